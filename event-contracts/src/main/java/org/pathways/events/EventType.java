@@ -1,0 +1,82 @@
+package org.pathways.events;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.pathways.events.delivery.WebhookDelivered;
+import org.pathways.events.delivery.WebhookParked;
+import org.pathways.events.learner.ConsentGranted;
+import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.events.opportunity.OpportunityWithdrawn;
+import org.pathways.events.referral.ReferralSubmitted;
+
+/**
+ * Every event type Pathways publishes. A type is versioned ({@code org.pathways.<aggregate>.<event>.v<n>}):
+ * adding an optional field keeps the version, removing or retyping one makes a new type.
+ */
+public enum EventType {
+    LEARNER_REGISTERED("org.pathways.learner.registered.v1", Topic.LEARNERS, LearnerRegistered.class),
+    CONSENT_GRANTED("org.pathways.learner.consent-granted.v1", Topic.LEARNERS, ConsentGranted.class),
+    CONSENT_WITHDRAWN("org.pathways.learner.consent-withdrawn.v1", Topic.LEARNERS, ConsentWithdrawn.class),
+    OPPORTUNITY_PUBLISHED("org.pathways.opportunity.published.v1", Topic.OPPORTUNITIES, OpportunityPublished.class),
+    OPPORTUNITY_WITHDRAWN("org.pathways.opportunity.withdrawn.v1", Topic.OPPORTUNITIES, OpportunityWithdrawn.class),
+    REFERRAL_SUBMITTED("org.pathways.referral.submitted.v1", Topic.REFERRALS, ReferralSubmitted.class),
+    WEBHOOK_DELIVERED("org.pathways.delivery.webhook-delivered.v1", Topic.DELIVERIES, WebhookDelivered.class),
+    WEBHOOK_PARKED("org.pathways.delivery.webhook-parked.v1", Topic.DELIVERIES, WebhookParked.class);
+
+    private static final Map<String, EventType> BY_TYPE =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::type, Function.identity()));
+    private static final Map<Class<?>, EventType> BY_CLASS =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::dataClass, Function.identity()));
+
+    private final String type;
+    private final Topic topic;
+    private final Class<? extends PathwaysEvent> dataClass;
+
+    EventType(String type, Topic topic, Class<? extends PathwaysEvent> dataClass) {
+        this.type = type;
+        this.topic = topic;
+        this.dataClass = dataClass;
+    }
+
+    /** The CloudEvents {@code type}. */
+    public String type() {
+        return type;
+    }
+
+    public Topic topic() {
+        return topic;
+    }
+
+    public Class<? extends PathwaysEvent> dataClass() {
+        return dataClass;
+    }
+
+    /** The CloudEvents {@code dataschema}: names the JSON Schema under {@code schemas/} in this module. */
+    public URI dataschema() {
+        return URI.create("urn:pathways:schema:" + type);
+    }
+
+    /** Where this type's JSON Schema lives on the classpath. */
+    public String schemaResource() {
+        return "schemas/" + type + ".json";
+    }
+
+    public static Optional<EventType> ofType(String type) {
+        return Optional.ofNullable(BY_TYPE.get(type));
+    }
+
+    public static EventType of(Class<?> dataClass) {
+        EventType eventType = BY_CLASS.get(dataClass);
+        if (eventType == null) {
+            throw new IllegalArgumentException(dataClass.getName() + " is not a published event type");
+        }
+        return eventType;
+    }
+}

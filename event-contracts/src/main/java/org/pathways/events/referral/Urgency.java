@@ -1,0 +1,8 @@
+package org.pathways.events.referral;
+
+/** How soon the referring worker needs the receiving agency to respond. */
+public enum Urgency {
+    ROUTINE,
+    SOON,
+    URGENT
+}

@@ -1,0 +1,147 @@
+package org.pathways.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.pathways.events.delivery.WebhookDelivered;
+import org.pathways.events.delivery.WebhookParked;
+import org.pathways.events.learner.ConsentGranted;
+import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.events.opportunity.OpportunityWithdrawn;
+import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.Urgency;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+class EventContractsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
+    private final EventSchemas schemas = new EventSchemas();
+
+    /** One realistic instance of every event type, as a producer would build it. */
+    static List<PathwaysEvent> samples() {
+        return List.of(
+                new LearnerRegistered("lrn-1", "agency-college", "LS6", NOW),
+                new ConsentGranted("lrn-1", "cns-1", "agency-council", ConsentPurpose.REFERRAL_SHARING, NOW, null),
+                new ConsentWithdrawn("lrn-1", "cns-1", "agency-council", ConsentPurpose.REFERRAL_SHARING, NOW),
+                new OpportunityPublished("opp-1", "agency-college", OpportunityKind.FORMAL_LEARNING, "E2", 12, 0, NOW),
+                new OpportunityWithdrawn("opp-1", "agency-college", NOW),
+                new ReferralSubmitted("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college", Urgency.ROUTINE,
+                        NOW),
+                new WebhookDelivered("dlv-1", "evt-1", EventType.REFERRAL_SUBMITTED.type(), "agency-college",
+                        "sub-1", 1, 204, NOW),
+                new WebhookParked("dlv-1", "evt-1", EventType.REFERRAL_SUBMITTED.type(), "agency-college", "sub-1",
+                        8, 503, NOW));
+    }
+
+    @Test
+    void everyEventTypeHasASampleThatConformsToItsSchema() {
+        Set<EventType> covered = samples().stream().map(PathwaysEvent::publishedType).collect(Collectors.toSet());
+        assertThat(covered).containsExactlyInAnyOrder(EventType.values());
+        for (PathwaysEvent event : samples()) {
+            assertThat(schemas.violations(event.publishedType(), JSON.valueToTree(event)))
+                    .as(event.publishedType().type()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFieldTheContractDoesNotAllowIsRefused() {
+        ObjectNode data = JSON.valueToTree(samples().get(0));
+        data.put("familyName", "Okafor");
+        assertThatThrownBy(() -> schemas.requireValid(EventType.LEARNER_REGISTERED, data))
+                .isInstanceOf(EventSchemas.EventContractViolation.class)
+                .hasMessageContaining("familyName");
+    }
+
+    @Test
+    void anIdThatLooksLikeAnEmailOrANameIsRefused() {
+        ObjectNode data = JSON.valueToTree(samples().get(0));
+        data.put("learnerId", "amina.okafor@example.org");
+        assertThat(schemas.violations(EventType.LEARNER_REGISTERED, data)).isNotEmpty();
+        data.put("learnerId", "Amina Okafor");
+        assertThat(schemas.violations(EventType.LEARNER_REGISTERED, data)).isNotEmpty();
+    }
+
+    @Test
+    void aMissingRequiredFieldOrABadTimestampIsRefused() {
+        ObjectNode data = JSON.valueToTree(samples().get(5));
+        data.remove("receivingAgencyId");
+        assertThat(schemas.violations(EventType.REFERRAL_SUBMITTED, data)).isNotEmpty();
+        ObjectNode badTime = JSON.valueToTree(samples().get(5));
+        badTime.put("submittedAt", "yesterday");
+        assertThat(schemas.violations(EventType.REFERRAL_SUBMITTED, badTime)).isNotEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(EventType.class)
+    void typesAreVersionedAndNamedForTheirAggregate(EventType type) {
+        assertThat(type.type()).matches("org\\.pathways\\.[a-z]+\\.[a-z-]+\\.v[0-9]+");
+        String aggregate = type.type().split("\\.")[2];
+        assertThat(type.topic().topicName()).startsWith("pathways." + aggregate.substring(0, 4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(EventType.class)
+    void schemaFieldsMatchTheRecordComponentsExactly(EventType type) throws Exception {
+        JsonNode schema;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(type.schemaResource())) {
+            schema = JSON.readTree(in);
+        }
+        Set<String> schemaFields = new java.util.TreeSet<>(schema.get("properties").propertyNames());
+        Set<String> recordFields = Stream.of(type.dataClass().getRecordComponents())
+                .map(java.lang.reflect.RecordComponent::getName)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        assertThat(schemaFields).isEqualTo(recordFields);
+        assertThat(schema.get("$id").asString()).isEqualTo(type.dataschema().toString());
+    }
+
+    @Test
+    void theAsyncApiDocumentListsEveryTypeOnItsTopic() throws Exception {
+        JsonNode doc;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("asyncapi.yaml")) {
+            doc = YAMLMapper.builder().build().readTree(in);
+        }
+        assertThat(doc.get("asyncapi").asString()).startsWith("3.");
+        List<String> problems = new ArrayList<>();
+        for (EventType type : EventType.values()) {
+            JsonNode message = doc.at("/components/messages/" + type.dataClass().getSimpleName());
+            if (message.isMissingNode() || !type.type().equals(message.get("name").asString())) {
+                problems.add(type.type() + " has no message");
+                continue;
+            }
+            if (!message.at("/payload/$ref").asString().equals("schemas/" + type.type() + ".json")) {
+                problems.add(type.type() + " does not point at its schema");
+            }
+            boolean onItsTopic = false;
+            for (Map.Entry<String, JsonNode> channel : doc.get("channels").properties()) {
+                if (channel.getValue().get("address").asString().equals(type.topic().topicName())
+                        && channel.getValue().at("/messages/" + type.dataClass().getSimpleName()).isObject()) {
+                    onItsTopic = true;
+                }
+            }
+            if (!onItsTopic) {
+                problems.add(type.type() + " is not on channel " + type.topic().topicName());
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+}

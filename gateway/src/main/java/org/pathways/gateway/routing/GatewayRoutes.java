@@ -1,0 +1,66 @@
+package org.pathways.gateway.routing;
+
+import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
+import static org.springframework.cloud.gateway.server.mvc.filter.CircuitBreakerFilterFunctions.circuitBreaker;
+import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
+import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
+import static org.springframework.web.servlet.function.RequestPredicates.path;
+
+import java.net.URI;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerResponse;
+
+import org.pathways.platform.problem.ProblemResponses;
+
+/**
+ * One route per service, each behind its own circuit breaker: when a service is down the gateway answers at once
+ * with a 503 problem and a Retry-After, instead of hanging.
+ */
+@Configuration
+class GatewayRoutes {
+
+    @Bean
+    RouterFunction<ServerResponse> serviceRoutes(RouteTargets targets) {
+        return service("learners", targets.learners(), "/api/learners/**", "/api/learners")
+                .and(service("opportunities", targets.opportunities(), "/api/opportunities/**", "/api/opportunities"))
+                .and(service("agencies", targets.opportunities(), "/api/agencies/**", "/api/agencies"))
+                .and(service("referrals", targets.referrals(), "/api/referrals/**", "/api/referrals"))
+                .and(service("subscriptions", targets.notifications(), "/api/subscriptions/**", "/api/subscriptions"))
+                .and(service("deliveries", targets.notifications(), "/api/deliveries/**", "/api/deliveries"))
+                .and(service("notifications", targets.notifications(), "/api/notifications/**", "/api/notifications"))
+                .and(service("progression", targets.progression(), "/api/progression/**", "/api/progression"));
+    }
+
+    private static RouterFunction<ServerResponse> service(String id, URI target, String... paths) {
+        var predicate = path(paths[0]);
+        for (int i = 1; i < paths.length; i++) {
+            predicate = predicate.or(path(paths[i]));
+        }
+        return route(id)
+                .route(predicate, http())
+                .before(uri(target))
+                .filter(circuitBreaker(config -> config.setId(id).setFallbackPath("/unavailable/" + id)))
+                .build();
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> unavailable() {
+        return RouterFunctions.route()
+                .route(path("/unavailable/{service}"), request -> {
+                    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                            "The " + request.pathVariable("service") + " service is not answering; try again shortly.");
+                    problem.setType(ProblemResponses.type("service-unavailable"));
+                    return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                            .header("Retry-After", "10")
+                            .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                            .body(problem);
+                })
+                .build();
+    }
+}

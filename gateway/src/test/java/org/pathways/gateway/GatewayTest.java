@@ -1,0 +1,101 @@
+package org.pathways.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.testing.TestTokens;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The real gateway over HTTP, in front of a real (tiny) referral backend and a learner service that is down. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.config.name=" + GatewayApplication.NAME)
+class GatewayTest {
+
+    private static final AtomicReference<String> forwardedTrace = new AtomicReference<>();
+    private static final AtomicReference<String> forwardedAuthorization = new AtomicReference<>();
+    private static HttpServer referralBackend;
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void routes(DynamicPropertyRegistry registry) throws Exception {
+        referralBackend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        referralBackend.createContext("/api/referrals", exchange -> {
+            forwardedTrace.set(exchange.getRequestHeaders().getFirst("traceparent"));
+            forwardedAuthorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = "{\"id\":\"ref-1\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        referralBackend.start();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        registry.add("pathways.gateway.routes.referrals",
+                () -> "http://127.0.0.1:" + referralBackend.getAddress().getPort());
+        registry.add("pathways.gateway.routes.learners", () -> "http://127.0.0.1:" + closedPort);
+        registry.add("pathways.security.jwt-secret", () -> TestTokens.SECRET);
+        registry.add("pathways.security.jwt-issuer", () -> TestTokens.ISSUER);
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        referralBackend.stop(0);
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void routesToTheServiceWithTheTokenACorrelationIdAndATrace() throws Exception {
+        String token = TestTokens.worker("agency-council");
+        HttpResponse<String> response = get("/api/referrals/ref-1", token);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("ref-1");
+        assertThat(response.headers().firstValue("X-Correlation-Id")).isPresent();
+        assertThat(response.headers().firstValue("traceparent")).hasValue(forwardedTrace.get());
+        assertThat(forwardedAuthorization.get()).isEqualTo("Bearer " + token);
+    }
+
+    @Test
+    void refusesRequestsWithoutAValidTokenBeforeRouting() throws Exception {
+        forwardedAuthorization.set(null);
+        assertThat(get("/api/referrals/ref-1", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/referrals/ref-1", TestTokens.forged("agency-council")).statusCode()).isEqualTo(401);
+        assertThat(get("/api/referrals/ref-1", TestTokens.expired("agency-council")).statusCode()).isEqualTo(401);
+        assertThat(forwardedAuthorization.get()).isNull();
+    }
+
+    @Test
+    void aServiceThatIsDownGetsA503ProblemWithRetryAfterNotAHang() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = get("/api/learners/lrn-1", TestTokens.worker("agency-council"));
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("10");
+        assertThat(response.body()).contains("urn:pathways:problem:service-unavailable");
+        assertThat(System.nanoTime() - start).isLessThan(10_000_000_000L);
+    }
+}

@@ -1,0 +1,66 @@
+package org.pathways.testing;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * One Kafka broker and one MongoDB-wire server for the whole test JVM, started on first use and stopped when the
+ * JVM exits. Spring contexts of every test class share them; each service uses its own database.
+ */
+public final class SharedInfrastructure {
+
+    private static EmbeddedKafkaKraftBroker kafka;
+    private static MongoServer mongo;
+    private static String mongoUri;
+
+    private SharedInfrastructure() {
+    }
+
+    public static synchronized String kafkaBootstrapServers() {
+        if (kafka == null) {
+            EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 3);
+            broker.brokerProperties(Map.of(
+                    "auto.create.topics.enable", "true",
+                    "group.initial.rebalance.delay.ms", "0",
+                    "transaction.state.log.replication.factor", "1",
+                    "transaction.state.log.min.isr", "1",
+                    "offsets.topic.replication.factor", "1"));
+            broker.afterPropertiesSet();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "kafka-shutdown"));
+            kafka = broker;
+        }
+        return kafka.getBrokersAsString();
+    }
+
+    public static synchronized String mongoUri() {
+        if (mongo == null) {
+            MemoryBackend backend = new MemoryBackend();
+            MongoServer server = new MongoServer(backend);
+            InetSocketAddress address = server.bind();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "mongo-shutdown"));
+            mongo = server;
+            mongoUri = "mongodb://" + address.getHostString() + ":" + address.getPort();
+        }
+        return mongoUri;
+    }
+
+    /** The settings a service needs to run against the shared broker and store, with its own database. */
+    public static Map<String, String> serviceProperties(String database) {
+        return Map.of(
+                "spring.cloud.stream.kafka.binder.brokers", kafkaBootstrapServers(),
+                "spring.mongodb.uri", mongoUri(),
+                "spring.mongodb.database", database,
+                "pathways.security.jwt-secret", TestTokens.SECRET,
+                "pathways.security.jwt-issuer", TestTokens.ISSUER);
+    }
+
+    /** For {@code @DynamicPropertySource} in a {@code @SpringBootTest}. */
+    public static void register(DynamicPropertyRegistry registry, String database) {
+        serviceProperties(database).forEach((key, value) -> registry.add(key, () -> value));
+    }
+}

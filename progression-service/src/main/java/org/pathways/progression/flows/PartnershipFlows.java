@@ -1,0 +1,72 @@
+package org.pathways.progression.flows;
+
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.pathways.events.EventType;
+import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.messaging.Message;
+
+/**
+ * Counts what happens across the partnership: events by type and day, and referral flows between agencies. Counts
+ * are {@code $inc} upserts behind the inbox, so a redelivered event is never counted twice.
+ */
+@Configuration
+public class PartnershipFlows {
+
+    static final String DAILY = "daily-counts";
+    static final String FLOWS = "referral-flows";
+
+    private final MongoTemplate mongo;
+
+    PartnershipFlows(MongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    @Bean
+    Consumer<Message<byte[]>> partnershipEvents(EventInbox inbox) {
+        return inbox.consumer("partnership-events", this::count);
+    }
+
+    void count(ReceivedEvent event) {
+        if (event.knownType().isEmpty()) {
+            return;
+        }
+        String day = event.time().atZone(ZoneOffset.UTC).toLocalDate().toString();
+        mongo.upsert(Query.query(Criteria.where("_id").is(event.type() + "|" + day)),
+                new Update().set("type", event.type()).set("day", day).inc("count", 1), DAILY);
+        if (event.is(EventType.REFERRAL_SUBMITTED)) {
+            ReferralSubmitted submitted = event.data(ReferralSubmitted.class);
+            mongo.upsert(Query.query(Criteria.where("_id")
+                            .is(submitted.referringAgencyId() + "->" + submitted.receivingAgencyId())),
+                    new Update().set("from", submitted.referringAgencyId())
+                            .set("to", submitted.receivingAgencyId()).inc("submitted", 1), FLOWS);
+        }
+    }
+
+    /** One day's count of one event type. */
+    public record DailyCount(String type, String day, long count) {
+    }
+
+    /** Referrals submitted from one agency to another. */
+    public record Flow(String from, String to, long submitted) {
+    }
+
+    public List<DailyCount> dailyCounts() {
+        return mongo.find(new Query().with(Sort.by("day", "type")).limit(1000), DailyCount.class, DAILY);
+    }
+
+    public List<Flow> flows() {
+        return mongo.find(new Query().with(Sort.by("from", "to")).limit(1000), Flow.class, FLOWS);
+    }
+}

@@ -1,0 +1,61 @@
+package org.pathways.referral.submission;
+
+import java.net.URI;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/referrals")
+@Validated
+class ReferralController {
+
+    private final ReferralSubmission submission;
+
+    ReferralController(ReferralSubmission submission) {
+        this.submission = submission;
+    }
+
+    /** Refers a learner; a retried request with the same {@code Idempotency-Key} returns the first result. */
+    @PostMapping
+    ResponseEntity<ReferralView> submit(Caller caller, @Valid @RequestBody SubmitReferral request,
+            @RequestHeader(name = "Idempotency-Key", required = false)
+            @Size(min = 1, max = 128) @Pattern(regexp = "[\\x21-\\x7E]+") String idempotencyKey) {
+        if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
+            throw ProblemException.forbidden("Only an agency's workers or systems submit referrals.");
+        }
+        ReferralSubmission.Outcome outcome = submission.submit(caller, request, idempotencyKey);
+        ReferralView view = ReferralView.forParty(outcome.referral(), outcome.warnings());
+        return ResponseEntity.status(outcome.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
+                .location(URI.create("/api/referrals/" + outcome.referral().id()))
+                .header("Idempotent-Replayed", String.valueOf(outcome.replayed()))
+                .body(view);
+    }
+
+    /** A referral, to the two agencies party to it (coordinators see its metadata only). */
+    @GetMapping("/{id}")
+    ReferralView get(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
+        Referral referral = submission.find(id);
+        if (referral != null && referral.isPartyTo(caller.agencyId())) {
+            return ReferralView.forParty(referral, java.util.List.of());
+        }
+        if (referral != null && caller.has(Role.COORDINATOR)) {
+            return ReferralView.forCoordinator(referral);
+        }
+        throw ProblemException.notFound("referral", id);
+    }
+}

@@ -1,0 +1,99 @@
+package org.pathways.referral.submission;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.referral.readmodel.OpportunityView;
+import org.pathways.referral.readmodel.ReadModelProjections;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Service;
+
+/** The rules of submitting a referral, checked against the local read models. */
+@Service
+public class ReferralSubmission {
+
+    /** A submission and whether it was created now or is the replay of an earlier one with the same key. */
+    public record Outcome(Referral referral, List<String> warnings, boolean replayed) {
+    }
+
+    private final Outbox outbox;
+    private final MongoTemplate mongo;
+    private final ReadModelProjections readModels;
+    private final Clock clock;
+
+    ReferralSubmission(Outbox outbox, MongoTemplate mongo, ReadModelProjections readModels, Clock clock) {
+        this.outbox = outbox;
+        this.mongo = mongo;
+        this.readModels = readModels;
+        this.clock = clock;
+    }
+
+    public Outcome submit(Caller caller, SubmitReferral request, String idempotencyKey) {
+        if (idempotencyKey != null) {
+            Referral earlier = byIdempotencyKey(caller, idempotencyKey);
+            if (earlier != null) {
+                return replay(earlier, request);
+            }
+        }
+        Instant now = clock.instant();
+        OpportunityView opportunity = readModels.opportunity(request.opportunityId())
+                .filter(OpportunityView::open)
+                .orElseThrow(() -> ProblemException.unprocessable("opportunity-not-open",
+                        "Opportunity " + request.opportunityId() + " is not published in the catalogue."));
+        if (!readModels.referralSharingAllowed(request.learnerId(), opportunity.providerAgencyId(), now)) {
+            throw ProblemException.unprocessable("consent-required",
+                    "The learner has no active consent to share a referral with " + opportunity.providerAgencyId()
+                            + ". Record their consent first.");
+        }
+        List<String> warnings = new ArrayList<>();
+        if (opportunity.full()) {
+            warnings.add("opportunity-full: every place is taken; the provider may offer its waiting list");
+        }
+        Referral referral = Referral.submit(request.learnerId(), request.opportunityId(), caller.agencyId(),
+                caller.userId(), opportunity.providerAgencyId(), request.need(), request.urgency(), idempotencyKey,
+                now);
+        try {
+            return new Outcome(outbox.save(referral, referral.submittedEvent()), warnings, false);
+        } catch (DuplicateKeyException duplicate) {
+            if (idempotencyKey != null) {
+                Referral earlier = byIdempotencyKey(caller, idempotencyKey);
+                if (earlier != null) {
+                    return replay(earlier, request);
+                }
+            }
+            Referral open = mongo.findOne(Query.query(Criteria.where("openKey")
+                    .is(Referral.openKey(request.learnerId(), request.opportunityId()))), Referral.class);
+            throw ProblemException.conflict("open-referral-exists",
+                    "This learner already has an open referral to this opportunity.",
+                    open != null && open.isPartyTo(caller.agencyId())
+                            ? Map.of("existingReferralId", open.id()) : Map.of());
+        }
+    }
+
+    private Referral byIdempotencyKey(Caller caller, String idempotencyKey) {
+        return mongo.findOne(Query.query(Criteria.where("idempotencyKey")
+                .is(caller.agencyId() + "|" + idempotencyKey)), Referral.class);
+    }
+
+    private Outcome replay(Referral earlier, SubmitReferral request) {
+        if (!earlier.learnerId().equals(request.learnerId())
+                || !earlier.opportunityId().equals(request.opportunityId())) {
+            throw new ProblemException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
+                    "idempotency-key-reused", "This Idempotency-Key was already used for a different referral.");
+        }
+        return new Outcome(earlier, List.of(), true);
+    }
+
+    public Referral find(String id) {
+        return mongo.findById(id, Referral.class);
+    }
+}

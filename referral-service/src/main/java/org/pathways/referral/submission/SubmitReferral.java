@@ -1,0 +1,15 @@
+package org.pathways.referral.submission;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.pathways.events.referral.Urgency;
+
+/** What a worker sends to refer a learner. */
+public record SubmitReferral(
+        @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String learnerId,
+        @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String opportunityId,
+        @NotBlank @Size(max = 4000) String need,
+        @NotNull Urgency urgency) {
+}

@@ -1,0 +1,264 @@
+package org.pathways.referral;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.events.learner.ConsentGranted;
+import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.EventProducer;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.config.name=" + ReferralServiceApplication.NAME)
+class ReferralSubmissionTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String COUNCIL = "agency-council";
+    private static final String COLLEGE = "agency-college";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static EventProducer events;
+    private static TopicRecorder referrals;
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.register(registry, "referrals");
+    }
+
+    @BeforeAll
+    static void start() {
+        events = new EventProducer();
+        referrals = new TopicRecorder("pathways.referrals");
+    }
+
+    @AfterAll
+    static void stop() {
+        events.close();
+        referrals.close();
+    }
+
+    /** A learner with consent to share with the college, and a published college course, known to the service. */
+    private record Scenario(String learnerId, String opportunityId, String consentId) {
+    }
+
+    private Scenario consentedLearnerAndPublishedCourse(Integer capacity, int taken) {
+        Scenario s = new Scenario("lrn-" + UUID.randomUUID(), "opp-" + UUID.randomUUID(), "cns-" + UUID.randomUUID());
+        events.publish(new OpportunityPublished(s.opportunityId(), COLLEGE, OpportunityKind.FORMAL_LEARNING, "E2",
+                capacity, taken, Instant.now()));
+        events.publish(new ConsentGranted(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
+                Instant.now().minusSeconds(1), null));
+        return s;
+    }
+
+    private HttpResponse<String> submit(String token, String body, String idempotencyKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/referrals"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String token, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String body(Scenario s) {
+        return """
+                {"learnerId":"%s","opportunityId":"%s","need":"Wants to improve spoken English for work","urgency":"ROUTINE"}
+                """.formatted(s.learnerId(), s.opportunityId());
+    }
+
+    /** Submits until the read models have caught up with the events (they are eventually consistent). */
+    private HttpResponse<String> submitOnceKnown(Scenario s, String key) {
+        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> submit(TestTokens.worker(COUNCIL), body(s), key), r -> r.statusCode() != 422);
+    }
+
+    @Test
+    void aConsentedReferralToAPublishedCourseIsStoredAndPublishedWithoutItsFreeText() throws Exception {
+        Scenario s = consentedLearnerAndPublishedCourse(16, 0);
+        HttpResponse<String> response = submitOnceKnown(s, null);
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        JsonNode referral = JSON.readTree(response.body());
+        String id = referral.get("id").asString();
+        assertThat(response.headers().firstValue("Location")).hasValue("/api/referrals/" + id);
+        assertThat(referral.get("status").asString()).isEqualTo("SUBMITTED");
+        assertThat(referral.get("referringAgencyId").asString()).isEqualTo(COUNCIL);
+        assertThat(referral.get("receivingAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(referral.has("warnings")).isFalse();
+
+        List<ConsumerRecord<String, byte[]>> published = referrals.await(r -> id.equals(r.key()), 1,
+                Duration.ofSeconds(20));
+        assertThat(published).hasSize(1);
+        JsonNode event = JSON.readTree(published.getFirst().value());
+        assertThat(event.get("type").asString()).isEqualTo("org.pathways.referral.submitted.v1");
+        assertThat(event.get("data").get("receivingAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(new String(published.getFirst().value())).doesNotContain("spoken English");
+
+        // Both agencies party to it can read it; the need is theirs to see.
+        assertThat(JSON.readTree(get(TestTokens.worker(COLLEGE), "/api/referrals/" + id).body())
+                .get("need").asString()).contains("spoken English");
+        // Another agency cannot tell it exists.
+        HttpResponse<String> outsider = get(TestTokens.worker("agency-jobcentre"), "/api/referrals/" + id);
+        assertThat(outsider.statusCode()).isEqualTo(404);
+        assertThat(outsider.body()).doesNotContain(s.learnerId());
+        // A coordinator sees the metadata but not the learner or the need.
+        JsonNode coordinatorView = JSON.readTree(get(TestTokens.token("coord-1", "partnership", Role.COORDINATOR),
+                "/api/referrals/" + id).body());
+        assertThat(coordinatorView.has("need")).isFalse();
+        assertThat(coordinatorView.has("learnerId")).isFalse();
+    }
+
+    @Test
+    void aReferralWithoutConsentForTheReceivingAgencyIsRefused() throws Exception {
+        String opportunity = "opp-" + UUID.randomUUID();
+        events.publish(new OpportunityPublished(opportunity, COLLEGE, OpportunityKind.ADVICE, null, null, 0,
+                Instant.now()));
+        Scenario noConsent = new Scenario("lrn-" + UUID.randomUUID(), opportunity, null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            HttpResponse<String> r = submit(TestTokens.worker(COUNCIL), body(noConsent), null);
+            return r.statusCode() == 422 && r.body().contains("urn:pathways:problem:consent-required");
+        });
+    }
+
+    @Test
+    void consentWithdrawnBeforeSubmissionIsRefused() throws Exception {
+        Scenario s = consentedLearnerAndPublishedCourse(10, 0);
+        events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
+                Instant.now()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            HttpResponse<String> r = submit(TestTokens.worker(COUNCIL), body(s), null);
+            return r.statusCode() == 422 && r.body().contains("consent-required");
+        });
+    }
+
+    @Test
+    void aFullCourseIsAWarningNotABlock() throws Exception {
+        Scenario s = consentedLearnerAndPublishedCourse(12, 12);
+        HttpResponse<String> response = submitOnceKnown(s, null);
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(response.body()).get("warnings").get(0).asString()).startsWith("opportunity-full");
+    }
+
+    @Test
+    void aSecondOpenReferralForTheSameLearnerAndCourseIsAConflictPointingAtTheFirst() throws Exception {
+        Scenario s = consentedLearnerAndPublishedCourse(16, 0);
+        String first = JSON.readTree(submitOnceKnown(s, null).body()).get("id").asString();
+        HttpResponse<String> second = submit(TestTokens.worker(COUNCIL), body(s), null);
+        assertThat(second.statusCode()).isEqualTo(409);
+        JsonNode problem = JSON.readTree(second.body());
+        assertThat(problem.get("type").asString()).isEqualTo("urn:pathways:problem:open-referral-exists");
+        assertThat(problem.get("existingReferralId").asString()).isEqualTo(first);
+    }
+
+    @Test
+    void racingRetriesWithOneIdempotencyKeyCreateOneReferralAndOneEvent() throws Exception {
+        Scenario s = consentedLearnerAndPublishedCourse(16, 0);
+        String key = "submit-" + UUID.randomUUID();
+        String firstId = JSON.readTree(submitOnceKnown(s, key).body()).get("id").asString();
+
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Callable<HttpResponse<String>>> retries = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            retries.add(() -> submit(TestTokens.worker(COUNCIL), body(s), key));
+        }
+        for (Future<HttpResponse<String>> retry : pool.invokeAll(retries)) {
+            assertThat(retry.get().statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(retry.get().body()).get("id").asString()).isEqualTo(firstId);
+            assertThat(retry.get().headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        }
+        pool.shutdown();
+        assertThat(referrals.settle(r -> firstId.equals(r.key()), Duration.ofSeconds(2))).hasSize(1);
+    }
+
+    @Test
+    void twoDifferentSubmissionsRacingForOneLearnerAndCourseLeaveOneOpenReferral() throws Exception {
+        Scenario s = consentedLearnerAndPublishedCourse(16, 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> submit(TestTokens.worker(COUNCIL),
+                body(new Scenario(s.learnerId(), "opp-unknown", null)), null).statusCode() == 422);
+        // Wait until both read models know the scenario, without creating a referral.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            HttpResponse<String> probe = submit(TestTokens.token("coord", COUNCIL, Role.COORDINATOR), body(s), null);
+            return probe.statusCode() == 403;
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Callable<HttpResponse<String>>> racing = List.of(
+                () -> submitOnceKnown(s, "a-" + UUID.randomUUID()),
+                () -> submitOnceKnown(s, "b-" + UUID.randomUUID()));
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<HttpResponse<String>> f : pool.invokeAll(racing)) {
+            statuses.add(f.get().statusCode());
+        }
+        pool.shutdown();
+        assertThat(statuses).containsExactlyInAnyOrder(201, 409);
+    }
+
+    @Test
+    void badInputGetsProblemDetailsNeverA500() throws Exception {
+        String token = TestTokens.worker(COUNCIL);
+        List<String> hostile = List.of(
+                "{\"learnerId\":{\"$gt\":\"\"},\"opportunityId\":\"opp-1\",\"need\":\"x\",\"urgency\":\"ROUTINE\"}",
+                "{\"learnerId\":\"lrn-1\",\"opportunityId\":\"opp-1\",\"need\":\"x\",\"urgency\":\"ROUTINE\",\"admin\":true}",
+                "{\"learnerId\":\"lrn-1\",\"opportunityId\":\"opp-1\",\"need\":\"" + "x".repeat(10_000)
+                        + "\",\"urgency\":\"ROUTINE\"}",
+                "{\"learnerId\":\"lrn-1\",\"opportunityId\":\"opp-1\",\"need\":\"x\",\"urgency\":\"YESTERDAY\"}",
+                "{\"learnerId\":\"lrn 1; drop\",\"opportunityId\":\"opp-1\",\"need\":\"x\",\"urgency\":\"ROUTINE\"}",
+                "{\"learnerId\":\"lrn-1\"}",
+                "[1,2,3]",
+                "not json");
+        for (String body : hostile) {
+            HttpResponse<String> response = submit(token, body, null);
+            assertThat(response.statusCode()).as(body).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(JSON.readTree(response.body()).get("type").asString()).startsWith("urn:pathways:problem:");
+        }
+    }
+
+    @Test
+    void noValidTokenNoEntry() throws Exception {
+        String body = body(new Scenario("lrn-1", "opp-1", null));
+        assertThat(submit(null, body, null).statusCode()).isEqualTo(401);
+        assertThat(submit(TestTokens.expired(COUNCIL), body, null).statusCode()).isEqualTo(401);
+        assertThat(submit(TestTokens.forged(COUNCIL), body, null).statusCode()).isEqualTo(401);
+        assertThat(submit("not-a-jwt", body, null).statusCode()).isEqualTo(401);
+    }
+}

@@ -1,0 +1,37 @@
+package org.pathways.messaging;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param outbox how the outbox is relayed
+ * @param inbox  how long processed event ids are remembered
+ */
+@ConfigurationProperties("pathways.messaging")
+public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inbox inbox) {
+
+    /**
+     * @param collections     the collections whose documents carry an outbox, swept after a crash
+     * @param publishAfterWrite publish right after the write (off only in tests that simulate a crash)
+     * @param sweepInterval   how often the sweeper looks for events a crash left behind
+     * @param sweepGrace      how old an unpublished event must be before the sweeper takes it over
+     * @param lease           how long one relay may hold an aggregate's outbox before another may take over
+     * @param validate        check every event against its JSON Schema before it is written
+     */
+    public record Outbox(@DefaultValue List<String> collections,
+                         @DefaultValue("true") boolean publishAfterWrite,
+                         @DefaultValue("1s") Duration sweepInterval,
+                         @DefaultValue("3s") Duration sweepGrace,
+                         @DefaultValue("30s") Duration lease,
+                         @DefaultValue("true") boolean validate) {
+    }
+
+    /**
+     * @param retention how long a processed event id is kept for de-duplication
+     */
+    public record Inbox(@DefaultValue("30d") Duration retention) {
+    }
+}

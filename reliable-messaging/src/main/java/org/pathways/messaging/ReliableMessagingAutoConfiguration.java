@@ -1,0 +1,79 @@
+package org.pathways.messaging;
+
+import java.net.URI;
+import java.time.Clock;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.pathways.events.EventSchemas;
+import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.messaging.outbox.OutboxRelay;
+import org.pathways.messaging.outbox.OutboxSweeper;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
+import org.springframework.data.domain.Sort;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** The outbox, its relay and sweeper, and the inbox, for every service that depends on this module. */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+@EnableConfigurationProperties(MessagingProperties.class)
+@EnableScheduling
+public class ReliableMessagingAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    CloudEventCodec cloudEventCodec() {
+        return new CloudEventCodec();
+    }
+
+    @Bean
+    EventSchemas eventSchemas() {
+        return new EventSchemas();
+    }
+
+    @Bean
+    OutboxRelay outboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec,
+                            MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters) {
+        return new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
+                meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    Outbox outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
+                  Clock clock, Environment environment) {
+        URI source = URI.create("/pathways/" + environment.getProperty("spring.application.name", "service"));
+        properties.outbox().collections().forEach(collection -> mongo.indexOps(collection)
+                .createIndex(new Index().on("outbox.recordedAt", Sort.Direction.ASC).sparse()));
+        return new Outbox(mongo, relay, schemas, properties, source, clock);
+    }
+
+    @Bean
+    OutboxSweeper outboxSweeper(MongoTemplate mongo, OutboxRelay relay, MessagingProperties properties,
+                                Clock clock) {
+        return new OutboxSweeper(mongo, relay, properties.outbox().collections(), properties.outbox().sweepGrace(),
+                clock);
+    }
+
+    @Bean
+    EventInbox eventInbox(MongoTemplate mongo, CloudEventCodec codec, MessagingProperties properties, Clock clock,
+                          ObjectProvider<MeterRegistry> meters) {
+        return new EventInbox(mongo, codec, clock, properties.inbox().retention(),
+                meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+}

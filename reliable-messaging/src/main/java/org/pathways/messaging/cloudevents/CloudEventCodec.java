@@ -1,0 +1,59 @@
+package org.pathways.messaging.cloudevents;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.format.EventDeserializationException;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
+import org.pathways.messaging.inbox.MalformedEventException;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.messaging.outbox.OutboxEntry;
+
+/**
+ * CloudEvents 1.0 in structured JSON mode ({@code application/cloudevents+json}) through the CloudEvents SDK: the
+ * Kafka record value is the whole event, so an agency receives exactly what was published.
+ */
+public final class CloudEventCodec {
+
+    public static final String CONTENT_TYPE = JsonFormat.CONTENT_TYPE;
+
+    private final EventFormat format = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
+
+    public byte[] encode(OutboxEntry entry) {
+        CloudEvent event = CloudEventBuilder.v1()
+                .withId(entry.eventId())
+                .withSource(URI.create(entry.source()))
+                .withType(entry.type())
+                .withSubject(entry.subject())
+                .withTime(OffsetDateTime.ofInstant(entry.time(), ZoneOffset.UTC))
+                .withDataSchema(URI.create(entry.dataschema()))
+                .withDataContentType("application/json")
+                .withData(entry.data().getBytes(StandardCharsets.UTF_8))
+                .build();
+        return format.serialize(event);
+    }
+
+    /** Reads a structured CloudEvent; anything else is a {@link MalformedEventException}, never retried. */
+    public ReceivedEvent decode(byte[] bytes, String traceparent) {
+        if (bytes == null || bytes.length == 0) {
+            throw new MalformedEventException("Empty record");
+        }
+        CloudEvent event;
+        try {
+            event = format.deserialize(bytes);
+        } catch (EventDeserializationException | IllegalArgumentException | IllegalStateException e) {
+            throw new MalformedEventException("Not a structured JSON CloudEvent: " + e.getMessage());
+        }
+        if (event.getData() == null || event.getSubject() == null || event.getTime() == null) {
+            throw new MalformedEventException("CloudEvent " + event.getId() + " lacks data, subject or time");
+        }
+        return new ReceivedEvent(event.getId(), event.getType(), event.getSubject(), event.getTime().toInstant(),
+                event.getSource().toString(), event.getData().toBytes(), traceparent);
+    }
+}

@@ -1,0 +1,37 @@
+package org.pathways.messaging.inbox;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import org.pathways.events.EventType;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One event as a consumer receives it. Consumers tolerate what they do not know: an unknown type is skipped, and
+ * unknown fields in a known type are ignored, so producers can add optional fields without breaking anyone.
+ */
+public record ReceivedEvent(String id, String type, String subject, Instant time, String source, byte[] data,
+                            String traceparent) {
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    public Optional<EventType> knownType() {
+        return EventType.ofType(type);
+    }
+
+    public boolean is(EventType eventType) {
+        return eventType.type().equals(type);
+    }
+
+    public <T> T data(Class<T> dataClass) {
+        try {
+            return JSON.readValue(data, dataClass);
+        } catch (JacksonException e) {
+            throw new MalformedEventException("Event " + id + " of type " + type + " has unreadable data");
+        }
+    }
+}

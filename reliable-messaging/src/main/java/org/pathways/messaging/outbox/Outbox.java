@@ -1,0 +1,124 @@
+package org.pathways.messaging.outbox;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.bson.Document;
+import org.pathways.events.EventSchemas;
+import org.pathways.events.EventType;
+import org.pathways.events.PathwaysEvent;
+import org.pathways.messaging.MessagingProperties;
+import org.pathways.messaging.TraceContext;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.mapping.PersistentPropertyAccessor;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.mapping.MongoPersistentEntity;
+import org.springframework.data.mongodb.core.mapping.MongoPersistentProperty;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Saves an aggregate together with the events its change caused, in one atomic write to the aggregate's own
+ * document: the events wait in the document's {@code outbox} array until the relay has published them. An insert
+ * writes the whole document; an update sets the aggregate's fields, appends the events and bumps the version in one
+ * {@code updateOne}, guarded by the version the caller read (optimistic concurrency: a stale save fails and writes
+ * nothing).
+ *
+ * <p>Aggregates are Spring Data mapped classes with an {@code @Id} assigned by the domain and a {@code @Version}.
+ */
+public class Outbox {
+
+    private final MongoTemplate mongo;
+    private final OutboxRelay relay;
+    private final EventSchemas schemas;
+    private final MessagingProperties.Outbox properties;
+    private final URI source;
+    private final Clock clock;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public Outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
+                  URI source, Clock clock) {
+        this.mongo = mongo;
+        this.relay = relay;
+        this.schemas = schemas;
+        this.properties = properties.outbox();
+        this.source = source;
+        this.clock = clock;
+    }
+
+    /** Saves {@code aggregate} and queues {@code events} for publishing, atomically. */
+    public <T> T save(T aggregate, List<? extends PathwaysEvent> events) {
+        MongoPersistentEntity<?> entity = mongo.getConverter().getMappingContext()
+                .getRequiredPersistentEntity(aggregate.getClass());
+        PersistentPropertyAccessor<T> accessor = entity.getPropertyAccessor(aggregate);
+        MongoPersistentProperty idProperty = entity.getRequiredIdProperty();
+        MongoPersistentProperty versionProperty = entity.getRequiredVersionProperty();
+        Object id = accessor.getProperty(idProperty);
+        if (id == null) {
+            throw new IllegalArgumentException("An aggregate is saved with the id its domain gave it");
+        }
+        Long version = (Long) accessor.getProperty(versionProperty);
+        List<Document> entries = events.stream().map(event -> toEntry(event).toDocument()).toList();
+        String collection = entity.getCollection();
+
+        Document document = new Document();
+        mongo.getConverter().write(aggregate, document);
+        if (version == null) {
+            document.put(versionProperty.getFieldName(), 0L);
+            document.put(OutboxEntry.FIELD, entries);
+            mongo.insert(document, collection);
+            accessor.setProperty(versionProperty, 0L);
+        } else {
+            Update update = new Update();
+            for (Map.Entry<String, Object> field : document.entrySet()) {
+                if (!field.getKey().equals("_id") && !field.getKey().equals(versionProperty.getFieldName())) {
+                    update.set(field.getKey(), field.getValue());
+                }
+            }
+            for (MongoPersistentProperty property : entity) {
+                if (!document.containsKey(property.getFieldName()) && !property.isIdProperty()
+                        && !property.isVersionProperty()) {
+                    update.unset(property.getFieldName());
+                }
+            }
+            update.inc(versionProperty.getFieldName(), 1);
+            if (!entries.isEmpty()) {
+                update.push(OutboxEntry.FIELD).each(entries.toArray());
+            }
+            Query current = Query.query(Criteria.where("_id").is(document.get("_id"))
+                    .and(versionProperty.getFieldName()).is(version));
+            if (mongo.updateFirst(current, update, collection).getMatchedCount() == 0) {
+                throw new OptimisticLockingFailureException(
+                        "Version " + version + " of " + collection + " " + id + " is no longer current");
+            }
+            accessor.setProperty(versionProperty, version + 1);
+        }
+        if (!entries.isEmpty() && properties.publishAfterWrite()) {
+            relay.publishSoon(collection, document.get("_id"));
+        }
+        return accessor.getBean();
+    }
+
+    public <T> T save(T aggregate, PathwaysEvent... events) {
+        return save(aggregate, List.of(events));
+    }
+
+    private OutboxEntry toEntry(PathwaysEvent event) {
+        EventType type = event.publishedType();
+        JsonNode data = json.valueToTree(event);
+        if (properties.validate()) {
+            schemas.requireValid(type, data);
+        }
+        Instant now = clock.instant();
+        return new OutboxEntry(UUID.randomUUID().toString(), type.type(), type.topic().topicName(), event.subject(),
+                now, type.dataschema().toString(), source.toString(), json.writeValueAsString(data),
+                TraceContext.nextTraceparent(), now);
+    }
+}

@@ -1,0 +1,291 @@
+package org.pathways.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.events.EventSchemas;
+import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.messaging.MessagingTestApplication.TrackedLearner;
+import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.messaging.outbox.OutboxRelay;
+import org.pathways.messaging.outbox.OutboxSweeper;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.TopicRecorder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.core.env.Environment;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@SpringBootTest(properties = "spring.config.name=messaging-test")
+class ReliableMessagingTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String TOPIC = "pathways.learners";
+    private static final String DLQ = "pathways.dlq.messaging-test";
+
+    private static TopicRecorder topic;
+    private static TopicRecorder deadLetters;
+
+    @Autowired Outbox outbox;
+    @Autowired OutboxRelay relay;
+    @Autowired OutboxSweeper sweeper;
+    @Autowired EventInbox inbox;
+    @Autowired MongoTemplate mongo;
+    @Autowired StreamBridge streamBridge;
+    @Autowired CloudEventCodec codec;
+    @Autowired EventSchemas schemas;
+    @Autowired Environment environment;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.register(registry, "messaging-test");
+    }
+
+    @BeforeAll
+    static void recorders() {
+        topic = new TopicRecorder(TOPIC);
+        deadLetters = new TopicRecorder(DLQ);
+    }
+
+    @AfterAll
+    static void closeRecorders() {
+        topic.close();
+        deadLetters.close();
+    }
+
+    private static String newLearnerId() {
+        return "lrn-" + UUID.randomUUID();
+    }
+
+    private static LearnerRegistered registered(String learnerId) {
+        return new LearnerRegistered(learnerId, "agency-college", "LS6", Instant.now());
+    }
+
+    private static boolean about(ConsumerRecord<String, byte[]> record, String learnerId) {
+        return learnerId.equals(record.key());
+    }
+
+    private static long handledCount(String learnerId) {
+        return MessagingTestApplication.HANDLED.stream().filter(e -> e.learnerId().equals(learnerId)).count();
+    }
+
+    /** An outbox whose process "dies" right after the write: the relay never gets to publish. */
+    private Outbox crashingOutbox() {
+        MessagingProperties properties = Binder.get(environment)
+                .bind("pathways.messaging", MessagingProperties.class).get();
+        MessagingProperties noPublish = new MessagingProperties(new MessagingProperties.Outbox(
+                properties.outbox().collections(), false, properties.outbox().sweepInterval(),
+                properties.outbox().sweepGrace(), properties.outbox().lease(), true), properties.inbox());
+        return new Outbox(mongo, relay, schemas, noPublish, java.net.URI.create("/pathways/messaging-test"),
+                Clock.systemUTC());
+    }
+
+    private List<Document> pendingOutbox(String id) {
+        Document document = mongo.findById(id, Document.class, "tracked-learners");
+        return document.getList("outbox", Document.class, List.of());
+    }
+
+    @Test
+    void aSavedChangeIsPublishedAsAStructuredCloudEventKeyedByTheAggregateAndLeavesTheOutbox() {
+        String id = newLearnerId();
+        outbox.save(new TrackedLearner(id, "LS6"), registered(id));
+
+        List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 1, Duration.ofSeconds(20));
+        assertThat(records).hasSize(1);
+        ConsumerRecord<String, byte[]> record = records.getFirst();
+        JsonNode cloudEvent = JSON.readTree(record.value());
+        assertThat(cloudEvent.get("specversion").asString()).isEqualTo("1.0");
+        assertThat(cloudEvent.get("type").asString()).isEqualTo("org.pathways.learner.registered.v1");
+        assertThat(cloudEvent.get("subject").asString()).isEqualTo(id);
+        assertThat(cloudEvent.get("source").asString()).isEqualTo("/pathways/messaging-test");
+        assertThat(cloudEvent.get("dataschema").asString())
+                .isEqualTo("urn:pathways:schema:org.pathways.learner.registered.v1");
+        assertThat(cloudEvent.get("data").get("learnerId").asString()).isEqualTo(id);
+        assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8))
+                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+        await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> handledCount(id) == 1);
+    }
+
+    @Test
+    void anEventWrittenJustBeforeACrashIsPublishedExactlyOnceByTheSweeper() {
+        String id = newLearnerId();
+        crashingOutbox().save(new TrackedLearner(id, "LS7"), registered(id));
+        assertThat(pendingOutbox(id)).hasSize(1);
+
+        // The scheduled sweeper of the "restarted" service takes it over after the grace period.
+        List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 1, Duration.ofSeconds(20));
+        assertThat(records).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+        assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handledCount(id) == 1);
+    }
+
+    @Test
+    void aCrashAfterPublishingButBeforeMarkingPublishesTwiceAndIsProcessedOnce() {
+        String id = newLearnerId();
+        crashingOutbox().save(new TrackedLearner(id, "LS8"), registered(id));
+        // The relay sends the event, then "dies" before removing it from the outbox.
+        relay.send(OutboxEntryReader.first(pendingOutbox(id)));
+
+        // After the restart the sweeper publishes it again: two records with one event id on the topic...
+        List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2, Duration.ofSeconds(20));
+        assertThat(records).hasSize(2);
+        assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("id").asString()).distinct()).hasSize(1);
+        // ...and the idempotent consumer processes it once.
+        await().atMost(Duration.ofSeconds(10)).until(() -> handledCount(id) >= 1);
+        assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).hasSize(2);
+        assertThat(handledCount(id)).isEqualTo(1);
+        assertThat(inbox.processedCount("learner-events")).isPositive();
+    }
+
+    @Test
+    void twoRelaysDrainingTheSameAggregateAtOncePublishEachEventOnceInOrder() throws Exception {
+        String id = newLearnerId();
+        Outbox crashing = crashingOutbox();
+        TrackedLearner learner = crashing.save(new TrackedLearner(id, "LS9"), registered(id));
+        for (int i = 0; i < 4; i++) {
+            learner.note = "change " + i;
+            learner = crashing.save(learner, registered(id));
+        }
+        assertThat(pendingOutbox(id)).hasSize(5);
+        List<String> expectedOrder = pendingOutbox(id).stream().map(d -> d.getString("eventId")).toList();
+
+        OutboxRelay other = new OutboxRelay(mongo, streamBridge, codec, Duration.ofSeconds(30), Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> relay.drain("tracked-learners", id));
+        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> other.drain("tracked-learners", id));
+        assertThat(first.get() + second.get()).isEqualTo(5);
+
+        List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 5, Duration.ofSeconds(20));
+        assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).hasSize(5);
+        assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("id").asString()).toList())
+                .isEqualTo(expectedOrder);
+        other.destroy();
+    }
+
+    @Test
+    void aStaleSaveIsRefusedAndWritesNeitherTheChangeNorItsEvents() {
+        String id = newLearnerId();
+        TrackedLearner first = crashingOutbox().save(new TrackedLearner(id, "LS1"), registered(id));
+        TrackedLearner stale = mongo.findById(id, TrackedLearner.class);
+        first.note = "first writer";
+        crashingOutbox().save(first, registered(id));
+
+        stale.note = "second writer";
+        assertThatThrownBy(() -> crashingOutbox().save(stale, registered(id)))
+                .isInstanceOf(OptimisticLockingFailureException.class);
+        TrackedLearner stored = mongo.findById(id, TrackedLearner.class);
+        assertThat(stored.note).isEqualTo("first writer");
+        assertThat(stored.version).isEqualTo(1L);
+        assertThat(pendingOutbox(id)).hasSize(2);
+    }
+
+    @Test
+    void anEventThatBreaksItsContractNeverEntersTheOutbox() {
+        String id = newLearnerId();
+        LearnerRegistered withEmailAsId = new LearnerRegistered("amina@example.org", "agency-college", "LS6",
+                Instant.now());
+        assertThatThrownBy(() -> outbox.save(new TrackedLearner(id, "LS6"), withEmailAsId))
+                .isInstanceOf(EventSchemas.EventContractViolation.class);
+        assertThat(mongo.findById(id, TrackedLearner.class)).isNull();
+    }
+
+    @Test
+    void aPoisonMessageIsDeadLetteredAndTheNextGoodMessageIsStillProcessed() {
+        String poisonKey = "poison-" + UUID.randomUUID();
+        String id = newLearnerId();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            // Same key as the good event: same partition, so the good one queues right behind the poison.
+            producer.send(new ProducerRecord<>(TOPIC, id, "{not a cloud event".getBytes(StandardCharsets.UTF_8)));
+            producer.flush();
+        }
+        outbox.save(new TrackedLearner(id, "LS2"), registered(id));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> handledCount(id) == 1);
+        List<ConsumerRecord<String, byte[]>> dead = deadLetters.await(
+                r -> new String(r.value(), StandardCharsets.UTF_8).equals("{not a cloud event"), 1,
+                Duration.ofSeconds(20));
+        assertThat(dead).hasSize(1);
+        assertThat(poisonKey).isNotBlank();
+    }
+
+    @Test
+    void aHandlerThatKeepsFailingIsRetriedThenDeadLetteredWithoutBlockingThePartition() {
+        String failing = MessagingTestApplication.FAILING_SUBJECT;
+        String good = newLearnerId();
+        outbox.save(new TrackedLearner("agg-" + UUID.randomUUID(), "LS3"), registered(failing));
+        outbox.save(new TrackedLearner(good, "LS3"), registered(good));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> handledCount(good) == 1);
+        List<ConsumerRecord<String, byte[]>> dead = deadLetters.await(r -> failing.equals(r.key()), 1,
+                Duration.ofSeconds(20));
+        assertThat(dead).hasSize(1);
+        assertThat(new String(dead.getFirst().headers().lastHeader("x-exception-message").value(),
+                StandardCharsets.UTF_8)).contains("handler failure");
+    }
+
+    @Test
+    void aConsumedEventRedeliveredByKafkaIsNotProcessedAgain() {
+        String id = newLearnerId();
+        ReceivedEvent event = new ReceivedEvent(UUID.randomUUID().toString(), "org.pathways.learner.registered.v1",
+                id, Instant.now(), "/test", JSON.writeValueAsBytes(registered(id)), null);
+        int[] calls = {0};
+        assertThat(inbox.handle("counting", event, e -> calls[0]++)).isTrue();
+        assertThat(inbox.handle("counting", event, e -> calls[0]++)).isFalse();
+        assertThat(calls[0]).isEqualTo(1);
+        // A handler that failed is not marked done: the redelivery runs it again.
+        ReceivedEvent other = new ReceivedEvent(UUID.randomUUID().toString(), event.type(), id, Instant.now(),
+                "/test", event.data(), null);
+        assertThatThrownBy(() -> inbox.handle("counting", other, e -> {
+            throw new IllegalStateException("boom");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(inbox.handle("counting", other, e -> calls[0]++)).isTrue();
+        assertThat(calls[0]).isEqualTo(2);
+    }
+
+    /** Reads the stored outbox entry the way the relay does. */
+    static final class OutboxEntryReader {
+        static OutboxEntry first(List<Document> pending) {
+            Document d = pending.getFirst();
+            return new OutboxEntry(d.getString("eventId"), d.getString("type"), d.getString("topic"),
+                    d.getString("subject"), d.getDate("time").toInstant(), d.getString("dataschema"),
+                    d.getString("source"), d.getString("data"), d.getString("traceparent"),
+                    d.getDate("recordedAt").toInstant());
+        }
+    }
+}
