@@ -254,6 +254,15 @@ class ReferralSubmissionTest {
     }
 
     @Test
+    void badIdsAndIdempotencyKeysGetProblemDetailsNeverA500() throws Exception {
+        HttpResponse<String> badId = get(TestTokens.worker(COUNCIL), "/api/referrals/bad%20id%7B%7D");
+        assertThat(badId.statusCode()).isEqualTo(400);
+        HttpResponse<String> longKey = submit(TestTokens.worker(COUNCIL), body(new Scenario("lrn-1", "opp-1", null)),
+                "k".repeat(500));
+        assertThat(longKey.statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void noValidTokenNoEntry() throws Exception {
         String body = body(new Scenario("lrn-1", "opp-1", null));
         assertThat(submit(null, body, null).statusCode()).isEqualTo(401);

@@ -10,7 +10,6 @@ import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,7 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/referrals")
-@Validated
 class ReferralController {
 
     private final ReferralSubmission submission;

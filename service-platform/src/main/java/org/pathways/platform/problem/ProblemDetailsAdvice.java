@@ -48,6 +48,11 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 "Someone else changed this meanwhile: reload it and try again."));
     }
 
+    @ExceptionHandler(jakarta.validation.ConstraintViolationException.class)
+    ResponseEntity<ProblemDetail> constraintViolation(jakarta.validation.ConstraintViolationException e) {
+        return problem(new ProblemException(HttpStatus.BAD_REQUEST, "validation", "Some parameters are not valid."));
+    }
+
     @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})
     void securityHandlesThese(RuntimeException e) {
         throw e;

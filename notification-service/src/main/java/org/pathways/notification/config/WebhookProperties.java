@@ -1,0 +1,51 @@
+package org.pathways.notification.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How webhooks are delivered.
+ *
+ * @param allowPrivateAddresses accept endpoints on loopback, private, link-local and similar addresses (the devstack
+ *                              and tests; never in production, where it would open the door to SSRF)
+ * @param retrySchedule         the delay before each attempt, counted from the previous attempt (the first from the
+ *                              event's arrival); its length is the number of attempts before a delivery is parked
+ * @param jitter                up to this fraction of a delay is added at random, so retries do not stampede
+ * @param maxRetryAfter         the longest {@code Retry-After} a receiver may ask for
+ * @param connectTimeout        how long to wait for a connection
+ * @param readTimeout           how long to wait for the response
+ * @param pollInterval          how often due deliveries are looked for
+ * @param lease                 how long one instance holds a delivery it is attempting before another may take it
+ * @param concurrency           how many attempts one instance makes at once
+ */
+@ConfigurationProperties("pathways.webhooks")
+public record WebhookProperties(
+        @DefaultValue("false") boolean allowPrivateAddresses,
+        @DefaultValue({"0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"}) List<Duration> retrySchedule,
+        @DefaultValue("0.1") double jitter,
+        @DefaultValue("10h") Duration maxRetryAfter,
+        @DefaultValue("2s") Duration connectTimeout,
+        @DefaultValue("5s") Duration readTimeout,
+        @DefaultValue("1s") Duration pollInterval,
+        @DefaultValue("60s") Duration lease,
+        @DefaultValue("8") int concurrency) {
+
+    public WebhookProperties {
+        retrySchedule = List.copyOf(retrySchedule);
+        if (retrySchedule.isEmpty() || retrySchedule.stream().anyMatch(Duration::isNegative)) {
+            throw new IllegalArgumentException("pathways.webhooks.retry-schedule needs one or more delays >= 0");
+        }
+        if (jitter < 0 || jitter > 1) {
+            throw new IllegalArgumentException("pathways.webhooks.jitter is a fraction between 0 and 1");
+        }
+        if (lease.compareTo(connectTimeout.plus(readTimeout)) <= 0) {
+            throw new IllegalArgumentException("pathways.webhooks.lease must outlast one attempt's timeouts");
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("pathways.webhooks.concurrency must be at least 1");
+        }
+    }
+}

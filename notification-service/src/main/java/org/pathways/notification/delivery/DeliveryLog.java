@@ -1,0 +1,94 @@
+package org.pathways.notification.delivery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.pathways.events.PathwaysEvent;
+import org.pathways.messaging.outbox.Outbox;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.FindAndModifyOptions;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Component;
+
+/**
+ * Where deliveries are kept. Writes go through the outbox (a delivery and its outcome event are one write); an
+ * attempt starts by claiming the delivery with a conditional findAndModify that takes a lease and bumps the version,
+ * so two instances never attempt the same delivery at once, and a stale instance's late write is refused.
+ */
+@Component
+class DeliveryLog implements InitializingBean {
+
+    private final MongoTemplate mongo;
+    private final Outbox outbox;
+
+    DeliveryLog(MongoTemplate mongo, Outbox outbox) {
+        this.mongo = mongo;
+        this.outbox = outbox;
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        var indexes = mongo.indexOps(Delivery.class);
+        new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
+                .resolveIndexFor(Delivery.class).forEach(indexes::createIndex);
+    }
+
+    /** Stores a new delivery; false when this event already has a delivery to this subscription. */
+    boolean open(Delivery delivery) {
+        try {
+            outbox.save(delivery, List.of());
+            return true;
+        } catch (DuplicateKeyException alreadyThere) {
+            return false;
+        }
+    }
+
+    /** Saves a delivery with the events its change caused; fails if someone else changed it since it was read. */
+    void save(Delivery delivery, List<? extends PathwaysEvent> events) {
+        outbox.save(delivery, events);
+    }
+
+    /** Takes the lease on the delivery that has been due longest, if any is free. */
+    Optional<Delivery> claimDue(String owner, Instant now, Duration lease) {
+        return claim(Criteria.where("status").is(DeliveryStatus.PENDING).and("nextAttemptAt").lte(now), owner, now,
+                lease);
+    }
+
+    /** Takes the lease on one delivery if it is due and free. */
+    Optional<Delivery> claim(String id, String owner, Instant now, Duration lease) {
+        return claim(Criteria.where("_id").is(id).and("status").is(DeliveryStatus.PENDING)
+                .and("nextAttemptAt").lte(now), owner, now, lease);
+    }
+
+    private Optional<Delivery> claim(Criteria due, String owner, Instant now, Duration lease) {
+        Query free = Query.query(due.orOperator(Criteria.where("leaseUntil").exists(false),
+                        Criteria.where("leaseUntil").is(null), Criteria.where("leaseUntil").lt(now)))
+                .with(Sort.by("nextAttemptAt"));
+        Update take = new Update().set("leaseUntil", now.plus(lease)).set("leaseOwner", owner).inc("version", 1);
+        return Optional.ofNullable(mongo.findAndModify(free, take, FindAndModifyOptions.options().returnNew(true),
+                Delivery.class));
+    }
+
+    Optional<Delivery> find(String agencyId, String id) {
+        return Optional.ofNullable(mongo.findOne(
+                Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)), Delivery.class));
+    }
+
+    /** An agency's deliveries, newest first, optionally only those in one status. */
+    List<Delivery> ofAgency(String agencyId, DeliveryStatus status, int limit) {
+        Criteria criteria = Criteria.where("agencyId").is(agencyId);
+        if (status != null) {
+            criteria = criteria.and("status").is(status);
+        }
+        return mongo.find(Query.query(criteria).with(Sort.by(Sort.Direction.DESC, "createdAt")).limit(limit),
+                Delivery.class);
+    }
+}

@@ -1,0 +1,81 @@
+package org.pathways.notification.delivery;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.regex.Pattern;
+
+import org.pathways.messaging.inbox.MalformedEventException;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.notification.subscription.Subscription;
+import org.pathways.notification.subscription.Subscriptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns one event into one delivery per active subscription, of the agencies it concerns, that wants its type. Safe
+ * to repeat: a second fan-out of the same event finds each delivery already there.
+ */
+@Component
+public class WebhookFanOut {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookFanOut.class);
+    /** The id pattern of the published contracts: the delivery events carry the event id. */
+    private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    private final Subscriptions subscriptions;
+    private final DeliveryLog deliveries;
+    private final WebhookDispatcher dispatcher;
+    private final RetrySchedule schedule;
+    private final Clock clock;
+
+    WebhookFanOut(Subscriptions subscriptions, DeliveryLog deliveries, WebhookDispatcher dispatcher,
+                  RetrySchedule schedule, Clock clock) {
+        this.subscriptions = subscriptions;
+        this.deliveries = deliveries;
+        this.dispatcher = dispatcher;
+        this.schedule = schedule;
+        this.clock = clock;
+    }
+
+    /**
+     * @param record the event exactly as published (structured CloudEvent JSON): what the agencies receive
+     * @return how many new deliveries were made
+     */
+    public int fanOut(ReceivedEvent event, Collection<String> agencies, byte[] record) {
+        if (!EVENT_ID.matcher(event.id()).matches()) {
+            throw new MalformedEventException("An event id outside the published id pattern");
+        }
+        String body = utf8(event, record);
+        Instant now = clock.instant();
+        int made = 0;
+        for (Subscription subscription : subscriptions.activeFor(agencies, event.type())) {
+            Delivery delivery = Delivery.of(event.id(), event.type(), subscription, body, schedule, now);
+            if (deliveries.open(delivery)) {
+                made++;
+                log.info("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),
+                        subscription.id(), subscription.agencyId());
+                dispatcher.dispatchSoon(delivery.id());
+            } else {
+                log.debug("Event {} already has a delivery to subscription {}", event.id(), subscription.id());
+            }
+        }
+        return made;
+    }
+
+    private static String utf8(ReceivedEvent event, byte[] record) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(record)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedEventException("Event " + event.id() + " is not UTF-8 JSON");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.pathways.notification.subscription;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** An agency admin manages the agency's own webhook subscriptions; other agencies' do not exist for them. */
+@RestController
+@RequestMapping("/api/subscriptions")
+class SubscriptionController {
+
+    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
+
+    private final Subscriptions subscriptions;
+
+    SubscriptionController(Subscriptions subscriptions) {
+        this.subscriptions = subscriptions;
+    }
+
+    record RegisterSubscription(@NotBlank @Size(max = 2048) String url,
+                                @NotEmpty @Size(max = 50) List<@NotBlank @Size(max = 128) String> eventTypes) {
+    }
+
+    /** A subscription as its agency sees it; {@code secret} is present only in the answer to its creation. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SubscriptionView(String id, String agencyId, String url, List<String> eventTypes,
+                            SubscriptionStatus status, Instant createdAt, Instant disabledAt, String secret) {
+
+        static SubscriptionView of(Subscription s, boolean withSecret) {
+            return new SubscriptionView(s.id(), s.agencyId(), s.url(), s.eventTypes(), s.status(), s.createdAt(),
+                    s.disabledAt(), withSecret ? s.secret() : null);
+        }
+    }
+
+    @PostMapping
+    ResponseEntity<SubscriptionView> register(Caller caller, @Valid @RequestBody RegisterSubscription request) {
+        requireAdmin(caller);
+        Subscription subscription = subscriptions.register(caller.agencyId(), request.url(), request.eventTypes());
+        return ResponseEntity.created(URI.create("/api/subscriptions/" + subscription.id()))
+                .body(SubscriptionView.of(subscription, true));
+    }
+
+    @GetMapping
+    List<SubscriptionView> list(Caller caller) {
+        requireAdmin(caller);
+        return subscriptions.ofAgency(caller.agencyId()).stream().map(s -> SubscriptionView.of(s, false)).toList();
+    }
+
+    @GetMapping("/{id}")
+    SubscriptionView get(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+        requireAdmin(caller);
+        return subscriptions.find(id).filter(s -> s.belongsTo(caller.agencyId()))
+                .map(s -> SubscriptionView.of(s, false))
+                .orElseThrow(() -> ProblemException.notFound("subscription", id));
+    }
+
+    @DeleteMapping("/{id}")
+    ResponseEntity<Void> remove(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+        requireAdmin(caller);
+        if (!subscriptions.remove(caller.agencyId(), id)) {
+            throw ProblemException.notFound("subscription", id);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    private static void requireAdmin(Caller caller) {
+        if (!caller.has(Role.AGENCY_ADMIN)) {
+            throw ProblemException.forbidden("Only an agency admin manages the agency's subscriptions.");
+        }
+    }
+}

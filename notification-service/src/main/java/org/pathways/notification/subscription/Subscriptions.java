@@ -1,0 +1,99 @@
+package org.pathways.notification.subscription;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import org.pathways.events.EventType;
+import org.pathways.platform.problem.ProblemException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/** Every agency's subscriptions: registering, listing, removing, and finding who wants an event. */
+@Component
+public class Subscriptions implements InitializingBean {
+
+    private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
+
+    private final MongoTemplate mongo;
+    private final EndpointPolicy endpoints;
+    private final Clock clock;
+
+    Subscriptions(MongoTemplate mongo, EndpointPolicy endpoints, Clock clock) {
+        this.mongo = mongo;
+        this.endpoints = endpoints;
+        this.clock = clock;
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        var indexes = mongo.indexOps(Subscription.class);
+        new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
+                .resolveIndexFor(Subscription.class).forEach(indexes::createIndex);
+    }
+
+    /** Registers {@code url} for {@code agencyId}; a bad URL or an unknown type is the caller's error (400). */
+    Subscription register(String agencyId, String url, List<String> eventTypes) {
+        for (int i = 0; i < eventTypes.size(); i++) {
+            if (EventType.ofType(eventTypes.get(i)).isEmpty()) {
+                throw new ProblemException(HttpStatus.BAD_REQUEST, "unknown-event-type",
+                        "eventTypes[" + i + "] is not a published event type.");
+            }
+        }
+        try {
+            endpoints.check(url);
+        } catch (EndpointPolicy.RejectedEndpoint e) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "invalid-endpoint", e.getMessage());
+        }
+        Subscription subscription = Subscription.register(agencyId, url,
+                eventTypes.stream().distinct().sorted().toList(), clock.instant());
+        mongo.insert(subscription);
+        log.info("Agency {} registered subscription {}", agencyId, subscription.id());
+        return subscription;
+    }
+
+    List<Subscription> ofAgency(String agencyId) {
+        return mongo.find(Query.query(Criteria.where("agencyId").is(agencyId))
+                .with(Sort.by("createdAt", "_id")), Subscription.class);
+    }
+
+    public Optional<Subscription> find(String id) {
+        return Optional.ofNullable(mongo.findById(id, Subscription.class));
+    }
+
+    /** Removes an agency's own subscription; another agency's is not found. */
+    boolean remove(String agencyId, String id) {
+        boolean removed = mongo.remove(Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)),
+                Subscription.class).getDeletedCount() > 0;
+        if (removed) {
+            log.info("Agency {} removed subscription {}", agencyId, id);
+        }
+        return removed;
+    }
+
+    /** The active subscriptions of {@code agencies} that want events of {@code type}. */
+    public List<Subscription> activeFor(Collection<String> agencies, String type) {
+        return mongo.find(Query.query(Criteria.where("agencyId").in(agencies)
+                .and("status").is(SubscriptionStatus.ACTIVE)
+                .and("eventTypes").is(type)), Subscription.class);
+    }
+
+    /** Stops all delivery to a subscription whose endpoint said it is gone. */
+    public void disable(String id) {
+        Instant now = clock.instant();
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and("status").is(SubscriptionStatus.ACTIVE)),
+                new Update().set("status", SubscriptionStatus.DISABLED).set("disabledAt", now), Subscription.class);
+        log.info("Disabled subscription {}: its endpoint answered 410 Gone", id);
+    }
+}

@@ -1,0 +1,61 @@
+package org.pathways.notification;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pathways.events.EventType;
+import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.Urgency;
+import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.testing.SharedInfrastructure;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Plays the referral-service: publishes referral events onto the real topic, encoded by the same codec its outbox
+ * relay uses, with a plain Kafka producer.
+ */
+final class ReferralEvents implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final CloudEventCodec codec = new CloudEventCodec();
+    private final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
+            ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+
+    /** A ReferralSubmitted from {@code referring} to {@code receiving}, ready to publish (once or more). */
+    static OutboxEntry submitted(String referring, String receiving) {
+        String referralId = "ref-" + UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ReferralSubmitted data = new ReferralSubmitted(referralId, "lrn-" + UUID.randomUUID(),
+                "opp-" + UUID.randomUUID(), referring, receiving, Urgency.SOON, now);
+        EventType type = EventType.REFERRAL_SUBMITTED;
+        return new OutboxEntry(UUID.randomUUID().toString(), type.type(), type.topic().topicName(), referralId, now,
+                type.dataschema().toString(), "/pathways/referral-service", JSON.writeValueAsString(data),
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", now);
+    }
+
+    /** The record value as the relay puts it on the topic. */
+    byte[] record(OutboxEntry event) {
+        return codec.encode(event);
+    }
+
+    void publish(OutboxEntry event) throws Exception {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), event.subject(), record(event));
+        record.headers().add("traceparent", event.traceparent().getBytes());
+        producer.send(record).get();
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

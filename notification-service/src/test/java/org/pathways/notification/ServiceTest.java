@@ -1,0 +1,94 @@
+package org.pathways.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.TestTokens;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The notification-service running for real: its HTTP API on a random port, the shared embedded Kafka broker and
+ * MongoDB-wire store, a short retry schedule, and private addresses allowed so that it can call receivers on
+ * loopback. Every service test extends this class, so they share one Spring context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.config.name=" + NotificationServiceApplication.NAME,
+        "pathways.webhooks.allow-private-addresses=true",
+        "pathways.webhooks.retry-schedule=0ms,200ms,400ms,800ms",
+        "pathways.webhooks.poll-interval=100ms"})
+abstract class ServiceTest {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String SUBMITTED = "org.pathways.referral.submitted.v1";
+
+    @DynamicPropertySource
+    static void infra(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.register(registry, "notifications");
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    MongoTemplate mongo;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** Each test starts with no subscriptions; deliveries stay, as a log does (tests use their own event ids). */
+    @BeforeEach
+    void noSubscriptions() {
+        mongo.remove(new Query(), "subscriptions");
+    }
+
+    static String admin(String agency) {
+        return TestTokens.token("admin-" + agency, agency, Role.AGENCY_ADMIN);
+    }
+
+    HttpResponse<String> call(String method, String path, String token, String body) throws IOException,
+            InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        return JSON.readTree(response.body());
+    }
+
+    /** Subscribes {@code agency} to {@code types} at {@code url}; returns the created subscription (with secret). */
+    JsonNode subscribe(String agency, String url, String... types) throws Exception {
+        HttpResponse<String> created = call("POST", "/api/subscriptions", admin(agency),
+                JSON.writeValueAsString(Map.of("url", url, "eventTypes", List.of(types))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return json(created);
+    }
+
+    /** The agency's deliveries of one event, through the API. */
+    List<JsonNode> deliveriesOf(String agency, String eventId) throws Exception {
+        HttpResponse<String> list = call("GET", "/api/deliveries", admin(agency), null);
+        assertThat(list.statusCode()).isEqualTo(200);
+        return json(list).valueStream().filter(d -> d.get("eventId").asString().equals(eventId)).toList();
+    }
+}

@@ -1,0 +1,147 @@
+package org.pathways.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.TestTokens;
+import tools.jackson.databind.JsonNode;
+
+class SubscriptionApiTest extends ServiceTest {
+
+    private static final String HOOK = "http://127.0.0.1:9/hooks";
+
+    @Test
+    void anAgencyAdminSubscribesAndSeesTheSecretOnlyOnce() throws Exception {
+        HttpResponse<String> created = call("POST", "/api/subscriptions", admin("agency-college"),
+                JSON.writeValueAsString(Map.of("url", HOOK,
+                        "eventTypes", List.of(SUBMITTED, SUBMITTED, "org.pathways.learner.registered.v1"))));
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode subscription = json(created);
+        String id = subscription.get("id").asString();
+        assertThat(created.headers().firstValue("Location")).hasValue("/api/subscriptions/" + id);
+        assertThat(subscription.get("agencyId").asString()).isEqualTo("agency-college");
+        assertThat(subscription.get("url").asString()).isEqualTo(HOOK);
+        assertThat(subscription.get("eventTypes").valueStream().map(JsonNode::asString))
+                .containsExactly("org.pathways.learner.registered.v1", SUBMITTED);
+        assertThat(subscription.get("status").asString()).isEqualTo("ACTIVE");
+        String secret = subscription.get("secret").asString();
+        assertThat(secret).startsWith("whsec_");
+        assertThat(Base64.getDecoder().decode(secret.substring(6))).hasSize(24);
+
+        HttpResponse<String> listed = call("GET", "/api/subscriptions", admin("agency-college"), null);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(json(listed)).singleElement().satisfies(s -> {
+            assertThat(s.get("id").asString()).isEqualTo(id);
+            assertThat(s.has("secret")).isFalse();
+        });
+        HttpResponse<String> one = call("GET", "/api/subscriptions/" + id, admin("agency-college"), null);
+        assertThat(one.statusCode()).isEqualTo(200);
+        assertThat(json(one).has("secret")).isFalse();
+        assertThat(one.body()).doesNotContain(secret.substring(6));
+    }
+
+    @Test
+    void anAgencyNeverSeesOrRemovesAnotherAgencysSubscription() throws Exception {
+        String college = subscribe("agency-college", HOOK, SUBMITTED).get("id").asString();
+        String council = subscribe("agency-council", HOOK, SUBMITTED).get("id").asString();
+
+        assertThat(json(call("GET", "/api/subscriptions", admin("agency-council"), null)).valueStream()
+                .map(s -> s.get("id").asString())).containsExactly(council);
+        HttpResponse<String> foreign = call("GET", "/api/subscriptions/" + college, admin("agency-council"), null);
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        assertThat(foreign.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(call("DELETE", "/api/subscriptions/" + college, admin("agency-council"), null).statusCode())
+                .isEqualTo(404);
+
+        assertThat(call("DELETE", "/api/subscriptions/" + college, admin("agency-college"), null).statusCode())
+                .isEqualTo(204);
+        assertThat(call("GET", "/api/subscriptions/" + college, admin("agency-college"), null).statusCode())
+                .isEqualTo(404);
+        assertThat(call("DELETE", "/api/subscriptions/" + college, admin("agency-college"), null).statusCode())
+                .isEqualTo(404);
+        assertThat(call("GET", "/api/subscriptions/" + council, admin("agency-council"), null).statusCode())
+                .isEqualTo(200);
+    }
+
+    static Stream<Arguments> hostileBodies() {
+        String types = "\"eventTypes\": [\"" + SUBMITTED + "\"]";
+        return Stream.of(
+                Arguments.of("ftp URL", "{\"url\": \"ftp://127.0.0.1/hooks\", " + types + "}", "invalid-endpoint"),
+                Arguments.of("not a URL", "{\"url\": \"not a url\", " + types + "}", "invalid-endpoint"),
+                Arguments.of("no host", "{\"url\": \"https://\", " + types + "}", "invalid-endpoint"),
+                Arguments.of("credentials", "{\"url\": \"https://u:p@127.0.0.1/\", " + types + "}",
+                        "invalid-endpoint"),
+                Arguments.of("file URL", "{\"url\": \"file:///etc/passwd\", " + types + "}", "invalid-endpoint"),
+                Arguments.of("huge URL", "{\"url\": \"https://127.0.0.1/" + "a".repeat(3000) + "\", " + types + "}",
+                        "validation"),
+                Arguments.of("unknown event type", "{\"url\": \"" + HOOK + "\", \"eventTypes\": "
+                        + "[\"org.pathways.referral.exploded.v1\"]}", "unknown-event-type"),
+                Arguments.of("no event types", "{\"url\": \"" + HOOK + "\", \"eventTypes\": []}", "validation"),
+                Arguments.of("blank event type", "{\"url\": \"" + HOOK + "\", \"eventTypes\": [\" \"]}",
+                        "validation"),
+                Arguments.of("operator injection", "{\"url\": {\"$gt\": \"\"}, " + types + "}",
+                        "malformed-request"),
+                Arguments.of("operator in types", "{\"url\": \"" + HOOK + "\", \"eventTypes\": {\"$ne\": null}}",
+                        "malformed-request"),
+                Arguments.of("unknown field", "{\"url\": \"" + HOOK + "\", " + types + ", \"secret\": \"whsec_x\"}",
+                        "malformed-request"),
+                Arguments.of("no url", "{" + types + "}", "validation"),
+                Arguments.of("not JSON", "url=" + HOOK, "malformed-request"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileBodies")
+    void hostileInputIsA400ProblemAndCreatesNothing(String name, String body, String kind) throws Exception {
+        HttpResponse<String> response = call("POST", "/api/subscriptions", admin("agency-college"), body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(json(response).get("type").asString()).isEqualTo("urn:pathways:problem:" + kind);
+        assertThat(json(call("GET", "/api/subscriptions", admin("agency-college"), null))).isEmpty();
+    }
+
+    @Test
+    void withoutAValidTokenNothingIsServed() throws Exception {
+        String body = JSON.writeValueAsString(Map.of("url", HOOK, "eventTypes", List.of(SUBMITTED)));
+        for (String token : new String[] {null, TestTokens.forged("agency-college"),
+                TestTokens.expired("agency-college")}) {
+            HttpResponse<String> response = call("POST", "/api/subscriptions", token, body);
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(json(response).get("type").asString()).isEqualTo("urn:pathways:problem:unauthenticated");
+            assertThat(call("GET", "/api/subscriptions", token, null).statusCode()).isEqualTo(401);
+            assertThat(call("GET", "/api/deliveries", token, null).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void onlyAnAgencyAdminManagesSubscriptionsAndDeliveries() throws Exception {
+        String worker = TestTokens.token("worker-1", "agency-college", Role.WORKER);
+        String body = JSON.writeValueAsString(Map.of("url", HOOK, "eventTypes", List.of(SUBMITTED)));
+        HttpResponse<String> response = call("POST", "/api/subscriptions", worker, body);
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(json(response).get("type").asString()).isEqualTo("urn:pathways:problem:forbidden");
+        assertThat(call("GET", "/api/subscriptions", worker, null).statusCode()).isEqualTo(403);
+        assertThat(call("GET", "/api/deliveries", worker, null).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void badParametersAre400sNot500s() throws Exception {
+        assertThat(call("GET", "/api/deliveries?status=LOST", admin("agency-college"), null).statusCode())
+                .isEqualTo(400);
+        assertThat(call("GET", "/api/subscriptions/not%20an%20id", admin("agency-college"), null).statusCode())
+                .isEqualTo(400);
+        assertThat(call("POST", "/api/deliveries/dlv-missing/redeliver", admin("agency-college"), null)
+                .statusCode()).isEqualTo(404);
+    }
+}

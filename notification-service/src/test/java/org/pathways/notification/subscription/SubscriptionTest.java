@@ -1,0 +1,27 @@
+package org.pathways.notification.subscription;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+import com.standardwebhooks.Webhook;
+import org.junit.jupiter.api.Test;
+
+class SubscriptionTest {
+
+    @Test
+    void aNewSubscriptionIsActiveWithAFreshStandardWebhooksSecret() throws Exception {
+        Subscription one = Subscription.register("agency-college", "https://hooks.college.example/x",
+                List.of("org.pathways.referral.submitted.v1"), Instant.now());
+        Subscription two = Subscription.register("agency-college", "https://hooks.college.example/x",
+                List.of("org.pathways.referral.submitted.v1"), Instant.now());
+
+        assertThat(one.isActive()).isTrue();
+        assertThat(one.id()).startsWith("sub-").isNotEqualTo(two.id());
+        assertThat(one.secret()).startsWith("whsec_").isNotEqualTo(two.secret());
+        assertThat(Base64.getDecoder().decode(one.secret().substring("whsec_".length()))).hasSize(24);
+        new Webhook(one.secret());    // the library accepts it as it is
+    }
+}
