@@ -1,0 +1,349 @@
+package org.pathways.devstack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+import org.pathways.devstack.CommandLineOptions.TokenRequest;
+import org.pathways.devstack.PortAvailability.PortClaim;
+import org.pathways.platform.security.DevTokenIssuer;
+import org.pathways.platform.security.Role;
+
+/**
+ * The one-command local platform: a real Kafka broker, a MongoDB-wire store on disk and every service as its own
+ * process, started in dependency order, checked for readiness, and stopped in reverse on Ctrl-C. No Docker: a JDK
+ * and a build are all it needs.
+ */
+public final class Devstack {
+
+    private static final String DEVSTACK = "devstack";
+    /** The same small, quick-starting JVM for every service: seven JVMs must fit on a laptop next to an IDE. */
+    private static final List<String> SERVICE_JVM_OPTIONS =
+            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    private final Path repositoryRoot;
+    private final Path dataDir;
+    private final boolean demo;
+    private final String externalMongoUri;
+    private final PrintStream console;
+    private final long startedAt = System.nanoTime();
+
+    Devstack(Path repositoryRoot, Path dataDir, boolean demo, String externalMongoUri, PrintStream console) {
+        this.repositoryRoot = repositoryRoot;
+        this.dataDir = dataDir;
+        this.demo = demo;
+        this.externalMongoUri = externalMongoUri == null || externalMongoUri.isBlank() ? null : externalMongoUri;
+        this.console = console;
+    }
+
+    public static void main(String[] args) {
+        quietenOwnLogging();
+        CommandLineOptions options;
+        try {
+            options = CommandLineOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println();
+            System.err.print(CommandLineOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(CommandLineOptions.USAGE);
+            return;
+        }
+        Path workingDir = Path.of("").toAbsolutePath();
+        Path root = RepositoryRoot.findFrom(workingDir).orElse(null);
+        if (root == null && (options.token() == null || options.dataDir() == null)) {
+            System.err.println("Cannot find the Pathways checkout (a directory with pom.xml and deploy/devstack) in "
+                    + workingDir + " or above. Start the devstack from inside the repository: deploy/devstack/run");
+            System.exit(1);
+            return;
+        }
+        Path dataDir = options.dataDir() != null ? options.dataDir().toAbsolutePath().normalize()
+                : root.resolve(".devstack");
+        int exitCode;
+        if (options.token() != null) {
+            exitCode = printToken(options.token(), dataDir);
+        } else {
+            exitCode = new Devstack(root, dataDir, options.demo(), System.getenv("MONGODB_URI"), System.out).run();
+        }
+        if (exitCode != 0) {
+            System.exit(exitCode);
+        }
+    }
+
+    /**
+     * The devstack's own JVM logs through slf4j-simple: the embedded store announces every connection and the Kafka
+     * admin client every refused connection while the broker boots, at INFO and WARN. Only problems matter here.
+     */
+    private static void quietenOwnLogging() {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+    }
+
+    private static int printToken(TokenRequest request, Path dataDir) {
+        List<String> unknown = request.roles().stream().filter(role -> Arrays.stream(Role.values())
+                .noneMatch(known -> known.name().equals(role))).toList();
+        if (unknown.isEmpty() && !request.roles().isEmpty()) {
+            try {
+                String secret = JwtSecret.loadOrCreate(dataDir);
+                System.out.println(new DevTokenIssuer(secret, DemoTokens.ISSUER)
+                        .issue(request.subject(), request.agencyId(), request.roles(), request.ttl()));
+                return 0;
+            } catch (IOException e) {
+                System.err.println("Cannot read or create the JWT secret in " + dataDir + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        System.err.println("Unknown or missing roles " + unknown + "; known roles: "
+                + Arrays.stream(Role.values()).map(Role::name).collect(Collectors.joining(",")));
+        return 2;
+    }
+
+    /** Starts everything, prints the summary, then serves until Ctrl-C. Returns the exit code on failure. */
+    int run() {
+        if (!portsAreFree() || !jarsAreBuilt()) {
+            return 1;
+        }
+        RunningPlatform platform = new RunningPlatform(console);
+        // Registered before anything starts, so that Ctrl-C during startup stops what has started so far.
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::stop, "devstack-shutdown"));
+        DemoTokens tokens;
+        try {
+            Files.createDirectories(dataDir.resolve("logs"));
+            String jwtSecret = JwtSecret.loadOrCreate(dataDir);
+            tokens = new DemoTokens(jwtSecret);
+            tokens.writeEnvFile(dataDir.resolve(DemoTokens.FILE_NAME));
+            startInfrastructure(platform);
+            startServices(platform, jwtSecret);
+        } catch (StartupFailure failure) {
+            return reportFailure(platform, failure);
+        } catch (IOException | RuntimeException e) {
+            return reportFailure(platform, new StartupFailure("Startup failed: " + e, e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+
+        ReadySummary.print(console, Duration.ofNanos(System.nanoTime() - startedAt), components(platform), dataDir,
+                repositoryRoot);
+        reportUnexpectedExits(platform);
+        try {
+            if (demo) {
+                new DemoData(new GatewayApi(PlatformService.GATEWAY.baseUrl()), tokens, console).loadOnce(dataDir);
+            }
+            // Serve until Ctrl-C: the shutdown hook stops everything and the JVM then exits, main thread or not.
+            new CountDownLatch(1).await();
+        } catch (IOException e) {
+            say("loading the demo data failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private boolean portsAreFree() {
+        List<PortClaim> claims = new ArrayList<>();
+        claims.add(new PortClaim(KafkaServerProperties.BROKER_PORT, "Kafka broker"));
+        claims.add(new PortClaim(KafkaServerProperties.CONTROLLER_PORT, "Kafka controller"));
+        if (externalMongoUri == null) {
+            claims.add(new PortClaim(EmbeddedMongoStore.PORT, "embedded MongoDB store"));
+        }
+        PlatformService.all().forEach(service -> claims.add(new PortClaim(service.port(), service.module())));
+        List<PortClaim> taken = PortAvailability.taken(claims);
+        for (PortClaim claim : taken) {
+            console.println("ERROR: port " + claim.port() + " is already in use; the " + claim.component()
+                    + " needs it.");
+        }
+        if (!taken.isEmpty()) {
+            console.println("Is a devstack already running? Otherwise stop what listens there (see: ss -ltnp)"
+                    + (externalMongoUri == null && taken.stream().anyMatch(c -> c.port() == EmbeddedMongoStore.PORT)
+                            ? ", or, for a MongoDB you run yourself, set MONGODB_URI to use it." : "."));
+        }
+        return taken.isEmpty();
+    }
+
+    private boolean jarsAreBuilt() {
+        List<Path> missing = ServiceJars.missing(repositoryRoot, PlatformService.all());
+        for (Path jar : missing) {
+            console.println("ERROR: " + repositoryRoot.relativize(jar) + " is missing.");
+        }
+        if (!missing.isEmpty()) {
+            console.println("Build first: deploy/devstack/run builds whatever is missing or out of date"
+                    + " (or run ./mvnw -B -q -DskipTests install).");
+        }
+        return missing.isEmpty();
+    }
+
+    /** Kafka boots slowest, so it starts first and the store comes up in this JVM while the broker is busy. */
+    private void startInfrastructure(RunningPlatform platform)
+            throws IOException, StartupFailure, InterruptedException {
+        KafkaBroker kafka = new KafkaBroker(dataDir, console);
+        say("starting Kafka on " + KafkaServerProperties.BOOTSTRAP_SERVERS + " (data in " + kafka.logDir() + ")");
+        kafka.start();
+        platform.kafka(kafka);
+        if (externalMongoUri == null) {
+            Path file = dataDir.resolve("mongo").resolve("pathways.mv");
+            platform.store(EmbeddedMongoStore.start(file));
+            say("embedded MongoDB store on " + EmbeddedMongoStore.URI + " (data in " + file + ")");
+        } else {
+            say("using the MongoDB at MONGODB_URI instead of the embedded store");
+        }
+        kafka.awaitReady();
+        say("Kafka ready");
+    }
+
+    /** The back-end services all at once, then the gateway, which routes to them. */
+    private void startServices(RunningPlatform platform, String secret)
+            throws IOException, StartupFailure, InterruptedException {
+        Map<PlatformService, ChildProcess> backend = new LinkedHashMap<>();
+        Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
+        for (PlatformService service : PlatformService.BACKEND) {
+            startTimes.put(service, System.nanoTime());
+            ChildProcess process = launch(service, secret);
+            platform.service(process);
+            backend.put(service, process);
+        }
+        awaitAllReady(backend, startTimes);
+
+        long gatewayStart = System.nanoTime();
+        ChildProcess gateway = launch(PlatformService.GATEWAY, secret);
+        platform.gateway(gateway);
+        awaitAllReady(Map.of(PlatformService.GATEWAY, gateway), Map.of(PlatformService.GATEWAY, gatewayStart));
+    }
+
+    private ChildProcess launch(PlatformService service, String jwtSecret) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(JavaRuntime.javaExecutable());
+        command.addAll(SERVICE_JVM_OPTIONS);
+        command.add("-jar");
+        command.add(service.execJar(repositoryRoot).toString());
+        return ChildProcess.start(service.name(), JavaRuntime.inOwnSession(command),
+                environmentOf(service, jwtSecret), dataDir.resolve("logs").resolve(service.name() + ".log"), console);
+    }
+
+    /** The settings every service reads from its environment, as a container platform would pass them. */
+    private Map<String, String> environmentOf(PlatformService service, String jwtSecret) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("SERVER_PORT", Integer.toString(service.port()));
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", KafkaServerProperties.BOOTSTRAP_SERVERS);
+        environment.put("MONGODB_URI", externalMongoUri != null ? externalMongoUri : EmbeddedMongoStore.URI);
+        environment.put("PATHWAYS_JWT_SECRET", jwtSecret);
+        environment.put("PATHWAYS_JWT_ISSUER", DemoTokens.ISSUER);
+        // Demo webhook receivers run on this machine; production refuses private addresses to prevent SSRF.
+        environment.put("PATHWAYS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
+        if (service.equals(PlatformService.GATEWAY)) {
+            environment.put("LEARNER_SERVICE_URL", PlatformService.BACKEND.get(0).baseUrl());
+            environment.put("OPPORTUNITY_SERVICE_URL", PlatformService.BACKEND.get(1).baseUrl());
+            environment.put("REFERRAL_SERVICE_URL", PlatformService.BACKEND.get(2).baseUrl());
+            environment.put("NOTIFICATION_SERVICE_URL", PlatformService.BACKEND.get(3).baseUrl());
+            environment.put("PROGRESSION_SERVICE_URL", PlatformService.BACKEND.get(4).baseUrl());
+        }
+        return environment;
+    }
+
+    /**
+     * Waits for every given service in parallel and fails on the first that exits or misses its deadline, rather
+     * than waiting out the others' deadlines first.
+     */
+    private void awaitAllReady(Map<PlatformService, ChildProcess> processes, Map<PlatformService, Long> startTimes)
+            throws StartupFailure, InterruptedException {
+        ReadinessProbe probe = new ReadinessProbe();
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            CompletionService<PlatformService> readiness = new ExecutorCompletionService<>(executor);
+            processes.forEach((service, process) -> readiness.submit(() -> {
+                probe.awaitReady(service, process, startTimes.get(service));
+                say(String.format("%s ready on %s after %.1f s", service.module(), service.baseUrl(),
+                        (System.nanoTime() - startTimes.get(service)) / 1e9));
+                return service;
+            }));
+            for (int i = 0; i < processes.size(); i++) {
+                try {
+                    readiness.take().get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof StartupFailure failure) {
+                        throw failure;
+                    }
+                    throw new StartupFailure("Waiting for readiness failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private int reportFailure(RunningPlatform platform, StartupFailure failure) {
+        if (platform.stopping()) {
+            // Ctrl-C during startup: the processes dying is the stop, not a failure to report.
+            return 0;
+        }
+        console.println();
+        say("FAILED: " + failure.getMessage());
+        ChildProcess process = failure.process();
+        if (process != null) {
+            List<String> lines = process.lastLines();
+            say("last " + lines.size() + " lines of " + process.name() + " (full log: "
+                    + dataDir.resolve("logs").resolve(process.name() + ".log") + "):");
+            lines.forEach(line -> console.println("    " + line));
+        } else if (failure.getCause() != null) {
+            failure.getCause().printStackTrace(console);
+        }
+        say("stopping everything that was started");
+        return 1;
+    }
+
+    private List<ReadySummary.Component> components(RunningPlatform platform) {
+        List<ReadySummary.Component> components = new ArrayList<>();
+        long ownPid = ProcessHandle.current().pid();
+        components.add(new ReadySummary.Component(DEVSTACK, externalMongoUri == null
+                ? "this JVM; MongoDB store " + EmbeddedMongoStore.URI : "this JVM (MongoDB: MONGODB_URI)", ownPid));
+        for (ChildProcess child : platform.children()) {
+            components.add(new ReadySummary.Component(child.name(), addressOf(child.name()), child.pid()));
+        }
+        return components;
+    }
+
+    private static String addressOf(String component) {
+        if (component.equals("kafka")) {
+            return KafkaServerProperties.BOOTSTRAP_SERVERS + " (controller :" + KafkaServerProperties.CONTROLLER_PORT
+                    + ")";
+        }
+        return PlatformService.all().stream().filter(service -> service.name().equals(component))
+                .map(PlatformService::baseUrl).findFirst().orElse("");
+    }
+
+    /** A service that dies after startup would otherwise go unnoticed among the other logs. */
+    private void reportUnexpectedExits(RunningPlatform platform) {
+        for (ChildProcess child : platform.children()) {
+            child.process().onExit().thenRun(() -> {
+                if (!platform.stopping() && !child.stopRequested()) {
+                    say("WARNING: " + child.name() + " exited with code " + child.process().exitValue()
+                            + "; see " + dataDir.resolve("logs").resolve(child.name() + ".log")
+                            + ". Restart the devstack to get it back.");
+                }
+            });
+        }
+    }
+
+    private void say(String message) {
+        console.println(ChildProcess.prefix(DEVSTACK) + message);
+    }
+}

@@ -1,0 +1,38 @@
+package org.pathways.devstack;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One Spring Boot service of the platform as the devstack runs it: a short name for log prefixes, the Maven module
+ * whose runnable jar it launches, and the fixed local port the gateway's routes and the README expect.
+ */
+record PlatformService(String name, String module, int port) {
+
+    /** The reactor version; the runnable jars are named after it, and the devstack ships in the same reactor. */
+    static final String VERSION = "0.1.0-SNAPSHOT";
+
+    /** Started together: none of them calls another at startup, so there is no order to respect. */
+    static final List<PlatformService> BACKEND = List.of(
+            new PlatformService("learner", "learner-profile-service", 8081),
+            new PlatformService("opportunity", "opportunity-catalogue-service", 8082),
+            new PlatformService("referral", "referral-service", 8083),
+            new PlatformService("notification", "notification-service", 8084),
+            new PlatformService("progression", "progression-service", 8085));
+
+    /** Started last, so that the first request through it finds every route's service ready. */
+    static final PlatformService GATEWAY = new PlatformService("gateway", "gateway", 8080);
+
+    static List<PlatformService> all() {
+        return java.util.stream.Stream.concat(BACKEND.stream(), java.util.stream.Stream.of(GATEWAY)).toList();
+    }
+
+    /** The Spring Boot "exec" jar; the plain jar next to it is a library for the end-to-end tests. */
+    Path execJar(Path repositoryRoot) {
+        return repositoryRoot.resolve(module).resolve("target").resolve(module + "-" + VERSION + "-exec.jar");
+    }
+
+    String baseUrl() {
+        return "http://localhost:" + port;
+    }
+}

@@ -1,0 +1,142 @@
+package org.pathways.devstack;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What has been started so far, and the one way to stop it: the gateway first so that no new request comes in,
+ * then the services (which may still be publishing to Kafka and writing to the store), then Kafka, and the store
+ * last. Used by the shutdown hook, so Ctrl-C, a failed start and a normal exit all stop things the same way.
+ */
+final class RunningPlatform {
+
+    static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
+
+    private final PrintStream console;
+    private final List<ChildProcess> services = new ArrayList<>();
+    private ChildProcess gateway;
+    private KafkaBroker kafka;
+    private EmbeddedMongoStore store;
+    private boolean stopping;
+
+    RunningPlatform(PrintStream console) {
+        this.console = console;
+    }
+
+    synchronized boolean stopping() {
+        return stopping;
+    }
+
+    /**
+     * Each registration checks whether stopping has begun: Ctrl-C can arrive while the main thread is still
+     * starting things, and a process started after the hook took its snapshot would otherwise be left running.
+     */
+    void store(EmbeddedMongoStore started) {
+        synchronized (this) {
+            if (!stopping) {
+                store = started;
+                return;
+            }
+        }
+        started.close();
+    }
+
+    void kafka(KafkaBroker starting) {
+        synchronized (this) {
+            if (!stopping) {
+                kafka = starting;
+                return;
+            }
+        }
+        starting.stop();
+    }
+
+    void service(ChildProcess started) {
+        synchronized (this) {
+            if (!stopping) {
+                services.add(started);
+                return;
+            }
+        }
+        started.stop(SERVICE_STOP_GRACE, console);
+    }
+
+    void gateway(ChildProcess started) {
+        synchronized (this) {
+            if (!stopping) {
+                gateway = started;
+                return;
+            }
+        }
+        started.stop(SERVICE_STOP_GRACE, console);
+    }
+
+    synchronized List<ChildProcess> children() {
+        List<ChildProcess> children = new ArrayList<>();
+        if (kafka != null && kafka.process() != null) {
+            children.add(kafka.process());
+        }
+        children.addAll(services);
+        if (gateway != null) {
+            children.add(gateway);
+        }
+        return children;
+    }
+
+    /** Stops everything started, in order; safe to call more than once. */
+    void stop() {
+        ChildProcess gatewayToStop;
+        List<ChildProcess> servicesToStop;
+        KafkaBroker kafkaToStop;
+        EmbeddedMongoStore storeToClose;
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            gatewayToStop = gateway;
+            servicesToStop = List.copyOf(services);
+            kafkaToStop = kafka;
+            storeToClose = store;
+        }
+        say("stopping");
+        if (gatewayToStop != null) {
+            gatewayToStop.stop(SERVICE_STOP_GRACE, console);
+        }
+        stopTogether(servicesToStop);
+        if (kafkaToStop != null) {
+            kafkaToStop.stop();
+        }
+        if (storeToClose != null) {
+            try {
+                storeToClose.close();
+            } catch (RuntimeException e) {
+                say("closing the MongoDB store failed: " + e);
+            }
+        }
+        say("stopped");
+    }
+
+    /** The services do not depend on one another, so they shut down side by side rather than 20 s after each other. */
+    private void stopTogether(List<ChildProcess> processes) {
+        List<Thread> stoppers = new ArrayList<>();
+        for (ChildProcess process : processes) {
+            stoppers.add(Thread.ofPlatform().name("stop-" + process.name())
+                    .start(() -> process.stop(SERVICE_STOP_GRACE, console)));
+        }
+        for (Thread stopper : stoppers) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void say(String message) {
+        console.println(ChildProcess.prefix("devstack") + message);
+    }
+}

@@ -1,0 +1,92 @@
+package org.pathways.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.pathways.catalogue.OpportunityCatalogueServiceApplication;
+import org.pathways.gateway.GatewayApplication;
+import org.pathways.learner.LearnerProfileServiceApplication;
+import org.pathways.notification.NotificationServiceApplication;
+import org.pathways.progression.ProgressionServiceApplication;
+import org.pathways.referral.ReferralServiceApplication;
+import org.pathways.testing.SharedInfrastructure;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Every service, each its own Spring application on its own port, in this JVM, on the shared broker and store,
+ * behind the real gateway. Started once for the test JVM.
+ */
+final class RunningPlatform {
+
+    private static RunningPlatform instance;
+
+    private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    final int gatewayPort;
+
+    private RunningPlatform() {
+        int learners = start(LearnerProfileServiceApplication::run, "learner-profiles");
+        int opportunities = start(OpportunityCatalogueServiceApplication::run, "opportunity-catalogue");
+        int referrals = start(ReferralServiceApplication::run, "referrals");
+        int notifications = start(NotificationServiceApplication::run, "notifications");
+        int progression = start(ProgressionServiceApplication::run, "progression");
+        gatewayPort = port(GatewayApplication.run(args(Map.of(
+                "pathways.gateway.routes.learners", "http://localhost:" + learners,
+                "pathways.gateway.routes.opportunities", "http://localhost:" + opportunities,
+                "pathways.gateway.routes.referrals", "http://localhost:" + referrals,
+                "pathways.gateway.routes.notifications", "http://localhost:" + notifications,
+                "pathways.gateway.routes.progression", "http://localhost:" + progression,
+                "pathways.security.jwt-secret", org.pathways.testing.TestTokens.SECRET,
+                "pathways.security.jwt-issuer", org.pathways.testing.TestTokens.ISSUER,
+                // The gateway's own jar has no database or broker; in this shared JVM the services' jars are on the
+                // classpath too, so keep their auto-configuration out of the gateway's context.
+                "spring.autoconfigure.exclude", String.join(",",
+                        "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
+                        "org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration",
+                        "org.springframework.boot.mongodb.autoconfigure.metrics.MongoMetricsAutoConfiguration",
+                        "org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration",
+                        "org.springframework.boot.data.mongodb.autoconfigure.DataMongoRepositoriesAutoConfiguration",
+                        "org.pathways.messaging.ReliableMessagingAutoConfiguration",
+                        "org.springframework.cloud.stream.config.BindersHealthIndicatorAutoConfiguration",
+                        "org.springframework.cloud.stream.function.FunctionConfiguration",
+                        "org.springframework.cloud.gateway.server.mvc.config.DefaultFunctionConfiguration",
+                        "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration")))));
+    }
+
+    /** Closes every service before the JVM's broker and store go away, so consumers leave cleanly. */
+    static synchronized void stop() {
+        if (instance != null) {
+            instance.contexts.reversed().forEach(ConfigurableApplicationContext::close);
+            instance.contexts.clear();
+            instance = null;
+        }
+    }
+
+    static synchronized RunningPlatform get() {
+        if (instance == null) {
+            instance = new RunningPlatform();
+        }
+        return instance;
+    }
+
+    private int start(Function<String[], ConfigurableApplicationContext> application, String database) {
+        Map<String, String> properties = new java.util.HashMap<>(SharedInfrastructure.serviceProperties(database));
+        properties.put("pathways.webhooks.allow-private-addresses", "true");
+        // In this shared JVM the gateway's jar is on every service's classpath: keep it out of their contexts.
+        properties.put("spring.cloud.gateway.server.webmvc.function.enabled", "false");
+        return port(application.apply(args(properties)));
+    }
+
+    private int port(ConfigurableApplicationContext context) {
+        contexts.add(context);
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    private static String[] args(Map<String, String> properties) {
+        List<String> args = new ArrayList<>();
+        args.add("--server.port=0");
+        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+        return args.toArray(String[]::new);
+    }
+}

@@ -1,0 +1,52 @@
+package org.pathways.learner.consent;
+
+import java.time.Clock;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.learner.profile.ConsentView;
+import org.pathways.platform.security.Caller;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/learners/{learnerId}/consents")
+class ConsentController {
+
+    private final ConsentRecords consents;
+    private final Clock clock;
+
+    ConsentController(ConsentRecords consents, Clock clock) {
+        this.consents = consents;
+        this.clock = clock;
+    }
+
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    ConsentView grant(Caller caller, @PathVariable String learnerId, @Valid @RequestBody RecordConsent request) {
+        return ConsentView.of(consents.grant(caller, learnerId, request), clock.instant());
+    }
+
+    @DeleteMapping("/{consentId}")
+    ConsentView withdraw(Caller caller, @PathVariable String learnerId, @PathVariable String consentId) {
+        return ConsentView.of(consents.withdraw(caller, learnerId, consentId), clock.instant());
+    }
+
+    /** May {@code agencyId} receive this learner's data for {@code purpose} now? */
+    @GetMapping("/check")
+    ConsentDecision check(Caller caller, @PathVariable String learnerId,
+                          @RequestParam @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String agencyId,
+                          @RequestParam ConsentPurpose purpose) {
+        return consents.check(caller, learnerId, agencyId, purpose);
+    }
+}

@@ -1,0 +1,151 @@
+package org.pathways.learner.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+
+import org.junit.jupiter.api.Test;
+import org.pathways.events.learner.ConsentGranted;
+import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.platform.problem.ProblemException;
+import org.springframework.http.HttpStatus;
+
+class LearnerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
+    private static final String COLLEGE = "agency-college";
+    private static final String COUNCIL = "agency-council";
+
+    private static Learner registered() {
+        return Learner.register(new RegisterLearner(" Amina ", "Okafor", "", LocalDate.parse("1994-03-17"),
+                "amina.okafor@example.org", " ", "ls6 ", "en"), COLLEGE, "worker-1", NOW);
+    }
+
+    @Test
+    void registrationAnnouncesOnlyIdsLocalityAndTime() {
+        Learner learner = registered();
+        assertThat(learner.id()).matches("lrn-[0-9a-f-]{36}");
+        assertThat(learner.givenName()).isEqualTo("Amina");
+        assertThat(learner.preferredName()).isNull();
+        assertThat(learner.phone()).isNull();
+        assertThat(learner.localityCode()).isEqualTo("LS6");
+        assertThat(learner.registeredEvent())
+                .isEqualTo(new LearnerRegistered(learner.id(), COLLEGE, "LS6", NOW));
+    }
+
+    @Test
+    void refusesADateOfBirthInTheFuture() {
+        RegisterLearner unborn = new RegisterLearner("Amina", "Okafor", null, LocalDate.parse("2026-11-25"), null,
+                null, "LS6", "en");
+        assertThatThrownBy(() -> Learner.register(unborn, COLLEGE, "worker-1", NOW))
+                .isInstanceOfSatisfying(ProblemException.class,
+                        e -> assertThat(e.status()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT));
+    }
+
+    @Test
+    void aGrantedConsentAllowsThatAgencyThatPurposeOnly() {
+        Learner learner = registered();
+        ConsentGranted granted = learner.grantConsent(COUNCIL, ConsentPurpose.REFERRAL_SHARING,
+                ConsentMethod.VERBAL, "worker-1", null, NOW);
+
+        assertThat(granted.learnerId()).isEqualTo(learner.id());
+        assertThat(granted.consentId()).matches("cns-[0-9a-f-]{36}");
+        assertThat(granted.grantedAt()).isEqualTo(NOW);
+        assertThat(learner.allows(COUNCIL, ConsentPurpose.REFERRAL_SHARING, NOW)).isTrue();
+        assertThat(learner.allows(COUNCIL, ConsentPurpose.CONTACT, NOW)).isFalse();
+        assertThat(learner.allows("agency-housing", ConsentPurpose.REFERRAL_SHARING, NOW)).isFalse();
+        assertThat(learner.allows(COUNCIL, ConsentPurpose.REFERRAL_SHARING, NOW.minusSeconds(1)))
+                .as("not before it was given").isFalse();
+    }
+
+    @Test
+    void aConsentLapsesAtItsExpiry() {
+        Learner learner = registered();
+        Instant expiry = NOW.plus(Duration.ofDays(30));
+        learner.grantConsent(COUNCIL, ConsentPurpose.REFERRAL_SHARING, ConsentMethod.WRITTEN, "worker-1", expiry,
+                NOW);
+
+        assertThat(learner.allows(COUNCIL, ConsentPurpose.REFERRAL_SHARING, expiry.minusMillis(1))).isTrue();
+        assertThat(learner.allows(COUNCIL, ConsentPurpose.REFERRAL_SHARING, expiry)).isFalse();
+        assertThat(learner.isVisibleTo(COUNCIL, expiry.minusMillis(1))).isTrue();
+        assertThat(learner.isVisibleTo(COUNCIL, expiry)).as("the profile closes again too").isFalse();
+    }
+
+    @Test
+    void refusesAnExpiryThatIsNotInTheFuture() {
+        Learner learner = registered();
+        assertThatThrownBy(() -> learner.grantConsent(COUNCIL, ConsentPurpose.CONTACT, ConsentMethod.DIGITAL,
+                "worker-1", NOW, NOW))
+                .isInstanceOfSatisfying(ProblemException.class,
+                        e -> assertThat(e.kind()).isEqualTo("consent-expiry-not-in-future"));
+        assertThat(learner.consents()).isEmpty();
+    }
+
+    @Test
+    void aWithdrawnConsentStopsCountingFromItsWithdrawal() {
+        Learner learner = registered();
+        ConsentGranted granted = learner.grantConsent(COUNCIL, ConsentPurpose.REFERRAL_SHARING,
+                ConsentMethod.VERBAL, "worker-1", null, NOW);
+        Instant later = NOW.plus(Duration.ofDays(2));
+
+        ConsentWithdrawn withdrawn = learner.withdrawConsent(granted.consentId(), "worker-2", later);
+
+        assertThat(withdrawn).isEqualTo(new ConsentWithdrawn(learner.id(), granted.consentId(), COUNCIL,
+                ConsentPurpose.REFERRAL_SHARING, later));
+        assertThat(learner.allows(COUNCIL, ConsentPurpose.REFERRAL_SHARING, later.minusMillis(1))).isTrue();
+        assertThat(learner.allows(COUNCIL, ConsentPurpose.REFERRAL_SHARING, later)).isFalse();
+        assertThat(learner.isVisibleTo(COUNCIL, later)).isFalse();
+        assertThat(learner.consent(granted.consentId()).orElseThrow().withdrawnBy()).isEqualTo("worker-2");
+    }
+
+    @Test
+    void withdrawingAConsentTwiceIsAConflict() {
+        Learner learner = registered();
+        ConsentGranted granted = learner.grantConsent(COUNCIL, ConsentPurpose.CONTACT, ConsentMethod.VERBAL,
+                "worker-1", null, NOW);
+        learner.withdrawConsent(granted.consentId(), "worker-1", NOW.plusSeconds(60));
+
+        assertThatThrownBy(() -> learner.withdrawConsent(granted.consentId(), "worker-1", NOW.plusSeconds(120)))
+                .isInstanceOfSatisfying(ProblemException.class, e -> {
+                    assertThat(e.status()).isEqualTo(HttpStatus.CONFLICT);
+                    assertThat(e.kind()).isEqualTo("consent-already-withdrawn");
+                });
+        assertThat(learner.consent(granted.consentId()).orElseThrow().withdrawnAt()).isEqualTo(NOW.plusSeconds(60));
+    }
+
+    @Test
+    void withdrawingAnUnknownConsentIsNotFound() {
+        Learner learner = registered();
+        assertThatThrownBy(() -> learner.withdrawConsent("cns-unknown", "worker-1", NOW))
+                .isInstanceOfSatisfying(ProblemException.class,
+                        e -> assertThat(e.status()).isEqualTo(HttpStatus.NOT_FOUND));
+    }
+
+    @Test
+    void anotherAgencySeesTheProfileOnlyWhileItHoldsAnActiveConsent() {
+        Learner learner = registered();
+        assertThat(learner.isVisibleTo(COLLEGE, NOW)).isTrue();
+        assertThat(learner.isVisibleTo(COUNCIL, NOW)).isFalse();
+
+        learner.grantConsent(COUNCIL, ConsentPurpose.OUTCOME_SHARING, ConsentMethod.DIGITAL, "worker-1", null, NOW);
+
+        assertThat(learner.isVisibleTo(COUNCIL, NOW)).isTrue();
+        assertThat(learner.isVisibleTo("agency-housing", NOW)).isFalse();
+    }
+
+    @Test
+    void anotherAgencysViewShowsOnlyTheConsentsGivenToIt() {
+        Learner learner = registered();
+        learner.grantConsent(COUNCIL, ConsentPurpose.CONTACT, ConsentMethod.VERBAL, "worker-1", null, NOW);
+        learner.grantConsent("agency-housing", ConsentPurpose.CONTACT, ConsentMethod.VERBAL, "worker-1", null, NOW);
+
+        assertThat(LearnerView.forAgency(learner, COLLEGE, NOW).consents()).hasSize(2);
+        assertThat(LearnerView.forAgency(learner, COUNCIL, NOW).consents())
+                .extracting(ConsentView::agencyId).containsExactly(COUNCIL);
+    }
+}

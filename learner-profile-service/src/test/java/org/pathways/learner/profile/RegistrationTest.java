@@ -1,0 +1,152 @@
+package org.pathways.learner.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
+import org.pathways.learner.HttpApi;
+import org.pathways.learner.RunningService;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import tools.jackson.databind.JsonNode;
+
+class RegistrationTest extends RunningService {
+
+    private static TopicRecorder learnerTopic;
+
+    @Autowired
+    MongoTemplate mongo;
+
+    @BeforeAll
+    static void listen() {
+        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
+    }
+
+    @AfterAll
+    static void stopListening() {
+        learnerTopic.close();
+    }
+
+    @Test
+    void registeringALearnerAnswersWithTheProfileAndItsLocation() {
+        HttpApi.Response response = api().post("/api/learners", TestTokens.worker(COLLEGE), learnerDetails());
+
+        assertThat(response.status()).isEqualTo(201);
+        String id = response.text("id");
+        assertThat(id).matches("lrn-[0-9a-f-]{36}");
+        assertThat(response.location()).contains("/api/learners/" + id);
+        assertThat(response.text("givenName")).isEqualTo("Amina");
+        assertThat(response.text("dateOfBirth")).isEqualTo("1994-03-17");
+        assertThat(response.text("registeringAgencyId")).isEqualTo(COLLEGE);
+        assertThat(response.body().path("consents").isArray()).isTrue();
+        assertThat(response.body().path("version").asLong()).isZero();
+    }
+
+    @Test
+    void registrationPublishesLearnerRegisteredWithoutPersonalData() {
+        String id = registerLearner(COLLEGE);
+
+        List<ConsumerRecord<String, byte[]>> records = learnerTopic.await(
+                r -> isOfType(r, id, EventType.LEARNER_REGISTERED.type()), 1, EVENT_DEADLINE);
+
+        assertThat(records).hasSize(1);
+        JsonNode event = cloudEvent(records.getFirst());
+        assertThat(event.path("subject").asString()).isEqualTo(id);
+        assertThat(event.path("source").asString()).isEqualTo("/pathways/learner-profile-service");
+        JsonNode data = event.path("data");
+        assertThat(data.path("learnerId").asString()).isEqualTo(id);
+        assertThat(data.path("registeringAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(data.path("localityCode").asString()).isEqualTo("LS6");
+        assertThat(data.path("registeredAt").asString()).isNotBlank();
+        String published = new String(records.getFirst().value(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(published).doesNotContain("Amina", "Okafor", "Mina", "amina.okafor@example.org",
+                "+44 7700 900123", "1994-03-17");
+    }
+
+    @Test
+    void theRegisteringAgencyReadsTheProfileAndAnyOtherAgencyIsToldItDoesNotExist() {
+        String id = registerLearner(COLLEGE);
+
+        HttpApi.Response own = api().get("/api/learners/" + id, TestTokens.worker(COLLEGE));
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(own.text("familyName")).isEqualTo("Okafor");
+        assertThat(own.text("email")).isEqualTo("amina.okafor@example.org");
+
+        HttpApi.Response other = api().get("/api/learners/" + id, TestTokens.worker(COUNCIL));
+        HttpApi.Response unknown = api().get("/api/learners/lrn-does-not-exist", TestTokens.worker(COUNCIL));
+        assertThat(other.isProblem(404, "not-found")).isTrue();
+        assertThat(unknown.isProblem(404, "not-found")).isTrue();
+        assertThat(other.body().toString()).doesNotContain("Okafor");
+    }
+
+    @Test
+    void everyLearnerEndpointRefusesAMissingForgedOrExpiredToken() {
+        String id = registerLearner(COLLEGE);
+        for (String token : new String[] {null, TestTokens.forged(COLLEGE), TestTokens.expired(COLLEGE),
+                "not-a-jwt"}) {
+            assertThat(api().get("/api/learners/" + id, token).isProblem(401, "unauthenticated")).isTrue();
+            assertThat(api().post("/api/learners", token, learnerDetails()).status()).isEqualTo(401);
+            assertThat(api().post("/api/learners/" + id + "/consents", token,
+                    Map.of("agencyId", COUNCIL, "purpose", "CONTACT", "method", "VERBAL")).status())
+                    .isEqualTo(401);
+            assertThat(api().get("/api/learners/" + id + "/consents/check?agencyId=x&purpose=CONTACT", token)
+                    .status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void aTokenWithoutAnAgencyIsRefused() {
+        String id = registerLearner(COLLEGE);
+        assertThat(api().get("/api/learners/" + id, TestTokens.token("someone", null, Role.WORKER)).status())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void onlyWorkersAndAgencySystemsRegisterLearners() {
+        HttpApi.Response coordinator = api().post("/api/learners",
+                TestTokens.token("coordinator-1", COLLEGE, Role.COORDINATOR), learnerDetails());
+        assertThat(coordinator.isProblem(403, "forbidden")).isTrue();
+
+        HttpApi.Response system = api().post("/api/learners",
+                TestTokens.token("college-mis", COLLEGE, Role.AGENCY_SYSTEM), learnerDetails());
+        assertThat(system.status()).isEqualTo(201);
+    }
+
+    @Test
+    void textIsTidiedAndTheLocalityCodeUpperCased() {
+        Map<String, Object> details = learnerDetails();
+        details.put("givenName", "  Amina ");
+        details.put("localityCode", "ls6");
+        details.put("preferredName", " ");
+        details.remove("email");
+        details.remove("phone");
+
+        HttpApi.Response response = api().post("/api/learners", TestTokens.worker(COLLEGE), details);
+
+        assertThat(response.status()).isEqualTo(201);
+        assertThat(response.text("givenName")).isEqualTo("Amina");
+        assertThat(response.text("localityCode")).isEqualTo("LS6");
+        assertThat(response.body().path("preferredName").isNull()).isTrue();
+        assertThat(response.body().path("email").isNull()).isTrue();
+    }
+
+    @Test
+    void theDateOfBirthIsStoredAsACalendarDateAndTheOutboxIsEmptiedOnceRelayed() {
+        String id = registerLearner(COLLEGE);
+        org.bson.Document stored = mongo.findById(id, org.bson.Document.class, "learners");
+        assertThat(stored.get("dateOfBirth")).isEqualTo("1994-03-17");
+        await().atMost(EVENT_DEADLINE).untilAsserted(() -> assertThat(mongo.findById(id, org.bson.Document.class,
+                "learners").getList("outbox", org.bson.Document.class, List.of())).as("relayed").isEmpty());
+    }
+}

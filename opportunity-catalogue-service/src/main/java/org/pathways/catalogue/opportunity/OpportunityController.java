@@ -1,0 +1,57 @@
+package org.pathways.catalogue.opportunity;
+
+import java.net.URI;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.platform.security.Caller;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/opportunities")
+class OpportunityController {
+
+    private final OpportunityCatalogue catalogue;
+
+    OpportunityController(OpportunityCatalogue catalogue) {
+        this.catalogue = catalogue;
+    }
+
+    @PostMapping
+    ResponseEntity<OpportunityView> draft(Caller caller, @Valid @RequestBody DraftOpportunity request) {
+        Opportunity opportunity = catalogue.draft(caller, request);
+        return ResponseEntity.created(URI.create("/api/opportunities/" + opportunity.id()))
+                .body(OpportunityView.of(opportunity));
+    }
+
+    @PostMapping("/{id}/publish")
+    OpportunityView publish(Caller caller, @PathVariable String id) {
+        return OpportunityView.of(catalogue.publish(caller, id));
+    }
+
+    @PostMapping("/{id}/withdraw")
+    OpportunityView withdraw(Caller caller, @PathVariable String id) {
+        return OpportunityView.of(catalogue.withdraw(caller, id));
+    }
+
+    @GetMapping("/{id}")
+    OpportunityView get(Caller caller, @PathVariable String id) {
+        return OpportunityView.of(catalogue.visibleTo(caller, id));
+    }
+
+    /** An empty parameter ({@code ?kind=&level=}) means no filter, as an absent one does. */
+    @GetMapping
+    CatalogueResults search(@RequestParam(required = false) OpportunityKind kind,
+                            @RequestParam(required = false) @Pattern(regexp = "(" + Opportunity.LEVEL_PATTERN + ")?")
+                            String level) {
+        return catalogue.search(kind, level == null || level.isEmpty() ? null : level);
+    }
+}

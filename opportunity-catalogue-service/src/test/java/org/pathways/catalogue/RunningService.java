@@ -1,0 +1,78 @@
+package org.pathways.catalogue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.TestTokens;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The one Spring context of this module's service tests (every subclass shares it): the real service on a random
+ * port, with the shared Kafka broker and MongoDB-wire store.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.config.name=" + OpportunityCatalogueServiceApplication.NAME)
+public abstract class RunningService {
+
+    protected static final String COLLEGE = "agency-college";
+    protected static final String COUNCIL = "agency-council";
+    protected static final Duration EVENT_DEADLINE = Duration.ofSeconds(20);
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.register(registry, "opportunity-catalogue");
+    }
+
+    protected HttpApi api() {
+        return new HttpApi(port);
+    }
+
+    protected static Map<String, Object> opportunityDetails() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("title", "ESOL Entry 2, Tuesday mornings");
+        details.put("description", "English for speakers of other languages, with a creche on site.");
+        details.put("kind", "FORMAL_LEARNING");
+        details.put("level", "E2");
+        details.put("capacity", 12);
+        return details;
+    }
+
+    /** Drafts an opportunity as {@code agency}'s admin; returns its id. */
+    protected String draft(String agency, Map<String, Object> details) {
+        HttpApi.Response response = api().post("/api/opportunities", TestTokens.worker(agency), details);
+        assertThat(response.status()).isEqualTo(201);
+        return response.text("id");
+    }
+
+    protected String draft(String agency) {
+        return draft(agency, opportunityDetails());
+    }
+
+    protected HttpApi.Response publish(String id, String agency) {
+        return api().post("/api/opportunities/" + id + "/publish", TestTokens.worker(agency), "");
+    }
+
+    protected HttpApi.Response withdraw(String id, String agency) {
+        return api().post("/api/opportunities/" + id + "/withdraw", TestTokens.worker(agency), "");
+    }
+
+    protected static JsonNode cloudEvent(ConsumerRecord<String, byte[]> record) {
+        return HttpApi.JSON.readTree(record.value());
+    }
+
+    protected static boolean isOfType(ConsumerRecord<String, byte[]> record, String key, String type) {
+        return key.equals(record.key()) && type.equals(cloudEvent(record).path("type").asString());
+    }
+}

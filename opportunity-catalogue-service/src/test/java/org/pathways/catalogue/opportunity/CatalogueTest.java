@@ -1,0 +1,254 @@
+package org.pathways.catalogue.opportunity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.catalogue.HttpApi;
+import org.pathways.catalogue.RunningService;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
+import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+class CatalogueTest extends RunningService {
+
+    private static TopicRecorder opportunityTopic;
+
+    @Autowired
+    Outbox outbox;
+
+    @BeforeAll
+    static void listen() {
+        opportunityTopic = new TopicRecorder(Topic.OPPORTUNITIES.topicName());
+    }
+
+    @AfterAll
+    static void stopListening() {
+        opportunityTopic.close();
+    }
+
+    private static boolean about(ConsumerRecord<String, byte[]> record, String id) {
+        return id.equals(record.key());
+    }
+
+    @Test
+    void aNewOpportunityIsADraftAndAnnouncesNothing() {
+        HttpApi.Response response = api().post("/api/opportunities", TestTokens.worker(COLLEGE),
+                opportunityDetails());
+
+        assertThat(response.status()).isEqualTo(201);
+        String id = response.text("id");
+        assertThat(id).matches("opp-[0-9a-f-]{36}");
+        assertThat(response.location()).contains("/api/opportunities/" + id);
+        assertThat(response.text("status")).isEqualTo("DRAFT");
+        assertThat(response.text("providerAgencyId")).isEqualTo(COLLEGE);
+        assertThat(response.body().path("placesTaken").asInt()).isZero();
+        assertThat(response.body().path("placesLeft").asInt()).isEqualTo(12);
+        assertThat(opportunityTopic.settle(r -> about(r, id), Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void publishingAnnouncesOpportunityPublishedKeyedByTheOpportunityWithCodesOnly() {
+        String id = draft(COLLEGE);
+
+        HttpApi.Response published = publish(id, COLLEGE);
+
+        assertThat(published.status()).isEqualTo(200);
+        assertThat(published.text("status")).isEqualTo("PUBLISHED");
+        assertThat(published.text("publishedAt")).isNotBlank();
+        List<ConsumerRecord<String, byte[]>> records = opportunityTopic.await(
+                r -> isOfType(r, id, EventType.OPPORTUNITY_PUBLISHED.type()), 1, EVENT_DEADLINE);
+        assertThat(records).hasSize(1);
+        ConsumerRecord<String, byte[]> record = records.getFirst();
+        assertThat(record.key()).isEqualTo(id);
+        JsonNode event = cloudEvent(record);
+        assertThat(event.path("subject").asString()).isEqualTo(id);
+        assertThat(event.path("source").asString()).isEqualTo("/pathways/opportunity-catalogue-service");
+        JsonNode data = event.path("data");
+        assertThat(data.path("opportunityId").asString()).isEqualTo(id);
+        assertThat(data.path("providerAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(data.path("kind").asString()).isEqualTo("FORMAL_LEARNING");
+        assertThat(data.path("level").asString()).isEqualTo("E2");
+        assertThat(data.path("capacity").asInt()).isEqualTo(12);
+        assertThat(data.path("placesTaken").asInt()).isZero();
+        assertThat(new String(record.value(), StandardCharsets.UTF_8)).doesNotContain("ESOL", "creche");
+    }
+
+    @Test
+    void publishingTwiceIsAConflictNamingTheCurrentStatus() {
+        String id = draft(COLLEGE);
+        assertThat(publish(id, COLLEGE).status()).isEqualTo(200);
+
+        HttpApi.Response again = publish(id, COLLEGE);
+
+        assertThat(again.isProblem(409, "illegal-transition")).isTrue();
+        assertThat(again.text("currentStatus")).isEqualTo("PUBLISHED");
+        assertThat(again.body().path("status").asInt()).isEqualTo(409);
+        assertThat(opportunityTopic.settle(r -> isOfType(r, id, EventType.OPPORTUNITY_PUBLISHED.type()),
+                Duration.ofSeconds(2))).hasSize(1);
+    }
+
+    @Test
+    void withdrawingAnnouncesOpportunityWithdrawnAndItStaysVisible() {
+        String id = draft(COLLEGE);
+        publish(id, COLLEGE);
+
+        HttpApi.Response withdrawn = withdraw(id, COLLEGE);
+
+        assertThat(withdrawn.status()).isEqualTo(200);
+        assertThat(withdrawn.text("status")).isEqualTo("WITHDRAWN");
+        List<ConsumerRecord<String, byte[]>> records = opportunityTopic.await(
+                r -> isOfType(r, id, EventType.OPPORTUNITY_WITHDRAWN.type()), 1, EVENT_DEADLINE);
+        assertThat(records).hasSize(1);
+        assertThat(cloudEvent(records.getFirst()).path("data").path("providerAgencyId").asString())
+                .isEqualTo(COLLEGE);
+        assertThat(api().get("/api/opportunities/" + id, TestTokens.worker(COUNCIL)).text("status"))
+                .isEqualTo("WITHDRAWN");
+        List<String> order = opportunityTopic.await(r -> about(r, id), 2, EVENT_DEADLINE).stream()
+                .map(r -> cloudEvent(r).path("type").asString()).toList();
+        assertThat(order).containsExactly(EventType.OPPORTUNITY_PUBLISHED.type(),
+                EventType.OPPORTUNITY_WITHDRAWN.type());
+    }
+
+    @Test
+    void illegalTransitionsAreConflicts() {
+        String draftId = draft(COLLEGE);
+        HttpApi.Response withdrawDraft = withdraw(draftId, COLLEGE);
+        assertThat(withdrawDraft.isProblem(409, "illegal-transition")).isTrue();
+        assertThat(withdrawDraft.text("currentStatus")).isEqualTo("DRAFT");
+
+        publish(draftId, COLLEGE);
+        withdraw(draftId, COLLEGE);
+        HttpApi.Response republish = publish(draftId, COLLEGE);
+        HttpApi.Response rewithdraw = withdraw(draftId, COLLEGE);
+        assertThat(republish.isProblem(409, "illegal-transition")).isTrue();
+        assertThat(republish.text("currentStatus")).isEqualTo("WITHDRAWN");
+        assertThat(rewithdraw.isProblem(409, "illegal-transition")).isTrue();
+    }
+
+    @Test
+    void aDraftIsHiddenFromOtherAgenciesAndTheyCannotActOnIt() {
+        String id = draft(COLLEGE);
+
+        assertThat(api().get("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).status()).isEqualTo(200);
+        assertThat(api().get("/api/opportunities/" + id, TestTokens.worker(COUNCIL)).isProblem(404, "not-found"))
+                .isTrue();
+        assertThat(publish(id, COUNCIL).isProblem(404, "not-found")).isTrue();
+        assertThat(withdraw(id, COUNCIL).isProblem(404, "not-found")).isTrue();
+        assertThat(api().get("/api/opportunities/opp-unknown", TestTokens.worker(COLLEGE)).status())
+                .isEqualTo(404);
+        assertThat(api().get("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).text("status"))
+                .isEqualTo("DRAFT");
+    }
+
+    @Test
+    void anotherAgencySeesAPublishedOpportunityButIsForbiddenToManageIt() {
+        String id = draft(COLLEGE);
+        publish(id, COLLEGE);
+
+        HttpApi.Response seen = api().get("/api/opportunities/" + id,
+                TestTokens.token("reader", COUNCIL, Role.COORDINATOR));
+        assertThat(seen.status()).isEqualTo(200);
+        assertThat(seen.text("title")).isEqualTo("ESOL Entry 2, Tuesday mornings");
+        assertThat(publish(id, COUNCIL).isProblem(403, "forbidden")).isTrue();
+        assertThat(withdraw(id, COUNCIL).isProblem(403, "forbidden")).isTrue();
+        assertThat(api().get("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).text("status"))
+                .isEqualTo("PUBLISHED");
+        assertThat(opportunityTopic.settle(r -> isOfType(r, id, EventType.OPPORTUNITY_WITHDRAWN.type()),
+                Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void onlyAnAgencysAdministratorsOrSystemsManageItsOpportunities() {
+        HttpApi.Response worker = api().post("/api/opportunities", TestTokens.token("worker-1", COLLEGE, Role.WORKER),
+                opportunityDetails());
+        assertThat(worker.isProblem(403, "forbidden")).isTrue();
+
+        String system = TestTokens.token("college-mis", COLLEGE, Role.AGENCY_SYSTEM);
+        HttpApi.Response drafted = api().post("/api/opportunities", system, opportunityDetails());
+        assertThat(drafted.status()).isEqualTo(201);
+        String id = drafted.text("id");
+        assertThat(api().post("/api/opportunities/" + id + "/publish",
+                TestTokens.token("worker-1", COLLEGE, Role.WORKER), "").isProblem(403, "forbidden")).isTrue();
+        assertThat(api().post("/api/opportunities/" + id + "/publish", system, "").status()).isEqualTo(200);
+    }
+
+    @Test
+    void everyEndpointRefusesAMissingForgedOrExpiredToken() {
+        String id = draft(COLLEGE);
+        for (String token : new String[] {null, TestTokens.forged(COLLEGE), TestTokens.expired(COLLEGE)}) {
+            assertThat(api().get("/api/opportunities/" + id, token).isProblem(401, "unauthenticated")).isTrue();
+            assertThat(api().get("/api/opportunities", token).status()).isEqualTo(401);
+            assertThat(api().post("/api/opportunities", token, opportunityDetails()).status()).isEqualTo(401);
+            assertThat(api().post("/api/opportunities/" + id + "/publish", token, "").status()).isEqualTo(401);
+            assertThat(api().post("/api/opportunities/" + id + "/withdraw", token, "").status()).isEqualTo(401);
+        }
+        assertThat(api().get("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).text("status"))
+                .isEqualTo("DRAFT");
+    }
+
+    @Test
+    void theSearchFindsPublishedOpportunitiesOnlyNewestFirstAndFiltersByKindAndLevel() {
+        Map<String, Object> volunteering = opportunityDetails();
+        volunteering.put("kind", "VOLUNTEERING");
+        volunteering.put("level", "L3");
+        String draftOnly = draft(COLLEGE, volunteering);
+        String older = draft(COUNCIL, volunteering);
+        String newer = draft(COLLEGE, volunteering);
+        publish(older, COUNCIL);
+        publish(newer, COLLEGE);
+        volunteering.put("level", "L2");
+        String otherLevel = draft(COLLEGE, volunteering);
+        publish(otherLevel, COLLEGE);
+
+        JsonNode found = api().get("/api/opportunities?kind=VOLUNTEERING&level=L3", TestTokens.worker(COUNCIL))
+                .body();
+
+        List<String> ids = found.path("items").valueStream().map(item -> item.path("id").asString()).toList();
+        assertThat(ids).contains(newer, older).doesNotContain(draftOnly, otherLevel);
+        assertThat(ids.indexOf(newer)).isLessThan(ids.indexOf(older));
+        assertThat(found.path("items").valueStream()).allSatisfy(item -> {
+            assertThat(item.path("status").asString()).isEqualTo("PUBLISHED");
+            assertThat(item.path("kind").asString()).isEqualTo("VOLUNTEERING");
+            assertThat(item.path("level").asString()).isEqualTo("L3");
+        });
+        List<String> byKind = api().get("/api/opportunities?kind=VOLUNTEERING", TestTokens.worker(COUNCIL)).body()
+                .path("items").valueStream().map(item -> item.path("id").asString()).toList();
+        assertThat(byKind).contains(newer, older, otherLevel).doesNotContain(draftOnly);
+        HttpApi.Response emptyFilters = api().get("/api/opportunities?kind=&level=", TestTokens.worker(COUNCIL));
+        assertThat(emptyFilters.status()).isEqualTo(200);
+        assertThat(emptyFilters.body().path("items").valueStream()).allSatisfy(
+                item -> assertThat(item.path("status").asString()).isEqualTo("PUBLISHED"));
+    }
+
+    @Test
+    void theSearchAnswersAtMostOneHundredAndSaysWhenThereWereMore() {
+        Instant now = Instant.now();
+        for (int i = 0; i < OpportunityCatalogue.PAGE_SIZE + 1; i++) {
+            Opportunity opportunity = Opportunity.draft(new DraftOpportunity("Childcare " + i, "",
+                    OpportunityKind.CHILDCARE, null, null), COUNCIL, "admin-1", now);
+            outbox.save(opportunity, opportunity.publish(now));
+        }
+
+        JsonNode all = api().get("/api/opportunities?kind=CHILDCARE", TestTokens.worker(COLLEGE)).body();
+
+        assertThat(all.path("items")).hasSize(OpportunityCatalogue.PAGE_SIZE);
+        assertThat(all.path("truncated").asBoolean()).isTrue();
+        JsonNode few = api().get("/api/opportunities?kind=ADVICE&level=L8", TestTokens.worker(COLLEGE)).body();
+        assertThat(few.path("truncated").asBoolean()).isFalse();
+    }
+}
