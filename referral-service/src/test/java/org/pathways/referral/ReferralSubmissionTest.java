@@ -243,6 +243,7 @@ class ReferralSubmissionTest {
                 "{\"learnerId\":\"lrn-1\",\"opportunityId\":\"opp-1\",\"need\":\"x\",\"urgency\":\"YESTERDAY\"}",
                 "{\"learnerId\":\"lrn 1; drop\",\"opportunityId\":\"opp-1\",\"need\":\"x\",\"urgency\":\"ROUTINE\"}",
                 "{\"learnerId\":\"lrn-1\"}",
+                "{\"learnerId\":\"lrn-1\",\"opportunityId\":\"opp-1\",\"need\":\"x\",\"urgency\":1}",
                 "[1,2,3]",
                 "not json");
         for (String body : hostile) {

@@ -5,6 +5,7 @@ import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomize
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.cfg.EnumFeature;
 
 /** Registers the problem-details advice, and makes request bodies strict: an unknown field is an error. */
 @AutoConfiguration
@@ -13,8 +14,13 @@ public class ProblemDetailsAutoConfiguration {
 
     @Bean
     JsonMapperBuilderCustomizer strictRequestBodies() {
+        // "urgency": 1 must not mean the second urgency, "capacity": 2.5 must not become 2, and a number must not
+        // pass for a date: every service refuses such input instead of guessing.
         return builder -> builder
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .defaultLeniency(false);
     }
 }
