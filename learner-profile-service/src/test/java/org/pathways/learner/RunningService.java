@@ -1,5 +1,6 @@
 package org.pathways.learner;
 
+import org.pathways.testing.HttpApi;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

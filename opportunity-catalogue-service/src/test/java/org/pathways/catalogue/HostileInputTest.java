@@ -1,5 +1,6 @@
 package org.pathways.catalogue;
 
+import org.pathways.testing.HttpApi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;

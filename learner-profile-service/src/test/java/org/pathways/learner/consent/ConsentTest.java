@@ -1,5 +1,6 @@
 package org.pathways.learner.consent;
 
+import org.pathways.testing.HttpApi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.learner.ConsentPurpose;
-import org.pathways.learner.HttpApi;
+
 import org.pathways.learner.RunningService;
 import org.pathways.learner.profile.ConsentMethod;
 import org.pathways.learner.profile.Learner;

@@ -1,5 +1,6 @@
 package org.pathways.learner.profile;
 
+import org.pathways.testing.HttpApi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
-import org.pathways.learner.HttpApi;
+
 import org.pathways.learner.RunningService;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;

@@ -1,5 +1,6 @@
 package org.pathways.catalogue.opportunity;
 
+import org.pathways.testing.HttpApi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.HttpApi;
+
 import org.pathways.catalogue.RunningService;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;

@@ -1,4 +1,4 @@
-package org.pathways.catalogue;
+package org.pathways.testing;
 
 import java.io.IOException;
 import java.net.URI;
