@@ -145,16 +145,18 @@ final class ChildProcess {
     void stop(Duration grace, PrintStream console) {
         stopRequested = true;
         if (process.isAlive()) {
-            process.destroy();
+            // Signalled through the handle: Process.destroy() also closes the pipe, and the child's shutdown log
+            // (the part that says whether it stopped cleanly) would be lost.
+            process.toHandle().destroy();
             try {
                 if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                     console.println(prefix("devstack") + name + " did not stop within " + grace.toSeconds()
                             + " s; killing it");
-                    process.destroyForcibly();
+                    process.toHandle().destroyForcibly();
                     process.waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
                 Thread.currentThread().interrupt();
             }
         }
