@@ -126,8 +126,11 @@ final class DemoData {
                 + REFERRALS.size() + " referrals submitted");
         if (failures.isEmpty()) {
             Files.writeString(marker, "Demo data loaded " + Instant.now() + "\n", StandardCharsets.UTF_8);
-            say("try: source " + dataDir.resolve(DemoTokens.FILE_NAME) + " && curl -s -H \"Authorization: Bearer"
-                    + " $COLLEGE_TOKEN\" http://localhost:8080/api/referrals");
+            say("try: source " + dataDir.resolve(DemoTokens.FILE_NAME));
+            say("     curl -s -H \"Authorization: Bearer $COLLEGE_TOKEN\" " + PlatformService.GATEWAY.baseUrl()
+                    + "/api/referrals/" + referralIds.get(0) + "   # a referral the college received");
+            say("     curl -s -H \"Authorization: Bearer $COORDINATOR_TOKEN\" " + PlatformService.GATEWAY.baseUrl()
+                    + "/api/progression/summary   # the partnership's figures");
         } else {
             say("demo data: " + failures.size() + " step(s) failed; see the FAILED lines above");
             say("not marking the demo as loaded; the next start with --demo tries again and may duplicate what did"

@@ -6,6 +6,8 @@ package org.pathways.devstack;
  */
 final class StartupFailure extends Exception {
 
+    private static final long serialVersionUID = 1L;
+
     private final transient ChildProcess process;
 
     StartupFailure(String message, ChildProcess process) {
