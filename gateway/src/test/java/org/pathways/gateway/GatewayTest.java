@@ -21,8 +21,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The real gateway over HTTP, in front of a real (tiny) referral backend and a learner service that is down. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.config.name=" + GatewayApplication.NAME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.config.name=" + GatewayApplication.NAME,
+        "pathways.gateway.protection.requests-per-period=5",
+        "pathways.gateway.protection.max-request-bytes=2048",
+        "pathways.gateway.protection.allowed-origins=https://app.pathways.test"})
 class GatewayTest {
 
     private static final AtomicReference<String> forwardedTrace = new AtomicReference<>();
@@ -87,6 +90,60 @@ class GatewayTest {
         assertThat(get("/api/referrals/ref-1", TestTokens.forged("agency-council")).statusCode()).isEqualTo(401);
         assertThat(get("/api/referrals/ref-1", TestTokens.expired("agency-council")).statusCode()).isEqualTo(401);
         assertThat(forwardedAuthorization.get()).isNull();
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aClientOverItsLimitGets429WithRetryAfterWhileOthersCarryOn() throws Exception {
+        String busy = TestTokens.token("busy-client", "agency-council", org.pathways.platform.security.Role.WORKER);
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/api/referrals/ref-1", busy).statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> limited = get("/api/referrals/ref-1", busy);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
+                seconds -> assertThat(Long.parseLong(seconds)).isPositive());
+        assertThat(limited.body()).contains("urn:pathways:problem:rate-limited");
+        // Another user of the same agency has a bucket of their own.
+        assertThat(get("/api/referrals/ref-1", TestTokens.token("calm-client", "agency-council",
+                org.pathways.platform.security.Role.WORKER)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anOversizedBodyIs413BeforeItReachesTheService() throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/api/referrals"))
+                .header("Authorization", "Bearer " + TestTokens.worker("agency-council"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"need\":\"" + "x".repeat(5000) + "\"}")));
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("urn:pathways:problem:payload-too-large");
+    }
+
+    @Test
+    void responsesCarrySecurityHeadersAndTheWebAppMayCallCrossOrigin() throws Exception {
+        HttpResponse<String> response = get("/api/referrals/ref-1", TestTokens.worker("agency-jobcentre"));
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+
+        HttpResponse<String> preflight = send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/api/referrals"))
+                .header("Origin", "https://app.pathways.test")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization,content-type")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.pathways.test");
+
+        HttpResponse<String> stranger = send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/api/referrals"))
+                .header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertThat(stranger.statusCode()).isEqualTo(403);
     }
 
     @Test

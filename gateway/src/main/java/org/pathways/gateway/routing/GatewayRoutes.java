@@ -16,6 +16,7 @@ import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
 
+import org.pathways.gateway.protection.ClientRateLimit;
 import org.pathways.platform.problem.ProblemResponses;
 
 /**
@@ -26,7 +27,7 @@ import org.pathways.platform.problem.ProblemResponses;
 class GatewayRoutes {
 
     @Bean
-    RouterFunction<ServerResponse> serviceRoutes(RouteTargets targets) {
+    RouterFunction<ServerResponse> serviceRoutes(RouteTargets targets, ClientRateLimit rateLimit) {
         return service("learners", targets.learners(), "/api/learners/**", "/api/learners")
                 .and(service("opportunities", targets.opportunities(), "/api/opportunities/**", "/api/opportunities"))
                 .and(service("agencies", targets.opportunities(), "/api/agencies/**", "/api/agencies"))
@@ -34,7 +35,8 @@ class GatewayRoutes {
                 .and(service("subscriptions", targets.notifications(), "/api/subscriptions/**", "/api/subscriptions"))
                 .and(service("deliveries", targets.notifications(), "/api/deliveries/**", "/api/deliveries"))
                 .and(service("notifications", targets.notifications(), "/api/notifications/**", "/api/notifications"))
-                .and(service("progression", targets.progression(), "/api/progression/**", "/api/progression"));
+                .and(service("progression", targets.progression(), "/api/progression/**", "/api/progression"))
+                .filter(rateLimit);
     }
 
     private static RouterFunction<ServerResponse> service(String id, URI target, String... paths) {
