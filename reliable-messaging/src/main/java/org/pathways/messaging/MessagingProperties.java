@@ -20,13 +20,15 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
      * @param sweepGrace      how old an unpublished event must be before the sweeper takes it over
      * @param lease           how long one relay may hold an aggregate's outbox before another may take over
      * @param validate        check every event against its JSON Schema before it is written
+     * @param relayThreads    how many aggregates the relay publishes at once
      */
     public record Outbox(@DefaultValue List<String> collections,
                          @DefaultValue("true") boolean publishAfterWrite,
                          @DefaultValue("1s") Duration sweepInterval,
                          @DefaultValue("3s") Duration sweepGrace,
                          @DefaultValue("30s") Duration lease,
-                         @DefaultValue("true") boolean validate) {
+                         @DefaultValue("true") boolean validate,
+                         @DefaultValue("8") int relayThreads) {
     }
 
     /**

@@ -51,7 +51,7 @@ public class ReliableMessagingAutoConfiguration {
     OutboxRelay outboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec,
                             MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters) {
         return new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
-                meters.getIfAvailable(SimpleMeterRegistry::new));
+                meters.getIfAvailable(SimpleMeterRegistry::new), properties.outbox().relayThreads());
     }
 
     @Bean

@@ -107,7 +107,7 @@ class ReliableMessagingTest {
                 .bind("pathways.messaging", MessagingProperties.class).get();
         MessagingProperties noPublish = new MessagingProperties(new MessagingProperties.Outbox(
                 properties.outbox().collections(), false, properties.outbox().sweepInterval(),
-                properties.outbox().sweepGrace(), properties.outbox().lease(), true), properties.inbox());
+                properties.outbox().sweepGrace(), properties.outbox().lease(), true, 1), properties.inbox());
         return new Outbox(mongo, relay, schemas, noPublish, java.net.URI.create("/pathways/messaging-test"),
                 Clock.systemUTC());
     }

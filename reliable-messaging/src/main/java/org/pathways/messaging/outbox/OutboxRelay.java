@@ -55,12 +55,20 @@ public class OutboxRelay implements DisposableBean {
     private final Counter failures;
     private final Timer lag;
     // Bounded: when it is full the write is already safe in MongoDB and the sweeper publishes it a moment later.
-    private final ThreadPoolExecutor executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(10_000), Thread.ofPlatform().name("outbox-relay-", 0).daemon().factory(),
-            new ThreadPoolExecutor.DiscardPolicy());
+    private final ThreadPoolExecutor executor;
 
     public OutboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec, Duration lease,
                        Clock clock, MeterRegistry meters) {
+        this(mongo, streamBridge, codec, lease, clock, meters, 8);
+    }
+
+    public OutboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec, Duration lease,
+                       Clock clock, MeterRegistry meters, int threads) {
+        // Each relay thread waits on MongoDB and on the broker's acknowledgement, so several run at once; the
+        // per-aggregate lease keeps each aggregate's events in order whichever thread takes it.
+        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(10_000), Thread.ofPlatform().name("outbox-relay-", 0).daemon().factory(),
+                new ThreadPoolExecutor.DiscardPolicy());
         this.mongo = mongo;
         this.streamBridge = streamBridge;
         this.codec = codec;
