@@ -1,0 +1,112 @@
+package org.pathways.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's run command, for real: the built devstack starts Kafka, the store and every service as processes,
+ * loads the demo through the gateway, answers with a token it wrote, and stops cleanly on SIGTERM (what Ctrl-C
+ * does). Runs in {@code verify}, after the jars are packaged.
+ */
+class DevstackSmokeIT {
+
+    private static final Duration START_DEADLINE = Duration.ofMinutes(6);
+
+    @Test
+    void startsEveryServiceLoadsTheDemoAnswersThroughTheGatewayAndStopsCleanly(@TempDir Path dataDir)
+            throws Exception {
+        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9092, 9093, 27017}) {
+            // A developer's own devstack may be running: then this check cannot run, rather than fail.
+            org.junit.jupiter.api.Assumptions.assumeFalse(listening(port), "port " + port + " is in use");
+        }
+        Path jar = Path.of("target", "devstack.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        Process devstack = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", jar.toString(), "--demo", "--data-dir", dataDir.toString())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(devstack.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    output.add(line);
+                }
+            } catch (Exception ignored) {
+                // The process ended.
+            }
+        });
+        try {
+            long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+            while (System.nanoTime() < deadline && devstack.isAlive()
+                    && output.stream().noneMatch(line -> line.contains("demo data: "))) {
+                Thread.sleep(500);
+            }
+            String transcript = String.join("\n", output.subList(Math.max(0, output.size() - 60), output.size()));
+            assertThat(output.stream().anyMatch(line -> line.contains("Pathways devstack ready in")))
+                    .withFailMessage("not ready; last lines:%n%s", transcript).isTrue();
+            assertThat(output.stream().anyMatch(line -> line.contains("demo data: 4/4 opportunities published")))
+                    .withFailMessage("demo not loaded; last lines:%n%s", transcript).isTrue();
+
+            String coordinator = token(dataDir.resolve("tokens.env"), "COORDINATOR_TOKEN");
+            HttpResponse<String> summary = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:8080/api/progression/summary"))
+                    .header("Authorization", "Bearer " + coordinator).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(summary.statusCode()).isEqualTo(200);
+            assertThat(summary.body()).contains("org.pathways.referral.submitted.v1");
+            HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:8080/api/referrals/x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+        } finally {
+            // SIGTERM, as Ctrl-C would; through the handle, because Process.destroy() also closes our end of the
+            // pipe and the devstack's shutdown report would be lost.
+            devstack.toHandle().destroy();
+            boolean exited = devstack.waitFor(90, TimeUnit.SECONDS);
+            if (!exited) {
+                devstack.descendants().forEach(ProcessHandle::destroyForcibly);
+                devstack.destroyForcibly();
+            }
+            reader.join(5_000);
+            assertThat(exited).as("the devstack stops within 90 s of SIGTERM").isTrue();
+        }
+        List<String> tail = output.subList(Math.max(0, output.size() - 40), output.size());
+        assertThat(output.stream().anyMatch(line -> line.contains("stopped")))
+                .withFailMessage("no clean stop; last lines:%n%s", String.join("\n", tail)).isTrue();
+        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9092, 27017}) {
+            assertThat(listening(port)).as("port " + port + " is free again").isFalse();
+        }
+    }
+
+    private static String token(Path tokensFile, String name) throws Exception {
+        return Files.readAllLines(tokensFile).stream()
+                .filter(line -> line.contains(name + "="))
+                .map(line -> line.substring(line.indexOf('=') + 1).replace("'", "").replace("\"", "").trim())
+                .findFirst().orElseThrow();
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("localhost", port)) {
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
