@@ -11,9 +11,25 @@ import org.pathways.events.delivery.WebhookDelivered;
 import org.pathways.events.delivery.WebhookParked;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LearnerErased;
+import org.pathways.events.learner.LearnerMerged;
 import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.events.learner.MilestoneRecorded;
+import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.events.opportunity.OpportunityWithdrawn;
+import org.pathways.events.referral.ReferralAccepted;
+import org.pathways.events.referral.ReferralCancelled;
+import org.pathways.events.referral.ReferralCompleted;
+import org.pathways.events.referral.ReferralFailed;
+import org.pathways.events.referral.ReferralNoteAdded;
+import org.pathways.events.referral.ReferralOverdue;
+import org.pathways.events.referral.ReferralPutOnHold;
+import org.pathways.events.referral.ReferralReceived;
+import org.pathways.events.referral.ReferralRejected;
+import org.pathways.events.referral.ReferralResumed;
+import org.pathways.events.referral.ReferralStarted;
 import org.pathways.events.referral.ReferralSubmitted;
 
 /**
@@ -24,9 +40,26 @@ public enum EventType {
     LEARNER_REGISTERED("org.pathways.learner.registered.v1", Topic.LEARNERS, LearnerRegistered.class),
     CONSENT_GRANTED("org.pathways.learner.consent-granted.v1", Topic.LEARNERS, ConsentGranted.class),
     CONSENT_WITHDRAWN("org.pathways.learner.consent-withdrawn.v1", Topic.LEARNERS, ConsentWithdrawn.class),
+    MILESTONE_RECORDED("org.pathways.learner.milestone-recorded.v1", Topic.LEARNERS, MilestoneRecorded.class),
+    LEARNER_ERASED("org.pathways.learner.erased.v1", Topic.LEARNERS, LearnerErased.class),
+    LEARNER_MERGED("org.pathways.learner.merged.v1", Topic.LEARNERS, LearnerMerged.class),
     OPPORTUNITY_PUBLISHED("org.pathways.opportunity.published.v1", Topic.OPPORTUNITIES, OpportunityPublished.class),
     OPPORTUNITY_WITHDRAWN("org.pathways.opportunity.withdrawn.v1", Topic.OPPORTUNITIES, OpportunityWithdrawn.class),
+    OPPORTUNITY_UPDATED("org.pathways.opportunity.updated.v1", Topic.OPPORTUNITIES, OpportunityUpdated.class),
+    OPPORTUNITY_PLACES_CHANGED("org.pathways.opportunity.places-changed.v1", Topic.OPPORTUNITIES,
+            OpportunityPlacesChanged.class),
     REFERRAL_SUBMITTED("org.pathways.referral.submitted.v1", Topic.REFERRALS, ReferralSubmitted.class),
+    REFERRAL_RECEIVED("org.pathways.referral.received.v1", Topic.REFERRALS, ReferralReceived.class),
+    REFERRAL_ACCEPTED("org.pathways.referral.accepted.v1", Topic.REFERRALS, ReferralAccepted.class),
+    REFERRAL_REJECTED("org.pathways.referral.rejected.v1", Topic.REFERRALS, ReferralRejected.class),
+    REFERRAL_STARTED("org.pathways.referral.started.v1", Topic.REFERRALS, ReferralStarted.class),
+    REFERRAL_ON_HOLD("org.pathways.referral.on-hold.v1", Topic.REFERRALS, ReferralPutOnHold.class),
+    REFERRAL_RESUMED("org.pathways.referral.resumed.v1", Topic.REFERRALS, ReferralResumed.class),
+    REFERRAL_COMPLETED("org.pathways.referral.completed.v1", Topic.REFERRALS, ReferralCompleted.class),
+    REFERRAL_FAILED("org.pathways.referral.failed.v1", Topic.REFERRALS, ReferralFailed.class),
+    REFERRAL_CANCELLED("org.pathways.referral.cancelled.v1", Topic.REFERRALS, ReferralCancelled.class),
+    REFERRAL_OVERDUE("org.pathways.referral.overdue.v1", Topic.REFERRALS, ReferralOverdue.class),
+    REFERRAL_NOTE_ADDED("org.pathways.referral.note-added.v1", Topic.REFERRALS, ReferralNoteAdded.class),
     WEBHOOK_DELIVERED("org.pathways.delivery.webhook-delivered.v1", Topic.DELIVERIES, WebhookDelivered.class),
     WEBHOOK_PARKED("org.pathways.delivery.webhook-parked.v1", Topic.DELIVERIES, WebhookParked.class);
 

@@ -20,11 +20,30 @@ import org.pathways.events.delivery.WebhookParked;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LearnerErased;
+import org.pathways.events.learner.LearnerMerged;
 import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.events.learner.MilestoneRecorded;
 import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.events.opportunity.OpportunityWithdrawn;
+import org.pathways.events.referral.ReferralAccepted;
+import org.pathways.events.referral.ReferralCancelled;
+import org.pathways.events.referral.ReferralCompleted;
+import org.pathways.events.referral.ReferralFailed;
+import org.pathways.events.referral.ReferralNoteAdded;
+import org.pathways.events.referral.ReferralOverdue;
+import org.pathways.events.referral.ReferralPutOnHold;
+import org.pathways.events.referral.ReferralReason;
+import org.pathways.events.referral.ReferralReceived;
+import org.pathways.events.referral.ReferralRejected;
+import org.pathways.events.referral.ReferralResumed;
+import org.pathways.events.referral.ReferralStarted;
+import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.SlaBreach;
 import org.pathways.events.referral.Urgency;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,12 +64,40 @@ class EventContractsTest {
                 new ConsentWithdrawn("lrn-1", "cns-1", "agency-council", ConsentPurpose.REFERRAL_SHARING, NOW),
                 new OpportunityPublished("opp-1", "agency-college", OpportunityKind.FORMAL_LEARNING, "E2", 12, 0, NOW),
                 new OpportunityWithdrawn("opp-1", "agency-college", NOW),
+                new OpportunityUpdated("opp-1", "agency-college", OpportunityKind.FORMAL_LEARNING, "E2", 12, 12, "FULL",
+                        NOW),
+                new OpportunityPlacesChanged("opp-1", "agency-college", 12, 12, true, "FULL", "ref-1", NOW),
                 new ReferralSubmitted("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college", Urgency.ROUTINE,
                         NOW),
+                new ReferralReceived("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.RECEIVED, null, "agency-college", NOW),
+                new ReferralAccepted("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.ACCEPTED, null, "agency-college", NOW),
+                new ReferralRejected("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.REJECTED, ReferralReason.NO_CAPACITY, "agency-college", NOW),
+                new ReferralStarted("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.IN_PROGRESS, null, "agency-college", NOW),
+                new ReferralPutOnHold("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.ON_HOLD, ReferralReason.CONSENT_WITHDRAWN, "agency-college", NOW),
+                new ReferralResumed("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.ACCEPTED, null, "agency-college", NOW),
+                new ReferralCompleted("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.COMPLETED, null, "agency-college", NOW),
+                new ReferralFailed("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.FAILED, ReferralReason.LEFT_EARLY, "agency-college", NOW),
+                new ReferralCancelled("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.CANCELLED, null, "agency-council", NOW),
+                new ReferralOverdue("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
+                        ReferralStatus.SUBMITTED, SlaBreach.ACKNOWLEDGE, NOW, NOW),
+                new ReferralNoteAdded("ref-1", "note-1", "agency-council", "agency-college", "agency-college", NOW),
                 new WebhookDelivered("dlv-1", "evt-1", EventType.REFERRAL_SUBMITTED.type(), "agency-college",
                         "sub-1", 1, 204, NOW),
                 new WebhookParked("dlv-1", "evt-1", EventType.REFERRAL_SUBMITTED.type(), "agency-college", "sub-1",
-                        8, 503, NOW));
+                        8, 503, NOW),
+                new MilestoneRecorded("lrn-1", "mls-1", "ACHIEVEMENT_GAINED", java.time.LocalDate.parse("2026-11-20"),
+                        "agency-college", "NON_FORMAL", "E3", false, "ref-1", "opp-1", NOW),
+                new LearnerErased("lrn-1", "agency-college", NOW),
+                new LearnerMerged("lrn-2", "lrn-1", "agency-college", NOW));
     }
 
     @Test

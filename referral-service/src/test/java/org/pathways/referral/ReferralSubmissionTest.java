@@ -18,69 +18,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.platform.security.Role;
-import org.pathways.testing.EventProducer;
-import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.config.name=" + ReferralServiceApplication.NAME)
-class ReferralSubmissionTest {
+/** Submission rules: consent, opportunity, duplicates, idempotency, hostile input. */
+class ReferralSubmissionTest extends ReferralServiceTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String COUNCIL = "agency-council";
-    private static final String COLLEGE = "agency-college";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static EventProducer events;
-    private static TopicRecorder referrals;
 
-    @LocalServerPort
-    int port;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        SharedInfrastructure.register(registry, "referrals");
-    }
-
-    @BeforeAll
-    static void start() {
-        events = new EventProducer();
-        referrals = new TopicRecorder("pathways.referrals");
-    }
-
-    @AfterAll
-    static void stop() {
-        events.close();
-        referrals.close();
-    }
-
-    /** A learner with consent to share with the college, and a published college course, known to the service. */
-    private record Scenario(String learnerId, String opportunityId, String consentId) {
-    }
-
-    private Scenario consentedLearnerAndPublishedCourse(Integer capacity, int taken) {
-        Scenario s = new Scenario("lrn-" + UUID.randomUUID(), "opp-" + UUID.randomUUID(), "cns-" + UUID.randomUUID());
-        events.publish(new OpportunityPublished(s.opportunityId(), COLLEGE, OpportunityKind.FORMAL_LEARNING, "E2",
-                capacity, taken, Instant.now()));
-        events.publish(new ConsentGranted(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
-                Instant.now().minusSeconds(1), null));
-        return s;
-    }
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.data.mongodb.core.MongoTemplate mongo;
 
     private HttpResponse<String> submit(String token, String body, String idempotencyKey) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/referrals"))
@@ -98,12 +51,6 @@ class ReferralSubmissionTest {
     private HttpResponse<String> get(String token, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String body(Scenario s) {
-        return """
-                {"learnerId":"%s","opportunityId":"%s","need":"Wants to improve spoken English for work","urgency":"ROUTINE"}
-                """.formatted(s.learnerId(), s.opportunityId());
     }
 
     /** Submits until the read models have caught up with the events (they are eventually consistent). */
@@ -153,7 +100,7 @@ class ReferralSubmissionTest {
         String opportunity = "opp-" + UUID.randomUUID();
         events.publish(new OpportunityPublished(opportunity, COLLEGE, OpportunityKind.ADVICE, null, null, 0,
                 Instant.now()));
-        Scenario noConsent = new Scenario("lrn-" + UUID.randomUUID(), opportunity, null);
+        Scenario noConsent = new Scenario("lrn-" + UUID.randomUUID(), opportunity, null, COLLEGE);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             HttpResponse<String> r = submit(TestTokens.worker(COUNCIL), body(noConsent), null);
             return r.statusCode() == 422 && r.body().contains("urn:pathways:problem:consent-required");
@@ -165,6 +112,22 @@ class ReferralSubmissionTest {
         Scenario s = consentedLearnerAndPublishedCourse(10, 0);
         events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
                 Instant.now()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            HttpResponse<String> r = submit(TestTokens.worker(COUNCIL), body(s), null);
+            return r.statusCode() == 422 && r.body().contains("consent-required");
+        });
+    }
+
+    @Test
+    void anExpiredConsentIsRefused() throws Exception {
+        Scenario s = new Scenario("lrn-" + UUID.randomUUID(), "opp-" + UUID.randomUUID(), "cns-" + UUID.randomUUID(),
+                COLLEGE);
+        events.publish(new OpportunityPublished(s.opportunityId(), COLLEGE, OpportunityKind.ADVICE, null, null, 0,
+                Instant.now()));
+        events.publish(new org.pathways.events.learner.ConsentGranted(s.learnerId(), s.consentId(), COLLEGE,
+                ConsentPurpose.REFERRAL_SHARING, Instant.now().minusSeconds(7200), Instant.now().minusSeconds(60)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> mongo.findById(s.consentId(),
+                org.pathways.referral.readmodel.ConsentView.class) != null);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             HttpResponse<String> r = submit(TestTokens.worker(COUNCIL), body(s), null);
             return r.statusCode() == 422 && r.body().contains("consent-required");
@@ -214,7 +177,7 @@ class ReferralSubmissionTest {
     void twoDifferentSubmissionsRacingForOneLearnerAndCourseLeaveOneOpenReferral() throws Exception {
         Scenario s = consentedLearnerAndPublishedCourse(16, 0);
         await().atMost(Duration.ofSeconds(20)).until(() -> submit(TestTokens.worker(COUNCIL),
-                body(new Scenario(s.learnerId(), "opp-unknown", null)), null).statusCode() == 422);
+                body(new Scenario(s.learnerId(), "opp-unknown", null, COLLEGE)), null).statusCode() == 422);
         // Wait until both read models know the scenario, without creating a referral.
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             HttpResponse<String> probe = submit(TestTokens.token("coord", COUNCIL, Role.COORDINATOR), body(s), null);
@@ -258,14 +221,15 @@ class ReferralSubmissionTest {
     void badIdsAndIdempotencyKeysGetProblemDetailsNeverA500() throws Exception {
         HttpResponse<String> badId = get(TestTokens.worker(COUNCIL), "/api/referrals/bad%20id%7B%7D");
         assertThat(badId.statusCode()).isEqualTo(400);
-        HttpResponse<String> longKey = submit(TestTokens.worker(COUNCIL), body(new Scenario("lrn-1", "opp-1", null)),
+        HttpResponse<String> longKey = submit(TestTokens.worker(COUNCIL),
+                body(new Scenario("lrn-1", "opp-1", null, COLLEGE)),
                 "k".repeat(500));
         assertThat(longKey.statusCode()).isEqualTo(400);
     }
 
     @Test
     void noValidTokenNoEntry() throws Exception {
-        String body = body(new Scenario("lrn-1", "opp-1", null));
+        String body = body(new Scenario("lrn-1", "opp-1", null, COLLEGE));
         assertThat(submit(null, body, null).statusCode()).isEqualTo(401);
         assertThat(submit(TestTokens.expired(COUNCIL), body, null).statusCode()).isEqualTo(401);
         assertThat(submit(TestTokens.forged(COUNCIL), body, null).statusCode()).isEqualTo(401);

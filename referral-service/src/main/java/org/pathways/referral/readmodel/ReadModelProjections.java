@@ -1,5 +1,6 @@
 package org.pathways.referral.readmodel;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.events.opportunity.OpportunityWithdrawn;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.referral.consent.ConsentWithdrawals;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -24,15 +26,20 @@ import org.springframework.messaging.Message;
 /**
  * Local read models of consents and opportunities, built from the learner and catalogue topics, so that a referral
  * is checked at submission without a synchronous call to another service. Each write is an idempotent upsert keyed
- * by the consent or opportunity id, so replaying the topics rebuilds the same state.
+ * by the consent or opportunity id, so replaying the topics rebuilds the same state. A withdrawn referral-sharing
+ * consent also stops the open referrals it covered ({@link ConsentWithdrawals}).
  */
 @Configuration
 public class ReadModelProjections {
 
     private final MongoTemplate mongo;
+    private final ConsentWithdrawals consentWithdrawals;
+    private final Clock clock;
 
-    ReadModelProjections(MongoTemplate mongo) {
+    ReadModelProjections(MongoTemplate mongo, ConsentWithdrawals consentWithdrawals, Clock clock) {
         this.mongo = mongo;
+        this.consentWithdrawals = consentWithdrawals;
+        this.clock = clock;
     }
 
     @Bean
@@ -62,6 +69,8 @@ public class ReadModelProjections {
                     .set("agencyId", withdrawn.agencyId())
                     .set("purpose", withdrawn.purpose())
                     .set("withdrawnAt", withdrawn.withdrawnAt()), ConsentView.class);
+            consentWithdrawals.withdrawn(withdrawn,
+                    referralSharingAllowed(withdrawn.learnerId(), withdrawn.agencyId(), clock.instant()));
         }
     }
 

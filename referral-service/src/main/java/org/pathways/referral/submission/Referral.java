@@ -1,12 +1,50 @@
 package org.pathways.referral.submission;
 
+import static org.pathways.events.referral.ReferralStatus.ACCEPTED;
+import static org.pathways.events.referral.ReferralStatus.IN_PROGRESS;
+import static org.pathways.events.referral.ReferralStatus.ON_HOLD;
+import static org.pathways.events.referral.ReferralStatus.RECEIVED;
+import static org.pathways.events.referral.ReferralStatus.SUBMITTED;
+import static org.pathways.referral.lifecycle.ReferralAction.ACCEPT;
+import static org.pathways.referral.lifecycle.ReferralAction.CANCEL;
+import static org.pathways.referral.lifecycle.ReferralAction.COMPLETE;
+import static org.pathways.referral.lifecycle.ReferralAction.FAIL;
+import static org.pathways.referral.lifecycle.ReferralAction.HOLD;
+import static org.pathways.referral.lifecycle.ReferralAction.RECEIVE;
+import static org.pathways.referral.lifecycle.ReferralAction.REJECT;
+import static org.pathways.referral.lifecycle.ReferralAction.RESUME;
+import static org.pathways.referral.lifecycle.ReferralAction.START;
+
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
+import org.pathways.events.referral.ReferralAccepted;
+import org.pathways.events.referral.ReferralCancelled;
+import org.pathways.events.referral.ReferralCompleted;
+import org.pathways.events.referral.ReferralFailed;
+import org.pathways.events.referral.ReferralNoteAdded;
+import org.pathways.events.referral.ReferralOverdue;
+import org.pathways.events.referral.ReferralPutOnHold;
+import org.pathways.events.referral.ReferralReason;
+import org.pathways.events.referral.ReferralReceived;
+import org.pathways.events.referral.ReferralRejected;
+import org.pathways.events.referral.ReferralResumed;
+import org.pathways.events.referral.ReferralStarted;
+import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.ReferralTransitioned;
+import org.pathways.events.referral.SlaBreach;
 import org.pathways.events.referral.Urgency;
+import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.lifecycle.InvalidReason;
+import org.pathways.referral.lifecycle.ReferralAction;
+import org.pathways.referral.lifecycle.TransitionRefused;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
 import org.springframework.data.mongodb.core.index.CompoundIndex;
@@ -14,17 +52,39 @@ import org.springframework.data.mongodb.core.index.CompoundIndexes;
 import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
- * A handoff of a learner from one agency to another. Saved only through the outbox, together with its events.
+ * A handoff of a learner from one agency to another, and its closed-loop lifecycle (aligned with HL7 FHIR Task
+ * statuses). The referral itself decides which action is legal now and whose turn it is. Saved only through the
+ * outbox, together with the events its change caused.
  *
  * <p>{@code openKey} is set while the referral is open and removed when it closes: a sparse unique index on it
  * allows one open referral per learner and opportunity (the embedded store has no partial indexes).
  */
 @Document("referrals")
 @CompoundIndexes({
-        @CompoundIndex(name = "receiving_inbox", def = "{'receivingAgencyId': 1, 'status': 1, 'submittedAt': -1}"),
-        @CompoundIndex(name = "referring_outbox", def = "{'referringAgencyId': 1, 'status': 1, 'submittedAt': -1}")
+        // Inboxes: an agency's incoming / outgoing referrals, newest first, by status, by opportunity, by worker.
+        @CompoundIndex(name = "receiving_inbox", def = "{'receivingAgencyId': 1, 'status': 1, 'submittedAt': -1, '_id': -1}"),
+        @CompoundIndex(name = "referring_outbox", def = "{'referringAgencyId': 1, 'status': 1, 'submittedAt': -1, '_id': -1}"),
+        @CompoundIndex(name = "receiving_all", def = "{'receivingAgencyId': 1, 'submittedAt': -1, '_id': -1}"),
+        @CompoundIndex(name = "referring_all", def = "{'referringAgencyId': 1, 'submittedAt': -1, '_id': -1}"),
+        @CompoundIndex(name = "receiving_opportunity", def = "{'receivingAgencyId': 1, 'opportunityId': 1, 'submittedAt': -1, '_id': -1}"),
+        @CompoundIndex(name = "referring_opportunity", def = "{'referringAgencyId': 1, 'opportunityId': 1, 'submittedAt': -1, '_id': -1}"),
+        @CompoundIndex(name = "referring_worker", def = "{'referringAgencyId': 1, 'referringWorkerId': 1, 'submittedAt': -1, '_id': -1}"),
+        @CompoundIndex(name = "receiving_worker", def = "{'receivingAgencyId': 1, 'receivingWorkerId': 1, 'submittedAt': -1, '_id': -1}"),
+        // The SLA job and the overdue filter: open referrals by due date.
+        @CompoundIndex(name = "acknowledge_due", def = "{'status': 1, 'acknowledgeBy': 1}"),
+        @CompoundIndex(name = "decide_due", def = "{'status': 1, 'decideBy': 1}"),
+        // Consent withdrawal: the open referrals of one learner to one agency.
+        @CompoundIndex(name = "learner_receiving", def = "{'learnerId': 1, 'receivingAgencyId': 1, 'status': 1}")
 })
 public class Referral {
+
+    /** What each status lets anyone do next; who may is the action's side. */
+    private static final Map<ReferralStatus, Set<ReferralAction>> NEXT = new EnumMap<>(Map.of(
+            SUBMITTED, EnumSet.of(RECEIVE, REJECT, CANCEL),
+            RECEIVED, EnumSet.of(ACCEPT, REJECT, CANCEL),
+            ACCEPTED, EnumSet.of(START, HOLD, FAIL, CANCEL),
+            IN_PROGRESS, EnumSet.of(COMPLETE, HOLD, FAIL, CANCEL),
+            ON_HOLD, EnumSet.of(RESUME, CANCEL)));
 
     @Id
     private String id;
@@ -35,16 +95,34 @@ public class Referral {
     private String referringAgencyId;
     private String referringWorkerId;
     private String receivingAgencyId;
+    private String receivingWorkerId;
     private String need;
     private Urgency urgency;
     private ReferralStatus status;
+    private ReferralStatus statusBeforeHold;
+    private ReferralReason holdReason;
     private Instant submittedAt;
+    private Instant acknowledgeBy;
+    private Instant decideBy;
+    private List<SlaBreach> breachesRaised = new ArrayList<>();
     private String openKey;
     private String idempotencyKey;
+    private String previousReferralId;
+    private String nextReferralId;
     private List<StatusChange> history = new ArrayList<>();
+    private List<Note> notes = new ArrayList<>();
 
-    /** One step of the referral's history: who did what, when and why. */
-    public record StatusChange(ReferralStatus status, Instant at, String byUser, String byAgency, String reason) {
+    /** One step of the referral's history: who did what, when and why (the text is for the two agencies only). */
+    public record StatusChange(ReferralStatus status, Instant at, String byUser, String byAgency,
+                               ReferralAction action, ReferralReason reason, String reasonText) {
+    }
+
+    /** A handoff note between the two agencies. */
+    public record Note(String id, String authorUserId, String authorAgencyId, String text, Instant at) {
+    }
+
+    /** When the receiving agency should have acknowledged and decided, set at submission. */
+    public record DueDates(Instant acknowledgeBy, Instant decideBy) {
     }
 
     protected Referral() {
@@ -53,7 +131,7 @@ public class Referral {
     /** Submits a referral; the rules that need other data (consent, opportunity) are checked by the caller. */
     public static Referral submit(String learnerId, String opportunityId, String referringAgencyId,
                                   String referringWorkerId, String receivingAgencyId, String need, Urgency urgency,
-                                  String idempotencyKey, Instant now) {
+                                  String idempotencyKey, Instant now, DueDates due) {
         Referral referral = new Referral();
         referral.id = "ref-" + UUID.randomUUID();
         referral.learnerId = learnerId;
@@ -63,11 +141,13 @@ public class Referral {
         referral.receivingAgencyId = receivingAgencyId;
         referral.need = need;
         referral.urgency = urgency;
-        referral.status = ReferralStatus.SUBMITTED;
+        referral.status = SUBMITTED;
         referral.submittedAt = now;
+        referral.acknowledgeBy = due.acknowledgeBy();
+        referral.decideBy = due.decideBy();
         referral.openKey = openKey(learnerId, opportunityId);
         referral.idempotencyKey = idempotencyKey == null ? null : referringAgencyId + "|" + idempotencyKey;
-        referral.history.add(new StatusChange(ReferralStatus.SUBMITTED, now, referringWorkerId, referringAgencyId,
+        referral.history.add(new StatusChange(SUBMITTED, now, referringWorkerId, referringAgencyId, null, null,
                 null));
         return referral;
     }
@@ -85,6 +165,187 @@ public class Referral {
         return agencyId != null && (agencyId.equals(referringAgencyId) || agencyId.equals(receivingAgencyId));
     }
 
+    /** The sides of this referral an agency stands on (none for a third agency). */
+    public Set<ReferralAction.Side> sidesOf(String agencyId) {
+        Set<ReferralAction.Side> sides = EnumSet.noneOf(ReferralAction.Side.class);
+        if (agencyId != null && agencyId.equals(referringAgencyId)) {
+            sides.add(ReferralAction.Side.REFERRING);
+        }
+        if (agencyId != null && agencyId.equals(receivingAgencyId)) {
+            sides.add(ReferralAction.Side.RECEIVING);
+        }
+        return sides;
+    }
+
+    /** What {@code actor} may do to this referral now. */
+    public List<ReferralAction> allowedActionsFor(Actor actor) {
+        return NEXT.getOrDefault(status, Set.of()).stream()
+                .filter(action -> actor.standsOn(action.side()) || platformMay(actor, action))
+                .toList();
+    }
+
+    private static boolean platformMay(Actor actor, ReferralAction action) {
+        return actor.standsOn(ReferralAction.Side.PLATFORM) && (action == HOLD || action == CANCEL);
+    }
+
+    /**
+     * Performs {@code action} for {@code actor}, or refuses it. The platform may hold any open referral (consent
+     * withdrawn); an agency holds only what it has accepted.
+     *
+     * @return the event this transition publishes
+     */
+    public ReferralTransitioned perform(ReferralAction action, Actor actor, ReferralReason reason, String reasonText,
+                                        Instant now) {
+        boolean platformHold = action == HOLD && actor.standsOn(ReferralAction.Side.PLATFORM) && status.open()
+                && status != ON_HOLD;
+        if (!platformHold && !allowedActionsFor(actor).contains(action)) {
+            throw new TransitionRefused("A referral that is " + status + " does not allow " + action
+                    + " by your agency now.", allowedActionsFor(actor));
+        }
+        if (!actor.standsOn(ReferralAction.Side.PLATFORM)) {
+            checkReason(action, reason, reasonText);
+        }
+        ReferralStatus target = switch (action) {
+            case RECEIVE -> RECEIVED;
+            case ACCEPT -> ACCEPTED;
+            case REJECT -> ReferralStatus.REJECTED;
+            case START -> IN_PROGRESS;
+            case HOLD -> ON_HOLD;
+            case RESUME -> statusBeforeHold;
+            case COMPLETE -> ReferralStatus.COMPLETED;
+            case FAIL -> ReferralStatus.FAILED;
+            case CANCEL -> ReferralStatus.CANCELLED;
+        };
+        if (action == HOLD) {
+            statusBeforeHold = status;
+            holdReason = reason;
+        } else if (action == RESUME) {
+            statusBeforeHold = null;
+            holdReason = null;
+        }
+        if (action == RECEIVE || action == ACCEPT) {
+            receivingWorkerId = actor.userId();
+        }
+        status = target;
+        if (!status.open()) {
+            openKey = null;
+        }
+        history.add(new StatusChange(status, now, actor.userId(), actor.agencyId(), action, reason,
+                reasonText == null || reasonText.isBlank() ? null : reasonText));
+        return event(action, reason, actor.agencyId(), now);
+    }
+
+    private void checkReason(ReferralAction action, ReferralReason reason, String reasonText) {
+        if (action.reasons().isEmpty()) {
+            if (reason != null) {
+                throw new InvalidReason(action + " takes no reason code; explain in reasonText if needed.");
+            }
+            return;
+        }
+        if (reason == null && !action.needsReason()) {
+            return;
+        }
+        if (reason == null || !action.reasons().contains(reason)) {
+            throw new InvalidReason(action + " needs one of the reason codes " + action.reasons() + ".");
+        }
+        if (action == FAIL && (reason == ReferralReason.DID_NOT_START) != (status == ACCEPTED)) {
+            throw new InvalidReason("DID_NOT_START fits an accepted referral, LEFT_EARLY one in progress.");
+        }
+        if (reason == ReferralReason.OTHER && (reasonText == null || reasonText.isBlank())) {
+            throw new InvalidReason("Reason OTHER needs a reasonText.");
+        }
+    }
+
+    private ReferralTransitioned event(ReferralAction action, ReferralReason reason, String actingAgencyId,
+                                       Instant at) {
+        return switch (action) {
+            case RECEIVE -> new ReferralReceived(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId,
+                    status, reason, actingAgencyId, at);
+            case ACCEPT -> new ReferralAccepted(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId,
+                    status, reason, actingAgencyId, at);
+            case REJECT -> new ReferralRejected(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId,
+                    status, reason, actingAgencyId, at);
+            case START -> new ReferralStarted(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId,
+                    status, reason, actingAgencyId, at);
+            case HOLD -> new ReferralPutOnHold(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId,
+                    status, reason, actingAgencyId, at);
+            case RESUME -> new ReferralResumed(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId,
+                    status, reason, actingAgencyId, at);
+            case COMPLETE -> new ReferralCompleted(id, learnerId, opportunityId, referringAgencyId,
+                    receivingAgencyId, status, reason, actingAgencyId, at);
+            case FAIL -> new ReferralFailed(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId,
+                    status, reason, actingAgencyId, at);
+            case CANCEL -> new ReferralCancelled(id, learnerId, opportunityId, referringAgencyId,
+                    receivingAgencyId, status, reason, actingAgencyId, at);
+        };
+    }
+
+    /** Adds a handoff note from one of the two agencies; the event carries no text. */
+    public ReferralNoteAdded addNote(Actor actor, String text, Instant now) {
+        if (actor.sides().isEmpty() || actor.standsOn(ReferralAction.Side.PLATFORM)) {
+            throw new IllegalArgumentException("Only the two agencies party to a referral write its notes");
+        }
+        Note note = new Note("note-" + UUID.randomUUID(), actor.userId(), actor.agencyId(), text, now);
+        notes.add(note);
+        return new ReferralNoteAdded(id, note.id(), referringAgencyId, receivingAgencyId, actor.agencyId(), now);
+    }
+
+    /** Raises each breach of the response times once: acknowledge (still submitted) and decide (not yet answered). */
+    public List<ReferralOverdue> raiseOverdue(Instant now) {
+        List<ReferralOverdue> raised = new ArrayList<>();
+        if (status == SUBMITTED && acknowledgeBy != null && now.isAfter(acknowledgeBy)
+                && !breachesRaised.contains(SlaBreach.ACKNOWLEDGE)) {
+            breachesRaised.add(SlaBreach.ACKNOWLEDGE);
+            raised.add(overdue(SlaBreach.ACKNOWLEDGE, acknowledgeBy, now));
+        }
+        if ((status == SUBMITTED || status == RECEIVED) && decideBy != null && now.isAfter(decideBy)
+                && !breachesRaised.contains(SlaBreach.DECIDE)) {
+            breachesRaised.add(SlaBreach.DECIDE);
+            raised.add(overdue(SlaBreach.DECIDE, decideBy, now));
+        }
+        return raised;
+    }
+
+    /** Whether a response time has passed without the answer it waited for (the inbox's overdue filter). */
+    public boolean overdueAt(Instant now) {
+        return (status == SUBMITTED && acknowledgeBy != null && now.isAfter(acknowledgeBy))
+                || ((status == SUBMITTED || status == RECEIVED) && decideBy != null && now.isAfter(decideBy));
+    }
+
+    private ReferralOverdue overdue(SlaBreach breach, Instant dueAt, Instant now) {
+        return new ReferralOverdue(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId, status,
+                breach, dueAt, now);
+    }
+
+    /**
+     * Closes this referral as re-routed and opens its successor to another opportunity, keeping the learner, the
+     * referring agency, the need and urgency (the shared summary is not rekeyed).
+     */
+    public Rerouting reroute(Actor actor, String newOpportunityId, String newReceivingAgencyId, String reasonText,
+                             Instant now, DueDates due) {
+        if (!status.open() || actor.sides().isEmpty()) {
+            throw new TransitionRefused("Only an open referral is re-routed, by one of its two agencies.",
+                    allowedActionsFor(actor));
+        }
+        Referral next = submit(learnerId, newOpportunityId, referringAgencyId, actor.userId(),
+                newReceivingAgencyId, need, urgency, null, now, due);
+        next.referringWorkerId = referringWorkerId;
+        next.history.set(0, new StatusChange(SUBMITTED, now, actor.userId(), actor.agencyId(), null,
+                ReferralReason.REROUTED, null));
+        next.previousReferralId = id;
+        nextReferralId = next.id;
+        status = ReferralStatus.CANCELLED;
+        openKey = null;
+        history.add(new StatusChange(status, now, actor.userId(), actor.agencyId(), CANCEL, ReferralReason.REROUTED,
+                reasonText == null || reasonText.isBlank() ? null : reasonText));
+        ReferralTransitioned closed = event(CANCEL, ReferralReason.REROUTED, actor.agencyId(), now);
+        return new Rerouting(this, closed, next);
+    }
+
+    /** A re-routed referral, the event closing it, and its successor. */
+    public record Rerouting(Referral closed, ReferralTransitioned closedEvent, Referral next) {
+    }
+
     public String id() { return id; }
     public Long version() { return version; }
     public String learnerId() { return learnerId; }
@@ -92,9 +353,17 @@ public class Referral {
     public String referringAgencyId() { return referringAgencyId; }
     public String referringWorkerId() { return referringWorkerId; }
     public String receivingAgencyId() { return receivingAgencyId; }
+    public String receivingWorkerId() { return receivingWorkerId; }
     public String need() { return need; }
     public Urgency urgency() { return urgency; }
     public ReferralStatus status() { return status; }
+    public ReferralReason holdReason() { return holdReason; }
     public Instant submittedAt() { return submittedAt; }
+    public Instant acknowledgeBy() { return acknowledgeBy; }
+    public Instant decideBy() { return decideBy; }
+    public List<SlaBreach> breachesRaised() { return List.copyOf(breachesRaised); }
+    public String previousReferralId() { return previousReferralId; }
+    public String nextReferralId() { return nextReferralId; }
     public List<StatusChange> history() { return List.copyOf(history); }
+    public List<Note> notes() { return List.copyOf(notes); }
 }

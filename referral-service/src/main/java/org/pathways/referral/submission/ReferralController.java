@@ -1,6 +1,7 @@
 package org.pathways.referral.submission;
 
 import java.net.URI;
+import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
@@ -8,6 +9,7 @@ import jakarta.validation.constraints.Size;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.referral.lifecycle.Actor;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,7 +39,8 @@ class ReferralController {
             throw ProblemException.forbidden("Only an agency's workers or systems submit referrals.");
         }
         ReferralSubmission.Outcome outcome = submission.submit(caller, request, idempotencyKey);
-        ReferralView view = ReferralView.forParty(outcome.referral(), outcome.warnings());
+        ReferralView view = ReferralView.forParty(outcome.referral(),
+                outcome.referral().allowedActionsFor(Actor.of(caller, outcome.referral())), outcome.warnings());
         return ResponseEntity.status(outcome.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/referrals/" + outcome.referral().id()))
                 .header("Idempotent-Replayed", String.valueOf(outcome.replayed()))
@@ -49,7 +52,7 @@ class ReferralController {
     ReferralView get(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
         Referral referral = submission.find(id);
         if (referral != null && referral.isPartyTo(caller.agencyId())) {
-            return ReferralView.forParty(referral, java.util.List.of());
+            return ReferralView.forParty(referral, referral.allowedActionsFor(Actor.of(caller, referral)), List.of());
         }
         if (referral != null && caller.has(Role.COORDINATOR)) {
             return ReferralView.forCoordinator(referral);

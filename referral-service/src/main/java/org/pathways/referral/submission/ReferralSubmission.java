@@ -11,6 +11,7 @@ import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.referral.readmodel.OpportunityView;
 import org.pathways.referral.readmodel.ReadModelProjections;
+import org.pathways.referral.sla.ResponseTimes;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -28,12 +29,15 @@ public class ReferralSubmission {
     private final Outbox outbox;
     private final MongoTemplate mongo;
     private final ReadModelProjections readModels;
+    private final ResponseTimes responseTimes;
     private final Clock clock;
 
-    ReferralSubmission(Outbox outbox, MongoTemplate mongo, ReadModelProjections readModels, Clock clock) {
+    ReferralSubmission(Outbox outbox, MongoTemplate mongo, ReadModelProjections readModels,
+                       ResponseTimes responseTimes, Clock clock) {
         this.outbox = outbox;
         this.mongo = mongo;
         this.readModels = readModels;
+        this.responseTimes = responseTimes;
         this.clock = clock;
     }
 
@@ -60,7 +64,7 @@ public class ReferralSubmission {
         }
         Referral referral = Referral.submit(request.learnerId(), request.opportunityId(), caller.agencyId(),
                 caller.userId(), opportunity.providerAgencyId(), request.need(), request.urgency(), idempotencyKey,
-                now);
+                now, responseTimes.dueDates(now));
         try {
             return new Outcome(outbox.save(referral, referral.submittedEvent()), warnings, false);
         } catch (DuplicateKeyException duplicate) {

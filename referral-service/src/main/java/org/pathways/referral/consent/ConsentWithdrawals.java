@@ -1,0 +1,88 @@
+package org.pathways.referral.consent;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.referral.ReferralReason;
+import org.pathways.events.referral.ReferralStatus;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.referral.config.ReferralProperties;
+import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.lifecycle.ReferralAction;
+import org.pathways.referral.submission.Referral;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Component;
+
+/**
+ * When a learner withdraws their consent to share referrals with an agency, the open referrals it covered stop:
+ * each is put on hold or cancelled ({@code pathways.referrals.on-consent-withdrawn}), with its own event (reason
+ * CONSENT_WITHDRAWN) so that the receiving agency is told. Idempotent by state: a referral already held or closed
+ * is left alone, so a redelivered or replayed withdrawal changes nothing.
+ */
+@Component
+public class ConsentWithdrawals {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsentWithdrawals.class);
+    private static final int ATTEMPTS = 5;
+
+    private final Outbox outbox;
+    private final MongoTemplate mongo;
+    private final ReferralProperties.OnConsentWithdrawn policy;
+    private final Clock clock;
+
+    ConsentWithdrawals(Outbox outbox, MongoTemplate mongo, ReferralProperties properties, Clock clock) {
+        this.outbox = outbox;
+        this.mongo = mongo;
+        this.policy = properties.onConsentWithdrawn();
+        this.clock = clock;
+    }
+
+    /**
+     * Stops the learner's open referrals to the agency, unless another active consent still allows sharing.
+     *
+     * @param stillAllowed whether the learner still has an active REFERRAL_SHARING consent for that agency
+     */
+    public void withdrawn(ConsentWithdrawn withdrawn, boolean stillAllowed) {
+        if (withdrawn.purpose() != ConsentPurpose.REFERRAL_SHARING || stillAllowed) {
+            return;
+        }
+        ReferralAction action = policy == ReferralProperties.OnConsentWithdrawn.CANCEL
+                ? ReferralAction.CANCEL : ReferralAction.HOLD;
+        List<ReferralStatus> stoppable = List.of(ReferralStatus.values()).stream()
+                .filter(status -> status.open() && (action == ReferralAction.CANCEL || status != ReferralStatus.ON_HOLD))
+                .toList();
+        List<Referral> open = mongo.find(Query.query(Criteria.where("learnerId").is(withdrawn.learnerId())
+                .and("receivingAgencyId").is(withdrawn.agencyId()).and("status").in(stoppable)), Referral.class);
+        for (Referral referral : open) {
+            stop(referral.id(), action, stoppable);
+        }
+    }
+
+    private void stop(String referralId, ReferralAction action, List<ReferralStatus> stoppable) {
+        for (int attempt = 1; ; attempt++) {
+            Referral referral = mongo.findById(referralId, Referral.class);
+            if (referral == null || !stoppable.contains(referral.status())) {
+                return;
+            }
+            Instant now = clock.instant();
+            try {
+                outbox.save(referral, referral.perform(action, Actor.platform(), ReferralReason.CONSENT_WITHDRAWN,
+                        null, now));
+                log.info("Referral {} {} after consent withdrawal", referralId, referral.status());
+                return;
+            } catch (OptimisticLockingFailureException raced) {
+                if (attempt == ATTEMPTS) {
+                    throw raced;   // the inbox retries the whole event; what was already stopped stays stopped
+                }
+            }
+        }
+    }
+}

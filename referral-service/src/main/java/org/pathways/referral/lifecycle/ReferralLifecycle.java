@@ -1,0 +1,84 @@
+package org.pathways.referral.lifecycle;
+
+import java.time.Clock;
+import java.util.Map;
+
+import org.pathways.events.referral.ReferralReason;
+import org.pathways.events.referral.ReferralTransitioned;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.pathways.referral.readmodel.ReadModelProjections;
+import org.pathways.referral.submission.Referral;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.stereotype.Service;
+
+/** Moves a referral along its lifecycle for one of its agencies; the referral decides what is legal. */
+@Service
+public class ReferralLifecycle {
+
+    private final Outbox outbox;
+    private final MongoTemplate mongo;
+    private final ReadModelProjections readModels;
+    private final Clock clock;
+
+    ReferralLifecycle(Outbox outbox, MongoTemplate mongo, ReadModelProjections readModels, Clock clock) {
+        this.outbox = outbox;
+        this.mongo = mongo;
+        this.readModels = readModels;
+        this.clock = clock;
+    }
+
+    /**
+     * The referral {@code id} as {@code caller} may act on it: 404 to an agency not party to it (it cannot tell
+     * the referral exists), 403 to a party or coordinator who only watches, 409 when the version is stale.
+     */
+    public Referral referralToActOn(Caller caller, String id, long version) {
+        Referral referral = mongo.findById(id, Referral.class);
+        if (referral == null || !(referral.isPartyTo(caller.agencyId()) || caller.has(Role.COORDINATOR))) {
+            throw ProblemException.notFound("referral", id);
+        }
+        if (!referral.isPartyTo(caller.agencyId())
+                || !(caller.has(Role.WORKER) || caller.has(Role.AGENCY_SYSTEM))) {
+            throw ProblemException.forbidden("Only the workers and systems of the two agencies act on a referral.");
+        }
+        if (referral.version() != version) {
+            throw stale(referral);
+        }
+        return referral;
+    }
+
+    public Referral transition(Caller caller, String id, TransitionRequest request) {
+        Referral referral = referralToActOn(caller, id, request.version());
+        Actor actor = Actor.of(caller, referral);
+        if (request.action() == ReferralAction.RESUME && referral.holdReason() == ReferralReason.CONSENT_WITHDRAWN
+                && !readModels.referralSharingAllowed(referral.learnerId(), referral.receivingAgencyId(),
+                clock.instant())) {
+            throw ProblemException.unprocessable("consent-required",
+                    "This referral was held because the learner withdrew their consent; it resumes once they "
+                            + "consent again.");
+        }
+        ReferralTransitioned event;
+        try {
+            event = referral.perform(request.action(), actor, request.reason(), request.reasonText(),
+                    clock.instant());
+        } catch (TransitionRefused refused) {
+            throw ProblemException.conflict("illegal-transition", refused.getMessage(),
+                    Map.of("status", referral.status(), "allowedActions", refused.allowed()));
+        } catch (InvalidReason invalid) {
+            throw ProblemException.unprocessable("invalid-reason", invalid.getMessage());
+        }
+        try {
+            return outbox.save(referral, event);
+        } catch (OptimisticLockingFailureException raced) {
+            throw stale(referral);
+        }
+    }
+
+    private static ProblemException stale(Referral referral) {
+        return ProblemException.conflict("stale-version",
+                "Someone else changed this referral meanwhile: reload it and try again.", Map.of());
+    }
+}

@@ -1,0 +1,122 @@
+package org.pathways.referral.rerouting;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+import org.pathways.events.referral.ReferralReason;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.lifecycle.ReferralAction;
+import org.pathways.referral.lifecycle.ReferralLifecycle;
+import org.pathways.referral.lifecycle.TransitionRefused;
+import org.pathways.referral.readmodel.OpportunityView;
+import org.pathways.referral.readmodel.ReadModelProjections;
+import org.pathways.referral.sla.ResponseTimes;
+import org.pathways.referral.submission.Referral;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Re-routing: one of the two agencies sends an open referral on to another opportunity. The successor is a new
+ * referral linked to it (previous / next), with the same learner, need and urgency and the original referrer; it
+ * needs the learner's consent for its new receiving agency like any submission.
+ *
+ * <p>Two documents change, and the store has no multi-document transaction: the successor is inserted first (a
+ * duplicate open referral fails before anything is written), then the original is closed under its version; if
+ * that loses a race, the successor is cancelled again, with its event, so no referral is left half re-routed.
+ */
+@Service
+class Rerouting {
+
+    private static final int MAX_CHAIN = 50;
+
+    private final Outbox outbox;
+    private final MongoTemplate mongo;
+    private final ReferralLifecycle lifecycle;
+    private final ReadModelProjections readModels;
+    private final ResponseTimes responseTimes;
+    private final Clock clock;
+
+    Rerouting(Outbox outbox, MongoTemplate mongo, ReferralLifecycle lifecycle, ReadModelProjections readModels,
+              ResponseTimes responseTimes, Clock clock) {
+        this.outbox = outbox;
+        this.mongo = mongo;
+        this.lifecycle = lifecycle;
+        this.readModels = readModels;
+        this.responseTimes = responseTimes;
+        this.clock = clock;
+    }
+
+    Referral reroute(Caller caller, String id, RerouteReferral request) {
+        Referral original = lifecycle.referralToActOn(caller, id, request.version());
+        Instant now = clock.instant();
+        OpportunityView opportunity = readModels.opportunity(request.opportunityId())
+                .filter(OpportunityView::open)
+                .orElseThrow(() -> ProblemException.unprocessable("opportunity-not-open",
+                        "Opportunity " + request.opportunityId() + " is not published in the catalogue."));
+        if (!readModels.referralSharingAllowed(original.learnerId(), opportunity.providerAgencyId(), now)) {
+            throw ProblemException.unprocessable("consent-required",
+                    "The learner has no active consent to share a referral with " + opportunity.providerAgencyId()
+                            + ". Record their consent first.");
+        }
+        Referral.Rerouting rerouting;
+        try {
+            rerouting = original.reroute(Actor.of(caller, original), request.opportunityId(),
+                    opportunity.providerAgencyId(), request.reasonText(), now, responseTimes.dueDates(now));
+        } catch (TransitionRefused refused) {
+            throw ProblemException.conflict("illegal-transition", refused.getMessage(),
+                    Map.of("status", original.status(), "allowedActions", refused.allowed()));
+        }
+        Referral next;
+        try {
+            next = outbox.save(rerouting.next(), rerouting.next().submittedEvent());
+        } catch (DuplicateKeyException duplicate) {
+            throw ProblemException.conflict("open-referral-exists",
+                    "This learner already has an open referral to that opportunity.", Map.of());
+        }
+        try {
+            outbox.save(rerouting.closed(), rerouting.closedEvent());
+        } catch (OptimisticLockingFailureException raced) {
+            outbox.save(next, next.perform(ReferralAction.CANCEL, Actor.platform(), ReferralReason.REROUTED, null,
+                    clock.instant()));
+            throw ProblemException.conflict("stale-version",
+                    "Someone else changed this referral meanwhile: reload it and try again.", Map.of());
+        }
+        return next;
+    }
+
+    /** The person's journey through this referral: every referral linked to it, first to last. */
+    List<ChainLink> chain(Caller caller, String id) {
+        Referral referral = mongo.findById(id, Referral.class);
+        if (referral == null || !(referral.isPartyTo(caller.agencyId()) || caller.has(Role.COORDINATOR))) {
+            throw ProblemException.notFound("referral", id);
+        }
+        Deque<ChainLink> chain = new ArrayDeque<>();
+        chain.add(ChainLink.of(referral));
+        for (Referral at = referral; at.previousReferralId() != null && chain.size() < MAX_CHAIN; ) {
+            at = mongo.findById(at.previousReferralId(), Referral.class);
+            if (at == null) {
+                break;
+            }
+            chain.addFirst(ChainLink.of(at));
+        }
+        for (Referral at = referral; at.nextReferralId() != null && chain.size() < MAX_CHAIN; ) {
+            at = mongo.findById(at.nextReferralId(), Referral.class);
+            if (at == null) {
+                break;
+            }
+            chain.addLast(ChainLink.of(at));
+        }
+        return new ArrayList<>(chain);
+    }
+}

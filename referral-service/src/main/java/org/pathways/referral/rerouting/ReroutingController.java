@@ -1,0 +1,45 @@
+package org.pathways.referral.rerouting;
+
+import java.net.URI;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import org.pathways.platform.security.Caller;
+import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.submission.Referral;
+import org.pathways.referral.submission.ReferralView;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/referrals/{id}")
+class ReroutingController {
+
+    private final Rerouting rerouting;
+
+    ReroutingController(Rerouting rerouting) {
+        this.rerouting = rerouting;
+    }
+
+    /** Closes the referral as re-routed and answers its successor (201, Location of the new referral). */
+    @PostMapping("/reroute")
+    ResponseEntity<ReferralView> reroute(Caller caller,
+                                         @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+                                         @Valid @RequestBody RerouteReferral request) {
+        Referral next = rerouting.reroute(caller, id, request);
+        return ResponseEntity.created(URI.create("/api/referrals/" + next.id()))
+                .body(ReferralView.forParty(next, next.allowedActionsFor(Actor.of(caller, next)), List.of()));
+    }
+
+    /** The person's journey: the referrals linked to this one by re-routing, first to last. */
+    @GetMapping("/chain")
+    List<ChainLink> chain(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
+        return rerouting.chain(caller, id);
+    }
+}

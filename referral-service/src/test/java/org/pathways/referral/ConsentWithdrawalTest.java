@@ -1,0 +1,96 @@
+package org.pathways.referral;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.referral.readmodel.ConsentView;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import tools.jackson.databind.JsonNode;
+
+/** Consent withdrawn mid-flight stops the referrals it covered; read models are rebuilt from events alone. */
+class ConsentWithdrawalTest extends ReferralServiceTest {
+
+    @Autowired
+    MongoTemplate mongo;
+
+    private String statusOf(String id) {
+        return api().get("/api/referrals/" + id, worker(COLLEGE)).text("status");
+    }
+
+    @Test
+    void withdrawingConsentMidFlightPutsTheOpenReferralOnHoldOnceAndItResumesOnlyWithConsentAgain() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        JsonNode accepted = step(worker(COLLEGE), step(worker(COLLEGE), submitted(s), "RECEIVE", null), "ACCEPT",
+                null);
+        String id = accepted.get("id").asString();
+        ConsentWithdrawn withdrawal = new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE,
+                ConsentPurpose.REFERRAL_SHARING, Instant.now());
+        events.publish(withdrawal);
+
+        await().atMost(DEADLINE).until(() -> statusOf(id).equals("ON_HOLD"));
+        JsonNode held = eventsOf(id, "on-hold", 1).getFirst().get("data");
+        assertThat(held.get("reason").asString()).isEqualTo("CONSENT_WITHDRAWN");
+        assertThat(held.get("receivingAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(held.get("referringAgencyId").asString()).isEqualTo(COUNCIL);
+
+        // The same withdrawal again, as a redelivery with a new event id: nothing more happens.
+        events.publish(withdrawal);
+        assertThat(referrals.settle(r -> id.equals(r.key()) && typeOf(r).contains(".on-hold."),
+                Duration.ofSeconds(2))).hasSize(1);
+
+        JsonNode current = api().get("/api/referrals/" + id, worker(COLLEGE)).body();
+        assertThat(transition(worker(COLLEGE), current, "RESUME", null, null).isProblem(422, "consent-required"))
+                .isTrue();
+        grantConsent(s.learnerId(), "cns-" + UUID.randomUUID(), COLLEGE);
+        JsonNode resumed = await().atMost(DEADLINE).until(
+                () -> transition(worker(COLLEGE), current, "RESUME", null, null), r -> r.status() == 200).body();
+        assertThat(resumed.get("status").asString()).isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    void aWithdrawalForAnotherAgencyOrPurposeLeavesTheReferralAlone() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        String id = submitted(s).get("id").asString();
+        events.publish(new ConsentWithdrawn(s.learnerId(), "cns-" + UUID.randomUUID(), JOBCENTRE,
+                ConsentPurpose.REFERRAL_SHARING, Instant.now()));
+        events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.CONTACT,
+                Instant.now()));
+        assertThat(referrals.settle(r -> id.equals(r.key()) && !typeOf(r).endsWith("submitted.v1"),
+                Duration.ofSeconds(2))).isEmpty();
+        assertThat(statusOf(id)).isEqualTo("SUBMITTED");
+    }
+
+    @Test
+    void theConsentReadModelIsRebuiltFromTheEventsAlone() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        await().atMost(DEADLINE).until(() -> mongo.findById(s.consentId(), ConsentView.class) != null);
+        ConsentView built = mongo.findById(s.consentId(), ConsentView.class);
+
+        // Lose the view, then replay the same facts (new event ids, as a replay from the topic brings them).
+        mongo.remove(org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("_id").is(s.consentId())),
+                ConsentView.class);
+        grantConsentAgain(s, built);
+        await().atMost(DEADLINE).until(() -> built.equals(mongo.findById(s.consentId(), ConsentView.class)));
+        grantConsentAgain(s, built);
+        events.publish(new OpportunityPublished(s.opportunityId(), COLLEGE, OpportunityKind.FORMAL_LEARNING, "E2",
+                20, 0, Instant.now()));
+        assertThat(submitted(s).get("status").asString()).isEqualTo("SUBMITTED");
+        assertThat(mongo.findById(s.consentId(), ConsentView.class)).isEqualTo(built);
+    }
+
+    private static void grantConsentAgain(Scenario s, ConsentView built) {
+        events.publish(new org.pathways.events.learner.ConsentGranted(s.learnerId(), s.consentId(), s.agency(),
+                ConsentPurpose.REFERRAL_SHARING, built.grantedAt(), null));
+    }
+}
