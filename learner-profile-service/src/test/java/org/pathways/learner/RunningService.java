@@ -51,7 +51,47 @@ public abstract class RunningService {
         details.put("phone", "+44 7700 900123");
         details.put("localityCode", "LS6");
         details.put("preferredLanguage", "en");
+        // Most tests register the same person again and again; duplicate detection has tests of its own.
+        details.put("confirmNotDuplicate", true);
         return details;
+    }
+
+    /** Someone else entirely: a name, date of birth and contact details no other test uses. */
+    protected static Map<String, Object> uniquePerson(String givenName, String familyName, String dateOfBirth) {
+        String tag = java.util.UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("givenName", givenName);
+        details.put("familyName", familyName);
+        details.put("dateOfBirth", dateOfBirth);
+        details.put("email", "p-" + tag + "@example.org");
+        details.put("localityCode", "LS6");
+        details.put("preferredLanguage", "en");
+        return details;
+    }
+
+    /** A date of birth no other test run uses, so duplicate detection sees only this test's people. */
+    protected static String uniqueBirthDate() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return java.time.LocalDate.of(1930, 1, 1).plusDays(random.nextInt(0, 365 * 70)).toString();
+    }
+
+    protected HttpApi.Response send(String method, String path, String token, Object body, String... headers) {
+        String json = body instanceof String raw ? raw : HttpApi.JSON.writeValueAsString(body);
+        java.net.http.HttpRequest.Builder request = api().request(path, token)
+                .header("Content-Type", "application/json")
+                .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(json));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return api().send(request);
+    }
+
+    protected HttpApi.Response get(String path, String token, String... headers) {
+        java.net.http.HttpRequest.Builder request = api().request(path, token).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return api().send(request);
     }
 
     /** Registers a learner as a worker of {@code agency}; returns its id. */

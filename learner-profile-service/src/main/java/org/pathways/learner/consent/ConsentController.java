@@ -6,6 +6,9 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.learner.audit.AccessAction;
+import org.pathways.learner.audit.AccessAudit;
+import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.profile.ConsentView;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.HttpStatus;
@@ -24,10 +27,12 @@ import org.springframework.web.bind.annotation.RestController;
 class ConsentController {
 
     private final ConsentRecords consents;
+    private final AccessAudit audit;
     private final Clock clock;
 
-    ConsentController(ConsentRecords consents, Clock clock) {
+    ConsentController(ConsentRecords consents, AccessAudit audit, Clock clock) {
         this.consents = consents;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -44,9 +49,11 @@ class ConsentController {
 
     /** May {@code agencyId} receive this learner's data for {@code purpose} now? */
     @GetMapping("/check")
-    ConsentDecision check(Caller caller, @PathVariable String learnerId,
+    ConsentDecision check(Caller caller, AccessRequest access, @PathVariable String learnerId,
                           @RequestParam @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String agencyId,
                           @RequestParam ConsentPurpose purpose) {
-        return consents.check(caller, learnerId, agencyId, purpose);
+        ConsentDecision decision = consents.check(caller, learnerId, agencyId, purpose);
+        audit.record(caller, learnerId, AccessAction.CHECK_CONSENT, access);
+        return decision;
     }
 }

@@ -4,19 +4,29 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LearnerErased;
+import org.pathways.events.learner.LearnerMerged;
 import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.events.learner.MilestoneRecorded;
+import org.pathways.learner.matching.ContactKeys;
+import org.pathways.learner.matching.PersonName;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
+import org.springframework.data.mongodb.core.index.Indexed;
 import org.springframework.data.mongodb.core.mapping.Document;
+import org.springframework.http.HttpStatus;
 
 /**
  * A person registered by an agency, with the consents they gave. The aggregate root: it is saved only through the
@@ -34,38 +44,88 @@ public class Learner {
     private String givenName;
     private String familyName;
     private String preferredName;
+    /** Indexed for duplicate detection, which starts from everyone born on the same day. */
+    @Indexed(sparse = true)
     private LocalDate dateOfBirth;
     private String email;
     private String phone;
+    /** {@link #email} and {@link #phone} normalised, for duplicate detection; personal data like them. */
+    @Indexed(sparse = true)
+    private String emailKey;
+    @Indexed(sparse = true)
+    private String phoneKey;
+    private ContactMethod preferredContactMethod;
     private String localityCode;
     private String preferredLanguage;
+    private boolean interpreterNeeded;
+    private String accessibilityNeeds;
+    private List<Barrier> barriers = new ArrayList<>();
+    private String goals;
+    private List<String> interests = new ArrayList<>();
+    private List<Achievement> priorAchievements = new ArrayList<>();
     private String registeringAgencyId;
     private String registeredBy;
     private Instant registeredAt;
     private List<Consent> consents = new ArrayList<>();
+    private List<Milestone> milestones = new ArrayList<>();
+    private List<LearnerLink> links = new ArrayList<>();
+    private List<MergeRecord> mergedFrom = new ArrayList<>();
+    /** Set when this record was merged into another: it is kept, read-only, with its history. */
+    private String mergedInto;
+    private Erasure erasure;
 
     protected Learner() {
     }
 
     /** Registers a learner on behalf of {@code agencyId}; see {@link #registeredEvent()}. */
-    public static Learner register(RegisterLearner details, String agencyId, String userId, Instant now) {
-        if (details.dateOfBirth().isAfter(LocalDate.ofInstant(now, ZoneOffset.UTC))) {
-            throw ProblemException.unprocessable("date-of-birth-in-future", "A date of birth cannot be in the future.");
-        }
+    public static Learner register(LearnerDetails details, String agencyId, String userId, Instant now) {
         Learner learner = new Learner();
         learner.id = "lrn-" + UUID.randomUUID();
-        learner.givenName = Objects.requireNonNull(details.givenName(), "givenName");
-        learner.familyName = Objects.requireNonNull(details.familyName(), "familyName");
-        learner.preferredName = details.preferredName();
-        learner.dateOfBirth = details.dateOfBirth();
-        learner.email = details.email();
-        learner.phone = details.phone();
-        learner.localityCode = Objects.requireNonNull(details.localityCode(), "localityCode");
-        learner.preferredLanguage = Objects.requireNonNull(details.preferredLanguage(), "preferredLanguage");
+        learner.apply(details, now);
         learner.registeringAgencyId = Objects.requireNonNull(agencyId, "agencyId");
         learner.registeredBy = Objects.requireNonNull(userId, "userId");
         learner.registeredAt = Objects.requireNonNull(now, "now");
         return learner;
+    }
+
+    /** Replaces the learner's details; the caller checked the version it was read at. */
+    public void update(LearnerDetails details, Instant now) {
+        requireWritable();
+        apply(details, now);
+    }
+
+    private void apply(LearnerDetails details, Instant now) {
+        if (details.dateOfBirth().isAfter(LocalDate.ofInstant(now, ZoneOffset.UTC))) {
+            throw ProblemException.unprocessable("date-of-birth-in-future", "A date of birth cannot be in the future.");
+        }
+        ContactMethod contactMethod = details.preferredContactMethod();
+        if (contactMethod == ContactMethod.EMAIL && details.email() == null) {
+            throw ProblemException.unprocessable("contact-method-needs-email",
+                    "E-mail as the preferred contact method needs an e-mail address.");
+        }
+        if ((contactMethod == ContactMethod.PHONE || contactMethod == ContactMethod.TEXT) && details.phone() == null) {
+            throw ProblemException.unprocessable("contact-method-needs-phone",
+                    "Phone or text as the preferred contact method needs a phone number.");
+        }
+        details.priorAchievements().forEach(Achievement::requireConsistent);
+        givenName = Objects.requireNonNull(details.givenName(), "givenName");
+        familyName = Objects.requireNonNull(details.familyName(), "familyName");
+        preferredName = details.preferredName();
+        dateOfBirth = details.dateOfBirth();
+        email = details.email();
+        phone = details.phone();
+        emailKey = ContactKeys.email(email);
+        phoneKey = ContactKeys.phone(phone);
+        preferredContactMethod = contactMethod;
+        localityCode = Objects.requireNonNull(details.localityCode(), "localityCode");
+        preferredLanguage = Objects.requireNonNull(details.preferredLanguage(), "preferredLanguage");
+        interpreterNeeded = Boolean.TRUE.equals(details.interpreterNeeded());
+        accessibilityNeeds = details.accessibilityNeeds();
+        barriers = new ArrayList<>(details.barriers().isEmpty() ? Set.of()
+                : EnumSet.copyOf(details.barriers()));
+        goals = details.goals();
+        interests = new ArrayList<>(details.interests());
+        priorAchievements = new ArrayList<>(details.priorAchievements());
     }
 
     /** What other services learn of a registration: ids, the coarse locality and the time, nothing personal. */
@@ -76,6 +136,7 @@ public class Learner {
     /** Records a consent the learner gave, and returns the event announcing it. */
     public ConsentGranted grantConsent(String agencyId, ConsentPurpose purpose, ConsentMethod method,
                                        String recordedBy, Instant expiresAt, Instant now) {
+        requireWritable();
         Consent consent = Consent.grant(agencyId, purpose, method, recordedBy, expiresAt, now);
         consents.add(consent);
         return new ConsentGranted(id, consent.id(), consent.agencyId(), consent.purpose(), consent.recordedAt(),
@@ -84,6 +145,7 @@ public class Learner {
 
     /** Records that the learner withdrew one of their consents, and returns the event announcing it. */
     public ConsentWithdrawn withdrawConsent(String consentId, String withdrawnBy, Instant now) {
+        requireNotErased();
         Consent consent = consent(consentId)
                 .orElseThrow(() -> ProblemException.notFound("consent", consentId));
         consent.withdraw(withdrawnBy, now);
@@ -95,9 +157,170 @@ public class Learner {
         return consents.stream().anyMatch(consent -> consent.isActive(agencyId, purpose, at));
     }
 
-    /** The registering agency, and any agency the learner consents to (for any purpose) at {@code at}. */
+    /**
+     * The registering agency, and any agency the learner consents to (for any purpose) at {@code at}; once erased,
+     * no one.
+     */
     public boolean isVisibleTo(String agencyId, Instant at) {
-        return isRegisteredBy(agencyId) || consents.stream().anyMatch(consent -> consent.isActiveFor(agencyId, at));
+        return !isErased() && (isRegisteredBy(agencyId)
+                || consents.stream().anyMatch(consent -> consent.isActiveFor(agencyId, at)));
+    }
+
+    /**
+     * Adds a step to the timeline, and returns the event announcing it; a step already recorded from the same
+     * referral event is not added again (empty).
+     */
+    public Optional<MilestoneRecorded> recordMilestone(Milestone.Details details, String agencyId, String recordedBy,
+                                                       String sourceEventId, Instant now) {
+        requireWritable();
+        if (sourceEventId != null
+                && milestones.stream().anyMatch(milestone -> sourceEventId.equals(milestone.sourceEventId()))) {
+            return Optional.empty();
+        }
+        Milestone milestone = Milestone.record(details, agencyId, recordedBy, sourceEventId, now);
+        milestones.add(milestone);
+        return Optional.of(new MilestoneRecorded(id, milestone.id(), milestone.kind().name(), milestone.occurredOn(),
+                milestone.recordedByAgencyId(), milestone.learningKind() == null ? null : milestone.learningKind().name(),
+                milestone.level() == null ? null : milestone.level().name(), milestone.accredited(),
+                milestone.referralId(), milestone.opportunityId(), milestone.recordedAt()));
+    }
+
+    /** Records that a worker found this record and {@code other} to be the same person; never merges them. */
+    public void linkTo(String other, String agencyId, String userId, Instant now) {
+        requireWritable();
+        if (other.equals(id)) {
+            throw ProblemException.unprocessable("link-to-itself", "A learner cannot be linked to their own record.");
+        }
+        if (isLinkedTo(other)) {
+            throw ProblemException.conflict("already-linked", "These records are already linked.",
+                    Map.of("learnerId", id, "otherLearnerId", other));
+        }
+        links.add(new LearnerLink(other, agencyId, userId, now));
+    }
+
+    public boolean isLinkedTo(String other) {
+        return links.stream().anyMatch(link -> link.learnerId().equals(other));
+    }
+
+    /**
+     * Erases the learner's personal data at their request, keeping a pseudonymous tombstone (id, registering
+     * agency, when, and how many consents, milestones, achievements and links there were), and returns the event
+     * telling every other service to do the same.
+     */
+    public LearnerErased erase(String agencyId, Instant now) {
+        requireNotErased();
+        erasure = new Erasure(now, agencyId, consents.size(), milestones.size(), priorAchievements.size(),
+                links.size());
+        givenName = null;
+        familyName = null;
+        preferredName = null;
+        dateOfBirth = null;
+        email = null;
+        phone = null;
+        emailKey = null;
+        phoneKey = null;
+        preferredContactMethod = null;
+        localityCode = null;
+        preferredLanguage = null;
+        interpreterNeeded = false;
+        accessibilityNeeds = null;
+        barriers = new ArrayList<>();
+        goals = null;
+        interests = new ArrayList<>();
+        priorAchievements = new ArrayList<>();
+        consents = new ArrayList<>();
+        milestones = new ArrayList<>();
+        links = new ArrayList<>();
+        registeredBy = null;
+        return new LearnerErased(id, registeringAgencyId, now);
+    }
+
+    /**
+     * Explicit merge of {@code other} (a record of the same person, registered by the same agency) into this one.
+     * Both histories are kept: this record gains copies of the other's milestones and achievements, fills its own
+     * blank details from the other's, and takes over the other's consents that are in force (as new consents, whose
+     * events are returned, so that every service learns this id may be shared); the other is retired with
+     * {@link #retireInto}, not deleted. Merging the same record again adds nothing.
+     */
+    public List<ConsentGranted> absorb(Learner other, String agencyId, String userId, Instant now) {
+        requireWritable();
+        other.requireWritable();
+        if (other.id.equals(id)) {
+            throw ProblemException.unprocessable("merge-with-itself", "A learner cannot be merged with itself.");
+        }
+        if (mergedFrom.stream().anyMatch(merged -> merged.learnerId().equals(other.id))) {
+            return List.of();
+        }
+        for (Milestone milestone : other.milestones) {
+            if (milestones.stream().noneMatch(mine -> mine.id().equals(milestone.id()))) {
+                milestones.add(milestone);
+            }
+        }
+        other.priorAchievements.stream().filter(achievement -> !priorAchievements.contains(achievement))
+                .forEach(priorAchievements::add);
+        other.interests.stream().filter(interest -> !interests.contains(interest)).forEach(interests::add);
+        other.barriers.stream().filter(barrier -> !barriers.contains(barrier)).forEach(barriers::add);
+        preferredName = preferredName != null ? preferredName : other.preferredName;
+        email = email != null ? email : other.email;
+        phone = phone != null ? phone : other.phone;
+        emailKey = ContactKeys.email(email);
+        phoneKey = ContactKeys.phone(phone);
+        accessibilityNeeds = accessibilityNeeds != null ? accessibilityNeeds : other.accessibilityNeeds;
+        goals = goals != null ? goals : other.goals;
+        interpreterNeeded = interpreterNeeded || other.interpreterNeeded;
+        for (LearnerLink link : other.links) {
+            if (!link.learnerId().equals(id) && !isLinkedTo(link.learnerId())) {
+                links.add(link);
+            }
+        }
+        List<ConsentGranted> granted = new ArrayList<>();
+        for (Consent consent : other.consents) {
+            if (consent.isInForceAt(now) && !allows(consent.agencyId(), consent.purpose(), now)) {
+                granted.add(grantConsent(consent.agencyId(), consent.purpose(), consent.method(),
+                        consent.recordedBy(), consent.expiresAt(), now));
+            }
+        }
+        mergedFrom.add(new MergeRecord(other.id, agencyId, userId, now));
+        return granted;
+    }
+
+    /** Retires this record after it was merged into {@code survivor}; it stays readable, with its history. */
+    public LearnerMerged retireInto(Learner survivor, Instant now) {
+        requireWritable();
+        mergedInto = survivor.id;
+        return new LearnerMerged(id, survivor.id, registeringAgencyId, now);
+    }
+
+    public String mergedInto() {
+        return mergedInto;
+    }
+
+    public List<MergeRecord> mergedFrom() {
+        return List.copyOf(mergedFrom);
+    }
+
+    private void requireWritable() {
+        requireNotErased();
+        if (mergedInto != null) {
+            throw ProblemException.conflict("learner-merged",
+                    "This record was merged into another; change that one instead.", Map.of("mergedInto", mergedInto));
+        }
+    }
+
+    public boolean isErased() {
+        return erasure != null;
+    }
+
+    private void requireNotErased() {
+        if (isErased()) {
+            throw new ProblemException(HttpStatus.GONE, "learner-erased",
+                    "This learner's personal data was erased at their request.");
+        }
+    }
+
+    /** The learner's name as duplicate detection compares it. */
+    public PersonName name() {
+        return PersonName.of(givenName, familyName, preferredName);
     }
 
     public boolean isRegisteredBy(String agencyId) {
@@ -146,6 +369,54 @@ public class Learner {
 
     public String preferredLanguage() {
         return preferredLanguage;
+    }
+
+    public String emailKey() {
+        return emailKey;
+    }
+
+    public String phoneKey() {
+        return phoneKey;
+    }
+
+    public ContactMethod preferredContactMethod() {
+        return preferredContactMethod;
+    }
+
+    public boolean interpreterNeeded() {
+        return interpreterNeeded;
+    }
+
+    public String accessibilityNeeds() {
+        return accessibilityNeeds;
+    }
+
+    public Set<Barrier> barriers() {
+        return barriers.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(barriers));
+    }
+
+    public String goals() {
+        return goals;
+    }
+
+    public List<String> interests() {
+        return List.copyOf(interests);
+    }
+
+    public List<Achievement> priorAchievements() {
+        return List.copyOf(priorAchievements);
+    }
+
+    public List<Milestone> milestones() {
+        return List.copyOf(milestones);
+    }
+
+    public List<LearnerLink> links() {
+        return List.copyOf(links);
+    }
+
+    public Erasure erasure() {
+        return erasure;
     }
 
     public String registeringAgencyId() {

@@ -4,13 +4,23 @@ import java.net.URI;
 import java.time.Clock;
 
 import jakarta.validation.Valid;
+import org.pathways.learner.audit.AccessAction;
+import org.pathways.learner.audit.AccessAudit;
+import org.pathways.learner.audit.AccessRequest;
+import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -18,22 +28,98 @@ import org.springframework.web.bind.annotation.RestController;
 class LearnerController {
 
     private final LearnerProfiles profiles;
+    private final AccessAudit audit;
     private final Clock clock;
 
-    LearnerController(LearnerProfiles profiles, Clock clock) {
+    LearnerController(LearnerProfiles profiles, AccessAudit audit, Clock clock) {
         this.profiles = profiles;
+        this.audit = audit;
         this.clock = clock;
     }
 
     @PostMapping
-    ResponseEntity<LearnerView> register(Caller caller, @Valid @RequestBody RegisterLearner request) {
-        Learner learner = profiles.register(caller, request);
+    ResponseEntity<LearnerView> register(Caller caller, AccessRequest access,
+                                         @Valid @RequestBody RegisterLearner request) {
+        Learner learner = profiles.register(caller, request, access);
         return ResponseEntity.created(URI.create("/api/learners/" + learner.id()))
+                .eTag(etag(learner))
                 .body(LearnerView.forAgency(learner, caller.agencyId(), clock.instant()));
     }
 
     @GetMapping("/{id}")
-    LearnerView get(Caller caller, @PathVariable String id) {
-        return LearnerView.forAgency(profiles.visibleTo(caller, id), caller.agencyId(), clock.instant());
+    ResponseEntity<LearnerView> get(Caller caller, AccessRequest access, @PathVariable String id) {
+        Learner learner = profiles.visibleTo(caller, id);
+        audit.record(caller, id, AccessAction.READ_PROFILE, access);
+        return ResponseEntity.ok().eTag(etag(learner))
+                .body(LearnerView.forAgency(learner, caller.agencyId(), clock.instant()));
+    }
+
+    /** Replaces the whole profile; the version read goes in {@code If-Match} or the body. */
+    @PutMapping("/{id}")
+    ResponseEntity<LearnerView> replace(Caller caller, AccessRequest access, @PathVariable String id,
+                                        @RequestHeader(name = "If-Match", required = false) String ifMatch,
+                                        @Valid @RequestBody UpdateLearner request) {
+        Learner learner = profiles.update(caller, id, expectedVersion(ifMatch, request.version()), current -> request);
+        audit.record(caller, id, AccessAction.UPDATE_PROFILE, access);
+        return ResponseEntity.ok().eTag(etag(learner))
+                .body(LearnerView.forAgency(learner, caller.agencyId(), clock.instant()));
+    }
+
+    /** Changes only the fields sent. */
+    @PatchMapping("/{id}")
+    ResponseEntity<LearnerView> patch(Caller caller, AccessRequest access, @PathVariable String id,
+                                      @RequestHeader(name = "If-Match", required = false) String ifMatch,
+                                      @Valid @RequestBody PatchLearner request) {
+        Learner learner = profiles.update(caller, id, expectedVersion(ifMatch, request.version()),
+                request::appliedTo);
+        audit.record(caller, id, AccessAction.UPDATE_PROFILE, access);
+        return ResponseEntity.ok().eTag(etag(learner))
+                .body(LearnerView.forAgency(learner, caller.agencyId(), clock.instant()));
+    }
+
+    @PostMapping("/{id}/links")
+    @ResponseStatus(HttpStatus.CREATED)
+    LearnerView link(Caller caller, @PathVariable String id, @Valid @RequestBody LinkLearner request) {
+        return LearnerView.forAgency(profiles.link(caller, id, request.otherLearnerId()), caller.agencyId(),
+                clock.instant());
+    }
+
+    /** Folds {@code otherLearnerId} into this record; both histories are kept. */
+    @PostMapping("/{id}/merge")
+    LearnerView merge(Caller caller, @PathVariable String id, @Valid @RequestBody MergeLearner request) {
+        return LearnerView.forAgency(profiles.merge(caller, id, request.otherLearnerId()), caller.agencyId(),
+                clock.instant());
+    }
+
+    /** Right to erasure: answers with what remains, the pseudonymous tombstone. */
+    @DeleteMapping("/{id}")
+    ErasedLearnerView erase(Caller caller, @PathVariable String id) {
+        return ErasedLearnerView.of(profiles.erase(caller, id));
+    }
+
+    private static String etag(Learner learner) {
+        return "\"" + learner.version() + "\"";
+    }
+
+    /** {@code If-Match: "3"} (or {@code W/"3"}) and/or {@code "version": 3}; if both are sent they must agree. */
+    static Long expectedVersion(String ifMatch, Long bodyVersion) {
+        if (ifMatch == null || ifMatch.isBlank()) {
+            return bodyVersion;
+        }
+        String tag = ifMatch.strip();
+        if (tag.startsWith("W/")) {
+            tag = tag.substring(2);
+        }
+        tag = tag.replace("\"", "");
+        if (!tag.matches("[0-9]{1,18}")) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "validation",
+                    "If-Match must be the ETag the profile was read with, such as \"3\".");
+        }
+        Long headerVersion = Long.valueOf(tag);
+        if (bodyVersion != null && !bodyVersion.equals(headerVersion)) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "validation",
+                    "If-Match and \"version\" disagree; send one of them.");
+        }
+        return headerVersion;
     }
 }

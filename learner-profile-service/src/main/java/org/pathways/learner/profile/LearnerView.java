@@ -2,25 +2,69 @@ package org.pathways.learner.profile;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+
+import org.pathways.events.learner.ConsentPurpose;
 
 /**
- * A learner profile as one agency may see it. The registering agency sees every consent; an agency the learner
- * consented to sees only the consents given to it, not which other agencies the learner deals with.
+ * A learner profile as one agency may see it. The registering agency sees everything, every consent and link. An
+ * agency the learner consented to sees only the fields its active purposes need ({@code sharedFor}; anything else
+ * is null or empty), only the consents given to itself, and no links:
+ *
+ * <ul>
+ *   <li>{@code CONTACT}: names, e-mail, phone, preferred contact method, language, interpreter, accessibility
+ *   needs;</li>
+ *   <li>{@code REFERRAL_SHARING} (the referral summary): names, date of birth, locality, language, interpreter,
+ *   accessibility needs, barriers, goals, interests, prior achievements;</li>
+ *   <li>{@code OUTCOME_SHARING}: names and locality (the milestones are read from their own endpoint).</li>
+ * </ul>
  */
 public record LearnerView(String id, String givenName, String familyName, String preferredName,
-                          LocalDate dateOfBirth, String email, String phone, String localityCode,
-                          String preferredLanguage, String registeringAgencyId, Instant registeredAt,
-                          List<ConsentView> consents, Long version) {
+                          LocalDate dateOfBirth, String email, String phone, ContactMethod preferredContactMethod,
+                          String localityCode, String preferredLanguage, boolean interpreterNeeded,
+                          String accessibilityNeeds, Set<Barrier> barriers, String goals, List<String> interests,
+                          List<Achievement> priorAchievements, String registeringAgencyId, Instant registeredAt,
+                          List<ConsentView> consents, List<String> linkedLearnerIds, String mergedInto,
+                          List<String> mergedFromLearnerIds, Set<ConsentPurpose> sharedFor, Long version) {
 
     public static LearnerView forAgency(Learner learner, String agencyId, Instant now) {
+        boolean registering = learner.isRegisteredBy(agencyId);
+        Set<ConsentPurpose> purposes = EnumSet.noneOf(ConsentPurpose.class);
+        if (registering) {
+            purposes.addAll(EnumSet.allOf(ConsentPurpose.class));
+        } else {
+            learner.consents().stream().filter(consent -> consent.isActiveFor(agencyId, now))
+                    .forEach(consent -> purposes.add(consent.purpose()));
+        }
+        boolean contact = purposes.contains(ConsentPurpose.CONTACT);
+        boolean referral = purposes.contains(ConsentPurpose.REFERRAL_SHARING);
+        boolean outcomes = purposes.contains(ConsentPurpose.OUTCOME_SHARING);
+        boolean support = contact || referral;
+
         List<ConsentView> consents = learner.consents().stream()
-                .filter(consent -> learner.isRegisteredBy(agencyId) || consent.agencyId().equals(agencyId))
+                .filter(consent -> registering || consent.agencyId().equals(agencyId))
                 .map(consent -> ConsentView.of(consent, now))
                 .toList();
+        List<String> links = registering ? learner.links().stream().map(LearnerLink::learnerId).toList() : List.of();
+        List<String> mergedFrom = registering
+                ? learner.mergedFrom().stream().map(MergeRecord::learnerId).toList() : List.of();
         return new LearnerView(learner.id(), learner.givenName(), learner.familyName(), learner.preferredName(),
-                learner.dateOfBirth(), learner.email(), learner.phone(), learner.localityCode(),
-                learner.preferredLanguage(), learner.registeringAgencyId(), learner.registeredAt(), consents,
+                referral ? learner.dateOfBirth() : null,
+                contact ? learner.email() : null,
+                contact ? learner.phone() : null,
+                contact ? learner.preferredContactMethod() : null,
+                referral || outcomes ? learner.localityCode() : null,
+                support ? learner.preferredLanguage() : null,
+                support && learner.interpreterNeeded(),
+                support ? learner.accessibilityNeeds() : null,
+                referral ? learner.barriers() : Set.of(),
+                referral ? learner.goals() : null,
+                referral ? learner.interests() : List.of(),
+                referral ? learner.priorAchievements() : List.of(),
+                learner.registeringAgencyId(), learner.registeredAt(), consents, links, learner.mergedInto(),
+                mergedFrom, Set.copyOf(purposes),
                 learner.version());
     }
 }

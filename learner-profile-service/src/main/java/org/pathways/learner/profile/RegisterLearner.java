@@ -1,8 +1,10 @@
 package org.pathways.learner.profile;
 
 import java.time.LocalDate;
-import java.util.Locale;
+import java.util.List;
+import java.util.Set;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -13,18 +15,38 @@ import jakarta.validation.constraints.Size;
 /**
  * What a worker sends to register a learner. Text is trimmed, a blank optional field counts as absent, and the
  * locality code is upper-cased ("ls6" is "LS6"); a full postcode or an address is refused.
+ *
+ * @param confirmNotDuplicate the worker checked the likely matches registration answered with and this is a
+ *                            different person: register anyway
  */
 public record RegisterLearner(
         @NotBlank @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String givenName,
         @NotBlank @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String familyName,
         @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String preferredName,
         @NotNull @Past LocalDate dateOfBirth,
-        @Size(max = 254) @Email(regexp = "[^@\\s]+@[^@\\s]+\\.[^@\\s]+") String email,
-        @Size(max = 20) @Pattern(regexp = "\\+?[0-9][0-9 ()-]{5,19}") String phone,
-        @NotBlank @Pattern(regexp = "[A-Z0-9-]{1,16}") String localityCode,
-        @NotBlank @Pattern(regexp = "[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}") String preferredLanguage) {
+        @Size(max = 254) @Email(regexp = EMAIL) String email,
+        @Size(max = 20) @Pattern(regexp = PHONE) String phone,
+        ContactMethod preferredContactMethod,
+        @NotBlank @Pattern(regexp = LOCALITY) String localityCode,
+        @NotBlank @Pattern(regexp = LANGUAGE) String preferredLanguage,
+        Boolean interpreterNeeded,
+        @Size(max = 1000) @Pattern(regexp = NO_CONTROL_CHARACTERS_EXCEPT_LINES) String accessibilityNeeds,
+        @Size(max = 7) Set<@NotNull Barrier> barriers,
+        @Size(max = 2000) @Pattern(regexp = NO_CONTROL_CHARACTERS_EXCEPT_LINES) String goals,
+        @Size(max = 20) List<@NotBlank @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String> interests,
+        @Size(max = 50) List<@NotNull @Valid Achievement> priorAchievements,
+        Boolean confirmNotDuplicate) implements LearnerDetails {
 
     static final String NO_CONTROL_CHARACTERS = "[^\\p{Cntrl}]*";
+    /**
+     * Free text in the learner's own words may hold tabs and run over several lines (LF or CRLF, as a browser's
+     * text area sends), but holds no other control character.
+     */
+    static final String NO_CONTROL_CHARACTERS_EXCEPT_LINES = "[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*";
+    static final String EMAIL = "[^@\\s]+@[^@\\s]+\\.[^@\\s]+";
+    static final String PHONE = "\\+?[0-9][0-9 ()-]{5,19}";
+    static final String LOCALITY = "[A-Z0-9-]{1,16}";
+    static final String LANGUAGE = "[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}";
 
     public RegisterLearner {
         givenName = trimmed(givenName);
@@ -32,8 +54,24 @@ public record RegisterLearner(
         preferredName = absentIfBlank(preferredName);
         email = absentIfBlank(email);
         phone = absentIfBlank(phone);
-        localityCode = localityCode == null ? null : localityCode.strip().toUpperCase(Locale.ROOT);
+        localityCode = LearnerText.locality(localityCode);
         preferredLanguage = trimmed(preferredLanguage);
+        accessibilityNeeds = absentIfBlank(accessibilityNeeds);
+        goals = absentIfBlank(goals);
+        interests = LearnerText.tidy(interests);
+        barriers = barriers == null ? Set.of() : barriers;
+        priorAchievements = priorAchievements == null ? List.of() : priorAchievements;
+    }
+
+    /** The original registration: identity, contact and locality only. */
+    public RegisterLearner(String givenName, String familyName, String preferredName, LocalDate dateOfBirth,
+                           String email, String phone, String localityCode, String preferredLanguage) {
+        this(givenName, familyName, preferredName, dateOfBirth, email, phone, null, localityCode, preferredLanguage,
+                null, null, null, null, null, null, null);
+    }
+
+    boolean confirmedNotDuplicate() {
+        return Boolean.TRUE.equals(confirmNotDuplicate);
     }
 
     private static String trimmed(String text) {
@@ -41,6 +79,6 @@ public record RegisterLearner(
     }
 
     private static String absentIfBlank(String text) {
-        return text == null || text.isBlank() ? null : text.strip();
+        return LearnerText.absentIfBlank(text);
     }
 }

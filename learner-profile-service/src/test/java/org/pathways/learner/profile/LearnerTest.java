@@ -148,4 +148,80 @@ class LearnerTest {
         assertThat(LearnerView.forAgency(learner, COUNCIL, NOW).consents())
                 .extracting(ConsentView::agencyId).containsExactly(COUNCIL);
     }
+
+    private static Milestone.Details milestone(MilestoneKind kind, LearningKind learningKind, Boolean accredited) {
+        return new Milestone.Details(kind, LocalDate.parse("2026-11-20"), learningKind, null, accredited, null, null,
+                null);
+    }
+
+    @Test
+    void aMilestoneFromAReferralEventIsRecordedOnceHoweverOftenTheEventArrives() {
+        Learner learner = registered();
+        Milestone.Details enrolled = new Milestone.Details(MilestoneKind.ENROLLED, LocalDate.parse("2026-11-20"),
+                null, null, null, null, "ref-1", "opp-1");
+
+        assertThat(learner.recordMilestone(enrolled, COUNCIL, "referral-event", "evt-1", NOW)).isPresent();
+        assertThat(learner.recordMilestone(enrolled, COUNCIL, "referral-event", "evt-1", NOW)).isEmpty();
+        assertThat(learner.milestones()).hasSize(1);
+        assertThat(learner.milestones().getFirst().referralId()).isEqualTo("ref-1");
+    }
+
+    @Test
+    void onlyFormalLearningIsAccreditedAndOnlyAchievementsCarryALearningKind() {
+        Learner learner = registered();
+        assertThatThrownBy(() -> learner.recordMilestone(milestone(MilestoneKind.ACHIEVEMENT_GAINED,
+                LearningKind.NON_FORMAL, true), COLLEGE, "worker-1", null, NOW))
+                .isInstanceOfSatisfying(ProblemException.class,
+                        e -> assertThat(e.kind()).isEqualTo("accredited-needs-formal-learning"));
+        assertThatThrownBy(() -> learner.recordMilestone(milestone(MilestoneKind.INTO_WORK, LearningKind.FORMAL,
+                null), COLLEGE, "worker-1", null, NOW))
+                .isInstanceOfSatisfying(ProblemException.class,
+                        e -> assertThat(e.kind()).isEqualTo("only-achievements-have-levels"));
+        assertThat(learner.recordMilestone(milestone(MilestoneKind.ACHIEVEMENT_GAINED, LearningKind.INFORMAL, null),
+                COLLEGE, "worker-1", null, NOW).orElseThrow().accredited()).isFalse();
+        assertThat(learner.milestones()).hasSize(1);
+    }
+
+    @Test
+    void erasureKeepsOnlyAPseudonymousCountedTombstone() {
+        Learner learner = registered();
+        learner.grantConsent(COUNCIL, ConsentPurpose.CONTACT, ConsentMethod.VERBAL, "worker-1", null, NOW);
+        learner.recordMilestone(milestone(MilestoneKind.FIRST_CONTACT, null, null), COLLEGE, "worker-1", null, NOW);
+
+        var erased = learner.erase(COLLEGE, NOW);
+
+        assertThat(erased.learnerId()).isEqualTo(learner.id());
+        assertThat(learner.isErased()).isTrue();
+        assertThat(learner.givenName()).isNull();
+        assertThat(learner.dateOfBirth()).isNull();
+        assertThat(learner.email()).isNull();
+        assertThat(learner.emailKey()).isNull();
+        assertThat(learner.consents()).isEmpty();
+        assertThat(learner.milestones()).isEmpty();
+        assertThat(learner.erasure().consents()).isEqualTo(1);
+        assertThat(learner.erasure().milestones()).isEqualTo(1);
+        assertThat(learner.isVisibleTo(COLLEGE, NOW)).isFalse();
+        assertThatThrownBy(() -> learner.erase(COLLEGE, NOW))
+                .isInstanceOfSatisfying(ProblemException.class,
+                        e -> assertThat(e.status()).isEqualTo(HttpStatus.GONE));
+    }
+
+    @Test
+    void aPreferredContactMethodNeedsTheContactDetailItUses() {
+        RegisterLearner byText = new RegisterLearner("Amina", "Okafor", null, LocalDate.parse("1994-03-17"),
+                "amina@example.org", null, ContactMethod.TEXT, "LS6", "en", null, null, null, null, null, null, null);
+        assertThatThrownBy(() -> Learner.register(byText, COLLEGE, "worker-1", NOW))
+                .isInstanceOfSatisfying(ProblemException.class,
+                        e -> assertThat(e.kind()).isEqualTo("contact-method-needs-phone"));
+    }
+
+    @Test
+    void aLearnerIsNeverLinkedToItselfNorTwiceToTheSameRecord() {
+        Learner learner = registered();
+        learner.linkTo("lrn-other", COLLEGE, "worker-1", NOW);
+        assertThatThrownBy(() -> learner.linkTo("lrn-other", COLLEGE, "worker-1", NOW))
+                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.kind()).isEqualTo("already-linked"));
+        assertThatThrownBy(() -> learner.linkTo(learner.id(), COLLEGE, "worker-1", NOW))
+                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.kind()).isEqualTo("link-to-itself"));
+    }
 }

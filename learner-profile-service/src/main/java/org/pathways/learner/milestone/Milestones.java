@@ -1,0 +1,86 @@
+package org.pathways.learner.milestone;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+import org.pathways.events.learner.MilestoneRecorded;
+import org.pathways.learner.audit.AccessAction;
+import org.pathways.learner.audit.AccessAudit;
+import org.pathways.learner.audit.AccessRequest;
+import org.pathways.learner.profile.Learner;
+import org.pathways.learner.profile.LearnerProfiles;
+import org.pathways.learner.profile.Milestone;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.stereotype.Service;
+
+/** Records and reads the progression timeline; each step is saved with its event through the outbox. */
+@Service
+class Milestones {
+
+    private static final int ATTEMPTS = 3;
+
+    private final LearnerProfiles profiles;
+    private final Outbox outbox;
+    private final AccessAudit audit;
+    private final Clock clock;
+
+    Milestones(LearnerProfiles profiles, Outbox outbox, AccessAudit audit, Clock clock) {
+        this.profiles = profiles;
+        this.outbox = outbox;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Workers (or systems) of an agency that may see the learner record steps for their own agency. */
+    Milestone record(Caller caller, String learnerId, RecordMilestone request) {
+        if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
+            throw ProblemException.forbidden("Only an agency's workers or systems record milestones.");
+        }
+        Learner learner = profiles.visibleTo(caller, learnerId);
+        MilestoneRecorded recorded = learner.recordMilestone(request.details(), caller.agencyId(), caller.userId(),
+                null, clock.instant()).orElseThrow();
+        Learner saved = outbox.save(learner, recorded);
+        return saved.milestones().stream().filter(m -> m.id().equals(recorded.milestoneId())).findFirst()
+                .orElseThrow();
+    }
+
+    List<Milestone> timeline(Caller caller, String learnerId, AccessRequest access) {
+        Learner learner = profiles.visibleTo(caller, learnerId);
+        audit.record(caller, learnerId, AccessAction.READ_MILESTONES, access);
+        return learner.milestones().stream()
+                .sorted(java.util.Comparator.comparing(Milestone::occurredOn).thenComparing(Milestone::recordedAt))
+                .toList();
+    }
+
+    /**
+     * Records a step from a referral event, once per event; a learner unknown here or erased is skipped. A
+     * concurrent change to the learner is retried a few times, then left to the binder's retries.
+     */
+    void recordFromEvent(String learnerId, Milestone.Details details, String agencyId, String eventId) {
+        for (int attempt = 1; ; attempt++) {
+            Optional<Learner> found = profiles.find(learnerId);
+            if (found.isEmpty()) {
+                return;
+            }
+            Learner learner = found.get();
+            Optional<MilestoneRecorded> recorded = learner.recordMilestone(details, agencyId, "referral-event",
+                    eventId, clock.instant());
+            if (recorded.isEmpty()) {
+                return;
+            }
+            try {
+                outbox.save(learner, recorded.get());
+                return;
+            } catch (OptimisticLockingFailureException raced) {
+                if (attempt >= ATTEMPTS) {
+                    throw raced;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.pathways.learner.milestone;
+
+import java.time.LocalDate;
+
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.pathways.learner.profile.LearningKind;
+import org.pathways.learner.profile.Level;
+import org.pathways.learner.profile.Milestone;
+import org.pathways.learner.profile.MilestoneKind;
+
+/**
+ * What a worker records on a learner's timeline. {@code learningKind}, {@code level}, {@code accredited} and
+ * {@code title} belong to {@code ACHIEVEMENT_GAINED} only.
+ */
+public record RecordMilestone(
+        @NotNull MilestoneKind kind,
+        @NotNull LocalDate occurredOn,
+        LearningKind learningKind,
+        Level level,
+        Boolean accredited,
+        @Size(min = 1, max = 200) @Pattern(regexp = "\\p{Zs}*[^\\p{Cntrl}\\s][^\\p{Cntrl}]*") String title,
+        @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String opportunityId) {
+
+    Milestone.Details details() {
+        return new Milestone.Details(kind, occurredOn, learningKind, level, accredited,
+                title == null ? null : title.strip(), null, opportunityId);
+    }
+}

@@ -1,0 +1,15 @@
+package org.pathways.learner.profile;
+
+import java.time.Instant;
+
+/** What remains after erasure: the pseudonymous tombstone, counted, never named. */
+public record ErasedLearnerView(String id, String registeringAgencyId, Instant registeredAt, Instant erasedAt,
+                                int consents, int milestones, int achievements, int links) {
+
+    static ErasedLearnerView of(Learner learner) {
+        Erasure erasure = learner.erasure();
+        return new ErasedLearnerView(learner.id(), learner.registeringAgencyId(), learner.registeredAt(),
+                erasure.erasedAt(), erasure.consents(), erasure.milestones(), erasure.achievements(),
+                erasure.links());
+    }
+}

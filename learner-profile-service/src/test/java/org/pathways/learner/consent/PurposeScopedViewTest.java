@@ -1,0 +1,71 @@
+package org.pathways.learner.consent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.pathways.learner.RunningService;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.TestTokens;
+
+/** An agency the learner consented to sees only the fields its purposes need. */
+class PurposeScopedViewTest extends RunningService {
+
+    private String registerWithNeeds() {
+        Map<String, Object> details = learnerDetails();
+        details.put("goals", "Work with animals");
+        details.put("barriers", List.of("MONEY"));
+        details.put("preferredContactMethod", "EMAIL");
+        HttpApi.Response response = api().post("/api/learners", TestTokens.worker(COLLEGE), details);
+        assertThat(response.status()).isEqualTo(201);
+        return response.text("id");
+    }
+
+    private void consent(String learnerId, String agency, String purpose) {
+        assertThat(api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", agency, "purpose", purpose, "method", "VERBAL")).status()).isEqualTo(201);
+    }
+
+    @Test
+    void contactConsentShowsContactDetailsButNotNeedsGoalsOrBirthDate() {
+        String id = registerWithNeeds();
+        consent(id, COUNCIL, "CONTACT");
+
+        HttpApi.Response view = api().get("/api/learners/" + id, TestTokens.worker(COUNCIL));
+
+        assertThat(view.text("familyName")).isEqualTo("Okafor");
+        assertThat(view.text("email")).isEqualTo("amina.okafor@example.org");
+        assertThat(view.text("preferredContactMethod")).isEqualTo("EMAIL");
+        assertThat(view.body().path("dateOfBirth").isNull()).isTrue();
+        assertThat(view.body().path("goals").isNull()).isTrue();
+        assertThat(view.body().path("barriers")).isEmpty();
+        assertThat(view.body().path("sharedFor").get(0).asString()).isEqualTo("CONTACT");
+        assertThat(view.body().toString()).doesNotContain("1994-03-17", "Work with animals", "MONEY");
+    }
+
+    @Test
+    void referralSharingShowsTheReferralSummaryButNotContactDetails() {
+        String id = registerWithNeeds();
+        consent(id, HOUSING, "REFERRAL_SHARING");
+
+        HttpApi.Response view = api().get("/api/learners/" + id, TestTokens.worker(HOUSING));
+
+        assertThat(view.text("goals")).isEqualTo("Work with animals");
+        assertThat(view.text("dateOfBirth")).isEqualTo("1994-03-17");
+        assertThat(view.body().path("barriers").get(0).asString()).isEqualTo("MONEY");
+        assertThat(view.body().path("email").isNull()).isTrue();
+        assertThat(view.body().path("phone").isNull()).isTrue();
+        assertThat(view.body().toString()).doesNotContain("amina.okafor@example.org", "7700");
+    }
+
+    @Test
+    void theRegisteringAgencySeesEverything() {
+        String id = registerWithNeeds();
+        HttpApi.Response view = api().get("/api/learners/" + id, TestTokens.worker(COLLEGE));
+        assertThat(view.text("email")).isEqualTo("amina.okafor@example.org");
+        assertThat(view.text("goals")).isEqualTo("Work with animals");
+        assertThat(view.body().path("sharedFor")).hasSize(3);
+    }
+}
