@@ -69,6 +69,25 @@ public abstract class RunningService {
         return api().post("/api/opportunities/" + id + "/withdraw", TestTokens.worker(agency), "");
     }
 
+    /** PUT {@code body} (an object serialised as JSON, or a JSON string), with an optional If-Match version. */
+    protected HttpApi.Response put(String path, String token, Object body, Long ifMatch) {
+        String json = body instanceof String text ? text : HttpApi.JSON.writeValueAsString(body);
+        java.net.http.HttpRequest.Builder request = api().request(path, token)
+                .header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json));
+        if (ifMatch != null) {
+            request.header("If-Match", "\"" + ifMatch + "\"");
+        }
+        return api().send(request);
+    }
+
+    /** Drafts and publishes an opportunity for {@code agency}; returns its id. */
+    protected String published(String agency, Map<String, Object> details) {
+        String id = draft(agency, details);
+        assertThat(publish(id, agency).status()).isEqualTo(200);
+        return id;
+    }
+
     protected static JsonNode cloudEvent(ConsumerRecord<String, byte[]> record) {
         return HttpApi.JSON.readTree(record.value());
     }

@@ -1,5 +1,9 @@
 package org.pathways.catalogue.opportunity;
 
+import java.util.List;
+import java.util.Set;
+
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -9,20 +13,45 @@ import jakarta.validation.constraints.Size;
 import org.pathways.events.opportunity.OpportunityKind;
 
 /**
- * What a provider sends to draft an opportunity. {@code level} is a qualification level code (E1..E3 entry, L1..L8)
- * or absent; {@code capacity} absent means places are not limited. Text is trimmed; an absent description is
- * empty.
+ * What a provider sends to draft (POST) or revise (PUT) an opportunity. {@code level} is a qualification level code
+ * (E1..E3 entry, L1..L8) or absent; {@code capacity} absent means places are not limited; {@code costPence} absent
+ * or 0 means free of charge, otherwise {@code freeFor} says who does not pay. {@code terms} are subject or taxonomy
+ * terms; {@code languages} ISO 639 codes of the languages it is taught in. Text is trimmed; absent lists are empty.
  */
 public record DraftOpportunity(
         @NotBlank @Size(max = 200) String title,
         @Size(max = 4000) String description,
         @NotNull OpportunityKind kind,
         @Pattern(regexp = Opportunity.LEVEL_PATTERN) String level,
-        @PositiveOrZero @Max(100_000) Integer capacity) {
+        @PositiveOrZero @Max(100_000) Integer capacity,
+        @Size(max = 30) List<@NotBlank @Size(max = 60) String> terms,
+        DeliveryMode mode,
+        @Size(max = 20) List<@Valid @NotNull Venue> venues,
+        @Valid Schedule schedule,
+        @PositiveOrZero @Max(10_000_000) Integer costPence,
+        @Size(max = 10) Set<FreeFor> freeFor,
+        @Valid Eligibility eligibility,
+        @Size(max = 20) Set<AccessibilityFeature> accessibility,
+        @Size(max = 20) Set<@Pattern(regexp = "[a-z]{2,3}") String> languages,
+        Boolean waitlistOpen) {
 
     public DraftOpportunity {
         title = title == null ? null : title.strip();
         description = description == null ? "" : description.strip();
         level = level == null || level.isBlank() ? null : level.strip();
+        terms = terms == null ? List.of() : terms.stream().map(t -> t.strip().toLowerCase(java.util.Locale.ROOT))
+                .distinct().toList();
+        mode = mode == null ? DeliveryMode.IN_PERSON : mode;
+        venues = venues == null ? List.of() : List.copyOf(venues);
+        freeFor = freeFor == null ? Set.of() : Set.copyOf(freeFor);
+        eligibility = eligibility == null ? Eligibility.anyone() : eligibility;
+        accessibility = accessibility == null ? Set.of() : Set.copyOf(accessibility);
+        languages = languages == null ? Set.of("en") : Set.copyOf(languages);
+        waitlistOpen = Boolean.TRUE.equals(waitlistOpen);
+    }
+
+    /** The original, minimal draft: everything else at its default. */
+    public DraftOpportunity(String title, String description, OpportunityKind kind, String level, Integer capacity) {
+        this(title, description, kind, level, capacity, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -1,13 +1,21 @@
 package org.pathways.catalogue.opportunity;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.events.opportunity.OpportunityWithdrawn;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.data.annotation.Id;
@@ -23,12 +31,22 @@ import org.springframework.data.mongodb.core.mapping.Document;
 @Document("opportunities")
 @CompoundIndexes({
         @CompoundIndex(name = "search", def = "{'status': 1, 'kind': 1, 'level': 1, 'publishedAt': -1}"),
-        @CompoundIndex(name = "provider", def = "{'providerAgencyId': 1, 'status': 1}")
+        @CompoundIndex(name = "newest", def = "{'status': 1, 'publishedAt': -1, '_id': 1}"),
+        @CompoundIndex(name = "provider", def = "{'providerAgencyId': 1, 'status': 1}"),
+        @CompoundIndex(name = "text", def = "{'searchTokens': 1, 'status': 1}"),
+        @CompoundIndex(name = "locality", def = "{'localities': 1, 'status': 1, 'publishedAt': -1}"),
+        @CompoundIndex(name = "language", def = "{'languages': 1, 'status': 1}"),
+        @CompoundIndex(name = "accessibility", def = "{'accessibility': 1, 'status': 1}"),
+        @CompoundIndex(name = "starts", def = "{'status': 1, 'schedule.startsOn': 1}"),
+        @CompoundIndex(name = "free", def = "{'status': 1, 'free': 1, 'publishedAt': -1}"),
+        @CompoundIndex(name = "coordinates", def = "{'venues.latitude': 1, 'venues.longitude': 1, 'status': 1}"),
+        @CompoundIndex(name = "leadsTo", def = "{'leadsTo': 1}")
 })
 public class Opportunity {
 
     static final String LEVEL_PATTERN = "E[1-3]|L[1-8]";
     private static final Pattern LEVEL = Pattern.compile(LEVEL_PATTERN);
+    static final int MAX_ROUTES = 50;
 
     @Id
     private String id;
@@ -46,26 +64,109 @@ public class Opportunity {
     private Instant createdAt;
     private Instant publishedAt;
     private Instant withdrawnAt;
+    private Instant endedAt;
+    private Instant updatedAt;
+    private List<String> terms = List.of();
+    private DeliveryMode mode = DeliveryMode.IN_PERSON;
+    private List<Venue> venues = List.of();
+    private Schedule schedule;
+    private Integer costPence;
+    private Set<FreeFor> freeFor = Set.of();
+    private Eligibility eligibility;
+    private Set<AccessibilityFeature> accessibility = Set.of();
+    private Set<String> languages = Set.of("en");
+    private boolean waitlistOpen;
+    /** Referrals holding a place: makes places follow referral events idempotently. */
+    private List<String> placeHolders = new ArrayList<>();
+    /** The opportunities this one leads on to. */
+    private List<String> leadsTo = new ArrayList<>();
+    // Derived, for the indexes a real MongoDB serves the search from.
+    private Set<String> searchTokens = Set.of();
+    // Per field, so that ranking reads a few small arrays instead of re-reading the text.
+    private Set<String> titleTokens = Set.of();
+    private Set<String> termTokens = Set.of();
+    private List<String> localities = List.of();
+    private boolean free;
+    /** The Open Referral document an import last took this from (unchanged → the import changes nothing). */
+    private String importFingerprint;
 
     protected Opportunity() {
     }
 
     /** Drafts an opportunity for {@code providerAgencyId}; nobody else sees it until it is published. */
     public static Opportunity draft(DraftOpportunity details, String providerAgencyId, String userId, Instant now) {
+        return draft("opp-" + UUID.randomUUID(), details, providerAgencyId, userId, now);
+    }
+
+    public static Opportunity draft(String id, DraftOpportunity details, String providerAgencyId, String userId,
+                                    Instant now) {
         Opportunity opportunity = new Opportunity();
-        opportunity.id = "opp-" + UUID.randomUUID();
+        opportunity.id = Objects.requireNonNull(id, "id");
         opportunity.providerAgencyId = Objects.requireNonNull(providerAgencyId, "providerAgencyId");
         opportunity.createdBy = Objects.requireNonNull(userId, "userId");
-        opportunity.title = require(details.title(), t -> !t.isBlank() && t.length() <= 200, "title");
-        opportunity.description = require(details.description(), d -> d.length() <= 4000, "description");
-        opportunity.kind = Objects.requireNonNull(details.kind(), "kind");
-        opportunity.level = details.level() == null ? null
-                : require(details.level(), l -> LEVEL.matcher(l).matches(), "level");
-        opportunity.capacity = details.capacity() == null ? null
-                : require(details.capacity(), c -> c >= 0, "capacity");
+        opportunity.apply(details);
         opportunity.status = OpportunityStatus.DRAFT;
         opportunity.createdAt = Objects.requireNonNull(now, "now");
+        opportunity.updatedAt = now;
         return opportunity;
+    }
+
+    private void apply(DraftOpportunity details) {
+        title = require(details.title(), t -> !t.isBlank() && t.length() <= 200, "title");
+        description = require(details.description(), d -> d.length() <= 4000, "description");
+        kind = Objects.requireNonNull(details.kind(), "kind");
+        level = details.level() == null ? null : require(details.level(), l -> LEVEL.matcher(l).matches(), "level");
+        capacity = details.capacity() == null ? null : require(details.capacity(), c -> c >= 0, "capacity");
+        terms = List.copyOf(details.terms());
+        mode = details.mode();
+        venues = List.copyOf(details.venues());
+        schedule = details.schedule();
+        costPence = details.costPence() == null ? null : require(details.costPence(), c -> c >= 0, "costPence");
+        freeFor = Set.copyOf(details.freeFor());
+        eligibility = details.eligibility();
+        if (eligibility.priorLevel() != null && !LEVEL.matcher(eligibility.priorLevel()).matches()) {
+            throw new IllegalArgumentException("Invalid prior level");
+        }
+        accessibility = Set.copyOf(details.accessibility());
+        languages = Set.copyOf(details.languages());
+        waitlistOpen = Boolean.TRUE.equals(details.waitlistOpen());
+        derive();
+    }
+
+    private void derive() {
+        titleTokens = SearchText.tokens(title);
+        Set<String> inTerms = new LinkedHashSet<>();
+        terms.forEach(term -> inTerms.addAll(SearchText.tokens(term)));
+        termTokens = inTerms;
+        Set<String> tokens = new LinkedHashSet<>(titleTokens);
+        tokens.addAll(SearchText.tokens(description));
+        tokens.addAll(termTokens);
+        searchTokens = tokens;
+        localities = venues.stream().map(venue -> venue.locality().toLowerCase(Locale.ROOT)).distinct().toList();
+        free = costPence == null || costPence == 0;
+    }
+
+    /** The details a provider sends, as they are now (a PUT starts from these). */
+    public DraftOpportunity details() {
+        return new DraftOpportunity(title, description, kind, level, capacity, terms, mode, venues, schedule,
+                costPence, freeFor, eligibility, accessibility, languages, waitlistOpen);
+    }
+
+    /**
+     * Replaces the details. A draft announces nothing; a published opportunity announces that it changed (and may
+     * become full, or open again, with a new capacity). Final ones no longer change.
+     */
+    public Optional<OpportunityUpdated> revise(DraftOpportunity details, Instant now) {
+        if (status == OpportunityStatus.WITHDRAWN || status == OpportunityStatus.ENDED) {
+            throw illegal("change");
+        }
+        apply(details);
+        updatedAt = now;
+        if (status == OpportunityStatus.DRAFT) {
+            return Optional.empty();
+        }
+        followPlaces();
+        return Optional.of(updated(now));
     }
 
     /** Opens the opportunity to referrals; only a draft can be published. */
@@ -73,15 +174,93 @@ public class Opportunity {
         requireStatus(OpportunityStatus.DRAFT, "publish");
         status = OpportunityStatus.PUBLISHED;
         publishedAt = now;
+        updatedAt = now;
+        followPlaces();
         return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken, publishedAt);
     }
 
-    /** Stops referrals to a published opportunity. */
+    /** Stops referrals to a published (or full) opportunity. */
     public OpportunityWithdrawn withdraw(Instant now) {
-        requireStatus(OpportunityStatus.PUBLISHED, "withdraw");
+        if (!status.isListed()) {
+            throw illegal("withdraw");
+        }
         status = OpportunityStatus.WITHDRAWN;
         withdrawnAt = now;
+        updatedAt = now;
         return new OpportunityWithdrawn(id, providerAgencyId, withdrawnAt);
+    }
+
+    /** The opportunity has run its course. */
+    public OpportunityUpdated end(Instant now) {
+        if (!status.isListed()) {
+            throw illegal("end");
+        }
+        status = OpportunityStatus.ENDED;
+        endedAt = now;
+        updatedAt = now;
+        return updated(now);
+    }
+
+    /**
+     * A referral took a place (accepted or started). Idempotent per referral: a referral already holding one
+     * changes nothing. A place is recorded even beyond capacity (the provider accepted), never lost.
+     */
+    public Optional<OpportunityPlacesChanged> takePlace(String referralId, Instant now) {
+        if (status == OpportunityStatus.DRAFT) {
+            throw illegal("take a place on");
+        }
+        if (placeHolders.contains(referralId)) {
+            return Optional.empty();
+        }
+        placeHolders.add(referralId);
+        return Optional.of(placesChanged(referralId, now));
+    }
+
+    /** A referral gave its place up (cancelled or failed). Idempotent: one holding none changes nothing. */
+    public Optional<OpportunityPlacesChanged> releasePlace(String referralId, Instant now) {
+        if (!placeHolders.remove(referralId)) {
+            return Optional.empty();
+        }
+        return Optional.of(placesChanged(referralId, now));
+    }
+
+    private OpportunityPlacesChanged placesChanged(String referralId, Instant now) {
+        placesTaken = placeHolders.size();
+        updatedAt = now;
+        followPlaces();
+        return new OpportunityPlacesChanged(id, providerAgencyId, capacity, placesTaken, waitlistOpen,
+                status.name(), referralId, now);
+    }
+
+    /** PUBLISHED ⇄ FULL as places are taken and released. */
+    private void followPlaces() {
+        if (status.isListed()) {
+            status = capacity != null && placesTaken >= capacity ? OpportunityStatus.FULL : OpportunityStatus.PUBLISHED;
+        }
+    }
+
+    private OpportunityUpdated updated(Instant now) {
+        return new OpportunityUpdated(id, providerAgencyId, kind, level, capacity, placesTaken, status.name(), now);
+    }
+
+    /** Adds a progression route to {@code toId}; false when it is already there. */
+    public boolean leadOnTo(String toId) {
+        if (toId.equals(id)) {
+            throw ProblemException.unprocessable("route-to-itself", "An opportunity cannot lead on to itself.");
+        }
+        if (leadsTo.contains(toId)) {
+            return false;
+        }
+        if (leadsTo.size() >= MAX_ROUTES) {
+            throw ProblemException.unprocessable("too-many-routes",
+                    "An opportunity leads on to at most " + MAX_ROUTES + " others.");
+        }
+        leadsTo.add(toId);
+        return true;
+    }
+
+    public boolean removeRoute(String toId) {
+        return leadsTo.remove(toId);
     }
 
     /** A draft is its provider's business; once published, every agency may see it. */
@@ -98,13 +277,26 @@ public class Opportunity {
         return capacity == null ? null : Math.max(0, capacity - placesTaken);
     }
 
+    public boolean hasPlaces() {
+        return capacity == null || placesTaken < capacity;
+    }
+
+    /** Records which import document this came from (see {@link #importFingerprint()}). */
+    public void importedFrom(String fingerprint) {
+        importFingerprint = fingerprint;
+    }
+
     private void requireStatus(OpportunityStatus required, String action) {
         if (status != required) {
-            // "status" is a member of every problem (the HTTP status), so the opportunity's goes in currentStatus.
-            throw ProblemException.conflict("illegal-transition",
-                    "Cannot " + action + " an opportunity that is " + status + ".",
-                    Map.of("currentStatus", status.name()));
+            throw illegal(action);
         }
+    }
+
+    private ProblemException illegal(String action) {
+        // "status" is a member of every problem (the HTTP status), so the opportunity's goes in currentStatus.
+        return ProblemException.conflict("illegal-transition",
+                "Cannot " + action + " an opportunity that is " + status + ".",
+                Map.of("currentStatus", status.name()));
     }
 
     private static <T> T require(T value, java.util.function.Predicate<T> valid, String field) {
@@ -169,4 +361,22 @@ public class Opportunity {
     public Instant withdrawnAt() {
         return withdrawnAt;
     }
+
+    public Instant endedAt() { return endedAt; }
+    public Instant updatedAt() { return updatedAt; }
+    public List<String> terms() { return terms; }
+    public DeliveryMode mode() { return mode; }
+    public List<Venue> venues() { return venues; }
+    public Schedule schedule() { return schedule; }
+    public Integer costPence() { return costPence; }
+    public Set<FreeFor> freeFor() { return freeFor; }
+    public Eligibility eligibility() { return eligibility == null ? Eligibility.anyone() : eligibility; }
+    public Set<AccessibilityFeature> accessibility() { return accessibility; }
+    public Set<String> languages() { return languages; }
+    public boolean waitlistOpen() { return waitlistOpen; }
+    public List<String> placeHolders() { return List.copyOf(placeHolders); }
+    public List<String> leadsTo() { return List.copyOf(leadsTo); }
+    public Set<String> searchTokens() { return searchTokens; }
+    public boolean isFree() { return free; }
+    public String importFingerprint() { return importFingerprint; }
 }

@@ -4,7 +4,6 @@ import java.net.URI;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
-import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -12,7 +11,8 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -47,11 +47,16 @@ class OpportunityController {
         return OpportunityView.of(catalogue.visibleTo(caller, id));
     }
 
-    /** An empty parameter ({@code ?kind=&level=}) means no filter, as an absent one does. */
-    @GetMapping
-    CatalogueResults search(@RequestParam(required = false) OpportunityKind kind,
-                            @RequestParam(required = false) @Pattern(regexp = "(" + Opportunity.LEVEL_PATTERN + ")?")
-                            String level) {
-        return catalogue.search(kind, level == null || level.isEmpty() ? null : level);
+    /** Replaces the details; {@code If-Match} carries the version read (stale → 409 stale-version). */
+    @PutMapping("/{id}")
+    OpportunityView revise(Caller caller, @PathVariable String id,
+                           @RequestHeader("If-Match") @Pattern(regexp = "\"?[0-9]{1,18}\"?") String ifMatch,
+                           @Valid @RequestBody DraftOpportunity request) {
+        return OpportunityView.of(catalogue.revise(caller, id, Long.parseLong(ifMatch.replace("\"", "")), request));
+    }
+
+    @PostMapping("/{id}/end")
+    OpportunityView end(Caller caller, @PathVariable String id) {
+        return OpportunityView.of(catalogue.end(caller, id));
     }
 }

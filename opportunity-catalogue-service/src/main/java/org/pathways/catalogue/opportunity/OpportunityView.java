@@ -1,19 +1,26 @@
 package org.pathways.catalogue.opportunity;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 
 import org.pathways.events.opportunity.OpportunityKind;
 
-/** An opportunity as the API shows it. */
+/** An opportunity as the API shows it. Which referrals hold its places is the referral-service's business. */
 public record OpportunityView(String id, String providerAgencyId, String title, String description,
                               OpportunityKind kind, String level, Integer capacity, int placesTaken,
-                              Integer placesLeft, OpportunityStatus status, Instant createdAt, Instant publishedAt,
-                              Instant withdrawnAt, Long version) {
+                              Integer placesLeft, boolean waitlistOpen, OpportunityStatus status,
+                              List<String> terms, DeliveryMode mode, List<Venue> venues, Schedule schedule,
+                              Integer costPence, boolean free, Set<FreeFor> freeFor, Eligibility eligibility,
+                              Set<AccessibilityFeature> accessibility, Set<String> languages, List<String> leadsTo,
+                              Instant createdAt, Instant publishedAt, Instant updatedAt, Instant withdrawnAt,
+                              Instant endedAt, Long version) {
 
-    public static OpportunityView of(Opportunity opportunity) {
-        return new OpportunityView(opportunity.id(), opportunity.providerAgencyId(), opportunity.title(),
-                opportunity.description(), opportunity.kind(), opportunity.level(), opportunity.capacity(),
-                opportunity.placesTaken(), opportunity.placesLeft(), opportunity.status(), opportunity.createdAt(),
-                opportunity.publishedAt(), opportunity.withdrawnAt(), opportunity.version());
+    public static OpportunityView of(Opportunity o) {
+        return new OpportunityView(o.id(), o.providerAgencyId(), o.title(), o.description(), o.kind(), o.level(),
+                o.capacity(), o.placesTaken(), o.placesLeft(), o.waitlistOpen(), o.status(), o.terms(), o.mode(),
+                o.venues(), o.schedule(), o.costPence(), o.isFree(), o.freeFor(), o.eligibility(), o.accessibility(),
+                o.languages(), o.leadsTo(), o.createdAt(), o.publishedAt(), o.updatedAt(), o.withdrawnAt(),
+                o.endedAt(), o.version());
     }
 }

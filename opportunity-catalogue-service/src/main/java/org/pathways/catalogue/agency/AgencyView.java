@@ -1,0 +1,16 @@
+package org.pathways.catalogue.agency;
+
+import java.time.Instant;
+import java.util.List;
+
+/** An agency as the API shows it. */
+public record AgencyView(String id, String name, AgencySector sector, AgencyKind kind, List<String> localities,
+                         List<AgencyContact> contacts, boolean acceptsDirectReferrals, String website,
+                         Instant createdAt, Instant updatedAt, Long version) {
+
+    public static AgencyView of(Agency agency) {
+        return new AgencyView(agency.id(), agency.name(), agency.sector(), agency.kind(), agency.localities(),
+                agency.contacts(), agency.acceptsDirectReferrals(), agency.website(), agency.createdAt(),
+                agency.updatedAt(), agency.version());
+    }
+}

@@ -1,0 +1,436 @@
+package org.pathways.catalogue.hsds;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import org.pathways.catalogue.agency.Agency;
+import org.pathways.catalogue.agency.AgencyContact;
+import org.pathways.catalogue.agency.AgencyDetails;
+import org.pathways.catalogue.agency.AgencyDirectory;
+import org.pathways.catalogue.agency.AgencyKind;
+import org.pathways.catalogue.agency.AgencySector;
+import org.pathways.catalogue.opportunity.AccessibilityFeature;
+import org.pathways.catalogue.opportunity.DeliveryMode;
+import org.pathways.catalogue.opportunity.DraftOpportunity;
+import org.pathways.catalogue.opportunity.Eligibility;
+import org.pathways.catalogue.opportunity.Opportunity;
+import org.pathways.catalogue.opportunity.OpportunityRepository;
+import org.pathways.catalogue.opportunity.OpportunityStatus;
+import org.pathways.catalogue.opportunity.Schedule;
+import org.pathways.catalogue.opportunity.Venue;
+import org.pathways.events.PathwaysEvent;
+import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.problem.ProblemException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Imports an Open Referral HSDS 3.0 document: {@code organizations}, {@code services}, {@code locations},
+ * {@code service_at_locations} and {@code taxonomy_terms} as flat tables, and/or services carrying their
+ * service_at_locations (with location), attributes (with taxonomy_term), languages, cost_options and schedules
+ * nested, as the HSDS API returns them. Organizations become agencies (matched on their HSDS id), services
+ * opportunities (id {@code opp-<service id>}). Idempotent: a record whose mapped details equal what the catalogue
+ * holds is left alone (no write, no event). What cannot be mapped is skipped with a reason, never half-written.
+ */
+@Service
+class HsdsImport {
+
+    static final int MAX_RECORDS = 5_000;
+    static final String IMPORTER = "hsds-import";
+
+    private final AgencyDirectory agencies;
+    private final OpportunityRepository opportunities;
+    private final Outbox outbox;
+    private final Validator validator;
+    private final Clock clock;
+
+    HsdsImport(AgencyDirectory agencies, OpportunityRepository opportunities, Outbox outbox, Validator validator,
+               Clock clock) {
+        this.agencies = agencies;
+        this.opportunities = opportunities;
+        this.outbox = outbox;
+        this.validator = validator;
+        this.clock = clock;
+    }
+
+    private final class Run {
+        final List<ImportReport.Skipped> skipped = new ArrayList<>();
+        final Map<String, JsonNode> terms = new HashMap<>();
+        final Map<String, JsonNode> locations = new HashMap<>();
+        final Map<String, List<JsonNode>> locationsOfService = new HashMap<>();
+        final Map<String, List<JsonNode>> attributesOf = new HashMap<>();
+        int[] organizations = new int[3];
+        int[] services = new int[3];
+
+        void skip(String table, JsonNode record, String reason) {
+            String id = record.path("id").isString() ? record.path("id").asString() : null;
+            skipped.add(new ImportReport.Skipped(table, id != null && id.length() <= 64 ? id : null, reason));
+        }
+    }
+
+    ImportReport importDocument(JsonNode document) {
+        if (!document.isObject()) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "An HSDS document is a JSON object.");
+        }
+        for (String table : List.of("organizations", "services", "locations", "service_at_locations",
+                "taxonomy_terms", "attributes")) {
+            JsonNode rows = document.path(table);
+            if (!rows.isMissingNode() && !rows.isArray()) {
+                throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", table + " must be an array.");
+            }
+            if (rows.size() > MAX_RECORDS) {
+                throw new ProblemException(HttpStatus.BAD_REQUEST, "too-large",
+                        "At most " + MAX_RECORDS + " " + table + " per import.");
+            }
+        }
+        Run run = new Run();
+        for (JsonNode term : document.path("taxonomy_terms")) {
+            if (isUuid(term.path("id"))) {
+                run.terms.put(term.path("id").asString(), term);
+            } else {
+                run.skip("taxonomy_terms", term, "id is not a UUID");
+            }
+        }
+        for (JsonNode attribute : document.path("attributes")) {
+            if (isUuid(attribute.path("link_id"))) {
+                run.attributesOf.computeIfAbsent(attribute.path("link_id").asString(), k -> new ArrayList<>())
+                        .add(attribute);
+            } else {
+                run.skip("attributes", attribute, "link_id is not a UUID");
+            }
+        }
+        for (JsonNode location : document.path("locations")) {
+            if (isUuid(location.path("id"))) {
+                run.locations.put(location.path("id").asString(), location);
+            } else {
+                run.skip("locations", location, "id is not a UUID");
+            }
+        }
+        for (JsonNode link : document.path("service_at_locations")) {
+            JsonNode location = run.locations.get(link.path("location_id").asString(""));
+            if (!isUuid(link.path("service_id")) || location == null) {
+                run.skip("service_at_locations", link, "unknown service or location");
+            } else {
+                run.locationsOfService.computeIfAbsent(link.path("service_id").asString(), k -> new ArrayList<>())
+                        .add(location);
+            }
+        }
+        Map<String, Agency> byOrganization = new HashMap<>();
+        for (JsonNode organization : document.path("organizations")) {
+            importOrganization(run, organization).ifPresent(a -> byOrganization.put(a.hsdsId(), a));
+        }
+        for (JsonNode service : document.path("services")) {
+            importService(run, service, byOrganization);
+        }
+        return new ImportReport(counts(run.organizations), counts(run.services), run.skipped);
+    }
+
+    private static ImportReport.Counts counts(int[] c) {
+        return new ImportReport.Counts(c[0], c[1], c[2]);
+    }
+
+    private Optional<Agency> importOrganization(Run run, JsonNode org) {
+        if (!isUuid(org.path("id"))) {
+            run.skip("organizations", org, "id is not a UUID");
+            return Optional.empty();
+        }
+        String hsdsId = org.path("id").asString();
+        Map<HsdsTaxonomy, List<String>> codes = codes(run, org, hsdsId);
+        AgencySector sector = enumOf(AgencySector.class, first(codes, HsdsTaxonomy.AGENCY_SECTOR))
+                .orElse(AgencySector.VOLUNTARY);
+        AgencyKind kind = enumOf(AgencyKind.class, first(codes, HsdsTaxonomy.AGENCY_KIND)).orElse(AgencyKind.OTHER);
+        List<AgencyContact> contacts = new ArrayList<>();
+        for (JsonNode contact : org.path("contacts")) {
+            if (!contact.path("name").isString()) {
+                run.skip("contacts", contact, "a contact without a name");
+                continue;
+            }
+            JsonNode phone = contact.path("phones").path(0).path("number");
+            contacts.add(new AgencyContact(contact.path("name").asString().strip(), text(contact, "title"),
+                    text(contact, "email"), phone.isString() ? phone.asString() : null));
+        }
+        AgencyDetails details;
+        try {
+            details = new AgencyDetails(text(org, "name"), sector, kind,
+                    codes.getOrDefault(HsdsTaxonomy.LOCALITY, List.of()), contacts,
+                    !"SIGNPOSTING".equals(first(codes, HsdsTaxonomy.REFERRALS)), text(org, "website"), null);
+        } catch (RuntimeException e) {
+            run.skip("organizations", org, "unreadable: " + e.getMessage());
+            return Optional.empty();
+        }
+        String invalid = violations(details);
+        if (invalid != null) {
+            run.skip("organizations", org, invalid);
+            return Optional.empty();
+        }
+        Optional<Agency> known = agencies.findByHsdsId(hsdsId);
+        if (known.isEmpty()) {
+            run.organizations[0]++;
+            return Optional.of(agencies.save(Agency.imported(hsdsId, details, clock.instant())));
+        }
+        Agency agency = known.get();
+        if (!agency.differsFrom(details)) {
+            run.organizations[2]++;
+            return known;
+        }
+        agency.revise(details, clock.instant());
+        run.organizations[1]++;
+        return Optional.of(agencies.save(agency));
+    }
+
+    private void importService(Run run, JsonNode service, Map<String, Agency> byOrganization) {
+        if (!isUuid(service.path("id"))) {
+            run.skip("services", service, "id is not a UUID");
+            return;
+        }
+        String serviceId = service.path("id").asString();
+        String organizationId = service.path("organization_id").asString("");
+        Agency provider = byOrganization.get(organizationId);
+        if (provider == null) {
+            provider = agencies.findByHsdsId(organizationId).orElse(null);
+        }
+        if (provider == null) {
+            run.skip("services", service, "organization_id names no organization in the document or catalogue");
+            return;
+        }
+        OpportunityStatus target = switch (service.path("status").asString("")) {
+            case "active", "temporarily closed" -> OpportunityStatus.PUBLISHED;
+            case "inactive" -> OpportunityStatus.WITHDRAWN;
+            case "defunct" -> OpportunityStatus.ENDED;
+            default -> null;
+        };
+        if (target == null) {
+            run.skip("services", service, "status is not one of active, inactive, defunct, temporarily closed");
+            return;
+        }
+        DraftOpportunity details;
+        try {
+            details = details(run, service, serviceId);
+        } catch (RuntimeException e) {
+            run.skip("services", service, "unreadable: " + e.getMessage());
+            return;
+        }
+        String invalid = violations(details);
+        if (invalid != null) {
+            run.skip("services", service, invalid);
+            return;
+        }
+        String id = "opp-" + serviceId;
+        Optional<Opportunity> known = opportunities.findById(id);
+        List<PathwaysEvent> events = new ArrayList<>();
+        if (known.isEmpty()) {
+            if (target != OpportunityStatus.PUBLISHED) {
+                run.skip("services", service, "an inactive or defunct service is not added to the catalogue");
+                return;
+            }
+            Opportunity created = Opportunity.draft(id, details, provider.id(), IMPORTER, clock.instant());
+            events.add(created.publish(clock.instant()));
+            outbox.save(created, events);
+            run.services[0]++;
+            return;
+        }
+        Opportunity opportunity = known.get();
+        if (!opportunity.isProvidedBy(provider.id())) {
+            run.skip("services", service, "the opportunity belongs to another agency");
+            return;
+        }
+        boolean sameDetails = opportunity.details().equals(details);
+        boolean sameStatus = target == OpportunityStatus.PUBLISHED ? opportunity.status().isListed()
+                : opportunity.status() == target;
+        if (sameDetails && sameStatus) {
+            run.services[2]++;
+            return;
+        }
+        try {
+            if (!sameDetails) {
+                opportunity.revise(details, clock.instant()).ifPresent(events::add);
+            }
+            if (!sameStatus) {
+                switch (target) {
+                    case PUBLISHED -> events.add(opportunity.publish(clock.instant()));
+                    case WITHDRAWN -> events.add(opportunity.withdraw(clock.instant()));
+                    case ENDED -> events.add(opportunity.end(clock.instant()));
+                    default -> throw new IllegalStateException();
+                }
+            }
+        } catch (ProblemException refused) {
+            run.skip("services", service, "not applied: " + refused.getMessage());
+            return;
+        }
+        outbox.save(opportunity, events);
+        run.services[1]++;
+    }
+
+    private DraftOpportunity details(Run run, JsonNode service, String serviceId) {
+        Map<HsdsTaxonomy, List<String>> codes = codes(run, service, serviceId);
+        OpportunityKind kind = enumOf(OpportunityKind.class, first(codes, HsdsTaxonomy.OPPORTUNITY_KIND))
+                .orElse(OpportunityKind.ADVICE);
+        DeliveryMode mode = enumOf(DeliveryMode.class, first(codes, HsdsTaxonomy.MODE)).orElse(DeliveryMode.IN_PERSON);
+        Set<AccessibilityFeature> accessibility = codes.getOrDefault(HsdsTaxonomy.ACCESSIBILITY, List.of()).stream()
+                .map(code -> enumOf(AccessibilityFeature.class, code)).flatMap(Optional::stream)
+                .collect(Collectors.toSet());
+        Integer capacity = null;
+        String capacityValue = first(codes, HsdsTaxonomy.CAPACITY);
+        if (capacityValue != null) {
+            capacity = Integer.valueOf(capacityValue);
+        }
+        List<Venue> venues = new ArrayList<>();
+        List<JsonNode> locations = new ArrayList<>(run.locationsOfService.getOrDefault(serviceId, List.of()));
+        for (JsonNode link : service.path("service_at_locations")) {
+            if (link.path("location").isObject()) {
+                locations.add(link.path("location"));
+            } else if (run.locations.containsKey(link.path("location_id").asString(""))) {
+                locations.add(run.locations.get(link.path("location_id").asString()));
+            }
+        }
+        for (JsonNode location : locations) {
+            if ("virtual".equals(location.path("location_type").asString(""))) {
+                continue;
+            }
+            String locality = text(location.path("addresses").path(0), "city");
+            if (locality == null || locality.isBlank()) {
+                run.skip("locations", location, "a location without an address city is not a venue");
+                continue;
+            }
+            JsonNode lat = location.path("latitude");
+            JsonNode lon = location.path("longitude");
+            boolean point = lat.isNumber() && lon.isNumber();
+            String name = text(location, "name");
+            venues.add(new Venue(name == null ? locality : name, locality, point ? lat.asDouble() : null,
+                    point ? lon.asDouble() : null));
+        }
+        Set<String> languages = new LinkedHashSet<>();
+        for (JsonNode language : service.path("languages")) {
+            String code = language.path("code").asString("").toLowerCase(java.util.Locale.ROOT);
+            if (code.matches("[a-z]{2,3}")) {
+                languages.add(code);
+            } else {
+                run.skip("languages", language, "code is not an ISO 639 code");
+            }
+        }
+        Integer costPence = null;
+        JsonNode cost = service.path("cost_options").path(0);
+        if (cost.path("amount").isNumber()) {
+            if ("GBP".equals(cost.path("currency").asString("GBP"))) {
+                costPence = (int) Math.round(cost.path("amount").asDouble() * 100);
+            } else {
+                run.skip("cost_options", cost, "only GBP costs are understood");
+            }
+        }
+        Schedule schedule = null;
+        JsonNode when = service.path("schedules").path(0);
+        if (when.isObject()) {
+            LocalDate from = date(when, "valid_from");
+            LocalDate to = date(when, "valid_to");
+            Integer count = when.path("count").isIntegralNumber() ? when.path("count").asInt() : null;
+            String times = text(when, "description");
+            if (from != null || to != null || count != null || times != null) {
+                schedule = new Schedule(from, to, count, Set.of(), times);
+            }
+        }
+        Integer minAge = service.path("minimum_age").isNumber() ? service.path("minimum_age").asInt() : null;
+        Integer maxAge = service.path("maximum_age").isNumber() ? service.path("maximum_age").asInt() : null;
+        return new DraftOpportunity(text(service, "name"), text(service, "description"), kind,
+                first(codes, HsdsTaxonomy.LEVEL), capacity, codes.getOrDefault(HsdsTaxonomy.SUBJECT, List.of()),
+                mode, venues, schedule, costPence, Set.of(), new Eligibility(minAge, maxAge, null, null, null),
+                accessibility, languages.isEmpty() ? null : languages, false);
+    }
+
+    /**
+     * The codes of a record's attributes by Pathways taxonomy (terms of other taxonomies count as subject terms,
+     * by name); for the capacity, the attribute's value.
+     */
+    private Map<HsdsTaxonomy, List<String>> codes(Run run, JsonNode record, String linkId) {
+        List<JsonNode> attributes = new ArrayList<>();
+        record.path("attributes").forEach(attributes::add);
+        attributes.addAll(run.attributesOf.getOrDefault(linkId, List.of()));
+        Map<HsdsTaxonomy, List<String>> codes = new HashMap<>();
+        for (JsonNode attribute : attributes) {
+            JsonNode term = attribute.path("taxonomy_term");
+            if (!term.isObject()) {
+                term = run.terms.get(attribute.path("taxonomy_term_id").asString(""));
+            }
+            if (term == null || !term.isObject()) {
+                run.skip("attributes", attribute, "no taxonomy term");
+                continue;
+            }
+            HsdsTaxonomy taxonomy = HsdsTaxonomy.of(term.path("taxonomy").asString(""));
+            String code = text(term, "code");
+            if (taxonomy == null) {
+                taxonomy = HsdsTaxonomy.SUBJECT;
+                code = text(term, "name");
+            }
+            if (code == null || code.isBlank()) {
+                run.skip("attributes", attribute, "a taxonomy term without a code or name");
+                continue;
+            }
+            if (taxonomy == HsdsTaxonomy.CAPACITY) {
+                // The capacity is the attribute's value, not a term.
+                code = attribute.path("value").asString("");
+                if (!code.matches("[0-9]{1,6}")) {
+                    run.skip("attributes", attribute, "a capacity that is not a whole number");
+                    continue;
+                }
+            }
+            codes.computeIfAbsent(taxonomy, k -> new ArrayList<>()).add(code.strip());
+        }
+        return codes;
+    }
+
+    private static String first(Map<HsdsTaxonomy, List<String>> codes, HsdsTaxonomy taxonomy) {
+        List<String> found = codes.get(taxonomy);
+        return found == null || found.isEmpty() ? null : found.getFirst();
+    }
+
+    private static <E extends Enum<E>> Optional<E> enumOf(Class<E> type, String code) {
+        if (code == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Enum.valueOf(type, code.strip().toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException unknown) {
+            return Optional.empty();
+        }
+    }
+
+    private String violations(Object details) {
+        Set<ConstraintViolation<Object>> violations = validator.validate(details);
+        if (violations.isEmpty()) {
+            return null;
+        }
+        return violations.stream().map(v -> v.getPropertyPath() + " " + v.getMessage()).sorted()
+                .collect(Collectors.joining("; "));
+    }
+
+    private static boolean isUuid(JsonNode id) {
+        return id.isString() && id.asString().matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                + "[0-9a-fA-F]{12}");
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isString() ? value.asString() : null;
+    }
+
+    private static LocalDate date(JsonNode node, String field) {
+        String value = text(node, field);
+        try {
+            return value == null ? null : LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

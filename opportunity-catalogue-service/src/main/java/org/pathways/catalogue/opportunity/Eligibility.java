@@ -1,0 +1,34 @@
+package org.pathways.catalogue.opportunity;
+
+import java.util.List;
+import java.util.Set;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Who may take an opportunity: an age range, residence in one of some localities, receipt of any one of some
+ * benefits, and a prior qualification level (at least). Anything absent is not a condition.
+ */
+public record Eligibility(
+        @PositiveOrZero @Max(130) Integer minAge,
+        @PositiveOrZero @Max(130) Integer maxAge,
+        @Size(max = 50) List<@NotBlank @Size(max = 100) String> residentIn,
+        @Size(max = 10) Set<Benefit> benefits,
+        @Pattern(regexp = Opportunity.LEVEL_PATTERN) String priorLevel) {
+
+    public Eligibility {
+        residentIn = residentIn == null ? List.of() : residentIn.stream().map(String::strip).distinct().toList();
+        benefits = benefits == null ? Set.of() : Set.copyOf(benefits);
+        if (minAge != null && maxAge != null && maxAge < minAge) {
+            throw new IllegalArgumentException("The age range is upside down");
+        }
+    }
+
+    public static Eligibility anyone() {
+        return new Eligibility(null, null, List.of(), Set.of(), null);
+    }
+}

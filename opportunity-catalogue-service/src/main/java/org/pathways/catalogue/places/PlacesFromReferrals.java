@@ -1,0 +1,101 @@
+package org.pathways.catalogue.places;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.pathways.catalogue.opportunity.Opportunity;
+import org.pathways.catalogue.opportunity.OpportunityRepository;
+import org.pathways.catalogue.opportunity.OpportunityStatus;
+import org.pathways.events.opportunity.OpportunityPlacesChanged;
+import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.messaging.inbox.MalformedEventException;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.messaging.outbox.Outbox;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.messaging.Message;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Places taken follow the referral lifecycle: a referral accepted (or started) takes a place on its opportunity, one
+ * cancelled or failed gives it back. Events are matched by type string and read generically (referralId,
+ * opportunityId), so this depends on the referral events' shape, not on their classes. The opportunity remembers
+ * which referrals hold a place, so a redelivered or repeated event (accepted then started) changes nothing; the
+ * inbox skips exact redeliveries before that. Each real change is published as {@link OpportunityPlacesChanged}.
+ */
+@Configuration
+public class PlacesFromReferrals {
+
+    private static final Logger log = LoggerFactory.getLogger(PlacesFromReferrals.class);
+    static final String HANDLER = "referral-places";
+    private static final Map<String, Boolean> TAKES_A_PLACE = Map.of(
+            "org.pathways.referral.accepted.v1", true,
+            "org.pathways.referral.started.v1", true,
+            "org.pathways.referral.cancelled.v1", false,
+            "org.pathways.referral.failed.v1", false);
+    private static final int ATTEMPTS = 5;
+
+    private final OpportunityRepository opportunities;
+    private final Outbox outbox;
+    private final Clock clock;
+
+    PlacesFromReferrals(OpportunityRepository opportunities, Outbox outbox, Clock clock) {
+        this.opportunities = opportunities;
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    @Bean
+    Consumer<Message<byte[]>> referralEvents(EventInbox inbox) {
+        return inbox.consumer(HANDLER, this::onReferralEvent);
+    }
+
+    void onReferralEvent(ReceivedEvent event) {
+        Boolean takes = TAKES_A_PLACE.get(event.type());
+        if (takes == null) {
+            return;
+        }
+        JsonNode data = event.data(JsonNode.class);
+        String referralId = text(data, "referralId").orElse(event.subject());
+        String opportunityId = text(data, "opportunityId")
+                .orElseThrow(() -> new MalformedEventException("Event " + event.id() + " names no opportunity"));
+        for (int attempt = 1; ; attempt++) {
+            Optional<Opportunity> found = opportunities.findById(opportunityId);
+            if (found.isEmpty()) {
+                log.info("Referral event {} is for opportunity {}, unknown here; ignored", event.id(), opportunityId);
+                return;
+            }
+            Opportunity opportunity = found.get();
+            if (opportunity.status() == OpportunityStatus.DRAFT) {
+                // Nobody can be referred to a draft: whatever this is, it holds no place.
+                log.info("Referral event {} is for opportunity {}, still a draft; ignored", event.id(), opportunityId);
+                return;
+            }
+            Optional<OpportunityPlacesChanged> changed = takes
+                    ? opportunity.takePlace(referralId, clock.instant())
+                    : opportunity.releasePlace(referralId, clock.instant());
+            if (changed.isEmpty()) {
+                return;
+            }
+            try {
+                outbox.save(opportunity, changed.get());
+                return;
+            } catch (OptimisticLockingFailureException concurrentEdit) {
+                if (attempt == ATTEMPTS) {
+                    throw concurrentEdit;
+                }
+            }
+        }
+    }
+
+    private static Optional<String> text(JsonNode data, String field) {
+        JsonNode value = data.path(field);
+        return value.isString() && value.asString().matches("[A-Za-z0-9._:-]{1,64}")
+                ? Optional.of(value.asString()) : Optional.empty();
+    }
+}

@@ -1,0 +1,261 @@
+package org.pathways.catalogue.hsds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.catalogue.RunningService;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Open Referral HSDS 3.0 import and export, validated against the standard's own compiled schemas. */
+class OpenReferralTest extends RunningService {
+
+    /** ../shared/standards relative to the repository root; tests run in the module directory. */
+    private static final Path HSDS = Path.of("..", "..", "shared", "standards", "hsds-3.0", "compiled");
+
+    private static Schema serviceSchema;
+    private static Schema organizationSchema;
+    private static TopicRecorder opportunityTopic;
+
+    @BeforeAll
+    static void loadSchemas() throws IOException {
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                builder -> builder.schemaRegistryConfig(
+                        SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
+        serviceSchema = registry.getSchema(HttpApi.JSON.readTree(Files.readString(HSDS.resolve("service.json"))));
+        organizationSchema = registry.getSchema(HttpApi.JSON.readTree(
+                Files.readString(HSDS.resolve("organization.json"))));
+        opportunityTopic = new TopicRecorder(Topic.OPPORTUNITIES.topicName());
+    }
+
+    @AfterAll
+    static void stop() {
+        opportunityTopic.close();
+    }
+
+    private static String admin() {
+        return TestTokens.token("platform-admin", "agency-platform", Role.PLATFORM_ADMIN);
+    }
+
+    private static String uuid() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** A document written for this test: flat tables and nested records, with things that must be skipped. */
+    private static ObjectNode sample(String org, String flatService, String nestedService, String location,
+                                     String term) {
+        String json = """
+                {
+                  "organizations": [
+                    {"id": "%1$s", "name": "Chapeltown Community Learning", "description": "Adult learning.",
+                     "website": "https://ccl.example.org",
+                     "contacts": [{"id": "%6$s", "name": "Referrals desk", "title": "Coordinator",
+                                   "email": "desk@ccl.example.org", "phones": [{"id": "%7$s", "number": "0113 496 0000"}]}],
+                     "attributes": [
+                       {"id": "%8$s", "taxonomy_term": {"id": "%9$s", "code": "COMMUNITY", "name": "Community",
+                        "description": "Sector", "taxonomy": "pathways-agency-sector"}},
+                       {"id": "%10$s", "taxonomy_term": {"id": "%11$s", "code": "Chapeltown", "name": "Chapeltown",
+                        "description": "Locality", "taxonomy": "pathways-locality"}}]},
+                    {"id": "%12$s", "description": "A nameless organisation."},
+                    {"id": "not-a-uuid", "name": "Bad id", "description": ""}
+                  ],
+                  "taxonomy_terms": [
+                    {"id": "%5$s", "name": "ESOL", "description": "English for speakers of other languages",
+                     "taxonomy": "openeligibility"}
+                  ],
+                  "attributes": [
+                    {"id": "%13$s", "link_id": "%2$s", "link_type": "service", "taxonomy_term_id": "%5$s"}
+                  ],
+                  "locations": [
+                    {"id": "%4$s", "location_type": "physical", "name": "Reginald Centre", "latitude": 53.8189,
+                     "longitude": -1.5336, "addresses": [{"id": "%14$s", "address_1": "263 Chapeltown Rd",
+                     "city": "Chapeltown", "state_province": "West Yorkshire", "postal_code": "LS7 3EX",
+                     "country": "GB", "address_type": "physical"}]}
+                  ],
+                  "service_at_locations": [
+                    {"id": "%15$s", "service_id": "%2$s", "location_id": "%4$s"},
+                    {"id": "%16$s", "service_id": "%2$s", "location_id": "%17$s"}
+                  ],
+                  "services": [
+                    {"id": "%2$s", "organization_id": "%1$s", "name": "ESOL Entry 1 drop-in",
+                     "description": "Friendly English practice.", "status": "active", "minimum_age": 16,
+                     "languages": [{"id": "%18$s", "code": "en", "name": "English"},
+                                   {"id": "%19$s", "code": "ar", "name": "Arabic"}],
+                     "cost_options": [{"id": "%20$s", "currency": "GBP", "amount": 0}]},
+                    {"id": "%3$s", "organization_id": "%1$s", "name": "Digital skills", "status": "active",
+                     "description": "Get online.",
+                     "attributes": [
+                       {"id": "%21$s", "taxonomy_term": {"id": "%22$s", "code": "NON_FORMAL_LEARNING",
+                        "name": "Non-formal", "description": "kind", "taxonomy": "pathways-opportunity-kind"}},
+                       {"id": "%23$s", "value": "15", "taxonomy_term": {"id": "%24$s", "code": "CAPACITY",
+                        "name": "Capacity", "description": "places", "taxonomy": "pathways-capacity"}}],
+                     "schedules": [{"id": "%25$s", "valid_from": "2027-01-10", "valid_to": "2027-02-28",
+                                    "count": 8, "description": "Mondays 1-3pm"}],
+                     "service_at_locations": [{"id": "%26$s", "location": {"id": "%27$s", "location_type": "physical",
+                        "name": "Library", "addresses": [{"id": "%28$s", "address_1": "1 Main St", "city": "Harehills",
+                        "state_province": "", "postal_code": "", "country": "GB", "address_type": "physical"}]}}]},
+                    {"id": "%29$s", "organization_id": "%30$s", "name": "Orphan", "status": "active"},
+                    {"id": "%31$s", "organization_id": "%1$s", "name": "Odd status", "status": "sleeping"},
+                    {"id": "%32$s", "organization_id": "%1$s", "status": "active"}
+                  ]
+                }
+                """.formatted(org, flatService, nestedService, location, term, uuid(), uuid(), uuid(), uuid(),
+                uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
+                uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid());
+        return (ObjectNode) HttpApi.JSON.readTree(json);
+    }
+
+    private HttpApi.Response importDocument(JsonNode document) {
+        return api().post("/api/hsds/import", admin(), document.toString());
+    }
+
+    private static List<String> validate(Schema schema, JsonNode node) {
+        return schema.validate(node).stream().map(Object::toString).toList();
+    }
+
+    private JsonNode all(String path) {
+        return api().get(path + "?per_page=500", TestTokens.worker(COUNCIL)).body();
+    }
+
+    @Test
+    void importsADocumentReportsWhatItSkippedAndRoundTripsThroughAValidExport() {
+        String org = uuid();
+        String flatService = uuid();
+        String nestedService = uuid();
+        ObjectNode document = sample(org, flatService, nestedService, uuid(), uuid());
+
+        HttpApi.Response first = importDocument(document);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.body().path("organizations").path("created").asInt()).isEqualTo(1);
+        assertThat(first.body().path("services").path("created").asInt()).isEqualTo(2);
+        Set<String> reasons = first.body().path("skipped").valueStream()
+                .map(s -> s.path("table").asString() + ": " + s.path("reason").asString())
+                .collect(Collectors.toSet());
+        assertThat(reasons).anyMatch(r -> r.startsWith("organizations: name"));
+        assertThat(reasons).contains("organizations: id is not a UUID",
+                "services: organization_id names no organization in the document or catalogue",
+                "services: status is not one of active, inactive, defunct, temporarily closed",
+                "service_at_locations: unknown service or location");
+        assertThat(reasons).anyMatch(r -> r.startsWith("services: title"));
+
+        JsonNode flat = api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).body();
+        assertThat(flat.path("status").asString()).isEqualTo("PUBLISHED");
+        assertThat(flat.path("providerAgencyId").asString()).isEqualTo("agency-" + org);
+        assertThat(flat.path("terms").valueStream().map(JsonNode::asString)).containsExactly("esol");
+        assertThat(flat.path("venues").path(0).path("locality").asString()).isEqualTo("Chapeltown");
+        assertThat(flat.path("languages").size()).isEqualTo(2);
+        assertThat(flat.path("eligibility").path("minAge").asInt()).isEqualTo(16);
+        JsonNode nested = api().get("/api/opportunities/opp-" + nestedService, TestTokens.worker(COUNCIL)).body();
+        assertThat(nested.path("kind").asString()).isEqualTo("NON_FORMAL_LEARNING");
+        assertThat(nested.path("capacity").asInt()).isEqualTo(15);
+        assertThat(nested.path("schedule").path("sessions").asInt()).isEqualTo(8);
+        assertThat(api().get("/api/agencies/agency-" + org, TestTokens.worker(COUNCIL)).text("sector"))
+                .isEqualTo("COMMUNITY");
+        assertThat(opportunityTopic.await(r -> isOfType(r, "opp-" + flatService,
+                EventType.OPPORTUNITY_PUBLISHED.type()), 1, EVENT_DEADLINE)).hasSize(1);
+
+        // Importing the same document again changes nothing.
+        JsonNode again = importDocument(document).body();
+        assertThat(again.path("organizations").path("unchanged").asInt()).isEqualTo(1);
+        assertThat(again.path("services").path("unchanged").asInt()).isEqualTo(2);
+        assertThat(again.path("services").path("created").asInt() + again.path("services").path("updated").asInt())
+                .isZero();
+
+        // The export is valid HSDS 3.0...
+        JsonNode services = all("/api/hsds/services");
+        JsonNode organizations = all("/api/hsds/organizations");
+        assertThat(services.path("contents").size()).isPositive();
+        services.path("contents").forEach(service -> assertThat(validate(serviceSchema, service))
+                .as(service.path("id").asString()).isEmpty());
+        organizations.path("contents").forEach(o -> assertThat(validate(organizationSchema, o))
+                .as(o.path("id").asString()).isEmpty());
+        assertThat(validate(serviceSchema, HttpApi.JSON.readTree("{\"id\": \"x\", \"name\": 1}"))).as("the validator bites")
+                .isNotEmpty();
+
+        // ...and importing what was exported changes nothing either.
+        ObjectNode exported = HttpApi.JSON.createObjectNode();
+        ArrayNode exportedOrganizations = exported.putArray("organizations");
+        organizations.path("contents").forEach(o -> {
+            if (o.path("id").asString().equals(org)) {
+                exportedOrganizations.add(o);
+            }
+        });
+        ArrayNode exportedServices = exported.putArray("services");
+        services.path("contents").forEach(s -> {
+            if (s.path("organization_id").asString().equals(org)) {
+                exportedServices.add(s);
+            }
+        });
+        assertThat(exportedServices).hasSize(2);
+        long versionBefore = flat.path("version").asLong();
+        JsonNode roundTrip = importDocument(exported).body();
+        assertThat(roundTrip.path("organizations").path("unchanged").asInt()).isEqualTo(1);
+        assertThat(roundTrip.path("services").path("unchanged").asInt()).as(roundTrip.toString()).isEqualTo(2);
+        assertThat(roundTrip.path("skipped")).isEmpty();
+        assertThat(api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).body()
+                .path("version").asLong()).isEqualTo(versionBefore);
+        assertThat(opportunityTopic.settle(r -> ("opp-" + flatService).equals(r.key()), Duration.ofSeconds(2)))
+                .hasSize(1);
+    }
+
+    @Test
+    void aChangedDocumentUpdatesAndAnInactiveServiceIsWithdrawn() {
+        String org = uuid();
+        String flatService = uuid();
+        ObjectNode document = sample(org, flatService, uuid(), uuid(), uuid());
+        importDocument(document);
+        ObjectNode service = (ObjectNode) document.path("services").path(0);
+        service.put("description", "Friendly English practice, now on Fridays too.");
+
+        JsonNode changed = importDocument(document).body();
+        assertThat(changed.path("services").path("updated").asInt()).isEqualTo(1);
+        assertThat(opportunityTopic.await(r -> isOfType(r, "opp-" + flatService,
+                EventType.OPPORTUNITY_UPDATED.type()), 1, EVENT_DEADLINE)).hasSize(1);
+
+        service.put("status", "inactive");
+        importDocument(document);
+        assertThat(api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).text("status"))
+                .isEqualTo("WITHDRAWN");
+    }
+
+    @Test
+    void onlyPlatformAdministratorsImportAndHostileDocumentsAreBadRequests() {
+        assertThat(api().post("/api/hsds/import", TestTokens.worker(COLLEGE), "{}").isProblem(403, "forbidden"))
+                .isTrue();
+        for (String bad : List.of("[]", "\"hsds\"", "{\"services\": {}}", "{\"organizations\": 3}", "{\"services\": ",
+                "")) {
+            HttpApi.Response response = api().post("/api/hsds/import", admin(), bad);
+            assertThat(response.status()).as(bad).isEqualTo(400);
+            assertThat(response.contentType()).startsWith("application/problem+json");
+        }
+        JsonNode injected = importDocument(HttpApi.JSON.readTree("{\"organizations\": [{\"id\": {\"$gt\": \"\"}, "
+                + "\"name\": {\"$ne\": 1}}]}")).body();
+        assertThat(injected.path("skipped").path(0).path("reason").asString()).isEqualTo("id is not a UUID");
+        assertThat(api().get("/api/hsds/services?per_page=100000", TestTokens.worker(COUNCIL)).status())
+                .isEqualTo(400);
+        assertThat(api().get("/api/hsds/organizations", null).status()).isEqualTo(401);
+    }
+}

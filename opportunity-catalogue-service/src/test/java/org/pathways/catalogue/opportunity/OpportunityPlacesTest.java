@@ -1,0 +1,86 @@
+package org.pathways.catalogue.opportunity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.events.opportunity.OpportunityPlacesChanged;
+import org.pathways.platform.problem.ProblemException;
+
+class OpportunityPlacesTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
+
+    private static Opportunity published(Integer capacity) {
+        Opportunity opportunity = Opportunity.draft(new DraftOpportunity("Level 1 Maths", "", OpportunityKind
+                .FORMAL_LEARNING, "L1", capacity), "agency-college", "admin-1", NOW);
+        opportunity.publish(NOW);
+        return opportunity;
+    }
+
+    @Test
+    void eachReferralHoldsAtMostOnePlaceAndFullFollowsCapacity() {
+        Opportunity opportunity = published(2);
+
+        assertThat(opportunity.takePlace("ref-1", NOW)).isPresent();
+        assertThat(opportunity.takePlace("ref-1", NOW)).as("again: nothing changes").isEmpty();
+        OpportunityPlacesChanged second = opportunity.takePlace("ref-2", NOW).orElseThrow();
+
+        assertThat(second.placesTaken()).isEqualTo(2);
+        assertThat(second.status()).isEqualTo("FULL");
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
+        assertThat(opportunity.takePlace("ref-3", NOW).orElseThrow().placesTaken()).as("beyond capacity, recorded")
+                .isEqualTo(3);
+        assertThat(opportunity.placesLeft()).isZero();
+
+        assertThat(opportunity.releasePlace("ref-unknown", NOW)).isEmpty();
+        opportunity.releasePlace("ref-3", NOW);
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
+        assertThat(opportunity.releasePlace("ref-1", NOW).orElseThrow().status()).isEqualTo("PUBLISHED");
+        assertThat(opportunity.placesTaken()).isEqualTo(1);
+    }
+
+    @Test
+    void unlimitedPlacesNeverFillAndARevisedCapacityCanFillOrReopen() {
+        Opportunity unlimited = published(null);
+        for (int i = 0; i < 50; i++) {
+            unlimited.takePlace("ref-" + i, NOW);
+        }
+        assertThat(unlimited.status()).isEqualTo(OpportunityStatus.PUBLISHED);
+
+        Opportunity limited = published(5);
+        limited.takePlace("ref-1", NOW);
+        assertThat(limited.revise(new DraftOpportunity("Level 1 Maths", "", OpportunityKind.FORMAL_LEARNING, "L1", 1),
+                NOW).orElseThrow().status()).isEqualTo("FULL");
+        assertThat(limited.revise(new DraftOpportunity("Level 1 Maths", "", OpportunityKind.FORMAL_LEARNING, "L1", 3),
+                NOW).orElseThrow().status()).isEqualTo("PUBLISHED");
+    }
+
+    @Test
+    void aDraftRevisionAnnouncesNothingAndEndedOnesNoLongerChange() {
+        Opportunity draft = Opportunity.draft(new DraftOpportunity("Maths", "", OpportunityKind.FORMAL_LEARNING,
+                null, null), "agency-college", "admin-1", NOW);
+        assertThat(draft.revise(new DraftOpportunity("Maths 2", "", OpportunityKind.FORMAL_LEARNING, null, null),
+                NOW)).isEmpty();
+        assertThat(draft.title()).isEqualTo("Maths 2");
+        assertThatThrownBy(() -> draft.takePlace("ref-1", NOW)).as("nobody is referred to a draft")
+                .isInstanceOf(ProblemException.class);
+
+        Opportunity ended = published(5);
+        assertThat(ended.end(NOW).status()).isEqualTo("ENDED");
+        assertThatThrownBy(() -> ended.revise(ended.details(), NOW)).isInstanceOf(ProblemException.class);
+        assertThatThrownBy(() -> ended.leadOnTo(ended.id())).isInstanceOf(ProblemException.class);
+    }
+
+    @Test
+    void searchTextFoldsCaseAccentsPluralsAndCommonWords() {
+        assertThat(SearchText.tokens("The Courses in Café English, for Adults!"))
+                .containsExactly("course", "cafe", "english", "adult");
+        assertThat(SearchText.tokens("class")).containsExactly("class");
+        assertThat(QualificationLevel.L1.stepsAbove(QualificationLevel.E3)).isEqualTo(1);
+        assertThat(Venue.kilometresBetween(53.7997, -1.5492, 53.9600, -1.0873)).isBetween(34.0, 36.0);
+    }
+}

@@ -1,0 +1,140 @@
+package org.pathways.catalogue.opportunity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.catalogue.RunningService;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
+import tools.jackson.databind.JsonNode;
+
+class RichOpportunityTest extends RunningService {
+
+    private static TopicRecorder opportunityTopic;
+
+    @BeforeAll
+    static void listen() {
+        opportunityTopic = new TopicRecorder(Topic.OPPORTUNITIES.topicName());
+    }
+
+    @AfterAll
+    static void stopListening() {
+        opportunityTopic.close();
+    }
+
+    static Map<String, Object> rich() {
+        Map<String, Object> details = opportunityDetails();
+        details.put("terms", List.of("ESOL", "English"));
+        details.put("mode", "BLENDED");
+        details.put("venues", List.of(Map.of("name", "Harehills Hub", "locality", "Harehills",
+                "latitude", 53.8083, "longitude", -1.5128)));
+        details.put("schedule", Map.of("startsOn", "2027-01-12", "endsOn", "2027-03-30", "sessions", 12,
+                "slots", List.of("WEEKDAY_DAYTIME"), "times", "Tuesdays 10:00-12:00"));
+        details.put("costPence", 0);
+        details.put("eligibility", Map.of("minAge", 19, "residentIn", List.of("Leeds"),
+                "benefits", List.of("UNIVERSAL_CREDIT"), "priorLevel", "E1"));
+        details.put("accessibility", List.of("STEP_FREE", "CRECHE", "HEARING_LOOP"));
+        details.put("languages", List.of("en", "ar"));
+        details.put("waitlistOpen", true);
+        return details;
+    }
+
+    @Test
+    void anOpportunityCarriesItsWholeDescription() {
+        HttpApi.Response created = api().post("/api/opportunities", TestTokens.worker(COLLEGE), rich());
+
+        assertThat(created.status()).isEqualTo(201);
+        JsonNode body = created.body();
+        assertThat(body.path("mode").asString()).isEqualTo("BLENDED");
+        assertThat(body.path("terms").valueStream().map(JsonNode::asString)).containsExactly("esol", "english");
+        assertThat(body.path("venues").path(0).path("latitude").asDouble()).isEqualTo(53.8083);
+        assertThat(body.path("schedule").path("startsOn").asString()).isEqualTo("2027-01-12");
+        assertThat(body.path("free").asBoolean()).isTrue();
+        assertThat(body.path("eligibility").path("priorLevel").asString()).isEqualTo("E1");
+        assertThat(body.path("accessibility").valueStream().map(JsonNode::asString))
+                .containsExactlyInAnyOrder("STEP_FREE", "CRECHE", "HEARING_LOOP");
+        assertThat(body.path("waitlistOpen").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aRevisionNeedsTheCurrentVersionAndAnnouncesAPublishedChange() {
+        String id = published(COLLEGE, rich());
+        long version = api().get("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).body().path("version")
+                .asLong();
+        Map<String, Object> revised = rich();
+        revised.put("capacity", 20);
+        revised.put("title", "ESOL Entry 2, Tuesday and Thursday mornings");
+
+        HttpApi.Response ok = put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), revised, version);
+        HttpApi.Response stale = put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), revised, version);
+
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body().path("capacity").asInt()).isEqualTo(20);
+        assertThat(stale.isProblem(409, "stale-version")).isTrue();
+        List<ConsumerRecord<String, byte[]>> updated = opportunityTopic.await(
+                r -> isOfType(r, id, EventType.OPPORTUNITY_UPDATED.type()), 1, EVENT_DEADLINE);
+        JsonNode data = cloudEvent(updated.getFirst()).path("data");
+        assertThat(data.path("capacity").asInt()).isEqualTo(20);
+        assertThat(data.path("status").asString()).isEqualTo("PUBLISHED");
+        assertThat(new String(updated.getFirst().value())).doesNotContain("Thursday");
+        assertThat(put("/api/opportunities/" + id, TestTokens.worker(COUNCIL), revised, version + 1)
+                .isProblem(403, "forbidden")).isTrue();
+        assertThat(put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), revised, null).status())
+                .isEqualTo(400);
+        HttpApi.Response badVersion = api().send(api().request("/api/opportunities/" + id, TestTokens.worker(COLLEGE))
+                .header("Content-Type", "application/json").header("If-Match", "{\"$gt\": 0}")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(HttpApi.JSON.writeValueAsString(revised))));
+        assertThat(badVersion.status()).isEqualTo(400);
+        revised.put("status", "PUBLISHED");
+        assertThat(put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), revised, version + 1).status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void anOpportunityEndsAndThenNoLongerChanges() {
+        String id = published(COLLEGE, rich());
+
+        HttpApi.Response ended = api().post("/api/opportunities/" + id + "/end", TestTokens.worker(COLLEGE), "");
+
+        assertThat(ended.text("status")).isEqualTo("ENDED");
+        assertThat(opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_UPDATED.type()), 1,
+                EVENT_DEADLINE)).hasSize(1);
+        assertThat(put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), rich(),
+                ended.body().path("version").asLong()).isProblem(409, "illegal-transition")).isTrue();
+        assertThat(withdraw(id, COLLEGE).isProblem(409, "illegal-transition")).isTrue();
+    }
+
+    @Test
+    void hostileRichDetailsAreBadRequests() {
+        List<Map.Entry<String, Object>> hostile = List.of(
+                Map.entry("mode", "TELEPATHY"),
+                Map.entry("venues", List.of(Map.of("name", "x", "locality", "y", "latitude", 91, "longitude", 0))),
+                Map.entry("venues", List.of(Map.of("name", "x", "locality", "y", "latitude", 50))),
+                Map.entry("venues", List.of(Map.of("name", Map.of("$gt", ""), "locality", "y"))),
+                Map.entry("schedule", Map.of("startsOn", "2027-03-01", "endsOn", "2027-01-01")),
+                Map.entry("schedule", Map.of("startsOn", "next tuesday")),
+                Map.entry("costPence", -5),
+                Map.entry("eligibility", Map.of("minAge", 30, "maxAge", 20)),
+                Map.entry("eligibility", Map.of("priorLevel", "L12")),
+                Map.entry("accessibility", List.of("JETPACK")),
+                Map.entry("languages", List.of("English")),
+                Map.entry("terms", List.of("x".repeat(500))),
+                Map.entry("placeHolders", List.of("ref-1")));
+        for (Map.Entry<String, Object> bad : hostile) {
+            Map<String, Object> details = rich();
+            details.put(bad.getKey(), bad.getValue());
+            HttpApi.Response response = api().post("/api/opportunities", TestTokens.worker(COLLEGE), details);
+            assertThat(response.status()).as(bad.toString()).isEqualTo(400);
+            assertThat(response.contentType()).startsWith("application/problem+json");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.pathways.catalogue.places;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.catalogue.RunningService;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
+import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Referral events are published raw (CloudEvents SDK and a plain producer), as the referral-service would, by type
+ * string: the catalogue does not depend on the referral-service's records.
+ */
+class PlacesFromReferralsTest extends RunningService {
+
+    private static KafkaProducer<String, byte[]> producer;
+    private static TopicRecorder opportunityTopic;
+
+    @Autowired
+    EventInbox inbox;
+
+    @BeforeAll
+    static void connect() {
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer());
+        opportunityTopic = new TopicRecorder(Topic.OPPORTUNITIES.topicName());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        producer.close();
+        opportunityTopic.close();
+    }
+
+    private static String referralEvent(String eventId, String event, String referralId, String opportunityId) {
+        String data = HttpApi.JSON.writeValueAsString(Map.of("referralId", referralId, "opportunityId", opportunityId,
+                "learnerId", "lrn-1", "referringAgencyId", COUNCIL, "receivingAgencyId", COLLEGE,
+                "at", OffsetDateTime.now(ZoneOffset.UTC).toString()));
+        CloudEvent cloudEvent = CloudEventBuilder.v1().withId(eventId).withSource(URI.create("/pathways/referral-test"))
+                .withType("org.pathways.referral." + event + ".v1").withSubject(referralId)
+                .withTime(OffsetDateTime.now(ZoneOffset.UTC)).withDataContentType("application/json")
+                .withData(data.getBytes(StandardCharsets.UTF_8)).build();
+        byte[] body = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent);
+        try {
+            producer.send(new ProducerRecord<>(Topic.REFERRALS.topicName(), referralId, body)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return eventId;
+    }
+
+    private static String referralEvent(String event, String referralId, String opportunityId) {
+        return referralEvent(UUID.randomUUID().toString(), event, referralId, opportunityId);
+    }
+
+    private JsonNode opportunity(String id) {
+        return api().get("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).body();
+    }
+
+    private void awaitProcessed(long before, int more) {
+        await().atMost(EVENT_DEADLINE).until(() -> inbox.processedCount(PlacesFromReferrals.HANDLER) >= before + more);
+    }
+
+    @Test
+    void placesFollowReferralsIdempotentlyAndAreAnnounced() {
+        Map<String, Object> details = opportunityDetails();
+        details.put("capacity", 2);
+        details.put("waitlistOpen", true);
+        String id = published(COLLEGE, details);
+        long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
+
+        String accepted = referralEvent("accepted", "ref-a-" + id, id);
+        referralEvent(accepted, "accepted", "ref-a-" + id, id); // redelivery of the same event
+        referralEvent("started", "ref-a-" + id, id);             // the same referral, a later step
+        referralEvent("accepted", "ref-a-" + id, id);            // a repeat with a new event id
+        awaitProcessed(before, 3);
+        assertThat(opportunity(id).path("placesTaken").asInt()).isEqualTo(1);
+
+        referralEvent("accepted", "ref-b-" + id, id);
+        await().atMost(EVENT_DEADLINE).until(() -> "FULL".equals(opportunity(id).path("status").asString()));
+        assertThat(opportunity(id).path("placesLeft").asInt()).isZero();
+
+        referralEvent("cancelled", "ref-a-" + id, id);
+        referralEvent("failed", "ref-x-" + id, id);              // never held a place: no change
+        await().atMost(EVENT_DEADLINE).until(() -> opportunity(id).path("placesTaken").asInt() == 1);
+        assertThat(opportunity(id).path("status").asString()).isEqualTo("PUBLISHED");
+
+        List<ConsumerRecord<String, byte[]>> changes = opportunityTopic.await(
+                r -> isOfType(r, id, EventType.OPPORTUNITY_PLACES_CHANGED.type()), 3, EVENT_DEADLINE);
+        assertThat(changes.stream().map(r -> cloudEvent(r).path("data").path("placesTaken").asInt()))
+                .containsExactly(1, 2, 1);
+        JsonNode full = cloudEvent(changes.get(1)).path("data");
+        assertThat(full.path("status").asString()).isEqualTo("FULL");
+        assertThat(full.path("waitlistOpen").asBoolean()).isTrue();
+        assertThat(full.path("referralId").asString()).isEqualTo("ref-b-" + id);
+        assertThat(opportunityTopic.settle(r -> isOfType(r, id, EventType.OPPORTUNITY_PLACES_CHANGED.type()),
+                Duration.ofSeconds(2))).hasSize(3);
+    }
+
+    @Test
+    void eventsItDoesNotNeedOrCannotPlaceAreIgnored() {
+        String id = published(COLLEGE, opportunityDetails());
+        long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
+
+        referralEvent("submitted", "ref-s-" + id, id);
+        referralEvent("accepted", "ref-u-" + id, "opp-unknown-" + UUID.randomUUID());
+        referralEvent("accepted", "ref-k-" + id, id);
+
+        awaitProcessed(before, 3);
+        await().atMost(EVENT_DEADLINE).until(() -> opportunity(id).path("placesTaken").asInt() == 1);
+    }
+}
