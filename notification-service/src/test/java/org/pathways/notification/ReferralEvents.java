@@ -33,13 +33,32 @@ final class ReferralEvents implements AutoCloseable {
 
     /** A ReferralSubmitted from {@code referring} to {@code receiving}, ready to publish (once or more). */
     static OutboxEntry submitted(String referring, String receiving) {
-        String referralId = "ref-" + UUID.randomUUID();
+        return submitted("ref-" + UUID.randomUUID(), referring, receiving);
+    }
+
+    static OutboxEntry submitted(String referralId, String referring, String receiving) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         ReferralSubmitted data = new ReferralSubmitted(referralId, "lrn-" + UUID.randomUUID(),
                 "opp-" + UUID.randomUUID(), referring, receiving, Urgency.SOON, now);
         EventType type = EventType.REFERRAL_SUBMITTED;
         return new OutboxEntry(UUID.randomUUID().toString(), type.type(), type.topic().topicName(), referralId, now,
                 type.dataschema().toString(), "/pathways/referral-service", JSON.writeValueAsString(data),
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", now);
+    }
+
+    /**
+     * An event of any type on the referrals topic, with {@code data} as given: plays a referral event type this
+     * service does not know (yet), or a known one.
+     */
+    static OutboxEntry event(String type, String referralId, Map<String, ?> data) {
+        return event("pathways.referrals", type, referralId, data);
+    }
+
+    /** An event of any type on any topic, keyed by {@code subject}. */
+    static OutboxEntry event(String topic, String type, String subject, Map<String, ?> data) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return new OutboxEntry(UUID.randomUUID().toString(), type, topic, subject, now,
+                "urn:pathways:schema:" + type, "/pathways/referral-service", JSON.writeValueAsString(data),
                 "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", now);
     }
 

@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.SharedInfrastructure;
@@ -33,15 +35,31 @@ import tools.jackson.databind.json.JsonMapper;
         "spring.config.name=" + NotificationServiceApplication.NAME,
         "pathways.webhooks.allow-private-addresses=true",
         "pathways.webhooks.retry-schedule=0ms,200ms,400ms,800ms",
-        "pathways.webhooks.poll-interval=100ms"})
+        "pathways.webhooks.poll-interval=100ms",
+        "pathways.webhooks.per-endpoint-concurrency=2",
+        "pathways.webhooks.breaker.window=4",
+        "pathways.webhooks.breaker.minimum-calls=4",
+        "pathways.webhooks.breaker.open-for=1s",
+        "pathways.notifications.coordinator-agency=agency-coordinator",
+        "pathways.notifications.web-base-url=https://pathways.example",
+        "pathways.notifications.mail-poll-interval=100ms"})
 abstract class ServiceTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String SUBMITTED = "org.pathways.referral.submitted.v1";
 
+    /** A real SMTP server on loopback, one per test JVM like the broker. */
+    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+
+    static {
+        SMTP.start();
+    }
+
     @DynamicPropertySource
     static void infra(DynamicPropertyRegistry registry) {
         SharedInfrastructure.register(registry, "notifications");
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
     }
 
     @LocalServerPort
@@ -55,6 +73,14 @@ abstract class ServiceTest {
     @BeforeEach
     void noSubscriptions() {
         mongo.remove(new Query(), "subscriptions");
+    }
+
+    static String worker(String user, String agency) {
+        return TestTokens.token(user, agency, Role.WORKER);
+    }
+
+    static String system(String agency) {
+        return TestTokens.token("system-" + agency, agency, Role.AGENCY_SYSTEM);
     }
 
     static String admin(String agency) {

@@ -4,14 +4,19 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -36,10 +41,18 @@ final class WebhookReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Queue<Answer> script = new ConcurrentLinkedQueue<>();
     private volatile Answer otherwise = new Answer(200, Map.of());
+    private volatile Duration delay = Duration.ZERO;
+    /** What a de-duplicating receiver processed: each webhook-id once, in the order first acknowledged. */
+    private final Set<String> processed = ConcurrentHashMap.newKeySet();
+    private final List<String> processedInOrder = new CopyOnWriteArrayList<>();
+    private final AtomicInteger duplicates = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext(path, exchange -> {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
@@ -48,10 +61,27 @@ final class WebhookReceiver implements AutoCloseable {
             if (answer == null) {
                 answer = otherwise;
             }
+            if (delay.isPositive()) {
+                try {
+                    Thread.sleep(delay);    // plays a slow agency system, not a test waiting
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (answer.status() >= 200 && answer.status() < 300) {
+                String id = headers.getOrDefault("webhook-id", List.of("")).getFirst();
+                if (processed.add(id)) {
+                    processedInOrder.add(id);
+                } else {
+                    duplicates.incrementAndGet();
+                }
+            }
             answer.headers().forEach(exchange.getResponseHeaders()::add);
+            inFlight.decrementAndGet();
             exchange.sendResponseHeaders(answer.status(), -1);
             exchange.close();
         });
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
@@ -73,6 +103,27 @@ final class WebhookReceiver implements AutoCloseable {
     WebhookReceiver otherwiseAnswer(int status) {
         otherwise = new Answer(status, Map.of());
         return this;
+    }
+
+    /** Takes this long over every answer, like a slow agency system. */
+    WebhookReceiver answerAfter(Duration delay) {
+        this.delay = delay;
+        return this;
+    }
+
+    /** The webhook-ids processed once each (a de-duplicating receiver), in order. */
+    List<String> processed() {
+        return List.copyOf(processedInOrder);
+    }
+
+    /** The most requests this endpoint was handling at once. */
+    int maxInFlight() {
+        return maxInFlight.get();
+    }
+
+    /** How many acknowledged requests repeated an id already processed. */
+    int duplicates() {
+        return duplicates.get();
     }
 
     List<Received> received() {

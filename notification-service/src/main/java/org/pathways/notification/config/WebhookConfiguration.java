@@ -12,7 +12,7 @@ import org.springframework.web.client.RestClient;
 
 /** The pieces of webhook delivery that come from configuration. */
 @Configuration
-@EnableConfigurationProperties(WebhookProperties.class)
+@EnableConfigurationProperties({WebhookProperties.class, NotificationProperties.class})
 class WebhookConfiguration {
 
     @Bean

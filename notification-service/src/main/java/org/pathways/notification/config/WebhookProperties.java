@@ -19,7 +19,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param readTimeout           how long to wait for the response
  * @param pollInterval          how often due deliveries are looked for
  * @param lease                 how long one instance holds a delivery it is attempting before another may take it
- * @param concurrency           how many attempts one instance makes at once
+ * @param concurrency           how many attempts one instance makes at once, over all endpoints
+ * @param perEndpointConcurrency how many attempts one instance makes at once to one endpoint (its bulkhead), so that a
+ *                              slow endpoint holds at most this many of the {@code concurrency} slots
+ * @param breaker               when an endpoint's circuit breaker opens, and for how long
+ * @param secretGrace           how long the previous secret still signs after a rotation
  */
 @ConfigurationProperties("pathways.webhooks")
 public record WebhookProperties(
@@ -31,7 +35,25 @@ public record WebhookProperties(
         @DefaultValue("5s") Duration readTimeout,
         @DefaultValue("1s") Duration pollInterval,
         @DefaultValue("60s") Duration lease,
-        @DefaultValue("8") int concurrency) {
+        @DefaultValue("64") int concurrency,
+        @DefaultValue("4") int perEndpointConcurrency,
+        @DefaultValue Breaker breaker,
+        @DefaultValue("24h") Duration secretGrace) {
+
+    /**
+     * An endpoint's circuit breaker: over the last {@code window} attempts (once there are at least
+     * {@code minimumCalls}), if {@code failureRate} percent or more failed, it opens for {@code openFor}; then one trial
+     * attempt decides whether it closes again.
+     */
+    public record Breaker(@DefaultValue("10") int window, @DefaultValue("5") int minimumCalls,
+                          @DefaultValue("50") float failureRate, @DefaultValue("30s") Duration openFor) {
+        public Breaker {
+            if (window < 1 || minimumCalls < 1 || failureRate <= 0 || failureRate > 100 || !openFor.isPositive()) {
+                throw new IllegalArgumentException("pathways.webhooks.breaker needs a window and minimum-calls >= 1,"
+                        + " a failure-rate in (0, 100] and a positive open-for");
+            }
+        }
+    }
 
     public WebhookProperties {
         retrySchedule = List.copyOf(retrySchedule);
@@ -44,8 +66,12 @@ public record WebhookProperties(
         if (lease.compareTo(connectTimeout.plus(readTimeout)) <= 0) {
             throw new IllegalArgumentException("pathways.webhooks.lease must outlast one attempt's timeouts");
         }
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("pathways.webhooks.concurrency must be at least 1");
+        if (concurrency < 1 || perEndpointConcurrency < 1) {
+            throw new IllegalArgumentException("pathways.webhooks.concurrency and per-endpoint-concurrency must be"
+                    + " at least 1");
+        }
+        if (secretGrace.isNegative()) {
+            throw new IllegalArgumentException("pathways.webhooks.secret-grace must not be negative");
         }
     }
 }

@@ -115,6 +115,17 @@ public class Delivery {
         return List.of();
     }
 
+    /**
+     * Puts the next attempt off without making one, because the endpoint's circuit is open, its bulkhead full or its
+     * subscription paused. Not an attempt: it does not count towards parking.
+     */
+    void defer(Instant until) {
+        requirePending();
+        nextAttemptAt = until;
+        leaseUntil = null;
+        leaseOwner = null;
+    }
+
     /** Gives up without an attempt: the subscription was removed or disabled meanwhile. */
     void cancel() {
         requirePending();

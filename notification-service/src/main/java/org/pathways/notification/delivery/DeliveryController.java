@@ -14,6 +14,7 @@ import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -31,6 +32,7 @@ class DeliveryController {
     private static final Logger log = LoggerFactory.getLogger(DeliveryController.class);
     private static final String ID = "[A-Za-z0-9._:-]{1,64}";
     private static final int PAGE = 100;
+    private static final int BULK = 1000;
 
     private final DeliveryLog deliveries;
     private final Subscriptions subscriptions;
@@ -82,7 +84,7 @@ class DeliveryController {
             throw ProblemException.conflict("delivery-pending", "This delivery is already on its way.",
                     Map.of());
         }
-        if (subscriptions.find(delivery.subscriptionId()).filter(Subscription::isActive).isEmpty()) {
+        if (subscriptions.find(delivery.subscriptionId()).filter(Subscription::takesDeliveries).isEmpty()) {
             throw ProblemException.conflict("subscription-inactive",
                     "The subscription of this delivery was removed or disabled: register the endpoint again.",
                     Map.of());
@@ -92,6 +94,39 @@ class DeliveryController {
         log.info("Agency {} asked for delivery {} again", caller.agencyId(), delivery.id());
         dispatcher.dispatchSoon(delivery.id());
         return DeliveryView.of(delivery);
+    }
+
+    record Redelivered(int redelivered) {
+    }
+
+    /**
+     * Sends all the agency's parked deliveries again (at most {@value #BULK} at a time), or only those of one
+     * subscription; those whose subscription was removed or disabled are left parked.
+     */
+    @PostMapping("/redeliver-parked")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Redelivered redeliverParked(Caller caller,
+                                @RequestParam(required = false) @Pattern(regexp = ID) String subscriptionId) {
+        requireAdmin(caller);
+        int redelivered = 0;
+        for (Delivery delivery : deliveries.ofAgency(caller.agencyId(), DeliveryStatus.PARKED, BULK)) {
+            if (subscriptionId != null && !subscriptionId.equals(delivery.subscriptionId())) {
+                continue;
+            }
+            if (subscriptions.find(delivery.subscriptionId()).filter(Subscription::takesDeliveries).isEmpty()) {
+                continue;
+            }
+            try {
+                delivery.redeliver(schedule, clock.instant());
+                deliveries.save(delivery, List.of());
+            } catch (OptimisticLockingFailureException | IllegalStateException changedMeanwhile) {
+                continue;
+            }
+            dispatcher.dispatchSoon(delivery.id());
+            redelivered++;
+        }
+        log.info("Agency {} asked for {} parked deliveries again", caller.agencyId(), redelivered);
+        return new Redelivered(redelivered);
     }
 
     private Delivery ownDelivery(Caller caller, String id) {

@@ -2,6 +2,7 @@ package org.pathways.notification.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -56,10 +57,13 @@ class DeliveryLog implements InitializingBean {
         outbox.save(delivery, events);
     }
 
-    /** Takes the lease on the delivery that has been due longest, if any is free. */
-    Optional<Delivery> claimDue(String owner, Instant now, Duration lease) {
-        return claim(Criteria.where("status").is(DeliveryStatus.PENDING).and("nextAttemptAt").lte(now), owner, now,
-                lease);
+    /** Takes the lease on the delivery that has been due longest, if any is free, leaving some subscriptions alone. */
+    Optional<Delivery> claimDue(String owner, Instant now, Duration lease, Collection<String> leaveAlone) {
+        Criteria due = Criteria.where("status").is(DeliveryStatus.PENDING).and("nextAttemptAt").lte(now);
+        if (!leaveAlone.isEmpty()) {
+            due = due.and("subscriptionId").nin(leaveAlone);
+        }
+        return claim(due, owner, now, lease);
     }
 
     /** Takes the lease on one delivery if it is due and free. */

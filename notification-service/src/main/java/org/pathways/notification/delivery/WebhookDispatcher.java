@@ -2,8 +2,10 @@ package org.pathways.notification.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,10 +14,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.pathways.events.PathwaysEvent;
 import org.pathways.notification.config.WebhookProperties;
 import org.pathways.notification.subscription.Subscription;
+import org.pathways.notification.subscription.SubscriptionStatus;
 import org.pathways.notification.subscription.Subscriptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +33,8 @@ import org.springframework.stereotype.Component;
  * Makes the attempts, off the consumer's thread: right away for a new or redelivered delivery, and on a short poll
  * for every delivery whose next attempt is due. Each attempt starts with a lease on the delivery (see
  * {@link DeliveryLog}), so across instances each attempt is made once; an instance that dies mid-attempt leaves a
- * lease that runs out, and another instance tries again (at least once, never lost).
+ * lease that runs out, and another instance tries again (at least once, never lost). Each endpoint's bulkhead and
+ * circuit breaker ({@link EndpointGuards}) keep one slow or dead agency from holding up the others.
  */
 @Component
 class WebhookDispatcher implements DisposableBean {
@@ -45,12 +50,14 @@ class WebhookDispatcher implements DisposableBean {
     private final MeterRegistry meters;
     private final String owner = "dispatcher-" + UUID.randomUUID();
     private final Semaphore capacity;
+    private final EndpointGuards guards;
+    private final Duration pollInterval;
     private final ExecutorService workers =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
 
     WebhookDispatcher(DeliveryLog deliveries, Subscriptions subscriptions, WebhookSender sender,
                       RetrySchedule schedule, Clock clock, WebhookProperties properties,
-                      ObjectProvider<MeterRegistry> meters) {
+                      ObjectProvider<MeterRegistry> meters, EndpointGuards guards) {
         this.deliveries = deliveries;
         this.subscriptions = subscriptions;
         this.sender = sender;
@@ -59,6 +66,8 @@ class WebhookDispatcher implements DisposableBean {
         this.lease = properties.lease();
         this.meters = meters.getIfAvailable(SimpleMeterRegistry::new);
         this.capacity = new Semaphore(properties.concurrency());
+        this.guards = guards;
+        this.pollInterval = properties.pollInterval();
     }
 
     /** Attempts one delivery now if it is due and this instance has room; otherwise the poll will. */
@@ -66,7 +75,16 @@ class WebhookDispatcher implements DisposableBean {
         if (capacity.tryAcquire()) {
             workers.execute(() -> {
                 try {
-                    deliveries.claim(deliveryId, owner, clock.instant(), lease).ifPresent(this::attempt);
+                    deliveries.claim(deliveryId, owner, clock.instant(), lease).ifPresent(delivery -> {
+                        EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
+                        if (pass == null) {
+                            defer(delivery);
+                            return;
+                        }
+                        try (pass) {
+                            attempt(delivery, pass);
+                        }
+                    });
                 } catch (RuntimeException e) {
                     log.warn("Could not attempt delivery {} now: {} (the poll will retry)", deliveryId, e.toString());
                 } finally {
@@ -76,14 +94,26 @@ class WebhookDispatcher implements DisposableBean {
         }
     }
 
-    /** Claims due deliveries while there is room, and attempts each on its own virtual thread. */
+    /**
+     * Claims due deliveries while there is room, and attempts each on its own virtual thread. Endpoints whose bulkhead
+     * is full or whose circuit is open, and paused subscriptions, are left alone: their deliveries wait without
+     * holding a slot, so the others go ahead.
+     */
     @Scheduled(fixedDelayString = "${pathways.webhooks.poll-interval:1s}",
             initialDelayString = "${pathways.webhooks.poll-interval:1s}")
     void dispatchDue() {
+        Set<String> leaveAlone;
+        try {
+            leaveAlone = new HashSet<>(guards.unavailable());
+            leaveAlone.addAll(subscriptions.pausedIds());
+        } catch (RuntimeException e) {
+            log.warn("Could not look for paused subscriptions: {}", e.toString());
+            return;
+        }
         while (capacity.tryAcquire()) {
             Optional<Delivery> claimed;
             try {
-                claimed = deliveries.claimDue(owner, clock.instant(), lease);
+                claimed = deliveries.claimDue(owner, clock.instant(), lease, leaveAlone);
             } catch (RuntimeException e) {
                 capacity.release();
                 log.warn("Could not look for due deliveries: {}", e.toString());
@@ -94,9 +124,17 @@ class WebhookDispatcher implements DisposableBean {
                 return;
             }
             Delivery delivery = claimed.get();
+            EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
+            if (pass == null) {
+                // Full or open since the list was made (or half-open with its trial under way).
+                leaveAlone.add(delivery.subscriptionId());
+                capacity.release();
+                defer(delivery);
+                continue;
+            }
             workers.execute(() -> {
-                try {
-                    attempt(delivery);
+                try (pass) {
+                    attempt(delivery, pass);
                 } finally {
                     capacity.release();
                 }
@@ -104,18 +142,33 @@ class WebhookDispatcher implements DisposableBean {
         }
     }
 
-    private void attempt(Delivery delivery) {
+    /** Gives a claimed delivery back for later without an attempt. */
+    private void defer(Delivery delivery) {
         try {
-            Optional<Subscription> subscription = subscriptions.find(delivery.subscriptionId())
-                    .filter(Subscription::isActive);
-            if (subscription.isEmpty()) {
+            delivery.defer(clock.instant().plus(pollInterval));
+            deliveries.save(delivery, List.of());
+            meters.counter("pathways.webhooks.deferred", "subscription", delivery.subscriptionId()).increment();
+        } catch (RuntimeException e) {
+            log.warn("Could not defer delivery {}: {} (its lease runs out instead)", delivery.id(), e.toString());
+        }
+    }
+
+    private void attempt(Delivery delivery, EndpointGuards.Pass pass) {
+        try {
+            Optional<Subscription> subscription = subscriptions.find(delivery.subscriptionId());
+            if (subscription.isEmpty() || subscription.get().status() == SubscriptionStatus.DISABLED) {
                 delivery.cancel();
                 deliveries.save(delivery, List.of());
                 log.info("Cancelled delivery {}: subscription {} is gone or disabled", delivery.id(),
                         delivery.subscriptionId());
                 return;
             }
+            if (subscription.get().status() == SubscriptionStatus.PAUSED) {
+                defer(delivery);
+                return;
+            }
             AttemptOutcome outcome = sender.send(delivery, subscription.get());
+            pass.record(outcome);
             List<PathwaysEvent> events = delivery.record(outcome, schedule, clock.instant(),
                     ThreadLocalRandom.current());
             if (outcome.gone()) {
@@ -123,6 +176,12 @@ class WebhookDispatcher implements DisposableBean {
             }
             deliveries.save(delivery, events);
             meters.counter("pathways.webhooks.attempts", "outcome", outcomeTag(outcome, delivery)).increment();
+            Timer.builder("pathways.webhooks.attempt")
+                    .description("Webhook attempts per endpoint: latency, by subscription and answer")
+                    .tag("subscription", delivery.subscriptionId())
+                    .tag("status", statusTag(outcome))
+                    .register(meters)
+                    .record(Duration.ofMillis(outcome.latencyMs()));
             log.info("Delivery {} of event {} to subscription {}: attempt {} answered {} in {} ms, now {}",
                     delivery.id(), delivery.eventId(), delivery.subscriptionId(), delivery.round(),
                     outcome.statusCode() != null ? outcome.statusCode() : outcome.error(), outcome.latencyMs(),
@@ -133,6 +192,16 @@ class WebhookDispatcher implements DisposableBean {
             log.warn("Attempt of delivery {} failed: {} (it is retried when its lease runs out)", delivery.id(),
                     e.toString());
         }
+    }
+
+    /** The status code, or the kind of error without its detail (bounded tag values). */
+    static String statusTag(AttemptOutcome outcome) {
+        if (outcome.statusCode() != null) {
+            return Integer.toString(outcome.statusCode());
+        }
+        String error = outcome.error() == null ? "error" : outcome.error();
+        int colon = error.indexOf(':');
+        return colon < 0 ? error : error.substring(0, colon);
     }
 
     private static String outcomeTag(AttemptOutcome outcome, Delivery delivery) {

@@ -1,9 +1,5 @@
 package org.pathways.notification.delivery;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -44,14 +40,13 @@ public class WebhookFanOut {
     }
 
     /**
-     * @param record the event exactly as published (structured CloudEvent JSON): what the agencies receive
+     * @param body the event exactly as published (structured CloudEvent JSON): what the agencies receive
      * @return how many new deliveries were made
      */
-    public int fanOut(ReceivedEvent event, Collection<String> agencies, byte[] record) {
+    public int fanOut(ReceivedEvent event, Collection<String> agencies, String body) {
         if (!EVENT_ID.matcher(event.id()).matches()) {
             throw new MalformedEventException("An event id outside the published id pattern");
         }
-        String body = utf8(event, record);
         Instant now = clock.instant();
         int made = 0;
         for (Subscription subscription : subscriptions.activeFor(agencies, event.type())) {
@@ -66,16 +61,5 @@ public class WebhookFanOut {
             }
         }
         return made;
-    }
-
-    private static String utf8(ReceivedEvent event, byte[] record) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(record)).toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedEventException("Event " + event.id() + " is not UTF-8 JSON");
-        }
     }
 }

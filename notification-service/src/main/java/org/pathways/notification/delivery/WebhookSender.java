@@ -57,7 +57,9 @@ class WebhookSender {
             return AttemptOutcome.failed("endpoint-not-allowed", 0);
         }
         long timestamp = clock.instant().getEpochSecond();
-        String signature = sign(subscription.secret(), delivery.eventId(), timestamp, delivery.body());
+        // During a rotation's grace period, one signature per secret, space-separated: the receiver accepts either.
+        String signature = String.join(" ", subscription.signingSecrets(clock.instant()).stream()
+                .map(secret -> sign(secret, delivery.eventId(), timestamp, delivery.body())).toList());
         try {
             return client.post().uri(endpoint)
                     .contentType(CLOUDEVENTS_JSON)

@@ -1,37 +1,69 @@
 package org.pathways.notification.routing;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 import org.pathways.events.EventType;
-import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.delivery.WebhookFanOut;
+import org.pathways.notification.email.EmailNotifications;
+import org.pathways.notification.feed.AgencyFeed;
+import org.pathways.notification.inapp.WorkerInbox;
+import org.pathways.notification.notice.Notice;
+import org.pathways.notification.notice.NoticeKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.messaging.Message;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Decides which agencies a referral event concerns: the referring and the receiving agency, and no one else. Agencies
- * never read the internal topics; this is the only way a referral event reaches them.
+ * Decides which agencies a referral event concerns, and tells them: its referring and receiving agency, plus the
+ * partnership coordinator for an overdue referral, and no one else. Agencies never read the internal topics; this is
+ * the only way a referral event reaches them.
  *
- * <p>Only ReferralSubmitted is routed today, from the agencies it names. Later lifecycle events that do not name
- * both agencies will need a local read model of each referral's parties, filled from ReferralSubmitted.
+ * <p>Routing is generic: any event on the referrals topic whose data names {@code referringAgencyId} and
+ * {@code receivingAgencyId} goes to both, so a new referral event type needs no change here. An event that names
+ * neither is routed to the parties remembered, by referral id (its subject), from an earlier event that did. Every
+ * concerned agency gets the event in its feed and on the webhooks it subscribed for that type; people are told
+ * (in-app and by e-mail) of a referral that arrived for their agency or is overdue there. Each step is idempotent,
+ * so a retry of the whole event repeats nothing.
  */
 @Configuration
 public class ReferralEventRouting {
 
     static final String HANDLER = "referral-events";
     private static final Logger log = LoggerFactory.getLogger(ReferralEventRouting.class);
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** By its type name, so that routing does not depend on which event-contracts version knows it. */
+    static final String OVERDUE = "org.pathways.referral.overdue.v1";
 
     private final WebhookFanOut fanOut;
+    private final AgencyFeed feed;
+    private final WorkerInbox workerInbox;
+    private final EmailNotifications emails;
+    private final MongoTemplate mongo;
+    private final NotificationProperties properties;
 
-    ReferralEventRouting(WebhookFanOut fanOut) {
+    ReferralEventRouting(WebhookFanOut fanOut, AgencyFeed feed, WorkerInbox workerInbox, EmailNotifications emails,
+                         MongoTemplate mongo, NotificationProperties properties) {
         this.fanOut = fanOut;
+        this.feed = feed;
+        this.workerInbox = workerInbox;
+        this.emails = emails;
+        this.mongo = mongo;
+        this.properties = properties;
     }
 
     @Bean
@@ -39,17 +71,84 @@ public class ReferralEventRouting {
         return inbox.consumerWithRecord(HANDLER, this::route);
     }
 
-    /** @return how many new deliveries the event made */
+    /** @return how many new webhook deliveries the event made */
     public int route(ReceivedEvent event, byte[] record) {
-        if (!event.is(EventType.REFERRAL_SUBMITTED)) {
+        if (!event.type().startsWith("org.pathways.referral.")) {
             log.debug("Not routing event {} of type {}", event.id(), event.type());
             return 0;
         }
-        ReferralSubmitted submitted = event.data(ReferralSubmitted.class);
+        if (!ID.matcher(event.id()).matches()) {
+            throw new MalformedEventException("An event id outside the published id pattern");
+        }
+        JsonNode data = event.data(JsonNode.class);
+        String referralId = idField(data, "referralId", event.subject());
+        String referring = idField(data, "referringAgencyId", null);
+        String receiving = idField(data, "receivingAgencyId", null);
+        if ((referring == null || receiving == null) && referralId != null) {
+            ReferralParties known = mongo.findById(referralId, ReferralParties.class);
+            if (known != null) {
+                referring = referring != null ? referring : known.referringAgencyId();
+                receiving = receiving != null ? receiving : known.receivingAgencyId();
+            }
+        }
+        ReferralParties.of(referralId, referring, receiving).ifPresent(mongo::save);
+
         Set<String> concerned = new LinkedHashSet<>();
-        concerned.add(submitted.referringAgencyId());
-        concerned.add(submitted.receivingAgencyId());
+        concerned.add(referring);
+        concerned.add(receiving);
+        boolean overdue = OVERDUE.equals(event.type());
+        if (overdue) {
+            concerned.add(properties.coordinatorAgency());
+        }
         concerned.remove(null);
-        return fanOut.fanOut(event, concerned, record);
+        if (concerned.isEmpty()) {
+            log.info("Event {} of type {} names no agency and its referral is unknown: not routed", event.id(),
+                    event.type());
+            return 0;
+        }
+
+        String body = utf8(event, record);
+        concerned.forEach(agency -> feed.append(agency, event, body));
+        tellPeople(event, referralId, receiving, overdue);
+        return fanOut.fanOut(event, concerned, body);
+    }
+
+    /**
+     * A referral that arrived or is overdue needs a person at the receiving agency: an in-app notification and an
+     * e-mail. The coordinator, who watches response times, is told of an overdue one in the app.
+     */
+    private void tellPeople(ReceivedEvent event, String referralId, String receiving, boolean overdue) {
+        if (referralId == null || !(overdue || event.is(EventType.REFERRAL_SUBMITTED))) {
+            return;
+        }
+        NoticeKind kind = overdue ? NoticeKind.REFERRAL_OVERDUE : NoticeKind.REFERRAL_ARRIVED;
+        if (receiving != null) {
+            Notice notice = new Notice(kind, receiving, event.id(), referralId, event.time());
+            workerInbox.add(notice);
+            emails.queue(notice);
+        }
+        if (overdue) {
+            workerInbox.add(new Notice(kind, properties.coordinatorAgency(), event.id(), referralId, event.time()));
+        }
+    }
+
+    /** A field of the event's data if it is an id; anything else (absent, not text, not id-shaped) is ignored. */
+    private static String idField(JsonNode data, String name, String otherwise) {
+        JsonNode value = data == null ? null : data.get(name);
+        if (value != null && value.isString() && ID.matcher(value.asString()).matches()) {
+            return value.asString();
+        }
+        return otherwise != null && ID.matcher(otherwise).matches() ? otherwise : null;
+    }
+
+    static String utf8(ReceivedEvent event, byte[] record) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(record)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedEventException("Event " + event.id() + " is not UTF-8 JSON");
+        }
     }
 }

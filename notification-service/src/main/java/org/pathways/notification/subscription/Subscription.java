@@ -30,6 +30,10 @@ public class Subscription {
     private String secret;
     private Instant createdAt;
     private Instant disabledAt;
+    /** The secret before the last rotation, which still signs (alongside the new one) until {@code previousUntil}. */
+    private String previousSecret;
+    private Instant previousUntil;
+    private Instant rotatedAt;
 
     protected Subscription() {
     }
@@ -58,6 +62,47 @@ public class Subscription {
         return status == SubscriptionStatus.ACTIVE;
     }
 
+    /** Whether deliveries are still made for it (active, or paused and held). */
+    public boolean takesDeliveries() {
+        return status != SubscriptionStatus.DISABLED;
+    }
+
+    /**
+     * Replaces the secret with a fresh one; the old one keeps signing, next to the new, for {@code grace}, so that the
+     * agency can switch its receiver over without refusing a delivery. Returns the new secret.
+     */
+    public String rotateSecret(Instant now, java.time.Duration grace) {
+        previousSecret = secret;
+        previousUntil = now.plus(grace);
+        secret = newSecret();
+        rotatedAt = now;
+        return secret;
+    }
+
+    /** The secrets that sign a delivery made at {@code now}: the current one, and the previous during its grace. */
+    public List<String> signingSecrets(Instant now) {
+        if (previousSecret != null && previousUntil != null && now.isBefore(previousUntil)) {
+            return List.of(secret, previousSecret);
+        }
+        return List.of(secret);
+    }
+
+    /** Holds deliveries until resumed; a disabled subscription cannot be paused. */
+    public void pause() {
+        if (status == SubscriptionStatus.DISABLED) {
+            throw new IllegalStateException("A disabled subscription cannot be paused");
+        }
+        status = SubscriptionStatus.PAUSED;
+    }
+
+    /** Sends again what was held; a disabled subscription stays disabled (register the endpoint again). */
+    public void resume() {
+        if (status == SubscriptionStatus.DISABLED) {
+            throw new IllegalStateException("A disabled subscription cannot be resumed");
+        }
+        status = SubscriptionStatus.ACTIVE;
+    }
+
     public boolean belongsTo(String agency) {
         return agencyId.equals(agency);
     }
@@ -70,4 +115,11 @@ public class Subscription {
     public String secret() { return secret; }
     public Instant createdAt() { return createdAt; }
     public Instant disabledAt() { return disabledAt; }
+    public Instant rotatedAt() { return rotatedAt; }
+    String previousSecret() { return previousSecret; }
+    Instant previousUntil() { return previousUntil; }
+    /** Until when the previous secret still signs, if it does at {@code now}. */
+    public Instant previousSecretUntil(Instant now) {
+        return previousUntil != null && now.isBefore(previousUntil) ? previousUntil : null;
+    }
 }

@@ -1,6 +1,7 @@
 package org.pathways.notification.subscription;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -30,24 +31,33 @@ class SubscriptionController {
     private static final String ID = "[A-Za-z0-9._:-]{1,64}";
 
     private final Subscriptions subscriptions;
+    private final EndpointHealth health;
+    private final Clock clock;
 
-    SubscriptionController(Subscriptions subscriptions) {
+    SubscriptionController(Subscriptions subscriptions, EndpointHealth health, Clock clock) {
         this.subscriptions = subscriptions;
+        this.health = health;
+        this.clock = clock;
     }
 
     record RegisterSubscription(@NotBlank @Size(max = 2048) String url,
                                 @NotEmpty @Size(max = 50) List<@NotBlank @Size(max = 128) String> eventTypes) {
     }
 
-    /** A subscription as its agency sees it; {@code secret} is present only in the answer to its creation. */
+    /**
+     * A subscription as its agency sees it; {@code secret} is present only in the answer to its creation or to a
+     * rotation. {@code circuit} is the endpoint's circuit breaker as this instance sees it.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record SubscriptionView(String id, String agencyId, String url, List<String> eventTypes,
-                            SubscriptionStatus status, Instant createdAt, Instant disabledAt, String secret) {
+                            SubscriptionStatus status, String circuit, Instant createdAt, Instant disabledAt,
+                            Instant rotatedAt, Instant previousSecretValidUntil, String secret) {
+    }
 
-        static SubscriptionView of(Subscription s, boolean withSecret) {
-            return new SubscriptionView(s.id(), s.agencyId(), s.url(), s.eventTypes(), s.status(), s.createdAt(),
-                    s.disabledAt(), withSecret ? s.secret() : null);
-        }
+    private SubscriptionView view(Subscription s, boolean withSecret) {
+        return new SubscriptionView(s.id(), s.agencyId(), s.url(), s.eventTypes(), s.status(), health.circuit(s.id()),
+                s.createdAt(), s.disabledAt(), s.rotatedAt(), s.previousSecretUntil(clock.instant()),
+                withSecret ? s.secret() : null);
     }
 
     @PostMapping
@@ -55,20 +65,20 @@ class SubscriptionController {
         requireAdmin(caller);
         Subscription subscription = subscriptions.register(caller.agencyId(), request.url(), request.eventTypes());
         return ResponseEntity.created(URI.create("/api/subscriptions/" + subscription.id()))
-                .body(SubscriptionView.of(subscription, true));
+                .body(view(subscription, true));
     }
 
     @GetMapping
     List<SubscriptionView> list(Caller caller) {
         requireAdmin(caller);
-        return subscriptions.ofAgency(caller.agencyId()).stream().map(s -> SubscriptionView.of(s, false)).toList();
+        return subscriptions.ofAgency(caller.agencyId()).stream().map(s -> view(s, false)).toList();
     }
 
     @GetMapping("/{id}")
     SubscriptionView get(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
         requireAdmin(caller);
         return subscriptions.find(id).filter(s -> s.belongsTo(caller.agencyId()))
-                .map(s -> SubscriptionView.of(s, false))
+                .map(s -> view(s, false))
                 .orElseThrow(() -> ProblemException.notFound("subscription", id));
     }
 
@@ -79,6 +89,32 @@ class SubscriptionController {
             throw ProblemException.notFound("subscription", id);
         }
         return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * A new secret, shown only here; the previous one keeps signing next to it during the grace period
+     * ({@code pathways.webhooks.secret-grace}, 24 h by default), so the receiver can be switched over at leisure.
+     */
+    @PostMapping({"/{id}/secret:rotate", "/{id}/rotate-secret"})
+    SubscriptionView rotateSecret(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+        requireAdmin(caller);
+        return subscriptions.rotateSecret(caller.agencyId(), id).map(s -> view(s, true))
+                .orElseThrow(() -> ProblemException.notFound("subscription", id));
+    }
+
+    /** Holds deliveries (they wait, and are not counted as attempts) until resumed. */
+    @PostMapping("/{id}/pause")
+    SubscriptionView pause(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+        requireAdmin(caller);
+        return subscriptions.setPaused(caller.agencyId(), id, true).map(s -> view(s, false))
+                .orElseThrow(() -> ProblemException.notFound("subscription", id));
+    }
+
+    @PostMapping("/{id}/resume")
+    SubscriptionView resume(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+        requireAdmin(caller);
+        return subscriptions.setPaused(caller.agencyId(), id, false).map(s -> view(s, false))
+                .orElseThrow(() -> ProblemException.notFound("subscription", id));
     }
 
     private static void requireAdmin(Caller caller) {

@@ -1,12 +1,17 @@
 package org.pathways.notification.subscription;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.pathways.events.EventType;
+import org.pathways.notification.config.WebhookProperties;
 import org.pathways.platform.problem.ProblemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +34,16 @@ public class Subscriptions implements InitializingBean {
     private final MongoTemplate mongo;
     private final EndpointPolicy endpoints;
     private final Clock clock;
+    private final EndpointHealth health;
+    private final Duration secretGrace;
 
-    Subscriptions(MongoTemplate mongo, EndpointPolicy endpoints, Clock clock) {
+    Subscriptions(MongoTemplate mongo, EndpointPolicy endpoints, Clock clock, EndpointHealth health,
+                  WebhookProperties properties) {
         this.mongo = mongo;
         this.endpoints = endpoints;
         this.clock = clock;
+        this.health = health;
+        this.secretGrace = properties.secretGrace();
     }
 
     @Override
@@ -77,16 +87,63 @@ public class Subscriptions implements InitializingBean {
         boolean removed = mongo.remove(Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)),
                 Subscription.class).getDeletedCount() > 0;
         if (removed) {
+            health.forget(id);
             log.info("Agency {} removed subscription {}", agencyId, id);
         }
         return removed;
     }
 
-    /** The active subscriptions of {@code agencies} that want events of {@code type}. */
+    /** The subscriptions of {@code agencies} that want events of {@code type} and take deliveries (active or paused). */
     public List<Subscription> activeFor(Collection<String> agencies, String type) {
         return mongo.find(Query.query(Criteria.where("agencyId").in(agencies)
-                .and("status").is(SubscriptionStatus.ACTIVE)
+                .and("status").in(SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED)
                 .and("eventTypes").is(type)), Subscription.class);
+    }
+
+    /** The ids of paused subscriptions, whose deliveries wait. */
+    public Set<String> pausedIds() {
+        Query paused = Query.query(Criteria.where("status").is(SubscriptionStatus.PAUSED));
+        paused.fields().include("_id");
+        return mongo.find(paused, Subscription.class).stream().map(Subscription::id).collect(Collectors.toSet());
+    }
+
+    /** Gives an agency's own subscription a new secret; the old one signs too during the grace period. */
+    Optional<Subscription> rotateSecret(String agencyId, String id) {
+        return own(agencyId, id).map(subscription -> {
+            Instant now = clock.instant();
+            subscription.rotateSecret(now, secretGrace);
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(id)), new Update()
+                    .set("secret", subscription.secret())
+                    .set("previousSecret", subscription.previousSecret())
+                    .set("previousUntil", subscription.previousUntil())
+                    .set("rotatedAt", now), Subscription.class);
+            log.info("Agency {} rotated the secret of subscription {}", agencyId, id);
+            return subscription;
+        });
+    }
+
+    /** Pauses or resumes an agency's own subscription; 409 for a disabled one. */
+    Optional<Subscription> setPaused(String agencyId, String id, boolean paused) {
+        return own(agencyId, id).map(subscription -> {
+            try {
+                if (paused) {
+                    subscription.pause();
+                } else {
+                    subscription.resume();
+                }
+            } catch (IllegalStateException e) {
+                throw ProblemException.conflict("subscription-disabled", e.getMessage() + ".", Map.of());
+            }
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(id)
+                            .and("status").ne(SubscriptionStatus.DISABLED)),
+                    new Update().set("status", subscription.status()), Subscription.class);
+            log.info("Agency {} {} subscription {}", agencyId, paused ? "paused" : "resumed", id);
+            return subscription;
+        });
+    }
+
+    private Optional<Subscription> own(String agencyId, String id) {
+        return find(id).filter(s -> s.belongsTo(agencyId));
     }
 
     /** Stops all delivery to a subscription whose endpoint said it is gone. */

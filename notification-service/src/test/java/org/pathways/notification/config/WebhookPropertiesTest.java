@@ -27,6 +27,10 @@ class WebhookPropertiesTest {
                 Duration.ofHours(10), Duration.ofHours(10));
         assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(defaults.readTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.concurrency()).isEqualTo(64);
+        assertThat(defaults.perEndpointConcurrency()).isEqualTo(4);
+        assertThat(defaults.breaker()).isEqualTo(new WebhookProperties.Breaker(10, 5, 50, Duration.ofSeconds(30)));
+        assertThat(defaults.secretGrace()).isEqualTo(Duration.ofHours(24));
     }
 
     @Test

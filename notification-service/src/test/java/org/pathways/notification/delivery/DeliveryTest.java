@@ -126,4 +126,20 @@ class DeliveryTest {
         assertThat(delivery.attempts()).hasSize(Delivery.ATTEMPTS_KEPT);
         assertThat(delivery.attempts().getLast().at()).isEqualTo(T0.plusSeconds(149));
     }
+
+    @Test
+    void aDeferredDeliveryIsNotAnAttemptAndDoesNotCountTowardsParking() {
+        Delivery delivery = newDelivery();
+        for (int i = 0; i < 10; i++) {
+            delivery.defer(T0.plusSeconds(i + 1));
+        }
+        assertThat(delivery.attempts()).isEmpty();
+        assertThat(delivery.round()).isZero();
+        assertThat(delivery.status()).isEqualTo(DeliveryStatus.PENDING);
+        assertThat(delivery.nextAttemptAt()).isEqualTo(T0.plusSeconds(10));
+
+        delivery.record(AttemptOutcome.answered(503, 5, null), schedule, T0.plusSeconds(11), random);
+        assertThat(delivery.round()).isEqualTo(1);
+        assertThat(delivery.status()).isEqualTo(DeliveryStatus.PENDING);
+    }
 }

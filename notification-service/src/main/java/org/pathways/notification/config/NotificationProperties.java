@@ -1,0 +1,27 @@
+package org.pathways.notification.config;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Who is told what, and how.
+ *
+ * @param coordinatorAgency the partnership coordinator's agency, which is also told of overdue referrals
+ * @param webBaseUrl        where the web app is, for the links in e-mails and notifications
+ * @param mailFrom          the sender of e-mails
+ * @param mailPollInterval  how often queued e-mails are looked for
+ */
+@ConfigurationProperties("pathways.notifications")
+public record NotificationProperties(
+        @DefaultValue("partnership") String coordinatorAgency,
+        @DefaultValue("http://localhost:8080") String webBaseUrl,
+        @DefaultValue("pathways@localhost") String mailFrom,
+        @DefaultValue("1s") Duration mailPollInterval) {
+
+    /** The web app's page of a referral. */
+    public String referralLink(String referralId) {
+        return webBaseUrl.replaceAll("/+$", "") + "/referrals/" + referralId;
+    }
+}

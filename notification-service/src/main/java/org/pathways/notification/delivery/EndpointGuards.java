@@ -1,0 +1,164 @@
+package org.pathways.notification.delivery;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.pathways.notification.config.WebhookProperties;
+import org.pathways.notification.subscription.EndpointHealth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * A Resilience4j circuit breaker and bulkhead per endpoint (per subscription), so that one slow or dead agency never
+ * delays the others. The bulkhead caps how many attempts this instance makes to one endpoint at once; the breaker
+ * stops attempts to an endpoint that keeps failing, and after a while lets one trial attempt through to see whether
+ * it is back. Both are per instance: several instances each guard their own share of the traffic.
+ */
+@Component
+public class EndpointGuards implements EndpointHealth {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointGuards.class);
+
+    private final CircuitBreakerRegistry breakers;
+    private final BulkheadRegistry bulkheads;
+    private final Duration openFor;
+    /** When each breaker last opened (System.nanoTime), to tell when its trial is due. */
+    private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
+
+    EndpointGuards(WebhookProperties properties, ObjectProvider<MeterRegistry> meters) {
+        WebhookProperties.Breaker breaker = properties.breaker();
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(breaker.window())
+                .minimumNumberOfCalls(Math.min(breaker.minimumCalls(), breaker.window()))
+                .failureRateThreshold(breaker.failureRate())
+                .waitDurationInOpenState(breaker.openFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                // No automatic transition (it needs a scheduler thread): once open-for has passed, the next
+                // permission asked for turns the breaker half-open and is the trial.
+                .build());
+        this.openFor = breaker.openFor();
+        this.bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
+                .maxConcurrentCalls(properties.perEndpointConcurrency())
+                .maxWaitDuration(Duration.ZERO)
+                .build());
+        breakers.getEventPublisher().onEntryAdded(added -> added.getAddedEntry().getEventPublisher()
+                .onStateTransition(e -> {
+                    if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                        openedAt.put(e.getCircuitBreakerName(), System.nanoTime());
+                    }
+                    log.info("Circuit of subscription {}: {}", e.getCircuitBreakerName(), e.getStateTransition());
+                }));
+        // resilience4j_circuitbreaker_state / _calls and resilience4j_bulkhead_available_concurrent_calls, tagged
+        // name=<subscription id>: per-endpoint health next to pathways.webhooks.attempt.
+        meters.ifAvailable(registry -> {
+            TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
+            TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
+        });
+    }
+
+    /** A permission to make one attempt to an endpoint; close it when the attempt is over. */
+    final class Pass implements AutoCloseable {
+        private final CircuitBreaker breaker;
+        private final Bulkhead bulkhead;
+        private boolean recorded;
+
+        private Pass(CircuitBreaker breaker, Bulkhead bulkhead) {
+            this.breaker = breaker;
+            this.bulkhead = bulkhead;
+        }
+
+        /** What the attempt came to: any answer but a 2xx (or a 410, which disables) counts as a failure. */
+        void record(AttemptOutcome outcome) {
+            recorded = true;
+            if (outcome.acknowledged() || outcome.gone()) {
+                breaker.onSuccess(outcome.latencyMs(), TimeUnit.MILLISECONDS);
+            } else {
+                breaker.onError(outcome.latencyMs(), TimeUnit.MILLISECONDS, new EndpointFailure(outcome));
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!recorded) {
+                breaker.releasePermission();
+            }
+            bulkhead.onComplete();
+        }
+    }
+
+    /** A pass for one attempt to this subscription's endpoint, or null while its bulkhead is full or breaker open. */
+    Pass tryEnter(String subscriptionId) {
+        Bulkhead bulkhead = bulkheads.bulkhead(subscriptionId);
+        if (!bulkhead.tryAcquirePermission()) {
+            return null;
+        }
+        CircuitBreaker breaker = breaker(subscriptionId);
+        if (!breaker.tryAcquirePermission()) {
+            bulkhead.onComplete();
+            return null;
+        }
+        return new Pass(breaker, bulkhead);
+    }
+
+    /**
+     * The subscriptions this instance should not claim deliveries for right now: bulkhead full, or breaker open and
+     * its trial not yet due.
+     */
+    Set<String> unavailable() {
+        Set<String> busy = new HashSet<>();
+        long now = System.nanoTime();
+        breakers.getAllCircuitBreakers().forEach(b -> {
+            if (b.getState() == CircuitBreaker.State.FORCED_OPEN || b.getState() == CircuitBreaker.State.OPEN
+                    && now - openedAt.getOrDefault(b.getName(), now) < openFor.toNanos()) {
+                busy.add(b.getName());
+            }
+        });
+        bulkheads.getAllBulkheads().forEach(b -> {
+            if (b.getMetrics().getAvailableConcurrentCalls() == 0) {
+                busy.add(b.getName());
+            }
+        });
+        return busy;
+    }
+
+    @Override
+    public String circuit(String subscriptionId) {
+        return breakers.find(subscriptionId).map(b -> b.getState().name()).orElse(CircuitBreaker.State.CLOSED.name());
+    }
+
+    /** Forgets a removed subscription's guards. */
+    @Override
+    public void forget(String subscriptionId) {
+        breakers.remove(subscriptionId);
+        openedAt.remove(subscriptionId);
+        bulkheads.remove(subscriptionId);
+    }
+
+    private CircuitBreaker breaker(String subscriptionId) {
+        return breakers.circuitBreaker(subscriptionId);
+    }
+
+    /** Why the breaker counted an attempt as failed; carries no URL or body. */
+    static final class EndpointFailure extends RuntimeException {
+        EndpointFailure(AttemptOutcome outcome) {
+            super(outcome.statusCode() != null ? "status " + outcome.statusCode() : outcome.error(), null, false,
+                    false);
+        }
+    }
+}

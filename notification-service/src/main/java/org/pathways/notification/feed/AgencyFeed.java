@@ -1,0 +1,91 @@
+package org.pathways.notification.feed;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bson.Document;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.FindAndModifyOptions;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Component;
+
+/**
+ * Each agency's replayable feed of the events that concern it, in one order per agency: a counter document per agency
+ * hands out sequence numbers with {@code $inc}, so a reader that remembers the last sequence it saw (its cursor) gets
+ * everything after it, nothing missed and nothing twice.
+ *
+ * <p>Two events routed to the same agency at the same moment (from two partitions) take their numbers and then insert;
+ * for a few milliseconds the later number may be visible before the earlier one. A reader therefore stops at a gap
+ * in the numbers unless the entry after it has settled ({@link #SETTLE}): a number taken by a write that never
+ * happened (a crash, or a duplicate that lost the race) is a permanent gap that is skipped once it is old.
+ */
+@Component
+public class AgencyFeed implements InitializingBean {
+
+    static final Duration SETTLE = Duration.ofSeconds(5);
+    private static final String COUNTERS = "feed_counters";
+
+    private final MongoTemplate mongo;
+    private final Clock clock;
+
+    AgencyFeed(MongoTemplate mongo, Clock clock) {
+        this.mongo = mongo;
+        this.clock = clock;
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        var indexes = mongo.indexOps(FeedEntry.class);
+        new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
+                .resolveIndexFor(FeedEntry.class).forEach(indexes::createIndex);
+    }
+
+    /** Appends the event to the agency's feed, unless it is there already. */
+    public void append(String agencyId, ReceivedEvent event, String body) {
+        if (mongo.exists(Query.query(Criteria.where("agencyId").is(agencyId).and("eventId").is(event.id())),
+                FeedEntry.class)) {
+            return;
+        }
+        long sequence = nextSequence(agencyId);
+        try {
+            mongo.insert(new FeedEntry(agencyId + ":" + sequence, agencyId, sequence, event.id(), event.type(),
+                    event.subject(), clock.instant(), body));
+        } catch (DuplicateKeyException alreadyThere) {
+            // Routed twice at once: the other copy holds its place, this number stays a gap.
+        }
+    }
+
+    /** Up to {@code limit} entries after {@code after}, in order, stopping at a gap that has not settled. */
+    List<FeedEntry> after(String agencyId, long after, int limit) {
+        List<FeedEntry> found = mongo.find(Query.query(Criteria.where("agencyId").is(agencyId)
+                .and("sequence").gt(after)).with(Sort.by("sequence")).limit(limit), FeedEntry.class);
+        Instant settled = clock.instant().minus(SETTLE);
+        List<FeedEntry> page = new ArrayList<>();
+        long expected = after + 1;
+        for (FeedEntry entry : found) {
+            if (entry.sequence() != expected && entry.recordedAt().isAfter(settled)) {
+                break;
+            }
+            page.add(entry);
+            expected = entry.sequence() + 1;
+        }
+        return page;
+    }
+
+    private long nextSequence(String agencyId) {
+        Document counter = mongo.findAndModify(Query.query(Criteria.where("_id").is(agencyId)),
+                new Update().inc("sequence", 1L),
+                FindAndModifyOptions.options().upsert(true).returnNew(true), Document.class, COUNTERS);
+        return ((Number) counter.get("sequence")).longValue();
+    }
+}

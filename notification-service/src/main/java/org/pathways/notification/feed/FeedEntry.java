@@ -1,0 +1,22 @@
+package org.pathways.notification.feed;
+
+import java.time.Instant;
+
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.index.CompoundIndex;
+import org.springframework.data.mongodb.core.index.CompoundIndexes;
+import org.springframework.data.mongodb.core.mapping.Document;
+
+/**
+ * One event in one agency's feed, at its place ({@code sequence}, increasing in the order events were routed to the
+ * agency). {@code event} is the CloudEvent exactly as published. Unique per (agency, event): an event routed twice
+ * keeps its first place.
+ */
+@Document("feed")
+@CompoundIndexes({
+        @CompoundIndex(name = "agency_sequence", def = "{'agencyId': 1, 'sequence': 1}", unique = true),
+        @CompoundIndex(name = "agency_event", def = "{'agencyId': 1, 'eventId': 1}", unique = true)
+})
+public record FeedEntry(@Id String id, String agencyId, long sequence, String eventId, String eventType,
+                        String subject, Instant recordedAt, String event) {
+}

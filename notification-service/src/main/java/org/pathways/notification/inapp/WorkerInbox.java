@@ -1,0 +1,78 @@
+package org.pathways.notification.inapp;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+
+import org.pathways.notification.config.NotificationProperties;
+import org.pathways.notification.notice.Notice;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Component;
+
+/** The in-app inbox of each agency's workers: what needs a person, with read and unread per worker. */
+@Component
+public class WorkerInbox implements InitializingBean {
+
+    private final MongoTemplate mongo;
+    private final NotificationProperties properties;
+    private final Clock clock;
+
+    WorkerInbox(MongoTemplate mongo, NotificationProperties properties, Clock clock) {
+        this.mongo = mongo;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        var indexes = mongo.indexOps(InAppNotification.class);
+        new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
+                .resolveIndexFor(InAppNotification.class).forEach(indexes::createIndex);
+    }
+
+    /** Puts a notice in its agency's inbox, once however often it is told. */
+    public void add(Notice notice) {
+        if (mongo.exists(ofEvent(notice), InAppNotification.class)) {
+            return;
+        }
+        try {
+            mongo.insert(new InAppNotification("ntf-" + UUID.randomUUID(), notice.agencyId(), notice.kind(),
+                    notice.eventId(), notice.referralId(), properties.referralLink(notice.referralId()),
+                    clock.instant(), List.of()));
+        } catch (DuplicateKeyException alreadyThere) {
+            // told twice at once
+        }
+    }
+
+    List<InAppNotification> of(String agencyId, String userId, boolean unreadOnly, int limit) {
+        Criteria criteria = Criteria.where("agencyId").is(agencyId);
+        if (unreadOnly) {
+            criteria = criteria.and("readBy").ne(userId);
+        }
+        return mongo.find(Query.query(criteria).with(Sort.by(Sort.Direction.DESC, "createdAt")).limit(limit),
+                InAppNotification.class);
+    }
+
+    long unread(String agencyId, String userId) {
+        return mongo.count(Query.query(Criteria.where("agencyId").is(agencyId).and("readBy").ne(userId)),
+                InAppNotification.class);
+    }
+
+    /** Marks one of the agency's notifications read for this worker; false if the agency has no such one. */
+    boolean markRead(String agencyId, String id, String userId) {
+        return mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)),
+                new Update().addToSet("readBy", userId), InAppNotification.class).getMatchedCount() > 0;
+    }
+
+    private static Query ofEvent(Notice notice) {
+        return Query.query(Criteria.where("agencyId").is(notice.agencyId()).and("eventId").is(notice.eventId())
+                .and("kind").is(notice.kind()));
+    }
+}

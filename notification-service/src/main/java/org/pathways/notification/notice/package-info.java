@@ -1,0 +1,2 @@
+/** What needs a person's attention (rather than an agency system's), shared by the in-app inbox and e-mail. */
+package org.pathways.notification.notice;

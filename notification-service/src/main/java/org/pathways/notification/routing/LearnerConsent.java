@@ -1,0 +1,16 @@
+package org.pathways.notification.routing;
+
+import java.time.Instant;
+
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.index.Indexed;
+import org.springframework.data.mongodb.core.mapping.Document;
+
+/**
+ * A learner's consent for an agency, as the learner events tell it: the local read model that says which agencies
+ * may hear of the learner's milestones (an active, unexpired {@code OUTCOME_SHARING} consent). Ids and codes only.
+ */
+@Document("learner_consents")
+record LearnerConsent(@Id String consentId, @Indexed String learnerId, String agencyId, String purpose,
+                      Instant expiresAt, boolean active) {
+}

@@ -1,0 +1,127 @@
+package org.pathways.notification.routing;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.messaging.inbox.MalformedEventException;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.notification.delivery.WebhookFanOut;
+import org.pathways.notification.feed.AgencyFeed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.messaging.Message;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Learner events: consents are kept as a local read model, and a learner's milestones go to the agencies the learner
+ * consented to share outcomes with ({@code OUTCOME_SHARING}, active and unexpired), and to the agency that recorded
+ * it; no other agency hears of them. An erased learner's consents are forgotten and the copies of events this service
+ * keeps are pseudonymised. Types are matched by name, so this does not depend on which event-contracts version
+ * knows them.
+ */
+@Configuration
+public class LearnerEventRouting {
+
+    static final String HANDLER = "learner-events";
+    static final String CONSENT_GRANTED = "org.pathways.learner.consent-granted.v1";
+    static final String CONSENT_WITHDRAWN = "org.pathways.learner.consent-withdrawn.v1";
+    static final String MILESTONE_RECORDED = "org.pathways.learner.milestone-recorded.v1";
+    static final String ERASED = "org.pathways.learner.erased.v1";
+    private static final String OUTCOME_SHARING = "OUTCOME_SHARING";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final Logger log = LoggerFactory.getLogger(LearnerEventRouting.class);
+
+    private final MongoTemplate mongo;
+    private final AgencyFeed feed;
+    private final WebhookFanOut fanOut;
+    private final LearnerErasure erasure;
+    private final Clock clock;
+
+    LearnerEventRouting(MongoTemplate mongo, AgencyFeed feed, WebhookFanOut fanOut, LearnerErasure erasure,
+                        Clock clock) {
+        this.mongo = mongo;
+        this.feed = feed;
+        this.fanOut = fanOut;
+        this.erasure = erasure;
+        this.clock = clock;
+    }
+
+    @Bean
+    Consumer<Message<byte[]>> learnerEvents(EventInbox inbox) {
+        return inbox.consumerWithRecord(HANDLER, this::route);
+    }
+
+    void route(ReceivedEvent event, byte[] record) {
+        if (!ID.matcher(event.id()).matches()) {
+            throw new MalformedEventException("An event id outside the published id pattern");
+        }
+        switch (event.type()) {
+            case CONSENT_GRANTED, CONSENT_WITHDRAWN -> consent(event);
+            case MILESTONE_RECORDED -> milestone(event, record);
+            case ERASED -> {
+                String learnerId = id(event.data(JsonNode.class), "learnerId");
+                if (learnerId != null) {
+                    mongo.remove(Query.query(Criteria.where("learnerId").is(learnerId)), LearnerConsent.class);
+                    erasure.pseudonymise(learnerId);
+                }
+            }
+            default -> log.debug("Not routing event {} of type {}", event.id(), event.type());
+        }
+    }
+
+    private void consent(ReceivedEvent event) {
+        JsonNode data = event.data(JsonNode.class);
+        String consentId = id(data, "consentId");
+        String learnerId = id(data, "learnerId");
+        String agencyId = id(data, "agencyId");
+        if (consentId == null || learnerId == null || agencyId == null) {
+            log.info("Consent event {} lacks ids: ignored", event.id());
+            return;
+        }
+        mongo.save(new LearnerConsent(consentId, learnerId, agencyId, id(data, "purpose"), instant(data, "expiresAt"),
+                CONSENT_GRANTED.equals(event.type())));
+    }
+
+    private void milestone(ReceivedEvent event, byte[] record) {
+        JsonNode data = event.data(JsonNode.class);
+        String learnerId = id(data, "learnerId");
+        Set<String> concerned = new LinkedHashSet<>();
+        concerned.add(id(data, "recordedByAgencyId"));
+        if (learnerId != null) {
+            var now = clock.instant();
+            mongo.find(Query.query(Criteria.where("learnerId").is(learnerId).and("purpose").is(OUTCOME_SHARING)
+                            .and("active").is(true)), LearnerConsent.class).stream()
+                    .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(now))
+                    .forEach(c -> concerned.add(c.agencyId()));
+        }
+        concerned.remove(null);
+        String body = ReferralEventRouting.utf8(event, record);
+        concerned.forEach(agency -> feed.append(agency, event, body));
+        fanOut.fanOut(event, concerned, body);
+    }
+
+    private static Instant instant(JsonNode data, String name) {
+        JsonNode value = data == null ? null : data.get(name);
+        try {
+            return value != null && value.isString() ? Instant.parse(value.asString()) : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String id(JsonNode data, String name) {
+        JsonNode value = data == null ? null : data.get(name);
+        return value != null && value.isString() && ID.matcher(value.asString()).matches() ? value.asString() : null;
+    }
+}

@@ -1,0 +1,133 @@
+package org.pathways.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.junit.jupiter.api.Test;
+import org.pathways.messaging.outbox.OutboxEntry;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/** One slow or dead agency never delays the others: a bulkhead and a circuit breaker per endpoint. */
+class EndpointIsolationTest extends ServiceTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration SLOW = Duration.ofSeconds(2);
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Test
+    void aSlowAgencyDoesNotDelayAnotherAgencysDeliveries() throws Exception {
+        String slowAgency = "agency-slow-" + UUID.randomUUID().toString().substring(0, 8);
+        String fastAgency = "agency-fast-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver slow = new WebhookReceiver().answerAfter(SLOW);
+             WebhookReceiver fast = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            subscribe(slowAgency, slow.url(), SUBMITTED);
+            String fastSubscription = subscribe(fastAgency, fast.url(), SUBMITTED).get("id").asString();
+            int each = 6;
+            List<Instant> fastPublished = new ArrayList<>();
+            Instant start = Instant.now();
+
+            // The slow agency's event always goes first, so its deliveries are ahead of the fast one's.
+            for (int i = 0; i < each; i++) {
+                events.publish(ReferralEvents.submitted("agency-council", slowAgency));
+                fastPublished.add(Instant.now());
+                events.publish(ReferralEvents.submitted("agency-council", fastAgency));
+            }
+
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> fast.processed().size() == each);
+            Duration fastDone = Duration.between(start, Instant.now());
+            int slowDoneMeanwhile = slow.processed().size();
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> slow.processed().size() == each);
+            Duration slowDone = Duration.between(start, Instant.now());
+
+            List<WebhookReceiver.Received> fastRequests = fast.received();
+            long worstFastMs = 0;
+            for (int i = 0; i < each; i++) {
+                worstFastMs = Math.max(worstFastMs,
+                        Duration.between(fastPublished.get(i), fastRequests.get(i).at()).toMillis());
+            }
+            System.out.printf("[isolation] %d events each; fast agency all delivered after %d ms (worst single"
+                            + " delivery %d ms after its publish); slow agency (%d ms per answer) had %d of %d done"
+                            + " by then, all after %d ms; slow endpoint never had more than %d requests at once%n",
+                    each, fastDone.toMillis(), worstFastMs, SLOW.toMillis(), slowDoneMeanwhile, each,
+                    slowDone.toMillis(), slow.maxInFlight());
+
+            assertThat(fastDone).as("the fast agency is not held up by the slow one")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(worstFastMs).as("no fast delivery waited for a slow answer").isLessThan(3500);
+            assertThat(slowDoneMeanwhile).as("the slow agency was still busy").isLessThan(each);
+            assertThat(slowDone).isGreaterThan(fastDone);
+            assertThat(slow.maxInFlight()).as("the slow endpoint's bulkhead").isLessThanOrEqualTo(2);
+
+            Timer timer = meters.find("pathways.webhooks.attempt").tag("subscription", fastSubscription)
+                    .tag("status", "200").timer();
+            assertThat(timer).as("per-endpoint delivery metrics").isNotNull();
+            assertThat(timer.count()).isEqualTo(each);
+        }
+    }
+
+    @Test
+    void anEndpointDownForAWhileGetsEveryEventOnceItsCircuitClosesAgain() throws Exception {
+        String agency = "agency-flaky-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            receiver.otherwiseAnswer(503);
+            String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
+            List<String> eventIds = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                OutboxEntry event = ReferralEvents.submitted("agency-council", agency);
+                eventIds.add(event.eventId());
+                events.publish(event);
+            }
+
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
+                    .equals("OPEN"));
+            int requestsWhileDown = receiver.count();
+            Instant up = Instant.now();
+            receiver.otherwiseAnswer(200);
+
+            await().atMost(PATIENCE).until(() -> receiver.processed().size() == eventIds.size());
+            Duration caughtUp = Duration.between(up, Instant.now());
+            System.out.printf("[breaker] endpoint down: %d requests for %d events before the circuit opened; back up:"
+                            + " all %d processed %d ms later; %d requests in all, %d duplicate(s) de-duplicated%n",
+                    requestsWhileDown, eventIds.size(), eventIds.size(), caughtUp.toMillis(), receiver.count(),
+                    receiver.duplicates());
+
+            assertThat(receiver.processed()).containsExactlyInAnyOrderElementsOf(eventIds);
+            assertThat(requestsWhileDown).as("the open circuit spared the dead endpoint")
+                    .isLessThan(eventIds.size());
+            await().atMost(PATIENCE).until(() -> circuit(subscription).equals("CLOSED"));
+            assertThat(meters.find("resilience4j.circuitbreaker.state").tag("name", subscription)
+                    .tag("state", "closed").gauge()).as("the breaker's state as a metric").isNotNull()
+                    .satisfies(gauge -> assertThat(gauge.value()).isEqualTo(1.0));
+            int attemptsLogged = 0;
+            for (String eventId : eventIds) {
+                JsonNode delivered = await().atMost(PATIENCE).until(() -> deliveriesOf(agency, eventId).stream()
+                        .filter(d -> d.get("status").asString().equals("DELIVERED")).findFirst().orElse(null),
+                        d -> d != null);
+                attemptsLogged += delivered.get("attempts").size();
+            }
+            // Put off while the circuit was open, deliveries were deferred, not attempted: the log holds exactly the
+            // requests the endpoint saw, and none used up its schedule (4 attempts) and was parked.
+            assertThat(attemptsLogged).isEqualTo(receiver.count());
+        }
+    }
+
+    private String circuit(String subscription) throws Exception {
+        return json(call("GET", "/api/subscriptions/" + subscription, admin(subscriptionAgency(subscription)), null))
+                .get("circuit").asString();
+    }
+
+    private String subscriptionAgency(String subscription) {
+        return mongo.findById(subscription, org.bson.Document.class, "subscriptions").getString("agencyId");
+    }
+}
