@@ -38,6 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * consent, the college publishes a course, the council refers the learner; the college's system receives one
  * signed CloudEvent. Every service runs for real on one Kafka broker and one MongoDB-wire store.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class ReferralHandoffEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -71,7 +72,6 @@ class ReferralHandoffEndToEndTest {
     static void stopReceiver() {
         receiver.close();
         topics.values().forEach(TopicRecorder::close);
-        RunningPlatform.stop();
     }
 
     private HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
@@ -90,7 +90,8 @@ class ReferralHandoffEndToEndTest {
     }
 
     @Test
-    void aReferralReachesTheReceivingAgencysSystemAsOneSignedCloudEvent() throws Exception {
+    void aReferralReachesTheReceivingAgencysSystemAsOneSignedCloudEvent(
+            org.springframework.boot.test.system.CapturedOutput logs) throws Exception {
         String college = TestTokens.worker(COLLEGE);
         String council = TestTokens.worker(COUNCIL);
 
@@ -175,5 +176,9 @@ class ReferralHandoffEndToEndTest {
             }
         }
         assertThat(seen).as("learner, consent, opportunity, referral and delivery events").isGreaterThanOrEqualTo(5);
+
+        // Nor did any service write the learner's personal data to its log along the way.
+        assertThat(logs.getAll()).isNotBlank()
+                .doesNotContain(GIVEN_NAME, FAMILY_NAME, EMAIL, PHONE, BIRTH_DATE, NEED);
     }
 }

@@ -35,6 +35,12 @@ class GatewayRoutes {
                 .and(service("subscriptions", targets.notifications(), "/api/subscriptions/**", "/api/subscriptions"))
                 .and(service("deliveries", targets.notifications(), "/api/deliveries/**", "/api/deliveries"))
                 .and(service("notifications", targets.notifications(), "/api/notifications/**", "/api/notifications"))
+                .and(service("feed", targets.notifications(), "/api/feed/**", "/api/feed"))
+                .and(service("agency-settings", targets.notifications(), "/api/agency-settings/**",
+                        "/api/agency-settings"))
+                .and(service("matches", targets.opportunities(), "/api/matches/**", "/api/matches"))
+                .and(service("pathways", targets.opportunities(), "/api/pathways/**", "/api/pathways"))
+                .and(service("hsds", targets.opportunities(), "/api/hsds/**", "/api/hsds"))
                 .and(service("progression", targets.progression(), "/api/progression/**", "/api/progression"))
                 .filter(rateLimit);
     }
