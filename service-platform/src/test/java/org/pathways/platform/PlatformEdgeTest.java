@@ -114,7 +114,8 @@ class PlatformEdgeTest {
     @Test
     void wrongTypesAndUnknownFieldsAre400NotGuesses() throws Exception {
         for (String body : new String[] {"{\"name\":\"a\",\"count\":2.5}", "{\"name\":{\"$gt\":\"\"},\"count\":1}",
-                "{\"name\":\"a\",\"count\":1,\"admin\":true}", "{\"name\":\"a\",\"count\":\"1x\"}", "{"}) {
+                "{\"name\":\"a\",\"count\":1,\"admin\":true}", "{\"name\":\"a\",\"count\":\"1x\"}",
+                "{\"name\":\"a\",\"count\":\"1\"}", "{"}) {
             HttpResponse<String> response = send("POST", "/things", body, "application/json", token);
             assertThat(response.statusCode()).as(body).isEqualTo(400);
             assertThat(problem(response).get("type").asString()).as(body).startsWith("urn:pathways:problem:");
