@@ -40,19 +40,32 @@ public final class EventProducer implements AutoCloseable {
     /** Publishes {@code event} with the given id (publish twice with one id to simulate a redelivery). */
     public String publish(String eventId, PathwaysEvent event) {
         EventType type = event.publishedType();
+        return publishRaw(type.topic().topicName(), eventId, type.type(), event.subject(), event);
+    }
+
+    /** {@link #publishRaw(String, String, String, String, Object)} with a new event id. */
+    public String publishRaw(String topic, String type, String subject, Object data) {
+        return publishRaw(topic, UUID.randomUUID().toString(), type, subject, data);
+    }
+
+    /**
+     * Publishes any type string with any data, as another service would: for a consumer that reads events by type
+     * without depending on their records, or to send data that breaks a contract.
+     */
+    public String publishRaw(String topic, String eventId, String type, String subject, Object data) {
         CloudEvent cloudEvent = CloudEventBuilder.v1()
                 .withId(eventId)
                 .withSource(URI.create("/pathways/test"))
-                .withType(type.type())
-                .withSubject(event.subject())
+                .withType(type)
+                .withSubject(subject)
                 .withTime(OffsetDateTime.now(ZoneOffset.UTC))
-                .withDataSchema(type.dataschema())
+                .withDataSchema(URI.create("urn:pathways:schema:" + type))
                 .withDataContentType("application/json")
-                .withData(JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8))
+                .withData(JSON.writeValueAsString(data).getBytes(StandardCharsets.UTF_8))
                 .build();
         byte[] body = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent);
         try {
-            producer.send(new ProducerRecord<>(type.topic().topicName(), event.subject(), body)).get();
+            producer.send(new ProducerRecord<>(topic, subject, body)).get();
         } catch (Exception e) {
             throw new IllegalStateException("Could not publish a test event", e);
         }

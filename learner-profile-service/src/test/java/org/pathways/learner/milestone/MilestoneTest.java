@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
-import org.pathways.learner.RawEvents;
+import org.pathways.testing.EventProducer;
 import org.pathways.learner.RunningService;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.platform.security.Role;
@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 class MilestoneTest extends RunningService {
 
     private static TopicRecorder learnerTopic;
-    private static RawEvents referralService;
+    private static EventProducer referralService;
 
     @Autowired
     EventInbox inbox;
@@ -38,7 +38,7 @@ class MilestoneTest extends RunningService {
     @BeforeAll
     static void connect() {
         learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
-        referralService = new RawEvents();
+        referralService = new EventProducer();
     }
 
     @AfterAll
@@ -159,12 +159,12 @@ class MilestoneTest extends RunningService {
         String topic = Topic.REFERRALS.topicName();
         Map<String, Object> data = referralData(referralId, id, COLLEGE);
 
-        referralService.publish(topic, "org.pathways.referral.submitted.v1", referralId, data);
-        referralService.publish(topic, "org.pathways.referral.received.v1", referralId, data);
-        String accepted = referralService.publish(topic, "org.pathways.referral.accepted.v1", referralId, data);
-        referralService.publish(topic, accepted, "org.pathways.referral.accepted.v1", referralId, data);
-        referralService.publish(topic, "org.pathways.referral.started.v1", referralId, data);
-        String completed = referralService.publish(topic, "org.pathways.referral.completed.v1", referralId, data);
+        referralService.publishRaw(topic, "org.pathways.referral.submitted.v1", referralId, data);
+        referralService.publishRaw(topic, "org.pathways.referral.received.v1", referralId, data);
+        String accepted = referralService.publishRaw(topic, "org.pathways.referral.accepted.v1", referralId, data);
+        referralService.publishRaw(topic, accepted, "org.pathways.referral.accepted.v1", referralId, data);
+        referralService.publishRaw(topic, "org.pathways.referral.started.v1", referralId, data);
+        String completed = referralService.publishRaw(topic, "org.pathways.referral.completed.v1", referralId, data);
 
         await().atMost(EVENT_DEADLINE).untilAsserted(() -> assertThat(timeline(id, COUNCIL))
                 .extracting(m -> m.path("kind").asString())
@@ -178,7 +178,7 @@ class MilestoneTest extends RunningService {
         assertThat(enrolled.path("recordedByAgencyId").asString()).isEqualTo(COLLEGE);
 
         // A redelivery of "completed" later adds nothing either.
-        referralService.publish(topic, completed, "org.pathways.referral.completed.v1", referralId, data);
+        referralService.publishRaw(topic, completed, "org.pathways.referral.completed.v1", referralId, data);
         List<ConsumerRecord<String, byte[]>> published = learnerTopic.settle(
                 r -> isOfType(r, id, EventType.MILESTONE_RECORDED.type()), Duration.ofSeconds(3));
         assertThat(published).hasSize(3);
@@ -189,12 +189,12 @@ class MilestoneTest extends RunningService {
     void referralEventsForUnknownLearnersOrWithoutALearnerDoNotBlockTheOthers() {
         String id = registerLearner(COUNCIL);
         String topic = Topic.REFERRALS.topicName();
-        referralService.publish(topic, "org.pathways.referral.accepted.v1", "ref-x",
+        referralService.publishRaw(topic, "org.pathways.referral.accepted.v1", "ref-x",
                 referralData("ref-x", "lrn-unknown-here", COLLEGE));
         Map<String, Object> noLearner = referralData("ref-y", "lrn-y", COLLEGE);
         noLearner.remove("learnerId");
-        referralService.publish(topic, "org.pathways.referral.accepted.v1", "ref-y", noLearner);
-        referralService.publish(topic, "org.pathways.referral.started.v1", "ref-z", referralData("ref-z", id, HOUSING));
+        referralService.publishRaw(topic, "org.pathways.referral.accepted.v1", "ref-y", noLearner);
+        referralService.publishRaw(topic, "org.pathways.referral.started.v1", "ref-z", referralData("ref-z", id, HOUSING));
 
         await().atMost(EVENT_DEADLINE).untilAsserted(() -> assertThat(timeline(id, COUNCIL))
                 .extracting(m -> m.path("kind").asString()).containsExactly("ATTENDED"));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
-import org.pathways.learner.RawEvents;
+import org.pathways.testing.EventProducer;
 import org.pathways.learner.RunningService;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
@@ -141,8 +141,8 @@ class ErasureTest extends RunningService {
     void referralEventsForAnErasedLearnerAddNothing() {
         String id = registerLearner(COUNCIL);
         api().delete("/api/learners/" + id, TestTokens.worker(COUNCIL));
-        try (RawEvents referralService = new RawEvents()) {
-            referralService.publish(Topic.REFERRALS.topicName(), "org.pathways.referral.accepted.v1", "ref-e",
+        try (EventProducer referralService = new EventProducer()) {
+            referralService.publishRaw(Topic.REFERRALS.topicName(), "org.pathways.referral.accepted.v1", "ref-e",
                     Map.of("referralId", "ref-e", "learnerId", id, "receivingAgencyId", COLLEGE));
         }
         await().during(java.time.Duration.ofSeconds(2)).atMost(java.time.Duration.ofSeconds(5)).until(() ->

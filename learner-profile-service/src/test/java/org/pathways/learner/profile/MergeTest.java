@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
-import org.pathways.learner.RawEvents;
+import org.pathways.testing.EventProducer;
 import org.pathways.learner.RunningService;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
@@ -100,8 +100,8 @@ class MergeTest extends RunningService {
         String retired = register(COUNCIL, uniquePerson("Liz", "Achterberg", born));
         assertThat(merge(COUNCIL, survivor, retired).status()).isEqualTo(200);
 
-        try (RawEvents referralService = new RawEvents()) {
-            referralService.publish(Topic.REFERRALS.topicName(), "org.pathways.referral.accepted.v1", "ref-m",
+        try (EventProducer referralService = new EventProducer()) {
+            referralService.publishRaw(Topic.REFERRALS.topicName(), "org.pathways.referral.accepted.v1", "ref-m",
                     Map.of("referralId", "ref-m", "learnerId", retired, "receivingAgencyId", COLLEGE));
         }
         await().atMost(EVENT_DEADLINE).untilAsserted(() -> assertThat(api().get("/api/learners/" + survivor

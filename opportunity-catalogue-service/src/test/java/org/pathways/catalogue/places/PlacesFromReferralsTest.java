@@ -3,8 +3,6 @@ package org.pathways.catalogue.places;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -12,16 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.core.provider.EventFormatProvider;
-import io.cloudevents.jackson.JsonFormat;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,20 +18,19 @@ import org.pathways.catalogue.RunningService;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.messaging.inbox.EventInbox;
-import org.pathways.testing.HttpApi;
-import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.EventProducer;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Referral events are published raw (CloudEvents SDK and a plain producer), as the referral-service would, by type
- * string: the catalogue does not depend on the referral-service's records.
+ * Referral events are published by type string, as the referral-service would: the catalogue reads them without
+ * depending on the referral-service's records.
  */
 class PlacesFromReferralsTest extends RunningService {
 
-    private static KafkaProducer<String, byte[]> producer;
+    private static EventProducer producer;
     private static TopicRecorder opportunityTopic;
 
     @Autowired
@@ -50,9 +38,7 @@ class PlacesFromReferralsTest extends RunningService {
 
     @BeforeAll
     static void connect() {
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer());
+        producer = new EventProducer();
         opportunityTopic = new TopicRecorder(Topic.OPPORTUNITIES.topicName());
     }
 
@@ -63,20 +49,10 @@ class PlacesFromReferralsTest extends RunningService {
     }
 
     private static String referralEvent(String eventId, String event, String referralId, String opportunityId) {
-        String data = HttpApi.JSON.writeValueAsString(Map.of("referralId", referralId, "opportunityId", opportunityId,
+        return producer.publishRaw(Topic.REFERRALS.topicName(), eventId, "org.pathways.referral." + event + ".v1",
+                referralId, Map.of("referralId", referralId, "opportunityId", opportunityId,
                 "learnerId", "lrn-1", "referringAgencyId", COUNCIL, "receivingAgencyId", COLLEGE,
                 "at", OffsetDateTime.now(ZoneOffset.UTC).toString()));
-        CloudEvent cloudEvent = CloudEventBuilder.v1().withId(eventId).withSource(URI.create("/pathways/referral-test"))
-                .withType("org.pathways.referral." + event + ".v1").withSubject(referralId)
-                .withTime(OffsetDateTime.now(ZoneOffset.UTC)).withDataContentType("application/json")
-                .withData(data.getBytes(StandardCharsets.UTF_8)).build();
-        byte[] body = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent);
-        try {
-            producer.send(new ProducerRecord<>(Topic.REFERRALS.topicName(), referralId, body)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return eventId;
     }
 
     private static String referralEvent(String event, String referralId, String opportunityId) {
