@@ -1,6 +1,5 @@
 package org.pathways.platform.problem;
 
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -57,9 +56,5 @@ public class ProblemException extends RuntimeException {
         problem.setType(ProblemResponses.type(kind));
         properties.forEach(problem::setProperty);
         return problem;
-    }
-
-    static URI typeOf(String kind) {
-        return ProblemResponses.type(kind);
     }
 }
