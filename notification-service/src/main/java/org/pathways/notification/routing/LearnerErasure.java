@@ -31,6 +31,9 @@ class LearnerErasure {
 
     void pseudonymise(String learnerId) {
         int changed = rewrite("feed", "event", learnerId, false) + rewrite("deliveries", "body", learnerId, true);
+        // A learner event's feed entry also keeps its subject (the learner id) beside the body.
+        changed += (int) mongo.updateMulti(Query.query(Criteria.where("subject").is(learnerId)),
+                new Update().set("subject", ERASED), "feed").getModifiedCount();
         log.info("Pseudonymised {} stored event copies of an erased learner", changed);
     }
 

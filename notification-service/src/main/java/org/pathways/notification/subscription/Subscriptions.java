@@ -111,12 +111,20 @@ public class Subscriptions implements InitializingBean {
     Optional<Subscription> rotateSecret(String agencyId, String id) {
         return own(agencyId, id).map(subscription -> {
             Instant now = clock.instant();
+            String current = subscription.secret();
             subscription.rotateSecret(now, secretGrace);
-            mongo.updateFirst(Query.query(Criteria.where("_id").is(id)), new Update()
-                    .set("secret", subscription.secret())
-                    .set("previousSecret", subscription.previousSecret())
-                    .set("previousUntil", subscription.previousUntil())
-                    .set("rotatedAt", now), Subscription.class);
+            // Guarded by the secret it replaces: two rotations racing must not silently drop one caller's secret.
+            long changed = mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and("secret").is(current)),
+                    new Update()
+                            .set("secret", subscription.secret())
+                            .set("previousSecret", subscription.previousSecret())
+                            .set("previousUntil", subscription.previousUntil())
+                            .set("rotatedAt", now), Subscription.class).getModifiedCount();
+            if (changed == 0) {
+                throw org.pathways.platform.problem.ProblemException.conflict("secret-rotated-meanwhile",
+                        "The secret was rotated by someone else meanwhile; rotate again if you still need to.",
+                        java.util.Map.of());
+            }
             log.info("Agency {} rotated the secret of subscription {}", agencyId, id);
             return subscription;
         });

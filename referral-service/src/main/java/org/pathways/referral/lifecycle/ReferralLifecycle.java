@@ -53,12 +53,14 @@ public class ReferralLifecycle {
     public Referral transition(Caller caller, String id, TransitionRequest request) {
         Referral referral = referralToActOn(caller, id, request.version());
         Actor actor = Actor.of(caller, referral);
-        if (request.action() == ReferralAction.RESUME && referral.holdReason() == ReferralReason.CONSENT_WITHDRAWN
+        // Whatever it was held for, a referral only resumes while the learner consents to share it: a consent
+        // withdrawn during a waitlist hold must not be bypassed by resuming.
+        if (request.action() == ReferralAction.RESUME
                 && !readModels.referralSharingAllowed(referral.learnerId(), referral.receivingAgencyId(),
                 clock.instant())) {
             throw ProblemException.unprocessable("consent-required",
-                    "This referral was held because the learner withdrew their consent; it resumes once they "
-                            + "consent again.");
+                    "The learner has no active consent to share this referral with the receiving agency; it "
+                            + "resumes once they consent again.");
         }
         ReferralTransitioned event;
         try {

@@ -86,11 +86,15 @@ class Rerouting {
         }
         try {
             outbox.save(rerouting.closed(), rerouting.closedEvent());
-        } catch (OptimisticLockingFailureException raced) {
+        } catch (RuntimeException failed) {
+            // Whatever stopped the original from closing, the new referral must not stay open beside it.
             outbox.save(next, next.perform(ReferralAction.CANCEL, Actor.platform(), ReferralReason.REROUTED, null,
                     clock.instant()));
-            throw ProblemException.conflict("stale-version",
-                    "Someone else changed this referral meanwhile: reload it and try again.", Map.of());
+            if (failed instanceof OptimisticLockingFailureException) {
+                throw ProblemException.conflict("stale-version",
+                        "Someone else changed this referral meanwhile: reload it and try again.", Map.of());
+            }
+            throw failed;
         }
         return next;
     }
