@@ -88,7 +88,6 @@ public class Opportunity {
     private List<String> localities = List.of();
     private boolean free;
     /** The Open Referral document an import last took this from (unchanged → the import changes nothing). */
-    private String importFingerprint;
 
     protected Opportunity() {
     }
@@ -281,11 +280,6 @@ public class Opportunity {
         return capacity == null || placesTaken < capacity;
     }
 
-    /** Records which import document this came from (see {@link #importFingerprint()}). */
-    public void importedFrom(String fingerprint) {
-        importFingerprint = fingerprint;
-    }
-
     private void requireStatus(OpportunityStatus required, String action) {
         if (status != required) {
             throw illegal(action);
@@ -378,5 +372,4 @@ public class Opportunity {
     public List<String> leadsTo() { return List.copyOf(leadsTo); }
     public Set<String> searchTokens() { return searchTokens; }
     public boolean isFree() { return free; }
-    public String importFingerprint() { return importFingerprint; }
 }

@@ -114,7 +114,7 @@ public class Pathways {
             }
             List<String> unknown = last.leadsTo().stream().filter(id -> !known.containsKey(id)).toList();
             known.putAll(load(unknown));
-            visits += unknown.size();
+            visits += 1 + unknown.size();   // every path expanded counts, so a dense graph cannot run away
             for (String next : last.leadsTo()) {
                 Opportunity step = known.get(next);
                 if (step == null || path.contains(next) || !step.isVisibleTo(caller.agencyId())) {

@@ -118,8 +118,15 @@ public class CatalogueSearch {
     private record Candidate(String id, SearchCursor key, Double score, Double distanceKm) {
     }
 
+    static final int MAX_CANDIDATES = 5_000;
+
     private SearchResults ranked(SearchCriteria c, Criteria filter) {
-        Query query = Query.query(filter);
+        // Scored in the service (the embedded store has no text search): bounded to the newest candidates, as
+        // matching is, so one request never reads the whole catalogue.
+        Query query = Query.query(filter)
+                .with(org.springframework.data.domain.Sort.by(org.springframework.data.domain.Sort.Direction.DESC,
+                        "publishedAt"))
+                .limit(MAX_CANDIDATES);
         query.fields().include("_id", "titleTokens", "termTokens", "searchTokens", "venues.latitude",
                 "venues.longitude", "publishedAt");
         Set<String> queryTokens = c.text() == null ? Set.of() : SearchText.tokens(c.text());
