@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.pathways.events.agency.AgencyRegistered;
+import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.events.delivery.WebhookDelivered;
 import org.pathways.events.delivery.WebhookParked;
 import org.pathways.events.learner.ConsentGranted;
@@ -61,7 +63,9 @@ public enum EventType {
     REFERRAL_OVERDUE("org.pathways.referral.overdue.v1", Topic.REFERRALS, ReferralOverdue.class),
     REFERRAL_NOTE_ADDED("org.pathways.referral.note-added.v1", Topic.REFERRALS, ReferralNoteAdded.class),
     WEBHOOK_DELIVERED("org.pathways.delivery.webhook-delivered.v1", Topic.DELIVERIES, WebhookDelivered.class),
-    WEBHOOK_PARKED("org.pathways.delivery.webhook-parked.v1", Topic.DELIVERIES, WebhookParked.class);
+    WEBHOOK_PARKED("org.pathways.delivery.webhook-parked.v1", Topic.DELIVERIES, WebhookParked.class),
+    AGENCY_REGISTERED("org.pathways.agency.registered.v1", Topic.AGENCIES, AgencyRegistered.class),
+    AGENCY_UPDATED("org.pathways.agency.updated.v1", Topic.AGENCIES, AgencyUpdated.class);
 
     private static final Map<String, EventType> BY_TYPE =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::type, Function.identity()));

@@ -5,7 +5,8 @@ public enum Topic {
     LEARNERS("pathways.learners"),
     OPPORTUNITIES("pathways.opportunities"),
     REFERRALS("pathways.referrals"),
-    DELIVERIES("pathways.deliveries");
+    DELIVERIES("pathways.deliveries"),
+    AGENCIES("pathways.agencies");
 
     private final String topicName;
 

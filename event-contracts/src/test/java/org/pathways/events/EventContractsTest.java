@@ -17,6 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pathways.events.delivery.WebhookDelivered;
 import org.pathways.events.delivery.WebhookParked;
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencyRegistered;
+import org.pathways.events.agency.AgencySector;
+import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
@@ -62,13 +66,21 @@ class EventContractsTest {
                 new LearnerRegistered("lrn-1", "agency-college", "LS6", NOW),
                 new ConsentGranted("lrn-1", "cns-1", "agency-council", ConsentPurpose.REFERRAL_SHARING, NOW, null),
                 new ConsentWithdrawn("lrn-1", "cns-1", "agency-council", ConsentPurpose.REFERRAL_SHARING, NOW),
-                new OpportunityPublished("opp-1", "agency-college", OpportunityKind.FORMAL_LEARNING, "E2", 12, 0, NOW),
+                new ConsentGranted("lrn-1", "cns-2", null, AgencyKind.COLLEGE, ConsentPurpose.OUTCOME_SHARING, NOW,
+                        NOW.plusSeconds(86400)),
+                new ConsentWithdrawn("lrn-1", "cns-2", null, AgencyKind.COLLEGE, ConsentPurpose.OUTCOME_SHARING, NOW),
+                new AgencyRegistered("agency-college", AgencyKind.COLLEGE, AgencySector.PUBLIC, true, NOW),
+                new AgencyUpdated("agency-college", AgencyKind.COLLEGE, AgencySector.PUBLIC, false, NOW),
+                new OpportunityPublished("opp-1", "agency-college", OpportunityKind.FORMAL_LEARNING, "E2", 12, 0, NOW,
+                        List.of("opp-2")),
                 new OpportunityWithdrawn("opp-1", "agency-college", NOW),
                 new OpportunityUpdated("opp-1", "agency-college", OpportunityKind.FORMAL_LEARNING, "E2", 12, 12, "FULL",
-                        NOW),
+                        NOW, List.of("opp-2", "opp-3")),
                 new OpportunityPlacesChanged("opp-1", "agency-college", 12, 12, true, "FULL", "ref-1", NOW),
                 new ReferralSubmitted("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college", Urgency.ROUTINE,
                         NOW),
+                new ReferralSubmitted("ref-2", "lrn-1", "opp-2", "agency-college", "agency-council", Urgency.SOON,
+                        NOW, "ref-1"),
                 new ReferralReceived("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
                         ReferralStatus.RECEIVED, null, "agency-college", NOW),
                 new ReferralAccepted("ref-1", "lrn-1", "opp-1", "agency-council", "agency-college",
@@ -110,6 +122,24 @@ class EventContractsTest {
         }
     }
 
+    private static PathwaysEvent sample(EventType type) {
+        return samples().stream().filter(e -> e.publishedType() == type).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aConsentNamesExactlyOneAgencyOrOneAgencyKind() {
+        ObjectNode both = JSON.valueToTree(sample(EventType.CONSENT_GRANTED));
+        both.put("agencyKind", "COLLEGE");
+        assertThat(schemas.violations(EventType.CONSENT_GRANTED, both)).isNotEmpty();
+        ObjectNode neither = JSON.valueToTree(sample(EventType.CONSENT_GRANTED));
+        neither.putNull("agencyId");
+        assertThat(schemas.violations(EventType.CONSENT_GRANTED, neither)).isNotEmpty();
+        neither.put("agencyKind", "NOT_A_KIND");
+        assertThat(schemas.violations(EventType.CONSENT_GRANTED, neither)).isNotEmpty();
+        neither.put("agencyKind", "HOUSING");
+        assertThat(schemas.violations(EventType.CONSENT_GRANTED, neither)).isEmpty();
+    }
+
     @Test
     void aFieldTheContractDoesNotAllowIsRefused() {
         ObjectNode data = JSON.valueToTree(samples().get(0));
@@ -130,10 +160,10 @@ class EventContractsTest {
 
     @Test
     void aMissingRequiredFieldOrABadTimestampIsRefused() {
-        ObjectNode data = JSON.valueToTree(samples().get(5));
+        ObjectNode data = JSON.valueToTree(sample(EventType.REFERRAL_SUBMITTED));
         data.remove("receivingAgencyId");
         assertThat(schemas.violations(EventType.REFERRAL_SUBMITTED, data)).isNotEmpty();
-        ObjectNode badTime = JSON.valueToTree(samples().get(5));
+        ObjectNode badTime = JSON.valueToTree(sample(EventType.REFERRAL_SUBMITTED));
         badTime.put("submittedAt", "yesterday");
         assertThat(schemas.violations(EventType.REFERRAL_SUBMITTED, badTime)).isNotEmpty();
     }

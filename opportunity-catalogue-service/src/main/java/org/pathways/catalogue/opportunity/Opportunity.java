@@ -175,7 +175,7 @@ public class Opportunity {
         publishedAt = now;
         updatedAt = now;
         followPlaces();
-        return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken, publishedAt);
+        return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken, publishedAt, leadsTo);
     }
 
     /** Stops referrals to a published (or full) opportunity. */
@@ -239,7 +239,8 @@ public class Opportunity {
     }
 
     private OpportunityUpdated updated(Instant now) {
-        return new OpportunityUpdated(id, providerAgencyId, kind, level, capacity, placesTaken, status.name(), now);
+        return new OpportunityUpdated(id, providerAgencyId, kind, level, capacity, placesTaken, status.name(), now,
+                leadsTo);
     }
 
     /** Adds a progression route to {@code toId}; false when it is already there. */
