@@ -10,6 +10,7 @@ import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + OpportunityCatalogueServiceApplication.NAME)
+@Import(MongoQueryLog.class)
 public abstract class RunningService {
 
     protected static final String COLLEGE = "agency-college";

@@ -4,18 +4,34 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencyRegistered;
+import org.pathways.events.agency.AgencySector;
+import org.pathways.events.agency.AgencyUpdated;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
+import org.springframework.data.mongodb.core.index.CompoundIndex;
+import org.springframework.data.mongodb.core.index.CompoundIndexes;
 import org.springframework.data.mongodb.core.index.Indexed;
 import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
  * A provider in the partnership. Its id is the agency id that tokens carry, so an agency's administrators manage
- * exactly their own record. {@code hsdsId} is the Open Referral organization id it is exchanged under.
+ * exactly their own record. {@code hsdsId} is the Open Referral organization id it is exchanged under. An outbox
+ * aggregate: registering announces {@link AgencyRegistered}; a change to what other services act on (kind, sector,
+ * whether it takes direct referrals) announces {@link AgencyUpdated}, codes only. A change of name, contacts or
+ * localities announces nothing: those are read through the API.
  */
 @Document("agencies")
+@CompoundIndexes({
+        // The listing (by name, optionally by locality or kind), read in index order.
+        @CompoundIndex(name = "name_order", def = "{'name': 1, '_id': 1}"),
+        @CompoundIndex(name = "locality_name", def = "{'localities': 1, 'name': 1, '_id': 1}"),
+        @CompoundIndex(name = "kind_name", def = "{'kind': 1, 'name': 1, '_id': 1}")
+})
 public class Agency {
 
     @Id
@@ -27,13 +43,14 @@ public class Agency {
     private String name;
     private AgencySector sector;
     private AgencyKind kind;
-    @Indexed
     private List<String> localities;
     private List<AgencyContact> contacts;
     private boolean acceptsDirectReferrals;
     private String website;
     private Instant createdAt;
     private Instant updatedAt;
+    /** Whether its registration was announced (agencies registered before agencies were announced were not). */
+    private boolean announced;
 
     protected Agency() {
     }
@@ -43,6 +60,7 @@ public class Agency {
         agency.id = Objects.requireNonNull(id, "id");
         agency.hsdsId = UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).toString();
         agency.createdAt = now;
+        agency.announced = true;
         agency.apply(details, now);
         return agency;
     }
@@ -54,8 +72,30 @@ public class Agency {
         return agency;
     }
 
-    public void revise(AgencyDetails details, Instant now) {
+    /** What a new agency announces (saved with it). */
+    public AgencyRegistered registered() {
+        return new AgencyRegistered(id, kind, sector, acceptsDirectReferrals, createdAt);
+    }
+
+    /** The registration of an agency that has not been announced yet (one older than its events), once. */
+    public Optional<AgencyRegistered> announceIfUnannounced() {
+        if (announced) {
+            return Optional.empty();
+        }
+        announced = true;
+        return Optional.of(registered());
+    }
+
+    /** Replaces the details; announces the change when the kind, sector or referral stance changed. */
+    public Optional<AgencyUpdated> revise(AgencyDetails details, Instant now) {
+        AgencyKind kindBefore = kind;
+        AgencySector sectorBefore = sector;
+        boolean directBefore = acceptsDirectReferrals;
         apply(details, now);
+        if (kind == kindBefore && sector == sectorBefore && acceptsDirectReferrals == directBefore) {
+            return Optional.empty();
+        }
+        return Optional.of(new AgencyUpdated(id, kind, sector, acceptsDirectReferrals, now));
     }
 
     /** Whether {@code details} would change anything (an import of the same document changes nothing). */

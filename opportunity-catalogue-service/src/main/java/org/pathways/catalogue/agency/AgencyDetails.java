@@ -8,6 +8,9 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencySector;
+
 /**
  * What an agency's administrator says about their agency. {@code acceptsDirectReferrals} false means the agency only
  * signposts: others may point a learner to it but not refer. {@code version} is the version read, required when

@@ -5,10 +5,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.domain.Sort;
@@ -19,12 +25,14 @@ import org.springframework.stereotype.Service;
 
 /**
  * The partnership's providers. An agency's administrator registers and maintains its own record (the id is the
- * caller's agency); anyone authenticated reads them. Agencies announce nothing, so they carry an empty outbox.
+ * caller's agency); anyone authenticated reads them. Saved only through the outbox, with the events they announce
+ * (on {@code pathways.agencies}), whether the change came through the API or an Open Referral import.
  */
 @Service
 public class AgencyDirectory {
 
     static final int PAGE_SIZE = 200;
+    private static final Logger log = LoggerFactory.getLogger(AgencyDirectory.class);
 
     private final MongoTemplate mongo;
     private final Outbox outbox;
@@ -43,7 +51,8 @@ public class AgencyDirectory {
                     "This agency is already registered; change it with PUT.", Map.of());
         }
         try {
-            return outbox.save(Agency.register(caller.agencyId(), details, clock.instant()));
+            Agency agency = Agency.register(caller.agencyId(), details, clock.instant());
+            return outbox.save(agency, agency.registered());
         } catch (DuplicateKeyException raced) {
             throw ProblemException.conflict("already-registered", "This agency is already registered.", Map.of());
         }
@@ -62,8 +71,7 @@ public class AgencyDirectory {
         if (!details.version().equals(agency.version())) {
             throw new OptimisticLockingFailureException("stale agency");
         }
-        agency.revise(details, clock.instant());
-        return outbox.save(agency);
+        return outbox.save(agency, agency.revise(details, clock.instant()).stream().toList());
     }
 
     public Agency get(String id) {
@@ -78,8 +86,14 @@ public class AgencyDirectory {
         return Optional.ofNullable(mongo.findOne(Query.query(Criteria.where("hsdsId").is(hsdsId)), Agency.class));
     }
 
-    public List<Agency> all() {
-        return mongo.find(new Query().with(Sort.by("_id")).limit(10_000), Agency.class);
+    /** One page of every agency in id order, for an export (the store pages it; nothing is held beyond a page). */
+    public List<Agency> page(int page, int perPage) {
+        return mongo.find(new Query().with(Sort.by("_id")).skip((long) (page - 1) * perPage).limit(perPage),
+                Agency.class);
+    }
+
+    public long count() {
+        return mongo.count(new Query(), Agency.class);
     }
 
     List<Agency> list(String locality, AgencyKind kind) {
@@ -93,9 +107,54 @@ public class AgencyDirectory {
         return mongo.find(query, Agency.class);
     }
 
-    /** Saves an agency known from an import (the importer decides whether anything changed). */
-    public Agency save(Agency agency) {
-        return outbox.save(agency);
+    /**
+     * Announces, once, the agencies registered before agencies were announced, so that other services learn every
+     * agency's kind. Runs at start-up; with several replicas the version guard lets one announce each agency.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    public int announceEarlierAgencies() {
+        int announced = 0;
+        int before;
+        List<Agency> batch;
+        do {
+            before = announced;
+            batch = mongo.find(Query.query(Criteria.where("announced").ne(true)).limit(PAGE_SIZE), Agency.class);
+            for (Agency agency : batch) {
+                announced += announce(agency) ? 1 : 0;
+            }
+        } while (batch.size() == PAGE_SIZE && announced > before);
+        if (announced > 0) {
+            log.info("Announced {} agencies registered before agencies were announced", announced);
+        }
+        return announced;
+    }
+
+    private boolean announce(Agency read) {
+        Agency agency = read;
+        for (int attempt = 1; agency != null && attempt <= 5; attempt++) {
+            Optional<AgencyRegistered> registered = agency.announceIfUnannounced();
+            if (registered.isEmpty()) {
+                return false;
+            }
+            try {
+                outbox.save(agency, registered.get());
+                return true;
+            } catch (OptimisticLockingFailureException changedMeanwhile) {
+                agency = mongo.findById(agency.id(), Agency.class);
+            }
+        }
+        return false;
+    }
+
+    /** Registers an agency first known from an Open Referral organization, announcing it. */
+    public Agency importNew(String hsdsId, AgencyDetails details) {
+        Agency agency = Agency.imported(hsdsId, details, clock.instant());
+        return outbox.save(agency, agency.registered());
+    }
+
+    /** Applies an import's details to a known agency (the importer decided something changed). */
+    public Agency importRevision(Agency agency, AgencyDetails details) {
+        return outbox.save(agency, agency.revise(details, clock.instant()).stream().toList());
     }
 
     private static void requireAdmin(Caller caller) {

@@ -3,6 +3,9 @@ package org.pathways.catalogue.agency;
 import java.time.Instant;
 import java.util.List;
 
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencySector;
+
 /** An agency as the API shows it. */
 public record AgencyView(String id, String name, AgencySector sector, AgencyKind kind, List<String> localities,
                          List<AgencyContact> contacts, boolean acceptsDirectReferrals, String website,

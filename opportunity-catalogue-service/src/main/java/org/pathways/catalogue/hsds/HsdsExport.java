@@ -9,6 +9,8 @@ import org.pathways.catalogue.agency.AgencyDirectory;
 import org.pathways.catalogue.opportunity.AccessibilityFeature;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
+import org.pathways.catalogue.opportunity.Schedule;
+import org.pathways.catalogue.opportunity.TimeSlot;
 import org.pathways.catalogue.opportunity.Venue;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -21,8 +23,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The catalogue as Open Referral HSDS 3.0: agencies as organizations, opportunities that are not drafts as services
- * (with their venues as service_at_locations and locations, languages, cost options, schedules and taxonomy
- * attributes), in the API's paged shape ({@code contents}, {@code total_items}...).
+ * (with their venues as service_at_locations and locations with their accessibility, languages, cost options,
+ * schedules with weekly rules, service areas for residence rules, and taxonomy attributes for Pathways' own codes),
+ * in the API's paged shape ({@code contents}, {@code total_items}...). Both are paged by the store.
  */
 @Service
 class HsdsExport {
@@ -53,11 +56,12 @@ class HsdsExport {
         return page(contents, total, page, perPage);
     }
 
+    /** One page of organizations, read from the store a page at a time (as services are). */
     ObjectNode organizations(int page, int perPage) {
-        List<Agency> all = agencies.all();
+        long total = agencies.count();
         ArrayNode contents = NODES.arrayNode();
-        all.stream().skip((long) (page - 1) * perPage).limit(perPage).forEach(a -> contents.add(organization(a)));
-        return page(contents, all.size(), page, perPage);
+        agencies.page(page, perPage).forEach(a -> contents.add(organization(a)));
+        return page(contents, total, page, perPage);
     }
 
     private static ObjectNode page(ArrayNode contents, long total, int page, int perPage) {
@@ -109,6 +113,24 @@ class HsdsExport {
         o.accessibility().stream().map(AccessibilityFeature::name).sorted()
                 .forEach(code -> attribute(attributes, id, "service", HsdsTaxonomy.ACCESSIBILITY, code, null));
         o.terms().forEach(term -> attribute(attributes, id, "service", HsdsTaxonomy.SUBJECT, term, null));
+        o.freeFor().stream().map(Enum::name).sorted()
+                .forEach(code -> attribute(attributes, id, "service", HsdsTaxonomy.FREE_FOR, code, null));
+        o.eligibility().benefits().stream().map(Enum::name).sorted()
+                .forEach(code -> attribute(attributes, id, "service", HsdsTaxonomy.BENEFIT, code, null));
+        if (o.eligibility().priorLevel() != null) {
+            attribute(attributes, id, "service", HsdsTaxonomy.PRIOR_LEVEL, o.eligibility().priorLevel(), null);
+        }
+        if (o.waitlistOpen()) {
+            attribute(attributes, id, "service", HsdsTaxonomy.WAITLIST, "OPEN", null);
+        }
+        ArrayNode areas = service.putArray("service_areas");
+        o.eligibility().residentIn().forEach(locality -> {
+            ObjectNode area = areas.addObject();
+            area.put("id", HsdsTaxonomy.stableId(id, "service_area", locality));
+            area.put("service_id", id);
+            area.put("name", locality);
+            area.put("description", "Only for residents of " + locality);
+        });
         ArrayNode languages = service.putArray("languages");
         o.languages().stream().sorted().forEach(code -> {
             ObjectNode language = languages.addObject();
@@ -126,21 +148,7 @@ class HsdsExport {
             cost.put("option", "Standard fee");
         }
         if (o.schedule() != null) {
-            ObjectNode schedule = service.putArray("schedules").addObject();
-            schedule.put("id", HsdsTaxonomy.stableId(id, "schedule"));
-            schedule.put("service_id", id);
-            if (o.schedule().startsOn() != null) {
-                schedule.put("valid_from", o.schedule().startsOn().toString());
-            }
-            if (o.schedule().endsOn() != null) {
-                schedule.put("valid_to", o.schedule().endsOn().toString());
-            }
-            if (o.schedule().sessions() != null) {
-                schedule.put("count", o.schedule().sessions());
-            }
-            if (o.schedule().times() != null) {
-                schedule.put("description", o.schedule().times());
-            }
+            schedules(service.putArray("schedules"), id, o.schedule());
         }
         ArrayNode atLocations = service.putArray("service_at_locations");
         int index = 0;
@@ -159,6 +167,13 @@ class HsdsExport {
                 location.put("latitude", venue.latitude());
                 location.put("longitude", venue.longitude());
             }
+            ArrayNode accessibility = location.putArray("accessibility");
+            o.accessibility().stream().sorted().forEach(feature -> {
+                ObjectNode item = accessibility.addObject();
+                item.put("id", HsdsTaxonomy.stableId(locationId, "accessibility", feature.name()));
+                item.put("location_id", locationId);
+                item.put("description", feature.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+            });
             ObjectNode address = location.putArray("addresses").addObject();
             address.put("id", HsdsTaxonomy.stableId(locationId, "address"));
             address.put("location_id", locationId);
@@ -170,6 +185,47 @@ class HsdsExport {
             address.put("address_type", "physical");
         }
         return service;
+    }
+
+    /**
+     * The schedule as HSDS schedules: one with the dates, session count and description when it has no weekly slots;
+     * otherwise one per slot, each with those and a weekly rule ({@code byday}, {@code opens_at}, {@code closes_at}),
+     * which an import reads back as the same slots.
+     */
+    private static void schedules(ArrayNode schedules, String serviceId, Schedule when) {
+        List<TimeSlot> slots = when.slots().stream().sorted().toList();
+        for (TimeSlot slot : slots.isEmpty() ? java.util.Collections.<TimeSlot>singletonList(null) : slots) {
+            ObjectNode schedule = schedules.addObject();
+            schedule.put("id", slot == null ? HsdsTaxonomy.stableId(serviceId, "schedule")
+                    : HsdsTaxonomy.stableId(serviceId, "schedule", slot.name()));
+            schedule.put("service_id", serviceId);
+            if (when.startsOn() != null) {
+                schedule.put("valid_from", when.startsOn().toString());
+            }
+            if (when.endsOn() != null) {
+                schedule.put("valid_to", when.endsOn().toString());
+            }
+            if (when.sessions() != null) {
+                schedule.put("count", when.sessions());
+            }
+            if (when.times() != null) {
+                schedule.put("description", when.times());
+            }
+            if (slot != null) {
+                schedule.put("freq", "WEEKLY");
+                switch (slot) {
+                    case WEEKDAY_DAYTIME -> weekly(schedule, "MO,TU,WE,TH,FR", "09:00", "17:00");
+                    case WEEKDAY_EVENING -> weekly(schedule, "MO,TU,WE,TH,FR", HsdsImport.EVENING, "21:00");
+                    case WEEKEND -> weekly(schedule, "SA,SU", "09:00", "17:00");
+                }
+            }
+        }
+    }
+
+    private static void weekly(ObjectNode schedule, String byday, String opensAt, String closesAt) {
+        schedule.put("byday", byday);
+        schedule.put("opens_at", opensAt);
+        schedule.put("closes_at", closesAt);
     }
 
     ObjectNode organization(Agency agency) {

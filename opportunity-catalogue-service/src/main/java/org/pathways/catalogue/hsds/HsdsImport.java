@@ -18,18 +18,21 @@ import org.pathways.catalogue.agency.Agency;
 import org.pathways.catalogue.agency.AgencyContact;
 import org.pathways.catalogue.agency.AgencyDetails;
 import org.pathways.catalogue.agency.AgencyDirectory;
-import org.pathways.catalogue.agency.AgencyKind;
-import org.pathways.catalogue.agency.AgencySector;
 import org.pathways.catalogue.opportunity.AccessibilityFeature;
+import org.pathways.catalogue.opportunity.Benefit;
 import org.pathways.catalogue.opportunity.DeliveryMode;
 import org.pathways.catalogue.opportunity.DraftOpportunity;
 import org.pathways.catalogue.opportunity.Eligibility;
+import org.pathways.catalogue.opportunity.FreeFor;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunityRepository;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
 import org.pathways.catalogue.opportunity.Schedule;
+import org.pathways.catalogue.opportunity.TimeSlot;
 import org.pathways.catalogue.opportunity.Venue;
 import org.pathways.events.PathwaysEvent;
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencySector;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
@@ -75,9 +78,14 @@ class HsdsImport {
         int[] organizations = new int[3];
         int[] services = new int[3];
 
-        void skip(String table, JsonNode record, String reason) {
+        void skip(String table, JsonNode record, SkipReason reason) {
+            skip(table, record, reason, null);
+        }
+
+        void skip(String table, JsonNode record, SkipReason reason, String field) {
             String id = record.path("id").isString() ? record.path("id").asString() : null;
-            skipped.add(new ImportReport.Skipped(table, id != null && id.length() <= 64 ? id : null, reason));
+            skipped.add(new ImportReport.Skipped(table, id != null && id.length() <= 64 ? id : null, reason.name(),
+                    field, reason.text));
         }
     }
 
@@ -101,7 +109,7 @@ class HsdsImport {
             if (isUuid(term.path("id"))) {
                 run.terms.put(term.path("id").asString(), term);
             } else {
-                run.skip("taxonomy_terms", term, "id is not a UUID");
+                run.skip("taxonomy_terms", term, SkipReason.ID_NOT_UUID);
             }
         }
         for (JsonNode attribute : document.path("attributes")) {
@@ -109,20 +117,20 @@ class HsdsImport {
                 run.attributesOf.computeIfAbsent(attribute.path("link_id").asString(), k -> new ArrayList<>())
                         .add(attribute);
             } else {
-                run.skip("attributes", attribute, "link_id is not a UUID");
+                run.skip("attributes", attribute, SkipReason.LINK_ID_NOT_UUID);
             }
         }
         for (JsonNode location : document.path("locations")) {
             if (isUuid(location.path("id"))) {
                 run.locations.put(location.path("id").asString(), location);
             } else {
-                run.skip("locations", location, "id is not a UUID");
+                run.skip("locations", location, SkipReason.ID_NOT_UUID);
             }
         }
         for (JsonNode link : document.path("service_at_locations")) {
             JsonNode location = run.locations.get(link.path("location_id").asString(""));
             if (!isUuid(link.path("service_id")) || location == null) {
-                run.skip("service_at_locations", link, "unknown service or location");
+                run.skip("service_at_locations", link, SkipReason.UNKNOWN_SERVICE_OR_LOCATION);
             } else {
                 run.locationsOfService.computeIfAbsent(link.path("service_id").asString(), k -> new ArrayList<>())
                         .add(location);
@@ -144,7 +152,7 @@ class HsdsImport {
 
     private Optional<Agency> importOrganization(Run run, JsonNode org) {
         if (!isUuid(org.path("id"))) {
-            run.skip("organizations", org, "id is not a UUID");
+            run.skip("organizations", org, SkipReason.ID_NOT_UUID);
             return Optional.empty();
         }
         String hsdsId = org.path("id").asString();
@@ -155,7 +163,7 @@ class HsdsImport {
         List<AgencyContact> contacts = new ArrayList<>();
         for (JsonNode contact : org.path("contacts")) {
             if (!contact.path("name").isString()) {
-                run.skip("contacts", contact, "a contact without a name");
+                run.skip("contacts", contact, SkipReason.CONTACT_WITHOUT_NAME);
                 continue;
             }
             JsonNode phone = contact.path("phones").path(0).path("number");
@@ -168,32 +176,31 @@ class HsdsImport {
                     codes.getOrDefault(HsdsTaxonomy.LOCALITY, List.of()), contacts,
                     !"SIGNPOSTING".equals(first(codes, HsdsTaxonomy.REFERRALS)), text(org, "website"), null);
         } catch (RuntimeException e) {
-            run.skip("organizations", org, "unreadable: " + e.getMessage());
+            run.skip("organizations", org, SkipReason.UNREADABLE);
             return Optional.empty();
         }
-        String invalid = violations(details);
+        String invalid = violations(details, ORGANIZATION_FIELDS);
         if (invalid != null) {
-            run.skip("organizations", org, invalid);
+            run.skip("organizations", org, SkipReason.INVALID_FIELD, invalid);
             return Optional.empty();
         }
         Optional<Agency> known = agencies.findByHsdsId(hsdsId);
         if (known.isEmpty()) {
             run.organizations[0]++;
-            return Optional.of(agencies.save(Agency.imported(hsdsId, details, clock.instant())));
+            return Optional.of(agencies.importNew(hsdsId, details));
         }
         Agency agency = known.get();
         if (!agency.differsFrom(details)) {
             run.organizations[2]++;
             return known;
         }
-        agency.revise(details, clock.instant());
         run.organizations[1]++;
-        return Optional.of(agencies.save(agency));
+        return Optional.of(agencies.importRevision(agency, details));
     }
 
     private void importService(Run run, JsonNode service, Map<String, Agency> byOrganization) {
         if (!isUuid(service.path("id"))) {
-            run.skip("services", service, "id is not a UUID");
+            run.skip("services", service, SkipReason.ID_NOT_UUID);
             return;
         }
         String serviceId = service.path("id").asString();
@@ -203,7 +210,7 @@ class HsdsImport {
             provider = agencies.findByHsdsId(organizationId).orElse(null);
         }
         if (provider == null) {
-            run.skip("services", service, "organization_id names no organization in the document or catalogue");
+            run.skip("services", service, SkipReason.UNKNOWN_ORGANIZATION);
             return;
         }
         OpportunityStatus target = switch (service.path("status").asString("")) {
@@ -213,19 +220,22 @@ class HsdsImport {
             default -> null;
         };
         if (target == null) {
-            run.skip("services", service, "status is not one of active, inactive, defunct, temporarily closed");
+            run.skip("services", service, SkipReason.UNKNOWN_STATUS);
             return;
         }
         DraftOpportunity details;
         try {
             details = details(run, service, serviceId);
+        } catch (Unmappable e) {
+            run.skip("services", service, e.reason);
+            return;
         } catch (RuntimeException e) {
-            run.skip("services", service, "unreadable: " + e.getMessage());
+            run.skip("services", service, SkipReason.UNREADABLE);
             return;
         }
-        String invalid = violations(details);
+        String invalid = violations(details, SERVICE_FIELDS);
         if (invalid != null) {
-            run.skip("services", service, invalid);
+            run.skip("services", service, SkipReason.INVALID_FIELD, invalid);
             return;
         }
         String id = "opp-" + serviceId;
@@ -233,7 +243,7 @@ class HsdsImport {
         List<PathwaysEvent> events = new ArrayList<>();
         if (known.isEmpty()) {
             if (target != OpportunityStatus.PUBLISHED) {
-                run.skip("services", service, "an inactive or defunct service is not added to the catalogue");
+                run.skip("services", service, SkipReason.NOT_LISTED);
                 return;
             }
             Opportunity created = Opportunity.draft(id, details, provider.id(), IMPORTER, clock.instant());
@@ -244,7 +254,7 @@ class HsdsImport {
         }
         Opportunity opportunity = known.get();
         if (!opportunity.isProvidedBy(provider.id())) {
-            run.skip("services", service, "the opportunity belongs to another agency");
+            run.skip("services", service, SkipReason.OTHER_PROVIDER);
             return;
         }
         boolean sameDetails = opportunity.details().equals(details);
@@ -267,7 +277,7 @@ class HsdsImport {
                 }
             }
         } catch (ProblemException refused) {
-            run.skip("services", service, "not applied: " + refused.getMessage());
+            run.skip("services", service, SkipReason.STATUS_CHANGE_REFUSED);
             return;
         }
         outbox.save(opportunity, events);
@@ -302,13 +312,21 @@ class HsdsImport {
             }
             String locality = text(location.path("addresses").path(0), "city");
             if (locality == null || locality.isBlank()) {
-                run.skip("locations", location, "a location without an address city is not a venue");
+                run.skip("locations", location, SkipReason.LOCATION_WITHOUT_CITY);
                 continue;
             }
             JsonNode lat = location.path("latitude");
             JsonNode lon = location.path("longitude");
             boolean point = lat.isNumber() && lon.isNumber();
             String name = text(location, "name");
+            // A location's accessibility, where its description names a feature the catalogue knows ("step free").
+            for (JsonNode feature : location.path("accessibility")) {
+                String description = text(feature, "description");
+                if (description != null) {
+                    enumOf(AccessibilityFeature.class, description.strip().replaceAll("[ -]+", "_"))
+                            .ifPresent(accessibility::add);
+                }
+            }
             venues.add(new Venue(name == null ? locality : name, locality, point ? lat.asDouble() : null,
                     point ? lon.asDouble() : null));
         }
@@ -318,7 +336,7 @@ class HsdsImport {
             if (code.matches("[a-z]{2,3}")) {
                 languages.add(code);
             } else {
-                run.skip("languages", language, "code is not an ISO 639 code");
+                run.skip("languages", language, SkipReason.LANGUAGE_CODE);
             }
         }
         Integer costPence = null;
@@ -327,27 +345,74 @@ class HsdsImport {
             if ("GBP".equals(cost.path("currency").asString("GBP"))) {
                 costPence = (int) Math.round(cost.path("amount").asDouble() * 100);
             } else {
-                run.skip("cost_options", cost, "only GBP costs are understood");
+                run.skip("cost_options", cost, SkipReason.CURRENCY);
             }
         }
-        Schedule schedule = null;
-        JsonNode when = service.path("schedules").path(0);
-        if (when.isObject()) {
-            LocalDate from = date(when, "valid_from");
-            LocalDate to = date(when, "valid_to");
-            Integer count = when.path("count").isIntegralNumber() ? when.path("count").asInt() : null;
-            String times = text(when, "description");
-            if (from != null || to != null || count != null || times != null) {
-                schedule = new Schedule(from, to, count, Set.of(), times);
-            }
-        }
+        Schedule schedule = schedule(service.path("schedules"));
         Integer minAge = service.path("minimum_age").isNumber() ? service.path("minimum_age").asInt() : null;
         Integer maxAge = service.path("maximum_age").isNumber() ? service.path("maximum_age").asInt() : null;
+        if (minAge != null && maxAge != null && maxAge < minAge) {
+            throw new Unmappable(SkipReason.AGE_RANGE);
+        }
+        List<String> residentIn = new ArrayList<>();
+        for (JsonNode area : service.path("service_areas")) {
+            String name = text(area, "name");
+            if (name != null && !name.isBlank()) {
+                residentIn.add(name);
+            }
+        }
+        Set<Benefit> benefits = codes.getOrDefault(HsdsTaxonomy.BENEFIT, List.of()).stream()
+                .map(code -> enumOf(Benefit.class, code)).flatMap(Optional::stream).collect(Collectors.toSet());
+        Set<FreeFor> freeFor = codes.getOrDefault(HsdsTaxonomy.FREE_FOR, List.of()).stream()
+                .map(code -> enumOf(FreeFor.class, code)).flatMap(Optional::stream).collect(Collectors.toSet());
         return new DraftOpportunity(text(service, "name"), text(service, "description"), kind,
                 first(codes, HsdsTaxonomy.LEVEL), capacity, codes.getOrDefault(HsdsTaxonomy.SUBJECT, List.of()),
-                mode, venues, schedule, costPence, Set.of(), new Eligibility(minAge, maxAge, null, null, null),
-                accessibility, languages.isEmpty() ? null : languages, false);
+                mode, venues, schedule, costPence, freeFor,
+                new Eligibility(minAge, maxAge, residentIn, benefits, first(codes, HsdsTaxonomy.PRIOR_LEVEL)),
+                accessibility, languages.isEmpty() ? null : languages, "OPEN".equals(first(codes, HsdsTaxonomy.WAITLIST)));
     }
+
+    /**
+     * An opportunity's schedule from a service's schedules: the dates, session count and description of the first,
+     * and the weekly slots of all of them ({@code byday} with a weekend day → weekend; weekdays opening at 17:00 or
+     * later → weekday evenings, earlier → weekday daytime).
+     */
+    private static Schedule schedule(JsonNode schedules) {
+        JsonNode when = schedules.path(0);
+        if (!when.isObject()) {
+            return null;
+        }
+        LocalDate from = date(when, "valid_from");
+        LocalDate to = date(when, "valid_to");
+        if (from != null && to != null && to.isBefore(from)) {
+            throw new Unmappable(SkipReason.SCHEDULE_DATES);
+        }
+        Integer count = when.path("count").isIntegralNumber() ? when.path("count").asInt() : null;
+        String times = text(when, "description");
+        Set<TimeSlot> slots = new LinkedHashSet<>();
+        for (JsonNode weekly : schedules) {
+            String byday = text(weekly, "byday");
+            if (byday == null || byday.isBlank()) {
+                continue;
+            }
+            List<String> days = List.of(byday.toUpperCase(java.util.Locale.ROOT).replace(" ", "").split(","));
+            if (days.contains("SA") || days.contains("SU")) {
+                slots.add(TimeSlot.WEEKEND);
+            }
+            if (days.stream().anyMatch(WEEKDAYS::contains)) {
+                String opens = text(weekly, "opens_at");
+                slots.add(opens != null && opens.compareTo(EVENING) >= 0 ? TimeSlot.WEEKDAY_EVENING
+                        : TimeSlot.WEEKDAY_DAYTIME);
+            }
+        }
+        if (from == null && to == null && count == null && times == null && slots.isEmpty()) {
+            return null;
+        }
+        return new Schedule(from, to, count, slots, times);
+    }
+
+    static final List<String> WEEKDAYS = List.of("MO", "TU", "WE", "TH", "FR");
+    static final String EVENING = "17:00";
 
     /**
      * The codes of a record's attributes by Pathways taxonomy (terms of other taxonomies count as subject terms,
@@ -364,7 +429,7 @@ class HsdsImport {
                 term = run.terms.get(attribute.path("taxonomy_term_id").asString(""));
             }
             if (term == null || !term.isObject()) {
-                run.skip("attributes", attribute, "no taxonomy term");
+                run.skip("attributes", attribute, SkipReason.NO_TAXONOMY_TERM);
                 continue;
             }
             HsdsTaxonomy taxonomy = HsdsTaxonomy.of(term.path("taxonomy").asString(""));
@@ -374,14 +439,14 @@ class HsdsImport {
                 code = text(term, "name");
             }
             if (code == null || code.isBlank()) {
-                run.skip("attributes", attribute, "a taxonomy term without a code or name");
+                run.skip("attributes", attribute, SkipReason.TERM_WITHOUT_CODE);
                 continue;
             }
             if (taxonomy == HsdsTaxonomy.CAPACITY) {
                 // The capacity is the attribute's value, not a term.
                 code = attribute.path("value").asString("");
                 if (!code.matches("[0-9]{1,6}")) {
-                    run.skip("attributes", attribute, "a capacity that is not a whole number");
+                    run.skip("attributes", attribute, SkipReason.CAPACITY_NOT_A_NUMBER);
                     continue;
                 }
             }
@@ -406,13 +471,48 @@ class HsdsImport {
         }
     }
 
-    private String violations(Object details) {
+    /** The HSDS fields each catalogue property comes from, to name them (and nothing internal) in a report. */
+    private static final Map<String, String> SERVICE_FIELDS = Map.ofEntries(Map.entry("title", "name"),
+            Map.entry("description", "description"), Map.entry("level", "attributes"),
+            Map.entry("capacity", "attributes"), Map.entry("terms", "attributes"),
+            Map.entry("accessibility", "attributes"), Map.entry("freeFor", "attributes"),
+            Map.entry("venues", "service_at_locations"), Map.entry("schedule", "schedules"),
+            Map.entry("costPence", "cost_options"), Map.entry("languages", "languages"),
+            Map.entry("eligibility.minAge", "minimum_age"), Map.entry("eligibility.maxAge", "maximum_age"),
+            Map.entry("eligibility.residentIn", "service_areas"), Map.entry("eligibility.benefits", "attributes"),
+            Map.entry("eligibility.priorLevel", "attributes"));
+    private static final Map<String, String> ORGANIZATION_FIELDS = Map.of("name", "name",
+            "localities", "attributes", "contacts", "contacts", "website", "website");
+
+    private String violations(Object details, Map<String, String> fields) {
         Set<ConstraintViolation<Object>> violations = validator.validate(details);
         if (violations.isEmpty()) {
             return null;
         }
-        return violations.stream().map(v -> v.getPropertyPath() + " " + v.getMessage()).sorted()
-                .collect(Collectors.joining("; "));
+        return violations.stream().map(v -> hsdsField(v.getPropertyPath().toString(), fields)).distinct().sorted()
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String hsdsField(String propertyPath, Map<String, String> fields) {
+        int element = propertyPath.indexOf('[');
+        String path = element < 0 ? propertyPath : propertyPath.substring(0, element);
+        for (String candidate = path; !candidate.isEmpty();
+             candidate = candidate.contains(".") ? candidate.substring(0, candidate.lastIndexOf('.')) : "") {
+            if (fields.containsKey(candidate)) {
+                return fields.get(candidate);
+            }
+        }
+        return "other";
+    }
+
+    /** A record that cannot become a catalogue entry for a reason the report can name. */
+    private static final class Unmappable extends RuntimeException {
+        final SkipReason reason;
+
+        Unmappable(SkipReason reason) {
+            super(reason.name(), null, false, false);
+            this.reason = reason;
+        }
     }
 
     private static boolean isUuid(JsonNode id) {

@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * The taxonomies under which Pathways' own codes travel in Open Referral attributes (HSDS has no field for an
- * agency's sector or an opportunity's level), and the stable ids of nested HSDS records: a nested record's id is a
+ * agency's sector, an opportunity's level, who it is free for, the benefits or prior level it requires, or whether it
+ * keeps a waiting list), and the stable ids of nested HSDS records: a nested record's id is a
  * name-based UUID of what it belongs to, so exporting twice gives the same ids and an import of an export finds
  * the same records.
  */
@@ -19,7 +20,11 @@ enum HsdsTaxonomy {
     MODE("pathways-delivery-mode"),
     ACCESSIBILITY("pathways-accessibility"),
     CAPACITY("pathways-capacity"),
-    SUBJECT("pathways-subject");
+    SUBJECT("pathways-subject"),
+    FREE_FOR("pathways-free-for"),
+    BENEFIT("pathways-benefit"),
+    PRIOR_LEVEL("pathways-prior-level"),
+    WAITLIST("pathways-waitlist");
 
     final String taxonomy;
 

@@ -8,7 +8,10 @@ public record ImportReport(Counts organizations, Counts services, List<Skipped> 
     public record Counts(int created, int updated, int unchanged) {
     }
 
-    /** A record (or part of one) left out, with the table it came from, its id if it had one, and why. */
-    public record Skipped(String table, String id, String reason) {
+    /**
+     * A record (or part of one) left out: the table it came from, its id if it had a readable one, a stable
+     * {@code code} with its fixed {@code reason}, and for {@code INVALID_FIELD} the HSDS {@code field}s at fault.
+     */
+    public record Skipped(String table, String id, String code, String field, String reason) {
     }
 }

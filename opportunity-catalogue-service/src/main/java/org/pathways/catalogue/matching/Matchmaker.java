@@ -74,7 +74,7 @@ public class Matchmaker {
         Query query = Query.query(criteria).with(Sort.by(Sort.Order.desc("publishedAt"), Sort.Order.asc("_id")))
                 .limit(MAX_CANDIDATES);
         // Judged without the heavy parts (text, who holds places); the matches shown are read in full below.
-        query.fields().exclude("description", "placeHolders", "leadsTo", "outbox");
+        query.fields().exclude("description", "placeHolders", "endedReferrals", "leadsTo", "outbox");
         List<Opportunity> candidates = mongo.find(query, Opportunity.class);
         List<MatchResults.Match> matches = new ArrayList<>();
         List<MatchResults.Exclusion> excluded = new ArrayList<>();

@@ -27,18 +27,31 @@ import org.springframework.data.mongodb.core.mapping.Document;
 /**
  * Something a provider agency offers that others may refer a learner to. The aggregate root: saved only through the
  * outbox, together with the events its changes cause; it refuses an illegal status change itself.
+ *
+ * <p>The indexes serve every query the search, matching, pathway and export API issues (checked by
+ * {@code QueryIndexCoverageTest} against the queries the running service actually sends): each filter a caller can
+ * apply leads an index that continues with {@code status} and the newest-first order ({@code publishedAt} desc,
+ * {@code _id}), so a filtered page is read in index order without sorting; a bounding box leads with the venue
+ * coordinates (its matches, at most a few thousand, are sorted in memory); a date range rides on the newest-first
+ * index, whose keys carry the start date. Names differ from earlier definitions, so a running MongoDB creates them
+ * beside the old ones (drop those by hand: see the module's docs).
  */
 @Document("opportunities")
 @CompoundIndexes({
-        @CompoundIndex(name = "search", def = "{'status': 1, 'kind': 1, 'level': 1, 'publishedAt': -1}"),
-        @CompoundIndex(name = "newest", def = "{'status': 1, 'publishedAt': -1, '_id': 1}"),
-        @CompoundIndex(name = "provider", def = "{'providerAgencyId': 1, 'status': 1}"),
-        @CompoundIndex(name = "text", def = "{'searchTokens': 1, 'status': 1}"),
-        @CompoundIndex(name = "locality", def = "{'localities': 1, 'status': 1, 'publishedAt': -1}"),
-        @CompoundIndex(name = "language", def = "{'languages': 1, 'status': 1}"),
-        @CompoundIndex(name = "accessibility", def = "{'accessibility': 1, 'status': 1}"),
-        @CompoundIndex(name = "starts", def = "{'status': 1, 'schedule.startsOn': 1}"),
-        @CompoundIndex(name = "free", def = "{'status': 1, 'free': 1, 'publishedAt': -1}"),
+        @CompoundIndex(name = "status_newest_starts",
+                def = "{'status': 1, 'publishedAt': -1, '_id': 1, 'schedule.startsOn': 1}"),
+        @CompoundIndex(name = "kind_newest", def = "{'kind': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
+        @CompoundIndex(name = "level_newest", def = "{'level': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
+        @CompoundIndex(name = "tokens_newest",
+                def = "{'searchTokens': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
+        @CompoundIndex(name = "locality_newest",
+                def = "{'localities': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
+        @CompoundIndex(name = "language_newest",
+                def = "{'languages': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
+        @CompoundIndex(name = "accessibility_newest",
+                def = "{'accessibility': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
+        @CompoundIndex(name = "free_newest", def = "{'free': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
+        @CompoundIndex(name = "mode_newest", def = "{'mode': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
         @CompoundIndex(name = "coordinates", def = "{'venues.latitude': 1, 'venues.longitude': 1, 'status': 1}"),
         @CompoundIndex(name = "leadsTo", def = "{'leadsTo': 1}")
 })
@@ -59,7 +72,6 @@ public class Opportunity {
     private OpportunityKind kind;
     private String level;
     private Integer capacity;
-    private int placesTaken;
     private OpportunityStatus status;
     private Instant createdAt;
     private Instant publishedAt;
@@ -76,8 +88,10 @@ public class Opportunity {
     private Set<AccessibilityFeature> accessibility = Set.of();
     private Set<String> languages = Set.of("en");
     private boolean waitlistOpen;
-    /** Referrals holding a place: makes places follow referral events idempotently. */
+    /** Referrals holding a place: the one record of places taken, so places follow referral events idempotently. */
     private List<String> placeHolders = new ArrayList<>();
+    /** Referrals that have ended and released (or never took) their place: a late event never takes it again. */
+    private List<String> endedReferrals = new ArrayList<>();
     /** The opportunities this one leads on to. */
     private List<String> leadsTo = new ArrayList<>();
     // Derived, for the indexes a real MongoDB serves the search from.
@@ -87,8 +101,6 @@ public class Opportunity {
     private Set<String> termTokens = Set.of();
     private List<String> localities = List.of();
     private boolean free;
-    /** The Open Referral document an import last took this from (unchanged → the import changes nothing). */
-
     protected Opportunity() {
     }
 
@@ -175,7 +187,8 @@ public class Opportunity {
         publishedAt = now;
         updatedAt = now;
         followPlaces();
-        return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken, publishedAt, leadsTo);
+        return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken(), publishedAt,
+                leadsTo);
     }
 
     /** Stops referrals to a published (or full) opportunity. */
@@ -201,66 +214,86 @@ public class Opportunity {
     }
 
     /**
-     * A referral took a place (accepted or started). Idempotent per referral: a referral already holding one
-     * changes nothing. A place is recorded even beyond capacity (the provider accepted), never lost.
+     * A referral took a place (accepted or started). Idempotent per referral: a referral already holding one changes
+     * nothing, and so does one that has already ended (its accepted or started arriving late, or again, after its
+     * completion, cancellation or failure never takes the place back). A place is recorded even beyond capacity (the
+     * provider accepted), never lost.
      */
-    public Optional<OpportunityPlacesChanged> takePlace(String referralId, Instant now) {
+    public Change<OpportunityPlacesChanged> takePlace(String referralId, Instant now) {
         if (status == OpportunityStatus.DRAFT) {
             throw illegal("take a place on");
         }
-        if (placeHolders.contains(referralId)) {
-            return Optional.empty();
+        if (placeHolders.contains(referralId) || endedReferrals.contains(referralId)) {
+            return Change.none();
         }
         placeHolders.add(referralId);
-        return Optional.of(placesChanged(referralId, now));
+        return Change.announcing(placesChanged(referralId, now));
     }
 
-    /** A referral gave its place up (cancelled or failed). Idempotent: one holding none changes nothing. */
-    public Optional<OpportunityPlacesChanged> releasePlace(String referralId, Instant now) {
-        if (!placeHolders.remove(referralId)) {
-            return Optional.empty();
+    /**
+     * A referral ended (completed, cancelled, failed or rejected): the learner no longer occupies a place. The
+     * referral is remembered as ended, so that a late or repeated event taking a place for it changes nothing; a
+     * referral that held no place changes no count and announces nothing.
+     */
+    public Change<OpportunityPlacesChanged> releasePlace(String referralId, Instant now) {
+        boolean newlyEnded = !endedReferrals.contains(referralId);
+        if (newlyEnded) {
+            endedReferrals.add(referralId);
         }
-        return Optional.of(placesChanged(referralId, now));
+        if (!placeHolders.remove(referralId)) {
+            return newlyEnded ? Change.silent() : Change.none();
+        }
+        return Change.announcing(placesChanged(referralId, now));
     }
 
     private OpportunityPlacesChanged placesChanged(String referralId, Instant now) {
-        placesTaken = placeHolders.size();
         updatedAt = now;
         followPlaces();
-        return new OpportunityPlacesChanged(id, providerAgencyId, capacity, placesTaken, waitlistOpen,
+        return new OpportunityPlacesChanged(id, providerAgencyId, capacity, placesTaken(), waitlistOpen,
                 status.name(), referralId, now);
     }
 
     /** PUBLISHED ⇄ FULL as places are taken and released. */
     private void followPlaces() {
         if (status.isListed()) {
-            status = capacity != null && placesTaken >= capacity ? OpportunityStatus.FULL : OpportunityStatus.PUBLISHED;
+            status = capacity != null && placesTaken() >= capacity ? OpportunityStatus.FULL
+                    : OpportunityStatus.PUBLISHED;
         }
     }
 
     private OpportunityUpdated updated(Instant now) {
-        return new OpportunityUpdated(id, providerAgencyId, kind, level, capacity, placesTaken, status.name(), now,
+        return new OpportunityUpdated(id, providerAgencyId, kind, level, capacity, placesTaken(), status.name(), now,
                 leadsTo);
     }
 
-    /** Adds a progression route to {@code toId}; false when it is already there. */
-    public boolean leadOnTo(String toId) {
+    /**
+     * Adds a progression route to {@code toId}. A repeat changes nothing. A draft announces nothing (its publication
+     * carries its routes); otherwise {@link OpportunityUpdated} carries the full current list, from which the
+     * referral-service suggests next steps.
+     */
+    public Change<OpportunityUpdated> leadOnTo(String toId, Instant now) {
         if (toId.equals(id)) {
             throw ProblemException.unprocessable("route-to-itself", "An opportunity cannot lead on to itself.");
         }
         if (leadsTo.contains(toId)) {
-            return false;
+            return Change.none();
         }
         if (leadsTo.size() >= MAX_ROUTES) {
             throw ProblemException.unprocessable("too-many-routes",
                     "An opportunity leads on to at most " + MAX_ROUTES + " others.");
         }
         leadsTo.add(toId);
-        return true;
+        return routesChanged(now);
     }
 
-    public boolean removeRoute(String toId) {
-        return leadsTo.remove(toId);
+    /** Removes the route to {@code toId}, announced as {@link #leadOnTo} is; a route that is not there changes nothing. */
+    public Change<OpportunityUpdated> removeRoute(String toId, Instant now) {
+        return leadsTo.remove(toId) ? routesChanged(now) : Change.none();
+    }
+
+    private Change<OpportunityUpdated> routesChanged(Instant now) {
+        updatedAt = now;
+        return status == OpportunityStatus.DRAFT ? Change.silent() : Change.announcing(updated(now));
     }
 
     /** A draft is its provider's business; once published, every agency may see it. */
@@ -274,11 +307,11 @@ public class Opportunity {
 
     /** Places still free, or null when places are not limited. */
     public Integer placesLeft() {
-        return capacity == null ? null : Math.max(0, capacity - placesTaken);
+        return capacity == null ? null : Math.max(0, capacity - placesTaken());
     }
 
     public boolean hasPlaces() {
-        return capacity == null || placesTaken < capacity;
+        return capacity == null || placesTaken() < capacity;
     }
 
     private void requireStatus(OpportunityStatus required, String action) {
@@ -337,8 +370,9 @@ public class Opportunity {
         return capacity;
     }
 
+    /** Places taken: one per referral holding a place (derived, never stored apart from who holds them). */
     public int placesTaken() {
-        return placesTaken;
+        return placeHolders.size();
     }
 
     public OpportunityStatus status() {

@@ -9,9 +9,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.pathways.catalogue.opportunity.Change;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunityCatalogue;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
+import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
@@ -24,7 +26,8 @@ import org.springframework.stereotype.Service;
  * Progression routes ("Confidence building" leads on to "Entry 2 English"...) and the pathways they make. A route
  * belongs to the opportunity it starts from, so its provider adds it; it may lead to any agency's listed
  * opportunity. Pathways are found breadth first, shortest first, with a cap on length and on how many are returned;
- * drafts of other agencies are never walked through.
+ * drafts of other agencies are never walked through. Adding or removing a route on an opportunity that is not a draft
+ * announces {@code OpportunityUpdated} with its full current list of routes.
  */
 @Service
 public class Pathways {
@@ -52,12 +55,14 @@ public class Pathways {
         if (to.status() == OpportunityStatus.DRAFT && !to.isProvidedBy(caller.agencyId())) {
             throw ProblemException.notFound("opportunity", toId);
         }
-        return from.leadOnTo(to.id()) ? outbox.save(from) : from;
+        Change<OpportunityUpdated> change = from.leadOnTo(to.id(), clock.instant());
+        return change.changed() ? outbox.save(from, change.events()) : from;
     }
 
     Opportunity removeRoute(Caller caller, String fromId, String toId) {
         Opportunity from = catalogue.managedBy(caller, fromId);
-        return from.removeRoute(toId) ? outbox.save(from) : from;
+        Change<OpportunityUpdated> change = from.removeRoute(toId, clock.instant());
+        return change.changed() ? outbox.save(from, change.events()) : from;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import org.pathways.catalogue.opportunity.Change;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunityRepository;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
@@ -22,11 +23,13 @@ import org.springframework.messaging.Message;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Places taken follow the referral lifecycle: a referral accepted (or started) takes a place on its opportunity, one
- * cancelled or failed gives it back. Events are matched by type string and read generically (referralId,
- * opportunityId), so this depends on the referral events' shape, not on their classes. The opportunity remembers
- * which referrals hold a place, so a redelivered or repeated event (accepted then started) changes nothing; the
- * inbox skips exact redeliveries before that. Each real change is published as {@link OpportunityPlacesChanged}.
+ * Places taken follow the referral lifecycle: a referral accepted (or started) takes a place on its opportunity; one
+ * that ends (completed, cancelled, failed, or rejected) no longer occupies it. Events are matched by type string and
+ * read generically (referralId, opportunityId), so this depends on the referral events' shape, not on their classes.
+ * The opportunity remembers which referrals hold a place and which have ended, so a redelivered or repeated event
+ * (accepted then started) changes nothing, and neither does one arriving out of order (an accepted after the
+ * referral's completion); the inbox skips exact redeliveries before that. Each real change is published as
+ * {@link OpportunityPlacesChanged}.
  */
 @Configuration
 public class PlacesFromReferrals {
@@ -36,8 +39,10 @@ public class PlacesFromReferrals {
     private static final Map<String, Boolean> TAKES_A_PLACE = Map.of(
             "org.pathways.referral.accepted.v1", true,
             "org.pathways.referral.started.v1", true,
+            "org.pathways.referral.completed.v1", false,
             "org.pathways.referral.cancelled.v1", false,
-            "org.pathways.referral.failed.v1", false);
+            "org.pathways.referral.failed.v1", false,
+            "org.pathways.referral.rejected.v1", false);
     private static final int ATTEMPTS = 5;
 
     private final OpportunityRepository opportunities;
@@ -76,14 +81,14 @@ public class PlacesFromReferrals {
                 log.info("Referral event {} is for opportunity {}, still a draft; ignored", event.id(), opportunityId);
                 return;
             }
-            Optional<OpportunityPlacesChanged> changed = takes
+            Change<OpportunityPlacesChanged> change = takes
                     ? opportunity.takePlace(referralId, clock.instant())
                     : opportunity.releasePlace(referralId, clock.instant());
-            if (changed.isEmpty()) {
+            if (!change.changed()) {
                 return;
             }
             try {
-                outbox.save(opportunity, changed.get());
+                outbox.save(opportunity, change.events());
                 return;
             } catch (OptimisticLockingFailureException concurrentEdit) {
                 if (attempt == ATTEMPTS) {

@@ -7,13 +7,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.catalogue.RunningService;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import tools.jackson.databind.JsonNode;
 
 class AgencyApiTest extends RunningService {
+
+    private static TopicRecorder agencyTopic;
+
+    @Autowired
+    AgencyDirectory directory;
+
+    @Autowired
+    MongoTemplate mongo;
+
+    @BeforeAll
+    static void listen() {
+        agencyTopic = new TopicRecorder(Topic.AGENCIES.topicName());
+    }
+
+    @AfterAll
+    static void stopListening() {
+        agencyTopic.close();
+    }
 
     static Map<String, Object> agency(String name) {
         Map<String, Object> details = new LinkedHashMap<>();
@@ -57,6 +84,76 @@ class AgencyApiTest extends RunningService {
                 .isTrue();
         assertThat(api().get("/api/agencies?locality=Harehills&kind=COLLEGE", TestTokens.worker(COUNCIL)).body()
                 .valueStream().map(a -> a.path("id").asString())).contains(agencyId);
+    }
+
+    @Test
+    void registeringAndChangingWhatOthersActOnAnnounceAgencyEventsWithCodesOnly() {
+        String agencyId = "agency-" + UUID.randomUUID();
+        String admin = TestTokens.worker(agencyId);
+        HttpApi.Response created = api().post("/api/agencies", admin, agency("Park Lane College"));
+        assertThat(created.status()).isEqualTo(201);
+
+        List<ConsumerRecord<String, byte[]>> registered = agencyTopic.await(
+                r -> isOfType(r, agencyId, EventType.AGENCY_REGISTERED.type()), 1, EVENT_DEADLINE);
+        assertThat(registered).hasSize(1);
+        JsonNode event = cloudEvent(registered.getFirst());
+        assertThat(event.path("subject").asString()).isEqualTo(agencyId);
+        JsonNode data = event.path("data");
+        assertThat(data.propertyNames()).containsExactlyInAnyOrder("agencyId", "kind", "sector",
+                "acceptsDirectReferrals", "registeredAt");
+        assertThat(data.path("kind").asString()).isEqualTo("COLLEGE");
+        assertThat(data.path("sector").asString()).isEqualTo("PUBLIC");
+        assertThat(data.path("acceptsDirectReferrals").asBoolean()).isTrue();
+        String raw = new String(registered.getFirst().value(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(raw).doesNotContain("Park Lane", "referrals@college.example", "Harehills", "113 000");
+
+        // A new name announces nothing (names are read through the API)...
+        Map<String, Object> renamed = agency("Park Lane College (Leeds)");
+        renamed.put("version", created.body().path("version").asLong());
+        HttpApi.Response afterRename = put("/api/agencies/" + agencyId, admin, renamed, null);
+        assertThat(afterRename.status()).isEqualTo(200);
+        // ...becoming a signposting-only library does: the one update on this key is that one.
+        Map<String, Object> library = agency("Park Lane Library");
+        library.put("kind", "LIBRARY");
+        library.put("acceptsDirectReferrals", false);
+        library.put("version", afterRename.body().path("version").asLong());
+        assertThat(put("/api/agencies/" + agencyId, admin, library, null).status()).isEqualTo(200);
+
+        List<ConsumerRecord<String, byte[]>> updates = agencyTopic.await(
+                r -> isOfType(r, agencyId, EventType.AGENCY_UPDATED.type()), 1, EVENT_DEADLINE);
+        assertThat(updates).hasSize(1);
+        JsonNode updated = cloudEvent(updates.getFirst()).path("data");
+        assertThat(updated.propertyNames()).containsExactlyInAnyOrder("agencyId", "kind", "sector",
+                "acceptsDirectReferrals", "updatedAt");
+        assertThat(updated.path("kind").asString()).isEqualTo("LIBRARY");
+        assertThat(updated.path("acceptsDirectReferrals").asBoolean()).isFalse();
+        assertThat(agencyTopic.settle(r -> agencyId.equals(r.key()), java.time.Duration.ofMillis(500)))
+                .as("registered, then the one update, in order").hasSize(2)
+                .extracting(r -> cloudEvent(r).path("type").asString())
+                .containsExactly(EventType.AGENCY_REGISTERED.type(), EventType.AGENCY_UPDATED.type());
+    }
+
+    @Test
+    void anAgencyRegisteredBeforeAgenciesWereAnnouncedIsAnnouncedOnce() {
+        String agencyId = "agency-" + UUID.randomUUID();
+        // As such a record was stored: no "announced" flag, no outbox.
+        mongo.insert(new org.bson.Document(Map.of("_id", agencyId, "version", 3L, "hsdsId", UUID.randomUUID().toString(),
+                "name", "Old Library", "sector", "PUBLIC", "kind", "LIBRARY", "localities", List.of("Armley"),
+                "contacts", List.of(), "acceptsDirectReferrals", false,
+                "createdAt", java.util.Date.from(java.time.Instant.parse("2026-01-05T09:00:00Z")))), "agencies");
+
+        assertThat(directory.announceEarlierAgencies()).isPositive();
+        assertThat(directory.announceEarlierAgencies()).as("once").isZero();
+
+        List<ConsumerRecord<String, byte[]>> registered = agencyTopic.await(
+                r -> isOfType(r, agencyId, EventType.AGENCY_REGISTERED.type()), 1, EVENT_DEADLINE);
+        assertThat(registered).hasSize(1);
+        JsonNode data = cloudEvent(registered.getFirst()).path("data");
+        assertThat(data.path("kind").asString()).isEqualTo("LIBRARY");
+        assertThat(data.path("acceptsDirectReferrals").asBoolean()).isFalse();
+        assertThat(data.path("registeredAt").asString()).startsWith("2026-01-05T09:00");
+        assertThat(api().get("/api/agencies/" + agencyId, TestTokens.worker(COUNCIL)).text("name"))
+                .isEqualTo("Old Library");
     }
 
     @Test

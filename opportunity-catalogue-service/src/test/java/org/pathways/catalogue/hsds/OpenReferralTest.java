@@ -51,6 +51,7 @@ class OpenReferralTest extends RunningService {
     private static Schema serviceSchema;
     private static Schema organizationSchema;
     private static TopicRecorder opportunityTopic;
+    private static TopicRecorder agencyTopic;
 
     @BeforeAll
     static void loadSchemas() throws IOException {
@@ -63,12 +64,14 @@ class OpenReferralTest extends RunningService {
         organizationSchema = registry.getSchema(HttpApi.JSON.readTree(
                 Files.readString(HSDS.resolve("organization.json"))));
         opportunityTopic = new TopicRecorder(Topic.OPPORTUNITIES.topicName());
+        agencyTopic = new TopicRecorder(Topic.AGENCIES.topicName());
     }
 
     @AfterAll
     static void stop() {
         if (opportunityTopic != null) {
             opportunityTopic.close();
+            agencyTopic.close();
         }
     }
 
@@ -107,7 +110,8 @@ class OpenReferralTest extends RunningService {
                   ],
                   "locations": [
                     {"id": "%4$s", "location_type": "physical", "name": "Reginald Centre", "latitude": 53.8189,
-                     "longitude": -1.5336, "addresses": [{"id": "%14$s", "address_1": "263 Chapeltown Rd",
+                     "longitude": -1.5336, "accessibility": [{"id": "%46$s", "description": "Step free"}],
+                     "addresses": [{"id": "%14$s", "address_1": "263 Chapeltown Rd",
                      "city": "Chapeltown", "state_province": "West Yorkshire", "postal_code": "LS7 3EX",
                      "country": "GB", "address_type": "physical"}]}
                   ],
@@ -120,7 +124,21 @@ class OpenReferralTest extends RunningService {
                      "description": "Friendly English practice.", "status": "active", "minimum_age": 16,
                      "languages": [{"id": "%18$s", "code": "en", "name": "English"},
                                    {"id": "%19$s", "code": "ar", "name": "Arabic"}],
-                     "cost_options": [{"id": "%20$s", "currency": "GBP", "amount": 0}]},
+                     "cost_options": [{"id": "%20$s", "currency": "GBP", "amount": 25.5}],
+                     "service_areas": [{"id": "%33$s", "name": "Chapeltown"}, {"id": "%34$s", "name": "Harehills"}],
+                     "schedules": [{"id": "%35$s", "valid_from": "2027-01-11", "valid_to": "2027-03-29", "count": 12,
+                                    "description": "Mondays and Wednesdays 6.30pm, Saturday mornings",
+                                    "freq": "WEEKLY", "byday": "MO,WE", "opens_at": "18:30", "closes_at": "20:30"},
+                                   {"id": "%36$s", "freq": "WEEKLY", "byday": "SA", "opens_at": "10:00"}],
+                     "attributes": [
+                       {"id": "%37$s", "taxonomy_term": {"id": "%38$s", "code": "ON_BENEFITS", "name": "On benefits",
+                        "description": "free for", "taxonomy": "pathways-free-for"}},
+                       {"id": "%39$s", "taxonomy_term": {"id": "%40$s", "code": "UNIVERSAL_CREDIT", "name": "UC",
+                        "description": "benefit", "taxonomy": "pathways-benefit"}},
+                       {"id": "%41$s", "taxonomy_term": {"id": "%42$s", "code": "E1", "name": "Entry 1",
+                        "description": "prior level", "taxonomy": "pathways-prior-level"}},
+                       {"id": "%43$s", "taxonomy_term": {"id": "%44$s", "code": "OPEN", "name": "Waiting list",
+                        "description": "waitlist", "taxonomy": "pathways-waitlist"}}]},
                     {"id": "%3$s", "organization_id": "%1$s", "name": "Digital skills", "status": "active",
                      "description": "Get online.",
                      "attributes": [
@@ -135,12 +153,16 @@ class OpenReferralTest extends RunningService {
                         "state_province": "", "postal_code": "", "country": "GB", "address_type": "physical"}]}}]},
                     {"id": "%29$s", "organization_id": "%30$s", "name": "Orphan", "status": "active"},
                     {"id": "%31$s", "organization_id": "%1$s", "name": "Odd status", "status": "sleeping"},
-                    {"id": "%32$s", "organization_id": "%1$s", "status": "active"}
+                    {"id": "%32$s", "organization_id": "%1$s", "status": "active"},
+                    {"id": "%45$s", "organization_id": "%1$s", "name": "Upside down", "status": "active",
+                     "minimum_age": 60, "maximum_age": 18}
                   ]
                 }
                 """.formatted(org, flatService, nestedService, location, term, uuid(), uuid(), uuid(), uuid(),
                 uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
-                uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid());
+                uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
+                uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
+                uuid());
         return (ObjectNode) HttpApi.JSON.readTree(json);
     }
 
@@ -171,12 +193,20 @@ class OpenReferralTest extends RunningService {
         Set<String> reasons = first.body().path("skipped").valueStream()
                 .map(s -> s.path("table").asString() + ": " + s.path("reason").asString())
                 .collect(Collectors.toSet());
-        assertThat(reasons).anyMatch(r -> r.startsWith("organizations: name"));
         assertThat(reasons).contains("organizations: id is not a UUID",
                 "services: organization_id names no organization in the document or catalogue",
                 "services: status is not one of active, inactive, defunct, temporarily closed",
-                "service_at_locations: unknown service or location");
-        assertThat(reasons).anyMatch(r -> r.startsWith("services: title"));
+                "service_at_locations: unknown service or location",
+                "services: minimum_age is above maximum_age");
+        Set<String> invalidFields = first.body().path("skipped").valueStream()
+                .filter(s -> s.path("code").asString().equals("INVALID_FIELD"))
+                .map(s -> s.path("table").asString() + ": " + s.path("field").asString())
+                .collect(Collectors.toSet());
+        assertThat(invalidFields).as("HSDS field names, not the catalogue's")
+                .containsExactlyInAnyOrder("organizations: name", "services: name");
+        // Every reason is the fixed text of its code: no exception message, class or property name leaks out.
+        first.body().path("skipped").forEach(skipped -> assertThat(skipped.path("reason").asString())
+                .isEqualTo(SkipReason.valueOf(skipped.path("code").asString()).text));
 
         JsonNode flat = api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).body();
         assertThat(flat.path("status").asString()).isEqualTo("PUBLISHED");
@@ -185,6 +215,19 @@ class OpenReferralTest extends RunningService {
         assertThat(flat.path("venues").path(0).path("locality").asString()).isEqualTo("Chapeltown");
         assertThat(flat.path("languages").size()).isEqualTo(2);
         assertThat(flat.path("eligibility").path("minAge").asInt()).isEqualTo(16);
+        assertThat(flat.path("eligibility").path("residentIn").valueStream().map(JsonNode::asString))
+                .containsExactly("Chapeltown", "Harehills");
+        assertThat(flat.path("eligibility").path("benefits").valueStream().map(JsonNode::asString))
+                .containsExactly("UNIVERSAL_CREDIT");
+        assertThat(flat.path("eligibility").path("priorLevel").asString()).isEqualTo("E1");
+        assertThat(flat.path("freeFor").valueStream().map(JsonNode::asString)).containsExactly("ON_BENEFITS");
+        assertThat(flat.path("costPence").asInt()).isEqualTo(2550);
+        assertThat(flat.path("waitlistOpen").asBoolean()).isTrue();
+        assertThat(flat.path("accessibility").valueStream().map(JsonNode::asString)).containsExactly("STEP_FREE");
+        assertThat(flat.path("schedule").path("slots").valueStream().map(JsonNode::asString))
+                .containsExactlyInAnyOrder("WEEKDAY_EVENING", "WEEKEND");
+        assertThat(flat.path("schedule").path("sessions").asInt()).isEqualTo(12);
+        assertThat(flat.path("schedule").path("startsOn").asString()).isEqualTo("2027-01-11");
         JsonNode nested = api().get("/api/opportunities/opp-" + nestedService, TestTokens.worker(COUNCIL)).body();
         assertThat(nested.path("kind").asString()).isEqualTo("NON_FORMAL_LEARNING");
         assertThat(nested.path("capacity").asInt()).isEqualTo(15);
@@ -193,6 +236,8 @@ class OpenReferralTest extends RunningService {
                 .isEqualTo("COMMUNITY");
         assertThat(opportunityTopic.await(r -> isOfType(r, "opp-" + flatService,
                 EventType.OPPORTUNITY_PUBLISHED.type()), 1, EVENT_DEADLINE)).hasSize(1);
+        assertThat(agencyTopic.await(r -> isOfType(r, "agency-" + org, EventType.AGENCY_REGISTERED.type()), 1,
+                EVENT_DEADLINE)).as("an imported agency is announced as a registered one").hasSize(1);
 
         // Importing the same document again changes nothing.
         JsonNode again = importDocument(document).body();
@@ -207,6 +252,14 @@ class OpenReferralTest extends RunningService {
         assertThat(services.path("contents").size()).isPositive();
         services.path("contents").forEach(service -> assertThat(validate(serviceSchema, service))
                 .as(service.path("id").asString()).isEmpty());
+        JsonNode exportedFlat = services.path("contents").valueStream()
+                .filter(service -> service.path("id").asString().equals(flatService)).findFirst().orElseThrow();
+        assertThat(exportedFlat.path("service_areas").valueStream().map(a -> a.path("name").asString()))
+                .containsExactly("Chapeltown", "Harehills");
+        assertThat(exportedFlat.path("schedules").valueStream().map(w -> w.path("byday").asString() + " "
+                + w.path("opens_at").asString())).containsExactly("MO,TU,WE,TH,FR 17:00", "SA,SU 09:00");
+        assertThat(exportedFlat.path("service_at_locations").path(0).path("location").path("accessibility")
+                .path(0).path("description").asString()).isEqualTo("step free");
         organizations.path("contents").forEach(o -> assertThat(validate(organizationSchema, o))
                 .as(o.path("id").asString()).isEmpty());
         assertThat(validate(serviceSchema, HttpApi.JSON.readTree("{\"id\": \"x\", \"name\": 1}"))).as("the validator bites")
@@ -236,6 +289,30 @@ class OpenReferralTest extends RunningService {
                 .path("version").asLong()).isEqualTo(versionBefore);
         assertThat(opportunityTopic.settle(r -> ("opp-" + flatService).equals(r.key()), Duration.ofSeconds(2)))
                 .hasSize(1);
+        assertThat(agencyTopic.settle(r -> ("agency-" + org).equals(r.key()), Duration.ofMillis(200))).hasSize(1);
+    }
+
+    @Test
+    void organizationsArePagedByTheStore() {
+        importDocument(sample(uuid(), uuid(), uuid(), uuid(), uuid()));
+        importDocument(sample(uuid(), uuid(), uuid(), uuid(), uuid()));
+        JsonNode first = api().get("/api/hsds/organizations?per_page=1", TestTokens.worker(COUNCIL)).body();
+        JsonNode second = api().get("/api/hsds/organizations?page=2&per_page=1", TestTokens.worker(COUNCIL)).body();
+        long total = first.path("total_items").asLong();
+
+        assertThat(total).isGreaterThanOrEqualTo(2);
+        assertThat(first.path("contents")).hasSize(1);
+        assertThat(second.path("contents")).hasSize(1);
+        assertThat(first.path("contents").path(0).path("id").asString())
+                .isNotEqualTo(second.path("contents").path(0).path("id").asString());
+        assertThat(first.path("total_pages").asLong()).isEqualTo(total);
+        assertThat(first.path("first_page").asBoolean()).isTrue();
+        JsonNode beyond = api().get("/api/hsds/organizations?page=" + (total + 1) + "&per_page=1",
+                TestTokens.worker(COUNCIL)).body();
+        assertThat(beyond.path("contents")).isEmpty();
+        assertThat(beyond.path("last_page").asBoolean()).isTrue();
+        JsonNode all = all("/api/hsds/organizations");
+        assertThat(all.path("contents").size()).isEqualTo((int) Math.min(total, 500));
     }
 
     @Test

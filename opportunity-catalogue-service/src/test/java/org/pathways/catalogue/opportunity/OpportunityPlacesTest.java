@@ -8,6 +8,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
+import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.platform.problem.ProblemException;
 
 class OpportunityPlacesTest {
@@ -21,26 +22,66 @@ class OpportunityPlacesTest {
         return opportunity;
     }
 
+    private static OpportunityPlacesChanged announced(Change<OpportunityPlacesChanged> change) {
+        assertThat(change.changed()).isTrue();
+        assertThat(change.events()).hasSize(1);
+        return change.events().getFirst();
+    }
+
     @Test
     void eachReferralHoldsAtMostOnePlaceAndFullFollowsCapacity() {
         Opportunity opportunity = published(2);
 
-        assertThat(opportunity.takePlace("ref-1", NOW)).isPresent();
-        assertThat(opportunity.takePlace("ref-1", NOW)).as("again: nothing changes").isEmpty();
-        OpportunityPlacesChanged second = opportunity.takePlace("ref-2", NOW).orElseThrow();
+        assertThat(announced(opportunity.takePlace("ref-1", NOW)).placesTaken()).isEqualTo(1);
+        assertThat(opportunity.takePlace("ref-1", NOW).changed()).as("again: nothing changes").isFalse();
+        OpportunityPlacesChanged second = announced(opportunity.takePlace("ref-2", NOW));
 
         assertThat(second.placesTaken()).isEqualTo(2);
         assertThat(second.status()).isEqualTo("FULL");
         assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
-        assertThat(opportunity.takePlace("ref-3", NOW).orElseThrow().placesTaken()).as("beyond capacity, recorded")
+        assertThat(announced(opportunity.takePlace("ref-3", NOW)).placesTaken()).as("beyond capacity, recorded")
                 .isEqualTo(3);
         assertThat(opportunity.placesLeft()).isZero();
 
-        assertThat(opportunity.releasePlace("ref-unknown", NOW)).isEmpty();
+        assertThat(opportunity.releasePlace("ref-unknown", NOW).events()).as("held none: no count changes")
+                .isEmpty();
         opportunity.releasePlace("ref-3", NOW);
         assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
-        assertThat(opportunity.releasePlace("ref-1", NOW).orElseThrow().status()).isEqualTo("PUBLISHED");
-        assertThat(opportunity.placesTaken()).isEqualTo(1);
+        assertThat(announced(opportunity.releasePlace("ref-1", NOW)).status()).isEqualTo("PUBLISHED");
+        assertThat(opportunity.placesTaken()).isEqualTo(1).isEqualTo(opportunity.placeHolders().size());
+    }
+
+    @Test
+    void aReferralThatEndedNeverTakesAPlaceAgainWhateverArrivesLate() {
+        Opportunity opportunity = published(1);
+        announced(opportunity.takePlace("ref-1", NOW));
+        announced(opportunity.releasePlace("ref-1", NOW));           // completed: the place is free again
+        assertThat(opportunity.takePlace("ref-1", NOW).changed()).as("a late accepted or started").isFalse();
+        assertThat(opportunity.releasePlace("ref-1", NOW).changed()).as("a repeated completed").isFalse();
+
+        Change<OpportunityPlacesChanged> endedFirst = opportunity.releasePlace("ref-2", NOW);
+        assertThat(endedFirst.changed()).as("remembered, so it must be saved").isTrue();
+        assertThat(endedFirst.events()).as("but no count changed").isEmpty();
+        assertThat(opportunity.takePlace("ref-2", NOW).changed()).as("its accepted, out of order").isFalse();
+
+        assertThat(opportunity.placesTaken()).isZero();
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.PUBLISHED);
+    }
+
+    @Test
+    void routesOnAPublishedOpportunityAnnounceTheFullListAndOnADraftNothing() {
+        Opportunity draft = Opportunity.draft(new DraftOpportunity("Entry 2 English", "", OpportunityKind
+                .FORMAL_LEARNING, "E2", null), "agency-college", "admin-1", NOW);
+        Change<OpportunityUpdated> onDraft = draft.leadOnTo("opp-l1", NOW);
+        assertThat(onDraft.changed()).isTrue();
+        assertThat(onDraft.events()).isEmpty();
+        assertThat(draft.publish(NOW).leadsTo()).containsExactly("opp-l1");
+
+        assertThat(draft.leadOnTo("opp-l2", NOW).events().getFirst().leadsTo()).containsExactly("opp-l1", "opp-l2");
+        assertThat(draft.leadOnTo("opp-l2", NOW).changed()).as("a repeat").isFalse();
+        assertThat(draft.removeRoute("opp-l1", NOW).events().getFirst().leadsTo()).containsExactly("opp-l2");
+        assertThat(draft.removeRoute("opp-l1", NOW).changed()).isFalse();
+        assertThat(draft.removeRoute("opp-l2", NOW).events().getFirst().leadsTo()).isEmpty();
     }
 
     @Test
@@ -72,7 +113,7 @@ class OpportunityPlacesTest {
         Opportunity ended = published(5);
         assertThat(ended.end(NOW).status()).isEqualTo("ENDED");
         assertThatThrownBy(() -> ended.revise(ended.details(), NOW)).isInstanceOf(ProblemException.class);
-        assertThatThrownBy(() -> ended.leadOnTo(ended.id())).isInstanceOf(ProblemException.class);
+        assertThatThrownBy(() -> ended.leadOnTo(ended.id(), NOW)).isInstanceOf(ProblemException.class);
     }
 
     @Test

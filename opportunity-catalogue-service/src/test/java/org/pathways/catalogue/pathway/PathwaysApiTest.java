@@ -5,13 +5,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.catalogue.RunningService;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
 import tools.jackson.databind.JsonNode;
 
 class PathwaysApiTest extends RunningService {
+
+    private static TopicRecorder opportunityTopic;
+
+    @BeforeAll
+    static void listen() {
+        opportunityTopic = new TopicRecorder(Topic.OPPORTUNITIES.topicName());
+    }
+
+    @AfterAll
+    static void stopListening() {
+        opportunityTopic.close();
+    }
+
+    private static List<String> leadsTo(ConsumerRecord<String, byte[]> record) {
+        return cloudEvent(record).path("data").path("leadsTo").valueStream().map(JsonNode::asString).toList();
+    }
 
     private String step(String agency, String title, String level) {
         Map<String, Object> details = opportunityDetails();
@@ -66,6 +88,42 @@ class PathwaysApiTest extends RunningService {
                 TestTokens.worker(COLLEGE)).body())).containsExactly(List.of(confidence, level1, level2));
         assertThat(paths(api().get("/api/pathways?from=" + level2 + "&to=" + entry2, TestTokens.worker(COLLEGE))
                 .body())).containsExactly(List.of(level2, confidence, entry2));
+    }
+
+    @Test
+    void changingTheRoutesOfAPublishedOpportunityAnnouncesItsFullListOfRoutes() {
+        String entry2 = step(COLLEGE, "Entry 2 English", "E2");
+        String level1 = step(COLLEGE, "Level 1 Functional Skills", "L1");
+        String volunteering = step(COUNCIL, "Library volunteering", null);
+        String confidence = draft(COUNCIL);
+        // Routes on a draft announce nothing: its publication carries them.
+        assertThat(route(confidence, entry2, COUNCIL).status()).isEqualTo(200);
+        assertThat(publish(confidence, COUNCIL).status()).isEqualTo(200);
+        List<ConsumerRecord<String, byte[]>> published = opportunityTopic.await(
+                r -> isOfType(r, confidence, EventType.OPPORTUNITY_PUBLISHED.type()), 1, EVENT_DEADLINE);
+        assertThat(leadsTo(published.getFirst())).containsExactly(entry2);
+
+        route(confidence, level1, COUNCIL);
+        route(confidence, level1, COUNCIL);                  // a repeat: nothing to announce
+        route(confidence, volunteering, COUNCIL);
+        assertThat(api().delete("/api/opportunities/" + confidence + "/routes/" + entry2, TestTokens.worker(COUNCIL))
+                .status()).isEqualTo(200);
+        api().delete("/api/opportunities/" + confidence + "/routes/" + entry2, TestTokens.worker(COUNCIL));
+
+        List<ConsumerRecord<String, byte[]>> updates = opportunityTopic.await(
+                r -> isOfType(r, confidence, EventType.OPPORTUNITY_UPDATED.type()), 3, EVENT_DEADLINE);
+        assertThat(updates.stream().map(PathwaysApiTest::leadsTo)).containsExactly(
+                List.of(entry2, level1), List.of(entry2, level1, volunteering), List.of(level1, volunteering));
+        JsonNode last = cloudEvent(updates.getLast()).path("data");
+        assertThat(last.path("status").asString()).isEqualTo("PUBLISHED");
+        assertThat(last.path("providerAgencyId").asString()).isEqualTo(COUNCIL);
+        // A marker: one more real change, so that the repeats above are proven to have announced nothing.
+        route(confidence, entry2, COUNCIL);
+        assertThat(opportunityTopic.await(r -> isOfType(r, confidence, EventType.OPPORTUNITY_UPDATED.type()), 4,
+                EVENT_DEADLINE).stream().map(PathwaysApiTest::leadsTo).toList().getLast())
+                .containsExactly(level1, volunteering, entry2);
+        assertThat(opportunityTopic.settle(r -> isOfType(r, confidence, EventType.OPPORTUNITY_UPDATED.type()),
+                java.time.Duration.ofMillis(300))).hasSize(4);
     }
 
     @Test

@@ -104,6 +104,38 @@ class PlacesFromReferralsTest extends RunningService {
     }
 
     @Test
+    void aCompletedReferralFreesItsPlaceAndLateOrOutOfOrderEventsTakeNoPlaceAgain() {
+        Map<String, Object> details = opportunityDetails();
+        details.put("capacity", 1);
+        String id = published(COLLEGE, details);
+        long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
+
+        referralEvent("accepted", "ref-1-" + id, id);
+        await().atMost(EVENT_DEADLINE).until(() -> "FULL".equals(opportunity(id).path("status").asString()));
+        referralEvent("completed", "ref-1-" + id, id);
+        await().atMost(EVENT_DEADLINE).until(() -> "PUBLISHED".equals(opportunity(id).path("status").asString()));
+        assertThat(opportunity(id).path("placesLeft").asInt()).as("the learner finished: the place is free").isOne();
+
+        referralEvent("started", "ref-1-" + id, id);     // late (say, replayed): the learner has already finished
+        referralEvent("completed", "ref-2-" + id, id);   // out of order: the completion before its acceptance
+        referralEvent("accepted", "ref-2-" + id, id);
+        referralEvent("started", "ref-2-" + id, id);
+        awaitProcessed(before, 6);
+        assertThat(opportunity(id).path("placesTaken").asInt()).isZero();
+        assertThat(opportunity(id).path("status").asString()).isEqualTo("PUBLISHED");
+
+        referralEvent("started", "ref-3-" + id, id);     // a referral that really takes the place
+        await().atMost(EVENT_DEADLINE).until(() -> "FULL".equals(opportunity(id).path("status").asString()));
+        List<ConsumerRecord<String, byte[]>> changes = opportunityTopic.await(
+                r -> isOfType(r, id, EventType.OPPORTUNITY_PLACES_CHANGED.type()), 3, EVENT_DEADLINE);
+        assertThat(changes.stream().map(r -> cloudEvent(r).path("data").path("referralId").asString() + "="
+                + cloudEvent(r).path("data").path("placesTaken").asInt()))
+                .containsExactly("ref-1-" + id + "=1", "ref-1-" + id + "=0", "ref-3-" + id + "=1");
+        assertThat(opportunityTopic.settle(r -> isOfType(r, id, EventType.OPPORTUNITY_PLACES_CHANGED.type()),
+                Duration.ofMillis(500))).hasSize(3);
+    }
+
+    @Test
     void eventsItDoesNotNeedOrCannotPlaceAreIgnored() {
         String id = published(COLLEGE, opportunityDetails());
         long before = inbox.processedCount(PlacesFromReferrals.HANDLER);

@@ -1,6 +1,0 @@
-package org.pathways.catalogue.agency;
-
-/** Which part of society an agency belongs to. */
-public enum AgencySector {
-    PUBLIC, PRIVATE, VOLUNTARY, COMMUNITY
-}

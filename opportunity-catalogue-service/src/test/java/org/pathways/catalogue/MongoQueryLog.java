@@ -1,0 +1,80 @@
+package org.pathways.catalogue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Records the reads the service sends to MongoDB while answering HTTP requests (on the web server's threads, so not
+ * the relay's or the consumers'): collection, filter and sort, as the driver put them on the wire. Part of the one
+ * test context; it only listens.
+ */
+@TestConfiguration(proxyBeanMethods = false)
+public class MongoQueryLog implements CommandListener {
+
+    /** One read: a find, count, aggregate $match, findAndModify, update or delete filter. */
+    public record Read(String thread, String command, String collection, BsonDocument filter, BsonDocument sort) {
+    }
+
+    private final List<Read> reads = new CopyOnWriteArrayList<>();
+
+    @Bean
+    MongoClientSettingsBuilderCustomizer recordQueries() {
+        return settings -> settings.addCommandListener(this);
+    }
+
+    @Override
+    public void commandStarted(CommandStartedEvent event) {
+        String thread = Thread.currentThread().getName();
+        if (!thread.startsWith("tomcat-handler")) {
+            return;
+        }
+        // The driver's document is only valid during this call: keep a copy.
+        BsonDocument command = BsonDocument.parse(event.getCommand().toJson());
+        String name = event.getCommandName();
+        BsonValue collection = command.get(name);
+        if (collection == null || !collection.isString()) {
+            return;
+        }
+        String in = collection.asString().getValue();
+        switch (name) {
+            case "find" -> reads.add(new Read(thread, name, in, document(command, "filter"), document(command, "sort")));
+            case "count" -> reads.add(new Read(thread, name, in, document(command, "query"), new BsonDocument()));
+            case "findAndModify" -> reads.add(new Read(thread, name, in, document(command, "query"),
+                    document(command, "sort")));
+            case "aggregate" -> command.getArray("pipeline").stream().limit(1)
+                    .filter(stage -> stage.asDocument().containsKey("$match"))
+                    .forEach(stage -> reads.add(new Read(thread, name, in,
+                            stage.asDocument().getDocument("$match"), new BsonDocument())));
+            case "update", "delete" -> {
+                String list = name.equals("update") ? "updates" : "deletes";
+                if (command.containsKey(list)) {
+                    command.getArray(list).forEach(statement -> reads.add(new Read(thread, name, in,
+                            document(statement.asDocument(), "q"), new BsonDocument())));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static BsonDocument document(BsonDocument command, String field) {
+        BsonValue value = command.get(field);
+        return value != null && value.isDocument() ? value.asDocument() : new BsonDocument();
+    }
+
+    public void clear() {
+        reads.clear();
+    }
+
+    public List<Read> reads() {
+        return List.copyOf(reads);
+    }
+}
