@@ -47,7 +47,9 @@ public class OutboxSweeper {
         Date now = Date.from(clock.instant());
         int published = 0;
         for (String collection : collections) {
-            Query query = Query.query(Criteria.where(OutboxEntry.FIELD + ".0.recordedAt").lt(stale)
+            // "Any entry older than the grace" (entries are appended in time order, so this is the first one), written
+            // so that the multikey index on outbox.recordedAt serves it; a positional path (outbox.0...) would not.
+            Query query = Query.query(Criteria.where(OutboxEntry.FIELD + ".recordedAt").lt(stale)
                     .orOperator(Criteria.where(OutboxRelay.LEASE).exists(false),
                             Criteria.where(OutboxRelay.LEASE).is(null),
                             Criteria.where(OutboxRelay.LEASE).lt(now)))
