@@ -2,8 +2,14 @@ package org.pathways.referral;
 
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,16 +22,19 @@ import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.platform.security.Role;
+import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -49,8 +58,13 @@ public abstract class ReferralServiceTest {
     protected static EventProducer events;
     protected static TopicRecorder referrals;
 
+    private static final HttpClient HTTP_CLIENT = HttpClient.newHttpClient();
+
     @LocalServerPort
     protected int port;
+
+    @Autowired
+    protected MongoTemplate store;
 
     @TestConfiguration(proxyBeanMethods = false)
     static class Clocks {
@@ -173,5 +187,86 @@ public abstract class ReferralServiceTest {
 
     protected static String typeOf(ConsumerRecord<String, byte[]> record) {
         return JSON.readTree(record.value()).get("type").asString();
+    }
+
+    /**
+     * Every event published about a referral up to now, proved complete by a marker instead of a fixed wait: a
+     * note added now, whose note-added event the outbox relays after every event the referral had before it (one
+     * referral's events are relayed in order, onto one partition). Distinct by event id (delivery is at least
+     * once); the marker itself is left out.
+     */
+    protected List<JsonNode> eventsSoFar(String referralId, String partyAgency) {
+        HttpApi.Response note = api().post("/api/referrals/" + referralId + "/notes", worker(partyAgency),
+                Map.of("text", "marker"));
+        if (note.status() != 201) {
+            throw new AssertionError("The marker note answered " + note.status() + " " + note.body());
+        }
+        String noteId = note.text("id");
+        List<ConsumerRecord<String, byte[]>> seen = referrals.await(r -> referralId.equals(r.key())
+                && new String(r.value()).contains(noteId), 1, DEADLINE);
+        Map<String, JsonNode> before = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : referrals.await(r -> referralId.equals(r.key()), 0,
+                Duration.ZERO)) {
+            JsonNode event = JSON.readTree(record.value());
+            if (event.get("data").path("noteId").asString().equals(noteId)) {
+                break;
+            }
+            before.putIfAbsent(event.get("id").asString(), event);
+        }
+        if (seen.isEmpty()) {
+            throw new AssertionError("The marker note's event never arrived");
+        }
+        return new ArrayList<>(before.values());
+    }
+
+    /** The short types (e.g. "on-hold") of the events published about a referral so far. */
+    protected List<String> typesSoFar(String referralId, String partyAgency) {
+        return eventsSoFar(referralId, partyAgency).stream()
+                .map(e -> e.get("type").asString().replace("org.pathways.referral.", "").replace(".v1", ""))
+                .toList();
+    }
+
+    /**
+     * Waits until the service has handled every learner event published so far for this learner: a marker consent
+     * (another purpose, another agency) published now is handled after them, being on the same partition.
+     */
+    protected void learnerEventsHandled(String learnerId) {
+        String marker = "cns-marker-" + UUID.randomUUID();
+        events.publish(new ConsentGranted(learnerId, marker, "agency-marker", ConsentPurpose.CONTACT,
+                Instant.now(), null));
+        await().atMost(DEADLINE).until(() -> store.findById(marker, ConsentView.class) != null);
+    }
+
+    /** Sends a request with extra headers (If-Match, Idempotency-Key) and reads the answer's headers too. */
+    protected HttpResponse<String> send(String method, String path, String token, String body,
+                                        String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return HTTP_CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Walks a submitted referral to COMPLETED as its receiving agency. */
+    protected JsonNode completed(JsonNode submitted, String receivingAgency) {
+        JsonNode referral = step(worker(receivingAgency), submitted, "RECEIVE", null);
+        referral = step(worker(receivingAgency), referral, "ACCEPT", null);
+        referral = step(worker(receivingAgency), referral, "START", null);
+        return step(worker(receivingAgency), referral, "COMPLETE", null);
     }
 }

@@ -47,7 +47,8 @@ class ReroutingTest extends ReferralServiceTest {
         JsonNode closed = eventsOf(originalId, "cancelled", 1).getFirst().get("data");
         assertThat(closed.get("reason").asString()).isEqualTo("REROUTED");
         assertThat(closed.get("actingAgencyId").asString()).isEqualTo(COLLEGE);
-        assertThat(eventsOf(nextId, "submitted", 1)).hasSize(1);
+        assertThat(eventsOf(nextId, "submitted", 1).getFirst().get("data").get("previousReferralId").asString())
+                .isEqualTo(originalId);
 
         // The new agency answers it; the old one no longer can act on the new referral.
         assertThat(transition(worker(COLLEGE), next, "RECEIVE", null, null).isProblem(404, "not-found")).isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -11,10 +12,13 @@ import java.util.stream.Collectors;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.core.SimpleLock;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.referral.sla.OverdueReferrals;
+import org.pathways.referral.sla.ResponseTimes;
+import org.pathways.referral.sla.WorkingCalendar;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -27,27 +31,27 @@ class SlaTest extends ReferralServiceTest {
     OverdueReferrals overdue;
     @Autowired
     LockProvider locks;
+    @Autowired
+    ResponseTimes responseTimes;
 
     @AfterEach
     void backToNow() {
         clock.reset();
     }
 
-    private static Set<String> breachesRaisedFor(String id) {
-        List<ConsumerRecord<String, byte[]>> raised = referrals.settle(
-                r -> id.equals(r.key()) && typeOf(r).equals("org.pathways.referral.overdue.v1"),
-                Duration.ofSeconds(2));
-        // Counted by event id: at-least-once delivery may repeat a record, never a breach.
-        return raised.stream().map(r -> JSON.readTree(r.value()))
-                .collect(Collectors.toMap(e -> e.get("id").asString(), e -> e.get("data").get("breach").asString(),
-                        (a, b) -> a))
-                .values().stream().collect(Collectors.toSet());
+    /** The overdue events raised for a referral so far (distinct by event id; proved complete by a marker). */
+    private List<JsonNode> overdueEvents(String id) {
+        return eventsSoFar(id, COLLEGE).stream()
+                .filter(e -> e.get("type").asString().equals("org.pathways.referral.overdue.v1")).toList();
     }
 
-    private static long overdueEventIds(String id) {
-        return referrals.settle(r -> id.equals(r.key()) && typeOf(r).equals("org.pathways.referral.overdue.v1"),
-                Duration.ofMillis(500)).stream().map(r -> JSON.readTree(r.value()).get("id").asString())
-                .distinct().count();
+    private Set<String> breachesRaisedFor(String id) {
+        return overdueEvents(id).stream().map(e -> e.get("data").get("breach").asString())
+                .collect(Collectors.toSet());
+    }
+
+    private long overdueEventIds(String id) {
+        return overdueEvents(id).size();
     }
 
     @Test
@@ -80,8 +84,8 @@ class SlaTest extends ReferralServiceTest {
         overdue.raiseOverdue();
         assertThat(breachesRaisedFor(id)).containsExactlyInAnyOrder("ACKNOWLEDGE", "DECIDE");
         assertThat(overdueEventIds(id)).isEqualTo(2);
-        JsonNode decide = referrals.settle(r -> id.equals(r.key()) && new String(r.value()).contains("\"DECIDE\""),
-                Duration.ofMillis(200)).stream().map(r -> JSON.readTree(r.value())).findFirst().orElseThrow();
+        JsonNode decide = overdueEvents(id).stream()
+                .filter(e -> e.get("data").get("breach").asString().equals("DECIDE")).findFirst().orElseThrow();
         assertThat(decide.get("data").get("status").asString()).isEqualTo("RECEIVED");
         assertThat(decide.get("data").get("receivingAgencyId").asString()).isEqualTo(COLLEGE);
     }
@@ -111,5 +115,50 @@ class SlaTest extends ReferralServiceTest {
         clock.advance(Duration.ofDays(30));
         overdue.raiseOverdue();
         assertThat(overdueEventIds(id)).isZero();
+    }
+
+    @Test
+    void theClocksPauseWhileOnHoldAndTheMovedDeadlineIsBreachedOnce() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        JsonNode referral = submitted(s);
+        String id = referral.get("id").asString();
+        // As stored (the store keeps milliseconds).
+        Instant acknowledgeBy = Instant.parse(referral.get("acknowledgeBy").asString()).truncatedTo(ChronoUnit.MILLIS);
+        Instant decideBy = Instant.parse(referral.get("decideBy").asString()).truncatedTo(ChronoUnit.MILLIS);
+
+        // Consent withdrawn before the college answered: the platform holds the referral, and its clocks stop.
+        events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
+                Instant.now()));
+        org.awaitility.Awaitility.await().atMost(DEADLINE).until(
+                () -> api().get("/api/referrals/" + id, worker(COLLEGE)).text("status").equals("ON_HOLD"));
+        clock.advance(Duration.ofDays(3));
+        overdue.raiseOverdue();
+        assertThat(overdueEventIds(id)).isZero();
+
+        // Consent again, resumed three days later: the deadlines move on by the working time spent on hold.
+        grantConsent(s.learnerId(), "cns-" + java.util.UUID.randomUUID(), COLLEGE);
+        JsonNode held = api().get("/api/referrals/" + id, worker(COLLEGE)).body();
+        JsonNode resumed = org.awaitility.Awaitility.await().atMost(DEADLINE).until(
+                () -> transition(worker(COLLEGE), held, "RESUME", null, null), r -> r.status() == 200).body();
+        assertThat(resumed.get("status").asString()).isEqualTo("SUBMITTED");
+        JsonNode history = resumed.get("history");
+        Instant heldAt = Instant.parse(history.get(history.size() - 2).get("at").asString());
+        Instant resumedAt = Instant.parse(history.get(history.size() - 1).get("at").asString());
+        WorkingCalendar calendar = responseTimes.calendar();
+        Instant movedAcknowledgeBy = Instant.parse(resumed.get("acknowledgeBy").asString());
+        assertThat(movedAcknowledgeBy)
+                .isEqualTo(calendar.plus(acknowledgeBy, calendar.between(heldAt, resumedAt)))
+                .isAfter(resumedAt);
+        assertThat(Instant.parse(resumed.get("decideBy").asString()))
+                .isEqualTo(calendar.plus(decideBy, calendar.between(heldAt, resumedAt)));
+
+        clock.advance(Duration.between(resumedAt, movedAcknowledgeBy).minusMinutes(1));
+        overdue.raiseOverdue();
+        assertThat(overdueEventIds(id)).isZero();
+        clock.advance(Duration.ofMinutes(2));
+        overdue.raiseOverdue();
+        overdue.raiseOverdue();
+        assertThat(breachesRaisedFor(id)).containsExactly("ACKNOWLEDGE");
+        assertThat(overdueEventIds(id)).isEqualTo(1);
     }
 }

@@ -3,7 +3,9 @@ package org.pathways.referral.consent;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Predicate;
 
+import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.referral.ReferralReason;
@@ -12,6 +14,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.config.ReferralProperties;
 import org.pathways.referral.lifecycle.Actor;
 import org.pathways.referral.lifecycle.ReferralAction;
+import org.pathways.referral.readmodel.AgencyView;
 import org.pathways.referral.submission.Referral;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +25,12 @@ import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.stereotype.Component;
 
 /**
- * When a learner withdraws their consent to share referrals with an agency, the open referrals it covered stop:
- * each is put on hold or cancelled ({@code pathways.referrals.on-consent-withdrawn}), with its own event (reason
- * CONSENT_WITHDRAWN) so that the receiving agency is told. Idempotent by state: a referral already held or closed
- * is left alone, so a redelivered or replayed withdrawal changes nothing.
+ * When a learner's consent to share referrals stops counting (withdrawn, or expired), the open referrals it covered
+ * stop: each is put on hold or cancelled ({@code pathways.referrals.on-consent-withdrawn}), with its own event
+ * (reason CONSENT_WITHDRAWN) so that the receiving agency is told. A consent covers one agency, or every agency of a
+ * kind (as the agency read model knows them); a referral another active consent still covers is left alone.
+ * Idempotent by state: a referral already held or closed is left alone, so a redelivered or replayed withdrawal
+ * changes nothing.
  */
 @Component
 public class ConsentWithdrawals {
@@ -38,7 +43,7 @@ public class ConsentWithdrawals {
     private final ReferralProperties.OnConsentWithdrawn policy;
     private final Clock clock;
 
-    ConsentWithdrawals(Outbox outbox, MongoTemplate mongo, ReferralProperties properties, Clock clock) {
+    public ConsentWithdrawals(Outbox outbox, MongoTemplate mongo, ReferralProperties properties, Clock clock) {
         this.outbox = outbox;
         this.mongo = mongo;
         this.policy = properties.onConsentWithdrawn();
@@ -46,12 +51,23 @@ public class ConsentWithdrawals {
     }
 
     /**
-     * Stops the learner's open referrals to the agency, unless another active consent still allows sharing.
+     * Stops the learner's open referrals the withdrawn consent covered.
      *
-     * @param stillAllowed whether the learner still has an active REFERRAL_SHARING consent for that agency
+     * @param stillAllowedFor whether the learner still has another active REFERRAL_SHARING consent covering an
+     *                        agency (a direct one, or one for its kind)
      */
-    public void withdrawn(ConsentWithdrawn withdrawn, boolean stillAllowed) {
-        if (withdrawn.purpose() != ConsentPurpose.REFERRAL_SHARING || stillAllowed) {
+    public void withdrawn(ConsentWithdrawn withdrawn, Predicate<String> stillAllowedFor) {
+        if (withdrawn.purpose() == ConsentPurpose.REFERRAL_SHARING) {
+            noLongerInForce(withdrawn.learnerId(), withdrawn.agencyId(), withdrawn.agencyKind(), stillAllowedFor);
+        }
+    }
+
+    /** Stops the open referrals of the learner to the agency, or to every known agency of the kind. */
+    void noLongerInForce(String learnerId, String agencyId, AgencyKind agencyKind,
+                         Predicate<String> stillAllowedFor) {
+        List<String> covered = agencyId != null ? List.of(agencyId) : agenciesOfKind(agencyKind);
+        List<String> uncovered = covered.stream().filter(stillAllowedFor.negate()).toList();
+        if (uncovered.isEmpty()) {
             return;
         }
         ReferralAction action = policy == ReferralProperties.OnConsentWithdrawn.CANCEL
@@ -59,11 +75,19 @@ public class ConsentWithdrawals {
         List<ReferralStatus> stoppable = List.of(ReferralStatus.values()).stream()
                 .filter(status -> status.open() && (action == ReferralAction.CANCEL || status != ReferralStatus.ON_HOLD))
                 .toList();
-        List<Referral> open = mongo.find(Query.query(Criteria.where("learnerId").is(withdrawn.learnerId())
-                .and("receivingAgencyId").is(withdrawn.agencyId()).and("status").in(stoppable)), Referral.class);
+        List<Referral> open = mongo.find(Query.query(Criteria.where("learnerId").is(learnerId)
+                .and("receivingAgencyId").in(uncovered).and("status").in(stoppable)), Referral.class);
         for (Referral referral : open) {
             stop(referral.id(), action, stoppable);
         }
+    }
+
+    private List<String> agenciesOfKind(AgencyKind kind) {
+        if (kind == null) {
+            return List.of();
+        }
+        return mongo.find(Query.query(Criteria.where("kind").is(kind)), AgencyView.class).stream()
+                .map(AgencyView::agencyId).toList();
     }
 
     private void stop(String referralId, ReferralAction action, List<ReferralStatus> stoppable) {
@@ -76,7 +100,7 @@ public class ConsentWithdrawals {
             try {
                 outbox.save(referral, referral.perform(action, Actor.platform(), ReferralReason.CONSENT_WITHDRAWN,
                         null, now));
-                log.info("Referral {} {} after consent withdrawal", referralId, referral.status());
+                log.info("Referral {} {} after consent stopped counting", referralId, referral.status());
                 return;
             } catch (OptimisticLockingFailureException raced) {
                 if (attempt == ATTEMPTS) {

@@ -7,9 +7,12 @@ import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.security.Caller;
 import org.pathways.referral.submission.Referral;
 import org.pathways.referral.submission.ReferralView;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -23,11 +26,19 @@ class LifecycleController {
         this.lifecycle = lifecycle;
     }
 
-    /** Receives, accepts, rejects, starts, holds, resumes, completes, fails or cancels a referral. */
+    /**
+     * Receives, accepts, rejects, starts, holds, resumes, completes, fails or cancels a referral, at the version
+     * named by {@code If-Match} or the body; answers the referral with its new {@code ETag}.
+     */
     @PostMapping
-    ReferralView transition(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
-                            @Valid @RequestBody TransitionRequest request) {
-        Referral referral = lifecycle.transition(caller, id, request);
-        return ReferralView.forParty(referral, referral.allowedActionsFor(Actor.of(caller, referral)), List.of());
+    ResponseEntity<ReferralView> transition(Caller caller,
+            @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @Valid @RequestBody TransitionRequest request) {
+        Referral referral = lifecycle.transition(caller, id, request,
+                ExpectedVersion.of(ifMatch, request.version(), true));
+        return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version()))
+                .body(ReferralView.forParty(referral, referral.allowedActionsFor(Actor.of(caller, referral)),
+                        List.of()));
     }
 }

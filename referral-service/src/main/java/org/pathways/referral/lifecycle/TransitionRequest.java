@@ -10,8 +10,9 @@ import org.pathways.events.referral.ReferralReason;
  *
  * @param reason     a code, required by REJECT and FAIL
  * @param reasonText the agency's words (required with reason OTHER); kept in the history, never in an event
- * @param version    the version of the referral the caller saw: a stale one is a 409
+ * @param version    the version of the referral the caller saw (or send it as {@code If-Match}): a stale one is a
+ *                   409
  */
 public record TransitionRequest(@NotNull ReferralAction action, ReferralReason reason,
-                                @Size(max = 2000) String reasonText, @NotNull @PositiveOrZero Long version) {
+                                @Size(max = 2000) String reasonText, @PositiveOrZero Long version) {
 }

@@ -9,6 +9,8 @@ import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.lifecycle.ExpectedVersion;
+import org.pathways.referral.lifecycle.ReferralLifecycle;
 import org.pathways.referral.submission.Referral;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -33,17 +35,28 @@ class HandoffNotes {
         this.clock = clock;
     }
 
-    Referral.Note add(Caller caller, String referralId, AddNote request) {
+    /** A note added, and the version of the referral after it. */
+    record Added(Referral.Note note, Long referralVersion) {
+    }
+
+    /** Adds a note; with an expected version (If-Match) a referral changed since is a 409, never retried. */
+    Added add(Caller caller, String referralId, AddNote request, ExpectedVersion expected) {
         for (int attempt = 1; ; attempt++) {
             Referral referral = partyReferral(caller, referralId);
             if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
                 throw ProblemException.forbidden("Only the workers and systems of the two agencies write notes.");
             }
+            if (!expected.matches(referral.version())) {
+                throw ReferralLifecycle.stale(referral);
+            }
             ReferralNoteAdded added = referral.addNote(Actor.of(caller, referral), request.text(), clock.instant());
             try {
-                outbox.save(referral, added);
-                return referral.notes().getLast();
+                Referral saved = outbox.save(referral, added);
+                return new Added(saved.notes().getLast(), saved.version());
             } catch (OptimisticLockingFailureException raced) {
+                if (expected.value() != null) {
+                    throw ReferralLifecycle.stale(partyReferral(caller, referralId));
+                }
                 if (attempt == ATTEMPTS) {
                     throw raced;
                 }

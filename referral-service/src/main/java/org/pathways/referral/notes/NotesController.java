@@ -6,12 +6,15 @@ import java.util.List;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.security.Caller;
+import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.submission.Referral;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -26,11 +29,17 @@ class NotesController {
         this.notes = notes;
     }
 
+    /**
+     * Adds a note. {@code If-Match} is optional here (a note never conflicts with a transition); when sent, a
+     * referral changed since is a 409. The answer's {@code ETag} is the referral's version after the note.
+     */
     @PostMapping
     ResponseEntity<Referral.Note> add(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+                                      @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                       @Valid @RequestBody AddNote request) {
-        Referral.Note note = notes.add(caller, id, request);
-        return ResponseEntity.created(URI.create("/api/referrals/" + id + "/notes")).body(note);
+        HandoffNotes.Added added = notes.add(caller, id, request, ExpectedVersion.of(ifMatch, null, false));
+        return ResponseEntity.created(URI.create("/api/referrals/" + id + "/notes"))
+                .eTag(ExpectedVersion.etag(added.referralVersion())).body(added.note());
     }
 
     @GetMapping

@@ -2,16 +2,26 @@ package org.pathways.referral.readmodel;
 
 import java.time.Instant;
 
+import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentPurpose;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.index.CompoundIndex;
+import org.springframework.data.mongodb.core.index.CompoundIndexes;
 import org.springframework.data.mongodb.core.mapping.Document;
 
-/** What the referral-service knows of one consent, from learner events. */
+/**
+ * What the referral-service knows of one consent, from learner events: for one agency ({@code agencyId}) or for
+ * every agency of a kind ({@code agencyKind}), exactly one of the two set.
+ */
 @Document("consent-views")
-@CompoundIndex(name = "learner_agency_purpose", def = "{'learnerId': 1, 'agencyId': 1, 'purpose': 1}")
-public record ConsentView(@Id String consentId, String learnerId, String agencyId, ConsentPurpose purpose,
-                          Instant grantedAt, Instant expiresAt, Instant withdrawnAt) {
+@CompoundIndexes({
+        @CompoundIndex(name = "learner_agency_purpose", def = "{'learnerId': 1, 'agencyId': 1, 'purpose': 1}"),
+        @CompoundIndex(name = "learner_kind_purpose", def = "{'learnerId': 1, 'agencyKind': 1, 'purpose': 1}"),
+        // The expiry check: consents in force whose end has passed and whose cascade has not run yet.
+        @CompoundIndex(name = "expiry_due", def = "{'purpose': 1, 'expiryApplied': 1, 'expiresAt': 1}")
+})
+public record ConsentView(@Id String consentId, String learnerId, String agencyId, AgencyKind agencyKind,
+                          ConsentPurpose purpose, Instant grantedAt, Instant expiresAt, Instant withdrawnAt) {
 
     public boolean allowsAt(Instant at) {
         return withdrawnAt == null && !grantedAt.isAfter(at) && (expiresAt == null || expiresAt.isAfter(at));

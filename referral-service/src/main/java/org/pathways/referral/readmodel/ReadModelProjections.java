@@ -2,15 +2,21 @@ package org.pathways.referral.readmodel;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.pathways.events.EventType;
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencyRegistered;
+import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.events.opportunity.OpportunityWithdrawn;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -24,10 +30,10 @@ import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.messaging.Message;
 
 /**
- * Local read models of consents and opportunities, built from the learner and catalogue topics, so that a referral
- * is checked at submission without a synchronous call to another service. Each write is an idempotent upsert keyed
- * by the consent or opportunity id, so replaying the topics rebuilds the same state. A withdrawn referral-sharing
- * consent also stops the open referrals it covered ({@link ConsentWithdrawals}).
+ * Local read models of consents, opportunities and agencies, built from the learner, catalogue and agency topics,
+ * so that a referral is checked at submission without a synchronous call to another service. Each write is an
+ * idempotent upsert keyed by the consent, opportunity or agency id, so replaying the topics rebuilds the same
+ * state. A withdrawn referral-sharing consent also stops the open referrals it covered ({@link ConsentWithdrawals}).
  */
 @Configuration
 public class ReadModelProjections {
@@ -52,6 +58,11 @@ public class ReadModelProjections {
         return inbox.consumer("opportunity-events", this::onOpportunityEvent);
     }
 
+    @Bean
+    Consumer<Message<byte[]>> agencyEvents(EventInbox inbox) {
+        return inbox.consumer("agency-events", this::onAgencyEvent);
+    }
+
     void onLearnerEvent(ReceivedEvent event) {
         if (event.is(EventType.CONSENT_GRANTED)) {
             ConsentGranted granted = event.data(ConsentGranted.class);
@@ -59,18 +70,22 @@ public class ReadModelProjections {
             mongo.upsert(Query.query(Criteria.where("_id").is(granted.consentId())), new Update()
                     .set("learnerId", granted.learnerId())
                     .set("agencyId", granted.agencyId())
+                    .set("agencyKind", granted.agencyKind())
                     .set("purpose", granted.purpose())
                     .set("grantedAt", granted.grantedAt())
-                    .set("expiresAt", granted.expiresAt()), ConsentView.class);
+                    .set("expiresAt", granted.expiresAt())
+                    .unset("expiryApplied"), ConsentView.class);
         } else if (event.is(EventType.CONSENT_WITHDRAWN)) {
             ConsentWithdrawn withdrawn = event.data(ConsentWithdrawn.class);
             mongo.upsert(Query.query(Criteria.where("_id").is(withdrawn.consentId())), new Update()
                     .set("learnerId", withdrawn.learnerId())
                     .set("agencyId", withdrawn.agencyId())
+                    .set("agencyKind", withdrawn.agencyKind())
                     .set("purpose", withdrawn.purpose())
                     .set("withdrawnAt", withdrawn.withdrawnAt()), ConsentView.class);
+            Instant now = clock.instant();
             consentWithdrawals.withdrawn(withdrawn,
-                    referralSharingAllowed(withdrawn.learnerId(), withdrawn.agencyId(), clock.instant()));
+                    agencyId -> referralSharingAllowed(withdrawn.learnerId(), agencyId, now));
         }
     }
 
@@ -78,7 +93,33 @@ public class ReadModelProjections {
         if (event.is(EventType.OPPORTUNITY_PUBLISHED)) {
             OpportunityPublished published = event.data(OpportunityPublished.class);
             mongo.save(new OpportunityView(published.opportunityId(), published.providerAgencyId(),
-                    OpportunityView.Status.PUBLISHED, published.capacity(), published.placesTaken()));
+                    OpportunityView.Status.PUBLISHED, published.capacity(), published.placesTaken(),
+                    published.leadsTo()));
+        } else if (event.is(EventType.OPPORTUNITY_UPDATED)) {
+            OpportunityUpdated updated = event.data(OpportunityUpdated.class);
+            Update update = new Update()
+                    .set("providerAgencyId", updated.providerAgencyId())
+                    .set("capacity", updated.capacity())
+                    .set("placesTaken", updated.placesTaken())
+                    .set("leadsTo", updated.leadsTo());
+            OpportunityView.Status status = OpportunityView.Status.of(updated.status());
+            if (status != null) {
+                update.set("status", status);
+            }
+            mongo.upsert(Query.query(Criteria.where("_id").is(updated.opportunityId())), update,
+                    OpportunityView.class);
+        } else if (event.is(EventType.OPPORTUNITY_PLACES_CHANGED)) {
+            OpportunityPlacesChanged changed = event.data(OpportunityPlacesChanged.class);
+            Update update = new Update()
+                    .set("providerAgencyId", changed.providerAgencyId())
+                    .set("capacity", changed.capacity())
+                    .set("placesTaken", changed.placesTaken());
+            OpportunityView.Status status = OpportunityView.Status.of(changed.status());
+            if (status != null) {
+                update.set("status", status);
+            }
+            mongo.upsert(Query.query(Criteria.where("_id").is(changed.opportunityId())), update,
+                    OpportunityView.class);
         } else if (event.is(EventType.OPPORTUNITY_WITHDRAWN)) {
             OpportunityWithdrawn withdrawn = event.data(OpportunityWithdrawn.class);
             mongo.upsert(Query.query(Criteria.where("_id").is(withdrawn.opportunityId())), new Update()
@@ -87,14 +128,35 @@ public class ReadModelProjections {
         }
     }
 
-    /** Whether the learner has an active consent to share a referral with {@code agencyId} at {@code at}. */
+    void onAgencyEvent(ReceivedEvent event) {
+        if (event.is(EventType.AGENCY_REGISTERED)) {
+            AgencyRegistered registered = event.data(AgencyRegistered.class);
+            mongo.save(new AgencyView(registered.agencyId(), registered.kind(), registered.registeredAt()));
+        } else if (event.is(EventType.AGENCY_UPDATED)) {
+            AgencyUpdated updated = event.data(AgencyUpdated.class);
+            mongo.save(new AgencyView(updated.agencyId(), updated.kind(), updated.updatedAt()));
+        }
+    }
+
+    /**
+     * Whether the learner has an active consent to share a referral with {@code agencyId} at {@code at}: one for
+     * that agency, or one for every agency of its kind (when the agency's kind is known).
+     */
     public boolean referralSharingAllowed(String learnerId, String agencyId, Instant at) {
+        List<Criteria> covering = new ArrayList<>();
+        covering.add(Criteria.where("agencyId").is(agencyId));
+        kindOf(agencyId).ifPresent(kind -> covering.add(Criteria.where("agencyKind").is(kind)));
         List<ConsentView> consents = mongo.find(Query.query(Criteria.where("learnerId").is(learnerId)
-                .and("agencyId").is(agencyId).and("purpose").is(ConsentPurpose.REFERRAL_SHARING)), ConsentView.class);
+                .and("purpose").is(ConsentPurpose.REFERRAL_SHARING)
+                .orOperator(covering)), ConsentView.class);
         return consents.stream().anyMatch(consent -> consent.grantedAt() != null && consent.allowsAt(at));
     }
 
     public Optional<OpportunityView> opportunity(String opportunityId) {
         return Optional.ofNullable(mongo.findById(opportunityId, OpportunityView.class));
+    }
+
+    public Optional<AgencyKind> kindOf(String agencyId) {
+        return Optional.ofNullable(mongo.findById(agencyId, AgencyView.class)).map(AgencyView::kind);
     }
 }

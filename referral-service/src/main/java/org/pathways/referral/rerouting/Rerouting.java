@@ -14,6 +14,7 @@ import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.lifecycle.ReferralAction;
 import org.pathways.referral.lifecycle.ReferralLifecycle;
 import org.pathways.referral.lifecycle.TransitionRefused;
@@ -57,8 +58,8 @@ class Rerouting {
         this.clock = clock;
     }
 
-    Referral reroute(Caller caller, String id, RerouteReferral request) {
-        Referral original = lifecycle.referralToActOn(caller, id, request.version());
+    Referral reroute(Caller caller, String id, RerouteReferral request, ExpectedVersion version) {
+        Referral original = lifecycle.referralToActOn(caller, id, version);
         Instant now = clock.instant();
         OpportunityView opportunity = readModels.opportunity(request.opportunityId())
                 .filter(OpportunityView::open)
@@ -91,8 +92,7 @@ class Rerouting {
             outbox.save(next, next.perform(ReferralAction.CANCEL, Actor.platform(), ReferralReason.REROUTED, null,
                     clock.instant()));
             if (failed instanceof OptimisticLockingFailureException) {
-                throw ProblemException.conflict("stale-version",
-                        "Someone else changed this referral meanwhile: reload it and try again.", Map.of());
+                throw lifecycle.staleNow(original);
             }
             throw failed;
         }

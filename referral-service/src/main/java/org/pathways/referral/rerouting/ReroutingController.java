@@ -7,13 +7,16 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.security.Caller;
 import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.submission.Referral;
 import org.pathways.referral.submission.ReferralView;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -31,13 +34,16 @@ class ReroutingController {
     @PostMapping("/reroute")
     ResponseEntity<ReferralView> reroute(Caller caller,
                                          @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+                                         @RequestHeader(name = HttpHeaders.IF_MATCH, required = false)
+                                         String ifMatch,
                                          @Valid @RequestBody RerouteReferral request) {
-        Referral next = rerouting.reroute(caller, id, request);
+        Referral next = rerouting.reroute(caller, id, request, ExpectedVersion.of(ifMatch, request.version(), true));
         return ResponseEntity.created(URI.create("/api/referrals/" + next.id()))
+                .eTag(ExpectedVersion.etag(next.version()))
                 .body(ReferralView.forParty(next, next.allowedActionsFor(Actor.of(caller, next)), List.of()));
     }
 
-    /** The person's journey: the referrals linked to this one by re-routing, first to last. */
+    /** The person's journey: the referrals linked to this one by re-routing and next steps, first to last. */
     @GetMapping("/chain")
     List<ChainLink> chain(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
         return rerouting.chain(caller, id);

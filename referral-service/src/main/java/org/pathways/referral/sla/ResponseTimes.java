@@ -1,40 +1,37 @@
 package org.pathways.referral.sla;
 
-import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 
 import org.pathways.referral.config.ReferralProperties;
 import org.pathways.referral.submission.Referral;
 import org.springframework.stereotype.Component;
 
 /**
- * The partnership's response times as due dates: N working days after submission, skipping Saturdays and Sundays
- * (bank holidays are not modelled yet).
+ * The partnership's response times as due dates: N working days after submission, skipping weekends and the
+ * partnership's bank holidays ({@code pathways.referrals.sla.bank-holidays}). The same calendar counts the working
+ * time a referral spends on hold, by which its pending deadlines move on when it resumes.
  */
 @Component
 public class ResponseTimes {
 
     private final ReferralProperties.Sla sla;
+    private final WorkingCalendar calendar;
 
-    ResponseTimes(ReferralProperties properties) {
+    public ResponseTimes(ReferralProperties properties) {
         this.sla = properties.sla();
+        this.calendar = new WorkingCalendar(sla.zone(), sla.bankHolidays());
     }
 
     public Referral.DueDates dueDates(Instant submittedAt) {
-        return new Referral.DueDates(addWorkingDays(submittedAt, sla.acknowledgeWorkingDays()),
-                addWorkingDays(submittedAt, sla.decideWorkingDays()));
+        return new Referral.DueDates(calendar.plusWorkingDays(submittedAt, sla.acknowledgeWorkingDays()),
+                calendar.plusWorkingDays(submittedAt, sla.decideWorkingDays()));
+    }
+
+    public WorkingCalendar calendar() {
+        return calendar;
     }
 
     Instant addWorkingDays(Instant from, int days) {
-        ZonedDateTime at = from.atZone(sla.zone());
-        int added = 0;
-        while (added < days) {
-            at = at.plusDays(1);
-            if (at.getDayOfWeek() != DayOfWeek.SATURDAY && at.getDayOfWeek() != DayOfWeek.SUNDAY) {
-                added++;
-            }
-        }
-        return at.toInstant();
+        return calendar.plusWorkingDays(from, days);
     }
 }

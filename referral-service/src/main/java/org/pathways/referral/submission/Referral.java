@@ -15,6 +15,7 @@ import static org.pathways.referral.lifecycle.ReferralAction.REJECT;
 import static org.pathways.referral.lifecycle.ReferralAction.RESUME;
 import static org.pathways.referral.lifecycle.ReferralAction.START;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -101,6 +102,7 @@ public class Referral {
     private ReferralStatus status;
     private ReferralStatus statusBeforeHold;
     private ReferralReason holdReason;
+    private Instant heldAt;
     private Instant submittedAt;
     private Instant acknowledgeBy;
     private Instant decideBy;
@@ -125,6 +127,31 @@ public class Referral {
     public record DueDates(Instant acknowledgeBy, Instant decideBy) {
     }
 
+    /**
+     * How the response-time clocks count time: the service counts working time (weekends and bank holidays do not
+     * count); {@link #ELAPSED} counts every hour.
+     */
+    public interface WorkingTime {
+
+        WorkingTime ELAPSED = new WorkingTime() {
+            @Override
+            public Duration between(Instant from, Instant to) {
+                return Duration.between(from, to);
+            }
+
+            @Override
+            public Instant plus(Instant at, Duration working) {
+                return at.plus(working);
+            }
+        };
+
+        /** The working time between two instants. */
+        Duration between(Instant from, Instant to);
+
+        /** The instant {@code working} working time after {@code at}. */
+        Instant plus(Instant at, Duration working);
+    }
+
     protected Referral() {
     }
 
@@ -132,7 +159,16 @@ public class Referral {
     public static Referral submit(String learnerId, String opportunityId, String referringAgencyId,
                                   String referringWorkerId, String receivingAgencyId, String need, Urgency urgency,
                                   String idempotencyKey, Instant now, DueDates due) {
+        return submit(learnerId, opportunityId, referringAgencyId, referringWorkerId, receivingAgencyId, need,
+                urgency, idempotencyKey, now, due, null);
+    }
+
+    /** Submits a referral that follows on from {@code previousReferralId} (a next step; null for a first one). */
+    public static Referral submit(String learnerId, String opportunityId, String referringAgencyId,
+                                  String referringWorkerId, String receivingAgencyId, String need, Urgency urgency,
+                                  String idempotencyKey, Instant now, DueDates due, String previousReferralId) {
         Referral referral = new Referral();
+        referral.previousReferralId = previousReferralId;
         referral.id = "ref-" + UUID.randomUUID();
         referral.learnerId = learnerId;
         referral.opportunityId = opportunityId;
@@ -158,7 +194,7 @@ public class Referral {
 
     public ReferralSubmitted submittedEvent() {
         return new ReferralSubmitted(id, learnerId, opportunityId, referringAgencyId, receivingAgencyId, urgency,
-                submittedAt);
+                submittedAt, previousReferralId);
     }
 
     public boolean isPartyTo(String agencyId) {
@@ -196,6 +232,15 @@ public class Referral {
      */
     public ReferralTransitioned perform(ReferralAction action, Actor actor, ReferralReason reason, String reasonText,
                                         Instant now) {
+        return perform(action, actor, reason, reasonText, now, WorkingTime.ELAPSED);
+    }
+
+    /**
+     * Performs {@code action}; the response-time clocks pause while the referral is on hold, and on resuming its
+     * pending deadlines (breaches not yet raised) move on by the {@code workingTime} it spent on hold.
+     */
+    public ReferralTransitioned perform(ReferralAction action, Actor actor, ReferralReason reason, String reasonText,
+                                        Instant now, WorkingTime workingTime) {
         boolean platformHold = action == HOLD && actor.standsOn(ReferralAction.Side.PLATFORM) && status.open()
                 && status != ON_HOLD;
         if (!platformHold && !allowedActionsFor(actor).contains(action)) {
@@ -219,9 +264,11 @@ public class Referral {
         if (action == HOLD) {
             statusBeforeHold = status;
             holdReason = reason;
+            heldAt = now;
         } else if (action == RESUME) {
             statusBeforeHold = null;
             holdReason = null;
+            resumeClocks(target, now, workingTime);
         }
         if (action == RECEIVE || action == ACCEPT) {
             receivingWorkerId = actor.userId();
@@ -233,6 +280,25 @@ public class Referral {
         history.add(new StatusChange(status, now, actor.userId(), actor.agencyId(), action, reason,
                 reasonText == null || reasonText.isBlank() ? null : reasonText));
         return event(action, reason, actor.agencyId(), now);
+    }
+
+    /**
+     * The deadlines still pending when the referral resumes to {@code resumedTo} (acknowledging while submitted,
+     * deciding while not yet accepted, neither breached yet) move on by the working time it was held.
+     */
+    private void resumeClocks(ReferralStatus resumedTo, Instant now, WorkingTime workingTime) {
+        if (heldAt == null) {
+            return;
+        }
+        Duration paused = workingTime.between(heldAt, now);
+        if (resumedTo == SUBMITTED && acknowledgeBy != null && !breachesRaised.contains(SlaBreach.ACKNOWLEDGE)) {
+            acknowledgeBy = workingTime.plus(acknowledgeBy, paused);
+        }
+        if ((resumedTo == SUBMITTED || resumedTo == RECEIVED) && decideBy != null
+                && !breachesRaised.contains(SlaBreach.DECIDE)) {
+            decideBy = workingTime.plus(decideBy, paused);
+        }
+        heldAt = null;
     }
 
     private void checkReason(ReferralAction action, ReferralReason reason, String reasonText) {
@@ -342,6 +408,23 @@ public class Referral {
         return new Rerouting(this, closed, next);
     }
 
+    /**
+     * Links the next step of a completed referral. A completed referral has one next step at a time: another is
+     * linked only when the current one ended without completing (rejected, failed or cancelled).
+     *
+     * @param currentNextStatus the status of the next step already linked, or null when there is none
+     */
+    public void linkNextStep(Referral next, ReferralStatus currentNextStatus) {
+        if (status != ReferralStatus.COMPLETED) {
+            throw new IllegalStateException("Only a completed referral leads on to a next step");
+        }
+        if (nextReferralId != null && currentNextStatus != null
+                && (currentNextStatus.open() || currentNextStatus == ReferralStatus.COMPLETED)) {
+            throw new IllegalStateException("This referral already leads on to " + nextReferralId);
+        }
+        nextReferralId = next.id;
+    }
+
     /** A re-routed referral, the event closing it, and its successor. */
     public record Rerouting(Referral closed, ReferralTransitioned closedEvent, Referral next) {
     }
@@ -358,6 +441,7 @@ public class Referral {
     public Urgency urgency() { return urgency; }
     public ReferralStatus status() { return status; }
     public ReferralReason holdReason() { return holdReason; }
+    public Instant heldAt() { return heldAt; }
     public Instant submittedAt() { return submittedAt; }
     public Instant acknowledgeBy() { return acknowledgeBy; }
     public Instant decideBy() { return decideBy; }

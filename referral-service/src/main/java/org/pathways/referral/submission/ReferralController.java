@@ -10,6 +10,7 @@ import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -44,18 +45,26 @@ class ReferralController {
         return ResponseEntity.status(outcome.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/referrals/" + outcome.referral().id()))
                 .header("Idempotent-Replayed", String.valueOf(outcome.replayed()))
+                .eTag(ExpectedVersion.etag(outcome.referral().version()))
                 .body(view);
     }
 
-    /** A referral, to the two agencies party to it (coordinators see its metadata only). */
+    /**
+     * A referral, to the two agencies party to it (coordinators see its metadata only), with its version as
+     * {@code ETag} (what a change sends back as {@code If-Match}).
+     */
     @GetMapping("/{id}")
-    ReferralView get(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
+    ResponseEntity<ReferralView> get(Caller caller,
+                                     @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
         Referral referral = submission.find(id);
         if (referral != null && referral.isPartyTo(caller.agencyId())) {
-            return ReferralView.forParty(referral, referral.allowedActionsFor(Actor.of(caller, referral)), List.of());
+            return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version())).body(
+                    ReferralView.forParty(referral, referral.allowedActionsFor(Actor.of(caller, referral)),
+                            List.of()));
         }
         if (referral != null && caller.has(Role.COORDINATOR)) {
-            return ReferralView.forCoordinator(referral);
+            return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version()))
+                    .body(ReferralView.forCoordinator(referral));
         }
         throw ProblemException.notFound("referral", id);
     }

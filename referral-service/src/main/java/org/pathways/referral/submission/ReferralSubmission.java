@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
@@ -42,11 +44,17 @@ public class ReferralSubmission {
     }
 
     public Outcome submit(Caller caller, SubmitReferral request, String idempotencyKey) {
-        if (idempotencyKey != null) {
-            Referral earlier = byIdempotencyKey(caller, idempotencyKey);
-            if (earlier != null) {
-                return replay(earlier, request);
-            }
+        return submit(caller, request, idempotencyKey, null);
+    }
+
+    /**
+     * Submits a referral under every rule of submission, following on from {@code previous} when it is a next step
+     * (null for a first referral).
+     */
+    public Outcome submit(Caller caller, SubmitReferral request, String idempotencyKey, Referral previous) {
+        Optional<Outcome> replayed = replayOf(caller, request, idempotencyKey, previous);
+        if (replayed.isPresent()) {
+            return replayed.get();
         }
         Instant now = clock.instant();
         OpportunityView opportunity = readModels.opportunity(request.opportunityId())
@@ -64,15 +72,13 @@ public class ReferralSubmission {
         }
         Referral referral = Referral.submit(request.learnerId(), request.opportunityId(), caller.agencyId(),
                 caller.userId(), opportunity.providerAgencyId(), request.need(), request.urgency(), idempotencyKey,
-                now, responseTimes.dueDates(now));
+                now, responseTimes.dueDates(now), previous == null ? null : previous.id());
         try {
             return new Outcome(outbox.save(referral, referral.submittedEvent()), warnings, false);
         } catch (DuplicateKeyException duplicate) {
-            if (idempotencyKey != null) {
-                Referral earlier = byIdempotencyKey(caller, idempotencyKey);
-                if (earlier != null) {
-                    return replay(earlier, request);
-                }
+            replayed = replayOf(caller, request, idempotencyKey, previous);
+            if (replayed.isPresent()) {
+                return replayed.get();
             }
             Referral open = mongo.findOne(Query.query(Criteria.where("openKey")
                     .is(Referral.openKey(request.learnerId(), request.opportunityId()))), Referral.class);
@@ -83,6 +89,22 @@ public class ReferralSubmission {
         }
     }
 
+    /** The referral an earlier request with this {@code Idempotency-Key} created, answered again. */
+    public Optional<Outcome> replayOf(Caller caller, SubmitReferral request, String idempotencyKey,
+                                      Referral previous) {
+        if (idempotencyKey == null) {
+            return Optional.empty();
+        }
+        Referral earlier = byIdempotencyKey(caller, idempotencyKey);
+        if (earlier == null) {
+            return Optional.empty();
+        }
+        if (!Objects.equals(earlier.previousReferralId(), previous == null ? null : previous.id())) {
+            throw reused();
+        }
+        return Optional.of(replay(earlier, request));
+    }
+
     private Referral byIdempotencyKey(Caller caller, String idempotencyKey) {
         return mongo.findOne(Query.query(Criteria.where("idempotencyKey")
                 .is(caller.agencyId() + "|" + idempotencyKey)), Referral.class);
@@ -91,10 +113,14 @@ public class ReferralSubmission {
     private Outcome replay(Referral earlier, SubmitReferral request) {
         if (!earlier.learnerId().equals(request.learnerId())
                 || !earlier.opportunityId().equals(request.opportunityId())) {
-            throw new ProblemException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
-                    "idempotency-key-reused", "This Idempotency-Key was already used for a different referral.");
+            throw reused();
         }
         return new Outcome(earlier, List.of(), true);
+    }
+
+    private static ProblemException reused() {
+        return new ProblemException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
+                "idempotency-key-reused", "This Idempotency-Key was already used for a different referral.");
     }
 
     public Referral find(String id) {

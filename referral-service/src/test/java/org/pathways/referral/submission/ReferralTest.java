@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.pathways.referral.lifecycle.Actor;
 import org.pathways.referral.lifecycle.InvalidReason;
 import org.pathways.referral.lifecycle.ReferralAction;
 import org.pathways.referral.lifecycle.TransitionRefused;
+import org.pathways.referral.sla.WorkingCalendar;
 
 /** The referral's own rules, without Spring. */
 class ReferralTest {
@@ -101,5 +103,80 @@ class ReferralTest {
         assertThat(openKey.get(referral)).isEqualTo("lrn-1|opp-1");
         referral.perform(ReferralAction.CANCEL, REFERRER, null, null, NOW);
         assertThat(openKey.get(referral)).isNull();
+    }
+
+    @Test
+    void theResponseClocksPauseWhileOnHoldAndMoveOnByTheWorkingTimeHeld() {
+        WorkingCalendar calendar = new WorkingCalendar(java.time.ZoneId.of("Europe/London"),
+                List.of(java.time.LocalDate.parse("2026-12-25"), java.time.LocalDate.parse("2026-12-28"),
+                        java.time.LocalDate.parse("2027-01-01")));
+        // Submitted Tuesday 22 December 10:00: acknowledge by Thursday 24th, decide by Thursday 31st.
+        Instant submittedAt = Instant.parse("2026-12-22T10:00:00Z");
+        Referral referral = Referral.submit("lrn-1", "opp-1", "agency-council", "w-1", "agency-college", "needs",
+                Urgency.ROUTINE, null, submittedAt, new Referral.DueDates(calendar.plusWorkingDays(submittedAt, 2),
+                        calendar.plusWorkingDays(submittedAt, 5)));
+        assertThat(referral.acknowledgeBy()).isEqualTo(Instant.parse("2026-12-24T10:00:00Z"));
+        assertThat(referral.decideBy()).isEqualTo(Instant.parse("2026-12-31T10:00:00Z"));
+
+        // Held Wednesday 23rd 10:00 (consent withdrawn), resumed Tuesday 29th 10:00: two working days held
+        // (the 23rd and 24th); Christmas, Boxing Day and the weekend do not count.
+        referral.perform(ReferralAction.HOLD, Actor.platform(), ReferralReason.CONSENT_WITHDRAWN, null,
+                Instant.parse("2026-12-23T10:00:00Z"), calendar);
+        // While held no breach is raised, however late it is.
+        assertThat(referral.raiseOverdue(Instant.parse("2026-12-29T09:00:00Z"))).isEmpty();
+        referral.perform(ReferralAction.RESUME, RECEIVER, null, null, Instant.parse("2026-12-29T10:00:00Z"),
+                calendar);
+        assertThat(referral.status()).isEqualTo(ReferralStatus.SUBMITTED);
+        assertThat(referral.acknowledgeBy()).isEqualTo(Instant.parse("2026-12-30T10:00:00Z"));
+        // New Year's Day is a bank holiday too, then the weekend.
+        assertThat(referral.decideBy()).isEqualTo(Instant.parse("2027-01-05T10:00:00Z"));
+        assertThat(referral.raiseOverdue(Instant.parse("2026-12-30T09:59:00Z"))).isEmpty();
+        assertThat(referral.raiseOverdue(Instant.parse("2026-12-30T10:01:00Z"))).hasSize(1);
+    }
+
+    @Test
+    void aBreachAlreadyRaisedKeepsItsDueDateWhenTheReferralResumes() {
+        Referral referral = submitted();
+        assertThat(referral.raiseOverdue(NOW.plus(Duration.ofDays(3)))).extracting(o -> o.breach())
+                .containsExactly(SlaBreach.ACKNOWLEDGE);
+        Instant acknowledgeBy = referral.acknowledgeBy();
+        Instant decideBy = referral.decideBy();
+        referral.perform(ReferralAction.HOLD, Actor.platform(), ReferralReason.CONSENT_WITHDRAWN, null,
+                NOW.plus(Duration.ofDays(3)));
+        referral.perform(ReferralAction.RESUME, RECEIVER, null, null, NOW.plus(Duration.ofDays(4)));
+        assertThat(referral.acknowledgeBy()).isEqualTo(acknowledgeBy);
+        assertThat(referral.decideBy()).isEqualTo(decideBy.plus(Duration.ofDays(1)));
+        assertThat(referral.raiseOverdue(NOW.plus(Duration.ofDays(5)).plusSeconds(60))).isEmpty();
+    }
+
+    @Test
+    void aDecidedReferralHeldOnTheWaitingListKeepsItsMetDeadlines() {
+        Referral referral = submitted();
+        referral.perform(ReferralAction.RECEIVE, RECEIVER, null, null, NOW);
+        referral.perform(ReferralAction.ACCEPT, RECEIVER, null, null, NOW);
+        Instant acknowledgeBy = referral.acknowledgeBy();
+        Instant decideBy = referral.decideBy();
+        referral.perform(ReferralAction.HOLD, RECEIVER, ReferralReason.WAITLISTED, null, NOW);
+        referral.perform(ReferralAction.RESUME, RECEIVER, null, null, NOW.plus(Duration.ofDays(20)));
+        assertThat(referral.acknowledgeBy()).isEqualTo(acknowledgeBy);
+        assertThat(referral.decideBy()).isEqualTo(decideBy);
+    }
+
+    @Test
+    void aCompletedReferralLeadsOnToOneNextStepAtATime() {
+        Referral referral = submitted();
+        Referral next = submitted();
+        assertThatThrownBy(() -> referral.linkNextStep(next, null)).isInstanceOf(IllegalStateException.class);
+        referral.perform(ReferralAction.RECEIVE, RECEIVER, null, null, NOW);
+        referral.perform(ReferralAction.ACCEPT, RECEIVER, null, null, NOW);
+        referral.perform(ReferralAction.START, RECEIVER, null, null, NOW);
+        referral.perform(ReferralAction.COMPLETE, RECEIVER, null, null, NOW);
+        referral.linkNextStep(next, null);
+        assertThat(referral.nextReferralId()).isEqualTo(next.id());
+        Referral another = submitted();
+        assertThatThrownBy(() -> referral.linkNextStep(another, ReferralStatus.SUBMITTED))
+                .isInstanceOf(IllegalStateException.class);
+        referral.linkNextStep(another, ReferralStatus.REJECTED);
+        assertThat(referral.nextReferralId()).isEqualTo(another.id());
     }
 }

@@ -1,0 +1,59 @@
+package org.pathways.referral.nextsteps;
+
+import java.net.URI;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.pathways.platform.security.Caller;
+import org.pathways.referral.lifecycle.Actor;
+import org.pathways.referral.lifecycle.ExpectedVersion;
+import org.pathways.referral.submission.Referral;
+import org.pathways.referral.submission.ReferralSubmission;
+import org.pathways.referral.submission.ReferralView;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Next steps along the progression routes, for the two agencies of a completed referral. */
+@RestController
+@RequestMapping("/api/referrals/{id}/next-steps")
+class NextStepsController {
+
+    private final NextSteps nextSteps;
+
+    NextStepsController(NextSteps nextSteps) {
+        this.nextSteps = nextSteps;
+    }
+
+    @GetMapping
+    NextStepSuggestions suggest(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
+        return nextSteps.suggest(caller, id);
+    }
+
+    /** Starts the next referral (201, Location of it); a retry with the same {@code Idempotency-Key} answers 200. */
+    @PostMapping
+    ResponseEntity<ReferralView> start(Caller caller,
+            @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+            @RequestHeader(name = "Idempotency-Key", required = false)
+            @Size(min = 1, max = 128) @Pattern(regexp = "[\\x21-\\x7E]+") String idempotencyKey,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @Valid @RequestBody StartNextStep request) {
+        ReferralSubmission.Outcome outcome = nextSteps.start(caller, id, request, idempotencyKey,
+                ExpectedVersion.of(ifMatch, request.version(), false));
+        Referral next = outcome.referral();
+        return ResponseEntity.status(outcome.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
+                .location(URI.create("/api/referrals/" + next.id()))
+                .header("Idempotent-Replayed", String.valueOf(outcome.replayed()))
+                .eTag(ExpectedVersion.etag(next.version()))
+                .body(ReferralView.forParty(next, next.allowedActionsFor(Actor.of(caller, next)),
+                        outcome.warnings()));
+    }
+}
