@@ -57,6 +57,83 @@ class LearnerRoutingTest extends ServiceTest {
     }
 
     @Test
+    void aMilestoneSharedWithAnAgencyKindGoesOnlyToAgenciesOfThatKindPartyToTheLearnersReferrals() throws Exception {
+        String learner = "lrn-" + UUID.randomUUID();
+        String college = AgencyFeedTest.agency("college");
+        String becameCollege = AgencyFeedTest.agency("adult-ed");
+        String council = AgencyFeedTest.agency("council");
+        String housing = AgencyFeedTest.agency("housing");
+        String otherCollege = AgencyFeedTest.agency("college-elsewhere");
+        String recorder = AgencyFeedTest.agency("jobcentre");
+        String marker = AgencyFeedTest.agency("marker");
+        try (ReferralEvents events = new ReferralEvents()) {
+            for (var agency : Map.of(college, "COLLEGE", becameCollege, "COMMUNITY_GROUP", council, "COUNCIL",
+                    housing, "HOUSING", otherCollege, "COLLEGE", recorder, "JOB_CENTRE").entrySet()) {
+                events.publish(agencyEvent("org.pathways.agency.registered.v1", agency.getKey(), agency.getValue(),
+                        "registeredAt"));
+            }
+            events.publish(agencyEvent("org.pathways.agency.updated.v1", becameCollege, "COLLEGE", "updatedAt"));
+            // The learner's referrals: the council to the college, and housing to the (now) college.
+            OutboxEntry first = ReferralEvents.submitted("ref-" + UUID.randomUUID(), learner, council, college);
+            OutboxEntry second = ReferralEvents.submitted("ref-" + UUID.randomUUID(), learner, housing,
+                    becameCollege);
+            events.publish(first);
+            events.publish(second);
+            // The three topics are consumed independently: wait for the read models the milestone depends on.
+            await().atMost(PATIENCE).until(() -> feedEventIds(college).contains(first.eventId())
+                    && feedEventIds(becameCollege).contains(second.eventId()));
+            await().atMost(PATIENCE).until(() -> mongo.count(Query.query(Criteria.where("_id").is(becameCollege)
+                    .and("kind").is("COLLEGE")), "agency_kinds") == 1 && mongo.count(Query.query(Criteria
+                    .where("_id").in(college, council, housing, otherCollege, recorder)), "agency_kinds") == 5);
+            String consent = "cns-" + UUID.randomUUID();
+            events.publish(kindConsent("org.pathways.learner.consent-granted.v1", learner, consent, "COLLEGE"));
+            OutboxEntry milestone = milestone(learner, recorder);
+
+            events.publish(milestone);
+            // Same learner, same partition: once the marker is routed, so was the milestone, everywhere.
+            OutboxEntry afterIt = milestone(learner, marker);
+            events.publish(afterIt);
+
+            await().atMost(PATIENCE).until(() -> feedEventIds(marker).contains(afterIt.eventId()));
+            for (String agency : List.of(college, becameCollege, recorder)) {
+                assertThat(feedEventIds(agency)).as(agency).contains(milestone.eventId());
+            }
+            assertThat(feedEventIds(council)).as("party, but not a college").doesNotContain(milestone.eventId());
+            assertThat(feedEventIds(housing)).as("party, but not a college").doesNotContain(milestone.eventId());
+            assertThat(feedEventIds(otherCollege)).as("a college, but not party").isEmpty();
+
+            // Withdrawn, the kind consent no longer counts.
+            events.publish(kindConsent("org.pathways.learner.consent-withdrawn.v1", learner, consent, "COLLEGE"));
+            OutboxEntry later = milestone(learner, recorder);
+            events.publish(later);
+            OutboxEntry afterLater = milestone(learner, marker);
+            events.publish(afterLater);
+            await().atMost(PATIENCE).until(() -> feedEventIds(marker).contains(afterLater.eventId()));
+            assertThat(feedEventIds(recorder)).contains(later.eventId());
+            assertThat(feedEventIds(college)).doesNotContain(later.eventId());
+        }
+    }
+
+    private static OutboxEntry agencyEvent(String type, String agency, String kind, String timeField) {
+        return ReferralEvents.event("pathways.agencies", type, agency, Map.of("agencyId", agency, "kind", kind,
+                "sector", "PUBLIC", "acceptsDirectReferrals", true, timeField, Instant.now().toString()));
+    }
+
+    private static OutboxEntry kindConsent(String type, String learner, String consentId, String kind) {
+        Map<String, Object> data = new java.util.HashMap<>(Map.of("learnerId", learner, "consentId", consentId,
+                "agencyKind", kind, "purpose", "OUTCOME_SHARING", "grantedAt", Instant.now().toString()));
+        data.put("agencyId", null);
+        return ReferralEvents.event(LEARNERS, type, learner, data);
+    }
+
+    private static OutboxEntry milestone(String learner, String recorder) {
+        return ReferralEvents.event(LEARNERS, "org.pathways.learner.milestone-recorded.v1", learner,
+                Map.of("learnerId", learner, "milestoneId", "mst-" + UUID.randomUUID(), "milestone", "ENROLLED",
+                        "occurredOn", "2026-11-20", "recordedByAgencyId", recorder,
+                        "recordedAt", Instant.now().toString()));
+    }
+
+    @Test
     void anErasedLearnersIdIsPseudonymisedInTheCopiesOfEventsKeptHere() throws Exception {
         String college = AgencyFeedTest.agency("college");
         try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {

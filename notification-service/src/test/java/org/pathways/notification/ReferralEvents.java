@@ -37,8 +37,13 @@ final class ReferralEvents implements AutoCloseable {
     }
 
     static OutboxEntry submitted(String referralId, String referring, String receiving) {
+        return submitted(referralId, "lrn-" + UUID.randomUUID(), referring, receiving);
+    }
+
+    /** A ReferralSubmitted of one learner. */
+    static OutboxEntry submitted(String referralId, String learnerId, String referring, String receiving) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ReferralSubmitted data = new ReferralSubmitted(referralId, "lrn-" + UUID.randomUUID(),
+        ReferralSubmitted data = new ReferralSubmitted(referralId, learnerId,
                 "opp-" + UUID.randomUUID(), referring, receiving, Urgency.SOON, now);
         EventType type = EventType.REFERRAL_SUBMITTED;
         return new OutboxEntry(UUID.randomUUID().toString(), type.type(), type.topic().topicName(), referralId, now,

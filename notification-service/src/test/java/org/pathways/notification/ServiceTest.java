@@ -111,6 +111,15 @@ abstract class ServiceTest {
         return json(created);
     }
 
+    /**
+     * Whether the service finished handling the event (its inbox entry is done): from then on, what it routed is in
+     * the store, so "nothing else was made" is checked there rather than by waiting.
+     */
+    boolean handled(String eventId) {
+        return mongo.exists(Query.query(org.springframework.data.mongodb.core.query.Criteria.where("eventId")
+                .is(eventId).and("status").is("DONE")), "inbox");
+    }
+
     /** The agency's deliveries of one event, through the API. */
     List<JsonNode> deliveriesOf(String agency, String eventId) throws Exception {
         HttpResponse<String> list = call("GET", "/api/deliveries", admin(agency), null);

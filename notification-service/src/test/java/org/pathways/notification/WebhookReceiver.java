@@ -24,7 +24,7 @@ import com.sun.net.httpserver.HttpServer;
  * An agency's webhook endpoint: a real HTTP server on loopback that records every request and answers with a script
  * of status codes (then a default).
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
     record Received(Instant at, Map<String, List<String>> headers, String body) {
         String header(String name) {
@@ -49,7 +49,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
-    WebhookReceiver() throws IOException {
+    public WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext(path, exchange -> {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
@@ -85,7 +85,7 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
@@ -100,7 +100,7 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** Answers every request beyond the script with {@code status}. */
-    WebhookReceiver otherwiseAnswer(int status) {
+    public WebhookReceiver otherwiseAnswer(int status) {
         otherwise = new Answer(status, Map.of());
         return this;
     }
@@ -130,7 +130,7 @@ final class WebhookReceiver implements AutoCloseable {
         return List.copyOf(received);
     }
 
-    int count() {
+    public int count() {
         return received.size();
     }
 

@@ -12,13 +12,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param webBaseUrl        where the web app is, for the links in e-mails and notifications
  * @param mailFrom          the sender of e-mails
  * @param mailPollInterval  how often queued e-mails are looked for
+ * @param mailLease         how long a sender holds a queued e-mail; the SMTP timeouts together must be shorter
  */
 @ConfigurationProperties("pathways.notifications")
 public record NotificationProperties(
         @DefaultValue("partnership") String coordinatorAgency,
         @DefaultValue("http://localhost:8080") String webBaseUrl,
         @DefaultValue("pathways@localhost") String mailFrom,
-        @DefaultValue("1s") Duration mailPollInterval) {
+        @DefaultValue("1s") Duration mailPollInterval,
+        @DefaultValue("60s") Duration mailLease) {
+
+    public NotificationProperties {
+        if (!mailLease.isPositive()) {
+            throw new IllegalArgumentException("pathways.notifications.mail-lease must be positive");
+        }
+    }
 
     /** The web app's page of a referral. */
     public String referralLink(String referralId) {

@@ -1,14 +1,12 @@
 package org.pathways.notification.config;
 
-import java.net.http.HttpClient;
-
 import org.pathways.notification.delivery.RetrySchedule;
+import org.pathways.notification.delivery.WebhookSender;
 import org.pathways.notification.subscription.EndpointPolicy;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
-import org.springframework.web.client.RestClient;
+import okhttp3.OkHttpClient;
 
 /** The pieces of webhook delivery that come from configuration. */
 @Configuration
@@ -25,15 +23,9 @@ class WebhookConfiguration {
         return new RetrySchedule(properties.retrySchedule(), properties.jitter(), properties.maxRetryAfter());
     }
 
-    /** Never follows redirects: a redirect could lead to an address the endpoint policy would refuse. */
-    @Bean
-    RestClient webhookClient(RestClient.Builder builder, WebhookProperties properties) {
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(properties.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
-        requests.setReadTimeout(properties.readTimeout());
-        return builder.requestFactory(requests).build();
+    /** The webhook client (see {@link WebhookSender#client}). */
+    @Bean(destroyMethod = "")
+    OkHttpClient webhookClient(EndpointPolicy endpoints, WebhookProperties properties) {
+        return WebhookSender.client(endpoints, properties.connectTimeout(), properties.readTimeout());
     }
 }

@@ -2,6 +2,7 @@ package org.pathways.notification.delivery;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ public class EndpointGuards implements EndpointHealth {
     private final Duration openFor;
     /** When each breaker last opened (System.nanoTime), to tell when its trial is due. */
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
 
     EndpointGuards(WebhookProperties properties, ObjectProvider<MeterRegistry> meters) {
         WebhookProperties.Breaker breaker = properties.breaker();
@@ -66,10 +68,12 @@ public class EndpointGuards implements EndpointHealth {
                 }));
         // resilience4j_circuitbreaker_state / _calls and resilience4j_bulkhead_available_concurrent_calls, tagged
         // name=<subscription id>: per-endpoint health next to pathways.webhooks.attempt.
-        meters.ifAvailable(registry -> {
-            TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
-            TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
-        });
+        // Removing a breaker or bulkhead from its registry removes its meters too.
+        this.meters = meters.getIfAvailable();
+        if (this.meters != null) {
+            TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(this.meters);
+            TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(this.meters);
+        }
     }
 
     /** A permission to make one attempt to an endpoint; close it when the attempt is over. */
@@ -142,12 +146,26 @@ public class EndpointGuards implements EndpointHealth {
         return breakers.find(subscriptionId).map(b -> b.getState().name()).orElse(CircuitBreaker.State.CLOSED.name());
     }
 
-    /** Forgets a removed subscription's guards. */
+    /**
+     * Forgets a paused, disabled or removed subscription's breaker and bulkhead, with their meters and the
+     * per-subscription delivery meters, so that they do not pile up for endpoints that take no more attempts. A pass
+     * still held for an attempt under way completes on the forgotten ones; the next attempt starts afresh.
+     */
     @Override
     public void forget(String subscriptionId) {
         breakers.remove(subscriptionId);
         openedAt.remove(subscriptionId);
         bulkheads.remove(subscriptionId);
+        if (meters != null) {
+            for (String name : List.of(WebhookDispatcher.ATTEMPT_TIMER, WebhookDispatcher.DEFERRED_COUNTER)) {
+                meters.find(name).tag("subscription", subscriptionId).meters().forEach(meters::remove);
+            }
+        }
+    }
+
+    /** Whether this instance holds a breaker or bulkhead for the subscription (for tests and diagnostics). */
+    boolean guards(String subscriptionId) {
+        return breakers.find(subscriptionId).isPresent() || bulkheads.find(subscriptionId).isPresent();
     }
 
     private CircuitBreaker breaker(String subscriptionId) {

@@ -40,6 +40,8 @@ import org.springframework.stereotype.Component;
 class WebhookDispatcher implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
+    static final String ATTEMPT_TIMER = "pathways.webhooks.attempt";
+    static final String DEFERRED_COUNTER = "pathways.webhooks.deferred";
 
     private final DeliveryLog deliveries;
     private final Subscriptions subscriptions;
@@ -75,16 +77,17 @@ class WebhookDispatcher implements DisposableBean {
         if (capacity.tryAcquire()) {
             workers.execute(() -> {
                 try {
-                    deliveries.claim(deliveryId, owner, clock.instant(), lease).ifPresent(delivery -> {
-                        EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
-                        if (pass == null) {
-                            defer(delivery);
-                            return;
-                        }
-                        try (pass) {
-                            attempt(delivery, pass);
-                        }
-                    });
+                    deliveries.claim(deliveryId, owner, clock.instant(), lease).ifPresent(delivery ->
+                            deliverable(delivery).ifPresent(subscription -> {
+                                EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
+                                if (pass == null) {
+                                    defer(delivery);
+                                    return;
+                                }
+                                try (pass) {
+                                    attempt(delivery, subscription, pass);
+                                }
+                            }));
                 } catch (RuntimeException e) {
                     log.warn("Could not attempt delivery {} now: {} (the poll will retry)", deliveryId, e.toString());
                 } finally {
@@ -124,6 +127,18 @@ class WebhookDispatcher implements DisposableBean {
                 return;
             }
             Delivery delivery = claimed.get();
+            Optional<Subscription> subscription;
+            try {
+                subscription = deliverable(delivery);
+            } catch (RuntimeException e) {
+                capacity.release();
+                log.warn("Could not look up the subscription of delivery {}: {}", delivery.id(), e.toString());
+                return;
+            }
+            if (subscription.isEmpty()) {
+                capacity.release();
+                continue;
+            }
             EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
             if (pass == null) {
                 // Full or open since the list was made (or half-open with its trial under way).
@@ -134,7 +149,7 @@ class WebhookDispatcher implements DisposableBean {
             }
             workers.execute(() -> {
                 try (pass) {
-                    attempt(delivery, pass);
+                    attempt(delivery, subscription.get(), pass);
                 } finally {
                     capacity.release();
                 }
@@ -147,41 +162,55 @@ class WebhookDispatcher implements DisposableBean {
         try {
             delivery.defer(clock.instant().plus(pollInterval));
             deliveries.save(delivery, List.of());
-            meters.counter("pathways.webhooks.deferred", "subscription", delivery.subscriptionId()).increment();
+            meters.counter(DEFERRED_COUNTER, "subscription", delivery.subscriptionId()).increment();
         } catch (RuntimeException e) {
             log.warn("Could not defer delivery {}: {} (its lease runs out instead)", delivery.id(), e.toString());
         }
     }
 
-    private void attempt(Delivery delivery, EndpointGuards.Pass pass) {
-        try {
-            Optional<Subscription> subscription = subscriptions.find(delivery.subscriptionId());
-            if (subscription.isEmpty() || subscription.get().status() == SubscriptionStatus.DISABLED) {
+    /**
+     * The delivery's subscription if it is active. A delivery to a removed or disabled subscription is cancelled, one
+     * to a paused subscription deferred; either way before its guards are looked up, so that a subscription that takes
+     * no attempts gets no breaker or bulkhead (they were forgotten when it was paused, disabled or removed).
+     */
+    private Optional<Subscription> deliverable(Delivery delivery) {
+        Optional<Subscription> subscription = subscriptions.find(delivery.subscriptionId());
+        if (subscription.isEmpty() || subscription.get().status() == SubscriptionStatus.DISABLED) {
+            try {
                 delivery.cancel();
                 deliveries.save(delivery, List.of());
                 log.info("Cancelled delivery {}: subscription {} is gone or disabled", delivery.id(),
                         delivery.subscriptionId());
-                return;
+            } catch (RuntimeException e) {
+                log.warn("Could not cancel delivery {}: {} (its lease runs out instead)", delivery.id(), e.toString());
             }
-            if (subscription.get().status() == SubscriptionStatus.PAUSED) {
-                defer(delivery);
-                return;
-            }
-            AttemptOutcome outcome = sender.send(delivery, subscription.get());
+            return Optional.empty();
+        }
+        if (subscription.get().status() == SubscriptionStatus.PAUSED) {
+            defer(delivery);
+            return Optional.empty();
+        }
+        return subscription;
+    }
+
+    private void attempt(Delivery delivery, Subscription subscription, EndpointGuards.Pass pass) {
+        try {
+            AttemptOutcome outcome = sender.send(delivery, subscription);
             pass.record(outcome);
             List<PathwaysEvent> events = delivery.record(outcome, schedule, clock.instant(),
                     ThreadLocalRandom.current());
-            if (outcome.gone()) {
-                subscriptions.disable(delivery.subscriptionId());
-            }
             deliveries.save(delivery, events);
             meters.counter("pathways.webhooks.attempts", "outcome", outcomeTag(outcome, delivery)).increment();
-            Timer.builder("pathways.webhooks.attempt")
+            Timer.builder(ATTEMPT_TIMER)
                     .description("Webhook attempts per endpoint: latency, by subscription and answer")
                     .tag("subscription", delivery.subscriptionId())
                     .tag("status", statusTag(outcome))
                     .register(meters)
                     .record(Duration.ofMillis(outcome.latencyMs()));
+            if (outcome.gone()) {
+                // After its meters: disabling forgets the subscription's guards and meters.
+                subscriptions.disable(delivery.subscriptionId());
+            }
             log.info("Delivery {} of event {} to subscription {}: attempt {} answered {} in {} ms, now {}",
                     delivery.id(), delivery.eventId(), delivery.subscriptionId(), delivery.round(),
                     outcome.statusCode() != null ? outcome.statusCode() : outcome.error(), outcome.latencyMs(),

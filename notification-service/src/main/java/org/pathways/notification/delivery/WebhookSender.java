@@ -1,48 +1,59 @@
 package org.pathways.notification.delivery;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.EmptyWebhookSecretException;
 import com.standardwebhooks.exceptions.WebhookSigningException;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.notification.subscription.EndpointPolicy;
 import org.pathways.notification.subscription.Subscription;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
-import org.springframework.web.client.ResourceAccessException;
-import org.springframework.web.client.RestClient;
 
 /**
  * Makes one attempt: POSTs a delivery's CloudEvent to its subscription's endpoint, signed the Standard Webhooks way
  * ({@code webhook-id} is the event id, {@code webhook-timestamp} the unix seconds of this attempt, and
  * {@code webhook-signature} {@code v1,} + base64 HMAC-SHA256 of {@code id.timestamp.body} under the subscription's
  * secret). Never throws for what the endpoint does: every answer or failure becomes an {@link AttemptOutcome}.
+ *
+ * <p>The client's only DNS lookup is {@link EndpointPolicy#addressesFor} (its {@code Dns}), so the SSRF check runs on
+ * the addresses actually connected to; TLS still verifies the endpoint's host name. A host that is an IP literal
+ * (which the client connects to without a lookup) is checked here first.
  */
 @Component
-class WebhookSender {
+public class WebhookSender {
 
     static final String WEBHOOK_ID = "webhook-id";
     static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
     static final String WEBHOOK_SIGNATURE = "webhook-signature";
-    private static final MediaType CLOUDEVENTS_JSON = MediaType.parseMediaType(CloudEventCodec.CONTENT_TYPE);
+    /** The recorded error of an attempt the endpoint policy refused (nothing was sent). */
+    static final String NOT_ALLOWED = "endpoint-not-allowed";
+    /** What the client takes for an IP literal (and connects to without a DNS lookup). */
+    private static final Pattern IP_LITERAL = Pattern.compile("\\[?([0-9a-fA-F]*:[0-9a-fA-F:.]*|[0-9.]+)]?");
+    private static final MediaType CLOUDEVENTS_JSON = MediaType.get(CloudEventCodec.CONTENT_TYPE);
 
-    private final RestClient client;
+    private final OkHttpClient client;
     private final EndpointPolicy endpoints;
     private final Clock clock;
 
-    WebhookSender(RestClient webhookClient, EndpointPolicy endpoints, Clock clock) {
+    WebhookSender(OkHttpClient webhookClient, EndpointPolicy endpoints, Clock clock) {
         this.client = webhookClient;
         this.endpoints = endpoints;
         this.clock = clock;
@@ -52,29 +63,60 @@ class WebhookSender {
         long started = System.nanoTime();
         URI endpoint;
         try {
-            endpoint = endpoints.check(subscription.url());
+            endpoint = endpoints.parse(subscription.url());
+            if (IP_LITERAL.matcher(endpoint.getHost()).matches()) {
+                endpoints.addressesFor(endpoint.getHost());
+            }
         } catch (EndpointPolicy.RejectedEndpoint e) {
-            return AttemptOutcome.failed("endpoint-not-allowed", 0);
+            return AttemptOutcome.failed(NOT_ALLOWED, 0);
+        } catch (UnknownHostException e) {
+            return AttemptOutcome.failed(kindOf(e), 0);
         }
         long timestamp = clock.instant().getEpochSecond();
         // During a rotation's grace period, one signature per secret, space-separated: the receiver accepts either.
         String signature = String.join(" ", subscription.signingSecrets(clock.instant()).stream()
                 .map(secret -> sign(secret, delivery.eventId(), timestamp, delivery.body())).toList());
+        Request request;
         try {
-            return client.post().uri(endpoint)
-                    .contentType(CLOUDEVENTS_JSON)
+            request = new Request.Builder().url(endpoint.toURL())
                     .header(WEBHOOK_ID, delivery.eventId())
                     .header(WEBHOOK_TIMESTAMP, Long.toString(timestamp))
                     .header(WEBHOOK_SIGNATURE, signature)
-                    .header(HttpHeaders.USER_AGENT, "Pathways-Webhooks/1")
-                    .body(delivery.body().getBytes(StandardCharsets.UTF_8))
-                    .exchange((request, response) -> AttemptOutcome.answered(response.getStatusCode().value(),
-                            millisSince(started), retryAfter(response.getHeaders())), true);
-        } catch (ResourceAccessException e) {
-            return AttemptOutcome.failed(kindOf(e.getCause()), millisSince(started));
+                    .header("User-Agent", "Pathways-Webhooks/1")
+                    .post(RequestBody.create(delivery.body().getBytes(StandardCharsets.UTF_8), CLOUDEVENTS_JSON))
+                    .build();
+        } catch (IOException | IllegalArgumentException e) {
+            return AttemptOutcome.failed(NOT_ALLOWED, 0);
+        }
+        try (Response response = client.newCall(request).execute()) {
+            return AttemptOutcome.answered(response.code(), millisSince(started), retryAfter(
+                    response.header("Retry-After")));
+        } catch (IOException e) {
+            return AttemptOutcome.failed(kindOf(e), millisSince(started));
         } catch (RuntimeException e) {
             return AttemptOutcome.failed("error:" + e.getClass().getSimpleName(), millisSince(started));
         }
+    }
+
+    /**
+     * The webhook client. Its only DNS lookup is the endpoint policy's, so every connection goes to an address that
+     * passed the SSRF check (no DNS rebinding in between); no proxy (a proxy would resolve the host itself); never
+     * follows redirects (a redirect could lead where the policy would refuse); never retries on its own (the retry
+     * schedule does); and a whole call ends within connect + read timeout, which the lease outlasts, so a delivery is
+     * never attempted twice at once.
+     */
+    public static OkHttpClient client(EndpointPolicy endpoints, Duration connectTimeout, Duration readTimeout) {
+        return new OkHttpClient.Builder()
+                .dns(endpoints::addressesFor)
+                .proxy(Proxy.NO_PROXY)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .connectTimeout(connectTimeout)
+                .readTimeout(readTimeout)
+                .writeTimeout(readTimeout)
+                .callTimeout(connectTimeout.plus(readTimeout))
+                .build();
     }
 
     static String sign(String secret, String id, long timestamp, String body) {
@@ -86,23 +128,24 @@ class WebhookSender {
     }
 
     /** {@code Retry-After} in seconds; the HTTP-date form and nonsense are ignored. */
-    static Duration retryAfter(HttpHeaders headers) {
-        String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
+    static Duration retryAfter(String value) {
         if (value == null || !value.trim().matches("[0-9]{1,9}")) {
             return null;
         }
         return Duration.ofSeconds(Long.parseLong(value.trim()));
     }
 
-    private static String kindOf(Throwable cause) {
+    /** The kind of failure, never its message (which may name the endpoint). */
+    static String kindOf(IOException cause) {
         return switch (cause) {
-            case HttpConnectTimeoutException e -> "connect-timeout";
-            case HttpTimeoutException e -> "read-timeout";
-            case ConnectException e -> "connection-refused";
+            case EndpointPolicy.RefusedAddress e -> NOT_ALLOWED + ":non-public-address";
             case UnknownHostException e -> "unknown-host";
+            case SocketTimeoutException e when e.getMessage() != null && e.getMessage().startsWith("connect") ->
+                    "connect-timeout";
+            case InterruptedIOException e -> "read-timeout";
+            case ConnectException e -> "connection-refused";
             case SSLException e -> "tls-error";
-            case IOException e -> "io-error:" + e.getClass().getSimpleName();
-            case null, default -> "error";
+            default -> "io-error:" + cause.getClass().getSimpleName();
         };
     }
 

@@ -2,7 +2,9 @@ package org.pathways.notification.email;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
 
 import org.pathways.notification.config.NotificationProperties;
@@ -11,36 +13,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.data.domain.Sort;
-import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.mail.MailException;
 import org.springframework.mail.SimpleMailMessage;
 import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * E-mails to agencies for notices that need a person: queued with the routing of the event (so a crash loses none),
- * sent off the consumer's thread over SMTP to the agency's contact address, in its language. A queued e-mail is
- * claimed with a lease, so across instances each is sent once (at least once if an instance dies mid-send).
+ * E-mails to people for notices that need a person: queued with the routing of the event (so a crash loses none),
+ * one per worker of the agency who asked for that kind of notice (in their language), or, when none did, one to the
+ * agency's contact address (in the agency's language); sent off the consumer's thread over SMTP. Each queued e-mail
+ * is claimed with a lease and an owner token ({@link EmailQueue}): the sender renews the lease right before sending
+ * and writes the outcome only while it still holds it, the SMTP timeouts end a send well within the lease, and a
+ * sent-marker per e-mail keeps a later claimant from sending it again.
  */
 @Component
 public class EmailNotifications implements InitializingBean {
 
     private static final Logger log = LoggerFactory.getLogger(EmailNotifications.class);
     private static final int MAX_ATTEMPTS = 5;
-    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final List<String> SMTP_TIMEOUTS =
+            List.of("mail.smtp.connectiontimeout", "mail.smtp.timeout", "mail.smtp.writetimeout");
 
     private final MongoTemplate mongo;
     private final ObjectProvider<JavaMailSender> mail;
     private final NotificationProperties properties;
     private final Clock clock;
+    private final EmailQueue queue;
 
     EmailNotifications(MongoTemplate mongo, ObjectProvider<JavaMailSender> mail, NotificationProperties properties,
                        Clock clock) {
@@ -48,28 +52,70 @@ public class EmailNotifications implements InitializingBean {
         this.mail = mail;
         this.properties = properties;
         this.clock = clock;
+        this.queue = new EmailQueue(mongo, properties.mailLease());
     }
 
     @Override
     public void afterPropertiesSet() {
-        var indexes = mongo.indexOps(EmailNotification.class);
-        new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
-                .resolveIndexFor(EmailNotification.class).forEach(indexes::createIndex);
+        queue.createIndexes();
+        mail.ifAvailable(sender -> {
+            if (sender instanceof JavaMailSenderImpl smtp) {
+                boundSmtpTimeouts(smtp.getJavaMailProperties(), queue.lease());
+            }
+        });
     }
 
-    /** Queues the e-mail for a notice, once however often it is told. */
+    /**
+     * Every SMTP wait (connect, read, write) must end well within the lease: without a timeout JavaMail waits
+     * forever, and a send that outlived its lease could be made again by another claimant. A missing timeout gets a
+     * quarter of the lease; the three together must stay below it.
+     */
+    static void boundSmtpTimeouts(Properties smtp, Duration lease) {
+        long total = 0;
+        for (String name : SMTP_TIMEOUTS) {
+            String value = smtp.getProperty(name);
+            long millis;
+            try {
+                millis = value == null || value.isBlank() ? -1 : Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                millis = -1;
+            }
+            if (millis <= 0) {
+                millis = lease.toMillis() / 4;
+                smtp.setProperty(name, Long.toString(millis));
+            }
+            total += millis;
+        }
+        if (total >= lease.toMillis()) {
+            throw new IllegalStateException("The SMTP timeouts (" + SMTP_TIMEOUTS + ", " + total + " ms together)"
+                    + " must end within pathways.notifications.mail-lease (" + lease + ")");
+        }
+    }
+
+    /**
+     * Queues the e-mails for a notice, once however often it is told: one per worker of the agency who wants this
+     * kind of notice, or one to the agency's contact address when no worker does.
+     */
     public void queue(Notice notice) {
-        if (mongo.exists(Query.query(Criteria.where("agencyId").is(notice.agencyId())
-                .and("eventId").is(notice.eventId()).and("kind").is(notice.kind())), EmailNotification.class)) {
+        queue(notice, true);
+    }
+
+    /**
+     * Queues the e-mails for a notice to the workers of its agency who want it; to the agency's contact address when
+     * none does only if {@code orContactAddress}.
+     */
+    public void queue(Notice notice, boolean orContactAddress) {
+        Query optedIn = Query.query(Criteria.where("agencyId").is(notice.agencyId()).and("notices").is(notice.kind()));
+        optedIn.fields().include("userId");
+        List<String> workers = mongo.find(optedIn, WorkerPreferences.class).stream().map(WorkerPreferences::userId)
+                .toList();
+        if (workers.isEmpty() && !orContactAddress) {
             return;
         }
-        Instant now = clock.instant();
-        try {
-            mongo.insert(new EmailNotification("eml-" + UUID.randomUUID(), notice.agencyId(), notice.kind(),
-                    notice.eventId(), notice.referralId(), notice.occurredAt(), EmailNotification.Status.PENDING, 0,
-                    now, null, null, null, null));
-        } catch (DuplicateKeyException alreadyThere) {
-            // queued twice at once
+        for (String recipient : workers.isEmpty() ? List.of(EmailNotification.AGENCY) : workers) {
+            queue.add(new EmailNotification("eml-" + UUID.randomUUID(), notice.agencyId(), notice.kind(),
+                    notice.eventId(), notice.referralId(), recipient, notice.occurredAt(),
+                    EmailNotification.Status.PENDING, 0, clock.instant(), null, null, null, null, null));
         }
     }
 
@@ -80,63 +126,74 @@ public class EmailNotifications implements InitializingBean {
         if (sender == null) {
             return;
         }
-        EmailNotification email;
-        while ((email = claimDue()) != null) {
-            send(sender, email);
+        Optional<EmailQueue.Claim> claim;
+        while ((claim = queue.claimDue(clock.instant())).isPresent()) {
+            send(sender, claim.get());
         }
     }
 
-    private EmailNotification claimDue() {
-        Instant now = clock.instant();
-        Query due = Query.query(Criteria.where("status").is(EmailNotification.Status.PENDING)
-                        .and("nextAttemptAt").lte(now)
-                        .orOperator(Criteria.where("leaseUntil").is(null), Criteria.where("leaseUntil").lt(now)))
-                .with(Sort.by("nextAttemptAt"));
-        return mongo.findAndModify(due, new Update().set("leaseUntil", now.plus(LEASE)),
-                FindAndModifyOptions.options().returnNew(true), EmailNotification.class);
+    /** Where and in which language an e-mail goes; never logged. */
+    private record Recipient(String address, String language) {
     }
 
-    private void send(JavaMailSender sender, EmailNotification email) {
-        AgencySettings settings = mongo.findById(email.agencyId(), AgencySettings.class);
-        Update outcome = new Update().unset("leaseUntil");
-        if (settings == null || settings.notificationEmail() == null) {
-            mongo.updateFirst(byId(email), outcome.set("status", EmailNotification.Status.SKIPPED),
-                    EmailNotification.class);
-            log.info("E-mail {} for agency {} skipped: the agency has no contact address", email.id(),
-                    email.agencyId());
+    private Optional<Recipient> recipient(EmailNotification email) {
+        if (email.toAgency()) {
+            AgencySettings settings = mongo.findById(email.agencyId(), AgencySettings.class);
+            return settings == null || settings.notificationEmail() == null ? Optional.empty()
+                    : Optional.of(new Recipient(settings.notificationEmail(), settings.language()));
+        }
+        WorkerPreferences worker = mongo.findById(WorkerPreferences.idOf(email.agencyId(), email.recipientUserId()),
+                WorkerPreferences.class);
+        return worker == null || !worker.wants(email.kind()) ? Optional.empty()
+                : Optional.of(new Recipient(worker.email(), worker.language()));
+    }
+
+    private void send(JavaMailSender sender, EmailQueue.Claim claim) {
+        EmailNotification email = claim.email();
+        if (queue.alreadySent(email)) {
+            queue.complete(claim, new Update().set("status", EmailNotification.Status.SENT));
+            log.info("E-mail {} was already sent by an earlier claimant: not sent again", email.id());
+            return;
+        }
+        Optional<Recipient> recipient = recipient(email);
+        if (recipient.isEmpty()) {
+            queue.complete(claim, new Update().set("status", EmailNotification.Status.SKIPPED));
+            log.info("E-mail {} for agency {} skipped: {}", email.id(), email.agencyId(), email.toAgency()
+                    ? "the agency has no contact address" : "the worker no longer wants it");
             return;
         }
         var notice = new Notice(email.kind(), email.agencyId(), email.eventId(), email.referralId(),
                 email.occurredAt());
-        EmailTemplates.Email words = EmailTemplates.render(notice, settings.language(),
+        EmailTemplates.Email words = EmailTemplates.render(notice, recipient.get().language(),
                 properties.referralLink(email.referralId()));
         SimpleMailMessage message = new SimpleMailMessage();
         message.setFrom(properties.mailFrom());
-        message.setTo(settings.notificationEmail());
+        message.setTo(recipient.get().address());
         message.setSubject(words.subject());
         message.setText(words.body());
         int attempts = email.attempts() + 1;
+        if (!queue.renew(claim, clock.instant())) {
+            log.warn("E-mail {} not sent: its lease ran out or was taken over before the send", email.id());
+            return;
+        }
         try {
             sender.send(message);
-            mongo.updateFirst(byId(email), outcome.set("status", EmailNotification.Status.SENT)
-                    .set("attempts", attempts).set("sentAt", clock.instant()).set("language", settings.language()),
-                    EmailNotification.class);
-            log.info("E-mail {} of {} sent for agency {} (referral {})", email.id(), email.kind(), email.agencyId(),
-                    email.referralId());
         } catch (MailException e) {
             boolean last = attempts >= MAX_ATTEMPTS;
-            mongo.updateFirst(byId(email), outcome
+            boolean written = queue.complete(claim, new Update()
                     .set("status", last ? EmailNotification.Status.FAILED : EmailNotification.Status.PENDING)
                     .set("attempts", attempts)
                     .set("error", e.getClass().getSimpleName())
-                    .set("nextAttemptAt", clock.instant().plus(Duration.ofMinutes(1L << Math.min(attempts, 6)))),
-                    EmailNotification.class);
-            log.warn("E-mail {} for agency {} not sent (attempt {}): {}", email.id(), email.agencyId(), attempts,
-                    e.getClass().getSimpleName());
+                    .set("nextAttemptAt", clock.instant().plus(Duration.ofMinutes(1L << Math.min(attempts, 6)))));
+            log.warn("E-mail {} for agency {} not sent (attempt {}): {}{}", email.id(), email.agencyId(), attempts,
+                    e.getClass().getSimpleName(), written ? "" : " (its lease was taken over meanwhile)");
+            return;
         }
-    }
-
-    private static Query byId(EmailNotification email) {
-        return Query.query(Criteria.where("_id").is(email.id()));
+        queue.markSent(email, clock.instant());
+        boolean written = queue.complete(claim, new Update().set("status", EmailNotification.Status.SENT)
+                .set("attempts", attempts).set("sentAt", clock.instant()).set("language", words.language()));
+        log.info("E-mail {} of {} sent for agency {} (referral {}, {}){}", email.id(), email.kind(), email.agencyId(),
+                email.referralId(), email.toAgency() ? "to its contact address" : "to a worker",
+                written ? "" : "; its lease was taken over meanwhile, the sent marker stops a second send");
     }
 }

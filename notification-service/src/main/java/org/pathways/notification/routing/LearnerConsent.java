@@ -2,15 +2,17 @@ package org.pathways.notification.routing;
 
 import java.time.Instant;
 
+import org.pathways.events.agency.AgencyKind;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.index.Indexed;
 import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
- * A learner's consent for an agency, as the learner events tell it: the local read model that says which agencies
- * may hear of the learner's milestones (an active, unexpired {@code OUTCOME_SHARING} consent). Ids and codes only.
+ * A learner's consent for one agency ({@code agencyId}) or for every agency of a kind ({@code agencyKind}; exactly
+ * one of the two is set), as the learner events tell it: the local read model that says which agencies may hear of
+ * the learner's milestones (an active, unexpired {@code OUTCOME_SHARING} consent). Ids and codes only.
  */
 @Document("learner_consents")
-record LearnerConsent(@Id String consentId, @Indexed String learnerId, String agencyId, String purpose,
-                      Instant expiresAt, boolean active) {
+record LearnerConsent(@Id String consentId, @Indexed String learnerId, String agencyId, AgencyKind agencyKind,
+                      String purpose, Instant expiresAt, boolean active) {
 }

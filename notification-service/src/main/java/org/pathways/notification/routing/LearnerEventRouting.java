@@ -3,11 +3,14 @@ package org.pathways.notification.routing;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
+import org.pathways.events.agency.AgencyKind;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -20,6 +23,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.messaging.Message;
 import tools.jackson.databind.JsonNode;
 
@@ -46,11 +50,13 @@ public class LearnerEventRouting {
     private final AgencyFeed feed;
     private final WebhookFanOut fanOut;
     private final LearnerErasure erasure;
+    private final AgencyKinds agencyKinds;
     private final Clock clock;
 
     LearnerEventRouting(MongoTemplate mongo, AgencyFeed feed, WebhookFanOut fanOut, LearnerErasure erasure,
-                        Clock clock) {
+                        AgencyKinds agencyKinds, Clock clock) {
         this.mongo = mongo;
+        this.agencyKinds = agencyKinds;
         this.feed = feed;
         this.fanOut = fanOut;
         this.erasure = erasure;
@@ -73,6 +79,8 @@ public class LearnerEventRouting {
                 String learnerId = id(event.data(JsonNode.class), "learnerId");
                 if (learnerId != null) {
                     mongo.remove(Query.query(Criteria.where("learnerId").is(learnerId)), LearnerConsent.class);
+                    mongo.updateMulti(Query.query(Criteria.where("learnerId").is(learnerId)),
+                            new Update().unset("learnerId"), ReferralParties.class);
                     erasure.pseudonymise(learnerId);
                 }
             }
@@ -80,19 +88,27 @@ public class LearnerEventRouting {
         }
     }
 
+    /** A consent for one agency, or (agencyId null) for every agency of a kind; anything else is ignored. */
     private void consent(ReceivedEvent event) {
         JsonNode data = event.data(JsonNode.class);
         String consentId = id(data, "consentId");
         String learnerId = id(data, "learnerId");
         String agencyId = id(data, "agencyId");
-        if (consentId == null || learnerId == null || agencyId == null) {
-            log.info("Consent event {} lacks ids: ignored", event.id());
+        AgencyKind agencyKind = kind(data);
+        if (consentId == null || learnerId == null || (agencyId == null) == (agencyKind == null)) {
+            log.info("Consent event {} lacks ids, or names both or neither of an agency and a kind: ignored",
+                    event.id());
             return;
         }
-        mongo.save(new LearnerConsent(consentId, learnerId, agencyId, id(data, "purpose"), instant(data, "expiresAt"),
-                CONSENT_GRANTED.equals(event.type())));
+        mongo.save(new LearnerConsent(consentId, learnerId, agencyId, agencyKind, id(data, "purpose"),
+                instant(data, "expiresAt"), CONSENT_GRANTED.equals(event.type())));
     }
 
+    /**
+     * The recording agency, every agency with an active, unexpired outcome-sharing consent of its own, and, for a
+     * consent given to an agency kind, every agency of that kind that is party to one of the learner's referrals
+     * (not every agency of the kind in the partnership: only those the learner has dealt with).
+     */
     private void milestone(ReceivedEvent event, byte[] record) {
         JsonNode data = event.data(JsonNode.class);
         String learnerId = id(data, "learnerId");
@@ -100,15 +116,50 @@ public class LearnerEventRouting {
         concerned.add(id(data, "recordedByAgencyId"));
         if (learnerId != null) {
             var now = clock.instant();
+            Set<AgencyKind> kinds = EnumSet.noneOf(AgencyKind.class);
             mongo.find(Query.query(Criteria.where("learnerId").is(learnerId).and("purpose").is(OUTCOME_SHARING)
                             .and("active").is(true)), LearnerConsent.class).stream()
                     .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(now))
-                    .forEach(c -> concerned.add(c.agencyId()));
+                    .forEach(c -> {
+                        if (c.agencyId() != null) {
+                            concerned.add(c.agencyId());
+                        } else if (c.agencyKind() != null) {
+                            kinds.add(c.agencyKind());
+                        }
+                    });
+            if (!kinds.isEmpty()) {
+                concerned.addAll(partiesOfKinds(learnerId, kinds));
+            }
         }
         concerned.remove(null);
         String body = ReferralEventRouting.utf8(event, record);
         concerned.forEach(agency -> feed.append(agency, event, body));
         fanOut.fanOut(event, concerned, body);
+    }
+
+    /** The agencies party to the learner's referrals whose kind (as the agency events told it) is one of these. */
+    private Set<String> partiesOfKinds(String learnerId, Set<AgencyKind> kinds) {
+        Set<String> parties = new LinkedHashSet<>();
+        mongo.find(Query.query(Criteria.where("learnerId").is(learnerId)), ReferralParties.class).forEach(p -> {
+            parties.add(p.referringAgencyId());
+            parties.add(p.receivingAgencyId());
+        });
+        parties.remove(null);
+        Map<String, AgencyKind> known = agencyKinds.of(parties);
+        parties.removeIf(agency -> !kinds.contains(known.get(agency)));
+        return parties;
+    }
+
+    private static AgencyKind kind(JsonNode data) {
+        JsonNode value = data == null ? null : data.get("agencyKind");
+        if (value == null || !value.isString()) {
+            return null;
+        }
+        try {
+            return AgencyKind.valueOf(value.asString());
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
     }
 
     private static Instant instant(JsonNode data, String name) {

@@ -91,7 +91,8 @@ public class ReferralEventRouting {
                 receiving = receiving != null ? receiving : known.receivingAgencyId();
             }
         }
-        ReferralParties.of(referralId, referring, receiving).ifPresent(mongo::save);
+        ReferralParties.of(referralId, idField(data, "learnerId", null), referring, receiving)
+                .ifPresent(parties -> parties.saveTo(mongo));
 
         Set<String> concerned = new LinkedHashSet<>();
         concerned.add(referring);
@@ -114,8 +115,9 @@ public class ReferralEventRouting {
     }
 
     /**
-     * A referral that arrived or is overdue needs a person at the receiving agency: an in-app notification and an
-     * e-mail. The coordinator, who watches response times, is told of an overdue one in the app.
+     * A referral that arrived or is overdue needs a person at the receiving agency: an in-app notification and
+     * e-mails (to its workers who asked, else its contact address). The coordinator, who watches response times, is
+     * told of an overdue one in the app, and by e-mail those of its workers who asked for overdue notices.
      */
     private void tellPeople(ReceivedEvent event, String referralId, String receiving, boolean overdue) {
         if (referralId == null || !(overdue || event.is(EventType.REFERRAL_SUBMITTED))) {
@@ -128,7 +130,9 @@ public class ReferralEventRouting {
             emails.queue(notice);
         }
         if (overdue) {
-            workerInbox.add(new Notice(kind, properties.coordinatorAgency(), event.id(), referralId, event.time()));
+            Notice coordinator = new Notice(kind, properties.coordinatorAgency(), event.id(), referralId, event.time());
+            workerInbox.add(coordinator);
+            emails.queue(coordinator, false);
         }
     }
 

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -15,8 +16,9 @@ import java.util.Set;
  * in, so without a check an agency admin could aim them at our own network (server-side request forgery): the cloud
  * metadata service, an admin port on loopback, a database on a private subnet. An endpoint must be an absolute http or
  * https URL without credentials, and unless private addresses are allowed (devstack, tests), every address its host
- * resolves to must be public. It is checked at registration and again before every attempt, because DNS answers can
- * change in between.
+ * resolves to must be public. It is checked at registration, and on every attempt on the addresses actually connected
+ * to ({@link #addressesFor}, the webhook client's only DNS lookup), so that a host whose DNS answer changes after the
+ * check (DNS rebinding) cannot lead a request inside.
  */
 public class EndpointPolicy {
 
@@ -43,6 +45,40 @@ public class EndpointPolicy {
 
     /** The endpoint as a URI, or {@link RejectedEndpoint} saying why not (without echoing it). */
     public URI check(String url) {
+        URI uri = parse(url);
+        if (!allowPrivateAddresses) {
+            try {
+                addressesFor(uri.getHost());
+            } catch (RefusedAddress e) {
+                throw new RejectedEndpoint("The endpoint's host must resolve to public addresses only, not to"
+                        + " loopback, private, link-local, multicast or unspecified ones.");
+            } catch (UnknownHostException e) {
+                throw new RejectedEndpoint("The endpoint's host does not resolve.");
+            }
+        }
+        return uri;
+    }
+
+    /**
+     * The addresses a request to {@code host} may connect to: all it resolves to, once, and only if every one is
+     * allowed. The webhook client connects to these and no others, so what was checked is what is connected to.
+     *
+     * @throws RefusedAddress       when one is loopback, private, link-local... and those are not allowed
+     * @throws UnknownHostException when the host does not resolve
+     */
+    public List<InetAddress> addressesFor(String host) throws UnknownHostException {
+        InetAddress[] addresses = resolver.resolve(host);
+        if (addresses == null || addresses.length == 0) {
+            throw new UnknownHostException("no addresses");
+        }
+        if (!allowPrivateAddresses && !Arrays.stream(addresses).allMatch(EndpointPolicy::isPublic)) {
+            throw new RefusedAddress();
+        }
+        return List.of(addresses);
+    }
+
+    /** The endpoint as a URI if it is well formed (without resolving its host). */
+    public URI parse(String url) {
         if (url == null || url.isBlank() || url.length() > MAX_LENGTH) {
             throw new RejectedEndpoint("The endpoint must be a URL of at most " + MAX_LENGTH + " characters.");
         }
@@ -64,18 +100,6 @@ public class EndpointPolicy {
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
             throw new RejectedEndpoint("The endpoint must name a host.");
-        }
-        if (!allowPrivateAddresses) {
-            InetAddress[] addresses;
-            try {
-                addresses = resolver.resolve(host);
-            } catch (UnknownHostException e) {
-                throw new RejectedEndpoint("The endpoint's host does not resolve.");
-            }
-            if (addresses.length == 0 || !Arrays.stream(addresses).allMatch(EndpointPolicy::isPublic)) {
-                throw new RejectedEndpoint("The endpoint's host must resolve to public addresses only, not to"
-                        + " loopback, private, link-local, multicast or unspecified ones.");
-            }
         }
         return uri;
     }
@@ -114,6 +138,13 @@ public class EndpointPolicy {
     private static boolean isNat64(byte[] bytes) {
         byte[] prefix = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
         return Arrays.equals(bytes, 0, 12, prefix, 0, 12);
+    }
+
+    /** A host that resolves to an address Pathways will not connect to; says nothing about which. */
+    public static class RefusedAddress extends UnknownHostException {
+        public RefusedAddress() {
+            super("the host resolves to a non-public address");
+        }
     }
 
     /** An endpoint Pathways will not call. */

@@ -145,6 +145,10 @@ public class Subscriptions implements InitializingBean {
             mongo.updateFirst(Query.query(Criteria.where("_id").is(id)
                             .and("status").ne(SubscriptionStatus.DISABLED)),
                     new Update().set("status", subscription.status()), Subscription.class);
+            if (paused) {
+                // Nothing is attempted while paused: its breaker and bulkhead (and their metrics) start afresh.
+                health.forget(id);
+            }
             log.info("Agency {} {} subscription {}", agencyId, paused ? "paused" : "resumed", id);
             return subscription;
         });
@@ -159,6 +163,7 @@ public class Subscriptions implements InitializingBean {
         Instant now = clock.instant();
         mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and("status").is(SubscriptionStatus.ACTIVE)),
                 new Update().set("status", SubscriptionStatus.DISABLED).set("disabledAt", now), Subscription.class);
+        health.forget(id);
         log.info("Disabled subscription {}: its endpoint answered 410 Gone", id);
     }
 }

@@ -1,0 +1,120 @@
+package org.pathways.notification.email;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.FindAndModifyOptions;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
+import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+
+/**
+ * The queued e-mails and who is sending which. A sender claims a due e-mail with a lease and a fresh owner token;
+ * every later write of that sender (renewing the lease just before the SMTP send, the outcome) is conditional on the
+ * token, so a sender whose lease ran out and was taken over cannot overwrite the new claimant's outcome. Because
+ * a send cannot be fenced once it is under way, a sent e-mail also leaves a marker per (event, notice, agency,
+ * recipient): a claimant that finds it completes the e-mail without sending it again.
+ */
+class EmailQueue {
+
+    static final String SENT_MARKERS = "emails_sent";
+    static final Duration MARKER_RETENTION = Duration.ofDays(30);
+
+    /** A sender's hold on one e-mail. */
+    record Claim(EmailNotification email, String token) {
+    }
+
+    private final MongoTemplate mongo;
+    private final Duration lease;
+
+    EmailQueue(MongoTemplate mongo, Duration lease) {
+        this.mongo = mongo;
+        this.lease = lease;
+    }
+
+    Duration lease() {
+        return lease;
+    }
+
+    void createIndexes() {
+        var indexes = mongo.indexOps(EmailNotification.class);
+        // Before e-mails went to workers, one e-mail per (agency, event, kind) was unique: that index must go.
+        if (indexes.getIndexInfo().stream().anyMatch(index -> "one_per_event".equals(index.getName()))) {
+            indexes.dropIndex("one_per_event");
+        }
+        new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
+                .resolveIndexFor(EmailNotification.class).forEach(indexes::createIndex);
+        // A marker only has to outlive the e-mail's retries (about an hour): kept a month, then expired.
+        mongo.indexOps(SENT_MARKERS).createIndex(new Index().on("sentAt", Sort.Direction.ASC)
+                .expire(MARKER_RETENTION).named("expire_markers"));
+    }
+
+    /** Queues an e-mail unless the same one (event, kind, agency, recipient) is already queued. */
+    void add(EmailNotification email) {
+        if (mongo.exists(Query.query(Criteria.where("agencyId").is(email.agencyId())
+                .and("eventId").is(email.eventId()).and("kind").is(email.kind())
+                .and("recipientUserId").is(email.recipientUserId())), EmailNotification.class)) {
+            return;
+        }
+        try {
+            mongo.insert(email);
+        } catch (DuplicateKeyException alreadyThere) {
+            // queued twice at once
+        }
+    }
+
+    /** Takes the e-mail due longest whose lease is free, with a new owner token. */
+    Optional<Claim> claimDue(Instant now) {
+        String token = "mail-" + UUID.randomUUID();
+        Query due = Query.query(Criteria.where("status").is(EmailNotification.Status.PENDING)
+                        .and("nextAttemptAt").lte(now)
+                        .orOperator(Criteria.where("leaseUntil").is(null), Criteria.where("leaseUntil").lt(now)))
+                .with(Sort.by("nextAttemptAt"));
+        EmailNotification claimed = mongo.findAndModify(due,
+                new Update().set("leaseUntil", now.plus(lease)).set("leaseOwner", token),
+                FindAndModifyOptions.options().returnNew(true), EmailNotification.class);
+        return Optional.ofNullable(claimed).map(email -> new Claim(email, token));
+    }
+
+    /**
+     * Extends the lease from {@code now} if the claim still holds it (same owner, not run out, still pending): what a
+     * sender checks right before sending. False when it ran out or was taken over: the sender must not send.
+     */
+    boolean renew(Claim claim, Instant now) {
+        return mongo.updateFirst(Query.query(held(claim).and("leaseUntil").gt(now)),
+                new Update().set("leaseUntil", now.plus(lease)), EmailNotification.class).getMatchedCount() > 0;
+    }
+
+    /** Writes an outcome and releases the lease, only if the claim still holds it; false when it no longer does. */
+    boolean complete(Claim claim, Update outcome) {
+        return mongo.updateFirst(Query.query(held(claim)), outcome.unset("leaseUntil").unset("leaseOwner"),
+                EmailNotification.class).getMatchedCount() > 0;
+    }
+
+    /** Whether this e-mail (event, kind, agency, recipient) was already sent, by whichever claimant. */
+    boolean alreadySent(EmailNotification email) {
+        return mongo.exists(Query.query(Criteria.where("_id").is(email.sentKey())), SENT_MARKERS);
+    }
+
+    /** Records that the e-mail was sent (ids only), whatever becomes of the claim's outcome write. */
+    void markSent(EmailNotification email, Instant at) {
+        try {
+            mongo.insert(new org.bson.Document("_id", email.sentKey()).append("emailId", email.id())
+                    .append("sentAt", at), SENT_MARKERS);
+        } catch (DuplicateKeyException alreadyMarked) {
+            // sent twice: the window the lease and the SMTP timeouts keep small
+        }
+    }
+
+    private static Criteria held(Claim claim) {
+        return Criteria.where("_id").is(claim.email().id()).and("leaseOwner").is(claim.token())
+                .and("status").is(EmailNotification.Status.PENDING);
+    }
+}
