@@ -14,7 +14,9 @@ import org.pathways.events.delivery.WebhookParked;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.learner.LearnerErased;
+import org.pathways.events.learner.LearnerLinked;
 import org.pathways.events.learner.LearnerMerged;
+import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.learner.MilestoneRecorded;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
@@ -65,7 +67,9 @@ public enum EventType {
     WEBHOOK_DELIVERED("org.pathways.delivery.webhook-delivered.v1", Topic.DELIVERIES, WebhookDelivered.class),
     WEBHOOK_PARKED("org.pathways.delivery.webhook-parked.v1", Topic.DELIVERIES, WebhookParked.class),
     AGENCY_REGISTERED("org.pathways.agency.registered.v1", Topic.AGENCIES, AgencyRegistered.class),
-    AGENCY_UPDATED("org.pathways.agency.updated.v1", Topic.AGENCIES, AgencyUpdated.class);
+    AGENCY_UPDATED("org.pathways.agency.updated.v1", Topic.AGENCIES, AgencyUpdated.class),
+    LEARNER_PROFILE_UPDATED("org.pathways.learner.profile-updated.v1", Topic.LEARNERS, LearnerProfileUpdated.class),
+    LEARNER_LINKED("org.pathways.learner.linked.v1", Topic.LEARNERS, LearnerLinked.class);
 
     private static final Map<String, EventType> BY_TYPE =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::type, Function.identity()));

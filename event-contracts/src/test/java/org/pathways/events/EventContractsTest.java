@@ -25,9 +25,12 @@ import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.learner.LearnerErased;
+import org.pathways.events.learner.LearnerLinked;
 import org.pathways.events.learner.LearnerMerged;
+import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.learner.MilestoneRecorded;
+import org.pathways.events.learner.ProfileField;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
@@ -109,7 +112,10 @@ class EventContractsTest {
                 new MilestoneRecorded("lrn-1", "mls-1", "ACHIEVEMENT_GAINED", java.time.LocalDate.parse("2026-11-20"),
                         "agency-college", "NON_FORMAL", "E3", false, "ref-1", "opp-1", NOW),
                 new LearnerErased("lrn-1", "agency-college", NOW),
-                new LearnerMerged("lrn-2", "lrn-1", "agency-college", NOW));
+                new LearnerMerged("lrn-2", "lrn-1", "agency-college", NOW),
+                new LearnerProfileUpdated("lrn-1", 3, List.of(ProfileField.CONTACT, ProfileField.GOALS), "LS6",
+                        "agency-college", NOW),
+                new LearnerLinked("lrn-1", "lrn-2", "agency-college", NOW));
     }
 
     @Test

@@ -8,8 +8,10 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -31,6 +33,9 @@ public abstract class RunningService {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    protected MongoTemplate mongo;
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
@@ -99,6 +104,14 @@ public abstract class RunningService {
         HttpApi.Response response = api().post("/api/learners", TestTokens.worker(agency), learnerDetails());
         assertThat(response.status()).isEqualTo(201);
         return response.text("id");
+    }
+
+    /** Waits until the inbox handler {@code handler} has finished the event {@code eventId} (no fixed sleep). */
+    protected void awaitHandled(String handler, String eventId) {
+        org.awaitility.Awaitility.await().atMost(EVENT_DEADLINE).until(() -> {
+            org.bson.Document entry = mongo.findById(handler + ":" + eventId, org.bson.Document.class, "inbox");
+            return entry != null && "DONE".equals(entry.getString("status"));
+        });
     }
 
     protected static JsonNode cloudEvent(ConsumerRecord<String, byte[]> record) {

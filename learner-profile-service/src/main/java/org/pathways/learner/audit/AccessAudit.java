@@ -26,14 +26,26 @@ public class AccessAudit {
         this.clock = clock;
     }
 
-    public void record(Caller caller, String learnerId, AccessAction action, AccessRequest request) {
+    /** Records an access, with the relationships that allowed it ({@code grounds}). */
+    public void record(Caller caller, String learnerId, AccessAction action, AccessRequest request,
+                       List<String> grounds) {
         mongo.insert(new AuditEntry("aud-" + UUID.randomUUID(), learnerId, action, caller.userId(),
-                caller.agencyId(), clock.instant(), request.purpose(), request.correlationId()));
+                caller.agencyId(), clock.instant(), request.purpose(), request.correlationId(), grounds));
     }
 
-    /** The trail for one learner, oldest first. */
-    public List<AuditEntry> trail(String learnerId) {
-        return mongo.find(Query.query(Criteria.where("learnerId").is(learnerId)).with(Sort.by("at", "_id")),
+    /** Up to {@code size} entries of one learner's trail, oldest first, after {@code after} (null: from the start). */
+    AuditPage trail(String learnerId, AuditCursor after, int size) {
+        Criteria criteria = Criteria.where("learnerId").is(learnerId);
+        if (after != null) {
+            criteria = criteria.orOperator(Criteria.where("at").gt(after.at()),
+                    Criteria.where("at").is(after.at()).and("_id").gt(after.id()));
+        }
+        List<AuditEntry> found = mongo.find(Query.query(criteria).with(Sort.by("at", "_id")).limit(size + 1),
                 AuditEntry.class);
+        if (found.size() <= size) {
+            return new AuditPage(found, null);
+        }
+        List<AuditEntry> page = found.subList(0, size);
+        return new AuditPage(List.copyOf(page), AuditCursor.after(page.getLast()));
     }
 }

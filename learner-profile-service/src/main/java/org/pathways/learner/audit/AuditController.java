@@ -2,17 +2,26 @@ package org.pathways.learner.audit;
 
 import java.util.List;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
 import org.pathways.learner.profile.LearnerProfiles;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The access trail of one learner, for the agency that registered them (also after erasure). */
 @RestController
 class AuditController {
+
+    static final int DEFAULT_PAGE = 50;
+    static final int MAX_PAGE = 200;
 
     private final LearnerProfiles profiles;
     private final AccessAudit audit;
@@ -22,12 +31,26 @@ class AuditController {
         this.audit = audit;
     }
 
+    /**
+     * One page of the trail, oldest first: {@code limit} entries (default {@value #DEFAULT_PAGE}, at most
+     * {@value #MAX_PAGE}) after the cursor {@code after}. When more follow, the answer carries
+     * {@code Link: <…?after=…&limit=…>; rel="next"}.
+     */
     @GetMapping("/api/learners/{learnerId}/audit")
-    List<AuditEntry> trail(Caller caller, @PathVariable String learnerId) {
+    ResponseEntity<List<AuditEntry>> trail(Caller caller, @PathVariable String learnerId,
+                                           @RequestParam(required = false) @Size(min = 1, max = 200) String after,
+                                           @RequestParam(defaultValue = "" + DEFAULT_PAGE) @Min(1) @Max(MAX_PAGE)
+                                           int limit) {
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_ADMIN)) {
             throw ProblemException.forbidden("Only an agency's workers read a learner's access trail.");
         }
         profiles.registeredBy(caller, learnerId);
-        return audit.trail(learnerId);
+        AuditPage page = audit.trail(learnerId, after == null ? null : AuditCursor.decode(after), limit);
+        ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
+        if (page.next() != null) {
+            answer.header(HttpHeaders.LINK, "</api/learners/" + learnerId + "/audit?after=" + page.next().encode()
+                    + "&limit=" + limit + ">; rel=\"next\"");
+        }
+        return answer.body(page.entries());
     }
 }

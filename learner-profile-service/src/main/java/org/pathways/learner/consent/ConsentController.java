@@ -6,8 +6,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.events.learner.ConsentPurpose;
-import org.pathways.learner.audit.AccessAction;
-import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.profile.ConsentView;
 import org.pathways.platform.security.Caller;
@@ -27,12 +25,10 @@ import org.springframework.web.bind.annotation.RestController;
 class ConsentController {
 
     private final ConsentRecords consents;
-    private final AccessAudit audit;
     private final Clock clock;
 
-    ConsentController(ConsentRecords consents, AccessAudit audit, Clock clock) {
+    ConsentController(ConsentRecords consents, Clock clock) {
         this.consents = consents;
-        this.audit = audit;
         this.clock = clock;
     }
 
@@ -47,13 +43,11 @@ class ConsentController {
         return ConsentView.of(consents.withdraw(caller, learnerId, consentId), clock.instant());
     }
 
-    /** May {@code agencyId} receive this learner's data for {@code purpose} now? */
+    /** May {@code agencyId} receive this learner's data for {@code purpose} now, and on which consent? */
     @GetMapping("/check")
     ConsentDecision check(Caller caller, AccessRequest access, @PathVariable String learnerId,
                           @RequestParam @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String agencyId,
                           @RequestParam ConsentPurpose purpose) {
-        ConsentDecision decision = consents.check(caller, learnerId, agencyId, purpose);
-        audit.record(caller, learnerId, AccessAction.CHECK_CONSENT, access);
-        return decision;
+        return consents.check(caller, access, learnerId, agencyId, purpose);
     }
 }

@@ -3,9 +3,16 @@ package org.pathways.learner.consent;
 import java.time.Clock;
 import java.time.Instant;
 
+import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.learner.agency.AgencyDirectory;
+import org.pathways.learner.audit.AccessAction;
+import org.pathways.learner.audit.AccessAudit;
+import org.pathways.learner.audit.AccessRequest;
+import org.pathways.learner.consent.ConsentDecision.Basis;
+import org.pathways.learner.profile.Access;
 import org.pathways.learner.profile.Consent;
 import org.pathways.learner.profile.Learner;
 import org.pathways.learner.profile.LearnerProfiles;
@@ -24,11 +31,16 @@ import org.springframework.stereotype.Service;
 class ConsentRecords {
 
     private final LearnerProfiles profiles;
+    private final AgencyDirectory agencies;
+    private final AccessAudit audit;
     private final Outbox outbox;
     private final Clock clock;
 
-    ConsentRecords(LearnerProfiles profiles, Outbox outbox, Clock clock) {
+    ConsentRecords(LearnerProfiles profiles, AgencyDirectory agencies, AccessAudit audit, Outbox outbox,
+                   Clock clock) {
         this.profiles = profiles;
+        this.agencies = agencies;
+        this.audit = audit;
         this.outbox = outbox;
         this.clock = clock;
     }
@@ -40,21 +52,21 @@ class ConsentRecords {
         if (!learner.isRegisteredBy(caller.agencyId())) {
             throw ProblemException.notFound("learner", learnerId);
         }
-        ConsentGranted granted = learner.grantConsent(request.agencyId(), request.purpose(), request.method(),
-                caller.userId(), request.expiresAt(), clock.instant());
+        ConsentGranted granted = learner.grantConsent(request.agencyId(), request.agencyKind(), request.purpose(),
+                request.method(), caller.userId(), request.expiresAt(), clock.instant());
         return outbox.save(learner, granted).consent(granted.consentId()).orElseThrow();
     }
 
     /**
      * The learner may withdraw a consent through a worker of the registering agency or of the agency the consent
-     * was given to; other agencies cannot see the consent.
+     * was given to (for a consent to a kind: of an agency of that kind); other agencies cannot see the consent.
      */
     Consent withdraw(Caller caller, String learnerId, String consentId) {
         requireWorker(caller);
         Learner learner = profiles.visibleTo(caller, learnerId);
         boolean mayWithdraw = learner.consent(consentId)
                 .map(consent -> learner.isRegisteredBy(caller.agencyId())
-                        || consent.agencyId().equals(caller.agencyId()))
+                        || consent.covers(caller.agencyId(), agencies.kindOf(caller.agencyId()).orElse(null)))
                 .orElse(false);
         if (!mayWithdraw) {
             throw ProblemException.notFound("consent", consentId);
@@ -63,10 +75,34 @@ class ConsentRecords {
         return outbox.save(learner, withdrawn).consent(withdrawn.consentId()).orElseThrow();
     }
 
-    ConsentDecision check(Caller caller, String learnerId, String agencyId, ConsentPurpose purpose) {
+    /**
+     * May {@code agencyId} use the learner's data for {@code purpose} now, and on which consent? A consent to the
+     * agency itself counts first, then one to its kind, if the catalogue has told this service the agency's kind.
+     * Audited as a read (the answer discloses a relationship), with the grounds on which the caller sees the learner.
+     */
+    ConsentDecision check(Caller caller, AccessRequest request, String learnerId, String agencyId,
+                          ConsentPurpose purpose) {
         Instant now = clock.instant();
-        Learner learner = profiles.visibleTo(caller, learnerId);
-        return new ConsentDecision(learner.allows(agencyId, purpose, now));
+        Access access = profiles.access(caller, learnerId);
+        Learner learner = access.learner();
+        AgencyKind kind = agencies.kindOf(agencyId).orElse(null);
+        ConsentDecision decision = learner.consentFor(agencyId, kind, purpose, now)
+                .map(consent -> consent.isForKind()
+                        ? new ConsentDecision(true, agencyId, kind, purpose, Basis.KIND_CONSENT, consent.id(),
+                        "The learner consents to " + purpose + " for every " + kind + " agency, and "
+                                + agencyId + " is a " + kind + " agency.")
+                        : new ConsentDecision(true, agencyId, kind, purpose, Basis.AGENCY_CONSENT, consent.id(),
+                        "The learner consents to " + purpose + " for " + agencyId + "."))
+                .orElseGet(() -> kind == null && learner.consents().stream().anyMatch(consent ->
+                        consent.isForKind() && consent.purpose() == purpose && consent.isInForceAt(now))
+                        ? new ConsentDecision(false, agencyId, null, purpose, Basis.AGENCY_KIND_UNKNOWN, null,
+                        "The learner consents to " + purpose + " for agencies of some kinds, but the kind of "
+                                + agencyId + " is not known here (the catalogue has not announced it).")
+                        : new ConsentDecision(false, agencyId, kind, purpose, Basis.NO_CONSENT, null,
+                        "No consent in force covers " + purpose + " for " + agencyId
+                                + (kind == null ? "." : " or for " + kind + " agencies.")));
+        audit.record(caller, learnerId, AccessAction.CHECK_CONSENT, request, access.grounds());
+        return decision;
     }
 
     private static void requireWorker(Caller caller) {

@@ -1,5 +1,5 @@
 /**
- * Consent: recording what a learner agreed to (per agency and purpose), withdrawing it, and answering whether an
- * agency may receive the learner's data for a purpose now.
+ * Consent: recording what a learner agreed to (per purpose, for one agency or for every agency of one kind),
+ * withdrawing it, and answering whether an agency may receive the learner's data for a purpose now, and why.
  */
 package org.pathways.learner.consent;

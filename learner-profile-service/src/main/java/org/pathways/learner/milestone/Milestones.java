@@ -8,6 +8,7 @@ import org.pathways.events.learner.MilestoneRecorded;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
+import org.pathways.learner.profile.Access;
 import org.pathways.learner.profile.Learner;
 import org.pathways.learner.profile.LearnerProfiles;
 import org.pathways.learner.profile.Milestone;
@@ -50,9 +51,9 @@ class Milestones {
     }
 
     List<Milestone> timeline(Caller caller, String learnerId, AccessRequest access) {
-        Learner learner = profiles.visibleTo(caller, learnerId);
-        audit.record(caller, learnerId, AccessAction.READ_MILESTONES, access);
-        return learner.milestones().stream()
+        Access visible = profiles.access(caller, learnerId);
+        audit.record(caller, learnerId, AccessAction.READ_MILESTONES, access, visible.grounds());
+        return visible.learner().milestones().stream()
                 .sorted(java.util.Comparator.comparing(Milestone::occurredOn).thenComparing(Milestone::recordedAt))
                 .toList();
     }

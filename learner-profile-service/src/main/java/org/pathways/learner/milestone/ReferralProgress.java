@@ -4,15 +4,12 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.function.Consumer;
 
 import org.pathways.learner.profile.Milestone;
 import org.pathways.learner.profile.MilestoneKind;
-import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.messaging.Message;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.springframework.stereotype.Component;
 
 /**
  * Turns referral events into timeline steps: accepted means the learner is enrolled with the receiving agency,
@@ -22,39 +19,46 @@ import org.springframework.messaging.Message;
  * <p>Read by type string and by the few fields needed, so that this consumer depends only on the documented
  * contract (learnerId, referralId, opportunityId, receivingAgencyId), not on the producer's Java records.
  */
-@Configuration(proxyBeanMethods = false)
-class ReferralProgress {
+@Component
+public class ReferralProgress {
 
     static final Map<String, MilestoneKind> MILESTONES = Map.of(
             "org.pathways.referral.accepted.v1", MilestoneKind.ENROLLED,
             "org.pathways.referral.started.v1", MilestoneKind.ATTENDED,
             "org.pathways.referral.completed.v1", MilestoneKind.COMPLETED);
+    public static final String HANDLER = "referral-milestones";
     private static final String ID = "[A-Za-z0-9._:-]{1,64}";
+
+    private final Milestones milestones;
+    private final Clock clock;
+
+    ReferralProgress(Milestones milestones, Clock clock) {
+        this.milestones = milestones;
+        this.clock = clock;
+    }
 
     /** The part of a referral event this service reads; unknown fields are ignored. */
     record ReferralStep(String referralId, String learnerId, String opportunityId, String receivingAgencyId) {
     }
 
-    @Bean
-    Consumer<Message<byte[]>> referralEvents(EventInbox inbox, Milestones milestones, Clock clock) {
-        return inbox.consumer("referral-milestones", event -> {
-            MilestoneKind kind = MILESTONES.get(event.type());
-            if (kind == null) {
-                return;
-            }
-            ReferralStep step = event.data(ReferralStep.class);
-            if (!isId(step.learnerId()) || !isId(step.receivingAgencyId()) || !isId(step.referralId())
-                    || (step.opportunityId() != null && !isId(step.opportunityId()))) {
-                throw new MalformedEventException("Event " + event.id() + " of type " + event.type()
-                        + " lacks a learner, referral or receiving agency id");
-            }
-            // The day it happened at the referral-service, never later than today here (clocks drift).
-            LocalDate today = LocalDate.now(clock);
-            LocalDate on = event.time() == null ? today : LocalDate.ofInstant(event.time(), ZoneOffset.UTC);
-            Milestone.Details details = new Milestone.Details(kind, on.isAfter(today) ? today : on,
-                    null, null, null, null, step.referralId(), step.opportunityId());
-            milestones.recordFromEvent(step.learnerId(), details, step.receivingAgencyId(), event.id());
-        });
+    /** Records the step a referral event means, once per event (the inbox and the milestone's event id). */
+    public void handle(ReceivedEvent event) {
+        MilestoneKind kind = MILESTONES.get(event.type());
+        if (kind == null) {
+            return;
+        }
+        ReferralStep step = event.data(ReferralStep.class);
+        if (!isId(step.learnerId()) || !isId(step.receivingAgencyId()) || !isId(step.referralId())
+                || (step.opportunityId() != null && !isId(step.opportunityId()))) {
+            throw new MalformedEventException("Event " + event.id() + " of type " + event.type()
+                    + " lacks a learner, referral or receiving agency id");
+        }
+        // The day it happened at the referral-service, never later than today here (clocks drift).
+        LocalDate today = LocalDate.now(clock);
+        LocalDate on = event.time() == null ? today : LocalDate.ofInstant(event.time(), ZoneOffset.UTC);
+        Milestone.Details details = new Milestone.Details(kind, on.isAfter(today) ? today : on,
+                null, null, null, null, step.referralId(), step.opportunityId());
+        milestones.recordFromEvent(step.learnerId(), details, step.receivingAgencyId(), event.id());
     }
 
     private static boolean isId(String value) {

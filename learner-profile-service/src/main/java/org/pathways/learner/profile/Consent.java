@@ -5,17 +5,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
+import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.platform.problem.ProblemException;
 
 /**
- * A learner's consent for one agency and one purpose. Embedded in its {@link Learner}, so that recording or
+ * A learner's consent for one purpose, given either to one agency or to every agency of one kind (including agencies
+ * that join later): exactly one of {@code agencyId} and {@code agencyKind} is set. Embedded in its {@link Learner}, so that recording or
  * withdrawing it and the event saying so are one atomic write. A consent is never deleted: withdrawal is recorded.
  */
 public class Consent {
 
     private String id;
     private String agencyId;
+    private AgencyKind agencyKind;
     private ConsentPurpose purpose;
     private ConsentMethod method;
     private String recordedBy;
@@ -32,11 +35,17 @@ public class Consent {
      *
      * @param expiresAt when it lapses by itself, or null for no end date; must be after {@code now}
      */
-    static Consent grant(String agencyId, ConsentPurpose purpose, ConsentMethod method, String recordedBy,
-                         Instant expiresAt, Instant now) {
+    static Consent grant(String agencyId, AgencyKind agencyKind, ConsentPurpose purpose, ConsentMethod method,
+                         String recordedBy, Instant expiresAt, Instant now) {
+        if ((agencyId == null) == (agencyKind == null)) {
+            throw ProblemException.unprocessable("consent-needs-agency-or-kind",
+                    "A consent is for one agency (agencyId) or for every agency of one kind (agencyKind): "
+                            + "name exactly one of them.");
+        }
         Consent consent = new Consent();
         consent.id = "cns-" + UUID.randomUUID();
-        consent.agencyId = Objects.requireNonNull(agencyId, "agencyId");
+        consent.agencyId = agencyId;
+        consent.agencyKind = agencyKind;
         consent.purpose = Objects.requireNonNull(purpose, "purpose");
         consent.method = Objects.requireNonNull(method, "method");
         consent.recordedBy = Objects.requireNonNull(recordedBy, "recordedBy");
@@ -60,14 +69,32 @@ public class Consent {
         withdrawnAt = Objects.requireNonNull(now, "now");
     }
 
-    /** Whether this consent lets {@code agency} use the learner's data for {@code purpose} at {@code at}. */
-    public boolean isActive(String agency, ConsentPurpose purpose, Instant at) {
-        return this.purpose == purpose && isActiveFor(agency, at);
+    /**
+     * Whether this consent lets {@code agency} (of kind {@code kind}, null if unknown) use the learner's data for
+     * {@code purpose} at {@code at}.
+     */
+    public boolean isActive(String agency, AgencyKind kind, ConsentPurpose purpose, Instant at) {
+        return this.purpose == purpose && isActiveFor(agency, kind, at);
     }
 
-    /** Whether this consent, whatever its purpose, is in force for {@code agency} at {@code at}. */
-    public boolean isActiveFor(String agency, Instant at) {
-        return agencyId.equals(agency) && isInForceAt(at);
+    /** Whether this consent, whatever its purpose, is in force for {@code agency} (of {@code kind}) at {@code at}. */
+    public boolean isActiveFor(String agency, AgencyKind kind, Instant at) {
+        return covers(agency, kind) && isInForceAt(at);
+    }
+
+    /** Whether this consent names {@code agency}, or the kind {@code agency} is known to be of. */
+    public boolean covers(String agency, AgencyKind kind) {
+        return agencyId != null ? agencyId.equals(agency) : kind != null && agencyKind == kind;
+    }
+
+    /** Whether {@code other} is for the same agency or kind and the same purpose. */
+    boolean sameScopeAs(Consent other) {
+        return purpose == other.purpose && Objects.equals(agencyId, other.agencyId)
+                && agencyKind == other.agencyKind;
+    }
+
+    public boolean isForKind() {
+        return agencyKind != null;
     }
 
     /** Recorded at or before {@code at}, not yet expired and not withdrawn by then. */
@@ -83,6 +110,10 @@ public class Consent {
 
     public String agencyId() {
         return agencyId;
+    }
+
+    public AgencyKind agencyKind() {
+        return agencyKind;
     }
 
     public ConsentPurpose purpose() {

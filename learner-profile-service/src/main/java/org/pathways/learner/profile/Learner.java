@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -12,13 +14,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.pathways.events.PathwaysEvent;
+import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.learner.LearnerErased;
+import org.pathways.events.learner.LearnerLinked;
 import org.pathways.events.learner.LearnerMerged;
+import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.learner.MilestoneRecorded;
+import org.pathways.events.learner.ProfileField;
 import org.pathways.learner.matching.ContactKeys;
 import org.pathways.learner.matching.PersonName;
 import org.pathways.platform.problem.ProblemException;
@@ -32,7 +39,8 @@ import org.springframework.http.HttpStatus;
  * A person registered by an agency, with the consents they gave. The aggregate root: it is saved only through the
  * outbox, together with the events its changes cause, and a save from a stale read is refused.
  *
- * <p>Only the registering agency, and agencies the learner currently consents to, may read the profile.
+ * <p>Only the registering agency, agencies the learner currently consents to (by name or by kind) and agencies with
+ * a live referral of the learner may read the profile, each only what its purposes need ({@link #sharingWith}).
  */
 @Document("learners")
 public class Learner {
@@ -88,10 +96,38 @@ public class Learner {
         return learner;
     }
 
-    /** Replaces the learner's details; the caller checked the version it was read at. */
-    public void update(LearnerDetails details, Instant now) {
+    /**
+     * Replaces the learner's details (the caller checked the version it was read at), and returns the event naming
+     * which parts changed, or empty if none did.
+     */
+    public Optional<LearnerProfileUpdated> update(LearnerDetails details, String agencyId, Instant now) {
         requireWritable();
+        Map<ProfileField, Object> before = sections();
         apply(details, now);
+        Map<ProfileField, Object> after = sections();
+        List<ProfileField> changed = Arrays.stream(ProfileField.values())
+                .filter(field -> !Objects.equals(before.get(field), after.get(field))).toList();
+        if (changed.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new LearnerProfileUpdated(id, version == null ? 0 : version + 1, changed, localityCode,
+                agencyId, now));
+    }
+
+    /** The profile's details by the part of the profile they belong to, to tell which parts an update changed. */
+    private Map<ProfileField, Object> sections() {
+        Map<ProfileField, Object> sections = new EnumMap<>(ProfileField.class);
+        sections.put(ProfileField.NAME, Arrays.asList(givenName, familyName, preferredName));
+        sections.put(ProfileField.DATE_OF_BIRTH, dateOfBirth);
+        sections.put(ProfileField.CONTACT, Arrays.asList(email, phone, preferredContactMethod));
+        sections.put(ProfileField.LOCALITY, localityCode);
+        sections.put(ProfileField.LANGUAGE, Arrays.asList(preferredLanguage, interpreterNeeded));
+        sections.put(ProfileField.ACCESSIBILITY, accessibilityNeeds);
+        sections.put(ProfileField.BARRIERS, barriers());
+        sections.put(ProfileField.GOALS, goals);
+        sections.put(ProfileField.INTERESTS, List.copyOf(interests));
+        sections.put(ProfileField.ACHIEVEMENTS, List.copyOf(priorAchievements));
+        return sections;
     }
 
     private void apply(LearnerDetails details, Instant now) {
@@ -133,14 +169,23 @@ public class Learner {
         return new LearnerRegistered(id, registeringAgencyId, localityCode, registeredAt);
     }
 
-    /** Records a consent the learner gave, and returns the event announcing it. */
+    /** Records a consent the learner gave to one agency, and returns the event announcing it. */
     public ConsentGranted grantConsent(String agencyId, ConsentPurpose purpose, ConsentMethod method,
                                        String recordedBy, Instant expiresAt, Instant now) {
+        return grantConsent(agencyId, null, purpose, method, recordedBy, expiresAt, now);
+    }
+
+    /**
+     * Records a consent the learner gave to one agency or to every agency of one kind (exactly one of the two),
+     * and returns the event announcing it.
+     */
+    public ConsentGranted grantConsent(String agencyId, AgencyKind agencyKind, ConsentPurpose purpose,
+                                       ConsentMethod method, String recordedBy, Instant expiresAt, Instant now) {
         requireWritable();
-        Consent consent = Consent.grant(agencyId, purpose, method, recordedBy, expiresAt, now);
+        Consent consent = Consent.grant(agencyId, agencyKind, purpose, method, recordedBy, expiresAt, now);
         consents.add(consent);
-        return new ConsentGranted(id, consent.id(), consent.agencyId(), consent.purpose(), consent.recordedAt(),
-                consent.expiresAt());
+        return new ConsentGranted(id, consent.id(), consent.agencyId(), consent.agencyKind(), consent.purpose(),
+                consent.recordedAt(), consent.expiresAt());
     }
 
     /** Records that the learner withdrew one of their consents, and returns the event announcing it. */
@@ -149,21 +194,54 @@ public class Learner {
         Consent consent = consent(consentId)
                 .orElseThrow(() -> ProblemException.notFound("consent", consentId));
         consent.withdraw(withdrawnBy, now);
-        return new ConsentWithdrawn(id, consent.id(), consent.agencyId(), consent.purpose(), consent.withdrawnAt());
+        return new ConsentWithdrawn(id, consent.id(), consent.agencyId(), consent.agencyKind(), consent.purpose(),
+                consent.withdrawnAt());
     }
 
-    /** May {@code agencyId} use this learner's data for {@code purpose} at {@code at}? */
+    /** Whether {@code agencyId} (whose kind is unknown, without referrals) may see this learner at {@code at}. */
+    public boolean isVisibleTo(String agencyId, Instant at) {
+        return sharingWith(new Viewer(agencyId, null, List.of()), at).any();
+    }
+
+    /** May {@code agencyId} (whose kind is unknown) use this learner's data for {@code purpose} at {@code at}? */
     public boolean allows(String agencyId, ConsentPurpose purpose, Instant at) {
-        return consents.stream().anyMatch(consent -> consent.isActive(agencyId, purpose, at));
+        return consentFor(agencyId, null, purpose, at).isPresent();
     }
 
     /**
-     * The registering agency, and any agency the learner consents to (for any purpose) at {@code at}; once erased,
-     * no one.
+     * The consent that lets {@code agencyId} (of {@code kind}, null if unknown) use this learner's data for
+     * {@code purpose} at {@code at}, if any: one given to the agency itself before one given to its kind.
      */
-    public boolean isVisibleTo(String agencyId, Instant at) {
-        return !isErased() && (isRegisteredBy(agencyId)
-                || consents.stream().anyMatch(consent -> consent.isActiveFor(agencyId, at)));
+    public Optional<Consent> consentFor(String agencyId, AgencyKind kind, ConsentPurpose purpose, Instant at) {
+        return consents.stream().filter(consent -> consent.isActive(agencyId, kind, purpose, at))
+                .min(java.util.Comparator.comparing(Consent::isForKind));
+    }
+
+    /**
+     * What {@code viewer} may see of this learner at {@code at}, and why: the registering agency everything; an
+     * agency the learner consents to (itself or its kind, not expired, not withdrawn) the fields of the consented
+     * purposes; an agency with an open referral of the learner the fields a referral needs. Once erased, no one.
+     */
+    public Sharing sharingWith(Viewer viewer, Instant at) {
+        if (isErased()) {
+            return Sharing.NONE;
+        }
+        if (isRegisteredBy(viewer.agencyId())) {
+            return new Sharing(true, EnumSet.allOf(ConsentPurpose.class), List.of(Sharing.REGISTERING_AGENCY));
+        }
+        Set<ConsentPurpose> purposes = EnumSet.noneOf(ConsentPurpose.class);
+        List<String> grounds = new ArrayList<>();
+        for (Consent consent : consents) {
+            if (consent.isActiveFor(viewer.agencyId(), viewer.kind(), at)) {
+                purposes.add(consent.purpose());
+                grounds.add("consent:" + consent.id());
+            }
+        }
+        for (String referralId : viewer.liveReferralIds()) {
+            purposes.add(ConsentPurpose.REFERRAL_SHARING);
+            grounds.add("referral:" + referralId);
+        }
+        return new Sharing(false, purposes, grounds);
     }
 
     /**
@@ -185,8 +263,11 @@ public class Learner {
                 milestone.referralId(), milestone.opportunityId(), milestone.recordedAt()));
     }
 
-    /** Records that a worker found this record and {@code other} to be the same person; never merges them. */
-    public void linkTo(String other, String agencyId, String userId, Instant now) {
+    /**
+     * Records that a worker found this record and {@code other} to be the same person, and returns the event saying
+     * so; never merges them.
+     */
+    public LearnerLinked linkTo(String other, String agencyId, String userId, Instant now) {
         requireWritable();
         if (other.equals(id)) {
             throw ProblemException.unprocessable("link-to-itself", "A learner cannot be linked to their own record.");
@@ -196,6 +277,7 @@ public class Learner {
                     Map.of("learnerId", id, "otherLearnerId", other));
         }
         links.add(new LearnerLink(other, agencyId, userId, now));
+        return new LearnerLinked(id, other, agencyId, now);
     }
 
     public boolean isLinkedTo(String other) {
@@ -238,11 +320,11 @@ public class Learner {
     /**
      * Explicit merge of {@code other} (a record of the same person, registered by the same agency) into this one.
      * Both histories are kept: this record gains copies of the other's milestones and achievements, fills its own
-     * blank details from the other's, and takes over the other's consents that are in force (as new consents, whose
-     * events are returned, so that every service learns this id may be shared); the other is retired with
-     * {@link #retireInto}, not deleted. Merging the same record again adds nothing.
+     * blank details from the other's, takes over the other's links and its consents that are in force (as new links
+     * and consents, whose events are returned, so that every service learns this id may be shared); the other is
+     * retired with {@link #retireInto}, not deleted. Merging the same record again adds nothing.
      */
-    public List<ConsentGranted> absorb(Learner other, String agencyId, String userId, Instant now) {
+    public List<PathwaysEvent> absorb(Learner other, String agencyId, String userId, Instant now) {
         requireWritable();
         other.requireWritable();
         if (other.id.equals(id)) {
@@ -268,20 +350,22 @@ public class Learner {
         accessibilityNeeds = accessibilityNeeds != null ? accessibilityNeeds : other.accessibilityNeeds;
         goals = goals != null ? goals : other.goals;
         interpreterNeeded = interpreterNeeded || other.interpreterNeeded;
+        List<PathwaysEvent> events = new ArrayList<>();
         for (LearnerLink link : other.links) {
             if (!link.learnerId().equals(id) && !isLinkedTo(link.learnerId())) {
                 links.add(link);
+                events.add(new LearnerLinked(id, link.learnerId(), link.linkedByAgencyId(), now));
             }
         }
-        List<ConsentGranted> granted = new ArrayList<>();
         for (Consent consent : other.consents) {
-            if (consent.isInForceAt(now) && !allows(consent.agencyId(), consent.purpose(), now)) {
-                granted.add(grantConsent(consent.agencyId(), consent.purpose(), consent.method(),
-                        consent.recordedBy(), consent.expiresAt(), now));
+            if (consent.isInForceAt(now) && consents.stream()
+                    .noneMatch(mine -> mine.sameScopeAs(consent) && mine.isInForceAt(now))) {
+                events.add(grantConsent(consent.agencyId(), consent.agencyKind(), consent.purpose(),
+                        consent.method(), consent.recordedBy(), consent.expiresAt(), now));
             }
         }
         mergedFrom.add(new MergeRecord(other.id, agencyId, userId, now));
-        return granted;
+        return events;
     }
 
     /** Retires this record after it was merged into {@code survivor}; it stays readable, with its history. */

@@ -43,15 +43,14 @@ class LearnerController {
         Learner learner = profiles.register(caller, request, access);
         return ResponseEntity.created(URI.create("/api/learners/" + learner.id()))
                 .eTag(etag(learner))
-                .body(LearnerView.forAgency(learner, caller.agencyId(), clock.instant()));
+                .body(LearnerView.forRegisteringAgency(learner, clock.instant()));
     }
 
     @GetMapping("/{id}")
-    ResponseEntity<LearnerView> get(Caller caller, AccessRequest access, @PathVariable String id) {
-        Learner learner = profiles.visibleTo(caller, id);
-        audit.record(caller, id, AccessAction.READ_PROFILE, access);
-        return ResponseEntity.ok().eTag(etag(learner))
-                .body(LearnerView.forAgency(learner, caller.agencyId(), clock.instant()));
+    ResponseEntity<LearnerView> get(Caller caller, AccessRequest request, @PathVariable String id) {
+        Access access = profiles.access(caller, id);
+        audit.record(caller, id, AccessAction.READ_PROFILE, request, access.grounds());
+        return ResponseEntity.ok().eTag(etag(access.learner())).body(access.view(clock.instant()));
     }
 
     /** Replaces the whole profile; the version read goes in {@code If-Match} or the body. */
@@ -59,10 +58,8 @@ class LearnerController {
     ResponseEntity<LearnerView> replace(Caller caller, AccessRequest access, @PathVariable String id,
                                         @RequestHeader(name = "If-Match", required = false) String ifMatch,
                                         @Valid @RequestBody UpdateLearner request) {
-        Learner learner = profiles.update(caller, id, expectedVersion(ifMatch, request.version()), current -> request);
-        audit.record(caller, id, AccessAction.UPDATE_PROFILE, access);
-        return ResponseEntity.ok().eTag(etag(learner))
-                .body(LearnerView.forAgency(learner, caller.agencyId(), clock.instant()));
+        return updated(caller, access, id,
+                profiles.update(caller, id, expectedVersion(ifMatch, request.version()), current -> request));
     }
 
     /** Changes only the fields sent. */
@@ -70,25 +67,25 @@ class LearnerController {
     ResponseEntity<LearnerView> patch(Caller caller, AccessRequest access, @PathVariable String id,
                                       @RequestHeader(name = "If-Match", required = false) String ifMatch,
                                       @Valid @RequestBody PatchLearner request) {
-        Learner learner = profiles.update(caller, id, expectedVersion(ifMatch, request.version()),
-                request::appliedTo);
-        audit.record(caller, id, AccessAction.UPDATE_PROFILE, access);
-        return ResponseEntity.ok().eTag(etag(learner))
-                .body(LearnerView.forAgency(learner, caller.agencyId(), clock.instant()));
+        return updated(caller, access, id,
+                profiles.update(caller, id, expectedVersion(ifMatch, request.version()), request::appliedTo));
+    }
+
+    private ResponseEntity<LearnerView> updated(Caller caller, AccessRequest request, String id, Access access) {
+        audit.record(caller, id, AccessAction.UPDATE_PROFILE, request, access.grounds());
+        return ResponseEntity.ok().eTag(etag(access.learner())).body(access.view(clock.instant()));
     }
 
     @PostMapping("/{id}/links")
     @ResponseStatus(HttpStatus.CREATED)
     LearnerView link(Caller caller, @PathVariable String id, @Valid @RequestBody LinkLearner request) {
-        return LearnerView.forAgency(profiles.link(caller, id, request.otherLearnerId()), caller.agencyId(),
-                clock.instant());
+        return profiles.link(caller, id, request.otherLearnerId()).view(clock.instant());
     }
 
     /** Folds {@code otherLearnerId} into this record; both histories are kept. */
     @PostMapping("/{id}/merge")
     LearnerView merge(Caller caller, @PathVariable String id, @Valid @RequestBody MergeLearner request) {
-        return LearnerView.forAgency(profiles.merge(caller, id, request.otherLearnerId()), caller.agencyId(),
-                clock.instant());
+        return profiles.merge(caller, id, request.otherLearnerId()).view(clock.instant());
     }
 
     /** Right to erasure: answers with what remains, the pseudonymous tombstone. */

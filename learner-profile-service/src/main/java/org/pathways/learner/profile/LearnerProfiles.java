@@ -10,11 +10,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.pathways.events.learner.LearnerLinked;
+import org.pathways.events.learner.LearnerProfileUpdated;
+import org.pathways.events.learner.ProfileField;
+import org.pathways.learner.agency.AgencyDirectory;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.matching.NameSimilarity;
 import org.pathways.learner.matching.PersonName;
+import org.pathways.learner.relationship.ReferralRelationship;
+import org.pathways.learner.relationship.ReferralRelationships;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
@@ -30,18 +36,24 @@ import org.springframework.stereotype.Service;
 public class LearnerProfiles {
 
     private static final int MAX_CANDIDATES = 10;
+    private static final int ATTEMPTS = 3;
 
     private final LearnerRepository learners;
     private final MongoTemplate mongo;
     private final Outbox outbox;
     private final AccessAudit audit;
+    private final AgencyDirectory agencies;
+    private final ReferralRelationships relationships;
     private final Clock clock;
 
-    LearnerProfiles(LearnerRepository learners, MongoTemplate mongo, Outbox outbox, AccessAudit audit, Clock clock) {
+    LearnerProfiles(LearnerRepository learners, MongoTemplate mongo, Outbox outbox, AccessAudit audit,
+                    AgencyDirectory agencies, ReferralRelationships relationships, Clock clock) {
         this.learners = learners;
         this.mongo = mongo;
         this.outbox = outbox;
         this.audit = audit;
+        this.agencies = agencies;
+        this.relationships = relationships;
         this.clock = clock;
     }
 
@@ -58,7 +70,7 @@ public class LearnerProfiles {
             if (!candidates.isEmpty()) {
                 // Telling this worker a record exists is itself a disclosure about that person: audit it.
                 candidates.forEach(candidate -> audit.record(caller, candidate.learnerId(),
-                        AccessAction.DUPLICATE_MATCH, access));
+                        AccessAction.DUPLICATE_MATCH, access, List.of()));
                 throw ProblemException.conflict("possible-duplicate",
                         "This person may already be registered. Link to an existing record, or confirm that this "
                                 + "is someone else with \"confirmNotDuplicate\": true.",
@@ -101,45 +113,86 @@ public class LearnerProfiles {
             }
             if (!matchedOn.isEmpty() && candidates.size() < MAX_CANDIDATES) {
                 candidates.put(other.id(), new DuplicateCandidate(other.id(), Set.copyOf(matchedOn),
-                        other.isVisibleTo(callerAgency, now)));
+                        other.sharingWith(viewer(callerAgency, other), now).any()));
             }
         }
         return List.copyOf(candidates.values());
     }
 
-    /** Replaces the learner's details if {@code expectedVersion} is still current (else {@code 409}). */
-    Learner update(Caller caller, String learnerId, Long expectedVersion, java.util.function.Function<Learner,
+    /**
+     * Replaces the learner's details if {@code expectedVersion} is still current (else {@code 409}), and publishes
+     * which parts changed. An agency other than the registering one may change only the parts it may see (else
+     * {@code 403 field-not-shared}).
+     */
+    Access update(Caller caller, String learnerId, Long expectedVersion, java.util.function.Function<Learner,
             UpdateLearner> details) {
         requireWorkerOrSystem(caller);
         if (expectedVersion == null) {
             throw new ProblemException(org.springframework.http.HttpStatus.PRECONDITION_REQUIRED, "version-required",
                     "Send the version you read, as If-Match or as \"version\", so no one's change is lost.");
         }
-        Learner learner = visibleTo(caller, learnerId);
+        Access access = access(caller, learnerId);
+        Learner learner = access.learner();
         if (!expectedVersion.equals(learner.version())) {
             throw new OptimisticLockingFailureException("Learner " + learnerId + " changed since it was read");
         }
-        learner.update(details.apply(learner), clock.instant());
-        return outbox.save(learner);
+        Optional<LearnerProfileUpdated> updated = learner.update(details.apply(learner), caller.agencyId(),
+                clock.instant());
+        List<ProfileField> notShared = updated.stream().flatMap(event -> event.changedFields().stream())
+                .filter(field -> !access.sharing().mayChange(field)).toList();
+        if (!notShared.isEmpty()) {
+            throw new ProblemException(org.springframework.http.HttpStatus.FORBIDDEN, "field-not-shared",
+                    "Your agency may change only what it may see of this learner; not " + notShared
+                            + " (with PATCH, send only the fields you mean to change).");
+        }
+        Learner saved = outbox.save(learner, updated.stream().toList());
+        return new Access(saved, access.viewer(), access.sharing());
     }
 
     /**
-     * Links two records of the same person, both ways, without merging them. The caller must see the first; the
-     * second needs only exist (its id came from duplicate detection). A link opens neither record to anyone.
+     * Links two records of the same person, both ways, without merging them, and publishes the link on each. The
+     * caller must see the first; the second needs only exist (its id came from duplicate detection). A record that
+     * was merged away stands for the record it was merged into, so the link lands on a record that is still kept up
+     * to date; the answer never names that record to an agency that may not see links. A link opens neither record
+     * to anyone. A link found one-way (a failure between the two writes) is completed by linking again.
      */
-    Learner link(Caller caller, String learnerId, String otherLearnerId) {
+    Access link(Caller caller, String learnerId, String otherLearnerId) {
         requireWorker(caller);
-        Learner learner = visibleTo(caller, learnerId);
-        Learner other = learners.findById(otherLearnerId).filter(found -> !found.isErased())
-                .orElseThrow(() -> ProblemException.notFound("learner", otherLearnerId));
-        Instant now = clock.instant();
-        learner.linkTo(other.id(), caller.agencyId(), caller.userId(), now);
-        Learner saved = outbox.save(learner);
-        if (!other.isLinkedTo(learner.id())) {
-            other.linkTo(learner.id(), caller.agencyId(), caller.userId(), now);
-            outbox.save(other);
+        Access access = access(caller, learnerId);
+        Learner learner = access.learner();
+        if (otherLearnerId.equals(learner.id())) {
+            throw ProblemException.unprocessable("link-to-itself", "A learner cannot be linked to their own record.");
         }
-        return saved;
+        Learner other = find(otherLearnerId).orElseThrow(() -> ProblemException.notFound("learner", otherLearnerId));
+        if (other.id().equals(learner.id()) || (learner.isLinkedTo(other.id()) && other.isLinkedTo(learner.id()))) {
+            throw ProblemException.conflict("already-linked", "These records are already linked.",
+                    Map.of("learnerId", learnerId, "otherLearnerId", otherLearnerId));
+        }
+        Instant now = clock.instant();
+        Learner saved = addLink(learner, other.id(), caller, now);
+        addLink(other, learner.id(), caller, now);
+        return new Access(saved, access.viewer(), access.sharing());
+    }
+
+    /**
+     * Adds the link {@code from} → {@code to} with its event unless it is there already; a concurrent change to
+     * {@code from} is retried on a fresh read.
+     */
+    private Learner addLink(Learner from, String to, Caller caller, Instant now) {
+        for (int attempt = 1; ; attempt++) {
+            if (from.isLinkedTo(to)) {
+                return from;
+            }
+            LearnerLinked linked = from.linkTo(to, caller.agencyId(), caller.userId(), now);
+            try {
+                return outbox.save(from, linked);
+            } catch (OptimisticLockingFailureException raced) {
+                if (attempt >= ATTEMPTS) {
+                    throw raced;
+                }
+                from = learners.findById(from.id()).orElseThrow();
+            }
+        }
     }
 
     /**
@@ -147,7 +200,7 @@ public class LearnerProfiles {
      * folded into {@code learnerId} and retired, both histories kept. Records registered by different agencies are
      * linked, never merged: each agency stays responsible for its own record.
      */
-    Learner merge(Caller caller, String learnerId, String otherId) {
+    Access merge(Caller caller, String learnerId, String otherId) {
         requireWorker(caller);
         Learner survivor = visibleTo(caller, learnerId);
         if (!survivor.isRegisteredBy(caller.agencyId())) {
@@ -159,8 +212,17 @@ public class LearnerProfiles {
         }
         Instant now = clock.instant();
         Learner saved = outbox.save(survivor, survivor.absorb(other, caller.agencyId(), caller.userId(), now));
+        Access access = new Access(saved, Viewer.registering(caller.agencyId()),
+                saved.sharingWith(Viewer.registering(caller.agencyId()), now));
         outbox.save(other, other.retireInto(saved, now));
-        return saved;
+        // The survivor took over the other's links: link back from each record it now links to, so that every
+        // link stays two-way.
+        for (LearnerLink link : saved.links()) {
+            learners.findById(link.learnerId())
+                    .filter(linked -> !linked.isErased() && linked.mergedInto() == null)
+                    .ifPresent(linked -> addLink(linked, saved.id(), caller, now));
+        }
+        return access;
     }
 
     /**
@@ -172,10 +234,13 @@ public class LearnerProfiles {
         Learner learner = registeredBy(caller, learnerId);
         Instant now = clock.instant();
         Learner erased = outbox.save(learner, learner.erase(caller.agencyId(), now));
+        List<String> erasedIds = new ArrayList<>(List.of(erased.id()));
         for (MergeRecord merged : erased.mergedFrom()) {
+            erasedIds.add(merged.learnerId());
             learners.findById(merged.learnerId()).filter(absorbed -> !absorbed.isErased())
                     .ifPresent(absorbed -> outbox.save(absorbed, absorbed.erase(caller.agencyId(), now)));
         }
+        relationships.forget(erasedIds);
         return erased;
     }
 
@@ -184,16 +249,46 @@ public class LearnerProfiles {
      * not exist, so that a profile's existence does not leak; the registering agency learns that it was erased.
      */
     public Learner visibleTo(Caller caller, String learnerId) {
+        return access(caller, learnerId).learner();
+    }
+
+    /**
+     * {@link #visibleTo}, with what the caller's agency may see and why. Personal data is for the people who work
+     * with the learner: an agency's workers and its own systems. Its coordinators, administrators and platform
+     * administrators get the same answer as outsiders (they see aggregates and metadata elsewhere).
+     */
+    public Access access(Caller caller, String learnerId) {
+        if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
+            throw ProblemException.notFound("learner", learnerId);
+        }
         Learner learner = learners.findById(learnerId)
                 .orElseThrow(() -> ProblemException.notFound("learner", learnerId));
         if (learner.isErased() && learner.isRegisteredBy(caller.agencyId())) {
             throw new ProblemException(org.springframework.http.HttpStatus.GONE, "learner-erased",
                     "This learner's personal data was erased at their request.");
         }
-        if (!learner.isVisibleTo(caller.agencyId(), clock.instant())) {
+        Viewer viewer = viewer(caller.agencyId(), learner);
+        Sharing sharing = learner.sharingWith(viewer, clock.instant());
+        if (!sharing.any()) {
             throw ProblemException.notFound("learner", learnerId);
         }
-        return learner;
+        return new Access(learner, viewer, sharing);
+    }
+
+    /**
+     * {@code agencyId} as it stands towards {@code learner}: its kind (for consents to a kind) and its open
+     * referrals of the learner (or of records merged into it).
+     */
+    public Viewer viewer(String agencyId, Learner learner) {
+        if (learner.isRegisteredBy(agencyId)) {
+            return Viewer.registering(agencyId);
+        }
+        List<String> learnerIds = new ArrayList<>();
+        learnerIds.add(learner.id());
+        learner.mergedFrom().forEach(merged -> learnerIds.add(merged.learnerId()));
+        List<String> live = relationships.liveBetween(agencyId, learnerIds).stream()
+                .map(ReferralRelationship::referralId).sorted().toList();
+        return new Viewer(agencyId, agencies.kindOf(agencyId).orElse(null), live);
     }
 
     /** The learner, erased or not, if the caller's agency registered it; to anyone else it does not exist. */

@@ -2,7 +2,6 @@ package org.pathways.learner.profile;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -10,8 +9,9 @@ import org.pathways.events.learner.ConsentPurpose;
 
 /**
  * A learner profile as one agency may see it. The registering agency sees everything, every consent and link. An
- * agency the learner consented to sees only the fields its active purposes need ({@code sharedFor}; anything else
- * is null or empty), only the consents given to itself, and no links:
+ * agency the learner consented to (itself or its kind), or with an open referral of the learner (which counts as
+ * {@code REFERRAL_SHARING}), sees only the fields its purposes need ({@code sharedFor}; anything else is null or
+ * empty), only the consents given to itself or its kind, and no links:
  *
  * <ul>
  *   <li>{@code CONTACT}: names, e-mail, phone, preferred contact method, language, interpreter, accessibility
@@ -29,22 +29,23 @@ public record LearnerView(String id, String givenName, String familyName, String
                           List<ConsentView> consents, List<String> linkedLearnerIds, String mergedInto,
                           List<String> mergedFromLearnerIds, Set<ConsentPurpose> sharedFor, Long version) {
 
-    public static LearnerView forAgency(Learner learner, String agencyId, Instant now) {
-        boolean registering = learner.isRegisteredBy(agencyId);
-        Set<ConsentPurpose> purposes = EnumSet.noneOf(ConsentPurpose.class);
-        if (registering) {
-            purposes.addAll(EnumSet.allOf(ConsentPurpose.class));
-        } else {
-            learner.consents().stream().filter(consent -> consent.isActiveFor(agencyId, now))
-                    .forEach(consent -> purposes.add(consent.purpose()));
-        }
+    /** The view of the agency that registered the learner: everything. */
+    public static LearnerView forRegisteringAgency(Learner learner, Instant now) {
+        Viewer viewer = Viewer.registering(learner.registeringAgencyId());
+        return forAgency(learner, viewer, learner.sharingWith(viewer, now), now);
+    }
+
+    /** What {@code viewer} may see, given what is shared with it ({@link Learner#sharingWith}). */
+    public static LearnerView forAgency(Learner learner, Viewer viewer, Sharing sharing, Instant now) {
+        boolean registering = sharing.registering();
+        Set<ConsentPurpose> purposes = sharing.purposes();
         boolean contact = purposes.contains(ConsentPurpose.CONTACT);
         boolean referral = purposes.contains(ConsentPurpose.REFERRAL_SHARING);
         boolean outcomes = purposes.contains(ConsentPurpose.OUTCOME_SHARING);
         boolean support = contact || referral;
 
         List<ConsentView> consents = learner.consents().stream()
-                .filter(consent -> registering || consent.agencyId().equals(agencyId))
+                .filter(consent -> registering || consent.covers(viewer.agencyId(), viewer.kind()))
                 .map(consent -> ConsentView.of(consent, now))
                 .toList();
         List<String> links = registering ? learner.links().stream().map(LearnerLink::learnerId).toList() : List.of();
@@ -64,7 +65,7 @@ public record LearnerView(String id, String givenName, String familyName, String
                 referral ? learner.interests() : List.of(),
                 referral ? learner.priorAchievements() : List.of(),
                 learner.registeringAgencyId(), learner.registeredAt(), consents, links, learner.mergedInto(),
-                mergedFrom, Set.copyOf(purposes),
+                mergedFrom, purposes,
                 learner.version());
     }
 }

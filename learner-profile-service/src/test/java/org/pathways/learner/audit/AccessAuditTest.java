@@ -43,7 +43,9 @@ class AccessAuditTest extends RunningService {
         assertThat(first.path("purpose").asString()).isEqualTo("CONTACT");
         assertThat(first.path("correlationId").asString()).isEqualTo("corr-123");
         assertThat(first.path("at").asString()).isNotBlank();
+        assertThat(first.path("grounds").toString()).as("why").isEqualTo("[\"registering-agency\"]");
         assertThat(entries.get(1).path("agencyId").asString()).isEqualTo(COUNCIL);
+        assertThat(entries.get(1).path("grounds").get(0).asString()).as("which consent").matches("consent:cns-.+");
         assertThat(entries.get(1).path("purpose").asString()).isEqualTo("REFERRAL");
         assertThat(entries.get(2).path("purpose").asString()).as("the default purpose").isEqualTo("CASE_WORK");
         assertThat(entries.toString()).doesNotContain("Amina", "Okafor");
@@ -85,5 +87,22 @@ class AccessAuditTest extends RunningService {
                 "validation")).isTrue();
         assertThat(get("/api/learners/" + id, token, "X-Correlation-Id", "c".repeat(65)).status()).isEqualTo(400);
         assertThat(trail(id)).isEmpty();
+    }
+
+    @Test
+    void onlyWorkersAndTheAgencysOwnSystemsReadPersonalDataNotItsCoordinatorsOrAdministrators() {
+        String id = registerLearner(COLLEGE);
+        for (org.pathways.platform.security.Role role : List.of(org.pathways.platform.security.Role.COORDINATOR,
+                org.pathways.platform.security.Role.PLATFORM_ADMIN, org.pathways.platform.security.Role.AGENCY_ADMIN)) {
+            String token = TestTokens.token("someone-" + role, COLLEGE, role);
+            assertThat(api().get("/api/learners/" + id, token).isProblem(404, "not-found")).as(role.name()).isTrue();
+            assertThat(api().get("/api/learners/" + id + "/milestones", token).status()).as(role.name())
+                    .isEqualTo(404);
+        }
+        assertThat(trail(id)).as("a refused read is not a read").isEmpty();
+        HttpApi.Response system = api().get("/api/learners/" + id, TestTokens.token("college-mis", COLLEGE,
+                org.pathways.platform.security.Role.AGENCY_SYSTEM));
+        assertThat(system.status()).isEqualTo(200);
+        assertThat(system.text("familyName")).isEqualTo("Okafor");
     }
 }

@@ -159,8 +159,9 @@ class ConsentTest extends RunningService {
 
         assertThat(again.isProblem(409, "consent-already-withdrawn")).isTrue();
         assertThat(again.text("withdrawnAt")).isNotBlank();
-        assertThat(learnerTopic.settle(r -> isOfType(r, learnerId, EventType.CONSENT_WITHDRAWN.type()),
-                Duration.ofSeconds(2))).hasSize(1);
+        awaitMarkerAfterEverythingPublishedFor(learnerId);
+        assertThat(learnerTopic.await(r -> isOfType(r, learnerId, EventType.CONSENT_WITHDRAWN.type()), 1,
+                EVENT_DEADLINE)).hasSize(1);
     }
 
     @Test
@@ -246,9 +247,9 @@ class ConsentTest extends RunningService {
         JsonNode learner = api().get("/api/learners/" + learnerId, TestTokens.worker(COLLEGE)).body();
         assertThat(learner.path("consents")).hasSize(created);
         assertThat(learner.path("version").asLong()).isEqualTo(created);
-        learnerTopic.await(r -> isOfType(r, learnerId, EventType.CONSENT_GRANTED.type()), created, EVENT_DEADLINE);
-        assertThat(learnerTopic.settle(r -> isOfType(r, learnerId, EventType.CONSENT_GRANTED.type()),
-                Duration.ofSeconds(2))).hasSize(created);
+        awaitMarkerAfterEverythingPublishedFor(learnerId);
+        assertThat(learnerTopic.await(r -> isOfType(r, learnerId, EventType.CONSENT_GRANTED.type()), created,
+                EVENT_DEADLINE)).hasSize(created);
     }
 
     @Test
@@ -266,7 +267,22 @@ class ConsentTest extends RunningService {
 
         Learner stored = learners.findById(learnerId).orElseThrow();
         assertThat(stored.consents()).extracting(c -> c.agencyId()).containsExactly(COUNCIL);
-        assertThat(learnerTopic.settle(r -> isOfType(r, learnerId, EventType.CONSENT_GRANTED.type()),
-                Duration.ofSeconds(2))).hasSize(1);
+        awaitMarkerAfterEverythingPublishedFor(learnerId);
+        assertThat(learnerTopic.await(r -> isOfType(r, learnerId, EventType.CONSENT_GRANTED.type()), 1,
+                EVENT_DEADLINE)).hasSize(1);
+    }
+
+    /**
+     * Records a milestone and waits for its event: learner events are keyed by learner id, so once the marker is
+     * seen, every event published for the learner before it has been seen too — no fixed wait to prove that
+     * nothing more came.
+     */
+    private void awaitMarkerAfterEverythingPublishedFor(String learnerId) {
+        String marker = api().post("/api/learners/" + learnerId + "/milestones", TestTokens.worker(COLLEGE),
+                Map.of("kind", "FIRST_CONTACT", "occurredOn", java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                        .toString())).text("id");
+        assertThat(learnerTopic.await(r -> isOfType(r, learnerId, EventType.MILESTONE_RECORDED.type())
+                && marker.equals(cloudEvent(r).path("data").path("milestoneId").asString()), 1, EVENT_DEADLINE))
+                .hasSize(1);
     }
 }

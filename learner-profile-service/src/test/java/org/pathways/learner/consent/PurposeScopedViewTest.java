@@ -68,4 +68,29 @@ class PurposeScopedViewTest extends RunningService {
         assertThat(view.text("goals")).isEqualTo("Work with animals");
         assertThat(view.body().path("sharedFor")).hasSize(3);
     }
+
+    @Test
+    void anotherAgencyChangesOnlyWhatItMaySee() {
+        String id = registerWithNeeds();
+        consent(id, COUNCIL, "CONTACT");
+        String council = TestTokens.worker(COUNCIL);
+
+        HttpApi.Response phone = send("PATCH", "/api/learners/" + id, council,
+                Map.of("phone", "07700 900999", "version", 1));
+        assertThat(phone.status()).isEqualTo(200);
+        assertThat(phone.text("phone")).isEqualTo("07700 900999");
+
+        HttpApi.Response goals = send("PATCH", "/api/learners/" + id, council,
+                Map.of("goals", "Not what the learner said", "version", 2));
+        assertThat(goals.isProblem(403, "field-not-shared")).isTrue();
+        assertThat(goals.text("detail")).contains("GOALS");
+        Map<String, Object> whole = learnerDetails();
+        whole.remove("confirmNotDuplicate");
+        whole.put("version", 2);
+        assertThat(send("PUT", "/api/learners/" + id, council, whole).isProblem(403, "field-not-shared"))
+                .as("a PUT would clear the goals and barriers it cannot see").isTrue();
+        HttpApi.Response college = api().get("/api/learners/" + id, TestTokens.worker(COLLEGE));
+        assertThat(college.text("goals")).isEqualTo("Work with animals");
+        assertThat(college.body().path("version").asLong()).isEqualTo(2);
+    }
 }

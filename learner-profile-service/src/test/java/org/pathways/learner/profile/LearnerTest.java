@@ -7,11 +7,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
 import org.junit.jupiter.api.Test;
+import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.events.learner.ProfileField;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.http.HttpStatus;
 
@@ -144,9 +151,78 @@ class LearnerTest {
         learner.grantConsent(COUNCIL, ConsentPurpose.CONTACT, ConsentMethod.VERBAL, "worker-1", null, NOW);
         learner.grantConsent("agency-housing", ConsentPurpose.CONTACT, ConsentMethod.VERBAL, "worker-1", null, NOW);
 
-        assertThat(LearnerView.forAgency(learner, COLLEGE, NOW).consents()).hasSize(2);
-        assertThat(LearnerView.forAgency(learner, COUNCIL, NOW).consents())
+        assertThat(viewOf(learner, COLLEGE, null).consents()).hasSize(2);
+        assertThat(viewOf(learner, COUNCIL, null).consents())
                 .extracting(ConsentView::agencyId).containsExactly(COUNCIL);
+    }
+
+    private static LearnerView viewOf(Learner learner, String agency, AgencyKind kind, String... liveReferrals) {
+        Viewer viewer = new Viewer(agency, kind, List.of(liveReferrals));
+        return LearnerView.forAgency(learner, viewer, learner.sharingWith(viewer, NOW), NOW);
+    }
+
+    @Test
+    void aConsentToAKindCoversEveryAgencyKnownToBeOfThatKindAndNoOther() {
+        Learner learner = registered();
+        ConsentGranted granted = learner.grantConsent(null, AgencyKind.HOUSING, ConsentPurpose.REFERRAL_SHARING,
+                ConsentMethod.WRITTEN, "worker-1", null, NOW);
+
+        assertThat(granted.agencyId()).isNull();
+        assertThat(granted.agencyKind()).isEqualTo(AgencyKind.HOUSING);
+        assertThat(learner.consentFor("agency-housing-2", AgencyKind.HOUSING, ConsentPurpose.REFERRAL_SHARING, NOW))
+                .map(Consent::id).contains(granted.consentId());
+        assertThat(learner.consentFor("agency-housing-2", null, ConsentPurpose.REFERRAL_SHARING, NOW))
+                .as("an agency whose kind is not known").isEmpty();
+        assertThat(learner.consentFor(COUNCIL, AgencyKind.COUNCIL, ConsentPurpose.REFERRAL_SHARING, NOW)).isEmpty();
+        LearnerView housing = viewOf(learner, "agency-housing-2", AgencyKind.HOUSING);
+        assertThat(housing.dateOfBirth()).isNotNull();
+        assertThat(housing.consents()).extracting(ConsentView::agencyKind).containsExactly(AgencyKind.HOUSING);
+        assertThat(learner.withdrawConsent(granted.consentId(), "worker-1", NOW.plusSeconds(1)).agencyKind())
+                .isEqualTo(AgencyKind.HOUSING);
+    }
+
+    @Test
+    void aConsentNamesExactlyOneAgencyOrOneKind() {
+        Learner learner = registered();
+        for (AgencyKind kind : new AgencyKind[] {AgencyKind.COLLEGE, null}) {
+            String agency = kind == null ? null : COUNCIL;
+            assertThatThrownBy(() -> learner.grantConsent(agency, kind, ConsentPurpose.CONTACT, ConsentMethod.VERBAL,
+                    "worker-1", null, NOW))
+                    .isInstanceOfSatisfying(ProblemException.class,
+                            e -> assertThat(e.kind()).isEqualTo("consent-needs-agency-or-kind"));
+        }
+        assertThat(learner.consents()).isEmpty();
+    }
+
+    @Test
+    void anOpenReferralOpensOnlyTheFieldsAReferralNeedsAndSaysWhy() {
+        Learner learner = registered();
+        Sharing sharing = learner.sharingWith(new Viewer(COUNCIL, null, List.of("ref-1")), NOW);
+        assertThat(sharing.any()).isTrue();
+        assertThat(sharing.purposes()).containsExactly(ConsentPurpose.REFERRAL_SHARING);
+        assertThat(sharing.grounds()).containsExactly("referral:ref-1");
+        LearnerView view = viewOf(learner, COUNCIL, null, "ref-1");
+        assertThat(view.dateOfBirth()).isNotNull();
+        assertThat(view.email()).as("contact details are not a referral's").isNull();
+        assertThat(learner.sharingWith(new Viewer(COUNCIL, null, List.of()), NOW).any()).isFalse();
+    }
+
+    @Test
+    void anUpdateNamesTheChangedPartsOnlyAndAnUnchangedOneNothing() {
+        Learner learner = registered();
+        Optional<LearnerProfileUpdated> updated = learner.update(new UpdateLearner("Amina", "Okafor", null,
+                LocalDate.parse("1994-03-17"), "new.address@example.org", null, null, "LS7", "en", null, null,
+                Set.of(Barrier.TRANSPORT), "Become a nurse", null, null, null), COUNCIL, NOW);
+        assertThat(updated).hasValueSatisfying(event -> {
+            assertThat(event.changedFields()).containsExactly(ProfileField.CONTACT, ProfileField.LOCALITY,
+                    ProfileField.BARRIERS, ProfileField.GOALS);
+            assertThat(event.localityCode()).isEqualTo("LS7");
+            assertThat(event.updatedByAgencyId()).isEqualTo(COUNCIL);
+            assertThat(event.toString()).doesNotContain("new.address", "nurse", "Amina");
+        });
+        assertThat(learner.update(new UpdateLearner("Amina", "Okafor", null, LocalDate.parse("1994-03-17"),
+                "new.address@example.org", null, null, "LS7", "en", null, null, Set.of(Barrier.TRANSPORT),
+                "Become a nurse", null, null, null), COUNCIL, NOW)).isEmpty();
     }
 
     private static Milestone.Details milestone(MilestoneKind kind, LearningKind learningKind, Boolean accredited) {

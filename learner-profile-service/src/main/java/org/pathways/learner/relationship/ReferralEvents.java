@@ -1,0 +1,77 @@
+package org.pathways.learner.relationship;
+
+import java.time.Instant;
+import java.util.Map;
+
+import org.pathways.events.referral.ReferralStatus;
+import org.pathways.messaging.inbox.MalformedEventException;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns referral events into the learner's live relationships with agencies: submitted, received, accepted,
+ * started, on hold and resumed keep the referring and receiving agencies' relationship live; completed, failed,
+ * cancelled and rejected end it for that referral. Read by type string and by the few documented fields
+ * (referralId, learnerId, referringAgencyId, receivingAgencyId, status, at / submittedAt), like the milestones.
+ */
+@Component("referralRelationshipHandler")
+public class ReferralEvents {
+
+    static final String HANDLER = "referral-relationships";
+    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
+    private static final String PREFIX = "org.pathways.referral.";
+    /** The status each lifecycle event announces, if its data does not say (resumed says which). */
+    private static final Map<String, ReferralStatus> STATUS = Map.of(
+            PREFIX + "submitted.v1", ReferralStatus.SUBMITTED,
+            PREFIX + "received.v1", ReferralStatus.RECEIVED,
+            PREFIX + "accepted.v1", ReferralStatus.ACCEPTED,
+            PREFIX + "started.v1", ReferralStatus.IN_PROGRESS,
+            PREFIX + "on-hold.v1", ReferralStatus.ON_HOLD,
+            PREFIX + "resumed.v1", ReferralStatus.ACCEPTED,
+            PREFIX + "completed.v1", ReferralStatus.COMPLETED,
+            PREFIX + "failed.v1", ReferralStatus.FAILED,
+            PREFIX + "cancelled.v1", ReferralStatus.CANCELLED,
+            PREFIX + "rejected.v1", ReferralStatus.REJECTED);
+
+    /** The part of a referral event read here; unknown fields are ignored. */
+    record ReferralNews(String referralId, String learnerId, String referringAgencyId, String receivingAgencyId,
+                        ReferralStatus status, Instant at, Instant submittedAt) {
+    }
+
+    private final ReferralRelationships relationships;
+
+    ReferralEvents(ReferralRelationships relationships) {
+        this.relationships = relationships;
+    }
+
+    public String handlerName() {
+        return HANDLER;
+    }
+
+    public void handle(ReceivedEvent event) {
+        ReferralStatus announced = STATUS.get(event.type());
+        if (announced == null) {
+            return;
+        }
+        ReferralNews news = event.data(ReferralNews.class);
+        if (!isId(news.referralId()) || !isId(news.learnerId())
+                || !(isIdOrAbsent(news.referringAgencyId()) && isIdOrAbsent(news.receivingAgencyId()))
+                || (news.referringAgencyId() == null && news.receivingAgencyId() == null)) {
+            throw new MalformedEventException("Event " + event.id() + " of type " + event.type()
+                    + " lacks a referral, learner or agency id");
+        }
+        ReferralStatus status = news.status() != null && news.status().open() == announced.open()
+                ? news.status() : announced;
+        Instant at = news.at() != null ? news.at() : news.submittedAt() != null ? news.submittedAt() : event.time();
+        relationships.apply(news.referralId(), news.learnerId(), news.referringAgencyId(), news.receivingAgencyId(),
+                status, at);
+    }
+
+    private static boolean isId(String value) {
+        return value != null && value.matches(ID);
+    }
+
+    private static boolean isIdOrAbsent(String value) {
+        return value == null || value.matches(ID);
+    }
+}

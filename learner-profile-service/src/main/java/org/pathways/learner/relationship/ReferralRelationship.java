@@ -1,0 +1,43 @@
+package org.pathways.learner.relationship;
+
+import java.time.Instant;
+
+import org.pathways.events.referral.ReferralStatus;
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.index.Indexed;
+import org.springframework.data.mongodb.core.mapping.Document;
+
+/**
+ * One referral of a learner, as the referral events last told it: while it is open (submitted to in progress, or on
+ * hold), the referring and the receiving agency have a live relationship with the learner. Read model only; the
+ * referral-service owns referrals.
+ *
+ * @param asOf when the status applied was reached (the event's own time), to ignore older news arriving late
+ */
+@Document("referral_relationships")
+public record ReferralRelationship(@Id String referralId, @Indexed String learnerId, String referringAgencyId,
+                                   String receivingAgencyId, ReferralStatus status, Instant asOf) {
+
+    public boolean isLive() {
+        return status.open();
+    }
+
+    public boolean involves(String agencyId) {
+        return agencyId.equals(referringAgencyId) || agencyId.equals(receivingAgencyId);
+    }
+
+    /**
+     * Whether news of {@code next} at {@code at} replaces what this relationship knows. A closed referral stays
+     * closed (completed, failed, cancelled and rejected are final); news of a close always applies; otherwise the
+     * newer news wins, so a redelivered or late "received" never reopens or rewinds it.
+     */
+    boolean isSupersededBy(ReferralStatus next, Instant at) {
+        if (!status.open()) {
+            return false;
+        }
+        if (!next.open()) {
+            return true;
+        }
+        return asOf == null || at == null || !at.isBefore(asOf);
+    }
+}

@@ -1,0 +1,51 @@
+package org.pathways.learner.relationship;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+import org.pathways.events.referral.ReferralStatus;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Service;
+
+/** The learners' referral relationships with agencies, kept from referral events. */
+@Service
+public class ReferralRelationships {
+
+    private final MongoTemplate mongo;
+
+    ReferralRelationships(MongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    /** The open referrals between {@code agencyId} and any of {@code learnerIds} (a record and those merged into it). */
+    public List<ReferralRelationship> liveBetween(String agencyId, Collection<String> learnerIds) {
+        Query query = Query.query(Criteria.where("learnerId").in(learnerIds)
+                .orOperator(Criteria.where("referringAgencyId").is(agencyId),
+                        Criteria.where("receivingAgencyId").is(agencyId)));
+        return mongo.find(query, ReferralRelationship.class).stream().filter(ReferralRelationship::isLive).toList();
+    }
+
+    /**
+     * Forgets the referrals of erased learners: who was referred where says something about a person (a health or
+     * housing referral), and nothing may read the erased record anyway.
+     */
+    public void forget(Collection<String> learnerIds) {
+        mongo.remove(Query.query(Criteria.where("learnerId").in(learnerIds)), ReferralRelationship.class);
+    }
+
+    /**
+     * Applies news of a referral: its status {@code status} at {@code at}, unless what is known supersedes it.
+     * Events of one referral arrive on one partition (keyed by referral id), handled one at a time.
+     */
+    void apply(String referralId, String learnerId, String referringAgencyId, String receivingAgencyId,
+               ReferralStatus status, Instant at) {
+        ReferralRelationship known = mongo.findById(referralId, ReferralRelationship.class);
+        if (known != null && !known.isSupersededBy(status, at)) {
+            return;
+        }
+        mongo.save(new ReferralRelationship(referralId, learnerId, referringAgencyId, receivingAgencyId, status, at));
+    }
+}

@@ -1,0 +1,104 @@
+package org.pathways.learner.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
+import org.pathways.learner.RunningService;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.TestTokens;
+import org.pathways.testing.TopicRecorder;
+import tools.jackson.databind.JsonNode;
+
+/** Profile updates and links are published, naming what changed or who is linked, never personal data. */
+class ProfileEventsTest extends RunningService {
+
+    private static TopicRecorder learnerTopic;
+
+    @BeforeAll
+    static void listen() {
+        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
+    }
+
+    @AfterAll
+    static void stopListening() {
+        learnerTopic.close();
+    }
+
+    private HttpApi.Response patch(String id, long version, Map<String, Object> changes) {
+        return send("PATCH", "/api/learners/" + id, TestTokens.worker(COLLEGE), changes, "If-Match",
+                "\"" + version + "\"");
+    }
+
+    @Test
+    void anUpdatePublishesWhichPartsChangedAndNeverTheirValues() {
+        String id = registerLearner(COLLEGE);
+        HttpApi.Response updated = patch(id, 0, Map.of("phone", "07700 900456", "goals",
+                "Train as a plumber near Chapeltown", "barriers", List.of("CARING"), "localityCode", "ls7"));
+        assertThat(updated.status()).isEqualTo(200);
+
+        List<ConsumerRecord<String, byte[]>> records = learnerTopic.await(
+                r -> isOfType(r, id, EventType.LEARNER_PROFILE_UPDATED.type()), 1, EVENT_DEADLINE);
+
+        assertThat(records).hasSize(1);
+        JsonNode data = cloudEvent(records.getFirst()).path("data");
+        assertThat(data.path("learnerId").asString()).isEqualTo(id);
+        assertThat(data.path("version").asLong()).isEqualTo(updated.body().path("version").asLong()).isEqualTo(1);
+        assertThat(data.path("changedFields").valueStream().map(JsonNode::asString).toList())
+                .containsExactly("CONTACT", "LOCALITY", "BARRIERS", "GOALS");
+        assertThat(data.path("localityCode").asString()).isEqualTo("LS7");
+        assertThat(data.path("updatedByAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(data.path("updatedAt").asString()).isNotBlank();
+        assertThat(new String(records.getFirst().value(), StandardCharsets.UTF_8))
+                .doesNotContain("900456", "plumber", "Chapeltown", "CARING\"]", "Amina", "Okafor", "1994-03-17",
+                        "amina.okafor@example.org");
+    }
+
+    @Test
+    void anUpdateThatChangesNothingPublishesNothing() {
+        String id = registerLearner(COLLEGE);
+        assertThat(patch(id, 0, Map.of("givenName", "Amina")).status()).isEqualTo(200);
+        // The next change is the marker: learner events are keyed by learner, so it comes after any earlier one.
+        assertThat(patch(id, 1, Map.of("interests", List.of("chess"))).status()).isEqualTo(200);
+
+        List<ConsumerRecord<String, byte[]>> records = learnerTopic.await(
+                r -> isOfType(r, id, EventType.LEARNER_PROFILE_UPDATED.type())
+                        && cloudEvent(r).path("data").path("changedFields").toString().contains("INTERESTS"),
+                1, EVENT_DEADLINE);
+        assertThat(records).hasSize(1);
+        assertThat(learnerTopic.await(r -> isOfType(r, id, EventType.LEARNER_PROFILE_UPDATED.type()), 1,
+                EVENT_DEADLINE)).as("only the change that changed something").hasSize(1);
+    }
+
+    @Test
+    void aLinkIsPublishedOnBothRecordsWithIdsOnly() {
+        String born = uniqueBirthDate();
+        String atCouncil = api().post("/api/learners", TestTokens.worker(COUNCIL),
+                uniquePerson("Kwame", "Mensah", born)).text("id");
+        Map<String, Object> atCollegeDetails = uniquePerson("Kwame", "Mensah", born);
+        atCollegeDetails.put("confirmNotDuplicate", true);
+        String atCollege = api().post("/api/learners", TestTokens.worker(COLLEGE), atCollegeDetails).text("id");
+
+        assertThat(api().post("/api/learners/" + atCollege + "/links", TestTokens.worker(COLLEGE),
+                Map.of("otherLearnerId", atCouncil)).status()).isEqualTo(201);
+
+        JsonNode fromCollege = cloudEvent(learnerTopic.await(
+                r -> isOfType(r, atCollege, EventType.LEARNER_LINKED.type()), 1, EVENT_DEADLINE).getFirst());
+        JsonNode fromCouncil = cloudEvent(learnerTopic.await(
+                r -> isOfType(r, atCouncil, EventType.LEARNER_LINKED.type()), 1, EVENT_DEADLINE).getFirst());
+        assertThat(fromCollege.path("data").path("linkedLearnerId").asString()).isEqualTo(atCouncil);
+        assertThat(fromCouncil.path("data").path("linkedLearnerId").asString()).isEqualTo(atCollege);
+        assertThat(fromCouncil.path("data").path("agencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(fromCollege.path("data").propertyNames())
+                .containsExactlyInAnyOrder("learnerId", "linkedLearnerId", "agencyId", "linkedAt");
+        assertThat(fromCollege.toString() + fromCouncil).doesNotContain("Kwame", "Mensah", born, "@example.org");
+    }
+}

@@ -1,0 +1,214 @@
+package org.pathways.learner.relationship;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.events.Topic;
+import org.pathways.events.referral.ReferralAccepted;
+import org.pathways.events.referral.ReferralCancelled;
+import org.pathways.events.referral.ReferralCompleted;
+import org.pathways.events.referral.ReferralPutOnHold;
+import org.pathways.events.referral.ReferralReason;
+import org.pathways.events.referral.ReferralReceived;
+import org.pathways.events.referral.ReferralRejected;
+import org.pathways.events.referral.ReferralStatus;
+import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.Urgency;
+import org.pathways.learner.RunningService;
+import org.pathways.testing.EventProducer;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.TestTokens;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Read access through a live referral: the referral events make the referring and receiving agencies' relationship
+ * with the learner live while the referral is open, and end it when it closes.
+ */
+class ReferralRelationshipTest extends RunningService {
+
+    private static final String HANDLER = "referral-relationships";
+    private static EventProducer referralService;
+
+    @BeforeAll
+    static void connect() {
+        referralService = new EventProducer();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        referralService.close();
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String submit(String referralId, String learnerId, String from, String to, Instant at) {
+        return referralService.publish(new ReferralSubmitted(referralId, learnerId, "opp-esol", from, to,
+                Urgency.ROUTINE, at));
+    }
+
+    private static String close(String referralId, String learnerId, String from, String to, Instant at) {
+        return referralService.publish(new ReferralCompleted(referralId, learnerId, "opp-esol", from, to,
+                ReferralStatus.COMPLETED, null, to, at));
+    }
+
+    private int statusFor(String learnerId, String agency) {
+        return api().get("/api/learners/" + learnerId, TestTokens.worker(agency)).status();
+    }
+
+    private List<JsonNode> trail(String learnerId) {
+        return api().get("/api/learners/" + learnerId + "/audit", TestTokens.worker(COUNCIL)).body().valueStream()
+                .toList();
+    }
+
+    @Test
+    void aLiveReferralOpensTheReferralFieldsToTheReceivingAgencyAndTheAuditSaysWhy() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-college");
+        String referralId = unique("ref");
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(404);
+
+        submit(referralId, learnerId, COUNCIL, receiving, Instant.now());
+
+        await().atMost(EVENT_DEADLINE).until(() -> statusFor(learnerId, receiving) == 200);
+        HttpApi.Response view = get("/api/learners/" + learnerId, TestTokens.worker(receiving),
+                "X-Access-Purpose", "REFERRAL");
+        assertThat(view.body().path("sharedFor").toString()).isEqualTo("[\"REFERRAL_SHARING\"]");
+        assertThat(view.text("dateOfBirth")).isEqualTo("1994-03-17");
+        assertThat(view.body().path("email").isNull()).as("contact details are not what a referral needs").isTrue();
+        assertThat(view.body().path("phone").isNull()).isTrue();
+        assertThat(view.body().path("consents")).isEmpty();
+        JsonNode read = trail(learnerId).getLast();
+        assertThat(read.path("agencyId").asString()).isEqualTo(receiving);
+        assertThat(read.path("purpose").asString()).isEqualTo("REFERRAL");
+        assertThat(read.path("grounds").toString()).isEqualTo("[\"referral:" + referralId + "\"]");
+        assertThat(api().get("/api/learners/" + learnerId + "/milestones", TestTokens.worker(receiving)).status())
+                .isEqualTo(200);
+        assertThat(trail(learnerId).getLast().path("grounds").get(0).asString()).isEqualTo("referral:" + referralId);
+    }
+
+    @Test
+    void onHoldKeepsTheRelationshipLiveAndClosingTheReferralEndsIt() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-health");
+        String referralId = unique("ref");
+        Instant start = Instant.now().minusSeconds(60);
+        submit(referralId, learnerId, COUNCIL, receiving, start);
+        referralService.publish(new ReferralPutOnHold(referralId, learnerId, "opp-esol", COUNCIL, receiving,
+                ReferralStatus.ON_HOLD, ReferralReason.CONSENT_WITHDRAWN, receiving, start.plusSeconds(10)));
+        await().atMost(EVENT_DEADLINE).until(() -> statusFor(learnerId, receiving) == 200);
+
+        referralService.publish(new ReferralRejected(referralId, learnerId, "opp-esol", COUNCIL, receiving,
+                ReferralStatus.REJECTED, ReferralReason.NO_CAPACITY, receiving, start.plusSeconds(20)));
+
+        await().atMost(EVENT_DEADLINE).until(() -> statusFor(learnerId, receiving) == 404);
+        assertThat(api().get("/api/learners/" + learnerId + "/milestones", TestTokens.worker(receiving)).status())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void whenOneReferralClosesAnotherRelationshipKeepsAccessAndTheAuditNamesIt() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-housing");
+        String first = unique("ref");
+        String second = unique("ref");
+        Instant now = Instant.now();
+        submit(first, learnerId, COUNCIL, receiving, now);
+        String secondSubmitted = submit(second, learnerId, COUNCIL, receiving, now);
+        awaitHandled(HANDLER, secondSubmitted);
+        api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COUNCIL),
+                Map.of("agencyId", receiving, "purpose", "CONTACT", "method", "VERBAL"));
+
+        String cancelled = referralService.publish(new ReferralCancelled(first, learnerId, "opp-esol", COUNCIL,
+                receiving, ReferralStatus.CANCELLED, null, COUNCIL, now.plusSeconds(1)));
+        awaitHandled(HANDLER, cancelled);
+
+        HttpApi.Response view = api().get("/api/learners/" + learnerId, TestTokens.worker(receiving));
+        assertThat(view.status()).isEqualTo(200);
+        assertThat(view.text("email")).as("the consent to contact").isEqualTo("amina.okafor@example.org");
+        List<String> grounds = trail(learnerId).getLast().path("grounds").valueStream().map(JsonNode::asString)
+                .toList();
+        assertThat(grounds).hasSize(2).contains("referral:" + second).anyMatch(g -> g.startsWith("consent:cns-"));
+
+        close(second, learnerId, COUNCIL, receiving, now.plusSeconds(2));
+        await().atMost(EVENT_DEADLINE).until(() -> api().get("/api/learners/" + learnerId,
+                TestTokens.worker(receiving)).body().path("dateOfBirth").isNull());
+        assertThat(statusFor(learnerId, receiving)).as("the consent remains").isEqualTo(200);
+    }
+
+    @Test
+    void lateOrRedeliveredNewsNeverReopensAClosedReferral() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-college");
+        String referralId = unique("ref");
+        Instant submittedAt = Instant.now().minusSeconds(120);
+        String submitted = submit(referralId, learnerId, COUNCIL, receiving, submittedAt);
+        awaitHandled(HANDLER, submitted);
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
+
+        // The close overtakes the acceptance; then the acceptance, and the submission again, arrive late.
+        close(referralId, learnerId, COUNCIL, receiving, submittedAt.plusSeconds(60));
+        referralService.publish(new ReferralAccepted(referralId, learnerId, "opp-esol", COUNCIL, receiving,
+                ReferralStatus.ACCEPTED, null, receiving, submittedAt.plusSeconds(30)));
+        referralService.publish(submitted, new ReferralSubmitted(referralId, learnerId, "opp-esol", COUNCIL,
+                receiving, Urgency.ROUTINE, submittedAt));
+        // A marker after them on the same key: once handled, everything before it on the partition was too.
+        String marker = referralService.publishRaw(Topic.REFERRALS.topicName(), "org.pathways.referral.note-added.v1",
+                referralId, Map.of("referralId", referralId, "noteId", "note-1"));
+        awaitHandled(HANDLER, marker);
+
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(404);
+    }
+
+    @Test
+    void newerNewsWinsOverOlderNewsArrivingLateWhileTheReferralIsOpen() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-school");
+        String referralId = unique("ref");
+        Instant t0 = Instant.now().minusSeconds(120);
+        submit(referralId, learnerId, COUNCIL, receiving, t0);
+        String received = referralService.publish(new ReferralReceived(referralId, learnerId, "opp-esol", COUNCIL,
+                receiving, ReferralStatus.RECEIVED, null, receiving, t0.plusSeconds(10)));
+        awaitHandled(HANDLER, received);
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
+
+        // A close that arrives late still closes (closing is final), whatever its time says.
+        String closed = referralService.publish(new ReferralCancelled(referralId, learnerId, "opp-esol", COUNCIL,
+                receiving, ReferralStatus.CANCELLED, null, COUNCIL, t0.plusSeconds(5)));
+        awaitHandled(HANDLER, closed);
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(404);
+    }
+
+    @Test
+    void aThirdAgencyGainsNothingFromSomeoneElsesReferral() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-college");
+        String submitted = submit(unique("ref"), learnerId, COUNCIL, receiving, Instant.now());
+        awaitHandled(HANDLER, submitted);
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
+        assertThat(statusFor(learnerId, HOUSING)).isEqualTo(404);
+    }
+
+    @Test
+    void erasingTheLearnerForgetsWhereTheyWereReferred() {
+        String learnerId = registerLearner(COUNCIL);
+        String submitted = submit(unique("ref"), learnerId, COUNCIL, unique("agency-health"), Instant.now());
+        awaitHandled(HANDLER, submitted);
+        org.springframework.data.mongodb.core.query.Query ofLearner = org.springframework.data.mongodb.core.query
+                .Query.query(org.springframework.data.mongodb.core.query.Criteria.where("learnerId").is(learnerId));
+        assertThat(mongo.count(ofLearner, ReferralRelationship.class)).isEqualTo(1);
+
+        assertThat(api().delete("/api/learners/" + learnerId, TestTokens.worker(COUNCIL)).status()).isEqualTo(200);
+
+        assertThat(mongo.count(ofLearner, ReferralRelationship.class)).isZero();
+    }
+}
