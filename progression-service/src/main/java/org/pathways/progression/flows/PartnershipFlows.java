@@ -2,27 +2,26 @@ package org.pathways.progression.flows;
 
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Optional;
 
 import org.pathways.events.EventType;
 import org.pathways.events.referral.ReferralSubmitted;
-import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.pathways.progression.events.Projection;
+import org.pathways.progression.events.ProjectionChange;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
-import org.springframework.messaging.Message;
+import org.springframework.stereotype.Component;
 
 /**
  * Counts what happens across the partnership: events by type and day, and referral flows between agencies. Counts
  * are {@code $inc} upserts behind the inbox, so a redelivered event is never counted twice.
  */
-@Configuration
-public class PartnershipFlows {
+@Component
+public class PartnershipFlows implements Projection {
 
     static final String DAILY = "daily-counts";
     static final String FLOWS = "referral-flows";
@@ -33,15 +32,8 @@ public class PartnershipFlows {
         this.mongo = mongo;
     }
 
-    @Bean
-    Consumer<Message<byte[]>> partnershipEvents(EventInbox inbox) {
-        return inbox.consumer("partnership-events", this::count);
-    }
-
-    void count(ReceivedEvent event) {
-        if (event.knownType().isEmpty()) {
-            return;
-        }
+    @Override
+    public Optional<ProjectionChange> apply(ReceivedEvent event) {
         String day = event.time().atZone(ZoneOffset.UTC).toLocalDate().toString();
         mongo.upsert(Query.query(Criteria.where("_id").is(event.type() + "|" + day)),
                 new Update().set("type", event.type()).set("day", day).inc("count", 1), DAILY);
@@ -51,7 +43,10 @@ public class PartnershipFlows {
                             .is(submitted.referringAgencyId() + "->" + submitted.receivingAgencyId())),
                     new Update().set("from", submitted.referringAgencyId())
                             .set("to", submitted.receivingAgencyId()).inc("submitted", 1), FLOWS);
+            return Optional.of(ProjectionChange.of("flows",
+                    submitted.referringAgencyId(), submitted.receivingAgencyId()));
         }
+        return Optional.of(ProjectionChange.of("events-by-day"));
     }
 
     /** One day's count of one event type. */

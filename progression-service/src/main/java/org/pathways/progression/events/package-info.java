@@ -1,0 +1,2 @@
+/** The one consumer of every topic and the projections it feeds. */
+package org.pathways.progression.events;

@@ -1,0 +1,14 @@
+package org.pathways.progression.funnel;
+
+/**
+ * The steps of a referral's funnel, in order. A referral that reached a step passed every earlier one, whatever
+ * order its events arrived in: a referral's furthest step is the maximum over its events.
+ */
+public enum FunnelStage {
+    SUBMITTED, RECEIVED, ACCEPTED, STARTED, COMPLETED;
+
+    /** Stored rank: 1 for submitted .. 5 for completed (a {@code $max} keeps the furthest). */
+    public int rank() {
+        return ordinal() + 1;
+    }
+}

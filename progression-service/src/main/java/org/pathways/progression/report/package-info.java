@@ -1,0 +1,2 @@
+/** What every report shares: its window of dates and how it is bucketed. */
+package org.pathways.progression.report;

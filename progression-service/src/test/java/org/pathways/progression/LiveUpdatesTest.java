@@ -1,0 +1,122 @@
+package org.pathways.progression;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.Urgency;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.EventProducer;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.TestTokens;
+import tools.jackson.databind.JsonNode;
+
+/** Dashboards hear of changes over Server-Sent Events, read here by a real HTTP client with deadlines. */
+class LiveUpdatesTest extends ProgressionServiceTest {
+
+    private static final String COORDINATOR = TestTokens.token("coord-1", "partnership", Role.COORDINATOR);
+
+    /** One open stream: its status and every line received so far; {@code ended} completes when the server ends it. */
+    private record Stream(int status, String contentType, List<String> lines, CompletableFuture<Void> ended) {
+
+        /** The data of every {@code changed} event so far. */
+        List<JsonNode> changes() {
+            List<JsonNode> changes = new java.util.ArrayList<>();
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).equals("event:changed") && lines.get(i + 1).startsWith("data:")) {
+                    changes.add(HttpApi.JSON.readTree(lines.get(i + 1).substring("data:".length())));
+                }
+            }
+            return changes;
+        }
+
+        long count(String projection) {
+            return changes().stream().mapToLong(c -> c.path(projection).asLong(0)).sum();
+        }
+    }
+
+    private Stream open(String token) throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient()
+                .sendAsync(api().request("/api/progression/live", token).header("Accept", "text/event-stream")
+                        .GET().build(), HttpResponse.BodyHandlers.ofLines())
+                .get(20, TimeUnit.SECONDS);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> ended = CompletableFuture.runAsync(() -> {
+            try (java.util.stream.Stream<String> body = response.body()) {
+                body.forEach(lines::add);
+            }
+        });
+        return new Stream(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), lines,
+                ended);
+    }
+
+    private ReferralSubmitted referral(String from, String to) {
+        return new ReferralSubmitted(unique("ref"), unique("lrn"), unique("opp"), from, to, Urgency.ROUTINE,
+                Instant.now());
+    }
+
+    @Test
+    void tellsACoordinatorWhatChangedWithCountsOnlyBeatsWhileIdleAndEndsTheStreamInTime() throws Exception {
+        Instant opened = Instant.now();
+        Stream stream = open(COORDINATOR);
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.contentType()).startsWith("text/event-stream");
+        ReferralSubmitted referral = referral(unique("council"), unique("college"));
+        try (EventProducer producer = new EventProducer()) {
+            producer.publish(referral);
+        }
+
+        await().atMost(Duration.ofSeconds(8)).until(() -> stream.count("funnel") >= 1 && stream.count("flows") >= 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> stream.lines().contains(":heartbeat"));
+        assertThat(String.join("\n", stream.lines())).doesNotContain(referral.referralId())
+                .doesNotContain(referral.learnerId()).doesNotContain(referral.receivingAgencyId());
+
+        // The stream's lifetime is bounded (10 s here): the server ends it and the client reconnects.
+        stream.ended().get(20, TimeUnit.SECONDS);
+        assertThat(Duration.between(opened, Instant.now())).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void tellsAnAgencyWorkerOnlyOfChangesToFiguresTheirAgencyIsPartyTo() throws Exception {
+        String college = unique("college");
+        Stream stream = open(TestTokens.worker(college));
+        assertThat(stream.status()).isEqualTo(200);
+        String elsewhere = unique("college");
+        try (EventProducer producer = new EventProducer()) {
+            producer.publish(referral(unique("council"), elsewhere));
+            // Projected (a coordinator sees it) before the marker, a referral to this worker's agency, is sent.
+            await().atMost(Duration.ofSeconds(15)).until(() -> api().get("/api/progression/funnel?receivingAgencyId="
+                    + elsewhere, COORDINATOR).body().path("total").path("submitted").asLong() == 1);
+            producer.publish(referral(unique("council"), college));
+        }
+
+        await().atMost(Duration.ofSeconds(8)).until(() -> stream.count("funnel") >= 1);
+        assertThat(stream.count("funnel")).isEqualTo(1);
+        assertThat(stream.count("flows")).isEqualTo(1);
+        assertThat(stream.count("events-by-day")).isZero();
+    }
+
+    @Test
+    void refusesCallersWhoSeeNoProgression() {
+        assertThat(api().get("/api/progression/live", null).status()).isEqualTo(401);
+        assertThat(api().get("/api/progression/live", TestTokens.token("mis", "college-x", Role.AGENCY_SYSTEM))
+                .isProblem(403, "forbidden")).isTrue();
+    }
+
+    @Test
+    void answersAPlainRequestThatDoesNotAskForAStreamAtOnce() {
+        // Without Accept: text/event-stream a client would wait on a response that never ends.
+        assertThat(api().get("/api/progression/live", COORDINATOR).isProblem(406, "not-acceptable")).isTrue();
+    }
+}

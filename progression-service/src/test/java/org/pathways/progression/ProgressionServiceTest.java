@@ -1,0 +1,43 @@
+package org.pathways.progression;
+
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.SharedInfrastructure;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The one Spring context of this module's service tests (same properties everywhere, so it is cached): the real
+ * shared Kafka broker and Mongo-wire store, the API over real HTTP. Live streams are short and chatty here so that
+ * heartbeats and the end of a stream can be seen within a test's deadline.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.config.name=" + ProgressionServiceApplication.NAME,
+        "pathways.progression.live.lifetime=PT10S",
+        "pathways.progression.live.heartbeat=PT0.5S",
+        "pathways.progression.live.flush=PT0.2S"})
+public abstract class ProgressionServiceTest {
+
+    @LocalServerPort
+    protected int port;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.register(registry, "progression");
+    }
+
+    protected HttpApi api() {
+        return new HttpApi(port);
+    }
+
+    /** A 400 answered with problem details (of any of the platform's kinds: bad-request, validation...). */
+    protected static boolean isBadRequestProblem(HttpApi.Response response) {
+        return response.status() == 400 && response.contentType().startsWith("application/problem+json")
+                && response.text("type").startsWith("urn:pathways:problem:");
+    }
+
+    protected static String unique(String prefix) {
+        return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+}
