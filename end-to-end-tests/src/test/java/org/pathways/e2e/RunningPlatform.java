@@ -20,6 +20,22 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class RunningPlatform {
 
+    /**
+     * The gateway's own jar has no database or broker; in this shared JVM the services' jars are on the classpath
+     * too, so keep their auto-configuration out of the contexts of applications without a store or a broker.
+     */
+    static final String WITHOUT_STORE_OR_BROKER = String.join(",",
+            "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
+            "org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration",
+            "org.springframework.boot.mongodb.autoconfigure.metrics.MongoMetricsAutoConfiguration",
+            "org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration",
+            "org.springframework.boot.data.mongodb.autoconfigure.DataMongoRepositoriesAutoConfiguration",
+            "org.pathways.messaging.ReliableMessagingAutoConfiguration",
+            "org.springframework.cloud.stream.config.BindersHealthIndicatorAutoConfiguration",
+            "org.springframework.cloud.stream.function.FunctionConfiguration",
+            "org.springframework.cloud.gateway.server.mvc.config.DefaultFunctionConfiguration",
+            "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration");
+
     private static RunningPlatform instance;
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
@@ -39,19 +55,7 @@ final class RunningPlatform {
                 "pathways.gateway.routes.progression", "http://localhost:" + progression,
                 "pathways.security.jwt-secret", org.pathways.testing.TestTokens.SECRET,
                 "pathways.security.jwt-issuer", org.pathways.testing.TestTokens.ISSUER,
-                // The gateway's own jar has no database or broker; in this shared JVM the services' jars are on the
-                // classpath too, so keep their auto-configuration out of the gateway's context.
-                "spring.autoconfigure.exclude", String.join(",",
-                        "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
-                        "org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration",
-                        "org.springframework.boot.mongodb.autoconfigure.metrics.MongoMetricsAutoConfiguration",
-                        "org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration",
-                        "org.springframework.boot.data.mongodb.autoconfigure.DataMongoRepositoriesAutoConfiguration",
-                        "org.pathways.messaging.ReliableMessagingAutoConfiguration",
-                        "org.springframework.cloud.stream.config.BindersHealthIndicatorAutoConfiguration",
-                        "org.springframework.cloud.stream.function.FunctionConfiguration",
-                        "org.springframework.cloud.gateway.server.mvc.config.DefaultFunctionConfiguration",
-                        "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration")))));
+                "spring.autoconfigure.exclude", WITHOUT_STORE_OR_BROKER))));
     }
 
     /** Closes every service before the JVM's broker and store go away, so consumers leave cleanly. */
@@ -83,7 +87,8 @@ final class RunningPlatform {
         return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
     }
 
-    private static String[] args(Map<String, String> properties) {
+    /** Command-line arguments for a Spring application on a random port with these properties. */
+    static String[] args(Map<String, String> properties) {
         List<String> args = new ArrayList<>();
         args.add("--server.port=0");
         properties.forEach((key, value) -> args.add("--" + key + "=" + value));

@@ -47,6 +47,15 @@ class GatewayTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        referralBackend.createContext("/v3/api-docs", exchange -> {
+            byte[] body = "{\"openapi\":\"3.1.0\",\"paths\":{\"/api/referrals/{id}\":{}}}"
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(exchange.getRequestURI().getPath().equals("/v3/api-docs") ? 200 : 404,
+                    body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         referralBackend.start();
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -144,6 +153,15 @@ class GatewayTest {
                 .header("Access-Control-Request-Method", "POST")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
         assertThat(stranger.statusCode()).isEqualTo(403);
+
+        HttpResponse<String> crossOrigin = send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/api/referrals/ref-1"))
+                .header("Origin", "https://app.pathways.test")
+                .header("Authorization", "Bearer " + TestTokens.worker("agency-jobcentre"))
+                .GET());
+        // The web app must be able to read the version (ETag) it sends back in If-Match, and the Location header.
+        assertThat(crossOrigin.headers().firstValue("Access-Control-Expose-Headers").orElse(""))
+                .contains("ETag").contains("Location");
     }
 
     @Test
@@ -154,5 +172,27 @@ class GatewayTest {
         assertThat(response.headers().firstValue("Retry-After")).hasValue("10");
         assertThat(response.body()).contains("urn:pathways:problem:service-unavailable");
         assertThat(System.nanoTime() - start).isLessThan(10_000_000_000L);
+    }
+
+    @Test
+    void onePageListsEveryServicesApiDocumentRoutedToTheService() throws Exception {
+        HttpResponse<String> page = get("/swagger-ui/index.html", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("swagger-ui");
+
+        HttpResponse<String> config = get("/v3/api-docs/swagger-config", null);
+        assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
+        for (String service : new String[] {"learner-profile-service", "opportunity-catalogue-service",
+                "referral-service", "notification-service", "progression-service"}) {
+            assertThat(config.body()).contains("/v3/api-docs/" + service);
+        }
+
+        HttpResponse<String> referrals = get("/v3/api-docs/referral-service", null);
+        assertThat(referrals.statusCode()).isEqualTo(200);
+        assertThat(referrals.body()).contains("/api/referrals/{id}");
+
+        HttpResponse<String> learners = get("/v3/api-docs/learner-profile-service", null);
+        assertThat(learners.statusCode()).isEqualTo(503);
+        assertThat(learners.body()).contains("urn:pathways:problem:service-unavailable");
     }
 }

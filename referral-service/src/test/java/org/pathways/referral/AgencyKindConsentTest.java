@@ -193,4 +193,34 @@ class AgencyKindConsentTest extends ReferralServiceTest {
         assertThat(statusOf(id)).isEqualTo("ON_HOLD");
         assertThat(typesSoFar(id, COUNCIL)).containsExactly("submitted", "on-hold");
     }
+
+    @Test
+    void anAgencyChangingKindStopsTheOpenReferralsOnlyAConsentForItsFormerKindCovered() {
+        String college = newAgency();
+        registered(college, AgencyKind.COLLEGE);
+        String course = publishedCourse(college);
+        String kindOnly = "lrn-" + UUID.randomUUID();
+        String alsoDirect = "lrn-" + UUID.randomUUID();
+        String kindConsent = kindConsent(kindOnly, AgencyKind.COLLEGE, null);
+        kindConsent(alsoDirect, AgencyKind.COLLEGE, null);
+        grantConsent(alsoDirect, "cns-" + UUID.randomUUID(), college);
+        String heldId = submitted(new Scenario(kindOnly, course, kindConsent, college)).get("id").asString();
+        String keptId = submitted(new Scenario(alsoDirect, course, kindConsent, college)).get("id").asString();
+
+        // The catalogue now says it is a community group: a COLLEGE consent no longer covers it.
+        events.publish(new AgencyUpdated(college, AgencyKind.COMMUNITY_GROUP, AgencySector.VOLUNTARY, true, now()));
+        await().atMost(DEADLINE).until(() -> statusOf(heldId).equals("ON_HOLD"));
+        JsonNode held = eventsOf(heldId, "on-hold", 1).getFirst().get("data");
+        assertThat(held.get("reason").asString()).isEqualTo("CONSENT_WITHDRAWN");
+        assertThat(held.get("actingAgencyId").asString()).isEqualTo("pathways");
+
+        // An update that keeps the kind changes nothing more (a later update on the same key marks the point).
+        Instant marker = now().plusSeconds(60);
+        events.publish(new AgencyUpdated(college, AgencyKind.COMMUNITY_GROUP, AgencySector.VOLUNTARY, true,
+                marker));
+        await().atMost(DEADLINE).until(() -> marker.equals(store.findById(college, AgencyView.class).asOf()));
+        assertThat(statusOf(keptId)).isEqualTo("SUBMITTED");
+        assertThat(typesSoFar(keptId, COUNCIL)).containsExactly("submitted");
+        assertThat(typesSoFar(heldId, COUNCIL)).containsExactly("submitted", "on-hold");
+    }
 }

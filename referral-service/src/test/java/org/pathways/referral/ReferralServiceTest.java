@@ -1,5 +1,6 @@
 package org.pathways.referral;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
@@ -129,6 +130,33 @@ public abstract class ReferralServiceTest {
         return """
                 {"learnerId":"%s","opportunityId":"%s","need":"Wants to improve spoken English for work","urgency":"ROUTINE"}
                 """.formatted(s.learnerId(), s.opportunityId());
+    }
+
+    /** A snapshot of what a learner agreed to share, as a worker copies it from their profile. */
+    protected static final String SUMMARY = """
+            {"givenName":"Amina","familyName":"Haddad","preferredName":"Mina","dateOfBirth":"1990-04-02",
+             "localityCode":"ls6","preferredLanguage":"ar","interpreterNeeded":true,
+             "accessibilityNeeds":"Step-free access, please","barriers":["CHILDCARE","TRANSPORT"],
+             "goals":"Speak English confidently at work\\nthen train as a teaching assistant",
+             "interests":["cooking","gardening"],
+             "priorAchievements":[{"title":"Food hygiene level 2","kind":"FORMAL","level":"L2",
+                                   "achievedOn":"2019-06-01","accredited":true},
+                                  {"title":"Ran the food bank rota","kind":"INFORMAL"}]}""";
+
+    protected static String bodyWithSummary(Scenario s, String summary) {
+        return """
+                {"learnerId":"%s","opportunityId":"%s","need":"Wants to improve spoken English for work",
+                 "urgency":"ROUTINE","sharedSummary":%s}
+                """.formatted(s.learnerId(), s.opportunityId(), summary);
+    }
+
+    /** Submits with a summary once the read models know the learner's consent and the course. */
+    protected JsonNode submittedWithSummary(Scenario s) {
+        HttpApi.Response response = await().atMost(DEADLINE).until(
+                () -> api().post("/api/referrals", worker(COUNCIL), bodyWithSummary(s, SUMMARY)),
+                r -> r.status() != 422);
+        assertThat(response.status()).as(response.toString()).isEqualTo(201);
+        return response.body();
     }
 
     /** Submits (as {@code token}) until the read models have caught up with the events (eventually consistent). */

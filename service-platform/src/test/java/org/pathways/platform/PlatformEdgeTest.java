@@ -136,4 +136,19 @@ class PlatformEdgeTest {
         assertThat(problem(unknown).path("type").asString()).as(unknown.body())
                 .isEqualTo("urn:pathways:problem:not-found");
     }
+
+    @Test
+    void theApiDocumentIsOpenAndDescribesTheEndpointsButNotTheCaller() throws Exception {
+        HttpResponse<String> response = send("GET", "/v3/api-docs", null, null, null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode document = JSON.readTree(response.body());
+        assertThat(document.get("openapi").asString()).startsWith("3.");
+        assertThat(document.get("paths").propertyNames()).contains("/things", "/things/{id}");
+        JsonNode get = document.get("paths").get("/things/{id}").get("get");
+        assertThat(get.get("parameters").findValuesAsString("name")).containsExactlyInAnyOrder("id", "tag");
+        assertThat(document.get("components").get("securitySchemes").has("bearer-jwt")).isTrue();
+        assertThat(document.get("servers").get(0).get("url").asString()).isEqualTo("/");
+        // Open documentation does not open anything else.
+        assertThat(send("GET", "/things/abc", null, null, null).statusCode()).isEqualTo(401);
+    }
 }

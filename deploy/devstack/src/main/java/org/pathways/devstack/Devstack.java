@@ -2,11 +2,11 @@ package org.pathways.devstack;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Collectors;
 
-import org.pathways.devstack.CommandLineOptions.TokenRequest;
 import org.pathways.devstack.PortAvailability.PortClaim;
-import org.pathways.platform.security.DevTokenIssuer;
-import org.pathways.platform.security.Role;
 
 /**
  * The one-command local platform: a real Kafka broker, a MongoDB-wire store on disk and every service as its own
@@ -68,7 +64,7 @@ public final class Devstack {
         }
         Path workingDir = Path.of("").toAbsolutePath();
         Path root = RepositoryRoot.findFrom(workingDir).orElse(null);
-        if (root == null && (options.token() == null || options.dataDir() == null)) {
+        if (root == null) {
             System.err.println("Cannot find the Pathways checkout (a directory with pom.xml and deploy/devstack) in "
                     + workingDir + " or above. Start the devstack from inside the repository: deploy/devstack/run");
             System.exit(1);
@@ -76,12 +72,7 @@ public final class Devstack {
         }
         Path dataDir = options.dataDir() != null ? options.dataDir().toAbsolutePath().normalize()
                 : root.resolve(".devstack");
-        int exitCode;
-        if (options.token() != null) {
-            exitCode = printToken(options.token(), dataDir);
-        } else {
-            exitCode = new Devstack(root, dataDir, options.demo(), System.getenv("MONGODB_URI"), System.out).run();
-        }
+        int exitCode = new Devstack(root, dataDir, options.demo(), System.getenv("MONGODB_URI"), System.out).run();
         if (exitCode != 0) {
             System.exit(exitCode);
         }
@@ -98,25 +89,6 @@ public final class Devstack {
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
     }
 
-    private static int printToken(TokenRequest request, Path dataDir) {
-        List<String> unknown = request.roles().stream().filter(role -> Arrays.stream(Role.values())
-                .noneMatch(known -> known.name().equals(role))).toList();
-        if (unknown.isEmpty() && !request.roles().isEmpty()) {
-            try {
-                String secret = JwtSecret.loadOrCreate(dataDir);
-                System.out.println(new DevTokenIssuer(secret, DemoTokens.ISSUER)
-                        .issue(request.subject(), request.agencyId(), request.roles(), request.ttl()));
-                return 0;
-            } catch (IOException e) {
-                System.err.println("Cannot read or create the JWT secret in " + dataDir + ": " + e.getMessage());
-                return 1;
-            }
-        }
-        System.err.println("Unknown or missing roles " + unknown + "; known roles: "
-                + Arrays.stream(Role.values()).map(Role::name).collect(Collectors.joining(",")));
-        return 2;
-    }
-
     /** Starts everything, prints the summary, then serves until Ctrl-C. Returns the exit code on failure. */
     int run() {
         if (!portsAreFree() || !jarsAreBuilt()) {
@@ -128,11 +100,14 @@ public final class Devstack {
         DemoTokens tokens;
         try {
             Files.createDirectories(dataDir.resolve("logs"));
-            String jwtSecret = JwtSecret.loadOrCreate(dataDir);
-            tokens = new DemoTokens(jwtSecret);
-            tokens.writeEnvFile(dataDir.resolve(DemoTokens.FILE_NAME));
+            // The issuer boots while Kafka does; nothing else needs it until the first token is asked for.
+            long identityStart = System.nanoTime();
+            ChildProcess identity = launch(PlatformService.IDENTITY);
+            platform.service(identity);
             startInfrastructure(platform);
-            startServices(platform, jwtSecret);
+            awaitAllReady(Map.of(PlatformService.IDENTITY, identity), Map.of(PlatformService.IDENTITY, identityStart));
+            tokens = demoTokens();
+            startServices(platform);
         } catch (StartupFailure failure) {
             return reportFailure(platform, failure);
         } catch (IOException | RuntimeException e) {
@@ -210,43 +185,68 @@ public final class Devstack {
         say("Kafka ready");
     }
 
+    /** Real tokens from the issuer, written to tokens.env for the developer and used by the demo data. */
+    private DemoTokens demoTokens() throws StartupFailure, InterruptedException {
+        long started = System.nanoTime();
+        try {
+            DemoTokens tokens = DemoTokens.obtain(URI.create(PlatformService.IDENTITY.baseUrl()));
+            tokens.writeEnvFile(dataDir.resolve(DemoTokens.FILE_NAME));
+            say(String.format("%d demo tokens from %s in %.1f s, written to %s", DemoTokens.ALL.size(),
+                    PlatformService.IDENTITY.baseUrl(), (System.nanoTime() - started) / 1e9,
+                    dataDir.resolve(DemoTokens.FILE_NAME)));
+            return tokens;
+        } catch (IOException e) {
+            throw new StartupFailure("Getting the demo tokens from the identity-service failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The back-end services all at once, then the gateway, which routes to them. */
-    private void startServices(RunningPlatform platform, String secret)
+    private void startServices(RunningPlatform platform)
             throws IOException, StartupFailure, InterruptedException {
         Map<PlatformService, ChildProcess> backend = new LinkedHashMap<>();
         Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
         for (PlatformService service : PlatformService.BACKEND) {
             startTimes.put(service, System.nanoTime());
-            ChildProcess process = launch(service, secret);
+            ChildProcess process = launch(service);
             platform.service(process);
             backend.put(service, process);
         }
         awaitAllReady(backend, startTimes);
 
         long gatewayStart = System.nanoTime();
-        ChildProcess gateway = launch(PlatformService.GATEWAY, secret);
+        ChildProcess gateway = launch(PlatformService.GATEWAY);
         platform.gateway(gateway);
         awaitAllReady(Map.of(PlatformService.GATEWAY, gateway), Map.of(PlatformService.GATEWAY, gatewayStart));
     }
 
-    private ChildProcess launch(PlatformService service, String jwtSecret) throws IOException {
+    private ChildProcess launch(PlatformService service) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(JavaRuntime.javaExecutable());
         command.addAll(SERVICE_JVM_OPTIONS);
         command.add("-jar");
         command.add(service.execJar(repositoryRoot).toString());
         return ChildProcess.start(service.name(), JavaRuntime.inOwnSession(command),
-                environmentOf(service, jwtSecret), dataDir.resolve("logs").resolve(service.name() + ".log"), console);
+                environmentOf(service), dataDir.resolve("logs").resolve(service.name() + ".log"), console);
     }
 
     /** The settings every service reads from its environment, as a container platform would pass them. */
-    private Map<String, String> environmentOf(PlatformService service, String jwtSecret) {
+    private Map<String, String> environmentOf(PlatformService service) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("SERVER_PORT", Integer.toString(service.port()));
+        if (service.equals(PlatformService.IDENTITY)) {
+            // The demo partnership's users and clients; the key in the data directory keeps tokens valid across
+            // restarts; 12-hour tokens so that tokens.env lasts a working day.
+            environment.put("SPRING_PROFILES_ACTIVE", "demo");
+            environment.put("PATHWAYS_IDENTITY_ISSUER", PlatformService.IDENTITY.baseUrl());
+            environment.put("PATHWAYS_IDENTITY_SIGNING_KEY_FILE",
+                    dataDir.resolve("identity").resolve("signing-key.json").toString());
+            environment.put("PATHWAYS_IDENTITY_ACCESS_TOKEN_TTL", DemoTokens.TTL.toHours() + "h");
+            return environment;
+        }
         environment.put("KAFKA_BOOTSTRAP_SERVERS", KafkaServerProperties.BOOTSTRAP_SERVERS);
         environment.put("MONGODB_URI", externalMongoUri != null ? externalMongoUri : EmbeddedMongoStore.URI);
-        environment.put("PATHWAYS_JWT_SECRET", jwtSecret);
-        environment.put("PATHWAYS_JWT_ISSUER", DemoTokens.ISSUER);
+        // Zero trust inside: every service checks every token against the issuer's keys itself.
+        environment.put("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", PlatformService.IDENTITY.baseUrl());
         // Demo webhook receivers run on this machine; production refuses private addresses to prevent SSRF.
         environment.put("PATHWAYS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
         if (service.equals(PlatformService.GATEWAY)) {

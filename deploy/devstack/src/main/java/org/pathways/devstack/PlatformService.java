@@ -12,6 +12,12 @@ record PlatformService(String name, String module, int port) {
     /** The reactor version; the runnable jars are named after it, and the devstack ships in the same reactor. */
     static final String VERSION = "0.1.0-SNAPSHOT";
 
+    /**
+     * The token issuer every service and the gateway check tokens against; started first, since the demo tokens and
+     * every request need it. The URL is also the issuer ({@code iss}) its tokens name.
+     */
+    static final PlatformService IDENTITY = new PlatformService("identity", "identity-service", 9000);
+
     /** Started together: none of them calls another at startup, so there is no order to respect. */
     static final List<PlatformService> BACKEND = List.of(
             new PlatformService("learner", "learner-profile-service", 8081),
@@ -24,7 +30,8 @@ record PlatformService(String name, String module, int port) {
     static final PlatformService GATEWAY = new PlatformService("gateway", "gateway", 8080);
 
     static List<PlatformService> all() {
-        return java.util.stream.Stream.concat(BACKEND.stream(), java.util.stream.Stream.of(GATEWAY)).toList();
+        return java.util.stream.Stream.of(java.util.stream.Stream.of(IDENTITY), BACKEND.stream(),
+                java.util.stream.Stream.of(GATEWAY)).flatMap(services -> services).toList();
     }
 
     /** The Spring Boot "exec" jar; the plain jar next to it is a library for the end-to-end tests. */

@@ -38,14 +38,15 @@ final class ReadySummary {
         text.append(String.format(Locale.ROOT, "  %-14s %-46s %8s %9s%n", "total", "resident memory of all processes",
                 "", allKnown ? mebibytes(totalKib) : mebibytes(totalKib) + "+"));
         text.append('\n');
-        text.append("  data:   ").append(dataDir).append("  (kafka/data, mongo/pathways.mv, jwt-secret)\n");
+        text.append("  data:   ").append(dataDir)
+                .append("  (kafka/data, mongo/pathways.mv, identity/signing-key.json)\n");
         text.append("  logs:   ").append(dataDir.resolve("logs")).append("/<component>.log\n");
         text.append("  tokens: source ").append(display(repositoryRoot, dataDir.resolve(DemoTokens.FILE_NAME)))
-                .append("   # COLLEGE_TOKEN, COUNCIL_TOKEN, JOBCENTRE_TOKEN, COORDINATOR_TOKEN (12 h)\n");
+                .append("   # COLLEGE_TOKEN, COUNCIL_TOKEN, JOBCENTRE_TOKEN, COORDINATOR_TOKEN, ... (12 h)\n");
         text.append("          curl -s -H \"Authorization: Bearer $COLLEGE_TOKEN\" ")
                 .append(PlatformService.GATEWAY.baseUrl()).append("/api/opportunities\n");
-        text.append("          any other: java -jar deploy/devstack/target/devstack.jar token --agency agency-college"
-                + " --subject me --roles WORKER,AGENCY_ADMIN\n");
+        text.append("          any other: deploy/devstack/token college-worker   (or agency-college-system; issuer ")
+                .append(PlatformService.IDENTITY.baseUrl()).append(")\n");
         text.append("\n  Ctrl-C stops everything; the data stays for the next start.\n");
         out.print(text);
         out.flush();

@@ -32,7 +32,7 @@ class DevstackSmokeIT {
     @Test
     void startsEveryServiceLoadsTheDemoAnswersThroughTheGatewayAndStopsCleanly(@TempDir Path dataDir)
             throws Exception {
-        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9092, 9093, 27017}) {
+        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9000, 9092, 9093, 27017}) {
             // A developer's own devstack may be running: then this check cannot run, rather than fail.
             org.junit.jupiter.api.Assumptions.assumeFalse(listening(port), "port " + port + " is in use");
         }
@@ -67,6 +67,9 @@ class DevstackSmokeIT {
                     .withFailMessage("demo not loaded; last lines:%n%s", transcript).isTrue();
 
             String coordinator = token(dataDir.resolve("tokens.env"), "COORDINATOR_TOKEN");
+            // A real token of the issuer: RS256 (checked against its published key), not a shared-secret one.
+            assertThat(new String(java.util.Base64.getUrlDecoder().decode(coordinator.split("\\.")[0]),
+                    StandardCharsets.UTF_8)).contains("\"RS256\"");
             HttpResponse<String> summary = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://localhost:8080/api/progression/summary"))
                     .header("Authorization", "Bearer " + coordinator).build(), HttpResponse.BodyHandlers.ofString());
@@ -75,6 +78,15 @@ class DevstackSmokeIT {
             HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://localhost:8080/api/referrals/x")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(anonymous.statusCode()).isEqualTo(401);
+            // An agency's system, client credentials: its own agency's inbox, through the gateway.
+            HttpResponse<String> inbox = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:8080/api/referrals?direction=incoming"))
+                    .header("Authorization", "Bearer " + token(dataDir.resolve("tokens.env"), "COLLEGE_SYSTEM_TOKEN"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(inbox.statusCode()).as(inbox.body()).isEqualTo(200);
+            assertThat(inbox.body()).as("the demo's referrals to the college, and only those")
+                    .contains("\"receivingAgencyId\":\"agency-college\"")
+                    .doesNotContain("\"receivingAgencyId\":\"agency-jobcentre\"");
         } finally {
             // SIGTERM, as Ctrl-C would; through the handle, because Process.destroy() also closes our end of the
             // pipe and the devstack's shutdown report would be lost.
@@ -90,7 +102,7 @@ class DevstackSmokeIT {
         List<String> tail = output.subList(Math.max(0, output.size() - 40), output.size());
         assertThat(output.stream().anyMatch(line -> line.contains("stopped")))
                 .withFailMessage("no clean stop; last lines:%n%s", String.join("\n", tail)).isTrue();
-        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9092, 27017}) {
+        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9000, 9092, 27017}) {
             assertThat(listening(port)).as("port " + port + " is free again").isFalse();
         }
     }

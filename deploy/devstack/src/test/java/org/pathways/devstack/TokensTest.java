@@ -2,51 +2,72 @@ package org.pathways.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.nimbusds.jose.crypto.MACVerifier;
-import com.nimbusds.jwt.SignedJWT;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
 
 class TokensTest {
+
+    private static final Path IDENTITY_CONFIG =
+            Path.of("../../identity-service/src/main/resources/identity-service.yml");
 
     @TempDir
     Path dataDir;
 
     @Test
-    void keepsTheSameSecretAcrossStartsSoThatIssuedTokensStayValid() throws Exception {
-        String first = JwtSecret.loadOrCreate(dataDir);
-        String second = JwtSecret.loadOrCreate(dataDir);
-
-        assertThat(second).isEqualTo(first);
-        assertThat(Base64.getUrlDecoder().decode(first)).hasSize(32);
-    }
-
-    @Test
-    void aNewDataDirectoryGetsItsOwnSecret(@TempDir Path otherDataDir) throws Exception {
-        assertThat(JwtSecret.loadOrCreate(otherDataDir)).isNotEqualTo(JwtSecret.loadOrCreate(dataDir));
-    }
-
-    @Test
-    void exportsASignedTokenForEveryDemoPrincipal() throws Exception {
-        String secret = JwtSecret.loadOrCreate(dataDir);
+    void exportsEveryDemoPrincipalsTokenReadableOnlyByTheUser() throws Exception {
+        Map<DemoTokens.DemoPrincipal, String> tokens = new LinkedHashMap<>();
+        DemoTokens.ALL.forEach(principal -> tokens.put(principal, "token-of-" + principal.name()));
         Path file = dataDir.resolve(DemoTokens.FILE_NAME);
 
-        new DemoTokens(secret).writeEnvFile(file);
+        new DemoTokens(tokens).writeEnvFile(file);
 
         List<String> exports = Files.readAllLines(file).stream().filter(line -> line.startsWith("export ")).toList();
-        assertThat(exports).extracting(line -> line.substring("export ".length(), line.indexOf('=')))
-                .containsExactly("COLLEGE_TOKEN", "COUNCIL_TOKEN", "JOBCENTRE_TOKEN", "COORDINATOR_TOKEN");
-        SignedJWT council = SignedJWT.parse(exports.get(1).substring(exports.get(1).indexOf('=') + 1));
-        assertThat(council.verify(new MACVerifier(Base64.getUrlDecoder().decode(secret)))).isTrue();
-        assertThat(council.getJWTClaimsSet().getIssuer()).isEqualTo("pathways-devstack");
-        assertThat(council.getJWTClaimsSet().getSubject()).isEqualTo("worker-council");
-        assertThat(council.getJWTClaimsSet().getStringClaim("agency")).isEqualTo("agency-council");
-        assertThat(council.getJWTClaimsSet().getStringListClaim("roles")).containsExactly("WORKER", "AGENCY_ADMIN");
+        assertThat(exports).startsWith("export COLLEGE_TOKEN=token-of-college-admin",
+                "export COUNCIL_TOKEN=token-of-council-admin", "export JOBCENTRE_TOKEN=token-of-jobcentre-admin",
+                "export COORDINATOR_TOKEN=token-of-coordinator");
+        assertThat(exports).contains("export COLLEGE_SYSTEM_TOKEN=token-of-agency-college-system");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+
+    /** The devstack signs in as the demo principals; they must be the ones the issuer's demo profile configures. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void signsInWithTheCredentialsTheIssuersDemoProfileConfigures() throws Exception {
+        Map<String, Object> demo = null;
+        try (Reader reader = Files.newBufferedReader(IDENTITY_CONFIG, StandardCharsets.UTF_8)) {
+            for (Object document : new Yaml(new LoaderOptions()).loadAll(reader)) {
+                Map<String, Object> map = (Map<String, Object>) document;
+                if (String.valueOf(map.get("spring")).contains("on-profile=demo")) {
+                    demo = (Map<String, Object>) ((Map<String, Object>) map.get("pathways")).get("identity");
+                }
+            }
+        }
+        assertThat(demo).as("identity-service.yml has a demo profile").isNotNull();
+        Map<String, String> passwords = new LinkedHashMap<>();
+        ((List<Map<String, Object>>) demo.get("users")).forEach(user ->
+                passwords.put((String) user.get("username"), (String) user.get("password")));
+        Map<String, String> secrets = new LinkedHashMap<>();
+        ((List<Map<String, Object>>) demo.get("clients")).forEach(client ->
+                secrets.put((String) client.get("client-id"), (String) client.get("secret")));
+
+        for (DemoTokens.DemoPrincipal principal : DemoTokens.ALL) {
+            if (principal.isAgencySystem()) {
+                assertThat(secrets).containsEntry(principal.name(), principal.secret());
+            } else {
+                assertThat(passwords).containsEntry(principal.name(), DemoTokens.DEMO_PASSWORD);
+            }
+        }
+        assertThat(secrets).containsKey(DemoTokens.WEB_APP_CLIENT);
     }
 }

@@ -2,11 +2,11 @@ package org.pathways.gateway.protection;
 
 import java.util.concurrent.TimeUnit;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.caffeine.CaffeineProxyManager;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.pathways.platform.problem.ProblemResponses;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -21,18 +21,22 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * A token bucket per client (Bucket4j): the agency and user, or machine client, named by the validated token.
- * Buckets live in memory here (Caffeine); several gateway instances share them by swapping in Bucket4j's Redis
- * proxy manager. A client over its limit gets 429 problem details with Retry-After, and the service never sees the
- * request.
+ * Buckets live in memory (one instance) or in Redis (several instances sharing one limit), see {@link ClientBuckets}.
+ * A client over its limit gets 429 problem details with Retry-After, and the service never sees the request. When
+ * Redis cannot answer in time the request goes through unlimited: an outage of the limiter must not become an
+ * outage of the platform.
  */
 public class ClientRateLimit implements HandlerFilterFunction<ServerResponse, ServerResponse> {
 
+    private static final Logger log = LoggerFactory.getLogger(ClientRateLimit.class);
+
     private final ProxyManager<String> buckets;
+    private final String keyPrefix;
     private final BucketConfiguration configuration;
 
-    public ClientRateLimit(ProtectionProperties properties) {
-        this.buckets = new CaffeineProxyManager<>(Caffeine.newBuilder().maximumSize(100_000),
-                properties.period().multipliedBy(2));
+    ClientRateLimit(ClientBuckets buckets, ProtectionProperties properties) {
+        this.buckets = buckets.proxyManager();
+        this.keyPrefix = buckets.sharedInRedis() ? ClientBuckets.REDIS_KEY_PREFIX : "";
         this.configuration = BucketConfiguration.builder()
                 .addLimit(limit -> limit.capacity(properties.requestsPerPeriod())
                         .refillGreedy(properties.requestsPerPeriod(), properties.period()))
@@ -41,8 +45,14 @@ public class ClientRateLimit implements HandlerFilterFunction<ServerResponse, Se
 
     @Override
     public ServerResponse filter(ServerRequest request, HandlerFunction<ServerResponse> next) throws Exception {
-        ConsumptionProbe probe = buckets.builder().build(clientKey(request), () -> configuration)
-                .tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe;
+        try {
+            probe = buckets.builder().build(keyPrefix + clientKey(request), () -> configuration)
+                    .tryConsumeAndReturnRemaining(1);
+        } catch (RuntimeException unreachable) {
+            log.warn("Rate limit store not answering, request let through: {}", unreachable.toString());
+            return next.handle(request);
+        }
         if (probe.isConsumed()) {
             ServerResponse response = next.handle(request);
             response.headers().set("X-RateLimit-Remaining", Long.toString(probe.getRemainingTokens()));

@@ -11,12 +11,19 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /** Rate limits, request size limits and CORS for the web app. Security headers come from Spring Security. */
 @Configuration
-@EnableConfigurationProperties(ProtectionProperties.class)
+@EnableConfigurationProperties({ProtectionProperties.class, RateLimitProperties.class})
 public class GatewayProtection {
 
+    @Bean(destroyMethod = "close")
+    ClientBuckets clientBuckets(ProtectionProperties protection, RateLimitProperties rateLimit) {
+        return rateLimit.sharedInRedis()
+                ? ClientBuckets.inRedis(rateLimit)
+                : ClientBuckets.inMemory(protection.period());
+    }
+
     @Bean
-    ClientRateLimit clientRateLimit(ProtectionProperties properties) {
-        return new ClientRateLimit(properties);
+    ClientRateLimit clientRateLimit(ClientBuckets buckets, ProtectionProperties properties) {
+        return new ClientRateLimit(buckets, properties);
     }
 
     @Bean
@@ -31,7 +38,9 @@ public class GatewayProtection {
         cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE"));
         cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key", "If-Match",
                 "X-Correlation-Id"));
-        cors.setExposedHeaders(List.of("Location", "X-Correlation-Id", "Retry-After", "X-RateLimit-Remaining"));
+        // ETag: the web app reads a resource's version from it and sends it back in If-Match.
+        cors.setExposedHeaders(List.of("Location", "ETag", "X-Correlation-Id", "Retry-After",
+                "X-RateLimit-Remaining"));
         cors.setMaxAge(3600L);
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
         source.registerCorsConfiguration("/api/**", cors);

@@ -1,5 +1,6 @@
 package org.pathways.gateway.routing;
 
+import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.setPath;
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
 import static org.springframework.cloud.gateway.server.mvc.filter.CircuitBreakerFilterFunctions.circuitBreaker;
 import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
@@ -42,7 +43,28 @@ class GatewayRoutes {
                 .and(service("pathways", targets.opportunities(), "/api/pathways/**", "/api/pathways"))
                 .and(service("hsds", targets.opportunities(), "/api/hsds/**", "/api/hsds"))
                 .and(service("progression", targets.progression(), "/api/progression/**", "/api/progression"))
+                .and(apiDocument("learner-profile-service", targets.learners()))
+                .and(apiDocument("opportunity-catalogue-service", targets.opportunities()))
+                .and(apiDocument("referral-service", targets.referrals()))
+                .and(apiDocument("notification-service", targets.notifications()))
+                .and(apiDocument("progression-service", targets.progression()))
                 .filter(rateLimit);
+    }
+
+    /**
+     * A service's own OpenAPI document ({@code /v3/api-docs} there) at {@code /v3/api-docs/<service>} here, which
+     * the Swagger UI page lists (springdoc.swagger-ui.urls in gateway.yml). Open without a token, like the
+     * service's own.
+     */
+    private static RouterFunction<ServerResponse> apiDocument(String service, URI target) {
+        return route("api-docs-" + service)
+                .route(path("/v3/api-docs/" + service), http())
+                .before(uri(target))
+                .before(setPath("/v3/api-docs"))
+                .filter(circuitBreaker(config -> config.setId(service + "-api-docs")
+                        // under the open documentation paths, so the fallback needs no token either
+                        .setFallbackPath("/v3/api-docs/unavailable/" + service)))
+                .build();
     }
 
     private static RouterFunction<ServerResponse> service(String id, URI target, String... paths) {
@@ -60,7 +82,8 @@ class GatewayRoutes {
     @Bean
     RouterFunction<ServerResponse> unavailable() {
         return RouterFunctions.route()
-                .route(path("/unavailable/{service}"), request -> {
+                .route(path("/unavailable/{service:[a-z-]+}")
+                        .or(path("/v3/api-docs/unavailable/{service:[a-z-]+}")), request -> {
                     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                             "The " + request.pathVariable("service") + " service is not answering; try again shortly.");
                     problem.setType(ProblemResponses.type("service-unavailable"));

@@ -62,6 +62,32 @@ public class ConsentWithdrawals {
         }
     }
 
+    /**
+     * An agency changed kind: its open referrals that relied on a consent for its former kind, and that no consent
+     * (for the agency, or for its new kind) covers now, stop as if that consent were withdrawn.
+     *
+     * @param allowed whether a learner still has an active REFERRAL_SHARING consent covering the agency
+     */
+    public void agencyKindChanged(String agencyId, Predicate<String> allowed) {
+        ReferralAction action = action();
+        List<ReferralStatus> stoppable = stoppable(action);
+        List<Referral> open = mongo.find(Query.query(Criteria.where("receivingAgencyId").is(agencyId)
+                .and("status").in(stoppable)), Referral.class);
+        open.stream().map(Referral::learnerId).distinct().filter(allowed.negate())
+                .forEach(learnerId -> open.stream().filter(referral -> referral.learnerId().equals(learnerId))
+                        .forEach(referral -> stop(referral.id(), action, stoppable)));
+    }
+
+    private ReferralAction action() {
+        return policy == ReferralProperties.OnConsentWithdrawn.CANCEL ? ReferralAction.CANCEL : ReferralAction.HOLD;
+    }
+
+    private static List<ReferralStatus> stoppable(ReferralAction action) {
+        return List.of(ReferralStatus.values()).stream()
+                .filter(status -> status.open() && (action == ReferralAction.CANCEL || status != ReferralStatus.ON_HOLD))
+                .toList();
+    }
+
     /** Stops the open referrals of the learner to the agency, or to every known agency of the kind. */
     void noLongerInForce(String learnerId, String agencyId, AgencyKind agencyKind,
                          Predicate<String> stillAllowedFor) {
@@ -70,11 +96,8 @@ public class ConsentWithdrawals {
         if (uncovered.isEmpty()) {
             return;
         }
-        ReferralAction action = policy == ReferralProperties.OnConsentWithdrawn.CANCEL
-                ? ReferralAction.CANCEL : ReferralAction.HOLD;
-        List<ReferralStatus> stoppable = List.of(ReferralStatus.values()).stream()
-                .filter(status -> status.open() && (action == ReferralAction.CANCEL || status != ReferralStatus.ON_HOLD))
-                .toList();
+        ReferralAction action = action();
+        List<ReferralStatus> stoppable = stoppable(action);
         List<Referral> open = mongo.find(Query.query(Criteria.where("learnerId").is(learnerId)
                 .and("receivingAgencyId").in(uncovered).and("status").in(stoppable)), Referral.class);
         for (Referral referral : open) {

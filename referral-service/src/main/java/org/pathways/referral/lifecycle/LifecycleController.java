@@ -38,7 +38,6 @@ class LifecycleController {
         Referral referral = lifecycle.transition(caller, id, request,
                 ExpectedVersion.of(ifMatch, request.version(), true));
         return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version()))
-                .body(ReferralView.forParty(referral, referral.allowedActionsFor(Actor.of(caller, referral)),
-                        List.of()));
+                .body(ReferralView.forParty(referral, caller, List.of()));
     }
 }

@@ -6,7 +6,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.pathways.platform.security.Caller;
-import org.pathways.referral.lifecycle.Actor;
 import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.submission.Referral;
 import org.pathways.referral.submission.ReferralSubmission;
@@ -53,7 +52,6 @@ class NextStepsController {
                 .location(URI.create("/api/referrals/" + next.id()))
                 .header("Idempotent-Replayed", String.valueOf(outcome.replayed()))
                 .eTag(ExpectedVersion.etag(next.version()))
-                .body(ReferralView.forParty(next, next.allowedActionsFor(Actor.of(caller, next)),
-                        outcome.warnings()));
+                .body(ReferralView.forParty(next, caller, outcome.warnings()));
     }
 }

@@ -2,6 +2,7 @@ package org.pathways.referral.notes;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 
 import org.pathways.events.referral.ReferralNoteAdded;
 import org.pathways.messaging.outbox.Outbox;
@@ -12,6 +13,7 @@ import org.pathways.referral.lifecycle.Actor;
 import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.lifecycle.ReferralLifecycle;
 import org.pathways.referral.submission.Referral;
+import org.pathways.referral.submission.ReferralView;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.stereotype.Service;
@@ -49,6 +51,10 @@ class HandoffNotes {
             if (!expected.matches(referral.version())) {
                 throw ReferralLifecycle.stale(referral);
             }
+            if (referral.erased()) {
+                throw ProblemException.conflict("learner-erased",
+                        "The learner's personal data was erased; no new notes are written about them.", Map.of());
+            }
             ReferralNoteAdded added = referral.addNote(Actor.of(caller, referral), request.text(), clock.instant());
             try {
                 Referral saved = outbox.save(referral, added);
@@ -65,7 +71,11 @@ class HandoffNotes {
     }
 
     List<Referral.Note> thread(Caller caller, String referralId) {
-        return partyReferral(caller, referralId).notes();
+        Referral referral = partyReferral(caller, referralId);
+        if (!ReferralView.seesPersonalData(caller)) {
+            throw ProblemException.forbidden("Only the workers and systems of the two agencies read handoff notes.");
+        }
+        return referral.notes();
     }
 
     private Referral partyReferral(Caller caller, String referralId) {

@@ -5,6 +5,7 @@ import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
+import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
 import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.submission.Referral;
@@ -42,6 +43,7 @@ class NotesController {
                 .eTag(ExpectedVersion.etag(added.referralVersion())).body(added.note());
     }
 
+    @PersonalDataRead("referral handoff notes")
     @GetMapping
     List<Referral.Note> thread(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
         return notes.thread(caller, id);

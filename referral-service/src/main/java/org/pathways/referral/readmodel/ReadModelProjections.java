@@ -14,6 +14,7 @@ import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.events.opportunity.OpportunityUpdated;
@@ -21,6 +22,7 @@ import org.pathways.events.opportunity.OpportunityWithdrawn;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.referral.consent.ConsentWithdrawals;
+import org.pathways.referral.erasure.LearnerErasure;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -40,11 +42,14 @@ public class ReadModelProjections {
 
     private final MongoTemplate mongo;
     private final ConsentWithdrawals consentWithdrawals;
+    private final LearnerErasure learnerErasure;
     private final Clock clock;
 
-    ReadModelProjections(MongoTemplate mongo, ConsentWithdrawals consentWithdrawals, Clock clock) {
+    ReadModelProjections(MongoTemplate mongo, ConsentWithdrawals consentWithdrawals, LearnerErasure learnerErasure,
+                         Clock clock) {
         this.mongo = mongo;
         this.consentWithdrawals = consentWithdrawals;
+        this.learnerErasure = learnerErasure;
         this.clock = clock;
     }
 
@@ -86,6 +91,8 @@ public class ReadModelProjections {
             Instant now = clock.instant();
             consentWithdrawals.withdrawn(withdrawn,
                     agencyId -> referralSharingAllowed(withdrawn.learnerId(), agencyId, now));
+        } else if (event.is(EventType.LEARNER_ERASED)) {
+            learnerErasure.erased(event.data(LearnerErased.class));
         }
     }
 
@@ -134,7 +141,14 @@ public class ReadModelProjections {
             mongo.save(new AgencyView(registered.agencyId(), registered.kind(), registered.registeredAt()));
         } else if (event.is(EventType.AGENCY_UPDATED)) {
             AgencyUpdated updated = event.data(AgencyUpdated.class);
+            Optional<AgencyKind> before = kindOf(updated.agencyId());
             mongo.save(new AgencyView(updated.agencyId(), updated.kind(), updated.updatedAt()));
+            if (before.isPresent() && before.get() != updated.kind()) {
+                // Referrals a consent for the former kind covered are covered no longer (unless another consent is).
+                Instant now = clock.instant();
+                consentWithdrawals.agencyKindChanged(updated.agencyId(),
+                        learnerId -> referralSharingAllowed(learnerId, updated.agencyId(), now));
+            }
         }
     }
 

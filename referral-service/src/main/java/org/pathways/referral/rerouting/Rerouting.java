@@ -13,6 +13,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.referral.erasure.LearnerErasure;
 import org.pathways.referral.lifecycle.Actor;
 import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.lifecycle.ReferralAction;
@@ -46,11 +47,13 @@ class Rerouting {
     private final ReferralLifecycle lifecycle;
     private final ReadModelProjections readModels;
     private final ResponseTimes responseTimes;
+    private final LearnerErasure erasure;
     private final Clock clock;
 
     Rerouting(Outbox outbox, MongoTemplate mongo, ReferralLifecycle lifecycle, ReadModelProjections readModels,
-              ResponseTimes responseTimes, Clock clock) {
+              ResponseTimes responseTimes, LearnerErasure erasure, Clock clock) {
         this.outbox = outbox;
+        this.erasure = erasure;
         this.mongo = mongo;
         this.lifecycle = lifecycle;
         this.readModels = readModels;
@@ -60,6 +63,10 @@ class Rerouting {
 
     Referral reroute(Caller caller, String id, RerouteReferral request, ExpectedVersion version) {
         Referral original = lifecycle.referralToActOn(caller, id, version);
+        if (original.erased()) {
+            throw ProblemException.unprocessable("learner-erased",
+                    "This learner's personal data was erased at their request; close this referral instead.");
+        }
         Instant now = clock.instant();
         OpportunityView opportunity = readModels.opportunity(request.opportunityId())
                 .filter(OpportunityView::open)
@@ -91,12 +98,13 @@ class Rerouting {
             // Whatever stopped the original from closing, the new referral must not stay open beside it.
             outbox.save(next, next.perform(ReferralAction.CANCEL, Actor.platform(), ReferralReason.REROUTED, null,
                     clock.instant()));
+            erasure.eraseIfErasedMeanwhile(next);
             if (failed instanceof OptimisticLockingFailureException) {
                 throw lifecycle.staleNow(original);
             }
             throw failed;
         }
-        return next;
+        return erasure.eraseIfErasedMeanwhile(next);
     }
 
     /** The person's journey through this referral: every referral linked to it, first to last. */

@@ -6,7 +6,6 @@ import java.util.List;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.security.Caller;
-import org.pathways.referral.lifecycle.Actor;
 import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.submission.Referral;
 import org.pathways.referral.submission.ReferralView;
@@ -40,7 +39,7 @@ class ReroutingController {
         Referral next = rerouting.reroute(caller, id, request, ExpectedVersion.of(ifMatch, request.version(), true));
         return ResponseEntity.created(URI.create("/api/referrals/" + next.id()))
                 .eTag(ExpectedVersion.etag(next.version()))
-                .body(ReferralView.forParty(next, next.allowedActionsFor(Actor.of(caller, next)), List.of()));
+                .body(ReferralView.forParty(next, caller, List.of()));
     }
 
     /** The person's journey: the referrals linked to this one by re-routing and next steps, first to last. */

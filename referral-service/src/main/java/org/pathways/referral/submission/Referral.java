@@ -17,6 +17,7 @@ import static org.pathways.referral.lifecycle.ReferralAction.START;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -99,6 +100,9 @@ public class Referral {
     private String receivingWorkerId;
     private String need;
     private Urgency urgency;
+    private SharedSummary sharedSummary;
+    private Instant sharedSummaryTakenAt;
+    private Instant erasedAt;
     private ReferralStatus status;
     private ReferralStatus statusBeforeHold;
     private ReferralReason holdReason;
@@ -167,7 +171,23 @@ public class Referral {
     public static Referral submit(String learnerId, String opportunityId, String referringAgencyId,
                                   String referringWorkerId, String receivingAgencyId, String need, Urgency urgency,
                                   String idempotencyKey, Instant now, DueDates due, String previousReferralId) {
+        return submit(learnerId, opportunityId, referringAgencyId, referringWorkerId, receivingAgencyId, need,
+                urgency, null, null, idempotencyKey, now, due, previousReferralId);
+    }
+
+    /**
+     * Submits a referral carrying a snapshot of what the learner agreed to share (null for none), taken at
+     * {@code summaryTakenAt}: now for a first referral, the earlier one's time when it is carried over unchanged.
+     */
+    public static Referral submit(String learnerId, String opportunityId, String referringAgencyId,
+                                  String referringWorkerId, String receivingAgencyId, String need, Urgency urgency,
+                                  SharedSummary summary, Instant summaryTakenAt, String idempotencyKey, Instant now,
+                                  DueDates due, String previousReferralId) {
         Referral referral = new Referral();
+        referral.sharedSummary = summary;
+        // Kept to the millisecond, as the store keeps it, so the answer to the submission shows what is read later.
+        referral.sharedSummaryTakenAt = summary == null ? null
+                : (summaryTakenAt != null ? summaryTakenAt : now).truncatedTo(ChronoUnit.MILLIS);
         referral.previousReferralId = previousReferralId;
         referral.id = "ref-" + UUID.randomUUID();
         referral.learnerId = learnerId;
@@ -278,7 +298,7 @@ public class Referral {
             openKey = null;
         }
         history.add(new StatusChange(status, now, actor.userId(), actor.agencyId(), action, reason,
-                reasonText == null || reasonText.isBlank() ? null : reasonText));
+                keptText(reasonText)));
         return event(action, reason, actor.agencyId(), now);
     }
 
@@ -351,6 +371,9 @@ public class Referral {
         if (actor.sides().isEmpty() || actor.standsOn(ReferralAction.Side.PLATFORM)) {
             throw new IllegalArgumentException("Only the two agencies party to a referral write its notes");
         }
+        if (erased()) {
+            throw new IllegalStateException("The learner was erased: no new personal data is written about them");
+        }
         Note note = new Note("note-" + UUID.randomUUID(), actor.userId(), actor.agencyId(), text, now);
         notes.add(note);
         return new ReferralNoteAdded(id, note.id(), referringAgencyId, receivingAgencyId, actor.agencyId(), now);
@@ -394,7 +417,7 @@ public class Referral {
                     allowedActionsFor(actor));
         }
         Referral next = submit(learnerId, newOpportunityId, referringAgencyId, actor.userId(),
-                newReceivingAgencyId, need, urgency, null, now, due);
+                newReceivingAgencyId, need, urgency, sharedSummary, sharedSummaryTakenAt, null, now, due, null);
         next.referringWorkerId = referringWorkerId;
         next.history.set(0, new StatusChange(SUBMITTED, now, actor.userId(), actor.agencyId(), null,
                 ReferralReason.REROUTED, null));
@@ -403,7 +426,7 @@ public class Referral {
         status = ReferralStatus.CANCELLED;
         openKey = null;
         history.add(new StatusChange(status, now, actor.userId(), actor.agencyId(), CANCEL, ReferralReason.REROUTED,
-                reasonText == null || reasonText.isBlank() ? null : reasonText));
+                keptText(reasonText)));
         ReferralTransitioned closed = event(CANCEL, ReferralReason.REROUTED, actor.agencyId(), now);
         return new Rerouting(this, closed, next);
     }
@@ -425,6 +448,40 @@ public class Referral {
         nextReferralId = next.id;
     }
 
+    /**
+     * Erases the learner's personal data from this referral (right to erasure): the shared summary, the need, the
+     * notes' text and every reason's text. What remains is pseudonymous and still counted: ids, statuses, dates,
+     * reason codes, who acted (user and agency ids) and each note's id, author and time. The idempotency key goes
+     * too (a client's key may be anything). Text given to a later transition is not kept either.
+     *
+     * @return false when it was erased already (a redelivered erasure changes nothing)
+     */
+    public boolean erase(Instant now) {
+        if (erased()) {
+            return false;
+        }
+        erasedAt = now;
+        need = null;
+        sharedSummary = null;
+        idempotencyKey = null;
+        notes = new ArrayList<>(notes.stream()
+                .map(note -> new Note(note.id(), note.authorUserId(), note.authorAgencyId(), null, note.at()))
+                .toList());
+        history = new ArrayList<>(history.stream()
+                .map(change -> new StatusChange(change.status(), change.at(), change.byUser(), change.byAgency(),
+                        change.action(), change.reason(), null))
+                .toList());
+        return true;
+    }
+
+    public boolean erased() {
+        return erasedAt != null;
+    }
+
+    private String keptText(String text) {
+        return text == null || text.isBlank() || erased() ? null : text;
+    }
+
     /** A re-routed referral, the event closing it, and its successor. */
     public record Rerouting(Referral closed, ReferralTransitioned closedEvent, Referral next) {
     }
@@ -439,6 +496,9 @@ public class Referral {
     public String receivingWorkerId() { return receivingWorkerId; }
     public String need() { return need; }
     public Urgency urgency() { return urgency; }
+    public SharedSummary sharedSummary() { return sharedSummary; }
+    public Instant sharedSummaryTakenAt() { return sharedSummaryTakenAt; }
+    public Instant erasedAt() { return erasedAt; }
     public ReferralStatus status() { return status; }
     public ReferralReason holdReason() { return holdReason; }
     public Instant heldAt() { return heldAt; }

@@ -6,10 +6,10 @@ import java.util.List;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
-import org.pathways.referral.lifecycle.Actor;
 import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -39,9 +39,11 @@ class ReferralController {
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
             throw ProblemException.forbidden("Only an agency's workers or systems submit referrals.");
         }
+        if (request.sharedSummary() != null) {
+            request.sharedSummary().requireMeaningful();
+        }
         ReferralSubmission.Outcome outcome = submission.submit(caller, request, idempotencyKey);
-        ReferralView view = ReferralView.forParty(outcome.referral(),
-                outcome.referral().allowedActionsFor(Actor.of(caller, outcome.referral())), outcome.warnings());
+        ReferralView view = ReferralView.forParty(outcome.referral(), caller, outcome.warnings());
         return ResponseEntity.status(outcome.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/referrals/" + outcome.referral().id()))
                 .header("Idempotent-Replayed", String.valueOf(outcome.replayed()))
@@ -53,16 +55,17 @@ class ReferralController {
      * A referral, to the two agencies party to it (coordinators see its metadata only), with its version as
      * {@code ETag} (what a change sends back as {@code If-Match}).
      */
+    @PersonalDataRead("referral: need, history and shared summary")
     @GetMapping("/{id}")
     ResponseEntity<ReferralView> get(Caller caller,
                                      @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
         Referral referral = submission.find(id);
-        if (referral != null && referral.isPartyTo(caller.agencyId())) {
+        if (referral != null && referral.isPartyTo(caller.agencyId()) && ReferralView.seesPersonalData(caller)) {
             return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version())).body(
-                    ReferralView.forParty(referral, referral.allowedActionsFor(Actor.of(caller, referral)),
-                            List.of()));
+                    ReferralView.forParty(referral, caller, List.of()));
         }
-        if (referral != null && caller.has(Role.COORDINATOR)) {
+        // A party agency's admins and platform administrators, and coordinators of the partnership: metadata only.
+        if (referral != null && (referral.isPartyTo(caller.agencyId()) || caller.has(Role.COORDINATOR))) {
             return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version()))
                     .body(ReferralView.forCoordinator(referral));
         }

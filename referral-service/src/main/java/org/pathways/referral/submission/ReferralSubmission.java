@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
+import org.pathways.referral.erasure.LearnerErasure;
 import org.pathways.referral.readmodel.OpportunityView;
 import org.pathways.referral.readmodel.ReadModelProjections;
 import org.pathways.referral.sla.ResponseTimes;
@@ -32,11 +33,13 @@ public class ReferralSubmission {
     private final MongoTemplate mongo;
     private final ReadModelProjections readModels;
     private final ResponseTimes responseTimes;
+    private final LearnerErasure erasure;
     private final Clock clock;
 
     ReferralSubmission(Outbox outbox, MongoTemplate mongo, ReadModelProjections readModels,
-                       ResponseTimes responseTimes, Clock clock) {
+                       ResponseTimes responseTimes, LearnerErasure erasure, Clock clock) {
         this.outbox = outbox;
+        this.erasure = erasure;
         this.mongo = mongo;
         this.readModels = readModels;
         this.responseTimes = responseTimes;
@@ -56,6 +59,10 @@ public class ReferralSubmission {
         if (replayed.isPresent()) {
             return replayed.get();
         }
+        if (erasure.erasedAt(request.learnerId()).isPresent()) {
+            throw ProblemException.unprocessable("learner-erased",
+                    "This learner's personal data was erased at their request; they cannot be referred.");
+        }
         Instant now = clock.instant();
         OpportunityView opportunity = readModels.opportunity(request.opportunityId())
                 .filter(OpportunityView::open)
@@ -70,11 +77,17 @@ public class ReferralSubmission {
         if (opportunity.full()) {
             warnings.add("opportunity-full: every place is taken; the provider may offer its waiting list");
         }
+        // A next step carries its previous referral's summary unchanged (no rekeying), with when it was taken.
+        SharedSummary summary = previous != null ? previous.sharedSummary()
+                : request.sharedSummary();
+        Instant summaryTakenAt = previous != null ? previous.sharedSummaryTakenAt() : now;
         Referral referral = Referral.submit(request.learnerId(), request.opportunityId(), caller.agencyId(),
-                caller.userId(), opportunity.providerAgencyId(), request.need(), request.urgency(), idempotencyKey,
-                now, responseTimes.dueDates(now), previous == null ? null : previous.id());
+                caller.userId(), opportunity.providerAgencyId(), request.need(), request.urgency(), summary,
+                summaryTakenAt, idempotencyKey, now, responseTimes.dueDates(now),
+                previous == null ? null : previous.id());
         try {
-            return new Outcome(outbox.save(referral, referral.submittedEvent()), warnings, false);
+            Referral saved = outbox.save(referral, referral.submittedEvent());
+            return new Outcome(erasure.eraseIfErasedMeanwhile(saved), warnings, false);
         } catch (DuplicateKeyException duplicate) {
             replayed = replayOf(caller, request, idempotencyKey, previous);
             if (replayed.isPresent()) {

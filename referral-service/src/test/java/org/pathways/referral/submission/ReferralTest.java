@@ -179,4 +179,46 @@ class ReferralTest {
         referral.linkNextStep(another, ReferralStatus.REJECTED);
         assertThat(referral.nextReferralId()).isEqualTo(another.id());
     }
+
+    @Test
+    void erasureRemovesEveryTextOnceKeepsCodesAndRefusesNewPersonalData() {
+        SharedSummary summary = new SharedSummary(null, null, "Mina", null, "ls6", "ar", true, null,
+                Set.of(SharedSummary.Barrier.CHILDCARE), "Work in a school", List.of(), List.of());
+        Referral referral = Referral.submit("lrn-1", "opp-1", "agency-council", "w-1", "agency-college", "needs",
+                Urgency.ROUTINE, summary, null, "key-1", NOW,
+                new Referral.DueDates(NOW.plus(Duration.ofDays(2)), NOW.plus(Duration.ofDays(5))), null);
+        assertThat(referral.sharedSummary().localityCode()).isEqualTo("LS6");
+        assertThat(referral.sharedSummaryTakenAt()).isEqualTo(NOW);
+        referral.addNote(REFERRER, "Mornings only", NOW);
+        referral.perform(ReferralAction.REJECT, RECEIVER, ReferralReason.OTHER, "Moved to Leeds", NOW);
+
+        assertThat(referral.erase(NOW.plusSeconds(60))).isTrue();
+        assertThat(referral.erase(NOW.plusSeconds(120))).isFalse();
+        assertThat(referral.erasedAt()).isEqualTo(NOW.plusSeconds(60));
+        assertThat(referral.need()).isNull();
+        assertThat(referral.sharedSummary()).isNull();
+        assertThat(referral.sharedSummaryTakenAt()).isEqualTo(NOW);
+        assertThat(referral.notes()).singleElement().satisfies(note -> {
+            assertThat(note.text()).isNull();
+            assertThat(note.authorAgencyId()).isEqualTo("agency-council");
+        });
+        assertThat(referral.history()).extracting(Referral.StatusChange::reasonText).containsOnlyNulls();
+        assertThat(referral.history()).extracting(Referral.StatusChange::reason)
+                .containsExactly(null, ReferralReason.OTHER);
+        assertThat(referral.status()).isEqualTo(ReferralStatus.REJECTED);
+        assertThatThrownBy(() -> referral.addNote(RECEIVER, "Another", NOW)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void reroutingCarriesTheSummaryAndWhenItWasTakenUnchanged() {
+        SharedSummary summary = new SharedSummary("Amina", null, null, null, null, null, null, null, null, null,
+                null, null);
+        Referral referral = Referral.submit("lrn-1", "opp-1", "agency-council", "w-1", "agency-college", "needs",
+                Urgency.ROUTINE, summary, null, null, NOW,
+                new Referral.DueDates(NOW.plus(Duration.ofDays(2)), NOW.plus(Duration.ofDays(5))), null);
+        Referral.Rerouting rerouting = referral.reroute(RECEIVER, "opp-2", "agency-adult", null,
+                NOW.plusSeconds(3600), new Referral.DueDates(NOW, NOW));
+        assertThat(rerouting.next().sharedSummary()).isEqualTo(summary);
+        assertThat(rerouting.next().sharedSummaryTakenAt()).isEqualTo(NOW);
+    }
 }

@@ -1,5 +1,6 @@
 package org.pathways.platform.security;
 
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -10,18 +11,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
@@ -33,7 +39,7 @@ import org.pathways.platform.problem.ProblemResponses;
 
 /**
  * Zero trust inside: every service validates the caller's JWT itself, whoever forwarded the request. Only health
- * and info are open, so that orchestrators can probe them.
+ * and info are open, so that orchestrators can probe them; the other actuator endpoints need a platform admin.
  */
 @AutoConfiguration(beforeName = {
         "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
@@ -52,6 +58,8 @@ public class PlatformSecurityAutoConfiguration {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info", "/error")
                         .permitAll()
+                        // Operational figures are for the platform's operators, not for agencies' staff.
+                        .requestMatchers("/actuator/**").hasAuthority(Role.PLATFORM_ADMIN.authority())
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(rs -> rs
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(rolesFromClaim()))
@@ -69,7 +77,9 @@ public class PlatformSecurityAutoConfiguration {
         return http.build();
     }
 
-    /** Shared-secret tokens for the devstack and tests; absent, Boot configures a decoder from the issuer URI. */
+    /**
+     * Shared-secret HS256 tokens, for the services' own tests (TestTokens). Every other setup names an issuer.
+     */
     @Bean
     @ConditionalOnMissingBean(JwtDecoder.class)
     @ConditionalOnExpression("'${pathways.security.jwt-secret:}' != ''")
@@ -79,10 +89,46 @@ public class PlatformSecurityAutoConfiguration {
                 .withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
                 .macAlgorithm(MacAlgorithm.HS256)
                 .build();
-        decoder.setJwtValidator(properties.jwtIssuer() == null
-                ? JwtValidators.createDefault()
-                : new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(properties.jwtIssuer())));
+        decoder.setJwtValidator(validator(properties.jwtIssuer()));
         return decoder;
+    }
+
+    /**
+     * Tokens of an OpenID Connect provider (the identity-service locally, any OIDC provider in production), set with
+     * Boot's own {@code spring.security.oauth2.resourceserver.jwt.issuer-uri}: the keys come from the provider's
+     * JWK Set (found through discovery, or at {@code jwk-set-uri} when the services reach the provider at another
+     * address than the one its tokens name), only RS256 signatures are accepted, and {@code iss} must be exactly the
+     * issuer URI. Built on first use, so that a service starts even while the provider is still starting.
+     */
+    @Bean
+    @ConditionalOnMissingBean(JwtDecoder.class)
+    @ConditionalOnExpression("'${pathways.security.jwt-secret:}' == '' "
+            + "&& '${spring.security.oauth2.resourceserver.jwt.issuer-uri:}' != ''")
+    JwtDecoder issuerJwtDecoder(Environment environment) {
+        String issuer = environment.getRequiredProperty("spring.security.oauth2.resourceserver.jwt.issuer-uri");
+        String jwkSetUri = environment.getProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", "");
+        return new SupplierJwtDecoder(() -> {
+            NimbusJwtDecoder decoder = jwkSetUri.isBlank()
+                    ? NimbusJwtDecoder.withIssuerLocation(issuer).jwsAlgorithm(SignatureAlgorithm.RS256).build()
+                    : NimbusJwtDecoder.withJwkSetUri(jwkSetUri).jwsAlgorithm(SignatureAlgorithm.RS256).build();
+            decoder.setJwtValidator(validator(issuer));
+            return decoder;
+        });
+    }
+
+    /**
+     * What every token must satisfy besides its signature: not expired and not before its time, an expiry at all
+     * (a token without {@code exp} would never expire), and, when an issuer is configured, exactly that issuer.
+     */
+    static OAuth2TokenValidator<Jwt> validator(String issuer) {
+        JwtTimestampValidator timestamps = new JwtTimestampValidator();
+        timestamps.setAllowEmptyExpiryClaim(false);
+        List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+        validators.add(timestamps);
+        if (issuer != null && !issuer.isBlank()) {
+            validators.add(new JwtIssuerValidator(issuer));
+        }
+        return JwtValidators.createDefaultWithValidators(validators);
     }
 
     private static JwtAuthenticationConverter rolesFromClaim() {

@@ -1,0 +1,494 @@
+package org.pathways.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.TestTokens;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every operation of every service × every role of three agencies, plus no token, through the real gateway. The
+ * operations are read from the services' own OpenAPI documents, so an endpoint added tomorrow is in the matrix
+ * tomorrow (and the test names what it needs: a body, a value for a new parameter).
+ *
+ * <p>Agency A registers a learner (consenting to agency D, the receiver), drafts and publishes opportunities, refers
+ * the learner to D's course, writes a handoff note, subscribes a webhook and registers its agency record. Every
+ * path id is filled with A's resources. Then:
+ * <ul>
+ *   <li>no token: 401 everywhere;</li>
+ *   <li>agencies B and C, every role: A's own resources are 403/404 (the partnership's shared directory and
+ *       published catalogue aside), lists hold nothing of A's, writes that name A's learner are refused;
+ *       a coordinator reads referral metadata, never personal data;</li>
+ *   <li>agency A, every role, every read: never a 5xx, and the key cells as designed;</li>
+ *   <li>no answer ever is a 5xx, and no refusal carries A's learner's personal data.</li>
+ * </ul>
+ */
+class IsolationMatrixEndToEndTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final List<String> SERVICES = List.of("learner-profile-service", "opportunity-catalogue-service",
+            "referral-service", "notification-service", "progression-service");
+
+    private static final String A = "agency-matrix-a";
+    private static final String B = "agency-matrix-b";
+    private static final String C = "agency-matrix-c";
+    private static final String D = "agency-matrix-d";
+
+    // A's learner's personal data and free text: none of it may appear where A's agency is not entitled to it.
+    private static final String GIVEN_NAME = "Wieslawa";
+    private static final String FAMILY_NAME = "Matrixowska-Private";
+    private static final String EMAIL = "w.matrixowska@example.org";
+    private static final String PHONE = "07700900417";
+    private static final String NEED = "Matrix check: needs childcare during evening classes";
+    private static final String NOTE = "Matrix note: prefers contact after 6pm, lives with her sister";
+    private static final String HOOK = "http://127.0.0.1:9/matrix-agency-a-hook";
+
+    private static final String A_STAFF = TestTokens.token("matrix-setup-a", A, Role.WORKER, Role.AGENCY_ADMIN);
+    private static final String D_STAFF = TestTokens.token("matrix-setup-d", D, Role.WORKER, Role.AGENCY_ADMIN);
+
+    /** The shared partnership directory and published catalogue: readable by every authenticated caller. */
+    private static final Set<String> PARTNERSHIP_READS = Set.of("GET /api/opportunities/{id}",
+            "GET /api/opportunities/{id}/onward", "GET /api/agencies/{id}", "GET /api/pathways");
+
+    /** Reads of A's referral a coordinator of any agency may make: metadata only, checked for personal data. */
+    private static final Set<String> COORDINATOR_READS = Set.of("GET /api/referrals/{id}",
+            "GET /api/referrals/{id}/chain");
+
+    /** Writes that act on the caller's own agency (or the caller's own query); they name nothing of A's. */
+    private static final Set<String> OWN_WRITES = Set.of("POST /api/learners", "POST /api/opportunities",
+            "POST /api/agencies", "POST /api/subscriptions", "PUT /api/agency-settings", "POST /api/matches",
+            "POST /api/hsds/import", "POST /api/deliveries/redeliver-parked", "PUT /api/notifications/preferences/me",
+            "DELETE /api/notifications/preferences/me");
+
+    private static RunningPlatform platform;
+    private static String learnerId;
+    private static String consentId;
+    private static String opportunityId;
+    private static String nextOpportunityId;
+    private static String receiverOpportunityId;
+    private static String referralId;
+    private static String subscriptionId;
+    private static String notificationId;
+    private static String deliveryId;
+
+    @BeforeAll
+    static void agencyAsBusiness() throws Exception {
+        platform = RunningPlatform.get();
+        learnerId = id(ok(call("POST", "/api/learners", A_STAFF, Map.of(), """
+                {"givenName":"%s","familyName":"%s","dateOfBirth":"1979-03-14","email":"%s","phone":"%s",
+                 "localityCode":"LS12","preferredLanguage":"pl","confirmNotDuplicate":true}
+                """.formatted(GIVEN_NAME, FAMILY_NAME, EMAIL, PHONE))));
+        consentId = id(ok(call("POST", "/api/learners/" + learnerId + "/consents", A_STAFF, Map.of(),
+                "{\"agencyId\":\"" + D + "\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"WRITTEN\"}")));
+        ok(call("POST", "/api/learners/" + learnerId + "/milestones", A_STAFF, Map.of(),
+                "{\"kind\":\"FIRST_CONTACT\",\"occurredOn\":\"2026-01-05\"}"));
+        opportunityId = publishedOpportunity(A_STAFF, "Matrix budgeting workshop");
+        nextOpportunityId = publishedOpportunity(A_STAFF, "Matrix budgeting follow-on");
+        ok(call("POST", "/api/opportunities/" + opportunityId + "/routes", A_STAFF, Map.of(),
+                "{\"toOpportunityId\":\"" + nextOpportunityId + "\"}"));
+        receiverOpportunityId = publishedOpportunity(D_STAFF, "Matrix evening maths");
+        String referral = "{\"learnerId\":\"%s\",\"opportunityId\":\"%s\",\"need\":\"%s\",\"urgency\":\"ROUTINE\"}"
+                .formatted(learnerId, receiverOpportunityId, NEED);
+        referralId = id(ok(await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> call("POST", "/api/referrals", A_STAFF, Map.of(), referral),
+                        r -> r.statusCode() != 422)));
+        ok(call("POST", "/api/referrals/" + referralId + "/notes", A_STAFF, Map.of(),
+                "{\"text\":\"" + NOTE + "\"}"));
+        subscriptionId = id(ok(call("POST", "/api/subscriptions", A_STAFF, Map.of(),
+                "{\"url\":\"" + HOOK + "\",\"eventTypes\":[\"org.pathways.referral.submitted.v1\"]}")));
+        ok(call("POST", "/api/agencies", A_STAFF, Map.of(), """
+                {"name":"Matrix Council A","sector":"PUBLIC","kind":"COUNCIL","acceptsDirectReferrals":true}
+                """));
+        // A's in-app notifications and deliveries, where there are any by now; else ids that exist nowhere.
+        notificationId = first(call("GET", "/api/notifications", A_STAFF, Map.of(), null), "/notifications/0/id",
+                "ntf-matrix-none");
+        deliveryId = first(call("GET", "/api/deliveries", A_STAFF, Map.of(), null), "/0/id", "dlv-matrix-none");
+    }
+
+    private static String publishedOpportunity(String token, String title) throws Exception {
+        String id = id(ok(call("POST", "/api/opportunities", token, Map.of(),
+                "{\"title\":\"" + title + "\",\"kind\":\"NON_FORMAL_LEARNING\",\"capacity\":10}")));
+        ok(call("POST", "/api/opportunities/" + id + "/publish", token, Map.of(), null));
+        return id;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The operations, from the services' own documents
+
+    /** One operation of the API as its service documents it. */
+    private record Operation(String service, String method, String template, List<String> requiredQuery,
+                             List<String> headers, boolean hasBody) {
+
+        String key() {
+            return method + " " + template;
+        }
+
+        boolean read() {
+            return method.equals("GET");
+        }
+    }
+
+    private static List<Operation> operations() throws Exception {
+        List<Operation> operations = new ArrayList<>();
+        for (String service : SERVICES) {
+            HttpResponse<String> response = call("GET", "/v3/api-docs/" + service, null, Map.of(), null);
+            assertThat(response.statusCode()).as(service + " document").isEqualTo(200);
+            JsonNode paths = JSON.readTree(response.body()).get("paths");
+            for (String template : paths.propertyNames()) {
+                JsonNode item = paths.get(template);
+                for (String method : item.propertyNames()) {
+                    JsonNode operation = item.get(method);
+                    List<String> query = new ArrayList<>();
+                    List<String> headers = new ArrayList<>();
+                    for (JsonNode parameter : operation.path("parameters")) {
+                        if (parameter.path("in").asString().equals("query") && parameter.path("required").asBoolean()) {
+                            query.add(parameter.get("name").asString());
+                        }
+                        if (parameter.path("in").asString().equals("header")) {
+                            headers.add(parameter.get("name").asString());
+                        }
+                    }
+                    operations.add(new Operation(service, method.toUpperCase(), template, query, headers,
+                            operation.has("requestBody")));
+                }
+            }
+        }
+        // Reads first, then writes, deletions last: a wrongly allowed write shows up without hiding other cells.
+        operations.sort(Comparator.comparingInt((Operation o) -> switch (o.method()) {
+            case "GET" -> 0;
+            case "DELETE" -> 2;
+            default -> 1;
+        }).thenComparing(Operation::key));
+        return operations;
+    }
+
+    /** Every path variable filled with agency A's resources. */
+    private static String path(Operation operation) {
+        String template = operation.template();
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("learnerId", learnerId);
+        values.put("consentId", consentId);
+        values.put("toId", nextOpportunityId);
+        values.put("id", template.startsWith("/api/learners/") ? learnerId
+                : template.startsWith("/api/opportunities/") ? opportunityId
+                : template.startsWith("/api/agencies/") ? A
+                : template.startsWith("/api/referrals/") ? referralId
+                : template.startsWith("/api/subscriptions/") ? subscriptionId
+                : template.startsWith("/api/notifications/") ? notificationId
+                : template.startsWith("/api/deliveries/") ? deliveryId
+                : null);
+        Matcher variable = Pattern.compile("\\{([^}]+)}").matcher(template);
+        StringBuilder filled = new StringBuilder();
+        while (variable.find()) {
+            String value = values.get(variable.group(1));
+            assertThat(value).as("no value for {%s} in %s: tell the matrix which of A's resources it names",
+                    variable.group(1), operation.key()).isNotNull();
+            variable.appendReplacement(filled, Matcher.quoteReplacement(value));
+        }
+        variable.appendTail(filled);
+        String query = operation.requiredQuery().stream().map(name -> {
+            String value = switch (name) {
+                case "direction" -> "outgoing";
+                case "from" -> opportunityId;
+                case "to" -> nextOpportunityId;
+                case "agencyId" -> D;
+                case "purpose" -> "REFERRAL_SHARING";
+                default -> null;
+            };
+            assertThat(value).as("no value for required parameter %s of %s", name, operation.key()).isNotNull();
+            return name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+        }).reduce((x, y) -> x + "&" + y).map(q -> "?" + q).orElse("");
+        return filled + query;
+    }
+
+    /** A valid body for every operation that takes one, so that refusals are about who asks, not what is sent. */
+    private static String body(Operation operation, String callerAgency) {
+        if (!operation.hasBody()) {
+            return null;
+        }
+        String body = switch (operation.key()) {
+            case "POST /api/learners" -> """
+                    {"givenName":"Olek","familyName":"Matrix-Outsider","dateOfBirth":"1991-05-05",
+                     "localityCode":"LS6","preferredLanguage":"en","confirmNotDuplicate":true}""";
+            case "PUT /api/learners/{id}" -> """
+                    {"givenName":"Hijacked","familyName":"Hijacked","dateOfBirth":"1979-03-14","localityCode":"LS12",
+                     "preferredLanguage":"en","version":0}""";
+            case "PATCH /api/learners/{id}" -> "{\"familyName\":\"Hijacked\",\"version\":0}";
+            case "POST /api/learners/{id}/merge", "POST /api/learners/{id}/links" ->
+                    "{\"otherLearnerId\":\"lrn-matrix-other\"}";
+            case "POST /api/learners/{learnerId}/consents" ->
+                    "{\"agencyId\":\"" + callerAgency + "\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"VERBAL\"}";
+            case "POST /api/learners/{learnerId}/milestones" ->
+                    "{\"kind\":\"FIRST_CONTACT\",\"occurredOn\":\"2026-02-01\"}";
+            case "POST /api/opportunities" -> "{\"title\":\"Matrix outsider course\",\"kind\":\"ADVICE\"}";
+            case "PUT /api/opportunities/{id}" -> "{\"title\":\"Hijacked course\",\"kind\":\"ADVICE\"}";
+            case "POST /api/opportunities/{id}/routes" -> "{\"toOpportunityId\":\"" + receiverOpportunityId + "\"}";
+            case "POST /api/agencies" ->
+                    "{\"name\":\"Matrix outsider\",\"sector\":\"VOLUNTARY\",\"kind\":\"OTHER\",\"acceptsDirectReferrals\":false}";
+            case "PUT /api/agencies/{id}" ->
+                    "{\"name\":\"Hijacked\",\"sector\":\"PUBLIC\",\"kind\":\"COUNCIL\",\"acceptsDirectReferrals\":true,\"version\":0}";
+            case "POST /api/matches" -> "{\"locality\":\"LS12\",\"limit\":5}";
+            case "POST /api/hsds/import" -> "{}";
+            case "POST /api/referrals" ->
+                    "{\"learnerId\":\"%s\",\"opportunityId\":\"%s\",\"need\":\"Outsider need\",\"urgency\":\"URGENT\"}"
+                            .formatted(learnerId, receiverOpportunityId);
+            case "POST /api/referrals/{id}/transitions" -> "{\"action\":\"RECEIVE\",\"version\":0}";
+            case "POST /api/referrals/{id}/reroute" ->
+                    "{\"opportunityId\":\"" + nextOpportunityId + "\",\"version\":0}";
+            case "POST /api/referrals/{id}/notes" -> "{\"text\":\"Outsider note\"}";
+            case "POST /api/referrals/{id}/next-steps" ->
+                    "{\"opportunityId\":\"%s\",\"need\":\"Outsider next step\",\"urgency\":\"ROUTINE\",\"version\":0}"
+                            .formatted(nextOpportunityId);
+            case "POST /api/subscriptions" ->
+                    "{\"url\":\"http://127.0.0.1:9/matrix-outsider\",\"eventTypes\":[\"org.pathways.referral.submitted.v1\"]}";
+            case "PUT /api/notifications/preferences/me" ->
+                    "{\"email\":\"matrix-outsider@example.org\",\"language\":\"en\",\"notices\":[]}";
+            case "PUT /api/agency-settings" ->
+                    "{\"notificationEmail\":\"matrix-outsider@example.org\",\"language\":\"en\"}";
+            default -> null;
+        };
+        assertThat(body).as("no request body for %s: add a valid one to the isolation matrix", operation.key())
+                .isNotNull();
+        return body;
+    }
+
+    private static Map<String, String> headers(Operation operation) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String header : operation.headers()) {
+            switch (header) {
+                case "If-Match" -> headers.put(header, "\"0\"");
+                case "Idempotency-Key" -> headers.put(header, "matrix-" + System.nanoTime());
+                default -> { }
+            }
+        }
+        return headers;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The matrix
+
+    private record Caller(String agency, Role role, String token) {
+        static Caller of(String agency, Role role) {
+            return new Caller(agency, role, TestTokens.token("matrix-" + role.name().toLowerCase() + "-" + agency,
+                    agency, role));
+        }
+
+        @Override
+        public String toString() {
+            return role + "@" + agency;
+        }
+    }
+
+    private static List<Caller> callersOf(String... agencies) {
+        return Stream.of(agencies).flatMap(agency -> Stream.of(Role.values()).map(role -> Caller.of(agency, role)))
+                .toList();
+    }
+
+    @Test
+    void everyOperationTimesEveryRoleOfEveryAgency() throws Exception {
+        List<Operation> operations = operations();
+        assertThat(operations).as("operations documented").hasSizeGreaterThan(30);
+        Findings wrong = new Findings();
+        int cells = 0;
+
+        // No token: nothing, anywhere.
+        for (Operation operation : operations) {
+            HttpResponse<String> response = call(operation.method(), path(operation), null, headers(operation),
+                    body(operation, B));
+            cells++;
+            if (response.statusCode() != 401) {
+                wrong.add("no token " + operation.key(), "" + response.statusCode());
+            }
+            leaks("no token " + operation.key(), response, wrong);
+        }
+
+        // The other agencies, every role.
+        for (Caller caller : callersOf(B, C)) {
+            for (Operation operation : operations) {
+                String cell = caller + " " + operation.key();
+                HttpResponse<String> response = call(operation.method(), path(operation), caller.token(),
+                        headers(operation), body(operation, caller.agency()));
+                cells++;
+                int status = response.statusCode();
+                if (status >= 500 || status == 401) {
+                    wrong.add(cell, status + " " + response.body());
+                    continue;
+                }
+                leaks(cell, response, wrong);
+                boolean namesAResourceOfA = operation.template().contains("{");
+                if (PARTNERSHIP_READS.contains(operation.key())) {
+                    continue;   // the shared directory and catalogue; checked for leaks above
+                }
+                if (caller.role() == Role.COORDINATOR && COORDINATOR_READS.contains(operation.key())) {
+                    if (status != 200) {
+                        wrong.add(cell, "a coordinator reads referral metadata, got " + status);
+                    } else if (response.body().contains(learnerId)) {
+                        wrong.add(cell, "a coordinator's view names the learner");
+                    }
+                    continue;
+                }
+                if (namesAResourceOfA) {
+                    if (status != 403 && status != 404) {
+                        wrong.add(cell, "A's resource must be 403/404, got " + status + " " + response.body());
+                    }
+                } else if (operation.key().equals("POST /api/referrals")) {
+                    if (status < 400) {
+                        wrong.add(cell, "referred A's learner without consent: " + status);
+                    }
+                } else if (!operation.read() && !OWN_WRITES.contains(operation.key())) {
+                    wrong.add(cell, "a write the matrix does not know; classify it (own write or A's resource)");
+                } else if (status < 300 && containsAnyOf(response.body(), learnerId, referralId, subscriptionId,
+                        consentId, HOOK)) {
+                    wrong.add(cell, "the answer holds A's business: " + response.body());
+                }
+            }
+        }
+
+        // Agency A itself, every role, every read: as designed where it matters, and never a failure.
+        Map<String, Integer> expected = expectationsForAgencyA();
+        for (Caller caller : callersOf(A)) {
+            for (Operation operation : operations.stream().filter(Operation::read).toList()) {
+                String cell = caller + " " + operation.key();
+                HttpResponse<String> response = call("GET", path(operation), caller.token(), headers(operation), null);
+                cells++;
+                Integer status = expected.get(caller.role() + " " + operation.key());
+                if (response.statusCode() >= 500 || response.statusCode() == 401
+                        || (status != null && response.statusCode() != status)) {
+                    wrong.add(cell, response.statusCode() + (status == null ? "" : " (expected " + status + ")")
+                            + " " + response.body());
+                }
+                if (response.statusCode() >= 400 || caller.role() == Role.COORDINATOR
+                        || caller.role() == Role.PLATFORM_ADMIN) {
+                    leaks(cell, response, wrong);
+                }
+            }
+        }
+        assertThat(wrong.unexpected()).as("%d cells checked", cells).isEmpty();
+        System.out.println("isolation matrix: " + cells + " cells, " + operations.size() + " operations");
+        wrong.known().forEach(gap -> System.out.println("isolation matrix, known gap: " + gap));
+        wrong.closedGaps().forEach(gap -> System.out.println("isolation matrix, known gap not seen: " + gap
+                + " (closed? then remove it from KNOWN_GAPS)"));
+    }
+
+    /**
+     * Cells known not to behave as designed yet, listed one by one so that the rest of the matrix still guards
+     * everything else; the test prints which it saw and which it no longer sees. Empty: the last ones (a coordinator's
+     * or platform administrator's token naming the owning agency was served as that agency's staff, personal data
+     * included) were closed in the learner and referral services. Add a cell here only with an issue to fix it.
+     */
+    private static final Set<String> KNOWN_GAPS = Set.of();
+
+    /** What went wrong, by cell; cells listed in {@link #KNOWN_GAPS} are kept apart. */
+    private static final class Findings {
+        private final List<String> unexpected = new ArrayList<>();
+        private final Map<String, List<String>> known = new LinkedHashMap<>();
+
+        void add(String cell, String what) {
+            if (KNOWN_GAPS.contains(cell)) {
+                known.computeIfAbsent(cell, c -> new ArrayList<>()).add(what);
+            } else {
+                unexpected.add(cell + ": " + what);
+            }
+        }
+
+        List<String> unexpected() {
+            return unexpected;
+        }
+
+        List<String> known() {
+            return known.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue().size() + " finding(s)").toList();
+        }
+
+        List<String> closedGaps() {
+            return KNOWN_GAPS.stream().filter(gap -> !known.containsKey(gap)).toList();
+        }
+    }
+
+    /** The cells of agency A's own roles that the design fixes. */
+    private static Map<String, Integer> expectationsForAgencyA() {
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("WORKER GET /api/learners/{id}", 200);
+        expected.put("WORKER GET /api/learners/{learnerId}/audit", 200);
+        expected.put("WORKER GET /api/learners/{learnerId}/milestones", 200);
+        expected.put("AGENCY_SYSTEM GET /api/learners/{id}", 200);
+        expected.put("COORDINATOR GET /api/learners/{id}", 404);
+        expected.put("WORKER GET /api/referrals/{id}", 200);
+        expected.put("WORKER GET /api/referrals/{id}/notes", 200);
+        expected.put("AGENCY_SYSTEM GET /api/referrals/{id}", 200);
+        expected.put("COORDINATOR GET /api/referrals/{id}", 200);
+        expected.put("AGENCY_ADMIN GET /api/subscriptions/{id}", 200);
+        expected.put("WORKER GET /api/subscriptions/{id}", 403);
+        expected.put("AGENCY_SYSTEM GET /api/feed", 200);
+        expected.put("WORKER GET /api/opportunities/{id}", 200);
+        expected.put("COORDINATOR GET /api/progression/summary", 200);
+        return expected;
+    }
+
+    private static void leaks(String cell, HttpResponse<String> response, Findings wrong) {
+        if (containsAnyOf(response.body(), GIVEN_NAME, FAMILY_NAME, EMAIL, PHONE, NEED, NOTE)) {
+            wrong.add(cell, "the answer (" + response.statusCode() + ") carries A's learner's personal data");
+        }
+    }
+
+    private static boolean containsAnyOf(String body, String... values) {
+        return Stream.of(values).anyMatch(value -> value != null && body.contains(value));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static HttpResponse<String> call(String method, String path, String token, Map<String, String> headers,
+                                             String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + platform.gatewayPort + path))
+                .timeout(Duration.ofSeconds(15))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String ok(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.uri() + " " + response.body()).isBetween(200, 299);
+        return response.body();
+    }
+
+    private static String id(String body) {
+        return JSON.readTree(body).get("id").asString();
+    }
+
+    private static String first(HttpResponse<String> response, String pointer, String otherwise) {
+        if (response.statusCode() != 200) {
+            return otherwise;
+        }
+        JsonNode found = JSON.readTree(response.body()).at(pointer);
+        return found.isMissingNode() || found.asString().isBlank() ? otherwise : found.asString();
+    }
+}

@@ -1,0 +1,101 @@
+package org.pathways.referral.erasure;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.pathways.events.learner.LearnerErased;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.referral.readmodel.ConsentView;
+import org.pathways.referral.submission.Referral;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Component;
+
+/**
+ * Honours a learner's right to erasure ({@code learner.erased}): every referral of the learner loses its personal
+ * data ({@link Referral#erase}) and is marked erased, keeping what is pseudonymous and counted (ids, statuses,
+ * dates, reason codes), so inboxes, SLA figures and the chain still add up. The learner's consents are gone with
+ * their profile, so the consent read model records them as withdrawn: no new referral (nor a re-routing, a next
+ * step or a resume) can be made for an erased learner. Open referrals keep their status: the receiving agency may
+ * still close the loop, pseudonymously.
+ *
+ * <p>Idempotent: a referral already erased is left alone, and the outbox write is guarded by the version (a race
+ * with a transition is retried), so a redelivered erasure changes nothing. No event is published: referral events
+ * never carried personal data.
+ */
+@Component
+public class LearnerErasure {
+
+    private static final Logger log = LoggerFactory.getLogger(LearnerErasure.class);
+    private static final int ATTEMPTS = 5;
+
+    private final Outbox outbox;
+    private final MongoTemplate mongo;
+
+    LearnerErasure(Outbox outbox, MongoTemplate mongo) {
+        this.outbox = outbox;
+        this.mongo = mongo;
+    }
+
+    public void erased(LearnerErased erased) {
+        // First the tombstone, then the sweep: a referral inserted after the sweep looked finds the tombstone.
+        mongo.save(new ErasedLearner(erased.learnerId(), erased.erasedAt()));
+        mongo.updateMulti(Query.query(Criteria.where("learnerId").is(erased.learnerId())
+                        .and("withdrawnAt").exists(false)),
+                new Update().set("withdrawnAt", erased.erasedAt()), ConsentView.class);
+        List<String> ids = mongo.find(Query.query(Criteria.where("learnerId").is(erased.learnerId())
+                .and("erasedAt").exists(false)), Referral.class).stream().map(Referral::id).toList();
+        int count = 0;
+        for (String id : ids) {
+            if (erase(id, erased.erasedAt())) {
+                count++;
+            }
+        }
+        log.info("Erased the learner's personal data from {} referrals", count);
+    }
+
+    /** When the learner was erased, if they were. */
+    public Optional<Instant> erasedAt(String learnerId) {
+        return Optional.ofNullable(mongo.findById(learnerId, ErasedLearner.class))
+                .map(ErasedLearner::erasedAt);
+    }
+
+    /**
+     * Called after a new referral was written: if its learner was erased meanwhile (the erasure's sweep may have
+     * looked before it existed), it is erased too.
+     *
+     * @return the referral as it now stands
+     */
+    public Referral eraseIfErasedMeanwhile(Referral written) {
+        Optional<Instant> erasedAt = erasedAt(written.learnerId());
+        if (erasedAt.isEmpty()) {
+            return written;
+        }
+        erase(written.id(), erasedAt.get());
+        Referral now = mongo.findById(written.id(), Referral.class);
+        return now != null ? now : written;
+    }
+
+    private boolean erase(String id, Instant erasedAt) {
+        for (int attempt = 1; ; attempt++) {
+            Referral referral = mongo.findById(id, Referral.class);
+            if (referral == null || !referral.erase(erasedAt)) {
+                return false;
+            }
+            try {
+                outbox.save(referral);
+                return true;
+            } catch (OptimisticLockingFailureException raced) {
+                if (attempt == ATTEMPTS) {
+                    throw raced;   // the inbox retries the whole event; what was erased stays erased
+                }
+            }
+        }
+    }
+}

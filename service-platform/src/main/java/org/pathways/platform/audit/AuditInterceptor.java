@@ -1,0 +1,107 @@
+package org.pathways.platform.audit;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.HandlerMapping;
+
+/**
+ * Records every authenticated write (POST, PUT, PATCH, DELETE) and every call to a {@link PersonalDataRead} method,
+ * after it completed, with its outcome. The record is written after the response: a failure to write it is logged
+ * (without personal data) and never turns a done change into an error.
+ */
+public class AuditInterceptor implements HandlerInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
+    private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
+    /** What a correlation id from outside may look like (the gateway's are UUIDs); anything else is replaced. */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    static final String CORRELATION_HEADER = "X-Correlation-Id";
+
+    private final MongoTemplate mongo;
+    private final String service;
+    private final Clock clock;
+
+    public AuditInterceptor(MongoTemplate mongo, String service, Clock clock) {
+        this.mongo = mongo;
+        this.service = service;
+        this.clock = clock;
+    }
+
+    @Override
+    public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler,
+                                Exception ex) {
+        if (!(handler instanceof HandlerMethod method)) {
+            return;
+        }
+        PersonalDataRead read = method.getMethodAnnotation(PersonalDataRead.class);
+        boolean write = WRITES.contains(request.getMethod());
+        if (!write && read == null) {
+            return;
+        }
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication == null || !(authentication.getPrincipal() instanceof Jwt jwt)) {
+            return; // refused before it reached the handler: nothing was read or written
+        }
+        Caller caller = Caller.from(jwt);
+        AuditRecord record = new AuditRecord(UUID.randomUUID().toString(), clock.instant(), service,
+                write ? AuditRecord.Kind.WRITE : AuditRecord.Kind.PERSONAL_DATA_READ, caller.userId(),
+                caller.agencyId(), caller.roles().stream().map(Role::name).sorted().toList(), request.getMethod(),
+                route(request), ids(request), read == null ? null : read.value(), status(response, ex),
+                correlationId(request));
+        try {
+            mongo.insert(record, AuditRecord.COLLECTION);
+        } catch (RuntimeException failure) {
+            log.error("Could not record the audit entry of {} {} (correlation id {}): {}", record.method(),
+                    record.route(), record.correlationId(), failure.getClass().getSimpleName());
+        }
+    }
+
+    private static String route(HttpServletRequest request) {
+        Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        return pattern == null ? request.getRequestURI() : pattern.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> ids(HttpServletRequest request) {
+        Object variables = request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+        Map<String, String> ids = new LinkedHashMap<>();
+        if (variables instanceof Map<?, ?> map) {
+            ((Map<String, String>) map).forEach((name, value) ->
+                    ids.put(name, value != null && SAFE_ID.matcher(value).matches() ? value : "(not an id)"));
+        }
+        return ids;
+    }
+
+    private static int status(HttpServletResponse response, Exception ex) {
+        return ex != null && response.getStatus() < 400 ? 500 : response.getStatus();
+    }
+
+    private static String correlationId(HttpServletRequest request) {
+        String given = request.getHeader(CORRELATION_HEADER);
+        if (given != null && SAFE_ID.matcher(given).matches()) {
+            return given;
+        }
+        String traceparent = request.getHeader("traceparent");
+        if (traceparent != null && traceparent.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")) {
+            return traceparent.substring(3, 35);
+        }
+        return "none";
+    }
+}
