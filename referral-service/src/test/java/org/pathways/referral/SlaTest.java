@@ -33,6 +33,14 @@ class SlaTest extends ReferralServiceTest {
     LockProvider locks;
     @Autowired
     ResponseTimes responseTimes;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private double overdueCounted(String breach) {
+        io.micrometer.core.instrument.Counter counter = meters.find("pathways.referrals.overdue").tag("breach", breach)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
 
     @AfterEach
     void backToNow() {
@@ -68,9 +76,12 @@ class SlaTest extends ReferralServiceTest {
         overdue.raiseOverdue();
         assertThat(overdueEventIds(id)).isZero();
 
+        double acknowledgeCountedBefore = overdueCounted("ACKNOWLEDGE");
         clock.advance(Duration.between(submittedAt, acknowledgeBy).plusMinutes(1));
         overdue.raiseOverdue();
         assertThat(breachesRaisedFor(id)).containsExactly("ACKNOWLEDGE");
+        // Operators see the breach too (the alert on pathways_referrals_overdue_total watches it).
+        assertThat(overdueCounted("ACKNOWLEDGE")).isGreaterThan(acknowledgeCountedBefore);
         assertThat(api().get("/api/referrals?direction=incoming&overdue=true&limit=100", worker(COLLEGE)).body()
                 .get("items").toString()).contains(id);
 

@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.pathways.events.referral.ReferralOverdue;
 import org.pathways.events.referral.ReferralStatus;
@@ -12,6 +14,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.submission.Referral;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -30,14 +33,19 @@ public class OverdueReferrals {
     private static final Logger log = LoggerFactory.getLogger(OverdueReferrals.class);
     private static final int BATCH = 500;
 
+    /** Overdue breaches raised, tagged {@code breach} (ACKNOWLEDGE, DECIDE): what the operators' alert watches. */
+    static final String OVERDUE_METER = "pathways.referrals.overdue";
+
     private final Outbox outbox;
     private final MongoTemplate mongo;
     private final Clock clock;
+    private final MeterRegistry meters;
 
-    OverdueReferrals(Outbox outbox, MongoTemplate mongo, Clock clock) {
+    OverdueReferrals(Outbox outbox, MongoTemplate mongo, Clock clock, ObjectProvider<MeterRegistry> meters) {
         this.outbox = outbox;
         this.mongo = mongo;
         this.clock = clock;
+        this.meters = meters.getIfAvailable(SimpleMeterRegistry::new);
     }
 
     /** Void: ShedLock's proxy skips the call while another instance holds the lock. */
@@ -60,6 +68,7 @@ public class OverdueReferrals {
             try {
                 outbox.save(referral, breaches);
                 raised += breaches.size();
+                breaches.forEach(breach -> meters.counter(OVERDUE_METER, "breach", breach.breach().name()).increment());
             } catch (OptimisticLockingFailureException changed) {
                 log.debug("Referral {} changed during the SLA check; the next run looks again", referral.id());
             }
