@@ -26,6 +26,7 @@ import org.pathways.platform.security.Role;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
@@ -43,11 +44,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one Spring context of the module's service tests: the real broker and Mongo-wire store, real HTTP, and a
- * clock tests can move forward. Every service test class extends this, so the context is built once.
+ * clock tests can move forward, and a log of the queries sent to the store ({@link MongoQueryLog}, which only
+ * listens). Every service test class extends this, so the context is built once.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + ReferralServiceApplication.NAME)
-@Import(ReferralServiceTest.Clocks.class)
+@Import({ReferralServiceTest.Clocks.class, MongoQueryLog.class})
 public abstract class ReferralServiceTest {
 
     protected static final JsonMapper JSON = JsonMapper.builder().build();

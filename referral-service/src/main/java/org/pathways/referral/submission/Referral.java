@@ -72,7 +72,12 @@ import org.springframework.data.mongodb.core.mapping.Document;
         @CompoundIndex(name = "referring_opportunity", def = "{'referringAgencyId': 1, 'opportunityId': 1, 'submittedAt': -1, '_id': -1}"),
         @CompoundIndex(name = "referring_worker", def = "{'referringAgencyId': 1, 'referringWorkerId': 1, 'submittedAt': -1, '_id': -1}"),
         @CompoundIndex(name = "receiving_worker", def = "{'receivingAgencyId': 1, 'receivingWorkerId': 1, 'submittedAt': -1, '_id': -1}"),
-        // The SLA job and the overdue filter: open referrals by due date.
+        // The inboxes' overdue filter: an agency's referrals awaiting an answer, by due date (then sorted in memory).
+        @CompoundIndex(name = "receiving_acknowledge_due", def = "{'receivingAgencyId': 1, 'status': 1, 'acknowledgeBy': 1}"),
+        @CompoundIndex(name = "receiving_decide_due", def = "{'receivingAgencyId': 1, 'status': 1, 'decideBy': 1}"),
+        @CompoundIndex(name = "referring_acknowledge_due", def = "{'referringAgencyId': 1, 'status': 1, 'acknowledgeBy': 1}"),
+        @CompoundIndex(name = "referring_decide_due", def = "{'referringAgencyId': 1, 'status': 1, 'decideBy': 1}"),
+        // The SLA job: open referrals by due date.
         @CompoundIndex(name = "acknowledge_due", def = "{'status': 1, 'acknowledgeBy': 1}"),
         @CompoundIndex(name = "decide_due", def = "{'status': 1, 'decideBy': 1}"),
         // Consent withdrawal: the open referrals of one learner to one agency.

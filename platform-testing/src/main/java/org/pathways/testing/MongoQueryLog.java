@@ -1,7 +1,8 @@
-package org.pathways.catalogue;
+package org.pathways.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
@@ -12,28 +13,39 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Records the reads the service sends to MongoDB while answering HTTP requests (on the web server's threads, so not
- * the relay's or the consumers'): collection, filter and sort, as the driver put them on the wire. Part of the one
- * test context; it only listens.
+ * Records the reads a service sends to MongoDB: collection, filter and sort, as the driver put them on the wire.
+ * By default only those made while answering HTTP requests (on the web server's threads, so not the relay's or the
+ * consumers'); {@link #recordOn} widens that, e.g. to the scheduler's and the event consumers' threads. Import it
+ * into a module's one test context ({@code @Import(MongoQueryLog.class)}); it only listens. Check what it recorded
+ * with {@link IndexCoverage}. Needs the module's own MongoDB driver and Spring Boot MongoDB support.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class MongoQueryLog implements CommandListener {
+
+    /** The web server's request threads. */
+    public static final Predicate<String> WEB_THREADS = thread -> thread.startsWith("tomcat-handler");
 
     /** One read: a find, count, aggregate $match, findAndModify, update or delete filter. */
     public record Read(String thread, String command, String collection, BsonDocument filter, BsonDocument sort) {
     }
 
     private final List<Read> reads = new CopyOnWriteArrayList<>();
+    private volatile Predicate<String> threads = WEB_THREADS;
 
     @Bean
     MongoClientSettingsBuilderCustomizer recordQueries() {
         return settings -> settings.addCommandListener(this);
     }
 
+    /** Records from now on the reads made on the threads whose names pass; {@link #WEB_THREADS} restores. */
+    public void recordOn(Predicate<String> threadNames) {
+        this.threads = threadNames;
+    }
+
     @Override
     public void commandStarted(CommandStartedEvent event) {
         String thread = Thread.currentThread().getName();
-        if (!thread.startsWith("tomcat-handler")) {
+        if (!threads.test(thread)) {
             return;
         }
         // The driver's document is only valid during this call: keep a copy.
