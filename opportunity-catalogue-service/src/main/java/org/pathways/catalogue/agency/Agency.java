@@ -47,6 +47,9 @@ public class Agency {
     private List<AgencyContact> contacts;
     private boolean acceptsDirectReferrals;
     private String website;
+    private String description;
+    private String email;
+    private String phone;
     private Instant createdAt;
     private Instant updatedAt;
     /** Whether its registration was announced (agencies registered before agencies were announced were not). */
@@ -103,7 +106,9 @@ public class Agency {
         return !(name.equals(details.name()) && sector == details.sector() && kind == details.kind()
                 && localities.equals(details.localities()) && contacts.equals(details.contacts())
                 && acceptsDirectReferrals == details.acceptsDirectReferrals()
-                && Objects.equals(website, details.website()));
+                && Objects.equals(website, details.website())
+                && Objects.equals(description, details.description()) && Objects.equals(email, details.email())
+                && Objects.equals(phone, details.phone()));
     }
 
     private void apply(AgencyDetails details, Instant now) {
@@ -117,6 +122,12 @@ public class Agency {
         contacts = List.copyOf(details.contacts());
         acceptsDirectReferrals = Boolean.TRUE.equals(details.acceptsDirectReferrals());
         website = details.website();
+        if (details.description() != null && details.description().length() > 2000) {
+            throw new IllegalArgumentException("Invalid description");
+        }
+        description = details.description();
+        email = details.email();
+        phone = details.phone();
         updatedAt = now;
     }
 
@@ -130,6 +141,9 @@ public class Agency {
     public List<AgencyContact> contacts() { return contacts; }
     public boolean acceptsDirectReferrals() { return acceptsDirectReferrals; }
     public String website() { return website; }
+    public String description() { return description; }
+    public String email() { return email; }
+    public String phone() { return phone; }
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
 }

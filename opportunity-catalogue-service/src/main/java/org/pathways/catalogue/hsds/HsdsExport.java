@@ -7,6 +7,7 @@ import org.pathways.catalogue.agency.Agency;
 import org.pathways.catalogue.agency.AgencyContact;
 import org.pathways.catalogue.agency.AgencyDirectory;
 import org.pathways.catalogue.opportunity.AccessibilityFeature;
+import org.pathways.catalogue.opportunity.DeliveryMode;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
 import org.pathways.catalogue.opportunity.Schedule;
@@ -22,8 +23,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The catalogue as Open Referral HSDS 3.0: agencies as organizations, opportunities that are not drafts as services
- * (with their venues as service_at_locations and locations with their accessibility, languages, cost options,
+ * The catalogue as Open Referral HSDS 3.0: agencies as organizations (with description, e-mail, website, phone and
+ * contacts), opportunities that are not drafts as services (with url, e-mail, phone, contacts, fees and eligibility
+ * descriptions, their venues as service_at_locations and physical locations, online delivery as a virtual
+ * location, with the locations' accessibility, languages, cost options,
  * schedules with weekly rules, service areas for residence rules, and taxonomy attributes for Pathways' own codes),
  * in the API's paged shape ({@code contents}, {@code total_items}...). Both are paged by the store.
  */
@@ -95,6 +98,20 @@ class HsdsExport {
             case ENDED -> "defunct";
             default -> "active";
         });
+        if (o.url() != null) {
+            service.put("url", o.url());
+        }
+        if (o.email() != null) {
+            service.put("email", o.email());
+        }
+        if (o.feesDescription() != null) {
+            service.put("fees_description", o.feesDescription());
+        }
+        if (o.eligibility().description() != null) {
+            service.put("eligibility_description", o.eligibility().description());
+        }
+        phones(service, "service_id", id, o.phone());
+        contacts(service, "service_id", id, o.contacts());
         if (o.eligibility().minAge() != null) {
             service.put("minimum_age", o.eligibility().minAge());
         }
@@ -184,6 +201,22 @@ class HsdsExport {
             address.put("country", "GB");
             address.put("address_type", "physical");
         }
+        if (o.mode() != DeliveryMode.IN_PERSON) {
+            // Online delivery as a virtual location (HSDS 3.0 location_type "virtual"), with the service's url.
+            String locationId = HsdsTaxonomy.stableId(id, "location", "virtual");
+            ObjectNode link = atLocations.addObject();
+            link.put("id", HsdsTaxonomy.stableId(id, "service_at_location", locationId));
+            link.put("service_id", id);
+            link.put("location_id", locationId);
+            ObjectNode location = link.putObject("location");
+            location.put("id", locationId);
+            location.put("location_type", "virtual");
+            location.put("organization_id", organizationId);
+            location.put("name", "Online");
+            if (o.url() != null) {
+                location.put("url", o.url());
+            }
+        }
         return service;
     }
 
@@ -233,31 +266,15 @@ class HsdsExport {
         ObjectNode organization = NODES.objectNode();
         organization.put("id", id);
         organization.put("name", agency.name());
-        organization.put("description", "");
+        organization.put("description", agency.description() == null ? "" : agency.description());
         if (agency.website() != null) {
             organization.put("website", agency.website());
         }
-        ArrayNode contacts = organization.putArray("contacts");
-        int index = 0;
-        for (AgencyContact contact : agency.contacts()) {
-            String contactId = HsdsTaxonomy.stableId(id, "contact", Integer.toString(index++));
-            ObjectNode node = contacts.addObject();
-            node.put("id", contactId);
-            node.put("organization_id", id);
-            node.put("name", contact.name());
-            if (contact.role() != null) {
-                node.put("title", contact.role());
-            }
-            if (contact.email() != null) {
-                node.put("email", contact.email());
-            }
-            if (contact.phone() != null) {
-                ObjectNode phone = node.putArray("phones").addObject();
-                phone.put("id", HsdsTaxonomy.stableId(contactId, "phone"));
-                phone.put("contact_id", contactId);
-                phone.put("number", contact.phone());
-            }
+        if (agency.email() != null) {
+            organization.put("email", agency.email());
         }
+        phones(organization, "organization_id", id, agency.phone());
+        contacts(organization, "organization_id", id, agency.contacts());
         ArrayNode attributes = organization.putArray("attributes");
         attribute(attributes, id, "organization", HsdsTaxonomy.AGENCY_SECTOR, agency.sector().name(), null);
         attribute(attributes, id, "organization", HsdsTaxonomy.AGENCY_KIND, agency.kind().name(), null);
@@ -266,6 +283,37 @@ class HsdsExport {
         agency.localities().forEach(locality ->
                 attribute(attributes, id, "organization", HsdsTaxonomy.LOCALITY, locality, null));
         return organization;
+    }
+
+    /** Contacts as HSDS contacts of their owner ({@code organization_id} or {@code service_id}), a phone each. */
+    private static void contacts(ObjectNode owner, String ownerField, String ownerId, List<AgencyContact> list) {
+        ArrayNode contacts = owner.putArray("contacts");
+        int index = 0;
+        for (AgencyContact contact : list) {
+            String contactId = HsdsTaxonomy.stableId(ownerId, "contact", Integer.toString(index++));
+            ObjectNode node = contacts.addObject();
+            node.put("id", contactId);
+            node.put(ownerField, ownerId);
+            node.put("name", contact.name());
+            if (contact.role() != null) {
+                node.put("title", contact.role());
+            }
+            if (contact.email() != null) {
+                node.put("email", contact.email());
+            }
+            phones(node, "contact_id", contactId, contact.phone());
+        }
+    }
+
+    /** A phone number (if any) as the one HSDS phone of its owner. */
+    private static void phones(ObjectNode owner, String ownerField, String ownerId, String number) {
+        if (number == null) {
+            return;
+        }
+        ObjectNode phone = owner.putArray("phones").addObject();
+        phone.put("id", HsdsTaxonomy.stableId(ownerId, "phone"));
+        phone.put(ownerField, ownerId);
+        phone.put("number", number);
     }
 
     private static void attribute(ArrayNode attributes, String linkId, String entity, HsdsTaxonomy taxonomy,

@@ -45,8 +45,9 @@ import tools.jackson.databind.JsonNode;
  * {@code service_at_locations} and {@code taxonomy_terms} as flat tables, and/or services carrying their
  * service_at_locations (with location), attributes (with taxonomy_term), languages, cost_options and schedules
  * nested, as the HSDS API returns them. Organizations become agencies (matched on their HSDS id), services
- * opportunities (id {@code opp-<service id>}). Idempotent: a record whose mapped details equal what the catalogue
- * holds is left alone (no write, no event). What cannot be mapped is skipped with a reason, never half-written.
+ * opportunities (id {@code opp-<service id>}); a virtual location makes a service online (or blended).
+ * Idempotent: a record whose mapped details equal what the catalogue holds is left alone (no write, no event). What
+ * cannot be mapped is skipped with a reason, never half-written; fields it has no place for are named in the report.
  */
 @Service
 class HsdsImport {
@@ -80,6 +81,15 @@ class HsdsImport {
 
         void skip(String table, JsonNode record, SkipReason reason) {
             skip(table, record, reason, null);
+        }
+
+        /** Reports the HSDS fields of {@code record} among {@code unmapped} that carry a value (names from the list). */
+        void notMapped(String table, JsonNode record, List<String> unmapped) {
+            String present = unmapped.stream().filter(field -> hasValue(record.path(field)))
+                    .collect(Collectors.joining(", "));
+            if (!present.isEmpty()) {
+                skip(table, record, SkipReason.NOT_MAPPED, present);
+            }
         }
 
         void skip(String table, JsonNode record, SkipReason reason, String field) {
@@ -160,21 +170,13 @@ class HsdsImport {
         AgencySector sector = enumOf(AgencySector.class, first(codes, HsdsTaxonomy.AGENCY_SECTOR))
                 .orElse(AgencySector.VOLUNTARY);
         AgencyKind kind = enumOf(AgencyKind.class, first(codes, HsdsTaxonomy.AGENCY_KIND)).orElse(AgencyKind.OTHER);
-        List<AgencyContact> contacts = new ArrayList<>();
-        for (JsonNode contact : org.path("contacts")) {
-            if (!contact.path("name").isString()) {
-                run.skip("contacts", contact, SkipReason.CONTACT_WITHOUT_NAME);
-                continue;
-            }
-            JsonNode phone = contact.path("phones").path(0).path("number");
-            contacts.add(new AgencyContact(contact.path("name").asString().strip(), text(contact, "title"),
-                    text(contact, "email"), phone.isString() ? phone.asString() : null));
-        }
+        List<AgencyContact> contacts = contacts(run, org.path("contacts"));
         AgencyDetails details;
         try {
             details = new AgencyDetails(text(org, "name"), sector, kind,
                     codes.getOrDefault(HsdsTaxonomy.LOCALITY, List.of()), contacts,
-                    !"SIGNPOSTING".equals(first(codes, HsdsTaxonomy.REFERRALS)), text(org, "website"), null);
+                    !"SIGNPOSTING".equals(first(codes, HsdsTaxonomy.REFERRALS)), text(org, "website"), null,
+                    text(org, "description"), text(org, "email"), phone(run, org.path("phones")));
         } catch (RuntimeException e) {
             run.skip("organizations", org, SkipReason.UNREADABLE);
             return Optional.empty();
@@ -184,6 +186,7 @@ class HsdsImport {
             run.skip("organizations", org, SkipReason.INVALID_FIELD, invalid);
             return Optional.empty();
         }
+        run.notMapped("organizations", org, ORGANIZATION_NOT_MAPPED);
         Optional<Agency> known = agencies.findByHsdsId(hsdsId);
         if (known.isEmpty()) {
             run.organizations[0]++;
@@ -238,6 +241,7 @@ class HsdsImport {
             run.skip("services", service, SkipReason.INVALID_FIELD, invalid);
             return;
         }
+        run.notMapped("services", service, SERVICE_NOT_MAPPED);
         String id = "opp-" + serviceId;
         Optional<Opportunity> known = opportunities.findById(id);
         List<PathwaysEvent> events = new ArrayList<>();
@@ -284,11 +288,39 @@ class HsdsImport {
         run.services[1]++;
     }
 
+    /** Contacts with a name, each with its first phone (the rest of its phones are reported). */
+    private static List<AgencyContact> contacts(Run run, JsonNode nodes) {
+        List<AgencyContact> contacts = new ArrayList<>();
+        for (JsonNode contact : nodes) {
+            if (!contact.path("name").isString() || contact.path("name").asString().isBlank()) {
+                run.skip("contacts", contact, SkipReason.CONTACT_WITHOUT_NAME);
+                continue;
+            }
+            contacts.add(new AgencyContact(contact.path("name").asString().strip(), text(contact, "title"),
+                    text(contact, "email"), phone(run, contact.path("phones"))));
+        }
+        return contacts;
+    }
+
+    /** The number of the first phone; any further phones are reported as not kept. */
+    private static String phone(Run run, JsonNode phones) {
+        String number = null;
+        int index = 0;
+        for (JsonNode phone : phones) {
+            if (index++ == 0) {
+                number = text(phone, "number");
+            } else {
+                run.skip("phones", phone, SkipReason.MORE_PHONES);
+            }
+        }
+        return number;
+    }
+
     private DraftOpportunity details(Run run, JsonNode service, String serviceId) {
         Map<HsdsTaxonomy, List<String>> codes = codes(run, service, serviceId);
         OpportunityKind kind = enumOf(OpportunityKind.class, first(codes, HsdsTaxonomy.OPPORTUNITY_KIND))
                 .orElse(OpportunityKind.ADVICE);
-        DeliveryMode mode = enumOf(DeliveryMode.class, first(codes, HsdsTaxonomy.MODE)).orElse(DeliveryMode.IN_PERSON);
+        Optional<DeliveryMode> declaredMode = enumOf(DeliveryMode.class, first(codes, HsdsTaxonomy.MODE));
         Set<AccessibilityFeature> accessibility = codes.getOrDefault(HsdsTaxonomy.ACCESSIBILITY, List.of()).stream()
                 .map(code -> enumOf(AccessibilityFeature.class, code)).flatMap(Optional::stream)
                 .collect(Collectors.toSet());
@@ -306,8 +338,18 @@ class HsdsImport {
                 locations.add(run.locations.get(link.path("location_id").asString()));
             }
         }
+        String url = text(service, "url");
+        boolean virtual = false;
         for (JsonNode location : locations) {
             if ("virtual".equals(location.path("location_type").asString(""))) {
+                // Online delivery; its url becomes the opportunity's when the service has none of its own.
+                virtual = true;
+                String locationUrl = text(location, "url");
+                if (url == null) {
+                    url = locationUrl;
+                } else if (locationUrl != null && !locationUrl.equals(url)) {
+                    run.skip("locations", location, SkipReason.SECOND_URL);
+                }
                 continue;
             }
             String locality = text(location.path("addresses").path(0), "city");
@@ -361,6 +403,8 @@ class HsdsImport {
                 residentIn.add(name);
             }
         }
+        DeliveryMode mode = declaredMode.orElse(!virtual ? DeliveryMode.IN_PERSON
+                : venues.isEmpty() ? DeliveryMode.ONLINE : DeliveryMode.BLENDED);
         Set<Benefit> benefits = codes.getOrDefault(HsdsTaxonomy.BENEFIT, List.of()).stream()
                 .map(code -> enumOf(Benefit.class, code)).flatMap(Optional::stream).collect(Collectors.toSet());
         Set<FreeFor> freeFor = codes.getOrDefault(HsdsTaxonomy.FREE_FOR, List.of()).stream()
@@ -368,8 +412,11 @@ class HsdsImport {
         return new DraftOpportunity(text(service, "name"), text(service, "description"), kind,
                 first(codes, HsdsTaxonomy.LEVEL), capacity, codes.getOrDefault(HsdsTaxonomy.SUBJECT, List.of()),
                 mode, venues, schedule, costPence, freeFor,
-                new Eligibility(minAge, maxAge, residentIn, benefits, first(codes, HsdsTaxonomy.PRIOR_LEVEL)),
-                accessibility, languages.isEmpty() ? null : languages, "OPEN".equals(first(codes, HsdsTaxonomy.WAITLIST)));
+                new Eligibility(minAge, maxAge, residentIn, benefits, first(codes, HsdsTaxonomy.PRIOR_LEVEL),
+                        text(service, "eligibility_description")),
+                accessibility, languages.isEmpty() ? null : languages, "OPEN".equals(first(codes, HsdsTaxonomy.WAITLIST)),
+                url, text(service, "email"), phone(run, service.path("phones")),
+                contacts(run, service.path("contacts")), text(service, "fees_description"));
     }
 
     /**
@@ -480,9 +527,13 @@ class HsdsImport {
             Map.entry("costPence", "cost_options"), Map.entry("languages", "languages"),
             Map.entry("eligibility.minAge", "minimum_age"), Map.entry("eligibility.maxAge", "maximum_age"),
             Map.entry("eligibility.residentIn", "service_areas"), Map.entry("eligibility.benefits", "attributes"),
-            Map.entry("eligibility.priorLevel", "attributes"));
+            Map.entry("eligibility.priorLevel", "attributes"),
+            Map.entry("eligibility.description", "eligibility_description"), Map.entry("url", "url"),
+            Map.entry("email", "email"), Map.entry("phone", "phones"), Map.entry("contacts", "contacts"),
+            Map.entry("feesDescription", "fees_description"));
     private static final Map<String, String> ORGANIZATION_FIELDS = Map.of("name", "name",
-            "localities", "attributes", "contacts", "contacts", "website", "website");
+            "localities", "attributes", "contacts", "contacts", "website", "website", "description", "description",
+            "email", "email", "phone", "phones");
 
     private String violations(Object details, Map<String, String> fields) {
         Set<ConstraintViolation<Object>> violations = validator.validate(details);
@@ -503,6 +554,19 @@ class HsdsImport {
             }
         }
         return "other";
+    }
+
+    /** HSDS 3.0 fields of an organization / a service the catalogue has no place for (in the schema's order). */
+    static final List<String> ORGANIZATION_NOT_MAPPED = List.of("alternate_name", "tax_status", "tax_id",
+            "year_incorporated", "legal_status", "logo", "uri", "parent_organization_id", "funding", "locations",
+            "programs", "organization_identifiers", "metadata", "services");
+    static final List<String> SERVICE_NOT_MAPPED = List.of("program_id", "alternate_name",
+            "interpretation_services", "application_process", "wait_time", "fees", "accreditations", "assured_date",
+            "assurer_email", "licenses", "alert", "funding", "program", "required_documents", "metadata");
+
+    private static boolean hasValue(JsonNode value) {
+        return !(value.isMissingNode() || value.isNull() || (value.isString() && value.asString().isBlank())
+                || (value.isContainer() && value.isEmpty()));
     }
 
     /** A record that cannot become a catalogue entry for a reason the report can name. */

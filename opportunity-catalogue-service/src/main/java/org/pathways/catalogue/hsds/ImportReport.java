@@ -10,7 +10,8 @@ public record ImportReport(Counts organizations, Counts services, List<Skipped> 
 
     /**
      * A record (or part of one) left out: the table it came from, its id if it had a readable one, a stable
-     * {@code code} with its fixed {@code reason}, and for {@code INVALID_FIELD} the HSDS {@code field}s at fault.
+     * {@code code} with its fixed {@code reason}, and for {@code INVALID_FIELD} the HSDS {@code field}s at fault
+     * (for {@code NOT_MAPPED}, the HSDS fields with a value the catalogue has no place for).
      */
     public record Skipped(String table, String id, String code, String field, String reason) {
     }

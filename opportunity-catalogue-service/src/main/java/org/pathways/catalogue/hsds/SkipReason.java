@@ -23,7 +23,10 @@ enum SkipReason {
     CAPACITY_NOT_A_NUMBER("a capacity that is not a whole number"),
     LOCATION_WITHOUT_CITY("a location without an address city is not a venue"),
     LANGUAGE_CODE("code is not an ISO 639 code"),
-    CURRENCY("only GBP costs are understood");
+    CURRENCY("only GBP costs are understood"),
+    MORE_PHONES("only the first phone of an organization, service or contact is kept"),
+    SECOND_URL("a virtual location's url other than its service's url is not kept"),
+    NOT_MAPPED("the catalogue has no place for these fields (named in field); the rest of the record was imported");
 
     final String text;
 

@@ -4,19 +4,24 @@ import java.util.List;
 import java.util.Set;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
+import org.pathways.catalogue.config.OpenReferralFormat;
+import org.pathways.catalogue.agency.AgencyContact;
 import org.pathways.events.opportunity.OpportunityKind;
 
 /**
  * What a provider sends to draft (POST) or revise (PUT) an opportunity. {@code level} is a qualification level code
  * (E1..E3 entry, L1..L8) or absent; {@code capacity} absent means places are not limited; {@code costPence} absent
  * or 0 means free of charge, otherwise {@code freeFor} says who does not pay. {@code terms} are subject or taxonomy
- * terms; {@code languages} ISO 639 codes of the languages it is taught in. Text is trimmed; absent lists are empty.
+ * terms; {@code languages} ISO 639 codes of the languages it is taught in. {@code url}, {@code email}, {@code phone}
+ * and {@code contacts} are where to ask about it (the provider's staff, never learners); {@code feesDescription}
+ * says in words what it costs. Text is trimmed (blank is absent); absent lists are empty.
  */
 public record DraftOpportunity(
         @NotBlank @Size(max = 200) String title,
@@ -33,7 +38,13 @@ public record DraftOpportunity(
         @Valid Eligibility eligibility,
         @Size(max = 20) Set<AccessibilityFeature> accessibility,
         @Size(max = 20) Set<@Pattern(regexp = "[a-z]{2,3}") String> languages,
-        Boolean waitlistOpen) {
+        Boolean waitlistOpen,
+        @Size(max = 500) @Pattern(regexp = "https?://[^\\s<>\"]+")
+        @OpenReferralFormat(OpenReferralFormat.URI) String url,
+        @Email @OpenReferralFormat(OpenReferralFormat.EMAIL) @Size(max = 254) String email,
+        @Pattern(regexp = "[+0-9 ()-]{3,30}") String phone,
+        @Size(max = 10) List<@Valid @NotNull AgencyContact> contacts,
+        @Size(max = 1000) String feesDescription) {
 
     public DraftOpportunity {
         title = title == null ? null : title.strip();
@@ -48,10 +59,29 @@ public record DraftOpportunity(
         accessibility = accessibility == null ? Set.of() : Set.copyOf(accessibility);
         languages = languages == null ? Set.of("en") : Set.copyOf(languages);
         waitlistOpen = Boolean.TRUE.equals(waitlistOpen);
+        url = blankToNull(url);
+        email = blankToNull(email);
+        phone = blankToNull(phone);
+        contacts = contacts == null ? List.of() : List.copyOf(contacts);
+        feesDescription = blankToNull(feesDescription);
+    }
+
+    /** A draft without contact details or a fees description. */
+    public DraftOpportunity(String title, String description, OpportunityKind kind, String level, Integer capacity,
+                            List<String> terms, DeliveryMode mode, List<Venue> venues, Schedule schedule,
+                            Integer costPence, Set<FreeFor> freeFor, Eligibility eligibility,
+                            Set<AccessibilityFeature> accessibility, Set<String> languages, Boolean waitlistOpen) {
+        this(title, description, kind, level, capacity, terms, mode, venues, schedule, costPence, freeFor,
+                eligibility, accessibility, languages, waitlistOpen, null, null, null, null, null);
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
     }
 
     /** The original, minimal draft: everything else at its default. */
     public DraftOpportunity(String title, String description, OpportunityKind kind, String level, Integer capacity) {
-        this(title, description, kind, level, capacity, null, null, null, null, null, null, null, null, null, null);
+        this(title, description, kind, level, capacity, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null);
     }
 }

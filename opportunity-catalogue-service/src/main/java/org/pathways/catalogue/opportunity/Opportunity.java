@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import org.pathways.catalogue.agency.AgencyContact;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
@@ -88,6 +89,11 @@ public class Opportunity {
     private Set<AccessibilityFeature> accessibility = Set.of();
     private Set<String> languages = Set.of("en");
     private boolean waitlistOpen;
+    private String url;
+    private String email;
+    private String phone;
+    private List<AgencyContact> contacts = List.of();
+    private String feesDescription;
     /** Referrals holding a place: the one record of places taken, so places follow referral events idempotently. */
     private List<String> placeHolders = new ArrayList<>();
     /** Referrals that have ended and released (or never took) their place: a late event never takes it again. */
@@ -141,6 +147,15 @@ public class Opportunity {
         accessibility = Set.copyOf(details.accessibility());
         languages = Set.copyOf(details.languages());
         waitlistOpen = Boolean.TRUE.equals(details.waitlistOpen());
+        url = details.url() == null ? null : require(details.url(), u -> u.length() <= 500, "url");
+        email = details.email() == null ? null : require(details.email(), e -> e.length() <= 254, "email");
+        phone = details.phone();
+        contacts = List.copyOf(details.contacts());
+        feesDescription = details.feesDescription() == null ? null
+                : require(details.feesDescription(), f -> f.length() <= 1000, "feesDescription");
+        if (eligibility.description() != null && eligibility.description().length() > 1000) {
+            throw new IllegalArgumentException("Invalid eligibility description");
+        }
         derive();
     }
 
@@ -160,7 +175,8 @@ public class Opportunity {
     /** The details a provider sends, as they are now (a PUT starts from these). */
     public DraftOpportunity details() {
         return new DraftOpportunity(title, description, kind, level, capacity, terms, mode, venues, schedule,
-                costPence, freeFor, eligibility, accessibility, languages, waitlistOpen);
+                costPence, freeFor, eligibility, accessibility, languages, waitlistOpen, url, email, phone,
+                contacts, feesDescription);
     }
 
     /**
@@ -403,6 +419,11 @@ public class Opportunity {
     public Set<AccessibilityFeature> accessibility() { return accessibility; }
     public Set<String> languages() { return languages; }
     public boolean waitlistOpen() { return waitlistOpen; }
+    public String url() { return url; }
+    public String email() { return email; }
+    public String phone() { return phone; }
+    public List<AgencyContact> contacts() { return contacts == null ? List.of() : contacts; }
+    public String feesDescription() { return feesDescription; }
     public List<String> placeHolders() { return List.copyOf(placeHolders); }
     public List<String> leadsTo() { return List.copyOf(leadsTo); }
     public Set<String> searchTokens() { return searchTokens; }

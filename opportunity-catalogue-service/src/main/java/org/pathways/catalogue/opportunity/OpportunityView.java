@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
+import org.pathways.catalogue.agency.AgencyContact;
 import org.pathways.events.opportunity.OpportunityKind;
 
 /** An opportunity as the API shows it. Which referrals hold its places is the referral-service's business. */
@@ -13,6 +14,8 @@ public record OpportunityView(String id, String providerAgencyId, String title, 
                               List<String> terms, DeliveryMode mode, List<Venue> venues, Schedule schedule,
                               Integer costPence, boolean free, Set<FreeFor> freeFor, Eligibility eligibility,
                               Set<AccessibilityFeature> accessibility, Set<String> languages, List<String> leadsTo,
+                              String url, String email, String phone, List<AgencyContact> contacts,
+                              String feesDescription,
                               Instant createdAt, Instant publishedAt, Instant updatedAt, Instant withdrawnAt,
                               Instant endedAt, Long version) {
 
@@ -20,7 +23,8 @@ public record OpportunityView(String id, String providerAgencyId, String title, 
         return new OpportunityView(o.id(), o.providerAgencyId(), o.title(), o.description(), o.kind(), o.level(),
                 o.capacity(), o.placesTaken(), o.placesLeft(), o.waitlistOpen(), o.status(), o.terms(), o.mode(),
                 o.venues(), o.schedule(), o.costPence(), o.isFree(), o.freeFor(), o.eligibility(), o.accessibility(),
-                o.languages(), o.leadsTo(), o.createdAt(), o.publishedAt(), o.updatedAt(), o.withdrawnAt(),
+                o.languages(), o.leadsTo(), o.url(), o.email(), o.phone(), o.contacts(), o.feesDescription(),
+                o.createdAt(), o.publishedAt(), o.updatedAt(), o.withdrawnAt(),
                 o.endedAt(), o.version());
     }
 }

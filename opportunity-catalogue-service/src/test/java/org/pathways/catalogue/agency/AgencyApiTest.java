@@ -49,9 +49,12 @@ class AgencyApiTest extends RunningService {
         details.put("kind", "COLLEGE");
         details.put("localities", List.of("Harehills", "Chapeltown"));
         details.put("contacts", List.of(Map.of("name", "Referrals team", "role", "Admissions",
-                "email", "referrals@college.example", "phone", "+44 113 000 0000")));
+                "email", "referrals@college.ac.uk", "phone", "+44 113 000 0000")));
         details.put("acceptsDirectReferrals", true);
         details.put("website", "https://college.example");
+        details.put("description", "Further education for Harehills and Chapeltown.");
+        details.put("email", "hello@college.ac.uk");
+        details.put("phone", "+44 113 000 0001");
         return details;
     }
 
@@ -69,6 +72,9 @@ class AgencyApiTest extends RunningService {
         HttpApi.Response seen = api().get("/api/agencies/" + agencyId, TestTokens.worker(COUNCIL));
         assertThat(seen.text("name")).isEqualTo("Park Lane College");
         assertThat(seen.body().path("acceptsDirectReferrals").asBoolean()).isTrue();
+        assertThat(seen.text("description")).isEqualTo("Further education for Harehills and Chapeltown.");
+        assertThat(seen.text("email")).isEqualTo("hello@college.ac.uk");
+        assertThat(seen.text("phone")).isEqualTo("+44 113 000 0001");
 
         Map<String, Object> changed = agency("Park Lane College (Leeds)");
         changed.put("acceptsDirectReferrals", false);
@@ -105,7 +111,8 @@ class AgencyApiTest extends RunningService {
         assertThat(data.path("sector").asString()).isEqualTo("PUBLIC");
         assertThat(data.path("acceptsDirectReferrals").asBoolean()).isTrue();
         String raw = new String(registered.getFirst().value(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(raw).doesNotContain("Park Lane", "referrals@college.example", "Harehills", "113 000");
+        assertThat(raw).doesNotContain("Park Lane", "referrals@college.ac.uk", "Harehills", "113 000",
+                "hello@college.ac.uk", "Further education");
 
         // A new name announces nothing (names are read through the API)...
         Map<String, Object> renamed = agency("Park Lane College (Leeds)");
@@ -182,7 +189,10 @@ class AgencyApiTest extends RunningService {
                 Map.entry("localities", List.of(Map.of("$ne", 1))), Map.entry("acceptsDirectReferrals", "yes"),
                 Map.entry("contacts", List.of(Map.of("name", "x", "email", "not-an-email"))),
                 Map.entry("name", "x".repeat(5000)), Map.entry("id", "agency-other"),
-                Map.entry("website", "javascript:alert(1)"))) {
+                Map.entry("website", "javascript:alert(1)"), Map.entry("email", "not-an-email"),
+                Map.entry("email", "hello@college.example"), // @Email passes it; HSDS's format does not
+                Map.entry("website", "http://[::1"),
+                Map.entry("phone", "call us"), Map.entry("description", "x".repeat(2001)))) {
             Map<String, Object> details = agency("Hostile");
             details.put(bad.getKey(), bad.getValue());
             HttpApi.Response response = api().post("/api/agencies", admin, details);

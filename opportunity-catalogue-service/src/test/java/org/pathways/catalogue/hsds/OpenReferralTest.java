@@ -90,7 +90,9 @@ class OpenReferralTest extends RunningService {
                 {
                   "organizations": [
                     {"id": "%1$s", "name": "Chapeltown Community Learning", "description": "Adult learning.",
-                     "website": "https://ccl.example.org",
+                     "website": "https://ccl.example.org", "email": "hello@ccl.example.org",
+                     "alternate_name": "CCL", "tax_id": "", "funding": [],
+                     "phones": [{"id": "%48$s", "number": "0113 496 0001"}, {"id": "%49$s", "number": "0113 496 0002"}],
                      "contacts": [{"id": "%6$s", "name": "Referrals desk", "title": "Coordinator",
                                    "email": "desk@ccl.example.org", "phones": [{"id": "%7$s", "number": "0113 496 0000"}]}],
                      "attributes": [
@@ -122,6 +124,14 @@ class OpenReferralTest extends RunningService {
                   "services": [
                     {"id": "%2$s", "organization_id": "%1$s", "name": "ESOL Entry 1 drop-in",
                      "description": "Friendly English practice.", "status": "active", "minimum_age": 16,
+                     "url": "https://ccl.example.org/esol", "email": "esol@ccl.example.org",
+                     "application_process": "Drop in", "alert": "Closed at Easter", "wait_time": null,
+                     "phones": [{"id": "%50$s", "number": "0113 496 0010"}],
+                     "contacts": [{"id": "%51$s", "name": "ESOL tutor", "title": "Tutor", "email": "tutor@ccl.example.org",
+                                   "phones": [{"id": "%52$s", "number": "0113 496 0011"}]},
+                                  {"id": "%53$s", "title": "No name"}],
+                     "eligibility_description": "Adults whose first language is not English.",
+                     "fees_description": "Free if you get Universal Credit, otherwise 25.50 a term.",
                      "languages": [{"id": "%18$s", "code": "en", "name": "English"},
                                    {"id": "%19$s", "code": "ar", "name": "Arabic"}],
                      "cost_options": [{"id": "%20$s", "currency": "GBP", "amount": 25.5}],
@@ -150,7 +160,15 @@ class OpenReferralTest extends RunningService {
                                     "count": 8, "description": "Mondays 1-3pm"}],
                      "service_at_locations": [{"id": "%26$s", "location": {"id": "%27$s", "location_type": "physical",
                         "name": "Library", "addresses": [{"id": "%28$s", "address_1": "1 Main St", "city": "Harehills",
-                        "state_province": "", "postal_code": "", "country": "GB", "address_type": "physical"}]}}]},
+                        "state_province": "", "postal_code": "", "country": "GB", "address_type": "physical"}]}},
+                       {"id": "%54$s", "location": {"id": "%55$s", "location_type": "virtual", "name": "Zoom",
+                        "url": "https://learn.example.org/digital"}}]},
+                    {"id": "%56$s", "organization_id": "%1$s", "name": "Benefits advice online", "status": "active",
+                     "description": "Video calls.", "url": "https://ccl.example.org/advice",
+                     "service_at_locations": [{"id": "%57$s", "location": {"id": "%58$s", "location_type": "virtual",
+                        "url": "https://elsewhere.example.org/advice"}}]},
+                    {"id": "%59$s", "organization_id": "%1$s", "name": "Bad details", "status": "active",
+                     "email": "not-an-e-mail", "fees_description": "%47$s"},
                     {"id": "%29$s", "organization_id": "%30$s", "name": "Orphan", "status": "active"},
                     {"id": "%31$s", "organization_id": "%1$s", "name": "Odd status", "status": "sleeping"},
                     {"id": "%32$s", "organization_id": "%1$s", "status": "active"},
@@ -162,7 +180,8 @@ class OpenReferralTest extends RunningService {
                 uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
                 uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
                 uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
-                uuid());
+                uuid(), "x".repeat(1001), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
+                uuid(), uuid());
         return (ObjectNode) HttpApi.JSON.readTree(json);
     }
 
@@ -189,7 +208,7 @@ class OpenReferralTest extends RunningService {
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(first.body().path("organizations").path("created").asInt()).isEqualTo(1);
-        assertThat(first.body().path("services").path("created").asInt()).isEqualTo(2);
+        assertThat(first.body().path("services").path("created").asInt()).isEqualTo(3);
         Set<String> reasons = first.body().path("skipped").valueStream()
                 .map(s -> s.path("table").asString() + ": " + s.path("reason").asString())
                 .collect(Collectors.toSet());
@@ -197,13 +216,23 @@ class OpenReferralTest extends RunningService {
                 "services: organization_id names no organization in the document or catalogue",
                 "services: status is not one of active, inactive, defunct, temporarily closed",
                 "service_at_locations: unknown service or location",
-                "services: minimum_age is above maximum_age");
+                "services: minimum_age is above maximum_age",
+                "phones: only the first phone of an organization, service or contact is kept",
+                "contacts: a contact without a name",
+                "locations: a virtual location's url other than its service's url is not kept");
         Set<String> invalidFields = first.body().path("skipped").valueStream()
                 .filter(s -> s.path("code").asString().equals("INVALID_FIELD"))
                 .map(s -> s.path("table").asString() + ": " + s.path("field").asString())
                 .collect(Collectors.toSet());
         assertThat(invalidFields).as("HSDS field names, not the catalogue's")
-                .containsExactlyInAnyOrder("organizations: name", "services: name");
+                .containsExactlyInAnyOrder("organizations: name", "services: name",
+                        "services: email, fees_description");
+        Set<String> notMapped = first.body().path("skipped").valueStream()
+                .filter(s -> s.path("code").asString().equals("NOT_MAPPED"))
+                .map(s -> s.path("table").asString() + ": " + s.path("field").asString())
+                .collect(Collectors.toSet());
+        assertThat(notMapped).as("present unmapped fields are named; empty ones are not")
+                .containsExactlyInAnyOrder("organizations: alternate_name", "services: application_process, alert");
         // Every reason is the fixed text of its code: no exception message, class or property name leaks out.
         first.body().path("skipped").forEach(skipped -> assertThat(skipped.path("reason").asString())
                 .isEqualTo(SkipReason.valueOf(skipped.path("code").asString()).text));
@@ -228,12 +257,40 @@ class OpenReferralTest extends RunningService {
                 .containsExactlyInAnyOrder("WEEKDAY_EVENING", "WEEKEND");
         assertThat(flat.path("schedule").path("sessions").asInt()).isEqualTo(12);
         assertThat(flat.path("schedule").path("startsOn").asString()).isEqualTo("2027-01-11");
+        assertThat(flat.path("mode").asString()).isEqualTo("IN_PERSON");
+        assertThat(flat.path("url").asString()).isEqualTo("https://ccl.example.org/esol");
+        assertThat(flat.path("email").asString()).isEqualTo("esol@ccl.example.org");
+        assertThat(flat.path("phone").asString()).isEqualTo("0113 496 0010");
+        assertThat(flat.path("contacts")).hasSize(1);
+        assertThat(flat.path("contacts").path(0).path("name").asString()).isEqualTo("ESOL tutor");
+        assertThat(flat.path("contacts").path(0).path("role").asString()).isEqualTo("Tutor");
+        assertThat(flat.path("contacts").path(0).path("email").asString()).isEqualTo("tutor@ccl.example.org");
+        assertThat(flat.path("contacts").path(0).path("phone").asString()).isEqualTo("0113 496 0011");
+        assertThat(flat.path("eligibility").path("description").asString())
+                .isEqualTo("Adults whose first language is not English.");
+        assertThat(flat.path("feesDescription").asString())
+                .isEqualTo("Free if you get Universal Credit, otherwise 25.50 a term.");
         JsonNode nested = api().get("/api/opportunities/opp-" + nestedService, TestTokens.worker(COUNCIL)).body();
         assertThat(nested.path("kind").asString()).isEqualTo("NON_FORMAL_LEARNING");
         assertThat(nested.path("capacity").asInt()).isEqualTo(15);
         assertThat(nested.path("schedule").path("sessions").asInt()).isEqualTo(8);
-        assertThat(api().get("/api/agencies/agency-" + org, TestTokens.worker(COUNCIL)).text("sector"))
-                .isEqualTo("COMMUNITY");
+        assertThat(nested.path("mode").asString()).as("a physical and a virtual location").isEqualTo("BLENDED");
+        assertThat(nested.path("url").asString()).as("the virtual location's url")
+                .isEqualTo("https://learn.example.org/digital");
+        assertThat(nested.path("venues")).hasSize(1);
+        String onlineService = document.path("services").path(2).path("id").asString();
+        JsonNode online = api().get("/api/opportunities/opp-" + onlineService, TestTokens.worker(COUNCIL)).body();
+        assertThat(online.path("mode").asString()).as("only a virtual location").isEqualTo("ONLINE");
+        assertThat(online.path("url").asString()).as("the service's own url wins")
+                .isEqualTo("https://ccl.example.org/advice");
+        assertThat(online.path("venues")).isEmpty();
+        JsonNode agency = api().get("/api/agencies/agency-" + org, TestTokens.worker(COUNCIL)).body();
+        assertThat(agency.path("sector").asString()).isEqualTo("COMMUNITY");
+        assertThat(agency.path("description").asString()).isEqualTo("Adult learning.");
+        assertThat(agency.path("email").asString()).isEqualTo("hello@ccl.example.org");
+        assertThat(agency.path("phone").asString()).isEqualTo("0113 496 0001");
+        assertThat(agency.path("website").asString()).isEqualTo("https://ccl.example.org");
+        assertThat(agency.path("contacts").path(0).path("phone").asString()).isEqualTo("0113 496 0000");
         assertThat(opportunityTopic.await(r -> isOfType(r, "opp-" + flatService,
                 EventType.OPPORTUNITY_PUBLISHED.type()), 1, EVENT_DEADLINE)).hasSize(1);
         assertThat(agencyTopic.await(r -> isOfType(r, "agency-" + org, EventType.AGENCY_REGISTERED.type()), 1,
@@ -242,7 +299,7 @@ class OpenReferralTest extends RunningService {
         // Importing the same document again changes nothing.
         JsonNode again = importDocument(document).body();
         assertThat(again.path("organizations").path("unchanged").asInt()).isEqualTo(1);
-        assertThat(again.path("services").path("unchanged").asInt()).isEqualTo(2);
+        assertThat(again.path("services").path("unchanged").asInt()).isEqualTo(3);
         assertThat(again.path("services").path("created").asInt() + again.path("services").path("updated").asInt())
                 .isZero();
 
@@ -260,6 +317,35 @@ class OpenReferralTest extends RunningService {
                 + w.path("opens_at").asString())).containsExactly("MO,TU,WE,TH,FR 17:00", "SA,SU 09:00");
         assertThat(exportedFlat.path("service_at_locations").path(0).path("location").path("accessibility")
                 .path(0).path("description").asString()).isEqualTo("step free");
+        assertThat(exportedFlat.path("url").asString()).isEqualTo("https://ccl.example.org/esol");
+        assertThat(exportedFlat.path("email").asString()).isEqualTo("esol@ccl.example.org");
+        assertThat(exportedFlat.path("phones").path(0).path("number").asString()).isEqualTo("0113 496 0010");
+        assertThat(exportedFlat.path("contacts").path(0).path("name").asString()).isEqualTo("ESOL tutor");
+        assertThat(exportedFlat.path("contacts").path(0).path("title").asString()).isEqualTo("Tutor");
+        assertThat(exportedFlat.path("contacts").path(0).path("email").asString()).isEqualTo("tutor@ccl.example.org");
+        assertThat(exportedFlat.path("contacts").path(0).path("phones").path(0).path("number").asString())
+                .isEqualTo("0113 496 0011");
+        assertThat(exportedFlat.path("eligibility_description").asString())
+                .isEqualTo("Adults whose first language is not English.");
+        assertThat(exportedFlat.path("fees_description").asString())
+                .isEqualTo("Free if you get Universal Credit, otherwise 25.50 a term.");
+        assertThat(exportedFlat.path("service_at_locations").valueStream()
+                .map(l -> l.path("location").path("location_type").asString())).containsExactly("physical");
+        JsonNode exportedNested = services.path("contents").valueStream()
+                .filter(service -> service.path("id").asString().equals(nestedService)).findFirst().orElseThrow();
+        assertThat(exportedNested.path("service_at_locations").valueStream()
+                .map(l -> l.path("location").path("location_type").asString() + " "
+                        + l.path("location").path("url").asString("-")))
+                .containsExactly("physical -", "virtual https://learn.example.org/digital");
+        JsonNode exportedOrganization = organizations.path("contents").valueStream()
+                .filter(o -> o.path("id").asString().equals(org)).findFirst().orElseThrow();
+        assertThat(exportedOrganization.path("description").asString()).isEqualTo("Adult learning.");
+        assertThat(exportedOrganization.path("email").asString()).isEqualTo("hello@ccl.example.org");
+        assertThat(exportedOrganization.path("website").asString()).isEqualTo("https://ccl.example.org");
+        assertThat(exportedOrganization.path("phones").valueStream().map(p -> p.path("number").asString()))
+                .containsExactly("0113 496 0001");
+        assertThat(exportedOrganization.path("contacts").path(0).path("phones").path(0).path("number").asString())
+                .isEqualTo("0113 496 0000");
         organizations.path("contents").forEach(o -> assertThat(validate(organizationSchema, o))
                 .as(o.path("id").asString()).isEmpty());
         assertThat(validate(serviceSchema, HttpApi.JSON.readTree("{\"id\": \"x\", \"name\": 1}"))).as("the validator bites")
@@ -279,11 +365,11 @@ class OpenReferralTest extends RunningService {
                 exportedServices.add(s);
             }
         });
-        assertThat(exportedServices).hasSize(2);
+        assertThat(exportedServices).hasSize(3);
         long versionBefore = flat.path("version").asLong();
         JsonNode roundTrip = importDocument(exported).body();
         assertThat(roundTrip.path("organizations").path("unchanged").asInt()).isEqualTo(1);
-        assertThat(roundTrip.path("services").path("unchanged").asInt()).as(roundTrip.toString()).isEqualTo(2);
+        assertThat(roundTrip.path("services").path("unchanged").asInt()).as(roundTrip.toString()).isEqualTo(3);
         assertThat(roundTrip.path("skipped")).isEmpty();
         assertThat(api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).body()
                 .path("version").asLong()).isEqualTo(versionBefore);

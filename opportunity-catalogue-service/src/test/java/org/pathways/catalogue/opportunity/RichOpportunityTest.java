@@ -41,7 +41,14 @@ class RichOpportunityTest extends RunningService {
                 "slots", List.of("WEEKDAY_DAYTIME"), "times", "Tuesdays 10:00-12:00"));
         details.put("costPence", 0);
         details.put("eligibility", Map.of("minAge", 19, "residentIn", List.of("Leeds"),
-                "benefits", List.of("UNIVERSAL_CREDIT"), "priorLevel", "E1"));
+                "benefits", List.of("UNIVERSAL_CREDIT"), "priorLevel", "E1",
+                "description", "Adults settled in Leeds whose first language is not English"));
+        details.put("url", "https://college.example/esol");
+        details.put("email", "esol@college.ac.uk");
+        details.put("phone", "0113 496 0100");
+        details.put("contacts", List.of(Map.of("name", "Amira Khan", "role", "ESOL tutor",
+                "email", "amira.khan@college.ac.uk", "phone", "0113 496 0101")));
+        details.put("feesDescription", "Free for everyone on Universal Credit");
         details.put("accessibility", List.of("STEP_FREE", "CRECHE", "HEARING_LOOP"));
         details.put("languages", List.of("en", "ar"));
         details.put("waitlistOpen", true);
@@ -63,6 +70,14 @@ class RichOpportunityTest extends RunningService {
         assertThat(body.path("accessibility").valueStream().map(JsonNode::asString))
                 .containsExactlyInAnyOrder("STEP_FREE", "CRECHE", "HEARING_LOOP");
         assertThat(body.path("waitlistOpen").asBoolean()).isTrue();
+        assertThat(body.path("url").asString()).isEqualTo("https://college.example/esol");
+        assertThat(body.path("email").asString()).isEqualTo("esol@college.ac.uk");
+        assertThat(body.path("phone").asString()).isEqualTo("0113 496 0100");
+        assertThat(body.path("contacts").path(0).path("name").asString()).isEqualTo("Amira Khan");
+        assertThat(body.path("contacts").path(0).path("phone").asString()).isEqualTo("0113 496 0101");
+        assertThat(body.path("feesDescription").asString()).isEqualTo("Free for everyone on Universal Credit");
+        assertThat(body.path("eligibility").path("description").asString())
+                .isEqualTo("Adults settled in Leeds whose first language is not English");
     }
 
     @Test
@@ -85,7 +100,8 @@ class RichOpportunityTest extends RunningService {
         JsonNode data = cloudEvent(updated.getFirst()).path("data");
         assertThat(data.path("capacity").asInt()).isEqualTo(20);
         assertThat(data.path("status").asString()).isEqualTo("PUBLISHED");
-        assertThat(new String(updated.getFirst().value())).doesNotContain("Thursday");
+        assertThat(new String(updated.getFirst().value())).doesNotContain("Thursday", "Amira", "college.ac.uk",
+                "0113 496 0100", "0113 496 0101", "Universal Credit", "first language");
         assertThat(put("/api/opportunities/" + id, TestTokens.worker(COUNCIL), revised, version + 1)
                 .isProblem(403, "forbidden")).isTrue();
         assertThat(put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), revised, null).status())
@@ -128,7 +144,16 @@ class RichOpportunityTest extends RunningService {
                 Map.entry("accessibility", List.of("JETPACK")),
                 Map.entry("languages", List.of("English")),
                 Map.entry("terms", List.of("x".repeat(500))),
-                Map.entry("placeHolders", List.of("ref-1")));
+                Map.entry("placeHolders", List.of("ref-1")),
+                Map.entry("url", "javascript:alert(1)"),
+                Map.entry("email", "not-an-e-mail"),
+                Map.entry("email", "esol@college.example"),
+                Map.entry("contacts", List.of(Map.of("name", "Tutor", "email", "tutor@college.example"))),
+                Map.entry("phone", "call me"),
+                Map.entry("contacts", List.of(Map.of("name", Map.of("$gt", "")))),
+                Map.entry("contacts", List.of(Map.of("role", "nameless"))),
+                Map.entry("feesDescription", "x".repeat(1001)),
+                Map.entry("eligibility", Map.of("description", "x".repeat(1001))));
         for (Map.Entry<String, Object> bad : hostile) {
             Map<String, Object> details = rich();
             details.put(bad.getKey(), bad.getValue());
