@@ -36,7 +36,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * flow and PKCE and gives agency systems client-credentials tokens; the gateway and the learner-profile-service
  * behind it each check those tokens against the issuer's published keys (zero trust inside). A learner registered
  * by the council is the council's, not the college's, whichever kind of token asks; a token of another issuer, even
- * one signed with the right key, is refused at the gateway and at the service.
+ * one signed with the right key, is refused at the gateway and at the service, and so is a token of our issuer minted
+ * for another audience than the platform's API ({@code pathways-api}, required by default in the issuer mode).
  *
  * <p>This class runs its own issuer, learner service and gateway, configured with an issuer URI as the devstack
  * and production are, beside the shared-secret platform of the other end-to-end tests; the learner service takes
@@ -151,17 +152,21 @@ class IssuedTokensEndToEndTest {
         String wrongIssuer = signedWithTheIssuersKey(otherIssuer.toString());
         // Our issuer's key and URL, expired.
         String expired = signedWithTheIssuersKey(issuer.toString(), Instant.now().minusSeconds(600));
+        // Our issuer's key and URL, unexpired, but minted for another resource.
+        String otherAudience = signedWithTheIssuersKey(issuer.toString(), Instant.now().plusSeconds(300),
+                "partner-reporting-api");
 
         for (int port : new int[] {gatewayPort, learnerPort}) {
             HttpApi api = new HttpApi(port);
             assertThat(api.get(path, councilWorker).status()).isEqualTo(200);
-            for (String token : new String[] {foreign, wrongIssuer, expired, null}) {
+            for (String token : new String[] {foreign, wrongIssuer, expired, otherAudience, null}) {
                 HttpApi.Response refused = api.get(path, token);
                 assertThat(refused.status()).as("port %d: %s", port, refused.body()).isEqualTo(401);
                 assertThat(refused.body().toString()).doesNotContain("Oidc-Checked");
             }
         }
-        // The control: the issuer's key with its own URL is accepted, so the refusals above were about iss and exp.
+        // The control: the issuer's key with its own URL and the platform's audience is accepted, so the refusals
+        // above were about iss, exp and aud.
         assertThat(new HttpApi(learnerPort).get(path, signedWithTheIssuersKey(issuer.toString())).status())
                 .isEqualTo(200);
     }
@@ -170,13 +175,17 @@ class IssuedTokensEndToEndTest {
         return signedWithTheIssuersKey(iss, Instant.now().plusSeconds(300));
     }
 
-    /** As the issuer would sign, with its private key from its own context: only iss or exp differ. */
-    @SuppressWarnings("unchecked")
     private static String signedWithTheIssuersKey(String iss, Instant expiresAt) throws Exception {
+        return signedWithTheIssuersKey(iss, expiresAt, "pathways-api");
+    }
+
+    /** As the issuer would sign, with its private key from its own context: only iss, exp or aud differ. */
+    @SuppressWarnings("unchecked")
+    private static String signedWithTheIssuersKey(String iss, Instant expiresAt, String audience) throws Exception {
         JWKSource<SecurityContext> keys = issuerContext.getBean(JWKSource.class);
         RSAKey key = (RSAKey) keys.get(new JWKSelector(new JWKMatcher.Builder().privateOnly(true).build()), null)
                 .get(0);
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(iss).subject("council-worker")
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(iss).audience(audience).subject("council-worker")
                 .issueTime(Date.from(expiresAt.minusSeconds(900))).expirationTime(Date.from(expiresAt))
                 .claim("agency", "agency-council").claim("roles", List.of("WORKER")).build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),

@@ -86,6 +86,7 @@ class IdentityServiceTest {
         assertThat(claims.getSubject()).isEqualTo("agency-college-system");
         assertThat(claims.getStringClaim("agency")).isEqualTo("agency-college");
         assertThat(claims.getStringListClaim("roles")).containsExactly("AGENCY_SYSTEM");
+        assertThat(claims.getAudience()).containsExactlyInAnyOrder("agency-college-system", "pathways-api");
         assertThat(tokens.expiresInSeconds()).isPositive();
     }
 
@@ -112,6 +113,7 @@ class IdentityServiceTest {
         assertThat(access.getSubject()).isEqualTo("council-admin");
         assertThat(access.getStringClaim("agency")).isEqualTo("agency-council");
         assertThat(access.getStringListClaim("roles")).containsExactly("AGENCY_ADMIN", "WORKER");
+        assertThat(access.getAudience()).containsExactlyInAnyOrder(WEB_APP, "pathways-api");
         JWTClaimsSet id = verified(tokens.idToken());
         assertThat(id.getAudience()).containsExactly(WEB_APP);
         assertThat(id.getStringClaim("agency")).isEqualTo("agency-council");

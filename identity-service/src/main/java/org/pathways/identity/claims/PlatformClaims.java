@@ -2,6 +2,7 @@ package org.pathways.identity.claims;
 
 import java.util.List;
 
+import org.pathways.identity.directory.IdentityProperties;
 import org.pathways.identity.directory.PartnershipDirectory;
 import org.pathways.identity.directory.PartnershipDirectory.Standing;
 import org.pathways.platform.security.Caller;
@@ -17,7 +18,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Puts into every access token (and ID token) the claims the services read through {@link Caller}: {@code agency}
- * and {@code roles}. A person gets their own agency and roles whichever client they signed in through; an agency's
+ * and {@code roles}; an access token also names the platform's audience ({@code pathways-api} unless configured
+ * otherwise) beside the client id, since the services refuse a token of this issuer minted for anything else. A
+ * person gets their own agency and roles whichever client they signed in through; an agency's
  * system gets its agency and AGENCY_SYSTEM. A principal the directory does not know gets no token at all, rather
  * than a token that names no agency.
  */
@@ -25,9 +28,11 @@ import org.springframework.stereotype.Component;
 class PlatformClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
     private final PartnershipDirectory directory;
+    private final String audience;
 
-    PlatformClaims(PartnershipDirectory directory) {
+    PlatformClaims(PartnershipDirectory directory, IdentityProperties properties) {
         this.directory = directory;
+        this.audience = properties.audience();
     }
 
     @Override
@@ -46,5 +51,9 @@ class PlatformClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
                         "This principal acts for no agency", null)));
         List<String> roles = standing.roles().stream().map(Role::name).sorted().toList();
         context.getClaims().claim(Caller.AGENCY_CLAIM, standing.agency()).claim(Caller.ROLES_CLAIM, roles);
+        if (accessToken && audience != null && !audience.isBlank()) {
+            // The ID token's audience stays the client alone, as OpenID Connect requires.
+            context.getClaims().audience(List.of(context.getRegisteredClient().getClientId(), audience));
+        }
     }
 }

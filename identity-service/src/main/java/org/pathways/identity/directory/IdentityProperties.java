@@ -11,6 +11,7 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 
 import org.pathways.platform.security.Role;
+import org.pathways.platform.security.SecurityProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -24,11 +25,14 @@ import org.springframework.validation.annotation.Validated;
  * @param accessTokenTtl how long an access token is valid
  * @param users people who sign in with a password (authorization code + PKCE)
  * @param clients applications: an agency's system (client credentials) or a public client such as the web app
+ * @param audience the audience ({@code aud}) every access token names besides the client id: the platform's API,
+ *                 which every service requires ({@code pathways.security.audience}); empty: the client id only
  */
 @Validated
 @ConfigurationProperties("pathways.identity")
 public record IdentityProperties(String issuer, Path signingKeyFile, @DefaultValue("30m") Duration accessTokenTtl,
-                                 @DefaultValue List<@Valid User> users, @DefaultValue List<@Valid Client> clients) {
+                                 @DefaultValue List<@Valid User> users, @DefaultValue List<@Valid Client> clients,
+                                 @DefaultValue(SecurityProperties.PLATFORM_AUDIENCE) String audience) {
 
     /**
      * @param password either plain text (encoded at start with the delegating encoder) or already encoded with an

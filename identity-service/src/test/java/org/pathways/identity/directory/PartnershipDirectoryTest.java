@@ -25,7 +25,8 @@ class PartnershipDirectoryTest {
     private static final Client WEB = new Client("web", null, null, List.of("http://localhost/cb"), Set.of("api"));
 
     private static PartnershipDirectory directory(List<User> users, List<Client> clients) {
-        return new PartnershipDirectory(new IdentityProperties(null, null, Duration.ofMinutes(5), users, clients),
+        return new PartnershipDirectory(new IdentityProperties(null, null, Duration.ofMinutes(5), users, clients,
+                null),
                 ENCODER);
     }
 

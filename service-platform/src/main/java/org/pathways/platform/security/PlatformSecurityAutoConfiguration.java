@@ -22,6 +22,7 @@ import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
@@ -89,7 +90,7 @@ public class PlatformSecurityAutoConfiguration {
                 .withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
                 .macAlgorithm(MacAlgorithm.HS256)
                 .build();
-        decoder.setJwtValidator(validator(properties.jwtIssuer()));
+        decoder.setJwtValidator(validator(properties.jwtIssuer(), null));
         return decoder;
     }
 
@@ -98,35 +99,41 @@ public class PlatformSecurityAutoConfiguration {
      * Boot's own {@code spring.security.oauth2.resourceserver.jwt.issuer-uri}: the keys come from the provider's
      * JWK Set (found through discovery, or at {@code jwk-set-uri} when the services reach the provider at another
      * address than the one its tokens name), only RS256 signatures are accepted, and {@code iss} must be exactly the
-     * issuer URI. Built on first use, so that a service starts even while the provider is still starting.
+     * issuer URI, and, when {@code pathways.security.audience} is set (it is by default: {@code pathways-api}),
+     * {@code aud} must name that audience, so that a token the provider minted for another resource is refused.
+     * Built on first use, so that a service starts even while the provider is still starting.
      */
     @Bean
     @ConditionalOnMissingBean(JwtDecoder.class)
     @ConditionalOnExpression("'${pathways.security.jwt-secret:}' == '' "
             + "&& '${spring.security.oauth2.resourceserver.jwt.issuer-uri:}' != ''")
-    JwtDecoder issuerJwtDecoder(Environment environment) {
+    JwtDecoder issuerJwtDecoder(Environment environment, SecurityProperties properties) {
         String issuer = environment.getRequiredProperty("spring.security.oauth2.resourceserver.jwt.issuer-uri");
         String jwkSetUri = environment.getProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", "");
         return new SupplierJwtDecoder(() -> {
             NimbusJwtDecoder decoder = jwkSetUri.isBlank()
                     ? NimbusJwtDecoder.withIssuerLocation(issuer).jwsAlgorithm(SignatureAlgorithm.RS256).build()
                     : NimbusJwtDecoder.withJwkSetUri(jwkSetUri).jwsAlgorithm(SignatureAlgorithm.RS256).build();
-            decoder.setJwtValidator(validator(issuer));
+            decoder.setJwtValidator(validator(issuer, properties.audience()));
             return decoder;
         });
     }
 
     /**
      * What every token must satisfy besides its signature: not expired and not before its time, an expiry at all
-     * (a token without {@code exp} would never expire), and, when an issuer is configured, exactly that issuer.
+     * (a token without {@code exp} would never expire), when an issuer is configured exactly that issuer, and when an
+     * audience is configured an {@code aud} naming it.
      */
-    static OAuth2TokenValidator<Jwt> validator(String issuer) {
+    static OAuth2TokenValidator<Jwt> validator(String issuer, String audience) {
         JwtTimestampValidator timestamps = new JwtTimestampValidator();
         timestamps.setAllowEmptyExpiryClaim(false);
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
         validators.add(timestamps);
         if (issuer != null && !issuer.isBlank()) {
             validators.add(new JwtIssuerValidator(issuer));
+        }
+        if (audience != null && !audience.isBlank()) {
+            validators.add(new JwtAudienceValidator(audience));
         }
         return JwtValidators.createDefaultWithValidators(validators);
     }

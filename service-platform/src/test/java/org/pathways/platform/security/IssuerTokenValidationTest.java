@@ -40,7 +40,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A service configured with an OpenID Connect issuer, as in the devstack and production: it finds the issuer's keys
  * through discovery and accepts a token only when the issuer's key signed it with RS256, it names exactly that
- * issuer, and it has not expired. The issuer here is a small stand-in serving discovery and a JWK Set over HTTP.
+ * issuer, it names the platform's audience ({@code pathways-api}, on by default), and it has not expired. The issuer here is a small stand-in serving discovery and a JWK Set over HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         classes = IssuerTokenValidationTest.Service.class)
@@ -113,6 +113,7 @@ class IssuerTokenValidationTest {
         return new JWTClaimsSet.Builder().issuer(issuer).subject("college-worker").jwtID(UUID.randomUUID().toString())
                 .issueTime(Date.from(Instant.now().minusSeconds(60)))
                 .expirationTime(expiresAt == null ? null : Date.from(expiresAt))
+                .audience(SecurityProperties.PLATFORM_AUDIENCE)
                 .claim(Caller.AGENCY_CLAIM, "agency-college").claim(Caller.ROLES_CLAIM, List.of("WORKER"));
     }
 
@@ -176,6 +177,27 @@ class IssuerTokenValidationTest {
 
         assertThat(whoami(otherIssuer).statusCode()).isEqualTo(401);
         assertThat(whoami(noIssuer).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void acceptsATokenNamingThePlatformAmongOtherAudiences() throws Exception {
+        JWTClaimsSet token = claims(ISSUER_URI, inFiveMinutes())
+                .audience(List.of("pathways-web", SecurityProperties.PLATFORM_AUDIENCE)).build();
+
+        assertThat(whoami(rs256(ISSUER_KEY, token)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void refusesATokenOfTheRightKeyAndIssuerMintedForAnotherAudience() throws Exception {
+        // Signed by the issuer, its issuer, unexpired: but for another resource (say, a partner's reporting API).
+        String otherAudience = rs256(ISSUER_KEY, claims(ISSUER_URI, inFiveMinutes())
+                .audience("partner-reporting-api").build());
+        String noAudience = rs256(ISSUER_KEY, claims(ISSUER_URI, inFiveMinutes()).audience((String) null).build());
+
+        HttpResponse<String> refused = whoami(otherAudience);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).doesNotContain("college-worker");
+        assertThat(whoami(noAudience).statusCode()).isEqualTo(401);
     }
 
     @Test
