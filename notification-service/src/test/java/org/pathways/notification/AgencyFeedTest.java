@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,9 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.notification.feed.AgencyFeed;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 class AgencyFeedTest extends ServiceTest {
+
+    @Autowired
+    AgencyFeed agencyFeed;
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -72,6 +78,50 @@ class AgencyFeedTest extends ServiceTest {
             assertThat(eventIds(feed(jobcentre, 0))).containsExactlyInAnyOrder(fromJobcentre.eventId(),
                     notTheColleges.eventId());
             assertThat(eventIds(feed(agency("nobody"), 0))).isEmpty();
+        }
+    }
+
+    @Test
+    void aCursorBeforePurgedEntriesIsAClear410WithTheOldestCursorNotASilentSkip() throws Exception {
+        String college = agency("college");
+        String council = agency("council");
+        try (ReferralEvents events = new ReferralEvents()) {
+            List<OutboxEntry> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                OutboxEntry event = ReferralEvents.submitted(council, college);
+                events.publish(event);
+                sent.add(event);
+                awaitFeed(college, 0, i + 1);         // one at a time: each is recorded after the one before
+            }
+            List<JsonNode> entries = feed(college, 0);
+            assertThat(eventIds(entries)).containsExactlyElementsOf(sent.stream().map(OutboxEntry::eventId).toList());
+            long first = entries.get(0).get("sequence").asLong();
+            long second = entries.get(1).get("sequence").asLong();
+            long third = entries.get(2).get("sequence").asLong();
+            Instant cutoff = Instant.parse(entries.get(1).get("recordedAt").asString()).plusMillis(1);
+
+            assertThat(agencyFeed.purgeRecordedBefore(college, cutoff)).isEqualTo(2);
+
+            for (long expired : List.of(0L, first)) {
+                HttpResponse<String> gone = call("GET", "/api/feed?after=" + expired, system(college), null);
+                assertThat(gone.statusCode()).as(gone.body()).isEqualTo(410);
+                assertThat(gone.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+                assertThat(json(gone).get("type").asString()).isEqualTo("urn:pathways:problem:feed-cursor-expired");
+                assertThat(json(gone).get("oldestCursor").asLong()).isEqualTo(second);
+            }
+            List<JsonNode> kept = feed(college, second);
+            assertThat(kept).hasSize(1);
+            assertThat(kept.getFirst().get("sequence").asLong()).isEqualTo(third);
+            assertThat(eventIds(kept)).containsExactly(sent.get(2).eventId());
+
+            // Purging again changes nothing; another agency's feed keeps its entries until purged itself.
+            assertThat(agencyFeed.purgeRecordedBefore(college, cutoff)).isZero();
+            assertThat(feed(college, second)).hasSize(1);
+            assertThat(eventIds(feed(council, 0))).hasSize(3);
+            // The scheduled purge's pass over every agency finds nothing before an older cut-off. (Not run with
+            // this test's cut-off: it would purge the fixed-name agencies other tests read from the start.)
+            assertThat(agencyFeed.purgeRecordedBefore(Instant.EPOCH)).isZero();
+            assertThat(feed(college, second)).hasSize(1);
         }
     }
 

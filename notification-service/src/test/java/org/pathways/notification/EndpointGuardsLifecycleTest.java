@@ -26,7 +26,9 @@ class EndpointGuardsLifecycleTest extends ServiceTest {
         try (WebhookReceiver college = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
             String id = subscribe(agency, college.url(), SUBMITTED).get("id").asString();
             events.publish(ReferralEvents.submitted("agency-council", agency));
-            await().atMost(PATIENCE).until(() -> college.count() == 1 && guarded(id));
+            // Wait for the attempt to be fully over (its latency recorded), not just received: an attempt still
+            // finishing when the subscription is paused would record its meter again.
+            await().atMost(PATIENCE).until(() -> college.count() == 1 && guarded(id) && attemptsTimed(id) == 1);
 
             assertThat(call("POST", "/api/subscriptions/" + id + "/pause", admin(agency), null).statusCode())
                     .isEqualTo(200);
@@ -41,7 +43,7 @@ class EndpointGuardsLifecycleTest extends ServiceTest {
 
             assertThat(call("POST", "/api/subscriptions/" + id + "/resume", admin(agency), null).statusCode())
                     .isEqualTo(200);
-            await().atMost(PATIENCE).until(() -> college.count() == 2 && guarded(id));
+            await().atMost(PATIENCE).until(() -> college.count() == 2 && guarded(id) && attemptsTimed(id) == 1);
 
             assertThat(call("DELETE", "/api/subscriptions/" + id, admin(agency), null).statusCode()).isEqualTo(204);
             assertThat(guarded(id)).as("forgotten when removed").isFalse();
@@ -66,6 +68,12 @@ class EndpointGuardsLifecycleTest extends ServiceTest {
             });
             assertThat(college.count()).isEqualTo(1);
         }
+    }
+
+    /** How many attempts to the subscription's endpoint this instance has timed since its meters were (re)made. */
+    private long attemptsTimed(String subscriptionId) {
+        return meters.find("pathways.webhooks.attempt").tag("subscription", subscriptionId).timers().stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count).sum();
     }
 
     /** Whether this instance has a breaker or bulkhead (as their meters show) for the subscription. */

@@ -114,6 +114,69 @@ class LearnerRoutingTest extends ServiceTest {
         }
     }
 
+    @Test
+    void afterAMergeTheSurvivorsMilestonesReachTheAgenciesTheRetiredRecordConsentedToOrWasReferredBy()
+            throws Exception {
+        String retired = "lrn-" + UUID.randomUUID();
+        String survivor = "lrn-" + UUID.randomUUID();
+        String college = AgencyFeedTest.agency("college");
+        String kindCollege = AgencyFeedTest.agency("fe-college");
+        String council = AgencyFeedTest.agency("council");
+        String late = AgencyFeedTest.agency("housing");
+        String recorder = AgencyFeedTest.agency("jobcentre");
+        try (ReferralEvents events = new ReferralEvents()) {
+            events.publish(agencyEvent("org.pathways.agency.registered.v1", kindCollege, "COLLEGE", "registeredAt"));
+            events.publish(agencyEvent("org.pathways.agency.registered.v1", council, "COUNCIL", "registeredAt"));
+            // Under the retired id: a consent for the college, and a referral from the council to a college.
+            OutboxEntry consent = consent("org.pathways.learner.consent-granted.v1", retired,
+                    "cns-" + UUID.randomUUID(), college, "OUTCOME_SHARING");
+            OutboxEntry referral = ReferralEvents.submitted("ref-" + UUID.randomUUID(), retired, council,
+                    kindCollege);
+            // Under the survivor: a consent for every college it deals with.
+            OutboxEntry kindConsent = kindConsent("org.pathways.learner.consent-granted.v1", survivor,
+                    "cns-" + UUID.randomUUID(), "COLLEGE");
+            for (OutboxEntry event : List.of(consent, referral, kindConsent)) {
+                events.publish(event);
+            }
+            await().atMost(PATIENCE).until(() -> handled(consent.eventId()) && handled(referral.eventId())
+                    && handled(kindConsent.eventId()) && mongo.count(Query.query(Criteria.where("_id")
+                    .in(kindCollege, council)), "agency_kinds") == 2);
+
+            OutboxEntry merge = merged(retired, survivor);
+            events.publish(merge);
+            events.publish(merge);                         // redelivered: the same event again
+            OutboxEntry replayed = merged(retired, survivor);
+            events.publish(replayed);                      // published again under a new id: applied again
+            // After the merge, a consent event still naming the retired id lands on the survivor.
+            OutboxEntry lateConsent = consent("org.pathways.learner.consent-granted.v1", retired,
+                    "cns-" + UUID.randomUUID(), late, "OUTCOME_SHARING");
+            events.publish(lateConsent);
+            await().atMost(PATIENCE).until(() -> handled(merge.eventId()) && handled(replayed.eventId())
+                    && handled(lateConsent.eventId()));
+            assertThat(mongo.count(Query.query(Criteria.where("learnerId").is(retired)), "learner_consents"))
+                    .as("nothing left under the retired id").isZero();
+            assertThat(mongo.count(Query.query(Criteria.where("learnerId").is(survivor)), "learner_consents"))
+                    .isEqualTo(3);
+            assertThat(mongo.count(Query.query(Criteria.where("learnerId").is(survivor)), "referral_parties"))
+                    .isEqualTo(1);
+
+            OutboxEntry milestone = milestone(survivor, recorder);
+            events.publish(milestone);
+
+            await().atMost(PATIENCE).until(() -> feedEventIds(recorder).contains(milestone.eventId()));
+            for (String agency : List.of(college, kindCollege, late)) {
+                assertThat(feedEventIds(agency)).as(agency).contains(milestone.eventId());
+            }
+            assertThat(feedEventIds(council)).as("party, but not a college").doesNotContain(milestone.eventId());
+        }
+    }
+
+    private static OutboxEntry merged(String retired, String survivor) {
+        return ReferralEvents.event(LEARNERS, "org.pathways.learner.merged.v1", retired, Map.of("learnerId", retired,
+                "survivingLearnerId", survivor, "registeringAgencyId", "agency-council",
+                "mergedAt", Instant.now().toString()));
+    }
+
     private static OutboxEntry agencyEvent(String type, String agency, String kind, String timeField) {
         return ReferralEvents.event("pathways.agencies", type, agency, Map.of("agencyId", agency, "kind", kind,
                 "sector", "PUBLIC", "acceptsDirectReferrals", true, timeField, Instant.now().toString()));

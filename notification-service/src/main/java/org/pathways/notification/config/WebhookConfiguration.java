@@ -10,7 +10,7 @@ import okhttp3.OkHttpClient;
 
 /** The pieces of webhook delivery that come from configuration. */
 @Configuration
-@EnableConfigurationProperties({WebhookProperties.class, NotificationProperties.class})
+@EnableConfigurationProperties({WebhookProperties.class, NotificationProperties.class, FeedProperties.class})
 class WebhookConfiguration {
 
     @Bean

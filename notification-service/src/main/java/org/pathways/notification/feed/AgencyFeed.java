@@ -28,6 +28,10 @@ import org.springframework.stereotype.Component;
  * for a few milliseconds the later number may be visible before the earlier one. A reader therefore stops at a gap
  * in the numbers unless the entry after it has settled ({@link #SETTLE}): a number taken by a write that never
  * happened (a crash, or a duplicate that lost the race) is a permanent gap that is skipped once it is old.
+ *
+ * <p>Entries older than the retention are purged, oldest first by sequence; the agency's counter document keeps the
+ * last purged sequence ({@code purgedThrough}, raised before the entries go), so a cursor before it is refused as
+ * expired rather than silently skipping what was purged.
  */
 @Component
 public class AgencyFeed implements InitializingBean {
@@ -65,8 +69,16 @@ public class AgencyFeed implements InitializingBean {
         }
     }
 
-    /** Up to {@code limit} entries after {@code after}, in order, stopping at a gap that has not settled. */
+    /**
+     * Up to {@code limit} entries after {@code after}, in order, stopping at a gap that has not settled.
+     *
+     * @throws FeedCursorExpired when entries after the cursor have been purged
+     */
     List<FeedEntry> after(String agencyId, long after, int limit) {
+        long purgedThrough = purgedThrough(agencyId);
+        if (after < purgedThrough) {
+            throw new FeedCursorExpired(purgedThrough);
+        }
         List<FeedEntry> found = mongo.find(Query.query(Criteria.where("agencyId").is(agencyId)
                 .and("sequence").gt(after)).with(Sort.by("sequence")).limit(limit), FeedEntry.class);
         Instant settled = clock.instant().minus(SETTLE);
@@ -80,6 +92,40 @@ public class AgencyFeed implements InitializingBean {
             expected = entry.sequence() + 1;
         }
         return page;
+    }
+
+    /** Purges every agency's entries recorded before {@code cutoff}; returns how many were deleted. */
+    public long purgeRecordedBefore(Instant cutoff) {
+        long deleted = 0;
+        for (String agencyId : mongo.findDistinct(Query.query(Criteria.where("recordedAt").lt(cutoff)), "agencyId",
+                FeedEntry.class, String.class)) {
+            deleted += purgeRecordedBefore(agencyId, cutoff);
+        }
+        return deleted;
+    }
+
+    /**
+     * Purges one agency's entries up to the newest one recorded before {@code cutoff} (by sequence, so the feed
+     * never has a hole in the middle); the watermark is raised first, so a reader is never silently skipped.
+     */
+    public long purgeRecordedBefore(String agencyId, Instant cutoff) {
+        FeedEntry newestExpired = mongo.findOne(Query.query(Criteria.where("agencyId").is(agencyId)
+                .and("recordedAt").lt(cutoff)).with(Sort.by(Sort.Direction.DESC, "sequence")).limit(1),
+                FeedEntry.class);
+        if (newestExpired == null) {
+            return 0;
+        }
+        mongo.upsert(Query.query(Criteria.where("_id").is(agencyId)),
+                new Update().max("purgedThrough", newestExpired.sequence()), COUNTERS);
+        return mongo.remove(Query.query(Criteria.where("agencyId").is(agencyId).and("sequence")
+                .lte(newestExpired.sequence())), FeedEntry.class).getDeletedCount();
+    }
+
+    /** The last sequence purged from the agency's feed (0: none); the oldest cursor that can still be read from. */
+    long purgedThrough(String agencyId) {
+        Document counter = mongo.findById(agencyId, Document.class, COUNTERS);
+        Object purged = counter == null ? null : counter.get("purgedThrough");
+        return purged instanceof Number number ? number.longValue() : 0;
     }
 
     private long nextSequence(String agencyId) {

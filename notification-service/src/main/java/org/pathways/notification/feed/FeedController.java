@@ -18,6 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * An agency's own event feed, for its system to pull: what it missed while down, or everything if it prefers pulling
  * to webhooks. The cursor is the {@code sequence} of the last entry seen ({@code next} in the answer); 0 is the start.
+ * A cursor before entries purged under the retention is answered 410 {@code feed-cursor-expired}, with the oldest
+ * cursor that can still be read from ({@code oldestCursor}).
  */
 @RestController
 @RequestMapping("/api/feed")

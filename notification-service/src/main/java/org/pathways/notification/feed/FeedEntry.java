@@ -5,6 +5,7 @@ import java.time.Instant;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.index.CompoundIndex;
 import org.springframework.data.mongodb.core.index.CompoundIndexes;
+import org.springframework.data.mongodb.core.index.Indexed;
 import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
@@ -18,5 +19,5 @@ import org.springframework.data.mongodb.core.mapping.Document;
         @CompoundIndex(name = "agency_event", def = "{'agencyId': 1, 'eventId': 1}", unique = true)
 })
 public record FeedEntry(@Id String id, String agencyId, long sequence, String eventId, String eventType,
-                        String subject, Instant recordedAt, String event) {
+                        String subject, @Indexed Instant recordedAt, String event) {
 }

@@ -30,7 +30,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Learner events: consents are kept as a local read model, and a learner's milestones go to the agencies the learner
  * consented to share outcomes with ({@code OUTCOME_SHARING}, active and unexpired), and to the agency that recorded
- * it; no other agency hears of them. An erased learner's consents are forgotten and the copies of events this service
+ * it; no other agency hears of them. A merged learner's consents and referrals count for the surviving learner
+ * ({@link LearnerAliases}). An erased learner's consents are forgotten and the copies of events this service
  * keeps are pseudonymised. Types are matched by name, so this does not depend on which event-contracts version
  * knows them.
  */
@@ -42,6 +43,7 @@ public class LearnerEventRouting {
     static final String CONSENT_WITHDRAWN = "org.pathways.learner.consent-withdrawn.v1";
     static final String MILESTONE_RECORDED = "org.pathways.learner.milestone-recorded.v1";
     static final String ERASED = "org.pathways.learner.erased.v1";
+    static final String MERGED = "org.pathways.learner.merged.v1";
     private static final String OUTCOME_SHARING = "OUTCOME_SHARING";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Logger log = LoggerFactory.getLogger(LearnerEventRouting.class);
@@ -51,11 +53,13 @@ public class LearnerEventRouting {
     private final WebhookFanOut fanOut;
     private final LearnerErasure erasure;
     private final AgencyKinds agencyKinds;
+    private final LearnerAliases aliases;
     private final Clock clock;
 
     LearnerEventRouting(MongoTemplate mongo, AgencyFeed feed, WebhookFanOut fanOut, LearnerErasure erasure,
-                        AgencyKinds agencyKinds, Clock clock) {
+                        AgencyKinds agencyKinds, LearnerAliases aliases, Clock clock) {
         this.mongo = mongo;
+        this.aliases = aliases;
         this.agencyKinds = agencyKinds;
         this.feed = feed;
         this.fanOut = fanOut;
@@ -75,13 +79,26 @@ public class LearnerEventRouting {
         switch (event.type()) {
             case CONSENT_GRANTED, CONSENT_WITHDRAWN -> consent(event);
             case MILESTONE_RECORDED -> milestone(event, record);
+            case MERGED -> {
+                JsonNode data = event.data(JsonNode.class);
+                String retired = id(data, "learnerId");
+                String surviving = id(data, "survivingLearnerId");
+                if (retired == null || surviving == null) {
+                    log.info("Merge event {} lacks a learner id: ignored", event.id());
+                } else {
+                    Instant mergedAt = instant(data, "mergedAt");
+                    aliases.merge(retired, surviving, mergedAt != null ? mergedAt : event.time());
+                }
+            }
             case ERASED -> {
                 String learnerId = id(event.data(JsonNode.class), "learnerId");
                 if (learnerId != null) {
-                    mongo.remove(Query.query(Criteria.where("learnerId").is(learnerId)), LearnerConsent.class);
-                    mongo.updateMulti(Query.query(Criteria.where("learnerId").is(learnerId)),
+                    // The records merged into the learner are the same person's: erased with it.
+                    Set<String> ids = aliases.forget(learnerId);
+                    mongo.remove(Query.query(Criteria.where("learnerId").in(ids)), LearnerConsent.class);
+                    mongo.updateMulti(Query.query(Criteria.where("learnerId").in(ids)),
                             new Update().unset("learnerId"), ReferralParties.class);
-                    erasure.pseudonymise(learnerId);
+                    ids.forEach(erasure::pseudonymise);
                 }
             }
             default -> log.debug("Not routing event {} of type {}", event.id(), event.type());
@@ -92,7 +109,8 @@ public class LearnerEventRouting {
     private void consent(ReceivedEvent event) {
         JsonNode data = event.data(JsonNode.class);
         String consentId = id(data, "consentId");
-        String learnerId = id(data, "learnerId");
+        // A consent recorded for a learner merged away belongs to the learner that carries the person on.
+        String learnerId = aliases.current(id(data, "learnerId"));
         String agencyId = id(data, "agencyId");
         AgencyKind agencyKind = kind(data);
         if (consentId == null || learnerId == null || (agencyId == null) == (agencyKind == null)) {
@@ -116,8 +134,10 @@ public class LearnerEventRouting {
         concerned.add(id(data, "recordedByAgencyId"));
         if (learnerId != null) {
             var now = clock.instant();
+            // The learner's own consents and referrals and those of every record merged into it.
+            Set<String> learnerIds = aliases.idsOf(aliases.current(learnerId));
             Set<AgencyKind> kinds = EnumSet.noneOf(AgencyKind.class);
-            mongo.find(Query.query(Criteria.where("learnerId").is(learnerId).and("purpose").is(OUTCOME_SHARING)
+            mongo.find(Query.query(Criteria.where("learnerId").in(learnerIds).and("purpose").is(OUTCOME_SHARING)
                             .and("active").is(true)), LearnerConsent.class).stream()
                     .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(now))
                     .forEach(c -> {
@@ -128,7 +148,7 @@ public class LearnerEventRouting {
                         }
                     });
             if (!kinds.isEmpty()) {
-                concerned.addAll(partiesOfKinds(learnerId, kinds));
+                concerned.addAll(partiesOfKinds(learnerIds, kinds));
             }
         }
         concerned.remove(null);
@@ -138,9 +158,9 @@ public class LearnerEventRouting {
     }
 
     /** The agencies party to the learner's referrals whose kind (as the agency events told it) is one of these. */
-    private Set<String> partiesOfKinds(String learnerId, Set<AgencyKind> kinds) {
+    private Set<String> partiesOfKinds(Set<String> learnerIds, Set<AgencyKind> kinds) {
         Set<String> parties = new LinkedHashSet<>();
-        mongo.find(Query.query(Criteria.where("learnerId").is(learnerId)), ReferralParties.class).forEach(p -> {
+        mongo.find(Query.query(Criteria.where("learnerId").in(learnerIds)), ReferralParties.class).forEach(p -> {
             parties.add(p.referringAgencyId());
             parties.add(p.receivingAgencyId());
         });

@@ -55,9 +55,11 @@ public class ReferralEventRouting {
     private final EmailNotifications emails;
     private final MongoTemplate mongo;
     private final NotificationProperties properties;
+    private final LearnerAliases aliases;
 
     ReferralEventRouting(WebhookFanOut fanOut, AgencyFeed feed, WorkerInbox workerInbox, EmailNotifications emails,
-                         MongoTemplate mongo, NotificationProperties properties) {
+                         MongoTemplate mongo, NotificationProperties properties, LearnerAliases aliases) {
+        this.aliases = aliases;
         this.fanOut = fanOut;
         this.feed = feed;
         this.workerInbox = workerInbox;
@@ -91,7 +93,8 @@ public class ReferralEventRouting {
                 receiving = receiving != null ? receiving : known.receivingAgencyId();
             }
         }
-        ReferralParties.of(referralId, idField(data, "learnerId", null), referring, receiving)
+        // A referral of a learner merged away is remembered under the learner that carries the person on.
+        ReferralParties.of(referralId, aliases.current(idField(data, "learnerId", null)), referring, receiving)
                 .ifPresent(parties -> parties.saveTo(mongo));
 
         Set<String> concerned = new LinkedHashSet<>();
