@@ -385,44 +385,20 @@ class IsolationMatrixEndToEndTest {
                 }
             }
         }
-        assertThat(wrong.unexpected()).as("%d cells checked", cells).isEmpty();
+        assertThat(wrong.all()).as("%d cells checked", cells).isEmpty();
         System.out.println("isolation matrix: " + cells + " cells, " + operations.size() + " operations");
-        wrong.known().forEach(gap -> System.out.println("isolation matrix, known gap: " + gap));
-        wrong.closedGaps().forEach(gap -> System.out.println("isolation matrix, known gap not seen: " + gap
-                + " (closed? then remove it from KNOWN_GAPS)"));
     }
 
-    /**
-     * Cells known not to behave as designed yet, listed one by one so that the rest of the matrix still guards
-     * everything else; the test prints which it saw and which it no longer sees. Empty: the last ones (a coordinator's
-     * or platform administrator's token naming the owning agency was served as that agency's staff, personal data
-     * included) were closed in the learner and referral services. Add a cell here only with an issue to fix it.
-     */
-    private static final Set<String> KNOWN_GAPS = Set.of();
-
-    /** What went wrong, by cell; cells listed in {@link #KNOWN_GAPS} are kept apart. */
+    /** What went wrong, by cell. */
     private static final class Findings {
-        private final List<String> unexpected = new ArrayList<>();
-        private final Map<String, List<String>> known = new LinkedHashMap<>();
+        private final List<String> found = new ArrayList<>();
 
         void add(String cell, String what) {
-            if (KNOWN_GAPS.contains(cell)) {
-                known.computeIfAbsent(cell, c -> new ArrayList<>()).add(what);
-            } else {
-                unexpected.add(cell + ": " + what);
-            }
+            found.add(cell + ": " + what);
         }
 
-        List<String> unexpected() {
-            return unexpected;
-        }
-
-        List<String> known() {
-            return known.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue().size() + " finding(s)").toList();
-        }
-
-        List<String> closedGaps() {
-            return KNOWN_GAPS.stream().filter(gap -> !known.containsKey(gap)).toList();
+        List<String> all() {
+            return found;
         }
     }
 
