@@ -2,7 +2,9 @@ package org.pathways.referral.consent;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import org.pathways.events.agency.AgencyKind;
@@ -73,9 +75,12 @@ public class ConsentWithdrawals {
         List<ReferralStatus> stoppable = stoppable(action);
         List<Referral> open = mongo.find(Query.query(Criteria.where("receivingAgencyId").is(agencyId)
                 .and("status").in(stoppable)), Referral.class);
-        open.stream().map(Referral::learnerId).distinct().filter(allowed.negate())
-                .forEach(learnerId -> open.stream().filter(referral -> referral.learnerId().equals(learnerId))
-                        .forEach(referral -> stop(referral.id(), action, stoppable)));
+        Map<String, Boolean> stillAllowed = new HashMap<>();   // one consent check per learner
+        for (Referral referral : open) {
+            if (!stillAllowed.computeIfAbsent(referral.learnerId(), allowed::test)) {
+                stop(referral.id(), action, stoppable);
+            }
+        }
     }
 
     private ReferralAction action() {
