@@ -138,9 +138,14 @@ public class ReadModelProjections {
     void onAgencyEvent(ReceivedEvent event) {
         if (event.is(EventType.AGENCY_REGISTERED)) {
             AgencyRegistered registered = event.data(AgencyRegistered.class);
-            mongo.save(new AgencyView(registered.agencyId(), registered.kind(), registered.registeredAt()));
+            if (isNewer(registered.agencyId(), registered.registeredAt())) {
+                mongo.save(new AgencyView(registered.agencyId(), registered.kind(), registered.registeredAt()));
+            }
         } else if (event.is(EventType.AGENCY_UPDATED)) {
             AgencyUpdated updated = event.data(AgencyUpdated.class);
+            if (!isNewer(updated.agencyId(), updated.updatedAt())) {
+                return; // older news (a redelivery or a late registration) never rolls the kind back
+            }
             Optional<AgencyKind> before = kindOf(updated.agencyId());
             mongo.save(new AgencyView(updated.agencyId(), updated.kind(), updated.updatedAt()));
             if (before.isPresent() && before.get() != updated.kind()) {
@@ -150,6 +155,13 @@ public class ReadModelProjections {
                         learnerId -> referralSharingAllowed(learnerId, updated.agencyId(), now));
             }
         }
+    }
+
+    /** Whether news of the agency as of {@code asOf} is newer than what the view holds (one agency's events are in order
+     * on its partition, so read-then-write is safe). */
+    private boolean isNewer(String agencyId, Instant asOf) {
+        AgencyView known = mongo.findById(agencyId, AgencyView.class);
+        return known == null || known.asOf() == null || !asOf.isBefore(known.asOf());
     }
 
     /**
