@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.pathways.events.EventType;
@@ -33,7 +32,6 @@ public class AgencyKinds {
 
     static final String HANDLER = "agency-events";
     private static final Logger log = LoggerFactory.getLogger(AgencyKinds.class);
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     /** An agency's kind as of {@code asOf} (the time of the event that said so). */
     @Document("agency_kinds")
@@ -62,7 +60,8 @@ public class AgencyKinds {
         JsonNode data = event.data(JsonNode.class);
         JsonNode agencyId = data == null ? null : data.get("agencyId");
         JsonNode kind = data == null ? null : data.get("kind");
-        if (agencyId == null || !agencyId.isString() || !ID.matcher(agencyId.asString()).matches()
+        if (agencyId == null || !agencyId.isString()
+                || !ReferralEventRouting.ID.matcher(agencyId.asString()).matches()
                 || kind == null || !kind.isString()) {
             log.info("Agency event {} without an agency id or kind: ignored", event.id());
             return;

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.messaging.inbox.EventInbox;
@@ -45,7 +44,6 @@ public class LearnerEventRouting {
     static final String ERASED = "org.pathways.learner.erased.v1";
     static final String MERGED = "org.pathways.learner.merged.v1";
     private static final String OUTCOME_SHARING = "OUTCOME_SHARING";
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Logger log = LoggerFactory.getLogger(LearnerEventRouting.class);
 
     private final MongoTemplate mongo;
@@ -73,7 +71,7 @@ public class LearnerEventRouting {
     }
 
     void route(ReceivedEvent event, byte[] record) {
-        if (!ID.matcher(event.id()).matches()) {
+        if (!ReferralEventRouting.ID.matcher(event.id()).matches()) {
             throw new MalformedEventException("An event id outside the published id pattern");
         }
         switch (event.type()) {
@@ -192,7 +190,6 @@ public class LearnerEventRouting {
     }
 
     private static String id(JsonNode data, String name) {
-        JsonNode value = data == null ? null : data.get(name);
-        return value != null && value.isString() && ID.matcher(value.asString()).matches() ? value.asString() : null;
+        return ReferralEventRouting.idField(data, name, null);
     }
 }

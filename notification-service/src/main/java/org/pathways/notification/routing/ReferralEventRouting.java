@@ -45,7 +45,8 @@ public class ReferralEventRouting {
 
     static final String HANDLER = "referral-events";
     private static final Logger log = LoggerFactory.getLogger(ReferralEventRouting.class);
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** The published event and id pattern; anything else in an id field is ignored. */
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** By its type name, so that routing does not depend on which event-contracts version knows it. */
     static final String OVERDUE = "org.pathways.referral.overdue.v1";
 
@@ -140,7 +141,7 @@ public class ReferralEventRouting {
     }
 
     /** A field of the event's data if it is an id; anything else (absent, not text, not id-shaped) is ignored. */
-    private static String idField(JsonNode data, String name, String otherwise) {
+    static String idField(JsonNode data, String name, String otherwise) {
         JsonNode value = data == null ? null : data.get(name);
         if (value != null && value.isString() && ID.matcher(value.asString()).matches()) {
             return value.asString();
