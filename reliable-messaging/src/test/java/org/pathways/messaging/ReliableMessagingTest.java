@@ -184,7 +184,7 @@ class ReliableMessagingTest {
         List<String> expectedOrder = pendingOutbox(id).stream().map(d -> d.getString("eventId")).toList();
 
         OutboxRelay other = new OutboxRelay(mongo, streamBridge, codec, Duration.ofSeconds(30), Clock.systemUTC(),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), 2);
         CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> relay.drain("tracked-learners", id));
         CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> other.drain("tracked-learners", id));
         assertThat(first.get() + second.get()).isEqualTo(5);

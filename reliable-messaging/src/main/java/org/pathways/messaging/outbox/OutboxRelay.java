@@ -58,11 +58,6 @@ public class OutboxRelay implements DisposableBean {
     private final ThreadPoolExecutor executor;
 
     public OutboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec, Duration lease,
-                       Clock clock, MeterRegistry meters) {
-        this(mongo, streamBridge, codec, lease, clock, meters, 8);
-    }
-
-    public OutboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec, Duration lease,
                        Clock clock, MeterRegistry meters, int threads) {
         // Each relay thread waits on MongoDB and on the broker's acknowledgement, so several run at once; the
         // per-aggregate lease keeps each aggregate's events in order whichever thread takes it.

@@ -23,8 +23,9 @@ import org.springframework.web.servlet.HandlerMapping;
 
 /**
  * Records every authenticated write (POST, PUT, PATCH, DELETE) and every call to a {@link PersonalDataRead} method,
- * after it completed, with its outcome. The record is written after the response: a failure to write it is logged
- * (without personal data) and never turns a done change into an error.
+ * after it completed, with its outcome. The record is written once the handler has answered, on the request's own
+ * thread: the exchange ends only after the insert, so each audited request costs one more MongoDB round trip. A
+ * failure to write it is logged (without personal data) and never turns a done change into an error.
  */
 public class AuditInterceptor implements HandlerInterceptor {
 
