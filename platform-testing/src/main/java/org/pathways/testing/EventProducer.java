@@ -59,7 +59,9 @@ public final class EventProducer implements AutoCloseable {
                 .withType(type)
                 .withSubject(subject)
                 .withTime(OffsetDateTime.now(ZoneOffset.UTC))
-                .withDataSchema(URI.create("urn:pathways:schema:" + type))
+                // A known type names its own schema; an unknown one (a contract breaker) names one alike.
+                .withDataSchema(EventType.ofType(type).map(EventType::dataschema)
+                        .orElse(URI.create("urn:pathways:schema:" + type)))
                 .withDataContentType("application/json")
                 .withData(JSON.writeValueAsString(data).getBytes(StandardCharsets.UTF_8))
                 .build();
