@@ -61,11 +61,16 @@ public class Agency {
     public static Agency register(String id, AgencyDetails details, Instant now) {
         Agency agency = new Agency();
         agency.id = Objects.requireNonNull(id, "id");
-        agency.hsdsId = UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).toString();
+        agency.hsdsId = hsdsIdOf(id);
         agency.createdAt = now;
         agency.announced = true;
         agency.apply(details, now);
         return agency;
+    }
+
+    /** The Open Referral organization id of an agency registered here (not imported): derived from its id. */
+    public static String hsdsIdOf(String agencyId) {
+        return UUID.nameUUIDFromBytes(agencyId.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** An agency first learnt of from an Open Referral organization. */

@@ -109,9 +109,9 @@ public class AgencyDirectory {
 
     /**
      * Announces, once, the agencies registered before agencies were announced, so that other services learn every
-     * agency's kind. Runs at start-up; with several replicas the version guard lets one announce each agency.
+     * agency's kind. Runs at start-up ({@link #onReady()}); with several replicas the version guard lets one announce
+     * each agency. Bounded: each pass must announce something to go on, and an agency is announced once.
      */
-    @EventListener(ApplicationReadyEvent.class)
     public int announceEarlierAgencies() {
         int announced = 0;
         int before;
@@ -127,6 +127,12 @@ public class AgencyDirectory {
             log.info("Announced {} agencies registered before agencies were announced", announced);
         }
         return announced;
+    }
+
+    /** A void listener: a listener's non-null return value would itself be published as an application event. */
+    @EventListener(ApplicationReadyEvent.class)
+    void onReady() {
+        announceEarlierAgencies();
     }
 
     private boolean announce(Agency read) {

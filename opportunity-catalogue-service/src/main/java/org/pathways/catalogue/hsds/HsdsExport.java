@@ -52,8 +52,7 @@ class HsdsExport {
         java.util.Map<String, String> organizationIds = new java.util.HashMap<>();
         for (Opportunity opportunity : found) {
             String organizationId = organizationIds.computeIfAbsent(opportunity.providerAgencyId(), agencyId ->
-                    agencies.find(agencyId).map(Agency::hsdsId).orElse(java.util.UUID.nameUUIDFromBytes(
-                            agencyId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()));
+                    agencies.find(agencyId).map(Agency::hsdsId).orElse(Agency.hsdsIdOf(agencyId)));
             contents.add(service(opportunity, organizationId));
         }
         return page(contents, total, page, perPage);

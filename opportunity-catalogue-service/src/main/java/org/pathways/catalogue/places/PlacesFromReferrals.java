@@ -9,6 +9,7 @@ import org.pathways.catalogue.opportunity.Change;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunityRepository;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
+import org.pathways.events.EventType;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
@@ -37,12 +38,12 @@ public class PlacesFromReferrals {
     private static final Logger log = LoggerFactory.getLogger(PlacesFromReferrals.class);
     static final String HANDLER = "referral-places";
     private static final Map<String, Boolean> TAKES_A_PLACE = Map.of(
-            "org.pathways.referral.accepted.v1", true,
-            "org.pathways.referral.started.v1", true,
-            "org.pathways.referral.completed.v1", false,
-            "org.pathways.referral.cancelled.v1", false,
-            "org.pathways.referral.failed.v1", false,
-            "org.pathways.referral.rejected.v1", false);
+            EventType.REFERRAL_ACCEPTED.type(), true,
+            EventType.REFERRAL_STARTED.type(), true,
+            EventType.REFERRAL_COMPLETED.type(), false,
+            EventType.REFERRAL_CANCELLED.type(), false,
+            EventType.REFERRAL_FAILED.type(), false,
+            EventType.REFERRAL_REJECTED.type(), false);
     private static final int ATTEMPTS = 5;
 
     private final OpportunityRepository opportunities;
