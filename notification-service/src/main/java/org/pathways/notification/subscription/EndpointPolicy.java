@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import com.google.common.net.InetAddresses;
+
 /**
  * Which webhook endpoints Pathways will call. A webhook makes our servers send requests to an address someone typed
  * in, so without a check an agency admin could aim them at our own network (server-side request forgery): the cloud
@@ -18,7 +20,8 @@ import java.util.Set;
  * https URL without credentials, and unless private addresses are allowed (devstack, tests), every address its host
  * resolves to must be public. It is checked at registration, and on every attempt on the addresses actually connected
  * to ({@link #addressesFor}, the webhook client's only DNS lookup), so that a host whose DNS answer changes after the
- * check (DNS rebinding) cannot lead a request inside.
+ * check (DNS rebinding) cannot lead a request inside. An IPv6 address that carries an IPv4 address on (mapped,
+ * compatible, NAT64, 6to4, Teredo) is judged by that IPv4 address too ({@link #embeddedIPv4}).
  */
 public class EndpointPolicy {
 
@@ -124,20 +127,54 @@ public class EndpointPolicy {
             if ((bytes[0] & 0xfe) == 0xfc) {                // fc00::/7, unique local
                 return false;
             }
-            if (v6.isIPv4CompatibleAddress() || isNat64(bytes)) {   // ::a.b.c.d and 64:ff9b::a.b.c.d
-                try {
-                    return isPublic(InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16)));
-                } catch (UnknownHostException impossible) {
-                    return false;
-                }
+            if (hasPrefix(bytes, LOCAL_USE_NAT64)) {        // 64:ff9b:1::/48, NAT64 for local use only (RFC 8215)
+                return false;
             }
+            return embeddedIPv4(v6).stream().allMatch(EndpointPolicy::isPublic);
         }
         return true;
     }
 
-    private static boolean isNat64(byte[] bytes) {
-        byte[] prefix = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
-        return Arrays.equals(bytes, 0, 12, prefix, 0, 12);
+    /**
+     * The IPv4 addresses an IPv6 address stands for, when a router or relay would carry the request on to them: an
+     * endpoint on {@code 2002:a00:1::} (6to4) ends up on 10.0.0.1 just as {@code http://10.0.0.1} would. Guava reads
+     * the IPv4-compatible ({@code ::a.b.c.d}), 6to4 ({@code 2002:AABB:CCDD::/48}) and Teredo ({@code 2001:0::/32}: its
+     * server in bits 32-63 and its client, inverted, in the last 32) forms; the IPv4-mapped ({@code ::ffff:a.b.c.d},
+     * which Java turns into an {@link Inet4Address} when it parses one, but not every source of addresses does) and
+     * the well-known NAT64 ({@code 64:ff9b::a.b.c.d}, RFC 6052) forms are read here, Guava having no helper for them.
+     */
+    static List<Inet4Address> embeddedIPv4(Inet6Address address) {
+        byte[] bytes = address.getAddress();
+        if (hasPrefix(bytes, IPV4_MAPPED) || hasPrefix(bytes, WELL_KNOWN_NAT64)) {
+            return List.of(lastFourBytes(bytes));
+        }
+        if (InetAddresses.isCompatIPv4Address(address)) {
+            return List.of(InetAddresses.getCompatIPv4Address(address));
+        }
+        if (InetAddresses.is6to4Address(address)) {
+            return List.of(InetAddresses.get6to4IPv4Address(address));
+        }
+        if (InetAddresses.isTeredoAddress(address)) {
+            InetAddresses.TeredoInfo teredo = InetAddresses.getTeredoInfo(address);
+            return List.of(teredo.getServer(), teredo.getClient());
+        }
+        return List.of();
+    }
+
+    private static final byte[] IPV4_MAPPED = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+    private static final byte[] WELL_KNOWN_NAT64 = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+    private static final byte[] LOCAL_USE_NAT64 = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 1};
+
+    private static boolean hasPrefix(byte[] bytes, byte[] prefix) {
+        return Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static Inet4Address lastFourBytes(byte[] bytes) {
+        try {
+            return (Inet4Address) InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16));
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     /** A host that resolves to an address Pathways will not connect to; says nothing about which. */
