@@ -77,6 +77,7 @@ final class RunningPlatform {
     private int start(Function<String[], ConfigurableApplicationContext> application, String database) {
         Map<String, String> properties = new java.util.HashMap<>(SharedInfrastructure.serviceProperties(database));
         properties.put("pathways.webhooks.allow-private-addresses", "true");
+        properties.put("pathways.webhooks.secret-keys", "local-only:Zkh5FtAgzhsfdYEG+Qd4M1KT6kloxXSa4OdULH2eo/M=");   // local-only
         // In this shared JVM the gateway's jar is on every service's classpath: keep it out of their contexts.
         properties.put("spring.cloud.gateway.server.webmvc.function.enabled", "false");
         return port(application.apply(args(properties)));

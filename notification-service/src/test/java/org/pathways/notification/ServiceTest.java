@@ -13,6 +13,7 @@ import java.util.Map;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.api.BeforeEach;
+import org.pathways.notification.subscription.LocalKeys;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
@@ -34,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.config.name=" + NotificationServiceApplication.NAME,
         "pathways.webhooks.allow-private-addresses=true",
+        "pathways.webhooks.secret-keys=" + LocalKeys.LOCAL + "," + LocalKeys.PREVIOUS,
         "pathways.webhooks.retry-schedule=0ms,200ms,400ms,800ms",
         "pathways.webhooks.poll-interval=100ms",
         "pathways.webhooks.per-endpoint-concurrency=2",

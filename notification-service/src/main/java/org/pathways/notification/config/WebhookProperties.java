@@ -24,6 +24,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              slow endpoint holds at most this many of the {@code concurrency} slots
  * @param breaker               when an endpoint's circuit breaker opens, and for how long
  * @param secretGrace           how long the previous secret still signs after a rotation
+ * @param secretKeys            the keys signing secrets are stored under, {@code <id>:<base64 of 32 bytes>}, the
+ *                              current first, then previous ones still to be moved from (see
+ *                              {@link org.pathways.notification.subscription.SecretKeyRing}); none configured and the
+ *                              service refuses to start
+ * @param resealInterval        how often secrets sealed under a previous key are moved to the current one
  */
 @ConfigurationProperties("pathways.webhooks")
 public record WebhookProperties(
@@ -38,7 +43,9 @@ public record WebhookProperties(
         @DefaultValue("64") int concurrency,
         @DefaultValue("4") int perEndpointConcurrency,
         @DefaultValue Breaker breaker,
-        @DefaultValue("24h") Duration secretGrace) {
+        @DefaultValue("24h") Duration secretGrace,
+        @DefaultValue List<String> secretKeys,
+        @DefaultValue("1h") Duration resealInterval) {
 
     /**
      * An endpoint's circuit breaker: over the last {@code window} attempts (once there are at least
@@ -70,6 +77,7 @@ public record WebhookProperties(
             throw new IllegalArgumentException("pathways.webhooks.concurrency and per-endpoint-concurrency must be"
                     + " at least 1");
         }
+        secretKeys = List.copyOf(secretKeys);
         if (secretGrace.isNegative()) {
             throw new IllegalArgumentException("pathways.webhooks.secret-grace must not be negative");
         }

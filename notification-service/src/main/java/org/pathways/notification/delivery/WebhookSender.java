@@ -24,6 +24,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.notification.subscription.EndpointPolicy;
+import org.pathways.notification.subscription.SecretKeyRing;
 import org.pathways.notification.subscription.Subscription;
 import org.springframework.stereotype.Component;
 
@@ -45,6 +46,8 @@ public class WebhookSender {
     static final String WEBHOOK_SIGNATURE = "webhook-signature";
     /** The recorded error of an attempt the endpoint policy refused (nothing was sent). */
     static final String NOT_ALLOWED = "endpoint-not-allowed";
+    /** The recorded error of an attempt whose secret could not be opened (its key is not configured). */
+    static final String SECRET_UNAVAILABLE = "secret-unavailable";
     /** What the client takes for an IP literal (and connects to without a DNS lookup). */
     private static final Pattern IP_LITERAL = Pattern.compile("\\[?([0-9a-fA-F]*:[0-9a-fA-F:.]*|[0-9.]+)]?");
     private static final MediaType CLOUDEVENTS_JSON = MediaType.get(CloudEventCodec.CONTENT_TYPE);
@@ -52,8 +55,10 @@ public class WebhookSender {
     private final OkHttpClient client;
     private final EndpointPolicy endpoints;
     private final Clock clock;
+    private final SecretKeyRing keys;
 
-    WebhookSender(OkHttpClient webhookClient, EndpointPolicy endpoints, Clock clock) {
+    WebhookSender(OkHttpClient webhookClient, EndpointPolicy endpoints, Clock clock, SecretKeyRing keys) {
+        this.keys = keys;
         this.client = webhookClient;
         this.endpoints = endpoints;
         this.clock = clock;
@@ -74,8 +79,14 @@ public class WebhookSender {
         }
         long timestamp = clock.instant().getEpochSecond();
         // During a rotation's grace period, one signature per secret, space-separated: the receiver accepts either.
-        String signature = String.join(" ", subscription.signingSecrets(clock.instant()).stream()
-                .map(secret -> sign(secret, delivery.eventId(), timestamp, delivery.body())).toList());
+        String signature;
+        try {
+            signature = String.join(" ", subscription.signingSecrets(clock.instant(), keys).stream()
+                    .map(secret -> sign(secret, delivery.eventId(), timestamp, delivery.body())).toList());
+        } catch (IllegalStateException e) {
+            // Its key is missing from the configuration: nothing is sent unsigned; retried, then parked.
+            return AttemptOutcome.failed(SECRET_UNAVAILABLE, 0);
+        }
         Request request;
         try {
             request = new Request.Builder().url(endpoint.toURL())

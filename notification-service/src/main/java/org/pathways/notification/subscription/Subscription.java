@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.UUID;
 
 import org.springframework.data.annotation.Id;
+import org.springframework.data.annotation.Transient;
 import org.springframework.data.mongodb.core.index.CompoundIndex;
 import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
  * An agency's webhook endpoint and the event types it wants. The secret signs every delivery; it is shown once, when
- * the subscription is created, and kept only to sign with.
+ * the subscription is created (or the secret rotated), and kept only to sign with, sealed under the configured key
+ * ({@link SecretKeyRing}): never in plain text in the store.
  */
 @Document("subscriptions")
 @CompoundIndex(name = "agency_status", def = "{'agencyId': 1, 'status': 1}")
@@ -27,26 +29,31 @@ public class Subscription {
     private String url;
     private List<String> eventTypes;
     private SubscriptionStatus status;
-    private String secret;
+    private SealedSecret secret;
     private Instant createdAt;
     private Instant disabledAt;
     /** The secret before the last rotation, which still signs (alongside the new one) until {@code previousUntil}. */
-    private String previousSecret;
+    private SealedSecret previousSecret;
     private Instant previousUntil;
     private Instant rotatedAt;
+    /** The secret just made (by registering or rotating), to show once in the answer; never stored. */
+    @Transient
+    private String issuedSecret;
 
     protected Subscription() {
     }
 
     /** A new active subscription with a fresh secret; the url and types are checked by the caller. */
-    public static Subscription register(String agencyId, String url, List<String> eventTypes, Instant now) {
+    public static Subscription register(String agencyId, String url, List<String> eventTypes, Instant now,
+                                        SecretKeyRing keys) {
         Subscription subscription = new Subscription();
         subscription.id = "sub-" + UUID.randomUUID();
         subscription.agencyId = agencyId;
         subscription.url = url;
         subscription.eventTypes = List.copyOf(eventTypes);
         subscription.status = SubscriptionStatus.ACTIVE;
-        subscription.secret = newSecret();
+        subscription.issuedSecret = newSecret();
+        subscription.secret = keys.seal(subscription.issuedSecret);
         subscription.createdAt = now;
         return subscription;
     }
@@ -71,20 +78,25 @@ public class Subscription {
      * Replaces the secret with a fresh one; the old one keeps signing, next to the new, for {@code grace}, so that the
      * agency can switch its receiver over without refusing a delivery. Returns the new secret.
      */
-    public String rotateSecret(Instant now, java.time.Duration grace) {
+    public String rotateSecret(Instant now, java.time.Duration grace, SecretKeyRing keys) {
         previousSecret = secret;
         previousUntil = now.plus(grace);
-        secret = newSecret();
+        issuedSecret = newSecret();
+        secret = keys.seal(issuedSecret);
         rotatedAt = now;
-        return secret;
+        return issuedSecret;
     }
 
-    /** The secrets that sign a delivery made at {@code now}: the current one, and the previous during its grace. */
-    public List<String> signingSecrets(Instant now) {
+    /**
+     * The secrets that sign a delivery made at {@code now}: the current one, and the previous during its grace.
+     *
+     * @throws IllegalStateException when one is sealed under a key that is not configured
+     */
+    public List<String> signingSecrets(Instant now, SecretKeyRing keys) {
         if (previousSecret != null && previousUntil != null && now.isBefore(previousUntil)) {
-            return List.of(secret, previousSecret);
+            return List.of(keys.open(secret), keys.open(previousSecret));
         }
-        return List.of(secret);
+        return List.of(keys.open(secret));
     }
 
     /** Holds deliveries until resumed; a disabled subscription cannot be paused. */
@@ -112,11 +124,14 @@ public class Subscription {
     public String url() { return url; }
     public List<String> eventTypes() { return List.copyOf(eventTypes); }
     public SubscriptionStatus status() { return status; }
-    public String secret() { return secret; }
+    /** The secret as stored (sealed). */
+    public SealedSecret sealedSecret() { return secret; }
+    /** The secret just made by registering or rotating, shown once; null for one read from the store. */
+    public String issuedSecret() { return issuedSecret; }
     public Instant createdAt() { return createdAt; }
     public Instant disabledAt() { return disabledAt; }
     public Instant rotatedAt() { return rotatedAt; }
-    String previousSecret() { return previousSecret; }
+    SealedSecret previousSecret() { return previousSecret; }
     Instant previousUntil() { return previousUntil; }
     /** Until when the previous secret still signs, if it does at {@code now}. */
     public Instant previousSecretUntil(Instant now) {

@@ -57,7 +57,7 @@ class SubscriptionController {
     private SubscriptionView view(Subscription s, boolean withSecret) {
         return new SubscriptionView(s.id(), s.agencyId(), s.url(), s.eventTypes(), s.status(), health.circuit(s.id()),
                 s.createdAt(), s.disabledAt(), s.rotatedAt(), s.previousSecretUntil(clock.instant()),
-                withSecret ? s.secret() : null);
+                withSecret ? s.issuedSecret() : null);
     }
 
     @PostMapping

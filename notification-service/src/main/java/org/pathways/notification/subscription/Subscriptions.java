@@ -36,9 +36,11 @@ public class Subscriptions implements InitializingBean {
     private final Clock clock;
     private final EndpointHealth health;
     private final Duration secretGrace;
+    private final SecretKeyRing keys;
 
     Subscriptions(MongoTemplate mongo, EndpointPolicy endpoints, Clock clock, EndpointHealth health,
-                  WebhookProperties properties) {
+                  WebhookProperties properties, SecretKeyRing keys) {
+        this.keys = keys;
         this.mongo = mongo;
         this.endpoints = endpoints;
         this.clock = clock;
@@ -67,7 +69,7 @@ public class Subscriptions implements InitializingBean {
             throw new ProblemException(HttpStatus.BAD_REQUEST, "invalid-endpoint", e.getMessage());
         }
         Subscription subscription = Subscription.register(agencyId, url,
-                eventTypes.stream().distinct().sorted().toList(), clock.instant());
+                eventTypes.stream().distinct().sorted().toList(), clock.instant(), keys);
         mongo.insert(subscription);
         log.info("Agency {} registered subscription {}", agencyId, subscription.id());
         return subscription;
@@ -111,12 +113,14 @@ public class Subscriptions implements InitializingBean {
     Optional<Subscription> rotateSecret(String agencyId, String id) {
         return own(agencyId, id).map(subscription -> {
             Instant now = clock.instant();
-            String current = subscription.secret();
-            subscription.rotateSecret(now, secretGrace);
-            // Guarded by the secret it replaces: two rotations racing must not silently drop one caller's secret.
-            long changed = mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and("secret").is(current)),
+            SealedSecret current = subscription.sealedSecret();
+            subscription.rotateSecret(now, secretGrace, keys);
+            // Guarded by the secret it replaces (each sealing is unique, its IV random): two rotations racing must not
+            // silently drop one caller's secret.
+            long changed = mongo.updateFirst(Query.query(Criteria.where("_id").is(id)
+                            .and("secret.value").is(current.value())),
                     new Update()
-                            .set("secret", subscription.secret())
+                            .set("secret", subscription.sealedSecret())
                             .set("previousSecret", subscription.previousSecret())
                             .set("previousUntil", subscription.previousUntil())
                             .set("rotatedAt", now), Subscription.class).getModifiedCount();

@@ -30,7 +30,8 @@ class DeliveryTest {
 
     private static Subscription subscription() {
         Subscription subscription = Subscription.register("agency-college", "https://hooks.college.example/x",
-                List.of("org.pathways.referral.submitted.v1"), T0);
+                List.of("org.pathways.referral.submitted.v1"), T0,
+                org.pathways.notification.subscription.LocalKeys.ring());
         ReflectionTestUtils.setField(subscription, "id", "sub-1");
         return subscription;
     }

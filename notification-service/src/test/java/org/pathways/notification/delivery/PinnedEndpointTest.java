@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.pathways.notification.WebhookReceiver;
 import org.pathways.notification.subscription.EndpointPolicy;
+import org.pathways.notification.subscription.LocalKeys;
 import org.pathways.notification.subscription.Subscription;
 import org.springframework.test.util.ReflectionTestUtils;
 
@@ -114,7 +115,7 @@ class PinnedEndpointTest {
 
     private static WebhookSender sender(EndpointPolicy policy) {
         return new WebhookSender(WebhookSender.client(policy, Duration.ofSeconds(2), Duration.ofSeconds(5)), policy,
-                Clock.systemUTC());
+                Clock.systemUTC(), LocalKeys.ring());
     }
 
     private Delivery delivery(String url) {
@@ -122,7 +123,7 @@ class PinnedEndpointTest {
     }
 
     private static Subscription subscription(String url) {
-        Subscription subscription = Subscription.register("agency-college", url, List.of(TYPE), NOW);
+        Subscription subscription = Subscription.register("agency-college", url, List.of(TYPE), NOW, LocalKeys.ring());
         ReflectionTestUtils.setField(subscription, "id", "sub-1");
         return subscription;
     }
