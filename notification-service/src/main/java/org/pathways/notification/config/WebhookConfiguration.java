@@ -16,7 +16,8 @@ import okhttp3.OkHttpClient;
 /** The pieces of webhook delivery that come from configuration. */
 @Configuration
 @EnableSchedulerLock(defaultLockAtMostFor = "PT10M")
-@EnableConfigurationProperties({WebhookProperties.class, NotificationProperties.class, FeedProperties.class})
+@EnableConfigurationProperties({WebhookProperties.class, NotificationProperties.class, FeedProperties.class,
+        RetentionProperties.class})
 class WebhookConfiguration {
 
     @Bean

@@ -30,7 +30,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
         @CompoundIndex(name = "one_per_event_and_subscription", def = "{'eventId': 1, 'subscriptionId': 1}",
                 unique = true),
         @CompoundIndex(name = "due", def = "{'status': 1, 'nextAttemptAt': 1}"),
-        @CompoundIndex(name = "agency_log", def = "{'agencyId': 1, 'status': 1, 'createdAt': -1}")
+        @CompoundIndex(name = "agency_log", def = "{'agencyId': 1, 'status': 1, 'createdAt': -1}"),
+        @CompoundIndex(name = "retention", def = "{'createdAt': 1}")
 })
 public class Delivery {
 

@@ -25,7 +25,10 @@ import org.springframework.stereotype.Component;
  * so two instances never attempt the same delivery at once, and a stale instance's late write is refused.
  */
 @Component
-class DeliveryLog implements InitializingBean {
+public class DeliveryLog implements InitializingBean {
+
+    /** The first event still waiting in a delivery's outbox (the relay pulls each one it has published). */
+    private static final String OUTBOX_FIRST = "outbox.0";
 
     private final MongoTemplate mongo;
     private final Outbox outbox;
@@ -40,6 +43,17 @@ class DeliveryLog implements InitializingBean {
         var indexes = mongo.indexOps(Delivery.class);
         new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
                 .resolveIndexFor(Delivery.class).forEach(indexes::createIndex);
+    }
+
+    /**
+     * Deletes the deliveries, bodies and attempt logs with them, that arrived before {@code cutOff} and are done with
+     * (delivered, parked or cancelled) and whose outcome event has left the outbox; one still on its way (pending,
+     * including one a paused subscription holds) is kept. Returns how many went.
+     */
+    public long purgeFinishedBefore(Instant cutOff) {
+        return mongo.remove(Query.query(Criteria.where("createdAt").lt(cutOff)
+                .and("status").in(DeliveryStatus.DELIVERED, DeliveryStatus.PARKED, DeliveryStatus.CANCELLED)
+                .and(OUTBOX_FIRST).exists(false)), Delivery.class).getDeletedCount();
     }
 
     /** Stores a new delivery; false when this event already has a delivery to this subscription. */

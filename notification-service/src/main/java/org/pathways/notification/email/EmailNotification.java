@@ -21,7 +21,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 @CompoundIndexes({
         @CompoundIndex(name = "one_per_recipient",
                 def = "{'agencyId': 1, 'eventId': 1, 'kind': 1, 'recipientUserId': 1}", unique = true),
-        @CompoundIndex(name = "due", def = "{'status': 1, 'nextAttemptAt': 1}")
+        @CompoundIndex(name = "due", def = "{'status': 1, 'nextAttemptAt': 1}"),
+        @CompoundIndex(name = "retention", def = "{'occurredAt': 1}")
 })
 record EmailNotification(@Id String id, String agencyId, NoticeKind kind, String eventId, String referralId,
                          String recipientUserId, Instant occurredAt, Status status, int attempts,

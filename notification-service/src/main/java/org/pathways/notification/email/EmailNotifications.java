@@ -1,6 +1,7 @@
 package org.pathways.notification.email;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -53,6 +54,14 @@ public class EmailNotifications implements InitializingBean {
         this.properties = properties;
         this.clock = clock;
         this.queue = new EmailQueue(mongo, properties.mailLease());
+    }
+
+    /**
+     * Deletes the finished e-mails of events before {@code cutOff} (a pending one is kept until it is sent, skipped or
+     * fails) and the sent-markers older than their month. Returns how many documents went.
+     */
+    public long purgeBefore(Instant cutOff) {
+        return queue.purge(cutOff, clock.instant().minus(EmailQueue.MARKER_RETENTION));
     }
 
     @Override

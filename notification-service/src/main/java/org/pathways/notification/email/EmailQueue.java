@@ -56,6 +56,19 @@ class EmailQueue {
                 .expire(MARKER_RETENTION).named("expire_markers"));
     }
 
+    /**
+     * Deletes the e-mails of events before {@code cutOff} that are done with (sent, skipped or failed), and the
+     * sent-markers older than {@code markersCutOff} (the embedded store ignores their TTL index). Returns how many.
+     */
+    long purge(Instant cutOff, Instant markersCutOff) {
+        long emails = mongo.remove(Query.query(Criteria.where("occurredAt").lt(cutOff).and("status").in(
+                        EmailNotification.Status.SENT, EmailNotification.Status.SKIPPED, EmailNotification.Status.FAILED)),
+                EmailNotification.class).getDeletedCount();
+        long markers = mongo.remove(Query.query(Criteria.where("sentAt").lt(markersCutOff)), SENT_MARKERS)
+                .getDeletedCount();
+        return emails + markers;
+    }
+
     /** Queues an e-mail unless the same one (event, kind, agency, recipient) is already queued. */
     void add(EmailNotification email) {
         if (mongo.exists(Query.query(Criteria.where("agencyId").is(email.agencyId())

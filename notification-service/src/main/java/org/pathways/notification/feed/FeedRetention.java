@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Deletes feed entries older than the retention ({@code pathways.notifications.feed.retention}), every
- * {@code purge-interval}. Like the module's other scheduled work it takes no lock: every instance may run it, and
+ * {@code purge-interval}. It needs no lock (unlike {@code RetentionPurge}): every instance may run it, and
  * two purges at once are harmless (each agency's watermark only ever rises, with {@code $max}, and deleting what is
  * already deleted does nothing).
  */

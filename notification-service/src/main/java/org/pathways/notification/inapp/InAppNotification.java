@@ -16,7 +16,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 @Document("notifications")
 @CompoundIndexes({
         @CompoundIndex(name = "one_per_event", def = "{'agencyId': 1, 'eventId': 1, 'kind': 1}", unique = true),
-        @CompoundIndex(name = "agency_newest", def = "{'agencyId': 1, 'createdAt': -1}")
+        @CompoundIndex(name = "agency_newest", def = "{'agencyId': 1, 'createdAt': -1}"),
+        @CompoundIndex(name = "retention", def = "{'createdAt': 1}")
 })
 record InAppNotification(@Id String id, String agencyId, NoticeKind kind, String eventId, String referralId,
                          String link, Instant createdAt, List<String> readBy) {

@@ -1,6 +1,7 @@
 package org.pathways.notification.inapp;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -38,6 +39,12 @@ public class WorkerInbox implements InitializingBean {
     }
 
     /** Puts a notice in its agency's inbox, once however often it is told. */
+    /** Deletes the notifications made before {@code cutOff}, read or not; returns how many went. */
+    public long purgeCreatedBefore(Instant cutOff) {
+        return mongo.remove(Query.query(Criteria.where("createdAt").lt(cutOff)), InAppNotification.class)
+                .getDeletedCount();
+    }
+
     public void add(Notice notice) {
         if (mongo.exists(ofEvent(notice), InAppNotification.class)) {
             return;
