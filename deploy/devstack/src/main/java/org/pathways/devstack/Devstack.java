@@ -249,7 +249,7 @@ public final class Devstack {
         environment.put("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", PlatformService.IDENTITY.baseUrl());
         // Demo webhook receivers run on this machine; production refuses private addresses to prevent SSRF.
         environment.put("PATHWAYS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
-        // The notification-service's key for webhook secrets at rest: a published local-only key (production sets its own).
+        // The key webhook secrets are encrypted under at rest: a published local-only one (production sets its own).
         environment.put("PATHWAYS_WEBHOOK_SECRET_KEYS", "local-only:Zkh5FtAgzhsfdYEG+Qd4M1KT6kloxXSa4OdULH2eo/M=");
         if (service.equals(PlatformService.GATEWAY)) {
             environment.put("LEARNER_SERVICE_URL", PlatformService.BACKEND.get(0).baseUrl());
