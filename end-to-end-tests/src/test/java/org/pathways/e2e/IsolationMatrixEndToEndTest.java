@@ -191,6 +191,8 @@ class IsolationMatrixEndToEndTest {
         values.put("learnerId", learnerId);
         values.put("consentId", consentId);
         values.put("toId", nextOpportunityId);
+        // A link request addressed to A (none exists: the answer must be as for one that exists but is not B's).
+        values.put("requestId", "lrq-matrix-addressed-to-a");
         values.put("id", template.startsWith("/api/learners/") ? learnerId
                 : template.startsWith("/api/opportunities/") ? opportunityId
                 : template.startsWith("/api/agencies/") ? A
@@ -238,6 +240,7 @@ class IsolationMatrixEndToEndTest {
             case "PATCH /api/learners/{id}" -> "{\"familyName\":\"Hijacked\",\"version\":0}";
             case "POST /api/learners/{id}/merge", "POST /api/learners/{id}/links" ->
                     "{\"otherLearnerId\":\"lrn-matrix-other\"}";
+            case "POST /api/learners/{learnerId}/link-requests" -> "{\"matchToken\":\"" + "M".repeat(43) + "\"}";
             case "POST /api/learners/{learnerId}/consents" ->
                     "{\"agencyId\":\"" + callerAgency + "\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"VERBAL\"}";
             case "POST /api/learners/{learnerId}/milestones" ->

@@ -20,8 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The one Spring context of this module's service tests (every subclass shares it): the real service on a random
- * port, with the shared Kafka broker and MongoDB-wire store.
+ * port, with the shared Kafka broker and MongoDB-wire store (and {@code AuditStoreFaults}, which fails the audit
+ * writes of the learners a test names, and no others).
  */
+@org.springframework.context.annotation.Import(org.pathways.learner.audit.AuditStoreFaults.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + LearnerProfileServiceApplication.NAME)
 public abstract class RunningService {

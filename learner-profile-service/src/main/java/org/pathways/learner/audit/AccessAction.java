@@ -7,5 +7,7 @@ public enum AccessAction {
     READ_MILESTONES,
     CHECK_CONSENT,
     /** Another registration matched this learner, and the registering worker was told the record exists. */
-    DUPLICATE_MATCH
+    DUPLICATE_MATCH,
+    /** The learner's agency was shown an incoming request from another agency to link this record. */
+    READ_LINK_REQUEST
 }

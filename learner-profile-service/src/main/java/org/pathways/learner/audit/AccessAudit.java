@@ -4,7 +4,12 @@ import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 
+import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpStatus;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -18,6 +23,8 @@ import org.springframework.stereotype.Service;
 @Service
 public class AccessAudit {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AccessAudit.class);
+
     private final MongoTemplate mongo;
     private final Clock clock;
 
@@ -26,11 +33,22 @@ public class AccessAudit {
         this.clock = clock;
     }
 
-    /** Records an access, with the relationships that allowed it ({@code grounds}). */
+    /**
+     * Records an access, with the relationships that allowed it ({@code grounds}). Call it before the data is
+     * answered: if the entry cannot be written the read fails closed, as a {@code 503 audit-unavailable} the
+     * caller may retry, never as an unrecorded read.
+     */
     public void record(Caller caller, String learnerId, AccessAction action, AccessRequest request,
                        List<String> grounds) {
-        mongo.insert(new AuditEntry("aud-" + UUID.randomUUID(), learnerId, action, caller.userId(),
-                caller.agencyId(), clock.instant(), request.purpose(), request.correlationId(), grounds));
+        try {
+            mongo.insert(new AuditEntry("aud-" + UUID.randomUUID(), learnerId, action, caller.userId(),
+                    caller.agencyId(), clock.instant(), request.purpose(), request.correlationId(), grounds));
+        } catch (DataAccessException failed) {
+            LOG.warn("An access to a learner's data was refused because the audit could not be written: {}",
+                    failed.getClass().getSimpleName());
+            throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable",
+                    "The access could not be recorded, so nothing was answered. Try again shortly.");
+        }
     }
 
     /** Up to {@code size} entries of one learner's trail, oldest first, after {@code after} (null: from the start). */

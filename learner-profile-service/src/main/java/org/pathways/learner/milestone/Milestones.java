@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
+import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.MilestoneRecorded;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
@@ -50,10 +51,21 @@ class Milestones {
                 .orElseThrow();
     }
 
+    /**
+     * The timeline follows its purpose: the registering agency reads it, and so does an agency holding the
+     * learner's consent to {@code OUTCOME_SHARING} (to itself or its kind) in force. Any other standing (a consent
+     * for another purpose, a referral it receives) gets the same {@code 404} as a learner it may not see; the audit
+     * names the outcome consent as the grounds.
+     */
     List<Milestone> timeline(Caller caller, String learnerId, AccessRequest access) {
         Access visible = profiles.access(caller, learnerId);
-        audit.record(caller, learnerId, AccessAction.READ_MILESTONES, access, visible.grounds());
-        return visible.learner().milestones().stream()
+        Learner learner = visible.learner();
+        List<String> grounds = visible.sharing().registering() ? visible.grounds()
+                : learner.consentFor(caller.agencyId(), visible.viewer().kind(), ConsentPurpose.OUTCOME_SHARING,
+                        clock.instant()).map(consent -> List.of("consent:" + consent.id()))
+                .orElseThrow(() -> ProblemException.notFound("learner", learnerId));
+        audit.record(caller, learnerId, AccessAction.READ_MILESTONES, access, grounds);
+        return learner.milestones().stream()
                 .sorted(java.util.Comparator.comparing(Milestone::occurredOn).thenComparing(Milestone::recordedAt))
                 .toList();
     }

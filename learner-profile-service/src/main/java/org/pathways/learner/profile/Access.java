@@ -6,10 +6,6 @@ import java.util.List;
 /** A learner one agency may see now, with what it may see and why ({@link Sharing#grounds()}, for the audit). */
 public record Access(Learner learner, Viewer viewer, Sharing sharing) {
 
-    public LearnerView view(Instant now) {
-        return LearnerView.forAgency(learner, viewer, sharing, now);
-    }
-
     public List<String> grounds() {
         return sharing.grounds();
     }

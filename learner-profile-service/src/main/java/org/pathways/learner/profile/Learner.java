@@ -39,8 +39,9 @@ import org.springframework.http.HttpStatus;
  * A person registered by an agency, with the consents they gave. The aggregate root: it is saved only through the
  * outbox, together with the events its changes cause, and a save from a stale read is refused.
  *
- * <p>Only the registering agency, agencies the learner currently consents to (by name or by kind) and agencies with
- * a live referral of the learner may read the profile, each only what its purposes need ({@link #sharingWith}).
+ * <p>Only the registering agency, agencies the learner currently consents to (by name or by kind) and agencies
+ * receiving an open referral of the learner may read the profile, each only what its purposes need
+ * ({@link #sharingWith}).
  */
 @Document("learners")
 public class Learner {
@@ -220,28 +221,32 @@ public class Learner {
     /**
      * What {@code viewer} may see of this learner at {@code at}, and why: the registering agency everything; an
      * agency the learner consents to (itself or its kind, not expired, not withdrawn) the fields of the consented
-     * purposes; an agency with an open referral of the learner the fields a referral needs. Once erased, no one.
+     * purposes; an agency receiving an open referral of the learner the fields a referral needs, to read only. Once
+     * erased, no one.
      */
     public Sharing sharingWith(Viewer viewer, Instant at) {
         if (isErased()) {
             return Sharing.NONE;
         }
         if (isRegisteredBy(viewer.agencyId())) {
-            return new Sharing(true, EnumSet.allOf(ConsentPurpose.class), List.of(Sharing.REGISTERING_AGENCY));
+            return new Sharing(true, EnumSet.allOf(ConsentPurpose.class), EnumSet.allOf(ConsentPurpose.class),
+                    List.of(Sharing.REGISTERING_AGENCY));
         }
-        Set<ConsentPurpose> purposes = EnumSet.noneOf(ConsentPurpose.class);
+        Set<ConsentPurpose> consented = EnumSet.noneOf(ConsentPurpose.class);
         List<String> grounds = new ArrayList<>();
         for (Consent consent : consents) {
             if (consent.isActiveFor(viewer.agencyId(), viewer.kind(), at)) {
-                purposes.add(consent.purpose());
+                consented.add(consent.purpose());
                 grounds.add("consent:" + consent.id());
             }
         }
+        Set<ConsentPurpose> purposes = EnumSet.noneOf(ConsentPurpose.class);
+        purposes.addAll(consented);
         for (String referralId : viewer.liveReferralIds()) {
             purposes.add(ConsentPurpose.REFERRAL_SHARING);
             grounds.add("referral:" + referralId);
         }
-        return new Sharing(false, purposes, grounds);
+        return new Sharing(false, purposes, consented, grounds);
     }
 
     /**

@@ -50,7 +50,7 @@ class LearnerController {
     ResponseEntity<LearnerView> get(Caller caller, AccessRequest request, @PathVariable String id) {
         Access access = profiles.access(caller, id);
         audit.record(caller, id, AccessAction.READ_PROFILE, request, access.grounds());
-        return ResponseEntity.ok().eTag(etag(access.learner())).body(access.view(clock.instant()));
+        return ResponseEntity.ok().eTag(etag(access.learner())).body(profiles.view(caller, access));
     }
 
     /** Replaces the whole profile; the version read goes in {@code If-Match} or the body. */
@@ -59,7 +59,8 @@ class LearnerController {
                                         @RequestHeader(name = "If-Match", required = false) String ifMatch,
                                         @Valid @RequestBody UpdateLearner request) {
         return updated(caller, access, id,
-                profiles.update(caller, id, expectedVersion(ifMatch, request.version()), current -> request));
+                profiles.update(caller, id, expectedVersion(ifMatch, request.version()), current -> request,
+                        access));
     }
 
     /** Changes only the fields sent. */
@@ -68,30 +69,37 @@ class LearnerController {
                                       @RequestHeader(name = "If-Match", required = false) String ifMatch,
                                       @Valid @RequestBody PatchLearner request) {
         return updated(caller, access, id,
-                profiles.update(caller, id, expectedVersion(ifMatch, request.version()), request::appliedTo));
+                profiles.update(caller, id, expectedVersion(ifMatch, request.version()), request::appliedTo,
+                        access));
     }
 
     private ResponseEntity<LearnerView> updated(Caller caller, AccessRequest request, String id, Access access) {
-        audit.record(caller, id, AccessAction.UPDATE_PROFILE, request, access.grounds());
-        return ResponseEntity.ok().eTag(etag(access.learner())).body(access.view(clock.instant()));
+        return ResponseEntity.ok().eTag(etag(access.learner())).body(profiles.view(caller, access));
     }
 
     @PostMapping("/{id}/links")
     @ResponseStatus(HttpStatus.CREATED)
-    LearnerView link(Caller caller, @PathVariable String id, @Valid @RequestBody LinkLearner request) {
-        return profiles.link(caller, id, request.otherLearnerId()).view(clock.instant());
+    LearnerView link(Caller caller, AccessRequest access, @PathVariable String id,
+                     @Valid @RequestBody LinkLearner request) {
+        return profiles.view(caller, profiles.link(caller, id, request.otherLearnerId(), access));
     }
 
     /** Folds {@code otherLearnerId} into this record; both histories are kept. */
     @PostMapping("/{id}/merge")
-    LearnerView merge(Caller caller, @PathVariable String id, @Valid @RequestBody MergeLearner request) {
-        return profiles.merge(caller, id, request.otherLearnerId()).view(clock.instant());
+    LearnerView merge(Caller caller, AccessRequest access, @PathVariable String id,
+                      @Valid @RequestBody MergeLearner request) {
+        return profiles.view(caller, profiles.merge(caller, id, request.otherLearnerId(), access));
     }
 
-    /** Right to erasure: answers with what remains, the pseudonymous tombstone. */
+    /**
+     * Right to erasure: answers with what remains, the pseudonymous tombstone; asked again (say after a failure part
+     * way), finishes whatever was left and answers {@code 204}.
+     */
     @DeleteMapping("/{id}")
-    ErasedLearnerView erase(Caller caller, @PathVariable String id) {
-        return ErasedLearnerView.of(profiles.erase(caller, id));
+    ResponseEntity<ErasedLearnerView> erase(Caller caller, @PathVariable String id) {
+        LearnerProfiles.Erased erased = profiles.erase(caller, id);
+        return erased.already() ? ResponseEntity.noContent().build()
+                : ResponseEntity.ok(ErasedLearnerView.of(erased.learner()));
     }
 
     private static String etag(Learner learner) {

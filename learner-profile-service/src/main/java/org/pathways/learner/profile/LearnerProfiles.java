@@ -35,6 +35,8 @@ import org.springframework.stereotype.Service;
 @Service
 public class LearnerProfiles {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LearnerProfiles.class);
+
     private static final int MAX_CANDIDATES = 10;
     private static final int ATTEMPTS = 3;
 
@@ -44,47 +46,64 @@ public class LearnerProfiles {
     private final AccessAudit audit;
     private final AgencyDirectory agencies;
     private final ReferralRelationships relationships;
+    private final DuplicateMatches duplicateMatches;
+    private final List<ErasureStep> erasureSteps;
     private final Clock clock;
 
     LearnerProfiles(LearnerRepository learners, MongoTemplate mongo, Outbox outbox, AccessAudit audit,
-                    AgencyDirectory agencies, ReferralRelationships relationships, Clock clock) {
+                    AgencyDirectory agencies, ReferralRelationships relationships, DuplicateMatches duplicateMatches,
+                    List<ErasureStep> erasureSteps, Clock clock) {
         this.learners = learners;
         this.mongo = mongo;
         this.outbox = outbox;
         this.audit = audit;
         this.agencies = agencies;
         this.relationships = relationships;
+        this.duplicateMatches = duplicateMatches;
+        this.erasureSteps = List.copyOf(erasureSteps);
         this.clock = clock;
     }
 
     /**
      * Registers a learner unless they look like someone already registered anywhere in the partnership: then the
-     * answer is a {@code 409 possible-duplicate} listing the candidates, and the worker either links to one or
-     * registers again with {@code confirmNotDuplicate}.
+     * answer is a {@code 409 possible-duplicate} listing the candidates, and the worker either opens or links one it
+     * may see, asks the agency holding one it may not see to link it (with the candidate's match token, after
+     * registering), or registers again with {@code confirmNotDuplicate}. A candidate the caller may not see is
+     * never named: no id, name or date of birth, not even its agency.
      */
     Learner register(Caller caller, RegisterLearner details, AccessRequest access) {
         requireWorkerOrSystem(caller);
         Learner learner = Learner.register(details, caller.agencyId(), caller.userId(), clock.instant());
         if (!details.confirmedNotDuplicate()) {
-            List<DuplicateCandidate> candidates = likelyMatches(learner, caller.agencyId());
-            if (!candidates.isEmpty()) {
+            List<Match> matches = likelyMatches(learner, caller.agencyId());
+            if (!matches.isEmpty()) {
                 // Telling this worker a record exists is itself a disclosure about that person: audit it.
-                candidates.forEach(candidate -> audit.record(caller, candidate.learnerId(),
-                        AccessAction.DUPLICATE_MATCH, access, List.of()));
+                matches.forEach(match -> audit.record(caller, match.learner().id(), AccessAction.DUPLICATE_MATCH,
+                        access, match.visible() ? match.grounds() : List.of()));
+                List<DuplicateCandidate> candidates = matches.stream().map(match -> match.visible()
+                        ? DuplicateCandidate.visible(match.learner().id(), match.matchedOn())
+                        : DuplicateCandidate.hidden(duplicateMatches.issue(caller.agencyId(), match.learner().id(),
+                        match.matchedOn()), match.matchedOn())).toList();
                 throw ProblemException.conflict("possible-duplicate",
-                        "This person may already be registered. Link to an existing record, or confirm that this "
-                                + "is someone else with \"confirmNotDuplicate\": true.",
+                        "This person may already be registered. Open or link a record your agency can see; for "
+                                + "one it cannot, register this person with \"confirmNotDuplicate\": true and then "
+                                + "ask that record's agency to link them (POST /api/learners/{yourRecord}/link-requests "
+                                + "with the candidate's matchToken); or confirm that this is someone else.",
                         Map.of("candidates", candidates));
             }
         }
         return outbox.save(learner, learner.registeredEvent());
     }
 
+    /** A likely duplicate, and whether (and on what grounds) the caller's agency may see it. */
+    record Match(Learner learner, Set<String> matchedOn, boolean visible, List<String> grounds) {
+    }
+
     /**
      * Everyone born the same day with a similar name, and anyone with the same e-mail address or phone number,
      * across every agency (erased records have no details left to match).
      */
-    List<DuplicateCandidate> likelyMatches(Learner learner, String callerAgency) {
+    List<Match> likelyMatches(Learner learner, String callerAgency) {
         List<Criteria> any = new ArrayList<>();
         any.add(Criteria.where("dateOfBirth").is(learner.dateOfBirth().toString()));
         if (learner.emailKey() != null) {
@@ -96,7 +115,7 @@ public class LearnerProfiles {
         Query query = Query.query(new Criteria().orOperator(any)).limit(500);
         PersonName name = learner.name();
         Instant now = clock.instant();
-        Map<String, DuplicateCandidate> candidates = new LinkedHashMap<>();
+        Map<String, Match> candidates = new LinkedHashMap<>();
         for (Learner other : mongo.find(query, Learner.class)) {
             if (other.isErased() || other.mergedInto() != null || other.id().equals(learner.id())) {
                 continue;
@@ -112,8 +131,8 @@ public class LearnerProfiles {
                 matchedOn.add("PHONE");
             }
             if (!matchedOn.isEmpty() && candidates.size() < MAX_CANDIDATES) {
-                candidates.put(other.id(), new DuplicateCandidate(other.id(), Set.copyOf(matchedOn),
-                        other.sharingWith(viewer(callerAgency, other), now).any()));
+                Sharing sharing = other.sharingWith(viewer(callerAgency, other), now);
+                candidates.put(other.id(), new Match(other, Set.copyOf(matchedOn), sharing.any(), sharing.grounds()));
             }
         }
         return List.copyOf(candidates.values());
@@ -122,10 +141,11 @@ public class LearnerProfiles {
     /**
      * Replaces the learner's details if {@code expectedVersion} is still current (else {@code 409}), and publishes
      * which parts changed. An agency other than the registering one may change only the parts it may see (else
-     * {@code 403 field-not-shared}).
+     * {@code 403 field-not-shared}). The change is audited before it is saved (the answer shows the profile): if
+     * the audit cannot be written, nothing is saved.
      */
     Access update(Caller caller, String learnerId, Long expectedVersion, java.util.function.Function<Learner,
-            UpdateLearner> details) {
+            UpdateLearner> details, AccessRequest request) {
         requireWorkerOrSystem(caller);
         if (expectedVersion == null) {
             throw new ProblemException(org.springframework.http.HttpStatus.PRECONDITION_REQUIRED, "version-required",
@@ -145,33 +165,72 @@ public class LearnerProfiles {
                     "Your agency may change only what it may see of this learner; not " + notShared
                             + " (with PATCH, send only the fields you mean to change).");
         }
+        audit.record(caller, learnerId, AccessAction.UPDATE_PROFILE, request, access.grounds());
         Learner saved = outbox.save(learner, updated.stream().toList());
         return new Access(saved, access.viewer(), access.sharing());
     }
 
     /**
      * Links two records of the same person, both ways, without merging them, and publishes the link on each. The
-     * caller must see the first; the second needs only exist (its id came from duplicate detection). A record that
-     * was merged away stands for the record it was merged into, so the link lands on a record that is still kept up
-     * to date; the answer never names that record to an agency that may not see links. A link opens neither record
-     * to anyone. A link found one-way (a failure between the two writes) is completed by linking again.
+     * caller must be able to see both records (a record it may not see answers {@code 404}, like one that does not
+     * exist, and nothing is written); for a record it may not see, it asks that record's agency instead (a link
+     * request). A record that was merged away stands for the record it was merged into, so the link lands on a
+     * record that is still kept up to date, which the caller must be able to see too; the answer never names that
+     * record to an agency that may not see links. A link opens neither record to anyone. A link found one-way (a
+     * failure between the two writes) is completed by linking again.
      */
-    Access link(Caller caller, String learnerId, String otherLearnerId) {
+    Access link(Caller caller, String learnerId, String otherLearnerId, AccessRequest request) {
         requireWorker(caller);
         Access access = access(caller, learnerId);
         Learner learner = access.learner();
         if (otherLearnerId.equals(learner.id())) {
             throw ProblemException.unprocessable("link-to-itself", "A learner cannot be linked to their own record.");
         }
-        Learner other = find(otherLearnerId).orElseThrow(() -> ProblemException.notFound("learner", otherLearnerId));
+        Learner other = find(otherLearnerId)
+                .filter(found -> seenBy(caller, otherLearnerId) && seenBy(caller, found.id()))
+                .orElseThrow(() -> ProblemException.notFound("learner", otherLearnerId));
         if (other.id().equals(learner.id()) || (learner.isLinkedTo(other.id()) && other.isLinkedTo(learner.id()))) {
             throw ProblemException.conflict("already-linked", "These records are already linked.",
                     Map.of("learnerId", learnerId, "otherLearnerId", otherLearnerId));
         }
+        // The answer shows the profile: audited before anything is written or answered.
+        audit.record(caller, learner.id(), AccessAction.READ_PROFILE, request, access.grounds());
         Instant now = clock.instant();
         Learner saved = addLink(learner, other.id(), caller, now);
         addLink(other, learner.id(), caller, now);
         return new Access(saved, access.viewer(), access.sharing());
+    }
+
+    /**
+     * Links {@code requesterRecord} and {@code ownRecord} both ways on a link request the caller's agency (which
+     * registered {@code ownRecord}) accepted; neither record opens to the other's agency. Linking again adds
+     * nothing, so an acceptance interrupted between the two writes is completed by accepting again.
+     */
+    public void linkOnRequest(Caller caller, Learner ownRecord, Learner requesterRecord) {
+        requireWorker(caller);
+        Instant now = clock.instant();
+        addLink(ownRecord, requesterRecord.id(), caller, now);
+        addLink(requesterRecord, ownRecord.id(), caller, now);
+    }
+
+    /** Whether the caller's agency may see {@code learnerId} now. */
+    private boolean seenBy(Caller caller, String learnerId) {
+        return learners.findById(learnerId).filter(learner -> learner.sharingWith(viewer(caller.agencyId(), learner),
+                clock.instant()).any()).isPresent();
+    }
+
+    /**
+     * The profile as the caller's agency may see it. Links are shown to the registering agency, and only to records
+     * that it may see too; the others are only counted ({@code otherLinkedRecords}), so a link made on another
+     * agency's request never names that agency's record.
+     */
+    public LearnerView view(Caller caller, Access access) {
+        Set<String> open = new java.util.HashSet<>();
+        if (access.sharing().registering()) {
+            access.learner().links().stream().map(LearnerLink::learnerId)
+                    .filter(linked -> seenBy(caller, linked)).forEach(open::add);
+        }
+        return LearnerView.forAgency(access.learner(), access.viewer(), access.sharing(), open, clock.instant());
     }
 
     /**
@@ -200,7 +259,7 @@ public class LearnerProfiles {
      * folded into {@code learnerId} and retired, both histories kept. Records registered by different agencies are
      * linked, never merged: each agency stays responsible for its own record.
      */
-    Access merge(Caller caller, String learnerId, String otherId) {
+    Access merge(Caller caller, String learnerId, String otherId, AccessRequest request) {
         requireWorker(caller);
         Learner survivor = visibleTo(caller, learnerId);
         if (!survivor.isRegisteredBy(caller.agencyId())) {
@@ -210,6 +269,8 @@ public class LearnerProfiles {
         if (other.isErased()) {
             throw ProblemException.notFound("learner", otherId);
         }
+        audit.record(caller, survivor.id(), AccessAction.READ_PROFILE, request,
+                List.of(Sharing.REGISTERING_AGENCY));
         Instant now = clock.instant();
         Learner saved = outbox.save(survivor, survivor.absorb(other, caller.agencyId(), caller.userId(), now));
         Access access = new Access(saved, Viewer.registering(caller.agencyId()),
@@ -225,23 +286,61 @@ public class LearnerProfiles {
         return access;
     }
 
+    /** The outcome of an erasure: the tombstone, and whether it was there before this request. */
+    record Erased(Learner learner, boolean already) {
+    }
+
     /**
-     * Right to erasure, exercised through a worker of the registering agency. Records merged into this one hold the
-     * same person's data and are erased with it.
+     * Right to erasure, exercised through a worker of the registering agency. Records merged into this one (and
+     * into those) hold the same person's data and are erased with it. Each record is erased in one atomic write with
+     * its {@code learner.erased} event (so the event is published once per record); an erasure interrupted between
+     * records is finished by asking again: a repeat on an erased learner erases whatever is left and answers that
+     * it is done.
      */
-    Learner erase(Caller caller, String learnerId) {
+    Erased erase(Caller caller, String learnerId) {
         requireWorker(caller);
         Learner learner = registeredBy(caller, learnerId);
+        boolean already = learner.isErased();
         Instant now = clock.instant();
-        Learner erased = outbox.save(learner, learner.erase(caller.agencyId(), now));
-        List<String> erasedIds = new ArrayList<>(List.of(erased.id()));
-        for (MergeRecord merged : erased.mergedFrom()) {
-            erasedIds.add(merged.learnerId());
-            learners.findById(merged.learnerId()).filter(absorbed -> !absorbed.isErased())
-                    .ifPresent(absorbed -> outbox.save(absorbed, absorbed.erase(caller.agencyId(), now)));
+        Learner erased = eraseOne(learner, caller.agencyId(), now);
+        List<String> erasedIds = new ArrayList<>();
+        java.util.Deque<String> pending = new java.util.ArrayDeque<>(List.of(erased.id()));
+        while (!pending.isEmpty()) {
+            String id = pending.pop();
+            if (erasedIds.contains(id)) {
+                continue;
+            }
+            erasedIds.add(id);
+            Learner record = id.equals(erased.id()) ? erased
+                    : learners.findById(id).map(found -> eraseOne(found, caller.agencyId(), now)).orElse(null);
+            if (record != null) {
+                record.mergedFrom().forEach(merged -> pending.push(merged.learnerId()));
+            }
         }
         relationships.forget(erasedIds);
-        return erased;
+        duplicateMatches.forget(erasedIds);
+        erasureSteps.forEach(step -> step.forget(erasedIds));
+        if (!already) {
+            LOG.info("Erased a learner at their request ({} record(s))", erasedIds.size());
+        }
+        return new Erased(erased, already);
+    }
+
+    /** Erases one record unless it is erased already; a concurrent change is retried on a fresh read. */
+    private Learner eraseOne(Learner record, String agencyId, Instant now) {
+        for (int attempt = 1; ; attempt++) {
+            if (record.isErased()) {
+                return record;
+            }
+            try {
+                return outbox.save(record, record.erase(agencyId, now));
+            } catch (OptimisticLockingFailureException raced) {
+                if (attempt >= ATTEMPTS) {
+                    throw raced;
+                }
+                record = learners.findById(record.id()).orElseThrow();
+            }
+        }
     }
 
     /**
@@ -276,8 +375,8 @@ public class LearnerProfiles {
     }
 
     /**
-     * {@code agencyId} as it stands towards {@code learner}: its kind (for consents to a kind) and its open
-     * referrals of the learner (or of records merged into it).
+     * {@code agencyId} as it stands towards {@code learner}: its kind (for consents to a kind) and the open
+     * referrals of the learner (or of records merged into it) it receives.
      */
     public Viewer viewer(String agencyId, Learner learner) {
         if (learner.isRegisteredBy(agencyId)) {
@@ -286,7 +385,7 @@ public class LearnerProfiles {
         List<String> learnerIds = new ArrayList<>();
         learnerIds.add(learner.id());
         learner.mergedFrom().forEach(merged -> learnerIds.add(merged.learnerId()));
-        List<String> live = relationships.liveBetween(agencyId, learnerIds).stream()
+        List<String> live = relationships.openReceivedBy(agencyId, learnerIds).stream()
                 .map(ReferralRelationship::referralId).sorted().toList();
         return new Viewer(agencyId, agencies.kindOf(agencyId).orElse(null), live);
     }

@@ -11,7 +11,9 @@ import org.pathways.events.learner.ConsentPurpose;
  * A learner profile as one agency may see it. The registering agency sees everything, every consent and link. An
  * agency the learner consented to (itself or its kind), or with an open referral of the learner (which counts as
  * {@code REFERRAL_SHARING}), sees only the fields its purposes need ({@code sharedFor}; anything else is null or
- * empty), only the consents given to itself or its kind, and no links:
+ * empty), only the consents given to itself or its kind, and no links. Even the registering agency sees only the
+ * links to records it may see itself ({@code linkedLearnerIds}); the others are counted
+ * ({@code otherLinkedRecords}), never named:
  *
  * <ul>
  *   <li>{@code CONTACT}: names, e-mail, phone, preferred contact method, language, interpreter, accessibility
@@ -27,16 +29,21 @@ public record LearnerView(String id, String givenName, String familyName, String
                           String accessibilityNeeds, Set<Barrier> barriers, String goals, List<String> interests,
                           List<Achievement> priorAchievements, String registeringAgencyId, Instant registeredAt,
                           List<ConsentView> consents, List<String> linkedLearnerIds, String mergedInto,
-                          List<String> mergedFromLearnerIds, Set<ConsentPurpose> sharedFor, Long version) {
+                          int otherLinkedRecords, List<String> mergedFromLearnerIds, Set<ConsentPurpose> sharedFor,
+                          Long version) {
 
-    /** The view of the agency that registered the learner: everything. */
+    /** The view of the agency that registered the learner, as registered: everything (there are no links yet). */
     public static LearnerView forRegisteringAgency(Learner learner, Instant now) {
         Viewer viewer = Viewer.registering(learner.registeringAgencyId());
-        return forAgency(learner, viewer, learner.sharingWith(viewer, now), now);
+        return forAgency(learner, viewer, learner.sharingWith(viewer, now), Set.of(), now);
     }
 
-    /** What {@code viewer} may see, given what is shared with it ({@link Learner#sharingWith}). */
-    public static LearnerView forAgency(Learner learner, Viewer viewer, Sharing sharing, Instant now) {
+    /**
+     * What {@code viewer} may see, given what is shared with it ({@link Learner#sharingWith}) and which of the
+     * learner's linked records it may see itself ({@code openLinks}).
+     */
+    public static LearnerView forAgency(Learner learner, Viewer viewer, Sharing sharing, Set<String> openLinks,
+                                        Instant now) {
         boolean registering = sharing.registering();
         Set<ConsentPurpose> purposes = sharing.purposes();
         boolean contact = purposes.contains(ConsentPurpose.CONTACT);
@@ -48,7 +55,9 @@ public record LearnerView(String id, String givenName, String familyName, String
                 .filter(consent -> registering || consent.covers(viewer.agencyId(), viewer.kind()))
                 .map(consent -> ConsentView.of(consent, now))
                 .toList();
-        List<String> links = registering ? learner.links().stream().map(LearnerLink::learnerId).toList() : List.of();
+        List<String> allLinks = learner.links().stream().map(LearnerLink::learnerId).toList();
+        List<String> links = registering ? allLinks.stream().filter(openLinks::contains).toList() : List.of();
+        int otherLinks = registering ? allLinks.size() - links.size() : 0;
         List<String> mergedFrom = registering
                 ? learner.mergedFrom().stream().map(MergeRecord::learnerId).toList() : List.of();
         return new LearnerView(learner.id(), learner.givenName(), learner.familyName(), learner.preferredName(),
@@ -65,7 +74,7 @@ public record LearnerView(String id, String givenName, String familyName, String
                 referral ? learner.interests() : List.of(),
                 referral ? learner.priorAchievements() : List.of(),
                 learner.registeringAgencyId(), learner.registeredAt(), consents, links, learner.mergedInto(),
-                mergedFrom, purposes,
+                otherLinks, mergedFrom, purposes,
                 learner.version());
     }
 }

@@ -10,16 +10,21 @@ import org.pathways.events.learner.ProfileField;
 /**
  * What one agency may see of one learner now, and why. {@code grounds} names each relationship that allows it, as
  * the audit records it: {@code registering-agency}, {@code consent:<consentId>} (a consent to the agency or to its
- * kind) or {@code referral:<referralId>} (an open referral between the agency and the learner, which opens the
- * fields a referral needs).
+ * kind) or {@code referral:<referralId>} (an open referral the agency receives, which opens the fields a referral
+ * needs, to read only).
+ *
+ * @param purposes what the agency may read for, from its consents and the referrals it receives
+ * @param consented the purposes its consents in force cover (what it may also change)
  */
-public record Sharing(boolean registering, Set<ConsentPurpose> purposes, List<String> grounds) {
+public record Sharing(boolean registering, Set<ConsentPurpose> purposes, Set<ConsentPurpose> consented,
+                      List<String> grounds) {
 
     public static final String REGISTERING_AGENCY = "registering-agency";
-    static final Sharing NONE = new Sharing(false, Set.of(), List.of());
+    static final Sharing NONE = new Sharing(false, Set.of(), Set.of(), List.of());
 
     public Sharing {
         purposes = purposes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(purposes));
+        consented = consented.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(consented));
         grounds = List.copyOf(grounds);
     }
 
@@ -34,17 +39,18 @@ public record Sharing(boolean registering, Set<ConsentPurpose> purposes, List<St
 
     /**
      * Whether the agency may change {@code field}: the registering agency any, another agency only what its
-     * purposes let it see (as {@link LearnerView} shows it), so that no one overwrites what they cannot read.
+     * consents let it see (as {@link LearnerView} shows it), so that no one overwrites what they cannot read. A
+     * referral it receives lets it read, never change.
      */
     public boolean mayChange(ProfileField field) {
         if (registering) {
             return true;
         }
-        boolean contact = includes(ConsentPurpose.CONTACT);
-        boolean referral = includes(ConsentPurpose.REFERRAL_SHARING);
-        boolean outcomes = includes(ConsentPurpose.OUTCOME_SHARING);
+        boolean contact = consented.contains(ConsentPurpose.CONTACT);
+        boolean referral = consented.contains(ConsentPurpose.REFERRAL_SHARING);
+        boolean outcomes = consented.contains(ConsentPurpose.OUTCOME_SHARING);
         return switch (field) {
-            case NAME -> any();
+            case NAME -> !consented.isEmpty();
             case CONTACT -> contact;
             case LOCALITY -> referral || outcomes;
             case LANGUAGE, ACCESSIBILITY -> contact || referral;

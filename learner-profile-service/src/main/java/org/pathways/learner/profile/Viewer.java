@@ -6,7 +6,7 @@ import org.pathways.events.agency.AgencyKind;
 
 /**
  * The agency asking to see a learner, with what decides what it may see: its kind as the catalogue announced it
- * (null while unknown) and the learner's open referrals it takes part in.
+ * (null while unknown) and the learner's open referrals it receives (never those it made).
  */
 public record Viewer(String agencyId, AgencyKind kind, List<String> liveReferralIds) {
 

@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Turns referral events into the learner's live relationships with agencies: submitted, received, accepted,
- * started, on hold and resumed keep the referring and receiving agencies' relationship live; completed, failed,
- * cancelled and rejected end it for that referral. Read by type string and by the few documented fields
+ * started, on hold and resumed keep the receiving agency's relationship live; completed, failed, cancelled and
+ * rejected end it for that referral. Read by type string and by the few documented fields
  * (referralId, learnerId, referringAgencyId, receivingAgencyId, status, at / submittedAt), like the milestones.
  */
 @Component("referralRelationshipHandler")

@@ -9,8 +9,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
  * One referral of a learner, as the referral events last told it: while it is open (submitted to in progress, or on
- * hold), the referring and the receiving agency have a live relationship with the learner. Read model only; the
- * referral-service owns referrals.
+ * hold), the receiving agency may read what a referral needs of the learner; the referring agency gains nothing
+ * from it. Read model only; the referral-service owns referrals.
  *
  * @param asOf when the status applied was reached (the event's own time), to ignore older news arriving late
  */
@@ -22,8 +22,9 @@ public record ReferralRelationship(@Id String referralId, @Indexed String learne
         return status.open();
     }
 
-    public boolean involves(String agencyId) {
-        return agencyId.equals(referringAgencyId) || agencyId.equals(receivingAgencyId);
+    /** Whether this referral opens the learner's record to {@code agencyId} now: only the receiver, only while open. */
+    public boolean opensTo(String agencyId) {
+        return isLive() && agencyId.equals(receivingAgencyId);
     }
 
     /**

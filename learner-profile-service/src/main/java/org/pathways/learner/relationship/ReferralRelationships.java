@@ -20,12 +20,15 @@ public class ReferralRelationships {
         this.mongo = mongo;
     }
 
-    /** The open referrals between {@code agencyId} and any of {@code learnerIds} (a record and those merged into it). */
-    public List<ReferralRelationship> liveBetween(String agencyId, Collection<String> learnerIds) {
+    /**
+     * The open referrals of any of {@code learnerIds} (a record and those merged into it) that {@code agencyId}
+     * receives. Only the receiving side gains access through a referral: the referring agency needs standing of
+     * its own (it registered the learner, or holds their consent), and a referral adds nothing to it.
+     */
+    public List<ReferralRelationship> openReceivedBy(String agencyId, Collection<String> learnerIds) {
         Query query = Query.query(Criteria.where("learnerId").in(learnerIds)
-                .orOperator(Criteria.where("referringAgencyId").is(agencyId),
-                        Criteria.where("receivingAgencyId").is(agencyId)));
-        return mongo.find(query, ReferralRelationship.class).stream().filter(ReferralRelationship::isLive).toList();
+                .and("receivingAgencyId").is(agencyId));
+        return mongo.find(query, ReferralRelationship.class).stream().filter(relationship -> relationship.opensTo(agencyId)).toList();
     }
 
     /**

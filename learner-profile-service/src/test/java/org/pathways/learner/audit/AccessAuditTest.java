@@ -52,6 +52,40 @@ class AccessAuditTest extends RunningService {
     }
 
     @Test
+    void whenTheAuditCannotBeWrittenNothingIsAnsweredAndTheCallerIsToldToRetry() {
+        String id = registerLearner(COLLEGE);
+        String consentId = api().post("/api/learners/" + id + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "OUTCOME_SHARING", "method", "WRITTEN")).text("id");
+        api().post("/api/learners/" + id + "/milestones", TestTokens.worker(COLLEGE),
+                Map.of("kind", "FIRST_CONTACT", "occurredOn", java.time.LocalDate.now().toString()));
+        AuditStoreFaults.breakFor(id);
+        try {
+            Map<String, HttpApi.Response> reads = new java.util.LinkedHashMap<>();
+            reads.put("profile", api().get("/api/learners/" + id, TestTokens.worker(COLLEGE)));
+            reads.put("profile by the consented agency", api().get("/api/learners/" + id,
+                    TestTokens.worker(COUNCIL)));
+            reads.put("milestones", api().get("/api/learners/" + id + "/milestones", TestTokens.worker(COUNCIL)));
+            reads.put("consent check", api().get("/api/learners/" + id + "/consents/check?agencyId=" + COUNCIL
+                    + "&purpose=OUTCOME_SHARING", TestTokens.worker(COUNCIL)));
+            reads.put("update", send("PATCH", "/api/learners/" + id, TestTokens.worker(COLLEGE),
+                    Map.of("goals", "Changed", "version", 2)));
+            reads.forEach((what, response) -> {
+                assertThat(response.isProblem(503, "audit-unavailable")).as(what + ": " + response.body()).isTrue();
+                assertThat(response.body().toString()).as(what).doesNotContain("Amina", "Okafor", "amina.okafor",
+                        "1994-03-17", consentId);
+            });
+        } finally {
+            AuditStoreFaults.heal(id);
+        }
+        assertThat(trail(id)).isEmpty();
+        HttpApi.Response after = api().get("/api/learners/" + id, TestTokens.worker(COLLEGE));
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(after.body().path("goals").isNull()).as("the refused update saved nothing").isTrue();
+        assertThat(after.body().path("version").asLong()).isEqualTo(2);
+        assertThat(trail(id)).extracting(e -> e.path("action").asString()).containsExactly("READ_PROFILE");
+    }
+
+    @Test
     void aRefusedReadIsNotAReadAndLeavesNoEntry() {
         String id = registerLearner(COLLEGE);
         assertThat(api().get("/api/learners/" + id, TestTokens.worker(HOUSING)).status()).isEqualTo(404);

@@ -139,6 +139,35 @@ class MilestoneTest extends RunningService {
     }
 
     @Test
+    void theTimelineIsReadOnlyByTheRegisteringAgencyAndOnAConsentToOutcomeSharing() {
+        String id = registerLearner(COLLEGE);
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        assertThat(record(id, COLLEGE, Map.of("kind", "FIRST_CONTACT", "occurredOn", today)).status()).isEqualTo(201);
+        api().post("/api/learners/" + id + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "REFERRAL_SHARING", "method", "WRITTEN"));
+        api().post("/api/learners/" + id + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "CONTACT", "method", "WRITTEN"));
+
+        assertThat(api().get("/api/learners/" + id, TestTokens.worker(COUNCIL)).status())
+                .as("the council may read the profile").isEqualTo(200);
+        assertThat(api().get("/api/learners/" + id + "/milestones", TestTokens.worker(COUNCIL)).isProblem(404,
+                "not-found")).as("but not the timeline: none of its consents is for outcomes").isTrue();
+
+        String outcomes = api().post("/api/learners/" + id + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "OUTCOME_SHARING", "method", "WRITTEN")).text("id");
+        assertThat(timeline(id, COUNCIL)).extracting(m -> m.path("kind").asString()).containsExactly("FIRST_CONTACT");
+        JsonNode audited = api().get("/api/learners/" + id + "/audit", TestTokens.worker(COLLEGE)).body()
+                .valueStream().toList().getLast();
+        assertThat(audited.path("action").asString()).isEqualTo("READ_MILESTONES");
+        assertThat(audited.path("grounds").toString()).as("the outcome consent, not the others")
+                .isEqualTo("[\"consent:" + outcomes + "\"]");
+
+        api().delete("/api/learners/" + id + "/consents/" + outcomes, TestTokens.worker(COLLEGE));
+        assertThat(api().get("/api/learners/" + id + "/milestones", TestTokens.worker(COUNCIL)).status())
+                .isEqualTo(404);
+    }
+
+    @Test
     void onlyAgenciesThatMaySeeTheLearnerRecordOrReadMilestones() {
         String id = registerLearner(COLLEGE);
         String today = LocalDate.now(ZoneOffset.UTC).toString();

@@ -23,12 +23,19 @@ class DuplicateDetectionTest extends RunningService {
         return api().post("/api/learners", TestTokens.worker(agency), person);
     }
 
+    /** The ids of the candidates the caller may see; the others have none. */
     private static List<String> candidateIds(HttpApi.Response response) {
-        return response.body().path("candidates").valueStream().map(c -> c.path("learnerId").asString()).toList();
+        return response.body().path("candidates").valueStream().filter(c -> c.has("learnerId"))
+                .map(c -> c.path("learnerId").asString()).toList();
+    }
+
+    private static List<String> matchTokens(HttpApi.Response response) {
+        return response.body().path("candidates").valueStream().filter(c -> c.has("matchToken"))
+                .map(c -> c.path("matchToken").asString()).toList();
     }
 
     @Test
-    void aNearMissOfSomeoneRegisteredByAnotherAgencyIsAnsweredWithTheCandidateOnly() {
+    void aNearMissOfSomeoneRegisteredByAnotherAgencyDisclosesNothingOfTheirRecordNotEvenItsId() {
         String born = uniqueBirthDate();
         Map<String, Object> original = uniquePerson("Siobhán", "O'Neill", born);
         original.put("phone", "07700 900456");
@@ -38,13 +45,19 @@ class DuplicateDetectionTest extends RunningService {
         HttpApi.Response response = attempt(COLLEGE, uniquePerson("Siobhan", "ONeil", born));
 
         assertThat(response.isProblem(409, "possible-duplicate")).isTrue();
-        assertThat(candidateIds(response)).containsExactly(existing);
         JsonNode candidate = response.body().path("candidates").get(0);
+        assertThat(response.body().path("candidates")).hasSize(1);
         assertThat(candidate.path("matchedOn").get(0).asString()).isEqualTo("DATE_OF_BIRTH_AND_NAME");
         assertThat(candidate.path("visibleToYou").asBoolean()).isFalse();
+        assertThat(candidate.has("learnerId")).isFalse();
+        assertThat(candidate.path("matchToken").asString()).matches("[A-Za-z0-9_-]{43}");
         assertThat(response.body().toString())
-                .as("nothing of the other agency's record beyond its id")
-                .doesNotContain("O'Neill", "Siobhán", "07700", "nurse", HOUSING, original.get("email").toString());
+                .as("nothing of the other agency's record: no id, name, date of birth or agency")
+                .doesNotContain(existing, "O'Neill", "Siobhán", born, "07700", "nurse", HOUSING,
+                        original.get("email").toString());
+        assertThat(matchTokens(attempt(COLLEGE, uniquePerson("Siobhan", "ONeil", born))))
+                .as("a new, unguessable token each time").hasSize(1).doesNotContain(candidate.path("matchToken")
+                        .asString());
     }
 
     @Test
@@ -63,7 +76,8 @@ class DuplicateDetectionTest extends RunningService {
             HttpApi.Response response = attempt(COLLEGE, uniquePerson(names[2], names[3], born));
             assertThat(response.isProblem(409, "possible-duplicate"))
                     .as(names[2] + " " + names[3] + " ~ " + names[0] + " " + names[1]).isTrue();
-            assertThat(candidateIds(response)).contains(existing);
+            assertThat(matchTokens(response)).as("the council's record, which the college may not see").hasSize(1);
+            assertThat(response.body().toString()).doesNotContain(existing);
         }
     }
 
@@ -94,7 +108,9 @@ class DuplicateDetectionTest extends RunningService {
         samePhone.put("phone", "0" + first.get("phone").toString().substring(4));
         HttpApi.Response byPhone = attempt(COUNCIL, samePhone);
         assertThat(byPhone.isProblem(409, "possible-duplicate")).isTrue();
-        assertThat(candidateIds(byPhone)).containsExactly(existing);
+        assertThat(candidateIds(byPhone)).as("the college's record, which the council may not see").isEmpty();
+        assertThat(matchTokens(byPhone)).hasSize(1);
+        assertThat(byPhone.body().toString()).doesNotContain(existing);
     }
 
     @Test
@@ -107,11 +123,15 @@ class DuplicateDetectionTest extends RunningService {
     }
 
     @Test
-    void aWorkerLinksTheNewRecordToTheExistingOneWithoutMergingThem() {
+    void aWorkerLinksTheNewRecordToAnExistingOneTheirAgencyMaySeeWithoutMergingThem() {
         String born = uniqueBirthDate();
         Map<String, Object> atCouncil = uniquePerson("Abdullah", "Hussain", born);
         atCouncil.put("goals", "Council goal");
         String existing = register(COUNCIL, atCouncil);
+        api().post("/api/learners/" + existing + "/consents", TestTokens.worker(COUNCIL),
+                Map.of("agencyId", COLLEGE, "purpose", "CONTACT", "method", "VERBAL"));
+        HttpApi.Response warned = attempt(COLLEGE, uniquePerson("Abdul", "Hussain", born));
+        assertThat(candidateIds(warned)).as("a record the college may see is named").containsExactly(existing);
         Map<String, Object> atCollege = uniquePerson("Abdul", "Hussain", born);
         atCollege.put("confirmNotDuplicate", true);
         String created = register(COLLEGE, atCollege);
@@ -124,9 +144,10 @@ class DuplicateDetectionTest extends RunningService {
         assertThat(linked.text("familyName")).isEqualTo("Hussain");
         assertThat(linked.body().toString()).as("not merged").doesNotContain("Council goal");
         HttpApi.Response councilView = api().get("/api/learners/" + existing, TestTokens.worker(COUNCIL));
-        assertThat(councilView.body().path("linkedLearnerIds").get(0).asString()).isEqualTo(created);
         assertThat(councilView.text("goals")).isEqualTo("Council goal");
-        assertThat(api().get("/api/learners/" + existing, TestTokens.worker(COLLEGE)).status())
+        assertThat(councilView.body().path("otherLinkedRecords").asInt())
+                .as("linked both ways, but the council may not see the college's record").isEqualTo(1);
+        assertThat(api().get("/api/learners/" + created, TestTokens.worker(COUNCIL)).status())
                 .as("a link opens nothing").isEqualTo(404);
 
         assertThat(api().post("/api/learners/" + created + "/links", TestTokens.worker(COLLEGE),

@@ -32,6 +32,10 @@ class ErasureTest extends RunningService {
 
     @Autowired
     MongoTemplate mongo;
+    @Autowired
+    LearnerRepository learners;
+    @Autowired
+    org.pathways.messaging.outbox.Outbox outbox;
 
     @BeforeAll
     static void listen() {
@@ -117,12 +121,67 @@ class ErasureTest extends RunningService {
                 .isTrue();
         assertThat(api().get("/api/learners/" + id, TestTokens.worker(COUNCIL)).isProblem(404, "not-found"))
                 .as("the consented agency no longer sees anything").isTrue();
-        assertThat(api().delete("/api/learners/" + id, TestTokens.worker(COLLEGE)).isProblem(410, "learner-erased"))
-                .isTrue();
+        assertThat(api().delete("/api/learners/" + id, TestTokens.worker(COLLEGE)).status())
+                .as("erasing again: done already").isEqualTo(204);
+        assertThat(api().delete("/api/learners/" + id, TestTokens.worker(COUNCIL)).isProblem(404, "not-found"))
+                .as("to anyone else it does not exist").isTrue();
         assertThat(api().post("/api/learners/" + id + "/consents", TestTokens.worker(COLLEGE),
                 Map.of("agencyId", COUNCIL, "purpose", "CONTACT", "method", "VERBAL")).status()).isEqualTo(410);
         assertThat(send("PATCH", "/api/learners/" + id, TestTokens.worker(COLLEGE),
                 Map.of("goals", "x", "version", 2)).status()).isEqualTo(410);
+    }
+
+    @Test
+    void anErasureInterruptedBetweenRecordsIsFinishedByAskingAgainAndEachRecordIsAnnouncedOnce() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String born = uniqueBirthDate();
+        Map<String, Object> first = uniquePerson("Ottoline" + tag, "Ravensworth" + tag, born);
+        first.put("confirmNotDuplicate", true);
+        Map<String, Object> second = uniquePerson("Otti" + tag, "Ravensworth" + tag, born);
+        second.put("confirmNotDuplicate", true);
+        second.put("goals", "Goal-" + tag);
+        String survivor = api().post("/api/learners", TestTokens.worker(COLLEGE), first).text("id");
+        String retired = api().post("/api/learners", TestTokens.worker(COLLEGE), second).text("id");
+        api().post("/api/learners/" + retired + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "CONTACT", "method", "VERBAL"));
+        api().post("/api/learners/" + retired + "/milestones", TestTokens.worker(COLLEGE),
+                Map.of("kind", "FIRST_CONTACT", "occurredOn", LocalDate.now(ZoneOffset.UTC).toString()));
+        assertThat(api().post("/api/learners/" + survivor + "/merge", TestTokens.worker(COLLEGE),
+                Map.of("otherLearnerId", retired)).status()).isEqualTo(200);
+
+        // The first step of an erasure, then a crash: the survivor is erased, the record merged into it is not.
+        Learner learner = learners.findById(survivor).orElseThrow();
+        outbox.save(learner, learner.erase(COLLEGE, java.time.Instant.now()));
+        assertThat(everythingStored()).as("half way").contains("Ravensworth" + tag, "Goal-" + tag);
+
+        assertThat(api().delete("/api/learners/" + survivor, TestTokens.worker(COLLEGE)).status()).isEqualTo(204);
+
+        assertThat(everythingStored()).as("no trace of either record's details").doesNotContain(tag);
+        assertThat(mongo.findById(survivor, Document.class, "learners").get("dateOfBirth")).isNull();
+        Document tombstone = mongo.findById(retired, Document.class, "learners");
+        assertThat(tombstone.get("dateOfBirth")).isNull();
+        assertThat(tombstone.get("erasure")).as("the merged record's tombstone").isNotNull();
+        assertThat(tombstone.getList("consents", Object.class, List.of())).isEmpty();
+        assertThat(tombstone.getList("milestones", Object.class, List.of())).isEmpty();
+        assertThat(api().get("/api/learners/" + retired, TestTokens.worker(COUNCIL)).status()).isEqualTo(404);
+        assertThat(api().delete("/api/learners/" + survivor, TestTokens.worker(COLLEGE)).status()).isEqualTo(204);
+        assertThat(api().delete("/api/learners/" + retired, TestTokens.worker(COLLEGE)).status()).isEqualTo(204);
+
+        // Once both outboxes are empty every event of theirs is on the broker; a marker after them on the same
+        // key (so the same partition) proves the recorder has read everything before it.
+        await().atMost(EVENT_DEADLINE).until(() -> List.of(survivor, retired).stream().allMatch(id ->
+                mongo.findById(id, Document.class, "learners").getList("outbox", Object.class, List.of())
+                        .isEmpty()));
+        try (EventProducer markers = new EventProducer()) {
+            for (String id : List.of(survivor, retired)) {
+                String marker = markers.publishRaw(Topic.LEARNERS.topicName(), "org.pathways.test.marker.v1", id,
+                        Map.of("learnerId", id));
+                learnerTopic.await(r -> id.equals(r.key()) && marker.equals(cloudEvent(r).path("id").asString()), 1,
+                        EVENT_DEADLINE);
+                assertThat(learnerTopic.await(r -> isOfType(r, id, EventType.LEARNER_ERASED.type()), 1,
+                        EVENT_DEADLINE)).as("erased once: " + id).hasSize(1);
+            }
+        }
     }
 
     @Test

@@ -158,7 +158,7 @@ class LearnerTest {
 
     private static LearnerView viewOf(Learner learner, String agency, AgencyKind kind, String... liveReferrals) {
         Viewer viewer = new Viewer(agency, kind, List.of(liveReferrals));
-        return LearnerView.forAgency(learner, viewer, learner.sharingWith(viewer, NOW), NOW);
+        return LearnerView.forAgency(learner, viewer, learner.sharingWith(viewer, NOW), java.util.Set.of(), NOW);
     }
 
     @Test

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.pathways.learner.RunningService;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
-/** Links are always two-way, and a record merged away stands for the record it was merged into. */
+/**
+ * Links need sight of both records; they are always two-way, a record merged away stands for the record it was
+ * merged into, and a view names only the linked records its agency may see.
+ */
 class LinkTest extends RunningService {
 
     private String register(String agency, String given, String family, String born) {
@@ -26,9 +30,48 @@ class LinkTest extends RunningService {
         return api().post("/api/learners/" + from + "/links", TestTokens.worker(agency), Map.of("otherLearnerId", to));
     }
 
-    private List<String> linksOf(String learnerId, String registeringAgency) {
-        return api().get("/api/learners/" + learnerId, TestTokens.worker(registeringAgency)).body()
+    private void consent(String learnerId, String registering, String to) {
+        assertThat(api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(registering),
+                Map.of("agencyId", to, "purpose", "CONTACT", "method", "VERBAL")).status()).isEqualTo(201);
+    }
+
+    private List<String> linksOf(String learnerId, String agency) {
+        return api().get("/api/learners/" + learnerId, TestTokens.worker(agency)).body()
                 .path("linkedLearnerIds").valueStream().map(JsonNode::asString).toList();
+    }
+
+    /** The links as stored, whoever may see them. */
+    private List<String> storedLinks(String learnerId) {
+        return mongo.findById(learnerId, Document.class, "learners").getList("links", Document.class, List.of())
+                .stream().map(link -> link.getString("learnerId")).toList();
+    }
+
+    private Document stored(String learnerId) {
+        return mongo.findById(learnerId, Document.class, "learners");
+    }
+
+    @Test
+    void aLinkToARecordTheCallerMayNotSeeIsRefusedLikeAnUnknownOneAndNothingIsWritten() {
+        String born = uniqueBirthDate();
+        String atHousing = register(HOUSING, "Nadia", "Haddad", born);
+        String atCollege = register(COLLEGE, "Nadia", "Haddad", born);
+        long housingVersion = stored(atHousing).getLong("version");
+        long collegeVersion = stored(atCollege).getLong("version");
+
+        HttpApi.Response refused = link(COLLEGE, atCollege, atHousing);
+
+        assertThat(refused.isProblem(404, "not-found")).isTrue();
+        assertThat(refused.body().toString()).doesNotContain("Nadia", "Haddad", HOUSING);
+        assertThat(link(COLLEGE, atCollege, "lrn-does-not-exist").body().path("title").asString())
+                .as("the same answer as for a record that does not exist")
+                .isEqualTo(refused.body().path("title").asString());
+        // A link and its event are one write through the outbox: an unchanged version means neither happened.
+        assertThat(stored(atHousing).getLong("version")).isEqualTo(housingVersion);
+        assertThat(stored(atCollege).getLong("version")).isEqualTo(collegeVersion);
+        assertThat(storedLinks(atHousing)).isEmpty();
+        assertThat(storedLinks(atCollege)).isEmpty();
+        assertThat(link(HOUSING, atHousing, atCollege).isProblem(404, "not-found")).as("nor the other way").isTrue();
+        assertThat(storedLinks(atHousing)).isEmpty();
     }
 
     @Test
@@ -36,6 +79,7 @@ class LinkTest extends RunningService {
         String born = uniqueBirthDate();
         String survivor = register(COUNCIL, "Oluwaseun", "Adebayo", born);
         String retired = register(COUNCIL, "Seun", "Adebayo", born);
+        consent(retired, COUNCIL, COLLEGE);
         assertThat(api().post("/api/learners/" + survivor + "/merge", TestTokens.worker(COUNCIL),
                 Map.of("otherLearnerId", retired)).status()).isEqualTo(200);
         String atCollege = register(COLLEGE, "Seun", "Adebayo", born);
@@ -44,14 +88,15 @@ class LinkTest extends RunningService {
 
         assertThat(linked.status()).isEqualTo(201);
         assertThat(linksOf(atCollege, COLLEGE)).containsExactly(survivor);
-        assertThat(linksOf(survivor, COUNCIL)).as("two-way").containsExactly(atCollege);
-        assertThat(linksOf(retired, COUNCIL)).as("the retired record stays as it was").isEmpty();
-        assertThat(api().get("/api/learners/" + survivor, TestTokens.worker(COLLEGE)).status())
-                .as("a link opens nothing").isEqualTo(404);
+        assertThat(storedLinks(survivor)).as("two-way").containsExactly(atCollege);
+        HttpApi.Response councilView = api().get("/api/learners/" + survivor, TestTokens.worker(COUNCIL));
+        assertThat(councilView.body().path("linkedLearnerIds")).as("the council may not see the college's record")
+                .isEmpty();
+        assertThat(councilView.body().path("otherLinkedRecords").asInt()).isEqualTo(1);
+        assertThat(storedLinks(retired)).as("the retired record stays as it was").isEmpty();
 
         HttpApi.Response again = link(COLLEGE, atCollege, retired);
         assertThat(again.isProblem(409, "already-linked")).isTrue();
-        assertThat(again.body().toString()).doesNotContain(survivor);
     }
 
     @Test
@@ -59,18 +104,18 @@ class LinkTest extends RunningService {
         String born = uniqueBirthDate();
         String survivor = register(COUNCIL, "Ifeoma", "Eze", born);
         String retired = register(COUNCIL, "Ify", "Eze", born);
+        consent(retired, COUNCIL, HOUSING);
         api().post("/api/learners/" + survivor + "/merge", TestTokens.worker(COUNCIL),
                 Map.of("otherLearnerId", retired));
         String atCollege = register(COLLEGE, "Ify", "Eze", born);
-        api().post("/api/learners/" + atCollege + "/consents", TestTokens.worker(COLLEGE),
-                Map.of("agencyId", HOUSING, "purpose", "CONTACT", "method", "VERBAL"));
+        consent(atCollege, COLLEGE, HOUSING);
 
         HttpApi.Response linked = link(HOUSING, atCollege, retired);
 
         assertThat(linked.status()).isEqualTo(201);
         assertThat(linked.body().toString()).doesNotContain(survivor);
-        assertThat(linksOf(atCollege, COLLEGE)).containsExactly(survivor);
-        assertThat(linksOf(survivor, COUNCIL)).containsExactly(atCollege);
+        assertThat(storedLinks(atCollege)).containsExactly(survivor);
+        assertThat(storedLinks(survivor)).containsExactly(atCollege);
     }
 
     @Test
@@ -79,13 +124,16 @@ class LinkTest extends RunningService {
         String survivor = register(COUNCIL, "Chidi", "Okonkwo", born);
         String retired = register(COUNCIL, "Chidi", "Okonkwo", born);
         String atCollege = register(COLLEGE, "Chidi", "Okonkwo", born);
+        consent(retired, COUNCIL, COLLEGE);
         assertThat(link(COLLEGE, atCollege, retired).status()).isEqualTo(201);
 
         assertThat(api().post("/api/learners/" + survivor + "/merge", TestTokens.worker(COUNCIL),
                 Map.of("otherLearnerId", retired)).status()).isEqualTo(200);
 
-        assertThat(linksOf(survivor, COUNCIL)).containsExactly(atCollege);
-        assertThat(linksOf(atCollege, COLLEGE)).containsExactlyInAnyOrder(retired, survivor);
+        assertThat(storedLinks(survivor)).containsExactly(atCollege);
+        assertThat(storedLinks(atCollege)).containsExactlyInAnyOrder(retired, survivor);
+        assertThat(linksOf(atCollege, COLLEGE)).as("both council records are open to the college")
+                .containsExactlyInAnyOrder(retired, survivor);
     }
 
     @Test
@@ -93,6 +141,7 @@ class LinkTest extends RunningService {
         String born = uniqueBirthDate();
         String survivor = register(COUNCIL, "Amara", "Nwosu", born);
         String retired = register(COUNCIL, "Amara", "Nwosu", born);
+        consent(retired, COUNCIL, COLLEGE);
         api().post("/api/learners/" + survivor + "/merge", TestTokens.worker(COUNCIL),
                 Map.of("otherLearnerId", retired));
 

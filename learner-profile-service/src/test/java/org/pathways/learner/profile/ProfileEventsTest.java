@@ -86,6 +86,9 @@ class ProfileEventsTest extends RunningService {
         Map<String, Object> atCollegeDetails = uniquePerson("Kwame", "Mensah", born);
         atCollegeDetails.put("confirmNotDuplicate", true);
         String atCollege = api().post("/api/learners", TestTokens.worker(COLLEGE), atCollegeDetails).text("id");
+        // Linking needs sight of both records.
+        api().post("/api/learners/" + atCouncil + "/consents", TestTokens.worker(COUNCIL),
+                Map.of("agencyId", COLLEGE, "purpose", "CONTACT", "method", "VERBAL"));
 
         assertThat(api().post("/api/learners/" + atCollege + "/links", TestTokens.worker(COLLEGE),
                 Map.of("otherLearnerId", atCouncil)).status()).isEqualTo(201);

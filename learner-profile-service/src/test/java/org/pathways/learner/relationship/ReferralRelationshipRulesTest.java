@@ -16,13 +16,13 @@ class ReferralRelationshipRulesTest {
     }
 
     @Test
-    void anOpenReferralIsLiveForBothAgenciesAndNoOther() {
+    void anOpenReferralOpensTheRecordToTheReceivingAgencyOnlyNeverToTheReferrer() {
         for (ReferralStatus status : ReferralStatus.values()) {
             assertThat(at(status, T).isLive()).as(status.name()).isEqualTo(status.open());
+            assertThat(at(status, T).opensTo("agency-b")).as(status.name()).isEqualTo(status.open());
+            assertThat(at(status, T).opensTo("agency-a")).as("the referrer, " + status.name()).isFalse();
         }
-        assertThat(at(ReferralStatus.ACCEPTED, T).involves("agency-a")).isTrue();
-        assertThat(at(ReferralStatus.ACCEPTED, T).involves("agency-b")).isTrue();
-        assertThat(at(ReferralStatus.ACCEPTED, T).involves("agency-c")).isFalse();
+        assertThat(at(ReferralStatus.ACCEPTED, T).opensTo("agency-c")).isFalse();
     }
 
     @Test

@@ -29,8 +29,8 @@ import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Read access through a live referral: the referral events make the referring and receiving agencies' relationship
- * with the learner live while the referral is open, and end it when it closes.
+ * Read access through a live referral: the referral events open the referral fields to the receiving agency, to
+ * read only, while the referral is open, and end it when it closes. The referring agency gains nothing.
  */
 class ReferralRelationshipTest extends RunningService {
 
@@ -92,8 +92,46 @@ class ReferralRelationshipTest extends RunningService {
         assertThat(read.path("purpose").asString()).isEqualTo("REFERRAL");
         assertThat(read.path("grounds").toString()).isEqualTo("[\"referral:" + referralId + "\"]");
         assertThat(api().get("/api/learners/" + learnerId + "/milestones", TestTokens.worker(receiving)).status())
-                .isEqualTo(200);
-        assertThat(trail(learnerId).getLast().path("grounds").get(0).asString()).isEqualTo("referral:" + referralId);
+                .as("the timeline is for outcome sharing, which a referral is not").isEqualTo(404);
+        assertThat(send("PATCH", "/api/learners/" + learnerId, TestTokens.worker(receiving),
+                Map.of("goals", "Rewritten by the receiver", "version", view.body().path("version").asLong()))
+                .isProblem(403, "field-not-shared")).as("a referral opens the record to read, not to change").isTrue();
+        assertThat(api().get("/api/learners/" + learnerId, TestTokens.worker(COUNCIL)).body().path("goals")
+                .isNull()).isTrue();
+    }
+
+    @Test
+    void aReferringAgencyGainsNothingFromAReferralAndTheReceiverOnlyWhileItIsOpen() {
+        String jobcentre = unique("agency-jobcentre");
+        String council = unique("agency-council");
+        String college = unique("agency-college");
+        String learnerId = registerLearner(jobcentre);
+        String referralId = unique("ref");
+
+        // The council refers the job centre's learner, with which it has no standing, to a college.
+        String submitted = submit(referralId, learnerId, council, college, Instant.now());
+        awaitHandled(HANDLER, submitted);
+
+        assertThat(api().get("/api/learners/" + learnerId, TestTokens.worker(council)).isProblem(404, "not-found"))
+                .as("the referrer").isTrue();
+        assertThat(api().get("/api/learners/" + learnerId + "/milestones", TestTokens.worker(council)).status())
+                .isEqualTo(404);
+        assertThat(send("PATCH", "/api/learners/" + learnerId, TestTokens.worker(council),
+                Map.of("goals", "Set by the council", "version", 0)).status()).isEqualTo(404);
+        assertThat(api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + council
+                + "&purpose=CONTACT", TestTokens.worker(council)).status()).isEqualTo(404);
+        HttpApi.Response atCollege = api().get("/api/learners/" + learnerId, TestTokens.worker(college));
+        assertThat(atCollege.status()).as("the receiver, while the referral is open").isEqualTo(200);
+        assertThat(atCollege.body().path("sharedFor").toString()).isEqualTo("[\"REFERRAL_SHARING\"]");
+
+        String closed = referralService.publish(new ReferralCompleted(referralId, learnerId, "opp-esol", council,
+                college, ReferralStatus.COMPLETED, null, college, Instant.now().plusSeconds(1)));
+        awaitHandled(HANDLER, closed);
+
+        assertThat(api().get("/api/learners/" + learnerId, TestTokens.worker(college)).isProblem(404, "not-found"))
+                .as("the receiver, once the referral is closed").isTrue();
+        assertThat(api().get("/api/learners/" + learnerId, TestTokens.worker(council)).status()).isEqualTo(404);
+        assertThat(api().get("/api/learners/" + learnerId, TestTokens.worker(jobcentre)).status()).isEqualTo(200);
     }
 
     @Test

@@ -1,0 +1,147 @@
+package org.pathways.learner.linkrequest;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import org.pathways.learner.audit.AccessAction;
+import org.pathways.learner.audit.AccessAudit;
+import org.pathways.learner.audit.AccessRequest;
+import org.pathways.learner.profile.DuplicateMatch;
+import org.pathways.learner.profile.DuplicateMatches;
+import org.pathways.learner.profile.Learner;
+import org.pathways.learner.profile.LearnerProfiles;
+import org.pathways.learner.profile.Sharing;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Service;
+
+/**
+ * Asks, lists and answers link requests. The requester names only its own record and a match token; the owning
+ * agency sees its own record, the requesting agency and what matched; accepting links the two records both ways.
+ * Neither side learns anything of the other's record from it.
+ */
+@Service
+class LinkRequests {
+
+    private static final int PAGE = 100;
+
+    private final LearnerProfiles profiles;
+    private final DuplicateMatches matches;
+    private final AccessAudit audit;
+    private final MongoTemplate mongo;
+    private final Clock clock;
+
+    LinkRequests(LearnerProfiles profiles, DuplicateMatches matches, AccessAudit audit, MongoTemplate mongo,
+                 Clock clock) {
+        this.profiles = profiles;
+        this.matches = matches;
+        this.audit = audit;
+        this.mongo = mongo;
+        this.clock = clock;
+    }
+
+    /**
+     * Asks the agency holding the record {@code matchToken} stands for to link it to {@code ownLearnerId}, a record
+     * the caller's agency registered. A token not shown to this agency, used, expired or standing for a record
+     * since erased: {@code 404}, as if it never existed.
+     */
+    LinkRequest ask(Caller caller, String ownLearnerId, String matchToken) {
+        requireWorker(caller);
+        Learner own = profiles.find(ownLearnerId)
+                .filter(learner -> learner.isRegisteredBy(caller.agencyId()))
+                .orElseThrow(() -> ProblemException.notFound("learner", ownLearnerId));
+        DuplicateMatch match = matches.redeem(caller.agencyId(), matchToken)
+                .orElseThrow(LinkRequests::noSuchMatch);
+        Learner theirs = profiles.find(match.learnerId()).orElseThrow(LinkRequests::noSuchMatch);
+        if (theirs.id().equals(own.id()) || own.isLinkedTo(theirs.id())) {
+            throw ProblemException.conflict("already-linked", "These records are already linked.", Map.of());
+        }
+        LinkRequest request = LinkRequest.ask(caller.agencyId(), caller.userId(), own.id(),
+                theirs.registeringAgencyId(), theirs.id(), match.matchedOn(), clock.instant());
+        try {
+            return mongo.insert(request);
+        } catch (DuplicateKeyException pending) {
+            throw ProblemException.conflict("link-request-pending",
+                    "Your agency already asked to link this record to that match; wait for the answer.", Map.of());
+        }
+    }
+
+    /**
+     * The requests to link the caller's agency's records, newest first. Each tells the agency that another agency
+     * holds a record of its learner: audited on that learner before it is answered.
+     */
+    List<LinkRequest> incoming(Caller caller, AccessRequest access) {
+        requireWorker(caller);
+        List<LinkRequest> found = mongo.find(Query.query(Criteria.where("owningAgencyId").is(caller.agencyId()))
+                .with(Sort.by(Sort.Direction.DESC, "requestedAt")).limit(PAGE), LinkRequest.class);
+        found.forEach(request -> audit.record(caller, request.learnerId(), AccessAction.READ_LINK_REQUEST, access,
+                List.of(Sharing.REGISTERING_AGENCY)));
+        return found;
+    }
+
+    /** The caller's agency's own requests, newest first: its records and the answers, nothing more. */
+    List<LinkRequest> outgoing(Caller caller) {
+        requireWorker(caller);
+        return mongo.find(Query.query(Criteria.where("requestingAgencyId").is(caller.agencyId()))
+                .with(Sort.by(Sort.Direction.DESC, "requestedAt")).limit(PAGE), LinkRequest.class);
+    }
+
+    /**
+     * Links the two records both ways, then marks the request accepted; an acceptance interrupted between the two
+     * is finished by accepting again, and accepting an accepted request again changes nothing.
+     */
+    LinkRequest accept(Caller caller, String requestId, AccessRequest access) {
+        LinkRequest request = addressedTo(caller, requestId);
+        if (request.status() == LinkRequestStatus.DECLINED) {
+            request.accept(caller.userId(), clock.instant());
+        }
+        Learner own = profiles.find(request.learnerId())
+                .orElseThrow(() -> ProblemException.notFound("link request", requestId));
+        Learner theirs = profiles.find(request.requestingLearnerId())
+                .orElseThrow(() -> ProblemException.notFound("link request", requestId));
+        audit.record(caller, own.id(), AccessAction.READ_LINK_REQUEST, access, List.of(Sharing.REGISTERING_AGENCY));
+        profiles.linkOnRequest(caller, own, theirs);
+        if (request.status() == LinkRequestStatus.ACCEPTED) {
+            return request;
+        }
+        request.accept(caller.userId(), clock.instant());
+        return mongo.save(request);
+    }
+
+    LinkRequest decline(Caller caller, String requestId, AccessRequest access) {
+        LinkRequest request = addressedTo(caller, requestId);
+        request.decline(caller.userId(), clock.instant());
+        audit.record(caller, request.learnerId(), AccessAction.READ_LINK_REQUEST, access,
+                List.of(Sharing.REGISTERING_AGENCY));
+        return mongo.save(request);
+    }
+
+    /** The request, if it asks the caller's agency; to anyone else it does not exist. */
+    private LinkRequest addressedTo(Caller caller, String requestId) {
+        requireWorker(caller);
+        LinkRequest request = mongo.findById(requestId, LinkRequest.class);
+        if (request == null || !request.owningAgencyId().equals(caller.agencyId())) {
+            throw ProblemException.notFound("link request", requestId);
+        }
+        return request;
+    }
+
+    private static ProblemException noSuchMatch() {
+        return new ProblemException(org.springframework.http.HttpStatus.NOT_FOUND, "not-found",
+                "No match that you may ask about: a match token is for the agency it was shown to, once, for "
+                        + "fourteen days.");
+    }
+
+    private static void requireWorker(Caller caller) {
+        if (!caller.has(Role.WORKER)) {
+            throw ProblemException.forbidden("Only an agency's workers ask for, or answer, link requests.");
+        }
+    }
+}
