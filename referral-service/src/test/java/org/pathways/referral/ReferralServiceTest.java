@@ -70,11 +70,19 @@ public abstract class ReferralServiceTest {
     @Autowired
     protected MongoTemplate store;
 
+    @Autowired
+    protected SwitchableAuditTrail auditTrail;
+
     @TestConfiguration(proxyBeanMethods = false)
     static class Clocks {
         @Bean
         MutableClock clock() {
             return new MutableClock();
+        }
+
+        @Bean
+        SwitchableAuditTrail auditTrail(MongoTemplate mongo) {
+            return new SwitchableAuditTrail(new org.pathways.platform.audit.MongoAuditTrail(mongo));
         }
     }
 

@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -26,9 +27,20 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 public class PlatformAuditAutoConfiguration {
 
     @Bean
-    AuditInterceptor auditInterceptor(MongoTemplate mongo, Environment environment) {
-        return new AuditInterceptor(mongo, environment.getProperty("spring.application.name", "service"),
+    @ConditionalOnMissingBean(AuditTrail.class)
+    MongoAuditTrail mongoAuditTrail(MongoTemplate mongo) {
+        return new MongoAuditTrail(mongo);
+    }
+
+    @Bean
+    AuditInterceptor auditInterceptor(AuditTrail trail, Environment environment) {
+        return new AuditInterceptor(trail, environment.getProperty("spring.application.name", "service"),
                 Clock.systemUTC());
+    }
+
+    @Bean
+    PersonalDataReadAudit personalDataReadAudit(AuditInterceptor auditInterceptor) {
+        return new PersonalDataReadAudit(auditInterceptor);
     }
 
     @Bean
