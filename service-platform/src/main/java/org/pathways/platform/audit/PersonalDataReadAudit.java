@@ -1,6 +1,7 @@
 package org.pathways.platform.audit;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverter;
@@ -20,15 +21,16 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 @ControllerAdvice
 public class PersonalDataReadAudit implements ResponseBodyAdvice<Object> {
 
-    private final AuditInterceptor interceptor;
+    private final ObjectProvider<AuditInterceptor> interceptor;
 
-    public PersonalDataReadAudit(AuditInterceptor interceptor) {
+    /** Takes the interceptor lazily: where the audit trail is off (or there is no store) this advice does nothing. */
+    public PersonalDataReadAudit(ObjectProvider<AuditInterceptor> interceptor) {
         this.interceptor = interceptor;
     }
 
     @Override
     public boolean supports(MethodParameter returnType, Class<? extends HttpMessageConverter<?>> converterType) {
-        return returnType.hasMethodAnnotation(PersonalDataRead.class);
+        return returnType.hasMethodAnnotation(PersonalDataRead.class) && interceptor.getIfAvailable() != null;
     }
 
     @Override
@@ -42,7 +44,7 @@ public class PersonalDataReadAudit implements ResponseBodyAdvice<Object> {
         HttpServletRequest httpRequest = servletRequest.getServletRequest();
         PersonalDataRead read = returnType.getMethodAnnotation(PersonalDataRead.class);
         try {
-            interceptor.recordBeforeAnswer(httpRequest, servletResponse.getServletResponse().getStatus(),
+            interceptor.getObject().recordBeforeAnswer(httpRequest, servletResponse.getServletResponse().getStatus(),
                     read.value());
         } catch (RuntimeException failure) {
             throw AuditUnavailable.problem();

@@ -2,6 +2,7 @@ package org.pathways.platform.audit;
 
 import java.time.Clock;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -39,7 +40,8 @@ public class PlatformAuditAutoConfiguration {
     }
 
     @Bean
-    PersonalDataReadAudit personalDataReadAudit(AuditInterceptor auditInterceptor) {
+    @ConditionalOnMissingBean
+    PersonalDataReadAudit personalDataReadAudit(ObjectProvider<AuditInterceptor> auditInterceptor) {
         return new PersonalDataReadAudit(auditInterceptor);
     }
 
