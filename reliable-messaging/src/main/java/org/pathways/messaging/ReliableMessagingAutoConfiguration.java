@@ -90,6 +90,9 @@ public class ReliableMessagingAutoConfiguration {
     EventInbox eventInbox(MongoTemplate mongo, CloudEventCodec codec, MessagingProperties properties, Clock clock,
                           ObjectProvider<MeterRegistry> meters, ErasedLearners erasedLearners,
                           ParkedErasures parkedErasures) {
+        // The hourly clean-up's query (finished entries older than the retention period).
+        mongo.indexOps("inbox").createIndex(new Index().on("status", Sort.Direction.ASC)
+                .on("processedAt", Sort.Direction.ASC).named("done_before"));
         return new EventInbox(mongo, codec, clock, properties.inbox().retention(),
                 meters.getIfAvailable(SimpleMeterRegistry::new), erasedLearners, parkedErasures);
     }
