@@ -47,8 +47,17 @@ public class ErasedLearners {
     }
 
     public Optional<ErasedLearner> find(String learnerId) {
-        return learnerId == null ? Optional.empty()
-                : Optional.ofNullable(mongo.findById(learnerId, ErasedLearner.class));
+        if (learnerId == null) {
+            return Optional.empty();
+        }
+        ErasedLearner found = mongo.findById(learnerId, ErasedLearner.class);
+        if (found != null && found.pseudonym() == null) {
+            // A tombstone written before tombstones carried a pseudonym: give it one, once.
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(learnerId).and("pseudonym").exists(false)),
+                    new Update().set("pseudonym", "erased-" + UUID.randomUUID()), ErasedLearner.class);
+            found = mongo.findById(learnerId, ErasedLearner.class);
+        }
+        return Optional.ofNullable(found);
     }
 
     /** When the learner was erased, if they were. */
