@@ -57,7 +57,7 @@ class AgencyIsolationEndToEndTest {
         String body = "{\"learnerId\":\"%s\",\"opportunityId\":\"%s\",\"need\":\"%s\",\"urgency\":\"ROUTINE\"}"
                 .formatted(learnerId, opportunityId, NEED);
         referralId = JSON.readTree(ok(await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> call("POST", "/api/referrals", COUNCIL, body), r -> r.statusCode() != 422)))
+                .until(() -> call("POST", "/api/referrals", COUNCIL, body), r -> r.statusCode() != 422 && r.statusCode() != 404)))
                 .get("id").asString();
     }
 

@@ -61,6 +61,7 @@ class AgencyKindConsentTest extends ReferralServiceTest {
 
     private String kindConsent(String learnerId, AgencyKind kind, Instant expiresAt) {
         String consentId = "cns-" + UUID.randomUUID();
+        registered(learnerId, COUNCIL); // the council refers them: it registered them
         events.publish(new ConsentGranted(learnerId, consentId, null, kind, ConsentPurpose.REFERRAL_SHARING,
                 Instant.now().minusSeconds(1), expiresAt));
         await().atMost(DEADLINE).until(() -> store.findById(consentId, ConsentView.class) != null);

@@ -13,6 +13,8 @@ import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.referral.Urgency;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.erasure.LearnerErasure;
+import org.pathways.referral.readmodel.ConsentView;
+import org.pathways.referral.readmodel.LearnerView;
 import org.pathways.referral.readmodel.OpportunityView;
 import org.pathways.referral.submission.Referral;
 import org.pathways.testing.HttpApi;
@@ -189,5 +191,30 @@ class LearnerErasureTest extends ReferralServiceTest {
         assertThat(checked.erased()).isTrue();
         assertThat(checked.need()).isNull();
         assertThat(referral(late.id(), worker(COUNCIL)).toString()).doesNotContain("Mina").contains("erasedAt");
+    }
+
+    @Test
+    void eventsAboutALearnerArrivingAfterTheirErasureAreNotStoredWithTheirId() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        events.publish(new LearnerErased(s.learnerId(), COUNCIL, Instant.now()));
+        // Recorded by the profile service just before the erasure, delivered after it (or replayed later).
+        String lateConsent = "cns-late-" + java.util.UUID.randomUUID();
+        events.publish(new org.pathways.events.learner.ConsentGranted(s.learnerId(), lateConsent, JOBCENTRE,
+                org.pathways.events.learner.ConsentPurpose.REFERRAL_SHARING, Instant.now(), null));
+        registered(s.learnerId(), JOBCENTRE);
+        String marker = "cns-marker-" + java.util.UUID.randomUUID();
+        events.publish(new org.pathways.events.learner.ConsentGranted(s.learnerId(), marker, "agency-marker",
+                org.pathways.events.learner.ConsentPurpose.CONTACT, Instant.now(), null));
+
+        // Consumed (the marker behind them on the same partition is in), and kept under the pseudonym only.
+        await().atMost(DEADLINE).until(() -> store.findById(marker, ConsentView.class) != null);
+        String pseudonym = store.findById(s.learnerId(), Document.class, "erased-learners").getString("pseudonym");
+        assertThat(store.findById(lateConsent, ConsentView.class).learnerId()).isEqualTo(pseudonym)
+                .isNotEqualTo(s.learnerId());
+        assertThat(store.findById(s.learnerId(), LearnerView.class).registeringAgencyId()).isEqualTo(COUNCIL);
+        assertThat(store.findById(pseudonym, LearnerView.class).registeringAgencyId()).isEqualTo(JOBCENTRE);
+        // The late consent gives the jobcentre no standing for the learner, and the erased stay unreferrable.
+        assertThat(api().post("/api/referrals", worker(JOBCENTRE), body(s)).isProblem(404, "not-found")).isTrue();
+        assertThat(api().post("/api/referrals", worker(COUNCIL), body(s)).isProblem(422, "learner-erased")).isTrue();
     }
 }

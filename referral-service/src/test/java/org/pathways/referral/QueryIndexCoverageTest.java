@@ -86,6 +86,7 @@ class QueryIndexCoverageTest extends ReferralServiceTest {
                 Instant.now(), List.of(onward)));
         await().atMost(DEADLINE).until(() -> store.findById(course, OpportunityView.class) != null);
         Scenario first = new Scenario("lrn-" + UUID.randomUUID(), course, "cns-" + UUID.randomUUID(), provider);
+        registered(first.learnerId(), COUNCIL);
         grantConsent(first.learnerId(), first.consentId(), provider);
         Scenario second = anotherLearner(first);
         Scenario third = anotherLearner(first);
@@ -178,7 +179,8 @@ class QueryIndexCoverageTest extends ReferralServiceTest {
         Set<Shape> shapes = IndexCoverage.shapesOf(log.reads());
         shapes.forEach(shape -> System.out.println("query shape: " + shape));
         assertThat(shapes.stream().map(Shape::collection))
-                .contains("referrals", "consent-views", "agency-views", "opportunity-views", "erased-learners");
+                .contains("referrals", "consent-views", "agency-views", "opportunity-views", "erased-learners",
+                        "learner-views");
         assertThat(shapes).as("the calls above issue many different queries").hasSizeGreaterThan(20);
         assertThat(COVERAGE.unserved(store, shapes)).as("queries no index serves").isEmpty();
 

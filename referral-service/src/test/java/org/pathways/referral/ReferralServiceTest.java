@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.platform.security.Role;
@@ -69,11 +70,19 @@ public abstract class ReferralServiceTest {
     @Autowired
     protected MongoTemplate store;
 
+    @Autowired
+    protected SwitchableAuditTrail auditTrail;
+
     @TestConfiguration(proxyBeanMethods = false)
     static class Clocks {
         @Bean
         MutableClock clock() {
             return new MutableClock();
+        }
+
+        @Bean
+        SwitchableAuditTrail auditTrail(MongoTemplate mongo) {
+            return new SwitchableAuditTrail(new org.pathways.platform.audit.MongoAuditTrail(mongo));
         }
     }
 
@@ -98,7 +107,10 @@ public abstract class ReferralServiceTest {
         return new HttpApi(port);
     }
 
-    /** A learner with consent to share with {@code agency}, and a published course of that agency. */
+    /**
+     * A learner the council registered (so it has standing to refer them), with consent to share with
+     * {@code agency}, and a published course of that agency.
+     */
     protected record Scenario(String learnerId, String opportunityId, String consentId, String agency) {
     }
 
@@ -111,14 +123,21 @@ public abstract class ReferralServiceTest {
                 agency);
         events.publish(new OpportunityPublished(s.opportunityId(), agency, OpportunityKind.FORMAL_LEARNING, "E2",
                 capacity, taken, Instant.now()));
+        registered(s.learnerId(), COUNCIL);
         grantConsent(s.learnerId(), s.consentId(), agency);
         return s;
+    }
+
+    /** {@code agency} registered the learner (published before their consents, on the same partition). */
+    protected static void registered(String learnerId, String agency) {
+        events.publish(new LearnerRegistered(learnerId, agency, "LS6", Instant.now().minusSeconds(2)));
     }
 
     /** Another learner, consented to the same agency, for the same course. */
     protected Scenario anotherLearner(Scenario course) {
         Scenario s = new Scenario("lrn-" + UUID.randomUUID(), course.opportunityId(), "cns-" + UUID.randomUUID(),
                 course.agency());
+        registered(s.learnerId(), COUNCIL);
         grantConsent(s.learnerId(), s.consentId(), course.agency());
         return s;
     }
@@ -156,15 +175,19 @@ public abstract class ReferralServiceTest {
     protected JsonNode submittedWithSummary(Scenario s) {
         HttpApi.Response response = await().atMost(DEADLINE).until(
                 () -> api().post("/api/referrals", worker(COUNCIL), bodyWithSummary(s, SUMMARY)),
-                r -> r.status() != 422);
+                r -> r.status() != 422 && r.status() != 404);
         assertThat(response.status()).as(response.toString()).isEqualTo(201);
         return response.body();
     }
 
-    /** Submits (as {@code token}) until the read models have caught up with the events (eventually consistent). */
+    /**
+     * Submits (as {@code token}) until the read models have caught up with the events (eventually consistent):
+     * until then the learner is unknown (404) or without consent (422).
+     */
     protected HttpApi.Response submitWhenKnown(Scenario s, String token) {
         return await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
-                .until(() -> api().post("/api/referrals", token, body(s)), r -> r.status() != 422);
+                .until(() -> api().post("/api/referrals", token, body(s)), r -> r.status() != 422
+                        && r.status() != 404);
     }
 
     /** A referral from the council to the scenario's agency, as the API answered its submission. */

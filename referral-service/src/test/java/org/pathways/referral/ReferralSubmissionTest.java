@@ -104,6 +104,7 @@ class ReferralSubmissionTest extends ReferralServiceTest {
         events.publish(new OpportunityPublished(opportunity, COLLEGE, OpportunityKind.ADVICE, null, null, 0,
                 Instant.now()));
         Scenario noConsent = new Scenario("lrn-" + UUID.randomUUID(), opportunity, null, COLLEGE);
+        registered(noConsent.learnerId(), COUNCIL);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             HttpResponse<String> r = submit(TestTokens.worker(COUNCIL), body(noConsent), null);
             return r.statusCode() == 422 && r.body().contains("urn:pathways:problem:consent-required");
@@ -127,6 +128,7 @@ class ReferralSubmissionTest extends ReferralServiceTest {
                 COLLEGE);
         events.publish(new OpportunityPublished(s.opportunityId(), COLLEGE, OpportunityKind.ADVICE, null, null, 0,
                 Instant.now()));
+        registered(s.learnerId(), COUNCIL);
         events.publish(new org.pathways.events.learner.ConsentGranted(s.learnerId(), s.consentId(), COLLEGE,
                 ConsentPurpose.REFERRAL_SHARING, Instant.now().minusSeconds(7200), Instant.now().minusSeconds(60)));
         await().atMost(Duration.ofSeconds(20)).until(() -> mongo.findById(s.consentId(),

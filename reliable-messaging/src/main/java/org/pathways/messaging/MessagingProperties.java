@@ -32,8 +32,17 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
     }
 
     /**
-     * @param retention how long a processed event id is kept for de-duplication
+     * @param retention    how long a processed event id is kept for de-duplication
+     * @param erasureRetry how a parked {@code learner.erased} is tried again
      */
-    public record Inbox(@DefaultValue("30d") Duration retention) {
+    public record Inbox(@DefaultValue("30d") Duration retention, @DefaultValue ErasureRetry erasureRetry) {
+    }
+
+    /**
+     * A failed erasure is tried again without limit: after {@code firstBackOff}, doubling up to {@code maxBackOff}
+     * between attempts; {@code checkEvery} is how often each instance looks for one whose time has come.
+     */
+    public record ErasureRetry(@DefaultValue("1s") Duration firstBackOff, @DefaultValue("5m") Duration maxBackOff,
+                               @DefaultValue("1s") Duration checkEvery) {
     }
 }

@@ -6,6 +6,8 @@ import java.time.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.pathways.events.EventSchemas;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.erasure.ErasedLearners;
+import org.pathways.messaging.erasure.ParkedErasures;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.messaging.outbox.OutboxRelay;
@@ -71,9 +73,27 @@ public class ReliableMessagingAutoConfiguration {
     }
 
     @Bean
-    EventInbox eventInbox(MongoTemplate mongo, CloudEventCodec codec, MessagingProperties properties, Clock clock,
-                          ObjectProvider<MeterRegistry> meters) {
-        return new EventInbox(mongo, codec, clock, properties.inbox().retention(),
+    ErasedLearners erasedLearners(MongoTemplate mongo) {
+        return new ErasedLearners(mongo);
+    }
+
+    @Bean
+    ParkedErasures parkedErasures(MongoTemplate mongo, MessagingProperties properties, Clock clock,
+                                  ObjectProvider<MeterRegistry> meters) {
+        MessagingProperties.ErasureRetry retry = properties.inbox().erasureRetry();
+        mongo.indexOps("parked-erasures").createIndex(new Index().on("nextAttemptAt", Sort.Direction.ASC));
+        return new ParkedErasures(mongo, clock, retry.firstBackOff(), retry.maxBackOff(),
                 meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    EventInbox eventInbox(MongoTemplate mongo, CloudEventCodec codec, MessagingProperties properties, Clock clock,
+                          ObjectProvider<MeterRegistry> meters, ErasedLearners erasedLearners,
+                          ParkedErasures parkedErasures) {
+        // The hourly clean-up's query (finished entries older than the retention period).
+        mongo.indexOps("inbox").createIndex(new Index().on("status", Sort.Direction.ASC)
+                .on("processedAt", Sort.Direction.ASC).named("done_before"));
+        return new EventInbox(mongo, codec, clock, properties.inbox().retention(),
+                meters.getIfAvailable(SimpleMeterRegistry::new), erasedLearners, parkedErasures);
     }
 }

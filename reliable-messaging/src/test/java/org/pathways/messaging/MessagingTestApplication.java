@@ -1,10 +1,14 @@
 package org.pathways.messaging;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.pathways.events.EventType;
+import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.messaging.inbox.EventInbox;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -22,6 +26,13 @@ public class MessagingTestApplication {
     public static final List<LearnerRegistered> HANDLED = new CopyOnWriteArrayList<>();
     /** Subjects whose handling always fails, to prove retries and dead-lettering. */
     public static final String FAILING_SUBJECT = "lrn-always-fails";
+    /** Erasures applied, by learner id: the real thing a service does on learner.erased, here only counted. */
+    public static final List<String> ERASED = new CopyOnWriteArrayList<>();
+    /**
+     * How many more times the erasure of a learner fails (the store it writes to is "down" until then), to prove an
+     * erasure outlives any retry limit.
+     */
+    public static final Map<String, AtomicInteger> ERASURE_FAULTS = new ConcurrentHashMap<>();
 
     @Bean
     Consumer<Message<byte[]>> learnerEvents(EventInbox inbox) {
@@ -32,6 +43,13 @@ public class MessagingTestApplication {
                     throw new IllegalStateException("handler failure for " + registered.learnerId());
                 }
                 HANDLED.add(registered);
+            } else if (event.is(EventType.LEARNER_ERASED)) {
+                String learnerId = event.data(LearnerErased.class).learnerId();
+                AtomicInteger faults = ERASURE_FAULTS.get(learnerId);
+                if (faults != null && faults.getAndDecrement() > 0) {
+                    throw new IllegalStateException("the store is down");
+                }
+                ERASED.add(learnerId);
             }
         });
     }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.EventSchemas;
+import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.messaging.MessagingTestApplication.TrackedLearner;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
@@ -257,6 +258,43 @@ class ReliableMessagingTest {
         assertThat(dead).hasSize(1);
         assertThat(new String(dead.getFirst().headers().lastHeader("x-exception-message").value(),
                 StandardCharsets.UTF_8)).contains("handler failure");
+    }
+
+    @Test
+    void anErasureWhoseHandlerFailsMoreOftenThanTheRetryLimitIsStillAppliedOnceTheFaultClears() {
+        String id = newLearnerId();
+        // The binder gives an ordinary event 4 attempts before dead-lettering it; this erasure fails 7 times.
+        MessagingTestApplication.ERASURE_FAULTS.put(id, new java.util.concurrent.atomic.AtomicInteger(7));
+        outbox.save(new TrackedLearner("agg-" + UUID.randomUUID(), "LS4"),
+                new LearnerErased(id, "agency-college", Instant.now()));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> MessagingTestApplication.ERASED.contains(id));
+        assertThat(MessagingTestApplication.ERASURE_FAULTS.get(id).get()).isNegative();
+        assertThat(MessagingTestApplication.ERASED).containsOnlyOnce(id);
+        // Applied from the parking place, which it has left; never dead-lettered.
+        await().atMost(Duration.ofSeconds(5)).until(() -> mongo.count(new org.springframework.data.mongodb.core
+                .query.Query(), "parked-erasures") == 0);
+        assertThat(deadLetters.settle(r -> id.equals(r.key()), Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void anEventAboutALearnerArrivingAfterTheirErasureReachesTheHandlerPseudonymised() {
+        String id = newLearnerId();
+        // The erasure handler is still failing (parked) when the late event arrives: the tombstone holds already.
+        MessagingTestApplication.ERASURE_FAULTS.put(id, new java.util.concurrent.atomic.AtomicInteger(3));
+        outbox.save(new TrackedLearner("agg-" + UUID.randomUUID(), "LS5"),
+                new LearnerErased(id, "agency-college", Instant.now()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> mongo.findById(id, Document.class, "erased-learners")
+                != null);
+        String pseudonym = mongo.findById(id, Document.class, "erased-learners").getString("pseudonym");
+        outbox.save(new TrackedLearner("agg-" + UUID.randomUUID(), "LS5"), registered(id));
+
+        // Consumed (the handler saw it, under the pseudonym), and never with the erased id.
+        await().atMost(Duration.ofSeconds(20)).until(() -> MessagingTestApplication.HANDLED.stream()
+                .anyMatch(e -> e.learnerId().equals(pseudonym)));
+        assertThat(pseudonym).startsWith("erased-").doesNotContain(id);
+        assertThat(handledCount(id)).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> MessagingTestApplication.ERASED.contains(id));
     }
 
     @Test

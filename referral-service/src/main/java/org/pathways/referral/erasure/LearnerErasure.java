@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.pathways.events.learner.LearnerErased;
+import org.pathways.messaging.erasure.ErasedLearners;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.submission.Referral;
@@ -37,15 +38,18 @@ public class LearnerErasure {
 
     private final Outbox outbox;
     private final MongoTemplate mongo;
+    private final ErasedLearners tombstones;
 
-    LearnerErasure(Outbox outbox, MongoTemplate mongo) {
+    LearnerErasure(Outbox outbox, MongoTemplate mongo, ErasedLearners tombstones) {
         this.outbox = outbox;
         this.mongo = mongo;
+        this.tombstones = tombstones;
     }
 
     public void erased(LearnerErased erased) {
-        // First the tombstone, then the sweep: a referral inserted after the sweep looked finds the tombstone.
-        mongo.save(new ErasedLearner(erased.learnerId(), erased.erasedAt()));
+        // First the tombstone (the inbox wrote it already; idempotent), then the sweep: a referral inserted after the
+        // sweep looked finds the tombstone.
+        tombstones.record(erased.learnerId(), erased.erasedAt());
         mongo.updateMulti(Query.query(Criteria.where("learnerId").is(erased.learnerId())
                         .and("withdrawnAt").exists(false)),
                 new Update().set("withdrawnAt", erased.erasedAt()), ConsentView.class);
@@ -62,8 +66,7 @@ public class LearnerErasure {
 
     /** When the learner was erased, if they were. */
     public Optional<Instant> erasedAt(String learnerId) {
-        return Optional.ofNullable(mongo.findById(learnerId, ErasedLearner.class))
-                .map(ErasedLearner::erasedAt);
+        return tombstones.erasedAt(learnerId);
     }
 
     /**

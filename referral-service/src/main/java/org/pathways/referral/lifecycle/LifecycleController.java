@@ -4,6 +4,7 @@ import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
+import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
 import org.pathways.referral.submission.Referral;
 import org.pathways.referral.submission.ReferralView;
@@ -30,6 +31,7 @@ class LifecycleController {
      * Receives, accepts, rejects, starts, holds, resumes, completes, fails or cancels a referral, at the version
      * named by {@code If-Match} or the body; answers the referral with its new {@code ETag}.
      */
+    @PersonalDataRead("referral after a transition: need, history and shared summary")
     @PostMapping
     ResponseEntity<ReferralView> transition(Caller caller,
             @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,

@@ -5,6 +5,7 @@ import java.net.URI;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
 import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.submission.Referral;
@@ -38,6 +39,7 @@ class NextStepsController {
     }
 
     /** Starts the next referral (201, Location of it); a retry with the same {@code Idempotency-Key} answers 200. */
+    @PersonalDataRead("next referral: need, history and shared summary")
     @PostMapping
     ResponseEntity<ReferralView> start(Caller caller,
             @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,

@@ -15,6 +15,7 @@ import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.learner.LearnerErased;
+import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.events.opportunity.OpportunityUpdated;
@@ -69,7 +70,11 @@ public class ReadModelProjections {
     }
 
     void onLearnerEvent(ReceivedEvent event) {
-        if (event.is(EventType.CONSENT_GRANTED)) {
+        if (event.is(EventType.LEARNER_REGISTERED)) {
+            LearnerRegistered registered = event.data(LearnerRegistered.class);
+            mongo.save(new LearnerView(registered.learnerId(), registered.registeringAgencyId(),
+                    registered.registeredAt()));
+        } else if (event.is(EventType.CONSENT_GRANTED)) {
             ConsentGranted granted = event.data(ConsentGranted.class);
             // An upsert that never resurrects a consent already withdrawn (replays keep the withdrawal).
             mongo.upsert(Query.query(Criteria.where("_id").is(granted.consentId())), new Update()
@@ -162,6 +167,17 @@ public class ReadModelProjections {
     private boolean isNewer(String agencyId, Instant asOf) {
         AgencyView known = mongo.findById(agencyId, AgencyView.class);
         return known == null || known.asOf() == null || !asOf.isBefore(known.asOf());
+    }
+
+    /**
+     * Whether {@code agencyId} has standing to refer the learner at {@code at}: it registered them, or the learner
+     * has a consent in force for it (or its kind) to share for referral — the consent that lets a referral reach an
+     * agency also lets that agency refer the learner onwards. Consents for contact or outcome sharing give none.
+     */
+    public boolean mayRefer(String learnerId, String agencyId, Instant at) {
+        LearnerView learner = mongo.findById(learnerId, LearnerView.class);
+        return (learner != null && agencyId.equals(learner.registeringAgencyId()))
+                || referralSharingAllowed(learnerId, agencyId, at);
     }
 
     /**

@@ -68,6 +68,10 @@ class Rerouting {
                     "This learner's personal data was erased at their request; close this referral instead.");
         }
         Instant now = clock.instant();
+        // Sending the learner on is referring them: the caller's agency needs standing of its own.
+        if (!readModels.mayRefer(original.learnerId(), caller.agencyId(), now)) {
+            throw ProblemException.notFound("learner", original.learnerId());
+        }
         OpportunityView opportunity = readModels.opportunity(request.opportunityId())
                 .filter(OpportunityView::open)
                 .orElseThrow(() -> ProblemException.unprocessable("opportunity-not-open",

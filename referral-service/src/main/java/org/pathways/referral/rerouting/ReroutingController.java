@@ -5,6 +5,7 @@ import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
+import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
 import org.pathways.referral.lifecycle.ExpectedVersion;
 import org.pathways.referral.submission.Referral;
@@ -30,6 +31,7 @@ class ReroutingController {
     }
 
     /** Closes the referral as re-routed and answers its successor (201, Location of the new referral). */
+    @PersonalDataRead("re-routed referral: need, history and shared summary")
     @PostMapping("/reroute")
     ResponseEntity<ReferralView> reroute(Caller caller,
                                          @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,

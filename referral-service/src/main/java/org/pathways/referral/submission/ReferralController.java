@@ -32,6 +32,7 @@ class ReferralController {
     }
 
     /** Refers a learner; a retried request with the same {@code Idempotency-Key} returns the first result. */
+    @PersonalDataRead("submitted referral: need and shared summary")
     @PostMapping
     ResponseEntity<ReferralView> submit(Caller caller, @Valid @RequestBody SubmitReferral request,
             @RequestHeader(name = "Idempotency-Key", required = false)

@@ -59,11 +59,12 @@ public class ReferralSubmission {
         if (replayed.isPresent()) {
             return replayed.get();
         }
+        Instant now = clock.instant();
+        requireStanding(caller, request.learnerId(), now);
         if (erasure.erasedAt(request.learnerId()).isPresent()) {
             throw ProblemException.unprocessable("learner-erased",
                     "This learner's personal data was erased at their request; they cannot be referred.");
         }
-        Instant now = clock.instant();
         OpportunityView opportunity = readModels.opportunity(request.opportunityId())
                 .filter(OpportunityView::open)
                 .orElseThrow(() -> ProblemException.unprocessable("opportunity-not-open",
@@ -99,6 +100,16 @@ public class ReferralSubmission {
                     "This learner already has an open referral to this opportunity.",
                     open != null && open.isPartyTo(caller.agencyId())
                             ? Map.of("existingReferralId", open.id()) : Map.of());
+        }
+    }
+
+    /**
+     * Referring is not a way in: an agency with no standing for the learner (it did not register them and holds no
+     * consent in force to share for referral) is told what it would be told of a learner that does not exist.
+     */
+    public void requireStanding(Caller caller, String learnerId, Instant now) {
+        if (!readModels.mayRefer(learnerId, caller.agencyId(), now)) {
+            throw ProblemException.notFound("learner", learnerId);
         }
     }
 

@@ -4,13 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.bson.Document;
+import org.pathways.events.EventType;
+import org.pathways.events.learner.LearnerErased;
 import org.pathways.messaging.TraceContext;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.erasure.ErasedLearners;
+import org.pathways.messaging.erasure.ParkedErasures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -28,6 +34,11 @@ import org.springframework.scheduling.annotation.Scheduled;
  * <p>An event is marked done only after its handler succeeded: a crash mid-way means the event is processed again
  * on redelivery, never lost. A handler that throws is retried with back-off by the binder and then dead-lettered
  * (one dead-letter topic per consumer group); a {@link MalformedEventException} is dead-lettered at once.
+ *
+ * <p>A learner's erasure is different: it must always be applied. Before a {@code learner.erased} handler runs, the
+ * learner's tombstone is written ({@link ErasedLearners}); a failing erasure handler is never dead-lettered but
+ * parked ({@link ParkedErasures}) and applied again on a schedule with capped back-off until it succeeds. Every
+ * other event reaches its handler with the ids of erased learners replaced by their pseudonyms.
  */
 public class EventInbox {
 
@@ -39,14 +50,20 @@ public class EventInbox {
     private final Clock clock;
     private final Duration retention;
     private final MeterRegistry meters;
+    private final ErasedLearners erasedLearners;
+    private final ParkedErasures parkedErasures;
+    /** Every handler this inbox feeds, by name, so that a parked erasure can be handed back to it. */
+    private final Map<String, BiConsumer<ReceivedEvent, byte[]>> handlers = new ConcurrentHashMap<>();
 
     public EventInbox(MongoTemplate mongo, CloudEventCodec codec, Clock clock, Duration retention,
-                      MeterRegistry meters) {
+                      MeterRegistry meters, ErasedLearners erasedLearners, ParkedErasures parkedErasures) {
         this.mongo = mongo;
         this.codec = codec;
         this.clock = clock;
         this.retention = retention;
         this.meters = meters;
+        this.erasedLearners = erasedLearners;
+        this.parkedErasures = parkedErasures;
     }
 
     /** A Spring Cloud Stream consumer that hands each new event to {@code handler} once. */
@@ -60,14 +77,84 @@ public class EventInbox {
      */
     public Consumer<Message<byte[]>> consumerWithRecord(String handlerName,
                                                         BiConsumer<ReceivedEvent, byte[]> handler) {
+        if (handlers.putIfAbsent(handlerName, handler) != null) {
+            throw new IllegalStateException("Two consumers share the inbox handler name " + handlerName);
+        }
         return message -> {
             Object trace = message.getHeaders().get(TraceContext.HEADER);
             String traceparent = trace instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
                     : trace != null ? trace.toString() : null;
-            byte[] record = message.getPayload();
-            ReceivedEvent event = codec.decode(record, traceparent);
-            handle(handlerName, event, received -> handler.accept(received, record));
+            receive(handlerName, message.getPayload(), traceparent);
         };
+    }
+
+    /**
+     * One record for one handler: an erasure is tombstoned first and parked if its handler fails; anything else
+     * reaches the handler with erased learners' ids pseudonymised.
+     */
+    private void receive(String handlerName, byte[] record, String traceparent) {
+        BiConsumer<ReceivedEvent, byte[]> handler = handlers.get(handlerName);
+        ReceivedEvent event = codec.decode(record, traceparent);
+        if (!event.is(EventType.LEARNER_ERASED)) {
+            ErasedLearners.Received seen = erasedLearners.pseudonymise(event, record);
+            handle(handlerName, seen.event(), received -> handler.accept(received, seen.record()));
+            return;
+        }
+        LearnerErased erased = event.data(LearnerErased.class);
+        if (erased.learnerId() == null || erased.erasedAt() == null) {
+            throw new MalformedEventException("Erasure event " + event.id() + " names no learner or time");
+        }
+        try {
+            erasedLearners.record(erased.learnerId(), erased.erasedAt());
+            handle(handlerName, event, received -> handler.accept(received, record));
+        } catch (RuntimeException failure) {
+            // Never dead-lettered: retried from the parking place until the fault clears.
+            parkUntilKept(handlerName, event.id(), record, traceparent, failure);
+        }
+    }
+
+    /**
+     * Parks a failed erasure; while even that fails (the store is down), waits and tries again rather than let the
+     * binder dead-letter it: nothing on this partition could be processed without the store anyway.
+     */
+    private void parkUntilKept(String handlerName, String eventId, byte[] record, String traceparent,
+                               RuntimeException failure) {
+        for (long waitMillis = 500; ; waitMillis = Math.min(waitMillis * 2, 30_000)) {
+            try {
+                parkedErasures.park(handlerName, eventId, record, traceparent, failure);
+                return;
+            } catch (RuntimeException storeDown) {
+                log.error("Could not park erasure event {} for handler {} ({}); trying again", eventId, handlerName,
+                        storeDown.getClass().getSimpleName());
+                try {
+                    Thread.sleep(waitMillis);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw storeDown;
+                }
+            }
+        }
+    }
+
+    /** Hands every parked erasure whose time has come back to its handler (on every instance, one row at a time). */
+    @Scheduled(fixedDelayString = "${pathways.messaging.inbox.erasure-retry.check-every:PT1S}",
+            initialDelayString = "${pathways.messaging.inbox.erasure-retry.check-every:PT1S}")
+    public void reapplyParkedErasures() {
+        for (ParkedErasures.Parked due = parkedErasures.due(); due != null; due = parkedErasures.due()) {
+            ParkedErasures.Parked parked = due;
+            BiConsumer<ReceivedEvent, byte[]> handler = handlers.get(parked.handler());
+            if (handler == null) {
+                log.warn("A parked erasure waits for handler {}, which this instance does not run", parked.handler());
+                continue;
+            }
+            ReceivedEvent event = codec.decode(parked.record(), parked.traceparent());
+            try {
+                handle(parked.handler(), event, received -> handler.accept(received, parked.record()));
+                parkedErasures.applied(parked.key(), parked.attempts());
+            } catch (RuntimeException failure) {
+                parkedErasures.park(parked.handler(), event.id(), parked.record(), parked.traceparent(), failure);
+            }
+        }
     }
 
     /** Processes {@code event} with {@code handler} unless this handler already finished it. */

@@ -13,7 +13,6 @@ import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -23,9 +22,10 @@ import org.springframework.web.servlet.HandlerMapping;
 
 /**
  * Records every authenticated write (POST, PUT, PATCH, DELETE) and every call to a {@link PersonalDataRead} method,
- * after it completed, with its outcome. The record is written once the handler has answered, on the request's own
- * thread: the exchange ends only after the insert, so each audited request costs one more MongoDB round trip. A
- * failure to write it is logged (without personal data) and never turns a done change into an error.
+ * with its outcome. A write is recorded once the handler has answered, on the request's own thread: the exchange
+ * ends only after the insert, so each audited request costs one more MongoDB round trip; a failure to write it is
+ * logged (without personal data) and never turns a done change into an error. A read that answers personal data is
+ * recorded before its body is written ({@link PersonalDataReadAudit}, failing closed) and not again here.
  */
 public class AuditInterceptor implements HandlerInterceptor {
 
@@ -34,15 +34,38 @@ public class AuditInterceptor implements HandlerInterceptor {
     /** What a correlation id from outside may look like (the gateway's are UUIDs); anything else is replaced. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     static final String CORRELATION_HEADER = "X-Correlation-Id";
+    private static final String RECORDED = AuditInterceptor.class.getName() + ".recorded";
 
-    private final MongoTemplate mongo;
+    private final AuditTrail trail;
     private final String service;
     private final Clock clock;
 
-    public AuditInterceptor(MongoTemplate mongo, String service, Clock clock) {
-        this.mongo = mongo;
+    public AuditInterceptor(AuditTrail trail, String service, Clock clock) {
+        this.trail = trail;
         this.service = service;
         this.clock = clock;
+    }
+
+    /**
+     * Records a {@link PersonalDataRead} answer before it is written, with the status it is about to have; throws
+     * if the record cannot be stored (the caller must then not answer the data).
+     */
+    void recordBeforeAnswer(HttpServletRequest request, int status, String purpose) {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication == null || !(authentication.getPrincipal() instanceof Jwt jwt)) {
+            throw new IllegalStateException("An answer of personal data to an unauthenticated request");
+        }
+        boolean write = WRITES.contains(request.getMethod());
+        trail.record(record(request, Caller.from(jwt), write, purpose, status));
+        request.setAttribute(RECORDED, Boolean.TRUE);
+    }
+
+    private AuditRecord record(HttpServletRequest request, Caller caller, boolean write, String purpose,
+                               int status) {
+        return new AuditRecord(UUID.randomUUID().toString(), clock.instant(), service,
+                write ? AuditRecord.Kind.WRITE : AuditRecord.Kind.PERSONAL_DATA_READ, caller.userId(),
+                caller.agencyId(), caller.roles().stream().map(Role::name).sorted().toList(), request.getMethod(),
+                route(request), ids(request), purpose, status, correlationId(request));
     }
 
     @Override
@@ -53,21 +76,17 @@ public class AuditInterceptor implements HandlerInterceptor {
         }
         PersonalDataRead read = method.getMethodAnnotation(PersonalDataRead.class);
         boolean write = WRITES.contains(request.getMethod());
-        if (!write && read == null) {
+        if ((!write && read == null) || Boolean.TRUE.equals(request.getAttribute(RECORDED))) {
             return;
         }
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         if (authentication == null || !(authentication.getPrincipal() instanceof Jwt jwt)) {
             return; // refused before it reached the handler: nothing was read or written
         }
-        Caller caller = Caller.from(jwt);
-        AuditRecord record = new AuditRecord(UUID.randomUUID().toString(), clock.instant(), service,
-                write ? AuditRecord.Kind.WRITE : AuditRecord.Kind.PERSONAL_DATA_READ, caller.userId(),
-                caller.agencyId(), caller.roles().stream().map(Role::name).sorted().toList(), request.getMethod(),
-                route(request), ids(request), read == null ? null : read.value(), status(response, ex),
-                correlationId(request));
+        AuditRecord record = record(request, Caller.from(jwt), write, read == null ? null : read.value(),
+                status(response, ex));
         try {
-            mongo.insert(record, AuditRecord.COLLECTION);
+            trail.record(record);
         } catch (RuntimeException failure) {
             log.error("Could not record the audit entry of {} {} (correlation id {}): {}", record.method(),
                     record.route(), record.correlationId(), failure.getClass().getSimpleName());

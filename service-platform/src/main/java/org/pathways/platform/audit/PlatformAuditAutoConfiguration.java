@@ -2,9 +2,11 @@ package org.pathways.platform.audit;
 
 import java.time.Clock;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -26,9 +28,21 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 public class PlatformAuditAutoConfiguration {
 
     @Bean
-    AuditInterceptor auditInterceptor(MongoTemplate mongo, Environment environment) {
-        return new AuditInterceptor(mongo, environment.getProperty("spring.application.name", "service"),
+    @ConditionalOnMissingBean(AuditTrail.class)
+    MongoAuditTrail mongoAuditTrail(MongoTemplate mongo) {
+        return new MongoAuditTrail(mongo);
+    }
+
+    @Bean
+    AuditInterceptor auditInterceptor(AuditTrail trail, Environment environment) {
+        return new AuditInterceptor(trail, environment.getProperty("spring.application.name", "service"),
                 Clock.systemUTC());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    PersonalDataReadAudit personalDataReadAudit(ObjectProvider<AuditInterceptor> auditInterceptor) {
+        return new PersonalDataReadAudit(auditInterceptor);
     }
 
     @Bean

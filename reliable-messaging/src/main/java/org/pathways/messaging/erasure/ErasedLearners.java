@@ -1,0 +1,132 @@
+package org.pathways.messaging.erasure;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.springframework.data.mongodb.core.FindAndModifyOptions;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The tombstones of a service's erased learners ({@value ErasedLearner#COLLECTION}), and what they do to events
+ * that arrive after an erasure: every learner id in such an event (a top-level {@code learnerId} or
+ * {@code …LearnerId} field of its data, and a subject equal to it) is replaced by the learner's pseudonym before any
+ * handler sees it, so no service re-learns an erased learner from a late event (a consent recorded just before the
+ * erasure, a referral event on another topic, a replay). Pseudonymised rather than dropped: figures keep counting
+ * the event, under an id that links back to no one, and the same pseudonym each time.
+ *
+ * <p>The inbox writes the tombstone before any {@code learner.erased} handler runs, so it holds while an erasure
+ * handler is still failing and parked.
+ */
+public class ErasedLearners {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final MongoTemplate mongo;
+
+    public ErasedLearners(MongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    /** Records the tombstone (idempotent: the first erasure's time and pseudonym stay). */
+    public ErasedLearner record(String learnerId, Instant erasedAt) {
+        return mongo.findAndModify(Query.query(Criteria.where("_id").is(learnerId)),
+                new Update().setOnInsert("erasedAt", erasedAt)
+                        .setOnInsert("pseudonym", "erased-" + UUID.randomUUID()),
+                FindAndModifyOptions.options().upsert(true).returnNew(true), ErasedLearner.class);
+    }
+
+    public Optional<ErasedLearner> find(String learnerId) {
+        if (learnerId == null) {
+            return Optional.empty();
+        }
+        ErasedLearner found = mongo.findById(learnerId, ErasedLearner.class);
+        if (found != null && found.pseudonym() == null) {
+            // A tombstone written before tombstones carried a pseudonym: give it one, once.
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(learnerId).and("pseudonym").exists(false)),
+                    new Update().set("pseudonym", "erased-" + UUID.randomUUID()), ErasedLearner.class);
+            found = mongo.findById(learnerId, ErasedLearner.class);
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** When the learner was erased, if they were. */
+    public Optional<Instant> erasedAt(String learnerId) {
+        return find(learnerId).map(ErasedLearner::erasedAt);
+    }
+
+    public boolean isErased(String learnerId) {
+        return find(learnerId).isPresent();
+    }
+
+    /** An event, and the record it came in, as a handler may see them. */
+    public record Received(ReceivedEvent event, byte[] record) {
+    }
+
+    /**
+     * The event with every erased learner's id replaced by their pseudonym (in its data, its subject and, when
+     * given, the record forwarded verbatim); the same objects when it names no erased learner.
+     */
+    public Received pseudonymise(ReceivedEvent event, byte[] record) {
+        JsonNode data;
+        try {
+            data = JSON.readTree(event.data());
+        } catch (JacksonException unreadable) {
+            return new Received(event, record); // the handler's own reading reports it
+        }
+        if (!(data instanceof ObjectNode fields)) {
+            return new Received(event, record);
+        }
+        Map<String, String> replaced = new java.util.HashMap<>();
+        for (Map.Entry<String, JsonNode> field : fields.properties()) {
+            if (isLearnerIdField(field.getKey()) && field.getValue().isString()) {
+                String id = field.getValue().asString();
+                find(id).ifPresent(tombstone -> replaced.put(id, tombstone.pseudonym()));
+            }
+        }
+        String subject = event.subject();
+        if (!replaced.containsKey(subject) && event.type().startsWith("org.pathways.learner.")) {
+            find(subject).ifPresent(tombstone -> replaced.put(subject, tombstone.pseudonym()));
+        }
+        if (replaced.isEmpty()) {
+            return new Received(event, record);
+        }
+        for (String name : java.util.List.copyOf(fields.propertyNames())) {
+            JsonNode value = fields.get(name);
+            if (isLearnerIdField(name) && value.isString() && replaced.containsKey(value.asString())) {
+                fields.put(name, replaced.get(value.asString()));
+            }
+        }
+        ReceivedEvent pseudonymous = new ReceivedEvent(event.id(), event.type(),
+                replaced.getOrDefault(subject, subject), event.time(), event.source(),
+                JSON.writeValueAsBytes(fields), event.traceparent());
+        return new Received(pseudonymous, record == null ? null : pseudonymiseRecord(record, fields, replaced));
+    }
+
+    private static byte[] pseudonymiseRecord(byte[] record, ObjectNode data, Map<String, String> replaced) {
+        JsonNode envelope = JSON.readTree(record);
+        if (!(envelope instanceof ObjectNode cloudEvent)) {
+            return record;
+        }
+        cloudEvent.set("data", data);
+        JsonNode subject = cloudEvent.get("subject");
+        if (subject != null && subject.isString() && replaced.containsKey(subject.asString())) {
+            cloudEvent.put("subject", replaced.get(subject.asString()));
+        }
+        return JSON.writeValueAsString(cloudEvent).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isLearnerIdField(String name) {
+        return name.equals("learnerId") || name.endsWith("LearnerId");
+    }
+}

@@ -1,0 +1,16 @@
+package org.pathways.platform.audit;
+
+import org.pathways.platform.problem.ProblemException;
+import org.springframework.http.HttpStatus;
+
+/** A read of personal data refused because it could not be recorded first: the audit trail fails closed. */
+final class AuditUnavailable {
+
+    private AuditUnavailable() {
+    }
+
+    static ProblemException problem() {
+        return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable",
+                "This personal data cannot be shown now: its reading could not be recorded. Try again shortly.");
+    }
+}
