@@ -145,10 +145,10 @@ public class Agency {
     }
 
     /**
-     * A platform administrator (or an import run by one) replaces the details, kind and sector included: an approval
-     * of a pending agency.
+     * An Open Referral import (only a platform administrator runs one) replaces the details, kind and sector
+     * included: for a pending agency, its approval.
      */
-    public List<PathwaysEvent> reviseAsPlatformAdmin(AgencyDetails details, Instant now) {
+    public List<PathwaysEvent> reviseFromImport(AgencyDetails details, Instant now) {
         AgencyKind kindBefore = kind;
         AgencySector sectorBefore = sector;
         boolean directBefore = acceptsDirectReferrals;

@@ -65,18 +65,12 @@ public class AgencyDirectory {
     }
 
     Agency revise(Caller caller, String id, AgencyDetails details) {
-        boolean platformAdmin = caller.has(Role.PLATFORM_ADMIN);
-        if (!platformAdmin) {
-            requireAdmin(caller);
-            if (!caller.actsFor(id)) {
-                throw ProblemException.forbidden("An agency's administrators manage only their own agency.");
-            }
+        requireAdmin(caller);
+        if (!caller.actsFor(id)) {
+            throw ProblemException.forbidden("An agency's administrators manage only their own agency.");
         }
         Agency agency = get(id);
         requireVersionRead(agency, details.version());
-        if (platformAdmin) {
-            return outbox.save(agency, agency.reviseAsPlatformAdmin(details, clock.instant()));
-        }
         try {
             return outbox.save(agency, agency.revise(details, clock.instant()));
         } catch (KindChangeRefused refused) {
@@ -198,7 +192,7 @@ public class AgencyDirectory {
 
     /** Applies an import's details to a known agency (the importer decided something changed). */
     public Agency importRevision(Agency agency, AgencyDetails details) {
-        return outbox.save(agency, agency.reviseAsPlatformAdmin(details, clock.instant()));
+        return outbox.save(agency, agency.reviseFromImport(details, clock.instant()));
     }
 
     private static void requireAdmin(Caller caller) {
