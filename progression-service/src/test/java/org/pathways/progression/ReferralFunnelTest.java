@@ -74,16 +74,27 @@ class ReferralFunnelTest extends ProgressionServiceTest {
     }
 
     /**
-     * Four referrals to one college: one completed (its events arrive backwards, one redelivered), one rejected
-     * straight after submission, one that went on hold and then failed, one cancelled (its overdue event redelivered).
-     * The formal course's kind is published only after its referrals.
+     * Four referrals to one college, {@code times} over: one completed (its events arrive backwards, one
+     * redelivered), one rejected straight after submission, one that went on hold and then failed, one cancelled (its
+     * overdue event redelivered). The formal course's kind is published only after its referrals. Five times over,
+     * every figure is a multiple of five and shown exactly; once, every figure is small.
      */
-    private void publishFourReferrals() {
+    private void publishFourReferrals(int times) {
+        try (EventProducer producer = new EventProducer()) {
+            for (int i = 0; i < times; i++) {
+                publishFourReferrals(producer);
+            }
+            producer.publish(new OpportunityPublished(formalCourse, college, OpportunityKind.FORMAL_LEARNING, "L3",
+                    12, 0, submittedAt.minus(HOUR)));
+        }
+    }
+
+    private void publishFourReferrals(EventProducer producer) {
         ReferralSubmitted completed = submitted(unique("ref"), formalCourse);
         ReferralSubmitted rejected = submitted(unique("ref"), formalCourse);
         ReferralSubmitted failed = submitted(unique("ref"), advice);
         ReferralSubmitted cancelled = submitted(unique("ref"), advice);
-        try (EventProducer producer = new EventProducer()) {
+        {
             producer.publish(step(ReferralCompleted.class, completed, ReferralStatus.COMPLETED, null,
                     HOUR.multipliedBy(90)));
             producer.publish(step(ReferralStarted.class, completed, ReferralStatus.IN_PROGRESS, null,
@@ -118,9 +129,6 @@ class ReferralFunnelTest extends ProgressionServiceTest {
             producer.publish(overdueId, overdue);
             producer.publish(step(ReferralCancelled.class, cancelled, ReferralStatus.CANCELLED,
                     ReferralReason.LEARNER_DECLINED, HOUR.multipliedBy(22)));
-
-            producer.publish(new OpportunityPublished(formalCourse, college, OpportunityKind.FORMAL_LEARNING, "L3",
-                    12, 0, submittedAt.minus(HOUR)));
         }
     }
 
@@ -128,72 +136,74 @@ class ReferralFunnelTest extends ProgressionServiceTest {
         return api().get("/api/progression/funnel?from=" + day + "&to=" + day + query, token);
     }
 
-    /** Referrals sit on several partitions: wait until every one of the four is fully projected. */
-    private void awaitAllFourProjected() {
+    /** Referrals sit on several partitions: wait until every one of the twenty is fully projected. */
+    private void awaitAllTwentyProjected() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
-            assertThat(List.of(total.get("submitted").asLong(), total.get("received").asLong(),
-                    total.get("accepted").asLong(), total.get("started").asLong(), total.get("completed").asLong(),
-                    total.get("rejected").asLong(), total.get("failed").asLong(), total.get("cancelled").asLong(),
-                    total.get("onHold").asLong()))
-                    .containsExactly(4L, 2L, 2L, 1L, 1L, 1L, 1L, 1L, 1L);
+            assertThat(List.of(total.get("submitted").asLong(-1), total.get("received").asLong(-1),
+                    total.get("accepted").asLong(-1), total.get("started").asLong(-1), total.get("completed").asLong(-1),
+                    total.get("rejected").asLong(-1), total.get("failed").asLong(-1), total.get("cancelled").asLong(-1),
+                    total.get("onHold").asLong(-1)))
+                    .containsExactly(20L, 10L, 10L, 5L, 5L, 5L, 5L, 5L, 5L);
         });
     }
 
     @Test
     void countsEveryStageAndOutcomeOnceWhateverTheOrderAndRedeliveryOfEvents() {
-        publishFourReferrals();
+        publishFourReferrals(5);
 
-        awaitAllFourProjected();
+        awaitAllTwentyProjected();
+        // Shown counts are rounded (19 shows as 20): wait for every figure, not only the stages.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
+            assertThat(total.get("rejectedByReason").get("NOT_ELIGIBLE").asString()).isEqualTo("5");
+            assertThat(total.get("failedByReason").get("DID_NOT_START").asString()).isEqualTo("5");
+            assertThat(total.get("cancelledByReason").get("LEARNER_DECLINED").asString()).isEqualTo("5");
+            assertThat(total.get("conversion").get("submittedToReceived").asDouble()).isEqualTo(0.5);
+            assertThat(total.get("conversion").get("receivedToAccepted").asDouble()).isEqualTo(1.0);
+            assertThat(total.get("conversion").get("acceptedToStarted").asDouble()).isEqualTo(0.5);
+            assertThat(total.get("conversion").get("submittedToCompleted").asDouble()).isEqualTo(0.25);
+            assertThat(total.get("dropOff").get("acceptedToStarted").asDouble()).isEqualTo(0.5);
+            assertThat(total.get("dropOff").get("submittedToCompleted").asDouble()).isEqualTo(0.75);
+        });
         HttpApi.Response byWeek = funnel(COORDINATOR, "&receivingAgencyId=" + college);
         assertThat(byWeek.status()).isEqualTo(200);
-        JsonNode total = byWeek.body().get("total");
-        assertThat(total.get("rejectedByReason").get("NOT_ELIGIBLE").asLong()).isEqualTo(1);
-        assertThat(total.get("failedByReason").get("DID_NOT_START").asLong()).isEqualTo(1);
-        assertThat(total.get("cancelledByReason").get("LEARNER_DECLINED").asLong()).isEqualTo(1);
-        assertThat(total.get("conversion").get("submittedToReceived").asDouble()).isEqualTo(0.5);
-        assertThat(total.get("conversion").get("receivedToAccepted").asDouble()).isEqualTo(1.0);
-        assertThat(total.get("conversion").get("acceptedToStarted").asDouble()).isEqualTo(0.5);
-        assertThat(total.get("conversion").get("submittedToCompleted").asDouble()).isEqualTo(0.25);
-        assertThat(total.get("dropOff").get("acceptedToStarted").asDouble()).isEqualTo(0.5);
-        assertThat(total.get("dropOff").get("submittedToCompleted").asDouble()).isEqualTo(0.75);
         JsonNode week = byWeek.body().get("periods").get(0);
         assertThat(byWeek.body().get("periods")).hasSize(1);
         assertThat(week.get("periodStart").asString())
                 .isEqualTo(day.with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY))
                         .toString());
-        assertThat(week.get("submitted").asLong()).isEqualTo(4);
+        assertThat(week.get("submitted").asLong()).isEqualTo(20);
 
         // The course's kind arrived after its referrals and still reached them.
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(funnel(COORDINATOR,
                 "&period=DAY&receivingAgencyId=" + college + "&opportunityKind=FORMAL_LEARNING")
-                .body().get("total").get("submitted").asLong()).isEqualTo(2));
+                .body().get("total").get("submitted").asLong()).isEqualTo(10));
         JsonNode formal = funnel(COORDINATOR, "&period=DAY&receivingAgencyId=" + college
                 + "&opportunityKind=FORMAL_LEARNING").body();
         assertThat(formal.get("periods").get(0).get("periodStart").asString()).isEqualTo(day.toString());
-        assertThat(formal.get("total").get("completed").asLong()).isEqualTo(1);
-        assertThat(formal.get("total").get("rejected").asLong()).isEqualTo(1);
+        assertThat(formal.get("total").get("completed").asLong()).isEqualTo(5);
+        assertThat(formal.get("total").get("rejected").asLong()).isEqualTo(5);
     }
 
     @Test
     void measuresResponseTimesPerReceivingAgencyWithOverdueCounts() {
-        publishFourReferrals();
-        awaitAllFourProjected();
+        publishFourReferrals(5);
+        awaitAllTwentyProjected();
 
+        // Five times over: acknowledged after 2h and 4h; decided after 3h (rejection), 5h and 24h.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode agency = responseTimes(COORDINATOR).body().get("agencies").get(0);
-            assertThat(agency.get("decision").get("count").asLong()).isEqualTo(3);
-            assertThat(agency.get("acknowledge").get("count").asLong()).isEqualTo(2);
-            assertThat(agency.get("overdueAcknowledge").asLong()).isEqualTo(1);
+            assertThat(agency.get("receivingAgencyId").asString()).isEqualTo(college);
+            assertThat(agency.get("decision").get("count").asString()).isEqualTo("15");
+            assertThat(agency.get("acknowledge").get("count").asString()).isEqualTo("10");
+            assertThat(agency.get("overdueAcknowledge").asString()).isEqualTo("5");
+            assertThat(agency.get("acknowledge").get("medianSeconds").asLong(-1)).isEqualTo(2 * 3600);
+            assertThat(agency.get("acknowledge").get("p90Seconds").asLong(-1)).isEqualTo(4 * 3600);
+            assertThat(agency.get("decision").get("medianSeconds").asLong(-1)).isEqualTo(5 * 3600);
+            assertThat(agency.get("decision").get("p90Seconds").asLong(-1)).isEqualTo(24 * 3600);
+            assertThat(agency.get("overdueDecide").asString()).isEqualTo("0");
         });
-        JsonNode agency = responseTimes(COORDINATOR).body().get("agencies").get(0);
-        assertThat(agency.get("receivingAgencyId").asString()).isEqualTo(college);
-        // Acknowledged after 2h and 4h; decided after 3h (rejection), 5h and 24h.
-        assertThat(agency.get("acknowledge").get("medianSeconds").asLong()).isEqualTo(2 * 3600);
-        assertThat(agency.get("acknowledge").get("p90Seconds").asLong()).isEqualTo(4 * 3600);
-        assertThat(agency.get("decision").get("medianSeconds").asLong()).isEqualTo(5 * 3600);
-        assertThat(agency.get("decision").get("p90Seconds").asLong()).isEqualTo(24 * 3600);
-        assertThat(agency.get("overdueDecide").asLong()).isZero();
     }
 
     private HttpApi.Response responseTimes(String token) {
@@ -203,13 +213,13 @@ class ReferralFunnelTest extends ProgressionServiceTest {
 
     @Test
     void agencyWorkersSeeOnlyReferralsTheirAgencyIsPartyTo() {
-        publishFourReferrals();
-        awaitAllFourProjected();
+        publishFourReferrals(5);
+        awaitAllTwentyProjected();
 
         assertThat(funnel(TestTokens.worker(referring), "&receivingAgencyId=" + college)
-                .body().get("total").get("submitted").asLong()).isEqualTo(4);
+                .body().get("total").get("submitted").asLong()).isEqualTo(20);
         assertThat(funnel(TestTokens.worker(college), "").body().get("total").get("submitted").asLong())
-                .isEqualTo(4);
+                .isEqualTo(20);
         HttpApi.Response outsider = funnel(TestTokens.worker(unique("housing")), "&receivingAgencyId=" + college);
         assertThat(outsider.status()).isEqualTo(200);
         assertThat(outsider.body().get("total").get("submitted").asLong()).isZero();
@@ -218,6 +228,44 @@ class ReferralFunnelTest extends ProgressionServiceTest {
                 + college, TestTokens.worker(unique("housing"))).body().get("agencies")).isEmpty();
         // Ids, codes, counts and durations only: nothing about the learners.
         assertThat(funnel(COORDINATOR, "&receivingAgencyId=" + college).body().toString()).doesNotContain("lrn-");
+    }
+
+    @Test
+    void smallCountsAreShownAsLessThanFiveAndTheFiguresThatWouldGiveThemBackAreWithheld() {
+        publishFourReferrals(1);
+        // Every stage and outcome reached (each by one to four referrals).
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
+            for (String count : List.of("submitted", "received", "accepted", "started", "completed", "rejected",
+                    "failed", "cancelled", "onHold")) {
+                assertThat(total.get(count).isString()).as(count).isTrue();
+                assertThat(total.get(count).asString()).as(count).isEqualTo("<5");
+            }
+        });
+        JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
+        assertThat(total.get("rejectedByReason").get("NOT_ELIGIBLE").asString()).isEqualTo("<5");
+        assertThat(total.get("failedByReason").get("DID_NOT_START").asString()).isEqualTo("<5");
+        assertThat(total.get("cancelledByReason").get("LEARNER_DECLINED").asString()).isEqualTo("<5");
+        // A rate over suppressed counts would give them back (1 of 4 is 0.25): withheld, as is its drop-off.
+        total.get("conversion").properties().forEach(rate -> assertThat(rate.getValue().isNull())
+                .as(rate.getKey()).isTrue());
+        total.get("dropOff").properties().forEach(rate -> assertThat(rate.getValue().isNull())
+                .as(rate.getKey()).isTrue());
+        // A count of none is still 0.
+        assertThat(funnel(COORDINATOR, "&receivingAgencyId=" + college + "&opportunityKind=CHILDCARE")
+                .body().get("total").get("submitted").asLong(-1)).isZero();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                responseTimes(COORDINATOR).body().get("agencies").get(0).get("overdueAcknowledge").asString())
+                .isEqualTo("<5"));
+        JsonNode agency = responseTimes(COORDINATOR).body().get("agencies").get(0);
+        for (String measure : List.of("acknowledge", "decision")) {
+            assertThat(agency.get(measure).get("count").asString()).as(measure).isEqualTo("<5");
+            // The median of two response times is one referral's own.
+            assertThat(agency.get(measure).get("medianSeconds").isNull()).as(measure).isTrue();
+            assertThat(agency.get(measure).get("p90Seconds").isNull()).as(measure).isTrue();
+        }
+        assertThat(agency.get("overdueDecide").asLong(-1)).isZero();
     }
 
     @Test

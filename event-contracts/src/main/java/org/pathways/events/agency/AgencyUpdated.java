@@ -4,7 +4,10 @@ import java.time.Instant;
 
 import org.pathways.events.PathwaysEvent;
 
-/** An agency's details changed; carries its current kind, sector and referral stance (codes only). */
+/**
+ * An approved agency's kind or sector (set only by a platform administrator) or its referral stance changed; carries
+ * its current approved kind, sector and referral stance (codes only).
+ */
 public record AgencyUpdated(String agencyId, AgencyKind kind, AgencySector sector, boolean acceptsDirectReferrals,
                             Instant updatedAt) implements PathwaysEvent {
     @Override

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.pathways.events.PathwaysEvent;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencySector;
@@ -20,10 +21,18 @@ import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
  * A provider in the partnership. Its id is the agency id that tokens carry, so an agency's administrators manage
- * exactly their own record. {@code hsdsId} is the Open Referral organization id it is exchanged under. An outbox
- * aggregate: registering announces {@link AgencyRegistered}; a change to what other services act on (kind, sector,
- * whether it takes direct referrals) announces {@link AgencyUpdated}, codes only. A change of name, contacts or
- * localities announces nothing: those are read through the API.
+ * exactly their own record. {@code hsdsId} is the Open Referral organization id it is exchanged under.
+ *
+ * <p>Kind and sector are a trust boundary: consent given "to every college" reaches every agency of kind
+ * {@code COLLEGE}, so an agency never declares its own. What its administrator asks for is kept as
+ * {@code requestedKind}/{@code requestedSector} and the agency stays <em>pending</em> (no kind, no sector, nothing
+ * announced) until a platform administrator approves a kind ({@link #approve}), or an import run by one sets it.
+ * Once approved, an agency's administrator still edits its name, contacts, localities and referral stance, but a
+ * different kind or sector from them is refused ({@link KindChangeRefused}).
+ *
+ * <p>An outbox aggregate: the approval announces {@link AgencyRegistered} with the approved kind; after that a change
+ * to what other services act on (kind, sector, whether it takes direct referrals) announces {@link AgencyUpdated},
+ * codes only. A change of name, contacts or localities announces nothing: those are read through the API.
  */
 @Document("agencies")
 @CompoundIndexes({
@@ -42,7 +51,11 @@ public class Agency {
     private String hsdsId;
     private String name;
     private AgencySector sector;
+    /** The approved kind; {@code null} while pending. */
     private AgencyKind kind;
+    /** What the agency's administrator asked for, until a platform administrator decides. */
+    private AgencySector requestedSector;
+    private AgencyKind requestedKind;
     private List<String> localities;
     private List<AgencyContact> contacts;
     private boolean acceptsDirectReferrals;
@@ -58,13 +71,18 @@ public class Agency {
     protected Agency() {
     }
 
-    public static Agency register(String id, AgencyDetails details, Instant now) {
+    /**
+     * An agency registered by its own administrator: pending, with the kind and sector it asks for, announced only
+     * once a platform administrator approves a kind.
+     */
+    public static Agency request(String id, AgencyDetails details, Instant now) {
         Agency agency = new Agency();
         agency.id = Objects.requireNonNull(id, "id");
         agency.hsdsId = hsdsIdOf(id);
         agency.createdAt = now;
-        agency.announced = true;
         agency.apply(details, now);
+        agency.requestedKind = Objects.requireNonNull(details.kind(), "kind");
+        agency.requestedSector = Objects.requireNonNull(details.sector(), "sector");
         return agency;
     }
 
@@ -74,36 +92,101 @@ public class Agency {
     }
 
     /** An agency first learnt of from an Open Referral organization. */
+    /** An agency first learnt of from an Open Referral organization (imports are a platform administrator's). */
     public static Agency imported(String hsdsId, AgencyDetails details, Instant now) {
-        Agency agency = register("agency-" + hsdsId, details, now);
+        Agency agency = request("agency-" + hsdsId, details, now);
         agency.hsdsId = hsdsId;
+        agency.setKind(details.kind(), details.sector());
+        agency.announced = true;
         return agency;
     }
 
     /** What a new agency announces (saved with it). */
     public AgencyRegistered registered() {
-        return new AgencyRegistered(id, kind, sector, acceptsDirectReferrals, createdAt);
+        return registered(createdAt);
+    }
+
+    private AgencyRegistered registered(Instant at) {
+        return new AgencyRegistered(id, kind, sector, acceptsDirectReferrals, at);
+    }
+
+    /** Whether no platform administrator has approved a kind yet. */
+    public boolean pending() {
+        return kind == null;
     }
 
     /** The registration of an agency that has not been announced yet (one older than its events), once. */
     public Optional<AgencyRegistered> announceIfUnannounced() {
-        if (announced) {
+        if (announced || pending()) {
             return Optional.empty();
         }
         announced = true;
         return Optional.of(registered());
     }
 
-    /** Replaces the details; announces the change when the kind, sector or referral stance changed. */
-    public Optional<AgencyUpdated> revise(AgencyDetails details, Instant now) {
+    /**
+     * Its administrator replaces the details. While pending, the kind and sector sent are a new request; once
+     * approved they must be the approved ones ({@link KindChangeRefused} otherwise, before anything changes).
+     * Announces the change when the referral stance of an announced agency changed.
+     */
+    public List<PathwaysEvent> revise(AgencyDetails details, Instant now) {
+        if (!pending() && (details.kind() != kind || details.sector() != sector)) {
+            throw new KindChangeRefused();
+        }
         AgencyKind kindBefore = kind;
         AgencySector sectorBefore = sector;
         boolean directBefore = acceptsDirectReferrals;
         apply(details, now);
-        if (kind == kindBefore && sector == sectorBefore && acceptsDirectReferrals == directBefore) {
-            return Optional.empty();
+        if (pending()) {
+            requestedKind = details.kind();
+            requestedSector = details.sector();
         }
-        return Optional.of(new AgencyUpdated(id, kind, sector, acceptsDirectReferrals, now));
+        return news(kindBefore, sectorBefore, directBefore, now);
+    }
+
+    /**
+     * An Open Referral import (only a platform administrator runs one) replaces the details, kind and sector
+     * included: for a pending agency, its approval.
+     */
+    public List<PathwaysEvent> reviseFromImport(AgencyDetails details, Instant now) {
+        AgencyKind kindBefore = kind;
+        AgencySector sectorBefore = sector;
+        boolean directBefore = acceptsDirectReferrals;
+        apply(details, now);
+        setKind(details.kind(), details.sector());
+        return news(kindBefore, sectorBefore, directBefore, now);
+    }
+
+    /** A platform administrator sets the kind and sector: approves a pending agency, or changes an approved one. */
+    public List<PathwaysEvent> approve(AgencyKind approvedKind, AgencySector approvedSector, Instant now) {
+        AgencyKind kindBefore = kind;
+        AgencySector sectorBefore = sector;
+        setKind(approvedKind, approvedSector);
+        updatedAt = now;
+        return news(kindBefore, sectorBefore, acceptsDirectReferrals, now);
+    }
+
+    private void setKind(AgencyKind approvedKind, AgencySector approvedSector) {
+        kind = Objects.requireNonNull(approvedKind, "kind");
+        sector = Objects.requireNonNull(approvedSector, "sector");
+        requestedKind = null;
+        requestedSector = null;
+    }
+
+    /** What other services must learn: nothing while pending, the registration once approved, then changes. */
+    private List<PathwaysEvent> news(AgencyKind kindBefore, AgencySector sectorBefore, boolean directBefore,
+                                     Instant now) {
+        if (pending()) {
+            return List.of();
+        }
+        if (!announced) {
+            announced = true;
+            return List.of(registered(now));
+        }
+        if (kind == kindBefore && sector == sectorBefore && acceptsDirectReferrals == directBefore) {
+            return List.of();
+        }
+        return List.of(new AgencyUpdated(id, kind, sector, acceptsDirectReferrals, now));
     }
 
     /** Whether {@code details} would change anything (an import of the same document changes nothing). */
@@ -121,8 +204,6 @@ public class Agency {
             throw new IllegalArgumentException("Invalid name");
         }
         name = details.name();
-        sector = Objects.requireNonNull(details.sector(), "sector");
-        kind = Objects.requireNonNull(details.kind(), "kind");
         localities = List.copyOf(details.localities());
         contacts = List.copyOf(details.contacts());
         acceptsDirectReferrals = Boolean.TRUE.equals(details.acceptsDirectReferrals());
@@ -142,6 +223,8 @@ public class Agency {
     public String name() { return name; }
     public AgencySector sector() { return sector; }
     public AgencyKind kind() { return kind; }
+    public AgencyKind requestedKind() { return requestedKind; }
+    public AgencySector requestedSector() { return requestedSector; }
     public List<String> localities() { return localities; }
     public List<AgencyContact> contacts() { return contacts; }
     public boolean acceptsDirectReferrals() { return acceptsDirectReferrals; }

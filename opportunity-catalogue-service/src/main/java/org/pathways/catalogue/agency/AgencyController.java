@@ -39,6 +39,12 @@ class AgencyController {
         return AgencyView.of(directory.revise(caller, id, details));
     }
 
+    /** A platform administrator approves (or changes) the agency's kind and sector. */
+    @PutMapping("/{id}/kind")
+    AgencyView approve(Caller caller, @PathVariable String id, @Valid @RequestBody KindApproval approval) {
+        return AgencyView.of(directory.approve(caller, id, approval));
+    }
+
     @GetMapping("/{id}")
     AgencyView get(Caller caller, @PathVariable String id) {
         return AgencyView.of(directory.get(id));

@@ -21,17 +21,22 @@ import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
  * The partnership's providers. An agency's administrator registers and maintains its own record (the id is the
- * caller's agency); anyone authenticated reads them. Saved only through the outbox, with the events they announce
- * (on {@code pathways.agencies}), whether the change came through the API or an Open Referral import.
+ * caller's agency, as the identity provider vouches for it; never a field of the body), asking for a kind and
+ * sector that only a platform administrator approves or changes; anyone authenticated reads them. Saved only
+ * through the outbox, with the events they announce (on {@code pathways.agencies}), whether the change came through
+ * the API or an Open Referral import (a platform administrator's).
  */
 @Service
 public class AgencyDirectory {
 
     static final int PAGE_SIZE = 200;
+    /** The problem type of an agency's administrator trying to set or change its kind or sector. */
+    static final String KIND_SET_BY_PLATFORM_ADMIN = "kind-set-by-platform-admin";
     private static final Logger log = LoggerFactory.getLogger(AgencyDirectory.class);
 
     private final MongoTemplate mongo;
@@ -51,8 +56,9 @@ public class AgencyDirectory {
                     "This agency is already registered; change it with PUT.", Map.of());
         }
         try {
-            Agency agency = Agency.register(caller.agencyId(), details, clock.instant());
-            return outbox.save(agency, agency.registered());
+            Agency agency = Agency.request(caller.agencyId(), details, clock.instant());
+            log.debug("Agency registered, pending a platform administrator's approval of its kind");
+            return outbox.save(agency, List.of());
         } catch (DuplicateKeyException raced) {
             throw ProblemException.conflict("already-registered", "This agency is already registered.", Map.of());
         }
@@ -64,14 +70,38 @@ public class AgencyDirectory {
             throw ProblemException.forbidden("An agency's administrators manage only their own agency.");
         }
         Agency agency = get(id);
-        if (details.version() == null) {
-            throw new ProblemException(org.springframework.http.HttpStatus.BAD_REQUEST, "version-required",
-                    "Send the version you read.");
+        requireVersionRead(agency, details.version());
+        try {
+            return outbox.save(agency, agency.revise(details, clock.instant()));
+        } catch (KindChangeRefused refused) {
+            throw new ProblemException(HttpStatus.FORBIDDEN, KIND_SET_BY_PLATFORM_ADMIN,
+                    "An agency's kind and sector are set by a platform administrator; send the approved ones "
+                            + "(or ask a platform administrator to change them).",
+                    Map.of("kind", agency.kind().name(), "sector", agency.sector().name()));
         }
-        if (!details.version().equals(agency.version())) {
+    }
+
+    /** A platform administrator approves a pending agency's kind and sector, or changes an approved agency's. */
+    Agency approve(Caller caller, String id, KindApproval approval) {
+        if (!caller.has(Role.PLATFORM_ADMIN)) {
+            throw new ProblemException(HttpStatus.FORBIDDEN, KIND_SET_BY_PLATFORM_ADMIN,
+                    "Only a platform administrator sets an agency's kind and sector.");
+        }
+        Agency agency = get(id);
+        requireVersionRead(agency, approval.version());
+        Agency approved = outbox.save(agency, agency.approve(approval.kind(), approval.sector(), clock.instant()));
+        log.info("A platform administrator set agency {} to kind {}, sector {}", id, approval.kind(),
+                approval.sector());
+        return approved;
+    }
+
+    private static void requireVersionRead(Agency agency, Long version) {
+        if (version == null) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "version-required", "Send the version you read.");
+        }
+        if (!version.equals(agency.version())) {
             throw new OptimisticLockingFailureException("stale agency");
         }
-        return outbox.save(agency, agency.revise(details, clock.instant()).stream().toList());
     }
 
     public Agency get(String id) {
@@ -118,7 +148,9 @@ public class AgencyDirectory {
         List<Agency> batch;
         do {
             before = announced;
-            batch = mongo.find(Query.query(Criteria.where("announced").ne(true)).limit(PAGE_SIZE), Agency.class);
+            // Pending agencies (no approved kind) are announced by their approval, not here.
+            batch = mongo.find(Query.query(Criteria.where("announced").ne(true).and("kind").ne(null))
+                    .limit(PAGE_SIZE), Agency.class);
             for (Agency agency : batch) {
                 announced += announce(agency) ? 1 : 0;
             }
@@ -160,7 +192,7 @@ public class AgencyDirectory {
 
     /** Applies an import's details to a known agency (the importer decided something changed). */
     public Agency importRevision(Agency agency, AgencyDetails details) {
-        return outbox.save(agency, agency.revise(details, clock.instant()).stream().toList());
+        return outbox.save(agency, agency.reviseFromImport(details, clock.instant()));
     }
 
     private static void requireAdmin(Caller caller) {

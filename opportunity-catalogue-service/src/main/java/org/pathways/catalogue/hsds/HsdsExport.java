@@ -275,8 +275,10 @@ class HsdsExport {
         phones(organization, "organization_id", id, agency.phone());
         contacts(organization, "organization_id", id, agency.contacts());
         ArrayNode attributes = organization.putArray("attributes");
-        attribute(attributes, id, "organization", HsdsTaxonomy.AGENCY_SECTOR, agency.sector().name(), null);
-        attribute(attributes, id, "organization", HsdsTaxonomy.AGENCY_KIND, agency.kind().name(), null);
+        if (!agency.pending()) { // a kind and sector no platform administrator approved are not the partnership's
+            attribute(attributes, id, "organization", HsdsTaxonomy.AGENCY_SECTOR, agency.sector().name(), null);
+            attribute(attributes, id, "organization", HsdsTaxonomy.AGENCY_KIND, agency.kind().name(), null);
+        }
         attribute(attributes, id, "organization", HsdsTaxonomy.REFERRALS,
                 agency.acceptsDirectReferrals() ? "DIRECT" : "SIGNPOSTING", null);
         agency.localities().forEach(locality ->

@@ -58,6 +58,14 @@ class AgencyApiTest extends RunningService {
         return details;
     }
 
+    static final String PLATFORM_ADMIN = TestTokens.token("platform-admin", "agency-platform", Role.PLATFORM_ADMIN);
+
+    /** A platform administrator sets the agency's kind and sector; answers the agency as it now is. */
+    HttpApi.Response setKind(String token, String agencyId, String kind, String sector, long version) {
+        return put("/api/agencies/" + agencyId + "/kind", token,
+                Map.of("kind", kind, "sector", sector, "version", version), null);
+    }
+
     @Test
     void anAgencyAdminRegistersAndMaintainsItsOwnAgency() {
         String agencyId = "agency-" + UUID.randomUUID();
@@ -75,14 +83,18 @@ class AgencyApiTest extends RunningService {
         assertThat(seen.text("description")).isEqualTo("Further education for Harehills and Chapeltown.");
         assertThat(seen.text("email")).isEqualTo("hello@college.ac.uk");
         assertThat(seen.text("phone")).isEqualTo("+44 113 000 0001");
+        long approvedVersion = setKind(PLATFORM_ADMIN, agencyId, "COLLEGE", "PUBLIC",
+                created.body().path("version").asLong()).body().path("version").asLong();
 
         Map<String, Object> changed = agency("Park Lane College (Leeds)");
         changed.put("acceptsDirectReferrals", false);
-        changed.put("version", created.body().path("version").asLong());
+        changed.put("localities", List.of("Harehills"));
+        changed.put("version", approvedVersion);
         HttpApi.Response revised = put("/api/agencies/" + agencyId, admin, changed, null);
         assertThat(revised.status()).isEqualTo(200);
         assertThat(revised.body().path("acceptsDirectReferrals").asBoolean()).isFalse();
-        assertThat(revised.body().path("version").asLong()).isEqualTo(created.body().path("version").asLong() + 1);
+        assertThat(revised.body().path("localities").size()).isEqualTo(1);
+        assertThat(revised.body().path("version").asLong()).isEqualTo(approvedVersion + 1);
 
         HttpApi.Response stale = put("/api/agencies/" + agencyId, admin, changed, null);
         assertThat(stale.isProblem(409, "stale-version")).isTrue();
@@ -93,11 +105,110 @@ class AgencyApiTest extends RunningService {
     }
 
     @Test
+    void anAgencyAdminsKindIsARequestUntilAPlatformAdminApprovesIt() {
+        String agencyId = "agency-" + UUID.randomUUID();
+        String admin = TestTokens.worker(agencyId);
+
+        // It asks to be a college: consent given "to every college" must not reach it on its own say-so.
+        HttpApi.Response created = api().post("/api/agencies", admin, agency("Self-declared College"));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.text("status")).isEqualTo("PENDING");
+        assertThat(created.body().path("kind").isNull()).isTrue();
+        assertThat(created.body().path("sector").isNull()).isTrue();
+        assertThat(created.text("requestedKind")).isEqualTo("COLLEGE");
+        assertThat(api().get("/api/agencies?kind=COLLEGE&locality=Harehills", TestTokens.worker(COUNCIL)).body()
+                .valueStream().map(a -> a.path("id").asString())).doesNotContain(agencyId);
+        long version = created.body().path("version").asLong();
+
+        // Neither it nor any other agency's administrator approves itself.
+        assertThat(setKind(admin, agencyId, "COLLEGE", "PUBLIC", version)
+                .isProblem(403, AgencyDirectory.KIND_SET_BY_PLATFORM_ADMIN)).isTrue();
+        assertThat(setKind(TestTokens.worker(COUNCIL), agencyId, "COLLEGE", "PUBLIC", version)
+                .isProblem(403, AgencyDirectory.KIND_SET_BY_PLATFORM_ADMIN)).isTrue();
+        assertThat(api().get("/api/agencies/" + agencyId, TestTokens.worker(COUNCIL)).text("status"))
+                .isEqualTo("PENDING");
+
+        // The platform administrator decides it is a community group, and that is all the partnership hears.
+        HttpApi.Response approved = setKind(PLATFORM_ADMIN, agencyId, "COMMUNITY_GROUP", "VOLUNTARY", version);
+        assertThat(approved.status()).isEqualTo(200);
+        assertThat(approved.text("status")).isEqualTo("APPROVED");
+        assertThat(approved.text("kind")).isEqualTo("COMMUNITY_GROUP");
+        assertThat(approved.body().path("requestedKind").isNull()).isTrue();
+
+        List<ConsumerRecord<String, byte[]>> registered = agencyTopic.await(
+                r -> isOfType(r, agencyId, EventType.AGENCY_REGISTERED.type()), 1, EVENT_DEADLINE);
+        JsonNode data = cloudEvent(registered.getFirst()).path("data");
+        assertThat(data.path("kind").asString()).isEqualTo("COMMUNITY_GROUP");
+        assertThat(data.path("sector").asString()).isEqualTo("VOLUNTARY");
+        assertThat(agencyTopic.settle(r -> agencyId.equals(r.key()), java.time.Duration.ofMillis(500)))
+                .as("the approval is the first and only news of this agency: nothing announced the request")
+                .extracting(r -> cloudEvent(r).path("type").asString())
+                .containsExactly(EventType.AGENCY_REGISTERED.type());
+    }
+
+    @Test
+    void anAgencyAdminCannotChangeItsApprovedKindOrSectorButKeepsEditingTheRest() {
+        String agencyId = "agency-" + UUID.randomUUID();
+        String admin = TestTokens.worker(agencyId);
+        HttpApi.Response created = api().post("/api/agencies", admin, agency("Leeds Food Bank"));
+        long version = setKind(PLATFORM_ADMIN, agencyId, "COMMUNITY_GROUP", "VOLUNTARY",
+                created.body().path("version").asLong()).body().path("version").asLong();
+
+        for (Map.Entry<String, String> claim : List.of(Map.entry("COLLEGE", "VOLUNTARY"),
+                Map.entry("COMMUNITY_GROUP", "PUBLIC"))) {
+            Map<String, Object> upgrade = agency("Leeds Food Bank College");
+            upgrade.put("kind", claim.getKey());
+            upgrade.put("sector", claim.getValue());
+            upgrade.put("version", version);
+            HttpApi.Response refused = put("/api/agencies/" + agencyId, admin, upgrade, null);
+            assertThat(refused.isProblem(403, AgencyDirectory.KIND_SET_BY_PLATFORM_ADMIN)).as(claim.toString())
+                    .isTrue();
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+        }
+        HttpApi.Response unchanged = api().get("/api/agencies/" + agencyId, TestTokens.worker(COUNCIL));
+        assertThat(unchanged.text("name")).as("nothing written").isEqualTo("Leeds Food Bank");
+        assertThat(unchanged.text("kind")).isEqualTo("COMMUNITY_GROUP");
+        assertThat(unchanged.body().path("version").asLong()).isEqualTo(version);
+
+        // Its name, contacts, localities and referral stance stay its own to edit; the update carries the approved kind.
+        Map<String, Object> edited = agency("Leeds Community Food Bank");
+        edited.put("kind", "COMMUNITY_GROUP");
+        edited.put("sector", "VOLUNTARY");
+        edited.put("localities", List.of("Armley"));
+        edited.put("contacts", List.of(Map.of("name", "Volunteer desk")));
+        edited.put("acceptsDirectReferrals", false);
+        edited.put("version", version);
+        HttpApi.Response revised = put("/api/agencies/" + agencyId, admin, edited, null);
+        assertThat(revised.status()).isEqualTo(200);
+        assertThat(revised.text("name")).isEqualTo("Leeds Community Food Bank");
+        assertThat(revised.body().path("localities").get(0).asString()).isEqualTo("Armley");
+        assertThat(revised.body().path("contacts").get(0).path("name").asString()).isEqualTo("Volunteer desk");
+
+        // A platform administrator may change it.
+        HttpApi.Response library = setKind(PLATFORM_ADMIN, agencyId, "LIBRARY", "PUBLIC",
+                revised.body().path("version").asLong());
+        assertThat(library.text("kind")).isEqualTo("LIBRARY");
+
+        List<ConsumerRecord<String, byte[]>> updates = agencyTopic.await(
+                r -> isOfType(r, agencyId, EventType.AGENCY_UPDATED.type()), 2, EVENT_DEADLINE);
+        assertThat(updates).extracting(r -> cloudEvent(r).path("data").path("kind").asString())
+                .containsExactly("COMMUNITY_GROUP", "LIBRARY");
+        assertThat(agencyTopic.settle(r -> agencyId.equals(r.key()), java.time.Duration.ofMillis(500)))
+                .as("the refused changes announced nothing")
+                .extracting(r -> cloudEvent(r).path("type").asString())
+                .containsExactly(EventType.AGENCY_REGISTERED.type(), EventType.AGENCY_UPDATED.type(),
+                        EventType.AGENCY_UPDATED.type());
+    }
+
+    @Test
     void registeringAndChangingWhatOthersActOnAnnounceAgencyEventsWithCodesOnly() {
         String agencyId = "agency-" + UUID.randomUUID();
         String admin = TestTokens.worker(agencyId);
         HttpApi.Response created = api().post("/api/agencies", admin, agency("Park Lane College"));
         assertThat(created.status()).isEqualTo(201);
+        HttpApi.Response approved = setKind(PLATFORM_ADMIN, agencyId, "COLLEGE", "PUBLIC",
+                created.body().path("version").asLong());
+        assertThat(approved.status()).isEqualTo(200);
 
         List<ConsumerRecord<String, byte[]>> registered = agencyTopic.await(
                 r -> isOfType(r, agencyId, EventType.AGENCY_REGISTERED.type()), 1, EVENT_DEADLINE);
@@ -116,15 +227,14 @@ class AgencyApiTest extends RunningService {
 
         // A new name announces nothing (names are read through the API)...
         Map<String, Object> renamed = agency("Park Lane College (Leeds)");
-        renamed.put("version", created.body().path("version").asLong());
+        renamed.put("version", approved.body().path("version").asLong());
         HttpApi.Response afterRename = put("/api/agencies/" + agencyId, admin, renamed, null);
         assertThat(afterRename.status()).isEqualTo(200);
-        // ...becoming a signposting-only library does: the one update on this key is that one.
-        Map<String, Object> library = agency("Park Lane Library");
-        library.put("kind", "LIBRARY");
-        library.put("acceptsDirectReferrals", false);
-        library.put("version", afterRename.body().path("version").asLong());
-        assertThat(put("/api/agencies/" + agencyId, admin, library, null).status()).isEqualTo(200);
+        // ...becoming signposting-only does: the one update on this key is that one.
+        Map<String, Object> signposting = agency("Park Lane College (Leeds)");
+        signposting.put("acceptsDirectReferrals", false);
+        signposting.put("version", afterRename.body().path("version").asLong());
+        assertThat(put("/api/agencies/" + agencyId, admin, signposting, null).status()).isEqualTo(200);
 
         List<ConsumerRecord<String, byte[]>> updates = agencyTopic.await(
                 r -> isOfType(r, agencyId, EventType.AGENCY_UPDATED.type()), 1, EVENT_DEADLINE);
@@ -132,7 +242,7 @@ class AgencyApiTest extends RunningService {
         JsonNode updated = cloudEvent(updates.getFirst()).path("data");
         assertThat(updated.propertyNames()).containsExactlyInAnyOrder("agencyId", "kind", "sector",
                 "acceptsDirectReferrals", "updatedAt");
-        assertThat(updated.path("kind").asString()).isEqualTo("LIBRARY");
+        assertThat(updated.path("kind").asString()).isEqualTo("COLLEGE");
         assertThat(updated.path("acceptsDirectReferrals").asBoolean()).isFalse();
         assertThat(agencyTopic.settle(r -> agencyId.equals(r.key()), java.time.Duration.ofMillis(500)))
                 .as("registered, then the one update, in order").hasSize(2)

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -15,10 +16,12 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.agency.Agency;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.platform.security.Role;
@@ -419,6 +422,49 @@ class OpenReferralTest extends RunningService {
         importDocument(document);
         assertThat(api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).text("status"))
                 .isEqualTo("WITHDRAWN");
+    }
+
+    /** One organization saying, through its attributes, that it is a college. */
+    private static String collegeOrganization(String org, String name) {
+        return """
+                {"organizations": [{"id": "%s", "name": "%s", "description": "",
+                  "attributes": [
+                    {"id": "%s", "taxonomy_term": {"id": "%s", "code": "COLLEGE", "name": "College",
+                     "description": "Kind", "taxonomy": "pathways-agency-kind"}},
+                    {"id": "%s", "taxonomy_term": {"id": "%s", "code": "PUBLIC", "name": "Public",
+                     "description": "Sector", "taxonomy": "pathways-agency-sector"}}]}]}
+                """.formatted(org, name, uuid(), uuid(), uuid(), uuid());
+    }
+
+    @Test
+    void onlyAPlatformAdministratorsImportSetsAnAgencysKind() {
+        // An agency's administrator cannot make an organization a college by importing it: refused, nothing written.
+        String org = uuid();
+        assertThat(api().post("/api/hsds/import", TestTokens.worker(COLLEGE), collegeOrganization(org, "Self-made"))
+                .isProblem(403, "forbidden")).isTrue();
+        assertThat(api().get("/api/agencies/agency-" + org, TestTokens.worker(COUNCIL)).isProblem(404, "not-found"))
+                .isTrue();
+
+        // A platform administrator's import does set it...
+        assertThat(api().post("/api/hsds/import", admin(), collegeOrganization(org, "Imported College")).status())
+                .isEqualTo(200);
+        JsonNode imported = api().get("/api/agencies/agency-" + org, TestTokens.worker(COUNCIL)).body();
+        assertThat(imported.path("kind").asString()).isEqualTo("COLLEGE");
+        assertThat(imported.path("status").asString()).isEqualTo("APPROVED");
+
+        // ...and approves an agency pending since its own administrator registered it (matched on its HSDS id).
+        String pendingId = "agency-" + uuid();
+        HttpApi.Response pending = api().post("/api/agencies", TestTokens.worker(pendingId), Map.of(
+                "name", "Pending College", "sector", "PUBLIC", "kind", "COLLEGE", "acceptsDirectReferrals", true));
+        assertThat(pending.text("status")).isEqualTo("PENDING");
+        String pendingOrg = Agency.hsdsIdOf(pendingId);
+        assertThat(api().post("/api/hsds/import", admin(), collegeOrganization(pendingOrg, "Pending College"))
+                .status()).isEqualTo(200);
+        assertThat(api().get("/api/agencies/" + pendingId, TestTokens.worker(COUNCIL)).text("kind"))
+                .isEqualTo("COLLEGE");
+        List<ConsumerRecord<String, byte[]>> registered = agencyTopic.await(
+                r -> isOfType(r, pendingId, EventType.AGENCY_REGISTERED.type()), 1, EVENT_DEADLINE);
+        assertThat(cloudEvent(registered.getFirst()).path("data").path("kind").asString()).isEqualTo("COLLEGE");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.pathways.events.EventType;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.events.Projection;
 import org.pathways.progression.events.ProjectionChange;
 import org.springframework.data.domain.Sort;
@@ -49,19 +50,27 @@ public class PartnershipFlows implements Projection {
         return Optional.of(ProjectionChange.of("events-by-day"));
     }
 
-    /** One day's count of one event type. */
-    public record DailyCount(String type, String day, long count) {
+    /** One day's count of one event type, as shown. */
+    public record DailyCount(String type, String day, ReportedCount count) {
     }
 
-    /** Referrals submitted from one agency to another. */
-    public record Flow(String from, String to, long submitted) {
+    /** Referrals submitted from one agency to another, as shown. */
+    public record Flow(String from, String to, ReportedCount submitted) {
+    }
+
+    record StoredDailyCount(String type, String day, long count) {
+    }
+
+    record StoredFlow(String from, String to, long submitted) {
     }
 
     public List<DailyCount> dailyCounts() {
-        return mongo.find(new Query().with(Sort.by("day", "type")).limit(1000), DailyCount.class, DAILY);
+        return mongo.find(new Query().with(Sort.by("day", "type")).limit(1000), StoredDailyCount.class, DAILY)
+                .stream().map(d -> new DailyCount(d.type(), d.day(), ReportedCount.of(d.count()))).toList();
     }
 
     public List<Flow> flows() {
-        return mongo.find(new Query().with(Sort.by("from", "to")).limit(1000), Flow.class, FLOWS);
+        return mongo.find(new Query().with(Sort.by("from", "to")).limit(1000), StoredFlow.class, FLOWS)
+                .stream().map(f -> new Flow(f.from(), f.to(), ReportedCount.of(f.submitted()))).toList();
     }
 }

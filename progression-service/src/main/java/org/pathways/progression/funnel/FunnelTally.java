@@ -7,7 +7,8 @@ import org.bson.Document;
 
 /**
  * Counts referrals through the funnel: a referral counts at every stage up to its furthest, and once for each
- * outcome it had (rejected by reason, failed, cancelled, ever on hold).
+ * outcome it had (rejected by reason, failed, cancelled, ever on hold). Exact counts: only a report's
+ * {@link org.pathways.progression.disclosure.ReportedCount}s leave the service.
  */
 final class FunnelTally {
 
@@ -72,11 +73,5 @@ final class FunnelTally {
 
     long onHold() {
         return onHold;
-    }
-
-    /** Share of the referrals at {@code from} that reached {@code to}, to three places; null when none were at it. */
-    Double conversion(FunnelStage from, FunnelStage to) {
-        long base = reached(from);
-        return base == 0 ? null : Math.round(1000.0 * reached(to) / base) / 1000.0;
     }
 }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import org.bson.Document;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.progression.access.Audience;
+import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.report.Period;
 import org.pathways.progression.report.ReportWindow;
 import org.springframework.data.domain.Sort;
@@ -34,16 +35,18 @@ public class ReferralReports {
         this.mongo = mongo;
     }
 
-    /** Conversion from each stage to the next; drop-off is its complement. Null where none reached the earlier one. */
+    /**
+     * Conversion from each stage to the next; drop-off is its complement. Taken from the shown counts, and null
+     * (withheld) where either count is suppressed or none reached the earlier stage.
+     */
     public record StepRates(Double submittedToReceived, Double receivedToAccepted, Double acceptedToStarted,
                             Double startedToCompleted, Double submittedToCompleted) {
 
-        static StepRates conversion(FunnelTally tally) {
-            return new StepRates(tally.conversion(FunnelStage.SUBMITTED, FunnelStage.RECEIVED),
-                    tally.conversion(FunnelStage.RECEIVED, FunnelStage.ACCEPTED),
-                    tally.conversion(FunnelStage.ACCEPTED, FunnelStage.STARTED),
-                    tally.conversion(FunnelStage.STARTED, FunnelStage.COMPLETED),
-                    tally.conversion(FunnelStage.SUBMITTED, FunnelStage.COMPLETED));
+        static StepRates conversion(ReportedCount submitted, ReportedCount received, ReportedCount accepted,
+                                    ReportedCount started, ReportedCount completed) {
+            return new StepRates(ReportedCount.rate(received, submitted), ReportedCount.rate(accepted, received),
+                    ReportedCount.rate(started, accepted), ReportedCount.rate(completed, started),
+                    ReportedCount.rate(completed, submitted));
         }
 
         StepRates dropOff() {
@@ -56,18 +59,26 @@ public class ReferralReports {
         }
     }
 
-    public record FunnelBucket(LocalDate periodStart, long submitted, long received, long accepted, long started,
-                               long completed, long rejected, Map<String, Long> rejectedByReason, long failed,
-                               Map<String, Long> failedByReason, long cancelled, Map<String, Long> cancelledByReason,
-                               long onHold, StepRates conversion, StepRates dropOff) {
+    /** One period's funnel (or the window's total), every count as shown ({@link ReportedCount}). */
+    public record FunnelBucket(LocalDate periodStart, ReportedCount submitted, ReportedCount received,
+                               ReportedCount accepted, ReportedCount started, ReportedCount completed,
+                               ReportedCount rejected, Map<String, ReportedCount> rejectedByReason,
+                               ReportedCount failed, Map<String, ReportedCount> failedByReason,
+                               ReportedCount cancelled, Map<String, ReportedCount> cancelledByReason,
+                               ReportedCount onHold, StepRates conversion, StepRates dropOff) {
 
         static FunnelBucket of(LocalDate periodStart, FunnelTally tally) {
-            StepRates conversion = StepRates.conversion(tally);
-            return new FunnelBucket(periodStart, tally.reached(FunnelStage.SUBMITTED),
-                    tally.reached(FunnelStage.RECEIVED), tally.reached(FunnelStage.ACCEPTED),
-                    tally.reached(FunnelStage.STARTED), tally.reached(FunnelStage.COMPLETED), tally.rejected(),
-                    tally.rejectedByReason(), tally.failed(), tally.failedByReason(), tally.cancelled(),
-                    tally.cancelledByReason(), tally.onHold(), conversion, conversion.dropOff());
+            ReportedCount submitted = ReportedCount.of(tally.reached(FunnelStage.SUBMITTED));
+            ReportedCount received = ReportedCount.of(tally.reached(FunnelStage.RECEIVED));
+            ReportedCount accepted = ReportedCount.of(tally.reached(FunnelStage.ACCEPTED));
+            ReportedCount started = ReportedCount.of(tally.reached(FunnelStage.STARTED));
+            ReportedCount completed = ReportedCount.of(tally.reached(FunnelStage.COMPLETED));
+            StepRates conversion = StepRates.conversion(submitted, received, accepted, started, completed);
+            return new FunnelBucket(periodStart, submitted, received, accepted, started, completed,
+                    ReportedCount.of(tally.rejected()), ReportedCount.ofEach(tally.rejectedByReason()),
+                    ReportedCount.of(tally.failed()), ReportedCount.ofEach(tally.failedByReason()),
+                    ReportedCount.of(tally.cancelled()), ReportedCount.ofEach(tally.cancelledByReason()),
+                    ReportedCount.of(tally.onHold()), conversion, conversion.dropOff());
         }
     }
 
@@ -77,7 +88,8 @@ public class ReferralReports {
     }
 
     public record AgencyResponseTimes(String receivingAgencyId, DurationSummary acknowledge,
-                                      DurationSummary decision, long overdueAcknowledge, long overdueDecide) {
+                                      DurationSummary decision, ReportedCount overdueAcknowledge,
+                                      ReportedCount overdueDecide) {
     }
 
     public record ResponseTimesReport(LocalDate from, LocalDate to, boolean truncated,
@@ -122,7 +134,7 @@ public class ReferralReports {
         List<AgencyResponseTimes> agencies = new ArrayList<>();
         acknowledge.forEach((agency, acks) -> agencies.add(new AgencyResponseTimes(agency,
                 DurationSummary.of(acks), DurationSummary.of(decision.get(agency)),
-                overdue.get(agency)[0], overdue.get(agency)[1])));
+                ReportedCount.of(overdue.get(agency)[0]), ReportedCount.of(overdue.get(agency)[1]))));
         return new ResponseTimesReport(window.from(), window.to(), referrals.size() >= MAX_REFERRALS, agencies);
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.progression.access.Audience;
+import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.events.ProjectionChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Server-Sent Events to coordinators' dashboards: a {@code changed} event naming which projections changed and how
- * many times since the last one (counts only: no ids, no personal data), sent at most once per flush interval;
+ * many times since the last one (counts only, shown as {@link ReportedCount}s: no ids, no personal data), sent at
+ * most once per flush interval;
  * a comment as heartbeat so that proxies keep an idle stream open; every stream ends after its lifetime (the
  * browser's EventSource reconnects). An agency worker hears only of changes to figures their agency is party to.
  */
@@ -72,11 +74,11 @@ public class LiveUpdates {
     @Scheduled(fixedDelayString = "${pathways.progression.live.flush:PT1S}")
     void flush() {
         for (Subscriber subscriber : subscribers) {
-            Map<String, Long> counts = new TreeMap<>();
+            Map<String, ReportedCount> counts = new TreeMap<>();
             for (String projection : List.copyOf(subscriber.pending().keySet())) {
                 Long count = subscriber.pending().remove(projection);
                 if (count != null) {
-                    counts.put(projection, count);
+                    counts.put(projection, ReportedCount.of(count));
                 }
             }
             if (!counts.isEmpty()) {

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 
 import org.bson.Document;
 import org.pathways.progression.access.Audience;
+import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.report.ReportWindow;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -35,11 +36,11 @@ class MilestoneReports {
     }
 
     /** A count for one milestone type and learning kind ({@code NONE} when not an achievement) within a group. */
-    record MilestoneCount(String group, String milestone, String learningKind, long count) {
+    record MilestoneCount(String group, String milestone, String learningKind, ReportedCount count) {
     }
 
     record MilestonesReport(LocalDate from, LocalDate to, String localityCode, String opportunityId,
-                            LearningKind learningKind, boolean truncated, long total,
+                            LearningKind learningKind, boolean truncated, ReportedCount total,
                             List<MilestoneCount> byMilestone, List<MilestoneCount> byLocality,
                             List<MilestoneCount> byOpportunity) {
     }
@@ -74,7 +75,7 @@ class MilestoneReports {
             }
         }
         return new MilestonesReport(window.from(), window.to(), localityCode, opportunityId, learningKind,
-                milestones.size() >= MAX_MILESTONES, milestones.size(), rows(byMilestone, false),
+                milestones.size() >= MAX_MILESTONES, ReportedCount.of(milestones.size()), rows(byMilestone, false),
                 rows(byLocality, true), rows(byOpportunity, true));
     }
 
@@ -84,7 +85,7 @@ class MilestoneReports {
     private static List<MilestoneCount> rows(Map<List<String>, Long> counts, boolean grouped) {
         List<MilestoneCount> rows = new ArrayList<>();
         counts.forEach((key, count) -> rows.add(
-                new MilestoneCount(grouped ? key.get(0) : null, key.get(1), key.get(2), count)));
+                new MilestoneCount(grouped ? key.get(0) : null, key.get(1), key.get(2), ReportedCount.of(count))));
         return rows;
     }
 

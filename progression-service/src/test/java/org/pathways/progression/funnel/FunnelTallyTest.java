@@ -26,12 +26,5 @@ class FunnelTallyTest {
         assertThat(tally.rejectedByReason()).containsExactly(java.util.Map.entry("NO_CAPACITY", 1L));
         assertThat(tally.failed()).isEqualTo(1);
         assertThat(tally.onHold()).isEqualTo(1);
-        assertThat(tally.conversion(FunnelStage.SUBMITTED, FunnelStage.RECEIVED)).isEqualTo(0.667);
-        assertThat(tally.conversion(FunnelStage.ACCEPTED, FunnelStage.STARTED)).isEqualTo(0.5);
-    }
-
-    @Test
-    void hasNoRateWhereNothingReachedTheEarlierStage() {
-        assertThat(new FunnelTally().conversion(FunnelStage.SUBMITTED, FunnelStage.RECEIVED)).isNull();
     }
 }
