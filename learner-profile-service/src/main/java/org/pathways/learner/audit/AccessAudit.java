@@ -4,12 +4,11 @@ import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 
-import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.audit.AuditUnavailable;
 import org.pathways.platform.security.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.http.HttpStatus;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -46,8 +45,7 @@ public class AccessAudit {
         } catch (DataAccessException failed) {
             LOG.warn("An access to a learner's data was refused because the audit could not be written: {}",
                     failed.getClass().getSimpleName());
-            throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable",
-                    "The access could not be recorded, so nothing was answered. Try again shortly.");
+            throw AuditUnavailable.problem();
         }
     }
 
