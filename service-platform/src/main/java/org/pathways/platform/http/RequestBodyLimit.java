@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import jakarta.servlet.FilterChain;
@@ -30,7 +31,9 @@ import org.pathways.platform.problem.ProblemResponses;
  * Refuses a request body larger than the limit with a 413 problem before anything reads it: at once when its
  * declared length says so, and for a streamed body ({@code Transfer-Encoding: chunked}, no length declared) after
  * reading at most one byte more than the limit, so that neither a service nor the gateway ever holds or forwards
- * more. A streamed body within the limit is passed on as read, with its length now known.
+ * more. A body within the limit is read in full here and passed on from memory, with its length known: a caller
+ * who sends it slowly keeps only their own request waiting, never the gateway's call to a service (whose circuit
+ * breaker would count the wait as the service's failure).
  */
 public class RequestBodyLimit extends OncePerRequestFilter {
 
@@ -54,7 +57,7 @@ public class RequestBodyLimit extends OncePerRequestFilter {
             tooLarge(response);
             return;
         }
-        if (declared >= 0 || !streamed(request)) {
+        if ((declared <= 0 && !streamed(request)) || form(request)) {
             chain.doFilter(request, response);
             return;
         }
@@ -64,6 +67,16 @@ public class RequestBodyLimit extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(new ReadBody(request, body), response);
+    }
+
+    /**
+     * A form is left to Tomcat, which reads it into the request's parameters (the identity-service's sign-in and
+     * token endpoints) and bounds it itself ({@code server.tomcat.max-http-form-post-size}).
+     */
+    private static boolean form(HttpServletRequest request) {
+        String type = request.getContentType();
+        return type != null && (type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+                || type.toLowerCase(Locale.ROOT).startsWith("multipart/"));
     }
 
     private static boolean streamed(HttpServletRequest request) {
