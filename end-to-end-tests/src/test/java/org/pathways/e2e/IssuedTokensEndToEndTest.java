@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.gateway.GatewayApplication;
 import org.pathways.identity.IdentityServiceApplication;
-import org.pathways.identity.client.TokenClient;
+import org.pathways.testing.TokenClient;
 import org.pathways.learner.LearnerProfileServiceApplication;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.SharedInfrastructure;

@@ -18,7 +18,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Every service, each its own Spring application on its own port, in this JVM, on the shared broker and store,
  * behind the real gateway. Started once for the test JVM.
  */
-final class RunningPlatform {
+public final class RunningPlatform {
 
     /**
      * The gateway's own jar has no database or broker; in this shared JVM the services' jars are on the classpath
@@ -36,10 +36,15 @@ final class RunningPlatform {
             "org.springframework.cloud.gateway.server.mvc.config.DefaultFunctionConfiguration",
             "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration");
 
+    /** The gateway's limit of requests failing authentication per client address and minute, on this platform. */
+    public static final int UNAUTHENTICATED_REQUESTS_PER_MINUTE = 300;
+
     private static RunningPlatform instance;
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
-    final int gatewayPort;
+    public final int gatewayPort;
+    /** Each service's own port, by name, for calls that bypass the gateway (as a compromised insider's would). */
+    public final Map<String, Integer> servicePorts;
 
     private RunningPlatform() {
         int learners = start(LearnerProfileServiceApplication::run, "learner-profiles");
@@ -47,6 +52,9 @@ final class RunningPlatform {
         int referrals = start(ReferralServiceApplication::run, "referrals");
         int notifications = start(NotificationServiceApplication::run, "notifications");
         int progression = start(ProgressionServiceApplication::run, "progression");
+        servicePorts = Map.of("learner-profile-service", learners, "opportunity-catalogue-service", opportunities,
+                "referral-service", referrals, "notification-service", notifications,
+                "progression-service", progression);
         gatewayPort = port(GatewayApplication.run(args(Map.of(
                 "pathways.gateway.routes.learners", "http://localhost:" + learners,
                 "pathways.gateway.routes.opportunities", "http://localhost:" + opportunities,
@@ -55,6 +63,11 @@ final class RunningPlatform {
                 "pathways.gateway.routes.progression", "http://localhost:" + progression,
                 "pathways.security.jwt-secret", org.pathways.testing.TestTokens.SECRET,
                 "pathways.security.jwt-issuer", org.pathways.testing.TestTokens.ISSUER,
+                // Every test calls from 127.0.0.1, and the isolation matrix alone sends one request without a
+                // token per documented operation: more than the default 60 a minute. The abuse tests flood from
+                // addresses of their own (127.0.0.x).
+                "pathways.gateway.protection.unauthenticated-requests-per-period",
+                Integer.toString(UNAUTHENTICATED_REQUESTS_PER_MINUTE),
                 "spring.autoconfigure.exclude", WITHOUT_STORE_OR_BROKER))));
     }
 
@@ -67,7 +80,7 @@ final class RunningPlatform {
         }
     }
 
-    static synchronized RunningPlatform get() {
+    public static synchronized RunningPlatform get() {
         if (instance == null) {
             instance = new RunningPlatform();
         }

@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.pathways.identity.client.TokenClient;
+import org.pathways.testing.TokenClient;
 
 /**
  * Ready-made tokens of the demo principals, obtained from the running identity-service the way real clients get

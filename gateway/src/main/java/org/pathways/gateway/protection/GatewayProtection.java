@@ -2,9 +2,12 @@ package org.pathways.gateway.protection;
 
 import java.util.List;
 
+import org.pathways.platform.http.RequestBodyLimit;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -26,9 +29,20 @@ public class GatewayProtection {
         return new ClientRateLimit(buckets, properties);
     }
 
+    /** The gateway's own body limit in place of the services' default (service-platform registers the filter). */
     @Bean
-    RequestSizeLimit requestSizeLimit(ProtectionProperties properties) {
-        return new RequestSizeLimit(properties.maxRequestBytes());
+    RequestBodyLimit requestBodyLimit(ProtectionProperties properties) {
+        return new RequestBodyLimit(properties.maxRequestBytes());
+    }
+
+    /** After the platform's first filters (malformed requests, body limit), before Spring Security (-100). */
+    @Bean
+    FilterRegistrationBean<UnauthenticatedRateLimit> unauthenticatedRateLimit(ClientBuckets buckets,
+                                                                              ProtectionProperties properties) {
+        FilterRegistrationBean<UnauthenticatedRateLimit> registration =
+                new FilterRegistrationBean<>(new UnauthenticatedRateLimit(buckets, properties));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+        return registration;
     }
 
     @Bean

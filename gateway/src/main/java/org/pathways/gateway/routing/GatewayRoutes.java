@@ -9,6 +9,10 @@ import static org.springframework.web.servlet.function.RequestPredicates.path;
 
 import java.net.URI;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.server.mvc.common.MvcUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
@@ -22,10 +26,16 @@ import org.pathways.platform.problem.ProblemResponses;
 
 /**
  * One route per service, each behind its own circuit breaker: when a service is down the gateway answers at once
- * with a 503 problem and a Retry-After, instead of hanging.
+ * with a 503 problem and a Retry-After, instead of hanging. A breaker counts only the service's own failures
+ * (refused or reset connections, timeouts, its 5xx answers: {@link UpstreamFailure}, {@link UpstreamErrorResponse}
+ * in gateway.yml), never a caller's bad request, so that one agency's hostile requests cannot open the route for
+ * every other agency.
  */
 @Configuration
 class GatewayRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayRoutes.class);
+    private static final UpstreamFailure UPSTREAM_FAILURE = new UpstreamFailure();
 
     @Bean
     RouterFunction<ServerResponse> serviceRoutes(RouteTargets targets, ClientRateLimit rateLimit) {
@@ -84,6 +94,18 @@ class GatewayRoutes {
         return RouterFunctions.route()
                 .route(path("/unavailable/{service:[a-z-]+}")
                         .or(path("/v3/api-docs/unavailable/{service:[a-z-]+}")), request -> {
+                    Object failure = request.attribute(MvcUtils.CIRCUITBREAKER_EXECUTION_EXCEPTION_ATTR).orElse(null);
+                    if (failure instanceof Throwable thrown && !(thrown instanceof CallNotPermittedException)
+                            && !UPSTREAM_FAILURE.test(thrown)) {
+                        // Not the service's failure (and not counted by the breaker): not "try again shortly".
+                        log.warn("Forwarding to {} failed: {}", request.pathVariable("service"), thrown.toString());
+                        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                                "Something went wrong on our side; nothing was changed by a partial write.");
+                        problem.setType(ProblemResponses.type("internal"));
+                        return ServerResponse.status(HttpStatus.INTERNAL_SERVER_ERROR)
+                                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                                .body(problem);
+                    }
                     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                             "The " + request.pathVariable("service") + " service is not answering; try again shortly.");
                     problem.setType(ProblemResponses.type("service-unavailable"));

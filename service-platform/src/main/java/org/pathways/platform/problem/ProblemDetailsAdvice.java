@@ -3,6 +3,7 @@ package org.pathways.platform.problem;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -53,6 +54,13 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return problem(new ProblemException(HttpStatus.BAD_REQUEST, "validation", "Some parameters are not valid."));
     }
 
+    /** A query string Tomcat cannot decode (MalformedRequestFilter refuses it earlier: this is the backstop). */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> malformedParameters(InvalidParameterException e) {
+        return problem(new ProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
+                "The query string is not valid percent-encoded UTF-8."));
+    }
+
     @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})
     void securityHandlesThese(RuntimeException e) {
         throw e;
@@ -101,21 +109,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 ? errorResponse.getBody() : body;
         if (problemBody instanceof ProblemDetail problem
                 && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
-            problem.setType(ProblemResponses.type(kindOf(statusCode)));
+            problem.setType(ProblemResponses.type(ProblemResponses.kindOf(statusCode)));
         }
         return super.handleExceptionInternal(ex, body, headers, statusCode, request);
-    }
-
-    private static String kindOf(HttpStatusCode status) {
-        return switch (status.value()) {
-            case 400 -> "bad-request";
-            case 404 -> "not-found";
-            case 405 -> "method-not-allowed";
-            case 406 -> "not-acceptable";
-            case 413 -> "payload-too-large";
-            case 415 -> "unsupported-media-type";
-            default -> status.is4xxClientError() ? "client-error" : "internal";
-        };
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,6 +21,30 @@ public final class ProblemResponses {
 
     public static URI type(String kind) {
         return URI.create("urn:pathways:problem:" + kind);
+    }
+
+    /** The stable kind of an error that has no kind of its own (one Spring, Tomcat or a servlet answered). */
+    public static String kindOf(HttpStatusCode status) {
+        return switch (status.value()) {
+            case 400 -> "bad-request";
+            case 401 -> "unauthenticated";
+            case 403 -> "forbidden";
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 413 -> "payload-too-large";
+            case 414 -> "uri-too-long";
+            case 415 -> "unsupported-media-type";
+            case 431 -> "headers-too-large";
+            default -> status.is4xxClientError() ? "client-error" : "internal";
+        };
+    }
+
+    /** Problem details for an error with no detail of its own: its kind and a plain sentence. */
+    public static void write(HttpServletResponse response, HttpStatus status) throws IOException {
+        write(response, status, kindOf(status), status.is4xxClientError()
+                ? "The request was refused: " + status.getReasonPhrase() + "."
+                : "Something went wrong on our side; nothing was changed by a partial write.");
     }
 
     public static void write(HttpServletResponse response, HttpStatus status, String kind, String detail)

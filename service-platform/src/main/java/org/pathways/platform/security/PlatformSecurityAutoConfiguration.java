@@ -6,6 +6,7 @@ import java.util.List;
 
 import javax.crypto.spec.SecretKeySpec;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -79,7 +80,29 @@ public class PlatformSecurityAutoConfiguration {
     }
 
     /**
-     * Shared-secret HS256 tokens, for the services' own tests (TestTokens). Every other setup names an issuer.
+     * A service checks tokens one way only. Were a shared secret and an issuer both configured, the secret would win
+     * and anyone holding it could mint tokens for any agency, unseen by the issuer: such a service refuses to start.
+     */
+    @Bean
+    InitializingBean oneWayOfCheckingTokens(Environment environment) {
+        return () -> {
+            boolean secret = !environment.getProperty("pathways.security.jwt-secret", "").isBlank();
+            boolean issuer = !environment.getProperty("spring.security.oauth2.resourceserver.jwt.issuer-uri", "")
+                    .isBlank()
+                    || !environment.getProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", "").isBlank();
+            if (secret && issuer) {
+                throw new IllegalStateException("Both a shared secret (pathways.security.jwt-secret, "
+                        + "PATHWAYS_JWT_SECRET) and an OpenID Connect issuer "
+                        + "(spring.security.oauth2.resourceserver.jwt.issuer-uri or jwk-set-uri) are configured. "
+                        + "A service checks tokens one way only: remove the shared secret, which is for the services' "
+                        + "own tests.");
+            }
+        };
+    }
+
+    /**
+     * Shared-secret HS256 tokens, for the services' own tests (platform-testing's TestTokens). Every other setup
+     * names an issuer, and never both ({@link #oneWayOfCheckingTokens}).
      */
     @Bean
     @ConditionalOnMissingBean(JwtDecoder.class)

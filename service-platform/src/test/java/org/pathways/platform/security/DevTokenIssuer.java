@@ -16,8 +16,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
 /**
- * Mints HS256 tokens with the shared secret of the local platform and of tests. Production uses a real OpenID
- * Connect provider instead; nothing in a service calls this class.
+ * Mints HS256 tokens with a shared secret, for this module's own tests (the other modules' tests use
+ * platform-testing's TestTokens, which this module cannot depend on). Test scope only: no production jar can mint a
+ * token.
  */
 public final class DevTokenIssuer {
 

@@ -1,4 +1,4 @@
-package org.pathways.identity.client;
+package org.pathways.testing;
 
 import java.io.IOException;
 import java.net.CookieManager;

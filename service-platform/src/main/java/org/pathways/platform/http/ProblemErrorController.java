@@ -1,0 +1,46 @@
+package org.pathways.platform.http;
+
+import java.io.IOException;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.tomcat.util.http.InvalidParameterException;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.web.firewall.RequestRejectedException;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.RequestMapping;
+
+import org.pathways.platform.problem.ProblemResponses;
+
+/**
+ * The servlet error page ({@code server.error.path}, {@code /error}): whatever reached it (a {@code sendError}, an
+ * exception thrown by a filter before Spring MVC) is answered as problem details, in place of Spring Boot's
+ * whitelabel JSON or HTML. A request the caller got wrong is a 400; only our own failures are 500s.
+ */
+@Controller
+public class ProblemErrorController implements ErrorController {
+
+    @RequestMapping("${server.error.path:${error.path:/error}}")
+    void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Throwable failure = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        HttpStatus status = HttpStatus.resolve(code instanceof Integer value ? value : 500);
+        if (status == null || causedBy(failure, InvalidParameterException.class)
+                || causedBy(failure, RequestRejectedException.class)) {
+            status = HttpStatus.BAD_REQUEST;
+        }
+        response.reset();
+        ProblemResponses.write(response, status);
+    }
+
+    static boolean causedBy(Throwable failure, Class<? extends Throwable> kind) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (kind.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
