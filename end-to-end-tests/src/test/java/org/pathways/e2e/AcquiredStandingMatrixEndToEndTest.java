@@ -280,8 +280,8 @@ class AcquiredStandingMatrixEndToEndTest {
         assertThat(incoming.path(0).path("requestingAgencyId").asString()).isEqualTo(B);
         assertThat(JSON.readTree(ok(call("POST", "/api/learners/link-requests/" + addressedToA + "/accept",
                 TestTokens.worker(A), Map.of(), null))).path("status").asString()).isEqualTo("ACCEPTED");
-        assertThat(profileAsA().path("linkedLearnerIds").toString()).doesNotContain(duplicate)
-                .as("A may not see B's record either");
+        assertThat(profileAsA().path("linkedLearnerIds").toString()).as("A may not see B's record either")
+                .doesNotContain(duplicate);
         assertThat(profileAsA().path("otherLinkedRecords").asInt()).isEqualTo(1);
         assertEveryCellAsBefore("B with a link A accepted");
     }
