@@ -2,30 +2,27 @@ package org.pathways.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pathways.e2e.OperationMatrix.call;
+import static org.pathways.e2e.OperationMatrix.callersOf;
+import static org.pathways.e2e.OperationMatrix.containsAnyOf;
+import static org.pathways.e2e.OperationMatrix.first;
+import static org.pathways.e2e.OperationMatrix.id;
+import static org.pathways.e2e.OperationMatrix.ok;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.pathways.e2e.OperationMatrix.Caller;
+import org.pathways.e2e.OperationMatrix.Findings;
+import org.pathways.e2e.OperationMatrix.Operation;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every operation of every service × every role of three agencies, plus no token, through the real gateway. The
@@ -46,8 +43,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class IsolationMatrixEndToEndTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final List<String> SERVICES = List.of("learner-profile-service", "opportunity-catalogue-service",
             "referral-service", "notification-service", "progression-service");
 
@@ -88,7 +83,6 @@ class IsolationMatrixEndToEndTest {
             "POST /api/hsds/import", "POST /api/deliveries/redeliver-parked", "PUT /api/notifications/preferences/me",
             "DELETE /api/notifications/preferences/me");
 
-    private static RunningPlatform platform;
     private static String learnerId;
     private static String consentId;
     private static String opportunityId;
@@ -101,7 +95,7 @@ class IsolationMatrixEndToEndTest {
 
     @BeforeAll
     static void agencyAsBusiness() throws Exception {
-        platform = RunningPlatform.get();
+        RunningPlatform.get();
         learnerId = id(ok(call("POST", "/api/learners", A_STAFF, Map.of(), """
                 {"givenName":"%s","familyName":"%s","dateOfBirth":"1979-03-14","email":"%s","phone":"%s",
                  "localityCode":"LS12","preferredLanguage":"pl","confirmNotDuplicate":true}
@@ -143,51 +137,8 @@ class IsolationMatrixEndToEndTest {
     // ---------------------------------------------------------------------------------------------------------
     // The operations, from the services' own documents
 
-    /** One operation of the API as its service documents it. */
-    private record Operation(String service, String method, String template, List<String> requiredQuery,
-                             List<String> headers, boolean hasBody) {
-
-        String key() {
-            return method + " " + template;
-        }
-
-        boolean read() {
-            return method.equals("GET");
-        }
-    }
-
     private static List<Operation> operations() throws Exception {
-        List<Operation> operations = new ArrayList<>();
-        for (String service : SERVICES) {
-            HttpResponse<String> response = call("GET", "/v3/api-docs/" + service, null, Map.of(), null);
-            assertThat(response.statusCode()).as(service + " document").isEqualTo(200);
-            JsonNode paths = JSON.readTree(response.body()).get("paths");
-            for (String template : paths.propertyNames()) {
-                JsonNode item = paths.get(template);
-                for (String method : item.propertyNames()) {
-                    JsonNode operation = item.get(method);
-                    List<String> query = new ArrayList<>();
-                    List<String> headers = new ArrayList<>();
-                    for (JsonNode parameter : operation.path("parameters")) {
-                        if (parameter.path("in").asString().equals("query") && parameter.path("required").asBoolean()) {
-                            query.add(parameter.get("name").asString());
-                        }
-                        if (parameter.path("in").asString().equals("header")) {
-                            headers.add(parameter.get("name").asString());
-                        }
-                    }
-                    operations.add(new Operation(service, method.toUpperCase(), template, query, headers,
-                            operation.has("requestBody")));
-                }
-            }
-        }
-        // Reads first, then writes, deletions last: a wrongly allowed write shows up without hiding other cells.
-        operations.sort(Comparator.comparingInt((Operation o) -> switch (o.method()) {
-            case "GET" -> 0;
-            case "DELETE" -> 2;
-            default -> 1;
-        }).thenComparing(Operation::key));
-        return operations;
+        return OperationMatrix.operations(SERVICES);
     }
 
     /** Every path variable filled with agency A's resources. */
@@ -207,28 +158,14 @@ class IsolationMatrixEndToEndTest {
                 : template.startsWith("/api/notifications/") ? notificationId
                 : template.startsWith("/api/deliveries/") ? deliveryId
                 : null);
-        Matcher variable = Pattern.compile("\\{([^}]+)}").matcher(template);
-        StringBuilder filled = new StringBuilder();
-        while (variable.find()) {
-            String value = values.get(variable.group(1));
-            assertThat(value).as("no value for {%s} in %s: tell the matrix which of A's resources it names",
-                    variable.group(1), operation.key()).isNotNull();
-            variable.appendReplacement(filled, Matcher.quoteReplacement(value));
-        }
-        variable.appendTail(filled);
-        String query = operation.requiredQuery().stream().map(name -> {
-            String value = switch (name) {
-                case "direction" -> "outgoing";
-                case "from" -> opportunityId;
-                case "to" -> nextOpportunityId;
-                case "agencyId" -> D;
-                case "purpose" -> "REFERRAL_SHARING";
-                default -> null;
-            };
-            assertThat(value).as("no value for required parameter %s of %s", name, operation.key()).isNotNull();
-            return name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
-        }).reduce((x, y) -> x + "&" + y).map(q -> "?" + q).orElse("");
-        return filled + query;
+        return OperationMatrix.path(operation, values::get, name -> switch (name) {
+            case "direction" -> "outgoing";
+            case "from" -> opportunityId;
+            case "to" -> nextOpportunityId;
+            case "agencyId" -> D;
+            case "purpose" -> "REFERRAL_SHARING";
+            default -> null;
+        });
     }
 
     /** A valid body for every operation that takes one, so that refusals are about who asks, not what is sent. */
@@ -299,23 +236,6 @@ class IsolationMatrixEndToEndTest {
     // ---------------------------------------------------------------------------------------------------------
     // The matrix
 
-    private record Caller(String agency, Role role, String token) {
-        static Caller of(String agency, Role role) {
-            return new Caller(agency, role, TestTokens.token("matrix-" + role.name().toLowerCase() + "-" + agency,
-                    agency, role));
-        }
-
-        @Override
-        public String toString() {
-            return role + "@" + agency;
-        }
-    }
-
-    private static List<Caller> callersOf(String... agencies) {
-        return Stream.of(agencies).flatMap(agency -> Stream.of(Role.values()).map(role -> Caller.of(agency, role)))
-                .toList();
-    }
-
     @Test
     void everyOperationTimesEveryRoleOfEveryAgency() throws Exception {
         List<Operation> operations = operations();
@@ -347,7 +267,7 @@ class IsolationMatrixEndToEndTest {
                     continue;
                 }
                 leaks(cell, response, wrong);
-                boolean namesAResourceOfA = operation.template().contains("{");
+                boolean namesAResourceOfA = operation.namesAResource();
                 if (PARTNERSHIP_READS.contains(operation.key())) {
                     continue;   // the shared directory and catalogue; checked for leaks above
                 }
@@ -402,19 +322,6 @@ class IsolationMatrixEndToEndTest {
         System.out.println("isolation matrix: " + cells + " cells, " + operations.size() + " operations");
     }
 
-    /** What went wrong, by cell. */
-    private static final class Findings {
-        private final List<String> found = new ArrayList<>();
-
-        void add(String cell, String what) {
-            found.add(cell + ": " + what);
-        }
-
-        List<String> all() {
-            return found;
-        }
-    }
-
     /** The cells of agency A's own roles that the design fixes. */
     private static Map<String, Integer> expectationsForAgencyA() {
         Map<String, Integer> expected = new LinkedHashMap<>();
@@ -439,45 +346,5 @@ class IsolationMatrixEndToEndTest {
         if (containsAnyOf(response.body(), GIVEN_NAME, FAMILY_NAME, EMAIL, PHONE, NEED, NOTE)) {
             wrong.add(cell, "the answer (" + response.statusCode() + ") carries A's learner's personal data");
         }
-    }
-
-    private static boolean containsAnyOf(String body, String... values) {
-        return Stream.of(values).anyMatch(value -> value != null && body.contains(value));
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-
-    private static HttpResponse<String> call(String method, String path, String token, Map<String, String> headers,
-                                             String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + platform.gatewayPort + path))
-                .timeout(Duration.ofSeconds(15))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        headers.forEach(request::header);
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String ok(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.uri() + " " + response.body()).isBetween(200, 299);
-        return response.body();
-    }
-
-    private static String id(String body) {
-        return JSON.readTree(body).get("id").asString();
-    }
-
-    private static String first(HttpResponse<String> response, String pointer, String otherwise) {
-        if (response.statusCode() != 200) {
-            return otherwise;
-        }
-        JsonNode found = JSON.readTree(response.body()).at(pointer);
-        return found.isMissingNode() || found.asString().isBlank() ? otherwise : found.asString();
     }
 }

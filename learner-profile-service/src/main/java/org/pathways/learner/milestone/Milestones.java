@@ -10,6 +10,7 @@ import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.profile.Access;
+import org.pathways.learner.profile.Sharing;
 import org.pathways.learner.profile.Learner;
 import org.pathways.learner.profile.LearnerProfiles;
 import org.pathways.learner.profile.Milestone;
@@ -38,12 +39,19 @@ class Milestones {
         this.clock = clock;
     }
 
-    /** Workers (or systems) of an agency that may see the learner record steps for their own agency. */
+    /**
+     * Workers (or systems) of an agency that may see the learner record steps for their own agency; an agency that
+     * only reads the learner (through a referral it receives) adds nothing: its outcomes arrive as referral events.
+     */
     Milestone record(Caller caller, String learnerId, RecordMilestone request) {
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
             throw ProblemException.forbidden("Only an agency's workers or systems record milestones.");
         }
-        Learner learner = profiles.visibleTo(caller, learnerId);
+        Access access = profiles.access(caller, learnerId);
+        if (access.sharing().readOnly()) {
+            throw Sharing.readOnlyAccess();
+        }
+        Learner learner = access.learner();
         MilestoneRecorded recorded = learner.recordMilestone(request.details(), caller.agencyId(), caller.userId(),
                 null, clock.instant()).orElseThrow();
         Learner saved = outbox.save(learner, recorded);

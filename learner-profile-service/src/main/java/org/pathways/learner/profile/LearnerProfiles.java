@@ -189,6 +189,11 @@ public class LearnerProfiles {
         Learner other = find(otherLearnerId)
                 .filter(found -> seenBy(caller, otherLearnerId) && seenBy(caller, found.id()))
                 .orElseThrow(() -> ProblemException.notFound("learner", otherLearnerId));
+        // A link is written into both records: an agency that only reads one of them (through a referral it
+        // receives) asks its registering agency instead.
+        if (access.sharing().readOnly() || readOnlyFor(caller, otherLearnerId) || readOnlyFor(caller, other.id())) {
+            throw Sharing.readOnlyAccess();
+        }
         if (other.id().equals(learner.id()) || (learner.isLinkedTo(other.id()) && other.isLinkedTo(learner.id()))) {
             throw ProblemException.conflict("already-linked", "These records are already linked.",
                     Map.of("learnerId", learnerId, "otherLearnerId", otherLearnerId));
@@ -211,6 +216,12 @@ public class LearnerProfiles {
         Instant now = clock.instant();
         addLink(ownRecord, requesterRecord.id(), caller, now);
         addLink(requesterRecord, ownRecord.id(), caller, now);
+    }
+
+    /** Whether the caller's agency sees {@code learnerId} now only to read it (through referrals it receives). */
+    private boolean readOnlyFor(Caller caller, String learnerId) {
+        return learners.findById(learnerId).map(learner -> learner.sharingWith(viewer(caller.agencyId(), learner),
+                clock.instant()).readOnly()).orElse(true);
     }
 
     /** Whether the caller's agency may see {@code learnerId} now. */

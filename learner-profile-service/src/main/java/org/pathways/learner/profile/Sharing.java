@@ -38,6 +38,24 @@ public record Sharing(boolean registering, Set<ConsentPurpose> purposes, Set<Con
     }
 
     /**
+     * Whether the agency only reads the learner: it sees them through referrals it receives and nothing else (no
+     * registration, no consent in force), so it may add nothing to the record either (no milestone, no link).
+     */
+    public boolean readOnly() {
+        return !registering && consented.isEmpty();
+    }
+
+    /**
+     * The {@code 403} for an agency that would change, or add to, a record it may only read; it sees the record
+     * anyway, so this says no more than it knows.
+     */
+    public static org.pathways.platform.problem.ProblemException readOnlyAccess() {
+        return new org.pathways.platform.problem.ProblemException(org.springframework.http.HttpStatus.FORBIDDEN,
+                "read-only-access", "Your agency sees this learner only through a referral it receives, to read; "
+                        + "it may not add to or change the record.");
+    }
+
+    /**
      * Whether the agency may change {@code field}: the registering agency any, another agency only what its
      * consents let it see (as {@link LearnerView} shows it), so that no one overwrites what they cannot read. A
      * referral it receives lets it read, never change.

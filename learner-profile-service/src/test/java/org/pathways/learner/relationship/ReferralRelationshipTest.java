@@ -101,6 +101,37 @@ class ReferralRelationshipTest extends RunningService {
     }
 
     @Test
+    void aReferralItReceivesLetsTheAgencyNeitherRecordMilestonesNorLinkTheLearner() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-college");
+        String ownRecord = registerLearner(receiving);
+        submit(unique("ref"), learnerId, COUNCIL, receiving, Instant.now());
+        await().atMost(EVENT_DEADLINE).until(() -> statusFor(learnerId, receiving) == 200);
+        String worker = TestTokens.worker(receiving);
+
+        assertThat(send("POST", "/api/learners/" + learnerId + "/milestones", worker,
+                Map.of("kind", "INITIAL_ASSESSMENT", "occurredOn", "2026-02-01")).isProblem(403, "read-only-access"))
+                .as("a milestone recorded through a referral the agency may only read").isTrue();
+        assertThat(send("POST", "/api/learners/" + learnerId + "/links", worker,
+                Map.of("otherLearnerId", ownRecord)).isProblem(403, "read-only-access"))
+                .as("a link written into the record it may only read").isTrue();
+        assertThat(send("POST", "/api/learners/" + ownRecord + "/links", worker,
+                Map.of("otherLearnerId", learnerId)).isProblem(403, "read-only-access"))
+                .as("the same link, from its own record").isTrue();
+        JsonNode registering = api().get("/api/learners/" + learnerId, TestTokens.worker(COUNCIL)).body();
+        assertThat(registering.path("otherLinkedRecords").asInt()).as("no link written").isZero();
+        assertThat(api().get("/api/learners/" + learnerId + "/milestones", TestTokens.worker(COUNCIL)).body())
+                .as("no milestone written").isEmpty();
+
+        // A consent in force is standing to add to the record: the refusal was about the referral alone.
+        assertThat(send("POST", "/api/learners/" + learnerId + "/consents", TestTokens.worker(COUNCIL),
+                Map.of("agencyId", receiving, "purpose", "OUTCOME_SHARING", "method", "WRITTEN")).status())
+                .isEqualTo(201);
+        assertThat(send("POST", "/api/learners/" + learnerId + "/milestones", worker,
+                Map.of("kind", "INITIAL_ASSESSMENT", "occurredOn", "2026-02-01")).status()).isEqualTo(201);
+    }
+
+    @Test
     void aReferringAgencyGainsNothingFromAReferralAndTheReceiverOnlyWhileItIsOpen() {
         String jobcentre = unique("agency-jobcentre");
         String council = unique("agency-council");
