@@ -256,6 +256,9 @@ public final class Devstack {
             environment.put("NOTIFICATION_SERVICE_URL", PlatformService.BACKEND.get(3).baseUrl());
             environment.put("PROGRESSION_SERVICE_URL", PlatformService.BACKEND.get(4).baseUrl());
         }
+        if (demo) {
+            environment.putAll(DemoData.settingsFor(service.name()));
+        }
         return environment;
     }
 
