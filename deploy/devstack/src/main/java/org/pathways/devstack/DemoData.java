@@ -53,7 +53,7 @@ final class DemoData {
      * Settings the demo platform runs with, by service: a same-day acknowledgement target (0 working days: a referral
      * is due to be received as soon as it is submitted) checked every 30 seconds, so that the demo's unanswered
      * referrals show as overdue within a minute instead of after two working days; and a short webhook retry schedule,
-     * so that deliveries to the college's dead endpoint are parked within seconds instead of a day.
+     * so that deliveries to the college's dead endpoint are parked within about a minute instead of a day.
      */
     static Map<String, String> settingsFor(String service) {
         return switch (service) {
@@ -158,7 +158,7 @@ final class DemoData {
                 + nextSteps + " next steps, " + notes + " handoff notes, " + milestones + "/"
                 + DemoPartnership.MILESTONES.size() + " milestones over the last six weeks, "
                 + (subscribed ? "1 webhook subscription (the college's, endpoint down: its deliveries park within"
-                        + " seconds)" : "no webhook subscription"));
+                        + " about a minute)" : "no webhook subscription"));
         if (failures.isEmpty()) {
             Files.writeString(marker, "Demo data loaded " + Instant.now() + "\n", StandardCharsets.UTF_8);
             say("open " + PlatformService.GATEWAY.baseUrl() + " and sign in as council-worker, college-worker,"
