@@ -162,7 +162,9 @@ class DashboardAndPathwayBrowserTest extends BrowserTest {
     /** The funnel's total for a stage, as the table shows it ("0", "1", or "<5" once small counts are hidden). */
     private static String funnelTotal(String stage) {
         int column = List.of("submitted", "received", "accepted", "started", "completed").indexOf(stage);
-        return browser.findElements(By.cssSelector("#funnel-table tfoot td")).get(column).getText();
+        // read in one step: the live refresh may swap the table in between finding a cell and reading it
+        return (String) browser.executeScript(
+                "return document.querySelectorAll('#funnel-table tfoot td')[arguments[0]].textContent.trim()", column);
     }
 
     private static void awaitChange(String stage, String before) {
