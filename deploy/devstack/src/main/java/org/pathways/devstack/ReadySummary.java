@@ -17,12 +17,6 @@ final class ReadySummary {
     record Component(String name, String address, long pid) {
     }
 
-    /** The people of identity-service.yml's "demo" profile (docs/identity-service.md), by what they do. */
-    static final List<String> DEMO_USERS = List.of(
-            "workers:     council-worker, college-worker, jobcentre-worker",
-            "admins:      council-admin, college-admin, jobcentre-admin  (worker and agency admin)",
-            "coordinator: coordinator  (the partnership dashboard)   platform admin: platform-admin");
-
     private ReadySummary() {
     }
 
@@ -44,12 +38,9 @@ final class ReadySummary {
         text.append(String.format(Locale.ROOT, "  %-14s %-46s %8s %9s%n", "total", "resident memory of all processes",
                 "", allKnown ? mebibytes(totalKib) : mebibytes(totalKib) + "+"));
         text.append('\n');
-        text.append("  web app: ").append(PlatformService.GATEWAY.baseUrl())
-                .append("   sign in as any demo user, password ").append(DemoTokens.DEMO_PASSWORD).append('\n');
-        for (String users : DEMO_USERS) {
-            text.append("           ").append(users).append('\n');
-        }
-        text.append('\n');
+        text.append("  web:    open ").append(PlatformService.GATEWAY.baseUrl())
+                .append(" and sign in as council-worker, college-worker, jobcentre-worker, college-admin,\n")
+                .append("          council-admin, jobcentre-admin or coordinator (password demo-password)\n");
         text.append("  data:   ").append(dataDir)
                 .append("  (kafka/data, mongo/pathways.mv, identity/signing-key.json)\n");
         text.append("  logs:   ").append(dataDir.resolve("logs")).append("/<component>.log\n");

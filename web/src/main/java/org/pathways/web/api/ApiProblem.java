@@ -38,6 +38,7 @@ public class ApiProblem extends RuntimeException {
         }
         HttpHeaders kept = new HttpHeaders();
         kept.putAll(headers);
+        body = ApiObject.of(body);
         return status.value() == 404 ? new NotFound(body, kept) : new ApiProblem(status, body, kept);
     }
 
@@ -54,22 +55,34 @@ public class ApiProblem extends RuntimeException {
         return headers;
     }
 
-    /** The last segment of the problem's type URI, e.g. {@code consent-required}. */
+    /**
+     * The last segment of the problem's type URI, e.g. {@code consent-required} of
+     * {@code urn:pathways:problem:consent-required} (or of an http URI ending {@code /consent-required}).
+     */
     public String kind() {
         Object type = body.get("type");
         if (type == null) {
             return "";
         }
         String text = type.toString();
-        return text.substring(text.lastIndexOf('/') + 1);
+        return text.substring(Math.max(text.lastIndexOf('/'), text.lastIndexOf(':')) + 1);
     }
 
+    /** The problem's detail, with the fields the API named as not valid and why (its {@code errors}). */
     public String detail() {
         Object detail = body.get("detail");
         if (detail == null) {
             detail = body.get("title");
         }
-        return detail == null ? "" : detail.toString();
+        StringBuilder text = new StringBuilder(detail == null ? "" : detail.toString());
+        if (body.get("errors") instanceof java.util.List<?> errors) {
+            for (Object error : errors) {
+                if (error instanceof Map<?, ?> field) {
+                    text.append(' ').append(field.get("field")).append(": ").append(field.get("message")).append('.');
+                }
+            }
+        }
+        return text.toString();
     }
 
     public ProblemDetail asProblemDetail() {

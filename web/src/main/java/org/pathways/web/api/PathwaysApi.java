@@ -41,7 +41,17 @@ public class PathwaysApi {
 
     public PathwaysApi(RestClient.Builder builder, OAuth2AuthorizedClientManager authorizedClients,
                        WebProperties properties) {
+        // HTTP/1.1 with the body buffered, so every call carries a Content-Length: no h2c upgrade and no chunked
+        // body for the gateway to pass on.
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(java.time.Duration.ofSeconds(5))
+                .build();
+        org.springframework.http.client.JdkClientHttpRequestFactory requests =
+                new org.springframework.http.client.JdkClientHttpRequestFactory(http);
+        requests.setReadTimeout(java.time.Duration.ofSeconds(30));
         this.client = builder.clone()
+                .requestFactory(new org.springframework.http.client.BufferingClientHttpRequestFactory(requests))
                 .baseUrl(properties.apiUrl().toString())
                 .requestInterceptor(new OAuth2ClientHttpRequestInterceptor(authorizedClients))
                 .defaultRequest(request -> request.attributes(clientRegistrationId(properties.registrationId())))
@@ -54,23 +64,27 @@ public class PathwaysApi {
 
     /** One JSON object. */
     public Map<String, Object> get(Function<UriBuilder, URI> uri) {
-        return client.get().uri(uri).accept(MediaType.APPLICATION_JSON).retrieve().body(OBJECT);
+        return ApiObject.of(client.get().uri(uri).accept(MediaType.APPLICATION_JSON).retrieve().body(OBJECT));
     }
 
     /** One JSON object with its headers (an ETag, for a later If-Match). */
     public ResponseEntity<Map<String, Object>> getWithHeaders(Function<UriBuilder, URI> uri) {
-        return client.get().uri(uri).accept(MediaType.APPLICATION_JSON).retrieve().toEntity(OBJECT);
+        ResponseEntity<Map<String, Object>> answer = client.get().uri(uri).accept(MediaType.APPLICATION_JSON)
+                .retrieve().toEntity(OBJECT);
+        return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                .body(ApiObject.of(answer.getBody()));
     }
 
     public Map<String, Object> get(String path, Object... variables) {
-        return client.get().uri(path, variables).accept(MediaType.APPLICATION_JSON).retrieve().body(OBJECT);
+        return ApiObject.of(client.get().uri(path, variables).accept(MediaType.APPLICATION_JSON).retrieve()
+                .body(OBJECT));
     }
 
     /** A JSON array. */
     public List<Map<String, Object>> list(Function<UriBuilder, URI> uri) {
         List<Map<String, Object>> body = client.get().uri(uri).accept(MediaType.APPLICATION_JSON).retrieve()
                 .body(LIST);
-        return body == null ? List.of() : body;
+        return body == null ? List.of() : ApiObject.wrapAll(body);
     }
 
     public List<Map<String, Object>> list(String path, Object... variables) {
@@ -82,8 +96,20 @@ public class PathwaysApi {
         return send(client.post().uri(path, variables), body, null);
     }
 
-    public ResponseEntity<Map<String, Object>> post(String path, Object body, String ifMatch, Object... variables) {
+    /** POST with {@code If-Match}: the version the page showed, so a change made meanwhile is refused, not lost. */
+    public ResponseEntity<Map<String, Object>> postIfMatch(String path, Object body, String ifMatch,
+                                                           Object... variables) {
         return send(client.post().uri(path, variables), body, ifMatch);
+    }
+
+    /** POST with an {@code Idempotency-Key}, so that a double-click or a resend makes one thing, not two. */
+    public ResponseEntity<Map<String, Object>> postWithKey(String path, Object body, String idempotencyKey,
+                                                           Object... variables) {
+        RestClient.RequestBodySpec request = client.post().uri(path, variables);
+        if (idempotencyKey != null && !idempotencyKey.isBlank()) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(request, body, null);
     }
 
     public ResponseEntity<Map<String, Object>> put(String path, Object body, Object... variables) {
@@ -108,9 +134,8 @@ public class PathwaysApi {
             request.contentType(MediaType.APPLICATION_JSON).body(body);
         }
         ResponseEntity<Map<String, Object>> answer = request.retrieve().toEntity(OBJECT);
-        return answer.getBody() == null
-                ? ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders()).body(Map.of())
-                : answer;
+        return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                .body(ApiObject.of(answer.getBody()));
     }
 
     /** The detail of a problem the API answered, for a page to show beside the form that caused it. */

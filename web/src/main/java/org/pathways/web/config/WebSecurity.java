@@ -48,6 +48,14 @@ class WebSecurity {
                         .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(rolesFromIdToken())))
                 .oauth2Client(client -> { })
                 .logout(logout -> logout.logoutSuccessHandler(signedOut))
+                // An htmx request (a list refreshing itself) after the session ended cannot follow a redirect to the
+                // issuer; htmx is told to take the whole page there instead.
+                .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
+                        (request, response, e) -> {
+                            response.setHeader("HX-Redirect", "/oauth2/authorization/pathways");
+                            response.setStatus(jakarta.servlet.http.HttpServletResponse.SC_UNAUTHORIZED);
+                        },
+                        request -> "true".equals(request.getHeader("HX-Request"))))
                 .headers(headers -> headers
                         .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'self'; script-src 'self'; "
                                 + "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "

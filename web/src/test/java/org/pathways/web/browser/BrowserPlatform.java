@@ -73,6 +73,16 @@ public final class BrowserPlatform {
         int progression = service(ProgressionServiceApplication::run, "progression");
 
         Map<String, String> web = new HashMap<>(withoutStoreOrBroker());
+        // In this shared JVM the gateway's jar is on the web app's classpath too: its servlet filters (FormFilter
+        // moves a form's fields from the parameters into the body, for proxying) and its RestClient setup are for a
+        // proxy, not for an application that reads its own forms.
+        web.put("spring.autoconfigure.exclude", WITHOUT_STORE_OR_BROKER + "," + String.join(",",
+                "org.springframework.cloud.gateway.server.mvc.GatewayServerMvcAutoConfiguration",
+                "org.springframework.cloud.gateway.server.mvc.filter.FilterAutoConfiguration",
+                "org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctionAutoConfiguration",
+                "org.springframework.cloud.gateway.server.mvc.handler.GatewayMultipartAutoConfiguration",
+                "org.springframework.cloud.gateway.server.mvc.predicate.PredicateAutoConfiguration",
+                "org.springframework.cloud.gateway.server.mvc.GatewayMvcClassPathWarningAutoConfiguration"));
         web.put("pathways.web.api-url", address.toString());
         web.put("spring.security.oauth2.client.provider.pathways.issuer-uri", issuer.toString());
         web.put("springdoc.api-docs.enabled", "false");

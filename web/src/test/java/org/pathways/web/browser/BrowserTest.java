@@ -44,8 +44,10 @@ public abstract class BrowserTest {
     static final Duration PATIENCE = Duration.ofSeconds(20);
 
     protected static BrowserPlatform platform;
+    /** The browser the steps act in now; a test with two people at once switches between two. */
     protected static ChromeDriver browser;
-    private static Path profile;
+    private static final List<ChromeDriver> BROWSERS = new java.util.ArrayList<>();
+    private static final List<Path> PROFILES = new java.util.ArrayList<>();
     private static String axeSource;
 
     @BeforeAll
@@ -53,7 +55,14 @@ public abstract class BrowserTest {
         assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM + ": browser tests skipped");
         assumeTrue(Files.isExecutable(CHROMEDRIVER), "no chromedriver at " + CHROMEDRIVER + ": browser tests skipped");
         platform = BrowserPlatform.get();
-        profile = Files.createTempDirectory("pathways-chromium");
+        Files.createDirectories(SCREENSHOTS);
+        browser = newBrowser();
+    }
+
+    /** Another browser with its own profile (its own cookies): a second person at another desk. */
+    protected static ChromeDriver newBrowser() throws IOException {
+        Path profile = Files.createTempDirectory("pathways-chromium");
+        PROFILES.add(profile);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -63,22 +72,23 @@ public abstract class BrowserTest {
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
                 .build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        Files.createDirectories(SCREENSHOTS);
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().window().setSize(new Dimension(1280, 900));
+        BROWSERS.add(driver);
+        return driver;
     }
 
     @AfterAll
-    static void closeTheBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-            browser = null;
-        }
-        if (profile != null) {
+    static void closeTheBrowsers() throws IOException {
+        BROWSERS.forEach(ChromeDriver::quit);
+        BROWSERS.clear();
+        browser = null;
+        for (Path profile : PROFILES) {
             try (var files = Files.walk(profile)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
+        PROFILES.clear();
     }
 
     /** Opens a page of the web app, by its path at the gateway's address. */
@@ -129,6 +139,34 @@ public abstract class BrowserTest {
     protected static WebElement waitFor(By locator) {
         return new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.visibilityOfElementLocated(locator));
     }
+
+    /** Clicks a link or a submit button and waits until the browser is on the next page. */
+    protected static void follow(By locator) {
+        WebElement page = browser.findElement(By.tagName("html"));
+        click(locator);
+        new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.stalenessOf(page));
+        waitFor(By.tagName("h1"));
+    }
+
+    /** On a failed test: a screenshot of where the browser was, to see what the person would have seen. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.TestWatcher ON_FAILURE = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override
+        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+            for (int i = 0; i < BROWSERS.size(); i++) {
+                try {
+                    Path shot = BROWSERS.get(i).getScreenshotAs(OutputType.FILE).toPath();
+                    Files.copy(shot, SCREENSHOTS.resolve("FAILED-" + context.getRequiredTestMethod().getName()
+                            + "-" + i + ".png"), StandardCopyOption.REPLACE_EXISTING);
+                    Files.writeString(SCREENSHOTS.resolve("FAILED-" + context.getRequiredTestMethod().getName()
+                            + "-" + i + ".txt"), BROWSERS.get(i).getCurrentUrl() + "\n"
+                            + BROWSERS.get(i).findElement(By.tagName("body")).getText());
+                } catch (IOException | RuntimeException ignored) {
+                    // the failure itself is what matters
+                }
+            }
+        }
+    };
 
     protected static void click(By locator) {
         new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.elementToBeClickable(locator)).click();
