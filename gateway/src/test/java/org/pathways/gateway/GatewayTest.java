@@ -30,6 +30,7 @@ class GatewayTest {
 
     private static final AtomicReference<String> forwardedTrace = new AtomicReference<>();
     private static final AtomicReference<String> forwardedAuthorization = new AtomicReference<>();
+    private static final AtomicReference<String> webAppSawHost = new AtomicReference<>();
     private static HttpServer referralBackend;
 
     @LocalServerPort
@@ -56,6 +57,17 @@ class GatewayTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        // The web app: everything outside the API; it answers with the path it was asked for.
+        referralBackend.createContext("/", exchange -> {
+            webAppSawHost.set(exchange.getRequestHeaders().getFirst("Host"));
+            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            byte[] body = ("<p>web app: " + exchange.getRequestURI().getPath() + "</p>" + form)
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         referralBackend.start();
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -64,6 +76,8 @@ class GatewayTest {
         registry.add("pathways.gateway.routes.referrals",
                 () -> "http://127.0.0.1:" + referralBackend.getAddress().getPort());
         registry.add("pathways.gateway.routes.learners", () -> "http://127.0.0.1:" + closedPort);
+        registry.add("pathways.gateway.routes.web",
+                () -> "http://127.0.0.1:" + referralBackend.getAddress().getPort());
         registry.add("pathways.security.jwt-secret", () -> TestTokens.SECRET);
         registry.add("pathways.security.jwt-issuer", () -> TestTokens.ISSUER);
     }
@@ -90,6 +104,36 @@ class GatewayTest {
         assertThat(response.headers().firstValue("X-Correlation-Id")).isPresent();
         assertThat(response.headers().firstValue("traceparent")).hasValue(forwardedTrace.get());
         assertThat(forwardedAuthorization.get()).isEqualTo("Bearer " + token);
+    }
+
+    @Test
+    void everythingOutsideTheApiGoesToTheWebAppWithoutATokenAndWithTheBrowsersHost() throws Exception {
+        HttpResponse<String> start = get("/", null);
+        assertThat(start.statusCode()).isEqualTo(200);
+        assertThat(start.body()).isEqualTo("<p>web app: /</p>");
+        // the web app builds its links and sign-in callback on the address the browser used: the gateway's
+        assertThat(webAppSawHost.get()).isEqualTo("localhost:" + port);
+
+        assertThat(get("/learners/lrn-1", null).body()).isEqualTo("<p>web app: /learners/lrn-1</p>");
+        // the API still needs a token, and is never handed to the web app
+        HttpResponse<String> api = get("/api/referrals/ref-1", null);
+        assertThat(api.statusCode()).isEqualTo(401);
+        assertThat(api.body()).doesNotContain("web app");
+    }
+
+    @Test
+    void aFormPostedToTheWebAppArrivesWhole() throws Exception {
+        String form = "givenName=Amina&familyName=O%27Neill+Yusuf&barriers=CHILDCARE&barriers=MONEY&_csrf=abc-123";
+        HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/learners"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(posted.statusCode()).isEqualTo(200);
+        assertThat(posted.body()).startsWith("<p>web app: /learners</p>");
+        assertThat(java.net.URLDecoder.decode(posted.body().substring(posted.body().indexOf("</p>") + 4),
+                StandardCharsets.UTF_8))
+                .isEqualTo(java.net.URLDecoder.decode(form, StandardCharsets.UTF_8));
     }
 
     @Test

@@ -7,17 +7,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.pathways.devstack.DemoPartnership.AgencyPlan;
+import org.pathways.devstack.DemoPartnership.LearnerPlan;
+import org.pathways.devstack.DemoPartnership.MilestonePlan;
+import org.pathways.devstack.DemoPartnership.OpportunityPlan;
+import org.pathways.devstack.DemoPartnership.Outcome;
+import org.pathways.devstack.DemoPartnership.ReferralPlan;
+import org.pathways.devstack.DemoPartnership.RoutePlan;
+import org.pathways.devstack.DemoPartnership.Step;
 import org.pathways.devstack.DemoTokens.DemoPrincipal;
 
 /**
- * Fills a fresh platform with a small, believable partnership through the public API, exactly as agencies would:
- * a college, a council and a jobcentre publish opportunities, the council registers learners who consent to share
- * with the college and the jobcentre, and refers them. Loaded once per data directory; a marker file records it.
+ * Fills a fresh platform with a believable partnership through the public API, exactly as agencies would (the plan is
+ * {@link DemoPartnership}): the college, the council and the jobcentre register in the catalogue and publish
+ * opportunities that lead on to each other; the college's developers subscribe a webhook whose endpoint is down; the
+ * council and the jobcentre register learners in four localities, who consent to share with the other agencies, and
+ * refer them; the receiving agencies answer, so that referrals stand at every stage (some left unanswered, which the
+ * demo's same-day acknowledgement target soon makes overdue); completed ones lead to next steps; and workers record
+ * several weeks of milestones. Loaded once per data directory; a marker file records it.
+ *
+ * <p>Nothing is written to a database directly: events carry the time they happen, so every referral is submitted
+ * today; only milestones, which say when they happened ({@code occurredOn}), reach back several weeks.
  */
 final class DemoData {
 
@@ -31,45 +49,19 @@ final class DemoData {
     private static final Duration EVENT_PROPAGATION_PATIENCE = Duration.ofSeconds(30);
     private static final Duration RETRY_INTERVAL = Duration.ofMillis(500);
 
-    private record OpportunityPlan(DemoPrincipal owner, String title, String description, String kind, String level,
-            int capacity) {
+    /**
+     * Settings the demo platform runs with, by service: a same-day acknowledgement target (0 working days: a referral
+     * is due to be received as soon as it is submitted) checked every 30 seconds, so that the demo's unanswered
+     * referrals show as overdue within a minute instead of after two working days; and a short webhook retry schedule,
+     * so that deliveries to the college's dead endpoint are parked within about a minute instead of a day.
+     */
+    static Map<String, String> settingsFor(String service) {
+        return switch (service) {
+            case "referral" -> Map.of("REFERRALS_SLA_ACKNOWLEDGE_DAYS", "0", "REFERRALS_SLA_CHECK_EVERY", "PT30S");
+            case "notification" -> Map.of("PATHWAYS_WEBHOOKS_RETRYSCHEDULE", "0s,2s,5s");
+            default -> Map.of();
+        };
     }
-
-    private record LearnerPlan(String givenName, String familyName, String dateOfBirth, String email, String phone) {
-    }
-
-    /** Refer learner number {@code learner} to opportunity number {@code opportunity} of the plans above. */
-    private record ReferralPlan(int learner, int opportunity, String need) {
-    }
-
-    private static final List<OpportunityPlan> OPPORTUNITIES = List.of(
-            new OpportunityPlan(DemoTokens.COLLEGE, "Entry 2 English for speakers of other languages",
-                    "Small-group ESOL for adults: everyday speaking, listening, reading and writing. Daytime and"
-                            + " evening classes, free for learners on low incomes.",
-                    "FORMAL_LEARNING", "E2", 16),
-            new OpportunityPlan(DemoTokens.COLLEGE, "Level 1 Functional Skills Maths",
-                    "Number, measures, shape and data for work and everyday life, leading to a Level 1 qualification.",
-                    "FORMAL_LEARNING", "L1", 14),
-            new OpportunityPlan(DemoTokens.JOBCENTRE, "Work Coach job search club",
-                    "Weekly drop-in with a work coach: CVs, online applications, interview practice.",
-                    "EMPLOYMENT_SUPPORT", null, 30),
-            new OpportunityPlan(DemoTokens.COUNCIL, "Confidence building group",
-                    "Six friendly sessions at the community hub for adults returning to learning or work.",
-                    "NON_FORMAL_LEARNING", null, 10));
-
-    private static final List<LearnerPlan> LEARNERS = List.of(
-            new LearnerPlan("Amina", "Yusuf", "1990-04-12", "amina.yusuf@example.org", "07700 900101"),
-            new LearnerPlan("Tomasz", "Nowak", "1984-09-30", "tomasz.nowak@example.org", "07700 900202"),
-            new LearnerPlan("Grace", "Okafor", "2001-02-17", "grace.okafor@example.org", "07700 900303"));
-
-    /** The agencies every demo learner agrees to share their details with, so that they can be referred there. */
-    private static final List<String> CONSENTED_AGENCIES = List.of("agency-college", "agency-jobcentre");
-
-    private static final List<ReferralPlan> REFERRALS = List.of(
-            new ReferralPlan(0, 0, "Wants to improve spoken English to help her children with school."),
-            new ReferralPlan(1, 1, "Needs Level 1 maths to apply for a warehouse supervisor role."),
-            new ReferralPlan(2, 2, "Recently out of work; looking for retail or customer service jobs."),
-            new ReferralPlan(0, 2, "Would like part-time work once her English course has started."));
 
     private final GatewayApi api;
     private final DemoTokens tokens;
@@ -91,46 +83,91 @@ final class DemoData {
         }
         say("loading demo data through the gateway");
 
+        int agencies = 0;
+        for (AgencyPlan plan : DemoPartnership.AGENCIES) {
+            agencies += registerIfNew(plan) ? 1 : 0;
+        }
+        boolean subscribed = subscribeUnreachableWebhook();
         List<String> opportunityIds = new ArrayList<>();
-        for (OpportunityPlan plan : OPPORTUNITIES) {
+        for (OpportunityPlan plan : DemoPartnership.OPPORTUNITIES) {
             opportunityIds.add(createAndPublish(plan));
         }
-        List<String> learnerIds = new ArrayList<>();
-        for (LearnerPlan plan : LEARNERS) {
-            learnerIds.add(register(plan));
+        int routes = 0;
+        for (RoutePlan route : DemoPartnership.ROUTES) {
+            routes += addRoute(route, opportunityIds) ? 1 : 0;
         }
+        List<String> learnerIds = new ArrayList<>();
         int consents = 0;
-        for (String learnerId : learnerIds) {
-            for (String agency : CONSENTED_AGENCIES) {
-                if (learnerId != null && recordConsent(learnerId, agency)) {
+        int consentsPlanned = 0;
+        for (LearnerPlan plan : DemoPartnership.LEARNERS) {
+            String learnerId = register(plan);
+            learnerIds.add(learnerId);
+            for (String agency : plan.consentTo()) {
+                consentsPlanned++;
+                if (learnerId != null && recordConsent(plan, learnerId, agency)) {
                     consents++;
                 }
             }
         }
         List<String> referralIds = new ArrayList<>();
-        for (int n = 0; n < REFERRALS.size(); n++) {
-            ReferralPlan plan = REFERRALS.get(n);
+        Map<Outcome, Integer> reached = new EnumMap<>(Outcome.class);
+        int nextSteps = 0;
+        for (int n = 0; n < DemoPartnership.REFERRALS.size(); n++) {
+            ReferralPlan plan = DemoPartnership.REFERRALS.get(n);
             String learnerId = learnerIds.get(plan.learner());
             String opportunityId = opportunityIds.get(plan.opportunity());
-            if (learnerId != null && opportunityId != null) {
-                String referralId = refer(n + 1, plan, learnerId, opportunityId);
-                if (referralId != null) {
-                    referralIds.add(referralId);
+            String referralId = learnerId == null || opportunityId == null ? null
+                    : refer(n + 1, plan, learnerId, opportunityId);
+            referralIds.add(referralId);
+            if (referralId != null && takeToOutcome(n + 1, plan, referralId)) {
+                reached.merge(plan.outcome(), 1, Integer::sum);
+                if (plan.nextStep() >= 0 && opportunityIds.get(plan.nextStep()) != null
+                        && nextStep(n + 1, plan, referralId, opportunityIds.get(plan.nextStep()))) {
+                    nextSteps++;
                 }
             }
         }
+        int notes = 0;
+        for (Map.Entry<Integer, List<Map.Entry<DemoPrincipal, String>>> thread : DemoPartnership.NOTES.entrySet()) {
+            String referralId = referralIds.get(thread.getKey());
+            for (Map.Entry<DemoPrincipal, String> note : thread.getValue()) {
+                if (referralId != null && call("add a note to referral " + (thread.getKey() + 1),
+                        "/api/referrals/" + referralId + "/notes", note.getKey(), Map.of("text", note.getValue()),
+                        Map.of(), WARM_UP_PATIENCE, false) != null) {
+                    notes++;
+                }
+            }
+        }
+        int milestones = 0;
+        for (MilestonePlan plan : DemoPartnership.MILESTONES) {
+            String learnerId = learnerIds.get(plan.learner());
+            Integer opportunity = plan.opportunity();
+            if (learnerId != null && recordMilestone(plan, learnerId,
+                    opportunity == null ? null : opportunityIds.get(opportunity))) {
+                milestones++;
+            }
+        }
 
-        say("demo data: " + count(opportunityIds) + "/" + OPPORTUNITIES.size() + " opportunities published, "
-                + count(learnerIds) + "/" + LEARNERS.size() + " learners registered, " + consents + "/"
-                + LEARNERS.size() * CONSENTED_AGENCIES.size() + " consents recorded, " + referralIds.size() + "/"
-                + REFERRALS.size() + " referrals submitted");
+        int referralsReached = reached.values().stream().mapToInt(Integer::intValue).sum();
+        say("demo data: " + count(opportunityIds) + "/" + DemoPartnership.OPPORTUNITIES.size()
+                + " opportunities published, " + routes + "/" + DemoPartnership.ROUTES.size() + " routes, "
+                + agencies + " agencies registered in the catalogue, " + count(learnerIds) + "/"
+                + DemoPartnership.LEARNERS.size() + " learners registered, " + consents + "/" + consentsPlanned
+                + " consents recorded, " + count(referralIds) + "/" + DemoPartnership.REFERRALS.size()
+                + " referrals submitted (" + referralsReached + " taken to their outcome: " + reached + "), "
+                + nextSteps + " next steps, " + notes + " handoff notes, " + milestones + "/"
+                + DemoPartnership.MILESTONES.size() + " milestones over the last six weeks, "
+                + (subscribed ? "1 webhook subscription (the college's, endpoint down: its deliveries park within"
+                        + " about a minute)" : "no webhook subscription"));
         if (failures.isEmpty()) {
             Files.writeString(marker, "Demo data loaded " + Instant.now() + "\n", StandardCharsets.UTF_8);
-            say("try: source " + dataDir.resolve(DemoTokens.FILE_NAME));
+            say("open " + PlatformService.GATEWAY.baseUrl() + " and sign in as council-worker, college-worker,"
+                    + " college-admin or coordinator (password " + DemoTokens.DEMO_PASSWORD + ")");
+            say("or: source " + dataDir.resolve(DemoTokens.FILE_NAME));
             say("     curl -s -H \"Authorization: Bearer $COLLEGE_TOKEN\" " + PlatformService.GATEWAY.baseUrl()
                     + "/api/referrals/" + referralIds.get(0) + "   # a referral the college received");
             say("     curl -s -H \"Authorization: Bearer $COORDINATOR_TOKEN\" " + PlatformService.GATEWAY.baseUrl()
-                    + "/api/progression/summary   # the partnership's figures");
+                    + "/api/progression/funnel   # the partnership's funnel");
         } else {
             say("demo data: " + failures.size() + " step(s) failed; see the FAILED lines above");
             say("not marking the demo as loaded; the next start with --demo tries again and may duplicate what did"
@@ -142,13 +179,47 @@ final class DemoData {
         return ids.stream().filter(id -> id != null).count();
     }
 
+    /** An agency already in the catalogue (registered by hand, or imported) is left as it is. */
+    private boolean registerIfNew(AgencyPlan plan) throws InterruptedException {
+        GatewayApi.Reply existing = get("look up agency " + plan.id(), "/api/agencies/" + plan.id(), plan.admin());
+        if (existing != null && existing.succeeded()) {
+            return false;
+        }
+        if (existing == null || existing.status() != 404) {
+            fail("look up agency " + plan.id() + " failed: " + (existing == null ? "no answer" : existing.describe()));
+            return false;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", plan.name());
+        body.put("sector", plan.sector());
+        body.put("kind", plan.kind());
+        body.put("localities", plan.localities());
+        body.put("contacts", List.of());
+        body.put("acceptsDirectReferrals", true);
+        body.put("description", plan.description());
+        return call("register agency " + plan.id(), "/api/agencies", plan.admin(), body, Map.of(), WARM_UP_PATIENCE,
+                false) != null;
+    }
+
+    private boolean subscribeUnreachableWebhook() throws InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("url", DemoPartnership.UNREACHABLE_WEBHOOK);
+        body.put("eventTypes", DemoPartnership.WEBHOOK_EVENT_TYPES);
+        return call("subscribe the college's webhook", "/api/subscriptions", DemoTokens.COLLEGE, body, Map.of(),
+                WARM_UP_PATIENCE, false) != null;
+    }
+
     private String createAndPublish(OpportunityPlan plan) throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("title", plan.title());
         body.put("description", plan.description());
         body.put("kind", plan.kind());
-        body.put("level", plan.level());
+        if (plan.level() != null) {
+            body.put("level", plan.level());
+        }
         body.put("capacity", plan.capacity());
+        body.put("terms", plan.terms());
+        body.put("venues", List.of(Map.of("name", "Main site", "locality", plan.venueLocality())));
         GatewayApi.Reply created = call("create opportunity '" + plan.title() + "'", "/api/opportunities",
                 plan.owner(), body, Map.of(), WARM_UP_PATIENCE, false);
         String id = idOf(created, "opportunity '" + plan.title() + "'");
@@ -160,27 +231,43 @@ final class DemoData {
         return published == null ? null : id;
     }
 
+    private boolean addRoute(RoutePlan route, List<String> opportunityIds) throws InterruptedException {
+        String from = opportunityIds.get(route.from());
+        String to = opportunityIds.get(route.to());
+        if (from == null || to == null) {
+            return false;
+        }
+        OpportunityPlan owner = DemoPartnership.OPPORTUNITIES.get(route.from());
+        return call("route '" + owner.title() + "' on to '" + DemoPartnership.OPPORTUNITIES.get(route.to()).title()
+                + "'", "/api/opportunities/" + from + "/routes", owner.owner(), Map.of("toOpportunityId", to),
+                Map.of(), WARM_UP_PATIENCE, false) != null;
+    }
+
     private String register(LearnerPlan plan) throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("givenName", plan.givenName());
         body.put("familyName", plan.familyName());
         body.put("dateOfBirth", plan.dateOfBirth());
-        body.put("email", plan.email());
-        body.put("phone", plan.phone());
-        body.put("localityCode", "LS6");
-        body.put("preferredLanguage", "en");
+        body.put("localityCode", plan.localityCode());
+        body.put("preferredLanguage", plan.preferredLanguage());
+        body.put("preferredContactMethod", "THROUGH_WORKER");
+        body.put("goals", plan.goals());
+        body.put("barriers", plan.barriers());
+        body.put("interests", plan.interests());
+        body.put("priorAchievements", plan.achievements().stream()
+                .map(achievement -> Map.of("title", achievement.title(), "kind", achievement.kind())).toList());
         String what = "learner " + plan.givenName() + " " + plan.familyName();
-        return idOf(call("register " + what, "/api/learners", DemoTokens.COUNCIL, body, Map.of(), WARM_UP_PATIENCE,
+        return idOf(call("register " + what, "/api/learners", plan.registeredBy(), body, Map.of(), WARM_UP_PATIENCE,
                 false), what);
     }
 
-    private boolean recordConsent(String learnerId, String agency) throws InterruptedException {
+    private boolean recordConsent(LearnerPlan learner, String learnerId, String agency) throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("agencyId", agency);
         body.put("purpose", "REFERRAL_SHARING");
         body.put("method", "VERBAL");
         return call("record consent of learner " + learnerId + " for " + agency,
-                "/api/learners/" + learnerId + "/consents", DemoTokens.COUNCIL, body, Map.of(), WARM_UP_PATIENCE,
+                "/api/learners/" + learnerId + "/consents", learner.registeredBy(), body, Map.of(), WARM_UP_PATIENCE,
                 false) != null;
     }
 
@@ -190,12 +277,100 @@ final class DemoData {
         body.put("learnerId", learnerId);
         body.put("opportunityId", opportunityId);
         body.put("need", plan.need());
-        body.put("urgency", "ROUTINE");
-        String what = "referral " + number + " (" + LEARNERS.get(plan.learner()).givenName() + " to '"
-                + OPPORTUNITIES.get(plan.opportunity()).title() + "')";
+        body.put("urgency", plan.urgency());
+        LearnerPlan learner = DemoPartnership.LEARNERS.get(plan.learner());
+        String what = describe(number, plan);
         // The idempotency key makes the retries below safe: a retry of a referral that did go through returns it.
-        return idOf(call("submit " + what, "/api/referrals", DemoTokens.COUNCIL, body,
+        return idOf(call("submit " + what, "/api/referrals", learner.registeredBy(), body,
                 Map.of("Idempotency-Key", "demo-" + number), EVENT_PROPAGATION_PATIENCE, true), what);
+    }
+
+    private static String describe(int number, ReferralPlan plan) {
+        return "referral " + number + " (" + DemoPartnership.LEARNERS.get(plan.learner()).givenName() + " to '"
+                + DemoPartnership.OPPORTUNITIES.get(plan.opportunity()).title() + "')";
+    }
+
+    /** Answers the referral as its agencies would, step by step, each step naming the version it saw. */
+    private boolean takeToOutcome(int number, ReferralPlan plan, String referralId) throws InterruptedException {
+        DemoPrincipal referrer = DemoPartnership.LEARNERS.get(plan.learner()).registeredBy();
+        DemoPrincipal receiver = DemoPartnership.OPPORTUNITIES.get(plan.opportunity()).owner();
+        for (Step step : plan.outcome().steps) {
+            GatewayApi.Reply current = get("read " + describe(number, plan), "/api/referrals/" + referralId,
+                    step.byReferrer() ? referrer : receiver);
+            Long version = current == null ? null : current.number("version");
+            if (version == null) {
+                fail("read " + describe(number, plan) + ": no version in "
+                        + (current == null ? "no answer" : current.describe()));
+                return false;
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("action", step.action());
+            if (step.reason() != null) {
+                body.put("reason", step.reason());
+            }
+            if (step.reasonText() != null) {
+                body.put("reasonText", step.reasonText());
+            }
+            body.put("version", version);
+            if (call(step.action() + " " + describe(number, plan), "/api/referrals/" + referralId + "/transitions",
+                    step.byReferrer() ? referrer : receiver, body, Map.of(), WARM_UP_PATIENCE, false) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean nextStep(int number, ReferralPlan plan, String referralId, String opportunityId)
+            throws InterruptedException {
+        DemoPrincipal referrer = DemoPartnership.LEARNERS.get(plan.learner()).registeredBy();
+        return call("next step after " + describe(number, plan), "/api/referrals/" + referralId + "/next-steps",
+                referrer, Map.of("opportunityId", opportunityId), Map.of("Idempotency-Key", "demo-next-" + number),
+                EVENT_PROPAGATION_PATIENCE, true) != null;
+    }
+
+    private boolean recordMilestone(MilestonePlan plan, String learnerId, String opportunityId)
+            throws InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", plan.kind());
+        body.put("occurredOn", LocalDate.now(ZoneOffset.UTC).minusDays(plan.daysAgo()).toString());
+        if (plan.learningKind() != null) {
+            body.put("learningKind", plan.learningKind());
+        }
+        if (plan.level() != null) {
+            body.put("level", plan.level());
+        }
+        if (plan.accredited() != null) {
+            body.put("accredited", plan.accredited());
+        }
+        if (plan.title() != null) {
+            body.put("title", plan.title());
+        }
+        if (opportunityId != null) {
+            body.put("opportunityId", opportunityId);
+        }
+        LearnerPlan learner = DemoPartnership.LEARNERS.get(plan.learner());
+        return call("record milestone " + plan.kind() + " of " + learner.givenName(),
+                "/api/learners/" + learnerId + "/milestones", learner.registeredBy(), body, Map.of(),
+                WARM_UP_PATIENCE, false) != null;
+    }
+
+    /** A GET that waits out the gateway's warm-up (502–504, no answer); any other answer is returned as it is. */
+    private GatewayApi.Reply get(String what, String path, DemoPrincipal as) throws InterruptedException {
+        long deadline = System.nanoTime() + WARM_UP_PATIENCE.toNanos();
+        while (true) {
+            try {
+                GatewayApi.Reply reply = api.get(path, tokens.tokenOf(as));
+                if (!isWorthRetrying(reply.status(), false) || System.nanoTime() > deadline) {
+                    return reply;
+                }
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    fail(what + " failed: no answer from the gateway: " + e);
+                    return null;
+                }
+            }
+            Thread.sleep(RETRY_INTERVAL.toMillis());
+        }
     }
 
     private String idOf(GatewayApi.Reply reply, String what) {

@@ -257,6 +257,15 @@ public final class Devstack {
             environment.put("REFERRAL_SERVICE_URL", PlatformService.BACKEND.get(2).baseUrl());
             environment.put("NOTIFICATION_SERVICE_URL", PlatformService.BACKEND.get(3).baseUrl());
             environment.put("PROGRESSION_SERVICE_URL", PlatformService.BACKEND.get(4).baseUrl());
+            environment.put("WEB_APP_URL", PlatformService.WEB.baseUrl());
+        }
+        if (service.equals(PlatformService.WEB)) {
+            // people sign in at the issuer; the pages call the API through the gateway with their token
+            environment.put("PATHWAYS_ISSUER_URI", PlatformService.IDENTITY.baseUrl());
+            environment.put("PATHWAYS_API_URL", PlatformService.GATEWAY.baseUrl());
+        }
+        if (demo) {
+            environment.putAll(DemoData.settingsFor(service.name()));
         }
         return environment;
     }

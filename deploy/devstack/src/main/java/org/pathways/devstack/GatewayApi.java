@@ -28,6 +28,12 @@ final class GatewayApi {
             return value == null || value.isNull() ? null : value.asString();
         }
 
+        /** The whole-number field {@code name} of the body, or null. */
+        Long number(String name) {
+            JsonNode value = body == null ? null : body.get(name);
+            return value == null || !value.isNumber() ? null : value.asLong();
+        }
+
         /** "HTTP 422: {problem details}", the text a developer needs to see why a call was refused. */
         String describe() {
             return "HTTP " + status + (text == null || text.isBlank() ? "" : ": " + text.strip());
@@ -40,6 +46,17 @@ final class GatewayApi {
 
     GatewayApi(String baseUrl) {
         this.baseUrl = baseUrl;
+    }
+
+    /** GETs {@code path} with the token. */
+    Reply get(String path, String token) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json, application/problem+json")
+                .GET().build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), parse(response.body()), response.body());
     }
 
     /** POSTs {@code body} as JSON (no body when null) with the token and any extra headers. */

@@ -18,13 +18,20 @@ record PlatformService(String name, String module, int port) {
      */
     static final PlatformService IDENTITY = new PlatformService("identity", "identity-service", 9000);
 
+    /**
+     * The web app: it finds the issuer at start-up (OpenID Connect discovery) and calls the API through the gateway
+     * only when a page is asked for, so it starts with the back end; the gateway serves it at {@code /}.
+     */
+    static final PlatformService WEB = new PlatformService("web", "web", 8086);
+
     /** Started together: none of them calls another at startup, so there is no order to respect. */
     static final List<PlatformService> BACKEND = List.of(
             new PlatformService("learner", "learner-profile-service", 8081),
             new PlatformService("opportunity", "opportunity-catalogue-service", 8082),
             new PlatformService("referral", "referral-service", 8083),
             new PlatformService("notification", "notification-service", 8084),
-            new PlatformService("progression", "progression-service", 8085));
+            new PlatformService("progression", "progression-service", 8085),
+            PlatformService.WEB);
 
     /** Started last, so that the first request through it finds every route's service ready. */
     static final PlatformService GATEWAY = new PlatformService("gateway", "gateway", 8080);

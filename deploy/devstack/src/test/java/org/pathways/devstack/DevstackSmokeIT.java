@@ -63,7 +63,7 @@ class DevstackSmokeIT {
             String transcript = String.join("\n", output.subList(Math.max(0, output.size() - 60), output.size()));
             assertThat(output.stream().anyMatch(line -> line.contains("Pathways devstack ready in")))
                     .withFailMessage("not ready; last lines:%n%s", transcript).isTrue();
-            assertThat(output.stream().anyMatch(line -> line.contains("demo data: 4/4 opportunities published")))
+            assertThat(output.stream().anyMatch(line -> line.contains("demo data: 8/8 opportunities published")))
                     .withFailMessage("demo not loaded; last lines:%n%s", transcript).isTrue();
 
             String coordinator = token(dataDir.resolve("tokens.env"), "COORDINATOR_TOKEN");

@@ -1,5 +1,6 @@
 package org.pathways.gateway.routing;
 
+import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.preserveHostHeader;
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.setPath;
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
 import static org.springframework.cloud.gateway.server.mvc.filter.CircuitBreakerFilterFunctions.circuitBreaker;
@@ -58,6 +59,7 @@ class GatewayRoutes {
                 .and(apiDocument("referral-service", targets.referrals()))
                 .and(apiDocument("notification-service", targets.notifications()))
                 .and(apiDocument("progression-service", targets.progression()))
+                .and(webApp(targets.web()))
                 .filter(rateLimit);
     }
 
@@ -74,6 +76,20 @@ class GatewayRoutes {
                 .filter(circuitBreaker(config -> config.setId(service + "-api-docs")
                         // under the open documentation paths, so the fallback needs no token either
                         .setFallbackPath("/v3/api-docs/unavailable/" + service)))
+                .build();
+    }
+
+    /**
+     * Everything that is not the API, its documentation, the actuator or the gateway's own fallbacks is the web app's
+     * ({@link GatewayPaths#WEB_APP}). The browser's Host header is kept, so that the web app builds its links and its
+     * sign-in callback on the gateway's address, the only one the browser knows.
+     */
+    private static RouterFunction<ServerResponse> webApp(URI target) {
+        return route("web")
+                .route(request -> GatewayPaths.WEB_APP.matches(request.servletRequest()), http())
+                .before(uri(target))
+                .before(preserveHostHeader())
+                .filter(circuitBreaker(config -> config.setId("web").setFallbackPath("/unavailable/web")))
                 .build();
     }
 

@@ -48,9 +48,12 @@ public record IdentityProperties(String issuer, Path signingKeyFile, @DefaultVal
      *               public client, whose tokens carry the signed-in user's agency and roles
      * @param secret the client secret of a confidential client (plain or {@code {bcrypt}...}); null for a public one
      * @param redirectUris where a public client may receive its authorization code
+     * @param postLogoutRedirectUris where the issuer may send the browser back after signing a person out at the
+     *                               client's request (OpenID Connect RP-initiated logout)
      */
     public record Client(@NotBlank String clientId, String secret, String agency,
-                         @DefaultValue List<String> redirectUris, @NotNull @DefaultValue({"api"}) Set<String> scopes) {
+                         @DefaultValue List<String> redirectUris, @NotNull @DefaultValue({"api"}) Set<String> scopes,
+                         @DefaultValue List<String> postLogoutRedirectUris) {
 
         public boolean isAgencySystem() {
             return agency != null && !agency.isBlank();

@@ -21,8 +21,9 @@ class PartnershipDirectoryTest {
 
     private static final PasswordEncoder ENCODER = PasswordEncoderFactories.createDelegatingPasswordEncoder();
     private static final User WORKER = new User("w", "pw", "agency-a", Set.of(Role.WORKER));
-    private static final Client SYSTEM = new Client("agency-a-system", "s3cret", "agency-a", List.of(), Set.of("api"));
-    private static final Client WEB = new Client("web", null, null, List.of("http://localhost/cb"), Set.of("api"));
+    private static final Client SYSTEM = new Client("agency-a-system", "s3cret", "agency-a", List.of(), Set.of("api"), List.of());
+    private static final Client WEB = new Client("web", null, null, List.of("http://localhost/cb"), Set.of("api"),
+            List.of("http://localhost/"));
 
     private static PartnershipDirectory directory(List<User> users, List<Client> clients) {
         return new PartnershipDirectory(new IdentityProperties(null, null, Duration.ofMinutes(5), users, clients,
@@ -72,15 +73,17 @@ class PartnershipDirectoryTest {
         assertThat(web.getClientAuthenticationMethods()).containsExactly(ClientAuthenticationMethod.NONE);
         assertThat(web.getAuthorizationGrantTypes()).containsExactly(AuthorizationGrantType.AUTHORIZATION_CODE);
         assertThat(web.getClientSettings().isRequireProofKey()).isTrue();
+        // RP-initiated logout may send the browser back only to the configured address
+        assertThat(web.getPostLogoutRedirectUris()).containsExactly("http://localhost/");
     }
 
     @Test
     void refusesAConfigurationThatWouldIssueUnscopedOrUnprotectedTokens() {
         assertThatThrownBy(() -> directory(List.of(), List.of(new Client("x-system", null, "agency-a", List.of(),
-                Set.of())))).hasMessageContaining("needs a secret");
+                Set.of(), List.of())))).hasMessageContaining("needs a secret");
         assertThatThrownBy(() -> directory(List.of(), List.of(new Client("x", "s", null, List.of("http://cb"),
-                Set.of())))).hasMessageContaining("must be an agency system");
-        assertThatThrownBy(() -> directory(List.of(), List.of(new Client("x", null, null, List.of(), Set.of()))))
+                Set.of(), List.of())))).hasMessageContaining("must be an agency system");
+        assertThatThrownBy(() -> directory(List.of(), List.of(new Client("x", null, null, List.of(), Set.of(), List.of()))))
                 .hasMessageContaining("redirect URI");
         assertThatThrownBy(() -> directory(List.of(WORKER, WORKER), List.of())).hasMessageContaining("twice");
     }

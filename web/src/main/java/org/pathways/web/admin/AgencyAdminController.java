@@ -1,0 +1,148 @@
+package org.pathways.web.admin;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import org.pathways.events.EventType;
+import org.pathways.web.api.ApiProblem;
+import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.signin.SignedInUser;
+
+/**
+ * An agency admin's pages: the agency's details as the catalogue has them, its webhook subscriptions (create, with
+ * the signing secret shown once; rotate, again shown once; pause, resume, delete), the delivery log with parked
+ * deliveries and redelivery, and the replayable feed with the cursor their developers read on from. The API decides
+ * what each admin may do; these pages only offer it.
+ */
+@Controller
+class AgencyAdminController {
+
+    static final List<String> EVENT_TYPES = Arrays.stream(EventType.values()).map(EventType::type).sorted().toList();
+
+    private final PathwaysApi api;
+
+    AgencyAdminController(PathwaysApi api) {
+        this.api = api;
+    }
+
+    @GetMapping("/admin")
+    String agency(@org.springframework.web.bind.annotation.ModelAttribute("user") SignedInUser user, Model model) {
+        model.addAttribute("agency", optional(() -> api.get("/api/agencies/{id}", user.agency())));
+        model.addAttribute("settings", optional(() -> api.get("/api/agency-settings")));
+        return "admin/agency";
+    }
+
+    @GetMapping("/admin/webhooks")
+    String webhooks(Model model) {
+        model.addAttribute("subscriptions", api.list("/api/subscriptions"));
+        model.addAttribute("eventTypes", EVENT_TYPES);
+        return "admin/webhooks";
+    }
+
+    @PostMapping("/admin/webhooks")
+    String subscribe(@RequestParam String url, @RequestParam(required = false) List<String> eventTypes,
+                     RedirectAttributes redirect) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("url", url.strip());
+        body.put("eventTypes", eventTypes == null ? List.of() : eventTypes);
+        try {
+            Map<String, Object> created = api.post("/api/subscriptions", body).getBody();
+            // The secret is in this answer only: shown once, on the next page, never stored here.
+            redirect.addFlashAttribute("secret", created.get("secret"));
+            redirect.addFlashAttribute("secretFor", created.get("id"));
+            redirect.addFlashAttribute("done", "webhooks.created");
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            redirect.addFlashAttribute("refused", problem.detail());
+        }
+        return "redirect:/admin/webhooks";
+    }
+
+    @PostMapping("/admin/webhooks/{id}/{action:rotate|pause|resume|delete}")
+    String change(@PathVariable String id, @PathVariable String action, RedirectAttributes redirect) {
+        try {
+            switch (action) {
+                case "rotate" -> {
+                    Map<String, Object> rotated = api.post("/api/subscriptions/{id}/rotate-secret", null, id)
+                            .getBody();
+                    redirect.addFlashAttribute("secret", rotated.get("secret"));
+                    redirect.addFlashAttribute("secretFor", id);
+                }
+                case "pause", "resume" -> api.post("/api/subscriptions/{id}/" + action, null, id);
+                default -> api.delete("/api/subscriptions/{id}", id);
+            }
+            redirect.addFlashAttribute("done", "webhooks.done." + action);
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            redirect.addFlashAttribute("refused", problem.detail());
+        }
+        return "redirect:/admin/webhooks";
+    }
+
+    @GetMapping("/admin/deliveries")
+    String deliveries(@RequestParam(required = false) String status, Model model) {
+        boolean parked = "PARKED".equals(status);
+        model.addAttribute("deliveries", api.list(uri -> (parked
+                ? uri.path("/api/deliveries").queryParam("status", "PARKED") : uri.path("/api/deliveries")).build()));
+        model.addAttribute("parkedOnly", parked);
+        return "admin/deliveries";
+    }
+
+    @PostMapping("/admin/deliveries/{id}/redeliver")
+    String redeliver(@PathVariable String id, RedirectAttributes redirect) {
+        try {
+            api.post("/api/deliveries/{id}/redeliver", null, id);
+            redirect.addFlashAttribute("done", "deliveries.redelivered");
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            redirect.addFlashAttribute("refused", problem.detail());
+        }
+        return "redirect:/admin/deliveries";
+    }
+
+    @PostMapping("/admin/deliveries/redeliver-parked")
+    String redeliverParked(RedirectAttributes redirect) {
+        Map<String, Object> answer = api.post("/api/deliveries/redeliver-parked", null).getBody();
+        redirect.addFlashAttribute("redelivered", answer.getOrDefault("redelivered", 0));
+        return "redirect:/admin/deliveries?status=PARKED";
+    }
+
+    @GetMapping("/admin/feed")
+    String feed(@RequestParam(defaultValue = "0") String after, Model model) {
+        try {
+            Map<String, Object> page = api.get(uri -> uri.path("/api/feed").queryParam("after", after)
+                    .queryParam("limit", 50).build());
+            model.addAttribute("events", page.getOrDefault("events", List.of()));
+            model.addAttribute("next", page.get("next"));
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            model.addAttribute("refused", problem.detail());
+            model.addAttribute("oldestCursor", problem.body().get("oldestCursor"));
+            model.addAttribute("events", List.of());
+        }
+        model.addAttribute("after", after);
+        return "admin/feed";
+    }
+
+    private static Map<String, Object> optional(java.util.function.Supplier<Map<String, Object>> read) {
+        try {
+            return read.get();
+        } catch (ApiProblem.NotFound notYet) {
+            return null;
+        }
+    }
+}

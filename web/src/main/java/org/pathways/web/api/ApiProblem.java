@@ -1,0 +1,99 @@
+package org.pathways.web.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The API refused: its RFC 9457 problem details, kept whole so that a page can show the detail and act on the
+ * type (a duplicate warning, a missing consent, a stale version).
+ */
+public class ApiProblem extends RuntimeException {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpStatusCode status;
+    private final Map<String, Object> body;
+    private final HttpHeaders headers;
+
+    ApiProblem(HttpStatusCode status, Map<String, Object> body, HttpHeaders headers) {
+        super("The API answered " + status.value() + " " + body.getOrDefault("type", ""));
+        this.status = status;
+        this.body = body;
+        this.headers = headers;
+    }
+
+    @SuppressWarnings("unchecked")
+    static ApiProblem from(HttpStatusCode status, HttpHeaders headers, byte[] content) {
+        Map<String, Object> body;
+        try {
+            body = content.length == 0 ? Map.of() : JSON.readValue(content, Map.class);
+        } catch (RuntimeException notJson) {
+            body = Map.of("detail", new String(content, StandardCharsets.UTF_8));
+        }
+        HttpHeaders kept = new HttpHeaders();
+        kept.putAll(headers);
+        body = ApiObject.of(body);
+        return status.value() == 404 ? new NotFound(body, kept) : new ApiProblem(status, body, kept);
+    }
+
+    public HttpStatusCode status() {
+        return status;
+    }
+
+    /** The whole problem document, with any extension members (e.g. possible duplicates). */
+    public Map<String, Object> body() {
+        return body;
+    }
+
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    /**
+     * The last segment of the problem's type URI, e.g. {@code consent-required} of
+     * {@code urn:pathways:problem:consent-required} (or of an http URI ending {@code /consent-required}).
+     */
+    public String kind() {
+        Object type = body.get("type");
+        if (type == null) {
+            return "";
+        }
+        String text = type.toString();
+        return text.substring(Math.max(text.lastIndexOf('/'), text.lastIndexOf(':')) + 1);
+    }
+
+    /** The problem's detail, with the fields the API named as not valid and why (its {@code errors}). */
+    public String detail() {
+        Object detail = body.get("detail");
+        if (detail == null) {
+            detail = body.get("title");
+        }
+        StringBuilder text = new StringBuilder(detail == null ? "" : detail.toString());
+        if (body.get("errors") instanceof java.util.List<?> errors) {
+            for (Object error : errors) {
+                if (error instanceof Map<?, ?> field) {
+                    text.append(' ').append(field.get("field")).append(": ").append(field.get("message")).append('.');
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    public ProblemDetail asProblemDetail() {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail());
+        return problem;
+    }
+
+    /** Not found, or not the caller's to see: the API does not say which, and neither do we. */
+    public static final class NotFound extends ApiProblem {
+        NotFound(Map<String, Object> body, HttpHeaders headers) {
+            super(HttpStatusCode.valueOf(404), body, headers);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.pathways.web.config;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.authority.mapping.GrantedAuthoritiesMapper;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProvider;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProviderBuilder;
+import org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInitiatedLogoutSuccessHandler;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
+import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+
+/**
+ * The backend-for-frontend's security: people sign in with the platform's issuer (authorization code + PKCE, the
+ * redirect coming back to {@code /login/callback}); the tokens stay in the server-side session, the browser holds only
+ * the HTTP-only session cookie; every state-changing request carries a CSRF token (a form field, or for htmx the
+ * {@code X-CSRF-TOKEN} header set by pathways.js); signing out ends the session here and at the issuer (OpenID
+ * Connect RP-initiated logout), which then sends the browser back to the start page.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebSecurity {
+
+    static final String CALLBACK = "/login/callback";
+
+    @Bean
+    SecurityFilterChain webApp(HttpSecurity http, ClientRegistrationRepository registrations) throws Exception {
+        OidcClientInitiatedLogoutSuccessHandler signedOut =
+                new OidcClientInitiatedLogoutSuccessHandler(registrations);
+        signedOut.setPostLogoutRedirectUri("{baseUrl}/");
+        http.authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/", "/language", "/webjars/**", "/css/**", "/js/**", "/images/**",
+                                "/favicon.ico", "/error", "/actuator/health", "/actuator/health/**")
+                        .permitAll()
+                        .anyRequest().authenticated())
+                .oauth2Login(login -> login
+                        .redirectionEndpoint(redirect -> redirect.baseUri(CALLBACK))
+                        .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(rolesFromIdToken())))
+                .oauth2Client(client -> { })
+                .logout(logout -> logout.logoutSuccessHandler(signedOut))
+                // An htmx request (a list refreshing itself) after the session ended cannot follow a redirect to the
+                // issuer; htmx is told to take the whole page there instead.
+                .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
+                        (request, response, e) -> {
+                            response.setHeader("HX-Redirect", "/oauth2/authorization/pathways");
+                            response.setStatus(jakarta.servlet.http.HttpServletResponse.SC_UNAUTHORIZED);
+                        },
+                        request -> "true".equals(request.getHeader("HX-Request"))))
+                .headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'self'; script-src 'self'; "
+                                + "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                                + "base-uri 'self'; frame-ancestors 'none'"))
+                        .referrerPolicy(referrer -> referrer
+                                .policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
+        return http.build();
+    }
+
+    /** The issuer's ID token names the person's platform roles ({@code roles}); they become ROLE_ authorities. */
+    private static GrantedAuthoritiesMapper rolesFromIdToken() {
+        return (Collection<? extends GrantedAuthority> authorities) -> {
+            List<GrantedAuthority> mapped = new ArrayList<>(authorities);
+            for (GrantedAuthority authority : authorities) {
+                if (authority instanceof OidcUserAuthority oidc) {
+                    Object roles = oidc.getIdToken().getClaims().get("roles");
+                    if (roles instanceof Collection<?> names) {
+                        names.forEach(name -> mapped.add(new SimpleGrantedAuthority("ROLE_" + name)));
+                    }
+                }
+            }
+            return mapped;
+        };
+    }
+
+    /**
+     * Hands the API client the signed-in person's access token. The issuer gives the web app no refresh token, so an
+     * expired token sends the browser through the issuer again (its own session usually signs them straight back).
+     */
+    @Bean
+    OAuth2AuthorizedClientManager authorizedClientManager(ClientRegistrationRepository registrations,
+                                                          OAuth2AuthorizedClientRepository authorizedClients) {
+        OAuth2AuthorizedClientProvider provider = OAuth2AuthorizedClientProviderBuilder.builder()
+                .authorizationCode()
+                .refreshToken()
+                .build();
+        DefaultOAuth2AuthorizedClientManager manager =
+                new DefaultOAuth2AuthorizedClientManager(registrations, authorizedClients);
+        manager.setAuthorizedClientProvider(provider);
+        return manager;
+    }
+}

@@ -1,0 +1,192 @@
+package org.pathways.web.dashboard;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+import org.pathways.web.dashboard.DashboardFigures.Figures;
+import org.pathways.web.page.Dates;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The partnership dashboard: referral funnel by week with conversion and drop-off, flows between agencies, response
+ * times with overdue counts, milestones by locality, learning kind and pathway step; every chart beside its table,
+ * every table downloadable as CSV, and the figures refreshed without a reload when the progression-service says they
+ * changed ({@code /dashboard/live}, its server-sent events relayed with the coordinator's token). Who sees what is
+ * the API's decision: a coordinator the whole partnership, an agency's worker only what their agency is party to.
+ */
+@Controller
+@RequestMapping("/dashboard")
+class DashboardController {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final List<String> TABLES = List.of("funnel", "conversion", "reasons", "flows", "response-times",
+            "milestones");
+
+    private final DashboardFigures figures;
+    private final LiveRelay live;
+
+    DashboardController(DashboardFigures figures, LiveRelay live) {
+        this.figures = figures;
+        this.live = live;
+    }
+
+    @GetMapping
+    String dashboard(@RequestParam Map<String, String> parameters, Model model) {
+        fill(model, filters(parameters));
+        return "dashboard";
+    }
+
+    /** The figures alone, for the live refresh (htmx swaps them in place). */
+    @GetMapping("/figures")
+    String figuresOnly(@RequestParam Map<String, String> parameters, Model model) {
+        fill(model, filters(parameters));
+        return "dashboard :: figures";
+    }
+
+    @GetMapping(value = "/{table}.csv")
+    ResponseEntity<StreamingResponseBody> csv(@PathVariable String table, @RequestParam Map<String, String> parameters) {
+        if (!TABLES.contains(table)) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        DashboardFilters filters = filters(parameters);
+        List<String> header;
+        Figures read = figures.read(filters);
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        switch (table) {
+            case "funnel" -> {
+                header = new java.util.ArrayList<>(List.of("period_start"));
+                header.addAll(DashboardFigures.STAGES);
+                header.addAll(DashboardFigures.CLOSED.stream().map(DashboardController::snake).toList());
+                for (DashboardFigures.FunnelRow row : read.funnel()) {
+                    List<Object> line = new java.util.ArrayList<>(List.of(row.periodStart()));
+                    line.addAll(row.counts().values());
+                    rows.add(line);
+                }
+            }
+            case "conversion" -> {
+                header = List.of("step", "conversion", "drop_off");
+                read.steps().forEach(step -> rows.add(List.of(snake(step.step()), orEmpty(step.conversion()),
+                        orEmpty(step.dropOff()))));
+            }
+            case "reasons" -> {
+                header = List.of("outcome", "reason", "referrals");
+                read.reasons().forEach(reason -> rows.add(List.of(reason.outcome(), reason.reason(),
+                        orEmpty(reason.count()))));
+            }
+            case "flows" -> {
+                header = List.of("referring_agency_id", "referring_agency", "receiving_agency_id", "receiving_agency",
+                        "referrals_submitted");
+                read.flows().forEach(flow -> rows.add(List.of(flow.fromId(), flow.from(), flow.toId(), flow.to(),
+                        orEmpty(flow.submitted()))));
+            }
+            case "response-times" -> {
+                header = List.of("receiving_agency_id", "receiving_agency", "acknowledged", "acknowledge_median_seconds",
+                        "acknowledge_p90_seconds", "decided", "decision_median_seconds", "decision_p90_seconds",
+                        "overdue_acknowledge", "overdue_decide");
+                read.responseTimes().forEach(row -> rows.add(List.of(row.agencyId(), row.agency(),
+                        orEmpty(row.acknowledgeCount()), orEmpty(row.acknowledgeMedian()),
+                        orEmpty(row.acknowledgeP90()), orEmpty(row.decisionCount()), orEmpty(row.decisionMedian()),
+                        orEmpty(row.decisionP90()), orEmpty(row.overdueAcknowledge()),
+                        orEmpty(row.overdueDecide()))));
+            }
+            case "milestones" -> {
+                header = List.of("grouped_by", "group_id", "group", "milestone", "learning_kind", "milestones");
+                read.byMilestone().forEach(row -> rows.add(List.of("all", "", "", row.milestone(), row.learningKind(),
+                        orEmpty(row.count()))));
+                read.byLocality().forEach(row -> rows.add(List.of("locality", row.groupId(), row.group(),
+                        row.milestone(), row.learningKind(), orEmpty(row.count()))));
+                read.byOpportunity().forEach(row -> rows.add(List.of("pathway_step", row.groupId(), row.group(),
+                        row.milestone(), row.learningKind(), orEmpty(row.count()))));
+            }
+            default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        String name = "pathways-" + table + "-" + filters.from() + "-to-" + filters.to() + ".csv";
+        StreamingResponseBody body = out -> {
+            Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            // Excel reads UTF-8 (Welsh ŵ, ŷ; agency names) only with the byte order mark
+            writer.write('\ufeff');
+            try (CSVPrinter printer = new CSVPrinter(writer, CSVFormat.RFC4180.builder()
+                    .setHeader(header.toArray(String[]::new)).get())) {
+                for (List<Object> row : rows) {
+                    printer.printRecord(row.stream().map(DashboardController::safeCell).toList());
+                }
+            }
+        };
+        return ResponseEntity.ok()
+                .contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build()
+                        .toString())
+                .body(body);
+    }
+
+    /** The progression-service's live updates, relayed as they come (see {@link LiveRelay}). */
+    @GetMapping(value = "/live", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    ResponseEntity<ResponseBodyEmitter> live() {
+        return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .body(live.relay());
+    }
+
+    private void fill(Model model, DashboardFilters filters) {
+        Figures read = figures.read(filters);
+        model.addAttribute("figures", read);
+        model.addAttribute("filters", filters);
+        model.addAttribute("query", filters.query());
+        model.addAttribute("charts", Map.of(
+                "funnel", json(figures.funnelChart(read)),
+                "conversion", json(figures.conversionChart(read)),
+                "flows", json(figures.flowsChart(read)),
+                "response", json(figures.responseChart(read)),
+                "milestones", json(figures.milestonesChart(read))));
+    }
+
+    private static DashboardFilters filters(Map<String, String> parameters) {
+        return DashboardFilters.of(parameters.get("from"), parameters.get("to"), parameters.get("period"),
+                parameters.get("agency"), parameters.get("kind"), parameters.get("locality"),
+                parameters.get("opportunity"), parameters.get("learningKind"), LocalDate.now(Dates.UK));
+    }
+
+    private static String json(Object value) {
+        return JSON.writeValueAsString(value);
+    }
+
+    private static Object orEmpty(Object value) {
+        return value == null ? "" : value;
+    }
+
+    /** A spreadsheet must not run a formula from a cell: text starting =, +, -, @ is quoted with an apostrophe. */
+    static Object safeCell(Object value) {
+        if (value instanceof String text && !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+            return "'" + text;
+        }
+        return value;
+    }
+
+    private static String snake(String camel) {
+        return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,17 @@
+package org.pathways.web.home;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+
+/**
+ * The start page: before sign-in, what Pathways is and a button to sign in; after it, where to go for the person's
+ * roles (the layout's model holds the signed-in user).
+ */
+@Controller
+class HomeController {
+
+    @GetMapping("/")
+    String home() {
+        return "home";
+    }
+}

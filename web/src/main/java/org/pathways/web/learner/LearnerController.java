@@ -1,0 +1,178 @@
+package org.pathways.web.learner;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import org.pathways.web.api.ApiObject;
+import org.pathways.web.api.ApiProblem;
+import org.pathways.web.api.PathwaysApi;
+
+/**
+ * A worker's learner pages: open a learner by reference, register one (with the partnership-wide duplicate warning
+ * and the way forward it offers), the learner's page (profile as the worker's agency may see it, consents,
+ * milestones as a timeline), recording and withdrawing consent, and recording a milestone. Everything is the API's
+ * answer to the worker's own token.
+ */
+@Controller
+class LearnerController {
+
+    static final List<String> BARRIERS = List.of("TRANSPORT", "CHILDCARE", "CARING", "DIGITAL_ACCESS", "CONFIDENCE",
+            "HEALTH", "MONEY");
+    static final List<String> PURPOSES = List.of("REFERRAL_SHARING", "CONTACT", "OUTCOME_SHARING");
+    static final List<String> METHODS = List.of("VERBAL", "WRITTEN", "DIGITAL");
+    static final List<String> AGENCY_KINDS = List.of("COLLEGE", "SCHOOL", "COUNCIL", "JOB_CENTRE", "HEALTH",
+            "HOUSING", "LIBRARY", "COMMUNITY_GROUP", "OTHER");
+    static final List<String> MILESTONES = List.of("FIRST_CONTACT", "INITIAL_ASSESSMENT", "ENROLLED", "ATTENDED",
+            "COMPLETED", "ACHIEVEMENT_GAINED", "PROGRESSED_TO_FURTHER_LEARNING", "INTO_VOLUNTEERING", "INTO_WORK");
+    static final List<String> LEARNING_KINDS = List.of("INFORMAL", "NON_FORMAL", "FORMAL");
+
+    private final PathwaysApi api;
+
+    LearnerController(PathwaysApi api) {
+        this.api = api;
+    }
+
+    @GetMapping("/learners")
+    String find(@RequestParam(required = false) String reference) {
+        if (reference != null && !reference.isBlank()) {
+            return "redirect:/learners/" + org.springframework.web.util.UriUtils.encodePathSegment(reference.trim(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return "learners/find";
+    }
+
+    @GetMapping("/learners/new")
+    String registerForm(Model model) {
+        model.addAttribute("form", ApiObject.of(Map.of("preferredLanguage", "en")));
+        model.addAttribute("barrierCodes", BARRIERS);
+        return "learners/register";
+    }
+
+    @PostMapping("/learners")
+    String register(@RequestParam MultiValueMap<String, String> form, Model model) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        put(body, "givenName", form.getFirst("givenName"));
+        put(body, "familyName", form.getFirst("familyName"));
+        put(body, "preferredName", form.getFirst("preferredName"));
+        put(body, "dateOfBirth", form.getFirst("dateOfBirth"));
+        put(body, "email", form.getFirst("email"));
+        put(body, "phone", form.getFirst("phone"));
+        put(body, "localityCode", form.getFirst("localityCode"));
+        put(body, "preferredLanguage", form.getFirst("preferredLanguage"));
+        put(body, "goals", form.getFirst("goals"));
+        List<String> barriers = form.getOrDefault("barriers", List.of());
+        if (!barriers.isEmpty()) {
+            body.put("barriers", barriers);
+        }
+        if ("true".equals(form.getFirst("confirmNotDuplicate"))) {
+            body.put("confirmNotDuplicate", true);
+        }
+        try {
+            Map<String, Object> created = api.post("/api/learners", body).getBody();
+            return "redirect:/learners/" + created.get("id") + "?registered";
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            model.addAttribute("form", ApiObject.of(form.toSingleValueMap()));
+            model.addAttribute("chosenBarriers", barriers);
+            model.addAttribute("barrierCodes", BARRIERS);
+            if ("possible-duplicate".equals(problem.kind())) {
+                model.addAttribute("candidates", problem.body().getOrDefault("candidates", List.of()));
+            } else {
+                model.addAttribute("problem", problem);
+            }
+            return "learners/register";
+        }
+    }
+
+    @GetMapping("/learners/{id}")
+    String learner(@PathVariable String id, Model model) {
+        var answer = api.getWithHeaders(uri -> uri.path("/api/learners/{id}").build(id));
+        model.addAttribute("learner", answer.getBody());
+        model.addAttribute("milestones", api.list("/api/learners/{id}/milestones", id));
+        model.addAttribute("purposes", PURPOSES);
+        model.addAttribute("methods", METHODS);
+        model.addAttribute("agencyKinds", AGENCY_KINDS);
+        model.addAttribute("milestoneKinds", MILESTONES);
+        model.addAttribute("learningKinds", LEARNING_KINDS);
+        model.addAttribute("today", LocalDate.now(org.pathways.web.page.Dates.UK).toString());
+        return "learners/learner";
+    }
+
+    @PostMapping("/learners/{id}/consents")
+    String recordConsent(@PathVariable String id, @RequestParam MultiValueMap<String, String> form,
+                         RedirectAttributes redirect) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if ("kind".equals(form.getFirst("scope"))) {
+            put(body, "agencyKind", form.getFirst("agencyKind"));
+        } else {
+            put(body, "agencyId", form.getFirst("agencyId"));
+        }
+        put(body, "purpose", form.getFirst("purpose"));
+        put(body, "method", form.getFirst("method"));
+        return act(id, redirect, "done.consent.recorded", () -> api.post("/api/learners/{id}/consents", body, id));
+    }
+
+    @PostMapping("/learners/{id}/consents/{consentId}/withdraw")
+    String withdrawConsent(@PathVariable String id, @PathVariable String consentId, RedirectAttributes redirect) {
+        return act(id, redirect, "done.consent.withdrawn", () -> {
+            api.delete("/api/learners/{id}/consents/{consentId}", id, consentId);
+            return null;
+        });
+    }
+
+    @PostMapping("/learners/{id}/milestones")
+    String recordMilestone(@PathVariable String id, @RequestParam MultiValueMap<String, String> form,
+                           RedirectAttributes redirect) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        put(body, "kind", form.getFirst("kind"));
+        put(body, "occurredOn", form.getFirst("occurredOn"));
+        if ("ACHIEVEMENT_GAINED".equals(form.getFirst("kind"))) {
+            put(body, "learningKind", form.getFirst("learningKind"));
+            put(body, "title", form.getFirst("title"));
+        }
+        return act(id, redirect, "milestone.recorded", () -> api.post("/api/learners/{id}/milestones", body, id));
+    }
+
+    /** Does it, then back to the learner's page with what happened: done, or the API's reason for refusing. */
+    private static String act(String id, RedirectAttributes redirect, String done,
+                              java.util.function.Supplier<Object> action) {
+        try {
+            action.get();
+            redirect.addFlashAttribute("done", done);
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            redirect.addFlashAttribute("refused", problem.detail());
+        }
+        return "redirect:/learners/" + id;
+    }
+
+    static void put(Map<String, Object> body, String name, String value) {
+        if (value != null && !value.isBlank()) {
+            body.put(name, value.trim());
+        }
+    }
+
+    static List<String> nonBlank(List<String> values) {
+        List<String> kept = new ArrayList<>();
+        values.forEach(value -> {
+            if (value != null && !value.isBlank()) {
+                kept.add(value);
+            }
+        });
+        return kept;
+    }
+}

@@ -1,0 +1,86 @@
+package org.pathways.web.opportunity;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import org.pathways.web.api.PathwaysApi;
+
+/**
+ * Finding opportunities: the catalogue's search (words, area, kind), and matching for a learner, which sends the
+ * catalogue only codes and keywords from the learner's profile (area, language, barriers, goals) and shows the
+ * catalogue's reasons for each match and for what it left out. With a learner in hand, each result offers to refer.
+ */
+@Controller
+class OpportunityController {
+
+    static final List<String> KINDS = List.of("INFORMAL_LEARNING", "NON_FORMAL_LEARNING", "FORMAL_LEARNING",
+            "ADVICE", "HEALTH_AND_WELLBEING", "EMPLOYMENT_SUPPORT", "CHILDCARE", "VOLUNTEERING");
+
+    private final PathwaysApi api;
+
+    OpportunityController(PathwaysApi api) {
+        this.api = api;
+    }
+
+    @GetMapping("/opportunities")
+    String search(@RequestParam(required = false) String q, @RequestParam(required = false) String locality,
+                  @RequestParam(required = false) String kind, @RequestParam(required = false) String learner,
+                  Model model) {
+        model.addAttribute("q", q);
+        model.addAttribute("locality", locality);
+        model.addAttribute("kind", kind);
+        model.addAttribute("learner", learner);
+        model.addAttribute("kinds", KINDS);
+        if (q != null || locality != null || kind != null) {
+            Map<String, Object> page = api.get(uri -> {
+                uri.path("/api/opportunities").queryParam("limit", 25);
+                if (q != null && !q.isBlank()) {
+                    uri.queryParam("q", q);
+                }
+                if (locality != null && !locality.isBlank()) {
+                    uri.queryParam("locality", locality.trim());
+                }
+                if (kind != null && !kind.isBlank()) {
+                    uri.queryParam("kind", kind);
+                }
+                return uri.build();
+            });
+            model.addAttribute("results", page.getOrDefault("items", List.of()));
+        }
+        return "opportunities/search";
+    }
+
+    @GetMapping("/learners/{id}/matches")
+    String matches(@PathVariable String id, Model model) {
+        Map<String, Object> learner = api.get("/api/learners/{id}", id);
+        Map<String, Object> request = new LinkedHashMap<>();
+        if (learner.get("localityCode") != null) {
+            request.put("locality", learner.get("localityCode"));
+        }
+        if (learner.get("preferredLanguage") != null) {
+            request.put("language", learner.get("preferredLanguage"));
+        }
+        if (learner.get("barriers") instanceof List<?> barriers && !barriers.isEmpty()) {
+            request.put("barriers", barriers);
+        }
+        if (learner.get("goals") instanceof String goals && !goals.isBlank()) {
+            // the catalogue takes keywords (each at most 100 characters), never the person's own sentence whole
+            request.put("goals", java.util.Arrays.stream(goals.split("[,;\\n]"))
+                    .map(String::strip).filter(goal -> !goal.isEmpty())
+                    .map(goal -> goal.length() > 100 ? goal.substring(0, 100) : goal).limit(20).toList());
+        }
+        request.put("limit", 20);
+        Map<String, Object> answer = api.post("/api/matches", request).getBody();
+        model.addAttribute("learner", learner);
+        model.addAttribute("matches", answer.getOrDefault("matches", List.of()));
+        model.addAttribute("excluded", answer.getOrDefault("excluded", List.of()));
+        return "opportunities/matches";
+    }
+}

@@ -1,0 +1,36 @@
+package org.pathways.web.page;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.ResponseStatus;
+
+import org.pathways.web.api.ApiProblem;
+
+/**
+ * The API's 404 (no such record, or not the caller's to see) is the web app's one "page not found": the same page,
+ * the same status, whichever it was. Any other refusal the page did not handle itself shows the problem's detail.
+ */
+@ControllerAdvice
+class ErrorPages {
+
+    private static final Logger log = LoggerFactory.getLogger(ErrorPages.class);
+
+    @ExceptionHandler(ApiProblem.NotFound.class)
+    @ResponseStatus(HttpStatus.NOT_FOUND)
+    String notFound() {
+        return "error/404";
+    }
+
+    @ExceptionHandler(ApiProblem.class)
+    String refused(ApiProblem problem, org.springframework.ui.Model model,
+                   jakarta.servlet.http.HttpServletResponse response) {
+        log.debug("The API refused a page's call: {} {}", problem.status(), problem.kind());
+        int status = problem.status().value();
+        response.setStatus(status >= 500 ? HttpStatus.BAD_GATEWAY.value() : status);
+        model.addAttribute("problem", problem);
+        return "error/refused";
+    }
+}

@@ -1,0 +1,27 @@
+package org.pathways.web.page;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.core.oidc.user.OidcUser;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+import org.pathways.web.signin.SignedInUser;
+
+/** What the layout needs on every page: who is signed in, and this page's address for the language switch. */
+@ControllerAdvice
+class PageModel {
+
+    @ModelAttribute("user")
+    SignedInUser user(@AuthenticationPrincipal OidcUser user) {
+        return user == null ? null : SignedInUser.of(user);
+    }
+
+    @ModelAttribute("thisPage")
+    String thisPage(HttpServletRequest request) {
+        return ServletUriComponentsBuilder.fromRequest(request).replaceQueryParam("lang")
+                .build().toUriString().replaceFirst("^[a-z]+://[^/]+", "");
+    }
+}

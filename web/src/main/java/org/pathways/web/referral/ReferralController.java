@@ -1,0 +1,256 @@
+package org.pathways.web.referral;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import org.pathways.web.api.ApiObject;
+import org.pathways.web.api.ApiProblem;
+import org.pathways.web.api.PathwaysApi;
+
+/**
+ * Referrals: making one for a learner (with the consent check explained before it is sent), the receiving agency's
+ * incoming list (filters, SLA dates, overdue said in words; the list refreshes itself), the referring agency's
+ * outgoing list, and the referral's page with its history, the handoff notes and the actions the API allows the
+ * caller now, as buttons. Every change sends the version the page was drawn from ({@code If-Match}); if someone
+ * else changed the referral in between, the page says so and shows it afresh.
+ */
+@Controller
+class ReferralController {
+
+    static final List<String> URGENCIES = List.of("ROUTINE", "SOON", "URGENT");
+    static final List<String> REJECT_REASONS = List.of("NOT_ELIGIBLE", "NO_CAPACITY", "COULD_NOT_CONTACT",
+            "LEARNER_DECLINED", "DUPLICATE", "OTHER");
+    static final List<String> STATUSES = List.of("SUBMITTED", "RECEIVED", "ACCEPTED", "IN_PROGRESS", "ON_HOLD",
+            "COMPLETED", "REJECTED", "FAILED", "CANCELLED");
+    /** The profile fields a referral's shared summary may carry: what REFERRAL_SHARING consent covers. */
+    static final List<String> SUMMARY_FIELDS = List.of("givenName", "familyName", "preferredName", "dateOfBirth",
+            "localityCode", "preferredLanguage", "interpreterNeeded", "accessibilityNeeds", "barriers", "goals",
+            "interests", "priorAchievements");
+
+    private final PathwaysApi api;
+
+    ReferralController(PathwaysApi api) {
+        this.api = api;
+    }
+
+    @GetMapping("/learners/{id}/refer")
+    String referForm(@PathVariable String id, @RequestParam String opportunity, Model model) {
+        Map<String, Object> learner = api.get("/api/learners/{id}", id);
+        Map<String, Object> offer = api.get("/api/opportunities/{id}", opportunity);
+        Object provider = offer.get("providerAgencyId");
+        Map<String, Object> consent = api.get(uri -> uri.path("/api/learners/{id}/consents/check")
+                .queryParam("agencyId", provider).queryParam("purpose", "REFERRAL_SHARING").build(id));
+        model.addAttribute("learner", learner);
+        model.addAttribute("opportunity", offer);
+        model.addAttribute("consent", consent);
+        model.addAttribute("urgencies", URGENCIES);
+        model.addAttribute("idempotencyKey", UUID.randomUUID().toString());
+        return "referrals/refer";
+    }
+
+    @PostMapping("/learners/{id}/refer")
+    String refer(@PathVariable String id, @RequestParam MultiValueMap<String, String> form, Model model,
+                 RedirectAttributes redirect) {
+        String opportunity = form.getFirst("opportunityId");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("learnerId", id);
+        body.put("opportunityId", opportunity);
+        body.put("need", form.getFirst("need"));
+        body.put("urgency", form.getFirst("urgency"));
+        if ("true".equals(form.getFirst("shareSummary"))) {
+            Map<String, Object> learner = api.get("/api/learners/{id}", id);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            for (String field : SUMMARY_FIELDS) {
+                Object value = learner.get(field);
+                if (value != null && !(value instanceof List<?> list && list.isEmpty())
+                        && !(value instanceof java.util.Collection<?> set && set.isEmpty())
+                        && !Boolean.FALSE.equals(value)) {
+                    summary.put(field, value);
+                }
+            }
+            if (!summary.isEmpty()) {
+                body.put("sharedSummary", summary);
+            }
+        }
+        try {
+            var created = api.postWithKey("/api/referrals", body, form.getFirst("idempotencyKey"));
+            redirect.addFlashAttribute("done", "referral.sent");
+            return "redirect:/referrals/" + created.getBody().get("id");
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            model.addAttribute("problem", problem);
+            model.addAttribute("form", ApiObject.of(form.toSingleValueMap()));
+            return referForm(id, opportunity, model);
+        }
+    }
+
+    @GetMapping("/referrals/incoming")
+    String incoming(@RequestParam(required = false) String status, @RequestParam(required = false) String overdue,
+                    @RequestParam(required = false) String mine, Model model) {
+        return list("incoming", status, overdue, mine, model, "referrals/list");
+    }
+
+    /** The incoming list's rows alone, which the page asks for again every few seconds (htmx). */
+    @GetMapping("/referrals/incoming/rows")
+    String incomingRows(@RequestParam(required = false) String status, @RequestParam(required = false) String overdue,
+                        @RequestParam(required = false) String mine, Model model) {
+        return list("incoming", status, overdue, mine, model, "referrals/list :: rows");
+    }
+
+    @GetMapping("/referrals/outgoing")
+    String outgoing(@RequestParam(required = false) String status, @RequestParam(required = false) String overdue,
+                    @RequestParam(required = false) String mine, Model model) {
+        return list("outgoing", status, overdue, mine, model, "referrals/list");
+    }
+
+    @GetMapping("/referrals/outgoing/rows")
+    String outgoingRows(@RequestParam(required = false) String status, @RequestParam(required = false) String overdue,
+                        @RequestParam(required = false) String mine, Model model) {
+        return list("outgoing", status, overdue, mine, model, "referrals/list :: rows");
+    }
+
+    private String list(String direction, String status, String overdue, String mine, Model model, String view) {
+        Map<String, Object> page = api.get(uri -> {
+            uri.path("/api/referrals").queryParam("direction", direction).queryParam("limit", 50);
+            if (status != null && STATUSES.contains(status)) {
+                uri.queryParam("status", status);
+            }
+            if ("true".equals(overdue)) {
+                uri.queryParam("overdue", "true");
+            }
+            if ("true".equals(mine)) {
+                uri.queryParam("mine", "true");
+            }
+            return uri.build();
+        });
+        model.addAttribute("direction", direction);
+        model.addAttribute("referrals", page.getOrDefault("items", List.of()));
+        model.addAttribute("statuses", STATUSES);
+        model.addAttribute("status", status);
+        model.addAttribute("overdue", "true".equals(overdue));
+        model.addAttribute("mine", "true".equals(mine));
+        model.addAttribute("query", query(status, overdue, mine));
+        return view;
+    }
+
+    private static String query(String status, String overdue, String mine) {
+        StringBuilder query = new StringBuilder();
+        if (status != null && STATUSES.contains(status)) {
+            query.append("&status=").append(status);
+        }
+        if ("true".equals(overdue)) {
+            query.append("&overdue=true");
+        }
+        if ("true".equals(mine)) {
+            query.append("&mine=true");
+        }
+        return query.isEmpty() ? "" : "?" + query.substring(1);
+    }
+
+    @GetMapping("/referrals/{id}")
+    String referral(@PathVariable String id, Model model) {
+        var answer = api.getWithHeaders(uri -> uri.path("/api/referrals/{id}").build(id));
+        Map<String, Object> referral = answer.getBody();
+        model.addAttribute("referral", referral);
+        model.addAttribute("etag", answer.getHeaders().getFirst(HttpHeaders.ETAG));
+        model.addAttribute("rejectReasons", REJECT_REASONS);
+        boolean party = referral.get("need") != null || referral.get("history") != null;
+        model.addAttribute("notes", party && referral.get("learnerId") != null
+                ? api.list("/api/referrals/{id}/notes", id) : List.of());
+        model.addAttribute("chain", chain(id));
+        if ("COMPLETED".equals(referral.get("status")) && party) {
+            model.addAttribute("nextSteps", nextSteps(id));
+        }
+        return "referrals/referral";
+    }
+
+    private List<Map<String, Object>> chain(String id) {
+        try {
+            return api.list("/api/referrals/{id}/chain", id);
+        } catch (ApiProblem notAvailable) {
+            return List.of();
+        }
+    }
+
+    private Map<String, Object> nextSteps(String id) {
+        try {
+            return api.get("/api/referrals/{id}/next-steps", id);
+        } catch (ApiProblem notAvailable) {
+            return Map.of();
+        }
+    }
+
+    @PostMapping("/referrals/{id}/transitions")
+    String transition(@PathVariable String id, @RequestParam String action,
+                      @RequestParam(required = false) String reason,
+                      @RequestParam(required = false) String reasonText, @RequestParam String etag,
+                      RedirectAttributes redirect) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("action", action);
+        if (reason != null && !reason.isBlank()) {
+            body.put("reason", reason);
+        }
+        if (reasonText != null && !reasonText.isBlank()) {
+            body.put("reasonText", reasonText.strip());
+        }
+        try {
+            api.postIfMatch("/api/referrals/{id}/transitions", body, etag, id);
+            redirect.addFlashAttribute("done", "action.done." + action);
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            redirect.addFlashAttribute(problem.status().value() == 409 && "stale-version".equals(problem.kind())
+                    ? "stale" : "refused", problem.detail());
+        }
+        return "redirect:/referrals/" + id;
+    }
+
+    /** Re-routing: the open referral is closed towards a better-suited opportunity, linked to the new one. */
+    @PostMapping("/referrals/{id}/reroute")
+    String reroute(@PathVariable String id, @RequestParam String opportunityId,
+                   @RequestParam(required = false) String reasonText, @RequestParam String etag,
+                   RedirectAttributes redirect) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("opportunityId", opportunityId.strip());
+        if (reasonText != null && !reasonText.isBlank()) {
+            body.put("reasonText", reasonText.strip());
+        }
+        try {
+            Map<String, Object> next = api.postIfMatch("/api/referrals/{id}/reroute", body, etag, id).getBody();
+            redirect.addFlashAttribute("done", "referral.rerouted");
+            return "redirect:/referrals/" + next.get("id");
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            redirect.addFlashAttribute(problem.status().value() == 409 && "stale-version".equals(problem.kind())
+                    ? "stale" : "refused", problem.detail());
+            return "redirect:/referrals/" + id;
+        }
+    }
+
+    @PostMapping("/referrals/{id}/notes")
+    String note(@PathVariable String id, @RequestParam String text, RedirectAttributes redirect) {
+        try {
+            api.post("/api/referrals/{id}/notes", Map.of("text", text), id);
+            redirect.addFlashAttribute("done", "note.added");
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            redirect.addFlashAttribute("refused", problem.detail());
+        }
+        return "redirect:/referrals/" + id + "#notes";
+    }
+}

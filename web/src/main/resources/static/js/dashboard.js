@@ -1,0 +1,112 @@
+// The coordinator's dashboard: draws each chart from the figures the server put beside its table (data-chart), and
+// keeps the figures live. The tables are the truth and work without JavaScript; the charts only draw them.
+(function () {
+  'use strict';
+  // Colours with at least 3:1 contrast on white, told apart by the legend and the tables, never by colour alone.
+  var PALETTE = ['#1d4f91', '#00703c', '#942514', '#6f2c91', '#b35900', '#005a70', '#484949', '#8a1a5b'];
+  var charts = [];
+
+  function option(spec) {
+    var base = {
+      color: PALETTE,
+      aria: { enabled: true, decal: { show: true } },
+      animation: false,
+      // the tooltip is drawn on the canvas: the page's Content Security Policy allows no inline styles
+      tooltip: { renderMode: 'richText', trigger: spec.type === 'bars' ? 'axis' : 'item' },
+      textStyle: { fontFamily: 'system-ui, Arial, sans-serif', fontSize: 14 }
+    };
+    if (spec.type === 'bars') {
+      base.legend = { top: 0, type: 'scroll' };
+      base.grid = { left: 8, right: 8, top: 40, bottom: 8, containLabel: true };
+      base.xAxis = { type: 'category', data: spec.categories, axisLabel: { interval: 0, hideOverlap: true } };
+      base.yAxis = { type: 'value', minInterval: 1 };
+      base.series = spec.series.map(function (s) {
+        return { name: s.name, type: 'bar', data: s.data, stack: spec.stacked ? 'all' : undefined };
+      });
+    } else if (spec.type === 'funnel') {
+      base.series = [{ type: 'funnel', sort: 'none', gap: 2, left: '10%', width: '80%', data: spec.data.filter(function (d) {
+        return d.value !== null;
+      }), label: { position: 'inside', color: '#fff', formatter: '{b}: {c}' } }];
+    } else if (spec.type === 'sankey') {
+      base.series = [{ type: 'sankey', data: spec.nodes, links: spec.links, nodeAlign: 'justify',
+        emphasis: { focus: 'adjacency' }, lineStyle: { color: 'gradient', opacity: 0.4 },
+        label: { color: '#0b0c0c' },
+        edgeLabel: { show: true, formatter: function (p) { return p.data.label || String(p.data.value); } } }];
+    }
+    return base;
+  }
+
+  function draw(root) {
+    charts.forEach(function (chart) { chart.dispose(); });
+    charts = [];
+    if (typeof echarts === 'undefined') {
+      return;
+    }
+    root.querySelectorAll('[data-chart]').forEach(function (element) {
+      var spec;
+      try {
+        spec = JSON.parse(element.getAttribute('data-chart'));
+      } catch (e) {
+        return;
+      }
+      var empty = (spec.type === 'sankey' && spec.links.length === 0)
+        || (spec.type === 'bars' && spec.categories.length === 0);
+      element.classList.toggle('empty', empty);
+      if (empty) {
+        return;
+      }
+      var chart = echarts.init(element, null, { renderer: 'canvas' });
+      chart.setOption(option(spec));
+      charts.push(chart);
+    });
+  }
+
+  function live(status) {
+    if (!status || typeof EventSource === 'undefined' || typeof htmx === 'undefined') {
+      return;
+    }
+    var pending = null;
+    var source = new EventSource(status.getAttribute('data-live-url'));
+    source.addEventListener('ready', function () {
+      status.textContent = status.getAttribute('data-connected');
+    });
+    source.addEventListener('changed', function () {
+      // several changes in a moment make one refresh
+      if (pending) {
+        return;
+      }
+      pending = setTimeout(function () {
+        pending = null;
+        htmx.ajax('GET', status.getAttribute('data-figures-url'), { target: '#figures', swap: 'outerHTML' })
+          .then(function () {
+            var now = new Date();
+            var time = ('0' + now.getHours()).slice(-2) + ':' + ('0' + now.getMinutes()).slice(-2) + ':'
+              + ('0' + now.getSeconds()).slice(-2);
+            status.textContent = status.getAttribute('data-updated').replace('{0}', time);
+            status.setAttribute('data-refreshed', String(Number(status.getAttribute('data-refreshed') || 0) + 1));
+          });
+      }, 300);
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var figures = document.getElementById('figures');
+    if (!figures) {
+      return;
+    }
+    draw(figures);
+    live(document.getElementById('live-status'));
+    document.body.addEventListener('htmx:afterSettle', function (event) {
+      var swapped = document.getElementById('figures');
+      if (swapped && (event.target === swapped || swapped.contains(event.target))) {
+        draw(swapped);
+      }
+    });
+    window.addEventListener('resize', function () {
+      charts.forEach(function (chart) { chart.resize(); });
+    });
+    window.addEventListener('beforeprint', function () {
+      charts.forEach(function (chart) { chart.resize(); });
+    });
+  });
+})();

@@ -1,0 +1,75 @@
+package org.pathways.web.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/**
+ * An agency admin looks after their agency's connections in a real browser: subscribes a webhook endpoint and sees
+ * the signing secret once (never again on a reload), pauses and resumes it, rotates the secret (shown once again),
+ * reads the delivery log and its parked deliveries, reads the event feed with the cursor their developers go on
+ * from, and deletes the subscription. A worker without the admin role is offered none of it.
+ */
+class AgencyAdminBrowserTest extends BrowserTest {
+
+    @Test
+    void anAgencyAdminManagesWebhooksSeesTheSecretOnceAndReadsDeliveriesAndTheFeed() {
+        signIn("college-admin");
+        follow(By.linkText("Agency admin"));
+        assertThat(heading()).isEqualTo("Your agency");
+        checkPage("admin-agency");
+
+        follow(By.linkText("Webhook subscriptions"));
+        assertThat(pageText()).contains("No subscriptions yet.");
+        waitFor(By.id("url")).sendKeys("http://localhost:9/college-mis/pathways-events");
+        click(By.xpath("//label[code='org.pathways.referral.submitted.v1']"));
+        click(By.xpath("//label[code='org.pathways.referral.completed.v1']"));
+        checkPage("admin-webhooks-new");
+        follow(By.xpath("//button[normalize-space()='Subscribe']"));
+        String secret = waitFor(By.cssSelector("#webhook-secret code")).getText();
+        assertThat(secret).startsWith("whsec_");
+        assertThat(pageText()).contains("Subscribed.", "http://localhost:9/college-mis/pathways-events",
+                "org.pathways.referral.completed.v1", "Active");
+        checkPage("admin-webhooks-secret");
+
+        open("/admin/webhooks");
+        assertThat(browser.findElements(By.id("webhook-secret"))).as("the secret is shown only once").isEmpty();
+        assertThat(pageText()).doesNotContain(secret);
+
+        follow(By.xpath("//button[normalize-space()='Pause']"));
+        assertThat(pageText()).contains("Paused: deliveries wait until you resume.");
+        assertThat(browser.findElement(By.cssSelector("td .status")).getText()).isEqualTo("Paused");
+        follow(By.xpath("//button[normalize-space()='Resume']"));
+        assertThat(browser.findElement(By.cssSelector("td .status")).getText()).isEqualTo("Active");
+
+        follow(By.xpath("//button[normalize-space()='Rotate the secret']"));
+        String rotated = waitFor(By.cssSelector("#webhook-secret code")).getText();
+        assertThat(rotated).startsWith("whsec_").isNotEqualTo(secret);
+        switchLanguage("cy");
+        assertThat(heading()).isEqualTo("Tanysgrifiadau bachau gwe");
+        checkPage("admin-webhooks-cy");
+        switchLanguage("en");
+
+        follow(By.linkText("Deliveries"));
+        assertThat(heading()).isEqualTo("Deliveries");
+        checkPage("admin-deliveries");
+        follow(By.linkText("Show only parked deliveries"));
+        checkPage("admin-deliveries-parked");
+
+        follow(By.linkText("Event feed"));
+        assertThat(pageText()).contains("Read after cursor", "GET /api/feed?after=");
+        checkPage("admin-feed");
+
+        open("/admin/webhooks");
+        follow(By.xpath("//button[normalize-space()='Delete']"));
+        assertThat(pageText()).contains("Deleted; its pending deliveries are cancelled.", "No subscriptions yet.");
+    }
+
+    @Test
+    void aWorkerWithoutTheAdminRoleIsNotOfferedTheAdminPages() {
+        signIn("college-worker");
+        assertThat(browser.findElements(By.linkText("Agency admin"))).isEmpty();
+        assertThat(pageText()).doesNotContain("Your agency's settings");
+    }
+}

@@ -1,0 +1,196 @@
+package org.pathways.web.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.pathways.identity.client.TokenClient;
+import org.pathways.testing.HttpApi;
+
+/**
+ * The closed loop in two real browsers. The college's worker has the incoming referrals open; at another desk the
+ * council's worker signs in, registers a learner, records their consent to share with the college, finds the
+ * college's course and refers them, with the consent check shown before sending. The referral appears on the
+ * college's list without a reload; the college worker receives, accepts, starts and completes it with the buttons
+ * the API allows; the learner's page then shows the milestones the referral made. A worker of a third agency gets
+ * the same "page not found" for that learner and that referral as for ones that do not exist. Every page is
+ * screenshotted and checked with axe-core, several in Welsh too.
+ */
+class ReferralJourneyBrowserTest extends BrowserTest {
+
+    private static String courseId;
+
+    /** The college publishes a course through the API, as its admin would (the catalogue's pages are not here). */
+    @BeforeAll
+    static void theCollegePublishesACourse() throws Exception {
+        String collegeAdmin = new TokenClient(platform.issuer).signIn("pathways-web",
+                platform.address + "/login/callback", "college-admin", BrowserPlatform.PASSWORD).accessToken();
+        HttpApi api = new HttpApi(platform.address.getPort());
+        HttpApi.Response draft = api.post("/api/opportunities", collegeAdmin, Map.of(
+                "title", "Entry 2 English for speakers of other languages",
+                "description", "Small-group ESOL for adults: speaking, listening, reading and writing.",
+                "kind", "FORMAL_LEARNING", "level", "E2", "capacity", 12));
+        assertThat(draft.status()).as(draft.body().toString()).isEqualTo(201);
+        courseId = draft.text("id");
+        HttpApi.Response published = api.post("/api/opportunities/" + courseId + "/publish", collegeAdmin, null);
+        assertThat(published.status()).as(published.body().toString()).isEqualTo(200);
+    }
+
+    @Test
+    void aCouncilWorkerRefersALearnerAndTheCollegeClosesTheLoopWithoutReloading() throws Exception {
+        ChromeDriver council = browser;
+        ChromeDriver college = newBrowser();
+
+        // The college's worker is watching the incoming referrals.
+        browser = college;
+        signIn("college-worker");
+        open("/referrals/incoming");
+        assertThat(heading()).isEqualTo("Incoming referrals");
+        int before = browser.findElements(By.cssSelector("#referral-rows tbody tr")).size();
+        checkPage("incoming-empty");
+
+        // At the council: register a learner.
+        browser = council;
+        signIn("council-worker");
+        open("/learners");
+        checkPage("learners-find");
+        follow(By.linkText("Register a learner"));
+        waitFor(By.id("givenName")).sendKeys("Amina");
+        browser.findElement(By.id("familyName")).sendKeys("Browser-Yusuf");
+        setDate("dateOfBirth", "1990-04-12");
+        browser.findElement(By.id("localityCode")).sendKeys("LS6");
+        browser.findElement(By.id("barrier-CHILDCARE")).click();
+        browser.findElement(By.id("goals")).sendKeys("english, speaking");
+        checkPage("register");
+        follow(By.cssSelector("form.stacked button[type=submit]"));
+        assertThat(heading()).as(pageText()).isEqualTo("Amina Browser-Yusuf");
+        assertThat(pageText()).contains("The learner is registered", "12 April 1990", "LS6", "Childcare");
+        String learnerPage = browser.getCurrentUrl().replaceFirst("\\?.*$", "");
+        String learnerId = learnerPage.substring(learnerPage.lastIndexOf('/') + 1);
+
+        // Registering the same person again warns of the duplicate and offers the way forward.
+        open("/learners/new");
+        waitFor(By.id("givenName")).sendKeys("Amina");
+        browser.findElement(By.id("familyName")).sendKeys("Browser-Yusuf");
+        setDate("dateOfBirth", "1990-04-12");
+        browser.findElement(By.id("localityCode")).sendKeys("LS6");
+        follow(By.cssSelector("form.stacked button[type=submit]"));
+        assertThat(waitFor(By.id("duplicates")).getText())
+                .contains("This person may already be registered", "date of birth and name", "Open this record");
+        checkPage("register-duplicate");
+        follow(By.linkText("Open this record"));
+        assertThat(heading()).isEqualTo("Amina Browser-Yusuf");
+
+        // Record their consent to share with the college.
+        click(By.xpath("//summary[normalize-space()='Record a consent']"));
+        waitFor(By.id("agencyId")).sendKeys("agency-college");
+        new Select(browser.findElement(By.id("purpose"))).selectByValue("REFERRAL_SHARING");
+        new Select(browser.findElement(By.id("method"))).selectByValue("VERBAL");
+        follow(By.cssSelector("form[action$='/consents'] button[type=submit]"));
+        assertThat(waitFor(By.cssSelector(".notice.success")).getText()).isEqualTo("Consent recorded.");
+        assertThat(pageText()).contains("agency-college", "Share a referral summary", "In force");
+        checkPage("learner");
+        switchLanguage("cy");
+        assertThat(pageText()).contains("Caniatâd", "Mewn grym", "12 Ebrill 1990");
+        checkPage("learner-cy");
+        switchLanguage("en");
+
+        // Find the course, see the consent check, refer.
+        follow(By.linkText("Search the catalogue"));
+        waitFor(By.id("q")).sendKeys("ESOL");
+        follow(By.cssSelector("form[role=search] button[type=submit]"));
+        waitFor(By.cssSelector(".cards li"));
+        checkPage("opportunities");
+        follow(By.cssSelector(".cards a.button"));
+        assertThat(heading()).isEqualTo("Refer Amina to Entry 2 English for speakers of other languages");
+        assertThat(waitFor(By.id("consent-check")).getText())
+                .contains("Amina has agreed to share their details with agency-college");
+        waitFor(By.id("need")).sendKeys("Wants to improve spoken English to help her children with school.");
+        browser.findElement(By.id("urgency-SOON")).click();
+        checkPage("refer");
+        // The referral-service learns of the consent and the course from events a moment later: until then it
+        // refuses, and the page says why and keeps what was typed (and the idempotency key) for another go.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            follow(By.cssSelector("form.stacked button[type=submit]"));
+            if (browser.findElements(By.id("referral-status")).isEmpty()) {
+                assertThat(System.nanoTime()).as("referral still refused: %s", pageText()).isLessThan(deadline);
+                Thread.sleep(1000);
+            }
+        } while (browser.findElements(By.id("referral-status")).isEmpty());
+        assertThat(pageText()).contains("Referral sent.", "Sent", "agency-college", "Soon");
+        String referralPage = browser.getCurrentUrl();
+        String referralId = referralPage.substring(referralPage.lastIndexOf('/') + 1);
+        checkPage("referral-sent");
+
+        // At the college: it arrives without a reload.
+        browser = college;
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver ->
+                driver.findElements(By.cssSelector("#referral-rows tbody tr")).size() > before);
+        assertThat(browser.findElement(By.id("referral-rows")).getText()).contains("agency-council", "Sent", "Soon");
+        checkPage("incoming-arrived");
+        follow(By.cssSelector("#referral-rows a[href$='" + referralId + "']"));
+        assertThat(pageText()).contains("Amina Browser-Yusuf", "Wants to improve spoken English");
+        checkPage("referral-received-side");
+        for (String[] step : new String[][] {
+                {"Mark as received", "Received"}, {"Accept", "Accepted"}, {"Mark as started", "In progress"},
+                {"Mark as completed", "Completed"}}) {
+            follow(By.xpath("//button[normalize-space()='" + step[0] + "']"));
+            new WebDriverWait(browser, PATIENCE).until(driver ->
+                    step[1].equals(driver.findElement(By.id("referral-status")).getText()));
+        }
+        assertThat(pageText()).contains("What happened", "Completed", "Next steps");
+        checkPage("referral-completed");
+        switchLanguage("cy");
+        assertThat(waitFor(By.id("referral-status")).getText()).isEqualTo("Wedi'i gwblhau");
+        checkPage("referral-completed-cy");
+        switchLanguage("en");
+
+        // A handoff note from the college, seen by the council.
+        waitFor(By.id("text")).sendKeys("Amina starts on Monday at 10:00, room B12.");
+        follow(By.xpath("//button[normalize-space()='Add note']"));
+        assertThat(waitFor(By.cssSelector(".notes")).getText()).contains("room B12");
+
+        // Back at the council: the referral's outcome and the milestones it made on the learner's timeline.
+        browser = council;
+        open("/referrals/outgoing");
+        assertThat(waitFor(By.id("referral-rows")).getText()).contains("Completed");
+        checkPage("outgoing");
+        open("/learners/" + learnerId);
+        new WebDriverWait(browser, Duration.ofSeconds(30)).pollingEvery(Duration.ofSeconds(1)).until(driver -> {
+            driver.navigate().refresh();
+            return driver.findElement(By.tagName("body")).getText().contains("Completed");
+        });
+        assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText()).contains("Enrolled", "Completed");
+        open("/referrals/" + referralId);
+        assertThat(pageText()).contains("room B12");
+        open("/notifications");
+        checkPage("notifications");
+
+        // Another agency's worker: the same page-not-found as for records that do not exist.
+        signOut();
+        signIn("jobcentre-worker");
+        open("/learners/no-such-learner");
+        String notFound = pageText();
+        assertThat(heading()).isEqualTo("Page not found");
+        checkPage("not-found");
+        open("/learners/" + learnerId);
+        assertThat(pageText()).isEqualTo(notFound);
+        open("/referrals/" + referralId);
+        assertThat(pageText()).isEqualTo(notFound);
+        open("/referrals/no-such-referral");
+        assertThat(pageText()).isEqualTo(notFound);
+    }
+
+    /** Types a date into a date input the way the browser's own control accepts it in every locale. */
+    private static void setDate(String id, String isoDate) {
+        browser.executeScript("document.getElementById(arguments[0]).value = arguments[1]", id, isoDate);
+    }
+}

@@ -1,0 +1,41 @@
+package org.pathways.web.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/**
+ * Signing in and out with the platform's issuer, in a real browser: the start page invites sign-in, the issuer's
+ * form signs a worker in, the home page shows where to go for their role, the language switch turns every word
+ * Welsh and is remembered, and signing out ends the session here and at the issuer (the next sign-in asks for the
+ * password again).
+ */
+class SignInBrowserTest extends BrowserTest {
+
+    @Test
+    void aWorkerSignsInSeesTheirHomeInEnglishAndWelshAndSignsOutEverywhere() {
+        open("/");
+        assertThat(heading()).isEqualTo("Welcome to Pathways");
+        checkPage("start-en");
+
+        signIn("council-worker");
+        assertThat(heading()).isEqualTo("Home");
+        assertThat(pageText()).contains("council-worker", "agency-council", "Find or register a learner");
+        checkPage("home-worker-en");
+
+        switchLanguage("cy");
+        assertThat(heading()).isEqualTo("Hafan");
+        assertThat(pageText()).contains("Dod o hyd i ddysgwr neu gofrestru un");
+        checkPage("home-worker-cy");
+        open("/");
+        assertThat(language()).as("the choice is remembered").isEqualTo("cy");
+        switchLanguage("en");
+
+        signOut();
+        assertThat(browser.findElements(By.cssSelector(".account"))).isEmpty();
+        // signed out at the issuer too: signing in again asks for the password
+        open("/oauth2/authorization/pathways");
+        assertThat(waitFor(By.name("username")).isDisplayed()).isTrue();
+    }
+}
