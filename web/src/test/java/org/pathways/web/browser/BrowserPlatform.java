@@ -126,6 +126,7 @@ public final class BrowserPlatform {
         properties.put("pathways.security.jwt-secret", "");
         properties.put("spring.security.oauth2.resourceserver.jwt.issuer-uri", issuer.toString());
         properties.put("pathways.webhooks.allow-private-addresses", "true");
+        properties.put("pathways.webhooks.secret-keys", "local-only:Zkh5FtAgzhsfdYEG+Qd4M1KT6kloxXSa4OdULH2eo/M=");   // local-only
         properties.put("spring.cloud.gateway.server.webmvc.function.enabled", "false");
         return port(application.apply(args(properties)));
     }

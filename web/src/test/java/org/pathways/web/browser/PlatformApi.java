@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.awaitility.Awaitility;
-import org.pathways.identity.client.TokenClient;
+import org.pathways.testing.TokenClient;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

@@ -11,7 +11,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.pathways.identity.client.TokenClient;
+import org.pathways.testing.TokenClient;
 import org.pathways.testing.HttpApi;
 
 /**
