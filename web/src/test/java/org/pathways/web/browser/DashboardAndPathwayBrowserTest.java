@@ -108,7 +108,8 @@ class DashboardAndPathwayBrowserTest extends BrowserTest {
     @Test
     void theLearnersPathwayShowsANewMilestoneInTheirLanguageAndIsNoOneElsesToSee() {
         signIn("council-worker");
-        open("/learners/" + learnerId + "/pathway");
+        open("/learners/" + learnerId);
+        click(By.linkText("Their pathway, to go through and print"));
         assertThat(heading()).isEqualTo(GIVEN_NAME + "’s pathway");
         assertThat(pageText()).contains("Write better English for work.", "Runs a community choir",
                 "learning in everyday life");

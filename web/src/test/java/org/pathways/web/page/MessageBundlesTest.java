@@ -14,19 +14,27 @@ import org.junit.jupiter.api.Test;
 /** Every page speaks English and Welsh: the two bundles say the same things, and each message formats. */
 class MessageBundlesTest {
 
+    /** Every bundle of {@code spring.messages.basename}: the layout's and pages', codes', the dashboard's, the pathway's. */
+    private static final String[] BASENAMES = {"messages", "codes", "dashboard", "pathway"};
+
     @Test
     void theWelshBundleHasEveryEnglishMessageAndNoOther() throws IOException {
-        Properties english = bundle("messages.properties");
-        Properties welsh = bundle("messages_cy.properties");
+        for (String basename : BASENAMES) {
+            Properties english = bundle(basename + ".properties");
+            Properties welsh = bundle(basename + "_cy.properties");
 
-        assertThat(welsh.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(english.stringPropertyNames());
-        english.forEach((key, value) -> assertThat(value.toString()).as(key.toString()).isNotBlank());
-        welsh.forEach((key, value) -> assertThat(value.toString()).as(key.toString()).isNotBlank());
+            assertThat(welsh.stringPropertyNames()).as(basename)
+                    .containsExactlyInAnyOrderElementsOf(english.stringPropertyNames());
+            english.forEach((key, value) -> assertThat(value.toString()).as(key.toString()).isNotBlank());
+            welsh.forEach((key, value) -> assertThat(value.toString()).as(key.toString()).isNotBlank());
+        }
     }
 
     @Test
     void everyMessageIsAValidMessageFormatAndKeepsItsApostrophes() throws IOException {
-        for (String file : new String[] {"messages.properties", "messages_cy.properties"}) {
+        for (String file : java.util.Arrays.stream(BASENAMES)
+                .flatMap(basename -> java.util.stream.Stream.of(basename + ".properties", basename + "_cy.properties"))
+                .toList()) {
             Properties messages = bundle(file);
             for (String key : messages.stringPropertyNames()) {
                 String pattern = messages.getProperty(key);
