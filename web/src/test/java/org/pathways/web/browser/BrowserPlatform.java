@@ -29,7 +29,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class BrowserPlatform {
 
-    /** Applications without a store or a broker (issuer, web app, gateway) keep the services' auto-configuration out. */
+    /** Applications without a store or a broker (issuer, web app, gateway) keep the services' auto-config out. */
     static final String WITHOUT_STORE_OR_BROKER = String.join(",",
             "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
             "org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration",

@@ -17,11 +17,13 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -149,10 +151,10 @@ public abstract class BrowserTest {
     }
 
     /** On a failed test: a screenshot of where the browser was, to see what the person would have seen. */
-    @org.junit.jupiter.api.extension.RegisterExtension
-    static final org.junit.jupiter.api.extension.TestWatcher ON_FAILURE = new org.junit.jupiter.api.extension.TestWatcher() {
+    @RegisterExtension
+    static final TestWatcher ON_FAILURE = new TestWatcher() {
         @Override
-        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+        public void testFailed(ExtensionContext context, Throwable cause) {
             for (int i = 0; i < BROWSERS.size(); i++) {
                 try {
                     Path shot = BROWSERS.get(i).getScreenshotAs(OutputType.FILE).toPath();
@@ -239,7 +241,4 @@ public abstract class BrowserTest {
         return browser.findElement(By.tagName("body")).getText();
     }
 
-    protected static TakesScreenshot camera() {
-        return browser;
-    }
 }

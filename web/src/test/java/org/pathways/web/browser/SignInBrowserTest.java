@@ -8,8 +8,8 @@ import org.openqa.selenium.By;
 /**
  * Signing in and out with the platform's issuer, in a real browser: the start page invites sign-in, the issuer's
  * form signs a worker in, the home page shows where to go for their role, the language switch turns every word
- * Welsh and is remembered, and signing out ends the session here and at the issuer (the next sign-in asks for the
- * password again).
+ * Welsh and is remembered, the page reflows to a phone's width, and signing out ends the session here and at the
+ * issuer (the next sign-in asks for the password again).
  */
 class SignInBrowserTest extends BrowserTest {
 
@@ -31,6 +31,19 @@ class SignInBrowserTest extends BrowserTest {
         open("/");
         assertThat(language()).as("the choice is remembered").isEqualTo("cy");
         switchLanguage("en");
+
+        // On a phone's screen the page reflows: nothing runs off the side (WCAG 1.4.10), every link still there.
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        try {
+            open("/");
+            Object overflow = browser.executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertThat(((Number) overflow).intValue()).as("horizontal scrolling on a phone").isLessThanOrEqualTo(0);
+            assertThat(browser.findElement(By.linkText("Find or register a learner")).isDisplayed()).isTrue();
+            checkPage("home-worker-phone");
+        } finally {
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+        }
 
         signOut();
         assertThat(browser.findElements(By.cssSelector(".account"))).isEmpty();
