@@ -215,7 +215,8 @@ class KubernetesManifestsTest {
         while (kind.find()) {
             kinds.merge(kind.group(1), 1, Integer::sum);
         }
-        assertThat(kinds).containsEntry("Deployment", modules.size()).containsEntry("Service", modules.size())
+        // and the web app (web.yaml): a Deployment and a Service, one replica (its sessions are in memory), no autoscaler
+        assertThat(kinds).containsEntry("Deployment", modules.size() + 1).containsEntry("Service", modules.size() + 1)
                 .containsEntry("HorizontalPodAutoscaler", modules.size())
                 .containsEntry("PodDisruptionBudget", modules.size());
         assertThat(output).contains("namespace: pathways");
