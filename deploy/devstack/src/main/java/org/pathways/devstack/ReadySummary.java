@@ -40,7 +40,7 @@ final class ReadySummary {
         text.append('\n');
         text.append("  web:    open ").append(PlatformService.GATEWAY.baseUrl())
                 .append(" and sign in as council-worker, college-worker, jobcentre-worker, college-admin,\n")
-                .append("          council-admin, jobcentre-admin or coordinator (password demo-password)\n");
+                .append("          council-admin, jobcentre-admin, coordinator or platform-admin (password demo-password)\n");
         text.append("  data:   ").append(dataDir)
                 .append("  (kafka/data, mongo/pathways.mv, identity/signing-key.json)\n");
         text.append("  logs:   ").append(dataDir.resolve("logs")).append("/<component>.log\n");

@@ -32,7 +32,7 @@ class DevstackSmokeIT {
     @Test
     void startsEveryServiceLoadsTheDemoAnswersThroughTheGatewayAndStopsCleanly(@TempDir Path dataDir)
             throws Exception {
-        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9000, 9092, 9093, 27017}) {
+        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 8086, 9000, 9092, 9093, 27017}) {
             // A developer's own devstack may be running: then this check cannot run, rather than fail.
             org.junit.jupiter.api.Assumptions.assumeFalse(listening(port), "port " + port + " is in use");
         }
@@ -75,6 +75,14 @@ class DevstackSmokeIT {
                     .header("Authorization", "Bearer " + coordinator).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(summary.statusCode()).isEqualTo(200);
             assertThat(summary.body()).contains("org.pathways.referral.submitted.v1");
+            // The first screen a newcomer opens: the web app through the gateway, telling them where to click.
+            assertThat(output.stream().anyMatch(line -> line.contains("open http://localhost:8080")))
+                    .withFailMessage("the ready summary names the web app; last lines:%n%s", transcript).isTrue();
+            HttpResponse<String> home = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:8080/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(home.statusCode()).isEqualTo(200);
+            assertThat(home.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+            assertThat(home.body()).contains("/oauth2/authorization/pathways").contains("Sign in");
             HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://localhost:8080/api/referrals/x")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -102,7 +110,7 @@ class DevstackSmokeIT {
         List<String> tail = output.subList(Math.max(0, output.size() - 40), output.size());
         assertThat(output.stream().anyMatch(line -> line.contains("stopped")))
                 .withFailMessage("no clean stop; last lines:%n%s", String.join("\n", tail)).isTrue();
-        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9000, 9092, 27017}) {
+        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 8086, 9000, 9092, 27017}) {
             assertThat(listening(port)).as("port " + port + " is free again").isFalse();
         }
     }
