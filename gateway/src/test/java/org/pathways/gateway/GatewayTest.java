@@ -109,7 +109,7 @@ class GatewayTest {
     @Test
     void everythingOutsideTheApiGoesToTheWebAppWithoutATokenAndWithTheBrowsersHost() throws Exception {
         HttpResponse<String> start = get("/", null);
-        assertThat(start.statusCode()).isEqualTo(200);
+        assertThat(start.statusCode()).as(start.headers() + " " + start.body()).isEqualTo(200);
         assertThat(start.body()).isEqualTo("<p>web app: /</p>");
         // the web app builds its links and sign-in callback on the address the browser used: the gateway's
         assertThat(webAppSawHost.get()).isEqualTo("localhost:" + port);
