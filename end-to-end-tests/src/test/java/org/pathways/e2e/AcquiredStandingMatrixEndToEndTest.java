@@ -344,6 +344,8 @@ class AcquiredStandingMatrixEndToEndTest {
                 case "direction" -> "incoming";
                 case "agencyId" -> checkAgencyId;
                 case "purpose" -> "REFERRAL_SHARING";
+                // Finding a learner by its id: found only by an agency that may see it.
+                case "q" -> learnerId;
                 default -> null;
             });
         }
@@ -517,6 +519,13 @@ class AcquiredStandingMatrixEndToEndTest {
                 wrong.add(cell, "reads the learner as a referral shows it, no contact details: " + status + " "
                         + response.body());
             }
+        } else if (key.equals("GET /api/learners")) {
+            // The receiver finds the learner, shown as a referral shows it; its other roles search nothing.
+            if (caller.worksWithLearners() ? status != 200 || !response.body().contains(resources.learnerId())
+                    || !response.body().contains("\"sharedFor\":[\"REFERRAL_SHARING\"]")
+                    || containsAnyOf(response.body(), EMAIL, PHONE) : status != 403) {
+                wrong.add(cell, "finds the learner as a referral shows it: " + status + " " + response.body());
+            }
         } else if (caller.worksWithLearners() && key.equals("GET /api/learners/{learnerId}/consents/check")) {
             expect(cell, response, wrong, 200, "");
         } else if (caller.worksWithLearners() && (key.equals("PUT /api/learners/{id}")
@@ -554,8 +563,9 @@ class AcquiredStandingMatrixEndToEndTest {
             }
         } else if (!operation.namesAResource()) {
             // Its own lists; link requests are a worker's business.
-            boolean refused = status == 403 && caller.role() != Role.WORKER
-                    && operation.key().equals("GET /api/learners/link-requests");
+            boolean refused = status == 403 && (caller.role() != Role.WORKER
+                    && operation.key().equals("GET /api/learners/link-requests")
+                    || !caller.worksWithLearners() && operation.key().equals("GET /api/learners"));
             if ((status >= 300 && !refused) || response.body().contains(learnerId)) {
                 wrong.add(cell, "its own list: " + status + " " + response.body());
             }

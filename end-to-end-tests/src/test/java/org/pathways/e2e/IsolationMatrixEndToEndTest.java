@@ -164,6 +164,8 @@ class IsolationMatrixEndToEndTest {
             case "to" -> nextOpportunityId;
             case "agencyId" -> D;
             case "purpose" -> "REFERRAL_SHARING";
+            // Finding a learner: the exact name of A's learner, which no other agency may find.
+            case "q" -> FAMILY_NAME;
             default -> null;
         });
     }
@@ -330,6 +332,9 @@ class IsolationMatrixEndToEndTest {
         expected.put("WORKER GET /api/learners/{learnerId}/milestones", 200);
         expected.put("AGENCY_SYSTEM GET /api/learners/{id}", 200);
         expected.put("COORDINATOR GET /api/learners/{id}", 404);
+        expected.put("WORKER GET /api/learners", 200);
+        expected.put("AGENCY_SYSTEM GET /api/learners", 200);
+        expected.put("COORDINATOR GET /api/learners", 403);
         expected.put("WORKER GET /api/referrals/{id}", 200);
         expected.put("WORKER GET /api/referrals/{id}/notes", 200);
         expected.put("AGENCY_SYSTEM GET /api/referrals/{id}", 200);

@@ -24,7 +24,7 @@ public record PersonName(List<String> givenParts, List<String> familyParts) {
     }
 
     /** Lower-case letter runs, accents removed; apostrophes vanish so that O'Neill and ONeill agree. */
-    static List<String> parts(String text) {
+    public static List<String> parts(String text) {
         if (text == null || text.isBlank()) {
             return List.of();
         }

@@ -31,6 +31,8 @@ import org.pathways.learner.matching.PersonName;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
+import org.springframework.data.mongodb.core.index.CompoundIndex;
+import org.springframework.data.mongodb.core.index.CompoundIndexes;
 import org.springframework.data.mongodb.core.index.Indexed;
 import org.springframework.data.mongodb.core.mapping.Document;
 import org.springframework.http.HttpStatus;
@@ -44,6 +46,14 @@ import org.springframework.http.HttpStatus;
  * ({@link #sharingWith}).
  */
 @Document("learners")
+@CompoundIndexes({
+        // Finding a learner (LearnerSearch): the candidates are those the caller's agency has standing with, each
+        // way of standing with its own index, the registering agency's narrowed by the start of a name.
+        @CompoundIndex(name = "registeringAgency_name", def = "{'registeringAgencyId': 1, 'nameKeys': 1}"),
+        @CompoundIndex(name = "consentAgency", def = "{'consents.agencyId': 1}", sparse = true),
+        @CompoundIndex(name = "consentKind", def = "{'consents.agencyKind': 1}", sparse = true),
+        @CompoundIndex(name = "mergedFrom", def = "{'mergedFrom.learnerId': 1}", sparse = true)
+})
 public class Learner {
 
     @Id
@@ -53,6 +63,12 @@ public class Learner {
     private String givenName;
     private String familyName;
     private String preferredName;
+    /**
+     * Every part of the given, family and preferred names as {@link PersonName} reduces it (accents dropped, lower
+     * case), so that a search by the start of a name can use an index. Personal data like the names, erased with
+     * them.
+     */
+    private List<String> nameKeys = new ArrayList<>();
     /** Indexed for duplicate detection, which starts from everyone born on the same day. */
     @Indexed(sparse = true)
     private LocalDate dateOfBirth;
@@ -148,6 +164,7 @@ public class Learner {
         givenName = Objects.requireNonNull(details.givenName(), "givenName");
         familyName = Objects.requireNonNull(details.familyName(), "familyName");
         preferredName = details.preferredName();
+        nameKeys = nameKeys(givenName, familyName, preferredName);
         dateOfBirth = details.dateOfBirth();
         email = details.email();
         phone = details.phone();
@@ -301,6 +318,7 @@ public class Learner {
         givenName = null;
         familyName = null;
         preferredName = null;
+        nameKeys = new ArrayList<>();
         dateOfBirth = null;
         email = null;
         phone = null;
@@ -348,6 +366,7 @@ public class Learner {
         other.interests.stream().filter(interest -> !interests.contains(interest)).forEach(interests::add);
         other.barriers.stream().filter(barrier -> !barriers.contains(barrier)).forEach(barriers::add);
         preferredName = preferredName != null ? preferredName : other.preferredName;
+        nameKeys = nameKeys(givenName, familyName, preferredName);
         email = email != null ? email : other.email;
         phone = phone != null ? phone : other.phone;
         emailKey = ContactKeys.email(email);
@@ -408,6 +427,13 @@ public class Learner {
     }
 
     /** The learner's name as duplicate detection compares it. */
+    private static List<String> nameKeys(String givenName, String familyName, String preferredName) {
+        PersonName name = PersonName.of(givenName, familyName, preferredName);
+        List<String> keys = new ArrayList<>(name.givenParts());
+        name.familyParts().stream().filter(part -> !keys.contains(part)).forEach(keys::add);
+        return keys;
+    }
+
     public PersonName name() {
         return PersonName.of(givenName, familyName, preferredName);
     }

@@ -16,7 +16,7 @@ import org.springframework.data.mongodb.core.mapping.Document;
  */
 @Document("referral_relationships")
 public record ReferralRelationship(@Id String referralId, @Indexed String learnerId, String referringAgencyId,
-                                   String receivingAgencyId, ReferralStatus status, Instant asOf) {
+                                   @Indexed String receivingAgencyId, ReferralStatus status, Instant asOf) {
 
     public boolean isLive() {
         return status.open();

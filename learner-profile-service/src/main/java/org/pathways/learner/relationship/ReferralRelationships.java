@@ -32,6 +32,17 @@ public class ReferralRelationships {
     }
 
     /**
+     * The learners (as the referral events named them: a record may since have been merged into another) of the open
+     * referrals {@code agencyId} receives: the learners it may read through a referral.
+     */
+    public List<String> learnersReceivedBy(String agencyId) {
+        Query query = Query.query(Criteria.where("receivingAgencyId").is(agencyId));
+        return mongo.find(query, ReferralRelationship.class).stream()
+                .filter(relationship -> relationship.opensTo(agencyId))
+                .map(ReferralRelationship::learnerId).distinct().toList();
+    }
+
+    /**
      * Forgets the referrals of erased learners: who was referred where says something about a person (a health or
      * housing referral), and nothing may read the erased record anyway.
      */

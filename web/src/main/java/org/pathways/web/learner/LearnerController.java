@@ -12,6 +12,7 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -20,7 +21,7 @@ import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 
 /**
- * A worker's learner pages: open a learner by reference, register one (with the partnership-wide duplicate warning
+ * A worker's learner pages: find a learner (by name, date of birth or reference), register one (with the partnership-wide duplicate warning
  * and the way forward it offers), the learner's page (profile as the worker's agency may see it, consents,
  * milestones as a timeline), recording and withdrawing consent, and recording a milestone. Everything is the API's
  * answer to the worker's own token.
@@ -44,13 +45,62 @@ class LearnerController {
         this.api = api;
     }
 
+    /** Results shown at once; more than this and the worker is asked to type more. */
+    static final int RESULTS = 20;
+
+    /**
+     * Find a learner: the learners the worker's agency may see (its own and those shared with it) whose name starts
+     * with what was typed, or with that date of birth or reference, as the API answers the worker's own token. An
+     * htmx request (typing, as progressive enhancement) gets the results alone; without JavaScript the form submits
+     * and the whole page comes back. {@code reference} is the old "open by reference" address, still honoured.
+     */
     @GetMapping("/learners")
-    String find(@RequestParam(required = false) String reference) {
+    String find(@RequestParam(required = false) String reference, @RequestParam(required = false) String q,
+                @RequestHeader(name = "HX-Request", required = false) String htmx, Model model) {
         if (reference != null && !reference.isBlank()) {
             return "redirect:/learners/" + org.springframework.web.util.UriUtils.encodePathSegment(reference.trim(),
                     java.nio.charset.StandardCharsets.UTF_8);
         }
-        return "learners/find";
+        String terms = q == null ? "" : q.strip();
+        model.addAttribute("q", terms);
+        if (terms.length() >= 2) {
+            try {
+                List<Map<String, Object>> found = api.list(uri -> uri.path("/api/learners")
+                        .queryParam("q", "{q}").queryParam("limit", RESULTS).build(terms));
+                Map<String, String> agencyNames = new java.util.HashMap<>();
+                model.addAttribute("results", found.stream().map(learner -> new FoundLearner(
+                        String.valueOf(learner.get("id")), name(learner), learner.get("dateOfBirth"),
+                        agencyName(String.valueOf(learner.get("registeringAgencyId")), agencyNames))).toList());
+                model.addAttribute("more", found.size() >= RESULTS);
+            } catch (ApiProblem.NotFound notFound) {
+                throw notFound;
+            } catch (ApiProblem problem) {
+                model.addAttribute("problem", problem);
+            }
+        } else if (!terms.isEmpty()) {
+            model.addAttribute("tooShort", true);
+        }
+        return htmx != null ? "learners/find :: results" : "learners/find";
+    }
+
+    /** One result: what the list shows of a learner the worker's agency may see. */
+    record FoundLearner(String id, String name, Object dateOfBirth, String registeringAgency) {
+    }
+
+    private static String name(Map<String, Object> learner) {
+        return (learner.getOrDefault("givenName", "") + " " + learner.getOrDefault("familyName", "")).strip();
+    }
+
+    /** The agency's name from the catalogue, or its id if the catalogue does not know it. */
+    private String agencyName(String agencyId, Map<String, String> names) {
+        return names.computeIfAbsent(agencyId, id -> {
+            try {
+                Object name = api.get("/api/agencies/{id}", id).get("name");
+                return name == null ? id : name.toString();
+            } catch (ApiProblem unknown) {
+                return id;
+            }
+        });
     }
 
     @GetMapping("/learners/new")

@@ -75,6 +75,18 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         String learnerPage = browser.getCurrentUrl().replaceFirst("\\?.*$", "");
         String learnerId = learnerPage.substring(learnerPage.lastIndexOf('/') + 1);
 
+        // The worker finds them again by name (accents and case aside), without JavaScript's help and with it.
+        open("/learners?q=" + java.net.URLEncoder.encode("amina browser", java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(waitFor(By.cssSelector("ul.results")).getText()).contains("Amina Browser-Yusuf", "12 April 1990");
+        assertThat(browser.findElement(By.linkText("Amina Browser-Yusuf")).getAttribute("href")).endsWith(learnerPage
+                .substring(learnerPage.indexOf("/learners/")));
+        checkPage("learners-found");
+        open("/learners");
+        waitFor(By.id("q")).sendKeys("Browser-Yus");
+        new WebDriverWait(browser, PATIENCE).until(driver -> driver.findElements(
+                By.linkText("Amina Browser-Yusuf")).size() == 1);
+        assertThat(browser.getCurrentUrl()).as("live results as the worker types, no page load").endsWith("/learners");
+
         // Registering the same person again warns of the duplicate and offers the way forward.
         open("/learners/new");
         waitFor(By.id("givenName")).sendKeys("Amina");
@@ -187,6 +199,16 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         assertThat(pageText()).isEqualTo(notFound);
         open("/referrals/no-such-referral");
         assertThat(pageText()).isEqualTo(notFound);
+        // Nor does searching for them by name find them: the offer is to register someone new.
+        open("/learners?q=" + java.net.URLEncoder.encode("Amina Browser-Yusuf", java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(waitFor(By.id("no-results")).getText()).contains("No learner your agency may see matches",
+                "Register a learner");
+        assertThat(browser.findElements(By.cssSelector("ul.results"))).isEmpty();
+        checkPage("learners-none");
+        switchLanguage("cy");
+        assertThat(waitFor(By.id("no-results")).getText()).contains("Cofrestru dysgwr");
+        checkPage("learners-none-cy");
+        switchLanguage("en");
     }
 
     /** Types a date into a date input the way the browser's own control accepts it in every locale. */
