@@ -84,13 +84,59 @@ class InboxTest extends ReferralServiceTest {
     }
 
     @Test
+    void oneLearnersReferralsAreListedOnlyAmongTheCallersAgencysOwn() {
+        String provider = "agency-adult-" + UUID.randomUUID().toString().substring(0, 8);
+        String elsewhere = "agency-other-" + UUID.randomUUID().toString().substring(0, 8);
+        Scenario learner = consentedLearnerAndPublishedCourse(provider, 50, 0);
+        Scenario neighbour = anotherLearner(learner);
+        // The same learner, referred by the jobcentre (standing: her consent for it) to another agency's course.
+        Scenario viaJobcentre = consentedLearnerAndPublishedCourse(elsewhere, 50, 0);
+        viaJobcentre = new Scenario(learner.learnerId(), viaJobcentre.opportunityId(), "cns-" + UUID.randomUUID(),
+                elsewhere);
+        grantConsent(learner.learnerId(), viaJobcentre.consentId(), elsewhere);
+        grantConsent(learner.learnerId(), "cns-" + UUID.randomUUID(), JOBCENTRE);
+
+        String councilsFirst = submitted(learner).get("id").asString();
+        String neighbours = submitted(neighbour).get("id").asString();
+        HttpApi.Response jobcentres = submitWhenKnown(viaJobcentre, worker(JOBCENTRE));
+        assertThat(jobcentres.status()).as(jobcentres.toString()).isEqualTo(201);
+        String jobcentresId = jobcentres.body().get("id").asString();
+        String herReferrals = "&learnerId=" + learner.learnerId();
+
+        // Unfiltered, the council's outbox and the provider's inbox hold both learners' referrals.
+        assertThat(ids(api().get("/api/referrals?direction=outgoing&opportunityId=" + learner.opportunityId(),
+                worker(COUNCIL)))).containsExactlyInAnyOrder(councilsFirst, neighbours);
+        // Filtered, only hers; never the jobcentre's referral of her, which the council is no party to.
+        assertThat(ids(api().get("/api/referrals?direction=outgoing" + herReferrals, worker(COUNCIL))))
+                .containsExactly(councilsFirst);
+        assertThat(ids(api().get("/api/referrals?direction=incoming" + herReferrals, worker(provider))))
+                .containsExactly(councilsFirst);
+        assertThat(ids(api().get("/api/referrals?direction=incoming&learnerId=" + neighbour.learnerId(),
+                worker(provider)))).containsExactly(neighbours);
+        assertThat(ids(api().get("/api/referrals?direction=outgoing" + herReferrals, worker(JOBCENTRE))))
+                .containsExactly(jobcentresId);
+        assertThat(ids(api().get("/api/referrals?direction=incoming" + herReferrals, worker(elsewhere))))
+                .containsExactly(jobcentresId);
+        // The direction rules stand: the receiving agency has no outgoing referral of her; others see nothing.
+        assertThat(ids(api().get("/api/referrals?direction=outgoing" + herReferrals, worker(provider)))).isEmpty();
+        assertThat(ids(api().get("/api/referrals?direction=incoming" + herReferrals, worker(COUNCIL)))).isEmpty();
+        assertThat(ids(api().get("/api/referrals?direction=incoming" + herReferrals, worker(COLLEGE)))).isEmpty();
+        // Combined with the other filters.
+        assertThat(ids(api().get("/api/referrals?direction=outgoing&mine=true" + herReferrals, worker(COUNCIL))))
+                .containsExactly(councilsFirst);
+        assertThat(ids(api().get("/api/referrals?direction=outgoing&status=RECEIVED" + herReferrals,
+                worker(COUNCIL)))).isEmpty();
+    }
+
+    @Test
     void badInboxQueriesAreProblemDetails() {
         String token = worker(COLLEGE);
         for (String query : List.of("direction=sideways", "", "direction=incoming&limit=0",
                 "direction=incoming&limit=1000", "direction=incoming&cursor=not-a-cursor",
                 "direction=incoming&cursor=" + java.util.Base64.getUrlEncoder().encodeToString("x:{$gt}".getBytes()),
                 "direction=incoming&status=LOST", "direction=incoming&submittedFrom=yesterday",
-                "direction=incoming&opportunityId=%7B%24gt%7D", "direction=incoming&overdue=maybe")) {
+                "direction=incoming&opportunityId=%7B%24gt%7D", "direction=incoming&overdue=maybe",
+                "direction=incoming&learnerId=%7B%24gt%7D", "direction=incoming&learnerId=")) {
             HttpApi.Response response = api().get("/api/referrals?" + query, token);
             assertThat(response.status()).as(query).isEqualTo(400);
             assertThat(response.contentType()).as(query).startsWith("application/problem+json");

@@ -40,7 +40,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * "Fast at a million referrals (index for each query)", checked against the queries the running service really
- * sends: every inbox variant (both directions, each filter, cursor paging), the referral, its chain, notes and next
+ * sends: every inbox variant (both directions, each filter, one learner's, cursor paging), the referral, its chain, notes and next
  * steps, submission with its duplicate and idempotency checks, the SLA and consent-expiry jobs, and the cascades that
  * consent withdrawal, an agency changing kind and a learner's erasure set off. The filters and sorts the driver put
  * on the wire, on every thread, are recorded ({@link MongoQueryLog}) and each must be served by an index MongoDB
@@ -129,7 +129,9 @@ class QueryIndexCoverageTest extends ReferralServiceTest {
                 "opportunityId=" + course, "submittedFrom=" + from, "submittedTo=" + to,
                 "submittedFrom=" + from + "&submittedTo=" + to, "mine=true", "mine=true&status=RECEIVED",
                 "mine=true&opportunityId=" + course, "status=SUBMITTED&opportunityId=" + course,
-                "status=SUBMITTED&overdue=true", "opportunityId=" + course + "&overdue=true&submittedFrom=" + from);
+                "status=SUBMITTED&overdue=true", "opportunityId=" + course + "&overdue=true&submittedFrom=" + from,
+                "learnerId=" + first.learnerId(), "learnerId=" + first.learnerId() + "&status=RECEIVED",
+                "learnerId=" + second.learnerId() + "&overdue=true", "mine=true&learnerId=" + first.learnerId());
         int pagedOn = 0;
         for (String direction : List.of("incoming", "outgoing")) {
             String token = direction.equals("incoming") ? worker(provider) : worker(COUNCIL);

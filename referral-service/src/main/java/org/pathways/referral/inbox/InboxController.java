@@ -24,8 +24,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * An agency's incoming and outgoing referrals (a worker's own with {@code mine=true}), newest first, with keyset
- * paging. Each filter combination is served by one of the indexes declared on {@link Referral}.
+ * An agency's incoming and outgoing referrals (a worker's own with {@code mine=true}, one learner's with
+ * {@code learnerId}), newest first, with keyset paging. Every filter narrows the agency's own referrals: a learner's
+ * referrals between two other agencies are never listed. Each filter combination is served by one of the indexes declared on {@link Referral}.
  */
 @RestController
 @RequestMapping("/api/referrals")
@@ -45,6 +46,7 @@ class InboxController {
                     @RequestParam(required = false) ReferralStatus status,
                     @RequestParam(required = false) Boolean overdue,
                     @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String opportunityId,
+                    @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String learnerId,
                     @RequestParam(required = false) Instant submittedFrom,
                     @RequestParam(required = false) Instant submittedTo,
                     @RequestParam(defaultValue = "false") boolean mine,
@@ -65,6 +67,9 @@ class InboxController {
         }
         if (opportunityId != null) {
             filters.add(Criteria.where("opportunityId").is(opportunityId));
+        }
+        if (learnerId != null) {
+            filters.add(Criteria.where("learnerId").is(learnerId));
         }
         if (submittedFrom != null) {
             filters.add(Criteria.where("submittedAt").gte(submittedFrom));

@@ -72,6 +72,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
         @CompoundIndex(name = "referring_opportunity", def = "{'referringAgencyId': 1, 'opportunityId': 1, 'submittedAt': -1, '_id': -1}"),
         @CompoundIndex(name = "referring_worker", def = "{'referringAgencyId': 1, 'referringWorkerId': 1, 'submittedAt': -1, '_id': -1}"),
         @CompoundIndex(name = "receiving_worker", def = "{'receivingAgencyId': 1, 'receivingWorkerId': 1, 'submittedAt': -1, '_id': -1}"),
+        // One learner's referrals in an inbox (a learner has few: the agency is filtered among them), newest first.
+        @CompoundIndex(name = "learner_newest", def = "{'learnerId': 1, 'submittedAt': -1, '_id': -1}"),
         // The inboxes' overdue filter: an agency's referrals awaiting an answer, by due date (then sorted in memory).
         @CompoundIndex(name = "receiving_acknowledge_due", def = "{'receivingAgencyId': 1, 'status': 1, 'acknowledgeBy': 1}"),
         @CompoundIndex(name = "receiving_decide_due", def = "{'receivingAgencyId': 1, 'status': 1, 'decideBy': 1}"),

@@ -5,6 +5,9 @@ import static org.springframework.security.oauth2.client.web.client.RequestAttri
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 import org.springframework.core.ParameterizedTypeReference;
@@ -13,10 +16,17 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.security.concurrent.DelegatingSecurityContextRunnable;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.util.UriBuilder;
 
 import org.pathways.web.config.WebProperties;
@@ -38,9 +48,30 @@ public class PathwaysApi {
             };
 
     private final RestClient client;
+    private final OAuth2AuthorizedClientManager authorizedClients;
+    private final String registrationId;
+    private final SimpleAsyncTaskExecutor concurrent;
 
     public PathwaysApi(RestClient.Builder builder, OAuth2AuthorizedClientManager authorizedClients,
                        WebProperties properties) {
+        this.authorizedClients = authorizedClients;
+        this.registrationId = properties.registrationId();
+        // Each task runs with the submitting request's security context and request (its session holds the token
+        // the OAuth2 client adds); the thread is a virtual one, waiting on the API most of its life.
+        this.concurrent = new SimpleAsyncTaskExecutor("api-call-");
+        this.concurrent.setVirtualThreads(true);
+        this.concurrent.setTaskDecorator(task -> {
+            RequestAttributes request = RequestContextHolder.getRequestAttributes();
+            Runnable asTheCaller = new DelegatingSecurityContextRunnable(task, SecurityContextHolder.getContext());
+            return () -> {
+                RequestContextHolder.setRequestAttributes(request);
+                try {
+                    asTheCaller.run();
+                } finally {
+                    RequestContextHolder.resetRequestAttributes();
+                }
+            };
+        });
         // HTTP/1.1 with the body buffered, so every call carries a Content-Length: no h2c upgrade and no chunked
         // body for the gateway to pass on.
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
@@ -60,6 +91,33 @@ public class PathwaysApi {
                             response.getBody().readAllBytes());
                 })
                 .build();
+    }
+
+    /**
+     * An executor for calls that do not depend on each other, made on the request's thread: each call still goes
+     * with the signed-in person's token. The token is made current here first, so a refresh that is due happens
+     * once, on this thread (and a sign-in that is needed is asked for as for any call), not in several calls at once
+     * racing to rotate the refresh token. Wait for every call before the request ends: the calls use its session.
+     */
+    public Executor concurrentCalls() {
+        Authentication person = SecurityContextHolder.getContext().getAuthentication();
+        if (person != null) {
+            authorizedClients.authorize(OAuth2AuthorizeRequest.withClientRegistrationId(registrationId)
+                    .principal(person).build());
+        }
+        return concurrent;
+    }
+
+    /** The result of a call made on {@link #concurrentCalls()}, its refusal thrown as if the call were made here. */
+    public static <T> T await(CompletableFuture<T> call) {
+        try {
+            return call.join();
+        } catch (CompletionException failed) {
+            if (failed.getCause() instanceof RuntimeException refused) {
+                throw refused;
+            }
+            throw failed;
+        }
     }
 
     /** One JSON object. */

@@ -1,5 +1,7 @@
 package org.pathways.web.dashboard;
 
+import static java.util.concurrent.CompletableFuture.supplyAsync;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -73,14 +77,40 @@ public class DashboardFigures {
     }
 
     Figures read(DashboardFilters filters) {
-        Map<String, String> agencyNames = agencyNames();
-        Map<String, String> opportunityTitles = opportunityTitles();
-
-        Map<String, Object> funnel = api.get(uri -> uri.path("/api/progression/funnel")
+        // Six independent reports: asked for at once, so the page waits for the slowest, not for their sum.
+        Executor calls = api.concurrentCalls();
+        CompletableFuture<Map<String, String>> agencyNamesCall = supplyAsync(this::agencyNames, calls);
+        CompletableFuture<Map<String, String>> opportunityTitlesCall = supplyAsync(this::opportunityTitles, calls);
+        CompletableFuture<Map<String, Object>> funnelCall = supplyAsync(() -> api.get(uri -> uri
+                .path("/api/progression/funnel")
                 .queryParam("period", filters.period()).queryParam("from", filters.from())
                 .queryParam("to", filters.to())
                 .queryParamIfPresent("receivingAgencyId", java.util.Optional.ofNullable(filters.agency()))
-                .queryParamIfPresent("opportunityKind", java.util.Optional.ofNullable(filters.kind())).build());
+                .queryParamIfPresent("opportunityKind", java.util.Optional.ofNullable(filters.kind())).build()),
+                calls);
+        CompletableFuture<Map<String, Object>> summaryCall = supplyAsync(() -> api.get("/api/progression/summary"),
+                calls);
+        CompletableFuture<Map<String, Object>> timesCall = supplyAsync(() -> api.get(uri -> uri
+                .path("/api/progression/response-times")
+                .queryParam("from", filters.from()).queryParam("to", filters.to())
+                .queryParamIfPresent("receivingAgencyId", java.util.Optional.ofNullable(filters.agency())).build()),
+                calls);
+        CompletableFuture<Map<String, Object>> milestonesCall = supplyAsync(() -> api.get(uri -> uri
+                .path("/api/progression/milestones")
+                .queryParam("from", filters.from()).queryParam("to", filters.to())
+                .queryParamIfPresent("localityCode", java.util.Optional.ofNullable(filters.locality()))
+                .queryParamIfPresent("opportunityId", java.util.Optional.ofNullable(filters.opportunity()))
+                .queryParamIfPresent("learningKind", java.util.Optional.ofNullable(filters.learningKind())).build()),
+                calls);
+        CompletableFuture.allOf(agencyNamesCall, opportunityTitlesCall, funnelCall, summaryCall, timesCall,
+                milestonesCall).exceptionally(failed -> null).join();
+        Map<String, String> agencyNames = PathwaysApi.await(agencyNamesCall);
+        Map<String, String> opportunityTitles = PathwaysApi.await(opportunityTitlesCall);
+        Map<String, Object> funnel = PathwaysApi.await(funnelCall);
+        Map<String, Object> summary = PathwaysApi.await(summaryCall);
+        Map<String, Object> times = PathwaysApi.await(timesCall);
+        Map<String, Object> milestones = PathwaysApi.await(milestonesCall);
+
         List<FunnelRow> rows = new ArrayList<>();
         for (Map<String, Object> period : maps(funnel.get("periods"))) {
             rows.add(new FunnelRow(String.valueOf(period.get("periodStart")), countsOf(period)));
@@ -98,7 +128,6 @@ public class DashboardFigures {
                     reasons.add(new ReasonRow(outcome, reason, count)));
         }
 
-        Map<String, Object> summary = api.get("/api/progression/summary");
         List<FlowRow> flows = new ArrayList<>();
         for (Map<String, Object> flow : maps(summary.get("referralFlows"))) {
             String from = String.valueOf(flow.get("from"));
@@ -110,9 +139,6 @@ public class DashboardFigures {
                     flow.get("submitted")));
         }
 
-        Map<String, Object> times = api.get(uri -> uri.path("/api/progression/response-times")
-                .queryParam("from", filters.from()).queryParam("to", filters.to())
-                .queryParamIfPresent("receivingAgencyId", java.util.Optional.ofNullable(filters.agency())).build());
         List<ResponseRow> responseTimes = new ArrayList<>();
         for (Map<String, Object> agency : maps(times.get("agencies"))) {
             String id = String.valueOf(agency.get("receivingAgencyId"));
@@ -124,11 +150,6 @@ public class DashboardFigures {
                     agency.get("overdueDecide")));
         }
 
-        Map<String, Object> milestones = api.get(uri -> uri.path("/api/progression/milestones")
-                .queryParam("from", filters.from()).queryParam("to", filters.to())
-                .queryParamIfPresent("localityCode", java.util.Optional.ofNullable(filters.locality()))
-                .queryParamIfPresent("opportunityId", java.util.Optional.ofNullable(filters.opportunity()))
-                .queryParamIfPresent("learningKind", java.util.Optional.ofNullable(filters.learningKind())).build());
         List<MilestoneRow> byLocality = milestoneRows(milestones.get("byLocality"), Map.of());
         List<MilestoneRow> byOpportunity = milestoneRows(milestones.get("byOpportunity"), opportunityTitles);
 

@@ -19,12 +19,14 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.pathways.web.api.ApiObject;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.referral.LearnersReferrals;
 
 /**
- * A worker's learner pages: find a learner (by name, date of birth or reference), register one (with the partnership-wide duplicate warning
- * and the way forward it offers), the learner's page (profile as the worker's agency may see it, consents,
- * milestones as a timeline), recording and withdrawing consent, and recording a milestone. Everything is the API's
- * answer to the worker's own token.
+ * A worker's learner pages: find a learner (by name, date of birth or reference), register one (with the
+ * partnership-wide duplicate warning and the way forward it offers), the learner's page (profile as the worker's
+ * agency may see it, consents, the referrals the agency made or received for them, milestones as a timeline),
+ * recording and withdrawing consent, and recording a milestone. Everything is the API's answer to the worker's own
+ * token.
  */
 @Controller
 class LearnerController {
@@ -40,9 +42,11 @@ class LearnerController {
     static final List<String> LEARNING_KINDS = List.of("INFORMAL", "NON_FORMAL", "FORMAL");
 
     private final PathwaysApi api;
+    private final LearnersReferrals learnersReferrals;
 
-    LearnerController(PathwaysApi api) {
+    LearnerController(PathwaysApi api, LearnersReferrals learnersReferrals) {
         this.api = api;
+        this.learnersReferrals = learnersReferrals;
     }
 
     /** Results shown at once; more than this and the worker is asked to type more. */
@@ -152,6 +156,7 @@ class LearnerController {
         var answer = api.getWithHeaders(uri -> uri.path("/api/learners/{id}").build(id));
         model.addAttribute("learner", answer.getBody());
         model.addAttribute("milestones", api.list("/api/learners/{id}/milestones", id));
+        model.addAttribute("referrals", learnersReferrals.of(id));
         model.addAttribute("purposes", PURPOSES);
         model.addAttribute("methods", METHODS);
         model.addAttribute("agencyKinds", AGENCY_KINDS);

@@ -16,6 +16,7 @@ import org.springframework.stereotype.Component;
 
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.referral.LearnersReferrals;
 
 /**
  * Everything the learner's pathway page shows, gathered through the gateway with the worker's token, so the learner
@@ -31,7 +32,6 @@ class LearnersPathway {
     /** The catalogue's barrier codes for the profile's, where one exists. */
     private static final Map<String, String> BARRIERS = Map.of("TRANSPORT", "TRAVEL", "CHILDCARE", "CHILDCARE",
             "DIGITAL_ACCESS", "DIGITAL_ACCESS", "MONEY", "COST");
-    private static final int INBOX_PAGE = 100;
     /** The catalogue's reasons for a match that the page can say in plain words (the others are left out). */
     static final Set<String> PLAIN_REASONS = Set.of("GOAL", "NEXT_LEVEL", "SAME_LEVEL", "LOCAL", "NEARBY", "ONLINE",
             "LANGUAGE", "AVAILABLE", "WAITLIST", "BARRIER_CHILDCARE", "BARRIER_TRAVEL", "BARRIER_COST",
@@ -59,9 +59,11 @@ class LearnersPathway {
     }
 
     private final PathwaysApi api;
+    private final LearnersReferrals learnersReferrals;
 
-    LearnersPathway(PathwaysApi api) {
+    LearnersPathway(PathwaysApi api, LearnersReferrals learnersReferrals) {
         this.api = api;
+        this.learnersReferrals = learnersReferrals;
     }
 
     Pathway of(String learnerId) {
@@ -113,17 +115,11 @@ class LearnersPathway {
                 strings(learner.get("interests")), achievements, steps, options, referrals);
     }
 
-    /** The learner's referrals my agency made or received: the inboxes' newest pages, and any milestones named. */
+    /** The learner's referrals my agency made or received (all of them), and any other a milestone names. */
     private List<Map<String, Object>> referralsOf(String learnerId, Set<String> fromMilestones) {
         Map<String, Map<String, Object>> found = new LinkedHashMap<>();
-        for (String direction : List.of("outgoing", "incoming")) {
-            Map<String, Object> page = api.get(uri -> uri.path("/api/referrals").queryParam("direction", direction)
-                    .queryParam("limit", INBOX_PAGE).build());
-            for (Map<String, Object> item : maps(page.get("items"))) {
-                if (learnerId.equals(item.get("learnerId"))) {
-                    found.put(item.get("id").toString(), item);
-                }
-            }
+        for (Map<String, Object> item : learnersReferrals.of(learnerId)) {
+            found.put(item.get("id").toString(), item);
         }
         for (String id : fromMilestones) {
             if (!found.containsKey(id)) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -178,9 +179,15 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         open("/learners/" + learnerId);
         new WebDriverWait(browser, Duration.ofSeconds(30)).pollingEvery(Duration.ofSeconds(1)).until(driver -> {
             driver.navigate().refresh();
-            return driver.findElement(By.tagName("body")).getText().contains("Completed");
+            return driver.findElements(By.cssSelector("ol.timeline")).stream()
+                    .anyMatch(timeline -> timeline.getText().contains("Completed"));
         });
         assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText()).contains("Enrolled", "Completed");
+        // The learner's page lists the council's referral of her (the referral API filtered by learner).
+        WebElement referralRow = browser.findElement(By.xpath(
+                "//a[contains(@href, '/referrals/" + referralId + "')]/ancestor::tr"));
+        assertThat(referralRow.getText()).contains("Sent to agency-college", "Completed");
+        checkPage("learner-with-referral");
         open("/referrals/" + referralId);
         assertThat(pageText()).contains("room B12");
         open("/notifications");
