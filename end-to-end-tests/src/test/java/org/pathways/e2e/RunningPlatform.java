@@ -24,17 +24,7 @@ public final class RunningPlatform {
      * The gateway's own jar has no database or broker; in this shared JVM the services' jars are on the classpath
      * too, so keep their auto-configuration out of the contexts of applications without a store or a broker.
      */
-    static final String WITHOUT_STORE_OR_BROKER = String.join(",",
-            "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
-            "org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration",
-            "org.springframework.boot.mongodb.autoconfigure.metrics.MongoMetricsAutoConfiguration",
-            "org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration",
-            "org.springframework.boot.data.mongodb.autoconfigure.DataMongoRepositoriesAutoConfiguration",
-            "org.pathways.messaging.ReliableMessagingAutoConfiguration",
-            "org.springframework.cloud.stream.config.BindersHealthIndicatorAutoConfiguration",
-            "org.springframework.cloud.stream.function.FunctionConfiguration",
-            "org.springframework.cloud.gateway.server.mvc.config.DefaultFunctionConfiguration",
-            "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration");
+    static final String WITHOUT_STORE_OR_BROKER = SharedInfrastructure.WITHOUT_STORE_OR_BROKER;
 
     /** The gateway's limit of requests failing authentication per client address and minute, on this platform. */
     public static final int UNAUTHENTICATED_REQUESTS_PER_MINUTE = 300;

@@ -18,6 +18,23 @@ public final class SharedInfrastructure {
     private static MongoServer mongo;
     private static String mongoUri;
 
+    /**
+     * Spring Boot auto-configuration to keep out of an application without a store or a broker (the issuer, the web
+     * app, the gateway) when it shares a test JVM with the services, whose jars put Mongo, Kafka-binder and
+     * reliable-messaging auto-configuration on every application's classpath.
+     */
+    public static final String WITHOUT_STORE_OR_BROKER = String.join(",",
+            "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
+            "org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration",
+            "org.springframework.boot.mongodb.autoconfigure.metrics.MongoMetricsAutoConfiguration",
+            "org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration",
+            "org.springframework.boot.data.mongodb.autoconfigure.DataMongoRepositoriesAutoConfiguration",
+            "org.pathways.messaging.ReliableMessagingAutoConfiguration",
+            "org.springframework.cloud.stream.config.BindersHealthIndicatorAutoConfiguration",
+            "org.springframework.cloud.stream.function.FunctionConfiguration",
+            "org.springframework.cloud.gateway.server.mvc.config.DefaultFunctionConfiguration",
+            "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration");
+
     private SharedInfrastructure() {
     }
 

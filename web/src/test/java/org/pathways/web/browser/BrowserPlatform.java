@@ -30,17 +30,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class BrowserPlatform {
 
     /** Applications without a store or a broker (issuer, web app, gateway) keep the services' auto-config out. */
-    static final String WITHOUT_STORE_OR_BROKER = String.join(",",
-            "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
-            "org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration",
-            "org.springframework.boot.mongodb.autoconfigure.metrics.MongoMetricsAutoConfiguration",
-            "org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration",
-            "org.springframework.boot.data.mongodb.autoconfigure.DataMongoRepositoriesAutoConfiguration",
-            "org.pathways.messaging.ReliableMessagingAutoConfiguration",
-            "org.springframework.cloud.stream.config.BindersHealthIndicatorAutoConfiguration",
-            "org.springframework.cloud.stream.function.FunctionConfiguration",
-            "org.springframework.cloud.gateway.server.mvc.config.DefaultFunctionConfiguration",
-            "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration");
+    static final String WITHOUT_STORE_OR_BROKER = SharedInfrastructure.WITHOUT_STORE_OR_BROKER;
 
     public static final String PASSWORD = "demo-password";
 
