@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.pathways.events.learner.LearnerErased;
-import org.pathways.messaging.erasure.ErasedLearners;
+import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.submission.Referral;

@@ -15,8 +15,6 @@ import org.pathways.events.EventType;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.messaging.TraceContext;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
-import org.pathways.messaging.erasure.ErasedLearners;
-import org.pathways.messaging.erasure.ParkedErasures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;

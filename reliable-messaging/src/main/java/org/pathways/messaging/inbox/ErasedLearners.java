@@ -1,4 +1,4 @@
-package org.pathways.messaging.erasure;
+package org.pathways.messaging.inbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.pathways.messaging.inbox.ReceivedEvent;
 import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;

@@ -1,4 +1,4 @@
-package org.pathways.messaging.erasure;
+package org.pathways.messaging.inbox;
 
 import java.time.Instant;
 
