@@ -3,10 +3,6 @@ package org.pathways.e2e.abuse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +11,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.pathways.e2e.PlatformAccess;
 import org.pathways.platform.security.Role;
+import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Abuse: a coordinator (or anyone reading the dashboards) narrows the figures down to one small receiving agency,
@@ -27,56 +23,45 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class SmallCountsAbuseEndToEndTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String COUNCIL = TestTokens.worker("agency-council");
     private static final String COORDINATOR = TestTokens.token("small-counts-coordinator", "partnership",
             Role.COORDINATOR);
 
-    private final int gatewayPort = PlatformAccess.gatewayPort();
+    private final HttpApi api = new HttpApi(PlatformAccess.gatewayPort());
 
-    private HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + gatewayPort + path))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode ok(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
-        return JSON.readTree(response.body());
+    private static JsonNode ok(HttpApi.Response response) {
+        assertThat(response.status()).as(response.body().toString()).isIn(200, 201);
+        return response.body();
     }
 
     @Test
     void figuresAboutOneToFourReferralsNeverShowTheExactCountNorWhatWouldGiveItBack() throws Exception {
         String smallAgency = "agency-small-" + UUID.randomUUID().toString().substring(0, 8);
         String receiver = TestTokens.worker(smallAgency);
-        String course = ok(call("POST", "/api/opportunities", receiver, """
+        String course = ok(api.post("/api/opportunities", receiver, """
                 {"title":"Small counts check %s","description":"Evenings","kind":"FORMAL_LEARNING","level":"E3",
                  "capacity":10}
                 """.formatted(smallAgency))).get("id").asString();
-        ok(call("POST", "/api/opportunities/" + course + "/publish", receiver, null));
+        ok(api.post("/api/opportunities/" + course + "/publish", receiver, ""));
 
         List<String> referrals = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            String learnerId = ok(call("POST", "/api/learners", COUNCIL, """
+            String learnerId = ok(api.post("/api/learners", COUNCIL, """
                     {"givenName":"Small","familyName":"Count-%s-%d","dateOfBirth":"1990-02-0%d","localityCode":"LS9",
                      "preferredLanguage":"en","confirmNotDuplicate":true}
                     """.formatted(smallAgency, i, i + 1))).get("id").asString();
-            ok(call("POST", "/api/learners/" + learnerId + "/consents", COUNCIL,
+            ok(api.post("/api/learners/" + learnerId + "/consents", COUNCIL,
                     "{\"agencyId\":\"" + smallAgency + "\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"WRITTEN\"}"));
             String body = """
                     {"learnerId":"%s","opportunityId":"%s","need":"Small counts check","urgency":"ROUTINE"}
                     """.formatted(learnerId, course);
-            HttpResponse<String> submitted = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> call("POST", "/api/referrals", COUNCIL, body),
-                            r -> r.statusCode() != 422 && r.statusCode() != 404);
+            HttpApi.Response submitted = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> api.post("/api/referrals", COUNCIL, body),
+                            r -> r.status() != 422 && r.status() != 404);
             referrals.add(ok(submitted).get("id").asString());
         }
         for (String referralId : referrals) {
-            ok(call("POST", "/api/referrals/" + referralId + "/transitions", receiver,
+            ok(api.post("/api/referrals/" + referralId + "/transitions", receiver,
                     "{\"action\":\"RECEIVE\",\"version\":0}"));
         }
 
@@ -88,8 +73,7 @@ class SmallCountsAbuseEndToEndTest {
         assertThat(times.get("acknowledge").get("medianSeconds").isNull()).isTrue();
         assertThat(times.get("acknowledge").get("p90Seconds").isNull()).isTrue();
 
-        JsonNode funnel = ok(call("GET", "/api/progression/funnel?receivingAgencyId=" + smallAgency, COORDINATOR,
-                null));
+        JsonNode funnel = ok(api.get("/api/progression/funnel?receivingAgencyId=" + smallAgency, COORDINATOR));
         JsonNode total = funnel.get("total");
         assertThat(total.get("submitted").asString()).isEqualTo("<5");
         assertThat(total.get("received").asString()).isEqualTo("<5");
@@ -101,14 +85,14 @@ class SmallCountsAbuseEndToEndTest {
                     .as("a period's count is 0 or \"<5\", never 1 to 4: %s", period).isIn(-1, 0);
         }
         // The receiving agency's own worker is told no more than the coordinator.
-        JsonNode own = ok(call("GET", "/api/progression/funnel?receivingAgencyId=" + smallAgency, receiver, null));
+        JsonNode own = ok(api.get("/api/progression/funnel?receivingAgencyId=" + smallAgency, receiver));
         assertThat(own.get("total").get("submitted").asString()).isEqualTo("<5");
         assertThat(funnel.toString()).doesNotContain("Count-" + smallAgency);
     }
 
-    private JsonNode agencyTimes(String agencyId) throws Exception {
-        JsonNode report = ok(call("GET", "/api/progression/response-times?receivingAgencyId=" + agencyId,
-                COORDINATOR, null));
+    private JsonNode agencyTimes(String agencyId) {
+        JsonNode report = ok(api.get("/api/progression/response-times?receivingAgencyId=" + agencyId,
+                COORDINATOR));
         for (JsonNode agency : report.get("agencies")) {
             if (agencyId.equals(agency.get("receivingAgencyId").asString())) {
                 return agency;
