@@ -3,8 +3,6 @@ package org.pathways.e2e.abuse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +15,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.pathways.e2e.PlatformAccess;
 import org.pathways.events.referral.ReferralCancelled;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
@@ -51,15 +50,8 @@ class LearnerStandingAbuseEndToEndTest {
     private static EventProducer referralService;
 
     @BeforeAll
-    static void platform() throws Exception {
-        // RunningPlatform is package-private in org.pathways.e2e; this class lives in its own package.
-        Class<?> platform = Class.forName("org.pathways.e2e.RunningPlatform");
-        Method get = platform.getDeclaredMethod("get");
-        get.setAccessible(true);
-        Object running = get.invoke(null);
-        Field port = platform.getDeclaredField("gatewayPort");
-        port.setAccessible(true);
-        gatewayPort = port.getInt(running);
+    static void platform() {
+        gatewayPort = PlatformAccess.gatewayPort();
         referralService = new EventProducer();
     }
 
