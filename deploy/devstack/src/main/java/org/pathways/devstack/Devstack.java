@@ -185,7 +185,7 @@ public final class Devstack {
         }
         if (!missing.isEmpty()) {
             console.println("Build first: deploy/devstack/run builds whatever is missing or out of date"
-                    + " (or run ./mvnw -B -q -DskipTests install).");
+                    + " (or run ./mvnw -B -q -DskipTests package).");
         }
         return missing.isEmpty();
     }

@@ -69,7 +69,11 @@ final class KafkaBroker {
         if (!Files.exists(logDir().resolve("meta.properties"))) {
             formatStorage();
         }
-        process = ChildProcess.start("kafka", javaCommand("kafka.Kafka", serverProperties().toString()), Map.of(),
+        // Class-data sharing as for the services (ServiceLaunch): the broker's archive is written when it stops.
+        List<String> command = javaCommand("kafka.Kafka", serverProperties().toString());
+        command.addAll(command.indexOf("-cp"), List.of("-XX:SharedArchiveFile=" + kafkaDir.resolve("classes.jsa"),
+                "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        process = ChildProcess.start("kafka", command, Map.of(),
                 logFile, console, consoleFilter.get());
     }
 
