@@ -39,12 +39,14 @@ class OpenApiLintEndToEndTest {
             command.add(document.toAbsolutePath().toString());
         }
         NodeTool.Result lint = redocly.run(Duration.ofMinutes(3), command.toArray(String[]::new));
-        JsonNode report = JSON.readTree(lint.stdout());
+        // One JSON report per document, one after the other.
+        List<JsonNode> reports = JSON.readerFor(JsonNode.class).<JsonNode>readValues(lint.stdout()).readAll();
+        assertThat(reports).as(lint.toString()).hasSize(ApiDocumentationEndToEndTest.MAIN_PATHS.size());
         List<String> problems = new ArrayList<>();
-        report.get("problems").forEach(problem -> problems.add(problem.get("severity").asString() + " "
+        reports.forEach(report -> report.get("problems").forEach(problem -> problems.add(problem.get("severity").asString() + " "
                 + problem.get("ruleId").asString() + ": " + problem.get("message").asString() + " at "
                 + problem.at("/location/0/pointer").asString() + " in "
-                + Path.of(problem.at("/location/0/source/ref").asString()).getFileName()));
+                + Path.of(problem.at("/location/0/source/ref").asString()).getFileName())));
         assertThat(problems).as("Redocly lint problems").isEmpty();
         assertThat(lint.exitCode()).as(lint.toString()).isZero();
     }

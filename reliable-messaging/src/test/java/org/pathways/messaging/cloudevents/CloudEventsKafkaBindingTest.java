@@ -36,6 +36,7 @@ import org.pathways.events.PathwaysEvent;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.messaging.MessagingTestApplication;
 import org.pathways.messaging.MessagingTestApplication.TrackedLearner;
+import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.messaging.outbox.OutboxRelay;
@@ -62,6 +63,7 @@ class CloudEventsKafkaBindingTest {
     @Autowired OutboxRelay relay;
     @Autowired Outbox outbox;
     @Autowired CloudEventCodec codec;
+    @Autowired ErasedLearners erasedLearners;
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
@@ -177,6 +179,20 @@ class CloudEventsKafkaBindingTest {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> Set.copyOf(handledLearners()).containsAll(
                 List.of(before, after)));
+    }
+
+    @Test
+    void aRecordForwardedAfterTheLearnersErasureNamesThemNowhereNotEvenInItsPartitionKey() {
+        String learnerId = "lrn-" + UUID.randomUUID();
+        erasedLearners.record(learnerId, Instant.now());
+        OutboxEntry late = entry("pathways.learners", EventType.LEARNER_REGISTERED.type(), learnerId);
+        byte[] record = codec.encode(late);
+        ErasedLearners.Received seen = erasedLearners.pseudonymise(codec.decode(record, null), record);
+
+        String forwarded = new String(seen.record(), StandardCharsets.UTF_8);
+        assertThat(forwarded).doesNotContain(learnerId);
+        assertThat(JSON.readTree(forwarded).get("partitionkey").asString())
+                .isEqualTo(JSON.readTree(forwarded).get("subject").asString()).startsWith("erased-");
     }
 
     private static Map<String, Object> withoutPartitionKey(byte[] structured) {
