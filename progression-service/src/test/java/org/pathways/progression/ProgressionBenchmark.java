@@ -56,8 +56,9 @@ import tools.jackson.databind.json.JsonMapper;
  * lifecycles onto Kafka as an outside producer would (CloudEvents SDK, plain Kafka producer, every type checked
  * against its JSON Schema), waits until the service has consumed them, then times the funnel and response-time
  * queries; for each N in {@code -Dsizes} (default {@code 10000,1000000}) in the same run, each N in a 28-day window of
- * its own with the same cuts (5 receiving × 4 referring agencies × 3 opportunity kinds × 3 localities), so that the
- * buckets a query reads are the same in number. Prints consumption throughput (events/s) and the ratio of the largest
+ * its own with the same cuts (5 receiving × 4 referring agencies × 3 opportunity kinds × 3 localities: 180 per day,
+ * about 4,000 in a window), so that once every cut of every day is occupied (from about N = 10,000) the buckets a
+ * query reads are the same in number whatever N; below that, a query reads at most N buckets. Prints consumption throughput (events/s) and the ratio of the largest
  * N's query times to the smallest's. Run it alone:
  * {@code ./mvnw -B -q -o -pl progression-service -am test -Dtest=ProgressionBenchmark -Dsizes=10000,100000
  * -Dsurefire.failIfNoSpecifiedTests=false}; the figures go to {@code progression-service/target/progression-benchmark.txt}.
@@ -77,8 +78,14 @@ class ProgressionBenchmark extends ProgressionServiceTest {
     private final EventSchemas schemas = new EventSchemas();
     private final Set<EventType> checked = EnumSet.noneOf(EventType.class);
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.pathways.progression.tally.FactStore store;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.pathways.progression.tally.Generations generations;
+
     record Round(int n, long events, double eventsPerSecond, double funnelMillis, double responseTimesMillis,
-                 long submitted) {
+                 long submitted, int buckets) {
     }
 
     @Test
@@ -94,9 +101,9 @@ class ProgressionBenchmark extends ProgressionServiceTest {
         StringBuilder report = new StringBuilder("progression benchmark (embedded Kafka, embedded Mongo-wire store)\n");
         for (Round round : rounds) {
             report.append(String.format("N=%,d lifecycles (%,d events): consumed at %,.0f events/s; funnel %.1f ms, "
-                            + "response times %.1f ms (median of %d); funnel total submitted %,d%n", round.n(),
-                    round.events(), round.eventsPerSecond(), round.funnelMillis(), round.responseTimesMillis(), RUNS,
-                    round.submitted()));
+                            + "response times %.1f ms (median of %d); funnel total submitted %,d; funnel buckets read %,d%n",
+                    round.n(), round.events(), round.eventsPerSecond(), round.funnelMillis(),
+                    round.responseTimesMillis(), RUNS, round.submitted(), round.buckets()));
         }
         Round small = rounds.getFirst();
         Round large = rounds.getLast();
@@ -180,7 +187,9 @@ class ProgressionBenchmark extends ProgressionServiceTest {
             submitted += api().get("/api/progression/funnel?" + window + runFilter + "bench-" + run + "-ref-" + r,
                     COORDINATOR).body().get("total").get("submitted").asLong();
         }
-        return new Round(n, events, events / seconds, funnel, responseTimes, submitted);
+        // What a query's cost follows: the buckets of its window (days × occupied cuts), not the referrals.
+        int buckets = store.buckets(generations.active(), "funnel", start, end).size();
+        return new Round(n, events, events / seconds, funnel, responseTimes, submitted, buckets);
     }
 
     private static double medianMillis(Runnable query) {

@@ -139,7 +139,7 @@ class ReferralFunnelTest extends ProgressionServiceTest {
 
     /** Referrals sit on several partitions: wait until every one of the twenty is fully projected. */
     private void awaitAllTwentyProjected() {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
             assertThat(List.of(total.get("submitted").asLong(-1), total.get("received").asLong(-1),
                     total.get("accepted").asLong(-1), total.get("started").asLong(-1), total.get("completed").asLong(-1),
@@ -154,7 +154,7 @@ class ReferralFunnelTest extends ProgressionServiceTest {
         publishFourReferrals(5);
 
         awaitAllTwentyProjected();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
             assertThat(total.get("rejectedByReason").get("NOT_ELIGIBLE").asString()).isEqualTo("5");
             assertThat(total.get("failedByReason").get("DID_NOT_START").asString()).isEqualTo("5");
@@ -192,7 +192,7 @@ class ReferralFunnelTest extends ProgressionServiceTest {
         awaitAllTwentyProjected();
 
         // Five times over: acknowledged after 2h and 4h; decided after 3h (rejection), 5h and 24h.
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             JsonNode agency = responseTimes(COORDINATOR).body().get("agencies").get(0);
             assertThat(agency.get("receivingAgencyId").asString()).isEqualTo(college);
             assertThat(agency.get("decision").get("count").asString()).isEqualTo("15");
@@ -235,7 +235,7 @@ class ReferralFunnelTest extends ProgressionServiceTest {
     void smallCountsAreShownAsLessThanFiveAndTheFiguresThatWouldGiveThemBackAreWithheld() {
         publishFourReferrals(1);
         // Every stage and outcome reached (each by one to four referrals).
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
             for (String count : List.of("submitted", "received", "accepted", "started", "completed", "rejected",
                     "failed", "cancelled", "onHold")) {
@@ -256,7 +256,7 @@ class ReferralFunnelTest extends ProgressionServiceTest {
         assertThat(funnel(COORDINATOR, "&receivingAgencyId=" + college + "&opportunityKind=CHILDCARE")
                 .body().get("total").get("submitted").asLong(-1)).isZero();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(
                 responseTimes(COORDINATOR).body().get("agencies").get(0).get("overdueAcknowledge").asString())
                 .isEqualTo("<5"));
         JsonNode agency = responseTimes(COORDINATOR).body().get("agencies").get(0);
