@@ -31,6 +31,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<ImportFinding> findings) {
 
+    /**
+     * Marks an organization read from a service's {@code organization}: often a summary, so it creates an agency the
+     * catalogue does not know yet but never changes one it knows.
+     */
+    static final String SUMMARY = "_pathways_summary";
+
     /** At most this many organizations plus services in one feed. */
     static final int MAX_RECORDS = 100_000;
 
@@ -74,6 +80,10 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
         if (document.path("contents").isArray()) {
             limit(document.path("contents").size(), "contents");
             document.path("contents").forEach(record -> feed.record(record, type));
+            return feed.build();
+        }
+        if (document.has("id")) { // a record (whose nested arrays may be named like tables)
+            feed.record(document, type);
             return feed.build();
         }
         Map<String, List<ObjectNode>> tables = new LinkedHashMap<>();
@@ -185,6 +195,9 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
             String id = organization.path("id").asString("");
             if (!isUuid(organization.path("id"))) {
                 unidentified.add(organization);
+            } else if (organizations.containsKey(id) && organizations.get(id).has(SUMMARY)
+                    && !organization.has(SUMMARY)) {
+                organizations.put(id, organization); // the full record wins over a service's summary of it
             } else if (organizations.putIfAbsent(id, organization) != null) {
                 findings.add(ImportFinding.of("organizations", organization, ImportIssue.DUPLICATE));
             }
@@ -205,6 +218,7 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
                 }
                 String id = organization.path("id").asString("");
                 if (isUuid(organization.path("id")) && !organizations.containsKey(id)) {
+                    ((ObjectNode) organization).put(SUMMARY, true);
                     organization((ObjectNode) organization);
                 }
             }

@@ -83,7 +83,7 @@ class HsdsImport {
             providers.put(entry.hsdsId(), agencies.importNew(entry.hsdsId(), entry.details()));
             return Outcome.CREATED;
         }
-        if (!known.get().differsFrom(entry.details())) {
+        if (!known.get().differsFrom(entry.details()) || organization.has(HsdsFeed.SUMMARY)) {
             providers.put(entry.hsdsId(), known.get());
             return Outcome.UNCHANGED;
         }

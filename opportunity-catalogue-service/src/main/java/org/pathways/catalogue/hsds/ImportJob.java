@@ -15,7 +15,7 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * the job from {@code position}. Finished jobs are kept {@value #KEPT_DAYS} days.
  */
 @Document("hsdsImports")
-@CompoundIndex(name = "claimable", def = "{'status': 1, 'leaseUntil': 1, 'createdAt': 1}")
+@CompoundIndex(name = "claimable", def = "{'status': 1, 'createdAt': 1}")
 class ImportJob {
 
     static final int KEPT_DAYS = 30;
