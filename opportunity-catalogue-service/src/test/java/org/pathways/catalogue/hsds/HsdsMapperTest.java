@@ -85,7 +85,8 @@ class HsdsMapperTest {
         assertThat(details.eligibility().minAge()).isEqualTo(12);
         assertThat(details.languages()).containsExactly("ur");
         assertThat(details.schedule().slots()).containsExactly(TimeSlot.WEEKDAY_DAYTIME);
-        assertThat(codes(service)).contains("COORDINATES latitude, longitude")
+        assertThat(details.eligibility().residentIn()).as("a 177-character sentence is not a place").isEmpty();
+        assertThat(codes(service)).contains("COORDINATES latitude, longitude", "FIELD_DROPPED service_areas")
                 .anyMatch(code -> code.startsWith("NOT_MAPPED alternate_name"));
         assertThat(service.findings()).noneMatch(f -> ImportIssue.valueOf(f.code()).refuses);
     }

@@ -136,6 +136,22 @@ class OpenReferralExamplesTest extends RunningService {
     }
 
     @Test
+    void aServicesSummaryOfItsOrganizationNeverChangesTheAgency() throws IOException {
+        api().post("/api/hsds/import", admin(),
+                Files.readString(EXAMPLES.resolve("openreferral-3.0/organization_full.json")));
+        JsonNode before = api().get("/api/agencies/agency-" + ORGANIZATION, TestTokens.worker(COUNCIL)).body();
+        assertThat(before.path("contacts").path(0).path("name").asString()).isEqualTo("Ann Persona");
+
+        JsonNode report = api().post("/api/hsds/import", admin(),
+                Files.readString(EXAMPLES.resolve("openreferral-3.0/service_list.json"))).body();
+
+        assertThat(report.path("organizations").path("unchanged").asInt()).isEqualTo(1);
+        JsonNode after = api().get("/api/agencies/agency-" + ORGANIZATION, TestTokens.worker(COUNCIL)).body();
+        assertThat(after.path("contacts")).isEqualTo(before.path("contacts"));
+        assertThat(after.path("version")).isEqualTo(before.path("version"));
+    }
+
+    @Test
     void theServiceExampleReportsWhatItCouldNotKeepFieldByField() throws IOException {
         JsonNode report = api().post("/api/hsds/import", admin(),
                 Files.readString(EXAMPLES.resolve("openreferral-3.0/service_full.json"))).body();
