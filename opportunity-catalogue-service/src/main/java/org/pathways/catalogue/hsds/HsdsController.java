@@ -7,12 +7,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -64,11 +67,17 @@ class HsdsController {
     }
 
     /** The HSDS tabular form as a zip of CSV files, imported as a job. */
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/zip",
+            schema = @Schema(type = "string", format = "binary")))
     @PostMapping(path = "/api/hsds/imports", consumes = "application/zip")
-    ResponseEntity<ImportJobView> submitZip(Caller caller, InputStream zip) {
+    ResponseEntity<ImportJobView> submitZip(Caller caller, @RequestBody InputStreamResource zip) {
         mayImport(caller);
         HsdsTabular tabular = new HsdsTabular();
-        tabular.readZip(zip);
+        try (InputStream in = zip.getInputStream()) {
+            tabular.readZip(in);
+        } catch (IOException e) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "The body is not a readable zip.");
+        }
         return accepted(jobs.submit(caller, tabular(tabular)));
     }
 
