@@ -24,12 +24,20 @@ import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LeadAssigned;
+import org.pathways.events.learner.LeadEndReason;
+import org.pathways.events.learner.LeadEnded;
+import org.pathways.events.learner.LeadHandedOver;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.learner.LearnerLinked;
 import org.pathways.events.learner.LearnerMerged;
 import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.learner.MilestoneRecorded;
+import org.pathways.events.learner.PlanStepAdded;
+import org.pathways.events.learner.PlanStepChanged;
+import org.pathways.events.learner.PlanStepOverdue;
+import org.pathways.events.learner.PlanStepStatus;
 import org.pathways.events.learner.ProfileField;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
@@ -115,7 +123,17 @@ class EventContractsTest {
                 new LearnerMerged("lrn-2", "lrn-1", "agency-college", NOW),
                 new LearnerProfileUpdated("lrn-1", 3, List.of(ProfileField.CONTACT, ProfileField.GOALS), "LS6",
                         "agency-college", NOW),
-                new LearnerLinked("lrn-1", "lrn-2", "agency-college", NOW));
+                new LearnerLinked("lrn-1", "lrn-2", "agency-college", NOW),
+                new LeadAssigned("lrn-1", "agency-college", "college-worker", "agency-college", NOW),
+                new LeadHandedOver("lrn-1", "agency-college", "college-worker", "agency-council", "council-worker",
+                        NOW),
+                new LeadEnded("lrn-1", "agency-council", "council-worker", LeadEndReason.STANDING_LOST, NOW),
+                new PlanStepAdded("lrn-1", "stp-1", "agency-college", PlanStepStatus.PLANNED,
+                        java.time.LocalDate.parse("2026-12-15"), "ref-1", "opp-1", "agency-council", NOW),
+                new PlanStepChanged("lrn-1", "stp-1", "agency-college", PlanStepStatus.DONE, PlanStepStatus.DOING,
+                        null, "agency-college", NOW),
+                new PlanStepOverdue("lrn-1", "stp-1", "agency-college", java.time.LocalDate.parse("2026-12-15"),
+                        NOW));
     }
 
     @Test
@@ -144,6 +162,25 @@ class EventContractsTest {
         assertThat(schemas.violations(EventType.CONSENT_GRANTED, neither)).isNotEmpty();
         neither.put("agencyKind", "HOUSING");
         assertThat(schemas.violations(EventType.CONSENT_GRANTED, neither)).isEmpty();
+    }
+
+    @Test
+    void aTeamEventCarriesIdsAndCodesOnlyNeverAStepTitleOrAWorkerName() {
+        ObjectNode titled = JSON.valueToTree(sample(EventType.PLAN_STEP_ADDED));
+        titled.put("title", "Book the housing appointment");
+        assertThat(schemas.violations(EventType.PLAN_STEP_ADDED, titled)).isNotEmpty();
+        ObjectNode named = JSON.valueToTree(sample(EventType.LEAD_ASSIGNED));
+        named.put("workerId", "Sam Jones");
+        assertThat(schemas.violations(EventType.LEAD_ASSIGNED, named)).isNotEmpty();
+        ObjectNode badStatus = JSON.valueToTree(sample(EventType.PLAN_STEP_CHANGED));
+        badStatus.put("status", "FINISHED");
+        assertThat(schemas.violations(EventType.PLAN_STEP_CHANGED, badStatus)).isNotEmpty();
+        ObjectNode badReason = JSON.valueToTree(sample(EventType.LEAD_ENDED));
+        badReason.put("reason", "FIRED");
+        assertThat(schemas.violations(EventType.LEAD_ENDED, badReason)).isNotEmpty();
+        ObjectNode noDueDate = JSON.valueToTree(sample(EventType.PLAN_STEP_OVERDUE));
+        noDueDate.remove("dueOn");
+        assertThat(schemas.violations(EventType.PLAN_STEP_OVERDUE, noDueDate)).isNotEmpty();
     }
 
     @Test
