@@ -163,7 +163,14 @@ class LearnerController {
         model.addAttribute("learner", answer.getBody());
         model.addAttribute("team", learnersTeam.of(id, LearnersTeam.Me.of(user)));
         model.addAttribute("planStatuses", LearnersTeam.STATUSES);
-        model.addAttribute("milestones", api.list("/api/learners/{id}/milestones", id));
+        try {
+            model.addAttribute("milestones", api.list("/api/learners/{id}/milestones", id));
+        } catch (ApiProblem.NotFound notShared) {
+            // The timeline is the learner's to share (OUTCOME_SHARING): an agency in their team on another consent
+            // still sees the rest of the page.
+            model.addAttribute("milestones", List.of());
+            model.addAttribute("milestonesNotShared", true);
+        }
         model.addAttribute("referrals", learnersReferrals.of(id));
         model.addAttribute("purposes", PURPOSES);
         model.addAttribute("methods", METHODS);
