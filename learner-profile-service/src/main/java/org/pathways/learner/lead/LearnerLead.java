@@ -11,6 +11,7 @@ import org.pathways.events.learner.LeadHandedOver;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
+import org.springframework.data.mongodb.core.index.CompoundIndex;
 import org.springframework.data.mongodb.core.mapping.Document;
 import org.springframework.http.HttpStatus;
 
@@ -21,6 +22,8 @@ import org.springframework.http.HttpStatus;
  * guards only its own invariants.
  */
 @Document("learner_leads")
+// The standing check walks the learners that have a lead.
+@CompoundIndex(name = "leadAgency", def = "{'lead.agencyId': 1}", sparse = true)
 public class LearnerLead {
 
     @Id

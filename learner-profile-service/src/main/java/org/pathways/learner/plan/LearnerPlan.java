@@ -14,6 +14,7 @@ import org.pathways.events.learner.PlanStepStatus;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
+import org.springframework.data.mongodb.core.index.CompoundIndex;
 import org.springframework.data.mongodb.core.mapping.Document;
 import org.springframework.http.HttpStatus;
 
@@ -23,6 +24,8 @@ import org.springframework.http.HttpStatus;
  * too, bumping the document's own {@code version}) never makes a worker's {@code If-Match} stale.
  */
 @Document("learner_plans")
+// The overdue check looks for open steps past their due date.
+@CompoundIndex(name = "openStepsDue", def = "{'steps.status': 1, 'steps.dueOn': 1}")
 public class LearnerPlan {
 
     /** At most this many steps in one plan: a plan is a few agreed next steps, not a case log. */
