@@ -35,6 +35,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * only the error format differs ({@link OperationOutcomes}). {@code Subscription} lives in the notification-service
  * (the gateway routes it there).
  */
+// Described by its CapabilityStatement (/metadata), the FHIR way, not in the service's OpenAPI document: its
+// bodies are FHIR resources, which an OpenAPI schema of String would only misdescribe.
+@io.swagger.v3.oas.annotations.Hidden
 @RestController
 @RequestMapping("/api/fhir/r4")
 class FhirController {
