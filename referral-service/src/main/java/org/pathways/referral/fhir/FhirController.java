@@ -48,10 +48,12 @@ class FhirController {
 
     private final FhirContext fhir;
     private final MongoTemplate store;
+    private final FhirProperties properties;
 
-    FhirController(FhirContext fhir, MongoTemplate store) {
+    FhirController(FhirContext fhir, MongoTemplate store, FhirProperties properties) {
         this.fhir = fhir;
         this.store = store;
+        this.properties = properties;
     }
 
     @GetMapping("/metadata")
@@ -108,16 +110,19 @@ class FhirController {
         List<Referral> page = store.find(search.query(), Referral.class);
         long total = store.count(search.countQuery(), Referral.class);
         ReferralResources.Detail detail = detailFor(caller);
-        String base = ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE).toUriString();
+        String base = properties.baseUrl() != null ? properties.baseUrl()
+                : ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE).toUriString();
         Bundle bundle = new Bundle();
         bundle.setType(Bundle.BundleType.SEARCHSET);
         bundle.setTotal((int) Math.min(total, Integer.MAX_VALUE));
         bundle.getMeta().setLastUpdated(new Date());
-        String self = ServletUriComponentsBuilder.fromRequest(request).toUriString();
-        bundle.addLink().setRelation("self").setUrl(self);
+        var self = org.springframework.web.util.UriComponentsBuilder.fromUriString(base + "/" + resource.type)
+                .query(request.getQueryString());
+        // The query as the client sent it (already percent-encoded, and checked so by the HTTP edge).
+        bundle.addLink().setRelation("self").setUrl(self.build(true).toUriString());
         if (search.offset() + page.size() < total) {
-            bundle.addLink().setRelation("next").setUrl(ServletUriComponentsBuilder.fromRequest(request)
-                    .replaceQueryParam("_offset", search.offset() + page.size()).toUriString());
+            bundle.addLink().setRelation("next").setUrl(self.replaceQueryParam("_offset",
+                    search.offset() + page.size()).build(true).toUriString());
         }
         for (Referral referral : page) {
             Resource match = resource == FhirSearch.Resource.TASK ? ReferralResources.task(referral, detail)
