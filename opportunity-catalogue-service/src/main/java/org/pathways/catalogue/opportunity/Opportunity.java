@@ -54,7 +54,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
         @CompoundIndex(name = "free_newest", def = "{'free': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
         @CompoundIndex(name = "mode_newest", def = "{'mode': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
         @CompoundIndex(name = "coordinates", def = "{'venues.latitude': 1, 'venues.longitude': 1, 'status': 1}"),
-        @CompoundIndex(name = "leadsTo", def = "{'leadsTo': 1}")
+        @CompoundIndex(name = "leadsTo", def = "{'leadsTo': 1}"),
+        @CompoundIndex(name = "provider_status", def = "{'providerAgencyId': 1, 'status': 1}")
 })
 public class Opportunity {
 
