@@ -31,8 +31,11 @@ import org.springframework.stereotype.Service;
 @Service
 public class Matchmaker {
 
-    /** The most relevant candidates judged: the index ranks them (goal words by BM25, else newest first). */
-    static final int MAX_CANDIDATES = 1_000;
+    /**
+     * The most relevant candidates judged: the index ranks them (goal words by BM25, those within reach first; without
+     * goals, newest first among those within reach or online).
+     */
+    static final int MAX_CANDIDATES = 500;
     static final int MAX_EXCLUDED = 50;
 
     private final OpportunitySearch search;

@@ -41,6 +41,7 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
@@ -50,6 +51,7 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.CombinedFieldQuery;
 import org.apache.lucene.search.ConstantScoreQuery;
+import org.apache.lucene.search.ControlledRealTimeReopenThread;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.FuzzyQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -149,8 +151,19 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     private final Directory directory;
     private final IndexWriter writer;
     private final SearcherManager searchers;
+    private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
     private final Object changes = new Object();
     private volatile FacetState facetState;
+    private static final int DECODED = 10_000;
+    private static final int PAGE = 1_000;
+    /** Opportunities decoded from the index, by id and version, least recently used dropped first. */
+    private final Map<String, Opportunity> decoded = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Opportunity> eldest) {
+                    return size() > DECODED;
+                }
+            });
 
     LuceneOpportunitySearch(MongoTemplate mongo, SearchIndexProperties properties) throws IOException {
         this.mongo = mongo;
@@ -158,8 +171,15 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             facetsConfig.setMultiValued(dimension, true);
         }
         this.directory = open(properties);
-        boolean current = DirectoryReader.indexExists(directory)
-                && SCHEMA.equals(SegmentInfos.readLatestCommit(directory).getUserData().get("schema"));
+        boolean current;
+        try {
+            current = DirectoryReader.indexExists(directory)
+                    && SCHEMA.equals(SegmentInfos.readLatestCommit(directory).getUserData().get("schema"));
+        } catch (IOException unreadable) {
+            log.warn("Search index {} is unreadable ({}); starting a new one", describe(properties),
+                    unreadable.toString());
+            current = false;
+        }
         IndexWriterConfig config = new IndexWriterConfig(
                 CatalogueAnalyzers.perField(english, welsh, TEXT_BOOSTS.keySet(), Map.of(WORDS, plain)))
                 .setOpenMode(current ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE);
@@ -170,6 +190,11 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             writer.commit();
         }
         this.searchers = new SearcherManager(writer, new SearcherFactory());
+        // Changes from the topics become visible within 100 ms, in batches; a change someone waits for, at once.
+        this.reopener = new ControlledRealTimeReopenThread<>(writer, searchers, 0.1, 0.0);
+        reopener.setName("search-index-reopen");
+        reopener.setDaemon(true);
+        reopener.start();
     }
 
     private static Directory open(SearchIndexProperties properties) throws IOException {
@@ -199,11 +224,30 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
 
     @Override
     public void follow(String opportunityId) {
+        long generation;
+        synchronized (changes) {
+            Document stored = mongo.findOne(stored(Criteria.where("_id").is(opportunityId)), Document.class,
+                    COLLECTION);
+            generation = apply(opportunityId, stored, this::isPendingAgency);
+        }
+        visible(generation);
+    }
+
+    @Override
+    public void followSoon(String opportunityId) {
         synchronized (changes) {
             Document stored = mongo.findOne(stored(Criteria.where("_id").is(opportunityId)), Document.class,
                     COLLECTION);
             apply(opportunityId, stored, this::isPendingAgency);
-            refresh();
+        }
+    }
+
+    /** Waits until searches see the change of {@code generation} (the reopen thread refreshes at once for it). */
+    private void visible(long generation) {
+        try {
+            reopener.waitForGeneration(generation);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -216,58 +260,83 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
                     COLLECTION)) {
                 all.forEach(stored -> apply(stored.getString("_id"), stored, agency -> pending));
             }
-            refresh();
         }
     }
 
+    /**
+     * Reads every listed opportunity's id and version from the store (without holding up changes meanwhile), then
+     * applies what differs from the index: each one re-read under the lock, so a change followed in between is
+     * never undone; when more than 1,000 differ (a new or long-closed index), one pass over the store under the lock.
+     */
     @Override
     public Reconciliation reconcile() {
-        synchronized (changes) {
-            Set<String> pending = pendingAgencies();
-            Map<String, Long> expected = new HashMap<>();
-            org.springframework.data.mongodb.core.query.Query versions = new org.springframework.data.mongodb.core
-                    .query.Query(Criteria.where("status").in(OpportunityStatus.PUBLISHED, OpportunityStatus.FULL));
-            versions.fields().include("_id", "version", "providerAgencyId");
-            try (Stream<Document> all = mongo.stream(versions, Document.class, COLLECTION)) {
-                all.forEach(d -> {
+        Set<String> pending = pendingAgencies();
+        Map<String, Long> expected = new HashMap<>();
+        inPages(Criteria.where("status").in(OpportunityStatus.PUBLISHED, OpportunityStatus.FULL),
+                List.of("_id", "version", "providerAgencyId"), d -> {
                     if (!pending.contains(d.getString("providerAgencyId")) && d.get("version") instanceof Number v) {
                         expected.put(String.valueOf(d.get("_id")), v.longValue());
                     }
                 });
+        Map<String, Long> held = heldVersions();
+        Set<String> stale = new HashSet<>();
+        expected.forEach((id, version) -> {
+            if (!version.equals(held.get(id))) {
+                stale.add(id);
             }
-            Map<String, Long> held = heldVersions();
-            Set<String> stale = new HashSet<>();
-            expected.forEach((id, version) -> {
-                if (!version.equals(held.get(id))) {
-                    stale.add(id);
-                }
-            });
-            int removed = 0;
-            for (String id : held.keySet()) {
-                if (!expected.containsKey(id)) {
-                    delete(id);
-                    removed++;
-                }
+        });
+        Set<String> gone = new HashSet<>(held.keySet());
+        gone.removeAll(expected.keySet());
+        if (stale.size() > 1000) {
+            // Many to catch up: one pass over the store rather than one read each.
+            synchronized (changes) {
+                inPages(Criteria.where("status").in(OpportunityStatus.PUBLISHED, OpportunityStatus.FULL), null,
+                        stored -> {
+                            if (stale.contains(stored.getString("_id"))) {
+                                apply(stored.getString("_id"), stored, pending::contains);
+                            }
+                        });
             }
-            if (stale.size() > 1000) {
-                // Many to catch up (a new index): one pass over the store rather than one read each.
-                try (Stream<Document> all = mongo.stream(stored(Criteria.where("status")
-                        .in(OpportunityStatus.PUBLISHED, OpportunityStatus.FULL)), Document.class, COLLECTION)) {
-                    all.forEach(stored -> {
-                        if (stale.contains(stored.getString("_id"))) {
-                            apply(stored.getString("_id"), stored, pending::contains);
-                        }
-                    });
-                }
-            } else {
-                for (String id : stale) {
-                    apply(id, mongo.findOne(stored(Criteria.where("_id").is(id)), Document.class, COLLECTION),
-                            pending::contains);
-                }
-            }
+        } else {
+            stale.forEach(this::reread);
+        }
+        gone.forEach(this::reread);
+        synchronized (changes) {
             commit();
-            refresh();
-            return new Reconciliation(stale.size(), removed, expected.size());
+        }
+        refresh();
+        return new Reconciliation(stale.size(), gone.size(), expected.size());
+    }
+
+    /**
+     * Every stored opportunity matching {@code criteria}, in pages of {@value #PAGE} in {@code _id} order (each read
+     * after the last id, served by the {@code _id} index): a single cursor over the whole collection would be one
+     * reply too large for the embedded store, which ignores batch sizes.
+     */
+    private void inPages(Criteria criteria, List<String> only, Consumer<Document> each) {
+        String after = null;
+        while (true) {
+            Criteria page = after == null ? criteria
+                    : new Criteria().andOperator(criteria, Criteria.where("_id").gt(after));
+            org.springframework.data.mongodb.core.query.Query query = only == null ? stored(page)
+                    : org.springframework.data.mongodb.core.query.Query.query(page);
+            if (only != null) {
+                only.forEach(field -> query.fields().include(field));
+            }
+            query.with(org.springframework.data.domain.Sort.by("_id")).limit(PAGE);
+            List<Document> found = mongo.find(query, Document.class, COLLECTION);
+            found.forEach(each);
+            if (found.size() < PAGE) {
+                return;
+            }
+            after = found.getLast().getString("_id");
+        }
+    }
+
+    private void reread(String id) {
+        synchronized (changes) {
+            long ignored = apply(id, mongo.findOne(stored(Criteria.where("_id").is(id)), Document.class, COLLECTION),
+                    this::isPendingAgency);
         }
     }
 
@@ -280,28 +349,27 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     }
 
     /** Applies the stored state of one opportunity: indexed when listed and shown, removed otherwise. */
-    private void apply(String id, Document stored, java.util.function.Predicate<String> pendingAgency) {
+    private long apply(String id, Document stored, java.util.function.Predicate<String> pendingAgency) {
         try {
             if (stored == null) {
-                delete(id);
-                return;
+                return delete(id);
             }
             EXCLUDED_FROM_SOURCE.forEach(stored::remove);
+            stored.remove("_class");
             Opportunity opportunity = mongo.getConverter().read(Opportunity.class, stored);
             if (!opportunity.status().isListed() || opportunity.version() == null
                     || pendingAgency.test(opportunity.providerAgencyId())) {
-                delete(id);
-            } else {
-                writer.updateDocument(new Term(ID, id), facetsConfig.build(document(opportunity, stored)));
+                return delete(id);
             }
+            return writer.updateDocument(new Term(ID, id), facetsConfig.build(document(opportunity, stored)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void delete(String id) {
+    private long delete(String id) {
         try {
-            writer.deleteDocuments(new Term(ID, id));
+            return writer.deleteDocuments(new Term(ID, id));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -428,6 +496,9 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
         IndexSearcher searcher = acquire();
         try {
             FieldDoc after = c.after() == null ? null : after(c, searcher);
+            if (after != null && searcher.getIndexReader().maxDoc() == 0) {
+                return new SearchResults(List.of(), false, null, 0, facets(searcher, null));
+            }
             FacetsCollectorManager.FacetsResult result = after == null
                     ? FacetsCollectorManager.search(searcher, query, c.limit() + 1, sort, false,
                     new FacetsCollectorManager())
@@ -441,7 +512,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             for (int i = 0; i < Math.min(found.length, c.limit()); i++) {
                 last = (FieldDoc) found[i];
                 Double distance = c.near() == null ? null : (Double) last.fields[byText ? 1 : 0];
-                hits.add(new SearchHit(OpportunityView.of(opportunity(stored, last.doc)),
+                hits.add(new SearchHit(OpportunityView.of(opportunity(searcher, stored, last.doc)),
                         byText ? Math.round(((Float) last.fields[0]) * 100) / 100.0 : null,
                         distance == null ? null : Math.round(distance / 10) / 100.0));
             }
@@ -457,28 +528,34 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
 
     @Override
     public List<Opportunity> candidates(CandidateQuery c) {
-        Query query;
         boolean byText = !c.goals().isEmpty();
+        BooleanQuery.Builder place = new BooleanQuery.Builder();
+        if (c.locality() != null) {
+            place.add(new TermQuery(new Term(LOCALITY, c.locality().toLowerCase(Locale.ROOT))),
+                    BooleanClause.Occur.SHOULD);
+        }
+        if (c.near() != null) {
+            place.add(LatLonPoint.newDistanceQuery(GEO, c.near().latitude(), c.near().longitude(),
+                    c.withinKm() * 1000), BooleanClause.Occur.SHOULD);
+        }
+        BooleanQuery inReach = place.build();
+        Query query;
         if (byText) {
-            query = text(String.join(" ", c.goals()));
+            // Relevant by goal; among those, the ones within the learner's reach (or online) rank first.
+            BooleanQuery.Builder goal = new BooleanQuery.Builder().add(text(String.join(" ", c.goals())),
+                    BooleanClause.Occur.MUST);
+            if (!inReach.clauses().isEmpty()) {
+                goal.add(new ConstantScoreQuery(inReach), BooleanClause.Occur.SHOULD)
+                        .add(new ConstantScoreQuery(new TermQuery(new Term(MODE, DeliveryMode.ONLINE.name()))),
+                                BooleanClause.Occur.SHOULD);
+            }
+            query = goal.build();
+        } else if (inReach.clauses().isEmpty()) {
+            query = new MatchAllDocsQuery();
         } else {
-            BooleanQuery.Builder relevant = new BooleanQuery.Builder();
-            if (c.locality() != null) {
-                relevant.add(new TermQuery(new Term(LOCALITY, c.locality().toLowerCase(Locale.ROOT))),
-                        BooleanClause.Occur.SHOULD);
-            }
-            if (c.near() != null) {
-                relevant.add(LatLonPoint.newDistanceQuery(GEO, c.near().latitude(), c.near().longitude(),
-                        c.withinKm() * 1000), BooleanClause.Occur.SHOULD);
-            }
-            BooleanQuery some = relevant.build();
-            if (some.clauses().isEmpty()) {
-                query = new MatchAllDocsQuery();
-            } else {
-                query = new BooleanQuery.Builder().add(some, BooleanClause.Occur.SHOULD)
-                        .add(new TermQuery(new Term(MODE, DeliveryMode.ONLINE.name())), BooleanClause.Occur.SHOULD)
-                        .build();
-            }
+            query = new BooleanQuery.Builder().add(inReach, BooleanClause.Occur.SHOULD)
+                    .add(new TermQuery(new Term(MODE, DeliveryMode.ONLINE.name())), BooleanClause.Occur.SHOULD)
+                    .build();
         }
         IndexSearcher searcher = acquire();
         try {
@@ -486,7 +563,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             StoredFields stored = searcher.storedFields();
             List<Opportunity> found = new ArrayList<>(top.scoreDocs.length);
             for (ScoreDoc hit : top.scoreDocs) {
-                found.add(opportunity(stored, hit.doc));
+                found.add(opportunity(searcher, stored, hit.doc));
             }
             return found;
         } catch (IOException e) {
@@ -629,7 +706,33 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
         return new SearchCursor(score, distance, published, id);
     }
 
-    private Opportunity opportunity(StoredFields stored, int doc) throws IOException {
+    /**
+     * The opportunity a hit stands for, decoded from its stored source; the last {@value #DECODED} decoded are kept
+     * by id and version (a version is never changed, so a kept one is never stale), since decoding is most of the
+     * cost of a page and popular results recur.
+     */
+    private Opportunity opportunity(IndexSearcher searcher, StoredFields stored, int doc) throws IOException {
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+        SortedDocValues ids = leaf.reader().getSortedDocValues(ID);
+        NumericDocValues versions = leaf.reader().getNumericDocValues(VERSION);
+        String key = null;
+        if (ids != null && versions != null && ids.advanceExact(doc - leaf.docBase)
+                && versions.advanceExact(doc - leaf.docBase)) {
+            key = ids.lookupOrd(ids.ordValue()).utf8ToString() + "@" + versions.longValue();
+            Opportunity known = decoded.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        Opportunity opportunity = decode(stored, doc);
+        if (key != null) {
+            decoded.put(key, opportunity);
+        }
+        return opportunity;
+    }
+
+    private Opportunity decode(StoredFields stored, int doc) throws IOException {
         BytesRef bytes = stored.document(doc, Set.of(SOURCE)).getBinaryValue(SOURCE);
         Document source = new DocumentCodec().decode(new BsonBinaryReader(ByteBuffer.wrap(bytes.bytes, bytes.offset,
                 bytes.length)), DecoderContext.builder().build());
@@ -644,7 +747,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             throws IOException {
         Map<String, Map<String, Long>> facets = new LinkedHashMap<>();
         FACETS.forEach(dimension -> facets.put(dimension, new LinkedHashMap<>()));
-        SortedSetDocValuesReaderState state = facetState(searcher.getIndexReader());
+        SortedSetDocValuesReaderState state = collector == null ? null : facetState(searcher.getIndexReader());
         if (state == null) {
             return facets;
         }
@@ -710,6 +813,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
 
     @Override
     public void destroy() throws IOException {
+        reopener.close();
         synchronized (changes) {
             commit();
             searchers.close();

@@ -22,8 +22,14 @@ public interface OpportunitySearch {
     /** At most {@code limit} opportunities relevant to a learner's needs, the most relevant first (for matching). */
     List<Opportunity> candidates(CandidateQuery query);
 
-    /** Brings the engine in line with the stored opportunity {@code id} (listed, changed, unlisted or gone). */
+    /**
+     * Brings the engine in line with the stored opportunity {@code id} (listed, changed, unlisted or gone); searches
+     * see it when this returns (this instance's own saves).
+     */
     void follow(String opportunityId);
+
+    /** As {@link #follow}, visible within moments rather than at once (changes from the topics, in batches). */
+    void followSoon(String opportunityId);
 
     /** Brings every opportunity of {@code agencyId} in line (the agency was approved, or changed). */
     void followProvider(String agencyId);

@@ -70,7 +70,7 @@ class SearchIndexFollower implements ApplicationRunner {
                 return;
             }
             if (event.type().startsWith(OPPORTUNITY_EVENTS)) {
-                search.follow(event.subject());
+                search.followSoon(event.subject());
             } else if (event.type().startsWith(AGENCY_EVENTS)) {
                 search.followProvider(event.subject());
             }
