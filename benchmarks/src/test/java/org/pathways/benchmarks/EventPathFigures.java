@@ -65,6 +65,7 @@ import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.security.Role;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.springframework.data.annotation.Id;
@@ -194,23 +195,25 @@ class EventPathFigures {
     /** The council refers learners to the college's courses through the gateway; the college's system verifies. */
     private Latencies handoffs(int gateway, Referrals referrals, AgencyEndpoint college) throws Exception {
         Map<String, Long> answeredAt = new ConcurrentHashMap<>();
-        AtomicInteger refused = new AtomicInteger();
-        String council = TestTokens.worker(COUNCIL);
+        Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
+        // Fifty of the council's workers: the gateway limits each caller to 600 requests a minute.
+        List<String> workers = java.util.stream.IntStream.range(0, 50).mapToObj(w -> TestTokens.token(
+                "worker-" + w + "-" + COUNCIL, COUNCIL, Role.WORKER, Role.AGENCY_ADMIN)).toList();
         try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
             paced(i -> {
                 String[] pair = referrals.next();
                 requests.execute(() -> {
                     try {
-                        HttpResponse<String> response = call(gateway, "POST", "/api/referrals", council,
-                                Referrals.body(pair));
+                        HttpResponse<String> response = call(gateway, "POST", "/api/referrals",
+                                workers.get(i % workers.size()), Referrals.body(pair));
                         long now = System.nanoTime();
                         if (response.statusCode() == 201) {
                             answeredAt.put(JSON.readTree(response.body()).get("id").asString(), now);
                         } else {
-                            refused.incrementAndGet();
+                            refused.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
                         }
                     } catch (Exception e) {
-                        refused.incrementAndGet();
+                        refused.computeIfAbsent(0, s -> new AtomicInteger()).incrementAndGet();
                     }
                 });
             });
@@ -226,8 +229,8 @@ class EventPathFigures {
                 latencies.add(Math.max(0, arrived - answered));
             }
         });
-        if (refused.get() > 0 || latencies.size() < answeredAt.size()) {
-            line("  handoffs: %d refused by the API, %d of %d accepted never arrived", refused.get(),
+        if (!refused.isEmpty() || latencies.size() < answeredAt.size()) {
+            line("  handoffs: refused by the API (status=count) %s; %d of %d accepted never arrived", refused,
                     answeredAt.size() - latencies.size(), answeredAt.size());
         }
         if (college.badSignatures.get() > 0) {
@@ -283,7 +286,7 @@ class EventPathFigures {
             long deadline = start + THROUGHPUT_TIMEOUT.toNanos();
             Map<String, Long> consumed = Map.of();
             for (int second = 1; System.nanoTime() < deadline; second++) {
-                Thread.sleep(Math.max(0, start + second * 1_000_000_000L - System.nanoTime()));
+                Thread.sleep(Math.max(0, (start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000));
                 Map<String, Long> now = committed(admin, topic);
                 consumed = new LinkedHashMap<>();
                 for (String group : now.keySet()) {
