@@ -53,6 +53,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Tag;
@@ -120,7 +121,7 @@ class EventPathFigures {
             line("Event path, %d/s for %d s per path (%s)", RATE, SECONDS, Instant.now());
             Latencies raw = rawKafka();
             Latencies outbox = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
-            Latencies handoff = handoffs(gateway, referrals, college);
+            Latencies[] handoff = handoffs(gateway, referrals, college);
             printPaths("all endpoints healthy", raw, outbox, handoff);
 
             String failingSecret = created(call(gateway, "POST", "/api/subscriptions", TestTokens.worker(COUNCIL),
@@ -129,14 +130,14 @@ class EventPathFigures {
             failing.verifyWith(failingSecret);
             Latencies raw2 = rawKafka();
             Latencies outbox2 = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
-            Latencies handoff2 = handoffs(gateway, referrals, college);
+            Latencies[] handoff2 = handoffs(gateway, referrals, college);
             printPaths("another agency's endpoint answers 500 after 1 s", raw2, outbox2, handoff2);
             line("  (the failing endpoint was called %d times)", failing.calls.get());
 
             try (MongoClient mongo = MongoClients.create(SharedInfrastructure.mongoUri())) {
-                throughput(mongo, referrals.opportunities);
+                throughput(platform, mongo, referrals.opportunities);
                 seed(mongo, STORED);
-                throughput(mongo, referrals.opportunities);
+                throughput(platform, mongo, referrals.opportunities);
             }
         } finally {
             System.out.println("\n==== Pathways benchmark figures ====\n" + report + "====================================");
@@ -193,8 +194,11 @@ class EventPathFigures {
     }
 
     /** The council refers learners to the college's courses through the gateway; the college's system verifies. */
-    private Latencies handoffs(int gateway, Referrals referrals, AgencyEndpoint college) throws Exception {
+    private Latencies[] handoffs(int gateway, Referrals referrals, AgencyEndpoint college) throws Exception {
         Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+        Map<String, Long> onKafkaAt = new ConcurrentHashMap<>();
+        Arrivals onKafka = new Arrivals("pathways.referrals", record -> onKafkaAt.putIfAbsent(record.key(),
+                System.nanoTime()));
         Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
         // Fifty of the council's workers: the gateway limits each caller to 600 requests a minute.
         List<String> workers = java.util.stream.IntStream.range(0, 50).mapToObj(w -> TestTokens.token(
@@ -219,14 +223,24 @@ class EventPathFigures {
             });
         }
         Latencies latencies = new Latencies();
+        Latencies relayed = new Latencies();
+        Latencies dispatched = new Latencies();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline && !college.arrivedAt.keySet().containsAll(answeredAt.keySet())) {
             Thread.sleep(50);
         }
+        onKafka.close();
         answeredAt.forEach((referralId, answered) -> {
             Long arrived = college.arrivedAt.get(referralId);
+            Long published = onKafkaAt.get(referralId);
             if (arrived != null) {
                 latencies.add(Math.max(0, arrived - answered));
+            }
+            if (published != null) {
+                relayed.add(Math.max(0, published - answered));
+                if (arrived != null) {
+                    dispatched.add(Math.max(0, arrived - published));
+                }
             }
         });
         if (!refused.isEmpty() || latencies.size() < answeredAt.size()) {
@@ -236,14 +250,17 @@ class EventPathFigures {
         if (college.badSignatures.get() > 0) {
             line("  %d webhooks failed signature verification", college.badSignatures.get());
         }
-        return latencies;
+        return new Latencies[] {latencies, relayed, dispatched};
     }
 
-    private void printPaths(String situation, Latencies raw, Latencies outbox, Latencies handoff) {
+    private void printPaths(String situation, Latencies raw, Latencies outbox, Latencies[] handoffs) {
+        Latencies handoff = handoffs[0];
         line("%n%s", situation);
         line("  %-34s %8s %8s %8s %10s %10s", "path", "n", "p50 ms", "p99 ms", "p50/raw", "p99/raw");
         for (var path : List.of(Map.entry("raw Kafka produce -> consume", raw),
-                Map.entry("outbox write -> consume", outbox), Map.entry("gateway 201 -> signed webhook", handoff))) {
+                Map.entry("outbox write -> consume", outbox), Map.entry("gateway 201 -> signed webhook", handoff),
+                Map.entry("  of which 201 -> on Kafka", handoffs[1]),
+                Map.entry("  of which on Kafka -> webhook", handoffs[2]))) {
             Latencies l = path.getValue();
             line("  %-34s %8d %8.1f %8.1f %10.1f %10.1f", path.getKey(), l.size(), l.ms(0.50), l.ms(0.99),
                     l.ms(0.50) / raw.ms(0.50), l.ms(0.99) / raw.ms(0.99));
@@ -254,13 +271,15 @@ class EventPathFigures {
     // ---- throughput --------------------------------------------------------------------------------------------
 
     /** Puts {@link #BACKLOG} referral events on the topic at once and follows every consumer group until it is done. */
-    private void throughput(MongoClient mongo, List<String> opportunities) throws Exception {
+    private void throughput(BenchmarkPlatform platform, MongoClient mongo, List<String> opportunities)
+            throws Exception {
         String topic = "pathways.referrals";
         Map<String, Long> stored = new LinkedHashMap<>();
         BenchmarkPlatform.DATABASES.forEach((service, database) -> stored.put(service, documents(mongo, database)));
         try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 SharedInfrastructure.kafkaBootstrapServers()))) {
             Map<String, Long> before = committed(admin, topic);
+            Map<String, Long> processedBefore = processed(platform);
             Random random = new Random(7);
             long start = System.nanoTime();
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -287,10 +306,10 @@ class EventPathFigures {
             Map<String, Long> consumed = Map.of();
             for (int second = 1; System.nanoTime() < deadline; second++) {
                 Thread.sleep(Math.max(0, (start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000));
-                Map<String, Long> now = committed(admin, topic);
+                Map<String, Long> now = processed(platform);
                 consumed = new LinkedHashMap<>();
                 for (String group : now.keySet()) {
-                    long done = now.get(group) - before.getOrDefault(group, 0L);
+                    long done = now.get(group) - processedBefore.getOrDefault(group, 0L);
                     consumed.put(group, done);
                     if (done >= BACKLOG) {
                         doneAt.putIfAbsent(group, System.nanoTime());
@@ -305,14 +324,38 @@ class EventPathFigures {
                     break;
                 }
             }
-            line("  %-32s %10s %12s  %s", "consumer group", "events/s", "consumed", "lag over time (s:lag)");
+            Map<String, Long> committedNow = committed(admin, topic);
+            line("  %-32s %10s %12s  %s", "consumer group", "events/s", "processed", "not yet processed over time"
+                    + " (s:events)");
             for (Map.Entry<String, Long> group : consumed.entrySet()) {
                 long end = doneAt.getOrDefault(group.getKey(), System.nanoTime());
                 double rate = group.getValue() / ((end - start) / 1e9);
                 line("  %-32s %10.0f %12s  %s", group.getKey(), rate, group.getValue() + "/" + BACKLOG,
                         String.join(" ", lagOverTime.getOrDefault(group.getKey(), List.of())));
             }
+            line("  committed offsets on %s at the end (the binder commits per poll of up to 500): %s", topic,
+                    committedNow.entrySet().stream().map(e -> e.getKey() + "=+" + (e.getValue()
+                            - before.getOrDefault(e.getKey(), 0L))).toList());
         }
+    }
+
+    /**
+     * How many events each service's inbox has processed (or skipped as duplicates) so far: for a service with several
+     * handlers of one event, the busiest handler's count.
+     */
+    private static Map<String, Long> processed(BenchmarkPlatform platform) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        platform.services.forEach((service, context) -> {
+            Map<String, Double> byHandler = new HashMap<>();
+            for (MeterRegistry meters : context.getBeansOfType(MeterRegistry.class).values()) {
+                Map<String, Double> here = new HashMap<>();
+                meters.find("pathways.inbox.events").counters().forEach(counter -> here.merge(
+                        counter.getId().getTag("handler"), counter.count(), Double::sum));
+                here.forEach((handler, count) -> byHandler.merge(handler, count, Math::max));
+            }
+            counts.put(service, byHandler.values().stream().mapToLong(Double::longValue).max().orElse(0));
+        });
+        return counts;
     }
 
     /** Each consumer group's committed offsets on {@code topic}, summed over its partitions. */

@@ -69,7 +69,7 @@ public class ReliableMessagingAutoConfiguration {
     OutboxSweeper outboxSweeper(MongoTemplate mongo, OutboxRelay relay, MessagingProperties properties,
                                 Clock clock) {
         return new OutboxSweeper(mongo, relay, properties.outbox().collections(), properties.outbox().sweepGrace(),
-                clock);
+                properties.outbox().fullSweepInterval(), clock);
     }
 
     @Bean
