@@ -66,6 +66,9 @@ public class EndpointGuards implements EndpointHealth {
                 .onStateTransition(e -> {
                     if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
                         openedAt.put(e.getCircuitBreakerName(), System.nanoTime());
+                    } else if (e.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
+                        // The endpoint is back: the deliveries put off while its circuit was open may go now.
+                        whenAvailable.run();
                     }
                     log.info("Circuit of subscription {}: {}", e.getCircuitBreakerName(), e.getStateTransition());
                 }));

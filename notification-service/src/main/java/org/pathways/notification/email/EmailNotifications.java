@@ -224,7 +224,7 @@ public class EmailNotifications implements InitializingBean {
         queue.markSent(email, clock.instant());
         boolean written = queue.complete(claim, new Update().set("status", EmailNotification.Status.SENT)
                 .set("attempts", attempts).set("sentAt", clock.instant()).set("language", words.language()));
-        log.debug("E-mail {} of {} sent for agency {} (referral {}, {}){}", email.id(), email.kind(), email.agencyId(),
+        log.info("E-mail {} of {} sent for agency {} (referral {}, {}){}", email.id(), email.kind(), email.agencyId(),
                 email.referralId(), email.toAgency() ? "to its contact address" : "to a worker",
                 written ? "" : "; its lease was taken over meanwhile, the sent marker stops a second send");
     }
