@@ -195,10 +195,14 @@ class WebhookDispatcher implements DisposableBean {
     /** Gives a claimed delivery back for later without an attempt. */
     private void defer(Delivery delivery) {
         try {
-            delivery.defer(clock.instant().plus(pollInterval));
+            // Due again at once, but searches leave its endpoint alone while the bulkhead is full, the circuit open or
+            // the subscription paused; what put it off announces when it may go (a free slot, the circuit's trial,
+            // the subscription resumed), so an endpoint that takes nothing costs no searches.
+            delivery.defer(clock.instant());
             deliveries.save(delivery, List.of());
-            // Not announced as due: what put it off announces when it may go (a free slot, the circuit's trial, the
-            // subscription resumed), so an endpoint that takes nothing costs no searches.
+            if (!guards.unavailable().contains(delivery.subscriptionId())) {
+                due.dueNow();   // it became available while this one was being put off
+            }
             meters.counter(DEFERRED_COUNTER, "subscription", delivery.subscriptionId()).increment();
         } catch (RuntimeException e) {
             log.warn("Could not defer delivery {}: {} (its lease runs out instead)", delivery.id(), e.toString());
