@@ -47,6 +47,8 @@ public class OutboxRelay implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
     static final String LEASE = "outboxLease";
     static final String LEASE_OWNER = "outboxLeaseOwner";
+    /** The lease holder of an aggregate no relay holds. */
+    public static final String FREE = "";
     private static final int MAX_ROUNDS = 20;
 
     private final MongoTemplate mongo;
@@ -122,9 +124,11 @@ public class OutboxRelay implements DisposableBean {
         int count = 0;
         Unfinished aggregate = new Unfinished(collection, aggregateId);
         List<String> sent = new ArrayList<>();
+        String token = null;
         try {
             for (int round = 0; round < MAX_ROUNDS; round++) {
-                Document claimed = claim(collection, aggregateId);
+                token = owner + ":" + UUID.randomUUID();
+                Document claimed = claim(collection, aggregateId, token);
                 if (claimed == null) {
                     // Nothing left, or another relay holds it and publishes it (or its lease runs out and the
                     // sweeper of some instance takes over).
@@ -138,7 +142,7 @@ public class OutboxRelay implements DisposableBean {
                     sent.add(entry.eventId());
                 }
                 count += sent.size();
-                Document released = markPublishedAndRelease(collection, aggregateId, sent);
+                Document released = markPublishedAndRelease(collection, aggregateId, sent, token);
                 sent.clear();
                 if (released == null || released.getList(OutboxEntry.FIELD, Document.class, List.of()).isEmpty()) {
                     unfinished.remove(aggregate);
@@ -151,7 +155,7 @@ public class OutboxRelay implements DisposableBean {
                     e.toString());
             try {
                 // What was acknowledged is published: take it out, so that only the rest is sent again.
-                markPublishedAndRelease(collection, aggregateId, sent);
+                markPublishedAndRelease(collection, aggregateId, sent, token);
             } catch (RuntimeException storeDown) {
                 log.warn("Could not release the outbox of {} {}: {} (its lease runs out)", collection, aggregateId,
                         storeDown.toString());
@@ -174,14 +178,29 @@ public class OutboxRelay implements DisposableBean {
         lag.record(Duration.between(entry.recordedAt(), clock.instant()));
     }
 
-    private Document claim(String collection, Object aggregateId) {
+    /**
+     * Takes the lease on the aggregate if it has events waiting and no live lease: reads it by {@code _id}, then swaps
+     * the lease holder it saw for {@code token} in one conditional update on exactly {@code _id} and the holder (a
+     * compare-and-set). The embedded store serves a query from an index only when the query's fields are exactly the
+     * index's, so both go by {@code _id} alone or by the unique ({@code _id}, holder) index, never by a search of the
+     * collection. A free document's holder is {@value #FREE}; one written before that, without the field, is taken
+     * by the equivalent search.
+     */
+    private Document claim(String collection, Object aggregateId, String token) {
+        Document current = mongo.findById(aggregateId, Document.class, collection);
+        if (current == null || current.getList(OutboxEntry.FIELD, Document.class, List.of()).isEmpty()) {
+            return null;
+        }
         Date now = Date.from(clock.instant());
-        Query claimable = Query.query(Criteria.where("_id").is(aggregateId)
-                .and(OutboxEntry.FIELD + ".0").exists(true)
-                .orOperator(Criteria.where(LEASE).exists(false), Criteria.where(LEASE).is(null),
-                        Criteria.where(LEASE).lt(now)));
-        Update take = new Update().set(LEASE, Date.from(clock.instant().plus(lease))).set(LEASE_OWNER, owner);
-        return mongo.findAndModify(claimable, take, FindAndModifyOptions.options().returnNew(true), Document.class,
+        Date until = current.getDate(LEASE);
+        if (until != null && until.after(now)) {
+            return null;
+        }
+        Update take = new Update().set(LEASE, Date.from(clock.instant().plus(lease))).set(LEASE_OWNER, token);
+        Query holderSeen = current.containsKey(LEASE_OWNER)
+                ? Query.query(Criteria.where("_id").is(aggregateId).and(LEASE_OWNER).is(current.get(LEASE_OWNER)))
+                : Query.query(Criteria.where("_id").is(aggregateId).and(LEASE_OWNER).exists(false));
+        return mongo.findAndModify(holderSeen, take, FindAndModifyOptions.options().returnNew(true), Document.class,
                 collection);
     }
 
@@ -189,13 +208,14 @@ public class OutboxRelay implements DisposableBean {
      * Removes the published events and gives the lease back, in one update when this relay still holds the lease;
      * if it lost it meanwhile (it ran out), only removes them. Returns the document as it is now, or null.
      */
-    private Document markPublishedAndRelease(String collection, Object aggregateId, List<String> published) {
-        Update update = new Update().unset(LEASE).unset(LEASE_OWNER);
+    private Document markPublishedAndRelease(String collection, Object aggregateId, List<String> published,
+                                             String token) {
+        Update update = new Update().unset(LEASE).set(LEASE_OWNER, FREE);
         if (!published.isEmpty()) {
             update.pull(OutboxEntry.FIELD, new Document("eventId", new Document("$in", List.copyOf(published))));
         }
         Document released = mongo.findAndModify(
-                Query.query(Criteria.where("_id").is(aggregateId).and(LEASE_OWNER).is(owner)), update,
+                Query.query(Criteria.where("_id").is(aggregateId).and(LEASE_OWNER).is(token)), update,
                 FindAndModifyOptions.options().returnNew(true), Document.class, collection);
         if (released == null && !published.isEmpty()) {
             mongo.updateFirst(Query.query(Criteria.where("_id").is(aggregateId)), new Update().pull(OutboxEntry.FIELD,
