@@ -3,7 +3,7 @@ package org.pathways.notification.config;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * Tells a poller when a search of the store is worth making, so that it does not read a whole collection every second
@@ -11,15 +11,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * holding the collection's lock meanwhile, so its cost grows with everything ever stored.
  *
  * <p>Whatever makes work due on this instance announces when ({@link #dueAt}: a new item, a retry, a deferral, a
- * resumed subscription); a search is made once that time has come, and in any case every {@code fullSearchEvery} for
- * what no one here announced (another instance died holding a lease). A search forgets what was announced before it;
- * what it leaves for later is announced again.
+ * resumed subscription); a search is made once the earliest such time has come, and in any case every
+ * {@code fullSearchEvery} for what no one here announced (another instance died holding a lease). A search takes the
+ * times that have come; later ones stay announced.
  */
 public final class DueWatch {
 
     private final Clock clock;
     private final Duration fullSearchEvery;
-    private final AtomicReference<Instant> next = new AtomicReference<>(Instant.MIN);
+    /** Every time announced and not yet handed to a search, earliest first (equal times count once). */
+    private final ConcurrentSkipListSet<Instant> announced = new ConcurrentSkipListSet<>();
     private volatile Instant lastFullSearch;
 
     public DueWatch(Clock clock, Duration fullSearchEvery) {
@@ -29,7 +30,7 @@ public final class DueWatch {
 
     /** Something becomes due at {@code at}. */
     public void dueAt(Instant at) {
-        next.accumulateAndGet(at, (known, announced) -> announced.isBefore(known) ? announced : known);
+        announced.add(at);
     }
 
     /** Something is due now. */
@@ -44,13 +45,18 @@ public final class DueWatch {
     public boolean searchNow() {
         Instant now = clock.instant();
         boolean full = lastFullSearch == null || !now.isBefore(lastFullSearch.plus(fullSearchEvery));
-        Instant known = next.getAndSet(Instant.MAX);
-        if (known.isAfter(now)) {
-            dueAt(known);
-        }
         if (full) {
             lastFullSearch = now;
         }
-        return full || !known.isAfter(now);
+        boolean due = false;
+        for (Instant first = firstOrNull(); first != null && !first.isAfter(now); first = firstOrNull()) {
+            announced.remove(first);
+            due = true;
+        }
+        return full || due;
+    }
+
+    private Instant firstOrNull() {
+        return announced.isEmpty() ? null : announced.ceiling(Instant.MIN);
     }
 }
