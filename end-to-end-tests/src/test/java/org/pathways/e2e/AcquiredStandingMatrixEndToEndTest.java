@@ -88,6 +88,11 @@ class AcquiredStandingMatrixEndToEndTest {
     private static final String PARTNERSHIP = TestTokens.token("acquired-platform", "agency-acquired-platform-" + RUN,
             Role.PLATFORM_ADMIN);
 
+    /** Who leads, and handing the lead over: for workers of an agency with standing only. */
+    private static final Set<String> LEAD_WRITES = Set.of("PUT /api/learners/{id}/lead",
+            "DELETE /api/learners/{id}/lead", "POST /api/learners/{id}/lead/handover",
+            "POST /api/learners/{id}/lead/handover/accept", "DELETE /api/learners/{id}/lead/handover");
+
     /** Reads of a referral a coordinator of any agency may make: metadata only (no learner id). */
     private static final Set<String> COORDINATOR_READS = Set.of("GET /api/referrals/{id}",
             "GET /api/referrals/{id}/chain");
@@ -110,6 +115,10 @@ class AcquiredStandingMatrixEndToEndTest {
     private static String receiversReferralId;
     private static String courseOfB;
     private static String courseOfE;
+    // The plan steps each learner's registering agency owns.
+    private static String stepOfA;
+    private static String stepOfD;
+    private static final String STEP_TITLE_OF_A = "Acquired plan step of A " + RUN;
 
     /** What B's roles were told about A's resources before B tried anything; what A's were told of D's. */
     private static Map<String, String> strangerBefore;
@@ -133,6 +142,9 @@ class AcquiredStandingMatrixEndToEndTest {
                 """.formatted(GIVEN_NAME, FAMILY_NAME, BORN, EMAIL, PHONE, RUN))));
         ok(call("POST", "/api/learners/" + learnerId + "/milestones", A_STAFF, Map.of(),
                 "{\"kind\":\"FIRST_CONTACT\",\"occurredOn\":\"2026-01-05\"}"));
+        // A's worker leads, and the plan has a step A owns: neither opens anything to anyone.
+        ok(call("PUT", "/api/learners/" + learnerId + "/lead", A_STAFF, Map.of(), "{\"workerId\":\"acquired-a\"}"));
+        stepOfA = firstStep(A_STAFF, learnerId, STEP_TITLE_OF_A);
         consentToDId = id(ok(call("POST", "/api/learners/" + learnerId + "/consents", A_STAFF, Map.of(),
                 "{\"agencyId\":\"" + D + "\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"WRITTEN\"}")));
         // To every library: what B would gain if it could declare itself one.
@@ -152,6 +164,7 @@ class AcquiredStandingMatrixEndToEndTest {
         receiversConsentId = id(ok(call("POST", "/api/learners/" + receiversLearnerId + "/consents", D_STAFF,
                 Map.of(), "{\"agencyId\":\"" + E + "\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"WRITTEN\"}")));
         receiversReferralId = submitted(D_STAFF, receiversLearnerId, courseOfE, "D's own referral");
+        stepOfD = firstStep(D_STAFF, receiversLearnerId, "D's own plan step");
 
         strangersLearnerId = id(ok(call("POST", "/api/learners", B_STAFF, Map.of(), """
                 {"givenName":"Cosmo","familyName":"Stranger-%s","dateOfBirth":"1975-11-30","localityCode":"LS4",
@@ -331,11 +344,13 @@ class AcquiredStandingMatrixEndToEndTest {
      */
     private record Resources(String owner, String learnerId, Version learnerVersion, String consentId,
                              String referralId, Version referralVersion, String requestId, String ownLearnerId,
-                             String referTo, String onwardTo, String checkAgencyId) {
+                             String referTo, String onwardTo, String checkAgencyId, String stepId,
+                             Version planVersion) {
 
         String path(Operation operation) {
             Map<String, String> variables = new LinkedHashMap<>();
             variables.put("learnerId", learnerId);
+            variables.put("stepId", stepId);
             variables.put("consentId", consentId);
             variables.put("requestId", requestId);
             variables.put("id", operation.template().startsWith("/api/learners/") ? learnerId
@@ -371,6 +386,11 @@ class AcquiredStandingMatrixEndToEndTest {
                         + "\",\"purpose\":\"OUTCOME_SHARING\",\"method\":\"VERBAL\"}";
                 case "POST /api/learners/{learnerId}/milestones" ->
                         "{\"kind\":\"INITIAL_ASSESSMENT\",\"occurredOn\":\"2026-02-01\"}";
+                case "PUT /api/learners/{id}/lead" -> "{\"workerId\":\"acquired-outsider\"}";
+                case "POST /api/learners/{id}/lead/handover" -> "{\"toAgencyId\":\"" + caller.agency()
+                        + "\",\"toWorkerId\":\"acquired-taker\"}";
+                case "POST /api/learners/{id}/plan/steps" -> "{\"title\":\"Step by " + caller + "\"}";
+                case "PATCH /api/learners/{id}/plan/steps/{stepId}" -> "{\"status\":\"DROPPED\"}";
                 case "POST /api/referrals" -> referralOf(learnerId, referTo, "Acquired-standing attempt");
                 case "POST /api/referrals/{id}/transitions" ->
                         "{\"action\":\"RECEIVE\",\"version\":%d}".formatted(referralVersion.now());
@@ -390,7 +410,8 @@ class AcquiredStandingMatrixEndToEndTest {
             Map<String, String> headers = new LinkedHashMap<>();
             for (String header : operation.headers()) {
                 switch (header) {
-                    case "If-Match" -> headers.put(header, "\"" + (operation.template().startsWith("/api/learners/")
+                    case "If-Match" -> headers.put(header, "\"" + (operation.template().contains("/plan")
+                            ? planVersion : operation.template().startsWith("/api/learners/")
                             ? learnerVersion : referralVersion).now() + "\"");
                     case "Idempotency-Key" -> headers.put(header, "acquired-" + UUID.randomUUID());
                     default -> { }
@@ -410,7 +431,8 @@ class AcquiredStandingMatrixEndToEndTest {
     private static Resources resourcesOfA(String callersOwnLearner) throws Exception {
         return new Resources(A, learnerId, () -> version("/api/learners/" + learnerId, A_STAFF), kindConsentId,
                 referralId, () -> version("/api/referrals/" + referralId, A_STAFF),
-                linkRequestId == null ? "lrq-acquired-none" : linkRequestId, callersOwnLearner, courseOfD, courseOfE, D);
+                linkRequestId == null ? "lrq-acquired-none" : linkRequestId, callersOwnLearner, courseOfD, courseOfE, D,
+                stepOfA, () -> version("/api/learners/" + learnerId + "/plan", A_STAFF));
     }
 
     /** D's learner, its consent to E, its referral to E (no link request is addressed to D). */
@@ -418,7 +440,8 @@ class AcquiredStandingMatrixEndToEndTest {
         return new Resources(D, receiversLearnerId, () -> version("/api/learners/" + receiversLearnerId, D_STAFF),
                 receiversConsentId, receiversReferralId, () -> version("/api/referrals/" + receiversReferralId,
                 D_STAFF),
-                "lrq-acquired-none", learnerId, courseOfE, courseOfD, E);
+                "lrq-acquired-none", learnerId, courseOfE, courseOfD, E,
+                stepOfD, () -> version("/api/learners/" + receiversLearnerId + "/plan", D_STAFF));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -475,7 +498,7 @@ class AcquiredStandingMatrixEndToEndTest {
                                             HttpResponse<String> response, Findings wrong) {
         int status = response.statusCode();
         String body = response.body();
-        if (containsAnyOf(body, GIVEN_NAME, FAMILY_NAME, EMAIL, PHONE, NEED, NOTE)) {
+        if (containsAnyOf(body, GIVEN_NAME, FAMILY_NAME, EMAIL, PHONE, NEED, NOTE, STEP_TITLE_OF_A)) {
             wrong.add(cell, "the answer (" + status + ") carries the learner's personal data");
         }
         if (caller.role() == Role.COORDINATOR && COORDINATOR_READS.contains(operation.key())) {
@@ -531,6 +554,23 @@ class AcquiredStandingMatrixEndToEndTest {
         } else if (caller.worksWithLearners() && (key.equals("PUT /api/learners/{id}")
                 || key.equals("PATCH /api/learners/{id}"))) {
             expect(cell, response, wrong, 403, "urn:pathways:problem:field-not-shared");
+        } else if (caller.worksWithLearners() && (key.equals("GET /api/learners/{id}/plan")
+                || key.equals("GET /api/learners/{id}/team"))) {
+            // It is in the team as the referral's receiver: it sees itself and the steps it owns (none), no lead,
+            // no other agency's step.
+            expect(cell, response, wrong, 200, "");
+            JsonNode view = response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+            if (view == null || containsAnyOf(response.body(), resources.stepId(), STEP_TITLE_OF_A)
+                    || (key.endsWith("/team") && (!view.path("lead").isNull()
+                    || view.path("agencies").size() != 1 || !view.at("/agencies/0/agencyId").asString().equals(D)))) {
+                wrong.add(cell, "more of the team than the receiver's own part: " + response.body());
+            }
+        } else if (caller.role() == Role.WORKER && LEAD_WRITES.contains(key)
+                || caller.worksWithLearners() && key.equals("POST /api/learners/{id}/plan/steps")) {
+            // A referral's receiver has no standing: it may neither lead nor add to the plan.
+            expect(cell, response, wrong, 403, "urn:pathways:problem:read-only-access");
+        } else if (caller.role() == Role.AGENCY_SYSTEM && LEAD_WRITES.contains(key)) {
+            expect(cell, response, wrong, 403, "urn:pathways:problem:forbidden");
         } else if ((caller.worksWithLearners() && key.equals("POST /api/learners/{learnerId}/milestones"))
                 || (caller.role() == Role.WORKER && key.equals("POST /api/learners/{id}/links"))) {
             // It sees the record, so a refusal tells it nothing new; adding to the record is not reading it.
@@ -676,6 +716,12 @@ class AcquiredStandingMatrixEndToEndTest {
         HttpResponse<String> read = call("GET", path, staff, Map.of(), null);
         ok(read);
         return Long.parseLong(read.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
+    }
+
+    /** Adds a step its agency owns to the learner's (empty) plan; its id. */
+    private static String firstStep(String staff, String learner, String title) throws Exception {
+        return JSON.readTree(ok(call("POST", "/api/learners/" + learner + "/plan/steps", staff,
+                Map.of("If-Match", "\"0\""), "{\"title\":\"" + title + "\"}"))).at("/steps/0/stepId").asString();
     }
 
     private static JsonNode profileAsA() throws Exception {

@@ -2,6 +2,7 @@ package org.pathways.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pathways.e2e.OperationMatrix.JSON;
 import static org.pathways.e2e.OperationMatrix.call;
 import static org.pathways.e2e.OperationMatrix.callersOf;
 import static org.pathways.e2e.OperationMatrix.containsAnyOf;
@@ -30,7 +31,8 @@ import org.pathways.testing.TestTokens;
  * tomorrow (and the test names what it needs: a body, a value for a new parameter).
  *
  * <p>Agency A registers a learner (consenting to agency D, the receiver), drafts and publishes opportunities, refers
- * the learner to D's course, writes a handoff note, subscribes a webhook and registers its agency record. Every
+ * the learner to D's course, writes a handoff note, subscribes a webhook and registers its agency record; its worker
+ * leads the work with the learner, and the learner's plan has a step A owns. Every
  * path id is filled with A's resources. Then:
  * <ul>
  *   <li>no token: 401 everywhere;</li>
@@ -59,6 +61,7 @@ class IsolationMatrixEndToEndTest {
     private static final String NEED = "Matrix check: needs childcare during evening classes";
     private static final String NOTE = "Matrix note: prefers contact after 6pm, lives with her sister";
     private static final String HOOK = "http://127.0.0.1:9/matrix-agency-a-hook";
+    private static final String STEP_TITLE = "Matrix step of A";
 
     private static final String A_STAFF = TestTokens.token("matrix-setup-a", A, Role.WORKER, Role.AGENCY_ADMIN);
     private static final String D_STAFF = TestTokens.token("matrix-setup-d", D, Role.WORKER, Role.AGENCY_ADMIN);
@@ -80,7 +83,8 @@ class IsolationMatrixEndToEndTest {
     /** Writes that act on the caller's own agency (or the caller's own query); they name nothing of A's. */
     private static final Set<String> OWN_WRITES = Set.of("POST /api/learners", "POST /api/opportunities",
             "POST /api/agencies", "POST /api/subscriptions", "PUT /api/agency-settings", "POST /api/matches",
-            "POST /api/hsds/import", "POST /api/deliveries/redeliver-parked", "PUT /api/notifications/preferences/me",
+            "POST /api/hsds/import", "POST /api/hsds/imports", "POST /api/deliveries/redeliver-parked",
+            "PUT /api/notifications/preferences/me",
             "DELETE /api/notifications/preferences/me");
 
     private static String learnerId;
@@ -92,6 +96,8 @@ class IsolationMatrixEndToEndTest {
     private static String subscriptionId;
     private static String notificationId;
     private static String deliveryId;
+    private static String importJobId;
+    private static String stepId;
 
     @BeforeAll
     static void agencyAsBusiness() throws Exception {
@@ -104,6 +110,11 @@ class IsolationMatrixEndToEndTest {
                 "{\"agencyId\":\"" + D + "\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"WRITTEN\"}")));
         ok(call("POST", "/api/learners/" + learnerId + "/milestones", A_STAFF, Map.of(),
                 "{\"kind\":\"FIRST_CONTACT\",\"occurredOn\":\"2026-01-05\"}"));
+        // A's team around the learner: its worker leads, and the plan has a step A owns.
+        ok(call("PUT", "/api/learners/" + learnerId + "/lead", A_STAFF, Map.of(),
+                "{\"workerId\":\"matrix-setup-a\"}"));
+        stepId = JSON.readTree(ok(call("POST", "/api/learners/" + learnerId + "/plan/steps", A_STAFF,
+                Map.of("If-Match", "\"0\""), "{\"title\":\"Matrix step of A\"}"))).at("/steps/0/stepId").asString();
         opportunityId = publishedOpportunity(A_STAFF, "Matrix budgeting workshop");
         nextOpportunityId = publishedOpportunity(A_STAFF, "Matrix budgeting follow-on");
         ok(call("POST", "/api/opportunities/" + opportunityId + "/routes", A_STAFF, Map.of(),
@@ -125,6 +136,9 @@ class IsolationMatrixEndToEndTest {
         notificationId = first(call("GET", "/api/notifications", A_STAFF, Map.of(), null), "/notifications/0/id",
                 "ntf-matrix-none");
         deliveryId = first(call("GET", "/api/deliveries", A_STAFF, Map.of(), null), "/0/id", "dlv-matrix-none");
+        // An HSDS import job started by A's platform administrator: only A's platform administrators see it.
+        importJobId = id(ok(call("POST", "/api/hsds/imports",
+                TestTokens.token("matrix-setup-a-admin", A, Role.PLATFORM_ADMIN), Map.of(), "{}")));
     }
 
     private static String publishedOpportunity(String token, String title) throws Exception {
@@ -150,6 +164,7 @@ class IsolationMatrixEndToEndTest {
         values.put("toId", nextOpportunityId);
         // A link request addressed to A (none exists: the answer must be as for one that exists but is not B's).
         values.put("requestId", "lrq-matrix-addressed-to-a");
+        values.put("stepId", stepId);
         values.put("id", template.startsWith("/api/learners/") ? learnerId
                 : template.startsWith("/api/opportunities/") ? opportunityId
                 : template.startsWith("/api/agencies/") ? A
@@ -157,6 +172,7 @@ class IsolationMatrixEndToEndTest {
                 : template.startsWith("/api/subscriptions/") ? subscriptionId
                 : template.startsWith("/api/notifications/") ? notificationId
                 : template.startsWith("/api/deliveries/") ? deliveryId
+                : template.startsWith("/api/hsds/imports/") ? importJobId
                 : null);
         return OperationMatrix.path(operation, values::get, name -> switch (name) {
             case "direction" -> "outgoing";
@@ -190,6 +206,11 @@ class IsolationMatrixEndToEndTest {
                     "{\"agencyId\":\"" + callerAgency + "\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"VERBAL\"}";
             case "POST /api/learners/{learnerId}/milestones" ->
                     "{\"kind\":\"FIRST_CONTACT\",\"occurredOn\":\"2026-02-01\"}";
+            case "PUT /api/learners/{id}/lead" -> "{\"workerId\":\"matrix-outsider\"}";
+            case "POST /api/learners/{id}/lead/handover" ->
+                    "{\"toAgencyId\":\"" + callerAgency + "\",\"toWorkerId\":\"matrix-outsider\"}";
+            case "POST /api/learners/{id}/plan/steps" -> "{\"title\":\"Outsider step\"}";
+            case "PATCH /api/learners/{id}/plan/steps/{stepId}" -> "{\"status\":\"DROPPED\"}";
             case "POST /api/opportunities" -> "{\"title\":\"Matrix outsider course\",\"kind\":\"ADVICE\"}";
             case "PUT /api/opportunities/{id}" -> "{\"title\":\"Hijacked course\",\"kind\":\"ADVICE\"}";
             case "POST /api/opportunities/{id}/routes" -> "{\"toOpportunityId\":\"" + receiverOpportunityId + "\"}";
@@ -199,7 +220,7 @@ class IsolationMatrixEndToEndTest {
             case "PUT /api/agencies/{id}" ->
                     "{\"name\":\"Hijacked\",\"sector\":\"PUBLIC\",\"kind\":\"COUNCIL\",\"acceptsDirectReferrals\":true,\"version\":0}";
             case "POST /api/matches" -> "{\"locality\":\"LS12\",\"limit\":5}";
-            case "POST /api/hsds/import" -> "{}";
+            case "POST /api/hsds/import", "POST /api/hsds/imports" -> "{}";
             case "POST /api/referrals" ->
                     "{\"learnerId\":\"%s\",\"opportunityId\":\"%s\",\"need\":\"Outsider need\",\"urgency\":\"URGENT\"}"
                             .formatted(learnerId, receiverOpportunityId);
@@ -330,6 +351,14 @@ class IsolationMatrixEndToEndTest {
         expected.put("WORKER GET /api/learners/{id}", 200);
         expected.put("WORKER GET /api/learners/{learnerId}/audit", 200);
         expected.put("WORKER GET /api/learners/{learnerId}/milestones", 200);
+        expected.put("WORKER GET /api/learners/{id}/lead", 200);
+        expected.put("WORKER GET /api/learners/{id}/plan", 200);
+        expected.put("WORKER GET /api/learners/{id}/team", 200);
+        expected.put("AGENCY_SYSTEM GET /api/learners/{id}/team", 200);
+        expected.put("COORDINATOR GET /api/learners/{id}/lead", 404);
+        expected.put("COORDINATOR GET /api/learners/{id}/plan", 404);
+        expected.put("COORDINATOR GET /api/learners/{id}/team", 404);
+        expected.put("AGENCY_ADMIN GET /api/learners/{id}/team", 404);
         expected.put("AGENCY_SYSTEM GET /api/learners/{id}", 200);
         expected.put("COORDINATOR GET /api/learners/{id}", 404);
         expected.put("WORKER GET /api/learners", 200);
@@ -348,7 +377,7 @@ class IsolationMatrixEndToEndTest {
     }
 
     private static void leaks(String cell, HttpResponse<String> response, Findings wrong) {
-        if (containsAnyOf(response.body(), GIVEN_NAME, FAMILY_NAME, EMAIL, PHONE, NEED, NOTE)) {
+        if (containsAnyOf(response.body(), GIVEN_NAME, FAMILY_NAME, EMAIL, PHONE, NEED, NOTE, STEP_TITLE)) {
             wrong.add(cell, "the answer (" + response.statusCode() + ") carries A's learner's personal data");
         }
     }

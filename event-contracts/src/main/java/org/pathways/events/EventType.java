@@ -13,12 +13,18 @@ import org.pathways.events.delivery.WebhookDelivered;
 import org.pathways.events.delivery.WebhookParked;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentWithdrawn;
+import org.pathways.events.learner.LeadAssigned;
+import org.pathways.events.learner.LeadEnded;
+import org.pathways.events.learner.LeadHandedOver;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.learner.LearnerLinked;
 import org.pathways.events.learner.LearnerMerged;
 import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.learner.MilestoneRecorded;
+import org.pathways.events.learner.PlanStepAdded;
+import org.pathways.events.learner.PlanStepChanged;
+import org.pathways.events.learner.PlanStepOverdue;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.events.opportunity.OpportunityUpdated;
@@ -69,7 +75,13 @@ public enum EventType {
     AGENCY_REGISTERED("org.pathways.agency.registered.v1", Topic.AGENCIES, AgencyRegistered.class),
     AGENCY_UPDATED("org.pathways.agency.updated.v1", Topic.AGENCIES, AgencyUpdated.class),
     LEARNER_PROFILE_UPDATED("org.pathways.learner.profile-updated.v1", Topic.LEARNERS, LearnerProfileUpdated.class),
-    LEARNER_LINKED("org.pathways.learner.linked.v1", Topic.LEARNERS, LearnerLinked.class);
+    LEARNER_LINKED("org.pathways.learner.linked.v1", Topic.LEARNERS, LearnerLinked.class),
+    LEAD_ASSIGNED("org.pathways.learner.lead-assigned.v1", Topic.LEARNERS, LeadAssigned.class),
+    LEAD_HANDED_OVER("org.pathways.learner.lead-handed-over.v1", Topic.LEARNERS, LeadHandedOver.class),
+    LEAD_ENDED("org.pathways.learner.lead-ended.v1", Topic.LEARNERS, LeadEnded.class),
+    PLAN_STEP_ADDED("org.pathways.learner.plan-step-added.v1", Topic.LEARNERS, PlanStepAdded.class),
+    PLAN_STEP_CHANGED("org.pathways.learner.plan-step-changed.v1", Topic.LEARNERS, PlanStepChanged.class),
+    PLAN_STEP_OVERDUE("org.pathways.learner.plan-step-overdue.v1", Topic.LEARNERS, PlanStepOverdue.class);
 
     private static final Map<String, EventType> BY_TYPE =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::type, Function.identity()));

@@ -150,6 +150,31 @@ class HostileRequestGatewayTest {
     }
 
     @Test
+    void anHsdsFeedUploadMayBeLargerWithItsLengthDeclaredAndIsStreamedToTheCatalogue() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        String token = TestTokens.worker("agency-council");
+        java.net.http.HttpRequest.Builder upload = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + "/api/hsds/imports"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/zip");
+        byte[] feed = new byte[64 * 1024]; // sixteen times this test's limit for every other path
+
+        java.net.http.HttpResponse<String> declared = client.send(
+                upload.POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(feed)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(declared.statusCode()).as(declared.body()).isEqualTo(200);
+        assertThat(declared.body()).isEqualTo("{\"received\":" + feed.length + "}");
+
+        int before = bodiesReceived.get();
+        java.net.http.HttpResponse<String> unknownLength = client.send(upload.POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new java.io.ByteArrayInputStream(feed))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(unknownLength.statusCode()).as(unknownLength.body()).isEqualTo(411);
+        assertThat(unknownLength.body()).contains("urn:pathways:problem:length-required");
+        assertThat(bodiesReceived.get()).as("the streamed upload never reached the catalogue").isEqualTo(before);
+    }
+
+    @Test
     void aFloodOfBadTokensFromOneAddressIsRateLimitedWhileOtherClientsAreServed() throws Exception {
         RawHttp flooder = new RawHttp(port, InetAddress.getByName("127.0.0.77"));
         int unauthorized = 0;

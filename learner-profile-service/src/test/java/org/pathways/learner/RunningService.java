@@ -101,6 +101,28 @@ public abstract class RunningService {
         return api().send(request);
     }
 
+    /** The {@code ETag} of a {@code GET} of {@code path}. */
+    protected String etag(String path, String token) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(api().request(path, token).GET().build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .headers().firstValue("ETag").orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Records a consent of the learner (registered by {@code registering}) to {@code agency}; returns its id. */
+    protected String consentTo(String learnerId, String registering, String agency, String purpose) {
+        HttpApi.Response consent = api().post("/api/learners/" + learnerId + "/consents",
+                TestTokens.worker(registering), Map.of("agencyId", agency, "purpose", purpose, "method", "WRITTEN"));
+        assertThat(consent.status()).isEqualTo(201);
+        return consent.text("id");
+    }
+
     /** Registers a learner as a worker of {@code agency}; returns its id. */
     protected String registerLearner(String agency) {
         HttpApi.Response response = api().post("/api/learners", TestTokens.worker(agency), learnerDetails());

@@ -7,13 +7,13 @@ import java.util.UUID;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pathways.events.EventType;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.cloudevents.CloudEventRecords;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.testing.SharedInfrastructure;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,6 +27,7 @@ final class ReferralEvents implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final CloudEventCodec codec = new CloudEventCodec();
+    private final CloudEventRecords records = new CloudEventRecords(codec);
     private final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
             ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
@@ -72,10 +73,9 @@ final class ReferralEvents implements AutoCloseable {
         return codec.encode(event);
     }
 
+    /** Publishes the record exactly as the relay builds it (the CloudEvents Kafka binding, structured mode). */
     void publish(OutboxEntry event) throws Exception {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.topic(), event.subject(), record(event));
-        record.headers().add("traceparent", event.traceparent().getBytes());
-        producer.send(record).get();
+        producer.send(records.record(event)).get();
     }
 
     @Override

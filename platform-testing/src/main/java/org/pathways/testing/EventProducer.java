@@ -9,12 +9,12 @@ import java.util.UUID;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.core.message.Encoding;
 import io.cloudevents.jackson.JsonFormat;
+import io.cloudevents.kafka.CloudEventSerializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pathways.events.EventType;
 import org.pathways.events.PathwaysEvent;
@@ -22,15 +22,21 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Publishes events onto the shared broker as another service would, built independently with the CloudEvents SDK
- * and a plain Kafka producer: a consumer under test sees exactly what a real producer sends.
+ * and a plain Kafka producer whose value serializer is the SDK's own Kafka one: the CloudEvents Kafka protocol
+ * binding in structured mode ({@code content-type: application/cloudevents+json}, the {@code partitionkey} extension
+ * equal to the record key), so a consumer under test sees exactly what a real producer sends.
  */
 public final class EventProducer implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+    private final KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
-            ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, CloudEventSerializer.class,
+            CloudEventSerializer.ENCODING_CONFIG, Encoding.STRUCTURED.name(),
+            CloudEventSerializer.EVENT_FORMAT_CONFIG, JsonFormat.CONTENT_TYPE));
 
     /** Publishes {@code event} with a new id; returns the id. */
     public String publish(PathwaysEvent event) {
@@ -63,11 +69,11 @@ public final class EventProducer implements AutoCloseable {
                 .withDataSchema(EventType.ofType(type).map(EventType::dataschema)
                         .orElse(URI.create("urn:pathways:schema:" + type)))
                 .withDataContentType("application/json")
+                .withExtension("partitionkey", subject)
                 .withData(JSON.writeValueAsString(data).getBytes(StandardCharsets.UTF_8))
                 .build();
-        byte[] body = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent);
         try {
-            producer.send(new ProducerRecord<>(topic, subject, body)).get();
+            producer.send(new ProducerRecord<>(topic, subject, cloudEvent)).get();
         } catch (Exception e) {
             throw new IllegalStateException("Could not publish a test event", e);
         }

@@ -14,6 +14,8 @@ import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.learner.ProfileField;
 import org.pathways.testing.EventProducer;
+import org.pathways.progression.learners.LearnerProjection;
+import org.pathways.progression.tally.Generations;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -24,6 +26,13 @@ class LateEventAfterErasureTest extends ProgressionServiceTest {
 
     @Autowired
     MongoTemplate mongo;
+
+    @Autowired
+    Generations generations;
+
+    private String learners() {
+        return generations.active().collection(LearnerProjection.COLLECTION);
+    }
 
     @Test
     void aProfileUpdateArrivingAfterTheErasureIsNotStoredUnderTheLearnersId() {
@@ -44,7 +53,7 @@ class LateEventAfterErasureTest extends ProgressionServiceTest {
         // Consumed: the locality is kept, under the pseudonym only.
         await().atMost(Duration.ofSeconds(30)).until(() -> mongo.exists(
                 Query.query(Criteria.where("_id").is(pseudonym).and("localityCode").is(there)),
-                "learner-localities"));
-        assertThat(mongo.exists(Query.query(Criteria.where("_id").is(learner)), "learner-localities")).isFalse();
+                learners()));
+        assertThat(mongo.exists(Query.query(Criteria.where("_id").is(learner)), learners())).isFalse();
     }
 }

@@ -20,19 +20,12 @@ import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.data.mongodb.core.query.Criteria;
-import org.springframework.data.mongodb.core.query.Query;
 import tools.jackson.databind.JsonNode;
 
 /** Dashboards hear of changes over Server-Sent Events, read here by a real HTTP client with deadlines. */
 class LiveUpdatesTest extends ProgressionServiceTest {
 
     private static final String COORDINATOR = TestTokens.token("coord-1", "partnership", Role.COORDINATOR);
-
-    @Autowired
-    MongoTemplate mongo;
 
     /** One open stream: its status and every line received so far; {@code ended} completes when the server ends it. */
     private record Stream(int status, String contentType, List<String> lines, CompletableFuture<Void> ended) {
@@ -108,10 +101,10 @@ class LiveUpdatesTest extends ProgressionServiceTest {
             for (int i = 0; i < 10; i++) {
                 producer.publish(referral(unique("council"), elsewhere));
             }
-            // All ten projected (counted in the store: a shown 10 could be 8) before the marker, a referral to this
-            // worker's agency, is sent.
-            await().atMost(Duration.ofSeconds(15)).until(() -> mongo.count(Query.query(
-                    Criteria.where("receivingAgencyId").is(elsewhere)), "referral-progress") == 10);
+            // All ten projected (as a coordinator's funnel shows them) before the marker, a referral to this worker's
+            // agency, is sent.
+            await().atMost(Duration.ofSeconds(15)).until(() -> api().get("/api/progression/funnel?receivingAgencyId="
+                    + elsewhere, COORDINATOR).body().get("total").get("submitted").asLong(-1) == 10);
             producer.publish(referral(unique("council"), college));
         }
 

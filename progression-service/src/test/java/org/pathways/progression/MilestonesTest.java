@@ -23,6 +23,9 @@ import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
+import org.pathways.progression.funnel.ReferralProjection;
+import org.pathways.progression.learners.LearnerProjection;
+import org.pathways.progression.tally.Generations;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -36,6 +39,9 @@ class MilestonesTest extends ProgressionServiceTest {
 
     @Autowired
     MongoTemplate mongo;
+
+    @Autowired
+    Generations generations;
 
     private final LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(1);
 
@@ -82,7 +88,6 @@ class MilestonesTest extends ProgressionServiceTest {
             followOnePath(learner, college, council, course, here, there);
         }
 
-        // Shown counts are rounded (18 shows as 20), so wait for every row, not only the total.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode report = report(COORDINATOR, "&opportunityId=" + course).body();
             assertThat(report.get("total").asString()).isEqualTo("20");
@@ -98,7 +103,8 @@ class MilestonesTest extends ProgressionServiceTest {
         JsonNode report = report(COORDINATOR, "&opportunityId=" + course).body();
         // Erasure removed the one place the learner id was kept.
         for (String learner : learners) {
-            assertThat(mongo.exists(Query.query(Criteria.where("_id").is(learner)), "learner-localities")).isFalse();
+            assertThat(mongo.exists(Query.query(Criteria.where("_id").is(learner)),
+                    generations.active().collection(LearnerProjection.COLLECTION))).isFalse();
             assertThat(report.toString()).doesNotContain(learner);
         }
 
@@ -138,8 +144,8 @@ class MilestonesTest extends ProgressionServiceTest {
             producer.publish(new ReferralSubmitted(referralId, learner, course, council, college, Urgency.ROUTINE,
                     Instant.now()));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> mongo.exists(
-                Query.query(Criteria.where("_id").is(referralId)), "referral-progress"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> mongo.exists(Query.query(Criteria.where("_id")
+                .is(referralId)), generations.active().collection(ReferralProjection.COLLECTION)));
         try (EventProducer producer = new EventProducer()) {
             // From the referral: the opportunity is taken from it.
             MilestoneRecorded enrolled = milestone(learner, "ENROLLED", null, college, referralId, null);
@@ -166,8 +172,8 @@ class MilestonesTest extends ProgressionServiceTest {
         try (EventProducer producer = new EventProducer()) {
             producer.publish(milestone(learner, "ENROLLED", null, recorder, referralId, null));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> mongo.exists(
-                Query.query(Criteria.where("referralId").is(referralId)), "milestones"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> mongo.exists(Query.query(Criteria.where("referralId")
+                .is(referralId)), generations.active().collection("milestones")));
         assertThat(total(TestTokens.worker(college), "")).isEqualTo("0");
 
         try (EventProducer producer = new EventProducer()) {

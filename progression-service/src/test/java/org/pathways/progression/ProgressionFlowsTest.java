@@ -72,7 +72,7 @@ class ProgressionFlowsTest extends ProgressionServiceTest {
     }
 
     @Test
-    void aFlowOfOneToFourReferralsAndTheDaysEventCountsAreNeverShownExactly() throws Exception {
+    void aFlowOfOneToFourReferralsAndSmallDayCountsAreNeverShownExactly() throws Exception {
         String from = "agency-" + UUID.randomUUID().toString().substring(0, 8);
         String coordinator = TestTokens.token("coord-1", "partnership", Role.COORDINATOR);
         submitFrom(from, 2, false);
@@ -84,7 +84,7 @@ class ProgressionFlowsTest extends ProgressionServiceTest {
         for (JsonNode day : summary.get("eventsByDay")) {
             JsonNode count = day.get("count");
             assertThat(count.isString() ? count.asString().equals("<5")
-                    : count.asLong() == 0 || count.asLong() % 5 == 0).as(day.toString()).isTrue();
+                    : count.asLong() == 0 || count.asLong() >= 5).as(day.toString()).isTrue();
         }
     }
 }

@@ -114,12 +114,22 @@ class ReferralSubmissionTest extends ReferralServiceTest {
     @Test
     void consentWithdrawnBeforeSubmissionIsRefused() throws Exception {
         Scenario s = consentedLearnerAndPublishedCourse(10, 0);
+        // The grant must have arrived first: otherwise the refusal below would only prove the consent was not yet
+        // known, and would pass even if withdrawals were ignored.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            org.pathways.referral.readmodel.ConsentView consent =
+                    mongo.findById(s.consentId(), org.pathways.referral.readmodel.ConsentView.class);
+            return consent != null && consent.withdrawnAt() == null;
+        });
         events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
                 Instant.now()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            HttpResponse<String> r = submit(TestTokens.worker(COUNCIL), body(s), null);
-            return r.statusCode() == 422 && r.body().contains("consent-required");
-        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> mongo.findById(s.consentId(),
+                org.pathways.referral.readmodel.ConsentView.class).withdrawnAt() != null);
+
+        HttpResponse<String> refused = submit(TestTokens.worker(COUNCIL), body(s), null);
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.body()).contains("consent-required");
     }
 
     @Test

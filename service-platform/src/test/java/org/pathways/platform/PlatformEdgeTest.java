@@ -148,6 +148,16 @@ class PlatformEdgeTest {
         assertThat(get.get("parameters").findValuesAsString("name")).containsExactlyInAnyOrder("id", "tag");
         assertThat(document.get("components").get("securitySchemes").has("bearer-jwt")).isTrue();
         assertThat(document.get("servers").get(0).get("url").asString()).isEqualTo("/");
+        // What a standard linter asks of every operation (Redocly's operation-summary, operation-4xx-response):
+        // a summary, and the problem details it may answer with.
+        document.get("paths").forEach(path -> path.forEach(operation -> {
+            assertThat(operation.path("summary").asString()).isNotBlank();
+            assertThat(operation.get("responses").propertyNames()).anyMatch(code -> code.startsWith("4"));
+        }));
+        assertThat(get.get("summary").asString()).matches("[A-Z][a-z]+( [a-z0-9]+)*");
+        assertThat(get.at("/responses/401/content").has("application/problem+json")).isTrue();
+        assertThat(get.at("/responses/400/content/application~1problem+json/schema/$ref").asString())
+                .isEqualTo("#/components/schemas/Problem");
         // Open documentation does not open anything else.
         assertThat(send("GET", "/things/abc", null, null, null).statusCode()).isEqualTo(401);
     }

@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A component running as its own operating-system process. Its output is shown on the devstack's console line by
- * line behind a fixed-width name, so that interleaved logs of six JVMs stay readable, is copied to its own log
- * file, and the last lines are kept to explain a failed start.
+ * A component running as its own operating-system process. Its output is copied to its own log file; the lines its
+ * {@link ConsoleFilter} lets through (warnings and errors, unless {@code --verbose}) are shown on the devstack's
+ * console behind a fixed-width name, so that interleaved logs of several JVMs stay readable; and the last lines are
+ * kept to explain a failed start.
  */
 final class ChildProcess {
 
@@ -31,16 +32,22 @@ final class ChildProcess {
     private final Deque<String> tail = new ArrayDeque<>();
     private volatile boolean stopRequested;
 
-    private ChildProcess(String name, Process process, Path logFile, PrintStream console) throws IOException {
+    private ChildProcess(String name, Process process, Path logFile, PrintStream console, ConsoleFilter filter)
+            throws IOException {
         this.name = name;
         this.process = process;
         BufferedWriter log = logFile == null ? null : Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
         String prefix = prefix(name);
-        this.outputPump = Thread.ofPlatform().daemon().name("output-" + name).start(() -> pump(log, prefix, console));
+        this.outputPump = Thread.ofPlatform().daemon().name("output-" + name)
+                .start(() -> pump(log, prefix, console, filter));
     }
 
+    /**
+     * Starts {@code command}; every line it writes goes to {@code logFile} (when given) and, when {@code filter}
+     * lets it, to the console behind the component's name.
+     */
     static ChildProcess start(String name, List<String> command, Map<String, String> environment, Path logFile,
-            PrintStream console) throws IOException {
+            PrintStream console, ConsoleFilter filter) throws IOException {
         if (logFile != null) {
             Files.createDirectories(logFile.getParent());
         }
@@ -48,7 +55,7 @@ final class ChildProcess {
         builder.environment().putAll(environment);
         // Nothing reads the children's stdin; closing it keeps them from holding the terminal.
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return new ChildProcess(name, builder.start(), logFile, console);
+        return new ChildProcess(name, builder.start(), logFile, console, filter);
     }
 
     /** {@code [referral    ] }: the same width for every component so that log columns line up. */
@@ -56,12 +63,14 @@ final class ChildProcess {
         return "[" + String.format("%-" + NAME_WIDTH + "s", name) + "] ";
     }
 
-    private void pump(BufferedWriter log, String prefix, PrintStream console) {
+    private void pump(BufferedWriter log, String prefix, PrintStream console, ConsoleFilter filter) {
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                console.println(prefix + line);
+                if (filter.show(line)) {
+                    console.println(prefix + line);
+                }
                 remember(line);
                 if (log != null) {
                     try {

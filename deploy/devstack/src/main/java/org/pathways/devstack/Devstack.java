@@ -27,27 +27,29 @@ import org.pathways.devstack.PortAvailability.PortClaim;
 public final class Devstack {
 
     private static final String DEVSTACK = "devstack";
-    /** The same small, quick-starting JVM for every service: seven JVMs must fit on a laptop next to an IDE. */
-    private static final List<String> SERVICE_JVM_OPTIONS =
-            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private final Path repositoryRoot;
     private final Path dataDir;
     private final boolean demo;
+    private final boolean verbose;
     private final String externalMongoUri;
     private final PrintStream console;
     private final long startedAt = System.nanoTime();
 
-    Devstack(Path repositoryRoot, Path dataDir, boolean demo, String externalMongoUri, PrintStream console) {
+    private final ServiceLaunch launches;
+
+    Devstack(Path repositoryRoot, Path dataDir, boolean demo, boolean verbose, String externalMongoUri,
+            PrintStream console) {
         this.repositoryRoot = repositoryRoot;
         this.dataDir = dataDir;
         this.demo = demo;
+        this.verbose = verbose;
+        this.launches = new ServiceLaunch(repositoryRoot, dataDir, console);
         this.externalMongoUri = externalMongoUri == null || externalMongoUri.isBlank() ? null : externalMongoUri;
         this.console = console;
     }
 
     public static void main(String[] args) {
-        quietenOwnLogging();
         CommandLineOptions options;
         try {
             options = CommandLineOptions.parse(args);
@@ -62,6 +64,7 @@ public final class Devstack {
             System.out.print(CommandLineOptions.USAGE);
             return;
         }
+        quietenOwnLogging(options.verbose());
         Path workingDir = Path.of("").toAbsolutePath();
         Path root = RepositoryRoot.findFrom(workingDir).orElse(null);
         if (root == null) {
@@ -72,7 +75,8 @@ public final class Devstack {
         }
         Path dataDir = options.dataDir() != null ? options.dataDir().toAbsolutePath().normalize()
                 : root.resolve(".devstack");
-        int exitCode = new Devstack(root, dataDir, options.demo(), System.getenv("MONGODB_URI"), System.out).run();
+        int exitCode = new Devstack(root, dataDir, options.demo(), options.verbose(),
+                System.getenv("MONGODB_URI"), System.out).run();
         if (exitCode != 0) {
             System.exit(exitCode);
         }
@@ -81,10 +85,15 @@ public final class Devstack {
     /**
      * The devstack's own JVM logs through slf4j-simple: the embedded store announces every connection and the Kafka
      * admin client every refused connection while the broker boots, at INFO and WARN. Only problems matter here.
+     * The store also warns, once per index and start, that it keeps only {@code _id} and unique indexes: a known
+     * property of the local store (docs/devstack.md), shown with {@code --verbose}.
      */
-    private static void quietenOwnLogging() {
+    private static void quietenOwnLogging(boolean verbose) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        if (!verbose) {
+            System.setProperty("org.slf4j.simpleLogger.log.de.bwaldvogel.mongo.backend", "error");
+        }
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
     }
@@ -100,14 +109,28 @@ public final class Devstack {
         DemoTokens tokens;
         try {
             Files.createDirectories(dataDir.resolve("logs"));
+            say(verbose ? "every component's output follows (--verbose)"
+                    : "showing progress, warnings and errors; full logs in " + dataDir.resolve("logs")
+                            + " (--verbose shows everything here)");
             // The issuer boots while Kafka does; nothing else needs it until the first token is asked for.
-            long identityStart = System.nanoTime();
-            ChildProcess identity = launch(PlatformService.IDENTITY);
-            platform.service(identity);
+            Map<PlatformService, ChildProcess> starting = new LinkedHashMap<>();
+            Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
+            launches.prepare(PlatformService.all());
+            launch(PlatformService.IDENTITY, platform, starting, startTimes);
             startInfrastructure(platform);
-            awaitAllReady(Map.of(PlatformService.IDENTITY, identity), Map.of(PlatformService.IDENTITY, identityStart));
+            // Kafka answers: the back end and the gateway start side by side (the gateway calls no service until a
+            // request comes, and the services check tokens with the issuer only when one arrives).
+            for (PlatformService service : PlatformService.BACKEND) {
+                if (!service.equals(PlatformService.WEB)) {
+                    launch(service, platform, starting, startTimes);
+                }
+            }
+            launch(PlatformService.GATEWAY, platform, starting, startTimes);
+            awaitAllReady(Map.of(PlatformService.IDENTITY, starting.remove(PlatformService.IDENTITY)), startTimes);
+            // The web app reads the issuer's discovery document when it starts, so it follows the issuer.
+            launch(PlatformService.WEB, platform, starting, startTimes);
             tokens = demoTokens();
-            startServices(platform);
+            awaitAllReady(starting, startTimes);
         } catch (StartupFailure failure) {
             return reportFailure(platform, failure);
         } catch (IOException | RuntimeException e) {
@@ -162,7 +185,7 @@ public final class Devstack {
         }
         if (!missing.isEmpty()) {
             console.println("Build first: deploy/devstack/run builds whatever is missing or out of date"
-                    + " (or run ./mvnw -B -q -DskipTests install).");
+                    + " (or run ./mvnw -B -q -DskipTests package).");
         }
         return missing.isEmpty();
     }
@@ -170,7 +193,7 @@ public final class Devstack {
     /** Kafka boots slowest, so it starts first and the store comes up in this JVM while the broker is busy. */
     private void startInfrastructure(RunningPlatform platform)
             throws IOException, StartupFailure, InterruptedException {
-        KafkaBroker kafka = new KafkaBroker(dataDir, console);
+        KafkaBroker kafka = new KafkaBroker(dataDir, console, this::consoleFilter);
         say("starting Kafka on " + KafkaServerProperties.BOOTSTRAP_SERVERS + " (data in " + kafka.logDir() + ")");
         kafka.start();
         platform.kafka(kafka);
@@ -200,33 +223,24 @@ public final class Devstack {
         }
     }
 
-    /** The back-end services all at once, then the gateway, which routes to them. */
-    private void startServices(RunningPlatform platform)
-            throws IOException, StartupFailure, InterruptedException {
-        Map<PlatformService, ChildProcess> backend = new LinkedHashMap<>();
-        Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
-        for (PlatformService service : PlatformService.BACKEND) {
-            startTimes.put(service, System.nanoTime());
-            ChildProcess process = launch(service);
+    /** Starts {@code service} as its own JVM and registers it, so that Ctrl-C from now on stops it too. */
+    private void launch(PlatformService service, RunningPlatform platform, Map<PlatformService, ChildProcess> started,
+            Map<PlatformService, Long> startTimes) throws IOException, InterruptedException {
+        startTimes.put(service, System.nanoTime());
+        say("starting " + service.module());
+        ChildProcess process = ChildProcess.start(service.name(),
+                JavaRuntime.inOwnSession(launches.command(service)), environmentOf(service),
+                dataDir.resolve("logs").resolve(service.name() + ".log"), console, consoleFilter());
+        if (service.equals(PlatformService.GATEWAY)) {
+            platform.gateway(process);
+        } else {
             platform.service(process);
-            backend.put(service, process);
         }
-        awaitAllReady(backend, startTimes);
-
-        long gatewayStart = System.nanoTime();
-        ChildProcess gateway = launch(PlatformService.GATEWAY);
-        platform.gateway(gateway);
-        awaitAllReady(Map.of(PlatformService.GATEWAY, gateway), Map.of(PlatformService.GATEWAY, gatewayStart));
+        started.put(service, process);
     }
 
-    private ChildProcess launch(PlatformService service) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(JavaRuntime.javaExecutable());
-        command.addAll(SERVICE_JVM_OPTIONS);
-        command.add("-jar");
-        command.add(service.execJar(repositoryRoot).toString());
-        return ChildProcess.start(service.name(), JavaRuntime.inOwnSession(command),
-                environmentOf(service), dataDir.resolve("logs").resolve(service.name() + ".log"), console);
+    private ConsoleFilter consoleFilter() {
+        return verbose ? ConsoleFilter.everything() : ConsoleFilter.problemsOnly();
     }
 
     /** The settings every service reads from its environment, as a container platform would pass them. */

@@ -14,11 +14,14 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -37,12 +40,14 @@ final class KafkaBroker {
     private final Path kafkaDir;
     private final Path logFile;
     private final PrintStream console;
+    private final Supplier<ConsoleFilter> consoleFilter;
     private ChildProcess process;
 
-    KafkaBroker(Path dataDir, PrintStream console) {
+    KafkaBroker(Path dataDir, PrintStream console, Supplier<ConsoleFilter> consoleFilter) {
         this.kafkaDir = dataDir.resolve("kafka");
         this.logFile = dataDir.resolve("logs").resolve("kafka.log");
         this.console = console;
+        this.consoleFilter = consoleFilter;
     }
 
     Path serverProperties() {
@@ -64,8 +69,12 @@ final class KafkaBroker {
         if (!Files.exists(logDir().resolve("meta.properties"))) {
             formatStorage();
         }
-        process = ChildProcess.start("kafka", javaCommand("kafka.Kafka", serverProperties().toString()), Map.of(),
-                logFile, console);
+        // Class-data sharing as for the services (ServiceLaunch): the broker's archive is written when it stops.
+        List<String> command = javaCommand("kafka.Kafka", serverProperties().toString());
+        command.addAll(command.indexOf("-cp"), List.of("-XX:SharedArchiveFile=" + kafkaDir.resolve("classes.jsa"),
+                "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        process = ChildProcess.start("kafka", command, Map.of(),
+                logFile, console, consoleFilter.get());
     }
 
     /**
@@ -79,7 +88,7 @@ final class KafkaBroker {
         ChildProcess format = ChildProcess.start("kafka",
                 javaCommand("kafka.tools.StorageTool", "format", "--standalone", "-t", clusterId, "-c",
                         serverProperties().toString()),
-                Map.of(), null, console);
+                Map.of(), null, console, consoleFilter.get());
         int exitCode = format.awaitExit(Duration.ofSeconds(60));
         if (exitCode != 0) {
             throw new StartupFailure("Formatting the Kafka storage failed (exit code " + exitCode + ")", format);
@@ -87,8 +96,12 @@ final class KafkaBroker {
     }
 
     private static List<String> javaCommand(String mainClass, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(JavaRuntime.javaExecutable(), "-Xmx256m", QUIET_LOGGING,
-                "-cp", JavaRuntime.ownClassPath(), mainClass));
+        List<String> command = new ArrayList<>(List.of(JavaRuntime.javaExecutable(), "-Xmx256m", QUIET_LOGGING));
+        if (Runtime.version().feature() >= 24) {
+            // Kafka still unmaps its index files through sun.misc.Unsafe; newer JDKs warn about it on every stop.
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", JavaRuntime.ownClassPath(), mainClass));
         command.addAll(List.of(arguments));
         return JavaRuntime.inOwnSession(command);
     }
@@ -114,6 +127,7 @@ final class KafkaBroker {
                     Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000))
                             .nodes().get(4, TimeUnit.SECONDS);
                     if (!nodes.isEmpty()) {
+                        createPlatformTopics(admin);
                         return;
                     }
                 } catch (ExecutionException | TimeoutException e) {
@@ -124,6 +138,24 @@ final class KafkaBroker {
         }
         throw new StartupFailure("Kafka did not answer on " + KafkaServerProperties.BOOTSTRAP_SERVERS + " within "
                 + READY_DEADLINE.toSeconds() + " s", process);
+    }
+
+    /** Creates the platform's topics that do not exist yet; one that another client created meanwhile is fine. */
+    private static void createPlatformTopics(Admin admin) throws InterruptedException, StartupFailure {
+        List<NewTopic> topics = KafkaServerProperties.PLATFORM_TOPICS.stream()
+                .map(name -> new NewTopic(name, KafkaServerProperties.PARTITIONS, (short) 1)).toList();
+        for (var result : admin.createTopics(topics).values().entrySet()) {
+            try {
+                result.getValue().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new StartupFailure("Creating the topic " + result.getKey() + " failed: " + e.getCause(),
+                            e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new StartupFailure("Creating the topic " + result.getKey() + " took over 30 s", e);
+            }
+        }
     }
 
     void stop() {

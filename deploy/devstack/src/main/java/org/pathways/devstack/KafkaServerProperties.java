@@ -1,6 +1,7 @@
 package org.pathways.devstack;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The broker configuration of the devstack: one node that is both broker and KRaft controller (no ZooKeeper, no
@@ -11,6 +12,17 @@ final class KafkaServerProperties {
     static final int BROKER_PORT = 9092;
     static final int CONTROLLER_PORT = 9093;
     static final String BOOTSTRAP_SERVERS = "localhost:" + BROKER_PORT;
+
+    /**
+     * The platform's topics (the channels of event-contracts' AsyncAPI document), created once the broker answers
+     * and before any service starts: services that start side by side would otherwise race to create the same
+     * topic, and the loser's binder gives up for 30 s ("Problems encountered with partitions finding").
+     */
+    static final List<String> PLATFORM_TOPICS = List.of("pathways.learners", "pathways.opportunities",
+            "pathways.referrals", "pathways.agencies", "pathways.deliveries");
+
+    /** As the services' binder asks for ({@code min-partition-count} in pathways-messaging.yml). */
+    static final int PARTITIONS = 3;
 
     private KafkaServerProperties() {
     }

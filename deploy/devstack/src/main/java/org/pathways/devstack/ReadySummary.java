@@ -43,7 +43,8 @@ final class ReadySummary {
                 .append("          council-admin, jobcentre-admin, coordinator or platform-admin (password demo-password)\n");
         text.append("  data:   ").append(dataDir)
                 .append("  (kafka/data, mongo/pathways.mv, identity/signing-key.json)\n");
-        text.append("  logs:   ").append(dataDir.resolve("logs")).append("/<component>.log\n");
+        text.append("  logs:   ").append(dataDir.resolve("logs"))
+                .append("/<component>.log   (here: warnings and errors only; --verbose for everything)\n");
         text.append("  tokens: source ").append(display(repositoryRoot, dataDir.resolve(DemoTokens.FILE_NAME)))
                 .append("   # COLLEGE_TOKEN, COUNCIL_TOKEN, JOBCENTRE_TOKEN, COORDINATOR_TOKEN, ... (12 h)\n");
         text.append("          curl -s -H \"Authorization: Bearer $COLLEGE_TOKEN\" ")

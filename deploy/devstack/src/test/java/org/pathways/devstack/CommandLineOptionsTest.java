@@ -16,6 +16,13 @@ class CommandLineOptionsTest {
         assertThat(options.demo()).isTrue();
         assertThat(options.dataDir()).isEqualTo(Path.of("/tmp/pathways"));
         assertThat(options.help()).isFalse();
+        assertThat(options.verbose()).as("quiet console unless asked").isFalse();
+    }
+
+    @Test
+    void verboseBringsEveryLineBack() {
+        assertThat(CommandLineOptions.parse("--verbose").verbose()).isTrue();
+        assertThat(CommandLineOptions.USAGE).contains("--verbose");
     }
 
     @Test

@@ -95,6 +95,15 @@ class DevstackSmokeIT {
             assertThat(inbox.body()).as("the demo's referrals to the college, and only those")
                     .contains("\"receivingAgencyId\":\"agency-college\"")
                     .doesNotContain("\"receivingAgencyId\":\"agency-jobcentre\"");
+            // A quiet console: the devstack's progress and the services' warnings and errors, not their INFO
+            // chatter, which is all in the log files the summary names.
+            assertThat(output).as("no service's INFO line on the console")
+                    .noneMatch(line -> line.startsWith("[learner") && ConsoleFilter.levelOf(line.substring(15))
+                            instanceof String level && level.equals("INFO"));
+            assertThat(output.stream().filter(line -> line.startsWith("[learner")).count())
+                    .as("the learner service's lines on the console").isLessThan(40);
+            assertThat(Files.readString(dataDir.resolve("logs").resolve("learner.log")))
+                    .as("the full log is in the file").contains(" INFO ").contains("Started ");
         } finally {
             // SIGTERM, as Ctrl-C would; through the handle, because Process.destroy() also closes our end of the
             // pipe and the devstack's shutdown report would be lost.
@@ -112,6 +121,11 @@ class DevstackSmokeIT {
                 .withFailMessage("no clean stop; last lines:%n%s", String.join("\n", tail)).isTrue();
         for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 8086, 9000, 9092, 27017}) {
             assertThat(listening(port)).as("port " + port + " is free again").isFalse();
+        }
+        // Each service wrote its class-data sharing archive as it stopped, for a quicker next start.
+        for (String service : List.of("identity", "learner", "referral", "gateway", "web")) {
+            assertThat(dataDir.resolve("cds").resolve(service).resolve("classes.jsa"))
+                    .as("the CDS archive of " + service).isNotEmptyFile();
         }
     }
 

@@ -3,7 +3,9 @@ package org.pathways.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.StringReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,20 @@ class KafkaServerPropertiesTest {
                 .containsEntry("share.coordinator.state.topic.min.isr", "1")
                 .containsEntry("auto.create.topics.enable", "true")
                 .containsEntry("group.initial.rebalance.delay.ms", "0");
+    }
+
+    @Test
+    void createsEveryTopicTheEventContractsName() throws Exception {
+        // The devstack runs from deploy/devstack; the contracts are the AsyncAPI document's channel addresses.
+        Path asyncApi = Path.of("..", "..", "event-contracts", "src", "main", "resources", "asyncapi.yaml");
+        List<String> addresses = Files.readAllLines(asyncApi).stream()
+                .map(String::trim)
+                .filter(line -> line.startsWith("address: "))
+                .map(line -> line.substring("address: ".length()).trim())
+                .toList();
+
+        assertThat(addresses).isNotEmpty();
+        assertThat(KafkaServerProperties.PLATFORM_TOPICS).containsExactlyInAnyOrderElementsOf(addresses);
     }
 
     @Test

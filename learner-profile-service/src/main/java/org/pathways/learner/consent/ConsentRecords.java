@@ -30,19 +30,23 @@ import org.springframework.stereotype.Service;
 @Service
 class ConsentRecords {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsentRecords.class);
+
     private final LearnerProfiles profiles;
     private final AgencyDirectory agencies;
     private final AccessAudit audit;
     private final Outbox outbox;
     private final Clock clock;
+    private final java.util.List<ConsentWithdrawalFollowUp> followUps;
 
     ConsentRecords(LearnerProfiles profiles, AgencyDirectory agencies, AccessAudit audit, Outbox outbox,
-                   Clock clock) {
+                   Clock clock, java.util.List<ConsentWithdrawalFollowUp> followUps) {
         this.profiles = profiles;
         this.agencies = agencies;
         this.audit = audit;
         this.outbox = outbox;
         this.clock = clock;
+        this.followUps = java.util.List.copyOf(followUps);
     }
 
     /** Only workers of the registering agency record consents; to anyone else the learner does not exist. */
@@ -72,7 +76,16 @@ class ConsentRecords {
             throw ProblemException.notFound("consent", consentId);
         }
         ConsentWithdrawn withdrawn = learner.withdrawConsent(consentId, caller.userId(), clock.instant());
-        return outbox.save(learner, withdrawn).consent(withdrawn.consentId()).orElseThrow();
+        Learner saved = outbox.save(learner, withdrawn);
+        for (ConsentWithdrawalFollowUp followUp : followUps) {
+            try {
+                followUp.afterWithdrawal(saved);
+            } catch (RuntimeException failed) {
+                LOG.warn("A follow-up of a consent withdrawal failed ({}); its upkeep job will catch up",
+                        failed.getClass().getSimpleName());
+            }
+        }
+        return saved.consent(withdrawn.consentId()).orElseThrow();
     }
 
     /**

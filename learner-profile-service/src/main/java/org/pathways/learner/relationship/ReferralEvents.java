@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
  * Turns referral events into the learner's live relationships with agencies: submitted, received, accepted,
  * started, on hold and resumed keep the receiving agency's relationship live; completed, failed, cancelled and
  * rejected end it for that referral. Read by type string and by the few documented fields
- * (referralId, learnerId, referringAgencyId, receivingAgencyId, status, at / submittedAt), like the milestones.
+ * (referralId, learnerId, referringAgencyId, receivingAgencyId, opportunityId, status, at / submittedAt), like the milestones.
  */
 @Component("referralRelationshipHandler")
 public class ReferralEvents {
@@ -35,7 +35,7 @@ public class ReferralEvents {
 
     /** The part of a referral event read here; unknown fields are ignored. */
     record ReferralNews(String referralId, String learnerId, String referringAgencyId, String receivingAgencyId,
-                        ReferralStatus status, Instant at, Instant submittedAt) {
+                        String opportunityId, ReferralStatus status, Instant at, Instant submittedAt) {
     }
 
     private final ReferralRelationships relationships;
@@ -64,7 +64,7 @@ public class ReferralEvents {
                 ? news.status() : announced;
         Instant at = news.at() != null ? news.at() : news.submittedAt() != null ? news.submittedAt() : event.time();
         relationships.apply(news.referralId(), news.learnerId(), news.referringAgencyId(), news.receivingAgencyId(),
-                status, at);
+                isId(news.opportunityId()) ? news.opportunityId() : null, status, at);
     }
 
     private static boolean isId(String value) {

@@ -12,11 +12,14 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * hold), the receiving agency may read what a referral needs of the learner; the referring agency gains nothing
  * from it. Read model only; the referral-service owns referrals.
  *
- * @param asOf when the status applied was reached (the event's own time), to ignore older news arriving late
+ * @param asOf          when the status applied was reached (the event's own time), to ignore older news arriving late
+ * @param opportunityId what the learner was referred to (null for a referral recorded before it was kept), to spot
+ *                      two open referrals to the same provision in the team view
  */
 @Document("referral_relationships")
 public record ReferralRelationship(@Id String referralId, @Indexed String learnerId, String referringAgencyId,
-                                   @Indexed String receivingAgencyId, ReferralStatus status, Instant asOf) {
+                                   @Indexed String receivingAgencyId, ReferralStatus status, Instant asOf,
+                                   String opportunityId) {
 
     public boolean isLive() {
         return status.open();

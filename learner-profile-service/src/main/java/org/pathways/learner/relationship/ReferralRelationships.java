@@ -31,6 +31,13 @@ public class ReferralRelationships {
         return mongo.find(query, ReferralRelationship.class).stream().filter(relationship -> relationship.opensTo(agencyId)).toList();
     }
 
+    /** The open referrals of any of {@code learnerIds} (a record and those merged into it), oldest id first. */
+    public List<ReferralRelationship> openOf(Collection<String> learnerIds) {
+        Query query = Query.query(Criteria.where("learnerId").in(learnerIds));
+        return mongo.find(query, ReferralRelationship.class).stream().filter(ReferralRelationship::isLive)
+                .sorted(java.util.Comparator.comparing(ReferralRelationship::referralId)).toList();
+    }
+
     /**
      * The learners (as the referral events named them: a record may since have been merged into another) of the open
      * referrals {@code agencyId} receives: the learners it may read through a referral.
@@ -55,11 +62,13 @@ public class ReferralRelationships {
      * Events of one referral arrive on one partition (keyed by referral id), handled one at a time.
      */
     void apply(String referralId, String learnerId, String referringAgencyId, String receivingAgencyId,
-               ReferralStatus status, Instant at) {
+               String opportunityId, ReferralStatus status, Instant at) {
         ReferralRelationship known = mongo.findById(referralId, ReferralRelationship.class);
         if (known != null && !known.isSupersededBy(status, at)) {
             return;
         }
-        mongo.save(new ReferralRelationship(referralId, learnerId, referringAgencyId, receivingAgencyId, status, at));
+        String opportunity = opportunityId != null ? opportunityId : known == null ? null : known.opportunityId();
+        mongo.save(new ReferralRelationship(referralId, learnerId, referringAgencyId, receivingAgencyId, status, at,
+                opportunity));
     }
 }

@@ -192,7 +192,7 @@ public class EmailNotifications implements InitializingBean {
         var notice = new Notice(email.kind(), email.agencyId(), email.eventId(), email.referralId(),
                 email.occurredAt());
         EmailTemplates.Email words = EmailTemplates.render(notice, recipient.get().language(),
-                properties.referralLink(email.referralId()));
+                properties.emailLink(email.kind(), email.referralId()));
         SimpleMailMessage message = new SimpleMailMessage();
         message.setFrom(properties.mailFrom());
         message.setTo(recipient.get().address());

@@ -161,7 +161,8 @@ public class Matchmaker {
             reasons.add(new MatchReason("NOT_AVAILABLE", "Runs " + o.schedule().slots() + "."));
         }
         if (r.barriers().contains(Barrier.COST) && !o.isFree() && !freeForLearner(o, r)) {
-            reasons.add(new MatchReason("NOT_AFFORDABLE", "Costs " + o.costPence() + "p."));
+            reasons.add(new MatchReason("NOT_AFFORDABLE", "Costs " + (o.costCurrency() == null ? o.costPence() + "p."
+                    : o.costPence() / 100 + "." + String.format("%02d", o.costPence() % 100) + " " + o.costCurrency())));
         }
         return reasons;
     }

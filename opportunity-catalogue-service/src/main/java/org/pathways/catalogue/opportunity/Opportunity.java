@@ -84,6 +84,7 @@ public class Opportunity {
     private List<Venue> venues = List.of();
     private Schedule schedule;
     private Integer costPence;
+    private String costCurrency;
     private Set<FreeFor> freeFor = Set.of();
     private Eligibility eligibility;
     private Set<AccessibilityFeature> accessibility = Set.of();
@@ -139,6 +140,7 @@ public class Opportunity {
         venues = List.copyOf(details.venues());
         schedule = details.schedule();
         costPence = details.costPence() == null ? null : require(details.costPence(), c -> c >= 0, "costPence");
+        costCurrency = details.costCurrency();
         freeFor = Set.copyOf(details.freeFor());
         eligibility = details.eligibility();
         if (eligibility.priorLevel() != null && !LEVEL.matcher(eligibility.priorLevel()).matches()) {
@@ -176,7 +178,7 @@ public class Opportunity {
     public DraftOpportunity details() {
         return new DraftOpportunity(title, description, kind, level, capacity, terms, mode, venues, schedule,
                 costPence, freeFor, eligibility, accessibility, languages, waitlistOpen, url, email, phone,
-                contacts, feesDescription);
+                contacts, feesDescription, costCurrency);
     }
 
     /**
@@ -414,6 +416,8 @@ public class Opportunity {
     public List<Venue> venues() { return venues; }
     public Schedule schedule() { return schedule; }
     public Integer costPence() { return costPence; }
+    /** The ISO 4217 currency of {@link #costPence()} when it is not pounds (null: GBP). */
+    public String costCurrency() { return costCurrency; }
     public Set<FreeFor> freeFor() { return freeFor; }
     public Eligibility eligibility() { return eligibility == null ? Eligibility.anyone() : eligibility; }
     public Set<AccessibilityFeature> accessibility() { return accessibility; }

@@ -28,6 +28,17 @@ public record Audience(String agencyId) {
         throw ProblemException.forbidden("Only coordinators and agency workers see progression.");
     }
 
+    /**
+     * The whole partnership, for figures that cut across agencies (journeys, learning moves, missing provision,
+     * delivery health): coordinators and platform admins only; anyone else gets 403.
+     */
+    public static Audience partnership(Caller caller) {
+        if (caller.has(Role.COORDINATOR) || caller.has(Role.PLATFORM_ADMIN)) {
+            return new Audience(null);
+        }
+        throw ProblemException.forbidden("Only coordinators see partnership-wide figures.");
+    }
+
     public boolean wholePartnership() {
         return agencyId == null;
     }

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * <ul>
  *   <li>0 is shown as 0;</li>
  *   <li>1 to 4 are shown as {@value #SUPPRESSED} (in JSON the string, otherwise a number);</li>
- *   <li>5 and more are rounded to the nearest 5 (7 → 5, 8 → 10), so that a total minus the visible parts, or the
- *       same report over two overlapping windows, cannot work a suppressed count back out.</li>
+ *   <li>5 and more are shown exactly: the partnership needs exact totals (see docs/progression-service.md for the
+ *       differencing risk this leaves and how it is bounded: windows of whole days, rates and quantiles withheld
+ *       beside a suppressed count).</li>
  * </ul>
  * Rates are taken from the shown counts ({@link #rate}), never from the exact ones, and are withheld when either
  * side is suppressed, so a rate reveals nothing the counts do not.
@@ -23,8 +24,6 @@ public final class ReportedCount {
     public static final String SUPPRESSED = "<5";
     /** The smallest count shown as a number (other than 0). */
     public static final int THRESHOLD = 5;
-    /** Every shown count is a multiple of this. */
-    public static final int BASE = 5;
 
     public static final ReportedCount ZERO = new ReportedCount(0, false);
     private static final ReportedCount SMALL = new ReportedCount(0, true);
@@ -48,7 +47,7 @@ public final class ReportedCount {
         if (exact < THRESHOLD) {
             return SMALL;
         }
-        return new ReportedCount(Math.round(exact / (double) BASE) * BASE, false);
+        return new ReportedCount(exact, false);
     }
 
     /** Each count of a breakdown (e.g. rejections by reason), in key order. */

@@ -3,13 +3,15 @@ package org.pathways.progression.events;
 import java.util.Optional;
 
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.progression.tally.Generation;
 
 /**
  * One read model fed by the partnership's events. Each update must be safe to repeat and independent of the order
- * in which one aggregate's events arrive across topics (the inbox removes most repeats, not a crash mid-way).
+ * in which events arrive (a rebuild's replay and the live consumer may both apply one), see
+ * {@link org.pathways.progression.tally.FactStore}.
  */
 public interface Projection {
 
-    /** Applies {@code event}; says what changed, or empty when the event does not concern this projection. */
-    Optional<ProjectionChange> apply(ReceivedEvent event);
+    /** Applies {@code event} to {@code generation}; says what changed, or empty when it does not concern this one. */
+    Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation);
 }

@@ -7,13 +7,16 @@ import java.util.function.Consumer;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.progression.live.LiveUpdates;
+import org.pathways.progression.tally.Generation;
+import org.pathways.progression.tally.Generations;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
 /**
- * The one consumer of every topic: each new event (by id, through the inbox) goes to every projection, then live
- * subscribers hear which projections changed. Unknown event types are skipped.
+ * The one consumer of every topic: each new event (by id, through the inbox) goes to every projection of the live
+ * generation (and of the generation a rebuild is catching up, once each), then live subscribers hear which
+ * projections changed. Unknown event types are skipped.
  */
 @Configuration
 public class ProjectionFeed {
@@ -22,10 +25,12 @@ public class ProjectionFeed {
 
     private final List<Projection> projections;
     private final LiveUpdates live;
+    private final Generations generations;
 
-    ProjectionFeed(List<Projection> projections, LiveUpdates live) {
+    ProjectionFeed(List<Projection> projections, LiveUpdates live, Generations generations) {
         this.projections = projections;
         this.live = live;
+        this.generations = generations;
     }
 
     @Bean
@@ -37,10 +42,23 @@ public class ProjectionFeed {
         if (event.knownType().isEmpty()) {
             return;
         }
+        live.changed(apply(event, generations.active()));
+        generations.catchingUp().ifPresent(rebuilt -> {
+            if (generations.firstSight(rebuilt, event.id())) {
+                apply(event, rebuilt);
+            }
+        });
+    }
+
+    /** Applies one event to every projection of {@code generation}; says what changed. */
+    public List<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         List<ProjectionChange> changes = new ArrayList<>();
-        for (Projection projection : projections) {
-            projection.apply(event).ifPresent(changes::add);
+        if (event.knownType().isEmpty()) {
+            return changes;
         }
-        live.changed(changes);
+        for (Projection projection : projections) {
+            projection.apply(event, generation).ifPresent(changes::add);
+        }
+        return changes;
     }
 }

@@ -10,6 +10,8 @@ import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.events.Projection;
 import org.pathways.progression.events.ProjectionChange;
+import org.pathways.progression.tally.Generation;
+import org.pathways.progression.tally.Generations;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -26,24 +28,27 @@ public class PartnershipFlows implements Projection {
 
     static final String DAILY = "daily-counts";
     static final String FLOWS = "referral-flows";
+    static final int DAYS_SHOWN = 28;
 
     private final MongoTemplate mongo;
+    private final Generations generations;
 
-    PartnershipFlows(MongoTemplate mongo) {
+    PartnershipFlows(MongoTemplate mongo, Generations generations) {
         this.mongo = mongo;
+        this.generations = generations;
     }
 
     @Override
-    public Optional<ProjectionChange> apply(ReceivedEvent event) {
+    public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         String day = event.time().atZone(ZoneOffset.UTC).toLocalDate().toString();
         mongo.upsert(Query.query(Criteria.where("_id").is(event.type() + "|" + day)),
-                new Update().set("type", event.type()).set("day", day).inc("count", 1), DAILY);
+                new Update().set("type", event.type()).set("day", day).inc("count", 1), generation.collection(DAILY));
         if (event.is(EventType.REFERRAL_SUBMITTED)) {
             ReferralSubmitted submitted = event.data(ReferralSubmitted.class);
             mongo.upsert(Query.query(Criteria.where("_id")
                             .is(submitted.referringAgencyId() + "->" + submitted.receivingAgencyId())),
                     new Update().set("from", submitted.referringAgencyId())
-                            .set("to", submitted.receivingAgencyId()).inc("submitted", 1), FLOWS);
+                            .set("to", submitted.receivingAgencyId()).inc("submitted", 1), generation.collection(FLOWS));
             return Optional.of(ProjectionChange.of("flows",
                     submitted.referringAgencyId(), submitted.receivingAgencyId()));
         }
@@ -64,13 +69,22 @@ public class PartnershipFlows implements Projection {
     record StoredFlow(String from, String to, long submitted) {
     }
 
-    public List<DailyCount> dailyCounts() {
-        return mongo.find(new Query().with(Sort.by("day", "type")).limit(1000), StoredDailyCount.class, DAILY)
+    /** Events by type over the last {@value #DAYS_SHOWN} days up to {@code today}, read by {@code _id}. */
+    public List<DailyCount> dailyCounts(java.time.LocalDate today) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int back = 0; back < DAYS_SHOWN; back++) {
+            for (EventType type : EventType.values()) {
+                ids.add(type.type() + "|" + today.minusDays(back));
+            }
+        }
+        return mongo.find(Query.query(Criteria.where("_id").in(ids)).with(Sort.by("day", "type")),
+                        StoredDailyCount.class, generations.active().collection(DAILY))
                 .stream().map(d -> new DailyCount(d.type(), d.day(), ReportedCount.of(d.count()))).toList();
     }
 
     public List<Flow> flows() {
-        return mongo.find(new Query().with(Sort.by("from", "to")).limit(1000), StoredFlow.class, FLOWS)
+        return mongo.find(new Query().with(Sort.by("from", "to")), StoredFlow.class,
+                        generations.active().collection(FLOWS))
                 .stream().map(f -> new Flow(f.from(), f.to(), ReportedCount.of(f.submitted()))).toList();
     }
 }

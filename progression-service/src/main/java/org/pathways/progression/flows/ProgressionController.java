@@ -18,15 +18,17 @@ class ProgressionController {
     }
 
     private final PartnershipFlows flows;
+    private final java.time.Clock clock;
 
-    ProgressionController(PartnershipFlows flows) {
+    ProgressionController(PartnershipFlows flows, java.time.Clock clock) {
         this.flows = flows;
+        this.clock = clock;
     }
 
     @GetMapping("/summary")
     Summary summary(Caller caller) {
         if (caller.has(Role.COORDINATOR) || caller.has(Role.PLATFORM_ADMIN)) {
-            return new Summary(flows.dailyCounts(), flows.flows());
+            return new Summary(flows.dailyCounts(java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC))), flows.flows());
         }
         if (caller.has(Role.WORKER) || caller.has(Role.AGENCY_ADMIN)) {
             return new Summary(List.of(), flows.flows().stream()

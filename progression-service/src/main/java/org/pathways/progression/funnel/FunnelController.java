@@ -15,12 +15,15 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The referral funnel and response times, for coordinators (everything) and agencies (their own flows). */
+/**
+ * The referral funnel and response times, for coordinators (everything) and agencies (their own flows); where
+ * provision is missing, for coordinators.
+ */
 @RestController
 @RequestMapping("/api/progression")
 class FunnelController {
 
-    static final String AGENCY_ID = "^[A-Za-z0-9._:-]{1,64}$";
+    static final String CODE = "^[A-Za-z0-9._:-]{1,64}$";
 
     private final ReferralReports reports;
     private final Clock clock;
@@ -35,18 +38,34 @@ class FunnelController {
             @RequestParam(defaultValue = "WEEK") Period period,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-            @RequestParam(required = false) @Pattern(regexp = AGENCY_ID) String receivingAgencyId,
-            @RequestParam(required = false) OpportunityKind opportunityKind) {
+            @RequestParam(required = false) @Pattern(regexp = CODE) String receivingAgencyId,
+            @RequestParam(required = false) @Pattern(regexp = CODE) String referringAgencyId,
+            @RequestParam(required = false) OpportunityKind opportunityKind,
+            @RequestParam(required = false) @Pattern(regexp = CODE) String localityCode,
+            @RequestParam(required = false) ReferralReports.Cut groupBy) {
         Audience audience = Audience.of(caller);
-        return reports.funnel(audience, ReportWindow.of(from, to, clock), period, receivingAgencyId, opportunityKind);
+        return reports.funnel(audience, ReportWindow.of(from, to, clock), period,
+                new ReferralReports.Filter(receivingAgencyId, referringAgencyId, opportunityKind, localityCode),
+                groupBy);
     }
 
     @GetMapping("/response-times")
     ReferralReports.ResponseTimesReport responseTimes(Caller caller,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-            @RequestParam(required = false) @Pattern(regexp = AGENCY_ID) String receivingAgencyId) {
+            @RequestParam(required = false) @Pattern(regexp = CODE) String receivingAgencyId) {
         Audience audience = Audience.of(caller);
         return reports.responseTimes(audience, ReportWindow.of(from, to, clock), receivingAgencyId);
+    }
+
+    @GetMapping("/missing-provision")
+    ReferralReports.MissingProvisionReport missingProvision(Caller caller,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+            @RequestParam(required = false) OpportunityKind opportunityKind,
+            @RequestParam(required = false) @Pattern(regexp = CODE) String localityCode) {
+        Audience audience = Audience.partnership(caller);
+        return reports.missingProvision(audience, ReportWindow.of(from, to, clock),
+                new ReferralReports.Filter(null, null, opportunityKind, localityCode));
     }
 }

@@ -4,11 +4,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.bson.Document;
+import org.pathways.progression.tally.DurationSketch;
 
 /**
- * Counts referrals through the funnel: a referral counts at every stage up to its furthest, and once for each
- * outcome it had (rejected by reason, failed, cancelled, ever on hold). Exact counts: only a report's
- * {@link org.pathways.progression.disclosure.ReportedCount}s leave the service.
+ * Adds up funnel buckets: referrals at every stage, each outcome (by reason), holds, overdue breaches and the
+ * response-time sketches. Exact counts: only a report's {@link org.pathways.progression.disclosure.ReportedCount}s
+ * leave the service.
  */
 final class FunnelTally {
 
@@ -16,30 +17,45 @@ final class FunnelTally {
     private final Map<String, Long> rejectedByReason = new TreeMap<>();
     private final Map<String, Long> failedByReason = new TreeMap<>();
     private final Map<String, Long> cancelledByReason = new TreeMap<>();
+    private final DurationSketch acknowledge = new DurationSketch();
+    private final DurationSketch decision = new DurationSketch();
     private long rejected;
     private long failed;
     private long cancelled;
     private long onHold;
+    private long overdueAcknowledge;
+    private long overdueDecide;
 
-    void add(Document referral) {
-        int stage = referral.getInteger("stage", FunnelStage.SUBMITTED.rank());
-        for (int i = 0; i < stage && i < reached.length; i++) {
-            reached[i]++;
+    void add(Document bucket) {
+        for (FunnelStage stage : FunnelStage.values()) {
+            reached[stage.ordinal()] += count(bucket, stage.field());
         }
-        if (referral.get("rejectedAt") != null) {
-            rejected++;
-            rejectedByReason.merge(referral.get("rejectedReason", "UNSPECIFIED"), 1L, Long::sum);
-        }
-        if (referral.get("failedAt") != null) {
-            failed++;
-            failedByReason.merge(referral.get("failedReason", "UNSPECIFIED"), 1L, Long::sum);
-        }
-        if (referral.get("cancelledAt") != null) {
-            cancelled++;
-            cancelledByReason.merge(referral.get("cancelledReason", "UNSPECIFIED"), 1L, Long::sum);
-        }
-        if (referral.get("onHoldAt") != null) {
-            onHold++;
+        rejected += count(bucket, "rejected");
+        failed += count(bucket, "failed");
+        cancelled += count(bucket, "cancelled");
+        onHold += count(bucket, "onHold");
+        overdueAcknowledge += count(bucket, "overdueAcknowledge");
+        overdueDecide += count(bucket, "overdueDecide");
+        addEach(bucket.get("rejectedBy", Document.class), rejectedByReason);
+        addEach(bucket.get("failedBy", Document.class), failedByReason);
+        addEach(bucket.get("cancelledBy", Document.class), cancelledByReason);
+        acknowledge.add(bucket.get("acknowledge", Document.class));
+        decision.add(bucket.get("decision", Document.class));
+    }
+
+    private static long count(Document bucket, String field) {
+        return bucket.get(field) instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static void addEach(Document counts, Map<String, Long> into) {
+        if (counts != null) {
+            counts.forEach((key, n) -> {
+                long value = ((Number) n).longValue();
+                if (value != 0) {
+                    into.merge(key, value, Long::sum);
+                }
+            });
+            into.values().removeIf(n -> n == 0);
         }
     }
 
@@ -73,5 +89,21 @@ final class FunnelTally {
 
     long onHold() {
         return onHold;
+    }
+
+    long overdueAcknowledge() {
+        return overdueAcknowledge;
+    }
+
+    long overdueDecide() {
+        return overdueDecide;
+    }
+
+    DurationSketch acknowledge() {
+        return acknowledge;
+    }
+
+    DurationSketch decision() {
+        return decision;
     }
 }

@@ -1,38 +1,70 @@
 package org.pathways.progression.funnel;
 
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 import org.bson.Document;
 import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.events.referral.ReferralReason;
 import org.pathways.progression.access.Audience;
 import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.report.Period;
 import org.pathways.progression.report.ReportWindow;
-import org.springframework.data.domain.Sort;
-import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.data.mongodb.core.query.Criteria;
-import org.springframework.data.mongodb.core.query.Query;
+import org.pathways.progression.tally.FactStore;
+import org.pathways.progression.tally.Generations;
 import org.springframework.stereotype.Component;
 
 /**
- * Counts funnel and response-time reports from the per-referral projection, on request. Each report reads at most
- * {@value #MAX_REFERRALS} referrals (the newest in its window) and says when it was cut short.
+ * Funnel, response-time and missing-provision reports, added up from the daily funnel buckets of the window: the
+ * documents read grow with the days and the cuts asked for, never with the number of referrals, and every total is
+ * exact.
  */
 @Component
 public class ReferralReports {
 
-    static final int MAX_REFERRALS = 20_000;
+    private final FactStore store;
+    private final Generations generations;
 
-    private final MongoTemplate mongo;
+    ReferralReports(FactStore store, Generations generations) {
+        this.store = store;
+        this.generations = generations;
+    }
 
-    ReferralReports(MongoTemplate mongo) {
-        this.mongo = mongo;
+    /** The cuts a funnel can be broken down by. */
+    public enum Cut {
+        RECEIVING_AGENCY("receiving"), REFERRING_AGENCY("referring"), OPPORTUNITY_KIND("kind"), LOCALITY("locality");
+
+        private final String dim;
+
+        Cut(String dim) {
+            this.dim = dim;
+        }
+
+        String of(Document bucket) {
+            return bucket.getString(dim);
+        }
+    }
+
+    /** Which funnel buckets a report counts: the caller's audience and the filters asked for. */
+    public record Filter(String receivingAgencyId, String referringAgencyId, OpportunityKind opportunityKind,
+                         String localityCode) {
+
+        public static Filter none() {
+            return new Filter(null, null, null, null);
+        }
+
+        Predicate<Document> and(Audience audience) {
+            return bucket -> (audience.wholePartnership() || audience.agencyId().equals(bucket.getString("receiving"))
+                    || audience.agencyId().equals(bucket.getString("referring")))
+                    && (receivingAgencyId == null || receivingAgencyId.equals(bucket.getString("receiving")))
+                    && (referringAgencyId == null || referringAgencyId.equals(bucket.getString("referring")))
+                    && (opportunityKind == null || opportunityKind.name().equals(bucket.getString("kind")))
+                    && (localityCode == null || localityCode.equals(bucket.getString("locality")));
+        }
     }
 
     /**
@@ -59,7 +91,7 @@ public class ReferralReports {
         }
     }
 
-    /** One period's funnel (or the window's total), every count as shown ({@link ReportedCount}). */
+    /** One period's funnel (or the window's total, or one group's), every count as shown ({@link ReportedCount}). */
     public record FunnelBucket(LocalDate periodStart, ReportedCount submitted, ReportedCount received,
                                ReportedCount accepted, ReportedCount started, ReportedCount completed,
                                ReportedCount rejected, Map<String, ReportedCount> rejectedByReason,
@@ -82,9 +114,13 @@ public class ReferralReports {
         }
     }
 
+    /** One group of a broken-down funnel: the value of the cut (an agency id, a kind, a locality code). */
+    public record FunnelGroup(String group, FunnelBucket funnel) {
+    }
+
     public record FunnelReport(Period period, LocalDate from, LocalDate to, String receivingAgencyId,
-                               OpportunityKind opportunityKind, boolean truncated, FunnelBucket total,
-                               List<FunnelBucket> periods) {
+                               String referringAgencyId, OpportunityKind opportunityKind, String localityCode,
+                               Cut groupBy, FunnelBucket total, List<FunnelBucket> periods, List<FunnelGroup> groups) {
     }
 
     public record AgencyResponseTimes(String receivingAgencyId, DurationSummary acknowledge,
@@ -92,70 +128,91 @@ public class ReferralReports {
                                       ReportedCount overdueDecide) {
     }
 
-    public record ResponseTimesReport(LocalDate from, LocalDate to, boolean truncated,
-                                      List<AgencyResponseTimes> agencies) {
+    public record ResponseTimesReport(LocalDate from, LocalDate to, List<AgencyResponseTimes> agencies) {
     }
 
-    public FunnelReport funnel(Audience audience, ReportWindow window, Period period, String receivingAgencyId,
-                               OpportunityKind opportunityKind) {
-        List<Document> referrals = referrals(audience, window, receivingAgencyId, opportunityKind);
+    /** Rejections for want of a place or of eligibility, where and for what kind of opportunity. */
+    public record MissingProvision(String localityCode, String opportunityKind, ReportedCount referred,
+                                   ReportedCount noCapacity, ReportedCount notEligible) {
+    }
+
+    public record MissingProvisionReport(LocalDate from, LocalDate to, ReportedCount noCapacity,
+                                         ReportedCount notEligible, List<MissingProvision> gaps) {
+    }
+
+    public FunnelReport funnel(Audience audience, ReportWindow window, Period period, Filter filter, Cut groupBy) {
         FunnelTally total = new FunnelTally();
         Map<LocalDate, FunnelTally> byPeriod = new TreeMap<>();
-        for (Document referral : referrals) {
-            LocalDate day = referral.getDate("cohortAt").toInstant().atZone(ZoneOffset.UTC).toLocalDate();
-            byPeriod.computeIfAbsent(period.start(day), d -> new FunnelTally()).add(referral);
-            total.add(referral);
+        Map<String, FunnelTally> byGroup = new TreeMap<>();
+        for (Document bucket : buckets(audience, window, filter)) {
+            LocalDate day = LocalDate.parse(bucket.getString("day"));
+            byPeriod.computeIfAbsent(period.start(day), d -> new FunnelTally()).add(bucket);
+            if (groupBy != null) {
+                byGroup.computeIfAbsent(groupBy.of(bucket), g -> new FunnelTally()).add(bucket);
+            }
+            total.add(bucket);
         }
         List<FunnelBucket> periods = new ArrayList<>();
-        byPeriod.forEach((start, tally) -> periods.add(FunnelBucket.of(start, tally)));
-        return new FunnelReport(period, window.from(), window.to(), receivingAgencyId, opportunityKind,
-                referrals.size() >= MAX_REFERRALS, FunnelBucket.of(window.from(), total), periods);
+        byPeriod.forEach((start, tally) -> {
+            if (tally.reached(FunnelStage.SUBMITTED) > 0) {
+                periods.add(FunnelBucket.of(start, tally));
+            }
+        });
+        List<FunnelGroup> groups = new ArrayList<>();
+        byGroup.forEach((group, tally) -> {
+            if (tally.reached(FunnelStage.SUBMITTED) > 0) {
+                groups.add(new FunnelGroup(group, FunnelBucket.of(window.from(), tally)));
+            }
+        });
+        return new FunnelReport(period, window.from(), window.to(), filter.receivingAgencyId(),
+                filter.referringAgencyId(), filter.opportunityKind(), filter.localityCode(), groupBy,
+                FunnelBucket.of(window.from(), total), periods, groups);
     }
 
     public ResponseTimesReport responseTimes(Audience audience, ReportWindow window, String receivingAgencyId) {
-        List<Document> referrals = referrals(audience, window, receivingAgencyId, null);
-        Map<String, List<Long>> acknowledge = new TreeMap<>();
-        Map<String, List<Long>> decision = new TreeMap<>();
-        Map<String, long[]> overdue = new TreeMap<>();
-        for (Document referral : referrals) {
-            String agency = referral.getString("receivingAgencyId");
-            List<Long> acks = acknowledge.computeIfAbsent(agency, a -> new ArrayList<>());
-            List<Long> decisions = decision.computeIfAbsent(agency, a -> new ArrayList<>());
-            long[] breaches = overdue.computeIfAbsent(agency, a -> new long[2]);
-            Date submitted = referral.getDate("submittedAt");
-            if (submitted != null) {
-                secondsBetween(submitted, referral.getDate("receivedAt"), acks);
-                Date accepted = referral.getDate("acceptedAt");
-                secondsBetween(submitted, accepted != null ? accepted : referral.getDate("rejectedAt"), decisions);
-            }
-            breaches[0] += Boolean.TRUE.equals(referral.getBoolean("overdueACKNOWLEDGE")) ? 1 : 0;
-            breaches[1] += Boolean.TRUE.equals(referral.getBoolean("overdueDECIDE")) ? 1 : 0;
+        Map<String, FunnelTally> byAgency = new TreeMap<>();
+        for (Document bucket : buckets(audience, window, new Filter(receivingAgencyId, null, null, null))) {
+            byAgency.computeIfAbsent(bucket.getString("receiving"), a -> new FunnelTally()).add(bucket);
         }
         List<AgencyResponseTimes> agencies = new ArrayList<>();
-        acknowledge.forEach((agency, acks) -> agencies.add(new AgencyResponseTimes(agency,
-                DurationSummary.of(acks), DurationSummary.of(decision.get(agency)),
-                ReportedCount.of(overdue.get(agency)[0]), ReportedCount.of(overdue.get(agency)[1]))));
-        return new ResponseTimesReport(window.from(), window.to(), referrals.size() >= MAX_REFERRALS, agencies);
+        byAgency.forEach((agency, tally) -> {
+            if (tally.reached(FunnelStage.SUBMITTED) > 0) {
+                agencies.add(new AgencyResponseTimes(agency, DurationSummary.of(tally.acknowledge()),
+                        DurationSummary.of(tally.decision()), ReportedCount.of(tally.overdueAcknowledge()),
+                        ReportedCount.of(tally.overdueDecide())));
+            }
+        });
+        return new ResponseTimesReport(window.from(), window.to(), agencies);
     }
 
-    private static void secondsBetween(Date from, Date to, List<Long> into) {
-        if (to != null && !to.before(from)) {
-            into.add((to.getTime() - from.getTime()) / 1000);
+    public MissingProvisionReport missingProvision(Audience audience, ReportWindow window, Filter filter) {
+        Map<List<String>, FunnelTally> byPlace = new TreeMap<>((a, b) -> String.join("|", a)
+                .compareTo(String.join("|", b)));
+        FunnelTally total = new FunnelTally();
+        for (Document bucket : buckets(audience, window, filter)) {
+            byPlace.computeIfAbsent(List.of(bucket.getString("locality"), bucket.getString("kind")),
+                    k -> new FunnelTally()).add(bucket);
+            total.add(bucket);
         }
+        String noCapacity = ReferralReason.NO_CAPACITY.name();
+        String notEligible = ReferralReason.NOT_ELIGIBLE.name();
+        List<MissingProvision> gaps = new ArrayList<>();
+        byPlace.forEach((place, tally) -> {
+            long full = tally.rejectedByReason().getOrDefault(noCapacity, 0L);
+            long ineligible = tally.rejectedByReason().getOrDefault(notEligible, 0L);
+            if (full + ineligible > 0) {
+                gaps.add(new MissingProvision(place.get(0), place.get(1),
+                        ReportedCount.of(tally.reached(FunnelStage.SUBMITTED)), ReportedCount.of(full),
+                        ReportedCount.of(ineligible)));
+            }
+        });
+        return new MissingProvisionReport(window.from(), window.to(),
+                ReportedCount.of(total.rejectedByReason().getOrDefault(noCapacity, 0L)),
+                ReportedCount.of(total.rejectedByReason().getOrDefault(notEligible, 0L)), gaps);
     }
 
-    private List<Document> referrals(Audience audience, ReportWindow window, String receivingAgencyId,
-                                     OpportunityKind opportunityKind) {
-        Criteria criteria = Criteria.where("cohortAt").gte(Date.from(window.startInstant()))
-                .lt(Date.from(window.endInstant()));
-        if (receivingAgencyId != null) {
-            criteria.and("receivingAgencyId").is(receivingAgencyId);
-        }
-        if (opportunityKind != null) {
-            criteria.and("opportunityKind").is(opportunityKind.name());
-        }
-        Query query = Query.query(audience.restrict(criteria))
-                .with(Sort.by(Sort.Direction.DESC, "cohortAt")).limit(MAX_REFERRALS);
-        return mongo.find(query, Document.class, ReferralProgressProjection.COLLECTION);
+    private List<Document> buckets(Audience audience, ReportWindow window, Filter filter) {
+        return store.buckets(generations.active(), ReferralProjection.FUNNEL, window.from(), window.to()).stream()
+                .filter(filter.and(audience)).toList();
     }
 }

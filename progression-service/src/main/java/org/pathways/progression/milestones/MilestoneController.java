@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.security.Caller;
 import org.pathways.progression.access.Audience;
+import org.pathways.progression.report.Period;
 import org.pathways.progression.report.ReportWindow;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,5 +38,16 @@ class MilestoneController {
             @RequestParam(required = false) LearningKind learningKind) {
         Audience audience = Audience.of(caller);
         return reports.report(audience, ReportWindow.of(from, to, clock), localityCode, opportunityId, learningKind);
+    }
+
+    /** Informal → non-formal → formal learning over time: coordinators only. */
+    @GetMapping("/learning-progression")
+    MilestoneReports.LearningProgressionReport learning(Caller caller,
+            @RequestParam(defaultValue = "WEEK") Period period,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
+            @RequestParam(required = false) @Pattern(regexp = CODE) String localityCode) {
+        Audience.partnership(caller);
+        return reports.learning(ReportWindow.of(from, to, clock), period, localityCode);
     }
 }

@@ -14,27 +14,17 @@ class ReportedCountTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
-    void showsZeroAsZeroOneToFourAsLessThanFiveAndTheRestRoundedToTheNearestFive() {
+    void showsZeroAsZeroOneToFourAsLessThanFiveAndFiveOrMoreExactly() {
         assertThat(JSON.writeValueAsString(ReportedCount.of(0))).isEqualTo("0");
         for (long small = 1; small <= 4; small++) {
             assertThat(JSON.writeValueAsString(ReportedCount.of(small))).isEqualTo("\"<5\"");
             assertThat(ReportedCount.of(small).toString()).as("a CSV cell").isEqualTo("<5");
         }
+        // Exact totals (issue 13): no more rounding to the nearest 5.
         assertThat(LongStream.of(5, 6, 7, 8, 12, 13, 1234).mapToObj(n -> ReportedCount.of(n).toString()))
-                .containsExactly("5", "5", "5", "10", "10", "15", "1235");
-        assertThat(JSON.writeValueAsString(Map.of("funnel", ReportedCount.of(13)))).isEqualTo("{\"funnel\":15}");
+                .containsExactly("5", "6", "7", "8", "12", "13", "1234");
+        assertThat(JSON.writeValueAsString(Map.of("funnel", ReportedCount.of(13)))).isEqualTo("{\"funnel\":13}");
         assertThatThrownBy(() -> ReportedCount.of(-1)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void aTotalMinusItsVisiblePartsDoesNotGiveBackASuppressedPart() {
-        // 12 referrals: 9 by one route, 3 by another. Exact totals would give 12 - 9 = 3 back.
-        ReportedCount total = ReportedCount.of(12);
-        ReportedCount visible = ReportedCount.of(9);
-        assertThat(ReportedCount.of(3).suppressed()).isTrue();
-        assertThat(total).isEqualTo(visible).hasToString("10");
-        // The same for 10 = 9 + 1 and 14 = 9 + 5 (a shown 10 with a shown 10 could be 0 to 4 apart).
-        assertThat(ReportedCount.of(10)).isEqualTo(ReportedCount.of(9));
     }
 
     @Test
@@ -43,8 +33,8 @@ class ReportedCountTest {
         assertThat(ReportedCount.rate(ReportedCount.of(3), ReportedCount.of(4))).as("denominator suppressed").isNull();
         assertThat(ReportedCount.rate(ReportedCount.of(0), ReportedCount.of(0))).as("nothing to divide").isNull();
         assertThat(ReportedCount.rate(ReportedCount.of(0), ReportedCount.of(10))).isEqualTo(0.0);
-        // 11 of 12 exactly would be 0.917 and give both counts back; shown it is 10 of 10.
-        assertThat(ReportedCount.rate(ReportedCount.of(11), ReportedCount.of(12))).isEqualTo(1.0);
+        // Counts of five or more are shown exactly, so a rate from them reveals nothing they do not.
+        assertThat(ReportedCount.rate(ReportedCount.of(11), ReportedCount.of(12))).isEqualTo(0.917);
         assertThat(ReportedCount.rate(ReportedCount.of(5), ReportedCount.of(20))).isEqualTo(0.25);
     }
 }

@@ -25,8 +25,17 @@ public final class CloudEventCodec {
 
     private final EventFormat format = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
 
+    /** The CloudEvents extension that names the Kafka record key (the aggregate id), per the Kafka binding. */
+    public static final String PARTITION_KEY = "partitionkey";
+
+    /** The structured JSON of the event, exactly the value of its Kafka record. */
     public byte[] encode(OutboxEntry entry) {
-        CloudEvent event = CloudEventBuilder.v1()
+        return format.serialize(cloudEvent(entry));
+    }
+
+    /** The event as a CloudEvent; its {@code partitionkey} extension is the record key, the subject. */
+    public CloudEvent cloudEvent(OutboxEntry entry) {
+        return CloudEventBuilder.v1()
                 .withId(entry.eventId())
                 .withSource(URI.create(entry.source()))
                 .withType(entry.type())
@@ -34,9 +43,9 @@ public final class CloudEventCodec {
                 .withTime(OffsetDateTime.ofInstant(entry.time(), ZoneOffset.UTC))
                 .withDataSchema(URI.create(entry.dataschema()))
                 .withDataContentType("application/json")
+                .withExtension(PARTITION_KEY, entry.subject())
                 .withData(entry.data().getBytes(StandardCharsets.UTF_8))
                 .build();
-        return format.serialize(event);
     }
 
     /** Reads a structured CloudEvent; anything else is a {@link MalformedEventException}, never retried. */

@@ -2,6 +2,7 @@ package org.pathways.messaging.inbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -118,9 +119,12 @@ public class ErasedLearners {
             return record;
         }
         cloudEvent.set("data", data);
-        JsonNode subject = cloudEvent.get("subject");
-        if (subject != null && subject.isString() && replaced.containsKey(subject.asString())) {
-            cloudEvent.put("subject", replaced.get(subject.asString()));
+        // The subject, and the partitionkey extension that repeats it (the record key, per the Kafka binding).
+        for (String attribute : List.of("subject", "partitionkey")) {
+            JsonNode value = cloudEvent.get(attribute);
+            if (value != null && value.isString() && replaced.containsKey(value.asString())) {
+                cloudEvent.put(attribute, replaced.get(value.asString()));
+            }
         }
         return JSON.writeValueAsString(cloudEvent).getBytes(StandardCharsets.UTF_8);
     }

@@ -1,6 +1,5 @@
 package org.pathways.messaging.outbox;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +17,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.bson.Document;
-import org.pathways.messaging.TraceContext;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.cloudevents.CloudEventRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -29,10 +28,7 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
-import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
-import org.springframework.messaging.MessageHeaders;
-import org.springframework.messaging.support.MessageBuilder;
 
 /**
  * Moves events from aggregates' outboxes to Kafka, in order per aggregate.
@@ -53,7 +49,7 @@ public class OutboxRelay implements DisposableBean {
 
     private final MongoTemplate mongo;
     private final StreamBridge streamBridge;
-    private final CloudEventCodec codec;
+    private final CloudEventRecords records;
     private final Duration lease;
     private final Clock clock;
     private final String owner = UUID.randomUUID().toString();
@@ -74,7 +70,7 @@ public class OutboxRelay implements DisposableBean {
                 new ThreadPoolExecutor.DiscardPolicy());
         this.mongo = mongo;
         this.streamBridge = streamBridge;
-        this.codec = codec;
+        this.records = new CloudEventRecords(codec);
         this.lease = lease;
         this.clock = clock;
         this.published = meters.counter("pathways.outbox.published");
@@ -166,11 +162,7 @@ public class OutboxRelay implements DisposableBean {
 
     /** Sends one event to Kafka and waits for the broker's acknowledgement. */
     public void send(OutboxEntry entry) {
-        Message<byte[]> message = MessageBuilder.withPayload(codec.encode(entry))
-                .setHeader(KafkaHeaders.KEY, entry.subject().getBytes(StandardCharsets.UTF_8))
-                .setHeader(MessageHeaders.CONTENT_TYPE, CloudEventCodec.CONTENT_TYPE)
-                .setHeader(TraceContext.HEADER, entry.traceparent().getBytes(StandardCharsets.UTF_8))
-                .build();
+        Message<byte[]> message = records.message(entry);
         if (!streamBridge.send(entry.topic(), message)) {
             throw new IllegalStateException("The binder refused event " + entry.eventId());
         }

@@ -8,6 +8,15 @@ import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.OperationCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.beans.factory.ObjectProvider;
@@ -87,6 +96,73 @@ public class PlatformOpenApiAutoConfiguration {
             }
             return operation;
         };
+    }
+
+    /**
+     * Every operation has a summary (Redocly's {@code operation-summary}): the one its controller gives, or else its
+     * handler method's name in words ({@code listSubscriptions} → "List subscriptions"), which speaks the domain's
+     * language already.
+     */
+    @Bean
+    OperationCustomizer summariseOperations() {
+        return (operation, handlerMethod) -> {
+            if (operation.getSummary() == null || operation.getSummary().isBlank()) {
+                operation.setSummary(inWords(handlerMethod.getMethod().getName()));
+            }
+            return operation;
+        };
+    }
+
+    static String inWords(String methodName) {
+        String words = methodName.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+
+    /**
+     * The problem details every operation can answer with, documented (Redocly's {@code operation-4xx-response}):
+     * 401 for a missing or invalid bearer token (every operation needs one) and, where the caller sends parameters
+     * or a body, 400 for ones that cannot be read. Both are RFC 9457 {@code application/problem+json}. An operation
+     * keeps whatever 4xx answers its controller documents itself.
+     */
+    @Bean
+    OpenApiCustomizer documentProblemResponses() {
+        return openApi -> {
+            if (openApi.getPaths() == null) {
+                return;
+            }
+            if (openApi.getComponents() == null) {
+                openApi.setComponents(new Components());
+            }
+            openApi.getComponents().addSchemas(PROBLEM, new ObjectSchema()
+                    .description("RFC 9457 problem details")
+                    .addProperty("type", new StringSchema().format("uri-reference"))
+                    .addProperty("title", new StringSchema())
+                    .addProperty("status", new IntegerSchema())
+                    .addProperty("detail", new StringSchema())
+                    .addProperty("instance", new StringSchema().format("uri-reference")));
+            openApi.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
+                ApiResponses responses = operation.getResponses() == null ? new ApiResponses()
+                        : operation.getResponses();
+                operation.setResponses(responses);
+                if (responses.keySet().stream().anyMatch(code -> code.startsWith("4"))) {
+                    return;
+                }
+                boolean takesInput = operation.getRequestBody() != null
+                        || (operation.getParameters() != null && !operation.getParameters().isEmpty());
+                if (takesInput) {
+                    responses.addApiResponse("400", problem("The parameters or the body cannot be accepted"));
+                }
+                responses.addApiResponse("401", problem("No valid bearer token"));
+            }));
+        };
+    }
+
+    private static final String PROBLEM = "Problem";
+
+    private static ApiResponse problem(String description) {
+        return new ApiResponse().description(description).content(new Content().addMediaType(
+                "application/problem+json", new MediaType().schema(new Schema<>().$ref("#/components/schemas/"
+                        + PROBLEM))));
     }
 
     @Bean

@@ -64,7 +64,7 @@ public class DashboardFigures {
     record Figures(DashboardFilters filters, List<FunnelRow> funnel, Map<String, Object> funnelTotal,
                    List<StepRow> steps, List<ReasonRow> reasons, List<FlowRow> flows, List<ResponseRow> responseTimes,
                    Object milestoneTotal, List<MilestoneRow> byMilestone, List<MilestoneRow> byLocality,
-                   List<MilestoneRow> byOpportunity, boolean truncated, List<Option> agencies,
+                   List<MilestoneRow> byOpportunity, List<Option> agencies,
                    List<Option> opportunities, List<String> localities) {
     }
 
@@ -164,11 +164,9 @@ public class DashboardFigures {
         List<Option> opportunities = opportunityTitles.entrySet().stream()
                 .map(e -> new Option(e.getKey(), e.getValue()))
                 .sorted(java.util.Comparator.comparing(Option::label)).toList();
-        boolean truncated = Boolean.TRUE.equals(funnel.get("truncated")) || Boolean.TRUE.equals(times.get("truncated"))
-                || Boolean.TRUE.equals(milestones.get("truncated"));
         return new Figures(filters, rows, countsOf(total), steps, reasons, flows, responseTimes,
                 milestones.get("total"), milestoneRows(milestones.get("byMilestone"), Map.of()), byLocality,
-                byOpportunity, truncated, agencies, opportunities, List.copyOf(localities));
+                byOpportunity, agencies, opportunities, List.copyOf(localities));
     }
 
     private Map<String, String> agencyNames() {

@@ -1,0 +1,143 @@
+package org.pathways.progression.delivery;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.bson.Document;
+import org.pathways.events.EventType;
+import org.pathways.events.delivery.WebhookDelivered;
+import org.pathways.events.delivery.WebhookParked;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.platform.security.Caller;
+import org.pathways.progression.access.Audience;
+import org.pathways.progression.disclosure.ReportedCount;
+import org.pathways.progression.events.Projection;
+import org.pathways.progression.events.ProjectionChange;
+import org.pathways.progression.report.ReportWindow;
+import org.pathways.progression.tally.FactStore;
+import org.pathways.progression.tally.Facts;
+import org.pathways.progression.tally.Generation;
+import org.pathways.progression.tally.Generations;
+import org.pathways.progression.tally.Tally;
+import org.springframework.core.annotation.Order;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Delivery health per agency, from the notification-service's {@code webhook-delivered} / {@code webhook-parked}
+ * events: the facts of each delivery ({@value #COLLECTION}, by delivery id: agency, first delivered and parked times,
+ * attempts) add to a daily bucket per agency (family {@value #FAMILY}, on the day it was first delivered or parked):
+ * delivered (at the first attempt, or after retries), parked and not delivered since, parked then delivered.
+ * Coordinators only.
+ */
+@RestController
+@RequestMapping("/api/progression")
+@Order(3)
+class DeliveryHealth implements Projection {
+
+    static final String COLLECTION = "deliveries";
+    static final String FAMILY = "deliveries";
+    static final String PROJECTION = "deliveries";
+
+    private final FactStore facts;
+    private final Generations generations;
+    private final Clock clock;
+
+    DeliveryHealth(FactStore facts, Generations generations, Clock clock) {
+        this.facts = facts;
+        this.generations = generations;
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
+        if (event.is(EventType.WEBHOOK_DELIVERED)) {
+            WebhookDelivered delivered = event.data(WebhookDelivered.class);
+            return record(generation, delivered.deliveryId(), delivered.agencyId(), f -> f
+                    .min("deliveredAt", Date.from(delivered.deliveredAt()))
+                    .max("attempts", delivered.attempts()));
+        }
+        if (event.is(EventType.WEBHOOK_PARKED)) {
+            WebhookParked parked = event.data(WebhookParked.class);
+            return record(generation, parked.deliveryId(), parked.agencyId(), f -> f
+                    .min("parkedAt", Date.from(parked.parkedAt())));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<ProjectionChange> record(Generation generation, String deliveryId, String agencyId,
+                                              java.util.function.Consumer<Facts> update) {
+        facts.change(generation, COLLECTION, deliveryId, f -> {
+            f.setIfAbsent("agencyId", agencyId);
+            update.accept(f);
+        }, DeliveryHealth::tallies);
+        return Optional.of(ProjectionChange.of(PROJECTION));
+    }
+
+    private static List<Tally> tallies(Facts delivery) {
+        Date delivered = delivery.date("deliveredAt");
+        Date parked = delivery.date("parkedAt");
+        Date first = delivered == null ? parked : parked == null || delivered.before(parked) ? delivered : parked;
+        if (first == null) {
+            return List.of();
+        }
+        int attempts = delivery.integer("attempts", 0);
+        return List.of(new Tally(FAMILY, first.toInstant().atZone(ZoneOffset.UTC).toLocalDate(),
+                Map.of("agency", delivery.string("agencyId")), new Tally.Counts()
+                .addIf(delivered != null, "delivered")
+                .addIf(delivered != null && attempts <= 1, "deliveredFirstTime")
+                .addIf(delivered != null && parked == null && attempts > 1, "deliveredAfterRetries")
+                .addIf(delivered == null, "parked")
+                .addIf(delivered != null && parked != null, "recoveredAfterParking")
+                .add("attempts", delivered != null ? Math.max(attempts, 1) : 0).build()));
+    }
+
+    record AgencyDeliveries(String agencyId, ReportedCount delivered, ReportedCount deliveredFirstTime,
+                            ReportedCount deliveredAfterRetries, ReportedCount parked,
+                            ReportedCount recoveredAfterParking, Double firstTimeRate, Double parkedRate) {
+    }
+
+    record DeliveryHealthReport(LocalDate from, LocalDate to, List<AgencyDeliveries> agencies) {
+    }
+
+    private static final List<String> COUNTS = List.of("delivered", "deliveredFirstTime", "deliveredAfterRetries",
+            "parked", "recoveredAfterParking");
+
+    @GetMapping("/delivery-health")
+    DeliveryHealthReport report(Caller caller,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to) {
+        Audience.partnership(caller);
+        ReportWindow window = ReportWindow.of(from, to, clock);
+        Map<String, long[]> byAgency = new TreeMap<>();
+        for (Document bucket : facts.buckets(generations.active(), FAMILY, window.from(), window.to())) {
+            long[] counts = byAgency.computeIfAbsent(bucket.getString("agency"), a -> new long[COUNTS.size()]);
+            for (int i = 0; i < COUNTS.size(); i++) {
+                counts[i] += bucket.get(COUNTS.get(i)) instanceof Number n ? n.longValue() : 0;
+            }
+        }
+        List<AgencyDeliveries> agencies = new ArrayList<>();
+        byAgency.forEach((agency, counts) -> {
+            ReportedCount delivered = ReportedCount.of(counts[0]);
+            ReportedCount parked = ReportedCount.of(counts[3]);
+            ReportedCount firstTime = ReportedCount.of(counts[1]);
+            ReportedCount all = ReportedCount.of(counts[0] + counts[3]);
+            if (counts[0] + counts[3] > 0) {
+                agencies.add(new AgencyDeliveries(agency, delivered, firstTime, ReportedCount.of(counts[2]), parked,
+                        ReportedCount.of(counts[4]), ReportedCount.rate(firstTime, all),
+                        ReportedCount.rate(parked, all)));
+            }
+        });
+        return new DeliveryHealthReport(window.from(), window.to(), agencies);
+    }
+}

@@ -1,0 +1,226 @@
+package org.pathways.progression.learners;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.pathways.events.EventType;
+import org.pathways.events.learner.LeadAssigned;
+import org.pathways.events.learner.LeadEnded;
+import org.pathways.events.learner.LeadHandedOver;
+import org.pathways.events.learner.LearnerErased;
+import org.pathways.events.learner.LearnerMerged;
+import org.pathways.events.learner.LearnerProfileUpdated;
+import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.events.learner.PlanStepAdded;
+import org.pathways.events.learner.PlanStepChanged;
+import org.pathways.events.learner.PlanStepStatus;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.progression.events.Projection;
+import org.pathways.progression.events.ProjectionChange;
+import org.pathways.progression.tally.DurationSketch;
+import org.pathways.progression.tally.FactStore;
+import org.pathways.progression.tally.Facts;
+import org.pathways.progression.tally.Generation;
+import org.pathways.progression.tally.Tally;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * Learner id → current locality code, referrals waiting to learn it, and the first date of an achievement of each
+ * learning kind ({@value #COLLECTION}): the only place a learner id is kept, deleted on {@code learner.erased} (and
+ * for the retired id on {@code learner.merged}). From the first dates it counts the moves up the kinds of learning
+ * (family {@value #MOVES}: one per learner and kind reached after a lower one, on the day it was reached, by locality).
+ *
+ * <p>The team around the learner: whether the learner has a lead worker now (the latest of {@code lead-assigned},
+ * {@code lead-handed-over} and {@code lead-ended} by time) and when their first plan step was added give, per learner
+ * registered, family {@value #SUPPORT} (the day registered, by locality): registered, with a lead, with a plan, with
+ * both, and the time from registration to the first plan step as {@link DurationSketch} bins. Each plan step's facts
+ * ({@value #PLAN_STEPS}, by step id: owner agency and latest status by time) add to family {@value #PLAN_STEPS} (the
+ * day added, by owner agency): added, open, done, dropped.
+ */
+@Component
+@Order(0)
+public class LearnerProjection implements Projection {
+
+    public static final String COLLECTION = "learners";
+    public static final String MOVES = "learning-moves";
+    public static final String PROJECTION = "progression";
+    public static final String SUPPORT = "learner-support";
+    public static final String PLAN_STEPS = "plan-steps";
+    /** The kinds of learning, lowest first. */
+    public static final List<String> KINDS = List.of("INFORMAL", "NON_FORMAL", "FORMAL");
+    private static final String LOCALITY = "localityCode";
+    private static final String AWAITING = "awaitingReferrals";
+
+    private final FactStore facts;
+
+    LearnerProjection(FactStore facts) {
+        this.facts = facts;
+    }
+
+    @Override
+    public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
+        if (event.is(EventType.LEARNER_REGISTERED)) {
+            LearnerRegistered registered = event.data(LearnerRegistered.class);
+            locate(generation, registered.learnerId(), registered.localityCode());
+            if (registered.registeredAt() != null) {
+                facts.change(generation, COLLECTION, registered.learnerId(),
+                        f -> f.min("registeredAt", Date.from(registered.registeredAt())), this::tallies);
+            }
+            return Optional.of(ProjectionChange.of(PROJECTION));
+        } else if (event.is(EventType.LEAD_ASSIGNED)) {
+            LeadAssigned assigned = event.data(LeadAssigned.class);
+            lead(generation, assigned.learnerId(), true, assigned.assignedAt());
+        } else if (event.is(EventType.LEAD_HANDED_OVER)) {
+            LeadHandedOver handedOver = event.data(LeadHandedOver.class);
+            lead(generation, handedOver.learnerId(), true, handedOver.handedOverAt());
+        } else if (event.is(EventType.LEAD_ENDED)) {
+            LeadEnded ended = event.data(LeadEnded.class);
+            lead(generation, ended.learnerId(), false, ended.endedAt());
+        } else if (event.is(EventType.PLAN_STEP_ADDED)) {
+            PlanStepAdded added = event.data(PlanStepAdded.class);
+            step(generation, added.stepId(), added.ownerAgencyId(), added.status(), added.addedAt(), true);
+            facts.change(generation, COLLECTION, added.learnerId(),
+                    f -> f.min("firstPlanStepAt", Date.from(added.addedAt())), this::tallies);
+            return Optional.of(ProjectionChange.of(PROJECTION));
+        } else if (event.is(EventType.PLAN_STEP_CHANGED)) {
+            PlanStepChanged changed = event.data(PlanStepChanged.class);
+            step(generation, changed.stepId(), changed.ownerAgencyId(), changed.status(), changed.changedAt(),
+                    false);
+            return Optional.of(ProjectionChange.of(PROJECTION));
+        } else if (event.is(EventType.LEARNER_PROFILE_UPDATED)) {
+            LearnerProfileUpdated updated = event.data(LearnerProfileUpdated.class);
+            locate(generation, updated.learnerId(), updated.localityCode());
+        } else if (event.is(EventType.LEARNER_ERASED)) {
+            facts.forget(generation, COLLECTION, event.data(LearnerErased.class).learnerId());
+        } else if (event.is(EventType.LEARNER_MERGED)) {
+            facts.forget(generation, COLLECTION, event.data(LearnerMerged.class).learnerId());
+        }
+        return Optional.empty();
+    }
+
+    private void locate(Generation generation, String learnerId, String localityCode) {
+        if (localityCode != null) {
+            facts.change(generation, COLLECTION, learnerId, f -> f.set(LOCALITY, localityCode), this::tallies);
+        }
+    }
+
+    /** The learner's locality code, when known. */
+    public Optional<String> localityOf(Generation generation, String learnerId) {
+        return Optional.ofNullable(facts.find(generation, COLLECTION, learnerId)).map(f -> f.string(LOCALITY));
+    }
+
+    /** Remembers that {@code referralId} waits to learn where {@code learnerId} lives. */
+    public void awaitLocality(Generation generation, String learnerId, String referralId) {
+        facts.change(generation, COLLECTION, learnerId, f -> f.addToSet(AWAITING, referralId), this::tallies);
+    }
+
+    /** The referrals waiting to learn the learner's locality; forgotten once taken. */
+    public List<String> takeAwaitingReferrals(Generation generation, String learnerId) {
+        Facts learner = facts.find(generation, COLLECTION, learnerId);
+        if (learner == null || learner.strings(AWAITING).isEmpty()) {
+            return List.of();
+        }
+        List<String> waiting = new ArrayList<>(learner.strings(AWAITING));
+        facts.change(generation, COLLECTION, learnerId, f -> f.remove(AWAITING), this::tallies);
+        return waiting;
+    }
+
+    /** Records an achievement of {@code learningKind} on {@code occurredOn}; says whether the moves changed. */
+    public boolean achieved(Generation generation, String learnerId, String learningKind, LocalDate occurredOn) {
+        if (learningKind == null || !KINDS.contains(learningKind)) {
+            return false;
+        }
+        Date day = Date.from(occurredOn.atStartOfDay(ZoneOffset.UTC).toInstant());
+        facts.change(generation, COLLECTION, learnerId, f -> f.min("first" + learningKind, day), this::tallies);
+        return true;
+    }
+
+    /** Whether the learner has a lead now: the latest lead event by time decides, whatever order they came in. */
+    private void lead(Generation generation, String learnerId, boolean hasLead, Instant at) {
+        Date time = Date.from(at);
+        facts.change(generation, COLLECTION, learnerId, f -> {
+            Date latest = f.date("leadAt");
+            if (latest == null || time.after(latest) || (time.equals(latest) && !hasLead)) {
+                f.set("leadAt", time).set("hasLead", hasLead);
+            }
+        }, this::tallies);
+    }
+
+    /** A plan step's owner and status: the latest by time; when it was added, the first time seen added. */
+    private void step(Generation generation, String stepId, String ownerAgencyId, PlanStepStatus status,
+                      Instant at, boolean added) {
+        Date time = Date.from(at);
+        facts.change(generation, PLAN_STEPS, stepId, f -> {
+            if (added) {
+                f.min("addedAt", time);
+            }
+            Date latest = f.date("statusAt");
+            if (latest == null || !time.before(latest)) {
+                f.set("statusAt", time).set("status", status.name()).set("ownerAgencyId", ownerAgencyId);
+            }
+        }, LearnerProjection::stepTallies);
+    }
+
+    private static List<Tally> stepTallies(Facts step) {
+        Date added = step.date("addedAt");
+        if (added == null) {
+            return List.of();
+        }
+        String status = step.string("status");
+        return List.of(new Tally(PLAN_STEPS, added.toInstant().atZone(ZoneOffset.UTC).toLocalDate(),
+                Map.of("owner", orUnknown(step.string("ownerAgencyId"))), new Tally.Counts().add("added")
+                .addIf("DONE".equals(status), "done").addIf("DROPPED".equals(status), "dropped")
+                .addIf(!"DONE".equals(status) && !"DROPPED".equals(status), "open").build()));
+    }
+
+    private List<Tally> tallies(Facts learner) {
+        List<Tally> tallies = moves(learner);
+        Date registered = learner.date("registeredAt");
+        if (registered != null) {
+            Date firstStep = learner.date("firstPlanStepAt");
+            boolean hasLead = learner.flag("hasLead");
+            Tally.Counts support = new Tally.Counts().add("registered").addIf(hasLead, "withLead")
+                    .addIf(firstStep != null, "withPlan").addIf(hasLead && firstStep != null, "withLeadAndPlan");
+            if (firstStep != null && !firstStep.before(registered)) {
+                support.add("toFirstStepCount").add("toFirstStep."
+                        + DurationSketch.bin((firstStep.getTime() - registered.getTime()) / 1000));
+            }
+            tallies.add(new Tally(SUPPORT, registered.toInstant().atZone(ZoneOffset.UTC).toLocalDate(),
+                    Map.of("locality", orUnknown(learner.string(LOCALITY))), support.build()));
+        }
+        return tallies;
+    }
+
+    /** One move per kind reached after a lower one was: from the highest lower kind reached by then. */
+    private List<Tally> moves(Facts learner) {
+        List<Tally> moves = new ArrayList<>();
+        for (int to = 1; to < KINDS.size(); to++) {
+            Date reached = learner.date("first" + KINDS.get(to));
+            if (reached == null) {
+                continue;
+            }
+            for (int from = to - 1; from >= 0; from--) {
+                Date before = learner.date("first" + KINDS.get(from));
+                if (before != null && !before.after(reached)) {
+                    moves.add(new Tally(MOVES, reached.toInstant().atZone(ZoneOffset.UTC).toLocalDate(),
+                            Map.of("from", KINDS.get(from), "to", KINDS.get(to), "locality",
+                                    orUnknown(learner.string(LOCALITY))),
+                            Map.of("learners", 1L)));
+                    break;
+                }
+            }
+        }
+        return moves;
+    }
+
+    private static String orUnknown(String value) {
+        return value == null ? Tally.UNKNOWN : value;
+    }
+}

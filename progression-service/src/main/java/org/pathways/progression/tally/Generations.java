@@ -1,0 +1,119 @@
+package org.pathways.progression.tally;
+
+import java.util.Date;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which generation of the projections is live (read by every report, written by the live consumer), and which one a
+ * rebuild is filling while it catches up (written by the live consumer too, from then on). Kept in one document
+ * ({@value #COLLECTION}) so that every instance agrees; each instance re-reads it every few seconds.
+ */
+@Component
+public class Generations {
+
+    private static final Logger log = LoggerFactory.getLogger(Generations.class);
+    static final String COLLECTION = "projection-generations";
+    private static final String STATE = "state";
+    static final String SEEN = "seen-events";
+
+    private final MongoTemplate mongo;
+    private final AtomicReference<State> state = new AtomicReference<>();
+
+    private record State(Generation active, Generation catchingUp) {
+    }
+
+    Generations(MongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    public Generation active() {
+        return current().active();
+    }
+
+    /** The generation a rebuild is catching up, which the live consumer feeds as well. */
+    public Optional<Generation> catchingUp() {
+        return Optional.ofNullable(current().catchingUp());
+    }
+
+    private State current() {
+        State known = state.get();
+        return known != null ? known : refresh();
+    }
+
+    @Scheduled(fixedDelayString = "PT2S")
+    void poll() {
+        refresh();
+    }
+
+    private State refresh() {
+        Document stored = mongo.findById(STATE, Document.class, COLLECTION);
+        State now = stored == null ? new State(new Generation(0), null)
+                : new State(new Generation(((Number) stored.get("active")).longValue()),
+                        stored.get("catchingUp") instanceof Number n ? new Generation(n.longValue()) : null);
+        state.set(now);
+        return now;
+    }
+
+    /** From now on the live consumer also feeds {@code generation} (de-duplicated: see {@link #firstSight}). */
+    public void startCatchingUp(Generation generation) {
+        mongo.upsert(Query.query(Criteria.where("_id").is(STATE)), new Update()
+                .setOnInsert("active", active().number()).set("catchingUp", generation.number()), COLLECTION);
+        refresh();
+    }
+
+    /** Makes {@code generation} the live one and drops every collection of the one it replaces. */
+    public void switchTo(Generation generation) {
+        Generation previous = active();
+        mongo.upsert(Query.query(Criteria.where("_id").is(STATE)), new Update().set("active", generation.number())
+                .unset("catchingUp").set("switchedAt", new Date()), COLLECTION);
+        refresh();
+        drop(previous);
+        log.info("Projections switched to generation {}", generation.number());
+    }
+
+    /** Stops feeding a generation a rebuild gave up on. */
+    public void abandon(Generation generation) {
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(STATE).and("catchingUp").is(generation.number())),
+                new Update().unset("catchingUp"), COLLECTION);
+        refresh();
+        drop(generation);
+    }
+
+    public void drop(Generation generation) {
+        for (String collection : mongo.getCollectionNames()) {
+            if (generation.owns(collection)) {
+                mongo.dropCollection(collection);
+            }
+        }
+    }
+
+    /**
+     * Whether this is the first time {@code eventId} reaches {@code generation}: a generation being rebuilt is fed by
+     * the replay and the live consumer alike, so each event is applied to it once.
+     */
+    public boolean firstSight(Generation generation, String eventId) {
+        try {
+            mongo.insert(new Document("_id", eventId), generation.collection(SEEN));
+            return true;
+        } catch (DuplicateKeyException seen) {
+            return false;
+        }
+    }
+
+    /** Drops the rebuild's de-duplication record once the generation is live (the shared inbox takes over). */
+    public void forgetSightings(Generation generation) {
+        mongo.dropCollection(generation.collection(SEEN));
+    }
+}
