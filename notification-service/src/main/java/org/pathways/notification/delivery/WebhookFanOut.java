@@ -66,7 +66,7 @@ public class WebhookFanOut {
             Delivery delivery = Delivery.of(event.id(), event.type(), subscription, sent, schedule, now);
             if (deliveries.open(delivery)) {
                 made++;
-                log.info("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),
+                log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),
                         subscription.id(), subscription.agencyId());
                 dispatcher.dispatchSoon(delivery.id());
             } else {

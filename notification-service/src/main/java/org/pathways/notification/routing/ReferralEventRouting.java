@@ -111,7 +111,7 @@ public class ReferralEventRouting {
         }
         concerned.remove(null);
         if (concerned.isEmpty()) {
-            log.info("Event {} of type {} names no agency and its referral is unknown: not routed", event.id(),
+            log.debug("Event {} of type {} names no agency and its referral is unknown: not routed", event.id(),
                     event.type());
             return 0;
         }

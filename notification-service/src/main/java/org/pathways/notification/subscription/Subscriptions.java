@@ -172,6 +172,8 @@ public class Subscriptions implements InitializingBean {
             if (paused) {
                 // Nothing is attempted while paused: its breaker and bulkhead (and their metrics) start afresh.
                 health.forget(id);
+            } else {
+                health.resumed(id);
             }
             log.info("Agency {} {} subscription {}", agencyId, paused ? "paused" : "resumed", id);
             return subscription;

@@ -78,13 +78,13 @@ public class PlacesFromReferrals {
         for (int attempt = 1; ; attempt++) {
             Optional<Opportunity> found = opportunities.findById(opportunityId);
             if (found.isEmpty()) {
-                log.info("Referral event {} is for opportunity {}, unknown here; ignored", event.id(), opportunityId);
+                log.debug("Referral event {} is for opportunity {}, unknown here; ignored", event.id(), opportunityId);
                 return;
             }
             Opportunity opportunity = found.get();
             if (opportunity.status() == OpportunityStatus.DRAFT) {
                 // Nobody can be referred to a draft: whatever this is, it holds no place.
-                log.info("Referral event {} is for opportunity {}, still a draft; ignored", event.id(), opportunityId);
+                log.debug("Referral event {} is for opportunity {}, still a draft; ignored", event.id(), opportunityId);
                 return;
             }
             Change<OpportunityPlacesChanged> change = takes
