@@ -4,6 +4,7 @@ import org.pathways.testing.HttpApi;
 import org.pathways.testing.SharedInfrastructure;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -17,6 +18,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "pathways.progression.live.lifetime=PT10S",
         "pathways.progression.live.heartbeat=PT0.5S",
         "pathways.progression.live.flush=PT0.2S"})
+@Import(StoreRoundTrips.class)
 public abstract class ProgressionServiceTest {
 
     @LocalServerPort

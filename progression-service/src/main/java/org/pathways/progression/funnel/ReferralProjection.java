@@ -163,7 +163,7 @@ public class ReferralProjection implements Projection {
         }
         String opportunityKind = kind;
         String localityCode = locality;
-        facts.change(generation, COLLECTION, referralId, f -> {
+        facts.change(generation, COLLECTION, referralId, known, f -> {
             f.setIfAbsent("referringAgencyId", referringAgencyId)
                     .setIfAbsent("receivingAgencyId", receivingAgencyId)
                     .setIfAbsent("opportunityId", opportunityId)

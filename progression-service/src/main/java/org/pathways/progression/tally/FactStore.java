@@ -2,14 +2,19 @@ package org.pathways.progression.tally;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import com.mongodb.bulk.BulkWriteUpsert;
 import org.bson.Document;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.core.BulkOperations;
+import org.springframework.data.mongodb.core.BulkOperations.BulkMode;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -55,9 +60,26 @@ public class FactStore {
      */
     public Facts change(Generation generation, String collection, String id, Consumer<Facts> update,
                         Function<Facts, List<Tally>> derive) {
+        return change(generation, collection, id, false, null, update, derive);
+    }
+
+    /**
+     * As {@link #change(Generation, String, String, Consumer, Function)}, starting from {@code known}: the facts about
+     * {@code id} just read with {@link #find} (null: none kept), which saves reading them again. Stale facts cost
+     * nothing but a retry: the write is made under their version (or as an insert, which fails if they now exist).
+     */
+    public Facts change(Generation generation, String collection, String id, Facts known, Consumer<Facts> update,
+                        Function<Facts, List<Tally>> derive) {
+        return change(generation, collection, id, true, known == null ? null : known.document(), update, derive);
+    }
+
+    private Facts change(Generation generation, String collection, String id, boolean prefetched, Document known,
+                         Consumer<Facts> update, Function<Facts, List<Tally>> derive) {
         String facts = generation.collection(collection);
+        boolean first = prefetched;
         while (true) {
-            Document stored = mongo.findById(id, Document.class, facts);
+            Document stored = first ? known : mongo.findById(id, Document.class, facts);
+            first = false;
             if (stored != null && stored.get(PENDING) != null) {
                 finishPending(generation, facts, stored);
                 continue;
@@ -115,22 +137,43 @@ public class FactStore {
                 new Update().unset(PENDING), facts);
     }
 
+    /**
+     * Increments the buckets, all in one unordered bulk write (one round trip whatever the number of buckets; each
+     * difference is for a distinct bucket), then adds the buckets it created (or, recovering, all of them) to their
+     * days' indexes, again in one bulk write, one update per day.
+     */
     private void apply(Generation generation, List<Document> differences, boolean recovering) {
+        if (differences.isEmpty()) {
+            return;
+        }
+        BulkOperations increments = mongo.bulkOps(BulkMode.UNORDERED, generation.collection(BUCKETS));
         for (Document difference : differences) {
             Update update = new Update();
             difference.get("c", Document.class).forEach((field, n) ->
                     update.inc(field.replace('/', '.'), ((Number) n).longValue()));
             update.setOnInsert("family", difference.getString("f")).setOnInsert("day", difference.getString("day"));
             difference.get("d", Document.class).forEach(update::setOnInsert);
-            String bucket = difference.getString("b");
-            boolean created = mongo.upsert(Query.query(Criteria.where("_id").is(bucket)), update,
-                    generation.collection(BUCKETS)).getUpsertedId() != null;
-            if (created || recovering) {
-                mongo.upsert(Query.query(Criteria.where("_id").is(dayKey(difference.getString("f"),
-                                difference.getString("day")))),
-                        new Update().addToSet("buckets", bucket), generation.collection(DAYS));
+            increments.upsert(Query.query(Criteria.where("_id").is(difference.getString("b"))), update);
+        }
+        Set<Integer> created = new HashSet<>();
+        for (BulkWriteUpsert upsert : increments.execute().getUpserts()) {
+            created.add(upsert.getIndex());
+        }
+        Map<String, List<String>> newByDay = new LinkedHashMap<>();
+        for (int i = 0; i < differences.size(); i++) {
+            if (recovering || created.contains(i)) {
+                Document difference = differences.get(i);
+                newByDay.computeIfAbsent(dayKey(difference.getString("f"), difference.getString("day")),
+                        day -> new ArrayList<>()).add(difference.getString("b"));
             }
         }
+        if (newByDay.isEmpty()) {
+            return;
+        }
+        BulkOperations days = mongo.bulkOps(BulkMode.UNORDERED, generation.collection(DAYS));
+        newByDay.forEach((day, buckets) -> days.upsert(Query.query(Criteria.where("_id").is(day)),
+                new Update().addToSet("buckets").each(buckets.toArray())));
+        days.execute();
     }
 
     static String dayKey(String family, String day) {
