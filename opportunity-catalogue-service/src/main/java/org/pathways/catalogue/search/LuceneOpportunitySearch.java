@@ -151,6 +151,8 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     private final Directory directory;
     private final IndexWriter writer;
     private final SearcherManager searchers;
+    /** The version of each opportunity this instance indexed since it started (a skip list, not the truth). */
+    private final Map<String, Long> indexedVersions = new java.util.concurrent.ConcurrentHashMap<>();
     private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
     private final Object changes = new Object();
     private volatile FacetState facetState;
@@ -230,7 +232,9 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
                     COLLECTION);
             generation = apply(opportunityId, stored, this::isPendingAgency);
         }
-        visible(generation);
+        if (generation >= 0) {
+            visible(generation);
+        }
     }
 
     @Override
@@ -361,7 +365,16 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
                     || pendingAgency.test(opportunity.providerAgencyId())) {
                 return delete(id);
             }
-            return writer.updateDocument(new Term(ID, id), facetsConfig.build(document(opportunity, stored)));
+            if (opportunity.version().equals(indexedVersions.get(id))) {
+                // Already indexed as it is (this instance's own save, then the same change from the topic): an
+                // update would change nothing but the index's term statistics, shifting scores under a reader's
+                // text cursor between two pages.
+                return -1;
+            }
+            long generation = writer.updateDocument(new Term(ID, id),
+                    facetsConfig.build(document(opportunity, stored)));
+            indexedVersions.put(id, opportunity.version());
+            return generation;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -369,6 +382,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
 
     private long delete(String id) {
         try {
+            indexedVersions.remove(id);
             return writer.deleteDocuments(new Term(ID, id));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
