@@ -44,9 +44,9 @@ class DashboardController {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final List<String> TABLES = List.of("funnel", "conversion", "reasons", "flows", "response-times",
             "milestones", "journeys", "learning-progression", "missing-provision", "delivery-health",
-            "learner-support");
+            "learner-support", "funnel-groups");
     /** Tables of the reports that cut across agencies: coordinators only. */
-    static final List<String> PARTNERSHIP_TABLES = TABLES.subList(6, TABLES.size());
+    static final List<String> PARTNERSHIP_TABLES = TABLES.subList(6, 11);
 
     private final DashboardFigures figures;
     private final LiveRelay live;
@@ -128,6 +128,19 @@ class DashboardController {
                         row.milestone(), row.learningKind(), orEmpty(row.count()))));
                 read.byOpportunity().forEach(row -> rows.add(List.of("pathway_step", row.groupId(), row.group(),
                         row.milestone(), row.learningKind(), orEmpty(row.count()))));
+            }
+            case "funnel-groups" -> {
+                header = new java.util.ArrayList<>(List.of("grouped_by", "group_id", "group"));
+                header.addAll(DashboardFigures.STAGES);
+                header.addAll(DashboardFigures.CLOSED.stream().map(DashboardController::snake).toList());
+                header.add("conversion_submitted_to_completed");
+                for (DashboardFigures.GroupRow row : read.groups()) {
+                    List<Object> line = new java.util.ArrayList<>(List.of(snake(filters.groupBy()), row.groupId(),
+                            row.group()));
+                    row.counts().values().forEach(count -> line.add(orEmpty(count)));
+                    line.add(orEmpty(row.conversion()));
+                    rows.add(line);
+                }
             }
             case "journeys" -> {
                 header = List.of("opportunity_id", "pathway_step", "referred", "completed", "moved_on",
@@ -245,7 +258,8 @@ class DashboardController {
     private static DashboardFilters filters(Map<String, String> parameters) {
         return DashboardFilters.of(parameters.get("from"), parameters.get("to"), parameters.get("period"),
                 parameters.get("agency"), parameters.get("kind"), parameters.get("locality"),
-                parameters.get("opportunity"), parameters.get("learningKind"), LocalDate.now(Dates.UK));
+                parameters.get("opportunity"), parameters.get("learningKind"), parameters.get("groupBy"),
+                LocalDate.now(Dates.UK));
     }
 
     private static String json(Object value) {

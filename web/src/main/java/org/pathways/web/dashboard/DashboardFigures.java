@@ -65,6 +65,10 @@ public class DashboardFigures {
     record Option(String value, String label) {
     }
 
+    /** The funnel's total for one group of the chosen cut (an agency, a kind, a locality). */
+    record GroupRow(String groupId, String group, Map<String, Object> counts, Object conversion) {
+    }
+
     /** A pathway step (opportunity): referred to it, moved on to a next step, stopped; the next steps taken. */
     record JourneyRow(String opportunityId, String step, Object referred, Object completed, Object movedOn,
                       Object stoppedAfterCompleting, Object stoppedWithoutCompleting, Object movedOnRate,
@@ -110,7 +114,8 @@ public class DashboardFigures {
                    List<StepRow> steps, List<ReasonRow> reasons, List<FlowRow> flows, List<ResponseRow> responseTimes,
                    Object milestoneTotal, List<MilestoneRow> byMilestone, List<MilestoneRow> byLocality,
                    List<MilestoneRow> byOpportunity, List<Option> agencies,
-                   List<Option> opportunities, List<String> localities, PartnershipFigures partnership) {
+                   List<Option> opportunities, List<String> localities, PartnershipFigures partnership,
+                   List<GroupRow> groups) {
     }
 
     private final PathwaysApi api;
@@ -131,7 +136,9 @@ public class DashboardFigures {
                 .queryParam("period", filters.period()).queryParam("from", filters.from())
                 .queryParam("to", filters.to())
                 .queryParamIfPresent("receivingAgencyId", java.util.Optional.ofNullable(filters.agency()))
-                .queryParamIfPresent("opportunityKind", java.util.Optional.ofNullable(filters.kind())).build()),
+                .queryParamIfPresent("opportunityKind", java.util.Optional.ofNullable(filters.kind()))
+                .queryParamIfPresent("localityCode", Optional.ofNullable(filters.locality()))
+                .queryParamIfPresent("groupBy", Optional.ofNullable(filters.groupBy())).build()),
                 calls);
         CompletableFuture<Map<String, Object>> summaryCall = supplyAsync(() -> api.get("/api/progression/summary"),
                 calls);
@@ -235,9 +242,20 @@ public class DashboardFigures {
         PartnershipFigures partnership = partnership(PathwaysApi.await(journeysCall), PathwaysApi.await(learningCall),
                 PathwaysApi.await(missingCall), PathwaysApi.await(deliveryCall), PathwaysApi.await(supportCall),
                 agencyNames, opportunityTitles);
+        List<GroupRow> groups = new ArrayList<>();
+        for (Map<String, Object> group : maps(funnel.get("groups"))) {
+            String id = String.valueOf(group.get("group"));
+            Map<String, Object> groupTotal = map(map(group.get("funnel")).get("total"));
+            if (groupTotal.isEmpty()) {
+                groupTotal = map(group.get("funnel"));
+            }
+            String label = filters.groupBy().endsWith("_AGENCY") ? agencyNames.getOrDefault(id, id) : id;
+            groups.add(new GroupRow(id, label, countsOf(groupTotal),
+                    map(groupTotal.get("conversion")).get("submittedToCompleted")));
+        }
         return new Figures(filters, rows, countsOf(total), steps, reasons, flows, responseTimes,
                 milestones.get("total"), milestoneRows(milestones.get("byMilestone"), Map.of()), byLocality,
-                byOpportunity, agencies, opportunities, List.copyOf(localities), partnership);
+                byOpportunity, agencies, opportunities, List.copyOf(localities), partnership, groups);
     }
 
     /** A report only coordinators may read: null when the API refuses it to this person (403), so it is left out. */

@@ -147,6 +147,15 @@ class DashboardAndPathwayBrowserTest extends BrowserTest {
         }
         assertThat(download("/dashboard/learner-support.csv")).contains("with_lead,<5");
 
+        // the funnel split by locality: the learner's LS6 among the groups, as a table and a CSV
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("groupBy"))).selectByValue("LOCALITY");
+        click(By.xpath("//button[normalize-space()='Show figures']"));
+        assertThat(rowText("funnel-groups-table", "LS6")).isNotBlank();
+        assertThat(download("/dashboard/funnel-groups.csv?groupBy=LOCALITY"))
+                .contains("grouped_by,group_id,group,submitted,received,accepted,started,completed")
+                .contains("locality,LS6,LS6,");
+        checkPage("dashboard-funnel-by-locality-en");
+
         switchLanguage("cy");
         assertThat(rowText("support-table", "Gyda gweithiwr arweiniol")).contains("llai na 5");
         checkPage("dashboard-partnership-questions-cy");
