@@ -83,7 +83,8 @@ class IsolationMatrixEndToEndTest {
     /** Writes that act on the caller's own agency (or the caller's own query); they name nothing of A's. */
     private static final Set<String> OWN_WRITES = Set.of("POST /api/learners", "POST /api/opportunities",
             "POST /api/agencies", "POST /api/subscriptions", "PUT /api/agency-settings", "POST /api/matches",
-            "POST /api/hsds/import", "POST /api/deliveries/redeliver-parked", "PUT /api/notifications/preferences/me",
+            "POST /api/hsds/import", "POST /api/hsds/imports", "POST /api/deliveries/redeliver-parked",
+            "PUT /api/notifications/preferences/me",
             "DELETE /api/notifications/preferences/me");
 
     private static String learnerId;
@@ -95,6 +96,7 @@ class IsolationMatrixEndToEndTest {
     private static String subscriptionId;
     private static String notificationId;
     private static String deliveryId;
+    private static String importJobId;
     private static String stepId;
 
     @BeforeAll
@@ -134,6 +136,9 @@ class IsolationMatrixEndToEndTest {
         notificationId = first(call("GET", "/api/notifications", A_STAFF, Map.of(), null), "/notifications/0/id",
                 "ntf-matrix-none");
         deliveryId = first(call("GET", "/api/deliveries", A_STAFF, Map.of(), null), "/0/id", "dlv-matrix-none");
+        // An HSDS import job started by A's platform administrator: only A's platform administrators see it.
+        importJobId = id(ok(call("POST", "/api/hsds/imports",
+                TestTokens.token("matrix-setup-a-admin", A, Role.PLATFORM_ADMIN), Map.of(), "{}")));
     }
 
     private static String publishedOpportunity(String token, String title) throws Exception {
@@ -167,6 +172,7 @@ class IsolationMatrixEndToEndTest {
                 : template.startsWith("/api/subscriptions/") ? subscriptionId
                 : template.startsWith("/api/notifications/") ? notificationId
                 : template.startsWith("/api/deliveries/") ? deliveryId
+                : template.startsWith("/api/hsds/imports/") ? importJobId
                 : null);
         return OperationMatrix.path(operation, values::get, name -> switch (name) {
             case "direction" -> "outgoing";
@@ -214,7 +220,7 @@ class IsolationMatrixEndToEndTest {
             case "PUT /api/agencies/{id}" ->
                     "{\"name\":\"Hijacked\",\"sector\":\"PUBLIC\",\"kind\":\"COUNCIL\",\"acceptsDirectReferrals\":true,\"version\":0}";
             case "POST /api/matches" -> "{\"locality\":\"LS12\",\"limit\":5}";
-            case "POST /api/hsds/import" -> "{}";
+            case "POST /api/hsds/import", "POST /api/hsds/imports" -> "{}";
             case "POST /api/referrals" ->
                     "{\"learnerId\":\"%s\",\"opportunityId\":\"%s\",\"need\":\"Outsider need\",\"urgency\":\"URGENT\"}"
                             .formatted(learnerId, receiverOpportunityId);

@@ -36,7 +36,8 @@ class HostileRequestGatewayTest {
     /** Every route prefix, as an agency would call it, with the backend path it reaches. */
     private static final List<String> ROUTES = List.of("/api/learners", "/api/opportunities", "/api/agencies",
             "/api/referrals", "/api/subscriptions", "/api/deliveries", "/api/notifications", "/api/feed",
-            "/api/agency-settings", "/api/matches", "/api/pathways", "/api/hsds", "/api/progression");
+            "/api/agency-settings", "/api/matches", "/api/pathways", "/api/hsds", "/api/progression",
+            "/api/fhir/r4/Task", "/api/fhir/r4/Subscription");
 
     private static final ConcurrentLinkedQueue<String> served = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger bodiesReceived = new AtomicInteger();
@@ -147,6 +148,31 @@ class HostileRequestGatewayTest {
         RawHttp.Response small = http.postChunked("/api/referrals", token, "y".repeat(1000), 3);
         assertThat(small.status()).as(small.body()).isEqualTo(200);
         assertThat(small.json().path("received").asInt()).isEqualTo(3000);
+    }
+
+    @Test
+    void anHsdsFeedUploadMayBeLargerWithItsLengthDeclaredAndIsStreamedToTheCatalogue() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        String token = TestTokens.worker("agency-council");
+        java.net.http.HttpRequest.Builder upload = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + "/api/hsds/imports"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/zip");
+        byte[] feed = new byte[64 * 1024]; // sixteen times this test's limit for every other path
+
+        java.net.http.HttpResponse<String> declared = client.send(
+                upload.POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(feed)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(declared.statusCode()).as(declared.body()).isEqualTo(200);
+        assertThat(declared.body()).isEqualTo("{\"received\":" + feed.length + "}");
+
+        int before = bodiesReceived.get();
+        java.net.http.HttpResponse<String> unknownLength = client.send(upload.POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new java.io.ByteArrayInputStream(feed))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(unknownLength.statusCode()).as(unknownLength.body()).isEqualTo(411);
+        assertThat(unknownLength.body()).contains("urn:pathways:problem:length-required");
+        assertThat(bodiesReceived.get()).as("the streamed upload never reached the catalogue").isEqualTo(before);
     }
 
     @Test

@@ -77,6 +77,34 @@ class EndpointIsolationTest extends ServiceTest {
     }
 
     @Test
+    void aHealthyAgencyGetsEveryEventWhileAnotherAgencysEndpointHoldsEveryRequestOpen() throws Exception {
+        String hungAgency = "agency-hung-" + UUID.randomUUID().toString().substring(0, 8);
+        String healthyAgency = "agency-healthy-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver hung = new WebhookReceiver().holdAnswers();
+             WebhookReceiver healthy = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            subscribe(hungAgency, hung.url(), SUBMITTED);
+            subscribe(healthyAgency, healthy.url(), SUBMITTED);
+            List<String> healthyEvents = new ArrayList<>();
+            // Published alternately, the hung agency's event first each time.
+            for (int i = 0; i < 8; i++) {
+                events.publish(ReferralEvents.submitted("agency-council", hungAgency));
+                OutboxEntry event = ReferralEvents.submitted("agency-council", healthyAgency);
+                healthyEvents.add(event.eventId());
+                events.publish(event);
+            }
+
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                    .until(() -> healthy.processed().size() == healthyEvents.size());
+            // Every healthy event arrived while the hung endpoint, which was being called, had not answered a single
+            // request (its requests time out and are retried; the bulkhead keeps them off the other agencies' slots).
+            assertThat(hung.count()).isPositive();
+            assertThat(hung.answered()).isZero();
+            assertThat(healthy.processed()).containsExactlyInAnyOrderElementsOf(healthyEvents);
+            hung.releaseAnswers();
+        }
+    }
+
+    @Test
     void anEndpointDownForAWhileGetsEveryEventOnceItsCircuitClosesAgain() throws Exception {
         String agency = "agency-flaky-" + UUID.randomUUID().toString().substring(0, 8);
         try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {

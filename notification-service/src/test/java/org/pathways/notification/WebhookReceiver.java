@@ -42,6 +42,9 @@ public final class WebhookReceiver implements AutoCloseable {
     private final Queue<Answer> script = new ConcurrentLinkedQueue<>();
     private volatile Answer otherwise = new Answer(200, Map.of());
     private volatile Duration delay = Duration.ZERO;
+    /** While held, every request waits for {@link #releaseAnswers()} before it is answered. */
+    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
+    private final AtomicInteger answered = new AtomicInteger();
     /** What a de-duplicating receiver processed: each webhook-id once, in the order first acknowledged. */
     private final Set<String> processed = ConcurrentHashMap.newKeySet();
     private final List<String> processedInOrder = new CopyOnWriteArrayList<>();
@@ -68,6 +71,11 @@ public final class WebhookReceiver implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+            try {
+                held.await(2, java.util.concurrent.TimeUnit.MINUTES);   // plays a hung agency system
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             if (answer.status() >= 200 && answer.status() < 300) {
                 String id = headers.getOrDefault("webhook-id", List.of("")).getFirst();
                 if (processed.add(id)) {
@@ -78,6 +86,7 @@ public final class WebhookReceiver implements AutoCloseable {
             }
             answer.headers().forEach(exchange.getResponseHeaders()::add);
             inFlight.decrementAndGet();
+            answered.incrementAndGet();
             exchange.sendResponseHeaders(answer.status(), -1);
             exchange.close();
         });
@@ -109,6 +118,21 @@ public final class WebhookReceiver implements AutoCloseable {
     WebhookReceiver answerAfter(Duration delay) {
         this.delay = delay;
         return this;
+    }
+
+    /** Holds every request open, unanswered, until {@link #releaseAnswers()}: an agency system that hangs. */
+    WebhookReceiver holdAnswers() {
+        held = new java.util.concurrent.CountDownLatch(1);
+        return this;
+    }
+
+    void releaseAnswers() {
+        held.countDown();
+    }
+
+    /** How many requests have been answered so far. */
+    int answered() {
+        return answered.get();
     }
 
     /** The webhook-ids processed once each (a de-duplicating receiver), in order. */

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * port, with the shared Kafka broker and MongoDB-wire store.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.config.name=" + OpportunityCatalogueServiceApplication.NAME)
+        properties = {"spring.config.name=" + OpportunityCatalogueServiceApplication.NAME,
+                "pathways.catalogue.search.directory=memory", "pathways.catalogue.search.reconcile-every=PT1H"})
 @Import(MongoQueryLog.class)
 public abstract class RunningService {
 

@@ -16,11 +16,12 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
     /**
      * @param collections     the collections whose documents carry an outbox, swept after a crash
      * @param publishAfterWrite publish right after the write (off only in tests that simulate a crash)
-     * @param sweepInterval   how often the sweeper looks for events a crash left behind
+     * @param sweepInterval   how often the sweeper retries what this instance could not publish yet
      * @param sweepGrace      how old an unpublished event must be before the sweeper takes it over
      * @param lease           how long one relay may hold an aggregate's outbox before another may take over
      * @param validate        check every event against its JSON Schema before it is written
      * @param relayThreads    how many aggregates the relay publishes at once
+     * @param fullSweepInterval how often the sweeper searches the collections for events a crashed process left
      */
     public record Outbox(@DefaultValue List<String> collections,
                          @DefaultValue("true") boolean publishAfterWrite,
@@ -28,7 +29,8 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
                          @DefaultValue("3s") Duration sweepGrace,
                          @DefaultValue("30s") Duration lease,
                          @DefaultValue("true") boolean validate,
-                         @DefaultValue("8") int relayThreads) {
+                         @DefaultValue("8") int relayThreads,
+                         @DefaultValue("1m") Duration fullSweepInterval) {
     }
 
     /**

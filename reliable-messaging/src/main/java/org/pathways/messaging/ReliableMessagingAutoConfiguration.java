@@ -60,8 +60,17 @@ public class ReliableMessagingAutoConfiguration {
     Outbox outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
                   Clock clock, Environment environment) {
         URI source = URI.create("/pathways/" + environment.getProperty("spring.application.name", "service"));
-        properties.outbox().collections().forEach(collection -> mongo.indexOps(collection)
-                .createIndex(new Index().on("outbox.recordedAt", Sort.Direction.ASC).sparse()));
+        properties.outbox().collections().forEach(collection -> {
+            var indexes = mongo.indexOps(collection);
+            indexes.createIndex(new Index().on("outbox.recordedAt", Sort.Direction.ASC).sparse());
+            // Unique anyway (they lead with _id), and there so that the embedded store, which serves a query from an
+            // index only when the query's fields are exactly the index's, answers the version-guarded save and the
+            // relay's lease compare-and-set without reading the whole collection.
+            indexes.createIndex(new Index().on("_id", Sort.Direction.ASC).on("version", Sort.Direction.ASC)
+                    .unique().named("outbox_version_guard"));
+            indexes.createIndex(new Index().on("_id", Sort.Direction.ASC).on("outboxLeaseOwner", Sort.Direction.ASC)
+                    .unique().named("outbox_lease_guard"));
+        });
         return new Outbox(mongo, relay, schemas, properties, source, clock);
     }
 
@@ -69,7 +78,7 @@ public class ReliableMessagingAutoConfiguration {
     OutboxSweeper outboxSweeper(MongoTemplate mongo, OutboxRelay relay, MessagingProperties properties,
                                 Clock clock) {
         return new OutboxSweeper(mongo, relay, properties.outbox().collections(), properties.outbox().sweepGrace(),
-                clock);
+                properties.outbox().fullSweepInterval(), clock);
     }
 
     @Bean

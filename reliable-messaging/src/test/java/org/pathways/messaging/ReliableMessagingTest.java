@@ -94,6 +94,10 @@ class ReliableMessagingTest {
         return new LearnerRegistered(learnerId, "agency-college", "LS6", Instant.now());
     }
 
+    private static LearnerRegistered numbered(String learnerId, int place) {
+        return new LearnerRegistered(learnerId, "agency-college", "S" + place, Instant.now());
+    }
+
     private static boolean about(ConsumerRecord<String, byte[]> record, String learnerId) {
         return learnerId.equals(record.key());
     }
@@ -108,7 +112,8 @@ class ReliableMessagingTest {
                 .bind("pathways.messaging", MessagingProperties.class).get();
         MessagingProperties noPublish = new MessagingProperties(new MessagingProperties.Outbox(
                 properties.outbox().collections(), false, properties.outbox().sweepInterval(),
-                properties.outbox().sweepGrace(), properties.outbox().lease(), true, 1), properties.inbox());
+                properties.outbox().sweepGrace(), properties.outbox().lease(), true, 1,
+                properties.outbox().fullSweepInterval()), properties.inbox());
         return new Outbox(mongo, relay, schemas, noPublish, java.net.URI.create("/pathways/messaging-test"),
                 Clock.systemUTC());
     }
@@ -195,6 +200,49 @@ class ReliableMessagingTest {
         assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("id").asString()).toList())
                 .isEqualTo(expectedOrder);
         other.destroy();
+    }
+
+    @Test
+    void changesOfOneAggregateInQuickSuccessionArePublishedRightAfterEachWriteOnceEachInWriteOrder() {
+        // Every save wakes the relay at once, so its threads race for the same aggregate: the lease must keep order.
+        String id = newLearnerId();
+        // Each event carries its place in the sequence (as its locality code).
+        TrackedLearner learner = outbox.save(new TrackedLearner(id, "LS9"), numbered(id, 0));
+        for (int i = 1; i < 25; i++) {
+            learner.note = "change " + i;
+            learner = outbox.save(learner, numbered(id, i));
+        }
+
+        List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 25, Duration.ofSeconds(20));
+        assertThat(records).hasSize(25);
+        assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).as("each event once").hasSize(25);
+        List<String> published = records.stream().map(r -> JSON.readTree(r.value()).get("data")
+                .get("localityCode").asString()).toList();
+        assertThat(published).as("in the order they were written").isEqualTo(
+                java.util.stream.IntStream.range(0, 25).mapToObj(i -> "S" + i).toList());
+        await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+        Document stored = mongo.findById(id, Document.class, "tracked-learners");
+        assertThat(stored).as("the lease is given back with the last removal").doesNotContainKey("outboxLease")
+                .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+    }
+
+    @Test
+    void severalPendingEventsAreRemovedTogetherOnceTheBrokerHasThemAndTheLeaseIsGivenBack() {
+        String id = newLearnerId();
+        Outbox crashing = crashingOutbox();
+        TrackedLearner learner = crashing.save(new TrackedLearner(id, "LS9"), registered(id));
+        learner.note = "second";
+        crashing.save(learner, registered(id));
+        List<String> expectedOrder = pendingOutbox(id).stream().map(d -> d.getString("eventId")).toList();
+
+        assertThat(relay.drain("tracked-learners", id)).isEqualTo(2);
+
+        assertThat(pendingOutbox(id)).isEmpty();
+        assertThat(mongo.findById(id, Document.class, "tracked-learners")).doesNotContainKey("outboxLease")
+                .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+        List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2, Duration.ofSeconds(20));
+        assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("id").asString()).toList())
+                .isEqualTo(expectedOrder);
     }
 
     @Test

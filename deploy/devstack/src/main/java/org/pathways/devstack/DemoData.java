@@ -148,6 +148,9 @@ final class DemoData {
             }
         }
 
+        int planSteps = learnerIds.get(DemoPartnership.TEAM_LEARNER) == null ? -1
+                : teamAround(learnerIds.get(DemoPartnership.TEAM_LEARNER), referralIds);
+
         int referralsReached = reached.values().stream().mapToInt(Integer::intValue).sum();
         say("demo data: " + count(opportunityIds) + "/" + DemoPartnership.OPPORTUNITIES.size()
                 + " opportunities published, " + routes + "/" + DemoPartnership.ROUTES.size() + " routes, "
@@ -157,6 +160,10 @@ final class DemoData {
                 + " referrals submitted (" + referralsReached + " taken to their outcome: " + reached + "), "
                 + nextSteps + " next steps, " + notes + " handoff notes, " + milestones + "/"
                 + DemoPartnership.MILESTONES.size() + " milestones over the last six weeks, "
+                + (planSteps >= 0 ? "a lead worker (" + DemoPartnership.TEAM_LEAD + ") and " + planSteps + "/"
+                        + DemoPartnership.TEAM_PLAN.size() + " plan steps for "
+                        + DemoPartnership.LEARNERS.get(DemoPartnership.TEAM_LEARNER).givenName() : "no lead worker")
+                + ", "
                 + (subscribed ? "1 webhook subscription (the college's, endpoint down: its deliveries park within"
                         + " about a minute)" : "no webhook subscription"));
         if (failures.isEmpty()) {
@@ -355,6 +362,72 @@ final class DemoData {
     }
 
     /** A GET that waits out the gateway's warm-up (502–504, no answer); any other answer is returned as it is. */
+    /**
+     * The team around one learner (issue 19): the registering agency's worker becomes the lead, and the plan gets
+     * its steps, each sent with the plan's version ({@code If-Match}). Returns how many steps were added, or -1 when
+     * the lead could not be assigned.
+     */
+    private int teamAround(String learnerId, List<String> referralIds) throws InterruptedException {
+        DemoPrincipal council = DemoPartnership.LEARNERS.get(DemoPartnership.TEAM_LEARNER).registeredBy();
+        String name = DemoPartnership.LEARNERS.get(DemoPartnership.TEAM_LEARNER).givenName();
+        String lead = "/api/learners/" + learnerId + "/lead";
+        if (send("make " + DemoPartnership.TEAM_LEAD + " the lead worker of " + name, "PUT", lead, council,
+                Map.of("workerId", DemoPartnership.TEAM_LEAD), Map.of()) == null) {
+            return -1;
+        }
+        String plan = "/api/learners/" + learnerId + "/plan";
+        GatewayApi.Reply current = get("read the plan of " + name, plan, council);
+        if (current == null || !current.succeeded() || current.body() == null) {
+            fail("read the plan of " + name + " failed: " + (current == null ? "no answer" : current.describe()));
+            return 0;
+        }
+        long version = current.body().path("version").asLong();
+        int added = 0;
+        for (DemoPartnership.PlanStepPlan step : DemoPartnership.TEAM_PLAN) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("title", step.title());
+            body.put("ownerAgencyId", step.ownerAgencyId());
+            body.put("dueOn", LocalDate.now().plusDays(step.dueInDays()).toString());
+            if (step.referral() >= 0 && referralIds.get(step.referral()) != null) {
+                body.put("referralId", referralIds.get(step.referral()));
+            }
+            GatewayApi.Reply reply = send("add the step '" + step.title() + "' to the plan of " + name, "POST",
+                    plan + "/steps", council, body, Map.of("If-Match", "\"" + version + "\""));
+            if (reply == null) {
+                break;
+            }
+            version = reply.body() == null ? version + 1 : reply.body().path("version").asLong(version + 1);
+            added++;
+        }
+        return added;
+    }
+
+    /** One call (no retries beyond the gateway's warm-up): the learner and their consents exist by now. */
+    private GatewayApi.Reply send(String what, String method, String path, DemoPrincipal as, Object body,
+                                  Map<String, String> headers) throws InterruptedException {
+        long deadline = System.nanoTime() + WARM_UP_PATIENCE.toNanos();
+        while (true) {
+            String problem;
+            try {
+                GatewayApi.Reply reply = api.send(method, path, tokens.tokenOf(as), body, headers);
+                if (reply.succeeded()) {
+                    return reply;
+                }
+                problem = reply.describe();
+                if (!isWorthRetrying(reply.status(), false) || System.nanoTime() > deadline) {
+                    fail(what + " failed: " + problem);
+                    return null;
+                }
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    fail(what + " failed: no answer from the gateway: " + e);
+                    return null;
+                }
+            }
+            Thread.sleep(RETRY_INTERVAL.toMillis());
+        }
+    }
+
     private GatewayApi.Reply get(String what, String path, DemoPrincipal as) throws InterruptedException {
         long deadline = System.nanoTime() + WARM_UP_PATIENCE.toNanos();
         while (true) {

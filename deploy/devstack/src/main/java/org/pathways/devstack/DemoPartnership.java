@@ -269,6 +269,22 @@ final class DemoPartnership {
             new ReferralPlan(14, CONFIDENCE, "Group sessions before job search.", "ROUTINE", Outcome.COMPLETED, -1));
 
     /** Several weeks of history: what workers recorded with each learner (referral events add their own). */
+    /**
+     * A step of a learner's shared plan (issue 19): what, the agency that does it, due in so many days, and the
+     * referral it follows (an index into {@link #REFERRALS}, or -1).
+     */
+    record PlanStepPlan(String title, String ownerAgencyId, int dueInDays, int referral) {
+    }
+
+    /** The learner with a lead worker and a shared plan: Amina, registered by the council. */
+    static final int TEAM_LEARNER = 0;
+    /** Her lead worker: the council's worker (the sign-in name is the worker id the API keeps, never a name). */
+    static final String TEAM_LEAD = "council-worker";
+    /** Her two agreed next steps: the college's course after the one she finished, and the job club she was sent to. */
+    static final List<PlanStepPlan> TEAM_PLAN = List.of(
+            new PlanStepPlan("Start the Entry 3 ESOL class in January", COLLEGE_ID, 21, -1),
+            new PlanStepPlan("Go to the job club's first session", JOBCENTRE_ID, 14, 3));
+
     static final List<MilestonePlan> MILESTONES = List.of(
             MilestonePlan.simple(0, "FIRST_CONTACT", 41), MilestonePlan.simple(0, "INITIAL_ASSESSMENT", 38),
             MilestonePlan.achievement(0, 20, "INFORMAL", "Read a school letter on her own"),

@@ -62,15 +62,21 @@ final class GatewayApi {
     /** POSTs {@code body} as JSON (no body when null) with the token and any extra headers. */
     Reply post(String path, String token, Object body, Map<String, String> headers)
             throws IOException, InterruptedException {
+        return send("POST", path, token, body, headers);
+    }
+
+    /** Sends {@code body} as JSON (no body when null) by {@code method} with the token and any extra headers. */
+    Reply send(String method, String path, String token, Object body, Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json, application/problem+json");
         if (body == null) {
-            request.POST(HttpRequest.BodyPublishers.noBody());
+            request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
             request.header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+                    .method(method, HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
         }
         headers.forEach(request::header);
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -71,4 +71,21 @@ class DemoPartnershipTest {
         assertThat(DemoData.settingsFor("notification")).containsKey("PATHWAYS_WEBHOOKS_RETRYSCHEDULE");
         assertThat(DemoData.settingsFor("gateway")).isEmpty();
     }
+
+    @Test
+    void theTeamLearnersPlanStepsAreOwnedByAgenciesInHerTeamAndFollowHerOwnOpenReferral() {
+        LearnerPlan learner = DemoPartnership.LEARNERS.get(DemoPartnership.TEAM_LEARNER);
+        assertThat(DemoPartnership.TEAM_PLAN).hasSize(2).allSatisfy(step -> {
+            assertThat(learner.consentTo()).as("the owner must be in her team").contains(step.ownerAgencyId());
+            assertThat(step.dueInDays()).isPositive();
+            if (step.referral() >= 0) {
+                DemoPartnership.ReferralPlan referral = DemoPartnership.REFERRALS.get(step.referral());
+                assertThat(referral.learner()).isEqualTo(DemoPartnership.TEAM_LEARNER);
+                assertThat(referral.outcome()).as("a step follows an open referral").isEqualTo(Outcome.SUBMITTED);
+                assertThat(DemoPartnership.OPPORTUNITIES.get(referral.opportunity()).owner().description())
+                        .startsWith(step.ownerAgencyId());
+            }
+        });
+        assertThat(DemoPartnership.TEAM_PLAN).anySatisfy(step -> assertThat(step.referral()).isNotNegative());
+    }
 }

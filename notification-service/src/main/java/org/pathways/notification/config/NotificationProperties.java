@@ -32,4 +32,22 @@ public record NotificationProperties(
     public String referralLink(String referralId) {
         return webBaseUrl.replaceAll("/+$", "") + "/referrals/" + referralId;
     }
+
+    /** The web app's page of a learner, where the team and the plan are shown (to those allowed to see them). */
+    public String learnerLink(String learnerId) {
+        return webBaseUrl.replaceAll("/+$", "") + "/learners/" + learnerId + "#team";
+    }
+
+    /** Where an in-app notice is opened: the learner's team for a team notice, the referral otherwise. */
+    public String linkOf(org.pathways.notification.notice.NoticeKind kind, String referralId, String learnerId) {
+        return kind.aboutTheTeam() ? learnerLink(learnerId) : referralLink(referralId);
+    }
+
+    /**
+     * Where an e-mail's link goes: the referral, or for a team notice the person's notifications in the app (which
+     * link on to the learner), so that no learner id is written into an e-mail.
+     */
+    public String emailLink(org.pathways.notification.notice.NoticeKind kind, String referralId) {
+        return kind.aboutTheTeam() ? webBaseUrl.replaceAll("/+$", "") + "/notifications" : referralLink(referralId);
+    }
 }

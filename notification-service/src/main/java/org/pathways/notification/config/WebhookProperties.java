@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRetryAfter         the longest {@code Retry-After} a receiver may ask for
  * @param connectTimeout        how long to wait for a connection
  * @param readTimeout           how long to wait for the response
- * @param pollInterval          how often due deliveries are looked for
+ * @param pollInterval          how often the dispatcher checks whether a delivery it knows of is due
  * @param lease                 how long one instance holds a delivery it is attempting before another may take it
  * @param concurrency           how many attempts one instance makes at once, over all endpoints
  * @param perEndpointConcurrency how many attempts one instance makes at once to one endpoint (its bulkhead), so that a
@@ -29,6 +29,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                              {@link org.pathways.notification.subscription.SecretKeyRing}); none configured and the
  *                              service refuses to start
  * @param resealInterval        how often secrets sealed under a previous key are moved to the current one
+ * @param fullPollInterval      how often the dispatcher searches for due deliveries that no one on this instance
+ *                              announced (another instance died holding them); otherwise it searches only once
+ *                              something it knows of is due
  */
 @ConfigurationProperties("pathways.webhooks")
 public record WebhookProperties(
@@ -45,7 +48,8 @@ public record WebhookProperties(
         @DefaultValue Breaker breaker,
         @DefaultValue("24h") Duration secretGrace,
         @DefaultValue List<String> secretKeys,
-        @DefaultValue("1h") Duration resealInterval) {
+        @DefaultValue("1h") Duration resealInterval,
+        @DefaultValue("1m") Duration fullPollInterval) {
 
     /**
      * An endpoint's circuit breaker: over the last {@code window} attempts (once there are at least

@@ -164,6 +164,7 @@ public class Delivery {
     public DeliveryStatus status() { return status; }
     public int round() { return round; }
     public Instant nextAttemptAt() { return nextAttemptAt; }
+    Instant leaseUntil() { return leaseUntil; }
     public Instant createdAt() { return createdAt; }
     public Instant deliveredAt() { return deliveredAt; }
     public Instant parkedAt() { return parkedAt; }

@@ -80,10 +80,22 @@ public class DeliveryLog implements InitializingBean {
         return claim(due, owner, now, lease);
     }
 
-    /** Takes the lease on one delivery if it is due and free. */
+    /**
+     * Takes the lease on one delivery if it is due and free: reads it by {@code _id}, then takes the lease with a
+     * compare-and-set on exactly {@code _id} and the version it read. Both name exactly the fields of a unique index
+     * ({@code _id}; the outbox's ({@code _id}, {@code version}) index), which the embedded store needs to serve them
+     * without reading every delivery ever kept.
+     */
     Optional<Delivery> claim(String id, String owner, Instant now, Duration lease) {
-        return claim(Criteria.where("_id").is(id).and("status").is(DeliveryStatus.PENDING)
-                .and("nextAttemptAt").lte(now), owner, now, lease);
+        Delivery seen = mongo.findById(id, Delivery.class);
+        if (seen == null || seen.status() != DeliveryStatus.PENDING || seen.nextAttemptAt() == null
+                || seen.nextAttemptAt().isAfter(now) || seen.leaseUntil() != null && !seen.leaseUntil().isBefore(now)) {
+            return Optional.empty();
+        }
+        Update take = new Update().set("leaseUntil", now.plus(lease)).set("leaseOwner", owner).inc("version", 1);
+        return Optional.ofNullable(mongo.findAndModify(
+                Query.query(Criteria.where("_id").is(id).and("version").is(seen.version())), take,
+                FindAndModifyOptions.options().returnNew(true), Delivery.class));
     }
 
     private Optional<Delivery> claim(Criteria due, String owner, Instant now, Duration lease) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,8 @@ public class EndpointGuards implements EndpointHealth {
     /** When each breaker last opened (System.nanoTime), to tell when its trial is due. */
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
+    /** Told when an endpoint may take attempts again: a full bulkhead has a free slot, a subscription resumed. */
+    private volatile Runnable whenAvailable = () -> { };
 
     EndpointGuards(WebhookProperties properties, ObjectProvider<MeterRegistry> meters) {
         WebhookProperties.Breaker breaker = properties.breaker();
@@ -63,6 +66,9 @@ public class EndpointGuards implements EndpointHealth {
                 .onStateTransition(e -> {
                     if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
                         openedAt.put(e.getCircuitBreakerName(), System.nanoTime());
+                    } else if (e.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
+                        // The endpoint is back: the deliveries put off while its circuit was open may go now.
+                        whenAvailable.run();
                     }
                     log.info("Circuit of subscription {}: {}", e.getCircuitBreakerName(), e.getStateTransition());
                 }));
@@ -102,7 +108,11 @@ public class EndpointGuards implements EndpointHealth {
             if (!recorded) {
                 breaker.releasePermission();
             }
+            boolean wasFull = bulkhead.getMetrics().getAvailableConcurrentCalls() == 0;
             bulkhead.onComplete();
+            if (wasFull) {
+                whenAvailable.run();
+            }
         }
     }
 
@@ -139,6 +149,28 @@ public class EndpointGuards implements EndpointHealth {
             }
         });
         return busy;
+    }
+
+    /**
+     * How long until the next open circuit's trial attempt becomes due, if one is still to come (a circuit whose time
+     * has come stays open until a delivery asks for the trial).
+     */
+    Optional<Duration> nextTrialIn() {
+        long now = System.nanoTime();
+        return breakers.getAllCircuitBreakers().stream()
+                .filter(b -> b.getState() == CircuitBreaker.State.OPEN)
+                .map(b -> Duration.ofNanos(openFor.toNanos() - (now - openedAt.getOrDefault(b.getName(), now))))
+                .filter(Duration::isPositive)
+                .min(Duration::compareTo);
+    }
+
+    void whenAvailable(Runnable action) {
+        this.whenAvailable = action;
+    }
+
+    @Override
+    public void resumed(String subscriptionId) {
+        whenAvailable.run();
     }
 
     @Override

@@ -17,12 +17,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.pathways.events.PathwaysEvent;
+import org.pathways.notification.config.DueWatch;
 import org.pathways.notification.config.WebhookProperties;
 import org.pathways.notification.subscription.Subscription;
 import org.pathways.notification.subscription.SubscriptionStatus;
 import org.pathways.notification.subscription.Subscriptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -30,8 +32,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes the attempts, off the consumer's thread: right away for a new or redelivered delivery, and on a short poll
- * for every delivery whose next attempt is due. Each attempt starts with a lease on the delivery (see
+ * Makes the attempts, off the consumer's thread: right away for a new or redelivered delivery, and, for a retry or a
+ * delivery put off, once its time has come: a short poll checks whether anything this instance knows of is due
+ * ({@link DueWatch}) and only then searches the store, plus a full search every {@code full-poll-interval} for what
+ * another instance left behind. Each attempt starts with a lease on the delivery (see
  * {@link DeliveryLog}), so across instances each attempt is made once; an instance that dies mid-attempt leaves a
  * lease that runs out, and another instance tries again (at least once, never lost). Each endpoint's bulkhead and
  * circuit breaker ({@link EndpointGuards}) keep one slow or dead agency from holding up the others.
@@ -54,6 +58,10 @@ class WebhookDispatcher implements DisposableBean {
     private final Semaphore capacity;
     private final EndpointGuards guards;
     private final Duration pollInterval;
+    /** When a search for due deliveries is worth making (see {@link DueWatch}). */
+    private final DueWatch due;
+    /** The last search stopped for want of room: a slot freed is worth another search. */
+    private volatile boolean outOfRoom;
     private final ExecutorService workers =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
 
@@ -70,11 +78,16 @@ class WebhookDispatcher implements DisposableBean {
         this.capacity = new Semaphore(properties.concurrency());
         this.guards = guards;
         this.pollInterval = properties.pollInterval();
+        this.due = new DueWatch(clock, properties.fullPollInterval());
+        // A slot of a full bulkhead freed, or a subscription resumed: its waiting deliveries may go now.
+        guards.whenAvailable(due::dueNow);
     }
 
     /** Attempts one delivery now if it is due and this instance has room; otherwise the poll will. */
     void dispatchSoon(String deliveryId) {
-        if (capacity.tryAcquire()) {
+        if (!capacity.tryAcquire()) {
+            due.dueNow();
+        } else {
             workers.execute(() -> {
                 try {
                     deliveries.claim(deliveryId, owner, clock.instant(), lease).ifPresent(delivery ->
@@ -90,8 +103,13 @@ class WebhookDispatcher implements DisposableBean {
                             }));
                 } catch (RuntimeException e) {
                     log.warn("Could not attempt delivery {} now: {} (the poll will retry)", deliveryId, e.toString());
+                    due.dueAt(clock.instant().plus(pollInterval));
                 } finally {
                     capacity.release();
+                    if (outOfRoom) {
+                        outOfRoom = false;
+                        due.dueNow();
+                    }
                 }
             });
         }
@@ -105,21 +123,33 @@ class WebhookDispatcher implements DisposableBean {
     @Scheduled(fixedDelayString = "${pathways.webhooks.poll-interval:1s}",
             initialDelayString = "${pathways.webhooks.poll-interval:1s}")
     void dispatchDue() {
+        if (!due.searchNow()) {
+            return;
+        }
         Set<String> leaveAlone;
         try {
             leaveAlone = new HashSet<>(guards.unavailable());
             leaveAlone.addAll(subscriptions.pausedIds());
         } catch (RuntimeException e) {
             log.warn("Could not look for paused subscriptions: {}", e.toString());
+            due.dueAt(clock.instant().plus(pollInterval));
             return;
         }
-        while (capacity.tryAcquire()) {
+        // An open circuit's deliveries wait for its trial; a full bulkhead's for a free slot (whenAvailable).
+        guards.nextTrialIn().ifPresent(wait -> due.dueAt(clock.instant().plus(wait)));
+        outOfRoom = false;
+        while (true) {
+            if (!capacity.tryAcquire()) {
+                outOfRoom = true;
+                return;
+            }
             Optional<Delivery> claimed;
             try {
                 claimed = deliveries.claimDue(owner, clock.instant(), lease, leaveAlone);
             } catch (RuntimeException e) {
                 capacity.release();
                 log.warn("Could not look for due deliveries: {}", e.toString());
+                due.dueAt(clock.instant().plus(pollInterval));
                 return;
             }
             if (claimed.isEmpty()) {
@@ -133,6 +163,7 @@ class WebhookDispatcher implements DisposableBean {
             } catch (RuntimeException e) {
                 capacity.release();
                 log.warn("Could not look up the subscription of delivery {}: {}", delivery.id(), e.toString());
+                due.dueAt(clock.instant().plus(lease));
                 return;
             }
             if (subscription.isEmpty()) {
@@ -152,6 +183,10 @@ class WebhookDispatcher implements DisposableBean {
                     attempt(delivery, subscription.get(), pass);
                 } finally {
                     capacity.release();
+                    if (outOfRoom) {
+                        outOfRoom = false;
+                        due.dueNow();
+                    }
                 }
             });
         }
@@ -160,11 +195,18 @@ class WebhookDispatcher implements DisposableBean {
     /** Gives a claimed delivery back for later without an attempt. */
     private void defer(Delivery delivery) {
         try {
-            delivery.defer(clock.instant().plus(pollInterval));
+            // Due again at once, but searches leave its endpoint alone while the bulkhead is full, the circuit open or
+            // the subscription paused; what put it off announces when it may go (a free slot, the circuit's trial,
+            // the subscription resumed), so an endpoint that takes nothing costs no searches.
+            delivery.defer(clock.instant());
             deliveries.save(delivery, List.of());
+            if (!guards.unavailable().contains(delivery.subscriptionId())) {
+                due.dueNow();   // it became available while this one was being put off
+            }
             meters.counter(DEFERRED_COUNTER, "subscription", delivery.subscriptionId()).increment();
         } catch (RuntimeException e) {
             log.warn("Could not defer delivery {}: {} (its lease runs out instead)", delivery.id(), e.toString());
+            due.dueAt(clock.instant().plus(lease));
         }
     }
 
@@ -197,9 +239,13 @@ class WebhookDispatcher implements DisposableBean {
         try {
             AttemptOutcome outcome = sender.send(delivery, subscription);
             pass.record(outcome);
+            guards.nextTrialIn().ifPresent(wait -> due.dueAt(clock.instant().plus(wait)));
             List<PathwaysEvent> events = delivery.record(outcome, schedule, clock.instant(),
                     ThreadLocalRandom.current());
             deliveries.save(delivery, events);
+            if (delivery.status() == DeliveryStatus.PENDING && delivery.nextAttemptAt() != null) {
+                due.dueAt(delivery.nextAttemptAt());
+            }
             meters.counter("pathways.webhooks.attempts", "outcome", outcomeTag(outcome, delivery)).increment();
             Timer.builder(ATTEMPT_TIMER)
                     .description("Webhook attempts per endpoint: latency, by subscription and answer")
@@ -211,7 +257,9 @@ class WebhookDispatcher implements DisposableBean {
                 // After its meters: disabling forgets the subscription's guards and meters.
                 subscriptions.disable(delivery.subscriptionId());
             }
-            log.info("Delivery {} of event {} to subscription {}: attempt {} answered {} in {} ms, now {}",
+            // A delivered attempt is per-event detail; anything else is what an operator looks for.
+            log.atLevel(outcome.acknowledged() ? Level.DEBUG : Level.INFO).log(
+                    "Delivery {} of event {} to subscription {}: attempt {} answered {} in {} ms, now {}",
                     delivery.id(), delivery.eventId(), delivery.subscriptionId(), delivery.round(),
                     outcome.statusCode() != null ? outcome.statusCode() : outcome.error(), outcome.latencyMs(),
                     delivery.status());
@@ -220,6 +268,7 @@ class WebhookDispatcher implements DisposableBean {
         } catch (RuntimeException e) {
             log.warn("Attempt of delivery {} failed: {} (it is retried when its lease runs out)", delivery.id(),
                     e.toString());
+            due.dueAt(clock.instant().plus(lease));
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
+import org.pathways.notification.config.DueWatch;
 import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.notice.Notice;
 import org.slf4j.Logger;
@@ -46,6 +47,10 @@ public class EmailNotifications implements InitializingBean {
     private final NotificationProperties properties;
     private final Clock clock;
     private final EmailQueue queue;
+    /** When a search of the queue is worth making. */
+    private final DueWatch due;
+    /** How often the whole queue is searched for what no one on this instance announced. */
+    private static final Duration FULL_SEARCH_EVERY = Duration.ofMinutes(1);
 
     EmailNotifications(MongoTemplate mongo, ObjectProvider<JavaMailSender> mail, NotificationProperties properties,
                        Clock clock) {
@@ -54,6 +59,7 @@ public class EmailNotifications implements InitializingBean {
         this.properties = properties;
         this.clock = clock;
         this.queue = new EmailQueue(mongo, properties.mailLease());
+        this.due = new DueWatch(clock, FULL_SEARCH_EVERY);
     }
 
     /**
@@ -126,10 +132,22 @@ public class EmailNotifications implements InitializingBean {
                     notice.eventId(), notice.referralId(), recipient, notice.occurredAt(),
                     EmailNotification.Status.PENDING, 0, clock.instant(), null, null, null, null, null));
         }
+        due.dueNow();
     }
 
+    /**
+     * Sends what is due once something this instance queued or put off is due, and every minute whatever is (what
+     * another instance left behind): not a search of the whole queue every second (see {@link DueWatch}).
+     */
     @Scheduled(fixedDelayString = "${pathways.notifications.mail-poll-interval:1s}",
             initialDelayString = "${pathways.notifications.mail-poll-interval:1s}")
+    void sendDueOnSchedule() {
+        if (due.searchNow()) {
+            sendDue();
+        }
+    }
+
+    /** Sends every e-mail that is due now. */
     void sendDue() {
         JavaMailSender sender = mail.getIfAvailable();
         if (sender == null) {
@@ -167,14 +185,14 @@ public class EmailNotifications implements InitializingBean {
         Optional<Recipient> recipient = recipient(email);
         if (recipient.isEmpty()) {
             queue.complete(claim, new Update().set("status", EmailNotification.Status.SKIPPED));
-            log.info("E-mail {} for agency {} skipped: {}", email.id(), email.agencyId(), email.toAgency()
+            log.debug("E-mail {} for agency {} skipped: {}", email.id(), email.agencyId(), email.toAgency()
                     ? "the agency has no contact address" : "the worker no longer wants it");
             return;
         }
         var notice = new Notice(email.kind(), email.agencyId(), email.eventId(), email.referralId(),
                 email.occurredAt());
         EmailTemplates.Email words = EmailTemplates.render(notice, recipient.get().language(),
-                properties.referralLink(email.referralId()));
+                properties.emailLink(email.kind(), email.referralId()));
         SimpleMailMessage message = new SimpleMailMessage();
         message.setFrom(properties.mailFrom());
         message.setTo(recipient.get().address());
@@ -182,6 +200,7 @@ public class EmailNotifications implements InitializingBean {
         message.setText(words.body());
         int attempts = email.attempts() + 1;
         if (!queue.renew(claim, clock.instant())) {
+            due.dueAt(clock.instant().plus(queue.lease()));
             log.warn("E-mail {} not sent: its lease ran out or was taken over before the send", email.id());
             return;
         }
@@ -189,11 +208,15 @@ public class EmailNotifications implements InitializingBean {
             sender.send(message);
         } catch (MailException e) {
             boolean last = attempts >= MAX_ATTEMPTS;
+            Instant retryAt = clock.instant().plus(Duration.ofMinutes(1L << Math.min(attempts, 6)));
+            if (!last) {
+                due.dueAt(retryAt);
+            }
             boolean written = queue.complete(claim, new Update()
                     .set("status", last ? EmailNotification.Status.FAILED : EmailNotification.Status.PENDING)
                     .set("attempts", attempts)
                     .set("error", e.getClass().getSimpleName())
-                    .set("nextAttemptAt", clock.instant().plus(Duration.ofMinutes(1L << Math.min(attempts, 6)))));
+                    .set("nextAttemptAt", retryAt));
             log.warn("E-mail {} for agency {} not sent (attempt {}): {}{}", email.id(), email.agencyId(), attempts,
                     e.getClass().getSimpleName(), written ? "" : " (its lease was taken over meanwhile)");
             return;

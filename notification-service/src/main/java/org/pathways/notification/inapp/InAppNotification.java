@@ -11,7 +11,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 
 /**
  * A notification in an agency's in-app inbox, seen by every worker of the agency, each with their own read mark
- * ({@code readBy} holds the user ids that read it). Ids and a link only.
+ * ({@code readBy} holds the user ids that read it). Ids and a link only: a referral notice names the referral, a
+ * team notice the learner (whose page shows the team to those allowed to see it).
  */
 @Document("notifications")
 @CompoundIndexes({
@@ -20,5 +21,5 @@ import org.springframework.data.mongodb.core.mapping.Document;
         @CompoundIndex(name = "retention", def = "{'createdAt': 1}")
 })
 record InAppNotification(@Id String id, String agencyId, NoticeKind kind, String eventId, String referralId,
-                         String link, Instant createdAt, List<String> readBy) {
+                         String learnerId, String link, Instant createdAt, List<String> readBy) {
 }

@@ -32,7 +32,7 @@ class NotificationController {
         this.inbox = inbox;
     }
 
-    record NotificationView(String id, NoticeKind kind, String referralId, String link, Instant createdAt,
+    record NotificationView(String id, NoticeKind kind, String referralId, String learnerId, String link, Instant createdAt,
                             boolean read) {
     }
 
@@ -44,7 +44,7 @@ class NotificationController {
                @RequestParam(defaultValue = "50") @Min(1) @Max(200) int limit) {
         requirePerson(caller);
         List<NotificationView> views = inbox.of(caller.agencyId(), caller.userId(), unread, limit).stream()
-                .map(n -> new NotificationView(n.id(), n.kind(), n.referralId(), n.link(), n.createdAt(),
+                .map(n -> new NotificationView(n.id(), n.kind(), n.referralId(), n.learnerId(), n.link(), n.createdAt(),
                         n.readBy().contains(caller.userId())))
                 .toList();
         return new Inbox(views, inbox.unread(caller.agencyId(), caller.userId()));

@@ -38,24 +38,35 @@ public class WorkerInbox implements InitializingBean {
                 .resolveIndexFor(InAppNotification.class).forEach(indexes::createIndex);
     }
 
-    /** Puts a notice in its agency's inbox, once however often it is told. */
     /** Deletes the notifications made before {@code cutOff}, read or not; returns how many went. */
     public long purgeCreatedBefore(Instant cutOff) {
         return mongo.remove(Query.query(Criteria.where("createdAt").lt(cutOff)), InAppNotification.class)
                 .getDeletedCount();
     }
 
+    /** Puts a notice in its agency's inbox, once however often it is told. */
     public void add(Notice notice) {
         if (mongo.exists(ofEvent(notice), InAppNotification.class)) {
             return;
         }
         try {
             mongo.insert(new InAppNotification("ntf-" + UUID.randomUUID(), notice.agencyId(), notice.kind(),
-                    notice.eventId(), notice.referralId(), properties.referralLink(notice.referralId()),
-                    clock.instant(), List.of()));
+                    notice.eventId(), notice.referralId(), notice.learnerId(),
+                    properties.linkOf(notice.kind(), notice.referralId(), notice.learnerId()), clock.instant(),
+                    List.of()));
         } catch (DuplicateKeyException alreadyThere) {
             // told twice at once
         }
+    }
+
+    /**
+     * An erased learner's notifications keep no trace of their id: it becomes {@code erased}, and the link goes to
+     * the web app's start page. Returns how many changed.
+     */
+    public long pseudonymise(java.util.Collection<String> learnerIds, String pseudonym) {
+        return mongo.updateMulti(Query.query(Criteria.where("learnerId").in(learnerIds)), new Update()
+                .set("learnerId", pseudonym).set("link", properties.webBaseUrl()), InAppNotification.class)
+                .getModifiedCount();
     }
 
     List<InAppNotification> of(String agencyId, String userId, boolean unreadOnly, int limit) {

@@ -30,8 +30,8 @@ import tools.jackson.databind.JsonNode;
  * Learner events: consents are kept as a local read model, and a learner's milestones go to the agencies the learner
  * consented to share outcomes with ({@code OUTCOME_SHARING}, active and unexpired), and to the agency that recorded
  * it; no other agency hears of them. A merged learner's consents and referrals count for the surviving learner
- * ({@link LearnerAliases}). An erased learner's consents are forgotten and the copies of events this service
- * keeps are pseudonymised. Types are matched by name, so this does not depend on which event-contracts version
+ * ({@link LearnerAliases}). The team's lead and plan events go to the team ({@link TeamRouting}). An erased learner's
+ * consents are forgotten and the copies of events this service keeps are pseudonymised. Types are matched by name, so this does not depend on which event-contracts version
  * knows them.
  */
 @Configuration
@@ -52,11 +52,13 @@ public class LearnerEventRouting {
     private final LearnerErasure erasure;
     private final AgencyKinds agencyKinds;
     private final LearnerAliases aliases;
+    private final TeamRouting team;
     private final Clock clock;
 
     LearnerEventRouting(MongoTemplate mongo, AgencyFeed feed, WebhookFanOut fanOut, LearnerErasure erasure,
-                        AgencyKinds agencyKinds, LearnerAliases aliases, Clock clock) {
+                        AgencyKinds agencyKinds, LearnerAliases aliases, TeamRouting team, Clock clock) {
         this.mongo = mongo;
+        this.team = team;
         this.aliases = aliases;
         this.agencyKinds = agencyKinds;
         this.feed = feed;
@@ -97,8 +99,12 @@ public class LearnerEventRouting {
                     mongo.updateMulti(Query.query(Criteria.where("learnerId").in(ids)),
                             new Update().unset("learnerId"), ReferralParties.class);
                     ids.forEach(erasure::pseudonymise);
+                    team.erase(ids, LearnerErasure.ERASED);
                 }
             }
+            case TeamRouting.LEAD_ASSIGNED, TeamRouting.LEAD_HANDED_OVER, TeamRouting.LEAD_ENDED,
+                 TeamRouting.STEP_ADDED, TeamRouting.STEP_CHANGED, TeamRouting.STEP_OVERDUE ->
+                    team.route(event, ReferralEventRouting.utf8(event, record));
             default -> log.debug("Not routing event {} of type {}", event.id(), event.type());
         }
     }

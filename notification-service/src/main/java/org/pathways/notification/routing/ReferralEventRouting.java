@@ -37,7 +37,8 @@ import tools.jackson.databind.JsonNode;
  * {@code receivingAgencyId} goes to both, so a new referral event type needs no change here. An event that names
  * neither is routed to the parties remembered, by referral id (its subject), from an earlier event that did. Every
  * concerned agency gets the event in its feed and on the webhooks it subscribed for that type; people are told
- * (in-app and by e-mail) of a referral that arrived for their agency or is overdue there. Each step is idempotent,
+ * (in-app and by e-mail) of a referral that arrived for their agency or is overdue there, and the team of a learner
+ * whose plan follows the referral of its change of state ({@link TeamRouting}). Each step is idempotent,
  * so a retry of the whole event repeats nothing.
  */
 @Configuration
@@ -57,10 +58,13 @@ public class ReferralEventRouting {
     private final MongoTemplate mongo;
     private final NotificationProperties properties;
     private final LearnerAliases aliases;
+    private final TeamRouting team;
 
     ReferralEventRouting(WebhookFanOut fanOut, AgencyFeed feed, WorkerInbox workerInbox, EmailNotifications emails,
-                         MongoTemplate mongo, NotificationProperties properties, LearnerAliases aliases) {
+                         MongoTemplate mongo, NotificationProperties properties, LearnerAliases aliases,
+                         TeamRouting team) {
         this.aliases = aliases;
+        this.team = team;
         this.fanOut = fanOut;
         this.feed = feed;
         this.workerInbox = workerInbox;
@@ -107,7 +111,7 @@ public class ReferralEventRouting {
         }
         concerned.remove(null);
         if (concerned.isEmpty()) {
-            log.info("Event {} of type {} names no agency and its referral is unknown: not routed", event.id(),
+            log.debug("Event {} of type {} names no agency and its referral is unknown: not routed", event.id(),
                     event.type());
             return 0;
         }
@@ -115,6 +119,7 @@ public class ReferralEventRouting {
         String body = utf8(event, record);
         concerned.forEach(agency -> feed.append(agency, event, body));
         tellPeople(event, referralId, receiving, overdue);
+        team.referralChanged(event, referralId, data);
         return fanOut.fanOut(event, concerned, body);
     }
 

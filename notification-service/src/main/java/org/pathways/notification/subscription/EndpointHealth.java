@@ -8,4 +8,8 @@ public interface EndpointHealth {
 
     /** Forgets what is known about a removed subscription's endpoint. */
     void forget(String subscriptionId);
+
+    /** A paused subscription takes deliveries again: those it held may go now. */
+    default void resumed(String subscriptionId) {
+    }
 }

@@ -31,7 +31,7 @@ public record AgencyDetails(
         Long version,
         @Size(max = 2000) String description,
         @Email @OpenReferralFormat(OpenReferralFormat.EMAIL) @Size(max = 254) String email,
-        @Pattern(regexp = "[+0-9 ()-]{3,30}") String phone) {
+        @Pattern(regexp = AgencyContact.PHONE_PATTERN) String phone) {
 
     public AgencyDetails {
         name = name == null ? null : name.strip();

@@ -1,36 +1,128 @@
 package org.pathways.catalogue.hsds;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Open Referral HSDS 3.0: import for the platform's administrators, export for every authenticated caller. */
+/**
+ * Open Referral HSDS 3.0: import for the platform's administrators (small feeds within the request, any size as a
+ * background job), export for every authenticated caller.
+ */
 @RestController
 class HsdsController {
 
+    private static final String TYPES = "organization|service|service_at_location|location|taxonomy|taxonomy_term";
+
     private final HsdsImport importer;
+    private final ImportJobs jobs;
     private final HsdsExport exporter;
 
-    HsdsController(HsdsImport importer, HsdsExport exporter) {
+    HsdsController(HsdsImport importer, ImportJobs jobs, HsdsExport exporter) {
         this.importer = importer;
+        this.jobs = jobs;
         this.exporter = exporter;
     }
 
-    @PostMapping("/api/hsds/import")
-    ImportReport importDocument(Caller caller, @RequestBody JsonNode document) {
+    /** A feed of at most {@value HsdsImport#MAX_SYNCHRONOUS_RECORDS} records, imported before the answer. */
+    @PostMapping(path = "/api/hsds/import", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ImportReport importDocument(Caller caller, @RequestBody JsonNode document,
+                                @RequestParam(required = false) @Pattern(regexp = TYPES) String type) {
+        mayImport(caller);
+        return importer.importNow(HsdsFeed.fromJson(document, type));
+    }
+
+    /** An HSDS JSON document of any size, imported as a job. */
+    @PostMapping(path = "/api/hsds/imports", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ImportJobView> submitDocument(Caller caller, @RequestBody JsonNode document,
+                                                 @RequestParam(required = false) @Pattern(regexp = TYPES)
+                                                 String type) {
+        mayImport(caller);
+        return accepted(jobs.submit(caller, HsdsFeed.fromJson(document, type)));
+    }
+
+    /** The HSDS tabular form as a zip of CSV files, imported as a job. */
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/zip",
+            schema = @Schema(type = "string", format = "binary")))
+    @PostMapping(path = "/api/hsds/imports", consumes = "application/zip")
+    ResponseEntity<ImportJobView> submitZip(Caller caller, @RequestBody InputStreamResource zip) {
+        mayImport(caller);
+        HsdsTabular tabular = new HsdsTabular();
+        try (InputStream in = zip.getInputStream()) {
+            tabular.readZip(in);
+        } catch (IOException e) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "The body is not a readable zip.");
+        }
+        return accepted(jobs.submit(caller, tabular(tabular)));
+    }
+
+    /** The HSDS tabular form as CSV files (any part names; each file named after its table), or zips of them. */
+    @PostMapping(path = "/api/hsds/imports", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<ImportJobView> submitFiles(Caller caller, @RequestPart List<MultipartFile> files) {
+        mayImport(caller);
+        HsdsTabular tabular = new HsdsTabular();
+        for (MultipartFile file : files) {
+            String name = file.getOriginalFilename() == null ? "" : file.getOriginalFilename();
+            try (InputStream in = file.getInputStream()) {
+                if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+                    tabular.readZip(in);
+                } else {
+                    tabular.read(name, new InputStreamReader(in, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "A file could not be read.");
+            }
+        }
+        return accepted(jobs.submit(caller, tabular(tabular)));
+    }
+
+    @GetMapping("/api/hsds/imports/{id}")
+    ImportJobView job(Caller caller, @PathVariable String id) {
+        return ImportJobView.of(jobs.find(caller, id));
+    }
+
+    private static HsdsFeed tabular(HsdsTabular tabular) {
+        if (tabular.tables().isEmpty()) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds",
+                    "No HSDS table: name each CSV file after its table (organizations.csv, services.csv...).");
+        }
+        return HsdsFeed.fromTables(tabular.tables());
+    }
+
+    private static ResponseEntity<ImportJobView> accepted(ImportJob job) {
+        return ResponseEntity.accepted().location(URI.create("/api/hsds/imports/" + job.id))
+                .body(ImportJobView.of(job));
+    }
+
+    private static void mayImport(Caller caller) {
         if (!caller.has(Role.PLATFORM_ADMIN)) {
             throw ProblemException.forbidden("Only the platform's administrators import Open Referral data.");
         }
-        return importer.importDocument(document);
     }
 
     @GetMapping("/api/hsds/services")

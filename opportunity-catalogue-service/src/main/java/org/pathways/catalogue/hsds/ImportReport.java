@@ -2,17 +2,15 @@ package org.pathways.catalogue.hsds;
 
 import java.util.List;
 
-/** What an import did: per table, how many records were created, updated or already the same, and what it skipped. */
-public record ImportReport(Counts organizations, Counts services, List<Skipped> skipped) {
+/**
+ * What an import did: how many records it read; per table how many organizations and services were created, updated,
+ * already the same or refused; the {@code warnings} (a record imported without some part of it, or a part of the feed
+ * that is not a catalogue entry) and the {@code refused} records, each as an {@link ImportFinding}. At most
+ * {@link ImportProgress#MAX_FINDINGS} findings are listed; {@code findingsLeftOut} counts the rest.
+ */
+public record ImportReport(int read, Counts organizations, Counts services, List<ImportFinding> warnings,
+                           List<ImportFinding> refused, int findingsLeftOut) {
 
-    public record Counts(int created, int updated, int unchanged) {
-    }
-
-    /**
-     * A record (or part of one) left out: the table it came from, its id if it had a readable one, a stable
-     * {@code code} with its fixed {@code reason}, and for {@code INVALID_FIELD} the HSDS {@code field}s at fault
-     * (for {@code NOT_MAPPED}, the HSDS fields with a value the catalogue has no place for).
-     */
-    public record Skipped(String table, String id, String code, String field, String reason) {
+    public record Counts(int created, int updated, int unchanged, int refused) {
     }
 }

@@ -1,12 +1,9 @@
 package org.pathways.catalogue.matching;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,62 +17,47 @@ import org.pathways.catalogue.opportunity.OpportunityView;
 import org.pathways.catalogue.opportunity.QualificationLevel;
 import org.pathways.catalogue.opportunity.SearchText;
 import org.pathways.catalogue.opportunity.Venue;
-import org.springframework.data.domain.Sort;
-import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.data.mongodb.core.query.Criteria;
-import org.springframework.data.mongodb.core.query.Query;
+import org.pathways.catalogue.search.OpportunitySearch;
+import org.pathways.catalogue.search.SearchCriteria;
 import org.springframework.stereotype.Service;
 
 /**
- * Matches a learner's needs to listed opportunities. Candidates are those relevant to the learner: those sharing a
- * word with a goal when goals are given; otherwise those in the locality, within reach, or online (everything
- * listed when the request names none of these), read through the search indexes. Each is then judged here: hard
+ * Matches a learner's needs to listed opportunities. Candidates are those relevant to the learner, from the same
+ * search index as the catalogue search ({@link OpportunitySearch#candidates}): those sharing a word (stemmed, or
+ * nearly) with a goal when goals are given, most relevant first; otherwise those in the locality, within reach, or
+ * online (everything listed when the request names none of these). Each is then judged here: hard
  * rules exclude it with reasons, the rest are scored with reasons.
  */
 @Service
 public class Matchmaker {
 
-    static final int MAX_CANDIDATES = 5_000;
+    /**
+     * The most relevant candidates judged: the index ranks them (goal words by BM25, those within reach first; without
+     * goals, newest first among those within reach or online).
+     */
+    static final int MAX_CANDIDATES = 500;
     static final int MAX_EXCLUDED = 50;
 
-    private final MongoTemplate mongo;
+    private final OpportunitySearch search;
 
-    Matchmaker(MongoTemplate mongo) {
-        this.mongo = mongo;
+    Matchmaker(OpportunitySearch search) {
+        this.search = search;
     }
 
     public MatchResults match(MatchRequest request) {
+        SearchCriteria.Point near = request.latitude() == null ? null
+                : new SearchCriteria.Point(request.latitude(), request.longitude());
+        boolean hasGoalWords = request.goals().stream().anyMatch(goal -> !SearchText.tokens(goal).isEmpty());
+        List<Opportunity> candidates = search.candidates(new OpportunitySearch.CandidateQuery(
+                hasGoalWords ? request.goals() : List.of(),
+                request.locality(), near, request.maxDistanceKm(), MAX_CANDIDATES));
+        return judge(request, candidates);
+    }
+
+    /** Judges each candidate: excluded with reasons, or scored with reasons; the best {@code limit} returned. */
+    MatchResults judge(MatchRequest request, List<Opportunity> candidates) {
         Set<String> goalTokens = new LinkedHashSet<>();
         request.goals().forEach(goal -> goalTokens.addAll(SearchText.tokens(goal)));
-        Criteria listed = Criteria.where("status").in(OpportunityStatus.PUBLISHED, OpportunityStatus.FULL);
-        Criteria criteria;
-        if (!goalTokens.isEmpty()) {
-            // Goals define what is relevant; place, level and the rest decide the ranking and the exclusions.
-            criteria = new Criteria().andOperator(listed, Criteria.where("searchTokens").in(goalTokens));
-        } else {
-            List<Criteria> relevant = new ArrayList<>();
-            if (request.locality() != null) {
-                relevant.add(Criteria.where("localities").is(request.locality().toLowerCase(Locale.ROOT)));
-            }
-            if (request.latitude() != null) {
-                double latSpan = request.maxDistanceKm() / 111.2;
-                double lonSpan = request.maxDistanceKm() / (111.2 * Math.max(0.01,
-                        Math.cos(Math.toRadians(request.latitude()))));
-                relevant.add(Criteria.where("venues").elemMatch(Criteria.where("latitude")
-                        .gte(request.latitude() - latSpan).lte(request.latitude() + latSpan)
-                        .and("longitude").gte(request.longitude() - lonSpan).lte(request.longitude() + lonSpan)));
-            }
-            if (!relevant.isEmpty()) {
-                relevant.add(Criteria.where("mode").is(DeliveryMode.ONLINE));
-            }
-            criteria = relevant.isEmpty() ? listed
-                    : new Criteria().andOperator(listed, new Criteria().orOperator(relevant));
-        }
-        Query query = Query.query(criteria).with(Sort.by(Sort.Order.desc("publishedAt"), Sort.Order.asc("_id")))
-                .limit(MAX_CANDIDATES);
-        // Judged without the heavy parts (text, who holds places); the matches shown are read in full below.
-        query.fields().exclude("description", "placeHolders", "endedReferrals", "leadsTo", "outbox");
-        List<Opportunity> candidates = mongo.find(query, Opportunity.class);
         List<MatchResults.Match> matches = new ArrayList<>();
         List<MatchResults.Exclusion> excluded = new ArrayList<>();
         for (Opportunity opportunity : candidates) {
@@ -95,13 +77,7 @@ public class Matchmaker {
         }
         matches.sort(Comparator.comparingDouble(MatchResults.Match::score).reversed()
                 .thenComparing(m -> m.opportunity().id()));
-        List<MatchResults.Match> best = matches.stream().limit(request.limit()).toList();
-        Map<String, Opportunity> full = new HashMap<>();
-        mongo.find(Query.query(Criteria.where("_id").in(best.stream().map(m -> m.opportunity().id()).toList())),
-                Opportunity.class).forEach(o -> full.put(o.id(), o));
-        return new MatchResults(best.stream().filter(m -> full.containsKey(m.opportunity().id()))
-                .map(m -> new MatchResults.Match(OpportunityView.of(full.get(m.opportunity().id())), m.score(),
-                        m.reasons())).toList(), excluded, candidates.size());
+        return new MatchResults(matches.stream().limit(request.limit()).toList(), excluded, candidates.size());
     }
 
     List<MatchReason> exclusions(Opportunity o, MatchRequest r) {
@@ -161,7 +137,8 @@ public class Matchmaker {
             reasons.add(new MatchReason("NOT_AVAILABLE", "Runs " + o.schedule().slots() + "."));
         }
         if (r.barriers().contains(Barrier.COST) && !o.isFree() && !freeForLearner(o, r)) {
-            reasons.add(new MatchReason("NOT_AFFORDABLE", "Costs " + o.costPence() + "p."));
+            reasons.add(new MatchReason("NOT_AFFORDABLE", "Costs " + (o.costCurrency() == null ? o.costPence() + "p."
+                    : o.costPence() / 100 + "." + String.format("%02d", o.costPence() % 100) + " " + o.costCurrency())));
         }
         return reasons;
     }
@@ -179,6 +156,10 @@ public class Matchmaker {
         if (!matched.isEmpty()) {
             score += 3 * matched.size();
             reasons.add(new MatchReason("GOAL", "Matches " + String.join(", ", matched) + "."));
+        } else if (!goalTokens.isEmpty()) {
+            // The index found it by a goal through a stem ("cook" for "cooking") or a near spelling.
+            score += 2;
+            reasons.add(new MatchReason("GOAL", "Close to " + String.join(", ", goalTokens) + "."));
         }
         Optional<QualificationLevel> learner = QualificationLevel.of(r.level());
         Optional<QualificationLevel> level = QualificationLevel.of(o.level());

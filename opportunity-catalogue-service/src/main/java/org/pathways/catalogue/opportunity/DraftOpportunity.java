@@ -21,7 +21,8 @@ import org.pathways.events.opportunity.OpportunityKind;
  * or 0 means free of charge, otherwise {@code freeFor} says who does not pay. {@code terms} are subject or taxonomy
  * terms; {@code languages} ISO 639 codes of the languages it is taught in. {@code url}, {@code email}, {@code phone}
  * and {@code contacts} are where to ask about it (the provider's staff, never learners); {@code feesDescription}
- * says in words what it costs. Text is trimmed (blank is absent); absent lists are empty.
+ * says in words what it costs. {@code costCurrency} is the ISO 4217 code of a cost in another currency than pounds
+ * ({@code costPence} then holds hundredths of that currency); absent (or {@code GBP}) means pounds. Text is trimmed (blank is absent); absent lists are empty.
  */
 public record DraftOpportunity(
         @NotBlank @Size(max = 200) String title,
@@ -42,9 +43,10 @@ public record DraftOpportunity(
         @Size(max = 500) @Pattern(regexp = "https?://[^\\s<>\"]+")
         @OpenReferralFormat(OpenReferralFormat.URI) String url,
         @Email @OpenReferralFormat(OpenReferralFormat.EMAIL) @Size(max = 254) String email,
-        @Pattern(regexp = "[+0-9 ()-]{3,30}") String phone,
+        @Pattern(regexp = AgencyContact.PHONE_PATTERN) String phone,
         @Size(max = 10) List<@Valid @NotNull AgencyContact> contacts,
-        @Size(max = 1000) String feesDescription) {
+        @Size(max = 1000) String feesDescription,
+        @Pattern(regexp = "[A-Z]{3}") String costCurrency) {
 
     public DraftOpportunity {
         title = title == null ? null : title.strip();
@@ -64,6 +66,21 @@ public record DraftOpportunity(
         phone = blankToNull(phone);
         contacts = contacts == null ? List.of() : List.copyOf(contacts);
         feesDescription = blankToNull(feesDescription);
+        costCurrency = costCurrency == null || costCurrency.isBlank() || costPence == null ? null
+                : costCurrency.strip().toUpperCase(java.util.Locale.ROOT);
+        costCurrency = "GBP".equals(costCurrency) ? null : costCurrency;
+    }
+
+    /** As before there was a currency: a cost in pence (GBP). */
+    public DraftOpportunity(String title, String description, OpportunityKind kind, String level, Integer capacity,
+                            List<String> terms, DeliveryMode mode, List<Venue> venues, Schedule schedule,
+                            Integer costPence, Set<FreeFor> freeFor, Eligibility eligibility,
+                            Set<AccessibilityFeature> accessibility, Set<String> languages, Boolean waitlistOpen,
+                            String url, String email, String phone, List<AgencyContact> contacts,
+                            String feesDescription) {
+        this(title, description, kind, level, capacity, terms, mode, venues, schedule, costPence, freeFor,
+                eligibility, accessibility, languages, waitlistOpen, url, email, phone, contacts, feesDescription,
+                null);
     }
 
     /** A draft without contact details or a fees description. */
@@ -72,7 +89,7 @@ public record DraftOpportunity(
                             Integer costPence, Set<FreeFor> freeFor, Eligibility eligibility,
                             Set<AccessibilityFeature> accessibility, Set<String> languages, Boolean waitlistOpen) {
         this(title, description, kind, level, capacity, terms, mode, venues, schedule, costPence, freeFor,
-                eligibility, accessibility, languages, waitlistOpen, null, null, null, null, null);
+                eligibility, accessibility, languages, waitlistOpen, null, null, null, null, null, null);
     }
 
     private static String blankToNull(String text) {
@@ -82,6 +99,6 @@ public record DraftOpportunity(
     /** The original, minimal draft: everything else at its default. */
     public DraftOpportunity(String title, String description, OpportunityKind kind, String level, Integer capacity) {
         this(title, description, kind, level, capacity, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 }

@@ -29,8 +29,9 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * Something a provider agency offers that others may refer a learner to. The aggregate root: saved only through the
  * outbox, together with the events its changes cause; it refuses an illegal status change itself.
  *
- * <p>The indexes serve every query the search, matching, pathway and export API issues (checked by
- * {@code QueryIndexCoverageTest} against the queries the running service actually sends): each filter a caller can
+ * <p>Search and matching are answered by the search index ({@code search.OpportunitySearch}), not by these. The
+ * indexes serve every query the pathway and export API and the search index's upkeep issue (checked by
+ * {@code QueryIndexCoverageTest} against the queries the running service actually sends); each filter a caller could
  * apply leads an index that continues with {@code status} and the newest-first order ({@code publishedAt} desc,
  * {@code _id}), so a filtered page is read in index order without sorting; a bounding box leads with the venue
  * coordinates (its matches, at most a few thousand, are sorted in memory); a date range rides on the newest-first
@@ -54,7 +55,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
         @CompoundIndex(name = "free_newest", def = "{'free': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
         @CompoundIndex(name = "mode_newest", def = "{'mode': 1, 'status': 1, 'publishedAt': -1, '_id': 1}"),
         @CompoundIndex(name = "coordinates", def = "{'venues.latitude': 1, 'venues.longitude': 1, 'status': 1}"),
-        @CompoundIndex(name = "leadsTo", def = "{'leadsTo': 1}")
+        @CompoundIndex(name = "leadsTo", def = "{'leadsTo': 1}"),
+        @CompoundIndex(name = "provider_status", def = "{'providerAgencyId': 1, 'status': 1}")
 })
 public class Opportunity {
 
@@ -84,6 +86,7 @@ public class Opportunity {
     private List<Venue> venues = List.of();
     private Schedule schedule;
     private Integer costPence;
+    private String costCurrency;
     private Set<FreeFor> freeFor = Set.of();
     private Eligibility eligibility;
     private Set<AccessibilityFeature> accessibility = Set.of();
@@ -139,6 +142,7 @@ public class Opportunity {
         venues = List.copyOf(details.venues());
         schedule = details.schedule();
         costPence = details.costPence() == null ? null : require(details.costPence(), c -> c >= 0, "costPence");
+        costCurrency = details.costCurrency();
         freeFor = Set.copyOf(details.freeFor());
         eligibility = details.eligibility();
         if (eligibility.priorLevel() != null && !LEVEL.matcher(eligibility.priorLevel()).matches()) {
@@ -176,7 +180,7 @@ public class Opportunity {
     public DraftOpportunity details() {
         return new DraftOpportunity(title, description, kind, level, capacity, terms, mode, venues, schedule,
                 costPence, freeFor, eligibility, accessibility, languages, waitlistOpen, url, email, phone,
-                contacts, feesDescription);
+                contacts, feesDescription, costCurrency);
     }
 
     /**
@@ -414,6 +418,8 @@ public class Opportunity {
     public List<Venue> venues() { return venues; }
     public Schedule schedule() { return schedule; }
     public Integer costPence() { return costPence; }
+    /** The ISO 4217 currency of {@link #costPence()} when it is not pounds (null: GBP). */
+    public String costCurrency() { return costCurrency; }
     public Set<FreeFor> freeFor() { return freeFor; }
     public Eligibility eligibility() { return eligibility == null ? Eligibility.anyone() : eligibility; }
     public Set<AccessibilityFeature> accessibility() { return accessibility; }

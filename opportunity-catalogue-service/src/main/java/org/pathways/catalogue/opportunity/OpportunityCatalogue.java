@@ -6,6 +6,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Service;
 
@@ -21,27 +22,37 @@ public class OpportunityCatalogue {
     private final OpportunityRepository opportunities;
     private final Outbox outbox;
     private final Clock clock;
+    private final ApplicationEventPublisher changes;
 
-    OpportunityCatalogue(OpportunityRepository opportunities, Outbox outbox, Clock clock) {
+    OpportunityCatalogue(OpportunityRepository opportunities, Outbox outbox, Clock clock,
+                         ApplicationEventPublisher changes) {
         this.opportunities = opportunities;
         this.outbox = outbox;
         this.clock = clock;
+        this.changes = changes;
+    }
+
+    /** Saves through the outbox, then tells this instance (its search index) that the opportunity changed. */
+    private Opportunity save(Opportunity opportunity, java.util.List<? extends org.pathways.events.PathwaysEvent> events) {
+        Opportunity saved = outbox.save(opportunity, events);
+        changes.publishEvent(new OpportunityChanged(saved.id()));
+        return saved;
     }
 
     /** A draft announces nothing: other services learn of an opportunity when it is published. */
     Opportunity draft(Caller caller, DraftOpportunity details) {
         requireManager(caller);
-        return outbox.save(Opportunity.draft(details, caller.agencyId(), caller.userId(), clock.instant()));
+        return save(Opportunity.draft(details, caller.agencyId(), caller.userId(), clock.instant()), java.util.List.of());
     }
 
     Opportunity publish(Caller caller, String id) {
         Opportunity opportunity = managedBy(caller, id);
-        return outbox.save(opportunity, opportunity.publish(clock.instant()));
+        return save(opportunity, java.util.List.of(opportunity.publish(clock.instant())));
     }
 
     Opportunity withdraw(Caller caller, String id) {
         Opportunity opportunity = managedBy(caller, id);
-        return outbox.save(opportunity, opportunity.withdraw(clock.instant()));
+        return save(opportunity, java.util.List.of(opportunity.withdraw(clock.instant())));
     }
 
     /**
@@ -53,12 +64,12 @@ public class OpportunityCatalogue {
         if (opportunity.version() != readVersion) {
             throw new OptimisticLockingFailureException("stale opportunity");
         }
-        return outbox.save(opportunity, opportunity.revise(details, clock.instant()).stream().toList());
+        return save(opportunity, opportunity.revise(details, clock.instant()).stream().toList());
     }
 
     Opportunity end(Caller caller, String id) {
         Opportunity opportunity = managedBy(caller, id);
-        return outbox.save(opportunity, opportunity.end(clock.instant()));
+        return save(opportunity, java.util.List.of(opportunity.end(clock.instant())));
     }
 
     public Opportunity visibleTo(Caller caller, String id) {

@@ -11,12 +11,14 @@ import java.util.Map;
 
 import org.pathways.catalogue.opportunity.Change;
 import org.pathways.catalogue.opportunity.Opportunity;
+import org.pathways.catalogue.opportunity.OpportunityChanged;
 import org.pathways.catalogue.opportunity.OpportunityCatalogue;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
 import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -41,12 +43,24 @@ public class Pathways {
     private final MongoTemplate mongo;
     private final Outbox outbox;
     private final Clock clock;
+    private final ApplicationEventPublisher changes;
 
-    Pathways(OpportunityCatalogue catalogue, MongoTemplate mongo, Outbox outbox, Clock clock) {
+    Pathways(OpportunityCatalogue catalogue, MongoTemplate mongo, Outbox outbox, Clock clock,
+             ApplicationEventPublisher changes) {
         this.catalogue = catalogue;
         this.mongo = mongo;
         this.outbox = outbox;
         this.clock = clock;
+        this.changes = changes;
+    }
+
+    private Opportunity save(Opportunity from, Change<OpportunityUpdated> change) {
+        if (!change.changed()) {
+            return from;
+        }
+        Opportunity saved = outbox.save(from, change.events());
+        changes.publishEvent(new OpportunityChanged(saved.id()));
+        return saved;
     }
 
     Opportunity addRoute(Caller caller, String fromId, String toId) {
@@ -55,14 +69,12 @@ public class Pathways {
         if (to.status() == OpportunityStatus.DRAFT && !to.isProvidedBy(caller.agencyId())) {
             throw ProblemException.notFound("opportunity", toId);
         }
-        Change<OpportunityUpdated> change = from.leadOnTo(to.id(), clock.instant());
-        return change.changed() ? outbox.save(from, change.events()) : from;
+        return save(from, from.leadOnTo(to.id(), clock.instant()));
     }
 
     Opportunity removeRoute(Caller caller, String fromId, String toId) {
         Opportunity from = catalogue.managedBy(caller, fromId);
-        Change<OpportunityUpdated> change = from.removeRoute(toId, clock.instant());
-        return change.changed() ? outbox.save(from, change.events()) : from;
+        return save(from, from.removeRoute(toId, clock.instant()));
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 
 import org.pathways.catalogue.opportunity.Change;
 import org.pathways.catalogue.opportunity.Opportunity;
+import org.pathways.catalogue.opportunity.OpportunityChanged;
 import org.pathways.catalogue.opportunity.OpportunityRepository;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
 import org.pathways.events.EventType;
@@ -17,6 +18,7 @@ import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -49,11 +51,14 @@ public class PlacesFromReferrals {
     private final OpportunityRepository opportunities;
     private final Outbox outbox;
     private final Clock clock;
+    private final ApplicationEventPublisher changes;
 
-    PlacesFromReferrals(OpportunityRepository opportunities, Outbox outbox, Clock clock) {
+    PlacesFromReferrals(OpportunityRepository opportunities, Outbox outbox, Clock clock,
+                        ApplicationEventPublisher changes) {
         this.opportunities = opportunities;
         this.outbox = outbox;
         this.clock = clock;
+        this.changes = changes;
     }
 
     @Bean
@@ -73,13 +78,13 @@ public class PlacesFromReferrals {
         for (int attempt = 1; ; attempt++) {
             Optional<Opportunity> found = opportunities.findById(opportunityId);
             if (found.isEmpty()) {
-                log.info("Referral event {} is for opportunity {}, unknown here; ignored", event.id(), opportunityId);
+                log.debug("Referral event {} is for opportunity {}, unknown here; ignored", event.id(), opportunityId);
                 return;
             }
             Opportunity opportunity = found.get();
             if (opportunity.status() == OpportunityStatus.DRAFT) {
                 // Nobody can be referred to a draft: whatever this is, it holds no place.
-                log.info("Referral event {} is for opportunity {}, still a draft; ignored", event.id(), opportunityId);
+                log.debug("Referral event {} is for opportunity {}, still a draft; ignored", event.id(), opportunityId);
                 return;
             }
             Change<OpportunityPlacesChanged> change = takes
@@ -90,6 +95,7 @@ public class PlacesFromReferrals {
             }
             try {
                 outbox.save(opportunity, change.events());
+                changes.publishEvent(new OpportunityChanged(opportunityId));
                 return;
             } catch (OptimisticLockingFailureException concurrentEdit) {
                 if (attempt == ATTEMPTS) {

@@ -23,9 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class SearchController {
 
-    private final CatalogueSearch search;
+    private final OpportunitySearch search;
 
-    SearchController(CatalogueSearch search) {
+    SearchController(OpportunitySearch search) {
         this.search = search;
     }
 

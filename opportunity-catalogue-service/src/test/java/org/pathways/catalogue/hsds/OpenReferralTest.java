@@ -201,7 +201,7 @@ class OpenReferralTest extends RunningService {
     }
 
     @Test
-    void importsADocumentReportsWhatItSkippedAndRoundTripsThroughAValidExport() {
+    void importsADocumentKeepsWhatItCanReportsTheRestAndRoundTripsThroughAValidExport() {
         String org = uuid();
         String flatService = uuid();
         String nestedService = uuid();
@@ -211,34 +211,35 @@ class OpenReferralTest extends RunningService {
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(first.body().path("organizations").path("created").asInt()).isEqualTo(1);
-        assertThat(first.body().path("services").path("created").asInt()).isEqualTo(3);
-        Set<String> reasons = first.body().path("skipped").valueStream()
-                .map(s -> s.path("table").asString() + ": " + s.path("reason").asString())
+        assertThat(first.body().path("services").path("created").asInt())
+                .as("services with an odd value are imported without it").isEqualTo(5);
+        assertThat(first.body().path("services").path("refused").asInt()).isEqualTo(3);
+        assertThat(first.body().path("organizations").path("refused").asInt()).isEqualTo(2);
+        Set<String> refused = first.body().path("refused").valueStream()
+                .map(s -> s.path("table").asString() + ": " + s.path("code").asString() + " "
+                        + s.path("field").asString(""))
                 .collect(Collectors.toSet());
-        assertThat(reasons).contains("organizations: id is not a UUID",
-                "services: organization_id names no organization in the document or catalogue",
-                "services: status is not one of active, inactive, defunct, temporarily closed",
-                "service_at_locations: unknown service or location",
-                "services: minimum_age is above maximum_age",
-                "phones: only the first phone of an organization, service or contact is kept",
-                "contacts: a contact without a name",
-                "locations: a virtual location's url other than its service's url is not kept");
-        Set<String> invalidFields = first.body().path("skipped").valueStream()
-                .filter(s -> s.path("code").asString().equals("INVALID_FIELD"))
-                .map(s -> s.path("table").asString() + ": " + s.path("field").asString())
+        assertThat(refused).as("HSDS field names, not the catalogue's").containsExactlyInAnyOrder(
+                "organizations: ID_NOT_UUID ", "organizations: INVALID_FIELD name", "services: INVALID_FIELD name",
+                "services: UNKNOWN_ORGANIZATION ", "services: UNKNOWN_STATUS ");
+        Set<String> warnings = first.body().path("warnings").valueStream()
+                .map(s -> s.path("table").asString() + ": " + s.path("code").asString() + " "
+                        + s.path("field").asString(""))
                 .collect(Collectors.toSet());
-        assertThat(invalidFields).as("HSDS field names, not the catalogue's")
-                .containsExactlyInAnyOrder("organizations: name", "services: name",
-                        "services: email, fees_description");
-        Set<String> notMapped = first.body().path("skipped").valueStream()
-                .filter(s -> s.path("code").asString().equals("NOT_MAPPED"))
-                .map(s -> s.path("table").asString() + ": " + s.path("field").asString())
-                .collect(Collectors.toSet());
-        assertThat(notMapped).as("present unmapped fields are named; empty ones are not")
-                .containsExactlyInAnyOrder("organizations: alternate_name", "services: application_process, alert");
+        assertThat(warnings).contains("service_at_locations: UNKNOWN_SERVICE_OR_LOCATION ",
+                "services: AGE_RANGE minimum_age, maximum_age", "phones: MORE_PHONES ",
+                "contacts: CONTACT_WITHOUT_NAME ", "locations: SECOND_URL ",
+                "services: FIELD_DROPPED email, fees_description",
+                "organizations: NOT_MAPPED alternate_name", "services: NOT_MAPPED application_process, alert");
         // Every reason is the fixed text of its code: no exception message, class or property name leaks out.
-        first.body().path("skipped").forEach(skipped -> assertThat(skipped.path("reason").asString())
-                .isEqualTo(SkipReason.valueOf(skipped.path("code").asString()).text));
+        java.util.stream.Stream.concat(first.body().path("refused").valueStream(),
+                first.body().path("warnings").valueStream()).forEach(finding -> assertThat(
+                        finding.path("reason").asString())
+                .isEqualTo(ImportIssue.valueOf(finding.path("code").asString()).text));
+        String badDetails = document.path("services").path(3).path("id").asString();
+        JsonNode kept = api().get("/api/opportunities/opp-" + badDetails, TestTokens.worker(COUNCIL)).body();
+        assertThat(kept.path("title").asString()).isEqualTo("Bad details");
+        assertThat(kept.path("email").isMissingNode() || kept.path("email").isNull()).isTrue();
 
         JsonNode flat = api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).body();
         assertThat(flat.path("status").asString()).isEqualTo("PUBLISHED");
@@ -302,7 +303,7 @@ class OpenReferralTest extends RunningService {
         // Importing the same document again changes nothing.
         JsonNode again = importDocument(document).body();
         assertThat(again.path("organizations").path("unchanged").asInt()).isEqualTo(1);
-        assertThat(again.path("services").path("unchanged").asInt()).isEqualTo(3);
+        assertThat(again.path("services").path("unchanged").asInt()).isEqualTo(5);
         assertThat(again.path("services").path("created").asInt() + again.path("services").path("updated").asInt())
                 .isZero();
 
@@ -368,12 +369,13 @@ class OpenReferralTest extends RunningService {
                 exportedServices.add(s);
             }
         });
-        assertThat(exportedServices).hasSize(3);
+        assertThat(exportedServices).hasSize(5);
         long versionBefore = flat.path("version").asLong();
         JsonNode roundTrip = importDocument(exported).body();
         assertThat(roundTrip.path("organizations").path("unchanged").asInt()).isEqualTo(1);
-        assertThat(roundTrip.path("services").path("unchanged").asInt()).as(roundTrip.toString()).isEqualTo(3);
-        assertThat(roundTrip.path("skipped")).isEmpty();
+        assertThat(roundTrip.path("services").path("unchanged").asInt()).as(roundTrip.toString()).isEqualTo(5);
+        assertThat(roundTrip.path("warnings")).isEmpty();
+        assertThat(roundTrip.path("refused")).isEmpty();
         assertThat(api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).body()
                 .path("version").asLong()).isEqualTo(versionBefore);
         assertThat(opportunityTopic.settle(r -> ("opp-" + flatService).equals(r.key()), Duration.ofSeconds(2)))
@@ -479,7 +481,7 @@ class OpenReferralTest extends RunningService {
         }
         JsonNode injected = importDocument(HttpApi.JSON.readTree("{\"organizations\": [{\"id\": {\"$gt\": \"\"}, "
                 + "\"name\": {\"$ne\": 1}}]}")).body();
-        assertThat(injected.path("skipped").path(0).path("reason").asString()).isEqualTo("id is not a UUID");
+        assertThat(injected.path("refused").path(0).path("reason").asString()).isEqualTo("id is not a UUID");
         assertThat(api().get("/api/hsds/services?per_page=100000", TestTokens.worker(COUNCIL)).status())
                 .isEqualTo(400);
         assertThat(api().get("/api/hsds/organizations", null).status()).isEqualTo(401);

@@ -155,28 +155,31 @@ public class EventInbox {
         }
     }
 
-    /** Processes {@code event} with {@code handler} unless this handler already finished it. */
+    /**
+     * Processes {@code event} with {@code handler} unless this handler already finished it. Two round trips to the
+     * store: is it done (by {@code _id}), and, once the handler succeeded, mark it done (an upsert by {@code _id}).
+     * Nothing is written before the handler runs: a crash mid-way leaves no mark, so the event is processed again.
+     */
     public boolean handle(String handlerName, ReceivedEvent event, Consumer<ReceivedEvent> handler) {
         String key = handlerName + ":" + event.id();
+        // By _id alone: the embedded store serves a query from an index only when its fields are exactly the index's.
         Document seen = mongo.findById(key, Document.class, COLLECTION);
         if (seen != null && "DONE".equals(seen.getString("status"))) {
             meters.counter("pathways.inbox.events", "handler", handlerName, "outcome", "duplicate").increment();
             log.debug("Skipping event {} already processed by {}", event.id(), handlerName);
             return false;
         }
-        if (seen == null) {
-            try {
-                mongo.insert(new Document("_id", key).append("handler", handlerName).append("eventId", event.id())
-                        .append("type", event.type()).append("status", "PROCESSING")
-                        .append("receivedAt", Date.from(clock.instant())), COLLECTION);
-            } catch (DuplicateKeyException raced) {
-                // Another instance took it during a rebalance; whichever finishes marks it done.
-                log.debug("Event {} is being processed concurrently by {}", event.id(), handlerName);
-            }
-        }
         TraceContext.whileConsuming(event.traceparent(), () -> handler.accept(event));
-        mongo.updateFirst(Query.query(Criteria.where("_id").is(key)),
-                new Update().set("status", "DONE").set("processedAt", Date.from(clock.instant())), COLLECTION);
+        Date now = Date.from(clock.instant());
+        Update done = new Update().set("status", "DONE").set("processedAt", now)
+                .setOnInsert("handler", handlerName).setOnInsert("eventId", event.id())
+                .setOnInsert("type", event.type()).setOnInsert("receivedAt", now);
+        try {
+            mongo.upsert(Query.query(Criteria.where("_id").is(key)), done, COLLECTION);
+        } catch (DuplicateKeyException raced) {
+            // Another instance marked it at the same moment (during a rebalance): it is done either way.
+            log.debug("Event {} was marked processed by {} concurrently", event.id(), handlerName);
+        }
         meters.counter("pathways.inbox.events", "handler", handlerName, "outcome", "processed").increment();
         return true;
     }

@@ -73,6 +73,7 @@ public class Outbox {
         if (version == null) {
             document.put(versionProperty.getFieldName(), 0L);
             document.put(OutboxEntry.FIELD, entries);
+            document.put(OutboxRelay.LEASE_OWNER, OutboxRelay.FREE);
             mongo.insert(document, collection);
             accessor.setProperty(versionProperty, 0L);
         } else {

@@ -45,7 +45,7 @@ public class HttpEdgeAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RequestBodyLimit requestBodyLimit(HttpEdgeProperties properties) {
-        return new RequestBodyLimit(properties.maxRequestBody().toBytes());
+        return new RequestBodyLimit(properties.maxRequestBody().toBytes(), properties.largerLimitsInBytes());
     }
 
     @Bean

@@ -10,7 +10,9 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.FilterChain;
@@ -23,7 +25,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.PathContainer;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 import org.pathways.platform.problem.ProblemResponses;
 
@@ -40,9 +45,22 @@ public class RequestBodyLimit extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(RequestBodyLimit.class);
 
     private final long maxBytes;
+    private final Map<PathPattern, Long> largerLimits;
 
     public RequestBodyLimit(long maxBytes) {
+        this(maxBytes, Map.of());
+    }
+
+    /**
+     * @param largerLimits paths (Spring path patterns, e.g. {@code /api/hsds/imports}) that take larger bodies, with
+     *                     their limit: an upload such as an HSDS feed. Those bodies must declare their length (a
+     *                     chunked one is a 411 problem) and are streamed on rather than read into memory here.
+     */
+    public RequestBodyLimit(long maxBytes, Map<String, Long> largerLimits) {
         this.maxBytes = maxBytes;
+        Map<PathPattern, Long> parsed = new LinkedHashMap<>();
+        largerLimits.forEach((pattern, limit) -> parsed.put(PathPatternParser.defaultInstance.parse(pattern), limit));
+        this.largerLimits = Map.copyOf(parsed);
     }
 
     public long maxBytes() {
@@ -53,6 +71,21 @@ public class RequestBodyLimit extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long declared = request.getContentLengthLong();
+        Long larger = largerLimitOf(request);
+        if (larger != null) {
+            if (declared > larger) {
+                tooLarge(response, larger);
+            } else if (declared < 0 && streamed(request)) {
+                log.debug("Streamed upload without a declared length refused");
+                response.setHeader("Connection", "close");
+                ProblemResponses.write(response, HttpStatus.LENGTH_REQUIRED, "length-required",
+                        "An upload here must declare its length (Content-Length); it may be up to " + larger
+                                + " bytes.");
+            } else {
+                chain.doFilter(request, response);
+            }
+            return;
+        }
         if (declared > maxBytes) {
             tooLarge(response);
             return;
@@ -84,12 +117,29 @@ public class RequestBodyLimit extends OncePerRequestFilter {
         return encoding != null && !encoding.isBlank();
     }
 
+    private Long largerLimitOf(HttpServletRequest request) {
+        if (largerLimits.isEmpty()) {
+            return null;
+        }
+        PathContainer path = PathContainer.parsePath(request.getRequestURI());
+        for (Map.Entry<PathPattern, Long> entry : largerLimits.entrySet()) {
+            if (entry.getKey().matches(path)) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
     private void tooLarge(HttpServletResponse response) throws IOException {
-        log.debug("Request body over {} bytes refused", maxBytes);
+        tooLarge(response, maxBytes);
+    }
+
+    private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
+        log.debug("Request body over {} bytes refused", limit);
         // Tomcat closes the connection rather than read on what the caller keeps sending.
         response.setHeader("Connection", "close");
         ProblemResponses.write(response, HttpStatus.CONTENT_TOO_LARGE, "payload-too-large",
-                "The request body is larger than " + maxBytes + " bytes.");
+                "The request body is larger than " + limit + " bytes.");
     }
 
     /** The request with a body already read in full: its length is known and it is read from memory. */

@@ -178,6 +178,12 @@ public class PathwaysApi {
         return send(client.patch().uri(path, variables), body, null);
     }
 
+    /** PATCH with {@code If-Match}: the version the page showed, so a change made meanwhile is refused, not lost. */
+    public ResponseEntity<Map<String, Object>> patchIfMatch(String path, Object body, String ifMatch,
+                                                            Object... variables) {
+        return send(client.patch().uri(path, variables), body, ifMatch);
+    }
+
     public void delete(String path, Object... variables) {
         client.delete().uri(path, variables).retrieve().toBodilessEntity();
     }

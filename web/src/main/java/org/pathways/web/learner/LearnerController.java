@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.util.MultiValueMap;
@@ -20,11 +22,13 @@ import org.pathways.web.api.ApiObject;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 import org.pathways.web.referral.LearnersReferrals;
+import org.pathways.web.team.LearnersTeam;
 
 /**
  * A worker's learner pages: find a learner (by name, date of birth or reference), register one (with the
  * partnership-wide duplicate warning and the way forward it offers), the learner's page (profile as the worker's
- * agency may see it, consents, the referrals the agency made or received for them, milestones as a timeline),
+ * agency may see it, the team around them and their shared plan, consents, the referrals the agency made or
+ * received for them, milestones as a timeline),
  * recording and withdrawing consent, and recording a milestone. Everything is the API's answer to the worker's own
  * token.
  */
@@ -43,10 +47,12 @@ class LearnerController {
 
     private final PathwaysApi api;
     private final LearnersReferrals learnersReferrals;
+    private final LearnersTeam learnersTeam;
 
-    LearnerController(PathwaysApi api, LearnersReferrals learnersReferrals) {
+    LearnerController(PathwaysApi api, LearnersReferrals learnersReferrals, LearnersTeam learnersTeam) {
         this.api = api;
         this.learnersReferrals = learnersReferrals;
+        this.learnersTeam = learnersTeam;
     }
 
     /** Results shown at once; more than this and the worker is asked to type more. */
@@ -152,10 +158,19 @@ class LearnerController {
     }
 
     @GetMapping("/learners/{id}")
-    String learner(@PathVariable String id, Model model) {
+    String learner(@PathVariable String id, @AuthenticationPrincipal OidcUser user, Model model) {
         var answer = api.getWithHeaders(uri -> uri.path("/api/learners/{id}").build(id));
         model.addAttribute("learner", answer.getBody());
-        model.addAttribute("milestones", api.list("/api/learners/{id}/milestones", id));
+        model.addAttribute("team", learnersTeam.of(id, LearnersTeam.Me.of(user)));
+        model.addAttribute("planStatuses", LearnersTeam.STATUSES);
+        try {
+            model.addAttribute("milestones", api.list("/api/learners/{id}/milestones", id));
+        } catch (ApiProblem.NotFound notShared) {
+            // The timeline is the learner's to share (OUTCOME_SHARING): an agency in their team on another consent
+            // still sees the rest of the page.
+            model.addAttribute("milestones", List.of());
+            model.addAttribute("milestonesNotShared", true);
+        }
         model.addAttribute("referrals", learnersReferrals.of(id));
         model.addAttribute("purposes", PURPOSES);
         model.addAttribute("methods", METHODS);

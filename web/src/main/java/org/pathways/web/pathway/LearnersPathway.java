@@ -16,6 +16,7 @@ import org.springframework.stereotype.Component;
 
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.team.LearnersTeam;
 import org.pathways.web.referral.LearnersReferrals;
 
 /**
@@ -53,17 +54,27 @@ class LearnersPathway {
                         String acknowledgeBy, String decideBy, String reason, List<NextStep> nextSteps) {
     }
 
+    /** A step of the shared plan, as the person reads it: what, who does it, by when, how far it got. */
+    record PlanLine(String title, String agency, String dueOn, String status, boolean overdue) {
+    }
+
+    /**
+     * @param leadAgency the agency of the person's lead worker (workers' names are not kept), or null
+     * @param plan       the shared plan's steps the worker's agency may see, dropped ones left out
+     */
     record Pathway(String learnerId, String name, String preferredLanguage, String goals, List<String> interests,
                    List<Achievement> achievements, List<Step> steps, List<Option> options,
-                   List<ReferralLine> referrals) {
+                   List<ReferralLine> referrals, String leadAgency, List<PlanLine> plan) {
     }
 
     private final PathwaysApi api;
     private final LearnersReferrals learnersReferrals;
+    private final LearnersTeam learnersTeam;
 
-    LearnersPathway(PathwaysApi api, LearnersReferrals learnersReferrals) {
+    LearnersPathway(PathwaysApi api, LearnersReferrals learnersReferrals, LearnersTeam learnersTeam) {
         this.api = api;
         this.learnersReferrals = learnersReferrals;
+        this.learnersTeam = learnersTeam;
     }
 
     Pathway of(String learnerId) {
@@ -111,8 +122,13 @@ class LearnersPathway {
 
         List<Option> options = matches(learner, agencyNames);
         String name = preferredName(learner);
+        LearnersTeam.Team team = learnersTeam.of(learnerId, new LearnersTeam.Me("", ""));
+        List<PlanLine> plan = team.steps().stream().filter(step -> !"DROPPED".equals(step.status()))
+                .map(step -> new PlanLine(step.title(), step.ownerName(), step.dueOn(), step.status(), step.overdue()))
+                .toList();
         return new Pathway(learnerId, name, text(learner.get("preferredLanguage")), text(learner.get("goals")),
-                strings(learner.get("interests")), achievements, steps, options, referrals);
+                strings(learner.get("interests")), achievements, steps, options, referrals,
+                team.lead() == null ? null : team.lead().agencyName(), plan);
     }
 
     /** The learner's referrals my agency made or received (all of them), and any other a milestone names. */

@@ -56,6 +56,15 @@ public final class PlatformApi {
         return JSON.readTree(answer.body());
     }
 
+    /** POSTs as {@code user} with {@code If-Match} (a version read before); the answer must be a success. */
+    public JsonNode postIfMatch(String user, String path, Object body, String ifMatch) {
+        HttpResponse<String> answer = send(user, "POST", path, body, ifMatch);
+        if (answer.statusCode() / 100 != 2) {
+            throw new IllegalStateException("POST " + path + " answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return JSON.readTree(answer.body());
+    }
+
     /** POSTs until the API accepts it: a referral waits for the consent and opportunity events to arrive. */
     public JsonNode postOnceAccepted(String user, String path, Object body) {
         JsonNode[] answer = new JsonNode[1];
@@ -102,10 +111,17 @@ public final class PlatformApi {
     }
 
     private HttpResponse<String> send(String user, String method, String path, Object body) {
+        return send(user, method, path, body, null);
+    }
+
+    private HttpResponse<String> send(String user, String method, String path, Object body, String ifMatch) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.address + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + tokenOf(user))
                 .header("Accept", "application/json, application/problem+json");
+        if (ifMatch != null) {
+            request.header("If-Match", ifMatch);
+        }
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -19,10 +19,10 @@ import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
-import org.springframework.stereotype.Service;
 
 /**
- * Searches what is listed (published or full). Every filter is a MongoDB criterion over a field a declared index
+ * The search as it was before the Lucene index, kept for {@link SearchBenchmark} only (old path beside the new):
+ * first pages only (its cursor is gone). Searches what is listed (published or full). Every filter is a MongoDB criterion over a field a declared index
  * serves (see {@link Opportunity}); free text matches the stored {@code searchTokens} (a multikey index) rather than
  * {@code $text}, which the embedded store does not offer, and is scored here: a query word in the title counts 3,
  * in the subject terms 2, elsewhere 1, with a bonus when every word matched. Distance is haversine from the nearest
@@ -32,29 +32,26 @@ import org.springframework.stereotype.Service;
  * {@code publishedAt, _id}). With them, the candidates are read with a projection of only what scoring needs,
  * ranked here, and only the page is read in full.
  */
-@Service
-public class CatalogueSearch {
+class StoreScanSearch {
 
     private static final double KM_PER_DEGREE_LATITUDE = 111.2;
 
     private final MongoTemplate mongo;
 
-    CatalogueSearch(MongoTemplate mongo) {
+    StoreScanSearch(MongoTemplate mongo) {
         this.mongo = mongo;
     }
 
     public SearchResults search(SearchCriteria criteria) {
         return criteria.ranksByRelevance() ? ranked(criteria, filter(criteria, null))
-                : newest(criteria, filter(criteria, newestAfter(criteria.after())));
+                : newest(criteria, filter(criteria, null));
     }
 
-    private static Criteria newestAfter(SearchCursor after) {
-        if (after == null) {
-            return null;
-        }
-        java.util.Date at = new java.util.Date(after.publishedAtMillis());
-        return new Criteria().orOperator(Criteria.where("publishedAt").lt(at),
-                Criteria.where("publishedAt").is(at).and("_id").gt(after.id()));
+    /** The old cursor: rank (lower is better), newest, id. */
+    record RankKey(double rank, long publishedAtMillis, String id) {
+        static final Comparator<RankKey> ORDER = Comparator.comparingDouble(RankKey::rank)
+                .thenComparing(Comparator.comparingLong(RankKey::publishedAtMillis).reversed())
+                .thenComparing(RankKey::id);
     }
 
     Criteria filter(SearchCriteria c, Criteria extra) {
@@ -110,12 +107,10 @@ public class CatalogueSearch {
         List<SearchHit> hits = found.stream().limit(c.limit())
                 .map(o -> new SearchHit(OpportunityView.of(o), null, null)).toList();
         boolean more = found.size() > c.limit();
-        String next = more ? SearchCursor.of(0, hits.getLast().opportunity().publishedAt(),
-                hits.getLast().opportunity().id()).encode() : null;
-        return new SearchResults(hits, more, next);
+        return new SearchResults(hits, more, null, -1, Map.of());
     }
 
-    private record Candidate(String id, SearchCursor key, Double score, Double distanceKm) {
+    private record Candidate(String id, RankKey key, Double score, Double distanceKm) {
     }
 
     static final int MAX_CANDIDATES = 5_000;
@@ -150,13 +145,11 @@ public class CatalogueSearch {
                 rank = distance == null ? 0 : distance;
             }
             java.util.Date publishedAt = doc.getDate("publishedAt");
-            SearchCursor key = new SearchCursor(rank, publishedAt == null ? 0 : publishedAt.getTime(),
+            RankKey key = new RankKey(rank, publishedAt == null ? 0 : publishedAt.getTime(),
                     String.valueOf(doc.get("_id")));
-            if (c.after() == null || c.after().isBefore(key)) {
-                candidates.add(new Candidate(key.id(), key, score, distance));
-            }
+            candidates.add(new Candidate(key.id(), key, score, distance));
         }
-        candidates.sort(Comparator.comparing(Candidate::key, SearchCursor.ORDER));
+        candidates.sort(Comparator.comparing(Candidate::key, RankKey.ORDER));
         List<Candidate> page = candidates.stream().limit(c.limit()).toList();
         Map<String, Opportunity> full = new HashMap<>();
         mongo.find(Query.query(Criteria.where("_id").in(page.stream().map(Candidate::id).toList())),
@@ -167,7 +160,7 @@ public class CatalogueSearch {
                         p.distanceKm() == null ? null : Math.round(p.distanceKm() * 100) / 100.0))
                 .toList();
         boolean more = candidates.size() > c.limit();
-        return new SearchResults(hits, more, more ? page.getLast().key().encode() : null);
+        return new SearchResults(hits, more, null, -1, Map.of());
     }
 
     /** A query word in the title counts 3, in the terms 2, in the description only 1; all words matched ×1.5. */

@@ -1,0 +1,724 @@
+package org.pathways.benchmarks;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.InsertManyOptions;
+import com.standardwebhooks.Webhook;
+import com.sun.net.httpserver.HttpServer;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.pathways.events.EventType;
+import org.pathways.events.PathwaysEvent;
+import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.events.referral.ReferralAccepted;
+import org.pathways.events.referral.ReferralStatus;
+import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.Urgency;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.TestTokens;
+import org.springframework.data.annotation.Id;
+import org.springframework.data.annotation.Version;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Prints, in one run on one broker and one store, every service running in this JVM behind the gateway:
+ * <ol>
+ *   <li>raw Kafka produce → consume, the outbox write → consume and the gateway's {@code 201} for a new referral →
+ *   the signed webhook at the receiving agency's endpoint (a real HTTP server on loopback that verifies the
+ *   signature), each as p50/p99 with its ratio to raw Kafka, at {@code benchmark.rate} per second;</li>
+ *   <li>the same again with a failing, slow endpoint of another agency (the referring one) subscribed too;</li>
+ *   <li>consumer throughput: {@code benchmark.backlog} referral events put on {@code pathways.referrals} by an outside
+ *   producer, each consumer group's events per second and lag over time, with the data stored so far and again
+ *   after {@code benchmark.stored} more records were added to every service's database.</li>
+ * </ol>
+ * Asserts nothing about speed. Run on demand only:
+ * {@code ./mvnw -B -pl benchmarks -am test -Dbenchmark -Dtest=EventPathFigures -Dsurefire.failIfNoSpecifiedTests=false}
+ */
+@Tag("benchmark")
+class EventPathFigures {
+
+    private static final int RATE = Integer.getInteger("benchmark.rate", 50);
+    private static final int SECONDS = Integer.getInteger("benchmark.seconds", 10);
+    private static final int BACKLOG = Integer.getInteger("benchmark.backlog", 4_000);
+    private static final int STORED = Integer.getInteger("benchmark.stored", 100_000);
+    private static final Duration THROUGHPUT_TIMEOUT = Duration.ofSeconds(Integer.getInteger("benchmark.drain-seconds", 90));
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private static final String COUNCIL = "agency-bench-council";
+    private static final String COLLEGE = "agency-bench-college";
+    private static final String SUBMITTED = "org.pathways.referral.submitted.v1";
+
+    private final StringBuilder report = new StringBuilder();
+
+    @Test
+    void printFigures() throws Exception {
+        SharedInfrastructure.kafkaBootstrapServers();
+        try (BenchmarkPlatform platform = new BenchmarkPlatform();
+             AgencyEndpoint college = AgencyEndpoint.healthy();
+             AgencyEndpoint failing = AgencyEndpoint.failingSlowly(Duration.ofSeconds(1))) {
+            int gateway = platform.gatewayPort;
+            String secret = created(call(gateway, "POST", "/api/subscriptions", TestTokens.worker(COLLEGE),
+                    "{\"url\":\"%s\",\"eventTypes\":[\"%s\"]}".formatted(college.url(), SUBMITTED)))
+                    .get("secret").asString();
+            college.verifyWith(secret);
+            Referrals referrals = Referrals.prepare(gateway, 2 * RATE * SECONDS + RATE);
+
+            line("Event path, %d/s for %d s per path (%s)", RATE, SECONDS, Instant.now());
+            Latencies raw = rawKafka();
+            Latencies outbox = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
+            Latencies[] handoff = handoffs(gateway, referrals, college);
+            printPaths("all endpoints healthy", raw, outbox, handoff);
+
+            String failingSecret = created(call(gateway, "POST", "/api/subscriptions", TestTokens.worker(COUNCIL),
+                    "{\"url\":\"%s\",\"eventTypes\":[\"%s\"]}".formatted(failing.url(), SUBMITTED)))
+                    .get("secret").asString();
+            failing.verifyWith(failingSecret);
+            Latencies raw2 = rawKafka();
+            Latencies outbox2 = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
+            Latencies[] handoff2 = handoffs(gateway, referrals, college);
+            printPaths("another agency's endpoint answers 500 after 1 s", raw2, outbox2, handoff2);
+            line("  (the failing endpoint was called %d times)", failing.calls.get());
+
+            try (MongoClient mongo = MongoClients.create(SharedInfrastructure.mongoUri())) {
+                throughput(platform, mongo, referrals.opportunities);
+                seed(mongo, STORED);
+                throughput(platform, mongo, referrals.opportunities);
+            }
+        } finally {
+            System.out.println("\n==== Pathways benchmark figures ====\n" + report + "====================================");
+        }
+    }
+
+    // ---- paths -------------------------------------------------------------------------------------------------
+
+    /** A plain producer (acks=all, linger.ms=0 like the platform's) and a plain consumer, on the same broker. */
+    private Latencies rawKafka() throws Exception {
+        String topic = "benchmark.raw";
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Latencies latencies = new Latencies();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0),
+                new StringSerializer(), new ByteArraySerializer());
+             Arrivals arrivals = new Arrivals(topic, record -> {
+                 Long sent = sentAt.remove(record.key());
+                 if (sent != null) {
+                     latencies.add(System.nanoTime() - sent);
+                 }
+             })) {
+            producer.send(new ProducerRecord<>(topic, "warm-up", new byte[1])).get();
+            byte[] kilobyte = "x".repeat(1024).getBytes(StandardCharsets.UTF_8);
+            paced(i -> {
+                String key = "raw-" + UUID.randomUUID();
+                sentAt.put(key, System.nanoTime());
+                producer.send(new ProducerRecord<>(topic, key, kilobyte));
+            });
+            awaitCount(latencies, RATE * SECONDS);
+        }
+        return latencies;
+    }
+
+    /** An aggregate saved with an event through the referral-service's outbox, until a plain consumer has it. */
+    private Latencies outboxPath(Outbox outbox) throws Exception {
+        Map<String, Long> writtenAt = new ConcurrentHashMap<>();
+        Latencies latencies = new Latencies();
+        try (Arrivals arrivals = new Arrivals("pathways.learners", record -> {
+            Long written = writtenAt.remove(record.key());
+            if (written != null) {
+                latencies.add(System.nanoTime() - written);
+            }
+        })) {
+            paced(i -> {
+                String id = "lrn-bench-" + UUID.randomUUID();
+                writtenAt.put(id, System.nanoTime());
+                outbox.save(new BenchmarkAggregate(id), new LearnerRegistered(id, COUNCIL, "LS6", Instant.now()));
+            });
+            awaitCount(latencies, RATE * SECONDS);
+        }
+        return latencies;
+    }
+
+    /** The council refers learners to the college's courses through the gateway; the college's system verifies. */
+    private Latencies[] handoffs(int gateway, Referrals referrals, AgencyEndpoint college) throws Exception {
+        Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+        Map<String, Long> onKafkaAt = new ConcurrentHashMap<>();
+        Arrivals onKafka = new Arrivals("pathways.referrals", record -> onKafkaAt.putIfAbsent(record.key(),
+                System.nanoTime()));
+        Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
+        // Fifty of the council's workers: the gateway limits each caller to 600 requests a minute.
+        List<String> workers = java.util.stream.IntStream.range(0, 50).mapToObj(w -> TestTokens.token(
+                "worker-" + w + "-" + COUNCIL, COUNCIL, Role.WORKER, Role.AGENCY_ADMIN)).toList();
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            paced(i -> {
+                String[] pair = referrals.next();
+                requests.execute(() -> {
+                    try {
+                        HttpResponse<String> response = call(gateway, "POST", "/api/referrals",
+                                workers.get(i % workers.size()), Referrals.body(pair));
+                        long now = System.nanoTime();
+                        if (response.statusCode() == 201) {
+                            answeredAt.put(JSON.readTree(response.body()).get("id").asString(), now);
+                        } else {
+                            refused.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        refused.computeIfAbsent(0, s -> new AtomicInteger()).incrementAndGet();
+                    }
+                });
+            });
+        }
+        Latencies latencies = new Latencies();
+        Latencies relayed = new Latencies();
+        Latencies dispatched = new Latencies();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && !college.arrivedAt.keySet().containsAll(answeredAt.keySet())) {
+            Thread.sleep(50);
+        }
+        onKafka.close();
+        answeredAt.forEach((referralId, answered) -> {
+            Long arrived = college.arrivedAt.get(referralId);
+            Long published = onKafkaAt.get(referralId);
+            if (arrived != null) {
+                latencies.add(Math.max(0, arrived - answered));
+            }
+            if (published != null) {
+                relayed.add(Math.max(0, published - answered));
+                if (arrived != null) {
+                    dispatched.add(Math.max(0, arrived - published));
+                }
+            }
+        });
+        if (!refused.isEmpty() || latencies.size() < answeredAt.size()) {
+            line("  handoffs: refused by the API (status=count) %s; %d of %d accepted never arrived", refused,
+                    answeredAt.size() - latencies.size(), answeredAt.size());
+        }
+        if (college.badSignatures.get() > 0) {
+            line("  %d webhooks failed signature verification", college.badSignatures.get());
+        }
+        return new Latencies[] {latencies, relayed, dispatched};
+    }
+
+    private void printPaths(String situation, Latencies raw, Latencies outbox, Latencies[] handoffs) {
+        Latencies handoff = handoffs[0];
+        line("%n%s", situation);
+        line("  %-34s %8s %8s %8s %10s %10s", "path", "n", "p50 ms", "p99 ms", "p50/raw", "p99/raw");
+        for (var path : List.of(Map.entry("raw Kafka produce -> consume", raw),
+                Map.entry("outbox write -> consume", outbox), Map.entry("gateway 201 -> signed webhook", handoff),
+                Map.entry("  of which 201 -> on Kafka", handoffs[1]),
+                Map.entry("  of which on Kafka -> webhook", handoffs[2]))) {
+            Latencies l = path.getValue();
+            line("  %-34s %8d %8.1f %8.1f %10.1f %10.1f", path.getKey(), l.size(), l.ms(0.50), l.ms(0.99),
+                    l.ms(0.50) / raw.ms(0.50), l.ms(0.99) / raw.ms(0.99));
+        }
+        line("  goal: handoff p50 <= 15 ms, p99 <= 3 x raw p99 + 20 ms = %.1f ms", 3 * raw.ms(0.99) + 20);
+    }
+
+    // ---- throughput --------------------------------------------------------------------------------------------
+
+    /** Puts {@link #BACKLOG} referral events on the topic at once and follows every consumer group until it is done. */
+    private void throughput(BenchmarkPlatform platform, MongoClient mongo, List<String> opportunities)
+            throws Exception {
+        String topic = "pathways.referrals";
+        Map<String, Long> stored = new LinkedHashMap<>();
+        BenchmarkPlatform.DATABASES.forEach((service, database) -> stored.put(service, documents(mongo, database)));
+        try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafkaBootstrapServers()))) {
+            Map<String, Long> before = committed(admin, topic);
+            Map<String, Long> processedBefore = processed(platform);
+            Random random = new Random(7);
+            long start = System.nanoTime();
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
+                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < BACKLOG / 2; i++) {
+                    String referralId = "ref-tp-" + UUID.randomUUID();
+                    String learner = "lrn-tp-" + random.nextInt(5_000);
+                    String opportunity = opportunities.get(random.nextInt(opportunities.size()));
+                    String referring = "agency-tp-" + random.nextInt(20);
+                    String receiving = "agency-tp-" + (20 + random.nextInt(20));
+                    Instant now = Instant.now();
+                    producer.send(record(new ReferralSubmitted(referralId, learner, opportunity, referring, receiving,
+                            Urgency.SOON, now)));
+                    producer.send(record(new ReferralAccepted(referralId, learner, opportunity, referring, receiving,
+                            ReferralStatus.ACCEPTED, null, receiving, now)));
+                }
+            }
+            line("%nConsumers: %d referral events put on %s by an outside producer; documents stored per service: %s",
+                    BACKLOG, topic, stored);
+            Map<String, Long> doneAt = new HashMap<>();
+            Map<String, List<String>> lagOverTime = new LinkedHashMap<>();
+            long deadline = start + THROUGHPUT_TIMEOUT.toNanos();
+            Map<String, Long> consumed = Map.of();
+            for (int second = 1; System.nanoTime() < deadline; second++) {
+                Thread.sleep(Math.max(0, (start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000));
+                Map<String, Long> now = processed(platform);
+                consumed = new LinkedHashMap<>();
+                for (String group : now.keySet()) {
+                    long done = now.get(group) - processedBefore.getOrDefault(group, 0L);
+                    consumed.put(group, done);
+                    if (done >= BACKLOG) {
+                        doneAt.putIfAbsent(group, System.nanoTime());
+                    }
+                    if (second % 5 == 0 || done >= BACKLOG && !lagOverTime.getOrDefault(group, List.of()).isEmpty()
+                            && !lagOverTime.get(group).getLast().endsWith(":0")) {
+                        lagOverTime.computeIfAbsent(group, g -> new ArrayList<>())
+                                .add(second + "s:" + Math.max(0, BACKLOG - done));
+                    }
+                }
+                if (!now.isEmpty() && doneAt.keySet().containsAll(now.keySet())) {
+                    break;
+                }
+            }
+            Map<String, Long> committedNow = committed(admin, topic);
+            line("  %-32s %10s %12s  %s", "consumer group", "events/s", "processed", "not yet processed over time"
+                    + " (s:events)");
+            for (Map.Entry<String, Long> group : consumed.entrySet()) {
+                long end = doneAt.getOrDefault(group.getKey(), System.nanoTime());
+                double rate = group.getValue() / ((end - start) / 1e9);
+                line("  %-32s %10.0f %12s  %s", group.getKey(), rate, group.getValue() + "/" + BACKLOG,
+                        String.join(" ", lagOverTime.getOrDefault(group.getKey(), List.of())));
+            }
+            line("  committed offsets on %s at the end (the binder commits per poll of up to 500): %s", topic,
+                    committedNow.entrySet().stream().map(e -> e.getKey() + "=+" + (e.getValue()
+                            - before.getOrDefault(e.getKey(), 0L))).toList());
+        }
+    }
+
+    /**
+     * How many events each service's inbox has processed (or skipped as duplicates) so far: for a service with several
+     * handlers of one event, the busiest handler's count.
+     */
+    private static Map<String, Long> processed(BenchmarkPlatform platform) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        platform.services.forEach((service, context) -> {
+            Map<String, Double> byHandler = new HashMap<>();
+            for (MeterRegistry meters : context.getBeansOfType(MeterRegistry.class).values()) {
+                Map<String, Double> here = new HashMap<>();
+                meters.find("pathways.inbox.events").counters().forEach(counter -> here.merge(
+                        counter.getId().getTag("handler"), counter.count(), Double::sum));
+                here.forEach((handler, count) -> byHandler.merge(handler, count, Math::max));
+            }
+            counts.put(service, byHandler.values().stream().mapToLong(Double::longValue).max().orElse(0));
+        });
+        return counts;
+    }
+
+    /** Each consumer group's committed offsets on {@code topic}, summed over its partitions. */
+    private static Map<String, Long> committed(AdminClient admin, String topic) throws Exception {
+        Map<String, Long> sums = new java.util.TreeMap<>();
+        for (ConsumerGroupListing group : admin.listConsumerGroups().all().get()) {
+            if (group.groupId().startsWith("benchmark")) {
+                continue;
+            }
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get();
+            long sum = 0;
+            boolean reads = false;
+            for (var offset : offsets.entrySet()) {
+                if (offset.getKey().topic().equals(topic) && offset.getValue() != null) {
+                    sum += offset.getValue().offset();
+                    reads = true;
+                }
+            }
+            if (reads) {
+                sums.put(group.groupId(), sum);
+            }
+        }
+        return sums;
+    }
+
+    private static ProducerRecord<String, byte[]> record(PathwaysEvent event) {
+        EventType type = event.publishedType();
+        CloudEvent cloudEvent = CloudEventBuilder.v1()
+                .withId(UUID.randomUUID().toString())
+                .withSource(URI.create("/pathways/benchmark"))
+                .withType(type.type())
+                .withSubject(event.subject())
+                .withTime(OffsetDateTime.now(ZoneOffset.UTC))
+                .withDataSchema(type.dataschema())
+                .withDataContentType("application/json")
+                .withData(JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8))
+                .build();
+        return new ProducerRecord<>(type.topic().topicName(), event.subject(),
+                EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent));
+    }
+
+    private static long documents(MongoClient mongo, String database) {
+        MongoDatabase db = mongo.getDatabase(database);
+        long count = 0;
+        for (String collection : db.listCollectionNames()) {
+            count += db.getCollection(collection).countDocuments();
+        }
+        return count;
+    }
+
+    /**
+     * Adds {@code total} documents to every service's database, shared among its collections in proportion to what
+     * they hold: copies of their own documents under new ids, with new values in each unique key, and without
+     * anything that would make them work (outbox, leases, a next attempt), so they are stored data only.
+     */
+    private void seed(MongoClient mongo, int total) {
+        long started = System.nanoTime();
+        for (String database : BenchmarkPlatform.DATABASES.values()) {
+            MongoDatabase db = mongo.getDatabase(database);
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (String collection : db.listCollectionNames()) {
+                long count = db.getCollection(collection).countDocuments();
+                if (count > 0 && !collection.startsWith("system.") && !collection.equals("shedLock")) {
+                    counts.put(collection, count);
+                }
+            }
+            long sum = counts.values().stream().mapToLong(Long::longValue).sum();
+            for (Map.Entry<String, Long> collection : counts.entrySet()) {
+                var target = db.getCollection(collection.getKey());
+                List<String> uniqueFields = new ArrayList<>();
+                for (Document index : target.listIndexes()) {
+                    if (Boolean.TRUE.equals(index.getBoolean("unique"))) {
+                        index.get("key", Document.class).keySet().stream().findFirst().ifPresent(uniqueFields::add);
+                    }
+                }
+                List<Document> templates = target.find().limit(200).into(new ArrayList<>());
+                long add = total * collection.getValue() / sum;
+                List<Document> batch = new ArrayList<>();
+                for (long i = 0; i < add; i++) {
+                    Document copy = new Document(templates.get((int) (i % templates.size())));
+                    copy.put("_id", copy.get("_id") instanceof ObjectId ? new ObjectId() : "seed-" + UUID.randomUUID());
+                    for (String field : uniqueFields) {
+                        if (!field.equals("_id") && !field.contains(".")) {
+                            copy.put(field, copy.get(field) instanceof Number ? -1 - (i + 1) * 7919 - started % 7919
+                                    : "seed-" + UUID.randomUUID());
+                        }
+                    }
+                    for (String working : List.of("outbox", "outboxLease", "outboxLeaseOwner", "nextAttemptAt",
+                            "leaseUntil", "leaseOwner", "openKey", "idempotencyKey")) {
+                        copy.remove(working);
+                    }
+                    batch.add(copy);
+                    if (batch.size() == 1_000) {
+                        target.insertMany(batch, new InsertManyOptions().ordered(false));
+                        batch.clear();
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    target.insertMany(batch, new InsertManyOptions().ordered(false));
+                }
+            }
+        }
+        line("%nSeeded %d more documents into each service's database in %.0f s", total,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    /** Runs {@code action} {@link #RATE} times a second for {@link #SECONDS} seconds, evenly spaced. */
+    private static void paced(java.util.function.IntConsumer action) throws InterruptedException {
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger sent = new AtomicInteger();
+        int total = RATE * SECONDS;
+        pacer.scheduleAtFixedRate(() -> {
+            int i = sent.getAndIncrement();
+            if (i < total) {
+                try {
+                    action.accept(i);
+                } catch (RuntimeException e) {
+                    System.err.println("benchmark action failed: " + e);
+                }
+            }
+        }, 0, 1_000_000 / RATE, TimeUnit.MICROSECONDS);
+        while (sent.get() < total) {
+            Thread.sleep(20);
+        }
+        pacer.shutdown();
+        pacer.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    private static void awaitCount(Latencies latencies, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (latencies.size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private void line(String format, Object... args) {
+        String text = format.formatted(args);
+        System.out.println(text);
+        report.append(text.replace("%n", "\n")).append('\n');
+    }
+
+    static HttpResponse<String> call(int port, String method, String path, String token, String body)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode created(HttpResponse<String> response) {
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            throw new IllegalStateException(response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** Latencies in nanoseconds. */
+    static final class Latencies {
+        private final List<Long> nanos = Collections.synchronizedList(new ArrayList<>());
+
+        void add(long value) {
+            nanos.add(value);
+        }
+
+        int size() {
+            return nanos.size();
+        }
+
+        double ms(double quantile) {
+            List<Long> sorted = new ArrayList<>(nanos);
+            if (sorted.isEmpty()) {
+                return Double.NaN;
+            }
+            Collections.sort(sorted);
+            return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(quantile * sorted.size()))) / 1e6;
+        }
+    }
+
+    /** A plain consumer of a topic from its end, handing each record to a callback on its own thread. */
+    static final class Arrivals implements AutoCloseable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Arrivals(String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> onRecord) {
+            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new StringDeserializer(),
+                    new ByteArrayDeserializer());
+            consumer.subscribe(List.of(topic));
+            while (consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(100));
+            }
+            consumer.seekToEnd(consumer.assignment());
+            consumer.assignment().forEach(consumer::position);
+            thread = Thread.ofPlatform().name("benchmark-arrivals").start(() -> {
+                try (consumer) {
+                    while (running.get()) {
+                        consumer.poll(Duration.ofMillis(100)).forEach(onRecord);
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+    }
+
+    /** An agency's own system: a real HTTP endpoint on loopback that verifies each webhook's signature. */
+    static final class AgencyEndpoint implements AutoCloseable {
+        private final HttpServer server;
+        private final Duration answerAfter;
+        private final int status;
+        private volatile Webhook verifier;
+        final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
+        final AtomicInteger badSignatures = new AtomicInteger();
+        final AtomicInteger calls = new AtomicInteger();
+
+        private AgencyEndpoint(int status, Duration answerAfter) throws IOException {
+            this.status = status;
+            this.answerAfter = answerAfter;
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", exchange -> {
+                long now = System.nanoTime();
+                calls.incrementAndGet();
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                try {
+                    Map<String, List<String>> headers = new HashMap<>();
+                    exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values));
+                    verifier.verify(body, headers);
+                    arrivedAt.putIfAbsent(JSON.readTree(body).get("subject").asString(), now);
+                } catch (Exception e) {
+                    badSignatures.incrementAndGet();
+                }
+                try {
+                    Thread.sleep(this.answerAfter);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.sendResponseHeaders(this.status, -1);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        static AgencyEndpoint healthy() throws IOException {
+            return new AgencyEndpoint(204, Duration.ZERO);
+        }
+
+        static AgencyEndpoint failingSlowly(Duration after) throws IOException {
+            return new AgencyEndpoint(500, after);
+        }
+
+        void verifyWith(String secret) throws Exception {
+            verifier = new Webhook(secret);
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/webhooks";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /** Learners with consent to share with the college, and the college's published courses: one pair per referral. */
+    static final class Referrals {
+        final List<String> opportunities;
+        private final List<String[]> pairs;
+        private int next;
+
+        private Referrals(List<String> learners, List<String> opportunities) {
+            this.opportunities = opportunities;
+            this.pairs = new ArrayList<>();
+            for (String learner : learners) {
+                for (String opportunity : opportunities) {
+                    pairs.add(new String[] {learner, opportunity});
+                }
+            }
+            Collections.shuffle(pairs, new Random(11));
+        }
+
+        synchronized String[] next() {
+            return pairs.get(next++);
+        }
+
+        static String body(String[] pair) {
+            return "{\"learnerId\":\"%s\",\"opportunityId\":\"%s\",\"need\":\"benchmark\",\"urgency\":\"SOON\"}"
+                    .formatted(pair[0], pair[1]);
+        }
+
+        /** Registers enough learners and courses for {@code referrals}, and waits until the referral-service knows them. */
+        static Referrals prepare(int gateway, int referrals) throws Exception {
+            int side = (int) Math.ceil(Math.sqrt(referrals * 1.2)) + 2;
+            String council = TestTokens.worker(COUNCIL);
+            String college = TestTokens.worker(COLLEGE);
+            Random random = new Random(3);
+            List<String> learners = new ArrayList<>();
+            for (int i = 0; i < side; i++) {
+                String learner = created(call(gateway, "POST", "/api/learners", council, """
+                        {"givenName":"%s","familyName":"%s","dateOfBirth":"19%02d-0%d-1%d","localityCode":"LS6",
+                         "preferredLanguage":"en"}""".formatted(name(random), name(random), 50 + random.nextInt(49),
+                        1 + random.nextInt(9), random.nextInt(9)))).get("id").asString();
+                created(call(gateway, "POST", "/api/learners/" + learner + "/consents", council,
+                        "{\"agencyId\":\"%s\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"VERBAL\"}"
+                                .formatted(COLLEGE)));
+                learners.add(learner);
+            }
+            List<String> opportunities = new ArrayList<>();
+            for (int i = 0; i < side; i++) {
+                String opportunity = created(call(gateway, "POST", "/api/opportunities", college, """
+                        {"title":"Benchmark course %d","description":"Mornings","kind":"FORMAL_LEARNING","level":"E2",
+                         "capacity":10000}""".formatted(i))).get("id").asString();
+                created(call(gateway, "POST", "/api/opportunities/" + opportunity + "/publish", college, null));
+                opportunities.add(opportunity);
+            }
+            // The referral-service learns consents and courses from events: the last of each must have arrived.
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            String probe = body(new String[] {learners.getLast(), opportunities.getLast()});
+            while (call(gateway, "POST", "/api/referrals", council, probe).statusCode() != 201) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The referral-service never learnt the benchmark's learners");
+                }
+                Thread.sleep(200);
+            }
+            Referrals prepared = new Referrals(learners, opportunities);
+            prepared.pairs.removeIf(pair -> pair[0].equals(learners.getLast()) && pair[1].equals(opportunities.getLast()));
+            return prepared;
+        }
+
+        private static String name(Random random) {
+            StringBuilder name = new StringBuilder().append((char) ('A' + random.nextInt(26)));
+            for (int i = 0; i < 7; i++) {
+                name.append((char) ('a' + random.nextInt(26)));
+            }
+            return name.toString();
+        }
+    }
+
+    /** A stand-in aggregate with an outbox, saved by the benchmark through the referral-service's outbox. */
+    @org.springframework.data.mongodb.core.mapping.Document("benchmark-aggregates")
+    static class BenchmarkAggregate {
+        @Id
+        String id;
+        @Version
+        Long version;
+
+        BenchmarkAggregate() {
+        }
+
+        BenchmarkAggregate(String id) {
+            this.id = id;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package org.pathways.notification.routing;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.notification.delivery.WebhookFanOut;
+import org.pathways.notification.email.EmailNotifications;
+import org.pathways.notification.feed.AgencyFeed;
+import org.pathways.notification.inapp.WorkerInbox;
+import org.pathways.notification.notice.Notice;
+import org.pathways.notification.notice.NoticeKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The team around a learner hears of what concerns it (issue 19). A lead or plan event goes, in the feed and on the
+ * webhooks subscribed to its type, to the agencies it concerns and to no other: the lead's agencies (the lead's, and
+ * for a handover both sides), the step's owner agency, the learner's lead agency for a plan step, and the agency that
+ * made the change. People are told (in the app, and by e-mail in the worker's language, as for referrals) when the
+ * lead changes at their agency, when another agency gives their agency a step, when a step their agency owns is
+ * overdue, and when a referral that a plan step follows changes state (the step's owner and the lead's agency, not
+ * the agency that made the change). A referral event itself still goes only to the referral's two agencies.
+ *
+ * <p>Types are matched by name, so this does not depend on which event-contracts version knows them.
+ */
+@Component
+class TeamRouting {
+
+    static final String LEAD_ASSIGNED = "org.pathways.learner.lead-assigned.v1";
+    static final String LEAD_HANDED_OVER = "org.pathways.learner.lead-handed-over.v1";
+    static final String LEAD_ENDED = "org.pathways.learner.lead-ended.v1";
+    static final String STEP_ADDED = "org.pathways.learner.plan-step-added.v1";
+    static final String STEP_CHANGED = "org.pathways.learner.plan-step-changed.v1";
+    static final String STEP_OVERDUE = "org.pathways.learner.plan-step-overdue.v1";
+    static final Set<String> TYPES = Set.of(LEAD_ASSIGNED, LEAD_HANDED_OVER, LEAD_ENDED, STEP_ADDED, STEP_CHANGED,
+            STEP_OVERDUE);
+    private static final Logger log = LoggerFactory.getLogger(TeamRouting.class);
+
+    private final MongoTemplate mongo;
+    private final AgencyFeed feed;
+    private final WebhookFanOut fanOut;
+    private final WorkerInbox workerInbox;
+    private final EmailNotifications emails;
+
+    TeamRouting(MongoTemplate mongo, AgencyFeed feed, WebhookFanOut fanOut, WorkerInbox workerInbox,
+                EmailNotifications emails) {
+        this.mongo = mongo;
+        this.feed = feed;
+        this.fanOut = fanOut;
+        this.workerInbox = workerInbox;
+        this.emails = emails;
+    }
+
+    /** A lead or plan event of the learners topic (one of {@link #TYPES}). */
+    void route(ReceivedEvent event, String body) {
+        JsonNode data = event.data(JsonNode.class);
+        String learnerId = id(data, "learnerId");
+        if (learnerId == null) {
+            log.info("Team event {} of type {} names no learner: not routed", event.id(), event.type());
+            return;
+        }
+        Set<String> concerned = new LinkedHashSet<>();
+        Set<String> told = new LinkedHashSet<>();
+        NoticeKind kind = null;
+        switch (event.type()) {
+            case LEAD_ASSIGNED -> {
+                String agency = id(data, "agencyId");
+                concerned.add(agency);
+                concerned.add(id(data, "assignedByAgencyId"));
+                told.add(agency);
+                kind = NoticeKind.LEAD_CHANGED;
+                if (agency != null) {
+                    mongo.save(new TeamReadModel.Lead(learnerId, agency, id(data, "workerId")));
+                }
+            }
+            case LEAD_HANDED_OVER -> {
+                String to = id(data, "toAgencyId");
+                concerned.add(id(data, "fromAgencyId"));
+                concerned.add(to);
+                told.addAll(concerned);
+                kind = NoticeKind.LEAD_CHANGED;
+                if (to != null) {
+                    mongo.save(new TeamReadModel.Lead(learnerId, to, id(data, "toWorkerId")));
+                }
+            }
+            case LEAD_ENDED -> {
+                String agency = id(data, "agencyId");
+                concerned.add(agency);
+                told.add(agency);
+                kind = NoticeKind.LEAD_CHANGED;
+                // Only the lead it ends: a later assignment already seen is not undone.
+                mongo.remove(Query.query(Criteria.where("_id").is(learnerId).and("agencyId").is(agency)
+                        .and("workerId").is(id(data, "workerId"))), TeamReadModel.Lead.class);
+            }
+            case STEP_ADDED, STEP_CHANGED -> {
+                String stepId = id(data, "stepId");
+                String owner = id(data, "ownerAgencyId");
+                String actor = id(data, STEP_ADDED.equals(event.type()) ? "addedByAgencyId" : "changedByAgencyId");
+                concerned.add(owner);
+                concerned.add(actor);
+                concerned.add(leadAgency(learnerId));
+                if (stepId != null) {
+                    TeamReadModel.Step before = mongo.findById(stepId, TeamReadModel.Step.class);
+                    remember(learnerId, stepId, owner, id(data, "referralId"), id(data, "status"), before);
+                    boolean newOwner = before == null || !Objects.equals(before.ownerAgencyId(), owner);
+                    if (newOwner && owner != null && !owner.equals(actor)) {
+                        told.add(owner);
+                        kind = NoticeKind.PLAN_STEP_ASSIGNED;
+                    }
+                }
+            }
+            case STEP_OVERDUE -> {
+                String owner = id(data, "ownerAgencyId");
+                concerned.add(owner);
+                concerned.add(leadAgency(learnerId));
+                told.add(owner);
+                kind = NoticeKind.PLAN_STEP_OVERDUE;
+            }
+            default -> throw new IllegalArgumentException("Not a team event: " + event.type());
+        }
+        concerned.remove(null);
+        told.remove(null);
+        concerned.forEach(agency -> feed.append(agency, event, body));
+        fanOut.fanOut(event, concerned, body);
+        for (String agency : told) {
+            tell(new Notice(kind, agency, event.id(), null, event.time(), learnerId));
+        }
+    }
+
+    /**
+     * A referral event that changes the referral's state ({@code status} in its data): the owners of the plan steps
+     * that follow it and the learner's lead agency are told, except the agency that made the change.
+     */
+    void referralChanged(ReceivedEvent event, String referralId, JsonNode data) {
+        if (referralId == null || data == null || data.get("status") == null) {
+            return;
+        }
+        TeamReadModel.StepsOfReferral steps = mongo.findById(referralId, TeamReadModel.StepsOfReferral.class);
+        if (steps == null || steps.stepIds() == null || steps.stepIds().isEmpty()) {
+            return;
+        }
+        Set<String> told = new LinkedHashSet<>();
+        mongo.find(Query.query(Criteria.where("_id").in(steps.stepIds())), TeamReadModel.Step.class)
+                .forEach(step -> told.add(step.ownerAgencyId()));
+        told.add(leadAgency(steps.learnerId()));
+        told.remove(id(data, "actingAgencyId"));
+        told.remove(null);
+        for (String agency : told) {
+            tell(new Notice(NoticeKind.PLAN_REFERRAL_CHANGED, agency, event.id(), referralId, event.time(),
+                    steps.learnerId()));
+        }
+        log.debug("Referral event {} told {} agencies of the plan it is in", event.id(), told.size());
+    }
+
+    /** Forgets what was kept of erased learners' teams, and their ids in the in-app notifications. */
+    void erase(Collection<String> learnerIds, String pseudonym) {
+        mongo.remove(Query.query(Criteria.where("_id").in(learnerIds)), TeamReadModel.Lead.class);
+        mongo.remove(Query.query(Criteria.where("learnerId").in(learnerIds)), TeamReadModel.Step.class);
+        mongo.remove(Query.query(Criteria.where("learnerId").in(learnerIds)), TeamReadModel.StepsOfReferral.class);
+        workerInbox.pseudonymise(learnerIds, pseudonym);
+    }
+
+    private void tell(Notice notice) {
+        workerInbox.add(notice);
+        emails.queue(notice);
+    }
+
+    private void remember(String learnerId, String stepId, String owner, String referralId, String status,
+                          TeamReadModel.Step before) {
+        String referral = referralId != null ? referralId : before == null ? null : before.referralId();
+        mongo.save(new TeamReadModel.Step(stepId, learnerId,
+                owner != null ? owner : before == null ? null : before.ownerAgencyId(), referral, status));
+        if (referral != null) {
+            mongo.upsert(Query.query(Criteria.where("_id").is(referral)), new Update().set("learnerId", learnerId)
+                    .addToSet("stepIds", stepId), TeamReadModel.StepsOfReferral.class);
+        }
+    }
+
+    private String leadAgency(String learnerId) {
+        TeamReadModel.Lead lead = mongo.findById(learnerId, TeamReadModel.Lead.class);
+        return lead == null ? null : lead.agencyId();
+    }
+
+    private static String id(JsonNode data, String name) {
+        return ReferralEventRouting.idField(data, name, null);
+    }
+}

@@ -1,0 +1,49 @@
+package org.pathways.catalogue.hsds;
+
+import java.time.Instant;
+
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.index.CompoundIndex;
+import org.springframework.data.mongodb.core.index.Indexed;
+import org.springframework.data.mongodb.core.mapping.Document;
+
+/**
+ * A background import of an HSDS feed: who started it (the platform administrator's agency, the only one that sees
+ * it), where it is ({@link Status}, {@code position} in its staged records of {@code total}) and its running
+ * {@link ImportProgress}. A replica works on a job while it holds the lease ({@code leaseOwner} until
+ * {@code leaseUntil}), renewed with every batch; a lease that runs out (the replica stopped) lets any replica resume
+ * the job from {@code position}. Finished jobs are kept {@value #KEPT_DAYS} days.
+ */
+@Document("hsdsImports")
+@CompoundIndex(name = "claimable", def = "{'status': 1, 'createdAt': 1}")
+class ImportJob {
+
+    static final int KEPT_DAYS = 30;
+
+    enum Status { QUEUED, RUNNING, DONE }
+
+    @Id
+    String id;
+    String agencyId;
+    Status status;
+    int total;
+    int position;
+    ImportProgress progress = new ImportProgress();
+    Instant createdAt;
+    Instant startedAt;
+    @Indexed(name = "finished_expiry", expireAfter = KEPT_DAYS + "d")
+    Instant finishedAt;
+    String leaseOwner;
+    Instant leaseUntil;
+
+    ImportJob() {
+    }
+
+    ImportJob(String id, String agencyId, int total, Instant now) {
+        this.id = id;
+        this.agencyId = agencyId;
+        this.status = Status.QUEUED;
+        this.total = total;
+        this.createdAt = now;
+    }
+}

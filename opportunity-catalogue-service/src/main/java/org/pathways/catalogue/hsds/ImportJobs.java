@@ -1,0 +1,204 @@
+package org.pathways.catalogue.hsds;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import org.pathways.catalogue.agency.Agency;
+import org.pathways.catalogue.hsds.ImportProgress.Outcome;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.FindAndModifyOptions;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Large imports in the background. {@link #submit} stages the feed's records (organizations first) and queues a job;
+ * one worker thread per replica claims queued jobs, and jobs whose lease ran out, and imports their records in
+ * batches, saving the position and the running report after each batch.
+ *
+ * <p>After a restart: a job that was queued or half-way is picked up again (at start-up, and by the sweep every
+ * {@link #SWEEP} on any replica once its lease of {@link #LEASE} has run out) from the last saved position. The
+ * position and the report are saved together, so the records of the batch that was under way are imported again
+ * and counted once: importing them again changes nothing that was already written (the import is idempotent).
+ */
+@Service
+class ImportJobs {
+
+    static final Duration LEASE = Duration.ofMinutes(2);
+    static final Duration SWEEP = Duration.ofSeconds(30);
+    static final int BATCH = 100;
+
+    private static final Logger log = LoggerFactory.getLogger(ImportJobs.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final MongoTemplate mongo;
+    private final HsdsImport importer;
+    private final Clock clock;
+    private final String replica = UUID.randomUUID().toString();
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "hsds-import-jobs");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    ImportJobs(MongoTemplate mongo, HsdsImport importer, Clock clock) {
+        this.mongo = mongo;
+        this.importer = importer;
+        this.clock = clock;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        worker.scheduleWithFixedDelay(this::drain, 0, SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        worker.shutdownNow();
+    }
+
+    /** Stages a feed and queues its job for the caller's agency; the worker starts on it at once. */
+    ImportJob submit(Caller caller, HsdsFeed feed) {
+        ImportJob job = new ImportJob(UUID.randomUUID().toString(), caller.agencyId(), feed.size(), clock.instant());
+        job.progress.note(feed.findings());
+        List<StagedRecord> batch = new ArrayList<>();
+        int seq = 0;
+        for (JsonNode organization : feed.organizations()) {
+            batch.add(new StagedRecord(null, job.id, seq++, StagedRecord.Table.ORGANIZATION, organization.toString()));
+            flushIfFull(batch);
+        }
+        for (JsonNode service : feed.services()) {
+            batch.add(new StagedRecord(null, job.id, seq++, StagedRecord.Table.SERVICE, service.toString()));
+            flushIfFull(batch);
+        }
+        if (!batch.isEmpty()) {
+            mongo.insert(batch, StagedRecord.class);
+        }
+        mongo.insert(job);
+        log.info("HSDS import job {} queued with {} records", job.id, job.total);
+        worker.execute(this::drain);
+        return job;
+    }
+
+    private void flushIfFull(List<StagedRecord> batch) {
+        if (batch.size() >= 1000) {
+            mongo.insert(new ArrayList<>(batch), StagedRecord.class);
+            batch.clear();
+        }
+    }
+
+    /** A job the caller may see: a platform administrator of the agency that started it; anyone else 404. */
+    ImportJob find(Caller caller, String id) {
+        ImportJob job = id.length() > 64 ? null : mongo.findById(id, ImportJob.class);
+        if (job == null || !caller.has(Role.PLATFORM_ADMIN) || !caller.actsFor(job.agencyId)) {
+            throw ProblemException.notFound("import", id);
+        }
+        return job;
+    }
+
+    /** Works through every claimable job. */
+    void drain() {
+        try {
+            for (ImportJob job = claim(); job != null; job = claim()) {
+                run(job);
+            }
+        } catch (RuntimeException e) {
+            // The store is unreachable or the job's document unreadable: the lease runs out, the sweep retries.
+            log.warn("HSDS import jobs paused: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    private ImportJob claim() {
+        Instant now = clock.instant();
+        Query claimable = Query.query(new Criteria().orOperator(
+                        Criteria.where("status").is(ImportJob.Status.QUEUED),
+                        Criteria.where("status").is(ImportJob.Status.RUNNING).and("leaseUntil").lt(now)))
+                .with(Sort.by("createdAt"));
+        return mongo.findAndModify(claimable, new Update().set("status", ImportJob.Status.RUNNING)
+                        .set("leaseOwner", replica).set("leaseUntil", now.plus(LEASE)).min("startedAt", now),
+                FindAndModifyOptions.options().returnNew(true), ImportJob.class);
+    }
+
+    private void run(ImportJob job) {
+        log.info("HSDS import job {} running from record {} of {}", job.id, job.position, job.total);
+        Map<String, Agency> providers = new HashMap<>();
+        while (true) {
+            List<StagedRecord> batch = mongo.find(Query.query(Criteria.where("jobId").is(job.id)
+                    .and("seq").gte(job.position)).with(Sort.by("seq")).limit(BATCH), StagedRecord.class);
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (StagedRecord record : batch) {
+                importRecord(job, record, providers);
+                job.position = record.seq() + 1;
+            }
+            if (!saveProgress(job, false)) {
+                log.info("HSDS import job {} taken over by another replica", job.id);
+                return;
+            }
+        }
+        if (saveProgress(job, true)) {
+            mongo.remove(Query.query(Criteria.where("jobId").is(job.id)), StagedRecord.class);
+            log.info("HSDS import job {} done: {} read, {} refused", job.id, job.progress.read,
+                    job.progress.organizations.refused + job.progress.services.refused);
+        }
+    }
+
+    private void importRecord(ImportJob job, StagedRecord record, Map<String, Agency> providers) {
+        List<ImportFinding> findings = new ArrayList<>();
+        JsonNode node = null;
+        Outcome outcome;
+        try {
+            node = JSON.readTree(record.json());
+            outcome = record.table() == StagedRecord.Table.ORGANIZATION
+                    ? importer.organization(node, findings, providers)
+                    : importer.service(node, findings, providers);
+        } catch (RuntimeException e) {
+            log.warn("HSDS import job {}: record {} not imported ({})", job.id, record.seq(),
+                    e.getClass().getSimpleName());
+            findings.add(ImportFinding.of(record.table() == StagedRecord.Table.ORGANIZATION ? "organizations"
+                    : "services", node, ImportIssue.UNREADABLE));
+            outcome = Outcome.REFUSED;
+        }
+        if (record.table() == StagedRecord.Table.ORGANIZATION) {
+            job.progress.organization(outcome, findings);
+        } else {
+            job.progress.service(outcome, findings);
+        }
+    }
+
+    /** Saves the position and report while this replica holds the lease (renewing it); false once it lost it. */
+    private boolean saveProgress(ImportJob job, boolean finished) {
+        Instant now = clock.instant();
+        Update update = new Update().set("position", job.position).set("progress", job.progress);
+        if (finished) {
+            update.set("status", ImportJob.Status.DONE).set("finishedAt", now).unset("leaseOwner")
+                    .unset("leaseUntil");
+        } else {
+            update.set("leaseUntil", now.plus(LEASE));
+        }
+        return mongo.updateFirst(Query.query(Criteria.where("_id").is(job.id).and("leaseOwner").is(replica)),
+                update, ImportJob.class).getModifiedCount() > 0;
+    }
+}
