@@ -43,7 +43,10 @@ class DashboardController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final List<String> TABLES = List.of("funnel", "conversion", "reasons", "flows", "response-times",
-            "milestones");
+            "milestones", "journeys", "learning-progression", "missing-provision", "delivery-health",
+            "learner-support", "funnel-groups");
+    /** Tables of the reports that cut across agencies: coordinators only. */
+    static final List<String> PARTNERSHIP_TABLES = TABLES.subList(6, 11);
 
     private final DashboardFigures figures;
     private final LiveRelay live;
@@ -74,6 +77,11 @@ class DashboardController {
         DashboardFilters filters = filters(parameters);
         List<String> header;
         Figures read = figures.read(filters);
+        if (PARTNERSHIP_TABLES.contains(table) && read.partnership() == null) {
+            // the API refused this person the partnership-wide reports: as if there were no such table
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND);
+        }
+        DashboardFigures.PartnershipFigures partnership = read.partnership();
         List<List<Object>> rows = new java.util.ArrayList<>();
         switch (table) {
             case "funnel" -> {
@@ -121,6 +129,81 @@ class DashboardController {
                 read.byOpportunity().forEach(row -> rows.add(List.of("pathway_step", row.groupId(), row.group(),
                         row.milestone(), row.learningKind(), orEmpty(row.count()))));
             }
+            case "funnel-groups" -> {
+                header = new java.util.ArrayList<>(List.of("grouped_by", "group_id", "group"));
+                header.addAll(DashboardFigures.STAGES);
+                header.addAll(DashboardFigures.CLOSED.stream().map(DashboardController::snake).toList());
+                header.add("conversion_submitted_to_completed");
+                for (DashboardFigures.GroupRow row : read.groups()) {
+                    List<Object> line = new java.util.ArrayList<>(List.of(snake(filters.groupBy()), row.groupId(),
+                            row.group()));
+                    row.counts().values().forEach(count -> line.add(orEmpty(count)));
+                    line.add(orEmpty(row.conversion()));
+                    rows.add(line);
+                }
+            }
+            case "journeys" -> {
+                header = List.of("opportunity_id", "pathway_step", "referred", "completed", "moved_on",
+                        "stopped_after_completing", "stopped_without_completing", "moved_on_rate",
+                        "next_step_opportunity_id", "next_step", "next_step_referrals");
+                for (DashboardFigures.JourneyRow row : partnership.journeys()) {
+                    List<Object> step = List.of(row.opportunityId(), row.step(), orEmpty(row.referred()),
+                            orEmpty(row.completed()), orEmpty(row.movedOn()), orEmpty(row.stoppedAfterCompleting()),
+                            orEmpty(row.stoppedWithoutCompleting()), orEmpty(row.movedOnRate()));
+                    if (row.nextSteps().isEmpty()) {
+                        List<Object> line = new java.util.ArrayList<>(step);
+                        line.addAll(List.of("", "", ""));
+                        rows.add(line);
+                    }
+                    // one line per next step, the step's own figures repeated (a flat table for a spreadsheet)
+                    for (DashboardFigures.NextStepRow next : row.nextSteps()) {
+                        List<Object> line = new java.util.ArrayList<>(step);
+                        line.addAll(List.of(next.opportunityId(), next.step(), orEmpty(next.referrals())));
+                        rows.add(line);
+                    }
+                }
+            }
+            case "learning-progression" -> {
+                header = List.of("figure", "learning_kind", "to_learning_kind", "count");
+                partnership.achievements().forEach((kind, count) -> rows.add(List.of("achievements", kind, "",
+                        orEmpty(count))));
+                partnership.moves().forEach(move -> rows.add(List.of("learners_moving_up", move.fromKind(),
+                        move.toKind(), orEmpty(move.learners()))));
+            }
+            case "missing-provision" -> {
+                header = List.of("locality", "opportunity_kind", "referred", "rejected_no_capacity",
+                        "rejected_not_eligible");
+                partnership.gaps().forEach(gap -> rows.add(List.of(gap.locality(), gap.kind(), orEmpty(gap.referred()),
+                        orEmpty(gap.noCapacity()), orEmpty(gap.notEligible()))));
+            }
+            case "delivery-health" -> {
+                header = List.of("agency_id", "agency", "delivered", "delivered_first_time", "delivered_after_retries",
+                        "parked", "recovered_after_parking", "first_time_rate", "parked_rate");
+                partnership.deliveries().forEach(row -> rows.add(List.of(row.agencyId(), row.agency(),
+                        orEmpty(row.delivered()), orEmpty(row.deliveredFirstTime()),
+                        orEmpty(row.deliveredAfterRetries()), orEmpty(row.parked()),
+                        orEmpty(row.recoveredAfterParking()), orEmpty(row.firstTimeRate()),
+                        orEmpty(row.parkedRate()))));
+            }
+            case "learner-support" -> {
+                header = List.of("figure", "value");
+                DashboardFigures.SupportFigures support = partnership.support();
+                rows.add(List.of("registered", orEmpty(support.registered())));
+                rows.add(List.of("with_lead", orEmpty(support.withLead())));
+                rows.add(List.of("with_plan", orEmpty(support.withPlan())));
+                rows.add(List.of("with_lead_and_plan", orEmpty(support.withLeadAndPlan())));
+                rows.add(List.of("share_with_lead", orEmpty(support.shareWithLead())));
+                rows.add(List.of("share_with_plan", orEmpty(support.shareWithPlan())));
+                rows.add(List.of("share_with_lead_and_plan", orEmpty(support.shareWithLeadAndPlan())));
+                rows.add(List.of("registration_to_first_plan_step_count", orEmpty(support.toFirstStepCount())));
+                rows.add(List.of("registration_to_first_plan_step_median_seconds",
+                        orEmpty(support.toFirstStepMedian())));
+                rows.add(List.of("registration_to_first_plan_step_p90_seconds", orEmpty(support.toFirstStepP90())));
+                rows.add(List.of("plan_steps_added", orEmpty(support.stepsAdded())));
+                rows.add(List.of("plan_steps_open", orEmpty(support.stepsOpen())));
+                rows.add(List.of("plan_steps_done", orEmpty(support.stepsDone())));
+                rows.add(List.of("plan_steps_dropped", orEmpty(support.stepsDropped())));
+            }
             default -> throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }
         String name = "pathways-" + table + "-" + filters.from() + "-to-" + filters.to() + ".csv";
@@ -156,18 +239,27 @@ class DashboardController {
         model.addAttribute("figures", read);
         model.addAttribute("filters", filters);
         model.addAttribute("query", filters.query());
-        model.addAttribute("charts", Map.of(
+        Map<String, String> charts = new java.util.HashMap<>(Map.of(
                 "funnel", json(figures.funnelChart(read)),
                 "conversion", json(figures.conversionChart(read)),
                 "flows", json(figures.flowsChart(read)),
                 "response", json(figures.responseChart(read)),
                 "milestones", json(figures.milestonesChart(read))));
+        if (read.partnership() != null) {
+            charts.put("journeys", json(figures.journeysChart(read)));
+            charts.put("learning", json(figures.learningChart(read)));
+            charts.put("missing", json(figures.missingChart(read)));
+            charts.put("delivery", json(figures.deliveryChart(read)));
+            charts.put("support", json(figures.supportChart(read)));
+        }
+        model.addAttribute("charts", charts);
     }
 
     private static DashboardFilters filters(Map<String, String> parameters) {
         return DashboardFilters.of(parameters.get("from"), parameters.get("to"), parameters.get("period"),
                 parameters.get("agency"), parameters.get("kind"), parameters.get("locality"),
-                parameters.get("opportunity"), parameters.get("learningKind"), LocalDate.now(Dates.UK));
+                parameters.get("opportunity"), parameters.get("learningKind"), parameters.get("groupBy"),
+                LocalDate.now(Dates.UK));
     }
 
     private static String json(Object value) {

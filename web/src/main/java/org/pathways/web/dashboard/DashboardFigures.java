@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.net.URI;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +17,9 @@ import java.util.concurrent.Executor;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.stereotype.Component;
+import org.springframework.web.util.UriBuilder;
 
+import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 import org.pathways.web.page.Counts;
 
@@ -61,11 +65,57 @@ public class DashboardFigures {
     record Option(String value, String label) {
     }
 
+    /** The funnel's total for one group of the chosen cut (an agency, a kind, a locality). */
+    record GroupRow(String groupId, String group, Map<String, Object> counts, Object conversion) {
+    }
+
+    /** A pathway step (opportunity): referred to it, moved on to a next step, stopped; the next steps taken. */
+    record JourneyRow(String opportunityId, String step, Object referred, Object completed, Object movedOn,
+                      Object stoppedAfterCompleting, Object stoppedWithoutCompleting, Object movedOnRate,
+                      List<NextStepRow> nextSteps) {
+    }
+
+    record NextStepRow(String opportunityId, String step, Object referrals) {
+    }
+
+    /** Learners who moved up from one learning kind to a higher one (INFORMAL->NON_FORMAL, ...). */
+    record MoveRow(String move, String fromKind, String toKind, Object learners) {
+    }
+
+    /** Rejections for want of a place or of eligibility in a locality, for a kind of opportunity. */
+    record GapRow(String locality, String kind, Object referred, Object noCapacity, Object notEligible) {
+    }
+
+    /** One agency's webhook deliveries: delivered first time, after retries, parked. */
+    record DeliveryRow(String agencyId, String agency, Object delivered, Object deliveredFirstTime,
+                       Object deliveredAfterRetries, Object parked, Object recoveredAfterParking,
+                       Object firstTimeRate, Object parkedRate) {
+    }
+
+    /** Learners registered in the window with a lead worker, a plan, both; time to the first plan step. */
+    record SupportFigures(Object registered, Object withLead, Object withPlan, Object withLeadAndPlan,
+                          Object shareWithLead, Object shareWithPlan, Object shareWithLeadAndPlan,
+                          Object toFirstStepCount, Object toFirstStepMedian, Object toFirstStepP90,
+                          Object stepsAdded, Object stepsOpen, Object stepsDone, Object stepsDropped) {
+    }
+
+    /**
+     * The reports that cut across agencies, for coordinators only (the API answers anyone else 403, and then the
+     * page leaves these sections out: {@code null}).
+     */
+    record PartnershipFigures(List<JourneyRow> journeys, Map<String, Object> achievements, List<MoveRow> moves,
+                              Object noCapacity, Object notEligible, List<GapRow> gaps,
+                              List<DeliveryRow> deliveries, SupportFigures support) {
+    }
+
+    static final List<String> MOVES = List.of("INFORMAL->NON_FORMAL", "INFORMAL->FORMAL", "NON_FORMAL->FORMAL");
+
     record Figures(DashboardFilters filters, List<FunnelRow> funnel, Map<String, Object> funnelTotal,
                    List<StepRow> steps, List<ReasonRow> reasons, List<FlowRow> flows, List<ResponseRow> responseTimes,
                    Object milestoneTotal, List<MilestoneRow> byMilestone, List<MilestoneRow> byLocality,
                    List<MilestoneRow> byOpportunity, List<Option> agencies,
-                   List<Option> opportunities, List<String> localities) {
+                   List<Option> opportunities, List<String> localities, PartnershipFigures partnership,
+                   List<GroupRow> groups) {
     }
 
     private final PathwaysApi api;
@@ -86,7 +136,9 @@ public class DashboardFigures {
                 .queryParam("period", filters.period()).queryParam("from", filters.from())
                 .queryParam("to", filters.to())
                 .queryParamIfPresent("receivingAgencyId", java.util.Optional.ofNullable(filters.agency()))
-                .queryParamIfPresent("opportunityKind", java.util.Optional.ofNullable(filters.kind())).build()),
+                .queryParamIfPresent("opportunityKind", java.util.Optional.ofNullable(filters.kind()))
+                .queryParamIfPresent("localityCode", Optional.ofNullable(filters.locality()))
+                .queryParamIfPresent("groupBy", Optional.ofNullable(filters.groupBy())).build()),
                 calls);
         CompletableFuture<Map<String, Object>> summaryCall = supplyAsync(() -> api.get("/api/progression/summary"),
                 calls);
@@ -102,8 +154,31 @@ public class DashboardFigures {
                 .queryParamIfPresent("opportunityId", java.util.Optional.ofNullable(filters.opportunity()))
                 .queryParamIfPresent("learningKind", java.util.Optional.ofNullable(filters.learningKind())).build()),
                 calls);
+        // the partnership-wide reports: coordinators only (null for anyone the API refuses them to)
+        CompletableFuture<Map<String, Object>> journeysCall = supplyAsync(() -> coordinatorsOnly(uri -> uri
+                .path("/api/progression/journeys")
+                .queryParam("from", filters.from()).queryParam("to", filters.to())
+                .queryParamIfPresent("opportunityId", Optional.ofNullable(filters.opportunity())).build()), calls);
+        CompletableFuture<Map<String, Object>> learningCall = supplyAsync(() -> coordinatorsOnly(uri -> uri
+                .path("/api/progression/learning-progression")
+                .queryParam("period", filters.period()).queryParam("from", filters.from())
+                .queryParam("to", filters.to())
+                .queryParamIfPresent("localityCode", Optional.ofNullable(filters.locality())).build()), calls);
+        CompletableFuture<Map<String, Object>> missingCall = supplyAsync(() -> coordinatorsOnly(uri -> uri
+                .path("/api/progression/missing-provision")
+                .queryParam("from", filters.from()).queryParam("to", filters.to())
+                .queryParamIfPresent("opportunityKind", Optional.ofNullable(filters.kind()))
+                .queryParamIfPresent("localityCode", Optional.ofNullable(filters.locality())).build()), calls);
+        CompletableFuture<Map<String, Object>> deliveryCall = supplyAsync(() -> coordinatorsOnly(uri -> uri
+                .path("/api/progression/delivery-health")
+                .queryParam("from", filters.from()).queryParam("to", filters.to()).build()), calls);
+        CompletableFuture<Map<String, Object>> supportCall = supplyAsync(() -> coordinatorsOnly(uri -> uri
+                .path("/api/progression/learner-support")
+                .queryParam("from", filters.from()).queryParam("to", filters.to())
+                .queryParamIfPresent("localityCode", Optional.ofNullable(filters.locality())).build()), calls);
         CompletableFuture.allOf(agencyNamesCall, opportunityTitlesCall, funnelCall, summaryCall, timesCall,
-                milestonesCall).exceptionally(failed -> null).join();
+                milestonesCall, journeysCall, learningCall, missingCall, deliveryCall, supportCall)
+                .exceptionally(failed -> null).join();
         Map<String, String> agencyNames = PathwaysApi.await(agencyNamesCall);
         Map<String, String> opportunityTitles = PathwaysApi.await(opportunityTitlesCall);
         Map<String, Object> funnel = PathwaysApi.await(funnelCall);
@@ -164,9 +239,85 @@ public class DashboardFigures {
         List<Option> opportunities = opportunityTitles.entrySet().stream()
                 .map(e -> new Option(e.getKey(), e.getValue()))
                 .sorted(java.util.Comparator.comparing(Option::label)).toList();
+        PartnershipFigures partnership = partnership(PathwaysApi.await(journeysCall), PathwaysApi.await(learningCall),
+                PathwaysApi.await(missingCall), PathwaysApi.await(deliveryCall), PathwaysApi.await(supportCall),
+                agencyNames, opportunityTitles);
+        List<GroupRow> groups = new ArrayList<>();
+        for (Map<String, Object> group : maps(funnel.get("groups"))) {
+            String id = String.valueOf(group.get("group"));
+            Map<String, Object> groupTotal = map(map(group.get("funnel")).get("total"));
+            if (groupTotal.isEmpty()) {
+                groupTotal = map(group.get("funnel"));
+            }
+            String label = filters.groupBy().endsWith("_AGENCY") ? agencyNames.getOrDefault(id, id) : id;
+            groups.add(new GroupRow(id, label, countsOf(groupTotal),
+                    map(groupTotal.get("conversion")).get("submittedToCompleted")));
+        }
         return new Figures(filters, rows, countsOf(total), steps, reasons, flows, responseTimes,
                 milestones.get("total"), milestoneRows(milestones.get("byMilestone"), Map.of()), byLocality,
-                byOpportunity, agencies, opportunities, List.copyOf(localities));
+                byOpportunity, agencies, opportunities, List.copyOf(localities), partnership, groups);
+    }
+
+    /** A report only coordinators may read: null when the API refuses it to this person (403), so it is left out. */
+    private Map<String, Object> coordinatorsOnly(java.util.function.Function<UriBuilder, URI> uri) {
+        try {
+            return api.get(uri);
+        } catch (ApiProblem refused) {
+            if (refused.status().value() == 403) {
+                return null;
+            }
+            throw refused;
+        }
+    }
+
+    private static PartnershipFigures partnership(Map<String, Object> journeys, Map<String, Object> learning,
+                                                  Map<String, Object> missing, Map<String, Object> delivery,
+                                                  Map<String, Object> support, Map<String, String> agencyNames,
+                                                  Map<String, String> titles) {
+        if (journeys == null || learning == null || missing == null || delivery == null || support == null) {
+            return null;
+        }
+        List<JourneyRow> journeyRows = new ArrayList<>();
+        for (Map<String, Object> step : maps(journeys.get("steps"))) {
+            String id = String.valueOf(step.get("opportunityId"));
+            List<NextStepRow> next = new ArrayList<>();
+            for (Map<String, Object> nextStep : maps(step.get("nextSteps"))) {
+                String nextId = String.valueOf(nextStep.get("opportunityId"));
+                next.add(new NextStepRow(nextId, titles.getOrDefault(nextId, nextId), nextStep.get("referrals")));
+            }
+            journeyRows.add(new JourneyRow(id, titles.getOrDefault(id, id), step.get("referred"),
+                    step.get("completed"), step.get("movedOn"), step.get("stoppedAfterCompleting"),
+                    step.get("stoppedWithoutCompleting"), step.get("movedOnRate"), next));
+        }
+        Map<String, Object> achievements = new LinkedHashMap<>();
+        Map<String, Object> givenAchievements = map(learning.get("achievements"));
+        for (String kind : List.of("INFORMAL", "NON_FORMAL", "FORMAL")) {
+            achievements.put(kind, givenAchievements.get(kind));
+        }
+        Map<String, Object> givenMoves = map(learning.get("moves"));
+        List<MoveRow> moves = MOVES.stream().map(move -> new MoveRow(move, move.substring(0, move.indexOf("->")),
+                move.substring(move.indexOf("->") + 2), givenMoves.get(move))).toList();
+        List<GapRow> gaps = new ArrayList<>();
+        for (Map<String, Object> gap : maps(missing.get("gaps"))) {
+            gaps.add(new GapRow(String.valueOf(gap.get("localityCode")), String.valueOf(gap.get("opportunityKind")),
+                    gap.get("referred"), gap.get("noCapacity"), gap.get("notEligible")));
+        }
+        List<DeliveryRow> deliveries = new ArrayList<>();
+        for (Map<String, Object> agency : maps(delivery.get("agencies"))) {
+            String id = String.valueOf(agency.get("agencyId"));
+            deliveries.add(new DeliveryRow(id, agencyNames.getOrDefault(id, id), agency.get("delivered"),
+                    agency.get("deliveredFirstTime"), agency.get("deliveredAfterRetries"), agency.get("parked"),
+                    agency.get("recoveredAfterParking"), agency.get("firstTimeRate"), agency.get("parkedRate")));
+        }
+        Map<String, Object> toFirstStep = map(support.get("registrationToFirstPlanStep"));
+        Map<String, Object> planSteps = map(support.get("planSteps"));
+        SupportFigures supportFigures = new SupportFigures(support.get("registered"), support.get("withLead"),
+                support.get("withPlan"), support.get("withLeadAndPlan"), support.get("shareWithLead"),
+                support.get("shareWithPlan"), support.get("shareWithLeadAndPlan"), toFirstStep.get("count"),
+                toFirstStep.get("medianSeconds"), toFirstStep.get("p90Seconds"), planSteps.get("added"),
+                planSteps.get("open"), planSteps.get("done"), planSteps.get("dropped"));
+        return new PartnershipFigures(journeyRows, achievements, moves, missing.get("noCapacity"),
+                missing.get("notEligible"), gaps, deliveries, supportFigures);
     }
 
     private Map<String, String> agencyNames() {
@@ -280,6 +431,64 @@ public class DashboardFigures {
         return chart("bars", text("dashboard.milestones.byLocality"), categories, series, true);
     }
 
+    Map<String, Object> journeysChart(Figures figures) {
+        List<JourneyRow> rows = figures.partnership().journeys();
+        List<String> categories = rows.stream().map(JourneyRow::step).toList();
+        List<Map<String, Object>> series = List.of(
+                Map.of("name", text("dashboard.journeys.movedOn"), "data",
+                        rows.stream().map(row -> Counts.numeric(row.movedOn())).toList()),
+                Map.of("name", text("dashboard.journeys.stoppedAfterCompleting"), "data",
+                        rows.stream().map(row -> Counts.numeric(row.stoppedAfterCompleting())).toList()),
+                Map.of("name", text("dashboard.journeys.stoppedWithoutCompleting"), "data",
+                        rows.stream().map(row -> Counts.numeric(row.stoppedWithoutCompleting())).toList()));
+        return chart("bars", text("dashboard.journeys.title"), categories, series, true);
+    }
+
+    Map<String, Object> learningChart(Figures figures) {
+        List<MoveRow> rows = figures.partnership().moves();
+        List<String> categories = rows.stream().map(row -> text("dashboard.learning.move",
+                text("learningKind." + row.fromKind()), text("learningKind." + row.toKind()))).toList();
+        List<Map<String, Object>> series = List.of(Map.of("name", text("dashboard.learning.learners"), "data",
+                rows.stream().map(row -> Counts.numeric(row.learners())).toList()));
+        return chart("bars", text("dashboard.learning.title"), categories, series, false);
+    }
+
+    Map<String, Object> missingChart(Figures figures) {
+        List<GapRow> rows = figures.partnership().gaps();
+        List<String> categories = rows.stream().map(row -> ("UNKNOWN".equals(row.locality())
+                ? text("dashboard.unknown") : row.locality()) + " · " + text("opportunityKind." + row.kind()))
+                .toList();
+        List<Map<String, Object>> series = List.of(
+                Map.of("name", text("dashboard.missing.noCapacity"), "data",
+                        rows.stream().map(row -> Counts.numeric(row.noCapacity())).toList()),
+                Map.of("name", text("dashboard.missing.notEligible"), "data",
+                        rows.stream().map(row -> Counts.numeric(row.notEligible())).toList()));
+        return chart("bars", text("dashboard.missing.title"), categories, series, true);
+    }
+
+    Map<String, Object> deliveryChart(Figures figures) {
+        List<DeliveryRow> rows = figures.partnership().deliveries();
+        List<String> categories = rows.stream().map(DeliveryRow::agency).toList();
+        List<Map<String, Object>> series = List.of(
+                Map.of("name", text("dashboard.delivery.firstTime"), "data",
+                        rows.stream().map(row -> Counts.numeric(row.deliveredFirstTime())).toList()),
+                Map.of("name", text("dashboard.delivery.afterRetries"), "data",
+                        rows.stream().map(row -> Counts.numeric(row.deliveredAfterRetries())).toList()),
+                Map.of("name", text("dashboard.delivery.parked"), "data",
+                        rows.stream().map(row -> Counts.numeric(row.parked())).toList()));
+        return chart("bars", text("dashboard.delivery.title"), categories, series, true);
+    }
+
+    Map<String, Object> supportChart(Figures figures) {
+        SupportFigures support = figures.partnership().support();
+        List<String> categories = List.of(text("dashboard.support.registered"), text("dashboard.support.withLead"),
+                text("dashboard.support.withPlan"), text("dashboard.support.withLeadAndPlan"));
+        List<Long> data = java.util.stream.Stream.of(support.registered(), support.withLead(), support.withPlan(),
+                support.withLeadAndPlan()).map(Counts::numeric).toList();
+        List<Map<String, Object>> series = List.of(Map.of("name", text("dashboard.support.learners"), "data", data));
+        return chart("bars", text("dashboard.support.title"), categories, series, false);
+    }
+
     private static Map<String, Object> chart(String type, String title, List<String> categories,
                                              List<Map<String, Object>> series, boolean stacked) {
         return Map.of("type", type, "title", title, "categories", categories, "series", series, "stacked", stacked);
@@ -303,9 +512,9 @@ public class DashboardFigures {
         return map;
     }
 
-    String text(String code) {
+    String text(String code, Object... arguments) {
         Locale locale = LocaleContextHolder.getLocale();
-        return messages.getMessage(code, null, code, locale);
+        return messages.getMessage(code, arguments, code, locale);
     }
 
     @SuppressWarnings("unchecked")

@@ -18,7 +18,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  * checks everything again.
  */
 public record DashboardFilters(LocalDate from, LocalDate to, String period, String agency, String kind, String locality,
-                        String opportunity, String learningKind) {
+                        String opportunity, String learningKind, String groupBy) {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Pattern LOCALITY = Pattern.compile("[A-Z0-9-]{1,16}");
@@ -27,12 +27,20 @@ public record DashboardFilters(LocalDate from, LocalDate to, String period, Stri
             "FORMAL_LEARNING", "ADVICE", "HEALTH_AND_WELLBEING", "EMPLOYMENT_SUPPORT", "CHILDCARE", "VOLUNTEERING");
     static final Set<String> KINDS = Set.copyOf(KINDS_IN_ORDER);
     static final Set<String> LEARNING_KINDS = Set.of("INFORMAL", "NON_FORMAL", "FORMAL");
+    /** The funnel's cuts (the API's {@code groupBy}). */
+    public static final List<String> GROUPINGS = List.of("RECEIVING_AGENCY", "REFERRING_AGENCY", "OPPORTUNITY_KIND",
+            "LOCALITY");
     /** The API's default window, and its longest. */
     static final int DEFAULT_DAYS = 28;
     static final int LONGEST_DAYS = 366;
 
     static DashboardFilters of(String from, String to, String period, String agency, String kind, String locality,
                                String opportunity, String learningKind, LocalDate today) {
+        return of(from, to, period, agency, kind, locality, opportunity, learningKind, null, today);
+    }
+
+    static DashboardFilters of(String from, String to, String period, String agency, String kind, String locality,
+                               String opportunity, String learningKind, String groupBy, LocalDate today) {
         LocalDate end = date(to);
         if (end == null || end.isAfter(today)) {
             end = today;
@@ -44,7 +52,7 @@ public record DashboardFilters(LocalDate from, LocalDate to, String period, Stri
         String normalisedLocality = locality == null ? null : locality.strip().toUpperCase(Locale.ROOT);
         return new DashboardFilters(start, end, choice(period, PERIODS, "WEEK"), matching(agency, ID),
                 choice(kind, KINDS, null), matching(normalisedLocality, LOCALITY), matching(opportunity, ID),
-                choice(learningKind, LEARNING_KINDS, null));
+                choice(learningKind, LEARNING_KINDS, null), choice(groupBy, Set.copyOf(GROUPINGS), null));
     }
 
     private static LocalDate date(String text) {
@@ -83,6 +91,7 @@ public record DashboardFilters(LocalDate from, LocalDate to, String period, Stri
         put(parameters, "locality", locality);
         put(parameters, "opportunity", opportunity);
         put(parameters, "learningKind", learningKind);
+        put(parameters, "groupBy", groupBy);
         return parameters;
     }
 

@@ -64,6 +64,17 @@ class DashboardAndPathwayBrowserTest extends BrowserTest {
                 Map.of("agencyId", "agency-college", "purpose", "REFERRAL_SHARING", "method", "VERBAL"));
         referralId = api.postOnceAccepted("council-worker", "/api/referrals", Map.of("learnerId", learnerId,
                 "opportunityId", opportunityId, "need", NEED, "urgency", "ROUTINE")).get("id").asString();
+
+        // a second course the college has no place on, a council worker leading the learner
+        course.put("title", "Access to Nursing (browser test, full)");
+        course.put("level", "L3");
+        String fullCourseId = api.post("college-admin", "/api/opportunities", course).get("id").asString();
+        api.post("college-admin", "/api/opportunities/" + fullCourseId + "/publish", null);
+        String turnedDown = api.postOnceAccepted("council-worker", "/api/referrals", Map.of("learnerId", learnerId,
+                "opportunityId", fullCourseId, "need", NEED, "urgency", "ROUTINE")).get("id").asString();
+        api.transition("college-worker", turnedDown, "RECEIVE");
+        api.transition("college-worker", turnedDown, "REJECT", "NO_CAPACITY");
+        api.put("council-worker", "/api/learners/" + learnerId + "/lead", Map.of("workerId", "council-worker"));
     }
 
     @Test
@@ -103,6 +114,75 @@ class DashboardAndPathwayBrowserTest extends BrowserTest {
         assertThat(heading()).isEqualTo("Dangosfwrdd y bartneriaeth");
         checkPage("dashboard-coordinator-cy");
         switchLanguage("en");
+    }
+
+    @Test
+    void theCoordinatorSeesWherePathwaysStopWhereProvisionIsMissingAndWhoHasALeadWithSmallCountsInWords() {
+        signIn("coordinator");
+        open("/dashboard");
+        // the projections catch up with the rejection and the lead a moment after the events: reload until they have
+        new WebDriverWait(browser, Duration.ofSeconds(60)).pollingEvery(Duration.ofSeconds(2)).until(driver -> {
+            driver.navigate().refresh();
+            return rowText("missing-table", "LS6", "Course (formal learning)").contains("fewer than 5")
+                    && rowText("support-table", "With a lead worker").contains("fewer than 5");
+        });
+        List<String> headings = browser.findElements(By.tagName("h2")).stream().map(h -> h.getText()).toList();
+        assertThat(headings).contains("Where do people stop along a pathway?", "Where is provision missing?",
+                "Are agencies' systems receiving referrals?", "Who has a lead worker and a plan?",
+                "Are people moving on to more formal learning?");
+        // one referral turned down for want of a place: a count of 1 to 4, said in words, never "<5"
+        assertThat(rowText("journeys-table", "Access to Nursing (browser test, full)"))
+                .as("the full course: referred once, stopped without completing").contains("fewer than 5");
+        assertThat(browser.findElement(By.id("delivery-table")).isDisplayed()).isTrue();
+        assertThat(pageText()).doesNotContain("<5").doesNotContain(GIVEN_NAME, FAMILY_NAME, NEED, learnerId);
+        checkPage("dashboard-partnership-questions-en");
+
+        String missing = download("/dashboard/missing-provision.csv");
+        assertThat(missing).contains("locality,opportunity_kind,referred,rejected_no_capacity,rejected_not_eligible")
+                .contains("LS6,FORMAL_LEARNING,");
+        for (String table : List.of("journeys", "learning-progression", "delivery-health", "learner-support")) {
+            String csv = download("/dashboard/" + table + ".csv");
+            assertThat(csv).as(table + ".csv").isNotBlank().doesNotContain(GIVEN_NAME, FAMILY_NAME, NEED,
+                    learnerId);
+        }
+        assertThat(download("/dashboard/learner-support.csv")).contains("with_lead,<5");
+
+        // the funnel split by locality: the learner's LS6 among the groups, as a table and a CSV
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("groupBy"))).selectByValue("LOCALITY");
+        click(By.xpath("//button[normalize-space()='Show figures']"));
+        assertThat(rowText("funnel-groups-table", "LS6")).isNotBlank();
+        assertThat(download("/dashboard/funnel-groups.csv?groupBy=LOCALITY"))
+                .contains("grouped_by,group_id,group,submitted,received,accepted,started,completed")
+                .contains("locality,LS6,LS6,");
+        checkPage("dashboard-funnel-by-locality-en");
+
+        switchLanguage("cy");
+        assertThat(rowText("support-table", "Gyda gweithiwr arweiniol")).contains("llai na 5");
+        checkPage("dashboard-partnership-questions-cy");
+        switchLanguage("en");
+
+        // an agency's worker is refused the partnership-wide reports by the API: the page leaves them out
+        signIn("college-worker");
+        open("/dashboard");
+        assertThat(browser.findElements(By.id("missing-table"))).isEmpty();
+        assertThat(browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/dashboard/missing-provision.csv', {credentials: 'same-origin'}).then(r => done(r.status));
+                """)).as("as if there were no such table").isEqualTo(404L);
+    }
+
+    /** The text of the first row of a table that holds every one of {@code parts}; empty when there is none. */
+    private static String rowText(String table, String... parts) {
+        return (String) browser.executeScript("""
+                const parts = arguments[1];
+                for (const row of document.querySelectorAll('#' + arguments[0] + ' tbody tr')) {
+                  const text = row.textContent.replace(/\\s+/g, ' ');
+                  if (parts.every(part => text.includes(part))) {
+                    return text;
+                  }
+                }
+                return '';
+                """, table, List.of(parts));
     }
 
     @Test
@@ -160,7 +240,7 @@ class DashboardAndPathwayBrowserTest extends BrowserTest {
         }
     }
 
-    /** The funnel's total for a stage, as the table shows it ("0", "1", or "<5" once small counts are hidden). */
+    /** The funnel's total for a stage, as the table shows it ("0", or "fewer than 5" for 1 to 4). */
     private static String funnelTotal(String stage) {
         int column = List.of("submitted", "received", "accepted", "started", "completed").indexOf(stage);
         // read in one step: the live refresh may swap the table in between finding a cell and reading it

@@ -94,6 +94,22 @@ public final class PlatformApi {
                 "version", version));
     }
 
+    /** Takes the referral one step on with a coded reason (reject, fail, cancel, hold). */
+    public JsonNode transition(String user, String referralId, String action, String reason) {
+        long version = get(user, "/api/referrals/" + referralId).get("version").asLong();
+        return post(user, "/api/referrals/" + referralId + "/transitions", Map.of("action", action,
+                "version", version, "reason", reason));
+    }
+
+    /** PUTs as {@code user}; the answer must be a success. */
+    public JsonNode put(String user, String path, Object body) {
+        HttpResponse<String> answer = send(user, "PUT", path, body);
+        if (answer.statusCode() / 100 != 2) {
+            throw new IllegalStateException("PUT " + path + " answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return JSON.readTree(answer.body());
+    }
+
     private HttpResponse<String> send(String user, String method, String path, Object body) {
         return send(user, method, path, body, null);
     }

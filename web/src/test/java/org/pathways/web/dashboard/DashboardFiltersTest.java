@@ -39,7 +39,7 @@ class DashboardFiltersTest {
         DashboardFilters filters = DashboardFilters.of("2026-10-01", "2026-11-30", "DAY", "agency-college",
                 "FORMAL_LEARNING", "ls6", "opp-123", "INFORMAL", TODAY);
         assertThat(filters).isEqualTo(new DashboardFilters(LocalDate.of(2026, 10, 1), LocalDate.of(2026, 11, 30),
-                "DAY", "agency-college", "FORMAL_LEARNING", "LS6", "opp-123", "INFORMAL"));
+                "DAY", "agency-college", "FORMAL_LEARNING", "LS6", "opp-123", "INFORMAL", null));
         assertThat(DashboardFilters.of("2024-01-01", "2026-11-30", null, null, null, null, null, null, TODAY).from())
                 .as("more than 366 days falls back to the default window").isEqualTo(LocalDate.of(2026, 11, 3));
     }
@@ -50,5 +50,15 @@ class DashboardFiltersTest {
         assertThat(DashboardController.safeCell("-2+3")).isEqualTo("'-2+3");
         assertThat(DashboardController.safeCell("Park Lane College")).isEqualTo("Park Lane College");
         assertThat(DashboardController.safeCell(12L)).isEqualTo(12L);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFunnelCutTheApiKnowsIsKeptAndAnyOtherDropped() {
+        assertThat(DashboardFilters.of(null, null, null, null, null, null, null, null, "LOCALITY", TODAY).groupBy())
+                .isEqualTo("LOCALITY");
+        assertThat(DashboardFilters.of(null, null, null, null, null, null, null, null, "LEARNER", TODAY).groupBy())
+                .isNull();
+        assertThat(DashboardFilters.of(null, null, null, null, null, null, null, null, "REFERRING_AGENCY", TODAY)
+                .query()).contains("groupBy=REFERRING_AGENCY");
     }
 }
