@@ -31,7 +31,8 @@ import org.springframework.stereotype.Component;
  * optimistic version (a concurrent writer — the live consumer and a rebuild's catch-up — makes one of them read
  * again), carrying the pending differences; then each bucket is {@code $inc}-upserted (a new bucket's key is added to
  * its family's day index, so a report finds it by {@code _id}); then the pending differences are cleared. A crash
- * after the fact write leaves them pending: the next change of the same thing applies them first.
+ * after the fact write leaves them pending: the next change of the same thing applies them first, once they are
+ * older than {@link #PENDING_GRACE_MILLIS} (younger ones are still being applied by their writer, so it waits).
  */
 @Component
 public class FactStore {
@@ -39,6 +40,14 @@ public class FactStore {
     static final String VERSION = "v";
     static final String CONTRIBUTION = "tallies";
     static final String PENDING = "pending";
+    /** When the pending differences were written (or taken over): their writer is applying them until then + grace. */
+    static final String PENDING_AT = "pendingAt";
+    /**
+     * How long pending differences belong to the writer that wrote them. Another writer that finds them younger
+     * waits for them to be cleared rather than apply them too (which counted them twice: the writer applies its own
+     * right after its write); older ones are a crashed writer's, taken over under a condition and applied once.
+     */
+    static final long PENDING_GRACE_MILLIS = 30_000;
     public static final String BUCKETS = "buckets";
     public static final String DAYS = "bucket-days";
 
@@ -81,7 +90,7 @@ public class FactStore {
             Document stored = first ? known : mongo.findById(id, Document.class, facts);
             first = false;
             if (stored != null && stored.get(PENDING) != null) {
-                finishPending(generation, facts, stored);
+                awaitOrTakeOver(generation, facts, stored);
                 continue;
             }
             Document working = stored == null ? new Document("_id", id) : new Document(stored);
@@ -98,7 +107,7 @@ public class FactStore {
             List<Document> difference = difference(before, after);
             Document written = new Document(working).append(VERSION, version + 1).append(CONTRIBUTION, after);
             if (!difference.isEmpty()) {
-                written.append(PENDING, difference);
+                written.append(PENDING, difference).append(PENDING_AT, System.currentTimeMillis());
             }
             try {
                 if (stored == null) {
@@ -113,7 +122,7 @@ public class FactStore {
             if (!difference.isEmpty()) {
                 apply(generation, difference, false);
                 mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and(VERSION).is(version + 1)),
-                        new Update().unset(PENDING), facts);
+                        new Update().unset(PENDING).unset(PENDING_AT), facts);
             }
             return new Facts(written);
         }
@@ -124,17 +133,43 @@ public class FactStore {
      * being about no one.
      */
     public void forget(Generation generation, String collection, String id) {
-        Document stored = mongo.findById(id, Document.class, generation.collection(collection));
-        if (stored != null && stored.get(PENDING) != null) {
-            finishPending(generation, generation.collection(collection), stored);
+        String facts = generation.collection(collection);
+        Document stored = mongo.findById(id, Document.class, facts);
+        while (stored != null && stored.get(PENDING) != null) {
+            awaitOrTakeOver(generation, facts, stored);
+            stored = mongo.findById(id, Document.class, facts);
         }
-        mongo.remove(Query.query(Criteria.where("_id").is(id)), generation.collection(collection));
+        mongo.remove(Query.query(Criteria.where("_id").is(id)), facts);
     }
 
-    private void finishPending(Generation generation, String facts, Document stored) {
+    /**
+     * Pending differences found by another writer: young ones are still being applied by the writer that wrote them,
+     * so this one waits a moment and reads again; old ones (their writer stopped between its two writes) are taken
+     * over by a conditional write that only one writer wins, and applied by that one.
+     */
+    private void awaitOrTakeOver(Generation generation, String facts, Document stored) {
+        long writtenAt = stored.get(PENDING_AT) instanceof Number n ? n.longValue() : 0;
+        long now = System.currentTimeMillis();
+        if (now - writtenAt < PENDING_GRACE_MILLIS) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while facts were being applied", e);
+            }
+            return;
+        }
+        // The same facts with the same pending time: only one writer's condition still holds after the first wins.
+        Criteria same = Criteria.where("_id").is(stored.get("_id")).and(VERSION).is(stored.get(VERSION));
+        same = stored.get(PENDING_AT) == null ? same.and(PENDING_AT).exists(false)
+                : same.and(PENDING_AT).is(stored.get(PENDING_AT));
+        if (mongo.updateFirst(Query.query(same), new Update().set(PENDING_AT, now), facts).getModifiedCount() == 0) {
+            return;
+        }
+        // Won: the pending differences are this writer's now, under their new time.
         apply(generation, stored.getList(PENDING, Document.class), true);
-        mongo.updateFirst(Query.query(Criteria.where("_id").is(stored.get("_id")).and(VERSION).is(stored.get(VERSION))),
-                new Update().unset(PENDING), facts);
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(stored.get("_id")).and(VERSION).is(stored.get(VERSION))
+                        .and(PENDING_AT).is(now)), new Update().unset(PENDING).unset(PENDING_AT), facts);
     }
 
     /**
