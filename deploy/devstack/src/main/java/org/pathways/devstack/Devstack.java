@@ -265,10 +265,6 @@ public final class Devstack {
         environment.put("PATHWAYS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
         // The key webhook secrets are encrypted under at rest: a published local-only one (production sets its own).
         environment.put("PATHWAYS_WEBHOOK_SECRET_KEYS", "local-only:Zkh5FtAgzhsfdYEG+Qd4M1KT6kloxXSa4OdULH2eo/M=");
-        if (service.name().equals("referral")) {
-            // FHIR Bundles link to resources as clients reach them: through the gateway.
-            environment.put("PATHWAYS_FHIR_BASE_URL", PlatformService.GATEWAY.baseUrl() + "/api/fhir/r4");
-        }
         if (service.equals(PlatformService.BACKEND.get(1))) {
             // The catalogue's search index lives with the rest of the devstack's data (rebuilt from the store if lost).
             environment.put("PATHWAYS_SEARCH_INDEX_DIR",
