@@ -7,7 +7,6 @@ import java.util.regex.Pattern;
 
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
-import org.pathways.notification.fhir.RestHookNotifications;
 import org.pathways.notification.subscription.Subscription;
 import org.pathways.notification.subscription.Subscriptions;
 import org.slf4j.Logger;
@@ -30,11 +29,9 @@ public class WebhookFanOut {
     private final WebhookDispatcher dispatcher;
     private final RetrySchedule schedule;
     private final Clock clock;
-    private final RestHookNotifications restHooks;
 
     WebhookFanOut(Subscriptions subscriptions, DeliveryLog deliveries, WebhookDispatcher dispatcher,
-                  RetrySchedule schedule, Clock clock, RestHookNotifications restHooks) {
-        this.restHooks = restHooks;
+                  RetrySchedule schedule, Clock clock) {
         this.subscriptions = subscriptions;
         this.deliveries = deliveries;
         this.dispatcher = dispatcher;
@@ -43,8 +40,7 @@ public class WebhookFanOut {
     }
 
     /**
-     * @param body the event exactly as published (structured CloudEvent JSON): what the agencies' webhooks receive
-     *             (a FHIR rest-hook Subscription receives the referral's Task instead)
+     * @param body the event exactly as published (structured CloudEvent JSON): what the agencies receive
      * @return how many new deliveries were made
      */
     public int fanOut(ReceivedEvent event, Collection<String> agencies, String body) {
@@ -54,16 +50,7 @@ public class WebhookFanOut {
         Instant now = clock.instant();
         int made = 0;
         for (Subscription subscription : subscriptions.activeFor(agencies, event.type())) {
-            // A FHIR rest-hook gets the referral as a FHIR resource, and only when it matches its criteria.
-            String sent = body;
-            if (subscription.restHook() != null) {
-                var resource = restHooks.bodyFor(event, subscription.restHook());
-                if (resource.isEmpty()) {
-                    continue;
-                }
-                sent = resource.get();
-            }
-            Delivery delivery = Delivery.of(event.id(), event.type(), subscription, sent, schedule, now);
+            Delivery delivery = Delivery.of(event.id(), event.type(), subscription, body, schedule, now);
             if (deliveries.open(delivery)) {
                 made++;
                 log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),
