@@ -18,8 +18,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * A path configured for larger uploads (an HSDS feed posted as a job) takes bodies over the service-wide limit up to
- * its own, as long as their length is declared; over it is a 413 problem, and a streamed upload of unknown length a
- * 411 problem. Other paths keep the service-wide limit.
+ * its own; over it is a 413 problem. A streamed upload (the gateway streams uploads on in chunks, having required
+ * the caller to declare the length) is served. Other paths keep the service-wide limit.
  */
 @SpringBootTest(classes = PlatformEdgeTest.EdgeApplication.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -63,12 +63,13 @@ class LargerUploadEdgeTest {
     }
 
     @Test
-    void aStreamedUploadOfUnknownLengthIs411() throws Exception {
-        byte[] body = thing(100).getBytes(StandardCharsets.UTF_8);
+    void aStreamedUploadFromTheGatewayIsServed() throws Exception {
+        // The gateway requires the caller's upload to declare its length, then streams it on in chunks.
+        byte[] body = thing(8_000).getBytes(StandardCharsets.UTF_8);
         HttpResponse<String> response = post(
                 HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
 
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(411);
-        assertThat(response.body()).contains("urn:pathways:problem:length-required");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("agency-a:ok");
     }
 }

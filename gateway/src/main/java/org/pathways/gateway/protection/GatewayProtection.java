@@ -32,7 +32,7 @@ public class GatewayProtection {
     /** The gateway's own body limit in place of the services' default (service-platform registers the filter). */
     @Bean
     RequestBodyLimit requestBodyLimit(ProtectionProperties properties) {
-        return new RequestBodyLimit(properties.maxRequestBytes(), properties.largerLimitsInBytes());
+        return new RequestBodyLimit(properties.maxRequestBytes(), properties.largerLimitsInBytes(), true);
     }
 
     /** After the platform's first filters (malformed requests, body limit), before Spring Security (-100). */

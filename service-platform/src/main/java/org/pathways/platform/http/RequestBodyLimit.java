@@ -46,18 +46,26 @@ public class RequestBodyLimit extends OncePerRequestFilter {
 
     private final long maxBytes;
     private final Map<PathPattern, Long> largerLimits;
+    private final boolean uploadsDeclareLength;
 
     public RequestBodyLimit(long maxBytes) {
         this(maxBytes, Map.of());
     }
 
+    /** As {@link #RequestBodyLimit(long, Map, boolean)}, for a service: uploads may come streamed from the gateway. */
+    public RequestBodyLimit(long maxBytes, Map<String, Long> largerLimits) {
+        this(maxBytes, largerLimits, false);
+    }
+
     /**
      * @param largerLimits paths (Spring path patterns, e.g. {@code /api/hsds/imports}) that take larger bodies, with
-     *                     their limit: an upload such as an HSDS feed. Those bodies must declare their length (a
-     *                     chunked one is a 411 problem) and are streamed on rather than read into memory here.
+     *                     their limit: an upload such as an HSDS feed, streamed on rather than read into memory
+     * @param uploadsDeclareLength whether such an upload must declare its length (a chunked one is a 411 problem): at
+     *                     the gateway, the edge; a service behind it takes what the gateway streams on (chunked)
      */
-    public RequestBodyLimit(long maxBytes, Map<String, Long> largerLimits) {
+    public RequestBodyLimit(long maxBytes, Map<String, Long> largerLimits, boolean uploadsDeclareLength) {
         this.maxBytes = maxBytes;
+        this.uploadsDeclareLength = uploadsDeclareLength;
         Map<PathPattern, Long> parsed = new LinkedHashMap<>();
         largerLimits.forEach((pattern, limit) -> parsed.put(PathPatternParser.defaultInstance.parse(pattern), limit));
         this.largerLimits = Map.copyOf(parsed);
@@ -75,7 +83,7 @@ public class RequestBodyLimit extends OncePerRequestFilter {
         if (larger != null) {
             if (declared > larger) {
                 tooLarge(response, larger);
-            } else if (declared < 0 && streamed(request)) {
+            } else if (uploadsDeclareLength && declared < 0 && streamed(request)) {
                 log.debug("Streamed upload without a declared length refused");
                 response.setHeader("Connection", "close");
                 ProblemResponses.write(response, HttpStatus.LENGTH_REQUIRED, "length-required",
