@@ -85,7 +85,9 @@ class IsolationMatrixEndToEndTest {
             "POST /api/agencies", "POST /api/subscriptions", "PUT /api/agency-settings", "POST /api/matches",
             "POST /api/hsds/import", "POST /api/hsds/imports", "POST /api/deliveries/redeliver-parked",
             "PUT /api/notifications/preferences/me",
-            "DELETE /api/notifications/preferences/me");
+            "DELETE /api/notifications/preferences/me",
+            // partnership-wide, no agency's resource: platform administrators only (403 for everyone else)
+            "POST /api/progression/rebuild");
 
     private static String learnerId;
     private static String consentId;
