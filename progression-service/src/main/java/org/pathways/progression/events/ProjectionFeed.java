@@ -6,7 +6,6 @@ import java.util.function.Consumer;
 
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
-import org.pathways.progression.live.LiveUpdates;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.springframework.context.annotation.Bean;
@@ -24,12 +23,12 @@ public class ProjectionFeed {
     static final String HANDLER = "partnership-events";
 
     private final List<Projection> projections;
-    private final LiveUpdates live;
+    private final List<ProjectionListener> listeners;
     private final Generations generations;
 
-    ProjectionFeed(List<Projection> projections, LiveUpdates live, Generations generations) {
+    ProjectionFeed(List<Projection> projections, List<ProjectionListener> listeners, Generations generations) {
         this.projections = projections;
-        this.live = live;
+        this.listeners = listeners;
         this.generations = generations;
     }
 
@@ -42,7 +41,8 @@ public class ProjectionFeed {
         if (event.knownType().isEmpty()) {
             return;
         }
-        live.changed(apply(event, generations.active()));
+        List<ProjectionChange> changes = apply(event, generations.active());
+        listeners.forEach(listener -> listener.changed(changes));
         generations.catchingUp().ifPresent(rebuilt -> {
             if (generations.firstSight(rebuilt, event.id())) {
                 apply(event, rebuilt);

@@ -11,6 +11,7 @@ import org.bson.Document;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.referral.ReferralReason;
 import org.pathways.progression.access.Audience;
+import org.pathways.progression.disclosure.DurationSummary;
 import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.report.Period;
 import org.pathways.progression.report.ReportWindow;

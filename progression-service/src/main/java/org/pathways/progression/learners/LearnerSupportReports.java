@@ -8,7 +8,7 @@ import org.bson.Document;
 import org.pathways.platform.security.Caller;
 import org.pathways.progression.access.Audience;
 import org.pathways.progression.disclosure.ReportedCount;
-import org.pathways.progression.funnel.DurationSummary;
+import org.pathways.progression.disclosure.DurationSummary;
 import org.pathways.progression.report.ReportWindow;
 import org.pathways.progression.tally.DurationSketch;
 import org.pathways.progression.tally.FactStore;

@@ -11,6 +11,7 @@ import org.pathways.platform.problem.ProblemException;
 import org.pathways.progression.access.Audience;
 import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.events.ProjectionChange;
+import org.pathways.progression.events.ProjectionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -27,7 +28,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * browser's EventSource reconnects). An agency worker hears only of changes to figures their agency is party to.
  */
 @Component
-public class LiveUpdates {
+public class LiveUpdates implements ProjectionListener {
 
     private static final Logger log = LoggerFactory.getLogger(LiveUpdates.class);
 
@@ -61,6 +62,7 @@ public class LiveUpdates {
     }
 
     /** Notes changes for the subscribers allowed to hear of them; sent on the next flush. */
+    @Override
     public void changed(List<ProjectionChange> changes) {
         for (Subscriber subscriber : subscribers) {
             for (ProjectionChange change : changes) {

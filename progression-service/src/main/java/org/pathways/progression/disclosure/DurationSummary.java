@@ -1,6 +1,5 @@
-package org.pathways.progression.funnel;
+package org.pathways.progression.disclosure;
 
-import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.tally.DurationSketch;
 
 /**

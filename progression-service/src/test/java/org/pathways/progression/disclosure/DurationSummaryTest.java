@@ -1,4 +1,4 @@
-package org.pathways.progression.funnel;
+package org.pathways.progression.disclosure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -9,7 +9,6 @@ import java.util.TreeMap;
 import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.tally.DurationSketch;
 
 class DurationSummaryTest {
