@@ -62,10 +62,10 @@ class EndpointIsolationTest extends ServiceTest {
                     each, fastDone.toMillis(), worstFastMs, SLOW.toMillis(), slowDoneMeanwhile, each,
                     slowDone.toMillis(), slow.maxInFlight());
 
-            assertThat(fastDone).as("the fast agency is not held up by the slow one")
-                    .isLessThan(Duration.ofSeconds(5));
-            assertThat(worstFastMs).as("no fast delivery waited for a slow answer").isLessThan(3500);
-            assertThat(slowDoneMeanwhile).as("the slow agency was still busy").isLessThan(each);
+            // Order, not wall-clock bounds (shared, noisy machines): every fast delivery arrived while the slow
+            // agency, whose events went first, was still working through its own.
+            assertThat(slowDoneMeanwhile).as("the fast agency was served while the slow one was still busy")
+                    .isLessThan(each);
             assertThat(slowDone).isGreaterThan(fastDone);
             assertThat(slow.maxInFlight()).as("the slow endpoint's bulkhead").isLessThanOrEqualTo(2);
 

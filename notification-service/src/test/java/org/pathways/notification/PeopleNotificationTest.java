@@ -146,19 +146,4 @@ class PeopleNotificationTest extends ServiceTest {
     private long unread(String user, String agency) throws Exception {
         return json(call("GET", "/api/notifications/unread-count", worker(user, agency), null)).get("unread").asLong();
     }
-
-    private static MimeMessage awaitMailTo(String address) {
-        return await().atMost(PATIENCE).until(() -> mailTo(address), list -> !list.isEmpty()).getFirst();
-    }
-
-    private static List<MimeMessage> mailTo(String address) {
-        return Arrays.stream(SMTP.getReceivedMessages()).filter(m -> {
-            try {
-                return Arrays.stream(m.getRecipients(Message.RecipientType.TO))
-                        .anyMatch(r -> r.toString().equals(address));
-            } catch (Exception e) {
-                return false;
-            }
-        }).toList();
-    }
 }

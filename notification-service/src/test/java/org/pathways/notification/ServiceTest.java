@@ -128,4 +128,27 @@ abstract class ServiceTest {
         assertThat(list.statusCode()).isEqualTo(200);
         return json(list).valueStream().filter(d -> d.get("eventId").asString().equals(eventId)).toList();
     }
+
+    /** A mailbox of its own for one test: an address no other test writes to. */
+    protected static String address(String name) {
+        return name + "-" + java.util.UUID.randomUUID() + "@agency.example";
+    }
+
+    /** The first e-mail the real SMTP server received for {@code address}, waiting for it to arrive. */
+    protected static jakarta.mail.internet.MimeMessage awaitMailTo(String address) {
+        return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> mailTo(address), list -> !list.isEmpty()).getFirst();
+    }
+
+    /** Every e-mail the real SMTP server received for {@code address} so far. */
+    protected static List<jakarta.mail.internet.MimeMessage> mailTo(String address) {
+        return java.util.Arrays.stream(SMTP.getReceivedMessages()).filter(m -> {
+            try {
+                return java.util.Arrays.stream(m.getRecipients(jakarta.mail.Message.RecipientType.TO))
+                        .anyMatch(r -> r.toString().equals(address));
+            } catch (jakarta.mail.MessagingException e) {
+                return false;
+            }
+        }).toList();
+    }
 }

@@ -216,23 +216,4 @@ class TeamNotificationTest extends ServiceTest {
                 JSON.writeValueAsString(Map.of("notificationEmail", address, "language", "en")));
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     }
-
-    private static String address(String name) {
-        return name + "-" + UUID.randomUUID() + "@agency.example";
-    }
-
-    private static MimeMessage awaitMailTo(String address) {
-        return await().atMost(PATIENCE).until(() -> mailTo(address), list -> !list.isEmpty()).getFirst();
-    }
-
-    private static List<MimeMessage> mailTo(String address) {
-        return Arrays.stream(SMTP.getReceivedMessages()).filter(m -> {
-            try {
-                return Arrays.stream(m.getRecipients(Message.RecipientType.TO))
-                        .anyMatch(r -> r.toString().equals(address));
-            } catch (Exception e) {
-                return false;
-            }
-        }).toList();
-    }
 }

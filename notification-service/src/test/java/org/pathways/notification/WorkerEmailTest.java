@@ -205,23 +205,4 @@ class WorkerEmailTest extends ServiceTest {
     private List<Document> emailsOf(String eventId) {
         return mongo.find(Query.query(Criteria.where("eventId").is(eventId)), Document.class, "emails");
     }
-
-    private static String address(String name) {
-        return name + "-" + UUID.randomUUID() + "@agency.example";
-    }
-
-    private static MimeMessage awaitMailTo(String address) {
-        return await().atMost(PATIENCE).until(() -> mailTo(address), list -> !list.isEmpty()).getFirst();
-    }
-
-    private static List<MimeMessage> mailTo(String address) {
-        return Arrays.stream(SMTP.getReceivedMessages()).filter(m -> {
-            try {
-                return Arrays.stream(m.getRecipients(Message.RecipientType.TO))
-                        .anyMatch(r -> r.toString().equals(address));
-            } catch (Exception e) {
-                return false;
-            }
-        }).toList();
-    }
 }
