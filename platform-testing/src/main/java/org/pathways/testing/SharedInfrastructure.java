@@ -73,7 +73,9 @@ public final class SharedInfrastructure {
                 "spring.mongodb.uri", mongoUri(),
                 "spring.mongodb.database", database,
                 "pathways.security.jwt-secret", TestTokens.SECRET,
-                "pathways.security.jwt-issuer", TestTokens.ISSUER);
+                "pathways.security.jwt-issuer", TestTokens.ISSUER,
+                // the catalogue's search index in memory: a test leaves nothing in the working tree
+                "pathways.catalogue.search.directory", "memory");
     }
 
     /** For {@code @DynamicPropertySource} in a {@code @SpringBootTest}. */
