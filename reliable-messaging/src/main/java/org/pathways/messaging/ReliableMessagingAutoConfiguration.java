@@ -15,6 +15,8 @@ import org.pathways.messaging.outbox.OutboxSweeper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
@@ -51,14 +53,25 @@ public class ReliableMessagingAutoConfiguration {
 
     @Bean
     OutboxRelay outboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec,
-                            MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters) {
-        return new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
+                            MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters,
+                            ObjectProvider<TraceContext> tracing) {
+        OutboxRelay relay = new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
                 meters.getIfAvailable(SimpleMeterRegistry::new), properties.outbox().relayThreads());
+        relay.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
+        return relay;
+    }
+
+    /** The service's trace context along the event path, where Micrometer Tracing is configured. */
+    @Bean
+    @ConditionalOnMissingBean
+    TraceContext eventTraceContext(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return new TraceContext(tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP));
     }
 
     @Bean
     Outbox outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
-                  Clock clock, Environment environment) {
+                  Clock clock, Environment environment, ObjectProvider<TraceContext> tracing) {
         URI source = URI.create("/pathways/" + environment.getProperty("spring.application.name", "service"));
         properties.outbox().collections().forEach(collection -> {
             var indexes = mongo.indexOps(collection);
@@ -71,7 +84,9 @@ public class ReliableMessagingAutoConfiguration {
             indexes.createIndex(new Index().on("_id", Sort.Direction.ASC).on("outboxLeaseOwner", Sort.Direction.ASC)
                     .unique().named("outbox_lease_guard"));
         });
-        return new Outbox(mongo, relay, schemas, properties, source, clock);
+        Outbox outbox = new Outbox(mongo, relay, schemas, properties, source, clock);
+        outbox.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
+        return outbox;
     }
 
     @Bean
@@ -98,11 +113,13 @@ public class ReliableMessagingAutoConfiguration {
     @Bean
     EventInbox eventInbox(MongoTemplate mongo, CloudEventCodec codec, MessagingProperties properties, Clock clock,
                           ObjectProvider<MeterRegistry> meters, ErasedLearners erasedLearners,
-                          ParkedErasures parkedErasures) {
+                          ParkedErasures parkedErasures, ObjectProvider<TraceContext> tracing) {
         // The hourly clean-up's query (finished entries older than the retention period).
         mongo.indexOps("inbox").createIndex(new Index().on("status", Sort.Direction.ASC)
                 .on("processedAt", Sort.Direction.ASC).named("done_before"));
-        return new EventInbox(mongo, codec, clock, properties.inbox().retention(),
+        EventInbox inbox = new EventInbox(mongo, codec, clock, properties.inbox().retention(),
                 meters.getIfAvailable(SimpleMeterRegistry::new), erasedLearners, parkedErasures);
+        inbox.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
+        return inbox;
     }
 }

@@ -32,6 +32,8 @@ public final class Devstack {
     private final Path dataDir;
     private final boolean demo;
     private final boolean verbose;
+    /** Whether the trace viewer started, so the services export their spans to it. */
+    private boolean tracesExported;
     private final String externalMongoUri;
     private final PrintStream console;
     private final long startedAt = System.nanoTime();
@@ -117,6 +119,7 @@ public final class Devstack {
             Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
             launches.prepare(PlatformService.all());
             launch(PlatformService.IDENTITY, platform, starting, startTimes);
+            startTraceViewer(platform);
             startInfrastructure(platform);
             // Kafka answers: the back end and the gateway start side by side (the gateway calls no service until a
             // request comes, and the services check tokens with the issuer only when one arrives).
@@ -141,7 +144,7 @@ public final class Devstack {
         }
 
         ReadySummary.print(console, Duration.ofNanos(System.nanoTime() - startedAt), components(platform), dataDir,
-                repositoryRoot);
+                repositoryRoot, tracesExported ? TraceViewer.UI : null);
         reportUnexpectedExits(platform);
         try {
             if (demo) {
@@ -165,6 +168,9 @@ public final class Devstack {
             claims.add(new PortClaim(EmbeddedMongoStore.PORT, "embedded MongoDB store"));
         }
         PlatformService.all().forEach(service -> claims.add(new PortClaim(service.port(), service.module())));
+        if (TraceViewer.jar(repositoryRoot) != null) {
+            claims.add(new PortClaim(TraceViewer.PORT, "trace viewer (Zipkin)"));
+        }
         List<PortClaim> taken = PortAvailability.taken(claims);
         for (PortClaim claim : taken) {
             console.println("ERROR: port " + claim.port() + " is already in use; the " + claim.component()
@@ -188,6 +194,19 @@ public final class Devstack {
                     + " (or run ./mvnw -B -q -DskipTests package).");
         }
         return missing.isEmpty();
+    }
+
+    /** The trace viewer, when the build copied its jar; the services export their spans to it. */
+    private void startTraceViewer(RunningPlatform platform) throws IOException {
+        Path jar = TraceViewer.jar(repositoryRoot);
+        if (jar == null) {
+            say("no trace viewer (deploy/devstack/target/zipkin/zipkin-server.jar is missing): spans are not exported");
+            return;
+        }
+        say("starting the trace viewer (Zipkin) on " + TraceViewer.UI);
+        platform.service(TraceViewer.start(jar, dataDir.resolve("logs").resolve("zipkin.log"), console,
+                consoleFilter()));
+        tracesExported = true;
     }
 
     /** Kafka boots slowest, so it starts first and the store comes up in this JVM while the broker is busy. */
@@ -258,6 +277,10 @@ public final class Devstack {
             return environment;
         }
         environment.put("KAFKA_BOOTSTRAP_SERVERS", KafkaServerProperties.BOOTSTRAP_SERVERS);
+        if (tracesExported) {
+            environment.put("PATHWAYS_ZIPKIN_ENABLED", "true");
+            environment.put("PATHWAYS_ZIPKIN_URL", TraceViewer.SPANS);
+        }
         environment.put("MONGODB_URI", externalMongoUri != null ? externalMongoUri : EmbeddedMongoStore.URI);
         // Zero trust inside: every service checks every token against the issuer's keys itself.
         environment.put("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", PlatformService.IDENTITY.baseUrl());
@@ -356,6 +379,9 @@ public final class Devstack {
     }
 
     private static String addressOf(String component) {
+        if (component.equals("zipkin")) {
+            return TraceViewer.UI;
+        }
         if (component.equals("kafka")) {
             return KafkaServerProperties.BOOTSTRAP_SERVERS + " (controller :" + KafkaServerProperties.CONTROLLER_PORT
                     + ")";

@@ -35,6 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public class Outbox {
 
+    /** Where the event's trace context comes from (the request's or the consumed event's span); none by default. */
+    private TraceContext tracing = TraceContext.NONE;
+
+
     private final MongoTemplate mongo;
     private final OutboxRelay relay;
     private final EventSchemas schemas;
@@ -107,6 +111,11 @@ public class Outbox {
         return accessor.getBean();
     }
 
+    /** Captures each written event's trace context from the current span of {@code tracing}. */
+    public void setTracing(TraceContext tracing) {
+        this.tracing = tracing;
+    }
+
     public <T> T save(T aggregate, PathwaysEvent... events) {
         return save(aggregate, List.of(events));
     }
@@ -120,6 +129,6 @@ public class Outbox {
         Instant now = clock.instant();
         return new OutboxEntry(UUID.randomUUID().toString(), type.type(), type.topic().topicName(), event.subject(),
                 now, type.dataschema().toString(), source.toString(), json.writeValueAsString(data),
-                TraceContext.nextTraceparent(), now);
+                tracing.current(), now);
     }
 }

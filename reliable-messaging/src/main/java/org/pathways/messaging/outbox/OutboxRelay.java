@@ -21,6 +21,8 @@ import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.cloudevents.CloudEventRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.tracing.Span;
+import org.pathways.messaging.TraceContext;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.data.mongodb.core.FindAndModifyOptions;
@@ -50,6 +52,7 @@ public class OutboxRelay implements DisposableBean {
     private final MongoTemplate mongo;
     private final StreamBridge streamBridge;
     private final CloudEventRecords records;
+    private TraceContext tracing = TraceContext.NONE;
     private final Duration lease;
     private final Clock clock;
     private final String owner = UUID.randomUUID().toString();
@@ -160,12 +163,24 @@ public class OutboxRelay implements DisposableBean {
         return count;
     }
 
-    /** Sends one event to Kafka and waits for the broker's acknowledgement. */
+    /** Spans for what the relay publishes: children of the context each event was written with. */
+    public void setTracing(TraceContext tracing) {
+        this.tracing = tracing;
+    }
+
+    /**
+     * Sends one event to Kafka and waits for the broker's acknowledgement, in a producer span that continues the
+     * trace the event was written in; the record carries that span's {@code traceparent}.
+     */
     public void send(OutboxEntry entry) {
-        Message<byte[]> message = records.message(entry);
-        if (!streamBridge.send(entry.topic(), message)) {
-            throw new IllegalStateException("The binder refused event " + entry.eventId());
-        }
+        tracing.inSpan(entry.topic() + " publish", Span.Kind.PRODUCER, entry.traceparent(), Map.of(
+                "messaging.system", "kafka", "messaging.destination.name", entry.topic(),
+                "messaging.message.id", entry.eventId(), "cloudevents.event_type", entry.type()), () -> {
+            Message<byte[]> message = records.message(entry, tracing.current());
+            if (!streamBridge.send(entry.topic(), message)) {
+                throw new IllegalStateException("The binder refused event " + entry.eventId());
+            }
+        });
         published.increment();
         lag.record(Duration.between(entry.recordedAt(), clock.instant()));
     }
