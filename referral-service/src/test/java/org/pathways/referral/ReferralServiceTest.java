@@ -81,6 +81,11 @@ public abstract class ReferralServiceTest {
         }
 
         @Bean
+        CrashingRerouteCheckpoint rerouteCheckpoint() {
+            return new CrashingRerouteCheckpoint();
+        }
+
+        @Bean
         SwitchableAuditTrail auditTrail(MongoTemplate mongo) {
             return new SwitchableAuditTrail(new org.pathways.platform.audit.MongoAuditTrail(mongo));
         }
