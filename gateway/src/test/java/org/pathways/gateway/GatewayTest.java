@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -43,6 +44,14 @@ class GatewayTest {
             forwardedTrace.set(exchange.getRequestHeaders().getFirst("traceparent"));
             forwardedAuthorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
             byte[] body = "{\"id\":\"ref-1\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        referralBackend.createContext("/api/dead-letters/referral-service", exchange -> {
+            byte[] body = ("{\"deadLettersOf\":\"" + exchange.getRequestURI().getPath() + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -104,6 +113,19 @@ class GatewayTest {
         assertThat(response.headers().firstValue("X-Correlation-Id")).isPresent();
         assertThat(response.headers().firstValue("traceparent")).hasValue(forwardedTrace.get());
         assertThat(forwardedAuthorization.get()).isEqualTo("Bearer " + token);
+    }
+
+    @Test
+    void eachServicesDeadLettersAreRoutedToThatServiceByItsName() throws Exception {
+        String admin = TestTokens.token("platform-admin", "partnership", Role.PLATFORM_ADMIN);
+        HttpResponse<String> referrals = get("/api/dead-letters/referral-service/0-12", admin);
+        assertThat(referrals.statusCode()).isEqualTo(200);
+        assertThat(referrals.body()).contains("/api/dead-letters/referral-service/0-12");
+        // The learner-profile-service is down in this test: its prefix goes there, not to the referral-service.
+        HttpResponse<String> learners = get("/api/dead-letters/learner-profile-service", admin);
+        assertThat(learners.statusCode()).isEqualTo(503);
+        assertThat(learners.body()).contains("dead-letters-learner-profile-service");
+        assertThat(get("/api/dead-letters/referral-service", null).statusCode()).isEqualTo(401);
     }
 
     @Test
