@@ -40,7 +40,7 @@ class DeadLettersTest extends ReferralServiceTest {
     }
 
     private double open(String sensitive) {
-        return meters.get("pathways.dead-letters.open").tag("sensitive", sensitive).gauge().value();
+        return meters.get("pathways.dead.letters.open").tag("sensitive", sensitive).gauge().value();
     }
 
     @Test

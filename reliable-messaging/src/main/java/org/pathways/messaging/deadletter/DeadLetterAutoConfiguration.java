@@ -21,7 +21,7 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 
 /**
  * Every service that consumes events (it has the inbox) and serves HTTP with the platform's security gets its dead
- * letters' endpoint ({@link DeadLetterController}) and the {@code pathways.dead-letters.open} gauges.
+ * letters' endpoint ({@link DeadLetterController}) and the {@code pathways.dead.letters.open} gauges.
  */
 @AutoConfiguration(afterName = "org.pathways.messaging.ReliableMessagingAutoConfiguration")
 @ConditionalOnClass(name = "org.pathways.platform.security.Caller")

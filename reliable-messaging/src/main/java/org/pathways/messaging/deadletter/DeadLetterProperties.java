@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param enabled   the administrators' endpoint and the gauges (on wherever a service consumes events and serves HTTP)
  * @param timeout   how long reading the dead-letter topic or re-driving a record may take before a 503
- * @param scanEvery how often each instance recounts the open dead letters for {@code pathways.dead-letters.open}
+ * @param scanEvery how often each instance recounts the open dead letters for {@code pathways.dead.letters.open}
  */
 @ConfigurationProperties("pathways.messaging.dead-letters")
 public record DeadLetterProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration timeout,

@@ -23,7 +23,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * their data, re-driven to where they came from, or discarded with a reason. A re-driven record keeps its event id,
  * so a consumer that did in fact apply it skips it (inbox); one that fails again is dead-lettered again, as a new
  * dead letter. A learner's withdrawal of consent or erasure left here is flagged {@code sensitive} and counted
- * apart in {@code pathways.dead-letters.open{sensitive}}, which the alerts watch.
+ * apart in {@code pathways.dead.letters.open{sensitive}}, which the alerts watch.
  */
 public class DeadLetters {
 
@@ -70,12 +70,12 @@ public class DeadLetters {
         this.states = states;
         this.codec = codec;
         this.clock = clock;
-        Gauge.builder("pathways.dead-letters.open", openOrdinary, AtomicLong::get).tag("sensitive", NONE)
+        Gauge.builder("pathways.dead.letters.open", openOrdinary, AtomicLong::get).tag("sensitive", NONE)
                 .description("Dead-lettered records neither re-driven nor discarded").register(meters);
         for (Sensitive kind : Sensitive.values()) {
             AtomicLong count = new AtomicLong();
             openSensitive.put(kind, count);
-            Gauge.builder("pathways.dead-letters.open", count, AtomicLong::get).tag("sensitive", kind.tag)
+            Gauge.builder("pathways.dead.letters.open", count, AtomicLong::get).tag("sensitive", kind.tag)
                     .description("Dead-lettered records neither re-driven nor discarded").register(meters);
         }
     }

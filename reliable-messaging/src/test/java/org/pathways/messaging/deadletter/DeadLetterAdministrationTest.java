@@ -198,15 +198,15 @@ class DeadLetterAdministrationTest {
         JsonNode deadLetter = listed(eventId);
         assertThat(deadLetter.get("sensitive").asString()).isEqualTo("consent-withdrawal");
         assertThat(deadLetter.path("event").path("type").asString()).isEqualTo(EventType.CONSENT_WITHDRAWN.type());
-        assertThat(meters.get("pathways.dead-letters.open").tag("sensitive", "consent-withdrawal").gauge().value())
+        assertThat(meters.get("pathways.dead.letters.open").tag("sensitive", "consent-withdrawal").gauge().value())
                 .isGreaterThanOrEqualTo(1);
 
         MessagingTestApplication.MISSING_STATE.remove(learnerId);
-        double before = meters.get("pathways.dead-letters.open").tag("sensitive", "consent-withdrawal").gauge()
+        double before = meters.get("pathways.dead.letters.open").tag("sensitive", "consent-withdrawal").gauge()
                 .value();
         assertThat(api().post(BASE + "/" + deadLetter.get("id").asString() + "/redrive", ADMIN, Map.of()).status())
                 .isEqualTo(200);
-        assertThat(meters.get("pathways.dead-letters.open").tag("sensitive", "consent-withdrawal").gauge().value())
+        assertThat(meters.get("pathways.dead.letters.open").tag("sensitive", "consent-withdrawal").gauge().value())
                 .isEqualTo(before - 1);
         await().atMost(DEADLINE).until(() -> handled(eventId) == 1);
     }
