@@ -13,30 +13,30 @@ import java.time.Instant;
  * @param state      {@code OPEN}, {@code REDRIVEN} or {@code DISCARDED}
  * @param resolution who re-drove or discarded it, when, and why; null while open
  */
-public record DeadLetter(String id, Instant deadLetteredAt, Origin origin, Failure failure, Envelope event,
-                         String sensitive, State state, Resolution resolution) {
+public record DeadLetter(String id, Instant deadLetteredAt, DeadLetterOrigin origin, DeadLetterFailure failure,
+                         DeadLetterEnvelope event, String sensitive, State state, DeadLetterResolution resolution) {
 
     public enum State { OPEN, REDRIVEN, DISCARDED }
 
     /** The record's place before it was dead-lettered. */
-    public record Origin(String topic, Integer partition, Long offset, Instant publishedAt) {
+    public record DeadLetterOrigin(String topic, Integer partition, Long offset, Instant publishedAt) {
     }
 
     /**
      * Why the consumer gave up: the exception the binder recorded, the innermost cause named in its stack trace,
      * and the message (shortened; the failed message's dump that Spring appends is cut off).
      */
-    public record Failure(String exceptionClass, String rootCause, String message) {
+    public record DeadLetterFailure(String exceptionClass, String rootCause, String message) {
     }
 
     /** The CloudEvent attributes; null when the record was not a readable CloudEvent. */
-    public record Envelope(String id, String type, String source, Instant time) {
+    public record DeadLetterEnvelope(String id, String type, String source, Instant time) {
     }
 
-    public record Resolution(String by, Instant at, String reason) {
+    public record DeadLetterResolution(String by, Instant at, String reason) {
     }
 
-    DeadLetter resolved(State newState, Resolution how) {
+    DeadLetter resolved(State newState, DeadLetterResolution how) {
         return new DeadLetter(id, deadLetteredAt, origin, failure, event, sensitive, newState, how);
     }
 }

@@ -43,7 +43,7 @@ public class DeadLetterController {
 
     /** A page of dead letters, oldest first; {@code state} is open (default), redriven, discarded or all. */
     @GetMapping
-    DeadLetters.Page list(Caller caller, @RequestParam(defaultValue = "open") String state,
+    DeadLetters.DeadLetterPage list(Caller caller, @RequestParam(defaultValue = "open") String state,
                           @RequestParam(defaultValue = "0") @Min(0) @Max(100_000) int page,
                           @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
         platformAdmin(caller);

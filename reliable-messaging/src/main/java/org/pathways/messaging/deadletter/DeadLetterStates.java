@@ -31,7 +31,7 @@ public class DeadLetterStates {
     }
 
     /** Records the resolution of {@code id}, or answers the one recorded before (nothing is written then). */
-    Optional<Resolved> claim(String id, String eventId, DeadLetter.State state, DeadLetter.Resolution how) {
+    Optional<Resolved> claim(String id, String eventId, DeadLetter.State state, DeadLetter.DeadLetterResolution how) {
         Document row = new Document("_id", key(id)).append("topic", topic).append("deadLetterId", id)
                 .append("eventId", eventId).append("state", state.name()).append("by", how.by())
                 .append("at", Date.from(how.at())).append("reason", how.reason());
@@ -70,10 +70,10 @@ public class DeadLetterStates {
     private static Resolved of(Document row) {
         Date at = row.getDate("at");
         return new Resolved(DeadLetter.State.valueOf(row.getString("state")),
-                new DeadLetter.Resolution(row.getString("by"), at == null ? null : at.toInstant(),
+                new DeadLetter.DeadLetterResolution(row.getString("by"), at == null ? null : at.toInstant(),
                         row.getString("reason")));
     }
 
-    record Resolved(DeadLetter.State state, DeadLetter.Resolution resolution) {
+    record Resolved(DeadLetter.State state, DeadLetter.DeadLetterResolution resolution) {
     }
 }

@@ -52,7 +52,8 @@ public class DeadLetters {
     }
 
     /** One page of dead letters. */
-    public record Page(String service, String topic, int page, int size, long total, List<DeadLetter> deadLetters) {
+    public record DeadLetterPage(String service, String topic, int page, int size, long total,
+                                 List<DeadLetter> deadLetters) {
     }
 
     private final String service;
@@ -81,11 +82,11 @@ public class DeadLetters {
     }
 
     /** The dead letters in {@code state} (all when null), oldest first; refreshes the gauges on the way. */
-    public Page list(DeadLetter.State state, int page, int size) {
+    public DeadLetterPage list(DeadLetter.State state, int page, int size) {
         List<DeadLetter> all = all();
         List<DeadLetter> chosen = state == null ? all : all.stream().filter(d -> d.state() == state).toList();
         int from = (int) Math.min((long) page * size, chosen.size());
-        return new Page(service, topic.name(), page, size, chosen.size(),
+        return new DeadLetterPage(service, topic.name(), page, size, chosen.size(),
                 chosen.subList(from, Math.min(from + size, chosen.size())));
     }
 
@@ -107,7 +108,7 @@ public class DeadLetters {
         if (view.origin().topic() == null) {
             throw new NotRedrivable(id);
         }
-        DeadLetter.Resolution how = new DeadLetter.Resolution(by, clock.instant(), null);
+        DeadLetter.DeadLetterResolution how = new DeadLetter.DeadLetterResolution(by, clock.instant(), null);
         claim(view, DeadLetter.State.REDRIVEN, how);
         try {
             topic.redrive(record, view.origin().topic());
@@ -124,7 +125,7 @@ public class DeadLetters {
     /** Marks the dead letter as given up on, with the administrator's reason; it is not offered again. */
     public DeadLetter discard(String id, String by, String reason) {
         DeadLetter view = find(id).orElseThrow(() -> new NoSuchDeadLetter(id));
-        DeadLetter.Resolution how = new DeadLetter.Resolution(by, clock.instant(), reason);
+        DeadLetter.DeadLetterResolution how = new DeadLetter.DeadLetterResolution(by, clock.instant(), reason);
         claim(view, DeadLetter.State.DISCARDED, how);
         log.info("Dead letter {} on {} (event {}) discarded{}", view.id(), topic.name(), eventId(view),
                 view.sensitive() == null ? "" : " (" + view.sensitive() + ")");
@@ -143,7 +144,7 @@ public class DeadLetters {
         }
     }
 
-    private void claim(DeadLetter view, DeadLetter.State state, DeadLetter.Resolution how) {
+    private void claim(DeadLetter view, DeadLetter.State state, DeadLetter.DeadLetterResolution how) {
         states.claim(view.id(), eventId(view), state, how).ifPresent(earlier -> {
             throw new AlreadyResolved(view.resolved(earlier.state(), earlier.resolution()));
         });
@@ -176,13 +177,13 @@ public class DeadLetters {
     }
 
     private DeadLetter view(DeadLetterTopic.Record record) {
-        DeadLetter.Origin origin = new DeadLetter.Origin(record.text("x-original-topic"),
+        DeadLetter.DeadLetterOrigin origin = new DeadLetter.DeadLetterOrigin(record.text("x-original-topic"),
                 toInt(record.number("x-original-partition")), record.number("x-original-offset"),
                 toInstant(record.number("x-original-timestamp")));
-        DeadLetter.Failure failure = new DeadLetter.Failure(record.text("x-exception-fqcn"),
+        DeadLetter.DeadLetterFailure failure = new DeadLetter.DeadLetterFailure(record.text("x-exception-fqcn"),
                 rootCause(record.text("x-exception-stacktrace")), shortened(record.text("x-exception-message")));
-        DeadLetter.Envelope envelope = codec.envelope(record.value())
-                .map(event -> new DeadLetter.Envelope(event.getId(), event.getType(),
+        DeadLetter.DeadLetterEnvelope envelope = codec.envelope(record.value())
+                .map(event -> new DeadLetter.DeadLetterEnvelope(event.getId(), event.getType(),
                         event.getSource() == null ? null : event.getSource().toString(),
                         event.getTime() == null ? null : event.getTime().toInstant()))
                 .orElse(null);
