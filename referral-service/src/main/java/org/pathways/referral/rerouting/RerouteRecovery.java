@@ -5,10 +5,10 @@ import java.time.Duration;
 
 import org.pathways.events.referral.ReferralReason;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.referral.domain.Actor;
+import org.pathways.referral.domain.Referral;
+import org.pathways.referral.domain.ReferralAction;
 import org.pathways.referral.erasure.LearnerErasure;
-import org.pathways.referral.lifecycle.Actor;
-import org.pathways.referral.lifecycle.ReferralAction;
-import org.pathways.referral.submission.Referral;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
