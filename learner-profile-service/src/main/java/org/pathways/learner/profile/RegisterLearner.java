@@ -11,6 +11,18 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Past;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.pathways.learner.domain.Achievement;
+import org.pathways.learner.domain.Barrier;
+import org.pathways.learner.domain.ContactMethod;
+import org.pathways.learner.domain.LearnerDetails;
+import org.pathways.learner.domain.LearnerText;
+
+import static org.pathways.learner.domain.LearnerDetails.EMAIL;
+import static org.pathways.learner.domain.LearnerDetails.LANGUAGE;
+import static org.pathways.learner.domain.LearnerDetails.LOCALITY;
+import static org.pathways.learner.domain.LearnerDetails.NO_CONTROL_CHARACTERS;
+import static org.pathways.learner.domain.LearnerDetails.NO_CONTROL_CHARACTERS_EXCEPT_LINES;
+import static org.pathways.learner.domain.LearnerDetails.PHONE;
 
 /**
  * What a worker sends to register a learner. Text is trimmed, a blank optional field counts as absent, and the
@@ -37,17 +49,6 @@ public record RegisterLearner(
         @Size(max = 50) List<@NotNull @Valid Achievement> priorAchievements,
         Boolean confirmNotDuplicate) implements LearnerDetails {
 
-    static final String NO_CONTROL_CHARACTERS = "[^\\p{Cntrl}]*";
-    /**
-     * Free text in the learner's own words may hold tabs and run over several lines (LF or CRLF, as a browser's
-     * text area sends), but holds no other control character.
-     */
-    static final String NO_CONTROL_CHARACTERS_EXCEPT_LINES = "[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*";
-    static final String EMAIL = "[^@\\s]+@[^@\\s]+\\.[^@\\s]+";
-    static final String PHONE = "\\+?[0-9][0-9 ()-]{5,19}";
-    static final String LOCALITY = "[A-Z0-9-]{1,16}";
-    static final String LANGUAGE = "[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}";
-
     public RegisterLearner {
         givenName = trimmed(givenName);
         familyName = trimmed(familyName);
@@ -70,7 +71,7 @@ public record RegisterLearner(
                 null, null, null, null, null, null, null);
     }
 
-    boolean confirmedNotDuplicate() {
+    public boolean confirmedNotDuplicate() {
         return Boolean.TRUE.equals(confirmNotDuplicate);
     }
 

@@ -1,11 +1,11 @@
 package org.pathways.learner.profile;
 
-import static org.pathways.learner.profile.RegisterLearner.EMAIL;
-import static org.pathways.learner.profile.RegisterLearner.LANGUAGE;
-import static org.pathways.learner.profile.RegisterLearner.LOCALITY;
-import static org.pathways.learner.profile.RegisterLearner.NO_CONTROL_CHARACTERS;
-import static org.pathways.learner.profile.RegisterLearner.NO_CONTROL_CHARACTERS_EXCEPT_LINES;
-import static org.pathways.learner.profile.RegisterLearner.PHONE;
+import static org.pathways.learner.domain.LearnerDetails.EMAIL;
+import static org.pathways.learner.domain.LearnerDetails.LANGUAGE;
+import static org.pathways.learner.domain.LearnerDetails.LOCALITY;
+import static org.pathways.learner.domain.LearnerDetails.NO_CONTROL_CHARACTERS;
+import static org.pathways.learner.domain.LearnerDetails.NO_CONTROL_CHARACTERS_EXCEPT_LINES;
+import static org.pathways.learner.domain.LearnerDetails.PHONE;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -19,6 +19,12 @@ import jakarta.validation.constraints.Past;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
+import org.pathways.learner.domain.Achievement;
+import org.pathways.learner.domain.Barrier;
+import org.pathways.learner.domain.ContactMethod;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.LearnerDetails;
+import org.pathways.learner.domain.LearnerText;
 
 /**
  * {@code PUT /api/learners/{id}}: the whole of a learner's details, replacing what was there (an optional field left

@@ -24,9 +24,9 @@ import org.pathways.events.Topic;
 import org.pathways.events.learner.ConsentPurpose;
 
 import org.pathways.learner.RunningService;
-import org.pathways.learner.profile.ConsentMethod;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerRepository;
+import org.pathways.learner.domain.ConsentMethod;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.LearnerRepository;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;

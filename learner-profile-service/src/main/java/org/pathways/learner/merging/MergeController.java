@@ -1,0 +1,32 @@
+package org.pathways.learner.merging;
+
+import jakarta.validation.Valid;
+import org.pathways.learner.audit.AccessRequest;
+import org.pathways.learner.profile.LearnerProfiles;
+import org.pathways.learner.profile.LearnerView;
+import org.pathways.platform.security.Caller;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/learners")
+class MergeController {
+
+    private final Merges merges;
+    private final LearnerProfiles profiles;
+
+    MergeController(Merges merges, LearnerProfiles profiles) {
+        this.merges = merges;
+        this.profiles = profiles;
+    }
+
+    /** Folds {@code otherLearnerId} into this record; both histories are kept. */
+    @PostMapping("/{id}/merge")
+    LearnerView merge(Caller caller, AccessRequest access, @PathVariable String id,
+                      @Valid @RequestBody MergeLearner request) {
+        return profiles.view(caller, merges.merge(caller, id, request.otherLearnerId(), access));
+    }
+}
