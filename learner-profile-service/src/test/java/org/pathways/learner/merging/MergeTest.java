@@ -9,31 +9,21 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.testing.EventProducer;
 import org.pathways.learner.RunningService;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.RecordedTopic;
 import tools.jackson.databind.JsonNode;
 
 class MergeTest extends RunningService {
 
-    private static TopicRecorder learnerTopic;
-
-    @BeforeAll
-    static void listen() {
-        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
-    }
-
-    @AfterAll
-    static void stopListening() {
-        learnerTopic.close();
-    }
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
 
     private String register(String agency, Map<String, Object> person) {
         person.put("confirmNotDuplicate", true);
