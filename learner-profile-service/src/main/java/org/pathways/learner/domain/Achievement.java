@@ -15,7 +15,7 @@ import jakarta.validation.constraints.Size;
  * @param accredited an accredited qualification (formal learning only)
  */
 public record Achievement(
-        @NotBlank @Size(max = 200) @Pattern(regexp = LearnerDetails.NO_CONTROL_CHARACTERS) String title,
+        @NotBlank @Size(max = 200) @Pattern(regexp = LearnerText.NO_CONTROL_CHARACTERS) String title,
         @NotNull LearningKind kind,
         Level level,
         @PastOrPresent LocalDate achievedOn,

@@ -1,5 +1,6 @@
 package org.pathways.learner.erasure;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -7,6 +8,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+// Under the learner record's tag in the API document, with the profile's own operations, as before this feature
+// had a controller of its own.
+@Tag(name = "learner-controller")
 @RestController
 @RequestMapping("/api/learners")
 class ErasureController {

@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.profile.LearnerProfiles;
 import org.pathways.learner.profile.LearnerView;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -13,6 +14,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+// Under the learner record's tag in the API document, with the profile's own operations, as before this feature
+// had a controller of its own.
+@Tag(name = "learner-controller")
 @RestController
 @RequestMapping("/api/learners")
 class LinkController {
