@@ -7,6 +7,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PastOrPresent;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.pathways.events.learner.LearningKind;
+import org.pathways.events.learner.Level;
 
 /**
  * Something the learner achieved before, in any kind of learning: "first aid at the community centre"

@@ -5,6 +5,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
+import org.pathways.events.learner.LearningKind;
+import org.pathways.events.learner.Level;
 import org.pathways.platform.problem.ProblemException;
 
 /**

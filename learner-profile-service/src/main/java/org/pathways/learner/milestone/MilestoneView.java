@@ -3,8 +3,8 @@ package org.pathways.learner.milestone;
 import java.time.Instant;
 import java.time.LocalDate;
 
-import org.pathways.learner.domain.LearningKind;
-import org.pathways.learner.domain.Level;
+import org.pathways.events.learner.LearningKind;
+import org.pathways.events.learner.Level;
 import org.pathways.learner.domain.Milestone;
 import org.pathways.learner.domain.MilestoneKind;
 

@@ -5,8 +5,8 @@ import java.time.LocalDate;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-import org.pathways.learner.domain.LearningKind;
-import org.pathways.learner.domain.Level;
+import org.pathways.events.learner.LearningKind;
+import org.pathways.events.learner.Level;
 import org.pathways.learner.domain.Milestone;
 import org.pathways.learner.domain.MilestoneKind;
 

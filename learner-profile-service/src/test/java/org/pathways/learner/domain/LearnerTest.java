@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.pathways.events.learner.LearningKind;
 import org.pathways.learner.consent.ConsentView;
 import org.pathways.learner.profile.LearnerView;
 import org.pathways.learner.profile.RegisterLearner;
