@@ -12,6 +12,7 @@ import org.pathways.messaging.inbox.ParkedErasures;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.messaging.outbox.OutboxRelay;
 import org.pathways.messaging.outbox.OutboxSweeper;
+import org.pathways.messaging.outbox.ProducerBounds;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -51,7 +52,10 @@ public class ReliableMessagingAutoConfiguration {
 
     @Bean
     OutboxRelay outboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec,
-                            MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters) {
+                            MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters,
+                            Environment environment) {
+        // A send that outlives the lease lets another instance take the aggregate over mid-send.
+        ProducerBounds.of(environment).requireWithin(properties.outbox().lease());
         return new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
                 meters.getIfAvailable(SimpleMeterRegistry::new), properties.outbox().relayThreads());
     }
