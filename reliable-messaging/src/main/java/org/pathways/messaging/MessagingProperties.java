@@ -22,6 +22,8 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
      * @param validate        check every event against its JSON Schema before it is written
      * @param relayThreads    how many aggregates the relay publishes at once
      * @param fullSweepInterval how often the sweeper searches the collections for events a crashed process left
+     * @param maxPending      how many events may wait in one aggregate's outbox; past that its changes are refused
+     *                        (parked) until the relay catches up, so no document grows towards the 16 MB limit
      */
     public record Outbox(@DefaultValue List<String> collections,
                          @DefaultValue("true") boolean publishAfterWrite,
@@ -30,7 +32,8 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
                          @DefaultValue("30s") Duration lease,
                          @DefaultValue("true") boolean validate,
                          @DefaultValue("8") int relayThreads,
-                         @DefaultValue("1m") Duration fullSweepInterval) {
+                         @DefaultValue("1m") Duration fullSweepInterval,
+                         @DefaultValue("1000") int maxPending) {
     }
 
     /**

@@ -62,7 +62,7 @@ public class ReliableMessagingAutoConfiguration {
 
     @Bean
     Outbox outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
-                  Clock clock, Environment environment) {
+                  Clock clock, Environment environment, ObjectProvider<MeterRegistry> meters) {
         URI source = URI.create("/pathways/" + environment.getProperty("spring.application.name", "service"));
         properties.outbox().collections().forEach(collection -> {
             var indexes = mongo.indexOps(collection);
@@ -75,7 +75,8 @@ public class ReliableMessagingAutoConfiguration {
             indexes.createIndex(new Index().on("_id", Sort.Direction.ASC).on("outboxLeaseOwner", Sort.Direction.ASC)
                     .unique().named("outbox_lease_guard"));
         });
-        return new Outbox(mongo, relay, schemas, properties, source, clock);
+        return new Outbox(mongo, relay, schemas, properties, source, clock,
+                meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @Bean

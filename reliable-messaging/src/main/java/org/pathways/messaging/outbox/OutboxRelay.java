@@ -141,8 +141,8 @@ public class OutboxRelay implements DisposableBean {
                     // aggregate over: it publishes the rest, in order; this one sends nothing more.
                     Optional<Lease<Document>> renewed = leases.renew(held);
                     if (renewed.isEmpty()) {
-                        log.info("The outbox lease of {} {} was taken over; {} events sent under it will be sent"
-                                + " again by the new holder", collection, aggregateId, sent.size());
+                        log.info("The outbox lease of {} {} ran out or was taken over; {} events sent under it will"
+                                + " be sent again by the next holder", collection, aggregateId, sent.size());
                         unfinished.remove(aggregate);
                         return count;
                     }
