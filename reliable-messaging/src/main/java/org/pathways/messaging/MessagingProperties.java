@@ -39,8 +39,11 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
     /**
      * @param retention    how long a processed event id is kept for de-duplication
      * @param erasureRetry how a parked {@code learner.erased} is tried again
+     * @param appliedEventsKept how many event ids a document keeps of the events applied to it once
+     *                          ({@link org.pathways.messaging.inbox.AppliedEvents})
      */
-    public record Inbox(@DefaultValue("30d") Duration retention, @DefaultValue ErasureRetry erasureRetry) {
+    public record Inbox(@DefaultValue("30d") Duration retention, @DefaultValue ErasureRetry erasureRetry,
+                        @DefaultValue("1000") int appliedEventsKept) {
     }
 
     /**

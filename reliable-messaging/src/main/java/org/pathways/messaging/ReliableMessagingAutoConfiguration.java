@@ -6,6 +6,7 @@ import java.time.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.pathways.events.EventSchemas;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ParkedErasures;
@@ -84,6 +85,11 @@ public class ReliableMessagingAutoConfiguration {
                                 Clock clock) {
         return new OutboxSweeper(mongo, relay, properties.outbox().collections(), properties.outbox().sweepGrace(),
                 properties.outbox().fullSweepInterval(), clock);
+    }
+
+    @Bean
+    AppliedEvents appliedEvents(MongoTemplate mongo, MessagingProperties properties) {
+        return new AppliedEvents(mongo, properties.inbox().appliedEventsKept());
     }
 
     @Bean

@@ -84,7 +84,8 @@ public class DocumentLeases {
     /**
      * Takes the lease on one document if it is free (no lease, or one that ran out) and {@code eligible}: reads it by
      * {@code _id}, then swaps the token it saw for a new one in one compare-and-set, also applying {@code onClaim}
-     * (may be null). Empty when it does not exist, is not eligible, is held, or another claim won the race.
+     * (may be null), and checks {@code eligible} again on the document as claimed (gives it back if it no longer
+     * qualifies). Empty when it does not exist, is not eligible, is held, or another claim won the race.
      */
     public <T> Optional<Lease<T>> claim(Class<T> type, String collection, Object id, Predicate<? super T> eligible,
                                         Update onClaim) {
@@ -99,7 +100,17 @@ public class DocumentLeases {
         Instant until = now.plus(duration);
         T claimed = mongo.findAndModify(holderSeen, take(token, until, onClaim),
                 FindAndModifyOptions.options().returnNew(true), type, collection);
-        return Optional.ofNullable(claimed).map(document -> new Lease<>(collection, id, token, until, document));
+        if (claimed == null) {
+            return Optional.empty();
+        }
+        Lease<T> lease = new Lease<>(collection, id, token, until, claimed);
+        // Another holder may have taken it, done the work and given it back between the read and the claim (the
+        // holder field is then as it was): the claim answers the document as it is now, which must still qualify.
+        if (!eligible.test(claimed)) {
+            release(lease, null);
+            return Optional.empty();
+        }
+        return Optional.of(lease);
     }
 
     /**

@@ -151,6 +151,27 @@ class DocumentLeasesTest {
     }
 
     @Test
+    void aDocumentFinishedByAnotherHolderBetweenTheReadAndTheClaimIsGivenBackNotWorkedOnAgain() {
+        String id = thing("pending", clock.instant());
+
+        // While this claimant decides on what it read, another holder takes the document, finishes it and gives it
+        // back: the holder field is as this claimant saw it, so its compare-and-set still matches.
+        Optional<Lease<Document>> late = first.claim(Document.class, COLLECTION, id, seen -> {
+            if (!pending(seen)) {
+                return false;
+            }
+            Lease<Document> other = second.claim(Document.class, COLLECTION, id, DocumentLeasesTest::pending, null)
+                    .orElseThrow();
+            second.release(other, new Update().set("state", "done"));
+            return true;
+        }, null);
+
+        assertThat(late).isEmpty();
+        assertThat(stored(id).getString("state")).isEqualTo("done");
+        assertThat(stored(id)).doesNotContainKeys("leaseOwner", "leaseUntil");
+    }
+
+    @Test
     void manyClaimsAtOnceLeaveExactlyOneHolder() throws Exception {
         String id = thing("pending", clock.instant());
         List<Callable<Optional<Lease<Document>>>> claims = new ArrayList<>();
