@@ -6,12 +6,14 @@ import java.time.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.pathways.events.EventSchemas;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ParkedErasures;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.messaging.outbox.OutboxRelay;
 import org.pathways.messaging.outbox.OutboxSweeper;
+import org.pathways.messaging.outbox.ProducerBounds;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -54,7 +56,9 @@ public class ReliableMessagingAutoConfiguration {
     @Bean
     OutboxRelay outboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec,
                             MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters,
-                            ObjectProvider<TraceContext> tracing) {
+                            Environment environment, ObjectProvider<TraceContext> tracing) {
+        // A send that outlives the lease lets another instance take the aggregate over mid-send.
+        ProducerBounds.of(environment).requireWithin(properties.outbox().lease());
         OutboxRelay relay = new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
                 meters.getIfAvailable(SimpleMeterRegistry::new), properties.outbox().relayThreads());
         relay.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
@@ -71,7 +75,8 @@ public class ReliableMessagingAutoConfiguration {
 
     @Bean
     Outbox outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
-                  Clock clock, Environment environment, ObjectProvider<TraceContext> tracing) {
+                  Clock clock, Environment environment, ObjectProvider<MeterRegistry> meters,
+                  ObjectProvider<TraceContext> tracing) {
         URI source = URI.create("/pathways/" + environment.getProperty("spring.application.name", "service"));
         properties.outbox().collections().forEach(collection -> {
             var indexes = mongo.indexOps(collection);
@@ -84,7 +89,8 @@ public class ReliableMessagingAutoConfiguration {
             indexes.createIndex(new Index().on("_id", Sort.Direction.ASC).on("outboxLeaseOwner", Sort.Direction.ASC)
                     .unique().named("outbox_lease_guard"));
         });
-        Outbox outbox = new Outbox(mongo, relay, schemas, properties, source, clock);
+        Outbox outbox = new Outbox(mongo, relay, schemas, properties, source, clock,
+                meters.getIfAvailable(SimpleMeterRegistry::new));
         outbox.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
         return outbox;
     }
@@ -94,6 +100,11 @@ public class ReliableMessagingAutoConfiguration {
                                 Clock clock) {
         return new OutboxSweeper(mongo, relay, properties.outbox().collections(), properties.outbox().sweepGrace(),
                 properties.outbox().fullSweepInterval(), clock);
+    }
+
+    @Bean
+    AppliedEvents appliedEvents(MongoTemplate mongo, MessagingProperties properties) {
+        return new AppliedEvents(mongo, properties.inbox().appliedEventsKept());
     }
 
     @Bean
