@@ -39,6 +39,8 @@ public final class Devstack {
     private final long startedAt = System.nanoTime();
 
     private final ServiceLaunch launches;
+    /** Made up front: its users' passwords go into the environment of every service that uses Kafka. */
+    private final KafkaBroker kafka;
 
     Devstack(Path repositoryRoot, Path dataDir, boolean demo, boolean verbose, String externalMongoUri,
             PrintStream console) {
@@ -49,6 +51,7 @@ public final class Devstack {
         this.launches = new ServiceLaunch(repositoryRoot, dataDir, console);
         this.externalMongoUri = externalMongoUri == null || externalMongoUri.isBlank() ? null : externalMongoUri;
         this.console = console;
+        this.kafka = new KafkaBroker(dataDir, console, this::consoleFilter);
     }
 
     public static void main(String[] args) {
@@ -212,8 +215,8 @@ public final class Devstack {
     /** Kafka boots slowest, so it starts first and the store comes up in this JVM while the broker is busy. */
     private void startInfrastructure(RunningPlatform platform)
             throws IOException, StartupFailure, InterruptedException {
-        KafkaBroker kafka = new KafkaBroker(dataDir, console, this::consoleFilter);
-        say("starting Kafka on " + KafkaServerProperties.BOOTSTRAP_SERVERS + " (data in " + kafka.logDir() + ")");
+        say("starting Kafka on " + KafkaServerProperties.BOOTSTRAP_SERVERS + " (data in " + kafka.logDir()
+                + "; SASL/SCRAM, a user and ACLs per service, super user's settings in " + kafka.adminProperties() + ")");
         kafka.start();
         platform.kafka(kafka);
         if (externalMongoUri == null) {
@@ -276,7 +279,10 @@ public final class Devstack {
             environment.put("PATHWAYS_IDENTITY_ACCESS_TOKEN_TTL", DemoTokens.TTL.toHours() + "h");
             return environment;
         }
-        environment.put("KAFKA_BOOTSTRAP_SERVERS", KafkaServerProperties.BOOTSTRAP_SERVERS);
+        if (KafkaAccess.SERVICES.stream().anyMatch(access -> access.principal().equals(service.module()))) {
+            // Each service authenticates as its own Kafka user and may touch only its own topics (KafkaAccess).
+            environment.putAll(kafka.clientEnvironment(service.module()));
+        }
         if (tracesExported) {
             environment.put("PATHWAYS_ZIPKIN_ENABLED", "true");
             environment.put("PATHWAYS_ZIPKIN_URL", TraceViewer.SPANS);
