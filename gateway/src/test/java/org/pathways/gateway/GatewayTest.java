@@ -9,7 +9,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +40,8 @@ class GatewayTest {
     private static final AtomicReference<String> webAppSawHost = new AtomicReference<>();
     private static HttpServer referralBackend;
     private static HttpServer notificationBackend;
+    private static final List<HttpServer> progressionInstances = new ArrayList<>();
+    private static final Map<String, Integer> progressionServedBy = new ConcurrentHashMap<>();
 
     @LocalServerPort
     int port;
@@ -101,6 +109,25 @@ class GatewayTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
+        // Three instances of the progression-service: the first is stopped, the other two echo what they were sent.
+        for (String name : List.of("progression-a", "progression-b")) {
+            HttpServer instance = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            instance.createContext("/api/progression", exchange -> {
+                progressionServedBy.merge(name, 1, Integer::sum);
+                byte[] body = ("{\"servedBy\":\"" + name + "\",\"received\":"
+                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8) + "}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            instance.start();
+            progressionInstances.add(instance);
+        }
+        registry.add("pathways.gateway.routes.progression", () -> "http://127.0.0.1:" + closedPort + ","
+                + progressionInstances.stream().map(instance -> "http://127.0.0.1:" + instance.getAddress().getPort())
+                        .collect(Collectors.joining(",")));
         registry.add("pathways.gateway.routes.referrals",
                 () -> "http://127.0.0.1:" + referralBackend.getAddress().getPort());
         registry.add("pathways.gateway.routes.learners", () -> "http://127.0.0.1:" + closedPort);
@@ -116,6 +143,28 @@ class GatewayTest {
     static void stopBackend() {
         referralBackend.stop(0);
         notificationBackend.stop(0);
+        progressionInstances.forEach(instance -> instance.stop(0));
+    }
+
+    @Test
+    void requestsAreSharedBetweenAServicesInstancesAndOneThatRefusesTheConnectionIsPassedOver() throws Exception {
+        for (int i = 0; i < 9; i++) {
+            // A client each, so that the rate limit stays out of it.
+            String token = TestTokens.token("scaled-client-" + UUID.randomUUID(), "agency-gp", Role.AGENCY_SYSTEM);
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/progression/records"))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"step\":" + i + "}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // Every request arrives whole at a running instance, although one instance in three is stopped.
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"received\":{\"step\":" + i + "}");
+        }
+        // Round robin: both running instances took their share (the stopped one's turns went to the next).
+        assertThat(progressionServedBy).containsOnlyKeys("progression-a", "progression-b");
+        assertThat(progressionServedBy.values()).allSatisfy(served -> assertThat(served).isGreaterThanOrEqualTo(3));
     }
 
     @Test

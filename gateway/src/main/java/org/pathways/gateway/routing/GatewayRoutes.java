@@ -2,13 +2,10 @@ package org.pathways.gateway.routing;
 
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.preserveHostHeader;
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.setPath;
-import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
 import static org.springframework.cloud.gateway.server.mvc.filter.CircuitBreakerFilterFunctions.circuitBreaker;
 import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
 import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
 import static org.springframework.web.servlet.function.RequestPredicates.path;
-
-import java.net.URI;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.slf4j.Logger;
@@ -39,7 +36,8 @@ class GatewayRoutes {
     private static final UpstreamFailure UPSTREAM_FAILURE = new UpstreamFailure();
 
     @Bean
-    RouterFunction<ServerResponse> serviceRoutes(RouteTargets targets, ClientRateLimit rateLimit) {
+    RouterFunction<ServerResponse> serviceRoutes(RouteTargets routeTargets, ClientRateLimit rateLimit) {
+        var targets = new Targets(routeTargets);
         return service("learners", targets.learners(), "/api/learners/**", "/api/learners")
                 .and(service("opportunities", targets.opportunities(), "/api/opportunities/**", "/api/opportunities"))
                 .and(service("agencies", targets.opportunities(), "/api/agencies/**", "/api/agencies"))
@@ -77,7 +75,7 @@ class GatewayRoutes {
      * {@code /api/dead-letters/<service>/**}, served by that service itself (reliable-messaging's
      * {@code DeadLetterController}), behind the service's own breaker.
      */
-    private static RouterFunction<ServerResponse> deadLetters(String service, URI target) {
+    private static RouterFunction<ServerResponse> deadLetters(String service, ServiceInstances target) {
         String prefix = "/api/dead-letters/" + service;
         return service("dead-letters-" + service, target, prefix + "/**", prefix);
     }
@@ -87,14 +85,14 @@ class GatewayRoutes {
      * the Swagger UI page lists (springdoc.swagger-ui.urls in gateway.yml). Open without a token, like the
      * service's own.
      */
-    private static RouterFunction<ServerResponse> apiDocument(String service, URI target) {
+    private static RouterFunction<ServerResponse> apiDocument(String service, ServiceInstances target) {
         return route("api-docs-" + service)
                 .route(path("/v3/api-docs/" + service), http())
-                .before(uri(target))
                 .before(setPath("/v3/api-docs"))
                 .filter(circuitBreaker(config -> config.setId(service + "-api-docs")
                         // under the open documentation paths, so the fallback needs no token either
                         .setFallbackPath("/v3/api-docs/unavailable/" + service)))
+                .filter(target.forward())
                 .build();
     }
 
@@ -103,25 +101,39 @@ class GatewayRoutes {
      * ({@link GatewayPaths#WEB_APP}). The browser's Host header is kept, so that the web app builds its links and its
      * sign-in callback on the gateway's address, the only one the browser knows.
      */
-    private static RouterFunction<ServerResponse> webApp(URI target) {
+    private static RouterFunction<ServerResponse> webApp(ServiceInstances target) {
         return route("web")
                 .route(request -> GatewayPaths.WEB_APP.matches(request.servletRequest()), http())
-                .before(uri(target))
                 .before(preserveHostHeader())
                 .filter(circuitBreaker(config -> config.setId("web").setFallbackPath("/unavailable/web")))
+                .filter(target.forward())
                 .build();
     }
 
-    private static RouterFunction<ServerResponse> service(String id, URI target, String... paths) {
+    private static RouterFunction<ServerResponse> service(String id, ServiceInstances target, String... paths) {
         var predicate = path(paths[0]);
         for (int i = 1; i < paths.length; i++) {
             predicate = predicate.or(path(paths[i]));
         }
         return route(id)
                 .route(predicate, http())
-                .before(uri(target))
                 .filter(circuitBreaker(config -> config.setId(id).setFallbackPath("/unavailable/" + id)))
+                .filter(target.forward())
                 .build();
+    }
+
+    /**
+     * One round robin per service, shared by all of its routes. The breaker wraps the whole turn, so it counts a
+     * failure only when no instance could take the request.
+     */
+    private record Targets(ServiceInstances learners, ServiceInstances opportunities, ServiceInstances referrals,
+                           ServiceInstances notifications, ServiceInstances progression, ServiceInstances web) {
+
+        Targets(RouteTargets routes) {
+            this(new ServiceInstances(routes.learners()), new ServiceInstances(routes.opportunities()),
+                    new ServiceInstances(routes.referrals()), new ServiceInstances(routes.notifications()),
+                    new ServiceInstances(routes.progression()), new ServiceInstances(routes.web()));
+        }
     }
 
     @Bean
