@@ -32,6 +32,8 @@ public final class Devstack {
     private final Path dataDir;
     private final boolean demo;
     private final boolean verbose;
+    /** How many instances of each back-end service run ({@code --replicas}). */
+    private final int replicas;
     /** Whether the trace viewer started, so the services export their spans to it. */
     private boolean tracesExported;
     private final String externalMongoUri;
@@ -42,12 +44,13 @@ public final class Devstack {
     /** Made up front: its users' passwords go into the environment of every service that uses Kafka. */
     private final KafkaBroker kafka;
 
-    Devstack(Path repositoryRoot, Path dataDir, boolean demo, boolean verbose, String externalMongoUri,
+    Devstack(Path repositoryRoot, Path dataDir, boolean demo, boolean verbose, int replicas, String externalMongoUri,
             PrintStream console) {
         this.repositoryRoot = repositoryRoot;
         this.dataDir = dataDir;
         this.demo = demo;
         this.verbose = verbose;
+        this.replicas = replicas;
         this.launches = new ServiceLaunch(repositoryRoot, dataDir, console);
         this.externalMongoUri = externalMongoUri == null || externalMongoUri.isBlank() ? null : externalMongoUri;
         this.console = console;
@@ -80,7 +83,7 @@ public final class Devstack {
         }
         Path dataDir = options.dataDir() != null ? options.dataDir().toAbsolutePath().normalize()
                 : root.resolve(".devstack");
-        int exitCode = new Devstack(root, dataDir, options.demo(), options.verbose(),
+        int exitCode = new Devstack(root, dataDir, options.demo(), options.verbose(), options.replicas(),
                 System.getenv("MONGODB_URI"), System.out).run();
         if (exitCode != 0) {
             System.exit(exitCode);
@@ -120,15 +123,15 @@ public final class Devstack {
             // The issuer boots while Kafka does; nothing else needs it until the first token is asked for.
             Map<PlatformService, ChildProcess> starting = new LinkedHashMap<>();
             Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
-            launches.prepare(PlatformService.all());
+            launches.prepare(PlatformService.all(replicas));
             launch(PlatformService.IDENTITY, platform, starting, startTimes);
             startTraceViewer(platform);
             startInfrastructure(platform);
             // Kafka answers: the back end and the gateway start side by side (the gateway calls no service until a
             // request comes, and the services check tokens with the issuer only when one arrives).
-            for (PlatformService service : PlatformService.BACKEND) {
-                if (!service.equals(PlatformService.WEB)) {
-                    launch(service, platform, starting, startTimes);
+            for (PlatformService service : PlatformService.SCALABLE) {
+                for (PlatformService instance : service.instances(replicas)) {
+                    launch(instance, platform, starting, startTimes);
                 }
             }
             launch(PlatformService.GATEWAY, platform, starting, startTimes);
@@ -170,7 +173,7 @@ public final class Devstack {
         if (externalMongoUri == null) {
             claims.add(new PortClaim(EmbeddedMongoStore.PORT, "embedded MongoDB store"));
         }
-        PlatformService.all().forEach(service -> claims.add(new PortClaim(service.port(), service.module())));
+        PlatformService.all(replicas).forEach(service -> claims.add(new PortClaim(service.port(), service.module())));
         if (TraceViewer.jar(repositoryRoot) != null) {
             claims.add(new PortClaim(TraceViewer.PORT, "trace viewer (Zipkin)"));
         }
@@ -265,8 +268,12 @@ public final class Devstack {
         return verbose ? ConsoleFilter.everything() : ConsoleFilter.problemsOnly();
     }
 
-    /** The settings every service reads from its environment, as a container platform would pass them. */
-    private Map<String, String> environmentOf(PlatformService service) {
+    /**
+     * The settings every service reads from its environment, as a container platform would pass them. Every instance
+     * of a service gets the same (its Kafka user, databases, consumer groups), but for its port and its own search
+     * index.
+     */
+    Map<String, String> environmentOf(PlatformService service) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("SERVER_PORT", Integer.toString(service.port()));
         if (service.equals(PlatformService.IDENTITY)) {
@@ -294,21 +301,25 @@ public final class Devstack {
         environment.put("PATHWAYS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
         // The key webhook secrets are encrypted under at rest: a published local-only one (production sets its own).
         environment.put("PATHWAYS_WEBHOOK_SECRET_KEYS", "local-only:Zkh5FtAgzhsfdYEG+Qd4M1KT6kloxXSa4OdULH2eo/M=");
-        if (service.equals(PlatformService.BACKEND.get(1))) {
-            // The catalogue's search index lives with the rest of the devstack's data (rebuilt from the store if lost).
+        if (service.module().equals(PlatformService.BACKEND.get(1).module())) {
+            // The catalogue's search index lives with the rest of the devstack's data (rebuilt from the store if lost);
+            // one per instance, as each keeps its own up to date from the catalogue's events.
+            String index = service.equals(PlatformService.BACKEND.get(1)) ? "search-index"
+                    : "search-index-" + service.name();
             environment.put("PATHWAYS_SEARCH_INDEX_DIR",
-                    dataDir.resolve("opportunity-catalogue").resolve("search-index").toString());
+                    dataDir.resolve("opportunity-catalogue").resolve(index).toString());
         }
-        if (service.equals(PlatformService.BACKEND.get(2))) {
+        if (service.module().equals(PlatformService.BACKEND.get(2).module())) {
             // FHIR Bundles' fullUrls and links name the base as clients reach it: through the gateway.
             environment.put("PATHWAYS_FHIR_BASE_URL", PlatformService.GATEWAY.baseUrl() + "/api/fhir/r4");
         }
         if (service.equals(PlatformService.GATEWAY)) {
-            environment.put("LEARNER_SERVICE_URL", PlatformService.BACKEND.get(0).baseUrl());
-            environment.put("OPPORTUNITY_SERVICE_URL", PlatformService.BACKEND.get(1).baseUrl());
-            environment.put("REFERRAL_SERVICE_URL", PlatformService.BACKEND.get(2).baseUrl());
-            environment.put("NOTIFICATION_SERVICE_URL", PlatformService.BACKEND.get(3).baseUrl());
-            environment.put("PROGRESSION_SERVICE_URL", PlatformService.BACKEND.get(4).baseUrl());
+            // Every instance of each service, separated by commas: the gateway takes them in turn.
+            environment.put("LEARNER_SERVICE_URL", instanceUrls(PlatformService.BACKEND.get(0)));
+            environment.put("OPPORTUNITY_SERVICE_URL", instanceUrls(PlatformService.BACKEND.get(1)));
+            environment.put("REFERRAL_SERVICE_URL", instanceUrls(PlatformService.BACKEND.get(2)));
+            environment.put("NOTIFICATION_SERVICE_URL", instanceUrls(PlatformService.BACKEND.get(3)));
+            environment.put("PROGRESSION_SERVICE_URL", instanceUrls(PlatformService.BACKEND.get(4)));
             environment.put("WEB_APP_URL", PlatformService.WEB.baseUrl());
         }
         if (service.equals(PlatformService.WEB)) {
@@ -317,9 +328,13 @@ public final class Devstack {
             environment.put("PATHWAYS_API_URL", PlatformService.GATEWAY.baseUrl());
         }
         if (demo) {
-            environment.putAll(DemoData.settingsFor(service.name()));
+            environment.putAll(DemoData.settingsFor(service.first().name()));
         }
         return environment;
+    }
+
+    private String instanceUrls(PlatformService service) {
+        return String.join(",", service.instances(replicas).stream().map(PlatformService::baseUrl).toList());
     }
 
     /**
@@ -384,7 +399,7 @@ public final class Devstack {
         return components;
     }
 
-    private static String addressOf(String component) {
+    private String addressOf(String component) {
         if (component.equals("zipkin")) {
             return TraceViewer.UI;
         }
@@ -392,7 +407,7 @@ public final class Devstack {
             return KafkaServerProperties.BOOTSTRAP_SERVERS + " (controller :" + KafkaServerProperties.CONTROLLER_PORT
                     + ")";
         }
-        return PlatformService.all().stream().filter(service -> service.name().equals(component))
+        return PlatformService.all(replicas).stream().filter(service -> service.name().equals(component))
                 .map(PlatformService::baseUrl).findFirst().orElse("");
     }
 

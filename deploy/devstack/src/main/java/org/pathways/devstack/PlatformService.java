@@ -36,6 +36,33 @@ record PlatformService(String name, String module, int port) {
     /** Started last, so that the first request through it finds every route's service ready. */
     static final PlatformService GATEWAY = new PlatformService("gateway", "gateway", 8080);
 
+    /** The services that run as several instances with --replicas: the five back-end services (not the web app). */
+    static final List<PlatformService> SCALABLE = BACKEND.stream().filter(service -> !service.equals(WEB)).toList();
+
+    /**
+     * Instance {@code index} (0 is this one) of the service: its own port, 100 above the previous instance's, and its
+     * own name for logs ({@code referral-2}); the same module, so the same jar, databases and consumer groups.
+     */
+    PlatformService instance(int index) {
+        return index == 0 ? this : new PlatformService(name + "-" + (index + 1), module, port + 100 * index);
+    }
+
+    /** The first instance of this service (itself, unless this is a further instance). */
+    PlatformService first() {
+        return all().stream().filter(service -> service.module.equals(module)).findFirst().orElse(this);
+    }
+
+    /** Every instance of this service when the devstack runs {@code replicas} of each scalable one. */
+    List<PlatformService> instances(int replicas) {
+        int count = SCALABLE.contains(this) ? replicas : 1;
+        return java.util.stream.IntStream.range(0, count).mapToObj(this::instance).toList();
+    }
+
+    /** Every process the devstack starts, with {@code replicas} instances of each scalable service. */
+    static List<PlatformService> all(int replicas) {
+        return all().stream().flatMap(service -> service.instances(replicas).stream()).toList();
+    }
+
     static List<PlatformService> all() {
         return java.util.stream.Stream.of(java.util.stream.Stream.of(IDENTITY), BACKEND.stream(),
                 java.util.stream.Stream.of(GATEWAY)).flatMap(services -> services).toList();

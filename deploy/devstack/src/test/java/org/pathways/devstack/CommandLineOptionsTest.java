@@ -33,6 +33,17 @@ class CommandLineOptionsTest {
     }
 
     @Test
+    void runsOneInstanceOfEachServiceUnlessAskedForMore() {
+        assertThat(CommandLineOptions.parse().replicas()).isEqualTo(1);
+        assertThat(CommandLineOptions.parse("--replicas", "2").replicas()).isEqualTo(2);
+        assertThat(CommandLineOptions.USAGE).contains("--replicas N");
+        assertThatThrownBy(() -> CommandLineOptions.parse("--replicas", "0")).hasMessageContaining("from 1 to 3");
+        assertThatThrownBy(() -> CommandLineOptions.parse("--replicas", "4")).hasMessageContaining("from 1 to 3");
+        assertThatThrownBy(() -> CommandLineOptions.parse("--replicas", "two")).hasMessageContaining("not two");
+        assertThatThrownBy(() -> CommandLineOptions.parse("--replicas")).hasMessageContaining("needs a value");
+    }
+
+    @Test
     void pointsTheOldTokenCommandAtTheIssuer() {
         assertThatThrownBy(() -> CommandLineOptions.parse("token", "--agency", "a"))
                 .hasMessageContaining("deploy/devstack/token");
