@@ -45,13 +45,19 @@ public final class RunningPlatform {
         servicePorts = Map.of("learner-profile-service", learners, "opportunity-catalogue-service", opportunities,
                 "referral-service", referrals, "notification-service", notifications,
                 "progression-service", progression);
-        Map<String, String> gateway = new java.util.HashMap<>(tracing());
-        gateway.putAll(Map.of(
+        gatewayPort = port(startGateway(Map.of(
                 "pathways.gateway.routes.learners", "http://localhost:" + learners,
                 "pathways.gateway.routes.opportunities", "http://localhost:" + opportunities,
                 "pathways.gateway.routes.referrals", "http://localhost:" + referrals,
                 "pathways.gateway.routes.notifications", "http://localhost:" + notifications,
-                "pathways.gateway.routes.progression", "http://localhost:" + progression,
+                "pathways.gateway.routes.progression", "http://localhost:" + progression)));
+    }
+
+    /** A gateway with these routes (each one URL, or several separated by commas), as the platform's is set up. */
+    static ConfigurableApplicationContext startGateway(Map<String, String> routes) {
+        Map<String, String> gateway = new java.util.HashMap<>(tracing());
+        gateway.putAll(routes);
+        gateway.putAll(Map.of(
                 "pathways.security.jwt-secret", org.pathways.testing.TestTokens.SECRET,
                 "pathways.security.jwt-issuer", org.pathways.testing.TestTokens.ISSUER,
                 // Every test calls from 127.0.0.1, and the isolation matrix alone sends one request without a
@@ -60,7 +66,7 @@ public final class RunningPlatform {
                 "pathways.gateway.protection.unauthenticated-requests-per-period",
                 Integer.toString(UNAUTHENTICATED_REQUESTS_PER_MINUTE),
                 "spring.autoconfigure.exclude", WITHOUT_STORE_OR_BROKER));
-        gatewayPort = port(GatewayApplication.run(args(gateway)));
+        return GatewayApplication.run(args(gateway));
     }
 
     /** Every service exports its spans to the collector, as the devstack's services do to its Zipkin server. */
@@ -87,18 +93,32 @@ public final class RunningPlatform {
     }
 
     private int start(Function<String[], ConfigurableApplicationContext> application, String database) {
+        return port(startInstance(application, database));
+    }
+
+    /**
+     * One more instance of a service, configured exactly as the platform's own (the same database, broker, consumer
+     * groups), on a port of its own; the caller closes it.
+     */
+    static ConfigurableApplicationContext startInstance(Function<String[], ConfigurableApplicationContext> application,
+            String database) {
         Map<String, String> properties = new java.util.HashMap<>(SharedInfrastructure.serviceProperties(database));
         properties.put("pathways.webhooks.allow-private-addresses", "true");
         properties.put("pathways.webhooks.secret-keys", "local-only:Zkh5FtAgzhsfdYEG+Qd4M1KT6kloxXSa4OdULH2eo/M=");   // local-only
         properties.putAll(tracing());
         // In this shared JVM the gateway's jar is on every service's classpath: keep it out of their contexts.
         properties.put("spring.cloud.gateway.server.webmvc.function.enabled", "false");
-        return port(application.apply(args(properties)));
+        return application.apply(args(properties));
+    }
+
+    /** The port an application started here listens on. */
+    static int portOf(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
     }
 
     private int port(ConfigurableApplicationContext context) {
         contexts.add(context);
-        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+        return portOf(context);
     }
 
     /** Command-line arguments for a Spring application on a random port with these properties. */
