@@ -131,9 +131,7 @@ class AgencyKindConsentTest extends ReferralServiceTest {
         // Older news under a new event id (a late registration): handled, yet it never rolls the kind back.
         String late = events.publish(new AgencyRegistered(college, AgencyKind.COLLEGE, AgencySector.PUBLIC, true,
                 marker.minusSeconds(3600)));
-        await().atMost(DEADLINE).until(() -> store.exists(org.springframework.data.mongodb.core.query.Query.query(
-                org.springframework.data.mongodb.core.query.Criteria.where("eventId").is(late).and("status")
-                        .is("DONE")), "inbox"));
+        consumed(late);
         assertThat(store.findById(college, AgencyView.class).kind()).isEqualTo(AgencyKind.COMMUNITY_GROUP);
         assertThat(store.findById(college, AgencyView.class).asOf()).isEqualTo(marker);
     }

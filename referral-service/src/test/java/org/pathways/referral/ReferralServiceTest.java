@@ -38,6 +38,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -78,6 +80,11 @@ public abstract class ReferralServiceTest {
         @Bean
         MutableClock clock() {
             return new MutableClock();
+        }
+
+        @Bean
+        CrashingRerouteCheckpoint rerouteCheckpoint() {
+            return new CrashingRerouteCheckpoint();
         }
 
         @Bean
@@ -288,6 +295,19 @@ public abstract class ReferralServiceTest {
         events.publish(new ConsentGranted(learnerId, marker, "agency-marker", ConsentPurpose.CONTACT,
                 Instant.now(), null));
         await().atMost(DEADLINE).until(() -> store.findById(marker, ConsentView.class) != null);
+    }
+
+    /**
+     * Waits until the service's inbox has marked the event processed: its handler finished, whatever it changed (or
+     * it was a redelivery the inbox skipped, after the first delivery was processed). A test that asserts an event
+     * changed nothing proves this first, so that the assertion cannot pass merely because the event was not
+     * consumed yet.
+     *
+     * @param eventId the id {@link EventProducer#publish} answered
+     */
+    protected void consumed(String eventId) {
+        await().atMost(DEADLINE).until(() -> store.exists(Query.query(Criteria.where("eventId").is(eventId)
+                .and("status").is("DONE")), "inbox"));
     }
 
     /** Sends a request with extra headers (If-Match, Idempotency-Key) and reads the answer's headers too. */

@@ -7,7 +7,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.learner.audit.AccessRequest;
-import org.pathways.learner.profile.ConsentView;
+import org.pathways.learner.consent.ConsentView;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;

@@ -7,7 +7,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentPurpose;
-import org.pathways.learner.profile.ConsentMethod;
+import org.pathways.learner.domain.ConsentMethod;
 
 /**
  * What a worker records when a learner consents: for one agency ({@code agencyId}) or for every agency of one kind

@@ -13,7 +13,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
 import org.hl7.fhir.r4.model.Task;
 import org.pathways.events.referral.Urgency;
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.domain.Referral;
 
 /**
  * A referral as FHIR R4 resources, following the Gravity SDOH Clinical Care closed-loop referral pattern: the order

@@ -22,8 +22,6 @@ import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.events.opportunity.OpportunityWithdrawn;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
-import org.pathways.referral.consent.ConsentWithdrawals;
-import org.pathways.referral.erasure.LearnerErasure;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -36,17 +34,19 @@ import org.springframework.messaging.Message;
  * Local read models of consents, opportunities and agencies, built from the learner, catalogue and agency topics,
  * so that a referral is checked at submission without a synchronous call to another service. Each write is an
  * idempotent upsert keyed by the consent, opportunity or agency id, so replaying the topics rebuilds the same
- * state. A withdrawn referral-sharing consent also stops the open referrals it covered ({@link ConsentWithdrawals}).
+ * state. A withdrawn referral-sharing consent also stops the open referrals it covered, and an erasure erases the
+ * learner's referrals: the {@code consent} and {@code erasure} features listen ({@link ConsentListener},
+ * {@link ErasureListener}), so the read models depend on no feature.
  */
 @Configuration
 public class ReadModelProjections {
 
     private final MongoTemplate mongo;
-    private final ConsentWithdrawals consentWithdrawals;
-    private final LearnerErasure learnerErasure;
+    private final ConsentListener consentWithdrawals;
+    private final ErasureListener learnerErasure;
     private final Clock clock;
 
-    ReadModelProjections(MongoTemplate mongo, ConsentWithdrawals consentWithdrawals, LearnerErasure learnerErasure,
+    ReadModelProjections(MongoTemplate mongo, ConsentListener consentWithdrawals, ErasureListener learnerErasure,
                          Clock clock) {
         this.mongo = mongo;
         this.consentWithdrawals = consentWithdrawals;
