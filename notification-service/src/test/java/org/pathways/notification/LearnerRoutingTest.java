@@ -50,7 +50,9 @@ class LearnerRoutingTest extends ServiceTest {
             for (String agency : List.of(college, recorder)) {
                 await().atMost(PATIENCE).until(() -> feedEventIds(agency).contains(milestone.eventId()));
             }
-            // Same learner, same partition: the consents were all applied before the milestone was routed.
+            // Same learner, same partition: the consents were all applied before the milestone was routed; handled,
+            // its routing is over.
+            await().atMost(PATIENCE).until(() -> handled(milestone.eventId()));
             assertThat(feedEventIds(council)).isEmpty();
             assertThat(feedEventIds(housing)).as("a withdrawn consent no longer counts").isEmpty();
         }
@@ -163,7 +165,8 @@ class LearnerRoutingTest extends ServiceTest {
             OutboxEntry milestone = milestone(survivor, recorder);
             events.publish(milestone);
 
-            await().atMost(PATIENCE).until(() -> feedEventIds(recorder).contains(milestone.eventId()));
+            await().atMost(PATIENCE).until(() -> feedEventIds(recorder).contains(milestone.eventId())
+                    && handled(milestone.eventId()));
             for (String agency : List.of(college, kindCollege, late)) {
                 assertThat(feedEventIds(agency)).as(agency).contains(milestone.eventId());
             }

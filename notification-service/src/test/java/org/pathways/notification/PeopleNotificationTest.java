@@ -58,6 +58,7 @@ class PeopleNotificationTest extends ServiceTest {
             assertThat(json(call("GET", "/api/notifications", worker("ana", college), null)).get("notifications")
                     .get(0).get("read").asBoolean()).isTrue();
 
+            await().atMost(PATIENCE).until(() -> handled(submitted.eventId()));   // every notice of it made
             assertThat(json(call("GET", "/api/notifications", worker("bob", council), null)).get("notifications"))
                     .as("the referring agency needs no one to act").isEmpty();
             assertThat(call("POST", "/api/notifications/not%20an%20id/read", worker("ana", college), null)

@@ -96,6 +96,10 @@ public abstract class RunningService {
         return HttpApi.JSON.readTree(record.value());
     }
 
+    protected static String typeOf(ConsumerRecord<String, byte[]> record) {
+        return cloudEvent(record).path("type").asString();
+    }
+
     protected static boolean isOfType(ConsumerRecord<String, byte[]> record, String key, String type) {
         return key.equals(record.key()) && type.equals(cloudEvent(record).path("type").asString());
     }

@@ -52,6 +52,15 @@ public final class TopicRecorder implements AutoCloseable {
         return matchingRecords(matching);
     }
 
+    /**
+     * Every matching record read so far, without polling. Once a marker record has been awaited that was published
+     * after the ones asked about, on the same key (so after them in its partition), this is all of them: proof that
+     * nothing more was announced, with no quiet time window to wait out.
+     */
+    public List<ConsumerRecord<String, byte[]>> recorded(Predicate<ConsumerRecord<String, byte[]>> matching) {
+        return matchingRecords(matching);
+    }
+
     private List<ConsumerRecord<String, byte[]>> matchingRecords(Predicate<ConsumerRecord<String, byte[]>> matching) {
         return records.stream().filter(matching).toList();
     }

@@ -127,13 +127,13 @@ class DevstackSmokeIT {
             // SIGTERM, as Ctrl-C would; through the handle, because Process.destroy() also closes our end of the
             // pipe and the devstack's shutdown report would be lost.
             devstack.toHandle().destroy();
-            boolean exited = devstack.waitFor(90, TimeUnit.SECONDS);
+            boolean exited = devstack.waitFor(120, TimeUnit.SECONDS);
             if (!exited) {
                 devstack.descendants().forEach(ProcessHandle::destroyForcibly);
                 devstack.destroyForcibly();
             }
             reader.join(5_000);
-            assertThat(exited).as("the devstack stops within 90 s of SIGTERM").isTrue();
+            assertThat(exited).as("the devstack stops within 120 s of SIGTERM").isTrue();
         }
         List<String> tail = output.subList(Math.max(0, output.size() - 40), output.size());
         assertThat(output.stream().anyMatch(line -> line.contains("stopped")))

@@ -26,7 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param secretGrace           how long the previous secret still signs after a rotation
  * @param secretKeys            the keys signing secrets are stored under, {@code <id>:<base64 of 32 bytes>}, the
  *                              current first, then previous ones still to be moved from (see
- *                              {@link org.pathways.notification.subscription.SecretKeyRing}); none configured and the
+ *                              {@code subscription.SecretKeyRing}); none configured and the
  *                              service refuses to start
  * @param resealInterval        how often secrets sealed under a previous key are moved to the current one
  * @param fullPollInterval      how often the dispatcher searches for due deliveries that no one on this instance

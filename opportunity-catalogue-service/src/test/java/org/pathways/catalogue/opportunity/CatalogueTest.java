@@ -4,7 +4,6 @@ import org.pathways.testing.HttpApi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,11 @@ class CatalogueTest extends RunningService {
         assertThat(response.text("providerAgencyId")).isEqualTo(COLLEGE);
         assertThat(response.body().path("placesTaken").asInt()).isZero();
         assertThat(response.body().path("placesLeft").asInt()).isEqualTo(12);
-        assertThat(opportunityTopic.settle(r -> about(r, id), Duration.ofSeconds(2))).isEmpty();
+        // The marker: publishing it announces, after anything the draft announced (one aggregate's events, in order).
+        assertThat(publish(id, COLLEGE).status()).isEqualTo(200);
+        opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_PUBLISHED.type()), 1, EVENT_DEADLINE);
+        assertThat(opportunityTopic.recorded(r -> about(r, id))).as("the draft announced nothing")
+                .extracting(RunningService::typeOf).containsExactly(EventType.OPPORTUNITY_PUBLISHED.type());
     }
 
     @Test
@@ -102,8 +105,12 @@ class CatalogueTest extends RunningService {
         assertThat(again.isProblem(409, "illegal-transition")).isTrue();
         assertThat(again.text("currentStatus")).isEqualTo("PUBLISHED");
         assertThat(again.body().path("status").asInt()).isEqualTo(409);
-        assertThat(opportunityTopic.settle(r -> isOfType(r, id, EventType.OPPORTUNITY_PUBLISHED.type()),
-                Duration.ofSeconds(2))).hasSize(1);
+        // The marker: withdrawing it announces, after anything the refused publishing announced.
+        assertThat(withdraw(id, COLLEGE).status()).isEqualTo(200);
+        opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_WITHDRAWN.type()), 1, EVENT_DEADLINE);
+        assertThat(opportunityTopic.recorded(r -> about(r, id))).as("the refused publishing announced nothing")
+                .extracting(RunningService::typeOf)
+                .containsExactly(EventType.OPPORTUNITY_PUBLISHED.type(), EventType.OPPORTUNITY_WITHDRAWN.type());
     }
 
     @Test
@@ -172,8 +179,12 @@ class CatalogueTest extends RunningService {
         assertThat(withdraw(id, COUNCIL).isProblem(403, "forbidden")).isTrue();
         assertThat(api().get("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).text("status"))
                 .isEqualTo("PUBLISHED");
-        assertThat(opportunityTopic.settle(r -> isOfType(r, id, EventType.OPPORTUNITY_WITHDRAWN.type()),
-                Duration.ofSeconds(2))).isEmpty();
+        // The marker: its provider withdraws it, which announces after anything the refused attempts announced.
+        assertThat(withdraw(id, COLLEGE).status()).isEqualTo(200);
+        opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_WITHDRAWN.type()), 1, EVENT_DEADLINE);
+        assertThat(opportunityTopic.recorded(r -> about(r, id))).as("the refused attempts announced nothing")
+                .extracting(RunningService::typeOf)
+                .containsExactly(EventType.OPPORTUNITY_PUBLISHED.type(), EventType.OPPORTUNITY_WITHDRAWN.type());
     }
 
     @Test
