@@ -9,6 +9,7 @@ import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
@@ -21,7 +22,6 @@ import org.springframework.messaging.Message;
 class AgencyEventBinding {
 
     static final String HANDLER = "agency-directory";
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
 
     @Bean
     Consumer<Message<byte[]>> agencyEvents(EventInbox inbox, AgencyDirectory directory) {
@@ -42,7 +42,7 @@ class AgencyEventBinding {
             } else {
                 return;
             }
-            if (agencyId == null || !agencyId.matches(ID) || kind == null) {
+            if (agencyId == null || !ResourceId.FORMAT.matcher(agencyId).matches() || kind == null) {
                 throw new MalformedEventException("Event " + event.id() + " of type " + event.type()
                         + " lacks an agency id or kind");
             }

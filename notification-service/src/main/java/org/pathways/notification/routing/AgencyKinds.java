@@ -10,6 +10,7 @@ import org.pathways.events.EventType;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -61,7 +62,7 @@ public class AgencyKinds {
         JsonNode agencyId = data == null ? null : data.get("agencyId");
         JsonNode kind = data == null ? null : data.get("kind");
         if (agencyId == null || !agencyId.isString()
-                || !ReferralEventRouting.ID.matcher(agencyId.asString()).matches()
+                || !ResourceId.FORMAT.matcher(agencyId.asString()).matches()
                 || kind == null || !kind.isString()) {
             log.info("Agency event {} without an agency id or kind: ignored", event.id());
             return;

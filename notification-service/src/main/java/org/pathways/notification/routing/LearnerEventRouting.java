@@ -15,6 +15,7 @@ import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.notification.delivery.WebhookFanOut;
 import org.pathways.notification.feed.AgencyFeed;
+import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -73,7 +74,7 @@ public class LearnerEventRouting {
     }
 
     void route(ReceivedEvent event, byte[] record) {
-        if (!ReferralEventRouting.ID.matcher(event.id()).matches()) {
+        if (!ResourceId.FORMAT.matcher(event.id()).matches()) {
             throw new MalformedEventException("An event id outside the published id pattern");
         }
         switch (event.type()) {

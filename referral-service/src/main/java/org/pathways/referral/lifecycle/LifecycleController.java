@@ -3,9 +3,9 @@ package org.pathways.referral.lifecycle;
 import java.util.List;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.submission.Referral;
 import org.pathways.referral.submission.ReferralView;
 import org.springframework.http.HttpHeaders;
@@ -34,7 +34,7 @@ class LifecycleController {
     @PersonalDataRead("referral after a transition: need, history and shared summary")
     @PostMapping
     ResponseEntity<ReferralView> transition(Caller caller,
-            @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+            @PathVariable @ResourceId String id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @Valid @RequestBody TransitionRequest request) {
         Referral referral = lifecycle.transition(caller, id, request,
