@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.pathways.events.EventType;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.messaging.agency.AgencyKindChangeListener;
 import org.pathways.messaging.inbox.EventInbox;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -33,6 +34,14 @@ public class MessagingTestApplication {
      * erasure outlives any retry limit.
      */
     public static final Map<String, AtomicInteger> ERASURE_FAULTS = new ConcurrentHashMap<>();
+
+    /** The agency kind changes {@code AgencyKinds} told of, as "agency: before -> after". */
+    public static final List<String> KIND_CHANGES = new CopyOnWriteArrayList<>();
+
+    @Bean
+    AgencyKindChangeListener kindChanges() {
+        return (agencyId, before, after) -> KIND_CHANGES.add(agencyId + ": " + before + " -> " + after);
+    }
 
     @Bean
     Consumer<Message<byte[]>> learnerEvents(EventInbox inbox) {
