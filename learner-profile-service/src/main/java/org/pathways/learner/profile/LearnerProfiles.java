@@ -13,7 +13,6 @@ import java.util.Set;
 import org.pathways.events.learner.LearnerLinked;
 import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.ProfileField;
-import org.pathways.learner.agency.AgencyDirectory;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
@@ -21,6 +20,7 @@ import org.pathways.learner.matching.NameSimilarity;
 import org.pathways.learner.matching.PersonName;
 import org.pathways.learner.relationship.ReferralRelationship;
 import org.pathways.learner.relationship.ReferralRelationships;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
@@ -44,14 +44,14 @@ public class LearnerProfiles {
     private final MongoTemplate mongo;
     private final Outbox outbox;
     private final AccessAudit audit;
-    private final AgencyDirectory agencies;
+    private final AgencyKinds agencies;
     private final ReferralRelationships relationships;
     private final DuplicateMatches duplicateMatches;
     private final List<ErasureStep> erasureSteps;
     private final Clock clock;
 
     LearnerProfiles(LearnerRepository learners, MongoTemplate mongo, Outbox outbox, AccessAudit audit,
-                    AgencyDirectory agencies, ReferralRelationships relationships, DuplicateMatches duplicateMatches,
+                    AgencyKinds agencies, ReferralRelationships relationships, DuplicateMatches duplicateMatches,
                     List<ErasureStep> erasureSteps, Clock clock) {
         this.learners = learners;
         this.mongo = mongo;

@@ -5,13 +5,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.pathways.learner.agency.AgencyDirectory;
 import org.pathways.learner.profile.Access;
 import org.pathways.learner.profile.Learner;
 import org.pathways.learner.profile.LearnerProfiles;
 import org.pathways.learner.profile.Sharing;
 import org.pathways.learner.profile.Viewer;
 import org.pathways.learner.relationship.ReferralRelationships;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -34,11 +34,11 @@ class LearnerSearch {
 
     private final MongoTemplate mongo;
     private final LearnerProfiles profiles;
-    private final AgencyDirectory agencies;
+    private final AgencyKinds agencies;
     private final ReferralRelationships relationships;
     private final Clock clock;
 
-    LearnerSearch(MongoTemplate mongo, LearnerProfiles profiles, AgencyDirectory agencies,
+    LearnerSearch(MongoTemplate mongo, LearnerProfiles profiles, AgencyKinds agencies,
                   ReferralRelationships relationships, Clock clock) {
         this.mongo = mongo;
         this.profiles = profiles;
