@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.pathways.events.agency.AgencyKind;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -170,7 +171,7 @@ public class LearnerEventRouting {
             parties.add(p.receivingAgencyId());
         });
         parties.remove(null);
-        Map<String, AgencyKind> known = agencyKinds.of(parties);
+        Map<String, AgencyKind> known = agencyKinds.kindsOf(parties);
         parties.removeIf(agency -> !kinds.contains(known.get(agency)));
         return parties;
     }
