@@ -23,6 +23,7 @@ import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.platform.security.Role;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.testing.EventProducer;
@@ -69,6 +70,10 @@ public abstract class ReferralServiceTest {
 
     @Autowired
     protected MongoTemplate store;
+
+    /** The shared agency kinds read model (reliable-messaging), as this service keeps it. */
+    @Autowired
+    protected AgencyKinds agencyKinds;
 
     @Autowired
     protected SwitchableAuditTrail auditTrail;

@@ -12,11 +12,11 @@ import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.referral.ReferralReason;
 import org.pathways.events.referral.ReferralStatus;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.config.ReferralProperties;
 import org.pathways.referral.lifecycle.Actor;
 import org.pathways.referral.lifecycle.ReferralAction;
-import org.pathways.referral.readmodel.AgencyView;
 import org.pathways.referral.submission.Referral;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +44,15 @@ public class ConsentWithdrawals {
     private final MongoTemplate mongo;
     private final ReferralProperties.OnConsentWithdrawn policy;
     private final Clock clock;
+    private final AgencyKinds agencyKinds;
 
-    public ConsentWithdrawals(Outbox outbox, MongoTemplate mongo, ReferralProperties properties, Clock clock) {
+    public ConsentWithdrawals(Outbox outbox, MongoTemplate mongo, ReferralProperties properties, Clock clock,
+                              AgencyKinds agencyKinds) {
         this.outbox = outbox;
         this.mongo = mongo;
         this.policy = properties.onConsentWithdrawn();
         this.clock = clock;
+        this.agencyKinds = agencyKinds;
     }
 
     /**
@@ -114,8 +117,7 @@ public class ConsentWithdrawals {
         if (kind == null) {
             return List.of();
         }
-        return mongo.find(Query.query(Criteria.where("kind").is(kind)), AgencyView.class).stream()
-                .map(AgencyView::agencyId).toList();
+        return agencyKinds.agenciesOfKind(kind);
     }
 
     private void stop(String referralId, ReferralAction action, List<ReferralStatus> stoppable) {
