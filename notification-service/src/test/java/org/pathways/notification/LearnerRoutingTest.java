@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 
 /** A learner's milestones go only to the agencies the learner consented to share outcomes with; erasure is honoured. */
-class LearnerRoutingTest extends ServiceTest {
+class LearnerRoutingTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String LEARNERS = "pathways.learners";

@@ -32,12 +32,13 @@ import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.notification.routing.ReferralEventRouting;
 import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import tools.jackson.databind.JsonNode;
 
-class WebhookDeliveryTest extends ServiceTest {
+class WebhookDeliveryTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final CloudEventCodec CODEC = new CloudEventCodec();
@@ -262,7 +263,7 @@ class WebhookDeliveryTest extends ServiceTest {
 
             OutboxEntry second = ReferralEvents.submitted("agency-council", "agency-college");
             events.publish(second);
-            await().atMost(PATIENCE).until(() -> inboxDone(second.eventId()));
+            await().atMost(PATIENCE).until(() -> handled(second.eventId()));
             assertThat(deliveriesOf("agency-college", second.eventId())).isEmpty();
             assertThat(college.count()).isEqualTo(1);
         }
@@ -272,10 +273,6 @@ class WebhookDeliveryTest extends ServiceTest {
         return await().atMost(PATIENCE).until(() -> deliveriesOf(agency, eventId).stream()
                         .filter(d -> d.get("status").asString().equals(status)).findFirst().orElse(null),
                 delivery -> delivery != null);
-    }
-
-    private boolean inboxDone(String eventId) {
-        return mongo.exists(Query.query(Criteria.where("eventId").is(eventId).and("status").is("DONE")), "inbox");
     }
 
     private double duplicatesSkipped() {

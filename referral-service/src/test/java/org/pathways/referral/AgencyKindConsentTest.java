@@ -26,10 +26,10 @@ import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.referral.consent.ConsentExpiries;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.readmodel.OpportunityView;
+import org.pathways.testing.HandledEvents;
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.MutableClock;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.mongodb.core.query.Criteria;
-import org.springframework.data.mongodb.core.query.Query;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -121,8 +121,7 @@ class AgencyKindConsentTest extends ReferralServiceTest {
                 college, Map.of("agencyId", college, "kind", "SIXTH_FORM_COLLEGE", "sector", "PUBLIC",
                         "acceptsDirectReferrals", true, "registeredAt", registeredAt.toString()));
 
-        await().atMost(DEADLINE).until(() -> store.exists(Query.query(Criteria.where("_id")
-                .is(AgencyKinds.HANDLER + ":" + registration).and("status").is("DONE")), "inbox"));
+        HandledEvents.awaitHandled(store, AgencyKinds.HANDLER, registration, DEADLINE);
         assertThat(agencyKinds.find(college)).as("consumed, not dead-lettered: the agency is known")
                 .hasValueSatisfying(agency -> {
                     assertThat(agency.kindUnknown()).isTrue();
@@ -169,9 +168,7 @@ class AgencyKindConsentTest extends ReferralServiceTest {
         // Older news under a new event id (a late registration): handled, yet it never rolls the kind back.
         String late = events.publish(new AgencyRegistered(college, AgencyKind.COLLEGE, AgencySector.PUBLIC, true,
                 marker.minusSeconds(3600)));
-        await().atMost(DEADLINE).until(() -> store.exists(org.springframework.data.mongodb.core.query.Query.query(
-                org.springframework.data.mongodb.core.query.Criteria.where("eventId").is(late).and("status")
-                        .is("DONE")), "inbox"));
+        await().atMost(DEADLINE).until(() -> HandledEvents.handledByAny(store, late));
         assertThat(agencyKinds.find(college).orElseThrow().kind()).isEqualTo(AgencyKind.COMMUNITY_GROUP);
         assertThat(agencyKinds.find(college).orElseThrow().asOf()).isEqualTo(marker);
     }

@@ -34,6 +34,7 @@ import org.pathways.testing.IndexCoverage;
 import org.pathways.testing.IndexCoverage.Key;
 import org.pathways.testing.IndexCoverage.Shape;
 import org.pathways.testing.MongoQueryLog;
+import org.pathways.testing.MutableClock;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 

@@ -29,13 +29,14 @@ import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.MongoQueryLog;
+import org.pathways.testing.MutableClock;
+import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -52,7 +53,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + ReferralServiceApplication.NAME)
 @Import({ReferralServiceTest.Clocks.class, MongoQueryLog.class})
-public abstract class ReferralServiceTest {
+public abstract class ReferralServiceTest extends RunningServiceTest {
 
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     protected static final String COUNCIL = "agency-council";
@@ -64,9 +65,6 @@ public abstract class ReferralServiceTest {
     protected static TopicRecorder referrals;
 
     private static final HttpClient HTTP_CLIENT = HttpClient.newHttpClient();
-
-    @LocalServerPort
-    protected int port;
 
     @Autowired
     protected MongoTemplate store;
@@ -106,10 +104,6 @@ public abstract class ReferralServiceTest {
     static void stopClients() {
         events.close();
         referrals.close();
-    }
-
-    protected HttpApi api() {
-        return new HttpApi(port);
     }
 
     /**

@@ -23,7 +23,7 @@ import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.learner.ConsentPurpose;
 
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.learner.profile.ConsentMethod;
 import org.pathways.learner.profile.Learner;
 import org.pathways.learner.profile.LearnerRepository;
@@ -35,7 +35,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.OptimisticLockingFailureException;
 import tools.jackson.databind.JsonNode;
 
-class ConsentTest extends RunningService {
+class ConsentTest extends LearnerProfileServiceTest {
 
     private static TopicRecorder learnerTopic;
 

@@ -20,7 +20,7 @@ import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencySector;
 import org.pathways.events.agency.AgencyUpdated;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
  * Consent to every agency of one kind, resolved through the agencies the catalogue announces on
  * {@code pathways.agencies}.
  */
-class KindConsentTest extends RunningService {
+class KindConsentTest extends LearnerProfileServiceTest {
 
     private static TopicRecorder learnerTopic;
     private static EventProducer catalogue;

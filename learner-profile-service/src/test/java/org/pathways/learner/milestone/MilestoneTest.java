@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.testing.EventProducer;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
@@ -26,7 +26,7 @@ import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-class MilestoneTest extends RunningService {
+class MilestoneTest extends LearnerProfileServiceTest {
 
     private static TopicRecorder learnerTopic;
     private static EventProducer referralService;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.testing.EventProducer;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
@@ -26,7 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.JsonNode;
 
-class ErasureTest extends RunningService {
+class ErasureTest extends LearnerProfileServiceTest {
 
     private static TopicRecorder learnerTopic;
 

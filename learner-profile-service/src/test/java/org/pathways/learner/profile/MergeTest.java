@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.testing.EventProducer;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
 import tools.jackson.databind.JsonNode;
 
-class MergeTest extends RunningService {
+class MergeTest extends LearnerProfileServiceTest {
 
     private static TopicRecorder learnerTopic;
 

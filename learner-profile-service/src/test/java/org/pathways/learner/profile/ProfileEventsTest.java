@@ -12,14 +12,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
 import tools.jackson.databind.JsonNode;
 
 /** Profile updates and links are published, naming what changed or who is linked, never personal data. */
-class ProfileEventsTest extends RunningService {
+class ProfileEventsTest extends LearnerProfileServiceTest {
 
     private static TopicRecorder learnerTopic;
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
@@ -22,7 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.JsonNode;
 
-class RegistrationTest extends RunningService {
+class RegistrationTest extends LearnerProfileServiceTest {
 
     private static TopicRecorder learnerTopic;
 

@@ -20,7 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.catalogue.agency.Agency;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
@@ -33,7 +33,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Open Referral HSDS 3.0 import and export, validated against the standard's own compiled schemas. */
-class OpenReferralTest extends RunningService {
+class OpenReferralTest extends OpportunityCatalogueServiceTest {
 
     /**
      * The HSDS 3.0 schemas of the partnership's shared standards folder, which sits beside the checkout

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.opportunity.OpportunityKind;
@@ -25,7 +25,7 @@ import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-class CatalogueTest extends RunningService {
+class CatalogueTest extends OpportunityCatalogueServiceTest {
 
     private static TopicRecorder opportunityTopic;
 

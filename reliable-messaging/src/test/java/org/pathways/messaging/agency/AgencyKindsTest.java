@@ -1,7 +1,6 @@
 package org.pathways.messaging.agency;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +19,7 @@ import org.pathways.events.agency.AgencySector;
 import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.messaging.MessagingTestApplication;
 import org.pathways.testing.EventProducer;
+import org.pathways.testing.HandledEvents;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -80,10 +79,7 @@ class AgencyKindsTest {
     }
 
     private void awaitDone(String eventId) {
-        await().atMost(DEADLINE).until(() -> {
-            Document entry = mongo.findById(AgencyKinds.HANDLER + ":" + eventId, Document.class, "inbox");
-            return entry != null && "DONE".equals(entry.getString("status"));
-        });
+        HandledEvents.awaitHandled(mongo, AgencyKinds.HANDLER, eventId, DEADLINE);
     }
 
     @Test
@@ -157,8 +153,7 @@ class AgencyKindsTest {
                 Map.of("kind", "COLLEGE", "registeredAt", Instant.now().toString()));
 
         assertThat(deadLetters.await(r -> subject.equals(r.key()), 1, DEADLINE)).hasSize(1);
-        Document entry = mongo.findById(AgencyKinds.HANDLER + ":" + broken, Document.class, "inbox");
-        assertThat(entry == null ? null : entry.getString("status")).isNotEqualTo("DONE");
+        assertThat(HandledEvents.handled(mongo, AgencyKinds.HANDLER, broken)).isFalse();
         assertThat(agencyKinds.find(subject)).isEmpty();
     }
 }
