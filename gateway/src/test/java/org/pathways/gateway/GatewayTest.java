@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -32,6 +33,7 @@ class GatewayTest {
     private static final AtomicReference<String> forwardedAuthorization = new AtomicReference<>();
     private static final AtomicReference<String> webAppSawHost = new AtomicReference<>();
     private static HttpServer referralBackend;
+    private static HttpServer notificationBackend;
 
     @LocalServerPort
     int port;
@@ -48,6 +50,24 @@ class GatewayTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        // FHIR: the referral-service serves the resources; the notification-service (below) the Subscriptions.
+        referralBackend.createContext("/api/fhir", exchange -> {
+            byte[] body = "{\"resourceType\":\"Task\",\"served-by\":\"referrals\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/fhir+json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        notificationBackend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        notificationBackend.createContext("/api/fhir/r4/Subscription", exchange -> {
+            byte[] body = "{\"resourceType\":\"Bundle\",\"served-by\":\"notifications\"}"
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/fhir+json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        notificationBackend.start();
         referralBackend.createContext("/v3/api-docs", exchange -> {
             byte[] body = "{\"openapi\":\"3.1.0\",\"paths\":{\"/api/referrals/{id}\":{}}}"
                     .getBytes(StandardCharsets.UTF_8);
@@ -76,6 +96,8 @@ class GatewayTest {
         registry.add("pathways.gateway.routes.referrals",
                 () -> "http://127.0.0.1:" + referralBackend.getAddress().getPort());
         registry.add("pathways.gateway.routes.learners", () -> "http://127.0.0.1:" + closedPort);
+        registry.add("pathways.gateway.routes.notifications",
+                () -> "http://127.0.0.1:" + notificationBackend.getAddress().getPort());
         registry.add("pathways.gateway.routes.web",
                 () -> "http://127.0.0.1:" + referralBackend.getAddress().getPort());
         registry.add("pathways.security.jwt-secret", () -> TestTokens.SECRET);
@@ -85,6 +107,19 @@ class GatewayTest {
     @AfterAll
     static void stopBackend() {
         referralBackend.stop(0);
+        notificationBackend.stop(0);
+    }
+
+    @Test
+    void routesFhirSubscriptionsToTheNotificationServiceAndEveryOtherFhirResourceToTheReferralService()
+            throws Exception {
+        // A client of its own, so that the other tests' requests leave its rate-limit bucket full.
+        String token = TestTokens.token("fhir-client-" + java.util.UUID.randomUUID(), "agency-gp", Role.AGENCY_SYSTEM);
+        assertThat(get("/api/fhir/r4/Task/ref-1", token).body()).contains("\"served-by\":\"referrals\"");
+        assertThat(get("/api/fhir/r4/metadata", token).body()).contains("\"served-by\":\"referrals\"");
+        assertThat(get("/api/fhir/r4/Subscription", token).body()).contains("\"served-by\":\"notifications\"");
+        assertThat(get("/api/fhir/r4/Subscription/sub-1", token).body())
+                .contains("\"served-by\":\"notifications\"");
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {

@@ -36,7 +36,8 @@ class HostileRequestGatewayTest {
     /** Every route prefix, as an agency would call it, with the backend path it reaches. */
     private static final List<String> ROUTES = List.of("/api/learners", "/api/opportunities", "/api/agencies",
             "/api/referrals", "/api/subscriptions", "/api/deliveries", "/api/notifications", "/api/feed",
-            "/api/agency-settings", "/api/matches", "/api/pathways", "/api/hsds", "/api/progression");
+            "/api/agency-settings", "/api/matches", "/api/pathways", "/api/hsds", "/api/progression",
+            "/api/fhir/r4/Task", "/api/fhir/r4/Subscription");
 
     private static final ConcurrentLinkedQueue<String> served = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger bodiesReceived = new AtomicInteger();

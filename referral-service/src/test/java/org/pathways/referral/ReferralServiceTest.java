@@ -27,6 +27,7 @@ import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.platform.security.Role;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.testing.EventProducer;
+import org.pathways.testing.HandledEvents;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.MutableClock;
@@ -287,6 +288,18 @@ public abstract class ReferralServiceTest extends RunningServiceTest {
         events.publish(new ConsentGranted(learnerId, marker, "agency-marker", ConsentPurpose.CONTACT,
                 Instant.now(), null));
         await().atMost(DEADLINE).until(() -> store.findById(marker, ConsentView.class) != null);
+    }
+
+    /**
+     * Waits until the service's inbox has marked the event processed: its handler finished, whatever it changed (or
+     * it was a redelivery the inbox skipped, after the first delivery was processed). A test that asserts an event
+     * changed nothing proves this first, so that the assertion cannot pass merely because the event was not
+     * consumed yet.
+     *
+     * @param eventId the id {@link EventProducer#publish} answered
+     */
+    protected void consumed(String eventId) {
+        await().atMost(DEADLINE).until(() -> HandledEvents.handledByAny(store, eventId));
     }
 
     /** Sends a request with extra headers (If-Match, Idempotency-Key) and reads the answer's headers too. */

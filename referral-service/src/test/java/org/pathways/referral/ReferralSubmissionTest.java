@@ -114,22 +114,23 @@ class ReferralSubmissionTest extends ReferralServiceTest {
     @Test
     void consentWithdrawnBeforeSubmissionIsRefused() throws Exception {
         Scenario s = consentedLearnerAndPublishedCourse(10, 0);
-        // The grant must have arrived first: otherwise the refusal below would only prove the consent was not yet
-        // known, and would pass even if withdrawals were ignored.
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            org.pathways.referral.readmodel.ConsentView consent =
-                    mongo.findById(s.consentId(), org.pathways.referral.readmodel.ConsentView.class);
-            return consent != null && consent.withdrawnAt() == null;
-        });
-        events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
-                Instant.now()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> mongo.findById(s.consentId(),
-                org.pathways.referral.readmodel.ConsentView.class).withdrawnAt() != null);
+        // First the grant must have been consumed, with everything a submission checks: until then a refusal would
+        // only prove the consent (or the course) was not known yet, and would pass even if withdrawals were ignored.
+        await().atMost(DEADLINE).until(() -> readModels.mayRefer(s.learnerId(), COUNCIL, Instant.now())
+                && readModels.opportunity(s.opportunityId()).isPresent()
+                && readModels.referralSharingAllowed(s.learnerId(), COLLEGE, Instant.now()));
+
+        String withdrawal = events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE,
+                ConsentPurpose.REFERRAL_SHARING, Instant.now()));
+        consumed(withdrawal);
 
         HttpResponse<String> refused = submit(TestTokens.worker(COUNCIL), body(s), null);
 
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
         assertThat(refused.body()).contains("consent-required");
+        assertThat(mongo.count(org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("learnerId").is(s.learnerId())),
+                "referrals")).as("nothing written").isZero();
     }
 
     @Test

@@ -270,6 +270,10 @@ public final class Devstack {
             environment.put("PATHWAYS_SEARCH_INDEX_DIR",
                     dataDir.resolve("opportunity-catalogue").resolve("search-index").toString());
         }
+        if (service.equals(PlatformService.BACKEND.get(2))) {
+            // FHIR Bundles' fullUrls and links name the base as clients reach it: through the gateway.
+            environment.put("PATHWAYS_FHIR_BASE_URL", PlatformService.GATEWAY.baseUrl() + "/api/fhir/r4");
+        }
         if (service.equals(PlatformService.GATEWAY)) {
             environment.put("LEARNER_SERVICE_URL", PlatformService.BACKEND.get(0).baseUrl());
             environment.put("OPPORTUNITY_SERVICE_URL", PlatformService.BACKEND.get(1).baseUrl());

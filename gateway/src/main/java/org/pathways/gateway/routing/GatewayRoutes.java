@@ -45,6 +45,10 @@ class GatewayRoutes {
                 .and(service("agencies", targets.opportunities(), "/api/agencies/**", "/api/agencies"))
                 .and(service("referrals", targets.referrals(), "/api/referrals/**", "/api/referrals"))
                 .and(service("subscriptions", targets.notifications(), "/api/subscriptions/**", "/api/subscriptions"))
+                // FHIR R4: Subscription resources are the notification-service's, every other one the referrals'.
+                .and(service("fhir-subscriptions", targets.notifications(), "/api/fhir/r4/Subscription/**",
+                        "/api/fhir/r4/Subscription"))
+                .and(service("fhir", targets.referrals(), "/api/fhir/**", "/api/fhir"))
                 .and(service("deliveries", targets.notifications(), "/api/deliveries/**", "/api/deliveries"))
                 .and(service("notifications", targets.notifications(), "/api/notifications/**", "/api/notifications"))
                 .and(service("feed", targets.notifications(), "/api/feed/**", "/api/feed"))

@@ -6,6 +6,7 @@ import java.util.Collection;
 
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.notification.fhir.RestHookNotifications;
 import org.pathways.notification.subscription.Subscription;
 import org.pathways.notification.subscription.Subscriptions;
 import org.pathways.platform.validation.ResourceId;
@@ -27,9 +28,11 @@ public class WebhookFanOut {
     private final WebhookDispatcher dispatcher;
     private final RetrySchedule schedule;
     private final Clock clock;
+    private final RestHookNotifications restHooks;
 
     WebhookFanOut(Subscriptions subscriptions, DeliveryLog deliveries, WebhookDispatcher dispatcher,
-                  RetrySchedule schedule, Clock clock) {
+                  RetrySchedule schedule, Clock clock, RestHookNotifications restHooks) {
+        this.restHooks = restHooks;
         this.subscriptions = subscriptions;
         this.deliveries = deliveries;
         this.dispatcher = dispatcher;
@@ -38,7 +41,8 @@ public class WebhookFanOut {
     }
 
     /**
-     * @param body the event exactly as published (structured CloudEvent JSON): what the agencies receive
+     * @param body the event exactly as published (structured CloudEvent JSON): what the agencies' webhooks receive
+     *             (a FHIR rest-hook Subscription receives the referral's Task instead)
      * @return how many new deliveries were made
      */
     public int fanOut(ReceivedEvent event, Collection<String> agencies, String body) {
@@ -48,7 +52,16 @@ public class WebhookFanOut {
         Instant now = clock.instant();
         int made = 0;
         for (Subscription subscription : subscriptions.activeFor(agencies, event.type())) {
-            Delivery delivery = Delivery.of(event.id(), event.type(), subscription, body, schedule, now);
+            // A FHIR rest-hook gets the referral as a FHIR resource, and only when it matches its criteria.
+            String sent = body;
+            if (subscription.restHook() != null) {
+                var resource = restHooks.bodyFor(event, subscription.restHook());
+                if (resource.isEmpty()) {
+                    continue;
+                }
+                sent = resource.get();
+            }
+            Delivery delivery = Delivery.of(event.id(), event.type(), subscription, sent, schedule, now);
             if (deliveries.open(delivery)) {
                 made++;
                 log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),

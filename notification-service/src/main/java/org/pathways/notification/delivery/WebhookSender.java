@@ -26,6 +26,7 @@ import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.notification.subscription.EndpointPolicy;
 import org.pathways.notification.subscription.SecretKeyRing;
 import org.pathways.notification.subscription.Subscription;
+import org.pathways.notification.fhir.RestHookNotifications;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,6 +52,9 @@ public class WebhookSender {
     /** What the client takes for an IP literal (and connects to without a DNS lookup). */
     private static final Pattern IP_LITERAL = Pattern.compile("\\[?([0-9a-fA-F]*:[0-9a-fA-F:.]*|[0-9.]+)]?");
     private static final MediaType CLOUDEVENTS_JSON = MediaType.get(CloudEventCodec.CONTENT_TYPE);
+    private static final MediaType FHIR_JSON = MediaType.get(RestHookNotifications.FHIR_JSON);
+    private static final tools.jackson.databind.json.JsonMapper RESOURCE_JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
 
     private final OkHttpClient client;
     private final EndpointPolicy endpoints;
@@ -69,6 +73,11 @@ public class WebhookSender {
         URI endpoint;
         try {
             endpoint = endpoints.parse(subscription.url());
+            if (subscription.restHook() != null && !delivery.body().isEmpty()) {
+                // R4 rest-hook with a payload: the endpoint is the receiver's FHIR base, the resource is PUT to it.
+                endpoint = endpoints.parse(subscription.url().replaceFirst("/+$", "") + "/"
+                        + RestHookNotifications.resourcePath(subscription.restHook(), subjectOf(delivery)));
+            }
             if (IP_LITERAL.matcher(endpoint.getHost()).matches()) {
                 endpoints.addressesFor(endpoint.getHost());
             }
@@ -76,6 +85,9 @@ public class WebhookSender {
             return AttemptOutcome.failed(NOT_ALLOWED, 0);
         } catch (UnknownHostException e) {
             return AttemptOutcome.failed(kindOf(e), 0);
+        }
+        if (subscription.restHook() != null) {
+            return sendRestHook(delivery, subscription, endpoint, started);
         }
         long timestamp = clock.instant().getEpochSecond();
         // During a rotation's grace period, one signature per secret, space-separated: the receiver accepts either.
@@ -107,6 +119,44 @@ public class WebhookSender {
         } catch (RuntimeException e) {
             return AttemptOutcome.failed("error:" + e.getClass().getSimpleName(), millisSince(started));
         }
+    }
+
+    /**
+     * A FHIR R4 rest-hook notification: with a payload, a PUT of the resource ({@code application/fhir+json}) to
+     * {@code <endpoint>/<Type>/<id>}; without, a POST of an empty body to the endpoint. The channel's headers
+     * (typically the receiver's {@code Authorization}) are added; there is no Standard Webhooks signature.
+     */
+    private AttemptOutcome sendRestHook(Delivery delivery, Subscription subscription, URI endpoint, long started) {
+        Request request;
+        try {
+            Request.Builder builder = new Request.Builder().url(endpoint.toURL())
+                    .header("User-Agent", "Pathways-Webhooks/1");
+            for (String line : subscription.restHook().headerLines(keys)) {
+                int colon = line.indexOf(':');
+                builder.addHeader(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            }
+            request = delivery.body().isEmpty()
+                    ? builder.post(RequestBody.create(new byte[0], null)).build()
+                    : builder.put(RequestBody.create(delivery.body().getBytes(StandardCharsets.UTF_8), FHIR_JSON))
+                            .build();
+        } catch (IllegalStateException e) {
+            return AttemptOutcome.failed(SECRET_UNAVAILABLE, 0);
+        } catch (IOException | IllegalArgumentException e) {
+            return AttemptOutcome.failed(NOT_ALLOWED, 0);
+        }
+        try (Response response = client.newCall(request).execute()) {
+            return AttemptOutcome.answered(response.code(), millisSince(started), retryAfter(
+                    response.header("Retry-After")));
+        } catch (IOException e) {
+            return AttemptOutcome.failed(kindOf(e), millisSince(started));
+        } catch (RuntimeException e) {
+            return AttemptOutcome.failed("error:" + e.getClass().getSimpleName(), millisSince(started));
+        }
+    }
+
+    /** The referral a rest-hook delivery is about: the id of the resource it carries. */
+    private static String subjectOf(Delivery delivery) {
+        return RESOURCE_JSON.readTree(delivery.body()).path("id").asString();
     }
 
     /**

@@ -36,6 +36,8 @@ public class Subscription {
     private SealedSecret previousSecret;
     private Instant previousUntil;
     private Instant rotatedAt;
+    /** For a FHIR rest-hook Subscription, what it asked for; null for a webhook subscription. */
+    private RestHook restHook;
     /** The secret just made (by registering or rotating), to show once in the answer; never stored. */
     @Transient
     private String issuedSecret;
@@ -55,6 +57,17 @@ public class Subscription {
         subscription.issuedSecret = newSecret();
         subscription.secret = keys.seal(subscription.issuedSecret);
         subscription.createdAt = now;
+        return subscription;
+    }
+
+    /**
+     * A new active FHIR rest-hook Subscription: delivered by the same machinery as a webhook (its own secret is
+     * made too, though a rest-hook is authenticated by the headers its agency chose, not signed).
+     */
+    public static Subscription registerRestHook(String agencyId, String url, List<String> eventTypes,
+                                                RestHook restHook, Instant now, SecretKeyRing keys) {
+        Subscription subscription = register(agencyId, url, eventTypes, now, keys);
+        subscription.restHook = restHook;
         return subscription;
     }
 
@@ -120,6 +133,8 @@ public class Subscription {
     }
 
     public String id() { return id; }
+    /** The FHIR rest-hook it is, or null for a webhook subscription. */
+    public RestHook restHook() { return restHook; }
     public String agencyId() { return agencyId; }
     public String url() { return url; }
     public List<String> eventTypes() { return List.copyOf(eventTypes); }

@@ -75,7 +75,27 @@ public class Subscriptions implements InitializingBean {
         return subscription;
     }
 
-    List<Subscription> ofAgency(String agencyId) {
+    /**
+     * Registers a FHIR rest-hook Subscription of {@code agencyId} at {@code url} for {@code eventTypes}; its
+     * channel headers are sealed under the current key. A bad URL is the caller's error (400).
+     */
+    public Subscription registerRestHook(String agencyId, String url, List<String> eventTypes, String criteria,
+                                         String reason, String payload, List<String> headers) {
+        try {
+            endpoints.check(url);
+        } catch (EndpointPolicy.RejectedEndpoint e) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "invalid-endpoint", e.getMessage());
+        }
+        RestHook hook = new RestHook(criteria, reason, payload,
+                headers.isEmpty() ? null : keys.seal(String.join("\n", headers)));
+        Subscription subscription = Subscription.registerRestHook(agencyId, url,
+                eventTypes.stream().distinct().sorted().toList(), hook, clock.instant(), keys);
+        mongo.insert(subscription);
+        log.info("Agency {} registered FHIR rest-hook subscription {}", agencyId, subscription.id());
+        return subscription;
+    }
+
+    public List<Subscription> ofAgency(String agencyId) {
         return mongo.find(Query.query(Criteria.where("agencyId").is(agencyId))
                 .with(Sort.by("createdAt", "_id")), Subscription.class);
     }
@@ -85,7 +105,7 @@ public class Subscriptions implements InitializingBean {
     }
 
     /** Removes an agency's own subscription; another agency's is not found. */
-    boolean remove(String agencyId, String id) {
+    public boolean remove(String agencyId, String id) {
         boolean removed = mongo.remove(Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)),
                 Subscription.class).getDeletedCount() > 0;
         if (removed) {

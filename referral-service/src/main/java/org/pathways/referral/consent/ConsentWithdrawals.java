@@ -15,9 +15,10 @@ import org.pathways.events.referral.ReferralStatus;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.config.ReferralProperties;
-import org.pathways.referral.lifecycle.Actor;
-import org.pathways.referral.lifecycle.ReferralAction;
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.domain.Actor;
+import org.pathways.referral.domain.Referral;
+import org.pathways.referral.domain.ReferralAction;
+import org.pathways.referral.readmodel.ConsentListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -35,7 +36,7 @@ import org.springframework.stereotype.Component;
  * changes nothing.
  */
 @Component
-public class ConsentWithdrawals {
+public class ConsentWithdrawals implements ConsentListener {
 
     private static final Logger log = LoggerFactory.getLogger(ConsentWithdrawals.class);
     private static final int ATTEMPTS = 5;
@@ -61,6 +62,7 @@ public class ConsentWithdrawals {
      * @param stillAllowedFor whether the learner still has another active REFERRAL_SHARING consent covering an
      *                        agency (a direct one, or one for its kind)
      */
+    @Override
     public void withdrawn(ConsentWithdrawn withdrawn, Predicate<String> stillAllowedFor) {
         if (withdrawn.purpose() == ConsentPurpose.REFERRAL_SHARING) {
             noLongerInForce(withdrawn.learnerId(), withdrawn.agencyId(), withdrawn.agencyKind(), stillAllowedFor);
@@ -73,6 +75,7 @@ public class ConsentWithdrawals {
      *
      * @param allowed whether a learner still has an active REFERRAL_SHARING consent covering the agency
      */
+    @Override
     public void agencyKindChanged(String agencyId, Predicate<String> allowed) {
         ReferralAction action = action();
         List<ReferralStatus> stoppable = stoppable(action);

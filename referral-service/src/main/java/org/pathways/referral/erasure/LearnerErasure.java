@@ -7,8 +7,9 @@ import java.util.Optional;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.referral.domain.Referral;
 import org.pathways.referral.readmodel.ConsentView;
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.readmodel.ErasureListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -31,7 +32,7 @@ import org.springframework.stereotype.Component;
  * never carried personal data.
  */
 @Component
-public class LearnerErasure {
+public class LearnerErasure implements ErasureListener {
 
     private static final Logger log = LoggerFactory.getLogger(LearnerErasure.class);
     private static final int ATTEMPTS = 5;
@@ -46,6 +47,7 @@ public class LearnerErasure {
         this.tombstones = tombstones;
     }
 
+    @Override
     public void erased(LearnerErased erased) {
         // First the tombstone (the inbox wrote it already; idempotent), then the sweep: a referral inserted after the
         // sweep looked finds the tombstone.

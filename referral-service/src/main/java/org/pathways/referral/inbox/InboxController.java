@@ -14,7 +14,7 @@ import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.pathways.platform.validation.ResourceId;
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.domain.Referral;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;

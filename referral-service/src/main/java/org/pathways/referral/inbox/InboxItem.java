@@ -5,7 +5,7 @@ import java.time.Instant;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.Urgency;
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.domain.Referral;
 
 /**
  * One line of an agency's inbox or outbox (the need, shared summary and notes are read on the referral itself;

@@ -4,6 +4,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import org.pathways.events.referral.ReferralReason;
+import org.pathways.referral.domain.ReferralAction;
 
 /**
  * One step of a referral's lifecycle, asked for by an agency.

@@ -22,8 +22,6 @@ import org.pathways.messaging.agency.AgencyKindChangeListener;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
-import org.pathways.referral.consent.ConsentWithdrawals;
-import org.pathways.referral.erasure.LearnerErasure;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -37,18 +35,20 @@ import org.springframework.messaging.Message;
  * are the shared {@link AgencyKinds} read model's, kept from the agency topic),
  * so that a referral is checked at submission without a synchronous call to another service. Each write is an
  * idempotent upsert keyed by the consent, opportunity or agency id, so replaying the topics rebuilds the same
- * state. A withdrawn referral-sharing consent also stops the open referrals it covered ({@link ConsentWithdrawals}).
+ * state. A withdrawn referral-sharing consent also stops the open referrals it covered, and an erasure erases the
+ * learner's referrals: the {@code consent} and {@code erasure} features listen ({@link ConsentListener},
+ * {@link ErasureListener}), so the read models depend on no feature.
  */
 @Configuration
 public class ReadModelProjections {
 
     private final MongoTemplate mongo;
-    private final ConsentWithdrawals consentWithdrawals;
-    private final LearnerErasure learnerErasure;
+    private final ConsentListener consentWithdrawals;
+    private final ErasureListener learnerErasure;
     private final Clock clock;
     private final AgencyKinds agencyKinds;
 
-    ReadModelProjections(MongoTemplate mongo, ConsentWithdrawals consentWithdrawals, LearnerErasure learnerErasure,
+    ReadModelProjections(MongoTemplate mongo, ConsentListener consentWithdrawals, ErasureListener learnerErasure,
                          Clock clock, AgencyKinds agencyKinds) {
         this.mongo = mongo;
         this.consentWithdrawals = consentWithdrawals;

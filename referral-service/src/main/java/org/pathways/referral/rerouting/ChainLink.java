@@ -3,7 +3,7 @@ package org.pathways.referral.rerouting;
 import java.time.Instant;
 
 import org.pathways.events.referral.ReferralStatus;
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.domain.Referral;
 
 /** One referral of a person's journey: where it went and how it ended, without the need or the notes. */
 public record ChainLink(String id, String opportunityId, String referringAgencyId, String receivingAgencyId,

@@ -11,7 +11,7 @@ import org.pathways.events.referral.ReferralOverdue;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.SlaBreach;
 import org.pathways.messaging.outbox.Outbox;
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.domain.Referral;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;

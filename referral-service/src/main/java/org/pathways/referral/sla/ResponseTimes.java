@@ -3,7 +3,7 @@ package org.pathways.referral.sla;
 import java.time.Instant;
 
 import org.pathways.referral.config.ReferralProperties;
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.domain.Referral;
 import org.springframework.stereotype.Component;
 
 /**

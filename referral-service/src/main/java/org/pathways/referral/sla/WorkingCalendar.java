@@ -9,7 +9,7 @@ import java.time.ZonedDateTime;
 import java.util.Collection;
 import java.util.Set;
 
-import org.pathways.referral.submission.Referral;
+import org.pathways.referral.domain.Referral;
 
 /**
  * The partnership's working days: Monday to Friday in its time zone, except its bank holidays. Counts working days

@@ -1,5 +1,6 @@
 package org.pathways.referral.submission;
 
+import org.pathways.referral.domain.Referral;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;

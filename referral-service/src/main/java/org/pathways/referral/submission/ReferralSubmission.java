@@ -11,6 +11,8 @@ import java.util.Optional;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
+import org.pathways.referral.domain.Referral;
+import org.pathways.referral.domain.SharedSummary;
 import org.pathways.referral.erasure.LearnerErasure;
 import org.pathways.referral.readmodel.OpportunityView;
 import org.pathways.referral.readmodel.ReadModelProjections;

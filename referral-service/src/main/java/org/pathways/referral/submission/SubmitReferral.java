@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import org.pathways.events.referral.Urgency;
 import org.pathways.platform.validation.ResourceId;
+import org.pathways.referral.domain.SharedSummary;
 
 /**
  * What a worker sends to refer a learner.

@@ -1,4 +1,4 @@
-package org.pathways.referral.submission;
+package org.pathways.referral.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,10 +15,6 @@ import org.pathways.events.referral.ReferralReason;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.SlaBreach;
 import org.pathways.events.referral.Urgency;
-import org.pathways.referral.lifecycle.Actor;
-import org.pathways.referral.lifecycle.InvalidReason;
-import org.pathways.referral.lifecycle.ReferralAction;
-import org.pathways.referral.lifecycle.TransitionRefused;
 import org.pathways.referral.sla.WorkingCalendar;
 
 /** The referral's own rules, without Spring. */

@@ -1,19 +1,19 @@
-package org.pathways.referral.submission;
+package org.pathways.referral.domain;
 
 import static org.pathways.events.referral.ReferralStatus.ACCEPTED;
 import static org.pathways.events.referral.ReferralStatus.IN_PROGRESS;
 import static org.pathways.events.referral.ReferralStatus.ON_HOLD;
 import static org.pathways.events.referral.ReferralStatus.RECEIVED;
 import static org.pathways.events.referral.ReferralStatus.SUBMITTED;
-import static org.pathways.referral.lifecycle.ReferralAction.ACCEPT;
-import static org.pathways.referral.lifecycle.ReferralAction.CANCEL;
-import static org.pathways.referral.lifecycle.ReferralAction.COMPLETE;
-import static org.pathways.referral.lifecycle.ReferralAction.FAIL;
-import static org.pathways.referral.lifecycle.ReferralAction.HOLD;
-import static org.pathways.referral.lifecycle.ReferralAction.RECEIVE;
-import static org.pathways.referral.lifecycle.ReferralAction.REJECT;
-import static org.pathways.referral.lifecycle.ReferralAction.RESUME;
-import static org.pathways.referral.lifecycle.ReferralAction.START;
+import static org.pathways.referral.domain.ReferralAction.ACCEPT;
+import static org.pathways.referral.domain.ReferralAction.CANCEL;
+import static org.pathways.referral.domain.ReferralAction.COMPLETE;
+import static org.pathways.referral.domain.ReferralAction.FAIL;
+import static org.pathways.referral.domain.ReferralAction.HOLD;
+import static org.pathways.referral.domain.ReferralAction.RECEIVE;
+import static org.pathways.referral.domain.ReferralAction.REJECT;
+import static org.pathways.referral.domain.ReferralAction.RESUME;
+import static org.pathways.referral.domain.ReferralAction.START;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -43,10 +43,6 @@ import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.ReferralTransitioned;
 import org.pathways.events.referral.SlaBreach;
 import org.pathways.events.referral.Urgency;
-import org.pathways.referral.lifecycle.Actor;
-import org.pathways.referral.lifecycle.InvalidReason;
-import org.pathways.referral.lifecycle.ReferralAction;
-import org.pathways.referral.lifecycle.TransitionRefused;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
 import org.springframework.data.mongodb.core.index.CompoundIndex;
@@ -215,7 +211,7 @@ public class Referral {
         return referral;
     }
 
-    static String openKey(String learnerId, String opportunityId) {
+    public static String openKey(String learnerId, String opportunityId) {
         return learnerId + "|" + opportunityId;
     }
 

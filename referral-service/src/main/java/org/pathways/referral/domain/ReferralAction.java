@@ -1,4 +1,4 @@
-package org.pathways.referral.lifecycle;
+package org.pathways.referral.domain;
 
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package org.pathways.referral.lifecycle;
+package org.pathways.referral.web;
 
 import java.util.List;
 

@@ -1,10 +1,9 @@
-package org.pathways.referral.lifecycle;
+package org.pathways.referral.domain;
 
 import java.util.Set;
 
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
-import org.pathways.referral.submission.Referral;
 
 /**
  * Who acts on a referral: a user of an agency, on the sides of the referral that agency stands on (an agency

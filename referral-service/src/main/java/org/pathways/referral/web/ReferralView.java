@@ -1,4 +1,4 @@
-package org.pathways.referral.submission;
+package org.pathways.referral.web;
 
 import java.time.Instant;
 import java.util.List;
@@ -8,8 +8,10 @@ import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.Urgency;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
-import org.pathways.referral.lifecycle.Actor;
-import org.pathways.referral.lifecycle.ReferralAction;
+import org.pathways.referral.domain.Actor;
+import org.pathways.referral.domain.Referral;
+import org.pathways.referral.domain.ReferralAction;
+import org.pathways.referral.domain.SharedSummary;
 
 /**
  * A referral as the API shows it. The worker's free-text need and the history (with its reasons' text) are shown

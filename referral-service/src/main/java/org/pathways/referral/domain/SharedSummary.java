@@ -1,4 +1,4 @@
-package org.pathways.referral.submission;
+package org.pathways.referral.domain;
 
 import java.time.LocalDate;
 import java.util.List;

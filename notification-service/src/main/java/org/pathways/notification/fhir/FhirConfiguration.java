@@ -1,0 +1,15 @@
+package org.pathways.notification.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** HAPI FHIR's R4 model: building its context scans the structures once, so the service keeps one. */
+@Configuration(proxyBeanMethods = false)
+class FhirConfiguration {
+
+    @Bean
+    FhirContext fhirContext() {
+        return FhirContext.forR4Cached();
+    }
+}
