@@ -50,6 +50,14 @@ class GatewayTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        referralBackend.createContext("/api/dead-letters/referral-service", exchange -> {
+            byte[] body = ("{\"deadLettersOf\":\"" + exchange.getRequestURI().getPath() + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         // FHIR: the referral-service serves the resources; the notification-service (below) the Subscriptions.
         referralBackend.createContext("/api/fhir", exchange -> {
             byte[] body = "{\"resourceType\":\"Task\",\"served-by\":\"referrals\"}".getBytes(StandardCharsets.UTF_8);
@@ -139,6 +147,19 @@ class GatewayTest {
         assertThat(response.headers().firstValue("X-Correlation-Id")).isPresent();
         assertThat(response.headers().firstValue("traceparent")).hasValue(forwardedTrace.get());
         assertThat(forwardedAuthorization.get()).isEqualTo("Bearer " + token);
+    }
+
+    @Test
+    void eachServicesDeadLettersAreRoutedToThatServiceByItsName() throws Exception {
+        String admin = TestTokens.token("platform-admin", "partnership", Role.PLATFORM_ADMIN);
+        HttpResponse<String> referrals = get("/api/dead-letters/referral-service/0-12", admin);
+        assertThat(referrals.statusCode()).isEqualTo(200);
+        assertThat(referrals.body()).contains("/api/dead-letters/referral-service/0-12");
+        // The learner-profile-service is down in this test: its prefix goes there, not to the referral-service.
+        HttpResponse<String> learners = get("/api/dead-letters/learner-profile-service", admin);
+        assertThat(learners.statusCode()).isEqualTo(503);
+        assertThat(learners.body()).contains("dead-letters-learner-profile-service");
+        assertThat(get("/api/dead-letters/referral-service", null).statusCode()).isEqualTo(401);
     }
 
     @Test

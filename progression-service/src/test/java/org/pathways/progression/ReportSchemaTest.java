@@ -20,7 +20,10 @@ class ReportSchemaTest extends ProgressionServiceTest {
             // A rebuild's progress (platform admins only): events, not people.
             "Status.generation", "Status.eventsReplayed", "Status.eventsToReplay",
             // A problem detail's HTTP status code (RFC 9457), now in the OpenAPI documents.
-            "Problem.status");
+            "Problem.status",
+            // The service's dead letters (platform admins only): records on a topic and their paging, not people.
+            "DeadLetterPage.page", "DeadLetterPage.size", "DeadLetterPage.total", "DeadLetterOrigin.partition",
+            "DeadLetterOrigin.offset");
 
     @Test
     void everyCountInTheResponsesIsANumberOrLessThanFive() {

@@ -85,6 +85,11 @@ public abstract class ReferralServiceTest extends RunningServiceTest {
         }
 
         @Bean
+        CrashingRerouteCheckpoint rerouteCheckpoint() {
+            return new CrashingRerouteCheckpoint();
+        }
+
+        @Bean
         SwitchableAuditTrail auditTrail(MongoTemplate mongo) {
             return new SwitchableAuditTrail(new org.pathways.platform.audit.MongoAuditTrail(mongo));
         }

@@ -58,6 +58,12 @@ class GatewayRoutes {
                 .and(service("pathways", targets.opportunities(), "/api/pathways/**", "/api/pathways"))
                 .and(service("hsds", targets.opportunities(), "/api/hsds/**", "/api/hsds"))
                 .and(service("progression", targets.progression(), "/api/progression/**", "/api/progression"))
+                // Each service's dead letters, for platform administrators: one prefix per service, by its name.
+                .and(deadLetters("learner-profile-service", targets.learners()))
+                .and(deadLetters("opportunity-catalogue-service", targets.opportunities()))
+                .and(deadLetters("referral-service", targets.referrals()))
+                .and(deadLetters("notification-service", targets.notifications()))
+                .and(deadLetters("progression-service", targets.progression()))
                 .and(apiDocument("learner-profile-service", targets.learners()))
                 .and(apiDocument("opportunity-catalogue-service", targets.opportunities()))
                 .and(apiDocument("referral-service", targets.referrals()))
@@ -65,6 +71,15 @@ class GatewayRoutes {
                 .and(apiDocument("progression-service", targets.progression()))
                 .and(webApp(targets.web()))
                 .filter(rateLimit);
+    }
+
+    /**
+     * {@code /api/dead-letters/<service>/**}, served by that service itself (reliable-messaging's
+     * {@code DeadLetterController}), behind the service's own breaker.
+     */
+    private static RouterFunction<ServerResponse> deadLetters(String service, URI target) {
+        String prefix = "/api/dead-letters/" + service;
+        return service("dead-letters-" + service, target, prefix + "/**", prefix);
     }
 
     /**

@@ -23,6 +23,7 @@ import org.pathways.referral.readmodel.OpportunityView;
 import org.pathways.referral.readmodel.ReadModelProjections;
 import org.pathways.referral.sla.ResponseTimes;
 import org.pathways.referral.web.ExpectedVersion;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -33,9 +34,12 @@ import org.springframework.stereotype.Service;
  * referral linked to it (previous / next), with the same learner, need and urgency and the original referrer; it
  * needs the learner's consent for its new receiving agency like any submission.
  *
- * <p>Two documents change, and the store has no multi-document transaction: the successor is inserted first (a
- * duplicate open referral fails before anything is written), then the original is closed under its version; if
- * that loses a race, the successor is cancelled again, with its event, so no referral is left half re-routed.
+ * <p>Two documents change, and the store has no multi-document transaction, so a re-route is a saga: a row in
+ * {@link ReroutesInProgress} first, then the successor is inserted (a duplicate open referral fails before any
+ * referral is written), then the original is closed under its version, then the row goes. If closing loses a race,
+ * the successor is cancelled again at once, with its event. If the process dies between the writes, the row stays,
+ * and {@link RerouteRecovery} completes or undoes the re-route after its grace period: never two open referrals
+ * for long, never none.
  */
 @Service
 class Rerouting {
@@ -49,10 +53,15 @@ class Rerouting {
     private final ResponseTimes responseTimes;
     private final LearnerErasure erasure;
     private final Clock clock;
+    private final ReroutesInProgress inProgress;
+    private final RerouteCheckpoint checkpoint;
 
     Rerouting(Outbox outbox, MongoTemplate mongo, ReferralLifecycle lifecycle, ReadModelProjections readModels,
-              ResponseTimes responseTimes, LearnerErasure erasure, Clock clock) {
+              ResponseTimes responseTimes, LearnerErasure erasure, Clock clock, ReroutesInProgress inProgress,
+              ObjectProvider<RerouteCheckpoint> checkpoint) {
         this.outbox = outbox;
+        this.inProgress = inProgress;
+        this.checkpoint = checkpoint.getIfAvailable(() -> RerouteCheckpoint.NONE);
         this.erasure = erasure;
         this.mongo = mongo;
         this.lifecycle = lifecycle;
@@ -90,12 +99,15 @@ class Rerouting {
                     Map.of("status", original.status(), "allowedActions", refused.allowed()));
         }
         Referral next;
+        inProgress.begin(original.id(), rerouting.next().id(), now);
         try {
             next = outbox.save(rerouting.next(), rerouting.next().submittedEvent());
         } catch (DuplicateKeyException duplicate) {
+            inProgress.finished(rerouting.next().id());
             throw ProblemException.conflict("open-referral-exists",
                     "This learner already has an open referral to that opportunity.", Map.of());
         }
+        checkpoint.successorWritten(original.id(), next.id());
         try {
             outbox.save(rerouting.closed(), rerouting.closedEvent());
         } catch (RuntimeException failed) {
@@ -103,11 +115,13 @@ class Rerouting {
             outbox.save(next, next.perform(ReferralAction.CANCEL, Actor.platform(), ReferralReason.REROUTED, null,
                     clock.instant()));
             erasure.eraseIfErasedMeanwhile(next);
+            inProgress.finished(next.id());
             if (failed instanceof OptimisticLockingFailureException) {
                 throw lifecycle.staleNow(original);
             }
             throw failed;
         }
+        inProgress.finished(next.id());
         return erasure.eraseIfErasedMeanwhile(next);
     }
 

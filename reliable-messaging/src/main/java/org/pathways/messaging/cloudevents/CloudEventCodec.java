@@ -48,6 +48,18 @@ public final class CloudEventCodec {
                 .build();
     }
 
+    /** The CloudEvent a record holds, when it is a readable structured one: for looking at its envelope. */
+    public java.util.Optional<CloudEvent> envelope(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(format.deserialize(bytes));
+        } catch (RuntimeException unreadable) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Reads a structured CloudEvent; anything else is a {@link MalformedEventException}, never retried. */
     public ReceivedEvent decode(byte[] bytes, String traceparent) {
         if (bytes == null || bytes.length == 0) {

@@ -1,0 +1,58 @@
+package org.pathways.messaging.deadletter;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.data.mongodb.core.MongoTemplate;
+
+/**
+ * Every service that consumes events (it has the inbox) and serves HTTP with the platform's security gets its dead
+ * letters' endpoint ({@link DeadLetterController}) and the {@code pathways.dead.letters.open} gauges.
+ */
+@AutoConfiguration(afterName = "org.pathways.messaging.ReliableMessagingAutoConfiguration")
+@ConditionalOnClass(name = "org.pathways.platform.security.Caller")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnBean({CloudEventCodec.class, MongoTemplate.class})
+@ConditionalOnProperty(name = "pathways.messaging.dead-letters.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(DeadLetterProperties.class)
+public class DeadLetterAutoConfiguration {
+
+    @Bean
+    DeadLetterTopic deadLetterTopic(Environment environment, DeadLetterProperties properties) {
+        String service = environment.getProperty("spring.application.name", "service");
+        // The binder's own setting (pathways-messaging.yml), so the two can never name different topics.
+        String topic = environment.getProperty("spring.cloud.stream.kafka.default.consumer.dlq-name",
+                "pathways.dlq." + service);
+        List<String> brokers = Binder.get(environment)
+                .bind("spring.cloud.stream.kafka.binder.brokers", Bindable.listOf(String.class))
+                .orElse(List.of("localhost:9092"));
+        return new DeadLetterTopic(topic, brokers, properties.timeout());
+    }
+
+    @Bean
+    DeadLetters deadLetters(Environment environment, DeadLetterTopic topic, MongoTemplate mongo,
+                            CloudEventCodec codec, Clock clock, ObjectProvider<MeterRegistry> meters) {
+        return new DeadLetters(environment.getProperty("spring.application.name", "service"), topic,
+                new DeadLetterStates(mongo, topic.name()), codec, clock,
+                meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    DeadLetterController deadLetterController(DeadLetters deadLetters) {
+        return new DeadLetterController(deadLetters);
+    }
+}
