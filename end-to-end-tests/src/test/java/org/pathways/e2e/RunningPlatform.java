@@ -45,7 +45,8 @@ public final class RunningPlatform {
         servicePorts = Map.of("learner-profile-service", learners, "opportunity-catalogue-service", opportunities,
                 "referral-service", referrals, "notification-service", notifications,
                 "progression-service", progression);
-        gatewayPort = port(GatewayApplication.run(args(Map.of(
+        Map<String, String> gateway = new java.util.HashMap<>(tracing());
+        gateway.putAll(Map.of(
                 "pathways.gateway.routes.learners", "http://localhost:" + learners,
                 "pathways.gateway.routes.opportunities", "http://localhost:" + opportunities,
                 "pathways.gateway.routes.referrals", "http://localhost:" + referrals,
@@ -58,7 +59,15 @@ public final class RunningPlatform {
                 // addresses of their own (127.0.0.x).
                 "pathways.gateway.protection.unauthenticated-requests-per-period",
                 Integer.toString(UNAUTHENTICATED_REQUESTS_PER_MINUTE),
-                "spring.autoconfigure.exclude", WITHOUT_STORE_OR_BROKER))));
+                "spring.autoconfigure.exclude", WITHOUT_STORE_OR_BROKER));
+        gatewayPort = port(GatewayApplication.run(args(gateway)));
+    }
+
+    /** Every service exports its spans to the collector, as the devstack's services do to its Zipkin server. */
+    private static Map<String, String> tracing() {
+        return Map.of("management.tracing.export.zipkin.enabled", "true",
+                "management.tracing.export.zipkin.endpoint", SpanCollector.get().endpoint(),
+                "management.opentelemetry.tracing.export.schedule-delay", "200ms");
     }
 
     /** Closes every service before the JVM's broker and store go away, so consumers leave cleanly. */
@@ -81,6 +90,7 @@ public final class RunningPlatform {
         Map<String, String> properties = new java.util.HashMap<>(SharedInfrastructure.serviceProperties(database));
         properties.put("pathways.webhooks.allow-private-addresses", "true");
         properties.put("pathways.webhooks.secret-keys", "local-only:Zkh5FtAgzhsfdYEG+Qd4M1KT6kloxXSa4OdULH2eo/M=");   // local-only
+        properties.putAll(tracing());
         // In this shared JVM the gateway's jar is on every service's classpath: keep it out of their contexts.
         properties.put("spring.cloud.gateway.server.webmvc.function.enabled", "false");
         return port(application.apply(args(properties)));

@@ -22,6 +22,8 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
      * @param validate        check every event against its JSON Schema before it is written
      * @param relayThreads    how many aggregates the relay publishes at once
      * @param fullSweepInterval how often the sweeper searches the collections for events a crashed process left
+     * @param maxPending      how many events may wait in one aggregate's outbox; past that its changes are refused
+     *                        (parked) until the relay catches up, so no document grows towards the 16 MB limit
      */
     public record Outbox(@DefaultValue List<String> collections,
                          @DefaultValue("true") boolean publishAfterWrite,
@@ -30,14 +32,18 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
                          @DefaultValue("30s") Duration lease,
                          @DefaultValue("true") boolean validate,
                          @DefaultValue("8") int relayThreads,
-                         @DefaultValue("1m") Duration fullSweepInterval) {
+                         @DefaultValue("1m") Duration fullSweepInterval,
+                         @DefaultValue("1000") int maxPending) {
     }
 
     /**
      * @param retention    how long a processed event id is kept for de-duplication
      * @param erasureRetry how a parked {@code learner.erased} is tried again
+     * @param appliedEventsKept how many event ids a document keeps of the events applied to it once
+     *                          ({@link org.pathways.messaging.inbox.AppliedEvents})
      */
-    public record Inbox(@DefaultValue("30d") Duration retention, @DefaultValue ErasureRetry erasureRetry) {
+    public record Inbox(@DefaultValue("30d") Duration retention, @DefaultValue ErasureRetry erasureRetry,
+                        @DefaultValue("1000") int appliedEventsKept) {
     }
 
     /**

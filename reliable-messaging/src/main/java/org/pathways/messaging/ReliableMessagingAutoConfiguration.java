@@ -6,15 +6,19 @@ import java.time.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.pathways.events.EventSchemas;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ParkedErasures;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.messaging.outbox.OutboxRelay;
 import org.pathways.messaging.outbox.OutboxSweeper;
+import org.pathways.messaging.outbox.ProducerBounds;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
@@ -51,14 +55,28 @@ public class ReliableMessagingAutoConfiguration {
 
     @Bean
     OutboxRelay outboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec,
-                            MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters) {
-        return new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
+                            MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters,
+                            Environment environment, ObjectProvider<TraceContext> tracing) {
+        // A send that outlives the lease lets another instance take the aggregate over mid-send.
+        ProducerBounds.of(environment).requireWithin(properties.outbox().lease());
+        OutboxRelay relay = new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
                 meters.getIfAvailable(SimpleMeterRegistry::new), properties.outbox().relayThreads());
+        relay.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
+        return relay;
+    }
+
+    /** The service's trace context along the event path, where Micrometer Tracing is configured. */
+    @Bean
+    @ConditionalOnMissingBean
+    TraceContext eventTraceContext(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return new TraceContext(tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP));
     }
 
     @Bean
     Outbox outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
-                  Clock clock, Environment environment) {
+                  Clock clock, Environment environment, ObjectProvider<MeterRegistry> meters,
+                  ObjectProvider<TraceContext> tracing) {
         URI source = URI.create("/pathways/" + environment.getProperty("spring.application.name", "service"));
         properties.outbox().collections().forEach(collection -> {
             var indexes = mongo.indexOps(collection);
@@ -71,7 +89,10 @@ public class ReliableMessagingAutoConfiguration {
             indexes.createIndex(new Index().on("_id", Sort.Direction.ASC).on("outboxLeaseOwner", Sort.Direction.ASC)
                     .unique().named("outbox_lease_guard"));
         });
-        return new Outbox(mongo, relay, schemas, properties, source, clock);
+        Outbox outbox = new Outbox(mongo, relay, schemas, properties, source, clock,
+                meters.getIfAvailable(SimpleMeterRegistry::new));
+        outbox.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
+        return outbox;
     }
 
     @Bean
@@ -79,6 +100,11 @@ public class ReliableMessagingAutoConfiguration {
                                 Clock clock) {
         return new OutboxSweeper(mongo, relay, properties.outbox().collections(), properties.outbox().sweepGrace(),
                 properties.outbox().fullSweepInterval(), clock);
+    }
+
+    @Bean
+    AppliedEvents appliedEvents(MongoTemplate mongo, MessagingProperties properties) {
+        return new AppliedEvents(mongo, properties.inbox().appliedEventsKept());
     }
 
     @Bean
@@ -98,11 +124,13 @@ public class ReliableMessagingAutoConfiguration {
     @Bean
     EventInbox eventInbox(MongoTemplate mongo, CloudEventCodec codec, MessagingProperties properties, Clock clock,
                           ObjectProvider<MeterRegistry> meters, ErasedLearners erasedLearners,
-                          ParkedErasures parkedErasures) {
+                          ParkedErasures parkedErasures, ObjectProvider<TraceContext> tracing) {
         // The hourly clean-up's query (finished entries older than the retention period).
         mongo.indexOps("inbox").createIndex(new Index().on("status", Sort.Direction.ASC)
                 .on("processedAt", Sort.Direction.ASC).named("done_before"));
-        return new EventInbox(mongo, codec, clock, properties.inbox().retention(),
+        EventInbox inbox = new EventInbox(mongo, codec, clock, properties.inbox().retention(),
                 meters.getIfAvailable(SimpleMeterRegistry::new), erasedLearners, parkedErasures);
+        inbox.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
+        return inbox;
     }
 }

@@ -1,68 +1,83 @@
 package org.pathways.messaging;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-import org.springframework.web.context.request.RequestAttributes;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 
 /**
- * W3C trace context for events. An event is published later, on another thread, than the request that caused it,
- * so the {@code traceparent} is captured when the event is written to the outbox: from the HTTP request (the
- * gateway sets one on every request), or from the event being consumed, or new. It travels as a Kafka header.
+ * W3C trace context across the event path, on Micrometer Tracing (the OpenTelemetry bridge). An event is published
+ * later, on another thread, than the request that caused it, so the context is captured when the event is written to
+ * the outbox ({@link #current()}: the HTTP request's server span, or the span of the event being consumed) and kept
+ * with it; the relay's producer span continues it and puts its own {@code traceparent} on the Kafka record; the
+ * consumer's span continues that, and whatever its handler writes or sends (events, webhooks) carries it on.
+ *
+ * <p>One per application (its {@link Tracer} names the service in every span); {@link #NONE} where tracing is off.
  */
 public final class TraceContext {
 
     public static final String HEADER = "traceparent";
     private static final Pattern VALID = Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
-    private static final ThreadLocal<String> CONSUMING = new ThreadLocal<>();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** No tracing: nothing captured, spans are no-ops. */
+    public static final TraceContext NONE = new TraceContext(Tracer.NOOP, Propagator.NOOP);
 
-    private TraceContext() {
+    private final Tracer tracer;
+    private final Propagator propagator;
+
+    public TraceContext(Tracer tracer, Propagator propagator) {
+        this.tracer = tracer;
+        this.propagator = propagator;
     }
 
-    /** A child of the current trace (same trace id, new span id), or a new trace. */
-    public static String nextTraceparent() {
-        String parent = current();
-        String traceId = parent != null ? parent.substring(3, 35) : hex(16);
-        return "00-" + traceId + "-" + hex(8) + "-01";
+    /** The {@code traceparent} of the current span, or null outside any trace. */
+    public String current() {
+        Span span = tracer.currentSpan();
+        return span == null ? null : traceparentOf(span);
     }
 
-    static String current() {
-        String consuming = CONSUMING.get();
-        if (consuming != null) {
-            return consuming;
-        }
-        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
-        if (attributes instanceof ServletRequestAttributes servlet) {
-            String header = servlet.getRequest().getHeader(HEADER);
-            if (header != null && VALID.matcher(header).matches()) {
-                return header;
-            }
-        }
-        return null;
-    }
-
-    /** Runs {@code work} as part of the trace of a consumed event. */
-    public static void whileConsuming(String traceparent, Runnable work) {
-        String previous = CONSUMING.get();
-        CONSUMING.set(traceparent != null && VALID.matcher(traceparent).matches() ? traceparent : null);
-        try {
-            work.run();
+    /**
+     * Runs {@code work} in a new span of {@code kind} named {@code name}, the child of {@code traceparent} (a new trace
+     * if it is missing or malformed); the span records a failure and always ends.
+     */
+    public <T> T inSpan(String name, Span.Kind kind, String traceparent, Map<String, String> tags, Supplier<T> work) {
+        Span span = start(name, kind, traceparent);
+        tags.forEach(span::tag);
+        try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
+            return work.get();
+        } catch (RuntimeException | Error failure) {
+            span.error(failure);
+            throw failure;
         } finally {
-            if (previous == null) {
-                CONSUMING.remove();
-            } else {
-                CONSUMING.set(previous);
-            }
+            span.end();
         }
     }
 
-    private static String hex(int bytes) {
-        byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        return HexFormat.of().formatHex(random);
+    /** Like {@link #inSpan(String, Span.Kind, String, Map, Supplier)}, for work with no result. */
+    public void inSpan(String name, Span.Kind kind, String traceparent, Map<String, String> tags, Runnable work) {
+        inSpan(name, kind, traceparent, tags, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private Span start(String name, Span.Kind kind, String traceparent) {
+        Span.Builder builder;
+        if (traceparent != null && VALID.matcher(traceparent).matches()) {
+            builder = propagator.extract(Map.of(HEADER, traceparent), (carrier, key) -> carrier.get(key));
+        } else {
+            builder = tracer.spanBuilder().setNoParent();
+        }
+        return builder.name(name).kind(kind).start();
+    }
+
+    private String traceparentOf(Span span) {
+        Map<String, String> carrier = new HashMap<>();
+        propagator.inject(span.context(), carrier, Map::put);
+        String traceparent = carrier.get(HEADER);
+        return traceparent != null && VALID.matcher(traceparent).matches() ? traceparent : null;
     }
 }

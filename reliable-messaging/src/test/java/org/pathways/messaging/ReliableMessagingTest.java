@@ -3,6 +3,11 @@ package org.pathways.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -32,8 +37,10 @@ import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.messaging.outbox.OutboxParkedException;
 import org.pathways.messaging.outbox.OutboxRelay;
 import org.pathways.messaging.outbox.OutboxSweeper;
+import org.pathways.platform.problem.ProblemDetailsAdvice;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -45,6 +52,11 @@ import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -113,9 +125,21 @@ class ReliableMessagingTest {
         MessagingProperties noPublish = new MessagingProperties(new MessagingProperties.Outbox(
                 properties.outbox().collections(), false, properties.outbox().sweepInterval(),
                 properties.outbox().sweepGrace(), properties.outbox().lease(), true, 1,
-                properties.outbox().fullSweepInterval()), properties.inbox());
+                properties.outbox().fullSweepInterval(), properties.outbox().maxPending()), properties.inbox());
         return new Outbox(mongo, relay, schemas, noPublish, java.net.URI.create("/pathways/messaging-test"),
                 Clock.systemUTC());
+    }
+
+    /** An outbox that lets at most {@code maxPending} events wait, whose relay "cannot reach Kafka" (never runs). */
+    private Outbox cappedOutbox(int maxPending, SimpleMeterRegistry meters) {
+        MessagingProperties properties = Binder.get(environment)
+                .bind("pathways.messaging", MessagingProperties.class).get();
+        MessagingProperties capped = new MessagingProperties(new MessagingProperties.Outbox(
+                properties.outbox().collections(), false, properties.outbox().sweepInterval(),
+                properties.outbox().sweepGrace(), properties.outbox().lease(), true, 1,
+                properties.outbox().fullSweepInterval(), maxPending), properties.inbox());
+        return new Outbox(mongo, relay, schemas, capped, java.net.URI.create("/pathways/messaging-test"),
+                Clock.systemUTC(), meters);
     }
 
     private List<Document> pendingOutbox(String id) {
@@ -140,7 +164,8 @@ class ReliableMessagingTest {
                 .isEqualTo("urn:pathways:schema:org.pathways.learner.registered.v1");
         assertThat(cloudEvent.get("data").get("learnerId").asString()).isEqualTo(id);
         assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8))
-                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+                .as("the relay's producer span (a new trace: nothing was traced when it was written)")
+                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
         await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
         await().atMost(Duration.ofSeconds(10)).until(() -> handledCount(id) == 1);
     }
@@ -175,6 +200,63 @@ class ReliableMessagingTest {
         assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).hasSize(2);
         assertThat(handledCount(id)).isEqualTo(1);
         assertThat(inbox.processedCount("learner-events")).isPositive();
+    }
+
+    @Test
+    void anAggregateWhoseOutboxCannotDrainIsParkedAndItsChangesAreRefusedWith503UntilTheRelayCatchesUp()
+            throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Outbox capped = cappedOutbox(3, meters);
+        String id = newLearnerId();
+        TrackedLearner learner = capped.save(new TrackedLearner(id, "LS1"), numbered(id, 0));
+        learner = capped.save(learner, numbered(id, 1));
+        learner.note = "third change";
+        learner = capped.save(learner, numbered(id, 2));
+        assertThat(pendingOutbox(id)).hasSize(3);
+
+        learner.note = "refused change";
+        TrackedLearner refused = learner;
+        assertThatThrownBy(() -> capped.save(refused, numbered(id, 3)))
+                .isInstanceOfSatisfying(OutboxParkedException.class, e -> {
+                    assertThat(e.getStatusCode().value()).isEqualTo(503);
+                    assertThat(e.pending()).isEqualTo(3);
+                });
+        // Nothing of the refused change was written.
+        Document stored = mongo.findById(id, Document.class, "tracked-learners");
+        assertThat(stored.getLong("version")).isEqualTo(2L);
+        assertThat(stored.getString("note")).isEqualTo("third change");
+        assertThat(pendingOutbox(id)).hasSize(3);
+        assertThat(meters.counter("pathways.outbox.refused").count()).isEqualTo(1.0);
+        assertThat(meters.get("pathways.outbox.parked").gauge().value()).isEqualTo(1.0);
+
+        // A service answers it as an RFC 9457 problem, 503 with Retry-After, not a 500. (A local class, so that the
+        // test application's component scan leaves it alone.)
+        @RestController
+        class ChangeEndpoint {
+            @PostMapping("/change")
+            void change() {
+                capped.save(refused, numbered(id, 3));
+            }
+        }
+        MockMvc service = MockMvcBuilders.standaloneSetup(new ChangeEndpoint())
+                .setControllerAdvice(new ProblemDetailsAdvice()).build();
+        service.perform(post("/change"))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.type").value("urn:pathways:problem:outbox-parked"))
+                .andExpect(jsonPath("$.status").value(503))
+                .andExpect(header().string("Retry-After", "30"));
+        assertThat(mongo.findById(id, Document.class, "tracked-learners").getLong("version")).isEqualTo(2L);
+
+        // Once the relay has published what waited, the change goes through.
+        assertThat(relay.drain("tracked-learners", id)).isEqualTo(3);
+        capped.save(refused, numbered(id, 3));
+        assertThat(pendingOutbox(id)).hasSize(1);
+        assertThat(meters.get("pathways.outbox.parked").gauge().value()).isZero();
+        relay.drain("tracked-learners", id);
+        List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 4, Duration.ofSeconds(20));
+        assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode").asString()))
+                .containsExactly("S0", "S1", "S2", "S3");
     }
 
     @Test

@@ -32,11 +32,15 @@ public final class Devstack {
     private final Path dataDir;
     private final boolean demo;
     private final boolean verbose;
+    /** Whether the trace viewer started, so the services export their spans to it. */
+    private boolean tracesExported;
     private final String externalMongoUri;
     private final PrintStream console;
     private final long startedAt = System.nanoTime();
 
     private final ServiceLaunch launches;
+    /** Made up front: its users' passwords go into the environment of every service that uses Kafka. */
+    private final KafkaBroker kafka;
 
     Devstack(Path repositoryRoot, Path dataDir, boolean demo, boolean verbose, String externalMongoUri,
             PrintStream console) {
@@ -47,6 +51,7 @@ public final class Devstack {
         this.launches = new ServiceLaunch(repositoryRoot, dataDir, console);
         this.externalMongoUri = externalMongoUri == null || externalMongoUri.isBlank() ? null : externalMongoUri;
         this.console = console;
+        this.kafka = new KafkaBroker(dataDir, console, this::consoleFilter);
     }
 
     public static void main(String[] args) {
@@ -117,6 +122,7 @@ public final class Devstack {
             Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
             launches.prepare(PlatformService.all());
             launch(PlatformService.IDENTITY, platform, starting, startTimes);
+            startTraceViewer(platform);
             startInfrastructure(platform);
             // Kafka answers: the back end and the gateway start side by side (the gateway calls no service until a
             // request comes, and the services check tokens with the issuer only when one arrives).
@@ -141,7 +147,7 @@ public final class Devstack {
         }
 
         ReadySummary.print(console, Duration.ofNanos(System.nanoTime() - startedAt), components(platform), dataDir,
-                repositoryRoot);
+                repositoryRoot, tracesExported ? TraceViewer.UI : null);
         reportUnexpectedExits(platform);
         try {
             if (demo) {
@@ -165,6 +171,9 @@ public final class Devstack {
             claims.add(new PortClaim(EmbeddedMongoStore.PORT, "embedded MongoDB store"));
         }
         PlatformService.all().forEach(service -> claims.add(new PortClaim(service.port(), service.module())));
+        if (TraceViewer.jar(repositoryRoot) != null) {
+            claims.add(new PortClaim(TraceViewer.PORT, "trace viewer (Zipkin)"));
+        }
         List<PortClaim> taken = PortAvailability.taken(claims);
         for (PortClaim claim : taken) {
             console.println("ERROR: port " + claim.port() + " is already in use; the " + claim.component()
@@ -190,11 +199,24 @@ public final class Devstack {
         return missing.isEmpty();
     }
 
+    /** The trace viewer, when the build copied its jar; the services export their spans to it. */
+    private void startTraceViewer(RunningPlatform platform) throws IOException {
+        Path jar = TraceViewer.jar(repositoryRoot);
+        if (jar == null) {
+            say("no trace viewer (deploy/devstack/target/zipkin/zipkin-server.jar is missing): spans are not exported");
+            return;
+        }
+        say("starting the trace viewer (Zipkin) on " + TraceViewer.UI);
+        platform.service(TraceViewer.start(jar, dataDir.resolve("logs").resolve("zipkin.log"), console,
+                consoleFilter()));
+        tracesExported = true;
+    }
+
     /** Kafka boots slowest, so it starts first and the store comes up in this JVM while the broker is busy. */
     private void startInfrastructure(RunningPlatform platform)
             throws IOException, StartupFailure, InterruptedException {
-        KafkaBroker kafka = new KafkaBroker(dataDir, console, this::consoleFilter);
-        say("starting Kafka on " + KafkaServerProperties.BOOTSTRAP_SERVERS + " (data in " + kafka.logDir() + ")");
+        say("starting Kafka on " + KafkaServerProperties.BOOTSTRAP_SERVERS + " (data in " + kafka.logDir()
+                + "; SASL/SCRAM, a user and ACLs per service, super user's settings in " + kafka.adminProperties() + ")");
         kafka.start();
         platform.kafka(kafka);
         if (externalMongoUri == null) {
@@ -257,7 +279,14 @@ public final class Devstack {
             environment.put("PATHWAYS_IDENTITY_ACCESS_TOKEN_TTL", DemoTokens.TTL.toHours() + "h");
             return environment;
         }
-        environment.put("KAFKA_BOOTSTRAP_SERVERS", KafkaServerProperties.BOOTSTRAP_SERVERS);
+        if (KafkaAccess.SERVICES.stream().anyMatch(access -> access.principal().equals(service.module()))) {
+            // Each service authenticates as its own Kafka user and may touch only its own topics (KafkaAccess).
+            environment.putAll(kafka.clientEnvironment(service.module()));
+        }
+        if (tracesExported) {
+            environment.put("PATHWAYS_ZIPKIN_ENABLED", "true");
+            environment.put("PATHWAYS_ZIPKIN_URL", TraceViewer.SPANS);
+        }
         environment.put("MONGODB_URI", externalMongoUri != null ? externalMongoUri : EmbeddedMongoStore.URI);
         // Zero trust inside: every service checks every token against the issuer's keys itself.
         environment.put("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", PlatformService.IDENTITY.baseUrl());
@@ -356,6 +385,9 @@ public final class Devstack {
     }
 
     private static String addressOf(String component) {
+        if (component.equals("zipkin")) {
+            return TraceViewer.UI;
+        }
         if (component.equals("kafka")) {
             return KafkaServerProperties.BOOTSTRAP_SERVERS + " (controller :" + KafkaServerProperties.CONTROLLER_PORT
                     + ")";

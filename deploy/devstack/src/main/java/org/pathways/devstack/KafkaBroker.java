@@ -10,7 +10,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +24,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.Uuid;
@@ -36,7 +46,11 @@ final class KafkaBroker {
     static final Duration STOP_GRACE = Duration.ofSeconds(30);
     /** Kafka logs a great deal at INFO; warnings and errors are what a developer needs to see. */
     private static final String QUIET_LOGGING = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
+    private final KafkaServerProperties config;
+    /** Each service's SCRAM password, new on every start: the devstack hands it to the service it launches. */
+    private final Map<String, String> passwords = new LinkedHashMap<>();
     private final Path kafkaDir;
     private final Path logFile;
     private final PrintStream console;
@@ -44,6 +58,14 @@ final class KafkaBroker {
     private ChildProcess process;
 
     KafkaBroker(Path dataDir, PrintStream console, Supplier<ConsoleFilter> consoleFilter) {
+        this(dataDir, KafkaServerProperties.BROKER_PORT, KafkaServerProperties.CONTROLLER_PORT, console,
+                consoleFilter);
+    }
+
+    KafkaBroker(Path dataDir, int brokerPort, int controllerPort, PrintStream console,
+                Supplier<ConsoleFilter> consoleFilter) {
+        this.config = new KafkaServerProperties(brokerPort, controllerPort, newPassword());
+        KafkaAccess.SERVICES.forEach(service -> passwords.put(service.principal(), newPassword()));
         this.kafkaDir = dataDir.resolve("kafka");
         this.logFile = dataDir.resolve("logs").resolve("kafka.log");
         this.console = console;
@@ -62,10 +84,69 @@ final class KafkaBroker {
         return process;
     }
 
+    String bootstrapServers() {
+        return config.bootstrapServers();
+    }
+
+    /** What a service is given to authenticate as itself (BrokerSecurity in reliable-messaging reads it). */
+    Map<String, String> clientEnvironment(String principal) {
+        String password = passwords.get(principal);
+        if (password == null) {
+            throw new IllegalArgumentException(principal + " has no Kafka user (KafkaAccess.SERVICES)");
+        }
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
+        environment.put("KAFKA_SECURITY_PROTOCOL", KafkaServerProperties.SECURITY_PROTOCOL);
+        environment.put("KAFKA_SASL_MECHANISM", KafkaServerProperties.SASL_MECHANISM);
+        environment.put("KAFKA_SASL_USERNAME", principal);
+        environment.put("KAFKA_SASL_PASSWORD", password);
+        return environment;
+    }
+
+    /** Client settings that authenticate as {@code principal} with its SCRAM password. */
+    Map<String, Object> clientConfig(String principal) {
+        return clientConfig(principal, passwords.get(principal));
+    }
+
+    Map<String, Object> clientConfig(String principal, String password) {
+        Map<String, Object> client = new HashMap<>();
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        client.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, KafkaServerProperties.SECURITY_PROTOCOL);
+        client.put(SaslConfigs.SASL_MECHANISM, KafkaServerProperties.SASL_MECHANISM);
+        client.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"" + principal + "\" password=\"" + password + "\";");
+        return client;
+    }
+
+    /** The super user's settings: topics, users and ACLs (and a developer's kafka-*.sh --command-config). */
+    Map<String, Object> adminConfig() {
+        Map<String, Object> admin = new HashMap<>();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        admin.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, KafkaServerProperties.SECURITY_PROTOCOL);
+        admin.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+        admin.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " username=\"" + KafkaServerProperties.ADMIN + "\" password=\"" + config.adminPassword() + "\";");
+        return admin;
+    }
+
+    Path adminProperties() {
+        return kafkaDir.resolve("admin.properties");
+    }
+
+    private static String newPassword() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
     /** Writes the configuration, formats storage if this is the first start, and launches the broker. */
     void start() throws IOException, StartupFailure, InterruptedException {
         Files.createDirectories(logDir());
-        Files.writeString(serverProperties(), KafkaServerProperties.render(logDir()), StandardCharsets.UTF_8);
+        Files.writeString(serverProperties(), config.render(logDir()), StandardCharsets.UTF_8);
+        StringBuilder admin = new StringBuilder("# The devstack's Kafka super user, for kafka-*.sh --command-config;"
+                + " new on every start.\n");
+        new TreeMap<>(adminConfig()).forEach((key, value) -> admin.append(key).append('=').append(value).append('\n'));
+        Files.writeString(adminProperties(), admin, StandardCharsets.UTF_8);
         if (!Files.exists(logDir().resolve("meta.properties"))) {
             formatStorage();
         }
@@ -111,8 +192,7 @@ final class KafkaBroker {
      * it and it has registered: from then on the services' producers and consumers can connect.
      */
     void awaitReady() throws StartupFailure, InterruptedException {
-        Properties config = new Properties();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaServerProperties.BOOTSTRAP_SERVERS);
+        Map<String, Object> config = adminConfig();
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
         config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
@@ -128,6 +208,7 @@ final class KafkaBroker {
                             .nodes().get(4, TimeUnit.SECONDS);
                     if (!nodes.isEmpty()) {
                         createPlatformTopics(admin);
+                        grantServicesTheirAccess(admin);
                         return;
                     }
                 } catch (ExecutionException | TimeoutException e) {
@@ -136,13 +217,13 @@ final class KafkaBroker {
                 Thread.sleep(500);
             }
         }
-        throw new StartupFailure("Kafka did not answer on " + KafkaServerProperties.BOOTSTRAP_SERVERS + " within "
+        throw new StartupFailure("Kafka did not answer on " + bootstrapServers() + " within "
                 + READY_DEADLINE.toSeconds() + " s", process);
     }
 
     /** Creates the platform's topics that do not exist yet; one that another client created meanwhile is fine. */
     private static void createPlatformTopics(Admin admin) throws InterruptedException, StartupFailure {
-        List<NewTopic> topics = KafkaServerProperties.PLATFORM_TOPICS.stream()
+        List<NewTopic> topics = KafkaAccess.allTopics().stream()
                 .map(name -> new NewTopic(name, KafkaServerProperties.PARTITIONS, (short) 1)).toList();
         for (var result : admin.createTopics(topics).values().entrySet()) {
             try {
@@ -154,6 +235,45 @@ final class KafkaBroker {
                 }
             } catch (TimeoutException e) {
                 throw new StartupFailure("Creating the topic " + result.getKey() + " took over 30 s", e);
+            }
+        }
+    }
+
+    /**
+     * Gives every service its SCRAM user (the password of this start) and exactly the ACLs {@link KafkaAccess}
+     * grants it, then waits until the broker accepts a service's credentials, so that no service starts against a
+     * broker that does not know it yet. Both calls are idempotent: a restart sets new passwords on the same users.
+     */
+    private void grantServicesTheirAccess(Admin admin) throws InterruptedException, StartupFailure {
+        List<UserScramCredentialAlteration> users = new ArrayList<>();
+        List<AclBinding> acls = new ArrayList<>();
+        for (KafkaAccess service : KafkaAccess.SERVICES) {
+            users.add(new UserScramCredentialUpsertion(service.principal(),
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), passwords.get(service.principal())));
+            acls.addAll(service.aclBindings());
+        }
+        try {
+            admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StartupFailure("Setting up the services' Kafka users and ACLs failed: " + e, e);
+        }
+        String probe = KafkaAccess.SERVICES.getFirst().principal();
+        Map<String, Object> config = clientConfig(probe);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        try (Admin asService = Admin.create(config)) {
+            while (true) {
+                try {
+                    asService.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new StartupFailure("Kafka does not accept " + probe + "'s SCRAM credentials: " + e, e);
+                    }
+                    Thread.sleep(100);
+                }
             }
         }
     }

@@ -21,7 +21,7 @@ final class ReadySummary {
     }
 
     static void print(PrintStream out, Duration timeToReady, List<Component> components, Path dataDir,
-            Path repositoryRoot) {
+            Path repositoryRoot, String traceViewer) {
         StringBuilder text = new StringBuilder("\n");
         text.append(String.format(Locale.ROOT, "Pathways devstack ready in %.1f s%n%n",
                 timeToReady.toMillis() / 1000.0));
@@ -41,6 +41,10 @@ final class ReadySummary {
         text.append("  web:    open ").append(PlatformService.GATEWAY.baseUrl())
                 .append(" and sign in as council-worker, college-worker, jobcentre-worker, college-admin,\n")
                 .append("          council-admin, jobcentre-admin, coordinator or platform-admin (password demo-password)\n");
+        if (traceViewer != null) {
+            text.append("  traces: open ").append(traceViewer)
+                    .append(" (Zipkin): one trace per request, across every service, Kafka and webhooks\n");
+        }
         text.append("  data:   ").append(dataDir)
                 .append("  (kafka/data, mongo/pathways.mv, identity/signing-key.json)\n");
         text.append("  logs:   ").append(dataDir.resolve("logs"))

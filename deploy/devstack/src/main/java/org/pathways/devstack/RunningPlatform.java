@@ -12,7 +12,12 @@ import java.util.List;
  */
 final class RunningPlatform {
 
-    static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(20);
+    /**
+     * How long a service may take to stop before it is killed. A service writes its class-data sharing archive as it
+     * exits (about 100 MB, several services at once on a small machine): killed before that ends, the next start
+     * loads every class again. Stopping takes seconds when the machine is idle.
+     */
+    static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(45);
 
     private final PrintStream console;
     private final List<ChildProcess> services = new ArrayList<>();

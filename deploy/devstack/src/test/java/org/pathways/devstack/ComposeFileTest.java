@@ -45,7 +45,7 @@ class ComposeFileTest {
     }
 
     @Test
-    void everyDeployableModuleRunsInComposeFromItsOwnJarWithAHealthCheck() throws IOException {
+    void everyDeployableModuleRunsInComposeFromItsOwnImageWithAHealthCheck() throws IOException {
         Map<String, Map<String, Object>> services = services();
         List<String> modules = deployableModules();
         assertThat(modules).contains("gateway", "referral-service", "learner-profile-service");
@@ -53,9 +53,9 @@ class ComposeFileTest {
         for (String module : modules) {
             assertThat(services).as("docker-compose.yml runs " + module).containsKey(module);
             Map<String, Object> service = services.get(module);
-            assertThat(String.valueOf(service.get("volumes")))
-                    .as(module + " mounts its own executable jar")
-                    .contains("./" + module + "/target/" + module + "-");
+            // The very name the Maven build gives the module's image (ContainerImagesTest checks it in full).
+            assertThat(String.valueOf(service.get("image"))).as(module + " runs its own image")
+                    .startsWith("ghcr.io/pathways/" + module + ":");
             if (!module.equals("gateway")) {
                 // The anchor merges the shared health check into each service.
                 assertThat(service).as(module + " has a readiness health check").containsKey("healthcheck");

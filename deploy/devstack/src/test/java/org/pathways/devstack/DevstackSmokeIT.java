@@ -32,7 +32,7 @@ class DevstackSmokeIT {
     @Test
     void startsEveryServiceLoadsTheDemoAnswersThroughTheGatewayAndStopsCleanly(@TempDir Path dataDir)
             throws Exception {
-        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 8086, 9000, 9092, 9093, 27017}) {
+        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 8086, 9000, 9092, 9093, 9411, 27017}) {
             // A developer's own devstack may be running: then this check cannot run, rather than fail.
             org.junit.jupiter.api.Assumptions.assumeFalse(listening(port), "port " + port + " is in use");
         }
@@ -95,6 +95,25 @@ class DevstackSmokeIT {
             assertThat(inbox.body()).as("the demo's referrals to the college, and only those")
                     .contains("\"receivingAgencyId\":\"agency-college\"")
                     .doesNotContain("\"receivingAgencyId\":\"agency-jobcentre\"");
+            // The trace viewer the summary links has the demo's traces, from the gateway and the services.
+            assertThat(output.stream().anyMatch(line -> line.contains("traces: open http://localhost:9411/zipkin/")))
+                    .withFailMessage("the ready summary links the trace viewer; last lines:%n%s", transcript)
+                    .isTrue();
+            long tracesDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            String services = "";
+            while (System.nanoTime() < tracesDeadline
+                    && !(services.contains("gateway") && services.contains("referral-service"))) {
+                Thread.sleep(1_000);
+                try {
+                    services = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:9411/api/v2/services")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                } catch (java.io.IOException notYet) {
+                    services = "";
+                }
+            }
+            assertThat(services).as("services with spans in the trace viewer")
+                    .contains("gateway", "referral-service", "notification-service");
             // A quiet console: the devstack's progress and the services' warnings and errors, not their INFO
             // chatter, which is all in the log files the summary names.
             assertThat(output).as("no service's INFO line on the console")
@@ -108,13 +127,13 @@ class DevstackSmokeIT {
             // SIGTERM, as Ctrl-C would; through the handle, because Process.destroy() also closes our end of the
             // pipe and the devstack's shutdown report would be lost.
             devstack.toHandle().destroy();
-            boolean exited = devstack.waitFor(90, TimeUnit.SECONDS);
+            boolean exited = devstack.waitFor(120, TimeUnit.SECONDS);
             if (!exited) {
                 devstack.descendants().forEach(ProcessHandle::destroyForcibly);
                 devstack.destroyForcibly();
             }
             reader.join(5_000);
-            assertThat(exited).as("the devstack stops within 90 s of SIGTERM").isTrue();
+            assertThat(exited).as("the devstack stops within 120 s of SIGTERM").isTrue();
         }
         List<String> tail = output.subList(Math.max(0, output.size() - 40), output.size());
         assertThat(output.stream().anyMatch(line -> line.contains("stopped")))

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 
 class KafkaServerPropertiesTest {
 
+    private static final KafkaServerProperties DEVSTACK = new KafkaServerProperties(
+            KafkaServerProperties.BROKER_PORT, KafkaServerProperties.CONTROLLER_PORT, "s3cret");
+
     private static Properties parse(String text) throws Exception {
         Properties properties = new Properties();
         properties.load(new StringReader(text));
@@ -20,23 +23,37 @@ class KafkaServerPropertiesTest {
 
     @Test
     void configuresOneCombinedKraftNodeWithAStandaloneQuorum() throws Exception {
-        Properties properties = parse(KafkaServerProperties.render(Path.of("/tmp/devstack/kafka/data")));
+        Properties properties = parse(DEVSTACK.render(Path.of("/tmp/devstack/kafka/data")));
 
         assertThat(properties)
                 .containsEntry("node.id", "1")
                 .containsEntry("process.roles", "broker,controller")
-                .containsEntry("listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093")
-                .containsEntry("advertised.listeners", "PLAINTEXT://localhost:9092")
+                .containsEntry("listeners", "SASL_PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093")
+                .containsEntry("advertised.listeners", "SASL_PLAINTEXT://localhost:9092")
                 .containsEntry("controller.listener.names", "CONTROLLER")
-                .containsEntry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")
+                .containsEntry("listener.security.protocol.map",
+                        "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT")
                 .containsEntry("controller.quorum.bootstrap.servers", "localhost:9093")
                 .doesNotContainKey("controller.quorum.voters")
                 .doesNotContainKey("zookeeper.connect");
     }
 
     @Test
+    void authenticatesEveryClientAndAuthorisesByAcl() throws Exception {
+        Properties properties = parse(DEVSTACK.render(Path.of("/tmp/devstack/kafka/data")));
+
+        assertThat(properties)
+                .containsEntry("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN")
+                .containsEntry("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .containsEntry("super.users", "User:admin")
+                .containsEntry("allow.everyone.if.no.acl.found", "false");
+        assertThat(properties.getProperty("listener.name.controller.plain.sasl.jaas.config"))
+                .contains("user_admin=\"s3cret\"");
+    }
+
+    @Test
     void replicatesNothingBecauseThereIsOneBroker() throws Exception {
-        Properties properties = parse(KafkaServerProperties.render(Path.of("/tmp/devstack/kafka/data")));
+        Properties properties = parse(DEVSTACK.render(Path.of("/tmp/devstack/kafka/data")));
 
         assertThat(properties)
                 .containsEntry("offsets.topic.replication.factor", "1")
@@ -44,7 +61,7 @@ class KafkaServerPropertiesTest {
                 .containsEntry("transaction.state.log.min.isr", "1")
                 .containsEntry("share.coordinator.state.topic.replication.factor", "1")
                 .containsEntry("share.coordinator.state.topic.min.isr", "1")
-                .containsEntry("auto.create.topics.enable", "true")
+                .containsEntry("auto.create.topics.enable", "false")
                 .containsEntry("group.initial.rebalance.delay.ms", "0");
     }
 
@@ -66,7 +83,7 @@ class KafkaServerPropertiesTest {
     void keepsTheLogInTheGivenDirectoryAsAnAbsolutePath() throws Exception {
         Path relative = Path.of(".devstack/kafka/data");
 
-        Properties properties = parse(KafkaServerProperties.render(relative));
+        Properties properties = parse(DEVSTACK.render(relative));
 
         assertThat(properties.getProperty("log.dirs")).isEqualTo(relative.toAbsolutePath().toString());
     }

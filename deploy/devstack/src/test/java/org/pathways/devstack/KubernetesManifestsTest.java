@@ -12,14 +12,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +42,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesManifestsTest {
 
     private static final Path BASE = PlatformModules.ROOT.resolve("deploy/k8s/base");
+    private static final Path OPERATORS = PlatformModules.ROOT.resolve("deploy/k8s/operators");
     private static final Pattern ENV_PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+_URL):");
     private static final List<Map<String, Object>> RESOURCES = new ArrayList<>();
     private static List<String> modules;
@@ -134,7 +145,8 @@ class KubernetesManifestsTest {
             }
             if (!module.equals("gateway")) {
                 assertThat(value(env.get("MONGODB_URI"), "valueFrom", "secretKeyRef", "name"))
-                        .as(module + " reads MONGODB_URI from a Secret").isEqualTo("pathways-mongodb");
+                        .as(module + " reads MONGODB_URI from its own user's Secret")
+                        .isEqualTo("pathways-mongodb-" + module);
             }
         }
     }
@@ -220,6 +232,120 @@ class KubernetesManifestsTest {
                 .containsEntry("HorizontalPodAutoscaler", modules.size())
                 .containsEntry("PodDisruptionBudget", modules.size());
         assertThat(output).contains("namespace: pathways");
+    }
+
+    @Test
+    void eachServicesKafkaUserGrantsExactlyWhatTheDevstacksBrokerGrants() throws IOException {
+        List<Map<String, Object>> users = PlatformModules.yamlDocuments(OPERATORS.resolve("kafka-users.yaml"));
+        assertThat(users).allSatisfy(user -> {
+            assertThat(user).containsEntry("kind", "KafkaUser");
+            assertThat(value(user, "metadata", "namespace")).isEqualTo("pathways");
+            assertThat(value(user, "metadata", "labels", "strimzi.io/cluster")).isEqualTo("pathways");
+            assertThat(value(user, "spec", "authentication", "type")).isEqualTo("scram-sha-512");
+            assertThat(value(user, "spec", "authorization", "type")).isEqualTo("simple");
+        });
+        Map<String, Set<AclBinding>> granted = new TreeMap<>();
+        for (Map<String, Object> user : users) {
+            String name = at(user, "metadata", "name");
+            List<Map<String, Object>> acls = at(user, "spec", "authorization", "acls");
+            Set<AclBinding> bindings = new HashSet<>();
+            for (Map<String, Object> acl : acls) {
+                ResourcePattern resource = new ResourcePattern(
+                        ResourceType.fromString(at(acl, "resource", "type")), at(acl, "resource", "name"),
+                        "prefix".equals(at(acl, "resource", "patternType")) ? PatternType.PREFIXED
+                                : PatternType.LITERAL);
+                assertThat(acl.getOrDefault("host", "*")).isEqualTo("*");
+                List<String> operations = at(acl, "operations");
+                for (String operation : operations) {
+                    bindings.add(new AclBinding(resource, new AccessControlEntry("User:" + name, "*",
+                            AclOperation.fromString(operation), AclPermissionType.ALLOW)));
+                }
+            }
+            granted.put(name, bindings);
+        }
+        Map<String, Set<AclBinding>> devstack = new TreeMap<>();
+        KafkaAccess.SERVICES.forEach(service -> devstack.put(service.principal(), Set.copyOf(service.aclBindings())));
+        assertThat(granted).isEqualTo(devstack);
+    }
+
+    @Test
+    void theKafkaClusterAuthenticatesAuthorisesAndAdmitsOnlyThePathwaysNamespace() throws IOException {
+        List<Map<String, Object>> kafka = PlatformModules.yamlDocuments(OPERATORS.resolve("kafka.yaml"));
+        Map<String, Object> cluster = kafka.stream().filter(r -> "Kafka".equals(r.get("kind"))).findFirst()
+                .orElseThrow();
+        List<Map<String, Object>> listeners = at(cluster, "spec", "kafka", "listeners");
+        assertThat(listeners).isNotEmpty().allSatisfy(listener -> {
+            assertThat(listener).containsEntry("tls", true);
+            assertThat(value(listener, "authentication", "type")).isEqualTo("scram-sha-512");
+        });
+        assertThat(value(cluster, "spec", "kafka", "authorization", "type")).isEqualTo("simple");
+        assertThat(value(cluster, "spec", "entityOperator", "userOperator", "watchedNamespace"))
+                .as("the users' password Secrets are made where the services run").isEqualTo("pathways");
+        int port = (Integer) listeners.getFirst().get("port");
+        assertThat(at(resource("ConfigMap", "pathways-config"), "data", "KAFKA_BOOTSTRAP_SERVERS").toString())
+                .endsWith(":" + port);
+
+        assertThat(kafka.stream().filter(r -> "KafkaTopic".equals(r.get("kind")))
+                .map(topic -> (String) at(topic, "metadata", "name")))
+                .as("every topic is made by the operator, as the devstack's admin makes them")
+                .containsExactlyInAnyOrderElementsOf(KafkaAccess.allTopics());
+
+        Map<String, Object> policy = kafka.stream().filter(r -> "NetworkPolicy".equals(r.get("kind"))).findFirst()
+                .orElseThrow();
+        assertThat(value(policy, "metadata", "namespace")).isEqualTo("kafka");
+        List<Map<String, Object>> rules = at(policy, "spec", "ingress");
+        List<Map<String, Object>> toClientPort = rules.stream().filter(rule -> String.valueOf(rule.get("ports"))
+                .contains("port=" + port)).toList();
+        assertThat(toClientPort).singleElement().satisfies(rule -> assertThat(String.valueOf(rule.get("from")))
+                .isEqualTo("[{namespaceSelector={matchLabels={kubernetes.io/metadata.name=pathways}}}]"));
+        for (Map<String, Object> rule : rules) {
+            if (rule.get("ports") == null) {
+                assertThat(String.valueOf(rule.get("from"))).as("unrestricted ports only within the namespace")
+                        .isEqualTo("[{podSelector={}}]");
+            }
+        }
+    }
+
+    @Test
+    void eachServiceAuthenticatesToKafkaAsItselfOverTls() {
+        Map<String, Object> config = at(resource("ConfigMap", "pathways-config"), "data");
+        assertThat(config).containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+                .containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+        for (KafkaAccess service : KafkaAccess.SERVICES) {
+            String module = service.principal();
+            Map<String, Map<String, Object>> env = env(module);
+            assertThat(env).as(module).containsKeys("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM");
+            assertThat(env.get("KAFKA_SASL_USERNAME")).as(module).containsEntry("value", module);
+            assertThat(value(env.get("KAFKA_SASL_PASSWORD"), "valueFrom", "secretKeyRef"))
+                    .as(module + " reads the password Strimzi wrote for its KafkaUser")
+                    .isEqualTo(Map.of("name", module, "key", "password"));
+            String trustStore = (String) env.get("KAFKA_SSL_TRUSTSTORE_LOCATION").get("value");
+            List<Map<String, Object>> mounts = at(container(module), "volumeMounts");
+            Map<String, Object> mount = mounts.stream().filter(m -> trustStore.startsWith(m.get("mountPath") + "/"))
+                    .findFirst().orElseThrow(() -> new AssertionError(module + " mounts no " + trustStore));
+            List<Map<String, Object>> volumes = at(resource("Deployment", module), "spec", "template", "spec",
+                    "volumes");
+            assertThat(volumes).as(module + " trusts the Kafka cluster CA").anySatisfy(volume -> {
+                assertThat(volume).containsEntry("name", mount.get("name"));
+                assertThat(value(volume, "secret", "secretName")).isEqualTo("pathways-cluster-ca-cert");
+            });
+        }
+    }
+
+    @Test
+    void eachServiceHasAMongoUserThatMayUseOnlyItsOwnDatabase() throws IOException {
+        Map<String, Object> mongo = PlatformModules.yamlDocuments(OPERATORS.resolve("mongodb.yaml")).getFirst();
+        List<Map<String, Object>> users = at(mongo, "spec", "users");
+        for (KafkaAccess service : KafkaAccess.SERVICES) {
+            String module = service.principal();
+            String database = (String) env(module).get("MONGODB_DATABASE").get("value");
+            Map<String, Object> user = users.stream().filter(u -> module.equals(u.get("name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no MongoDB user " + module));
+            assertThat(user.get("roles")).as(module)
+                    .isEqualTo(List.of(Map.of("name", "readWrite", "db", database)));
+            assertThat(user).containsEntry("connectionStringSecretName", "pathways-mongodb-" + module);
+        }
+        assertThat(users).hasSize(KafkaAccess.SERVICES.size());
     }
 
     /** The gateway reads its route targets from these variables (gateway.yml: {@code ${REFERRAL_SERVICE_URL:...}}). */

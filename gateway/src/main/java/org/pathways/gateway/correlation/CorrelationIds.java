@@ -1,63 +1,65 @@
 package org.pathways.gateway.correlation;
 
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Gives every request a correlation id (kept if the caller sent a well-formed one) and a W3C {@code traceparent},
- * forwarded to the service and returned to the caller. Services copy the trace into the events a request causes.
+ * Gives every request a correlation id (kept if the caller sent a well-formed one), forwarded to the service and
+ * returned to the caller, and tells the caller the request's trace: the {@code traceparent} of the gateway's server
+ * span (Micrometer Tracing continues a caller's W3C {@code traceparent}, or starts a trace, and the proxy's client
+ * observation hands it on to the service). Runs inside the server observation, so the span exists.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)   // after ServerHttpObservationFilter (HIGHEST_PRECEDENCE + 1)
 public class CorrelationIds extends OncePerRequestFilter {
 
     public static final String HEADER = "X-Correlation-Id";
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._-]{8,64}");
-    private static final Pattern TRACEPARENT = Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
-    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ObjectProvider<Tracer> tracer;
+
+    public CorrelationIds(ObjectProvider<Tracer> tracer) {
+        this.tracer = tracer;
+    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String given = request.getHeader(HEADER);
         String correlationId = given != null && SAFE.matcher(given).matches() ? given : UUID.randomUUID().toString();
-        String givenTrace = request.getHeader("traceparent");
-        String traceparent = givenTrace != null && TRACEPARENT.matcher(givenTrace).matches() ? givenTrace
-                : "00-" + hex(16) + "-" + hex(8) + "-01";
         response.setHeader(HEADER, correlationId);
-        response.setHeader("traceparent", traceparent);
+        Span span = tracer.getIfAvailable(() -> Tracer.NOOP).currentSpan();
+        if (span != null && !span.isNoop()) {
+            response.setHeader("traceparent", "00-" + span.context().traceId() + "-" + span.context().spanId()
+                    + (Boolean.TRUE.equals(span.context().sampled()) ? "-01" : "-00"));
+        }
         MDC.put("correlationId", correlationId);
         try {
             chain.doFilter(new HttpServletRequestWrapper(request) {
                 @Override
                 public String getHeader(String name) {
-                    if (HEADER.equalsIgnoreCase(name)) {
-                        return correlationId;
-                    }
-                    if ("traceparent".equalsIgnoreCase(name)) {
-                        return traceparent;
-                    }
-                    return super.getHeader(name);
+                    return HEADER.equalsIgnoreCase(name) ? correlationId : super.getHeader(name);
                 }
 
                 @Override
                 public java.util.Enumeration<String> getHeaders(String name) {
-                    if (HEADER.equalsIgnoreCase(name) || "traceparent".equalsIgnoreCase(name)) {
-                        return java.util.Collections.enumeration(java.util.List.of(getHeader(name)));
+                    if (HEADER.equalsIgnoreCase(name)) {
+                        return java.util.Collections.enumeration(java.util.List.of(correlationId));
                     }
                     return super.getHeaders(name);
                 }
@@ -67,18 +69,11 @@ public class CorrelationIds extends OncePerRequestFilter {
                     java.util.Set<String> names = new java.util.LinkedHashSet<>(
                             java.util.Collections.list(super.getHeaderNames()));
                     names.add(HEADER);
-                    names.add("traceparent");
                     return java.util.Collections.enumeration(names);
                 }
             }, response);
         } finally {
             MDC.remove("correlationId");
         }
-    }
-
-    private static String hex(int bytes) {
-        byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        return HexFormat.of().formatHex(random);
     }
 }

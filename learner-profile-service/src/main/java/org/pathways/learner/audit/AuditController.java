@@ -5,7 +5,7 @@ import java.util.List;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
-import org.pathways.learner.profile.LearnerProfiles;
+import org.pathways.learner.domain.Learners;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
@@ -23,11 +23,11 @@ class AuditController {
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 200;
 
-    private final LearnerProfiles profiles;
+    private final Learners learners;
     private final AccessAudit audit;
 
-    AuditController(LearnerProfiles profiles, AccessAudit audit) {
-        this.profiles = profiles;
+    AuditController(Learners learners, AccessAudit audit) {
+        this.learners = learners;
         this.audit = audit;
     }
 
@@ -44,7 +44,7 @@ class AuditController {
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_ADMIN)) {
             throw ProblemException.forbidden("Only an agency's workers read a learner's access trail.");
         }
-        profiles.registeredBy(caller, learnerId);
+        learners.registeredBy(caller, learnerId);
         AuditPage page = audit.trail(learnerId, after == null ? null : AuditCursor.decode(after), limit);
         ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
         if (page.next() != null) {

@@ -6,7 +6,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.learner.audit.AccessRequest;
-import org.pathways.learner.profile.ConsentView;
+import org.pathways.learner.consent.ConsentView;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.validation.ResourceId;
 import org.springframework.http.HttpStatus;

@@ -11,10 +11,10 @@ import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.consent.ConsentDecision.Basis;
-import org.pathways.learner.profile.Access;
-import org.pathways.learner.profile.Consent;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerProfiles;
+import org.pathways.learner.domain.Access;
+import org.pathways.learner.domain.Consent;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
@@ -32,16 +32,16 @@ class ConsentRecords {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsentRecords.class);
 
-    private final LearnerProfiles profiles;
+    private final Learners learners;
     private final AgencyKinds agencies;
     private final AccessAudit audit;
     private final Outbox outbox;
     private final Clock clock;
     private final java.util.List<ConsentWithdrawalFollowUp> followUps;
 
-    ConsentRecords(LearnerProfiles profiles, AgencyKinds agencies, AccessAudit audit, Outbox outbox,
+    ConsentRecords(Learners learners, AgencyKinds agencies, AccessAudit audit, Outbox outbox,
                    Clock clock, java.util.List<ConsentWithdrawalFollowUp> followUps) {
-        this.profiles = profiles;
+        this.learners = learners;
         this.agencies = agencies;
         this.audit = audit;
         this.outbox = outbox;
@@ -52,7 +52,7 @@ class ConsentRecords {
     /** Only workers of the registering agency record consents; to anyone else the learner does not exist. */
     Consent grant(Caller caller, String learnerId, RecordConsent request) {
         requireWorker(caller);
-        Learner learner = profiles.visibleTo(caller, learnerId);
+        Learner learner = learners.visibleTo(caller, learnerId);
         if (!learner.isRegisteredBy(caller.agencyId())) {
             throw ProblemException.notFound("learner", learnerId);
         }
@@ -67,7 +67,7 @@ class ConsentRecords {
      */
     Consent withdraw(Caller caller, String learnerId, String consentId) {
         requireWorker(caller);
-        Learner learner = profiles.visibleTo(caller, learnerId);
+        Learner learner = learners.visibleTo(caller, learnerId);
         boolean mayWithdraw = learner.consent(consentId)
                 .map(consent -> learner.isRegisteredBy(caller.agencyId())
                         || consent.covers(caller.agencyId(), agencies.kindOf(caller.agencyId()).orElse(null)))
@@ -96,7 +96,7 @@ class ConsentRecords {
     ConsentDecision check(Caller caller, AccessRequest request, String learnerId, String agencyId,
                           ConsentPurpose purpose) {
         Instant now = clock.instant();
-        Access access = profiles.access(caller, learnerId);
+        Access access = learners.access(caller, learnerId);
         Learner learner = access.learner();
         AgencyKind kind = agencies.kindOf(agencyId).orElse(null);
         ConsentDecision decision = learner.consentFor(agencyId, kind, purpose, now)

@@ -1,6 +1,6 @@
 package org.pathways.learner.consent;
 
-import org.pathways.learner.profile.Learner;
+import org.pathways.learner.domain.Learner;
 
 /**
  * What another feature does at once when a learner withdraws a consent (say, ending a lead whose agency thereby

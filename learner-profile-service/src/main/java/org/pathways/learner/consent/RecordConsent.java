@@ -6,7 +6,7 @@ import jakarta.validation.constraints.Future;
 import jakarta.validation.constraints.NotNull;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentPurpose;
-import org.pathways.learner.profile.ConsentMethod;
+import org.pathways.learner.domain.ConsentMethod;
 import org.pathways.platform.validation.ResourceId;
 
 /**

@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.pathways.events.PathwaysEvent;
 import org.pathways.events.learner.LeadEndReason;
-import org.pathways.learner.profile.ErasureStep;
+import org.pathways.learner.erasure.ErasureStep;
 import org.pathways.messaging.outbox.Outbox;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.stereotype.Component;

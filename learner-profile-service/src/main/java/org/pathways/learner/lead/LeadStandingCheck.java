@@ -4,7 +4,7 @@ import java.util.List;
 
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.pathways.learner.consent.ConsentWithdrawalFollowUp;
-import org.pathways.learner.profile.Learner;
+import org.pathways.learner.domain.Learner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.mongodb.core.MongoTemplate;

@@ -11,10 +11,10 @@ import org.pathways.events.learner.LeadEndReason;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
-import org.pathways.learner.profile.Access;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerProfiles;
-import org.pathways.learner.profile.Sharing;
+import org.pathways.learner.domain.Access;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
+import org.pathways.learner.domain.Sharing;
 import org.pathways.learner.standing.Standing;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
@@ -40,16 +40,16 @@ public class Leads {
     private static final Logger LOG = LoggerFactory.getLogger(Leads.class);
     private static final int ATTEMPTS = 3;
 
-    private final LearnerProfiles profiles;
+    private final Learners learners;
     private final Standing standing;
     private final Outbox outbox;
     private final MongoTemplate mongo;
     private final AccessAudit audit;
     private final Clock clock;
 
-    Leads(LearnerProfiles profiles, Standing standing, Outbox outbox, MongoTemplate mongo, AccessAudit audit,
+    Leads(Learners learners, Standing standing, Outbox outbox, MongoTemplate mongo, AccessAudit audit,
           Clock clock) {
-        this.profiles = profiles;
+        this.learners = learners;
         this.standing = standing;
         this.outbox = outbox;
         this.mongo = mongo;
@@ -166,7 +166,7 @@ public class Leads {
 
     /** Re-checks the lead of {@code learnerId} (after a consent was withdrawn or lapsed); skips erased learners. */
     public void recheck(String learnerId) {
-        profiles.find(learnerId).ifPresent(this::current);
+        learners.find(learnerId).ifPresent(this::current);
     }
 
     private LearnerLead load(String learnerId) {
@@ -182,7 +182,7 @@ public class Leads {
 
     /** The learner, if the caller's agency has standing; an agency that only reads them gets the same 404. */
     private Access withStanding(Caller caller, String learnerId) {
-        Access access = profiles.access(caller, learnerId);
+        Access access = learners.access(caller, learnerId);
         if (!Standing.hasStanding(access.sharing())) {
             throw ProblemException.notFound("learner", learnerId);
         }
@@ -191,7 +191,7 @@ public class Leads {
 
     /** A worker of an agency with standing, on a record that is still kept up to date. */
     private Access forChange(Caller caller, String learnerId) {
-        Access access = profiles.access(caller, learnerId);
+        Access access = learners.access(caller, learnerId);
         if (!caller.has(Role.WORKER)) {
             throw ProblemException.forbidden("Only an agency's workers lead, or change who leads, the work with a "
                     + "learner.");

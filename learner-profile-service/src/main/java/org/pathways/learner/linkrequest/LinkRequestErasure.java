@@ -2,7 +2,7 @@ package org.pathways.learner.linkrequest;
 
 import java.util.Collection;
 
-import org.pathways.learner.profile.ErasureStep;
+import org.pathways.learner.erasure.ErasureStep;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;

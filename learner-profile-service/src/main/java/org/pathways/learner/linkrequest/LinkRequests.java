@@ -7,11 +7,12 @@ import java.util.Map;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
-import org.pathways.learner.profile.DuplicateMatch;
-import org.pathways.learner.profile.DuplicateMatches;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerProfiles;
-import org.pathways.learner.profile.Sharing;
+import org.pathways.learner.matching.DuplicateMatch;
+import org.pathways.learner.matching.DuplicateMatches;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
+import org.pathways.learner.linking.Links;
+import org.pathways.learner.domain.Sharing;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
@@ -32,15 +33,17 @@ class LinkRequests {
 
     private static final int PAGE = 100;
 
-    private final LearnerProfiles profiles;
+    private final Learners learners;
+    private final Links links;
     private final DuplicateMatches matches;
     private final AccessAudit audit;
     private final MongoTemplate mongo;
     private final Clock clock;
 
-    LinkRequests(LearnerProfiles profiles, DuplicateMatches matches, AccessAudit audit, MongoTemplate mongo,
+    LinkRequests(Learners learners, Links links, DuplicateMatches matches, AccessAudit audit, MongoTemplate mongo,
                  Clock clock) {
-        this.profiles = profiles;
+        this.learners = learners;
+        this.links = links;
         this.matches = matches;
         this.audit = audit;
         this.mongo = mongo;
@@ -54,12 +57,12 @@ class LinkRequests {
      */
     LinkRequest ask(Caller caller, String ownLearnerId, String matchToken) {
         requireWorker(caller);
-        Learner own = profiles.find(ownLearnerId)
+        Learner own = learners.find(ownLearnerId)
                 .filter(learner -> learner.isRegisteredBy(caller.agencyId()))
                 .orElseThrow(() -> ProblemException.notFound("learner", ownLearnerId));
         DuplicateMatch match = matches.redeem(caller.agencyId(), matchToken)
                 .orElseThrow(LinkRequests::noSuchMatch);
-        Learner theirs = profiles.find(match.learnerId()).orElseThrow(LinkRequests::noSuchMatch);
+        Learner theirs = learners.find(match.learnerId()).orElseThrow(LinkRequests::noSuchMatch);
         if (theirs.id().equals(own.id()) || own.isLinkedTo(theirs.id())) {
             throw ProblemException.conflict("already-linked", "These records are already linked.", Map.of());
         }
@@ -102,12 +105,12 @@ class LinkRequests {
         if (request.status() == LinkRequestStatus.DECLINED) {
             request.accept(caller.userId(), clock.instant());
         }
-        Learner own = profiles.find(request.learnerId())
+        Learner own = learners.find(request.learnerId())
                 .orElseThrow(() -> ProblemException.notFound("link request", requestId));
-        Learner theirs = profiles.find(request.requestingLearnerId())
+        Learner theirs = learners.find(request.requestingLearnerId())
                 .orElseThrow(() -> ProblemException.notFound("link request", requestId));
         audit.record(caller, own.id(), AccessAction.READ_LINK_REQUEST, access, List.of(Sharing.REGISTERING_AGENCY));
-        profiles.linkOnRequest(caller, own, theirs);
+        links.linkOnRequest(caller, own, theirs);
         if (request.status() == LinkRequestStatus.ACCEPTED) {
             return request;
         }

@@ -1,9 +1,12 @@
 package org.pathways.learner.matching;
 
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 import org.apache.commons.text.similarity.JaroWinklerSimilarity;
 import org.apache.commons.text.similarity.LevenshteinDistance;
+import org.pathways.learner.domain.PersonName;
 
 /**
  * Whether two names are likely the same person's. Both the given and the family name must be close, in the same
@@ -19,12 +22,19 @@ public final class NameSimilarity {
     private NameSimilarity() {
     }
 
+    /** Every given part with the formal names it may stand for. */
+    private static Set<String> givenForms(PersonName name) {
+        Set<String> forms = new LinkedHashSet<>();
+        name.givenParts().forEach(part -> forms.addAll(Nicknames.formsOf(part)));
+        return forms;
+    }
+
     public static boolean similar(PersonName a, PersonName b) {
         if (a.isEmpty() || b.isEmpty()) {
             return false;
         }
-        boolean sameOrder = close(a.givenForms(), b.givenForms()) && close(a.familyParts(), b.familyParts());
-        boolean swapped = close(a.givenForms(), b.familyParts()) && close(a.familyParts(), b.givenForms());
+        boolean sameOrder = close(givenForms(a), givenForms(b)) && close(a.familyParts(), b.familyParts());
+        boolean swapped = close(givenForms(a), b.familyParts()) && close(a.familyParts(), givenForms(b));
         return sameOrder || swapped;
     }
 

@@ -3,10 +3,10 @@ package org.pathways.learner.milestone;
 import java.time.Instant;
 import java.time.LocalDate;
 
-import org.pathways.learner.profile.LearningKind;
-import org.pathways.learner.profile.Level;
-import org.pathways.learner.profile.Milestone;
-import org.pathways.learner.profile.MilestoneKind;
+import org.pathways.events.learner.LearningKind;
+import org.pathways.events.learner.Level;
+import org.pathways.learner.domain.Milestone;
+import org.pathways.learner.domain.MilestoneKind;
 
 /** A milestone as the API shows it; {@code source} says whether a worker or a referral event recorded it. */
 public record MilestoneView(String id, MilestoneKind kind, LocalDate occurredOn, LearningKind learningKind,

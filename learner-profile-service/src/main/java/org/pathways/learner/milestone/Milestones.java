@@ -9,11 +9,11 @@ import org.pathways.events.learner.MilestoneRecorded;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
-import org.pathways.learner.profile.Access;
-import org.pathways.learner.profile.Sharing;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerProfiles;
-import org.pathways.learner.profile.Milestone;
+import org.pathways.learner.domain.Access;
+import org.pathways.learner.domain.Sharing;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
+import org.pathways.learner.domain.Milestone;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
@@ -27,13 +27,13 @@ class Milestones {
 
     private static final int ATTEMPTS = 3;
 
-    private final LearnerProfiles profiles;
+    private final Learners learners;
     private final Outbox outbox;
     private final AccessAudit audit;
     private final Clock clock;
 
-    Milestones(LearnerProfiles profiles, Outbox outbox, AccessAudit audit, Clock clock) {
-        this.profiles = profiles;
+    Milestones(Learners learners, Outbox outbox, AccessAudit audit, Clock clock) {
+        this.learners = learners;
         this.outbox = outbox;
         this.audit = audit;
         this.clock = clock;
@@ -47,7 +47,7 @@ class Milestones {
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
             throw ProblemException.forbidden("Only an agency's workers or systems record milestones.");
         }
-        Access access = profiles.access(caller, learnerId);
+        Access access = learners.access(caller, learnerId);
         if (access.sharing().readOnly()) {
             throw Sharing.readOnlyAccess();
         }
@@ -66,7 +66,7 @@ class Milestones {
      * names the outcome consent as the grounds.
      */
     List<Milestone> timeline(Caller caller, String learnerId, AccessRequest access) {
-        Access visible = profiles.access(caller, learnerId);
+        Access visible = learners.access(caller, learnerId);
         Learner learner = visible.learner();
         List<String> grounds = visible.sharing().registering() ? visible.grounds()
                 : learner.consentFor(caller.agencyId(), visible.viewer().kind(), ConsentPurpose.OUTCOME_SHARING,
@@ -84,7 +84,7 @@ class Milestones {
      */
     void recordFromEvent(String learnerId, Milestone.Details details, String agencyId, String eventId) {
         for (int attempt = 1; ; attempt++) {
-            Optional<Learner> found = profiles.find(learnerId);
+            Optional<Learner> found = learners.find(learnerId);
             if (found.isEmpty()) {
                 return;
             }

@@ -5,10 +5,10 @@ import java.time.LocalDate;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-import org.pathways.learner.profile.LearningKind;
-import org.pathways.learner.profile.Level;
-import org.pathways.learner.profile.Milestone;
-import org.pathways.learner.profile.MilestoneKind;
+import org.pathways.events.learner.LearningKind;
+import org.pathways.events.learner.Level;
+import org.pathways.learner.domain.Milestone;
+import org.pathways.learner.domain.MilestoneKind;
 import org.pathways.platform.validation.ResourceId;
 
 /**

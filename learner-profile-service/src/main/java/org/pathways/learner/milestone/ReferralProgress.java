@@ -5,8 +5,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
 
-import org.pathways.learner.profile.Milestone;
-import org.pathways.learner.profile.MilestoneKind;
+import org.pathways.learner.domain.Milestone;
+import org.pathways.learner.domain.MilestoneKind;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.platform.validation.ResourceId;

@@ -3,7 +3,7 @@ package org.pathways.learner.plan;
 import java.util.Collection;
 import java.util.List;
 
-import org.pathways.learner.profile.ErasureStep;
+import org.pathways.learner.erasure.ErasureStep;
 import org.pathways.messaging.outbox.Outbox;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.stereotype.Component;

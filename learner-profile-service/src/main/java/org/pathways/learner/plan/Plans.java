@@ -17,10 +17,10 @@ import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.lead.Lead;
 import org.pathways.learner.lead.Leads;
-import org.pathways.learner.profile.Access;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerProfiles;
-import org.pathways.learner.profile.Sharing;
+import org.pathways.learner.domain.Access;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
+import org.pathways.learner.domain.Sharing;
 import org.pathways.learner.standing.Standing;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
@@ -44,7 +44,7 @@ public class Plans {
 
     private static final int ATTEMPTS = 3;
 
-    private final LearnerProfiles profiles;
+    private final Learners learners;
     private final Standing standing;
     private final Leads leads;
     private final Outbox outbox;
@@ -52,9 +52,9 @@ public class Plans {
     private final AccessAudit audit;
     private final Clock clock;
 
-    Plans(LearnerProfiles profiles, Standing standing, Leads leads, Outbox outbox, MongoTemplate mongo,
+    Plans(Learners learners, Standing standing, Leads leads, Outbox outbox, MongoTemplate mongo,
           AccessAudit audit, Clock clock) {
-        this.profiles = profiles;
+        this.learners = learners;
         this.standing = standing;
         this.leads = leads;
         this.outbox = outbox;
@@ -64,7 +64,7 @@ public class Plans {
     }
 
     PlanView read(Caller caller, String learnerId, AccessRequest request) {
-        Access access = profiles.access(caller, learnerId);
+        Access access = learners.access(caller, learnerId);
         LearnerPlan plan = load(access.learner().id());
         audit.record(caller, learnerId, AccessAction.READ_PLAN, request, access.grounds());
         return view(access, plan);
@@ -158,7 +158,7 @@ public class Plans {
     }
 
     private Access forChange(Caller caller, String learnerId, Long expectedRevision) {
-        Access access = profiles.access(caller, learnerId);
+        Access access = learners.access(caller, learnerId);
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
             throw ProblemException.forbidden("Only an agency's workers or systems change a learner's plan.");
         }

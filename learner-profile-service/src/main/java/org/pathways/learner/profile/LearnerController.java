@@ -7,11 +7,13 @@ import jakarta.validation.Valid;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
+import org.pathways.learner.domain.Access;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -20,7 +22,6 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -28,11 +29,13 @@ import org.springframework.web.bind.annotation.RestController;
 class LearnerController {
 
     private final LearnerProfiles profiles;
+    private final Learners learners;
     private final AccessAudit audit;
     private final Clock clock;
 
-    LearnerController(LearnerProfiles profiles, AccessAudit audit, Clock clock) {
+    LearnerController(LearnerProfiles profiles, Learners learners, AccessAudit audit, Clock clock) {
         this.profiles = profiles;
+        this.learners = learners;
         this.audit = audit;
         this.clock = clock;
     }
@@ -48,7 +51,7 @@ class LearnerController {
 
     @GetMapping("/{id}")
     ResponseEntity<LearnerView> get(Caller caller, AccessRequest request, @PathVariable String id) {
-        Access access = profiles.access(caller, id);
+        Access access = learners.access(caller, id);
         audit.record(caller, id, AccessAction.READ_PROFILE, request, access.grounds());
         return ResponseEntity.ok().eTag(etag(access.learner())).body(profiles.view(caller, access));
     }
@@ -75,31 +78,6 @@ class LearnerController {
 
     private ResponseEntity<LearnerView> updated(Caller caller, AccessRequest request, String id, Access access) {
         return ResponseEntity.ok().eTag(etag(access.learner())).body(profiles.view(caller, access));
-    }
-
-    @PostMapping("/{id}/links")
-    @ResponseStatus(HttpStatus.CREATED)
-    LearnerView link(Caller caller, AccessRequest access, @PathVariable String id,
-                     @Valid @RequestBody LinkLearner request) {
-        return profiles.view(caller, profiles.link(caller, id, request.otherLearnerId(), access));
-    }
-
-    /** Folds {@code otherLearnerId} into this record; both histories are kept. */
-    @PostMapping("/{id}/merge")
-    LearnerView merge(Caller caller, AccessRequest access, @PathVariable String id,
-                      @Valid @RequestBody MergeLearner request) {
-        return profiles.view(caller, profiles.merge(caller, id, request.otherLearnerId(), access));
-    }
-
-    /**
-     * Right to erasure: answers with what remains, the pseudonymous tombstone; asked again (say after a failure part
-     * way), finishes whatever was left and answers {@code 204}.
-     */
-    @DeleteMapping("/{id}")
-    ResponseEntity<ErasedLearnerView> erase(Caller caller, @PathVariable String id) {
-        LearnerProfiles.Erased erased = profiles.erase(caller, id);
-        return erased.already() ? ResponseEntity.noContent().build()
-                : ResponseEntity.ok(ErasedLearnerView.of(erased.learner()));
     }
 
     private static String etag(Learner learner) {

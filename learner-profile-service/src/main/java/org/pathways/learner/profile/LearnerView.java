@@ -6,6 +6,15 @@ import java.util.List;
 import java.util.Set;
 
 import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.learner.consent.ConsentView;
+import org.pathways.learner.domain.Achievement;
+import org.pathways.learner.domain.Barrier;
+import org.pathways.learner.domain.ContactMethod;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.LearnerLink;
+import org.pathways.learner.domain.MergeRecord;
+import org.pathways.learner.domain.Sharing;
+import org.pathways.learner.domain.Viewer;
 
 /**
  * A learner profile as one agency may see it. The registering agency sees everything, every consent and link. An

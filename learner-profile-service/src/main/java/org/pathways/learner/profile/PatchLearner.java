@@ -1,50 +1,52 @@
 package org.pathways.learner.profile;
 
-import static org.pathways.learner.profile.RegisterLearner.EMAIL;
-import static org.pathways.learner.profile.RegisterLearner.LANGUAGE;
-import static org.pathways.learner.profile.RegisterLearner.LOCALITY;
-import static org.pathways.learner.profile.RegisterLearner.NO_CONTROL_CHARACTERS;
-import static org.pathways.learner.profile.RegisterLearner.NO_CONTROL_CHARACTERS_EXCEPT_LINES;
-import static org.pathways.learner.profile.RegisterLearner.PHONE;
-
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Past;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
+import org.pathways.learner.domain.Achievement;
+import org.pathways.learner.domain.Barrier;
+import org.pathways.learner.domain.ContactMethod;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.LearnerText;
+import org.pathways.learner.profile.ProfileFields.AccessibilityNeeds;
+import org.pathways.learner.profile.ProfileFields.DateOfBirth;
+import org.pathways.learner.profile.ProfileFields.Email;
+import org.pathways.learner.profile.ProfileFields.Goals;
+import org.pathways.learner.profile.ProfileFields.Language;
+import org.pathways.learner.profile.ProfileFields.Locality;
+import org.pathways.learner.profile.ProfileFields.Name;
+import org.pathways.learner.profile.ProfileFields.NameChange;
+import org.pathways.learner.profile.ProfileFields.Phone;
 
 /**
  * {@code PATCH /api/learners/{id}}: only the fields sent change; a field left out (or null) stays as it is. To
- * clear an optional field, send the whole profile with {@code PUT}.
+ * clear an optional field, send the whole profile with {@code PUT}. The fields are held to the rules of
+ * {@link ProfileFields}; only a name, when sent, must not be blank.
  */
 public record PatchLearner(
-        @Size(min = 1, max = 100) @Pattern(regexp = NOT_BLANK_NO_CONTROL_CHARACTERS)
-        String givenName,
-        @Size(min = 1, max = 100) @Pattern(regexp = NOT_BLANK_NO_CONTROL_CHARACTERS)
-        String familyName,
-        @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String preferredName,
-        @Past LocalDate dateOfBirth,
-        @Size(max = 254) @Email(regexp = EMAIL) String email,
-        @Size(max = 20) @Pattern(regexp = PHONE) String phone,
+        @NameChange String givenName,
+        @NameChange String familyName,
+        @Name String preferredName,
+        @DateOfBirth LocalDate dateOfBirth,
+        @Email String email,
+        @Phone String phone,
         ContactMethod preferredContactMethod,
-        @Pattern(regexp = LOCALITY) String localityCode,
-        @Pattern(regexp = LANGUAGE) String preferredLanguage,
+        @Locality String localityCode,
+        @Language String preferredLanguage,
         Boolean interpreterNeeded,
-        @Size(max = 1000) @Pattern(regexp = NO_CONTROL_CHARACTERS_EXCEPT_LINES) String accessibilityNeeds,
-        @Size(max = 7) Set<@NotNull Barrier> barriers,
-        @Size(max = 2000) @Pattern(regexp = NO_CONTROL_CHARACTERS_EXCEPT_LINES) String goals,
-        @Size(max = 20) List<@NotNull @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String> interests,
-        @Size(max = 50) List<@NotNull @Valid Achievement> priorAchievements,
+        @AccessibilityNeeds String accessibilityNeeds,
+        @Size(max = ProfileFields.BARRIERS) Set<@NotNull Barrier> barriers,
+        @Goals String goals,
+        @Size(max = ProfileFields.INTERESTS) List<@NotNull @Size(max = ProfileFields.INTEREST_LENGTH)
+        @Pattern(regexp = LearnerText.NO_CONTROL_CHARACTERS) String> interests,
+        @Size(max = ProfileFields.ACHIEVEMENTS) List<@NotNull @Valid Achievement> priorAchievements,
         @PositiveOrZero Long version) {
-
-    /** Not blank, without control characters; linear to match (no nested backtracking on long input). */
-    static final String NOT_BLANK_NO_CONTROL_CHARACTERS = "\\p{Zs}*[^\\p{Cntrl}\\s][^\\p{Cntrl}]*";
 
     public PatchLearner {
         localityCode = LearnerText.locality(localityCode);

@@ -5,59 +5,61 @@ import java.util.List;
 import java.util.Set;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Past;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.pathways.learner.domain.Achievement;
+import org.pathways.learner.domain.Barrier;
+import org.pathways.learner.domain.ContactMethod;
+import org.pathways.learner.domain.LearnerDetails;
+import org.pathways.learner.domain.LearnerText;
+import org.pathways.learner.profile.ProfileFields.AccessibilityNeeds;
+import org.pathways.learner.profile.ProfileFields.DateOfBirth;
+import org.pathways.learner.profile.ProfileFields.Email;
+import org.pathways.learner.profile.ProfileFields.Goals;
+import org.pathways.learner.profile.ProfileFields.Language;
+import org.pathways.learner.profile.ProfileFields.Locality;
+import org.pathways.learner.profile.ProfileFields.Name;
+import org.pathways.learner.profile.ProfileFields.Phone;
 
 /**
- * What a worker sends to register a learner. Text is trimmed, a blank optional field counts as absent, and the
- * locality code is upper-cased ("ls6" is "LS6"); a full postcode or an address is refused.
+ * What a worker sends to register a learner: the whole profile ({@link ProfileFields} holds the rules of each
+ * field). Text is trimmed, a blank optional field counts as absent, and the locality code is upper-cased ("ls6" is
+ * "LS6"); a full postcode or an address is refused.
  *
  * @param confirmNotDuplicate the worker checked the likely matches registration answered with and this is a
  *                            different person: register anyway
  */
 public record RegisterLearner(
-        @NotBlank @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String givenName,
-        @NotBlank @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String familyName,
-        @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String preferredName,
-        @NotNull @Past LocalDate dateOfBirth,
-        @Size(max = 254) @Email(regexp = EMAIL) String email,
-        @Size(max = 20) @Pattern(regexp = PHONE) String phone,
+        @NotBlank @Name String givenName,
+        @NotBlank @Name String familyName,
+        @Name String preferredName,
+        @NotNull @DateOfBirth LocalDate dateOfBirth,
+        @Email String email,
+        @Phone String phone,
         ContactMethod preferredContactMethod,
-        @NotBlank @Pattern(regexp = LOCALITY) String localityCode,
-        @NotBlank @Pattern(regexp = LANGUAGE) String preferredLanguage,
+        @NotBlank @Locality String localityCode,
+        @NotBlank @Language String preferredLanguage,
         Boolean interpreterNeeded,
-        @Size(max = 1000) @Pattern(regexp = NO_CONTROL_CHARACTERS_EXCEPT_LINES) String accessibilityNeeds,
-        @Size(max = 7) Set<@NotNull Barrier> barriers,
-        @Size(max = 2000) @Pattern(regexp = NO_CONTROL_CHARACTERS_EXCEPT_LINES) String goals,
-        @Size(max = 20) List<@NotBlank @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String> interests,
-        @Size(max = 50) List<@NotNull @Valid Achievement> priorAchievements,
+        @AccessibilityNeeds String accessibilityNeeds,
+        @Size(max = ProfileFields.BARRIERS) Set<@NotNull Barrier> barriers,
+        @Goals String goals,
+        @Size(max = ProfileFields.INTERESTS) List<@NotBlank @Size(max = ProfileFields.INTEREST_LENGTH)
+        @Pattern(regexp = LearnerText.NO_CONTROL_CHARACTERS) String> interests,
+        @Size(max = ProfileFields.ACHIEVEMENTS) List<@NotNull @Valid Achievement> priorAchievements,
         Boolean confirmNotDuplicate) implements LearnerDetails {
 
-    static final String NO_CONTROL_CHARACTERS = "[^\\p{Cntrl}]*";
-    /**
-     * Free text in the learner's own words may hold tabs and run over several lines (LF or CRLF, as a browser's
-     * text area sends), but holds no other control character.
-     */
-    static final String NO_CONTROL_CHARACTERS_EXCEPT_LINES = "[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*";
-    static final String EMAIL = "[^@\\s]+@[^@\\s]+\\.[^@\\s]+";
-    static final String PHONE = "\\+?[0-9][0-9 ()-]{5,19}";
-    static final String LOCALITY = "[A-Z0-9-]{1,16}";
-    static final String LANGUAGE = "[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}";
-
     public RegisterLearner {
-        givenName = trimmed(givenName);
-        familyName = trimmed(familyName);
-        preferredName = absentIfBlank(preferredName);
-        email = absentIfBlank(email);
-        phone = absentIfBlank(phone);
+        givenName = LearnerText.trimmed(givenName);
+        familyName = LearnerText.trimmed(familyName);
+        preferredName = LearnerText.absentIfBlank(preferredName);
+        email = LearnerText.absentIfBlank(email);
+        phone = LearnerText.absentIfBlank(phone);
         localityCode = LearnerText.locality(localityCode);
-        preferredLanguage = trimmed(preferredLanguage);
-        accessibilityNeeds = absentIfBlank(accessibilityNeeds);
-        goals = absentIfBlank(goals);
+        preferredLanguage = LearnerText.trimmed(preferredLanguage);
+        accessibilityNeeds = LearnerText.absentIfBlank(accessibilityNeeds);
+        goals = LearnerText.absentIfBlank(goals);
         interests = LearnerText.tidy(interests);
         barriers = barriers == null ? Set.of() : barriers;
         priorAchievements = priorAchievements == null ? List.of() : priorAchievements;
@@ -70,15 +72,7 @@ public record RegisterLearner(
                 null, null, null, null, null, null, null);
     }
 
-    boolean confirmedNotDuplicate() {
+    public boolean confirmedNotDuplicate() {
         return Boolean.TRUE.equals(confirmNotDuplicate);
-    }
-
-    private static String trimmed(String text) {
-        return text == null ? null : text.strip();
-    }
-
-    private static String absentIfBlank(String text) {
-        return LearnerText.absentIfBlank(text);
     }
 }

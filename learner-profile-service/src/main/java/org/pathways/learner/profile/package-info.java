@@ -1,7 +1,6 @@
 /**
- * The learner aggregate: registration (with duplicate detection), the personal details only permitted agencies may
- * read (and only the fields their consent purposes need), updates under optimistic concurrency, links and explicit
- * merges between records of one person, erasure, and the consents and milestones embedded in it (so that a change
- * and its event are one atomic write).
+ * The learner profile: registration (refused as a possible duplicate unless confirmed, see {@code matching}), the
+ * personal details only permitted agencies may read (and only the fields their consent purposes need), and updates
+ * under optimistic concurrency ({@code PUT} and {@code PATCH}).
  */
 package org.pathways.learner.profile;

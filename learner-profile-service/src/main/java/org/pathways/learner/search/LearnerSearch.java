@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.pathways.learner.profile.Access;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerProfiles;
-import org.pathways.learner.profile.Sharing;
-import org.pathways.learner.profile.Viewer;
+import org.pathways.learner.domain.Access;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
+import org.pathways.learner.domain.Sharing;
+import org.pathways.learner.domain.Viewer;
 import org.pathways.learner.relationship.ReferralRelationships;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.springframework.data.domain.Sort;
@@ -33,15 +33,15 @@ class LearnerSearch {
     private static final int MAX_EXAMINED = 2_000;
 
     private final MongoTemplate mongo;
-    private final LearnerProfiles profiles;
+    private final Learners learners;
     private final AgencyKinds agencies;
     private final ReferralRelationships relationships;
     private final Clock clock;
 
-    LearnerSearch(MongoTemplate mongo, LearnerProfiles profiles, AgencyKinds agencies,
+    LearnerSearch(MongoTemplate mongo, Learners learners, AgencyKinds agencies,
                   ReferralRelationships relationships, Clock clock) {
         this.mongo = mongo;
-        this.profiles = profiles;
+        this.learners = learners;
         this.agencies = agencies;
         this.relationships = relationships;
         this.clock = clock;
@@ -65,7 +65,7 @@ class LearnerSearch {
             List<Learner> batch = mongo.find(Query.query(criteria).with(Sort.by("_id")).limit(BATCH), Learner.class);
             for (Learner learner : batch) {
                 examined++;
-                Viewer viewer = profiles.viewer(agencyId, learner);
+                Viewer viewer = learners.viewer(agencyId, learner);
                 Sharing sharing = learner.sharingWith(viewer, now);
                 if (sharing.any() && terms.matches(learner, sharing)) {
                     found.add(new Access(learner, viewer, sharing));

@@ -10,7 +10,7 @@ import jakarta.validation.constraints.Size;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
-import org.pathways.learner.profile.Access;
+import org.pathways.learner.domain.Access;
 import org.pathways.learner.profile.LearnerProfiles;
 import org.pathways.learner.profile.LearnerView;
 import org.pathways.platform.problem.ProblemException;

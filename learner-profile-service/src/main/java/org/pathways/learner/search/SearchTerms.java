@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.pathways.events.learner.ConsentPurpose;
-import org.pathways.learner.matching.PersonName;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.Sharing;
+import org.pathways.learner.domain.PersonName;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Sharing;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.http.HttpStatus;

@@ -2,9 +2,9 @@ package org.pathways.learner.standing;
 
 import java.time.Instant;
 
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerProfiles;
-import org.pathways.learner.profile.Sharing;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
+import org.pathways.learner.domain.Sharing;
 import org.springframework.stereotype.Service;
 
 /**
@@ -16,15 +16,15 @@ import org.springframework.stereotype.Service;
 @Service
 public class Standing {
 
-    private final LearnerProfiles profiles;
+    private final Learners learners;
 
-    Standing(LearnerProfiles profiles) {
-        this.profiles = profiles;
+    Standing(Learners learners) {
+        this.learners = learners;
     }
 
     /** What {@code agencyId} may see of {@code learner} at {@code at}. */
     public Sharing of(Learner learner, String agencyId, Instant at) {
-        return learner.sharingWith(profiles.viewer(agencyId, learner), at);
+        return learner.sharingWith(learners.viewer(agencyId, learner), at);
     }
 
     /** Whether {@code agencyId} registered the learner or holds a consent in force at {@code at}. */

@@ -25,11 +25,11 @@ import org.pathways.learner.lead.LearnerLead;
 import org.pathways.learner.lead.Leads;
 import org.pathways.learner.plan.PlanStep;
 import org.pathways.learner.plan.Plans;
-import org.pathways.learner.profile.Access;
-import org.pathways.learner.profile.Consent;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerProfiles;
-import org.pathways.learner.profile.Milestone;
+import org.pathways.learner.domain.Access;
+import org.pathways.learner.domain.Consent;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
+import org.pathways.learner.domain.Milestone;
 import org.pathways.learner.relationship.ReferralRelationship;
 import org.pathways.learner.relationship.ReferralRelationships;
 import org.pathways.learner.standing.Standing;
@@ -57,7 +57,7 @@ class Teams {
 
     private static final int LATEST_MILESTONES = 5;
 
-    private final LearnerProfiles profiles;
+    private final Learners learners;
     private final Leads leads;
     private final Plans plans;
     private final ReferralRelationships relationships;
@@ -65,9 +65,9 @@ class Teams {
     private final AccessAudit audit;
     private final Clock clock;
 
-    Teams(LearnerProfiles profiles, Leads leads, Plans plans, ReferralRelationships relationships,
+    Teams(Learners learners, Leads leads, Plans plans, ReferralRelationships relationships,
           AgencyKinds agencyKinds, AccessAudit audit, Clock clock) {
-        this.profiles = profiles;
+        this.learners = learners;
         this.leads = leads;
         this.plans = plans;
         this.relationships = relationships;
@@ -77,7 +77,7 @@ class Teams {
     }
 
     TeamView view(Caller caller, String learnerId, AccessRequest request) {
-        Access access = profiles.access(caller, learnerId);
+        Access access = learners.access(caller, learnerId);
         Learner learner = access.learner();
         Instant now = clock.instant();
         boolean whole = Standing.hasStanding(access.sharing());

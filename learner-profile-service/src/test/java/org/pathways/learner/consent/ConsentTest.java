@@ -16,43 +16,33 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.learner.ConsentPurpose;
 
 import org.pathways.learner.LearnerProfileServiceTest;
-import org.pathways.learner.profile.ConsentMethod;
-import org.pathways.learner.profile.Learner;
-import org.pathways.learner.profile.LearnerRepository;
+import org.pathways.learner.domain.ConsentMethod;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.LearnerRepository;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.RecordedTopic;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.OptimisticLockingFailureException;
 import tools.jackson.databind.JsonNode;
 
 class ConsentTest extends LearnerProfileServiceTest {
 
-    private static TopicRecorder learnerTopic;
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
 
     @Autowired
     LearnerRepository learners;
     @Autowired
     Outbox outbox;
-
-    @BeforeAll
-    static void listen() {
-        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
-    }
-
-    @AfterAll
-    static void stopListening() {
-        learnerTopic.close();
-    }
 
     private static Map<String, Object> consentFor(String agency, String purpose, Instant expiresAt) {
         Map<String, Object> body = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.agency.AgencyKind;
@@ -25,7 +26,7 @@ import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.RecordedTopic;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -35,7 +36,8 @@ import tools.jackson.databind.JsonNode;
  */
 class KindConsentTest extends LearnerProfileServiceTest {
 
-    private static TopicRecorder learnerTopic;
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
     private static EventProducer catalogue;
 
     @Autowired
@@ -43,13 +45,11 @@ class KindConsentTest extends LearnerProfileServiceTest {
 
     @BeforeAll
     static void connect() {
-        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
         catalogue = new EventProducer();
     }
 
     @AfterAll
     static void disconnect() {
-        learnerTopic.close();
         catalogue.close();
     }
 

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.referral.ReferralSubmitted;
@@ -22,24 +23,23 @@ import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.RecordedTopic;
 import tools.jackson.databind.JsonNode;
 
 /** The lead worker: only a worker of an agency with standing, handed over only when the new lead accepts. */
 class LeadTest extends LearnerProfileServiceTest {
 
-    private static TopicRecorder learnerTopic;
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
     private static EventProducer referralService;
 
     @BeforeAll
     static void connect() {
-        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
         referralService = new EventProducer();
     }
 
     @AfterAll
     static void disconnect() {
-        learnerTopic.close();
         referralService.close();
     }
 

@@ -1,5 +1,7 @@
 package org.pathways.learner.matching;
 
+import org.pathways.learner.domain.PersonName;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;

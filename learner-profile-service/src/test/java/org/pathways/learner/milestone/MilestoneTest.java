@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.testing.EventProducer;
@@ -22,13 +23,14 @@ import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.RecordedTopic;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 class MilestoneTest extends LearnerProfileServiceTest {
 
-    private static TopicRecorder learnerTopic;
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
     private static EventProducer referralService;
 
     @Autowired
@@ -36,13 +38,11 @@ class MilestoneTest extends LearnerProfileServiceTest {
 
     @BeforeAll
     static void connect() {
-        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
         referralService = new EventProducer();
     }
 
     @AfterAll
     static void disconnect() {
-        learnerTopic.close();
         referralService.close();
     }
 

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.referral.ReferralSubmitted;
@@ -24,14 +25,15 @@ import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.RecordedTopic;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** The shared plan: versioned like the profile, changed only by a step's owner or the lead, seen by standing. */
 class PlanTest extends LearnerProfileServiceTest {
 
-    private static TopicRecorder learnerTopic;
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
     private static EventProducer referralService;
 
     @Autowired
@@ -39,13 +41,11 @@ class PlanTest extends LearnerProfileServiceTest {
 
     @BeforeAll
     static void connect() {
-        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
         referralService = new EventProducer();
     }
 
     @AfterAll
     static void disconnect() {
-        learnerTopic.close();
         referralService.close();
     }
 

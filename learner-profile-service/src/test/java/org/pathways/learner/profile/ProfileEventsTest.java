@@ -7,31 +7,21 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.RecordedTopic;
 import tools.jackson.databind.JsonNode;
 
 /** Profile updates and links are published, naming what changed or who is linked, never personal data. */
 class ProfileEventsTest extends LearnerProfileServiceTest {
 
-    private static TopicRecorder learnerTopic;
-
-    @BeforeAll
-    static void listen() {
-        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
-    }
-
-    @AfterAll
-    static void stopListening() {
-        learnerTopic.close();
-    }
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
 
     private HttpApi.Response patch(String id, long version, Map<String, Object> changes) {
         return send("PATCH", "/api/learners/" + id, TestTokens.worker(COLLEGE), changes, "If-Match",

@@ -128,6 +128,64 @@ class ProfileUpdateTest extends LearnerProfileServiceTest {
         assertThat(response.body().path("priorAchievements")).hasSize(3);
     }
 
+    /**
+     * Registration, replacement and patch share their field rules (ProfileFields); each broken rule is still named
+     * by the field as sent, once per rule broken, with the rule's own message, as the web app shows them.
+     */
+    @Test
+    void eachBrokenFieldRuleIsNamedByTheFieldAsSent() {
+        Map<String, Object> bad = fullProfile();
+        bad.put("givenName", "A".repeat(101) + "\u0007");
+        bad.put("preferredName", "Mi\u0000na");
+        bad.put("email", "not-an-address");
+        bad.put("phone", "call me");
+        bad.put("localityCode", "LS6 1AA");
+        bad.put("preferredLanguage", "English");
+        bad.put("goals", "x".repeat(2001));
+        bad.put("dateOfBirth", "2999-01-01");
+        List<String> expected = List.of(
+                "dateOfBirth: must be a past date",
+                "email: must be a well-formed email address",
+                "givenName: must match \"[^\\p{Cntrl}]*\"",
+                "givenName: size must be between 0 and 100",
+                "goals: size must be between 0 and 2000",
+                "localityCode: must match \"[A-Z0-9-]{1,16}\"",
+                "phone: must match \"\\+?[0-9][0-9 ()-]{5,19}\"",
+                "preferredLanguage: must match \"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}\"",
+                "preferredName: must match \"[^\\p{Cntrl}]*\"");
+        String token = TestTokens.worker(COLLEGE);
+        assertThat(errors(api().post("/api/learners", token, bad))).isEqualTo(expected);
+
+        String id = registerFull().text("id");
+        bad.remove("confirmNotDuplicate");
+        bad.put("version", 0);
+        assertThat(errors(send("PUT", "/api/learners/" + id, token, bad))).isEqualTo(expected);
+
+        Map<String, Object> patch = new java.util.LinkedHashMap<>(bad);
+        patch.put("givenName", " ");
+        patch.put("familyName", "");
+        assertThat(errors(send("PATCH", "/api/learners/" + id, token, patch))).isEqualTo(List.of(
+                "dateOfBirth: must be a past date",
+                "email: must be a well-formed email address",
+                "familyName: must match \"\\p{Zs}*[^\\p{Cntrl}\\s][^\\p{Cntrl}]*\"",
+                "familyName: size must be between 1 and 100",
+                "givenName: must match \"\\p{Zs}*[^\\p{Cntrl}\\s][^\\p{Cntrl}]*\"",
+                "goals: size must be between 0 and 2000",
+                "localityCode: must match \"[A-Z0-9-]{1,16}\"",
+                "phone: must match \"\\+?[0-9][0-9 ()-]{5,19}\"",
+                "preferredLanguage: must match \"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}\"",
+                "preferredName: must match \"[^\\p{Cntrl}]*\""));
+        assertThat(get("/api/learners/" + id, token).body().path("givenName").asString()).isEqualTo("Amina");
+    }
+
+    /** The {@code errors} of a validation problem as "field: message", sorted. */
+    private static List<String> errors(HttpApi.Response response) {
+        assertThat(response.isProblem(400, "validation")).isTrue();
+        return response.body().path("errors").valueStream()
+                .map(error -> error.path("field").asString() + ": " + error.path("message").asString())
+                .sorted().toList();
+    }
+
     @Test
     void anUpdateWithoutAVersionIsRefused() {
         String id = registerFull().text("id");

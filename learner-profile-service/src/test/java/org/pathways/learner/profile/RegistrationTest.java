@@ -8,36 +8,26 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 
 import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
-import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.RecordedTopic;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.JsonNode;
 
 class RegistrationTest extends LearnerProfileServiceTest {
 
-    private static TopicRecorder learnerTopic;
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
 
     @Autowired
     MongoTemplate mongo;
-
-    @BeforeAll
-    static void listen() {
-        learnerTopic = new TopicRecorder(Topic.LEARNERS.topicName());
-    }
-
-    @AfterAll
-    static void stopListening() {
-        learnerTopic.close();
-    }
 
     @Test
     void registeringALearnerAnswersWithTheProfileAndItsLocation() {

@@ -57,12 +57,24 @@ public class Delivery {
     private Instant deliveredAt;
     private Instant parkedAt;
     private List<Attempt> attempts = new ArrayList<>();
+    /** The W3C trace context of the event that caused it: each attempt is a span of that trace. */
+    private String traceparent;
 
     /** One attempt as logged: when, what the endpoint answered (or the error), and how long it took. */
     public record Attempt(Instant at, Integer statusCode, String error, long latencyMs) {
     }
 
     protected Delivery() {
+    }
+
+    /** This delivery, as part of the trace of {@code traceparent} (the event's). */
+    Delivery inTrace(String traceparent) {
+        this.traceparent = traceparent;
+        return this;
+    }
+
+    String traceparent() {
+        return traceparent;
     }
 
     static Delivery of(String eventId, String eventType, Subscription subscription, String body,

@@ -1,17 +1,20 @@
 package org.pathways.notification.delivery;
 
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.pathways.events.PathwaysEvent;
+import org.pathways.messaging.lease.DocumentLeases;
+import org.pathways.messaging.lease.Lease;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.notification.config.WebhookProperties;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
-import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -21,8 +24,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Where deliveries are kept. Writes go through the outbox (a delivery and its outcome event are one write); an
- * attempt starts by claiming the delivery with a conditional findAndModify that takes a lease and bumps the version,
- * so two instances never attempt the same delivery at once, and a stale instance's late write is refused.
+ * attempt starts by claiming the delivery with the platform's {@link DocumentLeases} (a conditional update that takes
+ * a lease and also bumps the version), so two instances never attempt the same delivery at once. The holder's writes
+ * are fenced by that version: each claim bumps it and the outbox's save is guarded by it, so a stale instance's late
+ * write is refused once another instance claimed the delivery.
  */
 @Component
 public class DeliveryLog implements InitializingBean {
@@ -32,10 +37,15 @@ public class DeliveryLog implements InitializingBean {
 
     private final MongoTemplate mongo;
     private final Outbox outbox;
+    private final Clock clock;
+    private final DocumentLeases leases;
 
-    DeliveryLog(MongoTemplate mongo, Outbox outbox) {
+    DeliveryLog(MongoTemplate mongo, Outbox outbox, Clock clock, WebhookProperties properties) {
         this.mongo = mongo;
         this.outbox = outbox;
+        this.clock = clock;
+        this.leases = new DocumentLeases(mongo, clock, DocumentLeases.Fields.DEFAULT, properties.lease(),
+                "dispatcher-" + UUID.randomUUID());
     }
 
     @Override
@@ -43,6 +53,11 @@ public class DeliveryLog implements InitializingBean {
         var indexes = mongo.indexOps(Delivery.class);
         new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
                 .resolveIndexFor(Delivery.class).forEach(indexes::createIndex);
+        leases.createIndexes(collection());
+    }
+
+    private String collection() {
+        return mongo.getCollectionName(Delivery.class);
     }
 
     /**
@@ -72,39 +87,28 @@ public class DeliveryLog implements InitializingBean {
     }
 
     /** Takes the lease on the delivery that has been due longest, if any is free, leaving some subscriptions alone. */
-    Optional<Delivery> claimDue(String owner, Instant now, Duration lease, Collection<String> leaveAlone) {
-        Criteria due = Criteria.where("status").is(DeliveryStatus.PENDING).and("nextAttemptAt").lte(now);
+    Optional<Delivery> claimDue(Collection<String> leaveAlone) {
+        Criteria due = Criteria.where("status").is(DeliveryStatus.PENDING).and("nextAttemptAt").lte(clock.instant());
         if (!leaveAlone.isEmpty()) {
             due = due.and("subscriptionId").nin(leaveAlone);
         }
-        return claim(due, owner, now, lease);
+        return leases.claimFirst(Delivery.class, collection(), due, Sort.by("nextAttemptAt"),
+                new Update().inc("version", 1)).map(Lease::document);
     }
 
     /**
      * Takes the lease on one delivery if it is due and free: reads it by {@code _id}, then takes the lease with a
-     * compare-and-set on exactly {@code _id} and the version it read. Both name exactly the fields of a unique index
-     * ({@code _id}; the outbox's ({@code _id}, {@code version}) index), which the embedded store needs to serve them
-     * without reading every delivery ever kept.
+     * compare-and-set on exactly {@code _id} and the lease holder it saw, the unique index {@link DocumentLeases}
+     * declares, which the embedded store needs to serve it without reading every delivery ever kept.
      */
-    Optional<Delivery> claim(String id, String owner, Instant now, Duration lease) {
-        Delivery seen = mongo.findById(id, Delivery.class);
-        if (seen == null || seen.status() != DeliveryStatus.PENDING || seen.nextAttemptAt() == null
-                || seen.nextAttemptAt().isAfter(now) || seen.leaseUntil() != null && !seen.leaseUntil().isBefore(now)) {
-            return Optional.empty();
-        }
-        Update take = new Update().set("leaseUntil", now.plus(lease)).set("leaseOwner", owner).inc("version", 1);
-        return Optional.ofNullable(mongo.findAndModify(
-                Query.query(Criteria.where("_id").is(id).and("version").is(seen.version())), take,
-                FindAndModifyOptions.options().returnNew(true), Delivery.class));
+    Optional<Delivery> claim(String id) {
+        return leases.claim(Delivery.class, collection(), id, this::due, new Update().inc("version", 1))
+                .map(Lease::document);
     }
 
-    private Optional<Delivery> claim(Criteria due, String owner, Instant now, Duration lease) {
-        Query free = Query.query(due.orOperator(Criteria.where("leaseUntil").exists(false),
-                        Criteria.where("leaseUntil").is(null), Criteria.where("leaseUntil").lt(now)))
-                .with(Sort.by("nextAttemptAt"));
-        Update take = new Update().set("leaseUntil", now.plus(lease)).set("leaseOwner", owner).inc("version", 1);
-        return Optional.ofNullable(mongo.findAndModify(free, take, FindAndModifyOptions.options().returnNew(true),
-                Delivery.class));
+    private boolean due(Delivery delivery) {
+        return delivery.status() == DeliveryStatus.PENDING && delivery.nextAttemptAt() != null
+                && !delivery.nextAttemptAt().isAfter(clock.instant());
     }
 
     Optional<Delivery> find(String agencyId, String id) {

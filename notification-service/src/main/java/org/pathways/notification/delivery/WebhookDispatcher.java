@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -54,7 +53,6 @@ class WebhookDispatcher implements DisposableBean {
     private final Clock clock;
     private final Duration lease;
     private final MeterRegistry meters;
-    private final String owner = "dispatcher-" + UUID.randomUUID();
     private final Semaphore capacity;
     private final EndpointGuards guards;
     private final Duration pollInterval;
@@ -90,7 +88,7 @@ class WebhookDispatcher implements DisposableBean {
         } else {
             workers.execute(() -> {
                 try {
-                    deliveries.claim(deliveryId, owner, clock.instant(), lease).ifPresent(delivery ->
+                    deliveries.claim(deliveryId).ifPresent(delivery ->
                             deliverable(delivery).ifPresent(subscription -> {
                                 EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
                                 if (pass == null) {
@@ -145,7 +143,7 @@ class WebhookDispatcher implements DisposableBean {
             }
             Optional<Delivery> claimed;
             try {
-                claimed = deliveries.claimDue(owner, clock.instant(), lease, leaveAlone);
+                claimed = deliveries.claimDue(leaveAlone);
             } catch (RuntimeException e) {
                 capacity.release();
                 log.warn("Could not look for due deliveries: {}", e.toString());

@@ -61,7 +61,8 @@ public class WebhookFanOut {
                 }
                 sent = resource.get();
             }
-            Delivery delivery = Delivery.of(event.id(), event.type(), subscription, sent, schedule, now);
+            Delivery delivery = Delivery.of(event.id(), event.type(), subscription, sent, schedule, now)
+                    .inTrace(event.traceparent());
             if (deliveries.open(delivery)) {
                 made++;
                 log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),

@@ -27,6 +27,8 @@ import org.pathways.notification.subscription.EndpointPolicy;
 import org.pathways.notification.subscription.SecretKeyRing;
 import org.pathways.notification.subscription.Subscription;
 import org.pathways.notification.fhir.RestHookNotifications;
+import org.pathways.messaging.TraceContext;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -60,15 +62,40 @@ public class WebhookSender {
     private final EndpointPolicy endpoints;
     private final Clock clock;
     private final SecretKeyRing keys;
+    private final TraceContext tracing;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    WebhookSender(OkHttpClient webhookClient, EndpointPolicy endpoints, Clock clock, SecretKeyRing keys,
+                  ObjectProvider<TraceContext> tracing) {
+        this(webhookClient, endpoints, clock, keys, tracing.getIfAvailable(() -> TraceContext.NONE));
+    }
 
     WebhookSender(OkHttpClient webhookClient, EndpointPolicy endpoints, Clock clock, SecretKeyRing keys) {
+        this(webhookClient, endpoints, clock, keys, TraceContext.NONE);
+    }
+
+    private WebhookSender(OkHttpClient webhookClient, EndpointPolicy endpoints, Clock clock, SecretKeyRing keys,
+                          TraceContext tracing) {
         this.keys = keys;
+        this.tracing = tracing;
         this.client = webhookClient;
         this.endpoints = endpoints;
         this.clock = clock;
     }
 
+    /**
+     * One attempt, as a client span in the trace of the event that caused the delivery; the endpoint receives that
+     * span's {@code traceparent}, so an agency's own tracing can join the handoff's trace.
+     */
     AttemptOutcome send(Delivery delivery, Subscription subscription) {
+        return tracing.inSpan("webhook " + (subscription.restHook() != null ? "rest-hook" : "POST"),
+                io.micrometer.tracing.Span.Kind.CLIENT, delivery.traceparent(), java.util.Map.of(
+                        "pathways.delivery.id", delivery.id(), "pathways.subscription.id", subscription.id(),
+                        "cloudevents.event_type", String.valueOf(delivery.eventType())),
+                () -> attempt(delivery, subscription, tracing.current()));
+    }
+
+    private AttemptOutcome attempt(Delivery delivery, Subscription subscription, String traceparent) {
         long started = System.nanoTime();
         URI endpoint;
         try {
@@ -87,7 +114,7 @@ public class WebhookSender {
             return AttemptOutcome.failed(kindOf(e), 0);
         }
         if (subscription.restHook() != null) {
-            return sendRestHook(delivery, subscription, endpoint, started);
+            return sendRestHook(delivery, subscription, endpoint, started, traceparent);
         }
         long timestamp = clock.instant().getEpochSecond();
         // During a rotation's grace period, one signature per secret, space-separated: the receiver accepts either.
@@ -101,7 +128,7 @@ public class WebhookSender {
         }
         Request request;
         try {
-            request = new Request.Builder().url(endpoint.toURL())
+            request = traced(new Request.Builder(), traceparent).url(endpoint.toURL())
                     .header(WEBHOOK_ID, delivery.eventId())
                     .header(WEBHOOK_TIMESTAMP, Long.toString(timestamp))
                     .header(WEBHOOK_SIGNATURE, signature)
@@ -126,10 +153,11 @@ public class WebhookSender {
      * {@code <endpoint>/<Type>/<id>}; without, a POST of an empty body to the endpoint. The channel's headers
      * (typically the receiver's {@code Authorization}) are added; there is no Standard Webhooks signature.
      */
-    private AttemptOutcome sendRestHook(Delivery delivery, Subscription subscription, URI endpoint, long started) {
+    private AttemptOutcome sendRestHook(Delivery delivery, Subscription subscription, URI endpoint, long started,
+                                        String traceparent) {
         Request request;
         try {
-            Request.Builder builder = new Request.Builder().url(endpoint.toURL())
+            Request.Builder builder = traced(new Request.Builder(), traceparent).url(endpoint.toURL())
                     .header("User-Agent", "Pathways-Webhooks/1");
             for (String line : subscription.restHook().headerLines(keys)) {
                 int colon = line.indexOf(':');
@@ -152,6 +180,10 @@ public class WebhookSender {
         } catch (RuntimeException e) {
             return AttemptOutcome.failed("error:" + e.getClass().getSimpleName(), millisSince(started));
         }
+    }
+
+    private static Request.Builder traced(Request.Builder request, String traceparent) {
+        return traceparent == null ? request : request.header(TraceContext.HEADER, traceparent);
     }
 
     /** The referral a rest-hook delivery is about: the id of the resource it carries. */

@@ -58,7 +58,7 @@ public class EmailNotifications implements InitializingBean {
         this.mail = mail;
         this.properties = properties;
         this.clock = clock;
-        this.queue = new EmailQueue(mongo, properties.mailLease());
+        this.queue = new EmailQueue(mongo, properties.mailLease(), clock);
         this.due = new DueWatch(clock, FULL_SEARCH_EVERY);
     }
 
@@ -175,8 +175,9 @@ public class EmailNotifications implements InitializingBean {
                 : Optional.of(new Recipient(worker.email(), worker.language()));
     }
 
-    private void send(JavaMailSender sender, EmailQueue.Claim claim) {
-        EmailNotification email = claim.email();
+    private void send(JavaMailSender sender, EmailQueue.Claim claimed) {
+        EmailQueue.Claim claim = claimed;
+        EmailNotification email = claimed.email();
         if (queue.alreadySent(email)) {
             queue.complete(claim, new Update().set("status", EmailNotification.Status.SENT));
             log.info("E-mail {} was already sent by an earlier claimant: not sent again", email.id());
@@ -199,11 +200,13 @@ public class EmailNotifications implements InitializingBean {
         message.setSubject(words.subject());
         message.setText(words.body());
         int attempts = email.attempts() + 1;
-        if (!queue.renew(claim, clock.instant())) {
+        Optional<EmailQueue.Claim> renewed = queue.renew(claim);
+        if (renewed.isEmpty()) {
             due.dueAt(clock.instant().plus(queue.lease()));
             log.warn("E-mail {} not sent: its lease ran out or was taken over before the send", email.id());
             return;
         }
+        claim = renewed.get();
         try {
             sender.send(message);
         } catch (MailException e) {

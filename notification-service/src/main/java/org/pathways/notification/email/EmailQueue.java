@@ -1,13 +1,15 @@
 package org.pathways.notification.email;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.pathways.messaging.lease.DocumentLeases;
+import org.pathways.messaging.lease.Lease;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
-import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
@@ -16,9 +18,10 @@ import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
 
 /**
- * The queued e-mails and who is sending which. A sender claims a due e-mail with a lease and a fresh owner token;
- * every later write of that sender (renewing the lease just before the SMTP send, the outcome) is conditional on the
- * token, so a sender whose lease ran out and was taken over cannot overwrite the new claimant's outcome. Because
+ * The queued e-mails and who is sending which. A sender claims a due e-mail with a lease and a fresh owner token (the
+ * platform's {@link DocumentLeases}); every later write of that sender (renewing the lease just before the SMTP send,
+ * the outcome) is conditional on the token, so a sender whose lease ran out and was taken over cannot overwrite the
+ * new claimant's outcome. Because
  * a send cannot be fenced once it is under way, a sent e-mail also leaves a marker per (event, notice, agency,
  * recipient): a claimant that finds it completes the e-mail without sending it again.
  */
@@ -28,19 +31,28 @@ class EmailQueue {
     static final Duration MARKER_RETENTION = Duration.ofDays(30);
 
     /** A sender's hold on one e-mail. */
-    record Claim(EmailNotification email, String token) {
+    record Claim(Lease<EmailNotification> lease) {
+
+        EmailNotification email() {
+            return lease.document();
+        }
+
+        String token() {
+            return lease.token();
+        }
     }
 
     private final MongoTemplate mongo;
-    private final Duration lease;
+    private final DocumentLeases leases;
 
-    EmailQueue(MongoTemplate mongo, Duration lease) {
+    EmailQueue(MongoTemplate mongo, Duration lease, Clock clock) {
         this.mongo = mongo;
-        this.lease = lease;
+        this.leases = new DocumentLeases(mongo, clock, DocumentLeases.Fields.DEFAULT, lease,
+                "mail-" + UUID.randomUUID());
     }
 
     Duration lease() {
-        return lease;
+        return leases.duration();
     }
 
     void createIndexes() {
@@ -51,6 +63,7 @@ class EmailQueue {
         }
         new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
                 .resolveIndexFor(EmailNotification.class).forEach(indexes::createIndex);
+        leases.createIndexes(mongo.getCollectionName(EmailNotification.class));
         // A marker only has to outlive the e-mail's retries (about an hour): kept a month, then expired.
         mongo.indexOps(SENT_MARKERS).createIndex(new Index().on("sentAt", Sort.Direction.ASC)
                 .expire(MARKER_RETENTION).named("expire_markers"));
@@ -85,30 +98,23 @@ class EmailQueue {
 
     /** Takes the e-mail due longest whose lease is free, with a new owner token. */
     Optional<Claim> claimDue(Instant now) {
-        String token = "mail-" + UUID.randomUUID();
-        Query due = Query.query(Criteria.where("status").is(EmailNotification.Status.PENDING)
-                        .and("nextAttemptAt").lte(now)
-                        .orOperator(Criteria.where("leaseUntil").is(null), Criteria.where("leaseUntil").lt(now)))
-                .with(Sort.by("nextAttemptAt"));
-        EmailNotification claimed = mongo.findAndModify(due,
-                new Update().set("leaseUntil", now.plus(lease)).set("leaseOwner", token),
-                FindAndModifyOptions.options().returnNew(true), EmailNotification.class);
-        return Optional.ofNullable(claimed).map(email -> new Claim(email, token));
+        Criteria due = Criteria.where("status").is(EmailNotification.Status.PENDING).and("nextAttemptAt").lte(now);
+        return leases.claimFirst(EmailNotification.class, mongo.getCollectionName(EmailNotification.class), due,
+                Sort.by("nextAttemptAt"), null).map(Claim::new);
     }
 
     /**
-     * Extends the lease from {@code now} if the claim still holds it (same owner, not run out, still pending): what a
-     * sender checks right before sending. False when it ran out or was taken over: the sender must not send.
+     * Extends the lease if the claim still holds it (same owner, not run out): what a sender checks right before
+     * sending. Empty when it ran out or was taken over: the sender must not send. The renewed claim carries a new
+     * token, which the sender's later writes are conditioned on.
      */
-    boolean renew(Claim claim, Instant now) {
-        return mongo.updateFirst(Query.query(held(claim).and("leaseUntil").gt(now)),
-                new Update().set("leaseUntil", now.plus(lease)), EmailNotification.class).getMatchedCount() > 0;
+    Optional<Claim> renew(Claim claim) {
+        return leases.renew(claim.lease()).map(Claim::new);
     }
 
     /** Writes an outcome and releases the lease, only if the claim still holds it; false when it no longer does. */
     boolean complete(Claim claim, Update outcome) {
-        return mongo.updateFirst(Query.query(held(claim)), outcome.unset("leaseUntil").unset("leaseOwner"),
-                EmailNotification.class).getMatchedCount() > 0;
+        return leases.release(claim.lease(), outcome).isPresent();
     }
 
     /** Whether this e-mail (event, kind, agency, recipient) was already sent, by whichever claimant. */
@@ -124,10 +130,5 @@ class EmailQueue {
         } catch (DuplicateKeyException alreadyMarked) {
             // sent twice: the window the lease and the SMTP timeouts keep small
         }
-    }
-
-    private static Criteria held(Claim claim) {
-        return Criteria.where("_id").is(claim.email().id()).and("leaseOwner").is(claim.token())
-                .and("status").is(EmailNotification.Status.PENDING);
     }
 }

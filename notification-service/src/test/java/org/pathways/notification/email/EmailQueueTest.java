@@ -48,6 +48,9 @@ class EmailQueueTest {
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static MongoClient client;
     private static MongoTemplate mongo;
+    /** The time the claimants see; each test moves it. */
+    private final AtomicReference<Instant> now = new AtomicReference<>(T0);
+    private final Clock clock = clockOf(now);
 
     @BeforeAll
     static void store() {
@@ -64,22 +67,23 @@ class EmailQueueTest {
     void empty() {
         mongo.remove(new Query(), EmailNotification.class);
         mongo.remove(new Query(), EmailQueue.SENT_MARKERS);
-        new EmailQueue(mongo, LEASE).createIndexes();
+        new EmailQueue(mongo, LEASE, clock).createIndexes();
     }
 
     @Test
     void ofTwoClaimantsRacingForOneEmailExactlyOneHoldsIt() throws Exception {
         EmailNotification email = queued("evt-race");
-        EmailQueue one = new EmailQueue(mongo, LEASE);
-        EmailQueue other = new EmailQueue(mongo, LEASE);
+        EmailQueue one = new EmailQueue(mongo, LEASE, clock);
+        EmailQueue other = new EmailQueue(mongo, LEASE, clock);
         for (int round = 0; round < 10; round++) {
-            Instant now = T0.plus(LEASE.multipliedBy(2L * round + 1));   // each round after the last one's lease
+            Instant roundStart = T0.plus(LEASE.multipliedBy(2L * round + 1));   // after the last one's lease
+            now.set(roundStart);
             CountDownLatch start = new CountDownLatch(1);
             List<Callable<Optional<EmailQueue.Claim>>> racers = new ArrayList<>();
             for (EmailQueue queue : List.of(one, other)) {
                 racers.add(() -> {
                     start.await();
-                    return queue.claimDue(now);
+                    return queue.claimDue(roundStart);
                 });
             }
             try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
@@ -98,24 +102,29 @@ class EmailQueueTest {
     @Test
     void aClaimantWhoseLeaseRanOutAndWasTakenOverCanNeitherSendNorWriteItsOutcome() {
         queued("evt-slow");
-        EmailQueue slow = new EmailQueue(mongo, LEASE);
-        EmailQueue next = new EmailQueue(mongo, LEASE);
+        EmailQueue slow = new EmailQueue(mongo, LEASE, clock);
+        EmailQueue next = new EmailQueue(mongo, LEASE, clock);
         EmailQueue.Claim first = slow.claimDue(T0).orElseThrow();
-        assertThat(next.claimDue(T0.plusSeconds(30))).as("held while the lease runs").isEmpty();
+        now.set(T0.plusSeconds(30));
+        assertThat(next.claimDue(now.get())).as("held while the lease runs").isEmpty();
 
-        EmailQueue.Claim second = next.claimDue(T0.plus(LEASE).plusSeconds(1)).orElseThrow();
+        now.set(T0.plus(LEASE).plusSeconds(1));
+        EmailQueue.Claim second = next.claimDue(now.get()).orElseThrow();
 
         assertThat(second.token()).isNotEqualTo(first.token());
-        assertThat(slow.renew(first, T0.plus(LEASE).plusSeconds(2))).as("may not send any more").isFalse();
+        now.set(T0.plus(LEASE).plusSeconds(2));
+        assertThat(slow.renew(first)).as("may not send any more").isEmpty();
         assertThat(slow.complete(first, new Update().set("status", EmailNotification.Status.FAILED)
                 .set("attempts", 5))).as("its late outcome is refused").isFalse();
         EmailNotification stored = mongo.findById(first.email().id(), EmailNotification.class);
         assertThat(stored.status()).isEqualTo(EmailNotification.Status.PENDING);
         assertThat(stored.leaseOwner()).isEqualTo(second.token());
 
-        assertThat(next.renew(second, T0.plus(LEASE).plusSeconds(2))).isTrue();
+        EmailQueue.Claim renewed = next.renew(second).orElseThrow();
         next.markSent(second.email(), T0.plus(LEASE).plusSeconds(3));
-        assertThat(next.complete(second, new Update().set("status", EmailNotification.Status.SENT))).isTrue();
+        assertThat(next.complete(second, new Update().set("status", EmailNotification.Status.SENT)))
+                .as("the token before the renewal no longer fences").isFalse();
+        assertThat(next.complete(renewed, new Update().set("status", EmailNotification.Status.SENT))).isTrue();
         stored = mongo.findById(first.email().id(), EmailNotification.class);
         assertThat(stored.status()).isEqualTo(EmailNotification.Status.SENT);
         assertThat(stored.leaseOwner()).isNull();
@@ -125,12 +134,12 @@ class EmailQueueTest {
     @Test
     void aClaimantThatOutlivedItsLeaseBeforeSendingDoesNotSend() {
         queued("evt-stalled");
-        EmailQueue queue = new EmailQueue(mongo, LEASE);
+        EmailQueue queue = new EmailQueue(mongo, LEASE, clock);
         EmailQueue.Claim claim = queue.claimDue(T0).orElseThrow();
 
-        assertThat(queue.renew(claim, T0.plus(LEASE).plusMillis(1)))
-                .as("its lease ran out, even though no one took it over yet").isFalse();
-        assertThat(queue.claimDue(T0.plus(LEASE).plusMillis(1))).as("free for the next claimant").isPresent();
+        now.set(T0.plus(LEASE).plusMillis(1));
+        assertThat(queue.renew(claim)).as("its lease ran out, even though no one took it over yet").isEmpty();
+        assertThat(queue.claimDue(now.get())).as("free for the next claimant").isPresent();
     }
 
     @Test
@@ -143,17 +152,18 @@ class EmailQueueTest {
                     "ana", address, "cy", java.util.Set.of(NoticeKind.REFERRAL_ARRIVED), T0));
             EmailNotification email = queued("evt-sent-once");
             // The first claimant sent it and then lost its lease before writing the outcome.
-            EmailQueue.Claim lost = new EmailQueue(mongo, LEASE).claimDue(T0).orElseThrow();
-            new EmailQueue(mongo, LEASE).markSent(lost.email(), T0.plusSeconds(59));
-            AtomicReference<Instant> now = new AtomicReference<>(T0.plus(LEASE).plusSeconds(1));
-            EmailNotifications notifications = notifications(smtp, now);
+            EmailQueue.Claim lost = new EmailQueue(mongo, LEASE, clock).claimDue(T0).orElseThrow();
+            new EmailQueue(mongo, LEASE, clock).markSent(lost.email(), T0.plusSeconds(59));
+            now.set(T0.plus(LEASE).plusSeconds(1));
+            EmailNotifications notifications = notifications(smtp);
 
             notifications.sendDue();
 
             assertThat(smtp.getReceivedMessages()).as("not sent a second time").isEmpty();
             EmailNotification stored = mongo.findById(email.id(), EmailNotification.class);
             assertThat(stored.status()).isEqualTo(EmailNotification.Status.SENT);
-            assertThat(new EmailQueue(mongo, LEASE).complete(lost, new Update().set("attempts", 9))).isFalse();
+            assertThat(new EmailQueue(mongo, LEASE, clock).complete(lost, new Update().set("attempts", 9)))
+                    .isFalse();
 
             // The same worker's e-mail for another event is sent, in their language, once.
             queued("evt-next");
@@ -181,12 +191,20 @@ class EmailQueueTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
-    private EmailNotifications notifications(GreenMail smtp, AtomicReference<Instant> now) {
+    private EmailNotifications notifications(GreenMail smtp) {
         JavaMailSenderImpl sender = new JavaMailSenderImpl();
         sender.setHost("127.0.0.1");
         sender.setPort(smtp.getSmtp().getPort());
         StaticListableBeanFactory beans = new StaticListableBeanFactory(Map.of("mail", sender));
-        Clock clock = new Clock() {
+        EmailNotifications notifications = new EmailNotifications(mongo, beans.getBeanProvider(JavaMailSender.class),
+                new NotificationProperties("agency-coordinator", "https://pathways.example", "pathways@localhost",
+                        Duration.ofSeconds(1), LEASE), clock);
+        notifications.afterPropertiesSet();
+        return notifications;
+    }
+
+    private static Clock clockOf(AtomicReference<Instant> now) {
+        return new Clock() {
             @Override
             public ZoneId getZone() {
                 return ZoneOffset.UTC;
@@ -202,11 +220,6 @@ class EmailQueueTest {
                 return now.get();
             }
         };
-        EmailNotifications notifications = new EmailNotifications(mongo, beans.getBeanProvider(JavaMailSender.class),
-                new NotificationProperties("agency-coordinator", "https://pathways.example", "pathways@localhost",
-                        Duration.ofSeconds(1), LEASE), clock);
-        notifications.afterPropertiesSet();
-        return notifications;
     }
 
     private static EmailNotification queued(String eventId) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -30,6 +29,7 @@ import org.pathways.progression.tally.Generations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -64,6 +64,7 @@ public class ProjectionRebuild {
     private final MongoTemplate mongo;
     private final Clock clock;
     private final String brokers;
+    private final KafkaProperties kafka;
     private final List<String> topics;
     private final boolean onStart;
     private final AtomicReference<Status> status = new AtomicReference<>(
@@ -73,6 +74,7 @@ public class ProjectionRebuild {
 
     ProjectionRebuild(ProjectionFeed feed, Generations generations, CloudEventCodec codec,
                       ErasedLearners erasedLearners, MongoTemplate mongo, Clock clock,
+                      KafkaProperties kafka,
                       @Value("${spring.cloud.stream.kafka.binder.brokers}") String brokers,
                       @Value("${spring.cloud.stream.bindings.partnershipEvents-in-0.destination}") List<String> topics,
                       @Value("${pathways.progression.rebuild.on-start:false}") boolean onStart) {
@@ -82,6 +84,7 @@ public class ProjectionRebuild {
         this.erasedLearners = erasedLearners;
         this.mongo = mongo;
         this.clock = clock;
+        this.kafka = kafka;
         this.brokers = brokers;
         this.topics = topics;
         this.onStart = onStart;
@@ -198,14 +201,14 @@ public class ProjectionRebuild {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "progression-rebuild");
-        Map<String, Object> config = new HashMap<>();
-        properties.forEach((k, v) -> config.put((String) k, v));
+        // Boot's client settings first: the broker's security (SASL, TLS) as every other client of this service has it.
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "progression-rebuild");
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

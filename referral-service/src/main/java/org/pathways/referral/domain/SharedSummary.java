@@ -12,6 +12,8 @@ import jakarta.validation.constraints.Past;
 import jakarta.validation.constraints.PastOrPresent;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.pathways.events.learner.LearningKind;
+import org.pathways.events.learner.Level;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.http.HttpStatus;
 
@@ -23,8 +25,9 @@ import org.springframework.http.HttpStatus;
  * referral needs); an empty snapshot is refused.
  *
  * <p>It is personal data: only the two agencies' workers and systems see it, it never leaves in an event, and it is
- * erased when the learner is ({@link Referral#erase}). The codes mirror the learner-profile-service's, which has no
- * shared type to reuse (they are not part of any event).
+ * erased when the learner is ({@link Referral#erase}). The kinds and levels of learning are the published ones
+ * ({@link LearningKind}, {@link Level}: milestone events carry them); the barrier codes and the achievement itself
+ * mirror the learner-profile-service's, which publishes neither (they are personal data, never in an event).
  */
 public record SharedSummary(
         @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String givenName,
@@ -48,12 +51,6 @@ public record SharedSummary(
 
     /** What stands between the learner and learning or work (the profile's barrier codes). */
     public enum Barrier { TRANSPORT, CHILDCARE, CARING, DIGITAL_ACCESS, CONFIDENCE, HEALTH, MONEY }
-
-    /** The kind of learning an achievement came from. */
-    public enum LearningKind { INFORMAL, NON_FORMAL, FORMAL }
-
-    /** Regulated Qualifications Framework level: Entry 1 to 3, then levels 1 to 8. */
-    public enum Level { E1, E2, E3, L1, L2, L3, L4, L5, L6, L7, L8 }
 
     /** A prior achievement, as the profile records it; only formal learning is accredited. */
     public record Achievement(

@@ -33,11 +33,16 @@ public final class CloudEventRecords {
 
     /** The record for a plain Kafka producer. */
     public ProducerRecord<String, byte[]> record(OutboxEntry entry) {
+        return record(entry, entry.traceparent());
+    }
+
+    /** The record, carrying {@code traceparent} (the span that publishes it) rather than the one written with it. */
+    public ProducerRecord<String, byte[]> record(OutboxEntry entry, String traceparent) {
         CloudEvent event = codec.cloudEvent(entry);
         ProducerRecord<String, byte[]> record = KafkaMessageFactory.createWriter(entry.topic(), entry.subject())
                 .writeStructured(event, JsonFormat.CONTENT_TYPE);
-        if (entry.traceparent() != null) {
-            record.headers().add(TraceContext.HEADER, entry.traceparent().getBytes(StandardCharsets.UTF_8));
+        if (traceparent != null) {
+            record.headers().add(TraceContext.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
         }
         return record;
     }
@@ -48,7 +53,12 @@ public final class CloudEventRecords {
      * {@code contentType} header, so nothing on the record contradicts the binding's {@code content-type}.
      */
     public Message<byte[]> message(OutboxEntry entry) {
-        ProducerRecord<String, byte[]> record = record(entry);
+        return message(entry, entry.traceparent());
+    }
+
+    /** The message, carrying {@code traceparent} (the span that publishes it). */
+    public Message<byte[]> message(OutboxEntry entry, String traceparent) {
+        ProducerRecord<String, byte[]> record = record(entry, traceparent);
         MessageBuilder<byte[]> message = MessageBuilder.withPayload(record.value())
                 .setHeader(KafkaHeaders.KEY, record.key().getBytes(StandardCharsets.UTF_8));
         for (Header header : record.headers()) {

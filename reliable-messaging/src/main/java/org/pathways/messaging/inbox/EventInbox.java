@@ -17,6 +17,7 @@ import org.pathways.messaging.TraceContext;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.tracing.Span;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -39,6 +40,10 @@ import org.springframework.scheduling.annotation.Scheduled;
  * other event reaches its handler with the ids of erased learners replaced by their pseudonyms.
  */
 public class EventInbox {
+
+    /** Spans for what the inbox processes: children of the record's {@code traceparent}. */
+    private TraceContext tracing = TraceContext.NONE;
+
 
     private static final Logger log = LoggerFactory.getLogger(EventInbox.class);
     static final String COLLECTION = "inbox";
@@ -64,6 +69,11 @@ public class EventInbox {
         this.parkedErasures = parkedErasures;
     }
 
+    /** Processes every event in a consumer span continuing the record's trace. */
+    public void setTracing(TraceContext tracing) {
+        this.tracing = tracing;
+    }
+
     /** A Spring Cloud Stream consumer that hands each new event to {@code handler} once. */
     public Consumer<Message<byte[]>> consumer(String handlerName, Consumer<ReceivedEvent> handler) {
         return consumerWithRecord(handlerName, (event, record) -> handler.accept(event));
@@ -82,7 +92,9 @@ public class EventInbox {
             Object trace = message.getHeaders().get(TraceContext.HEADER);
             String traceparent = trace instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
                     : trace != null ? trace.toString() : null;
-            receive(handlerName, message.getPayload(), traceparent);
+            tracing.inSpan(handlerName + " process", Span.Kind.CONSUMER, traceparent,
+                    Map.of("messaging.system", "kafka", "messaging.consumer.handler", handlerName),
+                    () -> receive(handlerName, message.getPayload(), traceparent));
         };
     }
 
@@ -147,7 +159,9 @@ public class EventInbox {
             }
             ReceivedEvent event = codec.decode(parked.record(), parked.traceparent());
             try {
-                handle(parked.handler(), event, received -> handler.accept(received, parked.record()));
+                tracing.inSpan(parked.handler() + " process parked", Span.Kind.CONSUMER, parked.traceparent(),
+                        Map.of("messaging.consumer.handler", parked.handler()), () ->
+                                handle(parked.handler(), event, received -> handler.accept(received, parked.record())));
                 parkedErasures.applied(parked.key(), parked.attempts());
             } catch (RuntimeException failure) {
                 parkedErasures.park(parked.handler(), event.id(), parked.record(), parked.traceparent(), failure);
@@ -169,7 +183,7 @@ public class EventInbox {
             log.debug("Skipping event {} already processed by {}", event.id(), handlerName);
             return false;
         }
-        TraceContext.whileConsuming(event.traceparent(), () -> handler.accept(event));
+        handler.accept(event);
         Date now = Date.from(clock.instant());
         Update done = new Update().set("status", "DONE").set("processedAt", now)
                 .setOnInsert("handler", handlerName).setOnInsert("eventId", event.id())

@@ -5,7 +5,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.bson.Document;
 import org.pathways.events.EventSchemas;
@@ -13,6 +20,8 @@ import org.pathways.events.EventType;
 import org.pathways.events.PathwaysEvent;
 import org.pathways.messaging.MessagingProperties;
 import org.pathways.messaging.TraceContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mapping.PersistentPropertyAccessor;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -31,9 +40,16 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code updateOne}, guarded by the version the caller read (optimistic concurrency: a stale save fails and writes
  * nothing).
  *
+ * <p>An aggregate whose outbox cannot drain is capped: past {@code pathways.messaging.outbox.max-pending} waiting
+ * events, a change that would add one is refused ({@link OutboxParkedException}, 503) until the relay catches up.
+ *
  * <p>Aggregates are Spring Data mapped classes with an {@code @Id} assigned by the domain and a {@code @Version}.
  */
 public class Outbox {
+
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+    /** Where the event's trace context comes from (the request's or the consumed event's span); none by default. */
+    private TraceContext tracing = TraceContext.NONE;
 
     private final MongoTemplate mongo;
     private final OutboxRelay relay;
@@ -42,9 +58,21 @@ public class Outbox {
     private final URI source;
     private final Clock clock;
     private final JsonMapper json = JsonMapper.builder().build();
+    private final Counter refused;
+    /** The aggregates this instance found parked and has not seen accept an event since. */
+    private final Set<Parked> parked = ConcurrentHashMap.newKeySet();
 
     public Outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
                   URI source, Clock clock) {
+        this(mongo, relay, schemas, properties, source, clock, new SimpleMeterRegistry());
+    }
+
+    public Outbox(MongoTemplate mongo, OutboxRelay relay, EventSchemas schemas, MessagingProperties properties,
+                  URI source, Clock clock, MeterRegistry meters) {
+        this.refused = Counter.builder("pathways.outbox.refused")
+                .description("Changes refused because their aggregate's outbox is parked (full)").register(meters);
+        Gauge.builder("pathways.outbox.parked", parked, Set::size)
+                .description("Aggregates whose outbox this instance found parked (full)").register(meters);
         this.mongo = mongo;
         this.relay = relay;
         this.schemas = schemas;
@@ -70,6 +98,9 @@ public class Outbox {
 
         Document document = new Document();
         mongo.getConverter().write(aggregate, document);
+        if (!entries.isEmpty()) {
+            requireRoom(collection, document.get("_id"), version, entries.size());
+        }
         if (version == null) {
             document.put(versionProperty.getFieldName(), 0L);
             document.put(OutboxEntry.FIELD, entries);
@@ -107,6 +138,46 @@ public class Outbox {
         return accessor.getBean();
     }
 
+    /** Captures each written event's trace context from the current span of {@code tracing}. */
+    public void setTracing(TraceContext tracing) {
+        this.tracing = tracing;
+    }
+
+    /**
+     * Refuses a change whose events would take the aggregate's waiting events past {@code max-pending}: the outbox is
+     * parked until the relay drains it, so that no aggregate grows towards MongoDB's 16 MB document limit and becomes
+     * unwritable. Reads only the waiting events' ids, by {@code _id}. Between this read and the version-guarded write
+     * the outbox can only shrink (the relay's removals do not change the version; any other save does, and then this
+     * one fails as stale), so the limit holds.
+     */
+    private void requireRoom(String collection, Object id, Long version, int adding) {
+        int pending = 0;
+        if (version != null) {
+            Query waiting = Query.query(Criteria.where("_id").is(id));
+            waiting.fields().include(OutboxEntry.FIELD + ".eventId");
+            Document stored = mongo.findOne(waiting, Document.class, collection);
+            pending = stored == null ? 0 : stored.getList(OutboxEntry.FIELD, Document.class, List.of()).size();
+        }
+        Parked aggregate = new Parked(collection, id);
+        if (pending + adding > properties.maxPending()) {
+            refused.increment();
+            if (parked.add(aggregate)) {
+                log.warn("The outbox of {} {} is parked: {} events wait unpublished (at most {}); changes that add an"
+                        + " event are refused until the relay has published them (is Kafka reachable?)", collection,
+                        id, pending, properties.maxPending());
+            }
+            throw new OutboxParkedException(collection, id, pending, properties.maxPending());
+        }
+        if (parked.remove(aggregate)) {
+            log.info("The outbox of {} {} has room again ({} events wait): changes are accepted", collection, id,
+                    pending);
+        }
+    }
+
+    /** An aggregate whose outbox this instance found full. */
+    private record Parked(String collection, Object id) {
+    }
+
     public <T> T save(T aggregate, PathwaysEvent... events) {
         return save(aggregate, List.of(events));
     }
@@ -120,6 +191,6 @@ public class Outbox {
         Instant now = clock.instant();
         return new OutboxEntry(UUID.randomUUID().toString(), type.type(), type.topic().topicName(), event.subject(),
                 now, type.dataschema().toString(), source.toString(), json.writeValueAsString(data),
-                TraceContext.nextTraceparent(), now);
+                tracing.current(), now);
     }
 }

@@ -4,9 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -19,24 +19,28 @@ import io.micrometer.core.instrument.Timer;
 import org.bson.Document;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.cloudevents.CloudEventRecords;
+import org.pathways.messaging.lease.DocumentLeases;
+import org.pathways.messaging.lease.Lease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.tracing.Span;
+import org.pathways.messaging.TraceContext;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.stream.function.StreamBridge;
-import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.data.mongodb.core.query.Criteria;
-import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.messaging.Message;
 
 /**
  * Moves events from aggregates' outboxes to Kafka, in order per aggregate.
  *
- * <p>To publish, a relay first takes a lease on the aggregate's document (a conditional findAndModify), so that two
- * instances never publish the same aggregate's events at once and their order holds. It sends each event and waits
- * for the broker's acknowledgement, then removes it from the outbox. A crash after the send and before the removal
- * publishes that event again later: delivery is at least once, and consumers de-duplicate by event id.
+ * <p>To publish, a relay first takes a lease on the aggregate's document ({@link DocumentLeases}), so that two
+ * instances never publish the same aggregate's events at once and their order holds. Before each event it renews the
+ * lease (a fenced write, under a new token), sends the event and waits for the broker's acknowledgement, which the
+ * producer's bounds ({@link ProducerBounds}) end well within the lease; then it removes the published events and
+ * gives the lease back in one fenced write. A relay that lost its lease writes nothing more and sends nothing more.
+ * A crash after a send and before the removal publishes that event again later: delivery is at least once, and
+ * consumers de-duplicate by event id.
  */
 public class OutboxRelay implements DisposableBean {
 
@@ -47,12 +51,11 @@ public class OutboxRelay implements DisposableBean {
     public static final String FREE = "";
     private static final int MAX_ROUNDS = 20;
 
-    private final MongoTemplate mongo;
+    private final DocumentLeases leases;
     private final StreamBridge streamBridge;
     private final CloudEventRecords records;
-    private final Duration lease;
+    private TraceContext tracing = TraceContext.NONE;
     private final Clock clock;
-    private final String owner = UUID.randomUUID().toString();
     private final Counter published;
     private final Counter failures;
     private final Timer lag;
@@ -68,10 +71,10 @@ public class OutboxRelay implements DisposableBean {
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(10_000), Thread.ofPlatform().name("outbox-relay-", 0).daemon().factory(),
                 new ThreadPoolExecutor.DiscardPolicy());
-        this.mongo = mongo;
+        this.leases = new DocumentLeases(mongo, clock, new DocumentLeases.Fields(LEASE, LEASE_OWNER, FREE), lease,
+                "relay-" + UUID.randomUUID());
         this.streamBridge = streamBridge;
         this.records = new CloudEventRecords(codec);
-        this.lease = lease;
         this.clock = clock;
         this.published = meters.counter("pathways.outbox.published");
         this.failures = meters.counter("pathways.outbox.failures");
@@ -110,9 +113,10 @@ public class OutboxRelay implements DisposableBean {
     }
 
     /**
-     * Publishes every pending event of one aggregate, in order, if no other relay holds it. Three round trips to the
-     * store whatever the number of events: take the lease, then (after the broker acknowledged every event) remove
-     * the published events and give the lease back in one update, which also says whether more arrived meanwhile.
+     * Publishes every pending event of one aggregate, in order, if no other relay holds it: takes the lease (read by
+     * {@code _id}, then a compare-and-set), renews it before each event, and after the broker acknowledged them
+     * removes the published events and gives the lease back in one fenced update, which also says whether more
+     * arrived meanwhile. Every write after the claim is conditioned on this relay's token.
      *
      * @return how many events this call published
      */
@@ -120,27 +124,40 @@ public class OutboxRelay implements DisposableBean {
         int count = 0;
         Unfinished aggregate = new Unfinished(collection, aggregateId);
         List<String> sent = new ArrayList<>();
-        String token = null;
+        Lease<Document> held = null;
         try {
             for (int round = 0; round < MAX_ROUNDS; round++) {
-                token = owner + ":" + UUID.randomUUID();
-                Document claimed = claim(collection, aggregateId, token);
-                if (claimed == null) {
+                Optional<Lease<Document>> claimed = leases.claim(Document.class, collection, aggregateId,
+                        OutboxRelay::hasPending, null);
+                if (claimed.isEmpty()) {
                     // Nothing left, or another relay holds it and publishes it (or its lease runs out and the
                     // sweeper of some instance takes over).
                     unfinished.remove(aggregate);
                     return count;
                 }
+                held = claimed.get();
                 sent.clear();
-                for (Document pending : claimed.getList(OutboxEntry.FIELD, Document.class, List.of())) {
+                for (Document pending : held.document().getList(OutboxEntry.FIELD, Document.class, List.of())) {
                     OutboxEntry entry = OutboxEntry.fromDocument(pending);
+                    // The lease must outlast this send: renewed (fenced) before each one, and a send ends within
+                    // the producer's bounds, which are shorter than the lease. Lost means another relay took the
+                    // aggregate over: it publishes the rest, in order; this one sends nothing more.
+                    Optional<Lease<Document>> renewed = leases.renew(held);
+                    if (renewed.isEmpty()) {
+                        log.info("The outbox lease of {} {} ran out or was taken over; {} events sent under it will"
+                                + " be sent again by the next holder", collection, aggregateId, sent.size());
+                        unfinished.remove(aggregate);
+                        return count;
+                    }
+                    held = renewed.get();
                     send(entry);
                     sent.add(entry.eventId());
+                    count++;
                 }
-                count += sent.size();
-                Document released = markPublishedAndRelease(collection, aggregateId, sent, token);
+                Optional<Document> released = leases.release(held, published(sent));
                 sent.clear();
-                if (released == null || released.getList(OutboxEntry.FIELD, Document.class, List.of()).isEmpty()) {
+                held = null;
+                if (released.isEmpty() || !hasPending(released.get())) {
                     unfinished.remove(aggregate);
                     return count;
                 }
@@ -149,71 +166,53 @@ public class OutboxRelay implements DisposableBean {
             failures.increment();
             log.warn("Could not relay the outbox of {} {}: {} (the sweeper will retry)", collection, aggregateId,
                     e.toString());
-            try {
-                // What was acknowledged is published: take it out, so that only the rest is sent again.
-                markPublishedAndRelease(collection, aggregateId, sent, token);
-            } catch (RuntimeException storeDown) {
-                log.warn("Could not release the outbox of {} {}: {} (its lease runs out)", collection, aggregateId,
-                        storeDown.toString());
+            if (held != null) {
+                try {
+                    // What was acknowledged is published: take it out, so that only the rest is sent again. Fenced:
+                    // if another relay took over meanwhile, it sends them again (at least once, in order).
+                    leases.release(held, published(sent));
+                } catch (RuntimeException storeDown) {
+                    log.warn("Could not release the outbox of {} {}: {} (its lease runs out)", collection,
+                            aggregateId, storeDown.toString());
+                }
             }
         }
         return count;
     }
 
-    /** Sends one event to Kafka and waits for the broker's acknowledgement. */
-    public void send(OutboxEntry entry) {
-        Message<byte[]> message = records.message(entry);
-        if (!streamBridge.send(entry.topic(), message)) {
-            throw new IllegalStateException("The binder refused event " + entry.eventId());
+    /** Spans for what the relay publishes: children of the context each event was written with. */
+    public void setTracing(TraceContext tracing) {
+        this.tracing = tracing;
+    }
+
+    private static boolean hasPending(Document aggregate) {
+        return !aggregate.getList(OutboxEntry.FIELD, Document.class, List.of()).isEmpty();
+    }
+
+    /** Takes the published events out of the outbox (nothing when none was). */
+    private static Update published(List<String> eventIds) {
+        Update update = new Update();
+        if (!eventIds.isEmpty()) {
+            update.pull(OutboxEntry.FIELD, new Document("eventId", new Document("$in", List.copyOf(eventIds))));
         }
+        return update;
+    }
+
+    /**
+     * Sends one event to Kafka and waits for the broker's acknowledgement, in a producer span that continues the
+     * trace the event was written in; the record carries that span's {@code traceparent}.
+     */
+    public void send(OutboxEntry entry) {
+        tracing.inSpan(entry.topic() + " publish", Span.Kind.PRODUCER, entry.traceparent(), Map.of(
+                "messaging.system", "kafka", "messaging.destination.name", entry.topic(),
+                "messaging.message.id", entry.eventId(), "cloudevents.event_type", entry.type()), () -> {
+            Message<byte[]> message = records.message(entry, tracing.current());
+            if (!streamBridge.send(entry.topic(), message)) {
+                throw new IllegalStateException("The binder refused event " + entry.eventId());
+            }
+        });
         published.increment();
         lag.record(Duration.between(entry.recordedAt(), clock.instant()));
-    }
-
-    /**
-     * Takes the lease on the aggregate if it has events waiting and no live lease: reads it by {@code _id}, then swaps
-     * the lease holder it saw for {@code token} in one conditional update on exactly {@code _id} and the holder (a
-     * compare-and-set). The embedded store serves a query from an index only when the query's fields are exactly the
-     * index's, so both go by {@code _id} alone or by the unique ({@code _id}, holder) index, never by a search of the
-     * collection. A free document's holder is {@value #FREE}; one written before that, without the field, is taken
-     * by the equivalent search.
-     */
-    private Document claim(String collection, Object aggregateId, String token) {
-        Document current = mongo.findById(aggregateId, Document.class, collection);
-        if (current == null || current.getList(OutboxEntry.FIELD, Document.class, List.of()).isEmpty()) {
-            return null;
-        }
-        Date now = Date.from(clock.instant());
-        Date until = current.getDate(LEASE);
-        if (until != null && until.after(now)) {
-            return null;
-        }
-        Update take = new Update().set(LEASE, Date.from(clock.instant().plus(lease))).set(LEASE_OWNER, token);
-        Query holderSeen = current.containsKey(LEASE_OWNER)
-                ? Query.query(Criteria.where("_id").is(aggregateId).and(LEASE_OWNER).is(current.get(LEASE_OWNER)))
-                : Query.query(Criteria.where("_id").is(aggregateId).and(LEASE_OWNER).exists(false));
-        return mongo.findAndModify(holderSeen, take, FindAndModifyOptions.options().returnNew(true), Document.class,
-                collection);
-    }
-
-    /**
-     * Removes the published events and gives the lease back, in one update when this relay still holds the lease;
-     * if it lost it meanwhile (it ran out), only removes them. Returns the document as it is now, or null.
-     */
-    private Document markPublishedAndRelease(String collection, Object aggregateId, List<String> published,
-                                             String token) {
-        Update update = new Update().unset(LEASE).set(LEASE_OWNER, FREE);
-        if (!published.isEmpty()) {
-            update.pull(OutboxEntry.FIELD, new Document("eventId", new Document("$in", List.copyOf(published))));
-        }
-        Document released = mongo.findAndModify(
-                Query.query(Criteria.where("_id").is(aggregateId).and(LEASE_OWNER).is(token)), update,
-                FindAndModifyOptions.options().returnNew(true), Document.class, collection);
-        if (released == null && !published.isEmpty()) {
-            mongo.updateFirst(Query.query(Criteria.where("_id").is(aggregateId)), new Update().pull(OutboxEntry.FIELD,
-                    new Document("eventId", new Document("$in", List.copyOf(published)))), collection);
-        }
-        return released;
     }
 
     @Override

@@ -1,0 +1,119 @@
+package org.pathways.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The devstack's own broker, started as the devstack starts it (SASL/SCRAM listener, StandardAuthorizer, a user and
+ * the ACLs of {@link KafkaAccess} per service) but on free ports of its own, so that it neither needs nor disturbs a
+ * devstack or the tests' shared broker: a service may publish its own events and nobody else's.
+ */
+class SecuredBrokerTest {
+
+    @TempDir
+    static Path dataDir;
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.createDirectories(dataDir.resolve("logs"));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        broker = new KafkaBroker(dataDir, freePort(), freePort(), quiet, ConsoleFilter::problemsOnly);
+        broker.start();
+        broker.awaitReady();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+
+    @Test
+    void aServicePublishesOnItsOwnTopic() throws Exception {
+        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("referral-service"))) {
+            RecordMetadata written = producer.send(new ProducerRecord<>("pathways.referrals", "r-1", "{}"))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(written.topic()).isEqualTo("pathways.referrals");
+            assertThat(written.offset()).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    @Test
+    void aServiceIsRefusedWhenItWritesAnotherServicesTopic() {
+        // A forged consent or erasure needs learner-profile-service's credentials, not just access to the broker.
+        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("referral-service"))) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("pathways.learners", "l-1", "{}"))
+                    .get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(TopicAuthorizationException.class)
+                    .hasMessageContaining("pathways.learners");
+        }
+    }
+
+    @Test
+    void aServiceReadsOnlyTheTopicsItConsumes() {
+        Map<String, Object> config = broker.clientConfig("learner-profile-service");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(List.of(new TopicPartition("pathways.referrals", 0)));
+            consumer.poll(Duration.ofSeconds(2));  // allowed: no exception
+            consumer.assign(List.of(new TopicPartition("pathways.deliveries", 0)));
+            assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(10)))
+                    .isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    @Test
+    void aClientWithoutTheServicesPasswordGetsNowhere() {
+        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("referral-service", "guessed"))) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("pathways.referrals", "r-1", "{}"))
+                    .get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(SaslAuthenticationException.class);
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(Map<String, Object> config) {
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.pathways.learner.matching;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
+
+import org.pathways.learner.erasure.ErasureStep;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+/**
+ * Issues and redeems match tokens: 256 random bits, URL-safe, valid for {@link #VALID_FOR} and only for the agency
+ * they were shown to, used once. Expired ones are removed by a scheduled sweep (the embedded store has no TTL).
+ */
+@Service
+public class DuplicateMatches implements ErasureStep {
+
+    static final Duration VALID_FOR = Duration.ofDays(14);
+    /** A token as issued: 32 bytes, base64url without padding. */
+    public static final String TOKEN_PATTERN = "[A-Za-z0-9_-]{43}";
+
+    private final SecureRandom random = new SecureRandom();
+    private final MongoTemplate mongo;
+    private final Clock clock;
+
+    DuplicateMatches(MongoTemplate mongo, Clock clock) {
+        this.mongo = mongo;
+        this.clock = clock;
+    }
+
+    /** A new token standing for {@code learnerId}, for {@code agencyId} only. */
+    String issue(String agencyId, String learnerId, Set<String> matchedOn) {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Instant now = clock.instant();
+        mongo.insert(new DuplicateMatch(hash(token), agencyId, learnerId, Set.copyOf(matchedOn), now,
+                now.plus(VALID_FOR)));
+        return token;
+    }
+
+    /**
+     * The match {@code token} stands for, if {@code agencyId} was shown it and it has not expired or been used;
+     * it is used up by this call.
+     */
+    public Optional<DuplicateMatch> redeem(String agencyId, String token) {
+        if (token == null || !token.matches(TOKEN_PATTERN)) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Query mine = Query.query(Criteria.where("_id").is(hash(token)).and("agencyId").is(agencyId));
+        return Optional.ofNullable(mongo.findAndRemove(mine, DuplicateMatch.class))
+                .filter(match -> match.isRedeemableBy(agencyId, now));
+    }
+
+    /** Forgets the tokens standing for erased learners. */
+    @Override
+    public void forget(Collection<String> learnerIds) {
+        mongo.remove(Query.query(Criteria.where("learnerId").in(learnerIds)), DuplicateMatch.class);
+    }
+
+    @Scheduled(fixedDelayString = "${pathways.learners.match-token-sweep:1h}", initialDelayString = "1m")
+    void removeExpired() {
+        mongo.remove(Query.query(Criteria.where("expiresAt").lte(clock.instant())), DuplicateMatch.class);
+    }
+
+    private static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+}

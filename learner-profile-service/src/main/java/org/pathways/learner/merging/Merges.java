@@ -1,0 +1,74 @@
+package org.pathways.learner.merging;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import org.pathways.learner.audit.AccessAction;
+import org.pathways.learner.audit.AccessAudit;
+import org.pathways.learner.audit.AccessRequest;
+import org.pathways.learner.domain.Access;
+import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.LearnerLink;
+import org.pathways.learner.domain.Learners;
+import org.pathways.learner.domain.Sharing;
+import org.pathways.learner.domain.Viewer;
+import org.pathways.learner.linking.Links;
+import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.security.Caller;
+import org.pathways.platform.security.Role;
+import org.springframework.stereotype.Service;
+
+/** Folds one record of a person into another record of the same person, both registered by one agency. */
+@Service
+class Merges {
+
+    private final Learners learners;
+    private final Links links;
+    private final Outbox outbox;
+    private final AccessAudit audit;
+    private final Clock clock;
+
+    Merges(Learners learners, Links links, Outbox outbox, AccessAudit audit, Clock clock) {
+        this.learners = learners;
+        this.links = links;
+        this.outbox = outbox;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /**
+     * Explicit merge of two records of one person that the caller's agency registered both of: {@code otherId} is
+     * folded into {@code learnerId} and retired, both histories kept. Records registered by different agencies are
+     * linked, never merged: each agency stays responsible for its own record.
+     */
+    Access merge(Caller caller, String learnerId, String otherId, AccessRequest request) {
+        if (!caller.has(Role.WORKER)) {
+            throw ProblemException.forbidden("Only an agency's workers link or erase learners.");
+        }
+        Learner survivor = learners.visibleTo(caller, learnerId);
+        if (!survivor.isRegisteredBy(caller.agencyId())) {
+            throw ProblemException.notFound("learner", learnerId);
+        }
+        Learner other = learners.registeredBy(caller, otherId);
+        if (other.isErased()) {
+            throw ProblemException.notFound("learner", otherId);
+        }
+        audit.record(caller, survivor.id(), AccessAction.READ_PROFILE, request,
+                List.of(Sharing.REGISTERING_AGENCY));
+        Instant now = clock.instant();
+        Learner saved = outbox.save(survivor, survivor.absorb(other, caller.agencyId(), caller.userId(), now));
+        Access access = new Access(saved, Viewer.registering(caller.agencyId()),
+                saved.sharingWith(Viewer.registering(caller.agencyId()), now));
+        outbox.save(other, other.retireInto(saved, now));
+        // The survivor took over the other's links: link back from each record it now links to, so that every
+        // link stays two-way.
+        for (LearnerLink link : saved.links()) {
+            learners.stored(link.learnerId())
+                    .filter(linked -> !linked.isErased() && linked.mergedInto() == null)
+                    .ifPresent(linked -> links.addLink(linked, saved.id(), caller, now));
+        }
+        return access;
+    }
+}

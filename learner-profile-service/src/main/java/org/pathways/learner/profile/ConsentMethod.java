@@ -1,8 +1,0 @@
-package org.pathways.learner.profile;
-
-/** How the learner gave a consent, as the worker recorded it. */
-public enum ConsentMethod {
-    VERBAL,
-    WRITTEN,
-    DIGITAL
-}

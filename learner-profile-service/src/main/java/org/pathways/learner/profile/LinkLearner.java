@@ -1,8 +1,0 @@
-package org.pathways.learner.profile;
-
-import jakarta.validation.constraints.NotBlank;
-import org.pathways.platform.validation.ResourceId;
-
-/** {@code POST /api/learners/{id}/links}: this record and that one are the same person. */
-public record LinkLearner(@NotBlank @ResourceId String otherLearnerId) {
-}

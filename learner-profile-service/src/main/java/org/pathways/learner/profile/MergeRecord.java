@@ -1,7 +1,0 @@
-package org.pathways.learner.profile;
-
-import java.time.Instant;
-
-/** A record folded into this one by an explicit merge; the retired record keeps its own history. */
-public record MergeRecord(String learnerId, String mergedByAgencyId, String mergedBy, Instant mergedAt) {
-}

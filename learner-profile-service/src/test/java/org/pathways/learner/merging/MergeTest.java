@@ -1,0 +1,117 @@
+package org.pathways.learner.merging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
+import org.pathways.testing.EventProducer;
+import org.pathways.learner.LearnerProfileServiceTest;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.TestTokens;
+import org.pathways.testing.RecordedTopic;
+import tools.jackson.databind.JsonNode;
+
+class MergeTest extends LearnerProfileServiceTest {
+
+    @RegisterExtension
+    static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
+
+    private String register(String agency, Map<String, Object> person) {
+        person.put("confirmNotDuplicate", true);
+        HttpApi.Response response = api().post("/api/learners", TestTokens.worker(agency), person);
+        assertThat(response.status()).isEqualTo(201);
+        return response.text("id");
+    }
+
+    private HttpApi.Response merge(String agency, String into, String other) {
+        return api().post("/api/learners/" + into + "/merge", TestTokens.worker(agency),
+                Map.of("otherLearnerId", other));
+    }
+
+    @Test
+    void anExplicitMergeKeepsBothHistoriesAndRetiresTheOtherRecord() {
+        String born = uniqueBirthDate();
+        Map<String, Object> first = uniquePerson("Bob", "Kowalczyk", born);
+        String survivor = register(COLLEGE, first);
+        Map<String, Object> second = uniquePerson("Robert", "Kowalczyk", born);
+        second.put("goals", "Drive a forklift");
+        second.put("phone", "07700 900777");
+        String retired = register(COLLEGE, second);
+        api().post("/api/learners/" + retired + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "REFERRAL_SHARING", "method", "WRITTEN"));
+        String milestoneId = api().post("/api/learners/" + retired + "/milestones", TestTokens.worker(COLLEGE),
+                Map.of("kind", "FIRST_CONTACT", "occurredOn", LocalDate.now(ZoneOffset.UTC).toString())).text("id");
+
+        HttpApi.Response merged = merge(COLLEGE, survivor, retired);
+
+        assertThat(merged.status()).isEqualTo(200);
+        assertThat(merged.text("givenName")).as("the surviving record's own details stay").isEqualTo("Bob");
+        assertThat(merged.text("goals")).as("blanks are filled from the other").isEqualTo("Drive a forklift");
+        assertThat(merged.text("phone")).isEqualTo("07700 900777");
+        assertThat(merged.body().path("mergedFromLearnerIds").get(0).asString()).isEqualTo(retired);
+        assertThat(api().get("/api/learners/" + survivor + "/milestones", TestTokens.worker(COLLEGE)).body()
+                .valueStream().map(m -> m.path("id").asString()).toList()).containsExactly(milestoneId);
+        assertThat(api().get("/api/learners/" + survivor + "/consents/check?agencyId=" + COUNCIL
+                + "&purpose=REFERRAL_SHARING", TestTokens.worker(COLLEGE)).body().path("allowed").asBoolean())
+                .as("the consent in force moves with the person").isTrue();
+
+        HttpApi.Response old = api().get("/api/learners/" + retired, TestTokens.worker(COLLEGE));
+        assertThat(old.status()).as("the retired record and its history are kept").isEqualTo(200);
+        assertThat(old.text("mergedInto")).isEqualTo(survivor);
+        assertThat(old.text("givenName")).isEqualTo("Robert");
+        assertThat(api().get("/api/learners/" + retired + "/milestones", TestTokens.worker(COLLEGE)).body())
+                .hasSize(1);
+        assertThat(send("PATCH", "/api/learners/" + retired, TestTokens.worker(COLLEGE),
+                Map.of("goals", "x", "version", old.body().path("version").asLong()))
+                .isProblem(409, "learner-merged")).isTrue();
+
+        List<ConsumerRecord<String, byte[]>> mergedEvents = learnerTopic.await(
+                r -> isOfType(r, retired, EventType.LEARNER_MERGED.type()), 1, EVENT_DEADLINE);
+        assertThat(mergedEvents).hasSize(1);
+        JsonNode data = cloudEvent(mergedEvents.getFirst()).path("data");
+        assertThat(data.path("survivingLearnerId").asString()).isEqualTo(survivor);
+        assertThat(learnerTopic.await(r -> isOfType(r, survivor, EventType.CONSENT_GRANTED.type()), 1,
+                EVENT_DEADLINE)).hasSize(1);
+    }
+
+    @Test
+    void referralEventsForTheRetiredIdLandOnTheSurvivorAndErasureTakesBoth() {
+        String born = uniqueBirthDate();
+        String survivor = register(COUNCIL, uniquePerson("Elizabeth", "Achterberg", born));
+        String retired = register(COUNCIL, uniquePerson("Liz", "Achterberg", born));
+        assertThat(merge(COUNCIL, survivor, retired).status()).isEqualTo(200);
+
+        try (EventProducer referralService = new EventProducer()) {
+            referralService.publishRaw(Topic.REFERRALS.topicName(), "org.pathways.referral.accepted.v1", "ref-m",
+                    Map.of("referralId", "ref-m", "learnerId", retired, "receivingAgencyId", COLLEGE));
+        }
+        await().atMost(EVENT_DEADLINE).untilAsserted(() -> assertThat(api().get("/api/learners/" + survivor
+                + "/milestones", TestTokens.worker(COUNCIL)).body()).hasSize(1));
+
+        assertThat(api().delete("/api/learners/" + survivor, TestTokens.worker(COUNCIL)).status()).isEqualTo(200);
+        assertThat(api().get("/api/learners/" + retired, TestTokens.worker(COUNCIL)).isProblem(410,
+                "learner-erased")).isTrue();
+        assertThat(learnerTopic.await(r -> isOfType(r, retired, EventType.LEARNER_ERASED.type()), 1,
+                EVENT_DEADLINE)).hasSize(1);
+    }
+
+    @Test
+    void recordsOfDifferentAgenciesAreLinkedNeverMerged() {
+        String born = uniqueBirthDate();
+        String atCollege = register(COLLEGE, uniquePerson("Fatima", "Begum", born));
+        String atCouncil = register(COUNCIL, uniquePerson("Fatima", "Begum", born));
+        assertThat(merge(COLLEGE, atCollege, atCouncil).isProblem(404, "not-found")).isTrue();
+        assertThat(merge(COLLEGE, atCollege, atCollege).isProblem(422, "merge-with-itself")).isTrue();
+        assertThat(api().post("/api/learners/" + atCollege + "/merge", TestTokens.worker(COLLEGE),
+                "{\"otherLearnerId\": {\"$gt\": \"\"}}").status()).isEqualTo(400);
+    }
+}
