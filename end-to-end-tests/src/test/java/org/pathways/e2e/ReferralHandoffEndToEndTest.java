@@ -30,6 +30,7 @@ import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.WebhookReceiver;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

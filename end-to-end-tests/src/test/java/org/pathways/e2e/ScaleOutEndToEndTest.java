@@ -32,6 +32,7 @@ import org.pathways.learner.LearnerProfileServiceApplication;
 import org.pathways.notification.NotificationServiceApplication;
 import org.pathways.progression.ProgressionServiceApplication;
 import org.pathways.referral.ReferralServiceApplication;
+import org.pathways.testing.WebhookReceiver;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.context.ConfigurableApplicationContext;

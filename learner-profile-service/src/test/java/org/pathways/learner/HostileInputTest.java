@@ -15,7 +15,7 @@ import org.pathways.testing.TestTokens;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Whatever a caller sends, the answer is a 4xx problem, never a 500, and it never echoes what was sent. */
-class HostileInputTest extends RunningService {
+class HostileInputTest extends LearnerProfileServiceTest {
 
     private static final String LONG = "x".repeat(10_000);
 

@@ -18,7 +18,7 @@ import org.pathways.notification.feed.AgencyFeed;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-class AgencyFeedTest extends ServiceTest {
+class AgencyFeedTest extends NotificationServiceTest {
 
     @Autowired
     AgencyFeed agencyFeed;

@@ -7,13 +7,14 @@ import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * An endpoint's circuit breaker and bulkhead (and their meters) live only while its subscription takes attempts:
  * pausing, disabling (410) or removing it forgets them, so they do not pile up on a long-running instance.
  */
-class EndpointGuardsLifecycleTest extends ServiceTest {
+class EndpointGuardsLifecycleTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 

@@ -13,11 +13,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** One slow or dead agency never delays the others: a bulkhead and a circuit breaker per endpoint. */
-class EndpointIsolationTest extends ServiceTest {
+class EndpointIsolationTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final Duration SLOW = Duration.ofSeconds(2);

@@ -24,7 +24,7 @@ import org.pathways.messaging.outbox.OutboxEntry;
  * from the real broker, delivered to a real endpoint on loopback by the webhook machinery (retries, delivery log),
  * every resource valid against the base R4 profiles, and bad input answered with an OperationOutcome and a 4xx.
  */
-class FhirSubscriptionTest extends ServiceTest {
+class FhirSubscriptionTest extends NotificationServiceTest {
 
     private static final String BASE = "/api/fhir/r4/Subscription";
     private static final Duration DEADLINE = Duration.ofSeconds(20);

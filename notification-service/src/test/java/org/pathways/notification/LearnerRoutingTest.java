@@ -11,15 +11,22 @@ import java.util.UUID;
 
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.testing.WebhookReceiver;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 
 /** A learner's milestones go only to the agencies the learner consented to share outcomes with; erasure is honoured. */
-class LearnerRoutingTest extends ServiceTest {
+class LearnerRoutingTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String LEARNERS = "pathways.learners";
+
+    @Autowired
+    AgencyKinds agencyKinds;
 
     @Test
     void aMilestoneGoesToTheAgenciesWithAnOutcomeSharingConsentAndTheOneThatRecordedIt() throws Exception {
@@ -113,6 +120,48 @@ class LearnerRoutingTest extends ServiceTest {
             await().atMost(PATIENCE).until(() -> feedEventIds(marker).contains(afterLater.eventId()));
             assertThat(feedEventIds(recorder)).contains(later.eventId());
             assertThat(feedEventIds(college)).doesNotContain(later.eventId());
+        }
+    }
+
+    @Test
+    void anAgencyOfAKindThisVersionDoesNotKnowIsKnownWithNoKindUntilAnUpdateNamesAKnownOne() throws Exception {
+        String learner = "lrn-" + UUID.randomUUID();
+        String newcomer = AgencyFeedTest.agency("newkind");
+        String council = AgencyFeedTest.agency("council");
+        String recorder = AgencyFeedTest.agency("jobcentre");
+        String marker = AgencyFeedTest.agency("marker");
+        try (ReferralEvents events = new ReferralEvents()) {
+            // As a newer catalogue would announce it: a kind this version has no name for.
+            OutboxEntry registered = agencyEvent("org.pathways.agency.registered.v1", newcomer, "HOUSING_ASSOCIATION",
+                    "registeredAt");
+            OutboxEntry referral = ReferralEvents.submitted("ref-" + UUID.randomUUID(), learner, council, newcomer);
+            OutboxEntry consent = kindConsent("org.pathways.learner.consent-granted.v1", learner,
+                    "cns-" + UUID.randomUUID(), "HOUSING");
+            for (OutboxEntry event : List.of(registered, referral, consent)) {
+                events.publish(event);
+            }
+            await().atMost(PATIENCE).until(() -> handled(registered.eventId()) && handled(referral.eventId())
+                    && handled(consent.eventId()));
+            assertThat(agencyKinds.find(newcomer)).as("consumed and kept, not ignored").hasValueSatisfying(agency -> {
+                assertThat(agency.kindUnknown()).isTrue();
+                assertThat(agency.reportedKind()).isEqualTo("HOUSING_ASSOCIATION");
+            });
+            OutboxEntry milestone = milestone(learner, recorder);
+            events.publish(milestone);
+            OutboxEntry afterIt = milestone(learner, marker);
+            events.publish(afterIt);
+            await().atMost(PATIENCE).until(() -> feedEventIds(marker).contains(afterIt.eventId()));
+            assertThat(feedEventIds(newcomer)).as("party, but of no kind the consent names")
+                    .doesNotContain(milestone.eventId());
+
+            OutboxEntry updated = agencyEvent("org.pathways.agency.updated.v1", newcomer, "HOUSING", "updatedAt");
+            events.publish(updated);
+            await().atMost(PATIENCE).until(() -> handled(updated.eventId()));
+            assertThat(agencyKinds.kindOf(newcomer)).contains(AgencyKind.HOUSING);
+            OutboxEntry later = milestone(learner, recorder);
+            events.publish(later);
+
+            await().atMost(PATIENCE).until(() -> feedEventIds(newcomer).contains(later.eventId()));
         }
     }
 

@@ -22,7 +22,7 @@ import org.pathways.messaging.outbox.OutboxEntry;
 import tools.jackson.databind.JsonNode;
 
 /** A referral that arrives for an agency is told to its people: in the app's inbox, and by e-mail over SMTP. */
-class PeopleNotificationTest extends ServiceTest {
+class PeopleNotificationTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 

@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
  * with their bodies, in-app notifications, finished e-mails and their sent-markers; recent ones, and ones still on
  * their way, stay.
  */
-class RetentionTest extends ServiceTest {
+class RetentionTest extends NotificationServiceTest {
 
     private static final String AGENCY = "agency-retention";
 

@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
+import org.pathways.testing.WebhookReceiver;
 import tools.jackson.databind.JsonNode;
 
 /** Any referral event goes to the agencies it concerns, and an overdue one to the coordinator too. */
-class RoutingTest extends ServiceTest {
+class RoutingTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String OVERDUE = "org.pathways.referral.overdue.v1";
@@ -78,9 +79,7 @@ class RoutingTest extends ServiceTest {
                 await().atMost(PATIENCE).untilAsserted(() -> assertThat(feedEventIds(agency))
                         .containsExactly(submitted.eventId(), escalated.eventId(), reminded.eventId()));
             }
-            await().atMost(PATIENCE).until(() -> mongo.exists(org.springframework.data.mongodb.core.query.Query
-                    .query(org.springframework.data.mongodb.core.query.Criteria.where("eventId")
-                            .is(hostile.eventId()).and("status").is("DONE")), "inbox"));
+            await().atMost(PATIENCE).until(() -> handled(hostile.eventId()));
             assertThat(mongo.count(org.springframework.data.mongodb.core.query.Query.query(
                     org.springframework.data.mongodb.core.query.Criteria.where("eventId").is(hostile.eventId())),
                     "feed")).isZero();

@@ -19,6 +19,7 @@ import org.pathways.notification.subscription.SecretKeyRing;
 import org.pathways.notification.subscription.SecretResealing;
 import org.pathways.notification.subscription.Subscription;
 import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -26,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * Webhook secrets are stored encrypted under the configured key, and a key rotation (a new current key, the old one
  * kept as previous) loses no subscription: its deliveries still verify with the secret the agency was given.
  */
-class SecretsAtRestTest extends ServiceTest {
+class SecretsAtRestTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 

@@ -16,7 +16,7 @@ import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
-class SubscriptionApiTest extends ServiceTest {
+class SubscriptionApiTest extends NotificationServiceTest {
 
     private static final String HOOK = "http://127.0.0.1:9/hooks";
 

@@ -12,10 +12,11 @@ import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
 import org.junit.jupiter.api.Test;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.testing.WebhookReceiver;
 import tools.jackson.databind.JsonNode;
 
 /** Secret rotation with a grace period, and pausing and resuming a subscription. */
-class SubscriptionLifecycleTest extends ServiceTest {
+class SubscriptionLifecycleTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 

@@ -16,6 +16,7 @@ import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.testing.WebhookReceiver;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import tools.jackson.databind.JsonNode;
@@ -25,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  * feed and on their webhooks, people are told in the app and by e-mail in their language, and no other agency hears
  * anything.
  */
-class TeamNotificationTest extends ServiceTest {
+class TeamNotificationTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String LEARNERS = "pathways.learners";

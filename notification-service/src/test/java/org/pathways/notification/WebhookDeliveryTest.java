@@ -32,12 +32,13 @@ import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.notification.routing.ReferralEventRouting;
 import org.pathways.testing.TopicRecorder;
+import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import tools.jackson.databind.JsonNode;
 
-class WebhookDeliveryTest extends ServiceTest {
+class WebhookDeliveryTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final CloudEventCodec CODEC = new CloudEventCodec();

@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  * Workers set their own notification preferences (address, language, which notices) and are e-mailed, over SMTP,
  * each in their own language; the agency's contact address only when no worker of the agency asked.
  */
-class WorkerEmailTest extends ServiceTest {
+class WorkerEmailTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String PREFERENCES = "/api/notifications/preferences/me";

@@ -14,7 +14,7 @@ import org.pathways.testing.TestTokens;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Whatever a caller sends, the answer is a 4xx problem, never a 500, and it never echoes what was sent. */
-class HostileInputTest extends RunningService {
+class HostileInputTest extends OpportunityCatalogueServiceTest {
 
     private static final String LONG = "x".repeat(10_000);
 

@@ -31,7 +31,7 @@ import org.springframework.data.mongodb.core.MongoTemplate;
  * <p>"Served" is decided by the shared {@link IndexCoverage} (MongoDB's equality-sort-range rule), with
  * {@code status} as the one unselective field (a range such as a bounding box may lead instead).
  */
-class QueryIndexCoverageTest extends RunningService {
+class QueryIndexCoverageTest extends OpportunityCatalogueServiceTest {
 
     @Autowired
     MongoQueryLog log;

@@ -1,9 +1,9 @@
 package org.pathways.progression;
 
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -19,18 +19,11 @@ import org.springframework.test.context.DynamicPropertySource;
         "pathways.progression.live.heartbeat=PT0.5S",
         "pathways.progression.live.flush=PT0.2S"})
 @Import(StoreRoundTrips.class)
-public abstract class ProgressionServiceTest {
-
-    @LocalServerPort
-    protected int port;
+public abstract class ProgressionServiceTest extends RunningServiceTest {
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         SharedInfrastructure.register(registry, "progression");
-    }
-
-    protected HttpApi api() {
-        return new HttpApi(port);
     }
 
     /** A 400 answered with problem details (of any of the platform's kinds: bad-request, validation...). */

@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pathways.events.EventType;
+import org.pathways.events.Topic;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencySector;
@@ -19,11 +22,13 @@ import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.referral.consent.ConsentExpiries;
-import org.pathways.referral.readmodel.AgencyView;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.readmodel.OpportunityView;
+import org.pathways.testing.HandledEvents;
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.MutableClock;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -70,7 +75,7 @@ class AgencyKindConsentTest extends ReferralServiceTest {
 
     private void registered(String agencyId, AgencyKind kind) {
         events.publish(new AgencyRegistered(agencyId, kind, AgencySector.PUBLIC, true, now()));
-        await().atMost(DEADLINE).until(() -> store.findById(agencyId, AgencyView.class) != null);
+        await().atMost(DEADLINE).until(() -> agencyKinds.find(agencyId).isPresent());
     }
 
     private HttpApi.Response submit(String learnerId, String opportunityId) {
@@ -104,6 +109,38 @@ class AgencyKindConsentTest extends ReferralServiceTest {
     }
 
     @Test
+    void anAgencyOfAKindThisVersionDoesNotKnowIsKnownWithNoKindUntilAnUpdateNamesAKnownOne() {
+        String college = newAgency();
+        String learnerId = "lrn-" + UUID.randomUUID();
+        String course = publishedCourse(college);
+        kindConsent(learnerId, AgencyKind.COLLEGE, null);
+        Instant registeredAt = now().minusSeconds(60);
+
+        // As a newer catalogue would announce it: a kind this version has no name for.
+        String registration = events.publishRaw(Topic.AGENCIES.topicName(), EventType.AGENCY_REGISTERED.type(),
+                college, Map.of("agencyId", college, "kind", "SIXTH_FORM_COLLEGE", "sector", "PUBLIC",
+                        "acceptsDirectReferrals", true, "registeredAt", registeredAt.toString()));
+
+        HandledEvents.awaitHandled(store, AgencyKinds.HANDLER, registration, DEADLINE);
+        assertThat(agencyKinds.find(college)).as("consumed, not dead-lettered: the agency is known")
+                .hasValueSatisfying(agency -> {
+                    assertThat(agency.kindUnknown()).isTrue();
+                    assertThat(agency.reportedKind()).isEqualTo("SIXTH_FORM_COLLEGE");
+                    assertThat(agency.asOf()).isEqualTo(registeredAt);
+                });
+        assertThat(submit(learnerId, course).isProblem(422, "consent-required"))
+                .as("no kind consent covers an agency of an unknown kind").isTrue();
+
+        Instant updatedAt = now();
+        events.publish(new AgencyUpdated(college, AgencyKind.COLLEGE, AgencySector.PUBLIC, true, updatedAt));
+        await().atMost(DEADLINE).until(() -> updatedAt.equals(agencyKinds.find(college).orElseThrow().asOf()));
+
+        assertThat(agencyKinds.kindOf(college)).contains(AgencyKind.COLLEGE);
+        HttpApi.Response referred = submit(learnerId, course);
+        assertThat(referred.status()).as(referred.toString()).isEqualTo(201);
+    }
+
+    @Test
     void theAgencyReadModelFollowsUpdatesAndIgnoresARedeliveredRegistration() {
         String college = newAgency();
         String learnerId = "lrn-" + UUID.randomUUID();
@@ -111,12 +148,12 @@ class AgencyKindConsentTest extends ReferralServiceTest {
         kindConsent(learnerId, AgencyKind.COLLEGE, null);
         String registration = events.publish(new AgencyRegistered(college, AgencyKind.COLLEGE, AgencySector.PUBLIC,
                 true, now()));
-        await().atMost(DEADLINE).until(() -> store.findById(college, AgencyView.class) != null);
+        await().atMost(DEADLINE).until(() -> agencyKinds.find(college).isPresent());
 
         // Re-registered by the catalogue as a community group: a COLLEGE consent no longer covers it.
         events.publish(new AgencyUpdated(college, AgencyKind.COMMUNITY_GROUP, AgencySector.VOLUNTARY, true, now()));
         await().atMost(DEADLINE).until(
-                () -> store.findById(college, AgencyView.class).kind() == AgencyKind.COMMUNITY_GROUP);
+                () -> agencyKinds.find(college).orElseThrow().kind() == AgencyKind.COMMUNITY_GROUP);
 
         // The old registration delivered again (same event id), then a marker update after it on the same key.
         events.publish(registration, new AgencyRegistered(college, AgencyKind.COLLEGE, AgencySector.PUBLIC, true,
@@ -124,16 +161,16 @@ class AgencyKindConsentTest extends ReferralServiceTest {
         Instant marker = now().plusSeconds(60);
         events.publish(new AgencyUpdated(college, AgencyKind.COMMUNITY_GROUP, AgencySector.VOLUNTARY, true,
                 marker));
-        await().atMost(DEADLINE).until(() -> marker.equals(store.findById(college, AgencyView.class).asOf()));
-        assertThat(store.findById(college, AgencyView.class).kind()).isEqualTo(AgencyKind.COMMUNITY_GROUP);
+        await().atMost(DEADLINE).until(() -> marker.equals(agencyKinds.find(college).orElseThrow().asOf()));
+        assertThat(agencyKinds.find(college).orElseThrow().kind()).isEqualTo(AgencyKind.COMMUNITY_GROUP);
         assertThat(submit(learnerId, course).isProblem(422, "consent-required")).isTrue();
 
         // Older news under a new event id (a late registration): handled, yet it never rolls the kind back.
         String late = events.publish(new AgencyRegistered(college, AgencyKind.COLLEGE, AgencySector.PUBLIC, true,
                 marker.minusSeconds(3600)));
         consumed(late);
-        assertThat(store.findById(college, AgencyView.class).kind()).isEqualTo(AgencyKind.COMMUNITY_GROUP);
-        assertThat(store.findById(college, AgencyView.class).asOf()).isEqualTo(marker);
+        assertThat(agencyKinds.find(college).orElseThrow().kind()).isEqualTo(AgencyKind.COMMUNITY_GROUP);
+        assertThat(agencyKinds.find(college).orElseThrow().asOf()).isEqualTo(marker);
     }
 
     @Test
@@ -226,7 +263,7 @@ class AgencyKindConsentTest extends ReferralServiceTest {
         Instant marker = now().plusSeconds(60);
         events.publish(new AgencyUpdated(college, AgencyKind.COMMUNITY_GROUP, AgencySector.VOLUNTARY, true,
                 marker));
-        await().atMost(DEADLINE).until(() -> marker.equals(store.findById(college, AgencyView.class).asOf()));
+        await().atMost(DEADLINE).until(() -> marker.equals(agencyKinds.find(college).orElseThrow().asOf()));
         assertThat(statusOf(keptId)).isEqualTo("SUBMITTED");
         assertThat(typesSoFar(keptId, COUNCIL)).containsExactly("submitted");
         assertThat(typesSoFar(heldId, COUNCIL)).containsExactly("submitted", "on-hold");

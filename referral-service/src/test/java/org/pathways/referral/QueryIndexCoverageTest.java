@@ -27,7 +27,6 @@ import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.referral.consent.ConsentExpiries;
-import org.pathways.referral.readmodel.AgencyView;
 import org.pathways.referral.readmodel.OpportunityView;
 import org.pathways.referral.sla.OverdueReferrals;
 import org.pathways.testing.HttpApi;
@@ -35,6 +34,7 @@ import org.pathways.testing.IndexCoverage;
 import org.pathways.testing.IndexCoverage.Key;
 import org.pathways.testing.IndexCoverage.Shape;
 import org.pathways.testing.MongoQueryLog;
+import org.pathways.testing.MutableClock;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -170,8 +170,8 @@ class QueryIndexCoverageTest extends ReferralServiceTest {
         Instant marker = now().plusSeconds(60);
         events.publish(new AgencyUpdated(provider, AgencyKind.COMMUNITY_GROUP, AgencySector.VOLUNTARY, true,
                 marker));
-        await().atMost(DEADLINE).until(() -> store.findById(provider, AgencyView.class) != null
-                && marker.equals(store.findById(provider, AgencyView.class).asOf()));
+        await().atMost(DEADLINE).until(() -> agencyKinds.find(provider).isPresent()
+                && marker.equals(agencyKinds.find(provider).orElseThrow().asOf()));
         // A learner erased: their referrals and consents are found and stripped.
         events.publish(new LearnerErased(second.learnerId(), COUNCIL, now()));
         await().atMost(DEADLINE).until(() -> api().get("/api/referrals/" + twoId, worker(COUNCIL)).body()

@@ -23,23 +23,24 @@ import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.platform.security.Role;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.testing.EventProducer;
+import org.pathways.testing.HandledEvents;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.MongoQueryLog;
+import org.pathways.testing.MutableClock;
+import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.data.mongodb.core.query.Criteria;
-import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -53,7 +54,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + ReferralServiceApplication.NAME)
 @Import({ReferralServiceTest.Clocks.class, MongoQueryLog.class})
-public abstract class ReferralServiceTest {
+public abstract class ReferralServiceTest extends RunningServiceTest {
 
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     protected static final String COUNCIL = "agency-council";
@@ -66,11 +67,12 @@ public abstract class ReferralServiceTest {
 
     private static final HttpClient HTTP_CLIENT = HttpClient.newHttpClient();
 
-    @LocalServerPort
-    protected int port;
-
     @Autowired
     protected MongoTemplate store;
+
+    /** The shared agency kinds read model (reliable-messaging), as this service keeps it. */
+    @Autowired
+    protected AgencyKinds agencyKinds;
 
     @Autowired
     protected SwitchableAuditTrail auditTrail;
@@ -108,10 +110,6 @@ public abstract class ReferralServiceTest {
     static void stopClients() {
         events.close();
         referrals.close();
-    }
-
-    protected HttpApi api() {
-        return new HttpApi(port);
     }
 
     /**
@@ -306,8 +304,7 @@ public abstract class ReferralServiceTest {
      * @param eventId the id {@link EventProducer#publish} answered
      */
     protected void consumed(String eventId) {
-        await().atMost(DEADLINE).until(() -> store.exists(Query.query(Criteria.where("eventId").is(eventId)
-                .and("status").is("DONE")), "inbox"));
+        await().atMost(DEADLINE).until(() -> HandledEvents.handledByAny(store, eventId));
     }
 
     /** Sends a request with extra headers (If-Match, Idempotency-Key) and reads the answer's headers too. */

@@ -17,7 +17,6 @@ import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.referral.domain.Referral;
-import org.pathways.referral.readmodel.AgencyView;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.readmodel.OpportunityView;
 import org.pathways.testing.HttpApi;
@@ -97,7 +96,7 @@ class ReferralStandingTest extends ReferralServiceTest {
         // A council, once the learner consents to share with every council, may refer them too.
         String council = "agency-council-" + UUID.randomUUID().toString().substring(0, 8);
         events.publish(new AgencyRegistered(council, AgencyKind.COUNCIL, AgencySector.PUBLIC, true, Instant.now()));
-        await().atMost(DEADLINE).until(() -> store.findById(council, AgencyView.class) != null);
+        await().atMost(DEADLINE).until(() -> agencyKinds.find(council).isPresent());
         assertThat(api().post("/api/referrals", worker(council), body(learnerId, course)).isProblem(404, "not-found"))
                 .isTrue();
         consent(learnerId, null, AgencyKind.COUNCIL, ConsentPurpose.REFERRAL_SHARING);

@@ -19,6 +19,7 @@ import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.referral.sla.OverdueReferrals;
 import org.pathways.referral.sla.ResponseTimes;
 import org.pathways.referral.sla.WorkingCalendar;
+import org.pathways.testing.MutableClock;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 

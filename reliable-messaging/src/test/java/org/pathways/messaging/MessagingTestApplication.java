@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.pathways.events.EventType;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.messaging.agency.AgencyKindChangeListener;
 import org.pathways.messaging.inbox.EventInbox;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -41,6 +42,14 @@ public class MessagingTestApplication {
     public static final Set<String> MISSING_STATE = ConcurrentHashMap.newKeySet();
     /** Every event handled, by event id, to prove a re-driven event is applied once. */
     public static final List<String> HANDLED_EVENT_IDS = new CopyOnWriteArrayList<>();
+
+    /** The agency kind changes {@code AgencyKinds} told of, as "agency: before -> after". */
+    public static final List<String> KIND_CHANGES = new CopyOnWriteArrayList<>();
+
+    @Bean
+    AgencyKindChangeListener kindChanges() {
+        return (agencyId, before, after) -> KIND_CHANGES.add(agencyId + ": " + before + " -> " + after);
+    }
 
     @Bean
     Consumer<Message<byte[]>> learnerEvents(EventInbox inbox) {

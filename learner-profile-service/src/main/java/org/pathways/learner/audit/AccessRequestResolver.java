@@ -3,6 +3,7 @@ package org.pathways.learner.audit;
 import java.util.List;
 
 import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.support.WebDataBinderFactory;
@@ -18,7 +19,6 @@ class AccessRequestResolver implements HandlerMethodArgumentResolver, WebMvcConf
 
     static final String PURPOSE_HEADER = "X-Access-Purpose";
     static final String CORRELATION_HEADER = "X-Correlation-Id";
-    private static final String CORRELATION_ID = "[A-Za-z0-9._:-]{1,64}";
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
@@ -44,7 +44,7 @@ class AccessRequestResolver implements HandlerMethodArgumentResolver, WebMvcConf
                         PURPOSE_HEADER + " must be one of " + List.of(AccessPurpose.values()) + ".");
             }
         }
-        if (correlationId != null && !correlationId.matches(CORRELATION_ID)) {
+        if (correlationId != null && !ResourceId.FORMAT.matcher(correlationId).matches()) {
             throw new ProblemException(HttpStatus.BAD_REQUEST, "validation",
                     CORRELATION_HEADER + " must be an id of up to 64 letters, digits and . _ : -");
         }

@@ -4,11 +4,11 @@ import java.time.Clock;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.consent.ConsentView;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,7 +46,7 @@ class ConsentController {
     /** May {@code agencyId} receive this learner's data for {@code purpose} now, and on which consent? */
     @GetMapping("/check")
     ConsentDecision check(Caller caller, AccessRequest access, @PathVariable String learnerId,
-                          @RequestParam @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String agencyId,
+                          @RequestParam @NotBlank @ResourceId String agencyId,
                           @RequestParam ConsentPurpose purpose) {
         return consents.check(caller, access, learnerId, agencyId, purpose);
     }

@@ -7,7 +7,6 @@ import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
-import org.pathways.learner.agency.AgencyDirectory;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
@@ -16,6 +15,7 @@ import org.pathways.learner.domain.Access;
 import org.pathways.learner.domain.Consent;
 import org.pathways.learner.domain.Learner;
 import org.pathways.learner.domain.Learners;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
@@ -33,13 +33,13 @@ class ConsentRecords {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsentRecords.class);
 
     private final Learners learners;
-    private final AgencyDirectory agencies;
+    private final AgencyKinds agencies;
     private final AccessAudit audit;
     private final Outbox outbox;
     private final Clock clock;
     private final java.util.List<ConsentWithdrawalFollowUp> followUps;
 
-    ConsentRecords(Learners learners, AgencyDirectory agencies, AccessAudit audit, Outbox outbox,
+    ConsentRecords(Learners learners, AgencyKinds agencies, AccessAudit audit, Outbox outbox,
                    Clock clock, java.util.List<ConsentWithdrawalFollowUp> followUps) {
         this.learners = learners;
         this.agencies = agencies;

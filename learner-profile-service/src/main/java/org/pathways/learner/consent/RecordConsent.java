@@ -4,10 +4,10 @@ import java.time.Instant;
 
 import jakarta.validation.constraints.Future;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.learner.domain.ConsentMethod;
+import org.pathways.platform.validation.ResourceId;
 
 /**
  * What a worker records when a learner consents: for one agency ({@code agencyId}) or for every agency of one kind
@@ -15,7 +15,7 @@ import org.pathways.learner.domain.ConsentMethod;
  * and until when (optional).
  */
 public record RecordConsent(
-        @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String agencyId,
+        @ResourceId String agencyId,
         AgencyKind agencyKind,
         @NotNull ConsentPurpose purpose,
         @NotNull ConsentMethod method,

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.pathways.learner.agency.AgencyDirectory;
 import org.pathways.learner.relationship.ReferralRelationship;
 import org.pathways.learner.relationship.ReferralRelationships;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
@@ -22,11 +22,11 @@ import org.springframework.stereotype.Service;
 public class Learners {
 
     private final LearnerRepository learners;
-    private final AgencyDirectory agencies;
+    private final AgencyKinds agencies;
     private final ReferralRelationships relationships;
     private final Clock clock;
 
-    Learners(LearnerRepository learners, AgencyDirectory agencies, ReferralRelationships relationships, Clock clock) {
+    Learners(LearnerRepository learners, AgencyKinds agencies, ReferralRelationships relationships, Clock clock) {
         this.learners = learners;
         this.agencies = agencies;
         this.relationships = relationships;

@@ -1,7 +1,7 @@
 package org.pathways.learner.lead;
 
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
+import org.pathways.platform.validation.ResourceId;
 
 /**
  * {@code PUT /api/learners/{id}/lead}: a worker of the caller's own agency (their sign-in subject) becomes the lead.
@@ -9,7 +9,6 @@ import jakarta.validation.constraints.Pattern;
  * agency, which is why a lead can be assigned only within one's own agency, and another agency's worker becomes
  * lead only by accepting a handover themselves.
  */
-public record AssignLead(@NotNull @Pattern(regexp = AssignLead.ID) String workerId) {
+public record AssignLead(@NotNull @ResourceId String workerId) {
 
-    static final String ID = "[A-Za-z0-9._:-]{1,64}";
 }

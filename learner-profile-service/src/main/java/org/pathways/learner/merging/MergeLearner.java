@@ -1,8 +1,8 @@
 package org.pathways.learner.merging;
 
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Pattern;
+import org.pathways.platform.validation.ResourceId;
 
 /** {@code POST /api/learners/{id}/merge}: fold that record (same person, same registering agency) into this one. */
-public record MergeLearner(@NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String otherLearnerId) {
+public record MergeLearner(@NotBlank @ResourceId String otherLearnerId) {
 }

@@ -9,6 +9,7 @@ import org.pathways.events.learner.LearningKind;
 import org.pathways.events.learner.Level;
 import org.pathways.learner.domain.Milestone;
 import org.pathways.learner.domain.MilestoneKind;
+import org.pathways.platform.validation.ResourceId;
 
 /**
  * What a worker records on a learner's timeline. {@code learningKind}, {@code level}, {@code accredited} and
@@ -21,7 +22,7 @@ public record RecordMilestone(
         Level level,
         Boolean accredited,
         @Size(min = 1, max = 200) @Pattern(regexp = "\\p{Zs}*[^\\p{Cntrl}\\s][^\\p{Cntrl}]*") String title,
-        @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String opportunityId) {
+        @ResourceId String opportunityId) {
 
     Milestone.Details details() {
         return new Milestone.Details(kind, occurredOn, learningKind, level, accredited,

@@ -9,6 +9,7 @@ import org.pathways.learner.domain.Milestone;
 import org.pathways.learner.domain.MilestoneKind;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,7 +28,6 @@ public class ReferralProgress {
             "org.pathways.referral.started.v1", MilestoneKind.ATTENDED,
             "org.pathways.referral.completed.v1", MilestoneKind.COMPLETED);
     public static final String HANDLER = "referral-milestones";
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
 
     private final Milestones milestones;
     private final Clock clock;
@@ -62,6 +62,6 @@ public class ReferralProgress {
     }
 
     private static boolean isId(String value) {
-        return value != null && value.matches(ID);
+        return value != null && ResourceId.FORMAT.matcher(value).matches();
     }
 }

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.pathways.events.learner.PlanStepStatus;
+import org.pathways.platform.validation.ResourceId;
 
 /**
  * {@code POST /api/learners/{id}/plan/steps}: a new step. {@code ownerAgencyId} defaults to the caller's agency and
@@ -13,9 +14,9 @@ import org.pathways.events.learner.PlanStepStatus;
  */
 public record AddPlanStep(
         @NotNull @Size(min = 1, max = 200) @Pattern(regexp = PlanText.TITLE) String title,
-        @Pattern(regexp = PlanText.ID) String ownerAgencyId,
+        @ResourceId String ownerAgencyId,
         LocalDate dueOn,
         PlanStepStatus status,
-        @Pattern(regexp = PlanText.ID) String referralId,
-        @Pattern(regexp = PlanText.ID) String opportunityId) {
+        @ResourceId String referralId,
+        @ResourceId String opportunityId) {
 }

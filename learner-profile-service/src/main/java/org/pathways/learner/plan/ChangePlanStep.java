@@ -6,13 +6,14 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.pathways.events.learner.PlanStepStatus;
+import org.pathways.platform.validation.ResourceId;
 
 /** {@code PATCH /api/learners/{id}/plan/steps/{stepId}}: only the fields sent change (null: unchanged). */
 public record ChangePlanStep(
         @Size(min = 1, max = 200) @Pattern(regexp = PlanText.TITLE) String title,
         PlanStepStatus status,
         LocalDate dueOn,
-        @Pattern(regexp = PlanText.ID) String ownerAgencyId) {
+        @ResourceId String ownerAgencyId) {
 
     @AssertTrue(message = "send at least one of title, status, dueOn, ownerAgencyId")
     boolean isAnythingSent() {

@@ -9,7 +9,6 @@ final class PlanText {
 
     /** Not blank, without control characters (one line); linear to match. */
     static final String TITLE = "\\p{Zs}*[^\\p{Cntrl}\\s][^\\p{Cntrl}]*";
-    static final String ID = "[A-Za-z0-9._:-]{1,64}";
     /** How far a due date may lie from today, either way. */
     private static final int YEARS = 5;
 

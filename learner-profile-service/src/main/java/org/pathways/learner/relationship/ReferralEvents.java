@@ -6,6 +6,7 @@ import java.util.Map;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,7 +19,6 @@ import org.springframework.stereotype.Component;
 public class ReferralEvents {
 
     static final String HANDLER = "referral-relationships";
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
     private static final String PREFIX = "org.pathways.referral.";
     /** The status each lifecycle event announces, if its data does not say (resumed says which). */
     private static final Map<String, ReferralStatus> STATUS = Map.of(
@@ -68,10 +68,10 @@ public class ReferralEvents {
     }
 
     private static boolean isId(String value) {
-        return value != null && value.matches(ID);
+        return value != null && ResourceId.FORMAT.matcher(value).matches();
     }
 
     private static boolean isIdOrAbsent(String value) {
-        return value == null || value.matches(ID);
+        return value == null || ResourceId.FORMAT.matcher(value).matches();
     }
 }

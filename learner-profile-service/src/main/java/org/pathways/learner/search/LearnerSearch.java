@@ -5,13 +5,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.pathways.learner.agency.AgencyDirectory;
 import org.pathways.learner.domain.Access;
 import org.pathways.learner.domain.Learner;
 import org.pathways.learner.domain.Learners;
 import org.pathways.learner.domain.Sharing;
 import org.pathways.learner.domain.Viewer;
 import org.pathways.learner.relationship.ReferralRelationships;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -34,11 +34,11 @@ class LearnerSearch {
 
     private final MongoTemplate mongo;
     private final Learners learners;
-    private final AgencyDirectory agencies;
+    private final AgencyKinds agencies;
     private final ReferralRelationships relationships;
     private final Clock clock;
 
-    LearnerSearch(MongoTemplate mongo, Learners learners, AgencyDirectory agencies,
+    LearnerSearch(MongoTemplate mongo, Learners learners, AgencyKinds agencies,
                   ReferralRelationships relationships, Clock clock) {
         this.mongo = mongo;
         this.learners = learners;

@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentPurpose;
-import org.pathways.learner.agency.AgencyDirectory;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
@@ -34,6 +33,7 @@ import org.pathways.learner.domain.Milestone;
 import org.pathways.learner.relationship.ReferralRelationship;
 import org.pathways.learner.relationship.ReferralRelationships;
 import org.pathways.learner.standing.Standing;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.platform.security.Caller;
 import org.springframework.stereotype.Service;
 
@@ -61,17 +61,17 @@ class Teams {
     private final Leads leads;
     private final Plans plans;
     private final ReferralRelationships relationships;
-    private final AgencyDirectory agencyDirectory;
+    private final AgencyKinds agencyKinds;
     private final AccessAudit audit;
     private final Clock clock;
 
     Teams(Learners learners, Leads leads, Plans plans, ReferralRelationships relationships,
-          AgencyDirectory agencyDirectory, AccessAudit audit, Clock clock) {
+          AgencyKinds agencyKinds, AccessAudit audit, Clock clock) {
         this.learners = learners;
         this.leads = leads;
         this.plans = plans;
         this.relationships = relationships;
-        this.agencyDirectory = agencyDirectory;
+        this.agencyKinds = agencyKinds;
         this.audit = audit;
         this.clock = clock;
     }
@@ -108,7 +108,7 @@ class Teams {
             if (!whole && !agencyId.equals(caller.agencyId())) {
                 continue;
             }
-            AgencyKind kind = kinds.computeIfAbsent(agencyId, id -> agencyDirectory.kindOf(id).orElse(null));
+            AgencyKind kind = kinds.computeIfAbsent(agencyId, id -> agencyKinds.kindOf(id).orElse(null));
             Set<TeamRole> roles = EnumSet.noneOf(TeamRole.class);
             if (learner.isRegisteredBy(agencyId)) {
                 roles.add(TeamRole.REGISTERING);
@@ -171,7 +171,7 @@ class Teams {
         group(open, ReferralRelationship::receivingAgencyId, DuplicateReason.SAME_AGENCY, efforts, named);
         group(open, referral -> referral.receivingAgencyId() == null ? null
                 : kinds.computeIfAbsent(referral.receivingAgencyId(),
-                id -> agencyDirectory.kindOf(id).orElse(null)), DuplicateReason.SAME_AGENCY_KIND, efforts, named);
+                id -> agencyKinds.kindOf(id).orElse(null)), DuplicateReason.SAME_AGENCY_KIND, efforts, named);
         return efforts;
     }
 

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
-class AccessAuditTest extends RunningService {
+class AccessAuditTest extends LearnerProfileServiceTest {
 
     private List<JsonNode> trail(String learnerId) {
         HttpApi.Response response = api().get("/api/learners/" + learnerId + "/audit", TestTokens.worker(COLLEGE));

@@ -22,7 +22,7 @@ import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.learner.ConsentPurpose;
 
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.learner.domain.ConsentMethod;
 import org.pathways.learner.domain.Learner;
 import org.pathways.learner.domain.LearnerRepository;
@@ -34,7 +34,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.OptimisticLockingFailureException;
 import tools.jackson.databind.JsonNode;
 
-class ConsentTest extends RunningService {
+class ConsentTest extends LearnerProfileServiceTest {
 
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());

@@ -21,22 +21,27 @@ import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencySector;
 import org.pathways.events.agency.AgencyUpdated;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.RecordedTopic;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Consent to every agency of one kind, resolved through the agencies the catalogue announces on
  * {@code pathways.agencies}.
  */
-class KindConsentTest extends RunningService {
+class KindConsentTest extends LearnerProfileServiceTest {
 
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
     private static EventProducer catalogue;
+
+    @Autowired
+    AgencyKinds agencyKinds;
 
     @BeforeAll
     static void connect() {
@@ -161,10 +166,42 @@ class KindConsentTest extends RunningService {
         String late = catalogue.publish(new AgencyRegistered(group, AgencyKind.COMMUNITY_GROUP,
                 AgencySector.COMMUNITY, true, registeredAt));
 
-        awaitHandled("agency-directory", late);
+        awaitHandled(AgencyKinds.HANDLER, late);
         JsonNode after = check(learnerId, group, "REFERRAL_SHARING");
         assertThat(after.path("allowed").asBoolean()).isFalse();
         assertThat(after.path("agencyKind").asString()).isEqualTo("OTHER");
+    }
+
+    @Test
+    void anAgencyOfAKindThisVersionDoesNotKnowIsKnownWithNoKindUntilAnUpdateNamesAKnownOne() {
+        String learnerId = registerLearner(COLLEGE);
+        assertThat(api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COLLEGE),
+                kindConsent("HOUSING", "REFERRAL_SHARING", null)).status()).isEqualTo(201);
+        String newcomer = newAgency("NEWKIND");
+
+        // As a newer catalogue would announce it: a kind this version has no name for.
+        String registration = catalogue.publishRaw(Topic.AGENCIES.topicName(), EventType.AGENCY_REGISTERED.type(),
+                newcomer, Map.of("agencyId", newcomer, "kind", "HOUSING_ASSOCIATION", "sector", "VOLUNTARY",
+                        "acceptsDirectReferrals", true, "registeredAt", Instant.now().minusSeconds(60).toString()));
+
+        awaitHandled(AgencyKinds.HANDLER, registration);
+        assertThat(agencyKinds.find(newcomer)).as("consumed, not dead-lettered: the agency is known")
+                .hasValueSatisfying(agency -> {
+                    assertThat(agency.kindUnknown()).isTrue();
+                    assertThat(agency.reportedKind()).isEqualTo("HOUSING_ASSOCIATION");
+                });
+        assertThat(check(learnerId, newcomer, "REFERRAL_SHARING").path("allowed").asBoolean())
+                .as("no kind consent covers an agency of an unknown kind").isFalse();
+        assertThat(api().get("/api/learners/" + learnerId, TestTokens.worker(newcomer)).status()).isEqualTo(404);
+
+        catalogue.publish(new AgencyUpdated(newcomer, AgencyKind.HOUSING, AgencySector.VOLUNTARY, true,
+                Instant.now()));
+
+        awaitKnown(newcomer, learnerId);
+        JsonNode covered = check(learnerId, newcomer, "REFERRAL_SHARING");
+        assertThat(covered.path("basis").asString()).isEqualTo("KIND_CONSENT");
+        assertThat(covered.path("agencyKind").asString()).isEqualTo("HOUSING");
+        assertThat(api().get("/api/learners/" + learnerId, TestTokens.worker(newcomer)).status()).isEqualTo(200);
     }
 
     @Test

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 
 /** An agency the learner consented to sees only the fields its purposes need. */
-class PurposeScopedViewTest extends RunningService {
+class PurposeScopedViewTest extends LearnerProfileServiceTest {
 
     private String registerWithNeeds() {
         Map<String, Object> details = learnerDetails();

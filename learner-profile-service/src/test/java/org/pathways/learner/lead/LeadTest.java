@@ -18,7 +18,7 @@ import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
@@ -27,7 +27,7 @@ import org.pathways.testing.RecordedTopic;
 import tools.jackson.databind.JsonNode;
 
 /** The lead worker: only a worker of an agency with standing, handed over only when the new lead accepts. */
-class LeadTest extends RunningService {
+class LeadTest extends LearnerProfileServiceTest {
 
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
@@ -59,7 +59,7 @@ class LeadTest extends RunningService {
 
     private List<JsonNode> events(String learnerId, EventType type, int atLeast) {
         return learnerTopic.await(r -> isOfType(r, learnerId, type.type()), atLeast, EVENT_DEADLINE).stream()
-                .map(RunningService::cloudEvent).map(event -> event.path("data")).toList();
+                .map(LearnerProfileServiceTest::cloudEvent).map(event -> event.path("data")).toList();
     }
 
     /** Opens a referral of the learner to {@code receiving}: it reads the learner, with no standing. */

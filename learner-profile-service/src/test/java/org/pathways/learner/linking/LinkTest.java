@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  * Links need sight of both records; they are always two-way, a record merged away stands for the record it was
  * merged into, and a view names only the linked records its agency may see.
  */
-class LinkTest extends RunningService {
+class LinkTest extends LearnerProfileServiceTest {
 
     private String register(String agency, String given, String family, String born) {
         Map<String, Object> person = uniquePerson(given, family, born);

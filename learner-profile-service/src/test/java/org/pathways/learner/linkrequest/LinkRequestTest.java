@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  * A worker told of a possible duplicate they may not see asks the agency that holds it to link the records; that
  * agency accepts or declines. Neither learns anything of the other's record from it.
  */
-class LinkRequestTest extends RunningService {
+class LinkRequestTest extends LearnerProfileServiceTest {
 
     private record Warned(String born, String existing, String token, String mine) {
     }

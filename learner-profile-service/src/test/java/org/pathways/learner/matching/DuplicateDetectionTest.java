@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
-class DuplicateDetectionTest extends RunningService {
+class DuplicateDetectionTest extends LearnerProfileServiceTest {
 
     private String register(String agency, Map<String, Object> person) {
         HttpApi.Response response = api().post("/api/learners", TestTokens.worker(agency), person);

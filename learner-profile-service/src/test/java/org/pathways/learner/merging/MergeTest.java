@@ -14,13 +14,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.testing.EventProducer;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.RecordedTopic;
 import tools.jackson.databind.JsonNode;
 
-class MergeTest extends RunningService {
+class MergeTest extends LearnerProfileServiceTest {
 
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());

@@ -20,7 +20,7 @@ import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
@@ -30,7 +30,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** The shared plan: versioned like the profile, changed only by a step's owner or the lead, seen by standing. */
-class PlanTest extends RunningService {
+class PlanTest extends LearnerProfileServiceTest {
 
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
@@ -76,7 +76,7 @@ class PlanTest extends RunningService {
 
     private List<JsonNode> events(String learnerId, EventType type, int atLeast) {
         return learnerTopic.await(r -> isOfType(r, learnerId, type.type()), atLeast, EVENT_DEADLINE).stream()
-                .map(RunningService::cloudEvent).map(event -> event.path("data")).toList();
+                .map(LearnerProfileServiceTest::cloudEvent).map(event -> event.path("data")).toList();
     }
 
     private void referTo(String learnerId, String from, String receiving, String opportunityId) {

@@ -11,14 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.RecordedTopic;
 import tools.jackson.databind.JsonNode;
 
 /** Profile updates and links are published, naming what changed or who is linked, never personal data. */
-class ProfileEventsTest extends RunningService {
+class ProfileEventsTest extends LearnerProfileServiceTest {
 
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());

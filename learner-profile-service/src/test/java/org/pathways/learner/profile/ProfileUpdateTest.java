@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.node.ObjectNode;
 
-class ProfileUpdateTest extends RunningService {
+class ProfileUpdateTest extends LearnerProfileServiceTest {
 
     private static Map<String, Object> fullProfile() {
         Map<String, Object> details = learnerDetails();

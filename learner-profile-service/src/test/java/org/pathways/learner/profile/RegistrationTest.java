@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.RecordedTopic;
@@ -21,7 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.JsonNode;
 
-class RegistrationTest extends RunningService {
+class RegistrationTest extends LearnerProfileServiceTest {
 
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());

@@ -22,7 +22,7 @@ import org.pathways.events.referral.ReferralRejected;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  * Read access through a live referral: the referral events open the referral fields to the receiving agency, to
  * read only, while the referral is open, and end it when it closes. The referring agency gains nothing.
  */
-class ReferralRelationshipTest extends RunningService {
+class ReferralRelationshipTest extends LearnerProfileServiceTest {
 
     private static final String HANDLER = "referral-relationships";
     private static EventProducer referralService;

@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.learner.audit.AuditStoreFaults;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  * {@code GET /api/learners?q=}: a worker finds the learners its agency may see, and no others, each as the profile
  * read would show it, every one audited.
  */
-class LearnerSearchTest extends RunningService {
+class LearnerSearchTest extends LearnerProfileServiceTest {
 
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>; rel=\"next\"");
 

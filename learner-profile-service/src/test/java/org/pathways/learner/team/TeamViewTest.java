@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
-import org.pathways.learner.RunningService;
+import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
@@ -22,7 +22,7 @@ import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
 /** The team around the learner: each part only to those allowed to see it, and always as the consents stand now. */
-class TeamViewTest extends RunningService {
+class TeamViewTest extends LearnerProfileServiceTest {
 
     private static EventProducer referralService;
 

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.notification.subscription.Subscription;
 import org.pathways.notification.subscription.Subscriptions;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -30,7 +30,6 @@ import org.springframework.web.bind.annotation.RestController;
 class DeliveryController {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryController.class);
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
     private static final int PAGE = 100;
     private static final int BULK = 1000;
 
@@ -69,7 +68,7 @@ class DeliveryController {
     }
 
     @GetMapping("/{id}")
-    DeliveryView get(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    DeliveryView get(Caller caller, @PathVariable @ResourceId String id) {
         requireAdmin(caller);
         return DeliveryView.of(ownDelivery(caller, id));
     }
@@ -77,7 +76,7 @@ class DeliveryController {
     /** Sends a delivery again with a fresh schedule, e.g. a parked one once the endpoint is back. */
     @PostMapping("/{id}/redeliver")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    DeliveryView redeliver(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    DeliveryView redeliver(Caller caller, @PathVariable @ResourceId String id) {
         requireAdmin(caller);
         Delivery delivery = ownDelivery(caller, id);
         if (delivery.status() == DeliveryStatus.PENDING) {
@@ -106,7 +105,7 @@ class DeliveryController {
     @PostMapping("/redeliver-parked")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Redelivered redeliverParked(Caller caller,
-                                @RequestParam(required = false) @Pattern(regexp = ID) String subscriptionId) {
+                                @RequestParam(required = false) @ResourceId String subscriptionId) {
         requireAdmin(caller);
         int redelivered = 0;
         for (Delivery delivery : deliveries.ofAgency(caller.agencyId(), DeliveryStatus.PARKED, BULK)) {

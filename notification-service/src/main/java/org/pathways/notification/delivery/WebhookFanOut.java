@@ -3,13 +3,13 @@ package org.pathways.notification.delivery;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.regex.Pattern;
 
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.notification.fhir.RestHookNotifications;
 import org.pathways.notification.subscription.Subscription;
 import org.pathways.notification.subscription.Subscriptions;
+import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -22,8 +22,6 @@ import org.springframework.stereotype.Component;
 public class WebhookFanOut {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookFanOut.class);
-    /** The id pattern of the published contracts: the delivery events carry the event id. */
-    private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private final Subscriptions subscriptions;
     private final DeliveryLog deliveries;
@@ -48,7 +46,7 @@ public class WebhookFanOut {
      * @return how many new deliveries were made
      */
     public int fanOut(ReceivedEvent event, Collection<String> agencies, String body) {
-        if (!EVENT_ID.matcher(event.id()).matches()) {
+        if (!ResourceId.FORMAT.matcher(event.id()).matches()) {
             throw new MalformedEventException("An event id outside the published id pattern");
         }
         Instant now = clock.instant();

@@ -19,6 +19,7 @@ import org.pathways.notification.subscription.Subscription;
 import org.pathways.notification.subscription.Subscriptions;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -44,7 +45,6 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 @RequestMapping("/api/fhir/r4/Subscription")
 class FhirSubscriptionController {
 
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
     /** An HTTP header line: a token name, a colon, a value without control characters. */
     private static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}:[\\x20-\\x7E\\t]{0,2048}");
     private static final int MAX_HEADERS = 10;
@@ -100,7 +100,7 @@ class FhirSubscriptionController {
     }
 
     @GetMapping("/{id}")
-    ResponseEntity<String> read(Caller caller, @PathVariable @jakarta.validation.constraints.Pattern(regexp = ID)
+    ResponseEntity<String> read(Caller caller, @PathVariable @ResourceId
             String id) {
         requireAdmin(caller);
         Subscription subscription = subscriptions.find(id)
@@ -132,7 +132,7 @@ class FhirSubscriptionController {
     }
 
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> delete(Caller caller, @PathVariable @jakarta.validation.constraints.Pattern(regexp = ID)
+    ResponseEntity<Void> delete(Caller caller, @PathVariable @ResourceId
             String id) {
         requireAdmin(caller);
         boolean restHook = subscriptions.find(id).filter(s -> s.belongsTo(caller.agencyId()))

@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.pathways.events.referral.ReferralStatus;
+import org.pathways.platform.validation.ResourceId;
 
 /**
  * A Subscription's {@code criteria}, as far as this server supports it: {@code Task} or {@code ServiceRequest},
@@ -20,7 +21,7 @@ record RestHookCriteria(String resourceType, Set<String> receiving, Set<String> 
                         Set<ReferralStatus> statuses) {
 
     private static final Pattern FORM = Pattern.compile("(Task|ServiceRequest)(?:\\?(.*))?");
-    private static final Pattern ORGANIZATION = Pattern.compile("(?:Organization/)?([A-Za-z0-9._:-]{1,64})");
+    private static final Pattern ORGANIZATION = Pattern.compile("(?:Organization/)?(" + ResourceId.PATTERN + ")");
 
     static RestHookCriteria parse(String criteria) {
         Matcher form = FORM.matcher(criteria == null ? "" : criteria.trim());

@@ -6,11 +6,11 @@ import java.util.Map;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.notification.notice.NoticeKind;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,7 +24,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/notifications")
 class NotificationController {
 
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
 
     private final WorkerInbox inbox;
 
@@ -57,7 +56,7 @@ class NotificationController {
     }
 
     @PostMapping("/{id}/read")
-    ResponseEntity<Void> read(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    ResponseEntity<Void> read(Caller caller, @PathVariable @ResourceId String id) {
         requirePerson(caller);
         if (!inbox.markRead(caller.agencyId(), id, caller.userId())) {
             throw ProblemException.notFound("notification", id);

@@ -10,11 +10,13 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.pathways.events.agency.AgencyKind;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.notification.delivery.WebhookFanOut;
 import org.pathways.notification.feed.AgencyFeed;
+import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -73,7 +75,7 @@ public class LearnerEventRouting {
     }
 
     void route(ReceivedEvent event, byte[] record) {
-        if (!ReferralEventRouting.ID.matcher(event.id()).matches()) {
+        if (!ResourceId.FORMAT.matcher(event.id()).matches()) {
             throw new MalformedEventException("An event id outside the published id pattern");
         }
         switch (event.type()) {
@@ -169,7 +171,7 @@ public class LearnerEventRouting {
             parties.add(p.receivingAgencyId());
         });
         parties.remove(null);
-        Map<String, AgencyKind> known = agencyKinds.of(parties);
+        Map<String, AgencyKind> known = agencyKinds.kindsOf(parties);
         parties.removeIf(agency -> !kinds.contains(known.get(agency)));
         return parties;
     }

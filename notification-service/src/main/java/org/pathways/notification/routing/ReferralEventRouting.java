@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 import org.pathways.events.EventType;
 import org.pathways.messaging.inbox.EventInbox;
@@ -20,6 +19,7 @@ import org.pathways.notification.feed.AgencyFeed;
 import org.pathways.notification.inapp.WorkerInbox;
 import org.pathways.notification.notice.Notice;
 import org.pathways.notification.notice.NoticeKind;
+import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -46,8 +46,6 @@ public class ReferralEventRouting {
 
     static final String HANDLER = "referral-events";
     private static final Logger log = LoggerFactory.getLogger(ReferralEventRouting.class);
-    /** The published event and id pattern; anything else in an id field is ignored. */
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** By its type name, so that routing does not depend on which event-contracts version knows it. */
     static final String OVERDUE = "org.pathways.referral.overdue.v1";
 
@@ -84,7 +82,7 @@ public class ReferralEventRouting {
             log.debug("Not routing event {} of type {}", event.id(), event.type());
             return 0;
         }
-        if (!ID.matcher(event.id()).matches()) {
+        if (!ResourceId.FORMAT.matcher(event.id()).matches()) {
             throw new MalformedEventException("An event id outside the published id pattern");
         }
         JsonNode data = event.data(JsonNode.class);
@@ -148,10 +146,10 @@ public class ReferralEventRouting {
     /** A field of the event's data if it is an id; anything else (absent, not text, not id-shaped) is ignored. */
     static String idField(JsonNode data, String name, String otherwise) {
         JsonNode value = data == null ? null : data.get(name);
-        if (value != null && value.isString() && ID.matcher(value.asString()).matches()) {
+        if (value != null && value.isString() && ResourceId.FORMAT.matcher(value.asString()).matches()) {
             return value.asString();
         }
-        return otherwise != null && ID.matcher(otherwise).matches() ? otherwise : null;
+        return otherwise != null && ResourceId.FORMAT.matcher(otherwise).matches() ? otherwise : null;
     }
 
     static String utf8(ReceivedEvent event, byte[] record) {

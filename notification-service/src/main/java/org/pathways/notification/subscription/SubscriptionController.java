@@ -9,11 +9,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,7 +28,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/subscriptions")
 class SubscriptionController {
 
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
 
     private final Subscriptions subscriptions;
     private final EndpointHealth health;
@@ -75,7 +74,7 @@ class SubscriptionController {
     }
 
     @GetMapping("/{id}")
-    SubscriptionView get(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    SubscriptionView get(Caller caller, @PathVariable @ResourceId String id) {
         requireAdmin(caller);
         return subscriptions.find(id).filter(s -> s.belongsTo(caller.agencyId()))
                 .map(s -> view(s, false))
@@ -83,7 +82,7 @@ class SubscriptionController {
     }
 
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> remove(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    ResponseEntity<Void> remove(Caller caller, @PathVariable @ResourceId String id) {
         requireAdmin(caller);
         if (!subscriptions.remove(caller.agencyId(), id)) {
             throw ProblemException.notFound("subscription", id);
@@ -96,7 +95,7 @@ class SubscriptionController {
      * ({@code pathways.webhooks.secret-grace}, 24 h by default), so the receiver can be switched over at leisure.
      */
     @PostMapping({"/{id}/secret:rotate", "/{id}/rotate-secret"})
-    SubscriptionView rotateSecret(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    SubscriptionView rotateSecret(Caller caller, @PathVariable @ResourceId String id) {
         requireAdmin(caller);
         return subscriptions.rotateSecret(caller.agencyId(), id).map(s -> view(s, true))
                 .orElseThrow(() -> ProblemException.notFound("subscription", id));
@@ -104,14 +103,14 @@ class SubscriptionController {
 
     /** Holds deliveries (they wait, and are not counted as attempts) until resumed. */
     @PostMapping("/{id}/pause")
-    SubscriptionView pause(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    SubscriptionView pause(Caller caller, @PathVariable @ResourceId String id) {
         requireAdmin(caller);
         return subscriptions.setPaused(caller.agencyId(), id, true).map(s -> view(s, false))
                 .orElseThrow(() -> ProblemException.notFound("subscription", id));
     }
 
     @PostMapping("/{id}/resume")
-    SubscriptionView resume(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    SubscriptionView resume(Caller caller, @PathVariable @ResourceId String id) {
         requireAdmin(caller);
         return subscriptions.setPaused(caller.agencyId(), id, false).map(s -> view(s, false))
                 .orElseThrow(() -> ProblemException.notFound("subscription", id));

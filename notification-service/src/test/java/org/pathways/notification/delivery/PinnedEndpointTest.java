@@ -12,10 +12,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.notification.WebhookReceiver;
 import org.pathways.notification.subscription.EndpointPolicy;
 import org.pathways.notification.subscription.LocalKeys;
 import org.pathways.notification.subscription.Subscription;
+import org.pathways.testing.WebhookReceiver;
 import org.springframework.test.util.ReflectionTestUtils;
 
 /**

@@ -3,9 +3,9 @@ package org.pathways.catalogue.pathway;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.catalogue.opportunity.OpportunityView;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,7 +17,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class PathwayController {
 
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
 
     private final Pathways pathways;
 
@@ -42,8 +41,8 @@ class PathwayController {
     }
 
     @GetMapping("/api/pathways")
-    Pathways.Found between(Caller caller, @RequestParam @Pattern(regexp = ID) String from,
-                           @RequestParam @Pattern(regexp = ID) String to,
+    Pathways.Found between(Caller caller, @RequestParam @ResourceId String from,
+                           @RequestParam @ResourceId String to,
                            @RequestParam(defaultValue = "6") @Min(1) @Max(Pathways.MAX_DEPTH) int maxSteps) {
         return pathways.between(caller, from, to, maxSteps);
     }

@@ -16,6 +16,7 @@ import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -107,7 +108,7 @@ public class PlacesFromReferrals {
 
     private static Optional<String> text(JsonNode data, String field) {
         JsonNode value = data.path(field);
-        return value.isString() && value.asString().matches("[A-Za-z0-9._:-]{1,64}")
+        return value.isString() && value.asString().matches(ResourceId.PATTERN)
                 ? Optional.of(value.asString()) : Optional.empty();
     }
 }

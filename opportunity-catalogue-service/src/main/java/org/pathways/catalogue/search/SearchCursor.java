@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -24,7 +25,7 @@ public record SearchCursor(Float score, Double distanceMetres, long publishedAtM
         try {
             String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
                     .split("\\|", 5);
-            if (parts.length != 5 || !parts[0].equals("v2") || !parts[4].matches("[A-Za-z0-9._:-]{1,64}")) {
+            if (parts.length != 5 || !parts[0].equals("v2") || !parts[4].matches(ResourceId.PATTERN)) {
                 throw new IllegalArgumentException("cursor");
             }
             Float score = parts[1].isEmpty() ? null : Float.valueOf(parts[1]);

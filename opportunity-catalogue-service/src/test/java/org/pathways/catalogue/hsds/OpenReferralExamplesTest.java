@@ -24,7 +24,7 @@ import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
@@ -37,7 +37,7 @@ import tools.jackson.databind.JsonNode;
  * {@code src/test/resources/hsds} with their licence) import as they come, in every form they are published in, and
  * what was imported exports as valid HSDS 3.0. Large feeds go through the background job API.
  */
-class OpenReferralExamplesTest extends RunningService {
+class OpenReferralExamplesTest extends OpportunityCatalogueServiceTest {
 
     private static final Path EXAMPLES = Path.of("src/test/resources/hsds");
     private static final String ORGANIZATION = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610";

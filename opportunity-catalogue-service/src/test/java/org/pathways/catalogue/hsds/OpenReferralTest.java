@@ -19,7 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.catalogue.agency.Agency;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
@@ -32,7 +32,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Open Referral HSDS 3.0 import and export, validated against the standard's own compiled schemas. */
-class OpenReferralTest extends RunningService {
+class OpenReferralTest extends OpportunityCatalogueServiceTest {
 
     /**
      * The HSDS 3.0 schemas of the partnership's shared standards folder, which sits beside the checkout
@@ -387,10 +387,10 @@ class OpenReferralTest extends RunningService {
                 EVENT_DEADLINE);
         agencyTopic.await(r -> isOfType(r, "agency-" + org, EventType.AGENCY_UPDATED.type()), 1, EVENT_DEADLINE);
         assertThat(opportunityTopic.recorded(r -> ("opp-" + flatService).equals(r.key())))
-                .as("the round trip announced nothing").extracting(RunningService::typeOf)
+                .as("the round trip announced nothing").extracting(OpportunityCatalogueServiceTest::typeOf)
                 .containsExactly(EventType.OPPORTUNITY_PUBLISHED.type(), EventType.OPPORTUNITY_WITHDRAWN.type());
         assertThat(agencyTopic.recorded(r -> ("agency-" + org).equals(r.key())))
-                .as("the round trip announced nothing").extracting(RunningService::typeOf)
+                .as("the round trip announced nothing").extracting(OpportunityCatalogueServiceTest::typeOf)
                 .containsExactly(EventType.AGENCY_REGISTERED.type(), EventType.AGENCY_UPDATED.type());
     }
 

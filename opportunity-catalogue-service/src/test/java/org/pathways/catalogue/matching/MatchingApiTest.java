@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
-class MatchingApiTest extends RunningService {
+class MatchingApiTest extends OpportunityCatalogueServiceTest {
 
     private final String goal = "zm" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");
 

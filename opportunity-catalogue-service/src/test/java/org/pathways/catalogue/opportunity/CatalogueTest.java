@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.opportunity.OpportunityKind;
@@ -24,7 +24,7 @@ import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-class CatalogueTest extends RunningService {
+class CatalogueTest extends OpportunityCatalogueServiceTest {
 
     private static TopicRecorder opportunityTopic;
 
@@ -65,7 +65,7 @@ class CatalogueTest extends RunningService {
         assertThat(publish(id, COLLEGE).status()).isEqualTo(200);
         opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_PUBLISHED.type()), 1, EVENT_DEADLINE);
         assertThat(opportunityTopic.recorded(r -> about(r, id))).as("the draft announced nothing")
-                .extracting(RunningService::typeOf).containsExactly(EventType.OPPORTUNITY_PUBLISHED.type());
+                .extracting(OpportunityCatalogueServiceTest::typeOf).containsExactly(EventType.OPPORTUNITY_PUBLISHED.type());
     }
 
     @Test
@@ -109,7 +109,7 @@ class CatalogueTest extends RunningService {
         assertThat(withdraw(id, COLLEGE).status()).isEqualTo(200);
         opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_WITHDRAWN.type()), 1, EVENT_DEADLINE);
         assertThat(opportunityTopic.recorded(r -> about(r, id))).as("the refused publishing announced nothing")
-                .extracting(RunningService::typeOf)
+                .extracting(OpportunityCatalogueServiceTest::typeOf)
                 .containsExactly(EventType.OPPORTUNITY_PUBLISHED.type(), EventType.OPPORTUNITY_WITHDRAWN.type());
     }
 
@@ -183,7 +183,7 @@ class CatalogueTest extends RunningService {
         assertThat(withdraw(id, COLLEGE).status()).isEqualTo(200);
         opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_WITHDRAWN.type()), 1, EVENT_DEADLINE);
         assertThat(opportunityTopic.recorded(r -> about(r, id))).as("the refused attempts announced nothing")
-                .extracting(RunningService::typeOf)
+                .extracting(OpportunityCatalogueServiceTest::typeOf)
                 .containsExactly(EventType.OPPORTUNITY_PUBLISHED.type(), EventType.OPPORTUNITY_WITHDRAWN.type());
     }
 

@@ -9,7 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.testing.HttpApi;
@@ -17,7 +17,7 @@ import org.pathways.testing.TestTokens;
 import org.pathways.testing.TopicRecorder;
 import tools.jackson.databind.JsonNode;
 
-class RichOpportunityTest extends RunningService {
+class RichOpportunityTest extends OpportunityCatalogueServiceTest {
 
     private static TopicRecorder opportunityTopic;
 

@@ -13,7 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.messaging.inbox.EventInbox;
@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * Referral events are published by type string, as the referral-service would: the catalogue reads them without
  * depending on the referral-service's records.
  */
-class PlacesFromReferralsTest extends RunningService {
+class PlacesFromReferralsTest extends OpportunityCatalogueServiceTest {
 
     private static EventProducer producer;
     private static TopicRecorder opportunityTopic;

@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
-class SearchApiTest extends RunningService {
+class SearchApiTest extends OpportunityCatalogueServiceTest {
 
     /** A word no other test uses, so the seeded catalogue is this test's own. */
     private final String word = "zq" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");

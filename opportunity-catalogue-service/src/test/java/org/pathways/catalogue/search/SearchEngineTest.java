@@ -12,7 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.events.Topic;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
@@ -31,7 +31,7 @@ import tools.jackson.databind.JsonNode;
  * opportunities are never listed. Each test keeps to its own locality (or word), so the shared store's other
  * opportunities do not disturb it.
  */
-class SearchEngineTest extends RunningService {
+class SearchEngineTest extends OpportunityCatalogueServiceTest {
 
     private static EventProducer producer;
 

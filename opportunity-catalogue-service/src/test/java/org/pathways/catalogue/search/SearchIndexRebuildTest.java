@@ -17,7 +17,7 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pathways.catalogue.RunningService;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -27,7 +27,7 @@ import org.springframework.data.mongodb.core.MongoTemplate;
  * the catalogue changed, it catches up at start; written by another schema, it is started afresh. Each index here is
  * the component itself, opened on a directory of its own beside the running service (which keeps its own).
  */
-class SearchIndexRebuildTest extends RunningService {
+class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
 
     @Autowired
     MongoTemplate mongo;

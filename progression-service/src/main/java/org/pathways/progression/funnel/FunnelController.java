@@ -3,9 +3,9 @@ package org.pathways.progression.funnel;
 import java.time.Clock;
 import java.time.LocalDate;
 
-import jakarta.validation.constraints.Pattern;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.progression.access.Audience;
 import org.pathways.progression.report.Period;
 import org.pathways.progression.report.ReportWindow;
@@ -23,7 +23,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/progression")
 class FunnelController {
 
-    static final String CODE = "^[A-Za-z0-9._:-]{1,64}$";
 
     private final ReferralReports reports;
     private final Clock clock;
@@ -38,10 +37,10 @@ class FunnelController {
             @RequestParam(defaultValue = "WEEK") Period period,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String receivingAgencyId,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String referringAgencyId,
+            @RequestParam(required = false) @ResourceId String receivingAgencyId,
+            @RequestParam(required = false) @ResourceId String referringAgencyId,
             @RequestParam(required = false) OpportunityKind opportunityKind,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String localityCode,
+            @RequestParam(required = false) @ResourceId String localityCode,
             @RequestParam(required = false) ReferralReports.Cut groupBy) {
         Audience audience = Audience.of(caller);
         return reports.funnel(audience, ReportWindow.of(from, to, clock), period,
@@ -53,7 +52,7 @@ class FunnelController {
     ReferralReports.ResponseTimesReport responseTimes(Caller caller,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String receivingAgencyId) {
+            @RequestParam(required = false) @ResourceId String receivingAgencyId) {
         Audience audience = Audience.of(caller);
         return reports.responseTimes(audience, ReportWindow.of(from, to, clock), receivingAgencyId);
     }
@@ -63,7 +62,7 @@ class FunnelController {
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
             @RequestParam(required = false) OpportunityKind opportunityKind,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String localityCode) {
+            @RequestParam(required = false) @ResourceId String localityCode) {
         Audience audience = Audience.partnership(caller);
         return reports.missingProvision(audience, ReportWindow.of(from, to, clock),
                 new ReferralReports.Filter(null, null, opportunityKind, localityCode));

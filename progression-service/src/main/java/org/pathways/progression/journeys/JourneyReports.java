@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import jakarta.validation.constraints.Pattern;
 import org.bson.Document;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.progression.access.Audience;
 import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.funnel.ReferralProjection;
@@ -31,7 +31,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/progression")
 class JourneyReports {
 
-    static final String CODE = "^[A-Za-z0-9._:-]{1,64}$";
 
     private final FactStore store;
     private final Generations generations;
@@ -61,7 +60,7 @@ class JourneyReports {
     JourneysReport journeys(Caller caller,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String opportunityId) {
+            @RequestParam(required = false) @ResourceId String opportunityId) {
         Audience.partnership(caller);
         ReportWindow window = ReportWindow.of(from, to, clock);
         Map<String, long[]> steps = new TreeMap<>();

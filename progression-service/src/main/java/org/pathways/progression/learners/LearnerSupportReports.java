@@ -3,9 +3,9 @@ package org.pathways.progression.learners;
 import java.time.Clock;
 import java.time.LocalDate;
 
-import jakarta.validation.constraints.Pattern;
 import org.bson.Document;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.progression.access.Audience;
 import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.disclosure.DurationSummary;
@@ -28,7 +28,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/progression")
 class LearnerSupportReports {
 
-    static final String CODE = "^[A-Za-z0-9._:-]{1,64}$";
 
     private final FactStore store;
     private final Generations generations;
@@ -53,7 +52,7 @@ class LearnerSupportReports {
     LearnerSupportReport report(Caller caller,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String localityCode) {
+            @RequestParam(required = false) @ResourceId String localityCode) {
         Audience.partnership(caller);
         ReportWindow window = ReportWindow.of(from, to, clock);
         long registered = 0;

@@ -3,8 +3,8 @@ package org.pathways.progression.milestones;
 import java.time.Clock;
 import java.time.LocalDate;
 
-import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.progression.access.Audience;
 import org.pathways.progression.report.Period;
 import org.pathways.progression.report.ReportWindow;
@@ -19,7 +19,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/progression")
 class MilestoneController {
 
-    static final String CODE = "^[A-Za-z0-9._:-]{1,64}$";
 
     private final MilestoneReports reports;
     private final Clock clock;
@@ -33,8 +32,8 @@ class MilestoneController {
     MilestoneReports.MilestonesReport milestones(Caller caller,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String localityCode,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String opportunityId,
+            @RequestParam(required = false) @ResourceId String localityCode,
+            @RequestParam(required = false) @ResourceId String opportunityId,
             @RequestParam(required = false) LearningKind learningKind) {
         Audience audience = Audience.of(caller);
         return reports.report(audience, ReportWindow.of(from, to, clock), localityCode, opportunityId, learningKind);
@@ -46,7 +45,7 @@ class MilestoneController {
             @RequestParam(defaultValue = "WEEK") Period period,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to,
-            @RequestParam(required = false) @Pattern(regexp = CODE) String localityCode) {
+            @RequestParam(required = false) @ResourceId String localityCode) {
         Audience.partnership(caller);
         return reports.learning(ReportWindow.of(from, to, clock), period, localityCode);
     }

@@ -12,12 +12,12 @@ import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.referral.ReferralReason;
 import org.pathways.events.referral.ReferralStatus;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.config.ReferralProperties;
 import org.pathways.referral.domain.Actor;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.domain.ReferralAction;
-import org.pathways.referral.readmodel.AgencyView;
 import org.pathways.referral.readmodel.ConsentListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +45,15 @@ public class ConsentWithdrawals implements ConsentListener {
     private final MongoTemplate mongo;
     private final ReferralProperties.OnConsentWithdrawn policy;
     private final Clock clock;
+    private final AgencyKinds agencyKinds;
 
-    public ConsentWithdrawals(Outbox outbox, MongoTemplate mongo, ReferralProperties properties, Clock clock) {
+    public ConsentWithdrawals(Outbox outbox, MongoTemplate mongo, ReferralProperties properties, Clock clock,
+                              AgencyKinds agencyKinds) {
         this.outbox = outbox;
         this.mongo = mongo;
         this.policy = properties.onConsentWithdrawn();
         this.clock = clock;
+        this.agencyKinds = agencyKinds;
     }
 
     /**
@@ -117,8 +120,7 @@ public class ConsentWithdrawals implements ConsentListener {
         if (kind == null) {
             return List.of();
         }
-        return mongo.find(Query.query(Criteria.where("kind").is(kind)), AgencyView.class).stream()
-                .map(AgencyView::agencyId).toList();
+        return agencyKinds.agenciesOfKind(kind);
     }
 
     private void stop(String referralId, ReferralAction action, List<ReferralStatus> stoppable) {

@@ -5,7 +5,6 @@ import java.util.List;
 
 import ca.uhn.fhir.context.FhirContext;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.constraints.Pattern;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Enumerations;
@@ -13,6 +12,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Resource;
 import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.web.ReferralView;
 import org.slf4j.Logger;
@@ -44,7 +44,6 @@ class FhirController {
 
     static final String BASE = "/api/fhir/r4";
     private static final Logger log = LoggerFactory.getLogger(FhirController.class);
-    private static final String ID = "[A-Za-z0-9._:-]{1,64}";
 
     private final FhirContext fhir;
     private final MongoTemplate store;
@@ -63,14 +62,14 @@ class FhirController {
 
     @PersonalDataRead("FHIR ServiceRequest: learner reference and need")
     @GetMapping("/ServiceRequest/{id}")
-    ResponseEntity<String> serviceRequest(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    ResponseEntity<String> serviceRequest(Caller caller, @PathVariable @ResourceId String id) {
         Referral referral = partyReferral(caller, "ServiceRequest", id);
         return versioned(ReferralResources.serviceRequest(referral, detailFor(caller)), referral);
     }
 
     @PersonalDataRead("FHIR Task: learner reference and reasons")
     @GetMapping("/Task/{id}")
-    ResponseEntity<String> task(Caller caller, @PathVariable @Pattern(regexp = ID) String id) {
+    ResponseEntity<String> task(Caller caller, @PathVariable @ResourceId String id) {
         Referral referral = partyReferral(caller, "Task", id);
         return versioned(ReferralResources.task(referral, detailFor(caller)), referral);
     }

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.pathways.events.referral.ReferralStatus;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -28,8 +29,7 @@ record FhirSearch(Criteria criteria, int count, int offset, boolean includeFocus
 
     static final int DEFAULT_COUNT = 20;
     static final int MAX_COUNT = 100;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-    private static final Pattern REFERENCE = Pattern.compile("(?:Organization/)?([A-Za-z0-9._:-]{1,64})");
+    private static final Pattern REFERENCE = Pattern.compile("(?:Organization/)?(" + ResourceId.PATTERN + ")");
     private static final Pattern DATE_PARAM = Pattern.compile("(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.+)");
     /** Parameters every search takes; {@code _format} only as JSON. */
     private static final Set<String> COMMON = Set.of("_count", "_offset", "_lastUpdated", "_format", "_id");
@@ -119,7 +119,7 @@ record FhirSearch(Criteria criteria, int count, int offset, boolean includeFocus
     private static List<String> ids(String name, String value) {
         List<String> ids = new ArrayList<>();
         for (String part : value.split(",", -1)) {
-            if (!ID.matcher(part).matches()) {
+            if (!ResourceId.FORMAT.matcher(part).matches()) {
                 throw FhirError.invalid(name + " must be a list of ids.");
             }
             ids.add(part);

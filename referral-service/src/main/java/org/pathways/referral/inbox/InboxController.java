@@ -13,6 +13,7 @@ import org.pathways.events.referral.ReferralStatus;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -45,8 +46,8 @@ class InboxController {
                     @RequestParam @Pattern(regexp = "(?i)incoming|outgoing") String direction,
                     @RequestParam(required = false) ReferralStatus status,
                     @RequestParam(required = false) Boolean overdue,
-                    @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String opportunityId,
-                    @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String learnerId,
+                    @RequestParam(required = false) @ResourceId String opportunityId,
+                    @RequestParam(required = false) @ResourceId String learnerId,
                     @RequestParam(required = false) Instant submittedFrom,
                     @RequestParam(required = false) Instant submittedTo,
                     @RequestParam(defaultValue = "false") boolean mine,

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Base64;
 
 import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.validation.ResourceId;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -23,7 +24,7 @@ record InboxCursor(Instant submittedAt, String id) {
             String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             String id = decoded.substring(colon + 1);
-            if (colon < 1 || !id.matches("[A-Za-z0-9._:-]{1,64}")) {
+            if (colon < 1 || !id.matches(ResourceId.PATTERN)) {
                 throw new IllegalArgumentException("malformed");
             }
             return new InboxCursor(Instant.ofEpochMilli(Long.parseLong(decoded.substring(0, colon))), id);

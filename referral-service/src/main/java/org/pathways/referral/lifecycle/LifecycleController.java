@@ -3,9 +3,9 @@ package org.pathways.referral.lifecycle;
 import java.util.List;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.web.ExpectedVersion;
 import org.pathways.referral.web.ReferralView;
@@ -35,7 +35,7 @@ class LifecycleController {
     @PersonalDataRead("referral after a transition: need, history and shared summary")
     @PostMapping
     ResponseEntity<ReferralView> transition(Caller caller,
-            @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+            @PathVariable @ResourceId String id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
             @Valid @RequestBody TransitionRequest request) {
         Referral referral = lifecycle.transition(caller, id, request,

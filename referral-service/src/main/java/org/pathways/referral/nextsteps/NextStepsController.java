@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.submission.ReferralSubmission;
 import org.pathways.referral.web.ExpectedVersion;
@@ -34,7 +35,7 @@ class NextStepsController {
     }
 
     @GetMapping
-    NextStepSuggestions suggest(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
+    NextStepSuggestions suggest(Caller caller, @PathVariable @ResourceId String id) {
         return nextSteps.suggest(caller, id);
     }
 
@@ -42,7 +43,7 @@ class NextStepsController {
     @PersonalDataRead("next referral: need, history and shared summary")
     @PostMapping
     ResponseEntity<ReferralView> start(Caller caller,
-            @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+            @PathVariable @ResourceId String id,
             @RequestHeader(name = "Idempotency-Key", required = false)
             @Size(min = 1, max = 128) @Pattern(regexp = "[\\x21-\\x7E]+") String idempotencyKey,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,

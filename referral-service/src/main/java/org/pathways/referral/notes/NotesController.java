@@ -4,9 +4,9 @@ import java.net.URI;
 import java.util.List;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.web.ExpectedVersion;
 import org.springframework.http.HttpHeaders;
@@ -35,7 +35,7 @@ class NotesController {
      * referral changed since is a 409. The answer's {@code ETag} is the referral's version after the note.
      */
     @PostMapping
-    ResponseEntity<Referral.Note> add(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+    ResponseEntity<Referral.Note> add(Caller caller, @PathVariable @ResourceId String id,
                                       @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                       @Valid @RequestBody AddNote request) {
         HandoffNotes.Added added = notes.add(caller, id, request, ExpectedVersion.of(ifMatch, null, false));
@@ -45,7 +45,7 @@ class NotesController {
 
     @PersonalDataRead("referral handoff notes")
     @GetMapping
-    List<Referral.Note> thread(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
+    List<Referral.Note> thread(Caller caller, @PathVariable @ResourceId String id) {
         return notes.thread(caller, id);
     }
 }

@@ -9,8 +9,6 @@ import java.util.function.Consumer;
 
 import org.pathways.events.EventType;
 import org.pathways.events.agency.AgencyKind;
-import org.pathways.events.agency.AgencyRegistered;
-import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
@@ -20,6 +18,8 @@ import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.events.opportunity.OpportunityWithdrawn;
+import org.pathways.messaging.agency.AgencyKindChangeListener;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.springframework.context.annotation.Bean;
@@ -31,7 +31,8 @@ import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.messaging.Message;
 
 /**
- * Local read models of consents, opportunities and agencies, built from the learner, catalogue and agency topics,
+ * Local read models of consents and opportunities, built from the learner and catalogue topics (agencies' kinds
+ * are the shared {@link AgencyKinds} read model's, kept from the agency topic),
  * so that a referral is checked at submission without a synchronous call to another service. Each write is an
  * idempotent upsert keyed by the consent, opportunity or agency id, so replaying the topics rebuilds the same
  * state. A withdrawn referral-sharing consent also stops the open referrals it covered, and an erasure erases the
@@ -45,13 +46,15 @@ public class ReadModelProjections {
     private final ConsentListener consentWithdrawals;
     private final ErasureListener learnerErasure;
     private final Clock clock;
+    private final AgencyKinds agencyKinds;
 
     ReadModelProjections(MongoTemplate mongo, ConsentListener consentWithdrawals, ErasureListener learnerErasure,
-                         Clock clock) {
+                         Clock clock, AgencyKinds agencyKinds) {
         this.mongo = mongo;
         this.consentWithdrawals = consentWithdrawals;
         this.learnerErasure = learnerErasure;
         this.clock = clock;
+        this.agencyKinds = agencyKinds;
     }
 
     @Bean
@@ -64,9 +67,20 @@ public class ReadModelProjections {
         return inbox.consumer("opportunity-events", this::onOpportunityEvent);
     }
 
+    /**
+     * An agency that changes kind (the agency events are kept by the shared {@link AgencyKinds} read model): the
+     * referrals a consent for its former kind covered are covered no longer, unless another consent covers them. An
+     * agency whose kind was unknown gains a kind and loses nothing.
+     */
     @Bean
-    Consumer<Message<byte[]>> agencyEvents(EventInbox inbox) {
-        return inbox.consumer("agency-events", this::onAgencyEvent);
+    AgencyKindChangeListener referralsFollowAgencyKind() {
+        return (agencyId, before, after) -> {
+            if (before != null) {
+                Instant now = clock.instant();
+                consentWithdrawals.agencyKindChanged(agencyId,
+                        learnerId -> referralSharingAllowed(learnerId, agencyId, now));
+            }
+        };
     }
 
     void onLearnerEvent(ReceivedEvent event) {
@@ -140,35 +154,6 @@ public class ReadModelProjections {
         }
     }
 
-    void onAgencyEvent(ReceivedEvent event) {
-        if (event.is(EventType.AGENCY_REGISTERED)) {
-            AgencyRegistered registered = event.data(AgencyRegistered.class);
-            if (isNewer(registered.agencyId(), registered.registeredAt())) {
-                mongo.save(new AgencyView(registered.agencyId(), registered.kind(), registered.registeredAt()));
-            }
-        } else if (event.is(EventType.AGENCY_UPDATED)) {
-            AgencyUpdated updated = event.data(AgencyUpdated.class);
-            if (!isNewer(updated.agencyId(), updated.updatedAt())) {
-                return; // older news (a redelivery or a late registration) never rolls the kind back
-            }
-            Optional<AgencyKind> before = kindOf(updated.agencyId());
-            mongo.save(new AgencyView(updated.agencyId(), updated.kind(), updated.updatedAt()));
-            if (before.isPresent() && before.get() != updated.kind()) {
-                // Referrals a consent for the former kind covered are covered no longer (unless another consent is).
-                Instant now = clock.instant();
-                consentWithdrawals.agencyKindChanged(updated.agencyId(),
-                        learnerId -> referralSharingAllowed(learnerId, updated.agencyId(), now));
-            }
-        }
-    }
-
-    /** Whether news of the agency as of {@code asOf} is newer than what the view holds (one agency's events are in order
-     * on its partition, so read-then-write is safe). */
-    private boolean isNewer(String agencyId, Instant asOf) {
-        AgencyView known = mongo.findById(agencyId, AgencyView.class);
-        return known == null || known.asOf() == null || !asOf.isBefore(known.asOf());
-    }
-
     /**
      * Whether {@code agencyId} has standing to refer the learner at {@code at}: it registered them, or the learner
      * has a consent in force for it (or its kind) to share for referral — the consent that lets a referral reach an
@@ -199,6 +184,6 @@ public class ReadModelProjections {
     }
 
     public Optional<AgencyKind> kindOf(String agencyId) {
-        return Optional.ofNullable(mongo.findById(agencyId, AgencyView.class)).map(AgencyView::kind);
+        return agencyKinds.kindOf(agencyId);
     }
 }

@@ -4,9 +4,9 @@ import java.net.URI;
 import java.util.List;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.web.ExpectedVersion;
 import org.pathways.referral.web.ReferralView;
@@ -34,7 +34,7 @@ class ReroutingController {
     @PersonalDataRead("re-routed referral: need, history and shared summary")
     @PostMapping("/reroute")
     ResponseEntity<ReferralView> reroute(Caller caller,
-                                         @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id,
+                                         @PathVariable @ResourceId String id,
                                          @RequestHeader(name = HttpHeaders.IF_MATCH, required = false)
                                          String ifMatch,
                                          @Valid @RequestBody RerouteReferral request) {
@@ -46,7 +46,7 @@ class ReroutingController {
 
     /** The person's journey: the referrals linked to this one by re-routing and next steps, first to last. */
     @GetMapping("/chain")
-    List<ChainLink> chain(Caller caller, @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
+    List<ChainLink> chain(Caller caller, @PathVariable @ResourceId String id) {
         return rerouting.chain(caller, id);
     }
 }

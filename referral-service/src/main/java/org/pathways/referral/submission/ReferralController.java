@@ -10,6 +10,7 @@ import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.web.ExpectedVersion;
 import org.pathways.referral.web.ReferralView;
@@ -61,7 +62,7 @@ class ReferralController {
     @PersonalDataRead("referral: need, history and shared summary")
     @GetMapping("/{id}")
     ResponseEntity<ReferralView> get(Caller caller,
-                                     @PathVariable @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String id) {
+                                     @PathVariable @ResourceId String id) {
         Referral referral = submission.find(id);
         if (referral != null && referral.isPartyTo(caller.agencyId()) && ReferralView.seesPersonalData(caller)) {
             return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version())).body(

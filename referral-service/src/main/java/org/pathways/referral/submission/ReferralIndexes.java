@@ -32,7 +32,5 @@ class ReferralIndexes implements InitializingBean {
         resolver.resolveIndexFor(Referral.class).forEach(referrals::createIndex);
         var consents = mongo.indexOps("consent-views");
         resolver.resolveIndexFor(org.pathways.referral.readmodel.ConsentView.class).forEach(consents::createIndex);
-        var agencies = mongo.indexOps("agency-views");
-        resolver.resolveIndexFor(org.pathways.referral.readmodel.AgencyView.class).forEach(agencies::createIndex);
     }
 }

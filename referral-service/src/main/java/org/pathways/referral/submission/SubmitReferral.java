@@ -3,9 +3,9 @@ package org.pathways.referral.submission;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.pathways.events.referral.Urgency;
+import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.SharedSummary;
 
 /**
@@ -15,8 +15,8 @@ import org.pathways.referral.domain.SharedSummary;
  *                      from their profile
  */
 public record SubmitReferral(
-        @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String learnerId,
-        @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}") String opportunityId,
+        @NotBlank @ResourceId String learnerId,
+        @NotBlank @ResourceId String opportunityId,
         @NotBlank @Size(max = 4000) String need,
         @NotNull Urgency urgency,
         @Valid SharedSummary sharedSummary) {

@@ -31,7 +31,7 @@ class CancelOnWithdrawalTest extends ReferralServiceTest {
     @Test
     void underTheCancelPolicyAWithdrawalCancelsOpenReferralsOnce() {
         ConsentWithdrawals cancelling = new ConsentWithdrawals(outbox, mongo, new ReferralProperties(
-                ReferralProperties.OnConsentWithdrawn.CANCEL, null), clock);
+                ReferralProperties.OnConsentWithdrawn.CANCEL, null), clock, agencyKinds);
         Scenario s = consentedLearnerAndPublishedCourse(20, 0);
         JsonNode referral = step(worker(COLLEGE), submitted(s), "RECEIVE", null);
         String id = referral.get("id").asString();

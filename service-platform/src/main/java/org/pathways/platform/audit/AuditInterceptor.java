@@ -5,12 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.core.Authentication;
@@ -31,8 +31,6 @@ public class AuditInterceptor implements HandlerInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
     private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
-    /** What a correlation id from outside may look like (the gateway's are UUIDs); anything else is replaced. */
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     static final String CORRELATION_HEADER = "X-Correlation-Id";
     private static final String RECORDED = AuditInterceptor.class.getName() + ".recorded";
 
@@ -104,7 +102,7 @@ public class AuditInterceptor implements HandlerInterceptor {
         Map<String, String> ids = new LinkedHashMap<>();
         if (variables instanceof Map<?, ?> map) {
             ((Map<String, String>) map).forEach((name, value) ->
-                    ids.put(name, value != null && SAFE_ID.matcher(value).matches() ? value : "(not an id)"));
+                    ids.put(name, value != null && ResourceId.FORMAT.matcher(value).matches() ? value : "(not an id)"));
         }
         return ids;
     }
@@ -115,7 +113,8 @@ public class AuditInterceptor implements HandlerInterceptor {
 
     private static String correlationId(HttpServletRequest request) {
         String given = request.getHeader(CORRELATION_HEADER);
-        if (given != null && SAFE_ID.matcher(given).matches()) {
+        // A correlation id from outside (the gateway's are UUIDs) must look like an id; anything else is replaced.
+        if (given != null && ResourceId.FORMAT.matcher(given).matches()) {
             return given;
         }
         String traceparent = request.getHeader("traceparent");

@@ -15,11 +15,12 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.pathways.notification.subscription.LocalKeys;
 import org.pathways.platform.security.Role;
+import org.pathways.testing.HandledEvents;
+import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -45,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
         "pathways.notifications.coordinator-agency=agency-coordinator",
         "pathways.notifications.web-base-url=https://pathways.example",
         "pathways.notifications.mail-poll-interval=100ms"})
-abstract class ServiceTest {
+abstract class NotificationServiceTest extends RunningServiceTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String SUBMITTED = "org.pathways.referral.submitted.v1";
@@ -64,8 +65,6 @@ abstract class ServiceTest {
         registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
     }
 
-    @LocalServerPort
-    int port;
     @Autowired
     MongoTemplate mongo;
 
@@ -118,8 +117,7 @@ abstract class ServiceTest {
      * the store, so "nothing else was made" is checked there rather than by waiting.
      */
     boolean handled(String eventId) {
-        return mongo.exists(Query.query(org.springframework.data.mongodb.core.query.Criteria.where("eventId")
-                .is(eventId).and("status").is("DONE")), "inbox");
+        return HandledEvents.handledByAny(mongo, eventId);
     }
 
     /** The agency's deliveries of one event, through the API. */

@@ -1,20 +1,19 @@
 package org.pathways.catalogue;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.pathways.testing.HttpApi;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.pathways.testing.MongoQueryLog;
+import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,22 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
         properties = {"spring.config.name=" + OpportunityCatalogueServiceApplication.NAME,
                 "pathways.catalogue.search.directory=memory", "pathways.catalogue.search.reconcile-every=PT1H"})
 @Import(MongoQueryLog.class)
-public abstract class RunningService {
+public abstract class OpportunityCatalogueServiceTest extends RunningServiceTest {
 
     protected static final String COLLEGE = "agency-college";
     protected static final String COUNCIL = "agency-council";
     protected static final Duration EVENT_DEADLINE = Duration.ofSeconds(20);
 
-    @LocalServerPort
-    int port;
-
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         SharedInfrastructure.register(registry, "opportunity-catalogue");
-    }
-
-    protected HttpApi api() {
-        return new HttpApi(port);
     }
 
     protected static Map<String, Object> opportunityDetails() {
@@ -92,15 +84,7 @@ public abstract class RunningService {
         return id;
     }
 
-    protected static JsonNode cloudEvent(ConsumerRecord<String, byte[]> record) {
-        return HttpApi.JSON.readTree(record.value());
-    }
-
     protected static String typeOf(ConsumerRecord<String, byte[]> record) {
         return cloudEvent(record).path("type").asString();
-    }
-
-    protected static boolean isOfType(ConsumerRecord<String, byte[]> record, String key, String type) {
-        return key.equals(record.key()) && type.equals(cloudEvent(record).path("type").asString());
     }
 }

@@ -5,16 +5,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.pathways.testing.HandledEvents;
+import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,15 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @org.springframework.context.annotation.Import(org.pathways.learner.audit.AuditStoreFaults.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + LearnerProfileServiceApplication.NAME)
-public abstract class RunningService {
+public abstract class LearnerProfileServiceTest extends RunningServiceTest {
 
     protected static final String COLLEGE = "agency-college";
     protected static final String COUNCIL = "agency-council";
     protected static final String HOUSING = "agency-housing";
     protected static final Duration EVENT_DEADLINE = Duration.ofSeconds(20);
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     protected MongoTemplate mongo;
@@ -42,10 +38,6 @@ public abstract class RunningService {
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         SharedInfrastructure.register(registry, "learner-profiles");
-    }
-
-    protected HttpApi api() {
-        return new HttpApi(port);
     }
 
     protected static Map<String, Object> learnerDetails() {
@@ -132,17 +124,6 @@ public abstract class RunningService {
 
     /** Waits until the inbox handler {@code handler} has finished the event {@code eventId} (no fixed sleep). */
     protected void awaitHandled(String handler, String eventId) {
-        org.awaitility.Awaitility.await().atMost(EVENT_DEADLINE).until(() -> {
-            org.bson.Document entry = mongo.findById(handler + ":" + eventId, org.bson.Document.class, "inbox");
-            return entry != null && "DONE".equals(entry.getString("status"));
-        });
-    }
-
-    protected static JsonNode cloudEvent(ConsumerRecord<String, byte[]> record) {
-        return HttpApi.JSON.readTree(record.value());
-    }
-
-    protected static boolean isOfType(ConsumerRecord<String, byte[]> record, String key, String type) {
-        return key.equals(record.key()) && type.equals(cloudEvent(record).path("type").asString());
+        HandledEvents.awaitHandled(mongo, handler, eventId, EVENT_DEADLINE);
     }
 }

@@ -1,4 +1,4 @@
-package org.pathways.notification;
+package org.pathways.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,19 +15,25 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * An agency's webhook endpoint: a real HTTP server on loopback that records every request and answers with a script
- * of status codes (then a default).
+ * An agency's own system receiving webhooks: a real HTTP server on loopback that records every request (at any path)
+ * and answers with a script of status codes, then a default (200). It can also play a slow or hung system, and keeps
+ * what a de-duplicating receiver would have processed (each {@code webhook-id} once).
  */
 public final class WebhookReceiver implements AutoCloseable {
 
-    record Received(Instant at, Map<String, List<String>> headers, String body) {
-        String header(String name) {
+    /** One request as it arrived; header names are matched ignoring case. */
+    public record Received(Instant at, String path, Map<String, List<String>> headers, String body) {
+
+        /** The first value of the header, or {@code null}. */
+        public String header(String name) {
             List<String> values = headers.get(name);
             return values == null || values.isEmpty() ? null : values.getFirst();
         }
@@ -43,7 +49,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private volatile Answer otherwise = new Answer(200, Map.of());
     private volatile Duration delay = Duration.ZERO;
     /** While held, every request waits for {@link #releaseAnswers()} before it is answered. */
-    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
+    private volatile CountDownLatch held = new CountDownLatch(0);
     private final AtomicInteger answered = new AtomicInteger();
     /** What a de-duplicating receiver processed: each webhook-id once, in the order first acknowledged. */
     private final Set<String> processed = ConcurrentHashMap.newKeySet();
@@ -54,12 +60,13 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext(path, exchange -> {
+        server.createContext("/", exchange -> {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
-            received.add(new Received(Instant.now(), headers, new String(body, StandardCharsets.UTF_8)));
+            received.add(new Received(Instant.now(), exchange.getRequestURI().getPath(), headers,
+                    new String(body, StandardCharsets.UTF_8)));
             Answer answer = script.poll();
             if (answer == null) {
                 answer = otherwise;
@@ -72,7 +79,7 @@ public final class WebhookReceiver implements AutoCloseable {
                 }
             }
             try {
-                held.await(2, java.util.concurrent.TimeUnit.MINUTES);   // plays a hung agency system
+                held.await(2, TimeUnit.MINUTES);   // plays a hung agency system
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -94,17 +101,23 @@ public final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
+    /** This receiver's own endpoint (a path no other receiver uses). */
     public String url() {
+        return url(path);
+    }
+
+    /** An endpoint at {@code path} on this receiver, for several agencies' endpoints on one server. */
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
     /** Answers the next request with {@code status} and {@code headers}. */
-    WebhookReceiver thenAnswer(int status, Map<String, String> headers) {
+    public WebhookReceiver thenAnswer(int status, Map<String, String> headers) {
         script.add(new Answer(status, headers));
         return this;
     }
 
-    WebhookReceiver thenAnswer(int status) {
+    public WebhookReceiver thenAnswer(int status) {
         return thenAnswer(status, Map.of());
     }
 
@@ -115,43 +128,49 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     /** Takes this long over every answer, like a slow agency system. */
-    WebhookReceiver answerAfter(Duration delay) {
+    public WebhookReceiver answerAfter(Duration delay) {
         this.delay = delay;
         return this;
     }
 
     /** Holds every request open, unanswered, until {@link #releaseAnswers()}: an agency system that hangs. */
-    WebhookReceiver holdAnswers() {
-        held = new java.util.concurrent.CountDownLatch(1);
+    public WebhookReceiver holdAnswers() {
+        held = new CountDownLatch(1);
         return this;
     }
 
-    void releaseAnswers() {
+    public void releaseAnswers() {
         held.countDown();
     }
 
     /** How many requests have been answered so far. */
-    int answered() {
+    public int answered() {
         return answered.get();
     }
 
     /** The webhook-ids processed once each (a de-duplicating receiver), in order. */
-    List<String> processed() {
+    public List<String> processed() {
         return List.copyOf(processedInOrder);
     }
 
     /** The most requests this endpoint was handling at once. */
-    int maxInFlight() {
+    public int maxInFlight() {
         return maxInFlight.get();
     }
 
     /** How many acknowledged requests repeated an id already processed. */
-    int duplicates() {
+    public int duplicates() {
         return duplicates.get();
     }
 
-    List<Received> received() {
+    /** Every request received so far, in order. */
+    public List<Received> received() {
         return List.copyOf(received);
+    }
+
+    /** The requests received at {@code path}, in order. */
+    public List<Received> at(String path) {
+        return received.stream().filter(r -> r.path().equals(path)).toList();
     }
 
     public int count() {

@@ -1,0 +1,15 @@
+package org.pathways.messaging.agency;
+
+import org.pathways.events.agency.AgencyKind;
+
+/**
+ * Told when an agency already known changes kind (to or from a kind this version does not know, {@code null}), after
+ * the change is recorded, within the handling of the agency event: a listener that throws has the event retried.
+ * A service declares one as a bean where a kind change has consequences (e.g. the consents for the former kind no
+ * longer cover the agency).
+ */
+@FunctionalInterface
+public interface AgencyKindChangeListener {
+
+    void kindChanged(String agencyId, AgencyKind before, AgencyKind after);
+}
