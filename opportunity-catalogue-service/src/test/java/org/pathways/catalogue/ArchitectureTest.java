@@ -1,22 +1,11 @@
 package org.pathways.catalogue;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import org.junit.jupiter.api.Test;
-import org.pathways.testing.architecture.ServiceShape;
+import org.pathways.testing.architecture.ServiceShapeTest;
 
 /** The catalogue's features depend on each other without cycles, and keep their internals (issue 18). */
-class ArchitectureTest {
+class ArchitectureTest extends ServiceShapeTest {
 
-    private static final ServiceShape SHAPE = ServiceShape.of("org.pathways.catalogue");
-    private static final JavaClasses CLASSES = SHAPE.productionClasses();
-
-    @Test
-    void featuresHaveNoCycles() {
-        SHAPE.featuresFreeOfCycles().check(CLASSES);
-    }
-
-    @Test
-    void internalsStayInsideTheirFeature() {
-        SHAPE.internalsStayInside().check(CLASSES);
+    ArchitectureTest() {
+        super("org.pathways.catalogue");
     }
 }

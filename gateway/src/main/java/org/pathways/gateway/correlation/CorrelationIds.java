@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,9 +33,11 @@ public class CorrelationIds extends OncePerRequestFilter {
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._-]{8,64}");
 
     private final ObjectProvider<Tracer> tracer;
+    private final ObjectProvider<Propagator> propagator;
 
-    public CorrelationIds(ObjectProvider<Tracer> tracer) {
+    public CorrelationIds(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
         this.tracer = tracer;
+        this.propagator = propagator;
     }
 
     @Override
@@ -45,8 +48,9 @@ public class CorrelationIds extends OncePerRequestFilter {
         response.setHeader(HEADER, correlationId);
         Span span = tracer.getIfAvailable(() -> Tracer.NOOP).currentSpan();
         if (span != null && !span.isNoop()) {
-            response.setHeader("traceparent", "00-" + span.context().traceId() + "-" + span.context().spanId()
-                    + (Boolean.TRUE.equals(span.context().sampled()) ? "-01" : "-00"));
+            // The tracer's own propagator writes the W3C headers (traceparent, and tracestate when there is one).
+            propagator.getIfAvailable(() -> Propagator.NOOP)
+                    .inject(span.context(), response, HttpServletResponse::setHeader);
         }
         MDC.put("correlationId", correlationId);
         try {
