@@ -211,7 +211,7 @@ class EventPathFigures {
         Map<String, Long> onKafkaAt = new ConcurrentHashMap<>();
         Arrivals onKafka = new Arrivals("pathways.referrals", record -> onKafkaAt.putIfAbsent(record.key(),
                 System.nanoTime()));
-        Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
         // Fifty of the council's workers: the gateway limits each caller to 600 requests a minute.
         List<String> workers = java.util.stream.IntStream.range(0, 50).mapToObj(w -> TestTokens.token(
                 "worker-" + w + "-" + COUNCIL, COUNCIL, Role.WORKER, Role.AGENCY_ADMIN)).toList();
@@ -226,10 +226,16 @@ class EventPathFigures {
                         if (response.statusCode() == 201) {
                             answeredAt.put(JSON.readTree(response.body()).get("id").asString(), now);
                         } else {
-                            refused.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+                            // The status and the problem's type: a shed request (service-busy) is not a breaker's
+                            // 503 (service-unavailable).
+                            java.util.regex.Matcher type = java.util.regex.Pattern
+                                    .compile("urn:pathways:problem:([a-z-]+)").matcher(response.body());
+                            refused.computeIfAbsent(response.statusCode() + (type.find() ? " " + type.group(1) : ""),
+                                    s -> new AtomicInteger()).incrementAndGet();
                         }
                     } catch (Exception e) {
-                        refused.computeIfAbsent(0, s -> new AtomicInteger()).incrementAndGet();
+                        refused.computeIfAbsent(e.getClass().getSimpleName(), s -> new AtomicInteger())
+                                .incrementAndGet();
                     }
                 });
             });
