@@ -26,7 +26,11 @@ final class BenchmarkPlatform implements AutoCloseable {
     final Map<String, ConfigurableApplicationContext> services = new HashMap<>();
     final int gatewayPort;
 
-    BenchmarkPlatform() {
+    /** Where the services export their spans (Zipkin's API); null: not exported. */
+    private final String spans;
+
+    BenchmarkPlatform(String spans) {
+        this.spans = spans;
         int learners = start("learner-profile-service", LearnerProfileServiceApplication::run, "learner-profiles");
         int opportunities = start("opportunity-catalogue-service", OpportunityCatalogueServiceApplication::run,
                 "opportunity-catalogue");
@@ -65,6 +69,10 @@ final class BenchmarkPlatform implements AutoCloseable {
         // the figures and warnings.
         properties.put("logging.threshold.console", "WARN");
         properties.put("logging.file.name", "target/benchmark-" + name + ".log");
+        if (spans != null) {
+            properties.put("management.tracing.export.zipkin.enabled", "true");
+            properties.put("management.tracing.export.zipkin.endpoint", spans);
+        }
         ConfigurableApplicationContext context = application.apply(args(properties));
         contexts.add(context);
         services.put(name, context);

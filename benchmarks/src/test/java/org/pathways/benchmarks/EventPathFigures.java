@@ -95,6 +95,10 @@ class EventPathFigures {
     private static final int SECONDS = Integer.getInteger("benchmark.seconds", 10);
     private static final int BACKLOG = Integer.getInteger("benchmark.backlog", 4_000);
     private static final int STORED = Integer.getInteger("benchmark.stored", 100_000);
+    /** {@code -Dbenchmark.throughput=false} prints the latency phases only. */
+    private static final boolean THROUGHPUT = Boolean.parseBoolean(System.getProperty("benchmark.throughput", "true"));
+    /** {@code -Dbenchmark.spans=true}: the services export their spans, and each handoff phase prints its split. */
+    private static final boolean SPANS = Boolean.getBoolean("benchmark.spans");
     private static final Duration THROUGHPUT_TIMEOUT = Duration.ofSeconds(Integer.getInteger("benchmark.drain-seconds", 90));
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -108,7 +112,8 @@ class EventPathFigures {
     @Test
     void printFigures() throws Exception {
         SharedInfrastructure.kafkaBootstrapServers();
-        try (BenchmarkPlatform platform = new BenchmarkPlatform();
+        try (SpanBreakdown spans = new SpanBreakdown();
+             BenchmarkPlatform platform = new BenchmarkPlatform(SPANS ? spans.endpoint() : null);
              AgencyEndpoint college = AgencyEndpoint.healthy();
              AgencyEndpoint failing = AgencyEndpoint.failingSlowly(Duration.ofSeconds(1))) {
             int gateway = platform.gatewayPort;
@@ -121,8 +126,10 @@ class EventPathFigures {
             line("Event path, %d/s for %d s per path (%s)", RATE, SECONDS, Instant.now());
             Latencies raw = rawKafka();
             Latencies outbox = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
+            spans.clear();
             Latencies[] handoff = handoffs(gateway, referrals, college);
             printPaths("all endpoints healthy", raw, outbox, handoff);
+            printSpans(spans);
 
             String failingSecret = created(call(gateway, "POST", "/api/subscriptions", TestTokens.worker(COUNCIL),
                     "{\"url\":\"%s\",\"eventTypes\":[\"%s\"]}".formatted(failing.url(), SUBMITTED)))
@@ -130,10 +137,15 @@ class EventPathFigures {
             failing.verifyWith(failingSecret);
             Latencies raw2 = rawKafka();
             Latencies outbox2 = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
+            spans.clear();
             Latencies[] handoff2 = handoffs(gateway, referrals, college);
             printPaths("another agency's endpoint answers 500 after 1 s", raw2, outbox2, handoff2);
+            printSpans(spans);
             line("  (the failing endpoint was called %d times)", failing.calls.get());
 
+            if (!THROUGHPUT) {
+                return;
+            }
             try (MongoClient mongo = MongoClients.create(SharedInfrastructure.mongoUri())) {
                 throughput(platform, mongo, referrals.opportunities);
                 seed(mongo, STORED);
@@ -199,7 +211,7 @@ class EventPathFigures {
         Map<String, Long> onKafkaAt = new ConcurrentHashMap<>();
         Arrivals onKafka = new Arrivals("pathways.referrals", record -> onKafkaAt.putIfAbsent(record.key(),
                 System.nanoTime()));
-        Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
         // Fifty of the council's workers: the gateway limits each caller to 600 requests a minute.
         List<String> workers = java.util.stream.IntStream.range(0, 50).mapToObj(w -> TestTokens.token(
                 "worker-" + w + "-" + COUNCIL, COUNCIL, Role.WORKER, Role.AGENCY_ADMIN)).toList();
@@ -214,10 +226,16 @@ class EventPathFigures {
                         if (response.statusCode() == 201) {
                             answeredAt.put(JSON.readTree(response.body()).get("id").asString(), now);
                         } else {
-                            refused.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+                            // The status and the problem's type: a shed request (service-busy) is not a breaker's
+                            // 503 (service-unavailable).
+                            java.util.regex.Matcher type = java.util.regex.Pattern
+                                    .compile("urn:pathways:problem:([a-z-]+)").matcher(response.body());
+                            refused.computeIfAbsent(response.statusCode() + (type.find() ? " " + type.group(1) : ""),
+                                    s -> new AtomicInteger()).incrementAndGet();
                         }
                     } catch (Exception e) {
-                        refused.computeIfAbsent(0, s -> new AtomicInteger()).incrementAndGet();
+                        refused.computeIfAbsent(e.getClass().getSimpleName(), s -> new AtomicInteger())
+                                .incrementAndGet();
                     }
                 });
             });
@@ -266,6 +284,13 @@ class EventPathFigures {
                     l.ms(0.50) / raw.ms(0.50), l.ms(0.99) / raw.ms(0.99));
         }
         line("  goal: handoff p50 <= 15 ms, p99 <= 3 x raw p99 + 20 ms = %.1f ms", 3 * raw.ms(0.99) + 20);
+    }
+
+    private void printSpans(SpanBreakdown spans) throws InterruptedException {
+        if (SPANS) {
+            Thread.sleep(6_000);   // the exporters send in batches
+            spans.print(this::line);
+        }
     }
 
     // ---- throughput --------------------------------------------------------------------------------------------

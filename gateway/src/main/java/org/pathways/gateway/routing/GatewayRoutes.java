@@ -7,6 +7,7 @@ import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouter
 import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
 import static org.springframework.web.servlet.function.RequestPredicates.path;
 
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,9 @@ import org.pathways.platform.problem.ProblemResponses;
 
 /**
  * One route per service, each behind its own circuit breaker: when a service is down the gateway answers at once
- * with a 503 problem and a Retry-After, instead of hanging. A breaker counts only the service's own failures
+ * with a 503 problem and a Retry-After, instead of hanging. A route also forwards at most
+ * {@code resilience4j.bulkhead.configs.default.max-concurrent-calls} requests at once (a semaphore on the request's
+ * thread); one more is shed at once with a 503 {@code service-busy} problem and {@code Retry-After: 1}. A breaker counts only the service's own failures
  * (refused or reset connections, timeouts, its 5xx answers: {@link UpstreamFailure}, {@link UpstreamErrorResponse}
  * in gateway.yml), never a caller's bad request, so that one agency's hostile requests cannot open the route for
  * every other agency.
@@ -142,6 +145,18 @@ class GatewayRoutes {
                 .route(path("/unavailable/{service:[a-z-]+}")
                         .or(path("/v3/api-docs/unavailable/{service:[a-z-]+}")), request -> {
                     Object failure = request.attribute(MvcUtils.CIRCUITBREAKER_EXECUTION_EXCEPTION_ATTR).orElse(null);
+                    if (failure instanceof BulkheadFullException) {
+                        // Shedding load: the route forwards as many requests at once as it may. Nothing was sent to
+                        // the service, so the caller can simply try again in a moment.
+                        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                                "The " + request.pathVariable("service") + " service has as many requests as it can"
+                                        + " take right now; nothing was changed. Try again in a moment.");
+                        problem.setType(ProblemResponses.type("service-busy"));
+                        return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                                .header("Retry-After", "1")
+                                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                                .body(problem);
+                    }
                     if (failure instanceof Throwable thrown && !(thrown instanceof CallNotPermittedException)
                             && !UPSTREAM_FAILURE.test(thrown)) {
                         // Not the service's failure (and not counted by the breaker): not "try again shortly".

@@ -106,6 +106,16 @@ public class DeliveryLog implements InitializingBean {
                 .map(Lease::document);
     }
 
+    /**
+     * Takes the lease on a delivery this instance has just opened, without reading it again: one compare-and-set on
+     * exactly {@code _id} and the lease holder it was opened with (none). Empty when another instance took it
+     * meanwhile or it is not due.
+     */
+    Optional<Delivery> claimOpened(Delivery opened) {
+        return leases.claimAsSeen(Delivery.class, collection(), opened.id(), null, this::due,
+                new Update().inc("version", 1)).map(Lease::document);
+    }
+
     private boolean due(Delivery delivery) {
         return delivery.status() == DeliveryStatus.PENDING && delivery.nextAttemptAt() != null
                 && !delivery.nextAttemptAt().isAfter(clock.instant());

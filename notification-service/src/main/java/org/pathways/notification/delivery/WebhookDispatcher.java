@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -83,22 +84,38 @@ class WebhookDispatcher implements DisposableBean {
 
     /** Attempts one delivery now if it is due and this instance has room; otherwise the poll will. */
     void dispatchSoon(String deliveryId) {
+        dispatchSoon(deliveryId, () -> deliveries.claim(deliveryId)
+                .flatMap(delivery -> deliverable(delivery, subscriptions.find(delivery.subscriptionId()))));
+    }
+
+    /**
+     * Attempts a delivery the fan-out has just opened for {@code subscription}, now if this instance has room: handed
+     * over as it was written, so that the attempt starts after one round trip (the lease's compare-and-set) rather
+     * than a read of the delivery and of its subscription first. Otherwise the poll will.
+     */
+    void dispatchOpened(Delivery opened, Subscription subscription) {
+        dispatchSoon(opened.id(), () -> deliveries.claimOpened(opened)
+                .flatMap(delivery -> deliverable(delivery, Optional.of(subscription))));
+    }
+
+    private void dispatchSoon(String deliveryId, Supplier<Optional<Claimed>> claim) {
         if (!capacity.tryAcquire()) {
             due.dueNow();
         } else {
             workers.execute(() -> {
                 try {
-                    deliveries.claim(deliveryId).ifPresent(delivery ->
-                            deliverable(delivery).ifPresent(subscription -> {
-                                EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
-                                if (pass == null) {
-                                    defer(delivery);
-                                    return;
-                                }
-                                try (pass) {
-                                    attempt(delivery, subscription, pass);
-                                }
-                            }));
+                    claim.get().ifPresent(claimed -> {
+                        Delivery delivery = claimed.delivery();
+                        Subscription subscription = claimed.subscription();
+                        EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
+                        if (pass == null) {
+                            defer(delivery);
+                            return;
+                        }
+                        try (pass) {
+                            attempt(delivery, subscription, pass);
+                        }
+                    });
                 } catch (RuntimeException e) {
                     log.warn("Could not attempt delivery {} now: {} (the poll will retry)", deliveryId, e.toString());
                     due.dueAt(clock.instant().plus(pollInterval));
@@ -214,7 +231,14 @@ class WebhookDispatcher implements DisposableBean {
      * no attempts gets no breaker or bulkhead (they were forgotten when it was paused, disabled or removed).
      */
     private Optional<Subscription> deliverable(Delivery delivery) {
-        Optional<Subscription> subscription = subscriptions.find(delivery.subscriptionId());
+        return deliverable(delivery, subscriptions.find(delivery.subscriptionId())).map(Claimed::subscription);
+    }
+
+    /** A claimed delivery with its subscription. */
+    private record Claimed(Delivery delivery, Subscription subscription) {
+    }
+
+    private Optional<Claimed> deliverable(Delivery delivery, Optional<Subscription> subscription) {
         if (subscription.isEmpty() || subscription.get().status() == SubscriptionStatus.DISABLED) {
             try {
                 delivery.cancel();
@@ -230,7 +254,7 @@ class WebhookDispatcher implements DisposableBean {
             defer(delivery);
             return Optional.empty();
         }
-        return subscription;
+        return subscription.map(active -> new Claimed(delivery, active));
     }
 
     private void attempt(Delivery delivery, Subscription subscription, EndpointGuards.Pass pass) {

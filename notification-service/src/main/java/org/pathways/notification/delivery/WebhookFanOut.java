@@ -67,7 +67,7 @@ public class WebhookFanOut {
                 made++;
                 log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),
                         subscription.id(), subscription.agencyId());
-                dispatcher.dispatchSoon(delivery.id());
+                dispatcher.dispatchOpened(delivery, subscription);
             } else {
                 log.debug("Event {} already has a delivery to subscription {}", event.id(), subscription.id());
             }

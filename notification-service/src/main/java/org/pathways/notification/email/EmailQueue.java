@@ -84,15 +84,11 @@ class EmailQueue {
 
     /** Queues an e-mail unless the same one (event, kind, agency, recipient) is already queued. */
     void add(EmailNotification email) {
-        if (mongo.exists(Query.query(Criteria.where("agencyId").is(email.agencyId())
-                .and("eventId").is(email.eventId()).and("kind").is(email.kind())
-                .and("recipientUserId").is(email.recipientUserId())), EmailNotification.class)) {
-            return;
-        }
+        // One round trip: the unique (agency, event, kind, recipient) index refuses a second copy.
         try {
             mongo.insert(email);
         } catch (DuplicateKeyException alreadyThere) {
-            // queued twice at once
+            // queued already (a repeat of the event, or twice at once)
         }
     }
 

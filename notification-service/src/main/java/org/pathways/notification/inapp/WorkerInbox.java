@@ -46,16 +46,14 @@ public class WorkerInbox implements InitializingBean {
 
     /** Puts a notice in its agency's inbox, once however often it is told. */
     public void add(Notice notice) {
-        if (mongo.exists(ofEvent(notice), InAppNotification.class)) {
-            return;
-        }
+        // One round trip: the unique (agency, event, kind) index refuses a second copy.
         try {
             mongo.insert(new InAppNotification("ntf-" + UUID.randomUUID(), notice.agencyId(), notice.kind(),
                     notice.eventId(), notice.referralId(), notice.learnerId(),
                     properties.linkOf(notice.kind(), notice.referralId(), notice.learnerId()), clock.instant(),
                     List.of()));
         } catch (DuplicateKeyException alreadyThere) {
-            // told twice at once
+            // told already (a repeat of the event, or twice at once)
         }
     }
 
@@ -87,10 +85,5 @@ public class WorkerInbox implements InitializingBean {
     boolean markRead(String agencyId, String id, String userId) {
         return mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)),
                 new Update().addToSet("readBy", userId), InAppNotification.class).getMatchedCount() > 0;
-    }
-
-    private static Query ofEvent(Notice notice) {
-        return Query.query(Criteria.where("agencyId").is(notice.agencyId()).and("eventId").is(notice.eventId())
-                .and("kind").is(notice.kind()));
     }
 }

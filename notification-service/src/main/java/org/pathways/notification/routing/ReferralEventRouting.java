@@ -96,10 +96,6 @@ public class ReferralEventRouting {
                 receiving = receiving != null ? receiving : known.receivingAgencyId();
             }
         }
-        // A referral of a learner merged away is remembered under the learner that carries the person on.
-        ReferralParties.of(referralId, aliases.current(idField(data, "learnerId", null)), referring, receiving)
-                .ifPresent(parties -> parties.saveTo(mongo));
-
         Set<String> concerned = new LinkedHashSet<>();
         concerned.add(referring);
         concerned.add(receiving);
@@ -114,11 +110,18 @@ public class ReferralEventRouting {
             return 0;
         }
 
+        // The webhooks first: an agency's system hears of the event as soon as its deliveries are open (each is
+        // handed to the dispatcher at once), not after the feed, the people and the team have been told. The order
+        // changes nothing else: every step is idempotent, and the event counts as done only once all have succeeded.
         String body = utf8(event, record);
+        int made = fanOut.fanOut(event, concerned, body);
+        // A referral of a learner merged away is remembered under the learner that carries the person on.
+        ReferralParties.of(referralId, aliases.current(idField(data, "learnerId", null)), referring, receiving)
+                .ifPresent(parties -> parties.saveTo(mongo));
         concerned.forEach(agency -> feed.append(agency, event, body));
         tellPeople(event, referralId, receiving, overdue);
         team.referralChanged(event, referralId, data);
-        return fanOut.fanOut(event, concerned, body);
+        return made;
     }
 
     /**

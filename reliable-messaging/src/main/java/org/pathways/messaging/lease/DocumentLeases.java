@@ -94,7 +94,17 @@ public class DocumentLeases {
         if (seen == null || !free(seen, now) || !eligible.test(read(type, seen))) {
             return Optional.empty();
         }
-        Object seenOwner = seen.get(fields.owner());
+        return claimAsSeen(type, collection, id, seen.get(fields.owner()), eligible, onClaim);
+    }
+
+    /**
+     * Like {@link #claim}, without the read, for a holder that knows the document's owner field as it is (it has
+     * just written the document itself, {@code seenOwner} null when no one ever held it): one compare-and-set on
+     * exactly {@code _id} and that owner. Empty when another holder has it meanwhile or it no longer qualifies.
+     */
+    public <T> Optional<Lease<T>> claimAsSeen(Class<T> type, String collection, Object id, Object seenOwner,
+                                              Predicate<? super T> eligible, Update onClaim) {
+        Instant now = clock.instant();
         Query holderSeen = Query.query(Criteria.where("_id").is(id).and(fields.owner()).is(seenOwner));
         String token = newToken();
         Instant until = now.plus(duration);

@@ -1,0 +1,119 @@
+package org.pathways.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.testing.TestTokens;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A route forwards as many requests at once as its limit allows, whatever the machine's cores, and sheds the next
+ * one at once with a 503 problem and a Retry-After, never a 500.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.config.name=" + GatewayApplication.NAME})
+class GatewayLoadSheddingTest {
+
+    /** More than the machine's cores: the old thread-pool bulkhead forwarded only as many at once as there are. */
+    private static final int LIMIT = Runtime.getRuntime().availableProcessors() + 2;
+    private static final CountDownLatch release = new CountDownLatch(1);
+    private static final AtomicInteger inFlight = new AtomicInteger();
+    private static HttpServer slowReferrals;
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void routes(DynamicPropertyRegistry registry) throws Exception {
+        slowReferrals = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slowReferrals.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        slowReferrals.createContext("/api/referrals", exchange -> {
+            inFlight.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "{\"id\":\"ref-1\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(201, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        slowReferrals.start();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        registry.add("pathways.gateway.routes.referrals",
+                () -> "http://127.0.0.1:" + slowReferrals.getAddress().getPort());
+        for (String other : List.of("learners", "opportunities", "notifications", "progression", "web")) {
+            registry.add("pathways.gateway.routes." + other, () -> "http://127.0.0.1:" + closedPort);
+        }
+        registry.add("resilience4j.bulkhead.configs.default.max-concurrent-calls", () -> LIMIT);
+        registry.add("pathways.security.jwt-secret", () -> TestTokens.SECRET);
+        registry.add("pathways.security.jwt-issuer", () -> TestTokens.ISSUER);
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        release.countDown();
+        slowReferrals.stop(0);
+    }
+
+    @Test
+    void forwardsUpToItsLimitAtOnceAndShedsTheNextWithA503AndRetryAfter() throws Exception {
+        HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        List<CompletableFuture<HttpResponse<String>>> forwarded = new ArrayList<>();
+        for (int i = 0; i < LIMIT; i++) {
+            forwarded.add(client.sendAsync(referral(i), HttpResponse.BodyHandlers.ofString()));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> inFlight.get() == LIMIT);
+
+        HttpResponse<String> shed = client.send(referral(LIMIT), HttpResponse.BodyHandlers.ofString());
+        assertThat(shed.statusCode()).isEqualTo(503);
+        assertThat(shed.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(shed.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(shed.body()).contains("urn:pathways:problem:service-busy");
+        assertThat(inFlight.get()).as("the shed request never reached the service").isEqualTo(LIMIT);
+
+        release.countDown();
+        for (CompletableFuture<HttpResponse<String>> response : forwarded) {
+            assertThat(response.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        }
+        HttpResponse<String> again = client.send(referral(LIMIT + 1), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as("room again once the others were answered").isEqualTo(201);
+    }
+
+    private HttpRequest referral(int caller) {
+        // A caller each: the per-caller rate limit is not what is tested here.
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/referrals"))
+                .header("Authorization", "Bearer " + TestTokens.worker("agency-council-" + caller))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build();
+    }
+}
