@@ -97,10 +97,17 @@ public class Opportunity {
     private String phone;
     private List<AgencyContact> contacts = List.of();
     private String feesDescription;
-    /** Referrals holding a place: the one record of places taken, so places follow referral events idempotently. */
-    private List<String> placeHolders = new ArrayList<>();
-    /** Referrals that have ended and released (or never took) their place: a late event never takes it again. */
-    private List<String> endedReferrals = new ArrayList<>();
+    /**
+     * Places taken: a counter, so the document stays the same size however many referrals it has seen. Who holds a
+     * place is kept apart, one document per referral and opportunity ({@code places.PlaceHoldings}), which makes each
+     * change idempotent per referral; this counter follows those documents' changes exactly once each.
+     */
+    private int placesTaken;
+    /**
+     * The place changes counted here whose holding is not yet marked as counted (a few at most, each for the moment
+     * between the two writes): a change found here is not counted again when its handling is repeated after a crash.
+     */
+    private List<String> placeChangesInFlight = new ArrayList<>();
     /** The opportunities this one leads on to. */
     private List<String> leadsTo = new ArrayList<>();
     // Derived, for the indexes a real MongoDB serves the search from.
@@ -234,36 +241,44 @@ public class Opportunity {
     }
 
     /**
-     * A referral took a place (accepted or started). Idempotent per referral: a referral already holding one changes
-     * nothing, and so does one that has already ended (its accepted or started arriving late, or again, after its
-     * completion, cancellation or failure never takes the place back). A place is recorded even beyond capacity (the
-     * provider accepted), never lost.
+     * Counts a place taken (a referral accepted or started) by the change {@code changeId} (one per holding and
+     * direction), once: a change already counted here changes nothing. Which referral holds a place, and that an ended
+     * one never takes it again, is decided per referral before this is called. A place is counted even beyond capacity
+     * (the provider accepted), never lost.
      */
-    public Change<OpportunityPlacesChanged> takePlace(String referralId, Instant now) {
+    public Change<OpportunityPlacesChanged> takePlace(String referralId, String changeId, Instant now) {
         if (status == OpportunityStatus.DRAFT) {
             throw illegal("take a place on");
         }
-        if (placeHolders.contains(referralId) || endedReferrals.contains(referralId)) {
+        if (placeChangesInFlight.contains(changeId)) {
             return Change.none();
         }
-        placeHolders.add(referralId);
+        placeChangesInFlight.add(changeId);
+        placesTaken++;
+        return Change.announcing(placesChanged(referralId, now));
+    }
+
+    /** Counts a place released (its referral ended) by the change {@code changeId}, once, as {@link #takePlace}. */
+    public Change<OpportunityPlacesChanged> releasePlace(String referralId, String changeId, Instant now) {
+        if (placeChangesInFlight.contains(changeId)) {
+            return Change.none();
+        }
+        placeChangesInFlight.add(changeId);
+        placesTaken = Math.max(0, placesTaken - 1);
         return Change.announcing(placesChanged(referralId, now));
     }
 
     /**
-     * A referral ended (completed, cancelled, failed or rejected): the learner no longer occupies a place. The
-     * referral is remembered as ended, so that a late or repeated event taking a place for it changes nothing; a
-     * referral that held no place changes no count and announces nothing.
+     * The holding of {@code changeId} now records that it was counted: the change need not be remembered here any
+     * longer. Announces nothing; one not remembered changes nothing.
      */
-    public Change<OpportunityPlacesChanged> releasePlace(String referralId, Instant now) {
-        boolean newlyEnded = !endedReferrals.contains(referralId);
-        if (newlyEnded) {
-            endedReferrals.add(referralId);
-        }
-        if (!placeHolders.remove(referralId)) {
-            return newlyEnded ? Change.silent() : Change.none();
-        }
-        return Change.announcing(placesChanged(referralId, now));
+    public Change<OpportunityPlacesChanged> forgetPlaceChange(String changeId) {
+        return placeChangesInFlight.remove(changeId) ? Change.silent() : Change.none();
+    }
+
+    /** The place changes counted here and not yet marked on their holding (see {@link #takePlace}). */
+    public List<String> placeChangesInFlight() {
+        return List.copyOf(placeChangesInFlight);
     }
 
     private OpportunityPlacesChanged placesChanged(String referralId, Instant now) {
@@ -390,9 +405,9 @@ public class Opportunity {
         return capacity;
     }
 
-    /** Places taken: one per referral holding a place (derived, never stored apart from who holds them). */
+    /** Places taken: one per referral holding a place. */
     public int placesTaken() {
-        return placeHolders.size();
+        return placesTaken;
     }
 
     public OpportunityStatus status() {
@@ -430,7 +445,6 @@ public class Opportunity {
     public String phone() { return phone; }
     public List<AgencyContact> contacts() { return contacts == null ? List.of() : contacts; }
     public String feesDescription() { return feesDescription; }
-    public List<String> placeHolders() { return List.copyOf(placeHolders); }
     public List<String> leadsTo() { return List.copyOf(leadsTo); }
     public Set<String> searchTokens() { return searchTokens; }
     public boolean isFree() { return free; }

@@ -141,7 +141,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     private static final int MAX_QUERY_WORDS = 12;
     static final List<String> FACETS = List.of(KIND, LEVEL, LOCALITY, LANGUAGE, ACCESSIBILITY);
     private static final int FACET_VALUES = 50;
-    private static final Set<String> EXCLUDED_FROM_SOURCE = Set.of("outbox", "endedReferrals");
+    private static final Set<String> EXCLUDED_FROM_SOURCE = Set.of("outbox", "placeChangesInFlight");
 
     private final MongoTemplate mongo;
     private final Analyzer english = CatalogueAnalyzers.english();

@@ -53,7 +53,7 @@ public final class StoreScanMatching {
         }
         Query query = Query.query(criteria).with(Sort.by(Sort.Order.desc("publishedAt"), Sort.Order.asc("_id")))
                 .limit(5_000);
-        query.fields().exclude("description", "placeHolders", "endedReferrals", "leadsTo", "outbox");
+        query.fields().exclude("description", "placeChangesInFlight", "leadsTo", "outbox");
         List<Opportunity> candidates = mongo.find(query, Opportunity.class);
         return matchmaker.judge(request, candidates);
     }

@@ -28,43 +28,50 @@ class OpportunityPlacesTest {
         return change.events().getFirst();
     }
 
-    @Test
-    void eachReferralHoldsAtMostOnePlaceAndFullFollowsCapacity() {
-        Opportunity opportunity = published(2);
+    private static Change<OpportunityPlacesChanged> take(Opportunity opportunity, String referralId) {
+        return opportunity.takePlace(referralId, referralId + ":TAKING", NOW);
+    }
 
-        assertThat(announced(opportunity.takePlace("ref-1", NOW)).placesTaken()).isEqualTo(1);
-        assertThat(opportunity.takePlace("ref-1", NOW).changed()).as("again: nothing changes").isFalse();
-        OpportunityPlacesChanged second = announced(opportunity.takePlace("ref-2", NOW));
-
-        assertThat(second.placesTaken()).isEqualTo(2);
-        assertThat(second.status()).isEqualTo("FULL");
-        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
-        assertThat(announced(opportunity.takePlace("ref-3", NOW)).placesTaken()).as("beyond capacity, recorded")
-                .isEqualTo(3);
-        assertThat(opportunity.placesLeft()).isZero();
-
-        assertThat(opportunity.releasePlace("ref-unknown", NOW).events()).as("held none: no count changes")
-                .isEmpty();
-        opportunity.releasePlace("ref-3", NOW);
-        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
-        assertThat(announced(opportunity.releasePlace("ref-1", NOW)).status()).isEqualTo("PUBLISHED");
-        assertThat(opportunity.placesTaken()).isEqualTo(1).isEqualTo(opportunity.placeHolders().size());
+    private static Change<OpportunityPlacesChanged> release(Opportunity opportunity, String referralId) {
+        return opportunity.releasePlace(referralId, referralId + ":RELEASING", NOW);
     }
 
     @Test
-    void aReferralThatEndedNeverTakesAPlaceAgainWhateverArrivesLate() {
+    void eachPlaceChangeIsCountedOnceAndFullFollowsCapacity() {
+        Opportunity opportunity = published(2);
+
+        assertThat(announced(take(opportunity, "ref-1")).placesTaken()).isEqualTo(1);
+        assertThat(take(opportunity, "ref-1").changed()).as("the same change again: not counted twice").isFalse();
+        OpportunityPlacesChanged second = announced(take(opportunity, "ref-2"));
+
+        assertThat(second.placesTaken()).isEqualTo(2);
+        assertThat(second.status()).isEqualTo("FULL");
+        assertThat(second.referralId()).isEqualTo("ref-2");
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
+        assertThat(announced(take(opportunity, "ref-3")).placesTaken()).as("beyond capacity, recorded")
+                .isEqualTo(3);
+        assertThat(opportunity.placesLeft()).isZero();
+
+        release(opportunity, "ref-3");
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
+        assertThat(announced(release(opportunity, "ref-1")).status()).isEqualTo("PUBLISHED");
+        assertThat(release(opportunity, "ref-1").changed()).isFalse();
+        assertThat(opportunity.placesTaken()).isEqualTo(1);
+    }
+
+    @Test
+    void aChangeIsRememberedUntilItsHoldingIsSettledAndThenForgotten() {
         Opportunity opportunity = published(1);
-        announced(opportunity.takePlace("ref-1", NOW));
-        announced(opportunity.releasePlace("ref-1", NOW));           // completed: the place is free again
-        assertThat(opportunity.takePlace("ref-1", NOW).changed()).as("a late accepted or started").isFalse();
-        assertThat(opportunity.releasePlace("ref-1", NOW).changed()).as("a repeated completed").isFalse();
+        announced(take(opportunity, "ref-1"));
+        announced(release(opportunity, "ref-1"));
+        assertThat(opportunity.placeChangesInFlight()).containsExactly("ref-1:TAKING", "ref-1:RELEASING");
 
-        Change<OpportunityPlacesChanged> endedFirst = opportunity.releasePlace("ref-2", NOW);
-        assertThat(endedFirst.changed()).as("remembered, so it must be saved").isTrue();
-        assertThat(endedFirst.events()).as("but no count changed").isEmpty();
-        assertThat(opportunity.takePlace("ref-2", NOW).changed()).as("its accepted, out of order").isFalse();
-
-        assertThat(opportunity.placesTaken()).isZero();
+        Change<OpportunityPlacesChanged> forgotten = opportunity.forgetPlaceChange("ref-1:TAKING");
+        assertThat(forgotten.changed()).as("saved, announcing nothing").isTrue();
+        assertThat(forgotten.events()).isEmpty();
+        assertThat(opportunity.forgetPlaceChange("ref-1:TAKING").changed()).isFalse();
+        assertThat(opportunity.placeChangesInFlight()).containsExactly("ref-1:RELEASING");
+        assertThat(release(opportunity, "ref-2").events().getFirst().placesTaken()).as("never below zero").isZero();
         assertThat(opportunity.status()).isEqualTo(OpportunityStatus.PUBLISHED);
     }
 
@@ -88,12 +95,12 @@ class OpportunityPlacesTest {
     void unlimitedPlacesNeverFillAndARevisedCapacityCanFillOrReopen() {
         Opportunity unlimited = published(null);
         for (int i = 0; i < 50; i++) {
-            unlimited.takePlace("ref-" + i, NOW);
+            take(unlimited, "ref-" + i);
         }
         assertThat(unlimited.status()).isEqualTo(OpportunityStatus.PUBLISHED);
 
         Opportunity limited = published(5);
-        limited.takePlace("ref-1", NOW);
+        take(limited, "ref-1");
         assertThat(limited.revise(new DraftOpportunity("Level 1 Maths", "", OpportunityKind.FORMAL_LEARNING, "L1", 1),
                 NOW).orElseThrow().status()).isEqualTo("FULL");
         assertThat(limited.revise(new DraftOpportunity("Level 1 Maths", "", OpportunityKind.FORMAL_LEARNING, "L1", 3),
@@ -107,7 +114,7 @@ class OpportunityPlacesTest {
         assertThat(draft.revise(new DraftOpportunity("Maths 2", "", OpportunityKind.FORMAL_LEARNING, null, null),
                 NOW)).isEmpty();
         assertThat(draft.title()).isEqualTo("Maths 2");
-        assertThatThrownBy(() -> draft.takePlace("ref-1", NOW)).as("nobody is referred to a draft")
+        assertThatThrownBy(() -> take(draft, "ref-1")).as("nobody is referred to a draft")
                 .isInstanceOf(ProblemException.class);
 
         Opportunity ended = published(5);
