@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 /**
  * At start-up, moves the notes and old history still inside referral documents (written before they moved out, or
  * left there by a crash between a move's two writes) into their collections. Idempotent; reads serve both places
- * meanwhile, so the service is ready before it finishes.
+ * meanwhile, so it runs beside the service's start and the service is ready before it finishes.
  */
 @Component
 class ArchiveMigration {
@@ -23,6 +23,11 @@ class ArchiveMigration {
     }
 
     @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        // Beside the service's start, not in its way: a large collection takes a while to scan.
+        Thread.ofVirtual().name("referral-archive-migration").start(this::moveWhatOverflows);
+    }
+
     void moveWhatOverflows() {
         try {
             int tidied = archive.tidyAll();
