@@ -41,9 +41,13 @@ public record MessagingProperties(@DefaultValue Outbox outbox, @DefaultValue Inb
      * @param erasureRetry how a parked {@code learner.erased} is tried again
      * @param appliedEventsKept how many event ids a document keeps of the events applied to it once
      *                          ({@link org.pathways.messaging.inbox.AppliedEvents})
+     * @param transactions      whether a handler whose effect spans documents runs with the inbox's done mark in one
+     *                          MongoDB transaction: {@code AUTO} where the store can (a replica set or a sharded
+     *                          cluster), {@code NEVER} ({@link org.pathways.messaging.inbox.EffectTransactions})
      */
     public record Inbox(@DefaultValue("30d") Duration retention, @DefaultValue ErasureRetry erasureRetry,
-                        @DefaultValue("1000") int appliedEventsKept) {
+                        @DefaultValue("1000") int appliedEventsKept,
+                        @DefaultValue("AUTO") org.pathways.messaging.inbox.EffectTransactions.Mode transactions) {
     }
 
     /**

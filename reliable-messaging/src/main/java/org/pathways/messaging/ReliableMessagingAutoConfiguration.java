@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.pathways.events.EventSchemas;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.inbox.AppliedEvents;
+import org.pathways.messaging.inbox.EffectTransactions;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ParkedErasures;
@@ -23,6 +24,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.data.mongodb.MongoDatabaseFactory;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.domain.Sort;
@@ -122,15 +124,23 @@ public class ReliableMessagingAutoConfiguration {
     }
 
     @Bean
+    EffectTransactions effectTransactions(MongoDatabaseFactory factory, MongoTemplate mongo,
+                                          MessagingProperties properties) {
+        return EffectTransactions.detect(factory, mongo, properties.inbox().transactions());
+    }
+
+    @Bean
     EventInbox eventInbox(MongoTemplate mongo, CloudEventCodec codec, MessagingProperties properties, Clock clock,
                           ObjectProvider<MeterRegistry> meters, ErasedLearners erasedLearners,
-                          ParkedErasures parkedErasures, ObjectProvider<TraceContext> tracing) {
+                          ParkedErasures parkedErasures, ObjectProvider<TraceContext> tracing,
+                          EffectTransactions transactions) {
         // The hourly clean-up's query (finished entries older than the retention period).
         mongo.indexOps("inbox").createIndex(new Index().on("status", Sort.Direction.ASC)
                 .on("processedAt", Sort.Direction.ASC).named("done_before"));
         EventInbox inbox = new EventInbox(mongo, codec, clock, properties.inbox().retention(),
                 meters.getIfAvailable(SimpleMeterRegistry::new), erasedLearners, parkedErasures);
         inbox.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
+        inbox.setTransactions(transactions);
         return inbox;
     }
 }

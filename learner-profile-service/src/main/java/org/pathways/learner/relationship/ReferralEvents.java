@@ -63,7 +63,7 @@ public class ReferralEvents {
         ReferralStatus status = news.status() != null && news.status().open() == announced.open()
                 ? news.status() : announced;
         Instant at = news.at() != null ? news.at() : news.submittedAt() != null ? news.submittedAt() : event.time();
-        relationships.apply(news.referralId(), news.learnerId(), news.referringAgencyId(), news.receivingAgencyId(),
+        relationships.apply(event.id(), news.referralId(), news.learnerId(), news.referringAgencyId(), news.receivingAgencyId(),
                 isId(news.opportunityId()) ? news.opportunityId() : null, status, at);
     }
 

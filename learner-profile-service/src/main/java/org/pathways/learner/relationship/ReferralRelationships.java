@@ -5,7 +5,9 @@ import java.util.Collection;
 import java.util.List;
 
 import org.pathways.events.referral.ReferralStatus;
+import org.pathways.messaging.inbox.AppliedEvents;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.stereotype.Service;
@@ -14,10 +16,14 @@ import org.springframework.stereotype.Service;
 @Service
 public class ReferralRelationships {
 
-    private final MongoTemplate mongo;
+    private static final String COLLECTION = "referral_relationships";
 
-    ReferralRelationships(MongoTemplate mongo) {
+    private final MongoTemplate mongo;
+    private final AppliedEvents applied;
+
+    ReferralRelationships(MongoTemplate mongo, AppliedEvents applied) {
         this.mongo = mongo;
+        this.applied = applied;
     }
 
     /**
@@ -61,14 +67,21 @@ public class ReferralRelationships {
      * Applies news of a referral: its status {@code status} at {@code at}, unless what is known supersedes it.
      * Events of one referral arrive on one partition (keyed by referral id), handled one at a time.
      */
-    void apply(String referralId, String learnerId, String referringAgencyId, String receivingAgencyId,
-               String opportunityId, ReferralStatus status, Instant at) {
+    void apply(String eventId, String referralId, String learnerId, String referringAgencyId,
+               String receivingAgencyId, String opportunityId, ReferralStatus status, Instant at) {
         ReferralRelationship known = mongo.findById(referralId, ReferralRelationship.class);
         if (known != null && !known.isSupersededBy(status, at)) {
             return;
         }
         String opportunity = opportunityId != null ? opportunityId : known == null ? null : known.opportunityId();
-        mongo.save(new ReferralRelationship(referralId, learnerId, referringAgencyId, receivingAgencyId, status, at,
-                opportunity));
+        // With the event's id in the same write: delivered again after a crash before the inbox's mark, it writes
+        // nothing (the supersede rule already keeps such a repeat from rewinding the relationship).
+        applied.applyOnce(COLLECTION, referralId, eventId, new Update()
+                .set("learnerId", learnerId)
+                .set("referringAgencyId", referringAgencyId)
+                .set("receivingAgencyId", receivingAgencyId)
+                .set("status", status.name())
+                .set("asOf", at)
+                .set("opportunityId", opportunity), true);
     }
 }

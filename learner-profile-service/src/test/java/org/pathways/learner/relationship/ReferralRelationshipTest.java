@@ -238,6 +238,30 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
         assertThat(statusFor(learnerId, receiving)).isEqualTo(404);
     }
 
+    /** A crash after the relationship's write and before the inbox's mark: the event comes again and writes nothing. */
+    @Test
+    void referralNewsDeliveredAgainAfterACrashIsAppliedOnce() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-college");
+        String referralId = unique("ref");
+        Instant submittedAt = Instant.now().minusSeconds(120);
+        String submitted = submit(referralId, learnerId, COUNCIL, receiving, submittedAt);
+        awaitHandled(HANDLER, submitted);
+        org.bson.Document before = mongo.findById(referralId, org.bson.Document.class, "referral_relationships");
+        assertThat(before.getList(org.pathways.messaging.inbox.AppliedEvents.FIELD, String.class))
+                .containsExactly(submitted);
+
+        mongo.remove(org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("_id").is(HANDLER + ":" + submitted)),
+                "inbox");
+        referralService.publish(submitted, new ReferralSubmitted(referralId, learnerId, "opp-esol", COUNCIL,
+                receiving, Urgency.ROUTINE, submittedAt));
+        awaitHandled(HANDLER, submitted);
+
+        assertThat(mongo.findById(referralId, org.bson.Document.class, "referral_relationships")).isEqualTo(before);
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
+    }
+
     @Test
     void newerNewsWinsOverOlderNewsArrivingLateWhileTheReferralIsOpen() {
         String learnerId = registerLearner(COUNCIL);

@@ -21,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -118,8 +119,14 @@ public class Referral {
     private String idempotencyKey;
     private String previousReferralId;
     private String nextReferralId;
+    /** The first entry and the most recent ones; the entries between them have moved out ({@link #moveOut}). */
     private List<StatusChange> history = new ArrayList<>();
+    /** How many history entries (after the first) have moved out of this document. */
+    private int historyMoved;
+    /** The notes not yet moved out of this document (usually none: a note moves out right after it is added). */
     private List<Note> notes = new ArrayList<>();
+    /** How many notes have moved out of this document: they are notes 1 to {@code notesMoved}. */
+    private int notesMoved;
 
     /** One step of the referral's history: who did what, when and why (the text is for the two agencies only). */
     public record StatusChange(ReferralStatus status, Instant at, String byUser, String byAgency,
@@ -128,6 +135,18 @@ public class Referral {
 
     /** A handoff note between the two agencies. */
     public record Note(String id, String authorUserId, String authorAgencyId, String text, Instant at) {
+    }
+
+    /**
+     * What moves out of the document, so that it stays small however long the referral lives: its waiting notes by
+     * their number (1 for the first note), and the history entries beyond the first and the most recent, by their
+     * position in the full history (0 for the submission, which stays).
+     */
+    public record Overflow(Map<Integer, Note> notes, Map<Integer, StatusChange> history) {
+
+        public boolean isEmpty() {
+            return notes.isEmpty() && history.isEmpty();
+        }
     }
 
     /** When the receiving agency should have acknowledged and decided, set at submission. */
@@ -382,6 +401,33 @@ public class Referral {
         return new ReferralNoteAdded(id, note.id(), referringAgencyId, receivingAgencyId, actor.agencyId(), now);
     }
 
+    /**
+     * Moves the waiting notes and the history entries beyond the first and the last {@code keptRecent} out of this
+     * referral (the caller stores them elsewhere first). Which number each note and entry has never changes: the
+     * notes still here follow the {@code notesMoved} moved before them, the entries still here after the first
+     * follow the {@code historyMoved} moved.
+     */
+    public Overflow moveOut(int keptRecent) {
+        Map<Integer, Note> movedNotes = new LinkedHashMap<>();
+        for (Note note : notes) {
+            movedNotes.put(notesMoved + movedNotes.size() + 1, note);
+        }
+        notesMoved += notes.size();
+        notes = new ArrayList<>();
+        Map<Integer, StatusChange> movedHistory = new LinkedHashMap<>();
+        int excess = history.size() - 1 - Math.max(0, keptRecent);
+        for (int position = 1; position <= excess; position++) {
+            movedHistory.put(historyMoved + position, history.get(position));
+        }
+        if (excess > 0) {
+            List<StatusChange> kept = new ArrayList<>(history.subList(0, 1));
+            kept.addAll(history.subList(1 + excess, history.size()));
+            history = kept;
+            historyMoved += excess;
+        }
+        return new Overflow(movedNotes, movedHistory);
+    }
+
     /** Raises each breach of the response times once: acknowledge (still submitted) and decide (not yet answered). */
     public List<ReferralOverdue> raiseOverdue(Instant now) {
         List<ReferralOverdue> raised = new ArrayList<>();
@@ -511,6 +557,16 @@ public class Referral {
     public List<SlaBreach> breachesRaised() { return List.copyOf(breachesRaised); }
     public String previousReferralId() { return previousReferralId; }
     public String nextReferralId() { return nextReferralId; }
+    /** The first entry of the history and the most recent ones (the full history is kept by the archive). */
     public List<StatusChange> history() { return List.copyOf(history); }
+    /** How many history entries after the first have moved out of this document. */
+    public int historyMoved() { return historyMoved; }
+    /** How many entries the full history has. */
+    public int historyCount() { return history.size() + historyMoved; }
+    /** The notes still in this document: the last {@code notes().size()} of {@link #noteCount()}. */
     public List<Note> notes() { return List.copyOf(notes); }
+    /** How many notes have moved out of this document: notes 1 to {@code notesMoved()}. */
+    public int notesMoved() { return notesMoved; }
+    /** How many notes the referral has. */
+    public int noteCount() { return notes.size() + notesMoved; }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.referral.archive.ReferralArchive;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.readmodel.ErasureListener;
@@ -40,11 +41,13 @@ public class LearnerErasure implements ErasureListener {
     private final Outbox outbox;
     private final MongoTemplate mongo;
     private final ErasedLearners tombstones;
+    private final ReferralArchive archive;
 
-    LearnerErasure(Outbox outbox, MongoTemplate mongo, ErasedLearners tombstones) {
+    LearnerErasure(Outbox outbox, MongoTemplate mongo, ErasedLearners tombstones, ReferralArchive archive) {
         this.outbox = outbox;
         this.mongo = mongo;
         this.tombstones = tombstones;
+        this.archive = archive;
     }
 
     @Override
@@ -90,11 +93,17 @@ public class LearnerErasure implements ErasureListener {
     private boolean erase(String id, Instant erasedAt) {
         for (int attempt = 1; ; attempt++) {
             Referral referral = mongo.findById(id, Referral.class);
-            if (referral == null || !referral.erase(erasedAt)) {
+            if (referral == null) {
+                return false;
+            }
+            if (!referral.erase(erasedAt)) {
+                archive.erase(id);   // again: a crash may have come between the referral's erasure and this
                 return false;
             }
             try {
                 outbox.save(referral);
+                // Then the notes and history that moved out (a move racing this one checks the erasure after it).
+                archive.erase(id);
                 return true;
             } catch (OptimisticLockingFailureException raced) {
                 if (attempt == ATTEMPTS) {

@@ -8,6 +8,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.referral.archive.ReferralArchive;
 import org.pathways.referral.domain.Actor;
 import org.pathways.referral.domain.InvalidReason;
 import org.pathways.referral.domain.Referral;
@@ -29,14 +30,16 @@ public class ReferralLifecycle {
     private final ReadModelProjections readModels;
     private final ResponseTimes responseTimes;
     private final Clock clock;
+    private final ReferralArchive archive;
 
     ReferralLifecycle(Outbox outbox, MongoTemplate mongo, ReadModelProjections readModels,
-                      ResponseTimes responseTimes, Clock clock) {
+                      ResponseTimes responseTimes, Clock clock, ReferralArchive archive) {
         this.outbox = outbox;
         this.mongo = mongo;
         this.readModels = readModels;
         this.responseTimes = responseTimes;
         this.clock = clock;
+        this.archive = archive;
     }
 
     /**
@@ -80,11 +83,15 @@ public class ReferralLifecycle {
         } catch (InvalidReason invalid) {
             throw ProblemException.unprocessable("invalid-reason", invalid.getMessage());
         }
+        Referral saved;
         try {
-            return outbox.save(referral, event);
+            saved = outbox.save(referral, event);
         } catch (OptimisticLockingFailureException raced) {
             throw staleNow(referral);
         }
+        // A referral held and resumed again and again keeps only its first and latest history in its document.
+        archive.tidy(saved);
+        return saved;
     }
 
     /** 409 after losing a race: with the version the referral is at after the change that won. */

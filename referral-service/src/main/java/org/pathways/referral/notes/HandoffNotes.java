@@ -9,6 +9,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.pathways.referral.archive.ReferralArchive;
 import org.pathways.referral.domain.Actor;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.lifecycle.ReferralLifecycle;
@@ -21,6 +22,10 @@ import org.springframework.stereotype.Service;
 /**
  * The thread of handoff notes between the two agencies of a referral. A note is appended, never edited; adding one
  * does not need the referral's version (a note never conflicts with a transition), so a lost race is retried.
+ *
+ * <p>A note is written into the referral together with its event (one atomic write through the outbox), then moved
+ * out into the notes collection ({@link ReferralArchive}), so the referral's document stays small however long the
+ * thread grows; the thread is read from both places, by number.
  */
 @Service
 class HandoffNotes {
@@ -30,11 +35,17 @@ class HandoffNotes {
     private final Outbox outbox;
     private final MongoTemplate mongo;
     private final Clock clock;
+    private final ReferralArchive archive;
 
-    HandoffNotes(Outbox outbox, MongoTemplate mongo, Clock clock) {
+    HandoffNotes(Outbox outbox, MongoTemplate mongo, Clock clock, ReferralArchive archive) {
         this.outbox = outbox;
         this.mongo = mongo;
         this.clock = clock;
+        this.archive = archive;
+    }
+
+    /** A page of the thread, newest first, and the number to read older notes before (null: none are older). */
+    record Page(List<Referral.Note> notes, Integer olderBefore) {
     }
 
     /** A note added, and the version of the referral after it. */
@@ -58,7 +69,9 @@ class HandoffNotes {
             ReferralNoteAdded added = referral.addNote(Actor.of(caller, referral), request.text(), clock.instant());
             try {
                 Referral saved = outbox.save(referral, added);
-                return new Added(saved.notes().getLast(), saved.version());
+                Referral.Note note = saved.notes().getLast();
+                archive.tidy(saved);
+                return new Added(note, saved.version());
             } catch (OptimisticLockingFailureException raced) {
                 if (expected.value() != null) {
                     throw ReferralLifecycle.stale(partyReferral(caller, referralId));
@@ -70,12 +83,32 @@ class HandoffNotes {
         }
     }
 
+    /** The whole thread, oldest first. */
     List<Referral.Note> thread(Caller caller, String referralId) {
+        Referral referral = readableReferral(caller, referralId);
+        return archive.notes(referral, 1, referral.noteCount());
+    }
+
+    /** {@code limit} notes numbered below {@code before} (or the newest), newest first. */
+    Page page(Caller caller, String referralId, int limit, Integer before) {
+        Referral referral = readableReferral(caller, referralId);
+        int to = before == null ? referral.noteCount() : Math.min(referral.noteCount(), before - 1);
+        int from = Math.max(1, to - limit + 1);
+        List<Referral.Note> notes = archive.notes(referral, from, to).reversed();
+        return new Page(notes, from > 1 && to >= from ? from : null);
+    }
+
+    private Referral readableReferral(Caller caller, String referralId) {
         Referral referral = partyReferral(caller, referralId);
         if (!ReferralView.seesPersonalData(caller)) {
             throw ProblemException.forbidden("Only the workers and systems of the two agencies read handoff notes.");
         }
-        return referral.notes();
+        if (!referral.notes().isEmpty()) {
+            // Written before notes moved out, or left by a crash after the note's write: move them now (the
+            // thread below is read from the referral as it was, which serves them either way).
+            archive.tidy(mongo.findById(referralId, Referral.class));
+        }
+        return referral;
     }
 
     private Referral partyReferral(Caller caller, String referralId) {

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.List;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import org.pathways.platform.audit.PersonalDataRead;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.validation.ResourceId;
@@ -17,6 +19,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Handoff notes: only the two agencies of a referral read and write them (coordinators never see them). */
@@ -43,9 +46,24 @@ class NotesController {
                 .eTag(ExpectedVersion.etag(added.referralVersion())).body(added.note());
     }
 
+    /**
+     * The thread: whole, oldest first (as it always was); or with {@code limit}, a page newest first, and a
+     * {@code Link: rel="next"} header to the older notes ({@code before}) while there are any.
+     */
     @PersonalDataRead("referral handoff notes")
     @GetMapping
-    List<Referral.Note> thread(Caller caller, @PathVariable @ResourceId String id) {
-        return notes.thread(caller, id);
+    ResponseEntity<List<Referral.Note>> thread(Caller caller, @PathVariable @ResourceId String id,
+                                               @RequestParam(required = false) @Min(1) @Max(500) Integer limit,
+                                               @RequestParam(required = false) @Min(1) Integer before) {
+        if (limit == null) {
+            return ResponseEntity.ok(notes.thread(caller, id));
+        }
+        HandoffNotes.Page page = notes.page(caller, id, limit, before);
+        ResponseEntity.BodyBuilder response = ResponseEntity.ok();
+        if (page.olderBefore() != null) {
+            response.header(HttpHeaders.LINK, "<" + "/api/referrals/" + id + "/notes?limit=" + limit + "&before="
+                    + page.olderBefore() + ">; rel=\"next\"");
+        }
+        return response.body(page.notes());
     }
 }

@@ -20,6 +20,7 @@ import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.events.opportunity.OpportunityWithdrawn;
 import org.pathways.messaging.agency.AgencyKindChangeListener;
 import org.pathways.messaging.agency.AgencyKinds;
+import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.springframework.context.annotation.Bean;
@@ -38,18 +39,31 @@ import org.springframework.messaging.Message;
  * state. A withdrawn referral-sharing consent also stops the open referrals it covered, and an erasure erases the
  * learner's referrals: the {@code consent} and {@code erasure} features listen ({@link ConsentListener},
  * {@link ErasureListener}), so the read models depend on no feature.
+ *
+ * <p>Effects applied once: a learner's registration and a consent's grant or withdrawal record the event's id in the
+ * same write as their effect ({@link AppliedEvents}), so one redelivered after a crash between the effect and the
+ * inbox's mark changes nothing (a grant applied again would otherwise re-open an expiry already applied). The
+ * learner events' handler spans documents (a withdrawal holds referrals; an erasure erases them): where the store
+ * has transactions it commits with the inbox's mark in one, elsewhere each referral's own state keeps the cascade
+ * from acting twice. Opportunity views are {@code $set} upserts of the event's own values: a replay in partition
+ * order converges on the same document.
  */
 @Configuration
 public class ReadModelProjections {
+
+    private static final String LEARNER_VIEWS = "learner-views";
+    private static final String CONSENT_VIEWS = "consent-views";
 
     private final MongoTemplate mongo;
     private final ConsentListener consentWithdrawals;
     private final ErasureListener learnerErasure;
     private final Clock clock;
     private final AgencyKinds agencyKinds;
+    private final AppliedEvents applied;
 
     ReadModelProjections(MongoTemplate mongo, ConsentListener consentWithdrawals, ErasureListener learnerErasure,
-                         Clock clock, AgencyKinds agencyKinds) {
+                         Clock clock, AgencyKinds agencyKinds, AppliedEvents applied) {
+        this.applied = applied;
         this.mongo = mongo;
         this.consentWithdrawals = consentWithdrawals;
         this.learnerErasure = learnerErasure;
@@ -59,7 +73,7 @@ public class ReadModelProjections {
 
     @Bean
     Consumer<Message<byte[]>> learnerEvents(EventInbox inbox) {
-        return inbox.consumer("learner-events", this::onLearnerEvent);
+        return inbox.consumerSpanningDocuments("learner-events", this::onLearnerEvent);
     }
 
     @Bean
@@ -86,33 +100,40 @@ public class ReadModelProjections {
     void onLearnerEvent(ReceivedEvent event) {
         if (event.is(EventType.LEARNER_REGISTERED)) {
             LearnerRegistered registered = event.data(LearnerRegistered.class);
-            mongo.save(new LearnerView(registered.learnerId(), registered.registeringAgencyId(),
-                    registered.registeredAt()));
+            applied.applyOnce(LEARNER_VIEWS, registered.learnerId(), event.id(), new Update()
+                    .set("registeringAgencyId", registered.registeringAgencyId())
+                    .set("registeredAt", registered.registeredAt()), true);
         } else if (event.is(EventType.CONSENT_GRANTED)) {
             ConsentGranted granted = event.data(ConsentGranted.class);
-            // An upsert that never resurrects a consent already withdrawn (replays keep the withdrawal).
-            mongo.upsert(Query.query(Criteria.where("_id").is(granted.consentId())), new Update()
+            // An upsert that never resurrects a consent already withdrawn (replays keep the withdrawal), and, with
+            // the event id in the same write, never re-opens an expiry applied since.
+            applied.applyOnce(CONSENT_VIEWS, granted.consentId(), event.id(), new Update()
                     .set("learnerId", granted.learnerId())
                     .set("agencyId", granted.agencyId())
-                    .set("agencyKind", granted.agencyKind())
-                    .set("purpose", granted.purpose())
+                    .set("agencyKind", name(granted.agencyKind()))
+                    .set("purpose", name(granted.purpose()))
                     .set("grantedAt", granted.grantedAt())
                     .set("expiresAt", granted.expiresAt())
-                    .unset("expiryApplied"), ConsentView.class);
+                    .unset("expiryApplied"), true);
         } else if (event.is(EventType.CONSENT_WITHDRAWN)) {
             ConsentWithdrawn withdrawn = event.data(ConsentWithdrawn.class);
-            mongo.upsert(Query.query(Criteria.where("_id").is(withdrawn.consentId())), new Update()
+            applied.applyOnce(CONSENT_VIEWS, withdrawn.consentId(), event.id(), new Update()
                     .set("learnerId", withdrawn.learnerId())
                     .set("agencyId", withdrawn.agencyId())
-                    .set("agencyKind", withdrawn.agencyKind())
-                    .set("purpose", withdrawn.purpose())
-                    .set("withdrawnAt", withdrawn.withdrawnAt()), ConsentView.class);
+                    .set("agencyKind", name(withdrawn.agencyKind()))
+                    .set("purpose", name(withdrawn.purpose()))
+                    .set("withdrawnAt", withdrawn.withdrawnAt()), true);
+            // Always (a crash may have come between the view and the cascade): each referral's state keeps it once.
             Instant now = clock.instant();
             consentWithdrawals.withdrawn(withdrawn,
                     agencyId -> referralSharingAllowed(withdrawn.learnerId(), agencyId, now));
         } else if (event.is(EventType.LEARNER_ERASED)) {
             learnerErasure.erased(event.data(LearnerErased.class));
         }
+    }
+
+    private static String name(Enum<?> value) {
+        return value == null ? null : value.name();
     }
 
     void onOpportunityEvent(ReceivedEvent event) {

@@ -55,6 +55,9 @@ public class EventInbox {
     private final MeterRegistry meters;
     private final ErasedLearners erasedLearners;
     private final ParkedErasures parkedErasures;
+    /** The handlers whose effect spans documents: run with the done mark in one transaction where there are any. */
+    private final java.util.Set<String> spanningDocuments = ConcurrentHashMap.newKeySet();
+    private EffectTransactions transactions = EffectTransactions.none();
     /** Every handler this inbox feeds, by name, so that a parked erasure can be handed back to it. */
     private final Map<String, BiConsumer<ReceivedEvent, byte[]>> handlers = new ConcurrentHashMap<>();
 
@@ -72,6 +75,26 @@ public class EventInbox {
     /** Processes every event in a consumer span continuing the record's trace. */
     public void setTracing(TraceContext tracing) {
         this.tracing = tracing;
+    }
+
+    /** Where the store has transactions, runs the handlers whose effect spans documents in one with the done mark. */
+    public void setTransactions(EffectTransactions transactions) {
+        this.transactions = transactions;
+    }
+
+    /**
+     * Like {@link #consumer(String, Consumer)}, for a handler whose effect spans several documents (and only writes to
+     * this service's MongoDB): where the store has transactions, the effect and the inbox's done mark commit in one
+     * ({@link EffectTransactions}); elsewhere the handler's own per-document guards keep it applied once.
+     */
+    public Consumer<Message<byte[]>> consumerSpanningDocuments(String handlerName, Consumer<ReceivedEvent> handler) {
+        spanningDocuments.add(handlerName);
+        return consumer(handlerName, handler);
+    }
+
+    /** Whether {@code handlerName}'s effect and done mark commit in one transaction here. */
+    public boolean inTransaction(String handlerName) {
+        return spanningDocuments.contains(handlerName) && transactions.available();
     }
 
     /** A Spring Cloud Stream consumer that hands each new event to {@code handler} once. */
@@ -183,19 +206,31 @@ public class EventInbox {
             log.debug("Skipping event {} already processed by {}", event.id(), handlerName);
             return false;
         }
-        handler.accept(event);
+        if (inTransaction(handlerName)) {
+            // The effect and the mark commit together; a conflict aborts both and the binder retries the event.
+            transactions.run(() -> {
+                handler.accept(event);
+                markDone(key, handlerName, event);
+            });
+        } else {
+            handler.accept(event);
+            try {
+                markDone(key, handlerName, event);
+            } catch (DuplicateKeyException raced) {
+                // Another instance marked it at the same moment (during a rebalance): it is done either way.
+                log.debug("Event {} was marked processed by {} concurrently", event.id(), handlerName);
+            }
+        }
+        meters.counter("pathways.inbox.events", "handler", handlerName, "outcome", "processed").increment();
+        return true;
+    }
+
+    private void markDone(String key, String handlerName, ReceivedEvent event) {
         Date now = Date.from(clock.instant());
         Update done = new Update().set("status", "DONE").set("processedAt", now)
                 .setOnInsert("handler", handlerName).setOnInsert("eventId", event.id())
                 .setOnInsert("type", event.type()).setOnInsert("receivedAt", now);
-        try {
-            mongo.upsert(Query.query(Criteria.where("_id").is(key)), done, COLLECTION);
-        } catch (DuplicateKeyException raced) {
-            // Another instance marked it at the same moment (during a rebalance): it is done either way.
-            log.debug("Event {} was marked processed by {} concurrently", event.id(), handlerName);
-        }
-        meters.counter("pathways.inbox.events", "handler", handlerName, "outcome", "processed").increment();
-        return true;
+        mongo.upsert(Query.query(Criteria.where("_id").is(key)), done, COLLECTION);
     }
 
     /** Forgets processed ids after the retention period (the embedded store has no TTL indexes). */

@@ -84,6 +84,74 @@ class AppliedEventsTest {
         assertThat(count(counter)).isEqualTo(2);
     }
 
+    /**
+     * The crash between the effect and the done mark, made real: the store refuses the inbox's mark once, right after
+     * the handler's effect (as a process dying there would leave it), the binder delivers the event again.
+     */
+    @Test
+    void anEffectWhoseDoneMarkFailedIsAppliedOnceWhenTheEventIsDeliveredAgain() {
+        java.util.concurrent.atomic.AtomicBoolean refuseNextMark = new java.util.concurrent.atomic.AtomicBoolean();
+        MongoTemplate failingMarks = new MongoTemplate(client, "applied-events-test") {
+            @Override
+            public com.mongodb.client.result.UpdateResult upsert(
+                    org.springframework.data.mongodb.core.query.Query query,
+                    org.springframework.data.mongodb.core.query.UpdateDefinition update, String collection) {
+                if (EventInbox.COLLECTION.equals(collection) && refuseNextMark.getAndSet(false)) {
+                    throw new org.springframework.dao.DataAccessResourceFailureException("store gone after effect");
+                }
+                return super.upsert(query, update, collection);
+            }
+        };
+        Clock clock = Clock.systemUTC();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        EventInbox inbox = new EventInbox(failingMarks, new CloudEventCodec(), clock, Duration.ofDays(30), meters,
+                new ErasedLearners(mongo), new ParkedErasures(mongo, clock, Duration.ofSeconds(1),
+                Duration.ofMinutes(1), meters));
+        inbox.setTransactions(EffectTransactions.detect(null, mongo, EffectTransactions.Mode.AUTO));
+        AppliedEvents applied = new AppliedEvents(mongo, 1000);
+        String counter = "count-" + UUID.randomUUID();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        Consumer<ReceivedEvent> handler = received -> {
+            runs.incrementAndGet();
+            applied.applyOnce(COUNTS, counter, received.id(), new Update().inc("count", 1), true);
+        };
+        ReceivedEvent event = event();
+
+        refuseNextMark.set(true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> inbox.handle("marking", event, handler))
+                .isInstanceOf(org.springframework.dao.DataAccessResourceFailureException.class);
+        assertThat(count(counter)).isEqualTo(1);
+        // Delivered again: the inbox has no mark, so the handler runs again, and its effect is not applied again.
+        assertThat(inbox.handle("marking", event, handler)).isTrue();
+        assertThat(inbox.handle("marking", event, handler)).isFalse();
+
+        assertThat(runs).hasValue(2);
+        assertThat(count(counter)).isEqualTo(1);
+    }
+
+    @Test
+    void theEmbeddedStoreHasNoTransactionsSoAHandlerSpanningDocumentsRunsOnItsOwnGuards() {
+        assertThat(EffectTransactions.supported(mongo)).isFalse();
+        EventInbox inbox = inbox();
+        inbox.setTransactions(EffectTransactions.detect(null, mongo, EffectTransactions.Mode.AUTO));
+        inbox.consumerSpanningDocuments("spanning", received -> { });
+        assertThat(inbox.inTransaction("spanning")).isFalse();
+
+        String first = "count-" + UUID.randomUUID();
+        String second = "count-" + UUID.randomUUID();
+        AppliedEvents applied = new AppliedEvents(mongo, 1000);
+        Consumer<ReceivedEvent> twoDocuments = received -> {
+            applied.applyOnce(COUNTS, first, received.id(), new Update().inc("count", 1), true);
+            applied.applyOnce(COUNTS, second, received.id(), new Update().inc("count", 1), true);
+        };
+        ReceivedEvent event = event();
+        twoDocuments.accept(event);   // applied, then the process died before the mark
+        inbox.handle("spanning", event, twoDocuments);
+        assertThat(count(first)).isEqualTo(1);
+        assertThat(count(second)).isEqualTo(1);
+        assertThat(EffectTransactions.detect(null, mongo, EffectTransactions.Mode.NEVER).available()).isFalse();
+    }
+
     @Test
     void withoutTheEventIdInTheSameWriteTheSameCrashCountsTwice() {
         EventInbox inbox = inbox();
