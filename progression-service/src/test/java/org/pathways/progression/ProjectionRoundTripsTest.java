@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import org.bson.Document;
@@ -59,10 +61,76 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
 
     private long apply(PathwaysEvent event) {
         long before = roundTrips.ofThisThread();
-        feed.apply(new ReceivedEvent(UUID.randomUUID().toString(), event.publishedType().type(), event.subject(),
-                submittedAt, "test", JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8), null),
-                generation);
+        feed.apply(received(event), generation);
         return roundTrips.ofThisThread() - before;
+    }
+
+    private ReceivedEvent received(PathwaysEvent event) {
+        return new ReceivedEvent(UUID.randomUUID().toString(), event.publishedType().type(), event.subject(),
+                submittedAt, "test", JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    private long count(String family, String field) {
+        return facts.buckets(generation, family, submittedAt.atZone(ZoneOffset.UTC).toLocalDate(),
+                        submittedAt.atZone(ZoneOffset.UTC).toLocalDate()).stream()
+                .mapToLong(bucket -> bucket.get(field) instanceof Number n ? n.longValue() : 0).sum();
+    }
+
+    @Test
+    void aBatchOfLifecyclesCostsAFractionOfARoundTripPerEventWithTheFiguresWholeAndCountedOnce() {
+        String opportunity = unique("opp");
+        String college = unique("college");
+        String council = unique("council");
+        String learner = unique("lrn");
+        int referrals = 50;
+        List<ReferralSubmitted> submissions = new ArrayList<>();
+        for (int i = 0; i < referrals; i++) {
+            submissions.add(new ReferralSubmitted(unique("ref"), learner, opportunity, council, college,
+                    Urgency.ROUTINE, submittedAt.plusSeconds(i)));
+        }
+        // As a backlog arrives: the opportunity and the learner, then each step of every referral (order per key).
+        List<ReceivedEvent> batch = new ArrayList<>();
+        batch.add(received(new OpportunityPublished(opportunity, college, OpportunityKind.FORMAL_LEARNING, "L3", 12,
+                0, submittedAt.minusSeconds(3600))));
+        batch.add(received(new LearnerRegistered(learner, council, "LS6", submittedAt.minusSeconds(3600))));
+        submissions.forEach(submitted -> batch.add(received(submitted)));
+        submissions.forEach(submitted -> batch.add(received(new ReferralReceived(submitted.referralId(), learner,
+                opportunity, council, college, ReferralStatus.RECEIVED, null, college,
+                submittedAt.plusSeconds(7200)))));
+        submissions.forEach(submitted -> batch.add(received(new ReferralAccepted(submitted.referralId(), learner,
+                opportunity, council, college, ReferralStatus.ACCEPTED, null, college,
+                submittedAt.plusSeconds(3 * 86_400)))));
+
+        long before = roundTrips.ofThisThread();
+        feed.applyBatch(batch, generation);
+        long batchRoundTrips = roundTrips.ofThisThread() - before;
+        double perEvent = batchRoundTrips / (double) batch.size();
+        System.out.printf("Projection round trips: a batch of %d events %d, %.2f per event%n", batch.size(),
+                batchRoundTrips, perEvent);
+        // One at a time, a submission costs 10 and any later step 6 (the test above): about 7 per event.
+        assertThat(perEvent).isLessThanOrEqualTo(1.5);
+
+        assertThat(count("funnel", "submitted")).isEqualTo(referrals);
+        assertThat(count("funnel", "received")).isEqualTo(referrals);
+        assertThat(count("funnel", "accepted")).isEqualTo(referrals);
+        assertThat(facts.buckets(generation, "funnel", submittedAt.atZone(ZoneOffset.UTC).toLocalDate(),
+                submittedAt.atZone(ZoneOffset.UTC).toLocalDate())).singleElement().satisfies(bucket -> {
+                    assertThat(bucket.getString("kind")).isEqualTo("FORMAL_LEARNING");
+                    assertThat(bucket.getString("locality")).isEqualTo("LS6");
+                });
+        assertThat(count("steps", "referred")).isEqualTo(referrals);
+
+        // The same events again, in another batch and backwards (a replay, out of order): nothing counts twice.
+        List<ReceivedEvent> again = new ArrayList<>(batch);
+        java.util.Collections.reverse(again);
+        feed.applyBatch(again, generation);
+        assertThat(count("funnel", "submitted")).isEqualTo(referrals);
+        assertThat(count("funnel", "accepted")).isEqualTo(referrals);
+        assertThat(count("steps", "referred")).isEqualTo(referrals);
+        // Nothing is left pending: every batch's differences were added and cleared.
+        assertThat(mongo.count(org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("pending").exists(true)),
+                generation.collection("referrals"))).isZero();
     }
 
     @Test

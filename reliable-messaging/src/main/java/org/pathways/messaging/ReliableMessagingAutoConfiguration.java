@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.pathways.events.EventSchemas;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.inbox.AppliedEvents;
+import org.pathways.messaging.inbox.ConsumerRetry;
 import org.pathways.messaging.inbox.EffectTransactions;
+import org.pathways.messaging.inbox.RecordDeadLetters;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ParkedErasures;
@@ -21,6 +23,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -29,6 +35,9 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.domain.Sort;
 import org.springframework.scheduling.annotation.EnableScheduling;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The outbox, its relay and sweeper, and the inbox, for every service that depends on this module. */
@@ -123,6 +132,35 @@ public class ReliableMessagingAutoConfiguration {
                 meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
+    /** Where a batch consumer dead-letters a record: the topic the binder uses for the service's record consumers. */
+    @Bean
+    RecordDeadLetters recordDeadLetters(Environment environment) {
+        String service = environment.getProperty("spring.application.name", "service");
+        String topic = environment.getProperty("spring.cloud.stream.kafka.default.consumer.dlq-name",
+                "pathways.dlq." + service);
+        Binder binder = Binder.get(environment);
+        List<String> brokers = binder.bind("spring.cloud.stream.kafka.binder.brokers", Bindable.listOf(String.class))
+                .orElse(List.of("localhost:9092"));
+        // The broker's security settings (BrokerSecurity puts them there), as every other client of the service.
+        Map<String, String> client = binder.bind("spring.kafka.properties",
+                Bindable.mapOf(String.class, String.class)).orElse(Map.of());
+        return new RecordDeadLetters(topic, brokers, client, Duration.ofSeconds(10));
+    }
+
+    /**
+     * The error handler of a batch binding ({@code spring.cloud.stream.kafka.bindings.<b>.consumer
+     * .common-error-handler-bean-name: batchInboxErrorHandler}, with {@code enable-dlq: false}): the inbox already
+     * retried and dead-lettered every failing event, so what reaches it is the store or the dead-letter topic being
+     * down. It delivers the batch again, with back-off up to 30 s, for as long as that lasts, and never skips it.
+     */
+    @Bean
+    DefaultErrorHandler batchInboxErrorHandler() {
+        ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
+        backOff.setMaxInterval(30_000);
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        return new DefaultErrorHandler(backOff);
+    }
+
     @Bean
     EffectTransactions effectTransactions(MongoDatabaseFactory factory, MongoTemplate mongo,
                                           MessagingProperties properties) {
@@ -133,7 +171,8 @@ public class ReliableMessagingAutoConfiguration {
     EventInbox eventInbox(MongoTemplate mongo, CloudEventCodec codec, MessagingProperties properties, Clock clock,
                           ObjectProvider<MeterRegistry> meters, ErasedLearners erasedLearners,
                           ParkedErasures parkedErasures, ObjectProvider<TraceContext> tracing,
-                          EffectTransactions transactions) {
+                          EffectTransactions transactions, RecordDeadLetters recordDeadLetters,
+                          Environment environment) {
         // The hourly clean-up's query (finished entries older than the retention period).
         mongo.indexOps("inbox").createIndex(new Index().on("status", Sort.Direction.ASC)
                 .on("processedAt", Sort.Direction.ASC).named("done_before"));
@@ -141,6 +180,14 @@ public class ReliableMessagingAutoConfiguration {
                 meters.getIfAvailable(SimpleMeterRegistry::new), erasedLearners, parkedErasures);
         inbox.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
         inbox.setTransactions(transactions);
+        // A batch consumer retries one failing event as the binder retries a record consumer's.
+        String defaults = "spring.cloud.stream.default.consumer.";
+        inbox.setBatchFailures(new ConsumerRetry(
+                environment.getProperty(defaults + "max-attempts", Integer.class, 3),
+                Duration.ofMillis(environment.getProperty(defaults + "back-off-initial-interval", Long.class, 1000L)),
+                environment.getProperty(defaults + "back-off-multiplier", Double.class, 2.0),
+                Duration.ofMillis(environment.getProperty(defaults + "back-off-max-interval", Long.class, 10_000L))),
+                recordDeadLetters);
         return inbox;
     }
 }

@@ -12,7 +12,9 @@ import org.pathways.events.EventType;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.messaging.agency.AgencyKindChangeListener;
+import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.messaging.inbox.ReceivedEvent;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.annotation.Id;
@@ -49,6 +51,29 @@ public class MessagingTestApplication {
     @Bean
     AgencyKindChangeListener kindChanges() {
         return (agencyId, before, after) -> KIND_CHANGES.add(agencyId + ": " + before + " -> " + after);
+    }
+
+    /** What the batch consumer handled, by event id, in order. */
+    public static final List<String> BATCH_HANDLED = new CopyOnWriteArrayList<>();
+    /** Event ids whose handling in the batch consumer always fails. */
+    public static final Set<String> BATCH_FAILING = ConcurrentHashMap.newKeySet();
+    /** How many new events each batch brought, as its scope was told. */
+    public static final List<Integer> BATCH_SIZES = new CopyOnWriteArrayList<>();
+
+    /** A batch consumer ({@code batch-mode}) of its own topic. */
+    @Bean
+    Consumer<Message<List<byte[]>>> batchEvents(EventInbox inbox) {
+        return inbox.batchConsumer("batch-events", event -> {
+            if (BATCH_FAILING.contains(event.id())) {
+                throw new IllegalStateException("handler failure for event " + event.id());
+            }
+            BATCH_HANDLED.add(event.id());
+        }, new BatchScope() {
+            @Override
+            public void begin(List<ReceivedEvent> events) {
+                BATCH_SIZES.add(events.size());
+            }
+        });
     }
 
     @Bean

@@ -60,6 +60,11 @@ class DeliveryHealth implements Projection {
     }
 
     @Override
+    public void readAhead(Map<String, java.util.Set<String>> ids, Generation generation) {
+        facts.readAhead(generation, COLLECTION, ids.getOrDefault("deliveryId", java.util.Set.of()));
+    }
+
+    @Override
     public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         if (event.is(EventType.WEBHOOK_DELIVERED)) {
             WebhookDelivered delivered = event.data(WebhookDelivered.class);

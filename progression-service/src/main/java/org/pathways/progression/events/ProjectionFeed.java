@@ -1,40 +1,101 @@
 package org.pathways.progression.events;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
+import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The one consumer of every topic: each new event (by id, through the inbox) goes to every projection of the live
- * generation (and of the generation a rebuild is catching up, once each), then live subscribers hear which
- * projections changed. Unknown event types are skipped.
+ * The one consumer of every topic, a batch consumer: each new event (by id, through the inbox) goes to every
+ * projection of the live generation (and of the generation a rebuild is catching up, once each), in the order of the
+ * batch, then live subscribers hear which projections changed. Unknown event types are skipped. The projections'
+ * store round trips are merged per batch ({@link FactStore#beginBatch}): the facts the batch needs read ahead with one
+ * {@code $in} per collection, and the bucket increments, counters and clearing of pending differences of the whole
+ * batch written at its end in one bulk write each, before the inbox marks the batch done.
  */
 @Configuration
 public class ProjectionFeed {
 
     static final String HANDLER = "partnership-events";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final List<Projection> projections;
     private final List<ProjectionListener> listeners;
     private final Generations generations;
+    private final FactStore facts;
 
-    ProjectionFeed(List<Projection> projections, List<ProjectionListener> listeners, Generations generations) {
+    ProjectionFeed(List<Projection> projections, List<ProjectionListener> listeners, Generations generations,
+                   FactStore facts) {
         this.projections = projections;
         this.listeners = listeners;
         this.generations = generations;
+        this.facts = facts;
     }
 
     @Bean
-    Consumer<Message<byte[]>> partnershipEvents(EventInbox inbox) {
-        return inbox.consumer(HANDLER, this::project);
+    Consumer<Message<List<byte[]>>> partnershipEvents(EventInbox inbox) {
+        return inbox.batchConsumer(HANDLER, this::project, batchScope(generations::active));
+    }
+
+    /** What the feed does around a batch of events applied to the generation {@code generation} names then. */
+    public BatchScope batchScope(java.util.function.Supplier<Generation> generation) {
+        return new BatchScope() {
+            @Override
+            public void begin(List<ReceivedEvent> events) {
+                facts.beginBatch();
+                Map<String, Set<String>> ids = ids(events);
+                Generation target = generation.get();
+                projections.forEach(projection -> projection.readAhead(ids, target));
+            }
+
+            @Override
+            public void complete() {
+                facts.completeBatch();
+            }
+
+            @Override
+            public void close() {
+                facts.endBatch();
+            }
+        };
+    }
+
+    /** Every value of the events' top-level {@code …Id} fields, by field name. */
+    private static Map<String, Set<String>> ids(List<ReceivedEvent> events) {
+        Map<String, Set<String>> ids = new LinkedHashMap<>();
+        for (ReceivedEvent event : events) {
+            JsonNode data;
+            try {
+                data = JSON.readTree(event.data());
+            } catch (RuntimeException unreadable) {
+                continue; // its projections report it when they read it
+            }
+            if (data == null || !data.isObject()) {
+                continue;
+            }
+            for (Map.Entry<String, JsonNode> field : data.properties()) {
+                if (field.getKey().endsWith("Id") && field.getValue().isString()) {
+                    ids.computeIfAbsent(field.getKey(), name -> new LinkedHashSet<>())
+                            .add(field.getValue().asString());
+                }
+            }
+        }
+        return ids;
     }
 
     void project(ReceivedEvent event) {
@@ -58,6 +119,23 @@ public class ProjectionFeed {
         }
         for (Projection projection : projections) {
             projection.apply(event, generation).ifPresent(changes::add);
+        }
+        return changes;
+    }
+
+    /**
+     * Applies a batch of events to {@code generation} as the live consumer does (read ahead, merged writes), for
+     * tests and tools; says what changed.
+     */
+    public List<ProjectionChange> applyBatch(List<ReceivedEvent> events, Generation generation) {
+        BatchScope scope = batchScope(() -> generation);
+        List<ProjectionChange> changes = new ArrayList<>();
+        try {
+            scope.begin(events);
+            events.forEach(event -> changes.addAll(apply(event, generation)));
+            scope.complete();
+        } finally {
+            scope.close();
         }
         return changes;
     }

@@ -2,6 +2,7 @@ package org.pathways.progression.flows;
 
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.pathways.events.EventType;
@@ -10,13 +11,13 @@ import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.events.Projection;
 import org.pathways.progression.events.ProjectionChange;
+import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
-import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,23 +33,27 @@ public class PartnershipFlows implements Projection {
 
     private final MongoTemplate mongo;
     private final Generations generations;
+    private final FactStore facts;
 
-    PartnershipFlows(MongoTemplate mongo, Generations generations) {
+    PartnershipFlows(MongoTemplate mongo, Generations generations, FactStore facts) {
         this.mongo = mongo;
         this.generations = generations;
+        this.facts = facts;
     }
 
     @Override
     public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         String day = event.time().atZone(ZoneOffset.UTC).toLocalDate().toString();
-        mongo.upsert(Query.query(Criteria.where("_id").is(event.type() + "|" + day)),
-                new Update().set("type", event.type()).set("day", day).inc("count", 1), generation.collection(DAILY));
+        // Counted with the batch when the feed applies one (one bulk write for all its days and flows).
+        facts.count(generation, DAILY, event.type() + "|" + day, Map.of("type", event.type(), "day", day),
+                Map.of("count", 1L));
         if (event.is(EventType.REFERRAL_SUBMITTED)) {
             ReferralSubmitted submitted = event.data(ReferralSubmitted.class);
-            mongo.upsert(Query.query(Criteria.where("_id")
-                            .is(submitted.referringAgencyId() + "->" + submitted.receivingAgencyId())),
-                    new Update().set("from", submitted.referringAgencyId())
-                            .set("to", submitted.receivingAgencyId()).inc("submitted", 1), generation.collection(FLOWS));
+            Map<String, Object> flow = new java.util.HashMap<>();
+            flow.put("from", submitted.referringAgencyId());
+            flow.put("to", submitted.receivingAgencyId());
+            facts.count(generation, FLOWS, submitted.referringAgencyId() + "->" + submitted.receivingAgencyId(),
+                    flow, Map.of("submitted", 1L));
             return Optional.of(ProjectionChange.of("flows",
                     submitted.referringAgencyId(), submitted.receivingAgencyId()));
         }

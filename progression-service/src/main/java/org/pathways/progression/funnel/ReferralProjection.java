@@ -5,6 +5,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +67,14 @@ public class ReferralProjection implements Projection {
     ReferralProjection(FactStore facts, LearnerProjection learners) {
         this.facts = facts;
         this.learners = learners;
+    }
+
+    @Override
+    public void readAhead(Map<String, Set<String>> ids, Generation generation) {
+        Set<String> referrals = new HashSet<>(ids.getOrDefault("referralId", Set.of()));
+        referrals.addAll(ids.getOrDefault("previousReferralId", Set.of()));
+        facts.readAhead(generation, COLLECTION, referrals);
+        facts.readAhead(generation, OPPORTUNITIES, ids.getOrDefault("opportunityId", Set.of()));
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.pathways.events.EventType;
 import org.pathways.events.learner.LeadAssigned;
@@ -62,6 +63,12 @@ public class LearnerProjection implements Projection {
 
     LearnerProjection(FactStore facts) {
         this.facts = facts;
+    }
+
+    @Override
+    public void readAhead(Map<String, Set<String>> ids, Generation generation) {
+        facts.readAhead(generation, COLLECTION, ids.getOrDefault("learnerId", Set.of()));
+        facts.readAhead(generation, PLAN_STEPS, ids.getOrDefault("stepId", Set.of()));
     }
 
     @Override

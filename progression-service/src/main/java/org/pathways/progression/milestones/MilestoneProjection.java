@@ -48,6 +48,12 @@ class MilestoneProjection implements Projection {
     }
 
     @Override
+    public void readAhead(Map<String, Set<String>> ids, Generation generation) {
+        facts.readAhead(generation, COLLECTION, ids.getOrDefault("milestoneId", Set.of()));
+        facts.readAhead(generation, AWAITING, ids.getOrDefault("referralId", Set.of()));
+    }
+
+    @Override
     public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         if (event.is(EventType.REFERRAL_SUBMITTED)) {
             ReferralSubmitted submitted = event.data(ReferralSubmitted.class);

@@ -2,6 +2,8 @@ package org.pathways.progression.tally;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,15 +54,172 @@ public class FactStore {
     public static final String DAYS = "bucket-days";
 
     private final MongoTemplate mongo;
+    /** The batch this thread is applying, if any (see {@link #beginBatch}). */
+    private final ThreadLocal<Batch> batch = new ThreadLocal<>();
 
     FactStore(MongoTemplate mongo) {
         this.mongo = mongo;
     }
 
+    /**
+     * What a batch of events does to the store, merged: facts read ahead with one {@code $in} per collection and kept
+     * as written (a hint only: every write is still made under the facts' version, so a stale one costs a retry),
+     * and the bucket increments, counters and clearing of pending differences of the whole batch held back and
+     * written at {@link #completeBatch} in one unordered bulk write each. The fact documents themselves are written
+     * as each event is applied, with their pending differences (this batch's, merged), so a crash before the
+     * increments are written leaves them pending for the next writer, as for a single event.
+     */
+    private static final class Batch {
+        /** By collection and id: the facts as last read or written (null: known to be absent). */
+        final Map<String, Map<String, Document>> facts = new HashMap<>();
+        /** By generation: the merged differences to add to each bucket. */
+        final Map<Generation, Map<String, Document>> increments = new LinkedHashMap<>();
+        /** By collection: the documents written with this batch's pending differences, and at which version. */
+        final Map<String, Map<String, Long>> pending = new LinkedHashMap<>();
+        /** By collection and id: counters to increment (and fields to set) with the batch. */
+        final Map<String, Map<String, Count>> counts = new LinkedHashMap<>();
+
+        boolean ownsPending(String collection, Document stored) {
+            Long version = pending.getOrDefault(collection, Map.of()).get(stored.getString("_id"));
+            return version != null && stored.get(VERSION) instanceof Number n && n.longValue() == version;
+        }
+    }
+
+    private record Count(Map<String, Object> set, Map<String, Long> increments) {
+    }
+
+    /** From now until {@link #endBatch}, this thread's writes are merged (see {@link Batch}). */
+    public void beginBatch() {
+        batch.set(new Batch());
+    }
+
+    /** Reads the facts about {@code ids} of {@code collection} in one round trip, for the rest of the batch. */
+    public void readAhead(Generation generation, String collection, Collection<String> ids) {
+        Batch current = batch.get();
+        if (current == null || ids.isEmpty()) {
+            return;
+        }
+        String facts = generation.collection(collection);
+        Map<String, Document> known = current.facts.computeIfAbsent(facts, c -> new HashMap<>());
+        List<String> missing = ids.stream().filter(id -> id != null && !known.containsKey(id)).distinct().toList();
+        for (int i = 0; i < missing.size(); i += 500) {
+            List<String> part = missing.subList(i, Math.min(missing.size(), i + 500));
+            part.forEach(id -> known.put(id, null));
+            for (Document found : mongo.find(Query.query(Criteria.where("_id").in(part)), Document.class, facts)) {
+                known.put(found.getString("_id"), found);
+            }
+        }
+    }
+
+    /**
+     * Writes what the batch held back: every bucket's merged increment (one bulk write per generation, plus one for
+     * new buckets' day indexes), the counters (one bulk write per collection), then clears the pending differences
+     * (one bulk write per collection). The facts read stay known for the rest of the batch.
+     */
+    public void completeBatch() {
+        Batch current = batch.get();
+        if (current == null) {
+            return;
+        }
+        current.increments.forEach((generation, buckets) -> apply(generation, List.copyOf(buckets.values()), false));
+        current.increments.clear();
+        current.counts.forEach((collection, counts) -> {
+            BulkOperations upserts = mongo.bulkOps(BulkMode.UNORDERED, collection);
+            counts.forEach((id, count) -> {
+                Update update = new Update();
+                count.set().forEach(update::set);
+                count.increments().forEach(update::inc);
+                upserts.upsert(Query.query(Criteria.where("_id").is(id)), update);
+            });
+            upserts.execute();
+        });
+        current.counts.clear();
+        current.pending.forEach((collection, versions) -> {
+            if (versions.isEmpty()) {
+                return;
+            }
+            BulkOperations clears = mongo.bulkOps(BulkMode.UNORDERED, collection);
+            versions.forEach((id, version) -> clears.updateOne(Query.query(Criteria.where("_id").is(id)
+                    .and(VERSION).is(version)), new Update().unset(PENDING).unset(PENDING_AT)));
+            clears.execute();
+            Map<String, Document> known = current.facts.getOrDefault(collection, Map.of());
+            versions.keySet().forEach(id -> {
+                Document kept = known.get(id);
+                if (kept != null) {
+                    kept.remove(PENDING);
+                    kept.remove(PENDING_AT);
+                }
+            });
+        });
+        current.pending.clear();
+    }
+
+    /** Ends this thread's batch; what was not completed is dropped (its facts stay pending for the next writer). */
+    public void endBatch() {
+        batch.remove();
+    }
+
+    /**
+     * Increments {@code increments} (and sets {@code set}) on document {@code id} of {@code collection}, creating it
+     * if needed: at once, or with the batch.
+     */
+    public void count(Generation generation, String collection, String id, Map<String, Object> set,
+                      Map<String, Long> increments) {
+        String target = generation.collection(collection);
+        Batch current = batch.get();
+        if (current == null) {
+            Update update = new Update();
+            set.forEach(update::set);
+            increments.forEach(update::inc);
+            mongo.upsert(Query.query(Criteria.where("_id").is(id)), update, target);
+            return;
+        }
+        current.counts.computeIfAbsent(target, c -> new LinkedHashMap<>()).merge(id,
+                new Count(new LinkedHashMap<>(set), new LinkedHashMap<>(increments)), (held, more) -> {
+                    held.set().putAll(more.set());
+                    more.increments().forEach((field, n) -> held.increments().merge(field, n, Long::sum));
+                    return held;
+                });
+    }
+
+    /**
+     * Before this thread waits for another writer's pending differences, it writes what its own batch holds back:
+     * a writer that waits holds nothing, so two batches (two instances, or the live consumer and a rebuild) that each
+     * wait for a document the other holds never wait for each other until the grace period runs out.
+     */
+    private void releaseBeforeWaiting(Batch current) {
+        if (current != null && (!current.increments.isEmpty() || !current.counts.isEmpty()
+                || current.pending.values().stream().anyMatch(versions -> !versions.isEmpty()))) {
+            completeBatch();
+        }
+    }
+
+    /** The stored facts: as known to the batch, or read (and then known to it). */
+    private Document read(String facts, String id) {
+        Batch current = batch.get();
+        if (current == null) {
+            return mongo.findById(id, Document.class, facts);
+        }
+        Map<String, Document> known = current.facts.computeIfAbsent(facts, c -> new HashMap<>());
+        if (known.containsKey(id)) {
+            return known.get(id);
+        }
+        Document found = mongo.findById(id, Document.class, facts);
+        known.put(id, found);
+        return found;
+    }
+
+    private void forgetKnown(String facts, String id) {
+        Batch current = batch.get();
+        if (current != null) {
+            current.facts.getOrDefault(facts, new HashMap<>()).remove(id);
+        }
+    }
+
     /** The facts about {@code id}, or null. */
     public Facts find(Generation generation, String collection, String id) {
-        Document found = mongo.findById(id, Document.class, generation.collection(collection));
-        return found == null ? null : new Facts(found);
+        Document found = read(generation.collection(collection), id);
+        return found == null ? null : new Facts(new Document(found));
     }
 
     /**
@@ -85,12 +244,16 @@ public class FactStore {
     private Facts change(Generation generation, String collection, String id, boolean prefetched, Document known,
                          Consumer<Facts> update, Function<Facts, List<Tally>> derive) {
         String facts = generation.collection(collection);
+        Batch current = batch.get();
         boolean first = prefetched;
         while (true) {
-            Document stored = first ? known : mongo.findById(id, Document.class, facts);
+            Document stored = first ? known : read(facts, id);
             first = false;
-            if (stored != null && stored.get(PENDING) != null) {
+            boolean own = current != null && stored != null && current.ownsPending(facts, stored);
+            if (stored != null && stored.get(PENDING) != null && !own) {
+                releaseBeforeWaiting(current);
                 awaitOrTakeOver(generation, facts, stored);
+                forgetKnown(facts, id);
                 continue;
             }
             Document working = stored == null ? new Document("_id", id) : new Document(stored);
@@ -106,18 +269,43 @@ public class FactStore {
             List<Document> after = derive.apply(changing).stream().map(FactStore::toDocument).toList();
             List<Document> difference = difference(before, after);
             Document written = new Document(working).append(VERSION, version + 1).append(CONTRIBUTION, after);
-            if (!difference.isEmpty()) {
-                written.append(PENDING, difference).append(PENDING_AT, System.currentTimeMillis());
+            // In a batch, the document's pending differences are all this batch has not yet added to the buckets.
+            List<Document> pending = own ? merge(stored.getList(PENDING, Document.class), difference) : difference;
+            if (!pending.isEmpty()) {
+                written.append(PENDING, pending).append(PENDING_AT, System.currentTimeMillis());
             }
             try {
                 if (stored == null) {
                     mongo.insert(written, facts);
                 } else if (mongo.replace(Query.query(Criteria.where("_id").is(id).and(VERSION).is(version)),
                         written, facts).getMatchedCount() == 0) {
+                    forgetKnown(facts, id);
                     continue;
                 }
             } catch (DuplicateKeyException raced) {
+                forgetKnown(facts, id);
                 continue;
+            }
+            if (current != null) {
+                current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, written);
+                Map<String, Long> versions = current.pending.computeIfAbsent(facts, c -> new LinkedHashMap<>());
+                if (pending.isEmpty()) {
+                    versions.remove(id);
+                } else {
+                    versions.put(id, version + 1);
+                }
+                Map<String, Document> held = current.increments.computeIfAbsent(generation,
+                        g -> new LinkedHashMap<>());
+                for (Document more : difference) {
+                    Document into = held.get(more.getString("b"));
+                    List<Document> sum = merge(into == null ? List.of() : List.of(into), List.of(more));
+                    if (sum.isEmpty()) {
+                        held.remove(more.getString("b"));
+                    } else {
+                        held.put(more.getString("b"), sum.getFirst());
+                    }
+                }
+                return new Facts(written);
             }
             if (!difference.isEmpty()) {
                 apply(generation, difference, false);
@@ -134,12 +322,21 @@ public class FactStore {
      */
     public void forget(Generation generation, String collection, String id) {
         String facts = generation.collection(collection);
-        Document stored = mongo.findById(id, Document.class, facts);
-        while (stored != null && stored.get(PENDING) != null) {
+        Batch current = batch.get();
+        Document stored = read(facts, id);
+        while (stored != null && stored.get(PENDING) != null
+                && (current == null || !current.ownsPending(facts, stored))) {
+            releaseBeforeWaiting(current);
             awaitOrTakeOver(generation, facts, stored);
-            stored = mongo.findById(id, Document.class, facts);
+            forgetKnown(facts, id);
+            stored = read(facts, id);
         }
         mongo.remove(Query.query(Criteria.where("_id").is(id)), facts);
+        if (current != null) {
+            // What it held back for the buckets stays held (counts are about no one); nothing is left to clear.
+            current.pending.getOrDefault(facts, new HashMap<>()).remove(id);
+            current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, null);
+        }
     }
 
     /**
@@ -244,6 +441,38 @@ public class FactStore {
             }
         });
         return differences;
+    }
+
+    /**
+     * {@code more} added to {@code held}, bucket by bucket: differences of the same bucket summed, zeros and buckets
+     * whose counts all cancel left out.
+     */
+    static List<Document> merge(List<Document> held, List<Document> more) {
+        Map<String, Document> merged = new LinkedHashMap<>();
+        for (Document difference : held) {
+            merged.put(difference.getString("b"), copy(difference));
+        }
+        for (Document difference : more) {
+            Document into = merged.get(difference.getString("b"));
+            if (into == null) {
+                merged.put(difference.getString("b"), copy(difference));
+                continue;
+            }
+            Document counts = into.get("c", Document.class);
+            difference.get("c", Document.class).forEach((field, n) -> {
+                long sum = (counts.get(field) instanceof Number m ? m.longValue() : 0) + ((Number) n).longValue();
+                if (sum == 0) {
+                    counts.remove(field);
+                } else {
+                    counts.put(field, sum);
+                }
+            });
+        }
+        return merged.values().stream().filter(d -> !d.get("c", Document.class).isEmpty()).toList();
+    }
+
+    private static Document copy(Document difference) {
+        return new Document(difference).append("c", new Document(difference.get("c", Document.class)));
     }
 
     private static Document toDocument(Tally tally) {

@@ -3,8 +3,13 @@ package org.pathways.messaging.inbox;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -19,10 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.micrometer.tracing.Span;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.BulkOperationException;
+import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
 import org.springframework.scheduling.annotation.Scheduled;
 
@@ -72,6 +80,10 @@ public class EventInbox {
         this.parkedErasures = parkedErasures;
     }
 
+    /** How a batch consumer retries a failing event, and where it dead-letters one that keeps failing. */
+    private ConsumerRetry retry = new ConsumerRetry(4, Duration.ofMillis(500), 2.0, Duration.ofSeconds(5));
+    private RecordDeadLetters deadLetters;
+
     /** Processes every event in a consumer span continuing the record's trace. */
     public void setTracing(TraceContext tracing) {
         this.tracing = tracing;
@@ -97,6 +109,12 @@ public class EventInbox {
         return spanningDocuments.contains(handlerName) && transactions.available();
     }
 
+    /** For batch consumers: how a failing event is retried, and where it goes when it keeps failing. */
+    public void setBatchFailures(ConsumerRetry retry, RecordDeadLetters deadLetters) {
+        this.retry = retry;
+        this.deadLetters = deadLetters;
+    }
+
     /** A Spring Cloud Stream consumer that hands each new event to {@code handler} once. */
     public Consumer<Message<byte[]>> consumer(String handlerName, Consumer<ReceivedEvent> handler) {
         return consumerWithRecord(handlerName, (event, record) -> handler.accept(event));
@@ -108,9 +126,7 @@ public class EventInbox {
      */
     public Consumer<Message<byte[]>> consumerWithRecord(String handlerName,
                                                         BiConsumer<ReceivedEvent, byte[]> handler) {
-        if (handlers.putIfAbsent(handlerName, handler) != null) {
-            throw new IllegalStateException("Two consumers share the inbox handler name " + handlerName);
-        }
+        register(handlerName, handler);
         return message -> {
             Object trace = message.getHeaders().get(TraceContext.HEADER);
             String traceparent = trace instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
@@ -121,12 +137,263 @@ public class EventInbox {
         };
     }
 
+    private void register(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler) {
+        if (handlers.putIfAbsent(handlerName, handler) != null) {
+            throw new IllegalStateException("Two consumers share the inbox handler name " + handlerName);
+        }
+    }
+
+    /**
+     * A Spring Cloud Stream <b>batch</b> consumer (binding in {@code batch-mode}) that hands each new event of a
+     * poll to {@code handler} once, in the order of the batch (so in order per key), with the same outcome as
+     * {@link #consumer}: erasures tombstoned first and parked when their handler fails, other events pseudonymised,
+     * a consumer span per event, {@code pathways.inbox.events} per event. What it saves is round trips: the batch's
+     * event ids are looked up in one {@code $in} by {@code _id}, and the done-marks of the whole batch are written in
+     * one bulk write (see {@link #receiveBatch}). {@code scope} lets the handler merge its own reads and writes.
+     */
+    public Consumer<Message<List<byte[]>>> batchConsumer(String handlerName, Consumer<ReceivedEvent> handler,
+                                                         BatchScope scope) {
+        BiConsumer<ReceivedEvent, byte[]> perEvent = (event, record) -> handler.accept(event);
+        register(handlerName, perEvent);
+        return message -> receiveBatch(handlerName, perEvent, scope, records(message));
+    }
+
+    /** As {@link #batchConsumer(String, Consumer, BatchScope)}, for a handler that merges nothing. */
+    public Consumer<Message<List<byte[]>>> batchConsumer(String handlerName, Consumer<ReceivedEvent> handler) {
+        return batchConsumer(handlerName, handler, BatchScope.NONE);
+    }
+
+    /** The records of a batch message, with what the binder tells of each (lists in the order of the payload). */
+    private static List<RecordDeadLetters.FailedRecord> records(Message<List<byte[]>> message) {
+        List<byte[]> values = message.getPayload();
+        List<?> keys = list(message, KafkaHeaders.RECEIVED_KEY);
+        List<?> topics = list(message, KafkaHeaders.RECEIVED_TOPIC);
+        List<?> partitions = list(message, KafkaHeaders.RECEIVED_PARTITION);
+        List<?> offsets = list(message, KafkaHeaders.OFFSET);
+        List<?> timestamps = list(message, KafkaHeaders.RECEIVED_TIMESTAMP);
+        List<?> headers = list(message, KafkaHeaders.BATCH_CONVERTED_HEADERS);
+        List<RecordDeadLetters.FailedRecord> records = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            Map<String, byte[]> recordHeaders = new LinkedHashMap<>();
+            if (at(headers, i) instanceof Map<?, ?> map) {
+                map.forEach((name, value) -> {
+                    byte[] bytes = bytes(value);
+                    if (bytes != null && !name.toString().startsWith("kafka_")) {
+                        recordHeaders.put(name.toString(), bytes);
+                    }
+                });
+            }
+            records.add(new RecordDeadLetters.FailedRecord(String.valueOf(at(topics, i)),
+                    at(partitions, i) instanceof Number n ? n.intValue() : -1,
+                    at(offsets, i) instanceof Number n ? n.longValue() : -1,
+                    at(timestamps, i) instanceof Number n ? n.longValue() : 0, bytes(at(keys, i)), values.get(i),
+                    recordHeaders));
+        }
+        return records;
+    }
+
+    private static List<?> list(Message<?> message, String header) {
+        return message.getHeaders().get(header) instanceof List<?> list ? list : List.of();
+    }
+
+    private static Object at(List<?> list, int index) {
+        return index < list.size() ? list.get(index) : null;
+    }
+
+    private static byte[] bytes(Object value) {
+        return value == null ? null : value instanceof byte[] bytes ? bytes
+                : value.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One event of a batch, with the record it came in. */
+    private record Delivered(RecordDeadLetters.FailedRecord record, ReceivedEvent event, String traceparent) {
+
+        String key(String handlerName) {
+            return handlerName + ":" + event.id();
+        }
+    }
+
+    /**
+     * One poll's records for one handler. Round trips to the store: one {@code $in} by {@code _id} for the events
+     * already done, the handler's own (merged by {@code scope}), and one unordered bulk upsert of the done-marks;
+     * an erasure takes the single-event path (its tombstone first, parked on failure). A failing event is retried as
+     * a record consumer's would be ({@link ConsumerRetry}) and then dead-lettered, and the batch goes on: its
+     * neighbours are handled once each, before and after it. A malformed record is dead-lettered at once. Anything
+     * that escapes (the store or the dead-letter topic is down) first marks done what was handled, then fails the
+     * batch, which the binder delivers again (the done ones are then skipped).
+     */
+    private void receiveBatch(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, BatchScope scope,
+                              List<RecordDeadLetters.FailedRecord> records) {
+        List<Delivered> batch = new ArrayList<>(records.size());
+        for (RecordDeadLetters.FailedRecord record : records) {
+            byte[] trace = record.headers().get(TraceContext.HEADER);
+            String traceparent = trace == null ? null : new String(trace, StandardCharsets.UTF_8);
+            try {
+                batch.add(new Delivered(record, codec.decode(record.value(), traceparent), traceparent));
+            } catch (MalformedEventException malformed) {
+                deadLetter(handlerName, record, malformed);
+            }
+        }
+        Set<String> done = done(batch.stream().map(delivered -> delivered.key(handlerName)).toList());
+        List<Delivered> fresh = new ArrayList<>();
+        for (Delivered delivered : batch) {
+            if (done.add(delivered.key(handlerName))) {
+                fresh.add(delivered);
+            } else {
+                meters.counter("pathways.inbox.events", "handler", handlerName, "outcome", "duplicate").increment();
+                log.debug("Skipping event {} already processed by {}", delivered.event().id(), handlerName);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        List<Delivered> handled = new ArrayList<>(fresh.size());
+        RuntimeException escaped = null;
+        try {
+            scope.begin(fresh.stream().map(Delivered::event).toList());
+            for (Delivered delivered : fresh) {
+                tracing.inSpan(handlerName + " process", Span.Kind.CONSUMER, delivered.traceparent(),
+                        Map.of("messaging.system", "kafka", "messaging.consumer.handler", handlerName,
+                                "messaging.batch.message_count", String.valueOf(records.size())),
+                        () -> {
+                            if (handleInBatch(handlerName, handler, scope, delivered)) {
+                                handled.add(delivered);
+                            }
+                        });
+            }
+        } catch (RuntimeException failure) {
+            escaped = failure;
+        }
+        try {
+            scope.complete();
+            if (!handled.isEmpty()) {
+                markDone(handlerName, handled);
+            }
+        } catch (RuntimeException failure) {
+            if (escaped != null) {
+                failure.addSuppressed(escaped);
+            }
+            throw failure;
+        } finally {
+            scope.close();
+        }
+        if (escaped != null) {
+            throw escaped;
+        }
+    }
+
+    /** Which of {@code keys} are done, in one read by {@code _id}. */
+    private Set<String> done(List<String> keys) {
+        Set<String> done = new HashSet<>();
+        if (keys.isEmpty()) {
+            return done;
+        }
+        Query query = Query.query(Criteria.where("_id").in(keys));
+        query.fields().include("status");
+        for (Document seen : mongo.find(query, Document.class, COLLECTION)) {
+            if ("DONE".equals(seen.getString("status"))) {
+                done.add(seen.getString("_id"));
+            }
+        }
+        // What is not done stays out of the set: receiveBatch adds each key as it goes, to see repeats in the batch.
+        return done;
+    }
+
+    /**
+     * One event of a batch: true once it was handled and is to be marked done with the batch; false when it was
+     * dead-lettered, or was an erasure (marked or parked on its own path).
+     */
+    private boolean handleInBatch(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, BatchScope scope,
+                                  Delivered delivered) {
+        ReceivedEvent event = delivered.event();
+        byte[] record = delivered.record().value();
+        if (event.is(EventType.LEARNER_ERASED)) {
+            // Its own path, as in a record consumer (marked done on its own, or parked): what the events before it
+            // held back is written first, and what it holds back itself before it is marked done.
+            scope.complete();
+            try {
+                receive(handlerName, (erasure, erasureRecord) -> {
+                    handler.accept(erasure, erasureRecord);
+                    scope.complete();
+                }, record, delivered.traceparent());
+            } catch (MalformedEventException malformed) {
+                deadLetter(handlerName, delivered.record(), malformed);
+            }
+            return false;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ErasedLearners.Received seen = erasedLearners.pseudonymise(event, record);
+                handler.accept(seen.event(), seen.record());
+                return true;
+            } catch (MalformedEventException malformed) {
+                deadLetter(handlerName, delivered.record(), malformed);
+                return false;
+            } catch (RuntimeException failure) {
+                if (attempt >= retry.maxAttempts()) {
+                    deadLetter(handlerName, delivered.record(), failure);
+                    return false;
+                }
+                log.debug("Event {} failed in {} (attempt {}), trying again", event.id(), handlerName, attempt);
+                sleep(retry.backOff(attempt));
+            }
+        }
+    }
+
+    private void deadLetter(String handlerName, RecordDeadLetters.FailedRecord record, RuntimeException failure) {
+        if (deadLetters == null) {
+            throw failure;
+        }
+        deadLetters.deadLetter(record, failure);
+        log.warn("Dead-lettered a record of {} partition {} offset {} for handler {} ({})", record.topic(),
+                record.partition(), record.offset(), handlerName, failure.getClass().getSimpleName());
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while retrying an event", interrupted);
+        }
+    }
+
+    /** The done-marks of every handled event of a batch, in one unordered bulk upsert by {@code _id}. */
+    private void markDone(String handlerName, List<Delivered> handled) {
+        Date now = Date.from(clock.instant());
+        BulkOperations marks = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
+        for (Delivered delivered : handled) {
+            marks.upsert(Query.query(Criteria.where("_id").is(delivered.key(handlerName))), doneMark(handlerName,
+                    delivered.event(), now));
+        }
+        try {
+            marks.execute();
+        } catch (BulkOperationException raced) {
+            // Another instance marked some at the same moment (during a rebalance): done either way.
+            if (raced.getErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
+                throw raced;
+            }
+        }
+        meters.counter("pathways.inbox.events", "handler", handlerName, "outcome", "processed")
+                .increment(handled.size());
+    }
+
+    private static Update doneMark(String handlerName, ReceivedEvent event, Date now) {
+        return new Update().set("status", "DONE").set("processedAt", now)
+                .setOnInsert("handler", handlerName).setOnInsert("eventId", event.id())
+                .setOnInsert("type", event.type()).setOnInsert("receivedAt", now);
+    }
+
     /**
      * One record for one handler: an erasure is tombstoned first and parked if its handler fails; anything else
      * reaches the handler with erased learners' ids pseudonymised.
      */
     private void receive(String handlerName, byte[] record, String traceparent) {
-        BiConsumer<ReceivedEvent, byte[]> handler = handlers.get(handlerName);
+        receive(handlerName, handlers.get(handlerName), record, traceparent);
+    }
+
+    private void receive(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, byte[] record,
+                         String traceparent) {
         ReceivedEvent event = codec.decode(record, traceparent);
         if (!event.is(EventType.LEARNER_ERASED)) {
             ErasedLearners.Received seen = erasedLearners.pseudonymise(event, record);
@@ -226,11 +493,8 @@ public class EventInbox {
     }
 
     private void markDone(String key, String handlerName, ReceivedEvent event) {
-        Date now = Date.from(clock.instant());
-        Update done = new Update().set("status", "DONE").set("processedAt", now)
-                .setOnInsert("handler", handlerName).setOnInsert("eventId", event.id())
-                .setOnInsert("type", event.type()).setOnInsert("receivedAt", now);
-        mongo.upsert(Query.query(Criteria.where("_id").is(key)), done, COLLECTION);
+        mongo.upsert(Query.query(Criteria.where("_id").is(key)), doneMark(handlerName, event,
+                Date.from(clock.instant())), COLLECTION);
     }
 
     /** Forgets processed ids after the retention period (the embedded store has no TTL indexes). */

@@ -1,0 +1,32 @@
+package org.pathways.messaging.inbox;
+
+import java.util.List;
+
+/**
+ * What a batch handler does around the events of one batch, so that it can merge their store round trips: read
+ * ahead what the events need ({@link #begin}: one {@code $in} by {@code _id} instead of one read per event) and
+ * write what it held back ({@link #complete}: one bulk write instead of one write per event). The handler itself
+ * still takes one event at a time, in order, so the same handler serves record and batch consumers alike.
+ *
+ * <p>{@link #complete} runs before the inbox marks the batch's events done; if it throws, no event of the batch is
+ * marked and the whole batch is received again, so a held-back write is never lost. {@link #close} always runs last,
+ * on the same thread (a scope may keep its state in a thread-local).
+ */
+public interface BatchScope {
+
+    /** Reads nothing ahead and holds nothing back. */
+    BatchScope NONE = new BatchScope() {
+    };
+
+    /** Before the first of {@code events} (the batch's new ones, in order) is handled. */
+    default void begin(List<ReceivedEvent> events) {
+    }
+
+    /** After the last event was handled (or dead-lettered): writes what was held back. */
+    default void complete() {
+    }
+
+    /** After {@link #complete} or a failure: forgets the batch. */
+    default void close() {
+    }
+}

@@ -1,0 +1,132 @@
+package org.pathways.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.TopicRecorder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The batch inbox ({@code batch-mode} binding): every event of a poll handled once and in order, a failing one
+ * retried then dead-lettered while its neighbours go on, a malformed one dead-lettered at once, a redelivery skipped.
+ */
+@SpringBootTest(properties = "spring.config.name=messaging-test")
+class BatchInboxTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String TOPIC = "pathways.batch-test";
+    private static final String DLQ = "pathways.dlq.messaging-test";
+
+    private static TopicRecorder deadLetters;
+
+    @Autowired EventInbox inbox;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.register(registry, "messaging-test");
+    }
+
+    @BeforeAll
+    static void recorders() {
+        deadLetters = new TopicRecorder(DLQ);
+    }
+
+    @AfterAll
+    static void closeRecorders() {
+        deadLetters.close();
+    }
+
+    private static byte[] cloudEvent(String id, String learnerId) {
+        byte[] data = JSON.writeValueAsBytes(new LearnerRegistered(learnerId, "agency-college", "LS6",
+                Instant.now()));
+        return EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(
+                CloudEventBuilder.v1().withId(id).withSource(URI.create("/pathways/test"))
+                        .withType("org.pathways.learner.registered.v1").withSubject(learnerId)
+                        .withTime(OffsetDateTime.now(ZoneOffset.UTC)).withDataContentType("application/json")
+                        .withData(data).build());
+    }
+
+    private static void send(String key, List<byte[]> records) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), new ByteArraySerializer())) {
+            // One key: one partition, so the records arrive in this order and, sent together, in one poll.
+            records.forEach(record -> producer.send(new ProducerRecord<>(TOPIC, key, record)));
+            producer.flush();
+        }
+    }
+
+    private static List<String> handled(List<String> ids) {
+        return MessagingTestApplication.BATCH_HANDLED.stream().filter(ids::contains).toList();
+    }
+
+    @Test
+    void aBatchsEventsAreHandledOnceInOrderAroundAFailingAndAMalformedOneWhichAreDeadLettered() {
+        String learner = "lrn-" + UUID.randomUUID();
+        String first = UUID.randomUUID().toString();
+        String failing = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        String third = UUID.randomUUID().toString();
+        MessagingTestApplication.BATCH_FAILING.add(failing);
+        long before = inbox.processedCount("batch-events");
+
+        send(learner, List.of(cloudEvent(first, learner), cloudEvent(failing, learner),
+                "{not a cloud event".getBytes(StandardCharsets.UTF_8), cloudEvent(second, learner),
+                cloudEvent(first, learner), cloudEvent(third, learner)));
+
+        List<String> good = List.of(first, second, third);
+        await().atMost(Duration.ofSeconds(60)).until(() -> handled(good).size() == 3);
+        assertThat(handled(good)).containsExactly(first, second, third);
+        List<ConsumerRecord<String, byte[]>> dead = deadLetters.await(r -> learner.equals(r.key()), 2,
+                Duration.ofSeconds(20));
+        assertThat(dead).hasSize(2);
+        assertThat(dead).anySatisfy(letter -> {
+            assertThat(new String(letter.value(), StandardCharsets.UTF_8)).contains(failing);
+            assertThat(new String(letter.headers().lastHeader("x-exception-message").value(),
+                    StandardCharsets.UTF_8)).contains("handler failure");
+            assertThat(new String(letter.headers().lastHeader("x-original-topic").value(),
+                    StandardCharsets.UTF_8)).isEqualTo(TOPIC);
+        });
+        assertThat(dead).anySatisfy(letter -> assertThat(new String(letter.value(), StandardCharsets.UTF_8))
+                .isEqualTo("{not a cloud event"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> inbox.processedCount("batch-events") == before + 3);
+
+        // Delivered again (a rebalance, a replay): skipped by the inbox, whatever batch it comes in.
+        String fourth = UUID.randomUUID().toString();
+        send(learner, List.of(cloudEvent(second, learner), cloudEvent(fourth, learner)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled(List.of(fourth)).size() == 1);
+        assertThat(handled(List.of(first, second, third, fourth))).containsExactly(first, second, third, fourth);
+        assertThat(deadLetters.settle(r -> learner.equals(r.key()), Duration.ofSeconds(1))).hasSize(2);
+        // The events came in batches: some poll brought more than one.
+        assertThat(MessagingTestApplication.BATCH_SIZES).anySatisfy(size -> assertThat(size).isGreaterThan(1));
+    }
+}
