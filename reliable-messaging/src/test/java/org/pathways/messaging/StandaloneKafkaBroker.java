@@ -58,12 +58,15 @@ final class StandaloneKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Starts the broker (again) and waits until it answers. */
+    /**
+     * Starts the broker (again) and waits until it answers: up to three minutes, as a new JVM on a shared 2-core
+     * machine under other builds' load took more than one (failed once at 60 s).
+     */
     void start() throws Exception {
         process = java(List.of("kafka.Kafka", properties.toString()), directory.resolve("broker.log"));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000"))) {
-            admin.describeCluster().nodes().get(90, TimeUnit.SECONDS);
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "180000"))) {
+            admin.describeCluster().nodes().get(200, TimeUnit.SECONDS);
         }
     }
 
