@@ -2,6 +2,7 @@ package org.pathways.referral.erasure;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 import org.pathways.events.learner.LearnerErased;
@@ -10,6 +11,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.readmodel.ErasureListener;
+import org.pathways.referral.readmodel.LearnerReferrals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -40,9 +42,11 @@ public class LearnerErasure implements ErasureListener {
     private final Outbox outbox;
     private final MongoTemplate mongo;
     private final ErasedLearners tombstones;
+    private final LearnerReferrals learners;
 
-    LearnerErasure(Outbox outbox, MongoTemplate mongo, ErasedLearners tombstones) {
+    LearnerErasure(Outbox outbox, MongoTemplate mongo, ErasedLearners tombstones, LearnerReferrals learners) {
         this.outbox = outbox;
+        this.learners = learners;
         this.mongo = mongo;
         this.tombstones = tombstones;
     }
@@ -52,11 +56,16 @@ public class LearnerErasure implements ErasureListener {
         // First the tombstone (the inbox wrote it already; idempotent), then the sweep: a referral inserted after the
         // sweep looked finds the tombstone.
         tombstones.record(erased.learnerId(), erased.erasedAt());
-        mongo.updateMulti(Query.query(Criteria.where("learnerId").is(erased.learnerId())
-                        .and("withdrawnAt").exists(false)),
-                new Update().set("withdrawnAt", erased.erasedAt()), ConsentView.class);
-        List<String> ids = mongo.find(Query.query(Criteria.where("learnerId").is(erased.learnerId())
-                .and("erasedAt").exists(false)), Referral.class).stream().map(Referral::id).toList();
+        // The learner's consents and referrals, found through the learner's document and written and read by _id
+        // (see LearnerReferrals); a consent withdrawn earlier keeps its earlier time ($min).
+        Set<String> consents = learners.consentIds(erased.learnerId());
+        if (!consents.isEmpty()) {
+            mongo.updateMulti(Query.query(Criteria.where("_id").in(consents)),
+                    new Update().min("withdrawnAt", erased.erasedAt()), ConsentView.class);
+        }
+        List<String> ids = learners.byIds(learners.referralIds(erased.learnerId()), Referral.class).stream()
+                .filter(referral -> erased.learnerId().equals(referral.learnerId()) && referral.erasedAt() == null)
+                .map(Referral::id).toList();
         int count = 0;
         for (String id : ids) {
             if (erase(id, erased.erasedAt())) {
