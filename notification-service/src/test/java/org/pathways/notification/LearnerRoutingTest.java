@@ -7,13 +7,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -27,6 +30,58 @@ class LearnerRoutingTest extends NotificationServiceTest {
 
     @Autowired
     AgencyKinds agencyKinds;
+    @Autowired
+    MongoQueryLog queries;
+
+    @AfterEach
+    void recordWebThreadsAgain() {
+        queries.recordOn(MongoQueryLog.WEB_THREADS);
+    }
+
+    /**
+     * Issue 14: the embedded store serves only {@code _id} and unique indexes, so a milestone's look-up of the
+     * learner's consents and referrals by their {@code learnerId} read the whole collections. Now the learner's record
+     * lists them and every read of the four collections is by {@code _id} alone (read off the wire).
+     */
+    @Test
+    void aMilestoneFindsTheLearnersConsentsAndReferralsByIdOnly() throws Exception {
+        String learner = "lrn-" + UUID.randomUUID();
+        String college = AgencyFeedTest.agency("fe-college");
+        String council = AgencyFeedTest.agency("council");
+        String recorder = AgencyFeedTest.agency("adult-ed");
+        try (ReferralEvents events = new ReferralEvents()) {
+            events.publish(agencyEvent("org.pathways.agency.registered.v1", college, "COLLEGE", "registeredAt"));
+            OutboxEntry referral = ReferralEvents.submitted("ref-" + UUID.randomUUID(), learner, council, college);
+            OutboxEntry kindConsent = kindConsent("org.pathways.learner.consent-granted.v1", learner,
+                    "cns-" + UUID.randomUUID(), "COLLEGE");
+            OutboxEntry consent = consent("org.pathways.learner.consent-granted.v1", learner,
+                    "cns-" + UUID.randomUUID(), council, "OUTCOME_SHARING");
+            for (OutboxEntry event : List.of(referral, kindConsent, consent)) {
+                events.publish(event);
+            }
+            await().atMost(PATIENCE).until(() -> handled(referral.eventId()) && handled(kindConsent.eventId())
+                    && handled(consent.eventId()) && agencyKinds.kindOf(college).isPresent());
+            queries.clear();
+            queries.recordOn(thread -> !MongoQueryLog.WEB_THREADS.test(thread));
+
+            OutboxEntry milestone = milestone(learner, recorder);
+            events.publish(milestone);
+            await().atMost(PATIENCE).until(() -> handled(milestone.eventId()));
+            queries.recordOn(MongoQueryLog.WEB_THREADS);
+
+            for (String agency : List.of(college, council, recorder)) {
+                assertThat(feedEventIds(agency)).as(agency).contains(milestone.eventId());
+            }
+            Set<String> learnerCollections = Set.of("learner_records", "learner_consents", "referral_parties",
+                    "learner_aliases");
+            List<MongoQueryLog.Read> reads = queries.reads().stream()
+                    .filter(read -> learnerCollections.contains(read.collection())).toList();
+            assertThat(reads).extracting(MongoQueryLog.Read::collection)
+                    .contains("learner_records", "learner_consents", "referral_parties");
+            assertThat(reads).allSatisfy(read -> assertThat(read.filter().keySet()).as(read.toString())
+                    .containsExactly("_id"));
+        }
+    }
 
     @Test
     void aMilestoneGoesToTheAgenciesWithAnOutcomeSharingConsentAndTheOneThatRecordedIt() throws Exception {

@@ -16,11 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.pathways.notification.subscription.LocalKeys;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HandledEvents;
+import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -46,6 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
         "pathways.notifications.coordinator-agency=agency-coordinator",
         "pathways.notifications.web-base-url=https://pathways.example",
         "pathways.notifications.mail-poll-interval=100ms"})
+@Import(MongoQueryLog.class)
 abstract class NotificationServiceTest extends RunningServiceTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();

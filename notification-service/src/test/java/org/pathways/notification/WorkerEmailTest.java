@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -21,7 +22,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.platform.security.Role;
+import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.TestTokens;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -78,6 +81,41 @@ class WorkerEmailTest extends NotificationServiceTest {
             assertThat(output.getAll().lines().filter(line -> !line.contains("c.icegreen.greenmail")))
                     .noneMatch(line -> line.contains(ana) || line.contains(cai) || line.contains(eve));
         }
+    }
+
+    @Autowired
+    MongoQueryLog queries;
+
+    /**
+     * Issue 14: the sender claims an e-mail this instance queued by its {@code _id} and writes the outcome on exactly
+     * {@code _id} and its lease token (a unique index), instead of searching the queue by status and time, which the
+     * embedded store answers by reading every e-mail ever queued. Only the once-a-minute search for what another
+     * instance left behind may still search.
+     */
+    @Test
+    void aQueuedEmailIsClaimedAndCompletedByItsIdNotBySearchingTheQueue() throws Exception {
+        String college = AgencyFeedTest.agency("college");
+        String council = AgencyFeedTest.agency("council");
+        String ana = address("ana");
+        putPreferences("ana", college, ana, "en", "REFERRAL_ARRIVED");
+        try (ReferralEvents events = new ReferralEvents()) {
+            queries.clear();
+            queries.recordOn(thread -> !MongoQueryLog.WEB_THREADS.test(thread));
+            OutboxEntry submitted = ReferralEvents.submitted(council, college);
+            events.publish(submitted);
+            assertThat(awaitMailTo(ana).getSubject()).isEqualTo(ARRIVED_EN);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(emailsOf(submitted.eventId()))
+                    .extracting(e -> e.getString("status")).containsExactly("SENT"));
+        } finally {
+            queries.recordOn(MongoQueryLog.WEB_THREADS);
+        }
+        List<List<String>> shapes = queries.reads().stream().filter(read -> read.collection().equals("emails"))
+                .map(read -> List.copyOf(read.filter().keySet())).toList();
+        assertThat(shapes).as("claimed by id, then the outcome on id and token")
+                .contains(List.of("_id"), List.of("_id", "leaseOwner"));
+        assertThat(shapes.stream().filter(shape -> !Set.of(List.of("_id"), List.of("_id", "leaseOwner"),
+                List.of("agencyId", "eventId", "kind", "recipientUserId")).contains(shape)))
+                .as("searches of the queue: at most the minute's one").hasSizeLessThanOrEqualTo(1);
     }
 
     @Test

@@ -163,10 +163,18 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
                 String delivery = unique("dlv");
                 Instant at = submittedAt.plus(HOUR.multipliedBy(i));
                 if (i < 10) {
+                    // Delivered 100 ms, 200 ms ... 1,000 ms after their events happened.
                     WebhookDelivered delivered = new WebhookDelivered(delivery, unique("evt"),
-                            "org.pathways.referral.submitted.v1", college, "sub-1", i < 5 ? 1 : 3, 200, at);
+                            "org.pathways.referral.submitted.v1", college, "sub-1", i < 5 ? 1 : 3, 200, at,
+                            100L * (i + 1));
                     String id = producer.publish(delivered);
                     producer.publish(id, delivered);
+                    if (i == 9) {
+                        // Parked meanwhile and delivered again a day later: its time to deliver stays the first.
+                        producer.publish(new WebhookDelivered(delivery, unique("evt"),
+                                "org.pathways.referral.submitted.v1", college, "sub-1", 1, 200, at.plus(Duration.ofDays(1)),
+                                86_400_000L));
+                    }
                 } else {
                     WebhookParked parked = new WebhookParked(delivery, unique("evt"),
                             "org.pathways.referral.submitted.v1", college, "sub-1", 8, 503, at);
@@ -306,6 +314,11 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
                 deliveries.get("deliveredAfterRetries").asLong(), deliveries.get("parked").asLong()))
                 .containsExactly(10L, 5L, 5L, 5L);
         assertThat(deliveries.get("firstTimeRate").asDouble()).isEqualTo(0.333);
+        // Time to deliver (issue 13), from the delivered events' durations, as a DDSketch (within 1%).
+        JsonNode toDeliver = deliveries.get("timeToDeliver");
+        assertThat(toDeliver.get("count").asLong()).isEqualTo(10);
+        assertThat(toDeliver.get("medianMs").asLong()).isCloseTo(500, org.assertj.core.data.Offset.offset(5L));
+        assertThat(toDeliver.get("p90Ms").asLong()).isCloseTo(900, org.assertj.core.data.Offset.offset(9L));
 
         Map<String, String> live = figures();
         HttpApi.Response started = api().post("/api/progression/rebuild", PLATFORM_ADMIN, Map.of());

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.referral.readmodel.ConsentView;
+import org.pathways.testing.MongoQueryLog;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +24,8 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
 
     @Autowired
     MongoTemplate mongo;
+    @Autowired
+    MongoQueryLog queries;
 
     private String statusOf(String id) {
         return api().get("/api/referrals/" + id, worker(COLLEGE)).text("status");
@@ -54,6 +59,34 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
         JsonNode resumed = await().atMost(DEADLINE).until(
                 () -> transition(worker(COLLEGE), current, "RESUME", null, null), r -> r.status() == 200).body();
         assertThat(resumed.get("status").asString()).isEqualTo("ACCEPTED");
+    }
+
+    /**
+     * Issue 14: the embedded store serves only {@code _id} and unique indexes, so looking up the learner's open
+     * referrals and consents by {@code learnerId} read both collections whole for every withdrawal. Now the learner's
+     * document (by {@code _id}) lists them, and they are read by {@code _id} (read off the wire).
+     */
+    @Test
+    void aWithdrawalFindsTheLearnersReferralsAndConsentsThroughTheLearnersDocumentById() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        String id = step(worker(COLLEGE), submitted(s), "RECEIVE", null).get("id").asString();
+        queries.clear();
+        queries.recordOn(thread -> !MongoQueryLog.WEB_THREADS.test(thread));
+        try {
+            events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE,
+                    ConsentPurpose.REFERRAL_SHARING, Instant.now()));
+            await().atMost(DEADLINE).until(() -> statusOf(id).equals("ON_HOLD"));
+        } finally {
+            queries.recordOn(MongoQueryLog.WEB_THREADS);
+        }
+        List<MongoQueryLog.Read> reads = queries.reads();
+        assertThat(reads).filteredOn(read -> read.collection().equals("learner-referrals")).isNotEmpty()
+                .allSatisfy(read -> assertThat(read.filter().keySet()).containsExactly("_id"));
+        assertThat(reads).filteredOn(read -> Set.of("referrals", "consent-views").contains(read.collection()))
+                .as("nothing looked up by learner").noneMatch(read -> read.filter().containsKey("learnerId"));
+        assertThat(reads).filteredOn(read -> read.collection().equals("consent-views"))
+                .as("the consents still in force, read by id")
+                .anyMatch(read -> read.filter().keySet().equals(Set.of("_id")) && read.command().equals("find"));
     }
 
     @Test

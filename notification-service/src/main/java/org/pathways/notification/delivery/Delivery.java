@@ -54,6 +54,8 @@ public class Delivery {
     private Instant leaseUntil;
     private String leaseOwner;
     private Instant createdAt;
+    /** When the delivered event happened (its CloudEvent time): where the time to deliver is counted from. */
+    private Instant occurredAt;
     private Instant deliveredAt;
     private Instant parkedAt;
     private List<Attempt> attempts = new ArrayList<>();
@@ -75,6 +77,21 @@ public class Delivery {
 
     String traceparent() {
         return traceparent;
+    }
+
+    /** This delivery, of an event that happened at {@code occurredAt} (null: not known; counted from creation). */
+    Delivery happenedAt(Instant occurredAt) {
+        this.occurredAt = occurredAt;
+        return this;
+    }
+
+    /**
+     * How long the delivery took until {@code now}, in milliseconds: from when its event happened (from the delivery's
+     * creation when that is not known, as for deliveries made before it was kept), never below 0.
+     */
+    long deliveredAfterMs(Instant now) {
+        Instant from = occurredAt != null ? occurredAt : createdAt;
+        return from == null ? 0 : Math.max(0, java.time.Duration.between(from, now).toMillis());
     }
 
     static Delivery of(String eventId, String eventType, Subscription subscription, String body,
@@ -110,7 +127,7 @@ public class Delivery {
             deliveredAt = now;
             nextAttemptAt = null;
             return List.of(new WebhookDelivered(id, eventId, eventType, agencyId, subscriptionId, round,
-                    outcome.statusCode(), now));
+                    outcome.statusCode(), now, deliveredAfterMs(now)));
         }
         if (outcome.gone()) {
             status = DeliveryStatus.CANCELLED;

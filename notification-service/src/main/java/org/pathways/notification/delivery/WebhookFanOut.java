@@ -62,7 +62,7 @@ public class WebhookFanOut {
                 sent = resource.get();
             }
             Delivery delivery = Delivery.of(event.id(), event.type(), subscription, sent, schedule, now)
-                    .inTrace(event.traceparent());
+                    .inTrace(event.traceparent()).happenedAt(event.time());
             if (deliveries.open(delivery)) {
                 made++;
                 log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),

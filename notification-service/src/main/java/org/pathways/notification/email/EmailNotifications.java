@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -47,8 +49,14 @@ public class EmailNotifications implements InitializingBean {
     private final NotificationProperties properties;
     private final Clock clock;
     private final EmailQueue queue;
-    /** When a search of the queue is worth making. */
+    /** When a search of the whole queue is worth making: only every minute (nothing is announced to it). */
     private final DueWatch due;
+    /**
+     * The e-mails this instance queued or put off, by id, with when each is due: claimed by {@code _id}, so sending
+     * one costs the same however many e-mails are stored (a search of the queue reads all of them on the embedded
+     * store).
+     */
+    private final Map<String, Instant> known = new ConcurrentHashMap<>();
     /** How often the whole queue is searched for what no one on this instance announced. */
     private static final Duration FULL_SEARCH_EVERY = Duration.ofMinutes(1);
 
@@ -128,31 +136,53 @@ public class EmailNotifications implements InitializingBean {
             return;
         }
         for (String recipient : workers.isEmpty() ? List.of(EmailNotification.AGENCY) : workers) {
-            queue.add(new EmailNotification("eml-" + UUID.randomUUID(), notice.agencyId(), notice.kind(),
+            String id = "eml-" + UUID.randomUUID();
+            queue.add(new EmailNotification(id, notice.agencyId(), notice.kind(),
                     notice.eventId(), notice.referralId(), recipient, notice.occurredAt(),
                     EmailNotification.Status.PENDING, 0, clock.instant(), null, null, null, null, null));
+            known.put(id, clock.instant());
         }
-        due.dueNow();
     }
 
     /**
-     * Sends what is due once something this instance queued or put off is due, and every minute whatever is (what
-     * another instance left behind): not a search of the whole queue every second (see {@link DueWatch}).
+     * Sends what this instance queued or put off once it is due, claimed by id, and every minute whatever a search
+     * of the queue finds (what another instance left behind): not a search of the whole queue per e-mail (see
+     * {@link DueWatch}).
      */
     @Scheduled(fixedDelayString = "${pathways.notifications.mail-poll-interval:1s}",
             initialDelayString = "${pathways.notifications.mail-poll-interval:1s}")
     void sendDueOnSchedule() {
+        JavaMailSender sender = mail.getIfAvailable();
+        if (sender == null) {
+            return;
+        }
+        sendKnown(sender);
         if (due.searchNow()) {
-            sendDue();
+            sendFound(sender);
         }
     }
 
-    /** Sends every e-mail that is due now. */
+    /** Sends every e-mail that is due now: those this instance knows of, then whatever a search finds. */
     void sendDue() {
         JavaMailSender sender = mail.getIfAvailable();
         if (sender == null) {
             return;
         }
+        sendKnown(sender);
+        sendFound(sender);
+    }
+
+    /** The e-mails this instance queued or put off whose time has come, each claimed by its id. */
+    private void sendKnown(JavaMailSender sender) {
+        Instant now = clock.instant();
+        known.forEach((id, dueAt) -> {
+            if (!dueAt.isAfter(now) && known.remove(id, dueAt)) {
+                queue.claim(id, now).ifPresent(claim -> send(sender, claim));
+            }
+        });
+    }
+
+    private void sendFound(JavaMailSender sender) {
         Optional<EmailQueue.Claim> claim;
         while ((claim = queue.claimDue(clock.instant())).isPresent()) {
             send(sender, claim.get());
@@ -202,7 +232,7 @@ public class EmailNotifications implements InitializingBean {
         int attempts = email.attempts() + 1;
         Optional<EmailQueue.Claim> renewed = queue.renew(claim);
         if (renewed.isEmpty()) {
-            due.dueAt(clock.instant().plus(queue.lease()));
+            known.put(email.id(), clock.instant().plus(queue.lease()));
             log.warn("E-mail {} not sent: its lease ran out or was taken over before the send", email.id());
             return;
         }
@@ -213,7 +243,7 @@ public class EmailNotifications implements InitializingBean {
             boolean last = attempts >= MAX_ATTEMPTS;
             Instant retryAt = clock.instant().plus(Duration.ofMinutes(1L << Math.min(attempts, 6)));
             if (!last) {
-                due.dueAt(retryAt);
+                known.put(email.id(), retryAt);
             }
             boolean written = queue.complete(claim, new Update()
                     .set("status", last ? EmailNotification.Status.FAILED : EmailNotification.Status.PENDING)

@@ -92,7 +92,23 @@ class EmailQueue {
         }
     }
 
-    /** Takes the e-mail due longest whose lease is free, with a new owner token. */
+    /**
+     * Takes the lease on one e-mail if it is still pending, due and free: read by {@code _id}, taken by a
+     * compare-and-set on exactly {@code _id} and the owner seen (the unique index the leases declare), so it reads no
+     * other e-mail however many are stored. Empty when it is gone, not due, held, or another claim won.
+     */
+    Optional<Claim> claim(String id, Instant now) {
+        return leases.claim(EmailNotification.class, mongo.getCollectionName(EmailNotification.class), id,
+                email -> email.status() == EmailNotification.Status.PENDING
+                        && (email.nextAttemptAt() == null || !email.nextAttemptAt().isAfter(now)), null)
+                .map(Claim::new);
+    }
+
+    /**
+     * Takes the e-mail due longest whose lease is free, with a new owner token: a search by status and time, which
+     * the embedded store answers by reading the whole queue, so made only to find what no one on this instance knows
+     * of (see {@code EmailNotifications}).
+     */
     Optional<Claim> claimDue(Instant now) {
         Criteria due = Criteria.where("status").is(EmailNotification.Status.PENDING).and("nextAttemptAt").lte(now);
         return leases.claimFirst(EmailNotification.class, mongo.getCollectionName(EmailNotification.class), due,

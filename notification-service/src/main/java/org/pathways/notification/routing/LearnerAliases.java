@@ -35,9 +35,11 @@ class LearnerAliases {
     private static final Logger log = LoggerFactory.getLogger(LearnerAliases.class);
 
     private final MongoTemplate mongo;
+    private final LearnerRecords learners;
 
-    LearnerAliases(MongoTemplate mongo) {
+    LearnerAliases(MongoTemplate mongo, LearnerRecords learners) {
         this.mongo = mongo;
+        this.learners = learners;
     }
 
     /** The learner that carries {@code learnerId} on: itself unless it was merged away. */
@@ -49,12 +51,11 @@ class LearnerAliases {
         return alias == null ? learnerId : alias.survivingLearnerId();
     }
 
-    /** The learner's own id and every id merged into it. */
+    /** The learner's own id and every id merged into it (as its learner record lists them). */
     Set<String> idsOf(String learnerId) {
         Set<String> ids = new LinkedHashSet<>();
         ids.add(learnerId);
-        mongo.find(Query.query(Criteria.where("survivingLearnerId").is(learnerId)), LearnerAlias.class)
-                .forEach(alias -> ids.add(alias.retiredLearnerId()));
+        ids.addAll(learners.of(learnerId).mergedIds());
         return ids;
     }
 
@@ -70,12 +71,19 @@ class LearnerAliases {
         }
         mongo.upsert(Query.query(Criteria.where("_id").is(retired)),
                 new Update().set("survivingLearnerId", survivor).set("mergedAt", mergedAt), LearnerAlias.class);
-        mongo.updateMulti(Query.query(Criteria.where("survivingLearnerId").is(retired)),
-                new Update().set("survivingLearnerId", survivor), LearnerAlias.class);
-        long consents = mongo.updateMulti(Query.query(Criteria.where("learnerId").is(retired)),
-                new Update().set("learnerId", survivor), LearnerConsent.class).getModifiedCount();
-        long referrals = mongo.updateMulti(Query.query(Criteria.where("learnerId").is(retired)),
-                new Update().set("learnerId", survivor), ReferralParties.class).getModifiedCount();
+        // What is kept under the retired id is found through its learner record, by _id.
+        LearnerRecords.LearnerRecord kept = learners.of(retired);
+        if (!kept.mergedIds().isEmpty()) {
+            mongo.updateMulti(Query.query(Criteria.where("_id").in(kept.mergedIds())),
+                    new Update().set("survivingLearnerId", survivor), LearnerAlias.class);
+        }
+        long consents = kept.consentIds().isEmpty() ? 0 : mongo.updateMulti(
+                Query.query(Criteria.where("_id").in(kept.consentIds())), new Update().set("learnerId", survivor),
+                LearnerConsent.class).getModifiedCount();
+        long referrals = kept.referralIds().isEmpty() ? 0 : mongo.updateMulti(
+                Query.query(Criteria.where("_id").in(kept.referralIds())), new Update().set("learnerId", survivor),
+                ReferralParties.class).getModifiedCount();
+        learners.fold(kept, survivor);
         log.info("Learner merge applied: {} consents and {} referrals moved to the surviving learner", consents,
                 referrals);
     }

@@ -54,12 +54,15 @@ public class LearnerEventRouting {
     private final LearnerErasure erasure;
     private final AgencyKinds agencyKinds;
     private final LearnerAliases aliases;
+    private final LearnerRecords learners;
     private final TeamRouting team;
     private final Clock clock;
 
     LearnerEventRouting(MongoTemplate mongo, AgencyFeed feed, WebhookFanOut fanOut, LearnerErasure erasure,
-                        AgencyKinds agencyKinds, LearnerAliases aliases, TeamRouting team, Clock clock) {
+                        AgencyKinds agencyKinds, LearnerAliases aliases, LearnerRecords learners, TeamRouting team,
+                        Clock clock) {
         this.mongo = mongo;
+        this.learners = learners;
         this.team = team;
         this.aliases = aliases;
         this.agencyKinds = agencyKinds;
@@ -97,9 +100,20 @@ public class LearnerEventRouting {
                 if (learnerId != null) {
                     // The records merged into the learner are the same person's: erased with it.
                     Set<String> ids = aliases.forget(learnerId);
-                    mongo.remove(Query.query(Criteria.where("learnerId").in(ids)), LearnerConsent.class);
-                    mongo.updateMulti(Query.query(Criteria.where("learnerId").in(ids)),
-                            new Update().unset("learnerId"), ReferralParties.class);
+                    Set<String> consents = new LinkedHashSet<>();
+                    Set<String> referrals = new LinkedHashSet<>();
+                    learners.of(ids).forEach(kept -> {
+                        consents.addAll(kept.consentIds());
+                        referrals.addAll(kept.referralIds());
+                    });
+                    if (!consents.isEmpty()) {
+                        mongo.remove(Query.query(Criteria.where("_id").in(consents)), LearnerConsent.class);
+                    }
+                    if (!referrals.isEmpty()) {
+                        mongo.updateMulti(Query.query(Criteria.where("_id").in(referrals)),
+                                new Update().unset("learnerId"), ReferralParties.class);
+                    }
+                    learners.forget(ids);
                     ids.forEach(erasure::pseudonymise);
                     team.erase(ids, LearnerErasure.ERASED);
                 }
@@ -126,6 +140,7 @@ public class LearnerEventRouting {
         }
         mongo.save(new LearnerConsent(consentId, learnerId, agencyId, agencyKind, id(data, "purpose"),
                 instant(data, "expiresAt"), CONSENT_GRANTED.equals(event.type())));
+        learners.addConsent(learnerId, consentId);
     }
 
     /**
@@ -140,11 +155,21 @@ public class LearnerEventRouting {
         concerned.add(id(data, "recordedByAgencyId"));
         if (learnerId != null) {
             var now = clock.instant();
-            // The learner's own consents and referrals and those of every record merged into it.
-            Set<String> learnerIds = aliases.idsOf(aliases.current(learnerId));
+            // The learner's own consents and referrals and those of every record merged into it (normally folded
+            // into its own at the merge; still listed under a retired id if an event for it raced the merge), all
+            // read by _id through the learner's record.
+            LearnerRecords.LearnerRecord own = learners.of(aliases.current(learnerId));
+            Set<String> consentIds = new LinkedHashSet<>(own.consentIds());
+            Set<String> referralIds = new LinkedHashSet<>(own.referralIds());
+            if (!own.mergedIds().isEmpty()) {
+                learners.of(own.mergedIds()).forEach(merged -> {
+                    consentIds.addAll(merged.consentIds());
+                    referralIds.addAll(merged.referralIds());
+                });
+            }
             Set<AgencyKind> kinds = EnumSet.noneOf(AgencyKind.class);
-            mongo.find(Query.query(Criteria.where("learnerId").in(learnerIds).and("purpose").is(OUTCOME_SHARING)
-                            .and("active").is(true)), LearnerConsent.class).stream()
+            byIds(consentIds, LearnerConsent.class).stream()
+                    .filter(c -> c.active() && OUTCOME_SHARING.equals(c.purpose()))
                     .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(now))
                     .forEach(c -> {
                         if (c.agencyId() != null) {
@@ -154,7 +179,7 @@ public class LearnerEventRouting {
                         }
                     });
             if (!kinds.isEmpty()) {
-                concerned.addAll(partiesOfKinds(learnerIds, kinds));
+                concerned.addAll(partiesOfKinds(referralIds, kinds));
             }
         }
         concerned.remove(null);
@@ -164,9 +189,9 @@ public class LearnerEventRouting {
     }
 
     /** The agencies party to the learner's referrals whose kind (as the agency events told it) is one of these. */
-    private Set<String> partiesOfKinds(Set<String> learnerIds, Set<AgencyKind> kinds) {
+    private Set<String> partiesOfKinds(Set<String> referralIds, Set<AgencyKind> kinds) {
         Set<String> parties = new LinkedHashSet<>();
-        mongo.find(Query.query(Criteria.where("learnerId").in(learnerIds)), ReferralParties.class).forEach(p -> {
+        byIds(referralIds, ReferralParties.class).forEach(p -> {
             parties.add(p.referringAgencyId());
             parties.add(p.receivingAgencyId());
         });
@@ -174,6 +199,10 @@ public class LearnerEventRouting {
         Map<String, AgencyKind> known = agencyKinds.kindsOf(parties);
         parties.removeIf(agency -> !kinds.contains(known.get(agency)));
         return parties;
+    }
+
+    private <T> java.util.List<T> byIds(Set<String> ids, Class<T> type) {
+        return ids.isEmpty() ? java.util.List.of() : mongo.find(Query.query(Criteria.where("_id").in(ids)), type);
     }
 
     private static AgencyKind kind(JsonNode data) {

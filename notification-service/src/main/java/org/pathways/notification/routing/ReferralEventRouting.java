@@ -56,12 +56,14 @@ public class ReferralEventRouting {
     private final MongoTemplate mongo;
     private final NotificationProperties properties;
     private final LearnerAliases aliases;
+    private final LearnerRecords learners;
     private final TeamRouting team;
 
     ReferralEventRouting(WebhookFanOut fanOut, AgencyFeed feed, WorkerInbox workerInbox, EmailNotifications emails,
                          MongoTemplate mongo, NotificationProperties properties, LearnerAliases aliases,
-                         TeamRouting team) {
+                         LearnerRecords learners, TeamRouting team) {
         this.aliases = aliases;
+        this.learners = learners;
         this.team = team;
         this.fanOut = fanOut;
         this.feed = feed;
@@ -117,7 +119,13 @@ public class ReferralEventRouting {
         int made = fanOut.fanOut(event, concerned, body);
         // A referral of a learner merged away is remembered under the learner that carries the person on.
         ReferralParties.of(referralId, aliases.current(idField(data, "learnerId", null)), referring, receiving)
-                .ifPresent(parties -> parties.saveTo(mongo));
+                .ifPresent(parties -> {
+                    parties.saveTo(mongo);
+                    // Listed under its learner once, when it is made (one write more per referral, not per event).
+                    if (event.is(EventType.REFERRAL_SUBMITTED)) {
+                        learners.addReferral(parties.learnerId(), parties.referralId());
+                    }
+                });
         concerned.forEach(agency -> feed.append(agency, event, body));
         tellPeople(event, referralId, receiving, overdue);
         team.referralChanged(event, referralId, data);

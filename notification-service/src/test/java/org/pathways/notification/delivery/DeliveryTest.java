@@ -48,8 +48,25 @@ class DeliveryTest {
         assertThat(delivery.status()).isEqualTo(DeliveryStatus.DELIVERED);
         assertThat(delivery.nextAttemptAt()).isNull();
         assertThat(delivery.attempts()).containsExactly(new Delivery.Attempt(T0.plusMillis(40), 204, null, 35));
-        assertThat(events).containsExactly(new WebhookDelivered(delivery.id(), "evt-1",
-                "org.pathways.referral.submitted.v1", "agency-college", "sub-1", 1, 204, T0.plusMillis(40)));
+        assertThat(events).as("the time to deliver counted from the delivery's creation: its event's time unknown")
+                .containsExactly(new WebhookDelivered(delivery.id(), "evt-1", "org.pathways.referral.submitted.v1",
+                        "agency-college", "sub-1", 1, 204, T0.plusMillis(40), 40L));
+    }
+
+    @Test
+    void theTimeToDeliverCountsFromWhenTheEventHappenedAcrossRetries() {
+        Delivery delivery = newDelivery().happenedAt(T0.minusMillis(250));
+        assertThat(delivery.record(AttemptOutcome.failed("connection-refused", 3), schedule, T0, random)).isEmpty();
+
+        List<PathwaysEvent> events = delivery.record(AttemptOutcome.answered(200, 20, null), schedule,
+                T0.plusSeconds(5), random);
+
+        assertThat(events).singleElement().isInstanceOfSatisfying(WebhookDelivered.class, delivered -> {
+            assertThat(delivered.attempts()).isEqualTo(2);
+            assertThat(delivered.deliveredAfterMs()).isEqualTo(5_250L);
+        });
+        assertThat(newDelivery().happenedAt(T0.plusSeconds(60)).deliveredAfterMs(T0)).as("a clock ahead: never below 0")
+                .isZero();
     }
 
     @Test

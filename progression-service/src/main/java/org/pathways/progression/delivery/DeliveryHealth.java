@@ -25,6 +25,7 @@ import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Facts;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
+import org.pathways.progression.tally.DurationSketch;
 import org.pathways.progression.tally.Tally;
 import org.springframework.core.annotation.Order;
 import org.springframework.format.annotation.DateTimeFormat;
@@ -37,8 +38,9 @@ import org.springframework.web.bind.annotation.RestController;
  * Delivery health per agency, from the notification-service's {@code webhook-delivered} / {@code webhook-parked}
  * events: the facts of each delivery ({@value #COLLECTION}, by delivery id: agency, first delivered and parked times,
  * attempts) add to a daily bucket per agency (family {@value #FAMILY}, on the day it was first delivered or parked):
- * delivered (at the first attempt, or after retries), parked and not delivered since, parked then delivered.
- * Coordinators only.
+ * delivered (at the first attempt, or after retries), parked and not delivered since, parked then delivered; and the
+ * time to deliver (from the event's occurrence to the acknowledgement, as the delivered event carries it) as DDSketch
+ * bins of milliseconds, so the median and p90 per agency need no list of values. Coordinators only.
  */
 @RestController
 @RequestMapping("/api/progression")
@@ -48,6 +50,10 @@ class DeliveryHealth implements Projection {
     static final String COLLECTION = "deliveries";
     static final String FAMILY = "deliveries";
     static final String PROJECTION = "deliveries";
+    /** The delivery's time to deliver in milliseconds (capped at about 24 days), when its event carried it. */
+    private static final String TO_DELIVER_MS = "deliveredAfterMs";
+    /** The bucket's sketch of the times to deliver (bins of milliseconds) and how many it holds. */
+    private static final String TO_DELIVER = "toDeliver";
 
     private final FactStore facts;
     private final Generations generations;
@@ -68,9 +74,15 @@ class DeliveryHealth implements Projection {
     public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         if (event.is(EventType.WEBHOOK_DELIVERED)) {
             WebhookDelivered delivered = event.data(WebhookDelivered.class);
-            return record(generation, delivered.deliveryId(), delivered.agencyId(), f -> f
-                    .min("deliveredAt", Date.from(delivered.deliveredAt()))
-                    .max("attempts", delivered.attempts()));
+            Date at = Date.from(delivered.deliveredAt());
+            return record(generation, delivered.deliveryId(), delivered.agencyId(), f -> {
+                Date first = f.date("deliveredAt");
+                // The time to deliver of the first delivery (a redelivery after parking is delivered again later).
+                if (delivered.deliveredAfterMs() != null && (first == null || at.before(first))) {
+                    f.set(TO_DELIVER_MS, (int) Math.min(Math.max(0, delivered.deliveredAfterMs()), Integer.MAX_VALUE));
+                }
+                f.min("deliveredAt", at).max("attempts", delivered.attempts());
+            });
         }
         if (event.is(EventType.WEBHOOK_PARKED)) {
             WebhookParked parked = event.data(WebhookParked.class);
@@ -97,8 +109,13 @@ class DeliveryHealth implements Projection {
             return List.of();
         }
         int attempts = delivery.integer("attempts", 0);
+        int toDeliver = delivery.integer(TO_DELIVER_MS, -1);
+        Tally.Counts counts = new Tally.Counts();
+        if (delivered != null && toDeliver >= 0) {
+            counts.add(TO_DELIVER + "Count").add(TO_DELIVER + "." + DurationSketch.bin(toDeliver));
+        }
         return List.of(new Tally(FAMILY, first.toInstant().atZone(ZoneOffset.UTC).toLocalDate(),
-                Map.of("agency", delivery.string("agencyId")), new Tally.Counts()
+                Map.of("agency", delivery.string("agencyId")), counts
                 .addIf(delivered != null, "delivered")
                 .addIf(delivered != null && attempts <= 1, "deliveredFirstTime")
                 .addIf(delivered != null && parked == null && attempts > 1, "deliveredAfterRetries")
@@ -109,7 +126,25 @@ class DeliveryHealth implements Projection {
 
     record AgencyDeliveries(String agencyId, ReportedCount delivered, ReportedCount deliveredFirstTime,
                             ReportedCount deliveredAfterRetries, ReportedCount parked,
-                            ReportedCount recoveredAfterParking, Double firstTimeRate, Double parkedRate) {
+                            ReportedCount recoveredAfterParking, Double firstTimeRate, Double parkedRate,
+                            TimeToDeliver timeToDeliver) {
+    }
+
+    /**
+     * How long deliveries took, from when their event happened to the endpoint's acknowledgement (first delivery
+     * only): how many were timed (as shown), the median and the 90th percentile in milliseconds from the merged
+     * DDSketch bins (within 1%), withheld (null) over fewer than {@value ReportedCount#THRESHOLD}, as response times
+     * are. Deliveries announced without a duration (by earlier notification-service versions) are not timed.
+     */
+    record TimeToDeliver(ReportedCount count, Long medianMs, Long p90Ms) {
+
+        static TimeToDeliver of(DurationSketch times) {
+            long count = times.count();
+            if (!ReportedCount.enoughToSummarise(count)) {
+                return new TimeToDeliver(ReportedCount.of(count), null, null);
+            }
+            return new TimeToDeliver(ReportedCount.of(count), times.quantile(0.5), times.quantile(0.9));
+        }
     }
 
     record DeliveryHealthReport(LocalDate from, LocalDate to, List<AgencyDeliveries> agencies) {
@@ -125,8 +160,11 @@ class DeliveryHealth implements Projection {
         Audience.partnership(caller);
         ReportWindow window = ReportWindow.of(from, to, clock);
         Map<String, long[]> byAgency = new TreeMap<>();
+        Map<String, DurationSketch> timesByAgency = new TreeMap<>();
         for (Document bucket : facts.buckets(generations.active(), FAMILY, window.from(), window.to())) {
             long[] counts = byAgency.computeIfAbsent(bucket.getString("agency"), a -> new long[COUNTS.size()]);
+            timesByAgency.computeIfAbsent(bucket.getString("agency"), a -> new DurationSketch())
+                    .add(bucket.get(TO_DELIVER, Document.class));
             for (int i = 0; i < COUNTS.size(); i++) {
                 counts[i] += bucket.get(COUNTS.get(i)) instanceof Number n ? n.longValue() : 0;
             }
@@ -140,7 +178,7 @@ class DeliveryHealth implements Projection {
             if (counts[0] + counts[3] > 0) {
                 agencies.add(new AgencyDeliveries(agency, delivered, firstTime, ReportedCount.of(counts[2]), parked,
                         ReportedCount.of(counts[4]), ReportedCount.rate(firstTime, all),
-                        ReportedCount.rate(parked, all)));
+                        ReportedCount.rate(parked, all), TimeToDeliver.of(timesByAgency.get(agency))));
             }
         });
         return new DeliveryHealthReport(window.from(), window.to(), agencies);

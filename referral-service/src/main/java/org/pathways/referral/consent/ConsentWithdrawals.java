@@ -19,6 +19,7 @@ import org.pathways.referral.domain.Actor;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.domain.ReferralAction;
 import org.pathways.referral.readmodel.ConsentListener;
+import org.pathways.referral.readmodel.LearnerReferrals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -46,10 +47,12 @@ public class ConsentWithdrawals implements ConsentListener {
     private final ReferralProperties.OnConsentWithdrawn policy;
     private final Clock clock;
     private final AgencyKinds agencyKinds;
+    private final LearnerReferrals learners;
 
     public ConsentWithdrawals(Outbox outbox, MongoTemplate mongo, ReferralProperties properties, Clock clock,
-                              AgencyKinds agencyKinds) {
+                              AgencyKinds agencyKinds, LearnerReferrals learners) {
         this.outbox = outbox;
+        this.learners = learners;
         this.mongo = mongo;
         this.policy = properties.onConsentWithdrawn();
         this.clock = clock;
@@ -109,8 +112,11 @@ public class ConsentWithdrawals implements ConsentListener {
         }
         ReferralAction action = action();
         List<ReferralStatus> stoppable = stoppable(action);
-        List<Referral> open = mongo.find(Query.query(Criteria.where("learnerId").is(learnerId)
-                .and("receivingAgencyId").in(uncovered).and("status").in(stoppable)), Referral.class);
+        // The learner's referrals, found through the learner's document and read by _id (see LearnerReferrals).
+        List<Referral> open = learners.byIds(learners.referralIds(learnerId), Referral.class).stream()
+                .filter(referral -> learnerId.equals(referral.learnerId())
+                        && uncovered.contains(referral.receivingAgencyId()) && stoppable.contains(referral.status()))
+                .toList();
         for (Referral referral : open) {
             stop(referral.id(), action, stoppable);
         }

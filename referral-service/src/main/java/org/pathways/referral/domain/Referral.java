@@ -78,9 +78,9 @@ import org.springframework.data.mongodb.core.mapping.Document;
         @CompoundIndex(name = "referring_decide_due", def = "{'referringAgencyId': 1, 'status': 1, 'decideBy': 1}"),
         // The SLA job: open referrals by due date.
         @CompoundIndex(name = "acknowledge_due", def = "{'status': 1, 'acknowledgeBy': 1}"),
-        @CompoundIndex(name = "decide_due", def = "{'status': 1, 'decideBy': 1}"),
-        // Consent withdrawal: the open referrals of one learner to one agency.
-        @CompoundIndex(name = "learner_receiving", def = "{'learnerId': 1, 'receivingAgencyId': 1, 'status': 1}")
+        @CompoundIndex(name = "decide_due", def = "{'status': 1, 'decideBy': 1}")
+        // Consent withdrawal and erasure find a learner's referrals through learner-referrals, by _id: the former
+        // learner_receiving index is no longer declared (drop it by hand from a running MongoDB).
 })
 public class Referral {
 

@@ -2,6 +2,7 @@ package org.pathways.referral.erasure;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 import org.pathways.events.learner.LearnerErased;
@@ -11,6 +12,7 @@ import org.pathways.referral.archive.ReferralArchive;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.readmodel.ErasureListener;
+import org.pathways.referral.readmodel.LearnerReferrals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -42,9 +44,12 @@ public class LearnerErasure implements ErasureListener {
     private final MongoTemplate mongo;
     private final ErasedLearners tombstones;
     private final ReferralArchive archive;
+    private final LearnerReferrals learners;
 
-    LearnerErasure(Outbox outbox, MongoTemplate mongo, ErasedLearners tombstones, ReferralArchive archive) {
+    LearnerErasure(Outbox outbox, MongoTemplate mongo, ErasedLearners tombstones, ReferralArchive archive,
+                   LearnerReferrals learners) {
         this.outbox = outbox;
+        this.learners = learners;
         this.mongo = mongo;
         this.tombstones = tombstones;
         this.archive = archive;
@@ -55,11 +60,16 @@ public class LearnerErasure implements ErasureListener {
         // First the tombstone (the inbox wrote it already; idempotent), then the sweep: a referral inserted after the
         // sweep looked finds the tombstone.
         tombstones.record(erased.learnerId(), erased.erasedAt());
-        mongo.updateMulti(Query.query(Criteria.where("learnerId").is(erased.learnerId())
-                        .and("withdrawnAt").exists(false)),
-                new Update().set("withdrawnAt", erased.erasedAt()), ConsentView.class);
-        List<String> ids = mongo.find(Query.query(Criteria.where("learnerId").is(erased.learnerId())
-                .and("erasedAt").exists(false)), Referral.class).stream().map(Referral::id).toList();
+        // The learner's consents and referrals, found through the learner's document and written and read by _id
+        // (see LearnerReferrals); a consent withdrawn earlier keeps its earlier time ($min).
+        Set<String> consents = learners.consentIds(erased.learnerId());
+        if (!consents.isEmpty()) {
+            mongo.updateMulti(Query.query(Criteria.where("_id").in(consents)),
+                    new Update().min("withdrawnAt", erased.erasedAt()), ConsentView.class);
+        }
+        List<String> ids = learners.byIds(learners.referralIds(erased.learnerId()), Referral.class).stream()
+                .filter(referral -> erased.learnerId().equals(referral.learnerId()) && referral.erasedAt() == null)
+                .map(Referral::id).toList();
         int count = 0;
         for (String id : ids) {
             if (erase(id, erased.erasedAt())) {

@@ -14,9 +14,9 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * every agency of a kind ({@code agencyKind}), exactly one of the two set.
  */
 @Document("consent-views")
+// A learner's consents are found through learner-referrals, by _id: the former learner_agency_purpose and
+// learner_kind_purpose indexes are no longer declared (drop them by hand from a running MongoDB).
 @CompoundIndexes({
-        @CompoundIndex(name = "learner_agency_purpose", def = "{'learnerId': 1, 'agencyId': 1, 'purpose': 1}"),
-        @CompoundIndex(name = "learner_kind_purpose", def = "{'learnerId': 1, 'agencyKind': 1, 'purpose': 1}"),
         // The expiry check: consents in force whose end has passed and whose cascade has not run yet.
         @CompoundIndex(name = "expiry_due", def = "{'purpose': 1, 'expiryApplied': 1, 'expiresAt': 1}")
 })

@@ -60,11 +60,13 @@ public class ReadModelProjections {
     private final Clock clock;
     private final AgencyKinds agencyKinds;
     private final AppliedEvents applied;
+    private final LearnerReferrals learners;
 
     ReadModelProjections(MongoTemplate mongo, ConsentListener consentWithdrawals, ErasureListener learnerErasure,
-                         Clock clock, AgencyKinds agencyKinds, AppliedEvents applied) {
+                         Clock clock, AgencyKinds agencyKinds, AppliedEvents applied, LearnerReferrals learners) {
         this.applied = applied;
         this.mongo = mongo;
+        this.learners = learners;
         this.consentWithdrawals = consentWithdrawals;
         this.learnerErasure = learnerErasure;
         this.clock = clock;
@@ -115,6 +117,7 @@ public class ReadModelProjections {
                     .set("grantedAt", granted.grantedAt())
                     .set("expiresAt", granted.expiresAt())
                     .unset("expiryApplied"), true);
+            learners.addConsent(granted.learnerId(), granted.consentId());
         } else if (event.is(EventType.CONSENT_WITHDRAWN)) {
             ConsentWithdrawn withdrawn = event.data(ConsentWithdrawn.class);
             applied.applyOnce(CONSENT_VIEWS, withdrawn.consentId(), event.id(), new Update()
@@ -123,6 +126,7 @@ public class ReadModelProjections {
                     .set("agencyKind", name(withdrawn.agencyKind()))
                     .set("purpose", name(withdrawn.purpose()))
                     .set("withdrawnAt", withdrawn.withdrawnAt()), true);
+            learners.addConsent(withdrawn.learnerId(), withdrawn.consentId());
             // Always (a crash may have come between the view and the cascade): each referral's state keeps it once.
             Instant now = clock.instant();
             consentWithdrawals.withdrawn(withdrawn,
@@ -191,13 +195,18 @@ public class ReadModelProjections {
      * that agency, or one for every agency of its kind (when the agency's kind is known).
      */
     public boolean referralSharingAllowed(String learnerId, String agencyId, Instant at) {
-        List<Criteria> covering = new ArrayList<>();
-        covering.add(Criteria.where("agencyId").is(agencyId));
-        kindOf(agencyId).ifPresent(kind -> covering.add(Criteria.where("agencyKind").is(kind)));
-        List<ConsentView> consents = mongo.find(Query.query(Criteria.where("learnerId").is(learnerId)
-                .and("purpose").is(ConsentPurpose.REFERRAL_SHARING)
-                .orOperator(covering)), ConsentView.class);
-        return consents.stream().anyMatch(consent -> consent.grantedAt() != null && consent.allowsAt(at));
+        // The learner's consents, found through the learner's document and read by _id (see LearnerReferrals).
+        AgencyKind kind = kindOf(agencyId).orElse(null);
+        return learners.byIds(learners.consentIds(learnerId), ConsentView.class).stream()
+                .filter(consent -> consent.purpose() == ConsentPurpose.REFERRAL_SHARING)
+                .filter(consent -> agencyId.equals(consent.agencyId())
+                        || kind != null && kind == consent.agencyKind())
+                .anyMatch(consent -> consent.grantedAt() != null && consent.allowsAt(at));
+    }
+
+    /** Lists a referral under its learner: before the referral is saved (see {@link LearnerReferrals}). */
+    public void listReferral(String learnerId, String referralId) {
+        learners.addReferral(learnerId, referralId);
     }
 
     public Optional<OpportunityView> opportunity(String opportunityId) {

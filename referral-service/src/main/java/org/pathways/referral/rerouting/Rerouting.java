@@ -100,6 +100,7 @@ class Rerouting {
         }
         Referral next;
         inProgress.begin(original.id(), rerouting.next().id(), now);
+        readModels.listReferral(rerouting.next().learnerId(), rerouting.next().id());
         try {
             next = outbox.save(rerouting.next(), rerouting.next().submittedEvent());
         } catch (DuplicateKeyException duplicate) {

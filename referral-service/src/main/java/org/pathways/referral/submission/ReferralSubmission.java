@@ -88,6 +88,7 @@ public class ReferralSubmission {
                 caller.userId(), opportunity.providerAgencyId(), request.need(), request.urgency(), summary,
                 summaryTakenAt, idempotencyKey, now, responseTimes.dueDates(now),
                 previous == null ? null : previous.id());
+        readModels.listReferral(referral.learnerId(), referral.id());
         try {
             Referral saved = outbox.save(referral, referral.submittedEvent());
             return new Outcome(erasure.eraseIfErasedMeanwhile(saved), warnings, false);

@@ -11,6 +11,7 @@ import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.referral.ReferralServiceTest;
 import org.pathways.referral.config.ReferralProperties;
+import org.pathways.referral.readmodel.LearnerReferrals;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.JsonNode;
@@ -27,11 +28,13 @@ class CancelOnWithdrawalTest extends ReferralServiceTest {
     MongoTemplate mongo;
     @Autowired
     Clock clock;
+    @Autowired
+    LearnerReferrals learners;
 
     @Test
     void underTheCancelPolicyAWithdrawalCancelsOpenReferralsOnce() {
         ConsentWithdrawals cancelling = new ConsentWithdrawals(outbox, mongo, new ReferralProperties(
-                ReferralProperties.OnConsentWithdrawn.CANCEL, null), clock, agencyKinds);
+                ReferralProperties.OnConsentWithdrawn.CANCEL, null), clock, agencyKinds, learners);
         Scenario s = consentedLearnerAndPublishedCourse(20, 0);
         JsonNode referral = step(worker(COLLEGE), submitted(s), "RECEIVE", null);
         String id = referral.get("id").asString();

@@ -178,12 +178,14 @@ class DashboardController {
             }
             case "delivery-health" -> {
                 header = List.of("agency_id", "agency", "delivered", "delivered_first_time", "delivered_after_retries",
-                        "parked", "recovered_after_parking", "first_time_rate", "parked_rate");
+                        "parked", "recovered_after_parking", "first_time_rate", "parked_rate",
+                        "median_ms_to_deliver", "p90_ms_to_deliver");
                 partnership.deliveries().forEach(row -> rows.add(List.of(row.agencyId(), row.agency(),
                         orEmpty(row.delivered()), orEmpty(row.deliveredFirstTime()),
                         orEmpty(row.deliveredAfterRetries()), orEmpty(row.parked()),
                         orEmpty(row.recoveredAfterParking()), orEmpty(row.firstTimeRate()),
-                        orEmpty(row.parkedRate()))));
+                        orEmpty(row.parkedRate()), orEmpty(row.toDeliverMedianMs()),
+                        orEmpty(row.toDeliverP90Ms()))));
             }
             case "learner-support" -> {
                 header = List.of("figure", "value");

@@ -86,10 +86,13 @@ public class DashboardFigures {
     record GapRow(String locality, String kind, Object referred, Object noCapacity, Object notEligible) {
     }
 
-    /** One agency's webhook deliveries: delivered first time, after retries, parked. */
+    /**
+     * One agency's webhook deliveries: delivered first time, after retries, parked; how long delivery took (median
+     * and p90 in milliseconds, null when withheld over a small count or not known).
+     */
     record DeliveryRow(String agencyId, String agency, Object delivered, Object deliveredFirstTime,
                        Object deliveredAfterRetries, Object parked, Object recoveredAfterParking,
-                       Object firstTimeRate, Object parkedRate) {
+                       Object firstTimeRate, Object parkedRate, Object toDeliverMedianMs, Object toDeliverP90Ms) {
     }
 
     /** Learners registered in the window with a lead worker, a plan, both; time to the first plan step. */
@@ -305,9 +308,11 @@ public class DashboardFigures {
         List<DeliveryRow> deliveries = new ArrayList<>();
         for (Map<String, Object> agency : maps(delivery.get("agencies"))) {
             String id = String.valueOf(agency.get("agencyId"));
+            Map<String, Object> toDeliver = map(agency.get("timeToDeliver"));
             deliveries.add(new DeliveryRow(id, agencyNames.getOrDefault(id, id), agency.get("delivered"),
                     agency.get("deliveredFirstTime"), agency.get("deliveredAfterRetries"), agency.get("parked"),
-                    agency.get("recoveredAfterParking"), agency.get("firstTimeRate"), agency.get("parkedRate")));
+                    agency.get("recoveredAfterParking"), agency.get("firstTimeRate"), agency.get("parkedRate"),
+                    toDeliver.get("medianMs"), toDeliver.get("p90Ms")));
         }
         Map<String, Object> toFirstStep = map(support.get("registrationToFirstPlanStep"));
         Map<String, Object> planSteps = map(support.get("planSteps"));

@@ -53,6 +53,18 @@ public class Counts {
         return format.format(number.doubleValue());
     }
 
+    /** Milliseconds as a short duration for a page: "350 ms" under a second, otherwise as {@link #duration}. */
+    public String millis(Object millis) {
+        if (!(millis instanceof Number number)) {
+            return "–";
+        }
+        if (number.doubleValue() < 1000) {
+            return NumberFormat.getIntegerInstance(LocaleContextHolder.getLocale()).format(number.longValue())
+                    + " ms";
+        }
+        return duration(number.doubleValue() / 1000);
+    }
+
     /** Seconds as a short duration for a page: "45 s", "3.5 h", "2.1 d"; an em dash when unknown. */
     public String duration(Object seconds) {
         if (!(seconds instanceof Number number)) {

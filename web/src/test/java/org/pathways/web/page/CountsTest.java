@@ -45,5 +45,8 @@ class CountsTest {
         assertThat(counts.duration(45)).isEqualTo("45 s");
         assertThat(counts.duration(5400)).isEqualTo("1.5 h");
         assertThat(counts.duration(3 * 86400)).isEqualTo("3 d");
+        assertThat(counts.millis(350)).isEqualTo("350 ms");
+        assertThat(counts.millis(1500)).isEqualTo("1.5 s");
+        assertThat(counts.millis(null)).as("withheld over a small count").isEqualTo("–");
     }
 }

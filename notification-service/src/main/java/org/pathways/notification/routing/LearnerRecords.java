@@ -1,0 +1,156 @@
+package org.pathways.notification.routing;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Component;
+
+/**
+ * One document per learner, keyed by the learner id, listing what this service keeps about the learner elsewhere:
+ * the ids of its consents ({@code learner_consents}), of its referrals ({@code referral_parties}) and of the learner
+ * records merged into it. Every per-event lookup of a learner's consents and referrals goes through it, by
+ * {@code _id}, and then reads those by {@code _id} too: the embedded store serves only {@code _id} and unique indexes,
+ * so a lookup by the consents' or referrals' {@code learnerId} would read the whole collection for every milestone.
+ * Maintained by the same handlers that write the consents and referral parties; a learner's lists grow with that one
+ * person's consents and referrals only. Ids only.
+ *
+ * <p>At start, the lists are built once from the consents, referral parties and aliases kept before they existed
+ * (noted in {@code notification_migrations}).
+ */
+@Component
+class LearnerRecords implements SmartInitializingSingleton {
+
+    /** What is kept under one learner id. */
+    @org.springframework.data.mongodb.core.mapping.Document(LearnerRecords.COLLECTION)
+    record LearnerRecord(@Id String learnerId, Set<String> consentIds, Set<String> referralIds,
+                         Set<String> mergedIds) {
+
+        LearnerRecord {
+            consentIds = consentIds == null ? Set.of() : Set.copyOf(consentIds);
+            referralIds = referralIds == null ? Set.of() : Set.copyOf(referralIds);
+            mergedIds = mergedIds == null ? Set.of() : Set.copyOf(mergedIds);
+        }
+
+        static LearnerRecord empty(String learnerId) {
+            return new LearnerRecord(learnerId, Set.of(), Set.of(), Set.of());
+        }
+    }
+
+    static final String COLLECTION = "learner_records";
+    static final String MIGRATIONS = "notification_migrations";
+    static final String MIGRATION = "learner-records-built";
+    private static final Logger log = LoggerFactory.getLogger(LearnerRecords.class);
+
+    private final MongoTemplate mongo;
+    private final Clock clock;
+
+    LearnerRecords(MongoTemplate mongo, Clock clock) {
+        this.mongo = mongo;
+        this.clock = clock;
+    }
+
+    LearnerRecord of(String learnerId) {
+        LearnerRecord found = mongo.findById(learnerId, LearnerRecord.class);
+        return found == null ? LearnerRecord.empty(learnerId) : found;
+    }
+
+    /** The records of these learners (by {@code _id}), each empty when nothing is kept. */
+    List<LearnerRecord> of(Collection<String> learnerIds) {
+        if (learnerIds.size() == 1) {
+            return List.of(of(learnerIds.iterator().next()));
+        }
+        return mongo.find(Query.query(Criteria.where("_id").in(learnerIds)), LearnerRecord.class);
+    }
+
+    void addConsent(String learnerId, String consentId) {
+        add(learnerId, "consentIds", List.of(consentId));
+    }
+
+    void addReferral(String learnerId, String referralId) {
+        add(learnerId, "referralIds", List.of(referralId));
+    }
+
+    /** Moves what is kept under {@code retired} onto {@code survivor}, whose merged ids it joins. */
+    void fold(LearnerRecord retired, String survivor) {
+        Update update = new Update();
+        update.addToSet("consentIds").each(retired.consentIds().toArray());
+        update.addToSet("referralIds").each(retired.referralIds().toArray());
+        Set<String> merged = new LinkedHashSet<>(retired.mergedIds());
+        merged.add(retired.learnerId());
+        update.addToSet("mergedIds").each(merged.toArray());
+        mongo.upsert(byId(survivor), update, LearnerRecord.class);
+        mongo.remove(byId(retired.learnerId()), LearnerRecord.class);
+    }
+
+    void forget(Collection<String> learnerIds) {
+        mongo.remove(Query.query(Criteria.where("_id").in(learnerIds)), LearnerRecord.class);
+    }
+
+    private void add(String learnerId, String list, Collection<String> ids) {
+        if (learnerId != null && !ids.isEmpty()) {
+            Update update = new Update();
+            update.addToSet(list).each(ids.toArray());
+            mongo.upsert(byId(learnerId), update, LearnerRecord.class);
+        }
+    }
+
+    private static Query byId(String id) {
+        return Query.query(Criteria.where("_id").is(id));
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        if (mongo.exists(byId(MIGRATION), MIGRATIONS)) {
+            return;
+        }
+        int learners = build();
+        if (learners > 0) {
+            log.info("Listed the consents and referrals of {} learners by learner", learners);
+        }
+        mongo.save(new Document("_id", MIGRATION).append("at", clock.instant()), MIGRATIONS);
+    }
+
+    /**
+     * Lists the consents, referrals and merged ids kept before the learner records existed under their learners
+     * (repeatable: the lists are sets). Reads each collection once, at start, before the consumers start.
+     */
+    int build() {
+        Set<String> learners = new LinkedHashSet<>();
+        each("learner_consents", "learnerId", (learner, id) -> {
+            addConsent(learner, id);
+            learners.add(learner);
+        });
+        each("referral_parties", "learnerId", (learner, id) -> {
+            addReferral(learner, id);
+            learners.add(learner);
+        });
+        each("learner_aliases", "survivingLearnerId", (learner, id) -> {
+            add(learner, "mergedIds", List.of(id));
+            learners.add(learner);
+        });
+        return learners.size();
+    }
+
+    private void each(String collection, String learnerField, java.util.function.BiConsumer<String, String> add) {
+        Query all = new Query();
+        all.fields().include(learnerField);
+        mongo.stream(all, Document.class, collection).forEach(document -> {
+            Object learner = document.get(learnerField);
+            if (learner instanceof String learnerId) {
+                add.accept(learnerId, document.get("_id").toString());
+            }
+        });
+    }
+}
