@@ -635,6 +635,7 @@ class AcquiredStandingMatrixEndToEndTest {
             }
             case "GET /api/referrals/{id}/chain" -> expect(cell, response, wrong, 200, "");
             case "GET /api/referrals/{id}/notes" -> expect(cell, response, wrong, party ? 200 : 403, "");
+            case "GET /api/referrals/{id}/history" -> expect(cell, response, wrong, party ? 200 : 403, "");
             // Next steps follow a completed referral; the agency knows this one's status as a party to it.
             case "GET /api/referrals/{id}/next-steps" -> expect(cell, response, wrong, 409,
                     "urn:pathways:problem:not-completed");

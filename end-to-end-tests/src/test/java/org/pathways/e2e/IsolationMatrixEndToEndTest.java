@@ -463,6 +463,7 @@ class IsolationMatrixEndToEndTest {
         expected.put("COORDINATOR GET /api/learners", 403);
         expected.put("WORKER GET /api/referrals/{id}", 200);
         expected.put("WORKER GET /api/referrals/{id}/notes", 200);
+        expected.put("WORKER GET /api/referrals/{id}/history", 200);
         expected.put("AGENCY_SYSTEM GET /api/referrals/{id}", 200);
         expected.put("COORDINATOR GET /api/referrals/{id}", 200);
         expected.put("AGENCY_ADMIN GET /api/subscriptions/{id}", 200);

@@ -120,6 +120,37 @@ class LearnerRoutingTest extends NotificationServiceTest {
         }
     }
 
+    /**
+     * A consent's grant whose inbox mark was lost (a crash after its effect) comes again after its withdrawal was
+     * applied: with the event id in the same write as the consent, it writes nothing, so the withdrawal stands.
+     */
+    @Test
+    void aConsentGrantDeliveredAgainAfterACrashIsAppliedOnce() throws Exception {
+        String learner = "lrn-" + UUID.randomUUID();
+        String consentId = "cns-" + UUID.randomUUID();
+        String housing = AgencyFeedTest.agency("housing");
+        try (ReferralEvents events = new ReferralEvents()) {
+            OutboxEntry granted = consent("org.pathways.learner.consent-granted.v1", learner, consentId, housing,
+                    "OUTCOME_SHARING");
+            OutboxEntry withdrawn = consent("org.pathways.learner.consent-withdrawn.v1", learner, consentId, housing,
+                    "OUTCOME_SHARING");
+            events.publish(granted);
+            events.publish(withdrawn);
+            await().atMost(PATIENCE).until(() -> handled(withdrawn.eventId()));
+            Query byId = Query.query(Criteria.where("_id").is(consentId));
+            assertThat(mongo.findOne(byId, Document.class, "learner_consents").getBoolean("active")).isFalse();
+
+            mongo.remove(Query.query(Criteria.where("_id").is("learner-events:" + granted.eventId())), "inbox");
+            events.publish(granted);
+            await().atMost(PATIENCE).until(() -> handled(granted.eventId()));
+
+            Document consent = mongo.findOne(byId, Document.class, "learner_consents");
+            assertThat(consent.getBoolean("active")).as("the withdrawal stands").isFalse();
+            assertThat(consent.getList("appliedEvents", String.class))
+                    .containsExactly(granted.eventId(), withdrawn.eventId());
+        }
+    }
+
     @Test
     void aMilestoneSharedWithAnAgencyKindGoesOnlyToAgenciesOfThatKindPartyToTheLearnersReferrals() throws Exception {
         String learner = "lrn-" + UUID.randomUUID();

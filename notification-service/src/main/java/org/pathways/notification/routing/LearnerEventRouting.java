@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.messaging.agency.AgencyKinds;
+import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -46,6 +47,7 @@ public class LearnerEventRouting {
     static final String ERASED = "org.pathways.learner.erased.v1";
     static final String MERGED = "org.pathways.learner.merged.v1";
     private static final String OUTCOME_SHARING = "OUTCOME_SHARING";
+    private static final String CONSENTS = "learner_consents";
     private static final Logger log = LoggerFactory.getLogger(LearnerEventRouting.class);
 
     private final MongoTemplate mongo;
@@ -57,10 +59,12 @@ public class LearnerEventRouting {
     private final LearnerRecords learners;
     private final TeamRouting team;
     private final Clock clock;
+    private final AppliedEvents applied;
 
     LearnerEventRouting(MongoTemplate mongo, AgencyFeed feed, WebhookFanOut fanOut, LearnerErasure erasure,
                         AgencyKinds agencyKinds, LearnerAliases aliases, LearnerRecords learners, TeamRouting team,
-                        Clock clock) {
+                        Clock clock, AppliedEvents applied) {
+        this.applied = applied;
         this.mongo = mongo;
         this.learners = learners;
         this.team = team;
@@ -138,8 +142,15 @@ public class LearnerEventRouting {
                     event.id());
             return;
         }
-        mongo.save(new LearnerConsent(consentId, learnerId, agencyId, agencyKind, id(data, "purpose"),
-                instant(data, "expiresAt"), CONSENT_GRANTED.equals(event.type())));
+        // With the event's id in the same write: delivered again after a crash before the inbox's mark, it writes
+        // nothing (AppliedEvents).
+        applied.applyOnce(CONSENTS, consentId, event.id(), new Update()
+                .set("learnerId", learnerId)
+                .set("agencyId", agencyId)
+                .set("agencyKind", agencyKind == null ? null : agencyKind.name())
+                .set("purpose", id(data, "purpose"))
+                .set("expiresAt", instant(data, "expiresAt"))
+                .set("active", CONSENT_GRANTED.equals(event.type())), true);
         learners.addConsent(learnerId, consentId);
     }
 

@@ -115,6 +115,22 @@ public class ReferralArchive {
         return dropped;
     }
 
+    /**
+     * {@link #tidy} after a change that is saved: a failure here loses nothing (what did not move stays in the
+     * referral, served from there, and moves on its next change or start-up) and must not fail the change.
+     */
+    public void tidyAfterSave(Referral saved) {
+        if (saved == null) {
+            return;
+        }
+        try {
+            tidy(saved);
+        } catch (RuntimeException failure) {
+            log.warn("Could not move notes or history out of referral {} ({}); they stay in it for now", saved.id(),
+                    failure.getClass().getSimpleName());
+        }
+    }
+
     /** Removes the text of every note and history entry of the referral that has moved out (right to erasure). */
     public void erase(String referralId) {
         mongo.updateMulti(query(where("referralId").is(referralId)), new Update().unset("note.text"), NOTES);

@@ -90,7 +90,7 @@ public class ReferralLifecycle {
             throw staleNow(referral);
         }
         // A referral held and resumed again and again keeps only its first and latest history in its document.
-        archive.tidy(saved);
+        archive.tidyAfterSave(saved);
         return saved;
     }
 

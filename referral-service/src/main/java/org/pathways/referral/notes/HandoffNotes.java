@@ -70,7 +70,7 @@ class HandoffNotes {
             try {
                 Referral saved = outbox.save(referral, added);
                 Referral.Note note = saved.notes().getLast();
-                archive.tidy(saved);
+                archive.tidyAfterSave(saved);
                 return new Added(note, saved.version());
             } catch (OptimisticLockingFailureException raced) {
                 if (expected.value() != null) {
@@ -106,7 +106,7 @@ class HandoffNotes {
         if (!referral.notes().isEmpty()) {
             // Written before notes moved out, or left by a crash after the note's write: move them now (the
             // thread below is read from the referral as it was, which serves them either way).
-            archive.tidy(mongo.findById(referralId, Referral.class));
+            archive.tidyAfterSave(mongo.findById(referralId, Referral.class));
         }
         return referral;
     }
