@@ -25,9 +25,9 @@ import org.pathways.platform.problem.ProblemResponses;
 
 /**
  * One route per service, each behind its own circuit breaker: when a service is down the gateway answers at once
- * with a 503 problem and a Retry-After, instead of hanging. A route also forwards at most
- * {@code resilience4j.bulkhead.configs.default.max-concurrent-calls} requests at once (a semaphore on the request's
- * thread); one more is shed at once with a 503 {@code service-busy} problem and {@code Retry-After: 1}. A breaker counts only the service's own failures
+ * with a 503 problem and a Retry-After, instead of hanging. A request that finds the route's bulkhead full (Spring
+ * Cloud CircuitBreaker's default thread pool, one thread per core and 100 waiting) is shed at once with a 503
+ * {@code service-busy} problem and {@code Retry-After: 1}. A breaker counts only the service's own failures
  * (refused or reset connections, timeouts, its 5xx answers: {@link UpstreamFailure}, {@link UpstreamErrorResponse}
  * in gateway.yml), never a caller's bad request, so that one agency's hostile requests cannot open the route for
  * every other agency.

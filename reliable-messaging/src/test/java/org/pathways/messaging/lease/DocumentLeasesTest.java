@@ -86,6 +86,28 @@ class DocumentLeasesTest {
     }
 
     @Test
+    void itsWriterClaimsANewDocumentAsItWroteItOnceAndNotWhileAnotherHoldsIt() {
+        String id = thing("pending", clock.instant());
+        String done = thing("done", clock.instant());
+
+        Optional<Lease<Document>> held = first.claimAsSeen(Document.class, COLLECTION, id, null,
+                DocumentLeasesTest::pending, new org.springframework.data.mongodb.core.query.Update().inc("runs", 1));
+
+        assertThat(held).isPresent();
+        assertThat(stored(id).getString("leaseOwner")).isEqualTo(held.get().token()).startsWith("first:");
+        assertThat(stored(id).getInteger("runs")).isEqualTo(1);
+        // Another holder that also believes it free (as written) does not take it, nor does the claim by id.
+        assertThat(second.claimAsSeen(Document.class, COLLECTION, id, null, DocumentLeasesTest::pending, null))
+                .isEmpty();
+        assertThat(second.claim(Document.class, COLLECTION, id, DocumentLeasesTest::pending, null)).isEmpty();
+        assertThat(stored(id).getString("leaseOwner")).isEqualTo(held.get().token());
+        // Not eligible as it stands: given back at once.
+        assertThat(first.claimAsSeen(Document.class, COLLECTION, done, null, DocumentLeasesTest::pending, null))
+                .isEmpty();
+        assertThat(stored(done)).doesNotContainKey("leaseOwner");
+    }
+
+    @Test
     void aDocumentThatIsNotEligibleOrDoesNotExistIsNotClaimed() {
         String done = thing("done", clock.instant());
 
