@@ -50,6 +50,8 @@ public class FactStore {
      * right after its write); older ones are a crashed writer's, taken over under a condition and applied once.
      */
     static final long PENDING_GRACE_MILLIS = 30_000;
+    /** How long a batch holds its bucket increments and pending differences back at most (5 s). */
+    static final long MAX_HOLD_NANOS = 5_000_000_000L;
     public static final String BUCKETS = "buckets";
     public static final String DAYS = "bucket-days";
 
@@ -78,6 +80,8 @@ public class FactStore {
         final Map<String, Map<String, Long>> pending = new LinkedHashMap<>();
         /** By collection and id: counters to increment (and fields to set) with the batch. */
         final Map<String, Map<String, Count>> counts = new LinkedHashMap<>();
+        /** When this batch first held something back since its last write (System.nanoTime), or 0. */
+        long holdingSince;
 
         boolean ownsPending(String collection, Document stored) {
             Long version = pending.getOrDefault(collection, Map.of()).get(stored.getString("_id"));
@@ -152,6 +156,7 @@ public class FactStore {
             });
         });
         current.pending.clear();
+        current.holdingSince = 0;
     }
 
     /** Ends this thread's batch; what was not completed is dropped (its facts stay pending for the next writer). */
@@ -174,6 +179,7 @@ public class FactStore {
             mongo.upsert(Query.query(Criteria.where("_id").is(id)), update, target);
             return;
         }
+        holding(current);
         current.counts.computeIfAbsent(target, c -> new LinkedHashMap<>()).merge(id,
                 new Count(new LinkedHashMap<>(set), new LinkedHashMap<>(increments)), (held, more) -> {
                     held.set().putAll(more.set());
@@ -190,6 +196,20 @@ public class FactStore {
     private void releaseBeforeWaiting(Batch current) {
         if (current != null && (!current.increments.isEmpty() || !current.counts.isEmpty()
                 || current.pending.values().stream().anyMatch(versions -> !versions.isEmpty()))) {
+            completeBatch();
+        }
+    }
+
+    /**
+     * Notes that the batch holds something back; once it has for {@link #MAX_HOLD_NANOS}, writes it. Other writers of
+     * its documents wait for pending differences only that long, well within {@link #PENDING_GRACE_MILLIS}, after
+     * which they would take them over and count them again.
+     */
+    private void holding(Batch current) {
+        long now = System.nanoTime();
+        if (current.holdingSince == 0) {
+            current.holdingSince = now;
+        } else if (now - current.holdingSince > MAX_HOLD_NANOS) {
             completeBatch();
         }
     }
@@ -305,6 +325,7 @@ public class FactStore {
                         held.put(more.getString("b"), sum.getFirst());
                     }
                 }
+                holding(current);
                 return new Facts(written);
             }
             if (!difference.isEmpty()) {

@@ -2,10 +2,13 @@ package org.pathways.messaging.inbox;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -78,6 +81,56 @@ public class ErasedLearners {
      * given, the record forwarded verbatim); the same objects when it names no erased learner.
      */
     public Received pseudonymise(ReceivedEvent event, byte[] record) {
+        return pseudonymise(event, record, this::find);
+    }
+
+    /**
+     * Which of {@code learnerIds} are erased, in one read by {@code _id}: for a batch of events, whose
+     * {@link #pseudonymise(ReceivedEvent, byte[], Function)} then looks them up here (an id not among them is looked
+     * up in the store).
+     */
+    public Function<String, Optional<ErasedLearner>> lookUp(Collection<String> learnerIds) {
+        Map<String, ErasedLearner> erased = new java.util.HashMap<>();
+        List<String> ids = learnerIds.stream().filter(java.util.Objects::nonNull).distinct().toList();
+        for (int i = 0; i < ids.size(); i += 500) {
+            List<String> part = ids.subList(i, Math.min(ids.size(), i + 500));
+            for (ErasedLearner found : mongo.find(Query.query(Criteria.where("_id").in(part)), ErasedLearner.class)) {
+                erased.put(found.learnerId(), found);
+            }
+        }
+        Set<String> known = Set.copyOf(ids);
+        return id -> {
+            ErasedLearner found = erased.get(id);
+            if (found != null && found.pseudonym() != null) {
+                return Optional.of(found);
+            }
+            return found == null && known.contains(id) ? Optional.empty() : find(id);
+        };
+    }
+
+    /** Every learner id an event names (its data's learner id fields, and a learner event's subject). */
+    public static Set<String> learnerIds(ReceivedEvent event) {
+        Set<String> ids = new java.util.HashSet<>();
+        try {
+            if (JSON.readTree(event.data()) instanceof ObjectNode fields) {
+                for (Map.Entry<String, JsonNode> field : fields.properties()) {
+                    if (isLearnerIdField(field.getKey()) && field.getValue().isString()) {
+                        ids.add(field.getValue().asString());
+                    }
+                }
+            }
+        } catch (JacksonException unreadable) {
+            // the handler's own reading reports it
+        }
+        if (event.type().startsWith("org.pathways.learner.") && event.subject() != null) {
+            ids.add(event.subject());
+        }
+        return ids;
+    }
+
+    /** As {@link #pseudonymise(ReceivedEvent, byte[])}, finding tombstones with {@code tombstones}. */
+    public Received pseudonymise(ReceivedEvent event, byte[] record,
+                                 Function<String, Optional<ErasedLearner>> tombstones) {
         JsonNode data;
         try {
             data = JSON.readTree(event.data());
@@ -91,12 +144,12 @@ public class ErasedLearners {
         for (Map.Entry<String, JsonNode> field : fields.properties()) {
             if (isLearnerIdField(field.getKey()) && field.getValue().isString()) {
                 String id = field.getValue().asString();
-                find(id).ifPresent(tombstone -> replaced.put(id, tombstone.pseudonym()));
+                tombstones.apply(id).ifPresent(tombstone -> replaced.put(id, tombstone.pseudonym()));
             }
         }
         String subject = event.subject();
         if (!replaced.containsKey(subject) && event.type().startsWith("org.pathways.learner.")) {
-            find(subject).ifPresent(tombstone -> replaced.put(subject, tombstone.pseudonym()));
+            tombstones.apply(subject).ifPresent(tombstone -> replaced.put(subject, tombstone.pseudonym()));
         }
         if (replaced.isEmpty()) {
             return new Received(event, record);

@@ -205,6 +205,11 @@ public class EventInbox {
                 : value.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** How the events of one batch find erased learners' tombstones. */
+    private static final class Tombstones {
+        java.util.function.Function<String, java.util.Optional<ErasedLearner>> lookup;
+    }
+
     /** One event of a batch, with the record it came in. */
     private record Delivered(RecordDeadLetters.FailedRecord record, ReceivedEvent event, String traceparent) {
 
@@ -249,14 +254,19 @@ public class EventInbox {
         }
         List<Delivered> handled = new ArrayList<>(fresh.size());
         RuntimeException escaped = null;
+        Tombstones tombstones = new Tombstones();
         try {
+            // The tombstones of every learner the batch names, in one read (until an erasure in the batch).
+            Set<String> learners = new HashSet<>();
+            fresh.forEach(delivered -> learners.addAll(ErasedLearners.learnerIds(delivered.event())));
+            tombstones.lookup = erasedLearners.lookUp(learners);
             scope.begin(fresh.stream().map(Delivered::event).toList());
             for (Delivered delivered : fresh) {
                 tracing.inSpan(handlerName + " process", Span.Kind.CONSUMER, delivered.traceparent(),
                         Map.of("messaging.system", "kafka", "messaging.consumer.handler", handlerName,
                                 "messaging.batch.message_count", String.valueOf(records.size())),
                         () -> {
-                            if (handleInBatch(handlerName, handler, scope, delivered)) {
+                            if (handleInBatch(handlerName, handler, scope, tombstones, delivered)) {
                                 handled.add(delivered);
                             }
                         });
@@ -304,10 +314,11 @@ public class EventInbox {
      * dead-lettered, or was an erasure (marked or parked on its own path).
      */
     private boolean handleInBatch(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, BatchScope scope,
-                                  Delivered delivered) {
+                                  Tombstones tombstones, Delivered delivered) {
         ReceivedEvent event = delivered.event();
         byte[] record = delivered.record().value();
         if (event.is(EventType.LEARNER_ERASED)) {
+            tombstones.lookup = erasedLearners::find;  // from here on, the tombstones as they are in the store
             // Its own path, as in a record consumer (marked done on its own, or parked): what the events before it
             // held back is written first, and what it holds back itself before it is marked done.
             scope.complete();
@@ -323,7 +334,7 @@ public class EventInbox {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                ErasedLearners.Received seen = erasedLearners.pseudonymise(event, record);
+                ErasedLearners.Received seen = erasedLearners.pseudonymise(event, record, tombstones.lookup);
                 handler.accept(seen.event(), seen.record());
                 return true;
             } catch (MalformedEventException malformed) {
