@@ -172,6 +172,14 @@ final class ChildProcess {
         awaitOutput(Duration.ofSeconds(2));
     }
 
+    /** SIGKILL at once, as {@code kill -9} would; returns once the process is gone and its output read. */
+    void kill() throws InterruptedException {
+        stopRequested = true;
+        process.toHandle().destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        awaitOutput(Duration.ofSeconds(2));
+    }
+
     private void awaitOutput(Duration timeout) {
         try {
             outputPump.join(timeout);

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -43,6 +44,16 @@ public final class Devstack {
     private final ServiceLaunch launches;
     /** Made up front: its users' passwords go into the environment of every service that uses Kafka. */
     private final KafkaBroker kafka;
+    /** What has been started, and the one way to stop it; made by {@link #start()}. */
+    private RunningPlatform platform;
+    /** The process currently running each service; a restart replaces it. */
+    private final Map<PlatformService, ChildProcess> processes = new ConcurrentHashMap<>();
+    private EmbeddedMongoStore store;
+    /** Settings added to the environment of one service (by name), e.g. a fault suite's shorter retry schedule. */
+    private final Map<String, Map<String, String>> extraSettings = new ConcurrentHashMap<>();
+    private boolean traceViewer = true;
+    private boolean webApp = true;
+    private final Map<PlatformService, Integer> restarts = new ConcurrentHashMap<>();
 
     Devstack(Path repositoryRoot, Path dataDir, boolean demo, boolean verbose, int replicas, String externalMongoUri,
             PrintStream console) {
@@ -111,35 +122,9 @@ public final class Devstack {
         if (!portsAreFree() || !jarsAreBuilt()) {
             return 1;
         }
-        RunningPlatform platform = new RunningPlatform(console);
-        // Registered before anything starts, so that Ctrl-C during startup stops what has started so far.
-        Runtime.getRuntime().addShutdownHook(new Thread(platform::stop, "devstack-shutdown"));
         DemoTokens tokens;
         try {
-            Files.createDirectories(dataDir.resolve("logs"));
-            say(verbose ? "every component's output follows (--verbose)"
-                    : "showing progress, warnings and errors; full logs in " + dataDir.resolve("logs")
-                            + " (--verbose shows everything here)");
-            // The issuer boots while Kafka does; nothing else needs it until the first token is asked for.
-            Map<PlatformService, ChildProcess> starting = new LinkedHashMap<>();
-            Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
-            launches.prepare(PlatformService.all(replicas));
-            launch(PlatformService.IDENTITY, platform, starting, startTimes);
-            startTraceViewer(platform);
-            startInfrastructure(platform);
-            // Kafka answers: the back end and the gateway start side by side (the gateway calls no service until a
-            // request comes, and the services check tokens with the issuer only when one arrives).
-            for (PlatformService service : PlatformService.SCALABLE) {
-                for (PlatformService instance : service.instances(replicas)) {
-                    launch(instance, platform, starting, startTimes);
-                }
-            }
-            launch(PlatformService.GATEWAY, platform, starting, startTimes);
-            awaitAllReady(Map.of(PlatformService.IDENTITY, starting.remove(PlatformService.IDENTITY)), startTimes);
-            // The web app reads the issuer's discovery document when it starts, so it follows the issuer.
-            launch(PlatformService.WEB, platform, starting, startTimes);
-            tokens = demoTokens();
-            awaitAllReady(starting, startTimes);
+            tokens = start();
         } catch (StartupFailure failure) {
             return reportFailure(platform, failure);
         } catch (IOException | RuntimeException e) {
@@ -164,6 +149,141 @@ public final class Devstack {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Starts everything and returns once every service is ready, with the demo principals' tokens (also written to
+     * tokens.env). What started is stopped by {@link #stop()}, or by the shutdown hook registered here.
+     */
+    DemoTokens start() throws StartupFailure, IOException, InterruptedException {
+        platform = new RunningPlatform(console);
+        // Registered before anything starts, so that Ctrl-C during startup stops what has started so far.
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::stop, "devstack-shutdown"));
+        DemoTokens tokens;
+        {
+            Files.createDirectories(dataDir.resolve("logs"));
+            say(verbose ? "every component's output follows (--verbose)"
+                    : "showing progress, warnings and errors; full logs in " + dataDir.resolve("logs")
+                            + " (--verbose shows everything here)");
+            // The issuer boots while Kafka does; nothing else needs it until the first token is asked for.
+            Map<PlatformService, ChildProcess> starting = new LinkedHashMap<>();
+            Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
+            launches.prepare(PlatformService.all(replicas).stream()
+                    .filter(service -> webApp || !service.equals(PlatformService.WEB)).toList());
+            launch(PlatformService.IDENTITY, platform, starting, startTimes);
+            startTraceViewer(platform);
+            startInfrastructure(platform);
+            // Kafka answers: the back end and the gateway start side by side (the gateway calls no service until a
+            // request comes, and the services check tokens with the issuer only when one arrives).
+            for (PlatformService service : PlatformService.SCALABLE) {
+                for (PlatformService instance : service.instances(replicas)) {
+                    launch(instance, platform, starting, startTimes);
+                }
+            }
+            launch(PlatformService.GATEWAY, platform, starting, startTimes);
+            awaitAllReady(Map.of(PlatformService.IDENTITY, starting.remove(PlatformService.IDENTITY)), startTimes);
+            if (webApp) {
+                // The web app reads the issuer's discovery document when it starts, so it follows the issuer.
+                launch(PlatformService.WEB, platform, starting, startTimes);
+            }
+            tokens = demoTokens();
+            awaitAllReady(starting, startTimes);
+        }
+        return tokens;
+    }
+
+    /** Stops everything started, in order (as Ctrl-C does); safe to call more than once. */
+    void stop() {
+        if (platform != null) {
+            platform.stop();
+        }
+    }
+
+    /** Adds {@code settings} to the environment {@code service} (its short name, e.g. "notification") starts with. */
+    Devstack withSettings(String service, Map<String, String> settings) {
+        extraSettings.merge(service, Map.copyOf(settings), (old, added) -> {
+            Map<String, String> merged = new LinkedHashMap<>(old);
+            merged.putAll(added);
+            return merged;
+        });
+        return this;
+    }
+
+    /** Starts neither the trace viewer nor the web app: for tests that drive the API only, two JVMs fewer. */
+    Devstack apiOnly() {
+        traceViewer = false;
+        webApp = false;
+        return this;
+    }
+
+    /**
+     * SIGKILL, as the kernel's OOM killer or {@code kill -9} would: no shutdown hook, no flush, no consumer leaving
+     * its group. Returns once the process is gone.
+     */
+    void kill(PlatformService service) throws InterruptedException {
+        ChildProcess process = processes.get(service);
+        if (process == null) {
+            throw new IllegalArgumentException(service.name() + " was not started");
+        }
+        process.kill();
+        say(service.module() + " killed (SIGKILL)");
+    }
+
+    /** {@link #kill} for a service that was started and still runs; nothing otherwise. */
+    void killIfRunning(PlatformService service) throws InterruptedException {
+        ChildProcess process = processes.get(service);
+        if (process != null && process.isAlive()) {
+            process.kill();
+        }
+    }
+
+    /**
+     * Starts {@code service} again the way it first started (same command, environment and port) and returns once it
+     * is ready. Its output goes to {@code <name>.restart-<n>.log}, so the log of the process before stays.
+     */
+    void restart(PlatformService service) throws StartupFailure, IOException, InterruptedException {
+        int restart = restarts.merge(service, 1, Integer::sum);
+        Map<PlatformService, ChildProcess> started = new LinkedHashMap<>();
+        Map<PlatformService, Long> startTimes = new LinkedHashMap<>();
+        launch(service, platform, started, startTimes, service.name() + ".restart-" + restart + ".log");
+        awaitAllReady(started, startTimes);
+    }
+
+    /** Stops the Kafka broker as an operator would (SIGTERM, controlled shutdown); its log directory stays. */
+    void stopKafka() {
+        kafka.stop();
+        say("Kafka stopped");
+    }
+
+    /** Starts the broker again on the same ports, log directory, users and ACLs; returns once it answers. */
+    void startKafka() throws IOException, StartupFailure, InterruptedException {
+        kafka.start();
+        kafka.awaitReady();
+        say("Kafka ready again");
+    }
+
+    /** Stops the embedded MongoDB-wire store: connections are dropped, its last changes written to its file. */
+    void stopStore() {
+        if (store == null) {
+            throw new IllegalStateException("the devstack uses an external MongoDB (MONGODB_URI)");
+        }
+        store.close();
+        say("MongoDB store stopped");
+    }
+
+    /** Starts the store again on the same port over the same file. */
+    void startStore() throws IOException {
+        store = EmbeddedMongoStore.start(store.file());
+        platform.store(store);
+        say("MongoDB store listening again on " + EmbeddedMongoStore.URI);
+    }
+
+    KafkaBroker kafka() {
+        return kafka;
+    }
+
+    Path dataDir() {
+        return dataDir;
     }
 
     private boolean portsAreFree() {
@@ -204,6 +324,9 @@ public final class Devstack {
 
     /** The trace viewer, when the build copied its jar; the services export their spans to it. */
     private void startTraceViewer(RunningPlatform platform) throws IOException {
+        if (!traceViewer) {
+            return;
+        }
         Path jar = TraceViewer.jar(repositoryRoot);
         if (jar == null) {
             say("no trace viewer (deploy/devstack/target/zipkin/zipkin-server.jar is missing): spans are not exported");
@@ -224,7 +347,8 @@ public final class Devstack {
         platform.kafka(kafka);
         if (externalMongoUri == null) {
             Path file = dataDir.resolve("mongo").resolve("pathways.mv");
-            platform.store(EmbeddedMongoStore.start(file));
+            store = EmbeddedMongoStore.start(file);
+            platform.store(store);
             say("embedded MongoDB store on " + EmbeddedMongoStore.URI + " (data in " + file + ")");
         } else {
             say("using the MongoDB at MONGODB_URI instead of the embedded store");
@@ -251,11 +375,17 @@ public final class Devstack {
     /** Starts {@code service} as its own JVM and registers it, so that Ctrl-C from now on stops it too. */
     private void launch(PlatformService service, RunningPlatform platform, Map<PlatformService, ChildProcess> started,
             Map<PlatformService, Long> startTimes) throws IOException, InterruptedException {
+        launch(service, platform, started, startTimes, service.name() + ".log");
+    }
+
+    private void launch(PlatformService service, RunningPlatform platform, Map<PlatformService, ChildProcess> started,
+            Map<PlatformService, Long> startTimes, String logName) throws IOException, InterruptedException {
         startTimes.put(service, System.nanoTime());
         say("starting " + service.module());
         ChildProcess process = ChildProcess.start(service.name(),
                 JavaRuntime.inOwnSession(launches.command(service)), environmentOf(service),
-                dataDir.resolve("logs").resolve(service.name() + ".log"), console, consoleFilter());
+                dataDir.resolve("logs").resolve(logName), console, consoleFilter());
+        processes.put(service, process);
         if (service.equals(PlatformService.GATEWAY)) {
             platform.gateway(process);
         } else {
@@ -330,6 +460,7 @@ public final class Devstack {
         if (demo) {
             environment.putAll(DemoData.settingsFor(service.first().name()));
         }
+        environment.putAll(extraSettings.getOrDefault(service.first().name(), Map.of()));
         return environment;
     }
 
