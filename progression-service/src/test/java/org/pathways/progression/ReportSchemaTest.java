@@ -17,6 +17,8 @@ class ReportSchemaTest extends ProgressionServiceTest {
     /** The only whole numbers in the responses that are not counts (durations, and the SSE emitter's timeout). */
     private static final Set<String> NOT_COUNTS = Set.of("DurationSummary.medianSeconds",
             "DurationSummary.p90Seconds", "SseEmitter.timeout",
+            // Time to deliver a webhook (withheld under five deliveries; its count is a reported count).
+            "TimeToDeliver.medianMs", "TimeToDeliver.p90Ms",
             // A rebuild's progress (platform admins only): events, not people.
             "Status.generation", "Status.eventsReplayed", "Status.eventsToReplay",
             // A problem detail's HTTP status code (RFC 9457), now in the OpenAPI documents.
@@ -35,7 +37,7 @@ class ReportSchemaTest extends ProgressionServiceTest {
                 Map.entry("FunnelBucket", "onHold"), Map.entry("DurationSummary", "count"),
                 Map.entry("AgencyResponseTimes", "overdueAcknowledge"), Map.entry("MilestoneCount", "count"),
                 Map.entry("MilestonesReport", "total"), Map.entry("Flow", "submitted"),
-                Map.entry("DailyCount", "count"))) {
+                Map.entry("DailyCount", "count"), Map.entry("TimeToDeliver", "count"))) {
             assertIsACount(count.toString(), schemas.path(count.getKey()).path("properties").path(count.getValue()));
         }
         assertIsACount("rejectedByReason",
