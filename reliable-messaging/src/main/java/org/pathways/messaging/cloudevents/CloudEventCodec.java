@@ -11,9 +11,6 @@ import io.cloudevents.core.format.EventDeserializationException;
 import io.cloudevents.core.format.EventFormat;
 import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.jackson.JsonFormat;
-import org.pathways.messaging.inbox.MalformedEventException;
-import org.pathways.messaging.inbox.ReceivedEvent;
-import org.pathways.messaging.outbox.OutboxEntry;
 
 /**
  * CloudEvents 1.0 in structured JSON mode ({@code application/cloudevents+json}) through the CloudEvents SDK: the
@@ -29,12 +26,12 @@ public final class CloudEventCodec {
     public static final String PARTITION_KEY = "partitionkey";
 
     /** The structured JSON of the event, exactly the value of its Kafka record. */
-    public byte[] encode(OutboxEntry entry) {
+    public byte[] encode(OutgoingEvent entry) {
         return format.serialize(cloudEvent(entry));
     }
 
     /** The event as a CloudEvent; its {@code partitionkey} extension is the record key, the subject. */
-    public CloudEvent cloudEvent(OutboxEntry entry) {
+    public CloudEvent cloudEvent(OutgoingEvent entry) {
         return CloudEventBuilder.v1()
                 .withId(entry.eventId())
                 .withSource(URI.create(entry.source()))
@@ -60,21 +57,30 @@ public final class CloudEventCodec {
         }
     }
 
-    /** Reads a structured CloudEvent; anything else is a {@link MalformedEventException}, never retried. */
-    public ReceivedEvent decode(byte[] bytes, String traceparent) {
+    /**
+     * Reads a structured CloudEvent with data, subject and time; anything else is an {@link UnreadableEventException}
+     * (the inbox dead-letters it at once, never retrying).
+     */
+    public CloudEvent read(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
-            throw new MalformedEventException("Empty record");
+            throw new UnreadableEventException("Empty record");
         }
         CloudEvent event;
         try {
             event = format.deserialize(bytes);
         } catch (EventDeserializationException | IllegalArgumentException | IllegalStateException e) {
-            throw new MalformedEventException("Not a structured JSON CloudEvent: " + e.getMessage());
+            throw new UnreadableEventException("Not a structured JSON CloudEvent: " + e.getMessage());
         }
         if (event.getData() == null || event.getSubject() == null || event.getTime() == null) {
-            throw new MalformedEventException("CloudEvent " + event.getId() + " lacks data, subject or time");
+            throw new UnreadableEventException("CloudEvent " + event.getId() + " lacks data, subject or time");
         }
-        return new ReceivedEvent(event.getId(), event.getType(), event.getSubject(), event.getTime().toInstant(),
-                event.getSource().toString(), event.getData().toBytes(), traceparent);
+        return event;
+    }
+
+    /** A record that is not a readable structured CloudEvent. */
+    public static final class UnreadableEventException extends IllegalArgumentException {
+        public UnreadableEventException(String message) {
+            super(message);
+        }
     }
 }

@@ -8,7 +8,6 @@ import io.cloudevents.kafka.KafkaMessageFactory;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.pathways.messaging.TraceContext;
-import org.pathways.messaging.outbox.OutboxEntry;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.support.MessageBuilder;
@@ -32,12 +31,12 @@ public final class CloudEventRecords {
     }
 
     /** The record for a plain Kafka producer. */
-    public ProducerRecord<String, byte[]> record(OutboxEntry entry) {
+    public ProducerRecord<String, byte[]> record(OutgoingEvent entry) {
         return record(entry, entry.traceparent());
     }
 
     /** The record, carrying {@code traceparent} (the span that publishes it) rather than the one written with it. */
-    public ProducerRecord<String, byte[]> record(OutboxEntry entry, String traceparent) {
+    public ProducerRecord<String, byte[]> record(OutgoingEvent entry, String traceparent) {
         CloudEvent event = codec.cloudEvent(entry);
         ProducerRecord<String, byte[]> record = KafkaMessageFactory.createWriter(entry.topic(), entry.subject())
                 .writeStructured(event, JsonFormat.CONTENT_TYPE);
@@ -52,12 +51,12 @@ public final class CloudEventRecords {
      * bytes, and the binder is configured (pathways-messaging.yml, {@code header-patterns}) not to add Spring's own
      * {@code contentType} header, so nothing on the record contradicts the binding's {@code content-type}.
      */
-    public Message<byte[]> message(OutboxEntry entry) {
+    public Message<byte[]> message(OutgoingEvent entry) {
         return message(entry, entry.traceparent());
     }
 
     /** The message, carrying {@code traceparent} (the span that publishes it). */
-    public Message<byte[]> message(OutboxEntry entry, String traceparent) {
+    public Message<byte[]> message(OutgoingEvent entry, String traceparent) {
         ProducerRecord<String, byte[]> record = record(entry, traceparent);
         MessageBuilder<byte[]> message = MessageBuilder.withPayload(record.value())
                 .setHeader(KafkaHeaders.KEY, record.key().getBytes(StandardCharsets.UTF_8));

@@ -234,7 +234,7 @@ public class EventInbox {
             byte[] trace = record.headers().get(TraceContext.HEADER);
             String traceparent = trace == null ? null : new String(trace, StandardCharsets.UTF_8);
             try {
-                batch.add(new Delivered(record, codec.decode(record.value(), traceparent), traceparent));
+                batch.add(new Delivered(record, ReceivedEvent.decode(codec, record.value(), traceparent), traceparent));
             } catch (MalformedEventException malformed) {
                 deadLetter(handlerName, record, malformed);
             }
@@ -405,7 +405,7 @@ public class EventInbox {
 
     private void receive(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, byte[] record,
                          String traceparent) {
-        ReceivedEvent event = codec.decode(record, traceparent);
+        ReceivedEvent event = ReceivedEvent.decode(codec, record, traceparent);
         if (!event.is(EventType.LEARNER_ERASED)) {
             ErasedLearners.Received seen = erasedLearners.pseudonymise(event, record);
             handle(handlerName, seen.event(), received -> handler.accept(received, seen.record()));
@@ -458,7 +458,7 @@ public class EventInbox {
                 log.warn("A parked erasure waits for handler {}, which this instance does not run", parked.handler());
                 continue;
             }
-            ReceivedEvent event = codec.decode(parked.record(), parked.traceparent());
+            ReceivedEvent event = ReceivedEvent.decode(codec, parked.record(), parked.traceparent());
             try {
                 tracing.inSpan(parked.handler() + " process parked", Span.Kind.CONSUMER, parked.traceparent(),
                         Map.of("messaging.consumer.handler", parked.handler()), () ->

@@ -3,7 +3,9 @@ package org.pathways.messaging.inbox;
 import java.time.Instant;
 import java.util.Optional;
 
+import io.cloudevents.CloudEvent;
 import org.pathways.events.EventType;
+import org.pathways.messaging.cloudevents.CloudEventCodec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,6 +20,21 @@ public record ReceivedEvent(String id, String type, String subject, Instant time
     private static final JsonMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+
+    /**
+     * The event a record holds: a structured CloudEvent with data, subject and time; anything else is a
+     * {@link MalformedEventException}, never retried.
+     */
+    public static ReceivedEvent decode(CloudEventCodec codec, byte[] record, String traceparent) {
+        CloudEvent event;
+        try {
+            event = codec.read(record);
+        } catch (CloudEventCodec.UnreadableEventException unreadable) {
+            throw new MalformedEventException(unreadable.getMessage());
+        }
+        return new ReceivedEvent(event.getId(), event.getType(), event.getSubject(), event.getTime().toInstant(),
+                event.getSource().toString(), event.getData().toBytes(), traceparent);
+    }
 
     public Optional<EventType> knownType() {
         return EventType.ofType(type);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Date;
 
 import org.bson.Document;
+import org.pathways.messaging.cloudevents.OutgoingEvent;
 
 /**
  * An event waiting in its aggregate's document to be published. Stored inside the aggregate so that the change and
@@ -12,7 +13,8 @@ import org.bson.Document;
  * @param data the event data as JSON text, exactly as it will be published
  */
 public record OutboxEntry(String eventId, String type, String topic, String subject, Instant time,
-                          String dataschema, String source, String data, String traceparent, Instant recordedAt) {
+                          String dataschema, String source, String data, String traceparent, Instant recordedAt)
+        implements OutgoingEvent {
 
     static final String FIELD = "outbox";
 

@@ -37,6 +37,7 @@ import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.messaging.MessagingTestApplication;
 import org.pathways.messaging.MessagingTestApplication.TrackedLearner;
 import org.pathways.messaging.inbox.ErasedLearners;
+import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.messaging.outbox.OutboxRelay;
@@ -189,7 +190,7 @@ class CloudEventsKafkaBindingTest {
         erasedLearners.record(learnerId, Instant.now());
         OutboxEntry late = entry("pathways.learners", EventType.LEARNER_REGISTERED.type(), learnerId);
         byte[] record = codec.encode(late);
-        ErasedLearners.Received seen = erasedLearners.pseudonymise(codec.decode(record, null), record);
+        ErasedLearners.Received seen = erasedLearners.pseudonymise(ReceivedEvent.decode(codec, record, null), record);
 
         String forwarded = new String(seen.record(), StandardCharsets.UTF_8);
         assertThat(forwarded).doesNotContain(learnerId);
