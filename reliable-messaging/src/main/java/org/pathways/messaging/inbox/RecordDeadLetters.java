@@ -1,29 +1,31 @@
 package org.pathways.messaging.inbox;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Optional;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer.HeaderNames;
 
 /**
  * Puts a record a batch consumer could not process on the service's dead-letter topic exactly as the binder does for
- * a record consumer: the record's key, value and headers, plus {@code x-original-topic}, {@code -partition},
- * {@code -offset}, {@code -timestamp}, {@code -timestamp-type} and {@code x-exception-fqcn}, {@code -message},
- * {@code -stacktrace}; so the dead letters' administration lists, re-drives and discards it like any other. Waits for
- * the broker's acknowledgement: a record is only left behind once it is safely dead-lettered.
+ * a record consumer, through Spring Kafka's {@link DeadLetterPublishingRecoverer} (the binder's own dead-letter
+ * path is built on the same recoverer): the record's key, value and headers, plus the binder's header names
+ * {@code x-original-topic}, {@code -partition}, {@code -offset}, {@code -timestamp}, {@code -timestamp-type} and
+ * {@code x-exception-fqcn}, {@code -message}, {@code -stacktrace}; so the dead letters' administration lists,
+ * re-drives and discards it like any other. Waits for the broker's acknowledgement: a record is only left behind
+ * once it is safely dead-lettered.
  */
 public class RecordDeadLetters implements DisposableBean {
 
@@ -32,10 +34,27 @@ public class RecordDeadLetters implements DisposableBean {
                                Map<String, byte[]> headers) {
     }
 
+    /** The binder's dead-letter header names (Spring Kafka's own default to {@code kafka_dlt-...}). */
+    private static final HeaderNames BINDER_HEADER_NAMES = HeaderNames.Builder.original()
+            .topicHeader("x-original-topic")
+            .partitionHeader("x-original-partition")
+            .offsetHeader("x-original-offset")
+            .timestampHeader("x-original-timestamp")
+            .timestampTypeHeader("x-original-timestamp-type")
+            .consumerGroupHeader("x-original-consumer-group")
+            .exception()
+            .exceptionFqcn("x-exception-fqcn")
+            .exceptionCauseFqcn("x-exception-cause-fqcn")
+            .exceptionMessage("x-exception-message")
+            .exceptionStacktrace("x-exception-stacktrace")
+            .keyExceptionFqcn("x-exception-key-fqcn")
+            .keyExceptionMessage("x-exception-key-message")
+            .keyExceptionStacktrace("x-exception-key-stacktrace")
+            .build();
+
     private final String topic;
-    private final Map<String, Object> config;
-    private final Duration timeout;
-    private volatile KafkaProducer<byte[], byte[]> producer;
+    private final DefaultKafkaProducerFactory<byte[], byte[]> producers;
+    private final DeadLetterPublishingRecoverer recoverer;
 
     /**
      * @param clientProperties the broker's address and security settings for this service's clients
@@ -43,7 +62,6 @@ public class RecordDeadLetters implements DisposableBean {
     public RecordDeadLetters(String topic, List<String> brokers, Map<String, String> clientProperties,
                              Duration timeout) {
         this.topic = topic;
-        this.timeout = timeout;
         Map<String, Object> config = new HashMap<>(clientProperties);
         int bound = (int) timeout.toMillis();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers));
@@ -53,7 +71,14 @@ public class RecordDeadLetters implements DisposableBean {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, bound);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, bound + 1);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        this.config = Map.copyOf(config);
+        this.producers = new DefaultKafkaProducerFactory<>(config, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        // A negative partition lets the producer choose, as for any record written to the topic.
+        this.recoverer = new DeadLetterPublishingRecoverer(new KafkaTemplate<>(producers),
+                (record, failure) -> new TopicPartition(topic, -1));
+        recoverer.setHeaderNamesSupplier(() -> BINDER_HEADER_NAMES);
+        recoverer.setFailIfSendResultIsError(true);
+        recoverer.setWaitForSendResultTimeout(timeout);
     }
 
     public String topic() {
@@ -62,56 +87,23 @@ public class RecordDeadLetters implements DisposableBean {
 
     /** Dead-letters {@code record} because of {@code failure}; throws if the broker did not take it. */
     public void deadLetter(FailedRecord record, Throwable failure) {
-        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topic, null, record.key(), record.value());
-        record.headers().forEach((name, value) -> letter.headers().add(name, value));
-        letter.headers().add("x-original-topic", text(record.topic()))
-                .add("x-original-partition", ByteBuffer.allocate(Integer.BYTES).putInt(record.partition()).array())
-                .add("x-original-offset", ByteBuffer.allocate(Long.BYTES).putLong(record.offset()).array())
-                .add("x-original-timestamp", ByteBuffer.allocate(Long.BYTES).putLong(record.timestamp()).array())
-                .add("x-original-timestamp-type", text("CreateTime"))
-                .add("x-exception-fqcn", text(failure.getClass().getName()))
-                .add("x-exception-message", text(String.valueOf(failure.getMessage())))
-                .add("x-exception-stacktrace", text(stackTrace(failure)));
+        RecordHeaders headers = new RecordHeaders();
+        record.headers().forEach(headers::add);
+        ConsumerRecord<byte[], byte[]> consumed = new ConsumerRecord<>(record.topic(), record.partition(),
+                record.offset(), record.timestamp(), TimestampType.CREATE_TIME,
+                record.key() == null ? -1 : record.key().length, record.value() == null ? -1 : record.value().length,
+                record.key(), record.value(), headers, Optional.empty());
+        Exception cause = failure instanceof Exception exception ? exception : new IllegalStateException(failure);
         try {
-            producer().send(letter).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while dead-lettering to " + topic, interrupted);
-        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException failed) {
+            recoverer.accept(consumed, null, cause);
+        } catch (RuntimeException failed) {
             throw new IllegalStateException("Could not dead-letter to " + topic + ": "
                     + failed.getClass().getSimpleName(), failed);
         }
     }
 
-    private static byte[] text(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String stackTrace(Throwable failure) {
-        StringWriter trace = new StringWriter();
-        failure.printStackTrace(new PrintWriter(trace));
-        return trace.toString();
-    }
-
-    private KafkaProducer<byte[], byte[]> producer() {
-        KafkaProducer<byte[], byte[]> current = producer;
-        if (current == null) {
-            synchronized (this) {
-                current = producer;
-                if (current == null) {
-                    current = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-                    producer = current;
-                }
-            }
-        }
-        return current;
-    }
-
     @Override
     public void destroy() {
-        KafkaProducer<byte[], byte[]> current = producer;
-        if (current != null) {
-            current.close(Duration.ofSeconds(2));
-        }
+        producers.destroy();
     }
 }
