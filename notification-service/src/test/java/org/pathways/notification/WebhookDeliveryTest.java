@@ -139,7 +139,7 @@ class WebhookDeliveryTest extends NotificationServiceTest {
             subscribe("agency-college", college.url(), SUBMITTED);
             OutboxEntry entry = ReferralEvents.submitted("agency-council", "agency-college");
             byte[] record = events.record(entry);
-            ReceivedEvent event = CODEC.decode(record, null);
+            ReceivedEvent event = ReceivedEvent.decode(CODEC, record, null);
 
             // Straight to the routing, past the inbox: the unique (eventId, subscriptionId) key alone must hold.
             assertThat(routing.route(event, record)).isEqualTo(1);
@@ -184,7 +184,7 @@ class WebhookDeliveryTest extends NotificationServiceTest {
                     r -> is(r, EventType.WEBHOOK_DELIVERED, deliveryId), 1, PATIENCE);
             assertThat(reported).singleElement().satisfies(r -> {
                 assertThat(r.key()).isEqualTo(deliveryId);
-                WebhookDelivered delivered = CODEC.decode(r.value(), null).data(WebhookDelivered.class);
+                WebhookDelivered delivered = ReceivedEvent.decode(CODEC, r.value(), null).data(WebhookDelivered.class);
                 assertThat(delivered.attempts()).isEqualTo(3);
                 assertThat(delivered.statusCode()).isEqualTo(200);
                 assertThat(delivered.eventId()).isEqualTo(event.eventId());
@@ -215,7 +215,7 @@ class WebhookDeliveryTest extends NotificationServiceTest {
                     .valueStream().map(d -> d.get("id").asString())).doesNotContain(deliveryId);
             assertThat(deliveries.await(r -> is(r, EventType.WEBHOOK_PARKED, deliveryId), 1, PATIENCE))
                     .singleElement().satisfies(r -> {
-                        WebhookParked report = CODEC.decode(r.value(), null).data(WebhookParked.class);
+                        WebhookParked report = ReceivedEvent.decode(CODEC, r.value(), null).data(WebhookParked.class);
                         assertThat(report.attempts()).isEqualTo(4);
                         assertThat(report.lastStatusCode()).isEqualTo(500);
                     });
@@ -235,7 +235,7 @@ class WebhookDeliveryTest extends NotificationServiceTest {
             assertThat(delivered.get("attempts")).hasSize(5);
             assertThat(college.count()).isEqualTo(5);
             assertThat(deliveries.await(r -> is(r, EventType.WEBHOOK_DELIVERED, deliveryId), 1, PATIENCE))
-                    .singleElement().satisfies(r -> assertThat(CODEC.decode(r.value(), null)
+                    .singleElement().satisfies(r -> assertThat(ReceivedEvent.decode(CODEC, r.value(), null)
                             .data(WebhookDelivered.class).attempts()).isEqualTo(1));
             assertThat(call("POST", "/api/deliveries/" + deliveryId + "/redeliver", admin("agency-college"), null)
                     .statusCode()).as("a delivered one may be sent again").isEqualTo(202);
@@ -282,7 +282,7 @@ class WebhookDeliveryTest extends NotificationServiceTest {
     }
 
     private static boolean is(ConsumerRecord<String, byte[]> record, EventType type, String deliveryId) {
-        ReceivedEvent event = CODEC.decode(record.value(), null);
+        ReceivedEvent event = ReceivedEvent.decode(CODEC, record.value(), null);
         return event.is(type) && deliveryId.equals(event.subject());
     }
 

@@ -64,7 +64,7 @@ class SearchIndexFollower implements ApplicationRunner {
         return message -> {
             ReceivedEvent event;
             try {
-                event = codec.decode(message.getPayload(), null);
+                event = ReceivedEvent.decode(codec, message.getPayload(), null);
             } catch (MalformedEventException e) {
                 log.warn("Skipped a record on a catalogue topic that is not a Pathways event: {}", e.getMessage());
                 return;

@@ -181,7 +181,7 @@ public class ProjectionRebuild {
         }
         ReceivedEvent event;
         try {
-            event = codec.decode(record, null);
+            event = ReceivedEvent.decode(codec, record, null);
         } catch (MalformedEventException | IllegalArgumentException malformed) {
             // The live consumer dead-lettered it; nothing to count.
             log.debug("Rebuild skips a malformed record");
