@@ -1,5 +1,6 @@
 package org.pathways.platform.store;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -36,17 +37,19 @@ public class GuardIndexes implements SmartInitializingSingleton {
     }
 
     /**
-     * Declares the unique index on {@code _id} and {@code field} of {@code collection}, unless one on those fields
-     * is there already (under whatever name: MongoDB refuses the same keys under a second name).
+     * Declares the unique index on {@code _id} and {@code fields} (in that order) of {@code collection}, unless one on
+     * exactly those fields is there already (under whatever name: MongoDB refuses the same keys under a second name).
      */
-    public static void declare(MongoTemplate mongo, String collection, String field) {
+    public static void declare(MongoTemplate mongo, String collection, String... fields) {
         var indexes = mongo.indexOps(collection);
-        List<String> keys = List.of("_id", field);
+        List<String> keys = new ArrayList<>(List.of("_id"));
+        keys.addAll(List.of(fields));
         boolean present = indexes.getIndexInfo().stream().anyMatch(index -> index.getIndexFields().stream()
                 .map(IndexField::getKey).toList().equals(keys));
         if (!present) {
-            indexes.createIndex(new Index().on("_id", Sort.Direction.ASC).on(field, Sort.Direction.ASC).unique()
-                    .named("_id_" + field.replace('.', '_') + "_guard"));
+            Index index = new Index().unique().named(String.join("_", keys).replace('.', '_') + "_guard");
+            keys.forEach(key -> index.on(key, Sort.Direction.ASC));
+            indexes.createIndex(index);
         }
     }
 
