@@ -9,11 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.mongodb.bulk.BulkWriteUpsert;
 import org.bson.Document;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.BulkOperations.BulkMode;
@@ -29,12 +31,21 @@ import org.springframework.stereotype.Component;
  * event changes nothing, and an out-of-order one moves the thing from the bucket it was counted in to the right one:
  * the buckets always equal the sum of what the current facts add.
  *
- * <p>Writes, all by {@code _id} (the embedded store has no other real index): the fact document is replaced under an
- * optimistic version (a concurrent writer — the live consumer and a rebuild's catch-up — makes one of them read
- * again), carrying the pending differences; then each bucket is {@code $inc}-upserted (a new bucket's key is added to
- * its family's day index, so a report finds it by {@code _id}); then the pending differences are cleared. A crash
- * after the fact write leaves them pending: the next change of the same thing applies them first, once they are
- * older than {@link #PENDING_GRACE_MILLIS} (younger ones are still being applied by their writer, so it waits).
+ * <p>Writes, all by {@code _id} (the embedded store has no other real index): (1) the fact document is replaced under
+ * an optimistic version (a concurrent writer — the live consumer and a rebuild's catch-up — makes one of them read
+ * again), carrying the pending differences and an id for them ({@link #PENDING_IDS}); (2) each bucket is
+ * {@code $inc}-upserted and marked with that id ({@code applied.<id>}) in the same update (a new bucket's key is added
+ * to its family's day index, so a report finds it by {@code _id}); (3) the pending differences are cleared. A crash
+ * (or a store that drops) between (1) and (3) leaves them pending: the next change of the same thing takes them over
+ * once they are older than the grace period ({@link #PENDING_GRACE_MILLIS}; younger ones are still being applied by
+ * their writer, so it waits), and adds them only to the buckets that carry none of their ids: a bucket written in (2)
+ * before the crash is not counted again. Without the marker, a crash between (2) and (3) counted the thing twice
+ * (the fault suite's store restart: 679 receipts in the funnel for 678 on the topic).
+ *
+ * <p>A bucket's markers are removed once the differences are cleared, with this thread's next bucket write of the
+ * same generation (no round trip of its own). A marker left behind (a crash, a thread that writes no more) is
+ * harmless: ids are never reused, so nothing looks for it again, and {@link #buckets} leaves the markers out of what
+ * reports read.
  */
 @Component
 public class FactStore {
@@ -45,22 +56,47 @@ public class FactStore {
     /** When the pending differences were written (or taken over): their writer is applying them until then + grace. */
     static final String PENDING_AT = "pendingAt";
     /**
+     * The ids under which the pending differences may have been added to their buckets: their writer's (one per
+     * change, or per write of a batch), then one per take-over. A bucket carrying any of them has them already.
+     */
+    static final String PENDING_IDS = "pendingIds";
+    /** On a bucket: the ids of pending differences added to it ({@code applied.<id>}: when), until they are cleared. */
+    static final String APPLIED = "applied";
+    /**
      * How long pending differences belong to the writer that wrote them. Another writer that finds them younger
      * waits for them to be cleared rather than apply them too (which counted them twice: the writer applies its own
      * right after its write); older ones are a crashed writer's, taken over under a condition and applied once.
      */
     static final long PENDING_GRACE_MILLIS = 30_000;
-    /** How long a batch holds its bucket increments and pending differences back at most (5 s). */
+    /**
+     * How long a batch holds its bucket increments and pending differences back at most (5 s). Still needed with the
+     * markers: a marker says that a bucket write happened, not that none is still to come, so a take-over must only
+     * happen once the writer has surely written or stopped: it holds for 5 s at most, well within the grace period.
+     */
     static final long MAX_HOLD_NANOS = 5_000_000_000L;
     public static final String BUCKETS = "buckets";
     public static final String DAYS = "bucket-days";
 
     private final MongoTemplate mongo;
+    private final long pendingGraceMillis;
     /** The batch this thread is applying, if any (see {@link #beginBatch}). */
     private final ThreadLocal<Batch> batch = new ThreadLocal<>();
+    /**
+     * By bucket collection and bucket: the markers of differences this thread has cleared, to remove with its next
+     * bucket write to that collection.
+     */
+    private final ThreadLocal<Map<String, Map<String, Set<String>>>> markersToRemove =
+            ThreadLocal.withInitial(HashMap::new);
 
+    @Autowired
     FactStore(MongoTemplate mongo) {
+        this(mongo, PENDING_GRACE_MILLIS);
+    }
+
+    /** With another grace period for pending differences (tests: a crashed writer's taken over without a long wait). */
+    FactStore(MongoTemplate mongo, long pendingGraceMillis) {
         this.mongo = mongo;
+        this.pendingGraceMillis = pendingGraceMillis;
     }
 
     /**
@@ -69,24 +105,31 @@ public class FactStore {
      * and the bucket increments, counters and clearing of pending differences of the whole batch held back and
      * written at {@link #completeBatch} in one unordered bulk write each. The fact documents themselves are written
      * as each event is applied, with their pending differences (this batch's, merged), so a crash before the
-     * increments are written leaves them pending for the next writer, as for a single event.
+     * increments are written leaves them pending for the next writer, as for a single event. Every write of the
+     * batch ({@link #completeBatch}) has one id for its pending differences, marked on every bucket it increments.
      */
     private static final class Batch {
         /** By collection and id: the facts as last read or written (null: known to be absent). */
         final Map<String, Map<String, Document>> facts = new HashMap<>();
         /** By generation: the merged differences to add to each bucket. */
         final Map<Generation, Map<String, Document>> increments = new LinkedHashMap<>();
-        /** By collection: the documents written with this batch's pending differences, and at which version. */
-        final Map<String, Map<String, Long>> pending = new LinkedHashMap<>();
+        /** By collection: the documents written with this batch's pending differences, at which version and time. */
+        final Map<String, Map<String, Written>> pending = new LinkedHashMap<>();
         /** By collection and id: counters to increment (and fields to set) with the batch. */
         final Map<String, Map<String, Count>> counts = new LinkedHashMap<>();
         /** When this batch first held something back since its last write (System.nanoTime), or 0. */
         long holdingSince;
+        /** The id of the pending differences until the next write of the batch. */
+        String pendingId = newPendingId();
 
         boolean ownsPending(String collection, Document stored) {
-            Long version = pending.getOrDefault(collection, Map.of()).get(stored.getString("_id"));
-            return version != null && stored.get(VERSION) instanceof Number n && n.longValue() == version;
+            Written written = pending.getOrDefault(collection, Map.of()).get(stored.getString("_id"));
+            return written != null && stored.get(VERSION) instanceof Number n && n.longValue() == written.version();
         }
+    }
+
+    /** A fact document as written with pending differences: its version and the time of its pending differences. */
+    private record Written(long version, long pendingAt) {
     }
 
     private record Count(Map<String, Object> set, Map<String, Long> increments) {
@@ -118,14 +161,21 @@ public class FactStore {
     /**
      * Writes what the batch held back: every bucket's merged increment (one bulk write per generation, plus one for
      * new buckets' day indexes), the counters (one bulk write per collection), then clears the pending differences
-     * (one bulk write per collection). The facts read stay known for the rest of the batch.
+     * (one bulk write per collection). The facts read stay known for the rest of the batch. The buckets' markers are
+     * removed later (see {@link FactStore}), and only if every pending difference was cleared here: one that was not
+     * (taken over meanwhile) is still looked for by its id.
      */
     public void completeBatch() {
         Batch current = batch.get();
         if (current == null) {
             return;
         }
-        current.increments.forEach((generation, buckets) -> apply(generation, List.copyOf(buckets.values()), false));
+        String applied = current.pendingId;
+        Map<Generation, List<String>> marked = new LinkedHashMap<>();
+        current.increments.forEach((generation, buckets) -> {
+            apply(generation, List.copyOf(buckets.values()), applied);
+            marked.put(generation, List.copyOf(buckets.keySet()));
+        });
         current.increments.clear();
         current.counts.forEach((collection, counts) -> {
             BulkOperations upserts = mongo.bulkOps(BulkMode.UNORDERED, collection);
@@ -133,29 +183,37 @@ public class FactStore {
                 Update update = new Update();
                 count.set().forEach(update::set);
                 count.increments().forEach(update::inc);
-                upserts.upsert(Query.query(Criteria.where("_id").is(id)), update);
+                upserts.upsert(byId(id), update);
             });
             upserts.execute();
         });
         current.counts.clear();
-        current.pending.forEach((collection, versions) -> {
-            if (versions.isEmpty()) {
-                return;
+        boolean allCleared = true;
+        for (Map.Entry<String, Map<String, Written>> pending : current.pending.entrySet()) {
+            String collection = pending.getKey();
+            Map<String, Written> written = pending.getValue();
+            if (written.isEmpty()) {
+                continue;
             }
             BulkOperations clears = mongo.bulkOps(BulkMode.UNORDERED, collection);
-            versions.forEach((id, version) -> clears.updateOne(Query.query(Criteria.where("_id").is(id)
-                    .and(VERSION).is(version)), new Update().unset(PENDING).unset(PENDING_AT)));
-            clears.execute();
+            written.forEach((id, as) -> clears.updateOne(Query.query(Criteria.where("_id").is(id)
+                    .and(VERSION).is(as.version()).and(PENDING_AT).is(as.pendingAt())), clearing()));
+            allCleared &= clears.execute().getMatchedCount() == written.size();
             Map<String, Document> known = current.facts.getOrDefault(collection, Map.of());
-            versions.keySet().forEach(id -> {
+            written.keySet().forEach(id -> {
                 Document kept = known.get(id);
                 if (kept != null) {
                     kept.remove(PENDING);
                     kept.remove(PENDING_AT);
+                    kept.remove(PENDING_IDS);
                 }
             });
-        });
+        }
         current.pending.clear();
+        if (allCleared) {
+            marked.forEach((generation, buckets) -> removeMarkersLater(generation, buckets, List.of(applied)));
+        }
+        current.pendingId = newPendingId();
         current.holdingSince = 0;
     }
 
@@ -281,6 +339,10 @@ public class FactStore {
             List<Document> before = working.getList(CONTRIBUTION, Document.class, List.of());
             working.remove(VERSION);
             working.remove(CONTRIBUTION);
+            // What was pending is this batch's own (merged below) or nothing: never kept as it was.
+            working.remove(PENDING);
+            working.remove(PENDING_AT);
+            working.remove(PENDING_IDS);
             Facts changing = new Facts(working);
             update.accept(changing);
             if (!changing.changed()) {
@@ -291,8 +353,10 @@ public class FactStore {
             Document written = new Document(working).append(VERSION, version + 1).append(CONTRIBUTION, after);
             // In a batch, the document's pending differences are all this batch has not yet added to the buckets.
             List<Document> pending = own ? merge(stored.getList(PENDING, Document.class), difference) : difference;
+            String pendingId = current != null ? current.pendingId : newPendingId();
+            long pendingAt = System.currentTimeMillis();
             if (!pending.isEmpty()) {
-                written.append(PENDING, pending).append(PENDING_AT, System.currentTimeMillis());
+                written.append(PENDING, pending).append(PENDING_AT, pendingAt).append(PENDING_IDS, List.of(pendingId));
             }
             try {
                 if (stored == null) {
@@ -308,11 +372,11 @@ public class FactStore {
             }
             if (current != null) {
                 current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, written);
-                Map<String, Long> versions = current.pending.computeIfAbsent(facts, c -> new LinkedHashMap<>());
+                Map<String, Written> versions = current.pending.computeIfAbsent(facts, c -> new LinkedHashMap<>());
                 if (pending.isEmpty()) {
                     versions.remove(id);
                 } else {
-                    versions.put(id, version + 1);
+                    versions.put(id, new Written(version + 1, pendingAt));
                 }
                 Map<String, Document> held = current.increments.computeIfAbsent(generation,
                         g -> new LinkedHashMap<>());
@@ -329,9 +393,11 @@ public class FactStore {
                 return new Facts(written);
             }
             if (!difference.isEmpty()) {
-                apply(generation, difference, false);
-                mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and(VERSION).is(version + 1)),
-                        new Update().unset(PENDING).unset(PENDING_AT), facts);
+                apply(generation, difference, pendingId);
+                if (mongo.updateFirst(Query.query(Criteria.where("_id").is(id).and(VERSION).is(version + 1)
+                        .and(PENDING_AT).is(pendingAt)), clearing(), facts).getMatchedCount() > 0) {
+                    removeMarkersLater(generation, bucketIds(difference), List.of(pendingId));
+                }
             }
             return new Facts(written);
         }
@@ -362,13 +428,15 @@ public class FactStore {
 
     /**
      * Pending differences found by another writer: young ones are still being applied by the writer that wrote them,
-     * so this one waits a moment and reads again; old ones (their writer stopped between its two writes) are taken
-     * over by a conditional write that only one writer wins, and applied by that one.
+     * so this one waits a moment and reads again; old ones (their writer stopped before it cleared them) are taken over
+     * by a conditional write that only one writer wins, under an id of its own added to theirs, and that one adds them
+     * to each bucket that carries none of their ids yet (their writer, or an earlier take-over, may have added them to
+     * some or all of their buckets before it stopped).
      */
     private void awaitOrTakeOver(Generation generation, String facts, Document stored) {
         long writtenAt = stored.get(PENDING_AT) instanceof Number n ? n.longValue() : 0;
         long now = System.currentTimeMillis();
-        if (now - writtenAt < PENDING_GRACE_MILLIS) {
+        if (now - writtenAt < pendingGraceMillis) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -381,52 +449,138 @@ public class FactStore {
         Criteria same = Criteria.where("_id").is(stored.get("_id")).and(VERSION).is(stored.get(VERSION));
         same = stored.get(PENDING_AT) == null ? same.and(PENDING_AT).exists(false)
                 : same.and(PENDING_AT).is(stored.get(PENDING_AT));
-        if (mongo.updateFirst(Query.query(same), new Update().set(PENDING_AT, now), facts).getModifiedCount() == 0) {
+        List<String> ids = new ArrayList<>(stored.getList(PENDING_IDS, String.class, List.of()));
+        ids.add(newPendingId());
+        if (mongo.updateFirst(Query.query(same), new Update().set(PENDING_AT, now).set(PENDING_IDS, ids), facts)
+                .getModifiedCount() == 0) {
             return;
         }
         // Won: the pending differences are this writer's now, under their new time.
-        apply(generation, stored.getList(PENDING, Document.class), true);
-        mongo.updateFirst(Query.query(Criteria.where("_id").is(stored.get("_id")).and(VERSION).is(stored.get(VERSION))
-                        .and(PENDING_AT).is(now)), new Update().unset(PENDING).unset(PENDING_AT), facts);
+        List<Document> pending = stored.getList(PENDING, Document.class);
+        applyTakenOver(generation, pending, ids);
+        if (mongo.updateFirst(Query.query(Criteria.where("_id").is(stored.get("_id")).and(VERSION)
+                .is(stored.get(VERSION)).and(PENDING_AT).is(now)), clearing(), facts).getMatchedCount() > 0) {
+            removeMarkersLater(generation, bucketIds(pending), ids);
+        }
     }
 
     /**
-     * Increments the buckets, all in one unordered bulk write (one round trip whatever the number of buckets; each
-     * difference is for a distinct bucket), then adds the buckets it created (or, recovering, all of them) to their
-     * days' indexes, again in one bulk write, one update per day.
+     * Increments the buckets and marks each with {@code applied} (the id of the pending differences), all in one
+     * unordered bulk write (one round trip whatever the number of buckets; each difference is for a distinct bucket),
+     * which also removes the markers this thread has cleared since its last write; then adds the buckets it created
+     * to their days' indexes, again in one bulk write, one update per day.
      */
-    private void apply(Generation generation, List<Document> differences, boolean recovering) {
+    private void apply(Generation generation, List<Document> differences, String applied) {
         if (differences.isEmpty()) {
             return;
         }
-        BulkOperations increments = mongo.bulkOps(BulkMode.UNORDERED, generation.collection(BUCKETS));
+        String collection = generation.collection(BUCKETS);
+        Map<String, Set<String>> cleared = markersToRemove.get().remove(collection);
+        long now = System.currentTimeMillis();
+        BulkOperations increments = mongo.bulkOps(BulkMode.UNORDERED, collection);
         for (Document difference : differences) {
-            Update update = new Update();
-            difference.get("c", Document.class).forEach((field, n) ->
-                    update.inc(field.replace('/', '.'), ((Number) n).longValue()));
-            update.setOnInsert("family", difference.getString("f")).setOnInsert("day", difference.getString("day"));
-            difference.get("d", Document.class).forEach(update::setOnInsert);
-            increments.upsert(Query.query(Criteria.where("_id").is(difference.getString("b"))), update);
+            Update update = increment(difference).set(marker(applied), now);
+            Set<String> old = cleared == null ? null : cleared.remove(difference.getString("b"));
+            if (old != null) {
+                old.forEach(id -> update.unset(marker(id)));
+            }
+            increments.upsert(byId(difference.getString("b")), update);
+        }
+        if (cleared != null) {
+            cleared.forEach((bucket, ids) -> {
+                Update update = new Update();
+                ids.forEach(id -> update.unset(marker(id)));
+                increments.updateOne(byId(bucket), update);
+            });
         }
         Set<Integer> created = new HashSet<>();
         for (BulkWriteUpsert upsert : increments.execute().getUpserts()) {
             created.add(upsert.getIndex());
         }
-        Map<String, List<String>> newByDay = new LinkedHashMap<>();
+        List<Document> newBuckets = new ArrayList<>();
         for (int i = 0; i < differences.size(); i++) {
-            if (recovering || created.contains(i)) {
-                Document difference = differences.get(i);
-                newByDay.computeIfAbsent(dayKey(difference.getString("f"), difference.getString("day")),
-                        day -> new ArrayList<>()).add(difference.getString("b"));
+            if (created.contains(i)) {
+                newBuckets.add(differences.get(i));
             }
         }
-        if (newByDay.isEmpty()) {
+        index(generation, newBuckets);
+    }
+
+    /**
+     * Taken-over differences: each added to its bucket unless the bucket carries one of {@code ids}, in one update
+     * conditional on that (a bucket not there yet is created by it; one that is there with a marker makes the upsert
+     * a duplicate key, which means the difference is in it already), marked with the last id, this writer's. Rare
+     * (a writer stopped between its writes), so one round trip per bucket. Then every bucket goes into its day's index
+     * (its writer may have stopped before it indexed the buckets it created).
+     */
+    private void applyTakenOver(Generation generation, List<Document> differences, List<String> ids) {
+        String collection = generation.collection(BUCKETS);
+        long now = System.currentTimeMillis();
+        for (Document difference : differences) {
+            Criteria notYet = Criteria.where("_id").is(difference.getString("b"));
+            for (String id : ids) {
+                notYet = notYet.and(marker(id)).exists(false);
+            }
+            try {
+                mongo.upsert(Query.query(notYet), increment(difference).set(marker(ids.getLast()), now), collection);
+            } catch (DuplicateKeyException alreadyAdded) {
+                // The bucket exists and carries one of the ids: this difference was added to it before the crash.
+            }
+        }
+        index(generation, differences);
+    }
+
+    /** A difference as a bucket update: its counts incremented, the bucket's family, day and cuts set if new. */
+    private static Update increment(Document difference) {
+        Update update = new Update();
+        difference.get("c", Document.class).forEach((field, n) ->
+                update.inc(field.replace('/', '.'), ((Number) n).longValue()));
+        update.setOnInsert("family", difference.getString("f")).setOnInsert("day", difference.getString("day"));
+        difference.get("d", Document.class).forEach(update::setOnInsert);
+        return update;
+    }
+
+    /** Adds the buckets of {@code differences} to their days' indexes, in one bulk write, one update per day. */
+    private void index(Generation generation, List<Document> differences) {
+        Map<String, List<String>> byDay = new LinkedHashMap<>();
+        for (Document difference : differences) {
+            byDay.computeIfAbsent(dayKey(difference.getString("f"), difference.getString("day")),
+                    day -> new ArrayList<>()).add(difference.getString("b"));
+        }
+        if (byDay.isEmpty()) {
             return;
         }
         BulkOperations days = mongo.bulkOps(BulkMode.UNORDERED, generation.collection(DAYS));
-        newByDay.forEach((day, buckets) -> days.upsert(Query.query(Criteria.where("_id").is(day)),
+        byDay.forEach((day, buckets) -> days.upsert(byId(day),
                 new Update().addToSet("buckets").each(buckets.toArray())));
         days.execute();
+    }
+
+    /** Notes that {@code buckets} no longer need the markers {@code ids}: removed with this thread's next write. */
+    private void removeMarkersLater(Generation generation, Collection<String> buckets, List<String> ids) {
+        Map<String, Set<String>> byBucket = markersToRemove.get()
+                .computeIfAbsent(generation.collection(BUCKETS), c -> new HashMap<>());
+        buckets.forEach(bucket -> byBucket.computeIfAbsent(bucket, b -> new HashSet<>()).addAll(ids));
+    }
+
+    private static List<String> bucketIds(List<Document> differences) {
+        return differences.stream().map(difference -> difference.getString("b")).toList();
+    }
+
+    private static String marker(String pendingId) {
+        return APPLIED + "." + pendingId;
+    }
+
+    private static String newPendingId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static Update clearing() {
+        return new Update().unset(PENDING).unset(PENDING_AT).unset(PENDING_IDS);
+    }
+
+    private static Query byId(String id) {
+        return Query.query(Criteria.where("_id").is(id));
     }
 
     static String dayKey(String family, String day) {
@@ -503,7 +657,10 @@ public class FactStore {
                 .append("d", new Document(new LinkedHashMap<>(tally.dims()))).append("c", counts);
     }
 
-    /** Every bucket of {@code family} for the days from {@code from} to {@code to} (inclusive), by {@code _id}. */
+    /**
+     * Every bucket of {@code family} for the days from {@code from} to {@code to} (inclusive), by {@code _id}; without
+     * the markers of pending differences ({@code applied}), which are no figure.
+     */
     public List<Document> buckets(Generation generation, String family, LocalDate from, LocalDate to) {
         List<String> days = new ArrayList<>();
         for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
@@ -516,8 +673,11 @@ public class FactStore {
         }
         List<Document> buckets = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i += 500) {
-            buckets.addAll(mongo.find(Query.query(Criteria.where("_id").in(keys.subList(i, Math.min(keys.size(),
-                    i + 500)))), Document.class, generation.collection(BUCKETS)));
+            for (Document bucket : mongo.find(Query.query(Criteria.where("_id").in(keys.subList(i,
+                    Math.min(keys.size(), i + 500)))), Document.class, generation.collection(BUCKETS))) {
+                bucket.remove(APPLIED);
+                buckets.add(bucket);
+            }
         }
         return buckets;
     }
