@@ -145,6 +145,10 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
         ReferralSubmitted submitted = new ReferralSubmitted(unique("ref"), learner, opportunity, council, college,
                 Urgency.ROUTINE, submittedAt);
 
+        // Another referral first (days before, so in other buckets): the first write to a fact collection declares
+        // its guard indexes, once per process.
+        apply(new ReferralSubmitted(unique("ref"), learner, opportunity, council, college, Urgency.ROUTINE,
+                submittedAt.minusSeconds(3 * 86_400)));
         // Facts read (opportunity kind, locality, referral, milestones awaiting it) and written, funnel and steps
         // buckets incremented together, both new buckets indexed together, pending differences cleared; counts.
         long submitting = apply(submitted);
@@ -173,7 +177,8 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
         });
         assertThat(facts.buckets(generation, "steps", submittedAt.atZone(ZoneOffset.UTC).toLocalDate(),
                 submittedAt.atZone(ZoneOffset.UTC).toLocalDate())).hasSize(1);
-        // Each day index lists its buckets: the funnel's, the steps', and the learner's registration's.
-        assertThat(mongo.findAll(Document.class, generation.collection(FactStore.DAYS))).hasSize(3);
+        // Each day index lists its buckets: the funnel's and the steps' of each referral's day, and the learner's
+        // registration's.
+        assertThat(mongo.findAll(Document.class, generation.collection(FactStore.DAYS))).hasSize(5);
     }
 }

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.mongodb.bulk.BulkWriteUpsert;
 import org.bson.Document;
+import org.pathways.platform.store.GuardIndexes;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.mongodb.core.BulkOperations;
@@ -79,6 +81,8 @@ public class FactStore {
 
     private final MongoTemplate mongo;
     private final long pendingGraceMillis;
+    /** The fact collections whose guard indexes this instance has declared. */
+    private final Set<String> guarded = ConcurrentHashMap.newKeySet();
     /** The batch this thread is applying, if any (see {@link #beginBatch}). */
     private final ThreadLocal<Batch> batch = new ThreadLocal<>();
     /**
@@ -294,6 +298,21 @@ public class FactStore {
         }
     }
 
+    /**
+     * Declares, once per fact collection, the unique indexes on exactly the fields of its guarded writes: the replace
+     * under a version ({@code _id}, {@code v}) and the clear of pending differences ({@code _id}, {@code v},
+     * {@code pendingAt}). Real MongoDB serves both from {@code _id}; the embedded store would read the whole
+     * collection for each without them (see {@link GuardIndexes}). (A generation's collections dropped and made
+     * again in the same process, an abandoned rebuild's, keep working without them until the next start: slower on
+     * the embedded store only.)
+     */
+    private void guard(String facts) {
+        if (guarded.add(facts)) {
+            GuardIndexes.declare(mongo, facts, VERSION);
+            GuardIndexes.declare(mongo, facts, VERSION, PENDING_AT);
+        }
+    }
+
     /** The facts about {@code id}, or null. */
     public Facts find(Generation generation, String collection, String id) {
         Document found = read(generation.collection(collection), id);
@@ -322,6 +341,7 @@ public class FactStore {
     private Facts change(Generation generation, String collection, String id, boolean prefetched, Document known,
                          Consumer<Facts> update, Function<Facts, List<Tally>> derive) {
         String facts = generation.collection(collection);
+        guard(facts);
         Batch current = batch.get();
         boolean first = prefetched;
         while (true) {
