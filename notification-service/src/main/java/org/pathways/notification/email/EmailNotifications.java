@@ -135,7 +135,13 @@ public class EmailNotifications implements InitializingBean {
         Batch held = batch.get();
         List<String> workers;
         if (held != null) {
-            readAhead(List.of(notice.agencyId()));
+            if (!held.preferences.containsKey(notice.agencyId())) {
+                // The first notice of the batch reads the preferences of every agency the batch expects to tell.
+                java.util.Set<String> agencies = new java.util.LinkedHashSet<>(held.expected);
+                agencies.add(notice.agencyId());
+                held.expected.clear();
+                readAhead(agencies);
+            }
             workers = held.preferences.get(notice.agencyId()).stream()
                     .filter(worker -> worker.wants(notice.kind())).map(WorkerPreferences::userId).toList();
         } else {
@@ -164,6 +170,8 @@ public class EmailNotifications implements InitializingBean {
     /** What this thread's batch holds back: its e-mails, and the workers' preferences of the agencies it read. */
     private static final class Batch {
         final Map<String, List<WorkerPreferences>> preferences = new HashMap<>();
+        /** The agencies whose preferences the batch's first notice reads with its own (see {@link #expect}). */
+        final java.util.Set<String> expected = new java.util.LinkedHashSet<>();
         final List<EmailNotification> emails = new ArrayList<>();
     }
 
@@ -176,6 +184,17 @@ public class EmailNotifications implements InitializingBean {
      */
     public void beginBatch() {
         batch.set(new Batch());
+    }
+
+    /**
+     * In a batch: the agencies whose workers' preferences the batch's first notice reads along with its own, in one
+     * query, when it comes (after that event's webhooks, not before the batch's first webhook).
+     */
+    public void expect(Collection<String> agencies) {
+        Batch held = batch.get();
+        if (held != null) {
+            held.expected.addAll(agencies);
+        }
     }
 
     /** In a batch: reads the preferences of the workers of these agencies that the batch has not read yet, at once. */

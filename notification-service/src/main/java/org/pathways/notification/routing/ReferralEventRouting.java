@@ -51,10 +51,10 @@ import tools.jackson.databind.JsonNode;
  * whose plan follows the referral of its change of state ({@link TeamRouting}). Each step is idempotent,
  * so a retry of the whole event repeats nothing.
  *
- * <p>A batch consumer ({@link RoutedBatch}): per batch, the learners' aliases and the parties of the referrals whose
- * events do not name them are read ahead (one query by {@code _id} each), and the referrals' parties and their
- * listing under the learner are written at the batch's end (one bulk write each), with the feed entries, notices and
- * e-mails; the webhooks go out as each event is routed.
+ * <p>A batch consumer ({@link RoutedBatch}): per batch, the parties of the referrals whose events do not name them are
+ * read ahead and the learners' aliases with the first event that needs them, after its webhooks (one query by
+ * {@code _id} each), and the referrals' parties and their listing under the learner are written at the batch's end
+ * (one bulk write each), with the feed entries, notices and e-mails; the webhooks go out as each event is routed.
  */
 @Configuration
 public class ReferralEventRouting {
@@ -121,7 +121,8 @@ public class ReferralEventRouting {
                         unnamed.add(referralId);
                     }
                 }
-                read.currentLearners.putAll(aliases.currentOf(learnerIds));
+                // Read when the first event needs them, after its webhooks.
+                read.learnersToLook.addAll(learnerIds);
                 if (!unnamed.isEmpty()) {
                     unnamed.forEach(referralId -> read.parties.put(referralId, null));
                     mongo.find(Query.query(Criteria.where("_id").in(unnamed)), ReferralParties.class)
@@ -182,6 +183,8 @@ public class ReferralEventRouting {
     private static final class Batch {
         /** By learner id named in the batch, the learner that carries it on. */
         final Map<String, String> currentLearners = new HashMap<>();
+        /** The learner ids named in the batch whose aliases are not read yet: read together on first need. */
+        final Set<String> learnersToLook = new LinkedHashSet<>();
         /** By referral id, its parties as stored (null: none) or as routed in this batch. */
         final Map<String, ReferralParties> parties = new HashMap<>();
         final Map<String, ReferralParties> partiesToSave = new LinkedHashMap<>();
@@ -194,8 +197,16 @@ public class ReferralEventRouting {
 
     private String currentLearner(String learnerId) {
         Batch read = batch.get();
-        return read != null && learnerId != null && read.currentLearners.containsKey(learnerId)
-                ? read.currentLearners.get(learnerId) : aliases.current(learnerId);
+        if (read == null || learnerId == null) {
+            return aliases.current(learnerId);
+        }
+        if (!read.currentLearners.containsKey(learnerId) && !read.learnersToLook.isEmpty()) {
+            read.learnersToLook.add(learnerId);
+            read.currentLearners.putAll(aliases.currentOf(read.learnersToLook));
+            read.learnersToLook.clear();
+        }
+        return read.currentLearners.containsKey(learnerId) ? read.currentLearners.get(learnerId)
+                : aliases.current(learnerId);
     }
 
     private ReferralParties knownParties(String referralId) {

@@ -17,8 +17,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What routing does around one batch of events, so that a batch costs a handful of store round trips rather than
- * several per event: the subscriptions and the workers' preferences of every agency the events name are read once,
- * up front (one query each), and the feed entries, in-app notices and e-mails of the whole batch are written at its
+ * several per event: the subscriptions of every agency the events name are read once, up front, and the workers'
+ * preferences of those agencies once, with the batch's first notice (one query each), and the feed entries, in-app notices and e-mails of the whole batch are written at its
  * end, one bulk insert per collection (the feed also takes one run of numbers per agency). The webhooks are not held
  * back: each delivery is opened and handed to the dispatcher as its event is routed, so an agency's system hears of
  * an event as soon as it is consumed. {@code own} adds what one consumer reads ahead and holds back itself; it is
@@ -61,7 +61,8 @@ final class RoutedBatch implements BatchScope {
         Set<String> agencies = agencies(events);
         agencies.add(properties.coordinatorAgency());
         subscriptions.readAhead(agencies);
-        emails.readAhead(agencies);
+        // Read with the first notice, after the first event's webhooks: nothing a webhook needs waits for it.
+        emails.expect(agencies);
         own.begin(events);
     }
 

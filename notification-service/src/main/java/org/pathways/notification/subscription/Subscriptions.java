@@ -130,7 +130,7 @@ public class Subscriptions implements InitializingBean {
         }
         readAhead(agencies);
         List<Subscription> wanting = new ArrayList<>();
-        agencies.stream().distinct().forEach(agency -> read.get(agency).stream()
+        agencies.stream().filter(java.util.Objects::nonNull).distinct().forEach(agency -> read.get(agency).stream()
                 .filter(subscription -> subscription.eventTypes().contains(type)).forEach(wanting::add));
         return wanting;
     }
