@@ -48,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
         "pathways.notifications.coordinator-agency=agency-coordinator",
         "pathways.notifications.web-base-url=https://pathways.example",
         "pathways.notifications.mail-poll-interval=100ms"})
-@Import(MongoQueryLog.class)
+@Import({MongoQueryLog.class, StoreRoundTrips.class})
 abstract class NotificationServiceTest extends RunningServiceTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();

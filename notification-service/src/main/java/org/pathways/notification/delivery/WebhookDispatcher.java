@@ -11,6 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,9 +35,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Makes the attempts, off the consumer's thread: right away for a new or redelivered delivery, and, for a retry or a
- * delivery put off, once its time has come: a short poll checks whether anything this instance knows of is due
- * ({@link DueWatch}) and only then searches the store, plus a full search every {@code full-poll-interval} for what
- * another instance left behind. Each attempt starts with a lease on the delivery (see
+ * delivery put off, once its time has come: a search of the store is made at once when something waiting may go (a
+ * slot freed in a full bulkhead or in this instance's capacity, a subscription resumed, a retry's time within the
+ * minute come), and a short poll checks whether anything else this instance knows of is due ({@link DueWatch}) and
+ * only then searches, plus a full search every {@code full-poll-interval} for what another instance left behind. Each attempt starts with a lease on the delivery (see
  * {@link DeliveryLog}), so across instances each attempt is made once; an instance that dies mid-attempt leaves a
  * lease that runs out, and another instance tries again (at least once, never lost). Each endpoint's bulkhead and
  * circuit breaker ({@link EndpointGuards}) keep one slow or dead agency from holding up the others.
@@ -63,6 +66,18 @@ class WebhookDispatcher implements DisposableBean {
     private volatile boolean outOfRoom;
     private final ExecutorService workers =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
+    /**
+     * Where a search is made as soon as something waiting may go (a slot freed in a full bulkhead or in this
+     * instance's capacity, a subscription resumed), rather than at the next poll: one thread, at most one search
+     * queued behind the one under way.
+     */
+    private final java.util.concurrent.ScheduledExecutorService searcher =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("webhook-search").factory());
+    /** A retry due within this is searched for at its time, not at the poll after it. */
+    private static final Duration SEARCH_AT_MOST_AHEAD = Duration.ofMinutes(1);
+    private final AtomicBoolean searchQueued = new AtomicBoolean();
+    /** One search at a time, whether the poll or a wake-up started it. */
+    private final ReentrantLock searching = new ReentrantLock();
 
     WebhookDispatcher(DeliveryLog deliveries, Subscriptions subscriptions, WebhookSender sender,
                       RetrySchedule schedule, Clock clock, WebhookProperties properties,
@@ -78,8 +93,8 @@ class WebhookDispatcher implements DisposableBean {
         this.guards = guards;
         this.pollInterval = properties.pollInterval();
         this.due = new DueWatch(clock, properties.fullPollInterval());
-        // A slot of a full bulkhead freed, or a subscription resumed: its waiting deliveries may go now.
-        guards.whenAvailable(due::dueNow);
+        // A slot of a full bulkhead freed, or a subscription resumed: its waiting deliveries go now.
+        guards.whenAvailable(this::searchSoon);
     }
 
     /** Attempts one delivery now if it is due and this instance has room; otherwise the poll will. */
@@ -98,8 +113,38 @@ class WebhookDispatcher implements DisposableBean {
                 .flatMap(delivery -> deliverable(delivery, Optional.of(subscription))));
     }
 
+    /** Searches for due deliveries right away, on the dispatcher's search thread (not at the next poll). */
+    void searchSoon() {
+        due.dueNow();
+        if (searchQueued.compareAndSet(false, true)) {
+            try {
+                searcher.execute(() -> {
+                    searchQueued.set(false);
+                    dispatchDue();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                searchQueued.set(false);
+            }
+        }
+    }
+
+    /** Searches when {@code at} has come: at that moment if it is near, else at the poll after it. */
+    private void searchAt(java.time.Instant at) {
+        due.dueAt(at);
+        Duration wait = Duration.between(clock.instant(), at);
+        if (wait.compareTo(SEARCH_AT_MOST_AHEAD) <= 0) {
+            try {
+                searcher.schedule(this::searchSoon, Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // the poll is stopping too
+            }
+        }
+    }
+
     private void dispatchSoon(String deliveryId, Supplier<Optional<Claimed>> claim) {
         if (!capacity.tryAcquire()) {
+            // No room now: a search follows as soon as an attempt under way frees a slot.
+            outOfRoom = true;
             due.dueNow();
         } else {
             workers.execute(() -> {
@@ -123,7 +168,7 @@ class WebhookDispatcher implements DisposableBean {
                     capacity.release();
                     if (outOfRoom) {
                         outOfRoom = false;
-                        due.dueNow();
+                        searchSoon();
                     }
                 }
             });
@@ -138,6 +183,15 @@ class WebhookDispatcher implements DisposableBean {
     @Scheduled(fixedDelayString = "${pathways.webhooks.poll-interval:1s}",
             initialDelayString = "${pathways.webhooks.poll-interval:1s}")
     void dispatchDue() {
+        searching.lock();
+        try {
+            searchDue();
+        } finally {
+            searching.unlock();
+        }
+    }
+
+    private void searchDue() {
         if (!due.searchNow()) {
             return;
         }
@@ -200,7 +254,7 @@ class WebhookDispatcher implements DisposableBean {
                     capacity.release();
                     if (outOfRoom) {
                         outOfRoom = false;
-                        due.dueNow();
+                        searchSoon();
                     }
                 }
             });
@@ -216,7 +270,7 @@ class WebhookDispatcher implements DisposableBean {
             delivery.defer(clock.instant());
             deliveries.save(delivery, List.of());
             if (!guards.unavailable().contains(delivery.subscriptionId())) {
-                due.dueNow();   // it became available while this one was being put off
+                searchSoon();   // it became available while this one was being put off
             }
             meters.counter(DEFERRED_COUNTER, "subscription", delivery.subscriptionId()).increment();
         } catch (RuntimeException e) {
@@ -266,7 +320,7 @@ class WebhookDispatcher implements DisposableBean {
                     ThreadLocalRandom.current());
             deliveries.save(delivery, events);
             if (delivery.status() == DeliveryStatus.PENDING && delivery.nextAttemptAt() != null) {
-                due.dueAt(delivery.nextAttemptAt());
+                searchAt(delivery.nextAttemptAt());
             }
             meters.counter("pathways.webhooks.attempts", "outcome", outcomeTag(outcome, delivery)).increment();
             Timer.builder(ATTEMPT_TIMER)
@@ -311,6 +365,7 @@ class WebhookDispatcher implements DisposableBean {
 
     @Override
     public void destroy() throws InterruptedException {
+        searcher.shutdown();
         workers.shutdown();
         workers.awaitTermination(5, TimeUnit.SECONDS);
     }

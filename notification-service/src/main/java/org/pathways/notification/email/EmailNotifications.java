@@ -3,6 +3,9 @@ package org.pathways.notification.email;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +13,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
+import org.pathways.notification.config.BulkInserts;
 import org.pathways.notification.config.DueWatch;
 import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.notice.Notice;
@@ -128,20 +132,106 @@ public class EmailNotifications implements InitializingBean {
      * none does only if {@code orContactAddress}.
      */
     public void queue(Notice notice, boolean orContactAddress) {
-        Query optedIn = Query.query(Criteria.where("agencyId").is(notice.agencyId()).and("notices").is(notice.kind()));
-        optedIn.fields().include("userId");
-        List<String> workers = mongo.find(optedIn, WorkerPreferences.class).stream().map(WorkerPreferences::userId)
-                .toList();
+        Batch held = batch.get();
+        List<String> workers;
+        if (held != null) {
+            if (!held.preferences.containsKey(notice.agencyId())) {
+                // The first notice of the batch reads the preferences of every agency the batch expects to tell.
+                java.util.Set<String> agencies = new java.util.LinkedHashSet<>(held.expected);
+                agencies.add(notice.agencyId());
+                held.expected.clear();
+                readAhead(agencies);
+            }
+            workers = held.preferences.get(notice.agencyId()).stream()
+                    .filter(worker -> worker.wants(notice.kind())).map(WorkerPreferences::userId).toList();
+        } else {
+            Query optedIn = Query.query(Criteria.where("agencyId").is(notice.agencyId())
+                    .and("notices").is(notice.kind()));
+            optedIn.fields().include("userId");
+            workers = mongo.find(optedIn, WorkerPreferences.class).stream().map(WorkerPreferences::userId).toList();
+        }
         if (workers.isEmpty() && !orContactAddress) {
             return;
         }
         for (String recipient : workers.isEmpty() ? List.of(EmailNotification.AGENCY) : workers) {
             String id = "eml-" + UUID.randomUUID();
-            queue.add(new EmailNotification(id, notice.agencyId(), notice.kind(),
+            EmailNotification email = new EmailNotification(id, notice.agencyId(), notice.kind(),
                     notice.eventId(), notice.referralId(), recipient, notice.occurredAt(),
-                    EmailNotification.Status.PENDING, 0, clock.instant(), null, null, null, null, null));
-            known.put(id, clock.instant());
+                    EmailNotification.Status.PENDING, 0, clock.instant(), null, null, null, null, null);
+            if (held != null) {
+                held.emails.add(email);
+            } else {
+                queue.add(email);
+                known.put(id, clock.instant());
+            }
         }
+    }
+
+    /** What this thread's batch holds back: its e-mails, and the workers' preferences of the agencies it read. */
+    private static final class Batch {
+        final Map<String, List<WorkerPreferences>> preferences = new HashMap<>();
+        /** The agencies whose preferences the batch's first notice reads with its own (see {@link #expect}). */
+        final java.util.Set<String> expected = new java.util.LinkedHashSet<>();
+        final List<EmailNotification> emails = new ArrayList<>();
+    }
+
+    private final ThreadLocal<Batch> batch = new ThreadLocal<>();
+
+    /**
+     * From now until {@link #endBatch}, this thread's e-mails are held back until {@link #completeBatch}, and the
+     * workers' preferences are read once per agency in the batch (a search by agency reads every worker's preferences
+     * on the embedded store, so once per batch rather than once per notice).
+     */
+    public void beginBatch() {
+        batch.set(new Batch());
+    }
+
+    /**
+     * In a batch: the agencies whose workers' preferences the batch's first notice reads along with its own, in one
+     * query, when it comes (after that event's webhooks, not before the batch's first webhook).
+     */
+    public void expect(Collection<String> agencies) {
+        Batch held = batch.get();
+        if (held != null) {
+            held.expected.addAll(agencies);
+        }
+    }
+
+    /** In a batch: reads the preferences of the workers of these agencies that the batch has not read yet, at once. */
+    public void readAhead(Collection<String> agencies) {
+        Batch held = batch.get();
+        if (held == null) {
+            return;
+        }
+        List<String> unread = agencies.stream().filter(agency -> !held.preferences.containsKey(agency)).distinct()
+                .toList();
+        if (unread.isEmpty()) {
+            return;
+        }
+        unread.forEach(agency -> held.preferences.put(agency, new ArrayList<>()));
+        Query workers = Query.query(Criteria.where("agencyId").in(unread));
+        workers.fields().include("agencyId").include("userId").include("notices");
+        mongo.find(workers, WorkerPreferences.class)
+                .forEach(worker -> held.preferences.get(worker.agencyId()).add(worker));
+    }
+
+    /** Queues the e-mails held back so far in one bulk insert (the unique index refuses those already queued). */
+    public void completeBatch() {
+        Batch held = batch.get();
+        if (held == null || held.emails.isEmpty()) {
+            return;
+        }
+        List<EmailNotification> emails = List.copyOf(held.emails);
+        held.emails.clear();
+        BulkInserts.insertNew(mongo, EmailNotification.class, emails);
+        Instant now = clock.instant();
+        // One refused as a duplicate is simply not found when claimed.
+        emails.forEach(email -> known.put(email.id(), now));
+    }
+
+    /** Forgets what this thread's batch held back (written or not). */
+    public void endBatch() {
+        batch.remove();
     }
 
     /**

@@ -4,10 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.bson.Document;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.notification.config.BulkInserts;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
@@ -32,6 +36,10 @@ import org.springframework.stereotype.Component;
  * <p>Entries older than the retention are purged, oldest first by sequence; the agency's counter document keeps the
  * last purged sequence ({@code purgedThrough}, raised before the entries go), so a cursor before it is refused as
  * expired rather than silently skipping what was purged.
+ *
+ * <p>A batch consumer holds its appends back ({@link #beginBatch}) and writes those of the whole batch at once
+ * ({@link #completeBatch}): one read by {@code _id} for the entries already there (an entry's id is its agency and
+ * event), one {@code $inc} per agency for a run of sequence numbers, in the batch's order, and one bulk insert.
  */
 @Component
 public class AgencyFeed implements InitializingBean {
@@ -54,15 +62,77 @@ public class AgencyFeed implements InitializingBean {
                 .resolveIndexFor(FeedEntry.class).forEach(indexes::createIndex);
     }
 
-    /** Appends the event to the agency's feed, unless it is there already. */
+    /** One append held back by a batch. */
+    private record Held(String agencyId, ReceivedEvent event, String body) {
+
+        String key() {
+            return FeedEntry.idOf(agencyId, event.id());
+        }
+    }
+
+    /** The appends this thread's batch holds back, in order; none outside a batch. */
+    private final ThreadLocal<List<Held>> batch = new ThreadLocal<>();
+
+    /** From now until {@link #endBatch}, this thread's appends are held back until {@link #completeBatch}. */
+    public void beginBatch() {
+        batch.set(new ArrayList<>());
+    }
+
+    /**
+     * Writes the appends held back so far, in their order: those already in the feed (a batch delivered again) or
+     * twice in the batch are left out; each agency's new entries take a run of numbers with one {@code $inc}.
+     */
+    public void completeBatch() {
+        List<Held> held = batch.get();
+        if (held == null || held.isEmpty()) {
+            return;
+        }
+        Map<String, Held> byKey = new LinkedHashMap<>();
+        held.forEach(append -> byKey.putIfAbsent(append.key(), append));
+        held.clear();
+        Query there = Query.query(Criteria.where("_id").in(byKey.keySet()));
+        there.fields().include("_id");
+        mongo.find(there, Document.class, mongo.getCollectionName(FeedEntry.class))
+                .forEach(entry -> byKey.remove(entry.getString("_id")));
+        if (byKey.isEmpty()) {
+            return;
+        }
+        Map<String, List<Held>> byAgency = byKey.values().stream()
+                .collect(Collectors.groupingBy(Held::agencyId, LinkedHashMap::new, Collectors.toList()));
+        Instant now = clock.instant();
+        List<FeedEntry> entries = new ArrayList<>(byKey.size());
+        byAgency.forEach((agencyId, appends) -> {
+            long sequence = nextSequence(agencyId, appends.size()) - appends.size();
+            for (Held append : appends) {
+                sequence++;
+                entries.add(new FeedEntry(append.key(), agencyId, sequence, append.event().id(),
+                        append.event().type(), append.event().subject(), now, append.body()));
+            }
+        });
+        // Routed at the same moment elsewhere (or kept before entries were keyed by agency and event): the other copy
+        // holds its place, this number stays a gap.
+        BulkInserts.insertNew(mongo, FeedEntry.class, entries);
+    }
+
+    /** Forgets what this thread's batch held back (written or not). */
+    public void endBatch() {
+        batch.remove();
+    }
+
+    /** Appends the event to the agency's feed, unless it is there already (in a batch: when the batch completes). */
     public void append(String agencyId, ReceivedEvent event, String body) {
+        List<Held> held = batch.get();
+        if (held != null) {
+            held.add(new Held(agencyId, event, body));
+            return;
+        }
         if (mongo.exists(Query.query(Criteria.where("agencyId").is(agencyId).and("eventId").is(event.id())),
                 FeedEntry.class)) {
             return;
         }
-        long sequence = nextSequence(agencyId);
+        long sequence = nextSequence(agencyId, 1);
         try {
-            mongo.insert(new FeedEntry(agencyId + ":" + sequence, agencyId, sequence, event.id(), event.type(),
+            mongo.insert(new FeedEntry(FeedEntry.idOf(agencyId, event.id()), agencyId, sequence, event.id(), event.type(),
                     event.subject(), clock.instant(), body));
         } catch (DuplicateKeyException alreadyThere) {
             // Routed twice at once: the other copy holds its place, this number stays a gap.
@@ -128,9 +198,10 @@ public class AgencyFeed implements InitializingBean {
         return purged instanceof Number number ? number.longValue() : 0;
     }
 
-    private long nextSequence(String agencyId) {
+    /** Takes {@code count} numbers of the agency's feed; returns the last of them. */
+    private long nextSequence(String agencyId, int count) {
         Document counter = mongo.findAndModify(Query.query(Criteria.where("_id").is(agencyId)),
-                new Update().inc("sequence", 1L),
+                new Update().inc("sequence", (long) count),
                 FindAndModifyOptions.options().upsert(true).returnNew(true), Document.class, COUNTERS);
         return ((Number) counter.get("sequence")).longValue();
     }

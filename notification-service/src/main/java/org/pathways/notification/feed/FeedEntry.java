@@ -11,7 +11,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 /**
  * One event in one agency's feed, at its place ({@code sequence}, increasing in the order events were routed to the
  * agency). {@code event} is the CloudEvent exactly as published. Unique per (agency, event): an event routed twice
- * keeps its first place.
+ * keeps its first place. Its id is its agency and event ({@link #idOf}), so that a batch finds the entries it already
+ * made by {@code _id} (entries kept before were numbered {@code <agency>:<sequence>}; the unique index keeps them single).
  */
 @Document("feed")
 @CompoundIndexes({
@@ -20,4 +21,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 })
 public record FeedEntry(@Id String id, String agencyId, long sequence, String eventId, String eventType,
                         String subject, @Indexed Instant recordedAt, String event) {
+
+    static String idOf(String agencyId, String eventId) {
+        return agencyId + "/" + eventId;
+    }
 }

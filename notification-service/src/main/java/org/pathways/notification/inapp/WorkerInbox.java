@@ -2,9 +2,11 @@ package org.pathways.notification.inapp;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.pathways.notification.config.BulkInserts;
 import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.notice.Notice;
 import org.springframework.beans.factory.InitializingBean;
@@ -44,14 +46,42 @@ public class WorkerInbox implements InitializingBean {
                 .getDeletedCount();
     }
 
-    /** Puts a notice in its agency's inbox, once however often it is told. */
+    /** The notices this thread's batch holds back, in order; none outside a batch. */
+    private final ThreadLocal<List<InAppNotification>> batch = new ThreadLocal<>();
+
+    /** From now until {@link #endBatch}, this thread's notices are held back until {@link #completeBatch}. */
+    public void beginBatch() {
+        batch.set(new ArrayList<>());
+    }
+
+    /** Writes the notices held back so far in one bulk insert (the unique index refuses those already there). */
+    public void completeBatch() {
+        List<InAppNotification> held = batch.get();
+        if (held != null && !held.isEmpty()) {
+            List<InAppNotification> notices = List.copyOf(held);
+            held.clear();
+            BulkInserts.insertNew(mongo, InAppNotification.class, notices);
+        }
+    }
+
+    /** Forgets what this thread's batch held back (written or not). */
+    public void endBatch() {
+        batch.remove();
+    }
+
+    /** Puts a notice in its agency's inbox, once however often it is told (in a batch: when it completes). */
     public void add(Notice notice) {
+        InAppNotification notification = new InAppNotification("ntf-" + UUID.randomUUID(), notice.agencyId(),
+                notice.kind(), notice.eventId(), notice.referralId(), notice.learnerId(),
+                properties.linkOf(notice.kind(), notice.referralId(), notice.learnerId()), clock.instant(), List.of());
+        List<InAppNotification> held = batch.get();
+        if (held != null) {
+            held.add(notification);
+            return;
+        }
         // One round trip: the unique (agency, event, kind) index refuses a second copy.
         try {
-            mongo.insert(new InAppNotification("ntf-" + UUID.randomUUID(), notice.agencyId(), notice.kind(),
-                    notice.eventId(), notice.referralId(), notice.learnerId(),
-                    properties.linkOf(notice.kind(), notice.referralId(), notice.learnerId()), clock.instant(),
-                    List.of()));
+            mongo.insert(notification);
         } catch (DuplicateKeyException alreadyThere) {
             // told already (a repeat of the event, or twice at once)
         }

@@ -51,6 +51,17 @@ class LearnerAliases {
         return alias == null ? learnerId : alias.survivingLearnerId();
     }
 
+    /** By learner id, the learner that carries each of {@code learnerIds} on, read in one query by {@code _id}. */
+    java.util.Map<String, String> currentOf(java.util.Collection<String> learnerIds) {
+        java.util.Map<String, String> current = new java.util.HashMap<>();
+        learnerIds.forEach(id -> current.put(id, id));
+        if (!learnerIds.isEmpty()) {
+            mongo.find(Query.query(Criteria.where("_id").in(learnerIds)), LearnerAlias.class)
+                    .forEach(alias -> current.put(alias.retiredLearnerId(), alias.survivingLearnerId()));
+        }
+        return current;
+    }
+
     /** The learner's own id and every id merged into it (as its learner record lists them). */
     Set<String> idsOf(String learnerId) {
         Set<String> ids = new LinkedHashSet<>();

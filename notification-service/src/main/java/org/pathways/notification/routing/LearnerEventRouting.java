@@ -12,11 +12,16 @@ import java.util.function.Consumer;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.inbox.AppliedEvents;
+import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.notification.delivery.WebhookFanOut;
+import org.pathways.notification.config.NotificationProperties;
+import org.pathways.notification.email.EmailNotifications;
 import org.pathways.notification.feed.AgencyFeed;
+import org.pathways.notification.inapp.WorkerInbox;
+import org.pathways.notification.subscription.Subscriptions;
 import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,9 +81,17 @@ public class LearnerEventRouting {
         this.clock = clock;
     }
 
+    /**
+     * A batch consumer: the subscriptions and workers' preferences of the agencies the batch names read once, its
+     * feed entries and notices written at its end ({@link RoutedBatch}); consents, merges and erasures are written as
+     * each event is handled, so that the events after them in the batch see them.
+     */
     @Bean
-    Consumer<Message<byte[]>> learnerEvents(EventInbox inbox) {
-        return inbox.consumerWithRecord(HANDLER, this::route);
+    Consumer<Message<java.util.List<byte[]>>> learnerEvents(EventInbox inbox, WorkerInbox workerInbox,
+                                                            EmailNotifications emails, Subscriptions subscriptions,
+                                                            NotificationProperties properties) {
+        return inbox.batchConsumerWithRecord(HANDLER, this::route, new RoutedBatch(feed, workerInbox, emails,
+                subscriptions, properties, BatchScope.NONE));
     }
 
     void route(ReceivedEvent event, byte[] record) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.bson.Document;
@@ -11,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -80,6 +82,20 @@ class LearnerRecords implements SmartInitializingSingleton {
 
     void addReferral(String learnerId, String referralId) {
         add(learnerId, "referralIds", List.of(referralId));
+    }
+
+    /** Lists referrals under their learners ({@code referralIds} by learner id), in one bulk write. */
+    void addReferrals(Map<String, ? extends Collection<String>> referralIds) {
+        if (referralIds.isEmpty()) {
+            return;
+        }
+        BulkOperations writes = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, LearnerRecord.class);
+        referralIds.forEach((learnerId, referrals) -> {
+            Update update = new Update();
+            update.addToSet("referralIds").each(referrals.toArray());
+            writes.upsert(byId(learnerId), update);
+        });
+        writes.execute();
     }
 
     /** Moves what is kept under {@code retired} onto {@code survivor}, whose merged ids it joins. */

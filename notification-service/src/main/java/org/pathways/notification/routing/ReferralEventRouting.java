@@ -4,11 +4,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 import org.pathways.events.EventType;
+import org.pathways.messaging.inbox.BatchScope;
+import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -19,12 +25,16 @@ import org.pathways.notification.feed.AgencyFeed;
 import org.pathways.notification.inapp.WorkerInbox;
 import org.pathways.notification.notice.Notice;
 import org.pathways.notification.notice.NoticeKind;
+import org.pathways.notification.subscription.Subscriptions;
 import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.messaging.Message;
 import tools.jackson.databind.JsonNode;
 
@@ -40,6 +50,11 @@ import tools.jackson.databind.JsonNode;
  * (in-app and by e-mail) of a referral that arrived for their agency or is overdue there, and the team of a learner
  * whose plan follows the referral of its change of state ({@link TeamRouting}). Each step is idempotent,
  * so a retry of the whole event repeats nothing.
+ *
+ * <p>A batch consumer ({@link RoutedBatch}): per batch, the parties of the referrals whose events do not name them are
+ * read ahead and the learners' aliases with the first event that needs them, after its webhooks (one query by
+ * {@code _id} each), and the referrals' parties and their listing under the learner are written at the batch's end
+ * (one bulk write each), with the feed entries, notices and e-mails; the webhooks go out as each event is routed.
  */
 @Configuration
 public class ReferralEventRouting {
@@ -58,10 +73,17 @@ public class ReferralEventRouting {
     private final LearnerAliases aliases;
     private final LearnerRecords learners;
     private final TeamRouting team;
+    private final Subscriptions subscriptions;
+    private final ErasedLearners erasedLearners;
+    private final LearnerErasure erasure;
 
     ReferralEventRouting(WebhookFanOut fanOut, AgencyFeed feed, WorkerInbox workerInbox, EmailNotifications emails,
                          MongoTemplate mongo, NotificationProperties properties, LearnerAliases aliases,
-                         LearnerRecords learners, TeamRouting team) {
+                         LearnerRecords learners, TeamRouting team, Subscriptions subscriptions,
+                         ErasedLearners erasedLearners, LearnerErasure erasure) {
+        this.subscriptions = subscriptions;
+        this.erasedLearners = erasedLearners;
+        this.erasure = erasure;
         this.aliases = aliases;
         this.learners = learners;
         this.team = team;
@@ -74,8 +96,146 @@ public class ReferralEventRouting {
     }
 
     @Bean
-    Consumer<Message<byte[]>> referralEvents(EventInbox inbox) {
-        return inbox.consumerWithRecord(HANDLER, this::route);
+    Consumer<Message<List<byte[]>>> referralEvents(EventInbox inbox) {
+        return inbox.batchConsumerWithRecord(HANDLER, this::route, batchScope());
+    }
+
+    /** What a batch of referral events does around its events (see the class comment). */
+    BatchScope batchScope() {
+        return new RoutedBatch(feed, workerInbox, emails, subscriptions, properties, new BatchScope() {
+            @Override
+            public void begin(List<ReceivedEvent> events) {
+                Batch read = new Batch();
+                batch.set(read);
+                Set<String> learnerIds = new LinkedHashSet<>();
+                Set<String> unnamed = new LinkedHashSet<>();
+                for (ReceivedEvent event : events) {
+                    JsonNode data = RoutedBatch.data(event);
+                    String learnerId = idField(data, "learnerId", null);
+                    if (learnerId != null) {
+                        learnerIds.add(learnerId);
+                    }
+                    String referralId = idField(data, "referralId", event.subject());
+                    if (referralId != null && (idField(data, "referringAgencyId", null) == null
+                            || idField(data, "receivingAgencyId", null) == null)) {
+                        unnamed.add(referralId);
+                    }
+                }
+                // Read when the first event needs them, after its webhooks.
+                read.learnersToLook.addAll(learnerIds);
+                if (!unnamed.isEmpty()) {
+                    unnamed.forEach(referralId -> read.parties.put(referralId, null));
+                    mongo.find(Query.query(Criteria.where("_id").in(unnamed)), ReferralParties.class)
+                            .forEach(known -> read.parties.put(known.referralId(), known));
+                }
+            }
+
+            @Override
+            public void complete() {
+                Batch held = batch.get();
+                if (held == null) {
+                    return;
+                }
+                if (!held.partiesToSave.isEmpty()) {
+                    ReferralParties.saveAll(mongo, List.copyOf(held.partiesToSave.values()));
+                    held.partiesToSave.clear();
+                }
+                if (!held.referralsOfLearners.isEmpty()) {
+                    learners.addReferrals(held.referralsOfLearners);
+                    held.referralsOfLearners.clear();
+                }
+            }
+
+            @Override
+            public void close() {
+                batch.remove();
+            }
+        }, this::forgetLearnersErasedMeanwhile);
+    }
+
+    /**
+     * The inbox read the batch's erased learners when the batch began; a learner erased since (on the learners topic,
+     * by another thread) may be named in what this batch wrote after the erasure had pseudonymised this service's
+     * copies. One read by {@code _id} of the learners the batch's writes named finds them, and their copies are
+     * pseudonymised again and their referrals' learner forgotten, so nothing here keeps them. (A webhook that already
+     * went out stays with its agency, as for any event routed before an erasure.)
+     */
+    private void forgetLearnersErasedMeanwhile() {
+        Batch held = batch.get();
+        if (held == null || held.learnersWritten.isEmpty()) {
+            return;
+        }
+        Set<String> named = Set.copyOf(held.learnersWritten.keySet());
+        var erased = erasedLearners.lookUp(named);
+        for (String learnerId : named) {
+            if (erased.apply(learnerId).isPresent()) {
+                log.info("A learner was erased while a batch naming them was routed: pseudonymising its copies again");
+                erasure.pseudonymise(learnerId);
+                mongo.updateMulti(Query.query(Criteria.where("_id").in(held.learnersWritten.get(learnerId))
+                        .and("learnerId").is(learnerId)), new Update().unset("learnerId"), ReferralParties.class);
+                learners.forget(Set.of(learnerId));
+            }
+        }
+        held.learnersWritten.clear();
+    }
+
+    /** What this thread's batch read ahead and holds back; none outside a batch. */
+    private static final class Batch {
+        /** By learner id named in the batch, the learner that carries it on. */
+        final Map<String, String> currentLearners = new HashMap<>();
+        /** The learner ids named in the batch whose aliases are not read yet: read together on first need. */
+        final Set<String> learnersToLook = new LinkedHashSet<>();
+        /** By referral id, its parties as stored (null: none) or as routed in this batch. */
+        final Map<String, ReferralParties> parties = new HashMap<>();
+        final Map<String, ReferralParties> partiesToSave = new LinkedHashMap<>();
+        final Map<String, Set<String>> referralsOfLearners = new LinkedHashMap<>();
+        /** The learner ids (as routed, so not those pseudonymised) this batch wrote, with their referrals. */
+        final Map<String, Set<String>> learnersWritten = new HashMap<>();
+    }
+
+    private final ThreadLocal<Batch> batch = new ThreadLocal<>();
+
+    private String currentLearner(String learnerId) {
+        Batch read = batch.get();
+        if (read == null || learnerId == null) {
+            return aliases.current(learnerId);
+        }
+        if (!read.currentLearners.containsKey(learnerId) && !read.learnersToLook.isEmpty()) {
+            read.learnersToLook.add(learnerId);
+            read.currentLearners.putAll(aliases.currentOf(read.learnersToLook));
+            read.learnersToLook.clear();
+        }
+        return read.currentLearners.containsKey(learnerId) ? read.currentLearners.get(learnerId)
+                : aliases.current(learnerId);
+    }
+
+    private ReferralParties knownParties(String referralId) {
+        Batch read = batch.get();
+        return read != null && read.parties.containsKey(referralId) ? read.parties.get(referralId)
+                : mongo.findById(referralId, ReferralParties.class);
+    }
+
+    private void remember(ReferralParties parties, boolean submitted) {
+        Batch held = batch.get();
+        if (held == null) {
+            parties.saveTo(mongo);
+            // Listed under its learner once, when it is made (one write more per referral, not per event).
+            if (submitted) {
+                learners.addReferral(parties.learnerId(), parties.referralId());
+            }
+            return;
+        }
+        if (parties.learnerId() != null) {
+            held.learnersWritten.computeIfAbsent(parties.learnerId(), learner -> new LinkedHashSet<>())
+                    .add(parties.referralId());
+        }
+        ReferralParties merged = parties.after(held.partiesToSave.get(parties.referralId()));
+        held.partiesToSave.put(parties.referralId(), merged);
+        held.parties.put(parties.referralId(), merged);
+        if (submitted && parties.learnerId() != null) {
+            held.referralsOfLearners.computeIfAbsent(parties.learnerId(), learner -> new LinkedHashSet<>())
+                    .add(parties.referralId());
+        }
     }
 
     /** @return how many new webhook deliveries the event made */
@@ -92,7 +252,7 @@ public class ReferralEventRouting {
         String referring = idField(data, "referringAgencyId", null);
         String receiving = idField(data, "receivingAgencyId", null);
         if ((referring == null || receiving == null) && referralId != null) {
-            ReferralParties known = mongo.findById(referralId, ReferralParties.class);
+            ReferralParties known = knownParties(referralId);
             if (known != null) {
                 referring = referring != null ? referring : known.referringAgencyId();
                 receiving = receiving != null ? receiving : known.receivingAgencyId();
@@ -116,16 +276,15 @@ public class ReferralEventRouting {
         // handed to the dispatcher at once), not after the feed, the people and the team have been told. The order
         // changes nothing else: every step is idempotent, and the event counts as done only once all have succeeded.
         String body = utf8(event, record);
+        Batch held = batch.get();
+        String named = idField(data, "learnerId", null);
+        if (held != null && named != null) {
+            held.learnersWritten.computeIfAbsent(named, learner -> new LinkedHashSet<>());
+        }
         int made = fanOut.fanOut(event, concerned, body);
         // A referral of a learner merged away is remembered under the learner that carries the person on.
-        ReferralParties.of(referralId, aliases.current(idField(data, "learnerId", null)), referring, receiving)
-                .ifPresent(parties -> {
-                    parties.saveTo(mongo);
-                    // Listed under its learner once, when it is made (one write more per referral, not per event).
-                    if (event.is(EventType.REFERRAL_SUBMITTED)) {
-                        learners.addReferral(parties.learnerId(), parties.referralId());
-                    }
-                });
+        ReferralParties.of(referralId, currentLearner(idField(data, "learnerId", null)), referring, receiving)
+                .ifPresent(parties -> remember(parties, event.is(EventType.REFERRAL_SUBMITTED)));
         concerned.forEach(agency -> feed.append(agency, event, body));
         tellPeople(event, referralId, receiving, overdue);
         team.referralChanged(event, referralId, data);

@@ -26,11 +26,33 @@ record ReferralParties(@Id String referralId, @Indexed String learnerId, String 
 
     /** Records the parties; a learner id once known is kept when a later event does not name it. */
     void saveTo(MongoTemplate mongo) {
+        mongo.upsert(Query.query(Criteria.where("_id").is(referralId)), update(), ReferralParties.class);
+    }
+
+    /** Records the parties of several referrals in one bulk write, as {@link #saveTo} does each. */
+    static void saveAll(MongoTemplate mongo, java.util.Collection<ReferralParties> parties) {
+        if (parties.isEmpty()) {
+            return;
+        }
+        var writes = mongo.bulkOps(org.springframework.data.mongodb.core.BulkOperations.BulkMode.UNORDERED,
+                ReferralParties.class);
+        parties.forEach(known -> writes.upsert(Query.query(Criteria.where("_id").is(known.referralId())),
+                known.update()));
+        writes.execute();
+    }
+
+    /** The same parties with the learner id a later event did not name kept from {@code earlier}. */
+    ReferralParties after(ReferralParties earlier) {
+        return learnerId != null || earlier == null ? this
+                : new ReferralParties(referralId, earlier.learnerId(), referringAgencyId, receivingAgencyId);
+    }
+
+    private Update update() {
         Update update = new Update().set("referringAgencyId", referringAgencyId)
                 .set("receivingAgencyId", receivingAgencyId);
         if (learnerId != null) {
             update.set("learnerId", learnerId);
         }
-        mongo.upsert(Query.query(Criteria.where("_id").is(referralId)), update, ReferralParties.class);
+        return update;
     }
 }

@@ -3,7 +3,9 @@ package org.pathways.notification.subscription;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,11 +117,57 @@ public class Subscriptions implements InitializingBean {
         return removed;
     }
 
-    /** The subscriptions of {@code agencies} that want events of {@code type} and take deliveries (active or paused). */
+    /**
+     * The subscriptions of {@code agencies} that want events of {@code type} and take deliveries (active or paused).
+     * In a batch, each agency's are read once for the whole batch ({@link #readAhead}).
+     */
     public List<Subscription> activeFor(Collection<String> agencies, String type) {
-        return mongo.find(Query.query(Criteria.where("agencyId").in(agencies)
-                .and("status").in(SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED)
-                .and("eventTypes").is(type)), Subscription.class);
+        Map<String, List<Subscription>> read = batch.get();
+        if (read == null) {
+            return mongo.find(Query.query(Criteria.where("agencyId").in(agencies)
+                    .and("status").in(SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED)
+                    .and("eventTypes").is(type)), Subscription.class);
+        }
+        readAhead(agencies);
+        List<Subscription> wanting = new ArrayList<>();
+        agencies.stream().filter(java.util.Objects::nonNull).distinct().forEach(agency -> read.get(agency).stream()
+                .filter(subscription -> subscription.eventTypes().contains(type)).forEach(wanting::add));
+        return wanting;
+    }
+
+    /** By agency, the subscriptions taking deliveries that this thread's batch has read; none outside a batch. */
+    private final ThreadLocal<Map<String, List<Subscription>>> batch = new ThreadLocal<>();
+
+    /**
+     * From now until {@link #endBatch}, this thread reads each agency's subscriptions once: a search by agency reads
+     * every subscription on the embedded store, so once per batch rather than once per event. A subscription
+     * registered, paused or removed meanwhile counts from the next batch on (the dispatcher checks a delivery's
+     * subscription again before each retry).
+     */
+    public void beginBatch() {
+        batch.set(new HashMap<>());
+    }
+
+    /** In a batch: reads the subscriptions of the agencies that the batch has not read yet, in one query. */
+    public void readAhead(Collection<String> agencies) {
+        Map<String, List<Subscription>> read = batch.get();
+        if (read == null) {
+            return;
+        }
+        List<String> unread = agencies.stream().filter(agency -> agency != null && !read.containsKey(agency))
+                .distinct().toList();
+        if (unread.isEmpty()) {
+            return;
+        }
+        unread.forEach(agency -> read.put(agency, new ArrayList<>()));
+        mongo.find(Query.query(Criteria.where("agencyId").in(unread)
+                        .and("status").in(SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED)), Subscription.class)
+                .forEach(subscription -> read.get(subscription.agencyId()).add(subscription));
+    }
+
+    /** Forgets what this thread's batch read. */
+    public void endBatch() {
+        batch.remove();
     }
 
     /** The ids of paused subscriptions, whose deliveries wait. */

@@ -153,9 +153,19 @@ public class EventInbox {
      */
     public Consumer<Message<List<byte[]>>> batchConsumer(String handlerName, Consumer<ReceivedEvent> handler,
                                                          BatchScope scope) {
-        BiConsumer<ReceivedEvent, byte[]> perEvent = (event, record) -> handler.accept(event);
-        register(handlerName, perEvent);
-        return message -> receiveBatch(handlerName, perEvent, scope, records(message));
+        return batchConsumerWithRecord(handlerName, (event, record) -> handler.accept(event), scope);
+    }
+
+    /**
+     * Like {@link #batchConsumer(String, Consumer, BatchScope)}, but also hands over each record exactly as it was
+     * published (the structured CloudEvent JSON, with erased learners' ids pseudonymised as in
+     * {@link #consumerWithRecord}), for a handler that forwards the event verbatim, such as webhook delivery.
+     */
+    public Consumer<Message<List<byte[]>>> batchConsumerWithRecord(String handlerName,
+                                                                   BiConsumer<ReceivedEvent, byte[]> handler,
+                                                                   BatchScope scope) {
+        register(handlerName, handler);
+        return message -> receiveBatch(handlerName, handler, scope, records(message));
     }
 
     /** As {@link #batchConsumer(String, Consumer, BatchScope)}, for a handler that merges nothing. */

@@ -1,0 +1,116 @@
+package org.pathways.notification.routing;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.pathways.messaging.inbox.BatchScope;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.notification.config.NotificationProperties;
+import org.pathways.notification.email.EmailNotifications;
+import org.pathways.notification.feed.AgencyFeed;
+import org.pathways.notification.inapp.WorkerInbox;
+import org.pathways.notification.subscription.Subscriptions;
+import org.pathways.platform.validation.ResourceId;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What routing does around one batch of events, so that a batch costs a handful of store round trips rather than
+ * several per event: the subscriptions of every agency the events name are read once, up front, and the workers'
+ * preferences of those agencies once, with the batch's first notice (one query each), and the feed entries, in-app notices and e-mails of the whole batch are written at its
+ * end, one bulk insert per collection (the feed also takes one run of numbers per agency). The webhooks are not held
+ * back: each delivery is opened and handed to the dispatcher as its event is routed, so an agency's system hears of
+ * an event as soon as it is consumed. {@code own} adds what one consumer reads ahead and holds back itself; it is
+ * written first. A learner's erasure in the batch has everything held back before it written first (the inbox
+ * completes the scope before it).
+ */
+final class RoutedBatch implements BatchScope {
+
+    private final AgencyFeed feed;
+    private final WorkerInbox workerInbox;
+    private final EmailNotifications emails;
+    private final Subscriptions subscriptions;
+    private final NotificationProperties properties;
+    private final BatchScope own;
+    private final Runnable written;
+
+    RoutedBatch(AgencyFeed feed, WorkerInbox workerInbox, EmailNotifications emails, Subscriptions subscriptions,
+                NotificationProperties properties, BatchScope own) {
+        this(feed, workerInbox, emails, subscriptions, properties, own, () -> { });
+    }
+
+    /** @param written runs after everything held back was written (each time the batch completes) */
+    RoutedBatch(AgencyFeed feed, WorkerInbox workerInbox, EmailNotifications emails, Subscriptions subscriptions,
+                NotificationProperties properties, BatchScope own, Runnable written) {
+        this.written = written;
+        this.feed = feed;
+        this.workerInbox = workerInbox;
+        this.emails = emails;
+        this.subscriptions = subscriptions;
+        this.properties = properties;
+        this.own = own;
+    }
+
+    @Override
+    public void begin(List<ReceivedEvent> events) {
+        feed.beginBatch();
+        workerInbox.beginBatch();
+        emails.beginBatch();
+        subscriptions.beginBatch();
+        Set<String> agencies = agencies(events);
+        agencies.add(properties.coordinatorAgency());
+        subscriptions.readAhead(agencies);
+        // Read with the first notice, after the first event's webhooks: nothing a webhook needs waits for it.
+        emails.expect(agencies);
+        own.begin(events);
+    }
+
+    @Override
+    public void complete() {
+        own.complete();
+        feed.completeBatch();
+        workerInbox.completeBatch();
+        emails.completeBatch();
+        written.run();
+    }
+
+    @Override
+    public void close() {
+        try {
+            own.close();
+        } finally {
+            feed.endBatch();
+            workerInbox.endBatch();
+            emails.endBatch();
+            subscriptions.endBatch();
+        }
+    }
+
+    /** Every agency id the events' data names (its top-level {@code …AgencyId} fields). */
+    static Set<String> agencies(List<ReceivedEvent> events) {
+        Set<String> agencies = new LinkedHashSet<>();
+        for (ReceivedEvent event : events) {
+            JsonNode data = data(event);
+            if (data == null || !data.isObject()) {
+                continue;
+            }
+            for (Map.Entry<String, JsonNode> field : data.properties()) {
+                if (field.getKey().endsWith("AgencyId") && field.getValue().isString()
+                        && ResourceId.FORMAT.matcher(field.getValue().asString()).matches()) {
+                    agencies.add(field.getValue().asString());
+                }
+            }
+        }
+        return agencies;
+    }
+
+    /** The event's data, or null when it is unreadable (its handler dead-letters it). */
+    static JsonNode data(ReceivedEvent event) {
+        try {
+            return event.data(JsonNode.class);
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+}
