@@ -12,6 +12,7 @@ import org.pathways.messaging.lease.DocumentLeases;
 import org.pathways.messaging.lease.Lease;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.notification.config.WebhookProperties;
+import org.pathways.platform.store.GuardIndexes;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
@@ -54,6 +55,8 @@ public class DeliveryLog implements InitializingBean {
         new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
                 .resolveIndexFor(Delivery.class).forEach(indexes::createIndex);
         leases.createIndexes(collection());
+        // One agency's delivery by id (its API): served by index on the embedded store too.
+        GuardIndexes.declare(mongo, collection(), "agencyId");
     }
 
     private String collection() {

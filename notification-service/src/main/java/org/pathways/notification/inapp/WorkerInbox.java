@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.pathways.notification.config.BulkInserts;
 import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.notice.Notice;
+import org.pathways.platform.store.GuardIndexes;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
@@ -38,6 +39,8 @@ public class WorkerInbox implements InitializingBean {
         var indexes = mongo.indexOps(InAppNotification.class);
         new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
                 .resolveIndexFor(InAppNotification.class).forEach(indexes::createIndex);
+        // A notice marked read by id within its agency: served by index on the embedded store too.
+        GuardIndexes.declare(mongo, mongo.getCollectionName(InAppNotification.class), "agencyId");
     }
 
     /** Deletes the notifications made before {@code cutOff}, read or not; returns how many went. */

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import org.pathways.events.EventType;
 import org.pathways.notification.config.WebhookProperties;
 import org.pathways.platform.problem.ProblemException;
+import org.pathways.platform.store.GuardIndexes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
@@ -55,6 +56,9 @@ public class Subscriptions implements InitializingBean {
         var indexes = mongo.indexOps(Subscription.class);
         new MongoPersistentEntityIndexResolver(mongo.getConverter().getMappingContext())
                 .resolveIndexFor(Subscription.class).forEach(indexes::createIndex);
+        // Removal within its agency and the change of an active one, by id: served by index on the embedded store too.
+        GuardIndexes.declare(mongo, mongo.getCollectionName(Subscription.class), "agencyId");
+        GuardIndexes.declare(mongo, mongo.getCollectionName(Subscription.class), "status");
     }
 
     /** Registers {@code url} for {@code agencyId}; a bad URL or an unknown type is the caller's error (400). */
