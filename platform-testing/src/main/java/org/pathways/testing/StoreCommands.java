@@ -21,6 +21,8 @@ import org.springframework.context.annotation.Bean;
 public class StoreCommands implements CommandListener {
 
     private final Map<String, AtomicLong> byThread = new ConcurrentHashMap<>();
+    /** By thread, then by command and collection ("find referral_relationships"). */
+    private final Map<String, Map<String, AtomicLong>> byCommand = new ConcurrentHashMap<>();
 
     @Bean
     MongoClientSettingsBuilderCustomizer countStoreCommands() {
@@ -29,7 +31,24 @@ public class StoreCommands implements CommandListener {
 
     @Override
     public void commandStarted(CommandStartedEvent event) {
-        byThread.computeIfAbsent(Thread.currentThread().getName(), thread -> new AtomicLong()).incrementAndGet();
+        String thread = Thread.currentThread().getName();
+        byThread.computeIfAbsent(thread, name -> new AtomicLong()).incrementAndGet();
+        var target = event.getCommand().get(event.getCommandName());
+        String command = event.getCommandName() + (target != null && target.isString()
+                ? " " + target.asString().getValue() : "");
+        byCommand.computeIfAbsent(thread, name -> new ConcurrentHashMap<>())
+                .computeIfAbsent(command, name -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** The commands sent so far by the threads whose names pass {@code threads}, by command and collection. */
+    public Map<String, Long> byCommand(Predicate<String> threads) {
+        Map<String, Long> counts = new TreeMap<>();
+        byCommand.forEach((thread, commands) -> {
+            if (threads.test(thread)) {
+                commands.forEach((command, count) -> counts.merge(command, count.get(), Long::sum));
+            }
+        });
+        return counts;
     }
 
     /** The commands sent so far by the threads whose names pass {@code threads}. */
