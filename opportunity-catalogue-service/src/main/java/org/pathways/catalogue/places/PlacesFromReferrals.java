@@ -300,7 +300,7 @@ public class PlacesFromReferrals {
                 return;
             }
             wanted.forEach(id -> opportunityById.put(id, Optional.empty()));
-            mongo().find(Query.query(Criteria.where("_id").in(wanted)), Opportunity.class)
+            mongo.find(Query.query(Criteria.where("_id").in(wanted)), Opportunity.class)
                     .forEach(opportunity -> opportunityById.put(opportunity.id(), Optional.of(opportunity)));
         }
 
@@ -310,7 +310,7 @@ public class PlacesFromReferrals {
                 return;
             }
             wanted.forEach(id -> holdingById.put(id, Optional.empty()));
-            for (PlaceHolding holding : mongo().find(Query.query(Criteria.where("_id").in(wanted)),
+            for (PlaceHolding holding : mongo.find(Query.query(Criteria.where("_id").in(wanted)),
                     PlaceHolding.class)) {
                 if (!holding.step().settled()) {
                     // An earlier handling stopped half way (a crash): finish it first, as one at a time would.
@@ -371,7 +371,7 @@ public class PlacesFromReferrals {
 
         private void write(Round round) {
             // 1. The holdings marked as changing (a first end: ended at once), in one bulk write.
-            BulkOperations marks = mongo().bulkOps(BulkOperations.BulkMode.UNORDERED, PlaceHolding.class);
+            BulkOperations marks = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, PlaceHolding.class);
             int moves = 0;
             for (Counted counted : round.counted.values()) {
                 if (counted.inserted()) {
@@ -398,7 +398,7 @@ public class PlacesFromReferrals {
             });
             // 3. The holdings marked settled, in one bulk write.
             if (!round.counted.isEmpty()) {
-                BulkOperations settled = mongo().bulkOps(BulkOperations.BulkMode.UNORDERED, PlaceHolding.class);
+                BulkOperations settled = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, PlaceHolding.class);
                 round.counted.values().forEach(counted -> settled.updateOne(
                         seen(counted.changing().id(), counted.changing().step()),
                         new Update().set("step", counted.changing().step().next()).set("at", now)));
@@ -436,10 +436,6 @@ public class PlacesFromReferrals {
             }
             return new Change<>(changed, List.of());
         }
-    }
-
-    private MongoTemplate mongo() {
-        return mongo;
     }
 
     private static Query seen(String holdingId, Step step) {
