@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * port, with the shared Kafka broker and MongoDB-wire store (and {@code AuditStoreFaults}, which fails the audit
  * writes of the learners a test names, and no others).
  */
-@org.springframework.context.annotation.Import(org.pathways.learner.audit.AuditStoreFaults.class)
+@org.springframework.context.annotation.Import({org.pathways.learner.audit.AuditStoreFaults.class,
+        org.pathways.testing.StoreCommands.class})
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + LearnerProfileServiceApplication.NAME)
 public abstract class LearnerProfileServiceTest extends RunningServiceTest {

@@ -1,8 +1,10 @@
 package org.pathways.learner.config;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 import org.pathways.learner.milestone.ReferralProgress;
+import org.pathways.learner.relationship.PolledReferralNews;
 import org.pathways.learner.relationship.ReferralEvents;
 import org.pathways.messaging.inbox.EventInbox;
 import org.springframework.context.annotation.Bean;
@@ -10,19 +12,29 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
 /**
- * The one consumer of {@code pathways.referrals} (binding {@code referralEvents-in-0}): each event goes to the milestones
- * and then to the live relationships, each de-duplicated by its own inbox handler, so that a retry after one
- * failed does not repeat the other.
+ * The one consumer of {@code pathways.referrals} (binding {@code referralEvents-in-0}, in batch mode): each poll's
+ * events go to the milestones and then to the live relationships, each de-duplicated by its own inbox handler, so
+ * that a retry after one failed does not repeat the other. Each handler reads ahead what the batch needs and writes
+ * its effects at the end of the batch ({@link org.pathways.messaging.inbox.BatchScope}); each event's data is read
+ * once for both ({@link PolledReferralNews}).
  */
 @Configuration(proxyBeanMethods = false)
 class ReferralEventBinding {
 
     @Bean
-    Consumer<Message<byte[]>> referralEvents(EventInbox inbox, ReferralEvents relationships,
-                                             ReferralProgress milestones) {
-        Consumer<Message<byte[]>> relationshipConsumer = inbox.consumer(relationships.handlerName(),
-                relationships::handle);
-        Consumer<Message<byte[]>> milestoneConsumer = inbox.consumer(ReferralProgress.HANDLER, milestones::handle);
-        return milestoneConsumer.andThen(relationshipConsumer);
+    Consumer<Message<List<byte[]>>> referralEvents(EventInbox inbox, ReferralEvents relationships,
+                                                   ReferralProgress milestones, PolledReferralNews polled) {
+        Consumer<Message<List<byte[]>>> relationshipConsumer = inbox.batchConsumer(relationships.handlerName(),
+                relationships::handle, relationships.batchScope());
+        Consumer<Message<List<byte[]>>> milestoneConsumer = inbox.batchConsumer(ReferralProgress.HANDLER,
+                milestones::handle, milestones.batchScope());
+        return batch -> {
+            try {
+                milestoneConsumer.accept(batch);
+                relationshipConsumer.accept(batch);
+            } finally {
+                polled.forget();
+            }
+        };
     }
 }

@@ -8,4 +8,7 @@ import org.springframework.data.repository.Repository;
 public interface LearnerRepository extends Repository<Learner, String> {
 
     Optional<Learner> findById(String id);
+
+    /** The learners of {@code ids} that exist, in one read by {@code _id}. */
+    java.util.List<Learner> findAllById(Iterable<String> ids);
 }

@@ -99,6 +99,35 @@ public class Learners {
         return found.filter(learner -> !learner.isErased() && learner.mergedInto() == null);
     }
 
+    /**
+     * {@link #find} for many learners at once, for a batch of events: by requested id, the learner each stands for
+     * (absent: unknown, erased or merged into no live record). One read by {@code _id} with {@code $in}, and one more
+     * per hop of a merge among them (none unless records were merged).
+     */
+    public java.util.Map<String, Optional<Learner>> findAll(java.util.Collection<String> learnerIds) {
+        java.util.Map<String, Learner> stored = new java.util.HashMap<>();
+        java.util.Set<String> wanted = new java.util.HashSet<>(learnerIds);
+        for (int hops = 0; hops <= 5 && !wanted.isEmpty(); hops++) {
+            learners.findAllById(wanted).forEach(learner -> stored.put(learner.id(), learner));
+            wanted = new java.util.HashSet<>();
+            for (Learner learner : stored.values()) {
+                if (learner.mergedInto() != null && !stored.containsKey(learner.mergedInto())) {
+                    wanted.add(learner.mergedInto());
+                }
+            }
+        }
+        java.util.Map<String, Optional<Learner>> found = new java.util.HashMap<>();
+        for (String learnerId : learnerIds) {
+            Learner learner = stored.get(learnerId);
+            for (int hops = 0; hops < 5 && learner != null && learner.mergedInto() != null; hops++) {
+                learner = stored.get(learner.mergedInto());
+            }
+            found.put(learnerId, Optional.ofNullable(learner)
+                    .filter(live -> !live.isErased() && live.mergedInto() == null));
+        }
+        return found;
+    }
+
     /** The record {@code learnerId} as stored, erased, merged away or not. */
     public Optional<Learner> stored(String learnerId) {
         return learners.findById(learnerId);

@@ -7,6 +7,9 @@ import java.util.Map;
 
 import org.pathways.learner.domain.Milestone;
 import org.pathways.learner.domain.MilestoneKind;
+import org.pathways.learner.relationship.PolledReferralNews;
+import org.pathways.learner.relationship.ReferralNews;
+import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.platform.validation.ResourceId;
@@ -30,15 +33,31 @@ public class ReferralProgress {
     public static final String HANDLER = "referral-milestones";
 
     private final Milestones milestones;
+    private final PolledReferralNews polled;
     private final Clock clock;
 
-    ReferralProgress(Milestones milestones, Clock clock) {
+    ReferralProgress(Milestones milestones, PolledReferralNews polled, Clock clock) {
         this.milestones = milestones;
+        this.polled = polled;
         this.clock = clock;
     }
 
-    /** The part of a referral event this service reads; unknown fields are ignored. */
-    record ReferralStep(String referralId, String learnerId, String opportunityId, String receivingAgencyId) {
+    /**
+     * What a batch of referral events does around its events: the learners of its steps read ahead with one
+     * {@code $in} by {@code _id}, and each learner that gained steps saved once at the end ({@link Milestones}).
+     */
+    public BatchScope batchScope() {
+        return milestones.batchScope(events -> events.stream()
+                .filter(event -> MILESTONES.containsKey(event.type()))
+                .map(event -> {
+                    try {
+                        return polled.of(event).learnerId();
+                    } catch (RuntimeException unreadable) {
+                        return null;   // reported when the event is handled
+                    }
+                })
+                .filter(ReferralProgress::isId)
+                .toList());
     }
 
     /** Records the step a referral event means, once per event (the inbox and the milestone's event id). */
@@ -47,7 +66,7 @@ public class ReferralProgress {
         if (kind == null) {
             return;
         }
-        ReferralStep step = event.data(ReferralStep.class);
+        ReferralNews step = polled.of(event);
         if (!isId(step.learnerId()) || !isId(step.receivingAgencyId()) || !isId(step.referralId())
                 || (step.opportunityId() != null && !isId(step.opportunityId()))) {
             throw new MalformedEventException("Event " + event.id() + " of type " + event.type()

@@ -33,15 +33,30 @@ public class ReferralEvents {
             PREFIX + "cancelled.v1", ReferralStatus.CANCELLED,
             PREFIX + "rejected.v1", ReferralStatus.REJECTED);
 
-    /** The part of a referral event read here; unknown fields are ignored. */
-    record ReferralNews(String referralId, String learnerId, String referringAgencyId, String receivingAgencyId,
-                        String opportunityId, ReferralStatus status, Instant at, Instant submittedAt) {
+    private final ReferralRelationships relationships;
+    private final PolledReferralNews polled;
+
+    ReferralEvents(ReferralRelationships relationships, PolledReferralNews polled) {
+        this.relationships = relationships;
+        this.polled = polled;
     }
 
-    private final ReferralRelationships relationships;
-
-    ReferralEvents(ReferralRelationships relationships) {
-        this.relationships = relationships;
+    /**
+     * What a batch of referral events does around its events: the relationships they name read ahead with one
+     * {@code $in} by {@code _id}, and what they change written with one bulk write ({@link ReferralRelationships}).
+     */
+    public org.pathways.messaging.inbox.BatchScope batchScope() {
+        return relationships.batchScope(events -> events.stream()
+                .filter(event -> STATUS.containsKey(event.type()))
+                .map(event -> {
+                    try {
+                        return polled.of(event).referralId();
+                    } catch (RuntimeException unreadable) {
+                        return null;   // reported when the event is handled
+                    }
+                })
+                .filter(ReferralEvents::isId)
+                .toList());
     }
 
     public String handlerName() {
@@ -53,7 +68,7 @@ public class ReferralEvents {
         if (announced == null) {
             return;
         }
-        ReferralNews news = event.data(ReferralNews.class);
+        ReferralNews news = polled.of(event);
         if (!isId(news.referralId()) || !isId(news.learnerId())
                 || !(isIdOrAbsent(news.referringAgencyId()) && isIdOrAbsent(news.receivingAgencyId()))
                 || (news.referringAgencyId() == null && news.receivingAgencyId() == null)) {

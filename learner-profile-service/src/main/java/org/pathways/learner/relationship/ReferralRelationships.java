@@ -1,11 +1,24 @@
 package org.pathways.learner.relationship;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+import org.bson.Document;
 
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.messaging.inbox.AppliedEvents;
+import org.pathways.messaging.inbox.BatchScope;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -20,6 +33,8 @@ public class ReferralRelationships {
 
     private final MongoTemplate mongo;
     private final AppliedEvents applied;
+    /** The batch being consumed on this thread, if any. */
+    private final ThreadLocal<Batch> batches = new ThreadLocal<>();
 
     ReferralRelationships(MongoTemplate mongo, AppliedEvents applied) {
         this.mongo = mongo;
@@ -65,10 +80,18 @@ public class ReferralRelationships {
 
     /**
      * Applies news of a referral: its status {@code status} at {@code at}, unless what is known supersedes it.
-     * Events of one referral arrive on one partition (keyed by referral id), handled one at a time.
+     * Events of one referral arrive on one partition (keyed by referral id), handled one at a time. Inside a batch
+     * ({@link #batchScope}) the relationship is taken from what the batch read ahead and the write is held back for
+     * the batch's bulk write, with the event's id in the same update as before.
      */
     void apply(String eventId, String referralId, String learnerId, String referringAgencyId,
                String receivingAgencyId, String opportunityId, ReferralStatus status, Instant at) {
+        Batch batch = batches.get();
+        if (batch != null) {
+            batch.apply(eventId, referralId, learnerId, referringAgencyId, receivingAgencyId, opportunityId, status,
+                    at);
+            return;
+        }
         ReferralRelationship known = mongo.findById(referralId, ReferralRelationship.class);
         if (known != null && !known.isSupersededBy(status, at)) {
             return;
@@ -76,12 +99,111 @@ public class ReferralRelationships {
         String opportunity = opportunityId != null ? opportunityId : known == null ? null : known.opportunityId();
         // With the event's id in the same write: delivered again after a crash before the inbox's mark, it writes
         // nothing (the supersede rule already keeps such a repeat from rewinding the relationship).
-        applied.applyOnce(COLLECTION, referralId, eventId, new Update()
+        applied.applyOnce(COLLECTION, referralId, eventId, effect(learnerId, referringAgencyId, receivingAgencyId,
+                status, at, opportunity), true);
+    }
+
+    private static Update effect(String learnerId, String referringAgencyId, String receivingAgencyId,
+                                 ReferralStatus status, Instant at, String opportunityId) {
+        return new Update()
                 .set("learnerId", learnerId)
                 .set("referringAgencyId", referringAgencyId)
                 .set("receivingAgencyId", receivingAgencyId)
                 .set("status", status.name())
                 .set("asOf", at)
-                .set("opportunityId", opportunity), true);
+                .set("opportunityId", opportunityId);
+    }
+
+    /**
+     * For a batch consumer: before the batch, the relationships of the referrals {@code referralIds} names (with the
+     * ids of the events applied to each) read with one {@code $in} by {@code _id}; each event then applied to them
+     * in memory, in order, by the same rules; at the end one unordered bulk write, one upsert by {@code _id} per
+     * referral changed, setting its last state and recording the ids of the events applied to it in the same
+     * update. Delivered again (a crash before the inbox's marks), the events are found applied and write nothing.
+     */
+    public BatchScope batchScope(Function<List<ReceivedEvent>, Collection<String>> referralIds) {
+        return new BatchScope() {
+            @Override
+            public void begin(List<ReceivedEvent> events) {
+                Batch batch = new Batch();
+                batch.readAhead(referralIds.apply(events));
+                batches.set(batch);
+            }
+
+            @Override
+            public void complete() {
+                Batch batch = batches.get();
+                if (batch != null) {
+                    batch.write();
+                }
+            }
+
+            @Override
+            public void close() {
+                batches.remove();
+            }
+        };
+    }
+
+    /** The relationships a batch read ahead, as its events have changed them, and what is still to be written. */
+    private final class Batch {
+
+        /** A referral's relationship as the batch knows it, and the events applied to it. */
+        private record Known(ReferralRelationship relationship, Set<String> applied) {
+        }
+
+        /** By referral id; a referral read ahead and not found is known as absent. */
+        private final Map<String, Optional<Known>> known = new HashMap<>();
+        /** The referrals changed and the events applied to each since the last write, in order. */
+        private final Map<String, List<String>> changed = new LinkedHashMap<>();
+
+        void readAhead(Collection<String> referralIds) {
+            List<String> ids = referralIds.stream().filter(id -> !known.containsKey(id)).distinct().toList();
+            if (ids.isEmpty()) {
+                return;
+            }
+            ids.forEach(id -> known.put(id, Optional.empty()));
+            for (Document stored : mongo.find(Query.query(Criteria.where("_id").in(ids)), Document.class,
+                    COLLECTION)) {
+                known.put(stored.getString("_id"), Optional.of(new Known(
+                        mongo.getConverter().read(ReferralRelationship.class, stored),
+                        new HashSet<>(AppliedEvents.appliedIn(stored)))));
+            }
+        }
+
+        void apply(String eventId, String referralId, String learnerId, String referringAgencyId,
+                   String receivingAgencyId, String opportunityId, ReferralStatus status, Instant at) {
+            readAhead(List.of(referralId));  // one the batch did not name ahead (none, normally)
+            Optional<Known> found = known.get(referralId);
+            ReferralRelationship current = found.map(Known::relationship).orElse(null);
+            if (found.isPresent() && found.get().applied().contains(eventId)) {
+                return;
+            }
+            if (current != null && !current.isSupersededBy(status, at)) {
+                return;
+            }
+            String opportunity = opportunityId != null ? opportunityId : current == null ? null
+                    : current.opportunityId();
+            Set<String> applied = found.map(Known::applied).orElseGet(HashSet::new);
+            applied.add(eventId);
+            known.put(referralId, Optional.of(new Known(new ReferralRelationship(referralId, learnerId,
+                    referringAgencyId, receivingAgencyId, status, at, opportunity), applied)));
+            changed.computeIfAbsent(referralId, id -> new ArrayList<>()).add(eventId);
+        }
+
+        void write() {
+            if (changed.isEmpty()) {
+                return;
+            }
+            BulkOperations writes = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
+            changed.forEach((referralId, eventIds) -> {
+                ReferralRelationship last = known.get(referralId).orElseThrow().relationship();
+                writes.upsert(Query.query(Criteria.where("_id").is(referralId)), applied.recording(effect(
+                        last.learnerId(), last.referringAgencyId(), last.receivingAgencyId(), last.status(),
+                        last.asOf(), last.opportunityId()), eventIds));
+            });
+            writes.execute();
+            changed.clear();
+        }
     }
 }

@@ -2,6 +2,10 @@ package org.pathways.catalogue.places;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -15,6 +19,7 @@ import org.pathways.catalogue.opportunity.OpportunityRepository;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
 import org.pathways.events.EventType;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
+import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -26,6 +31,12 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.mongodb.BulkOperationException;
+import org.springframework.data.mongodb.core.BulkOperations;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.messaging.Message;
 import tools.jackson.databind.JsonNode;
 
@@ -58,14 +69,18 @@ public class PlacesFromReferrals {
     private static final int ATTEMPTS = 5;
 
     private final OpportunityRepository opportunities;
+    private final MongoTemplate mongo;
     private final PlaceHoldings holdings;
     private final Outbox outbox;
     private final Clock clock;
     private final ApplicationEventPublisher changes;
+    /** The batch being consumed on this thread, if any. */
+    private final ThreadLocal<PlaceBatch> batches = new ThreadLocal<>();
 
-    PlacesFromReferrals(OpportunityRepository opportunities, PlaceHoldings holdings, Outbox outbox, Clock clock,
-                        ApplicationEventPublisher changes) {
+    PlacesFromReferrals(OpportunityRepository opportunities, MongoTemplate mongo, PlaceHoldings holdings,
+                        Outbox outbox, Clock clock, ApplicationEventPublisher changes) {
         this.opportunities = opportunities;
+        this.mongo = mongo;
         this.holdings = holdings;
         this.outbox = outbox;
         this.clock = clock;
@@ -73,8 +88,24 @@ public class PlacesFromReferrals {
     }
 
     @Bean
-    Consumer<Message<byte[]>> referralEvents(EventInbox inbox) {
-        return inbox.consumer(HANDLER, this::onReferralEvent);
+    Consumer<Message<List<byte[]>>> referralEvents(EventInbox inbox) {
+        return inbox.batchConsumer(HANDLER, this::onReferralEvent, batchScope());
+    }
+
+    /** The part of a referral event read here: which referral, on which opportunity, takes or ends a place. */
+    private record PlaceStep(String referralId, String opportunityId, boolean takes) {
+
+        String holdingId() {
+            return PlaceHolding.id(opportunityId, referralId);
+        }
+    }
+
+    private static PlaceStep step(ReceivedEvent event, boolean takes) {
+        JsonNode data = event.data(JsonNode.class);
+        String referralId = text(data, "referralId").orElse(event.subject());
+        String opportunityId = text(data, "opportunityId")
+                .orElseThrow(() -> new MalformedEventException("Event " + event.id() + " names no opportunity"));
+        return new PlaceStep(referralId, opportunityId, takes);
     }
 
     void onReferralEvent(ReceivedEvent event) {
@@ -82,10 +113,14 @@ public class PlacesFromReferrals {
         if (takes == null) {
             return;
         }
-        JsonNode data = event.data(JsonNode.class);
-        String referralId = text(data, "referralId").orElse(event.subject());
-        String opportunityId = text(data, "opportunityId")
-                .orElseThrow(() -> new MalformedEventException("Event " + event.id() + " names no opportunity"));
+        PlaceBatch batch = batches.get();
+        if (batch != null) {
+            batch.apply(batch.step(event, takes));
+            return;
+        }
+        PlaceStep step = step(event, takes);
+        String referralId = step.referralId();
+        String opportunityId = step.opportunityId();
         Optional<Opportunity> found = opportunities.findById(opportunityId);
         if (found.isEmpty()) {
             log.debug("Referral event {} is for opportunity {}, unknown here; ignored", event.id(), opportunityId);
@@ -162,6 +197,262 @@ public class PlacesFromReferrals {
                 }
                 current = opportunities.findById(current.id()).orElseThrow();
             }
+        }
+    }
+
+    /**
+     * What a batch of referral events does around its events. Before: the opportunities and the place holdings its
+     * events name read with one {@code $in} by {@code _id} each (a holding left half way by an interrupted handling
+     * is finished first, as one at a time). Each event is then decided in memory, in order, by the same rules as one
+     * at a time, and the batch's changes are written at its end in the same crash-safe order, merged: the holdings
+     * marked as changing (one bulk write), each opportunity counting all its changes and remembering them in one
+     * save through the outbox (one {@code opportunity.places-changed} per change, in order), the holdings marked
+     * settled (one bulk write), each opportunity forgetting the changes (one save). A referral whose place changes
+     * twice in a batch (taken, then ended) starts a second such round at that event, so each holding has at most
+     * one unsettled change at a time and the announcements keep the events' order.
+     */
+    BatchScope batchScope() {
+        return new BatchScope() {
+            @Override
+            public void begin(List<ReceivedEvent> events) {
+                PlaceBatch batch = new PlaceBatch(clock.instant());
+                batches.set(batch);
+                batch.readAhead(events);
+            }
+
+            @Override
+            public void complete() {
+                PlaceBatch batch = batches.get();
+                if (batch != null) {
+                    batch.write();
+                }
+            }
+
+            @Override
+            public void close() {
+                batches.remove();
+            }
+        };
+    }
+
+    /** A change of a place counted on its opportunity: the holding as it is marked while the change is under way. */
+    private record Counted(PlaceHolding changing, boolean inserted) {
+    }
+
+    /** The changes of one round: at most one per holding. */
+    private static final class Round {
+        final Map<String, Counted> counted = new LinkedHashMap<>();
+        final List<PlaceHolding> endedFirst = new ArrayList<>();
+
+        boolean touches(String holdingId) {
+            return counted.containsKey(holdingId)
+                    || endedFirst.stream().anyMatch(holding -> holding.id().equals(holdingId));
+        }
+
+        boolean isEmpty() {
+            return counted.isEmpty() && endedFirst.isEmpty();
+        }
+    }
+
+    /** The opportunities and holdings of one batch, as its events leave them, and the rounds of writes pending. */
+    private final class PlaceBatch {
+
+        private final Instant now;
+        /** Each event's step, read once (by event id). */
+        private final Map<String, PlaceStep> steps = new HashMap<>();
+        private final Map<String, Optional<Opportunity>> opportunityById = new HashMap<>();
+        /** The settled step of each holding the batch knows (absent: none yet). */
+        private final Map<String, Optional<PlaceHolding>> holdingById = new HashMap<>();
+        private final List<Round> rounds = new ArrayList<>(List.of(new Round()));
+        /** The changes each opportunity counted and still remembers, to forget once their holdings are settled. */
+        private final Map<String, List<String>> toForget = new LinkedHashMap<>();
+
+        PlaceBatch(Instant now) {
+            this.now = now;
+        }
+
+        /** The event's step, as read ahead (read now if it was unreadable then: it fails again, for the inbox). */
+        PlaceStep step(ReceivedEvent event, boolean takes) {
+            PlaceStep known = steps.get(event.id());
+            return known != null ? known : PlacesFromReferrals.step(event, takes);
+        }
+
+        void readAhead(List<ReceivedEvent> events) {
+            for (ReceivedEvent event : events) {
+                Boolean takes = TAKES_A_PLACE.get(event.type());
+                if (takes != null) {
+                    try {
+                        steps.put(event.id(), PlacesFromReferrals.step(event, takes));
+                    } catch (RuntimeException unreadable) {
+                        // reported when the event is handled
+                    }
+                }
+            }
+            readOpportunities(steps.values().stream().map(PlaceStep::opportunityId).toList());
+            readHoldings(steps.values().stream()
+                    .filter(step -> opportunityById.get(step.opportunityId()).isPresent())
+                    .map(PlaceStep::holdingId).toList());
+        }
+
+        private void readOpportunities(List<String> ids) {
+            List<String> wanted = ids.stream().filter(id -> !opportunityById.containsKey(id)).distinct().toList();
+            if (wanted.isEmpty()) {
+                return;
+            }
+            wanted.forEach(id -> opportunityById.put(id, Optional.empty()));
+            mongo.find(Query.query(Criteria.where("_id").in(wanted)), Opportunity.class)
+                    .forEach(opportunity -> opportunityById.put(opportunity.id(), Optional.of(opportunity)));
+        }
+
+        private void readHoldings(List<String> ids) {
+            List<String> wanted = ids.stream().filter(id -> !holdingById.containsKey(id)).distinct().toList();
+            if (wanted.isEmpty()) {
+                return;
+            }
+            wanted.forEach(id -> holdingById.put(id, Optional.empty()));
+            for (PlaceHolding holding : mongo.find(Query.query(Criteria.where("_id").in(wanted)),
+                    PlaceHolding.class)) {
+                if (!holding.step().settled()) {
+                    // An earlier handling stopped half way (a crash): finish it first, as one at a time would.
+                    Opportunity opportunity = opportunityById.get(holding.opportunityId()).orElseThrow();
+                    opportunityById.put(opportunity.id(), Optional.of(settle(holding, opportunity, now)));
+                    holding = holding.at(holding.step().next(), now);
+                }
+                holdingById.put(holding.id(), Optional.of(holding));
+            }
+        }
+
+        void apply(PlaceStep step) {
+            readOpportunities(List.of(step.opportunityId()));
+            Optional<Opportunity> opportunity = opportunityById.get(step.opportunityId());
+            if (opportunity.isEmpty() || opportunity.get().status() == OpportunityStatus.DRAFT) {
+                log.debug("A referral event is for opportunity {}, unknown here or a draft; ignored",
+                        step.opportunityId());
+                return;
+            }
+            String holdingId = step.holdingId();
+            readHoldings(List.of(holdingId));
+            Optional<PlaceHolding> holding = holdingById.get(holdingId);
+            Round round = rounds.getLast();
+            if (round.touches(holdingId)) {
+                round = new Round();
+                rounds.add(round);
+            }
+            if (holding.isEmpty()) {
+                PlaceHolding first = new PlaceHolding(holdingId, step.opportunityId(), step.referralId(),
+                        step.takes() ? Step.TAKING : Step.ENDED, now);
+                if (step.takes()) {
+                    round.counted.put(holdingId, new Counted(first, true));
+                    holdingById.put(holdingId, Optional.of(first.at(Step.HOLDING, now)));
+                } else {
+                    // A first end held no place: remembered, so a late take changes nothing.
+                    round.endedFirst.add(first);
+                    holdingById.put(holdingId, Optional.of(first));
+                }
+            } else if (!step.takes() && holding.get().step() == Step.HOLDING) {
+                round.counted.put(holdingId, new Counted(holding.get().at(Step.RELEASING, now), false));
+                holdingById.put(holdingId, Optional.of(holding.get().at(Step.ENDED, now)));
+            }
+            // Otherwise: holds a place already, or ended: a take or a repeated end changes nothing.
+        }
+
+        void write() {
+            for (Round round : rounds) {
+                if (!round.isEmpty()) {
+                    write(round);
+                }
+            }
+            rounds.clear();
+            rounds.add(new Round());
+            toForget.forEach((opportunityId, changeIds) -> remember(opportunityId, saved(current(opportunityId),
+                    opportunity -> forgetting(opportunity, changeIds))));
+            toForget.clear();
+        }
+
+        private void write(Round round) {
+            // 1. The holdings marked as changing (a first end: ended at once), in one bulk write.
+            BulkOperations marks = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, PlaceHolding.class);
+            int moves = 0;
+            for (Counted counted : round.counted.values()) {
+                if (counted.inserted()) {
+                    marks.insert(counted.changing());
+                } else {
+                    marks.updateOne(seen(counted.changing().id(), Step.HOLDING),
+                            new Update().set("step", counted.changing().step()).set("at", now));
+                    moves++;
+                }
+            }
+            round.endedFirst.forEach(marks::insert);
+            expect(marks, moves);
+            // 2. Each opportunity counts its changes (in the events' order) and remembers them, in one save; the
+            // changes of the round before are forgotten in the same save (their holdings are settled).
+            Map<String, List<Counted>> byOpportunity = new LinkedHashMap<>();
+            round.counted.values().forEach(counted -> byOpportunity.computeIfAbsent(
+                    counted.changing().opportunityId(), id -> new ArrayList<>()).add(counted));
+            byOpportunity.forEach((opportunityId, counted) -> {
+                List<String> forgetting = toForget.getOrDefault(opportunityId, List.of());
+                remember(opportunityId, saved(current(opportunityId), opportunity -> counting(opportunity, counted,
+                        forgetting)));
+                toForget.put(opportunityId, new ArrayList<>(counted.stream()
+                        .map(change -> change.changing().changeId()).toList()));
+            });
+            // 3. The holdings marked settled, in one bulk write.
+            if (!round.counted.isEmpty()) {
+                BulkOperations settled = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, PlaceHolding.class);
+                round.counted.values().forEach(counted -> settled.updateOne(
+                        seen(counted.changing().id(), counted.changing().step()),
+                        new Update().set("step", counted.changing().step().next()).set("at", now)));
+                settled.execute();
+            }
+        }
+
+        private Opportunity current(String opportunityId) {
+            return opportunityById.get(opportunityId).orElseThrow();
+        }
+
+        private void remember(String opportunityId, Opportunity saved) {
+            opportunityById.put(opportunityId, Optional.of(saved));
+        }
+
+        private Change<OpportunityPlacesChanged> counting(Opportunity opportunity, List<Counted> counted,
+                                                          List<String> forgetting) {
+            boolean changed = forgetting(opportunity, forgetting).changed();
+            List<OpportunityPlacesChanged> events = new ArrayList<>();
+            for (Counted change : counted) {
+                PlaceHolding holding = change.changing();
+                Change<OpportunityPlacesChanged> one = holding.step() == Step.TAKING
+                        ? opportunity.takePlace(holding.referralId(), holding.changeId(), now)
+                        : opportunity.releasePlace(holding.referralId(), holding.changeId(), now);
+                changed |= one.changed();
+                events.addAll(one.events());
+            }
+            return new Change<>(changed, events);
+        }
+
+        private Change<OpportunityPlacesChanged> forgetting(Opportunity opportunity, List<String> changeIds) {
+            boolean changed = false;
+            for (String changeId : changeIds) {
+                changed |= opportunity.forgetPlaceChange(changeId).changed();
+            }
+            return new Change<>(changed, List.of());
+        }
+    }
+
+    private static Query seen(String holdingId, Step step) {
+        return Query.query(Criteria.where("_id").is(holdingId).and("step").is(step));
+    }
+
+    /**
+     * Runs {@code marks}; a holding another handling changed meanwhile (an insert finding one, a move finding it at
+     * another step: only during a rebalance) fails the batch, which is delivered again and decided afresh.
+     */
+    private static void expect(BulkOperations marks, int moves) {
+        try {
+            if (marks.execute().getMatchedCount() != moves) {
+                throw new IllegalStateException("A place holding changed under the batch");
+            }
+        } catch (BulkOperationException raced) {
+            throw new IllegalStateException("A place holding changed under the batch", raced);
         }
     }
 

@@ -55,11 +55,38 @@ class PlaceHoldingsTest extends OpportunityCatalogueServiceTest {
     }
 
     private void handle(String event, String referralId, String opportunityId) {
+        places.onReferralEvent(event(event, referralId, opportunityId));
+    }
+
+    private static ReceivedEvent event(String event, String referralId, String opportunityId) {
         byte[] data = JSON.writeValueAsString(Map.of("referralId", referralId, "opportunityId", opportunityId,
                 "learnerId", "lrn-1", "referringAgencyId", COUNCIL, "receivingAgencyId", COLLEGE,
                 "at", Instant.now().toString())).getBytes(StandardCharsets.UTF_8);
-        places.onReferralEvent(new ReceivedEvent(UUID.randomUUID().toString(),
-                "org.pathways.referral." + event + ".v1", referralId, Instant.now(), "test", data, null));
+        return new ReceivedEvent(UUID.randomUUID().toString(),
+                "org.pathways.referral." + event + ".v1", referralId, Instant.now(), "test", data, null);
+    }
+
+    /** Hands {@code events} to the handler as the batch consumer does: read ahead, each in order, written at the end. */
+    private void batch(ReceivedEvent... events) {
+        org.pathways.messaging.inbox.BatchScope scope = places.batchScope();
+        try {
+            scope.begin(List.of(events));
+            for (ReceivedEvent event : events) {
+                places.onReferralEvent(event);
+            }
+            scope.complete();
+        } finally {
+            scope.close();
+        }
+    }
+
+    private static void assertByIdOnly(List<MongoQueryLog.Read> reads) {
+        assertThat(reads).allSatisfy(read -> {
+            assertThat(read.filter().keySet()).as(read.toString()).first().isEqualTo("_id");
+            // Exactly the fields of _id or of a unique index that leads with it: what the embedded store serves.
+            assertThat(Set.of(List.of("_id"), List.of("_id", "step"), List.of("_id", "version")))
+                    .as(read.toString()).contains(List.copyOf(read.filter().keySet()));
+        });
     }
 
     private JsonNode opportunity(String id) {
@@ -131,6 +158,46 @@ class PlaceHoldingsTest extends OpportunityCatalogueServiceTest {
         assertThat(opportunity(id).path("placesTaken").asInt()).isEqualTo(1);
         handle("accepted", first, id);
         assertThat(opportunity(id).path("placesTaken").asInt()).as("ended: never takes a place again").isEqualTo(1);
+    }
+
+    @Test
+    void aBatchLooksUpByIdOnlyAndFinishesHandlingsInterruptedBetweenTheirWritesOnce() {
+        String id = publishedWithCapacity(5);
+        Instant now = Instant.now();
+        // Stopped after marking the holding (not counted yet), and stopped after counting (remembered).
+        String first = "ref-first-" + id;
+        mongo.insert(new PlaceHolding(PlaceHolding.id(id, first), id, first, PlaceHolding.Step.TAKING, now));
+        String second = "ref-second-" + id;
+        PlaceHolding counted = new PlaceHolding(PlaceHolding.id(id, second), id, second, PlaceHolding.Step.TAKING, now);
+        mongo.insert(counted);
+        Opportunity opportunity = opportunities.findById(id).orElseThrow();
+        outbox.save(opportunity, opportunity.takePlace(second, counted.changeId(), now).events());
+        String third = "ref-third-" + id;
+        String fourth = "ref-fourth-" + id;
+        String thread = Thread.currentThread().getName();
+        log.recordOn(thread::equals);
+        log.clear();
+
+        batch(event("accepted", first, id),          // redelivered
+                event("accepted", second, id),       // redelivered
+                event("accepted", third, id),        // taken and ended in the same batch
+                event("cancelled", third, id),
+                event("completed", fourth, id),      // ended before it was accepted
+                event("accepted", fourth, id),
+                event("accepted", "ref-elsewhere", "opp-unknown-" + UUID.randomUUID()));
+
+        assertByIdOnly(log.reads().stream()
+                .filter(read -> List.of("opportunities", PlaceHolding.COLLECTION).contains(read.collection())).toList());
+        assertThat(opportunity(id).path("placesTaken").asInt()).as("each counted once").isEqualTo(2);
+        assertThat(opportunities.findById(id).orElseThrow().placeChangesInFlight()).as("and forgotten").isEmpty();
+        assertThat(List.of(first, second, third, fourth)).extracting(referral -> mongo.findById(
+                        PlaceHolding.id(id, referral), PlaceHolding.class).step())
+                .containsExactly(PlaceHolding.Step.HOLDING, PlaceHolding.Step.HOLDING, PlaceHolding.Step.ENDED,
+                        PlaceHolding.Step.ENDED);
+
+        // The same batch again (a redelivery): nothing changes.
+        batch(event("accepted", first, id), event("cancelled", third, id), event("accepted", fourth, id));
+        assertThat(opportunity(id).path("placesTaken").asInt()).isEqualTo(2);
     }
 
     @Test

@@ -64,6 +64,23 @@ public class AppliedEvents {
         return mongo.updateFirst(byId, effect, collection).getMatchedCount() > 0;
     }
 
+    /**
+     * For a batch consumer that read the document ahead (with {@value #FIELD}) and writes it in a bulk write of its
+     * own: {@code effect} with {@code eventIds} recorded as applied, bounded as {@link #applyOnce} bounds them. The
+     * caller checks {@link #appliedIn} first and writes the effect and the ids in that one update by {@code _id}.
+     */
+    public Update recording(Update effect, java.util.Collection<String> eventIds) {
+        if (!eventIds.isEmpty()) {
+            effect.push(FIELD).slice(-keep).each(eventIds.toArray());
+        }
+        return effect;
+    }
+
+    /** The ids of the last events applied to {@code document} as read (none for a missing document). */
+    public static List<String> appliedIn(Document document) {
+        return document == null ? List.of() : document.getList(FIELD, String.class, List.of());
+    }
+
     /** Whether {@code eventId} is among the last events applied to the document (for tests and diagnostics). */
     public boolean applied(String collection, Object id, String eventId) {
         Document seen = mongo.findById(id, Document.class, collection);

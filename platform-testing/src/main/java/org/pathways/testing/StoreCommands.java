@@ -1,0 +1,66 @@
+package org.pathways.testing;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
+import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Counts the commands (round trips) a service sends to its store, by the thread that sent them, so a test can say
+ * what consuming a batch of events costs (e.g. on the threads of one binding's consumers). Import it into a module's
+ * one test context ({@code @Import(StoreCommands.class)}); it only listens.
+ */
+@TestConfiguration(proxyBeanMethods = false)
+public class StoreCommands implements CommandListener {
+
+    private final Map<String, AtomicLong> byThread = new ConcurrentHashMap<>();
+    /** By thread, then by command and collection ("find referral_relationships"). */
+    private final Map<String, Map<String, AtomicLong>> byCommand = new ConcurrentHashMap<>();
+
+    @Bean
+    MongoClientSettingsBuilderCustomizer countStoreCommands() {
+        return settings -> settings.addCommandListener(this);
+    }
+
+    @Override
+    public void commandStarted(CommandStartedEvent event) {
+        String thread = Thread.currentThread().getName();
+        byThread.computeIfAbsent(thread, name -> new AtomicLong()).incrementAndGet();
+        var target = event.getCommand().get(event.getCommandName());
+        String command = event.getCommandName() + (target != null && target.isString()
+                ? " " + target.asString().getValue() : "");
+        byCommand.computeIfAbsent(thread, name -> new ConcurrentHashMap<>())
+                .computeIfAbsent(command, name -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** The commands sent so far by the threads whose names pass {@code threads}, by command and collection. */
+    public Map<String, Long> byCommand(Predicate<String> threads) {
+        Map<String, Long> counts = new TreeMap<>();
+        byCommand.forEach((thread, commands) -> {
+            if (threads.test(thread)) {
+                commands.forEach((command, count) -> counts.merge(command, count.get(), Long::sum));
+            }
+        });
+        return counts;
+    }
+
+    /** The commands sent so far by the threads whose names pass {@code threads}. */
+    public long sentBy(Predicate<String> threads) {
+        return byThread.entrySet().stream().filter(entry -> threads.test(entry.getKey()))
+                .mapToLong(entry -> entry.getValue().get()).sum();
+    }
+
+    /** Every thread that sent commands, with how many: to find a consumer's threads. */
+    public Map<String, Long> byThread() {
+        Map<String, Long> copy = new TreeMap<>();
+        byThread.forEach((thread, count) -> copy.put(thread, count.get()));
+        return copy;
+    }
+}
