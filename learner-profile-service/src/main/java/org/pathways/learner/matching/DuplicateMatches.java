@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.pathways.learner.erasure.ErasureStep;
+import org.pathways.platform.store.GuardIndexes;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -38,6 +39,8 @@ public class DuplicateMatches implements ErasureStep {
     DuplicateMatches(MongoTemplate mongo, Clock clock) {
         this.mongo = mongo;
         this.clock = clock;
+        // A token redeemed by exactly its id and agency: served by index on the embedded store too.
+        GuardIndexes.declare(mongo, mongo.getCollectionName(DuplicateMatch.class), "agencyId");
     }
 
     /** A new token standing for {@code learnerId}, for {@code agencyId} only. */
