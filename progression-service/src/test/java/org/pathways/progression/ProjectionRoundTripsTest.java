@@ -160,10 +160,13 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
         System.out.printf("Projection round trips: submitted %d, received %d, accepted %d%n", submitting, receiving,
                 accepting);
         // Before: one store round trip per bucket and per day index (12 for the submission), and the referral's facts
-        // read twice for every step (7 each).
-        assertThat(submitting).isLessThanOrEqualTo(10);
-        assertThat(receiving).isLessThanOrEqualTo(6);
-        assertThat(accepting).isLessThanOrEqualTo(6);
+        // read twice for every step (7 each). Since the counters record their events' ids (counted once after a
+        // crash before the inbox's mark), one at a time each counter is read before its write: one more for the day's
+        // count, and for a submission one more for the agencies' flow (10 / 6 / 6 before that). A batch reads them
+        // all ahead at once (the batch test below).
+        assertThat(submitting).isLessThanOrEqualTo(12);
+        assertThat(receiving).isLessThanOrEqualTo(7);
+        assertThat(accepting).isLessThanOrEqualTo(7);
 
         // The figures are whole: the referral counted once in its funnel bucket, found through the day's index.
         var buckets = facts.buckets(generation, "funnel", submittedAt.atZone(ZoneOffset.UTC).toLocalDate(),

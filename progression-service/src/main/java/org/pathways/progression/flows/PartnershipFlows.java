@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.pathways.events.EventType;
 import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.progression.disclosure.ReportedCount;
 import org.pathways.progression.events.Projection;
@@ -22,7 +23,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Counts what happens across the partnership: events by type and day, and referral flows between agencies. Counts
- * are {@code $inc} upserts behind the inbox, so a redelivered event is never counted twice.
+ * are {@code $inc} upserts behind the inbox that record the event's id in the same write
+ * ({@link FactStore#count}), so neither a redelivered event nor one delivered again after a crash between the count
+ * and the inbox's mark is counted twice.
  */
 @Component
 public class PartnershipFlows implements Projection {
@@ -45,7 +48,7 @@ public class PartnershipFlows implements Projection {
     public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         String day = event.time().atZone(ZoneOffset.UTC).toLocalDate().toString();
         // Counted with the batch when the feed applies one (one bulk write for all its days and flows).
-        facts.count(generation, DAILY, event.type() + "|" + day, Map.of("type", event.type(), "day", day),
+        facts.count(generation, DAILY, event.type() + "|" + day, event.id(), Map.of("type", event.type(), "day", day),
                 Map.of("count", 1L));
         if (event.is(EventType.REFERRAL_SUBMITTED)) {
             ReferralSubmitted submitted = event.data(ReferralSubmitted.class);
@@ -53,7 +56,7 @@ public class PartnershipFlows implements Projection {
             flow.put("from", submitted.referringAgencyId());
             flow.put("to", submitted.receivingAgencyId());
             facts.count(generation, FLOWS, submitted.referringAgencyId() + "->" + submitted.receivingAgencyId(),
-                    flow, Map.of("submitted", 1L));
+                    event.id(), flow, Map.of("submitted", 1L));
             return Optional.of(ProjectionChange.of("flows",
                     submitted.referringAgencyId(), submitted.receivingAgencyId()));
         }
@@ -82,14 +85,16 @@ public class PartnershipFlows implements Projection {
                 ids.add(type.type() + "|" + today.minusDays(back));
             }
         }
-        return mongo.find(Query.query(Criteria.where("_id").in(ids)).with(Sort.by("day", "type")),
-                        StoredDailyCount.class, generations.active().collection(DAILY))
+        Query days = Query.query(Criteria.where("_id").in(ids)).with(Sort.by("day", "type"));
+        days.fields().exclude(AppliedEvents.FIELD);
+        return mongo.find(days, StoredDailyCount.class, generations.active().collection(DAILY))
                 .stream().map(d -> new DailyCount(d.type(), d.day(), ReportedCount.of(d.count()))).toList();
     }
 
     public List<Flow> flows() {
-        return mongo.find(new Query().with(Sort.by("from", "to")), StoredFlow.class,
-                        generations.active().collection(FLOWS))
+        Query all = new Query().with(Sort.by("from", "to"));
+        all.fields().exclude(AppliedEvents.FIELD);
+        return mongo.find(all, StoredFlow.class, generations.active().collection(FLOWS))
                 .stream().map(f -> new Flow(f.from(), f.to(), ReportedCount.of(f.submitted()))).toList();
     }
 }

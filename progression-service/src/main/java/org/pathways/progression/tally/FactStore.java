@@ -16,6 +16,7 @@ import java.util.function.Function;
 
 import com.mongodb.bulk.BulkWriteUpsert;
 import org.bson.Document;
+import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.platform.store.GuardIndexes;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
@@ -76,11 +77,18 @@ public class FactStore {
      * happen once the writer has surely written or stopped: it holds for 5 s at most, well within the grace period.
      */
     static final long MAX_HOLD_NANOS = 5_000_000_000L;
+    /**
+     * How many event ids a counter document keeps: a batch delivered again after a crash is at most a poll's worth
+     * (500 records per partition), so its ids are still there.
+     */
+    static final int COUNTED_EVENTS_KEPT = 1000;
     public static final String BUCKETS = "buckets";
     public static final String DAYS = "bucket-days";
 
     private final MongoTemplate mongo;
     private final long pendingGraceMillis;
+    /** The events each counter document counted last ({@link #count}). */
+    private final AppliedEvents counted;
     /** The fact collections whose guard indexes this instance has declared. */
     private final Set<String> guarded = ConcurrentHashMap.newKeySet();
     /** The batch this thread is applying, if any (see {@link #beginBatch}). */
@@ -101,6 +109,7 @@ public class FactStore {
     FactStore(MongoTemplate mongo, long pendingGraceMillis) {
         this.mongo = mongo;
         this.pendingGraceMillis = pendingGraceMillis;
+        this.counted = new AppliedEvents(mongo, COUNTED_EVENTS_KEPT);
     }
 
     /**
@@ -136,7 +145,8 @@ public class FactStore {
     private record Written(long version, long pendingAt) {
     }
 
-    private record Count(Map<String, Object> set, Map<String, Long> increments) {
+    /** A counter document's fields to set, and its increments by event. */
+    private record Count(Map<String, Object> set, Map<String, Map<String, Long>> byEvent) {
     }
 
     /** From now until {@link #endBatch}, this thread's writes are merged (see {@link Batch}). */
@@ -182,14 +192,37 @@ public class FactStore {
         });
         current.increments.clear();
         current.counts.forEach((collection, counts) -> {
+            // The events each document has counted already (a batch delivered again after a crash).
+            Map<String, List<String>> already = new HashMap<>();
+            Query ahead = Query.query(Criteria.where("_id").in(counts.keySet()));
+            ahead.fields().include(AppliedEvents.FIELD);
+            for (Document seen : mongo.find(ahead, Document.class, collection)) {
+                already.put(seen.getString("_id"), AppliedEvents.appliedIn(seen));
+            }
             BulkOperations upserts = mongo.bulkOps(BulkMode.UNORDERED, collection);
-            counts.forEach((id, count) -> {
+            boolean any = false;
+            for (Map.Entry<String, Count> entry : counts.entrySet()) {
+                List<String> seen = already.getOrDefault(entry.getKey(), List.of());
                 Update update = new Update();
-                count.set().forEach(update::set);
-                count.increments().forEach(update::inc);
-                upserts.upsert(byId(id), update);
-            });
-            upserts.execute();
+                List<String> counting = new ArrayList<>();
+                Map<String, Long> sum = new LinkedHashMap<>();
+                entry.getValue().byEvent().forEach((eventId, increments) -> {
+                    if (!seen.contains(eventId)) {
+                        counting.add(eventId);
+                        increments.forEach((field, n) -> sum.merge(field, n, Long::sum));
+                    }
+                });
+                if (counting.isEmpty()) {
+                    continue;
+                }
+                entry.getValue().set().forEach(update::set);
+                sum.forEach(update::inc);
+                upserts.upsert(byId(entry.getKey()), counted.recording(update, counting));
+                any = true;
+            }
+            if (any) {
+                upserts.execute();
+            }
         });
         current.counts.clear();
         boolean allCleared = true;
@@ -228,9 +261,12 @@ public class FactStore {
 
     /**
      * Increments {@code increments} (and sets {@code set}) on document {@code id} of {@code collection}, creating it
-     * if needed: at once, or with the batch.
+     * if needed, for event {@code eventId}, once: the event's id is recorded in the same update as its increment (the
+     * last {@value #COUNTED_EVENTS_KEPT} of each document, {@link AppliedEvents}), and an event found there is not
+     * counted again, so a crash between this write and the inbox's done mark does not count it twice. At once, or
+     * with the batch (whose documents are read ahead, that field only, in one round trip per collection).
      */
-    public void count(Generation generation, String collection, String id, Map<String, Object> set,
+    public void count(Generation generation, String collection, String id, String eventId, Map<String, Object> set,
                       Map<String, Long> increments) {
         String target = generation.collection(collection);
         Batch current = batch.get();
@@ -238,16 +274,17 @@ public class FactStore {
             Update update = new Update();
             set.forEach(update::set);
             increments.forEach(update::inc);
-            mongo.upsert(Query.query(Criteria.where("_id").is(id)), update, target);
+            counted.applyOnce(target, id, eventId, update, true);
             return;
         }
         holding(current);
-        current.counts.computeIfAbsent(target, c -> new LinkedHashMap<>()).merge(id,
-                new Count(new LinkedHashMap<>(set), new LinkedHashMap<>(increments)), (held, more) -> {
-                    held.set().putAll(more.set());
-                    more.increments().forEach((field, n) -> held.increments().merge(field, n, Long::sum));
-                    return held;
-                });
+        Count count = current.counts.computeIfAbsent(target, c -> new LinkedHashMap<>()).computeIfAbsent(id,
+                i -> new Count(new LinkedHashMap<>(), new LinkedHashMap<>()));
+        count.set().putAll(set);
+        count.byEvent().merge(eventId, new LinkedHashMap<>(increments), (held, more) -> {
+            more.forEach((field, n) -> held.merge(field, n, Long::sum));
+            return held;
+        });
     }
 
     /**

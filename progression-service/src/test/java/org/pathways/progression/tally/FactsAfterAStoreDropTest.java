@@ -227,6 +227,56 @@ class FactsAfterAStoreDropTest extends ProgressionServiceTest {
         assertThat(counted()).isEqualTo(Map.of("a", 0L, "b", 1L));
     }
 
+    /** The daily counts and agency flows: an $inc per event, behind the inbox. */
+    private long counter(String id) {
+        Document found = mongo.findById(id, Document.class, generation.collection("drop-counts"));
+        return found == null ? 0 : found.get("count", Number.class).longValue();
+    }
+
+    private void count(String id, String eventId) {
+        facts().count(generation, "drop-counts", id, eventId, Map.of("day", today.toString()), Map.of("count", 1L));
+    }
+
+    @Test
+    void aBatchCountedAndDeliveredAgainAfterACrashBeforeItsInboxMarkCountsEachEventOnce() {
+        String day = unique("day");
+        batch(() -> {
+            count(day, "evt-1");
+            count(day, "evt-2");
+        });
+        assertThat(counter(day)).isEqualTo(2);
+
+        // The process died before the inbox marked the batch done: it comes again, with one more event.
+        batch(() -> {
+            count(day, "evt-1");
+            count(day, "evt-2");
+            count(day, "evt-3");
+        });
+        assertThat(counter(day)).isEqualTo(3);
+
+        // One at a time (a rebuild's replay): the same.
+        count(day, "evt-3");
+        count(day, "evt-4");
+        assertThat(counter(day)).isEqualTo(4);
+    }
+
+    @Test
+    void aBatchWhoseCountWasLostWithTheStoreCountsOnceWhenDeliveredAgain() {
+        String day = unique("day");
+        store.dropNextWriteTo(generation.collection("drop-counts"));
+        assertThatThrownBy(() -> batch(() -> {
+            count(day, "evt-1");
+            count(day, "evt-2");
+        })).isInstanceOf(DataAccessResourceFailureException.class);
+        assertThat(counter(day)).isZero();
+
+        batch(() -> {
+            count(day, "evt-1");
+            count(day, "evt-2");
+        });
+        assertThat(counter(day)).isEqualTo(2);
+    }
+
     @Test
     void theStoreKeepsMarkersAsTheTakeOverNeedsThem() {
         String buckets = generation.collection(FactStore.BUCKETS);
