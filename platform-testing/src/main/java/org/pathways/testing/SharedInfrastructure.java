@@ -5,12 +5,18 @@ import java.util.Map;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import org.springframework.boot.SpringApplication;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * One Kafka broker and one MongoDB-wire server for the whole test JVM, started on first use and stopped when the
  * JVM exits. Spring contexts of every test class share them; each service uses its own database.
+ *
+ * <p>They stop after the JVM's Spring contexts are closed (Spring Boot's shutdown hook closes the contexts, then runs
+ * its shutdown handlers), not beside them in a hook of their own: a context closing after the store has gone waits out
+ * the driver's 30 s server selection (its meter registry reads gauges backed by queries as it closes), and its Kafka
+ * clients their close timeouts, so that the test JVM outlived surefire's 30 s exit timeout and was killed.
  */
 public final class SharedInfrastructure {
 
@@ -48,7 +54,7 @@ public final class SharedInfrastructure {
                     "transaction.state.log.min.isr", "1",
                     "offsets.topic.replication.factor", "1"));
             broker.afterPropertiesSet();
-            Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "kafka-shutdown"));
+            SpringApplication.getShutdownHandlers().add(broker::destroy);
             kafka = broker;
         }
         return kafka.getBrokersAsString();
@@ -59,7 +65,7 @@ public final class SharedInfrastructure {
             MemoryBackend backend = new MemoryBackend();
             MongoServer server = new MongoServer(backend);
             InetSocketAddress address = server.bind();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "mongo-shutdown"));
+            SpringApplication.getShutdownHandlers().add(server::shutdownNow);
             mongo = server;
             mongoUri = "mongodb://" + address.getHostString() + ":" + address.getPort();
         }

@@ -30,17 +30,13 @@ import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The batch inbox ({@code batch-mode} binding): every event of a poll handled once and in order, a failing one
  * retried then dead-lettered while its neighbours go on, a malformed one dead-lettered at once, a redelivery skipped.
  */
-@SpringBootTest(properties = "spring.config.name=messaging-test")
-class BatchInboxTest {
+class BatchInboxTest extends MessagingServiceTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TOPIC = "pathways.batch-test";
@@ -49,11 +45,6 @@ class BatchInboxTest {
     private static TopicRecorder deadLetters;
 
     @Autowired EventInbox inbox;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        SharedInfrastructure.register(registry, "messaging-test");
-    }
 
     @BeforeAll
     static void recorders() {

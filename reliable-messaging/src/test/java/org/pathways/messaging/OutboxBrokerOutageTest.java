@@ -42,14 +42,19 @@ import tools.jackson.databind.json.JsonMapper;
  * (the broker may have written it without the acknowledgement getting back): at most one per aggregate, because only
  * the lease holder sends and it sends one event at a time.
  *
- * <p>The instances run with the platform's own producer settings (pathways-messaging.yml); only the lease is shorter
- * than in production (20 s, still longer than one send may take), so that the outage need not last half a minute.
+ * <p>The instances run with the platform's producer settings (pathways-messaging.yml) scaled down with the lease, so
+ * that the outage need not last half a minute: production bounds one send to 15 s (max.block.ms + delivery.timeout.ms)
+ * within a 30 s lease; here one send is bounded to 6 s within a 10 s lease, the same relation (the relay refuses to
+ * start otherwise, {@code ProducerBounds}), and the broker stays down for longer than the lease as before.
  */
 class OutboxBrokerOutageTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TOPIC = "pathways.learners";
-    private static final Duration LEASE = Duration.ofSeconds(20);
+    private static final Duration LEASE = Duration.ofSeconds(10);
+    /** The producer's bounds on one send: 2 s blocked in send(), then 4 s for the acknowledgement, retries included. */
+    private static final Map<String, String> PRODUCER_BOUNDS = Map.of("max.block.ms", "2000",
+            "request.timeout.ms", "2000", "delivery.timeout.ms", "4000");
     private static final int AGGREGATES = 4;
 
     @Test
@@ -119,6 +124,8 @@ class OutboxBrokerOutageTest {
                 "--spring.cloud.stream.kafka.binder.brokers=" + broker.bootstrapServers(),
                 "--pathways.messaging.outbox.lease=" + LEASE.toSeconds() + "s",
                 "--server.port=0"));
+        PRODUCER_BOUNDS.forEach((name, value) -> arguments.add(
+                "--spring.cloud.stream.kafka.binder.producer-properties." + name + "=" + value));
         SharedInfrastructure.serviceProperties(database).forEach((name, value) -> {
             if (!name.equals("spring.cloud.stream.kafka.binder.brokers")) {
                 arguments.add("--" + name + "=" + value);

@@ -45,13 +45,10 @@ import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.core.env.Environment;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -61,8 +58,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-@SpringBootTest(properties = "spring.config.name=messaging-test")
-class ReliableMessagingTest {
+class ReliableMessagingTest extends MessagingServiceTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TOPIC = "pathways.learners";
@@ -80,11 +76,6 @@ class ReliableMessagingTest {
     @Autowired CloudEventCodec codec;
     @Autowired EventSchemas schemas;
     @Autowired Environment environment;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        SharedInfrastructure.register(registry, "messaging-test");
-    }
 
     @BeforeAll
     static void recorders() {

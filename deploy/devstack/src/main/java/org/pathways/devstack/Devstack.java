@@ -134,13 +134,8 @@ public final class Devstack {
             return 1;
         }
 
-        ReadySummary.print(console, Duration.ofNanos(System.nanoTime() - startedAt), components(platform), dataDir,
-                repositoryRoot, tracesExported ? TraceViewer.UI : null);
-        reportUnexpectedExits(platform);
         try {
-            if (demo) {
-                new DemoData(new GatewayApi(PlatformService.GATEWAY.baseUrl()), tokens, console).loadOnce(dataDir);
-            }
+            announceReady(tokens);
             // Serve until Ctrl-C: the shutdown hook stops everything and the JVM then exits, main thread or not.
             new CountDownLatch(1).await();
         } catch (IOException e) {
@@ -190,6 +185,19 @@ public final class Devstack {
             awaitAllReady(starting, startTimes);
         }
         return tokens;
+    }
+
+    /**
+     * What follows a successful {@link #start()}: the ready summary, a watch for services that die later, and the demo
+     * data when asked for ({@code --demo}).
+     */
+    void announceReady(DemoTokens tokens) throws IOException, InterruptedException {
+        ReadySummary.print(console, Duration.ofNanos(System.nanoTime() - startedAt), components(platform), dataDir,
+                repositoryRoot, tracesExported ? TraceViewer.UI : null);
+        reportUnexpectedExits(platform);
+        if (demo) {
+            new DemoData(new GatewayApi(PlatformService.GATEWAY.baseUrl()), tokens, console).loadOnce(dataDir);
+        }
     }
 
     /** Stops everything started, in order (as Ctrl-C does); safe to call more than once. */

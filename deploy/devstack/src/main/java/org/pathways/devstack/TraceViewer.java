@@ -22,7 +22,7 @@ final class TraceViewer {
     private TraceViewer() {
     }
 
-    /** The server's jar, or null when this build has none (it is copied in {@code prepare-package}). */
+    /** The server's jar, or null when this build has none (it is copied in {@code process-test-resources}). */
     static Path jar(Path repositoryRoot) {
         Path jar = repositoryRoot.resolve("deploy/devstack/target/zipkin/zipkin-server.jar");
         return Files.isRegularFile(jar) ? jar : null;

@@ -24,9 +24,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.pathways.testing.WebhookReceiver;
 
 import tools.jackson.databind.JsonNode;
@@ -40,9 +40,13 @@ import tools.jackson.databind.JsonNode;
  * seconds}.
  *
  * <p>By default the short version runs (one service SIGKILLed and restarted, one broker restart), so that the suite
- * runs in every build and cannot rot; {@code -Dfaults=full} runs every scenario (docs/fault-suite.md). It cannot run
- * where a devstack already runs (the ports are taken): it is skipped then, rather than failing.
+ * runs in every build and cannot rot; {@code -Dfaults=full} runs every scenario (docs/fault-suite.md). It runs on the
+ * module's shared platform (SharedDevstack, with the demo loaded and the smoke checks done), so that the platform
+ * starts once per build; it cannot run where a devstack already runs (the ports are taken): it is skipped then, rather
+ * than failing.
  */
+@Order(2)
+@ExtendWith(SharedDevstack.class)
 class FaultSuiteTest {
 
     private static final String MODE = System.getProperty("faults", "short");
@@ -53,8 +57,6 @@ class FaultSuiteTest {
     private static final Duration SERVING_AGAIN = Duration.ofMinutes(3);
     private static final String REFERRALS = "pathways.referrals";
     private static final String RECEIVED = "org.pathways.referral.received.v1";
-    /** Long enough that an endpoint down for a minute is not parked: attempts while the circuit is open don't count. */
-    private static final String RETRY_SCHEDULE = "0s,2s,5s,10s,15s,20s,30s,30s,30s,30s,30s,30s,30s,30s";
 
     /** A fault: injects it and puts things right; returns {@link System#nanoTime()} when the component is back. */
     @FunctionalInterface
@@ -87,26 +89,14 @@ class FaultSuiteTest {
     private final Set<String> poisonKeys = new HashSet<>();
 
     @Test
-    void everyAcknowledgedRequestTakesEffectExactlyOnceThroughKillsAndOutages(@TempDir Path dataDir)
-            throws Exception {
-        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085, 9000, 9092, 9093, 27017}) {
-            // A developer's devstack (or another build's) may be running: then the suite cannot run, rather than fail.
-            Assumptions.assumeTrue(PortAvailability.isFree(port), "port " + port + " is in use");
-        }
-        Path root = RepositoryRoot.findFrom(Path.of("")).orElseThrow();
-        List<PlatformService> used = PlatformService.all().stream()
-                .filter(service -> !service.equals(PlatformService.WEB)).toList();
-        Assumptions.assumeTrue(ServiceJars.missing(root, used).isEmpty(),
-                "the services' jars are not built (./mvnw package builds them before this module's tests)");
-
+    void everyAcknowledgedRequestTakesEffectExactlyOnceThroughKillsAndOutages() throws Exception {
+        SharedDevstack platform = SharedDevstack.platform();
         long suiteStarted = System.nanoTime();
-        devstack = new Devstack(root, dataDir, false, false, 1, null, System.out).apiOnly()
-                .withSettings("notification", Map.of("PATHWAYS_WEBHOOKS_RETRYSCHEDULE", RETRY_SCHEDULE));
+        devstack = platform.devstack();
+        tokens = platform.tokens();
         List<Figures> results = new ArrayList<>();
         try (WebhookReceiver receiver = new WebhookReceiver()) {
             endpoint = receiver;
-            tokens = devstack.start();
-            double startSeconds = (System.nanoTime() - suiteStarted) / 1e9;
             fixture = new FaultSuiteFixture(tokens);
             fixture.prepare(FULL ? 5 : 4, receiver.url());
             topics = new TopicLog(devstack.kafka().adminConfig(), Stream.concat(Stream.of(REFERRALS),
@@ -116,7 +106,7 @@ class FaultSuiteTest {
                 results.add(figures);
                 System.out.println("FAULT SUITE " + figures.line());
             }
-            String report = report(results, startSeconds, (System.nanoTime() - suiteStarted) / 1e9);
+            String report = report(results, platform.startSeconds(), (System.nanoTime() - suiteStarted) / 1e9);
             System.out.println(report);
             Path out = Path.of("target", "fault-suite-" + MODE + ".txt");
             Files.createDirectories(out.getParent());
@@ -125,12 +115,6 @@ class FaultSuiteTest {
             if (topics != null) {
                 topics.close();
             }
-            // The services are killed rather than stopped: a clean stop writes each one's class-data sharing archive
-            // into a data directory about to be deleted, which on a busy machine outlasts the stop's grace period.
-            for (PlatformService service : used) {
-                devstack.killIfRunning(service);
-            }
-            devstack.stop();
         }
         assertThat(results).allSatisfy(figures -> {
             assertThat(figures.problems()).as(figures.scenario()).isEmpty();

@@ -17,24 +17,20 @@ import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencySector;
 import org.pathways.events.agency.AgencyUpdated;
+import org.pathways.messaging.MessagingServiceTest;
 import org.pathways.messaging.MessagingTestApplication;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HandledEvents;
-import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The one agency kinds read model, fed over the real broker through the inbox as every service feeds it: a kind this
  * version does not know is consumed and recorded as unknown (not dead-lettered, not dropped), a later event with a
  * known kind fixes it, an older event never rolls a kind back, and only an event naming no agency is dead-lettered.
  */
-@SpringBootTest(properties = "spring.config.name=messaging-test")
-class AgencyKindsTest {
+class AgencyKindsTest extends MessagingServiceTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final String TOPIC = "pathways.agencies";
@@ -43,11 +39,6 @@ class AgencyKindsTest {
 
     @Autowired AgencyKinds agencyKinds;
     @Autowired MongoTemplate mongo;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        SharedInfrastructure.register(registry, "messaging-test");
-    }
 
     @BeforeAll
     static void clients() {

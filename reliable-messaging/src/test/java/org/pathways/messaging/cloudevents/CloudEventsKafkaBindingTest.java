@@ -34,6 +34,7 @@ import org.pathways.events.EventExamples;
 import org.pathways.events.EventType;
 import org.pathways.events.PathwaysEvent;
 import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.messaging.MessagingServiceTest;
 import org.pathways.messaging.MessagingTestApplication;
 import org.pathways.messaging.MessagingTestApplication.TrackedLearner;
 import org.pathways.messaging.inbox.ErasedLearners;
@@ -44,19 +45,15 @@ import org.pathways.messaging.outbox.OutboxRelay;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every record the platform puts on Kafka, read back with the CloudEvents Java SDK's own Kafka deserializer, as an
  * agency's Java system would read it: the Kafka protocol binding in structured mode, {@code partitionkey} = key.
  */
-@SpringBootTest(properties = "spring.config.name=messaging-test")
-class CloudEventsKafkaBindingTest {
+class CloudEventsKafkaBindingTest extends MessagingServiceTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -65,11 +62,6 @@ class CloudEventsKafkaBindingTest {
     @Autowired Outbox outbox;
     @Autowired CloudEventCodec codec;
     @Autowired ErasedLearners erasedLearners;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        SharedInfrastructure.register(registry, "messaging-test");
-    }
 
     /** Every type event-contracts has a schema for: a new schema is covered without touching this test. */
     static List<String> publishedTypes() throws IOException {

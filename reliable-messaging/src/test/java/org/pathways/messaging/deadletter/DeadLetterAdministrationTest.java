@@ -25,6 +25,7 @@ import org.pathways.events.EventType;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.learner.LearnerRegistered;
+import org.pathways.messaging.MessagingServiceTest;
 import org.pathways.messaging.MessagingTestApplication;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
@@ -32,13 +33,10 @@ import org.pathways.testing.HttpApi;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -47,9 +45,7 @@ import tools.jackson.databind.JsonNode;
  * discarded with a reason (never offered again); a learner's consent withdrawal left there says so; nobody else
  * gets in.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.config.name=messaging-test")
-class DeadLetterAdministrationTest {
+class DeadLetterAdministrationTest extends MessagingServiceTest {
 
     private static final String BASE = "/api/dead-letters/messaging-test";
     private static final String ADMIN = TestTokens.token("platform-admin", "partnership", Role.PLATFORM_ADMIN);
@@ -63,11 +59,6 @@ class DeadLetterAdministrationTest {
     MeterRegistry meters;
     @Autowired
     MongoTemplate mongo;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        SharedInfrastructure.register(registry, "messaging-test");
-    }
 
     @BeforeAll
     static void producer() {

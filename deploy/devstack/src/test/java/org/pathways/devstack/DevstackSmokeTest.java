@@ -1,0 +1,105 @@
+package org.pathways.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The README's run command, as {@code deploy/devstack/run --demo} runs it: Kafka, the store and every service as
+ * processes, the demo loaded through the gateway, answering with a token it wrote, a quiet console. The first checks on
+ * the module's shared platform (SharedDevstack), so that they see it fresh, as a newcomer does; the clean stop is
+ * checked last ({@link DevstackShutdownTest}), and that the packaged jar runs by {@code DevstackJarIT}.
+ */
+@Order(1)
+@ExtendWith(SharedDevstack.class)
+class DevstackSmokeTest {
+
+    @Test
+    void startsEveryServiceLoadsTheDemoAndAnswersThroughTheGateway() throws Exception {
+        SharedDevstack platform = SharedDevstack.platform();
+        Path dataDir = platform.dataDir();
+        List<String> output = platform.output();
+        String transcript = String.join("\n", output.subList(Math.max(0, output.size() - 60), output.size()));
+        assertThat(output.stream().anyMatch(line -> line.contains("Pathways devstack ready in")))
+                .withFailMessage("not ready; last lines:%n%s", transcript).isTrue();
+        assertThat(output.stream().anyMatch(line -> line.contains("demo data: 8/8 opportunities published")))
+                .withFailMessage("demo not loaded; last lines:%n%s", transcript).isTrue();
+
+        String coordinator = token(dataDir.resolve("tokens.env"), "COORDINATOR_TOKEN");
+        // A real token of the issuer: RS256 (checked against its published key), not a shared-secret one.
+        assertThat(new String(java.util.Base64.getUrlDecoder().decode(coordinator.split("\\.")[0]),
+                StandardCharsets.UTF_8)).contains("\"RS256\"");
+        HttpResponse<String> summary = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:8080/api/progression/summary"))
+                .header("Authorization", "Bearer " + coordinator).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(summary.statusCode()).isEqualTo(200);
+        assertThat(summary.body()).contains("org.pathways.referral.submitted.v1");
+        // The first screen a newcomer opens: the web app through the gateway, telling them where to click.
+        assertThat(output.stream().anyMatch(line -> line.contains("open http://localhost:8080")))
+                .withFailMessage("the ready summary names the web app; last lines:%n%s", transcript).isTrue();
+        HttpResponse<String> home = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:8080/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(home.statusCode()).isEqualTo(200);
+        assertThat(home.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(home.body()).contains("/oauth2/authorization/pathways").contains("Sign in");
+        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:8080/api/referrals/x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        // An agency's system, client credentials: its own agency's inbox, through the gateway.
+        HttpResponse<String> inbox = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:8080/api/referrals?direction=incoming"))
+                .header("Authorization", "Bearer " + token(dataDir.resolve("tokens.env"), "COLLEGE_SYSTEM_TOKEN"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(inbox.statusCode()).as(inbox.body()).isEqualTo(200);
+        assertThat(inbox.body()).as("the demo's referrals to the college, and only those")
+                .contains("\"receivingAgencyId\":\"agency-college\"")
+                .doesNotContain("\"receivingAgencyId\":\"agency-jobcentre\"");
+        // The trace viewer the summary links has the demo's traces, from the gateway and the services.
+        assertThat(output.stream().anyMatch(line -> line.contains("traces: open http://localhost:9411/zipkin/")))
+                .withFailMessage("the ready summary links the trace viewer; last lines:%n%s", transcript)
+                .isTrue();
+        long tracesDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String services = "";
+        while (System.nanoTime() < tracesDeadline
+                && !(services.contains("gateway") && services.contains("referral-service"))) {
+            Thread.sleep(1_000);
+            try {
+                services = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:9411/api/v2/services")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException notYet) {
+                services = "";
+            }
+        }
+        assertThat(services).as("services with spans in the trace viewer")
+                .contains("gateway", "referral-service", "notification-service");
+        // A quiet console: the devstack's progress and the services' warnings and errors, not their INFO
+        // chatter, which is all in the log files the summary names.
+        assertThat(output).as("no service's INFO line on the console")
+                .noneMatch(line -> line.startsWith("[learner") && ConsoleFilter.levelOf(line.substring(15))
+                        instanceof String level && level.equals("INFO"));
+        assertThat(output.stream().filter(line -> line.startsWith("[learner")).count())
+                .as("the learner service's lines on the console").isLessThan(40);
+        assertThat(Files.readString(dataDir.resolve("logs").resolve("learner.log")))
+                .as("the full log is in the file").contains(" INFO ").contains("Started ");
+    }
+
+    private static String token(Path tokensFile, String name) throws Exception {
+        return Files.readAllLines(tokensFile).stream()
+                .filter(line -> line.contains(name + "="))
+                .map(line -> line.substring(line.indexOf('=') + 1).replace("'", "").replace("\"", "").trim())
+                .findFirst().orElseThrow();
+    }
+}
