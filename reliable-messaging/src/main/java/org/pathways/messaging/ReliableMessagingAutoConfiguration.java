@@ -142,8 +142,13 @@ public class ReliableMessagingAutoConfiguration {
         List<String> brokers = binder.bind("spring.cloud.stream.kafka.binder.brokers", Bindable.listOf(String.class))
                 .orElse(List.of("localhost:9092"));
         // The broker's security settings (BrokerSecurity puts them there), as every other client of the service.
-        Map<String, String> client = binder.bind("spring.kafka.properties",
-                Bindable.mapOf(String.class, String.class)).orElse(Map.of());
+        Map<String, String> client = new java.util.HashMap<>(binder.bind("spring.kafka.properties",
+                Bindable.mapOf(String.class, String.class)).orElse(Map.of()));
+        // BrokerSecurity sets the protocol as Spring Boot's own property, not among the raw client properties.
+        String protocol = environment.getProperty("spring.kafka.security.protocol");
+        if (protocol != null) {
+            client.putIfAbsent("security.protocol", protocol);
+        }
         return new RecordDeadLetters(topic, brokers, client, Duration.ofSeconds(10));
     }
 

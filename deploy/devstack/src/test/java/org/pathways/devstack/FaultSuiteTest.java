@@ -39,8 +39,8 @@ import tools.jackson.databind.JsonNode;
  * {@code scenario, requests, acknowledged, lost, duplicated effects, re-published records, out-of-order, recovery
  * seconds}.
  *
- * <p>By default the short version runs (one service SIGKILLed and restarted, one broker restart), so that the suite
- * runs in every build and cannot rot; {@code -Dfaults=full} runs every scenario (docs/fault-suite.md). It runs on the
+ * <p>By default the short version runs (one service SIGKILLed and restarted, one broker restart, a poison record on
+ * the referral topic), so that the suite runs in every build and cannot rot; {@code -Dfaults=full} runs every scenario (docs/fault-suite.md). It runs on the
  * module's shared platform (SharedDevstack, with the demo loaded and the smoke checks done), so that the platform
  * starts once per build; it cannot run where a devstack already runs (the ports are taken): it is skipped then, rather
  * than failing.
@@ -155,9 +155,29 @@ class FaultSuiteTest {
                     (System.nanoTime() - starting) / 1e9);
             return System.nanoTime();
         }, null, null));
-        if (!FULL) {
-            return scenarios;
+        if (FULL) {
+            scenarios.addAll(storeAndEndpointScenarios());
         }
+        for (String topic : KafkaServerProperties.PLATFORM_TOPICS) {
+            if (KafkaAccess.SERVICES.stream().noneMatch(service -> service.reads().contains(topic))) {
+                continue;
+            }
+            // The short version poisons the referral topic only: every batch consumer reads it, and dead-letters
+            // through its own producer on the secured broker.
+            if (!FULL && !topic.equals(REFERRALS)) {
+                continue;
+            }
+            String key = "poison-" + UUID.randomUUID();
+            scenarios.add(new Scenario("poison record on " + topic, () -> {
+                poison(topic, key);
+                return System.nanoTime();
+            }, key, topic));
+        }
+        return scenarios;
+    }
+
+    private List<Scenario> storeAndEndpointScenarios() {
+        List<Scenario> scenarios = new ArrayList<>();
         scenarios.add(new Scenario("mongodb store stop+start", () -> {
             devstack.stopStore();
             Thread.sleep(10_000);
@@ -171,16 +191,6 @@ class FaultSuiteTest {
             endpoint.otherwiseAnswer(200);
             return System.nanoTime();
         }, null, null));
-        for (String topic : KafkaServerProperties.PLATFORM_TOPICS) {
-            if (KafkaAccess.SERVICES.stream().noneMatch(service -> service.reads().contains(topic))) {
-                continue;
-            }
-            String key = "poison-" + UUID.randomUUID();
-            scenarios.add(new Scenario("poison record on " + topic, () -> {
-                poison(topic, key);
-                return System.nanoTime();
-            }, key, topic));
-        }
         return scenarios;
     }
 
