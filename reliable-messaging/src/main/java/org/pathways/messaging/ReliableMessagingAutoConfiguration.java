@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.pathways.events.EventSchemas;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.inbox.AppliedEvents;
@@ -25,6 +26,7 @@ import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.cloud.stream.function.StreamBridge;
@@ -36,7 +38,7 @@ import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.domain.Sort;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import java.time.Duration;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -44,7 +46,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @AutoConfiguration(afterName = {
         "org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
-@EnableConfigurationProperties(MessagingProperties.class)
+@EnableConfigurationProperties({MessagingProperties.class, KafkaProperties.class})
 @EnableScheduling
 public class ReliableMessagingAutoConfiguration {
 
@@ -134,22 +136,24 @@ public class ReliableMessagingAutoConfiguration {
 
     /** Where a batch consumer dead-letters a record: the topic the binder uses for the service's record consumers. */
     @Bean
-    RecordDeadLetters recordDeadLetters(Environment environment) {
+    RecordDeadLetters recordDeadLetters(Environment environment, KafkaProperties kafka) {
         String service = environment.getProperty("spring.application.name", "service");
         String topic = environment.getProperty("spring.cloud.stream.kafka.default.consumer.dlq-name",
                 "pathways.dlq." + service);
-        Binder binder = Binder.get(environment);
-        List<String> brokers = binder.bind("spring.cloud.stream.kafka.binder.brokers", Bindable.listOf(String.class))
-                .orElse(List.of("localhost:9092"));
-        // The broker's security settings (BrokerSecurity puts them there), as every other client of the service.
-        Map<String, String> client = new java.util.HashMap<>(binder.bind("spring.kafka.properties",
-                Bindable.mapOf(String.class, String.class)).orElse(Map.of()));
-        // BrokerSecurity sets the protocol as Spring Boot's own property, not among the raw client properties.
-        String protocol = environment.getProperty("spring.kafka.security.protocol");
-        if (protocol != null) {
-            client.putIfAbsent("security.protocol", protocol);
-        }
-        return new RecordDeadLetters(topic, brokers, client, Duration.ofSeconds(10));
+        return new RecordDeadLetters(topic, deadLetterProducer(environment, kafka), Duration.ofSeconds(10));
+    }
+
+    /**
+     * The dead-letter producer's settings: everything Spring Boot builds for a producer from {@code spring.kafka.*}
+     * (the broker's security protocol, SASL and SSL settings, which {@link
+     * org.pathways.messaging.broker.BrokerSecurity} puts there, among them), so that no setting the service's other
+     * clients use can be left out; and the binder's brokers, where the binder's own producers and consumers connect.
+     */
+    static Map<String, Object> deadLetterProducer(Environment environment, KafkaProperties kafka) {
+        Map<String, Object> producer = new HashMap<>(kafka.buildProducerProperties());
+        Binder.get(environment).bind("spring.cloud.stream.kafka.binder.brokers", Bindable.listOf(String.class))
+                .ifBound(brokers -> producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers)));
+        return producer;
     }
 
     /**

@@ -2,7 +2,6 @@ package org.pathways.messaging.inbox;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -57,14 +56,16 @@ public class RecordDeadLetters implements DisposableBean {
     private final DeadLetterPublishingRecoverer recoverer;
 
     /**
-     * @param clientProperties the broker's address and security settings for this service's clients
+     * @param producerProperties the service's producer settings: the broker's address and security, as for every
+     *     other client of the service; the acknowledgement, idempotence and time bounds are this class's own
      */
-    public RecordDeadLetters(String topic, List<String> brokers, Map<String, String> clientProperties,
-                             Duration timeout) {
+    public RecordDeadLetters(String topic, Map<String, Object> producerProperties, Duration timeout) {
         this.topic = topic;
-        Map<String, Object> config = new HashMap<>(clientProperties);
+        Map<String, Object> config = new HashMap<>(producerProperties);
+        // The serializers are given as instances: byte arrays in, byte arrays out, whatever the service's default.
+        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
         int bound = (int) timeout.toMillis();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, bound);
@@ -83,6 +84,11 @@ public class RecordDeadLetters implements DisposableBean {
 
     public String topic() {
         return topic;
+    }
+
+    /** The settings the dead-letter producer connects with. */
+    public Map<String, Object> producerConfiguration() {
+        return Map.copyOf(producers.getConfigurationProperties());
     }
 
     /** Dead-letters {@code record} because of {@code failure}; throws if the broker did not take it. */
