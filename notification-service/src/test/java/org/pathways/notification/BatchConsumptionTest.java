@@ -18,6 +18,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.EventType;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.testing.Backlog;
 import org.pathways.testing.HandledEvents;
 import org.pathways.testing.TopicRecorder;
 import org.pathways.testing.WebhookReceiver;
@@ -29,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The consumers take their events in batches (issue 14): a backlog is put on a topic while the consumer's binding is
- * paused, so it arrives in one poll, and everything a single event gets still holds: each webhook once, the feed in
+ * stopped, so it arrives in one poll, and everything a single event gets still holds: each webhook once, the feed in
  * order per referral, a poison record dead-lettered without holding up its neighbours, a batch delivered again
  * repeating nothing, and consent and erasure taking effect for the events after them in the same batch.
  */
@@ -47,21 +48,17 @@ class BatchConsumptionTest extends NotificationServiceTest {
     @Autowired
     BindingsLifecycleController bindings;
 
-    /** Publishes {@code events} while {@code binding} is paused, so that its consumer polls them as a backlog. */
-    private void asOneBacklog(String binding, ReferralEvents producer, List<OutboxEntry> events) throws Exception {
-        bindings.pause(binding);
-        try {
+    /** Publishes {@code events} while {@code binding} is stopped, so that its consumer polls them as a backlog. */
+    private void asOneBacklog(String binding, ReferralEvents producer, List<OutboxEntry> events) {
+        Backlog.publish(bindings, binding, () -> {
             for (OutboxEntry event : events) {
                 producer.publish(event);
             }
-        } finally {
-            bindings.resume(binding);
-        }
+        });
     }
 
     private void awaitHandled(String handler, Collection<OutboxEntry> events) {
-        await().atMost(PATIENCE).until(() -> events.stream()
-                .allMatch(event -> HandledEvents.handled(mongo, handler, event.eventId())));
+        Backlog.awaitHandled(mongo, handler, events.stream().map(OutboxEntry::eventId).toList(), PATIENCE);
     }
 
     @Test

@@ -9,7 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.pathways.messaging.outbox.OutboxEntry;
-import org.pathways.testing.HandledEvents;
+import org.pathways.testing.Backlog;
+import org.pathways.testing.StoreCommands;
 import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
@@ -18,7 +19,7 @@ import org.springframework.cloud.stream.binding.BindingsLifecycleController;
  * What consuming a referral event costs in store round trips (issue 14: consumption is bound by them on the embedded
  * store), counted on the wire on the referral consumer's own threads while a backlog of {@code referral.submitted}
  * events is consumed: routing, webhook fan-out (the delivery's insert; its attempt runs on the dispatcher's threads),
- * feed entries, in-app notices, e-mails, the inbox. The backlog is put on the topic while the binding is paused, so
+ * feed entries, in-app notices, e-mails, the inbox. The backlog is put on the topic while the binding is stopped, so
  * that it arrives as the batches of a backlog do.
  */
 class ConsumptionRoundTripsTest extends NotificationServiceTest {
@@ -27,7 +28,7 @@ class ConsumptionRoundTripsTest extends NotificationServiceTest {
     private static final String HANDLER = "referral-events";
 
     @Autowired
-    StoreRoundTrips roundTrips;
+    StoreCommands commands;
     @Autowired
     BindingsLifecycleController bindings;
 
@@ -43,19 +44,17 @@ class ConsumptionRoundTripsTest extends NotificationServiceTest {
                 backlog.add(ReferralEvents.submitted("agency-rt-council",
                         List.of("agency-rt-college", "agency-rt-provider", "agency-rt-other").get(i % 3)));
             }
-            roundTrips.reset(HANDLER);
-            bindings.pause(BINDING);
-            try {
+            long sent = commands.sentBy(ConsumptionRoundTripsTest::referralConsumer);
+            Backlog.publish(bindings, BINDING, () -> {
                 for (OutboxEntry event : backlog) {
                     events.publish(event);
                 }
-            } finally {
-                bindings.resume(BINDING);
-            }
-            await().atMost(Duration.ofSeconds(60)).until(() -> backlog.stream()
-                    .allMatch(event -> HandledEvents.handled(mongo, HANDLER, event.eventId())));
+            });
+            Backlog.awaitHandled(mongo, HANDLER, backlog.stream().map(OutboxEntry::eventId).toList(),
+                    Duration.ofSeconds(60));
 
-            long total = roundTrips.ofHandler(HANDLER);
+            long total = commands.sentBy(ConsumptionRoundTripsTest::referralConsumer) - sent;
+            assertThat(total).as("counted on the referral consumer's threads").isPositive();
             double perEvent = total / (double) referrals;
             System.out.printf("Referral consumer round trips: %d for %d referral.submitted events, %.2f per event%n",
                     total, referrals, perEvent);
@@ -68,5 +67,10 @@ class ConsumptionRoundTripsTest extends NotificationServiceTest {
             // webhook the delivery's insert. Measured 1.7 to 2.3 per event (how the backlog falls into polls varies).
             assertThat(perEvent).isLessThanOrEqualTo(3.0);
         }
+    }
+
+    /** The referral binding's consumer threads (named after their topic). */
+    private static boolean referralConsumer(String thread) {
+        return thread.contains("pathways.referrals");
     }
 }

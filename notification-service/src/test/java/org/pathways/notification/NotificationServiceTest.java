@@ -19,6 +19,7 @@ import org.pathways.testing.HandledEvents;
 import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.StoreCommands;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -48,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
         "pathways.notifications.coordinator-agency=agency-coordinator",
         "pathways.notifications.web-base-url=https://pathways.example",
         "pathways.notifications.mail-poll-interval=100ms"})
-@Import({MongoQueryLog.class, StoreRoundTrips.class})
+@Import({MongoQueryLog.class, StoreCommands.class})
 abstract class NotificationServiceTest extends RunningServiceTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();

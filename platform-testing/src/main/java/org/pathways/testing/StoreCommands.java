@@ -14,8 +14,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Counts the commands (round trips) a service sends to its store, by the thread that sent them, so a test can say
- * what consuming a batch of events costs (e.g. on the threads of one binding's consumers). Import it into a module's
- * one test context ({@code @Import(StoreCommands.class)}); it only listens.
+ * what consuming a batch of events costs (on the threads of one binding's consumers, or on the test's own thread).
+ * Import it into a module's one test context ({@code @Import(StoreCommands.class)}); it only listens.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class StoreCommands implements CommandListener {
@@ -55,6 +55,19 @@ public class StoreCommands implements CommandListener {
     public long sentBy(Predicate<String> threads) {
         return byThread.entrySet().stream().filter(entry -> threads.test(entry.getKey()))
                 .mapToLong(entry -> entry.getValue().get()).sum();
+    }
+
+    /**
+     * The commands the calling thread has sent so far to the collections whose names pass {@code collections}: what
+     * a test's own call into a service's store code costs.
+     */
+    public long sentByThisThread(Predicate<String> collections) {
+        return byCommand.getOrDefault(Thread.currentThread().getName(), Map.of()).entrySet().stream()
+                .filter(command -> {
+                    int space = command.getKey().indexOf(' ');
+                    return space > 0 && collections.test(command.getKey().substring(space + 1));
+                })
+                .mapToLong(command -> command.getValue().get()).sum();
     }
 
     /** Every thread that sent commands, with how many: to find a consumer's threads. */

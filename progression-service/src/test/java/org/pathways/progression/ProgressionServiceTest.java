@@ -3,6 +3,7 @@ package org.pathways.progression;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.StoreCommands;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -18,7 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "pathways.progression.live.lifetime=PT10S",
         "pathways.progression.live.heartbeat=PT0.5S",
         "pathways.progression.live.flush=PT0.2S"})
-@Import(StoreRoundTrips.class)
+@Import(StoreCommands.class)
 public abstract class ProgressionServiceTest extends RunningServiceTest {
 
     @DynamicPropertySource

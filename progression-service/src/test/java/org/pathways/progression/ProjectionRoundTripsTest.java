@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +28,7 @@ import org.pathways.progression.events.ProjectionFeed;
 import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
+import org.pathways.testing.StoreCommands;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,11 +40,13 @@ import tools.jackson.databind.json.JsonMapper;
 class ProjectionRoundTripsTest extends ProgressionServiceTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The projections' collections, {@code p<generation>.<name>}. */
+    private static final Predicate<String> PROJECTIONS = collection -> collection.matches("p\\d+\\..*");
 
     @Autowired
     ProjectionFeed feed;
     @Autowired
-    StoreRoundTrips roundTrips;
+    StoreCommands roundTrips;
     @Autowired
     Generations generations;
     @Autowired
@@ -60,9 +64,9 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
     }
 
     private long apply(PathwaysEvent event) {
-        long before = roundTrips.ofThisThread();
+        long before = roundTrips.sentByThisThread(PROJECTIONS);
         feed.apply(received(event), generation);
-        return roundTrips.ofThisThread() - before;
+        return roundTrips.sentByThisThread(PROJECTIONS) - before;
     }
 
     private ReceivedEvent received(PathwaysEvent event) {
@@ -101,9 +105,9 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
                 opportunity, council, college, ReferralStatus.ACCEPTED, null, college,
                 submittedAt.plusSeconds(3 * 86_400)))));
 
-        long before = roundTrips.ofThisThread();
+        long before = roundTrips.sentByThisThread(PROJECTIONS);
         feed.applyBatch(batch, generation);
-        long batchRoundTrips = roundTrips.ofThisThread() - before;
+        long batchRoundTrips = roundTrips.sentByThisThread(PROJECTIONS) - before;
         double perEvent = batchRoundTrips / (double) batch.size();
         System.out.printf("Projection round trips: a batch of %d events %d, %.2f per event%n", batch.size(),
                 batchRoundTrips, perEvent);

@@ -1,7 +1,6 @@
 package org.pathways.learner.relationship;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +25,7 @@ import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.learner.milestone.ReferralProgress;
 import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.testing.Backlog;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.StoreCommands;
 import org.pathways.testing.TestTokens;
@@ -74,18 +74,12 @@ class ReferralEventsBatchTest extends LearnerProfileServiceTest {
 
     /** Puts what {@code publishing} sends on the topic as a backlog: the consumer is stopped meanwhile. */
     private void asBacklog(Runnable publishing) {
-        bindings.stop(BINDING);
-        try {
-            publishing.run();
-        } finally {
-            bindings.start(BINDING);
-        }
+        Backlog.publish(bindings, BINDING, publishing::run);
     }
 
     private void awaitProcessed(long milestonesBefore, long relationshipsBefore, int more) {
-        await().atMost(EVENT_DEADLINE.multipliedBy(3)).until(() ->
-                inbox.processedCount(ReferralProgress.HANDLER) >= milestonesBefore + more
-                        && inbox.processedCount(RELATIONSHIPS) >= relationshipsBefore + more);
+        Backlog.awaitProcessed(mongo, Map.of(ReferralProgress.HANDLER, milestonesBefore,
+                RELATIONSHIPS, relationshipsBefore), more, EVENT_DEADLINE.multipliedBy(3));
     }
 
     private List<String> milestones(String learnerId) {

@@ -1,7 +1,6 @@
 package org.pathways.catalogue.places;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -19,6 +18,7 @@ import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.testing.Backlog;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.StoreCommands;
 import org.pathways.testing.TestTokens;
@@ -77,17 +77,12 @@ class PlacesBatchTest extends OpportunityCatalogueServiceTest {
 
     /** Puts what {@code publishing} sends on the topic as a backlog: the consumer is stopped meanwhile. */
     private void asBacklog(Runnable publishing) {
-        bindings.stop(BINDING);
-        try {
-            publishing.run();
-        } finally {
-            bindings.start(BINDING);
-        }
+        Backlog.publish(bindings, BINDING, publishing::run);
     }
 
     private void awaitProcessed(long before, int more) {
-        await().atMost(EVENT_DEADLINE.multipliedBy(3))
-                .until(() -> inbox.processedCount(PlacesFromReferrals.HANDLER) >= before + more);
+        Backlog.awaitProcessed(mongo, Map.of(PlacesFromReferrals.HANDLER, before), more,
+                EVENT_DEADLINE.multipliedBy(3));
     }
 
     private JsonNodeView opportunity(String id) {
