@@ -58,7 +58,7 @@ import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.PathwaysEvent;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.referral.ReferralAccepted;
@@ -408,7 +408,7 @@ class EventPathFigures {
     }
 
     private static ProducerRecord<String, byte[]> record(PathwaysEvent event) {
-        EventType type = event.publishedType();
+        EventType type = EventType.of(event);
         CloudEvent cloudEvent = CloudEventBuilder.v1()
                 .withId(UUID.randomUUID().toString())
                 .withSource(URI.create("/pathways/benchmark"))

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.catalogue.OpportunityCatalogueServiceApplication;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.Topic;
 import org.pathways.learner.LearnerProfileServiceApplication;
 import org.pathways.notification.NotificationServiceApplication;

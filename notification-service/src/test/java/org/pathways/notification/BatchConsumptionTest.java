@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.testing.Backlog;
 import org.pathways.testing.HandledEvents;

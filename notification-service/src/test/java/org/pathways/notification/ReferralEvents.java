@@ -9,7 +9,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
 import org.pathways.messaging.cloudevents.CloudEventCodec;

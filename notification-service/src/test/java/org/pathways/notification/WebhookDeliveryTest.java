@@ -23,7 +23,7 @@ import io.cloudevents.jackson.JsonFormat;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.delivery.WebhookDelivered;
 import org.pathways.events.delivery.WebhookParked;
 import org.pathways.events.referral.ReferralSubmitted;

@@ -16,8 +16,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.pathways.events.EventType;
 import org.pathways.events.PathwaysEvent;
+import org.pathways.events.catalogue.EventType;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -45,7 +45,7 @@ public final class EventProducer implements AutoCloseable {
 
     /** Publishes {@code event} with the given id (publish twice with one id to simulate a redelivery). */
     public String publish(String eventId, PathwaysEvent event) {
-        EventType type = event.publishedType();
+        EventType type = EventType.of(event);
         return publishRaw(type.topic().topicName(), eventId, type.type(), event.subject(), event);
     }
 

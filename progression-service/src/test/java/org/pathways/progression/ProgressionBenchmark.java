@@ -32,9 +32,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.EventSchemas;
-import org.pathways.events.EventType;
 import org.pathways.events.PathwaysEvent;
+import org.pathways.events.catalogue.EventSchemas;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
@@ -205,7 +205,7 @@ class ProgressionBenchmark extends ProgressionServiceTest {
     }
 
     private void send(KafkaProducer<String, byte[]> producer, PathwaysEvent event) {
-        EventType type = event.publishedType();
+        EventType type = EventType.of(event);
         byte[] data = JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8);
         if (checked.add(type)) {
             schemas.requireValid(type, JSON.readTree(data));

@@ -15,6 +15,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.PathwaysEvent;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
@@ -70,7 +71,7 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
     }
 
     private ReceivedEvent received(PathwaysEvent event) {
-        return new ReceivedEvent(UUID.randomUUID().toString(), event.publishedType().type(), event.subject(),
+        return new ReceivedEvent(UUID.randomUUID().toString(), EventType.of(event).type(), event.subject(),
                 submittedAt, "test", JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8), null);
     }
 

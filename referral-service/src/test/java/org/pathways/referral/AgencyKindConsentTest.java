@@ -11,12 +11,12 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencySector;
 import org.pathways.events.agency.AgencyUpdated;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;

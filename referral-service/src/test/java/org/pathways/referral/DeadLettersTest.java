@@ -10,7 +10,7 @@ import java.util.stream.StreamSupport;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;

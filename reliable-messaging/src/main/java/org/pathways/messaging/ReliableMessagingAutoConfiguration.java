@@ -5,8 +5,9 @@ import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.pathways.events.EventSchemas;
+import org.pathways.events.catalogue.EventSchemas;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.config.MessagingProperties;
 import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.ConsumerRetry;
 import org.pathways.messaging.inbox.EffectTransactions;
@@ -18,6 +19,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.messaging.outbox.OutboxRelay;
 import org.pathways.messaging.outbox.OutboxSweeper;
 import org.pathways.messaging.outbox.ProducerBounds;
+import org.pathways.messaging.tracing.TraceContext;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;

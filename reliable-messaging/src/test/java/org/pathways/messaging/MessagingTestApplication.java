@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.messaging.agency.AgencyKindChangeListener;

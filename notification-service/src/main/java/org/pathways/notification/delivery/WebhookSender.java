@@ -27,7 +27,7 @@ import org.pathways.notification.subscription.EndpointPolicy;
 import org.pathways.notification.subscription.SecretKeyRing;
 import org.pathways.notification.subscription.Subscription;
 import org.pathways.notification.fhir.RestHookNotifications;
-import org.pathways.messaging.TraceContext;
+import org.pathways.messaging.tracing.TraceContext;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import ca.uhn.fhir.context.FhirContext;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.ReferralTransitioned;

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.EventInbox;

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.notification.config.WebhookProperties;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.store.GuardIndexes;

@@ -17,7 +17,7 @@ import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunityChanged;
 import org.pathways.catalogue.opportunity.OpportunityRepository;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.EventInbox;

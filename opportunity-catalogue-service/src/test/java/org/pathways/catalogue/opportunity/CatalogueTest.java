@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
-import org.pathways.events.EventType;
 import org.pathways.events.Topic;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.security.Role;

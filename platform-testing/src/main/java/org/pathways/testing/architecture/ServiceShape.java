@@ -12,6 +12,8 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 
 /**
  * The shape every service keeps (issue 18), as ArchUnit rules a service's {@code ArchitectureTest} checks against its
@@ -20,6 +22,8 @@ import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
  * <ul>
  *   <li>{@link #featuresFreeOfCycles()}: the service's top-level packages (its features, e.g.
  *       {@code org.pathways.referral.submission}) never depend on each other in a cycle;</li>
+ *   <li>{@link #packagesFreeOfCycles()} (stricter, for a module whose base package holds more than the application
+ *       class): the same, with the base package as one more part;</li>
  *   <li>{@link #internalsStayInside()}: a class in a feature's {@code internal} package (e.g.
  *       {@code org.pathways.referral.submission.internal}) is used only from inside that feature — the rest of the
  *       service goes through the feature's own package.</li>
@@ -51,6 +55,31 @@ public final class ServiceShape {
                 .namingSlices("feature $1")
                 .should().beFreeOfCycles()
                 .as("the features of " + basePackage + " depend on each other without cycles");
+    }
+
+    /**
+     * The features and the base package itself never depend on each other in a cycle: what the base package holds
+     * (e.g. an auto-configuration that puts the features together) may use the features, and then none of them may
+     * use it back.
+     */
+    public ArchRule packagesFreeOfCycles() {
+        return slices().assignedFrom(new SliceAssignment() {
+                    @Override
+                    public SliceIdentifier getIdentifierOf(JavaClass type) {
+                        if (type.getPackageName().equals(basePackage)) {
+                            return SliceIdentifier.of("base package " + basePackage);
+                        }
+                        String feature = featureOf(type);
+                        return feature == null ? SliceIdentifier.ignore() : SliceIdentifier.of("feature " + feature);
+                    }
+
+                    @Override
+                    public String getDescription() {
+                        return "the base package and the features of " + basePackage;
+                    }
+                })
+                .should().beFreeOfCycles()
+                .as("the base package and the features of " + basePackage + " depend on each other without cycles");
     }
 
     public ArchRule internalsStayInside() {

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import org.bson.Document;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.delivery.WebhookDelivered;
 import org.pathways.events.delivery.WebhookParked;
 import org.pathways.messaging.inbox.ReceivedEvent;

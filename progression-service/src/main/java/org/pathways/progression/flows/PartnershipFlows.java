@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.ReceivedEvent;

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerProfileUpdated;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.opportunity.OpportunityKind;

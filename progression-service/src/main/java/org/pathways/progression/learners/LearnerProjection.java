@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LeadAssigned;
 import org.pathways.events.learner.LeadEnded;
 import org.pathways.events.learner.LeadHandedOver;

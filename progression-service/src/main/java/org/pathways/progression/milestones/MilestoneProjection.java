@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.MilestoneRecorded;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.ReferralTransitioned;

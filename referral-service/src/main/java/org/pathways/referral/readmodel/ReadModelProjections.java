@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-import org.pathways.events.EventType;
 import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.ConsentGranted;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.bson.Document;
-import org.pathways.events.EventType;
 import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.slf4j.Logger;

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

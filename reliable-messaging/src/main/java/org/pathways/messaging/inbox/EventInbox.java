@@ -16,9 +16,9 @@ import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.bson.Document;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerErased;
-import org.pathways.messaging.TraceContext;
+import org.pathways.messaging.tracing.TraceContext;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.cloudevents.CloudEvent;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;

@@ -15,11 +15,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.bson.Document;
-import org.pathways.events.EventSchemas;
-import org.pathways.events.EventType;
 import org.pathways.events.PathwaysEvent;
-import org.pathways.messaging.MessagingProperties;
-import org.pathways.messaging.TraceContext;
+import org.pathways.events.catalogue.EventSchemas;
+import org.pathways.events.catalogue.EventType;
+import org.pathways.messaging.config.MessagingProperties;
+import org.pathways.messaging.tracing.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
@@ -183,7 +183,7 @@ public class Outbox {
     }
 
     private OutboxEntry toEntry(PathwaysEvent event) {
-        EventType type = event.publishedType();
+        EventType type = EventType.of(event);
         JsonNode data = json.valueToTree(event);
         if (properties.validate()) {
             schemas.requireValid(type, data);

@@ -24,7 +24,7 @@ import org.pathways.messaging.lease.Lease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.micrometer.tracing.Span;
-import org.pathways.messaging.TraceContext;
+import org.pathways.messaging.tracing.TraceContext;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.data.mongodb.core.MongoTemplate;

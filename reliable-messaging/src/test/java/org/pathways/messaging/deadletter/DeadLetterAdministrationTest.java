@@ -21,7 +21,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.EventType;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.ConsentPurpose;
 import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.learner.LearnerRegistered;

@@ -30,8 +30,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.pathways.events.EventType;
 import org.pathways.events.PathwaysEvent;
+import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
@@ -197,7 +197,7 @@ class FirstRenderBenchmark extends BrowserTest {
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, PathwaysEvent event) {
-        EventType type = event.publishedType();
+        EventType type = EventType.of(event);
         CloudEvent cloudEvent = CloudEventBuilder.v1()
                 .withId(UUID.randomUUID().toString())
                 .withSource(URI.create("/pathways/benchmark"))

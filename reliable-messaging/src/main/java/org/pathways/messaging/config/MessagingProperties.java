@@ -1,4 +1,4 @@
-package org.pathways.messaging;
+package org.pathways.messaging.config;
 
 import java.time.Duration;
 import java.util.List;

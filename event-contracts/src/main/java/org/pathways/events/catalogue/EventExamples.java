@@ -1,9 +1,10 @@
-package org.pathways.events;
+package org.pathways.events.catalogue;
 
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 
+import org.pathways.events.PathwaysEvent;
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencySector;
@@ -128,7 +129,7 @@ public final class EventExamples {
 
     /** The first example of {@code type}. */
     public static PathwaysEvent of(EventType type) {
-        return all().stream().filter(event -> event.publishedType() == type).findFirst()
+        return all().stream().filter(event -> EventType.of(event) == type).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("No example of " + type.type()
                         + ": add one to EventExamples"));
     }

@@ -1,4 +1,4 @@
-package org.pathways.events;
+package org.pathways.events.catalogue;
 
 import java.io.IOException;
 import java.io.InputStream;

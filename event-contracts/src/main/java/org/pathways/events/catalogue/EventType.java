@@ -1,4 +1,4 @@
-package org.pathways.events;
+package org.pathways.events.catalogue;
 
 import java.net.URI;
 import java.util.Arrays;
@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.pathways.events.PathwaysEvent;
+import org.pathways.events.Topic;
 import org.pathways.events.agency.AgencyRegistered;
 import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.events.delivery.WebhookDelivered;
@@ -123,6 +125,11 @@ public enum EventType {
 
     public static Optional<EventType> ofType(String type) {
         return Optional.ofNullable(BY_TYPE.get(type));
+    }
+
+    /** The published type of {@code event}, looked up from its record class. */
+    public static EventType of(PathwaysEvent event) {
+        return of(event.getClass());
     }
 
     public static EventType of(Class<?> dataClass) {

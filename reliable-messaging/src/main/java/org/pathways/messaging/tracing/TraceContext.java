@@ -1,4 +1,4 @@
-package org.pathways.messaging;
+package org.pathways.messaging.tracing;
 
 import java.util.HashMap;
 import java.util.Map;

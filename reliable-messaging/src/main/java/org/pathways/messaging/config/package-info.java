@@ -1,0 +1,2 @@
+/** The module's settings ({@code pathways.messaging.*}): outbox, relay, inbox, erasure retries. */
+package org.pathways.messaging.config;
