@@ -43,7 +43,7 @@ class GatewayLoadSheddingTest {
     /** Far more than a route's bulkhead holds (under way and waiting): one of them is shed. */
     private static final int MANY = 400;
     /** How many requests a route forwards at once (gateway.yml, resilience4j.thread-pool-bulkhead). */
-    private static final int ROUTE_CONCURRENCY = 16;
+    private static final int ROUTE_CONCURRENCY = 4;
     private static final CountDownLatch release = new CountDownLatch(1);
     private static final AtomicInteger inFlight = new AtomicInteger();
     private static HttpServer slowReferrals;
