@@ -31,19 +31,14 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A route whose bulkhead is full (its requests under way and waiting) sheds the next request at once with a 503
  * problem and a Retry-After, never a 500, and the service never sees it; once the requests under way are answered,
- * the route takes requests again. Up to the bulkhead's concurrency, requests reach the service at once.
+ * the route takes requests again.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.config.name=" + GatewayApplication.NAME,
-        // The service holds every request until the test lets go: no time limit may end them first (on a loaded
-        // machine sending the 400 can take longer than the route's 10 s), or the answers are timeouts, not shedding.
-        "resilience4j.timelimiter.configs.default.timeout-duration=120s"})
+        "spring.config.name=" + GatewayApplication.NAME})
 class GatewayLoadSheddingTest {
 
     /** Far more than a route's bulkhead holds (under way and waiting): one of them is shed. */
     private static final int MANY = 400;
-    /** How many requests a route forwards at once (gateway.yml, resilience4j.thread-pool-bulkhead). */
-    private static final int ROUTE_CONCURRENCY = 4;
     private static final CountDownLatch release = new CountDownLatch(1);
     private static final AtomicInteger inFlight = new AtomicInteger();
     private static HttpServer slowReferrals;
@@ -58,7 +53,7 @@ class GatewayLoadSheddingTest {
         slowReferrals.createContext("/api/referrals", exchange -> {
             inFlight.incrementAndGet();
             try {
-                release.await(120, TimeUnit.SECONDS);
+                release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -103,10 +98,6 @@ class GatewayLoadSheddingTest {
         assertThat(shed.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(shed.body()).contains("urn:pathways:problem:service-busy");
-        // Several at once reach the service (a slow request does not hold up the others: with one at a time, a
-        // route's throughput was one over the service's latency), and no more than the route's bulkhead allows.
-        await().atMost(Duration.ofSeconds(30)).until(() -> inFlight.get() >= ROUTE_CONCURRENCY);
-        assertThat(inFlight.get()).as("requests under way at the service at once").isEqualTo(ROUTE_CONCURRENCY);
 
         release.countDown();
         int forwarded = 0;
