@@ -196,12 +196,20 @@ public class ReadModelProjections {
      */
     public boolean referralSharingAllowed(String learnerId, String agencyId, Instant at) {
         // The learner's consents, found through the learner's document and read by _id (see LearnerReferrals).
-        AgencyKind kind = kindOf(agencyId).orElse(null);
-        return learners.byIds(learners.consentIds(learnerId), ConsentView.class).stream()
+        List<ConsentView> inForce = learners.byIds(learners.consentIds(learnerId), ConsentView.class).stream()
                 .filter(consent -> consent.purpose() == ConsentPurpose.REFERRAL_SHARING)
-                .filter(consent -> agencyId.equals(consent.agencyId())
-                        || kind != null && kind == consent.agencyKind())
-                .anyMatch(consent -> consent.grantedAt() != null && consent.allowsAt(at));
+                .filter(consent -> consent.grantedAt() != null && consent.allowsAt(at))
+                .toList();
+        if (inForce.stream().anyMatch(consent -> agencyId.equals(consent.agencyId()))) {
+            return true;
+        }
+        // The agency's kind is read only when no consent names the agency itself (one round trip less per
+        // submission in the common case), and only when some consent is for a kind of agency.
+        if (inForce.stream().noneMatch(consent -> consent.agencyKind() != null)) {
+            return false;
+        }
+        AgencyKind kind = kindOf(agencyId).orElse(null);
+        return kind != null && inForce.stream().anyMatch(consent -> kind == consent.agencyKind());
     }
 
     /** Lists a referral under its learner: before the referral is saved (see {@link LearnerReferrals}). */

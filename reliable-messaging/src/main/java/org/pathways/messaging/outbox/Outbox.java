@@ -133,7 +133,8 @@ public class Outbox {
             accessor.setProperty(versionProperty, version + 1);
         }
         if (!entries.isEmpty() && properties.publishAfterWrite()) {
-            relay.publishSoon(collection, document.get("_id"));
+            // Inserted with no lease holder: the relay claims it without reading it first.
+            relay.publishSoon(collection, document.get("_id"), version == null ? OutboxRelay.FREE : null);
         }
         return accessor.getBean();
     }

@@ -87,9 +87,19 @@ public class OutboxRelay implements DisposableBean {
      * (Kafka was down, the queue was full) without searching the store.
      */
     public void publishSoon(String collection, Object aggregateId) {
+        publishSoon(collection, aggregateId, null);
+    }
+
+    /**
+     * Like {@link #publishSoon(String, Object)}, for a writer that knows the aggregate's lease holder as it wrote it
+     * ({@link #FREE} for an aggregate it has just inserted): the relay takes the lease with one compare-and-set on
+     * that holder, without reading the aggregate first (and reads it only if that fails: another relay holds it, or
+     * one that crashed left its lease to run out).
+     */
+    void publishSoon(String collection, Object aggregateId, Object seenOwner) {
         Unfinished aggregate = new Unfinished(collection, aggregateId);
         unfinished.putIfAbsent(aggregate, clock.instant());
-        executor.execute(() -> drain(collection, aggregateId));
+        executor.execute(() -> drain(collection, aggregateId, seenOwner));
     }
 
     /** An aggregate whose events this instance queued and has not yet seen through to the broker. */
@@ -121,14 +131,24 @@ public class OutboxRelay implements DisposableBean {
      * @return how many events this call published
      */
     public int drain(String collection, Object aggregateId) {
+        return drain(collection, aggregateId, null);
+    }
+
+    private int drain(String collection, Object aggregateId, Object seenOwner) {
         int count = 0;
         Unfinished aggregate = new Unfinished(collection, aggregateId);
         List<String> sent = new ArrayList<>();
         Lease<Document> held = null;
         try {
             for (int round = 0; round < MAX_ROUNDS; round++) {
-                Optional<Lease<Document>> claimed = leases.claim(Document.class, collection, aggregateId,
-                        OutboxRelay::hasPending, null);
+                Optional<Lease<Document>> claimed = Optional.empty();
+                if (round == 0 && seenOwner != null) {
+                    claimed = leases.claimAsSeen(Document.class, collection, aggregateId, seenOwner,
+                            OutboxRelay::hasPending, null);
+                }
+                if (claimed.isEmpty()) {
+                    claimed = leases.claim(Document.class, collection, aggregateId, OutboxRelay::hasPending, null);
+                }
                 if (claimed.isEmpty()) {
                     // Nothing left, or another relay holds it and publishes it (or its lease runs out and the
                     // sweeper of some instance takes over).
@@ -139,10 +159,11 @@ public class OutboxRelay implements DisposableBean {
                 sent.clear();
                 for (Document pending : held.document().getList(OutboxEntry.FIELD, Document.class, List.of())) {
                     OutboxEntry entry = OutboxEntry.fromDocument(pending);
-                    // The lease must outlast this send: renewed (fenced) before each one, and a send ends within
-                    // the producer's bounds, which are shorter than the lease. Lost means another relay took the
-                    // aggregate over: it publishes the rest, in order; this one sends nothing more.
-                    Optional<Lease<Document>> renewed = leases.renew(held);
+                    // The lease must outlast this send: renewed (fenced) before each one but the first after the
+                    // claim (which took it for its whole duration just now), and a send ends within the producer's
+                    // bounds, which are shorter than the lease. Lost means another relay took the aggregate over: it
+                    // publishes the rest, in order; this one sends nothing more.
+                    Optional<Lease<Document>> renewed = sent.isEmpty() ? Optional.of(held) : leases.renew(held);
                     if (renewed.isEmpty()) {
                         log.info("The outbox lease of {} {} ran out or was taken over; {} events sent under it will"
                                 + " be sent again by the next holder", collection, aggregateId, sent.size());
