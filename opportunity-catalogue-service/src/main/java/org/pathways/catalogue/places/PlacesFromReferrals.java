@@ -7,16 +7,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.pathways.catalogue.opportunity.Change;
 import org.pathways.catalogue.places.PlaceHolding.Step;
 import org.pathways.catalogue.opportunity.Opportunity;
-import org.pathways.catalogue.opportunity.OpportunitiesChanged;
 import org.pathways.catalogue.opportunity.OpportunityChanged;
 import org.pathways.catalogue.opportunity.OpportunityRepository;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
@@ -174,20 +171,14 @@ public class PlacesFromReferrals {
      */
     private Opportunity settle(PlaceHolding holding, Opportunity read, Instant now) {
         String changeId = holding.changeId();
-        Consumer<String> announce = id -> changes.publishEvent(new OpportunityChanged(id));
         Opportunity opportunity = saved(read, current -> holding.step() == Step.TAKING
                 ? current.takePlace(holding.referralId(), changeId, now)
-                : current.releasePlace(holding.referralId(), changeId, now), announce);
+                : current.releasePlace(holding.referralId(), changeId, now));
         holdings.move(holding, holding.step().next(), now);
-        return saved(opportunity, current -> current.forgetPlaceChange(changeId), announce);
+        return saved(opportunity, current -> current.forgetPlaceChange(changeId));
     }
 
-    /**
-     * Saves what {@code command} changes through the outbox (re-reading and trying again when the opportunity changed
-     * meanwhile); a change with events is told to {@code changed} (the search index follows it).
-     */
-    private Opportunity saved(Opportunity read, Function<Opportunity, Change<OpportunityPlacesChanged>> command,
-                              Consumer<String> changed) {
+    private Opportunity saved(Opportunity read, Function<Opportunity, Change<OpportunityPlacesChanged>> command) {
         Opportunity current = read;
         for (int attempt = 1; ; attempt++) {
             Change<OpportunityPlacesChanged> change = command.apply(current);
@@ -197,7 +188,7 @@ public class PlacesFromReferrals {
             try {
                 Opportunity saved = outbox.save(current, change.events());
                 if (!change.events().isEmpty()) {
-                    changed.accept(saved.id());
+                    changes.publishEvent(new OpportunityChanged(saved.id()));
                 }
                 return saved;
             } catch (OptimisticLockingFailureException concurrentEdit) {
@@ -233,11 +224,7 @@ public class PlacesFromReferrals {
             public void complete() {
                 PlaceBatch batch = batches.get();
                 if (batch != null) {
-                    try {
-                        batch.write();
-                    } finally {
-                        batch.announce();   // what was written, even when the rest failed
-                    }
+                    batch.write();
                 }
             }
 
@@ -279,8 +266,6 @@ public class PlacesFromReferrals {
         private final List<Round> rounds = new ArrayList<>(List.of(new Round()));
         /** The changes each opportunity counted and still remembers, to forget once their holdings are settled. */
         private final Map<String, List<String>> toForget = new LinkedHashMap<>();
-        /** The opportunities whose places changed, for the search index to follow at the end of the batch, at once. */
-        private final Set<String> changed = new LinkedHashSet<>();
 
         PlaceBatch(Instant now) {
             this.now = now;
@@ -380,16 +365,8 @@ public class PlacesFromReferrals {
             rounds.clear();
             rounds.add(new Round());
             toForget.forEach((opportunityId, changeIds) -> remember(opportunityId, saved(current(opportunityId),
-                    opportunity -> forgetting(opportunity, changeIds), changed::add)));
+                    opportunity -> forgetting(opportunity, changeIds))));
             toForget.clear();
-        }
-
-        /** Tells the search index (and any other listener) which opportunities the batch changed, in one event. */
-        void announce() {
-            if (!changed.isEmpty()) {
-                changes.publishEvent(new OpportunitiesChanged(changed));
-                changed.clear();
-            }
         }
 
         private void write(Round round) {
@@ -415,7 +392,7 @@ public class PlacesFromReferrals {
             byOpportunity.forEach((opportunityId, counted) -> {
                 List<String> forgetting = toForget.getOrDefault(opportunityId, List.of());
                 remember(opportunityId, saved(current(opportunityId), opportunity -> counting(opportunity, counted,
-                        forgetting), changed::add));
+                        forgetting)));
                 toForget.put(opportunityId, new ArrayList<>(counted.stream()
                         .map(change -> change.changing().changeId()).toList()));
             });

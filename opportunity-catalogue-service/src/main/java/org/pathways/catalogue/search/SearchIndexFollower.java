@@ -88,7 +88,9 @@ class SearchIndexFollower implements ApplicationRunner {
                     log.warn("Skipped a record on a catalogue topic that is not a Pathways event: {}", e.getMessage());
                     continue;
                 }
-                if (event.type().startsWith(OPPORTUNITY_EVENTS)) {
+                if (event.subject() == null || event.subject().isBlank()) {
+                    log.warn("Skipped a catalogue event without a subject: {} {}", event.type(), event.id());
+                } else if (event.type().startsWith(OPPORTUNITY_EVENTS)) {
                     opportunities.add(event.subject());
                 } else if (event.type().startsWith(AGENCY_EVENTS)) {
                     agencies.add(event.subject());
