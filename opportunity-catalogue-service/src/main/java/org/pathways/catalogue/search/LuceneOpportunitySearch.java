@@ -111,7 +111,7 @@ import org.springframework.stereotype.Component;
 class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
 
     /** Bump when fields or analysis change: an index of another schema is rebuilt at start. */
-    static final String SCHEMA = "1";
+    static final String SCHEMA = "2";
     static final String COLLECTION = "opportunities";
     private static final Logger log = LoggerFactory.getLogger(LuceneOpportunitySearch.class);
 
@@ -184,7 +184,12 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
         }
         IndexWriterConfig config = new IndexWriterConfig(
                 CatalogueAnalyzers.perField(english, welsh, TEXT_BOOSTS.keySet(), Map.of(WORDS, plain)))
-                .setOpenMode(current ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE);
+                .setOpenMode(current ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE)
+                // Newest first, as every query's last keys: a hit that only ties the page's last (same score, or no
+                // score) is then never competitive, so the top of the page is settled after a few documents instead
+                // of being copied over (with its id) at every newer hit.
+                .setIndexSort(new Sort(new SortField(PUBLISHED, SortField.Type.LONG, true),
+                        new SortField(ID, SortField.Type.STRING)));
         this.writer = new IndexWriter(directory, config);
         writer.setLiveCommitData(Map.of("schema", SCHEMA).entrySet());
         if (!current) {
@@ -226,12 +231,12 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
 
     @Override
     public void follow(String opportunityId) {
-        long generation;
-        synchronized (changes) {
-            Document stored = mongo.findOne(stored(Criteria.where("_id").is(opportunityId)), Document.class,
-                    COLLECTION);
-            generation = apply(opportunityId, stored, this::isPendingAgency);
-        }
+        follow(List.of(opportunityId));
+    }
+
+    @Override
+    public void follow(java.util.Collection<String> opportunityIds) {
+        long generation = applyStored(opportunityIds);
         if (generation >= 0) {
             visible(generation);
         }
@@ -239,11 +244,50 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
 
     @Override
     public void followSoon(String opportunityId) {
-        synchronized (changes) {
-            Document stored = mongo.findOne(stored(Criteria.where("_id").is(opportunityId)), Document.class,
-                    COLLECTION);
-            apply(opportunityId, stored, this::isPendingAgency);
+        followSoon(List.of(opportunityId));
+    }
+
+    @Override
+    public void followSoon(java.util.Collection<String> opportunityIds) {
+        applyStored(opportunityIds);
+    }
+
+    /**
+     * Applies the stored state of each of {@code ids}, read with one {@code $in} by {@code _id} (and their providers'
+     * approval with one more), under the lock; returns the newest generation written, or -1 when nothing changed.
+     */
+    private long applyStored(java.util.Collection<String> ids) {
+        Set<String> wanted = new java.util.LinkedHashSet<>(ids);
+        if (wanted.isEmpty()) {
+            return -1;
         }
+        long generation = -1;
+        synchronized (changes) {
+            Map<String, Document> found = new HashMap<>();
+            Criteria byId = wanted.size() == 1 ? Criteria.where("_id").is(wanted.iterator().next())
+                    : Criteria.where("_id").in(wanted);
+            mongo.find(stored(byId), Document.class, COLLECTION).forEach(d -> found.put(d.getString("_id"), d));
+            Set<String> pending = pendingAmong(found.values().stream()
+                    .map(d -> d.getString("providerAgencyId")).filter(java.util.Objects::nonNull)
+                    .collect(java.util.stream.Collectors.toSet()));
+            for (String id : wanted) {
+                generation = Math.max(generation, apply(id, found.get(id), pending::contains));
+            }
+        }
+        return generation;
+    }
+
+    /** Those of {@code agencyIds} still pending approval: one read by {@code _id}. */
+    private Set<String> pendingAmong(Set<String> agencyIds) {
+        if (agencyIds.isEmpty()) {
+            return Set.of();
+        }
+        org.springframework.data.mongodb.core.query.Query query = org.springframework.data.mongodb.core.query.Query
+                .query(Criteria.where("_id").in(agencyIds).and("kind").is(null));
+        query.fields().include("_id");
+        Set<String> pending = new HashSet<>();
+        mongo.find(query, Document.class, "agencies").forEach(d -> pending.add(String.valueOf(d.get("_id"))));
+        return pending;
     }
 
     /** Waits until searches see the change of {@code generation} (the reopen thread refreshes at once for it). */
@@ -353,7 +397,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     }
 
     /** Applies the stored state of one opportunity: indexed when listed and shown, removed otherwise. */
-    private long apply(String id, Document stored, java.util.function.Predicate<String> pendingAgency) {
+    long apply(String id, Document stored, java.util.function.Predicate<String> pendingAgency) {
         try {
             if (stored == null) {
                 return delete(id);
@@ -389,7 +433,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
         }
     }
 
-    private void refresh() {
+    void refresh() {
         try {
             searchers.maybeRefreshBlocking();
         } catch (IOException e) {
@@ -521,12 +565,12 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             ScoreDoc[] found = result.topDocs().scoreDocs;
             boolean more = found.length > c.limit();
             List<SearchHit> hits = new ArrayList<>();
-            StoredFields stored = searcher.storedFields();
+            List<Opportunity> page = opportunities(searcher, found, Math.min(found.length, c.limit()));
             FieldDoc last = null;
-            for (int i = 0; i < Math.min(found.length, c.limit()); i++) {
+            for (int i = 0; i < page.size(); i++) {
                 last = (FieldDoc) found[i];
                 Double distance = c.near() == null ? null : (Double) last.fields[byText ? 1 : 0];
-                hits.add(new SearchHit(OpportunityView.of(opportunity(searcher, stored, last.doc)),
+                hits.add(new SearchHit(OpportunityView.of(page.get(i)),
                         byText ? Math.round(((Float) last.fields[0]) * 100) / 100.0 : null,
                         distance == null ? null : Math.round(distance / 10) / 100.0));
             }
@@ -549,8 +593,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
                     BooleanClause.Occur.SHOULD);
         }
         if (c.near() != null) {
-            place.add(LatLonPoint.newDistanceQuery(GEO, c.near().latitude(), c.near().longitude(),
-                    c.withinKm() * 1000), BooleanClause.Occur.SHOULD);
+            place.add(distance(c.near(), c.withinKm(), byText), BooleanClause.Occur.SHOULD);
         }
         BooleanQuery inReach = place.build();
         Query query;
@@ -574,12 +617,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
         IndexSearcher searcher = acquire();
         try {
             TopDocs top = searcher.search(query, c.limit(), sort(byText, null));
-            StoredFields stored = searcher.storedFields();
-            List<Opportunity> found = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc hit : top.scoreDocs) {
-                found.add(opportunity(searcher, stored, hit.doc));
-            }
-            return found;
+            return opportunities(searcher, top.scoreDocs, top.scoreDocs.length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -618,14 +656,25 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             filter.accept(new TermQuery(new Term(FREE, "true")));
         }
         if (c.near() != null) {
-            filter.accept(LatLonPoint.newDistanceQuery(GEO, c.near().latitude(), c.near().longitude(),
-                    c.withinKm() * 1000));
+            filter.accept(distance(c.near(), c.withinKm(), c.text() != null));
         }
         if (c.text() != null) {
             all.add(text(c.text()), BooleanClause.Occur.MUST);
         }
         BooleanQuery built = all.build();
         return built.clauses().isEmpty() ? new MatchAllDocsQuery() : built;
+    }
+
+    /**
+     * Venues within {@code withinKm} of {@code near}. Alongside text, checked on the text's hits from the venues' doc
+     * values: the points' own query would find every venue in the circle (a quarter of a city's catalogue) and then
+     * advance each of the text's many term lists to each of them, a cost that grows with the catalogue, where the
+     * text's hits are few. Alone, from the points (the circle is then all there is to find).
+     */
+    private static Query distance(SearchCriteria.Point near, double withinKm, boolean checkedOnText) {
+        return checkedOnText
+                ? LatLonDocValuesField.newSlowDistanceQuery(GEO, near.latitude(), near.longitude(), withinKm * 1000)
+                : LatLonPoint.newDistanceQuery(GEO, near.latitude(), near.longitude(), withinKm * 1000);
     }
 
     /**
@@ -721,29 +770,44 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     }
 
     /**
-     * The opportunity a hit stands for, decoded from its stored source; the last {@value #DECODED} decoded are kept
-     * by id and version (a version is never changed, so a kept one is never stale), since decoding is most of the
-     * cost of a page and popular results recur.
+     * The opportunities the first {@code count} hits stand for, in the hits' order, each decoded from its stored
+     * source; the last {@value #DECODED} decoded are kept by id and version (a version is never changed, so a kept one
+     * is never stale), since decoding is most of the cost of a page and popular results recur. Ids and versions are
+     * read in document order, with one doc-values reader per segment.
      */
-    private Opportunity opportunity(IndexSearcher searcher, StoredFields stored, int doc) throws IOException {
+    private List<Opportunity> opportunities(IndexSearcher searcher, ScoreDoc[] hits, int count) throws IOException {
+        Integer[] byDoc = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            byDoc[i] = i;
+        }
+        java.util.Arrays.sort(byDoc, java.util.Comparator.comparingInt(i -> hits[i].doc));
+        Opportunity[] found = new Opportunity[count];
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-        LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-        SortedDocValues ids = leaf.reader().getSortedDocValues(ID);
-        NumericDocValues versions = leaf.reader().getNumericDocValues(VERSION);
-        String key = null;
-        if (ids != null && versions != null && ids.advanceExact(doc - leaf.docBase)
-                && versions.advanceExact(doc - leaf.docBase)) {
-            key = ids.lookupOrd(ids.ordValue()).utf8ToString() + "@" + versions.longValue();
-            Opportunity known = decoded.get(key);
-            if (known != null) {
-                return known;
+        StoredFields stored = searcher.storedFields();
+        LeafReaderContext leaf = null;
+        SortedDocValues ids = null;
+        NumericDocValues versions = null;
+        for (int i : byDoc) {
+            int doc = hits[i].doc;
+            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
+                leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+                ids = leaf.reader().getSortedDocValues(ID);
+                versions = leaf.reader().getNumericDocValues(VERSION);
+            }
+            String key = null;
+            if (ids != null && versions != null && ids.advanceExact(doc - leaf.docBase)
+                    && versions.advanceExact(doc - leaf.docBase)) {
+                key = ids.lookupOrd(ids.ordValue()).utf8ToString() + "@" + versions.longValue();
+                found[i] = decoded.get(key);
+            }
+            if (found[i] == null) {
+                found[i] = decode(stored, doc);
+                if (key != null) {
+                    decoded.put(key, found[i]);
+                }
             }
         }
-        Opportunity opportunity = decode(stored, doc);
-        if (key != null) {
-            decoded.put(key, opportunity);
-        }
-        return opportunity;
+        return java.util.Arrays.asList(found);
     }
 
     private Opportunity decode(StoredFields stored, int doc) throws IOException {

@@ -1,5 +1,6 @@
 package org.pathways.catalogue.search;
 
+import java.util.Collection;
 import java.util.List;
 
 import org.pathways.catalogue.opportunity.Opportunity;
@@ -28,8 +29,14 @@ public interface OpportunitySearch {
      */
     void follow(String opportunityId);
 
+    /** As {@link #follow(String)}, for several at once (a batch of changes): searches see them all when it returns. */
+    void follow(Collection<String> opportunityIds);
+
     /** As {@link #follow}, visible within moments rather than at once (changes from the topics, in batches). */
     void followSoon(String opportunityId);
+
+    /** As {@link #followSoon(String)}, for several at once (a poll of changes from the topics). */
+    void followSoon(Collection<String> opportunityIds);
 
     /** Brings every opportunity of {@code agencyId} in line (the agency was approved, or changed). */
     void followProvider(String agencyId);

@@ -51,8 +51,20 @@ import org.springframework.data.mongodb.core.MongoTemplate;
  * one of several variants (words, localities, points) taken in turn; p50 and p99 over 300 runs for the
  * index and 25 for the old path ({@code -DnewRuns}, {@code -DoldRuns}) (slow enough that more runs would take minutes). The embedded store
  * ignores non-unique indexes, so the old path scans.
+ *
+ * <p>Lucene runs as it does in the service, without its internal assertions: Surefire enables assertions, and some of
+ * Lucene's check whole blocks of postings at every step (a postings list's order at every {@code advance}), which
+ * multiplies the cost of conjunctions. {@code -DluceneAssertions=true} keeps them (the figures before 2026-12-02
+ * 22:30 UTC were taken with them).
  */
 class SearchBenchmark {
+
+    static {
+        if (!Boolean.getBoolean("luceneAssertions")) {
+            // Before any Lucene class is loaded (the service's context starts in the test).
+            SearchBenchmark.class.getClassLoader().setPackageAssertionStatus("org.apache.lucene", false);
+        }
+    }
 
     private static final int OLD_RUNS = Integer.getInteger("oldRuns", 25);
     private static final int NEW_RUNS = Integer.getInteger("newRuns", 300);
@@ -133,7 +145,7 @@ class SearchBenchmark {
         Files.write(out, lines);
     }
 
-    private static MatchRequest needs(int n) {
+    static MatchRequest needs(int n) {
         return new MatchRequest(LOCALITIES[n % LOCALITIES.length], 53.80, -1.52, 10.0, "en", "E2", 30, Set.of(),
                 Set.of(), List.of(WORDS[n % WORDS.length], "confidence"), Set.of(TimeSlot.WEEKDAY_DAYTIME), 20);
     }
@@ -180,13 +192,13 @@ class SearchBenchmark {
         return new long[] {nanos[runs / 2], nanos[p99], found, cpu[runs / 2], cpu[p99]};
     }
 
-    private static SearchCriteria criteria(String text, String locality, SearchCriteria.Point near,
+    static SearchCriteria criteria(String text, String locality, SearchCriteria.Point near,
                                            OpportunityKind kind, boolean freeWithPlaces) {
         return new SearchCriteria(text, locality, near, 5.0, kind, null, null, null, null, null, freeWithPlaces,
                 freeWithPlaces, null, 20);
     }
 
-    private static Opportunity opportunity(Random random, int n) {
+    static Opportunity opportunity(Random random, int n) {
         String subject = SUBJECTS[random.nextInt(SUBJECTS.length)];
         String locality = LOCALITIES[random.nextInt(LOCALITIES.length)];
         String level = random.nextInt(4) == 0 ? null : (random.nextBoolean() ? "E" + (1 + random.nextInt(3))

@@ -1,0 +1,133 @@
+package org.pathways.catalogue.places;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
+import org.pathways.events.Topic;
+import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.testing.EventProducer;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.StoreCommands;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.cloud.stream.binding.BindingsLifecycleController;
+
+/**
+ * Not part of the suite (the name matches none of Surefire's test patterns): the places consumer under a backlog of
+ * referral events (issue 14, consumption throughput), as the benchmarks module's EventPathFigures puts it on the
+ * topic (half submitted, half accepted, on a few dozen opportunities), measured in this module's service test
+ * context. Prints, from one run: how long a plain Kafka consumer takes to read the backlog (the baseline), how long
+ * the places consumer takes to process it (events per second), and the store round trips per event. Run it alone:
+ *
+ * <pre>
+ * ./mvnw -B -o -pl opportunity-catalogue-service -am test -Dtest=PlacesThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ *
+ * {@code -Dbacklog=4000} and {@code -Dopportunities=40} change the sizes.
+ */
+class PlacesThroughputBenchmark extends OpportunityCatalogueServiceTest {
+
+    private static final String BINDING = "referralEvents-in-0";
+    private static final int BACKLOG = Integer.getInteger("backlog", 4_000);
+    private static final int OPPORTUNITIES = Integer.getInteger("opportunities", 40);
+
+    @Autowired
+    EventInbox inbox;
+    @Autowired
+    StoreCommands commands;
+    @Autowired
+    BindingsLifecycleController bindings;
+
+    @Test
+    void aBacklogOfReferralEvents() throws Exception {
+        List<String> opportunities = new ArrayList<>();
+        for (int i = 0; i < OPPORTUNITIES; i++) {
+            Map<String, Object> details = opportunityDetails();
+            details.put("capacity", 100_000);
+            opportunities.add(published(COLLEGE, details));
+        }
+        String topic = Topic.REFERRALS.topicName();
+        Map<TopicPartition, Long> start = ends(topic);
+        long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
+        Random random = new Random(7);
+        bindings.stop(BINDING);
+        try (EventProducer producer = new EventProducer()) {
+            for (int i = 0; i < BACKLOG / 2; i++) {
+                String referral = "ref-tp-" + UUID.randomUUID();
+                String opportunity = opportunities.get(random.nextInt(opportunities.size()));
+                for (String event : List.of("submitted", "accepted")) {
+                    producer.publishRaw(topic, "org.pathways.referral." + event + ".v1", referral, Map.of(
+                            "referralId", referral, "opportunityId", opportunity, "learnerId", "lrn-tp-"
+                                    + random.nextInt(5_000), "referringAgencyId", COUNCIL, "receivingAgencyId",
+                            COLLEGE, "at", OffsetDateTime.now(ZoneOffset.UTC).toString()));
+                }
+            }
+        }
+        long rawNanos = readRaw(topic, start);
+
+        long sent = commands.sentBy(PlacesThroughputBenchmark::consumerThread);
+        Map<String, Long> byCommand = commands.byCommand(PlacesThroughputBenchmark::consumerThread);
+        long begin = System.nanoTime();
+        bindings.start(BINDING);
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.processedCount(PlacesFromReferrals.HANDLER) >= before + BACKLOG);
+        long nanos = System.nanoTime() - begin;
+        long roundTrips = commands.sentBy(PlacesThroughputBenchmark::consumerThread) - sent;
+        Map<String, Long> commandsNow = new HashMap<>(commands.byCommand(PlacesThroughputBenchmark::consumerThread));
+        byCommand.forEach((command, count) -> commandsNow.merge(command, -count, Long::sum));
+        System.out.printf(Locale.ROOT, "%nPLACES THROUGHPUT: %,d referral events on %d opportunities; a plain Kafka"
+                        + " consumer read them in %.2f s (%.0f events/s); the places consumer processed them in %.2f s"
+                        + " (%.0f events/s, %.1f× the plain read); %d store round trips, %.3f per event: %s%n",
+                BACKLOG, OPPORTUNITIES, rawNanos / 1e9, BACKLOG / (rawNanos / 1e9), nanos / 1e9,
+                BACKLOG / (nanos / 1e9), (double) nanos / rawNanos, roundTrips, roundTrips / (double) BACKLOG,
+                commandsNow);
+    }
+
+    private static boolean consumerThread(String thread) {
+        return thread.contains("pathways.referrals");
+    }
+
+    private static Map<TopicPartition, Long> ends(String topic) {
+        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            return new HashMap<>(consumer.endOffsets(partitions));
+        }
+    }
+
+    /** The time a plain consumer (no group, assigned the partitions) takes to read what was put on since {@code from}. */
+    private static long readRaw(String topic, Map<TopicPartition, Long> from) {
+        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
+            long begin = System.nanoTime();
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            int read = 0;
+            while (read < BACKLOG) {
+                read += consumer.poll(Duration.ofMillis(100)).count();
+            }
+            return System.nanoTime() - begin;
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> plainConsumer() {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafkaBootstrapServers(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}
