@@ -1,6 +1,7 @@
 package org.pathways.testing;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,6 +24,8 @@ public class StoreCommands implements CommandListener {
     private final Map<String, AtomicLong> byThread = new ConcurrentHashMap<>();
     /** By thread, then by command and collection ("find referral_relationships"). */
     private final Map<String, Map<String, AtomicLong>> byCommand = new ConcurrentHashMap<>();
+    /** By thread, then by command and collection, the distinct sets of filter fields sent. */
+    private final Map<String, Map<String, Set<Set<String>>>> filters = new ConcurrentHashMap<>();
 
     @Bean
     MongoClientSettingsBuilderCustomizer countStoreCommands() {
@@ -38,6 +41,27 @@ public class StoreCommands implements CommandListener {
                 ? " " + target.asString().getValue() : "");
         byCommand.computeIfAbsent(thread, name -> new ConcurrentHashMap<>())
                 .computeIfAbsent(command, name -> new AtomicLong()).incrementAndGet();
+        if (event.getCommand().get("filter") instanceof org.bson.BsonDocument filter) {
+            filters.computeIfAbsent(thread, name -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(command, name -> ConcurrentHashMap.newKeySet())
+                    .add(new java.util.TreeSet<>(filter.keySet()));
+        }
+    }
+
+    /**
+     * The fields of the filters of the {@code command}s ("find referral_relationships") sent so far by the threads
+     * whose names pass {@code threads}: each distinct set of a filter's top-level fields once (the embedded store
+     * serves a query from an index only when its fields are exactly an index's, so a test can say that a look-up
+     * goes by {@code _id}).
+     */
+    public Set<Set<String>> filterFields(Predicate<String> threads, String command) {
+        Set<Set<String>> fields = new java.util.HashSet<>();
+        filters.forEach((thread, byCommand) -> {
+            if (threads.test(thread)) {
+                fields.addAll(byCommand.getOrDefault(command, Set.of()));
+            }
+        });
+        return fields;
     }
 
     /** The commands sent so far by the threads whose names pass {@code threads}, by command and collection. */

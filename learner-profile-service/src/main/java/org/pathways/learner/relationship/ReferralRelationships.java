@@ -33,12 +33,14 @@ public class ReferralRelationships {
 
     private final MongoTemplate mongo;
     private final AppliedEvents applied;
+    private final ReferralsByLearner byLearner;
     /** The batch being consumed on this thread, if any. */
     private final ThreadLocal<Batch> batches = new ThreadLocal<>();
 
-    ReferralRelationships(MongoTemplate mongo, AppliedEvents applied) {
+    ReferralRelationships(MongoTemplate mongo, AppliedEvents applied, ReferralsByLearner byLearner) {
         this.mongo = mongo;
         this.applied = applied;
+        this.byLearner = byLearner;
     }
 
     /**
@@ -47,16 +49,27 @@ public class ReferralRelationships {
      * its own (it registered the learner, or holds their consent), and a referral adds nothing to it.
      */
     public List<ReferralRelationship> openReceivedBy(String agencyId, Collection<String> learnerIds) {
-        Query query = Query.query(Criteria.where("learnerId").in(learnerIds)
-                .and("receivingAgencyId").is(agencyId));
-        return mongo.find(query, ReferralRelationship.class).stream().filter(relationship -> relationship.opensTo(agencyId)).toList();
+        return of(learnerIds).stream().filter(relationship -> relationship.opensTo(agencyId)).toList();
     }
 
     /** The open referrals of any of {@code learnerIds} (a record and those merged into it), oldest id first. */
     public List<ReferralRelationship> openOf(Collection<String> learnerIds) {
-        Query query = Query.query(Criteria.where("learnerId").in(learnerIds));
-        return mongo.find(query, ReferralRelationship.class).stream().filter(ReferralRelationship::isLive)
+        return of(learnerIds).stream().filter(ReferralRelationship::isLive)
                 .sorted(java.util.Comparator.comparing(ReferralRelationship::referralId)).toList();
+    }
+
+    /**
+     * The referrals of any of {@code learnerIds}, found through their lists ({@link ReferralsByLearner}) and read by
+     * {@code _id}: two reads by {@code _id}, however many referrals the partnership holds. A referral the events
+     * have since moved to another learner (a merge) is listed under both and kept for the one it names now.
+     */
+    private List<ReferralRelationship> of(Collection<String> learnerIds) {
+        Set<String> referralIds = byLearner.referralIds(learnerIds);
+        if (referralIds.isEmpty()) {
+            return List.of();
+        }
+        return mongo.find(Query.query(Criteria.where("_id").in(referralIds)), ReferralRelationship.class).stream()
+                .filter(relationship -> learnerIds.contains(relationship.learnerId())).toList();
     }
 
     /**
@@ -75,7 +88,11 @@ public class ReferralRelationships {
      * housing referral), and nothing may read the erased record anyway.
      */
     public void forget(Collection<String> learnerIds) {
-        mongo.remove(Query.query(Criteria.where("learnerId").in(learnerIds)), ReferralRelationship.class);
+        List<String> referralIds = of(learnerIds).stream().map(ReferralRelationship::referralId).toList();
+        if (!referralIds.isEmpty()) {
+            mongo.remove(Query.query(Criteria.where("_id").in(referralIds)), ReferralRelationship.class);
+        }
+        byLearner.forget(learnerIds);
     }
 
     /**
@@ -97,6 +114,9 @@ public class ReferralRelationships {
             return;
         }
         String opportunity = opportunityId != null ? opportunityId : known == null ? null : known.opportunityId();
+        if (known == null || !java.util.Objects.equals(known.learnerId(), learnerId)) {
+            byLearner.list(Map.of(referralId, learnerId));  // listed first: found by nobody if the write is lost
+        }
         // With the event's id in the same write: delivered again after a crash before the inbox's mark, it writes
         // nothing (the supersede rule already keeps such a repeat from rewinding the relationship).
         applied.applyOnce(COLLECTION, referralId, eventId, effect(learnerId, referringAgencyId, receivingAgencyId,
@@ -156,6 +176,8 @@ public class ReferralRelationships {
         private final Map<String, Optional<Known>> known = new HashMap<>();
         /** The referrals changed and the events applied to each since the last write, in order. */
         private final Map<String, List<String>> changed = new LinkedHashMap<>();
+        /** The referrals to list under a learner (new, or moved to another learner), by referral id. */
+        private final Map<String, String> toList = new LinkedHashMap<>();
 
         void readAhead(Collection<String> referralIds) {
             List<String> ids = referralIds.stream().filter(id -> !known.containsKey(id)).distinct().toList();
@@ -184,6 +206,9 @@ public class ReferralRelationships {
             }
             String opportunity = opportunityId != null ? opportunityId : current == null ? null
                     : current.opportunityId();
+            if (current == null || !java.util.Objects.equals(current.learnerId(), learnerId)) {
+                toList.put(referralId, learnerId);
+            }
             Set<String> applied = found.map(Known::applied).orElseGet(HashSet::new);
             applied.add(eventId);
             known.put(referralId, Optional.of(new Known(new ReferralRelationship(referralId, learnerId,
@@ -195,6 +220,8 @@ public class ReferralRelationships {
             if (changed.isEmpty()) {
                 return;
             }
+            byLearner.list(toList);  // listed first: found by nobody if the relationships' write is lost
+            toList.clear();
             BulkOperations writes = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
             changed.forEach((referralId, eventIds) -> {
                 ReferralRelationship last = known.get(referralId).orElseThrow().relationship();

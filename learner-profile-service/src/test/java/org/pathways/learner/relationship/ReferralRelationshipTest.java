@@ -37,6 +37,12 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
     private static final String HANDLER = "referral-relationships";
     private static EventProducer referralService;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.pathways.testing.StoreCommands storeCommands;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    ReferralsByLearner byLearner;
+
     @BeforeAll
     static void connect() {
         referralService = new EventProducer();
@@ -303,5 +309,49 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
         assertThat(api().delete("/api/learners/" + learnerId, TestTokens.worker(COUNCIL)).status()).isEqualTo(200);
 
         assertThat(mongo.count(ofLearner, ReferralRelationship.class)).isZero();
+    }
+
+    /**
+     * Every read of a learner by an agency that did not register them asks which of the learner's open referrals the
+     * agency receives: by {@code _id} only, so that it costs the same whatever the partnership holds (the embedded
+     * store reads the whole collection for any other query).
+     */
+    @Test
+    void aReceivingAgencysReadFindsTheLearnersReferralsByIdOnly() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-college");
+        String submitted = submit(unique("ref"), learnerId, COUNCIL, receiving, Instant.now());
+        awaitHandled(HANDLER, submitted);
+
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
+        assertThat(statusFor(learnerId, HOUSING)).isEqualTo(404);
+
+        // On the threads serving HTTP requests (the event consumer reads by _id too, and the start's migration reads
+        // everything once).
+        java.util.function.Predicate<String> requests = thread -> thread.startsWith("tomcat-handler");
+        assertThat(storeCommands.filterFields(requests, "find referral_relationships")).isNotEmpty()
+                .allSatisfy(fields -> assertThat(fields).containsExactly("_id"));
+        assertThat(storeCommands.filterFields(requests, "find " + ReferralsByLearner.COLLECTION)).isNotEmpty()
+                .allSatisfy(fields -> assertThat(fields).containsExactly("_id"));
+    }
+
+    /** Relationships kept before the lists by learner existed are listed at start, and open the record as before. */
+    @Test
+    void relationshipsKeptBeforeTheListsByLearnerAreListedOnce() {
+        String learnerId = registerLearner(COUNCIL);
+        String receiving = unique("agency-college");
+        String referralId = unique("ref");
+        String submitted = submit(referralId, learnerId, COUNCIL, receiving, Instant.now());
+        awaitHandled(HANDLER, submitted);
+        mongo.remove(org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("_id").is(learnerId)),
+                ReferralsByLearner.COLLECTION);
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(404);
+
+        assertThat(byLearner.build()).isPositive();
+
+        assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
+        assertThat(mongo.findById(learnerId, org.bson.Document.class, ReferralsByLearner.COLLECTION)
+                .getList("referralIds", String.class)).containsExactly(referralId);
     }
 }
