@@ -126,6 +126,7 @@ class EventPathFigures {
             line("Event path, %d/s for %d s per path (%s)", RATE, SECONDS, Instant.now());
             Latencies raw = rawKafka();
             Latencies outbox = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
+            drain("pathways.learners");
             spans.clear();
             Latencies[] handoff = handoffs(gateway, referrals, college);
             printPaths("all endpoints healthy", raw, outbox, handoff);
@@ -137,6 +138,7 @@ class EventPathFigures {
             failing.verifyWith(failingSecret);
             Latencies raw2 = rawKafka();
             Latencies outbox2 = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
+            drain("pathways.learners");
             spans.clear();
             Latencies[] handoff2 = handoffs(gateway, referrals, college);
             printPaths("another agency's endpoint answers 500 after 1 s", raw2, outbox2, handoff2);
@@ -381,6 +383,31 @@ class EventPathFigures {
             counts.put(service, byHandler.values().stream().mapToLong(Double::longValue).max().orElse(0));
         });
         return counts;
+    }
+
+    /**
+     * Waits (at most a minute) until every service's consumer group has committed everything on {@code topic}: the
+     * outbox phase's events are otherwise still being consumed by every service while the handoff phase runs.
+     */
+    private void drain(String topic) throws Exception {
+        try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafkaBootstrapServers()))) {
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            var latest = new java.util.HashMap<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>();
+            partitions.forEach(partition -> latest.put(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            long end = admin.listOffsets(latest).all().get().values().stream()
+                    .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+            long started = System.nanoTime();
+            long deadline = started + Duration.ofMinutes(1).toNanos();
+            Map<String, Long> committed = committed(admin, topic);
+            while (System.nanoTime() < deadline && committed.values().stream().anyMatch(sum -> sum < end)) {
+                Thread.sleep(200);
+                committed = committed(admin, topic);
+            }
+            line("  (drained %s in %.1f s%s)", topic, (System.nanoTime() - started) / 1e9,
+                    committed.values().stream().allMatch(sum -> sum >= end) ? "" : "; still behind: " + committed);
+        }
     }
 
     /** Each consumer group's committed offsets on {@code topic}, summed over its partitions. */

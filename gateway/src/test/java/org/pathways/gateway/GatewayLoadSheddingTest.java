@@ -31,15 +31,22 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A route whose bulkhead is full (its requests under way and waiting) sheds the next request at once with a 503
  * problem and a Retry-After, never a 500, and the service never sees it; once the requests under way are answered,
- * the route takes requests again.
+ * the route takes requests again. A route forwards many requests at once: one slow request (a large search, an upload)
+ * does not hold up the others on its route.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.config.name=" + GatewayApplication.NAME})
+        "spring.config.name=" + GatewayApplication.NAME,
+        // The service holds what it gets until the test lets go: on a busy machine, a freshly started gateway can take
+        // longer than the 10 s time limit to get through 400 requests, and the held ones' time-outs would open the
+        // route's breaker. Shedding, not the time limit, is what is tested here.
+        "resilience4j.timelimiter.configs.default.timeout-duration=60s"})
 class GatewayLoadSheddingTest {
 
     /** Far more than a route's bulkhead holds (under way and waiting): one of them is shed. */
     private static final int MANY = 400;
     private static final CountDownLatch release = new CountDownLatch(1);
+    private static final CountDownLatch releaseSlow = new CountDownLatch(1);
+    private static final CountDownLatch slowArrived = new CountDownLatch(1);
     private static final AtomicInteger inFlight = new AtomicInteger();
     private static HttpServer slowReferrals;
 
@@ -63,6 +70,17 @@ class GatewayLoadSheddingTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        // Longer prefixes win: one request held until the test lets it go, and one answered at once.
+        slowReferrals.createContext("/api/referrals/slow", exchange -> {
+            slowArrived.countDown();
+            try {
+                releaseSlow.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answer(exchange, 200);
+        });
+        slowReferrals.createContext("/api/referrals/quick", exchange -> answer(exchange, 200));
         slowReferrals.start();
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -77,9 +95,18 @@ class GatewayLoadSheddingTest {
         registry.add("pathways.security.jwt-issuer", () -> TestTokens.ISSUER);
     }
 
+    private static void answer(com.sun.net.httpserver.HttpExchange exchange, int status) throws java.io.IOException {
+        byte[] body = "{\"id\":\"ref-1\"}".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+
     @AfterAll
     static void stopBackend() {
         release.countDown();
+        releaseSlow.countDown();
         slowReferrals.stop(0);
     }
 
@@ -109,6 +136,32 @@ class GatewayLoadSheddingTest {
         assertThat(forwarded).as("the requests the route held were forwarded once there was room").isPositive();
         HttpResponse<String> again = client.send(referral(MANY), HttpResponse.BodyHandlers.ofString());
         assertThat(again.statusCode()).as("room again once the others were answered").isEqualTo(201);
+    }
+
+    @Test
+    void aSlowRequestDoesNotHoldUpTheNextOnItsRoute() throws Exception {
+        HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        CompletableFuture<HttpResponse<String>> slow = client.sendAsync(get("/api/referrals/slow", 1),
+                HttpResponse.BodyHandlers.ofString());
+        try {
+            assertThat(slowArrived.await(30, TimeUnit.SECONDS)).as("the slow request reached the service").isTrue();
+            // Answered while the slow one is still held by the service (the library's default bulkhead forwarded one
+            // request at a time per route on 2 cores: this one waited behind it).
+            CompletableFuture<HttpResponse<String>> quick = client.sendAsync(get("/api/referrals/quick", 2),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(quick.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(slow).as("the slow request is still under way").isNotDone();
+        } finally {
+            releaseSlow.countDown();
+        }
+        assertThat(slow.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+
+    private HttpRequest get(String path, int caller) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + TestTokens.worker("agency-college-" + caller))
+                .GET()
+                .build();
     }
 
     private HttpRequest referral(int caller) {

@@ -44,9 +44,14 @@ final class ClientBuckets implements AutoCloseable {
      * Buckets in Redis. Commands fail at once while Redis is unreachable (instead of queueing), so that the rate
      * limiter can let traffic through rather than hold it.
      */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
     static ClientBuckets inRedis(RateLimitProperties properties) {
         RedisURI uri = RedisURI.create(properties.redisUri());
-        uri.setTimeout(properties.redisTimeout());
+        // The connection's set-up at start (its handshake) may take longer than one bucket operation: a freshly
+        // started JVM on a busy machine took over 500 ms, and the gateway failed to start. Commands keep the short
+        // time limit (timeoutOptions below, and the proxy manager's request timeout).
+        uri.setTimeout(CONNECT_TIMEOUT);
         RedisClient client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
