@@ -277,16 +277,24 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
         return generation;
     }
 
-    /** Those of {@code agencyIds} still pending approval: one read by {@code _id}. */
+    /**
+     * Those of {@code agencyIds} still pending approval (no kind yet): one read by {@code _id} alone, the kind
+     * checked here (a filter on {@code kind} too would be served by no index on the embedded store: a full scan).
+     */
     private Set<String> pendingAmong(Set<String> agencyIds) {
         if (agencyIds.isEmpty()) {
             return Set.of();
         }
         org.springframework.data.mongodb.core.query.Query query = org.springframework.data.mongodb.core.query.Query
-                .query(Criteria.where("_id").in(agencyIds).and("kind").is(null));
-        query.fields().include("_id");
+                .query(agencyIds.size() == 1 ? Criteria.where("_id").is(agencyIds.iterator().next())
+                        : Criteria.where("_id").in(agencyIds));
+        query.fields().include("_id").include("kind");
         Set<String> pending = new HashSet<>();
-        mongo.find(query, Document.class, "agencies").forEach(d -> pending.add(String.valueOf(d.get("_id"))));
+        mongo.find(query, Document.class, "agencies").forEach(d -> {
+            if (d.get("kind") == null) {
+                pending.add(String.valueOf(d.get("_id")));
+            }
+        });
         return pending;
     }
 
@@ -453,8 +461,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     }
 
     private boolean isPendingAgency(String agencyId) {
-        return mongo.exists(org.springframework.data.mongodb.core.query.Query.query(
-                Criteria.where("_id").is(agencyId).and("kind").is(null)), "agencies");
+        return pendingAmong(Set.of(agencyId)).contains(agencyId);
     }
 
     private Set<String> pendingAgencies() {

@@ -109,6 +109,8 @@ class PlacesBatchTest extends OpportunityCatalogueServiceTest {
     void aBacklogOfReferralEventsCostsAFractionOfAStoreRoundTripPerEvent() {
         Map<String, Object> details = opportunityDetails();
         details.put("capacity", 500);
+        String word = UUID.randomUUID().toString().replaceAll("[^a-f]", "").replace('e', 'q') + "zed";
+        details.put("title", "Welding " + word);
         String id = published(COLLEGE, details);
         int referrals = 100;
         long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
@@ -122,12 +124,16 @@ class PlacesBatchTest extends OpportunityCatalogueServiceTest {
             }
         });
         long sent = commands.sentBy(PlacesBatchTest::consumerThread);
+        Map<String, Long> byCommand = new HashMap<>(commands.byCommand(PlacesBatchTest::consumerThread));
         // Counted from the start of the binding, which sends nothing before its first poll.
         awaitProcessed(before, events.size());
         long roundTrips = commands.sentBy(PlacesBatchTest::consumerThread) - sent;
+        Map<String, Long> spent = new java.util.TreeMap<>(commands.byCommand(PlacesBatchTest::consumerThread));
+        byCommand.forEach((command, count) -> spent.merge(command, -count, Long::sum));
         double perEvent = roundTrips / (double) events.size();
-        System.out.printf("Places: %d referral events consumed with %d store round trips, %.2f per event (%s)%n",
-                events.size(), roundTrips, perEvent, commands.byThread());
+        System.out.printf("Places: %d referral events consumed with %d store round trips, %.2f per event: %s%n",
+                events.size(), roundTrips, perEvent, spent);
+        assertThat(roundTrips).as("the consumer's round trips were counted").isPositive();
         // Record by record (before batching), measured with this test on 2026-12-02: 2,115 round trips for these
         // 150 events, 14.1 per event (per event: the inbox's read and mark, the tombstones, the opportunity, the
         // holding's insert or read, the count's outbox read and write, the holding settled, the count forgotten,
@@ -136,6 +142,12 @@ class PlacesBatchTest extends OpportunityCatalogueServiceTest {
         assertThat(perEvent).isLessThan(1.0);
 
         assertThat(opportunity(id).placesTaken()).isEqualTo(referrals / 2);
+        // The search index followed each batch before its events were marked done: a search shows the count now.
+        tools.jackson.databind.JsonNode found = api().get("/api/opportunities?q=" + word, TestTokens.worker(COUNCIL))
+                .body().path("items");
+        assertThat(found.valueStream().filter(item -> id.equals(item.path("id").asString()))
+                .map(item -> item.path("placesTaken").asInt()).toList()).as("the search's answer")
+                .containsExactly(referrals / 2);
         opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_PLACES_CHANGED.type()),
                 referrals + referrals / 2, EVENT_DEADLINE);
         assertThat(announced(id)).as("one announcement per change").hasSize(referrals + referrals / 2);

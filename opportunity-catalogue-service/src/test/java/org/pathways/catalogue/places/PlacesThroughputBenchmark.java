@@ -1,7 +1,5 @@
 package org.pathways.catalogue.places;
 
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -21,12 +19,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.events.Topic;
-import org.pathways.messaging.inbox.EventInbox;
+import org.pathways.testing.Backlog;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.StoreCommands;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
+import org.springframework.data.mongodb.core.MongoTemplate;
 
 /**
  * Not part of the suite (the name matches none of Surefire's test patterns): the places consumer under a backlog of
@@ -48,7 +47,7 @@ class PlacesThroughputBenchmark extends OpportunityCatalogueServiceTest {
     private static final int OPPORTUNITIES = Integer.getInteger("opportunities", 40);
 
     @Autowired
-    EventInbox inbox;
+    MongoTemplate mongo;
     @Autowired
     StoreCommands commands;
     @Autowired
@@ -64,39 +63,40 @@ class PlacesThroughputBenchmark extends OpportunityCatalogueServiceTest {
         }
         String topic = Topic.REFERRALS.topicName();
         Map<TopicPartition, Long> start = ends(topic);
-        long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
+        long before = Backlog.processed(mongo, PlacesFromReferrals.HANDLER);
         Random random = new Random(7);
-        bindings.stop(BINDING);
-        try (EventProducer producer = new EventProducer()) {
-            for (int i = 0; i < BACKLOG / 2; i++) {
-                String referral = "ref-tp-" + UUID.randomUUID();
-                String opportunity = opportunities.get(random.nextInt(opportunities.size()));
-                for (String event : List.of("submitted", "accepted")) {
-                    producer.publishRaw(topic, "org.pathways.referral." + event + ".v1", referral, Map.of(
-                            "referralId", referral, "opportunityId", opportunity, "learnerId", "lrn-tp-"
-                                    + random.nextInt(5_000), "referringAgencyId", COUNCIL, "receivingAgencyId",
-                            COLLEGE, "at", OffsetDateTime.now(ZoneOffset.UTC).toString()));
-                }
-            }
-        }
-        long rawNanos = readRaw(topic, start);
-
         long sent = commands.sentBy(PlacesThroughputBenchmark::consumerThread);
         Map<String, Long> byCommand = commands.byCommand(PlacesThroughputBenchmark::consumerThread);
-        long begin = System.nanoTime();
-        bindings.start(BINDING);
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20))
-                .until(() -> inbox.processedCount(PlacesFromReferrals.HANDLER) >= before + BACKLOG);
-        long nanos = System.nanoTime() - begin;
+        long[] begin = new long[1];
+        Backlog.publish(bindings, BINDING, () -> {
+            try (EventProducer producer = new EventProducer()) {
+                for (int i = 0; i < BACKLOG / 2; i++) {
+                    String referral = "ref-tp-" + UUID.randomUUID();
+                    String opportunity = opportunities.get(random.nextInt(opportunities.size()));
+                    for (String event : List.of("submitted", "accepted")) {
+                        producer.publishRaw(topic, "org.pathways.referral." + event + ".v1", referral, Map.of(
+                                "referralId", referral, "opportunityId", opportunity, "learnerId", "lrn-tp-"
+                                        + random.nextInt(5_000), "referringAgencyId", COUNCIL,
+                                "receivingAgencyId", COLLEGE, "at", OffsetDateTime.now(ZoneOffset.UTC).toString()));
+                    }
+                }
+            }
+            begin[0] = System.nanoTime();   // the binding starts right after this
+        });
+        Backlog.awaitProcessed(mongo, Map.of(PlacesFromReferrals.HANDLER, before), BACKLOG, Duration.ofMinutes(10));
+        long nanos = System.nanoTime() - begin[0];
+        long rawNanos = readRaw(topic, start);   // the baseline: the same records, read by a plain consumer
         long roundTrips = commands.sentBy(PlacesThroughputBenchmark::consumerThread) - sent;
         Map<String, Long> commandsNow = new HashMap<>(commands.byCommand(PlacesThroughputBenchmark::consumerThread));
         byCommand.forEach((command, count) -> commandsNow.merge(command, -count, Long::sum));
         System.out.printf(Locale.ROOT, "%nPLACES THROUGHPUT: %,d referral events on %d opportunities; a plain Kafka"
                         + " consumer read them in %.2f s (%.0f events/s); the places consumer processed them in %.2f s"
-                        + " (%.0f events/s, %.1f× the plain read); %d store round trips, %.3f per event: %s%n",
+                        + " (%.0f events/s, %.1f× the plain read); %d store round trips, %.3f per event: %s; load average"
+                        + " %.1f%n",
                 BACKLOG, OPPORTUNITIES, rawNanos / 1e9, BACKLOG / (rawNanos / 1e9), nanos / 1e9,
                 BACKLOG / (nanos / 1e9), (double) nanos / rawNanos, roundTrips, roundTrips / (double) BACKLOG,
-                commandsNow);
+                commandsNow, java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
     }
 
     private static boolean consumerThread(String thread) {
