@@ -125,6 +125,7 @@ class PlacesBatchTest extends OpportunityCatalogueServiceTest {
         // Counted from the start of the binding, which sends nothing before its first poll.
         awaitProcessed(before, events.size());
         long roundTrips = commands.sentBy(PlacesBatchTest::consumerThread) - sent;
+        assertThat(roundTrips).as("counted on the referral consumer's threads").isPositive();
         double perEvent = roundTrips / (double) events.size();
         System.out.printf("Places: %d referral events consumed with %d store round trips, %.2f per event (%s)%n",
                 events.size(), roundTrips, perEvent, commands.byThread());
