@@ -21,20 +21,13 @@ import org.springframework.data.mongodb.core.query.Update;
  * {@code _id} before the work) is the other way, and is not taken here: the instance that lost the claim would go on
  * to serve before the work was done, and a crash after the claim would leave work noted as done that never finished
  * (claims would then need a state and a lease). This way every instance returns from {@link #once} only once the work
- * is done, by itself or by an earlier start.
+ * is done, by this start or by one before it.
+ *
+ * @param mongo the service's store
+ * @param collection where the store's migrations are noted (one per service, e.g. {@code learner-migrations})
+ * @param clock the time a note is written with
  */
-public final class Migrations {
-
-    private final MongoTemplate mongo;
-    private final String collection;
-    private final Clock clock;
-
-    /** The migrations noted in {@code collection} of {@code mongo}'s store. */
-    public Migrations(MongoTemplate mongo, String collection, Clock clock) {
-        this.mongo = mongo;
-        this.collection = collection;
-        this.clock = clock;
-    }
+public record Migrations(MongoTemplate mongo, String collection, Clock clock) {
 
     /**
      * Does {@code work} unless a note named {@code name} is there, then notes it. Returns whether it did the work. An
