@@ -1,7 +1,5 @@
 package org.pathways.messaging;
 
-import org.junit.jupiter.api.Test;
-import org.pathways.testing.architecture.ServiceShape;
 import org.pathways.testing.architecture.ServiceShapeTest;
 
 /**
@@ -11,14 +9,7 @@ import org.pathways.testing.architecture.ServiceShapeTest;
  */
 class ArchitectureTest extends ServiceShapeTest {
 
-    private static final ServiceShape SHAPE = ServiceShape.of("org.pathways.messaging");
-
     ArchitectureTest() {
         super("org.pathways.messaging");
-    }
-
-    @Test
-    void theBasePackageAndThePartsHaveNoCycles() {
-        SHAPE.packagesFreeOfCycles().check(SHAPE.productionClasses());
     }
 }

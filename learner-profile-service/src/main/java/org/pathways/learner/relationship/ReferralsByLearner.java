@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bson.Document;
+import org.pathways.platform.store.Migrations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -28,7 +29,7 @@ import org.springframework.stereotype.Component;
  * <p>A referral is listed before its relationship is written, so a crash between the two leaves at most a listed id
  * with no relationship (found by nobody), never a relationship that cannot be found. The lists are sets: listing
  * again is harmless. Grows with one person's referrals only; ids only. At start, built once from the relationships
- * kept before it existed (noted in {@code learner-migrations}).
+ * kept before it existed (noted in {@code learner-migrations}, {@link Migrations}).
  */
 @Component
 class ReferralsByLearner implements SmartInitializingSingleton {
@@ -84,14 +85,12 @@ class ReferralsByLearner implements SmartInitializingSingleton {
 
     @Override
     public void afterSingletonsInstantiated() {
-        if (mongo.exists(Query.query(Criteria.where("_id").is(MIGRATION)), MIGRATIONS)) {
-            return;
-        }
-        int listed = build();
-        if (listed > 0) {
-            log.info("Listed {} referral relationships by learner", listed);
-        }
-        mongo.save(new Document("_id", MIGRATION).append("at", clock.instant()), MIGRATIONS);
+        new Migrations(mongo, MIGRATIONS, clock).once(MIGRATION, () -> {
+            int listed = build();
+            if (listed > 0) {
+                log.info("Listed {} referral relationships by learner", listed);
+            }
+        });
     }
 
     /** Lists the relationships kept before these documents existed (repeatable: the lists are sets). */

@@ -127,6 +127,7 @@ class ReferralEventsBatchTest extends LearnerProfileServiceTest {
         Map<String, Long> sentByCommand = commands.byCommand(ReferralEventsBatchTest::consumerThread);
         awaitProcessed(milestonesBefore, relationshipsBefore, events.size());
         long roundTrips = commands.sentBy(ReferralEventsBatchTest::consumerThread) - sent;
+        assertThat(roundTrips).as("counted on the referral consumer's threads").isPositive();
         double perEvent = roundTrips / (double) events.size();
         Map<String, Long> byCommand = new java.util.TreeMap<>(commands.byCommand(ReferralEventsBatchTest::consumerThread));
         sentByCommand.forEach((command, count) -> byCommand.merge(command, -count, Long::sum));

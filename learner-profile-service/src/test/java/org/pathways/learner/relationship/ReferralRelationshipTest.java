@@ -67,6 +67,28 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
                 ReferralStatus.COMPLETED, null, to, at));
     }
 
+    /** A learner the council registered and referred to a new receiving agency, the submission handled. */
+    private record Referred(String learnerId, String receiving, String referralId, String submitted,
+                            Instant submittedAt) {
+    }
+
+    /**
+     * Registers a learner at the council and refers them, at {@code at}, to a new agency (a {@code receiving} of its
+     * own); returns once the submission is handled.
+     */
+    private Referred referredTo(String receiving, Instant at) {
+        String learnerId = registerLearner(COUNCIL);
+        String agency = unique(receiving);
+        String referralId = unique("ref");
+        String submitted = submit(referralId, learnerId, COUNCIL, agency, at);
+        awaitHandled(HANDLER, submitted);
+        return new Referred(learnerId, agency, referralId, submitted, at);
+    }
+
+    private Referred referredTo(String receiving) {
+        return referredTo(receiving, Instant.now());
+    }
+
     private int statusFor(String learnerId, String agency) {
         return api().get("/api/learners/" + learnerId, TestTokens.worker(agency)).status();
     }
@@ -222,20 +244,19 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
 
     @Test
     void lateOrRedeliveredNewsNeverReopensAClosedReferral() {
-        String learnerId = registerLearner(COUNCIL);
-        String receiving = unique("agency-college");
-        String referralId = unique("ref");
-        Instant submittedAt = Instant.now().minusSeconds(120);
-        String submitted = submit(referralId, learnerId, COUNCIL, receiving, submittedAt);
-        awaitHandled(HANDLER, submitted);
+        Referred referred = referredTo("agency-college", Instant.now().minusSeconds(120));
+        String learnerId = referred.learnerId();
+        String receiving = referred.receiving();
+        String referralId = referred.referralId();
+        Instant submittedAt = referred.submittedAt();
         assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
 
         // The close overtakes the acceptance; then the acceptance, and the submission again, arrive late.
         close(referralId, learnerId, COUNCIL, receiving, submittedAt.plusSeconds(60));
         referralService.publish(new ReferralAccepted(referralId, learnerId, "opp-esol", COUNCIL, receiving,
                 ReferralStatus.ACCEPTED, null, receiving, submittedAt.plusSeconds(30)));
-        referralService.publish(submitted, new ReferralSubmitted(referralId, learnerId, "opp-esol", COUNCIL,
-                receiving, Urgency.ROUTINE, submittedAt));
+        referralService.publish(referred.submitted(), new ReferralSubmitted(referralId, learnerId, "opp-esol",
+                COUNCIL, receiving, Urgency.ROUTINE, submittedAt));
         // A marker after them on the same key: once handled, everything before it on the partition was too.
         String marker = referralService.publishRaw(Topic.REFERRALS.topicName(), "org.pathways.referral.note-added.v1",
                 referralId, Map.of("referralId", referralId, "noteId", "note-1"));
@@ -247,12 +268,11 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
     /** A crash after the relationship's write and before the inbox's mark: the event comes again and writes nothing. */
     @Test
     void referralNewsDeliveredAgainAfterACrashIsAppliedOnce() {
-        String learnerId = registerLearner(COUNCIL);
-        String receiving = unique("agency-college");
-        String referralId = unique("ref");
-        Instant submittedAt = Instant.now().minusSeconds(120);
-        String submitted = submit(referralId, learnerId, COUNCIL, receiving, submittedAt);
-        awaitHandled(HANDLER, submitted);
+        Referred referred = referredTo("agency-college", Instant.now().minusSeconds(120));
+        String learnerId = referred.learnerId();
+        String receiving = referred.receiving();
+        String referralId = referred.referralId();
+        String submitted = referred.submitted();
         org.bson.Document before = mongo.findById(referralId, org.bson.Document.class, "referral_relationships");
         assertThat(before.getList(org.pathways.messaging.inbox.AppliedEvents.FIELD, String.class))
                 .containsExactly(submitted);
@@ -261,7 +281,7 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
                 org.springframework.data.mongodb.core.query.Criteria.where("_id").is(HANDLER + ":" + submitted)),
                 "inbox");
         referralService.publish(submitted, new ReferralSubmitted(referralId, learnerId, "opp-esol", COUNCIL,
-                receiving, Urgency.ROUTINE, submittedAt));
+                receiving, Urgency.ROUTINE, referred.submittedAt()));
         awaitHandled(HANDLER, submitted);
 
         assertThat(mongo.findById(referralId, org.bson.Document.class, "referral_relationships")).isEqualTo(before);
@@ -289,19 +309,14 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
 
     @Test
     void aThirdAgencyGainsNothingFromSomeoneElsesReferral() {
-        String learnerId = registerLearner(COUNCIL);
-        String receiving = unique("agency-college");
-        String submitted = submit(unique("ref"), learnerId, COUNCIL, receiving, Instant.now());
-        awaitHandled(HANDLER, submitted);
-        assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
-        assertThat(statusFor(learnerId, HOUSING)).isEqualTo(404);
+        Referred referred = referredTo("agency-college");
+        assertThat(statusFor(referred.learnerId(), referred.receiving())).isEqualTo(200);
+        assertThat(statusFor(referred.learnerId(), HOUSING)).isEqualTo(404);
     }
 
     @Test
     void erasingTheLearnerForgetsWhereTheyWereReferred() {
-        String learnerId = registerLearner(COUNCIL);
-        String submitted = submit(unique("ref"), learnerId, COUNCIL, unique("agency-health"), Instant.now());
-        awaitHandled(HANDLER, submitted);
+        String learnerId = referredTo("agency-health").learnerId();
         org.springframework.data.mongodb.core.query.Query ofLearner = org.springframework.data.mongodb.core.query
                 .Query.query(org.springframework.data.mongodb.core.query.Criteria.where("learnerId").is(learnerId));
         assertThat(mongo.count(ofLearner, ReferralRelationship.class)).isEqualTo(1);
@@ -318,13 +333,10 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
      */
     @Test
     void aReceivingAgencysReadFindsTheLearnersReferralsByIdOnly() {
-        String learnerId = registerLearner(COUNCIL);
-        String receiving = unique("agency-college");
-        String submitted = submit(unique("ref"), learnerId, COUNCIL, receiving, Instant.now());
-        awaitHandled(HANDLER, submitted);
+        Referred referred = referredTo("agency-college");
 
-        assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
-        assertThat(statusFor(learnerId, HOUSING)).isEqualTo(404);
+        assertThat(statusFor(referred.learnerId(), referred.receiving())).isEqualTo(200);
+        assertThat(statusFor(referred.learnerId(), HOUSING)).isEqualTo(404);
 
         // On the threads serving HTTP requests (the event consumer reads by _id too, and the start's migration reads
         // everything once).
@@ -338,11 +350,9 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
     /** Relationships kept before the lists by learner existed are listed at start, and open the record as before. */
     @Test
     void relationshipsKeptBeforeTheListsByLearnerAreListedOnce() {
-        String learnerId = registerLearner(COUNCIL);
-        String receiving = unique("agency-college");
-        String referralId = unique("ref");
-        String submitted = submit(referralId, learnerId, COUNCIL, receiving, Instant.now());
-        awaitHandled(HANDLER, submitted);
+        Referred referred = referredTo("agency-college");
+        String learnerId = referred.learnerId();
+        String receiving = referred.receiving();
         mongo.remove(org.springframework.data.mongodb.core.query.Query.query(
                 org.springframework.data.mongodb.core.query.Criteria.where("_id").is(learnerId)),
                 ReferralsByLearner.COLLECTION);
@@ -352,6 +362,6 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
 
         assertThat(statusFor(learnerId, receiving)).isEqualTo(200);
         assertThat(mongo.findById(learnerId, org.bson.Document.class, ReferralsByLearner.COLLECTION)
-                .getList("referralIds", String.class)).containsExactly(referralId);
+                .getList("referralIds", String.class)).containsExactly(referred.referralId());
     }
 }

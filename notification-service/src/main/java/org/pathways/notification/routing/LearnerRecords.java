@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bson.Document;
+import org.pathways.platform.store.Migrations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -29,7 +30,7 @@ import org.springframework.stereotype.Component;
  * person's consents and referrals only. Ids only.
  *
  * <p>At start, the lists are built once from the consents, referral parties and aliases kept before they existed
- * (noted in {@code notification_migrations}).
+ * (noted in {@code notification_migrations}, {@link Migrations}).
  */
 @Component
 class LearnerRecords implements SmartInitializingSingleton {
@@ -128,14 +129,12 @@ class LearnerRecords implements SmartInitializingSingleton {
 
     @Override
     public void afterSingletonsInstantiated() {
-        if (mongo.exists(byId(MIGRATION), MIGRATIONS)) {
-            return;
-        }
-        int learners = build();
-        if (learners > 0) {
-            log.info("Listed the consents and referrals of {} learners by learner", learners);
-        }
-        mongo.save(new Document("_id", MIGRATION).append("at", clock.instant()), MIGRATIONS);
+        new Migrations(mongo, MIGRATIONS, clock).once(MIGRATION, () -> {
+            int learners = build();
+            if (learners > 0) {
+                log.info("Listed the consents and referrals of {} learners by learner", learners);
+            }
+        });
     }
 
     /**

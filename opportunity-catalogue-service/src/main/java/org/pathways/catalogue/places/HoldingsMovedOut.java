@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.bson.Document;
+import org.pathways.platform.store.Migrations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -19,9 +20,10 @@ import org.springframework.stereotype.Component;
 /**
  * Moves the place holdings that earlier versions kept inside each opportunity ({@code placeHolders} and
  * {@code endedReferrals} arrays) to their own documents and leaves the opportunity a count. Runs once at start, before
- * the consumers and the web server start (so nothing else changes places meanwhile); noted when done, so later starts skip it; repeatable: holdings already
- * moved are skipped by their {@code _id}, and an opportunity is rewritten only while it still has the arrays, guarded
- * by its version. Stop every instance of the earlier version before starting this one: they would write the arrays
+ * the consumers and the web server start (so nothing else changes places meanwhile); noted when done in
+ * {@code catalogue_migrations}, so later starts skip it ({@link Migrations}); repeatable: holdings already moved are
+ * skipped by their {@code _id}, and an opportunity is rewritten only while it still has the arrays, guarded by its
+ * version. Stop every instance of the earlier version before starting this one: they would write the arrays
  * again.
  */
 @Component
@@ -48,15 +50,12 @@ class HoldingsMovedOut implements SmartInitializingSingleton {
 
     @Override
     public void afterSingletonsInstantiated() {
-        Query done = Query.query(Criteria.where("_id").is(MIGRATION));
-        if (mongo.exists(done, MIGRATIONS)) {
-            return;
-        }
-        int moved = moveAll();
-        if (moved > 0) {
-            log.info("Moved the place holdings of {} opportunities out of their documents", moved);
-        }
-        mongo.save(new Document("_id", MIGRATION).append("at", clock.instant()), MIGRATIONS);
+        new Migrations(mongo, MIGRATIONS, clock).once(MIGRATION, () -> {
+            int moved = moveAll();
+            if (moved > 0) {
+                log.info("Moved the place holdings of {} opportunities out of their documents", moved);
+            }
+        });
     }
 
     /** Moves the holdings of every opportunity that still embeds them; returns how many opportunities it rewrote. */

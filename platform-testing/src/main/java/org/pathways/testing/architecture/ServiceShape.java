@@ -22,8 +22,9 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
  * <ul>
  *   <li>{@link #featuresFreeOfCycles()}: the service's top-level packages (its features, e.g.
  *       {@code org.pathways.referral.submission}) never depend on each other in a cycle;</li>
- *   <li>{@link #packagesFreeOfCycles()} (stricter, for a module whose base package holds more than the application
- *       class): the same, with the base package as one more part;</li>
+ *   <li>{@link #packagesFreeOfCycles()} (stricter): the same, with the base package as one more part, so that
+ *       what the base package holds (the application class, an auto-configuration) may use the features and none of
+ *       them uses it back;</li>
  *   <li>{@link #internalsStayInside()}: a class in a feature's {@code internal} package (e.g.
  *       {@code org.pathways.referral.submission.internal}) is used only from inside that feature — the rest of the
  *       service goes through the feature's own package.</li>

@@ -5,7 +5,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The checks of {@link ServiceShape} a service runs against its own production classes: a service's
- * {@code ArchitectureTest} extends this with its base package, and inherits both tests.
+ * {@code ArchitectureTest} extends this with its base package, and inherits all three tests (features without
+ * cycles, the base package and the features without cycles, internals kept inside).
  */
 public abstract class ServiceShapeTest {
 
@@ -20,6 +21,11 @@ public abstract class ServiceShapeTest {
     @Test
     void featuresHaveNoCycles() {
         shape.featuresFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void basePackageAndFeaturesHaveNoCycles() {
+        shape.packagesFreeOfCycles().check(classes);
     }
 
     @Test

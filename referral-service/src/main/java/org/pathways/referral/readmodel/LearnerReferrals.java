@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 import org.bson.Document;
+import org.pathways.platform.store.Migrations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -26,7 +27,7 @@ import org.springframework.stereotype.Component;
  * nobody), a consent when its event is applied. Grows with one person's referrals and consents only. Ids only.
  *
  * <p>At start, built once from the referrals and consents kept before it existed (noted in
- * {@code referral-migrations}).
+ * {@code referral-migrations}, {@link Migrations}).
  */
 @Component
 public class LearnerReferrals implements SmartInitializingSingleton {
@@ -82,14 +83,12 @@ public class LearnerReferrals implements SmartInitializingSingleton {
 
     @Override
     public void afterSingletonsInstantiated() {
-        if (mongo.exists(Query.query(Criteria.where("_id").is(MIGRATION)), MIGRATIONS)) {
-            return;
-        }
-        int listed = build();
-        if (listed > 0) {
-            log.info("Listed {} referrals and consents by learner", listed);
-        }
-        mongo.save(new Document("_id", MIGRATION).append("at", clock.instant()), MIGRATIONS);
+        new Migrations(mongo, MIGRATIONS, clock).once(MIGRATION, () -> {
+            int listed = build();
+            if (listed > 0) {
+                log.info("Listed {} referrals and consents by learner", listed);
+            }
+        });
     }
 
     /** Lists the referrals and consents kept before these documents existed (repeatable: the lists are sets). */
