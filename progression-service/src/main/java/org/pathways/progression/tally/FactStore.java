@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.platform.store.GuardIndexes;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.BulkOperationException;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.BulkOperations.BulkMode;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -72,11 +74,10 @@ public class FactStore {
      */
     static final long PENDING_GRACE_MILLIS = 30_000;
     /**
-     * How long a batch holds its bucket increments and pending differences back at most (5 s). Still needed with the
-     * markers: a marker says that a bucket write happened, not that none is still to come, so a take-over must only
-     * happen once the writer has surely written or stopped: it holds for 5 s at most, well within the grace period.
+     * On a fact document: the id of the batch write that wrote it last, which tells a batch which of its writes
+     * another writer's came before (see {@link #completeBatch}).
      */
-    static final long MAX_HOLD_NANOS = 5_000_000_000L;
+    static final String WRITER = "w";
     /**
      * How many event ids a counter document keeps: a batch delivered again after a crash is at most a poll's worth
      * (500 records per partition), so its ids are still there.
@@ -113,32 +114,40 @@ public class FactStore {
     }
 
     /**
-     * What a batch of events does to the store, merged: facts read ahead with one {@code $in} per collection and kept
-     * as written (a hint only: every write is still made under the facts' version, so a stale one costs a retry),
-     * and the bucket increments, counters and clearing of pending differences of the whole batch held back and
-     * written at {@link #completeBatch} in one unordered bulk write each. The fact documents themselves are written
-     * as each event is applied, with their pending differences (this batch's, merged), so a crash before the
-     * increments are written leaves them pending for the next writer, as for a single event. Every write of the
-     * batch ({@link #completeBatch}) has one id for its pending differences, marked on every bucket it increments.
+     * What a batch of events does to the store, merged: facts read ahead with one {@code $in} per collection, changed
+     * in memory as the events are applied, and written at {@link #completeBatch}, all in one unordered bulk write per
+     * collection, each under the version it was read at (or as an insert), with the batch's pending differences;
+     * then the bucket increments, the counters and the clearing of the pending differences, one unordered bulk write
+     * each. So a crash before the increments are written leaves the differences pending for the next writer, as for
+     * a single event, and nothing of the batch is in the store before that write: no other writer ever waits for a
+     * batch still being applied. A fact document another writer changed meanwhile (its version moved on) is not
+     * written: {@link #completeBatch} leaves its differences out of the buckets and says which generations had such
+     * conflicts, for the caller to apply those events again (on the facts as they now are). Every write of the batch
+     * has one id for its pending differences, marked on every bucket it increments.
      */
     private static final class Batch {
-        /** By collection and id: the facts as last read or written (null: known to be absent). */
+        /** By collection and id: the facts as last read or changed (null: known to be absent). */
         final Map<String, Map<String, Document>> facts = new HashMap<>();
         /** By generation: the merged differences to add to each bucket. */
         final Map<Generation, Map<String, Document>> increments = new LinkedHashMap<>();
-        /** By collection: the documents written with this batch's pending differences, at which version and time. */
-        final Map<String, Map<String, Written>> pending = new LinkedHashMap<>();
+        /** By collection and id: the facts changed in memory, to write with the batch. */
+        final Map<String, Map<String, Unwritten>> unwritten = new LinkedHashMap<>();
         /** By collection and id: counters to increment (and fields to set) with the batch. */
         final Map<String, Map<String, Count>> counts = new LinkedHashMap<>();
-        /** When this batch first held something back since its last write (System.nanoTime), or 0. */
-        long holdingSince;
         /** The id of the pending differences until the next write of the batch. */
         String pendingId = newPendingId();
 
-        boolean ownsPending(String collection, Document stored) {
-            Written written = pending.getOrDefault(collection, Map.of()).get(stored.getString("_id"));
-            return written != null && stored.get(VERSION) instanceof Number n && n.longValue() == written.version();
+        boolean changed(String collection, String id) {
+            Map<String, Unwritten> changed = unwritten.get(collection);
+            return changed != null && changed.containsKey(id);
         }
+    }
+
+    /**
+     * Facts changed by the batch, not yet written: of which generation, and the version they were read at (null: not
+     * in the store, so inserted).
+     */
+    private record Unwritten(Generation generation, Long readVersion) {
     }
 
     /** A fact document as written with pending differences: its version and the time of its pending differences. */
@@ -173,18 +182,25 @@ public class FactStore {
     }
 
     /**
-     * Writes what the batch held back: every bucket's merged increment (one bulk write per generation, plus one for
-     * new buckets' day indexes), the counters (one bulk write per collection), then clears the pending differences
-     * (one bulk write per collection). The facts read stay known for the rest of the batch. The buckets' markers are
+     * Writes what the batch changed and held back: the facts (one bulk write per collection, each document under the
+     * version it was read at), every bucket's merged increment (one bulk write per generation, plus one for new
+     * buckets' day indexes), the counters (one bulk write per collection), then clears the pending differences (one
+     * bulk write per collection). The facts written stay known for the rest of the batch. The buckets' markers are
      * removed later (see {@link FactStore}), and only if every pending difference was cleared here: one that was not
      * (taken over meanwhile) is still looked for by its id.
+     *
+     * @return the generations some of whose facts another writer changed meanwhile: those were not written, nor
+     *         their differences added; the events applied to them since the batch began (or last completed) are to be
+     *         applied again, on the facts as they now are, and the batch completed again
      */
-    public void completeBatch() {
+    public Set<Generation> completeBatch() {
         Batch current = batch.get();
         if (current == null) {
-            return;
+            return Set.of();
         }
         String applied = current.pendingId;
+        Set<Generation> conflicts = new LinkedHashSet<>();
+        Map<String, Map<String, Written>> pending = writeFacts(current, applied, conflicts);
         Map<Generation, List<String>> marked = new LinkedHashMap<>();
         current.increments.forEach((generation, buckets) -> {
             apply(generation, List.copyOf(buckets.values()), applied);
@@ -202,7 +218,7 @@ public class FactStore {
             BulkOperations upserts = mongo.bulkOps(BulkMode.UNORDERED, collection);
             boolean any = false;
             for (Map.Entry<String, Count> entry : counts.entrySet()) {
-                List<String> seen = already.getOrDefault(entry.getKey(), List.of());
+                Set<String> seen = new HashSet<>(already.getOrDefault(entry.getKey(), List.of()));
                 Update update = new Update();
                 List<String> counting = new ArrayList<>();
                 Map<String, Long> sum = new LinkedHashMap<>();
@@ -226,18 +242,14 @@ public class FactStore {
         });
         current.counts.clear();
         boolean allCleared = true;
-        for (Map.Entry<String, Map<String, Written>> pending : current.pending.entrySet()) {
-            String collection = pending.getKey();
-            Map<String, Written> written = pending.getValue();
-            if (written.isEmpty()) {
-                continue;
-            }
+        for (Map.Entry<String, Map<String, Written>> written : pending.entrySet()) {
+            String collection = written.getKey();
             BulkOperations clears = mongo.bulkOps(BulkMode.UNORDERED, collection);
-            written.forEach((id, as) -> clears.updateOne(Query.query(Criteria.where("_id").is(id)
+            written.getValue().forEach((id, as) -> clears.updateOne(Query.query(Criteria.where("_id").is(id)
                     .and(VERSION).is(as.version()).and(PENDING_AT).is(as.pendingAt())), clearing()));
-            allCleared &= clears.execute().getMatchedCount() == written.size();
+            allCleared &= clears.execute().getMatchedCount() == written.getValue().size();
             Map<String, Document> known = current.facts.getOrDefault(collection, Map.of());
-            written.keySet().forEach(id -> {
+            written.getValue().keySet().forEach(id -> {
                 Document kept = known.get(id);
                 if (kept != null) {
                     kept.remove(PENDING);
@@ -246,12 +258,104 @@ public class FactStore {
                 }
             });
         }
-        current.pending.clear();
         if (allCleared) {
             marked.forEach((generation, buckets) -> removeMarkersLater(generation, buckets, List.of(applied)));
         }
         current.pendingId = newPendingId();
-        current.holdingSince = 0;
+        return conflicts;
+    }
+
+    /**
+     * Writes the facts the batch changed, one unordered bulk write per collection: each document under the version it
+     * was read at (or inserted), with its pending differences under {@code applied} and the time now. A document
+     * another writer changed meanwhile is not written: it is forgotten (read again when next needed), its differences
+     * are taken out of the batch's increments, and its generation goes into {@code conflicts}.
+     *
+     * @return by collection and id: the documents written with pending differences, to clear once added
+     */
+    private Map<String, Map<String, Written>> writeFacts(Batch current, String applied, Set<Generation> conflicts) {
+        Map<String, Map<String, Written>> pending = new LinkedHashMap<>();
+        long now = System.currentTimeMillis();
+        for (Map.Entry<String, Map<String, Unwritten>> changed : current.unwritten.entrySet()) {
+            String collection = changed.getKey();
+            Map<String, Document> known = current.facts.get(collection);
+            BulkOperations writes = mongo.bulkOps(BulkMode.UNORDERED, collection);
+            int replaced = 0;
+            int inserted = 0;
+            for (Map.Entry<String, Unwritten> entry : changed.getValue().entrySet()) {
+                Document document = known.get(entry.getKey());
+                document.put(WRITER, applied);
+                if (document.get(PENDING) != null) {
+                    document.put(PENDING_AT, now);
+                    document.put(PENDING_IDS, List.of(applied));
+                }
+                if (entry.getValue().readVersion() == null) {
+                    writes.insert(document);
+                    inserted++;
+                } else {
+                    writes.replaceOne(Query.query(Criteria.where("_id").is(entry.getKey()).and(VERSION)
+                            .is(entry.getValue().readVersion())), document);
+                    replaced++;
+                }
+            }
+            boolean allWritten;
+            try {
+                var result = writes.execute();
+                allWritten = result.getMatchedCount() == replaced && result.getInsertedCount() == inserted;
+            } catch (BulkOperationException raced) {
+                // An insert found the document there already (another writer made it); the others were written.
+                if (raced.getErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
+                    throw raced;
+                }
+                allWritten = false;
+            }
+            Set<String> notWritten = allWritten ? Set.of() : notWritten(collection, changed.getValue().keySet(),
+                    applied);
+            for (Map.Entry<String, Unwritten> entry : changed.getValue().entrySet()) {
+                String id = entry.getKey();
+                Document document = known.get(id);
+                if (notWritten.contains(id)) {
+                    known.remove(id);
+                    conflicts.add(entry.getValue().generation());
+                    Map<String, Document> held = current.increments.get(entry.getValue().generation());
+                    for (Document difference : document.getList(PENDING, Document.class, List.of())) {
+                        Document into = held == null ? null : held.get(difference.getString("b"));
+                        List<Document> rest = merge(into == null ? List.of() : List.of(into),
+                                List.of(negated(difference)));
+                        if (rest.isEmpty()) {
+                            held.remove(difference.getString("b"));
+                        } else {
+                            held.put(difference.getString("b"), rest.getFirst());
+                        }
+                    }
+                } else if (document.get(PENDING) != null) {
+                    pending.computeIfAbsent(collection, c -> new LinkedHashMap<>())
+                            .put(id, new Written(((Number) document.get(VERSION)).longValue(), now));
+                }
+            }
+        }
+        current.unwritten.clear();
+        return pending;
+    }
+
+    /** Which of {@code ids} this write ({@code applied}) did not write: another writer's version is there instead. */
+    private Set<String> notWritten(String collection, Collection<String> ids, String applied) {
+        Set<String> notWritten = new HashSet<>(ids);
+        // By _id only (the index the embedded store serves), the writer checked here.
+        Query written = Query.query(Criteria.where("_id").in(ids));
+        written.fields().include(WRITER);
+        for (Document found : mongo.find(written, Document.class, collection)) {
+            if (applied.equals(found.getString(WRITER))) {
+                notWritten.remove(found.getString("_id"));
+            }
+        }
+        return notWritten;
+    }
+
+    private static Document negated(Document difference) {
+        Document counts = new Document();
+        difference.get("c", Document.class).forEach((field, n) -> counts.append(field, -((Number) n).longValue()));
+        return new Document(difference).append("c", counts);
     }
 
     /** Ends this thread's batch; what was not completed is dropped (its facts stay pending for the next writer). */
@@ -277,7 +381,6 @@ public class FactStore {
             counted.applyOnce(target, id, eventId, update, true);
             return;
         }
-        holding(current);
         Count count = current.counts.computeIfAbsent(target, c -> new LinkedHashMap<>()).computeIfAbsent(id,
                 i -> new Count(new LinkedHashMap<>(), new LinkedHashMap<>()));
         count.set().putAll(set);
@@ -285,32 +388,6 @@ public class FactStore {
             more.forEach((field, n) -> held.merge(field, n, Long::sum));
             return held;
         });
-    }
-
-    /**
-     * Before this thread waits for another writer's pending differences, it writes what its own batch holds back:
-     * a writer that waits holds nothing, so two batches (two instances, or the live consumer and a rebuild) that each
-     * wait for a document the other holds never wait for each other until the grace period runs out.
-     */
-    private void releaseBeforeWaiting(Batch current) {
-        if (current != null && (!current.increments.isEmpty() || !current.counts.isEmpty()
-                || current.pending.values().stream().anyMatch(versions -> !versions.isEmpty()))) {
-            completeBatch();
-        }
-    }
-
-    /**
-     * Notes that the batch holds something back; once it has for {@link #MAX_HOLD_NANOS}, writes it. Other writers of
-     * its documents wait for pending differences only that long, well within {@link #PENDING_GRACE_MILLIS}, after
-     * which they would take them over and count them again.
-     */
-    private void holding(Batch current) {
-        long now = System.nanoTime();
-        if (current.holdingSince == 0) {
-            current.holdingSince = now;
-        } else if (now - current.holdingSince > MAX_HOLD_NANOS) {
-            completeBatch();
-        }
     }
 
     /** The stored facts: as known to the batch, or read (and then known to it). */
@@ -339,15 +416,20 @@ public class FactStore {
      * Declares, once per fact collection, the unique indexes on exactly the fields of its guarded writes: the replace
      * under a version ({@code _id}, {@code v}) and the clear of pending differences ({@code _id}, {@code v},
      * {@code pendingAt}). Real MongoDB serves both from {@code _id}; the embedded store would read the whole
-     * collection for each without them (see {@link GuardIndexes}). (A generation's collections dropped and made
-     * again in the same process, an abandoned rebuild's, keep working without them until the next start: slower on
-     * the embedded store only.)
+     * collection for each without them (see {@link GuardIndexes}). A generation dropped (or no longer fed, as
+     * another instance may drop it) is forgotten here ({@link #unguard}), so its collections made again under the
+     * same number (the next rebuild after an abandoned one) are guarded again.
      */
     private void guard(String facts) {
         if (guarded.add(facts)) {
             GuardIndexes.declare(mongo, facts, VERSION);
             GuardIndexes.declare(mongo, facts, VERSION, PENDING_AT);
         }
+    }
+
+    /** Forgets that {@code generation}'s collections are guarded: they are dropped, or may be (see {@link #guard}). */
+    public void unguard(Generation generation) {
+        guarded.removeIf(generation::owns);
     }
 
     /** The facts about {@code id}, or null. */
@@ -382,11 +464,11 @@ public class FactStore {
         Batch current = batch.get();
         boolean first = prefetched;
         while (true) {
-            Document stored = first ? known : read(facts, id);
+            // Facts this batch changed are only in memory: as the batch has them, whatever the caller read before.
+            boolean own = current != null && current.changed(facts, id);
+            Document stored = first && !own ? known : read(facts, id);
             first = false;
-            boolean own = current != null && stored != null && current.ownsPending(facts, stored);
             if (stored != null && stored.get(PENDING) != null && !own) {
-                releaseBeforeWaiting(current);
                 awaitOrTakeOver(generation, facts, stored);
                 forgetKnown(facts, id);
                 continue;
@@ -396,6 +478,7 @@ public class FactStore {
             List<Document> before = working.getList(CONTRIBUTION, Document.class, List.of());
             working.remove(VERSION);
             working.remove(CONTRIBUTION);
+            working.remove(WRITER);
             // What was pending is this batch's own (merged below) or nothing: never kept as it was.
             working.remove(PENDING);
             working.remove(PENDING_AT);
@@ -407,33 +490,20 @@ public class FactStore {
             }
             List<Document> after = derive.apply(changing).stream().map(FactStore::toDocument).toList();
             List<Document> difference = difference(before, after);
-            Document written = new Document(working).append(VERSION, version + 1).append(CONTRIBUTION, after);
-            // In a batch, the document's pending differences are all this batch has not yet added to the buckets.
-            List<Document> pending = own ? merge(stored.getList(PENDING, Document.class), difference) : difference;
-            String pendingId = current != null ? current.pendingId : newPendingId();
-            long pendingAt = System.currentTimeMillis();
-            if (!pending.isEmpty()) {
-                written.append(PENDING, pending).append(PENDING_AT, pendingAt).append(PENDING_IDS, List.of(pendingId));
-            }
-            try {
-                if (stored == null) {
-                    mongo.insert(written, facts);
-                } else if (mongo.replace(Query.query(Criteria.where("_id").is(id).and(VERSION).is(version)),
-                        written, facts).getMatchedCount() == 0) {
-                    forgetKnown(facts, id);
-                    continue;
-                }
-            } catch (DuplicateKeyException raced) {
-                forgetKnown(facts, id);
-                continue;
-            }
             if (current != null) {
-                current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, written);
-                Map<String, Written> versions = current.pending.computeIfAbsent(facts, c -> new LinkedHashMap<>());
-                if (pending.isEmpty()) {
-                    versions.remove(id);
-                } else {
-                    versions.put(id, new Written(version + 1, pendingAt));
+                // Written with the batch, under the version it was read at: changed again, it keeps the new version.
+                Document changed = new Document(working).append(VERSION, own ? version : version + 1)
+                        .append(CONTRIBUTION, after);
+                // The document's pending differences are all this batch has not yet added to the buckets.
+                List<Document> pending = own ? merge(stored.getList(PENDING, Document.class, List.of()), difference)
+                        : difference;
+                if (!pending.isEmpty()) {
+                    changed.append(PENDING, pending);
+                }
+                current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, changed);
+                if (!own) {
+                    current.unwritten.computeIfAbsent(facts, c -> new LinkedHashMap<>())
+                            .put(id, new Unwritten(generation, stored == null ? null : version));
                 }
                 Map<String, Document> held = current.increments.computeIfAbsent(generation,
                         g -> new LinkedHashMap<>());
@@ -446,8 +516,24 @@ public class FactStore {
                         held.put(more.getString("b"), sum.getFirst());
                     }
                 }
-                holding(current);
-                return new Facts(written);
+                return new Facts(changed);
+            }
+            Document written = new Document(working).append(VERSION, version + 1).append(CONTRIBUTION, after);
+            String pendingId = newPendingId();
+            long pendingAt = System.currentTimeMillis();
+            if (!difference.isEmpty()) {
+                written.append(PENDING, difference).append(PENDING_AT, pendingAt)
+                        .append(PENDING_IDS, List.of(pendingId));
+            }
+            try {
+                if (stored == null) {
+                    mongo.insert(written, facts);
+                } else if (mongo.replace(Query.query(Criteria.where("_id").is(id).and(VERSION).is(version)),
+                        written, facts).getMatchedCount() == 0) {
+                    continue;
+                }
+            } catch (DuplicateKeyException raced) {
+                continue;
             }
             if (!difference.isEmpty()) {
                 apply(generation, difference, pendingId);
@@ -467,18 +553,18 @@ public class FactStore {
     public void forget(Generation generation, String collection, String id) {
         String facts = generation.collection(collection);
         Batch current = batch.get();
-        Document stored = read(facts, id);
-        while (stored != null && stored.get(PENDING) != null
-                && (current == null || !current.ownsPending(facts, stored))) {
-            releaseBeforeWaiting(current);
+        // Changed by this batch only in memory: not written now (what it held back for the buckets stays held, counts
+        // being about no one); the stored facts, as they were read, are removed below.
+        boolean own = current != null && current.changed(facts, id)
+                && current.unwritten.get(facts).remove(id) != null;
+        Document stored = own ? null : read(facts, id);
+        while (stored != null && stored.get(PENDING) != null) {
             awaitOrTakeOver(generation, facts, stored);
             forgetKnown(facts, id);
             stored = read(facts, id);
         }
         mongo.remove(Query.query(Criteria.where("_id").is(id)), facts);
         if (current != null) {
-            // What it held back for the buckets stays held (counts are about no one); nothing is left to clear.
-            current.pending.getOrDefault(facts, new HashMap<>()).remove(id);
             current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, null);
         }
     }
