@@ -150,6 +150,14 @@ public class ProjectionFeed {
      * tests and tools; says what changed.
      */
     public List<ProjectionChange> applyBatch(List<ReceivedEvent> events, Generation generation) {
+        return applyBatch(events, generation, () -> { });
+    }
+
+    /**
+     * As {@link #applyBatch(List, Generation)}, with {@code meanwhile} run after the events are applied and before
+     * the batch writes them: what another writer does in between (tests of races).
+     */
+    public List<ProjectionChange> applyBatch(List<ReceivedEvent> events, Generation generation, Runnable meanwhile) {
         BatchScope scope = batchScope(() -> generation);
         List<ProjectionChange> changes = new ArrayList<>();
         try {
@@ -158,6 +166,7 @@ public class ProjectionFeed {
                 changes.addAll(apply(event, generation));
                 applied.get().add(new Applied(event, generation));
             });
+            meanwhile.run();
             scope.complete();
         } finally {
             scope.close();

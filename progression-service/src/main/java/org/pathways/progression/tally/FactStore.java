@@ -147,7 +147,7 @@ public class FactStore {
      * Facts changed by the batch, not yet written: of which generation, and the version they were read at (null: not
      * in the store, so inserted).
      */
-    private record Unwritten(Generation generation, Long readVersion) {
+    private record Unwritten(Generation generation, Long readVersion, boolean last) {
     }
 
     /** A fact document as written with pending differences: its version and the time of its pending differences. */
@@ -276,13 +276,39 @@ public class FactStore {
     private Map<String, Map<String, Written>> writeFacts(Batch current, String applied, Set<Generation> conflicts) {
         Map<String, Map<String, Written>> pending = new LinkedHashMap<>();
         long now = System.currentTimeMillis();
-        for (Map.Entry<String, Map<String, Unwritten>> changed : current.unwritten.entrySet()) {
-            String collection = changed.getKey();
+        writeFacts(current, false, applied, now, conflicts, pending);
+        // Facts whose hand-over the others complete (see changeAfterOthers) go last, and only where the others of
+        // their generation were all written: else they stay as stored, for the events to be applied again.
+        writeFacts(current, true, applied, now, conflicts, pending);
+        current.unwritten.clear();
+        return pending;
+    }
+
+    /** Writes the changed facts that go {@code last} (or not), as {@link #writeFacts(Batch, String, Set)} says. */
+    private void writeFacts(Batch current, boolean last, String applied, long now, Set<Generation> conflicts,
+                            Map<String, Map<String, Written>> pending) {
+        Set<Generation> lostAlready = Set.copyOf(conflicts);
+        for (Map.Entry<String, Map<String, Unwritten>> changedIn : current.unwritten.entrySet()) {
+            String collection = changedIn.getKey();
+            Map<String, Unwritten> changed = new LinkedHashMap<>();
+            changedIn.getValue().forEach((id, unwritten) -> {
+                if (unwritten.last() == last) {
+                    changed.put(id, unwritten);
+                }
+            });
+            if (changed.isEmpty()) {
+                continue;
+            }
             Map<String, Document> known = current.facts.get(collection);
             BulkOperations writes = mongo.bulkOps(BulkMode.UNORDERED, collection);
             int replaced = 0;
             int inserted = 0;
-            for (Map.Entry<String, Unwritten> entry : changed.getValue().entrySet()) {
+            Set<String> notWritten = new HashSet<>();
+            for (Map.Entry<String, Unwritten> entry : changed.entrySet()) {
+                if (lostAlready.contains(entry.getValue().generation())) {
+                    notWritten.add(entry.getKey());
+                    continue;
+                }
                 Document document = known.get(entry.getKey());
                 document.put(WRITER, applied);
                 if (document.get(PENDING) != null) {
@@ -298,28 +324,33 @@ public class FactStore {
                     replaced++;
                 }
             }
-            boolean allWritten;
-            try {
-                var result = writes.execute();
-                allWritten = result.getMatchedCount() == replaced && result.getInsertedCount() == inserted;
-            } catch (BulkOperationException raced) {
-                // An insert found the document there already (another writer made it); the others were written.
-                if (raced.getErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
-                    throw raced;
+            if (replaced + inserted > 0) {
+                boolean allWritten;
+                try {
+                    var result = writes.execute();
+                    allWritten = result.getMatchedCount() == replaced && result.getInsertedCount() == inserted;
+                } catch (BulkOperationException raced) {
+                    // An insert found the document there already (another writer made it); the others were written.
+                    if (raced.getErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
+                        throw raced;
+                    }
+                    allWritten = false;
                 }
-                allWritten = false;
+                if (!allWritten) {
+                    List<String> tried = changed.keySet().stream().filter(id -> !notWritten.contains(id)).toList();
+                    notWritten.addAll(notWritten(collection, tried, applied));
+                }
             }
-            Set<String> notWritten = allWritten ? Set.of() : notWritten(collection, changed.getValue().keySet(),
-                    applied);
-            for (Map.Entry<String, Unwritten> entry : changed.getValue().entrySet()) {
+            for (Map.Entry<String, Unwritten> entry : changed.entrySet()) {
                 String id = entry.getKey();
                 Document document = known.get(id);
                 if (notWritten.contains(id)) {
                     known.remove(id);
                     conflicts.add(entry.getValue().generation());
-                    Map<String, Document> held = current.increments.get(entry.getValue().generation());
+                    Map<String, Document> held = current.increments.computeIfAbsent(entry.getValue().generation(),
+                            g -> new LinkedHashMap<>());
                     for (Document difference : document.getList(PENDING, Document.class, List.of())) {
-                        Document into = held == null ? null : held.get(difference.getString("b"));
+                        Document into = held.get(difference.getString("b"));
                         List<Document> rest = merge(into == null ? List.of() : List.of(into),
                                 List.of(negated(difference)));
                         if (rest.isEmpty()) {
@@ -334,8 +365,6 @@ public class FactStore {
                 }
             }
         }
-        current.unwritten.clear();
-        return pending;
     }
 
     /** Which of {@code ids} this write ({@code applied}) did not write: another writer's version is there instead. */
@@ -444,7 +473,21 @@ public class FactStore {
      */
     public Facts change(Generation generation, String collection, String id, Consumer<Facts> update,
                         Function<Facts, List<Tally>> derive) {
-        return change(generation, collection, id, false, null, update, derive);
+        return change(generation, collection, id, false, null, false, update, derive);
+    }
+
+    /**
+     * As {@link #change(Generation, String, String, Consumer, Function)}, for a change that hands something over to
+     * other things and is only to be kept once they have it: taking the referrals that wait to learn a learner's
+     * locality (or an opportunity's kind, or a referral's agencies) off the list, once each of them was changed. One
+     * at a time, the caller changes the others first. In a batch, this document is written after the batch's other
+     * facts, and only if all of those of its generation were written: when one of them lost a race to another writer,
+     * the list stays as stored, and the batch's events, applied again, find it and hand it over again. (Written with
+     * the others, the list was gone while a referral's change was not written: the referral never learnt it.)
+     */
+    public Facts changeAfterOthers(Generation generation, String collection, String id, Consumer<Facts> update,
+                                   Function<Facts, List<Tally>> derive) {
+        return change(generation, collection, id, false, null, true, update, derive);
     }
 
     /**
@@ -454,11 +497,12 @@ public class FactStore {
      */
     public Facts change(Generation generation, String collection, String id, Facts known, Consumer<Facts> update,
                         Function<Facts, List<Tally>> derive) {
-        return change(generation, collection, id, true, known == null ? null : known.document(), update, derive);
+        return change(generation, collection, id, true, known == null ? null : known.document(), false, update,
+                derive);
     }
 
     private Facts change(Generation generation, String collection, String id, boolean prefetched, Document known,
-                         Consumer<Facts> update, Function<Facts, List<Tally>> derive) {
+                         boolean last, Consumer<Facts> update, Function<Facts, List<Tally>> derive) {
         String facts = generation.collection(collection);
         guard(facts);
         Batch current = batch.get();
@@ -501,9 +545,13 @@ public class FactStore {
                     changed.append(PENDING, pending);
                 }
                 current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, changed);
+                Map<String, Unwritten> unwritten = current.unwritten.computeIfAbsent(facts,
+                        c -> new LinkedHashMap<>());
                 if (!own) {
-                    current.unwritten.computeIfAbsent(facts, c -> new LinkedHashMap<>())
-                            .put(id, new Unwritten(generation, stored == null ? null : version));
+                    unwritten.put(id, new Unwritten(generation, stored == null ? null : version, last));
+                } else if (last) {
+                    unwritten.computeIfPresent(id, (i, was) -> new Unwritten(was.generation(), was.readVersion(),
+                            true));
                 }
                 Map<String, Document> held = current.increments.computeIfAbsent(generation,
                         g -> new LinkedHashMap<>());
