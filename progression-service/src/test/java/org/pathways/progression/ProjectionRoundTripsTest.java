@@ -172,7 +172,9 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
         // count, and for a submission one more for the agencies' flow (10 / 6 / 6 before that). A batch reads them
         // all ahead at once (the batch test below).
         assertThat(submitting).isLessThanOrEqualTo(12);
-        assertThat(receiving).isLessThanOrEqualTo(7);
+        // The first duration on this day creates running-sum nodes (ReferralProjection.DURATIONS): their day indexes
+        // cost one bulk write more, once.
+        assertThat(receiving).isLessThanOrEqualTo(8);
         assertThat(accepting).isLessThanOrEqualTo(7);
 
         // The figures are whole: the referral counted once in its funnel bucket, found through the day's index.
@@ -189,7 +191,8 @@ class ProjectionRoundTripsTest extends ProgressionServiceTest {
                 submittedAt.atZone(ZoneOffset.UTC).toLocalDate())).hasSize(1);
         // Each day index lists its buckets: the funnel's and the steps' of each referral's day, and the learner's
         // registration's.
-        assertThat(mongo.findAll(Document.class, generation.collection(FactStore.DAYS))).hasSize(5);
+        assertThat(mongo.findAll(Document.class, generation.collection(FactStore.DAYS)).stream()
+                .filter(day -> !day.getString("_id").startsWith("durations|"))).hasSize(5);
     }
 
     @Test

@@ -60,6 +60,15 @@ public class ReferralProjection implements Projection {
     public static final String STEPS = "steps";
     public static final String NEXT_STEPS = "next-steps";
     public static final String PROJECTION = "funnel";
+    /**
+     * The durations of family {@value #FUNNEL} (acknowledge and decision sketches and counts) go to running sums over
+     * days by receiving and referring agency (family {@value #DURATIONS}), not to the daily funnel buckets: a window's
+     * response times read at most 34 days of nodes per pair of agencies, each sketch's bins bounded by its accuracy,
+     * instead of every daily bucket's sketch (the bins of thousands of sketches grew with the referrals in them).
+     */
+    public static final String DURATIONS = "durations";
+    public static final FactStore.RollUp DURATIONS_ROLL_UP = new FactStore.RollUp(DURATIONS,
+            List.of("receiving", "referring"), List.of("acknowledge", "decision"));
 
     private final FactStore facts;
     private final LearnerProjection learners;
@@ -67,6 +76,7 @@ public class ReferralProjection implements Projection {
     ReferralProjection(FactStore facts, LearnerProjection learners) {
         this.facts = facts;
         this.learners = learners;
+        facts.rollUp(FUNNEL, DURATIONS_ROLL_UP);
     }
 
     @Override

@@ -90,6 +90,8 @@ public class FactStore {
     private final long pendingGraceMillis;
     /** The events each counter document counted last ({@link #count}). */
     private final AppliedEvents counted;
+    /** By family: the fields its buckets hand on to running sums over days instead of keeping them ({@link #rollUp}). */
+    private final Map<String, RollUp> rollUps = new ConcurrentHashMap<>();
     /** The fact collections whose guard indexes this instance has declared. */
     private final Set<String> guarded = ConcurrentHashMap.newKeySet();
     /** The batch this thread is applying, if any (see {@link #beginBatch}). */
@@ -156,6 +158,64 @@ public class FactStore {
 
     /** A counter document's fields to set, and its increments by event. */
     private record Count(Map<String, Object> set, Map<String, Map<String, Long>> byEvent) {
+    }
+
+    /**
+     * Fields of a family's buckets (those starting with one of {@code fields}) kept instead in running sums over days
+     * ({@link DayTree}): family {@code into}, by the cuts {@code dims} only.
+     */
+    public record RollUp(String into, List<String> dims, List<String> fields) {
+
+        boolean rolls(String field) {
+            return fields.stream().anyMatch(field::startsWith);
+        }
+    }
+
+    /**
+     * From now on, what things add to {@code family}'s buckets in the fields of {@code rollUp} goes to the nodes of a
+     * {@link DayTree} instead ({@code family} keeps the other fields): a report reads a window from at most
+     * 2 × {@value DayTree#LEVELS} days of nodes, by the cuts the roll-up keeps, however many days the window has and
+     * however many things fell in it (see {@link #runningSums}). Differences are rolled up as they are made, so the
+     * nodes follow every change, redelivery and crash as the buckets do.
+     */
+    public void rollUp(String family, RollUp rollUp) {
+        rollUps.put(family, rollUp);
+    }
+
+    /** {@code differences} with the fields that roll up moved to their nodes (see {@link #rollUp}). */
+    private List<Document> rolledUp(List<Document> differences) {
+        if (rollUps.isEmpty() || differences.isEmpty()) {
+            return differences;
+        }
+        List<Document> kept = new ArrayList<>();
+        List<Document> nodes = new ArrayList<>();
+        for (Document difference : differences) {
+            RollUp rollUp = rollUps.get(difference.getString("f"));
+            if (rollUp == null) {
+                kept.add(difference);
+                continue;
+            }
+            Document counts = difference.get("c", Document.class);
+            Document stays = new Document();
+            Document rolls = new Document();
+            counts.forEach((field, n) -> (rollUp.rolls(field) ? rolls : stays).append(field, n));
+            if (!stays.isEmpty()) {
+                kept.add(new Document(difference).append("c", stays));
+            }
+            if (rolls.isEmpty()) {
+                continue;
+            }
+            Document dims = difference.get("d", Document.class);
+            Map<String, String> cuts = new java.util.TreeMap<>();
+            rollUp.dims().forEach(dim -> cuts.put(dim, dims.getString(dim)));
+            for (LocalDate node : DayTree.covering(LocalDate.parse(difference.getString("day")))) {
+                Tally tally = new Tally(rollUp.into(), node, cuts, Map.of());
+                nodes.add(new Document("b", tally.id()).append("f", tally.family()).append("day", node.toString())
+                        .append("d", new Document(new LinkedHashMap<>(tally.dims())))
+                        .append("c", new Document(rolls)));
+            }
+        }
+        return nodes.isEmpty() ? kept : merge(kept, nodes);
     }
 
     /** From now until {@link #endBatch}, this thread's writes are merged (see {@link Batch}). */
@@ -533,7 +593,7 @@ public class FactStore {
                 return new Facts(stored == null ? working : stored);
             }
             List<Document> after = derive.apply(changing).stream().map(FactStore::toDocument).toList();
-            List<Document> difference = difference(before, after);
+            List<Document> difference = rolledUp(difference(before, after));
             if (current != null) {
                 // Written with the batch, under the version it was read at: changed again, it keeps the new version.
                 Document changed = new Document(working).append(VERSION, own ? version : version + 1)
@@ -853,19 +913,74 @@ public class FactStore {
      * the markers of pending differences ({@code applied}), which are no figure.
      */
     public List<Document> buckets(Generation generation, String family, LocalDate from, LocalDate to) {
-        List<String> days = new ArrayList<>();
+        List<LocalDate> days = new ArrayList<>();
         for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
-            days.add(dayKey(family, day.toString()));
+            days.add(day);
         }
+        return buckets(generation, family, days);
+    }
+
+    /**
+     * What the things of the days from {@code from} to {@code to} (inclusive) added to the fields {@code family}
+     * rolls up into {@code rollUp.into()}, by the roll-up's cuts ({@link #rollUp}): everything up to {@code to} minus
+     * everything up to the day before {@code from}, from at most 2 × {@value DayTree#LEVELS} days of nodes. Each
+     * document holds the cuts and the summed fields (sub-documents, such as a sketch's bins, summed field by field).
+     */
+    public List<Document> runningSums(Generation generation, RollUp rollUp, LocalDate from, LocalDate to) {
+        Map<String, Document> sums = new LinkedHashMap<>();
+        List<LocalDate> upper = DayTree.upTo(to);
+        List<LocalDate> lower = DayTree.upTo(from.minusDays(1));
+        List<LocalDate> days = new ArrayList<>(upper);
+        days.addAll(lower);
+        Set<LocalDate> subtracted = new HashSet<>(lower);
+        Set<LocalDate> added = new HashSet<>(upper);
+        for (Document node : buckets(generation, rollUp.into(), days)) {
+            LocalDate day = LocalDate.parse(node.getString("day"));
+            // A node on both sides cancels out.
+            int sign = (added.contains(day) ? 1 : 0) - (subtracted.contains(day) ? 1 : 0);
+            if (sign == 0) {
+                continue;
+            }
+            StringBuilder key = new StringBuilder();
+            Document sum = new Document();
+            for (String dim : rollUp.dims()) {
+                key.append(node.getString(dim)).append('|');
+                sum.append(dim, node.getString(dim));
+            }
+            Document into = sums.computeIfAbsent(key.toString(), k -> sum);
+            node.forEach((field, value) -> {
+                if (rollUp.rolls(field)) {
+                    addInto(into, field, value, sign);
+                }
+            });
+        }
+        return new ArrayList<>(sums.values());
+    }
+
+    private static void addInto(Document into, String field, Object value, int sign) {
+        if (value instanceof Document nested) {
+            Document target = into.get(field) instanceof Document d ? d : new Document();
+            into.put(field, target);
+            nested.forEach((inner, n) -> addInto(target, inner, n, sign));
+        } else if (value instanceof Number n) {
+            long now = into.get(field) instanceof Number m ? m.longValue() : 0;
+            into.put(field, now + sign * n.longValue());
+        }
+    }
+
+    /** Every bucket of {@code family} on {@code days}, by {@code _id}, without the markers ({@code applied}). */
+    private List<Document> buckets(Generation generation, String family, Collection<LocalDate> days) {
+        List<String> dayKeys = days.stream().distinct().map(day -> dayKey(family, day.toString())).toList();
         List<String> keys = new ArrayList<>();
-        for (Document day : mongo.find(Query.query(Criteria.where("_id").in(days)), Document.class,
+        for (Document day : mongo.find(Query.query(Criteria.where("_id").in(dayKeys)), Document.class,
                 generation.collection(DAYS))) {
             keys.addAll(day.getList("buckets", String.class, List.of()));
         }
         List<Document> buckets = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i += 500) {
-            for (Document bucket : mongo.find(Query.query(Criteria.where("_id").in(keys.subList(i,
-                    Math.min(keys.size(), i + 500)))), Document.class, generation.collection(BUCKETS))) {
+            Query query = Query.query(Criteria.where("_id").in(keys.subList(i, Math.min(keys.size(), i + 500))));
+            query.fields().exclude(APPLIED);
+            for (Document bucket : mongo.find(query, Document.class, generation.collection(BUCKETS))) {
                 bucket.remove(APPLIED);
                 buckets.add(bucket);
             }
