@@ -25,8 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  * projection of the live generation (and of the generation a rebuild is catching up, once each), in the order of the
  * batch, then live subscribers hear which projections changed. Unknown event types are skipped. The projections'
  * store round trips are merged per batch ({@link FactStore#beginBatch}): the facts the batch needs read ahead with one
- * {@code $in} per collection, and the bucket increments, counters and clearing of pending differences of the whole
- * batch written at its end in one bulk write each, before the inbox marks the batch done.
+ * {@code $in} per collection, and the facts, bucket increments, counters and clearing of pending differences of the
+ * whole batch written at its end in one bulk write each, before the inbox marks the batch done. Facts another writer
+ * changed meanwhile (a rebuild's replay) are not written then: the events applied to their generation are applied
+ * again, on the facts as they now are, until the batch completes whole.
  */
 @Configuration
 public class ProjectionFeed {
@@ -38,6 +40,11 @@ public class ProjectionFeed {
     private final List<ProjectionListener> listeners;
     private final Generations generations;
     private final FactStore facts;
+    /** The events this thread's batch applied since it began or last completed, with the generation of each. */
+    private final ThreadLocal<List<Applied>> applied = ThreadLocal.withInitial(ArrayList::new);
+
+    private record Applied(ReceivedEvent event, Generation generation) {
+    }
 
     ProjectionFeed(List<Projection> projections, List<ProjectionListener> listeners, Generations generations,
                    FactStore facts) {
@@ -57,6 +64,7 @@ public class ProjectionFeed {
         return new BatchScope() {
             @Override
             public void begin(List<ReceivedEvent> events) {
+                applied.get().clear();
                 facts.beginBatch();
                 Map<String, Set<String>> ids = ids(events);
                 Generation target = generation.get();
@@ -65,11 +73,22 @@ public class ProjectionFeed {
 
             @Override
             public void complete() {
-                facts.completeBatch();
+                Set<Generation> conflicts = facts.completeBatch();
+                while (!conflicts.isEmpty()) {
+                    // Applying an event again changes only what it did not change yet (see Projection).
+                    for (Applied again : List.copyOf(applied.get())) {
+                        if (conflicts.contains(again.generation())) {
+                            apply(again.event(), again.generation());
+                        }
+                    }
+                    conflicts = facts.completeBatch();
+                }
+                applied.get().clear();
             }
 
             @Override
             public void close() {
+                applied.remove();
                 facts.endBatch();
             }
         };
@@ -102,11 +121,14 @@ public class ProjectionFeed {
         if (event.knownType().isEmpty()) {
             return;
         }
-        List<ProjectionChange> changes = apply(event, generations.active());
+        Generation active = generations.active();
+        List<ProjectionChange> changes = apply(event, active);
+        applied.get().add(new Applied(event, active));
         listeners.forEach(listener -> listener.changed(changes));
         generations.catchingUp().ifPresent(rebuilt -> {
             if (generations.firstSight(rebuilt, event.id())) {
                 apply(event, rebuilt);
+                applied.get().add(new Applied(event, rebuilt));
             }
         });
     }
@@ -128,11 +150,23 @@ public class ProjectionFeed {
      * tests and tools; says what changed.
      */
     public List<ProjectionChange> applyBatch(List<ReceivedEvent> events, Generation generation) {
+        return applyBatch(events, generation, () -> { });
+    }
+
+    /**
+     * As {@link #applyBatch(List, Generation)}, with {@code meanwhile} run after the events are applied and before
+     * the batch writes them: what another writer does in between (tests of races).
+     */
+    public List<ProjectionChange> applyBatch(List<ReceivedEvent> events, Generation generation, Runnable meanwhile) {
         BatchScope scope = batchScope(() -> generation);
         List<ProjectionChange> changes = new ArrayList<>();
         try {
             scope.begin(events);
-            events.forEach(event -> changes.addAll(apply(event, generation)));
+            events.forEach(event -> {
+                changes.addAll(apply(event, generation));
+                applied.get().add(new Applied(event, generation));
+            });
+            meanwhile.run();
             scope.complete();
         } finally {
             scope.close();

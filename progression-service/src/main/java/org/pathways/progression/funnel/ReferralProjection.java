@@ -60,6 +60,15 @@ public class ReferralProjection implements Projection {
     public static final String STEPS = "steps";
     public static final String NEXT_STEPS = "next-steps";
     public static final String PROJECTION = "funnel";
+    /**
+     * The durations of family {@value #FUNNEL} (acknowledge and decision sketches and counts) go to running sums over
+     * days by receiving and referring agency (family {@value #DURATIONS}), not to the daily funnel buckets: a window's
+     * response times read at most 34 days of nodes per pair of agencies, each sketch's bins bounded by its accuracy,
+     * instead of every daily bucket's sketch (the bins of thousands of sketches grew with the referrals in them).
+     */
+    public static final String DURATIONS = "durations";
+    public static final FactStore.RollUp DURATIONS_ROLL_UP = new FactStore.RollUp(DURATIONS,
+            List.of("receiving", "referring"), List.of("acknowledge", "decision"));
 
     private final FactStore facts;
     private final LearnerProjection learners;
@@ -67,6 +76,7 @@ public class ReferralProjection implements Projection {
     ReferralProjection(FactStore facts, LearnerProjection learners) {
         this.facts = facts;
         this.learners = learners;
+        facts.rollUp(FUNNEL, DURATIONS_ROLL_UP);
     }
 
     @Override
@@ -158,18 +168,23 @@ public class ReferralProjection implements Projection {
         Facts known = facts.find(generation, COLLECTION, referralId);
         String kind = null;
         String locality = null;
-        boolean awaitLocality = false;
+        // Read, and when unknown the referral put on the list of those waiting for it, in one change: a change made
+        // again on newer facts (a lost race) finds what another writer learnt meanwhile, rather than wait on a list
+        // that was handed over already.
         if (opportunityId != null && (known == null || known.string("opportunityKind") == null)) {
             Facts opportunity = facts.find(generation, OPPORTUNITIES, opportunityId);
             kind = opportunity == null ? null : opportunity.string("kind");
             if (kind == null) {
-                facts.change(generation, OPPORTUNITIES, opportunityId, f -> f.addToSet("awaiting", referralId),
-                        f -> List.of());
+                kind = facts.change(generation, OPPORTUNITIES, opportunityId, f -> {
+                    if (f.string("kind") == null) {
+                        f.addToSet("awaiting", referralId);
+                    }
+                }, f -> List.of()).string("kind");
             }
         }
         if (learnerId != null && (known == null || known.string("localityCode") == null)) {
-            locality = learners.localityOf(generation, learnerId).orElse(null);
-            awaitLocality = locality == null;
+            locality = learners.localityOf(generation, learnerId)
+                    .or(() -> learners.awaitLocality(generation, learnerId, referralId)).orElse(null);
         }
         String opportunityKind = kind;
         String localityCode = locality;
@@ -183,9 +198,6 @@ public class ReferralProjection implements Projection {
                     .min("cohortAt", Date.from(at));
             update.accept(f);
         }, this::tallies);
-        if (awaitLocality) {
-            learners.awaitLocality(generation, learnerId, referralId);
-        }
         return Optional.of(ProjectionChange.of(PROJECTION, referringAgencyId, receivingAgencyId));
     }
 
@@ -205,7 +217,9 @@ public class ReferralProjection implements Projection {
             facts.change(generation, COLLECTION, referralId, f -> f.setIfAbsent("opportunityKind", kind.name()),
                     this::tallies);
         }
-        facts.change(generation, OPPORTUNITIES, opportunityId, f -> f.remove("awaiting"), f -> List.of());
+        // Off the list once they have it, and only then (see FactStore#changeAfterOthers).
+        facts.changeAfterOthers(generation, OPPORTUNITIES, opportunityId, f -> f.removeAll("awaiting", waiting),
+                f -> List.of());
         return Optional.of(ProjectionChange.of(PROJECTION, providerAgencyId));
     }
 
@@ -213,11 +227,15 @@ public class ReferralProjection implements Projection {
         if (localityCode == null) {
             return Optional.empty();
         }
-        List<String> waiting = learners.takeAwaitingReferrals(generation, learnerId);
+        List<String> waiting = learners.awaitingReferrals(generation, learnerId);
+        if (waiting.isEmpty()) {
+            return Optional.empty();
+        }
         for (String referralId : waiting) {
             facts.change(generation, COLLECTION, referralId, f -> f.setIfAbsent("localityCode", localityCode),
                     this::tallies);
         }
+        learners.locatedReferrals(generation, learnerId, waiting);
         return waiting.isEmpty() ? Optional.empty() : Optional.of(ProjectionChange.of(PROJECTION));
     }
 

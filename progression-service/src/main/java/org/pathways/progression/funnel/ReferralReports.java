@@ -1,5 +1,7 @@
 package org.pathways.progression.funnel;
 
+import static org.pathways.progression.funnel.ReferralProjection.DURATIONS_ROLL_UP;
+
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,8 +174,17 @@ public class ReferralReports {
 
     public ResponseTimesReport responseTimes(Audience audience, ReportWindow window, String receivingAgencyId) {
         Map<String, FunnelTally> byAgency = new TreeMap<>();
-        for (Document bucket : buckets(audience, window, new Filter(receivingAgencyId, null, null, null))) {
+        Filter filter = new Filter(receivingAgencyId, null, null, null);
+        for (Document bucket : buckets(audience, window, filter)) {
             byAgency.computeIfAbsent(bucket.getString("receiving"), a -> new FunnelTally()).add(bucket);
+        }
+        // The durations, from running sums over days by pair of agencies (see ReferralProjection.DURATIONS).
+        for (Document sums : store.runningSums(generations.active(), ReferralProjection.DURATIONS_ROLL_UP,
+                window.from(), window.to())) {
+            FunnelTally tally = byAgency.get(sums.getString("receiving"));
+            if (tally != null && filter.and(audience).test(sums)) {
+                tally.add(sums);
+            }
         }
         List<AgencyResponseTimes> agencies = new ArrayList<>();
         byAgency.forEach((agency, tally) -> {
@@ -213,7 +224,14 @@ public class ReferralReports {
     }
 
     private List<Document> buckets(Audience audience, ReportWindow window, Filter filter) {
-        return store.buckets(generations.active(), ReferralProjection.FUNNEL, window.from(), window.to()).stream()
-                .filter(filter.and(audience)).toList();
+        List<Document> buckets = store.buckets(generations.active(), ReferralProjection.FUNNEL, window.from(),
+                window.to()).stream().filter(filter.and(audience)).toList();
+        // Durations counted in the daily buckets before they went to running sums (a generation not rebuilt since):
+        // not read, so nothing is counted twice (see ReferralProjection.DURATIONS).
+        buckets.forEach(bucket -> DURATIONS_ROLL_UP.fields().forEach(field -> {
+            bucket.remove(field);
+            bucket.remove(field + "Count");
+        }));
+        return buckets;
     }
 }

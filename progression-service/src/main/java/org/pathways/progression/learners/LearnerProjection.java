@@ -123,20 +123,31 @@ public class LearnerProjection implements Projection {
         return Optional.ofNullable(facts.find(generation, COLLECTION, learnerId)).map(f -> f.string(LOCALITY));
     }
 
-    /** Remembers that {@code referralId} waits to learn where {@code learnerId} lives. */
-    public void awaitLocality(Generation generation, String learnerId, String referralId) {
-        facts.change(generation, COLLECTION, learnerId, f -> f.addToSet(AWAITING, referralId), this::tallies);
+    /**
+     * Remembers that {@code referralId} waits to learn where {@code learnerId} lives, unless that is known by now:
+     * then says where.
+     */
+    public Optional<String> awaitLocality(Generation generation, String learnerId, String referralId) {
+        return Optional.ofNullable(facts.change(generation, COLLECTION, learnerId, f -> {
+            if (f.string(LOCALITY) == null) {
+                f.addToSet(AWAITING, referralId);
+            }
+        }, this::tallies).string(LOCALITY));
     }
 
-    /** The referrals waiting to learn the learner's locality; forgotten once taken. */
-    public List<String> takeAwaitingReferrals(Generation generation, String learnerId) {
+    /** The referrals waiting to learn the learner's locality (see {@link #locatedReferrals}). */
+    public List<String> awaitingReferrals(Generation generation, String learnerId) {
         Facts learner = facts.find(generation, COLLECTION, learnerId);
-        if (learner == null || learner.strings(AWAITING).isEmpty()) {
-            return List.of();
-        }
-        List<String> waiting = new ArrayList<>(learner.strings(AWAITING));
-        facts.change(generation, COLLECTION, learnerId, f -> f.remove(AWAITING), this::tallies);
-        return waiting;
+        return learner == null ? List.of() : learner.strings(AWAITING);
+    }
+
+    /**
+     * Forgets that {@code referralIds} wait to learn the learner's locality, once they were given it: after them
+     * (see {@link FactStore#changeAfterOthers}), so a referral whose change is not written is still on the list.
+     */
+    public void locatedReferrals(Generation generation, String learnerId, List<String> referralIds) {
+        facts.changeAfterOthers(generation, COLLECTION, learnerId, f -> f.removeAll(AWAITING, referralIds),
+                this::tallies);
     }
 
     /** Records an achievement of {@code learningKind} on {@code occurredOn}; says whether the moves changed. */

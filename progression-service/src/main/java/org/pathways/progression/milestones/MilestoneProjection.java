@@ -105,15 +105,18 @@ class MilestoneProjection implements Projection {
     private Optional<ProjectionChange> referralKnown(Generation generation, String referralId, String opportunityId,
                                                      String referringAgencyId, String receivingAgencyId) {
         Facts waiting = facts.find(generation, AWAITING, referralId);
-        if (waiting == null) {
+        List<String> milestones = waiting == null ? List.of() : waiting.strings("milestones");
+        if (milestones.isEmpty()) {
             return Optional.empty();
         }
-        for (String milestoneId : waiting.strings("milestones")) {
+        for (String milestoneId : milestones) {
             facts.change(generation, COLLECTION, milestoneId, f -> f.setIfAbsent("opportunityId", opportunityId)
                     .setIfAbsent("referringAgencyId", referringAgencyId)
                     .setIfAbsent("receivingAgencyId", receivingAgencyId), MilestoneProjection::tallies);
         }
-        facts.forget(generation, AWAITING, referralId);
+        // Off the list once they have them, and only then (see FactStore#changeAfterOthers); an empty list is kept.
+        facts.changeAfterOthers(generation, AWAITING, referralId, f -> f.removeAll("milestones", milestones),
+                f -> List.of());
         return Optional.of(ProjectionChange.of(PROJECTION, referringAgencyId, receivingAgencyId));
     }
 

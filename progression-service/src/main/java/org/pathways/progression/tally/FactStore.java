@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.platform.store.GuardIndexes;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.BulkOperationException;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.BulkOperations.BulkMode;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -72,11 +74,10 @@ public class FactStore {
      */
     static final long PENDING_GRACE_MILLIS = 30_000;
     /**
-     * How long a batch holds its bucket increments and pending differences back at most (5 s). Still needed with the
-     * markers: a marker says that a bucket write happened, not that none is still to come, so a take-over must only
-     * happen once the writer has surely written or stopped: it holds for 5 s at most, well within the grace period.
+     * On a fact document: the id of the batch write that wrote it last, which tells a batch which of its writes
+     * another writer's came before (see {@link #completeBatch}).
      */
-    static final long MAX_HOLD_NANOS = 5_000_000_000L;
+    static final String WRITER = "w";
     /**
      * How many event ids a counter document keeps: a batch delivered again after a crash is at most a poll's worth
      * (500 records per partition), so its ids are still there.
@@ -89,6 +90,8 @@ public class FactStore {
     private final long pendingGraceMillis;
     /** The events each counter document counted last ({@link #count}). */
     private final AppliedEvents counted;
+    /** By family: the fields its buckets hand on to running sums over days instead of keeping them ({@link #rollUp}). */
+    private final Map<String, RollUp> rollUps = new ConcurrentHashMap<>();
     /** The fact collections whose guard indexes this instance has declared. */
     private final Set<String> guarded = ConcurrentHashMap.newKeySet();
     /** The batch this thread is applying, if any (see {@link #beginBatch}). */
@@ -113,32 +116,40 @@ public class FactStore {
     }
 
     /**
-     * What a batch of events does to the store, merged: facts read ahead with one {@code $in} per collection and kept
-     * as written (a hint only: every write is still made under the facts' version, so a stale one costs a retry),
-     * and the bucket increments, counters and clearing of pending differences of the whole batch held back and
-     * written at {@link #completeBatch} in one unordered bulk write each. The fact documents themselves are written
-     * as each event is applied, with their pending differences (this batch's, merged), so a crash before the
-     * increments are written leaves them pending for the next writer, as for a single event. Every write of the
-     * batch ({@link #completeBatch}) has one id for its pending differences, marked on every bucket it increments.
+     * What a batch of events does to the store, merged: facts read ahead with one {@code $in} per collection, changed
+     * in memory as the events are applied, and written at {@link #completeBatch}, all in one unordered bulk write per
+     * collection, each under the version it was read at (or as an insert), with the batch's pending differences;
+     * then the bucket increments, the counters and the clearing of the pending differences, one unordered bulk write
+     * each. So a crash before the increments are written leaves the differences pending for the next writer, as for
+     * a single event, and nothing of the batch is in the store before that write: no other writer ever waits for a
+     * batch still being applied. A fact document another writer changed meanwhile (its version moved on) is not
+     * written: {@link #completeBatch} leaves its differences out of the buckets and says which generations had such
+     * conflicts, for the caller to apply those events again (on the facts as they now are). Every write of the batch
+     * has one id for its pending differences, marked on every bucket it increments.
      */
     private static final class Batch {
-        /** By collection and id: the facts as last read or written (null: known to be absent). */
+        /** By collection and id: the facts as last read or changed (null: known to be absent). */
         final Map<String, Map<String, Document>> facts = new HashMap<>();
         /** By generation: the merged differences to add to each bucket. */
         final Map<Generation, Map<String, Document>> increments = new LinkedHashMap<>();
-        /** By collection: the documents written with this batch's pending differences, at which version and time. */
-        final Map<String, Map<String, Written>> pending = new LinkedHashMap<>();
+        /** By collection and id: the facts changed in memory, to write with the batch. */
+        final Map<String, Map<String, Unwritten>> unwritten = new LinkedHashMap<>();
         /** By collection and id: counters to increment (and fields to set) with the batch. */
         final Map<String, Map<String, Count>> counts = new LinkedHashMap<>();
-        /** When this batch first held something back since its last write (System.nanoTime), or 0. */
-        long holdingSince;
         /** The id of the pending differences until the next write of the batch. */
         String pendingId = newPendingId();
 
-        boolean ownsPending(String collection, Document stored) {
-            Written written = pending.getOrDefault(collection, Map.of()).get(stored.getString("_id"));
-            return written != null && stored.get(VERSION) instanceof Number n && n.longValue() == written.version();
+        boolean changed(String collection, String id) {
+            Map<String, Unwritten> changed = unwritten.get(collection);
+            return changed != null && changed.containsKey(id);
         }
+    }
+
+    /**
+     * Facts changed by the batch, not yet written: of which generation, and the version they were read at (null: not
+     * in the store, so inserted).
+     */
+    private record Unwritten(Generation generation, Long readVersion, boolean last) {
     }
 
     /** A fact document as written with pending differences: its version and the time of its pending differences. */
@@ -147,6 +158,64 @@ public class FactStore {
 
     /** A counter document's fields to set, and its increments by event. */
     private record Count(Map<String, Object> set, Map<String, Map<String, Long>> byEvent) {
+    }
+
+    /**
+     * Fields of a family's buckets (those starting with one of {@code fields}) kept instead in running sums over days
+     * ({@link DayTree}): family {@code into}, by the cuts {@code dims} only.
+     */
+    public record RollUp(String into, List<String> dims, List<String> fields) {
+
+        boolean rolls(String field) {
+            return fields.stream().anyMatch(field::startsWith);
+        }
+    }
+
+    /**
+     * From now on, what things add to {@code family}'s buckets in the fields of {@code rollUp} goes to the nodes of a
+     * {@link DayTree} instead ({@code family} keeps the other fields): a report reads a window from at most
+     * 2 × {@value DayTree#LEVELS} days of nodes, by the cuts the roll-up keeps, however many days the window has and
+     * however many things fell in it (see {@link #runningSums}). Differences are rolled up as they are made, so the
+     * nodes follow every change, redelivery and crash as the buckets do.
+     */
+    public void rollUp(String family, RollUp rollUp) {
+        rollUps.put(family, rollUp);
+    }
+
+    /** {@code differences} with the fields that roll up moved to their nodes (see {@link #rollUp}). */
+    private List<Document> rolledUp(List<Document> differences) {
+        if (rollUps.isEmpty() || differences.isEmpty()) {
+            return differences;
+        }
+        List<Document> kept = new ArrayList<>();
+        List<Document> nodes = new ArrayList<>();
+        for (Document difference : differences) {
+            RollUp rollUp = rollUps.get(difference.getString("f"));
+            if (rollUp == null) {
+                kept.add(difference);
+                continue;
+            }
+            Document counts = difference.get("c", Document.class);
+            Document stays = new Document();
+            Document rolls = new Document();
+            counts.forEach((field, n) -> (rollUp.rolls(field) ? rolls : stays).append(field, n));
+            if (!stays.isEmpty()) {
+                kept.add(new Document(difference).append("c", stays));
+            }
+            if (rolls.isEmpty()) {
+                continue;
+            }
+            Document dims = difference.get("d", Document.class);
+            Map<String, String> cuts = new java.util.TreeMap<>();
+            rollUp.dims().forEach(dim -> cuts.put(dim, dims.getString(dim)));
+            for (LocalDate node : DayTree.covering(LocalDate.parse(difference.getString("day")))) {
+                Tally tally = new Tally(rollUp.into(), node, cuts, Map.of());
+                nodes.add(new Document("b", tally.id()).append("f", tally.family()).append("day", node.toString())
+                        .append("d", new Document(new LinkedHashMap<>(tally.dims())))
+                        .append("c", new Document(rolls)));
+            }
+        }
+        return nodes.isEmpty() ? kept : merge(kept, nodes);
     }
 
     /** From now until {@link #endBatch}, this thread's writes are merged (see {@link Batch}). */
@@ -173,18 +242,25 @@ public class FactStore {
     }
 
     /**
-     * Writes what the batch held back: every bucket's merged increment (one bulk write per generation, plus one for
-     * new buckets' day indexes), the counters (one bulk write per collection), then clears the pending differences
-     * (one bulk write per collection). The facts read stay known for the rest of the batch. The buckets' markers are
+     * Writes what the batch changed and held back: the facts (one bulk write per collection, each document under the
+     * version it was read at), every bucket's merged increment (one bulk write per generation, plus one for new
+     * buckets' day indexes), the counters (one bulk write per collection), then clears the pending differences (one
+     * bulk write per collection). The facts written stay known for the rest of the batch. The buckets' markers are
      * removed later (see {@link FactStore}), and only if every pending difference was cleared here: one that was not
      * (taken over meanwhile) is still looked for by its id.
+     *
+     * @return the generations some of whose facts another writer changed meanwhile: those were not written, nor
+     *         their differences added; the events applied to them since the batch began (or last completed) are to be
+     *         applied again, on the facts as they now are, and the batch completed again
      */
-    public void completeBatch() {
+    public Set<Generation> completeBatch() {
         Batch current = batch.get();
         if (current == null) {
-            return;
+            return Set.of();
         }
         String applied = current.pendingId;
+        Set<Generation> conflicts = new LinkedHashSet<>();
+        Map<String, Map<String, Written>> pending = writeFacts(current, applied, conflicts);
         Map<Generation, List<String>> marked = new LinkedHashMap<>();
         current.increments.forEach((generation, buckets) -> {
             apply(generation, List.copyOf(buckets.values()), applied);
@@ -202,7 +278,7 @@ public class FactStore {
             BulkOperations upserts = mongo.bulkOps(BulkMode.UNORDERED, collection);
             boolean any = false;
             for (Map.Entry<String, Count> entry : counts.entrySet()) {
-                List<String> seen = already.getOrDefault(entry.getKey(), List.of());
+                Set<String> seen = new HashSet<>(already.getOrDefault(entry.getKey(), List.of()));
                 Update update = new Update();
                 List<String> counting = new ArrayList<>();
                 Map<String, Long> sum = new LinkedHashMap<>();
@@ -226,18 +302,14 @@ public class FactStore {
         });
         current.counts.clear();
         boolean allCleared = true;
-        for (Map.Entry<String, Map<String, Written>> pending : current.pending.entrySet()) {
-            String collection = pending.getKey();
-            Map<String, Written> written = pending.getValue();
-            if (written.isEmpty()) {
-                continue;
-            }
+        for (Map.Entry<String, Map<String, Written>> written : pending.entrySet()) {
+            String collection = written.getKey();
             BulkOperations clears = mongo.bulkOps(BulkMode.UNORDERED, collection);
-            written.forEach((id, as) -> clears.updateOne(Query.query(Criteria.where("_id").is(id)
+            written.getValue().forEach((id, as) -> clears.updateOne(Query.query(Criteria.where("_id").is(id)
                     .and(VERSION).is(as.version()).and(PENDING_AT).is(as.pendingAt())), clearing()));
-            allCleared &= clears.execute().getMatchedCount() == written.size();
+            allCleared &= clears.execute().getMatchedCount() == written.getValue().size();
             Map<String, Document> known = current.facts.getOrDefault(collection, Map.of());
-            written.keySet().forEach(id -> {
+            written.getValue().keySet().forEach(id -> {
                 Document kept = known.get(id);
                 if (kept != null) {
                     kept.remove(PENDING);
@@ -246,12 +318,133 @@ public class FactStore {
                 }
             });
         }
-        current.pending.clear();
         if (allCleared) {
             marked.forEach((generation, buckets) -> removeMarkersLater(generation, buckets, List.of(applied)));
         }
         current.pendingId = newPendingId();
-        current.holdingSince = 0;
+        return conflicts;
+    }
+
+    /**
+     * Writes the facts the batch changed, one unordered bulk write per collection: each document under the version it
+     * was read at (or inserted), with its pending differences under {@code applied} and the time now. A document
+     * another writer changed meanwhile is not written: it is forgotten (read again when next needed), its differences
+     * are taken out of the batch's increments, and its generation goes into {@code conflicts}.
+     *
+     * @return by collection and id: the documents written with pending differences, to clear once added
+     */
+    private Map<String, Map<String, Written>> writeFacts(Batch current, String applied, Set<Generation> conflicts) {
+        Map<String, Map<String, Written>> pending = new LinkedHashMap<>();
+        long now = System.currentTimeMillis();
+        writeFacts(current, false, applied, now, conflicts, pending);
+        // Facts whose hand-over the others complete (see changeAfterOthers) go last, and only where the others of
+        // their generation were all written: else they stay as stored, for the events to be applied again.
+        writeFacts(current, true, applied, now, conflicts, pending);
+        current.unwritten.clear();
+        return pending;
+    }
+
+    /** Writes the changed facts that go {@code last} (or not), as {@link #writeFacts(Batch, String, Set)} says. */
+    private void writeFacts(Batch current, boolean last, String applied, long now, Set<Generation> conflicts,
+                            Map<String, Map<String, Written>> pending) {
+        Set<Generation> lostAlready = Set.copyOf(conflicts);
+        for (Map.Entry<String, Map<String, Unwritten>> changedIn : current.unwritten.entrySet()) {
+            String collection = changedIn.getKey();
+            Map<String, Unwritten> changed = new LinkedHashMap<>();
+            changedIn.getValue().forEach((id, unwritten) -> {
+                if (unwritten.last() == last) {
+                    changed.put(id, unwritten);
+                }
+            });
+            if (changed.isEmpty()) {
+                continue;
+            }
+            Map<String, Document> known = current.facts.get(collection);
+            BulkOperations writes = mongo.bulkOps(BulkMode.UNORDERED, collection);
+            int replaced = 0;
+            int inserted = 0;
+            Set<String> notWritten = new HashSet<>();
+            for (Map.Entry<String, Unwritten> entry : changed.entrySet()) {
+                if (lostAlready.contains(entry.getValue().generation())) {
+                    notWritten.add(entry.getKey());
+                    continue;
+                }
+                Document document = known.get(entry.getKey());
+                document.put(WRITER, applied);
+                if (document.get(PENDING) != null) {
+                    document.put(PENDING_AT, now);
+                    document.put(PENDING_IDS, List.of(applied));
+                }
+                if (entry.getValue().readVersion() == null) {
+                    writes.insert(document);
+                    inserted++;
+                } else {
+                    writes.replaceOne(Query.query(Criteria.where("_id").is(entry.getKey()).and(VERSION)
+                            .is(entry.getValue().readVersion())), document);
+                    replaced++;
+                }
+            }
+            if (replaced + inserted > 0) {
+                boolean allWritten;
+                try {
+                    var result = writes.execute();
+                    allWritten = result.getMatchedCount() == replaced && result.getInsertedCount() == inserted;
+                } catch (BulkOperationException raced) {
+                    // An insert found the document there already (another writer made it); the others were written.
+                    if (raced.getErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
+                        throw raced;
+                    }
+                    allWritten = false;
+                }
+                if (!allWritten) {
+                    List<String> tried = changed.keySet().stream().filter(id -> !notWritten.contains(id)).toList();
+                    notWritten.addAll(notWritten(collection, tried, applied));
+                }
+            }
+            for (Map.Entry<String, Unwritten> entry : changed.entrySet()) {
+                String id = entry.getKey();
+                Document document = known.get(id);
+                if (notWritten.contains(id)) {
+                    known.remove(id);
+                    conflicts.add(entry.getValue().generation());
+                    Map<String, Document> held = current.increments.computeIfAbsent(entry.getValue().generation(),
+                            g -> new LinkedHashMap<>());
+                    for (Document difference : document.getList(PENDING, Document.class, List.of())) {
+                        Document into = held.get(difference.getString("b"));
+                        List<Document> rest = merge(into == null ? List.of() : List.of(into),
+                                List.of(negated(difference)));
+                        if (rest.isEmpty()) {
+                            held.remove(difference.getString("b"));
+                        } else {
+                            held.put(difference.getString("b"), rest.getFirst());
+                        }
+                    }
+                } else if (document.get(PENDING) != null) {
+                    pending.computeIfAbsent(collection, c -> new LinkedHashMap<>())
+                            .put(id, new Written(((Number) document.get(VERSION)).longValue(), now));
+                }
+            }
+        }
+    }
+
+    /** Which of {@code ids} this write ({@code applied}) did not write: another writer's version is there instead. */
+    private Set<String> notWritten(String collection, Collection<String> ids, String applied) {
+        Set<String> notWritten = new HashSet<>(ids);
+        // By _id only (the index the embedded store serves), the writer checked here.
+        Query written = Query.query(Criteria.where("_id").in(ids));
+        written.fields().include(WRITER);
+        for (Document found : mongo.find(written, Document.class, collection)) {
+            if (applied.equals(found.getString(WRITER))) {
+                notWritten.remove(found.getString("_id"));
+            }
+        }
+        return notWritten;
+    }
+
+    private static Document negated(Document difference) {
+        Document counts = new Document();
+        difference.get("c", Document.class).forEach((field, n) -> counts.append(field, -((Number) n).longValue()));
+        return new Document(difference).append("c", counts);
     }
 
     /** Ends this thread's batch; what was not completed is dropped (its facts stay pending for the next writer). */
@@ -277,7 +470,6 @@ public class FactStore {
             counted.applyOnce(target, id, eventId, update, true);
             return;
         }
-        holding(current);
         Count count = current.counts.computeIfAbsent(target, c -> new LinkedHashMap<>()).computeIfAbsent(id,
                 i -> new Count(new LinkedHashMap<>(), new LinkedHashMap<>()));
         count.set().putAll(set);
@@ -285,32 +477,6 @@ public class FactStore {
             more.forEach((field, n) -> held.merge(field, n, Long::sum));
             return held;
         });
-    }
-
-    /**
-     * Before this thread waits for another writer's pending differences, it writes what its own batch holds back:
-     * a writer that waits holds nothing, so two batches (two instances, or the live consumer and a rebuild) that each
-     * wait for a document the other holds never wait for each other until the grace period runs out.
-     */
-    private void releaseBeforeWaiting(Batch current) {
-        if (current != null && (!current.increments.isEmpty() || !current.counts.isEmpty()
-                || current.pending.values().stream().anyMatch(versions -> !versions.isEmpty()))) {
-            completeBatch();
-        }
-    }
-
-    /**
-     * Notes that the batch holds something back; once it has for {@link #MAX_HOLD_NANOS}, writes it. Other writers of
-     * its documents wait for pending differences only that long, well within {@link #PENDING_GRACE_MILLIS}, after
-     * which they would take them over and count them again.
-     */
-    private void holding(Batch current) {
-        long now = System.nanoTime();
-        if (current.holdingSince == 0) {
-            current.holdingSince = now;
-        } else if (now - current.holdingSince > MAX_HOLD_NANOS) {
-            completeBatch();
-        }
     }
 
     /** The stored facts: as known to the batch, or read (and then known to it). */
@@ -339,15 +505,20 @@ public class FactStore {
      * Declares, once per fact collection, the unique indexes on exactly the fields of its guarded writes: the replace
      * under a version ({@code _id}, {@code v}) and the clear of pending differences ({@code _id}, {@code v},
      * {@code pendingAt}). Real MongoDB serves both from {@code _id}; the embedded store would read the whole
-     * collection for each without them (see {@link GuardIndexes}). (A generation's collections dropped and made
-     * again in the same process, an abandoned rebuild's, keep working without them until the next start: slower on
-     * the embedded store only.)
+     * collection for each without them (see {@link GuardIndexes}). A generation dropped (or no longer fed, as
+     * another instance may drop it) is forgotten here ({@link #unguard}), so its collections made again under the
+     * same number (the next rebuild after an abandoned one) are guarded again.
      */
     private void guard(String facts) {
         if (guarded.add(facts)) {
             GuardIndexes.declare(mongo, facts, VERSION);
             GuardIndexes.declare(mongo, facts, VERSION, PENDING_AT);
         }
+    }
+
+    /** Forgets that {@code generation}'s collections are guarded: they are dropped, or may be (see {@link #guard}). */
+    public void unguard(Generation generation) {
+        guarded.removeIf(generation::owns);
     }
 
     /** The facts about {@code id}, or null. */
@@ -362,7 +533,21 @@ public class FactStore {
      */
     public Facts change(Generation generation, String collection, String id, Consumer<Facts> update,
                         Function<Facts, List<Tally>> derive) {
-        return change(generation, collection, id, false, null, update, derive);
+        return change(generation, collection, id, false, null, false, update, derive);
+    }
+
+    /**
+     * As {@link #change(Generation, String, String, Consumer, Function)}, for a change that hands something over to
+     * other things and is only to be kept once they have it: taking the referrals that wait to learn a learner's
+     * locality (or an opportunity's kind, or a referral's agencies) off the list, once each of them was changed. One
+     * at a time, the caller changes the others first. In a batch, this document is written after the batch's other
+     * facts, and only if all of those of its generation were written: when one of them lost a race to another writer,
+     * the list stays as stored, and the batch's events, applied again, find it and hand it over again. (Written with
+     * the others, the list was gone while a referral's change was not written: the referral never learnt it.)
+     */
+    public Facts changeAfterOthers(Generation generation, String collection, String id, Consumer<Facts> update,
+                                   Function<Facts, List<Tally>> derive) {
+        return change(generation, collection, id, false, null, true, update, derive);
     }
 
     /**
@@ -372,21 +557,22 @@ public class FactStore {
      */
     public Facts change(Generation generation, String collection, String id, Facts known, Consumer<Facts> update,
                         Function<Facts, List<Tally>> derive) {
-        return change(generation, collection, id, true, known == null ? null : known.document(), update, derive);
+        return change(generation, collection, id, true, known == null ? null : known.document(), false, update,
+                derive);
     }
 
     private Facts change(Generation generation, String collection, String id, boolean prefetched, Document known,
-                         Consumer<Facts> update, Function<Facts, List<Tally>> derive) {
+                         boolean last, Consumer<Facts> update, Function<Facts, List<Tally>> derive) {
         String facts = generation.collection(collection);
         guard(facts);
         Batch current = batch.get();
         boolean first = prefetched;
         while (true) {
-            Document stored = first ? known : read(facts, id);
+            // Facts this batch changed are only in memory: as the batch has them, whatever the caller read before.
+            boolean own = current != null && current.changed(facts, id);
+            Document stored = first && !own ? known : read(facts, id);
             first = false;
-            boolean own = current != null && stored != null && current.ownsPending(facts, stored);
             if (stored != null && stored.get(PENDING) != null && !own) {
-                releaseBeforeWaiting(current);
                 awaitOrTakeOver(generation, facts, stored);
                 forgetKnown(facts, id);
                 continue;
@@ -396,6 +582,7 @@ public class FactStore {
             List<Document> before = working.getList(CONTRIBUTION, Document.class, List.of());
             working.remove(VERSION);
             working.remove(CONTRIBUTION);
+            working.remove(WRITER);
             // What was pending is this batch's own (merged below) or nothing: never kept as it was.
             working.remove(PENDING);
             working.remove(PENDING_AT);
@@ -406,34 +593,25 @@ public class FactStore {
                 return new Facts(stored == null ? working : stored);
             }
             List<Document> after = derive.apply(changing).stream().map(FactStore::toDocument).toList();
-            List<Document> difference = difference(before, after);
-            Document written = new Document(working).append(VERSION, version + 1).append(CONTRIBUTION, after);
-            // In a batch, the document's pending differences are all this batch has not yet added to the buckets.
-            List<Document> pending = own ? merge(stored.getList(PENDING, Document.class), difference) : difference;
-            String pendingId = current != null ? current.pendingId : newPendingId();
-            long pendingAt = System.currentTimeMillis();
-            if (!pending.isEmpty()) {
-                written.append(PENDING, pending).append(PENDING_AT, pendingAt).append(PENDING_IDS, List.of(pendingId));
-            }
-            try {
-                if (stored == null) {
-                    mongo.insert(written, facts);
-                } else if (mongo.replace(Query.query(Criteria.where("_id").is(id).and(VERSION).is(version)),
-                        written, facts).getMatchedCount() == 0) {
-                    forgetKnown(facts, id);
-                    continue;
-                }
-            } catch (DuplicateKeyException raced) {
-                forgetKnown(facts, id);
-                continue;
-            }
+            List<Document> difference = rolledUp(difference(before, after));
             if (current != null) {
-                current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, written);
-                Map<String, Written> versions = current.pending.computeIfAbsent(facts, c -> new LinkedHashMap<>());
-                if (pending.isEmpty()) {
-                    versions.remove(id);
-                } else {
-                    versions.put(id, new Written(version + 1, pendingAt));
+                // Written with the batch, under the version it was read at: changed again, it keeps the new version.
+                Document changed = new Document(working).append(VERSION, own ? version : version + 1)
+                        .append(CONTRIBUTION, after);
+                // The document's pending differences are all this batch has not yet added to the buckets.
+                List<Document> pending = own ? merge(stored.getList(PENDING, Document.class, List.of()), difference)
+                        : difference;
+                if (!pending.isEmpty()) {
+                    changed.append(PENDING, pending);
+                }
+                current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, changed);
+                Map<String, Unwritten> unwritten = current.unwritten.computeIfAbsent(facts,
+                        c -> new LinkedHashMap<>());
+                if (!own) {
+                    unwritten.put(id, new Unwritten(generation, stored == null ? null : version, last));
+                } else if (last) {
+                    unwritten.computeIfPresent(id, (i, was) -> new Unwritten(was.generation(), was.readVersion(),
+                            true));
                 }
                 Map<String, Document> held = current.increments.computeIfAbsent(generation,
                         g -> new LinkedHashMap<>());
@@ -446,8 +624,24 @@ public class FactStore {
                         held.put(more.getString("b"), sum.getFirst());
                     }
                 }
-                holding(current);
-                return new Facts(written);
+                return new Facts(changed);
+            }
+            Document written = new Document(working).append(VERSION, version + 1).append(CONTRIBUTION, after);
+            String pendingId = newPendingId();
+            long pendingAt = System.currentTimeMillis();
+            if (!difference.isEmpty()) {
+                written.append(PENDING, difference).append(PENDING_AT, pendingAt)
+                        .append(PENDING_IDS, List.of(pendingId));
+            }
+            try {
+                if (stored == null) {
+                    mongo.insert(written, facts);
+                } else if (mongo.replace(Query.query(Criteria.where("_id").is(id).and(VERSION).is(version)),
+                        written, facts).getMatchedCount() == 0) {
+                    continue;
+                }
+            } catch (DuplicateKeyException raced) {
+                continue;
             }
             if (!difference.isEmpty()) {
                 apply(generation, difference, pendingId);
@@ -467,18 +661,18 @@ public class FactStore {
     public void forget(Generation generation, String collection, String id) {
         String facts = generation.collection(collection);
         Batch current = batch.get();
-        Document stored = read(facts, id);
-        while (stored != null && stored.get(PENDING) != null
-                && (current == null || !current.ownsPending(facts, stored))) {
-            releaseBeforeWaiting(current);
+        // Changed by this batch only in memory: not written now (what it held back for the buckets stays held, counts
+        // being about no one); the stored facts, as they were read, are removed below.
+        boolean own = current != null && current.changed(facts, id)
+                && current.unwritten.get(facts).remove(id) != null;
+        Document stored = own ? null : read(facts, id);
+        while (stored != null && stored.get(PENDING) != null) {
             awaitOrTakeOver(generation, facts, stored);
             forgetKnown(facts, id);
             stored = read(facts, id);
         }
         mongo.remove(Query.query(Criteria.where("_id").is(id)), facts);
         if (current != null) {
-            // What it held back for the buckets stays held (counts are about no one); nothing is left to clear.
-            current.pending.getOrDefault(facts, new HashMap<>()).remove(id);
             current.facts.computeIfAbsent(facts, c -> new HashMap<>()).put(id, null);
         }
     }
@@ -719,19 +913,74 @@ public class FactStore {
      * the markers of pending differences ({@code applied}), which are no figure.
      */
     public List<Document> buckets(Generation generation, String family, LocalDate from, LocalDate to) {
-        List<String> days = new ArrayList<>();
+        List<LocalDate> days = new ArrayList<>();
         for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
-            days.add(dayKey(family, day.toString()));
+            days.add(day);
         }
+        return buckets(generation, family, days);
+    }
+
+    /**
+     * What the things of the days from {@code from} to {@code to} (inclusive) added to the fields {@code family}
+     * rolls up into {@code rollUp.into()}, by the roll-up's cuts ({@link #rollUp}): everything up to {@code to} minus
+     * everything up to the day before {@code from}, from at most 2 × {@value DayTree#LEVELS} days of nodes. Each
+     * document holds the cuts and the summed fields (sub-documents, such as a sketch's bins, summed field by field).
+     */
+    public List<Document> runningSums(Generation generation, RollUp rollUp, LocalDate from, LocalDate to) {
+        Map<String, Document> sums = new LinkedHashMap<>();
+        List<LocalDate> upper = DayTree.upTo(to);
+        List<LocalDate> lower = DayTree.upTo(from.minusDays(1));
+        List<LocalDate> days = new ArrayList<>(upper);
+        days.addAll(lower);
+        Set<LocalDate> subtracted = new HashSet<>(lower);
+        Set<LocalDate> added = new HashSet<>(upper);
+        for (Document node : buckets(generation, rollUp.into(), days)) {
+            LocalDate day = LocalDate.parse(node.getString("day"));
+            // A node on both sides cancels out.
+            int sign = (added.contains(day) ? 1 : 0) - (subtracted.contains(day) ? 1 : 0);
+            if (sign == 0) {
+                continue;
+            }
+            StringBuilder key = new StringBuilder();
+            Document sum = new Document();
+            for (String dim : rollUp.dims()) {
+                key.append(node.getString(dim)).append('|');
+                sum.append(dim, node.getString(dim));
+            }
+            Document into = sums.computeIfAbsent(key.toString(), k -> sum);
+            node.forEach((field, value) -> {
+                if (rollUp.rolls(field)) {
+                    addInto(into, field, value, sign);
+                }
+            });
+        }
+        return new ArrayList<>(sums.values());
+    }
+
+    private static void addInto(Document into, String field, Object value, int sign) {
+        if (value instanceof Document nested) {
+            Document target = into.get(field) instanceof Document d ? d : new Document();
+            into.put(field, target);
+            nested.forEach((inner, n) -> addInto(target, inner, n, sign));
+        } else if (value instanceof Number n) {
+            long now = into.get(field) instanceof Number m ? m.longValue() : 0;
+            into.put(field, now + sign * n.longValue());
+        }
+    }
+
+    /** Every bucket of {@code family} on {@code days}, by {@code _id}, without the markers ({@code applied}). */
+    private List<Document> buckets(Generation generation, String family, Collection<LocalDate> days) {
+        List<String> dayKeys = days.stream().distinct().map(day -> dayKey(family, day.toString())).toList();
         List<String> keys = new ArrayList<>();
-        for (Document day : mongo.find(Query.query(Criteria.where("_id").in(days)), Document.class,
+        for (Document day : mongo.find(Query.query(Criteria.where("_id").in(dayKeys)), Document.class,
                 generation.collection(DAYS))) {
             keys.addAll(day.getList("buckets", String.class, List.of()));
         }
         List<Document> buckets = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i += 500) {
-            for (Document bucket : mongo.find(Query.query(Criteria.where("_id").in(keys.subList(i,
-                    Math.min(keys.size(), i + 500)))), Document.class, generation.collection(BUCKETS))) {
+            Query query = Query.query(Criteria.where("_id").in(keys.subList(i, Math.min(keys.size(), i + 500))));
+            query.fields().exclude(APPLIED);
+            for (Document bucket : mongo.find(query, Document.class, generation.collection(BUCKETS))) {
                 bucket.remove(APPLIED);
                 buckets.add(bucket);
             }

@@ -114,6 +114,20 @@ public final class Facts {
         return this;
     }
 
+    /** Removes {@code values} from the list {@code field} (the field itself once empty). */
+    public Facts removeAll(String field, java.util.Collection<String> values) {
+        List<String> kept = new ArrayList<>(strings(field));
+        if (kept.removeAll(values)) {
+            changed = true;
+            if (kept.isEmpty()) {
+                document.remove(field);
+            } else {
+                document.put(field, kept);
+            }
+        }
+        return this;
+    }
+
     public Facts remove(String field) {
         if (document.remove(field) != null) {
             changed = true;

@@ -29,13 +29,15 @@ public class Generations {
     static final String SEEN = "seen-events";
 
     private final MongoTemplate mongo;
+    private final FactStore facts;
     private final AtomicReference<State> state = new AtomicReference<>();
 
     private record State(Generation active, Generation catchingUp) {
     }
 
-    Generations(MongoTemplate mongo) {
+    Generations(MongoTemplate mongo, FactStore facts) {
         this.mongo = mongo;
+        this.facts = facts;
     }
 
     public Generation active() {
@@ -62,7 +64,16 @@ public class Generations {
         State now = stored == null ? new State(new Generation(0), null)
                 : new State(new Generation(((Number) stored.get("active")).longValue()),
                         stored.get("catchingUp") instanceof Number n ? new Generation(n.longValue()) : null);
-        state.set(now);
+        State before = state.getAndSet(now);
+        if (before != null) {
+            // A generation no longer fed (switched away from, or a rebuild another instance abandoned) may be dropped
+            // and made again under the same number: its guard indexes are declared again then.
+            for (Generation left : java.util.Arrays.asList(before.active(), before.catchingUp())) {
+                if (left != null && !left.equals(now.active()) && !left.equals(now.catchingUp())) {
+                    facts.unguard(left);
+                }
+            }
+        }
         return now;
     }
 
@@ -92,6 +103,7 @@ public class Generations {
     }
 
     public void drop(Generation generation) {
+        facts.unguard(generation);
         for (String collection : mongo.getCollectionNames()) {
             if (generation.owns(collection)) {
                 mongo.dropCollection(collection);

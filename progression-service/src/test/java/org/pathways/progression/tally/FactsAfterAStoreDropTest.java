@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.mongodb.MongoSocketWriteException;
@@ -147,7 +148,8 @@ class FactsAfterAStoreDropTest extends ProgressionServiceTest {
         String second = unique("thing");
         String moving = unique("thing");
         place(moving, "a");
-        store.dropNextWriteTo(generation.collection(FACTS));
+        // A batch writes its facts first (one bulk write), then the buckets, then clears the facts' pending differences.
+        store.dropWriteTo(generation.collection(FACTS), 1);
         // Three things add to bucket "a" in one write of the batch (+1, +1, -1), one to "b".
         assertThatThrownBy(() -> batch(() -> {
             place(first, "a");
@@ -174,7 +176,7 @@ class FactsAfterAStoreDropTest extends ProgressionServiceTest {
         String arriving = unique("thing");
         String leaving = unique("thing");
         place(leaving, "a");
-        store.dropNextWriteTo(generation.collection(FACTS));
+        store.dropWriteTo(generation.collection(FACTS), 1);
         assertThatThrownBy(() -> batch(() -> {
             place(arriving, "a");
             place(leaving, "b");
@@ -304,22 +306,35 @@ class FactsAfterAStoreDropTest extends ProgressionServiceTest {
     }
 
     /**
-     * The real store, except that the next update or bulk write to a collection it is told of fails as a store that
-     * has just stopped does (before the write reaches it), once.
+     * The real store, except that the next update or bulk write to a collection it is told of (or the one after a
+     * given number of them) fails as a store that has just stopped does (before the write reaches it), once.
      */
     static final class DroppingStore extends MongoTemplate {
 
         private final AtomicReference<String> dropNext = new AtomicReference<>();
+        private final AtomicInteger toLetThrough = new AtomicInteger();
 
         DroppingStore(MongoTemplate store) {
             super(store.getMongoDatabaseFactory(), store.getConverter());
         }
 
         void dropNextWriteTo(String collection) {
+            dropWriteTo(collection, 0);
+        }
+
+        /** Lets {@code letThrough} writes to {@code collection} through, then drops the next one. */
+        void dropWriteTo(String collection, int letThrough) {
+            toLetThrough.set(letThrough);
             dropNext.set(collection);
         }
 
         private boolean drops(String collection) {
+            if (!collection.equals(dropNext.get())) {
+                return false;
+            }
+            if (toLetThrough.getAndDecrement() > 0) {
+                return false;
+            }
             return collection.equals(dropNext.getAndUpdate(next -> collection.equals(next) ? null : next));
         }
 
