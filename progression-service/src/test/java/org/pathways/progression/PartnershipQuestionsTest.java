@@ -14,6 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.pathways.progression.rebuild.ProjectionRebuild;
+import org.pathways.progression.tally.FactStore;
+import org.pathways.progression.tally.Generations;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.PathwaysEvent;
 import org.pathways.events.delivery.WebhookDelivered;
@@ -48,6 +55,13 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
     private static final String COORDINATOR = TestTokens.token("coord-1", "partnership", Role.COORDINATOR);
     private static final String PLATFORM_ADMIN = TestTokens.token("admin-1", "pathways", Role.PLATFORM_ADMIN);
     private static final Duration HOUR = Duration.ofHours(1);
+
+    @Autowired
+    MongoTemplate mongo;
+    @Autowired
+    Generations generations;
+    @Autowired
+    ProjectionRebuild rebuild;
 
     private final LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(7);
     private final Instant submittedAt = day.atTime(9, 0).toInstant(ZoneOffset.UTC);
@@ -332,6 +346,36 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
             assertThat(status.get("eventsReplayed").asLong()).isPositive();
         });
         assertThat(figures()).isEqualTo(live);
+    }
+
+    @Test
+    void figuresDerivedByAnOlderVersionAreRebuiltOnceAtStart() {
+        publishHistory();
+        awaitHistoryProjected();
+        Map<String, String> live = figures();
+        // What an upgraded service finds at its first start: figures an older version derived (no running sums of
+        // the response times, which it kept elsewhere) and no note that they were derived by this one.
+        mongo.remove(Query.query(Criteria.where("_id").regex("^durations\\|")),
+                generations.active().collection(FactStore.BUCKETS));
+        mongo.remove(new Query(), "progression-migrations");
+        assertThat(figures().get("responseTimes")).as("response times missing before the rebuild")
+                .isNotEqualTo(live.get("responseTimes"));
+        long before = generations.active().number();
+
+        rebuild.rebuildIfDerivedByAnOlderVersion();
+
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode status = api().get("/api/progression/rebuild", PLATFORM_ADMIN).body();
+            assertThat(status.get("state").asString()).isEqualTo("SWITCHED");
+            assertThat(status.get("generation").asLong()).isGreaterThan(before);
+        });
+        assertThat(figures()).isEqualTo(live);
+        // Noted: the next start rebuilds nothing.
+        long rebuilt = generations.active().number();
+        rebuild.rebuildIfDerivedByAnOlderVersion();
+        assertThat(generations.active().number()).isEqualTo(rebuilt);
+        assertThat(api().get("/api/progression/rebuild", PLATFORM_ADMIN).body().get("generation").asLong())
+                .isEqualTo(rebuilt);
     }
 
     @Test
