@@ -53,7 +53,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + ReferralServiceApplication.NAME)
-@Import({ReferralServiceTest.Clocks.class, MongoQueryLog.class})
+@Import({ReferralServiceTest.Clocks.class, MongoQueryLog.class, org.pathways.testing.StoreCommands.class})
 public abstract class ReferralServiceTest extends RunningServiceTest {
 
     protected static final JsonMapper JSON = JsonMapper.builder().build();

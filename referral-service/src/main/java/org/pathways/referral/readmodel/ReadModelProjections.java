@@ -78,9 +78,10 @@ public class ReadModelProjections {
         return inbox.consumerSpanningDocuments("learner-events", this::onLearnerEvent);
     }
 
+    /** A batch consumer: a burst of referrals comes back from the catalogue as one places event each. */
     @Bean
-    Consumer<Message<byte[]>> opportunityEvents(EventInbox inbox) {
-        return inbox.consumer("opportunity-events", this::onOpportunityEvent);
+    Consumer<Message<List<byte[]>>> opportunityEvents(EventInbox inbox) {
+        return inbox.batchConsumer("opportunity-events", this::onOpportunityEvent);
     }
 
     /**
