@@ -27,6 +27,7 @@ import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.pathways.progression.tally.DurationSketch;
 import org.pathways.progression.tally.Tally;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -62,7 +63,7 @@ class DeliveryHealth implements Projection {
      * deliveries in it (as the referrals' durations did: see {@code ReferralProjection.DURATIONS}).
      */
     static final String TIMES = "delivery-times";
-    static final FactStore.RollUp TIMES_ROLL_UP = new FactStore.RollUp(TIMES, List.of("agency"),
+    static final FactStore.RollUp TIMES_ROLL_UP = new FactStore.RollUp(FAMILY, TIMES, List.of("agency"),
             List.of(TO_DELIVER));
 
     private final FactStore facts;
@@ -73,7 +74,12 @@ class DeliveryHealth implements Projection {
         this.facts = facts;
         this.generations = generations;
         this.clock = clock;
-        facts.rollUp(FAMILY, TIMES_ROLL_UP);
+    }
+
+    /** The times to deliver's roll-up, declared to the store (known before anything is consumed or rebuilt). */
+    @Bean
+    static FactStore.RollUp timesToDeliver() {
+        return TIMES_ROLL_UP;
     }
 
     @Override

@@ -29,6 +29,7 @@ import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Facts;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Tally;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -63,7 +64,7 @@ public class LearnerProjection implements Projection {
      * did: see {@code ReferralProjection.DURATIONS}).
      */
     public static final String SUPPORT_TIMES = "learner-support-times";
-    public static final FactStore.RollUp SUPPORT_TIMES_ROLL_UP = new FactStore.RollUp(SUPPORT_TIMES,
+    public static final FactStore.RollUp SUPPORT_TIMES_ROLL_UP = new FactStore.RollUp(SUPPORT, SUPPORT_TIMES,
             List.of("locality"), List.of("toFirstStep"));
     /** The kinds of learning, lowest first. */
     public static final List<String> KINDS = List.of("INFORMAL", "NON_FORMAL", "FORMAL");
@@ -74,7 +75,12 @@ public class LearnerProjection implements Projection {
 
     LearnerProjection(FactStore facts) {
         this.facts = facts;
-        facts.rollUp(SUPPORT, SUPPORT_TIMES_ROLL_UP);
+    }
+
+    /** The times to a first step's roll-up, declared to the store (known before anything is consumed or rebuilt). */
+    @Bean
+    static FactStore.RollUp timesToAFirstStep() {
+        return SUPPORT_TIMES_ROLL_UP;
     }
 
     @Override
