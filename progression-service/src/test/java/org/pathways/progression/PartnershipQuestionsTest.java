@@ -374,10 +374,12 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
                 Duration.ofMinutes(5), "other-instance");
         mongo.upsert(Query.query(Criteria.where("_id").is(ProjectionRebuild.CLAIM)), new Update().setOnInsert("for",
                 "test"), ProjectionRebuild.CLAIMS);
-        assertThat(otherInstance.claim(org.bson.Document.class, ProjectionRebuild.CLAIMS, ProjectionRebuild.CLAIM,
-                claim -> true, null)).isPresent();
+        var held = otherInstance.claim(org.bson.Document.class, ProjectionRebuild.CLAIMS, ProjectionRebuild.CLAIM,
+                claim -> true, null);
+        assertThat(held).isPresent();
         // It began to catch a generation up, then died: no derivation recorded, and its claim runs on a while.
         Generation abandoned = older.next();
+        assertThat(otherInstance.write(held.get(), new Update().set("generation", abandoned.number()))).isTrue();
         mongo.updateFirst(Query.query(Criteria.where("_id").is("state")), new Update().set("catchingUp",
                 abandoned.number()), "projection-generations");
         mongo.insert(new org.bson.Document("_id", "funnel|" + day + "|half-built"),

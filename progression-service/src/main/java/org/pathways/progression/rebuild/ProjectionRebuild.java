@@ -162,6 +162,8 @@ public class ProjectionRebuild {
     public static final String CLAIMS = "progression-migrations";
     /** The document whose lease a rebuild holds. */
     public static final String CLAIM = "projection-rebuild";
+    /** On {@value #CLAIM}: the generation the last holder rebuilt into. */
+    private static final String TARGET = "generation";
 
     public Status status() {
         Status now = status.get();
@@ -224,6 +226,15 @@ public class ProjectionRebuild {
                 if (stopped.get().number() >= target.number()) {
                     target = stopped.get().next();
                 }
+            }
+            // Never a number an earlier holder rebuilt into: one that stalled past its lease before catching up (so
+            // recorded nowhere else) may still write to it, and drops it when it finds its claim gone.
+            if (claim.document().get(TARGET) instanceof Number claimedBefore
+                    && claimedBefore.longValue() >= target.number()) {
+                target = new Generation(claimedBefore.longValue() + 1);
+            }
+            if (!leases.write(claim, new Update().set(TARGET, target.number()))) {
+                throw new IllegalStateException("The rebuild's claim ran out before it began");
             }
             // Leftovers of earlier generations (and of an abandoned rebuild) go first.
             for (String collection : mongo.getCollectionNames()) {
@@ -295,6 +306,8 @@ public class ProjectionRebuild {
             replayUpTo(consumer, end, target);
 
             status.set(new Status(State.CATCHING_UP, target.number(), startedAt, null, 0, 0, null, null));
+            // Still this rebuild's: a holder that lost its claim never has the live consumer feed its generation.
+            keepClaim(true);
             generations.startCatchingUp(target);
             Map<TopicPartition, Long> now = consumer.endOffsets(partitions);
             toReplay += partitions.stream().mapToLong(p -> now.get(p) - end.get(p)).sum();
