@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,13 +15,16 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.pathways.messaging.lease.DocumentLeases;
 import org.pathways.progression.rebuild.ProjectionRebuild;
 import org.pathways.progression.tally.FactStore;
+import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.PathwaysEvent;
 import org.pathways.events.delivery.WebhookDelivered;
@@ -354,28 +358,64 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
         awaitHistoryProjected();
         Map<String, String> live = figures();
         // What an upgraded service finds at its first start: figures an older version derived (no running sums of
-        // the response times, which it kept elsewhere) and no note that they were derived by this one.
-        mongo.remove(Query.query(Criteria.where("_id").regex("^durations\\|")),
-                generations.active().collection(FactStore.BUCKETS));
-        mongo.remove(new Query(), "progression-migrations");
+        // the durations, which it kept in the daily buckets) and no derivation recorded with them.
+        Generation older = generations.active();
+        mongo.remove(Query.query(Criteria.where("_id").regex("^(durations|learner-support-times|delivery-times)\\|")),
+                older.collection(FactStore.BUCKETS));
+        mongo.updateFirst(Query.query(Criteria.where("_id").is("state")), new Update().unset("derivation"),
+                "projection-generations");
         assertThat(figures().get("responseTimes")).as("response times missing before the rebuild")
                 .isNotEqualTo(live.get("responseTimes"));
-        long before = generations.active().number();
+        assertThat(figures().get("deliveries")).as("times to deliver missing before the rebuild")
+                .isNotEqualTo(live.get("deliveries"));
 
+        // Another instance started at the same time and claimed the rebuild: this one leaves it to that one.
+        DocumentLeases otherInstance = new DocumentLeases(mongo, Clock.systemUTC(), DocumentLeases.Fields.DEFAULT,
+                Duration.ofMinutes(5), "other-instance");
+        mongo.upsert(Query.query(Criteria.where("_id").is(ProjectionRebuild.CLAIM)), new Update().setOnInsert("for",
+                "test"), ProjectionRebuild.CLAIMS);
+        var held = otherInstance.claim(org.bson.Document.class, ProjectionRebuild.CLAIMS, ProjectionRebuild.CLAIM,
+                claim -> true, null);
+        assertThat(held).isPresent();
+        // It began to catch a generation up, then died: no derivation recorded, and its claim runs on a while.
+        Generation abandoned = older.next();
+        assertThat(otherInstance.write(held.get(), new Update().set("generation", abandoned.number()))).isTrue();
+        mongo.updateFirst(Query.query(Criteria.where("_id").is("state")), new Update().set("catchingUp",
+                abandoned.number()), "projection-generations");
+        mongo.insert(new org.bson.Document("_id", "funnel|" + day + "|half-built"),
+                abandoned.collection(FactStore.BUCKETS));
+        rebuild.rebuildIfDerivedByAnOlderVersion();
+        assertThat(rebuild.status().state()).as("no second rebuild while another instance holds the claim")
+                .isNotIn(ProjectionRebuild.State.REPLAYING, ProjectionRebuild.State.CATCHING_UP);
+        assertThat(api().post("/api/progression/rebuild", PLATFORM_ADMIN, Map.of()).isProblem(409, "rebuild-running"))
+                .isTrue();
+        assertThat(generations.active()).isEqualTo(older);
+
+        // Its claim ran out: the next check (at this instance's start, or on its timer) rebuilds.
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(ProjectionRebuild.CLAIM)), new Update()
+                .set("leaseUntil", java.util.Date.from(Instant.now().minusSeconds(1))), ProjectionRebuild.CLAIMS);
         rebuild.rebuildIfDerivedByAnOlderVersion();
 
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             JsonNode status = api().get("/api/progression/rebuild", PLATFORM_ADMIN).body();
             assertThat(status.get("state").asString()).isEqualTo("SWITCHED");
-            assertThat(status.get("generation").asLong()).isGreaterThan(before);
+            assertThat(status.get("generation").asLong()).as("not the dead instance's number")
+                    .isGreaterThan(abandoned.number());
         });
         assertThat(figures()).isEqualTo(live);
-        // Noted: the next start rebuilds nothing.
-        long rebuilt = generations.active().number();
+        assertThat(mongo.getCollectionNames()).noneMatch(abandoned::owns);
+        // The derivation is recorded with the switch: the next start rebuilds nothing.
+        assertThat(generations.derivation()).isEqualTo(Generations.DERIVATION);
+        Generation rebuilt = generations.active();
         rebuild.rebuildIfDerivedByAnOlderVersion();
-        assertThat(generations.active().number()).isEqualTo(rebuilt);
+        assertThat(generations.active()).isEqualTo(rebuilt);
         assertThat(api().get("/api/progression/rebuild", PLATFORM_ADMIN).body().get("generation").asLong())
-                .isEqualTo(rebuilt);
+                .isEqualTo(rebuilt.number());
+        // And the claim was given back: a rebuild asked for now starts.
+        HttpApi.Response again = api().post("/api/progression/rebuild", PLATFORM_ADMIN, Map.of());
+        assertThat(again.status()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(rebuild.status().state()).isEqualTo(ProjectionRebuild.State.SWITCHED));
     }
 
     @Test

@@ -18,7 +18,9 @@ import org.springframework.test.context.DynamicPropertySource;
         "spring.config.name=" + ProgressionServiceApplication.NAME,
         "pathways.progression.live.lifetime=PT10S",
         "pathways.progression.live.heartbeat=PT0.5S",
-        "pathways.progression.live.flush=PT0.2S"})
+        "pathways.progression.live.flush=PT0.2S",
+        // Tests check how figures were derived when they choose (an older version's store), not on a timer.
+        "pathways.progression.rebuild.derivation-check=PT1H"})
 @Import(StoreCommands.class)
 public abstract class ProgressionServiceTest extends RunningServiceTest {
 

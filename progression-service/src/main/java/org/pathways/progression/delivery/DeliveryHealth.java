@@ -27,6 +27,7 @@ import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.pathways.progression.tally.DurationSketch;
 import org.pathways.progression.tally.Tally;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -40,7 +41,8 @@ import org.springframework.web.bind.annotation.RestController;
  * attempts) add to a daily bucket per agency (family {@value #FAMILY}, on the day it was first delivered or parked):
  * delivered (at the first attempt, or after retries), parked and not delivered since, parked then delivered; and the
  * time to deliver (from the event's occurrence to the acknowledgement, as the delivered event carries it) as DDSketch
- * bins of milliseconds, so the median and p90 per agency need no list of values. Coordinators only.
+ * bins of milliseconds, so the median and p90 per agency need no list of values. The times go to running sums over days
+ * by agency ({@value #TIMES}, see {@link #TIMES_ROLL_UP}), not to the daily buckets. Coordinators only.
  */
 @RestController
 @RequestMapping("/api/progression")
@@ -54,6 +56,15 @@ class DeliveryHealth implements Projection {
     private static final String TO_DELIVER_MS = "deliveredAfterMs";
     /** The bucket's sketch of the times to deliver (bins of milliseconds) and how many it holds. */
     private static final String TO_DELIVER = "toDeliver";
+    /**
+     * The times to deliver of family {@value #FAMILY} ({@code toDeliver} bins and {@code toDeliverCount}) go to
+     * running sums over days by agency (family {@value #TIMES}): a window's times read at most 34 days of nodes per
+     * agency, each sketch's bins bounded by its accuracy, instead of one sketch per day whose bins grew with the
+     * deliveries in it (as the referrals' durations did: see {@code ReferralProjection.DURATIONS}).
+     */
+    static final String TIMES = "delivery-times";
+    static final FactStore.RollUp TIMES_ROLL_UP = new FactStore.RollUp(FAMILY, TIMES, List.of("agency"),
+            List.of(TO_DELIVER));
 
     private final FactStore facts;
     private final Generations generations;
@@ -63,6 +74,12 @@ class DeliveryHealth implements Projection {
         this.facts = facts;
         this.generations = generations;
         this.clock = clock;
+    }
+
+    /** The times to deliver's roll-up, declared to the store (known before anything is consumed or rebuilt). */
+    @Bean
+    static FactStore.RollUp timesToDeliver() {
+        return TIMES_ROLL_UP;
     }
 
     @Override
@@ -160,14 +177,18 @@ class DeliveryHealth implements Projection {
         Audience.partnership(caller);
         ReportWindow window = ReportWindow.of(from, to, clock);
         Map<String, long[]> byAgency = new TreeMap<>();
-        Map<String, DurationSketch> timesByAgency = new TreeMap<>();
         for (Document bucket : facts.buckets(generations.active(), FAMILY, window.from(), window.to())) {
             long[] counts = byAgency.computeIfAbsent(bucket.getString("agency"), a -> new long[COUNTS.size()]);
-            timesByAgency.computeIfAbsent(bucket.getString("agency"), a -> new DurationSketch())
-                    .add(bucket.get(TO_DELIVER, Document.class));
             for (int i = 0; i < COUNTS.size(); i++) {
                 counts[i] += bucket.get(COUNTS.get(i)) instanceof Number n ? n.longValue() : 0;
             }
+        }
+        // The times to deliver, from running sums over days by agency (TIMES): none is read from the daily buckets (a
+        // generation derived before they moved is rebuilt at start).
+        Map<String, DurationSketch> timesByAgency = new TreeMap<>();
+        for (Document sums : facts.runningSums(generations.active(), TIMES_ROLL_UP, window.from(), window.to())) {
+            timesByAgency.computeIfAbsent(sums.getString("agency"), a -> new DurationSketch())
+                    .add(sums.get(TO_DELIVER, Document.class));
         }
         List<AgencyDeliveries> agencies = new ArrayList<>();
         byAgency.forEach((agency, counts) -> {
@@ -178,7 +199,7 @@ class DeliveryHealth implements Projection {
             if (counts[0] + counts[3] > 0) {
                 agencies.add(new AgencyDeliveries(agency, delivered, firstTime, ReportedCount.of(counts[2]), parked,
                         ReportedCount.of(counts[4]), ReportedCount.rate(firstTime, all),
-                        ReportedCount.rate(parked, all), TimeToDeliver.of(timesByAgency.get(agency))));
+                        ReportedCount.rate(parked, all), TimeToDeliver.of(timesByAgency.getOrDefault(agency, new DurationSketch()))));
             }
         });
         return new DeliveryHealthReport(window.from(), window.to(), agencies);

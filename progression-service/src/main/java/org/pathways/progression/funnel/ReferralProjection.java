@@ -30,6 +30,7 @@ import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Facts;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Tally;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -67,7 +68,7 @@ public class ReferralProjection implements Projection {
      * instead of every daily bucket's sketch (the bins of thousands of sketches grew with the referrals in them).
      */
     public static final String DURATIONS = "durations";
-    public static final FactStore.RollUp DURATIONS_ROLL_UP = new FactStore.RollUp(DURATIONS,
+    public static final FactStore.RollUp DURATIONS_ROLL_UP = new FactStore.RollUp(FUNNEL, DURATIONS,
             List.of("receiving", "referring"), List.of("acknowledge", "decision"));
 
     private final FactStore facts;
@@ -76,7 +77,12 @@ public class ReferralProjection implements Projection {
     ReferralProjection(FactStore facts, LearnerProjection learners) {
         this.facts = facts;
         this.learners = learners;
-        facts.rollUp(FUNNEL, DURATIONS_ROLL_UP);
+    }
+
+    /** The durations' roll-up, declared to the store (which knows it before anything is consumed or rebuilt). */
+    @Bean
+    static FactStore.RollUp referralDurations() {
+        return DURATIONS_ROLL_UP;
     }
 
     @Override

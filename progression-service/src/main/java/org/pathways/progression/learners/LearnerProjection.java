@@ -29,6 +29,7 @@ import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Facts;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Tally;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -41,7 +42,8 @@ import org.springframework.stereotype.Component;
  * <p>The team around the learner: whether the learner has a lead worker now (the latest of {@code lead-assigned},
  * {@code lead-handed-over} and {@code lead-ended} by time) and when their first plan step was added give, per learner
  * registered, family {@value #SUPPORT} (the day registered, by locality): registered, with a lead, with a plan, with
- * both, and the time from registration to the first plan step as {@link DurationSketch} bins. Each plan step's facts
+ * both; the time from registration to the first plan step ({@link DurationSketch} bins and their count) goes to running
+ * sums over days by locality instead (family {@value #SUPPORT_TIMES}, see {@link #SUPPORT_TIMES_ROLL_UP}). Each plan step's facts
  * ({@value #PLAN_STEPS}, by step id: owner agency and latest status by time) add to family {@value #PLAN_STEPS} (the
  * day added, by owner agency): added, open, done, dropped.
  */
@@ -54,6 +56,16 @@ public class LearnerProjection implements Projection {
     public static final String PROJECTION = "progression";
     public static final String SUPPORT = "learner-support";
     public static final String PLAN_STEPS = "plan-steps";
+    /**
+     * The times from registration to the first plan step of family {@value #SUPPORT} ({@code toFirstStep} bins and
+     * {@code toFirstStepCount}) go to running sums over days by locality (family {@value #SUPPORT_TIMES}), not to the
+     * daily buckets: a window's times read at most 34 days of nodes per locality, each sketch's bins bounded by its
+     * accuracy, instead of one sketch per day whose bins grew with the learners in it (as the referrals' durations
+     * did: see {@code ReferralProjection.DURATIONS}).
+     */
+    public static final String SUPPORT_TIMES = "learner-support-times";
+    public static final FactStore.RollUp SUPPORT_TIMES_ROLL_UP = new FactStore.RollUp(SUPPORT, SUPPORT_TIMES,
+            List.of("locality"), List.of("toFirstStep"));
     /** The kinds of learning, lowest first. */
     public static final List<String> KINDS = List.of("INFORMAL", "NON_FORMAL", "FORMAL");
     private static final String LOCALITY = "localityCode";
@@ -63,6 +75,12 @@ public class LearnerProjection implements Projection {
 
     LearnerProjection(FactStore facts) {
         this.facts = facts;
+    }
+
+    /** The times to a first step's roll-up, declared to the store (known before anything is consumed or rebuilt). */
+    @Bean
+    static FactStore.RollUp timesToAFirstStep() {
+        return SUPPORT_TIMES_ROLL_UP;
     }
 
     @Override

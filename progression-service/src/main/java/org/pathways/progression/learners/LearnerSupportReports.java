@@ -22,12 +22,13 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The team around the learner, for coordinators: of the learners registered in the window, how many have a lead worker
  * now, a plan, both; how long from registration to the first plan step; and the plan steps added in the window, open,
- * done or dropped (by the owner agency, so not with a locality: then null). Counts only, as {@link ReportedCount}s; shares and durations withheld beside small counts.
+ * done or dropped (by the owner agency, so not with a locality: then null). Counts only, as {@link ReportedCount}s;
+ * shares and durations withheld beside small counts. The counts are added up from the window's daily buckets, the
+ * times to the first step from at most 34 days of running-sum nodes per locality.
  */
 @RestController
 @RequestMapping("/api/progression")
 class LearnerSupportReports {
-
 
     private final FactStore store;
     private final Generations generations;
@@ -69,7 +70,14 @@ class LearnerSupportReports {
             withLead += count(bucket, "withLead");
             withPlan += count(bucket, "withPlan");
             both += count(bucket, "withLeadAndPlan");
-            toFirstStep.add(bucket.get("toFirstStep", Document.class));
+        }
+        // The times to the first step, from running sums over days by locality (LearnerProjection.SUPPORT_TIMES):
+        // none is read from the daily buckets (a generation derived before they moved is rebuilt at start).
+        for (Document sums : store.runningSums(generations.active(), LearnerProjection.SUPPORT_TIMES_ROLL_UP,
+                window.from(), window.to())) {
+            if (localityCode == null || localityCode.equals(sums.getString("locality"))) {
+                toFirstStep.add(sums.get("toFirstStep", Document.class));
+            }
         }
         long[] steps = new long[4];
         if (localityCode == null) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -16,15 +17,18 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.bson.Document;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.messaging.lease.DocumentLeases;
+import org.pathways.messaging.lease.Lease;
 import org.pathways.platform.problem.ProblemException;
-import org.pathways.platform.store.Migrations;
 import org.pathways.progression.events.ProjectionFeed;
+import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.slf4j.Logger;
@@ -34,8 +38,11 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.http.HttpStatus;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,7 +52,14 @@ import org.springframework.stereotype.Component;
  * end offsets it saw at the start, the live consumer starts feeding the new generation too; the replay then reads up
  * to the end offsets seen at that moment, and the new generation becomes the live one. Every event reaches the new
  * generation once (a record of the event ids applied to it), so the figures equal what the live consumer would have
- * built. One rebuild at a time per instance; its progress is {@link #status()}.
+ * built. Its progress is {@link #status()}.
+ *
+ * <p>One rebuild at a time across every instance: a rebuild holds a lease ({@link DocumentLeases}) on one document,
+ * {@value #CLAIM} in {@value #CLAIMS}, renewed as it replays and given back when it ends; another instance asked to
+ * rebuild meanwhile answers 409, and its start-up check leaves the rebuild to the holder. A holder that dies stops
+ * renewing: once its lease runs out, the next check (at start, or every few minutes:
+ * {@link #rebuildIfDerivedByAnOlderVersion}) of any instance takes it over, abandons the dead holder's generation and
+ * rebuilds again. A holder that outlives its lease (stalled) stops at its next renewal without switching over.
  */
 @Component
 public class ProjectionRebuild {
@@ -73,13 +87,18 @@ public class ProjectionRebuild {
             new Status(State.IDLE, null, null, null, 0, 0, null, null));
     private final AtomicLong replayed = new AtomicLong();
     private volatile long toReplay;
+    private final DocumentLeases leases;
+    /** This instance's lease on {@value #CLAIM} while it rebuilds (renewed by the rebuild's thread). */
+    private volatile Lease<Document> claim;
+    private volatile boolean claimIndexed;
 
     ProjectionRebuild(ProjectionFeed feed, Generations generations, CloudEventCodec codec,
                       ErasedLearners erasedLearners, MongoTemplate mongo, Clock clock,
                       KafkaProperties kafka,
                       @Value("${spring.cloud.stream.kafka.binder.brokers}") String brokers,
                       @Value("${spring.cloud.stream.bindings.partnershipEvents-in-0.destination}") List<String> topics,
-                      @Value("${pathways.progression.rebuild.on-start:false}") boolean onStart) {
+                      @Value("${pathways.progression.rebuild.on-start:false}") boolean onStart,
+                      @Value("${pathways.progression.rebuild.lease:PT2M}") Duration lease) {
         this.feed = feed;
         this.generations = generations;
         this.codec = codec;
@@ -90,36 +109,61 @@ public class ProjectionRebuild {
         this.brokers = brokers;
         this.topics = topics;
         this.onStart = onStart;
+        this.leases = new DocumentLeases(mongo, clock, DocumentLeases.Fields.DEFAULT, lease, "progression-rebuild");
     }
 
-    /** The command: {@code --pathways.progression.rebuild.on-start=true} rebuilds once the service is up. */
+    /**
+     * At start: the command ({@code --pathways.progression.rebuild.on-start=true} rebuilds once the service is up), or
+     * else a rebuild if the figures were derived by an older version ({@link #rebuildIfDerivedByAnOlderVersion}).
+     */
     @EventListener(ApplicationReadyEvent.class)
-    void rebuildOnStart() {
-        if (onStart) {
+    void whenReady() {
+        if (!onStart) {
+            rebuildIfDerivedByAnOlderVersion();
+            return;
+        }
+        try {
             start();
+        } catch (ProblemException running) {
+            log.warn("Not rebuilding at start: {}", running.getMessage());
         }
     }
 
     /**
-     * Figures derived by an older version of this service are rebuilt from the topics once the service is up, so that
-     * coordinators see no figure missing after an upgrade: until 2026-12-03 the response times were kept in the daily
-     * funnel buckets, and the referrals counted before then are in no {@code durations} document. Once per store
-     * ({@link Migrations}, note {@value #DERIVED_WITH_DURATION_SUMS} in {@value #MIGRATIONS}); a store with no referral
-     * counted yet has nothing to rebuild. Name a new note here when a change alters how figures are derived.
+     * Figures derived by an older version of this service are rebuilt from the topics, so that coordinators see no
+     * figure missing after an upgrade: the live generation records the {@link Generations#DERIVATION} of the code
+     * that built it when a rebuild switches to it, and a lower number (or none) means its buckets lack what this
+     * code's reports read (a new family of running sums, say). Checked once the service is up and every few minutes
+     * after ({@code pathways.progression.rebuild.derivation-check}), on every instance: the one that claims the
+     * rebuild does it, the others find it claimed and leave it; one that dies mid-rebuild leaves the old number, so
+     * the rebuild is done again once its claim runs out. A live generation with no figure yet is simply recorded as
+     * derived by this version. A change that alters how figures are derived bumps {@link Generations#DERIVATION}.
      */
-    @EventListener(ApplicationReadyEvent.class)
     public void rebuildIfDerivedByAnOlderVersion() {
-        new Migrations(mongo, MIGRATIONS, clock).once(DERIVED_WITH_DURATION_SUMS, () -> {
-            // The referrals' facts of the live generation ("referrals", the funnel's collection).
-            if (!onStart && mongo.exists(new Query(), generations.active().collection("referrals"))) {
-                log.info("The figures were derived by an older version of this service: rebuilding them");
-                start();
-            }
-        });
+        if (generations.derivation() >= Generations.DERIVATION) {
+            return;
+        }
+        begin(true).ifPresent(started -> log.info(
+                "The figures were derived by an older version of this service: rebuilding them into generation {}",
+                started.generation()));
     }
 
-    static final String MIGRATIONS = "progression-migrations";
-    static final String DERIVED_WITH_DURATION_SUMS = "figures-derived-with-duration-sums";
+    @Scheduled(initialDelayString = "${pathways.progression.rebuild.derivation-check:PT2M}",
+            fixedDelayString = "${pathways.progression.rebuild.derivation-check:PT2M}")
+    void checkDerivation() {
+        try {
+            rebuildIfDerivedByAnOlderVersion();
+        } catch (RuntimeException failure) {
+            log.warn("Could not check how the figures were derived: {}", failure.toString());
+        }
+    }
+
+    /** Where the rebuild's claim is kept, with the start-up notes of the service's store. */
+    public static final String CLAIMS = "progression-migrations";
+    /** The document whose lease a rebuild holds. */
+    public static final String CLAIM = "projection-rebuild";
+    /** On {@value #CLAIM}: the generation the last holder rebuilt into. */
+    private static final String TARGET = "generation";
 
     public Status status() {
         Status now = status.get();
@@ -131,26 +175,117 @@ public class ProjectionRebuild {
         return now;
     }
 
-    /** Starts a rebuild in the background; 409 while one runs. */
-    public synchronized Status start() {
+    /** Starts a rebuild in the background; 409 while one runs (here or on another instance). */
+    public Status start() {
+        return begin(false).orElseThrow();
+    }
+
+    /**
+     * Claims the rebuild and starts it in the background. {@code ifDerivedByAnOlderVersion}: only if the live figures
+     * still need it once claimed (another instance may have just rebuilt them), else empty; and empty rather than a
+     * 409 when a rebuild runs.
+     */
+    private synchronized Optional<Status> begin(boolean ifDerivedByAnOlderVersion) {
         State state = status.get().state();
         if (state == State.REPLAYING || state == State.CATCHING_UP) {
+            if (ifDerivedByAnOlderVersion) {
+                return Optional.empty();
+            }
             throw new ProblemException(HttpStatus.CONFLICT, "rebuild-running", "A rebuild is already running.");
         }
-        Generation active = generations.active();
-        Generation target = active.next();
-        // Leftovers of earlier generations (and of an abandoned rebuild) go first.
-        for (String collection : mongo.getCollectionNames()) {
-            if (collection.matches("p\\d+\\..*") && !active.owns(collection)) {
-                mongo.dropCollection(collection);
+        Optional<Lease<Document>> claimed = claim();
+        if (claimed.isEmpty()) {
+            if (ifDerivedByAnOlderVersion) {
+                return Optional.empty();
             }
+            throw new ProblemException(HttpStatus.CONFLICT, "rebuild-running",
+                    "A rebuild is already running on another instance.");
         }
-        generations.forgetSightings(active);
-        replayed.set(0);
-        toReplay = 0;
-        status.set(new Status(State.REPLAYING, target.number(), clock.instant(), null, 0, 0, 0.0, null));
-        Thread.ofPlatform().name("projection-rebuild").daemon().start(() -> run(target));
-        return status();
+        claim = claimed.get();
+        try {
+            Generation active = generations.active();
+            if (ifDerivedByAnOlderVersion) {
+                if (generations.derivation() >= Generations.DERIVATION) {
+                    releaseClaim();
+                    return Optional.empty();
+                }
+                // No figure yet (a new store): whatever comes is derived by this version.
+                if (!mongo.exists(new Query(), active.collection(FactStore.BUCKETS))) {
+                    generations.derivedByThisVersion(active);
+                    releaseClaim();
+                    return Optional.empty();
+                }
+            }
+            Generation target = active.next();
+            // A rebuild that stopped while catching up (its holder died): no longer fed, dropped, and its number not
+            // used again (an instance that has not seen it stop may write to it for a few seconds more).
+            Optional<Generation> stopped = generations.catchingUp();
+            if (stopped.isPresent()) {
+                log.info("Abandoning generation {}, whose rebuild stopped", stopped.get().number());
+                generations.abandon(stopped.get());
+                if (stopped.get().number() >= target.number()) {
+                    target = stopped.get().next();
+                }
+            }
+            // Never a number an earlier holder rebuilt into: one that stalled past its lease before catching up (so
+            // recorded nowhere else) may still write to it, and drops it when it finds its claim gone.
+            if (claim.document().get(TARGET) instanceof Number claimedBefore
+                    && claimedBefore.longValue() >= target.number()) {
+                target = new Generation(claimedBefore.longValue() + 1);
+            }
+            if (!leases.write(claim, new Update().set(TARGET, target.number()))) {
+                throw new IllegalStateException("The rebuild's claim ran out before it began");
+            }
+            // Leftovers of earlier generations (and of an abandoned rebuild) go first.
+            for (String collection : mongo.getCollectionNames()) {
+                if (collection.matches("p\\d+\\..*") && !active.owns(collection)) {
+                    mongo.dropCollection(collection);
+                }
+            }
+            generations.forgetSightings(active);
+            replayed.set(0);
+            toReplay = 0;
+            status.set(new Status(State.REPLAYING, target.number(), clock.instant(), null, 0, 0, 0.0, null));
+            Generation rebuilding = target;
+            Thread.ofPlatform().name("projection-rebuild").daemon().start(() -> run(rebuilding));
+            return Optional.of(status());
+        } catch (RuntimeException failure) {
+            releaseClaim();
+            throw failure;
+        }
+    }
+
+    /** The lease on {@value #CLAIM}, if no one else holds it (the document made first, once per store). */
+    private Optional<Lease<Document>> claim() {
+        if (!claimIndexed) {
+            leases.createIndexes(CLAIMS);
+            claimIndexed = true;
+        }
+        mongo.upsert(Query.query(Criteria.where("_id").is(CLAIM)), new Update().setOnInsert("for",
+                "one projection rebuild at a time"), CLAIMS);
+        return leases.claim(Document.class, CLAIMS, CLAIM, document -> true, null);
+    }
+
+    /**
+     * Renews this instance's claim once a third of it has run (every time when {@code now}); a claim that ran out or
+     * was taken over stops the rebuild, which is then someone else's.
+     */
+    private void keepClaim(boolean now) {
+        Lease<Document> held = claim;
+        Duration left = Duration.between(clock.instant(), held.until());
+        if (!now && left.compareTo(leases.duration().multipliedBy(2).dividedBy(3)) > 0) {
+            return;
+        }
+        claim = leases.renew(held).orElseThrow(() -> new IllegalStateException(
+                "The rebuild's claim ran out or was taken over"));
+    }
+
+    private void releaseClaim() {
+        Lease<Document> held = claim;
+        claim = null;
+        if (held != null) {
+            leases.release(held, null);
+        }
     }
 
     private void run(Generation target) {
@@ -171,18 +306,25 @@ public class ProjectionRebuild {
             replayUpTo(consumer, end, target);
 
             status.set(new Status(State.CATCHING_UP, target.number(), startedAt, null, 0, 0, null, null));
+            // Still this rebuild's: a holder that lost its claim never has the live consumer feed its generation.
+            keepClaim(true);
             generations.startCatchingUp(target);
             Map<TopicPartition, Long> now = consumer.endOffsets(partitions);
             toReplay += partitions.stream().mapToLong(p -> now.get(p) - end.get(p)).sum();
             replayUpTo(consumer, now, target);
 
+            // Still this rebuild's, for the lease's time at least: a holder that lost it never switches over.
+            keepClaim(true);
             generations.switchTo(target);
+            // Given back before the status says so: a rebuild asked for on seeing it switched finds it free.
+            releaseClaim();
             status.set(new Status(State.SWITCHED, target.number(), startedAt, clock.instant(), replayed.get(),
                     toReplay, 1.0, null));
             log.info("Rebuilt generation {} from {} events; it is now live", target.number(), replayed.get());
         } catch (RuntimeException failure) {
             log.error("Rebuild of generation {} failed", target.number(), failure);
             generations.abandon(target);
+            releaseClaim();
             status.set(new Status(State.FAILED, target.number(), startedAt, clock.instant(), replayed.get(),
                     toReplay, null, failure.getClass().getSimpleName()));
         }
@@ -195,6 +337,7 @@ public class ProjectionRebuild {
                 replay(record.value(), target);
                 replayed.incrementAndGet();
             }
+            keepClaim(false);
         }
     }
 

@@ -19,6 +19,7 @@ import com.mongodb.bulk.BulkWriteUpsert;
 import org.bson.Document;
 import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.platform.store.GuardIndexes;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.mongodb.BulkOperationException;
@@ -90,8 +91,8 @@ public class FactStore {
     private final long pendingGraceMillis;
     /** The events each counter document counted last ({@link #count}). */
     private final AppliedEvents counted;
-    /** By family: the fields its buckets hand on to running sums over days instead of keeping them ({@link #rollUp}). */
-    private final Map<String, RollUp> rollUps = new ConcurrentHashMap<>();
+    /** By family: the fields its buckets hand on to running sums over days instead of keeping them ({@link RollUp}). */
+    private final Map<String, RollUp> rollUps;
     /** The fact collections whose guard indexes this instance has declared. */
     private final Set<String> guarded = ConcurrentHashMap.newKeySet();
     /** The batch this thread is applying, if any (see {@link #beginBatch}). */
@@ -103,16 +104,31 @@ public class FactStore {
     private final ThreadLocal<Map<String, Map<String, Set<String>>>> markersToRemove =
             ThreadLocal.withInitial(HashMap::new);
 
+    /**
+     * With the roll-ups the features declare as beans ({@link RollUp}): known from the store's construction, so before
+     * any consumer or rebuild writes a difference.
+     */
     @Autowired
-    FactStore(MongoTemplate mongo) {
-        this(mongo, PENDING_GRACE_MILLIS);
+    FactStore(MongoTemplate mongo, ObjectProvider<RollUp> rollUps) {
+        this(mongo, PENDING_GRACE_MILLIS, rollUps.orderedStream().toList());
     }
 
     /** With another grace period for pending differences (tests: a crashed writer's taken over without a long wait). */
     FactStore(MongoTemplate mongo, long pendingGraceMillis) {
+        this(mongo, pendingGraceMillis, List.of());
+    }
+
+    private FactStore(MongoTemplate mongo, long pendingGraceMillis, List<RollUp> rollUps) {
         this.mongo = mongo;
         this.pendingGraceMillis = pendingGraceMillis;
         this.counted = new AppliedEvents(mongo, COUNTED_EVENTS_KEPT);
+        Map<String, RollUp> byFamily = new HashMap<>();
+        for (RollUp rollUp : rollUps) {
+            if (byFamily.putIfAbsent(rollUp.family(), rollUp) != null) {
+                throw new IllegalStateException("Two roll-ups of family " + rollUp.family());
+            }
+        }
+        this.rollUps = Map.copyOf(byFamily);
     }
 
     /**
@@ -161,28 +177,24 @@ public class FactStore {
     }
 
     /**
-     * Fields of a family's buckets (those starting with one of {@code fields}) kept instead in running sums over days
-     * ({@link DayTree}): family {@code into}, by the cuts {@code dims} only.
+     * Fields of {@code family}'s buckets (those starting with one of {@code fields}) kept instead in running sums over
+     * days ({@link DayTree}): family {@code into}, by the cuts {@code dims} only. What things add to those fields goes
+     * to the nodes of a {@link DayTree} ({@code family} keeps the other fields): a report reads a window from at most
+     * 2 × {@value DayTree#LEVELS} days of nodes, by the cuts the roll-up keeps, however many days the window has and
+     * however many things fell in it (see {@link #runningSums}). Differences are rolled up as they are made, so the
+     * nodes follow every change, redelivery and crash as the buckets do.
+     *
+     * <p>Declared as a bean by the feature that owns the family; the store collects them when it is made, so no
+     * difference is ever written before its family's roll-up is known (one per family).
      */
-    public record RollUp(String into, List<String> dims, List<String> fields) {
+    public record RollUp(String family, String into, List<String> dims, List<String> fields) {
 
         boolean rolls(String field) {
             return fields.stream().anyMatch(field::startsWith);
         }
     }
 
-    /**
-     * From now on, what things add to {@code family}'s buckets in the fields of {@code rollUp} goes to the nodes of a
-     * {@link DayTree} instead ({@code family} keeps the other fields): a report reads a window from at most
-     * 2 × {@value DayTree#LEVELS} days of nodes, by the cuts the roll-up keeps, however many days the window has and
-     * however many things fell in it (see {@link #runningSums}). Differences are rolled up as they are made, so the
-     * nodes follow every change, redelivery and crash as the buckets do.
-     */
-    public void rollUp(String family, RollUp rollUp) {
-        rollUps.put(family, rollUp);
-    }
-
-    /** {@code differences} with the fields that roll up moved to their nodes (see {@link #rollUp}). */
+    /** {@code differences} with the fields that roll up moved to their nodes (see {@link RollUp}). */
     private List<Document> rolledUp(List<Document> differences) {
         if (rollUps.isEmpty() || differences.isEmpty()) {
             return differences;
@@ -922,7 +934,7 @@ public class FactStore {
 
     /**
      * What the things of the days from {@code from} to {@code to} (inclusive) added to the fields {@code family}
-     * rolls up into {@code rollUp.into()}, by the roll-up's cuts ({@link #rollUp}): everything up to {@code to} minus
+     * rolls up into {@code rollUp.into()}, by the roll-up's cuts ({@link RollUp}): everything up to {@code to} minus
      * everything up to the day before {@code from}, from at most 2 × {@value DayTree#LEVELS} days of nodes. Each
      * document holds the cuts and the summed fields (sub-documents, such as a sketch's bins, summed field by field).
      */

@@ -18,7 +18,10 @@ import org.springframework.stereotype.Component;
 /**
  * Which generation of the projections is live (read by every report, written by the live consumer), and which one a
  * rebuild is filling while it catches up (written by the live consumer too, from then on). Kept in one document
- * ({@value #COLLECTION}) so that every instance agrees; each instance re-reads it every few seconds.
+ * ({@value #COLLECTION}) so that every instance agrees; each instance re-reads it every few seconds. The document also
+ * says how the live generation's figures were derived ({@value #DERIVED}: the {@link #DERIVATION} of the code that
+ * built them), written when a rebuild switches over, or when a generation with no figure yet is taken as derived by
+ * this code ({@link #derivedByThisVersion}).
  */
 @Component
 public class Generations {
@@ -27,12 +30,26 @@ public class Generations {
     static final String COLLECTION = "projection-generations";
     private static final String STATE = "state";
     static final String SEEN = "seen-events";
+    static final String DERIVED = "derivation";
+    /**
+     * How this code derives figures from facts. A change that alters what the buckets hold (a new family, a field
+     * moved from one family to another) bumps it: a store whose live generation was derived by a lower number is
+     * rebuilt at start ({@code ProjectionRebuild.rebuildIfDerivedByAnOlderVersion}). A generation with no number
+     * recorded is 0.
+     * <ol>
+     *   <li>The referrals' durations as running sums over days ({@code durations}), 2026-12-03 (noted then as
+     *       {@code figures-derived-with-duration-sums} in {@code progression-migrations}, no longer read).</li>
+     *   <li>The learners' time to a first plan step ({@code learner-support-times}) and the webhooks' time to
+     *       deliver ({@code delivery-times}) as running sums over days too.</li>
+     * </ol>
+     */
+    public static final int DERIVATION = 2;
 
     private final MongoTemplate mongo;
     private final FactStore facts;
     private final AtomicReference<State> state = new AtomicReference<>();
 
-    private record State(Generation active, Generation catchingUp) {
+    private record State(Generation active, Generation catchingUp, int derivation) {
     }
 
     Generations(MongoTemplate mongo, FactStore facts) {
@@ -61,9 +78,10 @@ public class Generations {
 
     private State refresh() {
         Document stored = mongo.findById(STATE, Document.class, COLLECTION);
-        State now = stored == null ? new State(new Generation(0), null)
+        State now = stored == null ? new State(new Generation(0), null, 0)
                 : new State(new Generation(((Number) stored.get("active")).longValue()),
-                        stored.get("catchingUp") instanceof Number n ? new Generation(n.longValue()) : null);
+                        stored.get("catchingUp") instanceof Number n ? new Generation(n.longValue()) : null,
+                        stored.get(DERIVED) instanceof Number d ? d.intValue() : 0);
         State before = state.getAndSet(now);
         if (before != null) {
             // A generation no longer fed (switched away from, or a rebuild another instance abandoned) may be dropped
@@ -77,6 +95,28 @@ public class Generations {
         return now;
     }
 
+    /**
+     * The {@link #DERIVATION} of the code that derived the live generation's figures, as stored now (read again, not
+     * as last polled: a rebuild may have switched over a moment ago).
+     */
+    public int derivation() {
+        return refresh().derivation();
+    }
+
+    /**
+     * Records that the live generation's figures are derived as this code derives them, while it is still
+     * {@code active}: for a generation with no figure yet, whose every figure will be.
+     */
+    public void derivedByThisVersion(Generation active) {
+        try {
+            mongo.upsert(Query.query(Criteria.where("_id").is(STATE).and("active").is(active.number())),
+                    new Update().set(DERIVED, DERIVATION), COLLECTION);
+        } catch (DuplicateKeyException switchedMeanwhile) {
+            // Another generation is live now: the one who switched to it recorded how it was derived.
+        }
+        refresh();
+    }
+
     /** From now on the live consumer also feeds {@code generation} (de-duplicated: see {@link #firstSight}). */
     public void startCatchingUp(Generation generation) {
         mongo.upsert(Query.query(Criteria.where("_id").is(STATE)), new Update()
@@ -84,11 +124,14 @@ public class Generations {
         refresh();
     }
 
-    /** Makes {@code generation} the live one and drops every collection of the one it replaces. */
+    /**
+     * Makes {@code generation} the live one, derived as this code derives figures ({@link #DERIVATION}), and drops
+     * every collection of the one it replaces.
+     */
     public void switchTo(Generation generation) {
         Generation previous = active();
         mongo.upsert(Query.query(Criteria.where("_id").is(STATE)), new Update().set("active", generation.number())
-                .unset("catchingUp").set("switchedAt", new Date()), COLLECTION);
+                .unset("catchingUp").set("switchedAt", new Date()).set(DERIVED, DERIVATION), COLLECTION);
         refresh();
         drop(previous);
         log.info("Projections switched to generation {}", generation.number());
