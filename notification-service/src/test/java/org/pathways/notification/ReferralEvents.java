@@ -78,6 +78,16 @@ final class ReferralEvents implements AutoCloseable {
         producer.send(records.record(event)).get();
     }
 
+    /** Sends the record as {@link #publish} does, without waiting for the broker: for a backlog (then {@link #flush}). */
+    void send(OutboxEntry event) {
+        producer.send(records.record(event));
+    }
+
+    /** Waits until everything {@link #send} sent is on the topic. */
+    void flush() {
+        producer.flush();
+    }
+
     @Override
     public void close() {
         producer.close();

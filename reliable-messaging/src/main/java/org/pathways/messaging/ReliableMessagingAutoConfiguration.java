@@ -161,15 +161,25 @@ public class ReliableMessagingAutoConfiguration {
     /**
      * The error handler of a batch binding ({@code spring.cloud.stream.kafka.bindings.<b>.consumer
      * .common-error-handler-bean-name: batchInboxErrorHandler}, with {@code enable-dlq: false}): the inbox already
-     * retried and dead-lettered every failing event, so what reaches it is the store or the dead-letter topic being
-     * down. It delivers the batch again, with back-off up to 30 s, for as long as that lasts, and never skips it.
+     * retried and dead-lettered every failing event, so what reaches it is the batch's own store work failing (the
+     * store or the dead-letter topic down, a document read back in a shape the code did not expect). It delivers the
+     * batch again, with back-off up to 30 s, for as long as that lasts, and never skips it.
+     *
+     * <p>Whatever the exception: Spring Kafka's default takes a {@link ClassCastException}, and conversion and
+     * deserialization exceptions, anywhere in the cause chain, for a record that can never be processed, and discards
+     * the whole batch and commits its offsets ("Records discarded"); here that would lose every event of the batch
+     * whose handling was not yet marked done (BatchInboxTest). A batch that cannot succeed holds its partition up,
+     * logged at each delivery, until the cause is fixed.
      */
     @Bean
     DefaultErrorHandler batchInboxErrorHandler() {
         ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxInterval(30_000);
         backOff.setMaxElapsedTime(Long.MAX_VALUE);
-        return new DefaultErrorHandler(backOff);
+        DefaultErrorHandler handler = new DefaultErrorHandler(backOff);
+        handler.setClassifications(Map.of(), true);
+        handler.setReclassifyOnExceptionChange(false);
+        return handler;
     }
 
     @Bean

@@ -11,7 +11,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.provider.EventFormatProvider;
@@ -30,11 +32,14 @@ import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataAccessResourceFailureException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The batch inbox ({@code batch-mode} binding): every event of a poll handled once and in order, a failing one
- * retried then dead-lettered while its neighbours go on, a malformed one dead-lettered at once, a redelivery skipped.
+ * retried then dead-lettered while its neighbours go on, a malformed one dead-lettered at once, a redelivery skipped;
+ * and a batch failed by what escapes the inbox (its end's writes failing) delivered again until it succeeds, whatever
+ * the failure, never discarded.
  */
 class BatchInboxTest extends MessagingServiceTest {
 
@@ -78,6 +83,55 @@ class BatchInboxTest extends MessagingServiceTest {
 
     private static List<String> handled(List<String> ids) {
         return MessagingTestApplication.BATCH_HANDLED.stream().filter(ids::contains).toList();
+    }
+
+    @Test
+    void aBatchWhoseEndFailsWhileTheStoreIsDownIsDeliveredAgainUntilWhatItHeldBackIsWritten() {
+        failsAtTheEndOfItsBatch(new DataAccessResourceFailureException("the store is down"));
+    }
+
+    /**
+     * A document read back in a shape the code did not expect ({@code Document.getString} on a number) fails the
+     * batch's end with a {@link ClassCastException}. Spring Kafka's error handler takes that exception (and conversion
+     * and deserialization exceptions, anywhere in the cause chain) for a record that can never be processed: by
+     * default it discards the whole batch ("Records discarded") and commits its offsets, so the batch's events were
+     * handled but their held-back writes and done-marks never made, and nothing delivers them again.
+     */
+    @Test
+    void aBatchWhoseEndMeetsADocumentOfAnUnexpectedShapeIsDeliveredAgainNotDiscarded() {
+        failsAtTheEndOfItsBatch(new ClassCastException("Integer cannot be cast to String"));
+    }
+
+    /** By default the handler classifies again when the failure changes kind between deliveries, and discards then. */
+    @Test
+    void aBatchWhoseFailureChangesKindBetweenDeliveriesIsStillDeliveredAgain() {
+        failsAtTheEndOfItsBatch(new DataAccessResourceFailureException("the store is down"),
+                new ClassCastException("Integer cannot be cast to String"));
+    }
+
+    /**
+     * Three events of one key, the end of whose batch meets {@code faults}, one per delivery: the batch is delivered
+     * again until it succeeds, so each event is written once and in order, and marked done.
+     */
+    private void failsAtTheEndOfItsBatch(RuntimeException... faults) {
+        String learner = "lrn-" + UUID.randomUUID();
+        List<String> ids = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                UUID.randomUUID().toString());
+        Queue<RuntimeException> left = new ConcurrentLinkedQueue<>(List.of(faults));
+        MessagingTestApplication.BATCH_COMPLETE_FAULTS.put(ids.get(1), left);
+        long before = inbox.processedCount("batch-events");
+
+        send(learner, ids.stream().map(id -> cloudEvent(id, learner)).toList());
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> MessagingTestApplication.BATCH_WRITTEN.containsAll(ids));
+        assertThat(left).as("every failure was met").isEmpty();
+        assertThat(MessagingTestApplication.BATCH_WRITTEN.stream().filter(ids::contains).toList())
+                .as("written once each, in order").containsExactlyElementsOf(ids);
+        await().atMost(Duration.ofSeconds(10)).until(() -> inbox.processedCount("batch-events") == before + 3);
+        // And the partition goes on.
+        String next = UUID.randomUUID().toString();
+        send(learner, List.of(cloudEvent(next, learner)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> MessagingTestApplication.BATCH_WRITTEN.contains(next));
     }
 
     @Test

@@ -1,7 +1,9 @@
 package org.pathways.messaging;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,18 +62,46 @@ public class MessagingTestApplication {
     /** How many new events each batch brought, as its scope was told. */
     public static final List<Integer> BATCH_SIZES = new CopyOnWriteArrayList<>();
 
-    /** A batch consumer ({@code batch-mode}) of its own topic. */
+    /** What the batch consumer's scope wrote at the end of a batch (held back while its events were handled). */
+    public static final List<String> BATCH_WRITTEN = new CopyOnWriteArrayList<>();
+    /**
+     * By event id, the failures the end of its batch meets, one per delivery, before what the batch held back is
+     * written: the store down, or a document read back in a shape the code did not expect.
+     */
+    public static final Map<String, Queue<RuntimeException>> BATCH_COMPLETE_FAULTS = new ConcurrentHashMap<>();
+
+    /** A batch consumer ({@code batch-mode}) of its own topic, which holds its writes back until the batch ends. */
     @Bean
     Consumer<Message<List<byte[]>>> batchEvents(EventInbox inbox) {
+        ThreadLocal<List<String>> held = ThreadLocal.withInitial(ArrayList::new);
         return inbox.batchConsumer("batch-events", event -> {
             if (BATCH_FAILING.contains(event.id())) {
                 throw new IllegalStateException("handler failure for event " + event.id());
             }
             BATCH_HANDLED.add(event.id());
+            held.get().add(event.id());
         }, new BatchScope() {
             @Override
             public void begin(List<ReceivedEvent> events) {
                 BATCH_SIZES.add(events.size());
+            }
+
+            @Override
+            public void complete() {
+                for (String id : held.get()) {
+                    Queue<RuntimeException> faults = BATCH_COMPLETE_FAULTS.get(id);
+                    RuntimeException fault = faults == null ? null : faults.poll();
+                    if (fault != null) {
+                        throw fault;
+                    }
+                }
+                BATCH_WRITTEN.addAll(held.get());
+                held.get().clear();
+            }
+
+            @Override
+            public void close() {
+                held.remove();
             }
         });
     }
