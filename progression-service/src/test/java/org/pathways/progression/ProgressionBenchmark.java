@@ -70,7 +70,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class ProgressionBenchmark extends ProgressionServiceTest {
 
-    private static final String COORDINATOR = TestTokens.token("coord-1", "partnership", Role.COORDINATOR);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String GROUP = "progression-service";
     private static final int RECEIVING = 5;
@@ -181,28 +180,36 @@ class ProgressionBenchmark extends ProgressionServiceTest {
             await().atMost(Duration.ofHours(3)).pollInterval(Duration.ofMillis(500)).until(() -> lag(admin) == 0);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
+        // A token lives 30 minutes and a round at N = 1,000,000 takes longer: one minted once the events are consumed.
+        String coordinator = TestTokens.token("coord-1", "partnership", Role.COORDINATOR);
         String runFilter = "&referringAgencyId=";
         long expected = n;
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             long decided = 0;
             for (int r = 0; r < REFERRING; r++) {
-                JsonNode total = api().get("/api/progression/funnel?" + window + runFilter + "bench-" + run + "-ref-"
-                        + r, COORDINATOR).body().get("total");
+                JsonNode total = funnelTotal(window + runFilter + "bench-" + run + "-ref-" + r, coordinator);
                 decided += total.get("received").asLong(0);
             }
             return decided == expected;
         });
-        double funnel = medianMillis(() -> api().get("/api/progression/funnel?" + window, COORDINATOR));
+        double funnel = medianMillis(() -> api().get("/api/progression/funnel?" + window, coordinator));
         double responseTimes = medianMillis(() -> api().get("/api/progression/response-times?" + window,
-                COORDINATOR));
+                coordinator));
         long submitted = 0;
         for (int r = 0; r < REFERRING; r++) {
-            submitted += api().get("/api/progression/funnel?" + window + runFilter + "bench-" + run + "-ref-" + r,
-                    COORDINATOR).body().get("total").get("submitted").asLong();
+            submitted += funnelTotal(window + runFilter + "bench-" + run + "-ref-" + r, coordinator).get("submitted")
+                    .asLong();
         }
         // What a query's cost follows: the buckets of its window (days × occupied cuts), not the referrals.
         int buckets = store.buckets(generations.active(), "funnel", start, end).size();
         return new Round(n, events, events / seconds, funnel, responseTimes, submitted, buckets);
+    }
+
+    /** The funnel's totals for {@code query}, failing with the answer if it is not a 200 (an expired token, say). */
+    private JsonNode funnelTotal(String query, String token) {
+        var answer = api().get("/api/progression/funnel?" + query, token);
+        assertThat(answer.status()).as("funnel answer %s", answer.body()).isEqualTo(200);
+        return answer.body().get("total");
     }
 
     /** Records on the topics the benchmark publishes to that the service's consumer group has not committed yet. */
