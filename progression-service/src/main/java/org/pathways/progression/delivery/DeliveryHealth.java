@@ -199,7 +199,8 @@ class DeliveryHealth implements Projection {
             if (counts[0] + counts[3] > 0) {
                 agencies.add(new AgencyDeliveries(agency, delivered, firstTime, ReportedCount.of(counts[2]), parked,
                         ReportedCount.of(counts[4]), ReportedCount.rate(firstTime, all),
-                        ReportedCount.rate(parked, all), TimeToDeliver.of(timesByAgency.getOrDefault(agency, new DurationSketch()))));
+                        ReportedCount.rate(parked, all),
+                        TimeToDeliver.of(timesByAgency.getOrDefault(agency, new DurationSketch()))));
             }
         });
         return new DeliveryHealthReport(window.from(), window.to(), agencies);

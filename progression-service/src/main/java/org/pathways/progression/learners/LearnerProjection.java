@@ -43,8 +43,8 @@ import org.springframework.stereotype.Component;
  * {@code lead-handed-over} and {@code lead-ended} by time) and when their first plan step was added give, per learner
  * registered, family {@value #SUPPORT} (the day registered, by locality): registered, with a lead, with a plan, with
  * both; the time from registration to the first plan step ({@link DurationSketch} bins and their count) goes to running
- * sums over days by locality instead (family {@value #SUPPORT_TIMES}, see {@link #SUPPORT_TIMES_ROLL_UP}). Each plan step's facts
- * ({@value #PLAN_STEPS}, by step id: owner agency and latest status by time) add to family {@value #PLAN_STEPS} (the
+ * sums over days by locality instead (family {@value #SUPPORT_TIMES}, see {@link #SUPPORT_TIMES_ROLL_UP}). Each plan
+ * step's facts ({@value #PLAN_STEPS}, by step id: owner agency and latest status by time) add to family {@value #PLAN_STEPS} (the
  * day added, by owner agency): added, open, done, dropped.
  */
 @Component
