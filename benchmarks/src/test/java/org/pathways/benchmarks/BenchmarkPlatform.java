@@ -26,6 +26,9 @@ final class BenchmarkPlatform implements AutoCloseable {
     final Map<String, ConfigurableApplicationContext> services = new HashMap<>();
     final int gatewayPort;
 
+    /** {@code -Dbenchmark.store-times=true}: each phase also prints where the services' time in the store went. */
+    static final boolean STORE_TIMES = Boolean.getBoolean("benchmark.store-times");
+
     /** Where the services export their spans (Zipkin's API); null: not exported. */
     private final String spans;
 
@@ -69,6 +72,9 @@ final class BenchmarkPlatform implements AutoCloseable {
         // the figures and warnings.
         properties.put("logging.threshold.console", "WARN");
         properties.put("logging.file.name", "target/benchmark-" + name + ".log");
+        if (STORE_TIMES) {
+            properties.put("spring.main.sources", StoreTimes.class.getName());
+        }
         if (spans != null) {
             properties.put("management.tracing.export.zipkin.enabled", "true");
             properties.put("management.tracing.export.zipkin.endpoint", spans);

@@ -128,8 +128,10 @@ class EventPathFigures {
             Latencies outbox = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
             drain("pathways.learners");
             spans.clear();
+            StoreTimes.reset();
             Latencies[] handoff = handoffs(gateway, referrals, college);
             printPaths("all endpoints healthy", raw, outbox, handoff);
+            printStoreTimes();
             printSpans(spans);
 
             String failingSecret = created(call(gateway, "POST", "/api/subscriptions", TestTokens.worker(COUNCIL),
@@ -140,8 +142,10 @@ class EventPathFigures {
             Latencies outbox2 = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
             drain("pathways.learners");
             spans.clear();
+            StoreTimes.reset();
             Latencies[] handoff2 = handoffs(gateway, referrals, college);
             printPaths("another agency's endpoint answers 500 after 1 s", raw2, outbox2, handoff2);
+            printStoreTimes();
             printSpans(spans);
             line("  (the failing endpoint was called %d times)", failing.calls.get());
 
@@ -288,6 +292,25 @@ class EventPathFigures {
         line("  goal: handoff p50 <= 15 ms, p99 <= 3 x raw p99 + 20 ms = %.1f ms", 3 * raw.ms(0.99) + 20);
     }
 
+    /** With {@code -Dbenchmark.store-times=true}: the store commands that took the services the most time. */
+    private void printStoreTimes() {
+        if (BenchmarkPlatform.STORE_TIMES) {
+            line("  store commands that took the most time (total, count, mean; database, command, collection, filter):");
+            StoreTimes.top(20).forEach(entry -> line("    %s", entry));
+            try (MongoClient mongo = MongoClients.create(SharedInfrastructure.mongoUri())) {
+                Map<String, List<java.util.Set<String>>> indexes = new HashMap<>();
+                line("  of all commands, those the embedded store answers by reading the whole collection:");
+                StoreTimes.scans((database, collection) -> indexes.computeIfAbsent(database + "." + collection,
+                        ignored -> {
+                            List<java.util.Set<String>> keys = new ArrayList<>();
+                            mongo.getDatabase(database).getCollection(collection).listIndexes()
+                                    .forEach(index -> keys.add(((org.bson.Document) index.get("key")).keySet()));
+                            return keys;
+                        }), 15).forEach(entry -> line("    %s", entry));
+            }
+        }
+    }
+
     private void printSpans(SpanBreakdown spans) throws InterruptedException {
         if (SPANS) {
             Thread.sleep(6_000);   // the exporters send in batches
@@ -308,6 +331,7 @@ class EventPathFigures {
             Map<String, Long> before = committed(admin, topic);
             Map<String, Long> processedBefore = processed(platform);
             Random random = new Random(7);
+            StoreTimes.reset();
             long start = System.nanoTime();
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
@@ -327,24 +351,26 @@ class EventPathFigures {
             }
             line("%nConsumers: %d referral events put on %s by an outside producer; documents stored per service: %s",
                     BACKLOG, topic, stored);
+            // Per consumer group, its lag on the topic from its committed offsets (the binder commits after each
+            // poll's batch, so after its effects are written), read twice a second: done when the lag is 0.
             Map<String, Long> doneAt = new HashMap<>();
             Map<String, List<String>> lagOverTime = new LinkedHashMap<>();
             long deadline = start + THROUGHPUT_TIMEOUT.toNanos();
-            Map<String, Long> consumed = Map.of();
-            for (int second = 1; System.nanoTime() < deadline; second++) {
-                Thread.sleep(Math.max(0, (start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000));
-                Map<String, Long> now = processed(platform);
-                consumed = new LinkedHashMap<>();
-                for (String group : now.keySet()) {
-                    long done = now.get(group) - processedBefore.getOrDefault(group, 0L);
-                    consumed.put(group, done);
-                    if (done >= BACKLOG) {
-                        doneAt.putIfAbsent(group, System.nanoTime());
+            Map<String, Long> lag = Map.of();
+            for (int tick = 1; System.nanoTime() < deadline; tick++) {
+                Thread.sleep(Math.max(0, (start + tick * 500_000_000L - System.nanoTime()) / 1_000_000));
+                Map<String, Long> now = committed(admin, topic);
+                lag = new java.util.TreeMap<>();
+                for (Map.Entry<String, Long> group : now.entrySet()) {
+                    long left = Math.max(0, BACKLOG - (group.getValue() - before.getOrDefault(group.getKey(), 0L)));
+                    lag.put(group.getKey(), left);
+                    if (left == 0) {
+                        doneAt.putIfAbsent(group.getKey(), System.nanoTime());
                     }
-                    if (second % 5 == 0 || done >= BACKLOG && !lagOverTime.getOrDefault(group, List.of()).isEmpty()
-                            && !lagOverTime.get(group).getLast().endsWith(":0")) {
-                        lagOverTime.computeIfAbsent(group, g -> new ArrayList<>())
-                                .add(second + "s:" + Math.max(0, BACKLOG - done));
+                    List<String> over = lagOverTime.computeIfAbsent(group.getKey(), g -> new ArrayList<>());
+                    boolean justDone = left == 0 && (over.isEmpty() || !over.getLast().endsWith(":0"));
+                    if (tick % 10 == 0 || justDone) {
+                        over.add(String.format("%.1fs:%d", (System.nanoTime() - start) / 1e9, left));
                     }
                 }
                 if (!now.isEmpty() && doneAt.keySet().containsAll(now.keySet())) {
@@ -352,28 +378,22 @@ class EventPathFigures {
                 }
             }
             long stopped = System.nanoTime();
-            // The offsets first, then the counts: an inbox counts a batch's events (as it marks them done) before the
-            // binder commits the batch's offsets, so counts read after the offsets include every committed event.
-            // Read the other way round, a batch that ends in between (up to 500 events, counted in one step) looks
-            // committed but never processed, as "3,655 of 4,000 with every offset committed" did on 2026-12-02.
-            Map<String, Long> committedNow = committed(admin, topic);
-            Map<String, Long> afterwards = processed(platform);
-            line("  %-32s %10s %16s %12s  %s", "consumer group", "events/s", "processed", "afterwards",
-                    "not yet processed over time (s:events)");
-            for (Map.Entry<String, Long> group : consumed.entrySet()) {
+            Map<String, Long> processedNow = processed(platform);
+            line("  %-32s %10s %14s  %s", "consumer group", "events/s", "done in", "lag over time (s:events)");
+            for (Map.Entry<String, Long> group : lag.entrySet()) {
                 boolean finished = doneAt.containsKey(group.getKey());
                 long end = doneAt.getOrDefault(group.getKey(), stopped);
-                double rate = group.getValue() / ((end - start) / 1e9);
-                line("  %-32s %10.0f %16s %12s  %s", group.getKey(), rate, group.getValue() + "/" + BACKLOG
-                        + (finished ? "" : " in " + THROUGHPUT_TIMEOUT.toSeconds() + " s"),
-                        afterwards.getOrDefault(group.getKey(), 0L) - processedBefore.getOrDefault(group.getKey(), 0L),
+                long consumed = BACKLOG - group.getValue();
+                line("  %-32s %10.0f %14s  %s", group.getKey(), consumed / ((end - start) / 1e9),
+                        finished ? String.format("%.1f s", (end - start) / 1e9)
+                                : consumed + "/" + BACKLOG + " in " + THROUGHPUT_TIMEOUT.toSeconds() + " s",
                         String.join(" ", lagOverTime.getOrDefault(group.getKey(), List.of())));
             }
-            line("  (\"processed\": when the group had them all, or at the deadline; \"afterwards\": once the"
-                    + " offsets below were read)");
-            line("  committed offsets on %s, read before \"afterwards\" (the binder commits per poll of up to 500): %s",
-                    topic, committedNow.entrySet().stream().map(e -> e.getKey() + "=+" + (e.getValue()
-                            - before.getOrDefault(e.getKey(), 0L))).toList());
+            line("  (from the time the first event was sent until the group's committed offsets reached the end)");
+            Map<String, Long> inboxes = new java.util.TreeMap<>();
+            processedNow.forEach((service, count) -> inboxes.put(service, count - processedBefore.getOrDefault(service, 0L)));
+            line("  events each service's inbox finished meanwhile, from every topic it reads: %s", inboxes);
+            printStoreTimes();
         }
     }
 
