@@ -89,14 +89,43 @@ public class DeliveryLog implements InitializingBean {
         outbox.save(delivery, events);
     }
 
-    /** Takes the lease on the delivery that has been due longest, if any is free, leaving some subscriptions alone. */
+    /**
+     * Ids a search found due and free and no claim has taken yet: the next claims take them by id, in the order found,
+     * before the store is searched again.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> found =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int SEARCH_PAGE = 50;
+
+    /**
+     * Takes the lease on a delivery that is due and free, leaving some subscriptions alone: the one due longest of a
+     * page of ids found by one search (by status and due time, which the embedded store answers by reading every
+     * delivery kept), each claimed by id ({@link #claim}). A dispatcher working through many due deliveries (another
+     * agency's endpoint failing, a backlog after a restart) reads the collection once per {@value #SEARCH_PAGE}
+     * deliveries, not once per delivery. Empty when a fresh search finds none this instance can claim.
+     */
     Optional<Delivery> claimDue(Collection<String> leaveAlone) {
-        Criteria due = Criteria.where("status").is(DeliveryStatus.PENDING).and("nextAttemptAt").lte(clock.instant());
-        if (!leaveAlone.isEmpty()) {
-            due = due.and("subscriptionId").nin(leaveAlone);
+        for (int search = 0; search < 2; search++) {
+            String id;
+            while ((id = found.poll()) != null) {
+                Optional<Delivery> claimed = leases.claim(Delivery.class, collection(), id,
+                        delivery -> due(delivery) && !leaveAlone.contains(delivery.subscriptionId()),
+                        new Update().inc("version", 1)).map(Lease::document);
+                if (claimed.isPresent()) {
+                    return claimed;
+                }
+            }
+            if (search == 0) {
+                Criteria due = Criteria.where("status").is(DeliveryStatus.PENDING).and("nextAttemptAt")
+                        .lte(clock.instant());
+                if (!leaveAlone.isEmpty()) {
+                    due = due.and("subscriptionId").nin(leaveAlone);
+                }
+                leases.findFree(collection(), due, Sort.by("nextAttemptAt"), SEARCH_PAGE)
+                        .forEach(one -> found.add(String.valueOf(one)));
+            }
         }
-        return leases.claimFirst(Delivery.class, collection(), due, Sort.by("nextAttemptAt"),
-                new Update().inc("version", 1)).map(Lease::document);
+        return Optional.empty();
     }
 
     /**

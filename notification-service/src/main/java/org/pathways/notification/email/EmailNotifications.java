@@ -272,12 +272,27 @@ public class EmailNotifications implements InitializingBean {
         });
     }
 
+    /**
+     * Whatever a search of the queue finds due, a page of ids per search, each claimed by id: one read of the queue
+     * per {@value #SEARCH_PAGE} e-mails (it was one per e-mail). At most {@value #SEARCH_PAGES} pages per call; the
+     * rest waits for the next search.
+     */
     private void sendFound(JavaMailSender sender) {
-        Optional<EmailQueue.Claim> claim;
-        while ((claim = queue.claimDue(clock.instant())).isPresent()) {
-            send(sender, claim.get());
+        for (int page = 0; page < SEARCH_PAGES; page++) {
+            Instant now = clock.instant();
+            List<String> found = queue.dueIds(now, SEARCH_PAGE);
+            for (String id : found) {
+                queue.claim(id, now).ifPresent(claim -> send(sender, claim));
+            }
+            if (found.size() < SEARCH_PAGE) {
+                return;
+            }
         }
+        due.dueNow();   // more than the pages taken: search again at the next round
     }
+
+    private static final int SEARCH_PAGE = 100;
+    private static final int SEARCH_PAGES = 20;
 
     /** Where and in which language an e-mail goes; never logged. */
     private record Recipient(String address, String language) {

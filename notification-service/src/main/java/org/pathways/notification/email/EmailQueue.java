@@ -3,6 +3,7 @@ package org.pathways.notification.email;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -105,14 +106,25 @@ class EmailQueue {
     }
 
     /**
-     * Takes the e-mail due longest whose lease is free, with a new owner token: a search by status and time, which
-     * the embedded store answers by reading the whole queue, so made only to find what no one on this instance knows
-     * of (see {@code EmailNotifications}).
+     * The ids of up to {@code limit} e-mails due longest whose lease is free: a search by status and time, which the
+     * embedded store answers by reading the whole queue, so made only to find what no one on this instance knows of
+     * (see {@code EmailNotifications}), and a page at a time (each then {@link #claim claimed} by id).
      */
+    /** The e-mail due longest that this claim wins, found by {@link #dueIds} and claimed by id; empty when none. */
     Optional<Claim> claimDue(Instant now) {
+        for (String id : dueIds(now, 10)) {
+            Optional<Claim> claim = claim(id, now);
+            if (claim.isPresent()) {
+                return claim;
+            }
+        }
+        return Optional.empty();
+    }
+
+    List<String> dueIds(Instant now, int limit) {
         Criteria due = Criteria.where("status").is(EmailNotification.Status.PENDING).and("nextAttemptAt").lte(now);
-        return leases.claimFirst(EmailNotification.class, mongo.getCollectionName(EmailNotification.class), due,
-                Sort.by("nextAttemptAt"), null).map(Claim::new);
+        return leases.findFree(mongo.getCollectionName(EmailNotification.class), due, Sort.by("nextAttemptAt"), limit)
+                .stream().map(String::valueOf).toList();
     }
 
     /**

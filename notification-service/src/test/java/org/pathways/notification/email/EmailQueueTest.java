@@ -52,9 +52,25 @@ class EmailQueueTest {
     private final AtomicReference<Instant> now = new AtomicReference<>(T0);
     private final Clock clock = clockOf(now);
 
+    /** Searches of the queue (by status and due time, not by id) sent to the store. */
+    private static final java.util.concurrent.atomic.AtomicInteger searches = new java.util.concurrent.atomic.AtomicInteger();
+
     @BeforeAll
     static void store() {
-        client = MongoClients.create(SharedInfrastructure.mongoUri());
+        client = MongoClients.create(com.mongodb.MongoClientSettings.builder()
+                .applyConnectionString(new com.mongodb.ConnectionString(SharedInfrastructure.mongoUri()))
+                .addCommandListener(new com.mongodb.event.CommandListener() {
+                    @Override
+                    public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                        var command = event.getCommand();
+                        String name = event.getCommandName();
+                        String filter = name.equals("find") ? "filter" : name.equals("findAndModify") ? "query" : null;
+                        if (filter != null && command.getString(name).getValue().equals("emails")
+                                && command.getDocument(filter).containsKey("$and")) {
+                            searches.incrementAndGet();
+                        }
+                    }
+                }).build());
         mongo = new MongoTemplate(client, "email-queue-test");
     }
 
@@ -172,6 +188,38 @@ class EmailQueueTest {
                     .satisfies(m -> assertThat(m.getSubject()).startsWith("Pathways: mae atgyfeiriad"));
             notifications.sendDue();
             assertThat(smtp.getReceivedMessages()).hasSize(1);
+        } finally {
+            smtp.stop();
+        }
+    }
+
+    /**
+     * Issue 14: what a search of the queue finds (e-mails another instance left behind) is claimed by id a page at a
+     * time. Claimed one search per e-mail, a queue of n left-behind e-mails cost n reads of the whole queue, each
+     * holding the collection while the referral consumer queued new ones.
+     */
+    @Test
+    void emailsLeftBehindAreFoundAPageAtATimeAndEachSentOnce() throws Exception {
+        GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        try {
+            mongo.save(new WorkerPreferences(WorkerPreferences.idOf("agency-college", "ana"), "agency-college",
+                    "ana", "ana@college.example", "en", java.util.Set.of(NoticeKind.REFERRAL_ARRIVED), T0));
+            int left = 205;
+            for (int i = 0; i < left; i++) {
+                queued("evt-left-" + i);
+            }
+            EmailNotifications notifications = notifications(smtp);
+            searches.set(0);
+
+            notifications.sendDue();
+
+            assertThat(smtp.getReceivedMessages()).hasSize(left);
+            assertThat(mongo.findAll(EmailNotification.class)).extracting(EmailNotification::status)
+                    .containsOnly(EmailNotification.Status.SENT);
+            assertThat(searches.get()).as("searches of the queue: one per page of 100").isEqualTo(3);
+            notifications.sendDue();
+            assertThat(smtp.getReceivedMessages()).as("none sent twice").hasSize(left);
         } finally {
             smtp.stop();
         }

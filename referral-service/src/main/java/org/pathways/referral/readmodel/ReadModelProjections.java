@@ -3,7 +3,9 @@ package org.pathways.referral.readmodel;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -21,10 +23,12 @@ import org.pathways.events.opportunity.OpportunityWithdrawn;
 import org.pathways.messaging.agency.AgencyKindChangeListener;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.inbox.AppliedEvents;
+import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -78,10 +82,59 @@ public class ReadModelProjections {
         return inbox.consumerSpanningDocuments("learner-events", this::onLearnerEvent);
     }
 
-    /** A batch consumer: a burst of referrals comes back from the catalogue as one places event each. */
+    /**
+     * A batch consumer: a burst of referrals comes back from the catalogue as one places event each. Each event's
+     * view change is a {@code $set} of the event's own values, so the changes of one opportunity within a batch
+     * merge (a later value wins, as it would have written last) into one upsert, and the batch's upserts go out in
+     * one bulk write when it completes, before its events are marked done.
+     */
     @Bean
     Consumer<Message<List<byte[]>>> opportunityEvents(EventInbox inbox) {
-        return inbox.batchConsumer("opportunity-events", this::onOpportunityEvent);
+        return inbox.batchConsumer("opportunity-events", this::onOpportunityEvent, new BatchScope() {
+            @Override
+            public void begin(List<ReceivedEvent> events) {
+                heldViews.set(new LinkedHashMap<>());
+            }
+
+            @Override
+            public void complete() {
+                Map<String, Update> held = heldViews.get();
+                if (held == null || held.isEmpty()) {
+                    return;
+                }
+                BulkOperations upserts = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, OpportunityView.class);
+                held.forEach((opportunityId, update) -> upserts.upsert(byId(opportunityId), update));
+                upserts.execute();
+                held.clear();
+            }
+
+            @Override
+            public void close() {
+                heldViews.remove();
+            }
+        });
+    }
+
+    /** The opportunity views this thread's batch changed, by id, each as one merged {@code $set}; none outside a batch. */
+    private final ThreadLocal<Map<String, Update>> heldViews = new ThreadLocal<>();
+
+    private static Query byId(String opportunityId) {
+        return Query.query(Criteria.where("_id").is(opportunityId));
+    }
+
+    /** Sets these values on the opportunity's view (creating it), now or, in a batch, with the batch's others. */
+    private void setView(String opportunityId, Update update) {
+        Map<String, Update> held = heldViews.get();
+        if (held == null) {
+            mongo.upsert(byId(opportunityId), update, OpportunityView.class);
+            return;
+        }
+        held.merge(opportunityId, update, (earlier, later) -> {
+            Update merged = new Update();
+            earlier.getUpdateObject().get("$set", org.bson.Document.class).forEach(merged::set);
+            later.getUpdateObject().get("$set", org.bson.Document.class).forEach(merged::set);
+            return merged;
+        });
     }
 
     /**
@@ -144,9 +197,13 @@ public class ReadModelProjections {
     void onOpportunityEvent(ReceivedEvent event) {
         if (event.is(EventType.OPPORTUNITY_PUBLISHED)) {
             OpportunityPublished published = event.data(OpportunityPublished.class);
-            mongo.save(new OpportunityView(published.opportunityId(), published.providerAgencyId(),
-                    OpportunityView.Status.PUBLISHED, published.capacity(), published.placesTaken(),
-                    published.leadsTo()));
+            // Every field of the view: what a replace of the whole view would write.
+            setView(published.opportunityId(), new Update()
+                    .set("providerAgencyId", published.providerAgencyId())
+                    .set("status", OpportunityView.Status.PUBLISHED)
+                    .set("capacity", published.capacity())
+                    .set("placesTaken", published.placesTaken())
+                    .set("leadsTo", published.leadsTo()));
         } else if (event.is(EventType.OPPORTUNITY_UPDATED)) {
             OpportunityUpdated updated = event.data(OpportunityUpdated.class);
             Update update = new Update()
@@ -158,8 +215,7 @@ public class ReadModelProjections {
             if (status != null) {
                 update.set("status", status);
             }
-            mongo.upsert(Query.query(Criteria.where("_id").is(updated.opportunityId())), update,
-                    OpportunityView.class);
+            setView(updated.opportunityId(), update);
         } else if (event.is(EventType.OPPORTUNITY_PLACES_CHANGED)) {
             OpportunityPlacesChanged changed = event.data(OpportunityPlacesChanged.class);
             Update update = new Update()
@@ -170,13 +226,12 @@ public class ReadModelProjections {
             if (status != null) {
                 update.set("status", status);
             }
-            mongo.upsert(Query.query(Criteria.where("_id").is(changed.opportunityId())), update,
-                    OpportunityView.class);
+            setView(changed.opportunityId(), update);
         } else if (event.is(EventType.OPPORTUNITY_WITHDRAWN)) {
             OpportunityWithdrawn withdrawn = event.data(OpportunityWithdrawn.class);
-            mongo.upsert(Query.query(Criteria.where("_id").is(withdrawn.opportunityId())), new Update()
+            setView(withdrawn.opportunityId(), new Update()
                     .set("providerAgencyId", withdrawn.providerAgencyId())
-                    .set("status", OpportunityView.Status.WITHDRAWN), OpportunityView.class);
+                    .set("status", OpportunityView.Status.WITHDRAWN));
         }
     }
 

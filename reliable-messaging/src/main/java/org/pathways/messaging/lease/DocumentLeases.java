@@ -124,15 +124,30 @@ public class DocumentLeases {
     }
 
     /**
+     * The ids of up to {@code limit} documents (in {@code order}) that match {@code due} and are free now, in one
+     * read of their ids only: for a holder that then claims them one by one by id ({@link #claim}), so that a store
+     * which answers such a search by reading the whole collection (the embedded one) reads it once per page, not
+     * once per document as {@link #claimFirst} in a loop would. A document taken meanwhile simply fails its claim.
+     */
+    public java.util.List<Object> findFree(String collection, Criteria due, Sort order, int limit) {
+        Query query = Query.query(new Criteria().andOperator(due, free(clock.instant()))).with(order).limit(limit);
+        query.fields().include("_id");
+        return mongo.find(query, Document.class, collection).stream().map(found -> found.get("_id")).toList();
+    }
+
+    private Criteria free(Instant now) {
+        return new Criteria().orOperator(Criteria.where(fields.until()).exists(false),
+                Criteria.where(fields.until()).is(null), Criteria.where(fields.until()).lt(Date.from(now)));
+    }
+
+    /**
      * Takes the lease on the first document (in {@code order}) that matches {@code due} and is free, in one
      * {@code findAndModify}, also applying {@code onClaim} (may be null).
      */
     public <T> Optional<Lease<T>> claimFirst(Class<T> type, String collection, Criteria due, Sort order,
                                              Update onClaim) {
         Instant now = clock.instant();
-        Criteria free = new Criteria().orOperator(Criteria.where(fields.until()).exists(false),
-                Criteria.where(fields.until()).is(null), Criteria.where(fields.until()).lt(Date.from(now)));
-        Query query = Query.query(new Criteria().andOperator(due, free)).with(order);
+        Query query = Query.query(new Criteria().andOperator(due, free(now))).with(order);
         String token = newToken();
         Instant until = now.plus(duration);
         T claimed = mongo.findAndModify(query, take(token, until, onClaim),
