@@ -109,6 +109,7 @@ public class ReferralEventRouting {
                 batch.set(read);
                 Set<String> learnerIds = new LinkedHashSet<>();
                 Set<String> unnamed = new LinkedHashSet<>();
+                Set<String> changed = new LinkedHashSet<>();
                 for (ReceivedEvent event : events) {
                     JsonNode data = RoutedBatch.data(event);
                     String learnerId = idField(data, "learnerId", null);
@@ -116,6 +117,9 @@ public class ReferralEventRouting {
                         learnerIds.add(learnerId);
                     }
                     String referralId = idField(data, "referralId", event.subject());
+                    if (TeamRouting.changesState(referralId, data)) {
+                        changed.add(referralId);
+                    }
                     if (referralId != null && (idField(data, "referringAgencyId", null) == null
                             || idField(data, "receivingAgencyId", null) == null)) {
                         unnamed.add(referralId);
@@ -123,6 +127,7 @@ public class ReferralEventRouting {
                 }
                 // Read when the first event needs them, after its webhooks.
                 read.learnersToLook.addAll(learnerIds);
+                team.beginReferralBatch(changed);
                 if (!unnamed.isEmpty()) {
                     unnamed.forEach(referralId -> read.parties.put(referralId, null));
                     mongo.find(Query.query(Criteria.where("_id").in(unnamed)), ReferralParties.class)
@@ -149,6 +154,7 @@ public class ReferralEventRouting {
             @Override
             public void close() {
                 batch.remove();
+                team.endReferralBatch();
             }
         }, this::forgetLearnersErasedMeanwhile);
     }

@@ -2,6 +2,7 @@ package org.pathways.notification.routing;
 
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -141,10 +142,10 @@ class TeamRouting {
      * that follow it and the learner's lead agency are told, except the agency that made the change.
      */
     void referralChanged(ReceivedEvent event, String referralId, JsonNode data) {
-        if (referralId == null || data == null || data.get("status") == null) {
+        if (!changesState(referralId, data)) {
             return;
         }
-        TeamReadModel.StepsOfReferral steps = mongo.findById(referralId, TeamReadModel.StepsOfReferral.class);
+        TeamReadModel.StepsOfReferral steps = stepsOf(referralId);
         if (steps == null || steps.stepIds() == null || steps.stepIds().isEmpty()) {
             return;
         }
@@ -159,6 +160,56 @@ class TeamRouting {
                     steps.learnerId()));
         }
         log.debug("Referral event {} told {} agencies of the plan it is in", event.id(), told.size());
+    }
+
+    /** Whether a referral event changes its referral's state (so the plan steps that follow it may need telling). */
+    static boolean changesState(String referralId, JsonNode data) {
+        return referralId != null && data != null && data.get("status") != null;
+    }
+
+    /**
+     * The plan referrals a batch of referral events has read, by referral id (null: no step follows it), and those
+     * of its referrals not read yet; none outside a batch.
+     */
+    private static final class PlanReferrals {
+        final Set<String> toRead = new LinkedHashSet<>();
+        final java.util.Map<String, TeamReadModel.StepsOfReferral> read = new java.util.HashMap<>();
+    }
+
+    private final ThreadLocal<PlanReferrals> batch = new ThreadLocal<>();
+
+    /**
+     * From now until {@link #endReferralBatch}, this thread's referral events find the plan steps that follow their
+     * referrals in one read by {@code _id} ({@code $in}) for the whole batch, made when the first of them needs it
+     * (after that event's webhooks), instead of one read per event. A step added to a plan (on the learners topic,
+     * another thread) while the batch is routed counts from the next batch, as it would have for an event routed a
+     * moment earlier: the two topics are not ordered with each other.
+     */
+    void beginReferralBatch(Collection<String> referralIds) {
+        PlanReferrals planned = new PlanReferrals();
+        planned.toRead.addAll(referralIds);
+        batch.set(planned);
+    }
+
+    /** Forgets what this thread's batch read. */
+    void endReferralBatch() {
+        batch.remove();
+    }
+
+    private TeamReadModel.StepsOfReferral stepsOf(String referralId) {
+        PlanReferrals planned = batch.get();
+        if (planned == null) {
+            return mongo.findById(referralId, TeamReadModel.StepsOfReferral.class);
+        }
+        if (!planned.read.containsKey(referralId)) {
+            planned.toRead.add(referralId);
+            List<String> ids = List.copyOf(planned.toRead);
+            planned.toRead.clear();
+            ids.forEach(id -> planned.read.put(id, null));
+            mongo.find(Query.query(Criteria.where("_id").in(ids)), TeamReadModel.StepsOfReferral.class)
+                    .forEach(steps -> planned.read.put(steps.referralId(), steps));
+        }
+        return planned.read.get(referralId);
     }
 
     /** Forgets what was kept of erased learners' teams, and their ids in the in-app notifications. */
