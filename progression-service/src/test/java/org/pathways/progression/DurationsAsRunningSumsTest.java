@@ -17,8 +17,18 @@ import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.learner.PlanStepAdded;
 import org.pathways.events.learner.PlanStepStatus;
 import org.pathways.platform.security.Role;
+import org.pathways.events.catalogue.EventType;
+import org.pathways.events.referral.ReferralAccepted;
+import org.pathways.events.referral.ReferralStatus;
+import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.Urgency;
+import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.progression.events.ProjectionFeed;
+import org.pathways.progression.funnel.ReferralProjection;
 import org.pathways.progression.learners.LearnerProjection;
+import org.pathways.progression.tally.DurationSketch;
 import org.pathways.progression.tally.FactStore;
+import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.TestTokens;
@@ -41,6 +51,10 @@ class DurationsAsRunningSumsTest extends ProgressionServiceTest {
     FactStore store;
     @Autowired
     Generations generations;
+    @Autowired
+    ProjectionFeed feed;
+    @Autowired
+    org.springframework.data.mongodb.core.MongoTemplate mongo;
 
     private final LocalDate first = LocalDate.now(ZoneOffset.UTC).minusDays(12);
     private final LocalDate last = first.plusDays(2);
@@ -128,5 +142,68 @@ class DurationsAsRunningSumsTest extends ProgressionServiceTest {
                 .stream().filter(sums -> here.equals(sums.getString("locality"))))
                 .singleElement().satisfies(sums ->
                         assertThat(sums.get("toFirstStepCount", Number.class).longValue()).isEqualTo(15));
+    }
+
+    /**
+     * Until 2026-12-03 the running sums were the nodes of a Fenwick tree over every day (17 per change); now they are
+     * blocks of 1, 8 and 64 days (3 per change). A generation built before keeps its nodes until it is rebuilt, and
+     * the consumer adds blocks to it from then on: a window's durations are the sum of both.
+     */
+    @Test
+    void durationsKeptBeforeTheBlocksAddUpWithThoseKeptSince() {
+        Generation generation = new Generation(8_000 + (System.nanoTime() & 0xfff));
+        try {
+            String college = unique("college");
+            String council = unique("council");
+            LocalDate before = first.minusDays(20);
+            // What the earlier version wrote for a referral decided in 2 hours on "before": a node of the tree on each
+            // of the days it covered, listed in that day's index.
+            String bin = DurationSketch.bin(2 * 3600);
+            for (LocalDate node = before; node != null; node = nextLegacyNode(node)) {
+                String id = "durations|" + node + "|" + college + "|" + council;
+                mongo.insert(new Document("_id", id).append("family", "durations").append("day", node.toString())
+                        .append("receiving", college).append("referring", council).append("decisionCount", 1L)
+                        .append("decision", new Document(bin, 1L)), generation.collection(FactStore.BUCKETS));
+                mongo.upsert(org.springframework.data.mongodb.core.query.Query.query(
+                                org.springframework.data.mongodb.core.query.Criteria.where("_id")
+                                        .is("durations|" + node)),
+                        new org.springframework.data.mongodb.core.query.Update().addToSet("buckets", id),
+                        generation.collection(FactStore.DAYS));
+            }
+            // Since: a referral decided in 4 hours on "first", through the feed.
+            Instant submittedAt = first.atTime(9, 0).toInstant(ZoneOffset.UTC);
+            ReferralSubmitted submitted = new ReferralSubmitted(unique("ref"), unique("lrn"), unique("opp"), council,
+                    college, Urgency.ROUTINE, submittedAt);
+            feed.applyBatch(List.of(received(submitted), received(new ReferralAccepted(submitted.referralId(),
+                    submitted.learnerId(), submitted.opportunityId(), council, college, ReferralStatus.ACCEPTED, null,
+                    college, submittedAt.plus(Duration.ofHours(4))))), generation);
+
+            assertThat(decisions(generation, college, before.minusDays(3), first.plusDays(3))).isEqualTo(2);
+            assertThat(decisions(generation, college, before, before)).isEqualTo(1);
+            assertThat(decisions(generation, college, before.plusDays(1), first)).isEqualTo(1);
+            assertThat(decisions(generation, college, first.plusDays(1), first.plusDays(300))).isZero();
+            assertThat(decisions(generation, college, before.minusDays(300), before.minusDays(1))).isZero();
+        } finally {
+            generations.drop(generation);
+        }
+    }
+
+    /** The next node of the Fenwick tree over days (from 1970-01-01) that holds what the node {@code day} holds. */
+    private static LocalDate nextLegacyNode(LocalDate day) {
+        long i = day.toEpochDay() + 1;
+        i += i & -i;
+        return i > (1L << 17) ? null : LocalDate.ofEpochDay(i - 1);
+    }
+
+    private long decisions(Generation generation, String receiving, LocalDate from, LocalDate to) {
+        return store.runningSums(generation, ReferralProjection.DURATIONS_ROLL_UP, from, to).stream()
+                .filter(sums -> receiving.equals(sums.getString("receiving")))
+                .mapToLong(sums -> sums.get("decisionCount") instanceof Number n ? n.longValue() : 0).sum();
+    }
+
+    private static ReceivedEvent received(org.pathways.events.PathwaysEvent event) {
+        return new ReceivedEvent(java.util.UUID.randomUUID().toString(), EventType.of(event).type(), event.subject(),
+                Instant.now(), "test", tools.jackson.databind.json.JsonMapper.builder().build()
+                .writeValueAsString(event).getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
     }
 }

@@ -360,7 +360,7 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
         // What an upgraded service finds at its first start: figures an older version derived (no running sums of
         // the durations, which it kept in the daily buckets) and no derivation recorded with them.
         Generation older = generations.active();
-        mongo.remove(Query.query(Criteria.where("_id").regex("^(durations|learner-support-times|delivery-times)\\|")),
+        mongo.remove(Query.query(Criteria.where("_id").regex("^(durations|learner-support-times|delivery-times)[|@]")),
                 older.collection(FactStore.BUCKETS));
         mongo.updateFirst(Query.query(Criteria.where("_id").is("state")), new Update().unset("derivation"),
                 "projection-generations");

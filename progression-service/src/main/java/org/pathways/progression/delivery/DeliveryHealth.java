@@ -58,7 +58,7 @@ class DeliveryHealth implements Projection {
     private static final String TO_DELIVER = "toDeliver";
     /**
      * The times to deliver of family {@value #FAMILY} ({@code toDeliver} bins and {@code toDeliverCount}) go to
-     * running sums over days by agency (family {@value #TIMES}): a window's times read at most 34 days of nodes per
+     * running sums over days by agency (family {@value #TIMES}): a window's times read at most 33 nodes per
      * agency, each sketch's bins bounded by its accuracy, instead of one sketch per day whose bins grew with the
      * deliveries in it (as the referrals' durations did: see {@code ReferralProjection.DURATIONS}).
      */

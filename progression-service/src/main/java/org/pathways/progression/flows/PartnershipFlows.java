@@ -10,6 +10,7 @@ import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.progression.disclosure.ReportedCount;
+import org.pathways.progression.events.EventData;
 import org.pathways.progression.events.Projection;
 import org.pathways.progression.events.ProjectionChange;
 import org.pathways.progression.tally.FactStore;
@@ -51,7 +52,7 @@ public class PartnershipFlows implements Projection {
         facts.count(generation, DAILY, event.type() + "|" + day, event.id(), Map.of("type", event.type(), "day", day),
                 Map.of("count", 1L));
         if (event.is(EventType.REFERRAL_SUBMITTED)) {
-            ReferralSubmitted submitted = event.data(ReferralSubmitted.class);
+            ReferralSubmitted submitted = EventData.of(event, ReferralSubmitted.class);
             Map<String, Object> flow = new java.util.HashMap<>();
             flow.put("from", submitted.referringAgencyId());
             flow.put("to", submitted.receivingAgencyId());

@@ -22,6 +22,7 @@ import org.pathways.events.referral.ReferralOverdue;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.ReferralTransitioned;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.progression.events.EventData;
 import org.pathways.progression.events.Projection;
 import org.pathways.progression.events.ProjectionChange;
 import org.pathways.progression.learners.LearnerProjection;
@@ -64,7 +65,7 @@ public class ReferralProjection implements Projection {
     /**
      * The durations of family {@value #FUNNEL} (acknowledge and decision sketches and counts) go to running sums over
      * days by receiving and referring agency (family {@value #DURATIONS}), not to the daily funnel buckets: a window's
-     * response times read at most 34 days of nodes per pair of agencies, each sketch's bins bounded by its accuracy,
+     * response times read at most 33 nodes per pair of agencies, each sketch's bins bounded by its accuracy,
      * instead of every daily bucket's sketch (the bins of thousands of sketches grew with the referrals in them).
      */
     public static final String DURATIONS = "durations";
@@ -98,7 +99,7 @@ public class ReferralProjection implements Projection {
         EventType type = event.knownType().orElseThrow();
         return switch (type) {
             case REFERRAL_SUBMITTED -> {
-                ReferralSubmitted submitted = event.data(ReferralSubmitted.class);
+                ReferralSubmitted submitted = EventData.of(event, ReferralSubmitted.class);
                 Optional<ProjectionChange> change = record(generation, submitted.referralId(), submitted.learnerId(),
                         submitted.referringAgencyId(), submitted.receivingAgencyId(), submitted.opportunityId(),
                         submitted.submittedAt(), f -> f.max("stage", FunnelStage.SUBMITTED.rank())
@@ -123,28 +124,28 @@ public class ReferralProjection implements Projection {
             case REFERRAL_ON_HOLD -> transition(event, generation, FunnelStage.ACCEPTED, "onHold", false);
             case REFERRAL_RESUMED -> transition(event, generation, FunnelStage.ACCEPTED, null, false);
             case REFERRAL_OVERDUE -> {
-                ReferralOverdue overdue = event.data(ReferralOverdue.class);
+                ReferralOverdue overdue = EventData.of(event, ReferralOverdue.class);
                 yield record(generation, overdue.referralId(), overdue.learnerId(), overdue.referringAgencyId(),
                         overdue.receivingAgencyId(), overdue.opportunityId(), overdue.detectedAt(),
                         f -> f.max("stage", FunnelStage.SUBMITTED.rank()).flag("overdue" + overdue.breach().name(),
                                 true));
             }
             case OPPORTUNITY_PUBLISHED -> {
-                OpportunityPublished published = event.data(OpportunityPublished.class);
+                OpportunityPublished published = EventData.of(event, OpportunityPublished.class);
                 yield opportunityKind(generation, published.opportunityId(), published.kind(),
                         published.providerAgencyId());
             }
             case OPPORTUNITY_UPDATED -> {
-                OpportunityUpdated updated = event.data(OpportunityUpdated.class);
+                OpportunityUpdated updated = EventData.of(event, OpportunityUpdated.class);
                 yield opportunityKind(generation, updated.opportunityId(), updated.kind(),
                         updated.providerAgencyId());
             }
             case LEARNER_REGISTERED -> {
-                LearnerRegistered registered = event.data(LearnerRegistered.class);
+                LearnerRegistered registered = EventData.of(event, LearnerRegistered.class);
                 yield located(generation, registered.learnerId(), registered.localityCode());
             }
             case LEARNER_PROFILE_UPDATED -> {
-                LearnerProfileUpdated updated = event.data(LearnerProfileUpdated.class);
+                LearnerProfileUpdated updated = EventData.of(event, LearnerProfileUpdated.class);
                 yield located(generation, updated.learnerId(), updated.localityCode());
             }
             default -> Optional.empty();
@@ -153,7 +154,7 @@ public class ReferralProjection implements Projection {
 
     private Optional<ProjectionChange> transition(ReceivedEvent event, Generation generation, FunnelStage reached,
                                                   String outcome, boolean withReason) {
-        ReferralTransitioned transitioned = (ReferralTransitioned) event.data(
+        ReferralTransitioned transitioned = (ReferralTransitioned) EventData.of(event,
                 event.knownType().orElseThrow().dataClass());
         return record(generation, transitioned.referralId(), transitioned.learnerId(),
                 transitioned.referringAgencyId(), transitioned.receivingAgencyId(), transitioned.opportunityId(),

@@ -22,6 +22,7 @@ import org.pathways.events.learner.PlanStepAdded;
 import org.pathways.events.learner.PlanStepChanged;
 import org.pathways.events.learner.PlanStepStatus;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.progression.events.EventData;
 import org.pathways.progression.events.Projection;
 import org.pathways.progression.events.ProjectionChange;
 import org.pathways.progression.tally.DurationSketch;
@@ -59,7 +60,7 @@ public class LearnerProjection implements Projection {
     /**
      * The times from registration to the first plan step of family {@value #SUPPORT} ({@code toFirstStep} bins and
      * {@code toFirstStepCount}) go to running sums over days by locality (family {@value #SUPPORT_TIMES}), not to the
-     * daily buckets: a window's times read at most 34 days of nodes per locality, each sketch's bins bounded by its
+     * daily buckets: a window's times read at most 33 nodes per locality, each sketch's bins bounded by its
      * accuracy, instead of one sketch per day whose bins grew with the learners in it (as the referrals' durations
      * did: see {@code ReferralProjection.DURATIONS}).
      */
@@ -92,7 +93,7 @@ public class LearnerProjection implements Projection {
     @Override
     public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         if (event.is(EventType.LEARNER_REGISTERED)) {
-            LearnerRegistered registered = event.data(LearnerRegistered.class);
+            LearnerRegistered registered = EventData.of(event, LearnerRegistered.class);
             locate(generation, registered.learnerId(), registered.localityCode());
             if (registered.registeredAt() != null) {
                 facts.change(generation, COLLECTION, registered.learnerId(),
@@ -100,32 +101,32 @@ public class LearnerProjection implements Projection {
             }
             return Optional.of(ProjectionChange.of(PROJECTION));
         } else if (event.is(EventType.LEAD_ASSIGNED)) {
-            LeadAssigned assigned = event.data(LeadAssigned.class);
+            LeadAssigned assigned = EventData.of(event, LeadAssigned.class);
             lead(generation, assigned.learnerId(), true, assigned.assignedAt());
         } else if (event.is(EventType.LEAD_HANDED_OVER)) {
-            LeadHandedOver handedOver = event.data(LeadHandedOver.class);
+            LeadHandedOver handedOver = EventData.of(event, LeadHandedOver.class);
             lead(generation, handedOver.learnerId(), true, handedOver.handedOverAt());
         } else if (event.is(EventType.LEAD_ENDED)) {
-            LeadEnded ended = event.data(LeadEnded.class);
+            LeadEnded ended = EventData.of(event, LeadEnded.class);
             lead(generation, ended.learnerId(), false, ended.endedAt());
         } else if (event.is(EventType.PLAN_STEP_ADDED)) {
-            PlanStepAdded added = event.data(PlanStepAdded.class);
+            PlanStepAdded added = EventData.of(event, PlanStepAdded.class);
             step(generation, added.stepId(), added.ownerAgencyId(), added.status(), added.addedAt(), true);
             facts.change(generation, COLLECTION, added.learnerId(),
                     f -> f.min("firstPlanStepAt", Date.from(added.addedAt())), this::tallies);
             return Optional.of(ProjectionChange.of(PROJECTION));
         } else if (event.is(EventType.PLAN_STEP_CHANGED)) {
-            PlanStepChanged changed = event.data(PlanStepChanged.class);
+            PlanStepChanged changed = EventData.of(event, PlanStepChanged.class);
             step(generation, changed.stepId(), changed.ownerAgencyId(), changed.status(), changed.changedAt(),
                     false);
             return Optional.of(ProjectionChange.of(PROJECTION));
         } else if (event.is(EventType.LEARNER_PROFILE_UPDATED)) {
-            LearnerProfileUpdated updated = event.data(LearnerProfileUpdated.class);
+            LearnerProfileUpdated updated = EventData.of(event, LearnerProfileUpdated.class);
             locate(generation, updated.learnerId(), updated.localityCode());
         } else if (event.is(EventType.LEARNER_ERASED)) {
-            facts.forget(generation, COLLECTION, event.data(LearnerErased.class).learnerId());
+            facts.forget(generation, COLLECTION, EventData.of(event, LearnerErased.class).learnerId());
         } else if (event.is(EventType.LEARNER_MERGED)) {
-            facts.forget(generation, COLLECTION, event.data(LearnerMerged.class).learnerId());
+            facts.forget(generation, COLLECTION, EventData.of(event, LearnerMerged.class).learnerId());
         }
         return Optional.empty();
     }

@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
  * now, a plan, both; how long from registration to the first plan step; and the plan steps added in the window, open,
  * done or dropped (by the owner agency, so not with a locality: then null). Counts only, as {@link ReportedCount}s;
  * shares and durations withheld beside small counts. The counts are added up from the window's daily buckets, the
- * times to the first step from at most 34 days of running-sum nodes per locality.
+ * times to the first step from at most 33 running-sum nodes per locality.
  */
 @RestController
 @RequestMapping("/api/progression")

@@ -11,6 +11,7 @@ import org.pathways.events.learner.MilestoneRecorded;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.ReferralTransitioned;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.progression.events.EventData;
 import org.pathways.progression.events.Projection;
 import org.pathways.progression.events.ProjectionChange;
 import org.pathways.progression.funnel.ReferralProjection;
@@ -56,13 +57,13 @@ class MilestoneProjection implements Projection {
     @Override
     public Optional<ProjectionChange> apply(ReceivedEvent event, Generation generation) {
         if (event.is(EventType.REFERRAL_SUBMITTED)) {
-            ReferralSubmitted submitted = event.data(ReferralSubmitted.class);
+            ReferralSubmitted submitted = EventData.of(event, ReferralSubmitted.class);
             return referralKnown(generation, submitted.referralId(), submitted.opportunityId(),
                     submitted.referringAgencyId(), submitted.receivingAgencyId());
         }
         if (event.knownType().map(type -> ReferralTransitioned.class.isAssignableFrom(type.dataClass()))
                 .orElse(false)) {
-            ReferralTransitioned transitioned = (ReferralTransitioned) event.data(
+            ReferralTransitioned transitioned = (ReferralTransitioned) EventData.of(event,
                     event.knownType().orElseThrow().dataClass());
             return referralKnown(generation, transitioned.referralId(), transitioned.opportunityId(),
                     transitioned.referringAgencyId(), transitioned.receivingAgencyId());
@@ -70,7 +71,7 @@ class MilestoneProjection implements Projection {
         if (!event.is(EventType.MILESTONE_RECORDED)) {
             return Optional.empty();
         }
-        MilestoneRecorded milestone = event.data(MilestoneRecorded.class);
+        MilestoneRecorded milestone = EventData.of(event, MilestoneRecorded.class);
         Facts referral = milestone.referralId() == null ? null
                 : facts.find(generation, ReferralProjection.COLLECTION, milestone.referralId());
         boolean referralKnown = referral != null && referral.string("receivingAgencyId") != null;

@@ -48,8 +48,9 @@ import org.springframework.stereotype.Component;
  * before the crash is not counted again. Without the marker, a crash between (2) and (3) counted the thing twice
  * (the fault suite's store restart: 679 receipts in the funnel for 678 on the topic).
  *
- * <p>A bucket's markers are removed once the differences are cleared, with this thread's next bucket write of the
- * same generation (no round trip of its own). A marker left behind (a crash, a thread that writes no more) is
+ * <p>A bucket's markers are removed once the differences are cleared, with this thread's next increment of that
+ * bucket (in the same update), or, once it has left markers on more than {@value #MARKED_BUCKETS_KEPT} buckets, with
+ * its next bucket write (no round trip of their own). A marker left behind (a crash, a thread that writes no more) is
  * harmless: ids are never reused, so nothing looks for it again, and {@link #buckets} leaves the markers out of what
  * reports read.
  */
@@ -84,11 +85,21 @@ public class FactStore {
      * (500 records per partition), so its ids are still there.
      */
     static final int COUNTED_EVENTS_KEPT = 1000;
+    /**
+     * How many buckets a thread leaves its cleared markers on (per bucket collection) for them to be removed with the
+     * bucket's next increment, in the same update, rather than with an update of their own (removed each with the
+     * thread's next bucket write before, they cost one update more per bucket written: about as many as the
+     * increments). Beyond it, they are removed with the thread's next bucket write. A marker left on a bucket longer
+     * is harmless (see {@link FactStore}).
+     */
+    static final int MARKED_BUCKETS_KEPT = 4_096;
     public static final String BUCKETS = "buckets";
     public static final String DAYS = "bucket-days";
 
     private final MongoTemplate mongo;
     private final long pendingGraceMillis;
+    /** See {@link #MARKED_BUCKETS_KEPT}. */
+    private final int markedBucketsKept;
     /** The events each counter document counted last ({@link #count}). */
     private final AppliedEvents counted;
     /** By family: the fields its buckets hand on to running sums over days instead of keeping them ({@link RollUp}). */
@@ -110,17 +121,23 @@ public class FactStore {
      */
     @Autowired
     FactStore(MongoTemplate mongo, ObjectProvider<RollUp> rollUps) {
-        this(mongo, PENDING_GRACE_MILLIS, rollUps.orderedStream().toList());
+        this(mongo, PENDING_GRACE_MILLIS, rollUps.orderedStream().toList(), MARKED_BUCKETS_KEPT);
     }
 
     /** With another grace period for pending differences (tests: a crashed writer's taken over without a long wait). */
     FactStore(MongoTemplate mongo, long pendingGraceMillis) {
-        this(mongo, pendingGraceMillis, List.of());
+        this(mongo, pendingGraceMillis, MARKED_BUCKETS_KEPT);
     }
 
-    private FactStore(MongoTemplate mongo, long pendingGraceMillis, List<RollUp> rollUps) {
+    /** As {@link #FactStore(MongoTemplate, long)}, leaving cleared markers on at most {@code markedBucketsKept}. */
+    FactStore(MongoTemplate mongo, long pendingGraceMillis, int markedBucketsKept) {
+        this(mongo, pendingGraceMillis, List.of(), markedBucketsKept);
+    }
+
+    private FactStore(MongoTemplate mongo, long pendingGraceMillis, List<RollUp> rollUps, int markedBucketsKept) {
         this.mongo = mongo;
         this.pendingGraceMillis = pendingGraceMillis;
+        this.markedBucketsKept = markedBucketsKept;
         this.counted = new AppliedEvents(mongo, COUNTED_EVENTS_KEPT);
         Map<String, RollUp> byFamily = new HashMap<>();
         for (RollUp rollUp : rollUps) {
@@ -179,10 +196,11 @@ public class FactStore {
     /**
      * Fields of {@code family}'s buckets (those starting with one of {@code fields}) kept instead in running sums over
      * days ({@link DayTree}): family {@code into}, by the cuts {@code dims} only. What things add to those fields goes
-     * to the nodes of a {@link DayTree} ({@code family} keeps the other fields): a report reads a window from at most
-     * 2 × {@value DayTree#LEVELS} days of nodes, by the cuts the roll-up keeps, however many days the window has and
-     * however many things fell in it (see {@link #runningSums}). Differences are rolled up as they are made, so the
-     * nodes follow every change, redelivery and crash as the buckets do.
+     * to the nodes of a {@link DayTree}, one per length of block ({@code into@1}, {@code into@8}, {@code into@64}, each
+     * with its day index; {@code family} keeps the other fields): a report reads a window from at most 33 blocks, by
+     * the cuts the roll-up keeps, however many days the window has and however many things fell in it (see
+     * {@link #runningSums}). Differences are rolled up as they are made, so the nodes follow every change, redelivery
+     * and crash as the buckets do.
      *
      * <p>Declared as a bean by the feature that owns the family; the store collects them when it is made, so no
      * difference is ever written before its family's roll-up is known (one per family).
@@ -220,9 +238,10 @@ public class FactStore {
             Document dims = difference.get("d", Document.class);
             Map<String, String> cuts = new java.util.TreeMap<>();
             rollUp.dims().forEach(dim -> cuts.put(dim, dims.getString(dim)));
-            for (LocalDate node : DayTree.covering(LocalDate.parse(difference.getString("day")))) {
-                Tally tally = new Tally(rollUp.into(), node, cuts, Map.of());
-                nodes.add(new Document("b", tally.id()).append("f", tally.family()).append("day", node.toString())
+            for (DayTree.Node node : DayTree.covering(LocalDate.parse(difference.getString("day")))) {
+                Tally tally = new Tally(nodeFamily(rollUp, node.span()), node.first(), cuts, Map.of());
+                nodes.add(new Document("b", tally.id()).append("f", tally.family())
+                        .append("day", node.first().toString())
                         .append("d", new Document(new LinkedHashMap<>(tally.dims())))
                         .append("c", new Document(rolls)));
             }
@@ -730,15 +749,17 @@ public class FactStore {
     /**
      * Increments the buckets and marks each with {@code applied} (the id of the pending differences), all in one
      * unordered bulk write (one round trip whatever the number of buckets; each difference is for a distinct bucket),
-     * which also removes the markers this thread has cleared since its last write; then adds the buckets it created
-     * to their days' indexes, again in one bulk write, one update per day.
+     * which also removes the markers this thread has cleared since on the buckets it increments again; then adds the
+     * buckets it created to their days' indexes, again in one bulk write, one update per day. The markers of other
+     * buckets wait for their bucket's next increment, up to {@value #MARKED_BUCKETS_KEPT} buckets, and are then
+     * removed with this write, an update each.
      */
     private void apply(Generation generation, List<Document> differences, String applied) {
         if (differences.isEmpty()) {
             return;
         }
         String collection = generation.collection(BUCKETS);
-        Map<String, Set<String>> cleared = markersToRemove.get().remove(collection);
+        Map<String, Set<String>> cleared = markersToRemove.get().get(collection);
         long now = System.currentTimeMillis();
         BulkOperations increments = mongo.bulkOps(BulkMode.UNORDERED, collection);
         for (Document difference : differences) {
@@ -749,12 +770,13 @@ public class FactStore {
             }
             increments.upsert(byId(difference.getString("b")), update);
         }
-        if (cleared != null) {
+        if (cleared != null && cleared.size() > markedBucketsKept) {
             cleared.forEach((bucket, ids) -> {
                 Update update = new Update();
                 ids.forEach(id -> update.unset(marker(id)));
                 increments.updateOne(byId(bucket), update);
             });
+            cleared.clear();
         }
         Set<Integer> created = new HashSet<>();
         for (BulkWriteUpsert upsert : increments.execute().getUpserts()) {
@@ -934,22 +956,28 @@ public class FactStore {
 
     /**
      * What the things of the days from {@code from} to {@code to} (inclusive) added to the fields {@code family}
-     * rolls up into {@code rollUp.into()}, by the roll-up's cuts ({@link RollUp}): everything up to {@code to} minus
-     * everything up to the day before {@code from}, from at most 2 × {@value DayTree#LEVELS} days of nodes. Each
-     * document holds the cuts and the summed fields (sub-documents, such as a sketch's bins, summed field by field).
+     * rolls up into {@code rollUp.into()}, by the roll-up's cuts ({@link RollUp}): the sum of the blocks of days that
+     * tile the window ({@link DayTree#window}, at most 33 for 366 days), and of the nodes written before the blocks
+     * (a Fenwick tree: everything up to {@code to} minus everything up to the day before {@code from}), which the next
+     * rebuild leaves none of. Each document holds the cuts and the summed fields (sub-documents, such as a sketch's
+     * bins, summed field by field).
      */
     public List<Document> runningSums(Generation generation, RollUp rollUp, LocalDate from, LocalDate to) {
+        Map<String, Integer> signs = new HashMap<>();
+        for (DayTree.Node node : DayTree.window(from, to)) {
+            signs.put(dayKey(nodeFamily(rollUp, node.span()), node.first().toString()), 1);
+        }
+        // Nodes of the Fenwick tree (written before the blocks): a node on both sides cancels out.
+        for (LocalDate day : DayTree.legacyUpTo(to)) {
+            signs.merge(dayKey(rollUp.into(), day.toString()), 1, Integer::sum);
+        }
+        for (LocalDate day : DayTree.legacyUpTo(from.minusDays(1))) {
+            signs.merge(dayKey(rollUp.into(), day.toString()), -1, Integer::sum);
+        }
+        signs.values().removeIf(sign -> sign == 0);
         Map<String, Document> sums = new LinkedHashMap<>();
-        List<LocalDate> upper = DayTree.upTo(to);
-        List<LocalDate> lower = DayTree.upTo(from.minusDays(1));
-        List<LocalDate> days = new ArrayList<>(upper);
-        days.addAll(lower);
-        Set<LocalDate> subtracted = new HashSet<>(lower);
-        Set<LocalDate> added = new HashSet<>(upper);
-        for (Document node : buckets(generation, rollUp.into(), days)) {
-            LocalDate day = LocalDate.parse(node.getString("day"));
-            // A node on both sides cancels out.
-            int sign = (added.contains(day) ? 1 : 0) - (subtracted.contains(day) ? 1 : 0);
+        for (Document node : bucketsOf(generation, signs.keySet())) {
+            int sign = signs.getOrDefault(dayKey(node.getString("family"), node.getString("day")), 0);
             if (sign == 0) {
                 continue;
             }
@@ -969,6 +997,11 @@ public class FactStore {
         return new ArrayList<>(sums.values());
     }
 
+    /** The family of a roll-up's blocks of {@code span} days ({@link DayTree}): each has its own day index. */
+    static String nodeFamily(RollUp rollUp, int span) {
+        return rollUp.into() + "@" + span;
+    }
+
     private static void addInto(Document into, String field, Object value, int sign) {
         if (value instanceof Document nested) {
             Document target = into.get(field) instanceof Document d ? d : new Document();
@@ -982,7 +1015,11 @@ public class FactStore {
 
     /** Every bucket of {@code family} on {@code days}, by {@code _id}, without the markers ({@code applied}). */
     private List<Document> buckets(Generation generation, String family, Collection<LocalDate> days) {
-        List<String> dayKeys = days.stream().distinct().map(day -> dayKey(family, day.toString())).toList();
+        return bucketsOf(generation, days.stream().distinct().map(day -> dayKey(family, day.toString())).toList());
+    }
+
+    /** Every bucket the day indexes {@code dayKeys} list, by {@code _id}, without the markers ({@code applied}). */
+    private List<Document> bucketsOf(Generation generation, Collection<String> dayKeys) {
         List<String> keys = new ArrayList<>();
         for (Document day : mongo.find(Query.query(Criteria.where("_id").in(dayKeys)), Document.class,
                 generation.collection(DAYS))) {

@@ -12,30 +12,48 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A window's running sums count a thing exactly when its day is in the window: what a day adds reaches exactly one
- * of the nodes read for "everything up to" any later day, and none of those for an earlier one.
+ * of the blocks that tile any window holding that day, and none of those of a window without it.
  */
 class DayTreeTest {
 
     @Test
-    void aDayIsCountedOnceUpToEveryDayFromItOnAndNeverBefore() {
+    void aDayIsCountedOnceInEveryWindowThatHoldsItAndNeverInAnother() {
+        SplittableRandom random = new SplittableRandom(13);
+        LocalDate base = LocalDate.of(2026, 12, 3);
+        for (int i = 0; i < 20_000; i++) {
+            LocalDate day = base.plusDays(random.nextInt(-800, 800));
+            LocalDate from = base.plusDays(random.nextInt(-800, 800));
+            LocalDate to = from.plusDays(random.nextInt(-2, 400));
+            Set<DayTree.Node> read = new HashSet<>(DayTree.window(from, to));
+            long hits = DayTree.covering(day).stream().filter(read::contains).count();
+            boolean inWindow = !day.isBefore(from) && !day.isAfter(to);
+            assertThat(hits).as("%s counted in %s..%s", day, from, to).isEqualTo(inWindow ? 1 : 0);
+        }
+    }
+
+    @Test
+    void aChangeAddsToThreeBlocksAndAYearsWindowReadsAtMost33() {
+        SplittableRandom random = new SplittableRandom(5);
+        LocalDate base = LocalDate.of(2026, 12, 2);
+        for (int i = 0; i < 5_000; i++) {
+            LocalDate from = base.plusDays(random.nextInt(-400, 400));
+            for (int days : List.of(1, 7, 28, 366)) {
+                assertThat(DayTree.window(from, from.plusDays(days - 1))).hasSizeLessThanOrEqualTo(33);
+            }
+            assertThat(DayTree.covering(from)).hasSize(3);
+        }
+    }
+
+    @Test
+    void nodesWrittenBeforeTheBlocksStillAddUpToEveryDayFromTheirsOn() {
         SplittableRandom random = new SplittableRandom(13);
         LocalDate base = LocalDate.of(2026, 12, 3);
         for (int i = 0; i < 20_000; i++) {
             LocalDate day = base.plusDays(random.nextInt(-800, 800));
             LocalDate upTo = base.plusDays(random.nextInt(-800, 800));
-            Set<LocalDate> read = new HashSet<>(DayTree.upTo(upTo));
-            long hits = DayTree.covering(day).stream().filter(read::contains).count();
+            Set<LocalDate> read = new HashSet<>(DayTree.legacyUpTo(upTo));
+            long hits = DayTree.legacyCovering(day).stream().filter(read::contains).count();
             assertThat(hits).as("%s counted up to %s", day, upTo).isEqualTo(day.isAfter(upTo) ? 0 : 1);
         }
-    }
-
-    @Test
-    void aWindowReadsAtMostTwiceTheLevelsWhateverItsLength() {
-        LocalDate to = LocalDate.of(2026, 12, 2);
-        for (int days : List.of(1, 7, 28, 366)) {
-            int nodes = DayTree.upTo(to).size() + DayTree.upTo(to.minusDays(days)).size();
-            assertThat(nodes).isLessThanOrEqualTo(2 * DayTree.LEVELS);
-        }
-        assertThat(DayTree.covering(to)).hasSizeLessThanOrEqualTo(DayTree.LEVELS);
     }
 }

@@ -55,7 +55,8 @@ class FactsAfterAStoreDropTest extends ProgressionServiceTest {
     @BeforeEach
     void store() {
         store = new DroppingStore(mongo);
-        facts = new FactStore(store, GRACE_MILLIS);
+        // Markers removed with the next bucket write, whatever bucket it is (see markersWaitForTheirBucketUpToABound).
+        facts = new FactStore(store, GRACE_MILLIS, 0);
     }
 
     @AfterEach
@@ -124,6 +125,28 @@ class FactsAfterAStoreDropTest extends ProgressionServiceTest {
         place(unique("thing"), "b");
         assertThat(counted()).isEqualTo(Map.of("a", 0L, "b", 2L));
         assertThat(markedBuckets()).as("buckets marked by the last change only").isOne();
+    }
+
+    /**
+     * A bucket's marker, once its differences are cleared, goes with the bucket's next increment (in the same update)
+     * rather than with an update of its own, up to a bound of buckets left marked; past it, with the next bucket write.
+     */
+    @Test
+    void markersWaitForTheirBucketsNextIncrementUpToABound() {
+        FactStore keepingTwo = new FactStore(store, GRACE_MILLIS, 2);
+        List<Long> marked = new java.util.ArrayList<>();
+        for (String where : List.of("a", "b", "c", "d")) {
+            keepingTwo.change(generation, FACTS, unique("thing"), f -> f.set("where", where),
+                    f -> List.of(new Tally("drop", today, Map.of("where", f.string("where")), Map.of("n", 1L))));
+            marked.add(markedBuckets());
+        }
+        // a, b and c keep theirs (two left marked at most, besides the last change's); with d they all go.
+        assertThat(marked).containsExactly(1L, 2L, 3L, 1L);
+        // Written again, a bucket loses its old marker in the same update.
+        keepingTwo.change(generation, FACTS, unique("thing"), f -> f.set("where", "d"),
+                f -> List.of(new Tally("drop", today, Map.of("where", f.string("where")), Map.of("n", 1L))));
+        assertThat(markedBuckets()).isOne();
+        assertThat(counted()).isEqualTo(Map.of("a", 1L, "b", 1L, "c", 1L, "d", 2L));
     }
 
     @Test

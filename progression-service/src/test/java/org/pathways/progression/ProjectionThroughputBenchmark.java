@@ -1,0 +1,375 @@
+package org.pathways.progression;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.pathways.events.PathwaysEvent;
+import org.pathways.events.catalogue.EventSchemas;
+import org.pathways.events.catalogue.EventType;
+import org.pathways.events.opportunity.OpportunityKind;
+import org.pathways.events.opportunity.OpportunityPlacesChanged;
+import org.pathways.events.opportunity.OpportunityPublished;
+import org.pathways.events.referral.ReferralAccepted;
+import org.pathways.events.referral.ReferralStatus;
+import org.pathways.events.referral.ReferralSubmitted;
+import org.pathways.events.referral.Urgency;
+import org.pathways.testing.Backlog;
+import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.StoreCommands;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.cloud.stream.binding.BindingsLifecycleController;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Not part of the suite (the name matches none of Surefire's test patterns): the progression-service's batch consumer
+ * under a backlog as the benchmarks module's EventPathFigures puts it on the topics (issue 14, consumption
+ * throughput): {@code -Dbacklog} referral events (half {@code submitted}, half {@code accepted}; learners the service
+ * never heard of, 20 referring and 20 receiving agencies, a few dozen opportunities) from an outside producer, and one
+ * {@code places-changed} per referral, as the catalogue publishes in reaction. The events go on the topics while the
+ * binding is stopped ({@link Backlog}), so the consumer finds them all waiting; each round is timed from the binding's
+ * start until the inbox has processed them all. Prints per round: how long a plain Kafka consumer takes to read the
+ * same records (the baseline), events per second, store round trips per event (on the consumer's threads), the
+ * consumer threads' CPU per event (the load-insensitive figure: the machine is shared) and the whole process's (the
+ * embedded store and broker included). Between rounds, {@code -Dseed} more documents are added to the service's
+ * database (copies of its own under new ids), for the cost per event against what is stored. Run it alone:
+ *
+ * <pre>
+ * ./mvnw -B -o -pl progression-service -am test -Dtest=ProjectionThroughputBenchmark \
+ *     -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ *
+ * {@code -Dbacklog=4000}, {@code -Drounds=2}, {@code -Dseed=100000} and {@code -Dopportunities=40} change the sizes.
+ */
+class ProjectionThroughputBenchmark extends ProgressionServiceTest {
+
+    private static final String BINDING = "partnershipEvents-in-0";
+    private static final String HANDLER = "partnership-events";
+    private static final int BACKLOG = Integer.getInteger("backlog", 4_000);
+    private static final int ROUNDS = Integer.getInteger("rounds", 2);
+    private static final int SEED = Integer.getInteger("seed", 100_000);
+    private static final int OPPORTUNITIES = Integer.getInteger("opportunities", 40);
+    private static final boolean PLACES = Boolean.parseBoolean(System.getProperty("places", "true"));
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The binding's consumer threads (their names carry the topics they consume). */
+    private static final Predicate<String> CONSUMER = thread -> thread.contains("pathways.");
+
+    @Autowired
+    MongoTemplate mongo;
+    @Autowired
+    StoreCommands commands;
+    @Autowired
+    BindingsLifecycleController bindings;
+    @Autowired
+    MeterRegistry meters;
+
+    private final EventSchemas schemas = new EventSchemas();
+    private final Set<EventType> checked = EnumSet.noneOf(EventType.class);
+    private final String run = UUID.randomUUID().toString().substring(0, 6);
+    private Counter processedCounter;
+
+    @Test
+    void aBacklogOfReferralAndPlacesEvents() throws Exception {
+        List<String> opportunities = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            long before = processed();
+            for (int i = 0; i < OPPORTUNITIES; i++) {
+                String opportunity = "opp-tp-" + run + "-" + i;
+                opportunities.add(opportunity);
+                send(producer, new OpportunityPublished(opportunity, "agency-tp-" + (20 + i % 20),
+                        OpportunityKind.values()[i % OpportunityKind.values().length], "L2", 100_000, 0,
+                        Instant.now().minusSeconds(3600)));
+            }
+            producer.flush();
+            awaitProcessed(before + OPPORTUNITIES, Duration.ofMinutes(2));
+        }
+        List<String> report = new ArrayList<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            if (round > 1 && SEED > 0) {
+                report.add(seed(SEED));
+            }
+            report.add(round(round, opportunities, new Random(round * 7L)));
+        }
+        System.out.printf("%nPROGRESSION CONSUMER THROUGHPUT (batch consumer, embedded Kafka and Mongo-wire store)%n");
+        report.forEach(System.out::println);
+        System.out.println("consumer threads: " + commands.byThread().keySet().stream().filter(CONSUMER).toList());
+    }
+
+    private String round(int round, List<String> opportunities, Random random) throws Exception {
+        long documents = documents();
+        Map<TopicPartition, Long> start = ends();
+        long processedBefore = processed();
+        int events = 0;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpuBefore = consumerCpu(threads);
+        Map<Long, Long> allocatedBefore = consumerAllocation();
+        long sent = commands.sentBy(CONSUMER);
+        Map<String, Long> byCommand = commands.byCommand(CONSUMER);
+        List<Future<?>> acks = new ArrayList<>();
+        long[] begin = new long[3];
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        int[] count = new int[1];
+        Backlog.publish(bindings, BINDING, () -> {
+            try (KafkaProducer<String, byte[]> producer = producer()) {
+                for (int i = 0; i < BACKLOG / 2; i++) {
+                    String referral = "ref-tp-" + UUID.randomUUID();
+                    String learner = "lrn-tp-" + random.nextInt(5_000);
+                    int o = random.nextInt(opportunities.size());
+                    String opportunity = opportunities.get(o);
+                    String referring = "agency-tp-" + random.nextInt(20);
+                    String receiving = "agency-tp-" + (20 + random.nextInt(20));
+                    Instant now = Instant.now();
+                    acks.add(send(producer, new ReferralSubmitted(referral, learner, opportunity, referring,
+                            receiving, Urgency.SOON, now)));
+                    acks.add(send(producer, new ReferralAccepted(referral, learner, opportunity, referring,
+                            receiving, ReferralStatus.ACCEPTED, null, receiving, now)));
+                    count[0] += 2;
+                    if (PLACES) {
+                        acks.add(send(producer, new OpportunityPlacesChanged(opportunity, "agency-tp-" + (20 + o % 20),
+                                100_000, i + 1, false, "PUBLISHED", referral, now)));
+                        count[0]++;
+                    }
+                }
+                producer.flush();
+                for (Future<?> ack : acks) {
+                    ack.get();
+                }
+            }
+            begin[0] = System.nanoTime();   // the binding starts right after this
+            begin[1] = processCpu();
+            begin[2] = gcMillis();
+        });
+        events = count[0];
+        awaitProcessed(processedBefore + events, Duration.ofMinutes(15));
+        long nanos = System.nanoTime() - begin[0];
+        long processCpu = processCpu() - begin[1];
+        long gc = gcMillis() - begin[2];
+        Map<Long, Long> cpuAfter = consumerCpu(threads);
+        long consumerCpu = 0;
+        for (Map.Entry<Long, Long> thread : cpuAfter.entrySet()) {
+            consumerCpu += thread.getValue() - cpuBefore.getOrDefault(thread.getKey(), 0L);
+        }
+        long allocated = 0;
+        for (Map.Entry<Long, Long> thread : consumerAllocation().entrySet()) {
+            allocated += thread.getValue() - allocatedBefore.getOrDefault(thread.getKey(), 0L);
+        }
+        double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        long rawNanos = readRaw(start, events);
+        long roundTrips = commands.sentBy(CONSUMER) - sent;
+        Map<String, Long> commandsNow = new LinkedHashMap<>(commands.byCommand(CONSUMER));
+        byCommand.forEach((command, n) -> commandsNow.merge(command, -n, Long::sum));
+        commandsNow.values().removeIf(n -> n == 0);
+        return String.format(Locale.ROOT, "round %d: %,d events (%,d referral, %,d places) with %,d documents stored;"
+                        + " a plain Kafka consumer read them in %.2f s (%.0f events/s); the consumer processed them in"
+                        + " %.2f s: %.0f events/s (%.1f× the plain read); consumer threads' CPU %.3f ms/event"
+                        + " (allocating %.1f kB/event), the process's %.3f ms/event (garbage collection %.3f ms/event);"
+                        + " %,d store round trips, %.3f per event: %s; load average %.1f before, %.1f after",
+                round, events, PLACES ? events * 2 / 3 : events, PLACES ? events / 3 : 0, documents, rawNanos / 1e9,
+                events / (rawNanos / 1e9), nanos / 1e9, events / (nanos / 1e9), (double) nanos / rawNanos,
+                consumerCpu / 1e6 / events, allocated / 1e3 / events, processCpu / 1e6 / events,
+                gc / (double) events, roundTrips, roundTrips / (double) events,
+                commandsNow, loadBefore, loadAfter);
+    }
+
+    /** CPU time so far of each thread of the binding's consumers, by thread id. */
+    private static Map<Long, Long> consumerCpu(ThreadMXBean threads) {
+        Map<Long, Long> cpu = new HashMap<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (CONSUMER.test(thread.getName())) {
+                long nanos = threads.getThreadCpuTime(thread.threadId());
+                if (nanos >= 0) {
+                    cpu.put(thread.threadId(), nanos);
+                }
+            }
+        }
+        return cpu;
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /**
+     * Events the inbox has processed for the feed so far (a counter in memory: polling it costs the store nothing; found
+     * once, as searching the registry every 20 ms took a few percent of the machine).
+     */
+    private long processed() {
+        if (processedCounter == null) {
+            processedCounter = meters.find("pathways.inbox.events").tag("handler", HANDLER)
+                    .tag("outcome", "processed").counter();
+        }
+        return processedCounter == null ? 0 : (long) processedCounter.count();
+    }
+
+    /** Milliseconds the JVM's collectors have taken so far. */
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    /** Bytes the binding's consumer threads have allocated so far, by thread id. */
+    private static Map<Long, Long> consumerAllocation() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
+                .getThreadMXBean();
+        Map<Long, Long> bytes = new HashMap<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (CONSUMER.test(thread.getName())) {
+                long allocated = threads.getThreadAllocatedBytes(thread.threadId());
+                if (allocated >= 0) {
+                    bytes.put(thread.threadId(), allocated);
+                }
+            }
+        }
+        return bytes;
+    }
+
+    private void awaitProcessed(long target, Duration deadline) throws InterruptedException {
+        long until = System.nanoTime() + deadline.toNanos();
+        while (processed() < target) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("Processed " + processed() + " of " + target + " within " + deadline);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private long documents() {
+        long count = 0;
+        for (String collection : mongo.getCollectionNames()) {
+            count += mongo.getCollection(collection).countDocuments();
+        }
+        return count;
+    }
+
+    /**
+     * Adds {@code total} documents to the service's database, shared among its collections in proportion to what
+     * they hold: copies of their own documents under new ids (as EventPathFigures seeds every service).
+     */
+    private String seed(int total) {
+        long started = System.nanoTime();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String collection : mongo.getCollectionNames()) {
+            long n = mongo.getCollection(collection).countDocuments();
+            if (n > 0 && !collection.startsWith("system.") && !collection.equals("projection-generations")) {
+                counts.put(collection, n);
+            }
+        }
+        long sum = counts.values().stream().mapToLong(Long::longValue).sum();
+        for (Map.Entry<String, Long> collection : counts.entrySet()) {
+            var target = mongo.getCollection(collection.getKey());
+            List<Document> templates = target.find().limit(200).into(new ArrayList<>());
+            long add = total * collection.getValue() / sum;
+            List<Document> batch = new ArrayList<>();
+            for (long i = 0; i < add; i++) {
+                Document copy = new Document(templates.get((int) (i % templates.size())));
+                copy.put("_id", copy.get("_id") instanceof String ? "seed-" + UUID.randomUUID()
+                        : new org.bson.types.ObjectId());
+                batch.add(copy);
+                if (batch.size() == 1_000) {
+                    target.insertMany(batch);
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                target.insertMany(batch);
+            }
+        }
+        return String.format(Locale.ROOT, "seeded %,d more documents in %.0f s", total,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private static Map<TopicPartition, Long> ends() {
+        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of("pathways.referrals", "pathways.opportunities")) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            return new HashMap<>(consumer.endOffsets(partitions));
+        }
+    }
+
+    /** The time a plain consumer (no group, assigned the partitions) takes to read {@code events} from {@code from}. */
+    private static long readRaw(Map<TopicPartition, Long> from, int events) {
+        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
+            long begin = System.nanoTime();
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            int read = 0;
+            while (read < events) {
+                read += consumer.poll(Duration.ofMillis(100)).count();
+            }
+            return System.nanoTime() - begin;
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> plainConsumer() {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafkaBootstrapServers(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends {@code event} as an outside producer would (CloudEvents SDK, structured JSON), its type schema-checked. */
+    private Future<?> send(KafkaProducer<String, byte[]> producer, PathwaysEvent event) {
+        EventType type = EventType.of(event);
+        byte[] data = JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8);
+        if (checked.add(type)) {
+            schemas.requireValid(type, JSON.readTree(data));
+        }
+        CloudEvent cloudEvent = CloudEventBuilder.v1()
+                .withId(UUID.randomUUID().toString())
+                .withSource(URI.create("/pathways/benchmark"))
+                .withType(type.type())
+                .withSubject(event.subject())
+                .withTime(OffsetDateTime.now(ZoneOffset.UTC))
+                .withDataSchema(type.dataschema())
+                .withDataContentType("application/json")
+                .withExtension("partitionkey", event.subject())
+                .withData(data)
+                .build();
+        return producer.send(new ProducerRecord<>(type.topic().topicName(), event.subject(),
+                EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent)));
+    }
+}
