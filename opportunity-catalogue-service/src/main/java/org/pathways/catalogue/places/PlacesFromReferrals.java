@@ -1,6 +1,7 @@
 package org.pathways.catalogue.places;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +11,10 @@ import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -18,7 +23,6 @@ import org.pathways.catalogue.places.PlaceHolding.Step;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunitiesChanged;
 import org.pathways.catalogue.opportunity.OpportunityChanged;
-import org.pathways.catalogue.opportunity.OpportunityRepository;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
@@ -27,9 +31,11 @@ import org.pathways.messaging.inbox.EventInbox;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.Outbox;
+import org.bson.Document;
 import org.pathways.platform.validation.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -56,9 +62,12 @@ import tools.jackson.databind.JsonNode;
  * order that a handling interrupted anywhere and repeated (the event is redelivered) finishes without counting twice:
  * the holding is marked as changing, the opportunity counts the change and remembers it, the holding is marked
  * settled, the opportunity forgets the change. Each real change is published as {@link OpportunityPlacesChanged}.
+ *
+ * <p>In a batch the forgetting rides on the opportunity's next save (see {@link #batchScope()}), so that each
+ * opportunity a batch changes is saved once.
  */
 @Configuration
-public class PlacesFromReferrals {
+public class PlacesFromReferrals implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(PlacesFromReferrals.class);
     static final String HANDLER = "referral-places";
@@ -71,7 +80,6 @@ public class PlacesFromReferrals {
             EventType.REFERRAL_REJECTED.type(), false);
     private static final int ATTEMPTS = 5;
 
-    private final OpportunityRepository opportunities;
     private final MongoTemplate mongo;
     private final PlaceHoldings holdings;
     private final Outbox outbox;
@@ -79,20 +87,65 @@ public class PlacesFromReferrals {
     private final ApplicationEventPublisher changes;
     /** Locks by stripe of opportunity ids: this instance's consumer threads save an opportunity in turn. */
     private final Object[] stripes = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
-    /** The newest version of each opportunity saved here lately (a hint, to start a save from it). */
-    private final Map<String, Long> savedVersions = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int SAVED_VERSIONS_KEPT = 10_000;
+    /** Each opportunity as saved here lately (a hint, to start the next save from it instead of reading it). */
+    private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+    private static final int SNAPSHOTS_KEPT = 10_000;
+    /**
+     * By opportunity: the changes it counted and still remembers whose holdings this instance has settled since, so
+     * that its next save forgets them (each set is touched only under the opportunity's stripe lock).
+     */
+    private final Map<String, Set<String>> settledChanges = new ConcurrentHashMap<>();
+    /** How long an opportunity goes unsaved before the changes settled on it are forgotten in a save of their own. */
+    static final Duration QUIET = Duration.ofMillis(500);
+    private final ScheduledExecutorService forgetting = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "places-forget");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** The batch being consumed on this thread, if any. */
     private final ThreadLocal<PlaceBatch> batches = new ThreadLocal<>();
 
-    PlacesFromReferrals(OpportunityRepository opportunities, MongoTemplate mongo, PlaceHoldings holdings,
+    PlacesFromReferrals(MongoTemplate mongo, PlaceHoldings holdings,
                         Outbox outbox, Clock clock, ApplicationEventPublisher changes) {
-        this.opportunities = opportunities;
         this.mongo = mongo;
         this.holdings = holdings;
         this.outbox = outbox;
         this.clock = clock;
         this.changes = changes;
+        forgetting.scheduleWithFixedDelay(this::forgetSettledWhenQuiet, QUIET.toMillis(), QUIET.toMillis() / 2,
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void destroy() {
+        forgetting.shutdownNow();
+    }
+
+    /** An opportunity, with at most how many events wait in its outbox at its version (null: not known). */
+    private record Known(Opportunity opportunity, Integer waitingAtMost) {
+    }
+
+    /**
+     * An opportunity as this instance last saved it: its stored fields, the bound of its waiting events, and how
+     * many events each of the saves that made its last versions added (the last first; all this instance's).
+     */
+    private record Snapshot(Document fields, long version, Integer waitingAtMost, long savedAt, List<Integer> added) {
+
+        static final int HISTORY = 64;
+
+        /**
+         * The bound of the waiting events at this version, tightened by {@code read}, an earlier version with its own
+         * bound: this instance's saves since added the rest (the relay only removes). Without it the bound would only
+         * grow while the threads take turns from snapshots, and past the outbox's limit every save would read again.
+         */
+        Integer waitingAtMost(Known read) {
+            long since = version - read.opportunity().version();
+            if (read.waitingAtMost() == null || since > added.size()) {
+                return waitingAtMost;
+            }
+            int bound = read.waitingAtMost() + added.subList(0, (int) since).stream().mapToInt(Integer::intValue).sum();
+            return waitingAtMost == null ? bound : Math.min(bound, waitingAtMost);
+        }
     }
 
     @Bean
@@ -129,13 +182,13 @@ public class PlacesFromReferrals {
         PlaceStep step = step(event, takes);
         String referralId = step.referralId();
         String opportunityId = step.opportunityId();
-        Optional<Opportunity> found = opportunities.findById(opportunityId);
+        Optional<Known> found = read(opportunityId);
         if (found.isEmpty()) {
             log.debug("Referral event {} is for opportunity {}, unknown here; ignored", event.id(), opportunityId);
             return;
         }
-        Opportunity opportunity = found.get();
-        if (opportunity.status() == OpportunityStatus.DRAFT) {
+        Known opportunity = found.get();
+        if (opportunity.opportunity().status() == OpportunityStatus.DRAFT) {
             // Nobody can be referred to a draft: whatever this is, it holds no place.
             log.debug("Referral event {} is for opportunity {}, still a draft; ignored", event.id(), opportunityId);
             return;
@@ -177,62 +230,162 @@ public class PlacesFromReferrals {
      * Counts the unsettled change of {@code holding} on its opportunity (once: the opportunity remembers it until
      * the holding is settled), settles the holding, then lets the opportunity forget the change.
      */
-    private Opportunity settle(PlaceHolding holding, Opportunity read, Instant now) {
+    private Known settle(PlaceHolding holding, Known read, Instant now) {
         String changeId = holding.changeId();
         Consumer<String> announce = id -> changes.publishEvent(new OpportunityChanged(id));
-        Opportunity opportunity = saved(read, current -> holding.step() == Step.TAKING
+        Known opportunity = saved(read, current -> holding.step() == Step.TAKING
                 ? current.takePlace(holding.referralId(), changeId, now)
                 : current.releasePlace(holding.referralId(), changeId, now), announce);
         holdings.move(holding, holding.step().next(), now);
         return saved(opportunity, current -> current.forgetPlaceChange(changeId), announce);
     }
 
+    /** The opportunity as stored, with how many events wait in its outbox, in one read by {@code _id}. */
+    private Optional<Known> read(String opportunityId) {
+        Document stored = mongo.findById(opportunityId, Document.class, mongo.getCollectionName(Opportunity.class));
+        return Optional.ofNullable(stored).map(this::known);
+    }
+
+    private Known known(Document stored) {
+        return new Known(mongo.getConverter().read(Opportunity.class, stored), Outbox.waiting(stored));
+    }
+
     /**
      * Saves what {@code command} changes through the outbox (re-reading and trying again when the opportunity changed
-     * meanwhile); a change with events is told to {@code changed} (the search index follows it).
+     * meanwhile), forgetting in the same save the changes whose holdings were settled since they were counted; a
+     * change with events is told to {@code changed} (the search index follows it).
      *
      * <p>The consumer's threads (one per partition) take the events of one opportunity from every partition, since
      * referral events are keyed by referral: in this instance they save an opportunity in turn (a lock per stripe of
-     * opportunity ids) and start from the newest version saved here, re-reading the opportunity when another thread
-     * saved it after this one read it. Without this, each save raced the other threads' and a lost race cost a
-     * re-read, a read of the waiting events and a failed write, sometimes repeatedly (12 of 21 writes lost in one
-     * run of PlacesBatchTest; 1.9 round trips per event in others, against 0.5). Other writers (the API, other
-     * instances) are still caught by the version guard.
+     * opportunity ids) and start from the newest version saved here, taken from what that save wrote rather than read
+     * again. Without the turns, each save raced the other threads' and a lost race cost a re-read, a read of the
+     * waiting events and a failed write, sometimes repeatedly (12 of 21 writes lost in one run of PlacesBatchTest;
+     * 1.9 round trips per event in others, against 0.5). Other writers (the API, other instances) are still caught by
+     * the version guard. The room in the outbox is checked against the waiting events counted when the opportunity
+     * was read, plus those this instance added since (an upper bound: the relay only removes), without reading them
+     * again.
      */
-    private Opportunity saved(Opportunity read, Function<Opportunity, Change<OpportunityPlacesChanged>> command,
-                              Consumer<String> changed) {
-        Opportunity current = read;
+    private Known saved(Known read, Function<Opportunity, Change<OpportunityPlacesChanged>> command,
+                        Consumer<String> changed) {
+        String id = read.opportunity().id();
+        Opportunity current = read.opportunity();
+        Integer waiting = read.waitingAtMost();
         boolean announce = false;
-        synchronized (stripe(read.id())) {
-            Long newest = savedVersions.get(read.id());
-            if (newest != null && read.version() != null && newest > read.version()) {
-                current = opportunities.findById(read.id()).orElseThrow();
+        synchronized (stripe(id)) {
+            Snapshot newest = snapshots.get(id);
+            if (newest != null && current.version() != null && newest.version() > current.version()) {
+                current = mongo.getConverter().read(Opportunity.class, newest.fields());
+                waiting = newest.waitingAtMost(read);
             }
             for (int attempt = 1; ; attempt++) {
                 Change<OpportunityPlacesChanged> change = command.apply(current);
-                if (!change.changed()) {
+                Set<String> settled = settledChanges.getOrDefault(id, Set.of());
+                List<String> forgetting = List.copyOf(settled);
+                boolean forgot = false;
+                for (String changeId : forgetting) {
+                    forgot |= current.forgetPlaceChange(changeId).changed();
+                }
+                if (!change.changed() && !forgot) {
+                    forgetting.forEach(settled::remove);   // none of them is remembered any longer
+                    if (settled.isEmpty()) {
+                        settledChanges.remove(id, settled);
+                    }
                     break;
                 }
                 try {
-                    current = outbox.save(current, change.events());
-                    announce = !change.events().isEmpty();
-                    if (savedVersions.size() >= SAVED_VERSIONS_KEPT) {
-                        savedVersions.clear();  // a hint only: forgetting it costs a lost race, not a wrong count
+                    List<OpportunityPlacesChanged> events = change.events();
+                    long from = current.version();
+                    current = waiting == null ? outbox.save(current, events) : outbox.save(current, events, waiting);
+                    waiting = waiting == null ? null : waiting + events.size();
+                    announce |= !events.isEmpty();
+                    forgetting.forEach(settled::remove);
+                    if (settled.isEmpty()) {
+                        settledChanges.remove(id, settled);
                     }
-                    savedVersions.put(current.id(), current.version());
+                    remember(current, waiting, from, events.size());
                     break;
                 } catch (OptimisticLockingFailureException concurrentEdit) {
                     if (attempt == ATTEMPTS) {
                         throw concurrentEdit;
                     }
-                    current = opportunities.findById(current.id()).orElseThrow();
+                    Known again = read(id).orElseThrow(() -> concurrentEdit);
+                    current = again.opportunity();
+                    waiting = again.waitingAtMost();
                 }
             }
         }
         if (announce) {
-            changed.accept(current.id());
+            changed.accept(id);
         }
-        return current;
+        return new Known(current, waiting);
+    }
+
+    /**
+     * Keeps what was just saved (from version {@code from}, adding {@code added} events), for the next save of the
+     * opportunity on any of this instance's threads (under its stripe lock).
+     */
+    private void remember(Opportunity saved, Integer waiting, long from, int added) {
+        if (snapshots.size() >= SNAPSHOTS_KEPT) {
+            snapshots.clear();  // a hint only: forgetting it costs a read, not a wrong count
+        }
+        Document fields = new Document();
+        mongo.getConverter().write(saved, fields);
+        Snapshot before = snapshots.get(saved.id());
+        List<Integer> history = new ArrayList<>(Snapshot.HISTORY);
+        history.add(added);
+        if (before != null && before.version() == from) {
+            // The versions before this one were this instance's too: their additions still count.
+            history.addAll(before.added().subList(0, Math.min(before.added().size(), Snapshot.HISTORY - 1)));
+        }
+        snapshots.put(saved.id(), new Snapshot(fields, saved.version(), waiting, System.nanoTime(),
+                List.copyOf(history)));
+    }
+
+    /** Notes that the holdings of {@code changeIds} are settled: the opportunity's next save forgets them. */
+    private void settled(String opportunityId, List<String> changeIds) {
+        synchronized (stripe(opportunityId)) {
+            settledChanges.computeIfAbsent(opportunityId, id -> new LinkedHashSet<>()).addAll(changeIds);
+        }
+    }
+
+    /**
+     * Forgets, in a save of their own, the settled changes of opportunities no batch has saved for {@link #QUIET}
+     * (under a backlog the next batch's save forgets them; after it, this does, once per opportunity). What fails is
+     * tried again at the next turn; a change that stays remembered only takes room in the document.
+     */
+    void forgetSettledWhenQuiet() {
+        long quietSince = System.nanoTime() - QUIET.toNanos();
+        Set<String> saved = new LinkedHashSet<>();
+        for (String id : List.copyOf(settledChanges.keySet())) {
+            try {
+                synchronized (stripe(id)) {
+                    Snapshot newest = snapshots.get(id);
+                    if (!settledChanges.containsKey(id) || newest != null && newest.savedAt() > quietSince) {
+                        continue;
+                    }
+                    Optional<Known> known = newest != null
+                            ? Optional.of(new Known(mongo.getConverter().read(Opportunity.class, newest.fields()),
+                                    newest.waitingAtMost()))
+                            : read(id);
+                    if (known.isEmpty()) {
+                        settledChanges.remove(id);
+                        continue;
+                    }
+                    Long before = known.get().opportunity().version();
+                    Known after = saved(known.get(), opportunity -> new Change<>(false, List.of()), ignored -> { });
+                    if (!java.util.Objects.equals(before, after.opportunity().version())) {
+                        saved.add(id);
+                    }
+                }
+            } catch (RuntimeException failure) {
+                log.debug("Forgetting the settled place changes of opportunity {} failed; tried again later", id,
+                        failure);
+            }
+        }
+        if (!saved.isEmpty()) {
+            // The search index follows the new versions too, so that its reconciliation finds nothing to do.
+            changes.publishEvent(new OpportunitiesChanged(saved));
+        }
     }
 
     private Object stripe(String opportunityId) {
@@ -246,9 +399,11 @@ public class PlacesFromReferrals {
      * at a time, and the batch's changes are written at its end in the same crash-safe order, merged: the holdings
      * marked as changing (one bulk write), each opportunity counting all its changes and remembering them in one
      * save through the outbox (one {@code opportunity.places-changed} per change, in order), the holdings marked
-     * settled (one bulk write), each opportunity forgetting the changes (one save). A referral whose place changes
-     * twice in a batch (taken, then ended) starts a second such round at that event, so each holding has at most
-     * one unsettled change at a time and the announcements keep the events' order.
+     * settled (one bulk write). The opportunity forgets those changes in its next save, by whichever thread or batch
+     * (or, once it has gone {@link #QUIET}, in a save of their own): remembering a settled change a little longer
+     * only takes room, since a settled holding never offers it again. A referral whose place changes twice in a batch
+     * (taken, then ended) starts a second such round at that event, so each holding has at most one unsettled change
+     * at a time and the announcements keep the events' order.
      */
     BatchScope batchScope() {
         return new BatchScope() {
@@ -303,12 +458,10 @@ public class PlacesFromReferrals {
         private final Instant now;
         /** Each event's step, read once (by event id). */
         private final Map<String, PlaceStep> steps = new HashMap<>();
-        private final Map<String, Optional<Opportunity>> opportunityById = new HashMap<>();
+        private final Map<String, Optional<Known>> opportunityById = new HashMap<>();
         /** The settled step of each holding the batch knows (absent: none yet). */
         private final Map<String, Optional<PlaceHolding>> holdingById = new HashMap<>();
         private final List<Round> rounds = new ArrayList<>(List.of(new Round()));
-        /** The changes each opportunity counted and still remembers, to forget once their holdings are settled. */
-        private final Map<String, List<String>> toForget = new LinkedHashMap<>();
         /** The opportunities whose places changed, for the search index to follow at the end of the batch, at once. */
         private final Set<String> changed = new LinkedHashSet<>();
 
@@ -345,8 +498,10 @@ public class PlacesFromReferrals {
                 return;
             }
             wanted.forEach(id -> opportunityById.put(id, Optional.empty()));
-            mongo.find(Query.query(Criteria.where("_id").in(wanted)), Opportunity.class)
-                    .forEach(opportunity -> opportunityById.put(opportunity.id(), Optional.of(opportunity)));
+            // Read whole, so that the events waiting in each outbox are counted in the same read.
+            mongo.find(Query.query(Criteria.where("_id").in(wanted)), Document.class,
+                            mongo.getCollectionName(Opportunity.class))
+                    .forEach(stored -> opportunityById.put(stored.getString("_id"), Optional.of(known(stored))));
         }
 
         private void readHoldings(List<String> ids) {
@@ -359,8 +514,8 @@ public class PlacesFromReferrals {
                     PlaceHolding.class)) {
                 if (!holding.step().settled()) {
                     // An earlier handling stopped half way (a crash): finish it first, as one at a time would.
-                    Opportunity opportunity = opportunityById.get(holding.opportunityId()).orElseThrow();
-                    opportunityById.put(opportunity.id(), Optional.of(settle(holding, opportunity, now)));
+                    Known opportunity = opportunityById.get(holding.opportunityId()).orElseThrow();
+                    opportunityById.put(holding.opportunityId(), Optional.of(settle(holding, opportunity, now)));
                     holding = holding.at(holding.step().next(), now);
                 }
                 holdingById.put(holding.id(), Optional.of(holding));
@@ -369,8 +524,8 @@ public class PlacesFromReferrals {
 
         void apply(PlaceStep step) {
             readOpportunities(List.of(step.opportunityId()));
-            Optional<Opportunity> opportunity = opportunityById.get(step.opportunityId());
-            if (opportunity.isEmpty() || opportunity.get().status() == OpportunityStatus.DRAFT) {
+            Optional<Known> opportunity = opportunityById.get(step.opportunityId());
+            if (opportunity.isEmpty() || opportunity.get().opportunity().status() == OpportunityStatus.DRAFT) {
                 log.debug("A referral event is for opportunity {}, unknown here or a draft; ignored",
                         step.opportunityId());
                 return;
@@ -409,9 +564,6 @@ public class PlacesFromReferrals {
             }
             rounds.clear();
             rounds.add(new Round());
-            toForget.forEach((opportunityId, changeIds) -> remember(opportunityId, saved(current(opportunityId),
-                    opportunity -> forgetting(opportunity, changeIds), changed::add)));
-            toForget.clear();
         }
 
         /** Tells the search index (and any other listener) which opportunities the batch changed, in one event. */
@@ -438,38 +590,34 @@ public class PlacesFromReferrals {
             round.endedFirst.forEach(marks::insert);
             expect(marks, moves);
             // 2. Each opportunity counts its changes (in the events' order) and remembers them, in one save; the
-            // changes of the round before are forgotten in the same save (their holdings are settled).
+            // changes settled before (the round before, earlier batches) are forgotten in the same save.
             Map<String, List<Counted>> byOpportunity = new LinkedHashMap<>();
             round.counted.values().forEach(counted -> byOpportunity.computeIfAbsent(
                     counted.changing().opportunityId(), id -> new ArrayList<>()).add(counted));
-            byOpportunity.forEach((opportunityId, counted) -> {
-                List<String> forgetting = toForget.getOrDefault(opportunityId, List.of());
-                remember(opportunityId, saved(current(opportunityId), opportunity -> counting(opportunity, counted,
-                        forgetting), changed::add));
-                toForget.put(opportunityId, new ArrayList<>(counted.stream()
-                        .map(change -> change.changing().changeId()).toList()));
-            });
-            // 3. The holdings marked settled, in one bulk write.
+            byOpportunity.forEach((opportunityId, counted) -> remember(opportunityId, saved(current(opportunityId),
+                    opportunity -> counting(opportunity, counted), changed::add)));
+            // 3. The holdings marked settled, in one bulk write; their changes are forgotten by the next save.
             if (!round.counted.isEmpty()) {
                 BulkOperations settled = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, PlaceHolding.class);
                 round.counted.values().forEach(counted -> settled.updateOne(
                         seen(counted.changing().id(), counted.changing().step()),
                         new Update().set("step", counted.changing().step().next()).set("at", now)));
                 settled.execute();
+                byOpportunity.forEach((opportunityId, counted) -> PlacesFromReferrals.this.settled(opportunityId,
+                        counted.stream().map(change -> change.changing().changeId()).toList()));
             }
         }
 
-        private Opportunity current(String opportunityId) {
+        private Known current(String opportunityId) {
             return opportunityById.get(opportunityId).orElseThrow();
         }
 
-        private void remember(String opportunityId, Opportunity saved) {
+        private void remember(String opportunityId, Known saved) {
             opportunityById.put(opportunityId, Optional.of(saved));
         }
 
-        private Change<OpportunityPlacesChanged> counting(Opportunity opportunity, List<Counted> counted,
-                                                          List<String> forgetting) {
-            boolean changed = forgetting(opportunity, forgetting).changed();
+        private Change<OpportunityPlacesChanged> counting(Opportunity opportunity, List<Counted> counted) {
+            boolean changed = false;
             List<OpportunityPlacesChanged> events = new ArrayList<>();
             for (Counted change : counted) {
                 PlaceHolding holding = change.changing();
@@ -480,14 +628,6 @@ public class PlacesFromReferrals {
                 events.addAll(one.events());
             }
             return new Change<>(changed, events);
-        }
-
-        private Change<OpportunityPlacesChanged> forgetting(Opportunity opportunity, List<String> changeIds) {
-            boolean changed = false;
-            for (String changeId : changeIds) {
-                changed |= opportunity.forgetPlaceChange(changeId).changed();
-            }
-            return new Change<>(changed, List.of());
         }
     }
 

@@ -189,7 +189,9 @@ class PlaceHoldingsTest extends OpportunityCatalogueServiceTest {
         assertByIdOnly(log.reads().stream()
                 .filter(read -> List.of("opportunities", PlaceHolding.COLLECTION).contains(read.collection())).toList());
         assertThat(opportunity(id).path("placesTaken").asInt()).as("each counted once").isEqualTo(2);
-        assertThat(opportunities.findById(id).orElseThrow().placeChangesInFlight()).as("and forgotten").isEmpty();
+        // Forgotten by the opportunity's next save, or once it has gone quiet, in a save of its own.
+        org.awaitility.Awaitility.await().atMost(EVENT_DEADLINE).untilAsserted(() -> assertThat(
+                opportunities.findById(id).orElseThrow().placeChangesInFlight()).as("and forgotten").isEmpty());
         assertThat(List.of(first, second, third, fourth)).extracting(referral -> mongo.findById(
                         PlaceHolding.id(id, referral), PlaceHolding.class).step())
                 .containsExactly(PlaceHolding.Step.HOLDING, PlaceHolding.Step.HOLDING, PlaceHolding.Step.ENDED,

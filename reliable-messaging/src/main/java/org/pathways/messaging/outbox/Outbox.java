@@ -83,6 +83,26 @@ public class Outbox {
 
     /** Saves {@code aggregate} and queues {@code events} for publishing, atomically. */
     public <T> T save(T aggregate, List<? extends PathwaysEvent> events) {
+        return save(aggregate, events, null);
+    }
+
+    /**
+     * As {@link #save(Object, List)}, for a caller that knows that at most {@code waitingAtMost} events waited in the
+     * aggregate's outbox at the version it holds (counted by {@link #waiting(Document)} on the document it read, plus
+     * the events of its own saves since): the room for the new events is then checked without reading the waiting
+     * events again. As sound as that read: between it and the version-guarded write the outbox can only shrink. When
+     * the bound leaves no room, the waiting events are read as usual (the bound may be well above the truth).
+     */
+    public <T> T save(T aggregate, List<? extends PathwaysEvent> events, int waitingAtMost) {
+        return save(aggregate, events, Integer.valueOf(waitingAtMost));
+    }
+
+    /** How many events wait in the outbox of an aggregate's stored document (read whole, or with its outbox). */
+    public static int waiting(Document stored) {
+        return stored.getList(OutboxEntry.FIELD, Object.class, List.of()).size();
+    }
+
+    private <T> T save(T aggregate, List<? extends PathwaysEvent> events, Integer waitingAtMost) {
         MongoPersistentEntity<?> entity = mongo.getConverter().getMappingContext()
                 .getRequiredPersistentEntity(aggregate.getClass());
         PersistentPropertyAccessor<T> accessor = entity.getPropertyAccessor(aggregate);
@@ -99,7 +119,7 @@ public class Outbox {
         Document document = new Document();
         mongo.getConverter().write(aggregate, document);
         if (!entries.isEmpty()) {
-            requireRoom(collection, document.get("_id"), version, entries.size());
+            requireRoom(collection, document.get("_id"), version, entries.size(), waitingAtMost);
         }
         if (version == null) {
             document.put(versionProperty.getFieldName(), 0L);
@@ -151,9 +171,11 @@ public class Outbox {
      * the outbox can only shrink (the relay's removals do not change the version; any other save does, and then this
      * one fails as stale), so the limit holds.
      */
-    private void requireRoom(String collection, Object id, Long version, int adding) {
+    private void requireRoom(String collection, Object id, Long version, int adding, Integer waitingAtMost) {
         int pending = 0;
-        if (version != null) {
+        if (version != null && waitingAtMost != null && waitingAtMost + adding <= properties.maxPending()) {
+            pending = waitingAtMost;    // known to the caller at this version: no need to read them
+        } else if (version != null) {
             Query waiting = Query.query(Criteria.where("_id").is(id));
             waiting.fields().include(OutboxEntry.FIELD + ".eventId");
             Document stored = mongo.findOne(waiting, Document.class, collection);
