@@ -82,8 +82,10 @@ class QueryIndexCoverageTest extends OpportunityCatalogueServiceTest {
         assertThat(log.reads()).as("search and matching answer from the search index, without reading the store")
                 .isEmpty();
 
-        // The index follows the agency's approval: every listed opportunity of that provider is read once.
-        log.recordOn(thread -> true);
+        // The index follows the agency's approval: every listed opportunity of that provider is read once. (Every
+        // thread but the HSDS import sweep's, whose periodic look for a claimable job, a small collection, falls
+        // into this window only when the wait happens to span its tick: not what this test is about.)
+        log.recordOn(thread -> !thread.equals("hsds-import-jobs"));
         long version = api().get("/api/agencies/" + agency, worker).body().path("version").asLong();
         assertThat(put("/api/agencies/" + agency + "/kind", TestTokens.token("platform-admin", "agency-platform",
                 Role.PLATFORM_ADMIN), Map.of("kind", "COLLEGE", "sector", "PUBLIC", "version", version), null)
