@@ -9,8 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -18,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,14 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.InsertManyOptions;
 import com.standardwebhooks.Webhook;
 import com.sun.net.httpserver.HttpServer;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.core.provider.EventFormatProvider;
-import io.cloudevents.jackson.JsonFormat;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
@@ -55,11 +48,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.bson.Document;
-import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.catalogue.EventType;
-import org.pathways.events.PathwaysEvent;
 import org.pathways.events.learner.LearnerRegistered;
 import org.pathways.events.referral.ReferralAccepted;
 import org.pathways.events.referral.ReferralStatus;
@@ -67,6 +57,7 @@ import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.security.Role;
+import org.pathways.testing.BacklogBaseline;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TestTokens;
 import org.springframework.data.annotation.Id;
@@ -325,7 +316,8 @@ class EventPathFigures {
             throws Exception {
         String topic = "pathways.referrals";
         Map<String, Long> stored = new LinkedHashMap<>();
-        BenchmarkPlatform.DATABASES.forEach((service, database) -> stored.put(service, documents(mongo, database)));
+        BenchmarkPlatform.DATABASES.forEach((service, database) -> stored.put(service,
+                BacklogBaseline.documents(mongo.getDatabase(database))));
         try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 SharedInfrastructure.kafkaBootstrapServers()))) {
             Map<String, Long> before = committed(admin, topic);
@@ -343,9 +335,11 @@ class EventPathFigures {
                     String referring = "agency-tp-" + random.nextInt(20);
                     String receiving = "agency-tp-" + (20 + random.nextInt(20));
                     Instant now = Instant.now();
-                    producer.send(record(new ReferralSubmitted(referralId, learner, opportunity, referring, receiving,
+                    producer.send(BacklogBaseline.outsideRecord(new ReferralSubmitted(referralId, learner, opportunity,
+                            referring, receiving,
                             Urgency.SOON, now)));
-                    producer.send(record(new ReferralAccepted(referralId, learner, opportunity, referring, receiving,
+                    producer.send(BacklogBaseline.outsideRecord(new ReferralAccepted(referralId, learner, opportunity,
+                            referring, receiving,
                             ReferralStatus.ACCEPTED, null, receiving, now)));
                 }
             }
@@ -470,87 +464,6 @@ class EventPathFigures {
             }
         }
         return sums;
-    }
-
-    private static ProducerRecord<String, byte[]> record(PathwaysEvent event) {
-        EventType type = EventType.of(event);
-        CloudEvent cloudEvent = CloudEventBuilder.v1()
-                .withId(UUID.randomUUID().toString())
-                .withSource(URI.create("/pathways/benchmark"))
-                .withType(type.type())
-                .withSubject(event.subject())
-                .withTime(OffsetDateTime.now(ZoneOffset.UTC))
-                .withDataSchema(type.dataschema())
-                .withDataContentType("application/json")
-                .withData(JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8))
-                .build();
-        return new ProducerRecord<>(type.topic().topicName(), event.subject(),
-                EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent));
-    }
-
-    private static long documents(MongoClient mongo, String database) {
-        MongoDatabase db = mongo.getDatabase(database);
-        long count = 0;
-        for (String collection : db.listCollectionNames()) {
-            count += db.getCollection(collection).countDocuments();
-        }
-        return count;
-    }
-
-    /**
-     * Adds {@code total} documents to every service's database, shared among its collections in proportion to what
-     * they hold: copies of their own documents under new ids, with new values in each unique key, and without
-     * anything that would make them work (outbox, leases, a next attempt), so they are stored data only.
-     */
-    private void seed(MongoClient mongo, int total) {
-        long started = System.nanoTime();
-        for (String database : BenchmarkPlatform.DATABASES.values()) {
-            MongoDatabase db = mongo.getDatabase(database);
-            Map<String, Long> counts = new LinkedHashMap<>();
-            for (String collection : db.listCollectionNames()) {
-                long count = db.getCollection(collection).countDocuments();
-                if (count > 0 && !collection.startsWith("system.") && !collection.equals("shedLock")) {
-                    counts.put(collection, count);
-                }
-            }
-            long sum = counts.values().stream().mapToLong(Long::longValue).sum();
-            for (Map.Entry<String, Long> collection : counts.entrySet()) {
-                var target = db.getCollection(collection.getKey());
-                List<String> uniqueFields = new ArrayList<>();
-                for (Document index : target.listIndexes()) {
-                    if (Boolean.TRUE.equals(index.getBoolean("unique"))) {
-                        index.get("key", Document.class).keySet().stream().findFirst().ifPresent(uniqueFields::add);
-                    }
-                }
-                List<Document> templates = target.find().limit(200).into(new ArrayList<>());
-                long add = total * collection.getValue() / sum;
-                List<Document> batch = new ArrayList<>();
-                for (long i = 0; i < add; i++) {
-                    Document copy = new Document(templates.get((int) (i % templates.size())));
-                    copy.put("_id", copy.get("_id") instanceof ObjectId ? new ObjectId() : "seed-" + UUID.randomUUID());
-                    for (String field : uniqueFields) {
-                        if (!field.equals("_id") && !field.contains(".")) {
-                            copy.put(field, copy.get(field) instanceof Number ? -1 - (i + 1) * 7919 - started % 7919
-                                    : "seed-" + UUID.randomUUID());
-                        }
-                    }
-                    for (String working : List.of("outbox", "outboxLease", "outboxLeaseOwner", "nextAttemptAt",
-                            "leaseUntil", "leaseOwner", "openKey", "idempotencyKey")) {
-                        copy.remove(working);
-                    }
-                    batch.add(copy);
-                    if (batch.size() == 1_000) {
-                        target.insertMany(batch, new InsertManyOptions().ordered(false));
-                        batch.clear();
-                    }
-                }
-                if (!batch.isEmpty()) {
-                    target.insertMany(batch, new InsertManyOptions().ordered(false));
-                }
-            }
-        }
-        line("%nSeeded %d more documents into each service's database in %.0f s", total,
-                (System.nanoTime() - started) / 1e9);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
@@ -810,5 +723,15 @@ class EventPathFigures {
         BenchmarkAggregate(String id) {
             this.id = id;
         }
+    }
+
+    /** Adds {@code total} documents of stored data to every service's database ({@link BacklogBaseline#seed}). */
+    private void seed(MongoClient mongo, int total) {
+        long started = System.nanoTime();
+        for (String database : BenchmarkPlatform.DATABASES.values()) {
+            BacklogBaseline.seed(mongo.getDatabase(database), total, Set.of("shedLock"));
+        }
+        line("%nSeeded %d more documents into each service's database in %.0f s", total,
+                (System.nanoTime() - started) / 1e9);
     }
 }

@@ -2,12 +2,8 @@ package org.pathways.notification;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,34 +11,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import com.mongodb.client.model.InsertManyOptions;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.core.provider.EventFormatProvider;
-import io.cloudevents.jackson.JsonFormat;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.bson.Document;
-import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
-import org.pathways.events.PathwaysEvent;
-import org.pathways.events.catalogue.EventType;
 import org.pathways.events.referral.ReferralAccepted;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
+import org.pathways.testing.BacklogBaseline;
 import org.pathways.testing.Backlog;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.StoreCommands;
@@ -112,8 +96,8 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
     }
 
     private void round(KafkaProducer<String, byte[]> events, String situation) throws Exception {
-        long stored = stored();
-        Map<TopicPartition, Long> start = ends();
+        long stored = BacklogBaseline.documents(mongo.getDb());
+        Map<TopicPartition, Long> start = BacklogBaseline.endOffsets(TOPIC);
         double before = processed();
         long sent = commands.sentBy(ReferralThroughputBenchmark::consumerThread);
         Map<String, Long> byCommand = commands.byCommand(ReferralThroughputBenchmark::consumerThread);
@@ -128,10 +112,10 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
                 String referring = "agency-tp-" + random.nextInt(20);
                 String receiving = "agency-tp-" + (20 + random.nextInt(20));
                 Instant now = Instant.now();
-                events.send(record(new ReferralSubmitted(referral, learner, opportunity, referring, receiving,
-                        Urgency.SOON, now)));
-                events.send(record(new ReferralAccepted(referral, learner, opportunity, referring, receiving,
-                        ReferralStatus.ACCEPTED, null, receiving, now)));
+                events.send(BacklogBaseline.outsideRecord(new ReferralSubmitted(referral, learner, opportunity,
+                        referring, receiving, Urgency.SOON, now)));
+                events.send(BacklogBaseline.outsideRecord(new ReferralAccepted(referral, learner, opportunity,
+                        referring, receiving, ReferralStatus.ACCEPTED, null, receiving, now)));
             }
             events.flush();
             cpuBefore[0] = new Cpu();
@@ -168,7 +152,7 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
         long nanos = lastChange - begin[0];
         Cpu cpuAfter = new Cpu();
         long done = (long) (processed() - before);
-        long rawNanos = readRaw(start);
+        long rawNanos = BacklogBaseline.plainRead(start, BACKLOG);
         long roundTrips = commands.sentBy(ReferralThroughputBenchmark::consumerThread) - sent;
         Map<String, Long> commandsNow = new LinkedHashMap<>(commands.byCommand(
                 ReferralThroughputBenchmark::consumerThread));
@@ -256,89 +240,6 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
         return counter == null ? 0 : counter.count();
     }
 
-    /**
-     * The record as EventPathFigures' outside producer makes it: a structured CloudEvent written by the CloudEvents
-     * SDK, keyed by the referral, without headers.
-     */
-    private static ProducerRecord<String, byte[]> record(PathwaysEvent event) {
-        EventType type = EventType.of(event);
-        CloudEvent cloudEvent = CloudEventBuilder.v1()
-                .withId(UUID.randomUUID().toString())
-                .withSource(URI.create("/pathways/benchmark"))
-                .withType(type.type())
-                .withSubject(event.subject())
-                .withTime(OffsetDateTime.now(ZoneOffset.UTC))
-                .withDataSchema(type.dataschema())
-                .withDataContentType("application/json")
-                .withData(JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8))
-                .build();
-        return new ProducerRecord<>(type.topic().topicName(), event.subject(),
-                EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent));
-    }
-
-    /**
-     * Adds {@code total} documents to the service's collections in proportion to what each holds: copies of its own
-     * documents under new ids, with a fresh value in the first field of each unique index, and without outbox, lease
-     * or due time (stored data only), as EventPathFigures seeds the services.
-     */
-    private void seed(int total) {
-        long started = System.nanoTime();
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (String collection : mongo.getCollectionNames()) {
-            long count = mongo.getCollection(collection).countDocuments();
-            if (count > 0 && !collection.startsWith("system.") && !collection.equals("shedLock")) {
-                counts.put(collection, count);
-            }
-        }
-        long sum = counts.values().stream().mapToLong(Long::longValue).sum();
-        for (Map.Entry<String, Long> collection : counts.entrySet()) {
-            var target = mongo.getCollection(collection.getKey());
-            List<String> uniqueFields = new ArrayList<>();
-            for (Document index : target.listIndexes()) {
-                if (Boolean.TRUE.equals(index.getBoolean("unique"))) {
-                    index.get("key", Document.class).keySet().stream().findFirst().ifPresent(uniqueFields::add);
-                }
-            }
-            List<Document> templates = target.find().limit(200).into(new ArrayList<>());
-            long add = total * collection.getValue() / sum;
-            List<Document> batch = new ArrayList<>();
-            for (long i = 0; i < add; i++) {
-                Document copy = new Document(templates.get((int) (i % templates.size())));
-                copy.put("_id", copy.get("_id") instanceof ObjectId ? new ObjectId() : "seed-" + UUID.randomUUID());
-                for (String field : uniqueFields) {
-                    if (!field.equals("_id") && !field.contains(".")) {
-                        copy.put(field, copy.get(field) instanceof Number ? -1 - (i + 1) * 7919 - started % 7919
-                                : "seed-" + UUID.randomUUID());
-                    }
-                }
-                if (copy.get("agencyId") instanceof String && !uniqueFields.contains("agencyId")) {
-                    copy.put("agencyId", "seed-agency-" + (i % 500));   // other agencies' data
-                }
-                for (String working : List.of("outbox", "outboxLease", "outboxLeaseOwner", "nextAttemptAt",
-                        "leaseUntil", "leaseOwner", "openKey", "idempotencyKey")) {
-                    copy.remove(working);
-                }
-                batch.add(copy);
-                if (batch.size() == 1_000) {
-                    target.insertMany(batch, new InsertManyOptions().ordered(false));
-                    batch.clear();
-                }
-            }
-            if (!batch.isEmpty()) {
-                target.insertMany(batch, new InsertManyOptions().ordered(false));
-            }
-        }
-        line("%nSeeded %d more documents in %.0f s", total, (System.nanoTime() - started) / 1e9);
-    }
-
-    private long stored() {
-        long count = 0;
-        for (String collection : mongo.getCollectionNames()) {
-            count += mongo.getCollection(collection).countDocuments();
-        }
-        return count;
-    }
-
     private static boolean consumerThread(String thread) {
         return thread.contains(TOPIC);
     }
@@ -348,36 +249,16 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
     }
 
     private void line(String format, Object... args) {
-        String text = String.format(Locale.ROOT, format, args);
+        String text = String.format(Locale.
+ROOT, format, args);
         report.append(text).append('\n');
         System.out.println(text);
     }
 
-    private static Map<TopicPartition, Long> ends() {
-        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
-                    .map(p -> new TopicPartition(TOPIC, p.partition())).toList();
-            return new HashMap<>(consumer.endOffsets(partitions));
-        }
-    }
-
-    /** The time a plain consumer (no group, assigned the partitions) takes to read what was put on since {@code from}. */
-    private static long readRaw(Map<TopicPartition, Long> from) {
-        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
-            long begin = System.nanoTime();
-            consumer.assign(from.keySet());
-            from.forEach(consumer::seek);
-            int read = 0;
-            while (read < BACKLOG) {
-                read += consumer.poll(Duration.ofMillis(100)).count();
-            }
-            return System.nanoTime() - begin;
-        }
-    }
-
-    private static KafkaConsumer<String, byte[]> plainConsumer() {
-        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafkaBootstrapServers(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
+    /** Adds {@code total} documents of stored data to the service's database ({@link BacklogBaseline#seed}). */
+    private void seed(int total) {
+        long started = System.nanoTime();
+        BacklogBaseline.seed(mongo.getDb(), total, Set.of("shedLock"));
+        line("%nSeeded %d more documents in %.0f s", total, (System.nanoTime() - started) / 1e9);
     }
 }

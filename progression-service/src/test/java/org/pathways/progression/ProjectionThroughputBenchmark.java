@@ -27,17 +27,12 @@ import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.jackson.JsonFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.PathwaysEvent;
 import org.pathways.events.catalogue.EventSchemas;
@@ -49,6 +44,7 @@ import org.pathways.events.referral.ReferralAccepted;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
+import org.pathways.testing.BacklogBaseline;
 import org.pathways.testing.Backlog;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.StoreCommands;
@@ -133,7 +129,8 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
 
     private String round(int round, List<String> opportunities, Random random) throws Exception {
         long documents = documents();
-        Map<TopicPartition, Long> start = ends();
+        Map<TopicPartition, Long> start = BacklogBaseline.endOffsets("pathways.referrals",
+                "pathways.opportunities");
         long processedBefore = processed();
         int events = 0;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -190,7 +187,7 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
             allocated += thread.getValue() - allocatedBefore.getOrDefault(thread.getKey(), 0L);
         }
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        long rawNanos = readRaw(start, events);
+        long rawNanos = BacklogBaseline.plainRead(start, events);
         long roundTrips = commands.sentBy(CONSUMER) - sent;
         Map<String, Long> commandsNow = new LinkedHashMap<>(commands.byCommand(CONSUMER));
         byCommand.forEach((command, n) -> commandsNow.merge(command, -n, Long::sum));
@@ -278,76 +275,10 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
         return count;
     }
 
-    /**
-     * Adds {@code total} documents to the service's database, shared among its collections in proportion to what
-     * they hold: copies of their own documents under new ids (as EventPathFigures seeds every service).
-     */
-    private String seed(int total) {
-        long started = System.nanoTime();
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (String collection : mongo.getCollectionNames()) {
-            long n = mongo.getCollection(collection).countDocuments();
-            if (n > 0 && !collection.startsWith("system.") && !collection.equals("projection-generations")) {
-                counts.put(collection, n);
-            }
-        }
-        long sum = counts.values().stream().mapToLong(Long::longValue).sum();
-        for (Map.Entry<String, Long> collection : counts.entrySet()) {
-            var target = mongo.getCollection(collection.getKey());
-            List<Document> templates = target.find().limit(200).into(new ArrayList<>());
-            long add = total * collection.getValue() / sum;
-            List<Document> batch = new ArrayList<>();
-            for (long i = 0; i < add; i++) {
-                Document copy = new Document(templates.get((int) (i % templates.size())));
-                copy.put("_id", copy.get("_id") instanceof String ? "seed-" + UUID.randomUUID()
-                        : new org.bson.types.ObjectId());
-                batch.add(copy);
-                if (batch.size() == 1_000) {
-                    target.insertMany(batch);
-                    batch.clear();
-                }
-            }
-            if (!batch.isEmpty()) {
-                target.insertMany(batch);
-            }
-        }
-        return String.format(Locale.ROOT, "seeded %,d more documents in %.0f s", total,
-                (System.nanoTime() - started) / 1e9);
-    }
-
-    private static Map<TopicPartition, Long> ends() {
-        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of("pathways.referrals", "pathways.opportunities")) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            return new HashMap<>(consumer.endOffsets(partitions));
-        }
-    }
-
-    /** The time a plain consumer (no group, assigned the partitions) takes to read {@code events} from {@code from}. */
-    private static long readRaw(Map<TopicPartition, Long> from, int events) {
-        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
-            long begin = System.nanoTime();
-            consumer.assign(from.keySet());
-            from.forEach(consumer::seek);
-            int read = 0;
-            while (read < events) {
-                read += consumer.poll(Duration.ofMillis(100)).count();
-            }
-            return System.nanoTime() - begin;
-        }
-    }
-
-    private static KafkaConsumer<String, byte[]> plainConsumer() {
-        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafkaBootstrapServers(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
     private static KafkaProducer<String, byte[]> producer() {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+                SharedInfrastructure.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG,
+ "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -371,5 +302,13 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
                 .build();
         return producer.send(new ProducerRecord<>(type.topic().topicName(), event.subject(),
                 EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE).serialize(cloudEvent)));
+    }
+
+    /** Adds {@code total} documents of stored data to the service's database ({@link BacklogBaseline#seed}). */
+    private String seed(int total) {
+        long started = System.nanoTime();
+        BacklogBaseline.seed(mongo.getDb(), total, Set.of("projection-generations"));
+        return String.format(Locale.ROOT, "seeded %,d more documents in %.0f s", total,
+                (System.nanoTime() - started) / 1e9);
     }
 }

@@ -11,17 +11,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.events.Topic;
+import org.pathways.testing.BacklogBaseline;
 import org.pathways.testing.Backlog;
 import org.pathways.testing.EventProducer;
-import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.StoreCommands;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
@@ -64,7 +60,7 @@ class PlacesThroughputBenchmark extends OpportunityCatalogueServiceTest {
             opportunities.add(published(COLLEGE, details));
         }
         String topic = Topic.REFERRALS.topicName();
-        Map<TopicPartition, Long> start = ends(topic);
+        Map<TopicPartition, Long> start = BacklogBaseline.endOffsets(topic);
         long before = Backlog.processed(mongo, PlacesFromReferrals.HANDLER);
         Random random = new Random(7);
         long sent = commands.sentBy(PlacesThroughputBenchmark::consumerThread);
@@ -93,7 +89,8 @@ class PlacesThroughputBenchmark extends OpportunityCatalogueServiceTest {
         long nanos = System.nanoTime() - begin[0];
         long processCpuNanos = processCpu() - processCpuBefore[0];
         Map<String, Long> cpuByGroup = cpuSince(cpuBefore);
-        long rawNanos = readRaw(topic, start);   // the baseline: the same records, read by a plain consumer
+        // The baseline: the same records, read by a plain consumer.
+        long rawNanos = BacklogBaseline.plainRead(start, BACKLOG);
         long roundTrips = commands.sentBy(PlacesThroughputBenchmark::consumerThread) - sent;
         Map<String, Long> commandsNow = new HashMap<>(commands.byCommand(PlacesThroughputBenchmark::consumerThread));
         byCommand.forEach((command, count) -> commandsNow.merge(command, -count, Long::sum));
@@ -154,33 +151,5 @@ class PlacesThroughputBenchmark extends OpportunityCatalogueServiceTest {
     private static long processCpu() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static Map<TopicPartition, Long> ends(String topic) {
-        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            return new HashMap<>(consumer.endOffsets(partitions));
-        }
-    }
-
-    /** The time a plain consumer (no group, assigned the partitions) takes to read what was put on since {@code from}. */
-    private static long readRaw(String topic, Map<TopicPartition, Long> from) {
-        try (KafkaConsumer<String, byte[]> consumer = plainConsumer()) {
-            long begin = System.nanoTime();
-            consumer.assign(from.keySet());
-            from.forEach(consumer::seek);
-            int read = 0;
-            while (read < BACKLOG) {
-                read += consumer.poll(Duration.ofMillis(100)).count();
-            }
-            return System.nanoTime() - begin;
-        }
-    }
-
-    private static KafkaConsumer<String, byte[]> plainConsumer() {
-        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafkaBootstrapServers(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
     }
 }
