@@ -110,17 +110,6 @@ class EmailQueue {
      * embedded store answers by reading the whole queue, so made only to find what no one on this instance knows of
      * (see {@code EmailNotifications}), and a page at a time (each then {@link #claim claimed} by id).
      */
-    /** The e-mail due longest that this claim wins, found by {@link #dueIds} and claimed by id; empty when none. */
-    Optional<Claim> claimDue(Instant now) {
-        for (String id : dueIds(now, 10)) {
-            Optional<Claim> claim = claim(id, now);
-            if (claim.isPresent()) {
-                return claim;
-            }
-        }
-        return Optional.empty();
-    }
-
     List<String> dueIds(Instant now, int limit) {
         Criteria due = Criteria.where("status").is(EmailNotification.Status.PENDING).and("nextAttemptAt").lte(now);
         return leases.findFree(mongo.getCollectionName(EmailNotification.class), due, Sort.by("nextAttemptAt"), limit)

@@ -23,8 +23,8 @@ import org.springframework.data.mongodb.core.query.Update;
  *
  * <p>A lease is two fields of the document: until when it is held and the holder's token. Taking one is a
  * conditional update: {@link #claim} reads the document by {@code _id} and swaps the token it saw for a new one in
- * a compare-and-set on exactly {@code _id} and that token; {@link #claimFirst} takes the first due and free document
- * of a search in one {@code findAndModify}. Every later write of the holder is <b>fenced</b>: conditioned on
+ * a compare-and-set on exactly {@code _id} and that token; {@link #findFree} finds the ids of a page of due and free
+ * documents, each then claimed by id. Every later write of the holder is <b>fenced</b>: conditioned on
  * {@code _id} and its token, so it does nothing once another holder took the document over. A renewal rotates the
  * token (a compare-and-set from the old to a new one): a claim that read the document before the renewal cannot take
  * it afterwards. To go on working (renew, write) the lease must also still run by the holder's clock: a holder that
@@ -127,7 +127,8 @@ public class DocumentLeases {
      * The ids of up to {@code limit} documents (in {@code order}) that match {@code due} and are free now, in one
      * read of their ids only: for a holder that then claims them one by one by id ({@link #claim}), so that a store
      * which answers such a search by reading the whole collection (the embedded one) reads it once per page, not
-     * once per document as {@link #claimFirst} in a loop would. A document taken meanwhile simply fails its claim.
+     * once per document as a claim of the first due one in a loop would. A document taken meanwhile simply fails its
+     * claim.
      */
     public java.util.List<Object> findFree(String collection, Criteria due, Sort order, int limit) {
         Query query = Query.query(new Criteria().andOperator(due, free(clock.instant()))).with(order).limit(limit);
@@ -138,22 +139,6 @@ public class DocumentLeases {
     private Criteria free(Instant now) {
         return new Criteria().orOperator(Criteria.where(fields.until()).exists(false),
                 Criteria.where(fields.until()).is(null), Criteria.where(fields.until()).lt(Date.from(now)));
-    }
-
-    /**
-     * Takes the lease on the first document (in {@code order}) that matches {@code due} and is free, in one
-     * {@code findAndModify}, also applying {@code onClaim} (may be null).
-     */
-    public <T> Optional<Lease<T>> claimFirst(Class<T> type, String collection, Criteria due, Sort order,
-                                             Update onClaim) {
-        Instant now = clock.instant();
-        Query query = Query.query(new Criteria().andOperator(due, free(now))).with(order);
-        String token = newToken();
-        Instant until = now.plus(duration);
-        T claimed = mongo.findAndModify(query, take(token, until, onClaim),
-                FindAndModifyOptions.options().returnNew(true), type, collection);
-        return Optional.ofNullable(claimed)
-                .map(document -> new Lease<>(collection, idOf(document), token, until, document));
     }
 
     /**

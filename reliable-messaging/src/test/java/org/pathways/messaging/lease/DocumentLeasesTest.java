@@ -215,24 +215,23 @@ class DocumentLeasesTest {
     }
 
     @Test
-    void claimFirstTakesTheEarliestDueFreeDocumentAndSkipsHeldAndLaterOnes() {
+    void findFreeFindsTheDueFreeDocumentsEarliestFirstAndSkipsHeldAndLaterOnes() {
         String marker = "batch-" + UUID.randomUUID();
         Instant now = clock.instant();
         String earliest = thing(marker, now.minusSeconds(30));
         String next = thing(marker, now.minusSeconds(20));
+        String last = thing(marker, now.minusSeconds(10));
         thing(marker, now.plusSeconds(60));
         Criteria due = Criteria.where("state").is(marker).and("dueAt").lte(java.util.Date.from(now));
 
-        Lease<Document> a = first.claimFirst(Document.class, COLLECTION, due, Sort.by("dueAt"), null).orElseThrow();
-        Lease<Document> b = second.claimFirst(Document.class, COLLECTION, due, Sort.by("dueAt"), null).orElseThrow();
-
-        assertThat(a.id()).isEqualTo(earliest);
-        assertThat(b.id()).isEqualTo(next);
-        assertThat(first.claimFirst(Document.class, COLLECTION, due, Sort.by("dueAt"), null)).isEmpty();
-        // Once the first lease runs out, that document is due and free again.
+        assertThat(first.findFree(COLLECTION, due, Sort.by("dueAt"), 2)).containsExactly(earliest, next);
+        Lease<Document> held = second.claim(Document.class, COLLECTION, earliest, any -> true, null).orElseThrow();
+        assertThat(first.findFree(COLLECTION, due, Sort.by("dueAt"), 10)).as("a held one is not free")
+                .containsExactly(next, last);
+        assertThat(first.claim(Document.class, COLLECTION, earliest, any -> true, null)).isEmpty();
+        // Once that lease runs out, the document is due and free again.
         clock.advance(Duration.ofSeconds(31));
-        assertThat(first.claimFirst(Document.class, COLLECTION, due, Sort.by("dueAt"), null))
-                .hasValueSatisfying(lease -> assertThat(lease.id()).isEqualTo(earliest));
+        assertThat(first.findFree(COLLECTION, due, Sort.by("dueAt"), 10)).first().isEqualTo(held.id());
     }
 
     @Test
