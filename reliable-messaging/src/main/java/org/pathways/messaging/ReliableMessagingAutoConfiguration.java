@@ -73,8 +73,10 @@ public class ReliableMessagingAutoConfiguration {
                             MessagingProperties properties, Clock clock, ObjectProvider<MeterRegistry> meters,
                             Environment environment, ObjectProvider<TraceContext> tracing) {
         // A send that outlives the lease lets another instance take the aggregate over mid-send.
-        ProducerBounds.of(environment).requireWithin(properties.outbox().lease());
-        OutboxRelay relay = new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(), clock,
+        ProducerBounds bounds = ProducerBounds.of(environment);
+        bounds.requireWithin(properties.outbox().lease());
+        OutboxRelay relay = new OutboxRelay(mongo, streamBridge, codec, properties.outbox().lease(),
+                bounds.longestSend(), clock,
                 meters.getIfAvailable(SimpleMeterRegistry::new), properties.outbox().relayThreads());
         relay.setTracing(tracing.getIfAvailable(() -> TraceContext.NONE));
         return relay;

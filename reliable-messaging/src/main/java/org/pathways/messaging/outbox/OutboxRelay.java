@@ -35,10 +35,14 @@ import org.springframework.messaging.Message;
  * Moves events from aggregates' outboxes to Kafka, in order per aggregate.
  *
  * <p>To publish, a relay first takes a lease on the aggregate's document ({@link DocumentLeases}), so that two
- * instances never publish the same aggregate's events at once and their order holds. Before each event it renews the
- * lease (a fenced write, under a new token), sends the event and waits for the broker's acknowledgement, which the
- * producer's bounds ({@link ProducerBounds}) end well within the lease; then it removes the published events and
- * gives the lease back in one fenced write. A relay that lost its lease writes nothing more and sends nothing more.
+ * instances never publish the same aggregate's events at once and their order holds. It sends each event and waits for
+ * the broker's acknowledgement, which the producer's bounds ({@link ProducerBounds}) end within the longest send;
+ * before a send that could outlast what is left of the lease it renews the lease (a fenced write, under a new token),
+ * and only then: a round whose sends all fit in the lease it claimed costs the claim and the release, however many
+ * events it publishes. Then it removes the published events and gives the lease back in one fenced write. A relay that
+ * lost its lease writes nothing more and sends nothing more. (No other relay can take the lease over before it runs
+ * out, so a lease with time left for the send needs no write to prove it is still held; a safety margin covers the
+ * instances' clocks.)
  * A crash after a send and before the removal publishes that event again later: delivery is at least once, and
  * consumers de-duplicate by event id.
  */
@@ -50,12 +54,16 @@ public class OutboxRelay implements DisposableBean {
     /** The lease holder of an aggregate no relay holds. */
     public static final String FREE = "";
     private static final int MAX_ROUNDS = 20;
+    /** Kept free at the end of a lease for the instances' clocks not agreeing exactly. */
+    static final Duration CLOCK_MARGIN = Duration.ofSeconds(2);
 
     private final DocumentLeases leases;
     private final StreamBridge streamBridge;
     private final CloudEventRecords records;
     private TraceContext tracing = TraceContext.NONE;
     private final Clock clock;
+    /** The longest one send can take ({@link ProducerBounds#longestSend()}), plus {@link #CLOCK_MARGIN}. */
+    private final Duration sendNeeds;
     private final Counter published;
     private final Counter failures;
     private final Timer lag;
@@ -64,8 +72,12 @@ public class OutboxRelay implements DisposableBean {
     /** Aggregates queued for publishing on this instance and not yet seen through, with when they were queued. */
     private final Map<Unfinished, Instant> unfinished = new ConcurrentHashMap<>();
 
+    /**
+     * @param longestSend the longest one send can take ({@link ProducerBounds#longestSend()}): a send is started
+     *                    without renewing the lease only while the lease has that much left (and a margin)
+     */
     public OutboxRelay(MongoTemplate mongo, StreamBridge streamBridge, CloudEventCodec codec, Duration lease,
-                       Clock clock, MeterRegistry meters, int threads) {
+                       Duration longestSend, Clock clock, MeterRegistry meters, int threads) {
         // Each relay thread waits on MongoDB and on the broker's acknowledgement, so several run at once; the
         // per-aggregate lease keeps each aggregate's events in order whichever thread takes it.
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
@@ -76,6 +88,7 @@ public class OutboxRelay implements DisposableBean {
         this.streamBridge = streamBridge;
         this.records = new CloudEventRecords(codec);
         this.clock = clock;
+        this.sendNeeds = longestSend.plus(CLOCK_MARGIN);
         this.published = meters.counter("pathways.outbox.published");
         this.failures = meters.counter("pathways.outbox.failures");
         this.lag = meters.timer("pathways.outbox.lag");
@@ -124,7 +137,8 @@ public class OutboxRelay implements DisposableBean {
 
     /**
      * Publishes every pending event of one aggregate, in order, if no other relay holds it: takes the lease (read by
-     * {@code _id}, then a compare-and-set), renews it before each event, and after the broker acknowledged them
+     * {@code _id}, then a compare-and-set), renews it before an event only when the send could outlast it, and after
+     * the broker acknowledged them
      * removes the published events and gives the lease back in one fenced update, which also says whether more
      * arrived meanwhile. Every write after the claim is conditioned on this relay's token.
      *
@@ -159,11 +173,10 @@ public class OutboxRelay implements DisposableBean {
                 sent.clear();
                 for (Document pending : held.document().getList(OutboxEntry.FIELD, Document.class, List.of())) {
                     OutboxEntry entry = OutboxEntry.fromDocument(pending);
-                    // The lease must outlast this send: renewed (fenced) before each one but the first after the
-                    // claim (which took it for its whole duration just now), and a send ends within the producer's
-                    // bounds, which are shorter than the lease. Lost means another relay took the aggregate over: it
-                    // publishes the rest, in order; this one sends nothing more.
-                    Optional<Lease<Document>> renewed = sent.isEmpty() ? Optional.of(held) : leases.renew(held);
+                    // The lease must outlast this send, which ends within the producer's bounds: renewed (fenced)
+                    // first when less than that is left of it (a slow broker made the round long). Lost means another
+                    // relay took the aggregate over: it publishes the rest, in order; this one sends nothing more.
+                    Optional<Lease<Document>> renewed = outlastsASend(held) ? Optional.of(held) : leases.renew(held);
                     if (renewed.isEmpty()) {
                         log.info("The outbox lease of {} {} ran out or was taken over; {} events sent under it will"
                                 + " be sent again by the next holder", collection, aggregateId, sent.size());
@@ -204,6 +217,11 @@ public class OutboxRelay implements DisposableBean {
     /** Spans for what the relay publishes: children of the context each event was written with. */
     public void setTracing(TraceContext tracing) {
         this.tracing = tracing;
+    }
+
+    /** Whether what is left of the lease covers the longest send and the clocks' margin. */
+    private boolean outlastsASend(Lease<?> lease) {
+        return clock.instant().plus(sendNeeds).isBefore(lease.until());
     }
 
     private static boolean hasPending(Document aggregate) {
