@@ -84,6 +84,12 @@ class EventPathFigures {
 
     private static final int RATE = Integer.getInteger("benchmark.rate", 50);
     private static final int SECONDS = Integer.getInteger("benchmark.seconds", 10);
+    /**
+     * {@code -Dbenchmark.warmup-seconds=N}: before the first measured phase, referrals go through the gateway to the
+     * college's endpoint at {@link #RATE} for N seconds, unmeasured, so that the phases measure JVMs whose hot code is
+     * compiled (0, the default: the phases start right after the services did, as on a fresh devstack).
+     */
+    private static final int WARMUP_SECONDS = Integer.getInteger("benchmark.warmup-seconds", 0);
     private static final int BACKLOG = Integer.getInteger("benchmark.backlog", 4_000);
     private static final int STORED = Integer.getInteger("benchmark.stored", 100_000);
     /** {@code -Dbenchmark.throughput=false} prints the latency phases only. */
@@ -112,15 +118,22 @@ class EventPathFigures {
                     "{\"url\":\"%s\",\"eventTypes\":[\"%s\"]}".formatted(college.url(), SUBMITTED)))
                     .get("secret").asString();
             college.verifyWith(secret);
-            Referrals referrals = Referrals.prepare(gateway, 2 * RATE * SECONDS + RATE);
+            Referrals referrals = Referrals.prepare(gateway, 2 * RATE * SECONDS + RATE + RATE * WARMUP_SECONDS);
 
+            if (WARMUP_SECONDS > 0) {
+                long warming = System.nanoTime();
+                handoffs(gateway, referrals, college, WARMUP_SECONDS);
+                drain("pathways.referrals");
+                line("Warmed up: %d referrals through the gateway in %d s, unmeasured (%.0f s with the handoffs'"
+                        + " arrival)", RATE * WARMUP_SECONDS, WARMUP_SECONDS, (System.nanoTime() - warming) / 1e9);
+            }
             line("Event path, %d/s for %d s per path (%s)", RATE, SECONDS, Instant.now());
             Latencies raw = rawKafka();
             Latencies outbox = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
             drain("pathways.learners");
             spans.clear();
             StoreTimes.reset();
-            Latencies[] handoff = handoffs(gateway, referrals, college);
+            Latencies[] handoff = handoffs(gateway, referrals, college, SECONDS);
             printPaths("all endpoints healthy", raw, outbox, handoff);
             printStoreTimes();
             printSpans(spans);
@@ -134,7 +147,7 @@ class EventPathFigures {
             drain("pathways.learners");
             spans.clear();
             StoreTimes.reset();
-            Latencies[] handoff2 = handoffs(gateway, referrals, college);
+            Latencies[] handoff2 = handoffs(gateway, referrals, college, SECONDS);
             printPaths("another agency's endpoint answers 500 after 1 s", raw2, outbox2, handoff2);
             printStoreTimes();
             printSpans(spans);
@@ -172,7 +185,7 @@ class EventPathFigures {
              })) {
             producer.send(new ProducerRecord<>(topic, "warm-up", new byte[1])).get();
             byte[] kilobyte = "x".repeat(1024).getBytes(StandardCharsets.UTF_8);
-            paced(i -> {
+            paced(SECONDS, i -> {
                 String key = "raw-" + UUID.randomUUID();
                 sentAt.put(key, System.nanoTime());
                 producer.send(new ProducerRecord<>(topic, key, kilobyte));
@@ -192,7 +205,7 @@ class EventPathFigures {
                 latencies.add(System.nanoTime() - written);
             }
         })) {
-            paced(i -> {
+            paced(SECONDS, i -> {
                 String id = "lrn-bench-" + UUID.randomUUID();
                 writtenAt.put(id, System.nanoTime());
                 outbox.save(new BenchmarkAggregate(id), new LearnerRegistered(id, COUNCIL, "LS6", Instant.now()));
@@ -203,7 +216,8 @@ class EventPathFigures {
     }
 
     /** The council refers learners to the college's courses through the gateway; the college's system verifies. */
-    private Latencies[] handoffs(int gateway, Referrals referrals, AgencyEndpoint college) throws Exception {
+    private Latencies[] handoffs(int gateway, Referrals referrals, AgencyEndpoint college, int seconds)
+            throws Exception {
         Map<String, Long> answeredAt = new ConcurrentHashMap<>();
         Map<String, Long> onKafkaAt = new ConcurrentHashMap<>();
         Arrivals onKafka = new Arrivals("pathways.referrals", record -> onKafkaAt.putIfAbsent(record.key(),
@@ -213,7 +227,7 @@ class EventPathFigures {
         List<String> workers = java.util.stream.IntStream.range(0, 50).mapToObj(w -> TestTokens.token(
                 "worker-" + w + "-" + COUNCIL, COUNCIL, Role.WORKER, Role.AGENCY_ADMIN)).toList();
         try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
-            paced(i -> {
+            paced(seconds, i -> {
                 String[] pair = referrals.next();
                 requests.execute(() -> {
                     try {
@@ -468,11 +482,11 @@ class EventPathFigures {
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    /** Runs {@code action} {@link #RATE} times a second for {@link #SECONDS} seconds, evenly spaced. */
-    private static void paced(java.util.function.IntConsumer action) throws InterruptedException {
+    /** Runs {@code action} {@link #RATE} times a second for {@code seconds} seconds, evenly spaced. */
+    private static void paced(int seconds, java.util.function.IntConsumer action) throws InterruptedException {
         ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger sent = new AtomicInteger();
-        int total = RATE * SECONDS;
+        int total = RATE * seconds;
         pacer.scheduleAtFixedRate(() -> {
             int i = sent.getAndIncrement();
             if (i < total) {
