@@ -127,6 +127,10 @@ class EventPathFigures {
                 line("Warmed up: %d referrals through the gateway in %d s, unmeasured (%.0f s with the handoffs'"
                         + " arrival)", RATE * WARMUP_SECONDS, WARMUP_SECONDS, (System.nanoTime() - warming) / 1e9);
             }
+            line("JVM: %s", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .anyMatch(argument -> argument.equals("-XX:TieredStopAtLevel=1"))
+                    ? "C1 only (-XX:TieredStopAtLevel=1), as the devstack runs each service"
+                    : "tiered compilation with C2 (the JVM's default; the devstack runs its services C1 only)");
             line("Event path, %d/s for %d s per path (%s)", RATE, SECONDS, Instant.now());
             Latencies raw = rawKafka();
             Latencies outbox = outboxPath(platform.services.get("referral-service").getBean(Outbox.class));
