@@ -241,9 +241,25 @@ public class ReadModelProjections {
      * agency also lets that agency refer the learner onwards. Consents for contact or outcome sharing give none.
      */
     public boolean mayRefer(String learnerId, String agencyId, Instant at) {
+        return registeredBy(learnerId, agencyId) || referralSharingAllowed(learnerId, agencyId, at);
+    }
+
+    /** Whether {@code agencyId} registered the learner (one read by {@code _id}). */
+    public boolean registeredBy(String learnerId, String agencyId) {
         LearnerView learner = mongo.findById(learnerId, LearnerView.class);
-        return (learner != null && agencyId.equals(learner.registeringAgencyId()))
-                || referralSharingAllowed(learnerId, agencyId, at);
+        return learner != null && agencyId.equals(learner.registeringAgencyId());
+    }
+
+    /**
+     * The learner's consents to share for referral that are in force at {@code at}: what {@link
+     * #referralSharingAllowed(List, String)} decides on, read once for several agencies (two reads by {@code _id}).
+     */
+    public List<ConsentView> sharingConsentsInForce(String learnerId, Instant at) {
+        // The learner's consents, found through the learner's document and read by _id (see LearnerReferrals).
+        return learners.byIds(learners.consentIds(learnerId), ConsentView.class).stream()
+                .filter(consent -> consent.purpose() == ConsentPurpose.REFERRAL_SHARING)
+                .filter(consent -> consent.grantedAt() != null && consent.allowsAt(at))
+                .toList();
     }
 
     /**
@@ -251,11 +267,11 @@ public class ReadModelProjections {
      * that agency, or one for every agency of its kind (when the agency's kind is known).
      */
     public boolean referralSharingAllowed(String learnerId, String agencyId, Instant at) {
-        // The learner's consents, found through the learner's document and read by _id (see LearnerReferrals).
-        List<ConsentView> inForce = learners.byIds(learners.consentIds(learnerId), ConsentView.class).stream()
-                .filter(consent -> consent.purpose() == ConsentPurpose.REFERRAL_SHARING)
-                .filter(consent -> consent.grantedAt() != null && consent.allowsAt(at))
-                .toList();
+        return referralSharingAllowed(sharingConsentsInForce(learnerId, at), agencyId);
+    }
+
+    /** Whether one of the consents in force ({@link #sharingConsentsInForce}) allows sharing with {@code agencyId}. */
+    public boolean referralSharingAllowed(List<ConsentView> inForce, String agencyId) {
         if (inForce.stream().anyMatch(consent -> agencyId.equals(consent.agencyId()))) {
             return true;
         }
