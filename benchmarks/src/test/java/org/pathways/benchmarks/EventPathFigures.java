@@ -105,6 +105,8 @@ class EventPathFigures {
     private static final String SUBMITTED = "org.pathways.referral.submitted.v1";
 
     private final StringBuilder report = new StringBuilder();
+    /** The services, for their own timers of what the benchmark asks of them. */
+    private BenchmarkPlatform services;
 
     @Test
     void printFigures() throws Exception {
@@ -114,6 +116,7 @@ class EventPathFigures {
              AgencyEndpoint college = AgencyEndpoint.healthy();
              AgencyEndpoint failing = AgencyEndpoint.failingSlowly(Duration.ofSeconds(1))) {
             int gateway = platform.gatewayPort;
+            services = platform;
             String secret = created(call(gateway, "POST", "/api/subscriptions", TestTokens.worker(COLLEGE),
                     "{\"url\":\"%s\",\"eventTypes\":[\"%s\"]}".formatted(college.url(), SUBMITTED)))
                     .get("secret").asString();
@@ -227,6 +230,10 @@ class EventPathFigures {
         Arrivals onKafka = new Arrivals("pathways.referrals", record -> onKafkaAt.putIfAbsent(record.key(),
                 System.nanoTime()));
         Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+        Latencies answering = new Latencies();
+        io.micrometer.core.instrument.Timer servedAtStart = submissions();
+        long servedBefore = servedAtStart == null ? 0 : servedAtStart.count();
+        double servedMsBefore = servedAtStart == null ? 0 : servedAtStart.totalTime(TimeUnit.MILLISECONDS);
         // Fifty of the council's workers: the gateway limits each caller to 600 requests a minute.
         List<String> workers = java.util.stream.IntStream.range(0, 50).mapToObj(w -> TestTokens.token(
                 "worker-" + w + "-" + COUNCIL, COUNCIL, Role.WORKER, Role.AGENCY_ADMIN)).toList();
@@ -235,10 +242,12 @@ class EventPathFigures {
                 String[] pair = referrals.next();
                 requests.execute(() -> {
                     try {
+                        long sent = System.nanoTime();
                         HttpResponse<String> response = call(gateway, "POST", "/api/referrals",
                                 workers.get(i % workers.size()), Referrals.body(pair));
                         long now = System.nanoTime();
                         if (response.statusCode() == 201) {
+                            answering.add(now - sent);
                             answeredAt.put(JSON.readTree(response.body()).get("id").asString(), now);
                         } else {
                             // The status and the problem's type: a shed request (service-busy) is not a breaker's
@@ -283,7 +292,25 @@ class EventPathFigures {
         if (college.badSignatures.get() > 0) {
             line("  %d webhooks failed signature verification", college.badSignatures.get());
         }
+        io.micrometer.core.instrument.Timer served = submissions();
+        if (served != null && answering.size() > 0) {
+            long count = served.count() - servedBefore;
+            line("  a 201 took %.1f / %.1f ms (p50 / p99) from the request to the answer through the gateway; the"
+                    + " referral-service's own time for POST /api/referrals: mean %.1f ms over %d", answering.ms(0.50),
+                    answering.ms(0.99), count == 0 ? 0 : (served.totalTime(TimeUnit.MILLISECONDS) - servedMsBefore)
+                            / count, count);
+        }
         return new Latencies[] {latencies, relayed, dispatched};
+    }
+
+    /** The referral-service's own timer of {@code POST /api/referrals} (Spring's {@code http.server.requests}). */
+    private io.micrometer.core.instrument.Timer submissions() {
+        var context = services == null ? null : services.services.get("referral-service");
+        if (context == null) {
+            return null;
+        }
+        return context.getBean(io.micrometer.core.instrument.MeterRegistry.class).find("http.server.requests")
+                .tag("method", "POST").tag("uri", "/api/referrals").timer();
     }
 
     private void printPaths(String situation, Latencies raw, Latencies outbox, Latencies[] handoffs) {
