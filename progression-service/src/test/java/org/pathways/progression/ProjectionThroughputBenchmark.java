@@ -25,6 +25,13 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.jackson.JsonFormat;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
+import com.mongodb.event.CommandSucceededEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.pathways.events.PathwaysEvent;
 import org.pathways.events.catalogue.EventSchemas;
@@ -49,6 +57,10 @@ import org.pathways.testing.Backlog;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.StoreCommands;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -73,7 +85,53 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * {@code -Dbacklog=4000}, {@code -Drounds=2}, {@code -Dseed=100000} and {@code -Dopportunities=40} change the sizes.
  */
+@Import(ProjectionThroughputBenchmark.CommandTimes.class)
 class ProjectionThroughputBenchmark extends ProgressionServiceTest {
+
+    /**
+     * The time the consumer threads' store commands took, by command and collection, as the driver sees it (round
+     * trip: the store's work on them and the wire): where the store's share of an event goes.
+     */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class CommandTimes implements CommandListener {
+        final Map<String, long[]> byCommand = new ConcurrentHashMap<>();
+
+        @Bean
+        MongoClientSettingsBuilderCustomizer timeStoreCommands() {
+            return settings -> settings.addCommandListener(this);
+        }
+
+        @Override
+        public void commandSucceeded(CommandSucceededEvent event) {
+            if (CONSUMER.test(Thread.currentThread().getName())) {
+                String key = event.getCommandName() + " " + collection.get();
+                long[] sum = byCommand.computeIfAbsent(key, k -> new long[2]);
+                synchronized (sum) {
+                    sum[0]++;
+                    sum[1] += event.getElapsedTime(TimeUnit.NANOSECONDS);
+                }
+            }
+        }
+
+        @Override
+        public void commandStarted(CommandStartedEvent event) {
+            var target = event.getCommand().get(event.getCommandName());
+            collection.set(target != null && target.isString() ? target.asString().getValue() : "");
+        }
+
+        /** The collection of the command this thread sent last (the driver is synchronous). */
+        private final ThreadLocal<String> collection = new ThreadLocal<>();
+
+        Map<String, long[]> snapshot() {
+            Map<String, long[]> copy = new TreeMap<>();
+            byCommand.forEach((key, sum) -> {
+                synchronized (sum) {
+                    copy.put(key, sum.clone());
+                }
+            });
+            return copy;
+        }
+    }
 
     private static final String BINDING = "partnershipEvents-in-0";
     private static final String HANDLER = "partnership-events";
@@ -85,6 +143,8 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The binding's consumer threads (their names carry the topics they consume). */
     private static final Predicate<String> CONSUMER = thread -> thread.contains("pathways.");
+    /** The embedded store's threads (on the same cores: what the consumer's commands cost the store). */
+    private static final Predicate<String> STORE = thread -> thread.startsWith("mongo-server-worker");
 
     @Autowired
     MongoTemplate mongo;
@@ -94,6 +154,8 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
     BindingsLifecycleController bindings;
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    CommandTimes times;
 
     private final EventSchemas schemas = new EventSchemas();
     private final Set<EventType> checked = EnumSet.noneOf(EventType.class);
@@ -134,10 +196,12 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
         long processedBefore = processed();
         int events = 0;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        Map<Long, Long> cpuBefore = consumerCpu(threads);
+        Map<Long, Long> cpuBefore = cpu(threads, CONSUMER);
+        Map<Long, Long> storeBefore = cpu(threads, STORE);
         Map<Long, Long> allocatedBefore = consumerAllocation();
         long sent = commands.sentBy(CONSUMER);
         Map<String, Long> byCommand = commands.byCommand(CONSUMER);
+        Map<String, long[]> timesBefore = times.snapshot();
         List<Future<?>> acks = new ArrayList<>();
         long[] begin = new long[3];
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -177,11 +241,8 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
         long nanos = System.nanoTime() - begin[0];
         long processCpu = processCpu() - begin[1];
         long gc = gcMillis() - begin[2];
-        Map<Long, Long> cpuAfter = consumerCpu(threads);
-        long consumerCpu = 0;
-        for (Map.Entry<Long, Long> thread : cpuAfter.entrySet()) {
-            consumerCpu += thread.getValue() - cpuBefore.getOrDefault(thread.getKey(), 0L);
-        }
+        long consumerCpu = since(cpuBefore, cpu(threads, CONSUMER));
+        long storeCpu = since(storeBefore, cpu(threads, STORE));
         long allocated = 0;
         for (Map.Entry<Long, Long> thread : consumerAllocation().entrySet()) {
             allocated += thread.getValue() - allocatedBefore.getOrDefault(thread.getKey(), 0L);
@@ -192,23 +253,65 @@ class ProjectionThroughputBenchmark extends ProgressionServiceTest {
         Map<String, Long> commandsNow = new LinkedHashMap<>(commands.byCommand(CONSUMER));
         byCommand.forEach((command, n) -> commandsNow.merge(command, -n, Long::sum));
         commandsNow.values().removeIf(n -> n == 0);
+        StringBuilder slowest = new StringBuilder();
+        Map<String, long[]> timesNow = times.snapshot();
+        timesNow.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), new long[] {
+                        e.getValue()[0] - timesBefore.getOrDefault(e.getKey(), new long[2])[0],
+                        e.getValue()[1] - timesBefore.getOrDefault(e.getKey(), new long[2])[1]}))
+                .filter(e -> e.getValue()[0] > 0)
+                .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(12)
+                .forEach(e -> slowest.append(String.format(Locale.ROOT, "%n    %8.1f ms %5d x %7.2f ms  %s",
+                        e.getValue()[1] / 1e6, e.getValue()[0], e.getValue()[1] / 1e6 / e.getValue()[0],
+                        e.getKey())));
         return String.format(Locale.ROOT, "round %d: %,d events (%,d referral, %,d places) with %,d documents stored;"
                         + " a plain Kafka consumer read them in %.2f s (%.0f events/s); the consumer processed them in"
                         + " %.2f s: %.0f events/s (%.1f× the plain read); consumer threads' CPU %.3f ms/event"
-                        + " (allocating %.1f kB/event), the process's %.3f ms/event (garbage collection %.3f ms/event);"
-                        + " %,d store round trips, %.3f per event: %s; load average %.1f before, %.1f after",
+                        + " (allocating %.1f kB/event), the store threads' %.3f ms/event, the process's %.3f ms/event"
+                        + " (garbage collection %.3f ms/event);"
+                        + " %,d store round trips, %.3f per event: %s; load average %.1f before, %.1f after;"
+                        + "%n  the consumer threads' store commands that took the most time (total, count, mean):%s"
+                        + "%n  the largest documents of the collections it wrote:%s",
                 round, events, PLACES ? events * 2 / 3 : events, PLACES ? events / 3 : 0, documents, rawNanos / 1e9,
                 events / (rawNanos / 1e9), nanos / 1e9, events / (nanos / 1e9), (double) nanos / rawNanos,
-                consumerCpu / 1e6 / events, allocated / 1e3 / events, processCpu / 1e6 / events,
+                consumerCpu / 1e6 / events, allocated / 1e3 / events, storeCpu / 1e6 / events,
+                processCpu / 1e6 / events,
                 gc / (double) events, roundTrips, roundTrips / (double) events,
-                commandsNow, loadBefore, loadAfter);
+                commandsNow, loadBefore, loadAfter, slowest, largest(commandsNow.keySet()));
     }
 
-    /** CPU time so far of each thread of the binding's consumers, by thread id. */
-    private static Map<Long, Long> consumerCpu(ThreadMXBean threads) {
+    /** The three largest documents (BSON bytes) of each collection {@code commands} wrote to, and how many it holds. */
+    private String largest(Set<String> commands) {
+        StringBuilder out = new StringBuilder();
+        commands.stream().filter(c -> c.startsWith("update ") || c.startsWith("insert "))
+                .map(c -> c.substring(c.indexOf(' ') + 1)).distinct().sorted().forEach(collection -> {
+                    List<Integer> sizes = new ArrayList<>();
+                    for (RawBsonDocument document : mongo.getCollection(collection)
+                            .withDocumentClass(RawBsonDocument.class).find()) {
+                        sizes.add(document.getByteBuffer().remaining());
+                    }
+                    sizes.sort(java.util.Comparator.reverseOrder());
+                    double mean = sizes.stream().mapToInt(Integer::intValue).average().orElse(0);
+                    out.append(String.format(Locale.ROOT, "%n    %-32s %,9d documents, mean %,7.0f B, largest %s",
+                            collection, sizes.size(), mean, sizes.subList(0, Math.min(3, sizes.size()))));
+                });
+        return out.toString();
+    }
+
+    /** CPU time the threads took between {@code before} and {@code after} (threads gone meanwhile not counted). */
+    private static long since(Map<Long, Long> before, Map<Long, Long> after) {
+        long nanos = 0;
+        for (Map.Entry<Long, Long> thread : after.entrySet()) {
+            nanos += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+        }
+        return nanos;
+    }
+
+    /** CPU time so far of each thread whose name {@code named} accepts, by thread id. */
+    private static Map<Long, Long> cpu(ThreadMXBean threads, Predicate<String> named) {
         Map<Long, Long> cpu = new HashMap<>();
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (CONSUMER.test(thread.getName())) {
+            if (named.test(thread.getName())) {
                 long nanos = threads.getThreadCpuTime(thread.threadId());
                 if (nanos >= 0) {
                     cpu.put(thread.threadId(), nanos);

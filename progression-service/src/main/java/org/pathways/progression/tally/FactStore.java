@@ -95,6 +95,15 @@ public class FactStore {
     static final int MARKED_BUCKETS_KEPT = 4_096;
     public static final String BUCKETS = "buckets";
     public static final String DAYS = "bucket-days";
+    /**
+     * How many parts each day's index of a family's buckets is split into ({@code family|day|part}, the part by a hash
+     * of the bucket's id). One document per day listed every bucket of the day (thousands: 240 kB for the funnel of a
+     * day of 2,000 referrals), and the embedded store copies, checks ({@code $addToSet}, element by element) and
+     * encodes a whole document on every update: adding a batch's new buckets cost more as the day filled. A part is a
+     * sixteenth of it; a report reads the parts of each day (and the whole index written before the split) by
+     * {@code _id} in the same round trip.
+     */
+    static final int DAY_PARTS = 16;
 
     private final MongoTemplate mongo;
     private final long pendingGraceMillis;
@@ -106,6 +115,14 @@ public class FactStore {
     private final Map<String, RollUp> rollUps;
     /** The fact collections whose guard indexes this instance has declared. */
     private final Set<String> guarded = ConcurrentHashMap.newKeySet();
+    /**
+     * By bucket collection: the buckets this instance has written, which exist (unless their generation was dropped
+     * since: forgotten with {@link #unguard}), so that an increment of one carries no fields to set on insert (its
+     * family, day and cuts: about half of each update the store and the driver handle). At most
+     * {@value #KNOWN_BUCKETS} per collection (then forgotten, and learnt again as they are written).
+     */
+    private final Map<String, Set<String>> knownBuckets = new ConcurrentHashMap<>();
+    static final int KNOWN_BUCKETS = 200_000;
     /** The batch this thread is applying, if any (see {@link #beginBatch}). */
     private final ThreadLocal<Batch> batch = new ThreadLocal<>();
     /**
@@ -547,9 +564,13 @@ public class FactStore {
         }
     }
 
-    /** Forgets that {@code generation}'s collections are guarded: they are dropped, or may be (see {@link #guard}). */
+    /**
+     * Forgets that {@code generation}'s collections are guarded, and which of its buckets exist: they are dropped, or
+     * may be (see {@link #guard}).
+     */
     public void unguard(Generation generation) {
         guarded.removeIf(generation::owns);
+        knownBuckets.keySet().removeIf(generation::owns);
     }
 
     /** The facts about {@code id}, or null. */
@@ -750,9 +771,9 @@ public class FactStore {
      * Increments the buckets and marks each with {@code applied} (the id of the pending differences), all in one
      * unordered bulk write (one round trip whatever the number of buckets; each difference is for a distinct bucket),
      * which also removes the markers this thread has cleared since on the buckets it increments again; then adds the
-     * buckets it created to their days' indexes, again in one bulk write, one update per day. The markers of other
-     * buckets wait for their bucket's next increment, up to {@value #MARKED_BUCKETS_KEPT} buckets, and are then
-     * removed with this write, an update each.
+     * buckets it created to their days' indexes, again in one bulk write, one update per part of a day's index. The
+     * markers of other buckets wait for their bucket's next increment, up to {@value #MARKED_BUCKETS_KEPT} buckets,
+     * and are then removed with this write, an update each.
      */
     private void apply(Generation generation, List<Document> differences, String applied) {
         if (differences.isEmpty()) {
@@ -760,10 +781,14 @@ public class FactStore {
         }
         String collection = generation.collection(BUCKETS);
         Map<String, Set<String>> cleared = markersToRemove.get().get(collection);
+        Set<String> known = knownBuckets.computeIfAbsent(collection, c -> ConcurrentHashMap.newKeySet());
+        boolean[] bare = new boolean[differences.size()];
         long now = System.currentTimeMillis();
         BulkOperations increments = mongo.bulkOps(BulkMode.UNORDERED, collection);
-        for (Document difference : differences) {
-            Update update = increment(difference).set(marker(applied), now);
+        for (int i = 0; i < differences.size(); i++) {
+            Document difference = differences.get(i);
+            bare[i] = known.contains(difference.getString("b"));
+            Update update = (bare[i] ? counts(difference) : increment(difference)).set(marker(applied), now);
             Set<String> old = cleared == null ? null : cleared.remove(difference.getString("b"));
             if (old != null) {
                 old.forEach(id -> update.unset(marker(id)));
@@ -783,12 +808,28 @@ public class FactStore {
             created.add(upsert.getIndex());
         }
         List<Document> newBuckets = new ArrayList<>();
+        BulkOperations described = null;
         for (int i = 0; i < differences.size(); i++) {
             if (created.contains(i)) {
                 newBuckets.add(differences.get(i));
+                if (bare[i]) {
+                    // Known, yet made now (its collection was dropped and made again meanwhile): given what an insert
+                    // sets.
+                    described = described != null ? described : mongo.bulkOps(BulkMode.UNORDERED, collection);
+                    Update describe = new Update();
+                    describing(differences.get(i)).forEach(describe::set);
+                    described.updateOne(byId(differences.get(i).getString("b")), describe);
+                }
             }
         }
+        if (described != null) {
+            described.execute();
+        }
         index(generation, newBuckets);
+        if (known.size() > KNOWN_BUCKETS) {
+            known.clear();
+        }
+        differences.forEach(difference -> known.add(difference.getString("b")));
     }
 
     /**
@@ -817,20 +858,37 @@ public class FactStore {
 
     /** A difference as a bucket update: its counts incremented, the bucket's family, day and cuts set if new. */
     private static Update increment(Document difference) {
-        Update update = new Update();
-        difference.get("c", Document.class).forEach((field, n) ->
-                update.inc(field.replace('/', '.'), ((Number) n).longValue()));
-        update.setOnInsert("family", difference.getString("f")).setOnInsert("day", difference.getString("day"));
-        difference.get("d", Document.class).forEach(update::setOnInsert);
+        Update update = counts(difference);
+        describing(difference).forEach(update::setOnInsert);
         return update;
     }
 
-    /** Adds the buckets of {@code differences} to their days' indexes, in one bulk write, one update per day. */
+    /** A difference as an update of a bucket that exists: its counts incremented. */
+    private static Update counts(Document difference) {
+        Update update = new Update();
+        difference.get("c", Document.class).forEach((field, n) ->
+                update.inc(field.replace('/', '.'), ((Number) n).longValue()));
+        return update;
+    }
+
+    /** What a new bucket of {@code difference} is given besides its counts: its family, day and cuts. */
+    private static Map<String, Object> describing(Document difference) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("family", difference.getString("f"));
+        fields.put("day", difference.getString("day"));
+        fields.putAll(difference.get("d", Document.class));
+        return fields;
+    }
+
+    /**
+     * Adds the buckets of {@code differences} to their days' indexes, in one bulk write, one update per part of a
+     * day's index ({@link #DAY_PARTS}).
+     */
     private void index(Generation generation, List<Document> differences) {
         Map<String, List<String>> byDay = new LinkedHashMap<>();
         for (Document difference : differences) {
-            byDay.computeIfAbsent(dayKey(difference.getString("f"), difference.getString("day")),
-                    day -> new ArrayList<>()).add(difference.getString("b"));
+            byDay.computeIfAbsent(dayPartKey(difference.getString("f"), difference.getString("day"),
+                    difference.getString("b")), day -> new ArrayList<>()).add(difference.getString("b"));
         }
         if (byDay.isEmpty()) {
             return;
@@ -870,6 +928,29 @@ public class FactStore {
 
     static String dayKey(String family, String day) {
         return family + "|" + day;
+    }
+
+    /**
+     * The part of {@code family}'s index of {@code day} that lists {@code bucket} (see {@link #DAY_PARTS}): by a hash
+     * of the bucket's id ({@link String#hashCode} is the same in every JVM).
+     */
+    static String dayPartKey(String family, String day, String bucket) {
+        return dayKey(family, day) + "|" + Math.floorMod(bucket.hashCode(), DAY_PARTS);
+    }
+
+    /**
+     * The keys of every part of the day indexes {@code dayKeys}, and those keys themselves (the whole index of a day,
+     * as written before the indexes were split).
+     */
+    private static List<String> withParts(Collection<String> dayKeys) {
+        List<String> keys = new ArrayList<>(dayKeys.size() * (DAY_PARTS + 1));
+        for (String dayKey : dayKeys) {
+            keys.add(dayKey);
+            for (int part = 0; part < DAY_PARTS; part++) {
+                keys.add(dayKey + "|" + part);
+            }
+        }
+        return keys;
     }
 
     /** What {@code after} adds minus what {@code before} added, bucket by bucket; zeros left out. */
@@ -1020,11 +1101,13 @@ public class FactStore {
 
     /** Every bucket the day indexes {@code dayKeys} list, by {@code _id}, without the markers ({@code applied}). */
     private List<Document> bucketsOf(Generation generation, Collection<String> dayKeys) {
-        List<String> keys = new ArrayList<>();
-        for (Document day : mongo.find(Query.query(Criteria.where("_id").in(dayKeys)), Document.class,
+        // A bucket indexed before the indexes were split, and again in a part (a taken-over difference), is read once.
+        Set<String> listed = new LinkedHashSet<>();
+        for (Document day : mongo.find(Query.query(Criteria.where("_id").in(withParts(dayKeys))), Document.class,
                 generation.collection(DAYS))) {
-            keys.addAll(day.getList("buckets", String.class, List.of()));
+            listed.addAll(day.getList("buckets", String.class, List.of()));
         }
+        List<String> keys = new ArrayList<>(listed);
         List<Document> buckets = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i += 500) {
             Query query = Query.query(Criteria.where("_id").in(keys.subList(i, Math.min(keys.size(), i + 500))));
