@@ -167,7 +167,8 @@ public class EmailNotifications implements InitializingBean {
         }
         // To the contact address of an agency that has none (as the batch read its settings): nothing to send, so
         // recorded as skipped at once rather than queued for the sender to claim, look up and skip.
-        boolean nowhere = wanting.isEmpty() && !(held != null ? Boolean.TRUE.equals(held.contactAddress.get(notice.agencyId()))
+        boolean nowhere = wanting.isEmpty() && !(held != null
+                ? Boolean.TRUE.equals(held.contactAddress.get(notice.agencyId()))
                 : hasContactAddress(notice.agencyId()));
         for (String recipient : wanting.isEmpty() ? List.of(EmailNotification.AGENCY) : wanting) {
             String id = "eml-" + UUID.randomUUID();
@@ -312,11 +313,18 @@ public class EmailNotifications implements InitializingBean {
             }
         });
         for (int from = 0; from < dueIds.size(); from += SEND_BATCH) {
-            List<EmailQueue.Claim> claims = new ArrayList<>();
-            for (String id : dueIds.subList(from, Math.min(dueIds.size(), from + SEND_BATCH))) {
-                queue.claimKnown(id, clock.instant()).ifPresent(claims::add);
+            try {
+                List<EmailQueue.Claim> claims = new ArrayList<>();
+                for (String id : dueIds.subList(from, Math.min(dueIds.size(), from + SEND_BATCH))) {
+                    queue.claimKnown(id, clock.instant()).ifPresent(claims::add);
+                }
+                send(sender, claims);
+            } catch (RuntimeException storeFailed) {
+                // Those not reached yet are tried again at the next round (one claimed meanwhile waits for its lease
+                // to run out and the search for what was left behind).
+                dueIds.subList(from, dueIds.size()).forEach(id -> known.putIfAbsent(id, now));
+                throw storeFailed;
             }
-            send(sender, claims);
         }
     }
 
