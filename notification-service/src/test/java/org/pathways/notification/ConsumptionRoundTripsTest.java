@@ -3,10 +3,12 @@ package org.pathways.notification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,11 @@ class ConsumptionRoundTripsTest extends NotificationServiceTest {
              ReferralEvents events = new ReferralEvents()) {
             subscribe("agency-rt-college", college.url(), SUBMITTED);
             subscribe("agency-rt-provider", provider.url(), SUBMITTED);
+            // A worker who wants arrivals: the batch reads the agencies' workers' preferences.
+            HttpResponse<String> preferences = call("PUT", "/api/notifications/preferences/me",
+                    worker("rt-ana", "agency-rt-college"), JSON.writeValueAsString(Map.of("email",
+                            address("rt-ana"), "language", "en", "notices", List.of("REFERRAL_ARRIVED"))));
+            assertThat(preferences.statusCode()).as(preferences.body()).isEqualTo(200);
             List<OutboxEntry> backlog = new ArrayList<>();
             for (int i = 0; i < referrals; i++) {
                 backlog.add(ReferralEvents.submitted("agency-rt-council",
@@ -68,6 +75,14 @@ class ConsumptionRoundTripsTest extends NotificationServiceTest {
             // notices, e-mails, parties and learner records, one tombstone read again and one bulk done-mark; per
             // webhook the delivery's insert. Measured 1.7 to 2.3 per event (how the backlog falls into polls varies).
             assertThat(perEvent).isLessThanOrEqualTo(3.0);
+            // Issue 14: who wants the events (the agencies' subscriptions, their workers' preferences, their contact
+            // settings) is read by _id, which the embedded store serves from its index; a search by agency read every
+            // subscription and every worker's preferences once per batch, more as more were stored.
+            for (String collection : List.of("agency_subscriptions", "subscriptions", "agency_workers",
+                    "worker_preferences", "agency_settings")) {
+                assertThat(commands.filterFields(ConsumptionRoundTripsTest::referralConsumer, "find " + collection))
+                        .as("the filters of the batch's reads of " + collection).containsExactly(Set.of("_id"));
+            }
         }
     }
 

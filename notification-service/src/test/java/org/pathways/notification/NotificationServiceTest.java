@@ -78,6 +78,7 @@ abstract class NotificationServiceTest extends RunningServiceTest {
     @BeforeEach
     void noSubscriptions() {
         mongo.remove(new Query(), "subscriptions");
+        mongo.remove(new Query(), "agency_subscriptions");
     }
 
     static String worker(String user, String agency) {

@@ -48,7 +48,9 @@ import org.springframework.cloud.stream.binding.BindingsLifecycleController;
  *
  * <p>Prints per round: events per second, the plain read, store round trips per event (by command) on the consumer's
  * threads, and CPU time per event of the consumer's threads, of the embedded store's threads and of the whole JVM
- * (CPU per event is the figure a loaded machine does not change much; events per second it does). Run it alone:
+ * (CPU per event is the figure a loaded machine does not change much; events per second it does), the e-mails the
+ * backlog queued by status and the store round trips of the service's other threads (the e-mail sender, the
+ * dispatcher, the relay), taken once no e-mail is pending any more (at most 60 s after the backlog). Run it alone:
  *
  * <pre>
  * ./mvnw -B -o -pl notification-service -am test -Dtest=ReferralThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false
@@ -101,6 +103,8 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
         double before = processed();
         long sent = commands.sentBy(ReferralThroughputBenchmark::consumerThread);
         Map<String, Long> byCommand = commands.byCommand(ReferralThroughputBenchmark::consumerThread);
+        long sentElsewhere = commands.sentBy(ReferralThroughputBenchmark::otherServiceThread);
+        Map<String, Long> byCommandElsewhere = commands.byCommand(ReferralThroughputBenchmark::otherServiceThread);
         Random random = new Random(7);
         long[] begin = new long[1];
         Cpu[] cpuBefore = new Cpu[1];
@@ -150,7 +154,18 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
             }
         }
         long nanos = lastChange - begin[0];
+        // The e-mails the backlog queued are sent (or skipped) off the consumer's threads: their cost counts too.
+        long emailsDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (pendingEmails() > 0 && System.nanoTime() < emailsDeadline) {
+            Thread.sleep(100);
+        }
+        long emailsDoneNanos = System.nanoTime() - begin[0];
         Cpu cpuAfter = new Cpu();
+        long elsewhere = commands.sentBy(ReferralThroughputBenchmark::otherServiceThread) - sentElsewhere;
+        Map<String, Long> elsewhereNow = new java.util.TreeMap<>(commands.byCommand(
+                ReferralThroughputBenchmark::otherServiceThread));
+        byCommandElsewhere.forEach((command, count) -> elsewhereNow.merge(command, -count, Long::sum));
+        elsewhereNow.values().removeIf(count -> count == 0);
         long done = (long) (processed() - before);
         long rawNanos = BacklogBaseline.plainRead(start, BACKLOG);
         long roundTrips = commands.sentBy(ReferralThroughputBenchmark::consumerThread) - sent;
@@ -168,6 +183,10 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
         line("  CPU ms per event by kind of thread (the busiest ten): %s", cpuAfter.busiest(cpuBefore[0], BACKLOG));
         line("  store round trips on the consumer's threads: %d, %.3f per event: %s", roundTrips,
                 roundTrips / (double) BACKLOG, commandsNow);
+        line("  e-mails of the whole service by status: %s (none pending %.1f s after the start; CPU figures up to then)",
+                emailsByStatus(), emailsDoneNanos / 1e9);
+        line("  store round trips on the service's other threads (e-mail sender, dispatcher, relay...): %d, %.3f per"
+                + " event: %s", elsewhere, elsewhere / (double) BACKLOG, elsewhereNow);
         line("  not yet processed over time (s:events): %s", String.join(" ", remaining));
         line("  load average %.1f at the end", load());
     }
@@ -238,6 +257,24 @@ class ReferralThroughputBenchmark extends NotificationServiceTest {
         var counter = meters.find("pathways.inbox.events").tag("handler", HANDLER).tag("outcome", "processed")
                 .counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    private long pendingEmails() {
+        return mongo.count(org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("status").is("PENDING")), "emails");
+    }
+
+    private Map<String, Long> emailsByStatus() {
+        Map<String, Long> byStatus = new java.util.TreeMap<>();
+        mongo.getCollection("emails").find().projection(new org.bson.Document("status", 1))
+                .forEach(email -> byStatus.merge(String.valueOf(email.get("status")), 1L, Long::sum));
+        return byStatus;
+    }
+
+    /** The service's own threads other than the referral consumer's (not the test's, not the embedded broker's). */
+    private static boolean otherServiceThread(String thread) {
+        return !consumerThread(thread) && !thread.equals("main") && !thread.startsWith("data-plane-kafka")
+                && !thread.startsWith("kafka-producer-network-thread | producer-");
     }
 
     private static boolean consumerThread(String thread) {

@@ -33,6 +33,8 @@ class SecretsAtRestTest extends NotificationServiceTest {
 
     @Autowired
     SecretResealing resealing;
+    @Autowired
+    org.pathways.notification.subscription.Subscriptions subscriptions;
 
     private Document stored(String id) {
         return mongo.getCollection("subscriptions").find(Filters.eq("_id", id)).first();
@@ -68,6 +70,8 @@ class SecretsAtRestTest extends NotificationServiceTest {
             Subscription old = Subscription.register("agency-college", college.url(), List.of(SUBMITTED),
                     Instant.now(), SecretKeyRing.of(List.of(LocalKeys.PREVIOUS)));
             mongo.insert(old);
+            // Kept before this version: listed under its agency as at start.
+            subscriptions.listByAgency();
             String secret = old.issuedSecret();
 
             events.publish(ReferralEvents.submitted("agency-council", "agency-college"));
@@ -99,6 +103,8 @@ class SecretsAtRestTest extends NotificationServiceTest {
                     .append("agencyId", "agency-college").append("url", college.url())
                     .append("eventTypes", List.of(SUBMITTED)).append("status", "ACTIVE")
                     .append("secret", secret).append("createdAt", java.util.Date.from(Instant.now())));
+            // Kept before this version: listed under its agency as at start.
+            subscriptions.listByAgency();
 
             assertThat(resealing.resealAll()).isEqualTo(1);
             assertThat(stored("sub-legacy-plain").toJson()).doesNotContain(keyPart(secret));

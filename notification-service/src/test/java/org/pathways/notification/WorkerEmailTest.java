@@ -111,11 +111,79 @@ class WorkerEmailTest extends NotificationServiceTest {
         }
         List<List<String>> shapes = queries.reads().stream().filter(read -> read.collection().equals("emails"))
                 .map(read -> List.copyOf(read.filter().keySet())).toList();
+        // Claimed by id and no owner (an e-mail this instance queued is free: no read first), the outcome on id and
+        // token.
         assertThat(shapes).as("claimed by id, then the outcome on id and token")
-                .contains(List.of("_id"), List.of("_id", "leaseOwner"));
+                .contains(List.of("_id", "leaseOwner"));
         assertThat(shapes.stream().filter(shape -> !Set.of(List.of("_id"), List.of("_id", "leaseOwner"),
                 List.of("agencyId", "eventId", "kind", "recipientUserId")).contains(shape)))
                 .as("searches of the queue: at most the minute's one").hasSizeLessThanOrEqualTo(1);
+    }
+
+    /**
+     * Issue 14: an agency that set no contact address, and none of whose workers asked for the notice, has nothing to
+     * be e-mailed to. Its e-mail is recorded as skipped when the event is routed (the batch reads the agencies'
+     * settings once) instead of being queued for the sender to claim, look up and skip one by one: half of a backlog
+     * of submitted and accepted referrals cost five store round trips each that way.
+     */
+    @Test
+    void anEmailToAContactAddressTheAgencyNeverSetIsSkippedWhenRoutedAndNeverClaimed() throws Exception {
+        String silent = AgencyFeedTest.agency("silent");
+        String college = AgencyFeedTest.agency("college");
+        String contact = address("referrals");
+        putAgencyContact(college, contact);
+        try (ReferralEvents events = new ReferralEvents()) {
+            queries.clear();
+            queries.recordOn(thread -> !MongoQueryLog.WEB_THREADS.test(thread));
+            OutboxEntry toSilent = ReferralEvents.submitted("agency-council", silent);
+            events.publish(toSilent);
+
+            await().atMost(PATIENCE).until(() -> handled(toSilent.eventId()));
+            assertThat(emailsOf(toSilent.eventId())).as("recorded at once, as the agency will see it")
+                    .singleElement().satisfies(email -> {
+                        assertThat(email.getString("recipientUserId")).isEqualTo("agency");
+                        assertThat(email.getString("status")).isEqualTo("SKIPPED");
+                        assertThat(email.getInteger("attempts")).isZero();
+                    });
+            // Another agency's e-mail, queued after it: the sender claims every e-mail of this instance that is due in
+            // one round, before sending any of them, so once this one has arrived a skipped e-mail still pending would
+            // have been claimed.
+            OutboxEntry toCollege = ReferralEvents.submitted("agency-council", college);
+            events.publish(toCollege);
+            assertThat(awaitMailTo(contact).getSubject()).isEqualTo(ARRIVED_EN);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(emailsOf(toCollege.eventId()))
+                    .extracting(e -> e.getString("status")).containsExactly("SENT"));
+            String skippedId = emailsOf(toSilent.eventId()).getFirst().getString("_id");
+            assertThat(queries.reads()).as("nothing read, claimed or completed the skipped e-mail after routing")
+                    .filteredOn(read -> read.collection().equals("emails"))
+                    .noneMatch(read -> read.filter().toJson().contains(skippedId));
+            assertThat(emailsOf(toSilent.eventId()).getFirst().getString("status")).isEqualTo("SKIPPED");
+        } finally {
+            queries.recordOn(MongoQueryLog.WEB_THREADS);
+        }
+    }
+
+    @Autowired
+    org.pathways.notification.email.EmailNotifications emails;
+
+    /** Preferences kept before workers were listed by agency (issue 14) are listed at start and still count. */
+    @Test
+    void preferencesKeptBeforeWorkersWereListedByAgencyStillCount() throws Exception {
+        String college = AgencyFeedTest.agency("college");
+        String ana = address("ana");
+        mongo.insert(new Document("_id", college + "/ana").append("agencyId", college).append("userId", "ana")
+                .append("email", ana).append("language", "cy").append("notices", List.of("REFERRAL_ARRIVED")),
+                "worker_preferences");
+        assertThat(emails.listWorkersByAgency()).isPositive();
+        try (ReferralEvents events = new ReferralEvents()) {
+            OutboxEntry submitted = ReferralEvents.submitted("agency-council", college);
+            events.publish(submitted);
+
+            assertThat(awaitMailTo(ana).getSubject()).isEqualTo(ARRIVED_CY);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(emailsOf(submitted.eventId()))
+                    .extracting(e -> e.getString("recipientUserId") + ":" + e.getString("status"))
+                    .containsExactly("ana:SENT"));
+        }
     }
 
     @Test

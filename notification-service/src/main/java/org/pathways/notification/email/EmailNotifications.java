@@ -64,9 +64,12 @@ public class EmailNotifications implements InitializingBean {
     /** How often the whole queue is searched for what no one on this instance announced. */
     private static final Duration FULL_SEARCH_EVERY = Duration.ofMinutes(1);
 
+    private final AgencyWorkers workers;
+
     EmailNotifications(MongoTemplate mongo, ObjectProvider<JavaMailSender> mail, NotificationProperties properties,
-                       Clock clock) {
+                       Clock clock, AgencyWorkers workers) {
         this.mongo = mongo;
+        this.workers = workers;
         this.mail = mail;
         this.properties = properties;
         this.clock = clock;
@@ -85,11 +88,22 @@ public class EmailNotifications implements InitializingBean {
     @Override
     public void afterPropertiesSet() {
         queue.createIndexes();
+        int agencies = workers.build();
+        log.debug("Listed the workers with preferences of {} agencies by agency", agencies);
         mail.ifAvailable(sender -> {
             if (sender instanceof JavaMailSenderImpl smtp) {
                 boundSmtpTimeouts(smtp.getJavaMailProperties(), queue.lease());
             }
         });
+    }
+
+    /**
+     * Lists the workers whose preferences are kept under their agencies again, as at start (repeatable): for
+     * preferences written into the store by something other than this service's API (an earlier version). Returns
+     * how many agencies have one.
+     */
+    public int listWorkersByAgency() {
+        return workers.build();
     }
 
     /**
@@ -133,7 +147,7 @@ public class EmailNotifications implements InitializingBean {
      */
     public void queue(Notice notice, boolean orContactAddress) {
         Batch held = batch.get();
-        List<String> workers;
+        List<WorkerPreferences> ofAgency;
         if (held != null) {
             if (!held.preferences.containsKey(notice.agencyId())) {
                 // The first notice of the batch reads the preferences of every agency the batch expects to tell.
@@ -142,34 +156,51 @@ public class EmailNotifications implements InitializingBean {
                 held.expected.clear();
                 readAhead(agencies);
             }
-            workers = held.preferences.get(notice.agencyId()).stream()
-                    .filter(worker -> worker.wants(notice.kind())).map(WorkerPreferences::userId).toList();
+            ofAgency = held.preferences.get(notice.agencyId());
         } else {
-            Query optedIn = Query.query(Criteria.where("agencyId").is(notice.agencyId())
-                    .and("notices").is(notice.kind()));
-            optedIn.fields().include("userId");
-            workers = mongo.find(optedIn, WorkerPreferences.class).stream().map(WorkerPreferences::userId).toList();
+            ofAgency = workers.preferencesOf(List.of(notice.agencyId())).get(notice.agencyId());
         }
-        if (workers.isEmpty() && !orContactAddress) {
+        List<String> wanting = ofAgency.stream().filter(worker -> worker.wants(notice.kind()))
+                .map(WorkerPreferences::userId).toList();
+        if (wanting.isEmpty() && !orContactAddress) {
             return;
         }
-        for (String recipient : workers.isEmpty() ? List.of(EmailNotification.AGENCY) : workers) {
+        // To the contact address of an agency that has none (as the batch read its settings): nothing to send, so
+        // recorded as skipped at once rather than queued for the sender to claim, look up and skip.
+        boolean nowhere = wanting.isEmpty() && !(held != null
+                ? Boolean.TRUE.equals(held.contactAddress.get(notice.agencyId()))
+                : hasContactAddress(notice.agencyId()));
+        for (String recipient : wanting.isEmpty() ? List.of(EmailNotification.AGENCY) : wanting) {
             String id = "eml-" + UUID.randomUUID();
             EmailNotification email = new EmailNotification(id, notice.agencyId(), notice.kind(),
                     notice.eventId(), notice.referralId(), recipient, notice.occurredAt(),
-                    EmailNotification.Status.PENDING, 0, clock.instant(), null, null, null, null, null);
+                    nowhere ? EmailNotification.Status.SKIPPED : EmailNotification.Status.PENDING, 0, clock.instant(),
+                    null, null, null, null, null);
+            if (nowhere) {
+                log.debug("E-mail {} for agency {} skipped: the agency has no contact address", id,
+                        notice.agencyId());
+            }
             if (held != null) {
                 held.emails.add(email);
             } else {
                 queue.add(email);
-                known.put(id, clock.instant());
+                if (!nowhere) {
+                    known.put(id, clock.instant());
+                }
             }
         }
+    }
+
+    private boolean hasContactAddress(String agencyId) {
+        AgencySettings settings = mongo.findById(agencyId, AgencySettings.class);
+        return settings != null && settings.notificationEmail() != null;
     }
 
     /** What this thread's batch holds back: its e-mails, and the workers' preferences of the agencies it read. */
     private static final class Batch {
         final Map<String, List<WorkerPreferences>> preferences = new HashMap<>();
+        /** By agency read, whether it has a contact address (its settings, read with its workers' preferences). */
+        final Map<String, Boolean> contactAddress = new HashMap<>();
         /** The agencies whose preferences the batch's first notice reads with its own (see {@link #expect}). */
         final java.util.Set<String> expected = new java.util.LinkedHashSet<>();
         final List<EmailNotification> emails = new ArrayList<>();
@@ -179,8 +210,8 @@ public class EmailNotifications implements InitializingBean {
 
     /**
      * From now until {@link #endBatch}, this thread's e-mails are held back until {@link #completeBatch}, and the
-     * workers' preferences are read once per agency in the batch (a search by agency reads every worker's preferences
-     * on the embedded store, so once per batch rather than once per notice).
+     * workers' preferences and the agency's settings are read once per agency in the batch, by {@code _id}
+     * ({@link AgencyWorkers}), rather than once per notice.
      */
     public void beginBatch() {
         batch.set(new Batch());
@@ -197,7 +228,11 @@ public class EmailNotifications implements InitializingBean {
         }
     }
 
-    /** In a batch: reads the preferences of the workers of these agencies that the batch has not read yet, at once. */
+    /**
+     * In a batch: reads the preferences of the workers of these agencies that the batch has not read yet, and whether
+     * each has a contact address, at once (by {@code _id}: the agencies' lists of workers, their preferences, the
+     * agencies' settings).
+     */
     public void readAhead(Collection<String> agencies) {
         Batch held = batch.get();
         if (held == null) {
@@ -208,11 +243,13 @@ public class EmailNotifications implements InitializingBean {
         if (unread.isEmpty()) {
             return;
         }
-        unread.forEach(agency -> held.preferences.put(agency, new ArrayList<>()));
-        Query workers = Query.query(Criteria.where("agencyId").in(unread));
-        workers.fields().include("agencyId").include("userId").include("notices");
-        mongo.find(workers, WorkerPreferences.class)
-                .forEach(worker -> held.preferences.get(worker.agencyId()).add(worker));
+        held.preferences.putAll(workers.preferencesOf(unread));
+        unread.forEach(agency -> held.contactAddress.put(agency, false));
+        Query settings = unread.size() == 1 ? Query.query(Criteria.where("_id").is(unread.getFirst()))
+                : Query.query(Criteria.where("_id").in(unread));
+        settings.fields().include("notificationEmail");
+        mongo.find(settings, AgencySettings.class).forEach(agency -> held.contactAddress.put(agency.agencyId(),
+                agency.notificationEmail() != null));
     }
 
     /** Queues the e-mails held back so far in one bulk insert (the unique index refuses those already queued). */
@@ -226,7 +263,8 @@ public class EmailNotifications implements InitializingBean {
         BulkInserts.insertNew(mongo, EmailNotification.class, emails);
         Instant now = clock.instant();
         // One refused as a duplicate is simply not found when claimed.
-        emails.forEach(email -> known.put(email.id(), now));
+        emails.stream().filter(email -> email.status() == EmailNotification.Status.PENDING)
+                .forEach(email -> known.put(email.id(), now));
     }
 
     /** Forgets what this thread's batch held back (written or not). */
@@ -262,14 +300,32 @@ public class EmailNotifications implements InitializingBean {
         sendFound(sender);
     }
 
-    /** The e-mails this instance queued or put off whose time has come, each claimed by its id. */
+    /**
+     * The e-mails this instance queued or put off whose time has come, each claimed by its id (without reading it
+     * first, {@link EmailQueue#claimKnown}), and sent {@value #SEND_BATCH} at a time.
+     */
     private void sendKnown(JavaMailSender sender) {
         Instant now = clock.instant();
+        List<String> dueIds = new ArrayList<>();
         known.forEach((id, dueAt) -> {
             if (!dueAt.isAfter(now) && known.remove(id, dueAt)) {
-                queue.claim(id, now).ifPresent(claim -> send(sender, claim));
+                dueIds.add(id);
             }
         });
+        for (int from = 0; from < dueIds.size(); from += SEND_BATCH) {
+            try {
+                List<EmailQueue.Claim> claims = new ArrayList<>();
+                for (String id : dueIds.subList(from, Math.min(dueIds.size(), from + SEND_BATCH))) {
+                    queue.claimKnown(id, clock.instant()).ifPresent(claims::add);
+                }
+                send(sender, claims);
+            } catch (RuntimeException storeFailed) {
+                // Those not reached yet are tried again at the next round (one claimed meanwhile waits for its lease
+                // to run out and the search for what was left behind).
+                dueIds.subList(from, dueIds.size()).forEach(id -> known.putIfAbsent(id, now));
+                throw storeFailed;
+            }
+        }
     }
 
     /**
@@ -281,8 +337,12 @@ public class EmailNotifications implements InitializingBean {
         for (int page = 0; page < SEARCH_PAGES; page++) {
             Instant now = clock.instant();
             List<String> found = queue.dueIds(now, SEARCH_PAGE);
-            for (String id : found) {
-                queue.claim(id, now).ifPresent(claim -> send(sender, claim));
+            for (int from = 0; from < found.size(); from += SEND_BATCH) {
+                List<EmailQueue.Claim> claims = new ArrayList<>();
+                for (String id : found.subList(from, Math.min(found.size(), from + SEND_BATCH))) {
+                    queue.claim(id, clock.instant()).ifPresent(claims::add);
+                }
+                send(sender, claims);
             }
             if (found.size() < SEARCH_PAGE) {
                 return;
@@ -291,6 +351,13 @@ public class EmailNotifications implements InitializingBean {
         due.dueNow();   // more than the pages taken: search again at the next round
     }
 
+    /**
+     * How many claimed e-mails are looked up together (their sent markers, the agencies' settings, the workers'
+     * preferences: one read by {@code _id} each) before they are sent one by one: few enough that the last is sent
+     * well within its lease even when the SMTP server is slow (each send renews its lease right before it anyway).
+     */
+    static final int SEND_BATCH = 20;
+
     private static final int SEARCH_PAGE = 100;
     private static final int SEARCH_PAGES = 20;
 
@@ -298,27 +365,74 @@ public class EmailNotifications implements InitializingBean {
     private record Recipient(String address, String language) {
     }
 
-    private Optional<Recipient> recipient(EmailNotification email) {
-        if (email.toAgency()) {
-            AgencySettings settings = mongo.findById(email.agencyId(), AgencySettings.class);
-            return settings == null || settings.notificationEmail() == null ? Optional.empty()
-                    : Optional.of(new Recipient(settings.notificationEmail(), settings.language()));
+    /** Where each of the claimed e-mails would go, as read together: the agencies' settings, the workers' preferences. */
+    private record Recipients(Map<String, AgencySettings> agencies, Map<String, WorkerPreferences> workers) {
+
+        static Recipients of(MongoTemplate mongo, List<EmailNotification> emails) {
+            List<String> agencyIds = emails.stream().filter(EmailNotification::toAgency)
+                    .map(EmailNotification::agencyId).distinct().toList();
+            List<String> workerIds = emails.stream().filter(email -> !email.toAgency())
+                    .map(email -> WorkerPreferences.idOf(email.agencyId(), email.recipientUserId())).distinct()
+                    .toList();
+            Map<String, AgencySettings> agencies = new HashMap<>();
+            if (!agencyIds.isEmpty()) {
+                mongo.find(byIds(agencyIds), AgencySettings.class)
+                        .forEach(settings -> agencies.put(settings.agencyId(), settings));
+            }
+            Map<String, WorkerPreferences> workers = new HashMap<>();
+            if (!workerIds.isEmpty()) {
+                mongo.find(byIds(workerIds), WorkerPreferences.class)
+                        .forEach(worker -> workers.put(worker.id(), worker));
+            }
+            return new Recipients(agencies, workers);
         }
-        WorkerPreferences worker = mongo.findById(WorkerPreferences.idOf(email.agencyId(), email.recipientUserId()),
-                WorkerPreferences.class);
-        return worker == null || !worker.wants(email.kind()) ? Optional.empty()
-                : Optional.of(new Recipient(worker.email(), worker.language()));
+
+        private static Query byIds(List<String> ids) {
+            return ids.size() == 1 ? Query.query(Criteria.where("_id").is(ids.getFirst()))
+                    : Query.query(Criteria.where("_id").in(ids));
+        }
+
+        Optional<Recipient> of(EmailNotification email) {
+            if (email.toAgency()) {
+                AgencySettings settings = agencies.get(email.agencyId());
+                return settings == null || settings.notificationEmail() == null ? Optional.empty()
+                        : Optional.of(new Recipient(settings.notificationEmail(), settings.language()));
+            }
+            WorkerPreferences worker = workers.get(WorkerPreferences.idOf(email.agencyId(), email.recipientUserId()));
+            return worker == null || !worker.wants(email.kind()) ? Optional.empty()
+                    : Optional.of(new Recipient(worker.email(), worker.language()));
+        }
     }
 
-    private void send(JavaMailSender sender, EmailQueue.Claim claimed) {
-        EmailQueue.Claim claim = claimed;
-        EmailNotification email = claimed.email();
-        if (queue.alreadySent(email)) {
-            queue.complete(claim, new Update().set("status", EmailNotification.Status.SENT));
-            log.info("E-mail {} was already sent by an earlier claimant: not sent again", email.id());
+    /**
+     * Sends the claimed e-mails one by one, after one look-up for all of them of what was already sent and of where
+     * each goes (three reads by {@code _id}, not three per e-mail).
+     */
+    private void send(JavaMailSender sender, List<EmailQueue.Claim> claims) {
+        if (claims.isEmpty()) {
             return;
         }
-        Optional<Recipient> recipient = recipient(email);
+        List<EmailNotification> emails = claims.stream().map(EmailQueue.Claim::email).toList();
+        java.util.Set<String> sent = queue.alreadySent(emails);
+        List<EmailQueue.Claim> toSend = new ArrayList<>();
+        for (EmailQueue.Claim claim : claims) {
+            if (sent.contains(claim.email().sentKey())) {
+                queue.complete(claim, new Update().set("status", EmailNotification.Status.SENT));
+                log.info("E-mail {} was already sent by an earlier claimant: not sent again", claim.email().id());
+            } else {
+                toSend.add(claim);
+            }
+        }
+        if (toSend.isEmpty()) {
+            return;
+        }
+        Recipients recipients = Recipients.of(mongo, toSend.stream().map(EmailQueue.Claim::email).toList());
+        toSend.forEach(claim -> send(sender, claim, recipients.of(claim.email())));
+    }
+
+    private void send(JavaMailSender sender, EmailQueue.Claim claimed, Optional<Recipient> recipient) {
+        EmailQueue.Claim claim = claimed;
+        EmailNotification email = claimed.email();
         if (recipient.isEmpty()) {
             queue.complete(claim, new Update().set("status", EmailNotification.Status.SKIPPED));
             log.debug("E-mail {} for agency {} skipped: {}", email.id(), email.agencyId(), email.toAgency()

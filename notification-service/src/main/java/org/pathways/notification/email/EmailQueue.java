@@ -100,9 +100,24 @@ class EmailQueue {
      */
     Optional<Claim> claim(String id, Instant now) {
         return leases.claim(EmailNotification.class, mongo.getCollectionName(EmailNotification.class), id,
-                email -> email.status() == EmailNotification.Status.PENDING
-                        && (email.nextAttemptAt() == null || !email.nextAttemptAt().isAfter(now)), null)
+                email -> due(email, now), null).map(Claim::new);
+    }
+
+    /**
+     * Like {@link #claim}, for an e-mail this instance queued or put off (so most likely free, with no owner): first one
+     * compare-and-set on {@code _id} and no owner, without reading it; only when that fails (held, or its holder's lease
+     * ran out, or gone) read and claimed as {@link #claim} does. One round trip instead of two for the common case.
+     */
+    Optional<Claim> claimKnown(String id, Instant now) {
+        Optional<Claim> unheld = leases.claimAsSeen(EmailNotification.class,
+                mongo.getCollectionName(EmailNotification.class), id, null, email -> due(email, now), null)
                 .map(Claim::new);
+        return unheld.isPresent() ? unheld : claim(id, now);
+    }
+
+    private static boolean due(EmailNotification email, Instant now) {
+        return email.status() == EmailNotification.Status.PENDING
+                && (email.nextAttemptAt() == null || !email.nextAttemptAt().isAfter(now));
     }
 
     /**
@@ -132,7 +147,24 @@ class EmailQueue {
 
     /** Whether this e-mail (event, kind, agency, recipient) was already sent, by whichever claimant. */
     boolean alreadySent(EmailNotification email) {
-        return mongo.exists(Query.query(Criteria.where("_id").is(email.sentKey())), SENT_MARKERS);
+        return !alreadySent(List.of(email)).isEmpty();
+    }
+
+    /**
+     * The {@link EmailNotification#sentKey sent keys} of those of these e-mails that were already sent, by whichever
+     * claimant: one read by {@code _id} for all of them.
+     */
+    java.util.Set<String> alreadySent(java.util.Collection<EmailNotification> emails) {
+        if (emails.isEmpty()) {
+            return java.util.Set.of();
+        }
+        List<String> keys = emails.stream().map(EmailNotification::sentKey).distinct().toList();
+        Query markers = keys.size() == 1 ? Query.query(Criteria.where("_id").is(keys.getFirst()))
+                : Query.query(Criteria.where("_id").in(keys));
+        markers.fields().include("_id");
+        java.util.Set<String> sent = new java.util.HashSet<>();
+        mongo.find(markers, org.bson.Document.class, SENT_MARKERS).forEach(marker -> sent.add(marker.getString("_id")));
+        return sent;
     }
 
     /** Records that the e-mail was sent (ids only), whatever becomes of the claim's outcome write. */

@@ -40,10 +40,12 @@ class WorkerPreferencesController {
 
     private final MongoTemplate mongo;
     private final Clock clock;
+    private final AgencyWorkers workers;
 
-    WorkerPreferencesController(MongoTemplate mongo, Clock clock) {
+    WorkerPreferencesController(MongoTemplate mongo, Clock clock, AgencyWorkers workers) {
         this.mongo = mongo;
         this.clock = clock;
+        this.workers = workers;
     }
 
     /**
@@ -67,6 +69,8 @@ class WorkerPreferencesController {
         WorkerPreferences preferences = new WorkerPreferences(WorkerPreferences.idOf(caller.agencyId(),
                 caller.userId()), caller.agencyId(), caller.userId(), request.email(), request.language(),
                 new TreeSet<>(request.notices()), clock.instant());
+        // Listed first: a listed worker without preferences is not written to, an unlisted one would never be.
+        workers.list(caller.agencyId(), caller.userId());
         mongo.save(preferences);
         log.info("User {} of agency {} set their notification preferences ({})", caller.userId(), caller.agencyId(),
                 preferences.notices());
@@ -90,6 +94,7 @@ class WorkerPreferencesController {
         requirePerson(caller);
         mongo.remove(Query.query(Criteria.where("_id").is(WorkerPreferences.idOf(caller.agencyId(),
                 caller.userId()))), WorkerPreferences.class);
+        workers.unlist(caller.agencyId(), caller.userId());
         log.info("User {} of agency {} deleted their notification preferences", caller.userId(), caller.agencyId());
         return ResponseEntity.noContent().build();
     }

@@ -40,6 +40,7 @@ public class Subscriptions implements InitializingBean {
     private final EndpointHealth health;
     private final Duration secretGrace;
     private final SecretKeyRing keys;
+    private final AgencySubscriptions listed;
 
     Subscriptions(MongoTemplate mongo, EndpointPolicy endpoints, Clock clock, EndpointHealth health,
                   WebhookProperties properties, SecretKeyRing keys) {
@@ -49,6 +50,7 @@ public class Subscriptions implements InitializingBean {
         this.clock = clock;
         this.health = health;
         this.secretGrace = properties.secretGrace();
+        this.listed = new AgencySubscriptions(mongo);
     }
 
     @Override
@@ -59,6 +61,16 @@ public class Subscriptions implements InitializingBean {
         // Removal within its agency and the change of an active one, by id: served by index on the embedded store too.
         GuardIndexes.declare(mongo, mongo.getCollectionName(Subscription.class), "agencyId");
         GuardIndexes.declare(mongo, mongo.getCollectionName(Subscription.class), "status");
+        int agencies = listed.build(mongo.getCollectionName(Subscription.class));
+        log.debug("Listed the subscriptions of {} agencies by agency", agencies);
+    }
+
+    /**
+     * Lists the subscriptions kept under their agencies again, as at start (repeatable): for subscriptions written
+     * into the store by something other than this class (an earlier version). Returns how many agencies have one.
+     */
+    public int listByAgency() {
+        return listed.build(mongo.getCollectionName(Subscription.class));
     }
 
     /** Registers {@code url} for {@code agencyId}; a bad URL or an unknown type is the caller's error (400). */
@@ -76,6 +88,7 @@ public class Subscriptions implements InitializingBean {
         }
         Subscription subscription = Subscription.register(agencyId, url,
                 eventTypes.stream().distinct().sorted().toList(), clock.instant(), keys);
+        listed.list(agencyId, subscription.id());
         mongo.insert(subscription);
         log.info("Agency {} registered subscription {}", agencyId, subscription.id());
         return subscription;
@@ -96,6 +109,7 @@ public class Subscriptions implements InitializingBean {
                 headers.isEmpty() ? null : keys.seal(String.join("\n", headers)));
         Subscription subscription = Subscription.registerRestHook(agencyId, url,
                 eventTypes.stream().distinct().sorted().toList(), hook, clock.instant(), keys);
+        listed.list(agencyId, subscription.id());
         mongo.insert(subscription);
         log.info("Agency {} registered FHIR rest-hook subscription {}", agencyId, subscription.id());
         return subscription;
@@ -115,6 +129,7 @@ public class Subscriptions implements InitializingBean {
         boolean removed = mongo.remove(Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)),
                 Subscription.class).getDeletedCount() > 0;
         if (removed) {
+            listed.unlist(agencyId, id);
             health.forget(id);
             log.info("Agency {} removed subscription {}", agencyId, id);
         }
@@ -128,23 +143,52 @@ public class Subscriptions implements InitializingBean {
     public List<Subscription> activeFor(Collection<String> agencies, String type) {
         Map<String, List<Subscription>> read = batch.get();
         if (read == null) {
-            return mongo.find(Query.query(Criteria.where("agencyId").in(agencies)
-                    .and("status").in(SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED)
-                    .and("eventTypes").is(type)), Subscription.class);
+            read = takingDeliveries(agencies.stream().filter(java.util.Objects::nonNull).distinct().toList());
+        } else {
+            readAhead(agencies);
         }
-        readAhead(agencies);
         List<Subscription> wanting = new ArrayList<>();
-        agencies.stream().filter(java.util.Objects::nonNull).distinct().forEach(agency -> read.get(agency).stream()
+        Map<String, List<Subscription>> of = read;
+        agencies.stream().filter(java.util.Objects::nonNull).distinct().forEach(agency -> of.get(agency).stream()
                 .filter(subscription -> subscription.eventTypes().contains(type)).forEach(wanting::add));
         return wanting;
+    }
+
+    /**
+     * By agency (each present), its subscriptions that take deliveries (active or paused): the agencies' lists of ids
+     * ({@link AgencySubscriptions}) and then the subscriptions listed, each read by {@code _id}, so the cost does not
+     * grow with the subscriptions stored; no second read when none of them has a subscription.
+     */
+    private Map<String, List<Subscription>> takingDeliveries(List<String> agencies) {
+        Map<String, List<Subscription>> read = new HashMap<>();
+        agencies.forEach(agency -> read.put(agency, new ArrayList<>()));
+        if (agencies.isEmpty()) {
+            return read;
+        }
+        Map<String, String> agencyOf = new HashMap<>();
+        listed.of(agencies).forEach((agency, ids) -> ids.forEach(id -> agencyOf.put(id, agency)));
+        if (agencyOf.isEmpty()) {
+            return read;
+        }
+        Query query = agencyOf.size() == 1 ? Query.query(Criteria.where("_id").is(agencyOf.keySet().iterator().next()))
+                : Query.query(Criteria.where("_id").in(agencyOf.keySet()));
+        mongo.find(query, Subscription.class).stream()
+                .sorted(java.util.Comparator.comparing(Subscription::createdAt,
+                        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                        .thenComparing(Subscription::id))
+                .filter(subscription -> subscription.status() == SubscriptionStatus.ACTIVE
+                        || subscription.status() == SubscriptionStatus.PAUSED)
+                .filter(subscription -> subscription.agencyId().equals(agencyOf.get(subscription.id())))
+                .forEach(subscription -> read.get(subscription.agencyId()).add(subscription));
+        return read;
     }
 
     /** By agency, the subscriptions taking deliveries that this thread's batch has read; none outside a batch. */
     private final ThreadLocal<Map<String, List<Subscription>>> batch = new ThreadLocal<>();
 
     /**
-     * From now until {@link #endBatch}, this thread reads each agency's subscriptions once: a search by agency reads
-     * every subscription on the embedded store, so once per batch rather than once per event. A subscription
+     * From now until {@link #endBatch}, this thread reads each agency's subscriptions once per batch rather than once
+     * per event (two reads by {@code _id}: the agencies' lists, then the subscriptions listed). A subscription
      * registered, paused or removed meanwhile counts from the next batch on (the dispatcher checks a delivery's
      * subscription again before each retry).
      */
@@ -163,10 +207,7 @@ public class Subscriptions implements InitializingBean {
         if (unread.isEmpty()) {
             return;
         }
-        unread.forEach(agency -> read.put(agency, new ArrayList<>()));
-        mongo.find(Query.query(Criteria.where("agencyId").in(unread)
-                        .and("status").in(SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED)), Subscription.class)
-                .forEach(subscription -> read.get(subscription.agencyId()).add(subscription));
+        read.putAll(takingDeliveries(unread));
     }
 
     /** Forgets what this thread's batch read. */

@@ -246,7 +246,7 @@ class EmailQueueTest {
         StaticListableBeanFactory beans = new StaticListableBeanFactory(Map.of("mail", sender));
         EmailNotifications notifications = new EmailNotifications(mongo, beans.getBeanProvider(JavaMailSender.class),
                 new NotificationProperties("agency-coordinator", "https://pathways.example", "pathways@localhost",
-                        Duration.ofSeconds(1), LEASE), clock);
+                        Duration.ofSeconds(1), LEASE), clock, new AgencyWorkers(mongo));
         notifications.afterPropertiesSet();
         return notifications;
     }

@@ -1,0 +1,104 @@
+package org.pathways.notification.email;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.bson.Document;
+import org.springframework.data.mongodb.core.BulkOperations;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.stereotype.Component;
+
+/**
+ * The user ids of the workers of each agency who set their notification preferences, one document per agency
+ * ({@code _id} = agency id, ids only): what routing reads to find who wants a notice, by {@code _id}, followed by the
+ * preferences themselves by {@code _id} (issue 14: the embedded store serves only {@code _id} and unique indexes, so a
+ * search of {@code worker_preferences} by agency read every worker's preferences per batch and grew with them).
+ *
+ * <p>A worker is listed before their preferences are saved and unlisted after they are deleted: a listed worker with no
+ * preferences is harmless (not found, so not written to), a worker with preferences who is not listed is not. Built
+ * again at every start from the preferences kept (the lists are sets).
+ */
+@Component
+class AgencyWorkers {
+
+    static final String COLLECTION = "agency_workers";
+    private static final String USERS = "userIds";
+
+    private final MongoTemplate mongo;
+
+    AgencyWorkers(MongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    void list(String agencyId, String userId) {
+        mongo.upsert(byId(agencyId), new Update().addToSet(USERS, userId), COLLECTION);
+    }
+
+    void unlist(String agencyId, String userId) {
+        mongo.updateFirst(byId(agencyId), new Update().pull(USERS, userId), COLLECTION);
+    }
+
+    /**
+     * By agency (each of {@code agencies} present), the preferences of its workers (their agency, user id and notices
+     * only): the agencies' lists by {@code _id}, then the preferences listed by {@code _id}; no second read when no
+     * agency lists anyone.
+     */
+    Map<String, List<WorkerPreferences>> preferencesOf(Collection<String> agencies) {
+        Map<String, List<WorkerPreferences>> of = new LinkedHashMap<>();
+        agencies.forEach(agency -> of.put(agency, new ArrayList<>()));
+        if (of.isEmpty()) {
+            return of;
+        }
+        Query lists = of.size() == 1 ? byId(of.keySet().iterator().next())
+                : Query.query(Criteria.where("_id").in(of.keySet()));
+        List<String> ids = new ArrayList<>();
+        for (Document agency : mongo.find(lists, Document.class, COLLECTION)) {
+            String agencyId = agency.getString("_id");
+            agency.getList(USERS, String.class, List.of())
+                    .forEach(userId -> ids.add(WorkerPreferences.idOf(agencyId, userId)));
+        }
+        if (ids.isEmpty()) {
+            return of;
+        }
+        Query workers = ids.size() == 1 ? byId(ids.getFirst()) : Query.query(Criteria.where("_id").in(ids));
+        workers.fields().include("agencyId").include("userId").include("notices");
+        mongo.find(workers, WorkerPreferences.class).stream()
+                .filter(worker -> of.containsKey(worker.agencyId()))
+                .forEach(worker -> of.get(worker.agencyId()).add(worker));
+        return of;
+    }
+
+    /** Lists every worker whose preferences are kept under their agency (repeatable); returns how many agencies. */
+    int build() {
+        Query all = new Query();
+        all.fields().include("agencyId").include("userId");
+        Map<String, Set<String>> byAgency = new LinkedHashMap<>();
+        mongo.stream(all, Document.class, mongo.getCollectionName(WorkerPreferences.class)).forEach(worker -> {
+            if (worker.get("agencyId") instanceof String agency && worker.get("userId") instanceof String user) {
+                byAgency.computeIfAbsent(agency, a -> new LinkedHashSet<>()).add(user);
+            }
+        });
+        if (!byAgency.isEmpty()) {
+            BulkOperations writes = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
+            byAgency.forEach((agency, users) -> {
+                Update update = new Update();
+                update.addToSet(USERS).each(users.toArray());
+                writes.upsert(byId(agency), update);
+            });
+            writes.execute();
+        }
+        return byAgency.size();
+    }
+
+    private static Query byId(String id) {
+        return Query.query(Criteria.where("_id").is(id));
+    }
+}
