@@ -295,7 +295,10 @@ public class PlacesFromReferrals implements DisposableBean {
                 try {
                     List<OpportunityPlacesChanged> events = change.events();
                     long from = current.version();
-                    current = waiting == null ? outbox.save(current, events) : outbox.save(current, events, waiting);
+                    // Only what a place change alters is written: the rest of the document is as read at this version.
+                    current = waiting == null
+                            ? outbox.saveChanged(current, Opportunity.PLACE_PROPERTIES, events)
+                            : outbox.saveChanged(current, Opportunity.PLACE_PROPERTIES, events, waiting);
                     waiting = waiting == null ? null : waiting + events.size();
                     announce |= !events.isEmpty();
                     forgetting.forEach(settled::remove);
