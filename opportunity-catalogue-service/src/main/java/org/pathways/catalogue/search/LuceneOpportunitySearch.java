@@ -410,6 +410,11 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             if (stored == null) {
                 return delete(id);
             }
+            if (alreadyIndexed(id, stored, pendingAgency)) {
+                // As below, without mapping the document: the topic brings back each change this instance's own
+                // saves followed already, most of them at a version still current.
+                return -1;
+            }
             EXCLUDED_FROM_SOURCE.forEach(stored::remove);
             stored.remove("_class");
             Opportunity opportunity = mongo.getConverter().read(Opportunity.class, stored);
@@ -429,6 +434,21 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             return generation;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether {@code stored} is listed and shown, at the version indexed last: read from its fields, unmapped. */
+    private boolean alreadyIndexed(String id, Document stored, java.util.function.Predicate<String> pendingAgency) {
+        Long indexed = indexedVersions.get(id);
+        if (indexed == null || !(stored.get(VERSION) instanceof Number version) || version.longValue() != indexed
+                || !(stored.get(STATUS) instanceof String status)) {
+            return false;
+        }
+        try {
+            return OpportunityStatus.valueOf(status).isListed()
+                    && !pendingAgency.test(stored.getString("providerAgencyId"));
+        } catch (IllegalArgumentException unknownStatus) {
+            return false;
         }
     }
 
