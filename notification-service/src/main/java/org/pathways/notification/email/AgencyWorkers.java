@@ -3,17 +3,13 @@ package org.pathways.notification.email;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-import org.bson.Document;
-import org.springframework.data.mongodb.core.BulkOperations;
+import org.pathways.notification.config.IdsByAgency;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
-import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,20 +26,21 @@ import org.springframework.stereotype.Component;
 class AgencyWorkers {
 
     static final String COLLECTION = "agency_workers";
-    private static final String USERS = "userIds";
 
     private final MongoTemplate mongo;
+    private final IdsByAgency lists;
 
     AgencyWorkers(MongoTemplate mongo) {
         this.mongo = mongo;
+        this.lists = new IdsByAgency(mongo, COLLECTION, "userIds");
     }
 
     void list(String agencyId, String userId) {
-        mongo.upsert(byId(agencyId), new Update().addToSet(USERS, userId), COLLECTION);
+        lists.list(agencyId, userId);
     }
 
     void unlist(String agencyId, String userId) {
-        mongo.updateFirst(byId(agencyId), new Update().pull(USERS, userId), COLLECTION);
+        lists.unlist(agencyId, userId);
     }
 
     /**
@@ -54,21 +51,14 @@ class AgencyWorkers {
     Map<String, List<WorkerPreferences>> preferencesOf(Collection<String> agencies) {
         Map<String, List<WorkerPreferences>> of = new LinkedHashMap<>();
         agencies.forEach(agency -> of.put(agency, new ArrayList<>()));
-        if (of.isEmpty()) {
-            return of;
-        }
-        Query lists = of.size() == 1 ? byId(of.keySet().iterator().next())
-                : Query.query(Criteria.where("_id").in(of.keySet()));
         List<String> ids = new ArrayList<>();
-        for (Document agency : mongo.find(lists, Document.class, COLLECTION)) {
-            String agencyId = agency.getString("_id");
-            agency.getList(USERS, String.class, List.of())
-                    .forEach(userId -> ids.add(WorkerPreferences.idOf(agencyId, userId)));
-        }
+        lists.of(of.keySet()).forEach((agencyId, userIds) ->
+                userIds.forEach(userId -> ids.add(WorkerPreferences.idOf(agencyId, userId))));
         if (ids.isEmpty()) {
             return of;
         }
-        Query workers = ids.size() == 1 ? byId(ids.getFirst()) : Query.query(Criteria.where("_id").in(ids));
+        Query workers = ids.size() == 1 ? IdsByAgency.byId(ids.getFirst())
+                : Query.query(Criteria.where("_id").in(ids));
         workers.fields().include("agencyId").include("userId").include("notices");
         mongo.find(workers, WorkerPreferences.class).stream()
                 .filter(worker -> of.containsKey(worker.agencyId()))
@@ -78,27 +68,7 @@ class AgencyWorkers {
 
     /** Lists every worker whose preferences are kept under their agency (repeatable); returns how many agencies. */
     int build() {
-        Query all = new Query();
-        all.fields().include("agencyId").include("userId");
-        Map<String, Set<String>> byAgency = new LinkedHashMap<>();
-        mongo.stream(all, Document.class, mongo.getCollectionName(WorkerPreferences.class)).forEach(worker -> {
-            if (worker.get("agencyId") instanceof String agency && worker.get("userId") instanceof String user) {
-                byAgency.computeIfAbsent(agency, a -> new LinkedHashSet<>()).add(user);
-            }
-        });
-        if (!byAgency.isEmpty()) {
-            BulkOperations writes = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
-            byAgency.forEach((agency, users) -> {
-                Update update = new Update();
-                update.addToSet(USERS).each(users.toArray());
-                writes.upsert(byId(agency), update);
-            });
-            writes.execute();
-        }
-        return byAgency.size();
-    }
-
-    private static Query byId(String id) {
-        return Query.query(Criteria.where("_id").is(id));
+        return lists.build(mongo.getCollectionName(WorkerPreferences.class), List.of("userId"),
+                worker -> worker.get("userId") instanceof String user ? user : null);
     }
 }

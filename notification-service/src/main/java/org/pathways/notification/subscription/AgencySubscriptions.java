@@ -1,17 +1,11 @@
 package org.pathways.notification.subscription;
 
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-import org.bson.Document;
-import org.springframework.data.mongodb.core.BulkOperations;
+import org.pathways.notification.config.IdsByAgency;
 import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.data.mongodb.core.query.Criteria;
-import org.springframework.data.mongodb.core.query.Query;
-import org.springframework.data.mongodb.core.query.Update;
 
 /**
  * The ids of each agency's subscriptions, one document per agency ({@code _id} = agency id): what routing reads to
@@ -28,58 +22,28 @@ import org.springframework.data.mongodb.core.query.Update;
 final class AgencySubscriptions {
 
     static final String COLLECTION = "agency_subscriptions";
-    private static final String IDS = "ids";
 
-    private final MongoTemplate mongo;
+    private final IdsByAgency lists;
 
     AgencySubscriptions(MongoTemplate mongo) {
-        this.mongo = mongo;
+        this.lists = new IdsByAgency(mongo, COLLECTION, "ids");
     }
 
     void list(String agencyId, String subscriptionId) {
-        mongo.upsert(byId(agencyId), new Update().addToSet(IDS, subscriptionId), COLLECTION);
+        lists.list(agencyId, subscriptionId);
     }
 
     void unlist(String agencyId, String subscriptionId) {
-        mongo.updateFirst(byId(agencyId), new Update().pull(IDS, subscriptionId), COLLECTION);
+        lists.unlist(agencyId, subscriptionId);
     }
 
     /** By agency (each of {@code agencies} present), the ids listed: one read by {@code _id}. */
     Map<String, List<String>> of(Collection<String> agencies) {
-        Map<String, List<String>> listed = new LinkedHashMap<>();
-        agencies.forEach(agency -> listed.put(agency, List.of()));
-        Query query = agencies.size() == 1 ? byId(agencies.iterator().next())
-                : Query.query(Criteria.where("_id").in(agencies));
-        for (Document agency : mongo.find(query, Document.class, COLLECTION)) {
-            listed.put(agency.getString("_id"), agency.getList(IDS, String.class, List.of()));
-        }
-        return listed;
+        return lists.of(agencies);
     }
 
     /** Lists every subscription kept under its agency (repeatable); returns how many agencies have one. */
     int build(String subscriptions) {
-        Query all = new Query();
-        all.fields().include("agencyId");
-        Map<String, Set<String>> byAgency = new LinkedHashMap<>();
-        mongo.stream(all, Document.class, subscriptions).forEach(subscription -> {
-            if (subscription.get("agencyId") instanceof String agency) {
-                byAgency.computeIfAbsent(agency, a -> new java.util.LinkedHashSet<>())
-                        .add(String.valueOf(subscription.get("_id")));
-            }
-        });
-        if (!byAgency.isEmpty()) {
-            BulkOperations writes = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
-            byAgency.forEach((agency, ids) -> {
-                Update update = new Update();
-                update.addToSet(IDS).each(ids.toArray());
-                writes.upsert(byId(agency), update);
-            });
-            writes.execute();
-        }
-        return byAgency.size();
-    }
-
-    private static Query byId(String id) {
-        return Query.query(Criteria.where("_id").is(id));
+        return lists.build(subscriptions, List.of(), subscription -> String.valueOf(subscription.get("_id")));
     }
 }
