@@ -83,6 +83,8 @@ public class ReferralSubmission {
             return replayed.get();
         }
         List<ConsentView> inForce = ConcurrentReads.join(consents);
+        // Referring is not a way in: an agency with no standing for the learner (it did not register them and holds
+        // no consent in force to share for referral) is told what it would be told of a learner that does not exist.
         if (!ConcurrentReads.join(registeredByCaller) && !readModels.referralSharingAllowed(inForce,
                 caller.agencyId())) {
             throw ProblemException.notFound("learner", learnerId);
@@ -127,17 +129,6 @@ public class ReferralSubmission {
                     "This learner already has an open referral to this opportunity.",
                     open != null && open.isPartyTo(caller.agencyId())
                             ? Map.of("existingReferralId", open.id()) : Map.of());
-        }
-    }
-
-    /**
-     * Referring is not a way in: an agency with no standing for the learner (it did not register them and holds no
-     * consent in force to share for referral) is told what it would be told of a learner that does not exist. (The
-     * submission checks the same from its own concurrent reads.)
-     */
-    public void requireStanding(Caller caller, String learnerId, Instant now) {
-        if (!readModels.mayRefer(learnerId, caller.agencyId(), now)) {
-            throw ProblemException.notFound("learner", learnerId);
         }
     }
 
