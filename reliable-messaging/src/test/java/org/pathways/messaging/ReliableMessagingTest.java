@@ -427,42 +427,6 @@ class ReliableMessagingTest extends MessagingServiceTest {
     }
 
     @Test
-    void aSaveOfTheChangedPropertiesWritesOnlyThemGuardedByTheVersionWithItsEventsAndTheOutboxBound() {
-        Outbox outbox = crashingOutbox();
-        String id = newLearnerId();
-        TrackedLearner learner = outbox.save(new TrackedLearner(id, "LS1"), registered(id));
-        TrackedLearner stale = mongo.findById(id, TrackedLearner.class);
-
-        learner.locality = "LS2";
-        learner.note = "changed in memory, not named";
-        learner = outbox.saveChanged(learner, List.of("locality"), List.of(numbered(id, 1)));
-
-        Document stored = mongo.findById(id, Document.class, "tracked-learners");
-        assertThat(stored.getString("locality")).isEqualTo("LS2");
-        assertThat(stored.containsKey("note")).as("a property not named is left as stored").isFalse();
-        assertThat(stored.getLong("version")).isEqualTo(1L);
-        assertThat(learner.version).isEqualTo(1L);
-        assertThat(pendingOutbox(id)).hasSize(2);
-
-        stale.locality = "LS3";
-        assertThatThrownBy(() -> outbox.saveChanged(stale, List.of("locality"), List.of(registered(id))))
-                .isInstanceOf(OptimisticLockingFailureException.class);
-        assertThat(mongo.findById(id, TrackedLearner.class).locality).isEqualTo("LS2");
-        assertThat(pendingOutbox(id)).hasSize(2);
-
-        learner.locality = null;
-        learner = outbox.saveChanged(learner, List.of("locality"), List.of(), 2);
-        assertThat(mongo.findById(id, Document.class, "tracked-learners").containsKey("locality"))
-                .as("a named property that is null is unset, as a whole save leaves it out").isFalse();
-
-        TrackedLearner full = learner;
-        assertThatThrownBy(() -> cappedOutbox(2, new SimpleMeterRegistry())
-                .saveChanged(full, List.of("locality"), List.of(numbered(id, 2)), 2))
-                .isInstanceOf(OutboxParkedException.class);
-        assertThat(mongo.findById(id, TrackedLearner.class).version).isEqualTo(2L);
-    }
-
-    @Test
     void anEventThatBreaksItsContractNeverEntersTheOutbox() {
         String id = newLearnerId();
         LearnerRegistered withEmailAsId = new LearnerRegistered("amina@example.org", "agency-college", "LS6",

@@ -241,13 +241,6 @@ public class Opportunity {
     }
 
     /**
-     * The properties that {@link #takePlace}, {@link #releasePlace} and {@link #forgetPlaceChange} alter, and all that
-     * a save of a place change need write (the places consumer sets only these, not the whole document).
-     */
-    public static final Set<String> PLACE_PROPERTIES = Set.of("placesTaken", "placeChangesInFlight", "status",
-            "updatedAt");
-
-    /**
      * Counts a place taken (a referral accepted or started) by the change {@code changeId} (one per holding and
      * direction), once: a change already counted here changes nothing. Which referral holds a place, and that an ended
      * one never takes it again, is decided per referral before this is called. A place is counted even beyond capacity

@@ -42,10 +42,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.BulkOperationException;
 import org.springframework.data.mongodb.core.BulkOperations;
-import org.springframework.data.mapping.PersistentPropertyAccessor;
 import org.springframework.data.mongodb.core.MongoTemplate;
-import org.springframework.data.mongodb.core.mapping.MongoPersistentEntity;
-import org.springframework.data.mongodb.core.mapping.MongoPersistentProperty;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
@@ -298,10 +295,7 @@ public class PlacesFromReferrals implements DisposableBean {
                 try {
                     List<OpportunityPlacesChanged> events = change.events();
                     long from = current.version();
-                    // Only what a place change alters is written: the rest of the document is as read at this version.
-                    current = waiting == null
-                            ? outbox.saveChanged(current, Opportunity.PLACE_PROPERTIES, events)
-                            : outbox.saveChanged(current, Opportunity.PLACE_PROPERTIES, events, waiting);
+                    current = waiting == null ? outbox.save(current, events) : outbox.save(current, events, waiting);
                     waiting = waiting == null ? null : waiting + events.size();
                     announce |= !events.isEmpty();
                     forgetting.forEach(settled::remove);
@@ -334,16 +328,9 @@ public class PlacesFromReferrals implements DisposableBean {
         if (snapshots.size() >= SNAPSHOTS_KEPT) {
             snapshots.clear();  // a hint only: forgetting it costs a read, not a wrong count
         }
-        Snapshot before = snapshots.get(saved.id());
         Document fields = new Document();
-        if (before != null && before.version() == from) {
-            // The save from the version kept changed only the place properties: those are written over a copy of
-            // it, instead of mapping the whole opportunity again (which cost more than the rest of the save here).
-            fields.putAll(before.fields());
-            placeFields(saved, fields);
-        } else {
-            mongo.getConverter().write(saved, fields);
-        }
+        mongo.getConverter().write(saved, fields);
+        Snapshot before = snapshots.get(saved.id());
         List<Integer> history = new ArrayList<>(Snapshot.HISTORY);
         history.add(added);
         if (before != null && before.version() == from) {
@@ -352,24 +339,6 @@ public class PlacesFromReferrals implements DisposableBean {
         }
         snapshots.put(saved.id(), new Snapshot(fields, saved.version(), waiting, System.nanoTime(),
                 List.copyOf(history)));
-    }
-
-    /** Writes the place properties and the version of {@code saved} into {@code fields}, as a mapping would. */
-    private void placeFields(Opportunity saved, Document fields) {
-        MongoPersistentEntity<?> entity = mongo.getConverter().getMappingContext()
-                .getRequiredPersistentEntity(Opportunity.class);
-        PersistentPropertyAccessor<Opportunity> accessor = entity.getPropertyAccessor(saved);
-        for (String name : Opportunity.PLACE_PROPERTIES) {
-            MongoPersistentProperty property = entity.getRequiredPersistentProperty(name);
-            Object value = accessor.getProperty(property);
-            if (value == null) {
-                fields.remove(property.getFieldName());
-            } else {
-                fields.put(property.getFieldName(),
-                        mongo.getConverter().convertToMongoType(value, property.getTypeInformation()));
-            }
-        }
-        fields.put(entity.getRequiredVersionProperty().getFieldName(), saved.version());
     }
 
     /** Notes that the holdings of {@code changeIds} are settled: the opportunity's next save forgets them. */

@@ -154,13 +154,6 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     /** The version of each opportunity this instance indexed since it started (a skip list, not the truth). */
     private final Map<String, Long> indexedVersions = new java.util.concurrent.ConcurrentHashMap<>();
     private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
-    /**
-     * Providers found approved: an approval is never undone (an agency's kind is only ever replaced by another), so
-     * they are not read again at every change of their opportunities (one agency read per poll of the topic, and per
-     * places batch, before).
-     */
-    private final Set<String> approvedAgencies = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final int APPROVED_KEPT = 100_000;
     private final Object changes = new Object();
     private volatile FacetState facetState;
     private static final int DECODED = 10_000;
@@ -204,11 +197,8 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             writer.commit();
         }
         this.searchers = new SearcherManager(writer, new SearcherFactory());
-        // Changes from the topics become visible within refresh-every, in batches; a change someone waits for, at
-        // once. Under a burst of place changes a reopen every 100 ms cost more than the index updates themselves
-        // (each reopen flushed a segment of a few documents, which Lucene then merged).
-        this.reopener = new ControlledRealTimeReopenThread<>(writer, searchers,
-                properties.refreshEvery().toNanos() / 1e9, 0.0);
+        // Changes from the topics become visible within 100 ms, in batches; a change someone waits for, at once.
+        this.reopener = new ControlledRealTimeReopenThread<>(writer, searchers, 0.1, 0.0);
         reopener.setName("search-index-reopen");
         reopener.setDaemon(true);
         reopener.start();
@@ -288,13 +278,10 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     }
 
     /**
-     * Those of {@code all} still pending approval (no kind yet): those not found approved before, in one read by
-     * {@code _id} alone, the kind checked here (a filter on {@code kind} too would be served by no index on the
-     * embedded store: a full scan).
+     * Those of {@code agencyIds} still pending approval (no kind yet): one read by {@code _id} alone, the kind
+     * checked here (a filter on {@code kind} too would be served by no index on the embedded store: a full scan).
      */
-    private Set<String> pendingAmong(Set<String> all) {
-        Set<String> agencyIds = all.stream().filter(id -> !approvedAgencies.contains(id))
-                .collect(java.util.stream.Collectors.toSet());
+    private Set<String> pendingAmong(Set<String> agencyIds) {
         if (agencyIds.isEmpty()) {
             return Set.of();
         }
@@ -306,8 +293,6 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
         mongo.find(query, Document.class, "agencies").forEach(d -> {
             if (d.get("kind") == null) {
                 pending.add(String.valueOf(d.get("_id")));
-            } else if (approvedAgencies.size() < APPROVED_KEPT) {
-                approvedAgencies.add(String.valueOf(d.get("_id")));
             }
         });
         return pending;
@@ -425,11 +410,6 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             if (stored == null) {
                 return delete(id);
             }
-            if (alreadyIndexed(id, stored, pendingAgency)) {
-                // As below, without mapping the document: the topic brings back each change this instance's own
-                // saves followed already, most of them at a version still current.
-                return -1;
-            }
             EXCLUDED_FROM_SOURCE.forEach(stored::remove);
             stored.remove("_class");
             Opportunity opportunity = mongo.getConverter().read(Opportunity.class, stored);
@@ -449,21 +429,6 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             return generation;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Whether {@code stored} is listed and shown, at the version indexed last: read from its fields, unmapped. */
-    private boolean alreadyIndexed(String id, Document stored, java.util.function.Predicate<String> pendingAgency) {
-        Long indexed = indexedVersions.get(id);
-        if (indexed == null || !(stored.get(VERSION) instanceof Number version) || version.longValue() != indexed
-                || !(stored.get(STATUS) instanceof String status)) {
-            return false;
-        }
-        try {
-            return OpportunityStatus.valueOf(status).isListed()
-                    && !pendingAgency.test(stored.getString("providerAgencyId"));
-        } catch (IllegalArgumentException unknownStatus) {
-            return false;
         }
     }
 

@@ -4,22 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Objects;
-import java.util.Set;
-
-import org.bson.Document;
 
 import org.junit.jupiter.api.Test;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPlacesChanged;
 import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.platform.problem.ProblemException;
-import org.springframework.data.mongodb.core.convert.MappingMongoConverter;
-import org.springframework.data.mongodb.core.convert.MongoCustomConversions;
-import org.springframework.data.mongodb.core.convert.NoOpDbRefResolver;
-import org.springframework.data.mongodb.core.mapping.MongoMappingContext;
 
 class OpportunityPlacesTest {
 
@@ -67,42 +57,6 @@ class OpportunityPlacesTest {
         assertThat(announced(release(opportunity, "ref-1")).status()).isEqualTo("PUBLISHED");
         assertThat(release(opportunity, "ref-1").changed()).isFalse();
         assertThat(opportunity.placesTaken()).isEqualTo(1);
-    }
-
-    /**
-     * The places consumer writes only {@link Opportunity#PLACE_PROPERTIES} when it saves a place change: a place
-     * change that altered any other stored field would leave the store behind the announced state.
-     */
-    @Test
-    void aPlaceChangeAltersOnlyThePlacePropertiesOfTheStoredDocument() {
-        MongoCustomConversions conversions = new MongoCustomConversions(List.of());
-        MongoMappingContext mapping = new MongoMappingContext();
-        mapping.setSimpleTypeHolder(conversions.getSimpleTypeHolder());
-        MappingMongoConverter converter = new MappingMongoConverter(NoOpDbRefResolver.INSTANCE, mapping);
-        converter.setCustomConversions(conversions);
-        converter.afterPropertiesSet();
-        Opportunity opportunity = published(1);
-        Instant later = NOW.plusSeconds(60);
-        List<Runnable> changes = List.of(
-                () -> opportunity.takePlace("ref-1", "ref-1:TAKING", later),             // PUBLISHED → FULL
-                () -> opportunity.forgetPlaceChange("ref-1:TAKING"),
-                () -> opportunity.releasePlace("ref-1", "ref-1:RELEASING", later.plusSeconds(1)),  // → PUBLISHED
-                () -> opportunity.forgetPlaceChange("ref-1:RELEASING"));
-        Set<String> altered = new HashSet<>();
-        for (Runnable change : changes) {
-            Document before = new Document();
-            converter.write(opportunity, before);
-            change.run();
-            Document after = new Document();
-            converter.write(opportunity, after);
-            Set<String> fields = new HashSet<>(before.keySet());
-            fields.addAll(after.keySet());
-            fields.stream().filter(field -> !Objects.equals(before.get(field), after.get(field)))
-                    .forEach(altered::add);
-        }
-
-        assertThat(altered).as("every place property is altered by some change, and nothing else is")
-                .containsExactlyInAnyOrderElementsOf(Opportunity.PLACE_PROPERTIES);
     }
 
     @Test

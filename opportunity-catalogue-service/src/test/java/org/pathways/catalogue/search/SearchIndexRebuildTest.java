@@ -39,8 +39,7 @@ class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
 
     private LuceneOpportunitySearch start() throws IOException {
         LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo,
-                new SearchIndexProperties(directory.toString(), Duration.ofHours(1),
-                        Duration.ofSeconds(1)));
+                new SearchIndexProperties(directory.toString(), Duration.ofHours(1)));
         search.reconcile();
         return search;
     }
@@ -113,8 +112,7 @@ class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
         String added = seed("Pottery for children", "Clay.", 53.84);
 
         LuceneOpportunitySearch after = new LuceneOpportunitySearch(mongo,
-                new SearchIndexProperties(directory.toString(), Duration.ofHours(1),
-                        Duration.ofSeconds(1)));
+                new SearchIndexProperties(directory.toString(), Duration.ofHours(1)));
         try {
             assertThat(ids(after.search(criteria("pottery")))).as("as it was left")
                     .containsExactlyInAnyOrder(withdrawn, revised, kept);
@@ -138,8 +136,7 @@ class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
         }
 
         LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo,
-                new SearchIndexProperties(directory.toString(), Duration.ofHours(1),
-                        Duration.ofSeconds(1)));
+                new SearchIndexProperties(directory.toString(), Duration.ofHours(1)));
         try {
             assertThat(search.size()).as("the old documents are gone").isZero();
             search.reconcile();

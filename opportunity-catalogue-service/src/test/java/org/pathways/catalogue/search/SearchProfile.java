@@ -41,7 +41,7 @@ class SearchProfile {
     void profile() throws Exception {
         MongoTemplate mongo = new MongoTemplate(MongoClients.create("mongodb://127.0.0.1:1"), "none");
         LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo, new SearchIndexProperties("memory",
-                java.time.Duration.ofHours(10), java.time.Duration.ofSeconds(1)));
+                java.time.Duration.ofHours(10)));
         java.lang.reflect.Constructor<Matchmaker> make = Matchmaker.class.getDeclaredConstructor(OpportunitySearch.class);
         make.setAccessible(true);
         Matchmaker matchmaker = make.newInstance(search);

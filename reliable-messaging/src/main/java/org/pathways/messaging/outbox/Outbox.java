@@ -3,7 +3,6 @@ package org.pathways.messaging.outbox;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,36 +97,12 @@ public class Outbox {
         return save(aggregate, events, Integer.valueOf(waitingAtMost));
     }
 
-    /**
-     * As {@link #save(Object, List, int)}, for a change of a stored aggregate that altered only the named properties
-     * (Java property names): the update sets just those fields, converted as a whole save would write them, with the
-     * same version guard, events and outbox bound. For an aggregate whose document is large and whose change is
-     * small (a counter), the store then decodes and applies a few fields instead of every one. The caller answers
-     * for the list: a property it changed and did not name stays as stored. An aggregate never stored (no version)
-     * is inserted whole.
-     */
-    public <T> T saveChanged(T aggregate, Collection<String> changed, List<? extends PathwaysEvent> events,
-                             int waitingAtMost) {
-        return save(aggregate, Set.copyOf(changed), events, Integer.valueOf(waitingAtMost));
-    }
-
-    /** As {@link #saveChanged(Object, Collection, List, int)}, reading the waiting events when there are new ones. */
-    public <T> T saveChanged(T aggregate, Collection<String> changed, List<? extends PathwaysEvent> events) {
-        return save(aggregate, Set.copyOf(changed), events, null);
-    }
-
     /** How many events wait in the outbox of an aggregate's stored document (read whole, or with its outbox). */
     public static int waiting(Document stored) {
         return stored.getList(OutboxEntry.FIELD, Object.class, List.of()).size();
     }
 
     private <T> T save(T aggregate, List<? extends PathwaysEvent> events, Integer waitingAtMost) {
-        return save(aggregate, null, events, waitingAtMost);
-    }
-
-    /** Saves {@code aggregate}: every field, or only the {@code changed} properties of a stored one (not null). */
-    private <T> T save(T aggregate, Set<String> changed, List<? extends PathwaysEvent> events,
-                       Integer waitingAtMost) {
         MongoPersistentEntity<?> entity = mongo.getConverter().getMappingContext()
                 .getRequiredPersistentEntity(aggregate.getClass());
         PersistentPropertyAccessor<T> accessor = entity.getPropertyAccessor(aggregate);
@@ -141,17 +116,10 @@ public class Outbox {
         List<Document> entries = events.stream().map(event -> toEntry(event).toDocument()).toList();
         String collection = entity.getCollection();
 
-        Document document = null;
-        Object storedId;
-        if (changed == null || version == null) {
-            document = new Document();
-            mongo.getConverter().write(aggregate, document);
-            storedId = document.get("_id");
-        } else {
-            storedId = mongo.getConverter().convertId(id, idProperty.getFieldType());
-        }
+        Document document = new Document();
+        mongo.getConverter().write(aggregate, document);
         if (!entries.isEmpty()) {
-            requireRoom(collection, storedId, version, entries.size(), waitingAtMost);
+            requireRoom(collection, document.get("_id"), version, entries.size(), waitingAtMost);
         }
         if (version == null) {
             document.put(versionProperty.getFieldName(), 0L);
@@ -160,12 +128,23 @@ public class Outbox {
             mongo.insert(document, collection);
             accessor.setProperty(versionProperty, 0L);
         } else {
-            Update update = document != null ? everyField(entity, document) : onlyChanged(entity, accessor, changed);
+            Update update = new Update();
+            for (Map.Entry<String, Object> field : document.entrySet()) {
+                if (!field.getKey().equals("_id") && !field.getKey().equals(versionProperty.getFieldName())) {
+                    update.set(field.getKey(), field.getValue());
+                }
+            }
+            for (MongoPersistentProperty property : entity) {
+                if (!document.containsKey(property.getFieldName()) && !property.isIdProperty()
+                        && !property.isVersionProperty()) {
+                    update.unset(property.getFieldName());
+                }
+            }
             update.inc(versionProperty.getFieldName(), 1);
             if (!entries.isEmpty()) {
                 update.push(OutboxEntry.FIELD).each(entries.toArray());
             }
-            Query current = Query.query(Criteria.where("_id").is(storedId)
+            Query current = Query.query(Criteria.where("_id").is(document.get("_id"))
                     .and(versionProperty.getFieldName()).is(version));
             if (mongo.updateFirst(current, update, collection).getMatchedCount() == 0) {
                 throw new OptimisticLockingFailureException(
@@ -175,47 +154,9 @@ public class Outbox {
         }
         if (!entries.isEmpty() && properties.publishAfterWrite()) {
             // Inserted with no lease holder: the relay claims it without reading it first.
-            relay.publishSoon(collection, storedId, version == null ? OutboxRelay.FREE : null);
+            relay.publishSoon(collection, document.get("_id"), version == null ? OutboxRelay.FREE : null);
         }
         return accessor.getBean();
-    }
-
-    /** Sets every mapped field of the aggregate's {@code document} and unsets the properties it leaves out (nulls). */
-    private static Update everyField(MongoPersistentEntity<?> entity, Document document) {
-        Update update = new Update();
-        for (Map.Entry<String, Object> field : document.entrySet()) {
-            if (!field.getKey().equals("_id") && !field.getKey().equals(entity.getRequiredVersionProperty()
-                    .getFieldName())) {
-                update.set(field.getKey(), field.getValue());
-            }
-        }
-        for (MongoPersistentProperty property : entity) {
-            if (!document.containsKey(property.getFieldName()) && !property.isIdProperty()
-                    && !property.isVersionProperty()) {
-                update.unset(property.getFieldName());
-            }
-        }
-        return update;
-    }
-
-    /** Sets the {@code changed} properties only, each converted as a whole save writes it (unset when null). */
-    private Update onlyChanged(MongoPersistentEntity<?> entity, PersistentPropertyAccessor<?> accessor,
-                               Set<String> changed) {
-        Update update = new Update();
-        for (String name : changed) {
-            MongoPersistentProperty property = entity.getRequiredPersistentProperty(name);
-            if (property.isIdProperty() || property.isVersionProperty()) {
-                throw new IllegalArgumentException("The id and the version are not changed by a save: " + name);
-            }
-            Object value = accessor.getProperty(property);
-            if (value == null) {
-                update.unset(property.getFieldName());
-            } else {
-                update.set(property.getFieldName(),
-                        mongo.getConverter().convertToMongoType(value, property.getTypeInformation()));
-            }
-        }
-        return update;
     }
 
     /** Captures each written event's trace context from the current span of {@code tracing}. */
