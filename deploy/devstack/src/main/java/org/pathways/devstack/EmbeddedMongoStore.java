@@ -6,6 +6,8 @@ import java.nio.file.Path;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.bson.Document;
+import io.netty.channel.Channel;
 
 /**
  * The document store of the devstack: mongo-java-server speaking the MongoDB wire protocol, keeping its data in
@@ -27,7 +29,7 @@ final class EmbeddedMongoStore implements AutoCloseable {
 
     static EmbeddedMongoStore start(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        MongoServer server = new MongoServer(new H2Backend(file.toAbsolutePath().toString()));
+        MongoServer server = new MongoServer(new HelloAnsweringH2Backend(file.toAbsolutePath().toString()));
         // Change streams read the oplog; services that watch collections need it, others do not notice it.
         server.enableOplog();
         server.bind("localhost", PORT);
@@ -42,5 +44,27 @@ final class EmbeddedMongoStore implements AutoCloseable {
     @Override
     public void close() {
         server.shutdown();
+    }
+
+    /**
+     * The H2 backend answering {@code hello}, the handshake MongoDB 4.4.2+ answers and clients ask first (the
+     * messaging module's transaction check among them), as it answers the legacy {@code isMaster}: mongo-java-server
+     * knows only the latter, and logs every {@code hello} as an error with its stack trace on the console.
+     */
+    private static final class HelloAnsweringH2Backend extends H2Backend {
+
+        HelloAnsweringH2Backend(String file) {
+            super(file);
+        }
+
+        @Override
+        public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+            if (!"hello".equalsIgnoreCase(command)) {
+                return super.handleCommand(channel, databaseName, command, query);
+            }
+            Document answer = super.handleCommand(channel, databaseName, "isMaster", query);
+            answer.put("isWritablePrimary", answer.get("ismaster"));
+            return answer;
+        }
     }
 }

@@ -52,9 +52,9 @@ record KafkaAccess(String principal, List<String> writes, List<String> reads) {
     }
 
     /**
-     * The ACLs: Write and Describe on its own topics and dead-letter topic, Read and Describe on what it consumes, Read
-     * on the consumer groups whose names start with its own (the catalogue's search index uses one group per instance,
-     * {@code opportunity-catalogue-service-search-<uuid>}). No Create, Alter or Delete: the topics are made by the
+     * The ACLs: Write and Describe on its own topics and dead-letter topic, Read and Describe on what it consumes and on
+     * its dead-letter topic, Read on the consumer groups whose names start with its own (the catalogue's search index
+     * uses one group per instance, {@code opportunity-catalogue-service-search-<uuid>}). No Create, Alter or Delete: the topics are made by the
      * operator (Strimzi's KafkaTopics, the devstack's admin), never by a service.
      */
     List<AclBinding> aclBindings() {
@@ -63,7 +63,8 @@ record KafkaAccess(String principal, List<String> writes, List<String> reads) {
             bindings.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE));
             bindings.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.DESCRIBE));
         }
-        for (String topic : reads) {
+        // Its dead-letter topic too: administrators list and inspect the service's dead letters through it.
+        for (String topic : Stream.concat(reads.stream(), Stream.of(deadLetterTopic())).toList()) {
             bindings.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ));
             bindings.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.DESCRIBE));
         }

@@ -90,6 +90,10 @@ class DevstackSmokeTest {
         assertThat(output).as("no service's INFO line on the console")
                 .noneMatch(line -> line.startsWith("[learner") && ConsoleFilter.levelOf(line.substring(15))
                         instanceof String level && level.equals("INFO"));
+        // Every service asks the store "hello" at start (the messaging module's transaction check): answered, no
+        // error with its stack trace from the embedded store.
+        assertThat(output).as("the embedded store knows every command the services send")
+                .noneMatch(line -> line.contains("NoSuchCommandException") || line.contains("no such command"));
         assertThat(output.stream().filter(line -> line.startsWith("[learner")).count())
                 .as("the learner service's lines on the console").isLessThan(40);
         assertThat(Files.readString(dataDir.resolve("logs").resolve("learner.log")))

@@ -394,10 +394,17 @@ class FaultSuiteTest {
             }
             if (scenario.poisonKey() != null) {
                 for (KafkaAccess service : KafkaAccess.SERVICES) {
-                    if (deadLetters(service, scenario.poisonTopic()) && entries.stream().noneMatch(entry ->
+                    if (!deadLetters(service, scenario.poisonTopic())) {
+                        continue;
+                    }
+                    List<TopicLog.Entry> parked = entries.stream().filter(entry ->
                             entry.topic().equals(service.deadLetterTopic())
-                                    && scenario.poisonKey().equals(entry.key()))) {
+                                    && scenario.poisonKey().equals(entry.key())).toList();
+                    if (parked.isEmpty()) {
                         problems.add("the poison is not on " + service.deadLetterTopic() + " yet");
+                    } else if (whyNotListed(service, parked.get(0)) instanceof String why) {
+                        problems.add(service.principal() + "'s dead letters do not list the poison ("
+                                + parked.get(0).partition() + "-" + parked.get(0).offset() + "): " + why);
                     }
                 }
             }
@@ -429,6 +436,27 @@ class FaultSuiteTest {
     private static boolean deadLetters(KafkaAccess service, String topic) {
         return service.reads().contains(topic) && !(service.principal().equals("opportunity-catalogue-service")
                 && service.writes().contains(topic));
+    }
+
+    /**
+     * Null when a platform administrator sees {@code parked} among {@code service}'s dead letters through the
+     * gateway (the service reads its dead-letter topic on the secured broker as its own principal); else what the
+     * gateway answered.
+     */
+    private String whyNotListed(KafkaAccess service, TopicLog.Entry parked) throws Exception {
+        GatewayApi.Reply page = api.get("/api/dead-letters/" + service.principal() + "?state=all&size=100",
+                tokens.tokenOf(DemoTokens.PLATFORM_ADMIN));
+        if (page == null || !page.succeeded() || page.body() == null) {
+            return page == null ? "no answer" : page.status() + " " + page.text();
+        }
+        String id = parked.partition() + "-" + parked.offset();
+        for (JsonNode deadLetter : page.body().path("deadLetters")) {
+            if (id.equals(deadLetter.path("id").asString())
+                    && parked.topic().equals(page.body().path("topic").asString())) {
+                return null;
+            }
+        }
+        return "not among " + page.body().path("total").asLong() + " on " + page.body().path("topic").asString();
     }
 
     /** How many more RECEIVED the funnel counts than the topic holds, now (0 when they agree). */

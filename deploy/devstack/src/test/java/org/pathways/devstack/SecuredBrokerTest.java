@@ -28,6 +28,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.pathways.messaging.deadletter.DeadLetterTopic;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +93,38 @@ class SecuredBrokerTest {
             consumer.assign(List.of(new TopicPartition("pathways.deliveries", 0)));
             assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(10)))
                     .isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    @Test
+    void aServiceReadsItsOwnDeadLettersAsItsAdministratorsListThemAndNoOtherServicesOnes() throws Exception {
+        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("notification-service"))) {
+            producer.send(new ProducerRecord<>("pathways.dlq.notification-service", "parked-1", "{}"))
+                    .get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("referral-service"))) {
+            producer.send(new ProducerRecord<>("pathways.dlq.referral-service", "parked-2", "{}"))
+                    .get(30, TimeUnit.SECONDS);
+        }
+        Map<String, Object> notification = broker.clientConfig("notification-service");
+        // The clients the dead letters' endpoint reads and re-drives with, given the service's own settings.
+        DeadLetterTopic own = new DeadLetterTopic("pathways.dlq.notification-service", notification, notification,
+                Duration.ofSeconds(20));
+        DeadLetterTopic others = new DeadLetterTopic("pathways.dlq.referral-service", notification, notification,
+                Duration.ofSeconds(20));
+        try {
+            assertThat(own.readAll()).extracting(record -> new String(record.key(), StandardCharsets.UTF_8))
+                    .containsExactly("parked-1");
+            // Not described to it: as far as its principal can tell, there is no such topic.
+            assertThat(others.readAll()).isEmpty();
+            // Back to the topic it came from, which another service publishes: refused, and said so.
+            DeadLetterTopic.Record parked = own.readAll().get(0);
+            assertThatThrownBy(() -> own.redrive(parked, "pathways.referrals"))
+                    .isInstanceOf(DeadLetterTopic.RedriveRefused.class)
+                    .hasMessageContaining("pathways.referrals");
+        } finally {
+            own.destroy();
+            others.destroy();
         }
     }
 

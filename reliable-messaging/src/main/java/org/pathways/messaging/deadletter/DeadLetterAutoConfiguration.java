@@ -1,9 +1,13 @@
 package org.pathways.messaging.deadletter;
 
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.springframework.beans.factory.ObjectProvider;
@@ -13,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
@@ -31,8 +36,13 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 @EnableConfigurationProperties(DeadLetterProperties.class)
 public class DeadLetterAutoConfiguration {
 
+    /**
+     * The service's dead-letter topic, read and re-driven by clients with the settings Spring Boot builds from
+     * {@code spring.kafka.*} (the broker's security protocol, SASL and SSL, which {@code BrokerSecurity} puts there),
+     * so that they reach a secured broker as the service's own principal; and the binder's brokers.
+     */
     @Bean
-    DeadLetterTopic deadLetterTopic(Environment environment, DeadLetterProperties properties) {
+    DeadLetterTopic deadLetterTopic(Environment environment, DeadLetterProperties properties, KafkaProperties kafka) {
         String service = environment.getProperty("spring.application.name", "service");
         // The binder's own setting (pathways-messaging.yml), so the two can never name different topics.
         String topic = environment.getProperty("spring.cloud.stream.kafka.default.consumer.dlq-name",
@@ -40,7 +50,11 @@ public class DeadLetterAutoConfiguration {
         List<String> brokers = Binder.get(environment)
                 .bind("spring.cloud.stream.kafka.binder.brokers", Bindable.listOf(String.class))
                 .orElse(List.of("localhost:9092"));
-        return new DeadLetterTopic(topic, brokers, properties.timeout());
+        Map<String, Object> consumer = new HashMap<>(kafka.buildConsumerProperties());
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers));
+        Map<String, Object> producer = new HashMap<>(kafka.buildProducerProperties());
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers));
+        return new DeadLetterTopic(topic, consumer, producer, properties.timeout());
     }
 
     @Bean

@@ -83,6 +83,9 @@ public class DeadLetterController {
                             "resolvedAt", String.valueOf(deadLetter.resolution().at())));
         } catch (DeadLetters.NotRedrivable refused) {
             throw ProblemException.unprocessable("not-redrivable", refused.getMessage() + "; discard it instead.");
+        } catch (DeadLetterTopic.RedriveRefused refused) {
+            throw ProblemException.unprocessable("not-redrivable", refused.getMessage()
+                    + ": re-driving it needs Write on that topic for the service's Kafka user; else discard it.");
         } catch (DeadLetterTopicUnavailable unavailable) {
             throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "dead-letters-unavailable",
                     "The broker did not answer in time; try again shortly.");

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -83,16 +84,26 @@ public class DeadLetterTopic implements DisposableBean {
     }
 
     private final String topic;
-    private final List<String> brokers;
+    private final Map<String, Object> consumerSettings;
+    private final Map<String, Object> producerSettings;
     private final Duration timeout;
     private volatile KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
 
-    public DeadLetterTopic(String topic, List<String> brokers, Duration timeout) {
+    /**
+     * @param consumerSettings where and how the reading consumer connects: the brokers and everything the service's
+     *                         other consumers use to reach them (security protocol, SASL, SSL); settings of its own
+     *                         (no group, no auto-commit, read committed, the timeout) are put over them
+     * @param producerSettings the same for the re-driving producer (acks, idempotence and the timeout put over them)
+     */
+    public DeadLetterTopic(String topic, Map<String, Object> consumerSettings, Map<String, Object> producerSettings,
+                           Duration timeout) {
         this.topic = topic;
-        this.brokers = List.copyOf(brokers);
+        this.consumerSettings = Map.copyOf(consumerSettings);
+        this.producerSettings = Map.copyOf(producerSettings);
         this.timeout = timeout;
     }
+
 
     public String name() {
         return topic;
@@ -194,9 +205,28 @@ public class DeadLetterTopic implements DisposableBean {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new DeadLetterTopicUnavailable("Interrupted while re-driving to " + originalTopic);
-        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException failed) {
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof AuthorizationException) {
+                throw new RedriveRefused(originalTopic);
+            }
+            throw new DeadLetterTopicUnavailable("Could not re-drive to " + originalTopic + ": "
+                    + failed.getCause().getClass().getSimpleName());
+        } catch (AuthorizationException refused) {
+            throw new RedriveRefused(originalTopic);
+        } catch (TimeoutException | org.apache.kafka.common.KafkaException failed) {
             throw new DeadLetterTopicUnavailable("Could not re-drive to " + originalTopic + ": "
                     + failed.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * The broker refuses the service's principal Write on the record's original topic: on a broker with a user and
+     * ACLs per service, a service publishes only its own topics, and most dead letters come from others' topics.
+     */
+    public static class RedriveRefused extends RuntimeException {
+        public RedriveRefused(String originalTopic) {
+            super("The broker does not let this service write to " + originalTopic
+                    + " (a service publishes only its own topics)");
         }
     }
 
@@ -238,8 +268,10 @@ public class DeadLetterTopic implements DisposableBean {
     }
 
     private KafkaConsumer<byte[], byte[]> newConsumer() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers));
+        Map<String, Object> config = new HashMap<>(consumerSettings);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        config.remove(ConsumerConfig.CLIENT_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -255,15 +287,17 @@ public class DeadLetterTopic implements DisposableBean {
                 current = producer;
                 if (current == null) {
                     int bound = (int) timeout.toMillis();
-                    current = new KafkaProducer<>(Map.of(
-                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers),
+                    Map<String, Object> config = new HashMap<>(producerSettings);
+                    config.remove(ProducerConfig.CLIENT_ID_CONFIG);
+                    config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+                    config.putAll(Map.of(
                             ProducerConfig.ACKS_CONFIG, "all",
                             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                             ProducerConfig.MAX_BLOCK_MS_CONFIG, bound,
                             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, bound,
                             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, bound + 1,
-                            ProducerConfig.LINGER_MS_CONFIG, 0),
-                            new ByteArraySerializer(), new ByteArraySerializer());
+                            ProducerConfig.LINGER_MS_CONFIG, 0));
+                    current = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
                     producer = current;
                 }
             }
