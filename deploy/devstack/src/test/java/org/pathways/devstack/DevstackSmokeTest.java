@@ -94,6 +94,8 @@ class DevstackSmokeTest {
         // error with its stack trace from the embedded store.
         assertThat(output).as("the embedded store knows every command the services send")
                 .noneMatch(line -> line.contains("NoSuchCommandException") || line.contains("no such command"));
+        assertThat(output).as("no warning that is expected in normal running (the binder's lag gauge's)")
+                .noneMatch(line -> line.contains("Not updating high watermark"));
         assertThat(output.stream().filter(line -> line.startsWith("[learner")).count())
                 .as("the learner service's lines on the console").isLessThan(40);
         assertThat(Files.readString(dataDir.resolve("logs").resolve("learner.log")))
