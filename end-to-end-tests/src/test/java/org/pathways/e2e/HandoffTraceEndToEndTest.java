@@ -134,6 +134,8 @@ class HandoffTraceEndToEndTest {
                 .noneMatch(s -> s.path("name").asString().startsWith("security filterchain")
                         || s.path("name").asString().equals("authorize request")
                         || s.path("name").asString().equals("secured request")
+                        || s.path("name").asString().equals("unsecured request")
+                        || s.path("name").asString().equals("authorize method")
                         || s.path("name").asString().startsWith("authenticate"));
         // Spans name operations, ids and codes, never the person.
         assertThat(spans.everything()).doesNotContain(FAMILY_NAME, NEED);

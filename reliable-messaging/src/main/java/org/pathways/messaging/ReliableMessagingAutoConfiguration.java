@@ -6,6 +6,7 @@ import java.time.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.pathways.events.catalogue.EventSchemas;
+import org.pathways.messaging.broker.ExpectedKafkaWarnings;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.config.MessagingProperties;
 import org.pathways.messaging.inbox.AppliedEvents;
@@ -32,7 +33,9 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.mongodb.MongoDatabaseFactory;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -51,6 +54,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @EnableConfigurationProperties({MessagingProperties.class, KafkaProperties.class})
 @EnableScheduling
 public class ReliableMessagingAutoConfiguration {
+
+    /** Kafka's one expected warning off the services' logs ({@link ExpectedKafkaWarnings}), where Logback logs. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "ch.qos.logback.classic.LoggerContext")
+    static class KafkaLogging {
+
+        KafkaLogging() {
+            ExpectedKafkaWarnings.install();
+        }
+    }
 
     @Bean
     @ConditionalOnMissingBean

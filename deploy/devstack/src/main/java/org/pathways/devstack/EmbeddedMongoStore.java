@@ -47,9 +47,9 @@ final class EmbeddedMongoStore implements AutoCloseable {
     }
 
     /**
-     * The H2 backend answering {@code hello}, the handshake MongoDB 4.4.2+ answers and clients ask first (the
-     * messaging module's transaction check among them), as it answers the legacy {@code isMaster}: mongo-java-server
-     * knows only the latter, and logs every {@code hello} as an error with its stack trace on the console.
+     * The H2 backend answering {@code hello}, the command MongoDB 4.4.2+ answers and the messaging module's
+     * transaction check asks first, as it answers the legacy {@code isMaster}: mongo-java-server knows only the
+     * latter, and logged every {@code hello} as an error with its stack trace on the console.
      */
     private static final class HelloAnsweringH2Backend extends H2Backend {
 

@@ -54,8 +54,8 @@ record KafkaAccess(String principal, List<String> writes, List<String> reads) {
     /**
      * The ACLs: Write and Describe on its own topics and dead-letter topic, Read and Describe on what it consumes and on
      * its dead-letter topic, Read on the consumer groups whose names start with its own (the catalogue's search index
-     * uses one group per instance, {@code opportunity-catalogue-service-search-<uuid>}). No Create, Alter or Delete: the topics are made by the
-     * operator (Strimzi's KafkaTopics, the devstack's admin), never by a service.
+     * uses one group per instance, {@code opportunity-catalogue-service-search-<uuid>}). No Create, Alter or Delete:
+     * the topics are made by the operator (Strimzi's KafkaTopics, the devstack's admin), never by a service.
      */
     List<AclBinding> aclBindings() {
         List<AclBinding> bindings = new ArrayList<>();

@@ -444,7 +444,7 @@ class FaultSuiteTest {
      * gateway answered.
      */
     private String whyNotListed(KafkaAccess service, TopicLog.Entry parked) throws Exception {
-        GatewayApi.Reply page = api.get("/api/dead-letters/" + service.principal() + "?state=all&size=100",
+        GatewayApi.Reply page = api.get("/api/dead-letters/" + service.principal() + "?state=all&size=200",
                 tokens.tokenOf(DemoTokens.PLATFORM_ADMIN));
         if (page == null || !page.succeeded() || page.body() == null) {
             return page == null ? "no answer" : page.status() + " " + page.text();

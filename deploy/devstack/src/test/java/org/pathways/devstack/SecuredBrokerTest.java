@@ -28,10 +28,10 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.pathways.messaging.deadletter.DeadLetterTopic;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pathways.messaging.deadletter.DeadLetterTopic;
 
 /**
  * The devstack's own broker, started as the devstack starts it (SASL/SCRAM listener, StandardAuthorizer, a user and

@@ -85,7 +85,8 @@ public class DeadLetterController {
             throw ProblemException.unprocessable("not-redrivable", refused.getMessage() + "; discard it instead.");
         } catch (DeadLetterTopic.RedriveRefused refused) {
             throw ProblemException.unprocessable("not-redrivable", refused.getMessage()
-                    + ": re-driving it needs Write on that topic for the service's Kafka user; else discard it.");
+                    + ". Re-publish the record as the broker's operator, then discard this dead letter with that as"
+                    + " the reason.");
         } catch (DeadLetterTopicUnavailable unavailable) {
             throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "dead-letters-unavailable",
                     "The broker did not answer in time; try again shortly.");

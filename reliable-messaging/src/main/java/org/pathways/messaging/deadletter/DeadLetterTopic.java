@@ -22,7 +22,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -103,7 +103,6 @@ public class DeadLetterTopic implements DisposableBean {
         this.producerSettings = Map.copyOf(producerSettings);
         this.timeout = timeout;
     }
-
 
     public String name() {
         return topic;
@@ -200,20 +199,23 @@ public class DeadLetterTopic implements DisposableBean {
                 again.headers().add(header);
             }
         }
+        KafkaProducer<byte[], byte[]> sending = producer();
         try {
-            producer().send(again).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            sending.send(again).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new DeadLetterTopicUnavailable("Interrupted while re-driving to " + originalTopic);
         } catch (ExecutionException failed) {
-            if (failed.getCause() instanceof AuthorizationException) {
+            if (failed.getCause() instanceof TopicAuthorizationException) {
                 throw new RedriveRefused(originalTopic);
             }
+            discardProducer(sending);
             throw new DeadLetterTopicUnavailable("Could not re-drive to " + originalTopic + ": "
                     + failed.getCause().getClass().getSimpleName());
-        } catch (AuthorizationException refused) {
+        } catch (TopicAuthorizationException refused) {
             throw new RedriveRefused(originalTopic);
         } catch (TimeoutException | org.apache.kafka.common.KafkaException failed) {
+            discardProducer(sending);
             throw new DeadLetterTopicUnavailable("Could not re-drive to " + originalTopic + ": "
                     + failed.getClass().getSimpleName());
         }
@@ -221,7 +223,7 @@ public class DeadLetterTopic implements DisposableBean {
 
     /**
      * The broker refuses the service's principal Write on the record's original topic: on a broker with a user and
-     * ACLs per service, a service publishes only its own topics, and most dead letters come from others' topics.
+     * ACLs per service, a service publishes only its own topics, and its dead letters come from topics it consumes.
      */
     public static class RedriveRefused extends RuntimeException {
         public RedriveRefused(String originalTopic) {
@@ -268,6 +270,11 @@ public class DeadLetterTopic implements DisposableBean {
     }
 
     private KafkaConsumer<byte[], byte[]> newConsumer() {
+        return new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** What the reading consumer is made with: the service's settings, then this topic's own over them. */
+    Map<String, Object> consumerConfig() {
         Map<String, Object> config = new HashMap<>(consumerSettings);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
@@ -277,7 +284,9 @@ public class DeadLetterTopic implements DisposableBean {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        config.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
+        config.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
+        return config;
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
@@ -286,23 +295,48 @@ public class DeadLetterTopic implements DisposableBean {
             synchronized (this) {
                 current = producer;
                 if (current == null) {
-                    int bound = (int) timeout.toMillis();
-                    Map<String, Object> config = new HashMap<>(producerSettings);
-                    config.remove(ProducerConfig.CLIENT_ID_CONFIG);
-                    config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-                    config.putAll(Map.of(
-                            ProducerConfig.ACKS_CONFIG, "all",
-                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                            ProducerConfig.MAX_BLOCK_MS_CONFIG, bound,
-                            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, bound,
-                            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, bound + 1,
-                            ProducerConfig.LINGER_MS_CONFIG, 0));
-                    current = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+                    current = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(),
+                            new ByteArraySerializer());
                     producer = current;
                 }
             }
         }
         return current;
+    }
+
+    /** What the re-driving producer is made with: the service's settings, then this topic's own over them. */
+    Map<String, Object> producerConfig() {
+        int bound = (int) timeout.toMillis();
+        Map<String, Object> config = new HashMap<>(producerSettings);
+        config.remove(ProducerConfig.CLIENT_ID_CONFIG);
+        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        config.putAll(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, bound,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, bound,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, bound + 1,
+                ProducerConfig.LINGER_MS_CONFIG, 0));
+        return config;
+    }
+
+    /**
+     * Closes a producer that failed for any reason other than the broker refusing the topic (a fatal error leaves an
+     * idempotent producer unusable for every later send), so that the next re-drive makes a new one.
+     */
+    private void discardProducer(KafkaProducer<byte[], byte[]> failed) {
+        synchronized (this) {
+            if (producer == failed) {
+                producer = null;
+            }
+        }
+        try {
+            failed.close(Duration.ZERO);
+        } catch (RuntimeException ignored) {
+            // it is being thrown away
+        }
     }
 
     @Override
