@@ -4,9 +4,9 @@ import java.net.URI;
 import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.pathways.events.catalogue.EventSchemas;
 import org.pathways.messaging.broker.ExpectedKafkaWarnings;
+import org.pathways.messaging.broker.ServiceKafkaClients;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.config.MessagingProperties;
 import org.pathways.messaging.inbox.AppliedEvents;
@@ -27,8 +27,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -43,7 +41,6 @@ import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.domain.Sort;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -157,21 +154,10 @@ public class ReliableMessagingAutoConfiguration {
         String service = environment.getProperty("spring.application.name", "service");
         String topic = environment.getProperty("spring.cloud.stream.kafka.default.consumer.dlq-name",
                 "pathways.dlq." + service);
-        return new RecordDeadLetters(topic, deadLetterProducer(environment, kafka), Duration.ofSeconds(10));
+        return new RecordDeadLetters(topic, ServiceKafkaClients.producerSettings(environment, kafka),
+                Duration.ofSeconds(10));
     }
 
-    /**
-     * The dead-letter producer's settings: everything Spring Boot builds for a producer from {@code spring.kafka.*}
-     * (the broker's security protocol, SASL and SSL settings, which {@link
-     * org.pathways.messaging.broker.BrokerSecurity} puts there, among them), so that no setting the service's other
-     * clients use can be left out; and the binder's brokers, where the binder's own producers and consumers connect.
-     */
-    static Map<String, Object> deadLetterProducer(Environment environment, KafkaProperties kafka) {
-        Map<String, Object> producer = new HashMap<>(kafka.buildProducerProperties());
-        Binder.get(environment).bind("spring.cloud.stream.kafka.binder.brokers", Bindable.listOf(String.class))
-                .ifBound(brokers -> producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers)));
-        return producer;
-    }
 
     /**
      * The error handler of a batch binding ({@code spring.cloud.stream.kafka.bindings.<b>.consumer

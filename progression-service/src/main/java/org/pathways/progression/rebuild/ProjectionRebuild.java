@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.bson.Document;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerErased;
+import org.pathways.messaging.broker.ServiceKafkaClients;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.inbox.ErasedLearners;
 import org.pathways.messaging.inbox.MalformedEventException;
@@ -37,6 +38,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -79,8 +81,8 @@ public class ProjectionRebuild {
     private final ErasedLearners erasedLearners;
     private final MongoTemplate mongo;
     private final Clock clock;
-    private final String brokers;
-    private final KafkaProperties kafka;
+    /** The settings the rebuild's consumer starts from: the service's own (security), at the binder's brokers. */
+    private final Map<String, Object> kafkaSettings;
     private final List<String> topics;
     private final boolean onStart;
     private final AtomicReference<Status> status = new AtomicReference<>(
@@ -94,8 +96,7 @@ public class ProjectionRebuild {
 
     ProjectionRebuild(ProjectionFeed feed, Generations generations, CloudEventCodec codec,
                       ErasedLearners erasedLearners, MongoTemplate mongo, Clock clock,
-                      KafkaProperties kafka,
-                      @Value("${spring.cloud.stream.kafka.binder.brokers}") String brokers,
+                      KafkaProperties kafka, Environment environment,
                       @Value("${spring.cloud.stream.bindings.partnershipEvents-in-0.destination}") List<String> topics,
                       @Value("${pathways.progression.rebuild.on-start:false}") boolean onStart,
                       @Value("${pathways.progression.rebuild.lease:PT2M}") Duration lease) {
@@ -105,8 +106,7 @@ public class ProjectionRebuild {
         this.erasedLearners = erasedLearners;
         this.mongo = mongo;
         this.clock = clock;
-        this.kafka = kafka;
-        this.brokers = brokers;
+        this.kafkaSettings = ServiceKafkaClients.consumerSettings(environment, kafka);
         this.topics = topics;
         this.onStart = onStart;
         this.leases = new DocumentLeases(mongo, clock, DocumentLeases.Fields.DEFAULT, lease, "progression-rebuild");
@@ -367,9 +367,7 @@ public class ProjectionRebuild {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        // Boot's client settings first: the broker's security (SASL, TLS) as every other client of this service has it.
-        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        Map<String, Object> config = new HashMap<>(kafkaSettings);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -1,14 +1,10 @@
 package org.pathways.messaging.deadletter;
 
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.pathways.messaging.broker.ServiceKafkaClients;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,8 +13,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -37,9 +31,8 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 public class DeadLetterAutoConfiguration {
 
     /**
-     * The service's dead-letter topic, read and re-driven by clients with the settings Spring Boot builds from
-     * {@code spring.kafka.*} (the broker's security protocol, SASL and SSL, which {@code BrokerSecurity} puts there),
-     * so that they reach a secured broker as the service's own principal; and the binder's brokers.
+     * The service's dead-letter topic, read and re-driven by clients that connect as the service's other clients do
+     * ({@link ServiceKafkaClients}): to a secured broker as the service's own principal.
      */
     @Bean
     DeadLetterTopic deadLetterTopic(Environment environment, DeadLetterProperties properties, KafkaProperties kafka) {
@@ -47,14 +40,8 @@ public class DeadLetterAutoConfiguration {
         // The binder's own setting (pathways-messaging.yml), so the two can never name different topics.
         String topic = environment.getProperty("spring.cloud.stream.kafka.default.consumer.dlq-name",
                 "pathways.dlq." + service);
-        List<String> brokers = Binder.get(environment)
-                .bind("spring.cloud.stream.kafka.binder.brokers", Bindable.listOf(String.class))
-                .orElse(List.of("localhost:9092"));
-        Map<String, Object> consumer = new HashMap<>(kafka.buildConsumerProperties());
-        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers));
-        Map<String, Object> producer = new HashMap<>(kafka.buildProducerProperties());
-        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers));
-        return new DeadLetterTopic(topic, consumer, producer, properties.timeout());
+        return new DeadLetterTopic(topic, ServiceKafkaClients.consumerSettings(environment, kafka),
+                ServiceKafkaClients.producerSettings(environment, kafka), properties.timeout());
     }
 
     @Bean
