@@ -168,14 +168,22 @@ public final class Devstack {
             launch(PlatformService.IDENTITY, platform, starting, startTimes);
             startTraceViewer(platform);
             startInfrastructure(platform);
-            // Kafka answers: the back end and the gateway start side by side (the gateway calls no service until a
-            // request comes, and the services check tokens with the issuer only when one arrives).
+            // The back end and the gateway start side by side (the gateway calls no service until a request comes,
+            // and the services check tokens with the issuer only when one arrives), while Kafka boots when its
+            // storage already has every topic, user and ACL they need (a later start), or else once it has them.
+            boolean earlyStart = kafka.accessInPlace();
+            if (!earlyStart) {
+                awaitKafka();
+            }
             for (PlatformService service : PlatformService.SCALABLE) {
                 for (PlatformService instance : service.instances(replicas)) {
                     launch(instance, platform, starting, startTimes);
                 }
             }
             launch(PlatformService.GATEWAY, platform, starting, startTimes);
+            if (earlyStart) {
+                awaitKafka();
+            }
             awaitAllReady(Map.of(PlatformService.IDENTITY, starting.remove(PlatformService.IDENTITY)), startTimes);
             if (webApp) {
                 // The web app reads the issuer's discovery document when it starts, so it follows the issuer.
@@ -192,8 +200,20 @@ public final class Devstack {
      * data when asked for ({@code --demo}).
      */
     void announceReady(DemoTokens tokens) throws IOException, InterruptedException {
+        boolean viewerReady = !tracesExported || TraceViewer.answers();
         ReadySummary.print(console, Duration.ofNanos(System.nanoTime() - startedAt), components(platform), dataDir,
-                repositoryRoot, tracesExported ? TraceViewer.UI : null);
+                repositoryRoot, tracesExported ? TraceViewer.UI : null, viewerReady);
+        if (!viewerReady) {
+            Thread.ofVirtual().name("trace-viewer-ready").start(() -> {
+                try {
+                    if (TraceViewer.awaitAnswer(Duration.ofMinutes(3))) {
+                        say("trace viewer ready on " + TraceViewer.UI);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
         reportUnexpectedExits(platform);
         if (demo) {
             new DemoData(new GatewayApi(PlatformService.GATEWAY.baseUrl()), tokens, console).loadOnce(dataDir);
@@ -361,6 +381,9 @@ public final class Devstack {
         } else {
             say("using the MongoDB at MONGODB_URI instead of the embedded store");
         }
+    }
+
+    private void awaitKafka() throws StartupFailure, InterruptedException {
         kafka.awaitReady();
         say("Kafka ready");
     }
@@ -422,6 +445,8 @@ public final class Devstack {
             environment.put("PATHWAYS_IDENTITY_SIGNING_KEY_FILE",
                     dataDir.resolve("identity").resolve("signing-key.json").toString());
             environment.put("PATHWAYS_IDENTITY_ACCESS_TOKEN_TTL", DemoTokens.TTL.toHours() + "h");
+            // It exports its spans to the viewer's default address, which answers only once the viewer is up.
+            environment.put("LOGGING_LEVEL_IO_OPENTELEMETRY_EXPORTER_ZIPKIN", "ERROR");
             return environment;
         }
         if (KafkaAccess.SERVICES.stream().anyMatch(access -> access.principal().equals(service.module()))) {
@@ -431,6 +456,9 @@ public final class Devstack {
         if (tracesExported) {
             environment.put("PATHWAYS_ZIPKIN_ENABLED", "true");
             environment.put("PATHWAYS_ZIPKIN_URL", TraceViewer.SPANS);
+            // Services start while the viewer does, and the spans of their first seconds find nobody listening: a
+            // stack trace each on the console otherwise. The devstack itself says if the viewer stops.
+            environment.put("LOGGING_LEVEL_IO_OPENTELEMETRY_EXPORTER_ZIPKIN", "ERROR");
         }
         environment.put("MONGODB_URI", externalMongoUri != null ? externalMongoUri : EmbeddedMongoStore.URI);
         // Zero trust inside: every service checks every token against the issuer's keys itself.

@@ -10,9 +10,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Properties;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -47,11 +52,22 @@ final class KafkaBroker {
     /** Kafka logs a great deal at INFO; warnings and errors are what a developer needs to see. */
     private static final String QUIET_LOGGING = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int SCRAM_ITERATIONS = 4096;
 
     private final KafkaServerProperties config;
-    /** Each service's SCRAM password, new on every start: the devstack hands it to the service it launches. */
+    /** Where each service's SCRAM password is kept between starts (readable by the developer only). */
+    static final String CREDENTIALS_FILE = "credentials.properties";
+    /** A digest of the topics, users, passwords and ACLs last set up on this storage: see {@link #accessInPlace()}. */
+    static final String ACCESS_FILE = "access-applied";
+
+    /**
+     * Each service's SCRAM password, made on the first start and kept in {@value #CREDENTIALS_FILE}: the devstack
+     * hands it to the service it launches. Kept rather than new on every start so that the broker knows every
+     * service from its first moment on a later start (and on the first, through {@code format --add-scram}).
+     */
     private final Map<String, String> passwords = new LinkedHashMap<>();
     private final Path kafkaDir;
+    private boolean accessInPlace;
     private final Path logFile;
     private final PrintStream console;
     private final Supplier<ConsoleFilter> consoleFilter;
@@ -65,8 +81,10 @@ final class KafkaBroker {
     KafkaBroker(Path dataDir, int brokerPort, int controllerPort, PrintStream console,
                 Supplier<ConsoleFilter> consoleFilter) {
         this.config = new KafkaServerProperties(brokerPort, controllerPort, newPassword());
-        KafkaAccess.SERVICES.forEach(service -> passwords.put(service.principal(), newPassword()));
         this.kafkaDir = dataDir.resolve("kafka");
+        Properties kept = keptCredentials(kafkaDir.resolve(CREDENTIALS_FILE));
+        KafkaAccess.SERVICES.forEach(service -> passwords.put(service.principal(),
+                kept.getProperty(service.principal(), newPassword())));
         this.logFile = dataDir.resolve("logs").resolve("kafka.log");
         this.console = console;
         this.consoleFilter = consoleFilter;
@@ -139,10 +157,38 @@ final class KafkaBroker {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    private static Properties keptCredentials(Path file) {
+        Properties kept = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                kept.load(in);
+            } catch (IOException e) {
+                // Unreadable: new passwords, set up again once the broker answers (as on a storage of an older devstack).
+                kept.clear();
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Whether this storage already holds every platform topic, every service's user with the password it will be
+     * given, and every ACL it is granted, as {@link #awaitReady()} set them up on an earlier start: then a service
+     * may start before the broker answers, since nothing it needs is still to be created. False on a first start, on
+     * a storage of an older devstack, and when the grants changed since (a new service, topic or ACL), until
+     * {@link #awaitReady()} has set everything up. Known once {@link #start()} has run.
+     */
+    boolean accessInPlace() {
+        return accessInPlace;
+    }
+
     /** Writes the configuration, formats storage if this is the first start, and launches the broker. */
     void start() throws IOException, StartupFailure, InterruptedException {
         Files.createDirectories(logDir());
         Files.writeString(serverProperties(), config.render(logDir()), StandardCharsets.UTF_8);
+        writeCredentials();
+        accessInPlace = Files.exists(logDir().resolve("meta.properties"))
+                && Files.isRegularFile(kafkaDir.resolve(ACCESS_FILE))
+                && Files.readString(kafkaDir.resolve(ACCESS_FILE)).strip().equals(accessDigest());
         StringBuilder admin = new StringBuilder("# The devstack's Kafka super user, for kafka-*.sh --command-config;"
                 + " new on every start.\n");
         new TreeMap<>(adminConfig()).forEach((key, value) -> admin.append(key).append('=').append(value).append('\n'));
@@ -167,8 +213,7 @@ final class KafkaBroker {
         console.println(ChildProcess.prefix("kafka") + "first start: formatting " + logDir() + " for cluster "
                 + clusterId);
         ChildProcess format = ChildProcess.start("kafka",
-                javaCommand("kafka.tools.StorageTool", "format", "--standalone", "-t", clusterId, "-c",
-                        serverProperties().toString()),
+                javaCommand("kafka.tools.StorageTool", formatArguments(clusterId)),
                 Map.of(), null, console, consoleFilter.get());
         int exitCode = format.awaitExit(Duration.ofSeconds(60));
         if (exitCode != 0) {
@@ -176,8 +221,56 @@ final class KafkaBroker {
         }
     }
 
+    /** The storage tool's arguments: every service's SCRAM user goes into the bootstrap metadata (KIP-900). */
+    private String[] formatArguments(String clusterId) {
+        List<String> arguments = new ArrayList<>(List.of("format", "--standalone", "-t", clusterId, "-c",
+                serverProperties().toString()));
+        passwords.forEach((principal, password) -> {
+            arguments.add("--add-scram");
+            arguments.add(KafkaServerProperties.SASL_MECHANISM + "=[name=" + principal + ",iterations="
+                    + SCRAM_ITERATIONS + ",password=" + password + "]");
+        });
+        return arguments.toArray(String[]::new);
+    }
+
+    private void writeCredentials() throws IOException {
+        Path file = kafkaDir.resolve(CREDENTIALS_FILE);
+        StringBuilder text = new StringBuilder("# Each service's SCRAM password on this devstack's broker, made on its"
+                + " first start. Delete to have new ones.\n");
+        passwords.forEach((principal, password) -> text.append(principal).append('=').append(password).append('\n'));
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A digest of what {@link #awaitReady()} sets up: topics and their partitions, each user with its password, each
+     * ACL. Written once that succeeded; a later start whose digest matches finds the same in the broker's metadata.
+     */
+    private String accessDigest() {
+        List<String> lines = new ArrayList<>();
+        KafkaAccess.allTopics().forEach(topic -> lines.add("topic " + topic + " " + KafkaServerProperties.PARTITIONS));
+        passwords.forEach((principal, password) -> lines.add("user " + principal + " " + SCRAM_ITERATIONS + " "
+                + password));
+        KafkaAccess.SERVICES.forEach(service -> service.aclBindings().forEach(acl -> lines.add("acl " + acl)));
+        lines.sort(null);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
     private static List<String> javaCommand(String mainClass, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(JavaRuntime.javaExecutable(), "-Xmx256m", QUIET_LOGGING));
+        List<String> command = new ArrayList<>(List.of(JavaRuntime.javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                QUIET_LOGGING));
         if (Runtime.version().feature() >= 24) {
             // Kafka still unmaps its index files through sun.misc.Unsafe; newer JDKs warn about it on every stop.
             command.add("--sun-misc-unsafe-memory-access=allow");
@@ -209,6 +302,11 @@ final class KafkaBroker {
                     if (!nodes.isEmpty()) {
                         createPlatformTopics(admin);
                         grantServicesTheirAccess(admin);
+                        try {
+                            Files.writeString(kafkaDir.resolve(ACCESS_FILE), accessDigest() + "\n");
+                        } catch (IOException e) {
+                            // The next start then sets everything up again before its services start, as this one.
+                        }
                         return;
                     }
                 } catch (ExecutionException | TimeoutException e) {
@@ -240,20 +338,24 @@ final class KafkaBroker {
     }
 
     /**
-     * Gives every service its SCRAM user (the password of this start) and exactly the ACLs {@link KafkaAccess}
-     * grants it, then waits until the broker accepts a service's credentials, so that no service starts against a
-     * broker that does not know it yet. Both calls are idempotent: a restart sets new passwords on the same users.
+     * Gives every service its SCRAM user and exactly the ACLs {@link KafkaAccess} grants it, then waits until the
+     * broker accepts a service's credentials, so that no service starts against a broker that does not know it yet.
+     * Both are idempotent. When {@link #accessInPlace()}, the users are left as they are: setting a password again
+     * gives it a new salt, and a service already authenticating (it started while the broker booted) would fail.
      */
     private void grantServicesTheirAccess(Admin admin) throws InterruptedException, StartupFailure {
         List<UserScramCredentialAlteration> users = new ArrayList<>();
         List<AclBinding> acls = new ArrayList<>();
         for (KafkaAccess service : KafkaAccess.SERVICES) {
             users.add(new UserScramCredentialUpsertion(service.principal(),
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), passwords.get(service.principal())));
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS),
+                    passwords.get(service.principal())));
             acls.addAll(service.aclBindings());
         }
         try {
-            admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+            if (!accessInPlace) {
+                admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+            }
             admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new StartupFailure("Setting up the services' Kafka users and ACLs failed: " + e, e);

@@ -71,6 +71,8 @@ record KafkaServerProperties(int brokerPort, int controllerPort, String adminPas
                 log.dirs=%3$s
                 # One broker: nothing to replicate to.
                 offsets.topic.replication.factor=1
+                # The consumer offsets in 5 partitions, not 50: a handful of groups, and every start loads each one.
+                offsets.topic.num.partitions=5
                 transaction.state.log.replication.factor=1
                 transaction.state.log.min.isr=1
                 share.coordinator.state.topic.replication.factor=1

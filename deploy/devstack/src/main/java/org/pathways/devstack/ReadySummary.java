@@ -22,6 +22,12 @@ final class ReadySummary {
 
     static void print(PrintStream out, Duration timeToReady, List<Component> components, Path dataDir,
             Path repositoryRoot, String traceViewer) {
+        print(out, timeToReady, components, dataDir, repositoryRoot, traceViewer, true);
+    }
+
+    /** As above; {@code traceViewerReady} false says the viewer is still starting (it starts last, at low priority). */
+    static void print(PrintStream out, Duration timeToReady, List<Component> components, Path dataDir,
+            Path repositoryRoot, String traceViewer, boolean traceViewerReady) {
         StringBuilder text = new StringBuilder("\n");
         text.append(String.format(Locale.ROOT, "Pathways devstack ready in %.1f s%n%n",
                 timeToReady.toMillis() / 1000.0));
@@ -44,6 +50,9 @@ final class ReadySummary {
         if (traceViewer != null) {
             text.append("  traces: open ").append(traceViewer)
                     .append(" (Zipkin): one trace per request, across every service, Kafka and webhooks\n");
+            if (!traceViewerReady) {
+                text.append("          (still starting: it starts last, at low priority; \"trace viewer ready\" follows)\n");
+            }
         }
         text.append("  data:   ").append(dataDir)
                 .append("  (kafka/data, mongo/pathways.mv, identity/signing-key.json)\n");

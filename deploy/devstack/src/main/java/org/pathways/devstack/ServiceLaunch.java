@@ -27,7 +27,10 @@ import java.util.stream.Stream;
 final class ServiceLaunch {
 
     /** The same small, quick-starting JVM for every service: eight JVMs must fit on a laptop next to an IDE. */
-    static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            // Lucene (the catalogue's search index) maps its files with the foreign-memory API; JDK 24+ warns
+            // about that on every start unless it is allowed.
+            "--enable-native-access=ALL-UNNAMED");
     private static final Duration EXTRACT_DEADLINE = Duration.ofMinutes(3);
     private static final String ARCHIVE = "classes.jsa";
     private static final String EXTRACTED_FROM = "extracted-from";

@@ -1,9 +1,15 @@
 package org.pathways.devstack;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,12 +34,56 @@ final class TraceViewer {
         return Files.isRegularFile(jar) ? jar : null;
     }
 
+    /**
+     * The viewer's JVM, at the lowest CPU priority: nothing waits for it to be ready, and on a small machine the
+     * services' start should not share the cores with it. Every component runs in a session of its own, and Linux
+     * schedules each session's processes as one group (autogroup) whatever their {@code nice}, so the group's own
+     * priority is lowered too ({@code /proc/self/autogroup}, where the kernel has it). (Its jar cannot be extracted
+     * for class-data sharing as the services' are: Spring Boot's tools refuse its layout.)
+     */
+    static List<String> command(Path jar) {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/bin/sh")) && Files.isExecutable(Path.of("/usr/bin/nice"))) {
+            command.addAll(List.of("/bin/sh", "-c",
+                    "echo 19 > /proc/self/autogroup 2>/dev/null; exec /usr/bin/nice -n 19 \"$0\" \"$@\""));
+        }
+        command.addAll(List.of(JavaRuntime.javaExecutable(), "-Xmx160m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-jar", jar.toString()));
+        return command;
+    }
+
+    /** Whether the viewer answers now. */
+    static boolean answers() {
+        try {
+            HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()
+                    .send(HttpRequest.newBuilder(URI.create(UI)).timeout(Duration.ofSeconds(2)).GET().build(),
+                            HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether the viewer answers within {@code deadline}, asking every half second. */
+    static boolean awaitAnswer(Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            if (answers()) {
+                return true;
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
     static ChildProcess start(Path jar, Path logFile, PrintStream console, ConsoleFilter filter) throws IOException {
-        List<String> command = List.of(JavaRuntime.javaExecutable(), "-Xmx160m", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-jar", jar.toString());
         // In memory, a bounded number of spans: a local viewer, not a store.
         Map<String, String> environment = Map.of("QUERY_PORT", Integer.toString(PORT), "STORAGE_TYPE", "mem",
                 "MEM_MAX_SPANS", "100000", "JAVA_OPTS", "");
-        return ChildProcess.start("zipkin", JavaRuntime.inOwnSession(command), environment, logFile, console, filter);
+        return ChildProcess.start("zipkin", JavaRuntime.inOwnSession(command(jar)), environment, logFile, console,
+                filter);
     }
 }

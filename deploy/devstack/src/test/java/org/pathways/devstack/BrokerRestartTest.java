@@ -1,0 +1,136 @@
+package org.pathways.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The devstack's broker over the starts of one data directory: a service's user exists from the broker's first
+ * moment (formatted into its storage), and on a later start its topic and ACLs too, so the devstack may start the
+ * services while the broker boots; a storage whose users no longer match what the devstack would hand out is set up
+ * again before any service starts.
+ */
+class BrokerRestartTest {
+
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream(), true,
+            StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aLaterStartNeedsNoSetUpBeforeAServicePublishesAndLostCredentialsAreSetUpAgain() throws Exception {
+        Files.createDirectories(dataDir.resolve("logs"));
+        int brokerPort = freePort();
+        int controllerPort = freePort();
+
+        KafkaBroker first = new KafkaBroker(dataDir, brokerPort, controllerPort, QUIET, ConsoleFilter::problemsOnly);
+        try {
+            first.start();
+            assertThat(first.accessInPlace()).as("a first start has topics and ACLs to create").isFalse();
+            // Before the devstack sets anything up: the broker already knows the service (format --add-scram).
+            assertThat(describeCluster(first.clientConfig("referral-service"))).isTrue();
+            first.awaitReady();
+        } finally {
+            first.stop();
+        }
+        Path credentials = dataDir.resolve("kafka").resolve(KafkaBroker.CREDENTIALS_FILE);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials))).isEqualTo("rw-------");
+
+        KafkaBroker second = new KafkaBroker(dataDir, brokerPort, controllerPort, QUIET, ConsoleFilter::problemsOnly);
+        try {
+            second.start();
+            assertThat(second.accessInPlace()).isTrue();
+            assertThat(second.clientEnvironment("referral-service"))
+                    .containsEntry("KAFKA_SASL_PASSWORD", first.clientEnvironment("referral-service")
+                            .get("KAFKA_SASL_PASSWORD"));
+            // awaitReady() not called: the service's user, topic and ACL are there as soon as the broker answers.
+            try (KafkaProducer<String, String> producer = producer(second.clientConfig("referral-service"))) {
+                RecordMetadata written = producer.send(new ProducerRecord<>("pathways.referrals", "r-1", "{}"))
+                        .get(60, TimeUnit.SECONDS);
+                assertThat(written.topic()).isEqualTo("pathways.referrals");
+            }
+            second.awaitReady();
+        } finally {
+            second.stop();
+        }
+
+        // The developer deleted the passwords: new ones are made, so the storage must be set up again first.
+        Files.delete(credentials);
+        KafkaBroker third = new KafkaBroker(dataDir, brokerPort, controllerPort, QUIET, ConsoleFilter::problemsOnly);
+        try {
+            third.start();
+            assertThat(third.accessInPlace()).isFalse();
+            third.awaitReady();
+            assertThat(third.clientEnvironment("referral-service").get("KAFKA_SASL_PASSWORD"))
+                    .isNotEqualTo(first.clientEnvironment("referral-service").get("KAFKA_SASL_PASSWORD"));
+            try (KafkaProducer<String, String> producer = producer(third.clientConfig("referral-service"))) {
+                assertThat(producer.send(new ProducerRecord<>("pathways.referrals", "r-2", "{}"))
+                        .get(30, TimeUnit.SECONDS).offset()).isPositive();
+            }
+        } finally {
+            third.stop();
+        }
+        // The new passwords are kept for the next start.
+        KafkaBroker fourth = new KafkaBroker(dataDir, brokerPort, controllerPort, QUIET, ConsoleFilter::problemsOnly);
+        assertThat(fourth.clientEnvironment("referral-service"))
+                .isEqualTo(third.clientEnvironment("referral-service"));
+    }
+
+    /** Whether the broker answers a metadata request authenticated with {@code config}, waiting while it boots. */
+    private static boolean describeCluster(Map<String, Object> config) throws InterruptedException {
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+        try (Admin admin = Admin.create(config)) {
+            for (int attempt = 0; attempt < 30; attempt++) {
+                try {
+                    return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof SaslAuthenticationException) {
+                        return false;
+                    }
+                } catch (TimeoutException e) {
+                    // still booting
+                }
+                Thread.sleep(500);
+            }
+        }
+        return false;
+    }
+
+    private static KafkaProducer<String, String> producer(Map<String, Object> config) {
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
