@@ -84,8 +84,10 @@ final class DemoData {
         say("loading demo data through the gateway");
 
         int agencies = 0;
+        int approved = 0;
         for (AgencyPlan plan : DemoPartnership.AGENCIES) {
             agencies += registerIfNew(plan) ? 1 : 0;
+            approved += approveIfPending(plan) ? 1 : 0;
         }
         boolean subscribed = subscribeUnreachableWebhook();
         List<String> opportunityIds = new ArrayList<>();
@@ -154,7 +156,8 @@ final class DemoData {
         int referralsReached = reached.values().stream().mapToInt(Integer::intValue).sum();
         say("demo data: " + count(opportunityIds) + "/" + DemoPartnership.OPPORTUNITIES.size()
                 + " opportunities published, " + routes + "/" + DemoPartnership.ROUTES.size() + " routes, "
-                + agencies + " agencies registered in the catalogue, " + count(learnerIds) + "/"
+                + agencies + " agencies registered in the catalogue (" + approved + " approved by the platform admin), "
+                + count(learnerIds) + "/"
                 + DemoPartnership.LEARNERS.size() + " learners registered, " + consents + "/" + consentsPlanned
                 + " consents recorded, " + count(referralIds) + "/" + DemoPartnership.REFERRALS.size()
                 + " referrals submitted (" + referralsReached + " taken to their outcome: " + reached + "), "
@@ -206,6 +209,28 @@ final class DemoData {
         body.put("description", plan.description());
         return call("register agency " + plan.id(), "/api/agencies", plan.admin(), body, Map.of(), WARM_UP_PATIENCE,
                 false) != null;
+    }
+
+    /**
+     * The platform administrator approves the kind and sector the agency asked for, as in a real partnership: until
+     * then its opportunities are not listed and nothing of it is announced. An agency already approved is left alone.
+     */
+    private boolean approveIfPending(AgencyPlan plan) throws InterruptedException {
+        GatewayApi.Reply agency = get("look up agency " + plan.id(), "/api/agencies/" + plan.id(),
+                DemoTokens.PLATFORM_ADMIN);
+        if (agency == null || !agency.succeeded() || agency.body() == null) {
+            fail("look up agency " + plan.id() + " failed: " + (agency == null ? "no answer" : agency.describe()));
+            return false;
+        }
+        if (!agency.body().path("kind").isNull() && !agency.body().path("kind").isMissingNode()) {
+            return false;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", plan.kind());
+        body.put("sector", plan.sector());
+        body.put("version", agency.body().path("version").asLong());
+        return send("approve agency " + plan.id() + " as " + plan.kind(), "PUT", "/api/agencies/" + plan.id() + "/kind",
+                DemoTokens.PLATFORM_ADMIN, body, Map.of()) != null;
     }
 
     private boolean subscribeUnreachableWebhook() throws InterruptedException {

@@ -2,23 +2,34 @@ package org.pathways.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The end of a devstack session: Ctrl-C (SIGTERM) runs the devstack's shutdown hook, which stops everything in order;
- * here the same stop, of the module's shared platform, once the other tests are done with it.
+ * here the same stop, of the module's shared platform, once the other tests are done with it. Then the next session:
+ * a second start in the same data directory, as a developer's every start after the first.
  */
 @Order(3)
 @ExtendWith(SharedDevstack.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DevstackShutdownTest {
 
     @Test
+    @Order(1)
     void stopsEverythingFreesEveryPortAndKeepsEachServicesClassDataArchive() throws Exception {
         SharedDevstack platform = SharedDevstack.platform();
         Thread stopping = Thread.ofPlatform().start(platform::stop);
@@ -37,6 +48,63 @@ class DevstackShutdownTest {
         for (String service : List.of("identity", "learner", "referral", "gateway", "web")) {
             assertThat(dataDir.resolve("cds").resolve(service).resolve("classes.jsa"))
                     .as("the CDS archive of " + service).isNotEmptyFile();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aSecondStartLaunchesTheServicesWhileKafkaBootsAndServesTheDataOfTheFirst() throws Exception {
+        SharedDevstack first = SharedDevstack.platform();
+        Assumptions.assumeTrue(!listening(9092), "the first platform is still running");
+        List<String> output = new CopyOnWriteArrayList<>();
+        PrintStream console = new PrintStream(new LineCollector(output), true, StandardCharsets.UTF_8);
+        Devstack second = new Devstack(RepositoryRoot.findFrom(Path.of("")).orElseThrow(), first.dataDir(), false,
+                false, 1, null, console).apiOnly();
+        try {
+            DemoTokens tokens = second.start();
+            // The broker already had every service's user, topic and ACL: the services did not wait for it.
+            int kafkaReady = indexOf(output, "Kafka ready");
+            assertThat(kafkaReady).as("Kafka answered; console:%n%s", String.join("\n", output)).isNotNegative();
+            assertThat(indexOf(output, "starting referral-service")).as("the services launch before Kafka answers")
+                    .isBetween(0, kafkaReady);
+            // And they work: the first session's opportunities, through the gateway, with a new token of the issuer.
+            GatewayApi.Reply opportunities = new GatewayApi(PlatformService.GATEWAY.baseUrl())
+                    .get("/api/opportunities", tokens.tokenOf(DemoTokens.COLLEGE));
+            assertThat(opportunities.status()).as(opportunities.text()).isEqualTo(200);
+            assertThat(opportunities.text()).as("the opportunities the first session's demo data made")
+                    .contains(DemoPartnership.OPPORTUNITIES.getFirst().title());
+        } finally {
+            second.stop();
+        }
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The second devstack's console, line by line. */
+    private static final class LineCollector extends OutputStream {
+
+        private final List<String> lines;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LineCollector(List<String> lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                lines.add(line.toString(StandardCharsets.UTF_8));
+                line.reset();
+            } else {
+                line.write(b);
+            }
         }
     }
 

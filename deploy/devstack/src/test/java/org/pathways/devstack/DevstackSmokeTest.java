@@ -66,6 +66,21 @@ class DevstackSmokeTest {
         assertThat(inbox.body()).as("the demo's referrals to the college, and only those")
                 .contains("\"receivingAgencyId\":\"agency-college\"")
                 .doesNotContain("\"receivingAgencyId\":\"agency-jobcentre\"");
+        // The demo's agencies were approved by the platform admin, so their opportunities are listed in a search
+        // (a pending agency's are not): the first thing a newcomer looks for. The index follows the approval's event.
+        String firstTitle = DemoPartnership.OPPORTUNITIES.getFirst().title();
+        String listed = "";
+        long listedDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!listed.contains(firstTitle) && System.nanoTime() < listedDeadline) {
+            listed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:8080/api/opportunities"))
+                    .header("Authorization", "Bearer " + token(dataDir.resolve("tokens.env"), "COLLEGE_TOKEN"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (!listed.contains(firstTitle)) {
+                Thread.sleep(500);
+            }
+        }
+        assertThat(listed).as("the demo's opportunities in a search").contains(firstTitle);
         // The trace viewer the summary links has the demo's traces, from the gateway and the services.
         assertThat(output.stream().anyMatch(line -> line.contains("traces: open http://localhost:9411/zipkin/")))
                 .withFailMessage("the ready summary links the trace viewer; last lines:%n%s", transcript)
