@@ -78,6 +78,11 @@ final class DemoData {
     void loadOnce(Path dataDir) throws InterruptedException, IOException {
         Path marker = dataDir.resolve(MARKER_FILE);
         if (Files.exists(marker)) {
+            // A data directory of a devstack that registered the agencies without approving them: approved now,
+            // so that their opportunities are listed.
+            for (AgencyPlan plan : DemoPartnership.AGENCIES) {
+                approveIfPending(plan);
+            }
             say("demo data was loaded before (" + marker + "); delete that file to load it again");
             return;
         }

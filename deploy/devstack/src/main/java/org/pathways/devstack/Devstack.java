@@ -208,6 +208,9 @@ public final class Devstack {
                 try {
                     if (TraceViewer.awaitAnswer(Duration.ofMinutes(3))) {
                         say("trace viewer ready on " + TraceViewer.UI);
+                    } else {
+                        say("the trace viewer is not answering after 3 minutes; see "
+                                + dataDir.resolve("logs").resolve("zipkin.log"));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,6 +38,7 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.Uuid;
 
@@ -62,8 +65,8 @@ final class KafkaBroker {
 
     /**
      * Each service's SCRAM password, made on the first start and kept in {@value #CREDENTIALS_FILE}: the devstack
-     * hands it to the service it launches. Kept rather than new on every start so that the broker knows every
-     * service from its first moment on a later start (and on the first, through {@code format --add-scram}).
+     * hands it to the service it launches. Kept rather than new on every start so that on a later start the broker
+     * knows every service from its first moment.
      */
     private final Map<String, String> passwords = new LinkedHashMap<>();
     private final Path kafkaDir;
@@ -184,15 +187,21 @@ final class KafkaBroker {
     /** Writes the configuration, formats storage if this is the first start, and launches the broker. */
     void start() throws IOException, StartupFailure, InterruptedException {
         Files.createDirectories(logDir());
-        Files.writeString(serverProperties(), config.render(logDir()), StandardCharsets.UTF_8);
-        writeCredentials();
+        Path access = kafkaDir.resolve(ACCESS_FILE);
+        // In place only if the set-up recorded is the last thing that touched this broker: a start that did not
+        // record one (an older devstack's, which sets new passwords on every start, or one stopped half-way) wrote
+        // server.properties after it.
         accessInPlace = Files.exists(logDir().resolve("meta.properties"))
-                && Files.isRegularFile(kafkaDir.resolve(ACCESS_FILE))
-                && Files.readString(kafkaDir.resolve(ACCESS_FILE)).strip().equals(accessDigest());
+                && Files.isRegularFile(access)
+                && Files.isRegularFile(serverProperties())
+                && Files.getLastModifiedTime(serverProperties()).compareTo(Files.getLastModifiedTime(access)) <= 0
+                && Files.readString(access).strip().equals(accessDigest());
+        writePrivately(serverProperties(), config.render(logDir()));
+        writeCredentials();
         StringBuilder admin = new StringBuilder("# The devstack's Kafka super user, for kafka-*.sh --command-config;"
                 + " new on every start.\n");
         new TreeMap<>(adminConfig()).forEach((key, value) -> admin.append(key).append('=').append(value).append('\n'));
-        Files.writeString(adminProperties(), admin, StandardCharsets.UTF_8);
+        writePrivately(adminProperties(), admin.toString());
         if (!Files.exists(logDir().resolve("meta.properties"))) {
             formatStorage();
         }
@@ -213,7 +222,8 @@ final class KafkaBroker {
         console.println(ChildProcess.prefix("kafka") + "first start: formatting " + logDir() + " for cluster "
                 + clusterId);
         ChildProcess format = ChildProcess.start("kafka",
-                javaCommand("kafka.tools.StorageTool", formatArguments(clusterId)),
+                javaCommand("kafka.tools.StorageTool", "format", "--standalone", "-t", clusterId, "-c",
+                        serverProperties().toString()),
                 Map.of(), null, console, consoleFilter.get());
         int exitCode = format.awaitExit(Duration.ofSeconds(60));
         if (exitCode != 0) {
@@ -221,30 +231,37 @@ final class KafkaBroker {
         }
     }
 
-    /** The storage tool's arguments: every service's SCRAM user goes into the bootstrap metadata (KIP-900). */
-    private String[] formatArguments(String clusterId) {
-        List<String> arguments = new ArrayList<>(List.of("format", "--standalone", "-t", clusterId, "-c",
-                serverProperties().toString()));
-        passwords.forEach((principal, password) -> {
-            arguments.add("--add-scram");
-            arguments.add(KafkaServerProperties.SASL_MECHANISM + "=[name=" + principal + ",iterations="
-                    + SCRAM_ITERATIONS + ",password=" + password + "]");
-        });
-        return arguments.toArray(String[]::new);
-    }
-
+    /** The passwords, rewritten only when they changed (new ones made), so that a crash cannot lose them. */
     private void writeCredentials() throws IOException {
         Path file = kafkaDir.resolve(CREDENTIALS_FILE);
         StringBuilder text = new StringBuilder("# Each service's SCRAM password on this devstack's broker, made on its"
                 + " first start. Delete to have new ones.\n");
         passwords.forEach((principal, password) -> text.append(principal).append('=').append(password).append('\n'));
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
+        if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).contentEquals(text)) {
+            return;
         }
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        writePrivately(file, text.toString());
+    }
+
+    /**
+     * Writes a file that holds secrets readable by its owner only, whole or not at all: a temporary file beside it,
+     * then moved over it.
+     */
+    private static void writePrivately(Path file, String text) throws IOException {
+        Path temporary = file.resolveSibling(file.getFileName() + ".new");
+        Files.deleteIfExists(temporary);
+        try {
+            Files.createFile(temporary,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(temporary);
+        }
+        Files.writeString(temporary, text, StandardCharsets.UTF_8);
+        try {
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /**
@@ -360,6 +377,17 @@ final class KafkaBroker {
         } catch (ExecutionException | TimeoutException e) {
             throw new StartupFailure("Setting up the services' Kafka users and ACLs failed: " + e, e);
         }
+        if (accessInPlace && !acceptsCredentials(KafkaAccess.SERVICES.getFirst().principal())) {
+            // The broker's users are not what was recorded (set by hand, or by another devstack on this storage):
+            // set them again. The record goes first, so that a start stopped half-way leaves the next one waiting.
+            accessInPlace = false;
+            try {
+                Files.deleteIfExists(kafkaDir.resolve(ACCESS_FILE));
+                admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+            } catch (IOException | ExecutionException | TimeoutException e) {
+                throw new StartupFailure("Setting up the services' Kafka users failed: " + e, e);
+            }
+        }
         String probe = KafkaAccess.SERVICES.getFirst().principal();
         Map<String, Object> config = clientConfig(probe);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
@@ -377,6 +405,21 @@ final class KafkaBroker {
                     Thread.sleep(100);
                 }
             }
+        }
+    }
+
+    /** Whether the broker refuses {@code principal}'s password outright (not merely slow to answer). */
+    private boolean acceptsCredentials(String principal) throws InterruptedException {
+        Map<String, Object> config = clientConfig(principal);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        try (Admin asService = Admin.create(config)) {
+            asService.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return !(e.getCause() instanceof SaslAuthenticationException);
+        } catch (TimeoutException e) {
+            return true;
         }
     }
 

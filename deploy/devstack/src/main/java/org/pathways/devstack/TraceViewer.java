@@ -43,20 +43,23 @@ final class TraceViewer {
      */
     static List<String> command(Path jar) {
         List<String> command = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/bin/sh")) && Files.isExecutable(Path.of("/usr/bin/nice"))) {
+        // Only in a session of its own: otherwise the autogroup would be the developer's terminal's.
+        if (JavaRuntime.inOwnSession(List.of()).size() == 1 && Files.isExecutable(Path.of("/bin/sh"))
+                && Files.isExecutable(Path.of("/usr/bin/nice"))) {
             command.addAll(List.of("/bin/sh", "-c",
-                    "echo 19 > /proc/self/autogroup 2>/dev/null; exec /usr/bin/nice -n 19 \"$0\" \"$@\""));
+                    "{ echo 19 > /proc/self/autogroup; } 2>/dev/null; exec /usr/bin/nice -n 19 \"$0\" \"$@\""));
         }
         command.addAll(List.of(JavaRuntime.javaExecutable(), "-Xmx160m", "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-jar", jar.toString()));
         return command;
     }
 
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
     /** Whether the viewer answers now. */
     static boolean answers() {
         try {
-            HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()
-                    .send(HttpRequest.newBuilder(URI.create(UI)).timeout(Duration.ofSeconds(2)).GET().build(),
+            HttpResponse<Void> response = CLIENT.send(HttpRequest.newBuilder(URI.create(UI)).timeout(Duration.ofSeconds(2)).GET().build(),
                             HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {

@@ -9,7 +9,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,9 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,15 +32,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The devstack's broker over the starts of one data directory: a service's user exists from the broker's first
- * moment (formatted into its storage), and on a later start its topic and ACLs too, so the devstack may start the
- * services while the broker boots; a storage whose users no longer match what the devstack would hand out is set up
- * again before any service starts.
+ * The devstack's broker over the starts of one data directory: on a later start a service's user, topic and ACLs are
+ * there from the broker's first moment, so the devstack may start the services while the broker boots; a storage
+ * whose users no longer match what the devstack hands out is set up again.
  */
 class BrokerRestartTest {
 
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream(), true,
             StandardCharsets.UTF_8);
+
+    /** The service whose credentials a later start checks before trusting its record. */
+    private static final String PROBED = KafkaAccess.SERVICES.getFirst().principal();
 
     @TempDir
     Path dataDir;
@@ -49,9 +56,7 @@ class BrokerRestartTest {
         KafkaBroker first = new KafkaBroker(dataDir, brokerPort, controllerPort, QUIET, ConsoleFilter::problemsOnly);
         try {
             first.start();
-            assertThat(first.accessInPlace()).as("a first start has topics and ACLs to create").isFalse();
-            // Before the devstack sets anything up: the broker already knows the service (format --add-scram).
-            assertThat(describeCluster(first.clientConfig("referral-service"))).isTrue();
+            assertThat(first.accessInPlace()).as("a first start has users, topics and ACLs to create").isFalse();
             first.awaitReady();
         } finally {
             first.stop();
@@ -73,8 +78,26 @@ class BrokerRestartTest {
                 assertThat(written.topic()).isEqualTo("pathways.referrals");
             }
             second.awaitReady();
+            // Someone sets a service's password by hand (or another devstack on this storage does).
+            try (Admin admin = Admin.create(second.adminConfig())) {
+                admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(PROBED,
+                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "set-by-hand")))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
         } finally {
             second.stop();
+        }
+
+        // The record still matches, but the broker refuses the kept password: the users are set again.
+        KafkaBroker afterHand = new KafkaBroker(dataDir, brokerPort, controllerPort, QUIET,
+                ConsoleFilter::problemsOnly);
+        try {
+            afterHand.start();
+            assertThat(afterHand.accessInPlace()).isTrue();
+            afterHand.awaitReady();
+            assertThat(describeCluster(afterHand.clientConfig(PROBED))).isTrue();
+        } finally {
+            afterHand.stop();
         }
 
         // The developer deleted the passwords: new ones are made, so the storage must be set up again first.
@@ -88,15 +111,26 @@ class BrokerRestartTest {
                     .isNotEqualTo(first.clientEnvironment("referral-service").get("KAFKA_SASL_PASSWORD"));
             try (KafkaProducer<String, String> producer = producer(third.clientConfig("referral-service"))) {
                 assertThat(producer.send(new ProducerRecord<>("pathways.referrals", "r-2", "{}"))
-                        .get(30, TimeUnit.SECONDS).offset()).isPositive();
+                        .get(30, TimeUnit.SECONDS).topic()).isEqualTo("pathways.referrals");
             }
         } finally {
             third.stop();
         }
-        // The new passwords are kept for the next start.
+        // The new passwords are kept for the next start; but a start that recorded nothing came after the record
+        // (an older devstack's, which sets new passwords every time): this one sets everything up first.
+        Path serverProperties = dataDir.resolve("kafka").resolve("server.properties");
+        Files.setLastModifiedTime(serverProperties, FileTime.from(Files.getLastModifiedTime(
+                dataDir.resolve("kafka").resolve(KafkaBroker.ACCESS_FILE)).toInstant().plusSeconds(60)));
         KafkaBroker fourth = new KafkaBroker(dataDir, brokerPort, controllerPort, QUIET, ConsoleFilter::problemsOnly);
         assertThat(fourth.clientEnvironment("referral-service"))
                 .isEqualTo(third.clientEnvironment("referral-service"));
+        try {
+            fourth.start();
+            assertThat(fourth.accessInPlace()).isFalse();
+            fourth.awaitReady();
+        } finally {
+            fourth.stop();
+        }
     }
 
     /** Whether the broker answers a metadata request authenticated with {@code config}, waiting while it boots. */

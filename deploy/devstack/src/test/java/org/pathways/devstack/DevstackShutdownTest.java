@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -55,7 +54,7 @@ class DevstackShutdownTest {
     @Order(2)
     void aSecondStartLaunchesTheServicesWhileKafkaBootsAndServesTheDataOfTheFirst() throws Exception {
         SharedDevstack first = SharedDevstack.platform();
-        Assumptions.assumeTrue(!listening(9092), "the first platform is still running");
+        assertThat(listening(9092)).as("the first platform stopped").isFalse();
         List<String> output = new CopyOnWriteArrayList<>();
         PrintStream console = new PrintStream(new LineCollector(output), true, StandardCharsets.UTF_8);
         Devstack second = new Devstack(RepositoryRoot.findFrom(Path.of("")).orElseThrow(), first.dataDir(), false,
@@ -68,11 +67,16 @@ class DevstackShutdownTest {
             assertThat(indexOf(output, "starting referral-service")).as("the services launch before Kafka answers")
                     .isBetween(0, kafkaReady);
             // And they work: the first session's opportunities, through the gateway, with a new token of the issuer.
-            GatewayApi.Reply opportunities = new GatewayApi(PlatformService.GATEWAY.baseUrl())
-                    .get("/api/opportunities", tokens.tokenOf(DemoTokens.COLLEGE));
+            String title = DemoPartnership.OPPORTUNITIES.getFirst().title();
+            GatewayApi api = new GatewayApi(PlatformService.GATEWAY.baseUrl());
+            GatewayApi.Reply opportunities = api.get("/api/opportunities", tokens.tokenOf(DemoTokens.COLLEGE));
+            for (int attempt = 0; attempt < 30 && !opportunities.text().contains(title); attempt++) {
+                Thread.sleep(1_000);
+                opportunities = api.get("/api/opportunities", tokens.tokenOf(DemoTokens.COLLEGE));
+            }
             assertThat(opportunities.status()).as(opportunities.text()).isEqualTo(200);
             assertThat(opportunities.text()).as("the opportunities the first session's demo data made")
-                    .contains(DemoPartnership.OPPORTUNITIES.getFirst().title());
+                    .contains(title);
         } finally {
             second.stop();
         }
