@@ -74,6 +74,11 @@ final class DemoData {
         this.console = console;
     }
 
+    /** Whether this data directory has the demo already (a later start approves pending agencies only). */
+    static boolean loadedIn(Path dataDir) {
+        return Files.exists(dataDir.resolve(MARKER_FILE));
+    }
+
     /** Loads the demo unless this data directory already has it. Never throws for a refused call: it reports. */
     void loadOnce(Path dataDir) throws InterruptedException, IOException {
         Path marker = dataDir.resolve(MARKER_FILE);

@@ -203,23 +203,32 @@ public final class Devstack {
         boolean viewerReady = !tracesExported || TraceViewer.answers();
         ReadySummary.print(console, Duration.ofNanos(System.nanoTime() - startedAt), components(platform), dataDir,
                 repositoryRoot, tracesExported ? TraceViewer.UI : null, viewerReady);
-        if (!viewerReady) {
+        reportUnexpectedExits(platform);
+        if (!viewerReady && demo && !DemoData.loadedIn(dataDir)) {
+            // The demo's traces are what a newcomer opens the viewer for: spans exported before it answers are lost.
+            say("loading the demo once the trace viewer answers, so that its traces are kept");
+            reportTraceViewer();
+        } else if (!viewerReady) {
             Thread.ofVirtual().name("trace-viewer-ready").start(() -> {
                 try {
-                    if (TraceViewer.awaitAnswer(Duration.ofMinutes(3))) {
-                        say("trace viewer ready on " + TraceViewer.UI);
-                    } else {
-                        say("the trace viewer is not answering after 3 minutes; see "
-                                + dataDir.resolve("logs").resolve("zipkin.log"));
-                    }
+                    reportTraceViewer();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             });
         }
-        reportUnexpectedExits(platform);
         if (demo) {
             new DemoData(new GatewayApi(PlatformService.GATEWAY.baseUrl()), tokens, console).loadOnce(dataDir);
+        }
+    }
+
+    /** Waits for the trace viewer that was still starting at ready, and says when it answers (or that it does not). */
+    private void reportTraceViewer() throws InterruptedException {
+        if (TraceViewer.awaitAnswer(Duration.ofMinutes(3))) {
+            say("trace viewer ready on " + TraceViewer.UI);
+        } else {
+            say("the trace viewer is not answering after 3 minutes; see "
+                    + dataDir.resolve("logs").resolve("zipkin.log"));
         }
     }
 

@@ -85,10 +85,21 @@ class DevstackSmokeTest {
         assertThat(output.stream().anyMatch(line -> line.contains("traces: open http://localhost:9411/zipkin/")))
                 .withFailMessage("the ready summary links the trace viewer; last lines:%n%s", transcript)
                 .isTrue();
+        // The viewer starts last; the demo waits for it, so that its traces are there to open.
+        int viewerStarting = indexOf(output, "still starting: it starts last");
+        if (viewerStarting >= 0) {
+            int viewerReady = indexOf(output, "trace viewer ready on");
+            assertThat(viewerReady).as("the viewer's ready line; last lines:%n%s", transcript)
+                    .isGreaterThan(viewerStarting);
+            assertThat(indexOf(output, "loading demo data through the gateway"))
+                    .as("the demo loaded after the trace viewer answered; last lines:%n%s", transcript)
+                    .isGreaterThan(viewerReady);
+        }
         long tracesDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String services = "";
         while (System.nanoTime() < tracesDeadline
-                && !(services.contains("gateway") && services.contains("referral-service"))) {
+                && !(services.contains("gateway") && services.contains("referral-service")
+                        && services.contains("notification-service"))) {
             Thread.sleep(1_000);
             try {
                 services = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -117,6 +128,15 @@ class DevstackSmokeTest {
                 .as("the learner service's lines on the console").isLessThan(40);
         assertThat(Files.readString(dataDir.resolve("logs").resolve("learner.log")))
                 .as("the full log is in the file").contains(" INFO ").contains("Started ");
+    }
+
+    private static int indexOf(List<String> lines, String fragment) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(fragment)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String token(Path tokensFile, String name) throws Exception {
