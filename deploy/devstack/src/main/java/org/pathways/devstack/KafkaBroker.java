@@ -358,7 +358,8 @@ final class KafkaBroker {
      * Gives every service its SCRAM user and exactly the ACLs {@link KafkaAccess} grants it, then waits until the
      * broker accepts a service's credentials, so that no service starts against a broker that does not know it yet.
      * Both are idempotent. When {@link #accessInPlace()}, the users are left as they are: setting a password again
-     * gives it a new salt, and a service already authenticating (it started while the broker booted) would fail.
+     * gives it a new salt, and a service already authenticating (it started while the broker booted) would fail;
+     * unless the broker refuses a kept password, when they are set again.
      */
     private void grantServicesTheirAccess(Admin admin) throws InterruptedException, StartupFailure {
         List<UserScramCredentialAlteration> users = new ArrayList<>();
@@ -377,17 +378,6 @@ final class KafkaBroker {
         } catch (ExecutionException | TimeoutException e) {
             throw new StartupFailure("Setting up the services' Kafka users and ACLs failed: " + e, e);
         }
-        if (accessInPlace && !acceptsCredentials(KafkaAccess.SERVICES.getFirst().principal())) {
-            // The broker's users are not what was recorded (set by hand, or by another devstack on this storage):
-            // set them again. The record goes first, so that a start stopped half-way leaves the next one waiting.
-            accessInPlace = false;
-            try {
-                Files.deleteIfExists(kafkaDir.resolve(ACCESS_FILE));
-                admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
-            } catch (IOException | ExecutionException | TimeoutException e) {
-                throw new StartupFailure("Setting up the services' Kafka users failed: " + e, e);
-            }
-        }
         String probe = KafkaAccess.SERVICES.getFirst().principal();
         Map<String, Object> config = clientConfig(probe);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
@@ -398,28 +388,35 @@ final class KafkaBroker {
                 try {
                     asService.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                     return;
-                } catch (ExecutionException | TimeoutException e) {
+                } catch (ExecutionException e) {
+                    if (accessInPlace && e.getCause() instanceof SaslAuthenticationException) {
+                        // The broker's users are not what was recorded (set by hand, or by another devstack on this
+                        // storage): set them again. The record goes first, so that a start stopped half-way leaves
+                        // the next one waiting.
+                        accessInPlace = false;
+                        setUsersAgain(admin, users);
+                        continue;
+                    }
                     if (System.nanoTime() > deadline) {
                         throw new StartupFailure("Kafka does not accept " + probe + "'s SCRAM credentials: " + e, e);
                     }
-                    Thread.sleep(100);
+                } catch (TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new StartupFailure("Kafka does not answer " + probe + " in 15 s", e);
+                    }
                 }
+                Thread.sleep(100);
             }
         }
     }
 
-    /** Whether the broker refuses {@code principal}'s password outright (not merely slow to answer). */
-    private boolean acceptsCredentials(String principal) throws InterruptedException {
-        Map<String, Object> config = clientConfig(principal);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
-        try (Admin asService = Admin.create(config)) {
-            asService.describeCluster().nodes().get(10, TimeUnit.SECONDS);
-            return true;
-        } catch (ExecutionException e) {
-            return !(e.getCause() instanceof SaslAuthenticationException);
-        } catch (TimeoutException e) {
-            return true;
+    private void setUsersAgain(Admin admin, List<UserScramCredentialAlteration> users) throws StartupFailure,
+            InterruptedException {
+        try {
+            Files.deleteIfExists(kafkaDir.resolve(ACCESS_FILE));
+            admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new StartupFailure("Setting up the services' Kafka users failed: " + e, e);
         }
     }
 

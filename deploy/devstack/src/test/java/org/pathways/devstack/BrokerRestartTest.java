@@ -2,15 +2,14 @@ package org.pathways.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -23,11 +22,9 @@ import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,8 +47,8 @@ class BrokerRestartTest {
     @Test
     void aLaterStartNeedsNoSetUpBeforeAServicePublishesAndLostCredentialsAreSetUpAgain() throws Exception {
         Files.createDirectories(dataDir.resolve("logs"));
-        int brokerPort = freePort();
-        int controllerPort = freePort();
+        int brokerPort = BrokerClients.freePort();
+        int controllerPort = BrokerClients.freePort();
 
         KafkaBroker first = new KafkaBroker(dataDir, brokerPort, controllerPort, QUIET, ConsoleFilter::problemsOnly);
         try {
@@ -72,7 +69,8 @@ class BrokerRestartTest {
                     .containsEntry("KAFKA_SASL_PASSWORD", first.clientEnvironment("referral-service")
                             .get("KAFKA_SASL_PASSWORD"));
             // awaitReady() not called: the service's user, topic and ACL are there as soon as the broker answers.
-            try (KafkaProducer<String, String> producer = producer(second.clientConfig("referral-service"))) {
+            try (KafkaProducer<String, String> producer =
+                    BrokerClients.producer(second.clientConfig("referral-service"), Duration.ofSeconds(60))) {
                 RecordMetadata written = producer.send(new ProducerRecord<>("pathways.referrals", "r-1", "{}"))
                         .get(60, TimeUnit.SECONDS);
                 assertThat(written.topic()).isEqualTo("pathways.referrals");
@@ -109,7 +107,8 @@ class BrokerRestartTest {
             third.awaitReady();
             assertThat(third.clientEnvironment("referral-service").get("KAFKA_SASL_PASSWORD"))
                     .isNotEqualTo(first.clientEnvironment("referral-service").get("KAFKA_SASL_PASSWORD"));
-            try (KafkaProducer<String, String> producer = producer(third.clientConfig("referral-service"))) {
+            try (KafkaProducer<String, String> producer =
+                    BrokerClients.producer(third.clientConfig("referral-service"), Duration.ofSeconds(60))) {
                 assertThat(producer.send(new ProducerRecord<>("pathways.referrals", "r-2", "{}"))
                         .get(30, TimeUnit.SECONDS).topic()).isEqualTo("pathways.referrals");
             }
@@ -153,18 +152,5 @@ class BrokerRestartTest {
             }
         }
         return false;
-    }
-
-    private static KafkaProducer<String, String> producer(Map<String, Object> config) {
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

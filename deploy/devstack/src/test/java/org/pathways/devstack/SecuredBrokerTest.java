@@ -3,10 +3,8 @@ package org.pathways.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,14 +17,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +44,8 @@ class SecuredBrokerTest {
     static void start() throws Exception {
         Files.createDirectories(dataDir.resolve("logs"));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        broker = new KafkaBroker(dataDir, freePort(), freePort(), quiet, ConsoleFilter::problemsOnly);
+        broker = new KafkaBroker(dataDir, BrokerClients.freePort(), BrokerClients.freePort(), quiet,
+                ConsoleFilter::problemsOnly);
         broker.start();
         broker.awaitReady();
     }
@@ -62,7 +59,8 @@ class SecuredBrokerTest {
 
     @Test
     void aServicePublishesOnItsOwnTopic() throws Exception {
-        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("referral-service"))) {
+        try (KafkaProducer<String, String> producer =
+                BrokerClients.producer(broker.clientConfig("referral-service"), Duration.ofSeconds(20))) {
             RecordMetadata written = producer.send(new ProducerRecord<>("pathways.referrals", "r-1", "{}"))
                     .get(30, TimeUnit.SECONDS);
             assertThat(written.topic()).isEqualTo("pathways.referrals");
@@ -73,7 +71,8 @@ class SecuredBrokerTest {
     @Test
     void aServiceIsRefusedWhenItWritesAnotherServicesTopic() {
         // A forged consent or erasure needs learner-profile-service's credentials, not just access to the broker.
-        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("referral-service"))) {
+        try (KafkaProducer<String, String> producer =
+                BrokerClients.producer(broker.clientConfig("referral-service"), Duration.ofSeconds(20))) {
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>("pathways.learners", "l-1", "{}"))
                     .get(30, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
@@ -98,11 +97,13 @@ class SecuredBrokerTest {
 
     @Test
     void aServiceReadsItsOwnDeadLettersAsItsAdministratorsListThemAndNoOtherServicesOnes() throws Exception {
-        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("notification-service"))) {
+        try (KafkaProducer<String, String> producer =
+                BrokerClients.producer(broker.clientConfig("notification-service"), Duration.ofSeconds(20))) {
             producer.send(new ProducerRecord<>("pathways.dlq.notification-service", "parked-1", "{}"))
                     .get(30, TimeUnit.SECONDS);
         }
-        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("referral-service"))) {
+        try (KafkaProducer<String, String> producer =
+                BrokerClients.producer(broker.clientConfig("referral-service"), Duration.ofSeconds(20))) {
             producer.send(new ProducerRecord<>("pathways.dlq.referral-service", "parked-2", "{}"))
                     .get(30, TimeUnit.SECONDS);
         }
@@ -130,23 +131,11 @@ class SecuredBrokerTest {
 
     @Test
     void aClientWithoutTheServicesPasswordGetsNowhere() {
-        try (KafkaProducer<String, String> producer = producer(broker.clientConfig("referral-service", "guessed"))) {
+        try (KafkaProducer<String, String> producer =
+                BrokerClients.producer(broker.clientConfig("referral-service", "guessed"), Duration.ofSeconds(20))) {
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>("pathways.referrals", "r-1", "{}"))
                     .get(30, TimeUnit.SECONDS))
                     .cause().isInstanceOf(SaslAuthenticationException.class);
-        }
-    }
-
-    private static KafkaProducer<String, String> producer(Map<String, Object> config) {
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
