@@ -12,7 +12,9 @@ import org.springframework.stereotype.Component;
 /**
  * Turns referral events into the learner's live relationships with agencies: submitted, received, accepted,
  * started, on hold and resumed keep the receiving agency's relationship live; completed, failed, cancelled and
- * rejected end it for that referral. Read by type string and by the few documented fields
+ * rejected end it for that referral. On hold because the learner's consent was withdrawn (reason
+ * CONSENT_WITHDRAWN) keeps it open but no longer lets the receiving agency read the learner; a resumed referral
+ * (which needs a consent again) does. Read by type string and by the few documented fields
  * (referralId, learnerId, referringAgencyId, receivingAgencyId, opportunityId, status, at / submittedAt), like the milestones.
  */
 @Component("referralRelationshipHandler")
@@ -78,8 +80,12 @@ public class ReferralEvents {
         ReferralStatus status = news.status() != null && news.status().open() == announced.open()
                 ? news.status() : announced;
         Instant at = news.at() != null ? news.at() : news.submittedAt() != null ? news.submittedAt() : event.time();
+        // Held because the learner's consent stopped counting: the referral stays open (it may resume with a new
+        // consent), but it no longer opens the learner's record to the receiving agency.
+        boolean withoutConsent = status == ReferralStatus.ON_HOLD
+                && ReferralNews.CONSENT_WITHDRAWN.equals(news.reason());
         relationships.apply(event.id(), news.referralId(), news.learnerId(), news.referringAgencyId(), news.receivingAgencyId(),
-                isId(news.opportunityId()) ? news.opportunityId() : null, status, at);
+                isId(news.opportunityId()) ? news.opportunityId() : null, status, at, withoutConsent);
     }
 
     private static boolean isId(String value) {

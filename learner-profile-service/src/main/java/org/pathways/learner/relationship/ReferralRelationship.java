@@ -15,19 +15,24 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * @param asOf          when the status applied was reached (the event's own time), to ignore older news arriving late
  * @param opportunityId what the learner was referred to (null for a referral recorded before it was kept), to spot
  *                      two open referrals to the same provision in the team view
+ * @param withoutConsent true while the referral is held because the learner's consent for it was withdrawn or
+ *                      expired (null before it was kept: false)
  */
 @Document("referral_relationships")
 public record ReferralRelationship(@Id String referralId, @Indexed String learnerId, String referringAgencyId,
                                    @Indexed String receivingAgencyId, ReferralStatus status, Instant asOf,
-                                   String opportunityId) {
+                                   String opportunityId, Boolean withoutConsent) {
 
     public boolean isLive() {
         return status.open();
     }
 
-    /** Whether this referral opens the learner's record to {@code agencyId} now: only the receiver, only while open. */
+    /**
+     * Whether this referral opens the learner's record to {@code agencyId} now: only the receiver, only while open,
+     * and not while it is held because the learner's consent for it was withdrawn ({@code withoutConsent}).
+     */
     public boolean opensTo(String agencyId) {
-        return isLive() && agencyId.equals(receivingAgencyId);
+        return isLive() && !Boolean.TRUE.equals(withoutConsent) && agencyId.equals(receivingAgencyId);
     }
 
     /**

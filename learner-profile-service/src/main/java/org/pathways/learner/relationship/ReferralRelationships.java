@@ -102,11 +102,12 @@ public class ReferralRelationships {
      * the batch's bulk write, with the event's id in the same update as before.
      */
     void apply(String eventId, String referralId, String learnerId, String referringAgencyId,
-               String receivingAgencyId, String opportunityId, ReferralStatus status, Instant at) {
+               String receivingAgencyId, String opportunityId, ReferralStatus status, Instant at,
+               boolean withoutConsent) {
         Batch batch = batches.get();
         if (batch != null) {
             batch.apply(eventId, referralId, learnerId, referringAgencyId, receivingAgencyId, opportunityId, status,
-                    at);
+                    at, withoutConsent);
             return;
         }
         ReferralRelationship known = mongo.findById(referralId, ReferralRelationship.class);
@@ -120,18 +121,19 @@ public class ReferralRelationships {
         // With the event's id in the same write: delivered again after a crash before the inbox's mark, it writes
         // nothing (the supersede rule already keeps such a repeat from rewinding the relationship).
         applied.applyOnce(COLLECTION, referralId, eventId, effect(learnerId, referringAgencyId, receivingAgencyId,
-                status, at, opportunity), true);
+                status, at, opportunity, withoutConsent), true);
     }
 
     private static Update effect(String learnerId, String referringAgencyId, String receivingAgencyId,
-                                 ReferralStatus status, Instant at, String opportunityId) {
+                                 ReferralStatus status, Instant at, String opportunityId, boolean withoutConsent) {
         return new Update()
                 .set("learnerId", learnerId)
                 .set("referringAgencyId", referringAgencyId)
                 .set("receivingAgencyId", receivingAgencyId)
                 .set("status", status.name())
                 .set("asOf", at)
-                .set("opportunityId", opportunityId);
+                .set("opportunityId", opportunityId)
+                .set("withoutConsent", withoutConsent);
     }
 
     /**
@@ -194,7 +196,8 @@ public class ReferralRelationships {
         }
 
         void apply(String eventId, String referralId, String learnerId, String referringAgencyId,
-                   String receivingAgencyId, String opportunityId, ReferralStatus status, Instant at) {
+                   String receivingAgencyId, String opportunityId, ReferralStatus status, Instant at,
+                   boolean withoutConsent) {
             readAhead(List.of(referralId));  // one the batch did not name ahead (none, normally)
             Optional<Known> found = known.get(referralId);
             ReferralRelationship current = found.map(Known::relationship).orElse(null);
@@ -212,7 +215,7 @@ public class ReferralRelationships {
             Set<String> applied = found.map(Known::applied).orElseGet(HashSet::new);
             applied.add(eventId);
             known.put(referralId, Optional.of(new Known(new ReferralRelationship(referralId, learnerId,
-                    referringAgencyId, receivingAgencyId, status, at, opportunity), applied)));
+                    referringAgencyId, receivingAgencyId, status, at, opportunity, withoutConsent), applied)));
             changed.computeIfAbsent(referralId, id -> new ArrayList<>()).add(eventId);
         }
 
@@ -227,7 +230,8 @@ public class ReferralRelationships {
                 ReferralRelationship last = known.get(referralId).orElseThrow().relationship();
                 writes.upsert(Query.query(Criteria.where("_id").is(referralId)), applied.recording(effect(
                         last.learnerId(), last.referringAgencyId(), last.receivingAgencyId(), last.status(),
-                        last.asOf(), last.opportunityId()), eventIds));
+                        last.asOf(), last.opportunityId(), Boolean.TRUE.equals(last.withoutConsent())),
+                        eventIds));
             });
             writes.execute();
             changed.clear();

@@ -12,7 +12,7 @@ class ReferralRelationshipRulesTest {
     private static final Instant T = Instant.parse("2026-11-24T10:00:00Z");
 
     private static ReferralRelationship at(ReferralStatus status, Instant asOf) {
-        return new ReferralRelationship("ref-1", "lrn-1", "agency-a", "agency-b", status, asOf, "opp-1");
+        return new ReferralRelationship("ref-1", "lrn-1", "agency-a", "agency-b", status, asOf, "opp-1", null);
     }
 
     @Test

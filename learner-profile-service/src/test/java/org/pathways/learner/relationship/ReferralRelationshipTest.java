@@ -19,6 +19,7 @@ import org.pathways.events.referral.ReferralPutOnHold;
 import org.pathways.events.referral.ReferralReason;
 import org.pathways.events.referral.ReferralReceived;
 import org.pathways.events.referral.ReferralRejected;
+import org.pathways.events.referral.ReferralResumed;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
@@ -200,9 +201,11 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
         String referralId = unique("ref");
         Instant start = Instant.now().minusSeconds(60);
         submit(referralId, learnerId, COUNCIL, receiving, start);
-        referralService.publish(new ReferralPutOnHold(referralId, learnerId, "opp-esol", COUNCIL, receiving,
-                ReferralStatus.ON_HOLD, ReferralReason.CONSENT_WITHDRAWN, receiving, start.plusSeconds(10)));
-        await().atMost(EVENT_DEADLINE).until(() -> statusFor(learnerId, receiving) == 200);
+        String held = referralService.publish(new ReferralPutOnHold(referralId, learnerId, "opp-esol", COUNCIL,
+                receiving, ReferralStatus.ON_HOLD, ReferralReason.WAITLISTED, receiving, start.plusSeconds(10)));
+        awaitHandled(HANDLER, held);
+        assertThat(statusFor(learnerId, receiving)).as("on a waiting list: still the learner's referral")
+                .isEqualTo(200);
 
         referralService.publish(new ReferralRejected(referralId, learnerId, "opp-esol", COUNCIL, receiving,
                 ReferralStatus.REJECTED, ReferralReason.NO_CAPACITY, receiving, start.plusSeconds(20)));
@@ -210,6 +213,32 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
         await().atMost(EVENT_DEADLINE).until(() -> statusFor(learnerId, receiving) == 404);
         assertThat(api().get("/api/learners/" + learnerId + "/milestones", TestTokens.worker(receiving)).status())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void aReferralHeldBecauseTheLearnersConsentWasWithdrawnNoLongerOpensTheirRecordUntilItResumes() {
+        Instant start = Instant.now().minusSeconds(60);
+        Referred referred = referredTo("agency-college", start);
+        assertThat(statusFor(referred.learnerId(), referred.receiving())).isEqualTo(200);
+
+        // The referral-service holds the referral when the consent that covered it is withdrawn: the grounds the
+        // receiving agency read the learner on are gone, though the referral stays open (it may resume).
+        String held = referralService.publish(new ReferralPutOnHold(referred.referralId(), referred.learnerId(),
+                "opp-esol", COUNCIL, referred.receiving(), ReferralStatus.ON_HOLD, ReferralReason.CONSENT_WITHDRAWN,
+                COUNCIL, start.plusSeconds(10)));
+        awaitHandled(HANDLER, held);
+        assertThat(statusFor(referred.learnerId(), referred.receiving())).as("the profile after the withdrawal")
+                .isEqualTo(404);
+        assertThat(api().get("/api/learners/" + referred.learnerId() + "/team",
+                TestTokens.worker(referred.receiving())).status()).as("the team view").isEqualTo(404);
+
+        // Resumed (the referral-service resumes only with a consent in force again): the record opens again.
+        String resumed = referralService.publish(new ReferralResumed(referred.referralId(), referred.learnerId(),
+                "opp-esol", COUNCIL, referred.receiving(), ReferralStatus.ACCEPTED, null, referred.receiving(),
+                start.plusSeconds(20)));
+        awaitHandled(HANDLER, resumed);
+        assertThat(statusFor(referred.learnerId(), referred.receiving())).as("the profile once resumed")
+                .isEqualTo(200);
     }
 
     @Test
