@@ -45,6 +45,7 @@ class HostileInputTest extends LearnerProfileServiceTest {
                 Arguments.of("a date that is not a date", registration("dateOfBirth", "yesterday")),
                 Arguments.of("a date that never was", registration("dateOfBirth", "1994-02-30")),
                 Arguments.of("a date in the future", registration("dateOfBirth", "2999-01-01")),
+                Arguments.of("a date of birth a billion years ago", registration("dateOfBirth", "-999999999-01-01")),
                 Arguments.of("an array for a name", registration("givenName", new String[] {"a", "b"})),
                 Arguments.of("a missing given name", registrationWithout("givenName")),
                 Arguments.of("a missing date of birth", registrationWithout("dateOfBirth")),
@@ -102,7 +103,13 @@ class HostileInputTest extends LearnerProfileServiceTest {
                 Arguments.of("an unknown field", "{\"agencyId\": \"agency-council\", \"purpose\": \"CONTACT\","
                         + " \"method\": \"VERBAL\", \"withdrawnAt\": null}"),
                 Arguments.of("an expiry that is not a time", "{\"agencyId\": \"agency-council\","
-                        + " \"purpose\": \"CONTACT\", \"method\": \"VERBAL\", \"expiresAt\": \"soon\"}"));
+                        + " \"purpose\": \"CONTACT\", \"method\": \"VERBAL\", \"expiresAt\": \"soon\"}"),
+                Arguments.of("an expiry in the year 10000", "{\"agencyId\": \"agency-council\","
+                        + " \"purpose\": \"CONTACT\", \"method\": \"VERBAL\","
+                        + " \"expiresAt\": \"+10000-01-01T00:00:00Z\"}"),
+                Arguments.of("an expiry at the end of java.time", "{\"agencyId\": \"agency-council\","
+                        + " \"purpose\": \"CONTACT\", \"method\": \"VERBAL\","
+                        + " \"expiresAt\": \"+999999999-12-31T23:59:59Z\"}"));
     }
 
     @ParameterizedTest(name = "{0}")

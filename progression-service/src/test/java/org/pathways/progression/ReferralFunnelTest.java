@@ -275,6 +275,11 @@ class ReferralFunnelTest extends ProgressionServiceTest {
         assertThat(isBadRequestProblem(funnel(COORDINATOR, "&opportunityKind=PUB"))).isTrue();
         assertThat(isBadRequestProblem(funnel(COORDINATOR, "&receivingAgencyId=%7B%22%24gt%22%3A%22%22%7D"))).isTrue();
         assertThat(isBadRequestProblem(api().get("/api/progression/funnel?from=2026-13-01", COORDINATOR))).isTrue();
+        // Dates java.time parses that no store or calendar sum takes: refused, not a 500 the gateway's breaker counts.
+        assertThat(isBadRequestProblem(
+                api().get("/api/progression/funnel?from=-999999999-01-01", COORDINATOR))).isTrue();
+        assertThat(isBadRequestProblem(
+                api().get("/api/progression/response-times?to=%2B999999999-12-31", COORDINATOR))).isTrue();
         assertThat(isBadRequestProblem(
                 api().get("/api/progression/funnel?from=2026-03-02&to=2026-03-01", COORDINATOR))).isTrue();
         assertThat(isBadRequestProblem(

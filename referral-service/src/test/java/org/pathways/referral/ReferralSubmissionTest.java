@@ -237,6 +237,27 @@ class ReferralSubmissionTest extends ReferralServiceTest {
                 body(new Scenario("lrn-1", "opp-1", null, COLLEGE)),
                 "k".repeat(500));
         assertThat(longKey.statusCode()).isEqualTo(400);
+        // "ключ" in UTF-8, as curl sends it (Java's HTTP client will not): the security firewall refuses the
+        // header's value, a 400 problem (a 500 before, which the gateway's circuit breaker counted against the
+        // route for every agency).
+        String cyrillicKey = rawPost("/api/referrals", TestTokens.worker(COUNCIL),
+                body(new Scenario("lrn-1", "opp-1", null, COLLEGE)), "Idempotency-Key: ключ");
+        assertThat(cyrillicKey).startsWith("HTTP/1.1 400").contains("application/problem+json");
+    }
+
+    /** A POST written byte for byte on a socket: its status line, headers and body as received. */
+    private String rawPost(String path, String token, String body, String extraHeader) throws Exception {
+        byte[] content = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + content.length + "\r\n" + extraHeader
+                + "\r\nConnection: close\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().write(content);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test

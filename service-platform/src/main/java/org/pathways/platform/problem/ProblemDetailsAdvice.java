@@ -16,12 +16,14 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.pathways.platform.validation.DateRange;
 import tools.jackson.databind.DatabindException;
 
 /**
@@ -59,6 +61,17 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> malformedParameters(InvalidParameterException e) {
         return problem(new ProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
                 "The query string is not valid percent-encoded UTF-8."));
+    }
+
+    /**
+     * A header value Spring Security's firewall refuses when the handler reads it (outside printable ASCII and
+     * Latin-1, e.g. an {@code Idempotency-Key} in Cyrillic): the caller's mistake, never a 500 (which the gateway's
+     * circuit breaker would count against the route for everyone). The value is not repeated.
+     */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> rejectedByTheFirewall(RequestRejectedException e) {
+        return problem(new ProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
+                "A header of the request has characters outside printable ASCII; send such values encoded."));
     }
 
     @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})
@@ -122,7 +135,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             String field = databind.getPath().stream()
                     .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
                     .reduce((a, b) -> a + "." + b).orElse("");
-            detail = "The field '" + field + "' is unknown or has the wrong type.";
+            detail = databind.getOriginalMessage() != null && databind.getOriginalMessage().contains(DateRange.MESSAGE)
+                    ? "The field '" + field + "' " + DateRange.MESSAGE + "."
+                    : "The field '" + field + "' is unknown or has the wrong type.";
         }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
         problem.setType(ProblemResponses.type("malformed-request"));
