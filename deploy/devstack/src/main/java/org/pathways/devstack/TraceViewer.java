@@ -85,10 +85,7 @@ final class TraceViewer {
     static ChildProcess start(Path jar, Path logFile, PrintStream console, ConsoleFilter filter) throws IOException {
         // In memory, a bounded number of spans: a local viewer, not a store.
         Map<String, String> environment = Map.of("QUERY_PORT", Integer.toString(PORT), "STORAGE_TYPE", "mem",
-                "MEM_MAX_SPANS", "100000", "JAVA_OPTS", "",
-                // Zipkin's own metrics registry warns on every start about its set-up (a MeterFilter added late):
-                // nothing a developer can act on, and the one line the viewer printed on the console.
-                "LOGGING_LEVEL_IO_MICROMETER_PROMETHEUSMETRICS", "ERROR");
+                "MEM_MAX_SPANS", "100000", "JAVA_OPTS", "");
         return ChildProcess.start("zipkin", JavaRuntime.inOwnSession(command(jar)), environment, logFile, console,
                 filter);
     }
