@@ -3,6 +3,7 @@ package org.pathways.learner.relationship;
 import java.time.Instant;
 import java.util.Map;
 
+import org.pathways.events.referral.ReferralReason;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -83,7 +84,7 @@ public class ReferralEvents {
         // Held because the learner's consent stopped counting: the referral stays open (it may resume with a new
         // consent), but it no longer opens the learner's record to the receiving agency.
         boolean withoutConsent = status == ReferralStatus.ON_HOLD
-                && ReferralNews.CONSENT_WITHDRAWN.equals(news.reason());
+                && ReferralReason.CONSENT_WITHDRAWN.name().equals(news.reason());
         relationships.apply(event.id(), news.referralId(), news.learnerId(), news.referringAgencyId(), news.receivingAgencyId(),
                 isId(news.opportunityId()) ? news.opportunityId() : null, status, at, withoutConsent);
     }

@@ -11,7 +11,4 @@ import org.pathways.events.referral.ReferralStatus;
 public record ReferralNews(String referralId, String learnerId, String referringAgencyId, String receivingAgencyId,
                            String opportunityId, ReferralStatus status, Instant at, Instant submittedAt,
                            String reason) {
-
-    /** The reason the referral-service gives when the learner's consent that covered a referral stopped counting. */
-    static final String CONSENT_WITHDRAWN = "CONSENT_WITHDRAWN";
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.tomcat.util.http.InvalidParameterException;
+import org.pathways.platform.validation.DateRange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -23,7 +24,6 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
-import org.pathways.platform.validation.DateRange;
 import tools.jackson.databind.DatabindException;
 
 /**
