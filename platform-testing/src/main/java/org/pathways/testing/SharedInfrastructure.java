@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import org.springframework.boot.SpringApplication;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -62,8 +61,7 @@ public final class SharedInfrastructure {
 
     public static synchronized String mongoUri() {
         if (mongo == null) {
-            MemoryBackend backend = new MemoryBackend();
-            MongoServer server = new MongoServer(backend);
+            MongoServer server = new MongoServer(new CopyOnReadMemoryBackend());
             InetSocketAddress address = server.bind();
             SpringApplication.getShutdownHandlers().add(server::shutdownNow);
             mongo = server;
