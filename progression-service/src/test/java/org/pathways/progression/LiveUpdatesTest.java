@@ -116,6 +116,23 @@ class LiveUpdatesTest extends ProgressionServiceTest {
     }
 
     @Test
+    void onePersonHoldsAFewStreamsAtMostAndLeavesTheRestToOthers() throws Exception {
+        String college = unique("college");
+        String worker = TestTokens.token(unique("worker"), college, Role.WORKER);
+        for (int tab = 1; tab <= 5; tab++) {
+            assertThat(open(worker).status()).as("tab " + tab).isEqualTo(200);
+        }
+        Stream sixth = open(worker);
+        assertThat(sixth.status()).isEqualTo(429);
+        sixth.ended().get(10, TimeUnit.SECONDS);
+        assertThat(String.join("", sixth.lines())).contains("too-many-live-streams");
+
+        // Their colleague, and the coordinator, are not held up by them.
+        assertThat(open(TestTokens.token(unique("worker"), college, Role.WORKER)).status()).isEqualTo(200);
+        assertThat(open(COORDINATOR).status()).isEqualTo(200);
+    }
+
+    @Test
     void refusesCallersWhoSeeNoProgression() {
         assertThat(api().get("/api/progression/live", null).status()).isEqualTo(401);
         assertThat(api().get("/api/progression/live", TestTokens.token("mis", "college-x", Role.AGENCY_SYSTEM))

@@ -20,6 +20,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -98,6 +99,16 @@ class ConsentRecords {
         Instant now = clock.instant();
         Access access = learners.access(caller, learnerId);
         Learner learner = access.learner();
+        boolean registering = learner.registeringAgencyId().equals(caller.agencyId());
+        boolean itself = agencyId.equals(caller.agencyId());
+        if (!registering && !itself && purpose != ConsentPurpose.REFERRAL_SHARING) {
+            // The profile shows such an agency only the consents given to itself or its kind; asking about another
+            // agency's would tell it what the learner agreed with others.
+            throw new ProblemException(HttpStatus.FORBIDDEN, "consent-check-not-permitted",
+                    "Only the agency that registered the learner may check another agency's consents. Your agency "
+                            + "may check its own, and whether a referral may be sent to another agency (purpose "
+                            + "REFERRAL_SHARING).");
+        }
         AgencyKind kind = agencies.kindOf(agencyId).orElse(null);
         ConsentDecision decision = learner.consentFor(agencyId, kind, purpose, now)
                 .map(consent -> consent.isForKind()
@@ -115,6 +126,11 @@ class ConsentRecords {
                         "No consent in force covers " + purpose + " for " + agencyId
                                 + (kind == null ? "." : " or for " + kind + " agencies.")));
         audit.record(caller, learnerId, AccessAction.CHECK_CONSENT, request, access.grounds());
+        if (!registering && !itself && decision.consentId() != null) {
+            // whether a referral may be sent, not which of the learner's records allows it
+            decision = new ConsentDecision(decision.allowed(), decision.agencyId(), decision.agencyKind(),
+                    decision.purpose(), decision.basis(), null, decision.explanation());
+        }
         return decision;
     }
 

@@ -21,6 +21,7 @@ import org.pathways.learner.domain.Access;
 import org.pathways.learner.domain.Learner;
 import org.pathways.learner.domain.Learners;
 import org.pathways.learner.domain.Sharing;
+import org.pathways.learner.relationship.ReferralRelationships;
 import org.pathways.learner.standing.Standing;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
@@ -47,16 +48,18 @@ public class Plans {
     private final Learners learners;
     private final Standing standing;
     private final Leads leads;
+    private final ReferralRelationships relationships;
     private final Outbox outbox;
     private final MongoTemplate mongo;
     private final AccessAudit audit;
     private final Clock clock;
 
-    Plans(Learners learners, Standing standing, Leads leads, Outbox outbox, MongoTemplate mongo,
-          AccessAudit audit, Clock clock) {
+    Plans(Learners learners, Standing standing, Leads leads, ReferralRelationships relationships, Outbox outbox,
+          MongoTemplate mongo, AccessAudit audit, Clock clock) {
         this.learners = learners;
         this.standing = standing;
         this.leads = leads;
+        this.relationships = relationships;
         this.outbox = outbox;
         this.mongo = mongo;
         this.audit = audit;
@@ -80,6 +83,7 @@ public class Plans {
         PlanText.requireSensibleDueDate(step.dueOn(), today());
         String owner = step.ownerAgencyId() != null ? step.ownerAgencyId() : caller.agencyId();
         requireTeamMember(learner, owner, now);
+        requireReferralOf(learner, step.referralId());
         audit.record(caller, learnerId, AccessAction.CHANGE_PLAN, request, access.grounds());
         return view(access, save(learner.id(), expectedRevision, plan -> List.of(plan.add(step.title(), owner,
                 step.dueOn(), step.status() != null ? step.status() : PlanStepStatus.PLANNED, step.referralId(),
@@ -106,6 +110,25 @@ public class Plans {
         audit.record(caller, learnerId, AccessAction.CHANGE_PLAN, request, access.grounds());
         return view(access, save(learner.id(), expectedRevision, plan -> plan.change(stepId, change.title(),
                 change.status(), change.dueOn(), change.ownerAgencyId(), caller.agencyId(), now).stream().toList()));
+    }
+
+    /**
+     * A step may follow only a referral of this learner (or of a record merged into it): its owner and the lead's
+     * agency are told of the referral's changes, which an agency with standing sees in the team view anyway; a
+     * referral of another person would tell them of someone they have no grounds to know about.
+     */
+    private void requireReferralOf(Learner learner, String referralId) {
+        if (referralId == null) {
+            return;
+        }
+        List<String> learnerIds = new java.util.ArrayList<>();
+        learnerIds.add(learner.id());
+        learner.mergedFrom().forEach(merged -> learnerIds.add(merged.learnerId()));
+        if (!relationships.isReferralOf(referralId, learnerIds)) {
+            throw ProblemException.unprocessable("referral-not-of-learner", "Referral " + referralId
+                    + " is not one of this learner's referrals here. A step follows only the learner's own referral;"
+                    + " one just sent is known here within a few seconds.");
+        }
     }
 
     /**

@@ -72,6 +72,12 @@ public class ReferralRelationships {
                 .filter(relationship -> learnerIds.contains(relationship.learnerId())).toList();
     }
 
+    /** Whether {@code referralId} is a referral of any of {@code learnerIds} (a record and those merged into it). */
+    public boolean isReferralOf(String referralId, Collection<String> learnerIds) {
+        ReferralRelationship known = mongo.findById(referralId, ReferralRelationship.class);
+        return known != null && learnerIds.contains(known.learnerId());
+    }
+
     /**
      * The learners (as the referral events named them: a record may since have been merged into another) of the open
      * referrals {@code agencyId} receives: the learners it may read through a referral.

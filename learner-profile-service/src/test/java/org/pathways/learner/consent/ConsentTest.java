@@ -110,6 +110,39 @@ class ConsentTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void anAgencyOtherThanTheRegisteringOneLearnsNothingOfWhatTheLearnerAgreedWithOthers() {
+        String learnerId = registerLearner(COLLEGE);
+        assertThat(grant(learnerId, COLLEGE, COUNCIL, "CONTACT").status()).isEqualTo(201);
+        String housingContact = grant(learnerId, COLLEGE, HOUSING, "CONTACT").text("id");
+        assertThat(grant(learnerId, COLLEGE, HOUSING, "REFERRAL_SHARING").status()).isEqualTo(201);
+
+        // The council sees the learner on its own consent; the housing association's consents are not its business.
+        HttpApi.Response other = api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + HOUSING
+                + "&purpose=CONTACT", TestTokens.worker(COUNCIL));
+        assertThat(other.isProblem(403, "consent-check-not-permitted")).isTrue();
+        assertThat(other.body().toString()).doesNotContain(housingContact);
+        HttpApi.Response noConsent = api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + HOUSING
+                + "&purpose=OUTCOME_SHARING", TestTokens.worker(COUNCIL));
+        assertThat(noConsent.isProblem(403, "consent-check-not-permitted"))
+                .as("refused alike whether or not a consent exists").isTrue();
+
+        // Whether a referral may be sent there it may ask (the referral would tell it anyway), without the record.
+        HttpApi.Response referral = api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + HOUSING
+                + "&purpose=REFERRAL_SHARING", TestTokens.worker(COUNCIL));
+        assertThat(referral.status()).isEqualTo(200);
+        assertThat(referral.body().path("allowed").asBoolean()).isTrue();
+        assertThat(referral.body().path("consentId").isNull()).isTrue();
+
+        // Its own, and anything for the registering agency, with the consent's id.
+        HttpApi.Response own = api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + COUNCIL
+                + "&purpose=CONTACT", TestTokens.worker(COUNCIL));
+        assertThat(own.body().path("consentId").asString()).startsWith("cns-");
+        HttpApi.Response registering = api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + HOUSING
+                + "&purpose=CONTACT", TestTokens.worker(COLLEGE));
+        assertThat(registering.body().path("consentId").asString()).isEqualTo(housingContact);
+    }
+
+    @Test
     void theCheckIsScopedLikeReadingTheProfile() {
         String learnerId = registerLearner(COLLEGE);
         HttpApi.Response response = api().get("/api/learners/" + learnerId

@@ -114,6 +114,33 @@ class PlanTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void aStepFollowsOnlyTheLearnersOwnReferral() {
+        String learnerId = registerLearner(COLLEGE);
+        String someoneElse = registerLearner(HOUSING);
+        String theirs = "ref-" + UUID.randomUUID();
+        awaitHandled("referral-relationships", referralService.publish(new ReferralSubmitted(theirs, someoneElse,
+                "opp-tenancy-support", HOUSING, COUNCIL, Urgency.ROUTINE, Instant.now())));
+        String own = "ref-" + UUID.randomUUID();
+        awaitHandled("referral-relationships", referralService.publish(new ReferralSubmitted(own, learnerId,
+                "opp-esol-e2", COLLEGE, COUNCIL, Urgency.ROUTINE, Instant.now())));
+
+        // Following another person's referral would tell the step's owner and the lead of its every change.
+        Map<String, Object> following = step("Follow the housing referral", COLLEGE);
+        following.put("referralId", theirs);
+        assertThat(addStep(learnerId, COLLEGE, following).isProblem(422, "referral-not-of-learner")).isTrue();
+        following.put("referralId", "ref-" + UUID.randomUUID());
+        assertThat(addStep(learnerId, COLLEGE, following).isProblem(422, "referral-not-of-learner"))
+                .as("a referral unknown here").isTrue();
+        assertThat(api().get(plan(learnerId), TestTokens.worker(COLLEGE)).body().path("steps"))
+                .as("nothing written").isEmpty();
+
+        following.put("referralId", own);
+        HttpApi.Response added = addStep(learnerId, COLLEGE, following);
+        assertThat(added.status()).isEqualTo(201);
+        assertThat(added.body().path("steps").get(0).path("referralId").asString()).isEqualTo(own);
+    }
+
+    @Test
     void onlyTheOwnerAgencyOrTheLeadsAgencyChangesAStep() {
         String learnerId = registerLearner(COLLEGE);
         consentTo(learnerId, COLLEGE, COUNCIL, "REFERRAL_SHARING");

@@ -37,7 +37,7 @@ class LiveController {
             throw new ProblemException(HttpStatus.NOT_ACCEPTABLE, "not-acceptable",
                     "This is a Server-Sent Events stream: send 'Accept: text/event-stream'.");
         }
-        return live.subscribe(audience);
+        return live.subscribe(caller.agencyId() + "/" + caller.userId(), audience);
     }
 
     private static boolean asksForEventStream(String accept) {

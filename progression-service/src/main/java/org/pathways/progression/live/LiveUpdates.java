@@ -39,17 +39,30 @@ public class LiveUpdates implements ProjectionListener {
         this.properties = properties;
     }
 
-    private record Subscriber(Audience audience, SseEmitter emitter, Map<String, Long> pending) {
+    private record Subscriber(String caller, Audience audience, SseEmitter emitter, Map<String, Long> pending) {
     }
 
-    SseEmitter subscribe(Audience audience) {
-        if (subscribers.size() >= properties.maxSubscribers()) {
-            throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "too-many-subscribers",
-                    "Too many live streams are open; retry later.");
-        }
+    /**
+     * Opens a stream for {@code caller} (who, as the sign-in names them). One person holds at most
+     * {@code maxPerCaller} streams ({@code 429} beyond), so that the instance's streams are shared out.
+     */
+    SseEmitter subscribe(String caller, Audience audience) {
         SseEmitter emitter = new SseEmitter(properties.lifetime().toMillis());
-        Subscriber subscriber = new Subscriber(audience, emitter, new ConcurrentHashMap<>());
-        subscribers.add(subscriber);
+        Subscriber subscriber = new Subscriber(caller, audience, emitter, new ConcurrentHashMap<>());
+        synchronized (subscribers) {
+            long own = subscribers.stream().filter(open -> open.caller().equals(caller)).count();
+            if (own >= properties.maxPerCaller()) {
+                throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, "too-many-live-streams",
+                        "You have " + own + " live streams open, the most one person may have. Close a dashboard "
+                                + "tab, or wait for a closed one to be noticed (within "
+                                + properties.heartbeat().toSeconds() + " s).");
+            }
+            if (subscribers.size() >= properties.maxSubscribers()) {
+                throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "too-many-subscribers",
+                        "Too many live streams are open; retry later.");
+            }
+            subscribers.add(subscriber);
+        }
         emitter.onCompletion(() -> subscribers.remove(subscriber));
         emitter.onTimeout(() -> {
             subscribers.remove(subscriber);
