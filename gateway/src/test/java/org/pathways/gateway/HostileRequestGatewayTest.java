@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,7 +31,9 @@ import org.springframework.test.context.DynamicPropertySource;
         "spring.config.name=" + GatewayApplication.NAME,
         "pathways.gateway.protection.requests-per-period=10000",
         "pathways.gateway.protection.unauthenticated-requests-per-period=10",
-        "pathways.gateway.protection.max-request-bytes=4096"})
+        "pathways.gateway.protection.max-request-bytes=4096",
+        // the ingress in front of the gateway: only it may say, in X-Forwarded-For, whom it forwards for
+        "server.tomcat.remoteip.internal-proxies=127\\.0\\.0\\.80"})
 class HostileRequestGatewayTest {
 
     /** Every route prefix, as an agency would call it, with the backend path it reaches. */
@@ -201,6 +204,46 @@ class HostileRequestGatewayTest {
         assertThat(other.status()).isEqualTo(200);
         assertThat(new RawHttp(port, InetAddress.getByName("127.0.0.79")).get("/api/referrals/ref-1", null).status())
                 .isEqualTo(401);
+    }
+
+    @Test
+    void behindAnIngressEachClientHasItsOwnBucketAndNoClientCanClaimAnothersAddress() throws Exception {
+        RawHttp ingress = new RawHttp(port, InetAddress.getByName("127.0.0.80"));
+        int unauthorized = 0;
+        RawHttp.Response answer = null;
+        for (int i = 0; i < 30; i++) {
+            // what an ingress sends: the client's own claim first, the address it saw the client at last
+            answer = ingress.send("GET", "/api/referrals/ref-1", "not-a-token-" + i,
+                    Map.of("X-Forwarded-For", "198.51.100." + i + ", 203.0.113.7"), null);
+            if (answer.status() != 401) {
+                break;
+            }
+            unauthorized++;
+        }
+        assertThat(unauthorized).as("the flooder's own bucket, whatever it claimed to be").isEqualTo(10);
+        assertThat(answer.isProblem(429)).as(answer.body()).isTrue();
+
+        // Everyone else behind the same ingress: their bad token is a 401, their good one served.
+        assertThat(ingress.send("GET", "/api/referrals/ref-1", "not-a-token",
+                Map.of("X-Forwarded-For", "203.0.113.8"), null).status()).isEqualTo(401);
+        assertThat(ingress.send("GET", "/api/referrals/ref-1", TestTokens.worker("agency-college"),
+                Map.of("X-Forwarded-For", "203.0.113.9"), null).status()).isEqualTo(200);
+        assertThat(ingress.get("/api/referrals/ref-1", TestTokens.worker("agency-college")).status())
+                .as("the ingress's own requests").isEqualTo(200);
+
+        // A client that is not the ingress cannot pass for another by naming it.
+        RawHttp direct = new RawHttp(port, InetAddress.getByName("127.0.0.81"));
+        int direct401 = 0;
+        for (int i = 0; i < 30; i++) {
+            RawHttp.Response refused = direct.send("GET", "/api/referrals/ref-1", "not-a-token-" + i,
+                    Map.of("X-Forwarded-For", "192.0.2." + i), null);
+            if (refused.status() != 401) {
+                assertThat(refused.status()).isEqualTo(429);
+                break;
+            }
+            direct401++;
+        }
+        assertThat(direct401).as("rotating X-Forwarded-For gains a direct client nothing").isEqualTo(10);
     }
 
 }
