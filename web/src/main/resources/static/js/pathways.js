@@ -6,3 +6,25 @@ document.addEventListener('htmx:configRequest', function (event) {
     event.detail.headers[header.content] = token.content;
   }
 });
+
+// A problem's field links (fragments/problem.html) take the person to the field and put the cursor in it, and the
+// problem itself is read out first when a refused form comes back.
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('.field-problems a[href^="#"]');
+  if (!link) {
+    return;
+  }
+  var field = document.getElementById(link.getAttribute('href').substring(1));
+  if (field) {
+    event.preventDefault();
+    field.scrollIntoView({ block: 'center' });
+    field.focus();
+  }
+});
+document.addEventListener('DOMContentLoaded', function () {
+  var problem = document.getElementById('problem');
+  if (problem) {
+    problem.setAttribute('tabindex', '-1');
+    problem.focus();
+  }
+});

@@ -52,6 +52,15 @@ class GatewayStreamTest {
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backend.createContext("/api/progression/live", GatewayStreamTest::stream);
         backend.createContext("/dashboard/live", GatewayStreamTest::stream);
+        backend.createContext("/api/progression/held", GatewayStreamTest::held);
+        backend.createContext("/api/progression/funnel", exchange -> {
+            byte[] body = "{\"total\":{}}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        backend.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         backend.start();
         String url = "http://127.0.0.1:" + backend.getAddress().getPort();
         for (String service : List.of("learners", "opportunities", "referrals", "notifications", "progression",
@@ -73,6 +82,21 @@ class GatewayStreamTest {
             Thread.sleep(1_500);
             body.write("event:changed\ndata:{\"funnel\":\"<5\"}\n\n".getBytes(StandardCharsets.UTF_8));
             body.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Released by the test: until then each held stream stays open after its first event, as a dashboard's does. */
+    private static final CountDownLatch release = new CountDownLatch(1);
+
+    private static void held(HttpExchange exchange) throws java.io.IOException {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream body = exchange.getResponseBody()) {
+            body.write("event:ready\ndata:{}\n\n".getBytes(StandardCharsets.UTF_8));
+            body.flush();
+            release.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -114,6 +138,44 @@ class GatewayStreamTest {
             assertThat(streamed).as(path + ": the first event reached the client while the stream was open").isTrue();
             assertThat(lines).as(path + ": then the second, after the time limit")
                     .containsSubsequence("event:ready", "event:changed");
+        }
+    }
+
+    @Test
+    void manyOpenDashboardsNeitherWaitForEachOtherNorHoldUpTheRestOfTheRoute() throws Exception {
+        // More streams than the route forwards at once (GATEWAY_ROUTE_CONCURRENCY, 4): an open stream must not hold
+        // one of those places for its whole life.
+        List<CompletableFuture<HttpResponse<Stream<String>>>> streams = new java.util.ArrayList<>();
+        List<CountDownLatch> ready = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                String token = TestTokens.token("coord-many-" + i, "partnership", Role.COORDINATOR);
+                CountDownLatch sawReady = new CountDownLatch(1);
+                ready.add(sawReady);
+                streams.add(HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
+                                URI.create("http://localhost:" + port + "/api/progression/held"))
+                        .header("Accept", "text/event-stream").header("Authorization", "Bearer " + token)
+                        .GET().build(), HttpResponse.BodyHandlers.ofLines()).thenApply(response -> {
+                            CompletableFuture.runAsync(() -> response.body().forEach(line -> {
+                                if (line.equals("event:ready")) {
+                                    sawReady.countDown();
+                                }
+                            }));
+                            return response;
+                        }));
+            }
+            for (int i = 0; i < ready.size(); i++) {
+                assertThat(ready.get(i).await(15, TimeUnit.SECONDS)).as("stream " + i + " opened").isTrue();
+                assertThat(streams.get(i).get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            }
+            HttpResponse<String> figures = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + port + "/api/progression/funnel"))
+                    .header("Authorization", "Bearer " + TestTokens.token("coord-figures", "partnership",
+                            Role.COORDINATOR)).timeout(Duration.ofSeconds(15)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(figures.statusCode()).as("the figures, while eight dashboards are open").isEqualTo(200);
+        } finally {
+            release.countDown();
         }
     }
 }

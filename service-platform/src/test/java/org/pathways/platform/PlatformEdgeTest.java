@@ -102,6 +102,8 @@ class PlatformEdgeTest {
         JsonNode problem = problem(send("POST", "/things", "{\"name\":\"\",\"count\":1}", "application/json", token));
         assertThat(problem.get("status").asInt()).isEqualTo(400);
         assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("name");
+        assertThat(problem.get("errors").get(0).get("code").asString())
+                .as("the constraint, for a client to say in its own words").isEqualTo("NotBlank");
     }
 
     @Test
@@ -109,6 +111,7 @@ class PlatformEdgeTest {
         HttpResponse<String> response = send("GET", "/things/ABC?tag=toolong", null, null, token);
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(problem(response).get("errors").findValuesAsString("field")).contains("id", "tag");
+        assertThat(problem(response).get("errors").findValuesAsString("code")).contains("Size");
     }
 
     @Test

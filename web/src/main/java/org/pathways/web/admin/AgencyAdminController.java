@@ -16,6 +16,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.page.Problems;
 import org.pathways.web.signin.SignedInUser;
 
 /**
@@ -29,9 +30,11 @@ class AgencyAdminController {
 
     static final List<String> EVENT_TYPES = Arrays.stream(EventType.values()).map(EventType::type).sorted().toList();
 
+    private final Problems problems;
     private final PathwaysApi api;
 
-    AgencyAdminController(PathwaysApi api) {
+    AgencyAdminController(PathwaysApi api, Problems problems) {
+        this.problems = problems;
         this.api = api;
     }
 
@@ -64,7 +67,10 @@ class AgencyAdminController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            redirect.addFlashAttribute("refused", problem.detail());
+            redirect.addFlashAttribute("refused", problems.text(problem));
+            // the form again as it was sent, to correct rather than type again
+            redirect.addFlashAttribute("url", url);
+            redirect.addFlashAttribute("chosenEventTypes", eventTypes == null ? List.of() : eventTypes);
         }
         return "redirect:/admin/webhooks";
     }
@@ -86,7 +92,7 @@ class AgencyAdminController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            redirect.addFlashAttribute("refused", problem.detail());
+            redirect.addFlashAttribute("refused", problems.text(problem));
         }
         return "redirect:/admin/webhooks";
     }
@@ -108,7 +114,7 @@ class AgencyAdminController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            redirect.addFlashAttribute("refused", problem.detail());
+            redirect.addFlashAttribute("refused", problems.text(problem));
         }
         return "redirect:/admin/deliveries";
     }
@@ -130,7 +136,7 @@ class AgencyAdminController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            model.addAttribute("refused", problem.detail());
+            model.addAttribute("refused", problems.text(problem));
             model.addAttribute("oldestCursor", problem.body().get("oldestCursor"));
             model.addAttribute("events", List.of());
         }

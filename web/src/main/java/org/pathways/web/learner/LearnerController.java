@@ -21,6 +21,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.pathways.web.api.ApiObject;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.page.Problems;
+import org.pathways.web.page.Names;
 import org.pathways.web.referral.LearnersReferrals;
 import org.pathways.web.team.LearnersTeam;
 
@@ -45,12 +47,17 @@ class LearnerController {
             "COMPLETED", "ACHIEVEMENT_GAINED", "PROGRESSED_TO_FURTHER_LEARNING", "INTO_VOLUNTEERING", "INTO_WORK");
     static final List<String> LEARNING_KINDS = List.of("INFORMAL", "NON_FORMAL", "FORMAL");
 
+    private final Problems problems;
     private final PathwaysApi api;
+    private final Names names;
     private final LearnersReferrals learnersReferrals;
     private final LearnersTeam learnersTeam;
 
-    LearnerController(PathwaysApi api, LearnersReferrals learnersReferrals, LearnersTeam learnersTeam) {
+    LearnerController(PathwaysApi api, Names names, LearnersReferrals learnersReferrals, LearnersTeam learnersTeam,
+                      Problems problems) {
         this.api = api;
+        this.problems = problems;
+        this.names = names;
         this.learnersReferrals = learnersReferrals;
         this.learnersTeam = learnersTeam;
     }
@@ -77,10 +84,9 @@ class LearnerController {
             try {
                 List<Map<String, Object>> found = api.list(uri -> uri.path("/api/learners")
                         .queryParam("q", "{q}").queryParam("limit", RESULTS).build(terms));
-                Map<String, String> agencyNames = new java.util.HashMap<>();
                 model.addAttribute("results", found.stream().map(learner -> new FoundLearner(
                         String.valueOf(learner.get("id")), name(learner), learner.get("dateOfBirth"),
-                        agencyName(String.valueOf(learner.get("registeringAgencyId")), agencyNames))).toList());
+                        names.agency(String.valueOf(learner.get("registeringAgencyId"))))).toList());
                 model.addAttribute("more", found.size() >= RESULTS);
             } catch (ApiProblem.NotFound notFound) {
                 throw notFound;
@@ -99,18 +105,6 @@ class LearnerController {
 
     private static String name(Map<String, Object> learner) {
         return (learner.getOrDefault("givenName", "") + " " + learner.getOrDefault("familyName", "")).strip();
-    }
-
-    /** The agency's name from the catalogue, or its id if the catalogue does not know it. */
-    private String agencyName(String agencyId, Map<String, String> names) {
-        return names.computeIfAbsent(agencyId, id -> {
-            try {
-                Object name = api.get("/api/agencies/{id}", id).get("name");
-                return name == null ? id : name.toString();
-            } catch (ApiProblem unknown) {
-                return id;
-            }
-        });
     }
 
     @GetMapping("/learners/new")
@@ -175,6 +169,7 @@ class LearnerController {
         model.addAttribute("purposes", PURPOSES);
         model.addAttribute("methods", METHODS);
         model.addAttribute("agencyKinds", AGENCY_KINDS);
+        model.addAttribute("agencies", names.directory());
         model.addAttribute("milestoneKinds", MILESTONES);
         model.addAttribute("learningKinds", LEARNING_KINDS);
         model.addAttribute("today", LocalDate.now(org.pathways.web.page.Dates.UK).toString());
@@ -217,7 +212,7 @@ class LearnerController {
     }
 
     /** Does it, then back to the learner's page with what happened: done, or the API's reason for refusing. */
-    private static String act(String id, RedirectAttributes redirect, String done,
+    private String act(String id, RedirectAttributes redirect, String done,
                               java.util.function.Supplier<Object> action) {
         try {
             action.get();
@@ -225,7 +220,7 @@ class LearnerController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            redirect.addFlashAttribute("refused", problem.detail());
+            redirect.addFlashAttribute("refused", problems.text(problem));
         }
         return "redirect:/learners/" + id;
     }

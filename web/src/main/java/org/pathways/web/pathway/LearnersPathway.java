@@ -16,6 +16,7 @@ import org.springframework.stereotype.Component;
 
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.page.Names;
 import org.pathways.web.team.LearnersTeam;
 import org.pathways.web.referral.LearnersReferrals;
 
@@ -64,25 +65,35 @@ class LearnersPathway {
      */
     record Pathway(String learnerId, String name, String preferredLanguage, String goals, List<String> interests,
                    List<Achievement> achievements, List<Step> steps, List<Option> options,
-                   List<ReferralLine> referrals, String leadAgency, List<PlanLine> plan) {
+                   List<ReferralLine> referrals, String leadAgency, List<PlanLine> plan, boolean journeyShared) {
     }
 
     private final PathwaysApi api;
+    private final Names names;
     private final LearnersReferrals learnersReferrals;
     private final LearnersTeam learnersTeam;
 
-    LearnersPathway(PathwaysApi api, LearnersReferrals learnersReferrals, LearnersTeam learnersTeam) {
+    LearnersPathway(PathwaysApi api, Names names, LearnersReferrals learnersReferrals, LearnersTeam learnersTeam) {
         this.api = api;
+        this.names = names;
         this.learnersReferrals = learnersReferrals;
         this.learnersTeam = learnersTeam;
     }
 
     Pathway of(String learnerId) {
         Map<String, Object> learner = api.get("/api/learners/{id}", learnerId);
-        List<Map<String, Object>> milestones = api.list("/api/learners/{id}/milestones", learnerId);
+        List<Map<String, Object>> milestones;
+        boolean journeyShared = true;
+        try {
+            milestones = api.list("/api/learners/{id}/milestones", learnerId);
+        } catch (ApiProblem.NotFound notShared) {
+            // The timeline is the learner's to share (OUTCOME_SHARING): a lead or team member on another consent
+            // still prints the plan, the options and the referrals, and the page says the journey is not shown.
+            milestones = List.of();
+            journeyShared = false;
+        }
         Map<String, String> titles = new HashMap<>();
         Map<String, String> providers = new HashMap<>();
-        Map<String, String> agencyNames = new HashMap<>();
 
         List<Achievement> achievements = new ArrayList<>();
         for (Map<String, Object> prior : maps(learner.get("priorAchievements"))) {
@@ -112,15 +123,15 @@ class LearnersPathway {
             String status = text(item.get("status"));
             String opportunityId = text(item.get("opportunityId"));
             String receiving = text(item.get("receivingAgencyId"));
-            List<NextStep> next = "COMPLETED".equals(status) ? nextSteps(text(item.get("id")), titles, providers,
-                    agencyNames) : List.of();
+            List<NextStep> next = "COMPLETED".equals(status)
+                    ? nextSteps(text(item.get("id")), titles, providers) : List.of();
             referrals.add(new ReferralLine(text(item.get("id")), title(opportunityId, titles, providers),
-                    agencyName(receiving, agencyNames), status, text(item.get("submittedAt")),
+                    agencyName(receiving), status, text(item.get("submittedAt")),
                     text(item.get("acknowledgeBy")), text(item.get("decideBy")), lastReasonCode(item), next));
         }
         referrals.sort(Comparator.comparing(ReferralLine::submittedAt, Comparator.nullsLast(Comparator.reverseOrder())));
 
-        List<Option> options = matches(learner, agencyNames);
+        List<Option> options = matches(learner);
         String name = preferredName(learner);
         LearnersTeam.Team team = learnersTeam.of(learnerId, new LearnersTeam.Me("", ""));
         List<PlanLine> plan = team.steps().stream().filter(step -> !"DROPPED".equals(step.status()))
@@ -128,7 +139,7 @@ class LearnersPathway {
                 .toList();
         return new Pathway(learnerId, name, text(learner.get("preferredLanguage")), text(learner.get("goals")),
                 strings(learner.get("interests")), achievements, steps, options, referrals,
-                team.lead() == null ? null : team.lead().agencyName(), plan);
+                team.lead() == null ? null : team.lead().agencyName(), plan, journeyShared);
     }
 
     /** The learner's referrals my agency made or received (all of them), and any other a milestone names. */
@@ -156,15 +167,14 @@ class LearnersPathway {
         return history.isEmpty() ? null : text(history.get(history.size() - 1).get("reason"));
     }
 
-    private List<NextStep> nextSteps(String referralId, Map<String, String> titles, Map<String, String> providers,
-                                     Map<String, String> agencyNames) {
+    private List<NextStep> nextSteps(String referralId, Map<String, String> titles, Map<String, String> providers) {
         try {
             Map<String, Object> next = api.get("/api/referrals/{id}/next-steps", referralId);
             List<NextStep> steps = new ArrayList<>();
             for (Map<String, Object> suggestion : maps(next.get("suggestions"))) {
                 String id = text(suggestion.get("opportunityId"));
                 steps.add(new NextStep(title(id, titles, providers),
-                        agencyName(text(suggestion.get("providerAgencyId")), agencyNames),
+                        agencyName(text(suggestion.get("providerAgencyId"))),
                         "waitlist".equals(suggestion.get("warning"))));
             }
             return steps;
@@ -174,7 +184,7 @@ class LearnersPathway {
         }
     }
 
-    private List<Option> matches(Map<String, Object> learner, Map<String, String> agencyNames) {
+    private List<Option> matches(Map<String, Object> learner) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("locality", learner.get("localityCode"));
         String language = text(learner.get("preferredLanguage"));
@@ -212,7 +222,7 @@ class LearnersPathway {
                     details.add(text(reason.get("detail")));
                 }
                 options.add(new Option(text(opportunity.get("id")), text(opportunity.get("title")),
-                        agencyName(text(opportunity.get("providerAgencyId")), agencyNames),
+                        agencyName(text(opportunity.get("providerAgencyId"))),
                         text(opportunity.get("kind")), reasons, details));
             }
         } catch (ApiProblem refused) {
@@ -236,17 +246,8 @@ class LearnersPathway {
         });
     }
 
-    private String agencyName(String agencyId, Map<String, String> names) {
-        if (agencyId == null) {
-            return null;
-        }
-        return names.computeIfAbsent(agencyId, id -> {
-            try {
-                return text(api.get("/api/agencies/{id}", id).get("name"));
-            } catch (ApiProblem unknown) {
-                return id;
-            }
-        });
+    private String agencyName(String agencyId) {
+        return agencyId == null ? null : names.agency(agencyId);
     }
 
     private static String preferredName(Map<String, Object> learner) {

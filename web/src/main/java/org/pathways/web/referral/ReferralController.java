@@ -18,6 +18,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.pathways.web.api.ApiObject;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.page.Problems;
 
 /**
  * Referrals: making one for a learner (with the consent check explained before it is sent), the receiving agency's
@@ -39,9 +40,11 @@ class ReferralController {
             "localityCode", "preferredLanguage", "interpreterNeeded", "accessibilityNeeds", "barriers", "goals",
             "interests", "priorAchievements");
 
+    private final Problems problems;
     private final PathwaysApi api;
 
-    ReferralController(PathwaysApi api) {
+    ReferralController(PathwaysApi api, Problems problems) {
+        this.problems = problems;
         this.api = api;
     }
 
@@ -213,7 +216,7 @@ class ReferralController {
             throw notFound;
         } catch (ApiProblem problem) {
             redirect.addFlashAttribute(problem.status().value() == 409 && "stale-version".equals(problem.kind())
-                    ? "stale" : "refused", problem.detail());
+                    ? "stale" : "refused", problems.text(problem));
         }
         return "redirect:/referrals/" + id;
     }
@@ -236,7 +239,7 @@ class ReferralController {
             throw notFound;
         } catch (ApiProblem problem) {
             redirect.addFlashAttribute(problem.status().value() == 409 && "stale-version".equals(problem.kind())
-                    ? "stale" : "refused", problem.detail());
+                    ? "stale" : "refused", problems.text(problem));
             return "redirect:/referrals/" + id;
         }
     }
@@ -249,7 +252,7 @@ class ReferralController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            redirect.addFlashAttribute("refused", problem.detail());
+            redirect.addFlashAttribute("refused", problems.text(problem));
         }
         return "redirect:/referrals/" + id + "#notes";
     }

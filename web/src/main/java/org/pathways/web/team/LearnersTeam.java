@@ -14,6 +14,7 @@ import org.springframework.stereotype.Component;
 
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.page.Names;
 
 /**
  * Reads a learner's team ({@code GET /api/learners/{id}/team}) and shared plan ({@code GET .../plan}, with its ETag
@@ -27,9 +28,11 @@ public class LearnersTeam {
     public static final List<String> STATUSES = List.of("PLANNED", "DOING", "DONE", "DROPPED");
 
     private final PathwaysApi api;
+    private final Names names;
 
-    LearnersTeam(PathwaysApi api) {
+    LearnersTeam(PathwaysApi api, Names names) {
         this.api = api;
+        this.names = names;
     }
 
     /** Who the worker is: their agency and sign-in subject, to say "you" and to offer what is theirs to do. */
@@ -95,9 +98,8 @@ public class LearnersTeam {
             // The page already read the learner: a team the API does not show (yet) leaves the rest of it standing.
             return Team.unavailable();
         }
-        Map<String, String> names = new HashMap<>();
-        Lead lead = lead(map(team.get("lead")), me, names);
-        Handover handover = handover(map(team.get("pendingHandover")), me, names);
+        Lead lead = lead(map(team.get("lead")), me);
+        Handover handover = handover(map(team.get("pendingHandover")), me);
 
         Map<String, String> duplicateOf = new HashMap<>();
         List<Duplicate> duplicates = new ArrayList<>();
@@ -116,10 +118,10 @@ public class LearnersTeam {
                 String id = text(referral.get("referralId"));
                 seenReferrals.add(id);
                 open.add(new OpenReferral(id, text(referral.get("status")),
-                        name(text(referral.get("referringAgencyId")), names),
-                        name(text(referral.get("receivingAgencyId")), names), duplicateOf.get(id)));
+                        agencyName(text(referral.get("referringAgencyId"))),
+                        agencyName(text(referral.get("receivingAgencyId"))), duplicateOf.get(id)));
             }
-            agencies.add(new TeamAgency(agencyId, name(agencyId, names), strings(agency.get("roles")), open,
+            agencies.add(new TeamAgency(agencyId, agencyName(agencyId), strings(agency.get("roles")), open,
                     strings(agency.get("planStepIds")).size(), Objects.equals(agencyId, me.agencyId())));
         }
         boolean inTeam = agencies.stream().anyMatch(TeamAgency::mine);
@@ -135,7 +137,7 @@ public class LearnersTeam {
             goals = text(plan.getBody().get("goals"));
             for (Map<String, Object> step : maps(plan.getBody().get("steps"))) {
                 String owner = text(step.get("ownerAgencyId"));
-                steps.add(new Step(text(step.get("stepId")), text(step.get("title")), owner, name(owner, names),
+                steps.add(new Step(text(step.get("stepId")), text(step.get("title")), owner, agencyName(owner),
                         text(step.get("dueOn")), text(step.get("status")), text(step.get("referralId")),
                         Boolean.TRUE.equals(step.get("overdue")),
                         Objects.equals(owner, me.agencyId()) || myAgencyLeads));
@@ -146,43 +148,33 @@ public class LearnersTeam {
         return new Team(true, lead, handover, agencies, duplicates, goals, steps, etag, iAmLead, inTeam);
     }
 
-    private Lead lead(Map<String, Object> lead, Me me, Map<String, String> names) {
+    private Lead lead(Map<String, Object> lead, Me me) {
         if (lead.isEmpty()) {
             return null;
         }
         String agency = text(lead.get("agencyId"));
         String worker = text(lead.get("workerId"));
         boolean myAgency = Objects.equals(agency, me.agencyId());
-        return new Lead(agency, name(agency, names), worker, text(lead.get("since")),
+        return new Lead(agency, agencyName(agency), worker, text(lead.get("since")),
                 myAgency && Objects.equals(worker, me.workerId()), myAgency);
     }
 
-    private Handover handover(Map<String, Object> handover, Me me, Map<String, String> names) {
+    private Handover handover(Map<String, Object> handover, Me me) {
         if (handover.isEmpty()) {
             return null;
         }
         String from = text(handover.get("fromAgencyId"));
         String to = text(handover.get("toAgencyId"));
         String toWorker = text(handover.get("toWorkerId"));
-        return new Handover(from, name(from, names), text(handover.get("fromWorkerId")), to, name(to, names),
+        return new Handover(from, agencyName(from), text(handover.get("fromWorkerId")), to, agencyName(to),
                 toWorker, text(handover.get("offeredAt")),
                 Objects.equals(to, me.agencyId()) && Objects.equals(toWorker, me.workerId()),
                 Objects.equals(from, me.agencyId()));
     }
 
     /** The agency's name from the catalogue, or its id if the catalogue does not know it. */
-    private String name(String agencyId, Map<String, String> names) {
-        if (agencyId == null) {
-            return null;
-        }
-        return names.computeIfAbsent(agencyId, id -> {
-            try {
-                Object name = api.get("/api/agencies/{id}", id).get("name");
-                return name == null ? id : name.toString();
-            } catch (ApiProblem unknown) {
-                return id;
-            }
-        });
+    private String agencyName(String agencyId) {
+        return agencyId == null ? null : names.agency(agencyId);
     }
 
     private static String text(Object value) {

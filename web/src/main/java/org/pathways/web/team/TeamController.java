@@ -16,6 +16,7 @@ import org.springframework.web.util.UriUtils;
 
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.page.Problems;
 
 /**
  * The changes a worker makes to a learner's team and plan from the learner's page: take the lead, step down, offer
@@ -26,9 +27,11 @@ import org.pathways.web.api.PathwaysApi;
 @Controller
 class TeamController {
 
+    private final Problems problems;
     private final PathwaysApi api;
 
-    TeamController(PathwaysApi api) {
+    TeamController(PathwaysApi api, Problems problems) {
+        this.problems = problems;
         this.api = api;
     }
 
@@ -91,7 +94,7 @@ class TeamController {
      * Does it, then back to the learner's page at the part changed, with what happened: done, the plan changed
      * meanwhile (a 409 or 412 on the version sent), or the API's reason for refusing.
      */
-    private static String act(String id, String part, RedirectAttributes redirect, String done,
+    private String act(String id, String part, RedirectAttributes redirect, String done,
                               Supplier<Object> action) {
         try {
             action.get();
@@ -103,7 +106,7 @@ class TeamController {
             if (status == 412 || status == 409 && problem.kind() != null && problem.kind().contains("version")) {
                 redirect.addFlashAttribute("stalePlan", true);
             } else {
-                redirect.addFlashAttribute("refused", problem.detail());
+                redirect.addFlashAttribute("refused", problems.text(problem));
             }
         }
         return "redirect:/learners/" + UriUtils.encodePathSegment(id, java.nio.charset.StandardCharsets.UTF_8)

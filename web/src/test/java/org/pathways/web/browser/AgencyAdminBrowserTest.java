@@ -22,8 +22,16 @@ class AgencyAdminBrowserTest extends BrowserTest {
 
         follow(By.linkText("Webhook subscriptions"));
         assertThat(pageText()).contains("No subscriptions yet.");
-        waitFor(By.id("url")).sendKeys("http://localhost:9/college-mis/pathways-events");
+        // A refused address: the form comes back as it was sent, to correct rather than type again.
+        waitFor(By.id("url")).sendKeys("ftp://mis.example.org/pathways-events");
         click(By.xpath("//label[code='org.pathways.referral.submitted.v1']"));
+        follow(By.xpath("//button[normalize-space()='Subscribe']"));
+        assertThat(waitFor(By.cssSelector(".notice.error")).getText()).contains("There is a problem");
+        assertThat(waitFor(By.id("url")).getAttribute("value")).isEqualTo("ftp://mis.example.org/pathways-events");
+        assertThat(browser.findElement(By.xpath("//label[code='org.pathways.referral.submitted.v1']"
+                + "/preceding-sibling::input")).isSelected()).as("the event type chosen, still chosen").isTrue();
+        browser.findElement(By.id("url")).clear();
+        waitFor(By.id("url")).sendKeys("http://localhost:9/college-mis/pathways-events");
         click(By.xpath("//label[code='org.pathways.referral.completed.v1']"));
         checkPage("admin-webhooks-new");
         follow(By.xpath("//button[normalize-space()='Subscribe']"));

@@ -26,6 +26,7 @@ import org.pathways.testing.HttpApi;
  */
 class ReferralJourneyBrowserTest extends BrowserTest {
 
+    private static final String COLLEGE_NAME = "Riverside College";
     private static String courseId;
 
     /** The college publishes a course through the API, as its admin would (the catalogue's pages are not here). */
@@ -34,6 +35,22 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         String collegeAdmin = new TokenClient(platform.issuer).signIn("pathways-web",
                 platform.address + "/login/callback", "college-admin", BrowserPlatform.PASSWORD).accessToken();
         HttpApi api = new HttpApi(platform.address.getPort());
+        // The college is in the catalogue by name: the consent form offers it by name, and pages name it so.
+        HttpApi.Response agency = api.post("/api/agencies", collegeAdmin, Map.of("name", COLLEGE_NAME,
+                "sector", "PUBLIC", "kind", "COLLEGE", "localities", java.util.List.of("LS6"),
+                "contacts", java.util.List.of(), "acceptsDirectReferrals", true));
+        assertThat(agency.status()).as(agency.body().toString()).isIn(201, 409);
+        // approved by the platform administrator, as in a real partnership: until then its courses are not listed
+        String platformAdmin = new TokenClient(platform.issuer).signIn("pathways-web",
+                platform.address + "/login/callback", "platform-admin", BrowserPlatform.PASSWORD).accessToken();
+        HttpApi.Response registered = api.get("/api/agencies/agency-college", platformAdmin);
+        if (registered.body().path("kind").isNull()) {
+            HttpApi.Response approved = api.send(api.request("/api/agencies/agency-college/kind", platformAdmin)
+                    .header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"kind\":\"COLLEGE\",\"sector\":\"PUBLIC\","
+                            + "\"version\":" + registered.body().path("version").asLong() + "}")));
+            assertThat(approved.status()).as(approved.body().toString()).isEqualTo(200);
+        }
         HttpApi.Response draft = api.post("/api/opportunities", collegeAdmin, Map.of(
                 "title", "Entry 2 English for speakers of other languages",
                 "description", "Small-group ESOL for adults: speaking, listening, reading and writing.",
@@ -103,12 +120,13 @@ class ReferralJourneyBrowserTest extends BrowserTest {
 
         // Record their consent to share with the college.
         click(By.xpath("//summary[normalize-space()='Record a consent']"));
-        waitFor(By.id("agencyId")).sendKeys("agency-college");
+        new Select(waitFor(By.id("agencyId"))).selectByVisibleText(COLLEGE_NAME);
         new Select(browser.findElement(By.id("purpose"))).selectByValue("REFERRAL_SHARING");
         new Select(browser.findElement(By.id("method"))).selectByValue("VERBAL");
         follow(By.cssSelector("form[action$='/consents'] button[type=submit]"));
         assertThat(waitFor(By.cssSelector(".notice.success")).getText()).isEqualTo("Consent recorded.");
-        assertThat(pageText()).contains("agency-college", "Share a referral summary", "In force");
+        assertThat(pageText()).contains(COLLEGE_NAME, "Share a referral summary", "In force")
+                .as("the consent names the college, not its identifier").doesNotContain("agency-college");
         checkPage("learner");
         switchLanguage("cy");
         assertThat(pageText()).contains("Caniatâd", "Mewn grym", "12 Ebrill 1990");
@@ -124,7 +142,7 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         follow(By.cssSelector(".cards a.button"));
         assertThat(heading()).isEqualTo("Refer Amina to Entry 2 English for speakers of other languages");
         assertThat(waitFor(By.id("consent-check")).getText())
-                .contains("Amina has agreed to share their details with agency-college");
+                .contains("Amina has agreed to share their details with Riverside College");
         waitFor(By.id("need")).sendKeys("Wants to improve spoken English to help her children with school.");
         browser.findElement(By.id("urgency-SOON")).click();
         checkPage("refer");
@@ -138,7 +156,8 @@ class ReferralJourneyBrowserTest extends BrowserTest {
                 Thread.sleep(1000);
             }
         } while (browser.findElements(By.id("referral-status")).isEmpty());
-        assertThat(pageText()).contains("Referral sent.", "Sent", "agency-college", "Soon");
+        assertThat(pageText()).contains("Referral sent.", "Sent", COLLEGE_NAME, "Soon",
+                "Entry 2 English for speakers of other languages");
         String referralPage = browser.getCurrentUrl();
         String referralId = referralPage.substring(referralPage.lastIndexOf('/') + 1);
         checkPage("referral-sent");
@@ -147,7 +166,9 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         browser = college;
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver ->
                 driver.findElements(By.cssSelector("#referral-rows tbody tr")).size() > before);
-        assertThat(browser.findElement(By.id("referral-rows")).getText()).contains("agency-council", "Sent", "Soon");
+        // Named: the course by its title; the council, not in the catalogue here, by its identifier.
+        assertThat(browser.findElement(By.id("referral-rows")).getText()).contains("agency-council",
+                "Entry 2 English for speakers of other languages", "Sent", "Soon");
         checkPage("incoming-arrived");
         follow(By.cssSelector("#referral-rows a[href$='" + referralId + "']"));
         assertThat(pageText()).contains("Amina Browser-Yusuf", "Wants to improve spoken English");
@@ -174,7 +195,7 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         // Back at the council: the referral's outcome and the milestones it made on the learner's timeline.
         browser = council;
         open("/referrals/outgoing");
-        assertThat(waitFor(By.id("referral-rows")).getText()).contains("Completed");
+        assertThat(waitFor(By.id("referral-rows")).getText()).contains("Completed", COLLEGE_NAME);
         checkPage("outgoing");
         open("/learners/" + learnerId);
         new WebDriverWait(browser, Duration.ofSeconds(30)).pollingEvery(Duration.ofSeconds(1)).until(driver -> {
@@ -186,7 +207,7 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         // The learner's page lists the council's referral of her (the referral API filtered by learner).
         WebElement referralRow = browser.findElement(By.xpath(
                 "//a[contains(@href, '/referrals/" + referralId + "')]/ancestor::tr"));
-        assertThat(referralRow.getText()).contains("Sent to agency-college", "Completed");
+        assertThat(referralRow.getText()).contains("Sent to Riverside College", "Completed");
         checkPage("learner-with-referral");
         open("/referrals/" + referralId);
         assertThat(pageText()).contains("room B12");
@@ -221,5 +242,25 @@ class ReferralJourneyBrowserTest extends BrowserTest {
     /** Types a date into a date input the way the browser's own control accepts it in every locale. */
     private static void setDate(String id, String isoDate) {
         browser.executeScript("document.getElementById(arguments[0]).value = arguments[1]", id, isoDate);
+    }
+
+    @Test
+    void aFormTheApiRefusesSaysWhatIsWrongWithEachFieldInThePagesLanguageLinkedToTheField() {
+        signIn("council-worker");
+        open("/learners/new");
+        switchLanguage("cy");
+        waitFor(By.id("givenName")).sendKeys("Amina");
+        follow(By.cssSelector("form.stacked button[type=submit]"));
+        WebElement problem = waitFor(By.id("problem"));
+        assertThat(problem.getText()).contains("Mae problem", "Gwiriwch y meysydd isod.")
+                .as("no validator English").doesNotContain("must not", "familyName");
+        WebElement familyName = problem.findElement(By.cssSelector("a[href='#familyName']"));
+        assertThat(familyName.getText()).isEqualTo("Cyfenw: ni ellir gadael hwn yn wag.");
+        assertThat(browser.findElement(By.id("givenName")).getAttribute("value")).as("kept").isEqualTo("Amina");
+        checkPage("register-refused-cy");
+        familyName.click();
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).as("the link goes to the field")
+                .isEqualTo("familyName");
+        switchLanguage("en");
     }
 }

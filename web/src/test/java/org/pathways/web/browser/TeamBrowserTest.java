@@ -91,6 +91,14 @@ class TeamBrowserTest extends BrowserTest {
         checkPage("learner-team-college-cy");
         switchLanguage("en");
 
+        // The printable pathway, for the learner, from a team member without their consent to share outcomes: the
+        // plan is there, and the page says their journey is not shown (it was "Page not found").
+        open("/learners/" + learnerId + "/pathway");
+        assertThat(waitFor(By.id("journey-not-shared")).getText())
+                .isEqualTo("You have not agreed to share your progress with this service, so your journey is not shown here.");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains(STEP);
+        checkPage("pathway-without-outcome-consent");
+
         signIn("jobcentre-worker");
         open("/learners/" + learnerId);
         String notInTheTeam = heading();
