@@ -70,6 +70,14 @@
     source.addEventListener('ready', function () {
       status.textContent = status.getAttribute('data-connected');
     });
+    // Not connected (the server busy or restarting, the network gone): say so rather than "Connecting…" for ever.
+    // The browser tries again by itself unless the answer was an error; then we try again in a while.
+    source.addEventListener('error', function () {
+      status.textContent = status.getAttribute('data-unavailable');
+      if (source.readyState === EventSource.CLOSED) {
+        setTimeout(function () { live(status); }, 30000);
+      }
+    });
     source.addEventListener('changed', function () {
       // several changes in a moment make one refresh
       if (pending) {

@@ -44,24 +44,28 @@ public class LiveUpdates implements ProjectionListener {
 
     /**
      * Opens a stream for {@code caller} (who, as the sign-in names them). One person holds at most
-     * {@code maxPerCaller} streams ({@code 429} beyond), so that the instance's streams are shared out.
+     * {@code maxPerCaller} streams: a further one ends that person's oldest (a tab closed or a page left a moment
+     * ago, whose end the server has not noticed yet), so the page they are looking at always has its stream, and
+     * nobody can take more than their share of the instance's.
      */
     SseEmitter subscribe(String caller, Audience audience) {
         SseEmitter emitter = new SseEmitter(properties.lifetime().toMillis());
         Subscriber subscriber = new Subscriber(caller, audience, emitter, new ConcurrentHashMap<>());
+        Subscriber oldest = null;
         synchronized (subscribers) {
-            long own = subscribers.stream().filter(open -> open.caller().equals(caller)).count();
-            if (own >= properties.maxPerCaller()) {
-                throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, "too-many-live-streams",
-                        "You have " + own + " live streams open, the most one person may have. Close a dashboard "
-                                + "tab, or wait for a closed one to be noticed (within "
-                                + properties.heartbeat().toSeconds() + " s).");
-            }
-            if (subscribers.size() >= properties.maxSubscribers()) {
+            List<Subscriber> own = subscribers.stream().filter(open -> open.caller().equals(caller)).toList();
+            if (own.size() >= properties.maxPerCaller()) {
+                oldest = own.getFirst();
+                subscribers.remove(oldest);
+            } else if (subscribers.size() >= properties.maxSubscribers()) {
                 throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "too-many-subscribers",
                         "Too many live streams are open; retry later.");
             }
             subscribers.add(subscriber);
+        }
+        if (oldest != null) {
+            log.debug("Live stream replaced by a newer one of the same person");
+            oldest.emitter().complete();
         }
         emitter.onCompletion(() -> subscribers.remove(subscriber));
         emitter.onTimeout(() -> {
