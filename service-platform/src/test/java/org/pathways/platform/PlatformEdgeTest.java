@@ -47,6 +47,11 @@ class PlatformEdgeTest {
             return caller.agencyId() + ":" + thing.name();
         }
 
+        @GetMapping("/things/{id}/card")
+        java.util.Map<String, Object> card(@PathVariable String id) {
+            return java.util.Map.of("id", id, "count", 1);
+        }
+
         @GetMapping("/things/{id}")
         String get(Caller caller, @PathVariable @Pattern(regexp = "[a-z]{1,8}") String id,
                    @RequestParam(required = false) @Size(max = 3) String tag) {
@@ -86,6 +91,17 @@ class PlatformEdgeTest {
                 "application/json", token);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("agency-a:ok");
+    }
+
+    @Test
+    void onlyAProblemIsLabelledAProblemWhateverTheClientAccepts() throws Exception {
+        HttpResponse<String> card = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/things/abc/card"))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/problem+json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(card.statusCode()).isEqualTo(200);
+        assertThat(card.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(JSON.readTree(card.body()).path("id").asString()).isEqualTo("abc");
     }
 
     @Test
@@ -138,6 +154,10 @@ class PlatformEdgeTest {
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(problem(unknown).path("type").asString()).as(unknown.body())
                 .isEqualTo("urn:pathways:problem:not-found");
+        // The error page asked for directly, with no error behind it: nothing there, not "something went wrong".
+        HttpResponse<String> errorPage = send("GET", "/error", null, null, token);
+        assertThat(errorPage.statusCode()).as(errorPage.body()).isEqualTo(404);
+        assertThat(problem(errorPage).path("type").asString()).isEqualTo("urn:pathways:problem:not-found");
     }
 
     @Test

@@ -59,7 +59,7 @@ public class LearnerProfiles {
 
     /**
      * Replaces the learner's details if {@code expectedVersion} is still current (else {@code 409}), and publishes
-     * which parts changed. An agency other than the registering one may change only the parts it may see (else
+     * which parts changed; a change that changes nothing is not saved (the version stays). An agency other than the registering one may change only the parts it may see (else
      * {@code 403 field-not-shared}). The change is audited before it is saved (the answer shows the profile): if
      * the audit cannot be written, nothing is saved.
      */
@@ -85,6 +85,10 @@ public class LearnerProfiles {
                             + " (with PATCH, send only the fields you mean to change).");
         }
         audit.record(caller, learnerId, AccessAction.UPDATE_PROFILE, request, access.grounds());
+        if (updated.isEmpty()) {
+            // Nothing changed (an empty PATCH, or the values it already had): nothing to save, the version stays.
+            return access;
+        }
         Learner saved = outbox.save(learner, updated.stream().toList());
         return new Access(saved, access.viewer(), access.sharing());
     }

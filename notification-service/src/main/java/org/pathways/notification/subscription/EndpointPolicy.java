@@ -104,6 +104,10 @@ public class EndpointPolicy {
         if (host == null || host.isEmpty()) {
             throw new RejectedEndpoint("The endpoint must name a host.");
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+            // URI takes any number of digits as a port; no request could reach such an endpoint
+            throw new RejectedEndpoint("The endpoint's port must be between 1 and 65535.");
+        }
         return uri;
     }
 

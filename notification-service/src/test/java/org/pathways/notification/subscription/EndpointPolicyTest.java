@@ -147,7 +147,8 @@ class EndpointPolicyTest {
     @ValueSource(strings = {"ftp://hooks.college.example/x", "file:///etc/passwd", "gopher://hooks.college.example",
             "javascript:alert(1)", "mailto:admin@college.example", "/relative/hooks", "hooks.college.example/x",
             "not a url", "https://", "http:///hooks", "https://user:pass@hooks.college.example/",
-            "https://hooks.college.example/#fragment", ""})
+            "https://hooks.college.example/#fragment", "", "https://hooks.college.example:99999/x",
+            "https://hooks.college.example:0/x", "http://127.0.0.1:65536/x"})
     void refusesWhatIsNotAnAbsoluteHttpUrlWithAHostWhateverTheSetting(String url) {
         assertThatThrownBy(() -> devstack.check(url)).isInstanceOf(EndpointPolicy.RejectedEndpoint.class);
         assertThatThrownBy(() -> byDefault.check(url)).isInstanceOf(EndpointPolicy.RejectedEndpoint.class);

@@ -17,7 +17,8 @@ import org.pathways.platform.problem.ProblemResponses;
 /**
  * The servlet error page ({@code server.error.path}, {@code /error}): whatever reached it (a {@code sendError}, an
  * exception thrown by a filter before Spring MVC) is answered as problem details, in place of Spring Boot's
- * whitelabel JSON or HTML. A request the caller got wrong is a 400; only our own failures are 500s.
+ * whitelabel JSON or HTML. A request the caller got wrong is a 400; only our own failures are 500s. Asked for
+ * directly, without an error behind it, it is a 404.
  */
 @Controller
 public class ProblemErrorController implements ErrorController {
@@ -26,6 +27,12 @@ public class ProblemErrorController implements ErrorController {
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Throwable failure = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        if (code == null && failure == null) {
+            // asked for directly (GET /error), not reached through an error: there is nothing here
+            response.reset();
+            ProblemResponses.write(response, HttpStatus.NOT_FOUND);
+            return;
+        }
         HttpStatus status = HttpStatus.resolve(code instanceof Integer value ? value : 500);
         if (status == null || causedBy(failure, InvalidParameterException.class)
                 || causedBy(failure, RequestRejectedException.class)) {

@@ -16,7 +16,7 @@ import tools.jackson.databind.type.LogicalType;
 
 /** Registers the problem-details advice, and makes request bodies strict: an unknown field is an error. */
 @AutoConfiguration
-@Import(ProblemDetailsAdvice.class)
+@Import({ProblemDetailsAdvice.class, ProblemMediaTypeAdvice.class})
 public class ProblemDetailsAutoConfiguration {
 
     @Bean
