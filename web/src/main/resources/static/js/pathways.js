@@ -28,3 +28,13 @@ document.addEventListener('DOMContentLoaded', function () {
     problem.focus();
   }
 });
+
+// What cannot be undone is asked first: a form with data-confirm (withdrawing a consent, turning a referral down,
+// deleting a subscription) is sent only if the person says yes.
+document.addEventListener('submit', function (event) {
+  var form = event.target;
+  var question = form && form.getAttribute && form.getAttribute('data-confirm');
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+}, true);

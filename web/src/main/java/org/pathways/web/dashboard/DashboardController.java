@@ -58,7 +58,9 @@ class DashboardController {
 
     @GetMapping
     String dashboard(@RequestParam Map<String, String> parameters, Model model) {
-        fill(model, filters(parameters));
+        DashboardFilters filters = filters(parameters);
+        model.addAttribute("datesAdjusted", filters.adjusted(parameters.get("from"), parameters.get("to")));
+        fill(model, filters);
         return "dashboard";
     }
 

@@ -55,6 +55,17 @@ public record DashboardFilters(LocalDate from, LocalDate to, String period, Stri
                 choice(learningKind, LEARNING_KINDS, null), choice(groupBy, Set.copyOf(GROUPINGS), null));
     }
 
+    /**
+     * Whether the dates asked for ({@code from}, {@code to} as typed) were not the ones used: the page then says so,
+     * rather than show another period as if it were the one asked for.
+     */
+    boolean adjusted(String askedFrom, String askedTo) {
+        LocalDate from = date(askedFrom);
+        LocalDate to = date(askedTo);
+        return askedFrom != null && !askedFrom.isBlank() && !from().equals(from)
+                || askedTo != null && !askedTo.isBlank() && !to().equals(to);
+    }
+
     private static LocalDate date(String text) {
         if (text == null || text.isBlank()) {
             return null;

@@ -20,17 +20,33 @@ class ErrorPages {
 
     @ExceptionHandler(ApiProblem.NotFound.class)
     @ResponseStatus(HttpStatus.NOT_FOUND)
-    String notFound() {
+    String notFound(org.springframework.ui.Model model, jakarta.servlet.http.HttpServletRequest request) {
+        withLayout(model, request);
         return "error/404";
     }
 
     @ExceptionHandler(ApiProblem.class)
     String refused(ApiProblem problem, org.springframework.ui.Model model,
+                   jakarta.servlet.http.HttpServletRequest request,
                    jakarta.servlet.http.HttpServletResponse response) {
         log.debug("The API refused a page's call: {} {}", problem.status(), problem.kind());
+        withLayout(model, request);
         int status = problem.status().value();
         response.setStatus(status >= 500 ? HttpStatus.BAD_GATEWAY.value() : status);
         model.addAttribute("problem", problem);
         return "error/refused";
+    }
+
+    /**
+     * What the layout shows on every page (who is signed in, the language switch's address): an exception handler's
+     * model does not get the {@link PageModel} attributes, so an error page lost the signed-in header.
+     */
+    private static void withLayout(org.springframework.ui.Model model, jakarta.servlet.http.HttpServletRequest request) {
+        if (org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication()
+                instanceof org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken token
+                && token.getPrincipal() instanceof org.springframework.security.oauth2.core.oidc.user.OidcUser user) {
+            model.addAttribute("user", org.pathways.web.signin.SignedInUser.of(user));
+        }
+        model.addAttribute("thisPage", PageModel.pageAddress(request));
     }
 }

@@ -21,6 +21,11 @@ class PageModel {
 
     @ModelAttribute("thisPage")
     String thisPage(HttpServletRequest request) {
+        return pageAddress(request);
+    }
+
+    /** This page's address without the language parameter, for the language switch. */
+    static String pageAddress(HttpServletRequest request) {
         return ServletUriComponentsBuilder.fromRequest(request).replaceQueryParam("lang")
                 .build().toUriString().replaceFirst("^[a-z]+://[^/]+", "");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 /**
  * An agency admin looks after their agency's connections in a real browser: subscribes a webhook endpoint and sees
@@ -70,7 +71,21 @@ class AgencyAdminBrowserTest extends BrowserTest {
         checkPage("admin-feed");
 
         open("/admin/webhooks");
-        follow(By.xpath("//button[normalize-space()='Delete']"));
+        // Asked first: saying no keeps it, yes deletes it.
+        click(By.xpath("//button[normalize-space()='Delete']"));
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, PATIENCE)
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+        assertThat(browser.switchTo().alert().getText())
+                .isEqualTo("Delete this subscription? Its pending deliveries are cancelled.");
+        browser.switchTo().alert().dismiss();
+        assertThat(browser.findElements(By.cssSelector("td .status"))).as("kept").hasSize(1);
+        WebElement page = browser.findElement(By.tagName("html"));
+        click(By.xpath("//button[normalize-space()='Delete']"));
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, PATIENCE)
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+        browser.switchTo().alert().accept();
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, PATIENCE)
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(page));
         assertThat(pageText()).contains("Deleted; its pending deliveries are cancelled.", "No subscriptions yet.");
     }
 

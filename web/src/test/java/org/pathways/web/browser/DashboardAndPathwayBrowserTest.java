@@ -168,6 +168,13 @@ class DashboardAndPathwayBrowserTest extends BrowserTest {
         checkPage("dashboard-partnership-questions-cy");
         switchLanguage("en");
 
+        // Dates the wrong way round: the page says which period it shows instead, not silently another one.
+        open("/dashboard?from=2026-11-30&to=2026-11-01");
+        assertThat(waitFor(By.id("dates-adjusted")).getText()).startsWith("The dates asked for could not be used")
+                .contains("showing");
+        open("/dashboard");
+        assertThat(browser.findElements(By.id("dates-adjusted"))).isEmpty();
+
         // an agency's worker is refused the partnership-wide reports by the API: the page leaves them out
         signIn("college-worker");
         open("/dashboard");

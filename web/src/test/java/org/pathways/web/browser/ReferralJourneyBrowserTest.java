@@ -133,6 +133,13 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         checkPage("learner-cy");
         switchLanguage("en");
 
+        // What the catalogue suggests for them, or left out and why: in words, never reason codes.
+        open("/learners/" + learnerId + "/matches");
+        assertThat(pageText()).contains("Entry 2 English for speakers of other languages")
+                .doesNotContain("code=", "TOO_FAR", "BARRIER_", "detail=");
+        checkPage("matches");
+        open(learnerPage.replaceFirst("^https?://[^/]+", ""));
+
         // Find the course, see the consent check, refer.
         follow(By.linkText("Search the catalogue"));
         waitFor(By.id("q")).sendKeys("ESOL");

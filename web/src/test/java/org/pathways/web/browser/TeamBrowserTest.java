@@ -104,6 +104,8 @@ class TeamBrowserTest extends BrowserTest {
         String notInTheTeam = heading();
         open("/learners/no-such-learner");
         assertThat(heading()).as("outside the team: the same page as for no learner").isEqualTo(notInTheTeam);
+        assertThat(browser.findElement(By.cssSelector("header .who")).getText())
+                .as("the error page keeps the signed-in header").contains("jobcentre-worker");
 
         signIn("council-worker");
         open("/learners/" + learnerId);

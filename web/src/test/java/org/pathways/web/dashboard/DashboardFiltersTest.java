@@ -45,6 +45,21 @@ class DashboardFiltersTest {
     }
 
     @Test
+    void saysWhenTheDatesAskedForAreNotTheOnesShown() {
+        DashboardFilters backwards = DashboardFilters.of("2026-11-30", "2026-11-01", null, null, null, null, null,
+                null, TODAY);
+        assertThat(backwards.adjusted("2026-11-30", "2026-11-01")).as("the start after the end").isTrue();
+        assertThat(DashboardFilters.of(null, "2027-01-01", null, null, null, null, null, null, TODAY)
+                .adjusted(null, "2027-01-01")).as("in the future").isTrue();
+        assertThat(DashboardFilters.of("2026-02-30", null, null, null, null, null, null, null, TODAY)
+                .adjusted("2026-02-30", null)).as("no such day").isTrue();
+        assertThat(DashboardFilters.of("2026-10-01", "2026-11-30", null, null, null, null, null, null, TODAY)
+                .adjusted("2026-10-01", "2026-11-30")).as("as asked").isFalse();
+        assertThat(DashboardFilters.of(null, null, null, null, null, null, null, null, TODAY).adjusted(null, ""))
+                .as("nothing asked: the default is no surprise").isFalse();
+    }
+
+    @Test
     void aSpreadsheetNeverRunsACellAsAFormula() {
         assertThat(DashboardController.safeCell("=HYPERLINK(\"x\")")).isEqualTo("'=HYPERLINK(\"x\")");
         assertThat(DashboardController.safeCell("-2+3")).isEqualTo("'-2+3");
