@@ -14,4 +14,10 @@ class HomeController {
     String home() {
         return "home";
     }
+
+    /** What a browser asks for by itself when a page names no icon (the printed pathway, a PDF viewer). */
+    @GetMapping("/favicon.ico")
+    String favicon() {
+        return "redirect:/images/favicon.svg";
+    }
 }

@@ -57,6 +57,14 @@ class OpportunityController {
         return "opportunities/search";
     }
 
+    /**
+     * The learner's barriers (the profile's words) as the catalogue's matching knows them: transport is its travel,
+     * money its cost; caring, confidence and health have no counterpart there, so they are left out of the request
+     * (sent as they are, the catalogue refused the whole request, and the page failed for such a learner).
+     */
+    static final Map<String, String> CATALOGUE_BARRIERS = Map.of("TRANSPORT", "TRAVEL", "MONEY", "COST",
+            "CHILDCARE", "CHILDCARE", "DIGITAL_ACCESS", "DIGITAL_ACCESS");
+
     @GetMapping("/learners/{id}/matches")
     String matches(@PathVariable String id, Model model) {
         Map<String, Object> learner = api.get("/api/learners/{id}", id);
@@ -68,7 +76,11 @@ class OpportunityController {
             request.put("language", learner.get("preferredLanguage"));
         }
         if (learner.get("barriers") instanceof List<?> barriers && !barriers.isEmpty()) {
-            request.put("barriers", barriers);
+            List<String> catalogue = barriers.stream().map(String::valueOf).map(CATALOGUE_BARRIERS::get)
+                    .filter(java.util.Objects::nonNull).distinct().toList();
+            if (!catalogue.isEmpty()) {
+                request.put("barriers", catalogue);
+            }
         }
         if (learner.get("goals") instanceof String goals && !goals.isBlank()) {
             // the catalogue takes keywords (each at most 100 characters), never the person's own sentence whole

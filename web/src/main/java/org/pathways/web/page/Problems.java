@@ -16,7 +16,8 @@ import org.pathways.web.api.ApiProblem;
  * cannot be left empty", with the form's own label for the field ({@code field.<name>}) and words for the constraint
  * it broke ({@code error.<code>}, from the problem's {@code errors[].code}), never the validator's English. Templates
  * call it as {@code ${@problems.summary(problem)}} and {@code ${@problems.fields(problem)}} (each field linked to its
- * input); a page that carries the refusal over a redirect uses {@link #text}.
+ * input); a page that carries the refusal over a redirect uses {@link #text}. A refusal of a kind the pages know
+ * ({@code problem.<kind>}) is said in the page's words too; any other keeps the API's detail.
  */
 @Component("problems")
 public class Problems {
@@ -35,6 +36,12 @@ public class Problems {
             Map.entry("agencyId", "consent.agencyId"), Map.entry("agencyKind", "consent.agencyKind"),
             Map.entry("purpose", "consent.purpose"), Map.entry("method", "consent.method"));
 
+    /** The order the forms ask in: the API names broken fields in no set order, the page lists them as the form does. */
+    private static final List<String> FORM_ORDER = List.of("givenName", "familyName", "preferredName", "dateOfBirth",
+            "email", "phone", "localityCode", "preferredLanguage", "barriers", "goals", "interests", "agencyId",
+            "agencyKind", "purpose", "method", "need", "urgency", "kind", "occurredOn", "learningKind", "title", "url",
+            "eventTypes");
+
     private final MessageSource messages;
 
     Problems(MessageSource messages) {
@@ -45,6 +52,11 @@ public class Problems {
     public String summary(ApiProblem problem) {
         if ("validation".equals(problem.kind()) || !fields(problem).isEmpty() && problem.body().get("detail") == null) {
             return message("form.validation", null, "Check the fields below.");
+        }
+        // a refusal the pages know (problem.<kind>): said in the page's language rather than the API's English
+        String known = problem.kind().isEmpty() ? null : message("problem." + problem.kind(), null, null);
+        if (known != null) {
+            return known;
         }
         Object detail = problem.body().get("detail");
         if (detail == null) {
@@ -68,6 +80,10 @@ public class Problems {
                 }
             }
         }
+        fields.sort(java.util.Comparator.comparingInt((FieldProblem f) -> {
+            int at = FORM_ORDER.indexOf(f.field());
+            return at < 0 ? FORM_ORDER.size() : at;
+        }).thenComparing(FieldProblem::field));
         return fields;
     }
 

@@ -174,10 +174,29 @@ class ReferralController {
         model.addAttribute("notes", party && referral.get("learnerId") != null
                 ? api.list("/api/referrals/{id}/notes", id) : List.of());
         model.addAttribute("chain", chain(id));
+        if (referral.get("sharedSummary") == null && referral.get("learnerId") instanceof String learnerId) {
+            model.addAttribute("learnerName", learnerName(learnerId));
+        }
         if ("COMPLETED".equals(referral.get("status")) && party) {
             model.addAttribute("nextSteps", nextSteps(id));
         }
         return "referrals/referral";
+    }
+
+    /**
+     * The learner's name as the worker's agency may see it (its own learner, or one it holds a consent for), when
+     * the referral carries no shared summary; null when the agency may not read the learner (the page then shows the
+     * reference, as before).
+     */
+    private String learnerName(String learnerId) {
+        try {
+            Map<String, Object> learner = api.get("/api/learners/{id}", learnerId);
+            String name = ((learner.get("givenName") == null ? "" : learner.get("givenName")) + " "
+                    + (learner.get("familyName") == null ? "" : learner.get("familyName"))).strip();
+            return name.isEmpty() ? null : name;
+        } catch (ApiProblem notTheirs) {
+            return null;
+        }
     }
 
     private List<Map<String, Object>> chain(String id) {

@@ -85,7 +85,7 @@ class AgencyAdminBrowserTest extends BrowserTest {
                 .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
         browser.switchTo().alert().accept();
         new org.openqa.selenium.support.ui.WebDriverWait(browser, PATIENCE)
-                .until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(page));
+                .until(driver -> isGone(page));
         assertThat(pageText()).contains("Deleted; its pending deliveries are cancelled.", "No subscriptions yet.");
     }
 

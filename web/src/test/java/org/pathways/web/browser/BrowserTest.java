@@ -146,8 +146,27 @@ public abstract class BrowserTest {
     protected static void follow(By locator) {
         WebElement page = browser.findElement(By.tagName("html"));
         click(locator);
-        new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.stalenessOf(page));
+        new WebDriverWait(browser, PATIENCE).until(driver -> isGone(page));
         waitFor(By.tagName("h1"));
+    }
+
+    /**
+     * Whether the page {@code page} was the root of is gone. Chromium sometimes answers a look at the old page's
+     * root, mid-navigation, with "Node with given id does not belong to the document" instead of a stale element:
+     * gone all the same.
+     */
+    protected static boolean isGone(WebElement page) {
+        try {
+            page.isEnabled();
+            return false;
+        } catch (org.openqa.selenium.StaleElementReferenceException gone) {
+            return true;
+        } catch (org.openqa.selenium.WebDriverException maybeGone) {
+            if (String.valueOf(maybeGone.getMessage()).contains("does not belong to the document")) {
+                return true;
+            }
+            throw maybeGone;
+        }
     }
 
     /** On a failed test: a screenshot of where the browser was, to see what the person would have seen. */

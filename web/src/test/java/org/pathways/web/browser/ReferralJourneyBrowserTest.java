@@ -85,6 +85,7 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         setDate("dateOfBirth", "1990-04-12");
         browser.findElement(By.id("localityCode")).sendKeys("LS6");
         browser.findElement(By.id("barrier-CHILDCARE")).click();
+        browser.findElement(By.id("barrier-MONEY")).click();   // the catalogue calls it COST: the matches still come
         browser.findElement(By.id("goals")).sendKeys("english, speaking");
         checkPage("register");
         follow(By.cssSelector("form.stacked button[type=submit]"));
@@ -120,6 +121,12 @@ class ReferralJourneyBrowserTest extends BrowserTest {
 
         // Record their consent to share with the college.
         click(By.xpath("//summary[normalize-space()='Record a consent']"));
+        // Sent without choosing the agency: the page says so in its own words (not the API's field names).
+        waitFor(By.id("agencyId"));
+        follow(By.cssSelector("form[action$='/consents'] button[type=submit]"));
+        assertThat(waitFor(By.cssSelector(".notice.error")).getText())
+                .contains("Choose the agency, or the kind of agency, the consent is for.").doesNotContain("agencyId");
+        click(By.xpath("//summary[normalize-space()='Record a consent']"));
         new Select(waitFor(By.id("agencyId"))).selectByVisibleText(COLLEGE_NAME);
         new Select(browser.findElement(By.id("purpose"))).selectByValue("REFERRAL_SHARING");
         new Select(browser.findElement(By.id("method"))).selectByValue("VERBAL");
@@ -128,6 +135,18 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         assertThat(pageText()).contains(COLLEGE_NAME, "Share a referral summary", "In force")
                 .as("the consent names the college, not its identifier").doesNotContain("agency-college");
         checkPage("learner");
+        // On a phone (390 px wide) the learner's page does not scroll sideways, in English or in Welsh.
+        org.openqa.selenium.Dimension desk = browser.manage().window().getSize();
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        for (String language : java.util.List.of("en", "cy")) {
+            open(learnerPage.replaceFirst("^https?://[^/]+", "") + "?lang=" + language);
+            waitFor(By.tagName("h1"));
+            assertThat((Long) browser.executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"))
+                    .as("sideways scroll at 390 px, " + language).isLessThanOrEqualTo(0L);
+        }
+        browser.manage().window().setSize(desk);
+        open(learnerPage.replaceFirst("^https?://[^/]+", "") + "?lang=en");
         switchLanguage("cy");
         assertThat(pageText()).contains("Caniatâd", "Mewn grym", "12 Ebrill 1990");
         checkPage("learner-cy");
