@@ -67,16 +67,33 @@
     }
     var pending = null;
     var source = new EventSource(status.getAttribute('data-live-url'));
+    var connected = false;
+    var paused = null;
     source.addEventListener('ready', function () {
+      connected = true;
+      clearTimeout(paused);
       status.textContent = status.getAttribute('data-connected');
     });
-    // Not connected (the server busy or restarting, the network gone): say so rather than "Connecting…" for ever.
-    // The browser tries again by itself unless the answer was an error; then we try again in a while.
+    // The person opened the dashboard again elsewhere (another tab, a reload): this page stops listening, so that
+    // it does not take the stream back from the newer one.
+    source.addEventListener('replaced', function () {
+      source.close();
+      clearTimeout(paused);
+      status.textContent = status.getAttribute('data-replaced');
+    });
+    // Not connected (the server busy or restarting, the network gone): say so rather than "Connecting…" for ever,
+    // unless the browser's own reconnection (after a stream's normal end) answers within a few seconds. The browser
+    // tries again by itself unless the answer was an error; then this page tries again in a while.
     source.addEventListener('error', function () {
-      status.textContent = status.getAttribute('data-unavailable');
       if (source.readyState === EventSource.CLOSED) {
+        status.textContent = status.getAttribute('data-unavailable');
         setTimeout(function () { live(status); }, 30000);
+        return;
       }
+      clearTimeout(paused);
+      paused = setTimeout(function () {
+        status.textContent = status.getAttribute('data-unavailable');
+      }, connected ? 20000 : 5000);
     });
     source.addEventListener('changed', function () {
       // several changes in a moment make one refresh

@@ -21,6 +21,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.platform.security.Role;
+import org.pathways.testing.RawHttp;
 import org.pathways.testing.TestTokens;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -315,6 +316,27 @@ class GatewayTest {
         // The web app must be able to read the version (ETag) it sends back in If-Match, and the Location header.
         assertThat(crossOrigin.headers().firstValue("Access-Control-Expose-Headers").orElse(""))
                 .contains("ETag").contains("Location");
+    }
+
+    @Test
+    void byDefaultNoClientIsBelievedAboutWhereItComesFrom() throws Exception {
+        // No proxy is trusted unless named (GATEWAY_TRUSTED_PROXIES): X-Forwarded-For is ignored from everyone.
+        RawHttp flooder = new RawHttp(port, java.net.InetAddress.getByName("127.0.0.91"));
+        int unauthorized = 0;
+        for (int i = 0; i < 80; i++) {
+            // rotating the header to look like many clients, and at last naming a victim
+            int status = flooder.send("GET", "/api/referrals/ref-1", "not-a-token-" + i,
+                    Map.of("X-Forwarded-For", i < 70 ? "198.51.100." + i : "127.0.0.92"), null).status();
+            if (status != 401) {
+                assertThat(status).isEqualTo(429);
+                break;
+            }
+            unauthorized++;
+        }
+        assertThat(unauthorized).as("the flooder's own bucket (60 a minute), whatever it claimed").isEqualTo(60);
+        assertThat(new RawHttp(port, java.net.InetAddress.getByName("127.0.0.92"))
+                .get("/api/referrals/ref-1", "not-a-token").status())
+                .as("the address it named is not locked out").isEqualTo(401);
     }
 
     @Test

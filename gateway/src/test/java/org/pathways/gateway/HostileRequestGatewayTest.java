@@ -32,8 +32,9 @@ import org.springframework.test.context.DynamicPropertySource;
         "pathways.gateway.protection.requests-per-period=10000",
         "pathways.gateway.protection.unauthenticated-requests-per-period=10",
         "pathways.gateway.protection.max-request-bytes=4096",
-        // the ingress in front of the gateway: only it may say, in X-Forwarded-For, whom it forwards for
-        "server.tomcat.remoteip.internal-proxies=127\\.0\\.0\\.80"})
+        // the ingress in front of the gateway, named as a deployment names it: only it may say, in
+        // X-Forwarded-For, whom it forwards for
+        "GATEWAY_TRUSTED_PROXIES=127\\.0\\.0\\.80"})
 class HostileRequestGatewayTest {
 
     /** Every route prefix, as an agency would call it, with the backend path it reaches. */

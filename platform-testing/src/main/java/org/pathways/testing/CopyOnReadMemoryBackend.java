@@ -49,6 +49,15 @@ public final class CopyOnReadMemoryBackend extends MemoryBackend {
             super(database, collectionName, options, cursorRegistry);
         }
 
+        /**
+         * Stores a copy: an upsert's {@code findAndModify} answers with the document it inserted, encoded after the
+         * lock is released, so the stored one must not be that object.
+         */
+        @Override
+        protected Integer addDocumentInternal(Document document) {
+            return super.addDocumentInternal(document.cloneDeeply());
+        }
+
         @Override
         protected QueryResult createQueryResult(List<Document> matchedDocuments, int batchSize) {
             List<Document> copies = new ArrayList<>(matchedDocuments.size());

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The tests' store over the real MongoDB driver: a read is never half of another caller's update, and no update is lost. */
+/**
+ * The tests' store over the real MongoDB driver: a read is never half of another caller's update, and no update is
+ * lost.
+ */
 class CopyOnReadMemoryBackendTest {
 
     private MongoServer server;
@@ -64,7 +67,8 @@ class CopyOnReadMemoryBackendTest {
                         Document status = read.get("status", Document.class);
                         // One update sets a, b and the status's version to the same number: whole, all three agree.
                         if (!read.get("a").equals(read.get("b")) || !read.get("a").equals(status.get("version"))) {
-                            problems.add("torn: a=" + read.get("a") + " b=" + read.get("b") + " v=" + status.get("version"));
+                            problems.add("torn: a=" + read.get("a") + " b=" + read.get("b") + " v="
+                                    + status.get("version"));
                         }
                     } catch (RuntimeException e) {
                         problems.add(e.toString());
@@ -92,15 +96,16 @@ class CopyOnReadMemoryBackendTest {
     void concurrentWritersOnOneDocumentLoseNoUpdateAndTheIndexesFollow() throws Exception {
         MongoCollection<Document> facts = client.getDatabase("progression").getCollection("facts");
         facts.createIndex(new Document("key", 1), new com.mongodb.client.model.IndexOptions().unique(true));
-        facts.insertOne(new Document("_id", "f-1").append("key", "k-0").append("count", 0));
         List<Thread> writers = new ArrayList<>();
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         for (int w = 0; w < 4; w++) {
             writers.add(Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < 250; i++) {
                     try {
-                        facts.findOneAndUpdate(Filters.eq("_id", "f-1"), Updates.inc("count", 1),
-                                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+                        // the first of them inserts it (an upsert answers with the document it stored)
+                        facts.findOneAndUpdate(Filters.eq("_id", "f-1"),
+                                Updates.combine(Updates.inc("count", 1), Updates.setOnInsert("key", "k-0")),
+                                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
                     } catch (RuntimeException e) {
                         problems.add(e.toString());
                     }

@@ -128,7 +128,8 @@ class LiveUpdatesTest extends ProgressionServiceTest {
         Stream sixth = open(worker);
         assertThat(sixth.status()).isEqualTo(200);
         tabs.getFirst().ended().get(5, TimeUnit.SECONDS);
-        assertThat(tabs.getFirst().lines()).as("the oldest had its stream until then").contains("event:ready");
+        assertThat(tabs.getFirst().lines()).as("the oldest had its stream until then, and is told why it ends")
+                .containsSubsequence("event:ready", "event:replaced");
         assertThat(tabs.subList(1, 5)).allSatisfy(tab -> assertThat(tab.ended()).isNotDone());
         assertThat(sixth.ended()).isNotDone();
 

@@ -126,10 +126,13 @@ class ConsentRecords {
                         "No consent in force covers " + purpose + " for " + agencyId
                                 + (kind == null ? "." : " or for " + kind + " agencies.")));
         audit.record(caller, learnerId, AccessAction.CHECK_CONSENT, request, access.grounds());
-        if (!registering && !itself && decision.consentId() != null) {
-            // whether a referral may be sent, not which of the learner's records allows it
-            decision = new ConsentDecision(decision.allowed(), decision.agencyId(), decision.agencyKind(),
-                    decision.purpose(), decision.basis(), null, decision.explanation());
+        if (!registering && !itself) {
+            // Whether a referral may be sent there, and nothing of what allows it: not the consent, not whether it
+            // names the agency or every agency of a kind (that would tell, say, of a consent to every HEALTH agency).
+            decision = new ConsentDecision(decision.allowed(), agencyId, null, purpose, null, null,
+                    decision.allowed() ? "A referral may be sent to " + agencyId + ": the learner agreed to share"
+                            + " their referral summary with it."
+                            : "The learner has not agreed to share their referral summary with " + agencyId + ".");
         }
         return decision;
     }

@@ -132,6 +132,8 @@ class ConsentTest extends LearnerProfileServiceTest {
         assertThat(referral.status()).isEqualTo(200);
         assertThat(referral.body().path("allowed").asBoolean()).isTrue();
         assertThat(referral.body().path("consentId").isNull()).isTrue();
+        assertThat(referral.body().path("basis").isNull()).as("nor whether it names the agency or its kind").isTrue();
+        assertThat(referral.body().path("agencyKind").isNull()).isTrue();
 
         // Its own, and anything for the registering agency, with the consent's id.
         HttpApi.Response own = api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + COUNCIL

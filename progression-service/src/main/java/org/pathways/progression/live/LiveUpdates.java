@@ -64,7 +64,10 @@ public class LiveUpdates implements ProjectionListener {
             subscribers.add(subscriber);
         }
         if (oldest != null) {
+            // Said before it ends, so that the page it served stops reconnecting (which would end another of the
+            // person's streams in turn): that page is one they left, or one of more tabs than they may hold.
             log.debug("Live stream replaced by a newer one of the same person");
+            send(oldest, SseEmitter.event().name("replaced").data(Map.of(), MediaType.APPLICATION_JSON));
             oldest.emitter().complete();
         }
         emitter.onCompletion(() -> subscribers.remove(subscriber));

@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -35,9 +36,20 @@ public class Names {
 
     private final PathwaysApi api;
     private final Cache<String, Optional<String>> agencies = Caffeine.newBuilder()
-            .maximumSize(5_000).expireAfterWrite(Duration.ofMinutes(5)).build();
+            .maximumSize(5_000).expireAfter(foundLongerThanMissing()).build();
     private final Cache<String, Optional<String>> opportunities = Caffeine.newBuilder()
-            .maximumSize(20_000).expireAfterWrite(Duration.ofMinutes(5)).build();
+            .maximumSize(20_000).expireAfter(foundLongerThanMissing()).build();
+    /** The catalogue's agencies by name, for a minute: every learner page offers them. */
+    private final Cache<String, List<Agency>> directory = Caffeine.newBuilder()
+            .maximumSize(1).expireAfterWrite(Duration.ofMinutes(1)).build();
+
+    /**
+     * A name for 5 minutes; "not there" for 30 seconds only: an agency that has just joined, or a draft published a
+     * moment ago, is named soon after, not five minutes later.
+     */
+    private static Expiry<String, Optional<String>> foundLongerThanMissing() {
+        return Expiry.creating((id, name) -> name.isPresent() ? Duration.ofMinutes(5) : Duration.ofSeconds(30));
+    }
 
     Names(PathwaysApi api) {
         this.api = api;
@@ -63,10 +75,14 @@ public class Names {
     }
 
     /**
-     * Every agency in the catalogue, by name: what a worker chooses from instead of typing an identifier. Empty when
-     * the catalogue cannot be asked (the form then says so).
+     * Every agency in the catalogue (as it lists them: at most 200), by name: what a worker chooses from instead of
+     * typing an identifier. Empty when the catalogue cannot be asked (the form then says so).
      */
     public List<Agency> directory() {
+        List<Agency> known = directory.getIfPresent("all");
+        if (known != null) {
+            return known;
+        }
         List<Agency> all = new ArrayList<>();
         try {
             for (Map<String, Object> agency : api.list("/api/agencies")) {
@@ -79,10 +95,15 @@ public class Names {
             }
         } catch (ApiProblem | RestClientException unavailable) {
             log.debug("No agency directory: {}", unavailable.toString());
+            return List.of();
         }
         Collator collator = Collator.getInstance(Locale.UK);
         all.sort(Comparator.comparing(Agency::name, collator));
-        return all;
+        List<Agency> sorted = List.copyOf(all);
+        if (!sorted.isEmpty()) {
+            directory.put("all", sorted);
+        }
+        return sorted;
     }
 
     /** The opportunity's title, or its identifier when the catalogue does not show it. */
