@@ -46,6 +46,7 @@ class HostileInputTest extends LearnerProfileServiceTest {
                 Arguments.of("a date that never was", registration("dateOfBirth", "1994-02-30")),
                 Arguments.of("a date in the future", registration("dateOfBirth", "2999-01-01")),
                 Arguments.of("a date of birth a billion years ago", registration("dateOfBirth", "-999999999-01-01")),
+                Arguments.of("a mistyped year of birth", registration("dateOfBirth", "1890-04-12")),
                 Arguments.of("an array for a name", registration("givenName", new String[] {"a", "b"})),
                 Arguments.of("a missing given name", registrationWithout("givenName")),
                 Arguments.of("a missing date of birth", registrationWithout("dateOfBirth")),

@@ -76,17 +76,30 @@ public final class ProfileFields {
         Class<? extends Payload>[] payload() default {};
     }
 
+    /** In the past, and not before 1900: nobody the partnership works with was born earlier (a mistyped year). */
     @Past
     @Documented
-    @Constraint(validatedBy = {})
+    @Constraint(validatedBy = BornSince1900.class)
     @Target({METHOD, FIELD, ANNOTATION_TYPE, CONSTRUCTOR, PARAMETER, TYPE_USE})
     @Retention(RUNTIME)
     public @interface DateOfBirth {
-        String message() default "";
+        String message() default "must not be before 1900-01-01";
 
         Class<?>[] groups() default {};
 
         Class<? extends Payload>[] payload() default {};
+    }
+
+    /** The lower bound of {@link DateOfBirth} (its upper bound is {@code @Past}). */
+    public static final class BornSince1900
+            implements jakarta.validation.ConstraintValidator<DateOfBirth, java.time.LocalDate> {
+
+        static final java.time.LocalDate EARLIEST = java.time.LocalDate.of(1900, 1, 1);
+
+        @Override
+        public boolean isValid(java.time.LocalDate date, jakarta.validation.ConstraintValidatorContext context) {
+            return date == null || !date.isBefore(EARLIEST);
+        }
     }
 
     @Size(max = 254)
