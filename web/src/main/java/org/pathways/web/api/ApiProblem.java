@@ -5,7 +5,6 @@ import java.util.Map;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.ProblemDetail;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -68,26 +67,16 @@ public class ApiProblem extends RuntimeException {
         return text.substring(Math.max(text.lastIndexOf('/'), text.lastIndexOf(':')) + 1);
     }
 
-    /** The problem's detail, with the fields the API named as not valid and why (its {@code errors}). */
+    /**
+     * The API's own words for the refusal (its {@code detail}, else its {@code title}). The fields it named as not
+     * valid, and what to say about them in the page's language, are {@code page.Problems}' business.
+     */
     public String detail() {
         Object detail = body.get("detail");
         if (detail == null) {
             detail = body.get("title");
         }
-        StringBuilder text = new StringBuilder(detail == null ? "" : detail.toString());
-        if (body.get("errors") instanceof java.util.List<?> errors) {
-            for (Object error : errors) {
-                if (error instanceof Map<?, ?> field) {
-                    text.append(' ').append(field.get("field")).append(": ").append(field.get("message")).append('.');
-                }
-            }
-        }
-        return text.toString();
-    }
-
-    public ProblemDetail asProblemDetail() {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail());
-        return problem;
+        return detail == null ? null : detail.toString();
     }
 
     /** Not found, or not the caller's to see: the API does not say which, and neither do we. */

@@ -58,11 +58,8 @@ public class Problems {
         if (known != null) {
             return known;
         }
-        Object detail = problem.body().get("detail");
-        if (detail == null) {
-            detail = problem.body().get("title");
-        }
-        return detail == null ? message("form.validation", null, "Check the fields below.") : detail.toString();
+        String detail = problem.detail();
+        return detail == null ? message("form.validation", null, "Check the fields below.") : detail;
     }
 
     /** Each field the API named, with the form's label and words for what is wrong, in the page's language. */

@@ -26,14 +26,15 @@ class ApiProblemTest {
     }
 
     @Test
-    void theDetailNamesEveryFieldTheApiFoundNotValid() {
+    void theDetailIsTheApisOwnAndLeavesTheFieldsToThePage() {
         ApiProblem invalid = problem(400, """
                 {"type":"urn:pathways:problem:validation","detail":"Some fields are not valid.",
                  "errors":[{"field":"url","message":"must not be blank"},
                            {"field":"eventTypes","message":"must not be empty"}]}""");
 
-        assertThat(invalid.detail())
-                .isEqualTo("Some fields are not valid. url: must not be blank. eventTypes: must not be empty.");
+        assertThat(invalid.detail()).as("the fields are said in the page's words (Problems), never the validator's")
+                .isEqualTo("Some fields are not valid.");
+        assertThat(problem(400, "{\"title\":\"Bad Request\"}").detail()).isEqualTo("Bad Request");
     }
 
     @Test
