@@ -22,20 +22,32 @@ final class ConsoleFilter {
             "^(?:\\d{2}:\\d{2}:\\d{2}[.,]\\d+\\s+)?\\[[^\\]]*\\]\\s+(TRACE|DEBUG|INFO|WARN|ERROR)\\s");
 
     private final boolean verbose;
+    /** Whether a warning is shown, or only an error. */
+    private final boolean warnings;
     private boolean showingCurrentEvent;
 
-    private ConsoleFilter(boolean verbose) {
+    private ConsoleFilter(boolean verbose, boolean warnings) {
         this.verbose = verbose;
+        this.warnings = warnings;
     }
 
     /** Warnings, errors and what continues them. */
     static ConsoleFilter problemsOnly() {
-        return new ConsoleFilter(false);
+        return new ConsoleFilter(false, true);
+    }
+
+    /**
+     * Errors and what continues them: for a third-party tool beside the platform (the trace viewer), whose own
+     * warnings (e.g. Zipkin's about its metrics registry, once a start) are not something a developer of Pathways
+     * can act on; they stay in its log file.
+     */
+    static ConsoleFilter errorsOnly() {
+        return new ConsoleFilter(false, false);
     }
 
     /** Every line (the devstack's {@code --verbose}). */
     static ConsoleFilter everything() {
-        return new ConsoleFilter(true);
+        return new ConsoleFilter(true, true);
     }
 
     boolean show(String line) {
@@ -44,7 +56,7 @@ final class ConsoleFilter {
         }
         String level = levelOf(line);
         if (level != null) {
-            showingCurrentEvent = level.equals("WARN") || level.equals("ERROR") || level.equals("FATAL");
+            showingCurrentEvent = (warnings && level.equals("WARN")) || level.equals("ERROR") || level.equals("FATAL");
         }
         return showingCurrentEvent;
     }

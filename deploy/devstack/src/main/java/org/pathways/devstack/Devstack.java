@@ -374,7 +374,7 @@ public final class Devstack {
         }
         say("starting the trace viewer (Zipkin) on " + TraceViewer.UI);
         platform.service(TraceViewer.start(jar, dataDir.resolve("logs").resolve("zipkin.log"), console,
-                consoleFilter()));
+                verbose ? ConsoleFilter.everything() : ConsoleFilter.errorsOnly()));
         tracesExported = true;
     }
 

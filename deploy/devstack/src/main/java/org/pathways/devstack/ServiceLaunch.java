@@ -31,6 +31,11 @@ final class ServiceLaunch {
             // Lucene (the catalogue's search index) maps its files with the foreign-memory API; JDK 24+ warns
             // about that on every start unless it is allowed.
             "--enable-native-access=ALL-UNNAMED");
+    /**
+     * Options added to every service's JVM, split at white space: to profile or try a setting on the devstack as it
+     * runs (e.g. {@code -XX:StartFlightRecording=filename=/tmp/%p.jfr}), without a build.
+     */
+    static final String EXTRA_OPTIONS = "DEVSTACK_SERVICE_JVM_OPTIONS";
     private static final Duration EXTRACT_DEADLINE = Duration.ofMinutes(3);
     private static final String ARCHIVE = "classes.jsa";
     private static final String EXTRACTED_FROM = "extracted-from";
@@ -72,6 +77,7 @@ final class ServiceLaunch {
         List<String> command = new ArrayList<>();
         command.add(JavaRuntime.javaExecutable());
         command.addAll(JVM_OPTIONS);
+        command.addAll(extraJvmOptions(System.getenv(EXTRA_OPTIONS)));
         prepare(List.of(service));
         Path extracted;
         try {
@@ -92,6 +98,10 @@ final class ServiceLaunch {
         command.add("-jar");
         command.add(extracted.toString());
         return command;
+    }
+
+    static List<String> extraJvmOptions(String value) {
+        return value == null || value.isBlank() ? List.of() : List.of(value.strip().split("\\s+"));
     }
 
     /** The extracted jar, up to date with {@code jar}, or null when it cannot be had. */

@@ -43,6 +43,17 @@ class ConsoleFilterTest {
     }
 
     @Test
+    void theTraceViewersFilterShowsItsErrorsButNotItsWarnings() {
+        // Zipkin's own warning, as it wrote it on a devstack start (2026-12-05), once the services' spans arrived.
+        String zipkinWarn = "2026-12-05T02:45:57.030Z  WARN [/] 7752 --- [           main] "
+                + "i.m.p.PrometheusMeterRegistry            : A MeterFilter is being configured after a Meter has been "
+                + "registered to this registry.";
+
+        assertThat(shown(ConsoleFilter.errorsOnly(), SPRING_INFO, zipkinWarn, "  its continuation", SPRING_ERROR,
+                STACK_LINE, SPRING_INFO)).containsExactly(SPRING_ERROR, STACK_LINE);
+    }
+
+    @Test
     void verboseShowsEverything() {
         String[] lines = {"banner", SPRING_INFO, STACK_LINE, SPRING_WARN, KAFKA_INFO};
 
