@@ -50,10 +50,15 @@ class AgencyController {
         return AgencyView.of(directory.get(id));
     }
 
+    /**
+     * Agencies by name; of a locality, of an approved kind, or by status ({@code PENDING}: waiting for a platform
+     * administrator's approval, the list their approval page starts from).
+     */
     @GetMapping
     List<AgencyView> list(Caller caller, @RequestParam(required = false) @Size(max = 100) String locality,
-                          @RequestParam(required = false) AgencyKind kind) {
-        return directory.list(locality == null || locality.isBlank() ? null : locality.strip(), kind).stream()
+                          @RequestParam(required = false) AgencyKind kind,
+                          @RequestParam(required = false) AgencyView.Status status) {
+        return directory.list(locality == null || locality.isBlank() ? null : locality.strip(), kind, status).stream()
                 .map(AgencyView::of).toList();
     }
 }

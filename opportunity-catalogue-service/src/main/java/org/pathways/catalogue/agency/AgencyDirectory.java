@@ -126,13 +126,20 @@ public class AgencyDirectory {
         return mongo.count(new Query(), Agency.class);
     }
 
-    List<Agency> list(String locality, AgencyKind kind) {
+    List<Agency> list(String locality, AgencyKind kind, AgencyView.Status status) {
         Query query = new Query().with(Sort.by("name", "_id")).limit(PAGE_SIZE);
         if (locality != null) {
             query.addCriteria(Criteria.where("localities").is(locality));
         }
+        if (kind != null && status == AgencyView.Status.PENDING) {
+            return List.of();   // a pending agency has no approved kind
+        }
         if (kind != null) {
             query.addCriteria(Criteria.where("kind").is(kind));
+        } else if (status != null) {
+            // pending: no approved kind yet (Agency.pending())
+            query.addCriteria(status == AgencyView.Status.PENDING ? Criteria.where("kind").is(null)
+                    : Criteria.where("kind").ne(null));
         }
         return mongo.find(query, Agency.class);
     }

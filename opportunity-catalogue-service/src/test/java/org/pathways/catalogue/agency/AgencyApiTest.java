@@ -127,6 +127,15 @@ class AgencyApiTest extends OpportunityCatalogueServiceTest {
                 .isProblem(403, AgencyDirectory.KIND_SET_BY_PLATFORM_ADMIN)).isTrue();
         assertThat(api().get("/api/agencies/" + agencyId, TestTokens.worker(COUNCIL)).text("status"))
                 .isEqualTo("PENDING");
+        // The platform administrator's list of agencies waiting for approval has it, with what it asked for.
+        assertThat(api().get("/api/agencies?status=PENDING", PLATFORM_ADMIN).body().valueStream()
+                .filter(a -> a.path("id").asString().equals(agencyId))
+                .map(a -> a.path("requestedKind").asString())).containsExactly("COLLEGE");
+        assertThat(api().get("/api/agencies?status=PENDING", PLATFORM_ADMIN).body().valueStream()
+                .map(a -> a.path("status").asString())).containsOnly("PENDING");
+        assertThat(api().get("/api/agencies?status=APPROVED", PLATFORM_ADMIN).body().valueStream()
+                .map(a -> a.path("id").asString())).doesNotContain(agencyId);
+        assertThat(api().get("/api/agencies?status=WAITING", PLATFORM_ADMIN).isProblem(400, "bad-request")).isTrue();
 
         // The platform administrator decides it is a community group, and that is all the partnership hears.
         HttpApi.Response approved = setKind(PLATFORM_ADMIN, agencyId, "COMMUNITY_GROUP", "VOLUNTARY", version);
@@ -134,6 +143,10 @@ class AgencyApiTest extends OpportunityCatalogueServiceTest {
         assertThat(approved.text("status")).isEqualTo("APPROVED");
         assertThat(approved.text("kind")).isEqualTo("COMMUNITY_GROUP");
         assertThat(approved.body().path("requestedKind").isNull()).isTrue();
+        assertThat(api().get("/api/agencies?status=PENDING", PLATFORM_ADMIN).body().valueStream()
+                .map(a -> a.path("id").asString())).as("no longer waiting").doesNotContain(agencyId);
+        assertThat(api().get("/api/agencies?status=APPROVED&kind=COMMUNITY_GROUP", PLATFORM_ADMIN).body()
+                .valueStream().map(a -> a.path("id").asString())).contains(agencyId);
 
         List<ConsumerRecord<String, byte[]>> registered = agencyTopic.await(
                 r -> isOfType(r, agencyId, EventType.AGENCY_REGISTERED.type()), 1, EVENT_DEADLINE);
