@@ -7,13 +7,17 @@ import java.util.Map;
 
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencySector;
 import org.pathways.events.catalogue.EventType;
+import org.pathways.web.api.ApiObject;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 import org.pathways.web.page.Problems;
@@ -40,9 +44,59 @@ class AgencyAdminController {
 
     @GetMapping("/admin")
     String agency(@org.springframework.web.bind.annotation.ModelAttribute("user") SignedInUser user, Model model) {
-        model.addAttribute("agency", optional(() -> api.get("/api/agencies/{id}", user.agency())));
+        Map<String, Object> agency = optional(() -> api.get("/api/agencies/{id}", user.agency()));
+        model.addAttribute("agency", agency);
         model.addAttribute("settings", optional(() -> api.get("/api/agency-settings")));
+        if (agency == null) {
+            registrationForm(model, ApiObject.of(Map.of("acceptsDirectReferrals", "true")));
+        }
         return "admin/agency";
+    }
+
+    /**
+     * Registers the admin's own agency in the catalogue (the agency is the one their sign-in names): what kind and
+     * sector it is are a request, which a platform administrator approves (/platform/agencies).
+     */
+    @PostMapping("/admin/agency")
+    String register(@RequestParam MultiValueMap<String, String> form, Model model, RedirectAttributes redirect) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", text(form.getFirst("name")));
+        body.put("kind", text(form.getFirst("kind")));
+        body.put("sector", text(form.getFirst("sector")));
+        String localities = form.getFirst("localities");
+        body.put("localities", localities == null ? List.of() : Arrays.stream(localities.split(","))
+                .map(String::strip).filter(locality -> !locality.isEmpty()).toList());
+        body.put("contacts", List.of());
+        body.put("acceptsDirectReferrals", "true".equals(form.getFirst("acceptsDirectReferrals")));
+        for (String optional : List.of("website", "email", "phone", "description")) {
+            String value = text(form.getFirst(optional));
+            if (value != null) {
+                body.put(optional, value);
+            }
+        }
+        try {
+            api.post("/api/agencies", body);
+            redirect.addFlashAttribute("done", "admin.agency.registered");
+            return "redirect:/admin";
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            model.addAttribute("problem", problem);
+            model.addAttribute("agency", null);
+            model.addAttribute("settings", optional(() -> api.get("/api/agency-settings")));
+            registrationForm(model, ApiObject.of(form.toSingleValueMap()));
+            return "admin/agency";
+        }
+    }
+
+    private static void registrationForm(Model model, Map<String, Object> form) {
+        model.addAttribute("form", form);
+        model.addAttribute("kinds", Arrays.stream(AgencyKind.values()).map(Enum::name).toList());
+        model.addAttribute("sectors", Arrays.stream(AgencySector.values()).map(Enum::name).toList());
+    }
+
+    private static String text(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     @GetMapping("/admin/webhooks")

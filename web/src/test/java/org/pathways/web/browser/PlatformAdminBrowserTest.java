@@ -2,10 +2,6 @@ package org.pathways.web.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -16,28 +12,15 @@ import org.pathways.testing.HttpApi;
 import org.pathways.testing.TokenClient;
 
 /**
- * A platform administrator approves an agency that registered itself, in a real browser: the agency asked to be a
- * jobcentre, the administrator sees what it asked for and who it is, decides it is another kind, confirms, and the
- * catalogue then has the administrator's kind, not the agency's. Nobody else is offered the page, and asking for it
- * anyway is the page-not-found page.
+ * An agency joins the partnership in a real browser: its admin registers it in the web app, asking to be a
+ * jobcentre, and is told it waits for approval; a platform administrator sees what it asked for and who it is,
+ * decides it is another kind, confirms, and the catalogue then has the administrator's kind, not the agency's. Nobody
+ * else is offered the approval page, and asking for it anyway is the page-not-found page.
  */
 class PlatformAdminBrowserTest extends BrowserTest {
 
     private static final String JOBCENTRE = "agency-jobcentre";
     private static final String NAME = "Northside Jobcentre Plus";
-    private static HttpApi api;
-
-    /** The jobcentre registers itself through the API, as its own system or admin would; it is then pending. */
-    @BeforeAll
-    static void theJobcentreRegistersItself() throws Exception {
-        api = new HttpApi(platform.address.getPort());
-        HttpApi.Response registered = api.post("/api/agencies", token("jobcentre-admin"), Map.of("name", NAME,
-                "sector", "PUBLIC", "kind", "JOB_CENTRE", "localities", List.of("LS7"),
-                "contacts", List.of(Map.of("name", "Work coach team", "email", "workcoaches@jobcentre.gov.uk")),
-                "acceptsDirectReferrals", true));
-        assertThat(registered.status()).as(registered.body().toString()).isEqualTo(201);
-        assertThat(registered.text("status")).isEqualTo("PENDING");
-    }
 
     private static String token(String user) throws Exception {
         return new TokenClient(platform.issuer).signIn("pathways-web", platform.address + "/login/callback", user,
@@ -45,7 +28,27 @@ class PlatformAdminBrowserTest extends BrowserTest {
     }
 
     @Test
-    void aPlatformAdminApprovesAnAgencyWithTheKindTheyDecideAndNobodyElseIsOfferedThePage() throws Exception {
+    void anAgencyRegistersItselfAndAPlatformAdminApprovesItWithTheKindTheyDecide() throws Exception {
+        signIn("jobcentre-admin");
+        follow(By.linkText("Agency admin"));
+        assertThat(pageText()).contains("The catalogue has no record of agency-jobcentre yet.");
+        new Select(browser.findElement(By.id("kind"))).selectByVisibleText("jobcentre");
+        waitFor(By.id("localities")).sendKeys("LS7, LS8");
+        // No name: the form comes back as it was sent, saying what is missing.
+        follow(By.xpath("//form[@id='register-agency']//button[@type='submit']"));
+        assertThat(waitFor(By.id("problem")).getText()).contains("Name: this cannot be left empty.");
+        assertThat(browser.findElement(By.id("localities")).getAttribute("value")).isEqualTo("LS7, LS8");
+        assertThat(new Select(browser.findElement(By.id("kind"))).getFirstSelectedOption().getText())
+                .isEqualTo("jobcentre");
+        waitFor(By.id("name")).sendKeys(NAME);
+        waitFor(By.id("email")).sendKeys("workcoaches@jobcentre.gov.uk");
+        checkPage("admin-agency-register");
+        follow(By.xpath("//form[@id='register-agency']//button[@type='submit']"));
+        assertThat(waitFor(By.cssSelector(".notice.success")).getText())
+                .isEqualTo("Registered. A platform administrator will now approve what kind of agency it is.");
+        assertThat(waitFor(By.id("agency-pending")).getText()).contains("you asked to be jobcentre, public sector");
+        checkPage("admin-agency-pending");
+
         signIn("college-admin");
         assertThat(browser.findElements(By.linkText("Agency approvals"))).isEmpty();
         open("/platform/agencies");
@@ -56,8 +59,8 @@ class PlatformAdminBrowserTest extends BrowserTest {
         follow(By.linkText("Agency approvals"));
         assertThat(heading()).isEqualTo("Agencies waiting for approval");
         WebElement request = waitFor(By.id("agency-" + JOBCENTRE));
-        assertThat(request.getText()).contains(NAME, "jobcentre, public sector", "LS7",
-                "Work coach team, workcoaches@jobcentre.gov.uk");
+        assertThat(request.getText()).contains(NAME, "jobcentre, public sector", "LS7, LS8",
+                "workcoaches@jobcentre.gov.uk");
         Select kind = new Select(browser.findElement(By.id("kind-" + JOBCENTRE)));
         assertThat(kind.getFirstSelectedOption().getText()).as("what it asked for, offered first").isEqualTo("jobcentre");
         checkPage("platform-agencies");
@@ -79,9 +82,15 @@ class PlatformAdminBrowserTest extends BrowserTest {
                 .isEqualTo("Approved " + NAME + " (kind: other agency).");
         assertThat(browser.findElements(By.id("agency-" + JOBCENTRE))).as("no longer waiting").isEmpty();
 
-        HttpApi.Response agency = api.get("/api/agencies/" + JOBCENTRE, token("platform-admin"));
+        HttpApi.Response agency = new HttpApi(platform.address.getPort()).get("/api/agencies/" + JOBCENTRE,
+                token("platform-admin"));
         assertThat(agency.text("status")).isEqualTo("APPROVED");
         assertThat(agency.text("kind")).isEqualTo("OTHER");
         assertThat(agency.text("sector")).isEqualTo("PUBLIC");
+
+        signIn("jobcentre-admin");
+        open("/admin");
+        assertThat(browser.findElements(By.id("agency-pending"))).isEmpty();
+        assertThat(pageText()).contains(NAME, "other agency");
     }
 }
