@@ -61,12 +61,15 @@ class TokensTest {
         ((List<Map<String, Object>>) demo.get("clients")).forEach(client ->
                 secrets.put((String) client.get("client-id"), (String) client.get("secret")));
 
+        // Given encoded ("{bcrypt}..."), as the issuer reads them, or plain.
+        org.springframework.security.crypto.password.PasswordEncoder encoder =
+                org.springframework.security.crypto.factory.PasswordEncoderFactories.createDelegatingPasswordEncoder();
         for (DemoTokens.DemoPrincipal principal : DemoTokens.ALL) {
-            if (principal.isAgencySystem()) {
-                assertThat(secrets).containsEntry(principal.name(), principal.secret());
-            } else {
-                assertThat(passwords).containsEntry(principal.name(), DemoTokens.DEMO_PASSWORD);
-            }
+            String expected = principal.isAgencySystem() ? principal.secret() : DemoTokens.DEMO_PASSWORD;
+            String configured = (principal.isAgencySystem() ? secrets : passwords).get(principal.name());
+            assertThat(configured).as(principal.name()).isNotNull();
+            assertThat(configured.startsWith("{") ? encoder.matches(expected, configured) : configured.equals(expected))
+                    .as(principal.name() + "'s configured password or secret is " + expected).isTrue();
         }
         assertThat(secrets).containsKey(DemoTokens.WEB_APP_CLIENT);
     }
