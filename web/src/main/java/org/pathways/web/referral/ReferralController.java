@@ -42,10 +42,12 @@ class ReferralController {
 
     private final Problems problems;
     private final PathwaysApi api;
+    private final org.springframework.context.MessageSource messages;
 
-    ReferralController(PathwaysApi api, Problems problems) {
+    ReferralController(PathwaysApi api, Problems problems, org.springframework.context.MessageSource messages) {
         this.problems = problems;
         this.api = api;
+        this.messages = messages;
     }
 
     @GetMapping("/learners/{id}/refer")
@@ -164,10 +166,13 @@ class ReferralController {
     }
 
     @GetMapping("/referrals/{id}")
-    String referral(@PathVariable String id, Model model) {
+    String referral(@PathVariable String id, @RequestParam(required = false) String rerouteQ, Model model) {
         var answer = api.getWithHeaders(uri -> uri.path("/api/referrals/{id}").build(id));
         Map<String, Object> referral = answer.getBody();
         model.addAttribute("referral", referral);
+        // Without JavaScript the re-route search is a plain GET of this page: its options are listed here.
+        model.addAttribute("rerouteQ", rerouteQ);
+        model.addAttribute("options", rerouteOptions(rerouteQ, referral.get("opportunityId")));
         model.addAttribute("etag", answer.getHeaders().getFirst(HttpHeaders.ETAG));
         model.addAttribute("rejectReasons", REJECT_REASONS);
         boolean party = referral.get("need") != null || referral.get("history") != null;
@@ -240,11 +245,47 @@ class ReferralController {
         return "redirect:/referrals/" + id;
     }
 
+    /**
+     * The opportunities a referral could be re-routed to, found by words as the catalogue's search finds them (its
+     * own opportunity left out), as the re-route form's choices: what the page asks for as the worker types.
+     */
+    @GetMapping("/referrals/{id}/reroute-options")
+    String rerouteOptions(@PathVariable String id, @RequestParam(required = false) String rerouteQ,
+                          @RequestParam(required = false) String current, Model model) {
+        model.addAttribute("options", rerouteOptions(rerouteQ, current));
+        return "referrals/referral :: reroute-options";
+    }
+
+    /** Up to 10 opportunities matching {@code words}, without {@code current}; null when nothing was asked. */
+    private List<Map<String, Object>> rerouteOptions(String words, Object current) {
+        if (words == null || words.isBlank()) {
+            return null;
+        }
+        Map<String, Object> page = api.get(uri -> uri.path("/api/opportunities").queryParam("q", words.strip())
+                .queryParam("limit", 10).build());
+        List<Map<String, Object>> options = new java.util.ArrayList<>();
+        if (page.get("items") instanceof List<?> items) {
+            for (Object item : items) {
+                if (item instanceof Map<?, ?> opportunity && !java.util.Objects.equals(opportunity.get("id"), current)) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> option = (Map<String, Object>) opportunity;
+                    options.add(option);
+                }
+            }
+        }
+        return options;
+    }
+
     /** Re-routing: the open referral is closed towards a better-suited opportunity, linked to the new one. */
     @PostMapping("/referrals/{id}/reroute")
-    String reroute(@PathVariable String id, @RequestParam String opportunityId,
+    String reroute(@PathVariable String id, @RequestParam(required = false) String opportunityId,
                    @RequestParam(required = false) String reasonText, @RequestParam String etag,
                    RedirectAttributes redirect) {
+        if (opportunityId == null || opportunityId.isBlank()) {
+            redirect.addFlashAttribute("refused", messages.getMessage("referral.reroute.none", null,
+                    org.springframework.context.i18n.LocaleContextHolder.getLocale()));
+            return "redirect:/referrals/" + id;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("opportunityId", opportunityId.strip());
         if (reasonText != null && !reasonText.isBlank()) {
