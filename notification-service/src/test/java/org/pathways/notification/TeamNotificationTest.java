@@ -122,6 +122,56 @@ class TeamNotificationTest extends NotificationServiceTest {
     }
 
     @Test
+    void aStepFollowingAnotherPersonsReferralIsNotToldOfItButOneFollowingAMergedRecordsReferralIs() throws Exception {
+        String learner = "lrn-" + UUID.randomUUID();
+        String stranger = "lrn-" + UUID.randomUUID();
+        String merged = "lrn-" + UUID.randomUUID();
+        String college = AgencyFeedTest.agency("college");
+        String council = AgencyFeedTest.agency("council");
+        String housing = AgencyFeedTest.agency("housing");
+        try (ReferralEvents events = new ReferralEvents()) {
+            events.publish(learnerEvent(LEAD_ASSIGNED, learner, Map.of("agencyId", college, "workerId", "ana",
+                    "assignedByAgencyId", college, "assignedAt", now())));
+            // Steps as a plan could have them before the profile checked a step's referral is the learner's own:
+            // one follows a stranger's referral, one a referral of a record later merged into this learner.
+            String strangersReferral = "ref-" + UUID.randomUUID();
+            String mergedReferral = "ref-" + UUID.randomUUID();
+            for (String referral : List.of(strangersReferral, mergedReferral)) {
+                events.publish(learnerEvent(STEP_ADDED, learner, Map.of("stepId", "stp-" + UUID.randomUUID(),
+                        "ownerAgencyId", council, "status", "PLANNED", "dueOn", "2026-12-20", "referralId", referral,
+                        "addedByAgencyId", college, "addedAt", now())));
+            }
+            OutboxEntry mergedAway = ReferralEvents.event(LEARNERS, "org.pathways.learner.merged.v1", merged,
+                    Map.of("learnerId", merged, "survivingLearnerId", learner,
+                            "registeringAgencyId", council, "mergedAt", now()));
+            events.publish(mergedAway);
+            await().atMost(PATIENCE).until(() -> handled(mergedAway.eventId()));
+            await().atMost(PATIENCE).until(() -> kinds(council).size() == 2);
+            assertThat(kinds(council)).containsExactly("PLAN_STEP_ASSIGNED", "PLAN_STEP_ASSIGNED");
+
+            OutboxEntry strangersAccepted = ReferralEvents.event("org.pathways.referral.accepted.v1",
+                    strangersReferral, Map.of("referralId", strangersReferral, "learnerId", stranger,
+                            "referringAgencyId", council, "receivingAgencyId", housing, "status", "ACCEPTED",
+                            "actingAgencyId", housing, "at", now()));
+            events.publish(strangersAccepted);
+            await().atMost(PATIENCE).until(() -> handled(strangersAccepted.eventId()));
+            assertThat(kinds(council)).as("the stranger's referral is not this learner's plan's business")
+                    .doesNotContain("PLAN_REFERRAL_CHANGED");
+            assertThat(kinds(college)).doesNotContain("PLAN_REFERRAL_CHANGED");
+
+            OutboxEntry mergedAccepted = ReferralEvents.event("org.pathways.referral.accepted.v1", mergedReferral,
+                    Map.of("referralId", mergedReferral, "learnerId", merged, "referringAgencyId", council,
+                            "receivingAgencyId", housing, "status", "ACCEPTED", "actingAgencyId", housing,
+                            "at", now()));
+            events.publish(mergedAccepted);
+            await().atMost(PATIENCE).until(() -> handled(mergedAccepted.eventId()));
+            assertThat(kinds(council)).as("the merged record's referral is this learner's")
+                    .containsExactlyInAnyOrder("PLAN_STEP_ASSIGNED", "PLAN_STEP_ASSIGNED", "PLAN_REFERRAL_CHANGED");
+            assertThat(kinds(college)).contains("PLAN_REFERRAL_CHANGED");
+        }
+    }
+
+    @Test
     void aHandoverTellsBothSidesAndThePlanThenFollowsTheNewLeadsAgency() throws Exception {
         String learner = "lrn-" + UUID.randomUUID();
         String college = AgencyFeedTest.agency("college");

@@ -289,11 +289,12 @@ public class ReferralEventRouting {
         }
         int made = fanOut.fanOut(event, concerned, body);
         // A referral of a learner merged away is remembered under the learner that carries the person on.
-        ReferralParties.of(referralId, currentLearner(idField(data, "learnerId", null)), referring, receiving)
+        String learnerNow = currentLearner(named);
+        ReferralParties.of(referralId, learnerNow, referring, receiving)
                 .ifPresent(parties -> remember(parties, event.is(EventType.REFERRAL_SUBMITTED)));
         concerned.forEach(agency -> feed.append(agency, event, body));
         tellPeople(event, referralId, receiving, overdue);
-        team.referralChanged(event, referralId, data);
+        team.referralChanged(event, referralId, data, named, learnerNow);
         return made;
     }
 

@@ -139,14 +139,24 @@ class TeamRouting {
 
     /**
      * A referral event that changes the referral's state ({@code status} in its data): the owners of the plan steps
-     * that follow it and the learner's lead agency are told, except the agency that made the change.
+     * that follow it and the learner's lead agency are told, except the agency that made the change. Only when the
+     * referral is the plan's learner's ({@code referralLearner} as the event names it, or the learner that record was
+     * merged into): a step added before the learner-profile-service checked that could follow another person's
+     * referral, and its owner and the lead would otherwise hear of that person's referral.
      */
-    void referralChanged(ReceivedEvent event, String referralId, JsonNode data) {
+    void referralChanged(ReceivedEvent event, String referralId, JsonNode data, String referralLearner,
+                         String referralLearnerNow) {
         if (!changesState(referralId, data)) {
             return;
         }
         TeamReadModel.StepsOfReferral steps = stepsOf(referralId);
         if (steps == null || steps.stepIds() == null || steps.stepIds().isEmpty()) {
+            return;
+        }
+        if (steps.learnerId() == null || !(steps.learnerId().equals(referralLearner)
+                || steps.learnerId().equals(referralLearnerNow))) {
+            log.debug("Referral event {}: the plan steps that follow its referral are another learner's; not told",
+                    event.id());
             return;
         }
         Set<String> told = new LinkedHashSet<>();
