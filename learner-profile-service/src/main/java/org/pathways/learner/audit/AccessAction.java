@@ -21,5 +21,10 @@ public enum AccessAction {
     /** A plan step was added or changed (the answer shows the plan); written before the change is saved. */
     CHANGE_PLAN,
     /** The team around the learner was answered. */
-    READ_TEAM
+    READ_TEAM,
+    /**
+     * An agency that sees the learner asked about another agency's consents, which only the registering agency may
+     * (403 {@code consent-check-not-permitted}): nothing was disclosed, but the registering agency can see who asked.
+     */
+    CONSENT_CHECK_REFUSED
 }

@@ -103,7 +103,9 @@ class ConsentRecords {
         boolean itself = agencyId.equals(caller.agencyId());
         if (!registering && !itself && purpose != ConsentPurpose.REFERRAL_SHARING) {
             // The profile shows such an agency only the consents given to itself or its kind; asking about another
-            // agency's would tell it what the learner agreed with others.
+            // agency's would tell it what the learner agreed with others. Recorded: a probe is the registering
+            // agency's to see (and fail closed like a read: no entry, no answer).
+            audit.record(caller, learnerId, AccessAction.CONSENT_CHECK_REFUSED, request, access.grounds());
             throw new ProblemException(HttpStatus.FORBIDDEN, "consent-check-not-permitted",
                     "Only the agency that registered the learner may check another agency's consents. Your agency "
                             + "may check its own, and whether a referral may be sent to another agency (purpose "

@@ -125,6 +125,14 @@ class ConsentTest extends LearnerProfileServiceTest {
                 + "&purpose=OUTCOME_SHARING", TestTokens.worker(COUNCIL));
         assertThat(noConsent.isProblem(403, "consent-check-not-permitted"))
                 .as("refused alike whether or not a consent exists").isTrue();
+        // The registering agency sees who asked, and on what grounds they see the learner at all.
+        List<JsonNode> probes = api().get("/api/learners/" + learnerId + "/audit", TestTokens.worker(COLLEGE)).body()
+                .valueStream().filter(entry -> entry.path("action").asString().equals("CONSENT_CHECK_REFUSED"))
+                .toList();
+        assertThat(probes).hasSize(2).allSatisfy(entry -> {
+            assertThat(entry.path("agencyId").asString()).isEqualTo(COUNCIL);
+            assertThat(entry.path("grounds").toString()).contains("consent:");
+        });
 
         // Whether a referral may be sent there it may ask (the referral would tell it anyway), without the record.
         HttpApi.Response referral = api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + HOUSING
