@@ -29,9 +29,11 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
  * Connect RP-initiated logout), which then sends the browser back to the start page.
  */
 @Configuration(proxyBeanMethods = false)
-class WebSecurity {
+public class WebSecurity {
 
     static final String CALLBACK = "/login/callback";
+    /** Set when someone signs out, read (and cleared) by the start page they come back to. */
+    public static final String SIGNED_OUT_COOKIE = "pathways-signed-out";
 
     @Bean
     SecurityFilterChain webApp(HttpSecurity http, ClientRegistrationRepository registrations) throws Exception {
@@ -47,7 +49,15 @@ class WebSecurity {
                         .redirectionEndpoint(redirect -> redirect.baseUri(CALLBACK))
                         .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(rolesFromIdToken())))
                 .oauth2Client(client -> { })
-                .logout(logout -> logout.logoutSuccessHandler(signedOut))
+                // The session is gone by the time the issuer sends the browser back, so a short-lived cookie
+                // carries "you have signed out" to the start page (HomeController), which then clears it.
+                .logout(logout -> logout.addLogoutHandler((request, response, authentication) -> {
+                    jakarta.servlet.http.Cookie cookie = new jakarta.servlet.http.Cookie(SIGNED_OUT_COOKIE, "1");
+                    cookie.setPath("/");
+                    cookie.setMaxAge(120);
+                    cookie.setHttpOnly(true);
+                    response.addCookie(cookie);
+                }).logoutSuccessHandler(signedOut))
                 // An htmx request (a list refreshing itself) after the session ended cannot follow a redirect to the
                 // issuer; htmx is told to take the whole page there instead.
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(

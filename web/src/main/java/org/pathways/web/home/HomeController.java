@@ -1,5 +1,7 @@
 package org.pathways.web.home;
 
+import org.pathways.web.config.WebSecurity;
+
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 
@@ -11,7 +13,18 @@ import org.springframework.web.bind.annotation.GetMapping;
 class HomeController {
 
     @GetMapping("/")
-    String home() {
+    String home(@org.springframework.web.bind.annotation.CookieValue(name = WebSecurity.SIGNED_OUT_COOKIE,
+                        required = false) String signedOut,
+                jakarta.servlet.http.HttpServletResponse response, org.springframework.ui.Model model) {
+        if (signedOut != null) {
+            // Said once, on the page the issuer sent them back to.
+            model.addAttribute("signedOut", true);
+            jakarta.servlet.http.Cookie cleared = new jakarta.servlet.http.Cookie(WebSecurity.SIGNED_OUT_COOKIE, "");
+            cleared.setPath("/");
+            cleared.setMaxAge(0);
+            cleared.setHttpOnly(true);
+            response.addCookie(cleared);
+        }
         return "home";
     }
 

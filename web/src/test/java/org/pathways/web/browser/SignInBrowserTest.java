@@ -47,6 +47,10 @@ class SignInBrowserTest extends BrowserTest {
 
         signOut();
         assertThat(browser.findElements(By.cssSelector(".account"))).isEmpty();
+        assertThat(waitFor(By.id("signed-out")).getText())
+                .isEqualTo("You have signed out. If other people use this computer, close the browser too.");
+        open("/");
+        assertThat(browser.findElements(By.id("signed-out"))).as("said once").isEmpty();
         // signed out at the issuer too: signing in again asks for the password
         open("/oauth2/authorization/pathways");
         assertThat(waitFor(By.name("username")).isDisplayed()).isTrue();
