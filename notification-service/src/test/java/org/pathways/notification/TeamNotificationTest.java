@@ -129,13 +129,21 @@ class TeamNotificationTest extends NotificationServiceTest {
         String college = AgencyFeedTest.agency("college");
         String council = AgencyFeedTest.agency("council");
         String housing = AgencyFeedTest.agency("housing");
+        String jobcentre = AgencyFeedTest.agency("jobcentre");
         try (ReferralEvents events = new ReferralEvents()) {
             events.publish(learnerEvent(LEAD_ASSIGNED, learner, Map.of("agencyId", college, "workerId", "ana",
                     "assignedByAgencyId", college, "assignedAt", now())));
-            // Steps as a plan could have them before the profile checked a step's referral is the learner's own:
-            // one follows a stranger's referral, one a referral of a record later merged into this learner.
             String strangersReferral = "ref-" + UUID.randomUUID();
             String mergedReferral = "ref-" + UUID.randomUUID();
+            // The stranger's own plan follows the stranger's referral, with a step housing owns.
+            OutboxEntry strangersStep = learnerEvent(STEP_ADDED, stranger, Map.of("stepId", "stp-" + UUID.randomUUID(),
+                    "ownerAgencyId", housing, "status", "PLANNED", "dueOn", "2026-12-20",
+                    "referralId", strangersReferral, "addedByAgencyId", housing, "addedAt", now()));
+            events.publish(strangersStep);
+            await().atMost(PATIENCE).until(() -> handled(strangersStep.eventId()));
+            // Steps as this learner's plan could have them before the profile checked a step's referral is the
+            // learner's own, added after the stranger's: one follows the stranger's referral, one a referral of a
+            // record later merged into this learner.
             for (String referral : List.of(strangersReferral, mergedReferral)) {
                 events.publish(learnerEvent(STEP_ADDED, learner, Map.of("stepId", "stp-" + UUID.randomUUID(),
                         "ownerAgencyId", council, "status", "PLANNED", "dueOn", "2026-12-20", "referralId", referral,
@@ -151,17 +159,19 @@ class TeamNotificationTest extends NotificationServiceTest {
 
             OutboxEntry strangersAccepted = ReferralEvents.event("org.pathways.referral.accepted.v1",
                     strangersReferral, Map.of("referralId", strangersReferral, "learnerId", stranger,
-                            "referringAgencyId", council, "receivingAgencyId", housing, "status", "ACCEPTED",
-                            "actingAgencyId", housing, "at", now()));
+                            "referringAgencyId", housing, "receivingAgencyId", jobcentre, "status", "ACCEPTED",
+                            "actingAgencyId", jobcentre, "at", now()));
             events.publish(strangersAccepted);
             await().atMost(PATIENCE).until(() -> handled(strangersAccepted.eventId()));
+            assertThat(kinds(housing)).as("the stranger's own step's owner hears of it")
+                    .contains("PLAN_REFERRAL_CHANGED");
             assertThat(kinds(council)).as("the stranger's referral is not this learner's plan's business")
                     .doesNotContain("PLAN_REFERRAL_CHANGED");
-            assertThat(kinds(college)).doesNotContain("PLAN_REFERRAL_CHANGED");
+            assertThat(kinds(college)).as("nor this learner's lead's").doesNotContain("PLAN_REFERRAL_CHANGED");
 
             OutboxEntry mergedAccepted = ReferralEvents.event("org.pathways.referral.accepted.v1", mergedReferral,
                     Map.of("referralId", mergedReferral, "learnerId", merged, "referringAgencyId", council,
-                            "receivingAgencyId", housing, "status", "ACCEPTED", "actingAgencyId", housing,
+                            "receivingAgencyId", jobcentre, "status", "ACCEPTED", "actingAgencyId", jobcentre,
                             "at", now()));
             events.publish(mergedAccepted);
             await().atMost(PATIENCE).until(() -> handled(mergedAccepted.eventId()));

@@ -139,13 +139,15 @@ class TeamRouting {
 
     /**
      * A referral event that changes the referral's state ({@code status} in its data): the owners of the plan steps
-     * that follow it and the learner's lead agency are told, except the agency that made the change. Only when the
-     * referral is the plan's learner's ({@code referralLearner} as the event names it, or the learner that record was
-     * merged into): a step added before the learner-profile-service checked that could follow another person's
-     * referral, and its owner and the lead would otherwise hear of that person's referral.
+     * that follow it and the learner's lead agency are told, except the agency that made the change. Only steps of
+     * the referral's own learner count ({@code referralLearner} as the event names it, {@code referralLearnerNow}
+     * the learner that record was merged into, and a step's learner compared after its own merges): a step added
+     * before the learner-profile-service checked that could follow another person's referral, and its owner and that
+     * plan's lead would otherwise hear of that person's referral. Each step is judged on its own learner, since
+     * steps of several plans may follow one referral.
      */
     void referralChanged(ReceivedEvent event, String referralId, JsonNode data, String referralLearner,
-                         String referralLearnerNow) {
+                         String referralLearnerNow, java.util.function.UnaryOperator<String> currentLearner) {
         if (!changesState(referralId, data)) {
             return;
         }
@@ -153,23 +155,41 @@ class TeamRouting {
         if (steps == null || steps.stepIds() == null || steps.stepIds().isEmpty()) {
             return;
         }
-        if (steps.learnerId() == null || !(steps.learnerId().equals(referralLearner)
-                || steps.learnerId().equals(referralLearnerNow))) {
+        Set<String> told = new LinkedHashSet<>();
+        Set<String> learners = new LinkedHashSet<>();
+        int others = 0;
+        for (TeamReadModel.Step step : mongo.find(Query.query(Criteria.where("_id").in(steps.stepIds())),
+                TeamReadModel.Step.class)) {
+            String learner = step.learnerId();
+            boolean ownLearner = learner != null && (learner.equals(referralLearner)
+                    || learner.equals(referralLearnerNow)
+                    || (referralLearnerNow != null && referralLearnerNow.equals(currentLearner.apply(learner))));
+            if (!ownLearner) {
+                others++;
+                continue;
+            }
+            told.add(step.ownerAgencyId());
+            learners.add(learner);
+        }
+        if (learners.isEmpty()) {
             log.debug("Referral event {}: the plan steps that follow its referral are another learner's; not told",
                     event.id());
             return;
         }
-        Set<String> told = new LinkedHashSet<>();
-        mongo.find(Query.query(Criteria.where("_id").in(steps.stepIds())), TeamReadModel.Step.class)
-                .forEach(step -> told.add(step.ownerAgencyId()));
-        told.add(leadAgency(steps.learnerId()));
+        Set<String> leadsOf = new LinkedHashSet<>(learners);
+        learners.forEach(learner -> leadsOf.add(currentLearner.apply(learner)));
+        leadsOf.remove(null);
+        leadsOf.forEach(learner -> told.add(leadAgency(learner)));
         told.remove(id(data, "actingAgencyId"));
         told.remove(null);
+        // The plan's learner, as the notice links to their team.
+        String learnerId = learners.iterator().next();
         for (String agency : told) {
             tell(new Notice(NoticeKind.PLAN_REFERRAL_CHANGED, agency, event.id(), referralId, event.time(),
-                    steps.learnerId()));
+                    learnerId));
         }
-        log.debug("Referral event {} told {} agencies of the plan it is in", event.id(), told.size());
+        log.debug("Referral event {} told {} agencies of the plan it is in ({} steps of another learner left out)",
+                event.id(), told.size(), others);
     }
 
     /** Whether a referral event changes its referral's state (so the plan steps that follow it may need telling). */
