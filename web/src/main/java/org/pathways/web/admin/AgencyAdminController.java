@@ -81,6 +81,10 @@ class AgencyAdminController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
+            if ("already-registered".equals(problem.kind())) {
+                // a second click, or another admin first: the agency is there, so show it
+                return "redirect:/admin";
+            }
             model.addAttribute("problem", problem);
             model.addAttribute("agency", null);
             model.addAttribute("settings", optional(() -> api.get("/api/agency-settings")));

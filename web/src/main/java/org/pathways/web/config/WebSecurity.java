@@ -56,6 +56,8 @@ public class WebSecurity {
                     cookie.setPath("/");
                     cookie.setMaxAge(120);
                     cookie.setHttpOnly(true);
+                    cookie.setSecure(request.isSecure());
+                    cookie.setAttribute("SameSite", "Lax");
                     response.addCookie(cookie);
                 }).logoutSuccessHandler(signedOut))
                 // An htmx request (a list refreshing itself) after the session ended cannot follow a redirect to the

@@ -68,7 +68,8 @@ public class Problems {
         if (problem.body().get("errors") instanceof List<?> errors) {
             for (Object error : errors) {
                 if (error instanceof Map<?, ?> named && named.get("field") != null) {
-                    String field = named.get("field").toString();
+                    // "localities[0]" is the form's localities field: its label, and the link to its input
+                    String field = named.get("field").toString().replaceAll("\\[\\d+]", "");
                     String code = named.get("code") == null ? "Invalid" : named.get("code").toString();
                     String label = message("field." + field, null,
                             LABELS.containsKey(field) ? message(LABELS.get(field), null, field) : field);

@@ -56,8 +56,13 @@ class PlatformAdminController {
     }
 
     @PostMapping("/platform/agencies/{id}/approve")
-    String approve(@PathVariable String id, @RequestParam String kind, @RequestParam String sector,
-                   @RequestParam(required = false) Long version, RedirectAttributes redirect) {
+    String approve(@ModelAttribute("user") SignedInUser user, @PathVariable String id, @RequestParam String kind,
+                   @RequestParam String sector, @RequestParam(required = false) Long version,
+                   RedirectAttributes redirect, HttpServletResponse response) {
+        if (user == null || !user.isPlatformAdmin()) {
+            response.setStatus(HttpStatus.NOT_FOUND.value());
+            return "error/404";
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("kind", kind);
         body.put("sector", sector);

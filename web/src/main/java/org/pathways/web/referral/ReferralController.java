@@ -172,7 +172,7 @@ class ReferralController {
         model.addAttribute("referral", referral);
         // Without JavaScript the re-route search is a plain GET of this page: its options are listed here.
         model.addAttribute("rerouteQ", rerouteQ);
-        model.addAttribute("options", rerouteOptions(rerouteQ, referral.get("opportunityId")));
+        addRerouteOptions(model, rerouteQ, referral.get("opportunityId"));
         model.addAttribute("etag", answer.getHeaders().getFirst(HttpHeaders.ETAG));
         model.addAttribute("rejectReasons", REJECT_REASONS);
         boolean party = referral.get("need") != null || referral.get("history") != null;
@@ -252,8 +252,20 @@ class ReferralController {
     @GetMapping("/referrals/{id}/reroute-options")
     String rerouteOptions(@PathVariable String id, @RequestParam(required = false) String rerouteQ,
                           @RequestParam(required = false) String current, Model model) {
-        model.addAttribute("options", rerouteOptions(rerouteQ, current));
+        addRerouteOptions(model, rerouteQ, current);
         return "referrals/referral :: reroute-options";
+    }
+
+    /** The choices for {@code words}, or what the catalogue said was wrong with them (e.g. too long). */
+    private void addRerouteOptions(Model model, String words, Object current) {
+        try {
+            model.addAttribute("options", rerouteOptions(words, current));
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            model.addAttribute("options", null);
+            model.addAttribute("optionsRefused", problems.text(problem));
+        }
     }
 
     /** Up to 10 opportunities matching {@code words}, without {@code current}; null when nothing was asked. */

@@ -33,11 +33,16 @@ class PlatformAdminBrowserTest extends BrowserTest {
         follow(By.linkText("Agency admin"));
         assertThat(pageText()).contains("The catalogue has no record of agency-jobcentre yet.");
         new Select(browser.findElement(By.id("kind"))).selectByVisibleText("jobcentre");
-        waitFor(By.id("localities")).sendKeys("LS7, LS8");
-        // No name: the form comes back as it was sent, saying what is missing.
+        waitFor(By.id("localities")).sendKeys("LS7, LS8/9");
+        // No name, and an area with a slash: the form comes back as it was sent, saying what is wrong where.
         follow(By.xpath("//form[@id='register-agency']//button[@type='submit']"));
-        assertThat(waitFor(By.id("problem")).getText()).contains("Name: this cannot be left empty.");
-        assertThat(browser.findElement(By.id("localities")).getAttribute("value")).isEqualTo("LS7, LS8");
+        assertThat(waitFor(By.id("problem")).getText()).contains("Name: this cannot be left empty.",
+                "Areas served: this is not in the form expected.");
+        assertThat(browser.findElement(By.xpath("//div[@id='problem']//a[contains(., 'Areas served')]"))
+                .getAttribute("href")).endsWith("#localities");
+        assertThat(browser.findElement(By.id("localities")).getAttribute("value")).isEqualTo("LS7, LS8/9");
+        browser.findElement(By.id("localities")).clear();
+        browser.findElement(By.id("localities")).sendKeys("LS7, LS8");
         assertThat(new Select(browser.findElement(By.id("kind"))).getFirstSelectedOption().getText())
                 .isEqualTo("jobcentre");
         waitFor(By.id("name")).sendKeys(NAME);
@@ -46,7 +51,7 @@ class PlatformAdminBrowserTest extends BrowserTest {
         follow(By.xpath("//form[@id='register-agency']//button[@type='submit']"));
         assertThat(waitFor(By.cssSelector(".notice.success")).getText())
                 .isEqualTo("Registered. A platform administrator will now approve what kind of agency it is.");
-        assertThat(waitFor(By.id("agency-pending")).getText()).contains("you asked to be jobcentre, public sector");
+        assertThat(waitFor(By.id("agency-pending")).getText()).contains("(kind: jobcentre; sector: public)");
         checkPage("admin-agency-pending");
 
         signIn("college-admin");
@@ -59,7 +64,7 @@ class PlatformAdminBrowserTest extends BrowserTest {
         follow(By.linkText("Agency approvals"));
         assertThat(heading()).isEqualTo("Agencies waiting for approval");
         WebElement request = waitFor(By.id("agency-" + JOBCENTRE));
-        assertThat(request.getText()).contains(NAME, "jobcentre, public sector", "LS7, LS8",
+        assertThat(request.getText()).contains(NAME, "kind: jobcentre; sector: public", "LS7, LS8",
                 "workcoaches@jobcentre.gov.uk");
         Select kind = new Select(browser.findElement(By.id("kind-" + JOBCENTRE)));
         assertThat(kind.getFirstSelectedOption().getText()).as("what it asked for, offered first").isEqualTo("jobcentre");

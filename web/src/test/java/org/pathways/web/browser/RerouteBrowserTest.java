@@ -90,5 +90,11 @@ class RerouteBrowserTest extends BrowserTest {
                 .isEqualTo("Re-routed: this is the new referral, linked to the previous one.");
         assertThat(browser.getCurrentUrl()).doesNotEndWith("/referrals/" + referralId);
         assertThat(pageText()).contains(BETTER);
+
+        // Without JavaScript the search is the page itself; words the catalogue refuses are said, the page stays.
+        String newReferral = browser.getCurrentUrl().replaceAll(".*/referrals/", "").replaceAll("[?#].*", "");
+        open("/referrals/" + newReferral + "?rerouteQ=" + "pastry".repeat(40));
+        assertThat(heading()).isNotEqualTo("Something went wrong");
+        assertThat(waitFor(By.cssSelector("#reroute-options .error")).getText()).contains("too long");
     }
 }
