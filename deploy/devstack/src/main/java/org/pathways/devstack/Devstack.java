@@ -32,6 +32,13 @@ public final class Devstack {
     private final Path repositoryRoot;
     private final Path dataDir;
     private final boolean demo;
+    /**
+     * Whether the services run with the demo's settings (a same-day acknowledgement target, a short webhook retry
+     * schedule): only on the start that loads the demo, decided once so that a restart keeps them. On a later start
+     * the demo's referrals stay overdue (their due dates were set when they were made), and a referral made then is
+     * not overdue the moment it is sent.
+     */
+    private final boolean demoSettings;
     private final boolean verbose;
     /** How many instances of each back-end service run ({@code --replicas}). */
     private final int replicas;
@@ -60,6 +67,7 @@ public final class Devstack {
         this.repositoryRoot = repositoryRoot;
         this.dataDir = dataDir;
         this.demo = demo;
+        this.demoSettings = demo && !DemoData.loadedIn(dataDir);
         this.verbose = verbose;
         this.replicas = replicas;
         this.launches = new ServiceLaunch(repositoryRoot, dataDir, console);
@@ -505,7 +513,7 @@ public final class Devstack {
             environment.put("PATHWAYS_ISSUER_URI", PlatformService.IDENTITY.baseUrl());
             environment.put("PATHWAYS_API_URL", PlatformService.GATEWAY.baseUrl());
         }
-        if (demo) {
+        if (demoSettings) {
             environment.putAll(DemoData.settingsFor(service.first().name()));
         }
         environment.putAll(extraSettings.getOrDefault(service.first().name(), Map.of()));

@@ -73,6 +73,25 @@ class DemoPartnershipTest {
     }
 
     @Test
+    void onlyTheStartThatLoadsTheDemoRunsWithItsSettings(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of("../..").toAbsolutePath().normalize();
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        java.nio.file.Path fresh = java.nio.file.Files.createDirectories(dir.resolve("fresh"));
+        assertThat(new Devstack(root, fresh, true, false, 1, null, quiet).environmentOf(PlatformService.BACKEND.get(2)))
+                .containsEntry("REFERRALS_SLA_ACKNOWLEDGE_DAYS", "0");
+
+        // The demo is in this data directory already: a referral made now gets the normal two working days.
+        java.nio.file.Path loaded = java.nio.file.Files.createDirectories(dir.resolve("loaded"));
+        java.nio.file.Files.writeString(loaded.resolve(DemoData.MARKER_FILE), "loaded");
+        Devstack later = new Devstack(root, loaded, true, false, 1, null, quiet);
+        assertThat(later.environmentOf(PlatformService.BACKEND.get(2))).doesNotContainKey("REFERRALS_SLA_ACKNOWLEDGE_DAYS");
+        assertThat(later.environmentOf(PlatformService.BACKEND.get(3))).doesNotContainKey("PATHWAYS_WEBHOOKS_RETRYSCHEDULE");
+        assertThat(new Devstack(root, fresh, false, false, 1, null, quiet).environmentOf(PlatformService.BACKEND.get(2)))
+                .as("without --demo, never").doesNotContainKey("REFERRALS_SLA_ACKNOWLEDGE_DAYS");
+    }
+
+    @Test
     void theTeamLearnersPlanStepsAreOwnedByAgenciesInHerTeamAndFollowHerOwnOpenReferral() {
         LearnerPlan learner = DemoPartnership.LEARNERS.get(DemoPartnership.TEAM_LEARNER);
         assertThat(DemoPartnership.TEAM_PLAN).hasSize(2).allSatisfy(step -> {
