@@ -279,10 +279,10 @@ class LearnerRoutingTest extends NotificationServiceTest {
                     && handled(kindConsent.eventId()) && mongo.count(Query.query(Criteria.where("_id")
                     .in(kindCollege, council)), "agency_kinds") == 2);
 
-            OutboxEntry merge = merged(retired, survivor);
+            OutboxEntry merge = ReferralEvents.merged(retired, survivor);
             events.publish(merge);
             events.publish(merge);                         // redelivered: the same event again
-            OutboxEntry replayed = merged(retired, survivor);
+            OutboxEntry replayed = ReferralEvents.merged(retired, survivor);
             events.publish(replayed);                      // published again under a new id: applied again
             // After the merge, a consent event still naming the retired id lands on the survivor.
             OutboxEntry lateConsent = consent("org.pathways.learner.consent-granted.v1", retired,
@@ -307,12 +307,6 @@ class LearnerRoutingTest extends NotificationServiceTest {
             }
             assertThat(feedEventIds(council)).as("party, but not a college").doesNotContain(milestone.eventId());
         }
-    }
-
-    private static OutboxEntry merged(String retired, String survivor) {
-        return ReferralEvents.event(LEARNERS, "org.pathways.learner.merged.v1", retired, Map.of("learnerId", retired,
-                "survivingLearnerId", survivor, "registeringAgencyId", "agency-council",
-                "mergedAt", Instant.now().toString()));
     }
 
     private static OutboxEntry agencyEvent(String type, String agency, String kind, String timeField) {

@@ -56,6 +56,13 @@ final class ReferralEvents implements AutoCloseable {
      * An event of any type on the referrals topic, with {@code data} as given: plays a referral event type this
      * service does not know (yet), or a known one.
      */
+    /** The learner-profile-service's news that {@code retired} was merged into {@code survivor}. */
+    static OutboxEntry merged(String retired, String survivor) {
+        return event("pathways.learners", "org.pathways.learner.merged.v1", retired, Map.of("learnerId", retired,
+                "survivingLearnerId", survivor, "registeringAgencyId", "agency-council",
+                "mergedAt", java.time.Instant.now().toString()));
+    }
+
     static OutboxEntry event(String type, String referralId, Map<String, ?> data) {
         return event("pathways.referrals", type, referralId, data);
     }

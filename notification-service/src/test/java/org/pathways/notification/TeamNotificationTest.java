@@ -149,9 +149,7 @@ class TeamNotificationTest extends NotificationServiceTest {
                         "ownerAgencyId", council, "status", "PLANNED", "dueOn", "2026-12-20", "referralId", referral,
                         "addedByAgencyId", college, "addedAt", now())));
             }
-            OutboxEntry mergedAway = ReferralEvents.event(LEARNERS, "org.pathways.learner.merged.v1", merged,
-                    Map.of("learnerId", merged, "survivingLearnerId", learner,
-                            "registeringAgencyId", council, "mergedAt", now()));
+            OutboxEntry mergedAway = ReferralEvents.merged(merged, learner);
             events.publish(mergedAway);
             await().atMost(PATIENCE).until(() -> handled(mergedAway.eventId()));
             await().atMost(PATIENCE).until(() -> kinds(council).size() == 2);

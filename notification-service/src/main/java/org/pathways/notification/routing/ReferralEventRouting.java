@@ -294,7 +294,7 @@ public class ReferralEventRouting {
                 .ifPresent(parties -> remember(parties, event.is(EventType.REFERRAL_SUBMITTED)));
         concerned.forEach(agency -> feed.append(agency, event, body));
         tellPeople(event, referralId, receiving, overdue);
-        team.referralChanged(event, referralId, data, named, learnerNow, this::currentLearner);
+        team.referralChanged(event, referralId, data, named, this::currentLearner);
         return made;
     }
 

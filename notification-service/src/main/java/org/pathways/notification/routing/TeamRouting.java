@@ -140,14 +140,14 @@ class TeamRouting {
     /**
      * A referral event that changes the referral's state ({@code status} in its data): the owners of the plan steps
      * that follow it and the learner's lead agency are told, except the agency that made the change. Only steps of
-     * the referral's own learner count ({@code referralLearner} as the event names it, {@code referralLearnerNow}
-     * the learner that record was merged into, and a step's learner compared after its own merges): a step added
+     * the referral's own learner count ({@code referralLearner} as the event names it, or the learner that record
+     * was merged into, {@code currentLearner}'s answer; a step's learner compared after its own merges too): a step added
      * before the learner-profile-service checked that could follow another person's referral, and its owner and that
      * plan's lead would otherwise hear of that person's referral. Each step is judged on its own learner, since
      * steps of several plans may follow one referral.
      */
     void referralChanged(ReceivedEvent event, String referralId, JsonNode data, String referralLearner,
-                         String referralLearnerNow, java.util.function.UnaryOperator<String> currentLearner) {
+                         java.util.function.UnaryOperator<String> currentLearner) {
         if (!changesState(referralId, data)) {
             return;
         }
@@ -155,6 +155,7 @@ class TeamRouting {
         if (steps == null || steps.stepIds() == null || steps.stepIds().isEmpty()) {
             return;
         }
+        String referralLearnerNow = referralLearner == null ? null : currentLearner.apply(referralLearner);
         Set<String> told = new LinkedHashSet<>();
         Set<String> learners = new LinkedHashSet<>();
         int others = 0;

@@ -14,12 +14,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-import org.pathways.events.agency.AgencyKind;
-import org.pathways.events.agency.AgencySector;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.web.api.ApiObject;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.page.AgencyChoices;
 import org.pathways.web.page.Problems;
 import org.pathways.web.signin.SignedInUser;
 
@@ -95,8 +94,8 @@ class AgencyAdminController {
 
     private static void registrationForm(Model model, Map<String, Object> form) {
         model.addAttribute("form", form);
-        model.addAttribute("kinds", Arrays.stream(AgencyKind.values()).map(Enum::name).toList());
-        model.addAttribute("sectors", Arrays.stream(AgencySector.values()).map(Enum::name).toList());
+        model.addAttribute("kinds", AgencyChoices.KINDS);
+        model.addAttribute("sectors", AgencyChoices.SECTORS);
     }
 
     private static String text(String value) {

@@ -35,6 +35,18 @@ public class WebSecurity {
     /** Set when someone signs out, read (and cleared) by the start page they come back to. */
     public static final String SIGNED_OUT_COOKIE = "pathways-signed-out";
 
+    /** The signed-out cookie with {@code value}, kept {@code maxAge} seconds (0 clears it). */
+    public static jakarta.servlet.http.Cookie signedOutCookie(jakarta.servlet.http.HttpServletRequest request,
+                                                              String value, int maxAge) {
+        jakarta.servlet.http.Cookie cookie = new jakarta.servlet.http.Cookie(SIGNED_OUT_COOKIE, value);
+        cookie.setPath("/");
+        cookie.setMaxAge(maxAge);
+        cookie.setHttpOnly(true);
+        cookie.setSecure(request.isSecure());
+        cookie.setAttribute("SameSite", "Lax");
+        return cookie;
+    }
+
     @Bean
     SecurityFilterChain webApp(HttpSecurity http, ClientRegistrationRepository registrations) throws Exception {
         OidcClientInitiatedLogoutSuccessHandler signedOut =
@@ -51,15 +63,8 @@ public class WebSecurity {
                 .oauth2Client(client -> { })
                 // The session is gone by the time the issuer sends the browser back, so a short-lived cookie
                 // carries "you have signed out" to the start page (HomeController), which then clears it.
-                .logout(logout -> logout.addLogoutHandler((request, response, authentication) -> {
-                    jakarta.servlet.http.Cookie cookie = new jakarta.servlet.http.Cookie(SIGNED_OUT_COOKIE, "1");
-                    cookie.setPath("/");
-                    cookie.setMaxAge(120);
-                    cookie.setHttpOnly(true);
-                    cookie.setSecure(request.isSecure());
-                    cookie.setAttribute("SameSite", "Lax");
-                    response.addCookie(cookie);
-                }).logoutSuccessHandler(signedOut))
+                .logout(logout -> logout.addLogoutHandler((request, response, authentication) ->
+                        response.addCookie(signedOutCookie(request, "1", 120))).logoutSuccessHandler(signedOut))
                 // An htmx request (a list refreshing itself) after the session ended cannot follow a redirect to the
                 // issuer; htmx is told to take the whole page there instead.
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(

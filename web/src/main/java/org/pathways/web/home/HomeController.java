@@ -15,15 +15,12 @@ class HomeController {
     @GetMapping("/")
     String home(@org.springframework.web.bind.annotation.CookieValue(name = WebSecurity.SIGNED_OUT_COOKIE,
                         required = false) String signedOut,
-                jakarta.servlet.http.HttpServletResponse response, org.springframework.ui.Model model) {
+                jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+                org.springframework.ui.Model model) {
         if (signedOut != null) {
             // Said once, on the page the issuer sent them back to.
             model.addAttribute("signedOut", true);
-            jakarta.servlet.http.Cookie cleared = new jakarta.servlet.http.Cookie(WebSecurity.SIGNED_OUT_COOKIE, "");
-            cleared.setPath("/");
-            cleared.setMaxAge(0);
-            cleared.setHttpOnly(true);
-            response.addCookie(cleared);
+            response.addCookie(WebSecurity.signedOutCookie(request, "", 0));
         }
         return "home";
     }

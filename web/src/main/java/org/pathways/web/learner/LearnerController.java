@@ -41,8 +41,6 @@ class LearnerController {
             "HEALTH", "MONEY");
     static final List<String> PURPOSES = List.of("REFERRAL_SHARING", "CONTACT", "OUTCOME_SHARING");
     static final List<String> METHODS = List.of("VERBAL", "WRITTEN", "DIGITAL");
-    static final List<String> AGENCY_KINDS = List.of("COLLEGE", "SCHOOL", "COUNCIL", "JOB_CENTRE", "HEALTH",
-            "HOUSING", "LIBRARY", "COMMUNITY_GROUP", "OTHER");
     static final List<String> MILESTONES = List.of("FIRST_CONTACT", "INITIAL_ASSESSMENT", "ENROLLED", "ATTENDED",
             "COMPLETED", "ACHIEVEMENT_GAINED", "PROGRESSED_TO_FURTHER_LEARNING", "INTO_VOLUNTEERING", "INTO_WORK");
     static final List<String> LEARNING_KINDS = List.of("INFORMAL", "NON_FORMAL", "FORMAL");
@@ -168,7 +166,7 @@ class LearnerController {
         model.addAttribute("referrals", learnersReferrals.of(id));
         model.addAttribute("purposes", PURPOSES);
         model.addAttribute("methods", METHODS);
-        model.addAttribute("agencyKinds", AGENCY_KINDS);
+        model.addAttribute("agencyKinds", org.pathways.web.page.AgencyChoices.KINDS);
         model.addAttribute("agencies", names.directory());
         model.addAttribute("milestoneKinds", MILESTONES);
         model.addAttribute("learningKinds", LEARNING_KINDS);

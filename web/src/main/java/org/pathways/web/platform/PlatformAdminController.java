@@ -1,15 +1,12 @@
 package org.pathways.web.platform;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletResponse;
-import org.pathways.events.agency.AgencyKind;
-import org.pathways.events.agency.AgencySector;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
+import org.pathways.web.page.AgencyChoices;
 import org.pathways.web.page.Problems;
 import org.pathways.web.signin.SignedInUser;
 import org.springframework.http.HttpStatus;
@@ -31,9 +28,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class PlatformAdminController {
 
-    static final List<String> KINDS = Arrays.stream(AgencyKind.values()).map(Enum::name).toList();
-    static final List<String> SECTORS = Arrays.stream(AgencySector.values()).map(Enum::name).toList();
-
     private final PathwaysApi api;
     private final Problems problems;
 
@@ -44,14 +38,13 @@ class PlatformAdminController {
 
     @GetMapping("/platform/agencies")
     String pending(@ModelAttribute("user") SignedInUser user, Model model, HttpServletResponse response) {
-        if (user == null || !user.isPlatformAdmin()) {
-            response.setStatus(HttpStatus.NOT_FOUND.value());
+        if (!isPlatformAdmin(user, response)) {
             return "error/404";
         }
         model.addAttribute("agencies", api.list(uri -> uri.path("/api/agencies").queryParam("status", "PENDING")
                 .build()));
-        model.addAttribute("kinds", KINDS);
-        model.addAttribute("sectors", SECTORS);
+        model.addAttribute("kinds", AgencyChoices.KINDS);
+        model.addAttribute("sectors", AgencyChoices.SECTORS);
         return "platform/agencies";
     }
 
@@ -59,8 +52,7 @@ class PlatformAdminController {
     String approve(@ModelAttribute("user") SignedInUser user, @PathVariable String id, @RequestParam String kind,
                    @RequestParam String sector, @RequestParam(required = false) Long version,
                    RedirectAttributes redirect, HttpServletResponse response) {
-        if (user == null || !user.isPlatformAdmin()) {
-            response.setStatus(HttpStatus.NOT_FOUND.value());
+        if (!isPlatformAdmin(user, response)) {
             return "error/404";
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -78,5 +70,14 @@ class PlatformAdminController {
             redirect.addFlashAttribute("refused", problems.text(problem));
         }
         return "redirect:/platform/agencies";
+    }
+
+    /** Whether {@code user} is a platform administrator; anyone else is answered 404, as for no such page. */
+    private static boolean isPlatformAdmin(SignedInUser user, HttpServletResponse response) {
+        if (user != null && user.isPlatformAdmin()) {
+            return true;
+        }
+        response.setStatus(HttpStatus.NOT_FOUND.value());
+        return false;
     }
 }
