@@ -33,7 +33,8 @@ final class ServiceLaunch {
             "--enable-native-access=ALL-UNNAMED");
     /**
      * Options added to every service's JVM, split at white space: to profile or try a setting on the devstack as it
-     * runs (e.g. {@code -XX:StartFlightRecording=filename=/tmp/%p.jfr}), without a build.
+     * runs (e.g. {@code -XX:StartFlightRecording=filename=/tmp/{service}.jfr}), without a build. {@code {service}}
+     * stands for the service's name.
      */
     static final String EXTRA_OPTIONS = "DEVSTACK_SERVICE_JVM_OPTIONS";
     private static final Duration EXTRACT_DEADLINE = Duration.ofMinutes(3);
@@ -44,6 +45,7 @@ final class ServiceLaunch {
     private final Path cdsDir;
     private final PrintStream console;
     private final Map<PlatformService, CompletableFuture<Path>> preparations = new ConcurrentHashMap<>();
+    private CompletableFuture<SharedBaseArchive.Base> base;
 
     ServiceLaunch(Path repositoryRoot, Path dataDir, PrintStream console) {
         this.repositoryRoot = repositoryRoot;
@@ -56,6 +58,13 @@ final class ServiceLaunch {
      * boots rather than in front of each service.
      */
     void prepare(List<PlatformService> services) {
+        extract(services);
+        if (services.stream().anyMatch(ServiceLaunch::isBackEnd)) {
+            base();
+        }
+    }
+
+    private void extract(List<PlatformService> services) {
         for (PlatformService service : services) {
             preparations.computeIfAbsent(service, s -> {
                 CompletableFuture<Path> extracted = new CompletableFuture<>();
@@ -77,31 +86,157 @@ final class ServiceLaunch {
         List<String> command = new ArrayList<>();
         command.add(JavaRuntime.javaExecutable());
         command.addAll(JVM_OPTIONS);
-        command.addAll(extraJvmOptions(System.getenv(EXTRA_OPTIONS)));
-        prepare(List.of(service));
-        Path extracted;
-        try {
-            extracted = preparations.get(service).get();
-        } catch (ExecutionException e) {
-            extracted = null;
-        }
-        if (extracted == null) {
+        List<String> extraOptions = extraJvmOptions(System.getenv(EXTRA_OPTIONS), service.name());
+        command.addAll(extraOptions);
+        extract(List.of(service));
+        Path extracted = extractedJar(service);
+        // Sharing turned off by hand (as deploy/devstack/classlist does, to see every class a service loads).
+        if (extracted == null || extraOptions.contains("-Xshare:off")) {
             command.add("-jar");
             command.add(jar.toString());
             return command;
         }
+        // The JVM says so when it recreates an archive (a rebuilt jar); that is expected, not a warning for people.
+        List<String> quiet = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+        SharedBaseArchive.Base base = isBackEnd(service) ? sharedBase() : null;
+        if (base != null) {
+            try {
+                SharedBaseArchive.ClassPath own = SharedBaseArchive.ClassPath.of(extracted);
+                List<Path> classPath = base.classPathOf(own);
+                command.addAll(topArchiveOptions(service, base, classPath));
+                command.addAll(quiet);
+                command.add("-cp");
+                command.add(String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList()));
+                command.add(own.mainClass());
+                return command;
+            } catch (IOException e) {
+                console.println(ChildProcess.prefix("devstack") + "could not read " + extracted + " ("
+                        + e.getMessage() + "); starting " + service.name() + " without the shared archive");
+            }
+        }
         command.add("-XX:SharedArchiveFile=" + extracted.getParent().resolveSibling(ARCHIVE));
         command.add("-XX:+AutoCreateSharedArchive");
-        // The JVM says so when it recreates an archive (a rebuilt jar); that is expected, not a warning for people.
-        command.add("-Xlog:cds=off");
-        command.add("-Xlog:cds+dynamic=off");
+        command.addAll(quiet);
         command.add("-jar");
         command.add(extracted.toString());
         return command;
     }
 
-    static List<String> extraJvmOptions(String value) {
-        return value == null || value.isBlank() ? List.of() : List.of(value.strip().split("\\s+"));
+    /**
+     * The service's own archive on top of the shared base: mapped when it was written on the same base and the JVM
+     * accepts it (checked once, as a torn or stale file would otherwise be ignored for good), else written anew when
+     * the service stops. The JVM's {@code AutoCreateSharedArchive} cannot do this on a base of our own.
+     */
+    private List<String> topArchiveOptions(PlatformService service, SharedBaseArchive.Base base, List<Path> classPath)
+            throws IOException {
+        Path serviceDir = cdsDir.resolve(service.name());
+        Path top = serviceDir.resolve("top-" + base.key() + ".jsa");
+        Path accepted = serviceDir.resolve("top-" + base.key() + ".accepted");
+        if (Files.isRegularFile(top) && !Files.isRegularFile(accepted)) {
+            if (mapsCleanly(base.archive() + ":" + top, classPath)) {
+                Files.writeString(accepted, "");
+            } else {
+                Files.delete(top);
+            }
+        }
+        if (Files.isRegularFile(top)) {
+            return List.of("-XX:SharedArchiveFile=" + base.archive() + ":" + top);
+        }
+        // Archives on an earlier base cannot be mapped with this one.
+        try (Stream<Path> files = Files.list(serviceDir)) {
+            for (Path old : files.filter(file -> file.getFileName().toString().startsWith("top-")).toList()) {
+                Files.delete(old);
+            }
+        }
+        return List.of("-XX:SharedArchiveFile=" + base.archive(), "-XX:ArchiveClassesAtExit=" + top);
+    }
+
+    /** Whether a JVM with these archives and this class path maps them (the JVM checks both; a second or less). */
+    private static boolean mapsCleanly(String archives, List<Path> classPath) {
+        List<String> probe = new ArrayList<>();
+        probe.add(JavaRuntime.javaExecutable());
+        probe.addAll(JVM_OPTIONS);
+        probe.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archives, "-cp",
+                String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList()), "-version"));
+        try {
+            Process process = new ProcessBuilder(probe).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return false;
+            }
+            return process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean isBackEnd(PlatformService service) {
+        return PlatformService.SCALABLE.stream().anyMatch(backEnd -> backEnd.module().equals(service.module()));
+    }
+
+    /**
+     * The back end's shared base archive, made in the background once every back-end service's jar is extracted
+     * (on a first start, while Kafka boots); completes with null when it cannot be had.
+     */
+    private synchronized CompletableFuture<SharedBaseArchive.Base> base() {
+        if (base == null) {
+            CompletableFuture<SharedBaseArchive.Base> result = new CompletableFuture<>();
+            base = result;
+            extract(PlatformService.SCALABLE);
+            Thread.ofVirtual().name("cds-base").start(() -> {
+                try {
+                    List<SharedBaseArchive.ClassPath> members = new ArrayList<>();
+                    for (PlatformService member : PlatformService.SCALABLE) {
+                        Path extracted = extractedJar(member);
+                        if (extracted == null) {
+                            result.complete(null);
+                            return;
+                        }
+                        members.add(SharedBaseArchive.ClassPath.of(extracted));
+                    }
+                    result.complete(new SharedBaseArchive(cdsDir.resolve("shared"), console).prepare(members,
+                            JVM_OPTIONS));
+                } catch (IOException e) {
+                    console.println(ChildProcess.prefix("devstack") + "could not read the back end's jars ("
+                            + e.getMessage() + "); each service loads its classes itself");
+                    result.complete(null);
+                } catch (InterruptedException e) {
+                    result.complete(null);
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        }
+        return base;
+    }
+
+    private SharedBaseArchive.Base sharedBase() throws InterruptedException {
+        try {
+            return base().get();
+        } catch (ExecutionException e) {
+            console.println(ChildProcess.prefix("devstack") + "the back end's shared class-data archive failed ("
+                    + e.getCause() + "); each service loads its classes itself");
+            return null;
+        }
+    }
+
+    private Path extractedJar(PlatformService service) throws InterruptedException {
+        try {
+            return preparations.get(service).get();
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+
+    static List<String> extraJvmOptions(String value, String serviceName) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return Stream.of(value.strip().split("\\s+")).map(option -> option.replace("{service}", serviceName)).toList();
     }
 
     /** The extracted jar, up to date with {@code jar}, or null when it cannot be had. */
@@ -120,8 +255,10 @@ final class ServiceLaunch {
             }
             deleteRecursively(dir);
             Files.createDirectories(dir);
-            List<String> extract = List.of(JavaRuntime.javaExecutable(), "-Djarmode=tools", "-jar", jar.toString(),
-                    "extract", "--destination", extractedJar.getParent().toString());
+            // A one-second copying job: the quick-starting JVM halves its CPU (eight of them run at once at first).
+            List<String> extract = List.of(JavaRuntime.javaExecutable(), "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination",
+                    extractedJar.getParent().toString());
             ChildProcess tool = ChildProcess.start(service.name(), extract, Map.of(), dir.resolve("extract.log"),
                     console, ConsoleFilter.problemsOnly());
             int exitCode = tool.awaitExit(EXTRACT_DEADLINE);
@@ -139,7 +276,7 @@ final class ServiceLaunch {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

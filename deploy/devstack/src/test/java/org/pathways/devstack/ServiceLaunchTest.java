@@ -9,9 +9,15 @@ class ServiceLaunchTest {
 
     @Test
     void splitsTheVariableAtWhiteSpaceAndAddsNothingWhenItIsUnsetOrBlank() {
-        assertThat(ServiceLaunch.extraJvmOptions(" -XX:StartFlightRecording=filename=/tmp/%p.jfr \t -Dx=1\n"))
+        assertThat(ServiceLaunch.extraJvmOptions(" -XX:StartFlightRecording=filename=/tmp/%p.jfr \t -Dx=1\n", "referral"))
                 .containsExactly("-XX:StartFlightRecording=filename=/tmp/%p.jfr", "-Dx=1");
-        assertThat(ServiceLaunch.extraJvmOptions(null)).isEmpty();
-        assertThat(ServiceLaunch.extraJvmOptions("   ")).isEmpty();
+        assertThat(ServiceLaunch.extraJvmOptions(null, "referral")).isEmpty();
+        assertThat(ServiceLaunch.extraJvmOptions("   ", "referral")).isEmpty();
+    }
+
+    @Test
+    void namesEachServicesOwnFileWhereTheOptionsSayService() {
+        assertThat(ServiceLaunch.extraJvmOptions("-XX:DumpLoadedClassList=/tmp/{service}.classlist", "referral"))
+                .containsExactly("-XX:DumpLoadedClassList=/tmp/referral.classlist");
     }
 }
