@@ -17,12 +17,16 @@ import java.util.stream.Stream;
 /**
  * How a service's JVM is launched: from its Spring Boot jar extracted once into {@code <data>/cds/<service>} (Spring
  * Boot's {@code jarmode=tools extract}), with a class-data sharing archive next to it that the JVM writes when the
- * service stops ({@code -XX:+AutoCreateSharedArchive}) and maps on every later start. Class loading is most of a
- * Spring Boot service's start-up on a small machine, and CDS only works for classes loaded from plain jars on the
- * class path, not from the jars nested inside a Boot jar, hence the extraction. The first start pays for extraction
- * (under a second a service) and records; later ones start faster. A rebuilt jar is extracted again and its archive
- * recreated by the JVM (which checks the class path itself). If extraction fails, the service starts from its jar as
- * before: CDS is an optimisation, never a reason not to start.
+ * service stops and maps on every later start. Class loading is most of a Spring Boot service's start-up on a small
+ * machine, and CDS only works for classes loaded from plain jars on the class path, not from the jars nested inside a
+ * Boot jar, hence the extraction. A rebuilt jar is extracted again and its archive made again.
+ *
+ * <p>The issuer, the gateway and the web app keep one archive each ({@code classes.jsa}, recreated by the JVM itself
+ * when their class path changes: {@code -XX:+AutoCreateSharedArchive}); the first start pays for loading and records.
+ * The five back-end services run on one {@link SharedBaseArchive shared base archive} of the libraries they have in
+ * common, made before they launch, so that a first start maps most of their classes too; each keeps its own classes
+ * in a dynamic archive on that base ({@code top-<base>.jsa}). If anything of this fails, the service starts as before:
+ * CDS is an optimisation, never a reason not to start.
  */
 final class ServiceLaunch {
 
@@ -59,9 +63,15 @@ final class ServiceLaunch {
      */
     void prepare(List<PlatformService> services) {
         extract(services);
+        // Made even when sharing is off by hand: deploy/devstack/classlist tries its new list on those jars.
         if (services.stream().anyMatch(ServiceLaunch::isBackEnd)) {
             base();
         }
+    }
+
+    /** Whether sharing was turned off by hand (as deploy/devstack/classlist does, to list every class loaded). */
+    private static boolean sharingOff() {
+        return extraJvmOptions(System.getenv(EXTRA_OPTIONS), "").contains("-Xshare:off");
     }
 
     private void extract(List<PlatformService> services) {
@@ -72,6 +82,11 @@ final class ServiceLaunch {
                     try {
                         extracted.complete(extracted(s, s.execJar(repositoryRoot)));
                     } catch (InterruptedException e) {
+                        extracted.complete(null);
+                    } catch (RuntimeException | Error e) {
+                        // Never left incomplete: the launch, and the shared archive, wait for it.
+                        console.println(ChildProcess.prefix("devstack") + "could not extract " + s.name() + " ("
+                                + e + "); starting it from its jar");
                         extracted.complete(null);
                     }
                 });
@@ -90,10 +105,16 @@ final class ServiceLaunch {
         command.addAll(extraOptions);
         extract(List.of(service));
         Path extracted = extractedJar(service);
-        // Sharing turned off by hand (as deploy/devstack/classlist does, to see every class a service loads).
-        if (extracted == null || extraOptions.contains("-Xshare:off")) {
+        if (extracted == null) {
             command.add("-jar");
             command.add(jar.toString());
+            return command;
+        }
+        // Sharing turned off by hand (as deploy/devstack/classlist does, to list every class a service loads: from
+        // the extracted jar, as the JVM's class loader, not Spring Boot's, loads them there).
+        if (sharingOff()) {
+            command.add("-jar");
+            command.add(extracted.toString());
             return command;
         }
         // The JVM says so when it recreates an archive (a rebuilt jar); that is expected, not a warning for people.
@@ -102,16 +123,17 @@ final class ServiceLaunch {
         if (base != null) {
             try {
                 SharedBaseArchive.ClassPath own = SharedBaseArchive.ClassPath.of(extracted);
-                List<Path> classPath = base.classPathOf(own);
+                List<Path> classPath = base.classPathOf(own.withoutManifestClassPath(
+                        cdsDir.resolve(service.name()).resolve("classes-only.jar")));
                 command.addAll(topArchiveOptions(service, base, classPath));
                 command.addAll(quiet);
                 command.add("-cp");
                 command.add(String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList()));
                 command.add(own.mainClass());
                 return command;
-            } catch (IOException e) {
-                console.println(ChildProcess.prefix("devstack") + "could not read " + extracted + " ("
-                        + e.getMessage() + "); starting " + service.name() + " without the shared archive");
+            } catch (IOException | java.io.UncheckedIOException e) {
+                console.println(ChildProcess.prefix("devstack") + "could not prepare " + service.name()
+                        + "'s class-data archive on the shared one (" + e.getMessage() + "); starting it with its own");
             }
         }
         command.add("-XX:SharedArchiveFile=" + extracted.getParent().resolveSibling(ARCHIVE));
@@ -130,17 +152,20 @@ final class ServiceLaunch {
     private List<String> topArchiveOptions(PlatformService service, SharedBaseArchive.Base base, List<Path> classPath)
             throws IOException {
         Path serviceDir = cdsDir.resolve(service.name());
+        // The archive of a start before the shared one existed (an older devstack's) is of no use any more.
+        Files.deleteIfExists(serviceDir.resolve(ARCHIVE));
         Path top = serviceDir.resolve("top-" + base.key() + ".jsa");
         Path accepted = serviceDir.resolve("top-" + base.key() + ".accepted");
+        String both = base.archive() + java.io.File.pathSeparator + top;
         if (Files.isRegularFile(top) && !Files.isRegularFile(accepted)) {
-            if (mapsCleanly(base.archive() + ":" + top, classPath)) {
+            if (mapsCleanly(both, classPath)) {
                 Files.writeString(accepted, "");
             } else {
                 Files.delete(top);
             }
         }
         if (Files.isRegularFile(top)) {
-            return List.of("-XX:SharedArchiveFile=" + base.archive() + ":" + top);
+            return List.of("-XX:SharedArchiveFile=" + both);
         }
         // Archives on an earlier base cannot be mapped with this one.
         try (Stream<Path> files = Files.list(serviceDir)) {
@@ -200,14 +225,13 @@ final class ServiceLaunch {
                     }
                     result.complete(new SharedBaseArchive(cdsDir.resolve("shared"), console).prepare(members,
                             JVM_OPTIONS));
-                } catch (IOException e) {
-                    console.println(ChildProcess.prefix("devstack") + "could not read the back end's jars ("
-                            + e.getMessage() + "); each service loads its classes itself");
-                    result.complete(null);
                 } catch (InterruptedException e) {
                     result.complete(null);
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
+                } catch (IOException | RuntimeException | Error e) {
+                    // Said once here; every back-end service then starts with an archive of its own.
+                    console.println(ChildProcess.prefix("devstack") + "could not prepare the back end's shared "
+                            + "class-data archive (" + e + "); each service loads its classes itself");
+                    result.complete(null);
                 }
             });
         }
@@ -218,9 +242,7 @@ final class ServiceLaunch {
         try {
             return base().get();
         } catch (ExecutionException e) {
-            console.println(ChildProcess.prefix("devstack") + "the back end's shared class-data archive failed ("
-                    + e.getCause() + "); each service loads its classes itself");
-            return null;
+            return null; // never: the future is only ever completed normally
         }
     }
 

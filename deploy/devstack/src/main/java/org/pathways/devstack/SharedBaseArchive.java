@@ -2,6 +2,7 @@ package org.pathways.devstack;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
@@ -35,14 +39,14 @@ import java.util.zip.ZipFile;
  * <p>The JVM maps a base archive only into a process whose class path starts with the jars it was made from, in the
  * same order; so the shared jars are kept once, in the archive's own directory, and each member's class path is
  * those jars, then its own jar, then its other libraries. A shared jar is one every member has, the same file (name,
- * size and time) in each, unless moving it to the front would change where some member loads a class from (a class
- * two jars hold comes from the first of them).
+ * size and time, and for this project's own modules the same content) in each, and not one that, moved to the
+ * front, would change where some member loads a class or resource from (the first jar holding it wins).
  *
  * <p>The class list ({@value #CLASS_LIST}, compressed) is what the back-end services loaded by the time they were ready, recorded
  * with {@code deploy/devstack/classlist}. It only needs to be close: a class it names that is not in the shared jars
  * is skipped when the archive is made, and a class it misses is loaded as before (and goes into the service's own
- * archive). The archive's directory is named after a digest of the shared jars, the list and the JVM, so a rebuild
- * that changes any of them makes a new one, and the services' own archives on top of the old one are left unused.
+ * archive). The archive's directory is named after a digest of the shared jars, the list and the JVM, so a change of
+ * any of them makes a new one; the old one, and the services' own archives on top of it, are removed.
  */
 final class SharedBaseArchive {
 
@@ -52,12 +56,17 @@ final class SharedBaseArchive {
     private static final String ARCHIVE = "base.jsa";
     private static final String JARS = "jars";
     private static final String COMPLETE = "complete";
+    /** Marks a base the JVM could not make, so that later starts do not wait for it again. */
+    private static final String FAILED = "failed";
 
     /** A service's class path as its extracted jar declares it: the jar itself, then its libraries in order. */
     record ClassPath(Path appJar, String mainClass, List<Path> libraries) {
 
         static ClassPath of(Path appJar) throws IOException {
             try (JarFile jar = new JarFile(appJar.toFile())) {
+                if (jar.getManifest() == null) {
+                    throw new IOException(appJar + " has no manifest");
+                }
                 Attributes attributes = jar.getManifest().getMainAttributes();
                 String mainClass = attributes.getValue(Attributes.Name.MAIN_CLASS);
                 String classPath = attributes.getValue(Attributes.Name.CLASS_PATH);
@@ -80,7 +89,41 @@ final class SharedBaseArchive {
 
         /** This member's own copy of a jar of that name (a shared jar is another member's file of the same name). */
         Path sameFileIn(Path jar) {
-            return jar.equals(appJar) ? appJar : appJar.resolveSibling("lib").resolve(jar.getFileName());
+            return libraries.stream().filter(library -> library.getFileName().equals(jar.getFileName())).findFirst()
+                    .orElse(jar);
+        }
+
+        /**
+         * The same, with a copy of the jar at {@code copy} that names no libraries: on a class path given with
+         * {@code -cp}, the JVM would still follow the jar's {@code Class-Path} and add every library a second time
+         * (each shared jar twice, every class not found looked for in all of them twice). Written once.
+         */
+        ClassPath withoutManifestClassPath(Path copy) throws IOException {
+            if (!Files.isRegularFile(copy)) {
+                Path partial = copy.resolveSibling(copy.getFileName() + ".partial");
+                try (JarFile jar = new JarFile(appJar.toFile());
+                        OutputStream file = Files.newOutputStream(partial)) {
+                    Manifest manifest = new Manifest(jar.getManifest());
+                    manifest.getMainAttributes().remove(Attributes.Name.CLASS_PATH);
+                    try (JarOutputStream out = new JarOutputStream(file, manifest)) {
+                        for (JarEntry entry : java.util.Collections.list(jar.entries())) {
+                            if (entry.getName().equalsIgnoreCase(JarFile.MANIFEST_NAME)) {
+                                continue;
+                            }
+                            JarEntry copied = new JarEntry(entry.getName());
+                            copied.setTime(entry.getTime());
+                            out.putNextEntry(copied);
+                            try (InputStream in = jar.getInputStream(entry)) {
+                                in.transferTo(out);
+                            }
+                            out.closeEntry();
+                        }
+                    }
+                }
+                Files.move(partial, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return new ClassPath(copy, mainClass, libraries);
         }
     }
 
@@ -127,6 +170,12 @@ final class SharedBaseArchive {
             }
             String key = key(candidates, classList, jvmOptions);
             Path archiveDir = dir.resolve(key);
+            if (Files.isRegularFile(archiveDir.resolve(FAILED))) {
+                console.println(ChildProcess.prefix("devstack") + "the back end's shared class-data archive could not "
+                        + "be made (see the end of " + archiveDir.resolve("dump.log") + "; delete " + archiveDir
+                        + " to try again); each service loads its classes itself");
+                return null;
+            }
             if (Files.isRegularFile(archiveDir.resolve(COMPLETE))) {
                 List<Path> jars = Files.readAllLines(archiveDir.resolve(JARS)).stream()
                         .map(name -> archiveDir.resolve("lib").resolve(name)).toList();
@@ -205,15 +254,20 @@ final class SharedBaseArchive {
         return holders;
     }
 
+    /**
+     * What a class loader may find in {@code jar} first or second: its classes and resources. Not {@code META-INF}
+     * (manifests, licences, Maven's files, and the service and Spring factory declarations that are read from every
+     * jar that has them), nor {@code module-info} (not read on a class path).
+     */
     private static Collection<String> classesIn(Path jar) throws IOException {
-        Set<String> classes = new LinkedHashSet<>();
+        Set<String> entries = new LinkedHashSet<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
-            zip.stream().map(ZipEntry::getName)
-                    .filter(name -> name.endsWith(".class") && !name.startsWith("META-INF/")
-                            && !name.endsWith("module-info.class"))
-                    .forEach(classes::add);
+            zip.stream().filter(entry -> !entry.isDirectory()).map(ZipEntry::getName)
+                    .filter(name -> !name.startsWith("META-INF/"))
+                    .filter(name -> !name.endsWith("module-info.class"))
+                    .forEach(entries::add);
         }
-        return classes;
+        return entries;
     }
 
     private Base make(Path archiveDir, String key, List<Path> jars, byte[] classList, List<String> jvmOptions)
@@ -231,21 +285,26 @@ final class SharedBaseArchive {
             }
             shared.add(link);
         }
-        Files.write(archiveDir.resolve("classlist"), classList);
-        List<String> dump = new ArrayList<>();
-        dump.add(JavaRuntime.javaExecutable());
-        dump.addAll(jvmOptions);
-        dump.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + archiveDir.resolve("classlist"),
-                "-XX:SharedArchiveFile=" + archiveDir.resolve(ARCHIVE), "-cp",
-                String.join(java.io.File.pathSeparator, shared.stream().map(Path::toString).toList())));
-        // The JVM notes each class of the list it skips (not in these jars, or one it cannot archive): in the log.
         long started = System.nanoTime();
-        ChildProcess tool = ChildProcess.start("cds", dump, Map.of(), archiveDir.resolve("dump.log"), console,
-                ConsoleFilter.errorsOnly());
-        int exitCode = tool.awaitExit(DUMP_DEADLINE);
+        int exitCode = dump(archiveDir, shared, classList, jvmOptions);
+        if (exitCode == 0) {
+            byte[] cleaned = withoutLambdaProxiesOf(classList,
+                    leftOutUnverified(Files.readAllLines(archiveDir.resolve("dump.log"))));
+            if (cleaned.length != classList.length) {
+                console.println(ChildProcess.prefix("devstack") + "the class list names lambdas of classes the "
+                        + "shared archive cannot hold (deploy/devstack/classlist records it again); making it without "
+                        + "them");
+                Files.move(archiveDir.resolve("dump.log"), archiveDir.resolve("dump-1.log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                exitCode = dump(archiveDir, shared, cleaned, jvmOptions);
+            }
+        }
         if (exitCode != 0 || !Files.isRegularFile(archiveDir.resolve(ARCHIVE))) {
+            Files.writeString(archiveDir.resolve(FAILED), "exit code " + exitCode);
+            Files.deleteIfExists(archiveDir.resolve(ARCHIVE));
             console.println(ChildProcess.prefix("devstack") + "could not make the back end's shared class-data "
-                    + "archive (see " + archiveDir.resolve("dump.log") + "); each service loads its classes itself");
+                    + "archive (see the end of " + archiveDir.resolve("dump.log") + "); each service loads its "
+                    + "classes itself");
             return null;
         }
         Files.write(archiveDir.resolve(JARS), shared.stream().map(jar -> jar.getFileName().toString()).toList());
@@ -255,8 +314,68 @@ final class SharedBaseArchive {
         return new Base(archiveDir.resolve(ARCHIVE), List.copyOf(shared), key);
     }
 
+    /** Runs the JVM that makes the archive from {@code classList}; its exit code. */
+    private int dump(Path archiveDir, List<Path> shared, byte[] classList, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        Files.write(archiveDir.resolve("classlist"), classList);
+        Files.deleteIfExists(archiveDir.resolve(ARCHIVE));
+        List<String> dump = new ArrayList<>();
+        dump.add(JavaRuntime.javaExecutable());
+        dump.addAll(jvmOptions);
+        dump.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + archiveDir.resolve("classlist"),
+                "-XX:SharedArchiveFile=" + archiveDir.resolve(ARCHIVE), "-cp",
+                String.join(java.io.File.pathSeparator, shared.stream().map(Path::toString).toList())));
+        // The JVM notes each class of the list it skips (not in these jars, or one it cannot archive): in the log.
+        ChildProcess tool = ChildProcess.start("cds", dump, Map.of(), archiveDir.resolve("dump.log"), console,
+                ConsoleFilter.errorsOnly());
+        return tool.awaitExit(DUMP_DEADLINE);
+    }
+
+    /**
+     * The classes the JVM left out of the archive as they failed verification there (they refer to a class outside
+     * the shared jars), as its log of the dump names them.
+     */
+    static Set<String> leftOutUnverified(List<String> dumpLog) {
+        Set<String> classes = new HashSet<>();
+        java.util.regex.Pattern skipped = java.util.regex.Pattern.compile("Skipping (\\S+): Failed verification");
+        for (String line : dumpLog) {
+            java.util.regex.Matcher matcher = skipped.matcher(line);
+            if (matcher.find()) {
+                classes.add(matcher.group(1));
+            }
+        }
+        return classes;
+    }
+
+    /**
+     * The list without the lambda proxies of {@code hosts}: the JVM archives a class's lambdas even when it leaves the
+     * class itself out, and a service then fails with an {@code IllegalAccessError} between the class it loads and
+     * the archived lambda, once that lambda runs. (Every other lambda stays: with none in the base, the JVM crashed
+     * while recording a service's own archive on top of it.)
+     */
+    static byte[] withoutLambdaProxiesOf(byte[] classList, Set<String> hosts) {
+        String text = new String(classList, StandardCharsets.UTF_8);
+        return text.lines().filter(line -> !line.startsWith("@lambda-proxy ")
+                || !hosts.contains(line.substring("@lambda-proxy ".length()).split(" ", 2)[0]))
+                .collect(java.util.stream.Collectors.joining("\n", "", "\n")).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What makes two jars of one name the same file: their size and time, and for this project's own modules (which
+     * change with every edit and may keep both, as Spring Boot stamps a library with its newest entry's time) their
+     * content too.
+     */
     private static String identity(Path jar) throws IOException {
-        return Files.size(jar) + "@" + Files.getLastModifiedTime(jar).toMillis();
+        String identity = Files.size(jar) + "@" + Files.getLastModifiedTime(jar).toMillis();
+        if (!jar.getFileName().toString().contains("-SNAPSHOT")) {
+            return identity;
+        }
+        try {
+            return identity + "#" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(jar)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** Names the archive after everything that would make a different one: the jars, the list and the JVM. */
