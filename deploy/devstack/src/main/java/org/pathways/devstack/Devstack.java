@@ -183,12 +183,14 @@ public final class Devstack {
             if (!earlyStart) {
                 awaitKafka();
             }
+            // The gateway first: a back-end service's launch waits for the back end's shared class-data archive on a
+            // first start (ServiceLaunch), and the gateway's start is work for the other core meanwhile.
+            launch(PlatformService.GATEWAY, platform, starting, startTimes);
             for (PlatformService service : PlatformService.SCALABLE) {
                 for (PlatformService instance : service.instances(replicas)) {
                     launch(instance, platform, starting, startTimes);
                 }
             }
-            launch(PlatformService.GATEWAY, platform, starting, startTimes);
             if (earlyStart) {
                 awaitKafka();
             }

@@ -33,7 +33,7 @@ record PlatformService(String name, String module, int port) {
             new PlatformService("progression", "progression-service", 8085),
             PlatformService.WEB);
 
-    /** Started last, so that the first request through it finds every route's service ready. */
+    /** Started with the back end; the devstack says ready once every service behind it is. */
     static final PlatformService GATEWAY = new PlatformService("gateway", "gateway", 8080);
 
     /** The services that run as several instances with --replicas: the five back-end services (not the web app). */
