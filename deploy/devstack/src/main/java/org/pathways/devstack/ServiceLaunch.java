@@ -47,6 +47,7 @@ final class ServiceLaunch {
 
     private final Path repositoryRoot;
     private final Path cdsDir;
+    private final Path logsDir;
     private final PrintStream console;
     private final Map<PlatformService, CompletableFuture<Path>> preparations = new ConcurrentHashMap<>();
     private CompletableFuture<SharedBaseArchive.Base> base;
@@ -54,6 +55,7 @@ final class ServiceLaunch {
     ServiceLaunch(Path repositoryRoot, Path dataDir, PrintStream console) {
         this.repositoryRoot = repositoryRoot;
         this.cdsDir = dataDir.resolve("cds");
+        this.logsDir = dataDir.resolve("logs");
         this.console = console;
     }
 
@@ -101,8 +103,10 @@ final class ServiceLaunch {
         List<String> command = new ArrayList<>();
         command.add(JavaRuntime.javaExecutable());
         command.addAll(JVM_OPTIONS);
-        List<String> extraOptions = extraJvmOptions(System.getenv(EXTRA_OPTIONS), service.name());
-        command.addAll(extraOptions);
+        // A JVM that crashes writes its report beside the service's log, not into the directory it was started from
+        // (the repository, where `git add` would take it).
+        command.add("-XX:ErrorFile=" + logsDir.resolve(service.name() + "-crash-%p.log"));
+        command.addAll(extraJvmOptions(System.getenv(EXTRA_OPTIONS), service.name()));
         extract(List.of(service));
         Path extracted = extractedJar(service);
         if (extracted == null) {
@@ -158,7 +162,7 @@ final class ServiceLaunch {
         Path accepted = serviceDir.resolve("top-" + base.key() + ".accepted");
         String both = base.archive() + java.io.File.pathSeparator + top;
         if (Files.isRegularFile(top) && !Files.isRegularFile(accepted)) {
-            if (mapsCleanly(both, classPath)) {
+            if (mapsCleanly(both, classPath, serviceDir.resolve("top-check.log"))) {
                 Files.writeString(accepted, "");
             } else {
                 Files.delete(top);
@@ -177,22 +181,16 @@ final class ServiceLaunch {
     }
 
     /** Whether a JVM with these archives and this class path maps them (the JVM checks both; a second or less). */
-    private static boolean mapsCleanly(String archives, List<Path> classPath) {
+    private boolean mapsCleanly(String archives, List<Path> classPath, Path log) throws IOException {
         List<String> probe = new ArrayList<>();
         probe.add(JavaRuntime.javaExecutable());
         probe.addAll(JVM_OPTIONS);
         probe.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archives, "-cp",
                 String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList()), "-version"));
         try {
-            Process process = new ProcessBuilder(probe).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return false;
-            }
-            return process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
+            // Its refusal is the answer, not a problem to show: only in its log.
+            return ChildProcess.start("cds", probe, Map.of(), log, console, ConsoleFilter.errorsOnly())
+                    .awaitExit(Duration.ofSeconds(30)) == 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
