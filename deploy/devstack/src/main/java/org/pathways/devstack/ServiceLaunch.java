@@ -27,6 +27,12 @@ import java.util.stream.Stream;
  * common, made before they launch, so that a first start maps most of their classes too; each keeps its own classes
  * in a dynamic archive on that base ({@code top-<base>.jsa}). If anything of this fails, the service starts as before:
  * CDS is an optimisation, never a reason not to start.
+ *
+ * <p>The build does a first start's share of this ahead ({@link BuildTimeArchives}, in {@code package}): it extracts
+ * every jar and makes the shared base into {@code deploy/devstack/target/cds}. A data directory without its own copy
+ * takes the build's, as hard links (or copies that keep each file's time, on another file system), so that a first
+ * start maps the back end's libraries at once instead of waiting for the base; the JVM maps a base whose jars moved,
+ * as long as they keep their names, order, sizes and times.
  */
 final class ServiceLaunch {
 
@@ -44,19 +50,50 @@ final class ServiceLaunch {
     private static final Duration EXTRACT_DEADLINE = Duration.ofMinutes(3);
     private static final String ARCHIVE = "classes.jsa";
     private static final String EXTRACTED_FROM = "extracted-from";
+    private static final String CLASSES_ONLY = "classes-only.jar";
 
     private final Path repositoryRoot;
     private final Path cdsDir;
     private final Path logsDir;
+    /** What the build extracted and made ahead ({@link #builtAhead}), or null for the build's own run. */
+    private final Path builtAhead;
     private final PrintStream console;
     private final Map<PlatformService, CompletableFuture<Path>> preparations = new ConcurrentHashMap<>();
     private CompletableFuture<SharedBaseArchive.Base> base;
 
     ServiceLaunch(Path repositoryRoot, Path dataDir, PrintStream console) {
+        this(repositoryRoot, dataDir.resolve("cds"), dataDir.resolve("logs"), builtAhead(repositoryRoot), console);
+    }
+
+    /** Keeps extractions and archives under {@code cdsDir}, taking what {@code builtAhead} holds (if not null). */
+    ServiceLaunch(Path repositoryRoot, Path cdsDir, Path logsDir, Path builtAhead, PrintStream console) {
         this.repositoryRoot = repositoryRoot;
-        this.cdsDir = dataDir.resolve("cds");
-        this.logsDir = dataDir.resolve("logs");
+        this.cdsDir = cdsDir;
+        this.logsDir = logsDir;
+        this.builtAhead = builtAhead;
         this.console = console;
+    }
+
+    /** Where the build leaves the extracted jars and the shared base for first starts to take. */
+    static Path builtAhead(Path repositoryRoot) {
+        return repositoryRoot.resolve("deploy").resolve("devstack").resolve("target").resolve("cds");
+    }
+
+    /**
+     * Everything of a first start that needs only the jars, done now and waited for: each jar extracted, each
+     * back-end service's copy of its jar without {@code Class-Path}, and the shared base. The shared base, or null if
+     * it could not be made (said on the console).
+     */
+    SharedBaseArchive.Base prepareAhead(List<PlatformService> services) throws InterruptedException, IOException {
+        prepare(services);
+        for (PlatformService service : services) {
+            Path extracted = extractedJar(service);
+            if (extracted != null && isBackEnd(service)) {
+                SharedBaseArchive.ClassPath.of(extracted)
+                        .withoutManifestClassPath(cdsDir.resolve(service.name()).resolve(CLASSES_ONLY));
+            }
+        }
+        return services.stream().anyMatch(ServiceLaunch::isBackEnd) ? sharedBase() : null;
     }
 
     /**
@@ -128,7 +165,7 @@ final class ServiceLaunch {
             try {
                 SharedBaseArchive.ClassPath own = SharedBaseArchive.ClassPath.of(extracted);
                 List<Path> classPath = base.classPathOf(own.withoutManifestClassPath(
-                        cdsDir.resolve(service.name()).resolve("classes-only.jar")));
+                        cdsDir.resolve(service.name()).resolve(CLASSES_ONLY)));
                 command.addAll(topArchiveOptions(service, base, classPath));
                 command.addAll(quiet);
                 command.add("-cp");
@@ -221,8 +258,9 @@ final class ServiceLaunch {
                         }
                         members.add(SharedBaseArchive.ClassPath.of(extracted));
                     }
-                    result.complete(new SharedBaseArchive(cdsDir.resolve("shared"), console).prepare(members,
-                            JVM_OPTIONS));
+                    result.complete(new SharedBaseArchive(cdsDir.resolve("shared"),
+                            builtAhead == null ? null : builtAhead.resolve("shared"), console)
+                            .prepare(members, JVM_OPTIONS));
                 } catch (InterruptedException e) {
                     result.complete(null);
                 } catch (IOException | RuntimeException | Error e) {
@@ -267,13 +305,15 @@ final class ServiceLaunch {
         Path extractedJar = dir.resolve("app").resolve(jar.getFileName());
         Path marker = dir.resolve(EXTRACTED_FROM);
         try {
-            String source = jar.toAbsolutePath() + " " + Files.getLastModifiedTime(jar).toMillis() + " "
-                    + Files.size(jar);
+            String source = extractedFrom(jar);
             if (Files.isRegularFile(extractedJar) && Files.isRegularFile(marker)
                     && Files.readString(marker).equals(source)) {
                 return extractedJar;
             }
             deleteRecursively(dir);
+            if (takeBuiltAhead(service, source)) {
+                return extractedJar;
+            }
             Files.createDirectories(dir);
             // A one-second copying job: the quick-starting JVM halves its CPU (eight of them run at once at first).
             List<String> extract = List.of(JavaRuntime.javaExecutable(), "-XX:TieredStopAtLevel=1",
@@ -293,6 +333,57 @@ final class ServiceLaunch {
             console.println(ChildProcess.prefix("devstack") + "could not prepare class-data sharing for "
                     + service.name() + " (" + e.getMessage() + "); starting it from the jar");
             return null;
+        }
+    }
+
+    /** What an extraction's marker says of the jar it was made from: the path, its time and its size. */
+    static String extractedFrom(Path jar) throws IOException {
+        return jar.toAbsolutePath() + " " + Files.getLastModifiedTime(jar).toMillis() + " " + Files.size(jar);
+    }
+
+    /** Whether the build extracted this very jar; if so, its extraction is now this data directory's too. */
+    private boolean takeBuiltAhead(PlatformService service, String source) throws IOException {
+        if (builtAhead == null) {
+            return false;
+        }
+        Path built = builtAhead.resolve(service.name());
+        Path marker = built.resolve(EXTRACTED_FROM);
+        try {
+            if (!Files.isRegularFile(marker) || !Files.readString(marker).equals(source)) {
+                return false;
+            }
+            Path dir = cdsDir.resolve(service.name());
+            // The marker last: a copy cut short is taken again from the start next time.
+            // The extraction and the copy of the jar without Class-Path; not a log, nor an archive of a service's run.
+            Path app = built.resolve("app");
+            linkTree(built, dir, file -> file.startsWith(app) || file.equals(built.resolve(CLASSES_ONLY)));
+            linkTree(marker, dir.resolve(EXTRACTED_FROM), file -> true);
+            return true;
+        } catch (IOException e) {
+            // A build running at the same time replaced it; this start extracts for itself.
+            deleteRecursively(cdsDir.resolve(service.name()));
+            return false;
+        }
+    }
+
+    /**
+     * {@code from} (a file, or a directory and everything under it that {@code take} accepts) at {@code to}, as hard
+     * links where the file system allows them, else as copies that keep each file's time (the class-data archives
+     * check the jars' sizes and times).
+     */
+    static void linkTree(Path from, Path to, java.util.function.Predicate<Path> take) throws IOException {
+        List<Path> files;
+        try (Stream<Path> paths = Files.walk(from)) {
+            files = paths.filter(Files::isRegularFile).filter(take).toList();
+        }
+        for (Path file : files) {
+            Path target = to.resolve(from.relativize(file).toString());
+            Files.createDirectories(target.getParent());
+            try {
+                Files.createLink(target, file);
+            } catch (IOException | UnsupportedOperationException e) {
+                Files.copy(file, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
         }
     }
 

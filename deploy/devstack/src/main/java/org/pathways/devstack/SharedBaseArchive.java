@@ -143,11 +143,16 @@ final class SharedBaseArchive {
     }
 
     private final Path dir;
+    private final Path builtAhead;
     private final PrintStream console;
 
-    /** Keeps its archives under {@code dir} (the data directory's {@code cds/shared}). */
-    SharedBaseArchive(Path dir, PrintStream console) {
+    /**
+     * Keeps its archives under {@code dir} (the data directory's {@code cds/shared}); takes the one the build made
+     * under {@code builtAhead} (if not null) when it is for the same jars, list and JVM.
+     */
+    SharedBaseArchive(Path dir, Path builtAhead, PrintStream console) {
         this.dir = dir;
+        this.builtAhead = builtAhead;
         this.console = console;
     }
 
@@ -176,7 +181,7 @@ final class SharedBaseArchive {
                         + " to try again); each service loads its classes itself");
                 return null;
             }
-            if (Files.isRegularFile(archiveDir.resolve(COMPLETE))) {
+            if (Files.isRegularFile(archiveDir.resolve(COMPLETE)) || takeBuiltAhead(archiveDir, key)) {
                 List<Path> jars = Files.readAllLines(archiveDir.resolve(JARS)).stream()
                         .map(name -> archiveDir.resolve("lib").resolve(name)).toList();
                 return new Base(archiveDir.resolve(ARCHIVE), jars, key);
@@ -270,6 +275,28 @@ final class SharedBaseArchive {
         return entries;
     }
 
+    /**
+     * Whether the build made this very base; if so, it is now this data directory's too (its jars at another path:
+     * the JVM maps a base whose jars moved together, keeping their names, order, sizes and times).
+     */
+    private boolean takeBuiltAhead(Path archiveDir, String key) throws IOException {
+        if (builtAhead == null || !Files.isRegularFile(builtAhead.resolve(key).resolve(COMPLETE))) {
+            return false;
+        }
+        // One base per data directory, as when it is made here; whole or not at all (the name comes last).
+        ServiceLaunch.deleteRecursively(dir);
+        Path partial = dir.resolve(key + ".partial");
+        try {
+            ServiceLaunch.linkTree(builtAhead.resolve(key), partial, file -> true);
+            Files.move(partial, archiveDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            // A build replacing it at the same time: made here instead.
+            ServiceLaunch.deleteRecursively(dir);
+            return false;
+        }
+    }
+
     private Base make(Path archiveDir, String key, List<Path> jars, byte[] classList, List<String> jvmOptions)
             throws IOException, InterruptedException {
         // One base per data directory: older ones (an earlier build's) are removed with what was built on them.
@@ -309,7 +336,7 @@ final class SharedBaseArchive {
         }
         Files.write(archiveDir.resolve(JARS), shared.stream().map(jar -> jar.getFileName().toString()).toList());
         Files.writeString(archiveDir.resolve(COMPLETE), key);
-        console.printf("%sshared the back end's library classes (%d jars) in %.1f s, once for this data directory%n",
+        console.printf("%sshared the back end's library classes (%d jars) in %.1f s, once for these jars%n",
                 ChildProcess.prefix("devstack"), shared.size(), (System.nanoTime() - started) / 1e9);
         return new Base(archiveDir.resolve(ARCHIVE), List.copyOf(shared), key);
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The end of a devstack session: Ctrl-C (SIGTERM) runs the devstack's shutdown hook, which stops everything in order;
@@ -94,6 +95,35 @@ class DevstackShutdownTest {
         } finally {
             second.stop();
         }
+    }
+
+    @Test
+    @Order(3)
+    void aFreshDataDirectoryTakesTheSharedArchiveMadeElsewhereAndTheJvmMapsItThere(@TempDir Path fresh)
+            throws Exception {
+        // As a newcomer's first start takes the build's (deploy/devstack/target/cds): here the first session's.
+        Path elsewhere = SharedDevstack.platform().dataDir().resolve("cds");
+        List<String> output = new CopyOnWriteArrayList<>();
+        PrintStream console = new PrintStream(new LineCollector(output), true, StandardCharsets.UTF_8);
+        Path root = RepositoryRoot.findFrom(Path.of("")).orElseThrow();
+
+        SharedBaseArchive.Base base = new ServiceLaunch(root, fresh.resolve("cds"), fresh.resolve("logs"), elsewhere,
+                console).prepareAhead(PlatformService.SCALABLE);
+
+        assertThat(base).as("console:%n%s", String.join("\n", output)).isNotNull();
+        assertThat(base.archive()).startsWith(fresh).isNotEmptyFile();
+        Path made = elsewhere.resolve("shared").resolve(base.key()).resolve("base.jsa");
+        assertThat(Files.isSameFile(base.archive(), made)).as("taken, not made again").isTrue();
+        assertThat(output).as("nothing extracted or made").isEmpty();
+        // Its jars are at another path now; the JVM must still map it (-Xshare:on refuses to start otherwise).
+        List<String> probe = List.of(JavaRuntime.javaExecutable(), "-Xshare:on", "-XX:SharedArchiveFile="
+                + base.archive(), "-cp", String.join(java.io.File.pathSeparator,
+                base.jars().stream().map(Path::toString).toList()), "-version");
+        assertThat(base.jars()).allMatch(jar -> jar.startsWith(fresh));
+        Process java = new ProcessBuilder(probe).redirectErrorStream(true).start();
+        String said = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(java.waitFor()).as(said).isZero();
+        assertThat(said).contains("sharing");
     }
 
     private static int indexOf(List<String> lines, String text) {
