@@ -768,7 +768,9 @@ class HsdsMapper {
             organization.put("email", agency.email());
         }
         phones(organization, "organization_id", id, agency.phone());
-        contacts(organization, "organization_id", id, agency.contacts());
+        // The people to contact at an agency no platform administrator approved yet are not the partnership's to
+        // publish (AgencyView): the export is the same for every caller.
+        contacts(organization, "organization_id", id, agency.pending() ? List.of() : agency.contacts());
         ArrayNode attributes = organization.putArray("attributes");
         if (!agency.pending()) { // a kind and sector no platform administrator approved are not the partnership's
             attribute(attributes, id, "organization", HsdsTaxonomy.AGENCY_SECTOR, agency.sector().name(), null);

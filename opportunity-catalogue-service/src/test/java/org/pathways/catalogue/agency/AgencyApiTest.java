@@ -160,6 +160,62 @@ class AgencyApiTest extends OpportunityCatalogueServiceTest {
     }
 
     @Test
+    void aPendingAgencysPeopleAreShownOnlyToItselfAndThePlatformAdministratorsUntilItIsApproved() {
+        String agencyId = "agency-" + UUID.randomUUID();
+        String admin = TestTokens.worker(agencyId);
+        String otherAgency = TestTokens.worker(COUNCIL);
+        HttpApi.Response created = api().post("/api/agencies", admin, agency("Newly Registered College"));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(contactNames(created.body())).as("its own administrator sees what it sent")
+                .containsExactly("Referrals team");
+
+        // Another agency finds it (its name, that it is pending), but not the people who work there.
+        assertThat(contactNames(api().get("/api/agencies/" + agencyId, otherAgency).body())).isEmpty();
+        assertThat(api().get("/api/agencies/" + agencyId, otherAgency).text("status")).isEqualTo("PENDING");
+        for (String list : List.of("/api/agencies?status=PENDING", "/api/agencies?locality=Harehills",
+                "/api/agencies")) {
+            assertThat(api().get(list, otherAgency).body().valueStream()
+                    .filter(a -> a.path("id").asString().equals(agencyId)).map(AgencyApiTest::contactNames))
+                    .as(list).allMatch(List::isEmpty);
+        }
+        assertThat(exported(agencyId, otherAgency).path("contacts").size())
+                .as("nor in the partnership's Open Referral export").isZero();
+        // Itself and the platform administrators, who decide on it, do.
+        assertThat(contactNames(api().get("/api/agencies/" + agencyId, admin).body()))
+                .containsExactly("Referrals team");
+        assertThat(api().get("/api/agencies?status=PENDING", PLATFORM_ADMIN).body().valueStream()
+                .filter(a -> a.path("id").asString().equals(agencyId)).map(AgencyApiTest::contactNames))
+                .containsExactly(List.of("Referrals team"));
+
+        // Approved, it is a partner: its contacts are the partnership's to reach.
+        setKind(PLATFORM_ADMIN, agencyId, "COLLEGE", "PUBLIC", created.body().path("version").asLong());
+        assertThat(contactNames(api().get("/api/agencies/" + agencyId, otherAgency).body()))
+                .containsExactly("Referrals team");
+        assertThat(exported(agencyId, otherAgency).path("contacts").size()).isEqualTo(1);
+    }
+
+    /** The agency as the Open Referral export's organizations show it to {@code token}, every page read. */
+    private JsonNode exported(String agencyId, String token) {
+        String hsdsId = directory.get(agencyId).hsdsId();
+        JsonNode page = api().get("/api/hsds/organizations?per_page=500", token).body();
+        for (int number = 2; ; number++) {
+            for (JsonNode organization : page.path("contents")) {
+                if (organization.path("id").asString().equals(hsdsId)) {
+                    return organization;
+                }
+            }
+            if (number > page.path("total_pages").asInt()) {
+                throw new AssertionError("no organization " + hsdsId + " in the export");
+            }
+            page = api().get("/api/hsds/organizations?per_page=500&page=" + number, token).body();
+        }
+    }
+
+    private static List<String> contactNames(JsonNode agency) {
+        return agency.path("contacts").valueStream().map(contact -> contact.path("name").asString()).toList();
+    }
+
+    @Test
     void anAgencyAdminCannotChangeItsApprovedKindOrSectorButKeepsEditingTheRest() {
         String agencyId = "agency-" + UUID.randomUUID();
         String admin = TestTokens.worker(agencyId);
