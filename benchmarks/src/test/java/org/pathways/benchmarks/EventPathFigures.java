@@ -359,87 +359,27 @@ class EventPathFigures {
     /** Puts {@link #BACKLOG} referral events on the topic at once and follows every consumer group until it is done. */
     private void throughput(BenchmarkPlatform platform, MongoClient mongo, List<String> opportunities)
             throws Exception {
-        String topic = "pathways.referrals";
         Map<String, Long> stored = new LinkedHashMap<>();
         BenchmarkPlatform.DATABASES.forEach((service, database) -> stored.put(service,
                 BacklogBaseline.documents(mongo.getDatabase(database))));
-        try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafkaBootstrapServers()))) {
-            Map<String, Long> before = committed(admin, topic);
-            Map<String, Map<String, Double>> processedBefore = processed(platform);
-            Random random = new Random(7);
-            StoreTimes.reset();
-            long start = System.nanoTime();
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < BACKLOG / 2; i++) {
-                    String referralId = "ref-tp-" + UUID.randomUUID();
-                    String learner = "lrn-tp-" + random.nextInt(5_000);
-                    String opportunity = opportunities.get(random.nextInt(opportunities.size()));
-                    String referring = "agency-tp-" + random.nextInt(20);
-                    String receiving = "agency-tp-" + (20 + random.nextInt(20));
-                    Instant now = Instant.now();
-                    producer.send(BacklogBaseline.outsideRecord(new ReferralSubmitted(referralId, learner, opportunity,
-                            referring, receiving,
-                            Urgency.SOON, now)));
-                    producer.send(BacklogBaseline.outsideRecord(new ReferralAccepted(referralId, learner, opportunity,
-                            referring, receiving,
-                            ReferralStatus.ACCEPTED, null, receiving, now)));
-                }
-            }
-            line("%nConsumers: %d referral events put on %s by an outside producer; documents stored per service: %s",
-                    BACKLOG, topic, stored);
-            // Per consumer group, its lag on the topic from its committed offsets (the binder commits after each
-            // poll's batch, so after its effects are written), read twice a second: done when the lag is 0.
-            Map<String, Long> doneAt = new HashMap<>();
-            Map<String, List<String>> lagOverTime = new LinkedHashMap<>();
-            long deadline = start + THROUGHPUT_TIMEOUT.toNanos();
-            Map<String, Long> lag = Map.of();
-            for (int tick = 1; System.nanoTime() < deadline; tick++) {
-                Thread.sleep(Math.max(0, (start + tick * 500_000_000L - System.nanoTime()) / 1_000_000));
-                Map<String, Long> now = committed(admin, topic);
-                lag = new java.util.TreeMap<>();
-                for (Map.Entry<String, Long> group : now.entrySet()) {
-                    long left = Math.max(0, BACKLOG - (group.getValue() - before.getOrDefault(group.getKey(), 0L)));
-                    lag.put(group.getKey(), left);
-                    if (left == 0) {
-                        doneAt.putIfAbsent(group.getKey(), System.nanoTime());
-                    }
-                    List<String> over = lagOverTime.computeIfAbsent(group.getKey(), g -> new ArrayList<>());
-                    boolean justDone = left == 0 && (over.isEmpty() || !over.getLast().endsWith(":0"));
-                    if (tick % 10 == 0 || justDone) {
-                        over.add(String.format("%.1fs:%d", (System.nanoTime() - start) / 1e9, left));
-                    }
-                }
-                if (!now.isEmpty() && doneAt.keySet().containsAll(now.keySet())) {
-                    break;
-                }
-            }
-            long stopped = System.nanoTime();
-            Map<String, Map<String, Double>> processedNow = processed(platform);
-            line("  %-32s %10s %14s  %s", "consumer group", "events/s", "done in", "lag over time (s:events)");
-            for (Map.Entry<String, Long> group : lag.entrySet()) {
-                boolean finished = doneAt.containsKey(group.getKey());
-                long end = doneAt.getOrDefault(group.getKey(), stopped);
-                long consumed = BACKLOG - group.getValue();
-                line("  %-32s %10.0f %14s  %s", group.getKey(), consumed / ((end - start) / 1e9),
-                        finished ? String.format("%.1f s", (end - start) / 1e9)
-                                : consumed + "/" + BACKLOG + " in " + THROUGHPUT_TIMEOUT.toSeconds() + " s",
-                        String.join(" ", lagOverTime.getOrDefault(group.getKey(), List.of())));
-            }
-            line("  (from the time the first event was sent until the group's committed offsets reached the end)");
-            Map<String, Long> inboxes = new java.util.TreeMap<>();
-            // Per handler, then the busiest handler's: the maxima of two moments may be two different handlers' (the
-            // notification-service's learner events outnumber its referral events before the backlog), which made
-            // a whole consumed backlog look 533 events short.
-            processedNow.forEach((service, byHandler) -> inboxes.put(service, byHandler.entrySet().stream()
-                    .mapToLong(handler -> (long) (handler.getValue() - processedBefore.getOrDefault(service, Map.of())
-                            .getOrDefault(handler.getKey(), 0.0)))
-                    .max().orElse(0)));
-            line("  events each service's inbox finished meanwhile, from every topic it reads: %s", inboxes);
-            printStoreTimes();
-        }
+        Map<String, Map<String, Double>> processedBefore = processed(platform);
+        StoreTimes.reset();
+        line("%nConsumers: %d referral events put on %s by an outside producer; documents stored per service: %s",
+                BACKLOG, ConsumerBacklog.TOPIC, stored);
+        ConsumerBacklog.run(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafkaBootstrapServers()), opportunities, BACKLOG, THROUGHPUT_TIMEOUT,
+                text -> line("%s", text));
+        Map<String, Map<String, Double>> processedNow = processed(platform);
+        Map<String, Long> inboxes = new java.util.TreeMap<>();
+        // Per handler, then the busiest handler's: the maxima of two moments may be two different handlers' (the
+        // notification-service's learner events outnumber its referral events before the backlog), which made
+        // a whole consumed backlog look 533 events short.
+        processedNow.forEach((service, byHandler) -> inboxes.put(service, byHandler.entrySet().stream()
+                .mapToLong(handler -> (long) (handler.getValue() - processedBefore.getOrDefault(service, Map.of())
+                        .getOrDefault(handler.getKey(), 0.0)))
+                .max().orElse(0)));
+        line("  events each service's inbox finished meanwhile, from every topic it reads: %s", inboxes);
+        printStoreTimes();
     }
 
     /**
@@ -477,38 +417,14 @@ class EventPathFigures {
                     .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
             long started = System.nanoTime();
             long deadline = started + Duration.ofMinutes(1).toNanos();
-            Map<String, Long> committed = committed(admin, topic);
+            Map<String, Long> committed = ConsumerBacklog.committed(admin, topic);
             while (System.nanoTime() < deadline && committed.values().stream().anyMatch(sum -> sum < end)) {
                 Thread.sleep(200);
-                committed = committed(admin, topic);
+                committed = ConsumerBacklog.committed(admin, topic);
             }
             line("  (drained %s in %.1f s%s)", topic, (System.nanoTime() - started) / 1e9,
                     committed.values().stream().allMatch(sum -> sum >= end) ? "" : "; still behind: " + committed);
         }
-    }
-
-    /** Each consumer group's committed offsets on {@code topic}, summed over its partitions. */
-    private static Map<String, Long> committed(AdminClient admin, String topic) throws Exception {
-        Map<String, Long> sums = new java.util.TreeMap<>();
-        for (ConsumerGroupListing group : admin.listConsumerGroups().all().get()) {
-            if (group.groupId().startsWith("benchmark")) {
-                continue;
-            }
-            Map<TopicPartition, OffsetAndMetadata> offsets =
-                    admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get();
-            long sum = 0;
-            boolean reads = false;
-            for (var offset : offsets.entrySet()) {
-                if (offset.getKey().topic().equals(topic) && offset.getValue() != null) {
-                    sum += offset.getValue().offset();
-                    reads = true;
-                }
-            }
-            if (reads) {
-                sums.put(group.groupId(), sum);
-            }
-        }
-        return sums;
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

@@ -396,10 +396,15 @@ public final class Devstack {
         kafka.start();
         platform.kafka(kafka);
         if (externalMongoUri == null) {
-            Path file = dataDir.resolve("mongo").resolve("pathways.mv");
+            Path file = dataDir.resolve("mongo").resolve(EmbeddedMongoStore.FILE);
             store = EmbeddedMongoStore.start(file);
             platform.store(store);
             say("embedded MongoDB store on " + EmbeddedMongoStore.URI + " (data in " + file + ")");
+            if (store.movedFromLegacyFile() >= 0) {
+                say("the store's " + store.movedFromLegacyFile() + " documents were copied from "
+                        + EmbeddedMongoStore.LEGACY_FILE + " into " + EmbeddedMongoStore.FILE + " (a faster format, "
+                        + "once); " + EmbeddedMongoStore.LEGACY_FILE + " stays for older versions of the devstack");
+            }
         } else {
             say("using the MongoDB at MONGODB_URI instead of the embedded store");
         }

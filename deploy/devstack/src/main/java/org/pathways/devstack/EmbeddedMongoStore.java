@@ -1,40 +1,82 @@
 package org.pathways.devstack;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.AbstractUniqueIndex;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
+import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.WriteBuffer;
+import org.h2.mvstore.type.BasicDataType;
+import org.h2.mvstore.type.ObjectDataType;
 
 /**
  * The document store of the devstack: mongo-java-server speaking the MongoDB wire protocol, keeping its data in
  * an H2 MVStore file so that it survives restarts. It runs inside the devstack JVM because it is storage, not a
  * service of the platform; a real MongoDB can replace it through MONGODB_URI.
+ *
+ * <p>Documents are stored as BSON ({@link BsonDocuments}), not as the library's H2 backend stores them (each one
+ * through Java serialization): the MVStore writes every changed page whole about once a second, and serializing its
+ * documents took three quarters of the store's CPU under a backlog of events, the devstack's largest share
+ * (docs/benchmarks.md). A data directory of an older devstack ({@value #LEGACY_FILE}, the library's format) is copied
+ * into the new file ({@value #FILE}) once, at the first start that finds no new file, and left in place for the older
+ * devstack, which reads the data as it was then.
  */
 final class EmbeddedMongoStore implements AutoCloseable {
 
     static final int PORT = 27017;
     static final String URI = "mongodb://localhost:" + PORT;
+    /** The store's file in the data directory's {@code mongo/}, documents as BSON. */
+    static final String FILE = "documents.mv";
+    /** An older devstack's file (the library's format, documents Java-serialized). */
+    static final String LEGACY_FILE = "pathways.mv";
+    /** The MVStore's page cache: the default (16 MB) read a backlog's documents back from the file again and again. */
+    private static final int CACHE_MB = 48;
+    /**
+     * How much may change before the MVStore writes it without waiting for its second: at the default (1 MB) a backlog
+     * of events had it rewrite the same pages many times a second. Still written at least once a second, as before.
+     */
+    private static final int AUTO_COMMIT_BUFFER_KB = 16 * 1024;
+    /** The collections' documents: their maps' names start with this (H2Database's own naming). */
+    private static final String DATA_PREFIX = "databases.";
+    /** A unique index's map: {@code <database>.<collection>._index_<index>} (H2Database's naming). */
+    private static final String INDEX_INFIX = "._index_";
 
     private final MongoServer server;
     private final Path file;
+    private final long moved;
 
-    private EmbeddedMongoStore(MongoServer server, Path file) {
+    private EmbeddedMongoStore(MongoServer server, Path file, long moved) {
         this.server = server;
         this.file = file;
+        this.moved = moved;
     }
 
     static EmbeddedMongoStore start(Path file) throws IOException {
@@ -44,15 +86,71 @@ final class EmbeddedMongoStore implements AutoCloseable {
     /** As {@link #start(Path)}, on another port (tests, next to a running devstack). */
     static EmbeddedMongoStore start(Path file, int port) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        MongoServer server = new MongoServer(new DevstackH2Backend(file.toAbsolutePath().toString()));
+        long moved = moveFromLegacyFile(file.toAbsolutePath());
+        MongoServer server = new MongoServer(new DevstackH2Backend(open(file.toAbsolutePath())));
         // Change streams read the oplog; services that watch collections need it, others do not notice it.
         server.enableOplog();
         server.bind("localhost", port);
-        return new EmbeddedMongoStore(server, file);
+        return new EmbeddedMongoStore(server, file, moved);
     }
 
     Path file() {
         return file;
+    }
+
+    /** How many documents this start copied from an older devstack's file; -1 if it found none to copy. */
+    long movedFromLegacyFile() {
+        return moved;
+    }
+
+    /**
+     * The older devstack's file next to {@code file} copied into {@code file} in the new format, if there is one and
+     * {@code file} does not exist yet: how many documents were copied (of the collections, not the store's own
+     * {@code system.*} ones), or -1 when there was nothing to copy. Written to
+     * a partial file first, so that an interrupted copy is made again from the start.
+     */
+    static long moveFromLegacyFile(Path file) throws IOException {
+        Path legacy = file.resolveSibling(LEGACY_FILE);
+        if (Files.exists(file) || !Files.isRegularFile(legacy)) {
+            return -1;
+        }
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        long documents = 0;
+        MVStore from = new MVStore.Builder().fileName(legacy.toString()).readOnly().open();
+        try {
+            MVStore to = new MVStore.Builder().fileName(partial.toString()).autoCommitDisabled().open();
+            try {
+                for (String name : from.getMapNames()) {
+                    MVMap<Object, Object> source = from.openMap(name);
+                    // Typed as the store opens them, so that an index's keys are in the order its lookups expect.
+                    MVMap<Object, Object> target;
+                    if (name.startsWith(DATA_PREFIX)) {
+                        target = to.openMap(name, new MVMap.Builder<Object, Object>().valueType(BsonDocuments.ANY));
+                    } else if (name.contains(INDEX_INFIX)) {
+                        target = to.openMap(name, new MVMap.Builder<Object, Object>().keyType(new IndexKeys()));
+                    } else {
+                        target = to.openMap(name);
+                    }
+                    for (Map.Entry<Object, Object> entry : source.entrySet()) {
+                        target.put(entry.getKey(), entry.getValue());
+                        documents += name.startsWith(DATA_PREFIX) && !name.contains(".system.") ? 1 : 0;
+                    }
+                    to.commit();
+                }
+            } finally {
+                to.close();
+            }
+        } finally {
+            from.close();
+        }
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+        return documents;
+    }
+
+    private static MVStore open(Path file) {
+        return new MVStore.Builder().fileName(file.toString()).cacheSize(CACHE_MB)
+                .autoCommitBufferSize(AUTO_COMMIT_BUFFER_KB).open();
     }
 
     /** Stops listening and closes the H2 backend, which writes the MVStore's last changes to the file. */
@@ -72,8 +170,8 @@ final class EmbeddedMongoStore implements AutoCloseable {
      */
     private static final class DevstackH2Backend extends H2Backend {
 
-        DevstackH2Backend(String file) {
-            super(file);
+        DevstackH2Backend(MVStore store) {
+            super(store);
         }
 
         @Override
@@ -100,7 +198,6 @@ final class EmbeddedMongoStore implements AutoCloseable {
 
             // H2Database's own names for a collection's maps (not visible to subclasses). EmbeddedMongoStoreTest
             // reads what the library's own backend wrote, so a change of them in a new version fails a test.
-            private static final String DATA_PREFIX = "databases.";
             private static final String META_PREFIX = "meta.";
 
             CopyOnReadDatabase(String databaseName) {
@@ -111,9 +208,20 @@ final class EmbeddedMongoStore implements AutoCloseable {
             protected MongoCollection<Object> openOrCreateCollection(String collectionName,
                     CollectionOptions options) {
                 String fullName = getFullCollectionNamespace(collectionName);
-                MVMap<Object, Document> dataMap = getMvStore().openMap(DATA_PREFIX + fullName);
+                MVMap<Object, Document> dataMap = getMvStore().openMap(DATA_PREFIX + fullName,
+                        new MVMap.Builder<Object, Document>().valueType(BsonDocuments.INSTANCE));
                 MVMap<String, Object> metaMap = getMvStore().openMap(META_PREFIX + fullName);
                 return new CopyOnReadCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+            }
+
+            /** A unique index whose keys compare without serializing them ({@link IndexKeys}). */
+            @Override
+            protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName,
+                    List<IndexKey> keys, boolean sparse) {
+                MVMap<KeyValue, Object> map = getMvStore().openMap(
+                        getFullCollectionNamespace(collectionName) + INDEX_INFIX + indexName,
+                        new MVMap.Builder<KeyValue, Object>().keyType(new IndexKeys()));
+                return new UniqueIndex(map, indexName, keys, sparse);
             }
         }
     }
@@ -141,6 +249,280 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 copies.add(document.cloneDeeply());
             }
             return super.createQueryResult(copies, batchSize);
+        }
+    }
+
+    /**
+     * The library's unique index on an H2 map ({@code H2UniqueIndex}, whose constructor is not public), on a map whose
+     * keys are {@link IndexKeys}.
+     */
+    private static final class UniqueIndex extends AbstractUniqueIndex<Object> {
+
+        private final MVMap<KeyValue, Object> map;
+
+        UniqueIndex(MVMap<KeyValue, Object> map, String name, List<IndexKey> keys, boolean sparse) {
+            super(name, keys, sparse);
+            this.map = map;
+        }
+
+        @Override
+        protected Object removeDocument(KeyValue key) {
+            return map.remove(key);
+        }
+
+        @Override
+        protected boolean putKeyPosition(KeyValue key, Object position) {
+            return map.putIfAbsent(key, Missing.ofNullable(position)) == null;
+        }
+
+        @Override
+        protected Iterable<Map.Entry<KeyValue, Object>> getIterable() {
+            return map.entrySet();
+        }
+
+        @Override
+        protected Object getPosition(KeyValue key) {
+            return map.get(key);
+        }
+
+        @Override
+        public long getCount() {
+            return map.sizeAsLong();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return map.isEmpty();
+        }
+
+        @Override
+        public long getDataSize() {
+            return getCount();
+        }
+    }
+
+    /**
+     * A unique index's keys ({@link KeyValue}s), written value by value with each value's exact class (rarer kinds of
+     * value Java-serialized, as the MVStore writes any object), and compared value by value. The MVStore would
+     * Java-serialize a whole key to write it, and read it back the same way from every page it reads, and it compares
+     * keys of a class that is not {@link Comparable}, as {@link KeyValue} is not, by serializing both: every step of
+     * every lookup's binary search serialized two keys, a quarter of the store's CPU under a backlog of events, and
+     * the writes and reads of pages half of the rest. The order only has to be a total one that calls two
+     * keys the same exactly when they are equal, as the library's lookups by key expect: comparable values of one
+     * class by their own order (ties that are not equal, as 2.0 and 2.00, by their text), values of two classes by the
+     * classes' names, anything else as the MVStore compares it. One per map, as the MVStore's own: it remembers the
+     * last kind of value it wrote.
+     */
+    static final class IndexKeys extends ObjectDataType {
+
+        /** Marks a key written here; the MVStore's own tags end at 119. */
+        private static final byte KEY = (byte) 0xF0;
+        private static final byte NULL = 0;
+        private static final byte MISSING = 1;
+        private static final byte STRING = 2;
+        private static final byte INTEGER = 3;
+        private static final byte LONG = 4;
+        private static final byte DOUBLE = 5;
+        private static final byte TRUE = 6;
+        private static final byte FALSE = 7;
+        private static final byte OBJECT_ID = 8;
+        private static final byte INSTANT = 9;
+        private static final byte DATE = 10;
+        /** Any other value, Java-serialized as the MVStore writes it. */
+        private static final byte SERIALIZED = 99;
+
+        /** A rough size in memory, for the page cache's accounting (the MVStore's own serializes the key to tell). */
+        @Override
+        public int getMemory(Object key) {
+            if (!(key instanceof KeyValue values)) {
+                return super.getMemory(key);
+            }
+            int size = 48;
+            for (Object value : values) {
+                size += value instanceof String text ? 40 + 2 * text.length() : 32;
+            }
+            return size;
+        }
+
+        @Override
+        public void write(WriteBuffer buffer, Object key) {
+            if (!(key instanceof KeyValue values)) {
+                super.write(buffer, key);
+                return;
+            }
+            buffer.put(KEY).putVarInt(values.size());
+            for (Object value : values) {
+                writeValue(buffer, value);
+            }
+        }
+
+        /** Each value tagged with its exact class, so that it reads back as the same, equal object. */
+        private static void writeValue(WriteBuffer buffer, Object value) {
+            if (value == null) {
+                buffer.put(NULL);
+            } else if (value == Missing.getInstance()) {
+                buffer.put(MISSING);
+            } else if (value.getClass() == String.class) {
+                String text = (String) value;
+                buffer.put(STRING).putVarInt(text.length()).putStringData(text, text.length());
+            } else if (value.getClass() == Integer.class) {
+                buffer.put(INTEGER).putInt((Integer) value);
+            } else if (value.getClass() == Long.class) {
+                buffer.put(LONG).putLong((Long) value);
+            } else if (value.getClass() == Double.class) {
+                buffer.put(DOUBLE).putDouble((Double) value);
+            } else if (value.getClass() == Boolean.class) {
+                buffer.put((Boolean) value ? TRUE : FALSE);
+            } else if (value.getClass() == de.bwaldvogel.mongo.bson.ObjectId.class) {
+                buffer.put(OBJECT_ID).put(((de.bwaldvogel.mongo.bson.ObjectId) value).toByteArray());
+            } else if (value.getClass() == java.time.Instant.class) {
+                java.time.Instant instant = (java.time.Instant) value;
+                buffer.put(INSTANT).putLong(instant.getEpochSecond()).putInt(instant.getNano());
+            } else if (value.getClass() == java.util.Date.class) {
+                buffer.put(DATE).putLong(((java.util.Date) value).getTime());
+            } else {
+                byte[] serialized = ObjectDataType.serialize(value);
+                buffer.put(SERIALIZED).putVarInt(serialized.length).put(serialized);
+            }
+        }
+
+        @Override
+        public Object read(ByteBuffer buffer) {
+            if (buffer.get(buffer.position()) != KEY) {
+                return super.read(buffer);
+            }
+            buffer.get();
+            int size = org.h2.mvstore.DataUtils.readVarInt(buffer);
+            List<Object> values = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                values.add(readValue(buffer));
+            }
+            return new KeyValue(values);
+        }
+
+        private static Object readValue(ByteBuffer buffer) {
+            byte tag = buffer.get();
+            return switch (tag) {
+                case NULL -> null;
+                case MISSING -> Missing.getInstance();
+                case STRING -> org.h2.mvstore.DataUtils.readString(buffer);
+                case INTEGER -> buffer.getInt();
+                case LONG -> buffer.getLong();
+                case DOUBLE -> buffer.getDouble();
+                case TRUE -> Boolean.TRUE;
+                case FALSE -> Boolean.FALSE;
+                case OBJECT_ID -> {
+                    byte[] id = new byte[12];
+                    buffer.get(id);
+                    yield new de.bwaldvogel.mongo.bson.ObjectId(id);
+                }
+                case INSTANT -> java.time.Instant.ofEpochSecond(buffer.getLong(), buffer.getInt());
+                case DATE -> new java.util.Date(buffer.getLong());
+                case SERIALIZED -> {
+                    byte[] serialized = new byte[org.h2.mvstore.DataUtils.readVarInt(buffer)];
+                    buffer.get(serialized);
+                    yield ObjectDataType.deserialize(serialized);
+                }
+                default -> throw new IllegalStateException("not a key value written by the devstack's store: " + tag);
+            };
+        }
+
+        @Override
+        public int compare(Object a, Object b) {
+            if (a instanceof KeyValue left && b instanceof KeyValue right) {
+                int sizes = Integer.compare(left.size(), right.size());
+                if (sizes != 0) {
+                    return sizes;
+                }
+                for (int i = 0; i < left.size(); i++) {
+                    int values = compareValues(left.get(i), right.get(i));
+                    if (values != 0) {
+                        return values;
+                    }
+                }
+                return 0;
+            }
+            return super.compare(a, b);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private int compareValues(Object a, Object b) {
+            if (a == b) {
+                return 0;
+            }
+            if (a == null || b == null) {
+                return a == null ? -1 : 1;
+            }
+            if (a.getClass() != b.getClass()) {
+                return a.getClass().getName().compareTo(b.getClass().getName());
+            }
+            if (a instanceof Comparable comparable) {
+                int order = comparable.compareTo(b);
+                return order != 0 || a.equals(b) ? order : a.toString().compareTo(b.toString());
+            }
+            return a.equals(b) ? 0 : super.compare(a, b);
+        }
+    }
+
+    /**
+     * A stored document as BSON, with the wire protocol's own encoder and decoder (so every value a client can store
+     * comes back as it went in): an order of magnitude less work than Java serialization, the MVStore's default for
+     * objects it does not know.
+     */
+    static final class BsonDocuments extends BasicDataType<Document> {
+
+        static final BsonDocuments INSTANCE = new BsonDocuments();
+        /** The same, for the copy of an older file, whose maps are opened untyped. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        static final BasicDataType<Object> ANY = (BasicDataType) INSTANCE;
+
+        @Override
+        public int getMemory(Document document) {
+            return estimate(document, 0);
+        }
+
+        /** A rough size in memory, for the page cache's accounting: a reference and an entry per value. */
+        private static int estimate(Object value, int depth) {
+            if (value instanceof Map<?, ?> map && depth < 8) {
+                int size = 64;
+                for (Object nested : map.values()) {
+                    size += 48 + estimate(nested, depth + 1);
+                }
+                return size;
+            }
+            if (value instanceof Collection<?> list && depth < 8) {
+                int size = 32;
+                for (Object nested : list) {
+                    size += 16 + estimate(nested, depth + 1);
+                }
+                return size;
+            }
+            return value instanceof String text ? 40 + text.length() : 24;
+        }
+
+        @Override
+        public void write(WriteBuffer buffer, Document document) {
+            ByteBuf bson = Unpooled.buffer(256);
+            try {
+                BsonEncoder.encodeDocument(document, bson);
+                buffer.put(bson.nioBuffer());
+            } finally {
+                bson.release();
+            }
+        }
+
+        @Override
+        public Document read(ByteBuffer buffer) {
+            // A BSON document starts with its own length, little-endian.
+            int length = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(buffer.position());
+            Document document = BsonDecoder.decodeBson(Unpooled.wrappedBuffer(buffer.slice(buffer.position(), length)));
+            buffer.position(buffer.position() + length);
+            return document;
+        }
+
+        @Override
+        public Document[] createStorage(int size) {
+            return new Document[size];
         }
     }
 }

@@ -82,6 +82,10 @@ record KafkaServerProperties(int brokerPort, int controllerPort, String adminPas
                 auto.create.topics.enable=false
                 # Consumers of a service join one at a time locally; no point waiting for more.
                 group.initial.rebalance.delay.ms=0
+                # The log cleaner's offset map (for the compacted consumer offsets) takes 128 MB of the broker's 256 MB heap
+                # by default, allocated at once as it starts: a start failed with OutOfMemoryError. 16 MB holds the keys
+                # of some 700,000 records per cleaning, far more than a devstack has.
+                log.cleaner.dedupe.buffer.size=16777216
                 """.formatted(brokerPort, controllerPort, logDirs, plainUsers, ADMIN);
     }
 }

@@ -55,7 +55,7 @@ final class ReadySummary {
             }
         }
         text.append("  data:   ").append(dataDir)
-                .append("  (kafka/data, mongo/pathways.mv, identity/signing-key.json)\n");
+                .append("  (kafka/data, mongo/documents.mv, identity/signing-key.json)\n");
         text.append("  logs:   ").append(dataDir.resolve("logs"))
                 .append("/<component>.log   (here: warnings and errors only; --verbose for everything)\n");
         text.append("  tokens: source ").append(display(repositoryRoot, dataDir.resolve(DemoTokens.FILE_NAME)))

@@ -24,6 +24,12 @@ final class TraceViewer {
     static final String UI = "http://localhost:" + PORT + "/zipkin/";
     /** Where the services send their spans (Zipkin's v2 span API). */
     static final String SPANS = "http://localhost:" + PORT + "/api/v2/spans";
+    /**
+     * The spans the viewer keeps in memory (the newest). It has a 160 MB heap: with 100,000, as before, it filled it
+     * under a backlog of events and collected garbage without end, a whole core of the 2 (130 CPU-seconds in 4
+     * minutes, docs/benchmarks.md). 20,000 spans are the last few hundred referrals' traces.
+     */
+    static final int MAX_SPANS = 20_000;
 
     private TraceViewer() {
     }
@@ -85,7 +91,7 @@ final class TraceViewer {
     static ChildProcess start(Path jar, Path logFile, PrintStream console, ConsoleFilter filter) throws IOException {
         // In memory, a bounded number of spans: a local viewer, not a store.
         Map<String, String> environment = Map.of("QUERY_PORT", Integer.toString(PORT), "STORAGE_TYPE", "mem",
-                "MEM_MAX_SPANS", "100000", "JAVA_OPTS", "");
+                "MEM_MAX_SPANS", Integer.toString(MAX_SPANS), "JAVA_OPTS", "");
         return ChildProcess.start("zipkin", JavaRuntime.inOwnSession(command(jar)), environment, logFile, console,
                 filter);
     }

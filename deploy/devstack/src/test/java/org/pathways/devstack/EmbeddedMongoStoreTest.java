@@ -1,10 +1,13 @@
 package org.pathways.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,15 +15,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Updates;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import org.bson.Document;
+import org.bson.types.Binary;
+import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The devstack's store over the real MongoDB driver: what a service reads is never half of another's update. */
+/**
+ * The devstack's store over the real MongoDB driver: what a service reads is never half of another's update; every
+ * kind of value comes back as it was stored, after a restart too; an older devstack's data is taken once.
+ */
 class EmbeddedMongoStoreTest {
 
     @TempDir
@@ -81,36 +92,123 @@ class EmbeddedMongoStoreTest {
     }
 
     @Test
-    void readsAndUpdatesWhatTheLibrarysOwnBackendStoredAndTheOtherWayRound() throws Exception {
-        Path file = dir.resolve("older.mv");
+    void takesAnOlderDevstacksDataOnceAndLeavesItsFileReadableAsItWas() throws Exception {
+        Path legacy = dir.resolve(EmbeddedMongoStore.LEGACY_FILE);
+        Path file = dir.resolve(EmbeddedMongoStore.FILE);
         int port = BrokerClients.freePort();
         // A data directory of an older devstack, written by mongo-java-server's own H2 backend.
-        MongoServer older = new MongoServer(new H2Backend(file.toString()));
+        MongoServer older = new MongoServer(new H2Backend(legacy.toString()));
         older.bind("localhost", port);
         try (MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
-            client.getDatabase("learners").getCollection("learners")
-                    .insertOne(new Document("_id", "lrn-1").append("preferredLanguage", "cy"));
+            MongoCollection<Document> learners = client.getDatabase("learners").getCollection("learners");
+            learners.createIndex(new Document("email", 1), new IndexOptions().unique(true));
+            learners.insertOne(new Document("_id", "lrn-1").append("preferredLanguage", "cy")
+                    .append("email", "one@example.org"));
         } finally {
             older.shutdown();
         }
         try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
                 MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            assertThat(store.movedFromLegacyFile()).as("documents copied from the older file").isEqualTo(1);
             MongoCollection<Document> learners = client.getDatabase("learners").getCollection("learners");
             assertThat(learners.find(Filters.eq("_id", "lrn-1")).first().getString("preferredLanguage"))
                     .isEqualTo("cy");
+            // Its unique index came with it.
+            assertThatThrownBy(() -> learners.insertOne(new Document("_id", "lrn-3").append("email", "one@example.org")))
+                    .isInstanceOf(MongoWriteException.class);
             learners.updateOne(Filters.eq("_id", "lrn-1"), Updates.set("preferredLanguage", "en"));
             learners.insertOne(new Document("_id", "lrn-2"));
             learners.deleteOne(Filters.eq("_id", "lrn-2"));
         }
-        MongoServer again = new MongoServer(new H2Backend(file.toString()));
-        again.bind("localhost", port);
-        try (MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            assertThat(store.movedFromLegacyFile()).as("copied once, not at every start").isEqualTo(-1);
             MongoCollection<Document> learners = client.getDatabase("learners").getCollection("learners");
             assertThat(learners.find(Filters.eq("_id", "lrn-1")).first().getString("preferredLanguage"))
                     .as("an update through the devstack's store, stored").isEqualTo("en");
             assertThat(learners.countDocuments()).as("a delete through the devstack's store, stored").isEqualTo(1);
+        }
+        // The older devstack still opens its own file, with the data as it was when it was copied.
+        MongoServer again = new MongoServer(new H2Backend(legacy.toString()));
+        again.bind("localhost", port);
+        try (MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            assertThat(client.getDatabase("learners").getCollection("learners").find(Filters.eq("_id", "lrn-1"))
+                    .first().getString("preferredLanguage")).isEqualTo("cy");
         } finally {
             again.shutdown();
         }
+    }
+
+    @Test
+    void keepsEveryKindOfValueAsItWasStoredAcrossARestart() throws Exception {
+        Path file = dir.resolve(EmbeddedMongoStore.FILE);
+        int port = BrokerClients.freePort();
+        Date at = new Date(1_764_000_000_123L);
+        UUID uuid = UUID.fromString("0f8fad5b-d9cb-469f-a165-70867728950e");
+        Document stored = new Document("_id", new ObjectId("65f0c0ffee0000000000abcd"))
+                .append("text", "Dysgu Cymraeg — ça va") .append("int", 7).append("long", 9_007_199_254_740_993L)
+                .append("double", 2.5).append("decimal", new Decimal128(new java.math.BigDecimal("25.50")))
+                .append("flag", true).append("none", null).append("at", at)
+                .append("uuid", new Binary(org.bson.BsonBinarySubType.UUID_STANDARD, uuidBytes(uuid)))
+                .append("bytes", new Binary(new byte[] {1, 2, 3}))
+                .append("list", List.of(1, "two", new Document("three", 3L)))
+                .append("nested", new Document("deeper", new Document("deepest", List.of(at))));
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            client.getDatabase("kinds").getCollection("values").insertOne(stored);
+            client.getDatabase("kinds").getCollection("values").insertOne(new Document("_id", 42)
+                    .append("counter", 1));
+            client.getDatabase("kinds").getCollection("values").updateOne(Filters.eq("_id", 42),
+                    Updates.inc("counter", 2_147_483_647L));
+        }
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoCollection<Document> values = client.getDatabase("kinds").getCollection("values");
+            assertThat(values.find(Filters.eq("_id", stored.get("_id"))).first()).isEqualTo(stored);
+            assertThat(values.find(Filters.eq("_id", 42)).first().get("counter")).isEqualTo(2_147_483_648L);
+        }
+    }
+
+    @Test
+    void aUniqueIndexFindsAndGuardsEveryKeyAfterARestart() throws Exception {
+        Path file = dir.resolve(EmbeddedMongoStore.FILE);
+        int port = BrokerClients.freePort();
+        // Keys of several kinds, enough of them for the index's map to split into many pages.
+        List<Object> keys = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            keys.add(switch (i % 6) {
+                case 0 -> "key-" + i;
+                case 1 -> i;
+                case 2 -> (long) i * 1_000_000_007L;
+                case 3 -> i + 0.5;
+                case 4 -> new Date(1_700_000_000_000L + i);
+                default -> new Document("agency", "agency-" + i).append("step", i % 7);
+            });
+        }
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoCollection<Document> guarded = client.getDatabase("kinds").getCollection("guarded");
+            guarded.createIndex(new Document("key", 1), new IndexOptions().unique(true));
+            for (int i = 0; i < keys.size(); i++) {
+                guarded.insertOne(new Document("_id", "doc-" + i).append("key", keys.get(i)));
+            }
+        }
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoCollection<Document> guarded = client.getDatabase("kinds").getCollection("guarded");
+            for (int i = 0; i < keys.size(); i += 7) {
+                Object key = keys.get(i);
+                assertThat(guarded.find(Filters.eq("key", key)).first()).as("key %s", key).isNotNull()
+                        .extracting(found -> found.get("_id")).isEqualTo("doc-" + i);
+                assertThatThrownBy(() -> guarded.insertOne(new Document("_id", "again").append("key", key)))
+                        .as("a second document with key %s", key).isInstanceOf(MongoWriteException.class);
+            }
+            assertThat(guarded.countDocuments()).isEqualTo(keys.size());
+        }
+    }
+
+    private static byte[] uuidBytes(UUID uuid) {
+        return java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
     }
 }

@@ -34,6 +34,8 @@ class KafkaServerPropertiesTest {
                 .containsEntry("listener.security.protocol.map",
                         "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT")
                 .containsEntry("controller.quorum.bootstrap.servers", "localhost:9093")
+                // The log cleaner's buffer fits the broker's 256 MB heap with room (128 MB by default: a start failed)
+                .containsEntry("log.cleaner.dedupe.buffer.size", "16777216")
                 .doesNotContainKey("controller.quorum.voters")
                 .doesNotContainKey("zookeeper.connect");
     }
