@@ -88,8 +88,8 @@ final class EmbeddedMongoStore implements AutoCloseable {
         Files.createDirectories(file.toAbsolutePath().getParent());
         long moved = moveFromLegacyFile(file.toAbsolutePath());
         MongoServer server = new MongoServer(new DevstackH2Backend(open(file.toAbsolutePath())));
-        // Change streams read the oplog; services that watch collections need it, others do not notice it.
-        server.enableOplog();
+        // No oplog: no service watches a collection (change streams read it), and it was one more document written
+        // with every write (as SharedInfrastructure's store in the services' tests, which has none either).
         server.bind("localhost", port);
         return new EmbeddedMongoStore(server, file, moved);
     }
@@ -126,9 +126,11 @@ final class EmbeddedMongoStore implements AutoCloseable {
                     // Typed as the store opens them, so that an index's keys are in the order its lookups expect.
                     MVMap<Object, Object> target;
                     if (name.startsWith(DATA_PREFIX)) {
-                        target = to.openMap(name, new MVMap.Builder<Object, Object>().valueType(BsonDocuments.ANY));
+                        target = to.openMap(name, new MVMap.Builder<Object, Object>().keyType(new Ids())
+                                .valueType(BsonDocuments.ANY));
                     } else if (name.contains(INDEX_INFIX)) {
-                        target = to.openMap(name, new MVMap.Builder<Object, Object>().keyType(new IndexKeys()));
+                        target = to.openMap(name, new MVMap.Builder<Object, Object>().keyType(new IndexKeys())
+                                .valueType(new Ids()));
                     } else {
                         target = to.openMap(name);
                     }
@@ -209,7 +211,7 @@ final class EmbeddedMongoStore implements AutoCloseable {
                     CollectionOptions options) {
                 String fullName = getFullCollectionNamespace(collectionName);
                 MVMap<Object, Document> dataMap = getMvStore().openMap(DATA_PREFIX + fullName,
-                        new MVMap.Builder<Object, Document>().valueType(BsonDocuments.INSTANCE));
+                        new MVMap.Builder<Object, Document>().keyType(new Ids()).valueType(BsonDocuments.INSTANCE));
                 MVMap<String, Object> metaMap = getMvStore().openMap(META_PREFIX + fullName);
                 return new CopyOnReadCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
             }
@@ -220,7 +222,7 @@ final class EmbeddedMongoStore implements AutoCloseable {
                     List<IndexKey> keys, boolean sparse) {
                 MVMap<KeyValue, Object> map = getMvStore().openMap(
                         getFullCollectionNamespace(collectionName) + INDEX_INFIX + indexName,
-                        new MVMap.Builder<KeyValue, Object>().keyType(new IndexKeys()));
+                        new MVMap.Builder<KeyValue, Object>().keyType(new IndexKeys()).valueType(new Ids()));
                 return new UniqueIndex(map, indexName, keys, sparse);
             }
         }
@@ -298,6 +300,51 @@ final class EmbeddedMongoStore implements AutoCloseable {
         @Override
         public long getDataSize() {
             return getCount();
+        }
+    }
+
+    /**
+     * Documents' ids: the keys of a collection's map and the values of its unique indexes (where each key points).
+     * The MVStore writes strings and numbers compactly itself but Java-serializes an {@code ObjectId}, and the
+     * {@code Missing} a sparse index points at; those two are written here. Compared as the MVStore compares them.
+     * One per map, as the MVStore's own.
+     */
+    static final class Ids extends ObjectDataType {
+
+        private static final byte OBJECT_ID = (byte) 0xF1;
+        private static final byte MISSING = (byte) 0xF2;
+
+        @Override
+        public void write(WriteBuffer buffer, Object id) {
+            if (id != null && id.getClass() == de.bwaldvogel.mongo.bson.ObjectId.class) {
+                buffer.put(OBJECT_ID).put(((de.bwaldvogel.mongo.bson.ObjectId) id).toByteArray());
+            } else if (id == Missing.getInstance()) {
+                buffer.put(MISSING);
+            } else {
+                super.write(buffer, id);
+            }
+        }
+
+        @Override
+        public Object read(ByteBuffer buffer) {
+            byte tag = buffer.get(buffer.position());
+            if (tag == OBJECT_ID) {
+                buffer.get();
+                byte[] id = new byte[12];
+                buffer.get(id);
+                return new de.bwaldvogel.mongo.bson.ObjectId(id);
+            }
+            if (tag == MISSING) {
+                buffer.get();
+                return Missing.getInstance();
+            }
+            return super.read(buffer);
+        }
+
+        @Override
+        public int getMemory(Object id) {
+            return id instanceof de.bwaldvogel.mongo.bson.ObjectId || id == Missing.getInstance() ? 32
+                    : super.getMemory(id);
         }
     }
 
