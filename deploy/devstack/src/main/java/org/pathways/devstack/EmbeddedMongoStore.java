@@ -66,6 +66,12 @@ final class EmbeddedMongoStore implements AutoCloseable {
     private static final int AUTO_COMMIT_BUFFER_KB = 16 * 1024;
     /** The collections' documents: their maps' names start with this (H2Database's own naming). */
     private static final String DATA_PREFIX = "databases.";
+    /** The older store's oplog's database (its oplog: a document of every write ever made), not copied. */
+    private static final String LOCAL = "local.";
+    /** The store's own map in the file, not a database's: which format the file is in. */
+    static final String FORMAT_MAP = "pathways-devstack.format";
+    /** 1: documents as BSON, index keys and ids as the data types below write them. */
+    private static final int FORMAT = 1;
     /** A unique index's map: {@code <database>.<collection>._index_<index>} (H2Database's naming). */
     private static final String INDEX_INFIX = "._index_";
 
@@ -117,42 +123,86 @@ final class EmbeddedMongoStore implements AutoCloseable {
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         long documents = 0;
-        MVStore from = new MVStore.Builder().fileName(legacy.toString()).readOnly().open();
         try {
-            MVStore to = new MVStore.Builder().fileName(partial.toString()).autoCommitDisabled().open();
+            MVStore from = new MVStore.Builder().fileName(legacy.toString()).readOnly().open();
             try {
-                for (String name : from.getMapNames()) {
-                    MVMap<Object, Object> source = from.openMap(name);
-                    // Typed as the store opens them, so that an index's keys are in the order its lookups expect.
-                    MVMap<Object, Object> target;
-                    if (name.startsWith(DATA_PREFIX)) {
-                        target = to.openMap(name, new MVMap.Builder<Object, Object>().keyType(new Ids())
-                                .valueType(BsonDocuments.ANY));
-                    } else if (name.contains(INDEX_INFIX)) {
-                        target = to.openMap(name, new MVMap.Builder<Object, Object>().keyType(new IndexKeys())
-                                .valueType(new Ids()));
-                    } else {
-                        target = to.openMap(name);
+                MVStore to = new MVStore.Builder().fileName(partial.toString()).autoCommitDisabled().open();
+                try {
+                    for (String name : from.getMapNames()) {
+                        if (name.startsWith(DATA_PREFIX + LOCAL) || name.startsWith("meta." + LOCAL)
+                                || name.startsWith(LOCAL)) {
+                            continue; // the oplog's database: none any more; an older one kept every write ever made
+                        }
+                        MVMap<Object, Object> source = from.openMap(name);
+                        MVMap<Object, Object> target = openTyped(to, name);
+                        long copied = 0;
+                        for (Map.Entry<Object, Object> entry : source.entrySet()) {
+                            target.put(entry.getKey(), entry.getValue());
+                            documents += name.startsWith(DATA_PREFIX) && !name.contains(".system.") ? 1 : 0;
+                            // Written as it goes: unsaved pages stay on the heap, and the devstack's is small.
+                            if (++copied % 10_000 == 0) {
+                                to.commit();
+                            }
+                        }
+                        to.commit();
                     }
-                    for (Map.Entry<Object, Object> entry : source.entrySet()) {
-                        target.put(entry.getKey(), entry.getValue());
-                        documents += name.startsWith(DATA_PREFIX) && !name.contains(".system.") ? 1 : 0;
-                    }
+                    markFormat(to);
                     to.commit();
+                } finally {
+                    to.close();
                 }
             } finally {
-                to.close();
+                from.close();
             }
-        } finally {
-            from.close();
+        } catch (RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw new IOException("could not copy the store's older file " + legacy + " into " + file + " (" + e
+                    + "); move " + legacy.getFileName() + " aside to start with an empty store", e);
         }
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
         return documents;
     }
 
+    /** A map of the store's file, typed as the store opens it (an index's keys in the order its lookups expect). */
+    private static MVMap<Object, Object> openTyped(MVStore store, String name) {
+        if (name.startsWith(DATA_PREFIX)) {
+            return store.openMap(name, new MVMap.Builder<Object, Object>().keyType(new Ids())
+                    .valueType(BsonDocuments.ANY));
+        }
+        if (name.contains(INDEX_INFIX)) {
+            return store.openMap(name, new MVMap.Builder<Object, Object>().keyType(new IndexKeys())
+                    .valueType(new Ids()));
+        }
+        return store.openMap(name);
+    }
+
+    /**
+     * Marks the file with the format this store writes, or refuses a file of a newer one (whose maps it would misread)
+     * with what to do instead.
+     */
+    private static void markFormat(MVStore store) {
+        MVMap<String, Object> format = store.openMap(FORMAT_MAP);
+        Object written = format.get("version");
+        if (written instanceof Integer version && version > FORMAT) {
+            throw new IllegalStateException(store.getFileStore().getFileName() + " was written by a newer devstack "
+                    + "(store format " + version + ", this one reads " + FORMAT + "): run that version, or delete the "
+                    + "file to start with an empty store");
+        }
+        if (!Integer.valueOf(FORMAT).equals(written)) {
+            format.put("version", FORMAT);
+        }
+    }
+
     private static MVStore open(Path file) {
-        return new MVStore.Builder().fileName(file.toString()).cacheSize(CACHE_MB)
+        MVStore store = new MVStore.Builder().fileName(file.toString()).cacheSize(CACHE_MB)
                 .autoCommitBufferSize(AUTO_COMMIT_BUFFER_KB).open();
+        try {
+            markFormat(store);
+        } catch (IllegalStateException newer) {
+            store.closeImmediately();
+            throw newer;
+        }
+        return store;
     }
 
     /** Stops listening and closes the H2 backend, which writes the MVStore's last changes to the file. */
@@ -528,12 +578,12 @@ final class EmbeddedMongoStore implements AutoCloseable {
             return estimate(document, 0);
         }
 
-        /** A rough size in memory, for the page cache's accounting: a reference and an entry per value. */
+        /** A rough size in memory, for the page cache's accounting: an entry, its name and its value per field. */
         private static int estimate(Object value, int depth) {
             if (value instanceof Map<?, ?> map && depth < 8) {
                 int size = 64;
-                for (Object nested : map.values()) {
-                    size += 48 + estimate(nested, depth + 1);
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    size += 48 + estimate(entry.getKey(), depth + 1) + estimate(entry.getValue(), depth + 1);
                 }
                 return size;
             }
@@ -544,7 +594,10 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 }
                 return size;
             }
-            return value instanceof String text ? 40 + text.length() : 24;
+            if (value instanceof String text) {
+                return 40 + text.length();
+            }
+            return value instanceof byte[] bytes ? 16 + bytes.length : 24;
         }
 
         @Override

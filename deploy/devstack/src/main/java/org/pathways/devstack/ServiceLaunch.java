@@ -353,10 +353,17 @@ final class ServiceLaunch {
                 return false;
             }
             Path dir = cdsDir.resolve(service.name());
-            // The marker last: a copy cut short is taken again from the start next time.
+            Object before = Files.readAttributes(marker, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
             // The extraction and the copy of the jar without Class-Path; not a log, nor an archive of a service's run.
             Path app = built.resolve("app");
             linkTree(built, dir, file -> file.startsWith(app) || file.equals(built.resolve(CLASSES_ONLY)));
+            // A build that deleted or replaced its extraction meanwhile (it removes the marker first) left a part of
+            // it: extracted here instead. The marker last, so that a copy cut short is taken again from the start.
+            Object after = Files.readAttributes(marker, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            if (before == null || !before.equals(after) || !Files.readString(marker).equals(source)) {
+                deleteRecursively(dir);
+                return false;
+            }
             linkTree(marker, dir.resolve(EXTRACTED_FROM), file -> true);
             return true;
         } catch (IOException e) {

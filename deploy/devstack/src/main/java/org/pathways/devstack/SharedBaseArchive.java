@@ -288,6 +288,11 @@ final class SharedBaseArchive {
         Path partial = dir.resolve(key + ".partial");
         try {
             ServiceLaunch.linkTree(builtAhead.resolve(key), partial, file -> true);
+            // A build that removed it meanwhile (its jars go first) left a part of it: made here instead.
+            if (!whole(partial)) {
+                ServiceLaunch.deleteRecursively(dir);
+                return false;
+            }
             Files.move(partial, archiveDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return true;
         } catch (IOException e) {
@@ -295,6 +300,16 @@ final class SharedBaseArchive {
             ServiceLaunch.deleteRecursively(dir);
             return false;
         }
+    }
+
+    /** Whether {@code archiveDir} has the archive, its marks and every jar its list names. */
+    private static boolean whole(Path archiveDir) throws IOException {
+        if (!Files.isRegularFile(archiveDir.resolve(ARCHIVE)) || !Files.isRegularFile(archiveDir.resolve(COMPLETE))
+                || !Files.isRegularFile(archiveDir.resolve(JARS))) {
+            return false;
+        }
+        return Files.readAllLines(archiveDir.resolve(JARS)).stream()
+                .allMatch(name -> Files.isRegularFile(archiveDir.resolve("lib").resolve(name)));
     }
 
     private Base make(Path archiveDir, String key, List<Path> jars, byte[] classList, List<String> jvmOptions)

@@ -25,6 +25,7 @@ import org.bson.Document;
 import org.bson.types.Binary;
 import org.bson.types.Decimal128;
 import org.bson.types.ObjectId;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +99,7 @@ class EmbeddedMongoStoreTest {
         int port = BrokerClients.freePort();
         // A data directory of an older devstack, written by mongo-java-server's own H2 backend.
         MongoServer older = new MongoServer(new H2Backend(legacy.toString()));
+        older.enableOplog(); // as every older devstack had it: a document of every write ever made
         older.bind("localhost", port);
         try (MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
             MongoCollection<Document> learners = client.getDatabase("learners").getCollection("learners");
@@ -110,12 +112,13 @@ class EmbeddedMongoStoreTest {
         try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
                 MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
             assertThat(store.movedFromLegacyFile()).as("documents copied from the older file").isEqualTo(1);
+            assertThat(client.listDatabaseNames()).as("the older oplog's database, not copied").doesNotContain("local");
             MongoCollection<Document> learners = client.getDatabase("learners").getCollection("learners");
             assertThat(learners.find(Filters.eq("_id", "lrn-1")).first().getString("preferredLanguage"))
                     .isEqualTo("cy");
             // Its unique index came with it.
-            assertThatThrownBy(() -> learners.insertOne(new Document("_id", "lrn-3").append("email", "one@example.org")))
-                    .isInstanceOf(MongoWriteException.class);
+            Document sameEmail = new Document("_id", "lrn-3").append("email", "one@example.org");
+            assertThatThrownBy(() -> learners.insertOne(sameEmail)).isInstanceOf(MongoWriteException.class);
             learners.updateOne(Filters.eq("_id", "lrn-1"), Updates.set("preferredLanguage", "en"));
             learners.insertOne(new Document("_id", "lrn-2"));
             learners.deleteOne(Filters.eq("_id", "lrn-2"));
@@ -205,6 +208,17 @@ class EmbeddedMongoStoreTest {
             }
             assertThat(guarded.countDocuments()).isEqualTo(keys.size());
         }
+    }
+
+    @Test
+    void refusesAFileOfANewerDevstackSayingWhatToDo() throws Exception {
+        Path file = dir.resolve(EmbeddedMongoStore.FILE);
+        MVStore newer = MVStore.open(file.toString());
+        newer.<String, Object>openMap(EmbeddedMongoStore.FORMAT_MAP).put("version", 99);
+        newer.close();
+
+        assertThatThrownBy(() -> EmbeddedMongoStore.start(file, BrokerClients.freePort()))
+                .hasMessageContaining("newer devstack").hasMessageContaining("delete the file");
     }
 
     private static byte[] uuidBytes(UUID uuid) {
