@@ -380,15 +380,20 @@ final class EmbeddedMongoStore implements AutoCloseable {
             byte tag = buffer.get(buffer.position());
             if (tag == OBJECT_ID) {
                 buffer.get();
-                byte[] id = new byte[12];
-                buffer.get(id);
-                return new de.bwaldvogel.mongo.bson.ObjectId(id);
+                return readObjectId(buffer);
             }
             if (tag == MISSING) {
                 buffer.get();
                 return Missing.getInstance();
             }
             return super.read(buffer);
+        }
+
+        /** An {@code ObjectId} from its 12 bytes (as {@code IndexKeys} writes one inside a key too). */
+        static de.bwaldvogel.mongo.bson.ObjectId readObjectId(ByteBuffer buffer) {
+            byte[] id = new byte[12];
+            buffer.get(id);
+            return new de.bwaldvogel.mongo.bson.ObjectId(id);
         }
 
         @Override
@@ -508,11 +513,7 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 case DOUBLE -> buffer.getDouble();
                 case TRUE -> Boolean.TRUE;
                 case FALSE -> Boolean.FALSE;
-                case OBJECT_ID -> {
-                    byte[] id = new byte[12];
-                    buffer.get(id);
-                    yield new de.bwaldvogel.mongo.bson.ObjectId(id);
-                }
+                case OBJECT_ID -> Ids.readObjectId(buffer);
                 case INSTANT -> java.time.Instant.ofEpochSecond(buffer.getLong(), buffer.getInt());
                 case DATE -> new java.util.Date(buffer.getLong());
                 case SERIALIZED -> {

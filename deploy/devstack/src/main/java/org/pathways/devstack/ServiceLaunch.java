@@ -386,11 +386,16 @@ final class ServiceLaunch {
         for (Path file : files) {
             Path target = to.resolve(from.relativize(file).toString());
             Files.createDirectories(target.getParent());
-            try {
-                Files.createLink(target, file);
-            } catch (IOException | UnsupportedOperationException e) {
-                Files.copy(file, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-            }
+            linkOrCopy(file, target);
+        }
+    }
+
+    /** {@code file} at {@code target}: a hard link, else (another file system) a copy that keeps the file's time. */
+    static void linkOrCopy(Path file, Path target) throws IOException {
+        try {
+            Files.createLink(target, file);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(file, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
     }
 

@@ -320,11 +320,7 @@ final class SharedBaseArchive {
         List<Path> shared = new ArrayList<>();
         for (Path jar : jars) {
             Path link = lib.resolve(jar.getFileName());
-            try {
-                Files.createLink(link, jar);
-            } catch (IOException | UnsupportedOperationException e) {
-                Files.copy(jar, link, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-            }
+            ServiceLaunch.linkOrCopy(jar, link);
             shared.add(link);
         }
         long started = System.nanoTime();
