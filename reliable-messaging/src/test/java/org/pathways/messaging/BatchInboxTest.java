@@ -33,6 +33,7 @@ import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.TopicRecorder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.mongodb.core.MongoTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -50,6 +51,7 @@ class BatchInboxTest extends MessagingServiceTest {
     private static TopicRecorder deadLetters;
 
     @Autowired EventInbox inbox;
+    @Autowired MongoTemplate mongo;
 
     @BeforeAll
     static void recorders() {
@@ -173,5 +175,42 @@ class BatchInboxTest extends MessagingServiceTest {
         assertThat(deadLetters.settle(r -> learner.equals(r.key()), Duration.ofSeconds(1))).hasSize(2);
         // The events came in batches: some poll brought more than one.
         assertThat(MessagingTestApplication.BATCH_SIZES).anySatisfy(size -> assertThat(size).isGreaterThan(1));
+    }
+
+    /**
+     * The inbox inserts a batch's done-marks (no look-up, no update to work out). A mark written meanwhile by another
+     * instance (during a rebalance) refuses that insert; the batch still ends: every event marked done, each handled
+     * once, the batch not delivered again. A record the inbox held in another state when the batch began (written by
+     * an older version, say) is not taken for done: the event is handled and its record becomes the done-mark.
+     */
+    @Test
+    void aBatchsDoneMarksAreWrittenWhenAnotherInstanceMarkedOneMeanwhileOrTheInboxHeldOneInAnotherState() {
+        String learner = "lrn-" + UUID.randomUUID();
+        String first = UUID.randomUUID().toString();
+        String markedElsewhere = UUID.randomUUID().toString();
+        String heldPending = UUID.randomUUID().toString();
+        String last = UUID.randomUUID().toString();
+        MessagingTestApplication.BATCH_MARKED_ELSEWHERE.add(markedElsewhere);
+        mongo.insert(new org.bson.Document("_id", "batch-events:" + heldPending).append("status", "PENDING")
+                .append("handler", "batch-events").append("eventId", heldPending), "inbox");
+        long before = inbox.processedCount("batch-events");
+
+        send(learner, List.of(cloudEvent(first, learner), cloudEvent(markedElsewhere, learner),
+                cloudEvent(heldPending, learner), cloudEvent(last, learner)));
+
+        List<String> ids = List.of(first, markedElsewhere, heldPending, last);
+        await().atMost(Duration.ofSeconds(60)).until(() -> inbox.processedCount("batch-events") == before + 4);
+        assertThat(handled(ids)).containsExactly(first, markedElsewhere, heldPending, last);
+        for (String id : ids) {
+            org.bson.Document mark = mongo.findById("batch-events:" + id, org.bson.Document.class, "inbox");
+            assertThat(mark).as(id).isNotNull();
+            assertThat(mark.getString("status")).as(id).isEqualTo("DONE");
+        }
+        // Not delivered again: a later event of the same key is handled, and nothing of the batch a second time.
+        String after = UUID.randomUUID().toString();
+        send(learner, List.of(cloudEvent(after, learner)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled(List.of(after)).size() == 1);
+        assertThat(handled(List.of(first, markedElsewhere, heldPending, last, after)))
+                .containsExactly(first, markedElsewhere, heldPending, last, after);
     }
 }

@@ -383,7 +383,7 @@ public final class Devstack {
             return;
         }
         say("starting the trace viewer (Zipkin) on " + TraceViewer.UI);
-        platform.service(TraceViewer.start(jar, dataDir.resolve("logs").resolve("zipkin.log"), console,
+        platform.traceViewer(TraceViewer.start(jar, dataDir.resolve("logs").resolve("zipkin.log"), console,
                 verbose ? ConsoleFilter.everything() : ConsoleFilter.errorsOnly()));
         tracesExported = true;
     }

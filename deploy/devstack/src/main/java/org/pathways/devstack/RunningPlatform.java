@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * What has been started so far, and the one way to stop it: the gateway first so that no new request comes in,
- * then the services (which may still be publishing to Kafka and writing to the store), then Kafka, and the store
- * last. Used by the shutdown hook, so Ctrl-C, a failed start and a normal exit all stop things the same way.
+ * then the services (which may still be publishing to Kafka and writing to the store), then the trace viewer (which
+ * takes the services' last spans as they stop), then Kafka, and the store last. Used by the shutdown hook, so Ctrl-C, a failed start and a normal exit all stop things the same way.
  */
 final class RunningPlatform {
 
@@ -22,6 +22,7 @@ final class RunningPlatform {
     private final PrintStream console;
     private final List<ChildProcess> services = new ArrayList<>();
     private ChildProcess gateway;
+    private ChildProcess traceViewer;
     private KafkaBroker kafka;
     private EmbeddedMongoStore store;
     private boolean stopping;
@@ -68,6 +69,22 @@ final class RunningPlatform {
         started.stop(SERVICE_STOP_GRACE, console);
     }
 
+    /**
+     * The trace viewer stops after the services, not with them: each service sends it its last spans as it stops, and
+     * the viewer closing those connections while a service's JVM was writing its class-data archive at exit crashed
+     * that JVM now and then (the JDK's HTTP client resolving a lambda during the archive's dump, JDK 25.0.3).
+     */
+    void traceViewer(ChildProcess started) {
+        synchronized (this) {
+            if (!stopping) {
+                services.add(started);    // listed where it started, stopped after the others
+                traceViewer = started;
+                return;
+            }
+        }
+        started.stop(SERVICE_STOP_GRACE, console);
+    }
+
     void gateway(ChildProcess started) {
         synchronized (this) {
             if (!stopping) {
@@ -93,6 +110,7 @@ final class RunningPlatform {
     /** Stops everything started, in order; safe to call more than once. */
     void stop() {
         ChildProcess gatewayToStop;
+        ChildProcess traceViewerToStop;
         List<ChildProcess> servicesToStop;
         KafkaBroker kafkaToStop;
         EmbeddedMongoStore storeToClose;
@@ -102,7 +120,8 @@ final class RunningPlatform {
             }
             stopping = true;
             gatewayToStop = gateway;
-            servicesToStop = List.copyOf(services);
+            traceViewerToStop = traceViewer;
+            servicesToStop = services.stream().filter(service -> service != traceViewer).toList();
             kafkaToStop = kafka;
             storeToClose = store;
         }
@@ -111,6 +130,9 @@ final class RunningPlatform {
             gatewayToStop.stop(SERVICE_STOP_GRACE, console);
         }
         stopTogether(servicesToStop);
+        if (traceViewerToStop != null) {
+            traceViewerToStop.stop(SERVICE_STOP_GRACE, console);
+        }
         if (kafkaToStop != null) {
             kafkaToStop.stop();
         }

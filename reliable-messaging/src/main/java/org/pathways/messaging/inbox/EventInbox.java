@@ -15,6 +15,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.client.model.InsertManyOptions;
 import org.bson.Document;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerErased;
@@ -230,11 +232,11 @@ public class EventInbox {
 
     /**
      * One poll's records for one handler. Round trips to the store: one {@code $in} by {@code _id} for the events
-     * already done, the handler's own (merged by {@code scope}), and one unordered bulk upsert of the done-marks;
-     * an erasure takes the single-event path (its tombstone first, parked on failure). A failing event is retried as
-     * a record consumer's would be ({@link ConsumerRetry}) and then dead-lettered, and the batch goes on: its
-     * neighbours are handled once each, before and after it. A malformed record is dead-lettered at once. Anything
-     * that escapes (the store or the dead-letter topic is down) first marks done what was handled, then fails the
+     * already done, the handler's own (merged by {@code scope}), and the done-marks ({@link #markDone}); an erasure
+     * takes the single-event path (its tombstone first, parked on failure). A failing event is retried as a record
+     * consumer's would be ({@link ConsumerRetry}) and then dead-lettered, and the batch goes on: its neighbours are
+     * handled once each, before and after it. A malformed record is dead-lettered at once. Anything that escapes (the
+     * store or the dead-letter topic is down) first marks done what was handled, then fails the
      * batch, which the binder delivers again (the done ones are then skipped).
      */
     private void receiveBatch(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, BatchScope scope,
@@ -249,7 +251,8 @@ public class EventInbox {
                 deadLetter(handlerName, record, malformed);
             }
         }
-        Set<String> done = done(batch.stream().map(delivered -> delivered.key(handlerName)).toList());
+        Seen seen = seen(batch.stream().map(delivered -> delivered.key(handlerName)).toList());
+        Set<String> done = seen.done();
         List<Delivered> fresh = new ArrayList<>();
         for (Delivered delivered : batch) {
             if (done.add(delivered.key(handlerName))) {
@@ -287,7 +290,7 @@ public class EventInbox {
         try {
             scope.complete();
             if (!handled.isEmpty()) {
-                markDone(handlerName, handled);
+                markDone(handlerName, handled, seen.held());
             }
         } catch (RuntimeException failure) {
             if (escaped != null) {
@@ -302,21 +305,28 @@ public class EventInbox {
         }
     }
 
-    /** Which of {@code keys} are done, in one read by {@code _id}. */
-    private Set<String> done(List<String> keys) {
+    /** What the inbox holds of a batch's keys: those done, and those it holds in another state (parked, say). */
+    private record Seen(Set<String> done, Set<String> held) {
+    }
+
+    /** Which of {@code keys} the inbox holds, and which of those are done, in one read by {@code _id}. */
+    private Seen seen(List<String> keys) {
         Set<String> done = new HashSet<>();
+        Set<String> held = new HashSet<>();
         if (keys.isEmpty()) {
-            return done;
+            return new Seen(done, held);
         }
         Query query = Query.query(Criteria.where("_id").in(keys));
         query.fields().include("status");
-        for (Document seen : mongo.find(query, Document.class, COLLECTION)) {
-            if ("DONE".equals(seen.getString("status"))) {
-                done.add(seen.getString("_id"));
+        for (Document record : mongo.find(query, Document.class, COLLECTION)) {
+            if ("DONE".equals(record.getString("status"))) {
+                done.add(record.getString("_id"));
+            } else {
+                held.add(record.getString("_id"));
             }
         }
         // What is not done stays out of the set: receiveBatch adds each key as it goes, to see repeats in the batch.
-        return done;
+        return new Seen(done, held);
     }
 
     /**
@@ -379,24 +389,60 @@ public class EventInbox {
         }
     }
 
-    /** The done-marks of every handled event of a batch, in one unordered bulk upsert by {@code _id}. */
-    private void markDone(String handlerName, List<Delivered> handled) {
+    /**
+     * The done-marks of every handled event of a batch: one unordered bulk insert of those the inbox did not hold when
+     * the batch began (an insert is the store's cheapest write: no look-up, no update to work out), and one unordered
+     * bulk upsert by {@code _id} of those it held in another state. A mark another instance wrote meanwhile (during a
+     * rebalance) refuses the insert; that event is then upserted, so it ends done either way.
+     */
+    private void markDone(String handlerName, List<Delivered> handled, Set<String> held) {
         Date now = Date.from(clock.instant());
-        BulkOperations marks = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
+        List<Document> fresh = new ArrayList<>(handled.size());
+        List<Delivered> toUpsert = new ArrayList<>();
         for (Delivered delivered : handled) {
-            marks.upsert(Query.query(Criteria.where("_id").is(delivered.key(handlerName))), doneMark(handlerName,
-                    delivered.event(), now));
+            if (held.contains(delivered.key(handlerName))) {
+                toUpsert.add(delivered);
+            } else {
+                fresh.add(newDoneMark(handlerName, delivered, now));
+            }
         }
-        try {
-            marks.execute();
-        } catch (BulkOperationException raced) {
-            // Another instance marked some at the same moment (during a rebalance): done either way.
-            if (raced.getErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
-                throw raced;
+        if (!fresh.isEmpty()) {
+            try {
+                mongo.getCollection(COLLECTION).insertMany(fresh, new InsertManyOptions().ordered(false));
+            } catch (MongoBulkWriteException raced) {
+                if (raced.getWriteErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
+                    throw raced;
+                }
+                Set<String> refused = new HashSet<>();
+                raced.getWriteErrors().forEach(error -> refused.add(fresh.get(error.getIndex()).getString("_id")));
+                handled.stream().filter(delivered -> refused.contains(delivered.key(handlerName)))
+                        .forEach(toUpsert::add);
+            }
+        }
+        if (!toUpsert.isEmpty()) {
+            BulkOperations marks = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
+            for (Delivered delivered : toUpsert) {
+                marks.upsert(Query.query(Criteria.where("_id").is(delivered.key(handlerName))),
+                        doneMark(handlerName, delivered.event(), now));
+            }
+            try {
+                marks.execute();
+            } catch (BulkOperationException raced) {
+                // Another instance marked some at the same moment (during a rebalance): done either way.
+                if (raced.getErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
+                    throw raced;
+                }
             }
         }
         meters.counter("pathways.inbox.events", "handler", handlerName, "outcome", "processed")
                 .increment(handled.size());
+    }
+
+    /** The done-mark {@link #doneMark} upserts, as the document it inserts where there was none. */
+    private static Document newDoneMark(String handlerName, Delivered delivered, Date now) {
+        return new Document("_id", delivered.key(handlerName)).append("status", "DONE").append("processedAt", now)
+                .append("handler", handlerName).append("eventId", delivered.event().id())
+                .append("type", delivered.event().type()).append("receivedAt", now);
     }
 
     private static Update doneMark(String handlerName, ReceivedEvent event, Date now) {
