@@ -122,6 +122,8 @@ class DevstackSmokeTest {
                 .noneMatch(line -> line.contains("NoSuchCommandException") || line.contains("no such command"));
         assertThat(output).as("no warning that is expected in normal running (the binder's lag gauge's)")
                 .noneMatch(line -> line.contains("Not updating high watermark"));
+        assertThat(output).as("no advice from Lucene about a vector module the catalogue has no use for")
+                .noneMatch(line -> line.contains("vector incubator module"));
         assertThat(output).as("spans of the first seconds, before the low-priority trace viewer is up, lost quietly")
                 .noneMatch(line -> line.contains("Failed to export spans"));
         assertThat(output.stream().filter(line -> line.startsWith("[learner")).count())
