@@ -431,9 +431,14 @@ class EventPathFigures {
 
     /** Runs {@code action} {@link #RATE} times a second for {@code seconds} seconds, evenly spaced. */
     private static void paced(int seconds, java.util.function.IntConsumer action) throws InterruptedException {
+        paced(RATE, seconds, action);
+    }
+
+    /** Runs {@code action} {@code rate} times a second for {@code seconds} seconds, evenly spaced. */
+    static void paced(int rate, int seconds, java.util.function.IntConsumer action) throws InterruptedException {
         ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger sent = new AtomicInteger();
-        int total = RATE * seconds;
+        int total = rate * seconds;
         pacer.scheduleAtFixedRate(() -> {
             int i = sent.getAndIncrement();
             if (i < total) {
@@ -443,7 +448,7 @@ class EventPathFigures {
                     System.err.println("benchmark action failed: " + e);
                 }
             }
-        }, 0, 1_000_000 / RATE, TimeUnit.MICROSECONDS);
+        }, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
         while (sent.get() < total) {
             Thread.sleep(20);
         }
@@ -509,10 +514,17 @@ class EventPathFigures {
         private final Thread thread;
 
         Arrivals(String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> onRecord) {
-            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID(),
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new StringDeserializer(),
+            this(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafkaBootstrapServers()), topic,
+                    onRecord);
+        }
+
+        /** On the broker {@code clients} (its address and credentials) names. */
+        Arrivals(Map<String, Object> clients, String topic,
+                 java.util.function.Consumer<ConsumerRecord<String, byte[]>> onRecord) {
+            Map<String, Object> settings = new HashMap<>(clients);
+            settings.put(ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID());
+            settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(),
                     new ByteArrayDeserializer());
             consumer.subscribe(List.of(topic));
             while (consumer.assignment().isEmpty()) {
@@ -624,10 +636,18 @@ class EventPathFigures {
 
         /** Registers enough learners and courses for {@code referrals}, and waits until the referral-service knows them. */
         static Referrals prepare(int gateway, int referrals) throws Exception {
+            return prepare(gateway, referrals, TestTokens.worker(COUNCIL), TestTokens.worker(COLLEGE), COLLEGE, 3);
+        }
+
+        /**
+         * As {@link #prepare(int, int)}, with the referring and the receiving agency's tokens given, and the seed of
+         * the learners' made-up names (another seed on a platform that has the names of an earlier run: the same
+         * name and date of birth again would be refused as a possible duplicate).
+         */
+        static Referrals prepare(int gateway, int referrals, String council, String college, String collegeId,
+                                 long seed) throws Exception {
             int side = (int) Math.ceil(Math.sqrt(referrals * 1.2)) + 2;
-            String council = TestTokens.worker(COUNCIL);
-            String college = TestTokens.worker(COLLEGE);
-            Random random = new Random(3);
+            Random random = new Random(seed);
             List<String> learners = new ArrayList<>();
             for (int i = 0; i < side; i++) {
                 String learner = created(call(gateway, "POST", "/api/learners", council, """
@@ -636,7 +656,7 @@ class EventPathFigures {
                         1 + random.nextInt(9), random.nextInt(9)))).get("id").asString();
                 created(call(gateway, "POST", "/api/learners/" + learner + "/consents", council,
                         "{\"agencyId\":\"%s\",\"purpose\":\"REFERRAL_SHARING\",\"method\":\"VERBAL\"}"
-                                .formatted(COLLEGE)));
+                                .formatted(collegeId)));
                 learners.add(learner);
             }
             List<String> opportunities = new ArrayList<>();

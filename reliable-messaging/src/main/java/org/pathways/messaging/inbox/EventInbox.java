@@ -417,6 +417,10 @@ public class EventInbox {
                 raced.getWriteErrors().forEach(error -> refused.add(fresh.get(error.getIndex()).getString("_id")));
                 handled.stream().filter(delivered -> refused.contains(delivered.key(handlerName)))
                         .forEach(toUpsert::add);
+            } catch (RuntimeException failed) {
+                // As the template's own writes fail: a DataAccessException (the store unreachable, say).
+                RuntimeException translated = mongo.getExceptionTranslator().translateExceptionIfPossible(failed);
+                throw translated != null ? translated : failed;
             }
         }
         if (!toUpsert.isEmpty()) {

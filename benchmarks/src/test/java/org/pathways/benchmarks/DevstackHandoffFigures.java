@@ -1,0 +1,273 @@
+package org.pathways.benchmarks;
+
+import static org.pathways.benchmarks.EventPathFigures.call;
+import static org.pathways.benchmarks.EventPathFigures.created;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.pathways.benchmarks.EventPathFigures.AgencyEndpoint;
+import org.pathways.benchmarks.EventPathFigures.Arrivals;
+import org.pathways.benchmarks.EventPathFigures.Latencies;
+import org.pathways.benchmarks.EventPathFigures.Referrals;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The handoff as issue 14 sets its goal, on a running devstack (each service in its own JVM, C1 only, the embedded
+ * store in the devstack's JVM, Kafka with SASL): the council refers learners to the college's courses through the
+ * gateway at {@code benchmark.rate} referrals a second (50), and the college's own system (a real HTTP endpoint here,
+ * verifying each webhook's signature) times each one from the gateway's {@code 201} to the signed webhook's arrival.
+ * In the same run, raw Kafka on the same broker (a plain producer, {@code acks=all}, {@code linger.ms=0}, and a plain
+ * consumer, as the devstack's administrator). Then again with another agency's endpoint answering 500 after 1 s.
+ * Prints p50/p99 of each and the goal (handoff p99 ≤ 3 × raw p99 + 20 ms, p50 ≤ 15 ms). Start the devstack with its
+ * demo data first ({@code deploy/devstack/run --demo}), then:
+ * {@code ./mvnw -B -pl benchmarks test -Dbenchmark -Dtest=DevstackHandoffFigures
+ * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dbenchmark.devstack-data=DIR} for another data directory).
+ * Skipped when no devstack is running. Asserts nothing about speed.
+ */
+@Tag("benchmark")
+class DevstackHandoffFigures {
+
+    private static final int RATE = Integer.getInteger("benchmark.rate", 50);
+    private static final int SECONDS = Integer.getInteger("benchmark.seconds", 10);
+    private static final int WARMUP_SECONDS = Integer.getInteger("benchmark.warmup-seconds", 5);
+    private static final int GATEWAY = 8080;
+    private static final String SUBMITTED = "org.pathways.referral.submitted.v1";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final StringBuilder report = new StringBuilder();
+
+    @Test
+    void printFigures() throws Exception {
+        Path data = Path.of(System.getProperty("benchmark.devstack-data", "../.devstack")).toAbsolutePath()
+                .normalize();
+        Path adminProperties = data.resolve("kafka").resolve("admin.properties");
+        Path tokensFile = data.resolve("tokens.env");
+        Assumptions.assumeTrue(Files.isRegularFile(adminProperties) && Files.isRegularFile(tokensFile)
+                        && listening(GATEWAY) && listening(9092),
+                "no devstack running with its demo data in " + data + " (deploy/devstack/run --demo)");
+        Map<String, Object> clients = new HashMap<>();
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(adminProperties)) {
+            properties.load(reader);
+        }
+        properties.forEach((key, value) -> clients.put(key.toString(), value.toString()));
+        Map<String, String> tokens = tokens(tokensFile);
+        // Two of the council's people refer, so that neither meets the gateway's limit per caller (600 a minute).
+        List<String> council = List.of(tokens.get("COUNCIL_TOKEN"), token("council-worker"));
+        String college = tokens.get("COLLEGE_TOKEN");
+        try (AgencyEndpoint collegeSystem = AgencyEndpoint.healthy();
+             AgencyEndpoint failing = AgencyEndpoint.failingSlowly(Duration.ofSeconds(1))) {
+            collegeSystem.verifyWith(subscribe(college, collegeSystem));
+            Referrals referrals = Referrals.prepare(GATEWAY, RATE * (2 * SECONDS + WARMUP_SECONDS) + RATE,
+                    council.getFirst(), college, "agency-college", System.nanoTime());
+            line("Devstack handoff (%s): %d referrals/s through the gateway for %d s per phase", Instant.now(), RATE,
+                    SECONDS);
+            handoffs(clients, council, referrals, collegeSystem, WARMUP_SECONDS);
+            line("Warmed up: %d referrals, unmeasured", RATE * WARMUP_SECONDS);
+
+            phase("all endpoints healthy", clients, council, referrals, collegeSystem);
+            failing.verifyWith(subscribe(council.getFirst(), failing));
+            phase("another agency's endpoint answers 500 after 1 s", clients, council, referrals, collegeSystem);
+            line("  (the failing endpoint was called %d times)", failing.calls.get());
+        } finally {
+            System.out.println("\n==== Pathways devstack handoff figures ====\n" + report
+                    + "===========================================");
+        }
+    }
+
+    private void phase(String situation, Map<String, Object> clients, List<String> council, Referrals referrals,
+                       AgencyEndpoint collegeSystem) throws Exception {
+        Latencies raw = rawKafka(clients);
+        Latencies[] handoff = handoffs(clients, council, referrals, collegeSystem, SECONDS);
+        double goal = 3 * raw.ms(0.99) + 20;
+        line("%n%s:", situation);
+        line("  %-44s p50 %7.1f ms  p99 %7.1f ms", "raw Kafka produce -> consume (same broker)", raw.ms(0.50),
+                raw.ms(0.99));
+        line("  %-44s p50 %7.1f ms  p99 %7.1f ms  (%d handoffs; p99 %.1f x raw)",
+                "gateway 201 -> signed webhook at the college", handoff[0].ms(0.50), handoff[0].ms(0.99),
+                handoff[0].size(), handoff[0].ms(0.99) / raw.ms(0.99));
+        line("  %-44s p50 %7.1f ms  p99 %7.1f ms", "  of which 201 -> on Kafka (the outbox relay)", handoff[1].ms(0.50),
+                handoff[1].ms(0.99));
+        line("  %-44s p50 %7.1f ms  p99 %7.1f ms", "  and on Kafka -> webhook (consumer, dispatch)",
+                handoff[2].ms(0.50), handoff[2].ms(0.99));
+        line("  goal: p99 <= %.1f ms (3 x raw p99 + 20 ms), p50 <= 15 ms: %s", goal,
+                handoff[0].ms(0.99) <= goal && handoff[0].ms(0.50) <= 15 ? "met" : "not met");
+    }
+
+    /** A plain producer (acks=all, linger.ms=0 like the platform's) and a plain consumer, on the devstack's broker. */
+    private static Latencies rawKafka(Map<String, Object> clients) throws Exception {
+        String topic = "benchmark.raw";
+        // The devstack's broker creates no topic by itself: the administrator makes this one, as many partitions as
+        // the platform's topics.
+        try (AdminClient admin = AdminClient.create(clients)) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Latencies latencies = new Latencies();
+        Map<String, Object> settings = new HashMap<>(clients);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings, new StringSerializer(),
+                new ByteArraySerializer());
+             Arrivals arrivals = new Arrivals(clients, topic, record -> {
+                 Long sent = sentAt.remove(record.key());
+                 if (sent != null) {
+                     latencies.add(System.nanoTime() - sent);
+                 }
+             })) {
+            producer.send(new ProducerRecord<>(topic, "warm-up", new byte[1])).get();
+            byte[] kilobyte = "x".repeat(1024).getBytes(StandardCharsets.UTF_8);
+            EventPathFigures.paced(RATE, SECONDS, i -> {
+                String key = "raw-" + UUID.randomUUID();
+                sentAt.put(key, System.nanoTime());
+                producer.send(new ProducerRecord<>(topic, key, kilobyte));
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (latencies.size() < RATE * SECONDS && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        return latencies;
+    }
+
+    /**
+     * Referrals through the gateway at {@link #RATE} for {@code seconds}: gateway {@code 201} -> webhook, 201 -> on
+     * Kafka, on Kafka -> webhook.
+     */
+    private Latencies[] handoffs(Map<String, Object> clients, List<String> council, Referrals referrals,
+                                 AgencyEndpoint collegeSystem, int seconds) throws Exception {
+        Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+        Map<String, Long> onKafkaAt = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+        try (Arrivals onKafka = new Arrivals(clients, "pathways.referrals",
+                record -> onKafkaAt.putIfAbsent(record.key(), System.nanoTime()));
+             ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            EventPathFigures.paced(RATE, seconds, i -> {
+                String[] pair = referrals.next();
+                requests.execute(() -> {
+                    try {
+                        long sent = System.nanoTime();
+                        HttpResponse<String> response = call(GATEWAY, "POST", "/api/referrals",
+                                council.get(i % council.size()), Referrals.body(pair));
+                        long now = System.nanoTime();
+                        if (response.statusCode() == 201) {
+                            answeredAt.put(JSON.readTree(response.body()).get("id").asString(), now);
+                        } else {
+                            refused.computeIfAbsent(String.valueOf(response.statusCode()), s -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        refused.computeIfAbsent(e.getClass().getSimpleName(), s -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
+                });
+            });
+            requests.shutdown();
+            requests.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && !collegeSystem.arrivedAt.keySet().containsAll(answeredAt.keySet())) {
+                Thread.sleep(50);
+            }
+        }
+        Latencies handoff = new Latencies();
+        Latencies relayed = new Latencies();
+        Latencies dispatched = new Latencies();
+        answeredAt.forEach((referralId, answered) -> {
+            Long arrived = collegeSystem.arrivedAt.get(referralId);
+            Long published = onKafkaAt.get(referralId);
+            if (arrived != null) {
+                handoff.add(Math.max(0, arrived - answered));
+            }
+            if (published != null) {
+                relayed.add(Math.max(0, published - answered));
+                if (arrived != null) {
+                    dispatched.add(Math.max(0, arrived - published));
+                }
+            }
+        });
+        if (!refused.isEmpty() || handoff.size() < answeredAt.size()) {
+            line("  refused by the API (status=count) %s; %d of %d accepted never arrived", refused,
+                    answeredAt.size() - handoff.size(), answeredAt.size());
+        }
+        if (collegeSystem.badSignatures.get() > 0) {
+            line("  %d webhooks failed signature verification", collegeSystem.badSignatures.get());
+        }
+        return new Latencies[] {handoff, relayed, dispatched};
+    }
+
+    /** Subscribes {@code endpoint} to new referrals for the agency of {@code token}; its signing secret. */
+    private static String subscribe(String token, AgencyEndpoint endpoint) throws Exception {
+        return created(call(GATEWAY, "POST", "/api/subscriptions", token,
+                "{\"url\":\"%s\",\"eventTypes\":[\"%s\"]}".formatted(endpoint.url(), SUBMITTED)))
+                .get("secret").asString();
+    }
+
+    /** The demo's tokens, from the devstack's {@code tokens.env} ({@code export NAME=value} lines). */
+    private static Map<String, String> tokens(Path file) throws IOException {
+        Map<String, String> tokens = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith("export ") && line.contains("=")) {
+                tokens.put(line.substring(7, line.indexOf('=')), line.substring(line.indexOf('=') + 1).strip());
+            }
+        }
+        return tokens;
+    }
+
+    /** A demo person's token, from the devstack's own script (authorization code with PKCE, through curl). */
+    private static String token(String principal) throws Exception {
+        Process process = new ProcessBuilder("bash", "../deploy/devstack/token", principal).redirectErrorStream(false)
+                .start();
+        String token = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (process.waitFor() != 0 || token.isEmpty()) {
+            throw new IllegalStateException("no token for " + principal + ": "
+                    + new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        return token;
+    }
+
+    private void line(String format, Object... args) {
+        String text = format.formatted(args);
+        System.out.println(text);
+        report.append(text).append('\n');
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("localhost", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
