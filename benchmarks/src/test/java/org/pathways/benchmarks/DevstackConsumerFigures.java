@@ -1,18 +1,11 @@
 package org.pathways.benchmarks;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 import com.mongodb.client.MongoClient;
@@ -51,17 +44,7 @@ class DevstackConsumerFigures {
 
     @Test
     void printFigures() throws Exception {
-        Path data = Path.of(System.getProperty("benchmark.devstack-data", "../.devstack")).toAbsolutePath()
-                .normalize();
-        Path adminProperties = data.resolve("kafka").resolve("admin.properties");
-        Assumptions.assumeTrue(Files.isRegularFile(adminProperties) && listening(9092) && listening(27017),
-                "no devstack running with its data in " + data + " (deploy/devstack/run --demo)");
-        Map<String, Object> clients = new HashMap<>();
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(adminProperties)) {
-            properties.load(reader);
-        }
-        properties.forEach((key, value) -> clients.put(key.toString(), value.toString()));
+        Map<String, Object> clients = RunningDevstack.assumeRunning(9092, 27017).kafkaClients();
         try (MongoClient mongo = MongoClients.create(MONGO_URI)) {
             List<String> opportunities = new ArrayList<>();
             mongo.getDatabase(DATABASES.get("opportunity-catalogue-service")).getCollection("opportunities")
@@ -98,13 +81,5 @@ class DevstackConsumerFigures {
         String text = format.formatted(args);
         System.out.println(text);
         report.append(text).append('\n');
-    }
-
-    private static boolean listening(int port) {
-        try (Socket ignored = new Socket("localhost", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -3,19 +3,13 @@ package org.pathways.benchmarks;
 import static org.pathways.benchmarks.EventPathFigures.call;
 import static org.pathways.benchmarks.EventPathFigures.created;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +24,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.pathways.benchmarks.EventPathFigures.AgencyEndpoint;
@@ -66,20 +59,9 @@ class DevstackHandoffFigures {
 
     @Test
     void printFigures() throws Exception {
-        Path data = Path.of(System.getProperty("benchmark.devstack-data", "../.devstack")).toAbsolutePath()
-                .normalize();
-        Path adminProperties = data.resolve("kafka").resolve("admin.properties");
-        Path tokensFile = data.resolve("tokens.env");
-        Assumptions.assumeTrue(Files.isRegularFile(adminProperties) && Files.isRegularFile(tokensFile)
-                        && listening(GATEWAY) && listening(9092),
-                "no devstack running with its demo data in " + data + " (deploy/devstack/run --demo)");
-        Map<String, Object> clients = new HashMap<>();
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(adminProperties)) {
-            properties.load(reader);
-        }
-        properties.forEach((key, value) -> clients.put(key.toString(), value.toString()));
-        Map<String, String> tokens = tokens(tokensFile);
+        RunningDevstack devstack = RunningDevstack.assumeRunning(GATEWAY, 9092);
+        Map<String, Object> clients = devstack.kafkaClients();
+        Map<String, String> tokens = devstack.demoTokens();
         // Two of the council's people refer, so that neither meets the gateway's limit per caller (600 a minute).
         List<String> council = List.of(tokens.get("COUNCIL_TOKEN"), token("council-worker"));
         String college = tokens.get("COLLEGE_TOKEN");
@@ -194,8 +176,7 @@ class DevstackHandoffFigures {
                     }
                 });
             });
-            requests.shutdown();
-            requests.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+            requests.close();    // every request answered
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline && !collegeSystem.arrivedAt.keySet().containsAll(answeredAt.keySet())) {
                 Thread.sleep(50);
@@ -234,17 +215,6 @@ class DevstackHandoffFigures {
                 .get("secret").asString();
     }
 
-    /** The demo's tokens, from the devstack's {@code tokens.env} ({@code export NAME=value} lines). */
-    private static Map<String, String> tokens(Path file) throws IOException {
-        Map<String, String> tokens = new HashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            if (line.startsWith("export ") && line.contains("=")) {
-                tokens.put(line.substring(7, line.indexOf('=')), line.substring(line.indexOf('=') + 1).strip());
-            }
-        }
-        return tokens;
-    }
-
     /** A demo person's token, from the devstack's own script (authorization code with PKCE, through curl). */
     private static String token(String principal) throws Exception {
         Process process = new ProcessBuilder("bash", "../deploy/devstack/token", principal).redirectErrorStream(false)
@@ -261,13 +231,5 @@ class DevstackHandoffFigures {
         String text = format.formatted(args);
         System.out.println(text);
         report.append(text).append('\n');
-    }
-
-    private static boolean listening(int port) {
-        try (Socket ignored = new Socket("localhost", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -1,0 +1,71 @@
+package org.pathways.benchmarks;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A devstack the benchmarks run against ({@code deploy/devstack/run --demo}): its data directory
+ * ({@code -Dbenchmark.devstack-data=DIR}, else the repository's {@code .devstack}), the Kafka administrator's client
+ * settings it wrote, and the demo's tokens.
+ */
+final class RunningDevstack {
+
+    final Path data;
+
+    private RunningDevstack(Path data) {
+        this.data = data;
+    }
+
+    /** The running devstack, or the test skipped (saying why) when none runs with its data there. */
+    static RunningDevstack assumeRunning(int... ports) {
+        Path data = Path.of(System.getProperty("benchmark.devstack-data", "../.devstack")).toAbsolutePath()
+                .normalize();
+        boolean running = Files.isRegularFile(data.resolve("kafka").resolve("admin.properties"));
+        for (int port : ports) {
+            running &= listening(port);
+        }
+        Assumptions.assumeTrue(running, "no devstack running with its data in " + data
+                + " (deploy/devstack/run --demo)");
+        return new RunningDevstack(data);
+    }
+
+    /** The devstack's Kafka administrator's client settings (address, SASL), from {@code kafka/admin.properties}. */
+    Map<String, Object> kafkaClients() throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(data.resolve("kafka").resolve("admin.properties"))) {
+            properties.load(reader);
+        }
+        Map<String, Object> clients = new HashMap<>();
+        properties.forEach((key, value) -> clients.put(key.toString(), value.toString()));
+        return clients;
+    }
+
+    /** The demo's tokens, from {@code tokens.env} ({@code export NAME=value} lines); skipped without the demo. */
+    Map<String, String> demoTokens() throws IOException {
+        Path file = data.resolve("tokens.env");
+        Assumptions.assumeTrue(Files.isRegularFile(file), "the devstack has no demo tokens: start it with --demo");
+        Map<String, String> tokens = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith("export ") && line.contains("=")) {
+                tokens.put(line.substring(7, line.indexOf('=')), line.substring(line.indexOf('=') + 1).strip());
+            }
+        }
+        return tokens;
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("localhost", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
