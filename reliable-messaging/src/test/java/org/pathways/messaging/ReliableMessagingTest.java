@@ -427,6 +427,48 @@ class ReliableMessagingTest extends MessagingServiceTest {
     }
 
     @Test
+    void newAggregatesInsertedTogetherAreStoredInOneWriteSavingThoseNotThereAndLeavingTheOneAlreadyThereAsItWas() {
+        String there = newLearnerId();
+        outbox.save(new TrackedLearner(there, "LS1"));
+        String first = newLearnerId();
+        String last = newLearnerId();
+        java.util.concurrent.atomic.AtomicInteger inserts = new java.util.concurrent.atomic.AtomicInteger();
+        com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
+            @Override
+            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                if (event.getCommandName().equals("insert")) {
+                    inserts.incrementAndGet();
+                }
+            }
+        };
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(
+                com.mongodb.MongoClientSettings.builder()
+                        .applyConnectionString(new com.mongodb.ConnectionString(SharedInfrastructure.mongoUri()))
+                        .addCommandListener(counter).build())) {
+            Outbox counted = new Outbox(new MongoTemplate(client, mongo.getDb().getName()), relay, schemas,
+                    Binder.get(environment).bind("pathways.messaging", MessagingProperties.class).get(),
+                    java.net.URI.create("/pathways/messaging-test"), Clock.systemUTC());
+            List<TrackedLearner> stored = counted.insertAll(List.of(new TrackedLearner(first, "LS2"),
+                    new TrackedLearner(there, "LS3"), new TrackedLearner(last, "LS4")));
+
+            assertThat(stored).extracting(learner -> learner.id).containsExactly(first, last);
+            assertThat(stored).extracting(learner -> learner.version).containsExactly(0L, 0L);
+        }
+        assertThat(inserts).hasValue(1);
+        assertThat(mongo.findById(first, TrackedLearner.class).locality).isEqualTo("LS2");
+        assertThat(mongo.findById(last, TrackedLearner.class).locality).isEqualTo("LS4");
+        assertThat(mongo.findById(there, TrackedLearner.class).locality).isEqualTo("LS1");
+        assertThat(mongo.findById(first, Document.class, "tracked-learners"))
+                .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+        assertThat(pendingOutbox(first)).isEmpty();
+
+        TrackedLearner storedFirst = mongo.findById(first, TrackedLearner.class);
+        storedFirst.note = "changed after";
+        outbox.save(storedFirst, registered(first));
+        assertThat(mongo.findById(first, TrackedLearner.class).version).isEqualTo(1L);
+    }
+
+    @Test
     void anEventThatBreaksItsContractNeverEntersTheOutbox() {
         String id = newLearnerId();
         LearnerRegistered withEmailAsId = new LearnerRegistered("amina@example.org", "agency-college", "LS6",

@@ -14,7 +14,6 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.notification.config.WebhookProperties;
 import org.pathways.platform.store.GuardIndexes;
 import org.springframework.beans.factory.InitializingBean;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
@@ -74,14 +73,12 @@ public class DeliveryLog implements InitializingBean {
                 .and(OUTBOX_FIRST).exists(false)), Delivery.class).getDeletedCount();
     }
 
-    /** Stores a new delivery; false when this event already has a delivery to this subscription. */
-    boolean open(Delivery delivery) {
-        try {
-            outbox.save(delivery, List.of());
-            return true;
-        } catch (DuplicateKeyException alreadyThere) {
-            return false;
-        }
+    /**
+     * Stores an event's new deliveries in one round trip; returns those stored, leaving out any whose event already
+     * has a delivery to its subscription (a repeated fan-out).
+     */
+    List<Delivery> openAll(List<Delivery> opening) {
+        return outbox.insertAll(opening);
     }
 
     /** Saves a delivery with the events its change caused; fails if someone else changed it since it was read. */

@@ -2,7 +2,11 @@ package org.pathways.notification.delivery;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -50,7 +54,8 @@ public class WebhookFanOut {
             throw new MalformedEventException("An event id outside the published id pattern");
         }
         Instant now = clock.instant();
-        int made = 0;
+        List<Delivery> opening = new ArrayList<>();
+        Map<String, Subscription> to = new HashMap<>();
         for (Subscription subscription : subscriptions.activeFor(agencies, event.type())) {
             // A FHIR rest-hook gets the referral as a FHIR resource, and only when it matches its criteria.
             String sent = body;
@@ -61,17 +66,22 @@ public class WebhookFanOut {
                 }
                 sent = resource.get();
             }
-            Delivery delivery = Delivery.of(event.id(), event.type(), subscription, sent, schedule, now)
-                    .inTrace(event.traceparent()).happenedAt(event.time());
-            if (deliveries.open(delivery)) {
-                made++;
-                log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),
-                        subscription.id(), subscription.agencyId());
-                dispatcher.dispatchOpened(delivery, subscription);
-            } else {
-                log.debug("Event {} already has a delivery to subscription {}", event.id(), subscription.id());
-            }
+            opening.add(Delivery.of(event.id(), event.type(), subscription, sent, schedule, now)
+                    .inTrace(event.traceparent()).happenedAt(event.time()));
+            to.put(subscription.id(), subscription);
         }
+        // One round trip for all of them; a delivery the event already had (a repeated fan-out) is not made again.
+        List<Delivery> opened = deliveries.openAll(opening);
+        for (Delivery delivery : opened) {
+            Subscription subscription = to.get(delivery.subscriptionId());
+            log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),
+                    subscription.id(), subscription.agencyId());
+            dispatcher.dispatchOpened(delivery, subscription);
+        }
+        if (opened.size() < opening.size()) {
+            log.debug("Event {} already had {} of its deliveries", event.id(), opening.size() - opened.size());
+        }
+        int made = opened.size();
         return made;
     }
 }
