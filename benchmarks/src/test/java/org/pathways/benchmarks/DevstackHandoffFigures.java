@@ -50,12 +50,20 @@ class DevstackHandoffFigures {
 
     private static final int RATE = Integer.getInteger("benchmark.rate", 50);
     private static final int SECONDS = Integer.getInteger("benchmark.seconds", 10);
-    private static final int WARMUP_SECONDS = Integer.getInteger("benchmark.warmup-seconds", 5);
+    /** The services run C1-compiled code only, and compile it as the traffic first reaches each path. */
+    private static final int WARMUP_SECONDS = Integer.getInteger("benchmark.warmup-seconds", 30);
     private static final int GATEWAY = 8080;
     private static final String SUBMITTED = "org.pathways.referral.submitted.v1";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final StringBuilder report = new StringBuilder();
+    private RunningDevstack devstack;
+    /** The subscriptions this run made, by id: the token of the agency that made each. */
+    private final Map<String, String> subscriptions = new java.util.LinkedHashMap<>();
+    private Map<String, Duration> cpuBefore = Map.of();
+    private Map<String, Duration> cpuUsed = Map.of();
+    private int accepted;
+    private double phaseSeconds;
 
     @Test
     void printFigures() throws Exception {
@@ -72,6 +80,7 @@ class DevstackHandoffFigures {
                     council.getFirst(), college, "agency-college", System.nanoTime());
             line("Devstack handoff (%s): %d referrals/s through the gateway for %d s per phase", Instant.now(), RATE,
                     SECONDS);
+            this.devstack = devstack;
             handoffs(clients, council, referrals, collegeSystem, WARMUP_SECONDS);
             line("Warmed up: %d referrals, unmeasured", RATE * WARMUP_SECONDS);
 
@@ -80,6 +89,7 @@ class DevstackHandoffFigures {
             phase("another agency's endpoint answers 500 after 1 s", clients, council, referrals, collegeSystem);
             line("  (the failing endpoint was called %d times)", failing.calls.get());
         } finally {
+            unsubscribe();
             System.out.println("\n==== Pathways devstack handoff figures ====\n" + report
                     + "===========================================");
         }
@@ -102,6 +112,21 @@ class DevstackHandoffFigures {
                 handoff[2].ms(0.50), handoff[2].ms(0.99));
         line("  goal: p99 <= %.1f ms (3 x raw p99 + 20 ms), p50 <= 15 ms: %s", goal,
                 handoff[0].ms(0.99) <= goal && handoff[0].ms(0.50) <= 15 ? "met" : "not met");
+        cpuPerReferral();
+    }
+
+    /**
+     * The CPU each of the devstack's processes used from the phase's first request until its last webhook arrived,
+     * per accepted referral (consumers that were still catching up with earlier phases count too).
+     */
+    private void cpuPerReferral() {
+        long total = cpuUsed.values().stream().mapToLong(Duration::toMillis).sum();
+        line("  CPU per accepted referral, ms (%d accepted; all processes %.1f ms, %.2f cores over the phase's %.1f s):",
+                accepted, (double) total / Math.max(1, accepted), total / 1000.0 / phaseSeconds, phaseSeconds);
+        StringBuilder each = new StringBuilder("   ");
+        cpuUsed.forEach((name, used) -> each.append(" %s %.1f;".formatted(name,
+                (double) used.toMillis() / Math.max(1, accepted))));
+        line("%s", each);
     }
 
     /** A plain producer (acks=all, linger.ms=0 like the platform's) and a plain consumer, on the devstack's broker. */
@@ -156,6 +181,8 @@ class DevstackHandoffFigures {
         try (Arrivals onKafka = new Arrivals(clients, "pathways.referrals",
                 record -> onKafkaAt.putIfAbsent(record.key(), System.nanoTime()));
              ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            cpuBefore = devstack.cpuByProcess();
+            long phaseStart = System.nanoTime();
             EventPathFigures.paced(RATE, seconds, i -> {
                 String[] pair = referrals.next();
                 requests.execute(() -> {
@@ -181,6 +208,9 @@ class DevstackHandoffFigures {
             while (System.nanoTime() < deadline && !collegeSystem.arrivedAt.keySet().containsAll(answeredAt.keySet())) {
                 Thread.sleep(50);
             }
+            cpuUsed = RunningDevstack.used(cpuBefore, devstack.cpuByProcess());
+            phaseSeconds = (System.nanoTime() - phaseStart) / 1e9;
+            accepted = answeredAt.size();
         }
         Latencies handoff = new Latencies();
         Latencies relayed = new Latencies();
@@ -208,11 +238,27 @@ class DevstackHandoffFigures {
         return new Latencies[] {handoff, relayed, dispatched};
     }
 
-    /** Subscribes {@code endpoint} to new referrals for the agency of {@code token}; its signing secret. */
-    private static String subscribe(String token, AgencyEndpoint endpoint) throws Exception {
-        return created(call(GATEWAY, "POST", "/api/subscriptions", token,
-                "{\"url\":\"%s\",\"eventTypes\":[\"%s\"]}".formatted(endpoint.url(), SUBMITTED)))
-                .get("secret").asString();
+    /**
+     * Subscribes {@code endpoint} to new referrals for the agency of {@code token}; its signing secret. The
+     * subscription is removed at the end ({@link #unsubscribe}): on a devstack used for several runs, an earlier run's
+     * endpoint, gone with its JVM, would otherwise be a failing endpoint in every later one.
+     */
+    private String subscribe(String token, AgencyEndpoint endpoint) throws Exception {
+        var subscription = created(call(GATEWAY, "POST", "/api/subscriptions", token,
+                "{\"url\":\"%s\",\"eventTypes\":[\"%s\"]}".formatted(endpoint.url(), SUBMITTED)));
+        subscriptions.put(subscription.get("id").asString(), token);
+        return subscription.get("secret").asString();
+    }
+
+    /** Removes the subscriptions this run made (their pending deliveries are cancelled). */
+    private void unsubscribe() throws Exception {
+        for (Map.Entry<String, String> made : subscriptions.entrySet()) {
+            int status = call(GATEWAY, "DELETE", "/api/subscriptions/" + made.getKey(), made.getValue(), null)
+                    .statusCode();
+            if (status != 204) {
+                line("  subscription %s not removed: %d", made.getKey(), status);
+            }
+        }
     }
 
     /** A demo person's token, from the devstack's own script (authorization code with PKCE, through curl). */

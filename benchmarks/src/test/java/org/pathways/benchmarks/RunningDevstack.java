@@ -5,9 +5,13 @@ import java.io.Reader;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -60,6 +64,44 @@ final class RunningDevstack {
         }
         return tokens;
     }
+
+    /**
+     * The CPU time each of the devstack's processes has used so far, by name: the devstack's own JVM (which holds the
+     * embedded store), Kafka, the trace viewer and each service (named by its crash-log path). Read from the
+     * operating system ({@link ProcessHandle.Info#totalCpuDuration}), so the benchmark must run on the same machine.
+     */
+    Map<String, Duration> cpuByProcess() {
+        String dataDir = data.toString();
+        Map<String, Duration> cpu = new TreeMap<>();
+        ProcessHandle.allProcesses().forEach(process -> {
+            String line = process.info().commandLine().orElse("");
+            Matcher service = SERVICE.matcher(line);
+            String name = null;
+            if (line.contains("devstack.jar") && line.contains(dataDir)) {
+                name = "devstack (the store)";
+            } else if (line.contains(dataDir + "/kafka/")) {
+                name = "kafka";
+            } else if (line.contains("zipkin-server.jar")) {
+                name = "trace viewer";
+            } else if (service.find() && line.contains(dataDir)) {
+                name = service.group(1);
+            }
+            if (name != null) {
+                String as = name;
+                process.info().totalCpuDuration().ifPresent(used -> cpu.merge(as, used, Duration::plus));
+            }
+        });
+        return cpu;
+    }
+
+    /** The CPU each process used between two {@link #cpuByProcess} readings. */
+    static Map<String, Duration> used(Map<String, Duration> before, Map<String, Duration> after) {
+        Map<String, Duration> used = new TreeMap<>();
+        after.forEach((name, total) -> used.put(name, total.minus(before.getOrDefault(name, Duration.ZERO))));
+        return used;
+    }
+
+    private static final Pattern SERVICE = Pattern.compile("-XX:ErrorFile=\\S*/logs/([a-z-]+)-crash-");
 
     private static boolean listening(int port) {
         try (Socket ignored = new Socket("localhost", port)) {

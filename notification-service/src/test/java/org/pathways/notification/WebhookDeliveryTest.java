@@ -40,6 +40,9 @@ import tools.jackson.databind.JsonNode;
 
 class WebhookDeliveryTest extends NotificationServiceTest {
 
+    @Autowired
+    org.pathways.testing.StoreCommands commands;
+
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final CloudEventCodec CODEC = new CloudEventCodec();
 
@@ -191,6 +194,34 @@ class WebhookDeliveryTest extends NotificationServiceTest {
                 assertThat(delivered.agencyId()).isEqualTo("agency-college");
             });
         }
+    }
+
+    @Test
+    void aRetryIsMadeAtItsTimeByTheDeliverysIdWithoutASearchOfEveryDeliveryKept() throws Exception {
+        try (WebhookReceiver college = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            college.thenAnswer(500).thenAnswer(500).otherwiseAnswer(200);
+            subscribe("agency-college", college.url(), SUBMITTED);
+            OutboxEntry event = ReferralEvents.submitted("agency-council", "agency-college");
+            long searchesBefore = searches();
+
+            events.publish(event);
+
+            JsonNode delivery = awaitStatus("agency-college", event.eventId(), "DELIVERED");
+            assertThat(delivery.get("attempts").valueStream().map(a -> a.get("statusCode").asInt()))
+                    .containsExactly(500, 500, 200);
+            List<WebhookReceiver.Received> received = college.received();
+            // The schedule's 200 and 400 ms, not the poll's full search a minute later.
+            assertThat(Duration.between(received.get(0).at(), received.get(2).at()))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(550)).isLessThan(Duration.ofSeconds(20));
+            // The embedded store answers a search by due time by reading every delivery ever kept.
+            assertThat(searches()).as("searches of the deliveries by the dispatcher's wake-ups")
+                    .isEqualTo(searchesBefore);
+        }
+    }
+
+    /** The reads of the deliveries made on the dispatcher's wake-up thread (its searches for due deliveries). */
+    private long searches() {
+        return commands.byCommand("webhook-search"::equals).getOrDefault("find deliveries", 0L);
     }
 
     @Test

@@ -34,11 +34,12 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes the attempts, off the consumer's thread: right away for a new or redelivered delivery, and, for a retry or a
- * delivery put off, once its time has come: a search of the store is made at once when something waiting may go (a
- * slot freed in a full bulkhead or in this instance's capacity, a subscription resumed, a retry's time within the
- * minute come), and a short poll checks whether anything else this instance knows of is due ({@link DueWatch}) and
- * only then searches, plus a full search every {@code full-poll-interval} for what another instance left behind. Each attempt starts with a lease on the delivery (see
+ * Makes the attempts, off the consumer's thread: right away for a new or redelivered delivery; a retry within the
+ * minute at its time, claimed by its id; and, for a delivery put off, once its time has come: a search of the store
+ * is made at once when something waiting may go (a slot freed in a full bulkhead or in this instance's capacity, a
+ * subscription resumed), and a short poll checks whether anything else this instance knows of is due
+ * ({@link DueWatch}) and only then searches, plus a full search every {@code full-poll-interval} for what another
+ * instance left behind. Each attempt starts with a lease on the delivery (see
  * {@link DeliveryLog}), so across instances each attempt is made once; an instance that dies mid-attempt leaves a
  * lease that runs out, and another instance tries again (at least once, never lost). Each endpoint's bulkhead and
  * circuit breaker ({@link EndpointGuards}) keep one slow or dead agency from holding up the others.
@@ -73,7 +74,7 @@ class WebhookDispatcher implements DisposableBean {
      */
     private final java.util.concurrent.ScheduledExecutorService searcher =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("webhook-search").factory());
-    /** A retry due within this is searched for at its time, not at the poll after it. */
+    /** A retry due within this is claimed by its id at its time, not found by the poll after it. */
     private static final Duration SEARCH_AT_MOST_AHEAD = Duration.ofMinutes(1);
     private final AtomicBoolean searchQueued = new AtomicBoolean();
     /** One search at a time, whether the poll or a wake-up started it. */
@@ -128,16 +129,30 @@ class WebhookDispatcher implements DisposableBean {
         }
     }
 
-    /** Searches when {@code at} has come: at that moment if it is near, else at the poll after it. */
-    private void searchAt(java.time.Instant at) {
-        due.dueAt(at);
+    /**
+     * Attempts a delivery again when its retry is due: a retry within the minute is claimed by its id at that moment
+     * (a read and a compare-and-set by {@code _id}), not found by a search of every delivery kept, which the embedded
+     * store makes by reading them all, so that a failing endpoint's retries cost the same however many deliveries
+     * are stored. Left alone then if its endpoint takes nothing (circuit open, bulkhead full): its deliveries go
+     * with the search that the endpoint's becoming available starts. A later retry is found by the poll's search.
+     */
+    private void retryAt(Delivery delivery) {
+        java.time.Instant at = delivery.nextAttemptAt();
         Duration wait = Duration.between(clock.instant(), at);
-        if (wait.compareTo(SEARCH_AT_MOST_AHEAD) <= 0) {
-            try {
-                searcher.schedule(this::searchSoon, Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                // the poll is stopping too
-            }
+        if (wait.compareTo(SEARCH_AT_MOST_AHEAD) > 0) {
+            due.dueAt(at);
+            return;
+        }
+        String id = delivery.id();
+        String subscriptionId = delivery.subscriptionId();
+        try {
+            searcher.schedule(() -> {
+                if (!guards.unavailable().contains(subscriptionId)) {
+                    dispatchSoon(id);
+                }
+            }, Math.max(0, wait.toMillis()) + 2, TimeUnit.MILLISECONDS);    // never before it is due
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // stopping: the next start's full search (or another instance's) finds it
         }
     }
 
@@ -320,7 +335,7 @@ class WebhookDispatcher implements DisposableBean {
                     ThreadLocalRandom.current());
             deliveries.save(delivery, events);
             if (delivery.status() == DeliveryStatus.PENDING && delivery.nextAttemptAt() != null) {
-                searchAt(delivery.nextAttemptAt());
+                retryAt(delivery);
             }
             meters.counter("pathways.webhooks.attempts", "outcome", outcomeTag(outcome, delivery)).increment();
             Timer.builder(ATTEMPT_TIMER)
