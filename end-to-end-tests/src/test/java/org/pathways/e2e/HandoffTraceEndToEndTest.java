@@ -137,6 +137,10 @@ class HandoffTraceEndToEndTest {
                         || s.path("name").asString().equals("unsecured request")
                         || s.path("name").asString().equals("authorize method")
                         || s.path("name").asString().startsWith("authenticate"));
+        // A store command sent outside any trace (a poll, a lease, a batch's inbox check) is no trace of its own:
+        // every MongoDB span any service exported has a parent.
+        assertThat(spans.all()).as("MongoDB command spans without a parent (one-span traces)")
+                .noneMatch(s -> s.path("tags").has("db.operation") && s.path("parentId").asString("").isEmpty());
         // Spans name operations, ids and codes, never the person.
         assertThat(spans.everything()).doesNotContain(FAMILY_NAME, NEED);
     }

@@ -67,6 +67,11 @@ final class SpanCollector {
         return spans.stream().filter(span -> traceId.equals(span.path("traceId").asString())).toList();
     }
 
+    /** Every span received so far. */
+    List<JsonNode> all() {
+        return List.copyOf(spans);
+    }
+
     /** Everything received, as sent (to look for what must never be in a span). */
     String everything() {
         return String.join("\n", raw);

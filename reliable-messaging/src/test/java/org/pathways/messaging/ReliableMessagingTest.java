@@ -326,6 +326,56 @@ class ReliableMessagingTest extends MessagingServiceTest {
     }
 
     @Test
+    void anUpdatesEventIsPublishedWithTheLeaseTakenAndGivenBackAndNoReadOfTheAggregate() {
+        // The relay wakes up for an update knowing the aggregate free as it is nearly always (no relay publishing
+        // its earlier events right now): one compare-and-set to take the lease, one fenced update to give it back
+        // with the event removed. Before, it read the aggregate first.
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> byRelay =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
+            @Override
+            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                if (Thread.currentThread().getName().startsWith("outbox-relay-")) {
+                    byRelay.computeIfAbsent(event.getCommandName(),
+                            name -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                }
+            }
+        };
+        String id = newLearnerId();
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(
+                com.mongodb.MongoClientSettings.builder()
+                        .applyConnectionString(new com.mongodb.ConnectionString(SharedInfrastructure.mongoUri()))
+                        .addCommandListener(counter).build())) {
+            MongoTemplate counted = new MongoTemplate(client, mongo.getDb().getName());
+            OutboxRelay countedRelay = new OutboxRelay(counted, streamBridge, codec, Duration.ofSeconds(30),
+                    Duration.ofSeconds(15), Clock.systemUTC(), new SimpleMeterRegistry(), 1);
+            Outbox publishing = new Outbox(counted, countedRelay, schemas,
+                    Binder.get(environment).bind("pathways.messaging", MessagingProperties.class).get(),
+                    java.net.URI.create("/pathways/messaging-test"), Clock.systemUTC());
+            try {
+                TrackedLearner learner = publishing.save(new TrackedLearner(id, "LS9"), numbered(id, 0));
+                topic.await(r -> about(r, id), 1, Duration.ofSeconds(20));
+                await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+                byRelay.clear();
+
+                learner.note = "changed";
+                publishing.save(learner, List.of(numbered(id, 1)), 0);
+
+                assertThat(topic.await(r -> about(r, id), 2, Duration.ofSeconds(20))).hasSize(2);
+                await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+            } finally {
+                try {
+                    countedRelay.destroy();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        assertThat(byRelay).containsOnlyKeys("findAndModify");
+        assertThat(byRelay.get("findAndModify")).hasValue(2);
+    }
+
+    @Test
     void severalPendingEventsAreRemovedTogetherOnceTheBrokerHasThemAndTheLeaseIsGivenBack() {
         String id = newLearnerId();
         Outbox crashing = crashingOutbox();

@@ -159,8 +159,11 @@ public class Outbox {
             accessor.setProperty(versionProperty, version + 1);
         }
         if (!entries.isEmpty() && properties.publishAfterWrite()) {
-            // Inserted with no lease holder: the relay claims it without reading it first.
-            relay.publishSoon(collection, document.get("_id"), version == null ? OutboxRelay.FREE : null);
+            // Inserted with no lease holder, and an update's aggregate is free too unless a relay is publishing its
+            // earlier events right now: the relay claims it with one compare-and-set on the free holder, without
+            // reading it first, and reads it only when that fails (another relay holds it, or one that crashed left
+            // its lease to run out).
+            relay.publishSoon(collection, document.get("_id"), OutboxRelay.FREE);
         }
         return accessor.getBean();
     }

@@ -1,7 +1,14 @@
 package org.pathways.platform.tracing;
 
 import com.mongodb.MongoClientSettings;
+import com.mongodb.RequestContext;
+import com.mongodb.event.CommandFailedEvent;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
+import com.mongodb.event.CommandSucceededEvent;
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -13,8 +20,13 @@ import org.springframework.data.mongodb.observability.MongoObservationCommandLis
 
 /**
  * Traces beyond what Spring Boot observes by itself (HTTP server and client): every MongoDB command a service sends
- * is a span of the request or event it serves, through Spring Data MongoDB's observation support. The spans name the
- * database, collection and operation only, never the command's contents.
+ * for a request or an event it serves is a span of it, through Spring Data MongoDB's observation support. The spans
+ * name the database, collection and operation only, never the command's contents.
+ *
+ * <p>A command sent outside any trace (a poll, the outbox relay's lease, a consumer's batch-wide inbox check) is not
+ * observed: each would be a trace of its own with a single span, dozens per handoff, which bury the handoffs' traces
+ * in the trace viewer, and observing and exporting them took a tenth of a busy service's CPU (docs/benchmarks.md).
+ * Its time is still in the driver's command metrics ({@code mongodb.driver.commands}).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
 public class PlatformTracingAutoConfiguration {
@@ -28,7 +40,40 @@ public class PlatformTracingAutoConfiguration {
         @Bean
         MongoClientSettingsBuilderCustomizer mongoCommandObservations(ObservationRegistry observations) {
             return settings -> settings.contextProvider(ContextProviderFactory.create(observations))
-                    .addCommandListener(new MongoObservationCommandListener(observations));
+                    .addCommandListener(new WithinATrace(new MongoObservationCommandListener(observations)));
+        }
+    }
+
+    /**
+     * Observes a command only when it is sent within an observation (the request's or the event's, which the context
+     * provider put in the command's request context). A command not observed leaves nothing in its request context
+     * for the listener to stop when it ends, so its end passes through unchanged.
+     */
+    static final class WithinATrace implements CommandListener {
+
+        private final CommandListener observing;
+
+        WithinATrace(CommandListener observing) {
+            this.observing = observing;
+        }
+
+        @Override
+        public void commandStarted(CommandStartedEvent event) {
+            RequestContext context = event.getRequestContext();
+            if (context != null
+                    && context.getOrDefault(ObservationThreadLocalAccessor.KEY, null) instanceof Observation) {
+                observing.commandStarted(event);
+            }
+        }
+
+        @Override
+        public void commandSucceeded(CommandSucceededEvent event) {
+            observing.commandSucceeded(event);
+        }
+
+        @Override
+        public void commandFailed(CommandFailedEvent event) {
+            observing.commandFailed(event);
         }
     }
 }
