@@ -31,6 +31,7 @@ import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.OutboxEntry;
 import org.pathways.notification.routing.ReferralEventRouting;
+import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.TopicRecorder;
 import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -42,6 +43,8 @@ class WebhookDeliveryTest extends NotificationServiceTest {
 
     @Autowired
     org.pathways.testing.StoreCommands commands;
+    @Autowired
+    MongoQueryLog queries;
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final CloudEventCodec CODEC = new CloudEventCodec();
@@ -216,6 +219,32 @@ class WebhookDeliveryTest extends NotificationServiceTest {
             // The embedded store answers a search by due time by reading every delivery ever kept.
             assertThat(searches()).as("searches of the deliveries by the dispatcher's wake-ups")
                     .isEqualTo(searchesBefore);
+        }
+    }
+
+    @Test
+    void aNewDeliveryIsAttemptedWithoutAClaimAndSavedWithItsOutcomeWithoutAReadOfTheDelivery() throws Exception {
+        try (WebhookReceiver college = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            college.otherwiseAnswer(200);
+            subscribe("agency-college", college.url(), SUBMITTED);
+            OutboxEntry event = ReferralEvents.submitted("agency-council", "agency-college");
+            queries.clear();
+            queries.recordOn(thread -> thread.startsWith("webhook-") && !thread.equals("webhook-search"));
+            try {
+                events.publish(event);
+
+                JsonNode delivery = awaitStatus("agency-college", event.eventId(), "DELIVERED");
+                String id = delivery.get("id").asString();
+                // Opened held by the dispatcher (no claim after the insert), attempted, and saved with its outcome
+                // event, the outbox knowing there is room for it without reading the delivery's waiting events:
+                // one write of the delivery by the attempt's thread. Before: a claim, a read and the write.
+                assertThat(queries.reads()).filteredOn(read -> read.collection().equals("deliveries")
+                        && read.filter().containsKey("_id") && read.filter().get("_id").isString()
+                        && read.filter().getString("_id").getValue().equals(id))
+                        .extracting(MongoQueryLog.Read::command).containsExactly("update");
+            } finally {
+                queries.recordOn(MongoQueryLog.WEB_THREADS);
+            }
         }
     }
 

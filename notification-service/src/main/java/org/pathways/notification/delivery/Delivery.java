@@ -61,6 +61,12 @@ public class Delivery {
     private List<Attempt> attempts = new ArrayList<>();
     /** The W3C trace context of the event that caused it: each attempt is a span of that trace. */
     private String traceparent;
+    /**
+     * How many outcome events (delivered, parked) this delivery has put into its outbox over its life, as stored with
+     * them; null for one kept before they were counted. At most that many can still wait there unpublished, so a save
+     * that adds one knows there is room without reading the outbox ({@link DeliveryLog#save}).
+     */
+    private Integer outcomesReported;
 
     /** One attempt as logged: when, what the endpoint answered (or the error), and how long it took. */
     public record Attempt(Instant at, Integer statusCode, String error, long latencyMs) {
@@ -106,6 +112,7 @@ public class Delivery {
         delivery.status = DeliveryStatus.PENDING;
         delivery.nextAttemptAt = now.plus(schedule.first());
         delivery.createdAt = now;
+        delivery.outcomesReported = 0;
         return delivery;
     }
 
@@ -126,6 +133,7 @@ public class Delivery {
             status = DeliveryStatus.DELIVERED;
             deliveredAt = now;
             nextAttemptAt = null;
+            reported();
             return List.of(new WebhookDelivered(id, eventId, eventType, agencyId, subscriptionId, round,
                     outcome.statusCode(), now, deliveredAfterMs(now)));
         }
@@ -138,11 +146,30 @@ public class Delivery {
             status = DeliveryStatus.PARKED;
             parkedAt = now;
             nextAttemptAt = null;
+            reported();
             return List.of(new WebhookParked(id, eventId, eventType, agencyId, subscriptionId, round,
                     outcome.statusCode(), now));
         }
         nextAttemptAt = now.plus(schedule.before(round + 1, outcome.retryAfter(), random));
         return List.of();
+    }
+
+    /** Opened already held by a dispatcher (its lease written with it: no claim needed for the first attempt). */
+    void heldBy(String owner, Instant until) {
+        requirePending();
+        leaseOwner = owner;
+        leaseUntil = until;
+    }
+
+    /** Whether it was opened held by a dispatcher ({@link #heldBy}) and not given back since. */
+    boolean held() {
+        return leaseOwner != null;
+    }
+
+    private void reported() {
+        if (outcomesReported != null) {
+            outcomesReported++;
+        }
     }
 
     /**
@@ -184,6 +211,8 @@ public class Delivery {
     }
 
     public String id() { return id; }
+    /** Outcome events put into its outbox so far, this save's included; null when not counted (kept before). */
+    Integer outcomesReported() { return outcomesReported; }
     public Long version() { return version; }
     public String eventId() { return eventId; }
     public String eventType() { return eventType; }

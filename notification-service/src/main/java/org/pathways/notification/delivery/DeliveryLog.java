@@ -75,15 +75,29 @@ public class DeliveryLog implements InitializingBean {
 
     /**
      * Stores an event's new deliveries in one round trip; returns those stored, leaving out any whose event already
-     * has a delivery to its subscription (a repeated fan-out).
+     * has a delivery to its subscription (a repeated fan-out). The first {@code held} of them are stored with this
+     * instance's lease already on them, for a dispatcher that has a slot for each: their first attempt needs no claim.
      */
-    List<Delivery> openAll(List<Delivery> opening) {
+    List<Delivery> openAll(List<Delivery> opening, int held) {
+        for (Delivery delivery : opening.subList(0, Math.min(held, opening.size()))) {
+            Lease<Void> lease = leases.forNew(collection(), delivery.id());
+            delivery.heldBy(lease.token(), lease.until());
+        }
         return outbox.insertAll(opening);
     }
 
-    /** Saves a delivery with the events its change caused; fails if someone else changed it since it was read. */
+    /**
+     * Saves a delivery with the events its change caused; fails if someone else changed it since it was read. An
+     * outcome's event goes in without a read of the delivery's outbox: at most the outcomes it reported before this
+     * one can still wait there ({@link Delivery#outcomesReported}), which the outbox takes as its bound.
+     */
     void save(Delivery delivery, List<? extends PathwaysEvent> events) {
-        outbox.save(delivery, events);
+        Integer reported = delivery.outcomesReported();
+        if (reported != null && !events.isEmpty()) {
+            outbox.save(delivery, events, reported - events.size());
+        } else {
+            outbox.save(delivery, events);
+        }
     }
 
     /**

@@ -156,12 +156,51 @@ class WebhookDispatcher implements DisposableBean {
         }
     }
 
+    /**
+     * Takes up to {@code wanted} of this instance's attempt slots for deliveries about to be opened held by it
+     * ({@link DeliveryLog#openAll}); each is used by {@link #dispatchHeld} or given back by {@link #unreserve}.
+     */
+    int reserve(int wanted) {
+        int taken = 0;
+        while (taken < wanted && capacity.tryAcquire()) {
+            taken++;
+        }
+        return taken;
+    }
+
+    /** Gives back slots {@link #reserve} took and no delivery used. */
+    void unreserve(int slots) {
+        if (slots > 0) {
+            capacity.release(slots);
+            if (outOfRoom) {
+                outOfRoom = false;
+                searchSoon();
+            }
+        }
+    }
+
+    /**
+     * Attempts a delivery the fan-out has just opened held by this instance, in a slot reserved for it: no claim, the
+     * lease was written with it. Were the attempt not made (this instance stopping), its lease runs out and a search
+     * finds it.
+     */
+    void dispatchHeld(Delivery opened, Subscription subscription) {
+        attemptInSlot(opened.id(), () -> deliverable(opened, Optional.of(subscription)));
+    }
+
     private void dispatchSoon(String deliveryId, Supplier<Optional<Claimed>> claim) {
         if (!capacity.tryAcquire()) {
             // No room now: a search follows as soon as an attempt under way frees a slot.
             outOfRoom = true;
             due.dueNow();
         } else {
+            attemptInSlot(deliveryId, claim);
+        }
+    }
+
+    /** Claims and attempts a delivery on its own virtual thread, in a slot already taken, which it frees at the end. */
+    private void attemptInSlot(String deliveryId, Supplier<Optional<Claimed>> claim) {
+        try {
             workers.execute(() -> {
                 try {
                     claim.get().ifPresent(claimed -> {
@@ -187,6 +226,8 @@ class WebhookDispatcher implements DisposableBean {
                     }
                 }
             });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            capacity.release();
         }
     }
 

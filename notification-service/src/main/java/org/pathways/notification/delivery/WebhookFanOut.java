@@ -71,13 +71,28 @@ public class WebhookFanOut {
             to.put(subscription.id(), subscription);
         }
         // One round trip for all of them; a delivery the event already had (a repeated fan-out) is not made again.
-        List<Delivery> opened = deliveries.openAll(opening);
+        // Those the dispatcher has a slot for now are opened with its lease on them, and attempted without a claim.
+        int slots = dispatcher.reserve(opening.size());
+        List<Delivery> opened;
+        try {
+            opened = deliveries.openAll(opening, slots);
+        } catch (RuntimeException failed) {
+            dispatcher.unreserve(slots);
+            throw failed;
+        }
+        int used = 0;
         for (Delivery delivery : opened) {
             Subscription subscription = to.get(delivery.subscriptionId());
             log.debug("Delivery {} of event {} to subscription {} of agency {}", delivery.id(), event.id(),
                     subscription.id(), subscription.agencyId());
-            dispatcher.dispatchOpened(delivery, subscription);
+            if (delivery.held()) {
+                used++;
+                dispatcher.dispatchHeld(delivery, subscription);
+            } else {
+                dispatcher.dispatchOpened(delivery, subscription);
+            }
         }
+        dispatcher.unreserve(slots - used);    // the slots of deliveries the event already had
         if (opened.size() < opening.size()) {
             log.debug("Event {} already had {} of its deliveries", event.id(), opening.size() - opened.size());
         }

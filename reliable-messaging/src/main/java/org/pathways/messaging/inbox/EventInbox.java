@@ -410,7 +410,8 @@ public class EventInbox {
             try {
                 mongo.getCollection(COLLECTION).insertMany(fresh, new InsertManyOptions().ordered(false));
             } catch (MongoBulkWriteException raced) {
-                if (raced.getWriteErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
+                if (raced.getWriteConcernError() != null
+                        || raced.getWriteErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
                     throw raced;
                 }
                 Set<String> refused = new HashSet<>();

@@ -206,6 +206,16 @@ public class DocumentLeases {
         return Update.fromDocument(copy);
     }
 
+    /**
+     * A lease on a document this holder is about to insert: the token and expiry to write into its owner and until
+     * fields, so that it is stored held and needs no claim after the insert. It holds as a claimed one does: no one
+     * else can claim the document before it runs out, and a holder whose writes are guarded by the version it
+     * inserted is fenced off by the next claim's bump, as after any claim.
+     */
+    public Lease<Void> forNew(String collection, Object id) {
+        return new Lease<>(collection, id, newToken(), clock.instant().plus(duration), null);
+    }
+
     private String newToken() {
         return holder + ":" + UUID.randomUUID();
     }

@@ -200,7 +200,8 @@ public class Outbox {
         try {
             mongo.getCollection(entity.getCollection()).insertMany(documents, new InsertManyOptions().ordered(false));
         } catch (MongoBulkWriteException some) {
-            if (some.getWriteErrors().stream().anyMatch(error -> error.getCode() != DUPLICATE_KEY)) {
+            if (some.getWriteConcernError() != null
+                    || some.getWriteErrors().stream().anyMatch(error -> error.getCode() != DUPLICATE_KEY)) {
                 throw translated(some);
             }
             some.getWriteErrors().forEach(error -> refused.set(error.getIndex()));
