@@ -60,10 +60,6 @@ class DevstackHandoffFigures {
     private RunningDevstack devstack;
     /** The subscriptions this run made, by id: the token of the agency that made each. */
     private final Map<String, String> subscriptions = new java.util.LinkedHashMap<>();
-    private Map<String, Duration> cpuBefore = Map.of();
-    private Map<String, Duration> cpuUsed = Map.of();
-    private int accepted;
-    private double phaseSeconds;
 
     @Test
     void printFigures() throws Exception {
@@ -98,7 +94,8 @@ class DevstackHandoffFigures {
     private void phase(String situation, Map<String, Object> clients, List<String> council, Referrals referrals,
                        AgencyEndpoint collegeSystem) throws Exception {
         Latencies raw = rawKafka(clients);
-        Latencies[] handoff = handoffs(clients, council, referrals, collegeSystem, SECONDS);
+        Handoffs measured = handoffs(clients, council, referrals, collegeSystem, SECONDS);
+        Latencies[] handoff = measured.latencies();
         double goal = 3 * raw.ms(0.99) + 20;
         line("%n%s:", situation);
         line("  %-44s p50 %7.1f ms  p99 %7.1f ms", "raw Kafka produce -> consume (same broker)", raw.ms(0.50),
@@ -112,21 +109,30 @@ class DevstackHandoffFigures {
                 handoff[2].ms(0.50), handoff[2].ms(0.99));
         line("  goal: p99 <= %.1f ms (3 x raw p99 + 20 ms), p50 <= 15 ms: %s", goal,
                 handoff[0].ms(0.99) <= goal && handoff[0].ms(0.50) <= 15 ? "met" : "not met");
-        cpuPerReferral();
+        cpuPerReferral(measured);
     }
 
     /**
      * The CPU each of the devstack's processes used from the phase's first request until its last webhook arrived,
      * per accepted referral (consumers that were still catching up with earlier phases count too).
      */
-    private void cpuPerReferral() {
-        long total = cpuUsed.values().stream().mapToLong(Duration::toMillis).sum();
+    private void cpuPerReferral(Handoffs measured) {
+        int accepted = Math.max(1, measured.accepted());
+        long total = measured.cpu().values().stream().mapToLong(Duration::toMillis).sum();
         line("  CPU per accepted referral, ms (%d accepted; all processes %.1f ms, %.2f cores over the phase's %.1f s):",
-                accepted, (double) total / Math.max(1, accepted), total / 1000.0 / phaseSeconds, phaseSeconds);
+                measured.accepted(), (double) total / accepted, total / 1000.0 / measured.seconds(),
+                measured.seconds());
         StringBuilder each = new StringBuilder("   ");
-        cpuUsed.forEach((name, used) -> each.append(" %s %.1f;".formatted(name,
-                (double) used.toMillis() / Math.max(1, accepted))));
+        measured.cpu().forEach((name, used) -> each.append(" %s %.1f;".formatted(name,
+                (double) used.toMillis() / accepted)));
         line("%s", each);
+    }
+
+    /**
+     * A phase's handoffs (gateway {@code 201} -> webhook, 201 -> on Kafka, on Kafka -> webhook), and the CPU each of the
+     * devstack's processes used over its {@code seconds}, for {@code accepted} referrals.
+     */
+    private record Handoffs(Latencies[] latencies, Map<String, Duration> cpu, int accepted, double seconds) {
     }
 
     /** A plain producer (acks=all, linger.ms=0 like the platform's) and a plain consumer, on the devstack's broker. */
@@ -173,15 +179,17 @@ class DevstackHandoffFigures {
      * Referrals through the gateway at {@link #RATE} for {@code seconds}: gateway {@code 201} -> webhook, 201 -> on
      * Kafka, on Kafka -> webhook.
      */
-    private Latencies[] handoffs(Map<String, Object> clients, List<String> council, Referrals referrals,
-                                 AgencyEndpoint collegeSystem, int seconds) throws Exception {
+    private Handoffs handoffs(Map<String, Object> clients, List<String> council, Referrals referrals,
+                              AgencyEndpoint collegeSystem, int seconds) throws Exception {
         Map<String, Long> answeredAt = new ConcurrentHashMap<>();
         Map<String, Long> onKafkaAt = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+        Map<String, Duration> cpuUsed;
+        double phaseSeconds;
         try (Arrivals onKafka = new Arrivals(clients, "pathways.referrals",
                 record -> onKafkaAt.putIfAbsent(record.key(), System.nanoTime()));
              ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
-            cpuBefore = devstack.cpuByProcess();
+            Map<String, Duration> cpuBefore = devstack.cpuByProcess();
             long phaseStart = System.nanoTime();
             EventPathFigures.paced(RATE, seconds, i -> {
                 String[] pair = referrals.next();
@@ -210,24 +218,9 @@ class DevstackHandoffFigures {
             }
             cpuUsed = RunningDevstack.used(cpuBefore, devstack.cpuByProcess());
             phaseSeconds = (System.nanoTime() - phaseStart) / 1e9;
-            accepted = answeredAt.size();
         }
-        Latencies handoff = new Latencies();
-        Latencies relayed = new Latencies();
-        Latencies dispatched = new Latencies();
-        answeredAt.forEach((referralId, answered) -> {
-            Long arrived = collegeSystem.arrivedAt.get(referralId);
-            Long published = onKafkaAt.get(referralId);
-            if (arrived != null) {
-                handoff.add(Math.max(0, arrived - answered));
-            }
-            if (published != null) {
-                relayed.add(Math.max(0, published - answered));
-                if (arrived != null) {
-                    dispatched.add(Math.max(0, arrived - published));
-                }
-            }
-        });
+        Latencies[] split = EventPathFigures.split(answeredAt, onKafkaAt, collegeSystem.arrivedAt);
+        Latencies handoff = split[0];
         if (!refused.isEmpty() || handoff.size() < answeredAt.size()) {
             line("  refused by the API (status=count) %s; %d of %d accepted never arrived", refused,
                     answeredAt.size() - handoff.size(), answeredAt.size());
@@ -235,7 +228,7 @@ class DevstackHandoffFigures {
         if (collegeSystem.badSignatures.get() > 0) {
             line("  %d webhooks failed signature verification", collegeSystem.badSignatures.get());
         }
-        return new Latencies[] {handoff, relayed, dispatched};
+        return new Handoffs(split, cpuUsed, answeredAt.size(), phaseSeconds);
     }
 
     /**

@@ -264,27 +264,13 @@ class EventPathFigures {
                 });
             });
         }
-        Latencies latencies = new Latencies();
-        Latencies relayed = new Latencies();
-        Latencies dispatched = new Latencies();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline && !college.arrivedAt.keySet().containsAll(answeredAt.keySet())) {
             Thread.sleep(50);
         }
         onKafka.close();
-        answeredAt.forEach((referralId, answered) -> {
-            Long arrived = college.arrivedAt.get(referralId);
-            Long published = onKafkaAt.get(referralId);
-            if (arrived != null) {
-                latencies.add(Math.max(0, arrived - answered));
-            }
-            if (published != null) {
-                relayed.add(Math.max(0, published - answered));
-                if (arrived != null) {
-                    dispatched.add(Math.max(0, arrived - published));
-                }
-            }
-        });
+        Latencies[] split = split(answeredAt, onKafkaAt, college.arrivedAt);
+        Latencies latencies = split[0];
         if (!refused.isEmpty() || latencies.size() < answeredAt.size()) {
             line("  handoffs: refused by the API (status=count) %s; %d of %d accepted never arrived", refused,
                     answeredAt.size() - latencies.size(), answeredAt.size());
@@ -300,7 +286,7 @@ class EventPathFigures {
                     answering.ms(0.99), count == 0 ? 0 : (served.totalTime(TimeUnit.MILLISECONDS) - servedMsBefore)
                             / count, count);
         }
-        return new Latencies[] {latencies, relayed, dispatched};
+        return split;
     }
 
     /** The referral-service's own timer of {@code POST /api/referrals} (Spring's {@code http.server.requests}). */
@@ -467,6 +453,31 @@ class EventPathFigures {
         String text = format.formatted(args);
         System.out.println(text);
         report.append(text.replace("%n", "\n")).append('\n');
+    }
+
+    /**
+     * Each handoff from the {@code 201} to the webhook's arrival, and its two halves: {@code 201} to on Kafka, on Kafka
+     * to the webhook; by referral id, in nanoseconds. A referral that never arrived (or was not seen on Kafka) is left
+     * out of what it lacks.
+     */
+    static Latencies[] split(Map<String, Long> answeredAt, Map<String, Long> onKafkaAt, Map<String, Long> arrivedAt) {
+        Latencies handoff = new Latencies();
+        Latencies relayed = new Latencies();
+        Latencies dispatched = new Latencies();
+        answeredAt.forEach((referralId, answered) -> {
+            Long arrived = arrivedAt.get(referralId);
+            Long published = onKafkaAt.get(referralId);
+            if (arrived != null) {
+                handoff.add(Math.max(0, arrived - answered));
+            }
+            if (published != null) {
+                relayed.add(Math.max(0, published - answered));
+                if (arrived != null) {
+                    dispatched.add(Math.max(0, arrived - published));
+                }
+            }
+        });
+        return new Latencies[] {handoff, relayed, dispatched};
     }
 
     static HttpResponse<String> call(int port, String method, String path, String token, String body)

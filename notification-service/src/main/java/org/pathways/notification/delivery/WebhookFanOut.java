@@ -96,7 +96,6 @@ public class WebhookFanOut {
         if (opened.size() < opening.size()) {
             log.debug("Event {} already had {} of its deliveries", event.id(), opening.size() - opened.size());
         }
-        int made = opened.size();
-        return made;
+        return opened.size();
     }
 }

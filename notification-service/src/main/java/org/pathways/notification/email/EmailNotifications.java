@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
-import org.pathways.notification.config.BulkInserts;
+import org.pathways.messaging.store.UniqueInserts;
 import org.pathways.notification.config.DueWatch;
 import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.notice.Notice;
@@ -260,7 +260,7 @@ public class EmailNotifications implements InitializingBean {
         }
         List<EmailNotification> emails = List.copyOf(held.emails);
         held.emails.clear();
-        BulkInserts.insertNew(mongo, EmailNotification.class, emails);
+        UniqueInserts.insertNew(mongo, EmailNotification.class, emails);
         Instant now = clock.instant();
         // One refused as a duplicate is simply not found when claimed.
         emails.stream().filter(email -> email.status() == EmailNotification.Status.PENDING)

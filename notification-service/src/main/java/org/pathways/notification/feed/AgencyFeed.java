@@ -18,7 +18,7 @@ import io.micrometer.context.ContextSnapshotFactory;
 
 import org.bson.Document;
 import org.pathways.messaging.inbox.ReceivedEvent;
-import org.pathways.notification.config.BulkInserts;
+import org.pathways.messaging.store.UniqueInserts;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.dao.DuplicateKeyException;
@@ -127,7 +127,7 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
         });
         // Routed at the same moment elsewhere (or kept before entries were keyed by agency and event): the other copy
         // holds its place, this number stays a gap.
-        BulkInserts.insertNew(mongo, FeedEntry.class, entries);
+        UniqueInserts.insertNew(mongo, FeedEntry.class, entries);
     }
 
     /** Forgets what this thread's batch held back (written or not). */

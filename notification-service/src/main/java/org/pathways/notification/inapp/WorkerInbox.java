@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.pathways.notification.config.BulkInserts;
+import org.pathways.messaging.store.UniqueInserts;
 import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.notice.Notice;
 import org.pathways.platform.store.GuardIndexes;
@@ -63,7 +63,7 @@ public class WorkerInbox implements InitializingBean {
         if (held != null && !held.isEmpty()) {
             List<InAppNotification> notices = List.copyOf(held);
             held.clear();
-            BulkInserts.insertNew(mongo, InAppNotification.class, notices);
+            UniqueInserts.insertNew(mongo, InAppNotification.class, notices);
         }
     }
 

@@ -15,13 +15,12 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import com.mongodb.MongoBulkWriteException;
-import com.mongodb.client.model.InsertManyOptions;
 import org.bson.Document;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.events.learner.LearnerErased;
 import org.pathways.messaging.tracing.TraceContext;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.store.UniqueInserts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.micrometer.tracing.Span;
@@ -406,24 +405,11 @@ public class EventInbox {
                 fresh.add(newDoneMark(handlerName, delivered, now));
             }
         }
-        if (!fresh.isEmpty()) {
-            try {
-                mongo.getCollection(COLLECTION).insertMany(fresh, new InsertManyOptions().ordered(false));
-            } catch (MongoBulkWriteException raced) {
-                if (raced.getWriteConcernError() != null
-                        || raced.getWriteErrors().stream().anyMatch(error -> error.getCode() != 11000)) {
-                    throw raced;
-                }
-                Set<String> refused = new HashSet<>();
-                raced.getWriteErrors().forEach(error -> refused.add(fresh.get(error.getIndex()).getString("_id")));
-                handled.stream().filter(delivered -> refused.contains(delivered.key(handlerName)))
-                        .forEach(toUpsert::add);
-            } catch (RuntimeException failed) {
-                // As the template's own writes fail: a DataAccessException (the store unreachable, say).
-                RuntimeException translated = mongo.getExceptionTranslator().translateExceptionIfPossible(failed);
-                throw translated != null ? translated : failed;
-            }
-        }
+        // A mark another instance wrote meanwhile refuses the insert: that event is upserted instead.
+        Set<String> refused = new HashSet<>();
+        UniqueInserts.insertNew(mongo, COLLECTION, fresh).stream()
+                .forEach(position -> refused.add(fresh.get(position).getString("_id")));
+        handled.stream().filter(delivered -> refused.contains(delivered.key(handlerName))).forEach(toUpsert::add);
         if (!toUpsert.isEmpty()) {
             BulkOperations marks = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, COLLECTION);
             for (Delivered delivered : toUpsert) {

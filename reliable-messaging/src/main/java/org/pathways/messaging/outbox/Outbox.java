@@ -11,8 +11,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.mongodb.MongoBulkWriteException;
-import com.mongodb.client.model.InsertManyOptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +21,7 @@ import org.pathways.events.PathwaysEvent;
 import org.pathways.events.catalogue.EventSchemas;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.config.MessagingProperties;
+import org.pathways.messaging.store.UniqueInserts;
 import org.pathways.messaging.tracing.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +51,6 @@ import tools.jackson.databind.json.JsonMapper;
 public class Outbox {
 
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
-    /** The store's code for a write refused by a unique index ({@code _id} or another). */
-    private static final int DUPLICATE_KEY = 11000;
     /** Where the event's trace context comes from (the request's or the consumed event's span); none by default. */
     private TraceContext tracing = TraceContext.NONE;
 
@@ -196,18 +193,7 @@ public class Outbox {
             document.put(OutboxRelay.LEASE_OWNER, OutboxRelay.FREE);
             documents.add(document);
         }
-        BitSet refused = new BitSet(aggregates.size());
-        try {
-            mongo.getCollection(entity.getCollection()).insertMany(documents, new InsertManyOptions().ordered(false));
-        } catch (MongoBulkWriteException some) {
-            if (some.getWriteConcernError() != null
-                    || some.getWriteErrors().stream().anyMatch(error -> error.getCode() != DUPLICATE_KEY)) {
-                throw translated(some);
-            }
-            some.getWriteErrors().forEach(error -> refused.set(error.getIndex()));
-        } catch (RuntimeException failed) {
-            throw translated(failed);
-        }
+        BitSet refused = UniqueInserts.insertNew(mongo, entity.getCollection(), documents);
         List<T> stored = new ArrayList<>(aggregates.size() - refused.cardinality());
         for (int i = 0; i < aggregates.size(); i++) {
             if (!refused.get(i)) {
@@ -217,12 +203,6 @@ public class Outbox {
             }
         }
         return stored;
-    }
-
-    /** As the template's own writes fail: a {@code DataAccessException} (the store unreachable, say). */
-    private RuntimeException translated(RuntimeException failed) {
-        RuntimeException translated = mongo.getExceptionTranslator().translateExceptionIfPossible(failed);
-        return translated != null ? translated : failed;
     }
 
     /** Captures each written event's trace context from the current span of {@code tracing}. */
