@@ -44,7 +44,8 @@ class DevstackConsumerFigures {
 
     @Test
     void printFigures() throws Exception {
-        Map<String, Object> clients = RunningDevstack.assumeRunning(9092, 27017).kafkaClients();
+        RunningDevstack devstack = RunningDevstack.assumeRunning(9092, 27017);
+        Map<String, Object> clients = devstack.kafkaClients();
         try (MongoClient mongo = MongoClients.create(MONGO_URI)) {
             List<String> opportunities = new ArrayList<>();
             mongo.getDatabase(DATABASES.get("opportunity-catalogue-service")).getCollection("opportunities")
@@ -54,27 +55,35 @@ class DevstackConsumerFigures {
                     "the devstack's catalogue has no published opportunity: start it with --demo");
             line("Devstack consumers (%s): %d referral events to %d published opportunities", Instant.now(), BACKLOG,
                     opportunities.size());
-            round(mongo, clients, opportunities);
+            round(devstack, mongo, clients, opportunities);
             long started = System.nanoTime();
             for (String database : DATABASES.values()) {
                 BacklogBaseline.seed(mongo.getDatabase(database), STORED, Set.of("shedLock"));
             }
             line("%nSeeded %d more documents into each service's database in %.0f s", STORED,
                     (System.nanoTime() - started) / 1e9);
-            round(mongo, clients, opportunities);
+            round(devstack, mongo, clients, opportunities);
         } finally {
             System.out.println("\n==== Pathways devstack consumer figures ====\n" + report
                     + "============================================");
         }
     }
 
-    private void round(MongoClient mongo, Map<String, Object> clients, List<String> opportunities) throws Exception {
+    private void round(RunningDevstack devstack, MongoClient mongo, Map<String, Object> clients,
+                       List<String> opportunities) throws Exception {
         Map<String, Long> stored = new LinkedHashMap<>();
         DATABASES.forEach((service, database) -> stored.put(service,
                 BacklogBaseline.documents(mongo.getDatabase(database))));
         line("%nConsumers: %d referral events put on %s by an outside producer; documents stored per service: %s",
                 BACKLOG, ConsumerBacklog.TOPIC, stored);
+        Map<String, Duration> before = devstack.cpuByProcess();
         ConsumerBacklog.run(clients, opportunities, BACKLOG, TIMEOUT, text -> line("%s", text));
+        Map<String, Duration> used = RunningDevstack.used(before, devstack.cpuByProcess());
+        long total = used.values().stream().mapToLong(Duration::toMillis).sum();
+        StringBuilder byProcess = new StringBuilder();
+        used.forEach((process, cpu) -> byProcess.append(String.format(" %s %.1f,", process, cpu.toMillis() / 1e3)));
+        line("  CPU-s over the round: %.1f in all (%.2f ms per event consumed, 4 consumers);%s", total / 1e3,
+                (double) total / (4.0 * BACKLOG), byProcess.substring(0, Math.max(0, byProcess.length() - 1)));
     }
 
     private void line(String format, Object... args) {

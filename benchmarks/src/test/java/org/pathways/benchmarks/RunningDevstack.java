@@ -77,10 +77,12 @@ final class RunningDevstack {
             String line = process.info().commandLine().orElse("");
             Matcher service = SERVICE.matcher(line);
             String name = null;
-            if (line.contains("devstack.jar") && line.contains(dataDir)) {
-                name = "devstack (the store)";
-            } else if (line.contains(dataDir + "/kafka/")) {
+            // Kafka runs from the devstack's own class path (devstack.jar) with its settings in the data directory:
+            // named first, or its CPU would be counted as the store's.
+            if (line.contains(" kafka.Kafka ") && line.contains(dataDir)) {
                 name = "kafka";
+            } else if (line.contains("devstack.jar") && line.contains(dataDir)) {
+                name = "devstack (the store)";
             } else if (line.contains("zipkin-server.jar")) {
                 name = "trace viewer";
             } else if (service.find() && line.contains(dataDir)) {

@@ -173,6 +173,66 @@ class EmbeddedMongoStoreTest {
     }
 
     @Test
+    void documentsChangedWhileTheirPagesAreWrittenComeBackAsLastChangedAfterARestart() throws Exception {
+        // Documents inserted, updated, replaced, modified, upserted and deleted while the MVStore writes their pages (in
+        // the background, every few seconds): the file must have each as last changed, its neighbours as they were.
+        Path file = dir.resolve(EmbeddedMongoStore.FILE);
+        int port = BrokerClients.freePort();
+        java.util.Map<Object, Document> expected = new java.util.TreeMap<>();
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoCollection<Document> docs = client.getDatabase("pages").getCollection("docs");
+            for (int i = 0; i < 400; i++) {
+                Document doc = new Document("_id", i).append("text", "document " + i).append("count", 0)
+                        .append("tags", List.of("a", "b"));
+                docs.insertOne(doc);
+                expected.put(i, doc);
+            }
+            // Long enough for the MVStore to write its pages at least twice between the changes.
+            long until = System.nanoTime() + 2 * EmbeddedMongoStore.AUTO_COMMIT_DELAY_MS * 1_000_000L + 500_000_000L;
+            for (int round = 1; System.nanoTime() < until || round <= 3; round++) {
+                int changed = (round * 37) % 400;
+                docs.updateOne(Filters.eq("_id", changed), Updates.combine(Updates.inc("count", 1),
+                        Updates.set("round", round)));
+                expected.put(changed, docs.find(Filters.eq("_id", changed)).first());
+                int replaced = (round * 53 + 11) % 400;
+                Document replacement = new Document("_id", replaced).append("text", "replaced in round " + round);
+                if (docs.replaceOne(Filters.eq("_id", replaced), replacement).getMatchedCount() == 1) {
+                    expected.put(replaced, replacement); // not when deleted in an earlier round
+                }
+                Document modified = docs.findOneAndUpdate(Filters.eq("_id", (round * 71 + 5) % 400),
+                        Updates.push("tags", "r" + round), new com.mongodb.client.model.FindOneAndUpdateOptions()
+                                .returnDocument(com.mongodb.client.model.ReturnDocument.AFTER));
+                if (modified != null) { // null: deleted in an earlier round
+                    expected.put(modified.get("_id"), modified);
+                }
+                docs.updateOne(Filters.eq("_id", 1_000 + round % 5), Updates.inc("upserted", 1),
+                        new com.mongodb.client.model.UpdateOptions().upsert(true));
+                expected.put(1_000 + round % 5, docs.find(Filters.eq("_id", 1_000 + round % 5)).first());
+                if (round % 7 == 0) {
+                    docs.deleteOne(Filters.eq("_id", (round * 13) % 400));
+                    expected.remove((round * 13) % 400);
+                }
+                Thread.sleep(20);
+            }
+        }
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            java.util.Map<Object, Document> found = new java.util.TreeMap<>();
+            client.getDatabase("pages").getCollection("docs").find().forEach(doc -> found.put(doc.get("_id"), doc));
+            List<String> differences = new ArrayList<>();
+            java.util.Set<Object> ids = new java.util.TreeSet<>(expected.keySet());
+            ids.addAll(found.keySet());
+            for (Object id : ids) {
+                if (!java.util.Objects.equals(expected.get(id), found.get(id))) {
+                    differences.add(id + ": expected " + expected.get(id) + ", found " + found.get(id));
+                }
+            }
+            assertThat(differences).isEmpty();
+        }
+    }
+
+    @Test
     void aUniqueIndexFindsAndGuardsEveryKeyAfterARestart() throws Exception {
         Path file = dir.resolve(EmbeddedMongoStore.FILE);
         int port = BrokerClients.freePort();
