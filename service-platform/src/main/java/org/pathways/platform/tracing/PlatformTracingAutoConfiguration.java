@@ -45,7 +45,7 @@ public class PlatformTracingAutoConfiguration {
     }
 
     /**
-     * Observes a command only when it is sent within an observation (the request's or the event's, which the context
+     * Observes a command only when it is sent within a live observation (the request's or the event's, which the context
      * provider put in the command's request context). A command not observed leaves nothing in its request context
      * for the listener to stop when it ends, so its end passes through unchanged.
      */
@@ -60,8 +60,11 @@ public class PlatformTracingAutoConfiguration {
         @Override
         public void commandStarted(CommandStartedEvent event) {
             RequestContext context = event.getRequestContext();
+            // A no-op observation (one a predicate turned off, e.g. a scheduled task's) is no trace to join: the
+            // command would start a trace of its own.
             if (context != null
-                    && context.getOrDefault(ObservationThreadLocalAccessor.KEY, null) instanceof Observation) {
+                    && context.getOrDefault(ObservationThreadLocalAccessor.KEY, null) instanceof Observation observation
+                    && !observation.isNoop()) {
                 observing.commandStarted(event);
             }
         }

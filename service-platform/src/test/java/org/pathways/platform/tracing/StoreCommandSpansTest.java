@@ -40,6 +40,8 @@ class StoreCommandSpansTest {
 
     @BeforeAll
     static void configuredAsTheServicesAre() {
+        // As management.observations.enable."[tasks.scheduled]": false (pathways-platform.yml) does.
+        OBSERVATIONS.observationConfig().observationPredicate((name, context) -> !name.startsWith("tasks.scheduled"));
         OBSERVATIONS.observationConfig().observationHandler(new ObservationHandler<>() {
             @Override
             public void onStart(Observation.Context context) {
@@ -96,5 +98,19 @@ class StoreCommandSpansTest {
 
         assertThat(STARTED).containsExactly("request no parent", "store find under request");
         assertThat(STOPPED).containsExactly("store find under request", "request no parent");
+    }
+
+    @Test
+    void aCommandSentByAScheduledTaskWhoseObservationIsTurnedOffIsNotObserved() {
+        STARTED.clear();
+        STOPPED.clear();
+
+        Observation task = Observation.createNotStarted("tasks.scheduled.execution", OBSERVATIONS);
+        task.observe(() -> assertThat(mongo.findById("one", Document.class, "notes"))
+                .containsEntry("note", "stored"));
+
+        assertThat(task.isNoop()).as("the task's observation, turned off").isTrue();
+        assertThat(STARTED).as("no span of its own for the task's command (a one-span trace)").isEmpty();
+        assertThat(STOPPED).isEmpty();
     }
 }
