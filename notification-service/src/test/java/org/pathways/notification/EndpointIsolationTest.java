@@ -25,6 +25,8 @@ class EndpointIsolationTest extends NotificationServiceTest {
 
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    org.pathways.testing.StoreCommands commands;
 
     @Test
     void aSlowAgencyDoesNotDelayAnotherAgencysDeliveries() throws Exception {
@@ -75,6 +77,34 @@ class EndpointIsolationTest extends NotificationServiceTest {
             assertThat(timer).as("per-endpoint delivery metrics").isNotNull();
             assertThat(timer.count()).isEqualTo(each);
         }
+    }
+
+    @Test
+    void deliveriesPutOffWhileAnEndpointIsBusyGoAsItsSlotsFreeWithoutASearchOfEveryDeliveryKept() throws Exception {
+        String slowAgency = "agency-busy-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver slow = new WebhookReceiver().answerAfter(Duration.ofMillis(700));
+             ReferralEvents events = new ReferralEvents()) {
+            subscribe(slowAgency, slow.url(), SUBMITTED);
+            int sent = 8;
+            long searchesBefore = searches();
+
+            // Two at a time (its bulkhead): the others are put off, and go as slots free.
+            for (int i = 0; i < sent; i++) {
+                events.publish(ReferralEvents.submitted("agency-council", slowAgency));
+            }
+
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> slow.processed().size() == sent);
+            assertThat(slow.maxInFlight()).as("the endpoint's bulkhead").isLessThanOrEqualTo(2);
+            // Each freed slot started a search of the deliveries, which the embedded store answers by reading every
+            // delivery kept; now the put-off ones are claimed by id, and a search is made once none is left.
+            assertThat(searches() - searchesBefore).as("searches of the deliveries while the slots freed")
+                    .isLessThanOrEqualTo(1);
+        }
+    }
+
+    /** The reads of the deliveries made on the dispatcher's wake-up thread (its searches for due deliveries). */
+    private long searches() {
+        return commands.byCommand("webhook-search"::equals).getOrDefault("find deliveries", 0L);
     }
 
     @Test

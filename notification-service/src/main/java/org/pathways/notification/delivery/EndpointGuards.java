@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -42,8 +43,11 @@ public class EndpointGuards implements EndpointHealth {
     /** When each breaker last opened (System.nanoTime), to tell when its trial is due. */
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
-    /** Told when an endpoint may take attempts again: a full bulkhead has a free slot, a subscription resumed. */
-    private volatile Runnable whenAvailable = () -> { };
+    /**
+     * Told which subscription's endpoint may take attempts again: its full bulkhead has a free slot, its circuit
+     * closed, it was resumed.
+     */
+    private volatile Consumer<String> whenAvailable = subscriptionId -> { };
 
     EndpointGuards(WebhookProperties properties, ObjectProvider<MeterRegistry> meters) {
         WebhookProperties.Breaker breaker = properties.breaker();
@@ -68,7 +72,7 @@ public class EndpointGuards implements EndpointHealth {
                         openedAt.put(e.getCircuitBreakerName(), System.nanoTime());
                     } else if (e.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
                         // The endpoint is back: the deliveries put off while its circuit was open may go now.
-                        whenAvailable.run();
+                        whenAvailable.accept(e.getCircuitBreakerName());
                     }
                     log.info("Circuit of subscription {}: {}", e.getCircuitBreakerName(), e.getStateTransition());
                 }));
@@ -111,7 +115,7 @@ public class EndpointGuards implements EndpointHealth {
             boolean wasFull = bulkhead.getMetrics().getAvailableConcurrentCalls() == 0;
             bulkhead.onComplete();
             if (wasFull) {
-                whenAvailable.run();
+                whenAvailable.accept(bulkhead.getName());
             }
         }
     }
@@ -164,13 +168,13 @@ public class EndpointGuards implements EndpointHealth {
                 .min(Duration::compareTo);
     }
 
-    void whenAvailable(Runnable action) {
+    void whenAvailable(Consumer<String> action) {
         this.whenAvailable = action;
     }
 
     @Override
     public void resumed(String subscriptionId) {
-        whenAvailable.run();
+        whenAvailable.accept(subscriptionId);
     }
 
     @Override

@@ -4,8 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -79,6 +82,17 @@ class WebhookDispatcher implements DisposableBean {
     private final AtomicBoolean searchQueued = new AtomicBoolean();
     /** One search at a time, whether the poll or a wake-up started it. */
     private final ReentrantLock searching = new ReentrantLock();
+    /**
+     * By subscription: the deliveries this instance put off because the endpoint took nothing then (bulkhead full,
+     * circuit open, subscription paused), in the order put off, to be claimed by id when it may take attempts again.
+     * A search of the due deliveries reads every delivery kept in the embedded store: while an endpoint failed slowly,
+     * each freed slot of its bulkhead started one (about one a second at 50 referrals a second, each reading thousands
+     * of deliveries; docs/benchmarks.md). An id here may be stale (delivered meanwhile, taken by another instance):
+     * its claim by id finds it so and the next is taken. Bounded per subscription; beyond it, and for what other
+     * instances put off, the searches find them.
+     */
+    private final Map<String, Queue<String>> putOff = new ConcurrentHashMap<>();
+    static final int PUT_OFF_KEPT = 10_000;
 
     WebhookDispatcher(DeliveryLog deliveries, Subscriptions subscriptions, WebhookSender sender,
                       RetrySchedule schedule, Clock clock, WebhookProperties properties,
@@ -94,8 +108,8 @@ class WebhookDispatcher implements DisposableBean {
         this.guards = guards;
         this.pollInterval = properties.pollInterval();
         this.due = new DueWatch(clock, properties.fullPollInterval());
-        // A slot of a full bulkhead freed, or a subscription resumed: its waiting deliveries go now.
-        guards.whenAvailable(this::searchSoon);
+        // A slot of a full bulkhead freed, a circuit closed, a subscription resumed: its waiting deliveries go now.
+        guards.whenAvailable(this::availableAgain);
     }
 
     /** Attempts one delivery now if it is due and this instance has room; otherwise the poll will. */
@@ -130,6 +144,68 @@ class WebhookDispatcher implements DisposableBean {
     }
 
     /**
+     * An endpoint may take attempts again: the deliveries this instance put off for it go first, each claimed by its
+     * id in a slot of this instance (and the next put-off one when a claim finds its delivery gone); once none is left
+     * that this instance knows of, a search finds any other (another instance's, or one put off before a restart).
+     */
+    void availableAgain(String subscriptionId) {
+        Queue<String> waiting = putOff.get(subscriptionId);
+        if (waiting == null || waiting.isEmpty()) {
+            searchSoon();
+            return;
+        }
+        if (!capacity.tryAcquire()) {
+            outOfRoom = true;
+            due.dueNow();
+            return;
+        }
+        attemptInSlot(subscriptionId, () -> claimPutOff(waiting));
+    }
+
+    /**
+     * After an attempt took a slot of its endpoint: the next delivery put off for it goes too while the endpoint has
+     * room. A freed slot announces itself only when the bulkhead was full, and two attempts ending together free two
+     * slots with one announcement; so each attempt that starts makes sure the one after it starts too, until the
+     * endpoint is busy again (that one's claim then finds no room and puts its delivery off again, once).
+     */
+    private void moreWhileRoom(String subscriptionId) {
+        Queue<String> waiting = putOff.get(subscriptionId);
+        if (waiting != null && !waiting.isEmpty() && !guards.unavailable().contains(subscriptionId)) {
+            availableAgain(subscriptionId);
+        }
+    }
+
+    private Optional<Claimed> claimPutOff(Queue<String> waiting) {
+        // At most once round the queue: a delivery put off again (its subscription paused) goes to its end.
+        String id;
+        for (int left = waiting.size(); left > 0 && (id = waiting.poll()) != null; left--) {
+            Optional<Claimed> claimed = deliveries.claim(id)
+                    .flatMap(delivery -> deliverable(delivery, subscriptions.find(delivery.subscriptionId())));
+            if (claimed.isPresent()) {
+                return claimed;
+            }
+        }
+        searchSoon();
+        return Optional.empty();
+    }
+
+    /**
+     * Remembers a delivery put off while its endpoint took nothing, to claim it by id when the endpoint may; if the
+     * endpoint became available meanwhile (and {@code endpointBusy}: not a paused subscription, which its resumption
+     * announces), that is now.
+     */
+    private void putOff(String subscriptionId, String deliveryId, boolean endpointBusy) {
+        Queue<String> waiting = putOff.computeIfAbsent(subscriptionId,
+                id -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        if (waiting.size() < PUT_OFF_KEPT && !waiting.contains(deliveryId)) {
+            waiting.add(deliveryId);
+        }
+        if (endpointBusy && !guards.unavailable().contains(subscriptionId)) {
+            availableAgain(subscriptionId);   // it became available while this one was being put off
+        }
+    }
+
+    /**
      * Attempts a delivery again when its retry is due: a retry within the minute is claimed by its id at that moment
      * (a read and a compare-and-set by {@code _id}), not found by a search of every delivery kept, which the embedded
      * store makes by reading them all, so that a failing endpoint's retries cost the same however many deliveries
@@ -149,6 +225,8 @@ class WebhookDispatcher implements DisposableBean {
             searcher.schedule(() -> {
                 if (!guards.unavailable().contains(subscriptionId)) {
                     dispatchSoon(id);
+                } else {
+                    putOff(subscriptionId, id, true);
                 }
             }, Math.max(0, wait.toMillis()) + 2, TimeUnit.MILLISECONDS);    // never before it is due
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
@@ -211,6 +289,7 @@ class WebhookDispatcher implements DisposableBean {
                             defer(delivery);
                             return;
                         }
+                        moreWhileRoom(delivery.subscriptionId());
                         try (pass) {
                             attempt(delivery, subscription, pass);
                         }
@@ -317,18 +396,24 @@ class WebhookDispatcher implements DisposableBean {
         }
     }
 
-    /** Gives a claimed delivery back for later without an attempt. */
+    /** Gives a claimed delivery back for later without an attempt: its endpoint takes nothing now. */
     private void defer(Delivery delivery) {
+        defer(delivery, true);
+    }
+
+    /**
+     * Gives a claimed delivery back for later without an attempt, because its endpoint takes nothing now
+     * ({@code endpointBusy}) or its subscription is paused.
+     */
+    private void defer(Delivery delivery, boolean endpointBusy) {
         try {
             // Due again at once, but searches leave its endpoint alone while the bulkhead is full, the circuit open or
             // the subscription paused; what put it off announces when it may go (a free slot, the circuit's trial,
             // the subscription resumed), so an endpoint that takes nothing costs no searches.
             delivery.defer(clock.instant());
             deliveries.save(delivery, List.of());
-            if (!guards.unavailable().contains(delivery.subscriptionId())) {
-                searchSoon();   // it became available while this one was being put off
-            }
             meters.counter(DEFERRED_COUNTER, "subscription", delivery.subscriptionId()).increment();
+            putOff(delivery.subscriptionId(), delivery.id(), endpointBusy);
         } catch (RuntimeException e) {
             log.warn("Could not defer delivery {}: {} (its lease runs out instead)", delivery.id(), e.toString());
             due.dueAt(clock.instant().plus(lease));
@@ -361,7 +446,7 @@ class WebhookDispatcher implements DisposableBean {
             return Optional.empty();
         }
         if (subscription.get().status() == SubscriptionStatus.PAUSED) {
-            defer(delivery);
+            defer(delivery, false);
             return Optional.empty();
         }
         return subscription.map(active -> new Claimed(delivery, active));
