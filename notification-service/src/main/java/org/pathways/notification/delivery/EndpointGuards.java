@@ -156,6 +156,14 @@ public class EndpointGuards implements EndpointHealth {
     }
 
     /**
+     * Whether the subscription's circuit is half-open: its one trial attempt is under way (or was given back), and it
+     * refuses others until the trial ends and closes or opens it, which it announces.
+     */
+    boolean onTrial(String subscriptionId) {
+        return breakers.find(subscriptionId).map(b -> b.getState() == CircuitBreaker.State.HALF_OPEN).orElse(false);
+    }
+
+    /**
      * How long until the next open circuit's trial attempt becomes due, if one is still to come (a circuit whose time
      * has come stays open until a delivery asks for the trial).
      */

@@ -170,7 +170,7 @@ class WebhookDispatcher implements DisposableBean {
      */
     private void moreWhileRoom(String subscriptionId) {
         Queue<String> waiting = putOff.get(subscriptionId);
-        if (waiting != null && !waiting.isEmpty() && !guards.unavailable().contains(subscriptionId)) {
+        if (waiting != null && !waiting.isEmpty() && mayGoNow(subscriptionId)) {
             availableAgain(subscriptionId);
         }
     }
@@ -200,9 +200,17 @@ class WebhookDispatcher implements DisposableBean {
         if (waiting.size() < PUT_OFF_KEPT && !waiting.contains(deliveryId)) {
             waiting.add(deliveryId);
         }
-        if (endpointBusy && !guards.unavailable().contains(subscriptionId)) {
+        if (endpointBusy && mayGoNow(subscriptionId)) {
             availableAgain(subscriptionId);   // it became available while this one was being put off
         }
+    }
+
+    /**
+     * Whether the endpoint would take an attempt now. Not during its circuit's trial: a delivery put off then would be
+     * claimed and put off again at once, round and round until the trial ends (whose end announces itself).
+     */
+    private boolean mayGoNow(String subscriptionId) {
+        return !guards.unavailable().contains(subscriptionId) && !guards.onTrial(subscriptionId);
     }
 
     /**
