@@ -80,10 +80,8 @@ class DevstackConsumerFigures {
         ConsumerBacklog.run(clients, opportunities, BACKLOG, TIMEOUT, text -> line("%s", text));
         Map<String, Duration> used = RunningDevstack.used(before, devstack.cpuByProcess());
         long total = used.values().stream().mapToLong(Duration::toMillis).sum();
-        StringBuilder byProcess = new StringBuilder();
-        used.forEach((process, cpu) -> byProcess.append(String.format(" %s %.1f,", process, cpu.toMillis() / 1e3)));
         line("  CPU-s over the round: %.1f in all (%.2f ms per event consumed, 4 consumers);%s", total / 1e3,
-                (double) total / (4.0 * BACKLOG), byProcess.substring(0, Math.max(0, byProcess.length() - 1)));
+                (double) total / (4.0 * BACKLOG), RunningDevstack.perProcess(used, 1_000));
     }
 
     private void line(String format, Object... args) {

@@ -122,10 +122,7 @@ class DevstackHandoffFigures {
         line("  CPU per accepted referral, ms (%d accepted; all processes %.1f ms, %.2f cores over the phase's %.1f s):",
                 measured.accepted(), (double) total / accepted, total / 1000.0 / measured.seconds(),
                 measured.seconds());
-        StringBuilder each = new StringBuilder("   ");
-        measured.cpu().forEach((name, used) -> each.append(" %s %.1f;".formatted(name,
-                (double) used.toMillis() / accepted)));
-        line("%s", each);
+        line("   %s", RunningDevstack.perProcess(measured.cpu(), accepted));
     }
 
     /**

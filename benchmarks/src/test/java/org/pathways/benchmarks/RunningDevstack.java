@@ -103,6 +103,13 @@ final class RunningDevstack {
         return used;
     }
 
+    /** Each process's CPU divided by {@code per} (ms per event or referral), as " name 1.2;" one after another. */
+    static String perProcess(Map<String, Duration> cpu, double per) {
+        StringBuilder each = new StringBuilder();
+        cpu.forEach((name, used) -> each.append(" %s %.1f;".formatted(name, used.toMillis() / per)));
+        return each.toString();
+    }
+
     private static final Pattern SERVICE = Pattern.compile("-XX:ErrorFile=\\S*/logs/([a-z-]+)-crash-");
 
     private static boolean listening(int port) {

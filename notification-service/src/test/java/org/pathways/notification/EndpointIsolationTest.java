@@ -25,8 +25,6 @@ class EndpointIsolationTest extends NotificationServiceTest {
 
     @Autowired
     MeterRegistry meters;
-    @Autowired
-    org.pathways.testing.StoreCommands commands;
 
     @Test
     void aSlowAgencyDoesNotDelayAnotherAgencysDeliveries() throws Exception {
@@ -100,11 +98,6 @@ class EndpointIsolationTest extends NotificationServiceTest {
             assertThat(searches() - searchesBefore).as("searches of the deliveries while the slots freed")
                     .isLessThanOrEqualTo(1);
         }
-    }
-
-    /** The reads of the deliveries made on the dispatcher's wake-up thread (its searches for due deliveries). */
-    private long searches() {
-        return commands.byCommand("webhook-search"::equals).getOrDefault("find deliveries", 0L);
     }
 
     @Test

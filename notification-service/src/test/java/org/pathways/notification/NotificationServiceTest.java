@@ -71,6 +71,8 @@ abstract class NotificationServiceTest extends RunningServiceTest {
 
     @Autowired
     MongoTemplate mongo;
+    @Autowired
+    StoreCommands commands;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -153,5 +155,10 @@ abstract class NotificationServiceTest extends RunningServiceTest {
                 return false;
             }
         }).toList();
+    }
+
+    /** The reads of the deliveries made on the dispatcher's wake-up thread (its searches for due deliveries). */
+    long searches() {
+        return commands.byCommand("webhook-search"::equals).getOrDefault("find deliveries", 0L);
     }
 }

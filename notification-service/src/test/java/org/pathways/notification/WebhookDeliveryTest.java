@@ -42,8 +42,6 @@ import tools.jackson.databind.JsonNode;
 class WebhookDeliveryTest extends NotificationServiceTest {
 
     @Autowired
-    org.pathways.testing.StoreCommands commands;
-    @Autowired
     MongoQueryLog queries;
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -246,11 +244,6 @@ class WebhookDeliveryTest extends NotificationServiceTest {
                 queries.recordOn(MongoQueryLog.WEB_THREADS);
             }
         }
-    }
-
-    /** The reads of the deliveries made on the dispatcher's wake-up thread (its searches for due deliveries). */
-    private long searches() {
-        return commands.byCommand("webhook-search"::equals).getOrDefault("find deliveries", 0L);
     }
 
     @Test

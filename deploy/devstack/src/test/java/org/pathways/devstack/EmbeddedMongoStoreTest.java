@@ -7,6 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +22,10 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
@@ -178,7 +186,7 @@ class EmbeddedMongoStoreTest {
         // the background, every few seconds): the file must have each as last changed, its neighbours as they were.
         Path file = dir.resolve(EmbeddedMongoStore.FILE);
         int port = BrokerClients.freePort();
-        java.util.Map<Object, Document> expected = new java.util.TreeMap<>();
+        Map<Object, Document> expected = new TreeMap<>();
         try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
                 MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
             MongoCollection<Document> docs = client.getDatabase("pages").getCollection("docs");
@@ -201,13 +209,13 @@ class EmbeddedMongoStoreTest {
                     expected.put(replaced, replacement); // not when deleted in an earlier round
                 }
                 Document modified = docs.findOneAndUpdate(Filters.eq("_id", (round * 71 + 5) % 400),
-                        Updates.push("tags", "r" + round), new com.mongodb.client.model.FindOneAndUpdateOptions()
-                                .returnDocument(com.mongodb.client.model.ReturnDocument.AFTER));
+                        Updates.push("tags", "r" + round), new FindOneAndUpdateOptions()
+                                .returnDocument(ReturnDocument.AFTER));
                 if (modified != null) { // null: deleted in an earlier round
                     expected.put(modified.get("_id"), modified);
                 }
                 docs.updateOne(Filters.eq("_id", 1_000 + round % 5), Updates.inc("upserted", 1),
-                        new com.mongodb.client.model.UpdateOptions().upsert(true));
+                        new UpdateOptions().upsert(true));
                 expected.put(1_000 + round % 5, docs.find(Filters.eq("_id", 1_000 + round % 5)).first());
                 if (round % 7 == 0) {
                     docs.deleteOne(Filters.eq("_id", (round * 13) % 400));
@@ -218,13 +226,13 @@ class EmbeddedMongoStoreTest {
         }
         try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
                 MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
-            java.util.Map<Object, Document> found = new java.util.TreeMap<>();
+            Map<Object, Document> found = new TreeMap<>();
             client.getDatabase("pages").getCollection("docs").find().forEach(doc -> found.put(doc.get("_id"), doc));
             List<String> differences = new ArrayList<>();
-            java.util.Set<Object> ids = new java.util.TreeSet<>(expected.keySet());
+            Set<Object> ids = new TreeSet<>(expected.keySet());
             ids.addAll(found.keySet());
             for (Object id : ids) {
-                if (!java.util.Objects.equals(expected.get(id), found.get(id))) {
+                if (!Objects.equals(expected.get(id), found.get(id))) {
                     differences.add(id + ": expected " + expected.get(id) + ", found " + found.get(id));
                 }
             }
