@@ -30,6 +30,7 @@ import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
 import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -609,14 +610,23 @@ final class EmbeddedMongoStore implements AutoCloseable {
             return value instanceof byte[] bytes ? 16 + bytes.length : 24;
         }
 
+        /**
+         * Each page-writing thread's buffer for one document's encoding, kept from one document to the next: a new
+         * buffer per document, grown as it was filled, was a tenth of everything the store allocated under a
+         * backlog (docs/benchmarks.md). One that grew past {@link #KEPT_BUFFER} for a large document is let go. Plain
+         * heap buffers, outside Netty's leak detection: a kept one is never released, only collected with its thread.
+         */
+        private static final ThreadLocal<ByteBuf> ENCODING = ThreadLocal.withInitial(
+                () -> new UnpooledByteBufAllocator(false, true).heapBuffer(4096));
+        private static final int KEPT_BUFFER = 1 << 20;
+
         @Override
         public void write(WriteBuffer buffer, Document document) {
-            ByteBuf bson = Unpooled.buffer(256);
-            try {
-                BsonEncoder.encodeDocument(document, bson);
-                buffer.put(bson.nioBuffer());
-            } finally {
-                bson.release();
+            ByteBuf bson = ENCODING.get().clear();
+            BsonEncoder.encodeDocument(document, bson);
+            buffer.put(bson.nioBuffer());
+            if (bson.capacity() > KEPT_BUFFER) {
+                ENCODING.remove();
             }
         }
 
