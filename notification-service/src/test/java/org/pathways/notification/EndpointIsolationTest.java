@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
@@ -172,6 +173,46 @@ class EndpointIsolationTest extends NotificationServiceTest {
             // requests the endpoint saw, and none used up its schedule (4 attempts) and was parked.
             assertThat(attemptsLogged).isEqualTo(receiver.count());
         }
+    }
+
+    @Test
+    void deliveriesPutOffDuringTheCircuitsTrialWaitForItsEndInsteadOfGoingRoundAndRound() throws Exception {
+        String agency = "agency-trial-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            receiver.otherwiseAnswer(503);
+            String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
+            int sent = 8;
+            for (int i = 0; i < sent; i++) {
+                events.publish(ReferralEvents.submitted("agency-council", agency));
+            }
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
+                    .equals("OPEN"));
+
+            // Back up, but slow: the circuit's one trial attempt (half-open) takes a second and a half, and the
+            // endpoint's other deliveries are put off until it ends.
+            receiver.answerAfter(Duration.ofMillis(1500)).otherwiseAnswer(200);
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> circuit(subscription)
+                    .equals("HALF_OPEN"));
+            double deferredAtTrial = deferred(subscription);
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10)).until(() -> !circuit(subscription)
+                    .equals("HALF_OPEN"));
+            double deferredDuringTrial = deferred(subscription) - deferredAtTrial;
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                    .until(() -> receiver.processed().size() == sent);
+            System.out.printf("[trial] %d events: %.0f deferrals while the trial attempt was under way%n", sent,
+                    deferredDuringTrial);
+
+            // Each one put off at most once while the trial ran: before, a delivery put off then was claimed again
+            // at once, refused by the half-open circuit and put off again, round and round until the trial ended.
+            assertThat(deferredDuringTrial).as("deferrals while the circuit's trial was under way")
+                    .isLessThanOrEqualTo(sent);
+        }
+    }
+
+    private double deferred(String subscription) {
+        Counter counter = meters.find("pathways.webhooks.deferred")
+                .tag("subscription", subscription).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private String circuit(String subscription) throws Exception {
