@@ -88,9 +88,7 @@ class EndpointIsolationTest extends NotificationServiceTest {
             long searchesBefore = searches();
 
             // Two at a time (its bulkhead): the others are put off, and go as slots free.
-            for (int i = 0; i < sent; i++) {
-                events.publish(ReferralEvents.submitted("agency-council", slowAgency));
-            }
+            submittedTo(slowAgency, sent, events);
 
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> slow.processed().size() == sent);
             assertThat(slow.maxInFlight()).as("the endpoint's bulkhead").isLessThanOrEqualTo(2);
@@ -135,12 +133,7 @@ class EndpointIsolationTest extends NotificationServiceTest {
         try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
             receiver.otherwiseAnswer(503);
             String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
-            List<String> eventIds = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                OutboxEntry event = ReferralEvents.submitted("agency-council", agency);
-                eventIds.add(event.eventId());
-                events.publish(event);
-            }
+            List<String> eventIds = submittedTo(agency, 8, events);
 
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
                     .equals("OPEN"));
@@ -182,9 +175,7 @@ class EndpointIsolationTest extends NotificationServiceTest {
             receiver.otherwiseAnswer(503);
             String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
             int sent = 8;
-            for (int i = 0; i < sent; i++) {
-                events.publish(ReferralEvents.submitted("agency-council", agency));
-            }
+            submittedTo(agency, sent, events);
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
                     .equals("OPEN"));
 
@@ -207,6 +198,17 @@ class EndpointIsolationTest extends NotificationServiceTest {
             assertThat(deferredDuringTrial).as("deferrals while the circuit's trial was under way")
                     .isLessThanOrEqualTo(sent);
         }
+    }
+
+    /** Publishes {@code count} referrals submitted by the council to {@code agency}; their event ids in order. */
+    private static List<String> submittedTo(String agency, int count, ReferralEvents events) throws Exception {
+        List<String> eventIds = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            OutboxEntry event = ReferralEvents.submitted("agency-council", agency);
+            eventIds.add(event.eventId());
+            events.publish(event);
+        }
+        return eventIds;
     }
 
     private double deferred(String subscription) {

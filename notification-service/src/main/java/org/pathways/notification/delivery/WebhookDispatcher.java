@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -195,8 +196,7 @@ class WebhookDispatcher implements DisposableBean {
      * announces), that is now.
      */
     private void putOff(String subscriptionId, String deliveryId, boolean endpointBusy) {
-        Queue<String> waiting = putOff.computeIfAbsent(subscriptionId,
-                id -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        Queue<String> waiting = putOff.computeIfAbsent(subscriptionId, id -> new ConcurrentLinkedQueue<>());
         // Not checked for an id already there (a linear search): a repeated id's second claim finds it taken.
         if (waiting.size() < PUT_OFF_KEPT) {
             waiting.add(deliveryId);
@@ -232,7 +232,7 @@ class WebhookDispatcher implements DisposableBean {
         String subscriptionId = delivery.subscriptionId();
         try {
             searcher.schedule(() -> {
-                if (!guards.unavailable().contains(subscriptionId)) {
+                if (mayGoNow(subscriptionId)) {
                     dispatchSoon(id);
                 } else {
                     putOff(subscriptionId, id, true);
