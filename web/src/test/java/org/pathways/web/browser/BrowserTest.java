@@ -24,6 +24,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -127,9 +128,14 @@ public abstract class BrowserTest {
                 ? welsh : english;
     }
 
+    /** The page's language, or "" while there is no page (or it was replaced between finding and reading it). */
     private static String safeLanguage() {
-        List<WebElement> html = browser.findElements(By.tagName("html"));
-        return html.isEmpty() ? "" : html.get(0).getAttribute("lang");
+        try {
+            List<WebElement> html = browser.findElements(By.tagName("html"));
+            return html.isEmpty() ? "" : html.get(0).getAttribute("lang");
+        } catch (StaleElementReferenceException replaced) {
+            return "";
+        }
     }
 
     /** Switches the page to English ({@code en}) or Welsh ({@code cy}) with the switch in its header. */
