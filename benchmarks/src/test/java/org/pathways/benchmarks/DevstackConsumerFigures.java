@@ -76,12 +76,15 @@ class DevstackConsumerFigures {
                 BacklogBaseline.documents(mongo.getDatabase(database))));
         line("%nConsumers: %d referral events put on %s by an outside producer; documents stored per service: %s",
                 BACKLOG, ConsumerBacklog.TOPIC, stored);
+        Map<String, RunningDevstack.Collections> collected = devstack.collectionsByProcess();
         Map<String, Duration> before = devstack.cpuByProcess();
         ConsumerBacklog.run(clients, opportunities, BACKLOG, TIMEOUT, text -> line("%s", text));
         Map<String, Duration> used = RunningDevstack.used(before, devstack.cpuByProcess());
+        collected = RunningDevstack.since(collected, devstack.collectionsByProcess());
         long total = used.values().stream().mapToLong(Duration::toMillis).sum();
         line("  CPU-s over the round: %.1f in all (%.2f ms per event consumed, 4 consumers);%s", total / 1e3,
                 (double) total / (4.0 * BACKLOG), RunningDevstack.perProcess(used, 1_000));
+        line("  garbage collection pauses over the round (jstat):%s", RunningDevstack.pauses(collected));
     }
 
     private void line(String format, Object... args) {

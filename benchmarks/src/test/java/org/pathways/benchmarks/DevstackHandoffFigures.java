@@ -123,13 +123,15 @@ class DevstackHandoffFigures {
                 measured.accepted(), (double) total / accepted, total / 1000.0 / measured.seconds(),
                 measured.seconds());
         line("   %s", RunningDevstack.perProcess(measured.cpu(), accepted));
+        line("  garbage collection pauses over the phase (jstat):%s", RunningDevstack.pauses(measured.collections()));
     }
 
     /**
      * A phase's handoffs (gateway {@code 201} -> webhook, 201 -> on Kafka, on Kafka -> webhook), and the CPU each of the
      * devstack's processes used over its {@code seconds}, for {@code accepted} referrals.
      */
-    private record Handoffs(Latencies[] latencies, Map<String, Duration> cpu, int accepted, double seconds) {
+    private record Handoffs(Latencies[] latencies, Map<String, Duration> cpu,
+                            Map<String, RunningDevstack.Collections> collections, int accepted, double seconds) {
     }
 
     /** A plain producer (acks=all, linger.ms=0 like the platform's) and a plain consumer, on the devstack's broker. */
@@ -182,10 +184,12 @@ class DevstackHandoffFigures {
         Map<String, Long> onKafkaAt = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
         Map<String, Duration> cpuUsed;
+        Map<String, RunningDevstack.Collections> collections;
         double phaseSeconds;
         try (Arrivals onKafka = new Arrivals(clients, "pathways.referrals",
                 record -> onKafkaAt.putIfAbsent(record.key(), System.nanoTime()));
              ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            Map<String, RunningDevstack.Collections> collectionsBefore = devstack.collectionsByProcess();
             Map<String, Duration> cpuBefore = devstack.cpuByProcess();
             long phaseStart = System.nanoTime();
             EventPathFigures.paced(RATE, seconds, i -> {
@@ -215,6 +219,7 @@ class DevstackHandoffFigures {
             }
             cpuUsed = RunningDevstack.used(cpuBefore, devstack.cpuByProcess());
             phaseSeconds = (System.nanoTime() - phaseStart) / 1e9;
+            collections = RunningDevstack.since(collectionsBefore, devstack.collectionsByProcess());
         }
         Latencies[] split = EventPathFigures.split(answeredAt, onKafkaAt, collegeSystem.arrivedAt);
         Latencies handoff = split[0];
@@ -225,7 +230,7 @@ class DevstackHandoffFigures {
         if (collegeSystem.badSignatures.get() > 0) {
             line("  %d webhooks failed signature verification", collegeSystem.badSignatures.get());
         }
-        return new Handoffs(split, cpuUsed, answeredAt.size(), phaseSeconds);
+        return new Handoffs(split, cpuUsed, collections, answeredAt.size(), phaseSeconds);
     }
 
     /**

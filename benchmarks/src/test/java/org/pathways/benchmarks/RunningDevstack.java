@@ -3,13 +3,18 @@ package org.pathways.benchmarks;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -71,8 +76,89 @@ final class RunningDevstack {
      * operating system ({@link ProcessHandle.Info#totalCpuDuration}), so the benchmark must run on the same machine.
      */
     Map<String, Duration> cpuByProcess() {
-        String dataDir = data.toString();
         Map<String, Duration> cpu = new TreeMap<>();
+        processes().forEach((process, name) -> process.info().totalCpuDuration()
+                .ifPresent(used -> cpu.merge(name, used, Duration::plus)));
+        return cpu;
+    }
+
+    /** How many collections a JVM made so far, and how long they paused it: young and full ones apart. */
+    record Collections(long young, Duration youngPauses, long full, Duration fullPauses) {
+
+        static final Collections NONE = new Collections(0, Duration.ZERO, 0, Duration.ZERO);
+
+        Collections since(Collections before) {
+            return new Collections(young - before.young, youngPauses.minus(before.youngPauses), full - before.full,
+                    fullPauses.minus(before.fullPauses));
+        }
+    }
+
+    /**
+     * Each of the devstack's JVMs' garbage collections so far, by name as {@link #cpuByProcess}: read with the JDK's
+     * {@code jstat -gc} (its counters, not an attach), so the benchmark must run on the same machine as the same
+     * user. A JVM that does not answer is left out.
+     */
+    Map<String, Collections> collectionsByProcess() {
+        Map<String, Collections> collections = new TreeMap<>();
+        processes().forEach((process, name) -> jstat(process.pid()).ifPresent(read -> collections.put(name, read)));
+        return collections;
+    }
+
+    /** The collections each JVM made between two {@link #collectionsByProcess} readings. */
+    static Map<String, Collections> since(Map<String, Collections> before, Map<String, Collections> after) {
+        Map<String, Collections> made = new TreeMap<>();
+        after.forEach((name, now) -> made.put(name, now.since(before.getOrDefault(name, Collections.NONE))));
+        return made;
+    }
+
+    /** As " name 3 young 41 ms, 1 full 420 ms;" one after another: each JVM that paused. */
+    static String pauses(Map<String, Collections> made) {
+        StringBuilder each = new StringBuilder();
+        made.forEach((name, gc) -> {
+            if (gc.young() + gc.full() > 0) {
+                each.append(" %s %d young %d ms".formatted(name, gc.young(), gc.youngPauses().toMillis()));
+                if (gc.full() > 0) {
+                    each.append(", %d full %d ms".formatted(gc.full(), gc.fullPauses().toMillis()));
+                }
+                each.append(';');
+            }
+        });
+        return each.toString();
+    }
+
+    private static Optional<Collections> jstat(long pid) {
+        Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
+        try {
+            Process run = new ProcessBuilder(jstat.toString(), "-gc", Long.toString(pid)).redirectErrorStream(true)
+                    .start();
+            String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!run.waitFor(10, TimeUnit.SECONDS) || run.exitValue() != 0) {
+                return Optional.empty();
+            }
+            String[] lines = output.strip().split("\\R");
+            List<String> columns = List.of(lines[0].strip().split("\\s+"));
+            String[] values = lines[lines.length - 1].strip().split("\\s+");
+            ToDoubleFunction<String> value = column -> Double.parseDouble(
+                    values[columns.indexOf(column)]);
+            return Optional.of(new Collections((long) value.applyAsDouble("YGC"),
+                    seconds(value.applyAsDouble("YGCT")), (long) value.applyAsDouble("FGC"),
+                    seconds(value.applyAsDouble("FGCT"))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static Duration seconds(double seconds) {
+        return Duration.ofNanos(Math.round(seconds * 1e9));
+    }
+
+    /** The devstack's processes, each with its name. */
+    private Map<ProcessHandle, String> processes() {
+        String dataDir = data.toString();
+        Map<ProcessHandle, String> named = new HashMap<>();
         ProcessHandle.allProcesses().forEach(process -> {
             String line = process.info().commandLine().orElse("");
             Matcher service = SERVICE.matcher(line);
@@ -89,11 +175,10 @@ final class RunningDevstack {
                 name = service.group(1);
             }
             if (name != null) {
-                String as = name;
-                process.info().totalCpuDuration().ifPresent(used -> cpu.merge(as, used, Duration::plus));
+                named.put(process, name);
             }
         });
-        return cpu;
+        return named;
     }
 
     /** The CPU each process used between two {@link #cpuByProcess} readings. */

@@ -14,6 +14,22 @@ import java.util.stream.Collectors;
  */
 final class JavaRuntime {
 
+    /**
+     * What every child JVM of the devstack runs with (the services, the broker, the trace viewer): C1 only and the
+     * serial collector, for a quick start on two cores, with room for their compiled code and class metadata.
+     *
+     * <p>With C1 only the JVM reserves 48 MB for compiled code, and collects the whole heap to unload code each time
+     * about 7 MB more was compiled ({@code SweeperThreshold}, 15 % of the reserve, less as it fills): with the serial
+     * collector a full collection each time, 160–1,070 ms of pause, three in each back-end service's first 90 s
+     * (GC logs of a devstack under the handoff benchmark, docs/benchmarks.md), in its measured phases too. At 240 MB
+     * (what the JVM reserves when C2 compiles as well; memory is used as code is compiled, not at once) that is 36 MB.
+     * Likewise the gateway, the web app and the identity-service collected the whole heap two or three times while
+     * starting, each time their class metadata passed the next mark ({@code MetaspaceSize}, 21 MB at first): at
+     * 128 MB they do not.
+     */
+    static final List<String> LEAN_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=240m", "-XX:MetaspaceSize=128m");
+
     private JavaRuntime() {
     }
 

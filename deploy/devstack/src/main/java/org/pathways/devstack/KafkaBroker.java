@@ -53,6 +53,8 @@ final class KafkaBroker {
     static final Duration READY_DEADLINE = Duration.ofSeconds(60);
     static final Duration STOP_GRACE = Duration.ofSeconds(30);
     /** Kafka logs a great deal at INFO; warnings and errors are what a developer needs to see. */
+    /** Options added to the broker's JVM, split at white space ({@code {service}} stands for "kafka"). */
+    static final String EXTRA_OPTIONS = "DEVSTACK_KAFKA_JVM_OPTIONS";
     private static final String QUIET_LOGGING = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int SCRAM_ITERATIONS = 4096;
@@ -209,6 +211,9 @@ final class KafkaBroker {
         List<String> command = javaCommand("kafka.Kafka", serverProperties().toString());
         command.addAll(command.indexOf("-cp"), List.of("-XX:SharedArchiveFile=" + kafkaDir.resolve("classes.jsa"),
                 "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        // As DEVSTACK_SERVICE_JVM_OPTIONS for the services: to profile the broker or try a setting without a build.
+        command.addAll(command.indexOf("-cp"),
+                ServiceLaunch.extraJvmOptions(System.getenv(EXTRA_OPTIONS), "kafka"));
         process = ChildProcess.start("kafka", command, Map.of(),
                 logFile, console, consoleFilter.get());
     }
@@ -285,9 +290,9 @@ final class KafkaBroker {
     }
 
     private static List<String> javaCommand(String mainClass, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(JavaRuntime.javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                QUIET_LOGGING));
+        List<String> command = new ArrayList<>(List.of(JavaRuntime.javaExecutable(), "-Xmx256m"));
+        command.addAll(JavaRuntime.LEAN_JVM);
+        command.add(QUIET_LOGGING);
         if (Runtime.version().feature() >= 24) {
             // Kafka still unmaps its index files through sun.misc.Unsafe; newer JDKs warn about it on every stop.
             command.add("--sun-misc-unsafe-memory-access=allow");

@@ -37,10 +37,10 @@ import java.util.stream.Stream;
 final class ServiceLaunch {
 
     /** The same small, quick-starting JVM for every service: eight JVMs must fit on a laptop next to an IDE. */
-    static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    static final List<String> JVM_OPTIONS = java.util.stream.Stream.of(List.of("-Xmx256m"), JavaRuntime.LEAN_JVM,
             // Lucene (the catalogue's search index) maps its files with the foreign-memory API; JDK 24+ warns
             // about that on every start unless it is allowed.
-            "--enable-native-access=ALL-UNNAMED");
+            List.of("--enable-native-access=ALL-UNNAMED")).flatMap(List::stream).toList();
     /**
      * Options added to every service's JVM, split at white space: to profile or try a setting on the devstack as it
      * runs (e.g. {@code -XX:StartFlightRecording=filename=/tmp/{service}.jfr}), without a build. {@code {service}}

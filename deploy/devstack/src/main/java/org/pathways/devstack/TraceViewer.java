@@ -55,8 +55,9 @@ final class TraceViewer {
             command.addAll(List.of("/bin/sh", "-c",
                     "{ echo 19 > /proc/self/autogroup; } 2>/dev/null; exec /usr/bin/nice -n 19 \"$0\" \"$@\""));
         }
-        command.addAll(List.of(JavaRuntime.javaExecutable(), "-Xmx160m", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-jar", jar.toString()));
+        command.addAll(List.of(JavaRuntime.javaExecutable(), "-Xmx160m"));
+        command.addAll(JavaRuntime.LEAN_JVM);
+        command.addAll(List.of("-jar", jar.toString()));
         return command;
     }
 
