@@ -30,6 +30,7 @@ import org.pathways.benchmarks.EventPathFigures.AgencyEndpoint;
 import org.pathways.benchmarks.EventPathFigures.Arrivals;
 import org.pathways.benchmarks.EventPathFigures.Latencies;
 import org.pathways.benchmarks.EventPathFigures.Referrals;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -53,11 +54,15 @@ class DevstackHandoffFigures {
     /** The services run C1-compiled code only, and compile it as the traffic first reaches each path. */
     private static final int WARMUP_SECONDS = Integer.getInteger("benchmark.warmup-seconds", 30);
     private static final int GATEWAY = 8080;
+    /** The notification-service's own port, for its metrics (a platform admin's token). */
+    private static final int NOTIFICATION = 8084;
+    private static final String DEFERRED = "pathways.webhooks.deferred";
     private static final String SUBMITTED = "org.pathways.referral.submitted.v1";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final StringBuilder report = new StringBuilder();
     private RunningDevstack devstack;
+    private String platformAdmin;
     /** The subscriptions this run made, by id: the token of the agency that made each. */
     private final Map<String, String> subscriptions = new java.util.LinkedHashMap<>();
 
@@ -69,6 +74,7 @@ class DevstackHandoffFigures {
         // Two of the council's people refer, so that neither meets the gateway's limit per caller (600 a minute).
         List<String> council = List.of(tokens.get("COUNCIL_TOKEN"), token("council-worker"));
         String college = tokens.get("COLLEGE_TOKEN");
+        platformAdmin = tokens.get("PLATFORM_ADMIN_TOKEN");
         try (AgencyEndpoint collegeSystem = AgencyEndpoint.healthy();
              AgencyEndpoint failing = AgencyEndpoint.failingSlowly(Duration.ofSeconds(1))) {
             collegeSystem.verifyWith(subscribe(college, collegeSystem));
@@ -94,7 +100,9 @@ class DevstackHandoffFigures {
     private void phase(String situation, Map<String, Object> clients, List<String> council, Referrals referrals,
                        AgencyEndpoint collegeSystem) throws Exception {
         Latencies raw = rawKafka(clients);
+        double deferredBefore = deferred();
         Handoffs measured = handoffs(clients, council, referrals, collegeSystem, SECONDS);
+        double deferredInPhase = deferred() - deferredBefore;
         Latencies[] handoff = measured.latencies();
         double goal = 3 * raw.ms(0.99) + 20;
         line("%n%s:", situation);
@@ -110,6 +118,30 @@ class DevstackHandoffFigures {
         line("  goal: p99 <= %.1f ms (3 x raw p99 + 20 ms), p50 <= 15 ms: %s", goal,
                 handoff[0].ms(0.99) <= goal && handoff[0].ms(0.50) <= 15 ? "met" : "not met");
         cpuPerReferral(measured);
+        line("  webhook deliveries put off (an endpoint's bulkhead full, its circuit open or on trial): %.0f",
+                deferredInPhase);
+    }
+
+    /**
+     * How many webhook deliveries the notification-service has put off so far (all subscriptions), from its metrics;
+     * NaN when they cannot be read.
+     */
+    private double deferred() {
+        try {
+            HttpResponse<String> response = call(NOTIFICATION, "GET", "/actuator/metrics/" + DEFERRED, platformAdmin,
+                    null);
+            if (response.statusCode() == 404) {
+                return 0;     // none yet: the counter is made at the first
+            }
+            for (JsonNode measurement : JSON.readTree(response.body()).path("measurements")) {
+                if ("COUNT".equals(measurement.path("statistic").asString())) {
+                    return measurement.path("value").asDouble();
+                }
+            }
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
     }
 
     /**

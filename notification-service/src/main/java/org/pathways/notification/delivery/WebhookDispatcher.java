@@ -34,7 +34,8 @@ import org.slf4j.event.Level;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.OptimisticLockingFailureException;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -81,6 +82,7 @@ class WebhookDispatcher implements DisposableBean {
     /** A retry due within this is claimed by its id at its time, not found by the poll after it. */
     private static final Duration SEARCH_AT_MOST_AHEAD = Duration.ofMinutes(1);
     private final AtomicBoolean searchQueued = new AtomicBoolean();
+    private final AtomicBoolean polling = new AtomicBoolean();
     /** One search at a time, whether the poll or a wake-up started it. */
     private final ReentrantLock searching = new ReentrantLock();
     /**
@@ -111,6 +113,27 @@ class WebhookDispatcher implements DisposableBean {
         this.due = new DueWatch(clock, properties.fullPollInterval());
         // A slot of a full bulkhead freed, a circuit closed, a subscription resumed: its waiting deliveries go now.
         guards.whenAvailable(this::availableAgain);
+    }
+
+    /**
+     * Polls every {@code poll-interval} once the application is up, on the dispatcher's own search thread, not on
+     * the scheduler thread that the service's other periodic tasks share (e-mail sending, the dead-letter count, the
+     * outbox sweep run one after another there): a slow SMTP server or dead-letter topic held that thread, and with
+     * it every search for due deliveries, for longer than the 30 s a test waited for a redelivered webhook to arrive
+     * (a circuit's trial is started only by a search). A failed search is logged and the next one made as usual.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void startPolling() {
+        if (polling.compareAndSet(false, true)) {
+            searcher.scheduleWithFixedDelay(() -> {
+                try {
+                    dispatchDue();
+                } catch (RuntimeException e) {
+                    log.warn("Searching for due webhook deliveries failed: {} (searched again in {})", e.toString(),
+                            pollInterval);
+                }
+            }, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Attempts one delivery now if it is due and this instance has room; otherwise the poll will. */
@@ -324,8 +347,6 @@ class WebhookDispatcher implements DisposableBean {
      * is full or whose circuit is open, and paused subscriptions, are left alone: their deliveries wait without
      * holding a slot, so the others go ahead.
      */
-    @Scheduled(fixedDelayString = "${pathways.webhooks.poll-interval:1s}",
-            initialDelayString = "${pathways.webhooks.poll-interval:1s}")
     void dispatchDue() {
         searching.lock();
         try {

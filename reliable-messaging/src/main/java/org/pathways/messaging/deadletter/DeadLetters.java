@@ -6,6 +6,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +20,7 @@ import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
@@ -25,7 +30,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * dead letter. A learner's withdrawal of consent or erasure left here is flagged {@code sensitive} and counted
  * apart in {@code pathways.dead.letters.open{sensitive}}, which the alerts watch.
  */
-public class DeadLetters {
+public class DeadLetters implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
     private static final Pattern ID = Pattern.compile("(\\d{1,9})-(\\d{1,18})");
@@ -63,6 +68,9 @@ public class DeadLetters {
     private final Clock clock;
     private final AtomicLong openOrdinary = new AtomicLong();
     private final Map<Sensitive, AtomicLong> openSensitive = new EnumMap<>(Sensitive.class);
+    private final ExecutorService counting =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("dead-letter-count").factory());
+    private final AtomicBoolean countQueued = new AtomicBoolean();
 
     public DeadLetters(String service, DeadLetterTopic topic, DeadLetterStates states, CloudEventCodec codec,
                        Clock clock, MeterRegistry meters) {
@@ -133,9 +141,34 @@ public class DeadLetters {
         return view.resolved(DeadLetter.State.DISCARDED, how);
     }
 
-    /** Recounts the open dead letters for the gauges; every instance, every {@code scan-every}. */
+    /**
+     * Every instance, every {@code scan-every}: the open dead letters recounted for the gauges, on a thread of their
+     * own. The scheduler thread that starts this is shared by the service's other periodic tasks one after another
+     * (the webhook dispatcher's poll, e-mail sending, the outbox sweep); reading the topic waits on the broker, up to
+     * its timeout each step, and in one CI run it held that thread, and the others' tasks with it, for over 30 s.
+     * A count still under way when the next is due is not doubled.
+     */
     @Scheduled(fixedDelayString = "${pathways.messaging.dead-letters.scan-every:PT1M}",
             initialDelayString = "${pathways.messaging.dead-letters.first-scan-after:PT20S}")
+    public void countSoon() {
+        if (countQueued.compareAndSet(false, true)) {
+            try {
+                counting.execute(() -> {
+                    countQueued.set(false);
+                    refreshGauges();
+                });
+            } catch (RejectedExecutionException stopping) {
+                countQueued.set(false);
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        counting.shutdownNow();
+    }
+
+    /** Recounts the open dead letters for the gauges, now, on the caller's thread. */
     public void refreshGauges() {
         try {
             all();
