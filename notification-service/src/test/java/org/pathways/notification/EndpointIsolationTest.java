@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -198,6 +200,41 @@ class EndpointIsolationTest extends NotificationServiceTest {
             assertThat(deferredDuringTrial).as("deferrals while the circuit's trial was under way")
                     .isLessThanOrEqualTo(sent);
         }
+    }
+
+    @Test
+    void eventsForAnEndpointWhoseCircuitIsOpenArePutOffWithoutAWriteEach() throws Exception {
+        String agency = "agency-down-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            receiver.otherwiseAnswer(503);
+            String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
+            submittedTo(agency, 4, events);
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
+                    .equals("OPEN"));
+            Map<String, Long> before = commands.byCommand(EndpointIsolationTest::dispatcherThread);
+            double deferredBefore = deferred(subscription);
+            int later = 6;
+            List<String> putOff = submittedTo(agency, later, events);
+            // Each put off as it is opened (the counter is the mark that the fan-out handled it).
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
+                    .until(() -> deferred(subscription) - deferredBefore >= later);
+            Map<String, Long> after = commands.byCommand(EndpointIsolationTest::dispatcherThread);
+            long writes = Stream.of("update deliveries", "findAndModify deliveries")
+                    .mapToLong(command -> after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L)).sum();
+            System.out.printf("[down] %d events to an endpoint whose circuit is open: %d writes of deliveries by the"
+                    + " dispatcher meanwhile%n", later, writes);
+            // Before, each was opened held by the dispatcher, refused by the open circuit and given back: a write
+            // each. The circuit's trial (a second after it opened) may fall in the window: one claim, one attempt.
+            assertThat(writes).as("the dispatcher's writes of deliveries while they were put off").isLessThan(later);
+
+            // Back up: they go with the circuit's next trial, as those deferred did.
+            receiver.otherwiseAnswer(200);
+            await().atMost(PATIENCE).until(() -> receiver.processed().containsAll(putOff));
+        }
+    }
+
+    private static boolean dispatcherThread(String thread) {
+        return thread.startsWith("webhook-");
     }
 
     /** Publishes {@code count} referrals submitted by the council to {@code agency}; their event ids in order. */

@@ -156,6 +156,26 @@ public class EndpointGuards implements EndpointHealth {
     }
 
     /**
+     * Whether this subscription's endpoint would take an attempt now: neither its bulkhead full, nor its circuit open
+     * with its trial not yet due, nor half-open (its trial under way). What {@link #unavailable} and {@link #onTrial}
+     * say of all subscriptions, for one.
+     */
+    boolean takesAttemptsNow(String subscriptionId) {
+        Optional<CircuitBreaker> breaker = breakers.find(subscriptionId);
+        if (breaker.isPresent()) {
+            CircuitBreaker.State state = breaker.get().getState();
+            long now = System.nanoTime();
+            if (state == CircuitBreaker.State.FORCED_OPEN || state == CircuitBreaker.State.HALF_OPEN
+                    || state == CircuitBreaker.State.OPEN
+                    && now - openedAt.getOrDefault(subscriptionId, now) < openFor.toNanos()) {
+                return false;
+            }
+        }
+        return bulkheads.find(subscriptionId).map(b -> b.getMetrics().getAvailableConcurrentCalls() > 0)
+                .orElse(true);
+    }
+
+    /**
      * Whether the subscription's circuit is half-open: its one trial attempt is under way (or was given back), and it
      * refuses others until the trial ends and closes or opens it, which it announces.
      */

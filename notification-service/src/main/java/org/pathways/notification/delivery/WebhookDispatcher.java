@@ -233,8 +233,19 @@ class WebhookDispatcher implements DisposableBean {
      * Whether the endpoint would take an attempt now. Not during its circuit's trial: a delivery put off then would be
      * claimed and put off again at once, round and round until the trial ends (whose end announces itself).
      */
-    private boolean mayGoNow(String subscriptionId) {
-        return !guards.unavailable().contains(subscriptionId) && !guards.onTrial(subscriptionId);
+    boolean mayGoNow(String subscriptionId) {
+        return guards.takesAttemptsNow(subscriptionId);
+    }
+
+    /**
+     * A delivery the fan-out has just opened, free (no lease), for an endpoint that takes nothing now (circuit open or
+     * on trial, bulkhead full): put off at once, to go when the endpoint may take it, as a claimed one is deferred, but
+     * without its claim and the write that gives it back (an agency's dead endpoint cost both for every event sent
+     * to it, about one store write in sixty per referral on the devstack).
+     */
+    void putOffOpened(Delivery opened) {
+        meters.counter(DEFERRED_COUNTER, "subscription", opened.subscriptionId()).increment();
+        putOff(opened.subscriptionId(), opened.id(), true);
     }
 
     /**

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.pathways.messaging.inbox.MalformedEventException;
 import org.pathways.messaging.inbox.ReceivedEvent;
@@ -71,8 +73,18 @@ public class WebhookFanOut {
             to.put(subscription.id(), subscription);
         }
         // One round trip for all of them; a delivery the event already had (a repeated fan-out) is not made again.
-        // Those the dispatcher has a slot for now are opened with its lease on them, and attempted without a claim.
-        int slots = dispatcher.reserve(opening.size());
+        // Those the dispatcher has a slot for now are opened with its lease on them, and attempted without a claim;
+        // those to an endpoint that takes nothing now are opened free and put off (first the others: the leases go
+        // to the first of the list).
+        Set<String> waiting = new HashSet<>();
+        to.keySet().forEach(id -> {
+            if (!dispatcher.mayGoNow(id)) {
+                waiting.add(id);
+            }
+        });
+        opening.sort(java.util.Comparator.comparing(delivery -> waiting.contains(delivery.subscriptionId())));
+        int slots = dispatcher.reserve((int) opening.stream()
+                .filter(delivery -> !waiting.contains(delivery.subscriptionId())).count());
         List<Delivery> opened;
         try {
             opened = deliveries.openAll(opening, slots);
@@ -88,6 +100,8 @@ public class WebhookFanOut {
             if (delivery.held()) {
                 used++;
                 dispatcher.dispatchHeld(delivery, subscription);
+            } else if (waiting.contains(delivery.subscriptionId())) {
+                dispatcher.putOffOpened(delivery);
             } else {
                 dispatcher.dispatchOpened(delivery, subscription);
             }
