@@ -131,6 +131,9 @@ class WebhookDispatcher implements DisposableBean {
                 } catch (RuntimeException e) {
                     log.warn("Searching for due webhook deliveries failed: {} (searched again in {})", e.toString(),
                             pollInterval);
+                } catch (Error e) {
+                    // Not rethrown: the executor would cancel every later poll, and with them every circuit's trial.
+                    log.error("Searching for due webhook deliveries failed (searched again in {})", pollInterval, e);
                 }
             }, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         }

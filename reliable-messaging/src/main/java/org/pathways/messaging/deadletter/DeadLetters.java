@@ -155,7 +155,11 @@ public class DeadLetters implements DisposableBean {
             try {
                 counting.execute(() -> {
                     countQueued.set(false);
-                    refreshGauges();
+                    try {
+                        refreshGauges();
+                    } catch (RuntimeException e) {
+                        log.warn("Could not count the dead letters: {}", e.toString());
+                    }
                 });
             } catch (RejectedExecutionException stopping) {
                 countQueued.set(false);
