@@ -101,7 +101,9 @@ class DevstackHandoffFigures {
                        AgencyEndpoint collegeSystem) throws Exception {
         Latencies raw = rawKafka(clients);
         double deferredBefore = deferred();
+        Map<String, Long> commandsBefore = StoreCommandCounts.read();
         Handoffs measured = handoffs(clients, council, referrals, collegeSystem, SECONDS);
+        Map<String, Long> commandsAfter = StoreCommandCounts.read();
         double deferredInPhase = deferred() - deferredBefore;
         Latencies[] handoff = measured.latencies();
         double goal = 3 * raw.ms(0.99) + 20;
@@ -118,6 +120,8 @@ class DevstackHandoffFigures {
         line("  goal: p99 <= %.1f ms (3 x raw p99 + 20 ms), p50 <= 15 ms: %s", goal,
                 handoff[0].ms(0.99) <= goal && handoff[0].ms(0.50) <= 15 ? "met" : "not met");
         cpuPerReferral(measured);
+        line("  store commands over the phase: %s",
+                StoreCommandCounts.perReferral(commandsBefore, commandsAfter, measured.accepted(), 8));
         line("  webhook deliveries put off (an endpoint's bulkhead full, its circuit open or on trial): %.0f",
                 deferredInPhase);
     }

@@ -133,12 +133,9 @@ class EndpointIsolationTest extends NotificationServiceTest {
     void anEndpointDownForAWhileGetsEveryEventOnceItsCircuitClosesAgain() throws Exception {
         String agency = "agency-flaky-" + UUID.randomUUID().toString().substring(0, 8);
         try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
-            receiver.otherwiseAnswer(503);
-            String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
-            List<String> eventIds = submittedTo(agency, 8, events);
-
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
-                    .equals("OPEN"));
+            Down down = downUntilItsCircuitOpens(agency, receiver, 8, events);
+            String subscription = down.subscription();
+            List<String> eventIds = down.eventIds();
             int requestsWhileDown = receiver.count();
             Instant up = Instant.now();
             receiver.otherwiseAnswer(200);
@@ -174,12 +171,8 @@ class EndpointIsolationTest extends NotificationServiceTest {
     void deliveriesPutOffDuringTheCircuitsTrialWaitForItsEndInsteadOfGoingRoundAndRound() throws Exception {
         String agency = "agency-trial-" + UUID.randomUUID().toString().substring(0, 8);
         try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
-            receiver.otherwiseAnswer(503);
-            String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
             int sent = 8;
-            submittedTo(agency, sent, events);
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
-                    .equals("OPEN"));
+            String subscription = downUntilItsCircuitOpens(agency, receiver, sent, events).subscription();
 
             // Back up, but slow: the circuit's one trial attempt (half-open) takes a second and a half, and the
             // endpoint's other deliveries are put off until it ends.
@@ -206,11 +199,7 @@ class EndpointIsolationTest extends NotificationServiceTest {
     void eventsForAnEndpointWhoseCircuitIsOpenArePutOffWithoutAWriteEach() throws Exception {
         String agency = "agency-down-" + UUID.randomUUID().toString().substring(0, 8);
         try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
-            receiver.otherwiseAnswer(503);
-            String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
-            submittedTo(agency, 4, events);
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
-                    .equals("OPEN"));
+            String subscription = downUntilItsCircuitOpens(agency, receiver, 4, events).subscription();
             Map<String, Long> before = commands.byCommand(EndpointIsolationTest::dispatcherThread);
             double deferredBefore = deferred(subscription);
             int later = 6;
@@ -235,6 +224,24 @@ class EndpointIsolationTest extends NotificationServiceTest {
 
     private static boolean dispatcherThread(String thread) {
         return thread.startsWith("webhook-");
+    }
+
+    /**
+     * Subscribes the agency with an endpoint that answers 503, and publishes {@code count} events to it until the
+     * subscription's circuit opens.
+     */
+    private Down downUntilItsCircuitOpens(String agency, WebhookReceiver receiver, int count, ReferralEvents events)
+            throws Exception {
+        receiver.otherwiseAnswer(503);
+        String subscription = subscribe(agency, receiver.url(), SUBMITTED).get("id").asString();
+        List<String> eventIds = submittedTo(agency, count, events);
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> circuit(subscription)
+                .equals("OPEN"));
+        return new Down(subscription, eventIds);
+    }
+
+    /** A subscription whose circuit opened, and the events it was down for. */
+    private record Down(String subscription, List<String> eventIds) {
     }
 
     /** Publishes {@code count} referrals submitted by the council to {@code agency}; their event ids in order. */

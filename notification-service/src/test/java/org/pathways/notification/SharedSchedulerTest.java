@@ -13,10 +13,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Webhooks do not wait on the service's other periodic tasks. The scheduler thread those share (e-mail sending, the
- * dead-letter count, the outbox sweep) is held here by a task of the test's, as a slow SMTP server or dead-letter
- * topic held it once: an endpoint whose circuit opened still gets its trial once its time is up, and the delivery put
- * off meanwhile arrives. When the dispatcher's poll ran on that thread, nothing started the trial until it was free.
+ * Webhooks do not wait on the service's other periodic tasks. A task of the test's holds a thread of the service's
+ * scheduler, as a slow SMTP server or dead-letter read once held the one thread all fixed-delay tasks shared (e-mail
+ * sending, the dead-letter count, the outbox sweep): an endpoint whose circuit opened still gets its trial once its
+ * time is up, and the delivery put off meanwhile arrives. When the dispatcher's poll ran on that shared thread, nothing
+ * started the trial until it was free. (Each periodic task now has a thread of its own: {@code PeriodicTasksTest}.)
  */
 class SharedSchedulerTest extends NotificationServiceTest {
 

@@ -229,14 +229,53 @@ final class EmbeddedMongoStore implements AutoCloseable {
      * <li>A query's documents are copies ({@link CopyOnReadCollection}).</li>
      * </ul>
      */
+    /**
+     * How many commands the store has answered since it started, by database, command and collection: what each
+     * service asks of the store, for the benchmarks ({@code DevstackHandoffFigures} prints them per referral) and for
+     * anyone looking into a slow devstack. Any client reads them with the command {@value #COMMAND} on any database
+     * ({@code db.runCommand({pathwaysCommandCounts: 1})} in a shell), as {@code {counts: [{database, command,
+     * collection, count}…], ok: 1}}; counting costs an increment per command. Names only, never values.
+     */
+    static final class CommandCounts {
+
+        static final String COMMAND = "pathwaysCommandCounts";
+
+        private record Key(String database, String command, String collection) {
+        }
+
+        private final Map<Key, java.util.concurrent.atomic.LongAdder> counts =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        void count(String database, String command, Document query) {
+            // A command names its collection as its first field's value (find, insert, update, findAndModify…).
+            Object collection = query.get(command);
+            Key key = new Key(database, command, collection instanceof String name ? name : "");
+            counts.computeIfAbsent(key, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
+
+        Document answer() {
+            List<Document> all = new ArrayList<>();
+            counts.forEach((key, count) -> all.add(new Document("database", key.database())
+                    .append("command", key.command()).append("collection", key.collection())
+                    .append("count", count.sum())));
+            return new Document("counts", all).append("ok", 1.0);
+        }
+    }
+
     private static final class DevstackH2Backend extends H2Backend {
 
         DevstackH2Backend(MVStore store) {
             super(store);
         }
 
+        private final CommandCounts counts = new CommandCounts();
+
         @Override
         public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+            if (CommandCounts.COMMAND.equals(command)) {
+                return counts.answer();
+            }
+            counts.count(databaseName, command, query);
             if (!"hello".equalsIgnoreCase(command)) {
                 return super.handleCommand(channel, databaseName, command, query);
             }

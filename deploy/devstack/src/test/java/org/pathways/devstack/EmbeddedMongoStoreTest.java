@@ -151,6 +151,27 @@ class EmbeddedMongoStoreTest {
     }
 
     @Test
+    void countsTheCommandsItAnswersByDatabaseCommandAndCollection() throws Exception {
+        int port = BrokerClients.freePort();
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(dir.resolve(EmbeddedMongoStore.FILE), port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoCollection<Document> referrals = client.getDatabase("referrals").getCollection("referrals");
+            referrals.insertOne(new Document("_id", "r-1"));
+            referrals.insertOne(new Document("_id", "r-2"));
+            referrals.updateOne(Filters.eq("_id", "r-1"), Updates.set("status", "RECEIVED"));
+            client.getDatabase("notifications").getCollection("deliveries").find(Filters.eq("_id", "d-1")).first();
+
+            Document answer = client.getDatabase("admin").runCommand(new Document("pathwaysCommandCounts", 1));
+            List<Document> counts = answer.getList("counts", Document.class);
+            assertThat(counts).extracting(c -> c.getString("database") + " " + c.getString("command") + " "
+                            + c.getString("collection") + " " + c.getLong("count"))
+                    .contains("referrals insert referrals 2", "referrals update referrals 1",
+                            "notifications find deliveries 1")
+                    .noneMatch(line -> line.contains("r-1") || line.contains("RECEIVED"));
+        }
+    }
+
+    @Test
     void keepsEveryKindOfValueAsItWasStoredAcrossARestart() throws Exception {
         Path file = dir.resolve(EmbeddedMongoStore.FILE);
         int port = BrokerClients.freePort();

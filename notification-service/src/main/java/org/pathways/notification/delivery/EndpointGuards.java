@@ -142,13 +142,12 @@ public class EndpointGuards implements EndpointHealth {
         Set<String> busy = new HashSet<>();
         long now = System.nanoTime();
         breakers.getAllCircuitBreakers().forEach(b -> {
-            if (b.getState() == CircuitBreaker.State.FORCED_OPEN || b.getState() == CircuitBreaker.State.OPEN
-                    && now - openedAt.getOrDefault(b.getName(), now) < openFor.toNanos()) {
+            if (refusesUntilItsTrial(b, now)) {
                 busy.add(b.getName());
             }
         });
         bulkheads.getAllBulkheads().forEach(b -> {
-            if (b.getMetrics().getAvailableConcurrentCalls() == 0) {
+            if (full(b)) {
                 busy.add(b.getName());
             }
         });
@@ -158,21 +157,25 @@ public class EndpointGuards implements EndpointHealth {
     /**
      * Whether this subscription's endpoint would take an attempt now: neither its bulkhead full, nor its circuit open
      * with its trial not yet due, nor half-open (its trial under way). What {@link #unavailable} and {@link #onTrial}
-     * say of all subscriptions, for one.
+     * say of all subscriptions, for one, by the same rules.
      */
     boolean takesAttemptsNow(String subscriptionId) {
-        Optional<CircuitBreaker> breaker = breakers.find(subscriptionId);
-        if (breaker.isPresent()) {
-            CircuitBreaker.State state = breaker.get().getState();
-            long now = System.nanoTime();
-            if (state == CircuitBreaker.State.FORCED_OPEN || state == CircuitBreaker.State.HALF_OPEN
-                    || state == CircuitBreaker.State.OPEN
-                    && now - openedAt.getOrDefault(subscriptionId, now) < openFor.toNanos()) {
-                return false;
-            }
-        }
-        return bulkheads.find(subscriptionId).map(b -> b.getMetrics().getAvailableConcurrentCalls() > 0)
-                .orElse(true);
+        long now = System.nanoTime();
+        return breakers.find(subscriptionId)
+                        .map(b -> !refusesUntilItsTrial(b, now) && b.getState() != CircuitBreaker.State.HALF_OPEN)
+                        .orElse(true)
+                && bulkheads.find(subscriptionId).map(b -> !full(b)).orElse(true);
+    }
+
+    /** Forced open, or open with its trial not yet due. */
+    private boolean refusesUntilItsTrial(CircuitBreaker breaker, long now) {
+        CircuitBreaker.State state = breaker.getState();
+        return state == CircuitBreaker.State.FORCED_OPEN || state == CircuitBreaker.State.OPEN
+                && now - openedAt.getOrDefault(breaker.getName(), now) < openFor.toNanos();
+    }
+
+    private static boolean full(Bulkhead bulkhead) {
+        return bulkhead.getMetrics().getAvailableConcurrentCalls() == 0;
     }
 
     /**
