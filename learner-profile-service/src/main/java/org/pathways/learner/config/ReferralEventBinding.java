@@ -13,8 +13,9 @@ import org.springframework.messaging.Message;
 
 /**
  * The one consumer of {@code pathways.referrals} (binding {@code referralEvents-in-0}, in batch mode): each poll's
- * events go to the milestones and then to the live relationships, each de-duplicated by its own inbox handler, so
- * that a retry after one failed does not repeat the other. Each handler reads ahead what the batch needs and writes
+ * events go to the milestones (only the events that mean a step) and then to the live relationships (all), each
+ * de-duplicated by its own inbox handler, so that a retry after one failed does not repeat the other. The
+ * relationships' handler having done an event therefore means the milestones' is done with it too. Each handler reads ahead what the batch needs and writes
  * its effects at the end of the batch ({@link org.pathways.messaging.inbox.BatchScope}); each event's data is read
  * once for both ({@link PolledReferralNews}).
  */
@@ -26,8 +27,9 @@ class ReferralEventBinding {
                                                    ReferralProgress milestones, PolledReferralNews polled) {
         Consumer<Message<List<byte[]>>> relationshipConsumer = inbox.batchConsumer(relationships.handlerName(),
                 relationships::handle, relationships.batchScope());
+        // Only accepted, started and completed mean a step: a batch of submissions costs the milestones nothing.
         Consumer<Message<List<byte[]>>> milestoneConsumer = inbox.batchConsumer(ReferralProgress.HANDLER,
-                milestones::handle, milestones.batchScope());
+                ReferralProgress::takes, milestones::handle, milestones.batchScope());
         return batch -> {
             try {
                 milestoneConsumer.accept(batch);

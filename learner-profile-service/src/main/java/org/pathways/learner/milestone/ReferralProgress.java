@@ -60,6 +60,14 @@ public class ReferralProgress {
                 .toList());
     }
 
+    /**
+     * Whether the event is one that means a step (accepted, started, completed): the handler is not called with the
+     * others at all, nor does the inbox look them up or mark them ({@code EventInbox}'s passed-over events).
+     */
+    public static boolean takes(ReceivedEvent event) {
+        return MILESTONES.containsKey(event.type());
+    }
+
     /** Records the step a referral event means, once per event (the inbox and the milestone's event id). */
     public void handle(ReceivedEvent event) {
         MilestoneKind kind = MILESTONES.get(event.type());

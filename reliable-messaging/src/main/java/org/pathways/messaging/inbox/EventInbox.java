@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.bson.Document;
@@ -166,7 +167,21 @@ public class EventInbox {
                                                                    BiConsumer<ReceivedEvent, byte[]> handler,
                                                                    BatchScope scope) {
         register(handlerName, handler);
-        return message -> receiveBatch(handlerName, handler, scope, records(message));
+        return message -> receiveBatch(handlerName, event -> true, handler, scope, records(message));
+    }
+
+    /**
+     * Like {@link #batchConsumer(String, Consumer, BatchScope)}, for a handler that acts on some of the topic's event
+     * types only ({@code takes}): the batch's other events are passed over before the inbox, since handling them
+     * would change nothing (no look-up, no done-mark, no span; counted as {@code pathways.inbox.events} with outcome
+     * {@code passed-over}), and a batch with none it takes costs no round trip to the store. An erasure is never
+     * passed over. Wait for such a handler's work with another handler of the same batch, or an event it takes.
+     */
+    public Consumer<Message<List<byte[]>>> batchConsumer(String handlerName, Predicate<ReceivedEvent> takes,
+                                                         Consumer<ReceivedEvent> handler, BatchScope scope) {
+        BiConsumer<ReceivedEvent, byte[]> withRecord = (event, record) -> handler.accept(event);
+        register(handlerName, withRecord);
+        return message -> receiveBatch(handlerName, takes, withRecord, scope, records(message));
     }
 
     /** As {@link #batchConsumer(String, Consumer, BatchScope)}, for a handler that merges nothing. */
@@ -238,17 +253,32 @@ public class EventInbox {
      * store or the dead-letter topic is down) first marks done what was handled, then fails the
      * batch, which the binder delivers again (the done ones are then skipped).
      */
-    private void receiveBatch(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, BatchScope scope,
+    private void receiveBatch(String handlerName, Predicate<ReceivedEvent> takes,
+                              BiConsumer<ReceivedEvent, byte[]> handler, BatchScope scope,
                               List<RecordDeadLetters.FailedRecord> records) {
         List<Delivered> batch = new ArrayList<>(records.size());
+        int passedOver = 0;
         for (RecordDeadLetters.FailedRecord record : records) {
             byte[] trace = record.headers().get(TraceContext.HEADER);
             String traceparent = trace == null ? null : new String(trace, StandardCharsets.UTF_8);
             try {
-                batch.add(new Delivered(record, ReceivedEvent.decode(codec, record.value(), traceparent), traceparent));
+                ReceivedEvent event = ReceivedEvent.decode(codec, record.value(), traceparent);
+                if (takes.test(event) || event.is(EventType.LEARNER_ERASED)) {
+                    batch.add(new Delivered(record, event, traceparent));
+                } else {
+                    passedOver++;
+                }
             } catch (MalformedEventException malformed) {
                 deadLetter(handlerName, record, malformed);
             }
+        }
+        if (passedOver > 0) {
+            meters.counter("pathways.inbox.events", "handler", handlerName, "outcome", "passed-over")
+                    .increment(passedOver);
+            log.debug("Passed over {} events of a batch that {} does not take", passedOver, handlerName);
+        }
+        if (batch.isEmpty()) {
+            return;
         }
         Seen seen = seen(batch.stream().map(delivered -> delivered.key(handlerName)).toList());
         Set<String> done = seen.done();
