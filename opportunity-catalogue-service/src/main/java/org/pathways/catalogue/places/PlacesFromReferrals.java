@@ -150,7 +150,10 @@ public class PlacesFromReferrals implements DisposableBean {
 
     @Bean
     Consumer<Message<List<byte[]>>> referralEvents(EventInbox inbox) {
-        return inbox.batchConsumer(HANDLER, this::onReferralEvent, batchScope());
+        // Only the events that take or end a place: a batch of submissions (most of a busy hour's referral events)
+        // costs no round trip to the store (the inbox passes them over).
+        return inbox.batchConsumer(HANDLER, event -> TAKES_A_PLACE.containsKey(event.type()), this::onReferralEvent,
+                batchScope());
     }
 
     /** The part of a referral event read here: which referral, on which opportunity, takes or ends a place. */

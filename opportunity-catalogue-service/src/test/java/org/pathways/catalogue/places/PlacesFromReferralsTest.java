@@ -34,6 +34,8 @@ class PlacesFromReferralsTest extends OpportunityCatalogueServiceTest {
 
     @Autowired
     EventInbox inbox;
+    @Autowired
+    org.springframework.data.mongodb.core.MongoTemplate mongo;
 
     @BeforeAll
     static void connect() {
@@ -143,11 +145,14 @@ class PlacesFromReferralsTest extends OpportunityCatalogueServiceTest {
         String id = published(COLLEGE, opportunityDetails());
         long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
 
-        referralEvent("submitted", "ref-s-" + id, id);
+        String submitted = referralEvent("submitted", "ref-s-" + id, id);
         referralEvent("accepted", "ref-u-" + id, "opp-unknown-" + UUID.randomUUID());
         referralEvent("accepted", "ref-k-" + id, id);
 
-        awaitProcessed(before, 3);
+        // A submission takes no place: passed over before the inbox (no look-up, no mark), so two events are marked.
+        awaitProcessed(before, 2);
         await().atMost(EVENT_DEADLINE).until(() -> opportunity(id).path("placesTaken").asInt() == 1);
+        assertThat(mongo.findById(PlacesFromReferrals.HANDLER + ":" + submitted, org.bson.Document.class, "inbox"))
+                .as("the submission's mark").isNull();
     }
 }
