@@ -116,11 +116,10 @@ class WebhookDispatcher implements DisposableBean {
     }
 
     /**
-     * Polls every {@code poll-interval} once the application is up, on the dispatcher's own search thread, not on
-     * the scheduler thread that the service's other periodic tasks share (e-mail sending, the dead-letter count, the
-     * outbox sweep run one after another there): a slow SMTP server or dead-letter topic held that thread, and with
-     * it every search for due deliveries, for longer than the 30 s a test waited for a redelivered webhook to arrive
-     * (a circuit's trial is started only by a search). A failed search is logged and the next one made as usual.
+     * Polls every {@code poll-interval} once the application is up, on the dispatcher's own search thread, where the
+     * wake-up searches and the retries claimed by id run too: every search for due deliveries is made there, none
+     * waits on another component's periodic task (a circuit's trial is started only by a search). A failed search is
+     * logged and the next one made as usual.
      */
     @EventListener(ApplicationReadyEvent.class)
     void startPolling() {

@@ -6,10 +6,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,7 +16,6 @@ import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.cloudevents.CloudEventCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
@@ -30,7 +25,7 @@ import org.springframework.scheduling.annotation.Scheduled;
  * dead letter. A learner's withdrawal of consent or erasure left here is flagged {@code sensitive} and counted
  * apart in {@code pathways.dead.letters.open{sensitive}}, which the alerts watch.
  */
-public class DeadLetters implements DisposableBean {
+public class DeadLetters {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
     private static final Pattern ID = Pattern.compile("(\\d{1,9})-(\\d{1,18})");
@@ -68,9 +63,6 @@ public class DeadLetters implements DisposableBean {
     private final Clock clock;
     private final AtomicLong openOrdinary = new AtomicLong();
     private final Map<Sensitive, AtomicLong> openSensitive = new EnumMap<>(Sensitive.class);
-    private final ExecutorService counting =
-            Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("dead-letter-count").factory());
-    private final AtomicBoolean countQueued = new AtomicBoolean();
 
     public DeadLetters(String service, DeadLetterTopic topic, DeadLetterStates states, CloudEventCodec codec,
                        Clock clock, MeterRegistry meters) {
@@ -142,37 +134,13 @@ public class DeadLetters implements DisposableBean {
     }
 
     /**
-     * Every instance, every {@code scan-every}: the open dead letters recounted for the gauges, on a thread of their
-     * own. The scheduler thread that starts this is shared by the service's other periodic tasks one after another
-     * (the webhook dispatcher's poll, e-mail sending, the outbox sweep); reading the topic waits on the broker, up to
-     * its timeout each step, and in one CI run it held that thread, and the others' tasks with it, for over 30 s.
-     * A count still under way when the next is due is not doubled.
+     * Recounts the open dead letters for the gauges; every instance, every {@code scan-every}. Reading the topic waits
+     * on the broker (up to its timeout each step), on this task's own scheduler thread (service-platform's
+     * {@code PeriodicTasksAutoConfiguration}): once, when all periodic tasks shared one thread, it held the others for
+     * over 30 s.
      */
     @Scheduled(fixedDelayString = "${pathways.messaging.dead-letters.scan-every:PT1M}",
             initialDelayString = "${pathways.messaging.dead-letters.first-scan-after:PT20S}")
-    public void countSoon() {
-        if (countQueued.compareAndSet(false, true)) {
-            try {
-                counting.execute(() -> {
-                    countQueued.set(false);
-                    try {
-                        refreshGauges();
-                    } catch (RuntimeException e) {
-                        log.warn("Could not count the dead letters: {}", e.toString());
-                    }
-                });
-            } catch (RejectedExecutionException stopping) {
-                countQueued.set(false);
-            }
-        }
-    }
-
-    @Override
-    public void destroy() {
-        counting.shutdownNow();
-    }
-
-    /** Recounts the open dead letters for the gauges, now, on the caller's thread. */
     public void refreshGauges() {
         try {
             all();
