@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.pathways.devstack.DemoPartnership.AgencyPlan;
 import org.pathways.devstack.DemoPartnership.LearnerPlan;
@@ -337,14 +338,6 @@ final class DemoData {
         DemoPrincipal referrer = DemoPartnership.LEARNERS.get(plan.learner()).registeredBy();
         DemoPrincipal receiver = DemoPartnership.OPPORTUNITIES.get(plan.opportunity()).owner();
         for (Step step : plan.outcome().steps) {
-            GatewayApi.Reply current = get("read " + describe(number, plan), "/api/referrals/" + referralId,
-                    step.byReferrer() ? referrer : receiver);
-            Long version = current == null ? null : current.number("version");
-            if (version == null) {
-                fail("read " + describe(number, plan) + ": no version in "
-                        + (current == null ? "no answer" : current.describe()));
-                return false;
-            }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("action", step.action());
             if (step.reason() != null) {
@@ -353,13 +346,49 @@ final class DemoData {
             if (step.reasonText() != null) {
                 body.put("reasonText", step.reasonText());
             }
-            body.put("version", version);
-            if (call(step.action() + " " + describe(number, plan), "/api/referrals/" + referralId + "/transitions",
-                    step.byReferrer() ? referrer : receiver, body, Map.of(), WARM_UP_PATIENCE, false) == null) {
+            if (!answer(step.action() + " " + describe(number, plan), referralId,
+                    step.byReferrer() ? referrer : receiver, body)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * One step of a referral's answer ({@code step}: its action and reasons), sent with the version just read. When
+     * the referral changed between that read and the step (the demo's same-day target marks an unanswered referral
+     * overdue at every check: a {@code 409} of type {@code stale-version}), it is read again and the step sent again,
+     * as a worker's screen would reload, up to {@value #STALE_ATTEMPTS} times.
+     */
+    boolean answer(String what, String referralId, DemoPrincipal as, Map<String, Object> step)
+            throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            GatewayApi.Reply current = get("read " + what, "/api/referrals/" + referralId, as);
+            Long version = current == null ? null : current.number("version");
+            if (version == null) {
+                fail("read " + what + ": no version in " + (current == null ? "no answer" : current.describe()));
+                return false;
+            }
+            Map<String, Object> body = new LinkedHashMap<>(step);
+            body.put("version", version);
+            GatewayApi.Reply reply = call(what, "/api/referrals/" + referralId + "/transitions", as, body, Map.of(),
+                    WARM_UP_PATIENCE, false, attempt < STALE_ATTEMPTS ? DemoData::isStale : answer -> false);
+            if (reply == null) {
+                return false;
+            }
+            if (reply.succeeded()) {
+                return true;
+            }
+        }
+    }
+
+    /** How many times a referral's step is sent when the referral keeps changing under it. */
+    static final int STALE_ATTEMPTS = 3;
+
+    /** A {@code 409} saying the version the caller named is no longer the current one. */
+    static boolean isStale(GatewayApi.Reply reply) {
+        String type = reply.field("type");
+        return reply.status() == 409 && type != null && type.endsWith(":stale-version");
     }
 
     private boolean nextStep(int number, ReferralPlan plan, String referralId, String opportunityId)
@@ -500,12 +529,19 @@ final class DemoData {
      */
     private GatewayApi.Reply call(String what, String path, DemoPrincipal as, Object body,
             Map<String, String> headers, Duration patience, boolean untilEventsArrive) throws InterruptedException {
+        return call(what, path, as, body, headers, patience, untilEventsArrive, reply -> false);
+    }
+
+    /** As above; a refusal that {@code answered} matches is returned as it is, for the caller to act on. */
+    private GatewayApi.Reply call(String what, String path, DemoPrincipal as, Object body,
+            Map<String, String> headers, Duration patience, boolean untilEventsArrive,
+            Predicate<GatewayApi.Reply> answered) throws InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
         String lastProblem;
         while (true) {
             try {
                 GatewayApi.Reply reply = api.post(path, tokens.tokenOf(as), body, headers);
-                if (reply.succeeded()) {
+                if (reply.succeeded() || answered.test(reply)) {
                     return reply;
                 }
                 lastProblem = reply.describe();

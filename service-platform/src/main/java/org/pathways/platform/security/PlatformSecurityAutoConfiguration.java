@@ -1,5 +1,6 @@
 package org.pathways.platform.security;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -113,8 +115,8 @@ public class PlatformSecurityAutoConfiguration {
                 .withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
                 .macAlgorithm(MacAlgorithm.HS256)
                 .build();
-        decoder.setJwtValidator(validator(properties.jwtIssuer(), null));
-        return decoder;
+        decoder.setJwtValidator(SIGNATURE_ONLY);
+        return new VerifiedTokens(decoder, validator(properties.jwtIssuer(), null), Clock.systemUTC());
     }
 
     /**
@@ -133,14 +135,20 @@ public class PlatformSecurityAutoConfiguration {
     JwtDecoder issuerJwtDecoder(Environment environment, SecurityProperties properties) {
         String issuer = environment.getRequiredProperty("spring.security.oauth2.resourceserver.jwt.issuer-uri");
         String jwkSetUri = environment.getProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", "");
-        return new SupplierJwtDecoder(() -> {
+        return new VerifiedTokens(new SupplierJwtDecoder(() -> {
             NimbusJwtDecoder decoder = jwkSetUri.isBlank()
                     ? NimbusJwtDecoder.withIssuerLocation(issuer).jwsAlgorithm(SignatureAlgorithm.RS256).build()
                     : NimbusJwtDecoder.withJwkSetUri(jwkSetUri).jwsAlgorithm(SignatureAlgorithm.RS256).build();
-            decoder.setJwtValidator(validator(issuer, properties.audience()));
+            decoder.setJwtValidator(SIGNATURE_ONLY);
             return decoder;
-        });
+        }), validator(issuer, properties.audience()), Clock.systemUTC());
     }
+
+    /**
+     * The Nimbus decoders check signatures only; {@link VerifiedTokens} checks the claims ({@link #validator}) on
+     * every call, and the signature once per token while it is valid.
+     */
+    private static final OAuth2TokenValidator<Jwt> SIGNATURE_ONLY = jwt -> OAuth2TokenValidatorResult.success();
 
     /**
      * What every token must satisfy besides its signature: not expired and not before its time, an expiry at all
