@@ -9,6 +9,8 @@ import com.mongodb.event.CommandSucceededEvent;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.handler.TracingObservationHandler;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -64,9 +66,20 @@ public class PlatformTracingAutoConfiguration {
             // command would start a trace of its own.
             if (context != null
                     && context.getOrDefault(ObservationThreadLocalAccessor.KEY, null) instanceof Observation observation
-                    && !observation.isNoop()) {
+                    && !observation.isNoop() && !unsampled(observation)) {
                 observing.commandStarted(event);
             }
+        }
+
+        /**
+         * Whether the observation's trace is one the sampler left out ({@code pathways.tracing.traces-per-second}):
+         * its command would be a span nobody records, for the observation's cost.
+         */
+        private static boolean unsampled(Observation observation) {
+            TracingObservationHandler.TracingContext tracing = observation.getContextView()
+                    .get(TracingObservationHandler.TracingContext.class);
+            Span span = tracing == null ? null : tracing.getSpan();
+            return span != null && Boolean.FALSE.equals(span.context().sampled());
         }
 
         @Override
