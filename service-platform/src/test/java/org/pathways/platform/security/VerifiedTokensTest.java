@@ -11,6 +11,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -24,7 +25,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
@@ -108,6 +111,23 @@ class VerifiedTokensTest {
     }
 
     @Test
+    void aKeptTokenWhoseClaimsNoLongerPassIsRefusedAndForgotten() throws Exception {
+        AtomicBoolean claimsPass = new AtomicBoolean(true);
+        VerifiedTokens switchable = decoder(jwt -> claimsPass.get() ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "no longer accepted", null)));
+        String token = token(key, "pathways-api", Duration.ofMinutes(30));
+        switchable.decode(token);
+        assertThat(switchable.kept()).isOne();
+
+        claimsPass.set(false);
+
+        assertThatThrownBy(() -> switchable.decode(token)).isInstanceOf(JwtValidationException.class)
+                .hasMessageContaining("no longer accepted");
+        assertThat(switchable.kept()).isZero();
+        assertThat(signaturesChecked).as("the refusal came from the claims, on the kept token").hasValue(1);
+    }
+
+    @Test
     void aRefusedTokenIsCheckedInFullEachTime() throws Exception {
         String forAnotherResource = token(key, "another-api", Duration.ofMinutes(30));
 
@@ -141,7 +161,7 @@ class VerifiedTokensTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        nimbus.setJwtValidator(jwt -> org.springframework.security.oauth2.core.OAuth2TokenValidatorResult.success());
+        nimbus.setJwtValidator(jwt -> OAuth2TokenValidatorResult.success());
         JwtDecoder counted = token -> {
             signaturesChecked.incrementAndGet();
             return nimbus.decode(token);
