@@ -484,7 +484,8 @@ public final class Devstack {
             environment.put("PATHWAYS_ZIPKIN_ENABLED", "true");
             environment.put("PATHWAYS_ZIPKIN_URL", TraceViewer.SPANS);
             // Every request a person makes is traced; a load of them is capped at 10 new traces a second per service
-            // (a tenth of the platform's CPU at 50 referrals a second went to spans: docs/benchmarks.md).
+            // (spans were 3-7 % of each service's CPU at 50 referrals a second, and the trace viewer's besides:
+            // docs/benchmarks.md).
             environment.put("PATHWAYS_TRACES_PER_SECOND", "10");
             // Services start while the viewer does, and the spans of their first seconds find nobody listening: a
             // stack trace each on the console otherwise. The devstack itself says if the viewer stops.
