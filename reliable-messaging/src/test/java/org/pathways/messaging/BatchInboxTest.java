@@ -213,4 +213,22 @@ class BatchInboxTest extends MessagingServiceTest {
         assertThat(handled(List.of(first, markedElsewhere, heldPending, last, after)))
                 .containsExactly(first, markedElsewhere, heldPending, last, after);
     }
+
+    @Test
+    void whatAScopeReadsAheadIsReadWithTheInboxsOwnReadsAndIsThereWhenTheBatchBegins() {
+        String learner = "lrn-" + UUID.randomUUID();
+        String repeat = UUID.randomUUID().toString();
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        mongo.insert(new org.bson.Document("_id", "batch-events:" + repeat).append("status", "DONE")
+                .append("handler", "batch-events").append("eventId", repeat), "inbox");
+        long before = inbox.processedCount("batch-events");
+
+        send(learner, List.of(cloudEvent(repeat, learner), cloudEvent(first, learner), cloudEvent(second, learner)));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> inbox.processedCount("batch-events") == before + 2);
+        assertThat(handled(List.of(repeat, first, second))).containsExactly(first, second);
+        // Read on a thread of its own before the repeat was known, and finished by the time the batch began.
+        assertThat(MessagingTestApplication.BATCH_READ_AHEAD.get(first)).containsExactly(repeat, first, second);
+    }
 }

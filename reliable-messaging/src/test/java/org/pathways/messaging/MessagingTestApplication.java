@@ -69,6 +69,12 @@ public class MessagingTestApplication {
      */
     public static final Set<String> BATCH_MARKED_ELSEWHERE = ConcurrentHashMap.newKeySet();
 
+    /**
+     * By the first new event of a batch, the event ids the scope's read-ahead had read (on a thread of its own) when
+     * the batch began: every event of the batch, a repeat too.
+     */
+    public static final Map<String, List<String>> BATCH_READ_AHEAD = new ConcurrentHashMap<>();
+
     /** What the batch consumer's scope wrote at the end of a batch (held back while its events were handled). */
     public static final List<String> BATCH_WRITTEN = new CopyOnWriteArrayList<>();
     /**
@@ -81,6 +87,7 @@ public class MessagingTestApplication {
     @Bean
     Consumer<Message<List<byte[]>>> batchEvents(EventInbox inbox, MongoTemplate mongo) {
         ThreadLocal<List<String>> held = ThreadLocal.withInitial(ArrayList::new);
+        ThreadLocal<List<String>> readAhead = new ThreadLocal<>();
         return inbox.batchConsumer("batch-events", event -> {
             if (BATCH_FAILING.contains(event.id())) {
                 throw new IllegalStateException("handler failure for event " + event.id());
@@ -93,8 +100,22 @@ public class MessagingTestApplication {
             held.get().add(event.id());
         }, new BatchScope() {
             @Override
+            public Runnable readAhead(List<ReceivedEvent> events) {
+                List<String> into = new CopyOnWriteArrayList<>();
+                readAhead.set(into);
+                Thread consumer = Thread.currentThread();
+                return () -> {
+                    if (Thread.currentThread() != consumer) {
+                        events.forEach(event -> into.add(event.id()));
+                    }
+                };
+            }
+
+            @Override
             public void begin(List<ReceivedEvent> events) {
                 BATCH_SIZES.add(events.size());
+                List<String> read = readAhead.get();
+                BATCH_READ_AHEAD.put(events.get(0).id(), read == null ? List.of() : List.copyOf(read));
             }
 
             @Override
@@ -113,6 +134,7 @@ public class MessagingTestApplication {
             @Override
             public void close() {
                 held.remove();
+                readAhead.remove();
             }
         });
     }

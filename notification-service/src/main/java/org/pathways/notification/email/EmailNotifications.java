@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
+import org.pathways.messaging.inbox.RoundTrips;
 import org.pathways.messaging.store.UniqueInserts;
 import org.pathways.notification.config.DueWatch;
 import org.pathways.notification.config.NotificationProperties;
@@ -234,37 +235,62 @@ public class EmailNotifications implements InitializingBean {
      * agencies' settings).
      */
     public void readAhead(Collection<String> agencies) {
+        readAheadLater(agencies).run();
+    }
+
+    /**
+     * In a batch: {@link #readAhead} as a read to be made on any thread (at once with the batch's other reads: the
+     * agencies' workers' preferences and their settings at once too), into this thread's batch as it is now.
+     */
+    public Runnable readAheadLater(Collection<String> agencies) {
         Batch held = batch.get();
         if (held == null) {
-            return;
+            return RoundTrips.NONE;
         }
         List<String> unread = agencies.stream().filter(agency -> !held.preferences.containsKey(agency)).distinct()
                 .toList();
         if (unread.isEmpty()) {
-            return;
+            return RoundTrips.NONE;
         }
-        held.preferences.putAll(workers.preferencesOf(unread));
-        unread.forEach(agency -> held.contactAddress.put(agency, false));
-        Query settings = unread.size() == 1 ? Query.query(Criteria.where("_id").is(unread.getFirst()))
-                : Query.query(Criteria.where("_id").in(unread));
-        settings.fields().include("notificationEmail");
-        mongo.find(settings, AgencySettings.class).forEach(agency -> held.contactAddress.put(agency.agencyId(),
-                agency.notificationEmail() != null));
+        return () -> {
+            Map<String, Boolean> contactAddress = new HashMap<>();
+            unread.forEach(agency -> contactAddress.put(agency, false));
+            Map<String, List<WorkerPreferences>> preferences = new HashMap<>();
+            RoundTrips.atOnce(() -> preferences.putAll(workers.preferencesOf(unread)), List.of(() -> {
+                Query settings = unread.size() == 1 ? Query.query(Criteria.where("_id").is(unread.getFirst()))
+                        : Query.query(Criteria.where("_id").in(unread));
+                settings.fields().include("notificationEmail");
+                mongo.find(settings, AgencySettings.class).forEach(agency -> contactAddress.put(agency.agencyId(),
+                        agency.notificationEmail() != null));
+            }));
+            held.preferences.putAll(preferences);
+            held.contactAddress.putAll(contactAddress);
+        };
     }
 
     /** Queues the e-mails held back so far in one bulk insert (the unique index refuses those already queued). */
     public void completeBatch() {
+        takeBatch().run();
+    }
+
+    /**
+     * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
+     * thread (at once with the batch's other writes).
+     */
+    public Runnable takeBatch() {
         Batch held = batch.get();
         if (held == null || held.emails.isEmpty()) {
-            return;
+            return RoundTrips.NONE;
         }
         List<EmailNotification> emails = List.copyOf(held.emails);
         held.emails.clear();
-        UniqueInserts.insertNew(mongo, EmailNotification.class, emails);
-        Instant now = clock.instant();
-        // One refused as a duplicate is simply not found when claimed.
-        emails.stream().filter(email -> email.status() == EmailNotification.Status.PENDING)
-                .forEach(email -> known.put(email.id(), now));
+        return () -> {
+            UniqueInserts.insertNew(mongo, EmailNotification.class, emails);
+            Instant now = clock.instant();
+            // One refused as a duplicate is simply not found when claimed.
+            emails.stream().filter(email -> email.status() == EmailNotification.Status.PENDING)
+                    .forEach(email -> known.put(email.id(), now));
+        };
     }
 
     /** Forgets what this thread's batch held back (written or not). */

@@ -18,6 +18,7 @@ import io.micrometer.context.ContextSnapshotFactory;
 
 import org.bson.Document;
 import org.pathways.messaging.inbox.ReceivedEvent;
+import org.pathways.messaging.inbox.RoundTrips;
 import org.pathways.messaging.store.UniqueInserts;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
@@ -98,13 +99,26 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
      * twice in the batch are left out; each agency's new entries take a run of numbers with one {@code $inc}.
      */
     public void completeBatch() {
+        takeBatch().run();
+    }
+
+    /**
+     * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
+     * thread (at once with the batch's other writes).
+     */
+    public Runnable takeBatch() {
         List<Held> held = batch.get();
         if (held == null || held.isEmpty()) {
-            return;
+            return RoundTrips.NONE;
         }
+        List<Held> taken = List.copyOf(held);
+        held.clear();
+        return () -> write(taken);
+    }
+
+    private void write(List<Held> held) {
         Map<String, Held> byKey = new LinkedHashMap<>();
         held.forEach(append -> byKey.putIfAbsent(append.key(), append));
-        held.clear();
         Query there = Query.query(Criteria.where("_id").in(byKey.keySet()));
         there.fields().include("_id");
         mongo.find(there, Document.class, mongo.getCollectionName(FeedEntry.class))

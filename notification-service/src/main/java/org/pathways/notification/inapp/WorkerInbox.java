@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.pathways.messaging.inbox.RoundTrips;
 import org.pathways.messaging.store.UniqueInserts;
 import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.notice.Notice;
@@ -59,12 +60,21 @@ public class WorkerInbox implements InitializingBean {
 
     /** Writes the notices held back so far in one bulk insert (the unique index refuses those already there). */
     public void completeBatch() {
+        takeBatch().run();
+    }
+
+    /**
+     * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
+     * thread (at once with the batch's other writes).
+     */
+    public Runnable takeBatch() {
         List<InAppNotification> held = batch.get();
-        if (held != null && !held.isEmpty()) {
-            List<InAppNotification> notices = List.copyOf(held);
-            held.clear();
-            UniqueInserts.insertNew(mongo, InAppNotification.class, notices);
+        if (held == null || held.isEmpty()) {
+            return RoundTrips.NONE;
         }
+        List<InAppNotification> notices = List.copyOf(held);
+        held.clear();
+        return () -> UniqueInserts.insertNew(mongo, InAppNotification.class, notices);
     }
 
     /** Forgets what this thread's batch held back (written or not). */

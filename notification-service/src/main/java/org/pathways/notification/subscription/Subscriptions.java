@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.pathways.messaging.inbox.RoundTrips;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.notification.config.WebhookProperties;
 import org.pathways.platform.problem.ProblemException;
@@ -208,6 +209,23 @@ public class Subscriptions implements InitializingBean {
             return;
         }
         read.putAll(takingDeliveries(unread));
+    }
+
+    /**
+     * In a batch: {@link #readAhead} as a read to be made on any thread (at once with the batch's other reads), into
+     * this thread's batch as it is now; nothing to do when the batch has read them all.
+     */
+    public Runnable readAheadLater(Collection<String> agencies) {
+        Map<String, List<Subscription>> read = batch.get();
+        if (read == null) {
+            return RoundTrips.NONE;
+        }
+        List<String> unread = agencies.stream().filter(agency -> agency != null && !read.containsKey(agency))
+                .distinct().toList();
+        if (unread.isEmpty()) {
+            return RoundTrips.NONE;
+        }
+        return () -> read.putAll(takingDeliveries(unread));
     }
 
     /** Forgets what this thread's batch read. */

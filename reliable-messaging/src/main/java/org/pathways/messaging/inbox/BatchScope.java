@@ -10,13 +10,25 @@ import java.util.List;
  *
  * <p>{@link #complete} runs before the inbox marks the batch's events done; if it throws, no event of the batch is
  * marked and the whole batch is received again, so a held-back write is never lost. {@link #close} always runs last,
- * on the same thread (a scope may keep its state in a thread-local).
+ * on the same thread (a scope may keep its state in a thread-local), once {@link #readAhead} has run, whether or not
+ * {@link #begin} did.
  */
 public interface BatchScope {
 
     /** Reads nothing ahead and holds nothing back. */
     BatchScope NONE = new BatchScope() {
     };
+
+    /**
+     * Before the inbox's own reads of the batch, on the consumer's thread: a read of what {@link #begin} would read
+     * ahead for {@code events} (every event of the batch the handler takes, a repeat of one already done too), which
+     * the inbox makes at once with its own reads, on another thread; so it may only fill what it captured here (a
+     * thread-local's value taken now), never read a thread-local itself. The scope is closed whatever comes after.
+     * Nothing by default: {@link #begin} reads what it needs.
+     */
+    default Runnable readAhead(List<ReceivedEvent> events) {
+        return RoundTrips.NONE;
+    }
 
     /** Before the first of {@code events} (the batch's new ones, in order) is handled. */
     default void begin(List<ReceivedEvent> events) {

@@ -280,7 +280,32 @@ public class EventInbox {
         if (batch.isEmpty()) {
             return;
         }
-        Seen seen = seen(batch.stream().map(delivered -> delivered.key(handlerName)).toList());
+        try {
+            receiveBatch(handlerName, handler, scope, records.size(), batch);
+        } finally {
+            scope.close();
+        }
+    }
+
+    /** The events of one batch that its handler takes (see above); the caller closes {@code scope}. */
+    private void receiveBatch(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, BatchScope scope,
+                              int records, List<Delivered> batch) {
+        // What the inbox holds of the batch, the tombstones of every learner it names (until an erasure in the batch)
+        // and what the handler reads ahead for it, read at once: round trips that need nothing of each other. (A
+        // repeated event's learners and read-ahead are read with the others: a repeat is rare, and its ids cost
+        // nothing more in the same reads.)
+        List<String> keys = batch.stream().map(delivered -> delivered.key(handlerName)).toList();
+        Set<String> learners = new HashSet<>();
+        batch.forEach(delivered -> learners.addAll(ErasedLearners.learnerIds(delivered.event())));
+        Tombstones tombstones = new Tombstones();
+        Seen[] read = new Seen[1];
+        Runnable ahead = scope.readAhead(batch.stream().map(Delivered::event).toList());
+        RoundTrips.atOnce(() -> read[0] = seen(keys), List.<Runnable>of(learners.isEmpty() ? RoundTrips.NONE
+                : () -> tombstones.lookup = erasedLearners.lookUp(learners), ahead));
+        if (tombstones.lookup == null) {
+            tombstones.lookup = erasedLearners.lookUp(learners);   // none named: no round trip
+        }
+        Seen seen = read[0];
         Set<String> done = seen.done();
         List<Delivered> fresh = new ArrayList<>();
         for (Delivered delivered : batch) {
@@ -296,17 +321,12 @@ public class EventInbox {
         }
         List<Delivered> handled = new ArrayList<>(fresh.size());
         RuntimeException escaped = null;
-        Tombstones tombstones = new Tombstones();
         try {
-            // The tombstones of every learner the batch names, in one read (until an erasure in the batch).
-            Set<String> learners = new HashSet<>();
-            fresh.forEach(delivered -> learners.addAll(ErasedLearners.learnerIds(delivered.event())));
-            tombstones.lookup = erasedLearners.lookUp(learners);
             scope.begin(fresh.stream().map(Delivered::event).toList());
             for (Delivered delivered : fresh) {
                 tracing.inSpan(handlerName + " process", Span.Kind.CONSUMER, delivered.traceparent(),
                         Map.of("messaging.system", "kafka", "messaging.consumer.handler", handlerName,
-                                "messaging.batch.message_count", String.valueOf(records.size())),
+                                "messaging.batch.message_count", String.valueOf(records)),
                         () -> {
                             if (handleInBatch(handlerName, handler, scope, tombstones, delivered)) {
                                 handled.add(delivered);
@@ -326,8 +346,6 @@ public class EventInbox {
                 failure.addSuppressed(escaped);
             }
             throw failure;
-        } finally {
-            scope.close();
         }
         if (escaped != null) {
             throw escaped;
