@@ -275,7 +275,8 @@ public class EmailNotifications implements InitializingBean {
 
     /**
      * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
-     * thread (at once with the batch's other writes).
+     * thread (at once with the batch's other writes) while this thread waits for it; if the write fails, what it took
+     * is held again, so a later completion of the batch (before an erasure in it, say) writes it.
      */
     public Runnable takeBatch() {
         Batch held = batch.get();
@@ -285,7 +286,12 @@ public class EmailNotifications implements InitializingBean {
         List<EmailNotification> emails = List.copyOf(held.emails);
         held.emails.clear();
         return () -> {
-            UniqueInserts.insertNew(mongo, EmailNotification.class, emails);
+            try {
+                UniqueInserts.insertNew(mongo, EmailNotification.class, emails);
+            } catch (RuntimeException | Error failure) {
+                held.emails.addAll(0, emails);    // still held, for the batch's next completion (its thread waits)
+                throw failure;
+            }
             Instant now = clock.instant();
             // One refused as a duplicate is simply not found when claimed.
             emails.stream().filter(email -> email.status() == EmailNotification.Status.PENDING)

@@ -104,7 +104,8 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
 
     /**
      * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
-     * thread (at once with the batch's other writes).
+     * thread (at once with the batch's other writes) while this thread waits for it; if the write fails, what it took
+     * is held again, so a later completion of the batch (before an erasure in it, say) writes it.
      */
     public Runnable takeBatch() {
         List<Held> held = batch.get();
@@ -113,7 +114,14 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
         }
         List<Held> taken = List.copyOf(held);
         held.clear();
-        return () -> write(taken);
+        return () -> {
+            try {
+                write(taken);
+            } catch (RuntimeException | Error failure) {
+                held.addAll(0, taken);    // still held, for the batch's next completion (its thread waits for this)
+                throw failure;
+            }
+        };
     }
 
     private void write(List<Held> held) {

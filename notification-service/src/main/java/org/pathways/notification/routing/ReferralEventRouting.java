@@ -164,17 +164,18 @@ public class ReferralEventRouting {
                 if (held == null) {
                     return;
                 }
-                List<ReferralParties> parties = List.copyOf(held.partiesToSave.values());
-                held.partiesToSave.clear();
+                Map<String, ReferralParties> parties = new LinkedHashMap<>(held.partiesToSave);
                 Map<String, Set<String>> referralsOfLearners = new LinkedHashMap<>(held.referralsOfLearners);
-                held.referralsOfLearners.clear();
-                // Two collections, neither write needing the other: at once.
+                // Two collections, neither write needing the other: at once. Forgotten only once both are written
+                // (a failure keeps both held, for the batch's next completion: each write is safe to repeat).
                 RoundTrips.atOnce(() -> {
                     if (!parties.isEmpty()) {
-                        ReferralParties.saveAll(mongo, parties);
+                        ReferralParties.saveAll(mongo, List.copyOf(parties.values()));
                     }
                 }, List.<Runnable>of(referralsOfLearners.isEmpty() ? RoundTrips.NONE
                         : () -> learners.addReferrals(referralsOfLearners)));
+                held.partiesToSave.clear();
+                held.referralsOfLearners.clear();
             }
 
             @Override

@@ -48,7 +48,8 @@ final class RoutedBatch implements BatchScope {
     /**
      * @param written     runs after everything held back was written (each time the batch completes)
      * @param tellsPeople whether an event tells people of the agencies it names (in-app and by e-mail): a batch with
-     *                    one reads their workers' preferences ahead
+     *                    one reads their workers' preferences ahead (a notice to an agency not read ahead, the
+     *                    team's, reads them when it comes)
      */
     RoutedBatch(AgencyFeed feed, WorkerInbox workerInbox, EmailNotifications emails, Subscriptions subscriptions,
                 NotificationProperties properties, BatchScope own, Runnable written,
@@ -71,8 +72,9 @@ final class RoutedBatch implements BatchScope {
     public Runnable readAhead(List<ReceivedEvent> events) {
         beginBatches();
         Set<String> agencies = concerned(events);
-        // The workers' preferences and the agencies' settings too when an event of the batch tells people (read with
-        // the first notice otherwise, after its webhooks), and what the consumer reads ahead itself: all at once.
+        // The workers' preferences and the agencies' settings too when an event of the batch tells the agencies it
+        // names (otherwise read with the first notice, after its webhooks), and what the consumer reads ahead itself:
+        // all at once.
         return RoundTrips.allOf(subscriptions.readAheadLater(agencies),
                 events.stream().anyMatch(tellsPeople) ? emails.readAheadLater(agencies) : RoundTrips.NONE,
                 own.readAhead(events));

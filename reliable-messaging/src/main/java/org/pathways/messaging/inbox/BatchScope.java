@@ -34,7 +34,11 @@ public interface BatchScope {
     default void begin(List<ReceivedEvent> events) {
     }
 
-    /** After the last event was handled (or dead-lettered): writes what was held back. */
+    /**
+     * After the last event was handled (or dead-lettered), and before an erasure in the batch: writes what was held
+     * back. What a failed call did not write must stay held: the inbox may call it again (after a failure before an
+     * erasure, at the batch's end) and then marks the events handled so far done.
+     */
     default void complete() {
     }
 

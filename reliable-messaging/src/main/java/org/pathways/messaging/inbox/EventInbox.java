@@ -290,21 +290,21 @@ public class EventInbox {
     /** The events of one batch that its handler takes (see above); the caller closes {@code scope}. */
     private void receiveBatch(String handlerName, BiConsumer<ReceivedEvent, byte[]> handler, BatchScope scope,
                               int records, List<Delivered> batch) {
-        // What the inbox holds of the batch, the tombstones of every learner it names (until an erasure in the batch)
-        // and what the handler reads ahead for it, read at once: round trips that need nothing of each other. (A
-        // repeated event's learners and read-ahead are read with the others: a repeat is rare, and its ids cost
-        // nothing more in the same reads.)
+        // What the inbox holds of the batch, then the tombstones of every learner it names (until an erasure in the
+        // batch), and at once with both what the handler reads ahead for it. The tombstones after the done-marks: an
+        // erasure this batch finds done (by another instance, during a rebalance) wrote its tombstone before its mark,
+        // so the read after it finds the tombstone. (A repeated event's learners and read-ahead are read with the
+        // others: a repeat is rare, and its ids cost nothing more in the same reads.)
         List<String> keys = batch.stream().map(delivered -> delivered.key(handlerName)).toList();
         Set<String> learners = new HashSet<>();
         batch.forEach(delivered -> learners.addAll(ErasedLearners.learnerIds(delivered.event())));
         Tombstones tombstones = new Tombstones();
         Seen[] read = new Seen[1];
         Runnable ahead = scope.readAhead(batch.stream().map(Delivered::event).toList());
-        RoundTrips.atOnce(() -> read[0] = seen(keys), List.<Runnable>of(learners.isEmpty() ? RoundTrips.NONE
-                : () -> tombstones.lookup = erasedLearners.lookUp(learners), ahead));
-        if (tombstones.lookup == null) {
-            tombstones.lookup = erasedLearners.lookUp(learners);   // none named: no round trip
-        }
+        RoundTrips.atOnce(() -> {
+            read[0] = seen(keys);
+            tombstones.lookup = erasedLearners.lookUp(learners);    // none named: no round trip
+        }, List.of(ahead));
         Seen seen = read[0];
         Set<String> done = seen.done();
         List<Delivered> fresh = new ArrayList<>();

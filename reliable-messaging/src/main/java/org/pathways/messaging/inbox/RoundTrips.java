@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
+
 /**
  * Independent store round trips of one batch, made at once rather than one after another. A batch consumer's thread
  * waits for each of its round trips in turn, and the next batch on its partition waits for all of them: on a busy
@@ -15,6 +18,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * repeat: the batch fails if any fails, and is received again once every one of them has ended.
  */
 public final class RoundTrips {
+
+    private static final String SUFFIX = "-round-trip";
+    private static final ContextSnapshotFactory CONTEXT = ContextSnapshotFactory.builder().build();
 
     /** A round trip with nothing to do: started on no thread. */
     public static final Runnable NONE = () -> { };
@@ -52,11 +58,15 @@ public final class RoundTrips {
         Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> started = new ArrayList<>(others.size());
         // Named after the thread whose round trips they make (a consumer's, say), as it is known in logs and profiles.
-        Thread.Builder threads = Thread.ofVirtual().name(Thread.currentThread().getName() + "-round-trip");
+        String name = Thread.currentThread().getName();
+        Thread.Builder threads = Thread.ofVirtual().name(name.endsWith(SUFFIX) ? name : name + SUFFIX);
+        // The caller's trace context goes along: a round trip made within an event's span is a span of it.
+        ContextSnapshot context = CONTEXT.captureAll();
         for (Runnable other : others) {
+            Runnable inContext = context.wrap(other);
             started.add(threads.start(() -> {
                 try {
-                    other.run();
+                    inContext.run();
                 } catch (Throwable failure) {
                     failures.add(failure);
                 }
@@ -65,7 +75,7 @@ public final class RoundTrips {
         Throwable first = null;
         try {
             here.run();
-        } catch (RuntimeException | Error failure) {
+        } catch (Throwable failure) {
             first = failure;
         }
         boolean interrupted = false;
