@@ -275,28 +275,18 @@ public class EmailNotifications implements InitializingBean {
 
     /**
      * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
-     * thread (at once with the batch's other writes) while this thread waits for it; if the write fails, what it took
-     * is held again, so a later completion of the batch (before an erasure in it, say) writes it.
+     * thread (at once with the batch's other writes) while this thread waits for it; forgotten only once written
+     * ({@link RoundTrips#writeHeld}).
      */
     public Runnable takeBatch() {
         Batch held = batch.get();
-        if (held == null || held.emails.isEmpty()) {
-            return RoundTrips.NONE;
-        }
-        List<EmailNotification> emails = List.copyOf(held.emails);
-        held.emails.clear();
-        return () -> {
-            try {
-                UniqueInserts.insertNew(mongo, EmailNotification.class, emails);
-            } catch (RuntimeException | Error failure) {
-                held.emails.addAll(0, emails);    // still held, for the batch's next completion (its thread waits)
-                throw failure;
-            }
+        return RoundTrips.writeHeld(held == null ? null : held.emails, emails -> {
+            UniqueInserts.insertNew(mongo, EmailNotification.class, emails);
             Instant now = clock.instant();
             // One refused as a duplicate is simply not found when claimed.
             emails.stream().filter(email -> email.status() == EmailNotification.Status.PENDING)
                     .forEach(email -> known.put(email.id(), now));
-        };
+        });
     }
 
     /** Forgets what this thread's batch held back (written or not). */

@@ -65,24 +65,12 @@ public class WorkerInbox implements InitializingBean {
 
     /**
      * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
-     * thread (at once with the batch's other writes) while this thread waits for it; if the write fails, what it took
-     * is held again, so a later completion of the batch (before an erasure in it, say) writes it.
+     * thread (at once with the batch's other writes) while this thread waits for it; forgotten only once written
+     * ({@link RoundTrips#writeHeld}).
      */
     public Runnable takeBatch() {
-        List<InAppNotification> held = batch.get();
-        if (held == null || held.isEmpty()) {
-            return RoundTrips.NONE;
-        }
-        List<InAppNotification> notices = List.copyOf(held);
-        held.clear();
-        return () -> {
-            try {
-                UniqueInserts.insertNew(mongo, InAppNotification.class, notices);
-            } catch (RuntimeException | Error failure) {
-                held.addAll(0, notices);    // still held, for the batch's next completion (its thread waits for this)
-                throw failure;
-            }
-        };
+        return RoundTrips.writeHeld(batch.get(),
+                notices -> UniqueInserts.insertNew(mongo, InAppNotification.class, notices));
     }
 
     /** Forgets what this thread's batch held back (written or not). */

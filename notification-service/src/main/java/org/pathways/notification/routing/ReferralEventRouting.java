@@ -125,19 +125,11 @@ public class ReferralEventRouting {
 
             @Override
             public void begin(List<ReceivedEvent> events) {
-                if (batch.get() == null) {
-                    batch.set(new Batch());    // not begun by readAhead
-                }
-                Batch read = batch.get();
-                Set<String> learnerIds = new LinkedHashSet<>();
+                Batch read = batch.get();     // begun by readAhead, which the inbox calls first
                 Set<String> unnamed = new LinkedHashSet<>();
                 Set<String> changed = new LinkedHashSet<>();
                 for (ReceivedEvent event : events) {
                     JsonNode data = RoutedBatch.data(event);
-                    String learnerId = idField(data, "learnerId", null);
-                    if (learnerId != null) {
-                        learnerIds.add(learnerId);
-                    }
                     String referralId = idField(data, "referralId", event.subject());
                     if (TeamRouting.changesState(referralId, data)) {
                         changed.add(referralId);
@@ -147,9 +139,8 @@ public class ReferralEventRouting {
                         unnamed.add(referralId);
                     }
                 }
-                // Those not read ahead: read when the first event needs them, after its webhooks.
-                learnerIds.removeIf(read.currentLearners::containsKey);
-                read.learnersToLook.addAll(learnerIds);
+                // The learners' aliases were read ahead, with the inbox's reads (a pseudonymised id is looked up when
+                // it comes).
                 team.beginReferralBatch(changed);
                 if (!unnamed.isEmpty()) {
                     unnamed.forEach(referralId -> read.parties.put(referralId, null));
@@ -219,10 +210,8 @@ public class ReferralEventRouting {
 
     /** What this thread's batch read ahead and holds back; none outside a batch. */
     private static final class Batch {
-        /** By learner id named in the batch, the learner that carries it on. */
+        /** By learner id named in the batch, the learner that carries it on (read ahead). */
         final Map<String, String> currentLearners = new HashMap<>();
-        /** The learner ids named in the batch whose aliases are not read yet: read together on first need. */
-        final Set<String> learnersToLook = new LinkedHashSet<>();
         /** By referral id, its parties as stored (null: none) or as routed in this batch. */
         final Map<String, ReferralParties> parties = new HashMap<>();
         final Map<String, ReferralParties> partiesToSave = new LinkedHashMap<>();
@@ -237,11 +226,6 @@ public class ReferralEventRouting {
         Batch read = batch.get();
         if (read == null || learnerId == null) {
             return aliases.current(learnerId);
-        }
-        if (!read.currentLearners.containsKey(learnerId) && !read.learnersToLook.isEmpty()) {
-            read.learnersToLook.add(learnerId);
-            read.currentLearners.putAll(aliases.currentOf(read.learnersToLook));
-            read.learnersToLook.clear();
         }
         return read.currentLearners.containsKey(learnerId) ? read.currentLearners.get(learnerId)
                 : aliases.current(learnerId);

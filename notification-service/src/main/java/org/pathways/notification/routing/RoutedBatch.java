@@ -82,24 +82,17 @@ final class RoutedBatch implements BatchScope {
 
     @Override
     public void begin(List<ReceivedEvent> events) {
-        if (!begun.get()) {
-            beginBatches();    // not begun by readAhead
-        }
-        Set<String> agencies = concerned(events);
-        subscriptions.readAhead(agencies);     // those not read ahead (none when readAhead read them)
-        // Read with the first notice, after the first event's webhooks: nothing a webhook needs waits for it.
-        emails.expect(agencies);
+        // Begun, and the subscriptions read, by readAhead (the inbox calls it first, for every event of the batch).
+        // Otherwise read with the first notice, after the first event's webhooks: nothing a webhook needs waits for it.
+        emails.expect(concerned(events));
         own.begin(events);
     }
-
-    private final ThreadLocal<Boolean> begun = ThreadLocal.withInitial(() -> false);
 
     private void beginBatches() {
         feed.beginBatch();
         workerInbox.beginBatch();
         emails.beginBatch();
         subscriptions.beginBatch();
-        begun.set(true);
     }
 
     /** The agencies the events name, and the partnership's coordinator. */
@@ -119,7 +112,6 @@ final class RoutedBatch implements BatchScope {
 
     @Override
     public void close() {
-        begun.remove();
         try {
             own.close();
         } finally {

@@ -29,6 +29,22 @@ public final class RoundTrips {
     }
 
     /**
+     * The write of what a batch holds in {@code held} (this thread's list, taken now), to be made on any thread while
+     * this one waits for it: {@code write} gets a copy, and the list is emptied only once it succeeded. A failed write
+     * leaves it all held, since the inbox may complete a batch again (after a failure before an erasure in it) and
+     * then marks the events handled so far done. {@link #NONE} when nothing is held.
+     */
+    public static <T> Runnable writeHeld(List<T> held, java.util.function.Consumer<List<T>> write) {
+        if (held == null || held.isEmpty()) {
+            return NONE;
+        }
+        return () -> {
+            write.accept(List.copyOf(held));
+            held.clear();
+        };
+    }
+
+    /**
      * One round trip that makes all of {@code trips} at once ({@link #atOnce}), on whatever thread runs it: {@link #NONE}
      * when none has anything to do, the one itself when only one has.
      */
