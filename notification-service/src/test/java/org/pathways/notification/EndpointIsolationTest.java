@@ -87,7 +87,7 @@ class EndpointIsolationTest extends NotificationServiceTest {
              ReferralEvents events = new ReferralEvents()) {
             subscribe(slowAgency, slow.url(), SUBMITTED);
             int sent = 8;
-            long searchesBefore = searches();
+            long searchesBefore = searchesOnceQuiet();
 
             // Two at a time (its bulkhead): the others are put off, and go as slots free.
             submittedTo(slowAgency, sent, events);

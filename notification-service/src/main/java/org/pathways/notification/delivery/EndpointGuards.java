@@ -135,10 +135,15 @@ public class EndpointGuards implements EndpointHealth {
     }
 
     /**
-     * The subscriptions this instance should not claim deliveries for right now: bulkhead full, or breaker open and
-     * its trial not yet due.
+     * The subscriptions this instance should not claim deliveries for right now (bulkhead full, or breaker open and
+     * its trial not yet due), and how long until the first of those trials is due: both as of one instant, so that
+     * every circuit left alone for its trial has that trial announced (asked a moment apart, a trial falling due in
+     * between was neither searched for nor announced, and its deliveries waited for the minute's full search).
      */
-    Set<String> unavailable() {
+    record Unavailable(Set<String> subscriptionIds, Optional<Duration> nextTrialIn) {
+    }
+
+    Unavailable unavailable() {
         Set<String> busy = new HashSet<>();
         long now = System.nanoTime();
         breakers.getAllCircuitBreakers().forEach(b -> {
@@ -151,7 +156,7 @@ public class EndpointGuards implements EndpointHealth {
                 busy.add(b.getName());
             }
         });
-        return busy;
+        return new Unavailable(busy, nextTrialIn(now));
     }
 
     /**
@@ -191,7 +196,10 @@ public class EndpointGuards implements EndpointHealth {
      * has come stays open until a delivery asks for the trial).
      */
     Optional<Duration> nextTrialIn() {
-        long now = System.nanoTime();
+        return nextTrialIn(System.nanoTime());
+    }
+
+    private Optional<Duration> nextTrialIn(long now) {
         return breakers.getAllCircuitBreakers().stream()
                 .filter(b -> b.getState() == CircuitBreaker.State.OPEN)
                 .map(b -> Duration.ofNanos(openFor.toNanos() - (now - openedAt.getOrDefault(b.getName(), now))))

@@ -374,16 +374,18 @@ class WebhookDispatcher implements DisposableBean {
             return;
         }
         Set<String> leaveAlone;
+        EndpointGuards.Unavailable unavailable = guards.unavailable();
+        // An open circuit's deliveries wait for its trial, announced here as of the same instant as the list (so
+        // none falls due unannounced in between); a full bulkhead's for a free slot (whenAvailable).
+        unavailable.nextTrialIn().ifPresent(wait -> due.dueAt(clock.instant().plus(wait)));
         try {
-            leaveAlone = new HashSet<>(guards.unavailable());
+            leaveAlone = new HashSet<>(unavailable.subscriptionIds());
             leaveAlone.addAll(subscriptions.pausedIds());
         } catch (RuntimeException e) {
             log.warn("Could not look for paused subscriptions: {}", e.toString());
             due.dueAt(clock.instant().plus(pollInterval));
             return;
         }
-        // An open circuit's deliveries wait for its trial; a full bulkhead's for a free slot (whenAvailable).
-        guards.nextTrialIn().ifPresent(wait -> due.dueAt(clock.instant().plus(wait)));
         outOfRoom = false;
         while (true) {
             if (!capacity.tryAcquire()) {

@@ -1,0 +1,79 @@
+package org.pathways.notification.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.pathways.notification.config.WebhookProperties;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/**
+ * What the dispatcher's search is told about endpoints that take nothing now. A search leaves alone the circuits
+ * whose trial is not yet due and announces the first such trial, so that a search is made when it falls due: both
+ * answers come from one instant, or a trial falling due between them is neither searched for nor announced, and its
+ * deliveries wait for the minute's full search (as a redelivery after an agency's endpoint came back did, about one
+ * run in twenty).
+ */
+class EndpointGuardsTest {
+
+    private static EndpointGuards guards(Duration openFor) {
+        WebhookProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
+                "pathways.webhooks.breaker.window", "2",
+                "pathways.webhooks.breaker.minimum-calls", "2",
+                "pathways.webhooks.breaker.open-for", openFor.toMillis() + "ms")))
+                .bindOrCreate("pathways.webhooks", WebhookProperties.class);
+        return new EndpointGuards(properties, new StaticListableBeanFactory().getBeanProvider(
+                io.micrometer.core.instrument.MeterRegistry.class));
+    }
+
+    private static void failTwice(EndpointGuards guards, String subscriptionId) {
+        for (int i = 0; i < 2; i++) {
+            try (EndpointGuards.Pass pass = guards.tryEnter(subscriptionId)) {
+                pass.record(AttemptOutcome.answered(500, 1, null));
+            }
+        }
+    }
+
+    @Test
+    void everyCircuitLeftAloneUntilItsTrialHasATrialAnnounced() {
+        EndpointGuards guards = guards(Duration.ofMillis(30));
+        failTwice(guards, "sub-a");
+        failTwice(guards, "sub-b");
+
+        int leftAlone = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        EndpointGuards.Unavailable unavailable;
+        do {
+            unavailable = guards.unavailable();
+            if (!unavailable.subscriptionIds().isEmpty()) {
+                leftAlone++;
+                assertThat(unavailable.nextTrialIn()).as("a trial announced for %s", unavailable.subscriptionIds())
+                        .hasValueSatisfying(wait -> assertThat(wait).isPositive()
+                                .isLessThanOrEqualTo(Duration.ofMillis(30)));
+            }
+        } while (!unavailable.subscriptionIds().isEmpty() && System.nanoTime() < deadline);
+
+        assertThat(leftAlone).as("the circuits were open for a while").isPositive();
+        assertThat(unavailable.subscriptionIds()).as("their trials came").isEmpty();
+        assertThat(guards.takesAttemptsNow("sub-a")).isTrue();
+        assertThat(guards.tryEnter("sub-a")).as("the trial").isNotNull();
+        assertThat(guards.takesAttemptsNow("sub-a")).as("on trial").isFalse();
+    }
+
+    @Test
+    void anOpenCircuitIsLeftAloneAndItsTrialAnnounced() {
+        EndpointGuards guards = guards(Duration.ofMinutes(10));
+        failTwice(guards, "sub-a");
+
+        EndpointGuards.Unavailable unavailable = guards.unavailable();
+
+        assertThat(unavailable.subscriptionIds()).containsExactly("sub-a");
+        assertThat(unavailable.nextTrialIn()).hasValueSatisfying(wait -> assertThat(wait)
+                .isGreaterThan(Duration.ofMinutes(9)).isLessThanOrEqualTo(Duration.ofMinutes(10)));
+        assertThat(guards.tryEnter("sub-a")).as("refused until the trial").isNull();
+    }
+}
