@@ -114,14 +114,25 @@ public class DeliveryLog implements InitializingBean {
      * delivery kept), each claimed by id ({@link #claim}). A dispatcher working through many due deliveries (another
      * agency's endpoint failing, a backlog after a restart) reads the collection once per {@value #SEARCH_PAGE}
      * deliveries, not once per delivery. Empty when a fresh search finds none this instance can claim.
+     *
+     * @param passedOver told of each id found due that is not claimed because its subscription is now left alone
+     *                   (added while the found ones were being claimed): still due, and nothing else will announce it
      */
-    Optional<Delivery> claimDue(Collection<String> leaveAlone) {
+    Optional<Delivery> claimDue(Collection<String> leaveAlone,
+                                java.util.function.BiConsumer<String, String> passedOver) {
         for (int search = 0; search < 2; search++) {
             String id;
             while ((id = found.poll()) != null) {
-                Optional<Delivery> claimed = leases.claim(Delivery.class, collection(), id,
-                        delivery -> due(delivery) && !leaveAlone.contains(delivery.subscriptionId()),
-                        new Update().inc("version", 1)).map(Lease::document);
+                Optional<Delivery> claimed = leases.claim(Delivery.class, collection(), id, delivery -> {
+                    if (!due(delivery)) {
+                        return false;
+                    }
+                    if (leaveAlone.contains(delivery.subscriptionId())) {
+                        passedOver.accept(delivery.subscriptionId(), delivery.id());
+                        return false;
+                    }
+                    return true;
+                }, new Update().inc("version", 1)).map(Lease::document);
                 if (claimed.isPresent()) {
                     return claimed;
                 }

@@ -48,6 +48,8 @@ public class EndpointGuards implements EndpointHealth {
      * closed, it was resumed.
      */
     private volatile Consumer<String> whenAvailable = subscriptionId -> { };
+    /** How many subscriptions were resumed so far (see {@link #resumes}). */
+    private final java.util.concurrent.atomic.AtomicLong resumes = new java.util.concurrent.atomic.AtomicLong();
 
     EndpointGuards(WebhookProperties properties, ObjectProvider<MeterRegistry> meters) {
         WebhookProperties.Breaker breaker = properties.breaker();
@@ -111,6 +113,10 @@ public class EndpointGuards implements EndpointHealth {
         public void close() {
             if (!recorded) {
                 breaker.releasePermission();
+                if (breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
+                    // The trial was not made: its end will not announce itself, so the permission handed back does.
+                    whenAvailable.accept(breaker.getName());
+                }
             }
             boolean wasFull = bulkhead.getMetrics().getAvailableConcurrentCalls() == 0;
             bulkhead.onComplete();
@@ -213,7 +219,16 @@ public class EndpointGuards implements EndpointHealth {
 
     @Override
     public void resumed(String subscriptionId) {
+        resumes.incrementAndGet();
         whenAvailable.accept(subscriptionId);
+    }
+
+    /**
+     * How many subscriptions were resumed so far. Read before a subscription's status is: if it was read paused and
+     * this moved meanwhile, the resumption may have announced itself before the delivery was put off.
+     */
+    long resumes() {
+        return resumes.get();
     }
 
     @Override

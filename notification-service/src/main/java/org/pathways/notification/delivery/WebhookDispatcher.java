@@ -95,6 +95,12 @@ class WebhookDispatcher implements DisposableBean {
      * instances put off, the searches find them.
      */
     private final Map<String, Queue<String>> putOff = new ConcurrentHashMap<>();
+    /**
+     * Subscriptions with due deliveries not all in {@link #putOff} (more put off than {@link #PUT_OFF_KEPT}; paused,
+     * whose retries falling due a search passes over): once its queue has gone after the endpoint became available
+     * again, one search finds the rest (otherwise they waited for the minute's full search).
+     */
+    private final Set<String> searchOwed = ConcurrentHashMap.newKeySet();
     static final int PUT_OFF_KEPT = 10_000;
 
     WebhookDispatcher(DeliveryLog deliveries, Subscriptions subscriptions, WebhookSender sender,
@@ -140,8 +146,19 @@ class WebhookDispatcher implements DisposableBean {
 
     /** Attempts one delivery now if it is due and this instance has room; otherwise the poll will. */
     void dispatchSoon(String deliveryId) {
-        dispatchSoon(deliveryId, () -> deliveries.claim(deliveryId)
-                .flatMap(delivery -> deliverable(delivery, subscriptions.find(delivery.subscriptionId()))));
+        dispatchSoon(deliveryId, () -> claimById(deliveryId));
+    }
+
+    /** Claims a delivery by id and reads its subscription: deliverable if the subscription is active. */
+    private Optional<Claimed> claimById(String deliveryId) {
+        long resumes = guards.resumes();
+        return deliveries.claim(deliveryId)
+                .flatMap(delivery -> deliverable(delivery, subscriptions.find(delivery.subscriptionId()), resumes));
+    }
+
+    /** How many subscriptions were resumed so far: read before a subscription's status, for {@link #putOff}. */
+    long resumes() {
+        return guards.resumes();
     }
 
     /**
@@ -149,9 +166,9 @@ class WebhookDispatcher implements DisposableBean {
      * over as it was written, so that the attempt starts after one round trip (the lease's compare-and-set) rather
      * than a read of the delivery and of its subscription first. Otherwise the poll will.
      */
-    void dispatchOpened(Delivery opened, Subscription subscription) {
+    void dispatchOpened(Delivery opened, Subscription subscription, long resumesBeforeRead) {
         dispatchSoon(opened.id(), () -> deliveries.claimOpened(opened)
-                .flatMap(delivery -> deliverable(delivery, Optional.of(subscription))));
+                .flatMap(delivery -> deliverable(delivery, Optional.of(subscription), resumesBeforeRead)));
     }
 
     /** Searches for due deliveries right away, on the dispatcher's search thread (not at the next poll). */
@@ -177,6 +194,7 @@ class WebhookDispatcher implements DisposableBean {
     void availableAgain(String subscriptionId) {
         Queue<String> waiting = putOff.get(subscriptionId);
         if (waiting == null || waiting.isEmpty()) {
+            searchOwed.remove(subscriptionId);
             searchSoon();
             return;
         }
@@ -196,8 +214,13 @@ class WebhookDispatcher implements DisposableBean {
      */
     private void moreWhileRoom(String subscriptionId) {
         Queue<String> waiting = putOff.get(subscriptionId);
-        if (waiting != null && !waiting.isEmpty() && mayGoNow(subscriptionId)) {
-            availableAgain(subscriptionId);
+        if (waiting != null && !waiting.isEmpty()) {
+            if (mayGoNow(subscriptionId)) {
+                availableAgain(subscriptionId);
+            }
+        } else if (searchOwed.contains(subscriptionId) && mayGoNow(subscriptionId)
+                && searchOwed.remove(subscriptionId)) {
+            searchSoon();    // the put-off ones have gone: now those a search passed over
         }
     }
 
@@ -205,8 +228,7 @@ class WebhookDispatcher implements DisposableBean {
         // At most once round the queue: a delivery put off again (its subscription paused) goes to its end.
         String id;
         for (int left = waiting.size(); left > 0 && (id = waiting.poll()) != null; left--) {
-            Optional<Claimed> claimed = deliveries.claim(id)
-                    .flatMap(delivery -> deliverable(delivery, subscriptions.find(delivery.subscriptionId())));
+            Optional<Claimed> claimed = claimById(id);
             if (claimed.isPresent()) {
                 return claimed;
             }
@@ -217,17 +239,34 @@ class WebhookDispatcher implements DisposableBean {
 
     /**
      * Remembers a delivery put off while its endpoint took nothing, to claim it by id when the endpoint may; if the
-     * endpoint became available meanwhile (and {@code endpointBusy}: not a paused subscription, which its resumption
-     * announces), that is now.
+     * endpoint became available meanwhile, that is now.
      */
-    private void putOff(String subscriptionId, String deliveryId, boolean endpointBusy) {
+    private void putOff(String subscriptionId, String deliveryId) {
+        remember(subscriptionId, deliveryId);
+        if (mayGoNow(subscriptionId)) {
+            availableAgain(subscriptionId);   // it became available while this one was being put off
+        }
+    }
+
+    /**
+     * Remembers a delivery put off while its subscription was paused, to claim it by id when it is resumed; if it was
+     * resumed since its status was read ({@code resumesBeforeRead}), perhaps before this one was remembered, that is
+     * now (its claim reads the status again).
+     */
+    private void putOffPaused(String subscriptionId, String deliveryId, long resumesBeforeRead) {
+        remember(subscriptionId, deliveryId);
+        if (guards.resumes() != resumesBeforeRead) {
+            availableAgain(subscriptionId);
+        }
+    }
+
+    private void remember(String subscriptionId, String deliveryId) {
         Queue<String> waiting = putOff.computeIfAbsent(subscriptionId, id -> new ConcurrentLinkedQueue<>());
         // Not checked for an id already there (a linear search): a repeated id's second claim finds it taken.
         if (waiting.size() < PUT_OFF_KEPT) {
             waiting.add(deliveryId);
-        }
-        if (endpointBusy && mayGoNow(subscriptionId)) {
-            availableAgain(subscriptionId);   // it became available while this one was being put off
+        } else {
+            searchOwed.add(subscriptionId);
         }
     }
 
@@ -247,7 +286,7 @@ class WebhookDispatcher implements DisposableBean {
      */
     void putOffOpened(Delivery opened) {
         meters.counter(DEFERRED_COUNTER, "subscription", opened.subscriptionId()).increment();
-        putOff(opened.subscriptionId(), opened.id(), true);
+        putOff(opened.subscriptionId(), opened.id());
     }
 
     /**
@@ -271,7 +310,7 @@ class WebhookDispatcher implements DisposableBean {
                 if (mayGoNow(subscriptionId)) {
                     dispatchSoon(id);
                 } else {
-                    putOff(subscriptionId, id, true);
+                    putOff(subscriptionId, id);
                 }
             }, Math.max(0, wait.toMillis()) + 2, TimeUnit.MILLISECONDS);    // never before it is due
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
@@ -305,10 +344,10 @@ class WebhookDispatcher implements DisposableBean {
     /**
      * Attempts a delivery the fan-out has just opened held by this instance, in a slot reserved for it: no claim, the
      * lease was written with it. Were the attempt not made (this instance stopping), its lease runs out and a search
-     * finds it.
+     * finds it. {@code resumesBeforeRead}: {@link #resumes()} read before the subscription was.
      */
-    void dispatchHeld(Delivery opened, Subscription subscription) {
-        attemptInSlot(opened.id(), () -> deliverable(opened, Optional.of(subscription)));
+    void dispatchHeld(Delivery opened, Subscription subscription, long resumesBeforeRead) {
+        attemptInSlot(opened.id(), () -> deliverable(opened, Optional.of(subscription), resumesBeforeRead));
     }
 
     private void dispatchSoon(String deliveryId, Supplier<Optional<Claimed>> claim) {
@@ -334,8 +373,8 @@ class WebhookDispatcher implements DisposableBean {
                             defer(delivery);
                             return;
                         }
-                        moreWhileRoom(delivery.subscriptionId());
                         try (pass) {
+                            moreWhileRoom(delivery.subscriptionId());
                             attempt(delivery, subscription, pass);
                         }
                     });
@@ -374,27 +413,36 @@ class WebhookDispatcher implements DisposableBean {
             return;
         }
         Set<String> leaveAlone;
+        Set<String> paused;
         EndpointGuards.Unavailable unavailable = guards.unavailable();
         // An open circuit's deliveries wait for its trial, announced here as of the same instant as the list (so
         // none falls due unannounced in between); a full bulkhead's for a free slot (whenAvailable).
         unavailable.nextTrialIn().ifPresent(wait -> due.dueAt(clock.instant().plus(wait)));
         try {
             leaveAlone = new HashSet<>(unavailable.subscriptionIds());
-            leaveAlone.addAll(subscriptions.pausedIds());
+            paused = subscriptions.pausedIds();
+            leaveAlone.addAll(paused);
         } catch (RuntimeException e) {
             log.warn("Could not look for paused subscriptions: {}", e.toString());
             due.dueAt(clock.instant().plus(pollInterval));
             return;
         }
+        // A paused subscription's retries falling due are passed over without being put off: a search once its
+        // put-off deliveries have gone after it was resumed. (An open circuit's are found by its trial's search.)
+        searchOwed.addAll(paused);
         outOfRoom = false;
         while (true) {
             if (!capacity.tryAcquire()) {
+                // Said before trying again: a slot freed between the two sees it and searches again.
                 outOfRoom = true;
-                return;
+                if (!capacity.tryAcquire()) {
+                    return;
+                }
+                outOfRoom = false;
             }
             Optional<Delivery> claimed;
             try {
-                claimed = deliveries.claimDue(leaveAlone);
+                claimed = deliveries.claimDue(leaveAlone, this::remember);
             } catch (RuntimeException e) {
                 capacity.release();
                 log.warn("Could not look for due deliveries: {}", e.toString());
@@ -421,7 +469,8 @@ class WebhookDispatcher implements DisposableBean {
             }
             EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
             if (pass == null) {
-                // Full or open since the list was made (or half-open with its trial under way).
+                // Full or open since the list was made (or half-open with its trial under way): the rest of its due
+                // deliveries this search found are put off with it (claimDue's passedOver).
                 leaveAlone.add(delivery.subscriptionId());
                 capacity.release();
                 defer(delivery);
@@ -443,14 +492,19 @@ class WebhookDispatcher implements DisposableBean {
 
     /** Gives a claimed delivery back for later without an attempt: its endpoint takes nothing now. */
     private void defer(Delivery delivery) {
-        defer(delivery, true);
+        if (givenBack(delivery)) {
+            putOff(delivery.subscriptionId(), delivery.id());
+        }
     }
 
-    /**
-     * Gives a claimed delivery back for later without an attempt, because its endpoint takes nothing now
-     * ({@code endpointBusy}) or its subscription is paused.
-     */
-    private void defer(Delivery delivery, boolean endpointBusy) {
+    /** Gives a claimed delivery back for later without an attempt: its subscription is paused. */
+    private void deferPaused(Delivery delivery, long resumesBeforeRead) {
+        if (givenBack(delivery)) {
+            putOffPaused(delivery.subscriptionId(), delivery.id(), resumesBeforeRead);
+        }
+    }
+
+    private boolean givenBack(Delivery delivery) {
         try {
             // Due again at once, but searches leave its endpoint alone while the bulkhead is full, the circuit open or
             // the subscription paused; what put it off announces when it may go (a free slot, the circuit's trial,
@@ -458,10 +512,11 @@ class WebhookDispatcher implements DisposableBean {
             delivery.defer(clock.instant());
             deliveries.save(delivery, List.of());
             meters.counter(DEFERRED_COUNTER, "subscription", delivery.subscriptionId()).increment();
-            putOff(delivery.subscriptionId(), delivery.id(), endpointBusy);
+            return true;
         } catch (RuntimeException e) {
             log.warn("Could not defer delivery {}: {} (its lease runs out instead)", delivery.id(), e.toString());
             due.dueAt(clock.instant().plus(lease));
+            return false;
         }
     }
 
@@ -471,14 +526,21 @@ class WebhookDispatcher implements DisposableBean {
      * no attempts gets no breaker or bulkhead (they were forgotten when it was paused, disabled or removed).
      */
     private Optional<Subscription> deliverable(Delivery delivery) {
-        return deliverable(delivery, subscriptions.find(delivery.subscriptionId())).map(Claimed::subscription);
+        long resumes = guards.resumes();
+        return deliverable(delivery, subscriptions.find(delivery.subscriptionId()), resumes)
+                .map(Claimed::subscription);
     }
 
     /** A claimed delivery with its subscription. */
     private record Claimed(Delivery delivery, Subscription subscription) {
     }
 
-    private Optional<Claimed> deliverable(Delivery delivery, Optional<Subscription> subscription) {
+    /**
+     * @param resumesBeforeRead {@link #resumes()} read before the subscription was: a resumption after it, which the
+     *                          status read may have missed, sends a delivery put off as paused at once
+     */
+    private Optional<Claimed> deliverable(Delivery delivery, Optional<Subscription> subscription,
+                                          long resumesBeforeRead) {
         if (subscription.isEmpty() || subscription.get().status() == SubscriptionStatus.DISABLED) {
             try {
                 delivery.cancel();
@@ -491,7 +553,7 @@ class WebhookDispatcher implements DisposableBean {
             return Optional.empty();
         }
         if (subscription.get().status() == SubscriptionStatus.PAUSED) {
-            defer(delivery, false);
+            deferPaused(delivery, resumesBeforeRead);
             return Optional.empty();
         }
         return subscription.map(active -> new Claimed(delivery, active));

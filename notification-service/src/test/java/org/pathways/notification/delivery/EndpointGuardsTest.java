@@ -65,6 +65,31 @@ class EndpointGuardsTest {
     }
 
     @Test
+    void aTrialNotMadeHandsItsPermissionBackAndSaysTheEndpointMayBeTriedAgain() throws Exception {
+        EndpointGuards guards = guards(Duration.ofMillis(20));
+        java.util.List<String> available = new java.util.concurrent.CopyOnWriteArrayList<>();
+        guards.whenAvailable(available::add);
+        failTwice(guards, "sub-a");
+        Thread.sleep(40);
+
+        try (EndpointGuards.Pass trial = guards.tryEnter("sub-a")) {
+            assertThat(trial).as("the trial's permission").isNotNull();
+            assertThat(guards.tryEnter("sub-a")).as("one trial at a time").isNull();
+            // The attempt is not made (it failed before an answer): nothing is recorded.
+        }
+
+        // Still on trial, so no attempt ends it: the deliveries put off for it are told they may go, and one is the
+        // trial.
+        assertThat(available).containsExactly("sub-a");
+        try (EndpointGuards.Pass again = guards.tryEnter("sub-a")) {
+            assertThat(again).as("the permission handed back").isNotNull();
+            again.record(AttemptOutcome.answered(200, 1, null));
+        }
+        assertThat(available).as("the circuit closed").containsExactly("sub-a", "sub-a");
+        assertThat(guards.takesAttemptsNow("sub-a")).isTrue();
+    }
+
+    @Test
     void anOpenCircuitIsLeftAloneAndItsTrialAnnounced() {
         EndpointGuards guards = guards(Duration.ofMinutes(10));
         failTwice(guards, "sub-a");
