@@ -210,8 +210,8 @@ public class EmailNotifications implements InitializingBean {
     private final ThreadLocal<Batch> batch = new ThreadLocal<>();
 
     /**
-     * From now until {@link #endBatch}, this thread's e-mails are held back until {@link #completeBatch}, and the
-     * workers' preferences and the agency's settings are read once per agency in the batch, by {@code _id}
+     * From now until {@link #endBatch}, this thread's e-mails are held back until {@link #takeBatch} queues them, and
+     * the workers' preferences and the agency's settings are read once per agency in the batch, by {@code _id}
      * ({@link AgencyWorkers}), rather than once per notice.
      */
     public void beginBatch() {
@@ -268,15 +268,10 @@ public class EmailNotifications implements InitializingBean {
         };
     }
 
-    /** Queues the e-mails held back so far in one bulk insert (the unique index refuses those already queued). */
-    public void completeBatch() {
-        takeBatch().run();
-    }
-
     /**
-     * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
-     * thread (at once with the batch's other writes) while this thread waits for it; forgotten only once written
-     * ({@link RoundTrips#writeHeld}).
+     * The queueing of the e-mails held back so far, in one bulk insert (the unique index refuses those already
+     * queued): taken from this thread's batch now and made by the runnable on any thread (at once with the batch's
+     * other writes) while this thread waits for it; forgotten only once written ({@link RoundTrips#writeHeld}).
      */
     public Runnable takeBatch() {
         Batch held = batch.get();

@@ -47,7 +47,7 @@ import org.springframework.stereotype.Component;
  * expired rather than silently skipping what was purged.
  *
  * <p>A batch consumer holds its appends back ({@link #beginBatch}) and writes those of the whole batch at once
- * ({@link #completeBatch}): one read by {@code _id} for the entries already there (an entry's id is its agency and
+ * ({@link #takeBatch}): one read by {@code _id} for the entries already there (an entry's id is its agency and
  * event), one {@code $inc} per agency for a run of sequence numbers, in the batch's order (the agencies' at once), and
  * one bulk insert.
  */
@@ -89,23 +89,16 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
     /** The appends this thread's batch holds back, in order; none outside a batch. */
     private final ThreadLocal<List<Held>> batch = new ThreadLocal<>();
 
-    /** From now until {@link #endBatch}, this thread's appends are held back until {@link #completeBatch}. */
+    /** From now until {@link #endBatch}, this thread's appends are held back until {@link #takeBatch} writes them. */
     public void beginBatch() {
         batch.set(new ArrayList<>());
     }
 
     /**
-     * Writes the appends held back so far, in their order: those already in the feed (a batch delivered again) or
-     * twice in the batch are left out; each agency's new entries take a run of numbers with one {@code $inc}.
-     */
-    public void completeBatch() {
-        takeBatch().run();
-    }
-
-    /**
-     * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
-     * thread (at once with the batch's other writes) while this thread waits for it; forgotten only once written
-     * ({@link RoundTrips#writeHeld}).
+     * The write of the appends held back so far, in their order: those already in the feed (a batch delivered again)
+     * or twice in the batch are left out; each agency's new entries take a run of numbers with one {@code $inc}. Taken
+     * from this thread's batch now and made by the runnable on any thread (at once with the batch's other writes)
+     * while this thread waits for it; forgotten only once written ({@link RoundTrips#writeHeld}).
      */
     public Runnable takeBatch() {
         return RoundTrips.writeHeld(batch.get(), this::write);

@@ -53,20 +53,15 @@ public class WorkerInbox implements InitializingBean {
     /** The notices this thread's batch holds back, in order; none outside a batch. */
     private final ThreadLocal<List<InAppNotification>> batch = new ThreadLocal<>();
 
-    /** From now until {@link #endBatch}, this thread's notices are held back until {@link #completeBatch}. */
+    /** From now until {@link #endBatch}, this thread's notices are held back until {@link #takeBatch} writes them. */
     public void beginBatch() {
         batch.set(new ArrayList<>());
     }
 
-    /** Writes the notices held back so far in one bulk insert (the unique index refuses those already there). */
-    public void completeBatch() {
-        takeBatch().run();
-    }
-
     /**
-     * What {@link #completeBatch} writes, taken from this thread's batch now and written by the runnable on any
-     * thread (at once with the batch's other writes) while this thread waits for it; forgotten only once written
-     * ({@link RoundTrips#writeHeld}).
+     * The write of the notices held back so far, in one bulk insert (the unique index refuses those already there):
+     * taken from this thread's batch now and made by the runnable on any thread (at once with the batch's other
+     * writes) while this thread waits for it; forgotten only once written ({@link RoundTrips#writeHeld}).
      */
     public Runnable takeBatch() {
         return RoundTrips.writeHeld(batch.get(),

@@ -21,13 +21,13 @@ import tools.jackson.databind.JsonNode;
  * What routing does around one batch of events, so that a batch costs a handful of store round trips rather than
  * several per event: the subscriptions of every agency the events name are read once, up front, at once with the
  * inbox's own reads of the batch ({@link #readAhead}), and the workers' preferences of those agencies once, with the
- * batch's first notice (one query each), and the feed entries, in-app notices and e-mails of the whole batch are
- * written at its end, one bulk insert per collection (the feed also takes one run of numbers per agency), all at once
- * with {@code own}'s writes ({@link RoundTrips#atOnce}). The webhooks are not held
- * back: each delivery is opened and handed to the dispatcher as its event is routed, so an agency's system hears of
- * an event as soon as it is consumed. {@code own} adds what one consumer reads ahead and holds back itself; it is
- * written on the consumer's thread (where it keeps its batch), the others each on a virtual thread. A learner's erasure in the batch has everything held back before it written first (the inbox
- * completes the scope before it).
+ * batch's first notice or read ahead with the subscriptions (one query each), and the feed entries, in-app notices
+ * and e-mails of the whole batch are written at its end, one bulk insert per collection (the feed also takes one run
+ * of numbers per agency), all at once with {@code own}'s writes ({@link RoundTrips#atOnce}). The webhooks are not
+ * held back: each delivery is opened and handed to the dispatcher as its event is routed, so an agency's system hears
+ * of an event as soon as it is consumed. {@code own} adds what one consumer reads ahead and holds back itself; it is
+ * written on the consumer's thread (where it keeps its batch), the others each on a virtual thread. A learner's
+ * erasure in the batch has everything held back before it written first (the inbox completes the scope before it).
  */
 final class RoutedBatch implements BatchScope {
 

@@ -199,16 +199,7 @@ public class Subscriptions implements InitializingBean {
 
     /** In a batch: reads the subscriptions of the agencies that the batch has not read yet, in one query. */
     public void readAhead(Collection<String> agencies) {
-        Map<String, List<Subscription>> read = batch.get();
-        if (read == null) {
-            return;
-        }
-        List<String> unread = agencies.stream().filter(agency -> agency != null && !read.containsKey(agency))
-                .distinct().toList();
-        if (unread.isEmpty()) {
-            return;
-        }
-        read.putAll(takingDeliveries(unread));
+        readAheadLater(agencies).run();
     }
 
     /**

@@ -73,10 +73,10 @@ class HeldNoticesTest {
             inbox.add(new Notice(NoticeKind.REFERRAL_ARRIVED, agency, eventId, "ref-" + UUID.randomUUID(),
                     Instant.now(), null));
             store.failNext.set(true);
-            assertThatThrownBy(inbox::completeBatch).isInstanceOf(DataAccessResourceFailureException.class);
+            assertThatThrownBy(() -> inbox.takeBatch().run()).isInstanceOf(DataAccessResourceFailureException.class);
             assertThat(noticesOf(store, agency)).as("nothing written by the failed completion").isZero();
 
-            inbox.completeBatch();
+            inbox.takeBatch().run();
         } finally {
             inbox.endBatch();
         }
