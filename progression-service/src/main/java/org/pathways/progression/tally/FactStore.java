@@ -81,10 +81,18 @@ public class FactStore {
      */
     static final String WRITER = "w";
     /**
-     * How many event ids a counter document keeps: a batch delivered again after a crash is at most a poll's worth
-     * (500 records per partition), so its ids are still there.
+     * How many event ids a counter document keeps: twice the consumer's batch ({@code max.poll.records}, 2,000 in
+     * {@code progression-service.yml}). A batch delivered again after a crash (between its writes and the inbox's
+     * done-marks) is at most one poll's worth, and one batch more may have been counted on the same document in
+     * between (another instance's, or after the restart one of another partition's newer events, which the consumer
+     * may fetch before the redelivered ones of the next partition), so the first batch's ids are still there and
+     * nothing is counted twice ({@code CountedOnceAfterACrashTest} reads the configured batch size and fails if this
+     * does not cover it). It is not a strict bound: more than one such batch in between (a partition's fetch of more
+     * than a poll's worth, a second instance slow to take the partitions over) would leave the first ones out. An
+     * exact record would be kept per partition (the last poll's worth of each: a partition's redelivered events come
+     * back before any newer one of it), which needs the events' partitions in the projections (not done).
      */
-    static final int COUNTED_EVENTS_KEPT = 1000;
+    public static final int COUNTED_EVENTS_KEPT = 4000;
     /**
      * How many buckets a thread leaves its cleared markers on (per bucket collection) for them to be removed with the
      * bucket's next increment, in the same update, rather than with an update of their own (removed each with the
@@ -188,6 +196,8 @@ public class FactStore {
         final Map<String, Map<String, Count>> counts = new LinkedHashMap<>();
         /** The id of the pending differences until the next write of the batch. */
         String pendingId = newPendingId();
+        /** Why a completion of the batch failed part-way, if one did: it is not completed again. */
+        RuntimeException failed;
 
         boolean changed(String collection, String id) {
             Map<String, Unwritten> changed = unwritten.get(collection);
@@ -295,7 +305,10 @@ public class FactStore {
      * buckets' day indexes), the counters (one bulk write per collection), then clears the pending differences (one
      * bulk write per collection). The facts written stay known for the rest of the batch. The buckets' markers are
      * removed later (see {@link FactStore}), and only if every pending difference was cleared here: one that was not
-     * (taken over meanwhile) is still looked for by its id.
+     * (taken over meanwhile) is still looked for by its id. Once a completion has failed, the batch is not completed
+     * again (it throws): the inbox completes a batch again after a failure before an erasure in it, then marks the
+     * events handled so far done, and what the failed attempt wrote is pending in the store, not known to the batch.
+     * The batch is received again whole instead, and finds its facts pending as after a crash.
      *
      * @return the generations some of whose facts another writer changed meanwhile: those were not written, nor
      *         their differences added; the events applied to them since the batch began (or last completed) are to be
@@ -306,6 +319,23 @@ public class FactStore {
         if (current == null) {
             return Set.of();
         }
+        if (current.failed != null) {
+            // What the failed completion wrote (facts with pending differences, buckets marked with their id) is
+            // known to the store, not to this batch: completed again, it would clear nothing and let the buckets'
+            // markers go, so that a later take-over counted the differences twice. Received again whole instead,
+            // the batch finds its facts pending and takes them over once, as after a crash.
+            throw new IllegalStateException("The batch's writes failed part-way; it is to be received again",
+                    current.failed);
+        }
+        try {
+            return complete(current);
+        } catch (RuntimeException failure) {
+            current.failed = failure;
+            throw failure;
+        }
+    }
+
+    private Set<Generation> complete(Batch current) {
         String applied = current.pendingId;
         Set<Generation> conflicts = new LinkedHashSet<>();
         Map<String, Map<String, Written>> pending = writeFacts(current, applied, conflicts);
