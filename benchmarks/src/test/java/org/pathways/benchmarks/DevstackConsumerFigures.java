@@ -78,13 +78,17 @@ class DevstackConsumerFigures {
                 BACKLOG, ConsumerBacklog.TOPIC, stored);
         Map<String, RunningDevstack.Collections> collected = devstack.collectionsByProcess();
         Map<String, Duration> before = devstack.cpuByProcess();
+        Map<String, Long> commandsBefore = StoreCommandCounts.read();
         ConsumerBacklog.run(clients, opportunities, BACKLOG, TIMEOUT, text -> line("%s", text));
+        Map<String, Long> commandsAfter = StoreCommandCounts.read();
         Map<String, Duration> used = RunningDevstack.used(before, devstack.cpuByProcess());
         collected = RunningDevstack.since(collected, devstack.collectionsByProcess());
         long total = used.values().stream().mapToLong(Duration::toMillis).sum();
         line("  CPU-s over the round: %.1f in all (%.2f ms per event consumed, 4 consumers);%s", total / 1e3,
                 (double) total / (4.0 * BACKLOG), RunningDevstack.perProcess(used, 1_000));
         line("  garbage collection pauses over the round (jstat):%s", RunningDevstack.pauses(collected));
+        line("  store commands over the round, per event put: %s",
+                StoreCommandCounts.perReferral(commandsBefore, commandsAfter, BACKLOG, 12));
     }
 
     private void line(String format, Object... args) {

@@ -34,6 +34,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.SingleFileStore;
 import org.h2.mvstore.WriteBuffer;
 import org.h2.mvstore.type.BasicDataType;
 import org.h2.mvstore.type.ObjectDataType;
@@ -84,11 +85,13 @@ final class EmbeddedMongoStore implements AutoCloseable {
     private static final String INDEX_INFIX = "._index_";
 
     private final MongoServer server;
+    private final KeptBufferFileStore fileStore;
     private final Path file;
     private final long moved;
 
-    private EmbeddedMongoStore(MongoServer server, Path file, long moved) {
+    private EmbeddedMongoStore(MongoServer server, KeptBufferFileStore fileStore, Path file, long moved) {
         this.server = server;
+        this.fileStore = fileStore;
         this.file = file;
         this.moved = moved;
     }
@@ -101,15 +104,26 @@ final class EmbeddedMongoStore implements AutoCloseable {
     static EmbeddedMongoStore start(Path file, int port) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         long moved = moveFromLegacyFile(file.toAbsolutePath());
-        MongoServer server = new MongoServer(new DevstackH2Backend(open(file.toAbsolutePath())));
+        MVStore mvStore = open(file.toAbsolutePath());
+        MongoServer server = new MongoServer(new DevstackH2Backend(mvStore));
         // No oplog: no service watches a collection (change streams read it), and it was one more document written
         // with every write (as SharedInfrastructure's store in the services' tests, which has none either).
         server.bind("localhost", port);
-        return new EmbeddedMongoStore(server, file, moved);
+        return new EmbeddedMongoStore(server, (KeptBufferFileStore) mvStore.getFileStore(), file, moved);
     }
 
     Path file() {
         return file;
+    }
+
+    /** The capacity of the buffer kept for the next write of changed pages ({@link KeptBufferFileStore}), 0 if none. */
+    int keptWriteBufferBytes() {
+        return fileStore.keptCapacity();
+    }
+
+    /** How many writes of changed pages needed a buffer bigger than the library keeps (4 MB). */
+    long largeWrites() {
+        return fileStore.largeWrites();
     }
 
     /** How many documents this start copied from an older devstack's file; -1 if it found none to copy. */
@@ -202,8 +216,18 @@ final class EmbeddedMongoStore implements AutoCloseable {
     }
 
     private static MVStore open(Path file) {
-        MVStore store = new MVStore.Builder().fileName(file.toString()).cacheSize(CACHE_MB)
-                .autoCommitBufferSize(AUTO_COMMIT_BUFFER_KB).open();
+        Map<String, Object> config = new java.util.HashMap<>();
+        config.put("cacheSize", CACHE_MB);
+        KeptBufferFileStore fileStore = new KeptBufferFileStore(config);
+        fileStore.open(file.toString(), false, null);
+        MVStore store;
+        try {
+            store = new MVStore.Builder().adoptFileStore(fileStore)
+                    .autoCommitBufferSize(AUTO_COMMIT_BUFFER_KB).open();
+        } catch (RuntimeException e) {
+            fileStore.close();
+            throw e;
+        }
         store.setAutoCommitDelay(AUTO_COMMIT_DELAY_MS);
         try {
             markFormat(store);
@@ -212,6 +236,65 @@ final class EmbeddedMongoStore implements AutoCloseable {
             throw newer;
         }
         return store;
+    }
+
+    /**
+     * The store's file, whose page writes keep their buffer. The MVStore serializes each write of its changed pages
+     * (every 3 s or 64 MB) into a buffer it takes from its file store, and keeps for the next write only a buffer of up
+     * to 4 MB: a bigger one, as every write under a backlog of events is, grew again from 1 MB by half its size at a
+     * time (each step a new array and a copy), a quarter of all the store's allocations in a flight recording under
+     * issue 14's backlog, and the big arrays filled the old generation: full collections every few seconds
+     * (docs/benchmarks.md, 2026-12-06). Here the largest buffer a write needed is kept for the next (at most
+     * {@value #KEPT_MB} MB; a bigger one is let go, as before), so a write allocates nothing once the store has seen
+     * its largest write.
+     */
+    static final class KeptBufferFileStore extends SingleFileStore {
+
+        /** The largest page-write buffer kept between writes. */
+        static final int KEPT_MB = 256;
+        /** The library's own bound on a buffer it keeps (FileStore.releaseWriteBuffer). */
+        private static final int LIBRARY_KEEPS = 4 * 1024 * 1024;
+
+        private final java.util.concurrent.atomic.AtomicReference<WriteBuffer> kept =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        private final java.util.concurrent.atomic.AtomicLong largeWrites = new java.util.concurrent.atomic.AtomicLong();
+
+        KeptBufferFileStore(Map<String, Object> config) {
+            super(config);
+        }
+
+        @Override
+        public WriteBuffer getWriteBuffer() {
+            WriteBuffer buffer = kept.getAndSet(null);
+            return buffer != null ? buffer.clear() : super.getWriteBuffer();
+        }
+
+        @Override
+        public void releaseWriteBuffer(WriteBuffer buffer) {
+            int capacity = buffer.capacity();
+            if (capacity <= LIBRARY_KEEPS || capacity > KEPT_MB * 1024 * 1024) {
+                super.releaseWriteBuffer(buffer);
+                return;
+            }
+            WriteBuffer keeping = kept.get();
+            if (keeping == null || keeping.capacity() < capacity) {
+                // A buffer that grew past its first array goes back to that array when cleared (WriteBuffer.clear
+                // keeps at most 4 MB it grew into), so the size it reached is kept as a buffer of its own.
+                kept.set(buffer.clear().capacity() >= capacity ? buffer : new WriteBuffer(capacity));
+            }
+            largeWrites.incrementAndGet();
+        }
+
+        /** How many writes needed a buffer bigger than the library keeps. */
+        long largeWrites() {
+            return largeWrites.get();
+        }
+
+        int keptCapacity() {
+            WriteBuffer buffer = kept.get();
+            return buffer == null ? 0 : buffer.capacity();
+        }
     }
 
     /** Stops listening and closes the H2 backend, which writes the MVStore's last changes to the file. */
@@ -246,11 +329,21 @@ final class EmbeddedMongoStore implements AutoCloseable {
         private final Map<Key, java.util.concurrent.atomic.LongAdder> counts =
                 new java.util.concurrent.ConcurrentHashMap<>();
 
+        /**
+         * Not a command: a query (of a find, an update, a delete…) that no unique index could serve, so that it read
+         * every document of its collection. The embedded store ignores the other indexes; MongoDB would use them.
+         */
+        static final String SCAN = "scan";
+
         void count(String database, String command, Document query) {
             // A command names its collection as its first field's value (find, insert, update, findAndModify…).
             Object collection = query.get(command);
-            Key key = new Key(database, command, collection instanceof String name ? name : "");
-            counts.computeIfAbsent(key, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+            count(database, command, collection instanceof String name ? name : "");
+        }
+
+        void count(String database, String command, String collection) {
+            counts.computeIfAbsent(new Key(database, command, collection),
+                    k -> new java.util.concurrent.atomic.LongAdder()).increment();
         }
 
         Document answer() {
@@ -311,7 +404,16 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 MVMap<Object, Document> dataMap = getMvStore().openMap(DATA_PREFIX + fullName,
                         new MVMap.Builder<Object, Document>().keyType(new Ids()).valueType(BsonDocuments.INSTANCE));
                 MVMap<String, Object> metaMap = getMvStore().openMap(META_PREFIX + fullName);
-                return new CopyOnReadCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+                // The backend's counts are looked up at each scan: the library's constructor opens the collections
+                // the file has, and reads its own, before the backend's fields are set (those reads are not counted).
+                String database = getDatabaseName();
+                return new CopyOnReadCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry,
+                        () -> {
+                            CommandCounts commandCounts = counts;
+                            if (commandCounts != null) {
+                                commandCounts.count(database, CommandCounts.SCAN, collectionName);
+                            }
+                        });
             }
 
             /** A unique index whose keys compare without serializing them ({@link IndexKeys}). */
@@ -337,9 +439,21 @@ final class EmbeddedMongoStore implements AutoCloseable {
      */
     private static final class CopyOnReadCollection extends H2Collection {
 
+        private final Runnable scans;
+
         CopyOnReadCollection(MongoDatabase database, String collectionName, CollectionOptions options,
-                MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry) {
+                MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry,
+                Runnable scans) {
             super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
+            this.scans = scans;
+        }
+
+        /** A query no unique index serves reads every document of the collection: counted as a "scan". */
+        @Override
+        protected QueryResult matchDocuments(Document query, Document orderBy, int numberToSkip, int limit,
+                int batchSize, Document fieldSelector) {
+            scans.run();
+            return super.matchDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
 
         @Override
