@@ -87,7 +87,7 @@ class DevstackConsumerFigures {
         line("  CPU-s over the round: %.1f in all (%.2f ms per event consumed, 4 consumers);%s", total / 1e3,
                 (double) total / (4.0 * BACKLOG), RunningDevstack.perProcess(used, 1_000));
         line("  garbage collection pauses over the round (jstat):%s", RunningDevstack.pauses(collected));
-        line("  store commands over the round, per event put: %s",
+        line("  store commands over the round, per referral event put: %s",
                 StoreCommandCounts.perReferral(commandsBefore, commandsAfter, BACKLOG, 12));
     }
 

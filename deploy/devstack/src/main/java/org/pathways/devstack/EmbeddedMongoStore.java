@@ -116,14 +116,14 @@ final class EmbeddedMongoStore implements AutoCloseable {
         return file;
     }
 
-    /** The capacity of the buffer kept for the next write of changed pages ({@link KeptBufferFileStore}), 0 if none. */
-    int keptWriteBufferBytes() {
-        return fileStore.keptCapacity();
+    /** The capacity of the largest buffer kept for writes of changed pages ({@link KeptBufferFileStore}), 0 if none. */
+    int largestKeptWriteBuffer() {
+        return fileStore.largestKept();
     }
 
-    /** How many writes of changed pages needed a buffer bigger than the library keeps (4 MB). */
-    long largeWrites() {
-        return fileStore.largeWrites();
+    /** How many writes of changed pages took the buffer an earlier one left ({@link KeptBufferFileStore}). */
+    long keptWriteBufferReuses() {
+        return fileStore.reuses();
     }
 
     /** How many documents this start copied from an older devstack's file; -1 if it found none to copy. */
@@ -245,8 +245,8 @@ final class EmbeddedMongoStore implements AutoCloseable {
      * time (each step a new array and a copy), a quarter of all the store's allocations in a flight recording under
      * issue 14's backlog, and the big arrays filled the old generation: full collections every few seconds
      * (docs/benchmarks.md, 2026-12-06). Here the largest buffer a write needed is kept for the next (at most
-     * {@value #KEPT_MB} MB; a bigger one is let go, as before), so a write allocates nothing once the store has seen
-     * its largest write.
+     * {@value #KEPT_MB} MB; a bigger one is let go, as before): a write no bigger than the largest before it grows no
+     * buffer, unless it starts while the one before is still being saved (it then takes the library's own).
      */
     static final class KeptBufferFileStore extends SingleFileStore {
 
@@ -257,8 +257,9 @@ final class EmbeddedMongoStore implements AutoCloseable {
 
         private final java.util.concurrent.atomic.AtomicReference<WriteBuffer> kept =
                 new java.util.concurrent.atomic.AtomicReference<>();
-
-        private final java.util.concurrent.atomic.AtomicLong largeWrites = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicInteger largestKept =
+                new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicLong reuses = new java.util.concurrent.atomic.AtomicLong();
 
         KeptBufferFileStore(Map<String, Object> config) {
             super(config);
@@ -266,8 +267,13 @@ final class EmbeddedMongoStore implements AutoCloseable {
 
         @Override
         public WriteBuffer getWriteBuffer() {
+            // One holder at a time: a write that starts while another still holds it takes the library's own.
             WriteBuffer buffer = kept.getAndSet(null);
-            return buffer != null ? buffer.clear() : super.getWriteBuffer();
+            if (buffer == null) {
+                return super.getWriteBuffer();
+            }
+            reuses.incrementAndGet();
+            return buffer.clear();
         }
 
         @Override
@@ -277,23 +283,22 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 super.releaseWriteBuffer(buffer);
                 return;
             }
-            WriteBuffer keeping = kept.get();
-            if (keeping == null || keeping.capacity() < capacity) {
-                // A buffer that grew past its first array goes back to that array when cleared (WriteBuffer.clear
-                // keeps at most 4 MB it grew into), so the size it reached is kept as a buffer of its own.
-                kept.set(buffer.clear().capacity() >= capacity ? buffer : new WriteBuffer(capacity));
-            }
-            largeWrites.incrementAndGet();
+            // WriteBuffer.clear() takes a buffer that grew past 4 MB back to the array it had before growing; at a
+            // limit of 0 it keeps the array it has, so the size a write reached is kept without a copy.
+            WriteBuffer released = buffer.limit(0).clear();
+            kept.accumulateAndGet(released, (current, offered) ->
+                    current == null || current.capacity() < offered.capacity() ? offered : current);
+            largestKept.accumulateAndGet(capacity, Math::max);
         }
 
-        /** How many writes needed a buffer bigger than the library keeps. */
-        long largeWrites() {
-            return largeWrites.get();
+        /** The capacity of the largest buffer kept so far (0: none yet). */
+        int largestKept() {
+            return largestKept.get();
         }
 
-        int keptCapacity() {
-            WriteBuffer buffer = kept.get();
-            return buffer == null ? 0 : buffer.capacity();
+        /** How many writes took the kept buffer. */
+        long reuses() {
+            return reuses.get();
         }
     }
 
