@@ -11,6 +11,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pathways.messaging.inbox.AppliedEvents;
+import org.pathways.progression.flows.PartnershipFlows;
 import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
@@ -29,7 +30,6 @@ class CountedOnceAfterACrashTest extends ProgressionServiceTest {
 
     private static final String MAX_POLL_RECORDS = "spring.cloud.stream.kafka.bindings.partnershipEvents-in-0"
             + ".consumer.configuration.max.poll.records";
-    private static final String DAILY = "daily-counts";
 
     @Autowired
     FactStore facts;
@@ -64,13 +64,13 @@ class CountedOnceAfterACrashTest extends ProgressionServiceTest {
         // Later batches count as usual, and the record stays bounded: it does not grow with everything ever counted.
         countAsOneBatch(counter, day, eventIds(batch));
         assertThat(count(counter)).isEqualTo(3L * batch);
-        assertThat(mongo.findById(counter, Document.class, generation.collection(DAILY))
+        assertThat(mongo.findById(counter, Document.class, generation.collection(PartnershipFlows.DAILY))
                 .getList(AppliedEvents.FIELD, String.class))
                 .hasSize(Math.min(3 * batch, FactStore.COUNTED_EVENTS_KEPT));
     }
 
     private long count(String counter) {
-        Document counted = mongo.findById(counter, Document.class, generation.collection(DAILY));
+        Document counted = mongo.findById(counter, Document.class, generation.collection(PartnershipFlows.DAILY));
         assertThat(counted).isNotNull();
         return counted.get("count", Number.class).longValue();
     }
@@ -79,8 +79,8 @@ class CountedOnceAfterACrashTest extends ProgressionServiceTest {
         facts.beginBatch();
         try {
             for (String eventId : eventIds) {
-                facts.count(generation, DAILY, counter, eventId, Map.of("type", "referral.submitted", "day", day),
-                        Map.of("count", 1L));
+                facts.count(generation, PartnershipFlows.DAILY, counter, eventId,
+                        Map.of("type", "referral.submitted", "day", day), Map.of("count", 1L));
             }
             assertThat(facts.completeBatch()).isEmpty();
         } finally {

@@ -31,7 +31,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class PartnershipFlows implements Projection {
 
-    static final String DAILY = "daily-counts";
+    public static final String DAILY = "daily-counts";
     static final String FLOWS = "referral-flows";
     static final int DAYS_SHOWN = 28;
 
