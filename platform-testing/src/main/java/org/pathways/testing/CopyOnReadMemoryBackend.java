@@ -6,6 +6,7 @@ import java.util.List;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
@@ -22,6 +23,12 @@ import de.bwaldvogel.mongo.bson.Document;
  * was "paused because another operation failed" for every other caller: a flake of tests with many writers on one
  * document ({@code ConcurrentFactsTest}). With copies, an update changes a copy; {@link #handleUpdate} then puts the
  * copy's content into the stored document, under the same lock, where no reader holds it.
+ *
+ * <p>The library also adds an index to a collection without the collection's lock, which its writes hold while they
+ * go through its indexes: an index added while a new collection's first writers were at it failed a write
+ * ({@code ConcurrentModificationException}, answered as "Unknown error: null"; a flake of {@code ConcurrentFactsTest},
+ * whose batches create a new generation's collections and their indexes at once). Here indexes are added and dropped
+ * under that lock.
  */
 public final class CopyOnReadMemoryBackend extends MemoryBackend {
 
@@ -47,6 +54,22 @@ public final class CopyOnReadMemoryBackend extends MemoryBackend {
         CopyOnReadCollection(MongoDatabase database, String collectionName, CollectionOptions options,
                 CursorRegistry cursorRegistry) {
             super(database, collectionName, options, cursorRegistry);
+        }
+
+        /** Under the collection's lock, which its writes hold while they go through its indexes. */
+        @Override
+        public synchronized void addIndex(Index<Integer> index) {
+            super.addIndex(index);
+        }
+
+        @Override
+        public synchronized void dropIndex(String indexName) {
+            super.dropIndex(indexName);
+        }
+
+        @Override
+        public synchronized void addDocumentIfMissing(Document document) {
+            super.addDocumentIfMissing(document);
         }
 
         /**

@@ -453,6 +453,26 @@ final class EmbeddedMongoStore implements AutoCloseable {
             this.scans = scans;
         }
 
+        /**
+         * Under the collection's lock, which its writes hold while they go through its indexes. The library adds an
+         * index without it: one added while a new collection's first writers were at it failed a write part-way
+         * ({@code ConcurrentModificationException}, answered as "Unknown error: null").
+         */
+        @Override
+        public synchronized void addIndex(Index<Object> index) {
+            super.addIndex(index);
+        }
+
+        @Override
+        public synchronized void dropIndex(String indexName) {
+            super.dropIndex(indexName);
+        }
+
+        @Override
+        public synchronized void addDocumentIfMissing(Document document) {
+            super.addDocumentIfMissing(document);
+        }
+
         /** A query no unique index serves reads every document of the collection: counted as a "scan". */
         @Override
         protected QueryResult matchDocuments(Document query, Document orderBy, int numberToSkip, int limit,

@@ -36,6 +36,7 @@ import org.bson.types.ObjectId;
 import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pathways.testing.StoreRaces;
 
 /**
  * The devstack's store over the real MongoDB driver: what a service reads is never half of another's update; every
@@ -97,6 +98,16 @@ class EmbeddedMongoStoreTest {
             assertThat(reads.get()).as("reads made while the updates ran").isGreaterThan(100);
             assertThat(problems).as("reads that saw a document half-updated or failed").isEmpty();
             assertThat(referrals.find(Filters.eq("_id", "ref-1")).first().getInteger("a")).isEqualTo(2_000);
+        }
+    }
+
+    @Test
+    void writersOnNewCollectionsWhileTheirIndexesAreAddedLoseNothingAndFailNothing() throws Exception {
+        int port = BrokerClients.freePort();
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(dir.resolve("store.mv"), port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            assertThat(StoreRaces.writersOnNewCollectionsWhileAnIndexIsAdded(client, "progression", 25))
+                    .as("writes that failed or were not stored").isEmpty();
         }
     }
 
