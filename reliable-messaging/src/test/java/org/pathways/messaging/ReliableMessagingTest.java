@@ -376,6 +376,104 @@ class ReliableMessagingTest extends MessagingServiceTest {
     }
 
     @Test
+    void aNewAggregatesEventsArePublishedUnderTheLeaseItWasInsertedWithAndTheLeaseIsOnlyGivenBack() {
+        // Inserted held by the relay: no claim before publishing, one fenced update after (before: a claim too).
+        Map<String, Integer> commands = newAggregatePublished(false, Duration.ZERO);
+        assertThat(commands).as("the relay's commands to the aggregate's collection")
+                .isEqualTo(Map.of("findAndModify", 1));
+    }
+
+    @Test
+    void aNewAggregateWhoseQueuedPublishingWasDroppedIsPublishedByTheSweepUnderItsLease() {
+        // The relay's queue is full (here: shut down, which drops the task as a full queue does): the next sweep of
+        // what this instance left unfinished takes up the lease the aggregate was inserted with; a claim would find
+        // it held (by this very relay) and leave it until the lease ran out.
+        Map<String, Integer> commands = newAggregatePublished(true, Duration.ZERO);
+        assertThat(commands).as("the sweep's commands to the aggregate's collection")
+                .isEqualTo(Map.of("findAndModify", 1));
+    }
+
+    @Test
+    void aNewAggregateWhoseLeaseRanOutBeforeItsDrainIsTakenBackAndPublished() {
+        // Queued longer than its lease lasts (here: dropped, and the sweep 31 s later by the relay's clock): the lease
+        // is taken back from its own token and the events published; before, the drain found it run out, published
+        // nothing and left the aggregate to the next full sweep, a minute later.
+        Map<String, Integer> commands = newAggregatePublished(true, Duration.ofSeconds(31));
+        assertThat(commands).as("the sweep's commands: the lease taken back, then given back")
+                .isEqualTo(Map.of("findAndModify", 2));
+    }
+
+    /**
+     * Saves a new aggregate with two events through an outbox whose relay publishes after the write (its queued task
+     * dropped first when {@code dropped}, then published by {@link OutboxRelay#retryUnfinished} once the relay's clock
+     * has gone on by {@code later}), checks that each event was published once in order and the lease given back, and
+     * answers the commands the relay sent to the aggregate's collection, by name.
+     */
+    private Map<String, Integer> newAggregatePublished(boolean dropped, Duration later) {
+        org.pathways.testing.MutableClock clock = new org.pathways.testing.MutableClock();
+        Map<String, Integer> byName = new java.util.concurrent.ConcurrentHashMap<>();
+        com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
+            @Override
+            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                String name = event.getCommandName();
+                boolean relayThread = Thread.currentThread().getName().startsWith("outbox-relay-")
+                        || (dropped && Thread.currentThread().getName().equals("sweep"));
+                if (relayThread && event.getCommand().get(name) instanceof org.bson.BsonString target
+                        && target.getValue().equals("tracked-learners")) {
+                    byName.merge(name, 1, Integer::sum);
+                }
+            }
+        };
+        String id = newLearnerId();
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(
+                com.mongodb.MongoClientSettings.builder()
+                        .applyConnectionString(new com.mongodb.ConnectionString(SharedInfrastructure.mongoUri()))
+                        .addCommandListener(counter).build())) {
+            MongoTemplate counted = new MongoTemplate(client, mongo.getDb().getName());
+            OutboxRelay countedRelay = new OutboxRelay(counted, streamBridge, codec, Duration.ofSeconds(30),
+                    Duration.ofSeconds(15), clock, new SimpleMeterRegistry(), 1);
+            Outbox publishing = new Outbox(counted, countedRelay, schemas,
+                    Binder.get(environment).bind("pathways.messaging", MessagingProperties.class).get(),
+                    java.net.URI.create("/pathways/messaging-test"), clock);
+            try {
+                if (dropped) {
+                    countedRelay.destroy();
+                }
+                publishing.save(new TrackedLearner(id, "LS9"), numbered(id, 0), numbered(id, 1));
+                if (dropped) {
+                    assertThat(pendingOutbox(id)).as("not published: its queued task was dropped").hasSize(2);
+                    clock.advance(later);
+                    java.util.concurrent.atomic.AtomicInteger swept = new java.util.concurrent.atomic.AtomicInteger();
+                    Thread sweep = Thread.ofPlatform().name("sweep").start(() ->
+                            swept.set(countedRelay.retryUnfinished(clock.instant().plusSeconds(1))));
+                    sweep.join(20_000);
+                    assertThat(swept.get()).as("events the sweep published").isEqualTo(2);
+                }
+                List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2,
+                        Duration.ofSeconds(20));
+                assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
+                        .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
+                assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(1))).as("each once").hasSize(2);
+                await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                try {
+                    countedRelay.destroy();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !mongo.findById(id, Document.class, "tracked-learners")
+                .containsKey("outboxLease"));
+        assertThat(mongo.findById(id, Document.class, "tracked-learners"))
+                .as("the lease it was inserted with, given back").containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+        return byName;
+    }
+
+    @Test
     void severalPendingEventsAreRemovedTogetherOnceTheBrokerHasThemAndTheLeaseIsGivenBack() {
         String id = newLearnerId();
         Outbox crashing = crashingOutbox();

@@ -21,11 +21,13 @@ import org.pathways.events.PathwaysEvent;
 import org.pathways.events.catalogue.EventSchemas;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.messaging.config.MessagingProperties;
+import org.pathways.messaging.lease.Lease;
 import org.pathways.messaging.store.UniqueInserts;
 import org.pathways.messaging.tracing.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.data.mapping.PersistentPropertyAccessor;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.mapping.MongoPersistentEntity;
@@ -41,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * document: the events wait in the document's {@code outbox} array until the relay has published them. An insert
  * writes the whole document; an update sets the aggregate's fields, appends the events and bumps the version in one
  * {@code updateOne}, guarded by the version the caller read (optimistic concurrency: a stale save fails and writes
- * nothing).
+ * nothing). A new aggregate with events is inserted with the relay's lease on it ({@link OutboxRelay#holdNew}), so the
+ * relay publishes them without claiming it first.
  *
  * <p>An aggregate whose outbox cannot drain is capped: past {@code pathways.messaging.outbox.max-pending} waiting
  * events, a change that would add one is refused ({@link OutboxParkedException}, 503) until the relay catches up.
@@ -127,6 +130,16 @@ public class Outbox {
         if (version == null) {
             document.put(versionProperty.getFieldName(), 0L);
             document.put(OutboxEntry.FIELD, entries);
+            if (!entries.isEmpty() && properties.publishAfterWrite()
+                    && !TransactionSynchronizationManager.isActualTransactionActive()) {
+                // Inserted with the relay's lease on it: published without a claim (not in a transaction, which
+                // could still be aborted: the relay would send events that were never stored).
+                Lease<Document> held = relay.holdNew(collection, document);
+                mongo.insert(document, collection);
+                accessor.setProperty(versionProperty, 0L);
+                relay.publishHeld(held);
+                return accessor.getBean();
+            }
             document.put(OutboxRelay.LEASE_OWNER, OutboxRelay.FREE);
             mongo.insert(document, collection);
             accessor.setProperty(versionProperty, 0L);
@@ -156,10 +169,9 @@ public class Outbox {
             accessor.setProperty(versionProperty, version + 1);
         }
         if (!entries.isEmpty() && properties.publishAfterWrite()) {
-            // Inserted with no lease holder, and an update's aggregate is free too unless a relay is publishing its
-            // earlier events right now: the relay claims it with one compare-and-set on the free holder, without
-            // reading it first, and reads it only when that fails (another relay holds it, or one that crashed left
-            // its lease to run out).
+            // An update's aggregate is free unless a relay is publishing its earlier events right now: the relay
+            // claims it with one compare-and-set on the free holder, without reading it first, and reads it only when
+            // that fails (another relay holds it, or one that crashed left its lease to run out).
             relay.publishSoon(collection, document.get("_id"), OutboxRelay.FREE);
         }
         return accessor.getBean();
