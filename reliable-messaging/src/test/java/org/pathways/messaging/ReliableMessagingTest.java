@@ -330,6 +330,23 @@ class ReliableMessagingTest extends MessagingServiceTest {
         // The relay wakes up for an update knowing the aggregate free as it is nearly always (no relay publishing
         // its earlier events right now): one compare-and-set to take the lease, one fenced update to give it back
         // with the event removed. Before, it read the aggregate first.
+        assertThat(updatePublished(false)).as("the relay's commands").isEqualTo(Map.of("findAndModify", 2));
+    }
+
+    @Test
+    void anUpdateWhoseCallerKnowsTheOutboxEmptyTakesTheLeaseItselfAndTheRelayOnlyGivesItBack() {
+        // A bound of 0 waiting events (the webhook dispatcher's first outcome of a delivery): no relay can hold the
+        // aggregate at that version, so the update sets the relay's lease with the event, and the relay's one write
+        // is the release.
+        assertThat(updatePublished(true)).as("the relay's commands").isEqualTo(Map.of("findAndModify", 1));
+    }
+
+    /**
+     * A new aggregate published, then changed with one event (saved with the bound of 0 waiting events when
+     * {@code emptyKnown}); answers the commands the relay sent to publish the change, by name, once both events were
+     * published in order and the lease given back.
+     */
+    private Map<String, Integer> updatePublished(boolean emptyKnown) {
         java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> byRelay =
                 new java.util.concurrent.ConcurrentHashMap<>();
         com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
@@ -359,10 +376,18 @@ class ReliableMessagingTest extends MessagingServiceTest {
                 byRelay.clear();
 
                 learner.note = "changed";
-                publishing.save(learner, List.of(numbered(id, 1)), 0);
+                if (emptyKnown) {
+                    publishing.save(learner, List.of(numbered(id, 1)), 0);
+                } else {
+                    publishing.save(learner, numbered(id, 1));
+                }
 
-                assertThat(topic.await(r -> about(r, id), 2, Duration.ofSeconds(20))).hasSize(2);
-                await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+                List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2,
+                        Duration.ofSeconds(20));
+                assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
+                        .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
+                await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
+                        && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
             } finally {
                 try {
                     countedRelay.destroy();
@@ -371,8 +396,11 @@ class ReliableMessagingTest extends MessagingServiceTest {
                 }
             }
         }
-        assertThat(byRelay).containsOnlyKeys("findAndModify");
-        assertThat(byRelay.get("findAndModify")).hasValue(2);
+        assertThat(mongo.findById(id, Document.class, "tracked-learners"))
+                .as("the lease given back").containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+        Map<String, Integer> commands = new java.util.TreeMap<>();
+        byRelay.forEach((name, count) -> commands.put(name, count.get()));
+        return commands;
     }
 
     @Test

@@ -43,8 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * document: the events wait in the document's {@code outbox} array until the relay has published them. An insert
  * writes the whole document; an update sets the aggregate's fields, appends the events and bumps the version in one
  * {@code updateOne}, guarded by the version the caller read (optimistic concurrency: a stale save fails and writes
- * nothing). A new aggregate with events is inserted with the relay's lease on it ({@link OutboxRelay#holdNew}), so the
- * relay publishes them without claiming it first.
+ * nothing). A new aggregate with events is inserted with the relay's lease on it ({@link OutboxRelay#holdNew}), as is
+ * an update whose caller knows the outbox was empty, so the relay publishes them without claiming it first.
  *
  * <p>An aggregate whose outbox cannot drain is capped: past {@code pathways.messaging.outbox.max-pending} waiting
  * events, a change that would add one is refused ({@link OutboxParkedException}, 503) until the relay catches up.
@@ -97,7 +97,9 @@ public class Outbox {
      * aggregate's outbox at the version it holds (counted by {@link #waiting(Document)} on the document it read, plus
      * the events of its own saves since): the room for the new events is then checked without reading the waiting
      * events again. As sound as that read: between it and the version-guarded write the outbox can only shrink. When
-     * the bound leaves no room, the waiting events are read as usual (the bound may be well above the truth).
+     * the bound leaves no room, the waiting events are read as usual (the bound may be well above the truth). A bound
+     * of 0 says the outbox was empty at that version: the update then also takes the relay's lease, which no relay can
+     * hold then ({@link OutboxRelay#holdUpdated}), and the events are published without a claim.
      */
     public <T> T save(T aggregate, List<? extends PathwaysEvent> events, int waitingAtMost) {
         return save(aggregate, events, Integer.valueOf(waitingAtMost));
@@ -130,10 +132,8 @@ public class Outbox {
         if (version == null) {
             document.put(versionProperty.getFieldName(), 0L);
             document.put(OutboxEntry.FIELD, entries);
-            if (!entries.isEmpty() && properties.publishAfterWrite()
-                    && !TransactionSynchronizationManager.isActualTransactionActive()) {
-                // Inserted with the relay's lease on it: published without a claim (not in a transaction, which
-                // could still be aborted: the relay would send events that were never stored).
+            if (!entries.isEmpty() && publishesHeld()) {
+                // Inserted with the relay's lease on it: published without a claim.
                 Lease<Document> held = relay.holdNew(collection, document);
                 mongo.insert(document, collection);
                 accessor.setProperty(versionProperty, 0L);
@@ -157,8 +157,14 @@ public class Outbox {
                 }
             }
             update.inc(versionProperty.getFieldName(), 1);
+            Lease<Document> held = null;
             if (!entries.isEmpty()) {
                 update.push(OutboxEntry.FIELD).each(entries.toArray());
+                if (waitingAtMost != null && waitingAtMost == 0 && publishesHeld()) {
+                    // Nothing waited at this version, so no relay holds it: the update takes the relay's lease
+                    // itself, and the relay publishes without a claim.
+                    held = relay.holdUpdated(collection, document.get("_id"), entries, update);
+                }
             }
             Query current = Query.query(Criteria.where("_id").is(document.get("_id"))
                     .and(versionProperty.getFieldName()).is(version));
@@ -167,6 +173,10 @@ public class Outbox {
                         "Version " + version + " of " + collection + " " + id + " is no longer current");
             }
             accessor.setProperty(versionProperty, version + 1);
+            if (held != null) {
+                relay.publishHeld(held);
+                return accessor.getBean();
+            }
         }
         if (!entries.isEmpty() && properties.publishAfterWrite()) {
             // An update's aggregate is free unless a relay is publishing its earlier events right now: the relay
@@ -175,6 +185,15 @@ public class Outbox {
             relay.publishSoon(collection, document.get("_id"), OutboxRelay.FREE);
         }
         return accessor.getBean();
+    }
+
+    /**
+     * Whether a write with events takes the relay's lease itself, to be published without a claim: when the relay
+     * publishes after the write, and not inside a transaction, which could still be aborted (the relay sends the
+     * events it was handed, which would then never have been stored).
+     */
+    private boolean publishesHeld() {
+        return properties.publishAfterWrite() && !TransactionSynchronizationManager.isActualTransactionActive();
     }
 
     /**

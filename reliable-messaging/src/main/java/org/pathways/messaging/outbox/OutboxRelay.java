@@ -142,9 +142,25 @@ public class OutboxRelay implements DisposableBean {
     }
 
     /**
-     * Publishes the events of an aggregate inserted held ({@link #holdNew}) soon, off the caller's thread, under the
-     * lease it was inserted with: the events in {@code lease}'s document are the aggregate's whole outbox at the
-     * insert, and any event written after it is found by the release, as after a claim.
+     * Takes the lease on an aggregate in the update that appends its events, for a writer that knows its outbox was
+     * empty at the version the update is guarded by: then no relay holds it (a relay takes the lease only while events
+     * wait, and gives it back in the write that removes them) and none can take it before the update (a claim needs
+     * a waiting event, which only a change of that version adds). The lease's expiry and a new token are set by
+     * {@code update}; the lease's document lists {@code entries}, the whole outbox after the update. Published with
+     * {@link #publishHeld} once the update matched.
+     */
+    Lease<Document> holdUpdated(String collection, Object id, List<Document> entries, Update update) {
+        Lease<Void> lease = leases.forNew(collection, id);
+        update.set(LEASE, Date.from(lease.until())).set(LEASE_OWNER, lease.token());
+        return new Lease<>(collection, id, lease.token(), lease.until(),
+                new Document("_id", id).append(OutboxEntry.FIELD, entries));
+    }
+
+    /**
+     * Publishes the events of an aggregate written held ({@link #holdNew}, {@link #holdUpdated}) soon, off the
+     * caller's thread, under the lease it was written with: the events in {@code lease}'s document are the
+     * aggregate's whole outbox at that write, and any event written after it is found by the release, as after a
+     * claim.
      */
     void publishHeld(Lease<Document> lease) {
         Unfinished aggregate = new Unfinished(lease.collection(), lease.id());
