@@ -330,7 +330,8 @@ class ReliableMessagingTest extends MessagingServiceTest {
         // The relay wakes up for an update knowing the aggregate free as it is nearly always (no relay publishing
         // its earlier events right now): one compare-and-set to take the lease, one fenced update to give it back
         // with the event removed. Before, it read the aggregate first.
-        assertThat(updatePublished(false)).as("the relay's commands").isEqualTo(Map.of("findAndModify", 2));
+        assertThat(updatePublished(false, false)).as("the relay's commands")
+                .isEqualTo(Map.of("findAndModify", 2));
     }
 
     @Test
@@ -338,7 +339,14 @@ class ReliableMessagingTest extends MessagingServiceTest {
         // A bound of 0 waiting events (the webhook dispatcher's first outcome of a delivery): no relay can hold the
         // aggregate at that version, so the update sets the relay's lease with the event, and the relay's one write
         // is the release.
-        assertThat(updatePublished(true)).as("the relay's commands").isEqualTo(Map.of("findAndModify", 1));
+        assertThat(updatePublished(true, false)).as("the relay's commands").isEqualTo(Map.of("findAndModify", 1));
+    }
+
+    @Test
+    void anUpdateWrittenHeldWhoseQueuedPublishingWasDroppedIsStoredHeldAndPublishedByTheSweepUnderThatLease() {
+        // The lease is in the stored update itself (the relay's queued task dropped, so nothing can have taken it
+        // meanwhile), and the sweeper's retry publishes under it: its one write is the release.
+        assertThat(updatePublished(true, true)).as("the sweep's commands").isEqualTo(Map.of("findAndModify", 1));
     }
 
     /**
@@ -346,13 +354,14 @@ class ReliableMessagingTest extends MessagingServiceTest {
      * {@code emptyKnown}); answers the commands the relay sent to publish the change, by name, once both events were
      * published in order and the lease given back.
      */
-    private Map<String, Integer> updatePublished(boolean emptyKnown) {
+    private Map<String, Integer> updatePublished(boolean emptyKnown, boolean dropped) {
         java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> byRelay =
                 new java.util.concurrent.ConcurrentHashMap<>();
         com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
             @Override
             public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
-                if (Thread.currentThread().getName().startsWith("outbox-relay-")) {
+                String thread = Thread.currentThread().getName();
+                if (thread.startsWith("outbox-relay-") || thread.equals("sweep")) {
                     byRelay.computeIfAbsent(event.getCommandName(),
                             name -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
                 }
@@ -376,18 +385,36 @@ class ReliableMessagingTest extends MessagingServiceTest {
                 byRelay.clear();
 
                 learner.note = "changed";
+                if (dropped) {
+                    countedRelay.destroy();
+                }
                 if (emptyKnown) {
                     publishing.save(learner, List.of(numbered(id, 1)), 0);
                 } else {
                     publishing.save(learner, numbered(id, 1));
+                }
+                if (dropped) {
+                    Document stored = mongo.findById(id, Document.class, "tracked-learners");
+                    assertThat(stored.getList("outbox", Document.class)).as("waiting: its task was dropped").hasSize(1);
+                    assertThat(stored).as("stored held by the relay").containsKey("outboxLease");
+                    assertThat(stored.getString("outboxLeaseOwner")).isNotEqualTo(OutboxRelay.FREE);
+                    java.util.concurrent.atomic.AtomicInteger swept = new java.util.concurrent.atomic.AtomicInteger();
+                    Thread sweep = Thread.ofPlatform().name("sweep").start(() ->
+                            swept.set(countedRelay.retryUnfinished(Instant.now().plusSeconds(1))));
+                    sweep.join(20_000);
+                    assertThat(swept.get()).as("events the sweep published").isEqualTo(1);
                 }
 
                 List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2,
                         Duration.ofSeconds(20));
                 assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
                         .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
+                assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).as("each once").hasSize(2);
                 await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
                         && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             } finally {
                 try {
                     countedRelay.destroy();

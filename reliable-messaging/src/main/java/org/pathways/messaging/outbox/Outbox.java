@@ -98,8 +98,9 @@ public class Outbox {
      * the events of its own saves since): the room for the new events is then checked without reading the waiting
      * events again. As sound as that read: between it and the version-guarded write the outbox can only shrink. When
      * the bound leaves no room, the waiting events are read as usual (the bound may be well above the truth). A bound
-     * of 0 says the outbox was empty at that version: the update then also takes the relay's lease, which no relay can
-     * hold then ({@link OutboxRelay#holdUpdated}), and the events are published without a claim.
+     * of 0 says the outbox was empty at that version: the update then also takes the relay's lease, under which no
+     * relay can have anything to send then ({@link OutboxRelay#holdUpdated}), and the events are published without a
+     * claim. A bound must be true: a 0 given while events waited would let two relays send at once.
      */
     public <T> T save(T aggregate, List<? extends PathwaysEvent> events, int waitingAtMost) {
         return save(aggregate, events, Integer.valueOf(waitingAtMost));
@@ -161,8 +162,9 @@ public class Outbox {
             if (!entries.isEmpty()) {
                 update.push(OutboxEntry.FIELD).each(entries.toArray());
                 if (waitingAtMost != null && waitingAtMost == 0 && publishesHeld()) {
-                    // Nothing waited at this version, so no relay holds it: the update takes the relay's lease
-                    // itself, and the relay publishes without a claim.
+                    // Nothing waited at this version, so no relay has anything to send under a lease it may hold:
+                    // the update takes the relay's lease itself (OutboxRelay.holdUpdated says why that is safe),
+                    // and the relay publishes without a claim.
                     held = relay.holdUpdated(collection, document.get("_id"), entries, update);
                 }
             }

@@ -143,11 +143,14 @@ public class OutboxRelay implements DisposableBean {
 
     /**
      * Takes the lease on an aggregate in the update that appends its events, for a writer that knows its outbox was
-     * empty at the version the update is guarded by: then no relay holds it (a relay takes the lease only while events
-     * wait, and gives it back in the write that removes them) and none can take it before the update (a claim needs
-     * a waiting event, which only a change of that version adds). The lease's expiry and a new token are set by
-     * {@code update}; the lease's document lists {@code entries}, the whole outbox after the update. Published with
-     * {@link #publishHeld} once the update matched.
+     * empty at the version the update is guarded by (the update sets the owner whatever it was). Safe because no
+     * other holder can then have anything to send or to write: a relay that holds the lease with events waiting gives
+     * it back in the write that removes them, so with none waiting at that version, a holder is one whose claim found
+     * nothing to send (it sends nothing, and its release, fenced on its own token, then matches nothing), and no claim
+     * made after the update can succeed while its lease runs. This rests on the relay's claims applying nothing
+     * beyond the lease ({@code onClaim} null) and on every later write of a holder being fenced on its token. The
+     * lease's expiry and a new token are set by {@code update}; the lease's document lists {@code entries}, the whole
+     * outbox after the update. Published with {@link #publishHeld} once the update matched.
      */
     Lease<Document> holdUpdated(String collection, Object id, List<Document> entries, Update update) {
         Lease<Void> lease = leases.forNew(collection, id);
@@ -234,7 +237,7 @@ public class OutboxRelay implements DisposableBean {
                 if (claimed.isEmpty()) {
                     // Nothing left, or another relay holds it and publishes it (or its lease runs out and the
                     // sweeper of some instance takes over).
-                    unfinished.remove(aggregate);
+                    finished(aggregate);
                     return count;
                 }
                 held = claimed.get();
@@ -260,7 +263,7 @@ public class OutboxRelay implements DisposableBean {
                 sent.clear();
                 held = null;
                 if (released.isEmpty() || !hasPending(released.get())) {
-                    unfinished.remove(aggregate);
+                    finished(aggregate);
                     return count;
                 }
             }
@@ -280,6 +283,18 @@ public class OutboxRelay implements DisposableBean {
             }
         }
         return count;
+    }
+
+    /**
+     * Takes the aggregate off this instance's list of unfinished ones, unless a write has left a lease for a drain to
+     * take up meanwhile ({@link #publishHeld}): that drain may have been dropped with a full queue, and only the
+     * sweeper's retry of this list would then publish its events before the lease runs out.
+     */
+    private void finished(Unfinished aggregate) {
+        unfinished.remove(aggregate);
+        if (insertedHeld.containsKey(aggregate)) {
+            unfinished.putIfAbsent(aggregate, clock.instant());
+        }
     }
 
     /** Spans for what the relay publishes: children of the context each event was written with. */
