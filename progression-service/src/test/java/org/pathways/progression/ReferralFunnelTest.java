@@ -156,9 +156,10 @@ class ReferralFunnelTest extends ProgressionServiceTest {
         awaitAllTwentyProjected();
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
-            assertThat(total.get("rejectedByReason").get("NOT_ELIGIBLE").asString()).isEqualTo("5");
-            assertThat(total.get("failedByReason").get("DID_NOT_START").asString()).isEqualTo("5");
-            assertThat(total.get("cancelledByReason").get("LEARNER_DECLINED").asString()).isEqualTo("5");
+            // path(): a reason not there yet is retried (a batch's buckets are not all written at one instant).
+            assertThat(total.path("rejectedByReason").path("NOT_ELIGIBLE").asString("")).isEqualTo("5");
+            assertThat(total.path("failedByReason").path("DID_NOT_START").asString("")).isEqualTo("5");
+            assertThat(total.path("cancelledByReason").path("LEARNER_DECLINED").asString("")).isEqualTo("5");
             assertThat(total.get("conversion").get("submittedToReceived").asDouble()).isEqualTo(0.5);
             assertThat(total.get("conversion").get("receivedToAccepted").asDouble()).isEqualTo(1.0);
             assertThat(total.get("conversion").get("acceptedToStarted").asDouble()).isEqualTo(0.5);
@@ -234,7 +235,9 @@ class ReferralFunnelTest extends ProgressionServiceTest {
     @Test
     void smallCountsAreShownAsLessThanFiveAndTheFiguresThatWouldGiveThemBackAreWithheld() {
         publishFourReferrals(1);
-        // Every stage and outcome reached (each by one to four referrals).
+        // Every stage and outcome reached (each by one to four referrals), and each outcome's reason: a batch's
+        // buckets are written together but not at one instant, so a read in between can see a stage counted before
+        // its reason.
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
             for (String count : List.of("submitted", "received", "accepted", "started", "completed", "rejected",
@@ -242,11 +245,11 @@ class ReferralFunnelTest extends ProgressionServiceTest {
                 assertThat(total.get(count).isString()).as(count).isTrue();
                 assertThat(total.get(count).asString()).as(count).isEqualTo("<5");
             }
+            assertThat(total.path("rejectedByReason").path("NOT_ELIGIBLE").asString("")).isEqualTo("<5");
+            assertThat(total.path("failedByReason").path("DID_NOT_START").asString("")).isEqualTo("<5");
+            assertThat(total.path("cancelledByReason").path("LEARNER_DECLINED").asString("")).isEqualTo("<5");
         });
         JsonNode total = funnel(COORDINATOR, "&receivingAgencyId=" + college).body().get("total");
-        assertThat(total.get("rejectedByReason").get("NOT_ELIGIBLE").asString()).isEqualTo("<5");
-        assertThat(total.get("failedByReason").get("DID_NOT_START").asString()).isEqualTo("<5");
-        assertThat(total.get("cancelledByReason").get("LEARNER_DECLINED").asString()).isEqualTo("<5");
         // A rate over suppressed counts would give them back (1 of 4 is 0.25): withheld, as is its drop-off.
         total.get("conversion").properties().forEach(rate -> assertThat(rate.getValue().isNull())
                 .as(rate.getKey()).isTrue());
