@@ -355,79 +355,41 @@ class ReliableMessagingTest extends MessagingServiceTest {
      * published in order and the lease given back.
      */
     private Map<String, Integer> updatePublished(boolean emptyKnown, boolean dropped) {
-        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> byRelay =
-                new java.util.concurrent.ConcurrentHashMap<>();
-        com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
-            @Override
-            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
-                String thread = Thread.currentThread().getName();
-                if (thread.startsWith("outbox-relay-") || thread.equals("sweep")) {
-                    byRelay.computeIfAbsent(event.getCommandName(),
-                            name -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-                }
-            }
-        };
         String id = newLearnerId();
-        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(
-                com.mongodb.MongoClientSettings.builder()
-                        .applyConnectionString(new com.mongodb.ConnectionString(SharedInfrastructure.mongoUri()))
-                        .addCommandListener(counter).build())) {
-            MongoTemplate counted = new MongoTemplate(client, mongo.getDb().getName());
-            OutboxRelay countedRelay = new OutboxRelay(counted, streamBridge, codec, Duration.ofSeconds(30),
-                    Duration.ofSeconds(15), Clock.systemUTC(), new SimpleMeterRegistry(), 1);
-            Outbox publishing = new Outbox(counted, countedRelay, schemas,
-                    Binder.get(environment).bind("pathways.messaging", MessagingProperties.class).get(),
-                    java.net.URI.create("/pathways/messaging-test"), Clock.systemUTC());
-            try {
-                TrackedLearner learner = publishing.save(new TrackedLearner(id, "LS9"), numbered(id, 0));
-                topic.await(r -> about(r, id), 1, Duration.ofSeconds(20));
-                await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
-                byRelay.clear();
+        try (CountedRelay counted = new CountedRelay(Duration.ofSeconds(15), Clock.systemUTC())) {
+            TrackedLearner learner = counted.outbox.save(new TrackedLearner(id, "LS9"), numbered(id, 0));
+            topic.await(r -> about(r, id), 1, Duration.ofSeconds(20));
+            await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+            counted.commands.clear();
 
-                learner.note = "changed";
-                if (dropped) {
-                    countedRelay.destroy();
-                }
-                if (emptyKnown) {
-                    publishing.save(learner, List.of(numbered(id, 1)), 0);
-                } else {
-                    publishing.save(learner, numbered(id, 1));
-                }
-                if (dropped) {
-                    Document stored = mongo.findById(id, Document.class, "tracked-learners");
-                    assertThat(stored.getList("outbox", Document.class)).as("waiting: its task was dropped").hasSize(1);
-                    assertThat(stored).as("stored held by the relay").containsKey("outboxLease");
-                    assertThat(stored.getString("outboxLeaseOwner")).isNotEqualTo(OutboxRelay.FREE);
-                    java.util.concurrent.atomic.AtomicInteger swept = new java.util.concurrent.atomic.AtomicInteger();
-                    Thread sweep = Thread.ofPlatform().name("sweep").start(() ->
-                            swept.set(countedRelay.retryUnfinished(Instant.now().plusSeconds(1))));
-                    sweep.join(20_000);
-                    assertThat(swept.get()).as("events the sweep published").isEqualTo(1);
-                }
-
-                List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2,
-                        Duration.ofSeconds(20));
-                assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
-                        .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
-                assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).as("each once").hasSize(2);
-                await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
-                        && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            } finally {
-                try {
-                    countedRelay.destroy();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            learner.note = "changed";
+            if (dropped) {
+                counted.dropQueued();
             }
+            if (emptyKnown) {
+                counted.outbox.save(learner, List.of(numbered(id, 1)), 0);
+            } else {
+                counted.outbox.save(learner, numbered(id, 1));
+            }
+            if (dropped) {
+                Document stored = mongo.findById(id, Document.class, "tracked-learners");
+                assertThat(stored.getList("outbox", Document.class)).as("waiting: its task was dropped").hasSize(1);
+                assertThat(stored).as("stored held by the relay").containsKey("outboxLease");
+                assertThat(stored.getString("outboxLeaseOwner")).isNotEqualTo(OutboxRelay.FREE);
+                assertThat(counted.onSweepThread(() -> counted.relay.retryUnfinished(Instant.now().plusSeconds(1))))
+                        .as("events the sweep published").isEqualTo(1);
+            }
+
+            List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2, Duration.ofSeconds(20));
+            assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
+                    .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
+            assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).as("each once").hasSize(2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
+                    && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
+            assertThat(mongo.findById(id, Document.class, "tracked-learners"))
+                    .as("the lease given back").containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+            return counted.relayCommands();
         }
-        assertThat(mongo.findById(id, Document.class, "tracked-learners"))
-                .as("the lease given back").containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
-        Map<String, Integer> commands = new java.util.TreeMap<>();
-        byRelay.forEach((name, count) -> commands.put(name, count.get()));
-        return commands;
     }
 
     @Test
@@ -466,66 +428,29 @@ class ReliableMessagingTest extends MessagingServiceTest {
      */
     private Map<String, Integer> newAggregatePublished(boolean dropped, Duration later) {
         org.pathways.testing.MutableClock clock = new org.pathways.testing.MutableClock();
-        Map<String, Integer> byName = new java.util.concurrent.ConcurrentHashMap<>();
-        com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
-            @Override
-            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
-                String name = event.getCommandName();
-                boolean relayThread = Thread.currentThread().getName().startsWith("outbox-relay-")
-                        || (dropped && Thread.currentThread().getName().equals("sweep"));
-                if (relayThread && event.getCommand().get(name) instanceof org.bson.BsonString target
-                        && target.getValue().equals("tracked-learners")) {
-                    byName.merge(name, 1, Integer::sum);
-                }
-            }
-        };
         String id = newLearnerId();
-        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(
-                com.mongodb.MongoClientSettings.builder()
-                        .applyConnectionString(new com.mongodb.ConnectionString(SharedInfrastructure.mongoUri()))
-                        .addCommandListener(counter).build())) {
-            MongoTemplate counted = new MongoTemplate(client, mongo.getDb().getName());
-            OutboxRelay countedRelay = new OutboxRelay(counted, streamBridge, codec, Duration.ofSeconds(30),
-                    Duration.ofSeconds(15), clock, new SimpleMeterRegistry(), 1);
-            Outbox publishing = new Outbox(counted, countedRelay, schemas,
-                    Binder.get(environment).bind("pathways.messaging", MessagingProperties.class).get(),
-                    java.net.URI.create("/pathways/messaging-test"), clock);
-            try {
-                if (dropped) {
-                    countedRelay.destroy();
-                }
-                publishing.save(new TrackedLearner(id, "LS9"), numbered(id, 0), numbered(id, 1));
-                if (dropped) {
-                    assertThat(pendingOutbox(id)).as("not published: its queued task was dropped").hasSize(2);
-                    clock.advance(later);
-                    java.util.concurrent.atomic.AtomicInteger swept = new java.util.concurrent.atomic.AtomicInteger();
-                    Thread sweep = Thread.ofPlatform().name("sweep").start(() ->
-                            swept.set(countedRelay.retryUnfinished(clock.instant().plusSeconds(1))));
-                    sweep.join(20_000);
-                    assertThat(swept.get()).as("events the sweep published").isEqualTo(2);
-                }
-                List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2,
-                        Duration.ofSeconds(20));
-                assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
-                        .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
-                assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(1))).as("each once").hasSize(2);
-                await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            } finally {
-                try {
-                    countedRelay.destroy();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        try (CountedRelay counted = new CountedRelay(Duration.ofSeconds(15), clock)) {
+            if (dropped) {
+                counted.dropQueued();
             }
+            counted.outbox.save(new TrackedLearner(id, "LS9"), numbered(id, 0), numbered(id, 1));
+            if (dropped) {
+                assertThat(pendingOutbox(id)).as("not published: its queued task was dropped").hasSize(2);
+                clock.advance(later);
+                assertThat(counted.onSweepThread(() -> counted.relay.retryUnfinished(clock.instant().plusSeconds(1))))
+                        .as("events the sweep published").isEqualTo(2);
+            }
+            List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2, Duration.ofSeconds(20));
+            assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
+                    .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
+            assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(1))).as("each once").hasSize(2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
+                    && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
+            assertThat(mongo.findById(id, Document.class, "tracked-learners"))
+                    .as("the lease it was inserted with, given back")
+                    .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+            return counted.relayCommands();
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> !mongo.findById(id, Document.class, "tracked-learners")
-                .containsKey("outboxLease"));
-        assertThat(mongo.findById(id, Document.class, "tracked-learners"))
-                .as("the lease it was inserted with, given back").containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
-        return byName;
     }
 
     @Test
@@ -575,32 +500,10 @@ class ReliableMessagingTest extends MessagingServiceTest {
             learner.note = "change " + i;
             learner = crashing.save(learner, numbered(id, i));
         }
-        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
-        com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
-            @Override
-            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
-                String name = event.getCommandName();
-                if ((name.equals("update") || name.equals("findAndModify"))
-                        && "tracked-learners".equals(event.getCommand().getString(name).getValue())) {
-                    writes.incrementAndGet();
-                }
-            }
-        };
-        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(
-                com.mongodb.MongoClientSettings.builder()
-                        .applyConnectionString(new com.mongodb.ConnectionString(SharedInfrastructure.mongoUri()))
-                        .addCommandListener(counter).build())) {
-            OutboxRelay counted = new OutboxRelay(new MongoTemplate(client, mongo.getDb().getName()), streamBridge,
-                    codec, Duration.ofSeconds(30), longestSend, Clock.systemUTC(), new SimpleMeterRegistry(), 1);
-            try {
-                assertThat(counted.drain("tracked-learners", id)).isEqualTo(events);
-            } finally {
-                try {
-                    counted.destroy();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        Map<String, Integer> commands;
+        try (CountedRelay counted = new CountedRelay(longestSend, Clock.systemUTC())) {
+            assertThat(counted.onSweepThread(() -> counted.relay.drain("tracked-learners", id))).isEqualTo(events);
+            commands = counted.relayCommands();
         }
         List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), events, Duration.ofSeconds(20));
         assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode").asString())
@@ -609,7 +512,85 @@ class ReliableMessagingTest extends MessagingServiceTest {
         assertThat(pendingOutbox(id)).isEmpty();
         assertThat(mongo.findById(id, Document.class, "tracked-learners")).doesNotContainKey("outboxLease")
                 .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
-        return writes.get();
+        return commands.getOrDefault("update", 0) + commands.getOrDefault("findAndModify", 0);
+    }
+
+    /**
+     * A relay of its own (one thread, a lease of 30 s) and an outbox publishing through it, over a client of their
+     * own that counts the commands sent to {@code tracked-learners} from the relay's threads and from
+     * {@link #onSweepThread} (the sweeper's pass, or a drain, as the test runs it): what the relay costs, read off
+     * the wire.
+     */
+    private final class CountedRelay implements AutoCloseable {
+        private static final String SWEEP = "sweep";
+        final Map<String, Integer> commands = new java.util.concurrent.ConcurrentHashMap<>();
+        final com.mongodb.client.MongoClient client;
+        final OutboxRelay relay;
+        final Outbox outbox;
+
+        CountedRelay(Duration longestSend, Clock clock) {
+            com.mongodb.event.CommandListener counter = new com.mongodb.event.CommandListener() {
+                @Override
+                public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                    String name = event.getCommandName();
+                    String thread = Thread.currentThread().getName();
+                    if ((thread.startsWith("outbox-relay-") || thread.equals(SWEEP))
+                            && event.getCommand().get(name) instanceof org.bson.BsonString target
+                            && target.getValue().equals("tracked-learners")) {
+                        commands.merge(name, 1, Integer::sum);
+                    }
+                }
+            };
+            client = com.mongodb.client.MongoClients.create(com.mongodb.MongoClientSettings.builder()
+                    .applyConnectionString(new com.mongodb.ConnectionString(SharedInfrastructure.mongoUri()))
+                    .addCommandListener(counter).build());
+            MongoTemplate template = new MongoTemplate(client, mongo.getDb().getName());
+            relay = new OutboxRelay(template, streamBridge, codec, Duration.ofSeconds(30), longestSend, clock,
+                    new SimpleMeterRegistry(), 1);
+            outbox = new Outbox(template, relay, schemas,
+                    Binder.get(environment).bind("pathways.messaging", MessagingProperties.class).get(),
+                    java.net.URI.create("/pathways/messaging-test"), clock);
+        }
+
+        /** Shuts the relay's threads down: a task queued from now on is dropped, as a full queue drops it. */
+        void dropQueued() {
+            try {
+                relay.destroy();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Runs {@code work} on a thread whose commands are counted (as the sweeper's would be), and answers it. */
+        int onSweepThread(java.util.function.IntSupplier work) {
+            java.util.concurrent.atomic.AtomicInteger answer = new java.util.concurrent.atomic.AtomicInteger(-1);
+            Thread sweep = Thread.ofPlatform().name(SWEEP).start(() -> answer.set(work.getAsInt()));
+            try {
+                sweep.join(20_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            assertThat(sweep.isAlive()).as("the sweep finished within 20 s").isFalse();
+            return answer.get();
+        }
+
+        /** The commands counted so far, by name (sorted, for a readable failure). */
+        Map<String, Integer> relayCommands() {
+            return new java.util.TreeMap<>(commands);
+        }
+
+        @Override
+        public void close() {
+            try {
+                relay.destroy();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                client.close();
+            }
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,11 +74,11 @@ public class OutboxRelay implements DisposableBean {
     /** Aggregates queued for publishing on this instance and not yet seen through, with when they were queued. */
     private final Map<Unfinished, Instant> unfinished = new ConcurrentHashMap<>();
     /**
-     * The leases of aggregates inserted held ({@link #holdNew}) that no drain has taken up yet: taken by whichever
-     * drain of the aggregate comes first (the one {@link #publishHeld} queued, or the sweeper's retry when the queue
-     * was full), so that one drain at a time publishes under a lease.
+     * The leases of aggregates written held ({@link #holdNew}, {@link #holdUpdated}) that no drain has taken up yet:
+     * taken by whichever drain of the aggregate comes first (the one {@link #publishHeld} queued, or the sweeper's
+     * retry when the queue was full), so that one drain at a time publishes under a lease.
      */
-    private final Map<Unfinished, Lease<Document>> insertedHeld = new ConcurrentHashMap<>();
+    private final Map<Unfinished, Lease<Document>> heldLeases = new ConcurrentHashMap<>();
 
     /**
      * @param longestSend the longest one send can take ({@link ProducerBounds#longestSend()}): a send is started
@@ -135,10 +136,7 @@ public class OutboxRelay implements DisposableBean {
      * never have stored.
      */
     Lease<Document> holdNew(String collection, Document document) {
-        Lease<Void> lease = leases.forNew(collection, document.get("_id"));
-        document.put(LEASE, Date.from(lease.until()));
-        document.put(LEASE_OWNER, lease.token());
-        return new Lease<>(collection, lease.id(), lease.token(), lease.until(), document);
+        return hold(collection, document.get("_id"), document::put, document);
     }
 
     /**
@@ -153,10 +151,18 @@ public class OutboxRelay implements DisposableBean {
      * outbox after the update. Published with {@link #publishHeld} once the update matched.
      */
     Lease<Document> holdUpdated(String collection, Object id, List<Document> entries, Update update) {
+        return hold(collection, id, update::set, new Document("_id", id).append(OutboxEntry.FIELD, entries));
+    }
+
+    /**
+     * A new lease of this relay on the aggregate {@code id}, its expiry and token written with {@code write} (into the
+     * document to insert, or the update to apply), listing {@code outbox}'s events for {@link #publishHeld}.
+     */
+    private Lease<Document> hold(String collection, Object id, BiConsumer<String, Object> write, Document outbox) {
         Lease<Void> lease = leases.forNew(collection, id);
-        update.set(LEASE, Date.from(lease.until())).set(LEASE_OWNER, lease.token());
-        return new Lease<>(collection, id, lease.token(), lease.until(),
-                new Document("_id", id).append(OutboxEntry.FIELD, entries));
+        write.accept(LEASE, Date.from(lease.until()));
+        write.accept(LEASE_OWNER, lease.token());
+        return new Lease<>(collection, id, lease.token(), lease.until(), outbox);
     }
 
     /**
@@ -167,7 +173,7 @@ public class OutboxRelay implements DisposableBean {
      */
     void publishHeld(Lease<Document> lease) {
         Unfinished aggregate = new Unfinished(lease.collection(), lease.id());
-        insertedHeld.put(aggregate, lease);
+        heldLeases.put(aggregate, lease);
         unfinished.putIfAbsent(aggregate, clock.instant());
         executor.execute(() -> drain(lease.collection(), lease.id(), null));
     }
@@ -217,13 +223,13 @@ public class OutboxRelay implements DisposableBean {
             for (int round = 0; round < MAX_ROUNDS; round++) {
                 Optional<Lease<Document>> claimed = Optional.empty();
                 if (round == 0) {
-                    // Inserted held by this relay: its lease is taken up by this drain alone. One that no longer
+                    // Written held by this relay: its lease is taken up by this drain alone. One that no longer
                     // covers a send (queued long, or this is the full sweep that found it run out) is taken back with
                     // a compare-and-set from its own token, which fails only if another relay claimed it meanwhile.
-                    Lease<Document> inserted = insertedHeld.remove(aggregate);
-                    if (inserted != null) {
-                        claimed = outlastsASend(inserted) ? Optional.of(inserted)
-                                : leases.claimAsSeen(Document.class, collection, aggregateId, inserted.token(),
+                    Lease<Document> written = heldLeases.remove(aggregate);
+                    if (written != null) {
+                        claimed = outlastsASend(written) ? Optional.of(written)
+                                : leases.claimAsSeen(Document.class, collection, aggregateId, written.token(),
                                         OutboxRelay::hasPending, null);
                     }
                 }
@@ -292,7 +298,7 @@ public class OutboxRelay implements DisposableBean {
      */
     private void finished(Unfinished aggregate) {
         unfinished.remove(aggregate);
-        if (insertedHeld.containsKey(aggregate)) {
+        if (heldLeases.containsKey(aggregate)) {
             unfinished.putIfAbsent(aggregate, clock.instant());
         }
     }
