@@ -61,6 +61,43 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
         assertThat(resumed.get("status").asString()).isEqualTo("ACCEPTED");
     }
 
+    @Test
+    void aReferralOnTheWaitingListWhenConsentIsWithdrawnIsHeldAgainForTheConsentAndResumesOnlyWithConsent() {
+        // A hostile receiving agency must not keep the learner's record open by holding the referral itself first:
+        // skipped because it was on hold already, the referral kept opening the record to it after the withdrawal.
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        JsonNode accepted = step(worker(COLLEGE), step(worker(COLLEGE), submitted(s), "RECEIVE", null), "ACCEPT",
+                null);
+        String id = accepted.get("id").asString();
+        step(worker(COLLEGE), accepted, "HOLD", "WAITLISTED");
+        assertThat(eventsOf(id, "on-hold", 1).getFirst().get("data").get("reason").asString())
+                .isEqualTo("WAITLISTED");
+        ConsentWithdrawn withdrawal = new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE,
+                ConsentPurpose.REFERRAL_SHARING, Instant.now());
+        events.publish(withdrawal);
+
+        List<JsonNode> holds = eventsOf(id, "on-hold", 2);
+        assertThat(holds.get(1).get("data").get("reason").asString()).as("held again, for the consent")
+                .isEqualTo("CONSENT_WITHDRAWN");
+        assertThat(holds.get(1).get("data").get("status").asString()).isEqualTo("ON_HOLD");
+
+        // The same withdrawal again, as a redelivery with a new event id: nothing more happens.
+        events.publish(withdrawal);
+        learnerEventsHandled(s.learnerId());
+        assertThat(typesSoFar(id, COLLEGE).stream().filter("on-hold"::equals)).hasSize(2);
+
+        JsonNode current = api().get("/api/referrals/" + id, worker(COLLEGE)).body();
+        assertThat(current.get("status").asString()).isEqualTo("ON_HOLD");
+        assertThat(transition(worker(COLLEGE), current, "RESUME", null, null).isProblem(422, "consent-required"))
+                .isTrue();
+        grantConsent(s.learnerId(), "cns-" + UUID.randomUUID(), COLLEGE);
+        JsonNode resumed = await().atMost(DEADLINE).until(
+                () -> transition(worker(COLLEGE), api().get("/api/referrals/" + id, worker(COLLEGE)).body(),
+                        "RESUME", null, null), r -> r.status() == 200).body();
+        assertThat(resumed.get("status").asString()).as("where it was before the waiting list")
+                .isEqualTo("ACCEPTED");
+    }
+
     /**
      * Issue 14: the embedded store serves only {@code _id} and unique indexes, so looking up the learner's open
      * referrals and consents by {@code learnerId} read both collections whole for every withdrawal. Now the learner's

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.pathways.events.learner.ConsentPurpose;
+import org.pathways.events.learner.ConsentWithdrawn;
 import org.pathways.events.opportunity.OpportunityKind;
 import org.pathways.events.opportunity.OpportunityPublished;
 import org.pathways.events.opportunity.OpportunityUpdated;
@@ -118,6 +120,29 @@ class NextStepsTest extends ReferralServiceTest {
     }
 
     @Test
+    void anAgencyWhoseConsentEndedAfterTheReferralCompletedIsNotToldWhereElseTheLearnerConsentsOrIsReferred() {
+        // Party to the completed referral, the college could otherwise ask, long after its grounds ended, whether the
+        // learner consents to share with each onward agency and whether they are referred there already.
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        String onward = opportunity();
+        publish(onward, newAgency("jobs"), 10, 0, List.of());
+        String referralId = completed(submitted(s), COLLEGE).get("id").asString();
+        events.publish(new OpportunityUpdated(s.opportunityId(), COLLEGE, OpportunityKind.FORMAL_LEARNING, "E2",
+                20, 1, "PUBLISHED", Instant.now(), List.of(onward)));
+        suggestionsWhen(referralId, worker(COLLEGE), next -> next.get("suggestions").size() == 1);
+
+        events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
+                Instant.now()));
+        learnerEventsHandled(s.learnerId());
+
+        HttpApi.Response refused = api().get("/api/referrals/" + referralId + "/next-steps", worker(COLLEGE));
+        assertThat(refused.isProblem(403, "no-standing")).as(refused.toString()).isTrue();
+        assertThat(refused.body().toString()).doesNotContain(onward);
+        assertThat(api().get("/api/referrals/" + referralId + "/next-steps", worker(COUNCIL)).status())
+                .as("the council registered the learner").isEqualTo(200);
+    }
+
+    @Test
     void theNextReferralStartsFromTheCompletedOneUnderEverySubmissionRuleAndJoinsTheChain() {
         Scenario s = consentedLearnerAndPublishedCourse(20, 0);
         String employability = newAgency("jobs");
@@ -189,13 +214,21 @@ class NextStepsTest extends ReferralServiceTest {
         assertThat(second.statusCode()).isEqualTo(409);
         assertThat(second.body()).contains("next-step-exists").contains(nextId);
 
-        // The chain is the person's journey across agencies.
-        JsonNode chain = api().get("/api/referrals/" + nextId + "/chain", worker(employability)).body();
-        assertThat(chain).hasSize(2);
-        assertThat(chain.get(0).get("id").asString()).isEqualTo(firstId);
-        assertThat(chain.get(0).get("status").asString()).isEqualTo("COMPLETED");
-        assertThat(chain.get(1).get("id").asString()).isEqualTo(nextId);
-        assertThat(chain.get(1).get("receivingAgencyId").asString()).isEqualTo(employability);
+        // The chain is the person's journey across agencies: the college, party to both, sees both; a coordinator
+        // every link; the new agency only its own (the council's referral to the college is not its business).
+        for (String reader : List.of(worker(COLLEGE), coordinator())) {
+            JsonNode chain = api().get("/api/referrals/" + nextId + "/chain", reader).body();
+            assertThat(chain).hasSize(2);
+            assertThat(chain.get(0).get("id").asString()).isEqualTo(firstId);
+            assertThat(chain.get(0).get("status").asString()).isEqualTo("COMPLETED");
+            assertThat(chain.get(1).get("id").asString()).isEqualTo(nextId);
+            assertThat(chain.get(1).get("receivingAgencyId").asString()).isEqualTo(employability);
+        }
+        JsonNode ownLinkOnly = api().get("/api/referrals/" + nextId + "/chain", worker(employability)).body();
+        assertThat(ownLinkOnly).hasSize(1);
+        assertThat(ownLinkOnly.get(0).get("id").asString()).isEqualTo(nextId);
+        assertThat(api().get("/api/referrals/" + firstId + "/chain", worker(COUNCIL)).body()).as("the council's view")
+                .extracting(link -> link.get("id").asString()).containsExactly(firstId);
 
         // Rejected by the new agency, another next step may start, and the chain follows it.
         step(worker(employability), api().get("/api/referrals/" + nextId, worker(employability)).body(), "REJECT",

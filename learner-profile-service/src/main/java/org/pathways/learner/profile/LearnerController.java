@@ -2,8 +2,10 @@ package org.pathways.learner.profile;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.EnumSet;
 
 import jakarta.validation.Valid;
+import org.pathways.events.learner.ProfileField;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
@@ -63,7 +65,7 @@ class LearnerController {
                                         @Valid @RequestBody UpdateLearner request) {
         return updated(caller, access, id,
                 profiles.update(caller, id, expectedVersion(ifMatch, request.version()), current -> request,
-                        access));
+                        EnumSet.allOf(ProfileField.class), access));
     }
 
     /** Changes only the fields sent. */
@@ -73,7 +75,7 @@ class LearnerController {
                                       @Valid @RequestBody PatchLearner request) {
         return updated(caller, access, id,
                 profiles.update(caller, id, expectedVersion(ifMatch, request.version()), request::appliedTo,
-                        access));
+                        request.sent(), access));
     }
 
     private ResponseEntity<LearnerView> updated(Caller caller, AccessRequest request, String id, Access access) {

@@ -1,6 +1,7 @@
 package org.pathways.learner.profile;
 
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -59,12 +60,14 @@ public class LearnerProfiles {
 
     /**
      * Replaces the learner's details if {@code expectedVersion} is still current (else {@code 409}), and publishes
-     * which parts changed; a change that changes nothing is not saved (the version stays). An agency other than the registering one may change only the parts it may see (else
-     * {@code 403 field-not-shared}). The change is audited before it is saved (the answer shows the profile): if
-     * the audit cannot be written, nothing is saved.
+     * which parts changed; a change that changes nothing is not saved (the version stays). An agency other than the
+     * registering one may send only parts it may change, {@code sent} (a whole profile with {@code PUT}, the fields
+     * named with {@code PATCH}), changed or not (else {@code 403 field-not-shared}): were only changed parts checked, a
+     * value sent unchanged would answer whether a guess at a part it may not see was right. The change is audited
+     * before it is saved (the answer shows the profile): if the audit cannot be written, nothing is saved.
      */
     Access update(Caller caller, String learnerId, Long expectedVersion, Function<Learner, UpdateLearner> details,
-                  AccessRequest request) {
+                  Set<ProfileField> sent, AccessRequest request) {
         requireWorkerOrSystem(caller);
         if (expectedVersion == null) {
             throw new ProblemException(HttpStatus.PRECONDITION_REQUIRED, "version-required",
@@ -77,8 +80,10 @@ public class LearnerProfiles {
         }
         Optional<LearnerProfileUpdated> updated = learner.update(details.apply(learner), caller.agencyId(),
                 clock.instant());
-        List<ProfileField> notShared = updated.stream().flatMap(event -> event.changedFields().stream())
-                .filter(field -> !access.sharing().mayChange(field)).toList();
+        Set<ProfileField> named = EnumSet.noneOf(ProfileField.class);
+        named.addAll(sent);
+        updated.ifPresent(event -> named.addAll(event.changedFields()));
+        List<ProfileField> notShared = named.stream().filter(field -> !access.sharing().mayChange(field)).toList();
         if (!notShared.isEmpty()) {
             throw new ProblemException(HttpStatus.FORBIDDEN, "field-not-shared",
                     "Your agency may change only what it may see of this learner; not " + notShared

@@ -1,7 +1,10 @@
 package org.pathways.learner.profile;
 
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import jakarta.validation.Valid;
@@ -9,6 +12,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
+import org.pathways.events.learner.ProfileField;
 import org.pathways.learner.domain.Achievement;
 import org.pathways.learner.domain.Barrier;
 import org.pathways.learner.domain.ContactMethod;
@@ -64,6 +68,31 @@ public record PatchLearner(
                 or(accessibilityNeeds, learner.accessibilityNeeds()), or(barriers, learner.barriers()),
                 or(goals, learner.goals()), or(interests, learner.interests()),
                 or(priorAchievements, learner.priorAchievements()), version);
+    }
+
+    /**
+     * The parts of the profile this patch names (its fields sent, whether or not their values differ): an agency may
+     * send only parts it may change, so that a patch cannot tell it whether a value it may not see is what it guessed.
+     */
+    Set<ProfileField> sent() {
+        Set<ProfileField> sent = EnumSet.noneOf(ProfileField.class);
+        sentIf(sent, ProfileField.NAME, givenName, familyName, preferredName);
+        sentIf(sent, ProfileField.DATE_OF_BIRTH, dateOfBirth);
+        sentIf(sent, ProfileField.CONTACT, email, phone, preferredContactMethod);
+        sentIf(sent, ProfileField.LOCALITY, localityCode);
+        sentIf(sent, ProfileField.LANGUAGE, preferredLanguage, interpreterNeeded);
+        sentIf(sent, ProfileField.ACCESSIBILITY, accessibilityNeeds);
+        sentIf(sent, ProfileField.BARRIERS, barriers);
+        sentIf(sent, ProfileField.GOALS, goals);
+        sentIf(sent, ProfileField.INTERESTS, interests);
+        sentIf(sent, ProfileField.ACHIEVEMENTS, priorAchievements);
+        return sent;
+    }
+
+    private static void sentIf(Set<ProfileField> sent, ProfileField field, Object... values) {
+        if (Arrays.stream(values).anyMatch(Objects::nonNull)) {
+            sent.add(field);
+        }
     }
 
     private static <T> T or(T patched, T current) {

@@ -89,6 +89,16 @@ class PurposeScopedViewTest extends LearnerProfileServiceTest {
         whole.put("version", 2);
         assertThat(send("PUT", "/api/learners/" + id, council, whole).isProblem(403, "field-not-shared"))
                 .as("a PUT would clear the goals and barriers it cannot see").isTrue();
+        // A part it may not see, sent with the value it holds, changes nothing: refused all the same, or the answer
+        // would confirm a guess (200 for the right value, 403 for a wrong one).
+        for (Map<String, Object> guess : List.of(Map.<String, Object>of("goals", "Work with animals"),
+                Map.<String, Object>of("dateOfBirth", learnerDetails().get("dateOfBirth")),
+                Map.<String, Object>of("barriers", List.of("MONEY"), "phone", "07700 900999"))) {
+            Map<String, Object> patch = new java.util.HashMap<>(guess);
+            patch.put("version", 2);
+            assertThat(send("PATCH", "/api/learners/" + id, council, patch).isProblem(403, "field-not-shared"))
+                    .as("a right guess of %s", guess.keySet()).isTrue();
+        }
         HttpApi.Response college = api().get("/api/learners/" + id, TestTokens.worker(COLLEGE));
         assertThat(college.text("goals")).isEqualTo("Work with animals");
         assertThat(college.body().path("version").asLong()).isEqualTo(2);

@@ -242,6 +242,25 @@ class ReferralRelationshipTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void aReferralOnTheWaitingListHeldAgainForAWithdrawnConsentNoLongerOpensTheRecord() {
+        Instant start = Instant.now().minusSeconds(60);
+        Referred referred = referredTo("agency-college", start);
+        String waitlisted = referralService.publish(new ReferralPutOnHold(referred.referralId(),
+                referred.learnerId(), "opp-esol", COUNCIL, referred.receiving(), ReferralStatus.ON_HOLD,
+                ReferralReason.WAITLISTED, referred.receiving(), start.plusSeconds(10)));
+        awaitHandled(HANDLER, waitlisted);
+        assertThat(statusFor(referred.learnerId(), referred.receiving())).as("on the waiting list").isEqualTo(200);
+
+        // The referral-service holds it again, for the consent, when the learner withdraws it meanwhile.
+        String held = referralService.publish(new ReferralPutOnHold(referred.referralId(), referred.learnerId(),
+                "opp-esol", COUNCIL, referred.receiving(), ReferralStatus.ON_HOLD, ReferralReason.CONSENT_WITHDRAWN,
+                COUNCIL, start.plusSeconds(20)));
+        awaitHandled(HANDLER, held);
+        assertThat(statusFor(referred.learnerId(), referred.receiving())).as("the profile after the withdrawal")
+                .isEqualTo(404);
+    }
+
+    @Test
     void whenOneReferralClosesAnotherRelationshipKeepsAccessAndTheAuditNamesIt() {
         String learnerId = registerLearner(COUNCIL);
         String receiving = unique("agency-housing");

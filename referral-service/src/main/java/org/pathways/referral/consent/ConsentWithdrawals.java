@@ -33,8 +33,9 @@ import org.springframework.stereotype.Component;
  * stop: each is put on hold or cancelled ({@code pathways.referrals.on-consent-withdrawn}), with its own event
  * (reason CONSENT_WITHDRAWN) so that the receiving agency is told. A consent covers one agency, or every agency of a
  * kind (as the agency read model knows them); a referral another active consent still covers is left alone.
- * Idempotent by state: a referral already held or closed is left alone, so a redelivered or replayed withdrawal
- * changes nothing.
+ * A referral the receiving agency holds itself (its waiting list) is held again, for the consent: held for its own
+ * reason it would still open the learner's record to that agency. Idempotent by state: a referral already held for
+ * the consent (or cancelled, or closed) is left alone, so a redelivered or replayed withdrawal changes nothing.
  */
 @Component
 public class ConsentWithdrawals implements ConsentListener {
@@ -81,13 +82,12 @@ public class ConsentWithdrawals implements ConsentListener {
     @Override
     public void agencyKindChanged(String agencyId, Predicate<String> allowed) {
         ReferralAction action = action();
-        List<ReferralStatus> stoppable = stoppable(action);
         List<Referral> open = mongo.find(Query.query(Criteria.where("receivingAgencyId").is(agencyId)
-                .and("status").in(stoppable)), Referral.class);
+                .and("status").in(OPEN)), Referral.class);
         Map<String, Boolean> stillAllowed = new HashMap<>();   // one consent check per learner
         for (Referral referral : open) {
             if (!stillAllowed.computeIfAbsent(referral.learnerId(), allowed::test)) {
-                stop(referral.id(), action, stoppable);
+                stop(referral.id(), action);
             }
         }
     }
@@ -96,10 +96,17 @@ public class ConsentWithdrawals implements ConsentListener {
         return policy == ReferralProperties.OnConsentWithdrawn.CANCEL ? ReferralAction.CANCEL : ReferralAction.HOLD;
     }
 
-    private static List<ReferralStatus> stoppable(ReferralAction action) {
-        return List.of(ReferralStatus.values()).stream()
-                .filter(status -> status.open() && (action == ReferralAction.CANCEL || status != ReferralStatus.ON_HOLD))
-                .toList();
+    /**
+     * Every open status: a referral already on hold (an agency's waitlist) is held again for the consent, so that it
+     * no longer opens the learner's record to the receiving agency; one already held for it is left as it is.
+     */
+    private static final List<ReferralStatus> OPEN = List.of(ReferralStatus.values()).stream()
+            .filter(ReferralStatus::open).toList();
+
+    /** Held for the consent already: holding it again would change nothing. */
+    private static boolean stoppedAlready(Referral referral, ReferralAction action) {
+        return action == ReferralAction.HOLD && referral.status() == ReferralStatus.ON_HOLD
+                && referral.holdReason() == ReferralReason.CONSENT_WITHDRAWN;
     }
 
     /** Stops the open referrals of the learner to the agency, or to every known agency of the kind. */
@@ -111,14 +118,13 @@ public class ConsentWithdrawals implements ConsentListener {
             return;
         }
         ReferralAction action = action();
-        List<ReferralStatus> stoppable = stoppable(action);
         // The learner's referrals, found through the learner's document and read by _id (see LearnerReferrals).
         List<Referral> open = learners.byIds(learners.referralIds(learnerId), Referral.class).stream()
                 .filter(referral -> learnerId.equals(referral.learnerId())
-                        && uncovered.contains(referral.receivingAgencyId()) && stoppable.contains(referral.status()))
+                        && uncovered.contains(referral.receivingAgencyId()) && OPEN.contains(referral.status()))
                 .toList();
         for (Referral referral : open) {
-            stop(referral.id(), action, stoppable);
+            stop(referral.id(), action);
         }
     }
 
@@ -129,10 +135,10 @@ public class ConsentWithdrawals implements ConsentListener {
         return agencyKinds.agenciesOfKind(kind);
     }
 
-    private void stop(String referralId, ReferralAction action, List<ReferralStatus> stoppable) {
+    private void stop(String referralId, ReferralAction action) {
         for (int attempt = 1; ; attempt++) {
             Referral referral = mongo.findById(referralId, Referral.class);
-            if (referral == null || !stoppable.contains(referral.status())) {
+            if (referral == null || !OPEN.contains(referral.status()) || stoppedAlready(referral, action)) {
                 return;
             }
             Instant now = clock.instant();

@@ -283,8 +283,13 @@ public class Referral {
      */
     public ReferralTransitioned perform(ReferralAction action, Actor actor, ReferralReason reason, String reasonText,
                                         Instant now, WorkingTime workingTime) {
+        // The platform holds an open referral when the learner's consent stops counting, and one already on hold
+        // (an agency's waitlist) again for that reason: its record must close to the receiving agency too, and only
+        // a resume with consent opens it again.
+        boolean consentHoldOfAHeld = status == ON_HOLD && reason == ReferralReason.CONSENT_WITHDRAWN
+                && holdReason != ReferralReason.CONSENT_WITHDRAWN;
         boolean platformHold = action == HOLD && actor.standsOn(ReferralAction.Side.PLATFORM) && status.open()
-                && status != ON_HOLD;
+                && (status != ON_HOLD || consentHoldOfAHeld);
         if (!platformHold && !allowedActionsFor(actor).contains(action)) {
             throw new TransitionRefused("A referral that is " + status + " does not allow " + action
                     + " by your agency now.", allowedActionsFor(actor));
@@ -303,7 +308,11 @@ public class Referral {
             case FAIL -> ReferralStatus.FAILED;
             case CANCEL -> ReferralStatus.CANCELLED;
         };
-        if (action == HOLD) {
+        if (action == HOLD && status == ON_HOLD) {
+            // Held again, now for the consent: it resumes to where it was before the first hold, and its clocks stay
+            // paused from then.
+            holdReason = reason;
+        } else if (action == HOLD) {
             statusBeforeHold = status;
             holdReason = reason;
             heldAt = now;

@@ -24,6 +24,7 @@ import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -61,9 +62,17 @@ class NextSteps {
 
     NextStepSuggestions suggest(Caller caller, String id) {
         Referral completed = completed(partyReferral(caller, id));
+        Instant now = clock.instant();
+        // For an agency that may refer the learner now, as a next step's submission requires: whether the learner
+        // consents to other agencies, and where they are referred already, is not for one whose grounds have ended.
+        if (!readModels.registeredBy(completed.learnerId(), caller.agencyId())
+                && !readModels.referralSharingAllowed(completed.learnerId(), caller.agencyId(), now)) {
+            throw new ProblemException(HttpStatus.FORBIDDEN, "no-standing", "Your agency has no standing to refer"
+                    + " this learner now (it did not register them, and they have no consent in force to share a"
+                    + " referral with it): next steps are suggested to an agency that may refer them.");
+        }
         List<String> routes = readModels.opportunity(completed.opportunityId()).map(OpportunityView::leadsTo)
                 .orElse(List.of());
-        Instant now = clock.instant();
         List<NextStepSuggestions.Suggestion> suggestions = new ArrayList<>();
         List<NextStepSuggestions.Excluded> excluded = new ArrayList<>();
         for (String route : routes) {

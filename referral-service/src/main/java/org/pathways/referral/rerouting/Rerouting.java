@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.pathways.events.referral.ReferralReason;
 import org.pathways.messaging.outbox.Outbox;
@@ -126,27 +127,38 @@ class Rerouting {
         return erasure.eraseIfErasedMeanwhile(next);
     }
 
-    /** The person's journey through this referral: every referral linked to it, first to last. */
+    /**
+     * The person's journey through this referral: the referrals linked to it, first to last. An agency sees only the
+     * links it is party to (the journey goes on through the others, which it is not shown: where the person went
+     * next with other agencies is theirs); a coordinator sees every link.
+     */
     List<ChainLink> chain(Caller caller, String id) {
         Referral referral = mongo.findById(id, Referral.class);
         if (referral == null || !(referral.isPartyTo(caller.agencyId()) || caller.has(Role.COORDINATOR))) {
             throw ProblemException.notFound("referral", id);
         }
+        Predicate<Referral> shown = caller.has(Role.COORDINATOR) ? link -> true
+                : link -> link.isPartyTo(caller.agencyId());
         Deque<ChainLink> chain = new ArrayDeque<>();
         chain.add(ChainLink.of(referral));
-        for (Referral at = referral; at.previousReferralId() != null && chain.size() < MAX_CHAIN; ) {
+        int walked = 1;
+        for (Referral at = referral; at.previousReferralId() != null && walked < MAX_CHAIN; walked++) {
             at = mongo.findById(at.previousReferralId(), Referral.class);
             if (at == null) {
                 break;
             }
-            chain.addFirst(ChainLink.of(at));
+            if (shown.test(at)) {
+                chain.addFirst(ChainLink.of(at));
+            }
         }
-        for (Referral at = referral; at.nextReferralId() != null && chain.size() < MAX_CHAIN; ) {
+        for (Referral at = referral; at.nextReferralId() != null && walked < MAX_CHAIN; walked++) {
             at = mongo.findById(at.nextReferralId(), Referral.class);
             if (at == null) {
                 break;
             }
-            chain.addLast(ChainLink.of(at));
+            if (shown.test(at)) {
+                chain.addLast(ChainLink.of(at));
+            }
         }
         return new ArrayList<>(chain);
     }

@@ -13,6 +13,7 @@ import org.pathways.events.referral.ReferralCancelled;
 import org.pathways.events.referral.ReferralPutOnHold;
 import org.pathways.events.referral.ReferralReason;
 import org.pathways.events.referral.ReferralStatus;
+import org.pathways.events.referral.ReferralTransitioned;
 import org.pathways.events.referral.SlaBreach;
 import org.pathways.events.referral.Urgency;
 import org.pathways.referral.sla.WorkingCalendar;
@@ -53,6 +54,33 @@ class ReferralTest {
                 NOW)).isInstanceOf(ReferralCancelled.class);
         assertThatThrownBy(() -> referral.perform(ReferralAction.ACCEPT, Actor.platform(), null, null, NOW))
                 .isInstanceOf(TransitionRefused.class);
+    }
+
+    @Test
+    void aWaitlistedReferralIsHeldAgainForTheConsentOnceAndResumesToWhereItWasBeforeTheFirstHold() {
+        Referral referral = submitted();
+        referral.perform(ReferralAction.RECEIVE, RECEIVER, null, null, NOW);
+        referral.perform(ReferralAction.ACCEPT, RECEIVER, null, null, NOW);
+        referral.perform(ReferralAction.HOLD, RECEIVER, ReferralReason.WAITLISTED, null, NOW);
+
+        // The learner's consent stops counting while the college waitlists them: the platform holds it again, for
+        // that reason, so that it no longer opens the learner's record to the college.
+        ReferralTransitioned held = referral.perform(ReferralAction.HOLD, Actor.platform(),
+                ReferralReason.CONSENT_WITHDRAWN, null, NOW.plusSeconds(60));
+        assertThat(held).isInstanceOf(ReferralPutOnHold.class);
+        assertThat(held.status()).isEqualTo(ReferralStatus.ON_HOLD);
+        assertThat(held.reason()).isEqualTo(ReferralReason.CONSENT_WITHDRAWN);
+        assertThat(referral.holdReason()).isEqualTo(ReferralReason.CONSENT_WITHDRAWN);
+        assertThatThrownBy(() -> referral.perform(ReferralAction.HOLD, Actor.platform(),
+                ReferralReason.CONSENT_WITHDRAWN, null, NOW.plusSeconds(120)))
+                .as("held for the consent already").isInstanceOf(TransitionRefused.class);
+        assertThatThrownBy(() -> referral.perform(ReferralAction.HOLD, RECEIVER, ReferralReason.WAITLISTED, null,
+                NOW.plusSeconds(120))).as("the agency cannot put its own reason back").isInstanceOf(
+                TransitionRefused.class);
+
+        assertThat(referral.perform(ReferralAction.RESUME, RECEIVER, null, null, NOW.plusSeconds(180)).status())
+                .as("resumed where it was before the waitlist").isEqualTo(ReferralStatus.ACCEPTED);
+        assertThat(referral.holdReason()).isNull();
     }
 
     @Test
