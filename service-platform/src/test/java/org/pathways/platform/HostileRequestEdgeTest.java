@@ -75,11 +75,41 @@ class HostileRequestEdgeTest {
         assertThat(small.body()).isEqualTo("agency-a:ok");
     }
 
+    @Test
+    void formsOtherThanAPostAndMultipartBodiesAreBoundedAndWhatCannotBeReadIsA400() {
+        // Spring's form filter reads a form PUT, PATCHed or DELETEd whole, before Spring Security: unbounded, it let
+        // anyone without a token fill the heap with one streamed body.
+        String bigForm = "a=" + "x".repeat(8_000);
+        for (String method : List.of("PUT", "PATCH", "DELETE")) {
+            Answer tooLarge = send(method + " /things/abc HTTP/1.1", null, "application/x-www-form-urlencoded",
+                    bigForm);
+            assertThat(tooLarge.status()).as("%s %s", method, tooLarge.body()).isEqualTo(413);
+            assertThat(tooLarge.contentType()).startsWith("application/problem+json");
+        }
+        Answer bigMultipart = send("POST /things HTTP/1.1", token, "multipart/form-data; boundary=b",
+                "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n" + "x".repeat(8_000) + "\r\n--b--\r\n");
+        assertThat(bigMultipart.status()).as(bigMultipart.body()).isEqualTo(413);
+
+        // What the form filter or the multipart parser cannot read was a 500 (which the gateway's circuit breaker
+        // counts against the route for every caller).
+        Answer brokenForm = send("PUT /things/abc HTTP/1.1", null, "application/x-www-form-urlencoded", "a=%zz");
+        assertThat(brokenForm.status()).as(brokenForm.body()).isEqualTo(400);
+        assertThat(brokenForm.contentType()).startsWith("application/problem+json");
+        Answer brokenMultipart = send("POST /things HTTP/1.1", token, "multipart/form-data", "x");
+        assertThat(brokenMultipart.status()).as(brokenMultipart.body()).isEqualTo(400);
+        assertThat(brokenMultipart.contentType()).startsWith("application/problem+json");
+    }
+
     record Answer(int status, String contentType, String body) {
     }
 
-    /** One request over a plain socket; a {@code chunkedBody} is sent in 1 KB chunks. */
+    /** One request over a plain socket; a {@code chunkedBody} is sent as JSON in 1 KB chunks. */
     private Answer send(String requestLine, String bearer, String chunkedBody) {
+        return send(requestLine, bearer, "application/json", chunkedBody);
+    }
+
+    /** One request over a plain socket; a {@code chunkedBody} of {@code bodyType} is sent in 1 KB chunks. */
+    private Answer send(String requestLine, String bearer, String bodyType, String chunkedBody) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(10_000);
             StringBuilder head = new StringBuilder(requestLine).append("\r\nHost: localhost\r\nConnection: close\r\n");
@@ -87,7 +117,7 @@ class HostileRequestEdgeTest {
                 head.append("Authorization: Bearer ").append(bearer).append("\r\n");
             }
             if (chunkedBody != null) {
-                head.append("Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n");
+                head.append("Content-Type: ").append(bodyType).append("\r\nTransfer-Encoding: chunked\r\n");
             }
             OutputStream out = socket.getOutputStream();
             try {

@@ -8,9 +8,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.multipart.MultipartException;
 
 import org.pathways.platform.problem.ProblemResponses;
 
@@ -34,8 +36,12 @@ public class ProblemErrorController implements ErrorController {
             return;
         }
         HttpStatus status = HttpStatus.resolve(code instanceof Integer value ? value : 500);
+        // A body no filter could read (a form whose percent-encoding is broken, read by Spring's form filter before
+        // any handler) or a multipart body that does not parse: the caller's mistake too.
         if (status == null || causedBy(failure, InvalidParameterException.class)
-                || causedBy(failure, RequestRejectedException.class)) {
+                || causedBy(failure, RequestRejectedException.class)
+                || causedBy(failure, HttpMessageNotReadableException.class)
+                || causedBy(failure, MultipartException.class)) {
             status = HttpStatus.BAD_REQUEST;
         }
         response.reset();

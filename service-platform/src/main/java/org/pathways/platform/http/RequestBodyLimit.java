@@ -111,13 +111,16 @@ public class RequestBodyLimit extends OncePerRequestFilter {
     }
 
     /**
-     * A form is left to Tomcat, which reads it into the request's parameters (the identity-service's sign-in and
-     * token endpoints) and bounds it itself ({@code server.tomcat.max-http-form-post-size}).
+     * A form POSTed is left to Tomcat, which reads it into the request's parameters (the identity-service's sign-in
+     * and token endpoints, the web app's forms) and bounds it itself ({@code server.tomcat.max-http-form-post-size}),
+     * streamed or not. Nothing else is: a form PUT, PATCHed or DELETEd is read by Spring's form filter, whole and
+     * unbounded, before Spring Security, and a multipart body anywhere but a path with a larger limit (the catalogue's
+     * imports) would be streamed or parsed unbounded too: both are bounded here like any other body.
      */
     private static boolean form(HttpServletRequest request) {
         String type = request.getContentType();
-        return type != null && (type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
-                || type.toLowerCase(Locale.ROOT).startsWith("multipart/"));
+        return "POST".equals(request.getMethod()) && type != null
+                && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     }
 
     private static boolean streamed(HttpServletRequest request) {

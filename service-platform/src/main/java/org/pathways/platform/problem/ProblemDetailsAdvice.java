@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.databind.DatabindException;
 
@@ -72,6 +73,18 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> rejectedByTheFirewall(RequestRejectedException e) {
         return problem(new ProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
                 "A header of the request has characters outside printable ASCII; send such values encoded."));
+    }
+
+    /**
+     * A multipart body that does not parse (no boundary, cut short): the servlet parses every multipart request
+     * before a handler is chosen, so this reaches any path. The caller's mistake, never a 500 (which the gateway's
+     * circuit breaker would count against the route for everyone). Too large an upload (a subclass) keeps Spring's
+     * own 413 from the handler this advice extends, the closer match.
+     */
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ProblemDetail> malformedMultipart(MultipartException e) {
+        return problem(new ProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
+                "The multipart body could not be read."));
     }
 
     @ExceptionHandler({AccessDeniedException.class, AuthenticationException.class})
