@@ -83,6 +83,101 @@ class MergeTest extends LearnerProfileServiceTest {
                 EVENT_DEADLINE)).hasSize(1);
     }
 
+    private boolean councilMayBeReferredTo(String learnerId) {
+        return api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + COUNCIL
+                + "&purpose=REFERRAL_SHARING", TestTokens.worker(COLLEGE)).body().path("allowed").asBoolean();
+    }
+
+    @Test
+    void aMergeStoppedAfterTheOtherRecordWasRetiredIsFinishedBySendingItAgain() {
+        // The other record is retired first; a failure (or a crash) before the survivor's write left it retired
+        // into the survivor, which had not yet taken it in: the same request finishes the merge.
+        String born = uniqueBirthDate();
+        String survivor = register(COLLEGE, uniquePerson("Anna", "Lindqvist", born));
+        String retired = register(COLLEGE, uniquePerson("Ann", "Lindqvist", born));
+        assertThat(api().post("/api/learners/" + retired + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "REFERRAL_SHARING", "method", "WRITTEN")).status())
+                .isEqualTo(201);
+        mongo.updateFirst(org.springframework.data.mongodb.core.query.Query.query(
+                        org.springframework.data.mongodb.core.query.Criteria.where("_id").is(retired)),
+                new org.springframework.data.mongodb.core.query.Update().set("mergedInto", survivor), "learners");
+        assertThat(councilMayBeReferredTo(survivor)).as("not yet taken in").isFalse();
+
+        HttpApi.Response finished = merge(COLLEGE, survivor, retired);
+        assertThat(finished.status()).as(finished.toString()).isEqualTo(200);
+        assertThat(finished.body().path("mergedFromLearnerIds").get(0).asString()).isEqualTo(retired);
+        assertThat(councilMayBeReferredTo(survivor)).as("the consent in force moved with the person").isTrue();
+
+        HttpApi.Response again = merge(COLLEGE, survivor, retired);
+        assertThat(again.status()).as("the same merge again").isEqualTo(200);
+        assertThat(again.body().path("version").asLong()).as("nothing written")
+                .isEqualTo(finished.body().path("version").asLong());
+    }
+
+    @Test
+    void aRecordMergedAwayOpensToNoOtherAgencyOnItsOwnConsentsWhichAreWithdrawnOnTheSurvivor() {
+        String born = uniqueBirthDate();
+        String survivor = register(COLLEGE, uniquePerson("Maja", "Holmberg", born));
+        String retired = register(COLLEGE, uniquePerson("Maya", "Holmberg", born));
+        String consentId = api().post("/api/learners/" + retired + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "REFERRAL_SHARING", "method", "WRITTEN")).text("id");
+        assertThat(api().get("/api/learners/" + retired, TestTokens.worker(COUNCIL)).status()).isEqualTo(200);
+        assertThat(merge(COLLEGE, survivor, retired).status()).isEqualTo(200);
+
+        assertThat(api().get("/api/learners/" + survivor, TestTokens.worker(COUNCIL)).status())
+                .as("the consent moved with the person").isEqualTo(200);
+        assertThat(api().get("/api/learners/" + retired, TestTokens.worker(COUNCIL)).status())
+                .as("the retired record stands for the survivor").isEqualTo(404);
+        assertThat(api().get("/api/learners/" + retired, TestTokens.worker(COLLEGE)).status())
+                .as("its registering agency keeps its history").isEqualTo(200);
+        assertThat(api().delete("/api/learners/" + retired + "/consents/" + consentId, TestTokens.worker(COLLEGE))
+                .isProblem(409, "learner-merged")).as("withdrawn on the survivor, where it is in force").isTrue();
+
+        String copy = api().get("/api/learners/" + survivor + "/consents/check?agencyId=" + COUNCIL
+                + "&purpose=REFERRAL_SHARING", TestTokens.worker(COLLEGE)).body().path("consentId").asString();
+        assertThat(api().delete("/api/learners/" + survivor + "/consents/" + copy, TestTokens.worker(COLLEGE))
+                .status()).isEqualTo(200);
+        assertThat(api().get("/api/learners/" + survivor, TestTokens.worker(COUNCIL)).status()).isEqualTo(404);
+        assertThat(api().get("/api/learners/" + retired, TestTokens.worker(COUNCIL)).status())
+                .as("nor through the retired record's own consent").isEqualTo(404);
+    }
+
+    @Test
+    void aConsentWithdrawnFromTheOtherRecordWhileItIsMergedNeverStaysInForceOnTheSurvivor() throws Exception {
+        // Before, the survivor took a copy of the other's consents first and the other was retired after: a consent
+        // withdrawn in between stayed withdrawn on the retired record (the retirement lost the race, a 409) and in
+        // force on the survivor. Raced here round after round; either the withdrawal comes first (nothing copied),
+        // or the merge does (the withdrawal is refused and made on the survivor), or the merge is refused.
+        for (int round = 0; round < 12; round++) {
+            String born = uniqueBirthDate();
+            String survivor = register(COLLEGE, uniquePerson("Nils", "Ekdahl", born));
+            String other = register(COLLEGE, uniquePerson("Nils", "Ekdahl" + (char) ('a' + round), born));
+            String consentId = api().post("/api/learners/" + other + "/consents", TestTokens.worker(COLLEGE),
+                    Map.of("agencyId", COUNCIL, "purpose", "REFERRAL_SHARING", "method", "WRITTEN")).text("id");
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            try (var both = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                var merged = both.submit(() -> {
+                    start.await();
+                    return merge(COLLEGE, survivor, other).status();
+                });
+                var withdrawn = both.submit(() -> {
+                    start.await();
+                    return api().delete("/api/learners/" + other + "/consents/" + consentId,
+                            TestTokens.worker(COLLEGE)).status();
+                });
+                start.countDown();
+                int mergeStatus = merged.get();
+                int withdrawalStatus = withdrawn.get();
+                assertThat(List.of(200, 409)).as("the merge").contains(mergeStatus);
+                if (withdrawalStatus == 200) {
+                    assertThat(councilMayBeReferredTo(survivor))
+                            .as("round %d: withdrawn from the other record, merge answered %d", round, mergeStatus)
+                            .isFalse();
+                }
+            }
+        }
+    }
+
     @Test
     void referralEventsForTheRetiredIdLandOnTheSurvivorAndErasureTakesBoth() {
         String born = uniqueBirthDate();
