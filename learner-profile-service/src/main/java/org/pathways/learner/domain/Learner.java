@@ -208,9 +208,7 @@ public class Learner {
 
     /** Records that the learner withdrew one of their consents, and returns the event announcing it. */
     public ConsentWithdrawn withdrawConsent(String consentId, String withdrawnBy, Instant now) {
-        // A record merged away is changed no more: its consents in force were copied to the survivor, where they are
-        // withdrawn (a withdrawal here would leave the survivor's copy in force).
-        requireWritable();
+        requireNotErased();
         Consent consent = consent(consentId)
                 .orElseThrow(() -> ProblemException.notFound("consent", consentId));
         consent.withdraw(withdrawnBy, now);
@@ -350,8 +348,12 @@ public class Learner {
      * retired with {@link #retireInto}, not deleted. Merging the same record again adds nothing.
      */
     public List<PathwaysEvent> absorb(Learner other, String agencyId, String userId, Instant now) {
-        checkMayAbsorb(other);
-        if (hasAbsorbed(other.id)) {
+        requireWritable();
+        other.requireWritable();
+        if (other.id.equals(id)) {
+            throw ProblemException.unprocessable("merge-with-itself", "A learner cannot be merged with itself.");
+        }
+        if (mergedFrom.stream().anyMatch(merged -> merged.learnerId().equals(other.id))) {
             return List.of();
         }
         for (Milestone milestone : other.milestones) {
@@ -391,27 +393,6 @@ public class Learner {
     }
 
     /** Retires this record after it was merged into {@code survivor}; it stays readable, with its history. */
-    /**
-     * Refuses a merge of {@code other} into this record: either erased, this one merged away, the other merged into
-     * another record (one retired into this one is what this one takes in), or the same record.
-     */
-    public void checkMayAbsorb(Learner other) {
-        requireWritable();
-        if (id.equals(other.mergedInto)) {
-            other.requireNotErased();
-        } else {
-            other.requireWritable();
-        }
-        if (other.id.equals(id)) {
-            throw ProblemException.unprocessable("merge-with-itself", "A learner cannot be merged with itself.");
-        }
-    }
-
-    /** Whether the record {@code learnerId} was merged into this one and this one took it in. */
-    public boolean hasAbsorbed(String learnerId) {
-        return mergedFrom.stream().anyMatch(merged -> merged.learnerId().equals(learnerId));
-    }
-
     public LearnerMerged retireInto(Learner survivor, Instant now) {
         requireWritable();
         mergedInto = survivor.id;

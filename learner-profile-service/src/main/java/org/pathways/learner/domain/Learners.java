@@ -56,11 +56,6 @@ public class Learners {
             throw new ProblemException(HttpStatus.GONE, "learner-erased",
                     "This learner's personal data was erased at their request.");
         }
-        if (learner.mergedInto() != null && !learner.isRegisteredBy(caller.agencyId())) {
-            // Merged away, the record stands for the survivor: its own consents (copied to the survivor, and withdrawn
-            // there) open it to no other agency; its registering agency keeps its history.
-            throw ProblemException.notFound("learner", learnerId);
-        }
         Viewer viewer = viewer(caller.agencyId(), learner);
         Sharing sharing = learner.sharingWith(viewer, clock.instant());
         if (!sharing.any()) {
