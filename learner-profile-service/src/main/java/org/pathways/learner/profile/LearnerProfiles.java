@@ -1,7 +1,6 @@
 package org.pathways.learner.profile;
 
 import java.time.Clock;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -78,17 +77,18 @@ public class LearnerProfiles {
         if (!expectedVersion.equals(learner.version())) {
             throw new OptimisticLockingFailureException("Learner " + learnerId + " changed since it was read");
         }
-        Optional<LearnerProfileUpdated> updated = learner.update(details.apply(learner), caller.agencyId(),
-                clock.instant());
-        Set<ProfileField> named = EnumSet.noneOf(ProfileField.class);
-        named.addAll(sent);
-        updated.ifPresent(event -> named.addAll(event.changedFields()));
-        List<ProfileField> notShared = named.stream().filter(field -> !access.sharing().mayChange(field)).toList();
+        // Checked before the change is applied, whose own rules (a contact method needs its e-mail or phone on
+        // file) would otherwise answer about what the agency may not see. What changes is always among what was
+        // sent: a PATCH changes only the parts it names, a PUT names them all.
+        List<ProfileField> notShared = sent.stream().filter(field -> !access.sharing().mayChange(field)).sorted()
+                .toList();
         if (!notShared.isEmpty()) {
             throw new ProblemException(HttpStatus.FORBIDDEN, "field-not-shared",
                     "Your agency may change only what it may see of this learner; not " + notShared
                             + " (with PATCH, send only the fields you mean to change).");
         }
+        Optional<LearnerProfileUpdated> updated = learner.update(details.apply(learner), caller.agencyId(),
+                clock.instant());
         audit.record(caller, learnerId, AccessAction.UPDATE_PROFILE, request, access.grounds());
         if (updated.isEmpty()) {
             // Nothing changed (an empty PATCH, or the values it already had): nothing to save, the version stays.

@@ -70,6 +70,23 @@ class PurposeScopedViewTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void aPartItMayNotChangeIsRefusedBeforeTheChangesOwnRulesCanAnswerAboutWhatItMayNotSee() {
+        // Without a contact consent, a contact method sent alone was checked against the e-mail on file first:
+        // 422 contact-method-needs-email when there was none, 403 when there was one.
+        Map<String, Object> details = learnerDetails();
+        details.remove("email");
+        details.put("preferredContactMethod", "PHONE");
+        HttpApi.Response registered = api().post("/api/learners", TestTokens.worker(COLLEGE), details);
+        assertThat(registered.status()).isEqualTo(201);
+        String id = registered.text("id");
+        consent(id, HOUSING, "REFERRAL_SHARING");
+
+        HttpApi.Response probe = send("PATCH", "/api/learners/" + id, TestTokens.worker(HOUSING),
+                Map.of("preferredContactMethod", "EMAIL", "version", 1));
+        assertThat(probe.isProblem(403, "field-not-shared")).as(probe.toString()).isTrue();
+    }
+
+    @Test
     void anotherAgencyChangesOnlyWhatItMaySee() {
         String id = registerWithNeeds();
         consent(id, COUNCIL, "CONTACT");

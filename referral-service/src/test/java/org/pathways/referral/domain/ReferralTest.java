@@ -71,6 +71,7 @@ class ReferralTest {
         assertThat(held.status()).isEqualTo(ReferralStatus.ON_HOLD);
         assertThat(held.reason()).isEqualTo(ReferralReason.CONSENT_WITHDRAWN);
         assertThat(referral.holdReason()).isEqualTo(ReferralReason.CONSENT_WITHDRAWN);
+        assertThat(referral.heldAt()).as("its clocks stay paused from the first hold").isEqualTo(NOW);
         assertThatThrownBy(() -> referral.perform(ReferralAction.HOLD, Actor.platform(),
                 ReferralReason.CONSENT_WITHDRAWN, null, NOW.plusSeconds(120)))
                 .as("held for the consent already").isInstanceOf(TransitionRefused.class);
