@@ -26,6 +26,8 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
     MongoTemplate mongo;
     @Autowired
     MongoQueryLog queries;
+    @Autowired
+    org.pathways.referral.consent.ConsentWithdrawals withdrawals;
 
     private String statusOf(String id) {
         return api().get("/api/referrals/" + id, worker(COLLEGE)).text("status");
@@ -96,6 +98,36 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
                         "RESUME", null, null), r -> r.status() == 200).body();
         assertThat(resumed.get("status").asString()).as("where it was before the waiting list")
                 .isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    void aReferralLeftOnTheWaitingListByAnEarlierVersionAfterTheConsentEndedIsHeldForTheConsentAtStart() {
+        // Before referrals on hold were held again, a withdrawal left a waitlisted referral as it was: the review
+        // at start-up finds it by the consent that ended, and leaves one whose consent is still in force alone.
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        JsonNode accepted = step(worker(COLLEGE), step(worker(COLLEGE), submitted(s), "RECEIVE", null), "ACCEPT",
+                null);
+        String id = accepted.get("id").asString();
+        step(worker(COLLEGE), accepted, "HOLD", "WAITLISTED");
+        Scenario kept = consentedLearnerAndPublishedCourse(20, 0);
+        JsonNode keptAccepted = step(worker(COLLEGE), step(worker(COLLEGE), submitted(kept), "RECEIVE", null),
+                "ACCEPT", null);
+        step(worker(COLLEGE), keptAccepted, "HOLD", "WAITLISTED");
+        // The withdrawal as the earlier version applied it: the consent view withdrawn, the referral left alone.
+        mongo.updateFirst(org.springframework.data.mongodb.core.query.Query.query(
+                        org.springframework.data.mongodb.core.query.Criteria.where("_id").is(s.consentId())),
+                new org.springframework.data.mongodb.core.query.Update().set("withdrawnAt", Instant.now()),
+                ConsentView.class);
+
+        assertThat(withdrawals.stopHeldReferralsWithoutConsent()).as("stopped").isGreaterThanOrEqualTo(1);
+
+        List<JsonNode> holds = eventsOf(id, "on-hold", 2);
+        assertThat(holds.get(1).get("data").get("reason").asString()).isEqualTo("CONSENT_WITHDRAWN");
+        String keptId = keptAccepted.get("id").asString();
+        assertThat(typesSoFar(keptId, COLLEGE).stream().filter("on-hold"::equals)).as("consent in force")
+                .hasSize(1);
+        withdrawals.stopHeldReferralsWithoutConsent();
+        assertThat(typesSoFar(id, COLLEGE).stream().filter("on-hold"::equals)).as("once").hasSize(2);
     }
 
     /**

@@ -396,7 +396,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
     void aNewAggregatesEventsArePublishedUnderTheLeaseItWasInsertedWithAndTheLeaseIsOnlyGivenBack() {
         // Inserted held by the relay: no claim before publishing, one fenced update after (before: a claim too).
         Map<String, Integer> commands = newAggregatePublished(false, Duration.ZERO);
-        assertThat(commands).as("the relay's commands to the aggregate's collection")
+        assertThat(commands).as("the relay's commands")
                 .isEqualTo(Map.of("findAndModify", 1));
     }
 
@@ -406,7 +406,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
         // what this instance left unfinished takes up the lease the aggregate was inserted with; a claim would find
         // it held (by this very relay) and leave it until the lease ran out.
         Map<String, Integer> commands = newAggregatePublished(true, Duration.ZERO);
-        assertThat(commands).as("the sweep's commands to the aggregate's collection")
+        assertThat(commands).as("the sweep's commands")
                 .isEqualTo(Map.of("findAndModify", 1));
     }
 
@@ -424,7 +424,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
      * Saves a new aggregate with two events through an outbox whose relay publishes after the write (its queued task
      * dropped first when {@code dropped}, then published by {@link OutboxRelay#retryUnfinished} once the relay's clock
      * has gone on by {@code later}), checks that each event was published once in order and the lease given back, and
-     * answers the commands the relay sent to the aggregate's collection, by name.
+     * answers the commands the relay sent, by name.
      */
     private Map<String, Integer> newAggregatePublished(boolean dropped, Duration later) {
         org.pathways.testing.MutableClock clock = new org.pathways.testing.MutableClock();
@@ -490,7 +490,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
     /**
      * Publishes {@code events} pending events of a new aggregate with a relay whose longest send is
      * {@code longestSend}, in order, and answers how many writes (updates and find-and-modify) it sent to the
-     * aggregate's collection to do so.
+     * store to do so.
      */
     private int relayWrites(Duration longestSend, int events) {
         String id = newLearnerId();

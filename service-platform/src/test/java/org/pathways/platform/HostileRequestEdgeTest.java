@@ -86,6 +86,11 @@ class HostileRequestEdgeTest {
             assertThat(tooLarge.status()).as("%s %s", method, tooLarge.body()).isEqualTo(413);
             assertThat(tooLarge.contentType()).startsWith("application/problem+json");
         }
+        // A POSTed form Tomcat would not parse (it compares the type exactly) is not left to it either.
+        for (String type : List.of("APPLICATION/X-WWW-FORM-URLENCODED", "application/x-www-form-urlencodedX")) {
+            Answer notTomcats = send("POST /things HTTP/1.1", null, type, bigForm);
+            assertThat(notTomcats.status()).as("%s %s", type, notTomcats.body()).isEqualTo(413);
+        }
         Answer bigMultipart = send("POST /things HTTP/1.1", token, "multipart/form-data; boundary=b",
                 "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n" + "x".repeat(8_000) + "\r\n--b--\r\n");
         assertThat(bigMultipart.status()).as(bigMultipart.body()).isEqualTo(413);

@@ -19,9 +19,12 @@ import org.pathways.referral.domain.Actor;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.domain.ReferralAction;
 import org.pathways.referral.readmodel.ConsentListener;
+import org.pathways.referral.readmodel.ConsentView;
 import org.pathways.referral.readmodel.LearnerReferrals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -126,6 +129,56 @@ public class ConsentWithdrawals implements ConsentListener {
         for (Referral referral : open) {
             stop(referral.id(), action);
         }
+    }
+
+    /**
+     * At start-up, beside it: a referral its receiving agency put on hold itself before the learner's consent for it
+     * stopped counting was left on hold for the agency's reason (before referrals on hold were held again for the
+     * consent), still opening the learner's record to that agency. Each such referral is stopped as a withdrawal
+     * stops it now, on positive evidence only: a referral-sharing consent that covered the agency has been withdrawn
+     * or has expired, and none in force covers it now (a consent read model still being filled holds nothing).
+     * Idempotent, and every instance may run it: each stop is fenced on the referral's version.
+     *
+     * @return how many referrals were stopped
+     */
+    public int stopHeldReferralsWithoutConsent() {
+        Instant now = clock.instant();
+        int stopped = 0;
+        ReferralAction action = action();
+        for (Referral held : mongo.find(Query.query(Criteria.where("status").is(ReferralStatus.ON_HOLD)),
+                Referral.class)) {
+            if (held.holdReason() == ReferralReason.CONSENT_WITHDRAWN) {
+                continue;
+            }
+            AgencyKind kind = agencyKinds.kindOf(held.receivingAgencyId()).orElse(null);
+            List<ConsentView> covering = learners.byIds(learners.consentIds(held.learnerId()), ConsentView.class)
+                    .stream()
+                    .filter(consent -> consent.purpose() == ConsentPurpose.REFERRAL_SHARING
+                            && held.learnerId().equals(consent.learnerId()) && consent.grantedAt() != null
+                            && (held.receivingAgencyId().equals(consent.agencyId())
+                            || (kind != null && kind == consent.agencyKind())))
+                    .toList();
+            if (covering.stream().noneMatch(consent -> consent.allowsAt(now)) && !covering.isEmpty()) {
+                stop(held.id(), action);
+                stopped++;
+            }
+        }
+        return stopped;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void reviewHeldReferralsAtStart() {
+        Thread.ofVirtual().name("held-referrals-consent-review").start(() -> {
+            try {
+                int stopped = stopHeldReferralsWithoutConsent();
+                if (stopped > 0) {
+                    log.info("Stopped {} referrals on hold whose learner's consent had stopped counting", stopped);
+                }
+            } catch (RuntimeException failure) {
+                log.warn("Could not review the referrals on hold at start-up ({}); the next start tries again",
+                        failure.getClass().getSimpleName());
+            }
+        });
     }
 
     private List<String> agenciesOfKind(AgencyKind kind) {

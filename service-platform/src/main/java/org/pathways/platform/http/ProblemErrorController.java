@@ -12,6 +12,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 
 import org.pathways.platform.problem.ProblemResponses;
@@ -36,6 +37,11 @@ public class ProblemErrorController implements ErrorController {
             return;
         }
         HttpStatus status = HttpStatus.resolve(code instanceof Integer value ? value : 500);
+        if (causedBy(failure, MaxUploadSizeExceededException.class)) {
+            response.reset();
+            ProblemResponses.write(response, HttpStatus.CONTENT_TOO_LARGE);
+            return;
+        }
         // A body no filter could read (a form whose percent-encoding is broken, read by Spring's form filter before
         // any handler) or a multipart body that does not parse: the caller's mistake too.
         if (status == null || causedBy(failure, InvalidParameterException.class)

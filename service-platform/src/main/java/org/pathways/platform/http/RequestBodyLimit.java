@@ -11,7 +11,6 @@ import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -119,8 +118,14 @@ public class RequestBodyLimit extends OncePerRequestFilter {
      */
     private static boolean form(HttpServletRequest request) {
         String type = request.getContentType();
-        return "POST".equals(request.getMethod()) && type != null
-                && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+        if (!"POST".equals(request.getMethod()) || type == null) {
+            return false;
+        }
+        // Exactly the bodies Tomcat parses into parameters (and so bounds): the type without its parameters, trimmed,
+        // compared as Tomcat compares it, case and all. Anything else it would not read, so it is bounded here.
+        int parameters = type.indexOf(';');
+        return (parameters < 0 ? type : type.substring(0, parameters)).trim()
+                .equals("application/x-www-form-urlencoded");
     }
 
     private static boolean streamed(HttpServletRequest request) {
