@@ -332,11 +332,15 @@ public abstract class ReferralServiceTest extends RunningServiceTest {
         }
     }
 
+    /** Walks a submitted referral to ACCEPTED as its receiving agency. */
+    protected JsonNode accepted(JsonNode submitted, String receivingAgency) {
+        JsonNode referral = step(worker(receivingAgency), submitted, "RECEIVE", null);
+        return step(worker(receivingAgency), referral, "ACCEPT", null);
+    }
+
     /** Walks a submitted referral to COMPLETED as its receiving agency. */
     protected JsonNode completed(JsonNode submitted, String receivingAgency) {
-        JsonNode referral = step(worker(receivingAgency), submitted, "RECEIVE", null);
-        referral = step(worker(receivingAgency), referral, "ACCEPT", null);
-        referral = step(worker(receivingAgency), referral, "START", null);
+        JsonNode referral = step(worker(receivingAgency), accepted(submitted, receivingAgency), "START", null);
         return step(worker(receivingAgency), referral, "COMPLETE", null);
     }
 }

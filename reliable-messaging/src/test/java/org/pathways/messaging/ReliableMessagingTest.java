@@ -380,14 +380,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
                         .as("events the sweep published").isEqualTo(1);
             }
 
-            List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2, Duration.ofSeconds(20));
-            assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
-                    .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
-            assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).as("each once").hasSize(2);
-            await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
-                    && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
-            assertThat(mongo.findById(id, Document.class, "tracked-learners"))
-                    .as("the lease given back").containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+            publishedOnceInOrderAndLeaseGivenBack(id);
             return counted.relayCommands();
         }
     }
@@ -440,15 +433,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
                 assertThat(counted.onSweepThread(() -> counted.relay.retryUnfinished(clock.instant().plusSeconds(1))))
                         .as("events the sweep published").isEqualTo(2);
             }
-            List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2, Duration.ofSeconds(20));
-            assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode")
-                    .asString()).toList()).as("in the order they were written").containsExactly("S0", "S1");
-            assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(1))).as("each once").hasSize(2);
-            await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
-                    && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
-            assertThat(mongo.findById(id, Document.class, "tracked-learners"))
-                    .as("the lease it was inserted with, given back")
-                    .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
+            publishedOnceInOrderAndLeaseGivenBack(id);
             return counted.relayCommands();
         }
     }
@@ -513,6 +498,21 @@ class ReliableMessagingTest extends MessagingServiceTest {
         assertThat(mongo.findById(id, Document.class, "tracked-learners")).doesNotContainKey("outboxLease")
                 .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
         return commands.getOrDefault("update", 0) + commands.getOrDefault("findAndModify", 0);
+    }
+
+    /**
+     * The aggregate's two events ({@code S0}, {@code S1}) are on the topic in the order they were written, each once,
+     * and its outbox is empty with the relay's lease given back.
+     */
+    private void publishedOnceInOrderAndLeaseGivenBack(String id) {
+        List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 2, Duration.ofSeconds(20));
+        assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode").asString())
+                .toList()).as("in the order they were written").containsExactly("S0", "S1");
+        assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).as("each once").hasSize(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
+                && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
+        assertThat(mongo.findById(id, Document.class, "tracked-learners")).as("the lease given back")
+                .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
     }
 
     /**

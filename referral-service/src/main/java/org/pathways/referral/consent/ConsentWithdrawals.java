@@ -14,6 +14,7 @@ import org.pathways.events.referral.ReferralReason;
 import org.pathways.events.referral.ReferralStatus;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.store.Migrations;
 import org.pathways.referral.config.ReferralProperties;
 import org.pathways.referral.domain.Actor;
 import org.pathways.referral.domain.Referral;
@@ -45,6 +46,8 @@ public class ConsentWithdrawals implements ConsentListener {
 
     private static final Logger log = LoggerFactory.getLogger(ConsentWithdrawals.class);
     private static final int ATTEMPTS = 5;
+    /** The one-off review of referrals an earlier version left on an agency's hold after their consent ended. */
+    static final String HELD_REFERRALS_REVIEW = "held-referrals-consent-review";
 
     private final Outbox outbox;
     private final MongoTemplate mongo;
@@ -137,7 +140,8 @@ public class ConsentWithdrawals implements ConsentListener {
      * consent), still opening the learner's record to that agency. Each such referral is stopped as a withdrawal
      * stops it now, on positive evidence only: a referral-sharing consent that covered the agency has been withdrawn
      * or has expired, and none in force covers it now (a consent read model still being filled holds nothing).
-     * Idempotent, and every instance may run it: each stop is fenced on the referral's version.
+     * Idempotent, and every instance may run it: each stop is fenced on the referral's version. Done once per store
+     * ({@link Migrations}): from this version on a withdrawal holds such referrals itself.
      *
      * @return how many referrals were stopped
      */
@@ -155,8 +159,7 @@ public class ConsentWithdrawals implements ConsentListener {
                     .stream()
                     .filter(consent -> consent.purpose() == ConsentPurpose.REFERRAL_SHARING
                             && held.learnerId().equals(consent.learnerId()) && consent.grantedAt() != null
-                            && (held.receivingAgencyId().equals(consent.agencyId())
-                            || (kind != null && kind == consent.agencyKind())))
+                            && consent.covers(held.receivingAgencyId(), kind))
                     .toList();
             if (covering.stream().noneMatch(consent -> consent.allowsAt(now)) && !covering.isEmpty()) {
                 stop(held.id(), action);
@@ -167,13 +170,16 @@ public class ConsentWithdrawals implements ConsentListener {
     }
 
     @EventListener(ApplicationReadyEvent.class)
-    void reviewHeldReferralsAtStart() {
+    void reviewHeldReferralsOnce() {
         Thread.ofVirtual().name("held-referrals-consent-review").start(() -> {
             try {
-                int stopped = stopHeldReferralsWithoutConsent();
-                if (stopped > 0) {
-                    log.info("Stopped {} referrals on hold whose learner's consent had stopped counting", stopped);
-                }
+                new Migrations(mongo, LearnerReferrals.MIGRATIONS, clock).once(HELD_REFERRALS_REVIEW, () -> {
+                    int stopped = stopHeldReferralsWithoutConsent();
+                    if (stopped > 0) {
+                        log.info("Stopped {} referrals on hold whose learner's consent had stopped counting",
+                                stopped);
+                    }
+                });
             } catch (RuntimeException failure) {
                 log.warn("Could not review the referrals on hold at start-up ({}); the next start tries again",
                         failure.getClass().getSimpleName());

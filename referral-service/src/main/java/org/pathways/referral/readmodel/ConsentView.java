@@ -23,6 +23,11 @@ import org.springframework.data.mongodb.core.mapping.Document;
 public record ConsentView(@Id String consentId, String learnerId, String agencyId, AgencyKind agencyKind,
                           ConsentPurpose purpose, Instant grantedAt, Instant expiresAt, Instant withdrawnAt) {
 
+    /** Whether this consent is for {@code agencyId}, or for its kind ({@code kind}: null when not known). */
+    public boolean covers(String agencyId, AgencyKind kind) {
+        return agencyId.equals(this.agencyId) || (kind != null && kind == agencyKind);
+    }
+
     public boolean allowsAt(Instant at) {
         return withdrawnAt == null && !grantedAt.isAfter(at) && (expiresAt == null || expiresAt.isAfter(at));
     }

@@ -37,7 +37,8 @@ public class LearnerReferrals implements SmartInitializingSingleton {
     }
 
     static final String COLLECTION = "learner-referrals";
-    static final String MIGRATIONS = "referral-migrations";
+    /** Where the referral-service notes its one-off store work ({@link Migrations}). */
+    public static final String MIGRATIONS = "referral-migrations";
     static final String MIGRATION = "learner-referrals-built";
     private static final Logger log = LoggerFactory.getLogger(LearnerReferrals.class);
 

@@ -272,7 +272,7 @@ public class ReadModelProjections {
 
     /** Whether one of the consents in force ({@link #sharingConsentsInForce}) allows sharing with {@code agencyId}. */
     public boolean referralSharingAllowed(List<ConsentView> inForce, String agencyId) {
-        if (inForce.stream().anyMatch(consent -> agencyId.equals(consent.agencyId()))) {
+        if (inForce.stream().anyMatch(consent -> consent.covers(agencyId, null))) {
             return true;
         }
         // The agency's kind is read only when no consent names the agency itself (one round trip less per
@@ -281,7 +281,7 @@ public class ReadModelProjections {
             return false;
         }
         AgencyKind kind = kindOf(agencyId).orElse(null);
-        return kind != null && inForce.stream().anyMatch(consent -> kind == consent.agencyKind());
+        return kind != null && inForce.stream().anyMatch(consent -> consent.covers(agencyId, kind));
     }
 
     /** Lists a referral under its learner: before the referral is saved (see {@link LearnerReferrals}). */
