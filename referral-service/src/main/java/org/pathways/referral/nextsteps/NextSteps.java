@@ -65,8 +65,7 @@ class NextSteps {
         Instant now = clock.instant();
         // For an agency that may refer the learner now, as a next step's submission requires: whether the learner
         // consents to other agencies, and where they are referred already, is not for one whose grounds have ended.
-        if (!readModels.registeredBy(completed.learnerId(), caller.agencyId())
-                && !readModels.referralSharingAllowed(completed.learnerId(), caller.agencyId(), now)) {
+        if (!readModels.mayRefer(completed.learnerId(), caller.agencyId(), now)) {
             throw new ProblemException(HttpStatus.FORBIDDEN, "no-standing", "Your agency has no standing to refer"
                     + " this learner now (it did not register them, and they have no consent in force to share a"
                     + " referral with it): next steps are suggested to an agency that may refer them.");
