@@ -223,6 +223,9 @@ class GatewayTest {
         assertThat(start.body()).isEqualTo("<p>web app: /</p>");
         // the web app builds its links and sign-in callback on the address the browser used: the gateway's
         assertThat(webAppSawHost.get()).isEqualTo("localhost:" + port);
+        // its answers keep the web app's own headers: the gateway adds no security headers of its own to them
+        assertThat(start.headers().map().keySet()).noneMatch(name -> name.equalsIgnoreCase("X-Frame-Options")
+                || name.equalsIgnoreCase("Cache-Control") || name.equalsIgnoreCase("X-Content-Type-Options"));
 
         assertThat(get("/learners/lrn-1", null).body()).isEqualTo("<p>web app: /learners/lrn-1</p>");
         // the API still needs a token, and is never handed to the web app

@@ -52,13 +52,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @EnableScheduling
 public class ReliableMessagingAutoConfiguration {
 
-    /** Kafka's one expected warning off the services' logs ({@link ExpectedKafkaWarnings}), where Logback logs. */
+    /**
+     * The warnings Kafka's client and binder make in normal running off the services' logs
+     * ({@link ExpectedKafkaWarnings}), where Logback logs; before the bindings are made, which is when the binder warns.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "ch.qos.logback.classic.LoggerContext")
     static class KafkaLogging {
 
-        KafkaLogging() {
-            ExpectedKafkaWarnings.install();
+        KafkaLogging(Environment environment) {
+            ExpectedKafkaWarnings filter = ExpectedKafkaWarnings.install();
+            if (filter != null) {
+                filter.expect(environment);
+            }
         }
     }
 

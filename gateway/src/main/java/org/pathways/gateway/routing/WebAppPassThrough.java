@@ -1,20 +1,36 @@
 package org.pathways.gateway.routing;
 
+import org.pathways.platform.security.PlatformSecurityAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * The web app signs people in itself (a session cookie, not a bearer token) and protects its forms with CSRF tokens,
- * so the gateway's bearer-token security stays off its paths: the gateway passes them on unchanged, and checks the
- * token of everything under {@code /api} as before. The web app's calls to the API come back through {@code /api}
- * with the person's token, and are checked then.
+ * The web app signs people in itself (a session cookie, not a bearer token), protects its forms with CSRF tokens and
+ * writes its own security headers, so the gateway's bearer-token security stays off its paths: a filter chain of its
+ * own that lets them through unchanged, ahead of the platform's, which checks the token of everything under
+ * {@code /api} as before. The web app's calls to the API come back through {@code /api} with the person's token, and
+ * are checked then.
+ *
+ * <p>An auto-configuration after the platform's, not a component: a {@link SecurityFilterChain} bean of the
+ * application's own would stand in for the platform's chain, which is made only when there is none.
  */
-@Configuration(proxyBeanMethods = false)
-class WebAppPassThrough {
+@AutoConfiguration(after = PlatformSecurityAutoConfiguration.class)
+public class WebAppPassThrough {
 
     @Bean
-    WebSecurityCustomizer webAppPassesThrough() {
-        return web -> web.ignoring().requestMatchers(GatewayPaths.WEB_APP);
+    @Order(Ordered.HIGHEST_PRECEDENCE + 20)
+    SecurityFilterChain webAppPassesThrough(HttpSecurity http) throws Exception {
+        http.securityMatcher(GatewayPaths.WEB_APP)
+                .authorizeHttpRequests(auth -> auth.anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .headers(headers -> headers.disable())
+                .requestCache(cache -> cache.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        return http.build();
     }
 }
