@@ -35,6 +35,8 @@ class HandoffTraceEndToEndTest {
     private static final String RECEIVER = "agency-trace-college";
     private static final String REFERRER = "agency-trace-council";
     private static final String FAMILY_NAME = "Tracewell-Private";
+    private static final String SEARCHED_NAME = "Querywell";
+    private static final String SEARCHED_BIRTH_DATE = "1987-03-19";
     private static final String NEED = "Trace check: needs a quiet room for assessments";
 
     private static RunningPlatform platform;
@@ -143,6 +145,27 @@ class HandoffTraceEndToEndTest {
                 .noneMatch(s -> s.path("tags").has("db.operation") && s.path("parentId").asString("").isEmpty());
         // Spans name operations, ids and codes, never the person.
         assertThat(spans.everything()).doesNotContain(FAMILY_NAME, NEED);
+    }
+
+    @Test
+    void aSearchForAPersonLeavesTheirNameAndBirthDateOutOfEverySpan() throws Exception {
+        String council = TestTokens.worker(REFERRER);
+        String traceId = HexFormat.of().formatHex(randomBytes(16));
+        String traceparent = "00-" + traceId + "-" + HexFormat.of().formatHex(randomBytes(8)) + "-01";
+
+        HttpResponse<String> found = call("GET", "/api/learners?q=" + SEARCHED_NAME + "+" + SEARCHED_BIRTH_DATE,
+                council, null, traceparent);
+        assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+
+        // The gateway's call on to the learner-profile-service and that service's request are spans of the trace...
+        SpanCollector spans = SpanCollector.get();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(spans.trace(traceId).stream()
+                .map(s -> s.path("localEndpoint").path("serviceName").asString() + " " + s.path("kind").asString())
+                .collect(Collectors.toSet())).contains("gateway CLIENT", "learner-profile-service SERVER"));
+        assertThat(spans.trace(traceId)).as("the gateway's call names the address searched")
+                .anyMatch(s -> s.path("tags").path("http.url").asString().endsWith("/api/learners"));
+        // ...and none of them, nor any other span exported, holds the words searched for.
+        assertThat(spans.everything()).doesNotContain(SEARCHED_NAME, SEARCHED_BIRTH_DATE);
     }
 
     private static byte[] randomBytes(int length) {

@@ -7,6 +7,7 @@ import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.event.CommandSucceededEvent;
 import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationFilter;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import io.micrometer.tracing.Span;
@@ -32,6 +33,13 @@ import org.springframework.data.mongodb.observability.MongoObservationCommandLis
  */
 @AutoConfiguration(afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
 public class PlatformTracingAutoConfiguration {
+
+    /** No query (a search's words, a webhook address's token) in any HTTP observation ({@link AddressesWithoutQueries}). */
+    @Bean
+    @ConditionalOnClass(ObservationFilter.class)
+    ObservationFilter addressesWithoutQueries() {
+        return new AddressesWithoutQueries();
+    }
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({MongoClientSettings.class, MongoObservationCommandListener.class,
