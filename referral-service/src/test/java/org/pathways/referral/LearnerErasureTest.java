@@ -165,6 +165,30 @@ class LearnerErasureTest extends ReferralServiceTest {
     }
 
     @Test
+    void anErasureDeliveredAgainAfterACrashScrubsTheNotesThatHadMovedOut() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        String id = submittedWithSummary(s).get("id").asString();
+        assertThat(api().post("/api/referrals/" + id + "/notes", worker(COUNCIL), note(NOTE)).status())
+                .isEqualTo(201);
+        // The first delivery stopped between the referral's erased write and the scrub of its notes, which live
+        // outside the referral's document: the referral says it is erased, its note still holds the text.
+        Instant erasedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Referral referral = store.findById(id, Referral.class);
+        assertThat(referral.erase(erasedAt)).isTrue();
+        outbox.save(referral);
+        assertThat(api().get("/api/referrals/" + id + "/notes", worker(COLLEGE)).body().toString()).contains("Otley");
+
+        // Delivered again, the erasure finishes the scrub.
+        events.publish(new LearnerErased(s.learnerId(), COUNCIL, erasedAt));
+        learnerEventsHandled(s.learnerId());
+        for (String token : new String[] {worker(COUNCIL), worker(COLLEGE)}) {
+            JsonNode notes = api().get("/api/referrals/" + id + "/notes", token).body();
+            assertThat(notes).hasSize(1);
+            assertThat(notes.toString()).doesNotContain("Otley");
+        }
+    }
+
+    @Test
     void anErasureOfALearnerWithNoReferralsChangesNothingAndFailsNothing() {
         Scenario s = consentedLearnerAndPublishedCourse(20, 0);
         awaitCourseKnown(s.opportunityId());

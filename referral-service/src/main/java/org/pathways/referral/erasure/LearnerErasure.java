@@ -30,9 +30,10 @@ import org.springframework.stereotype.Component;
  * step or a resume) can be made for an erased learner. Open referrals keep their status: the receiving agency may
  * still close the loop, pseudonymously.
  *
- * <p>Idempotent: a referral already erased is left alone, and the outbox write is guarded by the version (a race
- * with a transition is retried), so a redelivered erasure changes nothing. No event is published: referral events
- * never carried personal data.
+ * <p>Idempotent: a referral already erased is not written again (only the notes and history that moved out of it are
+ * scrubbed again, which a delivery stopped midway may have left), and the outbox write is guarded by the version (a
+ * race with a transition is retried), so a redelivered erasure changes nothing else. No event is published: referral
+ * events never carried personal data.
  */
 @Component
 public class LearnerErasure implements ErasureListener {
@@ -67,8 +68,10 @@ public class LearnerErasure implements ErasureListener {
             mongo.updateMulti(Query.query(Criteria.where("_id").in(consents)),
                     new Update().min("withdrawnAt", erased.erasedAt()), ConsentView.class);
         }
+        // Referrals erased already too: a delivery stopped between a referral's erased write and the scrub of the
+        // notes and history that moved out of it is finished by the next (erase() scrubs those again).
         List<String> ids = learners.byIds(learners.referralIds(erased.learnerId()), Referral.class).stream()
-                .filter(referral -> erased.learnerId().equals(referral.learnerId()) && referral.erasedAt() == null)
+                .filter(referral -> erased.learnerId().equals(referral.learnerId()))
                 .map(Referral::id).toList();
         int count = 0;
         for (String id : ids) {
