@@ -81,6 +81,21 @@ class EventContractsTest {
     }
 
     @Test
+    void aLocalityIsADistrictOrNeighbourhoodNeverAFullPostcodeInTheSchemaAndTheSharedRuleAlike() {
+        ObjectNode data = JSON.valueToTree(samples().get(0));
+        for (String coarse : List.of("LS6", "SW1A", "EC1A", "CF10", "E05001234", "W05000901", "HYDE-PARK", "LS6-NORTH")) {
+            data.put("localityCode", coarse);
+            assertThat(schemas.violations(EventType.LEARNER_REGISTERED, data)).as(coarse).isEmpty();
+            assertThat(coarse).matches(org.pathways.events.learner.LocalityCode.PATTERN);
+        }
+        for (String fullPostcode : List.of("LS62AB", "LS6-2AB", "SW1A1AA", "SW1A-1AA", "CF101AA", "M11AE", "LS6 2AB")) {
+            data.put("localityCode", fullPostcode);
+            assertThat(schemas.violations(EventType.LEARNER_REGISTERED, data)).as(fullPostcode).isNotEmpty();
+            assertThat(fullPostcode).doesNotMatch(org.pathways.events.learner.LocalityCode.PATTERN);
+        }
+    }
+
+    @Test
     void aMissingRequiredFieldOrABadTimestampIsRefused() {
         ObjectNode data = JSON.valueToTree(sample(EventType.REFERRAL_SUBMITTED));
         data.remove("receivingAgencyId");

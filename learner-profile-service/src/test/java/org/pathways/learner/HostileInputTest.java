@@ -55,6 +55,8 @@ class HostileInputTest extends LearnerProfileServiceTest {
                 Arguments.of("an e-mail that is not one", registration("email", "amina at example")),
                 Arguments.of("a phone number that is not one", registration("phone", "call me maybe")),
                 Arguments.of("a full postcode instead of a district", registration("localityCode", "LS6 2AB")),
+                Arguments.of("a full postcode without its space", registration("localityCode", "ls62ab")),
+                Arguments.of("a full postcode with a hyphen", registration("localityCode", "SW1A-1AA")),
                 Arguments.of("a language that is not a tag", registration("preferredLanguage", "English!")),
                 Arguments.of("operator injection in the goals", registration("goals", Map.of("$where", "1"))),
                 Arguments.of("an unknown barrier", registration("barriers", new String[] {"WEATHER"})),

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
+import org.pathways.events.learner.LocalityCode;
+
 /** Which text a learner's profile accepts, and how text from a request is tidied before it is kept. */
 public final class LearnerText {
 
@@ -17,7 +19,8 @@ public final class LearnerText {
     public static final String NO_CONTROL_CHARACTERS_EXCEPT_LINES = "[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*";
     public static final String EMAIL = "[^@\\s]+@[^@\\s]+\\.[^@\\s]+";
     public static final String PHONE = "\\+?[0-9][0-9 ()-]{5,19}";
-    public static final String LOCALITY = "[A-Z0-9-]{1,16}";
+    /** A postcode district or neighbourhood code, never a full postcode ({@link LocalityCode}). */
+    public static final String LOCALITY = LocalityCode.PATTERN;
     public static final String LANGUAGE = "[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}";
 
     private LearnerText() {

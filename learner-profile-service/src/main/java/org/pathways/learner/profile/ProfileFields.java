@@ -24,6 +24,7 @@ import jakarta.validation.Payload;
 import jakarta.validation.constraints.Past;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.pathways.events.learner.LocalityCode;
 
 /**
  * The rules each field of a learner's profile is held to, written once for the three requests that carry the
@@ -131,7 +132,7 @@ public final class ProfileFields {
     }
 
     /** A coarse locality code, upper-cased before it is checked ("ls6" is "LS6"); never a full postcode. */
-    @Pattern(regexp = LOCALITY)
+    @Pattern(regexp = LOCALITY, message = LocalityCode.MESSAGE)
     @Documented
     @Constraint(validatedBy = {})
     @Target({METHOD, FIELD, ANNOTATION_TYPE, CONSTRUCTOR, PARAMETER, TYPE_USE})

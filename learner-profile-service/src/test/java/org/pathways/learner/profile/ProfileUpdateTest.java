@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.pathways.events.learner.LocalityCode;
 import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
@@ -139,7 +140,7 @@ class ProfileUpdateTest extends LearnerProfileServiceTest {
         bad.put("preferredName", "Mi\u0000na");
         bad.put("email", "not-an-address");
         bad.put("phone", "call me");
-        bad.put("localityCode", "LS6 1AA");
+        bad.put("localityCode", "LS61AA");   // a full postcode without its space
         bad.put("preferredLanguage", "English");
         bad.put("goals", "x".repeat(2001));
         bad.put("dateOfBirth", "2999-01-01");
@@ -149,7 +150,7 @@ class ProfileUpdateTest extends LearnerProfileServiceTest {
                 "givenName: must match \"[^\\p{Cntrl}]*\"",
                 "givenName: size must be between 0 and 100",
                 "goals: size must be between 0 and 2000",
-                "localityCode: must match \"[A-Z0-9-]{1,16}\"",
+                "localityCode: " + LocalityCode.MESSAGE,
                 "phone: must match \"\\+?[0-9][0-9 ()-]{5,19}\"",
                 "preferredLanguage: must match \"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}\"",
                 "preferredName: must match \"[^\\p{Cntrl}]*\"");
@@ -171,7 +172,7 @@ class ProfileUpdateTest extends LearnerProfileServiceTest {
                 "familyName: size must be between 1 and 100",
                 "givenName: must match \"\\p{Zs}*[^\\p{Cntrl}\\s][^\\p{Cntrl}]*\"",
                 "goals: size must be between 0 and 2000",
-                "localityCode: must match \"[A-Z0-9-]{1,16}\"",
+                "localityCode: " + LocalityCode.MESSAGE,
                 "phone: must match \"\\+?[0-9][0-9 ()-]{5,19}\"",
                 "preferredLanguage: must match \"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}\"",
                 "preferredName: must match \"[^\\p{Cntrl}]*\""));

@@ -14,6 +14,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.pathways.events.learner.LearningKind;
 import org.pathways.events.learner.Level;
+import org.pathways.events.learner.LocalityCode;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.http.HttpStatus;
 
@@ -34,7 +35,7 @@ public record SharedSummary(
         @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String familyName,
         @Size(max = 100) @Pattern(regexp = NO_CONTROL_CHARACTERS) String preferredName,
         @Past LocalDate dateOfBirth,
-        @Pattern(regexp = LOCALITY) String localityCode,
+        @Pattern(regexp = LOCALITY, message = LocalityCode.MESSAGE) String localityCode,
         @Pattern(regexp = LANGUAGE) String preferredLanguage,
         Boolean interpreterNeeded,
         @Size(max = 1000) @Pattern(regexp = NO_CONTROL_CHARACTERS_EXCEPT_LINES) String accessibilityNeeds,
@@ -46,7 +47,7 @@ public record SharedSummary(
     static final String NO_CONTROL_CHARACTERS = "[^\\p{Cntrl}]*";
     /** Text in the learner's own words may hold tabs and line breaks, but no other control character. */
     static final String NO_CONTROL_CHARACTERS_EXCEPT_LINES = "[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*";
-    static final String LOCALITY = "[A-Z0-9-]{1,16}";   // upper-cased first: "ls6" is "LS6"
+    static final String LOCALITY = LocalityCode.PATTERN;   // upper-cased first: "ls6" is "LS6"
     static final String LANGUAGE = "[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}";
 
     /** What stands between the learner and learning or work (the profile's barrier codes). */
