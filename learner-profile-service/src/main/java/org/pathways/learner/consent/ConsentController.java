@@ -10,6 +10,7 @@ import org.pathways.learner.consent.ConsentView;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.validation.ResourceId;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,7 +18,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -32,10 +32,13 @@ class ConsentController {
         this.clock = clock;
     }
 
+    /** {@code 201} with the consent recorded; {@code 200} with the one in force when it repeats its exact terms. */
     @PostMapping
-    @ResponseStatus(HttpStatus.CREATED)
-    ConsentView grant(Caller caller, @PathVariable String learnerId, @Valid @RequestBody RecordConsent request) {
-        return ConsentView.of(consents.grant(caller, learnerId, request), clock.instant());
+    ResponseEntity<ConsentView> grant(Caller caller, @PathVariable String learnerId,
+                                      @Valid @RequestBody RecordConsent request) {
+        ConsentRecords.Grant grant = consents.grant(caller, learnerId, request);
+        return ResponseEntity.status(grant.recorded() ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(ConsentView.of(grant.consent(), clock.instant()));
     }
 
     @DeleteMapping("/{consentId}")

@@ -2,6 +2,7 @@ package org.pathways.learner.consent;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.pathways.events.agency.AgencyKind;
 import org.pathways.events.learner.ConsentGranted;
@@ -20,6 +21,7 @@ import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -37,6 +39,8 @@ class ConsentRecords {
     private final AgencyKinds agencies;
     private final AccessAudit audit;
     private final Outbox outbox;
+    private static final int GRANT_ATTEMPTS = 3;
+
     private final Clock clock;
     private final java.util.List<ConsentWithdrawalFollowUp> followUps;
 
@@ -50,16 +54,40 @@ class ConsentRecords {
         this.followUps = java.util.List.copyOf(followUps);
     }
 
-    /** Only workers of the registering agency record consents; to anyone else the learner does not exist. */
-    Consent grant(Caller caller, String learnerId, RecordConsent request) {
+    /**
+     * Only workers of the registering agency record consents; to anyone else the learner does not exist. A grant that
+     * repeats a consent in force on exactly the same terms (a double click, a retry after a timeout, two at once)
+     * records nothing and answers with that consent: two identical consents would leave the agency its access when
+     * the learner withdrew "their consent" once.
+     */
+    Grant grant(Caller caller, String learnerId, RecordConsent request) {
         requireWorker(caller);
-        Learner learner = learners.visibleTo(caller, learnerId);
-        if (!learner.isRegisteredBy(caller.agencyId())) {
-            throw ProblemException.notFound("learner", learnerId);
+        for (int attempt = 1; ; attempt++) {
+            Learner learner = learners.visibleTo(caller, learnerId);
+            if (!learner.isRegisteredBy(caller.agencyId())) {
+                throw ProblemException.notFound("learner", learnerId);
+            }
+            Instant now = clock.instant();
+            Optional<Consent> repeated = learner.sameGrantInForce(request.agencyId(), request.agencyKind(),
+                    request.purpose(), request.method(), request.expiresAt(), now);
+            if (repeated.isPresent()) {
+                return new Grant(repeated.get(), false);
+            }
+            ConsentGranted granted = learner.grantConsent(request.agencyId(), request.agencyKind(),
+                    request.purpose(), request.method(), caller.userId(), request.expiresAt(), now);
+            try {
+                return new Grant(outbox.save(learner, granted).consent(granted.consentId()).orElseThrow(), true);
+            } catch (OptimisticLockingFailureException raced) {
+                // Another change came first: read again (it may have been the same grant), a few times.
+                if (attempt == GRANT_ATTEMPTS) {
+                    throw raced;
+                }
+            }
         }
-        ConsentGranted granted = learner.grantConsent(request.agencyId(), request.agencyKind(), request.purpose(),
-                request.method(), caller.userId(), request.expiresAt(), clock.instant());
-        return outbox.save(learner, granted).consent(granted.consentId()).orElseThrow();
+    }
+
+    /** A consent as granted: {@code recorded} when this grant recorded it, false when it repeated one in force. */
+    record Grant(Consent consent, boolean recorded) {
     }
 
     /**

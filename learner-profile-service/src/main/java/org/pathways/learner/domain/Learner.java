@@ -206,6 +206,19 @@ public class Learner {
                 consent.recordedAt(), consent.expiresAt());
     }
 
+    /**
+     * The consent in force at {@code now} that a grant of exactly these terms would repeat (a double click, a client
+     * sending again after a timeout), if any: the same agency or kind, purpose, method and expiry. A grant that
+     * differs in any of them (a new expiry, say) is a consent of its own.
+     */
+    public Optional<Consent> sameGrantInForce(String agencyId, AgencyKind agencyKind, ConsentPurpose purpose,
+                                              ConsentMethod method, Instant expiresAt, Instant now) {
+        return consents.stream().filter(consent -> consent.isInForceAt(now)
+                && Objects.equals(consent.agencyId(), agencyId) && consent.agencyKind() == agencyKind
+                && consent.purpose() == purpose && consent.method() == method
+                && Objects.equals(consent.expiresAt(), expiresAt)).findFirst();
+    }
+
     /** Records that the learner withdrew one of their consents, and returns the event announcing it. */
     public ConsentWithdrawn withdrawConsent(String consentId, String withdrawnBy, Instant now) {
         requireNotErased();
