@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
  * Raises {@code plan-step-overdue} once per step and due date: for a step still {@code PLANNED} or {@code DOING}
  * the day after it was due. The due date raised for is recorded on the step in the same write as its event, so the
  * next run (on any instance) does not raise it again, and a new due date may be overdue again; ShedLock keeps runs
- * from overlapping.
+ * from overlapping. A step whose owner is no longer in the learner's team (a consent that lapsed, a referral that
+ * closed) is handed to the registering agency before it is raised ({@link Plans#handOverStepsWithoutStanding}).
  */
 @Component
 public class OverduePlanSteps {
@@ -35,8 +36,10 @@ public class OverduePlanSteps {
     private final Outbox outbox;
     private final MongoTemplate mongo;
     private final Clock clock;
+    private final Plans owners;
 
-    OverduePlanSteps(Outbox outbox, MongoTemplate mongo, Clock clock) {
+    OverduePlanSteps(Outbox outbox, MongoTemplate mongo, Clock clock, Plans owners) {
+        this.owners = owners;
         this.outbox = outbox;
         this.mongo = mongo;
         this.clock = clock;
@@ -59,7 +62,19 @@ public class OverduePlanSteps {
                                     .and("dueOn").lt(today.toString())))
                     .with(Sort.by("_id")).limit(BATCH);
             List<LearnerPlan> plans = mongo.find(due, LearnerPlan.class);
-            for (LearnerPlan plan : plans) {
+            for (LearnerPlan found : plans) {
+                LearnerPlan plan = found;
+                if (plan.steps().stream().noneMatch(step -> step.needsOverdueRaisedOn(today))) {
+                    continue;
+                }
+                // An owner that left the learner's team hears nothing more of them: its steps go back to the
+                // registering agency first, and are overdue there.
+                if (owners.handOverStepsWithoutStanding(plan.learnerId()) > 0) {
+                    plan = mongo.findById(plan.learnerId(), LearnerPlan.class);
+                    if (plan == null) {
+                        continue;
+                    }
+                }
                 List<PlanStepOverdue> overdue = plan.raiseOverdue(today, now);
                 if (overdue.isEmpty()) {
                     continue;

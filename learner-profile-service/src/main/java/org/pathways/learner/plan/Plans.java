@@ -155,6 +155,45 @@ public class Plans {
         }
     }
 
+    /**
+     * Hands every open step whose owner is no longer in the learner's team (the consent it stood on withdrawn or
+     * lapsed, the referral it received closed) to the agency that registered the learner, which always is. The former
+     * owner stops hearing of the learner (the step's changes and overdue notices go to the owner), and the step is not
+     * left with no one in the team who may change it. Publishes {@code plan-step-changed} for each, changed by the
+     * registering agency. A race with another change is read again a few times, then left to the next look.
+     *
+     * @return how many steps were handed over
+     */
+    public int handOverStepsWithoutStanding(String learnerId) {
+        for (int attempt = 1; ; attempt++) {
+            Learner learner = learners.find(learnerId).orElse(null);
+            LearnerPlan plan = mongo.findById(learnerId, LearnerPlan.class);
+            if (learner == null || plan == null || learner.mergedInto() != null) {
+                return 0;
+            }
+            Instant now = clock.instant();
+            String registering = learner.registeringAgencyId();
+            List<PathwaysEvent> events = new java.util.ArrayList<>();
+            for (PlanStep step : plan.steps()) {
+                if (step.isOpen() && !step.ownerAgencyId().equals(registering)
+                        && !standing.isTeamMember(learner, step.ownerAgencyId(), now)) {
+                    plan.change(step.id(), null, null, null, registering, registering, now).ifPresent(events::add);
+                }
+            }
+            if (events.isEmpty()) {
+                return 0;
+            }
+            try {
+                outbox.save(plan, events);
+                return events.size();
+            } catch (OptimisticLockingFailureException | DuplicateKeyException raced) {
+                if (attempt >= ATTEMPTS) {
+                    return 0;
+                }
+            }
+        }
+    }
+
     /** The steps of the learner's plan that {@code agencyId} may see (for the team view). */
     public List<PlanStep> stepsSeenBy(Access access) {
         return load(access.learner().id()).steps().stream().filter(step -> sees(access, step))

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.events.Topic;
+import org.pathways.events.referral.ReferralReason;
+import org.pathways.events.referral.ReferralRejected;
+import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
 import org.pathways.learner.LearnerProfileServiceTest;
@@ -248,6 +251,55 @@ class PlanTest extends LearnerProfileServiceTest {
         List<JsonNode> again = events(learnerId, EventType.PLAN_STEP_OVERDUE, 2);
         assertThat(again).extracting(data -> data.path("dueOn").asString())
                 .containsExactly(late.get("dueOn").toString(), twoDaysAgo);
+    }
+
+    @Test
+    void aStepsOwnerWhoseConsentIsWithdrawnHandsItBackToTheRegisteringAgencyAtOnce() {
+        String learnerId = registerLearner(COLLEGE);
+        String consentId = consentTo(learnerId, COLLEGE, COUNCIL, "REFERRAL_SHARING");
+        Map<String, Object> late = step("Call about the housing form", COUNCIL);
+        late.put("dueOn", LocalDate.now(ZoneOffset.UTC).minusDays(1).toString());
+        String stepId = lastStepId(addStep(learnerId, COLLEGE, late));
+
+        assertThat(api().delete("/api/learners/" + learnerId + "/consents/" + consentId, TestTokens.worker(COLLEGE))
+                .status()).isEqualTo(200);
+
+        // The step is the college's now, and the change says so; the overdue notice goes to the college.
+        JsonNode step = api().get(plan(learnerId), TestTokens.worker(COLLEGE)).body().path("steps").get(0);
+        assertThat(step.path("stepId").asString()).isEqualTo(stepId);
+        assertThat(step.path("ownerAgencyId").asString()).isEqualTo(COLLEGE);
+        JsonNode changed = events(learnerId, EventType.PLAN_STEP_CHANGED, 1).getFirst();
+        assertThat(changed.path("ownerAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(changed.path("changedByAgencyId").asString()).isEqualTo(COLLEGE);
+        overdueCheck.raiseOverdue();
+        assertThat(events(learnerId, EventType.PLAN_STEP_OVERDUE, 1)).singleElement()
+                .satisfies(overdue -> assertThat(overdue.path("ownerAgencyId").asString()).isEqualTo(COLLEGE));
+    }
+
+    @Test
+    void aStepsOwnerWhoseReferralClosedHandsItBackBeforeItIsOverdue() {
+        String learnerId = registerLearner(COLLEGE);
+        String referralId = "ref-" + UUID.randomUUID();
+        String submitted = referralService.publish(new ReferralSubmitted(referralId, learnerId, "opp-esol", COLLEGE,
+                COUNCIL, Urgency.ROUTINE, Instant.now()));
+        awaitHandled("referral-relationships", submitted);
+        Map<String, Object> late = step("Bring proof of address", COUNCIL);
+        late.put("dueOn", LocalDate.now(ZoneOffset.UTC).minusDays(1).toString());
+        late.put("referralId", referralId);
+        String stepId = lastStepId(addStep(learnerId, COLLEGE, late));
+
+        // The council declines the referral: it is no longer in the learner's team.
+        String rejected = referralService.publish(new ReferralRejected(referralId, learnerId, "opp-esol", COLLEGE,
+                COUNCIL, ReferralStatus.REJECTED, ReferralReason.NO_CAPACITY, COUNCIL, Instant.now()));
+        awaitHandled("referral-relationships", rejected);
+        overdueCheck.raiseOverdue();
+
+        JsonNode overdue = events(learnerId, EventType.PLAN_STEP_OVERDUE, 1).getFirst();
+        assertThat(overdue.path("stepId").asString()).isEqualTo(stepId);
+        assertThat(overdue.path("ownerAgencyId").asString()).as("overdue at the registering agency, not the council")
+                .isEqualTo(COLLEGE);
+        assertThat(events(learnerId, EventType.PLAN_STEP_CHANGED, 1).getFirst().path("ownerAgencyId").asString())
+                .isEqualTo(COLLEGE);
     }
 
     @Test
