@@ -209,6 +209,19 @@ class NextStepsTest extends ReferralServiceTest {
         assertThat(submittedEvent.get("previousReferralId").asString()).isEqualTo(firstId);
         assertThat(typesSoFar(nextId, COLLEGE)).containsExactly("submitted");
 
+        // Had the first request stopped after writing the next referral and before linking it, the same request sent
+        // again links it: the chain shows the step, and no second next step can be started beside it.
+        store.updateFirst(org.springframework.data.mongodb.core.query.Query.query(
+                        org.springframework.data.mongodb.core.query.Criteria.where("_id").is(firstId)),
+                new org.springframework.data.mongodb.core.query.Update().unset("nextReferralId"), "referrals");
+        assertThat(api().get("/api/referrals/" + firstId, worker(COUNCIL)).body().has("nextReferralId")).isFalse();
+        HttpResponse<String> afterAStop = startNext(firstId, worker(COLLEGE),
+                Map.of("opportunityId", onward, "urgency", "SOON"), "Idempotency-Key", key);
+        assertThat(afterAStop.statusCode()).as(afterAStop.body()).isEqualTo(200);
+        assertThat(JSON.readTree(afterAStop.body()).get("id").asString()).isEqualTo(nextId);
+        assertThat(api().get("/api/referrals/" + firstId, worker(COUNCIL)).text("nextReferralId"))
+                .isEqualTo(nextId);
+
         // One next step at a time.
         HttpResponse<String> second = startNext(firstId, worker(COUNCIL), Map.of("opportunityId", taken));
         assertThat(second.statusCode()).isEqualTo(409);

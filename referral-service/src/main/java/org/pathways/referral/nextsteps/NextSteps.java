@@ -104,6 +104,7 @@ class NextSteps {
                 request.urgency() != null ? request.urgency() : previous.urgency());
         var replayed = submission.replayOf(caller, next, idempotencyKey, previous);
         if (replayed.isPresent()) {
+            linkIfLeftUnlinked(previous, replayed.get().referral());
             return replayed.get();
         }
         if (!expected.matches(previous.version())) {
@@ -141,6 +142,24 @@ class NextSteps {
                     + "this one");
         }
         return new ReferralSubmission.Outcome(created, warnings, false);
+    }
+
+    /**
+     * The same request sent again (its idempotency key) after the first stopped between writing the next referral and
+     * linking it from the completed one: the link is made now, so the chain shows the step and no second next step
+     * can be started beside it. A completed referral already linked (to this or another) is left as it is.
+     */
+    private void linkIfLeftUnlinked(Referral previous, Referral replayed) {
+        if (previous.nextReferralId() != null || !previous.id().equals(replayed.previousReferralId())
+                || previous.status() != ReferralStatus.COMPLETED || !replayed.status().open()) {
+            return;
+        }
+        previous.linkNextStep(replayed, null);
+        try {
+            outbox.save(previous);
+        } catch (OptimisticLockingFailureException raced) {
+            throw lifecycle.staleNow(previous);
+        }
     }
 
     private ReferralStatus currentNextStatus(Referral previous) {
