@@ -14,6 +14,7 @@ import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.consent.ConsentDecision.Basis;
 import org.pathways.learner.domain.Access;
 import org.pathways.learner.domain.Consent;
+import org.pathways.learner.domain.ConsentOrigin;
 import org.pathways.learner.domain.Learner;
 import org.pathways.learner.domain.Learners;
 import org.pathways.messaging.agency.AgencyKinds;
@@ -31,7 +32,7 @@ import org.springframework.stereotype.Service;
  * 409 and retries).
  */
 @Service
-class ConsentRecords {
+public class ConsentRecords {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsentRecords.class);
 
@@ -104,8 +105,32 @@ class ConsentRecords {
         if (!mayWithdraw) {
             throw ProblemException.notFound("consent", consentId);
         }
+        Consent consent = learner.consent(consentId).orElseThrow();
+        if (consent.withdrawnAt() != null) {
+            // Withdrawn already: what it stands for across a merge is withdrawn again if a stop left it in force.
+            withdrawAcrossMerges(learner, consent, caller.userId());
+        }
         ConsentWithdrawn withdrawn = learner.withdrawConsent(consentId, caller.userId(), clock.instant());
         Learner saved = outbox.save(learner, withdrawn);
+        followUp(saved);
+        Consent now = saved.consent(withdrawn.consentId()).orElseThrow();
+        withdrawAcrossMerges(saved, now, caller.userId());
+        return now;
+    }
+
+    /**
+     * After a merge retired {@code retired}: a consent withdrawn on it while the merge ran (after the survivor took
+     * its copy) is withdrawn on the survivor too.
+     */
+    public void carryWithdrawalsOf(Learner retired, String by) {
+        for (Consent consent : retired.consents()) {
+            if (consent.withdrawnAt() != null) {
+                withdrawAcrossMerges(retired, consent, by);
+            }
+        }
+    }
+
+    private void followUp(Learner saved) {
         for (ConsentWithdrawalFollowUp followUp : followUps) {
             try {
                 followUp.afterWithdrawal(saved);
@@ -114,7 +139,68 @@ class ConsentRecords {
                         failed.getClass().getSimpleName());
             }
         }
-        return saved.consent(withdrawn.consentId()).orElseThrow();
+    }
+
+    /**
+     * A consent carried across a merge is one consent on two records ({@link ConsentOrigin}): withdrawing it on
+     * either withdraws it on the other, each with its own {@code consent-withdrawn}, so that every service stops
+     * counting it under either learner id. From the survivor: the consents of the records merged away it stands for;
+     * from a record merged away: the survivor's consent that stands for it. Each is withdrawn once, however the
+     * records chain.
+     */
+    private void withdrawAcrossMerges(Learner learner, Consent withdrawn, String by) {
+        java.util.Deque<ConsentOrigin> pending = new java.util.ArrayDeque<>(withdrawn.standsFor());
+        if (learner.mergedInto() != null) {
+            learners.stored(learner.mergedInto()).ifPresent(survivor -> survivor.consents().stream()
+                    .filter(consent -> consent.standsFor(learner.id(), withdrawn.id()))
+                    .forEach(consent -> pending.add(new ConsentOrigin(survivor.id(), consent.id()))));
+        }
+        java.util.Set<ConsentOrigin> seen = new java.util.HashSet<>();
+        seen.add(new ConsentOrigin(learner.id(), withdrawn.id()));
+        while (!pending.isEmpty()) {
+            ConsentOrigin next = pending.poll();
+            if (!seen.add(next)) {
+                continue;
+            }
+            withdrawOn(next, by).ifPresent(done -> {
+                pending.addAll(done.consent().standsFor());
+                if (done.learner().mergedInto() != null) {
+                    learners.stored(done.learner().mergedInto()).ifPresent(survivor -> survivor.consents().stream()
+                            .filter(consent -> consent.standsFor(done.learner().id(), next.consentId()))
+                            .forEach(consent -> pending.add(new ConsentOrigin(survivor.id(), consent.id()))));
+                }
+            });
+        }
+    }
+
+    /** Withdraws one consent on its record if still in force there (a few tries against races); what it now is. */
+    private Optional<Withdrawn> withdrawOn(ConsentOrigin target, String by) {
+        for (int attempt = 1; ; attempt++) {
+            Optional<Learner> found = learners.stored(target.learnerId()).filter(learner -> !learner.isErased());
+            Optional<Consent> consent = found.flatMap(learner -> learner.consent(target.consentId()));
+            if (consent.isEmpty()) {
+                return Optional.empty();
+            }
+            if (consent.get().withdrawnAt() != null) {
+                return Optional.of(new Withdrawn(found.get(), consent.get()));
+            }
+            Learner learner = found.get();
+            ConsentWithdrawn withdrawn = learner.withdrawConsent(target.consentId(), by, clock.instant());
+            try {
+                Learner saved = outbox.save(learner, withdrawn);
+                followUp(saved);
+                return Optional.of(new Withdrawn(saved, saved.consent(target.consentId()).orElseThrow()));
+            } catch (OptimisticLockingFailureException raced) {
+                if (attempt == GRANT_ATTEMPTS) {
+                    LOG.warn("A consent carried across a merge could not be withdrawn on its other record after {} "
+                            + "tries; withdrawing it again finishes it", attempt);
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    private record Withdrawn(Learner learner, Consent consent) {
     }
 
     /**

@@ -2,6 +2,7 @@ package org.pathways.learner.domain;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -26,8 +27,35 @@ public class Consent {
     private Instant expiresAt;
     private String withdrawnBy;
     private Instant withdrawnAt;
+    /** The consents of records merged into this learner's that this one stands for (absent in older documents). */
+    private List<ConsentOrigin> standsFor;
 
     protected Consent() {
+    }
+
+    /** The consents of records merged away that this one stands for: withdrawn with it. */
+    public List<ConsentOrigin> standsFor() {
+        return standsFor == null ? List.of() : List.copyOf(standsFor);
+    }
+
+    /** Whether this consent stands for consent {@code consentId} of the record {@code learnerId} merged away. */
+    public boolean standsFor(String learnerId, String consentId) {
+        return standsFor().contains(new ConsentOrigin(learnerId, consentId));
+    }
+
+    /** This consent now also stands for {@code other} of the record {@code learnerId}, and what that one stood for. */
+    void standFor(String learnerId, Consent other) {
+        List<ConsentOrigin> origins = new java.util.ArrayList<>(standsFor());
+        for (ConsentOrigin origin : other.standsFor()) {
+            if (!origins.contains(origin)) {
+                origins.add(origin);
+            }
+        }
+        ConsentOrigin direct = new ConsentOrigin(learnerId, other.id);
+        if (!origins.contains(direct)) {
+            origins.add(direct);
+        }
+        standsFor = origins;
     }
 
     /**

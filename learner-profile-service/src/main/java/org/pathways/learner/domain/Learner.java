@@ -394,11 +394,21 @@ public class Learner {
                 events.add(new LearnerLinked(id, link.learnerId(), link.linkedByAgencyId(), now));
             }
         }
+        // Each consent in force carries on here, as a copy or as the consent of the same scope in force here already,
+        // which then stands for it: withdrawing one withdraws the other (ConsentOrigin).
         for (Consent consent : other.consents) {
-            if (consent.isInForceAt(now) && consents.stream()
-                    .noneMatch(mine -> mine.sameScopeAs(consent) && mine.isInForceAt(now))) {
-                events.add(grantConsent(consent.agencyId(), consent.agencyKind(), consent.purpose(),
-                        consent.method(), consent.recordedBy(), consent.expiresAt(), now));
+            if (!consent.isInForceAt(now)) {
+                continue;
+            }
+            Optional<Consent> same = consents.stream()
+                    .filter(mine -> mine.sameScopeAs(consent) && mine.isInForceAt(now)).findFirst();
+            if (same.isPresent()) {
+                same.get().standFor(other.id, consent);
+            } else {
+                ConsentGranted copied = grantConsent(consent.agencyId(), consent.agencyKind(), consent.purpose(),
+                        consent.method(), consent.recordedBy(), consent.expiresAt(), now);
+                consent(copied.consentId()).orElseThrow().standFor(other.id, consent);
+                events.add(copied);
             }
         }
         mergedFrom.add(new MergeRecord(other.id, agencyId, userId, now));

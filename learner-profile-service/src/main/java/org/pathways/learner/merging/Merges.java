@@ -7,6 +7,7 @@ import java.util.List;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
+import org.pathways.learner.consent.ConsentRecords;
 import org.pathways.learner.domain.Access;
 import org.pathways.learner.domain.Learner;
 import org.pathways.learner.domain.LearnerLink;
@@ -29,8 +30,10 @@ class Merges {
     private final Outbox outbox;
     private final AccessAudit audit;
     private final Clock clock;
+    private final ConsentRecords consents;
 
-    Merges(Learners learners, Links links, Outbox outbox, AccessAudit audit, Clock clock) {
+    Merges(Learners learners, Links links, Outbox outbox, AccessAudit audit, Clock clock, ConsentRecords consents) {
+        this.consents = consents;
         this.learners = learners;
         this.links = links;
         this.outbox = outbox;
@@ -61,7 +64,9 @@ class Merges {
         Learner saved = outbox.save(survivor, survivor.absorb(other, caller.agencyId(), caller.userId(), now));
         Access access = new Access(saved, Viewer.registering(caller.agencyId()),
                 saved.sharingWith(Viewer.registering(caller.agencyId()), now));
-        outbox.save(other, other.retireInto(saved, now));
+        Learner retired = retire(other, saved, now);
+        // A consent withdrawn on the other record while this ran stays withdrawn on the survivor too.
+        consents.carryWithdrawalsOf(retired, caller.userId());
         // The survivor took over the other's links: link back from each record it now links to, so that every
         // link stays two-way.
         for (LearnerLink link : saved.links()) {
@@ -70,5 +75,23 @@ class Merges {
                     .ifPresent(linked -> links.addLink(linked, saved.id(), caller, now));
         }
         return access;
+    }
+
+    /**
+     * Retires the other record into the survivor, reading it again when a change to it (a consent withdrawn, say)
+     * came after it was read; a record erased or merged elsewhere meanwhile is left as it is.
+     */
+    private Learner retire(Learner other, Learner survivor, Instant now) {
+        Learner current = other;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return outbox.save(current, current.retireInto(survivor, now));
+            } catch (org.springframework.dao.OptimisticLockingFailureException raced) {
+                if (attempt >= 3) {
+                    throw raced;
+                }
+                current = learners.stored(other.id()).orElseThrow(() -> raced);
+            }
+        }
     }
 }

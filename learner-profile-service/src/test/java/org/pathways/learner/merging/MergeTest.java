@@ -37,6 +37,104 @@ class MergeTest extends LearnerProfileServiceTest {
                 Map.of("otherLearnerId", other));
     }
 
+    private String consent(String learnerId) {
+        HttpApi.Response granted = api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "REFERRAL_SHARING", "method", "WRITTEN"));
+        assertThat(granted.status()).isEqualTo(201);
+        return granted.text("id");
+    }
+
+    private JsonNode consentOn(String learnerId, String consentId) {
+        return api().get("/api/learners/" + learnerId, TestTokens.worker(COLLEGE)).body().path("consents")
+                .valueStream().filter(c -> c.path("id").asString().equals(consentId)).findFirst().orElseThrow();
+    }
+
+    private boolean councilMayRefer(String learnerId) {
+        return api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + COUNCIL
+                + "&purpose=REFERRAL_SHARING", TestTokens.worker(COLLEGE)).body().path("allowed").asBoolean();
+    }
+
+    private String onlyConsentOf(String learnerId) {
+        List<JsonNode> consents = api().get("/api/learners/" + learnerId, TestTokens.worker(COLLEGE)).body()
+                .path("consents").valueStream().toList();
+        assertThat(consents).hasSize(1);
+        return consents.getFirst().path("id").asString();
+    }
+
+    @Test
+    void aConsentCarriedAcrossAMergeIsWithdrawnOnBothRecordsWhicheverTheWorkerOpens() {
+        String born = uniqueBirthDate();
+        // The consent copied to the survivor, withdrawn there: the retired record's original goes too.
+        String survivor = register(COLLEGE, uniquePerson("Dana", "Mirza", born));
+        String retired = register(COLLEGE, uniquePerson("Danielle", "Mirza", born));
+        String original = consent(retired);
+        assertThat(merge(COLLEGE, survivor, retired).status()).isEqualTo(200);
+        String copy = onlyConsentOf(survivor);
+        assertThat(api().delete("/api/learners/" + survivor + "/consents/" + copy, TestTokens.worker(COLLEGE))
+                .status()).isEqualTo(200);
+        assertThat(consentOn(retired, original).path("active").asBoolean()).isFalse();
+        assertThat(councilMayRefer(retired)).isFalse();
+        assertThat(learnerTopic.await(r -> isOfType(r, retired, EventType.CONSENT_WITHDRAWN.type()), 1,
+                EVENT_DEADLINE)).as("every service stops counting it under the retired id too").hasSize(1);
+
+        // The survivor had a consent of the same scope already: it stands for the other's, and takes it with it.
+        String born2 = uniqueBirthDate();
+        String keeper = register(COLLEGE, uniquePerson("Ola", "Nwosu", born2));
+        String kept = consent(keeper);
+        String folded = register(COLLEGE, uniquePerson("Olamide", "Nwosu", born2));
+        String foldedConsent = consent(folded);
+        assertThat(merge(COLLEGE, keeper, folded).status()).isEqualTo(200);
+        assertThat(onlyConsentOf(keeper)).isEqualTo(kept);
+        assertThat(api().delete("/api/learners/" + keeper + "/consents/" + kept, TestTokens.worker(COLLEGE))
+                .status()).isEqualTo(200);
+        assertThat(councilMayRefer(folded)).isFalse();
+        assertThat(consentOn(folded, foldedConsent).path("active").asBoolean()).isFalse();
+
+        // Withdrawn on the retired record, the survivor's copy goes too.
+        String born3 = uniqueBirthDate();
+        String carrier = register(COLLEGE, uniquePerson("Sam", "Okoro", born3));
+        String gone = register(COLLEGE, uniquePerson("Samuel", "Okoro", born3));
+        String first = consent(gone);
+        assertThat(merge(COLLEGE, carrier, gone).status()).isEqualTo(200);
+        assertThat(councilMayRefer(carrier)).isTrue();
+        assertThat(api().delete("/api/learners/" + gone + "/consents/" + first, TestTokens.worker(COLLEGE))
+                .status()).isEqualTo(200);
+        assertThat(councilMayRefer(carrier)).as("the survivor's copy is withdrawn with it").isFalse();
+    }
+
+    @Test
+    void aConsentWithdrawnFromTheOtherRecordWhileItIsMergedNeverStaysInForceOnTheSurvivor() throws Exception {
+        // The survivor takes a copy of the other's consents, then the other is retired: a withdrawal in between, on
+        // the other record, is carried to the survivor's copy once the other is retired. Raced round after round.
+        for (int round = 0; round < 8; round++) {
+            String born = uniqueBirthDate();
+            String survivor = register(COLLEGE, uniquePerson("Nils", "Ekdahl", born));
+            String other = register(COLLEGE, uniquePerson("Nils", "Ekdahl" + (char) ('a' + round), born));
+            String consentId = consent(other);
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            try (var both = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                var merged = both.submit(() -> {
+                    start.await();
+                    return merge(COLLEGE, survivor, other).status();
+                });
+                var withdrawn = both.submit(() -> {
+                    start.await();
+                    return api().delete("/api/learners/" + other + "/consents/" + consentId,
+                            TestTokens.worker(COLLEGE)).status();
+                });
+                start.countDown();
+                int mergeStatus = merged.get();
+                int withdrawalStatus = withdrawn.get();
+                assertThat(mergeStatus).as("round %d: the merge", round).isEqualTo(200);
+                assertThat(withdrawalStatus).as("round %d: the withdrawal", round).isIn(200, 409);
+                if (withdrawalStatus == 200) {
+                    assertThat(councilMayRefer(survivor)).as("round %d: withdrawn from the other record", round)
+                            .isFalse();
+                }
+            }
+        }
+    }
+
     @Test
     void anExplicitMergeKeepsBothHistoriesAndRetiresTheOtherRecord() {
         String born = uniqueBirthDate();
