@@ -97,8 +97,10 @@ class LinkRequests {
     }
 
     /**
-     * Links the two records both ways, then marks the request accepted; an acceptance interrupted between the two
-     * is finished by accepting again, and accepting an accepted request again changes nothing.
+     * Marks the request accepted, then links the two records both ways: a decline at the same moment either came first
+     * (this answers {@code 409 link-request-decided}, or {@code 409} for the stale version, and nothing is linked) or
+     * is refused. An acceptance interrupted between the two is finished by accepting again (accepting an accepted
+     * request links what is not linked yet, and changes nothing else).
      */
     LinkRequest accept(Caller caller, String requestId, AccessRequest access) {
         LinkRequest request = addressedTo(caller, requestId);
@@ -110,12 +112,12 @@ class LinkRequests {
         Learner theirs = learners.find(request.requestingLearnerId())
                 .orElseThrow(() -> ProblemException.notFound("link request", requestId));
         audit.record(caller, own.id(), AccessAction.READ_LINK_REQUEST, access, List.of(Sharing.REGISTERING_AGENCY));
-        links.linkOnRequest(caller, own, theirs);
-        if (request.status() == LinkRequestStatus.ACCEPTED) {
-            return request;
+        if (request.status() != LinkRequestStatus.ACCEPTED) {
+            request.accept(caller.userId(), clock.instant());
+            request = mongo.save(request);   // version-guarded: a decline saved meanwhile wins, and nothing is linked
         }
-        request.accept(caller.userId(), clock.instant());
-        return mongo.save(request);
+        links.linkOnRequest(caller, own, theirs);
+        return request;
     }
 
     LinkRequest decline(Caller caller, String requestId, AccessRequest access) {

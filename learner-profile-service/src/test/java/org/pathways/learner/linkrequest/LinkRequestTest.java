@@ -132,6 +132,35 @@ class LinkRequestTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void anAcceptanceAndADeclineAtOnceEndLinkedAndAcceptedOrUnlinkedAndDeclinedNeverLinkedAndDeclined()
+            throws Exception {
+        for (int round = 0; round < 6; round++) {
+            Warned warned = warnedAtTheCollege("Rosario", "Dimaculangan" + (char) ('a' + round));
+            String requestId = ask(COLLEGE, warned.mine(), warned.token()).text("id");
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            try (var both = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                var accepted = both.submit(() -> {
+                    start.await();
+                    return answer(HOUSING, requestId, "accept");
+                });
+                var declined = both.submit(() -> {
+                    start.await();
+                    return answer(HOUSING, requestId, "decline");
+                });
+                start.countDown();
+                accepted.get();
+                declined.get();
+            }
+            String status = listed(HOUSING, "incoming").stream()
+                    .filter(request -> request.path("id").asString().equals(requestId)).findFirst().orElseThrow()
+                    .path("status").asString();
+            boolean linked = storedLinks(warned.existing()).contains(warned.mine());
+            assertThat(status + (linked ? " linked" : " not linked")).as("round %d", round)
+                    .isIn("ACCEPTED linked", "DECLINED not linked");
+        }
+    }
+
+    @Test
     void aMatchTokenIsForTheAgencyItWasShownToOnceAndOnlyForItsOwnRecords() {
         Warned warned = warnedAtTheCollege("Henrietta", "Oyelaran");
         String councilRecord = registerLearner(COUNCIL);
