@@ -235,6 +235,20 @@ class GatewayTest {
     }
 
     @Test
+    void signingOutIsTheWebAppsOwn() throws Exception {
+        // The web app ends its session and the issuer's on POST /logout; the gateway passes it on, never answers it.
+        // From an address of its own (127.0.0.2), so that the other tests' rate-limit bucket stays as they expect.
+        HttpClient ownAddress = HttpClient.newBuilder().localAddress(java.net.InetAddress.getByName("127.0.0.2"))
+                .build();
+        HttpResponse<String> signedOut = ownAddress.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/logout"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("_csrf=abc-123")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(signedOut.statusCode()).as(signedOut.headers().toString()).isEqualTo(200);
+        assertThat(signedOut.body()).startsWith("<p>web app: /logout</p>");
+    }
+
+    @Test
     void aFormPostedToTheWebAppArrivesWhole() throws Exception {
         String form = "givenName=Amina&familyName=O%27Neill+Yusuf&barriers=CHILDCARE&barriers=MONEY&_csrf=abc-123";
         HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

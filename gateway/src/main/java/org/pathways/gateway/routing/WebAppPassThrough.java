@@ -30,6 +30,13 @@ public class WebAppPassThrough {
                 .csrf(csrf -> csrf.disable())
                 .headers(headers -> headers.disable())
                 .requestCache(cache -> cache.disable())
+                // The web app's own sign-out (POST /logout) and sign-in pages are its own: none of the chain's
+                // defaults may answer for it.
+                .logout(logout -> logout.disable())
+                .formLogin(form -> form.disable())
+                .httpBasic(basic -> basic.disable())
+                .anonymous(anonymous -> anonymous.disable())
+                .securityContext(context -> context.disable())
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
         return http.build();
     }
