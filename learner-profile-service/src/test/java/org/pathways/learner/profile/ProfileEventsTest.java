@@ -13,6 +13,10 @@ import org.pathways.events.catalogue.EventType;
 import org.pathways.events.Topic;
 import org.pathways.learner.LearnerProfileServiceTest;
 import org.pathways.testing.HttpApi;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.pathways.testing.TestTokens;
 import org.pathways.testing.RecordedTopic;
 import tools.jackson.databind.JsonNode;
@@ -50,6 +54,33 @@ class ProfileEventsTest extends LearnerProfileServiceTest {
         assertThat(new String(records.getFirst().value(), StandardCharsets.UTF_8))
                 .doesNotContain("900456", "plumber", "Chapeltown", "CARING\"]", "Amina", "Okafor", "1994-03-17",
                         "amina.okafor@example.org");
+    }
+
+    @Autowired
+    LocalityCodesCoarsened localities;
+
+    @Test
+    void aLocalityAnEarlierVersionKeptAsAFullPostcodeIsCoarsenedOnceSoChangesToTheLearnerArePublishedAgain() {
+        String id = registerLearner(COLLEGE);
+        String other = registerLearner(COLLEGE);
+        // As an earlier version accepted it: a full postcode without its space, or with a hyphen.
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(id)), new Update().set("localityCode", "LS62AB"),
+                "learners");
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(other)), new Update().set("localityCode", "SW1A-1AA"),
+                "learners");
+
+        assertThat(localities.coarsen()).isEqualTo(2);
+        assertThat(localities.coarsen()).as("repeatable").isZero();
+
+        assertThat(get("/api/learners/" + id, TestTokens.worker(COLLEGE)).body().path("localityCode").asString())
+                .isEqualTo("LS6");
+        assertThat(get("/api/learners/" + other, TestTokens.worker(COLLEGE)).body().path("localityCode").asString())
+                .isEqualTo("SW1A");
+        HttpApi.Response changed = patch(id, 0, Map.of("phone", "07700 900111"));
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+        List<ConsumerRecord<String, byte[]>> records = learnerTopic.await(
+                r -> isOfType(r, id, EventType.LEARNER_PROFILE_UPDATED.type()), 1, EVENT_DEADLINE);
+        assertThat(cloudEvent(records.getFirst()).path("data").path("localityCode").asString()).isEqualTo("LS6");
     }
 
     @Test
