@@ -41,6 +41,23 @@ public class PlatformTracingAutoConfiguration {
         return new AddressesWithoutQueries();
     }
 
+    /** Every span exporter sends spans without the queries of the addresses they quote ({@link QueryFreeSpans}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.opentelemetry.sdk.trace.export.SpanExporter")
+    static class SpanExports {
+
+        @Bean
+        static org.springframework.beans.factory.config.BeanPostProcessor queryFreeSpanExports() {
+            return new org.springframework.beans.factory.config.BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String beanName) {
+                    return bean instanceof io.opentelemetry.sdk.trace.export.SpanExporter exporter
+                            && !(bean instanceof QueryFreeSpans) ? new QueryFreeSpans(exporter) : bean;
+                }
+            };
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({MongoClientSettings.class, MongoObservationCommandListener.class,
             MongoClientSettingsBuilderCustomizer.class})
