@@ -2,6 +2,7 @@ package org.pathways.learner.consent;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import org.pathways.events.agency.AgencyKind;
@@ -150,13 +151,9 @@ public class ConsentRecords {
      */
     private void withdrawAcrossMerges(Learner learner, Consent withdrawn, String by) {
         java.util.Deque<ConsentOrigin> pending = new java.util.ArrayDeque<>(withdrawn.standsFor());
-        if (learner.mergedInto() != null) {
-            learners.stored(learner.mergedInto()).ifPresent(survivor -> survivor.consents().stream()
-                    .filter(consent -> consent.standsFor(learner.id(), withdrawn.id()))
-                    .forEach(consent -> pending.add(new ConsentOrigin(survivor.id(), consent.id()))));
-        }
         java.util.Set<ConsentOrigin> seen = new java.util.HashSet<>();
         seen.add(new ConsentOrigin(learner.id(), withdrawn.id()));
+        pending.addAll(standingFor(learner, withdrawn.id()));
         while (!pending.isEmpty()) {
             ConsentOrigin next = pending.poll();
             if (!seen.add(next)) {
@@ -164,13 +161,33 @@ public class ConsentRecords {
             }
             withdrawOn(next, by).ifPresent(done -> {
                 pending.addAll(done.consent().standsFor());
-                if (done.learner().mergedInto() != null) {
-                    learners.stored(done.learner().mergedInto()).ifPresent(survivor -> survivor.consents().stream()
-                            .filter(consent -> consent.standsFor(done.learner().id(), next.consentId()))
-                            .forEach(consent -> pending.add(new ConsentOrigin(survivor.id(), consent.id()))));
-                }
+                pending.addAll(standingFor(done.learner(), next.consentId()));
             });
         }
+    }
+
+    /**
+     * The consents of the record {@code learner} was merged into that stand for its consent {@code consentId} and
+     * for no other consent still in force (one that stands for two consents of the record merged away, say, an old
+     * one and its renewal, stays while the other does).
+     */
+    private List<ConsentOrigin> standingFor(Learner learner, String consentId) {
+        if (learner.mergedInto() == null) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        ConsentOrigin withdrawn = new ConsentOrigin(learner.id(), consentId);
+        return learners.stored(learner.mergedInto()).map(survivor -> survivor.consents().stream()
+                .filter(consent -> consent.standsFor(learner.id(), consentId) && consent.isInForceAt(now)
+                        && consent.standsFor().stream().filter(origin -> !origin.equals(withdrawn))
+                        .noneMatch(origin -> inForce(origin, now)))
+                .map(consent -> new ConsentOrigin(survivor.id(), consent.id())).toList()).orElse(List.of());
+    }
+
+    private boolean inForce(ConsentOrigin origin, Instant now) {
+        return learners.stored(origin.learnerId()).filter(learner -> !learner.isErased())
+                .flatMap(learner -> learner.consent(origin.consentId()))
+                .map(consent -> consent.isInForceAt(now)).orElse(false);
     }
 
     /** Withdraws one consent on its record if still in force there (a few tries against races); what it now is. */

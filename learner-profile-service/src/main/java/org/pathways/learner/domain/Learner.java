@@ -394,14 +394,28 @@ public class Learner {
                 events.add(new LearnerLinked(id, link.learnerId(), link.linkedByAgencyId(), now));
             }
         }
-        // Each consent in force carries on here, as a copy or as the consent of the same scope in force here already,
-        // which then stands for it: withdrawing one withdraws the other (ConsentOrigin).
+        events.addAll(carryConsentsOf(other, now));
+        mergedFrom.add(new MergeRecord(other.id, agencyId, userId, now));
+        return events;
+    }
+
+    /**
+     * The consents in force of {@code other} (a record merged into this one) carry on here: each as the consent in
+     * force here on exactly its terms (scope and expiry), which then stands for it, or else as a copy that does.
+     * Withdrawing one withdraws the other ({@link ConsentOrigin}); a consent carried already is skipped, so this is
+     * repeatable (a merge finished after a change to the other record).
+     *
+     * @return the {@code consent-granted} events of the copies
+     */
+    public List<PathwaysEvent> carryConsentsOf(Learner other, Instant now) {
+        List<PathwaysEvent> events = new ArrayList<>();
         for (Consent consent : other.consents) {
-            if (!consent.isInForceAt(now)) {
+            if (!consent.isInForceAt(now)
+                    || consents.stream().anyMatch(mine -> mine.standsFor(other.id, consent.id()))) {
                 continue;
             }
-            Optional<Consent> same = consents.stream()
-                    .filter(mine -> mine.sameScopeAs(consent) && mine.isInForceAt(now)).findFirst();
+            Optional<Consent> same = consents.stream().filter(mine -> mine.sameScopeAs(consent)
+                    && Objects.equals(mine.expiresAt(), consent.expiresAt()) && mine.isInForceAt(now)).findFirst();
             if (same.isPresent()) {
                 same.get().standFor(other.id, consent);
             } else {
@@ -411,7 +425,6 @@ public class Learner {
                 events.add(copied);
             }
         }
-        mergedFrom.add(new MergeRecord(other.id, agencyId, userId, now));
         return events;
     }
 

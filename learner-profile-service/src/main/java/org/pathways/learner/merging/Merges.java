@@ -78,8 +78,10 @@ class Merges {
     }
 
     /**
-     * Retires the other record into the survivor, reading it again when a change to it (a consent withdrawn, say)
-     * came after it was read; a record erased or merged elsewhere meanwhile is left as it is.
+     * Retires the other record into the survivor. A change to it after it was read (a consent granted or withdrawn
+     * meanwhile, say) has it read again: a consent granted meanwhile is carried to the survivor first, then it is
+     * retired; a withdrawal is carried after ({@link ConsentRecords#carryWithdrawalsOf}). A record erased or merged
+     * elsewhere meanwhile is refused ({@code 410} or {@code 409}).
      */
     private Learner retire(Learner other, Learner survivor, Instant now) {
         Learner current = other;
@@ -91,6 +93,11 @@ class Merges {
                     throw raced;
                 }
                 current = learners.stored(other.id()).orElseThrow(() -> raced);
+                Learner survivorNow = learners.stored(survivor.id()).orElseThrow(() -> raced);
+                List<org.pathways.events.PathwaysEvent> carried = survivorNow.carryConsentsOf(current, now);
+                if (!carried.isEmpty()) {
+                    outbox.save(survivorNow, carried);
+                }
             }
         }
     }

@@ -103,6 +103,26 @@ class MergeTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void aConsentTheSurvivorCarriesForTwoOfTheOthersStaysUntilBothAreWithdrawn() {
+        String born = uniqueBirthDate();
+        String survivor = register(COLLEGE, uniquePerson("Tomasz", "Wrona", born));
+        String other = register(COLLEGE, uniquePerson("Tom", "Wrona", born));
+        // Two consents of one scope on the other record: given aloud, then in writing.
+        String spoken = api().post("/api/learners/" + other + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyId", COUNCIL, "purpose", "REFERRAL_SHARING", "method", "VERBAL")).text("id");
+        String written = consent(other);
+        assertThat(merge(COLLEGE, survivor, other).status()).isEqualTo(200);
+
+        assertThat(api().delete("/api/learners/" + other + "/consents/" + spoken, TestTokens.worker(COLLEGE))
+                .status()).isEqualTo(200);
+        assertThat(councilMayRefer(survivor)).as("the written consent still counts, on both records").isTrue();
+        assertThat(councilMayRefer(other)).isTrue();
+        assertThat(api().delete("/api/learners/" + other + "/consents/" + written, TestTokens.worker(COLLEGE))
+                .status()).isEqualTo(200);
+        assertThat(councilMayRefer(survivor)).isFalse();
+    }
+
+    @Test
     void aConsentWithdrawnFromTheOtherRecordWhileItIsMergedNeverStaysInForceOnTheSurvivor() throws Exception {
         // The survivor takes a copy of the other's consents, then the other is retired: a withdrawal in between, on
         // the other record, is carried to the survivor's copy once the other is retired. Raced round after round.
