@@ -70,13 +70,16 @@ public class ConsentRecords {
                 throw ProblemException.notFound("learner", learnerId);
             }
             Instant now = clock.instant();
+            // The store keeps milliseconds: a finer expiry would never equal the one kept.
+            Instant expiresAt = request.expiresAt() == null ? null
+                    : request.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             Optional<Consent> repeated = learner.sameGrantInForce(request.agencyId(), request.agencyKind(),
-                    request.purpose(), request.method(), request.expiresAt(), now);
+                    request.purpose(), request.method(), expiresAt, now);
             if (repeated.isPresent()) {
                 return new Grant(repeated.get(), false);
             }
             ConsentGranted granted = learner.grantConsent(request.agencyId(), request.agencyKind(),
-                    request.purpose(), request.method(), caller.userId(), request.expiresAt(), now);
+                    request.purpose(), request.method(), caller.userId(), expiresAt, now);
             try {
                 return new Grant(outbox.save(learner, granted).consent(granted.consentId()).orElseThrow(), true);
             } catch (OptimisticLockingFailureException raced) {

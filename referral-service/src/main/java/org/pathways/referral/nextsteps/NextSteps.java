@@ -147,14 +147,20 @@ class NextSteps {
     /**
      * The same request sent again (its idempotency key) after the first stopped between writing the next referral and
      * linking it from the completed one: the link is made now, so the chain shows the step and no second next step
-     * can be started beside it. A completed referral already linked (to this or another) is left as it is.
+     * can be started beside it. A completed referral linked to another next step that is still open or completed is
+     * left as it is.
      */
     private void linkIfLeftUnlinked(Referral previous, Referral replayed) {
-        if (previous.nextReferralId() != null || !previous.id().equals(replayed.previousReferralId())
+        if (replayed.id().equals(previous.nextReferralId()) || !previous.id().equals(replayed.previousReferralId())
                 || previous.status() != ReferralStatus.COMPLETED || !replayed.status().open()) {
             return;
         }
-        previous.linkNextStep(replayed, null);
+        // Linked to another next step: only one that has closed (declined, cancelled) gives way, as for a new one.
+        ReferralStatus currentNext = currentNextStatus(previous);
+        if (currentNext != null && (currentNext.open() || currentNext == ReferralStatus.COMPLETED)) {
+            return;
+        }
+        previous.linkNextStep(replayed, currentNext);
         try {
             outbox.save(previous);
         } catch (OptimisticLockingFailureException raced) {
