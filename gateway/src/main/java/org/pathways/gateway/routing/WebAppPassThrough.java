@@ -1,7 +1,9 @@
 package org.pathways.gateway.routing;
 
+import org.pathways.gateway.GatewayApplication;
 import org.pathways.platform.security.PlatformSecurityAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -20,6 +22,9 @@ import org.springframework.security.web.SecurityFilterChain;
  * application's own would stand in for the platform's chain, which is made only when there is none.
  */
 @AutoConfiguration(after = PlatformSecurityAutoConfiguration.class)
+// Only in the gateway's own context: tests run several services from one class path, where this module's
+// auto-configurations are seen by all of them (the identity service's sign-in endpoints would pass through).
+@ConditionalOnBean(GatewayApplication.class)
 public class WebAppPassThrough {
 
     @Bean
