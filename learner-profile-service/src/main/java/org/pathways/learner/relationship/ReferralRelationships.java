@@ -37,7 +37,12 @@ public class ReferralRelationships {
     /** The batch being consumed on this thread, if any. */
     private final ThreadLocal<Batch> batches = new ThreadLocal<>();
 
-    ReferralRelationships(MongoTemplate mongo, AppliedEvents applied, ReferralsByLearner byLearner) {
+    /** Told of learners whose referral closed or was held for consent ({@link RelationshipsEnded}). */
+    private final org.springframework.context.ApplicationEventPublisher ended;
+
+    ReferralRelationships(MongoTemplate mongo, AppliedEvents applied, ReferralsByLearner byLearner,
+                          org.springframework.context.ApplicationEventPublisher ended) {
+        this.ended = ended;
         this.mongo = mongo;
         this.applied = applied;
         this.byLearner = byLearner;
@@ -128,6 +133,21 @@ public class ReferralRelationships {
         // nothing (the supersede rule already keeps such a repeat from rewinding the relationship).
         applied.applyOnce(COLLECTION, referralId, eventId, effect(learnerId, referringAgencyId, receivingAgencyId,
                 status, at, opportunity, withoutConsent), true);
+        if (ends(status, withoutConsent)) {
+            ended.publishEvent(new RelationshipsEnded(java.util.Set.of(learnerId)));
+        }
+    }
+
+    /** Whether a referral in {@code status} no longer makes its receiving agency a member of the learner's team. */
+    private static boolean ends(ReferralStatus status, boolean withoutConsent) {
+        return !status.open() || withoutConsent;
+    }
+
+    /**
+     * Learners some of whose referrals closed or were held for consent, once written: an agency that was in their
+     * team only through such a referral may no longer be (its plan steps go back, {@code StepOwnersFollowStanding}).
+     */
+    public record RelationshipsEnded(java.util.Set<String> learnerIds) {
     }
 
     private static Update effect(String learnerId, String referringAgencyId, String receivingAgencyId,
@@ -184,6 +204,8 @@ public class ReferralRelationships {
         private final Map<String, Optional<Known>> known = new HashMap<>();
         /** The referrals changed and the events applied to each since the last write, in order. */
         private final Map<String, List<String>> changed = new LinkedHashMap<>();
+        /** The learners some of whose referrals this batch closed or held for consent. */
+        private final Set<String> endedFor = new java.util.LinkedHashSet<>();
         /** The referrals to list under a learner (new, or moved to another learner), by referral id. */
         private final Map<String, String> toList = new LinkedHashMap<>();
 
@@ -223,6 +245,9 @@ public class ReferralRelationships {
             known.put(referralId, Optional.of(new Known(new ReferralRelationship(referralId, learnerId,
                     referringAgencyId, receivingAgencyId, status, at, opportunity, withoutConsent), applied)));
             changed.computeIfAbsent(referralId, id -> new ArrayList<>()).add(eventId);
+            if (ends(status, withoutConsent)) {
+                endedFor.add(learnerId);
+            }
         }
 
         void write() {
@@ -241,6 +266,11 @@ public class ReferralRelationships {
             });
             writes.execute();
             changed.clear();
+            if (!endedFor.isEmpty()) {
+                java.util.Set<String> learners = java.util.Set.copyOf(endedFor);
+                endedFor.clear();
+                ended.publishEvent(new RelationshipsEnded(learners));
+            }
         }
     }
 }

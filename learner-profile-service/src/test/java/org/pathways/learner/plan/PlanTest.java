@@ -277,7 +277,7 @@ class PlanTest extends LearnerProfileServiceTest {
     }
 
     @Test
-    void aStepsOwnerWhoseReferralClosedHandsItBackBeforeItIsOverdue() {
+    void aStepsOwnerWhoseReferralClosedHandsItBackAtOnce() {
         String learnerId = registerLearner(COLLEGE);
         String referralId = "ref-" + UUID.randomUUID();
         String submitted = referralService.publish(new ReferralSubmitted(referralId, learnerId, "opp-esol", COLLEGE,
@@ -288,10 +288,13 @@ class PlanTest extends LearnerProfileServiceTest {
         late.put("referralId", referralId);
         String stepId = lastStepId(addStep(learnerId, COLLEGE, late));
 
-        // The council declines the referral: it is no longer in the learner's team.
+        // The council declines the referral: it is no longer in the learner's team, and the step goes back at once.
         String rejected = referralService.publish(new ReferralRejected(referralId, learnerId, "opp-esol", COLLEGE,
                 COUNCIL, ReferralStatus.REJECTED, ReferralReason.NO_CAPACITY, COUNCIL, Instant.now()));
         awaitHandled("referral-relationships", rejected);
+        org.awaitility.Awaitility.await().atMost(EVENT_DEADLINE).until(() -> api().get(plan(learnerId),
+                TestTokens.worker(COLLEGE)).body().path("steps").get(0).path("ownerAgencyId").asString()
+                .equals(COLLEGE));
         overdueCheck.raiseOverdue();
 
         JsonNode overdue = events(learnerId, EventType.PLAN_STEP_OVERDUE, 1).getFirst();
