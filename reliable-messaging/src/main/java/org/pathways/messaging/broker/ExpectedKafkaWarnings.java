@@ -28,7 +28,8 @@ import org.springframework.core.env.Environment;
  *   diagnostics and still logged.</li>
  *   <li>The binder registers that gauge again for every topic each time a binding is made ("safe to call bindTo
  *   multiple times", its source says), and Micrometer warns of the second registration of the same gauge. Only that
- *   gauge's: any other meter registered twice is still a warning.</li>
+ *   gauge's warning is dropped; but Micrometer warns of a meter registered twice once per JVM and logs every later one
+ *   at DEBUG, so another meter registered twice after it shows at DEBUG only.</li>
  *   <li>A binding with several destinations (a service reading four topics through one function) shares one error
  *   channel, and the binder warns at the second destination that it cannot subscribe a second dead-letter handler to
  *   it. Dropped only for a binding that has several destinations and no dead-letter topic ({@link #expect}), whose
