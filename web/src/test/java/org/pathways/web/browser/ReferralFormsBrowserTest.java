@@ -1,0 +1,122 @@
+package org.pathways.web.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The referral's forms as a worker uses them in a real browser: the receiving college records that a referral did not
+ * work out, with the one reason the API takes for where it had got to (it did not start, or they left early).
+ */
+class ReferralFormsBrowserTest extends BrowserTest {
+
+    private static PlatformApi api;
+    /** A learner has one open referral to an opportunity at a time: each test's referrals go to courses of their own. */
+    private static final List<String> COURSES = new java.util.ArrayList<>();
+    private static String learnerId;
+
+    @BeforeAll
+    static void aCouncilLearnerWhoAgreedToShareWithTheCollegeAndACollegeCourse() {
+        api = new PlatformApi(platform);
+        for (String title : List.of("Woodwork for beginners (referral forms test)",
+                "Joinery evening class (referral forms test)")) {
+            Map<String, Object> course = new LinkedHashMap<>();
+            course.put("title", title);
+            course.put("kind", "FORMAL_LEARNING");
+            course.put("level", "E3");
+            course.put("capacity", 12);
+            course.put("venues", List.of(Map.of("name", "Main site", "locality", "LS6")));
+            String id = api.post("college-admin", "/api/opportunities", course).get("id").asString();
+            api.post("college-admin", "/api/opportunities/" + id + "/publish", null);
+            COURSES.add(id);
+        }
+        Map<String, Object> learner = new LinkedHashMap<>();
+        learner.put("givenName", "Nia");
+        learner.put("familyName", "Forms-Browser");
+        learner.put("dateOfBirth", "1988-09-03");
+        learner.put("localityCode", "LS6");
+        learner.put("preferredLanguage", "en");
+        learnerId = api.post("council-worker", "/api/learners", learner).get("id").asString();
+        api.post("council-worker", "/api/learners/" + learnerId + "/consents",
+                Map.of("agencyId", "agency-college", "purpose", "REFERRAL_SHARING", "method", "VERBAL"));
+    }
+
+    /** A council referral of the learner to {@code course}, taken by the college through {@code steps}. */
+    private static String referral(String course, String... steps) {
+        String id = api.postOnceAccepted("council-worker", "/api/referrals", Map.of("learnerId", learnerId,
+                "opportunityId", course, "need", "Wants a practical course.", "urgency", "ROUTINE"))
+                .get("id").asString();
+        for (String step : steps) {
+            api.transition("college-worker", id, step);
+        }
+        return id;
+    }
+
+    @Test
+    void theCollegeRecordsThatAReferralDidNotWorkOutWithTheReasonThatFitsWhereItGotTo() {
+        String accepted = referral(COURSES.get(0), "RECEIVE", "ACCEPT");
+        String started = referral(COURSES.get(1), "RECEIVE", "ACCEPT", "START");
+        signIn("college-worker");
+
+        // Accepted, never started: the one reason offered is that they did not start.
+        open("/referrals/" + accepted);
+        assertThat(options(waitFor(By.id("fail-reason")))).containsExactly("Did not start");
+        assertThat(browser.findElement(By.cssSelector("label[for=fail-reason]")).getText())
+                .isEqualTo("Why did it not work out?");
+        checkPage("referral-did-not-finish");
+        browser.findElement(By.id("fail-reason-text")).sendKeys("Did not come on the first day.");
+        didNotFinish();
+        assertThat(waitFor(By.cssSelector(".notice.success")).getText()).isEqualTo("Marked as not finished.");
+        assertThat(browser.findElement(By.id("referral-status")).getText()).isEqualTo("Did not finish");
+        assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText())
+                .contains("Did not start", "(Did not come on the first day.)");
+        assertThat(lastChange(accepted).path("reason").asString()).isEqualTo("DID_NOT_START");
+
+        // Started: they left early; in Welsh too.
+        open("/referrals/" + started);
+        switchLanguage("cy");
+        assertThat(options(waitFor(By.id("fail-reason")))).containsExactly("Gadawodd yn gynnar");
+        assertThat(browser.findElement(By.cssSelector("label[for=fail-reason]")).getText())
+                .isEqualTo("Pam na weithiodd hyn?");
+        checkPage("referral-did-not-finish-cy");
+        switchLanguage("en");
+        assertThat(options(waitFor(By.id("fail-reason")))).containsExactly("Left early");
+        didNotFinish();
+        assertThat(waitFor(By.cssSelector(".notice.success")).getText()).isEqualTo("Marked as not finished.");
+        assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText()).contains("Left early");
+        assertThat(lastChange(started).path("reason").asString()).isEqualTo("LEFT_EARLY");
+    }
+
+    private static List<String> options(WebElement select) {
+        return new Select(select).getOptions().stream().map(WebElement::getText).toList();
+    }
+
+    /** Presses "Did not finish" and says yes to the question asked first. */
+    private static void didNotFinish() {
+        WebElement page = browser.findElement(By.tagName("html"));
+        click(By.xpath("//form[@id='fail']//button[normalize-space()='Did not finish']"));
+        new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.alertIsPresent());
+        assertThat(browser.switchTo().alert().getText())
+                .isEqualTo("Record that this did not work out? This cannot be undone.");
+        browser.switchTo().alert().accept();
+        new WebDriverWait(browser, PATIENCE).until(driver -> isGone(page));
+        waitFor(By.tagName("h1"));
+    }
+
+    private static JsonNode lastChange(String referralId) {
+        JsonNode history = api.get("college-worker", "/api/referrals/" + referralId).path("history");
+        return history.get(history.size() - 1);
+    }
+}
