@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The referral's forms as a worker uses them in a real browser: the receiving college records that a referral did not
- * work out, with the one reason the API takes for where it had got to (it did not start, or they left early).
+ * work out, with the one reason the API takes for where it had got to (it did not start, or they left early); a
+ * referral the API refuses comes back with the worker's choices kept, not the form's defaults.
  */
 class ReferralFormsBrowserTest extends BrowserTest {
 
@@ -31,7 +32,7 @@ class ReferralFormsBrowserTest extends BrowserTest {
     static void aCouncilLearnerWhoAgreedToShareWithTheCollegeAndACollegeCourse() {
         api = new PlatformApi(platform);
         for (String title : List.of("Woodwork for beginners (referral forms test)",
-                "Joinery evening class (referral forms test)")) {
+                "Joinery evening class (referral forms test)", "C++ programming for beginners (referral forms test)")) {
             Map<String, Object> course = new LinkedHashMap<>();
             course.put("title", title);
             course.put("kind", "FORMAL_LEARNING");
@@ -97,6 +98,53 @@ class ReferralFormsBrowserTest extends BrowserTest {
         assertThat(waitFor(By.cssSelector(".notice.success")).getText()).isEqualTo("Marked as not finished.");
         assertThat(browser.findElement(By.cssSelector("ol.timeline")).getText()).contains("Left early");
         assertThat(lastChange(started).path("reason").asString()).isEqualTo("LEFT_EARLY");
+    }
+
+    @Test
+    void aReferralTheApiRefusesComesBackWithTheWorkersChoicesNotTheDefaults() {
+        signIn("council-worker");
+        open("/learners/" + learnerId + "/refer?opportunity=" + COURSES.get(2));
+        // Only spaces: the browser sends it (the field is not empty), the API refuses it.
+        waitFor(By.id("need")).sendKeys("   ");
+        browser.findElement(By.id("urgency-URGENT")).click();
+        WebElement share = browser.findElement(By.id("shareSummary"));
+        assertThat(share.isSelected()).as("a fresh form shares the summary").isTrue();
+        share.click();
+        follow(By.cssSelector("form.stacked button[type=submit]"));
+
+        assertThat(waitFor(By.id("problem")).getText()).contains("There is a problem", "this cannot be left empty");
+        assertThat(browser.findElement(By.id("shareSummary")).isSelected())
+                .as("the summary the worker chose not to share stays unshared").isFalse();
+        assertThat(browser.findElement(By.id("urgency-URGENT")).isSelected()).isTrue();
+        assertThat(browser.findElement(By.id("urgency-ROUTINE")).isSelected()).isFalse();
+        checkPage("refer-refused");
+
+        // Sent like that once the need is given: nothing shared, as urgent as chosen. (Until the referral-service
+        // has the consent's event it refuses, and the form comes back again: sent again then.)
+        browser.findElement(By.id("need")).sendKeys("Wants to learn to program.");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        do {
+            follow(By.cssSelector("form.stacked button[type=submit]"));
+            if (browser.findElements(By.id("referral-status")).isEmpty()) {
+                assertThat(browser.findElement(By.id("shareSummary")).isSelected()).isFalse();
+                assertThat(System.nanoTime()).as("referral still refused: %s", pageText()).isLessThan(deadline);
+                sleep(1000);
+            }
+        } while (browser.findElements(By.id("referral-status")).isEmpty());
+        assertThat(waitFor(By.id("referral-status")).getText()).isEqualTo("Sent");
+        String referralId = browser.getCurrentUrl().replaceAll(".*/referrals/", "").replaceAll("[?#].*", "");
+        JsonNode sent = api.get("council-worker", "/api/referrals/" + referralId);
+        assertThat(sent.path("urgency").asString()).isEqualTo("URGENT");
+        assertThat(sent.path("sharedSummary").isMissingNode() || sent.path("sharedSummary").isNull()).isTrue();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<String> options(WebElement select) {
