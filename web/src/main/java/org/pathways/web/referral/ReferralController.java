@@ -62,7 +62,8 @@ class ReferralController {
         Map<String, Object> offer = api.get("/api/opportunities/{id}", opportunity);
         Object provider = offer.get("providerAgencyId");
         Map<String, Object> consent = api.get(uri -> uri.path("/api/learners/{id}/consents/check")
-                .queryParam("agencyId", provider).queryParam("purpose", "REFERRAL_SHARING").build(id));
+                .queryParam("agencyId", "{agencyId}").queryParam("purpose", "REFERRAL_SHARING")
+                .build(Map.of("id", id, "agencyId", String.valueOf(provider))));
         model.addAttribute("learner", learner);
         model.addAttribute("opportunity", offer);
         model.addAttribute("consent", consent);
@@ -280,8 +281,9 @@ class ReferralController {
         if (words == null || words.isBlank()) {
             return null;
         }
-        Map<String, Object> page = api.get(uri -> uri.path("/api/opportunities").queryParam("q", words.strip())
-                .queryParam("limit", 10).build());
+        // the words as a URI variable: encoded as a value ("C++" stays "C++", "{x}" is not a template variable)
+        Map<String, Object> page = api.get(uri -> uri.path("/api/opportunities").queryParam("q", "{q}")
+                .queryParam("limit", 10).build(words.strip()));
         List<Map<String, Object>> options = new java.util.ArrayList<>();
         if (page.get("items") instanceof List<?> items) {
             for (Object item : items) {

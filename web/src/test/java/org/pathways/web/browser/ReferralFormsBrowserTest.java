@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The referral's forms as a worker uses them in a real browser: the receiving college records that a referral did not
  * work out, with the one reason the API takes for where it had got to (it did not start, or they left early); a
- * referral the API refuses comes back with the worker's choices kept, not the form's defaults.
+ * referral the API refuses comes back with the worker's choices kept, not the form's defaults; the catalogue search
+ * on the way there takes the words as typed ("C++", "{x}") and says beside the form when the catalogue refuses them.
  */
 class ReferralFormsBrowserTest extends BrowserTest {
 
@@ -136,6 +137,49 @@ class ReferralFormsBrowserTest extends BrowserTest {
         JsonNode sent = api.get("council-worker", "/api/referrals/" + referralId);
         assertThat(sent.path("urgency").asString()).isEqualTo("URGENT");
         assertThat(sent.path("sharedSummary").isMissingNode() || sent.path("sharedSummary").isNull()).isTrue();
+    }
+
+    @Test
+    void theCatalogueSearchTakesTheWordsAsTypedAndSaysBesideTheFormWhatItRefused() {
+        signIn("council-worker");
+        // "C++" finds the course (the catalogue indexes a new course a moment after it is published).
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        do {
+            search("C++");
+            assertThat(heading()).isEqualTo("Find an opportunity");
+            assertThat(browser.findElement(By.id("q")).getAttribute("value")).isEqualTo("C++");
+            if (!pageText().contains("C++ programming for beginners")) {
+                assertThat(System.nanoTime()).as("not found: %s", pageText()).isLessThan(deadline);
+                sleep(1000);
+            }
+        } while (!pageText().contains("C++ programming for beginners"));
+
+        // Words that look like an address template are words: the search page, not "Something went wrong".
+        search("{x}");
+        assertThat(heading()).isEqualTo("Find an opportunity");
+        assertThat(waitFor(By.tagName("h2")).getText()).isEqualTo("Results (0)");
+        assertThat(browser.findElement(By.id("q")).getAttribute("value")).isEqualTo("{x}");
+
+        // Words the catalogue refuses (over 200 characters): said beside the form, the words kept for another go.
+        String tooLong = "woodwork ".repeat(25).strip();
+        search(tooLong);
+        assertThat(heading()).isEqualTo("Find an opportunity");
+        assertThat(waitFor(By.id("problem")).getText()).contains("There is a problem",
+                "The words: this is too long or too short.");
+        assertThat(browser.findElement(By.id("q")).getAttribute("value")).isEqualTo(tooLong);
+        checkPage("opportunities-refused");
+        switchLanguage("cy");
+        assertThat(waitFor(By.id("problem")).getText()).contains("Y geiriau: mae hwn yn rhy hir neu'n rhy fyr.");
+        switchLanguage("en");
+    }
+
+    /** Searches the catalogue from its page with {@code words}, as typed into the search box. */
+    private static void search(String words) {
+        open("/opportunities");
+        WebElement box = waitFor(By.id("q"));
+        box.clear();
+        box.sendKeys(words);
+        follow(By.cssSelector("form[role=search] button[type=submit]"));
     }
 
     private static void sleep(long millis) {
