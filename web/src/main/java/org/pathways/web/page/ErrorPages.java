@@ -11,7 +11,8 @@ import org.pathways.web.api.ApiProblem;
 
 /**
  * The API's 404 (no such record, or not the caller's to see) is the web app's one "page not found": the same page,
- * the same status, whichever it was. Any other refusal the page did not handle itself shows the problem's detail.
+ * the same status, whichever it was. Any other refusal the page did not handle itself is said in the page's words
+ * ({@link Problems}), never the API's English detail.
  */
 @ControllerAdvice
 class ErrorPages {

@@ -65,6 +65,12 @@ public final class StubApi implements AutoCloseable {
         return URI.create("http://localhost:" + server.getAddress().getPort());
     }
 
+    /** A refusal as the web app's API client makes it of the API's answer ({@code status}, a problem document). */
+    public static ApiProblem refusal(int status, String body) {
+        return ApiProblem.from(org.springframework.http.HttpStatusCode.valueOf(status),
+                new org.springframework.http.HttpHeaders(), body.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** The web app's API client, calling this stand-in (no one signed in: no token is added). */
     public PathwaysApi client() {
         return new PathwaysApi(RestClient.builder(), authorize -> null, new WebProperties(address(), "pathways"));
