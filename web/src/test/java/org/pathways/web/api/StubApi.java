@@ -14,6 +14,11 @@ import java.util.function.Function;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
 import org.springframework.web.client.RestClient;
 
 import org.pathways.web.config.WebProperties;
@@ -38,6 +43,8 @@ public final class StubApi implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    /** The registrations whose token the web app forgot (after the API refused it). */
+    private final List<String> forgotten = new CopyOnWriteArrayList<>();
     private volatile Function<Request, Answer> answers = request -> Answer.ok("{}");
 
     public StubApi() {
@@ -71,9 +78,33 @@ public final class StubApi implements AutoCloseable {
                 new org.springframework.http.HttpHeaders(), body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The registrations whose token the web app's API client forgot, oldest first. */
+    public List<String> forgottenTokens() {
+        return List.copyOf(forgotten);
+    }
+
     /** The web app's API client, calling this stand-in (no one signed in: no token is added). */
     public PathwaysApi client() {
-        return new PathwaysApi(RestClient.builder(), authorize -> null, new WebProperties(address(), "pathways"));
+        OAuth2AuthorizedClientRepository tokens = new OAuth2AuthorizedClientRepository() {
+            @Override
+            public <T extends OAuth2AuthorizedClient> T loadAuthorizedClient(String registrationId,
+                    Authentication principal, HttpServletRequest request) {
+                return null;
+            }
+
+            @Override
+            public void saveAuthorizedClient(OAuth2AuthorizedClient client, Authentication principal,
+                                             HttpServletRequest request, HttpServletResponse response) {
+            }
+
+            @Override
+            public void removeAuthorizedClient(String registrationId, Authentication principal,
+                                               HttpServletRequest request, HttpServletResponse response) {
+                forgotten.add(registrationId);
+            }
+        };
+        return new PathwaysApi(RestClient.builder(), authorize -> null, tokens,
+                new WebProperties(address(), "pathways"));
     }
 
     private void handle(HttpExchange exchange) throws IOException {
