@@ -186,8 +186,8 @@ class AgencyAdminController {
     @GetMapping("/admin/feed")
     String feed(@RequestParam(defaultValue = "0") String after, Model model) {
         try {
-            Map<String, Object> page = api.get(uri -> uri.path("/api/feed").queryParam("after", after)
-                    .queryParam("limit", 50).build());
+            Map<String, Object> page = api.get(uri -> uri.path("/api/feed").queryParam("after", "{after}")
+                    .queryParam("limit", 50).build(after));
             model.addAttribute("events", page.getOrDefault("events", List.of()));
             model.addAttribute("next", page.get("next"));
         } catch (ApiProblem.NotFound notFound) {

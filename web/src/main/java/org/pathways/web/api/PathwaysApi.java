@@ -20,8 +20,10 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.security.concurrent.DelegatingSecurityContextRunnable;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
 import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
@@ -36,7 +38,10 @@ import org.pathways.web.config.WebProperties;
  * token (taken from the server-side session by Spring Security's OAuth2 client), so the API's own scoping by agency
  * and role is the only scoping there is. A 404 becomes {@link ApiProblem.NotFound} (the web app's one 404 page,
  * whether the record does not exist or is not the caller's); any other refusal becomes an {@link ApiProblem} carrying
- * the API's problem details, for the page to show.
+ * the API's problem details, for the page to show. A {@code 401} means the API no longer takes the person's access
+ * token (it expired: the issuer gives the web app no refresh token): the token is forgotten and the call ends in
+ * {@link ClientAuthorizationRequiredException}, which no page mistakes for a refusal of what was asked; the error
+ * pages send the person through the issuer again (its own session usually signs them straight back in).
  */
 @Component
 public class PathwaysApi {
@@ -53,7 +58,7 @@ public class PathwaysApi {
     private final SimpleAsyncTaskExecutor concurrent;
 
     public PathwaysApi(RestClient.Builder builder, OAuth2AuthorizedClientManager authorizedClients,
-                       WebProperties properties) {
+                       OAuth2AuthorizedClientRepository authorizedClientRepository, WebProperties properties) {
         this.authorizedClients = authorizedClients;
         this.registrationId = properties.registrationId();
         // Each task runs with the submitting request's security context and request (its session holds the token
@@ -81,12 +86,21 @@ public class PathwaysApi {
         org.springframework.http.client.JdkClientHttpRequestFactory requests =
                 new org.springframework.http.client.JdkClientHttpRequestFactory(http);
         requests.setReadTimeout(java.time.Duration.ofSeconds(30));
+        // An API 401 (the token expired or was refused) forgets the token, so the next call asks for a sign-in
+        // instead of sending the same token again for the rest of the 8-hour session.
+        OAuth2ClientHttpRequestInterceptor withToken = new OAuth2ClientHttpRequestInterceptor(authorizedClients);
+        withToken.setAuthorizationFailureHandler(
+                OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(authorizedClientRepository));
+        String signInAgain = properties.registrationId();
         this.client = builder.clone()
                 .requestFactory(new org.springframework.http.client.BufferingClientHttpRequestFactory(requests))
                 .baseUrl(properties.apiUrl().toString())
-                .requestInterceptor(new OAuth2ClientHttpRequestInterceptor(authorizedClients))
+                .requestInterceptor(withToken)
                 .defaultRequest(request -> request.attributes(clientRegistrationId(properties.registrationId())))
                 .defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
+                    if (response.getStatusCode().value() == 401) {
+                        throw new ClientAuthorizationRequiredException(signInAgain);
+                    }
                     throw ApiProblem.from(response.getStatusCode(), response.getHeaders(),
                             response.getBody().readAllBytes());
                 })

@@ -10,12 +10,15 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 
+import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 
 /**
  * Finding opportunities: the catalogue's search (words, area, kind), and matching for a learner, which sends the
  * catalogue only codes and keywords from the learner's profile (area, language, barriers, goals) and shows the
  * catalogue's reasons for each match and for what it left out. With a learner in hand, each result offers to refer.
+ * What the worker typed goes to the API as URI variables, encoded as values ("C++" stays "C++", "{x}" is words, not
+ * a template), and a search the catalogue refuses (words too long) is said beside the form, with what was typed.
  */
 @Controller
 class OpportunityController {
@@ -39,20 +42,28 @@ class OpportunityController {
         model.addAttribute("learner", learner);
         model.addAttribute("kinds", KINDS);
         if (q != null || locality != null || kind != null) {
-            Map<String, Object> page = api.get(uri -> {
-                uri.path("/api/opportunities").queryParam("limit", 25);
-                if (q != null && !q.isBlank()) {
-                    uri.queryParam("q", q);
-                }
-                if (locality != null && !locality.isBlank()) {
-                    uri.queryParam("locality", locality.trim());
-                }
-                if (kind != null && !kind.isBlank()) {
-                    uri.queryParam("kind", kind);
-                }
-                return uri.build();
-            });
-            model.addAttribute("results", page.getOrDefault("items", List.of()));
+            Map<String, Object> words = new LinkedHashMap<>();
+            if (q != null && !q.isBlank()) {
+                words.put("q", q);
+            }
+            if (locality != null && !locality.isBlank()) {
+                words.put("locality", locality.trim());
+            }
+            if (kind != null && KINDS.contains(kind)) {
+                words.put("kind", kind);
+            }
+            try {
+                Map<String, Object> page = api.get(uri -> {
+                    uri.path("/api/opportunities").queryParam("limit", 25);
+                    words.keySet().forEach(name -> uri.queryParam(name, "{" + name + "}"));
+                    return uri.build(words);
+                });
+                model.addAttribute("results", page.getOrDefault("items", List.of()));
+            } catch (ApiProblem.NotFound notFound) {
+                throw notFound;
+            } catch (ApiProblem problem) {
+                model.addAttribute("problem", problem);
+            }
         }
         return "opportunities/search";
     }

@@ -26,8 +26,8 @@ import org.pathways.web.api.PathwaysApi;
  *
  * <p>Both are the catalogue's public records (anyone may read an agency or a published opportunity), so one answer
  * serves everyone: each is kept for a few minutes, and a page of fifty referrals to five agencies asks the catalogue
- * five times, once. A draft's title is not kept (only its provider may read it). When the catalogue cannot say, the
- * page shows the identifier rather than fail.
+ * five times, once. A draft's title is not kept (only its provider may read it). When the catalogue cannot say (or
+ * the person must sign in again first, which the next page does), the page shows the identifier rather than fail.
  */
 @Component("names")
 public class Names {
@@ -93,7 +93,8 @@ public class Names {
                     all.add(new Agency(id, name == null ? id : name));
                 }
             }
-        } catch (ApiProblem | RestClientException unavailable) {
+        } catch (ApiProblem | RestClientException
+                 | org.springframework.security.oauth2.client.ClientAuthorizationRequiredException unavailable) {
             log.debug("No agency directory: {}", unavailable.toString());
             return List.of();
         }
@@ -133,7 +134,8 @@ public class Names {
             return api.get(path, id);
         } catch (ApiProblem.NotFound unknown) {
             return Map.of();
-        } catch (ApiProblem | RestClientException unavailable) {
+        } catch (ApiProblem | RestClientException
+                 | org.springframework.security.oauth2.client.ClientAuthorizationRequiredException unavailable) {
             log.debug("No name for {}: {}", id, unavailable.toString());
             return null;
         }

@@ -17,7 +17,8 @@ import org.pathways.web.api.ApiProblem;
  * it broke ({@code error.<code>}, from the problem's {@code errors[].code}), never the validator's English. Templates
  * call it as {@code ${@problems.summary(problem)}} and {@code ${@problems.fields(problem)}} (each field linked to its
  * input); a page that carries the refusal over a redirect uses {@link #text}. A refusal of a kind the pages know
- * ({@code problem.<kind>}) is said in the page's words too; any other keeps the API's detail.
+ * ({@code problem.<kind>}) is said in the page's words too; any other gets a general sentence in the page's language
+ * ({@code problem.generic}), never the API's English detail.
  */
 @Component("problems")
 public class Problems {
@@ -48,18 +49,16 @@ public class Problems {
         this.messages = messages;
     }
 
-    /** The refusal in one line: "Check the fields below." for a form's fields, else the API's own detail. */
+    /**
+     * The refusal in one line: "Check the fields below." for a form's fields, the page's words for a kind it knows,
+     * else a general sentence in the page's language (the API's detail is English, and written for developers).
+     */
     public String summary(ApiProblem problem) {
         if ("validation".equals(problem.kind()) || !fields(problem).isEmpty() && problem.body().get("detail") == null) {
             return message("form.validation", null, "Check the fields below.");
         }
-        // a refusal the pages know (problem.<kind>): said in the page's language rather than the API's English
         String known = problem.kind().isEmpty() ? null : message("problem." + problem.kind(), null, null);
-        if (known != null) {
-            return known;
-        }
-        String detail = problem.detail();
-        return detail == null ? message("form.validation", null, "Check the fields below.") : detail;
+        return known != null ? known : message("problem.generic", null, "That could not be done.");
     }
 
     /** Each field the API named, with the form's label and words for what is wrong, in the page's language. */

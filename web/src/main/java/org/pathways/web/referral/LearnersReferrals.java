@@ -37,13 +37,19 @@ public class LearnersReferrals {
             int pages = 0;
             do {
                 String after = cursor;
+                // the learner and the API's cursor as URI variables: encoded as values, whatever they hold
+                Map<String, Object> values = new LinkedHashMap<>();
+                values.put("learnerId", learnerId);
+                if (after != null) {
+                    values.put("cursor", after);
+                }
                 Map<String, Object> page = api.get(uri -> {
                     uri.path("/api/referrals").queryParam("direction", direction)
-                            .queryParam("learnerId", learnerId).queryParam("limit", PAGE);
+                            .queryParam("learnerId", "{learnerId}").queryParam("limit", PAGE);
                     if (after != null) {
-                        uri.queryParam("cursor", after);
+                        uri.queryParam("cursor", "{cursor}");
                     }
-                    return uri.build();
+                    return uri.build(values);
                 });
                 if (page.get("items") instanceof List<?> items) {
                     for (Object item : items) {

@@ -33,6 +33,12 @@ class ReferralController {
     static final List<String> URGENCIES = List.of("ROUTINE", "SOON", "URGENT");
     static final List<String> REJECT_REASONS = List.of("NOT_ELIGIBLE", "NO_CAPACITY", "COULD_NOT_CONTACT",
             "LEARNER_DECLINED", "DUPLICATE", "OTHER");
+    /**
+     * The reason a "did not finish" needs, by the referral's status: the API takes only DID_NOT_START for an accepted
+     * referral and only LEFT_EARLY for one in progress (without a reason it refuses every FAIL).
+     */
+    static final Map<String, List<String>> FAIL_REASONS = Map.of("ACCEPTED", List.of("DID_NOT_START"),
+            "IN_PROGRESS", List.of("LEFT_EARLY"));
     static final List<String> STATUSES = List.of("SUBMITTED", "RECEIVED", "ACCEPTED", "IN_PROGRESS", "ON_HOLD",
             "COMPLETED", "REJECTED", "FAILED", "CANCELLED");
     /** The profile fields a referral's shared summary may carry: what REFERRAL_SHARING consent covers. */
@@ -56,7 +62,8 @@ class ReferralController {
         Map<String, Object> offer = api.get("/api/opportunities/{id}", opportunity);
         Object provider = offer.get("providerAgencyId");
         Map<String, Object> consent = api.get(uri -> uri.path("/api/learners/{id}/consents/check")
-                .queryParam("agencyId", provider).queryParam("purpose", "REFERRAL_SHARING").build(id));
+                .queryParam("agencyId", "{agencyId}").queryParam("purpose", "REFERRAL_SHARING")
+                .build(Map.of("id", id, "agencyId", String.valueOf(provider))));
         model.addAttribute("learner", learner);
         model.addAttribute("opportunity", offer);
         model.addAttribute("consent", consent);
@@ -175,6 +182,7 @@ class ReferralController {
         addRerouteOptions(model, rerouteQ, referral.get("opportunityId"));
         model.addAttribute("etag", answer.getHeaders().getFirst(HttpHeaders.ETAG));
         model.addAttribute("rejectReasons", REJECT_REASONS);
+        model.addAttribute("failReasons", FAIL_REASONS.getOrDefault(String.valueOf(referral.get("status")), List.of()));
         boolean party = referral.get("need") != null || referral.get("history") != null;
         model.addAttribute("notes", party && referral.get("learnerId") != null
                 ? api.list("/api/referrals/{id}/notes", id) : List.of());
@@ -273,8 +281,9 @@ class ReferralController {
         if (words == null || words.isBlank()) {
             return null;
         }
-        Map<String, Object> page = api.get(uri -> uri.path("/api/opportunities").queryParam("q", words.strip())
-                .queryParam("limit", 10).build());
+        // the words as a URI variable: encoded as a value ("C++" stays "C++", "{x}" is not a template variable)
+        Map<String, Object> page = api.get(uri -> uri.path("/api/opportunities").queryParam("q", "{q}")
+                .queryParam("limit", 10).build(words.strip()));
         List<Map<String, Object>> options = new java.util.ArrayList<>();
         if (page.get("items") instanceof List<?> items) {
             for (Object item : items) {

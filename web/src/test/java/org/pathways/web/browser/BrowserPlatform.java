@@ -40,6 +40,8 @@ public final class BrowserPlatform {
     /** The one address the browser uses: the gateway, which routes the web app at / and the API under /api. */
     public final URI address;
     public final URI issuer;
+    /** The web app's own application, for a test to reach into (e.g. the tokens it holds for signed-in people). */
+    private final ConfigurableApplicationContext webApp;
 
     private BrowserPlatform() {
         int gatewayPort = freePort();
@@ -77,7 +79,8 @@ public final class BrowserPlatform {
         web.put("spring.security.oauth2.client.provider.pathways.issuer-uri", issuer.toString());
         web.put("springdoc.api-docs.enabled", "false");
         web.put("pathways.audit.enabled", "false");
-        int webPort = port(WebApplication.run(args(web)));
+        webApp = WebApplication.run(args(web));
+        int webPort = port(webApp);
 
         Map<String, String> gateway = new HashMap<>(withoutStoreOrBroker());
         gateway.put("pathways.gateway.routes.learners", "http://localhost:" + learners);
@@ -93,6 +96,11 @@ public final class BrowserPlatform {
         List<String> gatewayArgs = new ArrayList<>(List.of(args(gateway)));
         gatewayArgs.set(0, "--server.port=" + gatewayPort);
         port(GatewayApplication.run(gatewayArgs.toArray(String[]::new)));
+    }
+
+    /** A bean of the web app's, e.g. where it keeps the signed-in people's access tokens. */
+    public <T> T webAppBean(Class<T> type) {
+        return webApp.getBean(type);
     }
 
     public static synchronized BrowserPlatform get() {

@@ -287,6 +287,11 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         familyName.click();
         assertThat(browser.switchTo().activeElement().getAttribute("id")).as("the link goes to the field")
                 .isEqualTo("familyName");
+
+        // A search the API refuses (more than 400 characters) is said in the page's language too, not the API's.
+        open("/learners?q=" + "amina".repeat(81));
+        assertThat(waitFor(By.cssSelector("#learner-results .notice.error")).getText())
+                .isEqualTo("Gwiriwch y meysydd isod. Y geiriau: mae hwn yn rhy hir neu'n rhy fyr.");
         switchLanguage("en");
     }
 }

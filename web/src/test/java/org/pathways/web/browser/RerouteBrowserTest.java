@@ -90,6 +90,12 @@ class RerouteBrowserTest extends BrowserTest {
                 .isEqualTo("Re-routed: this is the new referral, linked to the previous one.");
         assertThat(browser.getCurrentUrl()).doesNotEndWith("/referrals/" + referralId);
         assertThat(pageText()).contains(BETTER);
+        // The referral it came from was closed towards the new one: its history says why in words, not a code.
+        String newPage = browser.getCurrentUrl();
+        open("/referrals/" + referralId);
+        assertThat(waitFor(By.cssSelector("ol.timeline")).getText()).contains("Re-routed to another opportunity")
+                .doesNotContain("REROUTED");
+        browser.get(newPage);
 
         // Without JavaScript the search is the page itself; words the catalogue refuses are said, the page stays.
         String newReferral = browser.getCurrentUrl().replaceAll(".*/referrals/", "").replaceAll("[?#].*", "");

@@ -51,6 +51,18 @@ class MessageBundlesTest {
         }
     }
 
+    /** A referral's history names why it changed with a reason code: every code has words, in both languages. */
+    @Test
+    void everyReasonAReferralsHistoryCanGiveHasWordsInBothLanguages() throws IOException {
+        for (String file : new String[] {"messages.properties", "messages_cy.properties"}) {
+            Properties messages = bundle(file);
+            for (var reason : org.pathways.events.referral.ReferralReason.values()) {
+                assertThat(messages.getProperty("rejection." + reason.name())).as("%s in %s", reason, file)
+                        .isNotBlank();
+            }
+        }
+    }
+
     private static Properties bundle(String name) throws IOException {
         Properties properties = new Properties();
         try (var in = new InputStreamReader(MessageBundlesTest.class.getResourceAsStream("/" + name),

@@ -1,0 +1,76 @@
+package org.pathways.web.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.ui.ExtendedModelMap;
+import org.springframework.web.servlet.ModelAndView;
+
+import org.pathways.web.config.WebProperties;
+
+/**
+ * A page whose call the API refused for the person's token (expired) goes through the issuer again and comes back;
+ * a list refreshing itself has the whole page loaded again; a token refused again just after signing in again is
+ * said, not sent round the issuer in a loop.
+ */
+class ErrorPagesTest {
+
+    private final ErrorPages pages = new ErrorPages(new WebProperties(URI.create("http://localhost:8080"), "pathways"));
+
+    private static MockHttpServletRequest get(String path, String query) {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
+        request.setQueryString(query);
+        return request;
+    }
+
+    @Test
+    void aPageGoesThroughTheIssuerAgainAndComesBackToWhereThePersonWas() {
+        MockHttpServletRequest request = get("/referrals/incoming", "status=SUBMITTED");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        ModelAndView next = pages.signInAgain(new ExtendedModelMap(), request, response);
+
+        assertThat(next.getViewName()).isEqualTo("redirect:/oauth2/authorization/pathways");
+        assertThat(new HttpSessionRequestCache().getRequest(request, response).getRedirectUrl())
+                .contains("/referrals/incoming?status=SUBMITTED");
+    }
+
+    @Test
+    void aListRefreshingItselfHasItsWholePageLoadedAgain() {
+        MockHttpServletRequest request = get("/referrals/incoming/rows", null);
+        request.addHeader("HX-Request", "true");
+        request.addHeader("HX-Current-URL", "http://localhost:8080/referrals/incoming?mine=true");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        assertThat(pages.signInAgain(new ExtendedModelMap(), request, response)).isNull();
+
+        assertThat(response.getStatus()).isEqualTo(401);
+        assertThat(response.getHeader("HX-Redirect")).isEqualTo("/referrals/incoming?mine=true");
+        // never another site's address
+        MockHttpServletRequest elsewhere = get("/notifications/count", null);
+        elsewhere.addHeader("HX-Request", "true");
+        elsewhere.addHeader("HX-Current-URL", "https://elsewhere.example//phish");
+        MockHttpServletResponse answer = new MockHttpServletResponse();
+        pages.signInAgain(new ExtendedModelMap(), elsewhere, answer);
+        assertThat(answer.getHeader("HX-Redirect")).isEqualTo("/");
+    }
+
+    @Test
+    void aTokenRefusedAgainJustAfterSigningInAgainIsSaidRatherThanGoingRoundInALoop() {
+        MockHttpServletRequest first = get("/referrals/incoming", null);
+        pages.signInAgain(new ExtendedModelMap(), first, new MockHttpServletResponse());
+        MockHttpServletRequest again = get("/referrals/incoming", null);
+        again.setSession(first.getSession());
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        ModelAndView next = pages.signInAgain(new ExtendedModelMap(), again, response);
+
+        assertThat(next.getViewName()).isEqualTo("error/refused");
+        assertThat(response.getStatus()).isEqualTo(401);
+    }
+}
