@@ -47,6 +47,12 @@ class PlatformEdgeTest {
             return caller.agencyId() + ":" + thing.name();
         }
 
+        /** A constrained path variable beside the body: Spring validates the whole method, body included. */
+        @PostMapping("/things/{id}/parts")
+        String part(@PathVariable @Pattern(regexp = "[a-z]{1,8}") String id, @Valid @RequestBody Thing thing) {
+            return id + ":" + thing.name();
+        }
+
         @GetMapping("/things/{id}/card")
         java.util.Map<String, Object> card(@PathVariable String id) {
             return java.util.Map.of("id", id, "count", 1);
@@ -120,6 +126,15 @@ class PlatformEdgeTest {
         assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("name");
         assertThat(problem.get("errors").get(0).get("code").asString())
                 .as("the constraint, for a client to say in its own words").isEqualTo("NotBlank");
+    }
+
+    @Test
+    void bodyValidationNamesTheBodysFieldsAlsoBesideAConstrainedParameter() throws Exception {
+        JsonNode problem = problem(send("POST", "/things/abc/parts", "{\"name\":\"\",\"count\":1}",
+                "application/json", token));
+        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        assertThat(problem.get("errors").findValuesAsString("field")).containsExactly("name");
+        assertThat(problem.get("errors").findValuesAsString("code")).containsExactly("NotBlank");
     }
 
     @Test

@@ -125,11 +125,21 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        // A body validated with the method (beside a constrained parameter) names its own fields, as when it is
+        // validated alone; any other parameter is named by its name.
         List<Map<String, String>> errors = ex.getParameterValidationResults().stream()
-                .flatMap(result -> result.getResolvableErrors().stream().map(error -> Map.of(
-                        "field", String.valueOf(result.getMethodParameter().getParameterName()),
-                        "code", constraint(error),
-                        "message", String.valueOf(error.getDefaultMessage()))))
+                .flatMap(result -> result instanceof org.springframework.validation.method.ParameterErrors body
+                        ? java.util.stream.Stream.concat(body.getFieldErrors().stream().map(field -> Map.of(
+                                "field", field.getField(), "code", constraint(field),
+                                "message", String.valueOf(field.getDefaultMessage()))),
+                                body.getGlobalErrors().stream().map(error -> Map.of(
+                                        "field", String.valueOf(result.getMethodParameter().getParameterName()),
+                                        "code", constraint(error),
+                                        "message", String.valueOf(error.getDefaultMessage()))))
+                        : result.getResolvableErrors().stream().map(error -> Map.of(
+                                "field", String.valueOf(result.getMethodParameter().getParameterName()),
+                                "code", constraint(error),
+                                "message", String.valueOf(error.getDefaultMessage()))))
                 .toList();
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "Some parameters are not valid.");
