@@ -128,7 +128,10 @@ class LearnerController {
         if (!barriers.isEmpty()) {
             body.put("barriers", barriers);
         }
-        if ("true".equals(form.getFirst("confirmNotDuplicate"))) {
+        // "Register anyway" stands for the details the possible duplicates were found for, and for no others: a
+        // worker who corrects a name or a date after the warning has the check made again.
+        if ("true".equals(form.getFirst("confirmNotDuplicate"))
+                && identity(form).equals(form.getFirst("checkedDetails"))) {
             body.put("confirmNotDuplicate", true);
         }
         try {
@@ -142,10 +145,29 @@ class LearnerController {
             model.addAttribute("barrierCodes", BARRIERS);
             if ("possible-duplicate".equals(problem.kind())) {
                 model.addAttribute("candidates", problem.body().getOrDefault("candidates", List.of()));
+                model.addAttribute("checkedDetails", identity(form));
             } else {
                 model.addAttribute("problem", problem);
             }
             return "learners/register";
+        }
+    }
+
+    /**
+     * The details duplicate detection matches on, as the form holds them (trimmed, any case), as one opaque digest: what
+     * a "register anyway" was given for.
+     */
+    static String identity(MultiValueMap<String, String> form) {
+        StringBuilder details = new StringBuilder();
+        for (String field : List.of("givenName", "familyName", "preferredName", "dateOfBirth", "email", "phone")) {
+            String value = form.getFirst(field);
+            details.append(value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT)).append('\u001f');
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(details.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

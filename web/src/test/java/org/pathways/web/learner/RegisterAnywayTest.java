@@ -1,0 +1,70 @@
+package org.pathways.web.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.ui.ExtendedModelMap;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+import org.pathways.web.api.StubApi;
+
+/**
+ * "They are someone else, register them anyway" is said of the details the possible duplicates were found for: the
+ * same details go with the check waived, corrected ones are checked again.
+ */
+class RegisterAnywayTest {
+
+    /** The profile service: a possible duplicate unless the check is waived, then the new record. */
+    private final StubApi profiles = new StubApi().answering(request -> request.body().contains("confirmNotDuplicate")
+            ? new StubApi.Answer(201, "{\"id\":\"lrn-new\"}")
+            : new StubApi.Answer(409, """
+                    {"type":"urn:pathways:problem:possible-duplicate","status":409,"detail":"Possible duplicate.",
+                     "candidates":[{"learnerId":"lrn-1","visibleToYou":true,"matchedOn":["NAME","DATE_OF_BIRTH"]}]}"""));
+    private final LearnerController pages = new LearnerController(profiles.client(), null, null, null, null);
+
+    @AfterEach
+    void close() {
+        profiles.close();
+    }
+
+    private static MultiValueMap<String, String> person(String dateOfBirth) {
+        MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("givenName", "Amina");
+        form.add("familyName", "Okafor");
+        form.add("dateOfBirth", dateOfBirth);
+        form.add("localityCode", "LS6");
+        form.add("preferredLanguage", "en");
+        return form;
+    }
+
+    @Test
+    void theWaiverGoesOnlyWithTheDetailsItWasGivenFor() {
+        ExtendedModelMap warned = new ExtendedModelMap();
+        assertThat(pages.register(person("1990-05-01"), warned)).isEqualTo("learners/register");
+        assertThat(warned.getAttribute("candidates")).isNotNull();
+        String checked = (String) warned.getAttribute("checkedDetails");
+        assertThat(checked).isNotBlank().doesNotContain("Amina", "1990");
+
+        // The date corrected after the warning: checked again, not waived.
+        MultiValueMap<String, String> corrected = person("1990-05-11");
+        corrected.add("confirmNotDuplicate", "true");
+        corrected.add("checkedDetails", checked);
+        ExtendedModelMap again = new ExtendedModelMap();
+        assertThat(pages.register(corrected, again)).isEqualTo("learners/register");
+        assertThat(profiles.requests().getLast().body()).doesNotContain("confirmNotDuplicate");
+        assertThat(again.getAttribute("candidates")).isNotNull();
+
+        // The details as they were warned about: registered anyway.
+        MultiValueMap<String, String> same = person("1990-05-01");
+        same.add("confirmNotDuplicate", "true");
+        same.add("checkedDetails", checked);
+        assertThat(pages.register(same, new ExtendedModelMap())).isEqualTo("redirect:/learners/lrn-new?registered");
+        assertThat(profiles.requests().getLast().body()).contains("\"confirmNotDuplicate\":true");
+        assertThat(profiles.requests()).extracting(StubApi.Request::path).containsOnly("/api/learners");
+        assertThat(List.of(profiles.requests().size())).containsExactly(3);
+    }
+}
