@@ -285,17 +285,35 @@ public class Learner {
      */
     public Optional<MilestoneRecorded> recordMilestone(Milestone.Details details, String agencyId, String recordedBy,
                                                        String sourceEventId, Instant now) {
+        return recordMilestone(details, agencyId, recordedBy, sourceEventId, null, now);
+    }
+
+    /**
+     * Records a milestone once per source event and once per request key: empty when one was recorded from the same
+     * event or the same request already.
+     */
+    public Optional<MilestoneRecorded> recordMilestone(Milestone.Details details, String agencyId, String recordedBy,
+                                                       String sourceEventId, String requestKey, Instant now) {
         requireWritable();
         if (sourceEventId != null
                 && milestones.stream().anyMatch(milestone -> sourceEventId.equals(milestone.sourceEventId()))) {
             return Optional.empty();
         }
-        Milestone milestone = Milestone.record(details, agencyId, recordedBy, sourceEventId, now);
+        if (milestoneRequested(requestKey).isPresent()) {
+            return Optional.empty();
+        }
+        Milestone milestone = Milestone.record(details, agencyId, recordedBy, sourceEventId, requestKey, now);
         milestones.add(milestone);
         return Optional.of(new MilestoneRecorded(id, milestone.id(), milestone.kind().name(), milestone.occurredOn(),
                 milestone.recordedByAgencyId(), milestone.learningKind() == null ? null : milestone.learningKind().name(),
                 milestone.level() == null ? null : milestone.level().name(), milestone.accredited(),
                 milestone.referralId(), milestone.opportunityId(), milestone.recordedAt()));
+    }
+
+    /** The milestone a request with this key (its digest) recorded, if any. */
+    public Optional<Milestone> milestoneRequested(String requestKey) {
+        return requestKey == null ? Optional.empty()
+                : milestones.stream().filter(milestone -> requestKey.equals(milestone.requestKey())).findFirst();
     }
 
     /**

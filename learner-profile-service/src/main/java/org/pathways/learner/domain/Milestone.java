@@ -15,10 +15,13 @@ import org.pathways.platform.problem.ProblemException;
  *
  * @param title         for an achievement, what it was ("Food hygiene certificate"); kept here, never published
  * @param sourceEventId the referral event it was recorded from, so a redelivered event adds nothing
+ * @param requestKey    a digest of the agency and the {@code Idempotency-Key} a worker's request was sent with, so that
+ *                      the same request sent again (a double click, a retry) adds nothing; never the key itself
  */
 public record Milestone(String id, MilestoneKind kind, LocalDate occurredOn, LearningKind learningKind, Level level,
                         Boolean accredited, String title, String referralId, String opportunityId,
-                        String recordedByAgencyId, String recordedBy, String sourceEventId, Instant recordedAt) {
+                        String recordedByAgencyId, String recordedBy, String sourceEventId, Instant recordedAt,
+                        String requestKey) {
 
     /** What is asked to be recorded, before the domain checks it. */
     public record Details(MilestoneKind kind, LocalDate occurredOn, LearningKind learningKind, Level level,
@@ -26,7 +29,7 @@ public record Milestone(String id, MilestoneKind kind, LocalDate occurredOn, Lea
     }
 
     static Milestone record(Details details, String agencyId, String recordedBy, String sourceEventId,
-                            Instant now) {
+                            String requestKey, Instant now) {
         if (details.occurredOn().isAfter(LocalDate.ofInstant(now, ZoneOffset.UTC))) {
             throw ProblemException.unprocessable("milestone-in-future", "A milestone cannot be in the future.");
         }
@@ -47,6 +50,6 @@ public record Milestone(String id, MilestoneKind kind, LocalDate occurredOn, Lea
         }
         return new Milestone("mls-" + UUID.randomUUID(), details.kind(), details.occurredOn(), details.learningKind(),
                 details.level(), accredited, details.title(), details.referralId(), details.opportunityId(), agencyId,
-                recordedBy, sourceEventId, now);
+                recordedBy, sourceEventId, now, requestKey);
     }
 }

@@ -53,20 +53,51 @@ class Milestones {
      * Workers (or systems) of an agency that may see the learner record steps for their own agency; an agency that
      * only reads the learner (through a referral it receives) adds nothing: its outcomes arrive as referral events.
      */
-    Milestone record(Caller caller, String learnerId, RecordMilestone request) {
+    Recorded record(Caller caller, String learnerId, RecordMilestone request, String idempotencyKey) {
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
             throw ProblemException.forbidden("Only an agency's workers or systems record milestones.");
         }
-        Access access = learners.access(caller, learnerId);
-        if (access.sharing().readOnly()) {
-            throw Sharing.readOnlyAccess();
+        String requestKey = requestKey(caller.agencyId(), idempotencyKey);
+        for (int attempt = 1; ; attempt++) {
+            Access access = learners.access(caller, learnerId);
+            if (access.sharing().readOnly()) {
+                throw Sharing.readOnlyAccess();
+            }
+            Learner learner = access.learner();
+            Optional<Milestone> sent = learner.milestoneRequested(requestKey);
+            if (sent.isPresent()) {
+                return new Recorded(sent.get(), true);
+            }
+            MilestoneRecorded recorded = learner.recordMilestone(request.details(), caller.agencyId(),
+                    caller.userId(), null, requestKey, clock.instant()).orElseThrow();
+            try {
+                Learner saved = outbox.save(learner, recorded);
+                return new Recorded(saved.milestones().stream().filter(m -> m.id().equals(recorded.milestoneId()))
+                        .findFirst().orElseThrow(), false);
+            } catch (OptimisticLockingFailureException raced) {
+                // Another change came first (the same request sent twice at once, say): read again, a few times.
+                if (idempotencyKey == null || attempt >= ATTEMPTS) {
+                    throw raced;
+                }
+            }
         }
-        Learner learner = access.learner();
-        MilestoneRecorded recorded = learner.recordMilestone(request.details(), caller.agencyId(), caller.userId(),
-                null, clock.instant()).orElseThrow();
-        Learner saved = outbox.save(learner, recorded);
-        return saved.milestones().stream().filter(m -> m.id().equals(recorded.milestoneId())).findFirst()
-                .orElseThrow();
+    }
+
+    /** A milestone as recorded: {@code replayed} when the same request had recorded it already. */
+    record Recorded(Milestone milestone, boolean replayed) {
+    }
+
+    /** The agency's key, as a digest: a client's key may be any text, and is not kept as sent. */
+    static String requestKey(String agencyId, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return null;
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
+                    (agencyId + '\u001f' + idempotencyKey).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

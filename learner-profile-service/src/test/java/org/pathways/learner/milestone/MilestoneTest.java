@@ -88,6 +88,38 @@ class MilestoneTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void theSameRequestSentAgainOrTwiceAtOnceRecordsOneMilestone() throws Exception {
+        String id = registerLearner(COLLEGE);
+        Map<String, Object> step = Map.of("kind", "FIRST_CONTACT", "occurredOn",
+                LocalDate.now(ZoneOffset.UTC).toString());
+        String key = "form-" + java.util.UUID.randomUUID();
+        // A double click: two at once with the form's key, then the same again after a timeout.
+        List<HttpApi.Response> answers = new java.util.ArrayList<>();
+        try (var clicks = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var both = List.of(
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> send("POST", "/api/learners/" + id
+                            + "/milestones", TestTokens.worker(COLLEGE), step, "Idempotency-Key", key), clicks),
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> send("POST", "/api/learners/" + id
+                            + "/milestones", TestTokens.worker(COLLEGE), step, "Idempotency-Key", key), clicks));
+            both.forEach(answer -> answers.add(answer.join()));
+        }
+        answers.add(send("POST", "/api/learners/" + id + "/milestones", TestTokens.worker(COLLEGE), step,
+                "Idempotency-Key", key));
+
+        assertThat(answers).extracting(HttpApi.Response::status).containsExactlyInAnyOrder(201, 200, 200);
+        assertThat(answers).extracting(answer -> answer.text("id")).containsOnly(answers.getFirst().text("id"));
+        assertThat(timeline(id, COLLEGE)).hasSize(1);
+        // The key is the sending agency's: another agency's request with the same key is its own.
+        consentTo(id, COLLEGE, COUNCIL, "OUTCOME_SHARING");
+        assertThat(send("POST", "/api/learners/" + id + "/milestones", TestTokens.worker(COUNCIL), step,
+                "Idempotency-Key", key).status()).isIn(201, 403);
+        // Without a key, each request is a milestone of its own, as before.
+        assertThat(record(id, COLLEGE, step).status()).isEqualTo(201);
+        assertThat(send("POST", "/api/learners/" + id + "/milestones", TestTokens.worker(COLLEGE), step,
+                "Idempotency-Key", "not a key").status()).isEqualTo(400);
+    }
+
+    @Test
     void nonFormalAndInformalAchievementsAreFirstClassMilestones() {
         String id = registerLearner(COLLEGE);
         String today = LocalDate.now(ZoneOffset.UTC).toString();

@@ -177,6 +177,7 @@ class LearnerController {
         model.addAttribute("learner", answer.getBody());
         model.addAttribute("team", learnersTeam.of(id, LearnersTeam.Me.of(user)));
         model.addAttribute("planStatuses", LearnersTeam.STATUSES);
+        model.addAttribute("milestoneKey", java.util.UUID.randomUUID().toString());
         try {
             model.addAttribute("milestones", api.list("/api/learners/{id}/milestones", id));
         } catch (ApiProblem.NotFound notShared) {
@@ -228,7 +229,9 @@ class LearnerController {
             put(body, "learningKind", form.getFirst("learningKind"));
             put(body, "title", form.getFirst("title"));
         }
-        return act(id, redirect, "milestone.recorded", () -> api.post("/api/learners/{id}/milestones", body, id));
+        // The form's key: a second click, or the form sent again, records the one milestone, not a second.
+        return act(id, redirect, "milestone.recorded", () -> api.postWithKey("/api/learners/{id}/milestones", body,
+                form.getFirst("idempotencyKey"), id));
     }
 
     /** Does it, then back to the learner's page with what happened: done, or the API's reason for refusing. */

@@ -31,7 +31,7 @@ import org.pathways.web.config.WebProperties;
 public final class StubApi implements AutoCloseable {
 
     /** A request as the API read it. */
-    public record Request(String method, String path, Map<String, String> query, String body) {
+    public record Request(String method, String path, Map<String, String> query, String body, String idempotencyKey) {
     }
 
     /** An answer: its status and JSON body. */
@@ -110,7 +110,8 @@ public final class StubApi implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         URI uri = exchange.getRequestURI();
         Request request = new Request(exchange.getRequestMethod(), uri.getRawPath(), query(uri.getRawQuery()),
-                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+                exchange.getRequestHeaders().getFirst("Idempotency-Key"));
         requests.add(request);
         Answer answer = answers.apply(request);
         byte[] body = answer.json().getBytes(StandardCharsets.UTF_8);

@@ -13,10 +13,11 @@ import org.springframework.util.MultiValueMap;
 import org.pathways.web.api.StubApi;
 
 /**
- * "They are someone else, register them anyway" is said of the details the possible duplicates were found for: the
- * same details go with the check waived, corrected ones are checked again.
+ * The learner forms as the API receives them: "They are someone else, register them anyway" is said of the details
+ * the possible duplicates were found for (the same details go with the check waived, corrected ones are checked
+ * again); a milestone goes with its form's key, so that a second click records nothing more.
  */
-class RegisterAnywayTest {
+class LearnerFormsTest {
 
     /** The profile service: a possible duplicate unless the check is waived, then the new record. */
     private final StubApi profiles = new StubApi().answering(request -> request.body().contains("confirmNotDuplicate")
@@ -39,6 +40,22 @@ class RegisterAnywayTest {
         form.add("localityCode", "LS6");
         form.add("preferredLanguage", "en");
         return form;
+    }
+
+    @Test
+    void aMilestoneIsSentWithItsFormsKeySoASecondClickRecordsNothingMore() {
+        profiles.answering(request -> new StubApi.Answer(201, "{\"id\":\"mls-1\"}"));
+        MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("kind", "FIRST_CONTACT");
+        form.add("occurredOn", "2026-12-01");
+        form.add("idempotencyKey", "3f1c0a2e-form-key");
+
+        assertThat(pages.recordMilestone("lrn-1", form,
+                new org.springframework.web.servlet.mvc.support.RedirectAttributesModelMap()))
+                .isEqualTo("redirect:/learners/lrn-1");
+
+        assertThat(profiles.requests().getLast().path()).isEqualTo("/api/learners/lrn-1/milestones");
+        assertThat(profiles.requests().getLast().idempotencyKey()).isEqualTo("3f1c0a2e-form-key");
     }
 
     @Test
