@@ -41,6 +41,9 @@ class NotificationController {
             unread = api.get("/api/notifications/unread-count").getOrDefault("unread", 0);
         } catch (ApiProblem notAvailable) {
             unread = 0;
+        } catch (org.springframework.security.oauth2.client.ClientAuthorizationRequiredException signInAgain) {
+            // The badge on every page is no reason to send the person round the issuer: the page's own next call is.
+            unread = 0;
         }
         model.addAttribute("unread", unread);
         return "notifications/inbox :: badge";

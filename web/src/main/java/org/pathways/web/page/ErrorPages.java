@@ -13,6 +13,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.savedrequest.RequestCache;
+import org.springframework.security.web.savedrequest.SimpleSavedRequest;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -36,6 +37,12 @@ class ErrorPages {
     static final String SIGNED_IN_AGAIN_AT = ErrorPages.class.getName() + ".SIGNED_IN_AGAIN_AT";
     /** A fresh token refused this soon after signing in again is not an expiry: going round again would loop. */
     private static final Duration TOO_SOON = Duration.ofMinutes(1);
+    /** Set when a form sent with an expired token had to go round the issuer: the page it comes back to says so. */
+    static final String SENT_NOT_KEPT = ErrorPages.class.getName() + ".SENT_NOT_KEPT";
+    /** Where Spring Security's request cache keeps the page to come back to after signing in. */
+    private static final String SAVED_REQUEST = "SPRING_SECURITY_SAVED_REQUEST";
+    /** htmx stops a polling trigger on this answer. */
+    private static final int STOP_POLLING = 286;
 
     private final String signIn;
     private final RequestCache pages = new HttpSessionRequestCache();
@@ -63,37 +70,53 @@ class ErrorPages {
 
     /**
      * The API refused the person's token (an API 401: it expired, and the issuer gives no refresh token), or the
-     * token was forgotten after such a refusal: the page the person asked for goes through the issuer again (whose
-     * own session usually signs them straight back in) and comes back. A list refreshing itself (htmx) has the whole
-     * page loaded again instead of a sign-in swapped into it. Refused again within a minute of signing in again, it
-     * is no expiry: the person is told, rather than sent round the issuer in a loop.
+     * token was forgotten after such a refusal: the browser goes through the issuer again (whose own session usually
+     * signs them straight back in) and comes back to the page. A page asked for (GET) is asked for again; a page's own
+     * refresh (htmx) brings back the page it is on; a form sent (POST) brings back the page it was sent from, and that
+     * page says that what was sent was not kept ({@link #SENT_NOT_KEPT}), since the issuer's round trip cannot carry
+     * it. Refused again within a minute of signing in again, it is no expiry: the person is told, rather than sent
+     * round the issuer in a loop (a page's refresh is answered with nothing and stops refreshing).
      */
     @ExceptionHandler(ClientAuthorizationRequiredException.class)
     ModelAndView signInAgain(Model model, HttpServletRequest request, HttpServletResponse response) {
-        if ("true".equals(request.getHeader("HX-Request"))) {
-            response.setHeader("HX-Redirect", pageShown(request));
-            response.setStatus(HttpStatus.UNAUTHORIZED.value());
-            return null;
-        }
+        boolean refresh = "true".equals(request.getHeader("HX-Request"));
         HttpSession session = request.getSession();
         if (session.getAttribute(SIGNED_IN_AGAIN_AT) instanceof Instant last
                 && last.isAfter(Instant.now().minus(TOO_SOON))) {
             log.warn("The API refused an access token given moments ago; not sending the browser round again");
+            if (refresh) {
+                response.setStatus(STOP_POLLING);
+                return null;
+            }
             withLayout(model, request);
             response.setStatus(HttpStatus.UNAUTHORIZED.value());
             return new ModelAndView("error/refused", model.asMap());
         }
         session.setAttribute(SIGNED_IN_AGAIN_AT, Instant.now());
+        if (refresh) {
+            comeBackTo(session, pageShown(request.getHeader("HX-Current-URL")));
+            response.setHeader("HX-Redirect", signIn);
+            response.setStatus(HttpStatus.UNAUTHORIZED.value());
+            return null;
+        }
         if ("GET".equals(request.getMethod())) {
             pages.saveRequest(request, response);   // back to this page once signed in again
+        } else {
+            comeBackTo(session, pageShown(request.getHeader("Referer")));
+            session.setAttribute(SENT_NOT_KEPT, Boolean.TRUE);
         }
         return new ModelAndView("redirect:" + signIn);
     }
 
-    /** The page the browser shows (htmx's {@code HX-Current-URL}), as a path on this site; the start page if unknown. */
-    private static String pageShown(HttpServletRequest request) {
+    /** Where the sign-in's success sends the browser: a path on this site (the request cache's saved request). */
+    private static void comeBackTo(HttpSession session, String path) {
+        session.setAttribute(SAVED_REQUEST, new SimpleSavedRequest(path));
+    }
+
+    /** A page's address (htmx's {@code HX-Current-URL}, a {@code Referer}) as a path on this site; else the start page. */
+    private static String pageShown(String address) {
         try {
-            URI current = URI.create(request.getHeader("HX-Current-URL"));
+            URI current = URI.create(address);
             String path = current.getRawPath();
             if (path == null || !path.startsWith("/") || path.startsWith("//")) {
                 return "/";

@@ -19,6 +19,18 @@ class PageModel {
         return user == null ? null : SignedInUser.of(user);
     }
 
+    /** A form sent as the token expired went round the issuer and was not kept: said once, on the page it was on. */
+    @ModelAttribute("sentNotKept")
+    boolean sentNotKept(HttpServletRequest request) {
+        jakarta.servlet.http.HttpSession session = request.getSession(false);
+        if (session == null || session.getAttribute(ErrorPages.SENT_NOT_KEPT) == null
+                || "true".equals(request.getHeader("HX-Request"))) {
+            return false;
+        }
+        session.removeAttribute(ErrorPages.SENT_NOT_KEPT);
+        return true;
+    }
+
     @ModelAttribute("thisPage")
     String thisPage(HttpServletRequest request) {
         return pageAddress(request);

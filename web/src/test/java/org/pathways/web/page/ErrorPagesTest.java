@@ -41,7 +41,7 @@ class ErrorPagesTest {
     }
 
     @Test
-    void aListRefreshingItselfHasItsWholePageLoadedAgain() {
+    void aListRefreshingItselfSendsThePageThroughTheIssuerAndBackToThePage() {
         MockHttpServletRequest request = get("/referrals/incoming/rows", null);
         request.addHeader("HX-Request", "true");
         request.addHeader("HX-Current-URL", "http://localhost:8080/referrals/incoming?mine=true");
@@ -49,15 +49,47 @@ class ErrorPagesTest {
 
         assertThat(pages.signInAgain(new ExtendedModelMap(), request, response)).isNull();
 
+        // Straight to the issuer (a page that asks the API nothing by itself would otherwise load again and again),
+        // then back to the page shown, not to the list's own address.
         assertThat(response.getStatus()).isEqualTo(401);
-        assertThat(response.getHeader("HX-Redirect")).isEqualTo("/referrals/incoming?mine=true");
+        assertThat(response.getHeader("HX-Redirect")).isEqualTo("/oauth2/authorization/pathways");
+        assertThat(new HttpSessionRequestCache().getRequest(request, response).getRedirectUrl())
+                .isEqualTo("/referrals/incoming?mine=true");
+
+        // Refused again at once: nothing swapped in, the refreshing stops (htmx's 286), no second round.
+        MockHttpServletRequest again = get("/referrals/incoming/rows", null);
+        again.setSession(request.getSession());
+        again.addHeader("HX-Request", "true");
+        MockHttpServletResponse stopped = new MockHttpServletResponse();
+        assertThat(pages.signInAgain(new ExtendedModelMap(), again, stopped)).isNull();
+        assertThat(stopped.getStatus()).isEqualTo(286);
+        assertThat(stopped.getHeader("HX-Redirect")).isNull();
+
         // never another site's address
         MockHttpServletRequest elsewhere = get("/notifications/count", null);
         elsewhere.addHeader("HX-Request", "true");
         elsewhere.addHeader("HX-Current-URL", "https://elsewhere.example//phish");
         MockHttpServletResponse answer = new MockHttpServletResponse();
         pages.signInAgain(new ExtendedModelMap(), elsewhere, answer);
-        assertThat(answer.getHeader("HX-Redirect")).isEqualTo("/");
+        assertThat(new HttpSessionRequestCache().getRequest(elsewhere, answer).getRedirectUrl()).isEqualTo("/");
+    }
+
+    @Test
+    void aFormSentWithAnExpiredTokenComesBackToItsPageWhichSaysItWasNotKept() {
+        MockHttpServletRequest sent = new MockHttpServletRequest("POST", "/learners/lrn-1/refer");
+        sent.addHeader("Referer", "http://localhost:8080/learners/lrn-1/refer?opportunity=opp-1");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        ModelAndView next = pages.signInAgain(new ExtendedModelMap(), sent, response);
+
+        assertThat(next.getViewName()).isEqualTo("redirect:/oauth2/authorization/pathways");
+        assertThat(new HttpSessionRequestCache().getRequest(sent, response).getRedirectUrl())
+                .isEqualTo("/learners/lrn-1/refer?opportunity=opp-1");
+        // The page it comes back to says so, once.
+        MockHttpServletRequest back = get("/learners/lrn-1/refer", "opportunity=opp-1");
+        back.setSession(sent.getSession());
+        assertThat(new PageModel().sentNotKept(back)).isTrue();
+        assertThat(new PageModel().sentNotKept(back)).isFalse();
     }
 
     @Test
