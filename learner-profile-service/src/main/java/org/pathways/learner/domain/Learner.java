@@ -385,7 +385,10 @@ public class Learner {
             throw ProblemException.unprocessable("merge-with-itself", "A learner cannot be merged with itself.");
         }
         if (mergedFrom.stream().anyMatch(merged -> merged.learnerId().equals(other.id))) {
-            return List.of();
+            // A merge stopped before the other record was retired, sent again: what it granted since is carried.
+            List<PathwaysEvent> carried = new ArrayList<>();
+            carryConsentsOf(other, now, carried);
+            return carried;
         }
         for (Milestone milestone : other.milestones) {
             if (milestones.stream().noneMatch(mine -> mine.id().equals(milestone.id()))) {
@@ -412,7 +415,7 @@ public class Learner {
                 events.add(new LearnerLinked(id, link.learnerId(), link.linkedByAgencyId(), now));
             }
         }
-        events.addAll(carryConsentsOf(other, now));
+        carryConsentsOf(other, now, events);
         mergedFrom.add(new MergeRecord(other.id, agencyId, userId, now));
         return events;
     }
@@ -423,10 +426,11 @@ public class Learner {
      * Withdrawing one withdraws the other ({@link ConsentOrigin}); a consent carried already is skipped, so this is
      * repeatable (a merge finished after a change to the other record).
      *
-     * @return the {@code consent-granted} events of the copies
+     * @param events where the {@code consent-granted} events of the copies are added
+     * @return whether this record changed (a copy made, or a consent here standing for one more)
      */
-    public List<PathwaysEvent> carryConsentsOf(Learner other, Instant now) {
-        List<PathwaysEvent> events = new ArrayList<>();
+    public boolean carryConsentsOf(Learner other, Instant now, List<PathwaysEvent> events) {
+        boolean changed = false;
         for (Consent consent : other.consents) {
             if (!consent.isInForceAt(now)
                     || consents.stream().anyMatch(mine -> mine.standsFor(other.id, consent.id()))) {
@@ -442,8 +446,9 @@ public class Learner {
                 consent(copied.consentId()).orElseThrow().standFor(other.id, consent);
                 events.add(copied);
             }
+            changed = true;
         }
-        return events;
+        return changed;
     }
 
     /** Retires this record after it was merged into {@code survivor}; it stays readable, with its history. */

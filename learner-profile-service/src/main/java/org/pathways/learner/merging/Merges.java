@@ -93,10 +93,26 @@ class Merges {
                     throw raced;
                 }
                 current = learners.stored(other.id()).orElseThrow(() -> raced);
-                Learner survivorNow = learners.stored(survivor.id()).orElseThrow(() -> raced);
-                List<org.pathways.events.PathwaysEvent> carried = survivorNow.carryConsentsOf(current, now);
-                if (!carried.isEmpty()) {
-                    outbox.save(survivorNow, carried);
+                carryTo(survivor.id(), current, now);
+            }
+        }
+    }
+
+    /** Carries what {@code other} holds now that the survivor does not yet stand for (read again on a race). */
+    private void carryTo(String survivorId, Learner other, Instant now) {
+        for (int attempt = 1; ; attempt++) {
+            Learner survivor = learners.stored(survivorId)
+                    .orElseThrow(() -> ProblemException.notFound("learner", survivorId));
+            List<org.pathways.events.PathwaysEvent> carried = new java.util.ArrayList<>();
+            if (!survivor.carryConsentsOf(other, now, carried)) {
+                return;
+            }
+            try {
+                outbox.save(survivor, carried);
+                return;
+            } catch (org.springframework.dao.OptimisticLockingFailureException raced) {
+                if (attempt >= 3) {
+                    throw raced;
                 }
             }
         }

@@ -2,6 +2,7 @@ package org.pathways.learner.plan;
 
 import org.pathways.learner.consent.ConsentWithdrawalFollowUp;
 import org.pathways.learner.domain.Learner;
+import org.pathways.learner.domain.Learners;
 import org.pathways.learner.relationship.ReferralRelationships;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +21,11 @@ class StepOwnersFollowStanding implements ConsentWithdrawalFollowUp {
     private static final Logger LOG = LoggerFactory.getLogger(StepOwnersFollowStanding.class);
 
     private final Plans plans;
+    private final Learners learners;
 
-    StepOwnersFollowStanding(Plans plans) {
+    StepOwnersFollowStanding(Plans plans, Learners learners) {
         this.plans = plans;
+        this.learners = learners;
     }
 
     @Override
@@ -36,8 +39,10 @@ class StepOwnersFollowStanding implements ConsentWithdrawalFollowUp {
      */
     @EventListener
     void referralsEnded(ReferralRelationships.RelationshipsEnded ended) {
-        for (String learnerId : ended.learnerIds()) {
+        for (String named : ended.learnerIds()) {
             try {
+                // A referral of a record merged away: the plan is the survivor's.
+                String learnerId = learners.find(named).map(Learner::id).orElse(named);
                 plans.handOverStepsWithoutStanding(learnerId);
             } catch (RuntimeException failed) {
                 LOG.warn("Could not hand back the plan steps of an agency that left a learner's team ({}); the overdue "

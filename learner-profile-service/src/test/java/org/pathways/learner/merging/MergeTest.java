@@ -103,6 +103,30 @@ class MergeTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void aMergeStoppedBeforeTheOtherRecordWasRetiredCarriesWhatItWasGivenSinceWhenSentAgain() {
+        String born = uniqueBirthDate();
+        String survivor = register(COLLEGE, uniquePerson("Ines", "Duarte", born));
+        String survivorsOwn = consent(survivor);
+        String other = register(COLLEGE, uniquePerson("Inês", "Duarte", born));
+        assertThat(merge(COLLEGE, survivor, other).status()).isEqualTo(200);
+        // Stopped before the other record was retired; meanwhile the other record was given the same consent.
+        mongo.updateFirst(org.springframework.data.mongodb.core.query.Query.query(
+                        org.springframework.data.mongodb.core.query.Criteria.where("_id").is(other)),
+                new org.springframework.data.mongodb.core.query.Update().unset("mergedInto"), "learners");
+        String given = consent(other);
+
+        assertThat(merge(COLLEGE, survivor, other).status()).as("sent again").isEqualTo(200);
+        assertThat(api().get("/api/learners/" + other, TestTokens.worker(COLLEGE)).text("mergedInto"))
+                .isEqualTo(survivor);
+
+        // The survivor's own consent stands for it now: withdrawing it there withdraws the other's too.
+        assertThat(api().delete("/api/learners/" + survivor + "/consents/" + survivorsOwn,
+                TestTokens.worker(COLLEGE)).status()).isEqualTo(200);
+        assertThat(councilMayRefer(other)).isFalse();
+        assertThat(consentOn(other, given).path("active").asBoolean()).isFalse();
+    }
+
+    @Test
     void aConsentTheSurvivorCarriesForTwoOfTheOthersStaysUntilBothAreWithdrawn() {
         String born = uniqueBirthDate();
         String survivor = register(COLLEGE, uniquePerson("Tomasz", "Wrona", born));
