@@ -31,45 +31,14 @@ class QueryFreeSpansTest {
         new org.springframework.boot.test.context.runner.ApplicationContextRunner()
                 .withConfiguration(org.springframework.boot.autoconfigure.AutoConfigurations.of(
                         PlatformTracingAutoConfiguration.class))
-                .withBean("zipkinSpanExporter", SpanExporter.class, () -> new SpanExporter() {
-                    @Override
-                    public CompletableResultCode export(Collection<SpanData> spans) {
-                        return CompletableResultCode.ofSuccess();
-                    }
-
-                    @Override
-                    public CompletableResultCode flush() {
-                        return CompletableResultCode.ofSuccess();
-                    }
-
-                    @Override
-                    public CompletableResultCode shutdown() {
-                        return CompletableResultCode.ofSuccess();
-                    }
-                })
+                .withBean("zipkinSpanExporter", SpanExporter.class, () -> new Received())
                 .run(context -> assertThat(context.getBean(SpanExporter.class)).isInstanceOf(QueryFreeSpans.class));
     }
 
     @Test
     void aFailedCallsSpanLeavesWithoutTheQueryOfTheAddressItQuotes() {
-        List<SpanData> exported = new ArrayList<>();
-        SpanExporter received = new SpanExporter() {
-            @Override
-            public CompletableResultCode export(Collection<SpanData> spans) {
-                exported.addAll(spans);
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode flush() {
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode shutdown() {
-                return CompletableResultCode.ofSuccess();
-            }
-        };
+        Received received = new Received();
+        List<SpanData> exported = received.spans;
         try (SdkTracerProvider tracing = SdkTracerProvider.builder()
                 .addSpanProcessor(SimpleSpanProcessor.create(new QueryFreeSpans(received))).build()) {
             Tracer tracer = tracing.get("test");
@@ -95,5 +64,26 @@ class QueryFreeSpansTest {
         assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(span.getEvents()).singleElement().satisfies(event -> assertThat(event.getName())
                 .isEqualTo("exception"));
+    }
+
+    /** An exporter that keeps what it is given. */
+    private static final class Received implements SpanExporter {
+        final List<SpanData> spans = new ArrayList<>();
+
+        @Override
+        public CompletableResultCode export(Collection<SpanData> exported) {
+            spans.addAll(exported);
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
     }
 }
