@@ -6,10 +6,11 @@
   var PALETTE = ['#1d4f91', '#00703c', '#942514', '#6f2c91', '#b35900', '#005a70', '#484949', '#8a1a5b'];
   var charts = [];
 
-  function option(spec) {
+  function option(spec, label) {
     var base = {
       color: PALETTE,
-      aria: { enabled: true, decal: { show: true } },
+      // The server's label, in the page's language: left to itself ECharts writes an English one over it.
+      aria: { enabled: true, decal: { show: true }, label: label ? { description: label } : { enabled: false } },
       animation: false,
       // the tooltip is drawn on the canvas: the page's Content Security Policy allows no inline styles
       tooltip: { renderMode: 'richText', trigger: spec.type === 'bars' ? 'axis' : 'item' },
@@ -56,7 +57,7 @@
         return;
       }
       var chart = echarts.init(element, null, { renderer: 'canvas' });
-      chart.setOption(option(spec));
+      chart.setOption(option(spec, element.getAttribute('aria-label')));
       charts.push(chart);
     });
   }

@@ -563,7 +563,8 @@ class AcquiredStandingMatrixEndToEndTest {
 
     /**
      * D's answers on A's referral to it, as the referral-service documents them for the receiving agency. While open
-     * (on hold, with no consent in force) and once cancelled.
+     * (on hold, with no consent in force) and once cancelled: the referral's course, never the person's data (the
+     * need, the notes, the names), for being party to a referral is no grounds of its own.
      */
     private static void receiversReferral(String cell, Caller caller, Operation operation,
                                           HttpResponse<String> response, Findings wrong) {
@@ -578,7 +579,8 @@ class AcquiredStandingMatrixEndToEndTest {
                 }
             }
             case "GET /api/referrals/{id}/chain" -> expect(cell, response, wrong, 200, "");
-            case "GET /api/referrals/{id}/notes" -> expect(cell, response, wrong, party ? 200 : 403, "");
+            case "GET /api/referrals/{id}/notes" -> expect(cell, response, wrong, 403,
+                    party ? "urn:pathways:problem:consent-required" : "");
             case "GET /api/referrals/{id}/history" -> expect(cell, response, wrong, party ? 200 : 403, "");
             // Next steps follow a completed referral; the agency knows this one's status as a party to it.
             case "GET /api/referrals/{id}/next-steps" -> expect(cell, response, wrong, 409,
@@ -598,7 +600,8 @@ class AcquiredStandingMatrixEndToEndTest {
             }
             case "POST /api/referrals/{id}/transitions" -> expect(cell, response, wrong, party ? 409 : 403,
                     party ? "urn:pathways:problem:illegal-transition" : "");
-            case "POST /api/referrals/{id}/notes" -> expect(cell, response, wrong, party ? 201 : 403, "");
+            case "POST /api/referrals/{id}/notes" -> expect(cell, response, wrong, 403,
+                    party ? "urn:pathways:problem:consent-required" : "");
             case "POST /api/referrals/{id}/reroute" -> {
                 // No standing of its own for the learner: as for a learner that does not exist.
                 if (status != (party ? 404 : 403)) {
@@ -607,8 +610,8 @@ class AcquiredStandingMatrixEndToEndTest {
             }
             default -> wrong.add(cell, "a referral operation the matrix does not know; classify it (" + status + ")");
         }
-        if (!party && containsAnyOf(body, NEED, NOTE, GIVEN_NAME, FAMILY_NAME)) {
-            wrong.add(cell, "personal data for " + caller.role());
+        if (containsAnyOf(body, NEED, NOTE, GIVEN_NAME, FAMILY_NAME)) {
+            wrong.add(cell, "personal data for " + caller.role() + " without consent in force");
         }
         if (containsAnyOf(body, EMAIL, PHONE)) {
             wrong.add(cell, "contact details");

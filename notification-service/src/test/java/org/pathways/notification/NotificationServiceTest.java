@@ -100,10 +100,19 @@ abstract class NotificationServiceTest extends RunningServiceTest {
 
     HttpResponse<String> call(String method, String path, String token, String body) throws IOException,
             InterruptedException {
+        return call(method, path, token, body, new String[0]);
+    }
+
+    /** {@link #call}, with more headers (name, value, name, value…). */
+    HttpResponse<String> call(String method, String path, String token, String body, String... headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

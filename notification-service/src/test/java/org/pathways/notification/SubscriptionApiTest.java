@@ -52,6 +52,83 @@ class SubscriptionApiTest extends NotificationServiceTest {
     }
 
     @Test
+    void theSameRegistrationSentAgainOrTwiceAtOnceMakesOneSubscription() throws Exception {
+        String body = JSON.writeValueAsString(Map.of("url", HOOK, "eventTypes", List.of(SUBMITTED)));
+        String key = "form-" + java.util.UUID.randomUUID();
+        List<HttpResponse<String>> answers = new java.util.ArrayList<>();
+        try (var clicks = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var both = List.of(clicks.submit(() -> call("POST", "/api/subscriptions", admin("agency-college"), body,
+                            "Idempotency-Key", key)),
+                    clicks.submit(() -> call("POST", "/api/subscriptions", admin("agency-college"), body,
+                            "Idempotency-Key", key)));
+            for (var answer : both) {
+                answers.add(answer.get());
+            }
+        }
+        HttpResponse<String> retried = call("POST", "/api/subscriptions", admin("agency-college"), body,
+                "Idempotency-Key", key);
+        answers.add(retried);
+
+        assertThat(answers).extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(201, 200, 200);
+        String id = json(answers.getFirst()).get("id").asString();
+        assertThat(answers).extracting(answer -> json(answer).get("id").asString()).containsOnly(id);
+        // The retry shows the one secret again (a client that lost the first answer can still sign-check).
+        assertThat(answers).extracting(answer -> json(answer).get("secret").asString())
+                .containsOnly(json(answers.getFirst()).get("secret").asString());
+        assertThat(retried.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(json(call("GET", "/api/subscriptions", admin("agency-college"), null))).hasSize(1);
+
+        // Once rotated, a retry no longer shows a secret; the key for another endpoint is refused.
+        assertThat(call("POST", "/api/subscriptions/" + id + "/rotate-secret", admin("agency-college"), null)
+                .statusCode()).isEqualTo(200);
+        assertThat(json(call("POST", "/api/subscriptions", admin("agency-college"), body, "Idempotency-Key", key))
+                .has("secret")).isFalse();
+        HttpResponse<String> reused = call("POST", "/api/subscriptions", admin("agency-college"),
+                JSON.writeValueAsString(Map.of("url", "http://127.0.0.1:9/other", "eventTypes", List.of(SUBMITTED))),
+                "Idempotency-Key", key);
+        assertThat(reused.statusCode()).as(reused.body()).isEqualTo(422);
+        assertThat(reused.body()).contains("idempotency-key-reused");
+        // Another agency's same key is its own subscription.
+        HttpResponse<String> council = call("POST", "/api/subscriptions", admin("agency-council"), body,
+                "Idempotency-Key", key);
+        assertThat(council.statusCode()).isEqualTo(201);
+        assertThat(json(council).get("id").asString()).isNotEqualTo(id);
+        assertThat(json(call("GET", "/api/subscriptions", admin("agency-college"), null))).hasSize(1);
+    }
+
+    @Test
+    void aRotationSentAgainWithItsKeyRotatesOnceAndTheOldSecretKeepsItsGrace() throws Exception {
+        JsonNode created = subscribe("agency-college", HOOK, SUBMITTED);
+        String id = created.get("id").asString();
+        String rotate = "/api/subscriptions/" + id + "/rotate-secret";
+        String key = "rotate-" + java.util.UUID.randomUUID();
+        Object registered = sealedSecret(id, "secret");
+
+        HttpResponse<String> first = call("POST", rotate, admin("agency-college"), null, "Idempotency-Key", key);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        String issued = json(first).get("secret").asString();
+        String graceUntil = json(first).get("previousSecretValidUntil").asString();
+        // A second click: the same new secret, and the secret the receiver still checks keeps its grace.
+        HttpResponse<String> again = call("POST", rotate, admin("agency-college"), null, "Idempotency-Key", key);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(json(again).get("secret").asString()).isEqualTo(issued);
+        assertThat(java.time.Instant.parse(json(again).get("previousSecretValidUntil").asString()))
+                .isEqualTo(java.time.Instant.parse(graceUntil).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(sealedSecret(id, "previousSecret")).as("the registration's secret still signs")
+                .isEqualTo(registered);
+        // Another rotation (a new key) is one more.
+        HttpResponse<String> next = call("POST", rotate, admin("agency-college"), null, "Idempotency-Key",
+                "rotate-" + java.util.UUID.randomUUID());
+        assertThat(json(next).get("secret").asString()).isNotEqualTo(issued);
+    }
+
+    /** The sealed value of a subscription's {@code field} as stored. */
+    private Object sealedSecret(String id, String field) {
+        return mongo.getCollection("subscriptions").find(new org.bson.Document("_id", id)).first()
+                .get(field, org.bson.Document.class).get("value");
+    }
+
+    @Test
     void anAgencyNeverSeesOrRemovesAnotherAgencysSubscription() throws Exception {
         String college = subscribe("agency-college", HOOK, SUBMITTED).get("id").asString();
         String council = subscribe("agency-council", HOOK, SUBMITTED).get("id").asString();

@@ -3,8 +3,10 @@ package org.pathways.referral;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -51,7 +53,7 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
         // The same withdrawal again, as a redelivery with a new event id: nothing more happens.
         events.publish(withdrawal);
         learnerEventsHandled(s.learnerId());
-        assertThat(typesSoFar(id, COLLEGE)).containsOnlyOnce("on-hold");
+        assertThat(typesSoFar(id, COUNCIL)).containsOnlyOnce("on-hold");
 
         JsonNode current = api().get("/api/referrals/" + id, worker(COLLEGE)).body();
         assertThat(transition(worker(COLLEGE), current, "RESUME", null, null).isProblem(422, "consent-required"))
@@ -60,6 +62,57 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
         JsonNode resumed = await().atMost(DEADLINE).until(
                 () -> transition(worker(COLLEGE), current, "RESUME", null, null), r -> r.status() == 200).body();
         assertThat(resumed.get("status").asString()).isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    void anAgencyWhoseConsentWasWithdrawnSeesTheReferralsCourseButNoneOfThePersonsDataOpenOrClosed() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        JsonNode sent = submittedWithSummary(s);
+        String id = sent.get("id").asString();
+        String notes = "/api/referrals/" + id + "/notes";
+        assertThat(api().post(notes, worker(COUNCIL), Map.of("text", "She is nervous about groups")).status())
+                .isEqualTo(201);
+        JsonNode before = api().get("/api/referrals/" + id, worker(COLLEGE)).body();
+        assertThat(before.has("sharedSummary")).as("with the consent in force").isTrue();
+        assertThat(before.has("need")).isTrue();
+
+        events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
+                Instant.now()));
+        await().atMost(DEADLINE).until(() -> statusOf(id).equals("ON_HOLD"));
+        // The referrer, who registered the learner, writes on after the withdrawal.
+        assertThat(api().post(notes, worker(COUNCIL), Map.of("text", "Asked her again today")).status())
+                .isEqualTo(201);
+
+        JsonNode held = api().get("/api/referrals/" + id, worker(COLLEGE)).body();
+        assertThat(held.path("status").asString()).isEqualTo("ON_HOLD");
+        assertThat(held.has("sharedSummary")).as("summary after the withdrawal").isFalse();
+        assertThat(held.has("need")).as("need after the withdrawal").isFalse();
+        assertThat(held.toString()).doesNotContain("Haddad");
+        assertThat(api().get(notes, worker(COLLEGE)).isProblem(403, "consent-required")).isTrue();
+        assertThat(api().post(notes, worker(COLLEGE), Map.of("text", "hello")).isProblem(403, "consent-required"))
+                .isTrue();
+        HttpResponse<String> fhir = send("GET", "/api/fhir/r4/ServiceRequest/" + id, worker(COLLEGE), null);
+        assertThat(fhir.statusCode()).isEqualTo(200);
+        assertThat(fhir.body()).doesNotContain("spoken English").doesNotContain(s.learnerId());
+        // The referrer still has its grounds: all of it.
+        JsonNode referrer = api().get("/api/referrals/" + id, worker(COUNCIL)).body();
+        assertThat(referrer.has("sharedSummary")).isTrue();
+        assertThat(api().get(notes, worker(COUNCIL)).body()).hasSize(2);
+
+        // Closed, the same: the course without the person.
+        JsonNode cancelled = transition(worker(COUNCIL), referrer, "CANCEL", null, "She moved to Bradford").body();
+        assertThat(cancelled.path("status").asString()).as(cancelled.toString()).isEqualTo("CANCELLED");
+        JsonNode closed = api().get("/api/referrals/" + id, worker(COLLEGE)).body();
+        assertThat(closed.has("sharedSummary") || closed.has("need")).isFalse();
+        assertThat(closed.toString()).contains("CANCELLED").doesNotContain("Bradford");
+        assertThat(api().get("/api/referrals/" + id + "/history", worker(COLLEGE)).body().toString())
+                .contains("CANCELLED").doesNotContain("Bradford");
+        assertThat(api().get("/api/referrals/" + id + "/history", worker(COUNCIL)).body().toString())
+                .contains("Bradford");
+        // Consent again: the college sees it again.
+        grantConsent(s.learnerId(), "cns-" + UUID.randomUUID(), COLLEGE);
+        await().atMost(DEADLINE).until(() -> api().get("/api/referrals/" + id, worker(COLLEGE)).body()
+                .has("sharedSummary"));
     }
 
     @Test
@@ -84,7 +137,7 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
         // The same withdrawal again, as a redelivery with a new event id: nothing more happens.
         events.publish(withdrawal);
         learnerEventsHandled(s.learnerId());
-        assertThat(typesSoFar(id, COLLEGE).stream().filter("on-hold"::equals)).hasSize(2);
+        assertThat(typesSoFar(id, COUNCIL).stream().filter("on-hold"::equals)).hasSize(2);
 
         JsonNode current = api().get("/api/referrals/" + id, worker(COLLEGE)).body();
         assertThat(current.get("status").asString()).isEqualTo("ON_HOLD");
@@ -127,7 +180,7 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
         assertThat(typesSoFar(keptId, COLLEGE).stream().filter("on-hold"::equals)).as("consent in force")
                 .hasSize(1);
         withdrawals.stopHeldReferralsWithoutConsent();
-        assertThat(typesSoFar(id, COLLEGE).stream().filter("on-hold"::equals)).as("once").hasSize(2);
+        assertThat(typesSoFar(id, COUNCIL).stream().filter("on-hold"::equals)).as("once").hasSize(2);
     }
 
     /**
@@ -167,7 +220,7 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
         events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.CONTACT,
                 Instant.now()));
         learnerEventsHandled(s.learnerId());
-        assertThat(typesSoFar(id, COLLEGE)).containsExactly("submitted");
+        assertThat(typesSoFar(id, COUNCIL)).containsExactly("submitted");
         assertThat(statusOf(id)).isEqualTo("SUBMITTED");
     }
 

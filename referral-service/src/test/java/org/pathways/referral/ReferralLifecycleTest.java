@@ -2,10 +2,12 @@ package org.pathways.referral;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -230,6 +232,50 @@ class ReferralLifecycleTest extends ReferralServiceTest {
                 "{\"text\":\"" + "x".repeat(5000) + "\"}", "not json")) {
             assertThat(api().post(notes, worker(COUNCIL), hostile).status()).as(hostile).isEqualTo(400);
         }
+    }
+
+    @Test
+    void aNoteSentAgainWithItsKeyIsAddedOnceEvenTwiceAtOnce() throws Exception {
+        JsonNode referral = submitted(consentedLearnerAndPublishedCourse(20, 0));
+        String id = referral.get("id").asString();
+        String notes = "/api/referrals/" + id + "/notes";
+        String body = JSON.writeValueAsString(Map.of("text", "Needs a ground-floor room"));
+        String key = "note-" + UUID.randomUUID();
+
+        HttpResponse<String> first = send("POST", notes, worker(COUNCIL), body, "Idempotency-Key", key);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        HttpResponse<String> again = send("POST", notes, worker(COUNCIL), body, "Idempotency-Key", key);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(JSON.readTree(again.body()).get("id").asString())
+                .isEqualTo(JSON.readTree(first.body()).get("id").asString());
+        // The key with another text is refused; another agency's identical key is its own.
+        HttpResponse<String> otherText = send("POST", notes, worker(COUNCIL),
+                JSON.writeValueAsString(Map.of("text", "Something else")), "Idempotency-Key", key);
+        assertThat(otherText.statusCode()).as(otherText.body()).isEqualTo(422);
+        assertThat(otherText.body()).contains("idempotency-key-reused");
+        assertThat(send("POST", notes, worker(COLLEGE), body, "Idempotency-Key", key).statusCode()).isEqualTo(201);
+
+        // Twice at once (a double click): one note.
+        String racedKey = "note-" + UUID.randomUUID();
+        String racedBody = JSON.writeValueAsString(Map.of("text", "Call her after 10"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<java.util.concurrent.Future<HttpResponse<String>>> racing = pool.invokeAll(List.of(
+                () -> send("POST", notes, worker(COUNCIL), racedBody, "Idempotency-Key", racedKey),
+                () -> send("POST", notes, worker(COUNCIL), racedBody, "Idempotency-Key", racedKey)));
+        pool.shutdown();
+        List<Integer> statuses = new ArrayList<>();
+        for (var answer : racing) {
+            statuses.add(answer.get().statusCode());
+        }
+        assertThat(statuses).containsExactlyInAnyOrder(201, 200);
+
+        JsonNode thread = api().get(notes, worker(COLLEGE)).body();
+        assertThat(thread).hasSize(3);
+        assertThat(eventsOf(id, "note-added", 3)).hasSize(3);
+        // A note sent again without a key is a note of its own, as before.
+        assertThat(send("POST", notes, worker(COUNCIL), body).statusCode()).isEqualTo(201);
+        assertThat(api().get(notes, worker(COLLEGE)).body()).hasSize(4);
     }
 
     @Test

@@ -68,6 +68,35 @@ class ReroutingTest extends ReferralServiceTest {
     }
 
     @Test
+    void aReferrerWhoseConsentWasWithdrawnIsNotMadePartyToTheReroutedReferral() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        String jobcentreConsent = "cns-" + UUID.randomUUID();
+        grantConsent(s.learnerId(), jobcentreConsent, JOBCENTRE);
+        JsonNode sent = submitWhenKnown(s, worker(JOBCENTRE)).body();
+        assertThat(sent.get("referringAgencyId").asString()).as(sent.toString()).isEqualTo(JOBCENTRE);
+        JsonNode received = step(worker(COLLEGE), sent, "RECEIVE", null);
+        // The learner withdraws the jobcentre's consent; the referral to the college stays open.
+        events.publish(new org.pathways.events.learner.ConsentWithdrawn(s.learnerId(), jobcentreConsent, JOBCENTRE,
+                org.pathways.events.learner.ConsentPurpose.REFERRAL_SHARING, java.time.Instant.now()));
+        learnerEventsHandled(s.learnerId());
+
+        String adultLearning = "agency-adult-" + UUID.randomUUID().toString().substring(0, 8);
+        Scenario elsewhere = consentedLearnerAndPublishedCourse(adultLearning, 10, 0);
+        grantConsent(s.learnerId(), "cns-" + UUID.randomUUID(), adultLearning);
+        HttpApi.Response rerouted = org.awaitility.Awaitility.await().atMost(DEADLINE).until(
+                () -> api().post("/api/referrals/" + received.get("id").asString() + "/reroute", worker(COLLEGE),
+                        Map.of("opportunityId", elsewhere.opportunityId(), "version",
+                                received.get("version").asLong())), r -> r.status() != 422);
+        assertThat(rerouted.status()).as(rerouted.toString()).isEqualTo(201);
+        String nextId = rerouted.text("id");
+        // The college that sent them on refers them; the jobcentre hears nothing of the new agency.
+        assertThat(rerouted.text("referringAgencyId")).isEqualTo(COLLEGE);
+        assertThat(api().get("/api/referrals/" + nextId, worker(JOBCENTRE)).isProblem(404, "not-found")).isTrue();
+        assertThat(eventsOf(nextId, "submitted", 1).getFirst().get("data").get("referringAgencyId").asString())
+                .isEqualTo(COLLEGE);
+    }
+
+    @Test
     void aClosedReferralIsNotRerouted() {
         Scenario s = consentedLearnerAndPublishedCourse(20, 0);
         JsonNode rejected = step(worker(COLLEGE), submitted(s), "REJECT", "NO_CAPACITY");

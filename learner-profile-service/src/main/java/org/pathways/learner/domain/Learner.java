@@ -104,13 +104,29 @@ public class Learner {
 
     /** Registers a learner on behalf of {@code agencyId}; see {@link #registeredEvent()}. */
     public static Learner register(LearnerDetails details, String agencyId, String userId, Instant now) {
+        return register(details, agencyId, userId, now, null);
+    }
+
+    /**
+     * Registers a learner under the id a request's key gives ({@link #idForRequest}), or a new one when
+     * {@code id} is null: the same request sent again then finds the record the first made, by its id.
+     */
+    public static Learner register(LearnerDetails details, String agencyId, String userId, Instant now, String id) {
         Learner learner = new Learner();
-        learner.id = "lrn-" + UUID.randomUUID();
+        learner.id = id == null ? "lrn-" + UUID.randomUUID() : id;
         learner.apply(details, now);
         learner.registeringAgencyId = Objects.requireNonNull(agencyId, "agencyId");
         learner.registeredBy = Objects.requireNonNull(userId, "userId");
         learner.registeredAt = Objects.requireNonNull(now, "now");
         return learner;
+    }
+
+    /**
+     * The id of the learner a registration sent with this request key (a digest of the agency and its
+     * {@code Idempotency-Key}) makes: a name-based UUID of the digest, so no one can tell the key from the id.
+     */
+    public static String idForRequest(String requestKey) {
+        return "lrn-" + UUID.nameUUIDFromBytes(requestKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**

@@ -89,15 +89,7 @@ class Milestones {
 
     /** The agency's key, as a digest: a client's key may be any text, and is not kept as sent. */
     static String requestKey(String agencyId, String idempotencyKey) {
-        if (idempotencyKey == null) {
-            return null;
-        }
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
-                    (agencyId + '\u001f' + idempotencyKey).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.pathways.platform.idempotency.IdempotencyKeys.digest(agencyId, idempotencyKey);
     }
 
     /**

@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.util.EnumSet;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import org.pathways.events.learner.ProfileField;
 import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
@@ -12,6 +14,7 @@ import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.domain.Access;
 import org.pathways.learner.domain.Learner;
 import org.pathways.learner.domain.Learners;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.HttpStatus;
@@ -42,11 +45,22 @@ class LearnerController {
         this.clock = clock;
     }
 
+    /**
+     * Registers a learner ({@code 201}); with an {@code Idempotency-Key}, the same request sent again (a double click,
+     * a client's retry) answers {@code 200} with the learner the first registered, not a second record.
+     */
     @PostMapping
     ResponseEntity<LearnerView> register(Caller caller, AccessRequest access,
+                                         @RequestHeader(name = IdempotencyKeys.HEADER, required = false)
+                                         @Size(min = 1, max = 128) @Pattern(regexp = IdempotencyKeys.PATTERN)
+                                         String idempotencyKey,
                                          @Valid @RequestBody RegisterLearner request) {
-        Learner learner = profiles.register(caller, request, access);
-        return ResponseEntity.created(URI.create("/api/learners/" + learner.id()))
+        LearnerProfiles.Registered registered = profiles.register(caller, request, access, idempotencyKey);
+        Learner learner = registered.learner();
+        ResponseEntity.BodyBuilder answer = registered.replayed() ? ResponseEntity.ok()
+                : ResponseEntity.created(URI.create("/api/learners/" + learner.id()));
+        return answer.header(IdempotencyKeys.REPLAYED, String.valueOf(registered.replayed()))
+                .location(URI.create("/api/learners/" + learner.id()))
                 .eTag(etag(learner))
                 .body(LearnerView.forRegisteringAgency(learner, clock.instant()));
     }

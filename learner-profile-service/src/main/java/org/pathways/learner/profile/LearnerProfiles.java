@@ -18,9 +18,11 @@ import org.pathways.learner.domain.LearnerLink;
 import org.pathways.learner.domain.Learners;
 import org.pathways.learner.matching.DuplicateDetection;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -48,13 +50,50 @@ public class LearnerProfiles {
      * answer is a {@code 409 possible-duplicate} listing the candidates ({@link DuplicateDetection}), unless the
      * worker confirmed, with {@code confirmNotDuplicate}, that this is someone else.
      */
-    Learner register(Caller caller, RegisterLearner details, AccessRequest access) {
+    Registered register(Caller caller, RegisterLearner details, AccessRequest access, String idempotencyKey) {
         requireWorkerOrSystem(caller);
-        Learner learner = Learner.register(details, caller.agencyId(), caller.userId(), clock.instant());
+        String requestKey = IdempotencyKeys.digest(caller.agencyId(), idempotencyKey);
+        String id = requestKey == null ? null : Learner.idForRequest(requestKey);
+        if (id != null) {
+            Optional<Registered> earlier = registeredBefore(caller, id, details);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        Learner learner = Learner.register(details, caller.agencyId(), caller.userId(), clock.instant(), id);
         if (!details.confirmedNotDuplicate()) {
             duplicates.refuseLikelyDuplicates(caller, learner, access);
         }
-        return outbox.save(learner, learner.registeredEvent());
+        try {
+            return new Registered(outbox.save(learner, learner.registeredEvent()), false);
+        } catch (DuplicateKeyException raced) {
+            // The same request sent twice at once: the other one registered the learner.
+            if (id == null) {
+                throw raced;
+            }
+            return registeredBefore(caller, id, details).orElseThrow(() -> raced);
+        }
+    }
+
+    /** A learner as registered: {@code replayed} when the same request (its key) had registered it already. */
+    record Registered(Learner learner, boolean replayed) {
+    }
+
+    /**
+     * The learner an earlier registration with the same key made, as its agency sees it now (a record since erased
+     * answers as an erased one does); the key sent with another person's name or date of birth is a 422.
+     */
+    private Optional<Registered> registeredBefore(Caller caller, String id, RegisterLearner details) {
+        if (learners.stored(id).isEmpty()) {
+            return Optional.empty();
+        }
+        Learner earlier = learners.access(caller, id).learner();
+        if (!earlier.isRegisteredBy(caller.agencyId()) || !details.givenName().equals(earlier.givenName())
+                || !details.familyName().equals(earlier.familyName())
+                || !details.dateOfBirth().equals(earlier.dateOfBirth())) {
+            throw IdempotencyKeys.reused("learner");
+        }
+        return Optional.of(new Registered(earlier, true));
     }
 
     /**

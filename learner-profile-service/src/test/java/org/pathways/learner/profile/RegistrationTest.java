@@ -45,6 +45,49 @@ class RegistrationTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void theSameRegistrationSentAgainOrTwiceAtOnceMakesOneRecord() throws Exception {
+        // "Register anyway" clicked twice: without the key, the waiver would let the second click make a second
+        // record of the same person.
+        Map<String, Object> person = learnerDetails();
+        String key = "form-" + java.util.UUID.randomUUID();
+        List<HttpApi.Response> answers = new java.util.ArrayList<>();
+        try (var clicks = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var both = List.of(
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> send("POST", "/api/learners",
+                            TestTokens.worker(COLLEGE), person, "Idempotency-Key", key), clicks),
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> send("POST", "/api/learners",
+                            TestTokens.worker(COLLEGE), person, "Idempotency-Key", key), clicks));
+            both.forEach(answer -> answers.add(answer.join()));
+        }
+        HttpApi.Response retried = send("POST", "/api/learners", TestTokens.worker(COLLEGE), person,
+                "Idempotency-Key", key);
+        answers.add(retried);
+
+        assertThat(answers).extracting(HttpApi.Response::status).containsExactlyInAnyOrder(201, 200, 200);
+        String id = answers.getFirst().text("id");
+        assertThat(answers).extracting(answer -> answer.text("id")).containsOnly(id);
+        assertThat(retried.location()).contains("/api/learners/" + id);
+        assertThat(retried.text("givenName")).isEqualTo("Amina");
+        assertThat(mongo.count(org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("_id").is(id)), "learners")).isEqualTo(1);
+        assertThat(learnerTopic.await(r -> isOfType(r, id, EventType.LEARNER_REGISTERED.type()), 1,
+                EVENT_DEADLINE)).hasSize(1);
+
+        // The key with someone else's details is refused; another agency's same key registers its own record.
+        Map<String, Object> someoneElse = uniquePerson("Dafydd", "Rees", "1988-07-02");
+        someoneElse.put("confirmNotDuplicate", true);
+        HttpApi.Response reused = send("POST", "/api/learners", TestTokens.worker(COLLEGE), someoneElse,
+                "Idempotency-Key", key);
+        assertThat(reused.isProblem(422, "idempotency-key-reused")).as(reused.body().toString()).isTrue();
+        HttpApi.Response council = send("POST", "/api/learners", TestTokens.worker(COUNCIL), person,
+                "Idempotency-Key", key);
+        assertThat(council.status()).isEqualTo(201);
+        assertThat(council.text("id")).isNotEqualTo(id);
+        assertThat(send("POST", "/api/learners", TestTokens.worker(COLLEGE), person, "Idempotency-Key",
+                "not a key").status()).isEqualTo(400);
+    }
+
+    @Test
     void registrationPublishesLearnerRegisteredWithoutPersonalData() {
         String id = registerLearner(COLLEGE);
 

@@ -36,6 +36,12 @@ public class Subscription {
     private SealedSecret previousSecret;
     private Instant previousUntil;
     private Instant rotatedAt;
+    /**
+     * The digest of the {@code Idempotency-Key} the last rotation was asked with, if any: the same request again (a
+     * second click, a retry) answers that rotation's secret instead of rotating again, which would stop the secret
+     * the receiver still checks from signing before its grace is over.
+     */
+    private String rotationKey;
     /** For a FHIR rest-hook Subscription, what it asked for; null for a webhook subscription. */
     private RestHook restHook;
     /** The secret just made (by registering or rotating), to show once in the answer; never stored. */
@@ -48,8 +54,17 @@ public class Subscription {
     /** A new active subscription with a fresh secret; the url and types are checked by the caller. */
     public static Subscription register(String agencyId, String url, List<String> eventTypes, Instant now,
                                         SecretKeyRing keys) {
+        return register(null, agencyId, url, eventTypes, now, keys);
+    }
+
+    /**
+     * {@link #register}, under the id a request's key gives ({@link #idForRequest}) or a new one when {@code id} is
+     * null: the same request sent again then finds the subscription the first made, by its id.
+     */
+    public static Subscription register(String id, String agencyId, String url, List<String> eventTypes, Instant now,
+                                        SecretKeyRing keys) {
         Subscription subscription = new Subscription();
-        subscription.id = "sub-" + UUID.randomUUID();
+        subscription.id = id == null ? "sub-" + UUID.randomUUID() : id;
         subscription.agencyId = agencyId;
         subscription.url = url;
         subscription.eventTypes = List.copyOf(eventTypes);
@@ -69,6 +84,41 @@ public class Subscription {
         Subscription subscription = register(agencyId, url, eventTypes, now, keys);
         subscription.restHook = restHook;
         return subscription;
+    }
+
+    /**
+     * The id of the subscription a registration sent with this request key (a digest of the agency and its
+     * {@code Idempotency-Key}) makes: a name-based UUID of the digest.
+     */
+    public static String idForRequest(String requestKey) {
+        return "sub-" + UUID.nameUUIDFromBytes(requestKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * For the answer to the same registration sent again: its secret shown again, as the first answer showed it,
+     * while it is the subscription's secret (never rotated) and the registration is less than {@code window} old.
+     */
+    public Subscription secretShownAgain(Instant now, java.time.Duration window, SecretKeyRing keys) {
+        if (rotatedAt == null && createdAt != null && now.isBefore(createdAt.plus(window))) {
+            issuedSecret = keys.open(secret);
+        }
+        return this;
+    }
+
+    /** Whether its last rotation was asked with this request key (a digest): then it shows that rotation's secret. */
+    public boolean rotatedBy(String requestKey, SecretKeyRing keys) {
+        if (requestKey == null || !requestKey.equals(rotationKey)) {
+            return false;
+        }
+        issuedSecret = keys.open(secret);
+        return true;
+    }
+
+    public String rotationKey() { return rotationKey; }
+
+    /** Whether it was registered for exactly this endpoint and these types (sorted, without repeats). */
+    public boolean registeredFor(String url, List<String> eventTypes) {
+        return this.url.equals(url) && this.eventTypes.equals(eventTypes);
     }
 
     /** {@code whsec_} and 24 random bytes in base64, the Standard Webhooks form. */
@@ -92,6 +142,12 @@ public class Subscription {
      * agency can switch its receiver over without refusing a delivery. Returns the new secret.
      */
     public String rotateSecret(Instant now, java.time.Duration grace, SecretKeyRing keys) {
+        return rotateSecret(now, grace, keys, null);
+    }
+
+    /** {@link #rotateSecret(Instant, java.time.Duration, SecretKeyRing)}, remembering the request's key (a digest). */
+    public String rotateSecret(Instant now, java.time.Duration grace, SecretKeyRing keys, String requestKey) {
+        rotationKey = requestKey;
         previousSecret = secret;
         previousUntil = now.plus(grace);
         issuedSecret = newSecret();

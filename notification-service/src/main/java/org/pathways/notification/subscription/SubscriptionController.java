@@ -9,7 +9,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -59,12 +62,26 @@ class SubscriptionController {
                 withSecret ? s.issuedSecret() : null);
     }
 
+    /**
+     * Registers a subscription ({@code 201}, its secret shown once); with an {@code Idempotency-Key}, the same request
+     * sent again answers {@code 200} with the subscription the first made (its secret shown again for a day, unless
+     * rotated), never a second subscription.
+     */
     @PostMapping
-    ResponseEntity<SubscriptionView> register(Caller caller, @Valid @RequestBody RegisterSubscription request) {
+    ResponseEntity<SubscriptionView> register(Caller caller,
+                                              @RequestHeader(name = IdempotencyKeys.HEADER, required = false)
+                                              @Size(min = 1, max = 128) @Pattern(regexp = IdempotencyKeys.PATTERN)
+                                              String idempotencyKey,
+                                              @Valid @RequestBody RegisterSubscription request) {
         requireAdmin(caller);
-        Subscription subscription = subscriptions.register(caller.agencyId(), request.url(), request.eventTypes());
-        return ResponseEntity.created(URI.create("/api/subscriptions/" + subscription.id()))
-                .body(view(subscription, true));
+        Subscriptions.Registered registered = subscriptions.register(caller.agencyId(), request.url(),
+                request.eventTypes(), idempotencyKey);
+        Subscription subscription = registered.subscription();
+        URI location = URI.create("/api/subscriptions/" + subscription.id());
+        ResponseEntity.BodyBuilder answer = registered.replayed() ? ResponseEntity.ok().location(location)
+                : ResponseEntity.created(location);
+        return answer.header(IdempotencyKeys.REPLAYED, String.valueOf(registered.replayed()))
+                .body(view(subscription, subscription.issuedSecret() != null));
     }
 
     @GetMapping
@@ -95,9 +112,12 @@ class SubscriptionController {
      * ({@code pathways.webhooks.secret-grace}, 24 h by default), so the receiver can be switched over at leisure.
      */
     @PostMapping({"/{id}/secret:rotate", "/{id}/rotate-secret"})
-    SubscriptionView rotateSecret(Caller caller, @PathVariable @ResourceId String id) {
+    SubscriptionView rotateSecret(Caller caller, @PathVariable @ResourceId String id,
+                                  @RequestHeader(name = IdempotencyKeys.HEADER, required = false)
+                                  @Size(min = 1, max = 128) @Pattern(regexp = IdempotencyKeys.PATTERN)
+                                  String idempotencyKey) {
         requireAdmin(caller);
-        return subscriptions.rotateSecret(caller.agencyId(), id).map(s -> view(s, true))
+        return subscriptions.rotateSecret(caller.agencyId(), id, idempotencyKey).map(s -> view(s, true))
                 .orElseThrow(() -> ProblemException.notFound("subscription", id));
     }
 

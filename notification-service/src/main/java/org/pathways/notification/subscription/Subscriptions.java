@@ -15,11 +15,13 @@ import java.util.stream.Collectors;
 import org.pathways.messaging.inbox.RoundTrips;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.notification.config.WebhookProperties;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.store.GuardIndexes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.index.MongoPersistentEntityIndexResolver;
@@ -76,6 +78,31 @@ public class Subscriptions implements InitializingBean {
 
     /** Registers {@code url} for {@code agencyId}; a bad URL or an unknown type is the caller's error (400). */
     Subscription register(String agencyId, String url, List<String> eventTypes) {
+        return register(agencyId, url, eventTypes, null).subscription();
+    }
+
+    /** A subscription as registered: {@code replayed} when the same request (its key) had registered it already. */
+    record Registered(Subscription subscription, boolean replayed) {
+    }
+
+    /** How long the answer to a registration sent again shows the secret again. */
+    private static final Duration SECRET_SHOWN_AGAIN_FOR = Duration.ofHours(24);
+
+    /**
+     * {@link #register(String, String, List)}; with an {@code Idempotency-Key}, the same request sent again (a double
+     * click, a retry, or twice at once) answers the subscription the first made instead of a second one delivering
+     * every event twice; the key sent for another endpoint or other types is a 422.
+     */
+    Registered register(String agencyId, String url, List<String> eventTypes, String idempotencyKey) {
+        String requestKey = IdempotencyKeys.digest(agencyId, idempotencyKey);
+        String id = requestKey == null ? null : Subscription.idForRequest(requestKey);
+        List<String> types = eventTypes.stream().distinct().sorted().toList();
+        if (id != null) {
+            Optional<Registered> earlier = registeredBefore(agencyId, id, url, types);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
         for (int i = 0; i < eventTypes.size(); i++) {
             if (EventType.ofType(eventTypes.get(i)).isEmpty()) {
                 throw new ProblemException(HttpStatus.BAD_REQUEST, "unknown-event-type",
@@ -87,12 +114,31 @@ public class Subscriptions implements InitializingBean {
         } catch (EndpointPolicy.RejectedEndpoint e) {
             throw new ProblemException(HttpStatus.BAD_REQUEST, "invalid-endpoint", e.getMessage());
         }
-        Subscription subscription = Subscription.register(agencyId, url,
-                eventTypes.stream().distinct().sorted().toList(), clock.instant(), keys);
+        Subscription subscription = Subscription.register(id, agencyId, url, types, clock.instant(), keys);
         listed.list(agencyId, subscription.id());
-        mongo.insert(subscription);
+        try {
+            mongo.insert(subscription);
+        } catch (DuplicateKeyException raced) {
+            // The same request sent twice at once: the other one registered it.
+            if (id == null) {
+                throw raced;
+            }
+            return registeredBefore(agencyId, id, url, types).orElseThrow(() -> raced);
+        }
         log.info("Agency {} registered subscription {}", agencyId, subscription.id());
-        return subscription;
+        return new Registered(subscription, false);
+    }
+
+    private Optional<Registered> registeredBefore(String agencyId, String id, String url, List<String> types) {
+        Optional<Subscription> earlier = find(id);
+        if (earlier.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!earlier.get().belongsTo(agencyId) || !earlier.get().registeredFor(url, types)) {
+            throw IdempotencyKeys.reused("subscription");
+        }
+        return Optional.of(new Registered(earlier.get().secretShownAgain(clock.instant(), SECRET_SHOWN_AGAIN_FOR, keys),
+                true));
     }
 
     /**
@@ -233,10 +279,35 @@ public class Subscriptions implements InitializingBean {
 
     /** Gives an agency's own subscription a new secret; the old one signs too during the grace period. */
     Optional<Subscription> rotateSecret(String agencyId, String id) {
+        return rotateSecret(agencyId, id, null);
+    }
+
+    /**
+     * {@link #rotateSecret(String, String)}; with an {@code Idempotency-Key}, the same request sent again answers the
+     * secret that rotation made instead of rotating once more (which would end the grace of the secret the receiver
+     * still checks), also when the two were sent at once.
+     */
+    Optional<Subscription> rotateSecret(String agencyId, String id, String idempotencyKey) {
+        String requestKey = IdempotencyKeys.digest(agencyId, idempotencyKey);
+        try {
+            return rotateOnce(agencyId, id, requestKey);
+        } catch (ProblemException raced) {
+            Optional<Subscription> now = own(agencyId, id);
+            if (now.isPresent() && now.get().rotatedBy(requestKey, keys)) {
+                return now;
+            }
+            throw raced;
+        }
+    }
+
+    private Optional<Subscription> rotateOnce(String agencyId, String id, String requestKey) {
         return own(agencyId, id).map(subscription -> {
+            if (subscription.rotatedBy(requestKey, keys)) {
+                return subscription;
+            }
             Instant now = clock.instant();
             SealedSecret current = subscription.sealedSecret();
-            subscription.rotateSecret(now, secretGrace, keys);
+            subscription.rotateSecret(now, secretGrace, keys, requestKey);
             // Guarded by the secret it replaces (each sealing is unique, its IV random): two rotations racing must not
             // silently drop one caller's secret.
             long changed = mongo.updateFirst(Query.query(Criteria.where("_id").is(id)
@@ -245,7 +316,8 @@ public class Subscriptions implements InitializingBean {
                             .set("secret", subscription.sealedSecret())
                             .set("previousSecret", subscription.previousSecret())
                             .set("previousUntil", subscription.previousUntil())
-                            .set("rotatedAt", now), Subscription.class).getModifiedCount();
+                            .set("rotatedAt", now)
+                            .set("rotationKey", subscription.rotationKey()), Subscription.class).getModifiedCount();
             if (changed == 0) {
                 throw org.pathways.platform.problem.ProblemException.conflict("secret-rotated-meanwhile",
                         "The secret was rotated by someone else meanwhile; rotate again if you still need to.",

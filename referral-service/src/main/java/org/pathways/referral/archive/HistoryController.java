@@ -28,7 +28,10 @@ class HistoryController {
     private final MongoTemplate mongo;
     private final ReferralArchive archive;
 
-    HistoryController(MongoTemplate mongo, ReferralArchive archive) {
+    private final org.pathways.referral.web.PartyStanding standing;
+
+    HistoryController(MongoTemplate mongo, ReferralArchive archive, org.pathways.referral.web.PartyStanding standing) {
+        this.standing = standing;
         this.mongo = mongo;
         this.archive = archive;
     }
@@ -46,8 +49,11 @@ class HistoryController {
                     + "history.");
         }
         int count = referral.historyCount();
+        // The words given with the reasons are the person's data: without standing, the codes only.
+        java.util.function.UnaryOperator<List<Referral.StatusChange>> shown = standing.has(referral, caller.agencyId())
+                ? history -> history : ReferralView::withoutWords;
         if (limit == null) {
-            return ResponseEntity.ok(archive.history(referral, 0, count - 1));
+            return ResponseEntity.ok(shown.apply(archive.history(referral, 0, count - 1)));
         }
         int to = before == null ? count - 1 : Math.min(count - 1, before - 1);
         int from = Math.max(0, to - limit + 1);
@@ -56,6 +62,6 @@ class HistoryController {
             response.header(HttpHeaders.LINK, "</api/referrals/" + id + "/history?limit=" + limit + "&before=" + from
                     + ">; rel=\"next\"");
         }
-        return response.body(archive.history(referral, from, to).reversed());
+        return response.body(shown.apply(archive.history(referral, from, to).reversed()));
     }
 }

@@ -21,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.OptionalInt;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,18 @@ public class Referral {
     private List<Note> notes = new ArrayList<>();
     /** How many notes have moved out of this document: they are notes 1 to {@code notesMoved}. */
     private int notesMoved;
+    /**
+     * The most recent note requests sent with an {@code Idempotency-Key} (its digest) and the number of the note each
+     * added, so the same request sent again adds nothing; the oldest go beyond {@link #NOTE_REQUESTS_KEPT}.
+     */
+    private List<NoteRequest> noteRequests = new ArrayList<>();
+
+    /** How many note requests' keys a referral keeps: far more than a double click or a client's retries make. */
+    public static final int NOTE_REQUESTS_KEPT = 50;
+
+    /** A note request's key (a digest) and the number of the note it added. */
+    public record NoteRequest(String key, int note) {
+    }
 
     /** One step of the referral's history: who did what, when and why (the text is for the two agencies only). */
     public record StatusChange(ReferralStatus status, Instant at, String byUser, String byAgency,
@@ -399,6 +412,40 @@ public class Referral {
 
     /** Adds a handoff note from one of the two agencies; the event carries no text. */
     public ReferralNoteAdded addNote(Actor actor, String text, Instant now) {
+        return addNote(actor, text, null, now);
+    }
+
+    /**
+     * Adds a handoff note, remembering the request's key (a digest, or null) with the note's number; a request with a
+     * key already remembered is to be answered with that note ({@link #noteRequested}) before coming here.
+     */
+    public ReferralNoteAdded addNote(Actor actor, String text, String requestKey, Instant now) {
+        if (requestKey != null && noteRequested(requestKey).isPresent()) {
+            throw new IllegalStateException("This request added its note already");
+        }
+        ReferralNoteAdded added = appendNote(actor, text, now);
+        if (requestKey != null) {
+            if (noteRequests == null) {
+                noteRequests = new ArrayList<>();
+            }
+            noteRequests.add(new NoteRequest(requestKey, noteCount()));
+            while (noteRequests.size() > NOTE_REQUESTS_KEPT) {
+                noteRequests.removeFirst();
+            }
+        }
+        return added;
+    }
+
+    /** The number of the note a request with this key (its digest) added, if it is still remembered. */
+    public OptionalInt noteRequested(String requestKey) {
+        if (requestKey == null || noteRequests == null) {
+            return OptionalInt.empty();
+        }
+        return noteRequests.stream().filter(request -> request.key().equals(requestKey))
+                .mapToInt(NoteRequest::note).findFirst();
+    }
+
+    private ReferralNoteAdded appendNote(Actor actor, String text, Instant now) {
         if (actor.sides().isEmpty() || actor.standsOn(ReferralAction.Side.PLATFORM)) {
             throw new IllegalArgumentException("Only the two agencies party to a referral write its notes");
         }
@@ -470,13 +517,24 @@ public class Referral {
      */
     public Rerouting reroute(Actor actor, String newOpportunityId, String newReceivingAgencyId, String reasonText,
                              Instant now, DueDates due) {
+        return reroute(actor, newOpportunityId, newReceivingAgencyId, reasonText, now, due, true);
+    }
+
+    /**
+     * Re-routes the referral. The new one keeps the original referrer only while {@code referrerStands} (it registered
+     * the learner or holds their consent now): a referrer whose consent was withdrawn is not made party to a new
+     * referral, with a new agency, by someone else's action; the agency that re-routes refers them then.
+     */
+    public Rerouting reroute(Actor actor, String newOpportunityId, String newReceivingAgencyId, String reasonText,
+                             Instant now, DueDates due, boolean referrerStands) {
         if (!status.open() || actor.sides().isEmpty()) {
             throw new TransitionRefused("Only an open referral is re-routed, by one of its two agencies.",
                     allowedActionsFor(actor));
         }
-        Referral next = submit(learnerId, newOpportunityId, referringAgencyId, actor.userId(),
+        String referrer = referrerStands ? referringAgencyId : actor.agencyId();
+        Referral next = submit(learnerId, newOpportunityId, referrer, actor.userId(),
                 newReceivingAgencyId, need, urgency, sharedSummary, sharedSummaryTakenAt, null, now, due, null);
-        next.referringWorkerId = referringWorkerId;
+        next.referringWorkerId = referrerStands ? referringWorkerId : actor.userId();
         next.history.set(0, new StatusChange(SUBMITTED, now, actor.userId(), actor.agencyId(), null,
                 ReferralReason.REROUTED, null));
         next.previousReferralId = id;
@@ -522,6 +580,7 @@ public class Referral {
         need = null;
         sharedSummary = null;
         idempotencyKey = null;
+        noteRequests = new ArrayList<>();
         notes = new ArrayList<>(notes.stream()
                 .map(note -> new Note(note.id(), note.authorUserId(), note.authorAgencyId(), null, note.at()))
                 .toList());

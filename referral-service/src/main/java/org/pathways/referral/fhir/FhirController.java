@@ -49,7 +49,11 @@ class FhirController {
     private final MongoTemplate store;
     private final FhirProperties properties;
 
-    FhirController(FhirContext fhir, MongoTemplate store, FhirProperties properties) {
+    private final org.pathways.referral.web.PartyStanding standing;
+
+    FhirController(FhirContext fhir, MongoTemplate store, FhirProperties properties,
+                   org.pathways.referral.web.PartyStanding standing) {
+        this.standing = standing;
         this.fhir = fhir;
         this.store = store;
         this.properties = properties;
@@ -64,14 +68,14 @@ class FhirController {
     @GetMapping("/ServiceRequest/{id}")
     ResponseEntity<String> serviceRequest(Caller caller, @PathVariable @ResourceId String id) {
         Referral referral = partyReferral(caller, "ServiceRequest", id);
-        return versioned(ReferralResources.serviceRequest(referral, detailFor(caller)), referral);
+        return versioned(ReferralResources.serviceRequest(referral, detailFor(caller, referral)), referral);
     }
 
     @PersonalDataRead("FHIR Task: learner reference and reasons")
     @GetMapping("/Task/{id}")
     ResponseEntity<String> task(Caller caller, @PathVariable @ResourceId String id) {
         Referral referral = partyReferral(caller, "Task", id);
-        return versioned(ReferralResources.task(referral, detailFor(caller)), referral);
+        return versioned(ReferralResources.task(referral, detailFor(caller, referral)), referral);
     }
 
     @PersonalDataRead("FHIR Task search: learner references and reasons")
@@ -108,7 +112,8 @@ class FhirController {
         FhirSearch search = FhirSearch.parse(resource, caller.agencyId(), parameters);
         List<Referral> page = store.find(search.query(), Referral.class);
         long total = store.count(search.countQuery(), Referral.class);
-        ReferralResources.Detail detail = detailFor(caller);
+        ReferralResources.Detail roles = detailFor(caller);
+        java.util.function.Predicate<Referral> standsFor = standing.forMany(caller.agencyId());
         String base = properties.baseUrl() != null ? properties.baseUrl()
                 : ServletUriComponentsBuilder.fromCurrentContextPath().path(BASE).toUriString();
         Bundle bundle = new Bundle();
@@ -124,6 +129,7 @@ class FhirController {
                     search.offset() + page.size()).build(true).toUriString());
         }
         for (Referral referral : page) {
+            ReferralResources.Detail detail = standsFor.test(referral) ? roles : ReferralResources.Detail.METADATA;
             Resource match = resource == FhirSearch.Resource.TASK ? ReferralResources.task(referral, detail)
                     : ReferralResources.serviceRequest(referral, detail);
             bundle.addEntry().setFullUrl(base + "/" + match.fhirType() + "/" + referral.id()).setResource(match)
@@ -132,7 +138,8 @@ class FhirController {
         if (search.includeFocus()) {
             for (Referral referral : page) {
                 bundle.addEntry().setFullUrl(base + "/ServiceRequest/" + referral.id())
-                        .setResource(ReferralResources.serviceRequest(referral, detail))
+                        .setResource(ReferralResources.serviceRequest(referral,
+                                standsFor.test(referral) ? roles : ReferralResources.Detail.METADATA))
                         .getSearch().setMode(Bundle.SearchEntryMode.INCLUDE);
             }
         }
@@ -155,6 +162,11 @@ class FhirController {
             throw new FhirError(HttpStatus.FORBIDDEN, IssueType.FORBIDDEN,
                     "Only callers acting for an agency read referrals.");
         }
+    }
+
+    /** {@link #detailFor(Caller)}, and metadata only while the caller's agency has no standing for the learner. */
+    private ReferralResources.Detail detailFor(Caller caller, Referral referral) {
+        return standing.has(referral, caller.agencyId()) ? detailFor(caller) : ReferralResources.Detail.METADATA;
     }
 
     /** As in the referral API: a party's workers and systems see the learner and the need, its admins metadata. */

@@ -8,6 +8,7 @@ import org.pathways.platform.security.Caller;
 import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.web.ExpectedVersion;
+import org.pathways.referral.web.PartyStanding;
 import org.pathways.referral.web.ReferralView;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -23,9 +24,11 @@ import org.springframework.web.bind.annotation.RestController;
 class LifecycleController {
 
     private final ReferralLifecycle lifecycle;
+    private final PartyStanding standing;
 
-    LifecycleController(ReferralLifecycle lifecycle) {
+    LifecycleController(ReferralLifecycle lifecycle, PartyStanding standing) {
         this.lifecycle = lifecycle;
+        this.standing = standing;
     }
 
     /**
@@ -41,6 +44,6 @@ class LifecycleController {
         Referral referral = lifecycle.transition(caller, id, request,
                 ExpectedVersion.of(ifMatch, request.version(), true));
         return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version()))
-                .body(ReferralView.forParty(referral, caller, List.of()));
+                .body(standing.view(referral, caller, List.of()));
     }
 }

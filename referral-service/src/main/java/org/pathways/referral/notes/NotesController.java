@@ -6,7 +6,10 @@ import java.util.List;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import org.pathways.platform.audit.PersonalDataRead;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
@@ -35,14 +38,21 @@ class NotesController {
 
     /**
      * Adds a note. {@code If-Match} is optional here (a note never conflicts with a transition); when sent, a
-     * referral changed since is a 409. The answer's {@code ETag} is the referral's version after the note.
+     * referral changed since is a 409. The answer's {@code ETag} is the referral's version after the note. With an
+     * {@code Idempotency-Key}, the same request sent again answers {@code 200} with the note the first added.
      */
     @PostMapping
     ResponseEntity<Referral.Note> add(Caller caller, @PathVariable @ResourceId String id,
                                       @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+                                      @RequestHeader(name = IdempotencyKeys.HEADER, required = false)
+                                      @Size(min = 1, max = 128) @Pattern(regexp = IdempotencyKeys.PATTERN)
+                                      String idempotencyKey,
                                       @Valid @RequestBody AddNote request) {
-        HandoffNotes.Added added = notes.add(caller, id, request, ExpectedVersion.of(ifMatch, null, false));
-        return ResponseEntity.created(URI.create("/api/referrals/" + id + "/notes"))
+        HandoffNotes.Added added = notes.add(caller, id, request, ExpectedVersion.of(ifMatch, null, false),
+                idempotencyKey);
+        ResponseEntity.BodyBuilder answer = added.replayed() ? ResponseEntity.ok()
+                : ResponseEntity.created(URI.create("/api/referrals/" + id + "/notes"));
+        return answer.header(IdempotencyKeys.REPLAYED, String.valueOf(added.replayed()))
                 .eTag(ExpectedVersion.etag(added.referralVersion())).body(added.note());
     }
 

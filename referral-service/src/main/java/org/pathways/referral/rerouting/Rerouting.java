@@ -94,7 +94,9 @@ class Rerouting {
         Referral.Rerouting rerouting;
         try {
             rerouting = original.reroute(Actor.of(caller, original), request.opportunityId(),
-                    opportunity.providerAgencyId(), request.reasonText(), now, responseTimes.dueDates(now));
+                    opportunity.providerAgencyId(), request.reasonText(), now, responseTimes.dueDates(now),
+                    original.referringAgencyId().equals(caller.agencyId())
+                            || readModels.mayRefer(original.learnerId(), original.referringAgencyId(), now));
         } catch (TransitionRefused refused) {
             throw ProblemException.conflict("illegal-transition", refused.getMessage(),
                     Map.of("status", original.status(), "allowedActions", refused.allowed()));

@@ -13,6 +13,7 @@ import org.pathways.platform.security.Role;
 import org.pathways.platform.validation.ResourceId;
 import org.pathways.referral.domain.Referral;
 import org.pathways.referral.web.ExpectedVersion;
+import org.pathways.referral.web.PartyStanding;
 import org.pathways.referral.web.ReferralView;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -29,8 +30,10 @@ import org.springframework.web.bind.annotation.RestController;
 class ReferralController {
 
     private final ReferralSubmission submission;
+    private final PartyStanding standing;
 
-    ReferralController(ReferralSubmission submission) {
+    ReferralController(ReferralSubmission submission, PartyStanding standing) {
+        this.standing = standing;
         this.submission = submission;
     }
 
@@ -65,8 +68,9 @@ class ReferralController {
                                      @PathVariable @ResourceId String id) {
         Referral referral = submission.find(id);
         if (referral != null && referral.isPartyTo(caller.agencyId()) && ReferralView.seesPersonalData(caller)) {
+            // Whole while the agency has standing for the learner; without the person's data once it has none.
             return ResponseEntity.ok().eTag(ExpectedVersion.etag(referral.version())).body(
-                    ReferralView.forParty(referral, caller, List.of()));
+                    standing.view(referral, caller, List.of()));
         }
         // A party agency's admins and platform administrators, and coordinators of the partnership: metadata only.
         if (referral != null && (referral.isPartyTo(caller.agencyId()) || caller.has(Role.COORDINATOR))) {

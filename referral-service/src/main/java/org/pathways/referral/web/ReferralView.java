@@ -49,6 +49,25 @@ public record ReferralView(String id, Long version, String learnerId, String opp
                 warnings.isEmpty() ? null : warnings);
     }
 
+    /**
+     * The view of a caller of one of the two agencies whose agency has no standing for the learner now (its consent
+     * withdrawn or lapsed, {@link PartyStanding}): the referral's course, reason codes and what the caller may do, but
+     * not the need, the shared summary or the words given with the reasons.
+     */
+    public static ReferralView forPartyWithoutStanding(Referral referral, Caller caller) {
+        return new ReferralView(referral.id(), referral.version(), referral.learnerId(), referral.opportunityId(),
+                referral.referringAgencyId(), referral.receivingAgencyId(), null, referral.urgency(),
+                referral.status(), referral.submittedAt(), referral.acknowledgeBy(), referral.decideBy(),
+                referral.previousReferralId(), referral.nextReferralId(), null, null, referral.erasedAt(),
+                referral.allowedActionsFor(Actor.of(caller, referral)), withoutWords(referral.history()), null);
+    }
+
+    /** The history with the codes and without the words given with them. */
+    public static List<Referral.StatusChange> withoutWords(List<Referral.StatusChange> history) {
+        return history.stream().map(change -> new Referral.StatusChange(change.status(), change.at(), change.byUser(),
+                change.byAgency(), change.action(), change.reason(), null)).toList();
+    }
+
     public static ReferralView forCoordinator(Referral referral) {
         return new ReferralView(referral.id(), referral.version(), null, referral.opportunityId(),
                 referral.referringAgencyId(), referral.receivingAgencyId(), null, referral.urgency(),

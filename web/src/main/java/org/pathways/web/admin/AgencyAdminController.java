@@ -104,6 +104,8 @@ class AgencyAdminController {
 
     @GetMapping("/admin/webhooks")
     String webhooks(Model model) {
+        // The form's key: a second click on "Subscribe" makes the one subscription, not two delivering twice.
+        model.addAttribute("formKey", java.util.UUID.randomUUID().toString());
         model.addAttribute("subscriptions", api.list("/api/subscriptions"));
         model.addAttribute("eventTypes", EVENT_TYPES);
         return "admin/webhooks";
@@ -111,12 +113,12 @@ class AgencyAdminController {
 
     @PostMapping("/admin/webhooks")
     String subscribe(@RequestParam String url, @RequestParam(required = false) List<String> eventTypes,
-                     RedirectAttributes redirect) {
+                     @RequestParam(required = false) String idempotencyKey, RedirectAttributes redirect) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("url", url.strip());
         body.put("eventTypes", eventTypes == null ? List.of() : eventTypes);
         try {
-            Map<String, Object> created = api.post("/api/subscriptions", body).getBody();
+            Map<String, Object> created = api.postWithKey("/api/subscriptions", body, idempotencyKey).getBody();
             // The secret is in this answer only: shown once, on the next page, never stored here.
             redirect.addFlashAttribute("secret", created.get("secret"));
             redirect.addFlashAttribute("secretFor", created.get("id"));
@@ -133,12 +135,14 @@ class AgencyAdminController {
     }
 
     @PostMapping("/admin/webhooks/{id}/{action:rotate|pause|resume|delete}")
-    String change(@PathVariable String id, @PathVariable String action, RedirectAttributes redirect) {
+    String change(@PathVariable String id, @PathVariable String action,
+                  @RequestParam(required = false) String idempotencyKey, RedirectAttributes redirect) {
         try {
             switch (action) {
                 case "rotate" -> {
-                    Map<String, Object> rotated = api.post("/api/subscriptions/{id}/rotate-secret", null, id)
-                            .getBody();
+                    // The form's key: a second click shows the one new secret, and the old one keeps its grace.
+                    Map<String, Object> rotated = api.postWithKey("/api/subscriptions/{id}/rotate-secret", null,
+                            idempotencyKey, id).getBody();
                     redirect.addFlashAttribute("secret", rotated.get("secret"));
                     redirect.addFlashAttribute("secretFor", id);
                 }
@@ -146,8 +150,9 @@ class AgencyAdminController {
                 default -> api.delete("/api/subscriptions/{id}", id);
             }
             redirect.addFlashAttribute("done", "webhooks.done." + action);
-        } catch (ApiProblem.NotFound notFound) {
-            throw notFound;
+        } catch (ApiProblem.NotFound gone) {
+            // Deleted already (a second click, the Back button): the list as it is now says so.
+            redirect.addFlashAttribute("refused", problems.gone());
         } catch (ApiProblem problem) {
             redirect.addFlashAttribute("refused", problems.text(problem));
         }

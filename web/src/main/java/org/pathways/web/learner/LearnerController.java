@@ -94,6 +94,7 @@ class LearnerController {
         } else if (!terms.isEmpty()) {
             model.addAttribute("tooShort", true);
         }
+        model.addAttribute("partial", htmx != null);
         return htmx != null ? "learners/find :: results" : "learners/find";
     }
 
@@ -107,6 +108,8 @@ class LearnerController {
 
     @GetMapping("/learners/new")
     String registerForm(Model model) {
+        // The form's key: a second click on "Register", or the form sent again, registers the one person once.
+        model.addAttribute("formKey", java.util.UUID.randomUUID().toString());
         model.addAttribute("form", ApiObject.of(Map.of("preferredLanguage", "en")));
         model.addAttribute("barrierCodes", BARRIERS);
         return "learners/register";
@@ -135,11 +138,14 @@ class LearnerController {
             body.put("confirmNotDuplicate", true);
         }
         try {
-            Map<String, Object> created = api.post("/api/learners", body).getBody();
+            Map<String, Object> created = api.postWithKey("/api/learners", body, form.getFirst("idempotencyKey"))
+                    .getBody();
             return "redirect:/learners/" + created.get("id") + "?registered";
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
+            // Nothing was registered under the form's key (a refusal keeps nothing): the same key goes again.
+            model.addAttribute("formKey", form.getFirst("idempotencyKey"));
             model.addAttribute("form", ApiObject.of(form.toSingleValueMap()));
             model.addAttribute("chosenBarriers", barriers);
             model.addAttribute("barrierCodes", BARRIERS);
@@ -186,7 +192,16 @@ class LearnerController {
             model.addAttribute("milestones", List.of());
             model.addAttribute("milestonesNotShared", true);
         }
-        model.addAttribute("referrals", learnersReferrals.of(id));
+        try {
+            model.addAttribute("referrals", learnersReferrals.of(id));
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem unavailable) {
+            // The referral-service busy or down: the rest of the page (the profile, consents, the plan) still
+            // serves the worker, and the section says why it is empty.
+            model.addAttribute("referrals", List.of());
+            model.addAttribute("referralsUnavailable", true);
+        }
         model.addAttribute("purposes", PURPOSES);
         model.addAttribute("methods", METHODS);
         model.addAttribute("agencyKinds", org.pathways.web.page.AgencyChoices.KINDS);

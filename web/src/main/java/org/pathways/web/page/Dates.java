@@ -20,8 +20,10 @@ public class Dates {
 
     public static final ZoneId UK = ZoneId.of("Europe/London");
 
+    /** The day, in UK time: an instant just after midnight UK time in summer is that day, not the UTC day before. */
     public String date(Object value) {
-        LocalDate date = toDate(value);
+        Instant instant = toInstant(value);
+        LocalDate date = instant != null ? LocalDate.ofInstant(instant, UK) : toDate(value);
         return date == null ? "" : DateTimeFormatter.ofPattern("d MMMM yyyy", locale()).format(date);
     }
 

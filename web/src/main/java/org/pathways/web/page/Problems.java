@@ -58,6 +58,10 @@ public class Problems {
             return message("form.validation", null, "Check the fields below.");
         }
         String known = problem.kind().isEmpty() ? null : message("problem." + problem.kind(), null, null);
+        if (known == null && (problem.status().is5xxServerError() || problem.status().value() == 429)) {
+            // Not the worker's doing: "check what you entered" would send them looking for a mistake.
+            return message("problem.try-later", null, "Try again in a minute.");
+        }
         return known != null ? known : message("problem.generic", null, "That could not be done.");
     }
 
@@ -82,6 +86,11 @@ public class Problems {
             return at < 0 ? FORM_ORDER.size() : at;
         }).thenComparing(FieldProblem::field));
         return fields;
+    }
+
+    /** For an action on something no longer there: most often done already, by a second click or the Back button. */
+    public String gone() {
+        return message("problem.gone", null, "That is no longer there.");
     }
 
     /** The summary and every field, as one line: for a page that shows the refusal after a redirect. */

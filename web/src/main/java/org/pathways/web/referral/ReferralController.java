@@ -111,32 +111,45 @@ class ReferralController {
 
     @GetMapping("/referrals/incoming")
     String incoming(@RequestParam(required = false) String status, @RequestParam(required = false) String overdue,
-                    @RequestParam(required = false) String mine, Model model) {
-        return list("incoming", status, overdue, mine, model, "referrals/list");
+                    @RequestParam(required = false) String mine, @RequestParam(required = false) String cursor,
+                    Model model) {
+        return list("incoming", status, overdue, mine, cursor, model, "referrals/list");
     }
 
     /** The incoming list's rows alone, which the page asks for again every few seconds (htmx). */
     @GetMapping("/referrals/incoming/rows")
     String incomingRows(@RequestParam(required = false) String status, @RequestParam(required = false) String overdue,
-                        @RequestParam(required = false) String mine, Model model) {
-        return list("incoming", status, overdue, mine, model, "referrals/list :: rows");
+                        @RequestParam(required = false) String mine, @RequestParam(required = false) String cursor,
+                        Model model) {
+        return list("incoming", status, overdue, mine, cursor, model, "referrals/list :: rows");
     }
 
     @GetMapping("/referrals/outgoing")
     String outgoing(@RequestParam(required = false) String status, @RequestParam(required = false) String overdue,
-                    @RequestParam(required = false) String mine, Model model) {
-        return list("outgoing", status, overdue, mine, model, "referrals/list");
+                    @RequestParam(required = false) String mine, @RequestParam(required = false) String cursor,
+                    Model model) {
+        return list("outgoing", status, overdue, mine, cursor, model, "referrals/list");
     }
 
     @GetMapping("/referrals/outgoing/rows")
     String outgoingRows(@RequestParam(required = false) String status, @RequestParam(required = false) String overdue,
-                        @RequestParam(required = false) String mine, Model model) {
-        return list("outgoing", status, overdue, mine, model, "referrals/list :: rows");
+                        @RequestParam(required = false) String mine, @RequestParam(required = false) String cursor,
+                        Model model) {
+        return list("outgoing", status, overdue, mine, cursor, model, "referrals/list :: rows");
     }
 
-    private String list(String direction, String status, String overdue, String mine, Model model, String view) {
+    /**
+     * A page of the list, newest first, 50 at a time: the API's {@code next} cursor leads to the older ones, so an
+     * agency with more referrals than a page still reaches the ones waiting longest.
+     */
+    private String list(String direction, String status, String overdue, String mine, String cursor, Model model,
+                        String view) {
+        String at = cursor == null || cursor.isBlank() ? null : cursor;
         Map<String, Object> page = api.get(uri -> {
-            uri.path("/api/referrals").queryParam("direction", direction).queryParam("limit", 50);
+            uri.path("/api/referrals").queryParam("direction", direction).queryParam("limit", PAGE);
+            if (at != null) {
+                uri.queryParam("cursor", at);
+            }
             if (status != null && STATUSES.contains(status)) {
                 uri.queryParam("status", status);
             }
@@ -154,22 +167,33 @@ class ReferralController {
         model.addAttribute("status", status);
         model.addAttribute("overdue", "true".equals(overdue));
         model.addAttribute("mine", "true".equals(mine));
-        model.addAttribute("query", query(status, overdue, mine));
+        model.addAttribute("query", query(status, overdue, mine, at));
+        model.addAttribute("firstPage", at == null ? null : "/referrals/" + direction + query(status, overdue, mine, null));
+        model.addAttribute("nextPage", page.get("next") instanceof String next && !next.isBlank()
+                ? "/referrals/" + direction + query(status, overdue, mine, next) : null);
         return view;
     }
 
-    private static String query(String status, String overdue, String mine) {
-        StringBuilder query = new StringBuilder();
+    /** How many referrals a page of the list shows. */
+    static final int PAGE = 50;
+
+    /** The list's filters (and page) as a query string, each value encoded. */
+    private static String query(String status, String overdue, String mine, String cursor) {
+        org.springframework.web.util.UriComponentsBuilder query =
+                org.springframework.web.util.UriComponentsBuilder.newInstance();
         if (status != null && STATUSES.contains(status)) {
-            query.append("&status=").append(status);
+            query.queryParam("status", status);
         }
         if ("true".equals(overdue)) {
-            query.append("&overdue=true");
+            query.queryParam("overdue", "true");
         }
         if ("true".equals(mine)) {
-            query.append("&mine=true");
+            query.queryParam("mine", "true");
         }
-        return query.isEmpty() ? "" : "?" + query.substring(1);
+        if (cursor != null) {
+            query.queryParam("cursor", "{cursor}");
+        }
+        return query.encode().buildAndExpand(cursor == null ? Map.of() : Map.of("cursor", cursor)).toUriString();
     }
 
     @GetMapping("/referrals/{id}")
@@ -186,6 +210,7 @@ class ReferralController {
         boolean party = referral.get("need") != null || referral.get("history") != null;
         model.addAttribute("notes", party && referral.get("learnerId") != null
                 ? api.list("/api/referrals/{id}/notes", id) : List.of());
+        model.addAttribute("noteKey", UUID.randomUUID().toString());
         model.addAttribute("chain", chain(id));
         if (referral.get("sharedSummary") == null && referral.get("learnerId") instanceof String learnerId) {
             model.addAttribute("learnerName", learnerName(learnerId));
@@ -326,9 +351,11 @@ class ReferralController {
     }
 
     @PostMapping("/referrals/{id}/notes")
-    String note(@PathVariable String id, @RequestParam String text, RedirectAttributes redirect) {
+    String note(@PathVariable String id, @RequestParam String text,
+                @RequestParam(required = false) String idempotencyKey, RedirectAttributes redirect) {
         try {
-            api.post("/api/referrals/{id}/notes", Map.of("text", text), id);
+            // The form's key: a second click adds the one note once.
+            api.postWithKey("/api/referrals/{id}/notes", Map.of("text", text), idempotencyKey, id);
             redirect.addFlashAttribute("done", "note.added");
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;

@@ -99,8 +99,10 @@ class TeamController {
         try {
             action.get();
             redirect.addFlashAttribute("done", done);
-        } catch (ApiProblem.NotFound notFound) {
-            throw notFound;
+        } catch (ApiProblem.NotFound gone) {
+            // Done already (a second click, the Back button) or not there any more: the learner's page as it is now
+            // says which (and is itself "not found" if the learner is no longer theirs to see).
+            redirect.addFlashAttribute("refused", problems.gone());
         } catch (ApiProblem problem) {
             int status = problem.status().value();
             if (status == 412 || status == 409 && problem.kind() != null && problem.kind().contains("version")) {

@@ -205,6 +205,7 @@ class DashboardAndPathwayBrowserTest extends BrowserTest {
         open("/learners/" + learnerId);
         click(By.linkText("Their pathway, to go through and print"));
         assertThat(heading()).isEqualTo(GIVEN_NAME + "’s pathway");
+        assertThat(browser.getTitle()).as("the tab, the history and a printed page's header").doesNotContain(GIVEN_NAME);
         assertThat(pageText()).contains("Write better English for work.", "Runs a community choir",
                 "learning in everyday life");
         assertThat(pageText()).as("an agency's own words never reach the learner's page").doesNotContain(NEED);

@@ -33,7 +33,8 @@ class ReferralFormsBrowserTest extends BrowserTest {
     static void aCouncilLearnerWhoAgreedToShareWithTheCollegeAndACollegeCourse() {
         api = new PlatformApi(platform);
         for (String title : List.of("Woodwork for beginners (referral forms test)",
-                "Joinery evening class (referral forms test)", "C++ programming for beginners (referral forms test)")) {
+                "Joinery evening class (referral forms test)", "C++ programming for beginners (referral forms test)",
+                "Upholstery taster (referral forms test)")) {
             Map<String, Object> course = new LinkedHashMap<>();
             course.put("title", title);
             course.put("kind", "FORMAL_LEARNING");
@@ -137,6 +138,30 @@ class ReferralFormsBrowserTest extends BrowserTest {
         JsonNode sent = api.get("council-worker", "/api/referrals/" + referralId);
         assertThat(sent.path("urgency").asString()).isEqualTo("URGENT");
         assertThat(sent.path("sharedSummary").isMissingNode() || sent.path("sharedSummary").isNull()).isTrue();
+    }
+
+    @Test
+    void aNoteSentTwiceFromItsFormIsAddedOnce() {
+        String id = referral(COURSES.get(3), "RECEIVE");
+        signIn("college-worker");
+        open("/referrals/" + id);
+        waitFor(By.id("text")).sendKeys("Bring photo ID on the first day.");
+        // A double click, or a form sent again after a slow answer: the same form, with its fields, posted twice
+        // at once from the page (with its session and CSRF token), as the browser sends a form.
+        @SuppressWarnings("unchecked")
+        List<Long> statuses = (List<Long>) browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const form = document.querySelector('form[action$="/notes"]');
+                const send = () => fetch(form.action, {method: 'POST', body: new URLSearchParams(new FormData(form)),
+                    redirect: 'manual', credentials: 'same-origin'}).then(answer => answer.status);
+                Promise.all([send(), send()]).then(done, error => done([String(error)]));""");
+        assertThat(statuses).hasSize(2);
+
+        open("/referrals/" + id);
+        assertThat(waitFor(By.cssSelector("ul.notes")).findElements(By.tagName("li"))).hasSize(1);
+        JsonNode thread = api.get("college-worker", "/api/referrals/" + id + "/notes");
+        assertThat(thread).hasSize(1);
+        assertThat(thread.get(0).path("text").asString()).isEqualTo("Bring photo ID on the first day.");
     }
 
     @Test

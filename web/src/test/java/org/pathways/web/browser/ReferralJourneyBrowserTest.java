@@ -105,6 +105,11 @@ class ReferralJourneyBrowserTest extends BrowserTest {
         new WebDriverWait(browser, PATIENCE).until(driver -> driver.findElements(
                 By.linkText("Amina Browser-Yusuf")).size() == 1);
         assertThat(browser.getCurrentUrl()).as("live results as the worker types, no page load").endsWith("/learners");
+        // Said in the live region that was on the page before the results came (one swapped in with them is seldom
+        // read out by a screen reader).
+        WebElement said = browser.findElement(By.id("results-status"));
+        new WebDriverWait(browser, PATIENCE).until(driver -> said.getAttribute("textContent").contains("1"));
+        assertThat(said.getAttribute("role")).isEqualTo("status");
 
         // Registering the same person again warns of the duplicate and offers the way forward.
         open("/learners/new");

@@ -61,7 +61,11 @@ class LearnerFormsTest {
     @Test
     void theWaiverGoesOnlyWithTheDetailsItWasGivenFor() {
         ExtendedModelMap warned = new ExtendedModelMap();
-        assertThat(pages.register(person("1990-05-01"), warned)).isEqualTo("learners/register");
+        MultiValueMap<String, String> first = person("1990-05-01");
+        first.add("idempotencyKey", "9a7e-form-key");
+        assertThat(pages.register(first, warned)).isEqualTo("learners/register");
+        // Nothing was registered: the form shown again keeps its key.
+        assertThat(warned.getAttribute("formKey")).isEqualTo("9a7e-form-key");
         assertThat(warned.getAttribute("candidates")).isNotNull();
         String checked = (String) warned.getAttribute("checkedDetails");
         assertThat(checked).isNotBlank().doesNotContain("Amina", "1990");
@@ -79,7 +83,10 @@ class LearnerFormsTest {
         MultiValueMap<String, String> same = person("1990-05-01");
         same.add("confirmNotDuplicate", "true");
         same.add("checkedDetails", checked);
+        same.add("idempotencyKey", "9a7e-form-key");
         assertThat(pages.register(same, new ExtendedModelMap())).isEqualTo("redirect:/learners/lrn-new?registered");
+        // With the form's key: "Register anyway" clicked twice registers the one person once.
+        assertThat(profiles.requests().getLast().idempotencyKey()).isEqualTo("9a7e-form-key");
         assertThat(profiles.requests().getLast().body()).contains("\"confirmNotDuplicate\":true");
         assertThat(profiles.requests()).extracting(StubApi.Request::path).containsOnly("/api/learners");
         assertThat(List.of(profiles.requests().size())).containsExactly(3);

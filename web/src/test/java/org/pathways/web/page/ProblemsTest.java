@@ -81,7 +81,12 @@ class ProblemsTest {
         assertThat(said(unknown, "en")).isEqualTo("That could not be done. Check what you entered, or try again later.");
         assertThat(said(unknown, "cy"))
                 .isEqualTo("Ni ellid gwneud hynny. Gwiriwch yr hyn a roesoch, neu rhowch gynnig arall arni yn nes ymlaen.");
-        assertThat(said(notEvenJson, "cy")).isEqualTo(said(unknown, "cy"));
+        // A failure on Pathways' side is not the worker's to correct: no "check what you entered".
+        assertThat(said(notEvenJson, "en"))
+                .isEqualTo("Pathways could not do that just now. Nothing you entered is wrong: try again in a minute.");
+        assertThat(said(notEvenJson, "cy")).startsWith("Ni allai Pathways wneud hynny ar hyn o bryd.");
+        assertThat(said(StubApi.refusal(429, "{\"type\":\"urn:pathways:problem:rate-limited\",\"status\":429}"),
+                "en")).isEqualTo("Too many requests were sent in a short time. Wait a moment, then try again.");
         LocaleContextHolder.setLocale(Locale.forLanguageTag("cy"));
         assertThat(problems.text(unknown)).doesNotContain(ENGLISH_DETAIL);
     }
