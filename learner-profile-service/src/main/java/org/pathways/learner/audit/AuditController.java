@@ -36,6 +36,20 @@ class AuditController {
      * {@value #MAX_PAGE}) after the cursor {@code after}. When more follow, the answer carries
      * {@code Link: <…?after=…&limit=…>; rel="next"}.
      */
+    /**
+     * An entry as the registering agency sees it. A duplicate match by another agency is said, never by whom: that
+     * another agency (a sexual-health service, a housing team) was about to register the person is the person's to
+     * tell, and a record planted with their phone number would otherwise report every agency they approach. The
+     * trail keeps who it was, for the partnership's data protection officer.
+     */
+    static AuditEntry shownTo(Caller caller, AuditEntry entry) {
+        if (entry.action() != AccessAction.DUPLICATE_MATCH || caller.agencyId().equals(entry.agencyId())) {
+            return entry;
+        }
+        return new AuditEntry(entry.id(), entry.learnerId(), entry.action(), null, null, entry.at(), entry.purpose(),
+                null, entry.grounds());
+    }
+
     @GetMapping("/api/learners/{learnerId}/audit")
     ResponseEntity<List<AuditEntry>> trail(Caller caller, @PathVariable String learnerId,
                                            @RequestParam(required = false) @Size(min = 1, max = 200) String after,
@@ -51,6 +65,6 @@ class AuditController {
             answer.header(HttpHeaders.LINK, "</api/learners/" + learnerId + "/audit?after=" + page.next().encode()
                     + "&limit=" + limit + ">; rel=\"next\"");
         }
-        return answer.body(page.entries());
+        return answer.body(page.entries().stream().map(entry -> shownTo(caller, entry)).toList());
     }
 }
