@@ -142,8 +142,17 @@ class EventContractsTest {
                 problems.add(type.type() + " has no message");
                 continue;
             }
-            if (!message.at("/payload/$ref").asString().equals("schemas/" + type.type() + ".json")) {
+            // The record's value is the whole CloudEvent: the envelope, this type, and its data's schema.
+            if (!message.at("/payload/allOf/0/$ref").asString().equals("#/components/schemas/CloudEvent")
+                    || !message.at("/payload/allOf/1/properties/type/const").asString().equals(type.type())) {
+                problems.add(type.type() + " is not described as a CloudEvent of its type");
+            }
+            if (!message.at("/payload/allOf/1/properties/data/$ref").asString()
+                    .equals("schemas/" + type.type() + ".json")) {
                 problems.add(type.type() + " does not point at its schema");
+            }
+            if (!message.at("/headers/$ref").asString().equals("#/components/schemas/KafkaHeaders")) {
+                problems.add(type.type() + " does not name the binding's headers (content-type)");
             }
             boolean onItsTopic = false;
             for (Map.Entry<String, JsonNode> channel : doc.get("channels").properties()) {

@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * writes of the learners a test names, and no others).
  */
 @org.springframework.context.annotation.Import({org.pathways.learner.audit.AuditStoreFaults.class,
+        org.pathways.learner.linkrequest.LinkRequestStoreFaults.class,
         org.pathways.testing.StoreCommands.class})
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + LearnerProfileServiceApplication.NAME)

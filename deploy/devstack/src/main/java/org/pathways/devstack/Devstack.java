@@ -476,6 +476,10 @@ public final class Devstack {
             environment.put("LOGGING_LEVEL_IO_OPENTELEMETRY_EXPORTER_ZIPKIN", "ERROR");
             return environment;
         }
+        if (service.equals(PlatformService.WEB)) {
+            // The start page says which demo person to sign in as for what.
+            environment.put("PATHWAYS_WEB_DEMO_ACCOUNTS", "true");
+        }
         if (KafkaAccess.SERVICES.stream().anyMatch(access -> access.principal().equals(service.module()))) {
             // Each service authenticates as its own Kafka user and may touch only its own topics (KafkaAccess).
             environment.putAll(kafka.clientEnvironment(service.module()));

@@ -89,6 +89,9 @@ class DemoPartnershipTest {
         assertThat(later.environmentOf(PlatformService.BACKEND.get(3))).doesNotContainKey("PATHWAYS_WEBHOOKS_RETRYSCHEDULE");
         assertThat(new Devstack(root, fresh, false, false, 1, null, quiet).environmentOf(PlatformService.BACKEND.get(2)))
                 .as("without --demo, never").doesNotContainKey("REFERRALS_SLA_ACKNOWLEDGE_DAYS");
+        // The web app's start page names the demo accounts, with the demo data or without (the issuer always has them).
+        assertThat(new Devstack(root, fresh, false, false, 1, null, quiet).environmentOf(PlatformService.WEB))
+                .containsEntry("PATHWAYS_WEB_DEMO_ACCOUNTS", "true");
     }
 
     @Test

@@ -60,7 +60,9 @@ class LinkRequests {
         Learner own = learners.find(ownLearnerId)
                 .filter(learner -> learner.isRegisteredBy(caller.agencyId()))
                 .orElseThrow(() -> ProblemException.notFound("learner", ownLearnerId));
-        DuplicateMatch match = matches.redeem(caller.agencyId(), matchToken)
+        // The token is used up only once the request is written: a stop, a failed write or a client's timeout in
+        // between leaves it for the retry, which finds the request pending.
+        DuplicateMatch match = matches.find(caller.agencyId(), matchToken)
                 .orElseThrow(LinkRequests::noSuchMatch);
         Learner theirs = learners.find(match.learnerId()).orElseThrow(LinkRequests::noSuchMatch);
         if (theirs.id().equals(own.id()) || own.isLinkedTo(theirs.id())) {
@@ -69,7 +71,9 @@ class LinkRequests {
         LinkRequest request = LinkRequest.ask(caller.agencyId(), caller.userId(), own.id(),
                 theirs.registeringAgencyId(), theirs.id(), match.matchedOn(), clock.instant());
         try {
-            return mongo.insert(request);
+            LinkRequest asked = mongo.insert(request);
+            matches.useUp(caller.agencyId(), matchToken);
+            return asked;
         } catch (DuplicateKeyException pending) {
             throw ProblemException.conflict("link-request-pending",
                     "Your agency already asked to link this record to that match; wait for the answer.", Map.of());

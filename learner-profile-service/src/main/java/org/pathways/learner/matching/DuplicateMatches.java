@@ -55,17 +55,26 @@ public class DuplicateMatches implements ErasureStep {
     }
 
     /**
-     * The match {@code token} stands for, if {@code agencyId} was shown it and it has not expired or been used;
-     * it is used up by this call.
+     * The match {@code token} stands for, if {@code agencyId} was shown it and it has not expired or been used; not
+     * used up: {@link #useUp} does that once what it was for is written, so that a stop or a failed write between
+     * the two leaves the token for a retry instead of neither the token nor what it was for.
      */
-    public Optional<DuplicateMatch> redeem(String agencyId, String token) {
+    public Optional<DuplicateMatch> find(String agencyId, String token) {
         if (token == null || !token.matches(TOKEN_PATTERN)) {
             return Optional.empty();
         }
         Instant now = clock.instant();
         Query mine = Query.query(Criteria.where("_id").is(hash(token)).and("agencyId").is(agencyId));
-        return Optional.ofNullable(mongo.findAndRemove(mine, DuplicateMatch.class))
+        return Optional.ofNullable(mongo.findOne(mine, DuplicateMatch.class))
                 .filter(match -> match.isRedeemableBy(agencyId, now));
+    }
+
+    /** Uses up {@code token} of {@code agencyId} (nothing when it is gone already). */
+    public void useUp(String agencyId, String token) {
+        if (token != null && token.matches(TOKEN_PATTERN)) {
+            mongo.remove(Query.query(Criteria.where("_id").is(hash(token)).and("agencyId").is(agencyId)),
+                    DuplicateMatch.class);
+        }
     }
 
     /** Forgets the tokens standing for erased learners. */

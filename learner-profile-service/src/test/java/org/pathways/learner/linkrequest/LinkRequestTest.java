@@ -161,6 +161,24 @@ class LinkRequestTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void aRequestTheStoreFailedToWriteCanBeAskedAgainWithTheSameToken() {
+        Warned warned = warnedAtTheCollege("Olamide", "Ferreira-Banks");
+        LinkRequestStoreFaults.breakFor(warned.mine());
+        try {
+            HttpApi.Response failed = ask(COLLEGE, warned.mine(), warned.token());
+            assertThat(failed.status()).as(failed.body().toString()).isGreaterThanOrEqualTo(500);
+        } finally {
+            LinkRequestStoreFaults.heal(warned.mine());
+        }
+        // Nothing was asked, and the token was not used up by the attempt: the retry asks.
+        assertThat(listed(COLLEGE, "outgoing")).noneMatch(request -> warned.mine().equals(
+                request.path("learnerId").asString()) || warned.mine().equals(request.path("requestingLearnerId")
+                .asString()));
+        assertThat(ask(COLLEGE, warned.mine(), warned.token()).status()).as("asked again").isEqualTo(201);
+        assertThat(ask(COLLEGE, warned.mine(), warned.token()).isProblem(404, "not-found")).as("used once").isTrue();
+    }
+
+    @Test
     void aMatchTokenIsForTheAgencyItWasShownToOnceAndOnlyForItsOwnRecords() {
         Warned warned = warnedAtTheCollege("Henrietta", "Oyelaran");
         String councilRecord = registerLearner(COUNCIL);

@@ -14,6 +14,18 @@ import org.pathways.web.signin.SignedInUser;
 @ControllerAdvice
 class PageModel {
 
+    /**
+     * Whether this is a demo partnership (the devstack sets {@code pathways.web.demo-accounts}): the start page then
+     * says which demo person to sign in as for what, so a newcomer knows where to click. Never set in a deployment.
+     */
+    @org.springframework.beans.factory.annotation.Value("${pathways.web.demo-accounts:false}")
+    private boolean demoAccounts;
+
+    @ModelAttribute("demoAccounts")
+    boolean demoAccounts() {
+        return demoAccounts;
+    }
+
     @ModelAttribute("user")
     SignedInUser user(@AuthenticationPrincipal OidcUser user) {
         return user == null ? null : SignedInUser.of(user);

@@ -76,6 +76,7 @@ public final class BrowserPlatform {
                 "org.springframework.cloud.gateway.server.mvc.predicate.PredicateAutoConfiguration",
                 "org.springframework.cloud.gateway.server.mvc.GatewayMvcClassPathWarningAutoConfiguration"));
         web.put("pathways.web.api-url", address.toString());
+        web.put("pathways.web.demo-accounts", "true");
         web.put("spring.security.oauth2.client.provider.pathways.issuer-uri", issuer.toString());
         web.put("springdoc.api-docs.enabled", "false");
         web.put("pathways.audit.enabled", "false");

@@ -17,6 +17,9 @@ class SignInBrowserTest extends BrowserTest {
     void aWorkerSignsInSeesTheirHomeInEnglishAndWelshAndSignsOutEverywhere() {
         open("/");
         assertThat(heading()).isEqualTo("Welcome to Pathways");
+        // A newcomer on the devstack is told whom to sign in as for what, and the password.
+        assertThat(waitFor(By.id("demo-accounts")).getText()).contains("demo-password", "council-worker",
+                "college-worker", "coordinator", "the dashboard");
         checkPage("start-en");
 
         signIn("council-worker");
