@@ -125,7 +125,8 @@ class NextStepsTest extends ReferralServiceTest {
         // learner consents to share with each onward agency and whether they are referred there already.
         Scenario s = consentedLearnerAndPublishedCourse(20, 0);
         String onward = opportunity();
-        publish(onward, newAgency("jobs"), 10, 0, List.of());
+        String jobs = newAgency("jobs");
+        publish(onward, jobs, 10, 0, List.of());
         String referralId = completed(submitted(s), COLLEGE).get("id").asString();
         events.publish(new OpportunityUpdated(s.opportunityId(), COLLEGE, OpportunityKind.FORMAL_LEARNING, "E2",
                 20, 1, "PUBLISHED", Instant.now(), List.of(onward)));
@@ -140,6 +141,16 @@ class NextStepsTest extends ReferralServiceTest {
         assertThat(refused.body().toString()).doesNotContain(onward);
         assertThat(api().get("/api/referrals/" + referralId + "/next-steps", worker(COUNCIL)).status())
                 .as("the council registered the learner").isEqualTo(200);
+
+        // The council sends them on; the college, asking to start one too, is not told where they went.
+        grantConsent(s.learnerId(), "cns-" + UUID.randomUUID(), jobs);
+        HttpResponse<String> sentOn = await().atMost(DEADLINE).until(() -> startNext(referralId, worker(COUNCIL),
+                Map.of("opportunityId", onward)), r -> r.statusCode() != 422);
+        assertThat(sentOn.statusCode()).as(sentOn.body()).isEqualTo(201);
+        String nextId = JSON.readTree(sentOn.body()).get("id").asString();
+        HttpResponse<String> asked = startNext(referralId, worker(COLLEGE), Map.of("opportunityId", onward));
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(403);
+        assertThat(asked.body()).contains("no-standing").doesNotContain(nextId);
     }
 
     @Test

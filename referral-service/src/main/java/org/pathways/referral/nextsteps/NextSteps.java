@@ -60,16 +60,22 @@ class NextSteps {
         this.clock = clock;
     }
 
+    /** Refuses an agency that may not refer the learner now, before anything about their journey is said. */
+    private void requireStanding(Caller caller, Referral referral, Instant now) {
+        if (!readModels.mayRefer(referral.learnerId(), caller.agencyId(), now)) {
+            throw new ProblemException(HttpStatus.FORBIDDEN, "no-standing", "Your agency has no standing to refer"
+                    + " this learner now (it did not register them, and they have no consent in force to share a"
+                    + " referral with it): next steps are suggested to, and started by, an agency that may refer"
+                    + " them.");
+        }
+    }
+
     NextStepSuggestions suggest(Caller caller, String id) {
         Referral completed = completed(partyReferral(caller, id));
         Instant now = clock.instant();
         // For an agency that may refer the learner now, as a next step's submission requires: whether the learner
         // consents to other agencies, and where they are referred already, is not for one whose grounds have ended.
-        if (!readModels.mayRefer(completed.learnerId(), caller.agencyId(), now)) {
-            throw new ProblemException(HttpStatus.FORBIDDEN, "no-standing", "Your agency has no standing to refer"
-                    + " this learner now (it did not register them, and they have no consent in force to share a"
-                    + " referral with it): next steps are suggested to an agency that may refer them.");
-        }
+        requireStanding(caller, completed, now);
         List<String> routes = readModels.opportunity(completed.opportunityId()).map(OpportunityView::leadsTo)
                 .orElse(List.of());
         List<NextStepSuggestions.Suggestion> suggestions = new ArrayList<>();
@@ -111,6 +117,8 @@ class NextSteps {
             throw ReferralLifecycle.stale(previous);
         }
         completed(previous);
+        // Whether (and where) the person went on is not for an agency whose grounds have ended: asked first.
+        requireStanding(caller, previous, clock.instant());
         ReferralStatus currentNext = currentNextStatus(previous);
         if (currentNext != null && (currentNext.open() || currentNext == ReferralStatus.COMPLETED)) {
             throw ProblemException.conflict("next-step-exists",
