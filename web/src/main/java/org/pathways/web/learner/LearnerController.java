@@ -223,6 +223,16 @@ class LearnerController {
         }
         put(body, "purpose", form.getFirst("purpose"));
         put(body, "method", form.getFirst("method"));
+        // "Until" a day the person chose: in force to the end of that day, UK time.
+        String until = form.getFirst("expiresOn");
+        if (until != null && !until.isBlank()) {
+            try {
+                body.put("expiresAt", LocalDate.parse(until.strip()).plusDays(1)
+                        .atStartOfDay(org.pathways.web.page.Dates.UK).toInstant().toString());
+            } catch (java.time.format.DateTimeParseException notADate) {
+                body.put("expiresAt", until.strip());
+            }
+        }
         return act(id, redirect, "done.consent.recorded", () -> api.post("/api/learners/{id}/consents", body, id));
     }
 
@@ -245,13 +255,24 @@ class LearnerController {
             put(body, "title", form.getFirst("title"));
         }
         // The form's key: a second click, or the form sent again, records the one milestone, not a second.
+        Map<String, String> sent = new LinkedHashMap<>(form.toSingleValueMap());
+        sent.put("form", "milestone");
         return act(id, redirect, "milestone.recorded", () -> api.postWithKey("/api/learners/{id}/milestones", body,
-                form.getFirst("idempotencyKey"), id));
+                form.getFirst("idempotencyKey"), id), sent);
     }
 
     /** Does it, then back to the learner's page with what happened: done, or the API's reason for refusing. */
     private String act(String id, RedirectAttributes redirect, String done,
                               java.util.function.Supplier<Object> action) {
+        return act(id, redirect, done, action, null);
+    }
+
+    /**
+     * {@link #act}; on a refusal the form comes back as {@code sent} (when given) and the page opens at the refusal,
+     * so that the worker sees why and corrects what they wrote instead of writing it again.
+     */
+    private String act(String id, RedirectAttributes redirect, String done,
+                       java.util.function.Supplier<Object> action, Map<String, String> sent) {
         try {
             action.get();
             redirect.addFlashAttribute("done", done);
@@ -259,6 +280,10 @@ class LearnerController {
             throw notFound;
         } catch (ApiProblem problem) {
             redirect.addFlashAttribute("refused", problems.text(problem));
+            if (sent != null) {
+                redirect.addFlashAttribute("sent", sent);
+            }
+            return "redirect:/learners/" + id + "#problem";
         }
         return "redirect:/learners/" + id;
     }

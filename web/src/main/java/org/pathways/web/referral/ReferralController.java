@@ -272,8 +272,15 @@ class ReferralController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            redirect.addFlashAttribute(problem.status().value() == 409 && "stale-version".equals(problem.kind())
-                    ? "stale" : "refused", problems.text(problem));
+            boolean stale = problem.status().value() == 409 && "stale-version".equals(problem.kind());
+            redirect.addFlashAttribute(stale ? "stale" : "refused", problems.text(problem));
+            // The form comes back as it was sent, beside the refusal the page opens at.
+            Map<String, String> sent = new LinkedHashMap<>();
+            sent.put("action", action);
+            sent.put("reason", reason);
+            sent.put("reasonText", reasonText);
+            redirect.addFlashAttribute("sent", sent);
+            return "redirect:/referrals/" + id + (stale ? "" : "#problem");
         }
         return "redirect:/referrals/" + id;
     }
@@ -360,7 +367,10 @@ class ReferralController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
+            // The note as written comes back in its box; the page opens at the refusal, not below it.
             redirect.addFlashAttribute("refused", problems.text(problem));
+            redirect.addFlashAttribute("sent", Map.of("form", "note", "text", text));
+            return "redirect:/referrals/" + id + "#problem";
         }
         return "redirect:/referrals/" + id + "#notes";
     }

@@ -78,8 +78,10 @@ class TeamController {
         put(body, "ownerAgencyId", form.getFirst("ownerAgencyId"));
         put(body, "dueOn", form.getFirst("dueOn"));
         put(body, "referralId", form.getFirst("referralId"));
+        Map<String, String> sent = new LinkedHashMap<>(form.toSingleValueMap());
+        sent.put("form", "step");
         return act(id, "plan", redirect, "plan.done.added",
-                () -> api.postIfMatch("/api/learners/{id}/plan/steps", body, form.getFirst("etag"), id));
+                () -> api.postIfMatch("/api/learners/{id}/plan/steps", body, form.getFirst("etag"), id), sent);
     }
 
     @PostMapping("/learners/{id}/plan/steps/{stepId}")
@@ -96,6 +98,16 @@ class TeamController {
      */
     private String act(String id, String part, RedirectAttributes redirect, String done,
                               Supplier<Object> action) {
+        return act(id, part, redirect, done, action, null);
+    }
+
+    /**
+     * {@link #act}; on a refusal the form comes back as {@code sent} (when given) and the page opens at the refusal
+     * (at the top: the part changed is below it), not at a part that says nothing of why.
+     */
+    private String act(String id, String part, RedirectAttributes redirect, String done,
+                       Supplier<Object> action, Map<String, String> sent) {
+        String at = part;
         try {
             action.get();
             redirect.addFlashAttribute("done", done);
@@ -109,10 +121,14 @@ class TeamController {
                 redirect.addFlashAttribute("stalePlan", true);
             } else {
                 redirect.addFlashAttribute("refused", problems.text(problem));
+                at = "problem";
+            }
+            if (sent != null) {
+                redirect.addFlashAttribute("sent", sent);
             }
         }
         return "redirect:/learners/" + UriUtils.encodePathSegment(id, java.nio.charset.StandardCharsets.UTF_8)
-                + "#" + part;
+                + "#" + at;
     }
 
     private static void put(Map<String, Object> body, String name, String value) {

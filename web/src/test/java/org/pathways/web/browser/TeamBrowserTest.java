@@ -135,6 +135,27 @@ class TeamBrowserTest extends BrowserTest {
                 .contains("Someone changed the plan while you were looking at it");
         assertThat(browser.findElement(By.id("plan-steps")).getText()).contains("Meet the lead")
                 .doesNotContain("Open a bank account");
+        // What was typed is still in the form, to send again as it is.
+        assertThat(browser.findElement(By.id("step-title")).getAttribute("value")).isEqualTo("Open a bank account");
+        assertThat(browser.findElement(By.id("step-title")).isDisplayed()).isTrue();
+    }
+
+    @Test
+    void aRefusedStepIsSaidWhereThePageOpensWithWhatWasTyped() {
+        signIn("council-worker");
+        open("/learners/" + learnerId);
+        openDetails("add-step");
+        browser.findElement(By.id("step-title")).sendKeys("Apply for the apprenticeship");
+        setDate("step-due", LocalDate.now().plusYears(10).toString());
+        follow(By.cssSelector("#add-step button[type=submit]"));
+
+        WebElement problem = waitFor(By.id("problem"));
+        assertThat(problem.getText()).contains("within the next five years");
+        assertThat(browser.getCurrentUrl()).as("the page opens at the refusal").endsWith("#problem");
+        assertThat(browser.findElement(By.id("step-title")).getAttribute("value"))
+                .isEqualTo("Apply for the apprenticeship");
+        assertThat(browser.findElement(By.id("step-due")).getAttribute("value"))
+                .isEqualTo(LocalDate.now().plusYears(10).toString());
     }
 
     private static WebElement stepRow() {

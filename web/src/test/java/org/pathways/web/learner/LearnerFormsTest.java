@@ -59,6 +59,25 @@ class LearnerFormsTest {
     }
 
     @Test
+    void aConsentUntilADayTheyChoseEndsAtTheEndOfThatDayInUkTime() {
+        profiles.answering(request -> new StubApi.Answer(201, "{\"id\":\"cns-1\"}"));
+        MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("scope", "agency");
+        form.add("agencyId", "agency-college");
+        form.add("purpose", "REFERRAL_SHARING");
+        form.add("method", "VERBAL");
+        form.add("expiresOn", "2027-07-31");
+
+        pages.recordConsent("lrn-1", form, new org.springframework.web.servlet.mvc.support.RedirectAttributesModelMap());
+
+        // Midnight at the end of 31 July, British Summer Time: 23:00 UTC.
+        assertThat(profiles.requests().getLast().body()).contains("\"expiresAt\":\"2027-07-31T23:00:00Z\"");
+        form.set("expiresOn", "");
+        pages.recordConsent("lrn-1", form, new org.springframework.web.servlet.mvc.support.RedirectAttributesModelMap());
+        assertThat(profiles.requests().getLast().body()).doesNotContain("expiresAt");
+    }
+
+    @Test
     void theWaiverGoesOnlyWithTheDetailsItWasGivenFor() {
         ExtendedModelMap warned = new ExtendedModelMap();
         MultiValueMap<String, String> first = person("1990-05-01");
