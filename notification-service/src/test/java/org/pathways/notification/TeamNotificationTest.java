@@ -180,6 +180,61 @@ class TeamNotificationTest extends NotificationServiceTest {
     }
 
     @Test
+    void theOwnerOfAClosedStepHearsNoMoreOfTheReferralItFollowedWhileOwnersOfOpenStepsAndTheLeadDo()
+            throws Exception {
+        String learner = "lrn-" + UUID.randomUUID();
+        String college = AgencyFeedTest.agency("college");
+        String council = AgencyFeedTest.agency("council");
+        String library = AgencyFeedTest.agency("library");
+        String jobcentre = AgencyFeedTest.agency("jobcentre");
+        String housing = AgencyFeedTest.agency("housing");
+        String contact = address("council-team");
+        putAgencyContact(council, contact);
+        String referral = "ref-" + UUID.randomUUID();
+        try (ReferralEvents events = new ReferralEvents()) {
+            events.publish(learnerEvent(LEAD_ASSIGNED, learner, Map.of("agencyId", college, "workerId", "ana",
+                    "assignedByAgencyId", college, "assignedAt", now())));
+            // Three steps follow the referral: the council's and the library's, which their owners then close (done,
+            // dropped), and the jobcentre's, still open.
+            Map<String, String> closedBy = Map.of(council, "DONE", library, "DROPPED");
+            OutboxEntry last = null;
+            for (String owner : List.of(council, library, jobcentre)) {
+                String step = "stp-" + UUID.randomUUID();
+                events.publish(learnerEvent(STEP_ADDED, learner, Map.of("stepId", step, "ownerAgencyId", owner,
+                        "status", "PLANNED", "referralId", referral, "addedByAgencyId", college, "addedAt", now())));
+                if (closedBy.containsKey(owner)) {
+                    last = learnerEvent(STEP_CHANGED, learner, Map.of("stepId", step, "ownerAgencyId", owner,
+                            "status", closedBy.get(owner), "previousStatus", "PLANNED", "changedByAgencyId", owner,
+                            "changedAt", now()));
+                    events.publish(last);
+                }
+            }
+            OutboxEntry closedLast = last;
+            await().atMost(PATIENCE).until(() -> handled(closedLast.eventId()));
+            await().atMost(PATIENCE).until(() -> kinds(jobcentre).size() == 1);
+
+            // The council closed its step and has since lost the learner's consent (the learner-profile-service hands
+            // back open steps only): it is not told of the referral's later changes, in the app or by e-mail.
+            for (String type : List.of("accepted", "completed")) {
+                OutboxEntry changed = ReferralEvents.event("org.pathways.referral." + type + ".v1", referral,
+                        Map.of("referralId", referral, "learnerId", learner, "referringAgencyId", college,
+                                "receivingAgencyId", housing, "status", type.toUpperCase(),
+                                "actingAgencyId", housing, "at", now()));
+                events.publish(changed);
+                await().atMost(PATIENCE).until(() -> handled(changed.eventId()));
+                assertThat(mongo.count(Query.query(Criteria.where("eventId").is(changed.eventId())
+                        .and("agencyId").in(council, library)), "emails")).as("no e-mail queued").isZero();
+            }
+            assertThat(kinds(council)).as("the step given to it, nothing since").containsExactly("PLAN_STEP_ASSIGNED");
+            assertThat(kinds(library)).containsExactly("PLAN_STEP_ASSIGNED");
+            assertThat(kinds(jobcentre)).as("its step is open").containsExactlyInAnyOrder("PLAN_STEP_ASSIGNED",
+                    "PLAN_REFERRAL_CHANGED", "PLAN_REFERRAL_CHANGED");
+            assertThat(kinds(college)).as("the lead's agency").containsExactlyInAnyOrder("LEAD_CHANGED",
+                    "PLAN_REFERRAL_CHANGED", "PLAN_REFERRAL_CHANGED");
+        }
+    }
+
+    @Test
     void aHandoverTellsBothSidesAndThePlanThenFollowsTheNewLeadsAgency() throws Exception {
         String learner = "lrn-" + UUID.randomUUID();
         String college = AgencyFeedTest.agency("college");

@@ -8,8 +8,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
 
 /**
- * ShedLock, so that scheduled checks that publish events (plan steps overdue, leads whose agency lost standing) run
- * on one instance at a time, with their locks in the service's own database ({@code shedLock} collection).
+ * ShedLock, so that scheduled checks that publish events (plan steps overdue, leads and plan step owners whose
+ * agency lost standing) run on one instance at a time, with their locks in the service's own database ({@code shedLock} collection).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableSchedulerLock(defaultLockAtMostFor = "PT10M")

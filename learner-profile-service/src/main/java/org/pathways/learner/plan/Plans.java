@@ -160,7 +160,8 @@ public class Plans {
      * lapsed, the referral it received closed) to the agency that registered the learner, which always is. The former
      * owner stops hearing of the learner (the step's changes and overdue notices go to the owner), and the step is not
      * left with no one in the team who may change it. Publishes {@code plan-step-changed} for each, changed by the
-     * registering agency. A race with another change is read again a few times, then left to the next look.
+     * registering agency. A race with another change is read again a few times, then left to the next look (the
+     * periodic standing check, {@code StepOwnersFollowStanding#recheckAll}, looks at every plan again).
      *
      * @return how many steps were handed over
      */

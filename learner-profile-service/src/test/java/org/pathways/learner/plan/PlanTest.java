@@ -16,6 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencyRegistered;
+import org.pathways.events.agency.AgencySector;
+import org.pathways.events.agency.AgencyUpdated;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.referral.ReferralReason;
@@ -24,6 +28,7 @@ import org.pathways.events.referral.ReferralStatus;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
 import org.pathways.learner.LearnerProfileServiceTest;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
@@ -38,18 +43,23 @@ class PlanTest extends LearnerProfileServiceTest {
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
     private static EventProducer referralService;
+    private static EventProducer catalogue;
 
     @Autowired
     OverduePlanSteps overdueCheck;
+    @Autowired
+    StepOwnersFollowStanding standingCheck;
 
     @BeforeAll
     static void connect() {
         referralService = new EventProducer();
+        catalogue = new EventProducer();
     }
 
     @AfterAll
     static void disconnect() {
         referralService.close();
+        catalogue.close();
     }
 
     private static String plan(String learnerId) {
@@ -80,6 +90,22 @@ class PlanTest extends LearnerProfileServiceTest {
     private List<JsonNode> events(String learnerId, EventType type, int atLeast) {
         return learnerTopic.await(r -> isOfType(r, learnerId, type.type()), atLeast, EVENT_DEADLINE).stream()
                 .map(LearnerProfileServiceTest::cloudEvent).map(event -> event.path("data")).toList();
+    }
+
+    /** Each step's owner agency, by step id, as the registering agency sees the plan. */
+    private Map<String, String> owners(String learnerId) {
+        Map<String, String> owners = new LinkedHashMap<>();
+        api().get(plan(learnerId), TestTokens.worker(COLLEGE)).body().path("steps").valueStream()
+                .forEach(step -> owners.put(step.path("stepId").asString(), step.path("ownerAgencyId").asString()));
+        return owners;
+    }
+
+    /** Whether the learner's consent lets {@code agency} share referral details now (asked by the college). */
+    private boolean consentsTo(String learnerId, String agency) {
+        HttpApi.Response check = api().get("/api/learners/" + learnerId + "/consents/check?agencyId=" + agency
+                + "&purpose=REFERRAL_SHARING", TestTokens.worker(COLLEGE));
+        assertThat(check.status()).isEqualTo(200);
+        return check.body().path("allowed").asBoolean();
     }
 
     private void referTo(String learnerId, String from, String receiving, String opportunityId) {
@@ -303,6 +329,76 @@ class PlanTest extends LearnerProfileServiceTest {
                 .isEqualTo(COLLEGE);
         assertThat(events(learnerId, EventType.PLAN_STEP_CHANGED, 1).getFirst().path("ownerAgencyId").asString())
                 .isEqualTo(COLLEGE);
+    }
+
+    @Test
+    void theOpenStepsOfAnOwnerWhoseConsentLapsedGoBackOnTheStandingCheckWithNoDueDateToWaitFor() {
+        String learnerId = registerLearner(COLLEGE);
+        // The council's consent runs out in a few seconds; no request announces that. The housing's stays.
+        Map<String, Object> shortConsent = new LinkedHashMap<>(Map.of("agencyId", COUNCIL,
+                "purpose", "REFERRAL_SHARING", "method", "WRITTEN"));
+        shortConsent.put("expiresAt", Instant.now().plusSeconds(5).toString());
+        assertThat(api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COLLEGE), shortConsent)
+                .status()).isEqualTo(201);
+        consentTo(learnerId, COLLEGE, HOUSING, "REFERRAL_SHARING");
+        String undated = lastStepId(addStep(learnerId, COLLEGE, step("Call about the housing form", COUNCIL)));
+        String housings = lastStepId(addStep(learnerId, COLLEGE, step("Tenancy support first visit", HOUSING)));
+        String done = lastStepId(addStep(learnerId, COLLEGE, step("Council tax form sent", COUNCIL)));
+        assertThat(changeStep(learnerId, done, COUNCIL, Map.of("status", "DONE")).status()).isEqualTo(200);
+        org.awaitility.Awaitility.await().atMost(EVENT_DEADLINE).until(() -> !consentsTo(learnerId, COUNCIL));
+
+        // With no due date the overdue check never looks at the step: before the standing check, it stayed the
+        // council's for ever, and the council heard of every change to it.
+        overdueCheck.raiseOverdue();
+        assertThat(owners(learnerId)).containsEntry(undated, COUNCIL);
+
+        standingCheck.recheckAll();
+        String after = etag(plan(learnerId), TestTokens.worker(COLLEGE));
+        standingCheck.recheckAll();
+
+        assertThat(owners(learnerId)).containsEntry(undated, COLLEGE)
+                .as("an owner still holding consent keeps its step").containsEntry(housings, HOUSING)
+                .as("a closed step is the council's record of what it did").containsEntry(done, COUNCIL);
+        assertThat(etag(plan(learnerId), TestTokens.worker(COLLEGE))).as("a second run hands nothing back again")
+                .isEqualTo(after);
+        JsonNode handedBack = events(learnerId, EventType.PLAN_STEP_CHANGED, 2).stream()
+                .filter(data -> data.path("stepId").asString().equals(undated)).findFirst().orElseThrow();
+        assertThat(handedBack.path("ownerAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(handedBack.path("changedByAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(handedBack.path("status").asString()).isEqualTo("PLANNED");
+    }
+
+    @Test
+    void theStepsOfAnAgencyAKindConsentNoLongerCoversGoBackOnTheStandingCheckEvenOnceReportedOverdue() {
+        String agency = "agency-council-" + UUID.randomUUID().toString().substring(0, 8);
+        awaitHandled(AgencyKinds.HANDLER, catalogue.publish(new AgencyRegistered(agency, AgencyKind.COUNCIL,
+                AgencySector.PUBLIC, true, Instant.now())));
+        String learnerId = registerLearner(COLLEGE);
+        assertThat(api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyKind", "COUNCIL", "purpose", "REFERRAL_SHARING", "method", "WRITTEN")).status())
+                .isEqualTo(201);
+        Map<String, Object> late = step("Council tax reduction claim", agency);
+        late.put("dueOn", LocalDate.now(ZoneOffset.UTC).minusDays(1).toString());
+        String stepId = lastStepId(addStep(learnerId, COLLEGE, late));
+        overdueCheck.raiseOverdue();
+        assertThat(events(learnerId, EventType.PLAN_STEP_OVERDUE, 1)).singleElement().satisfies(overdue ->
+                assertThat(overdue.path("ownerAgencyId").asString()).as("reported while it stood").isEqualTo(agency));
+
+        // The catalogue now knows the agency as another kind: the consent to councils no longer covers it.
+        awaitHandled(AgencyKinds.HANDLER, catalogue.publish(new AgencyUpdated(agency, AgencyKind.OTHER,
+                AgencySector.PUBLIC, true, Instant.now())));
+        assertThat(consentsTo(learnerId, agency)).isFalse();
+        overdueCheck.raiseOverdue();
+        assertThat(owners(learnerId)).as("reported overdue once, the overdue check passes it by")
+                .containsEntry(stepId, agency);
+
+        standingCheck.recheckAll();
+
+        assertThat(owners(learnerId)).containsEntry(stepId, COLLEGE);
+        JsonNode handedBack = events(learnerId, EventType.PLAN_STEP_CHANGED, 1).getFirst();
+        assertThat(handedBack.path("stepId").asString()).isEqualTo(stepId);
+        assertThat(handedBack.path("ownerAgencyId").asString()).isEqualTo(COLLEGE);
+        assertThat(handedBack.path("changedByAgencyId").asString()).isEqualTo(COLLEGE);
     }
 
     @Test

@@ -28,8 +28,9 @@ import tools.jackson.databind.JsonNode;
  * for a handover both sides), the step's owner agency, the learner's lead agency for a plan step, and the agency that
  * made the change. People are told (in the app, and by e-mail in the worker's language, as for referrals) when the
  * lead changes at their agency, when another agency gives their agency a step, when a step their agency owns is
- * overdue, and when a referral that a plan step follows changes state (the step's owner and the lead's agency, not
- * the agency that made the change). A referral event itself still goes only to the referral's two agencies.
+ * overdue, and when a referral that a plan step follows changes state (the owner of an open step and the lead's
+ * agency, not the agency that made the change). A referral event itself still goes only to the referral's two
+ * agencies.
  *
  * <p>Types are matched by name, so this does not depend on which event-contracts version knows them.
  */
@@ -138,8 +139,12 @@ class TeamRouting {
     }
 
     /**
-     * A referral event that changes the referral's state ({@code status} in its data): the owners of the plan steps
-     * that follow it and the learner's lead agency are told, except the agency that made the change. Only steps of
+     * A referral event that changes the referral's state ({@code status} in its data): the owners of the open plan
+     * steps that follow it and the learner's lead agency are told, except the agency that made the change. The owner
+     * of a closed step ({@code DONE}, {@code DROPPED}) is not: such a step stays with it when it leaves the learner's
+     * team (only open steps are handed back to the registering agency), so an agency that closed its step and then
+     * lost the learner's consent would otherwise hear of every later change of the referral for ever; the status is
+     * the read model's, read with the step, so this costs no round trip. Only steps of
      * the referral's own learner count ({@code referralLearner} as the event names it, or the learner that record
      * was merged into, {@code currentLearner}'s answer; a step's learner compared after its own merges too): a step added
      * before the learner-profile-service checked that could follow another person's referral, and its owner and that
@@ -159,6 +164,7 @@ class TeamRouting {
         Set<String> told = new LinkedHashSet<>();
         Set<String> learners = new LinkedHashSet<>();
         int others = 0;
+        int closed = 0;
         for (TeamReadModel.Step step : mongo.find(Query.query(Criteria.where("_id").in(steps.stepIds())),
                 TeamReadModel.Step.class)) {
             String learner = step.learnerId();
@@ -169,8 +175,12 @@ class TeamRouting {
                 others++;
                 continue;
             }
-            told.add(step.ownerAgencyId());
             learners.add(learner);
+            if (step.isOpen()) {
+                told.add(step.ownerAgencyId());
+            } else {
+                closed++;
+            }
         }
         if (learners.isEmpty()) {
             log.debug("Referral event {}: the plan steps that follow its referral are another learner's; not told",
@@ -189,8 +199,8 @@ class TeamRouting {
             tell(new Notice(NoticeKind.PLAN_REFERRAL_CHANGED, agency, event.id(), referralId, event.time(),
                     learnerId));
         }
-        log.debug("Referral event {} told {} agencies of the plan it is in ({} steps of another learner left out)",
-                event.id(), told.size(), others);
+        log.debug("Referral event {} told {} agencies of the plan it is in ({} steps of another learner and the "
+                + "owners of {} closed steps left out)", event.id(), told.size(), others, closed);
     }
 
     /** Whether a referral event changes its referral's state (so the plan steps that follow it may need telling). */
