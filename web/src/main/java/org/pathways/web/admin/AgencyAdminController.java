@@ -92,6 +92,24 @@ class AgencyAdminController {
         }
     }
 
+    /** Sets where the agency's notices are e-mailed and in which language ({@code PUT /api/agency-settings}). */
+    @PostMapping("/admin/settings")
+    String settings(@RequestParam(required = false) String notificationEmail,
+                    @RequestParam(required = false) String language, RedirectAttributes redirect) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("notificationEmail", notificationEmail == null ? "" : notificationEmail.strip());
+        body.put("language", "cy".equals(language) ? "cy" : "en");
+        try {
+            api.put("/api/agency-settings", body);
+            redirect.addFlashAttribute("done", "admin.settings.saved");
+        } catch (ApiProblem.NotFound notFound) {
+            throw notFound;
+        } catch (ApiProblem problem) {
+            redirect.addFlashAttribute("refused", problems.text(problem));
+        }
+        return "redirect:/admin";
+    }
+
     private static void registrationForm(Model model, Map<String, Object> form) {
         model.addAttribute("form", form);
         model.addAttribute("kinds", AgencyChoices.KINDS);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import tools.jackson.databind.JsonNode;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -20,6 +21,17 @@ class AgencyAdminBrowserTest extends BrowserTest {
         follow(By.linkText("Agency admin"));
         assertThat(heading()).isEqualTo("Your agency");
         checkPage("admin-agency");
+        // Where the college's notices are e-mailed, set from the page, in Welsh.
+        WebElement mailbox = waitFor(By.id("notificationEmail"));
+        mailbox.clear();
+        mailbox.sendKeys("referrals-team@college.example.org");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("settings-language"))).selectByValue("cy");
+        follow(By.cssSelector("#settings-form button[type=submit]"));
+        assertThat(waitFor(By.cssSelector(".notice.success")).getText()).isEqualTo("Notification settings saved.");
+        assertThat(pageText()).contains("referrals-team@college.example.org", "Welsh");
+        JsonNode stored = new PlatformApi(platform).get("college-admin", "/api/agency-settings");
+        assertThat(stored.path("notificationEmail").asString()).isEqualTo("referrals-team@college.example.org");
+        assertThat(stored.path("language").asString()).isEqualTo("cy");
 
         follow(By.linkText("Webhook subscriptions"));
         assertThat(pageText()).contains("No subscriptions yet.");
