@@ -2,6 +2,7 @@ package org.pathways.catalogue.hsds;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -49,13 +50,23 @@ class HsdsExport {
     /**
      * One page of services, read from the store a page at a time: the pending agencies are read once (a few ids),
      * their services left out by the query itself (so totals and pages agree), and the page's providers read with
-     * one more query, never one per service.
+     * one more query, never one per service. With {@code organizationId} (an HSDS organization id), that
+     * organization's services only: none when it is unknown or pending.
      */
-    ObjectNode services(int page, int perPage) {
+    ObjectNode services(int page, int perPage, String organizationId) {
         Criteria published = Criteria.where("status").ne(OpportunityStatus.DRAFT);
-        Set<String> pending = pendingAgencies.all();
-        if (!pending.isEmpty()) {
-            published = published.and("providerAgencyId").nin(pending);
+        if (organizationId != null) {
+            Optional<Agency> organization = agencies.findByHsdsId(organizationId).filter(a -> !a.pending());
+            if (organization.isEmpty()) {
+                return page(NODES.arrayNode(), 0, page, perPage);
+            }
+            published = Criteria.where("providerAgencyId").is(organization.get().id())
+                    .and("status").ne(OpportunityStatus.DRAFT);
+        } else {
+            Set<String> pending = pendingAgencies.all();
+            if (!pending.isEmpty()) {
+                published = published.and("providerAgencyId").nin(pending);
+            }
         }
         Query query = Query.query(published);
         long total = mongo.count(query, Opportunity.class);
@@ -69,11 +80,54 @@ class HsdsExport {
             if (provider != null && provider.pending()) {
                 continue;   // registered between the two reads: not published before it is approved either
             }
-            contents.add(HsdsMapper.service(opportunity, provider != null ? provider.hsdsId()
-                    : Agency.hsdsIdOf(opportunity.providerAgencyId())));
+            contents.add(HsdsMapper.service(opportunity, organizationIdOf(provider, opportunity)));
         }
         log.debug("HSDS services page {} of {}: {} of {} services", page, perPage, contents.size(), total);
         return page(contents, total, page, perPage);
+    }
+
+    /**
+     * The service {@code id} (an HSDS id: {@code opp-<id>} in the catalogue), whole; empty when there is none
+     * that is published here: unknown, a draft, or a pending agency's.
+     */
+    Optional<ObjectNode> service(String id) {
+        if (!HsdsFeed.isUuid(id)) {
+            return Optional.empty();
+        }
+        Opportunity opportunity = mongo.findById("opp-" + id, Opportunity.class);
+        if (opportunity == null || opportunity.status() == OpportunityStatus.DRAFT
+                || !HsdsMapper.serviceId(opportunity).equals(id)) {
+            return Optional.empty();
+        }
+        Agency provider = agencies.find(opportunity.providerAgencyId()).orElse(null);
+        if (provider != null && provider.pending()) {
+            return Optional.empty();
+        }
+        return Optional.of(HsdsMapper.service(opportunity, organizationIdOf(provider, opportunity)));
+    }
+
+    /**
+     * The organization {@code id} with its services in brief (every service it publishes, in id order; whole, they
+     * are paged by {@code services?organization_id=}); empty when unknown or pending.
+     */
+    Optional<ObjectNode> organization(String id) {
+        Optional<Agency> found = agencies.findByHsdsId(id).filter(a -> !a.pending());
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Agency agency = found.get();
+        ObjectNode organization = HsdsMapper.organization(agency);
+        ArrayNode services = organization.putArray("services");
+        Query query = Query.query(Criteria.where("providerAgencyId").is(agency.id())
+                .and("status").ne(OpportunityStatus.DRAFT)).with(Sort.by("_id"));
+        query.fields().include("title", "description", "status", "providerAgencyId");
+        mongo.find(query, Opportunity.class).forEach(o -> services.add(HsdsMapper.serviceInBrief(o, agency.hsdsId())));
+        return Optional.of(organization);
+    }
+
+    /** The HSDS organization id of a provider (one without an agency record: the id derived from its agency id). */
+    private static String organizationIdOf(Agency provider, Opportunity opportunity) {
+        return provider != null ? provider.hsdsId() : Agency.hsdsIdOf(opportunity.providerAgencyId());
     }
 
     /** One page of the approved agencies' organizations, read from the store a page at a time (as services are). */

@@ -586,11 +586,7 @@ class HsdsMapper {
         service.put("organization_id", organizationId);
         service.put("name", o.title());
         service.put("description", o.description());
-        service.put("status", switch (o.status()) {
-            case WITHDRAWN -> "inactive";
-            case ENDED -> "defunct";
-            default -> "active";
-        });
+        service.put("status", status(o.status()));
         if (o.url() != null) {
             service.put("url", o.url());
         }
@@ -710,6 +706,29 @@ class HsdsMapper {
                 location.put("url", o.url());
             }
         }
+        return service;
+    }
+
+    /** The HSDS status of an opportunity that is not a draft (drafts are not exported). */
+    static String status(OpportunityStatus status) {
+        return switch (status) {
+            case WITHDRAWN -> "inactive";
+            case ENDED -> "defunct";
+            default -> "active";
+        };
+    }
+
+    /**
+     * An opportunity as an organization's service in brief ({@code id}, {@code organization_id}, {@code name},
+     * {@code description}, {@code status}): what one organization lists; the whole service is one request away.
+     */
+    static ObjectNode serviceInBrief(Opportunity o, String organizationId) {
+        ObjectNode service = NODES.objectNode();
+        service.put("id", serviceId(o));
+        service.put("organization_id", organizationId);
+        service.put("name", o.title());
+        service.put("description", o.description());
+        service.put("status", status(o.status()));
         return service;
     }
 
