@@ -79,8 +79,8 @@ class HsdsMapper {
     }
 
     /**
-     * A service's details, its HSDS id, its organization's HSDS id, and the status it asks for (PUBLISHED for active
-     * or temporarily closed, WITHDRAWN for inactive, ENDED for defunct).
+     * A service's details, its HSDS id, its organization's HSDS id, and the status it asks for (PUBLISHED for active,
+     * TEMPORARILY_CLOSED for temporarily closed or inactive, ENDED for defunct).
      */
     record OpportunityEntry(String serviceId, String organizationId, OpportunityStatus status,
                             DraftOpportunity details) {
@@ -122,8 +122,9 @@ class HsdsMapper {
             return report.refuse("services", service, ImportIssue.ID_NOT_UUID, null);
         }
         OpportunityStatus target = switch (service.path("status").asString("").strip().toLowerCase(Locale.ROOT)) {
-            case "active", "temporarily closed" -> OpportunityStatus.PUBLISHED;
-            case "inactive" -> OpportunityStatus.WITHDRAWN;
+            case "active" -> OpportunityStatus.PUBLISHED;
+            // Not operating now, and the source may say "active" again: closed for now, never withdrawn for good.
+            case "temporarily closed", "inactive" -> OpportunityStatus.TEMPORARILY_CLOSED;
             case "defunct" -> OpportunityStatus.ENDED;
             default -> null;
         };
@@ -709,12 +710,18 @@ class HsdsMapper {
         return service;
     }
 
-    /** The HSDS status of an opportunity that is not a draft (drafts are not exported). */
+    /**
+     * The HSDS status of an opportunity that is not a draft (drafts are not exported). HSDS's status says whether a
+     * service operates, not whether it has room: a full one still runs (and with a waiting list still takes
+     * referrals), so it is {@code active}; one closed for now is {@code temporarily closed}; a withdrawn one will
+     * not take referrals again here, {@code inactive}; an ended one {@code defunct}.
+     */
     static String status(OpportunityStatus status) {
         return switch (status) {
+            case TEMPORARILY_CLOSED -> "temporarily closed";
             case WITHDRAWN -> "inactive";
             case ENDED -> "defunct";
-            default -> "active";
+            case DRAFT, PUBLISHED, FULL -> "active";
         };
     }
 
