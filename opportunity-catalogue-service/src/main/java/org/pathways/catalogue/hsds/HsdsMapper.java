@@ -3,7 +3,6 @@ package org.pathways.catalogue.hsds;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -233,7 +232,10 @@ class HsdsMapper {
                 report.warn("cost_options", cost, ImportIssue.CURRENCY, null);
             }
         }
-        Schedule schedule = schedule(report, service.path("schedules"));
+        Set<TimeSlot> declaredSlots = codes.getOrDefault(HsdsTaxonomy.TIME_SLOT, List.of()).stream()
+                .map(code -> enumOf(TimeSlot.class, code)).flatMap(Optional::stream)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        Schedule schedule = schedule(report, service.path("schedules"), declaredSlots);
         Integer minAge = whole(service.path("minimum_age"));
         Integer maxAge = whole(service.path("maximum_age"));
         if (minAge != null && maxAge != null && maxAge < minAge) {
@@ -298,25 +300,29 @@ class HsdsMapper {
 
     /**
      * An opportunity's schedule from a service's schedules: the dates, session count and description of the first,
-     * and the weekly slots of all of them ({@code byday} with a weekend day → weekend; weekdays opening at 17:00 or
-     * later → weekday evenings, earlier → weekday daytime).
+     * and the weekly slots: those a {@code pathways-time-slot} attribute names (what the catalogue exports), else
+     * those of every schedule's weekly rule ({@code byday} with a weekend day → weekend; weekdays opening at 17:00
+     * or later → weekday evenings, earlier → weekday daytime).
      */
-    private static Schedule schedule(Report report, JsonNode schedules) {
+    private static Schedule schedule(Report report, JsonNode schedules, Set<TimeSlot> declaredSlots) {
         JsonNode when = schedules.path(0);
-        if (!when.isObject()) {
-            return null;
+        LocalDate from = null;
+        LocalDate to = null;
+        Integer count = null;
+        String times = null;
+        if (when.isObject()) {
+            from = date(when, "valid_from");
+            to = date(when, "valid_to");
+            if (from != null && to != null && to.isBefore(from)) {
+                report.warn("schedules", when, ImportIssue.SCHEDULE_DATES, "valid_from, valid_to");
+                from = null;
+                to = null;
+            }
+            count = whole(when.path("count"));
+            times = text(when, "description");
         }
-        LocalDate from = date(when, "valid_from");
-        LocalDate to = date(when, "valid_to");
-        if (from != null && to != null && to.isBefore(from)) {
-            report.warn("schedules", when, ImportIssue.SCHEDULE_DATES, "valid_from, valid_to");
-            from = null;
-            to = null;
-        }
-        Integer count = whole(when.path("count"));
-        String times = text(when, "description");
-        Set<TimeSlot> slots = new LinkedHashSet<>();
-        for (JsonNode weekly : schedules) {
+        Set<TimeSlot> slots = new LinkedHashSet<>(declaredSlots);
+        for (JsonNode weekly : declaredSlots.isEmpty() ? schedules : JSON.createArrayNode()) {
             String byday = text(weekly, "byday");
             if (byday == null || byday.isBlank()) {
                 continue;
@@ -630,6 +636,10 @@ class HsdsMapper {
         if (o.waitlistOpen()) {
             attribute(attributes, id, "service", HsdsTaxonomy.WAITLIST, "OPEN", null);
         }
+        if (o.schedule() != null) {
+            o.schedule().slots().stream().sorted().forEach(slot ->
+                    attribute(attributes, id, "service", HsdsTaxonomy.TIME_SLOT, slot.name(), null));
+        }
         ArrayNode areas = service.putArray("service_areas");
         o.eligibility().residentIn().forEach(locality -> {
             ObjectNode area = areas.addObject();
@@ -654,8 +664,8 @@ class HsdsMapper {
             cost.put("amount", o.costPence() / 100.0);
             cost.put("option", "Standard fee");
         }
-        if (o.schedule() != null) {
-            schedules(service.putArray("schedules"), id, o.schedule());
+        if (o.schedule() != null && o.schedule().hasDatesOrWords()) {
+            schedule(service.putArray("schedules").addObject(), id, o.schedule());
         }
         ArrayNode atLocations = service.putArray("service_at_locations");
         int index = 0;
@@ -681,14 +691,16 @@ class HsdsMapper {
                 item.put("location_id", locationId);
                 item.put("description", feature.name().toLowerCase(Locale.ROOT).replace('_', ' '));
             });
+            // A venue keeps a name and a locality: the address carries the locality as its city, and the fields HSDS
+            // requires that nobody gave (street, region, postcode, country) empty, never guessed.
             ObjectNode address = location.putArray("addresses").addObject();
             address.put("id", HsdsTaxonomy.stableId(locationId, "address"));
             address.put("location_id", locationId);
-            address.put("address_1", venue.name());
+            address.put("address_1", "");
             address.put("city", venue.locality());
             address.put("state_province", "");
             address.put("postal_code", "");
-            address.put("country", "GB");
+            address.put("country", "");
             address.put("address_type", "physical");
         }
         if (o.mode() != DeliveryMode.IN_PERSON) {
@@ -740,44 +752,25 @@ class HsdsMapper {
     }
 
     /**
-     * The schedule as HSDS schedules: one with the dates, session count and description when it has no weekly slots;
-     * otherwise one per slot, each with those and a weekly rule ({@code byday}, {@code opens_at}, {@code closes_at}),
-     * which an import reads back as the same slots.
+     * The schedule as one HSDS schedule: its dates, session count and description, as they were given. The weekly
+     * slots are categories (weekday daytime, evenings, weekends), not opening hours: they travel as
+     * {@code pathways-time-slot} attributes, never as days and hours nobody gave ({@code byday}, {@code opens_at}).
      */
-    private static void schedules(ArrayNode schedules, String serviceId, Schedule when) {
-        List<TimeSlot> slots = when.slots().stream().sorted().toList();
-        for (TimeSlot slot : slots.isEmpty() ? Collections.<TimeSlot>singletonList(null) : slots) {
-            ObjectNode schedule = schedules.addObject();
-            schedule.put("id", slot == null ? HsdsTaxonomy.stableId(serviceId, "schedule")
-                    : HsdsTaxonomy.stableId(serviceId, "schedule", slot.name()));
-            schedule.put("service_id", serviceId);
-            if (when.startsOn() != null) {
-                schedule.put("valid_from", when.startsOn().toString());
-            }
-            if (when.endsOn() != null) {
-                schedule.put("valid_to", when.endsOn().toString());
-            }
-            if (when.sessions() != null) {
-                schedule.put("count", when.sessions());
-            }
-            if (when.times() != null) {
-                schedule.put("description", when.times());
-            }
-            if (slot != null) {
-                schedule.put("freq", "WEEKLY");
-                switch (slot) {
-                    case WEEKDAY_DAYTIME -> weekly(schedule, "MO,TU,WE,TH,FR", "09:00", "17:00");
-                    case WEEKDAY_EVENING -> weekly(schedule, "MO,TU,WE,TH,FR", EVENING, "21:00");
-                    case WEEKEND -> weekly(schedule, "SA,SU", "09:00", "17:00");
-                }
-            }
+    private static void schedule(ObjectNode schedule, String serviceId, Schedule when) {
+        schedule.put("id", HsdsTaxonomy.stableId(serviceId, "schedule"));
+        schedule.put("service_id", serviceId);
+        if (when.startsOn() != null) {
+            schedule.put("valid_from", when.startsOn().toString());
         }
-    }
-
-    private static void weekly(ObjectNode schedule, String byday, String opensAt, String closesAt) {
-        schedule.put("byday", byday);
-        schedule.put("opens_at", opensAt);
-        schedule.put("closes_at", closesAt);
+        if (when.endsOn() != null) {
+            schedule.put("valid_to", when.endsOn().toString());
+        }
+        if (when.sessions() != null) {
+            schedule.put("count", when.sessions());
+        }
+        if (when.times() != null) {
+            schedule.put("description", when.times());
+        }
     }
 
     /** An agency as an HSDS organization. */

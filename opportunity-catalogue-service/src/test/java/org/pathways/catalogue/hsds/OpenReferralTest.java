@@ -316,8 +316,16 @@ class OpenReferralTest extends OpportunityCatalogueServiceTest {
                 .filter(service -> service.path("id").asString().equals(flatService)).findFirst().orElseThrow();
         assertThat(exportedFlat.path("service_areas").valueStream().map(a -> a.path("name").asString()))
                 .containsExactly("Chapeltown", "Harehills");
-        assertThat(exportedFlat.path("schedules").valueStream().map(w -> w.path("byday").asString() + " "
-                + w.path("opens_at").asString())).containsExactly("MO,TU,WE,TH,FR 17:00", "SA,SU 09:00");
+        assertThat(exportedFlat.path("schedules")).as("the dates and words given, no invented hours").hasSize(1);
+        assertThat(exportedFlat.path("schedules").path(0).path("description").asString())
+                .isEqualTo("Mondays and Wednesdays 6.30pm, Saturday mornings");
+        assertThat(exportedFlat.path("schedules").path(0).path("count").asInt()).isEqualTo(12);
+        assertThat(exportedFlat.path("schedules").path(0).propertyNames())
+                .doesNotContain("byday", "opens_at", "closes_at", "freq");
+        assertThat(exportedFlat.path("attributes").valueStream()
+                .filter(a -> a.path("taxonomy_term").path("taxonomy").asString().equals("pathways-time-slot"))
+                .map(a -> a.path("taxonomy_term").path("code").asString()))
+                .as("the weekly slots, as the catalogue's categories").containsExactly("WEEKDAY_EVENING", "WEEKEND");
         assertThat(exportedFlat.path("service_at_locations").path(0).path("location").path("accessibility")
                 .path(0).path("description").asString()).isEqualTo("step free");
         assertThat(exportedFlat.path("url").asString()).isEqualTo("https://ccl.example.org/esol");
