@@ -11,11 +11,13 @@ import static org.pathways.e2e.OperationMatrix.id;
 import static org.pathways.e2e.OperationMatrix.ok;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,7 +70,8 @@ class IsolationMatrixEndToEndTest {
 
     /** The shared partnership directory and published catalogue: readable by every authenticated caller. */
     private static final Set<String> PARTNERSHIP_READS = Set.of("GET /api/opportunities/{id}",
-            "GET /api/opportunities/{id}/onward", "GET /api/agencies/{id}", "GET /api/pathways");
+            "GET /api/opportunities/{id}/onward", "GET /api/agencies/{id}", "GET /api/pathways",
+            "GET /api/hsds/services/{id}", "GET /api/hsds/organizations/{id}");
 
     /** Reads of A's referral a coordinator of any agency may make: metadata only, checked for personal data. */
     private static final Set<String> COORDINATOR_READS = Set.of("GET /api/referrals/{id}",
@@ -190,6 +193,11 @@ class IsolationMatrixEndToEndTest {
                 : template.startsWith("/api/notifications/") ? notificationId
                 : template.startsWith("/api/deliveries/") ? deliveryId
                 : template.startsWith("/api/hsds/imports/") ? importJobId
+                // A's opportunity and agency as the Open Referral export names them (service: the id after "opp-";
+                // organization: the name-based UUID of the agency id)
+                : template.startsWith("/api/hsds/services/") ? opportunityId.substring("opp-".length())
+                : template.startsWith("/api/hsds/organizations/")
+                        ? UUID.nameUUIDFromBytes(A.getBytes(StandardCharsets.UTF_8)).toString()
                 // a dead letter no service has: the matrix must not re-drive or discard a real one
                 : template.startsWith("/api/dead-letters/") ? "0-999999999"
                 : null);

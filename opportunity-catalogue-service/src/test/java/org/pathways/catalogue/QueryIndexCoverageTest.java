@@ -102,6 +102,13 @@ class QueryIndexCoverageTest extends OpportunityCatalogueServiceTest {
         assertThat(api().get("/api/agencies/" + agency, worker).status()).isEqualTo(200);
         assertThat(api().get("/api/hsds/services?page=2&per_page=5", worker).status()).isEqualTo(200);
         assertThat(api().get("/api/hsds/organizations?page=2&per_page=5", worker).status()).isEqualTo(200);
+        String organization = org.pathways.catalogue.agency.Agency.hsdsIdOf(agency);
+        assertThat(api().get("/api/hsds/services?organization_id=" + organization + "&per_page=5", worker).body()
+                .path("total_items").asLong()).isEqualTo(2);
+        assertThat(api().get("/api/hsds/services/" + first.substring("opp-".length()), worker).status())
+                .isEqualTo(200);
+        assertThat(api().get("/api/hsds/organizations/" + organization, worker).body().path("services").size())
+                .isEqualTo(2);
 
         Set<Shape> shapes = IndexCoverage.shapesOf(log.reads());
         assertThat(shapes.stream().map(Shape::collection)).contains("opportunities", "agencies");

@@ -116,14 +116,27 @@ public class AgencyDirectory {
         return Optional.ofNullable(mongo.findOne(Query.query(Criteria.where("hsdsId").is(hsdsId)), Agency.class));
     }
 
-    /** One page of every agency in id order, for an export (the store pages it; nothing is held beyond a page). */
-    public List<Agency> page(int page, int perPage) {
-        return mongo.find(new Query().with(Sort.by("_id")).skip((long) (page - 1) * perPage).limit(perPage),
-                Agency.class);
+    /**
+     * One page of the approved agencies in id order, for an export (the store pages it; nothing is held beyond a
+     * page). An agency still pending ({@link PendingAgencies}) is not the partnership's to publish.
+     */
+    public List<Agency> approvedPage(int page, int perPage) {
+        return mongo.find(Query.query(PendingAgencies.approved()).with(Sort.by("_id"))
+                .skip((long) (page - 1) * perPage).limit(perPage), Agency.class);
     }
 
-    public long count() {
-        return mongo.count(new Query(), Agency.class);
+    public long countApproved() {
+        return mongo.count(Query.query(PendingAgencies.approved()), Agency.class);
+    }
+
+    /** The agencies of {@code ids} that exist, by id: one read, however many ids. */
+    public Map<String, Agency> findAll(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Agency> found = new java.util.HashMap<>();
+        mongo.find(Query.query(Criteria.where("_id").in(ids)), Agency.class).forEach(a -> found.put(a.id(), a));
+        return found;
     }
 
     List<Agency> list(String locality, AgencyKind kind, AgencyView.Status status) {
@@ -137,9 +150,8 @@ public class AgencyDirectory {
         if (kind != null) {
             query.addCriteria(Criteria.where("kind").is(kind));
         } else if (status != null) {
-            // pending: no approved kind yet (Agency.pending())
-            query.addCriteria(status == AgencyView.Status.PENDING ? Criteria.where("kind").is(null)
-                    : Criteria.where("kind").ne(null));
+            query.addCriteria(status == AgencyView.Status.PENDING ? PendingAgencies.pending()
+                    : PendingAgencies.approved());
         }
         return mongo.find(query, Agency.class);
     }

@@ -7,14 +7,17 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -28,25 +31,32 @@ import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Open Referral HSDS 3.0: import for the platform's administrators (small feeds within the request, any size as a
- * background job), export for every authenticated caller.
+ * background job), export for every authenticated caller as the standard's read API (its root, services and
+ * organizations, listed or one by id). A query parameter an export endpoint does not honour is refused by name
+ * ({@link HsdsParameters}), never ignored: a client must not take the whole catalogue for a filtered answer.
  */
 @RestController
+@EnableConfigurationProperties(HsdsProperties.class)
 class HsdsController {
 
     private static final String TYPES = "organization|service|service_at_location|location|taxonomy|taxonomy_term";
+    private static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
     private final HsdsImport importer;
     private final ImportJobs jobs;
     private final HsdsExport exporter;
+    private final HsdsProperties properties;
 
-    HsdsController(HsdsImport importer, ImportJobs jobs, HsdsExport exporter) {
+    HsdsController(HsdsImport importer, ImportJobs jobs, HsdsExport exporter, HsdsProperties properties) {
         this.importer = importer;
         this.jobs = jobs;
         this.exporter = exporter;
+        this.properties = properties;
     }
 
     /** A feed of at most {@value HsdsImport#MAX_SYNCHRONOUS_RECORDS} records, imported before the answer. */
@@ -125,15 +135,61 @@ class HsdsController {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------- export (the
+    // standard's read API: https://github.com/openreferral/specification/blob/3.0/schema/openapi.json)
+
+    /** The API's root: which HSDS it serves ({@code version}), its profile and the OpenAPI document defining it. */
+    @GetMapping("/api/hsds")
+    ObjectNode root(Caller caller, HttpServletRequest request) {
+        HsdsParameters.ROOT.check(request);
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("version", "3.0");
+        root.put("profile", properties.profile().toString());
+        root.put("openapi_url", properties.openapiUrl().toString());
+        return root;
+    }
+
+    /** The root as a client joining the API's base URL and the standard's {@code /} asks for it. */
+    @Hidden
+    @GetMapping("/api/hsds/")
+    ObjectNode rootWithSlash(Caller caller, HttpServletRequest request) {
+        return root(caller, request);
+    }
+
     @GetMapping("/api/hsds/services")
     ObjectNode services(Caller caller, @RequestParam(defaultValue = "1") @Min(1) @Max(100_000) int page,
-                        @RequestParam(name = "per_page", defaultValue = "50") @Min(1) @Max(500) int perPage) {
-        return exporter.services(page, perPage);
+                        @RequestParam(name = "per_page", defaultValue = "50") @Min(1) @Max(500) int perPage,
+                        @RequestParam(name = "organization_id", required = false) @Pattern(regexp = UUID)
+                        String organizationId,
+                        HttpServletRequest request) {
+        HsdsParameters.SERVICES.check(request);
+        return exporter.services(page, perPage, organizationId);
+    }
+
+    /** One service, fully nested (the standard's {@code service} response); {@code 404} unless it is published. */
+    @GetMapping("/api/hsds/services/{id}")
+    ObjectNode service(Caller caller, @PathVariable String id, HttpServletRequest request) {
+        HsdsParameters.SERVICE.check(request);
+        return exporter.service(id).orElseThrow(() -> ProblemException.notFound("service", safeId(id)));
     }
 
     @GetMapping("/api/hsds/organizations")
     ObjectNode organizations(Caller caller, @RequestParam(defaultValue = "1") @Min(1) @Max(100_000) int page,
-                             @RequestParam(name = "per_page", defaultValue = "50") @Min(1) @Max(500) int perPage) {
+                             @RequestParam(name = "per_page", defaultValue = "50") @Min(1) @Max(500) int perPage,
+                             HttpServletRequest request) {
+        HsdsParameters.ORGANIZATIONS.check(request);
         return exporter.organizations(page, perPage);
+    }
+
+    /** One organization with its services in brief; {@code 404} unless it is published (approved). */
+    @GetMapping("/api/hsds/organizations/{id}")
+    ObjectNode organization(Caller caller, @PathVariable String id, HttpServletRequest request) {
+        HsdsParameters.ORGANIZATION.check(request);
+        return exporter.organization(id).orElseThrow(() -> ProblemException.notFound("organization", safeId(id)));
+    }
+
+    /** An id repeated in a problem only when it is one (a UUID): nothing else the caller sent comes back. */
+    private static String safeId(String id) {
+        return HsdsFeed.isUuid(id) ? id : "with that id";
     }
 }

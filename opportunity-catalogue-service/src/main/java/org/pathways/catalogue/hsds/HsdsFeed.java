@@ -124,8 +124,11 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
     }
 
     static boolean isUuid(JsonNode id) {
-        return id.isString() && id.asString().matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                + "[0-9a-fA-F]{12}");
+        return id.isString() && isUuid(id.asString());
+    }
+
+    static boolean isUuid(String id) {
+        return id.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     }
 
     private static final class Builder {

@@ -124,8 +124,13 @@ class HsdsImport {
             return refuse(findings, service, ImportIssue.OTHER_PROVIDER);
         }
         boolean sameDetails = opportunity.details().equals(entry.details());
-        boolean sameStatus = entry.status() == OpportunityStatus.PUBLISHED ? opportunity.status().isListed()
-                : opportunity.status() == entry.status();
+        boolean sameStatus = switch (entry.status()) {
+            case PUBLISHED -> opportunity.status().isListed();
+            // Taking no referrals, as the source says: closed for now, or withdrawn for good by its provider here.
+            case TEMPORARILY_CLOSED -> opportunity.status() == OpportunityStatus.TEMPORARILY_CLOSED
+                    || opportunity.status() == OpportunityStatus.WITHDRAWN;
+            default -> opportunity.status() == entry.status();
+        };
         if (sameDetails && sameStatus) {
             return Outcome.UNCHANGED;
         }
@@ -135,8 +140,9 @@ class HsdsImport {
             }
             if (!sameStatus) {
                 switch (entry.status()) {
-                    case PUBLISHED -> events.add(opportunity.publish(clock.instant()));
-                    case WITHDRAWN -> events.add(opportunity.withdraw(clock.instant()));
+                    case PUBLISHED -> events.add(opportunity.status() == OpportunityStatus.TEMPORARILY_CLOSED
+                            ? opportunity.reopen(clock.instant()) : opportunity.publish(clock.instant()));
+                    case TEMPORARILY_CLOSED -> events.add(opportunity.closeTemporarily(clock.instant()));
                     case ENDED -> events.add(opportunity.end(clock.instant()));
                     default -> throw new IllegalStateException();
                 }

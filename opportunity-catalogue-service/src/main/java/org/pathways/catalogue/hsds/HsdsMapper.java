@@ -3,7 +3,6 @@ package org.pathways.catalogue.hsds;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,8 +78,8 @@ class HsdsMapper {
     }
 
     /**
-     * A service's details, its HSDS id, its organization's HSDS id, and the status it asks for (PUBLISHED for active
-     * or temporarily closed, WITHDRAWN for inactive, ENDED for defunct).
+     * A service's details, its HSDS id, its organization's HSDS id, and the status it asks for (PUBLISHED for active,
+     * TEMPORARILY_CLOSED for temporarily closed or inactive, ENDED for defunct).
      */
     record OpportunityEntry(String serviceId, String organizationId, OpportunityStatus status,
                             DraftOpportunity details) {
@@ -122,8 +121,9 @@ class HsdsMapper {
             return report.refuse("services", service, ImportIssue.ID_NOT_UUID, null);
         }
         OpportunityStatus target = switch (service.path("status").asString("").strip().toLowerCase(Locale.ROOT)) {
-            case "active", "temporarily closed" -> OpportunityStatus.PUBLISHED;
-            case "inactive" -> OpportunityStatus.WITHDRAWN;
+            case "active" -> OpportunityStatus.PUBLISHED;
+            // Not operating now, and the source may say "active" again: closed for now, never withdrawn for good.
+            case "temporarily closed", "inactive" -> OpportunityStatus.TEMPORARILY_CLOSED;
             case "defunct" -> OpportunityStatus.ENDED;
             default -> null;
         };
@@ -232,7 +232,10 @@ class HsdsMapper {
                 report.warn("cost_options", cost, ImportIssue.CURRENCY, null);
             }
         }
-        Schedule schedule = schedule(report, service.path("schedules"));
+        Set<TimeSlot> declaredSlots = codes.getOrDefault(HsdsTaxonomy.TIME_SLOT, List.of()).stream()
+                .map(code -> enumOf(TimeSlot.class, code)).flatMap(Optional::stream)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        Schedule schedule = schedule(report, service.path("schedules"), declaredSlots);
         Integer minAge = whole(service.path("minimum_age"));
         Integer maxAge = whole(service.path("maximum_age"));
         if (minAge != null && maxAge != null && maxAge < minAge) {
@@ -297,25 +300,29 @@ class HsdsMapper {
 
     /**
      * An opportunity's schedule from a service's schedules: the dates, session count and description of the first,
-     * and the weekly slots of all of them ({@code byday} with a weekend day → weekend; weekdays opening at 17:00 or
-     * later → weekday evenings, earlier → weekday daytime).
+     * and the weekly slots: those a {@code pathways-time-slot} attribute names (what the catalogue exports), else
+     * those of every schedule's weekly rule ({@code byday} with a weekend day → weekend; weekdays opening at 17:00
+     * or later → weekday evenings, earlier → weekday daytime).
      */
-    private static Schedule schedule(Report report, JsonNode schedules) {
+    private static Schedule schedule(Report report, JsonNode schedules, Set<TimeSlot> declaredSlots) {
         JsonNode when = schedules.path(0);
-        if (!when.isObject()) {
-            return null;
+        LocalDate from = null;
+        LocalDate to = null;
+        Integer count = null;
+        String times = null;
+        if (when.isObject()) {
+            from = date(when, "valid_from");
+            to = date(when, "valid_to");
+            if (from != null && to != null && to.isBefore(from)) {
+                report.warn("schedules", when, ImportIssue.SCHEDULE_DATES, "valid_from, valid_to");
+                from = null;
+                to = null;
+            }
+            count = whole(when.path("count"));
+            times = text(when, "description");
         }
-        LocalDate from = date(when, "valid_from");
-        LocalDate to = date(when, "valid_to");
-        if (from != null && to != null && to.isBefore(from)) {
-            report.warn("schedules", when, ImportIssue.SCHEDULE_DATES, "valid_from, valid_to");
-            from = null;
-            to = null;
-        }
-        Integer count = whole(when.path("count"));
-        String times = text(when, "description");
-        Set<TimeSlot> slots = new LinkedHashSet<>();
-        for (JsonNode weekly : schedules) {
+        Set<TimeSlot> slots = new LinkedHashSet<>(declaredSlots);
+        for (JsonNode weekly : declaredSlots.isEmpty() ? schedules : JSON.createArrayNode()) {
             String byday = text(weekly, "byday");
             if (byday == null || byday.isBlank()) {
                 continue;
@@ -586,11 +593,7 @@ class HsdsMapper {
         service.put("organization_id", organizationId);
         service.put("name", o.title());
         service.put("description", o.description());
-        service.put("status", switch (o.status()) {
-            case WITHDRAWN -> "inactive";
-            case ENDED -> "defunct";
-            default -> "active";
-        });
+        service.put("status", status(o.status()));
         if (o.url() != null) {
             service.put("url", o.url());
         }
@@ -633,6 +636,10 @@ class HsdsMapper {
         if (o.waitlistOpen()) {
             attribute(attributes, id, "service", HsdsTaxonomy.WAITLIST, "OPEN", null);
         }
+        if (o.schedule() != null) {
+            o.schedule().slots().stream().sorted().forEach(slot ->
+                    attribute(attributes, id, "service", HsdsTaxonomy.TIME_SLOT, slot.name(), null));
+        }
         ArrayNode areas = service.putArray("service_areas");
         o.eligibility().residentIn().forEach(locality -> {
             ObjectNode area = areas.addObject();
@@ -657,8 +664,8 @@ class HsdsMapper {
             cost.put("amount", o.costPence() / 100.0);
             cost.put("option", "Standard fee");
         }
-        if (o.schedule() != null) {
-            schedules(service.putArray("schedules"), id, o.schedule());
+        if (o.schedule() != null && o.schedule().hasDatesOrWords()) {
+            schedule(service.putArray("schedules").addObject(), id, o.schedule());
         }
         ArrayNode atLocations = service.putArray("service_at_locations");
         int index = 0;
@@ -684,14 +691,16 @@ class HsdsMapper {
                 item.put("location_id", locationId);
                 item.put("description", feature.name().toLowerCase(Locale.ROOT).replace('_', ' '));
             });
+            // A venue keeps a name and a locality: the address carries the locality as its city, and the fields HSDS
+            // requires that nobody gave (street, region, postcode, country) empty, never guessed.
             ObjectNode address = location.putArray("addresses").addObject();
             address.put("id", HsdsTaxonomy.stableId(locationId, "address"));
             address.put("location_id", locationId);
-            address.put("address_1", venue.name());
+            address.put("address_1", "");
             address.put("city", venue.locality());
             address.put("state_province", "");
             address.put("postal_code", "");
-            address.put("country", "GB");
+            address.put("country", "");
             address.put("address_type", "physical");
         }
         if (o.mode() != DeliveryMode.IN_PERSON) {
@@ -714,44 +723,54 @@ class HsdsMapper {
     }
 
     /**
-     * The schedule as HSDS schedules: one with the dates, session count and description when it has no weekly slots;
-     * otherwise one per slot, each with those and a weekly rule ({@code byday}, {@code opens_at}, {@code closes_at}),
-     * which an import reads back as the same slots.
+     * The HSDS status of an opportunity that is not a draft (drafts are not exported). HSDS's status says whether a
+     * service operates, not whether it has room: a full one still runs (and with a waiting list still takes
+     * referrals), so it is {@code active}; one closed for now is {@code temporarily closed}; a withdrawn one will
+     * not take referrals again here, {@code inactive}; an ended one {@code defunct}.
      */
-    private static void schedules(ArrayNode schedules, String serviceId, Schedule when) {
-        List<TimeSlot> slots = when.slots().stream().sorted().toList();
-        for (TimeSlot slot : slots.isEmpty() ? Collections.<TimeSlot>singletonList(null) : slots) {
-            ObjectNode schedule = schedules.addObject();
-            schedule.put("id", slot == null ? HsdsTaxonomy.stableId(serviceId, "schedule")
-                    : HsdsTaxonomy.stableId(serviceId, "schedule", slot.name()));
-            schedule.put("service_id", serviceId);
-            if (when.startsOn() != null) {
-                schedule.put("valid_from", when.startsOn().toString());
-            }
-            if (when.endsOn() != null) {
-                schedule.put("valid_to", when.endsOn().toString());
-            }
-            if (when.sessions() != null) {
-                schedule.put("count", when.sessions());
-            }
-            if (when.times() != null) {
-                schedule.put("description", when.times());
-            }
-            if (slot != null) {
-                schedule.put("freq", "WEEKLY");
-                switch (slot) {
-                    case WEEKDAY_DAYTIME -> weekly(schedule, "MO,TU,WE,TH,FR", "09:00", "17:00");
-                    case WEEKDAY_EVENING -> weekly(schedule, "MO,TU,WE,TH,FR", EVENING, "21:00");
-                    case WEEKEND -> weekly(schedule, "SA,SU", "09:00", "17:00");
-                }
-            }
-        }
+    static String status(OpportunityStatus status) {
+        return switch (status) {
+            case TEMPORARILY_CLOSED -> "temporarily closed";
+            case WITHDRAWN -> "inactive";
+            case ENDED -> "defunct";
+            case DRAFT, PUBLISHED, FULL -> "active";
+        };
     }
 
-    private static void weekly(ObjectNode schedule, String byday, String opensAt, String closesAt) {
-        schedule.put("byday", byday);
-        schedule.put("opens_at", opensAt);
-        schedule.put("closes_at", closesAt);
+    /**
+     * An opportunity as an organization's service in brief ({@code id}, {@code organization_id}, {@code name},
+     * {@code description}, {@code status}): what one organization lists; the whole service is one request away.
+     */
+    static ObjectNode serviceInBrief(Opportunity o, String organizationId) {
+        ObjectNode service = NODES.objectNode();
+        service.put("id", serviceId(o));
+        service.put("organization_id", organizationId);
+        service.put("name", o.title());
+        service.put("description", o.description());
+        service.put("status", status(o.status()));
+        return service;
+    }
+
+    /**
+     * The schedule as one HSDS schedule: its dates, session count and description, as they were given. The weekly
+     * slots are categories (weekday daytime, evenings, weekends), not opening hours: they travel as
+     * {@code pathways-time-slot} attributes, never as days and hours nobody gave ({@code byday}, {@code opens_at}).
+     */
+    private static void schedule(ObjectNode schedule, String serviceId, Schedule when) {
+        schedule.put("id", HsdsTaxonomy.stableId(serviceId, "schedule"));
+        schedule.put("service_id", serviceId);
+        if (when.startsOn() != null) {
+            schedule.put("valid_from", when.startsOn().toString());
+        }
+        if (when.endsOn() != null) {
+            schedule.put("valid_to", when.endsOn().toString());
+        }
+        if (when.sessions() != null) {
+            schedule.put("count", when.sessions());
+        }
+        if (when.times() != null) {
+            schedule.put("description", when.times());
+        }
     }
 
     /** An agency as an HSDS organization. */

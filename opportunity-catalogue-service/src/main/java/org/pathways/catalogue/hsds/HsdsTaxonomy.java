@@ -5,8 +5,8 @@ import java.util.UUID;
 
 /**
  * The taxonomies under which Pathways' own codes travel in Open Referral attributes (HSDS has no field for an
- * agency's sector, an opportunity's level, who it is free for, the benefits or prior level it requires, or whether it
- * keeps a waiting list), and the stable ids of nested HSDS records: a nested record's id is a
+ * agency's sector, an opportunity's level, who it is free for, the benefits or prior level it requires, whether it
+ * keeps a waiting list, or the coarse slots of the week it runs in), and the stable ids of nested HSDS records: a nested record's id is a
  * name-based UUID of what it belongs to, so exporting twice gives the same ids and an import of an export finds
  * the same records.
  */
@@ -24,7 +24,9 @@ enum HsdsTaxonomy {
     FREE_FOR("pathways-free-for"),
     BENEFIT("pathways-benefit"),
     PRIOR_LEVEL("pathways-prior-level"),
-    WAITLIST("pathways-waitlist");
+    WAITLIST("pathways-waitlist"),
+    /** The weekly slots (weekday daytime, evenings, weekends): categories, not opening hours HSDS could hold. */
+    TIME_SLOT("pathways-time-slot");
 
     final String taxonomy;
 

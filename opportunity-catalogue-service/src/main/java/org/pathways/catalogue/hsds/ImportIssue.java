@@ -10,7 +10,7 @@ enum ImportIssue {
     ID_NOT_UUID(true, "id is not a UUID"),
     UNKNOWN_ORGANIZATION(true, "organization_id names no organization in the feed or catalogue"),
     UNKNOWN_STATUS(true, "status is not one of active, inactive, defunct, temporarily closed"),
-    NOT_LISTED(true, "an inactive or defunct service is not added to the catalogue"),
+    NOT_LISTED(true, "an inactive, temporarily closed or defunct service is not added to the catalogue"),
     OTHER_PROVIDER(true, "the opportunity belongs to another agency"),
     STATUS_CHANGE_REFUSED(true, "the catalogue refuses this status change: a withdrawn or ended service is final"),
     INVALID_FIELD(true, "a required field is missing or not valid (named in field)"),

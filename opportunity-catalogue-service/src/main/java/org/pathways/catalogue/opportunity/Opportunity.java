@@ -218,9 +218,9 @@ public class Opportunity {
                 leadsTo);
     }
 
-    /** Stops referrals to a published (or full) opportunity. */
+    /** Stops referrals to a published (or full, or temporarily closed) opportunity, for good. */
     public OpportunityWithdrawn withdraw(Instant now) {
-        if (!status.isListed()) {
+        if (!status.isListed() && status != OpportunityStatus.TEMPORARILY_CLOSED) {
             throw illegal("withdraw");
         }
         status = OpportunityStatus.WITHDRAWN;
@@ -231,13 +231,39 @@ public class Opportunity {
 
     /** The opportunity has run its course. */
     public OpportunityUpdated end(Instant now) {
-        if (!status.isListed()) {
+        if (!status.isListed() && status != OpportunityStatus.TEMPORARILY_CLOSED) {
             throw illegal("end");
         }
         status = OpportunityStatus.ENDED;
         endedAt = now;
         updatedAt = now;
         return updated(now);
+    }
+
+    /**
+     * Takes no referrals for now, and may open again ({@link #reopen}): a published or full one whose source says
+     * it is temporarily closed. Announced as a withdrawal, the events' word for "no longer takes referrals".
+     */
+    public OpportunityWithdrawn closeTemporarily(Instant now) {
+        if (!status.isListed()) {
+            throw illegal("close");
+        }
+        status = OpportunityStatus.TEMPORARILY_CLOSED;
+        updatedAt = now;
+        return new OpportunityWithdrawn(id, providerAgencyId, now);
+    }
+
+    /**
+     * Opens a temporarily closed opportunity to referrals again (published, or full as its places say), announced
+     * as a publication; when it was first published stays as it was.
+     */
+    public OpportunityPublished reopen(Instant now) {
+        requireStatus(OpportunityStatus.TEMPORARILY_CLOSED, "reopen");
+        status = OpportunityStatus.PUBLISHED;
+        updatedAt = now;
+        followPlaces();
+        return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken(), publishedAt,
+                leadsTo);
     }
 
     /**
@@ -285,7 +311,7 @@ public class Opportunity {
         updatedAt = now;
         followPlaces();
         return new OpportunityPlacesChanged(id, providerAgencyId, capacity, placesTaken(), waitlistOpen,
-                status.name(), referralId, now);
+                status.eventCode(), referralId, now);
     }
 
     /** PUBLISHED ⇄ FULL as places are taken and released. */
@@ -297,8 +323,8 @@ public class Opportunity {
     }
 
     private OpportunityUpdated updated(Instant now) {
-        return new OpportunityUpdated(id, providerAgencyId, kind, level, capacity, placesTaken(), status.name(), now,
-                leadsTo);
+        return new OpportunityUpdated(id, providerAgencyId, kind, level, capacity, placesTaken(), status.eventCode(),
+                now, leadsTo);
     }
 
     /**

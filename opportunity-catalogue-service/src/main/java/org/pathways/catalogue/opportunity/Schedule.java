@@ -21,4 +21,9 @@ public record Schedule(
             throw new IllegalArgumentException("A schedule ends after it starts");
         }
     }
+
+    /** Whether it says more than the slots of the week: dates, a number of sessions, or times in words. */
+    public boolean hasDatesOrWords() {
+        return startsOn != null || endsOn != null || sessions != null || times != null;
+    }
 }

@@ -76,6 +76,7 @@ import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DecoderContext;
 import org.bson.codecs.DocumentCodec;
+import org.pathways.catalogue.agency.PendingAgencies;
 import org.pathways.catalogue.opportunity.DeliveryMode;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.catalogue.opportunity.OpportunityStatus;
@@ -144,6 +145,8 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     private static final Set<String> EXCLUDED_FROM_SOURCE = Set.of("outbox", "placeChangesInFlight");
 
     private final MongoTemplate mongo;
+    /** Whose opportunities are not listed yet: the agencies a platform administrator has not approved. */
+    private final PendingAgencies pendingAgencies;
     private final Analyzer english = CatalogueAnalyzers.english();
     private final Analyzer welsh = CatalogueAnalyzers.welsh();
     private final Analyzer plain = CatalogueAnalyzers.plain();
@@ -167,8 +170,10 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
                 }
             });
 
-    LuceneOpportunitySearch(MongoTemplate mongo, SearchIndexProperties properties) throws IOException {
+    LuceneOpportunitySearch(MongoTemplate mongo, PendingAgencies pendingAgencies, SearchIndexProperties properties)
+            throws IOException {
         this.mongo = mongo;
+        this.pendingAgencies = pendingAgencies;
         for (String dimension : List.of(LOCALITY, LANGUAGE, ACCESSIBILITY)) {
             facetsConfig.setMultiValued(dimension, true);
         }
@@ -267,7 +272,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             Criteria byId = wanted.size() == 1 ? Criteria.where("_id").is(wanted.iterator().next())
                     : Criteria.where("_id").in(wanted);
             mongo.find(stored(byId), Document.class, COLLECTION).forEach(d -> found.put(d.getString("_id"), d));
-            Set<String> pending = pendingAmong(found.values().stream()
+            Set<String> pending = pendingAgencies.among(found.values().stream()
                     .map(d -> d.getString("providerAgencyId")).filter(java.util.Objects::nonNull)
                     .collect(java.util.stream.Collectors.toSet()));
             for (String id : wanted) {
@@ -275,27 +280,6 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
             }
         }
         return generation;
-    }
-
-    /**
-     * Those of {@code agencyIds} still pending approval (no kind yet): one read by {@code _id} alone, the kind
-     * checked here (a filter on {@code kind} too would be served by no index on the embedded store: a full scan).
-     */
-    private Set<String> pendingAmong(Set<String> agencyIds) {
-        if (agencyIds.isEmpty()) {
-            return Set.of();
-        }
-        org.springframework.data.mongodb.core.query.Query query = org.springframework.data.mongodb.core.query.Query
-                .query(agencyIds.size() == 1 ? Criteria.where("_id").is(agencyIds.iterator().next())
-                        : Criteria.where("_id").in(agencyIds));
-        query.fields().include("_id").include("kind");
-        Set<String> pending = new HashSet<>();
-        mongo.find(query, Document.class, "agencies").forEach(d -> {
-            if (d.get("kind") == null) {
-                pending.add(String.valueOf(d.get("_id")));
-            }
-        });
-        return pending;
     }
 
     /** Waits until searches see the change of {@code generation} (the reopen thread refreshes at once for it). */
@@ -310,7 +294,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     @Override
     public void followProvider(String agencyId) {
         synchronized (changes) {
-            boolean pending = isPendingAgency(agencyId);
+            boolean pending = pendingAgencies.is(agencyId);
             try (Stream<Document> all = mongo.stream(stored(Criteria.where("providerAgencyId").is(agencyId)
                     .and("status").in(OpportunityStatus.PUBLISHED, OpportunityStatus.FULL)), Document.class,
                     COLLECTION)) {
@@ -326,7 +310,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
      */
     @Override
     public Reconciliation reconcile() {
-        Set<String> pending = pendingAgencies();
+        Set<String> pending = pendingAgencies.all();
         Map<String, Long> expected = new HashMap<>();
         inPages(Criteria.where("status").in(OpportunityStatus.PUBLISHED, OpportunityStatus.FULL),
                 List.of("_id", "version", "providerAgencyId"), d -> {
@@ -392,7 +376,7 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     private void reread(String id) {
         synchronized (changes) {
             long ignored = apply(id, mongo.findOne(stored(Criteria.where("_id").is(id)), Document.class, COLLECTION),
-                    this::isPendingAgency);
+                    pendingAgencies::is);
         }
     }
 
@@ -458,21 +442,6 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private boolean isPendingAgency(String agencyId) {
-        return pendingAmong(Set.of(agencyId)).contains(agencyId);
-    }
-
-    private Set<String> pendingAgencies() {
-        org.springframework.data.mongodb.core.query.Query query = org.springframework.data.mongodb.core.query.Query
-                .query(Criteria.where("kind").is(null));
-        query.fields().include("_id");
-        Set<String> pending = new HashSet<>();
-        try (Stream<Document> all = mongo.stream(query, Document.class, "agencies")) {
-            all.forEach(d -> pending.add(String.valueOf(d.get("_id"))));
-        }
-        return pending;
     }
 
     private Map<String, Long> heldVersions() {

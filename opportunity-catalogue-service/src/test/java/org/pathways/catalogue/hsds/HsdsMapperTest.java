@@ -163,6 +163,33 @@ class HsdsMapperTest {
     }
 
     @Test
+    void aServiceSaysWhetherItOperatesNotWhetherItHasRoomAndClosedForNowReadsBackAsClosedForNow() {
+        Opportunity opportunity = Opportunity.draft("opp-" + uuid(), new DraftOpportunity("Job club", "",
+                OpportunityKind.ADVICE, null, 1), "agency-x", "test", NOW);
+        opportunity.publish(NOW);
+        opportunity.takePlace("ref-1", "ref-1:TAKING", NOW);
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
+        assertThat(statusOf(opportunity)).as("full: it still runs, and keeps a waiting list").isEqualTo("active");
+
+        opportunity.closeTemporarily(NOW);
+        assertThat(statusOf(opportunity)).isEqualTo("temporarily closed");
+        assertThat(mapper.opportunity(HsdsMapper.service(opportunity, uuid())).value().status())
+                .as("and back").isEqualTo(OpportunityStatus.TEMPORARILY_CLOSED);
+        assertThat(mapper.opportunity(service("x").put("status", "inactive")).value().status())
+                .as("inactive: not operating now, the source may say active again")
+                .isEqualTo(OpportunityStatus.TEMPORARILY_CLOSED);
+        assertThat(mapper.opportunity(service("x").put("status", "defunct")).value().status())
+                .isEqualTo(OpportunityStatus.ENDED);
+
+        opportunity.withdraw(NOW);
+        assertThat(statusOf(opportunity)).as("withdrawn here for good").isEqualTo("inactive");
+    }
+
+    private static String statusOf(Opportunity opportunity) {
+        return HsdsMapper.service(opportunity, uuid()).path("status").asString();
+    }
+
+    @Test
     void anAgencyExportsAndReadsBackTheSame() {
         AgencyDetails details = new AgencyDetails("Chapeltown Community Learning", AgencySector.COMMUNITY,
                 AgencyKind.COMMUNITY_GROUP, List.of("Chapeltown", "Harehills"),

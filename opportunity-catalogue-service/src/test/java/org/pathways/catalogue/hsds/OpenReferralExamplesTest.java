@@ -164,6 +164,34 @@ class OpenReferralExamplesTest extends OpportunityCatalogueServiceTest {
     }
 
     @Test
+    void theServiceExampleExportsNoOpeningHoursNorAddressThatWasNotGiven() throws IOException {
+        api().post("/api/hsds/import", admin(),
+                Files.readString(EXAMPLES.resolve("openreferral-3.0/service_full.json")));
+
+        JsonNode service = exportedService();
+
+        // Given: Thursdays and Fridays, 10:00 to 18:00, described in words. The catalogue keeps the words and the
+        // slot (weekday daytime), not the hours: no days or hours of its own making (it wrote Mon-Fri 09:00-17:00).
+        assertThat(service.path("schedules").valueStream().map(s -> s.path("description").asString()))
+                .containsExactly("The service is available from 10 am to 6pm weekdays. The service is not available "
+                        + "on public holidays.");
+        service.path("schedules").forEach(schedule -> assertThat(schedule.propertyNames())
+                .doesNotContain("byday", "opens_at", "closes_at", "freq"));
+        // Given: an address at 1-30 Main Street, MyCity, ABC 1234, US. The catalogue keeps the city: no street of its
+        // own making (it wrote the venue's name), no country (it wrote GB).
+        JsonNode location = service.path("service_at_locations").path(0).path("location");
+        assertThat(location.path("name").asString()).isEqualTo("MyCity Civic Center");
+        JsonNode address = location.path("addresses").path(0);
+        assertThat(address.path("city").asString()).isEqualTo("MyCity");
+        for (String notGiven : List.of("address_1", "state_province", "postal_code", "country")) {
+            assertThat(address.path(notGiven).asString()).as(notGiven).isEmpty();
+        }
+        if (serviceSchema != null) {
+            assertThat(serviceSchema.validate(service)).as(service.toString()).isEmpty();
+        }
+    }
+
+    @Test
     void theTabularExamplesImportAsJobsFromCsvFilesAndFromAZip() throws IOException {
         // The standard's CSV files as a multipart upload...
         String boundary = "hsds-" + UUID.randomUUID();

@@ -316,8 +316,16 @@ class OpenReferralTest extends OpportunityCatalogueServiceTest {
                 .filter(service -> service.path("id").asString().equals(flatService)).findFirst().orElseThrow();
         assertThat(exportedFlat.path("service_areas").valueStream().map(a -> a.path("name").asString()))
                 .containsExactly("Chapeltown", "Harehills");
-        assertThat(exportedFlat.path("schedules").valueStream().map(w -> w.path("byday").asString() + " "
-                + w.path("opens_at").asString())).containsExactly("MO,TU,WE,TH,FR 17:00", "SA,SU 09:00");
+        assertThat(exportedFlat.path("schedules")).as("the dates and words given, no invented hours").hasSize(1);
+        assertThat(exportedFlat.path("schedules").path(0).path("description").asString())
+                .isEqualTo("Mondays and Wednesdays 6.30pm, Saturday mornings");
+        assertThat(exportedFlat.path("schedules").path(0).path("count").asInt()).isEqualTo(12);
+        assertThat(exportedFlat.path("schedules").path(0).propertyNames())
+                .doesNotContain("byday", "opens_at", "closes_at", "freq");
+        assertThat(exportedFlat.path("attributes").valueStream()
+                .filter(a -> a.path("taxonomy_term").path("taxonomy").asString().equals("pathways-time-slot"))
+                .map(a -> a.path("taxonomy_term").path("code").asString()))
+                .as("the weekly slots, as the catalogue's categories").containsExactly("WEEKDAY_EVENING", "WEEKEND");
         assertThat(exportedFlat.path("service_at_locations").path(0).path("location").path("accessibility")
                 .path(0).path("description").asString()).isEqualTo("step free");
         assertThat(exportedFlat.path("url").asString()).isEqualTo("https://ccl.example.org/esol");
@@ -418,7 +426,7 @@ class OpenReferralTest extends OpportunityCatalogueServiceTest {
     }
 
     @Test
-    void aChangedDocumentUpdatesAndAnInactiveServiceIsWithdrawn() {
+    void aChangedDocumentUpdatesAndAnInactiveServiceIsClosedUntilItsSourceSaysActiveAgain() {
         String org = uuid();
         String flatService = uuid();
         ObjectNode document = sample(org, flatService, uuid(), uuid(), uuid());
@@ -431,10 +439,50 @@ class OpenReferralTest extends OpportunityCatalogueServiceTest {
         assertThat(opportunityTopic.await(r -> isOfType(r, "opp-" + flatService,
                 EventType.OPPORTUNITY_UPDATED.type()), 1, EVENT_DEADLINE)).hasSize(1);
 
-        service.put("status", "inactive");
-        importDocument(document);
-        assertThat(api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).text("status"))
-                .isEqualTo("WITHDRAWN");
+        for (String closed : List.of("inactive", "temporarily closed")) {
+            service.put("status", closed);
+            JsonNode closing = importDocument(document).body();
+            assertThat(refusalsOf(closing, flatService)).as(closed).isEmpty();
+            assertThat(closing.path("services").path("updated").asInt()).as(closed).isEqualTo(1);
+            assertThat(api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).text("status"))
+                    .as(closed + ": takes no referrals for now").isEqualTo("TEMPORARILY_CLOSED");
+            assertThat(api().get("/api/hsds/services/" + flatService, TestTokens.worker(COUNCIL)).text("status"))
+                    .isEqualTo("temporarily closed");
+            assertThat(importDocument(document).body().path("services").path("updated").asInt())
+                    .as("the same again changes nothing").isZero();
+
+            service.put("status", "active");
+            JsonNode reopening = importDocument(document).body();
+            assertThat(refusalsOf(reopening, flatService)).as("active again after " + closed + ": no refusal")
+                    .isEmpty();
+            assertThat(reopening.path("services").path("updated").asInt()).isEqualTo(1);
+            assertThat(api().get("/api/opportunities/opp-" + flatService, TestTokens.worker(COUNCIL)).text("status"))
+                    .isEqualTo("PUBLISHED");
+            assertThat(api().get("/api/hsds/services/" + flatService, TestTokens.worker(COUNCIL)).text("status"))
+                    .isEqualTo("active");
+        }
+        // Other services learnt that it took no referrals, then did again, twice.
+        assertThat(opportunityTopic.await(r -> ("opp-" + flatService).equals(r.key()), 6, EVENT_DEADLINE).stream()
+                .map(OpportunityCatalogueServiceTest::typeOf).filter(type -> !type.equals(
+                        EventType.OPPORTUNITY_UPDATED.type()))).containsExactly(EventType.OPPORTUNITY_PUBLISHED.type(),
+                EventType.OPPORTUNITY_WITHDRAWN.type(), EventType.OPPORTUNITY_PUBLISHED.type(),
+                EventType.OPPORTUNITY_WITHDRAWN.type(), EventType.OPPORTUNITY_PUBLISHED.type());
+
+        // A service new to the catalogue that is not operating is not added, until its source says it is.
+        String later = uuid();
+        ObjectNode newcomer = HttpApi.JSON.createObjectNode();
+        newcomer.putArray("services").addObject().put("id", later).put("organization_id", org)
+                .put("name", "Conversation club").put("status", "temporarily closed");
+        assertThat(importDocument(newcomer).body().path("refused").path(0).path("code").asString())
+                .isEqualTo("NOT_LISTED");
+        ((ObjectNode) newcomer.path("services").path(0)).put("status", "active");
+        assertThat(importDocument(newcomer).body().path("services").path("created").asInt()).isEqualTo(1);
+    }
+
+    /** The codes of what a report refused of the record {@code id}. */
+    private static List<String> refusalsOf(JsonNode report, String id) {
+        return report.path("refused").valueStream().filter(r -> r.path("id").asString().equals(id))
+                .map(r -> r.path("code").asString()).toList();
     }
 
     /** One organization saying, through its attributes, that it is a college. */

@@ -77,6 +77,39 @@ class OpportunityTest {
     }
 
     @Test
+    void aTemporarilyClosedOpportunityTakesNoReferralsAndOpensAgainAsItsPlacesSay() {
+        Opportunity opportunity = drafted(1);
+        assertIllegalTransition(() -> opportunity.closeTemporarily(NOW), OpportunityStatus.DRAFT);
+        opportunity.publish(NOW);
+        opportunity.takePlace("ref-1", "ref-1:TAKING", NOW);
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.FULL);
+
+        OpportunityWithdrawn closed = opportunity.closeTemporarily(NOW.plusSeconds(60));
+
+        assertThat(closed).as("other services learn it takes no referrals")
+                .isEqualTo(new OpportunityWithdrawn(opportunity.id(), COLLEGE, NOW.plusSeconds(60)));
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.TEMPORARILY_CLOSED);
+        assertThat(opportunity.status().isListed()).isFalse();
+        assertThat(opportunity.isVisibleTo("agency-council")).isTrue();
+        assertThat(opportunity.releasePlace("ref-1", "ref-1:RELEASING", NOW.plusSeconds(90)).events())
+                .extracting(e -> e.status()).as("closed, in the events' words").containsExactly("WITHDRAWN");
+        assertThat(opportunity.status()).as("a released place does not open it").isEqualTo(
+                OpportunityStatus.TEMPORARILY_CLOSED);
+        assertIllegalTransition(() -> opportunity.closeTemporarily(NOW), OpportunityStatus.TEMPORARILY_CLOSED);
+
+        OpportunityPublished reopened = opportunity.reopen(NOW.plusSeconds(120));
+
+        assertThat(opportunity.status()).isEqualTo(OpportunityStatus.PUBLISHED);
+        assertThat(reopened.placesTaken()).isZero();
+        assertThat(reopened.publishedAt()).as("first published then").isEqualTo(NOW);
+        assertIllegalTransition(() -> opportunity.reopen(NOW), OpportunityStatus.PUBLISHED);
+        // Closed for now, it can still be withdrawn or end for good.
+        opportunity.closeTemporarily(NOW.plusSeconds(180));
+        assertThat(opportunity.end(NOW.plusSeconds(240)).status()).isEqualTo("ENDED");
+        assertIllegalTransition(() -> opportunity.reopen(NOW), OpportunityStatus.ENDED);
+    }
+
+    @Test
     void refusesDetailsThatBreakItsInvariants() {
         assertThatThrownBy(() -> Opportunity.draft(new DraftOpportunity("x".repeat(201), "", OpportunityKind.ADVICE,
                 null, null), COLLEGE, "admin-1", NOW)).isInstanceOf(IllegalArgumentException.class);

@@ -18,6 +18,7 @@ import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
+import org.pathways.catalogue.agency.PendingAgencies;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -38,7 +39,7 @@ class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
     private final String place = "Loc" + UUID.randomUUID().toString().replaceAll("[^a-z]", "");
 
     private LuceneOpportunitySearch start() throws IOException {
-        LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo,
+        LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo, new PendingAgencies(mongo),
                 new SearchIndexProperties(directory.toString(), Duration.ofHours(1)));
         search.reconcile();
         return search;
@@ -111,7 +112,7 @@ class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
                 .isEqualTo(200);
         String added = seed("Pottery for children", "Clay.", 53.84);
 
-        LuceneOpportunitySearch after = new LuceneOpportunitySearch(mongo,
+        LuceneOpportunitySearch after = new LuceneOpportunitySearch(mongo, new PendingAgencies(mongo),
                 new SearchIndexProperties(directory.toString(), Duration.ofHours(1)));
         try {
             assertThat(ids(after.search(criteria("pottery")))).as("as it was left")
@@ -135,7 +136,7 @@ class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
             old.commit();
         }
 
-        LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo,
+        LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo, new PendingAgencies(mongo),
                 new SearchIndexProperties(directory.toString(), Duration.ofHours(1)));
         try {
             assertThat(search.size()).as("the old documents are gone").isZero();

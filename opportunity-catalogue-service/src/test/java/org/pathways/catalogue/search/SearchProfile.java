@@ -8,6 +8,7 @@ import java.util.function.IntFunction;
 import com.mongodb.client.MongoClients;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
+import org.pathways.catalogue.agency.PendingAgencies;
 import org.pathways.catalogue.matching.Matchmaker;
 import org.pathways.catalogue.opportunity.Opportunity;
 import org.pathways.events.opportunity.OpportunityKind;
@@ -40,8 +41,8 @@ class SearchProfile {
     @Test
     void profile() throws Exception {
         MongoTemplate mongo = new MongoTemplate(MongoClients.create("mongodb://127.0.0.1:1"), "none");
-        LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo, new SearchIndexProperties("memory",
-                java.time.Duration.ofHours(10)));
+        LuceneOpportunitySearch search = new LuceneOpportunitySearch(mongo, new PendingAgencies(mongo),
+                new SearchIndexProperties("memory", java.time.Duration.ofHours(10)));
         java.lang.reflect.Constructor<Matchmaker> make = Matchmaker.class.getDeclaredConstructor(OpportunitySearch.class);
         make.setAccessible(true);
         Matchmaker matchmaker = make.newInstance(search);
