@@ -585,8 +585,9 @@ class AcquiredStandingMatrixEndToEndTest {
             // Next steps follow a completed referral; the agency knows this one's status as a party to it.
             case "GET /api/referrals/{id}/next-steps" -> expect(cell, response, wrong, 409,
                     "urn:pathways:problem:not-completed");
-            case "POST /api/referrals/{id}/next-steps" -> expect(cell, response, wrong, party ? 409 : 403,
-                    party ? "urn:pathways:problem:not-completed" : "");
+            // Starting one is referring the learner: an agency without standing is refused before anything else.
+            case "POST /api/referrals/{id}/next-steps" -> expect(cell, response, wrong, 403,
+                    party ? "urn:pathways:problem:no-standing" : "");
             case "GET /api/referrals" -> {
                 if (status != 200 && status != 403) {
                     wrong.add(cell, "its own inbox: " + status + " " + body);

@@ -116,6 +116,47 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
     }
 
     @Test
+    void aReferrerWhoseConsentEndedSendingItsReferralAgainIsAnsweredWithoutThePersonsData() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        String jobcentreConsent = "cns-" + UUID.randomUUID();
+        grantConsent(s.learnerId(), jobcentreConsent, JOBCENTRE);
+        String key = "ref-" + UUID.randomUUID();
+        HttpResponse<String> first = await().atMost(DEADLINE).until(() -> send("POST", "/api/referrals",
+                worker(JOBCENTRE), bodyWithSummary(s, SUMMARY), "Idempotency-Key", key), r -> r.statusCode() != 422);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        assertThat(first.body()).contains("Haddad");
+
+        events.publish(new ConsentWithdrawn(s.learnerId(), jobcentreConsent, JOBCENTRE,
+                ConsentPurpose.REFERRAL_SHARING, Instant.now()));
+        learnerEventsHandled(s.learnerId());
+        HttpResponse<String> again = send("POST", "/api/referrals", worker(JOBCENTRE), bodyWithSummary(s, SUMMARY),
+                "Idempotency-Key", key);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(again.body()).doesNotContain("Haddad").doesNotContain("spoken English");
+    }
+
+    @Test
+    void aConsentGrantedOnTheSurvivingRecordAfterAMergeCountsForTheRetiredRecordsReferrals() {
+        Scenario s = consentedLearnerAndPublishedCourse(20, 0);
+        String id = submittedWithSummary(s).get("id").asString();
+        String survivor = "lrn-" + UUID.randomUUID();
+        registered(survivor, COUNCIL);
+        events.publish(new org.pathways.events.learner.LearnerMerged(s.learnerId(), survivor, COUNCIL,
+                Instant.now()));
+        events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE, ConsentPurpose.REFERRAL_SHARING,
+                Instant.now()));
+        await().atMost(DEADLINE).until(() -> statusOf(id).equals("ON_HOLD"));
+        assertThat(api().get("/api/referrals/" + id, worker(COLLEGE)).body().has("sharedSummary")).isFalse();
+
+        // The person agrees again, on the record they now have: the referral made under the old one is open to the
+        // college again.
+        grantConsent(survivor, "cns-" + UUID.randomUUID(), COLLEGE);
+        await().atMost(DEADLINE).until(() -> api().get("/api/referrals/" + id, worker(COLLEGE)).body()
+                .has("sharedSummary"));
+        assertThat(api().get("/api/referrals/" + id + "/notes", worker(COLLEGE)).status()).isEqualTo(200);
+    }
+
+    @Test
     void aReferralOnTheWaitingListWhenConsentIsWithdrawnIsHeldAgainForTheConsentAndResumesOnlyWithConsent() {
         // A hostile receiving agency must not keep the learner's record open by holding the referral itself first:
         // skipped because it was on hold already, the referral kept opening the record to it after the withdrawal.

@@ -214,8 +214,10 @@ class NextStepsTest extends ReferralServiceTest {
         assertThat(retried.statusCode()).isEqualTo(200);
         assertThat(retried.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(JSON.readTree(retried.body()).get("id").asString()).isEqualTo(nextId);
-        assertThat(api().get("/api/referrals/" + firstId, worker(COUNCIL)).text("nextReferralId"))
+        assertThat(api().get("/api/referrals/" + firstId, worker(COLLEGE)).text("nextReferralId"))
                 .isEqualTo(nextId);
+        // The council, party to the first referral only, is not told where the college sent them next.
+        assertThat(api().get("/api/referrals/" + firstId, worker(COUNCIL)).body().has("nextReferralId")).isFalse();
         JsonNode submittedEvent = eventsOf(nextId, "submitted", 1).getFirst().get("data");
         assertThat(submittedEvent.get("previousReferralId").asString()).isEqualTo(firstId);
         assertThat(typesSoFar(nextId, COLLEGE)).containsExactly("submitted");
@@ -230,7 +232,7 @@ class NextStepsTest extends ReferralServiceTest {
                 Map.of("opportunityId", onward, "urgency", "SOON"), "Idempotency-Key", key);
         assertThat(afterAStop.statusCode()).as(afterAStop.body()).isEqualTo(200);
         assertThat(JSON.readTree(afterAStop.body()).get("id").asString()).isEqualTo(nextId);
-        assertThat(api().get("/api/referrals/" + firstId, worker(COUNCIL)).text("nextReferralId"))
+        assertThat(api().get("/api/referrals/" + firstId, worker(COLLEGE)).text("nextReferralId"))
                 .isEqualTo(nextId);
 
         // One next step at a time.
@@ -263,7 +265,7 @@ class NextStepsTest extends ReferralServiceTest {
         String againId = JSON.readTree(again.body()).get("id").asString();
         assertThat(JSON.readTree(again.body()).get("need").asString()).isEqualTo("Employability course, next intake");
         assertThat(api().get("/api/referrals/" + firstId, worker(COUNCIL)).text("nextReferralId"))
-                .isEqualTo(againId);
+                .as("the council, party to the new next step").isEqualTo(againId);
     }
 
     @Test
@@ -316,7 +318,7 @@ class NextStepsTest extends ReferralServiceTest {
             }
         }
         assertThat(statuses).containsExactlyInAnyOrder(201, 409);
-        assertThat(api().get("/api/referrals/" + firstId, worker(COUNCIL)).text("nextReferralId")).isEqualTo(winner);
+        assertThat(api().get("/api/referrals/" + firstId, worker(COLLEGE)).text("nextReferralId")).isEqualTo(winner);
         // The loser left no open referral behind (if it got as far as writing one, it was cancelled again).
         JsonNode after = api().get("/api/referrals/" + firstId + "/next-steps", worker(COUNCIL)).body();
         long open = 0;

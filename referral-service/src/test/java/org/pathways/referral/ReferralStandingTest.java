@@ -117,7 +117,7 @@ class ReferralStandingTest extends ReferralServiceTest {
         String path = "/api/referrals/" + completed.get("id").asString() + "/next-steps";
 
         HttpApi.Response refused = api().post(path, worker(COLLEGE), Map.of("opportunityId", onward));
-        assertThat(refused.isProblem(404, "not-found")).as(refused.toString()).isTrue();
+        assertThat(refused.isProblem(403, "no-standing")).as(refused.toString()).isTrue();
         assertThat(referralsOf(s.learnerId())).isOne();
         assertThat(api().get("/api/referrals/" + completed.get("id").asString(), worker(COUNCIL)).body()
                 .has("nextReferralId")).isFalse();

@@ -94,6 +94,14 @@ class ReroutingTest extends ReferralServiceTest {
         assertThat(api().get("/api/referrals/" + nextId, worker(JOBCENTRE)).isProblem(404, "not-found")).isTrue();
         assertThat(eventsOf(nextId, "submitted", 1).getFirst().get("data").get("referringAgencyId").asString())
                 .isEqualTo(COLLEGE);
+        // Nor is it told where the person went: no next referral's id on its referral, none in the chain.
+        String originalId = received.get("id").asString();
+        assertThat(api().get("/api/referrals/" + originalId, worker(JOBCENTRE)).body().has("nextReferralId"))
+                .isFalse();
+        assertThat(api().get("/api/referrals/" + originalId, worker(COLLEGE)).text("nextReferralId"))
+                .as("the college, party to both").isEqualTo(nextId);
+        assertThat(api().get("/api/referrals/" + originalId + "/chain", worker(JOBCENTRE)).body().toString())
+                .doesNotContain(nextId);
     }
 
     @Test

@@ -50,7 +50,8 @@ class SlaTest extends ReferralServiceTest {
 
     /** The overdue events raised for a referral so far (distinct by event id; proved complete by a marker). */
     private List<JsonNode> overdueEvents(String id) {
-        return eventsSoFar(id, COLLEGE).stream()
+        // The marker note is the council's: it registered the learner, so it has standing whatever the college's.
+        return eventsSoFar(id, COUNCIL).stream()
                 .filter(e -> e.get("type").asString().equals("org.pathways.referral.overdue.v1")).toList();
     }
 

@@ -62,7 +62,7 @@ class LinkRequests {
                 .orElseThrow(() -> ProblemException.notFound("learner", ownLearnerId));
         // The token is used up only once the request is written: a stop, a failed write or a client's timeout in
         // between leaves it for the retry, which finds the request pending.
-        DuplicateMatch match = matches.find(caller.agencyId(), matchToken)
+        DuplicateMatch match = matches.take(caller.agencyId(), matchToken, own.id())
                 .orElseThrow(LinkRequests::noSuchMatch);
         Learner theirs = learners.find(match.learnerId()).orElseThrow(LinkRequests::noSuchMatch);
         if (theirs.id().equals(own.id()) || own.isLinkedTo(theirs.id())) {

@@ -18,6 +18,8 @@ import org.pathways.platform.store.GuardIndexes;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
@@ -55,25 +57,41 @@ public class DuplicateMatches implements ErasureStep {
     }
 
     /**
-     * The match {@code token} stands for, if {@code agencyId} was shown it and it has not expired or been used; not
-     * used up: {@link #useUp} does that once what it was for is written, so that a stop or a failed write between
-     * the two leaves the token for a retry instead of neither the token nor what it was for.
+     * The match {@code token} stands for, if {@code agencyId} was shown it, it has not expired and it is not taken for
+     * another of the agency's records: taken now for {@code forRecord} (one atomic write), so it serves that record
+     * only. Not used up: {@link #useUp} does that once what it was for is written, so that a stop or a failed write
+     * between the two leaves the token for a retry for the same record, instead of neither the token nor what it was
+     * for.
      */
-    public Optional<DuplicateMatch> find(String agencyId, String token) {
+    public Optional<DuplicateMatch> take(String agencyId, String token, String forRecord) {
         if (token == null || !token.matches(TOKEN_PATTERN)) {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        Query mine = Query.query(Criteria.where("_id").is(hash(token)).and("agencyId").is(agencyId));
-        return Optional.ofNullable(mongo.findOne(mine, DuplicateMatch.class))
+        Query free = Query.query(Criteria.where("_id").is(hash(token)).and("agencyId").is(agencyId)
+                .orOperator(Criteria.where(TAKEN_FOR).exists(false), Criteria.where(TAKEN_FOR).is(forRecord)));
+        return Optional.ofNullable(mongo.findAndModify(free, new Update().set(TAKEN_FOR, forRecord),
+                        FindAndModifyOptions.options().returnNew(true), DuplicateMatch.class))
                 .filter(match -> match.isRedeemableBy(agencyId, now));
     }
 
-    /** Uses up {@code token} of {@code agencyId} (nothing when it is gone already). */
+    /** The record a token was taken for ({@link #take}); not part of the match itself. */
+    private static final String TAKEN_FOR = "takenFor";
+
+    /**
+     * Uses up {@code token} of {@code agencyId} (nothing when it is gone already). A failure is only logged: what it
+     * was for is written, and the token, taken for that record, serves nothing else until it expires.
+     */
     public void useUp(String agencyId, String token) {
         if (token != null && token.matches(TOKEN_PATTERN)) {
-            mongo.remove(Query.query(Criteria.where("_id").is(hash(token)).and("agencyId").is(agencyId)),
-                    DuplicateMatch.class);
+            try {
+                mongo.remove(Query.query(Criteria.where("_id").is(hash(token)).and("agencyId").is(agencyId)),
+                        DuplicateMatch.class);
+            } catch (org.springframework.dao.DataAccessException kept) {
+                org.slf4j.LoggerFactory.getLogger(DuplicateMatches.class)
+                        .warn("A used match token was not removed ({}); it expires on its own",
+                                kept.getClass().getSimpleName());
+            }
         }
     }
 

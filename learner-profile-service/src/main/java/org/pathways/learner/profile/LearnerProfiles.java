@@ -62,7 +62,16 @@ public class LearnerProfiles {
         }
         Learner learner = Learner.register(details, caller.agencyId(), caller.userId(), clock.instant(), id);
         if (!details.confirmedNotDuplicate()) {
-            duplicates.refuseLikelyDuplicates(caller, learner, access);
+            try {
+                duplicates.refuseLikelyDuplicates(caller, learner, access);
+            } catch (ProblemException possibleDuplicate) {
+                // The same request sent twice at once: the record the other one just made is not a duplicate.
+                Optional<Registered> earlier = id == null ? Optional.empty() : registeredBefore(caller, id, details);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+                throw possibleDuplicate;
+            }
         }
         try {
             return new Registered(outbox.save(learner, learner.registeredEvent()), false);

@@ -170,6 +170,11 @@ class LinkRequestTest extends LearnerProfileServiceTest {
         } finally {
             LinkRequestStoreFaults.heal(warned.mine());
         }
+        // The token is taken for that record: it serves no other record of the college's meanwhile.
+        Map<String, Object> again = uniquePerson("Olamide", "Ferreira-Banks", warned.born());
+        again.put("confirmNotDuplicate", true);
+        String another = api().post("/api/learners", TestTokens.worker(COLLEGE), again).text("id");
+        assertThat(ask(COLLEGE, another, warned.token()).isProblem(404, "not-found")).as("another record").isTrue();
         // Nothing was asked, and the token was not used up by the attempt: the retry asks.
         assertThat(listed(COLLEGE, "outgoing")).noneMatch(request -> warned.mine().equals(
                 request.path("learnerId").asString()) || warned.mine().equals(request.path("requestingLearnerId")

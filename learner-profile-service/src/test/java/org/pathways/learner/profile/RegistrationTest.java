@@ -73,6 +73,20 @@ class RegistrationTest extends LearnerProfileServiceTest {
         assertThat(learnerTopic.await(r -> isOfType(r, id, EventType.LEARNER_REGISTERED.type()), 1,
                 EVENT_DEADLINE)).hasSize(1);
 
+        // Two at once without waiving the duplicate check: the record the other one made is no duplicate of itself.
+        Map<String, Object> checked = uniquePerson("Ngozi", "Adeyemi-Clarke", "1987-11-23");
+        String checkedKey = "form-" + java.util.UUID.randomUUID();
+        List<HttpApi.Response> both = new java.util.ArrayList<>();
+        try (var clicks = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var sent = List.of(
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> send("POST", "/api/learners",
+                            TestTokens.worker(COLLEGE), checked, "Idempotency-Key", checkedKey), clicks),
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> send("POST", "/api/learners",
+                            TestTokens.worker(COLLEGE), checked, "Idempotency-Key", checkedKey), clicks));
+            sent.forEach(answer -> both.add(answer.join()));
+        }
+        assertThat(both).extracting(HttpApi.Response::status).containsExactlyInAnyOrder(201, 200);
+
         // The key with someone else's details is refused; another agency's same key registers its own record.
         Map<String, Object> someoneElse = uniquePerson("Dafydd", "Rees", "1988-07-02");
         someoneElse.put("confirmNotDuplicate", true);

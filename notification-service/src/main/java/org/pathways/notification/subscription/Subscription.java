@@ -105,12 +105,18 @@ public class Subscription {
         return this;
     }
 
-    /** Whether its last rotation was asked with this request key (a digest): then it shows that rotation's secret. */
-    public boolean rotatedBy(String requestKey, SecretKeyRing keys) {
+    /**
+     * Whether its last rotation was asked with this request key (a digest): then it shows that rotation's secret, as
+     * the first answer did, for {@code window} after the rotation (later, the same key rotates nothing and shows no
+     * secret: a late replay is no way to read the live secret).
+     */
+    public boolean rotatedBy(String requestKey, Instant now, java.time.Duration window, SecretKeyRing keys) {
         if (requestKey == null || !requestKey.equals(rotationKey)) {
             return false;
         }
-        issuedSecret = keys.open(secret);
+        if (rotatedAt != null && now.isBefore(rotatedAt.plus(window))) {
+            issuedSecret = keys.open(secret);
+        }
         return true;
     }
 

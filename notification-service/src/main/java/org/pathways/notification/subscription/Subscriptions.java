@@ -293,7 +293,7 @@ public class Subscriptions implements InitializingBean {
             return rotateOnce(agencyId, id, requestKey);
         } catch (ProblemException raced) {
             Optional<Subscription> now = own(agencyId, id);
-            if (now.isPresent() && now.get().rotatedBy(requestKey, keys)) {
+            if (now.isPresent() && now.get().rotatedBy(requestKey, clock.instant(), SECRET_SHOWN_AGAIN_FOR, keys)) {
                 return now;
             }
             throw raced;
@@ -302,7 +302,7 @@ public class Subscriptions implements InitializingBean {
 
     private Optional<Subscription> rotateOnce(String agencyId, String id, String requestKey) {
         return own(agencyId, id).map(subscription -> {
-            if (subscription.rotatedBy(requestKey, keys)) {
+            if (subscription.rotatedBy(requestKey, clock.instant(), SECRET_SHOWN_AGAIN_FOR, keys)) {
                 return subscription;
             }
             Instant now = clock.instant();

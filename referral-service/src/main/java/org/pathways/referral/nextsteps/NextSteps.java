@@ -105,6 +105,9 @@ class NextSteps {
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
             throw ProblemException.forbidden("Only an agency's workers or systems start a next step.");
         }
+        // Whether (and where) the person went on, or what a request made earlier answered (the need, the summary),
+        // is not for an agency whose grounds have ended: asked first.
+        requireStanding(caller, previous, clock.instant());
         SubmitReferral next = new SubmitReferral(previous.learnerId(), request.opportunityId(),
                 request.need() != null ? request.need() : previous.need(),
                 request.urgency() != null ? request.urgency() : previous.urgency());
@@ -117,8 +120,6 @@ class NextSteps {
             throw ReferralLifecycle.stale(previous);
         }
         completed(previous);
-        // Whether (and where) the person went on is not for an agency whose grounds have ended: asked first.
-        requireStanding(caller, previous, clock.instant());
         ReferralStatus currentNext = currentNextStatus(previous);
         if (currentNext != null && (currentNext.open() || currentNext == ReferralStatus.COMPLETED)) {
             throw ProblemException.conflict("next-step-exists",

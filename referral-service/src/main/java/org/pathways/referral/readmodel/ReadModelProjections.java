@@ -187,6 +187,13 @@ public class ReadModelProjections {
                     agencyId -> referralSharingAllowed(withdrawn.learnerId(), agencyId, now));
         } else if (event.is(EventType.LEARNER_ERASED)) {
             learnerErasure.erased(event.data(LearnerErased.class));
+        } else if (event.is(EventType.LEARNER_MERGED)) {
+            // The retired id stands for the survivor: a consent granted on the survivor after the merge gives
+            // standing for the referrals made under the retired id too.
+            org.pathways.events.learner.LearnerMerged merged =
+                    event.data(org.pathways.events.learner.LearnerMerged.class);
+            applied.applyOnce(LEARNER_VIEWS, merged.learnerId(), event.id(), new Update()
+                    .set("mergedInto", merged.survivingLearnerId()), true);
         }
     }
 
@@ -241,7 +248,18 @@ public class ReadModelProjections {
      * agency also lets that agency refer the learner onwards. Consents for contact or outcome sharing give none.
      */
     public boolean mayRefer(String learnerId, String agencyId, Instant at) {
-        return registeredBy(learnerId, agencyId) || referralSharingAllowed(learnerId, agencyId, at);
+        // A record merged into another stands for it: the survivor's registration and consents count too (a few
+        // hops at most; one read by _id each, and none beyond the first for a record never merged).
+        String id = learnerId;
+        for (int hops = 0; hops < 5 && id != null; hops++) {
+            LearnerView learner = mongo.findById(id, LearnerView.class);
+            if (learner != null && agencyId.equals(learner.registeringAgencyId())
+                    || referralSharingAllowed(id, agencyId, at)) {
+                return true;
+            }
+            id = learner == null ? null : learner.mergedInto();
+        }
+        return false;
     }
 
     /** Whether {@code agencyId} registered the learner (one read by {@code _id}). */

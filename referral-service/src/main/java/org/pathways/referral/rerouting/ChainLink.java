@@ -10,6 +10,13 @@ public record ChainLink(String id, String opportunityId, String referringAgencyI
                         ReferralStatus status, Instant submittedAt, String previousReferralId,
                         String nextReferralId) {
 
+    /** This link, naming the referrals before and after it only when they are among {@code shown}. */
+    ChainLink naming(java.util.Set<String> shown) {
+        return new ChainLink(id, opportunityId, referringAgencyId, receivingAgencyId, status, submittedAt,
+                shown.contains(previousReferralId) ? previousReferralId : null,
+                shown.contains(nextReferralId) ? nextReferralId : null);
+    }
+
     static ChainLink of(Referral referral) {
         return new ChainLink(referral.id(), referral.opportunityId(), referral.referringAgencyId(),
                 referral.receivingAgencyId(), referral.status(), referral.submittedAt(),

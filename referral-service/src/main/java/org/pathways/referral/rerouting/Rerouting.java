@@ -162,6 +162,9 @@ class Rerouting {
                 chain.addLast(ChainLink.of(at));
             }
         }
-        return new ArrayList<>(chain);
+        // A link names the referrals before and after it only when they are shown too.
+        java.util.Set<String> shownIds = new java.util.HashSet<>();
+        chain.forEach(link -> shownIds.add(link.id()));
+        return chain.stream().map(link -> link.naming(shownIds)).toList();
     }
 }

@@ -50,7 +50,9 @@ class ReferralController {
             request.sharedSummary().requireMeaningful();
         }
         ReferralSubmission.Outcome outcome = submission.submit(caller, request, idempotencyKey);
-        ReferralView view = ReferralView.forParty(outcome.referral(), caller, outcome.warnings());
+        // A replay is answered as a read is: without the person's data once the caller has no standing.
+        ReferralView view = outcome.replayed() ? standing.view(outcome.referral(), caller, outcome.warnings())
+                : ReferralView.forParty(outcome.referral(), caller, outcome.warnings());
         return ResponseEntity.status(outcome.replayed() ? HttpStatus.OK : HttpStatus.CREATED)
                 .location(URI.create("/api/referrals/" + outcome.referral().id()))
                 .header("Idempotent-Replayed", String.valueOf(outcome.replayed()))

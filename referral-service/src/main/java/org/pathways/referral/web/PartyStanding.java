@@ -24,10 +24,13 @@ public class PartyStanding {
 
     private final ReadModelProjections readModels;
     private final Clock clock;
+    private final org.springframework.data.mongodb.core.MongoTemplate mongo;
 
-    PartyStanding(ReadModelProjections readModels, Clock clock) {
+    PartyStanding(ReadModelProjections readModels, Clock clock,
+                  org.springframework.data.mongodb.core.MongoTemplate mongo) {
         this.readModels = readModels;
         this.clock = clock;
+        this.mongo = mongo;
     }
 
     /** Whether {@code agencyId} has standing for the learner of {@code referral} now (erased: nothing left to see). */
@@ -44,10 +47,23 @@ public class PartyStanding {
                         learnerId -> readModels.mayRefer(learnerId, agencyId, clock.instant()));
     }
 
-    /** The view of a caller of one of the two agencies: whole with standing, without the person's data without. */
+    /**
+     * The view of a caller of one of the two agencies: whole with standing, without the person's data without; the
+     * next referral's id only to a party to it (where the person went next with other agencies is theirs, as the
+     * chain keeps it).
+     */
     public ReferralView view(Referral referral, Caller caller, List<String> warnings) {
-        return has(referral, caller.agencyId()) ? ReferralView.forParty(referral, caller, warnings)
-                : ReferralView.forPartyWithoutStanding(referral, caller);
+        if (!has(referral, caller.agencyId())) {
+            return ReferralView.forPartyWithoutStanding(referral, caller);
+        }
+        ReferralView view = ReferralView.forParty(referral, caller, warnings);
+        if (referral.nextReferralId() != null) {
+            Referral next = mongo.findById(referral.nextReferralId(), Referral.class);
+            if (next == null || !next.isPartyTo(caller.agencyId())) {
+                return view.withoutNext();
+            }
+        }
+        return view;
     }
 
     /** For the notes: refused, plainly, to a party without standing. */

@@ -58,7 +58,7 @@ public record ReferralView(String id, Long version, String learnerId, String opp
         return new ReferralView(referral.id(), referral.version(), referral.learnerId(), referral.opportunityId(),
                 referral.referringAgencyId(), referral.receivingAgencyId(), null, referral.urgency(),
                 referral.status(), referral.submittedAt(), referral.acknowledgeBy(), referral.decideBy(),
-                referral.previousReferralId(), referral.nextReferralId(), null, null, referral.erasedAt(),
+                referral.previousReferralId(), null, null, null, referral.erasedAt(),
                 referral.allowedActionsFor(Actor.of(caller, referral)), withoutWords(referral.history()), null);
     }
 
@@ -66,6 +66,13 @@ public record ReferralView(String id, Long version, String learnerId, String opp
     public static List<Referral.StatusChange> withoutWords(List<Referral.StatusChange> history) {
         return history.stream().map(change -> new Referral.StatusChange(change.status(), change.at(), change.byUser(),
                 change.byAgency(), change.action(), change.reason(), null)).toList();
+    }
+
+    /** This view without the next referral's id: where the person went next is not the caller's to know. */
+    public ReferralView withoutNext() {
+        return new ReferralView(id, version, learnerId, opportunityId, referringAgencyId, receivingAgencyId, need,
+                urgency, status, submittedAt, acknowledgeBy, decideBy, previousReferralId, null, sharedSummary,
+                sharedSummaryTakenAt, erasedAt, allowedActions, history, warnings);
     }
 
     public static ReferralView forCoordinator(Referral referral) {

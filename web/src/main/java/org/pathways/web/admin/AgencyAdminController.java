@@ -123,7 +123,9 @@ class AgencyAdminController {
     @GetMapping("/admin/webhooks")
     String webhooks(Model model) {
         // The form's key: a second click on "Subscribe" makes the one subscription, not two delivering twice.
-        model.addAttribute("formKey", java.util.UUID.randomUUID().toString());
+        if (!model.containsAttribute("formKey")) {
+            model.addAttribute("formKey", java.util.UUID.randomUUID().toString());
+        }
         model.addAttribute("subscriptions", api.list("/api/subscriptions"));
         model.addAttribute("eventTypes", EVENT_TYPES);
         return "admin/webhooks";
@@ -145,6 +147,8 @@ class AgencyAdminController {
             throw notFound;
         } catch (ApiProblem problem) {
             redirect.addFlashAttribute("refused", problems.text(problem));
+            // With its key: a subscription made although the answer never came is not made twice.
+            redirect.addFlashAttribute("formKey", idempotencyKey);
             // the form again as it was sent, to correct rather than type again
             redirect.addFlashAttribute("url", url);
             redirect.addFlashAttribute("chosenEventTypes", eventTypes == null ? List.of() : eventTypes);

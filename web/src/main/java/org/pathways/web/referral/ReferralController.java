@@ -208,8 +208,18 @@ class ReferralController {
         model.addAttribute("rejectReasons", REJECT_REASONS);
         model.addAttribute("failReasons", FAIL_REASONS.getOrDefault(String.valueOf(referral.get("status")), List.of()));
         boolean party = referral.get("need") != null || referral.get("history") != null;
-        model.addAttribute("notes", party && referral.get("learnerId") != null
-                ? api.list("/api/referrals/{id}/notes", id) : List.of());
+        model.addAttribute("notes", List.of());
+        if (party && referral.get("learnerId") != null) {
+            try {
+                model.addAttribute("notes", api.list("/api/referrals/{id}/notes", id));
+            } catch (ApiProblem.NotFound notFound) {
+                throw notFound;
+            } catch (ApiProblem notShown) {
+                // The person's consent for this agency ended (403 consent-required): the referral's course is still
+                // shown, and what it may do; the notes are not.
+                model.addAttribute("notesNotShown", true);
+            }
+        }
         model.addAttribute("noteKey", UUID.randomUUID().toString());
         model.addAttribute("chain", chain(id));
         if (referral.get("sharedSummary") == null && referral.get("learnerId") instanceof String learnerId) {
@@ -369,7 +379,12 @@ class ReferralController {
         } catch (ApiProblem problem) {
             // The note as written comes back in its box; the page opens at the refusal, not below it.
             redirect.addFlashAttribute("refused", problems.text(problem));
-            redirect.addFlashAttribute("sent", Map.of("form", "note", "text", text));
+            // With its key: a note that was written although the answer never came is not written twice.
+            Map<String, String> sent = new LinkedHashMap<>();
+            sent.put("form", "note");
+            sent.put("text", text);
+            sent.put("idempotencyKey", idempotencyKey);
+            redirect.addFlashAttribute("sent", sent);
             return "redirect:/referrals/" + id + "#problem";
         }
         return "redirect:/referrals/" + id + "#notes";

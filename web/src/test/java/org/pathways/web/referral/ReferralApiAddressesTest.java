@@ -42,6 +42,28 @@ class ReferralApiAddressesTest {
     }
 
     @Test
+    void aReferralWhoseNotesAreNoLongerTheAgencysStillShowsItsCourse() {
+        // The person withdrew this agency's consent: the API answers the referral without their data, and the notes
+        // with 403 consent-required. The page is the referral's course, not an error page.
+        api.answering(request -> switch (request.path()) {
+            case "/api/referrals/ref-1" -> StubApi.Answer.ok("""
+                    {"id":"ref-1","version":3,"learnerId":"lrn-1","opportunityId":"opp-1","status":"ON_HOLD",
+                     "referringAgencyId":"agency-council","receivingAgencyId":"agency-college",
+                     "allowedActions":["CANCEL"],"history":[{"status":"SUBMITTED","at":"2026-12-01T10:00:00Z"}]}""");
+            case "/api/referrals/ref-1/notes" -> new StubApi.Answer(403, """
+                    {"type":"urn:pathways:problem:consent-required","status":403,"detail":"Not in force."}""");
+            case "/api/referrals/ref-1/chain" -> StubApi.Answer.ok("[]");
+            default -> new StubApi.Answer(404, "{\"type\":\"urn:pathways:problem:not-found\",\"status\":404}");
+        });
+        ReferralController pages = new ReferralController(api.client(), Bundles.problems(), Bundles.messages());
+        ExtendedModelMap model = new ExtendedModelMap();
+
+        assertThat(pages.referral("ref-1", null, model)).isEqualTo("referrals/referral");
+        assertThat(model.getAttribute("notesNotShown")).isEqualTo(true);
+        assertThat((List<?>) model.getAttribute("notes")).isEmpty();
+    }
+
+    @Test
     void theCursorOfTheNextPageOfALearnersReferralsIsSentBackAsTheApiGaveIt() {
         api.answering(request -> StubApi.Answer.ok("outgoing".equals(request.query().get("direction"))
                 && request.query().get("cursor") == null
