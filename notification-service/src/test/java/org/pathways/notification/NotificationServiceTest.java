@@ -84,6 +84,7 @@ abstract class NotificationServiceTest extends RunningServiceTest {
     void noSubscriptions() {
         mongo.remove(new Query(), "subscriptions");
         mongo.remove(new Query(), "agency_subscriptions");
+        mongo.remove(new Query(), "subscriptions_removed");
     }
 
     static String worker(String user, String agency) {

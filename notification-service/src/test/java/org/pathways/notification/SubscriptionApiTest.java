@@ -94,6 +94,15 @@ class SubscriptionApiTest extends NotificationServiceTest {
         assertThat(council.statusCode()).isEqualTo(201);
         assertThat(json(council).get("id").asString()).isNotEqualTo(id);
         assertThat(json(call("GET", "/api/subscriptions", admin("agency-college"), null))).hasSize(1);
+
+        // Removed, then the request that made it sent again (a late retry, the Back button): it does not come back.
+        assertThat(call("DELETE", "/api/subscriptions/" + id, admin("agency-college"), null).statusCode())
+                .isEqualTo(204);
+        HttpResponse<String> late = call("POST", "/api/subscriptions", admin("agency-college"), body,
+                "Idempotency-Key", key);
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(410);
+        assertThat(late.body()).contains("subscription-removed");
+        assertThat(json(call("GET", "/api/subscriptions", admin("agency-college"), null))).isEmpty();
     }
 
     @Test

@@ -129,9 +129,16 @@ public class Subscriptions implements InitializingBean {
         return new Registered(subscription, false);
     }
 
+    /** The ids of removed subscriptions, by {@code _id}: what a request's key made and its agency removed since. */
+    static final String REMOVED = "subscriptions_removed";
+
     private Optional<Registered> registeredBefore(String agencyId, String id, String url, List<String> types) {
         Optional<Subscription> earlier = find(id);
         if (earlier.isEmpty()) {
+            if (mongo.exists(Query.query(Criteria.where("_id").is(id)), REMOVED)) {
+                throw new ProblemException(HttpStatus.GONE, "subscription-removed", "The subscription this request "
+                        + "made was removed since; to subscribe again, send a new request (a new Idempotency-Key).");
+            }
             return Optional.empty();
         }
         if (!earlier.get().belongsTo(agencyId) || !earlier.get().registeredFor(url, types)) {
@@ -176,6 +183,10 @@ public class Subscriptions implements InitializingBean {
         boolean removed = mongo.remove(Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)),
                 Subscription.class).getDeletedCount() > 0;
         if (removed) {
+            // Remembered, so that the request that made it, sent again with its key (a late retry, the Back
+            // button), does not bring it back with a new secret.
+            mongo.upsert(Query.query(Criteria.where("_id").is(id)), new Update().set("agencyId", agencyId)
+                    .set("removedAt", clock.instant()), REMOVED);
             listed.unlist(agencyId, id);
             health.forget(id);
             log.info("Agency {} removed subscription {}", agencyId, id);
