@@ -92,7 +92,8 @@ final class DemoData {
             say("demo data was loaded before (" + marker + "); delete that file to load it again");
             return;
         }
-        say("loading demo data through the gateway");
+        say("loading demo data through the gateway (about two minutes; the web app answers meanwhile, and the"
+                + " \"demo data:\" line says when it is all there)");
 
         int agencies = 0;
         int approved = 0;
@@ -300,8 +301,11 @@ final class DemoData {
         body.put("priorAchievements", plan.achievements().stream()
                 .map(achievement -> Map.of("title", achievement.title(), "kind", achievement.kind())).toList());
         String what = "learner " + plan.givenName() + " " + plan.familyName();
-        return idOf(call("register " + what, "/api/learners", plan.registeredBy(), body, Map.of(), WARM_UP_PATIENCE,
-                false), what);
+        // With a key of its own: a load cut short (Ctrl-C) and started again finds the learner it registered, instead
+        // of a possible duplicate that would fail every later load.
+        return idOf(call("register " + what, "/api/learners", plan.registeredBy(), body,
+                Map.of("Idempotency-Key", "demo-learner-" + plan.dateOfBirth() + "-" + plan.familyName()
+                        .replaceAll("[^A-Za-z]", "")), WARM_UP_PATIENCE, false), what);
     }
 
     private boolean recordConsent(LearnerPlan learner, String learnerId, String agency) throws InterruptedException {

@@ -86,6 +86,9 @@ record KafkaServerProperties(int brokerPort, int controllerPort, String adminPas
                 # by default, allocated at once as it starts: a start failed with OutOfMemoryError. 16 MB holds the keys
                 # of some 700,000 records per cleaning, far more than a devstack has.
                 log.cleaner.dedupe.buffer.size=16777216
+                # Events are kept for good (7 days is Kafka's default): the progression-service rebuilds its figures
+                # by replaying the topics from the start, and a devstack lives for weeks. They hold no personal data.
+                log.retention.ms=-1
                 """.formatted(brokerPort, controllerPort, logDirs, plainUsers, ADMIN);
     }
 }

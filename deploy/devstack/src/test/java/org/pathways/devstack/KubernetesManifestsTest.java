@@ -189,13 +189,20 @@ class KubernetesManifestsTest {
     @Test
     void theIngressReachesOnlyTheGatewaysApiPort() {
         List<Map<String, Object>> ingresses = RESOURCES.stream().filter(r -> "Ingress".equals(r.get("kind"))).toList();
-        assertThat(ingresses).hasSize(1);
-        List<Map<String, Object>> rules = at(ingresses.getFirst(), "spec", "rules");
-        for (Map<String, Object> rule : rules) {
-            List<Map<String, Object>> paths = at(rule, "http", "paths");
-            for (Map<String, Object> path : paths) {
-                assertThat(value(path, "backend", "service", "name")).isEqualTo("gateway");
-                assertThat(value(path, "backend", "service", "port", "name")).isEqualTo("http");
+        // The API, with nginx's 1 MB body limit; and HSDS imports alone, with 200 MB (the limit is per Ingress).
+        assertThat(ingresses).extracting(ingress -> value(ingress, "metadata", "name"))
+                .containsExactlyInAnyOrder("pathways", "pathways-hsds-imports");
+        for (Map<String, Object> ingress : ingresses) {
+            List<Map<String, Object>> rules = at(ingress, "spec", "rules");
+            for (Map<String, Object> rule : rules) {
+                List<Map<String, Object>> paths = at(rule, "http", "paths");
+                for (Map<String, Object> path : paths) {
+                    assertThat(value(path, "backend", "service", "name")).isEqualTo("gateway");
+                    assertThat(value(path, "backend", "service", "port", "name")).isEqualTo("http");
+                    if ("pathways-hsds-imports".equals(value(ingress, "metadata", "name"))) {
+                        assertThat(value(path, "path")).isEqualTo("/api/hsds/imports");
+                    }
+                }
             }
         }
         assertThat(RESOURCES).anySatisfy(r -> assertThat(r).containsEntry("kind", "Namespace"));

@@ -216,14 +216,15 @@ class ObservabilityConfigTest {
 
     /** Every string literal {@code "pathways.…"} in the modules' main code: the meter names (and a few others). */
     private static Set<String> meterNamesInCode() throws IOException {
-        Pattern literal = Pattern.compile("\"(pathways\\.[a-z.]+)\"");
+        // Prometheus writes "." and "-" alike as "_": "pathways.inbox.parked-erasures" is pathways_inbox_parked_erasures.
+        Pattern literal = Pattern.compile("\"(pathways\\.[a-z.-]+)\"");
         Set<String> names = new LinkedHashSet<>();
         try (Stream<Path> files = Files.walk(PlatformModules.ROOT, 16)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")
                     && f.toString().contains("/src/main/java/") && !f.toString().contains("/target/")).toList()) {
                 Matcher matcher = literal.matcher(Files.readString(file));
                 while (matcher.find()) {
-                    names.add(matcher.group(1));
+                    names.add(matcher.group(1).replace('-', '.'));
                 }
             }
         }
