@@ -55,7 +55,19 @@ final class ChildProcess {
         builder.environment().putAll(environment);
         // Nothing reads the children's stdin; closing it keeps them from holding the terminal.
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return new ChildProcess(name, builder.start(), logFile, console, filter);
+        Process process = builder.start();
+        LeftoverProcesses written = recordedIn;
+        if (written != null) {
+            written.remember(process.toHandle());
+        }
+        return new ChildProcess(name, process, logFile, console, filter);
+    }
+
+    /** Where the processes started are written down for the next start ({@link LeftoverProcesses}); none if null. */
+    private static volatile LeftoverProcesses recordedIn;
+
+    static void recordIn(LeftoverProcesses processes) {
+        recordedIn = processes;
     }
 
     /** {@code [referral    ] }: the same width for every component so that log columns line up. */

@@ -127,6 +127,10 @@ public final class Devstack {
 
     /** Starts everything, prints the summary, then serves until Ctrl-C. Returns the exit code on failure. */
     int run() {
+        // Processes a devstack killed hard left running (each would hold its port): stopped first.
+        LeftoverProcesses leftovers = new LeftoverProcesses(dataDir);
+        leftovers.stopLeftovers(console);
+        ChildProcess.recordIn(leftovers);
         if (!portsAreFree() || !jarsAreBuilt()) {
             return 1;
         }
