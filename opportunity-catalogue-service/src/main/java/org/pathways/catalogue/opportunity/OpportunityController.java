@@ -6,6 +6,8 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.HttpStatus;
+import org.pathways.platform.problem.ProblemException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -42,17 +44,32 @@ class OpportunityController {
         return OpportunityView.of(catalogue.withdraw(caller, id));
     }
 
+    /** The opportunity, with its version as {@code ETag} (what a change sends back as {@code If-Match}). */
     @GetMapping("/{id}")
-    OpportunityView get(Caller caller, @PathVariable String id) {
-        return OpportunityView.of(catalogue.visibleTo(caller, id));
+    ResponseEntity<OpportunityView> get(Caller caller, @PathVariable String id) {
+        OpportunityView view = OpportunityView.of(catalogue.visibleTo(caller, id));
+        return ResponseEntity.ok().eTag("\"" + view.version() + "\"").body(view);
     }
 
-    /** Replaces the details; {@code If-Match} carries the version read (stale → 409 stale-version). */
+    /**
+     * Replaces the details; {@code If-Match} carries the version read, as the {@code ETag} gave it (or bare): without
+     * it {@code 428 precondition-required}, as in every service; stale: {@code 409 stale-version}.
+     */
     @PutMapping("/{id}")
-    OpportunityView revise(Caller caller, @PathVariable String id,
-                           @RequestHeader("If-Match") @Pattern(regexp = "\"?[0-9]{1,18}\"?") String ifMatch,
+    ResponseEntity<OpportunityView> revise(Caller caller, @PathVariable String id,
+                           @RequestHeader(name = "If-Match", required = false)
+                           @Pattern(regexp = "\"?[0-9]{1,18}\"?") String ifMatch,
                            @Valid @RequestBody DraftOpportunity request) {
-        return OpportunityView.of(catalogue.revise(caller, id, Long.parseLong(ifMatch.replace("\"", "")), request));
+        if (ifMatch == null) {
+            // Whoever may not change it is told so first, as without the header they would be with it.
+            catalogue.requireManagedBy(caller, id);
+            throw new ProblemException(HttpStatus.PRECONDITION_REQUIRED, "precondition-required",
+                    "Send If-Match with the ETag the opportunity was read with, so that a change made meanwhile is"
+                            + " refused rather than overwritten.");
+        }
+        OpportunityView view = OpportunityView.of(catalogue.revise(caller, id,
+                Long.parseLong(ifMatch.replace("\"", "")), request));
+        return ResponseEntity.ok().eTag("\"" + view.version() + "\"").body(view);
     }
 
     @PostMapping("/{id}/end")
