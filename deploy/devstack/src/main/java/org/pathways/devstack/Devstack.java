@@ -127,9 +127,15 @@ public final class Devstack {
 
     /** Starts everything, prints the summary, then serves until Ctrl-C. Returns the exit code on failure. */
     int run() {
-        // Processes a devstack killed hard left running (each would hold its port): stopped first.
+        // Processes a devstack killed hard left running (each would hold its port): stopped first. Those of a
+        // devstack still running on this data directory are its own: this start is refused instead.
         LeftoverProcesses leftovers = new LeftoverProcesses(dataDir);
-        leftovers.stopLeftovers(console);
+        if (leftovers.stopLeftovers(console) == LeftoverProcesses.ANOTHER_IS_RUNNING) {
+            console.println("ERROR: another devstack (pid " + leftovers.runningOwner().map(String::valueOf)
+                    .orElse("?") + ") is running on " + dataDir + "; stop it first (Ctrl-C in its terminal).");
+            return 1;
+        }
+        leftovers.claim(ProcessHandle.current());
         ChildProcess.recordIn(leftovers);
         if (!portsAreFree() || !jarsAreBuilt()) {
             return 1;

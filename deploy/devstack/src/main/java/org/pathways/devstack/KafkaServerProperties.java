@@ -89,6 +89,9 @@ record KafkaServerProperties(int brokerPort, int controllerPort, String adminPas
                 # Events are kept for good (7 days is Kafka's default): the progression-service rebuilds its figures
                 # by replaying the topics from the start, and a devstack lives for weeks. They hold no personal data.
                 log.retention.ms=-1
+                # So their consumer groups' offsets are kept for a year (7 days by default): a group left without a
+                # member longer would start again from the first event, past what the inboxes remember (30 days).
+                offsets.retention.minutes=525600
                 """.formatted(brokerPort, controllerPort, logDirs, plainUsers, ADMIN);
     }
 }

@@ -18,6 +18,33 @@ import org.junit.jupiter.api.io.TempDir;
 class LeftoverProcessesTest {
 
     @Test
+    void whileTheDevstackThatStartedThemRunsTheyAreItsOwnAndAnotherStartTouchesNothing(@TempDir Path dataDir)
+            throws Exception {
+        Process devstack = new ProcessBuilder("sleep", "120").start();
+        Process child = new ProcessBuilder("sleep", "120").start();
+        try {
+            LeftoverProcesses first = new LeftoverProcesses(dataDir);
+            first.claim(devstack.toHandle());
+            first.remember(child.toHandle());
+
+            LeftoverProcesses second = new LeftoverProcesses(dataDir);
+            assertThat(second.stopLeftovers(new PrintStream(new ByteArrayOutputStream())))
+                    .isEqualTo(LeftoverProcesses.ANOTHER_IS_RUNNING);
+            assertThat(second.runningOwner()).hasValue(devstack.pid());
+            assertThat(child.isAlive()).as("the running devstack's child, left alone").isTrue();
+            assertThat(dataDir.resolve(LeftoverProcesses.FILE_NAME)).exists();
+
+            // Once that devstack is gone (killed hard), its child is a leftover.
+            devstack.destroyForcibly().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(second.stopLeftovers(new PrintStream(new ByteArrayOutputStream()))).isEqualTo(1);
+            assertThat(child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            devstack.destroyForcibly();
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
     void theNextStartStopsWhatAnEarlierDevstackLeftRunningAndNothingElse(@TempDir Path dataDir) throws Exception {
         Process left = new ProcessBuilder("sleep", "120").start();
         Process someoneElses = new ProcessBuilder("sleep", "120").start();

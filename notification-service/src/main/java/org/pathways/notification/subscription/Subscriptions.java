@@ -180,13 +180,17 @@ public class Subscriptions implements InitializingBean {
 
     /** Removes an agency's own subscription; another agency's is not found. */
     public boolean remove(String agencyId, String id) {
+        if (find(id).filter(subscription -> subscription.belongsTo(agencyId)).isEmpty()) {
+            return false;
+        }
+        // Remembered first (a stop between the two leaves a tombstone and the subscription, removed again next
+        // time), so that the request that made it, sent again with its key (a late retry, the Back button), never
+        // brings it back with a new secret.
+        mongo.upsert(Query.query(Criteria.where("_id").is(id)), new Update().set("agencyId", agencyId)
+                .set("removedAt", clock.instant()), REMOVED);
         boolean removed = mongo.remove(Query.query(Criteria.where("_id").is(id).and("agencyId").is(agencyId)),
                 Subscription.class).getDeletedCount() > 0;
         if (removed) {
-            // Remembered, so that the request that made it, sent again with its key (a late retry, the Back
-            // button), does not bring it back with a new secret.
-            mongo.upsert(Query.query(Criteria.where("_id").is(id)), new Update().set("agencyId", agencyId)
-                    .set("removedAt", clock.instant()), REMOVED);
             listed.unlist(agencyId, id);
             health.forget(id);
             log.info("Agency {} removed subscription {}", agencyId, id);

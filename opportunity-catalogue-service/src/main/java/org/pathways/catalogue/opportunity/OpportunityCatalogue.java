@@ -55,15 +55,15 @@ public class OpportunityCatalogue {
         return save(opportunity, java.util.List.of(opportunity.withdraw(clock.instant())));
     }
 
-    /**
-     * Replaces a provider's opportunity details, guarded by the version the provider read (a stale one is
-     * {@code 409 stale-version}); a published one announces the change.
-     */
     /** Refuses anyone but the provider's people as a change would ({@code 403}/{@code 404}), changing nothing. */
     void requireManagedBy(Caller caller, String id) {
         managedBy(caller, id);
     }
 
+    /**
+     * Replaces a provider's opportunity details, guarded by the version the provider read (a stale one is
+     * {@code 409 stale-version}); a published one announces the change.
+     */
     Opportunity revise(Caller caller, String id, long readVersion, DraftOpportunity details) {
         Opportunity opportunity = managedBy(caller, id);
         if (opportunity.version() != readVersion) {

@@ -53,7 +53,7 @@ class OpportunityController {
 
     /**
      * Replaces the details; {@code If-Match} carries the version read, as the {@code ETag} gave it (or bare): without
-     * it {@code 428 precondition-required}, as in every service; stale: {@code 409 stale-version}.
+     * it {@code 428 precondition-required}, as in the referral-service; stale: {@code 409 stale-version}.
      */
     @PutMapping("/{id}")
     ResponseEntity<OpportunityView> revise(Caller caller, @PathVariable String id,

@@ -147,8 +147,11 @@ class AgencyAdminController {
             throw notFound;
         } catch (ApiProblem problem) {
             redirect.addFlashAttribute("refused", problems.text(problem));
-            // With its key: a subscription made although the answer never came is not made twice.
-            redirect.addFlashAttribute("formKey", idempotencyKey);
+            // With its key: a subscription made although the answer never came is not made twice. Unless what the
+            // key made was removed since (the Back button after a delete): then a new form, to subscribe again.
+            if (!"subscription-removed".equals(problem.kind())) {
+                redirect.addFlashAttribute("formKey", idempotencyKey);
+            }
             // the form again as it was sent, to correct rather than type again
             redirect.addFlashAttribute("url", url);
             redirect.addFlashAttribute("chosenEventTypes", eventTypes == null ? List.of() : eventTypes);
