@@ -19,9 +19,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.SpecificationVersion;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
@@ -54,19 +51,11 @@ class OpenReferralExamplesTest extends OpportunityCatalogueServiceTest {
     MongoTemplate mongo;
 
     @BeforeAll
-    static void loadSchemas() throws IOException {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path compiled = dir.resolve(Path.of("shared", "standards", "hsds-3.0", "compiled"));
-            if (Files.isRegularFile(compiled.resolve("service.json"))) {
-                SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-                        builder -> builder.schemaRegistryConfig(
-                                SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
-                serviceSchema = registry.getSchema(HttpApi.JSON.readTree(
-                        Files.readString(compiled.resolve("service.json"))));
-                organizationSchema = registry.getSchema(HttpApi.JSON.readTree(
-                        Files.readString(compiled.resolve("organization.json"))));
-                return;
-            }
+    static void loadSchemas() {
+        HsdsSchemas schemas = HsdsSchemas.load();
+        if (schemas != null) {
+            serviceSchema = schemas.service();
+            organizationSchema = schemas.organization();
         }
     }
 
