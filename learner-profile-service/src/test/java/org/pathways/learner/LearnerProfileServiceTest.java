@@ -19,12 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The one Spring context of this module's service tests (every subclass shares it): the real service on a random
- * port, with the shared Kafka broker and MongoDB-wire store (and {@code AuditStoreFaults}, which fails the audit
- * writes of the learners a test names, and no others).
+ * port, with the shared Kafka broker and MongoDB-wire store (and {@link StoreFaults}, which fails the audit
+ * entries' and link requests' writes about the learners a test names, and no others).
  */
-@org.springframework.context.annotation.Import({org.pathways.learner.audit.AuditStoreFaults.class,
-        org.pathways.learner.linkrequest.LinkRequestStoreFaults.class,
-        org.pathways.testing.StoreCommands.class})
+@org.springframework.context.annotation.Import({StoreFaults.class, org.pathways.testing.StoreCommands.class})
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=" + LearnerProfileServiceApplication.NAME)
 public abstract class LearnerProfileServiceTest extends RunningServiceTest {

@@ -28,6 +28,7 @@ import org.pathways.events.learner.MilestoneRecorded;
 import org.pathways.events.learner.ProfileField;
 import org.pathways.learner.domain.ContactKeys;
 import org.pathways.learner.domain.PersonName;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Version;
@@ -126,7 +127,7 @@ public class Learner {
      * {@code Idempotency-Key}) makes: a name-based UUID of the digest, so no one can tell the key from the id.
      */
     public static String idForRequest(String requestKey) {
-        return "lrn-" + UUID.nameUUIDFromBytes(requestKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return IdempotencyKeys.idFor("lrn", requestKey);
     }
 
     /**

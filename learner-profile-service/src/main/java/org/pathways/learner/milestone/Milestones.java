@@ -16,13 +16,14 @@ import org.pathways.learner.audit.AccessAction;
 import org.pathways.learner.audit.AccessAudit;
 import org.pathways.learner.audit.AccessRequest;
 import org.pathways.learner.domain.Access;
-import org.pathways.learner.domain.Sharing;
 import org.pathways.learner.domain.Learner;
 import org.pathways.learner.domain.Learners;
 import org.pathways.learner.domain.Milestone;
+import org.pathways.learner.domain.Sharing;
 import org.pathways.messaging.inbox.BatchScope;
 import org.pathways.messaging.inbox.ReceivedEvent;
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
@@ -57,7 +58,7 @@ class Milestones {
         if (!caller.has(Role.WORKER) && !caller.has(Role.AGENCY_SYSTEM)) {
             throw ProblemException.forbidden("Only an agency's workers or systems record milestones.");
         }
-        String requestKey = requestKey(caller.agencyId(), idempotencyKey);
+        String requestKey = IdempotencyKeys.digest(caller.agencyId(), idempotencyKey);
         for (int attempt = 1; ; attempt++) {
             Access access = learners.access(caller, learnerId);
             if (access.sharing().readOnly()) {
@@ -85,11 +86,6 @@ class Milestones {
 
     /** A milestone as recorded: {@code replayed} when the same request had recorded it already. */
     record Recorded(Milestone milestone, boolean replayed) {
-    }
-
-    /** The agency's key, as a digest: a client's key may be any text, and is not kept as sent. */
-    static String requestKey(String agencyId, String idempotencyKey) {
-        return org.pathways.platform.idempotency.IdempotencyKeys.digest(agencyId, idempotencyKey);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.pathways.learner.LearnerProfileServiceTest;
+import org.pathways.learner.StoreFaults;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
@@ -58,7 +59,7 @@ class AccessAuditTest extends LearnerProfileServiceTest {
                 Map.of("agencyId", COUNCIL, "purpose", "OUTCOME_SHARING", "method", "WRITTEN")).text("id");
         api().post("/api/learners/" + id + "/milestones", TestTokens.worker(COLLEGE),
                 Map.of("kind", "FIRST_CONTACT", "occurredOn", java.time.LocalDate.now().toString()));
-        AuditStoreFaults.breakFor(id);
+        StoreFaults.breakFor(AuditEntry.class, id);
         try {
             Map<String, HttpApi.Response> reads = new java.util.LinkedHashMap<>();
             reads.put("profile", api().get("/api/learners/" + id, TestTokens.worker(COLLEGE)));
@@ -75,7 +76,7 @@ class AccessAuditTest extends LearnerProfileServiceTest {
                         "1994-03-17", consentId);
             });
         } finally {
-            AuditStoreFaults.heal(id);
+            StoreFaults.heal(AuditEntry.class, id);
         }
         assertThat(trail(id)).isEmpty();
         HttpApi.Response after = api().get("/api/learners/" + id, TestTokens.worker(COLLEGE));

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.pathways.learner.LearnerProfileServiceTest;
+import org.pathways.learner.StoreFaults;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
@@ -163,12 +164,12 @@ class LinkRequestTest extends LearnerProfileServiceTest {
     @Test
     void aRequestTheStoreFailedToWriteCanBeAskedAgainWithTheSameToken() {
         Warned warned = warnedAtTheCollege("Olamide", "Ferreira-Banks");
-        LinkRequestStoreFaults.breakFor(warned.mine());
+        StoreFaults.breakFor(LinkRequest.class, warned.mine());
         try {
             HttpApi.Response failed = ask(COLLEGE, warned.mine(), warned.token());
             assertThat(failed.status()).as(failed.body().toString()).isGreaterThanOrEqualTo(500);
         } finally {
-            LinkRequestStoreFaults.heal(warned.mine());
+            StoreFaults.heal(LinkRequest.class, warned.mine());
         }
         // The token is taken for that record: it serves no other record of the college's meanwhile.
         Map<String, Object> again = uniquePerson("Olamide", "Ferreira-Banks", warned.born());

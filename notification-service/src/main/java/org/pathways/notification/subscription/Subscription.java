@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.annotation.Transient;
 import org.springframework.data.mongodb.core.index.CompoundIndex;
@@ -91,7 +92,7 @@ public class Subscription {
      * {@code Idempotency-Key}) makes: a name-based UUID of the digest.
      */
     public static String idForRequest(String requestKey) {
-        return "sub-" + UUID.nameUUIDFromBytes(requestKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return IdempotencyKeys.idFor("sub", requestKey);
     }
 
     /**

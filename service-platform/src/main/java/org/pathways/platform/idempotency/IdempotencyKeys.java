@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.UUID;
 
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.http.HttpStatus;
@@ -37,6 +38,15 @@ public final class IdempotencyKeys {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The id of what a request sent with a key makes ({@code digest}, from {@link #digest}): {@code prefix-} and a
+     * name-based UUID of the digest, so that the same request sent again, or twice at once, finds the one record
+     * the first made by its {@code _id} (which the store keeps unique) instead of making a second.
+     */
+    public static String idFor(String prefix, String digest) {
+        return prefix + "-" + UUID.nameUUIDFromBytes(digest.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The answer to a key sent again with a different request ({@code what}: "note", "learner"…). */
