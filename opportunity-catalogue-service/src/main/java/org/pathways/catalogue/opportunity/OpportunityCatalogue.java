@@ -3,10 +3,12 @@ package org.pathways.catalogue.opportunity;
 import java.time.Clock;
 
 import org.pathways.messaging.outbox.Outbox;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Service;
 
@@ -41,8 +43,45 @@ public class OpportunityCatalogue {
 
     /** A draft announces nothing: other services learn of an opportunity when it is published. */
     Opportunity draft(Caller caller, DraftOpportunity details) {
+        return draft(caller, details, null).opportunity();
+    }
+
+    /**
+     * {@link #draft(Caller, DraftOpportunity)}; with an {@code Idempotency-Key}, the draft's id derives from it, so
+     * that the same request sent again (a double click, a retry after a timeout, two at once) answers the draft the
+     * first made, as it is now, instead of making a second; the key sent with another title is a {@code 422}.
+     */
+    Drafted draft(Caller caller, DraftOpportunity details, String idempotencyKey) {
         requireManager(caller);
-        return save(Opportunity.draft(details, caller.agencyId(), caller.userId(), clock.instant()), java.util.List.of());
+        String requestKey = IdempotencyKeys.digest(caller.agencyId(), idempotencyKey);
+        if (requestKey == null) {
+            return new Drafted(save(Opportunity.draft(details, caller.agencyId(), caller.userId(), clock.instant()),
+                    java.util.List.of()), false);
+        }
+        String id = IdempotencyKeys.idFor("opp", requestKey);
+        java.util.Optional<Drafted> earlier = draftedBefore(caller, id, details);
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        try {
+            return new Drafted(save(Opportunity.draft(id, details, caller.agencyId(), caller.userId(),
+                    clock.instant()), java.util.List.of()), false);
+        } catch (DuplicateKeyException raced) {
+            return draftedBefore(caller, id, details).orElseThrow(() -> raced);
+        }
+    }
+
+    /** An opportunity as drafted: {@code replayed} when the same request (its key) had drafted it already. */
+    record Drafted(Opportunity opportunity, boolean replayed) {
+    }
+
+    private java.util.Optional<Drafted> draftedBefore(Caller caller, String id, DraftOpportunity details) {
+        return opportunities.findById(id).map(earlier -> {
+            if (!earlier.isProvidedBy(caller.agencyId()) || !earlier.title().equals(details.title())) {
+                throw IdempotencyKeys.reused("opportunity");
+            }
+            return new Drafted(earlier, true);
+        });
     }
 
     Opportunity publish(Caller caller, String id) {

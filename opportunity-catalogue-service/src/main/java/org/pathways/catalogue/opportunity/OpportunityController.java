@@ -4,6 +4,8 @@ import java.net.URI;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.security.Caller;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.HttpStatus;
@@ -27,11 +29,20 @@ class OpportunityController {
         this.catalogue = catalogue;
     }
 
+    /**
+     * A draft ({@code 201}); with an {@code Idempotency-Key}, the same request sent again answers {@code 200} with
+     * the draft the first made ({@code Idempotent-Replayed: true}), as it is now.
+     */
     @PostMapping
-    ResponseEntity<OpportunityView> draft(Caller caller, @Valid @RequestBody DraftOpportunity request) {
-        Opportunity opportunity = catalogue.draft(caller, request);
-        return ResponseEntity.created(URI.create("/api/opportunities/" + opportunity.id()))
-                .body(OpportunityView.of(opportunity));
+    ResponseEntity<OpportunityView> draft(Caller caller, @Valid @RequestBody DraftOpportunity request,
+                                          @RequestHeader(name = IdempotencyKeys.HEADER, required = false)
+                                          @Size(min = 1, max = 128) @Pattern(regexp = IdempotencyKeys.PATTERN)
+                                          String idempotencyKey) {
+        OpportunityCatalogue.Drafted drafted = catalogue.draft(caller, request, idempotencyKey);
+        OpportunityView view = OpportunityView.of(drafted.opportunity());
+        ResponseEntity.BodyBuilder answer = drafted.replayed() ? ResponseEntity.ok()
+                : ResponseEntity.created(URI.create("/api/opportunities/" + view.id()));
+        return answer.header(IdempotencyKeys.REPLAYED, String.valueOf(drafted.replayed())).body(view);
     }
 
     @PostMapping("/{id}/publish")

@@ -68,6 +68,46 @@ class CatalogueTest extends OpportunityCatalogueServiceTest {
                 .extracting(OpportunityCatalogueServiceTest::typeOf).containsExactly(EventType.OPPORTUNITY_PUBLISHED.type());
     }
 
+    /** A provider's form sent twice (a double click, a retry after a timeout, two at once) makes one draft. */
+    @Test
+    void theSameDraftSentAgainWithItsKeyMakesOneOpportunity() throws Exception {
+        String key = "draft-" + java.util.UUID.randomUUID();
+        Map<String, Object> details = new java.util.HashMap<>(opportunityDetails());
+        details.put("title", "Barista skills " + key);
+        java.util.concurrent.Callable<HttpApi.Response> send = () -> api().send(api()
+                .request("/api/opportunities", TestTokens.worker(COLLEGE))
+                .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(HttpApi.JSON.writeValueAsString(details))));
+        List<HttpApi.Response> atOnce;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            atOnce = pool.invokeAll(List.of(send, send)).stream().map(future -> {
+                try {
+                    return future.get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).toList();
+        }
+        String id = atOnce.get(0).text("id");
+        assertThat(atOnce).extracting(HttpApi.Response::status).containsExactlyInAnyOrder(201, 200);
+        assertThat(atOnce).extracting(response -> response.text("id")).containsOnly(id);
+
+        assertThat(publish(id, COLLEGE).status()).isEqualTo(200);
+        HttpApi.Response later = send.call();
+        assertThat(later.status()).as("a retry after the draft was published answers it as it is now").isEqualTo(200);
+        assertThat(later.text("id")).isEqualTo(id);
+        assertThat(later.text("status")).isEqualTo("PUBLISHED");
+
+        details.put("title", "Something else");
+        assertThat(send.call().isProblem(422, "idempotency-key-reused")).isTrue();
+        // Another agency's same key is its own.
+        HttpApi.Response council = api().send(api().request("/api/opportunities", TestTokens.worker(COUNCIL))
+                .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(HttpApi.JSON.writeValueAsString(details))));
+        assertThat(council.status()).isEqualTo(201);
+        assertThat(council.text("id")).isNotEqualTo(id);
+    }
+
     @Test
     void publishingAnnouncesOpportunityPublishedKeyedByTheOpportunityWithCodesOnly() {
         String id = draft(COLLEGE);
