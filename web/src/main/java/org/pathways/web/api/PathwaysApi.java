@@ -95,6 +95,7 @@ public class PathwaysApi {
         this.client = builder.clone()
                 .requestFactory(new org.springframework.http.client.BufferingClientHttpRequestFactory(requests))
                 .baseUrl(properties.apiUrl().toString())
+                .requestInterceptor(new UnreachableApi())
                 .requestInterceptor(withToken)
                 .defaultRequest(request -> request.attributes(clientRegistrationId(properties.registrationId())))
                 .defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {

@@ -68,7 +68,9 @@ class ReferralController {
         model.addAttribute("opportunity", offer);
         model.addAttribute("consent", consent);
         model.addAttribute("urgencies", URGENCIES);
-        model.addAttribute("idempotencyKey", UUID.randomUUID().toString());
+        if (!model.containsAttribute("idempotencyKey")) {
+            model.addAttribute("idempotencyKey", UUID.randomUUID().toString());
+        }
         return "referrals/refer";
     }
 
@@ -81,22 +83,10 @@ class ReferralController {
         body.put("opportunityId", opportunity);
         body.put("need", form.getFirst("need"));
         body.put("urgency", form.getFirst("urgency"));
-        if ("true".equals(form.getFirst("shareSummary"))) {
-            Map<String, Object> learner = api.get("/api/learners/{id}", id);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            for (String field : SUMMARY_FIELDS) {
-                Object value = learner.get(field);
-                if (value != null && !(value instanceof List<?> list && list.isEmpty())
-                        && !(value instanceof java.util.Collection<?> set && set.isEmpty())
-                        && !Boolean.FALSE.equals(value)) {
-                    summary.put(field, value);
-                }
-            }
-            if (!summary.isEmpty()) {
-                body.put("sharedSummary", summary);
-            }
-        }
         try {
+            if ("true".equals(form.getFirst("shareSummary"))) {
+                body.putAll(sharedSummary(id));
+            }
             var created = api.postWithKey("/api/referrals", body, form.getFirst("idempotencyKey"));
             redirect.addFlashAttribute("done", "referral.sent");
             return "redirect:/referrals/" + created.getBody().get("id");
@@ -105,8 +95,28 @@ class ReferralController {
         } catch (ApiProblem problem) {
             model.addAttribute("problem", problem);
             model.addAttribute("form", ApiObject.of(form.toSingleValueMap()));
+            // The form shown again keeps its key: a referral that was made although its answer never came (a
+            // 5xx after the write) is answered as made when sent again, not refused as a second one.
+            String key = form.getFirst("idempotencyKey");
+            if (key != null && !key.isBlank()) {
+                model.addAttribute("idempotencyKey", key);
+            }
             return referForm(id, opportunity, model);
         }
+    }
+
+    /** The learner's summary as the referral shares it ({@code sharedSummary}), or nothing when it is empty. */
+    private Map<String, Object> sharedSummary(String id) {
+        Map<String, Object> learner = api.get("/api/learners/{id}", id);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        for (String field : SUMMARY_FIELDS) {
+            Object value = learner.get(field);
+            if (value != null && !(value instanceof java.util.Collection<?> values && values.isEmpty())
+                    && !Boolean.FALSE.equals(value)) {
+                summary.put(field, value);
+            }
+        }
+        return summary.isEmpty() ? Map.of() : Map.of("sharedSummary", summary);
     }
 
     @GetMapping("/referrals/incoming")

@@ -42,4 +42,20 @@ class PathwaysApiTest {
                 .isInstanceOfSatisfying(ApiProblem.class, problem -> assertThat(problem.kind()).isEqualTo("forbidden"));
         assertThat(api.forgottenTokens()).isEmpty();
     }
+
+    /**
+     * The API not answering at all (the gateway down: nothing listens) is a {@code 503} problem like any other
+     * refusal, which every form answers by showing itself again as written, not an error page that loses it.
+     */
+    @Test
+    void anApiThatDoesNotAnswerIsAServiceUnavailableProblem() {
+        PathwaysApi client = api.client();
+        api.close();
+
+        assertThatThrownBy(() -> client.postWithKey("/api/referrals", java.util.Map.of("need", "x"), "key-1"))
+                .isInstanceOfSatisfying(ApiProblem.class, problem -> {
+                    assertThat(problem.status().value()).isEqualTo(503);
+                    assertThat(problem.kind()).isEqualTo("service-unavailable");
+                });
+    }
 }
