@@ -51,6 +51,28 @@ class SubscriptionApiTest extends NotificationServiceTest {
         assertThat(one.body()).doesNotContain(secret.substring(6));
     }
 
+    /** One agency's subscriptions are bounded: each is a signed request per event to its endpoint. */
+    @Test
+    void anAgencyKeepsAtMostTwentySubscriptions() throws Exception {
+        String agency = "agency-many-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String body = JSON.writeValueAsString(Map.of("url", HOOK, "eventTypes", List.of(SUBMITTED)));
+        for (int i = 0; i < 20; i++) {
+            assertThat(call("POST", "/api/subscriptions", admin(agency), body).statusCode()).isEqualTo(201);
+        }
+
+        HttpResponse<String> oneMore = call("POST", "/api/subscriptions", admin(agency), body);
+
+        assertThat(oneMore.statusCode()).isEqualTo(409);
+        assertThat(json(oneMore).get("type").asString()).endsWith("too-many-subscriptions");
+        assertThat(json(call("GET", "/api/subscriptions", admin(agency), null))).hasSize(20);
+        String first = json(call("GET", "/api/subscriptions", admin(agency), null)).get(0).get("id").asString();
+        assertThat(call("DELETE", "/api/subscriptions/" + first, admin(agency), null).statusCode()).isEqualTo(204);
+        assertThat(call("POST", "/api/subscriptions", admin(agency), body).statusCode())
+                .as("one removed, one may be added").isEqualTo(201);
+        assertThat(call("POST", "/api/subscriptions", admin("agency-college-" + agency), body).statusCode())
+                .as("another agency's are its own").isEqualTo(201);
+    }
+
     @Test
     void theSameRegistrationSentAgainOrTwiceAtOnceMakesOneSubscription() throws Exception {
         String body = JSON.writeValueAsString(Map.of("url", HOOK, "eventTypes", List.of(SUBMITTED)));

@@ -85,6 +85,9 @@ public class Subscriptions implements InitializingBean {
     record Registered(Subscription subscription, boolean replayed) {
     }
 
+    /** How many webhook subscriptions an agency may keep at once (two registered at the same moment may pass it by one). */
+    static final int MAX_PER_AGENCY = 20;
+
     /** How long the answer to a registration sent again shows the secret again. */
     private static final Duration SECRET_SHOWN_AGAIN_FOR = Duration.ofHours(24);
 
@@ -113,6 +116,14 @@ public class Subscriptions implements InitializingBean {
             endpoints.check(url);
         } catch (EndpointPolicy.RejectedEndpoint e) {
             throw new ProblemException(HttpStatus.BAD_REQUEST, "invalid-endpoint", e.getMessage());
+        }
+        if (listed.of(List.of(agencyId)).get(agencyId).size() >= MAX_PER_AGENCY) {
+            // Each subscription is a signed request per event to its endpoint: without a bound, one agency's
+            // thousands of subscriptions to one address would make the platform flood it.
+            throw new ProblemException(HttpStatus.CONFLICT, "too-many-subscriptions", "An agency has at most "
+                    + MAX_PER_AGENCY
+                    + " webhook subscriptions: remove one it no longer uses first (one subscription takes any number"
+                    + " of event types).");
         }
         Subscription subscription = Subscription.register(id, agencyId, url, types, clock.instant(), keys);
         listed.list(agencyId, subscription.id());
