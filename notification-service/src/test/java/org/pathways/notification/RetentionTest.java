@@ -16,8 +16,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What the service keeps about events goes after its retention (90 days by default): finished webhook deliveries
- * with their bodies, in-app notifications, finished e-mails and their sent-markers; recent ones, and ones still on
- * their way, stay.
+ * with their bodies, in-app notifications, finished e-mails and their sent-markers, the records of removed
+ * subscriptions; recent ones, and ones still on their way, stay.
  */
 class RetentionTest extends NotificationServiceTest {
 
@@ -73,8 +73,13 @@ class RetentionTest extends NotificationServiceTest {
         email("eml-old-pending", "PENDING", daysAgo(91));
         mongo.getCollection("emails_sent").insertOne(new Document("_id", "marker-old").append("sentAt", daysAgo(31)));
         mongo.getCollection("emails_sent").insertOne(new Document("_id", "marker-recent").append("sentAt", daysAgo(1)));
+        mongo.getCollection("subscriptions_removed").insertOne(new Document("_id", "sub-removed-old")
+                .append("agencyId", AGENCY).append("removedAt", daysAgo(91)));
+        mongo.getCollection("subscriptions_removed").insertOne(new Document("_id", "sub-removed-recent")
+                .append("agencyId", AGENCY).append("removedAt", daysAgo(3)));
 
-        assertThat(retention.purgeExpired()).isGreaterThanOrEqualTo(7);   // 3 deliveries, 1 notification, 2 e-mails, 1 marker
+        // 3 deliveries, 1 notification, 2 e-mails, 1 marker, 1 removed subscription's record
+        assertThat(retention.purgeExpired()).isGreaterThanOrEqualTo(8);
 
         assertThat(exists("deliveries", "dlv-old-delivered")).isFalse();
         assertThat(exists("deliveries", "dlv-old-parked")).isFalse();
@@ -90,6 +95,8 @@ class RetentionTest extends NotificationServiceTest {
         assertThat(exists("emails", "eml-old-pending")).as("not sent yet").isTrue();
         assertThat(exists("emails_sent", "marker-old")).isFalse();
         assertThat(exists("emails_sent", "marker-recent")).isTrue();
+        assertThat(exists("subscriptions_removed", "sub-removed-old")).isFalse();
+        assertThat(exists("subscriptions_removed", "sub-removed-recent")).as("its key still answers 410").isTrue();
 
         // What the agency sees: the recent ones only.
         JsonNode deliveries = json(call("GET", "/api/deliveries", admin(AGENCY), null));

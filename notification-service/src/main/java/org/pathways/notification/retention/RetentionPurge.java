@@ -8,6 +8,7 @@ import org.pathways.notification.config.RetentionProperties;
 import org.pathways.notification.delivery.DeliveryLog;
 import org.pathways.notification.email.EmailNotifications;
 import org.pathways.notification.inapp.WorkerInbox;
+import org.pathways.notification.subscription.Subscriptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -15,7 +16,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Deletes what the service no longer needs to keep about events ({@code pathways.notifications.retention}): finished
- * webhook deliveries with their event bodies, in-app notifications, finished e-mails and their sent-markers. Every
+ * webhook deliveries with their event bodies, in-app notifications, finished e-mails and their sent-markers, the
+ * records of removed subscriptions. Every
  * {@code purge-interval}, on one instance at a time (ShedLock {@code notification-retention}); a scheduled job rather
  * than TTL indexes, which the embedded store accepts but never applies.
  */
@@ -27,14 +29,16 @@ public class RetentionPurge {
     private final DeliveryLog deliveries;
     private final WorkerInbox notifications;
     private final EmailNotifications emails;
+    private final Subscriptions subscriptions;
     private final RetentionProperties retention;
     private final Clock clock;
 
     RetentionPurge(DeliveryLog deliveries, WorkerInbox notifications, EmailNotifications emails,
-                   RetentionProperties retention, Clock clock) {
+                   Subscriptions subscriptions, RetentionProperties retention, Clock clock) {
         this.deliveries = deliveries;
         this.notifications = notifications;
         this.emails = emails;
+        this.subscriptions = subscriptions;
         this.retention = retention;
         this.clock = clock;
     }
@@ -56,10 +60,11 @@ public class RetentionPurge {
         long deliveriesGone = deliveries.purgeFinishedBefore(now.minus(retention.deliveries()));
         long notificationsGone = notifications.purgeCreatedBefore(now.minus(retention.notifications()));
         long emailsGone = emails.purgeBefore(now.minus(retention.emails()));
-        if (deliveriesGone + notificationsGone + emailsGone > 0) {
-            log.info("Retention: deleted {} deliveries, {} in-app notifications, {} e-mails and sent-markers",
-                    deliveriesGone, notificationsGone, emailsGone);
+        long removedGone = subscriptions.purgeRemovedBefore(now.minus(retention.removedSubscriptions()));
+        if (deliveriesGone + notificationsGone + emailsGone + removedGone > 0) {
+            log.info("Retention: deleted {} deliveries, {} in-app notifications, {} e-mails and sent-markers, {}"
+                    + " records of removed subscriptions", deliveriesGone, notificationsGone, emailsGone, removedGone);
         }
-        return deliveriesGone + notificationsGone + emailsGone;
+        return deliveriesGone + notificationsGone + emailsGone + removedGone;
     }
 }

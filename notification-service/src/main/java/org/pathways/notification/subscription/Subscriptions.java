@@ -143,6 +143,11 @@ public class Subscriptions implements InitializingBean {
     /** The ids of removed subscriptions, by {@code _id}: what a request's key made and its agency removed since. */
     static final String REMOVED = "subscriptions_removed";
 
+    /** Deletes the records of subscriptions removed before {@code cutoff}; returns how many went. */
+    public long purgeRemovedBefore(java.time.Instant cutoff) {
+        return mongo.remove(Query.query(Criteria.where("removedAt").lt(cutoff)), REMOVED).getDeletedCount();
+    }
+
     private Optional<Registered> registeredBefore(String agencyId, String id, String url, List<String> types) {
         Optional<Subscription> earlier = find(id);
         if (earlier.isEmpty()) {
