@@ -66,6 +66,37 @@ class StoreJournalFigures {
         }
     }
 
+    /**
+     * The journal alone, in this JVM: an entry appended and handed to the operating system, as for one write, and
+     * this thread's CPU for it (the encoding, the checksum, the {@code write} call).
+     */
+    @Test
+    void printTheJournalsOwnCost() throws Exception {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Path file = dir.resolve("own").resolve(EmbeddedMongoStore.FILE);
+        Files.createDirectories(file.getParent());
+        StringBuilder own = new StringBuilder();
+        for (int size : new int[] {200, 4_000, 200, 4_000}) {
+            de.bwaldvogel.mongo.bson.Document document = new de.bwaldvogel.mongo.bson.Document("_id",
+                    UUID.randomUUID().toString()).append("consumer", "learner").append("status", "DONE")
+                    .append("at", Instant.now()).append("text", "t".repeat(size - 100));
+            try (WriteJournal journal = WriteJournal.start(file)) {
+                long cpu = threads.getCurrentThreadCpuTime();
+                long started = System.nanoTime();
+                for (int i = 0; i < WRITES * 10; i++) {
+                    journal.put("figures", "inbox", document);
+                    journal.flush();
+                }
+                own.append(String.format("%-30s %14.2f %14.2f%n", "a document of about " + size + " B",
+                        (threads.getCurrentThreadCpuTime() - cpu) / 1e3 / (WRITES * 10),
+                        (System.nanoTime() - started) / 1e3 / (WRITES * 10)));
+            }
+            WriteJournal.delete(file);
+        }
+        System.out.println("\n==== Pathways store journal, its own cost per write (µs CPU, µs elapsed) ====\n"
+                + own + "========================================");
+    }
+
     private void measure(int run, boolean journaled) throws Exception {
         Path file = Files.createDirectories(dir.resolve(run + "-" + journaled)).resolve(EmbeddedMongoStore.FILE);
         int port = BrokerClients.freePort();
