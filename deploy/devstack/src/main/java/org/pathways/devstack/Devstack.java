@@ -415,6 +415,10 @@ public final class Devstack {
                         + EmbeddedMongoStore.LEGACY_FILE + " into " + EmbeddedMongoStore.FILE + " (a faster format, "
                         + "once); " + EmbeddedMongoStore.LEGACY_FILE + " stays for older versions of the devstack");
             }
+            if (store.replayedFromJournal() > 0) {
+                say("the store took " + store.replayedFromJournal() + " documents written or deleted just before the "
+                        + "last devstack was killed from its journal: every write it had answered is kept");
+            }
         } else {
             say("using the MongoDB at MONGODB_URI instead of the embedded store");
         }

@@ -50,6 +50,10 @@ import org.h2.mvstore.type.ObjectDataType;
  * (docs/benchmarks.md). A data directory of an older devstack ({@value #LEGACY_FILE}, the library's format) is copied
  * into the new file ({@value #FILE}) once, at the first start that finds no new file, and left in place for the older
  * devstack, which reads the data as it was then.
+ *
+ * <p>Every write it answers is in its journal ({@link WriteJournal}) before the answer goes out, until the MVStore has
+ * written it to the file: a devstack killed hard loses none of them, as the Kafka broker, which keeps its log, loses
+ * none of the events published from them.
  */
 final class EmbeddedMongoStore implements AutoCloseable {
 
@@ -68,8 +72,9 @@ final class EmbeddedMongoStore implements AutoCloseable {
      * more often the same unchanged documents are encoded. At the defaults (1 MB, 1 s) a backlog had the store rewrite
      * the same pages many times a second; at 16 MB, once a second, the page writes were still 39 % of the store's CPU
      * (six documents encoded per document inserted, in EmbeddedMongoStoreTest's conditions). At 64 MB and 3 s: about
-     * one. The cost: a devstack killed hard (SIGKILL, a power cut) loses the last 3 s of writes instead of 1 s; a
-     * stop with Ctrl-C writes everything, as before.
+     * one. What a devstack killed hard (SIGKILL, the OOM killer) acknowledged meanwhile is in the store's journal
+     * ({@link WriteJournal}), written every 3 s by the store's checkpoints rather than the MVStore's own timer; a power
+     * cut still loses the writes of the last seconds; a stop with Ctrl-C writes everything, as before.
      */
     private static final int AUTO_COMMIT_BUFFER_KB = 64 * 1024;
     static final int AUTO_COMMIT_DELAY_MS = 3_000;
@@ -88,12 +93,19 @@ final class EmbeddedMongoStore implements AutoCloseable {
     private final KeptBufferFileStore fileStore;
     private final Path file;
     private final long moved;
+    private final long replayed;
+    private final WriteJournal journal;
+    private final java.util.concurrent.ScheduledExecutorService checkpoints;
 
-    private EmbeddedMongoStore(MongoServer server, KeptBufferFileStore fileStore, Path file, long moved) {
+    private EmbeddedMongoStore(MongoServer server, KeptBufferFileStore fileStore, Path file, long moved,
+            long replayed, WriteJournal journal, java.util.concurrent.ScheduledExecutorService checkpoints) {
         this.server = server;
         this.fileStore = fileStore;
         this.file = file;
         this.moved = moved;
+        this.replayed = replayed;
+        this.journal = journal;
+        this.checkpoints = checkpoints;
     }
 
     static EmbeddedMongoStore start(Path file) throws IOException {
@@ -102,14 +114,76 @@ final class EmbeddedMongoStore implements AutoCloseable {
 
     /** As {@link #start(Path)}, on another port (tests, next to a running devstack). */
     static EmbeddedMongoStore start(Path file, int port) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        long moved = moveFromLegacyFile(file.toAbsolutePath());
-        MVStore mvStore = open(file.toAbsolutePath());
-        MongoServer server = new MongoServer(new DevstackH2Backend(mvStore));
-        // No oplog: no service watches a collection (change streams read it), and it was one more document written
-        // with every write (as SharedInfrastructure's store in the services' tests, which has none either).
-        server.bind("localhost", port);
-        return new EmbeddedMongoStore(server, (KeptBufferFileStore) mvStore.getFileStore(), file, moved);
+        return start(file, port, true);
+    }
+
+    /**
+     * As before the journal (2026-12-07): a kill loses the writes since the last page write. Only for the benchmark's
+     * comparison ({@code StoreJournalFigures}) and to show what the journal changes.
+     */
+    static EmbeddedMongoStore startWithoutJournal(Path file, int port) throws IOException {
+        return start(file, port, false);
+    }
+
+    private static EmbeddedMongoStore start(Path file, int port, boolean journaled) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        long moved = moveFromLegacyFile(absolute);
+        if (!Files.exists(absolute)) {
+            WriteJournal.delete(absolute); // a journal without its file: nothing to add it to
+        }
+        MVStore mvStore = open(absolute);
+        DevstackH2Backend backend = new DevstackH2Backend(mvStore);
+        long replayed;
+        WriteJournal journal = null;
+        java.util.concurrent.ScheduledExecutorService checkpoints = null;
+        try {
+            // What a killed process acknowledged after its last page write, before anyone is answered.
+            try {
+                replayed = backend.replay(WriteJournal.read(absolute));
+            } catch (RuntimeException e) {
+                throw new IOException("could not take the writes a killed devstack left in its store's journal ("
+                        + absolute.getFileName() + ".journal.*, next to " + absolute + "): " + e
+                        + "; move those files aside to start without them", e);
+            }
+            mvStore.commit();
+            if (!journaled) {
+                WriteJournal.delete(absolute);
+            } else {
+                journal = WriteJournal.start(absolute);
+                backend.journalTo(journal);
+                // The checkpoints write the pages every AUTO_COMMIT_DELAY_MS; the MVStore's own timer, later, only if
+                // they stopped. Its writes at 64 MB of changes stay as they were.
+                mvStore.setAutoCommitDelay(2 * AUTO_COMMIT_DELAY_MS);
+                checkpoints = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().name("store-checkpoints").daemon().factory());
+                checkpoints.scheduleWithFixedDelay(backend::checkpoint, AUTO_COMMIT_DELAY_MS, AUTO_COMMIT_DELAY_MS,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            MongoServer server = new MongoServer(backend);
+            // No oplog: no service watches a collection (change streams read it), and it was one more document
+            // written with every write (as SharedInfrastructure's store in the services' tests, which has none).
+            server.bind("localhost", port);
+            return new EmbeddedMongoStore(server, (KeptBufferFileStore) mvStore.getFileStore(), file, moved,
+                    replayed, journal, checkpoints);
+        } catch (RuntimeException | IOException e) {
+            if (checkpoints != null) {
+                checkpoints.shutdownNow();
+            }
+            if (journal != null) {
+                journal.close();
+            }
+            mvStore.closeImmediately();
+            throw e;
+        }
+    }
+
+    /**
+     * How many documents this start took from the journal a killed devstack left (written or deleted after its last
+     * page write); 0 after a clean stop.
+     */
+    long replayedFromJournal() {
+        return replayed;
     }
 
     Path file() {
@@ -302,10 +376,29 @@ final class EmbeddedMongoStore implements AutoCloseable {
         }
     }
 
-    /** Stops listening and closes the H2 backend, which writes the MVStore's last changes to the file. */
+    /**
+     * Stops listening and closes the H2 backend, which writes the MVStore's last changes to the file; then the
+     * journal has nothing the file lacks and is deleted.
+     */
     @Override
     public void close() {
+        if (checkpoints != null) {
+            checkpoints.shutdown();
+            try {
+                checkpoints.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         server.shutdown();
+        if (journal != null) {
+            journal.close();
+            try {
+                WriteJournal.delete(file.toAbsolutePath());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // kept: replayed at the next start, to the same effect
+            }
+        }
     }
 
     /**
@@ -362,11 +455,53 @@ final class EmbeddedMongoStore implements AutoCloseable {
 
     private static final class DevstackH2Backend extends H2Backend {
 
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmbeddedMongoStore.class);
+
+        /** Commands that change documents only: journaled ({@link WriteJournal}). */
+        private static final java.util.Set<String> WRITES = caseInsensitive("insert", "update", "delete",
+                "findAndModify");
+        /** Commands that change nothing in the file. */
+        private static final java.util.Set<String> READS = caseInsensitive("find", "getMore", "killCursors", "count",
+                "distinct", "aggregate", "listCollections", "listIndexes", "listDatabases", "hello", "isMaster",
+                "buildInfo", "ping", "whatsmyuri", "serverStatus", "dbStats", "collStats", "getLastError",
+                "resetError", "endSessions", "getParameter", "getCmdLineOpts", "getLog", "hostInfo",
+                "connectionStatus", "replSetGetStatus", "getFreeMonitoringStatus", "validate",
+                CommandCounts.COMMAND);
+
+        private static java.util.Set<String> caseInsensitive(String... commands) {
+            java.util.Set<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+            set.addAll(List.of(commands));
+            return set;
+        }
+
         DevstackH2Backend(MVStore store) {
             super(store);
         }
 
         private final CommandCounts counts = new CommandCounts();
+        /** Set once the journal left by a killed process is replayed; read by every collection's writes. */
+        private volatile WriteJournal journal;
+        /**
+         * Held shared by writes of documents, exclusively by anything else that changes the file (a collection or an
+         * index created, dropped or renamed), which then has the pages written and the journal dropped at once: the
+         * journal holds documents only, and none of it may cross such a change.
+         */
+        private final java.util.concurrent.locks.ReadWriteLock schema =
+                new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+        void journalTo(WriteJournal journal) {
+            this.journal = journal;
+        }
+
+        /** The pages written and the journal dropped ({@link WriteJournal#checkpoint}); every few seconds. */
+        void checkpoint() {
+            try {
+                journal.checkpoint(getMvStore()::commit);
+            } catch (RuntimeException e) {
+                // Logged, and tried again at the next: the journal keeps everything meanwhile.
+                LOG.error("could not write the store's pages and drop its journal", e);
+            }
+        }
 
         @Override
         public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
@@ -374,12 +509,69 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 return counts.answer();
             }
             counts.count(databaseName, command, query);
+            WriteJournal journal = this.journal;
+            if (journal == null || READS.contains(command) && !writesByAggregation(command, query)) {
+                return answer(channel, databaseName, command, query);
+            }
+            if (WRITES.contains(command)) {
+                java.util.concurrent.locks.Lock writes = schema.readLock();
+                writes.lock();
+                try {
+                    return answer(channel, databaseName, command, query);
+                } finally {
+                    journal.flush(); // to the OS before the answer goes out
+                    writes.unlock();
+                }
+            }
+            java.util.concurrent.locks.Lock change = schema.writeLock();
+            change.lock();
+            try {
+                return answer(channel, databaseName, command, query);
+            } finally {
+                journal.checkpoint(getMvStore()::commit);
+                change.unlock();
+            }
+        }
+
+        private static boolean writesByAggregation(String command, Document query) {
+            if (!"aggregate".equalsIgnoreCase(command) || !(query.get("pipeline") instanceof List<?> pipeline)) {
+                return false;
+            }
+            return pipeline.stream().anyMatch(stage -> stage instanceof Document document
+                    && (document.containsKey("$out") || document.containsKey("$merge")));
+        }
+
+        private Document answer(Channel channel, String databaseName, String command, Document query) {
             if (!"hello".equalsIgnoreCase(command)) {
                 return super.handleCommand(channel, databaseName, command, query);
             }
             Document answer = super.handleCommand(channel, databaseName, "isMaster", query);
             answer.put("isWritablePrimary", answer.get("ismaster"));
             return answer;
+        }
+
+        /**
+         * The documents a killed process's journal names, made as it last left them: first every one of them
+         * removed, then the ones it last wrote added, so that no unique key is held twice on the way (the file may
+         * hold any of them as it was at any moment since the journal began). Through the collections, as a write's
+         * own, so that their indexes follow; before the journal is set, so that none of this is journaled again.
+         */
+        long replay(Map<WriteJournal.Collection, Map<Object, Document>> journaled) {
+            long documents = 0;
+            for (Map.Entry<WriteJournal.Collection, Map<Object, Document>> entry : journaled.entrySet()) {
+                CopyOnReadDatabase database = (CopyOnReadDatabase) resolveDatabase(entry.getKey().database());
+                MongoCollection<?> collection = database.collection(entry.getKey().name());
+                for (Object id : entry.getValue().keySet()) {
+                    collection.deleteDocuments(new Document("_id", id), 1);
+                }
+                for (Document document : entry.getValue().values()) {
+                    if (document != null) {
+                        collection.addDocument(document);
+                    }
+                }
+                documents += entry.getValue().size();
+            }
+            return documents;
         }
 
         @Override
@@ -402,6 +594,11 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 super(databaseName, getMvStore(), getCursorRegistry());
             }
 
+            /** The collection, created as a write creates it if it is not there. */
+            MongoCollection<Object> collection(String collectionName) {
+                return resolveOrCreateCollection(collectionName);
+            }
+
             @Override
             protected MongoCollection<Object> openOrCreateCollection(String collectionName,
                     CollectionOptions options) {
@@ -418,7 +615,7 @@ final class EmbeddedMongoStore implements AutoCloseable {
                             if (commandCounts != null) {
                                 commandCounts.count(database, CommandCounts.SCAN, collectionName);
                             }
-                        });
+                        }, () -> journal);
             }
 
             /** A unique index whose keys compare without serializing them ({@link IndexKeys}). */
@@ -445,12 +642,57 @@ final class EmbeddedMongoStore implements AutoCloseable {
     private static final class CopyOnReadCollection extends H2Collection {
 
         private final Runnable scans;
+        private final java.util.function.Supplier<WriteJournal> journal;
 
         CopyOnReadCollection(MongoDatabase database, String collectionName, CollectionOptions options,
                 MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry,
-                Runnable scans) {
+                Runnable scans, java.util.function.Supplier<WriteJournal> journal) {
             super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
             this.scans = scans;
+            this.journal = journal;
+        }
+
+        /*
+         * Every change of a stored document passes one of the three below, under the collection's lock (every write
+         * method of the collection holds it): journaled there, in the order applied. The library's own collections
+         * (system.namespaces, system.indexes) are not: what changes them is a change of the file's collections or
+         * indexes, which has the pages written at once, or a collection's creation by its first write, which its
+         * document's replay makes again.
+         */
+
+        @Override
+        protected Object addDocumentInternal(Document document) {
+            Object position = super.addDocumentInternal(document);
+            WriteJournal to = journaled();
+            if (to != null) {
+                to.put(getDatabaseName(), getCollectionName(), document);
+            }
+            return position;
+        }
+
+        @Override
+        protected void handleUpdate(Object position, Document oldDocument, Document newDocument) {
+            super.handleUpdate(position, oldDocument, newDocument);
+            WriteJournal to = journaled();
+            if (to != null) {
+                to.put(getDatabaseName(), getCollectionName(), newDocument);
+            }
+        }
+
+        @Override
+        protected void removeDocument(Object position) {
+            super.removeDocument(position);
+            WriteJournal to = journaled();
+            if (to != null) {
+                // The library keys a document whose _id is null by Missing
+                to.remove(getDatabaseName(), getCollectionName(),
+                        position == Missing.getInstance() ? null : position);
+            }
+        }
+
+        private WriteJournal journaled() {
+            WriteJournal to = journal.get();
+            return to != null && "_id".equals(getIdField()) && !getCollectionName().startsWith("system.") ? to : null;
         }
 
         /**

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
@@ -182,6 +183,140 @@ class EmbeddedMongoStoreTest {
                     .contains("referrals insert referrals 2", "referrals update referrals 2",
                             "notifications find deliveries 1", "referrals scan referrals 2")
                     .noneMatch(line -> line.contains("r-1") || line.contains("RECEIVED"));
+        }
+    }
+
+    @Test
+    void everyWriteItAnsweredIsThereAsLastWrittenAfterItsProcessIsKilled() throws Exception {
+        // The store in a JVM of its own, killed with SIGKILL after writes of every kind from three writers at once,
+        // for longer than the store waits between its page writes: the last seconds of them are in no page written.
+        Path file = dir.resolve(EmbeddedMongoStore.FILE);
+        int port = BrokerClients.freePort();
+        Map<String, Map<Object, Document>> answered = new TreeMap<>();
+        List<Object> upsertedIds = java.util.Collections.synchronizedList(new ArrayList<>());
+        int exit;
+        try (StoreProcess process = StoreProcess.start(file, port, true);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoDatabase database = client.getDatabase("killed");
+            MongoCollection<Document> referrals = database.getCollection("referrals");
+            referrals.createIndex(new Document("reference", 1), new IndexOptions().unique(true));
+            database.getCollection("dropped").insertOne(new Document("_id", "d-1"));
+            database.getCollection("dropped").drop();
+            long until = System.nanoTime() + (EmbeddedMongoStore.AUTO_COMMIT_DELAY_MS + 1_500) * 1_000_000L;
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                int writer = w;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int round = 0; System.nanoTime() < until; round++) {
+                            write(database, writer, round, upsertedIds);
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            assertThat(failures).isEmpty();
+            for (String name : database.listCollectionNames()) {
+                Map<Object, Document> documents = new java.util.LinkedHashMap<>();
+                database.getCollection(name).find().forEach(doc -> documents.put(doc.get("_id"), doc));
+                answered.put(name, documents);
+            }
+            exit = process.kill();
+        }
+        assertThat(exit).as("the store's JVM ended by SIGKILL").isEqualTo(128 + 9);
+        assertThat(upsertedIds).as("upserts whose id the store made").isNotEmpty();
+
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoDatabase database = client.getDatabase("killed");
+            Map<String, Map<Object, Document>> found = new TreeMap<>();
+            for (String name : database.listCollectionNames()) {
+                Map<Object, Document> documents = new java.util.LinkedHashMap<>();
+                database.getCollection(name).find().forEach(doc -> documents.put(doc.get("_id"), doc));
+                found.put(name, documents);
+            }
+            List<String> differences = new ArrayList<>();
+            Set<String> names = new TreeSet<>(answered.keySet());
+            names.addAll(found.keySet());
+            for (String name : names) {
+                Map<Object, Document> expected = answered.getOrDefault(name, Map.of());
+                Map<Object, Document> actual = found.getOrDefault(name, Map.of());
+                Set<Object> ids = new java.util.HashSet<>(expected.keySet());
+                ids.addAll(actual.keySet());
+                for (Object id : ids) {
+                    if (!Objects.equals(expected.get(id), actual.get(id))) {
+                        differences.add(name + " " + id + ": answered " + expected.get(id) + ", found "
+                                + actual.get(id));
+                    }
+                }
+            }
+            assertThat(differences).as("documents not as the killed store last answered (of %d)",
+                    answered.values().stream().mapToInt(Map::size).sum()).isEmpty();
+            assertThat(found).as("a dropped collection stays dropped").doesNotContainKey("dropped");
+            assertThat(store.replayedFromJournal()).as("documents taken from the journal").isPositive();
+            // The unique index came back, and guards the references as they were last written.
+            String taken = answered.get("referrals").values().iterator().next().getString("reference");
+            assertThatThrownBy(() -> database.getCollection("referrals")
+                    .insertOne(new Document("_id", "again").append("reference", taken)))
+                    .isInstanceOf(MongoWriteException.class);
+        }
+    }
+
+    /** One round of a writer's writes of every kind, as the services make them. */
+    private static void write(MongoDatabase database, int writer, int round, List<Object> upsertedIds) {
+        MongoCollection<Document> referrals = database.getCollection("referrals");
+        String id = "ref-" + writer + "-" + round;
+        referrals.insertOne(new Document("_id", id).append("reference", "R" + writer + "-" + round)
+                .append("status", "SUBMITTED").append("history", List.of(new Document("at", new Date()))));
+        if (round % 2 == 1) {
+            referrals.updateOne(Filters.eq("_id", "ref-" + writer + "-" + (round - 1)), Updates.combine(
+                    Updates.set("status", "ACCEPTED"), Updates.push("history", new Document("round", round))));
+        }
+        if (round % 6 == 5) {
+            // A unique key moved from one document to another: the first let go of it, then the second took it.
+            referrals.updateOne(Filters.eq("_id", "ref-" + writer + "-" + (round - 5)),
+                    Updates.set("reference", "moved-" + writer + "-" + round));
+            referrals.updateOne(Filters.eq("_id", "ref-" + writer + "-" + (round - 4)),
+                    Updates.set("reference", "R" + writer + "-" + (round - 5)));
+        }
+        if (round % 4 == 3) {
+            referrals.deleteOne(Filters.eq("_id", "ref-" + writer + "-" + (round - 2)));
+        }
+        if (round % 5 == 4) {
+            referrals.replaceOne(Filters.eq("_id", "ref-" + writer + "-" + (round - 4)),
+                    new Document("reference", "replaced-" + writer + "-" + round).append("status", "WITHDRAWN"));
+        }
+        // One document every writer changes: the last change answered is the one kept.
+        database.getCollection("counts").updateOne(Filters.eq("_id", "shared"),
+                Updates.combine(Updates.inc("count", 1), Updates.set("last", writer + "-" + round)),
+                new UpdateOptions().upsert(true));
+        database.getCollection("leases").findOneAndUpdate(Filters.eq("_id", "lease-" + round % 7),
+                Updates.combine(Updates.set("owner", "writer-" + writer), Updates.inc("version", 1)),
+                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
+        if (round % 3 == 0) {
+            // An upsert by another field than _id: the store makes the new document's ObjectId.
+            Object upserted = database.getCollection("inbox").updateOne(
+                    Filters.eq("eventId", "event-" + writer + "-" + round), Updates.set("done", true),
+                    new UpdateOptions().upsert(true)).getUpsertedId();
+            if (upserted != null) {
+                upsertedIds.add(upserted);
+            }
+            database.getCollection("inbox").insertMany(List.of(new Document("eventId", "bulk-" + writer + "-" + round),
+                    new Document("eventId", "bulk-" + writer + "-" + round + "b")));
+        }
+        if (round % 7 == 6) {
+            database.getCollection("leases").findOneAndDelete(Filters.eq("_id", "lease-" + (round + 1) % 7));
+            database.getCollection("inbox").bulkWrite(List.of(
+                    new com.mongodb.client.model.InsertOneModel<>(new Document("_id", "b-" + writer + "-" + round)),
+                    new com.mongodb.client.model.UpdateOneModel<>(Filters.eq("_id", "b-" + writer + "-" + round),
+                            Updates.set("seen", round)),
+                    new com.mongodb.client.model.DeleteManyModel<>(Filters.eq("eventId",
+                            "bulk-" + writer + "-" + (round - 3) + "b"))));
         }
     }
 
