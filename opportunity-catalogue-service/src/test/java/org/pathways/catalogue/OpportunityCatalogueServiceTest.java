@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=" + OpportunityCatalogueServiceApplication.NAME,
                 "pathways.catalogue.search.directory=memory", "pathways.catalogue.search.reconcile-every=PT1H"})
-@Import({MongoQueryLog.class, org.pathways.testing.StoreCommands.class})
+@Import({MongoQueryLog.class, org.pathways.testing.StoreCommands.class, StoreFaults.class})
 public abstract class OpportunityCatalogueServiceTest extends RunningServiceTest {
 
     protected static final String COLLEGE = "agency-college";

@@ -1,6 +1,8 @@
 package org.pathways.catalogue.hsds;
 
 import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,7 +60,9 @@ class HsdsMapper {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     static final List<String> WEEKDAYS = List.of("MO", "TU", "WE", "TH", "FR");
-    static final String EVENING = "17:00";
+    static final LocalTime EVENING = LocalTime.of(17, 0);
+    /** HSDS times ({@code opens_at}): "10:00", "10:00:00", with seconds' fractions or an offset ("10:00:00Z"). */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("H:mm[:ss[.SSS]][XXX]");
 
     private final Validator validator;
 
@@ -94,14 +98,19 @@ class HsdsMapper {
         }
         String hsdsId = org.path("id").asString();
         Map<HsdsTaxonomy, List<String>> codes = codes(report, org);
-        AgencySector sector = enumOf(AgencySector.class, first(codes, HsdsTaxonomy.AGENCY_SECTOR))
-                .orElse(AgencySector.VOLUNTARY);
-        AgencyKind kind = enumOf(AgencyKind.class, first(codes, HsdsTaxonomy.AGENCY_KIND)).orElse(AgencyKind.OTHER);
+        AgencySector sector = report.code(AgencySector.class, HsdsTaxonomy.AGENCY_SECTOR,
+                first(codes, HsdsTaxonomy.AGENCY_SECTOR)).orElse(AgencySector.VOLUNTARY);
+        AgencyKind kind = report.code(AgencyKind.class, HsdsTaxonomy.AGENCY_KIND, first(codes, HsdsTaxonomy.AGENCY_KIND))
+                .orElse(AgencyKind.OTHER);
+        String referrals = first(codes, HsdsTaxonomy.REFERRALS);
+        if (referrals != null && !List.of("DIRECT", "SIGNPOSTING").contains(referrals.toUpperCase(Locale.ROOT))) {
+            report.unknownCode(HsdsTaxonomy.REFERRALS);
+        }
         AgencyDetails details;
         try {
             details = new AgencyDetails(text(org, "name"), sector, kind,
                     codes.getOrDefault(HsdsTaxonomy.LOCALITY, List.of()), contacts(report, org.path("contacts")),
-                    !"SIGNPOSTING".equals(first(codes, HsdsTaxonomy.REFERRALS)), text(org, "website"), null,
+                    !"SIGNPOSTING".equalsIgnoreCase(referrals), text(org, "website"), null,
                     text(org, "description"), text(org, "email"), phone(report, org.path("phones")));
         } catch (RuntimeException e) {
             return report.refuse("organizations", org, ImportIssue.UNREADABLE, null);
@@ -112,6 +121,7 @@ class HsdsMapper {
             return report.done(null);
         }
         report.notMapped("organizations", org, ORGANIZATION_NOT_MAPPED);
+        report.unread("organizations", org);
         return report.done(new AgencyEntry(hsdsId, details));
     }
 
@@ -142,29 +152,36 @@ class HsdsMapper {
             return report.done(null);
         }
         report.notMapped("services", service, SERVICE_NOT_MAPPED);
+        report.unread("services", service);
         return report.done(new OpportunityEntry(service.path("id").asString(),
                 service.path("organization_id").asString(""), target, details));
     }
 
     private DraftOpportunity details(Report report, JsonNode service) {
         Map<HsdsTaxonomy, List<String>> codes = codes(report, service);
-        OpportunityKind kind = enumOf(OpportunityKind.class, first(codes, HsdsTaxonomy.OPPORTUNITY_KIND))
-                .orElse(OpportunityKind.ADVICE);
-        Optional<DeliveryMode> declaredMode = enumOf(DeliveryMode.class, first(codes, HsdsTaxonomy.MODE));
-        Set<AccessibilityFeature> accessibility = codes.getOrDefault(HsdsTaxonomy.ACCESSIBILITY, List.of()).stream()
-                .map(code -> enumOf(AccessibilityFeature.class, code)).flatMap(Optional::stream)
-                .collect(Collectors.toCollection(LinkedHashSet::new));
+        OpportunityKind kind = report.code(OpportunityKind.class, HsdsTaxonomy.OPPORTUNITY_KIND,
+                first(codes, HsdsTaxonomy.OPPORTUNITY_KIND)).orElse(OpportunityKind.ADVICE);
+        Optional<DeliveryMode> declaredMode = report.code(DeliveryMode.class, HsdsTaxonomy.MODE,
+                first(codes, HsdsTaxonomy.MODE));
+        Set<AccessibilityFeature> accessibility = new LinkedHashSet<>(
+                report.codes(AccessibilityFeature.class, HsdsTaxonomy.ACCESSIBILITY, codes));
+        String waitlist = first(codes, HsdsTaxonomy.WAITLIST);
+        if (waitlist != null && !"OPEN".equalsIgnoreCase(waitlist)) {
+            report.unknownCode(HsdsTaxonomy.WAITLIST);
+        }
         String capacityValue = first(codes, HsdsTaxonomy.CAPACITY);
         Integer capacity = capacityValue == null ? null : Integer.valueOf(capacityValue);
         List<Venue> venues = new ArrayList<>();
         String url = text(service, "url");
         boolean virtual = false;
         for (JsonNode link : service.path("service_at_locations")) {
+            report.nestedNotMapped("service_at_locations", link, SERVICE_AT_LOCATION_NOT_MAPPED);
             JsonNode location = link.path("location");
             if (!location.isObject()) {
                 report.warn("service_at_locations", link, ImportIssue.UNKNOWN_SERVICE_OR_LOCATION, null);
                 continue;
             }
+            report.nestedNotMapped("locations", location, LOCATION_NOT_MAPPED);
             if ("virtual".equals(location.path("location_type").asString(""))) {
                 // Online delivery; its url becomes the opportunity's when the service has none of its own.
                 virtual = true;
@@ -176,13 +193,16 @@ class HsdsMapper {
                 }
                 continue;
             }
+            for (JsonNode address : location.path("addresses")) {
+                report.nestedNotMapped("addresses", address, ADDRESS_NOT_MAPPED);
+            }
             String locality = text(location.path("addresses").path(0), "city");
             if (locality == null || locality.isBlank()) {
                 report.warn("locations", location, ImportIssue.LOCATION_WITHOUT_CITY, null);
                 continue;
             }
-            Double lat = number(location.path("latitude"));
-            Double lon = number(location.path("longitude"));
+            Double lat = report.number(location, "locations", "latitude");
+            Double lon = report.number(location, "locations", "longitude");
             boolean point = lat != null && lon != null;
             if (point && (Math.abs(lat) > 90 || Math.abs(lon) > 180)) {
                 report.warn("locations", location, ImportIssue.COORDINATES, "latitude, longitude");
@@ -190,11 +210,17 @@ class HsdsMapper {
             }
             // A location's accessibility, where its text names a feature the catalogue knows ("step free").
             for (JsonNode feature : location.path("accessibility")) {
+                report.nestedNotMapped("accessibility", feature, ACCESSIBILITY_NOT_MAPPED);
                 for (String field : List.of("description", "accessibility")) {
                     String description = text(feature, field);
-                    if (description != null) {
-                        enumOf(AccessibilityFeature.class, description.strip().replaceAll("[ -]+", "_"))
-                                .ifPresent(accessibility::add);
+                    if (description != null && !description.isBlank()) {
+                        Optional<AccessibilityFeature> known = enumOf(AccessibilityFeature.class,
+                                description.strip().replaceAll("[ -]+", "_"));
+                        known.ifPresent(accessibility::add);
+                        if (known.isEmpty()) {
+                            // Words the catalogue's features do not name ("wheelchair accessible"): not kept.
+                            report.nestedNotMapped("accessibility", feature, List.of(field));
+                        }
                     }
                 }
             }
@@ -215,7 +241,8 @@ class HsdsMapper {
         String currency = null;
         int costIndex = 0;
         for (JsonNode cost : service.path("cost_options")) {
-            Double amount = number(cost.path("amount"));
+            report.nestedNotMapped("cost_options", cost, COST_NOT_MAPPED);
+            Double amount = report.number(cost, "cost_options", "amount");
             if (amount == null) {
                 continue;
             }
@@ -232,12 +259,11 @@ class HsdsMapper {
                 report.warn("cost_options", cost, ImportIssue.CURRENCY, null);
             }
         }
-        Set<TimeSlot> declaredSlots = codes.getOrDefault(HsdsTaxonomy.TIME_SLOT, List.of()).stream()
-                .map(code -> enumOf(TimeSlot.class, code)).flatMap(Optional::stream)
-                .collect(Collectors.toCollection(LinkedHashSet::new));
+        Set<TimeSlot> declaredSlots = new LinkedHashSet<>(
+                report.codes(TimeSlot.class, HsdsTaxonomy.TIME_SLOT, codes));
         Schedule schedule = schedule(report, service.path("schedules"), declaredSlots);
-        Integer minAge = whole(service.path("minimum_age"));
-        Integer maxAge = whole(service.path("maximum_age"));
+        Integer minAge = report.whole(service, "services", "minimum_age");
+        Integer maxAge = report.whole(service, "services", "maximum_age");
         if (minAge != null && maxAge != null && maxAge < minAge) {
             report.warn("services", service, ImportIssue.AGE_RANGE, "minimum_age, maximum_age");
             minAge = null;
@@ -245,6 +271,7 @@ class HsdsMapper {
         }
         List<String> residentIn = new ArrayList<>();
         for (JsonNode area : service.path("service_areas")) {
+            report.nestedNotMapped("service_areas", area, SERVICE_AREA_NOT_MAPPED);
             String name = text(area, "name");
             if (name == null || name.isBlank()) {
                 name = text(area, "service_area"); // the Open Referral UK profile's field
@@ -255,17 +282,15 @@ class HsdsMapper {
         }
         DeliveryMode mode = declaredMode.orElse(!virtual ? DeliveryMode.IN_PERSON
                 : venues.isEmpty() ? DeliveryMode.ONLINE : DeliveryMode.BLENDED);
-        Set<Benefit> benefits = codes.getOrDefault(HsdsTaxonomy.BENEFIT, List.of()).stream()
-                .map(code -> enumOf(Benefit.class, code)).flatMap(Optional::stream).collect(Collectors.toSet());
-        Set<FreeFor> freeFor = codes.getOrDefault(HsdsTaxonomy.FREE_FOR, List.of()).stream()
-                .map(code -> enumOf(FreeFor.class, code)).flatMap(Optional::stream).collect(Collectors.toSet());
+        Set<Benefit> benefits = Set.copyOf(report.codes(Benefit.class, HsdsTaxonomy.BENEFIT, codes));
+        Set<FreeFor> freeFor = Set.copyOf(report.codes(FreeFor.class, HsdsTaxonomy.FREE_FOR, codes));
         return new DraftOpportunity(text(service, "name"), text(service, "description"), kind,
                 first(codes, HsdsTaxonomy.LEVEL), capacity, codes.getOrDefault(HsdsTaxonomy.SUBJECT, List.of()),
                 mode, venues, schedule, costPence, freeFor,
                 new Eligibility(minAge, maxAge, residentIn, benefits, first(codes, HsdsTaxonomy.PRIOR_LEVEL),
                         text(service, "eligibility_description")),
                 accessibility, languages.isEmpty() ? null : languages,
-                "OPEN".equals(first(codes, HsdsTaxonomy.WAITLIST)), url, text(service, "email"),
+                "OPEN".equalsIgnoreCase(waitlist), url, text(service, "email"),
                 phone(report, service.path("phones")), contacts(report, service.path("contacts")),
                 text(service, "fees_description"), currency);
     }
@@ -274,6 +299,7 @@ class HsdsMapper {
     private static List<AgencyContact> contacts(Report report, JsonNode nodes) {
         List<AgencyContact> contacts = new ArrayList<>();
         for (JsonNode contact : nodes) {
+            report.nestedNotMapped("contacts", contact, CONTACT_NOT_MAPPED);
             if (!contact.path("name").isString() || contact.path("name").asString().isBlank()) {
                 report.warn("contacts", contact, ImportIssue.CONTACT_WITHOUT_NAME, null);
                 continue;
@@ -289,6 +315,7 @@ class HsdsMapper {
         String number = null;
         int index = 0;
         for (JsonNode phone : phones) {
+            report.nestedNotMapped("phones", phone, PHONE_NOT_MAPPED);
             if (index++ == 0) {
                 number = text(phone, "number");
             } else {
@@ -310,15 +337,18 @@ class HsdsMapper {
         LocalDate to = null;
         Integer count = null;
         String times = null;
+        for (JsonNode each : schedules) {
+            report.nestedNotMapped("schedules", each, SCHEDULE_NOT_MAPPED);
+        }
         if (when.isObject()) {
-            from = date(when, "valid_from");
-            to = date(when, "valid_to");
+            from = report.date(when, "valid_from");
+            to = report.date(when, "valid_to");
             if (from != null && to != null && to.isBefore(from)) {
                 report.warn("schedules", when, ImportIssue.SCHEDULE_DATES, "valid_from, valid_to");
                 from = null;
                 to = null;
             }
-            count = whole(when.path("count"));
+            count = report.whole(when, "schedules", "count");
             times = text(when, "description");
         }
         Set<TimeSlot> slots = new LinkedHashSet<>(declaredSlots);
@@ -331,10 +361,18 @@ class HsdsMapper {
             if (days.contains("SA") || days.contains("SU")) {
                 slots.add(TimeSlot.WEEKEND);
             }
+            if (days.stream().anyMatch(day -> !WEEKDAYS.contains(day) && !day.equals("SA") && !day.equals("SU"))) {
+                report.unreadable("schedules.byday");
+            }
             if (days.stream().anyMatch(WEEKDAYS::contains)) {
                 String opens = text(weekly, "opens_at");
-                slots.add(opens != null && opens.compareTo(EVENING) >= 0 ? TimeSlot.WEEKDAY_EVENING
-                        : TimeSlot.WEEKDAY_DAYTIME);
+                if (opens == null || opens.isBlank()) {
+                    slots.add(TimeSlot.WEEKDAY_DAYTIME);
+                } else {
+                    // A time that cannot be read says neither daytime nor evening: no weekday slot is guessed.
+                    time(opens).ifPresentOrElse(time -> slots.add(time.isBefore(EVENING) ? TimeSlot.WEEKDAY_DAYTIME
+                            : TimeSlot.WEEKDAY_EVENING), () -> report.unreadable("schedules.opens_at"));
+                }
             }
         }
         if (from == null && to == null && count == null && times == null && slots.isEmpty()) {
@@ -384,6 +422,80 @@ class HsdsMapper {
     /** What one record's mapping reports. */
     private final class Report {
         final List<ImportFinding> findings = new ArrayList<>();
+        /** Fields of nested records with a value the catalogue has no place for ({@code contacts.department}). */
+        final Set<String> nestedNotMapped = new LinkedHashSet<>();
+        /** Pathways taxonomies with a code the catalogue does not know. */
+        final Set<String> unknownCodes = new LinkedHashSet<>();
+        /** Fields whose value could not be read as what the standard says it is (a time, a date, a number). */
+        final Set<String> unreadable = new LinkedHashSet<>();
+
+        void nestedNotMapped(String table, JsonNode nested, List<String> fields) {
+            for (String field : fields) {
+                if (hasValue(nested.path(field))) {
+                    nestedNotMapped.add(table + "." + field);
+                }
+            }
+        }
+
+        void unknownCode(HsdsTaxonomy taxonomy) {
+            unknownCodes.add(taxonomy.taxonomy);
+        }
+
+        void unreadable(String field) {
+            unreadable.add(field);
+        }
+
+        /** The code as the catalogue's value; a code it does not know is reported (and a default applies). */
+        <E extends Enum<E>> Optional<E> code(Class<E> type, HsdsTaxonomy taxonomy, String code) {
+            Optional<E> known = enumOf(type, code);
+            if (code != null && known.isEmpty()) {
+                unknownCode(taxonomy);
+            }
+            return known;
+        }
+
+        /** Every code of the taxonomy the catalogue knows, in order; the others are reported. */
+        <E extends Enum<E>> List<E> codes(Class<E> type, HsdsTaxonomy taxonomy, Map<HsdsTaxonomy, List<String>> all) {
+            return all.getOrDefault(taxonomy, List.of()).stream().map(code -> code(type, taxonomy, code))
+                    .flatMap(Optional::stream).distinct().toList();
+        }
+
+        /** A number, or null; a value that is there but is no number is reported as unreadable. */
+        Double number(JsonNode record, String table, String field) {
+            Double number = HsdsMapper.number(record.path(field));
+            if (number == null && hasValue(record.path(field))) {
+                unreadable(table + "." + field);
+            }
+            return number;
+        }
+
+        /** A whole number, or null; a value that is there but is no whole number is reported as unreadable. */
+        Integer whole(JsonNode record, String table, String field) {
+            Integer whole = HsdsMapper.whole(record.path(field));
+            if (whole == null && hasValue(record.path(field))) {
+                unreadable(table.equals("services") ? field : table + "." + field);
+            }
+            return whole;
+        }
+
+        /** An ISO date of a schedule, or null; a value that is there but is no date is reported as unreadable. */
+        LocalDate date(JsonNode schedule, String field) {
+            LocalDate date = HsdsMapper.date(schedule, field);
+            if (date == null && hasValue(schedule.path(field))) {
+                unreadable("schedules." + field);
+            }
+            return date;
+        }
+
+        /** Reports, for the record just mapped, the codes it did not know and the values it could not read. */
+        void unread(String table, JsonNode record) {
+            if (!unknownCodes.isEmpty()) {
+                warn(table, record, ImportIssue.UNKNOWN_CODE, "attributes (" + String.join(", ", unknownCodes) + ")");
+            }
+            if (!unreadable.isEmpty()) {
+                warn(table, record, ImportIssue.NOT_READ, String.join(", ", unreadable));
+            }
+        }
 
         void warn(String table, JsonNode record, ImportIssue issue, String field) {
             findings.add(ImportFinding.of(table, record, issue, field));
@@ -398,10 +510,15 @@ class HsdsMapper {
             return new Mapped<>(value, findings);
         }
 
-        /** Reports the HSDS fields of {@code record} among {@code unmapped} that carry a value. */
+        /**
+         * Reports the HSDS fields of {@code record} among {@code unmapped} that carry a value, then those of its
+         * nested records (as {@code table.field}).
+         */
         void notMapped(String table, JsonNode record, List<String> unmapped) {
-            String present = unmapped.stream().filter(field -> hasValue(record.path(field)))
-                    .collect(Collectors.joining(", "));
+            List<String> fields = new ArrayList<>(unmapped.stream().filter(field -> hasValue(record.path(field)))
+                    .toList());
+            fields.addAll(nestedNotMapped);
+            String present = String.join(", ", fields);
             if (!present.isEmpty()) {
                 warn(table, record, ImportIssue.NOT_MAPPED, present);
             }
@@ -521,6 +638,28 @@ class HsdsMapper {
             "interpretation_services", "application_process", "wait_time", "fees", "accreditations", "assured_date",
             "assurer_email", "licenses", "alert", "funding", "program", "required_documents", "metadata");
 
+    /**
+     * Fields of nested records the catalogue has no place for, reported as {@code table.field} under the
+     * organization or service. Not those the export itself writes (a cost option's {@code option}, a service area's
+     * {@code description}, a language's {@code name}, an address's {@code address_type}), so that importing an
+     * export reports nothing.
+     */
+    static final List<String> CONTACT_NOT_MAPPED = List.of("department");
+    static final List<String> PHONE_NOT_MAPPED = List.of("extension", "type", "description", "languages");
+    static final List<String> SERVICE_AT_LOCATION_NOT_MAPPED = List.of("description", "contacts", "phones",
+            "schedules");
+    static final List<String> LOCATION_NOT_MAPPED = List.of("alternate_name", "description", "transportation",
+            "external_identifier", "external_identifier_type", "languages", "phones", "contacts", "schedules");
+    static final List<String> ADDRESS_NOT_MAPPED = List.of("attention", "address_1", "address_2", "region",
+            "state_province", "postal_code", "country");
+    static final List<String> ACCESSIBILITY_NOT_MAPPED = List.of("details", "url");
+    static final List<String> COST_NOT_MAPPED = List.of("valid_from", "valid_to", "amount_description");
+    static final List<String> SERVICE_AREA_NOT_MAPPED = List.of("extent", "extent_type", "uri");
+    /** A schedule's weekly rule: only the slot of the week it implies is kept (and the first one's dates). */
+    static final List<String> SCHEDULE_NOT_MAPPED = List.of("dtstart", "timezone", "until", "wkst", "freq",
+            "interval", "byday", "byweekno", "bymonthday", "byyearday", "opens_at", "closes_at", "schedule_link",
+            "attending_type", "notes");
+
     private static boolean hasValue(JsonNode value) {
         return !(value.isMissingNode() || value.isNull() || (value.isString() && value.asString().isBlank())
                 || (value.isContainer() && value.isEmpty()));
@@ -567,6 +706,14 @@ class HsdsMapper {
         Double number = number(value);
         return number == null || number != Math.rint(number) || Math.abs(number) > 1_000_000 ? null
                 : number.intValue();
+    }
+
+    private static Optional<LocalTime> time(String value) {
+        try {
+            return Optional.of(LocalTime.parse(value.strip(), TIME));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     private static LocalDate date(JsonNode node, String field) {

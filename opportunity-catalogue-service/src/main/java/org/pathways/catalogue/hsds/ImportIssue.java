@@ -39,7 +39,11 @@ enum ImportIssue {
     NOTHING_TO_IMPORT(false, "a location, taxonomy, taxonomy term or API description on its own is not a catalogue"
             + " entry: it is read with the services that use it"),
     NOT_MAPPED(false, "the catalogue has no place for these fields (named in field); the rest of the record was"
-            + " imported");
+            + " imported"),
+    UNKNOWN_CODE(false, "a code these Pathways taxonomies (named in field) do not have was left out; for a kind or"
+            + " sector the default applies (opportunity kind ADVICE, agency kind OTHER, sector VOLUNTARY)"),
+    NOT_READ(false, "a value that is not the time, date or number the standard asks for (named in field) was left"
+            + " out; a weekly rule whose opening time cannot be read gives no weekday slot");
 
     final boolean refuses;
     final String text;

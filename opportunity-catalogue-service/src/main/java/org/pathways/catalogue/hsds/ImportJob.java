@@ -12,7 +12,9 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * it), where it is ({@link Status}, {@code position} in its staged records of {@code total}) and its running
  * {@link ImportProgress}. A replica works on a job while it holds the lease ({@code leaseOwner} until
  * {@code leaseUntil}), renewed with every batch; a lease that runs out (the replica stopped) lets any replica resume
- * the job from {@code position}. Finished jobs are kept {@value #KEPT_DAYS} days.
+ * the job from {@code position}. A job the store failed under is {@code INTERRUPTED} at {@code position} (the record
+ * it could not import, not counted) and is claimed again once {@code leaseUntil} has passed. Finished jobs are kept
+ * {@value #KEPT_DAYS} days.
  */
 @Document("hsdsImports")
 @CompoundIndex(name = "claimable", def = "{'status': 1, 'createdAt': 1}")
@@ -20,7 +22,7 @@ class ImportJob {
 
     static final int KEPT_DAYS = 30;
 
-    enum Status { QUEUED, RUNNING, DONE }
+    enum Status { QUEUED, RUNNING, INTERRUPTED, DONE }
 
     @Id
     String id;
@@ -33,6 +35,8 @@ class ImportJob {
     Instant startedAt;
     @Indexed(name = "finished_expiry", expireAfter = KEPT_DAYS + "d")
     Instant finishedAt;
+    /** When the store last failed under this job (it stopped, to resume at {@code leaseUntil}); null if never. */
+    Instant interruptedAt;
     String leaseOwner;
     Instant leaseUntil;
 

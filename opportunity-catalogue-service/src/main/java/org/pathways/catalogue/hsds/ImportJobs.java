@@ -12,6 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import com.mongodb.MongoException;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import jakarta.annotation.PreDestroy;
 import org.pathways.catalogue.agency.Agency;
 import org.pathways.catalogue.hsds.ImportProgress.Outcome;
@@ -22,7 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.UncategorizedMongoDbException;
 import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -41,6 +50,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link #SWEEP} on any replica once its lease of {@link #LEASE} has run out) from the last saved position. The
  * position and the report are saved together, so the records of the batch that was under way are imported again
  * and counted once: importing them again changes nothing that was already written (the import is idempotent).
+ *
+ * <p>A store failure is not the feed's fault: a record whose import the store fails (a command failing, a timeout,
+ * a concurrent write) is tried again ({@link #STORE_ATTEMPTS} times in all, backing off); if the store still fails,
+ * the job stops there as {@code INTERRUPTED}, that record neither counted nor refused, and is claimed again after
+ * {@link #RESUME_AFTER} from that record. Only what the feed says can refuse a record.
  */
 @Service
 class ImportJobs {
@@ -48,6 +62,9 @@ class ImportJobs {
     static final Duration LEASE = Duration.ofMinutes(2);
     static final Duration SWEEP = Duration.ofSeconds(30);
     static final int BATCH = 100;
+    static final int STORE_ATTEMPTS = 4;
+    static final Duration FIRST_BACK_OFF = Duration.ofMillis(250);
+    static final Duration RESUME_AFTER = Duration.ofMinutes(2);
 
     private static final Logger log = LoggerFactory.getLogger(ImportJobs.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -56,6 +73,11 @@ class ImportJobs {
     private final HsdsImport importer;
     private final Clock clock;
     private final String replica = UUID.randomUUID().toString();
+    private final Retry storeRetry = Retry.of("hsds-import-store", RetryConfig.custom()
+            .maxAttempts(STORE_ATTEMPTS)
+            .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_BACK_OFF, 2))
+            .retryOnException(ImportJobs::isStoreFailure)
+            .build());
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "hsds-import-jobs");
         thread.setDaemon(true);
@@ -133,7 +155,8 @@ class ImportJobs {
         Instant now = clock.instant();
         Query claimable = Query.query(new Criteria().orOperator(
                         Criteria.where("status").is(ImportJob.Status.QUEUED),
-                        Criteria.where("status").is(ImportJob.Status.RUNNING).and("leaseUntil").lt(now)))
+                        Criteria.where("status").is(ImportJob.Status.RUNNING).and("leaseUntil").lt(now),
+                        Criteria.where("status").is(ImportJob.Status.INTERRUPTED).and("leaseUntil").lt(now)))
                 .with(Sort.by("createdAt"));
         return mongo.findAndModify(claimable, new Update().set("status", ImportJob.Status.RUNNING)
                         .set("leaseOwner", replica).set("leaseUntil", now.plus(LEASE)).min("startedAt", now),
@@ -150,7 +173,12 @@ class ImportJobs {
                 break;
             }
             for (StagedRecord record : batch) {
-                importRecord(job, record, providers);
+                try {
+                    importRecord(job, record, providers);
+                } catch (StoreUnavailable e) {
+                    interrupt(job, e);
+                    return;
+                }
                 job.position = record.seq() + 1;
             }
             if (!saveProgress(job, false)) {
@@ -170,13 +198,21 @@ class ImportJobs {
         JsonNode node = null;
         Outcome outcome;
         try {
-            node = JSON.readTree(record.json());
-            outcome = record.table() == StagedRecord.Table.ORGANIZATION
-                    ? importer.organization(node, findings, providers)
-                    : importer.service(node, findings, providers);
+            JsonNode read = JSON.readTree(record.json());
+            node = read;
+            outcome = storeRetry.executeSupplier(() -> {
+                findings.clear(); // a try the store failed reports nothing
+                return record.table() == StagedRecord.Table.ORGANIZATION
+                        ? importer.organization(read, findings, providers)
+                        : importer.service(read, findings, providers);
+            });
         } catch (RuntimeException e) {
+            if (isStoreFailure(e)) {
+                throw new StoreUnavailable(record.seq(), e);
+            }
             log.warn("HSDS import job {}: record {} not imported ({})", job.id, record.seq(),
                     e.getClass().getSimpleName());
+            findings.clear();
             findings.add(ImportFinding.of(record.table() == StagedRecord.Table.ORGANIZATION ? "organizations"
                     : "services", node, ImportIssue.UNREADABLE));
             outcome = Outcome.REFUSED;
@@ -186,6 +222,43 @@ class ImportJobs {
         } else {
             job.progress.service(outcome, findings);
         }
+    }
+
+    /**
+     * The store, not the record, failed: it could not be reached or did not answer in time, a command failed, or a
+     * concurrent write got there first (a retry reads it afresh). A record the store cannot hold (a duplicate key
+     * aside) or the catalogue refuses is the record's fault, as is anything else.
+     */
+    static boolean isStoreFailure(Throwable e) {
+        return e instanceof TransientDataAccessException || e instanceof RecoverableDataAccessException
+                || e instanceof DataAccessResourceFailureException || e instanceof UncategorizedMongoDbException
+                || e instanceof DuplicateKeyException || e instanceof MongoException;
+    }
+
+    /** The store kept failing on one record: the job stops before it, to be claimed again after a pause. */
+    private static final class StoreUnavailable extends RuntimeException {
+        final int seq;
+
+        StoreUnavailable(int seq, RuntimeException cause) {
+            super(cause);
+            this.seq = seq;
+        }
+    }
+
+    /**
+     * Saves the job as interrupted at the record the store failed on (the position and report as they stood, so
+     * nothing is counted twice or lost), its lease given up until {@link #RESUME_AFTER} has passed. If the store
+     * fails this write too, the job stays RUNNING and its lease runs out: it is resumed from its last saved position.
+     */
+    private void interrupt(ImportJob job, StoreUnavailable e) {
+        Instant now = clock.instant();
+        log.warn("HSDS import job {} interrupted at record {} of {}: the store failed {} times ({})", job.id, e.seq,
+                job.total, STORE_ATTEMPTS, e.getCause().getClass().getSimpleName());
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(job.id).and("leaseOwner").is(replica)),
+                new Update().set("position", job.position).set("progress", job.progress)
+                        .set("status", ImportJob.Status.INTERRUPTED).set("interruptedAt", now)
+                        .set("leaseUntil", now.plus(RESUME_AFTER)).unset("leaseOwner"),
+                ImportJob.class);
     }
 
     /** Saves the position and report while this replica holds the lease (renewing it); false once it lost it. */

@@ -68,6 +68,12 @@ public class Opportunity {
     private String id;
     @Version
     private Long version;
+    /**
+     * Counts the changes people make (details, status, routes; an import's too), never a place taken or released:
+     * what a person's edit is guarded by (the API's {@code ETag}), so that referrals taking places meanwhile do not
+     * turn it away. {@code version} still guards every write. Absent from documents stored before it: 0.
+     */
+    private long revision;
     private String providerAgencyId;
     private String createdBy;
     private String title;
@@ -200,6 +206,7 @@ public class Opportunity {
         }
         apply(details);
         updatedAt = now;
+        revision++;
         if (status == OpportunityStatus.DRAFT) {
             return Optional.empty();
         }
@@ -213,6 +220,7 @@ public class Opportunity {
         status = OpportunityStatus.PUBLISHED;
         publishedAt = now;
         updatedAt = now;
+        revision++;
         followPlaces();
         return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken(), publishedAt,
                 leadsTo);
@@ -226,6 +234,7 @@ public class Opportunity {
         status = OpportunityStatus.WITHDRAWN;
         withdrawnAt = now;
         updatedAt = now;
+        revision++;
         return new OpportunityWithdrawn(id, providerAgencyId, withdrawnAt);
     }
 
@@ -237,6 +246,7 @@ public class Opportunity {
         status = OpportunityStatus.ENDED;
         endedAt = now;
         updatedAt = now;
+        revision++;
         return updated(now);
     }
 
@@ -250,6 +260,7 @@ public class Opportunity {
         }
         status = OpportunityStatus.TEMPORARILY_CLOSED;
         updatedAt = now;
+        revision++;
         return new OpportunityWithdrawn(id, providerAgencyId, now);
     }
 
@@ -261,6 +272,7 @@ public class Opportunity {
         requireStatus(OpportunityStatus.TEMPORARILY_CLOSED, "reopen");
         status = OpportunityStatus.PUBLISHED;
         updatedAt = now;
+        revision++;
         followPlaces();
         return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken(), publishedAt,
                 leadsTo);
@@ -354,6 +366,7 @@ public class Opportunity {
 
     private Change<OpportunityUpdated> routesChanged(Instant now) {
         updatedAt = now;
+        revision++;
         return status == OpportunityStatus.DRAFT ? Change.silent() : Change.announcing(updated(now));
     }
 
@@ -401,6 +414,11 @@ public class Opportunity {
 
     public Long version() {
         return version;
+    }
+
+    /** The people's revision: bumped by their changes, not by places (see the field). */
+    public long revision() {
+        return revision;
     }
 
     public String providerAgencyId() {

@@ -2,6 +2,7 @@ package org.pathways.catalogue.opportunity;
 
 import java.time.Clock;
 
+import org.pathways.events.opportunity.OpportunityUpdated;
 import org.pathways.messaging.outbox.Outbox;
 import org.pathways.platform.idempotency.IdempotencyKeys;
 import org.pathways.platform.problem.ProblemException;
@@ -20,6 +21,7 @@ import org.springframework.stereotype.Service;
 public class OpportunityCatalogue {
 
     public static final int PAGE_SIZE = 100;
+    static final int REVISE_ATTEMPTS = 5;
 
     private final OpportunityRepository opportunities;
     private final Outbox outbox;
@@ -100,15 +102,26 @@ public class OpportunityCatalogue {
     }
 
     /**
-     * Replaces a provider's opportunity details, guarded by the version the provider read (a stale one is
-     * {@code 409 stale-version}); a published one announces the change.
+     * Replaces a provider's opportunity details, guarded by the people's revision the provider read: another
+     * person's change since is {@code 409 stale-version}; places taken or released since are not (they do not bump
+     * the revision). The write itself is still guarded by the version: when places were saved between this read and
+     * this write, it is made again on a fresh read, up to {@value #REVISE_ATTEMPTS} times.
      */
-    Opportunity revise(Caller caller, String id, long readVersion, DraftOpportunity details) {
-        Opportunity opportunity = managedBy(caller, id);
-        if (opportunity.version() != readVersion) {
-            throw new OptimisticLockingFailureException("stale opportunity");
+    Opportunity revise(Caller caller, String id, long readRevision, DraftOpportunity details) {
+        for (int attempt = 1; ; attempt++) {
+            Opportunity opportunity = managedBy(caller, id);
+            if (opportunity.revision() != readRevision) {
+                throw new OptimisticLockingFailureException("stale opportunity");
+            }
+            java.util.List<OpportunityUpdated> events = opportunity.revise(details, clock.instant()).stream().toList();
+            try {
+                return save(opportunity, events);
+            } catch (OptimisticLockingFailureException raced) {
+                if (attempt >= REVISE_ATTEMPTS) {
+                    throw raced;
+                }
+            }
         }
-        return save(opportunity, opportunity.revise(details, clock.instant()).stream().toList());
     }
 
     Opportunity end(Caller caller, String id) {

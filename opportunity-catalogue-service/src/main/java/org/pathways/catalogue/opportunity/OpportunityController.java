@@ -55,16 +55,20 @@ class OpportunityController {
         return OpportunityView.of(catalogue.withdraw(caller, id));
     }
 
-    /** The opportunity, with its version as {@code ETag} (what a change sends back as {@code If-Match}). */
+    /**
+     * The opportunity, with its people's revision as {@code ETag} (what an edit sends back as {@code If-Match}):
+     * places taken or released meanwhile do not change it.
+     */
     @GetMapping("/{id}")
     ResponseEntity<OpportunityView> get(Caller caller, @PathVariable String id) {
         OpportunityView view = OpportunityView.of(catalogue.visibleTo(caller, id));
-        return ResponseEntity.ok().eTag("\"" + view.version() + "\"").body(view);
+        return ResponseEntity.ok().eTag("\"" + view.revision() + "\"").body(view);
     }
 
     /**
-     * Replaces the details; {@code If-Match} carries the version read, as the {@code ETag} gave it (or bare): without
-     * it {@code 428 precondition-required}, as in the referral-service; stale: {@code 409 stale-version}.
+     * Replaces the details; {@code If-Match} carries the revision read, as the {@code ETag} gave it (or bare): without
+     * it {@code 428 precondition-required}, as in the referral-service; another person's change since:
+     * {@code 409 stale-version}. Places taken or released since are no conflict.
      */
     @PutMapping("/{id}")
     ResponseEntity<OpportunityView> revise(Caller caller, @PathVariable String id,
@@ -80,7 +84,7 @@ class OpportunityController {
         }
         OpportunityView view = OpportunityView.of(catalogue.revise(caller, id,
                 Long.parseLong(ifMatch.replace("\"", "")), request));
-        return ResponseEntity.ok().eTag("\"" + view.version() + "\"").body(view);
+        return ResponseEntity.ok().eTag("\"" + view.revision() + "\"").body(view);
     }
 
     @PostMapping("/{id}/end")

@@ -92,6 +92,61 @@ class HsdsMapperTest {
     }
 
     @Test
+    void whatTheStandardsServiceExampleLosesIsReportedByFieldUnderItsServiceWithoutAnyValue() throws IOException {
+        HsdsFeed feed = HsdsFeed.fromJson(example("openreferral-3.0/service_full.json"), null);
+        ObjectNode service = (ObjectNode) feed.services().getFirst();
+        String serviceId = service.path("id").asString();
+        // The example as a feed might send it: an opening time in words, a kind and a slot Pathways does not have.
+        ((ObjectNode) service.path("schedules").path(0)).put("opens_at", "10am");
+        ObjectNode term = service.putArray("attributes").addObject().put("id", uuid()).put("link_id", serviceId)
+                .putObject("taxonomy_term").put("id", uuid()).put("taxonomy", "pathways-opportunity-kind")
+                .put("code", "WORKSHOP").put("name", "WORKSHOP");
+        ((tools.jackson.databind.node.ArrayNode) service.path("attributes")).addObject().put("id", uuid())
+                .putObject("taxonomy_term").put("id", uuid()).put("taxonomy", "pathways-time-slot")
+                .put("code", "LUNCHTIMES");
+        assertThat(term.path("code").asString()).isEqualTo("WORKSHOP");
+
+        Mapped<OpportunityEntry> mapped = mapper.opportunity(service);
+
+        assertThat(mapped.refused()).isFalse();
+        DraftOpportunity details = mapped.value().details();
+        assertThat(details.kind()).as("the default, said so").isEqualTo(OpportunityKind.ADVICE);
+        assertThat(details.schedule().slots()).as("no weekday slot guessed from '10am'").isEmpty();
+        java.util.Map<String, ImportFinding> byCode = mapped.findings().stream()
+                .collect(java.util.stream.Collectors.toMap(ImportFinding::code, f -> f, (a, b) -> a));
+        assertThat(byCode.get("UNKNOWN_CODE").field())
+                .isEqualTo("attributes (pathways-opportunity-kind, pathways-time-slot)");
+        assertThat(byCode.get("NOT_READ").field()).isEqualTo("schedules.opens_at");
+        assertThat(byCode.get("NOT_MAPPED").field()).contains("contacts.department", "phones.extension",
+                "phones.description", "service_at_locations.description", "locations.transportation",
+                "addresses.address_1", "addresses.postal_code", "schedules.closes_at", "schedules.notes",
+                "cost_options.amount_description");
+        // Each names the service and its fields, never a value: no contact's name, department or number.
+        for (String code : List.of("UNKNOWN_CODE", "NOT_READ", "NOT_MAPPED")) {
+            ImportFinding finding = byCode.get(code);
+            assertThat(finding.table()).isEqualTo("services");
+            assertThat(finding.id()).isEqualTo(serviceId);
+            assertThat(finding.toString()).doesNotContain("Ann Persona", "Reception Manager", "234567", "10am",
+                    "WORKSHOP", "LUNCHTIMES");
+        }
+    }
+
+    @Test
+    void anOpeningTimeIsReadAsATimeNotComparedAsText() {
+        ObjectNode morning = service("Morning class");
+        morning.putArray("schedules").addObject().put("id", uuid()).put("byday", "MO").put("opens_at", "9:30");
+        ObjectNode evening = service("Evening class");
+        evening.putArray("schedules").addObject().put("id", uuid()).put("byday", "WE").put("opens_at", "18:00:00Z");
+
+        assertThat(mapper.opportunity(morning).value().details().schedule().slots())
+                .as("9:30 is not after 17:00 because '9' > '1'").containsExactly(TimeSlot.WEEKDAY_DAYTIME);
+        assertThat(mapper.opportunity(evening).value().details().schedule().slots())
+                .containsExactly(TimeSlot.WEEKDAY_EVENING);
+        assertThat(mapper.opportunity(morning).findings()).extracting(ImportFinding::code)
+                .as("read, and reported only as hours the catalogue does not keep").containsExactly("NOT_MAPPED");
+    }
+
+    @Test
     void aCostInAnotherCurrencyIsKeptWithItsCurrency() {
         ObjectNode service = service("Evening Spanish");
         service.putArray("cost_options").addObject().put("id", uuid()).put("currency", "eur").put("amount", 12.5);

@@ -153,6 +153,27 @@ class OpenReferralExamplesTest extends OpportunityCatalogueServiceTest {
     }
 
     @Test
+    void aJobsStatusListsWhatTheServiceExampleLostRecordByRecordAndFieldByFieldWithoutItsPeople() throws IOException {
+        HttpApi.Response submitted = api().post("/api/hsds/imports", admin(),
+                Files.readString(EXAMPLES.resolve("openreferral-3.0/service_full.json")));
+        assertThat(submitted.status()).isEqualTo(202);
+
+        JsonNode done = awaitDone(submitted.location().orElseThrow());
+
+        assertThat(done.path("refused").asInt()).isZero();
+        JsonNode notMapped = done.path("report").path("warnings").valueStream()
+                .filter(w -> w.path("table").asString().equals("services")
+                        && w.path("code").asString().equals("NOT_MAPPED"))
+                .findFirst().orElseThrow();
+        assertThat(notMapped.path("id").asString()).isEqualTo(SERVICE);
+        assertThat(notMapped.path("field").asString()).contains("contacts.department", "phones.extension",
+                "locations.transportation", "addresses.postal_code", "schedules.opens_at");
+        assertThat(done.path("warnings").asInt()).isEqualTo(done.path("report").path("warnings").size());
+        assertThat(done.toString()).as("no staff contact's details in the report")
+                .doesNotContain("Ann Persona", "Reception Manager", "email@example.com", "234567");
+    }
+
+    @Test
     void theServiceExampleExportsNoOpeningHoursNorAddressThatWasNotGiven() throws IOException {
         api().post("/api/hsds/import", admin(),
                 Files.readString(EXAMPLES.resolve("openreferral-3.0/service_full.json")));

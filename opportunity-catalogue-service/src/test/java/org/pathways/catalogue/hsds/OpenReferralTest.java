@@ -229,7 +229,11 @@ class OpenReferralTest extends OpportunityCatalogueServiceTest {
                 "services: AGE_RANGE minimum_age, maximum_age", "phones: MORE_PHONES ",
                 "contacts: CONTACT_WITHOUT_NAME ", "locations: SECOND_URL ",
                 "services: FIELD_DROPPED email, fees_description",
-                "organizations: NOT_MAPPED alternate_name", "services: NOT_MAPPED application_process, alert");
+                "organizations: NOT_MAPPED alternate_name",
+                // The service's own fields, then those of its nested records (a street, a postcode, the hours).
+                "services: NOT_MAPPED application_process, alert, addresses.address_1, addresses.state_province, "
+                        + "addresses.postal_code, addresses.country, schedules.freq, schedules.byday, "
+                        + "schedules.opens_at, schedules.closes_at");
         // Every reason is the fixed text of its code: no exception message, class or property name leaks out.
         java.util.stream.Stream.concat(first.body().path("refused").valueStream(),
                 first.body().path("warnings").valueStream()).forEach(finding -> assertThat(

@@ -84,8 +84,8 @@ class RichOpportunityTest extends OpportunityCatalogueServiceTest {
     void aRevisionNeedsTheCurrentVersionAndAnnouncesAPublishedChange() throws Exception {
         String id = published(COLLEGE, rich());
         HttpApi.Response read = api().get("/api/opportunities/" + id, TestTokens.worker(COLLEGE));
-        long version = read.body().path("version").asLong();
-        // The version is the ETag too, as in every service: a generic client sends it back as If-Match.
+        long version = read.body().path("revision").asLong();
+        // The people's revision is the ETag: a generic client sends it back as If-Match.
         java.net.http.HttpResponse<String> withHeaders = java.net.http.HttpClient.newHttpClient().send(
                 api().request("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -131,7 +131,7 @@ class RichOpportunityTest extends OpportunityCatalogueServiceTest {
         assertThat(opportunityTopic.await(r -> isOfType(r, id, EventType.OPPORTUNITY_UPDATED.type()), 1,
                 EVENT_DEADLINE)).hasSize(1);
         assertThat(put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), rich(),
-                ended.body().path("version").asLong()).isProblem(409, "illegal-transition")).isTrue();
+                ended.body().path("revision").asLong()).isProblem(409, "illegal-transition")).isTrue();
         assertThat(withdraw(id, COLLEGE).isProblem(409, "illegal-transition")).isTrue();
     }
 

@@ -108,6 +108,45 @@ class PlacesFromReferralsTest extends OpportunityCatalogueServiceTest {
         assertThat(full.path("referralId").asString()).isEqualTo("ref-b-" + id);
     }
 
+    /** The ETag a GET answers with, as the number an edit sends back in If-Match. */
+    private long etag(String id) throws Exception {
+        java.net.http.HttpResponse<String> read = java.net.http.HttpClient.newHttpClient().send(
+                api().request("/api/opportunities/" + id, TestTokens.worker(COLLEGE)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return Long.parseLong(read.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
+    }
+
+    @Test
+    void placesTakenMeanwhileDoNotTurnAwayAPersonsEditButAnotherPersonsEditDoes() throws Exception {
+        Map<String, Object> details = opportunityDetails();
+        details.put("capacity", 5);
+        String id = published(COLLEGE, details);
+        long read = etag(id);
+        long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
+
+        // While the provider edits, a referral is accepted: a place is taken (the opportunity's version moves on).
+        referralEvent("accepted", "ref-edit-" + id, id);
+        awaitProcessed(before, 1);
+        assertThat(opportunity(id).path("placesTaken").asInt()).isEqualTo(1);
+        details.put("capacity", 8);
+        var edited = put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), details, read);
+
+        assertThat(edited.status()).as(String.valueOf(edited.body())).isEqualTo(200);
+        assertThat(edited.body().path("capacity").asInt()).isEqualTo(8);
+        assertThat(edited.body().path("placesTaken").asInt()).as("the place taken is kept").isEqualTo(1);
+
+        // Two people edit from the same read: the second is told someone changed it meanwhile.
+        long both = etag(id);
+        details.put("title", "ESOL Entry 2, first person's title");
+        assertThat(put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), details, both).status())
+                .isEqualTo(200);
+        details.put("title", "ESOL Entry 2, second person's title");
+        assertThat(put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), details, both)
+                .isProblem(409, "stale-version")).isTrue();
+        assertThat(opportunity(id).path("title").asString()).isEqualTo("ESOL Entry 2, first person's title");
+        assertThat(opportunity(id).path("placesTaken").asInt()).isEqualTo(1);
+    }
+
     @Test
     void aCompletedReferralFreesItsPlaceAndLateOrOutOfOrderEventsTakeNoPlaceAgain() {
         Map<String, Object> details = opportunityDetails();

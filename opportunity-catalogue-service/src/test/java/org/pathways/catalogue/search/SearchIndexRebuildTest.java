@@ -101,7 +101,7 @@ class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
 
         // While the index is closed: one withdrawn, one renamed, one added.
         assertThat(withdraw(withdrawn, COLLEGE).status()).isEqualTo(200);
-        long version = api().get("/api/opportunities/" + revised, TestTokens.worker(COLLEGE)).body().path("version")
+        long version = api().get("/api/opportunities/" + revised, TestTokens.worker(COLLEGE)).body().path("revision")
                 .asLong();
         Map<String, Object> details = opportunityDetails();
         details.put("title", "Ceramics evenings");

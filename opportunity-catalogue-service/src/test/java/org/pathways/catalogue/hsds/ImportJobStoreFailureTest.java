@@ -1,0 +1,129 @@
+package org.pathways.catalogue.hsds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.pathways.catalogue.OpportunityCatalogueServiceTest;
+import org.pathways.catalogue.StoreFaults;
+import org.pathways.catalogue.agency.Agency;
+import org.pathways.platform.security.Role;
+import org.pathways.testing.HttpApi;
+import org.pathways.testing.TestTokens;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A store that fails under an import job is the catalogue's trouble, not the provider's: the record is tried again,
+ * and if the store stays down the job stops, interrupted and resumable, never reporting the provider's record as
+ * refused. The feed is the standard's own organization example (an organization with its service), under fresh ids.
+ */
+class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
+
+    private static final Path EXAMPLE = Path.of("src/test/resources/hsds/openreferral-3.0/organization_full.json");
+    private static final String WORKER = "hsds-import-jobs";
+
+    @Autowired
+    ImportJobs jobs;
+    @Autowired
+    MongoTemplate mongo;
+
+    @AfterEach
+    void heal() {
+        StoreFaults.heal();
+    }
+
+    private static String admin() {
+        return TestTokens.token("platform-admin", "agency-platform", Role.PLATFORM_ADMIN);
+    }
+
+    /** The example with its organization and service under new ids, so each test imports them afresh. */
+    private record Feed(String organization, String service, String json) {
+        static Feed fresh() throws IOException {
+            String organization = UUID.randomUUID().toString();
+            String service = UUID.randomUUID().toString();
+            String json = Files.readString(EXAMPLE)
+                    .replace("d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610", organization)
+                    .replace("ac148810-d857-441c-9679-408f346de14b", service);
+            return new Feed(organization, service, json);
+        }
+    }
+
+    private JsonNode awaitStatus(String location, String status) {
+        List<JsonNode> seen = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            JsonNode job = api().get(location, admin()).body();
+            seen.add(job);
+            return status.equals(job.path("status").asString());
+        });
+        return seen.getLast();
+    }
+
+    @Test
+    void aRecordTheStoreFailsForAMomentIsImportedOnTheNextTryNotRefused() throws IOException {
+        Feed feed = Feed.fresh();
+        StoreFaults.failNext(WORKER, "opportunities", 2);
+
+        HttpApi.Response submitted = api().post("/api/hsds/imports", admin(), feed.json());
+
+        assertThat(submitted.status()).isEqualTo(202);
+        JsonNode done = awaitStatus(submitted.location().orElseThrow(), "DONE");
+        assertThat(StoreFaults.injected()).as("the store failed twice").isEqualTo(2);
+        assertThat(done.path("refused").asInt()).as(done.toString()).isZero();
+        assertThat(done.path("report").path("refused")).isEmpty();
+        assertThat(done.path("report").path("services").path("created").asInt()).isEqualTo(1);
+        assertThat(api().get("/api/opportunities/opp-" + feed.service(), TestTokens.worker(COUNCIL))
+                .text("title")).isEqualTo("Community Counselling");
+    }
+
+    @Test
+    void aStoreThatStaysDownInterruptsTheJobWhichResumesWithoutLosingOrDuplicatingARecord() throws IOException {
+        Feed feed = Feed.fresh();
+        StoreFaults.breakFor(WORKER, "opportunities");
+
+        HttpApi.Response submitted = api().post("/api/hsds/imports", admin(), feed.json());
+        String location = submitted.location().orElseThrow();
+        JsonNode interrupted = awaitStatus(location, "INTERRUPTED");
+
+        assertThat(StoreFaults.injected()).as("tried more than once").isGreaterThan(1);
+        assertThat(interrupted.path("refused").asInt()).as("the provider's record is not refused").isZero();
+        assertThat(interrupted.path("report").path("refused")).isEmpty();
+        assertThat(interrupted.path("read").asInt()).as("only the organization, which the store took").isEqualTo(1);
+        assertThat(interrupted.path("report").path("organizations").path("created").asInt()).isEqualTo(1);
+        assertThat(interrupted.path("interruptedAt").isNull()).isFalse();
+        assertThat(Instant.parse(interrupted.path("resumesAt").asString())).isAfter(Instant.now());
+        assertThat(api().get("/api/opportunities/opp-" + feed.service(), TestTokens.worker(COUNCIL))
+                .isProblem(404, "not-found")).isTrue();
+
+        // The store is back; the pause is over (as if the time had come) and a replica's sweep claims the job.
+        StoreFaults.heal();
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(id)),
+                new Update().set("leaseUntil", Instant.now().minusSeconds(1)), ImportJob.class);
+        jobs.drain();
+
+        JsonNode done = awaitStatus(location, "DONE");
+        assertThat(done.path("read").asInt()).isEqualTo(2);
+        assertThat(done.path("refused").asInt()).isZero();
+        assertThat(done.path("report").path("organizations").path("created").asInt()).isEqualTo(1);
+        assertThat(done.path("report").path("services").path("created").asInt()).isEqualTo(1);
+        assertThat(api().get("/api/opportunities/opp-" + feed.service(), TestTokens.worker(COUNCIL))
+                .text("title")).isEqualTo("Community Counselling");
+        assertThat(mongo.count(Query.query(Criteria.where("hsdsId").is(feed.organization())), Agency.class))
+                .as("the organization written before the interruption is not written twice").isEqualTo(1);
+    }
+}
