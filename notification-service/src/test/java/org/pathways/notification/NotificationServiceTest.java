@@ -13,6 +13,7 @@ import java.util.Map;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.api.BeforeEach;
+import org.pathways.notification.email.PreferenceWriteHooks;
 import org.pathways.notification.subscription.LocalKeys;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HandledEvents;
@@ -52,7 +53,7 @@ import tools.jackson.databind.json.JsonMapper;
         "pathways.notifications.coordinator-agency=agency-coordinator",
         "pathways.notifications.web-base-url=https://pathways.example",
         "pathways.notifications.mail-poll-interval=100ms"})
-@Import({MongoQueryLog.class, StoreCommands.class})
+@Import({MongoQueryLog.class, StoreCommands.class, PreferenceWriteHooks.class})
 abstract class NotificationServiceTest extends RunningServiceTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();

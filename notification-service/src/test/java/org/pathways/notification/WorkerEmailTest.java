@@ -20,7 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pathways.messaging.outbox.OutboxEntry;
+import org.pathways.notification.email.PreferenceWriteHooks;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.TestTokens;
@@ -292,6 +294,57 @@ class WorkerEmailTest extends NotificationServiceTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(call("GET", PREFERENCES, worker("hostile", "agency-hostile"), null).statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * Two writes of one worker's preferences at once (two browser tabs, a retry): a save and a removal racing never
+     * leave the worker's preferences kept but the worker off the agency's list of workers to tell, which would stop
+     * their e-mails for good without a word. Whichever way they interleave, the preferences the worker sees are the
+     * ones they get e-mails by.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"a save between a removal and its unlisting", "a removal between a listing and its save"})
+    void aSaveAndARemovalOfPreferencesAtOnceNeverLeaveTheWorkerUnlisted(String interleaving) throws Exception {
+        String college = AgencyFeedTest.agency("college");
+        String council = AgencyFeedTest.agency("council");
+        String ana = address("ana");
+        String contact = address("referrals");
+        putAgencyContact(college, contact);
+        putPreferences("ana", college, ana, "en", "REFERRAL_ARRIVED");
+        Runnable otherTab;
+        if (interleaving.startsWith("a save")) {
+            otherTab = () -> unchecked(() -> putPreferences("ana", college, ana, "en", "REFERRAL_ARRIVED"));
+            PreferenceWriteHooks.afterDelete(college, "ana", otherTab);
+            assertThat(call("DELETE", PREFERENCES, worker("ana", college), null).statusCode()).isEqualTo(204);
+        } else {
+            otherTab = () -> unchecked(() -> assertThat(call("DELETE", PREFERENCES, worker("ana", college), null)
+                    .statusCode()).isEqualTo(204));
+            PreferenceWriteHooks.beforeSave(college, "ana", otherTab);
+            putPreferences("ana", college, ana, "en", "REFERRAL_ARRIVED");
+        }
+        HttpResponse<String> kept = call("GET", PREFERENCES, worker("ana", college), null);
+        assertThat(kept.statusCode()).as("the save came last: its preferences are kept").isEqualTo(200);
+
+        try (ReferralEvents events = new ReferralEvents()) {
+            OutboxEntry submitted = ReferralEvents.submitted(council, college);
+            events.publish(submitted);
+
+            assertThat(awaitMailTo(ana).getSubject()).isEqualTo(ARRIVED_EN);
+            await().atMost(PATIENCE).until(() -> handled(submitted.eventId()));
+            assertThat(mailTo(contact)).as("the worker asked, so not the contact address").isEmpty();
+        }
+    }
+
+    private interface Call {
+        Object call() throws Exception;
+    }
+
+    private static void unchecked(Call call) {
+        try {
+            call.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private JsonNode putPreferences(String user, String agency, String email, String language, String... notices)

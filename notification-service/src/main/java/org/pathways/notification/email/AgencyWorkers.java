@@ -19,8 +19,10 @@ import org.springframework.stereotype.Component;
  * search of {@code worker_preferences} by agency read every worker's preferences per batch and grew with them).
  *
  * <p>A worker is listed before their preferences are saved and unlisted after they are deleted: a listed worker with no
- * preferences is harmless (not found, so not written to), a worker with preferences who is not listed is not. Built
- * again at every start from the preferences kept (the lists are sets).
+ * preferences is harmless (not found, so not written to), a worker with preferences who is not listed is not. Two
+ * writes of one worker's preferences at once (a save and a removal: two tabs, a retry) cannot leave them kept but
+ * unlisted: a save lists again after it saved, and a removal, after unlisting, lists again if preferences are there
+ * (a save came between). Built again at every start from the preferences kept (the lists are sets).
  */
 @Component
 class AgencyWorkers {

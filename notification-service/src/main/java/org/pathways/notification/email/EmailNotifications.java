@@ -1,5 +1,6 @@
 package org.pathways.notification.email;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.Duration;
@@ -13,6 +14,11 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
 import org.pathways.messaging.inbox.RoundTrips;
 import org.pathways.messaging.store.UniqueInserts;
 import org.pathways.notification.config.DueWatch;
@@ -22,12 +28,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.mail.MailException;
-import org.springframework.mail.SimpleMailMessage;
+import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -460,11 +467,18 @@ public class EmailNotifications implements InitializingBean {
                 email.occurredAt());
         EmailTemplates.Email words = EmailTemplates.render(notice, recipient.get().language(),
                 properties.emailLink(email.kind(), email.referralId()));
-        SimpleMailMessage message = new SimpleMailMessage();
-        message.setFrom(properties.mailFrom());
-        message.setTo(recipient.get().address());
-        message.setSubject(words.subject());
-        message.setText(words.body());
+        MimeMessage message = sender.createMimeMessage();
+        try {
+            MimeMessageHelper helper = new MimeMessageHelper(message);
+            helper.setFrom(properties.mailFrom());
+            helper.setTo(recipient.get().address());
+            helper.setSubject(words.subject());
+            helper.setText(words.body());
+            // Kept by the sender (Spring's JavaMailSenderImpl keeps an explicit Message-ID through saveChanges).
+            message.setHeader("Message-ID", messageId(email, properties.mailFrom()));
+        } catch (MessagingException e) {
+            throw new IllegalStateException("Could not compose e-mail " + email.id(), e);
+        }
         int attempts = email.attempts() + 1;
         Optional<EmailQueue.Claim> renewed = queue.renew(claim);
         if (renewed.isEmpty()) {
@@ -490,11 +504,62 @@ public class EmailNotifications implements InitializingBean {
                     e.getClass().getSimpleName(), written ? "" : " (its lease was taken over meanwhile)");
             return;
         }
-        queue.markSent(email, clock.instant());
-        boolean written = queue.complete(claim, new Update().set("status", EmailNotification.Status.SENT)
-                .set("attempts", attempts).set("sentAt", clock.instant()).set("language", words.language()));
+        // Accepted by the SMTP server: from here on, what must not fail is the record of it. Each write is tried a few
+        // times (a store that failed over, a lost connection) before the next claimant is left to send it again.
+        boolean marked = recorded(email, "sent marker", () -> {
+            queue.markSent(email, clock.instant());
+            return true;
+        });
+        final EmailQueue.Claim sent = claim;
+        boolean written = recorded(email, "outcome", () -> queue.complete(sent, new Update()
+                .set("status", EmailNotification.Status.SENT).set("attempts", attempts)
+                .set("sentAt", clock.instant()).set("language", words.language())));
         log.info("E-mail {} of {} sent for agency {} (referral {}, {}){}", email.id(), email.kind(), email.agencyId(),
                 email.referralId(), email.toAgency() ? "to its contact address" : "to a worker",
                 written ? "" : "; its lease was taken over meanwhile, the sent marker stops a second send");
+        if (!marked && !written) {
+            // No address here: ids only.
+            log.warn("E-mail {} of {} for agency {} was accepted by the SMTP server but could not be recorded as sent:"
+                    + " it may be sent again once its lease runs out, with the same Message-ID", email.id(),
+                    email.kind(), email.agencyId());
+        }
     }
+
+    /**
+     * The e-mail's Message-ID, the same at every attempt and for every claimant (derived from what makes it one
+     * e-mail, {@link EmailNotification#sentKey}, and no more readable than a random id): a repeat that gets through
+     * (see {@link #recorded}) is recognisable as the same message by the receiving mail systems and clients.
+     */
+    static String messageId(EmailNotification email, String from) {
+        int at = from.lastIndexOf('@');
+        String domain = at >= 0 && at < from.length() - 1 ? from.substring(at + 1).replace(">", "").trim()
+                : "pathways.invalid";
+        return "<" + UUID.nameUUIDFromBytes(email.sentKey().getBytes(StandardCharsets.UTF_8)) + ".notice@"
+                + domain + ">";
+    }
+
+    /**
+     * Makes one of the writes recording a sent e-mail, retried on a store failure ({@link #RECORDING}); false when it
+     * still failed (logged) or {@code write} said it could not be made.
+     */
+    private boolean recorded(EmailNotification email, String what, java.util.function.Supplier<Boolean> write) {
+        try {
+            return RECORDING.executeSupplier(write);
+        } catch (DataAccessException e) {
+            log.warn("E-mail {}: its {} could not be written after {} attempts ({})", email.id(), what,
+                    RECORDING.getRetryConfig().getMaxAttempts(), e.getClass().getSimpleName());
+            return false;
+        }
+    }
+
+    /**
+     * The retries of the writes that record a sent e-mail: 4 attempts over about a second and a half (0.2, 0.4,
+     * 0.8 s apart), well within the lease, on store failures only.
+     */
+    private static final Retry RECORDING = Retry.of("email-sent-record", RetryConfig.custom()
+            .maxAttempts(4)
+            .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2))
+            .retryOnException(DataAccessException.class::isInstance)
+            .failAfterMaxAttempts(false)
+            .build());
 }

@@ -69,9 +69,12 @@ class WorkerPreferencesController {
         WorkerPreferences preferences = new WorkerPreferences(WorkerPreferences.idOf(caller.agencyId(),
                 caller.userId()), caller.agencyId(), caller.userId(), request.email(), request.language(),
                 new TreeSet<>(request.notices()), clock.instant());
-        // Listed first: a listed worker without preferences is not written to, an unlisted one would never be.
+        // Listed first: a listed worker without preferences is not written to, an unlisted one would never be. And
+        // listed again once saved: a removal of the same worker's preferences at once (another tab) may have unlisted
+        // them between the two (see delete).
         workers.list(caller.agencyId(), caller.userId());
         mongo.save(preferences);
+        workers.list(caller.agencyId(), caller.userId());
         log.info("User {} of agency {} set their notification preferences ({})", caller.userId(), caller.agencyId(),
                 preferences.notices());
         return view(preferences);
@@ -92,9 +95,15 @@ class WorkerPreferencesController {
     @DeleteMapping
     ResponseEntity<Void> delete(Caller caller) {
         requirePerson(caller);
-        mongo.remove(Query.query(Criteria.where("_id").is(WorkerPreferences.idOf(caller.agencyId(),
-                caller.userId()))), WorkerPreferences.class);
+        String id = WorkerPreferences.idOf(caller.agencyId(), caller.userId());
+        mongo.remove(Query.query(Criteria.where("_id").is(id)), WorkerPreferences.class);
         workers.unlist(caller.agencyId(), caller.userId());
+        // A save of the same worker's preferences at once (another tab, a retry) may have come between the removal
+        // and the unlisting: its preferences are kept, so they stay listed. (Its own listing after its save covers
+        // a save that comes after this look.)
+        if (mongo.exists(Query.query(Criteria.where("_id").is(id)), WorkerPreferences.class)) {
+            workers.list(caller.agencyId(), caller.userId());
+        }
         log.info("User {} of agency {} deleted their notification preferences", caller.userId(), caller.agencyId());
         return ResponseEntity.noContent().build();
     }

@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * An agency's own event feed, for its system to pull: what it missed while down, or everything if it prefers pulling
  * to webhooks. The cursor is the {@code sequence} of the last entry seen ({@code next} in the answer); 0 is the start.
- * A cursor before entries purged under the retention is answered 410 {@code feed-cursor-expired}, with the oldest
+ * {@code next} may be past the last entry shown (numbers no event has, read past). A cursor before entries purged under
+ * the retention is answered 410 {@code feed-cursor-expired}, with the oldest
  * cursor that can still be read from ({@code oldestCursor}).
  */
 @RestController
@@ -47,8 +48,9 @@ class FeedController {
         if (!caller.has(Role.AGENCY_SYSTEM) && !caller.has(Role.AGENCY_ADMIN)) {
             throw ProblemException.forbidden("Only an agency's system or admin reads the agency's event feed.");
         }
-        List<Entry> entries = feed.after(caller.agencyId(), after, limit).stream()
+        AgencyFeed.Page page = feed.after(caller.agencyId(), after, limit);
+        List<Entry> entries = page.entries().stream()
                 .map(e -> new Entry(e.sequence(), e.recordedAt(), JSON.readTree(e.event()))).toList();
-        return new Page(entries, entries.isEmpty() ? after : entries.getLast().sequence());
+        return new Page(entries, page.next());
     }
 }

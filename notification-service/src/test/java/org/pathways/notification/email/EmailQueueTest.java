@@ -31,7 +31,13 @@ import org.pathways.notification.config.NotificationProperties;
 import org.pathways.notification.notice.NoticeKind;
 import org.pathways.testing.SharedInfrastructure;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.UpdateDefinition;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.mail.javamail.JavaMailSender;
@@ -194,6 +200,140 @@ class EmailQueueTest {
     }
 
     /**
+     * The SMTP server accepted an e-mail but the store refused the sent marker for a moment (a fail-over, a lost
+     * connection): the write is tried again, so the e-mail is recorded as sent and the next claimant, once the lease
+     * ran out, does not send it a second time. (Before, the marker's one failed write left the e-mail pending and
+     * unmarked: sent again.)
+     */
+    @Test
+    void aSentMarkerTheStoreRefusesForAMomentIsWrittenOnRetryAndTheEmailIsNotSentAgain() throws Exception {
+        GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        try {
+            worker("ana", "ana@college.example");
+            EmailNotification email = queued("evt-marker-hiccup");
+            StoreFaults faults = new StoreFaults(2, 0);
+
+            notifications(smtp, faults.store()).sendDue();
+
+            assertThat(faults.markersRefused()).isEqualTo(2);
+            assertThat(smtp.getReceivedMessages()).hasSize(1);
+            assertThat(mongo.findById(email.sentKey(), org.bson.Document.class, EmailQueue.SENT_MARKERS)).isNotNull();
+            assertThat(mongo.findById(email.id(), EmailNotification.class).status())
+                    .isEqualTo(EmailNotification.Status.SENT);
+            now.set(T0.plus(LEASE).plusSeconds(1));
+            notifications(smtp, faults.store()).sendDue();
+            assertThat(smtp.getReceivedMessages()).as("not sent a second time").hasSize(1);
+        } finally {
+            smtp.stop();
+        }
+    }
+
+    /**
+     * When the store refuses both records of a sent e-mail (the marker and the outcome) however often tried, a later
+     * claimant sends it again: exactly once is impossible across SMTP. The repeat carries the same Message-ID, so the
+     * receiver's mail system can recognise it, and the service said so at WARN, with ids only (no address).
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void anEmailTheStoreCannotRecordAsSentIsSentAgainWithTheSameMessageIdAndAWarning(CapturedOutput output)
+            throws Exception {
+        GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        try {
+            String address = "ana@college.example";
+            worker("ana", address);
+            EmailNotification email = queued("evt-marker-down");
+            StoreFaults faults = new StoreFaults(Integer.MAX_VALUE, Integer.MAX_VALUE);
+
+            notifications(smtp, faults.store()).sendDue();
+
+            assertThat(faults.markersRefused()).as("tried again before giving up").isGreaterThan(1);
+            assertThat(smtp.getReceivedMessages()).hasSize(1);
+            assertThat(output.getAll()).contains("E-mail " + email.id() + " of REFERRAL_ARRIVED for agency"
+                    + " agency-college was accepted by the SMTP server but could not be recorded as sent: it may be"
+                    + " sent again");
+            // (The test's SMTP server, GreenMail, logs the mailboxes it creates: not ours.)
+            assertThat(output.getAll().lines().filter(line -> !line.contains("icegreen.greenmail")))
+                    .noneMatch(line -> line.contains(address));
+
+            faults.heal();
+            now.set(T0.plus(LEASE).plusSeconds(1));
+            notifications(smtp, faults.store()).sendDue();
+
+            jakarta.mail.internet.MimeMessage[] received = smtp.getReceivedMessages();
+            assertThat(received).as("sent again by the next claimant").hasSize(2);
+            assertThat(received[0].getMessageID()).startsWith("<").endsWith("@localhost>")
+                    .isEqualTo(received[1].getMessageID());
+            assertThat(mongo.findById(email.id(), EmailNotification.class).status())
+                    .isEqualTo(EmailNotification.Status.SENT);
+
+            // Another e-mail gets a Message-ID of its own.
+            queued("evt-next-one");
+            notifications(smtp, faults.store()).sendDue();
+            assertThat(smtp.getReceivedMessages()).hasSize(3);
+            assertThat(smtp.getReceivedMessages()[2].getMessageID()).isNotEqualTo(received[0].getMessageID());
+        } finally {
+            smtp.stop();
+        }
+    }
+
+    /**
+     * The store refusing, as a store fails (a {@code DataAccessResourceFailureException}), the first {@code markers}
+     * writes of a sent marker and the first {@code outcomes} writes of a "sent" outcome; everything else goes through.
+     */
+    private static final class StoreFaults {
+
+        private final java.util.concurrent.atomic.AtomicInteger markers;
+        private final java.util.concurrent.atomic.AtomicInteger outcomes;
+        private final java.util.concurrent.atomic.AtomicInteger markersRefused =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        StoreFaults(int markers, int outcomes) {
+            this.markers = new java.util.concurrent.atomic.AtomicInteger(markers);
+            this.outcomes = new java.util.concurrent.atomic.AtomicInteger(outcomes);
+        }
+
+        int markersRefused() {
+            return markersRefused.get();
+        }
+
+        void heal() {
+            markers.set(0);
+            outcomes.set(0);
+        }
+
+        MongoTemplate store() {
+            return new MongoTemplate(client, "email-queue-test") {
+                @Override
+                public <T> T insert(T document, String collection) {
+                    if (EmailQueue.SENT_MARKERS.equals(collection) && markers.getAndDecrement() > 0) {
+                        markersRefused.incrementAndGet();
+                        throw new DataAccessResourceFailureException("Injected: the store refused the sent marker");
+                    }
+                    return super.insert(document, collection);
+                }
+
+                @Override
+                public <T> T findAndModify(Query query, UpdateDefinition update, FindAndModifyOptions options,
+                                           Class<T> type, String collection) {
+                    if (update.getUpdateObject().get("$set") instanceof org.bson.Document set
+                            && EmailNotification.Status.SENT.equals(set.get("status"))
+                            && outcomes.getAndDecrement() > 0) {
+                        throw new DataAccessResourceFailureException("Injected: the store refused the outcome");
+                    }
+                    return super.findAndModify(query, update, options, type, collection);
+                }
+            };
+        }
+    }
+
+    private void worker(String user, String address) {
+        mongo.save(new WorkerPreferences(WorkerPreferences.idOf("agency-college", user), "agency-college", user,
+                address, "en", java.util.Set.of(NoticeKind.REFERRAL_ARRIVED), T0));
+    }
+
+    /**
      * Issue 14: what a search of the queue finds (e-mails another instance left behind) is claimed by id a page at a
      * time. Claimed one search per e-mail, a queue of n left-behind e-mails cost n reads of the whole queue, each
      * holding the collection while the referral consumer queued new ones.
@@ -240,6 +380,10 @@ class EmailQueueTest {
     }
 
     private EmailNotifications notifications(GreenMail smtp) {
+        return notifications(smtp, mongo);
+    }
+
+    private EmailNotifications notifications(GreenMail smtp, MongoTemplate mongo) {
         JavaMailSenderImpl sender = new JavaMailSenderImpl();
         sender.setHost("127.0.0.1");
         sender.setPort(smtp.getSmtp().getPort());
