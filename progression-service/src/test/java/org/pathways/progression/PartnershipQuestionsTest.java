@@ -16,11 +16,13 @@ import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.pathways.messaging.lease.DocumentLeases;
+import org.pathways.progression.rebuild.KilledRebuild;
 import org.pathways.progression.rebuild.ProjectionRebuild;
 import org.pathways.progression.tally.FactStore;
 import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -45,6 +47,7 @@ import org.pathways.events.referral.Urgency;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.MutableClock;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
@@ -66,6 +69,10 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
     Generations generations;
     @Autowired
     ProjectionRebuild rebuild;
+    @Autowired
+    MutableClock clock;
+    @Autowired
+    ApplicationContext context;
 
     private final LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(7);
     private final Instant submittedAt = day.atTime(9, 0).toInstant(ZoneOffset.UTC);
@@ -384,7 +391,7 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
                 abandoned.number()), "projection-generations");
         mongo.insert(new org.bson.Document("_id", "funnel|" + day + "|half-built"),
                 abandoned.collection(FactStore.BUCKETS));
-        rebuild.rebuildIfDerivedByAnOlderVersion();
+        rebuild.rebuildIfDue();
         assertThat(rebuild.status().state()).as("no second rebuild while another instance holds the claim")
                 .isNotIn(ProjectionRebuild.State.REPLAYING, ProjectionRebuild.State.CATCHING_UP);
         assertThat(api().post("/api/progression/rebuild", PLATFORM_ADMIN, Map.of()).isProblem(409, "rebuild-running"))
@@ -394,7 +401,7 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
         // Its claim ran out: the next check (at this instance's start, or on its timer) rebuilds.
         mongo.updateFirst(Query.query(Criteria.where("_id").is(ProjectionRebuild.CLAIM)), new Update()
                 .set("leaseUntil", java.util.Date.from(Instant.now().minusSeconds(1))), ProjectionRebuild.CLAIMS);
-        rebuild.rebuildIfDerivedByAnOlderVersion();
+        rebuild.rebuildIfDue();
 
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             JsonNode status = api().get("/api/progression/rebuild", PLATFORM_ADMIN).body();
@@ -407,7 +414,7 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
         // The derivation is recorded with the switch: the next start rebuilds nothing.
         assertThat(generations.derivation()).isEqualTo(Generations.DERIVATION);
         Generation rebuilt = generations.active();
-        rebuild.rebuildIfDerivedByAnOlderVersion();
+        rebuild.rebuildIfDue();
         assertThat(generations.active()).isEqualTo(rebuilt);
         assertThat(api().get("/api/progression/rebuild", PLATFORM_ADMIN).body().get("generation").asLong())
                 .isEqualTo(rebuilt.number());
@@ -416,6 +423,80 @@ class PartnershipQuestionsTest extends ProgressionServiceTest {
         assertThat(again.status()).isEqualTo(202);
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(rebuild.status().state()).isEqualTo(ProjectionRebuild.State.SWITCHED));
+    }
+
+    @Test
+    void aRebuildAskedForWhoseInstanceIsKilledWhileCatchingUpIsTakenOverOnceItsLeaseRunsOutAndItsCopyIsFedNoLonger() {
+        publishHistory();
+        awaitHistoryProjected();
+        Generation older = generations.active();
+        assertThat(generations.derivation()).as("figures of this version: no upgrade calls for a rebuild")
+                .isEqualTo(Generations.DERIVATION);
+
+        // Another instance is asked to rebuild, and is killed once its copy has begun to catch up.
+        KilledRebuild otherInstance = KilledRebuild.at(ProjectionRebuild.State.CATCHING_UP, context);
+        otherInstance.start();
+        Generation halfBuilt = otherInstance.awaitKilled(Duration.ofMinutes(10));
+        try {
+            // While its lease runs, the live consumer feeds its copy, and this instance leaves the rebuild to it.
+            String fedWhileHeld = submitOneMore(17);
+            assertThat(seenBy(halfBuilt, fedWhileHeld)).as("fed while the rebuild is held").isTrue();
+            rebuild.rebuildIfDue();
+            ProjectionRebuild.Status elsewhere = rebuild.status();
+            assertThat(elsewhere.state()).as("as the other instance recorded it").isEqualTo(
+                    ProjectionRebuild.State.CATCHING_UP);
+            assertThat(elsewhere.generation()).isEqualTo(halfBuilt.number());
+            assertThat(api().post("/api/progression/rebuild", PLATFORM_ADMIN, Map.of())
+                    .isProblem(409, "rebuild-running")).isTrue();
+            assertThat(generations.active()).isEqualTo(older);
+
+            // Its lease runs out unrenewed: its copy is fed no longer, before anyone takes the rebuild over.
+            clock.advance(Duration.parse(context.getEnvironment().getProperty("pathways.progression.rebuild.lease",
+                    "PT2M")).plusSeconds(1));
+            String afterItsLease = submitOneMore(18);
+            assertThat(generations.catchingUp()).isEmpty();
+            assertThat(seenBy(halfBuilt, afterItsLease)).as("fed after its lease ran out").isFalse();
+
+            // The next check takes the rebuild over, though the figures' derivation is current, and finishes it.
+            Map<String, String> live = figures();
+            rebuild.rebuildIfDue();
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                JsonNode status = api().get("/api/progression/rebuild", PLATFORM_ADMIN).body();
+                assertThat(status.get("state").asString()).isEqualTo("SWITCHED");
+                assertThat(status.get("generation").asLong()).as("not the killed instance's number")
+                        .isGreaterThan(halfBuilt.number());
+            });
+            assertThat(figures()).isEqualTo(live);
+            assertThat(generations.active().number()).isGreaterThan(halfBuilt.number());
+            assertThat(generations.catchingUp()).isEmpty();
+            assertThat(generations.recordedCatchingUp()).isEmpty();
+            assertThat(mongo.getCollectionNames()).noneMatch(halfBuilt::owns);
+            // Done: the next check has nothing to take over.
+            Generation rebuilt = generations.active();
+            rebuild.rebuildIfDue();
+            assertThat(rebuild.status().state()).isEqualTo(ProjectionRebuild.State.SWITCHED);
+            assertThat(generations.active()).isEqualTo(rebuilt);
+        } finally {
+            clock.reset();
+        }
+    }
+
+    /** One more referral submitted to the college, counted live (the college's funnel then counts {@code total}). */
+    private String submitOneMore(long total) {
+        String eventId;
+        try (EventProducer producer = new EventProducer()) {
+            eventId = producer.publish(new ReferralSubmitted(unique("ref"), unique("lrn"), course, council, college,
+                    Urgency.ROUTINE, submittedAt));
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get("/api/progression/funnel?"
+                + window + "&receivingAgencyId=" + college).get("total").get("submitted").asLong(-1))
+                .isEqualTo(total));
+        return eventId;
+    }
+
+    /** Whether the event {@code eventId} was applied to {@code generation} while it was being rebuilt. */
+    private boolean seenBy(Generation generation, String eventId) {
+        return mongo.findById(eventId, org.bson.Document.class, generation.collection(Generations.SEEN)) != null;
     }
 
     @Test

@@ -1,10 +1,13 @@
 package org.pathways.progression;
 
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.MutableClock;
 import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.StoreCommands;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -21,8 +24,17 @@ import org.springframework.test.context.DynamicPropertySource;
         "pathways.progression.live.flush=PT0.2S",
         // Tests check how figures were derived when they choose (an older version's store), not on a timer.
         "pathways.progression.rebuild.derivation-check=PT1H"})
-@Import(StoreCommands.class)
+@Import({StoreCommands.class, ProgressionServiceTest.Clocks.class})
 public abstract class ProgressionServiceTest extends RunningServiceTest {
+
+    /** The service's clock, which a test moves forward to run a lease out (and sets back when done). */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Clocks {
+        @Bean
+        MutableClock clock() {
+            return new MutableClock();
+        }
+    }
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {

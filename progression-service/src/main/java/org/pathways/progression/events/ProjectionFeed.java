@@ -22,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one consumer of every topic, a batch consumer: each new event (by id, through the inbox) goes to every
- * projection of the live generation (and of the generation a rebuild is catching up, once each), in the order of the
- * batch, then live subscribers hear which projections changed. Unknown event types are skipped. The projections'
+ * projection of the live generation (and of the generation a rebuild is catching up, once each, while that rebuild's
+ * lease runs: see {@link Generations#catchingUp}), in the order of the batch, then live subscribers hear which
+ * projections changed. Unknown event types are skipped. The projections'
  * store round trips are merged per batch ({@link FactStore#beginBatch}): the facts the batch needs read ahead with one
  * {@code $in} per collection, and the facts, bucket increments, counters and clearing of pending differences of the
  * whole batch written at its end in one bulk write each, before the inbox marks the batch done. Facts another writer

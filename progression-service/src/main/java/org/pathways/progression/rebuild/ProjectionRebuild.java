@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import org.pathways.progression.tally.Generation;
 import org.pathways.progression.tally.Generations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -58,10 +60,14 @@ import org.springframework.stereotype.Component;
  *
  * <p>One rebuild at a time across every instance: a rebuild holds a lease ({@link DocumentLeases}) on one document,
  * {@value #CLAIM} in {@value #CLAIMS}, renewed as it replays and given back when it ends; another instance asked to
- * rebuild meanwhile answers 409, and its start-up check leaves the rebuild to the holder. A holder that dies stops
- * renewing: once its lease runs out, the next check (at start, or every few minutes:
- * {@link #rebuildIfDerivedByAnOlderVersion}) of any instance takes it over, abandons the dead holder's generation and
- * rebuilds again. A holder that outlives its lease (stalled) stops at its next renewal without switching over.
+ * rebuild meanwhile answers 409, and its start-up check leaves the rebuild to the holder. The claim document also
+ * records the rebuild itself (its state, generation, start, attempts and outcome), whoever asked for it and whatever
+ * the figures' derivation: a rebuild recorded as replaying or catching up whose holder died (stopped renewing) is
+ * taken over once its lease runs out by the next check (at start, or every few minutes: {@link #rebuildIfDue}) of
+ * any instance, which abandons the dead holder's generation and rebuilds again; after {@value #ATTEMPTS_AT_MOST}
+ * holders stopped so, it is reported failed instead. The dead holder's generation is no longer fed by the live
+ * consumer once its lease has run out ({@link Generations#catchingUp}). A holder that outlives its lease (stalled)
+ * stops at its next renewal without switching over.
  */
 @Component
 public class ProjectionRebuild {
@@ -90,16 +96,29 @@ public class ProjectionRebuild {
     private final AtomicLong replayed = new AtomicLong();
     private volatile long toReplay;
     private final DocumentLeases leases;
+    private final RebuildCheckpoint checkpoint;
     /** This instance's lease on {@value #CLAIM} while it rebuilds (renewed by the rebuild's thread). */
     private volatile Lease<Document> claim;
+    /** The generation the live consumer feeds for this instance's rebuild, for as long as its claim is renewed. */
+    private volatile Generation fed;
     private volatile boolean claimIndexed;
 
+    @Autowired
     ProjectionRebuild(ProjectionFeed feed, Generations generations, CloudEventCodec codec,
                       ErasedLearners erasedLearners, MongoTemplate mongo, Clock clock,
                       KafkaProperties kafka, Environment environment,
                       @Value("${spring.cloud.stream.bindings.partnershipEvents-in-0.destination}") List<String> topics,
                       @Value("${pathways.progression.rebuild.on-start:false}") boolean onStart,
                       @Value("${pathways.progression.rebuild.lease:PT2M}") Duration lease) {
+        this(feed, generations, codec, erasedLearners, mongo, clock, kafka, environment, topics, onStart, lease,
+                RebuildCheckpoint.NONE);
+    }
+
+    ProjectionRebuild(ProjectionFeed feed, Generations generations, CloudEventCodec codec,
+                      ErasedLearners erasedLearners, MongoTemplate mongo, Clock clock,
+                      KafkaProperties kafka, Environment environment, List<String> topics, boolean onStart,
+                      Duration lease, RebuildCheckpoint checkpoint) {
+        this.checkpoint = checkpoint;
         this.feed = feed;
         this.generations = generations;
         this.codec = codec;
@@ -114,12 +133,12 @@ public class ProjectionRebuild {
 
     /**
      * At start: the command ({@code --pathways.progression.rebuild.on-start=true} rebuilds once the service is up), or
-     * else a rebuild if the figures were derived by an older version ({@link #rebuildIfDerivedByAnOlderVersion}).
+     * else a rebuild if one is due ({@link #rebuildIfDue}).
      */
     @EventListener(ApplicationReadyEvent.class)
     void whenReady() {
         if (!onStart) {
-            rebuildIfDerivedByAnOlderVersion();
+            rebuildIfDue();
             return;
         }
         try {
@@ -130,31 +149,32 @@ public class ProjectionRebuild {
     }
 
     /**
-     * Figures derived by an older version of this service are rebuilt from the topics, so that coordinators see no
-     * figure missing after an upgrade: the live generation records the {@link Generations#DERIVATION} of the code
+     * Rebuilds if a rebuild is due: one whose holder stopped before it finished (killed, say: recorded as replaying
+     * or catching up on {@value #CLAIM}, its lease run out), however it was asked for, is taken over and done again;
+     * and figures derived by an older version of this service are rebuilt from the topics, so that coordinators see
+     * no figure missing after an upgrade: the live generation records the {@link Generations#DERIVATION} of the code
      * that built it when a rebuild switches to it, and a lower number (or none) means its buckets lack what this
      * code's reports read (a new family of running sums, say). Checked once the service is up and every few minutes
      * after ({@code pathways.progression.rebuild.derivation-check}), on every instance: the one that claims the
-     * rebuild does it, the others find it claimed and leave it; one that dies mid-rebuild leaves the old number, so
-     * the rebuild is done again once its claim runs out. A live generation with no figure yet is simply recorded as
-     * derived by this version. A change that alters how figures are derived bumps {@link Generations#DERIVATION}.
+     * rebuild does it, the others find it claimed and leave it. A live generation with no figure yet is simply
+     * recorded as derived by this version. A change that alters how figures are derived bumps
+     * {@link Generations#DERIVATION}.
      */
-    public void rebuildIfDerivedByAnOlderVersion() {
-        if (generations.derivation() >= Generations.DERIVATION) {
+    public void rebuildIfDue() {
+        if (generations.derivation() >= Generations.DERIVATION && !unfinished(mongo.findById(CLAIM, Document.class,
+                CLAIMS))) {
             return;
         }
-        begin(true).ifPresent(started -> log.info(
-                "The figures were derived by an older version of this service: rebuilding them into generation {}",
-                started.generation()));
+        begin(true);
     }
 
     @Scheduled(initialDelayString = "${pathways.progression.rebuild.derivation-check:PT2M}",
             fixedDelayString = "${pathways.progression.rebuild.derivation-check:PT2M}")
-    void checkDerivation() {
+    void checkDue() {
         try {
-            rebuildIfDerivedByAnOlderVersion();
+            rebuildIfDue();
         } catch (RuntimeException failure) {
-            log.warn("Could not check how the figures were derived: {}", failure.toString());
+            log.warn("Could not check whether a rebuild is due: {}", failure.toString());
         }
     }
 
@@ -164,15 +184,53 @@ public class ProjectionRebuild {
     public static final String CLAIM = "projection-rebuild";
     /** On {@value #CLAIM}: the generation the last holder rebuilt into. */
     private static final String TARGET = "generation";
+    /** On {@value #CLAIM}, the last rebuild as its holder recorded it: its {@link State} and the rest of its status. */
+    private static final String STATE = "state";
+    private static final String STARTED_AT = "startedAt";
+    private static final String FINISHED_AT = "finishedAt";
+    private static final String REPLAYED = "eventsReplayed";
+    private static final String TO_REPLAY = "eventsToReplay";
+    private static final String FAILURE = "failure";
+    /** On {@value #CLAIM}: how many holders have begun the last rebuild (the first and those who took it over). */
+    private static final String ATTEMPTS = "attempts";
+    /** A rebuild whose holders stopped this many times before finishing is reported failed, not taken over again. */
+    static final int ATTEMPTS_AT_MOST = 3;
 
+    /**
+     * This instance's rebuild while it runs here (with its progress), else the last rebuild as recorded in the store
+     * by whichever instance ran it (one that is replaying or catching up elsewhere, or stopped there and waits to be
+     * taken over, shows the state its holder last recorded, without progress).
+     */
     public Status status() {
         Status now = status.get();
-        if (now.state() == State.REPLAYING || now.state() == State.CATCHING_UP) {
+        if (running(now.state())) {
             long done = replayed.get();
             return new Status(now.state(), now.generation(), now.startedAt(), null, done, toReplay,
                     toReplay == 0 ? null : Math.min(1.0, Math.round(1000.0 * done / toReplay) / 1000.0), null);
         }
-        return now;
+        Document recorded = mongo.findById(CLAIM, Document.class, CLAIMS);
+        if (recorded == null || !(recorded.get(STATE) instanceof String state)) {
+            return now;
+        }
+        return new Status(State.valueOf(state), recorded.get(TARGET) instanceof Number n ? n.longValue() : null,
+                instant(recorded.get(STARTED_AT)), instant(recorded.get(FINISHED_AT)),
+                recorded.get(REPLAYED) instanceof Number r ? r.longValue() : 0,
+                recorded.get(TO_REPLAY) instanceof Number t ? t.longValue() : 0,
+                State.valueOf(state) == State.SWITCHED ? Double.valueOf(1.0) : null, recorded.getString(FAILURE));
+    }
+
+    private static Instant instant(Object date) {
+        return date instanceof Date d ? d.toInstant() : null;
+    }
+
+    private static boolean running(State state) {
+        return state == State.REPLAYING || state == State.CATCHING_UP;
+    }
+
+    /** Whether the claim document records a rebuild begun and not ended (switched over or failed). */
+    private static boolean unfinished(Document recorded) {
+        return recorded != null && recorded.get(STATE) instanceof String state
+                && (state.equals(State.REPLAYING.name()) || state.equals(State.CATCHING_UP.name()));
     }
 
     /** Starts a rebuild in the background; 409 while one runs (here or on another instance). */
@@ -181,21 +239,20 @@ public class ProjectionRebuild {
     }
 
     /**
-     * Claims the rebuild and starts it in the background. {@code ifDerivedByAnOlderVersion}: only if the live figures
-     * still need it once claimed (another instance may have just rebuilt them), else empty; and empty rather than a
-     * 409 when a rebuild runs.
+     * Claims the rebuild and starts it in the background. {@code ifDue} (the check, not a request): only a rebuild
+     * whose holder stopped before it finished, or one the live figures still need once claimed (another instance may
+     * have just rebuilt them), else empty; and empty rather than a 409 when a rebuild runs.
      */
-    private synchronized Optional<Status> begin(boolean ifDerivedByAnOlderVersion) {
-        State state = status.get().state();
-        if (state == State.REPLAYING || state == State.CATCHING_UP) {
-            if (ifDerivedByAnOlderVersion) {
+    private synchronized Optional<Status> begin(boolean ifDue) {
+        if (running(status.get().state())) {
+            if (ifDue) {
                 return Optional.empty();
             }
             throw new ProblemException(HttpStatus.CONFLICT, "rebuild-running", "A rebuild is already running.");
         }
         Optional<Lease<Document>> claimed = claim();
         if (claimed.isEmpty()) {
-            if (ifDerivedByAnOlderVersion) {
+            if (ifDue) {
                 return Optional.empty();
             }
             throw new ProblemException(HttpStatus.CONFLICT, "rebuild-running",
@@ -203,23 +260,27 @@ public class ProjectionRebuild {
         }
         claim = claimed.get();
         try {
+            Document recorded = claim.document();
+            // Its holder stopped before it finished (the claim was free): this instance takes the rebuild over.
+            boolean takingOver = ifDue && unfinished(recorded);
+            int attempts = takingOver && recorded.get(ATTEMPTS) instanceof Number before ? before.intValue() + 1 : 1;
             Generation active = generations.active();
-            if (ifDerivedByAnOlderVersion) {
+            if (ifDue && !takingOver) {
                 if (generations.derivation() >= Generations.DERIVATION) {
-                    releaseClaim();
+                    releaseClaim(null);
                     return Optional.empty();
                 }
                 // No figure yet (a new store): whatever comes is derived by this version.
                 if (!mongo.exists(new Query(), active.collection(FactStore.BUCKETS))) {
                     generations.derivedByThisVersion(active);
-                    releaseClaim();
+                    releaseClaim(null);
                     return Optional.empty();
                 }
             }
             Generation target = active.next();
             // A rebuild that stopped while catching up (its holder died): no longer fed, dropped, and its number not
             // used again (an instance that has not seen it stop may write to it for a few seconds more).
-            Optional<Generation> stopped = generations.catchingUp();
+            Optional<Generation> stopped = generations.recordedCatchingUp();
             if (stopped.isPresent()) {
                 log.info("Abandoning generation {}, whose rebuild stopped", stopped.get().number());
                 generations.abandon(stopped.get());
@@ -233,25 +294,53 @@ public class ProjectionRebuild {
                     && claimedBefore.longValue() >= target.number()) {
                 target = new Generation(claimedBefore.longValue() + 1);
             }
-            if (!leases.write(claim, new Update().set(TARGET, target.number()))) {
+            if (attempts > ATTEMPTS_AT_MOST) {
+                dropLeftovers(active);
+                String reason = "Its instance stopped before it finished (killed, or out of memory) " + ATTEMPTS_AT_MOST
+                        + " times, so it was not taken over again; ask for a rebuild once the cause is mended.";
+                log.error("Not taking over the rebuild of generation {}: {}", recorded.get(TARGET), reason);
+                Instant now = clock.instant();
+                releaseClaim(new Update().set(STATE, State.FAILED.name()).set(FAILURE, reason)
+                        .set(FINISHED_AT, Date.from(now)));
+                status.set(new Status(State.FAILED, recorded.get(TARGET) instanceof Number n ? n.longValue() : null,
+                        instant(recorded.get(STARTED_AT)), now, 0, 0, null, reason));
+                return Optional.empty();
+            }
+            Instant startedAt = clock.instant();
+            if (!leases.write(claim, new Update().set(TARGET, target.number()).set(STATE, State.REPLAYING.name())
+                    .set(STARTED_AT, Date.from(startedAt)).set(ATTEMPTS, attempts).unset(FINISHED_AT)
+                    .unset(REPLAYED).unset(TO_REPLAY).unset(FAILURE))) {
                 throw new IllegalStateException("The rebuild's claim ran out before it began");
             }
-            // Leftovers of earlier generations (and of an abandoned rebuild) go first.
-            for (String collection : mongo.getCollectionNames()) {
-                if (collection.matches("p\\d+\\..*") && !active.owns(collection)) {
-                    mongo.dropCollection(collection);
-                }
-            }
+            dropLeftovers(active);
             generations.forgetSightings(active);
             replayed.set(0);
             toReplay = 0;
-            status.set(new Status(State.REPLAYING, target.number(), clock.instant(), null, 0, 0, 0.0, null));
+            fed = null;
+            status.set(new Status(State.REPLAYING, target.number(), startedAt, null, 0, 0, 0.0, null));
+            if (takingOver) {
+                log.info("Taking over the rebuild of generation {}, whose instance stopped before it finished "
+                        + "(attempt {}): rebuilding into generation {}", recorded.get(TARGET), attempts,
+                        target.number());
+            } else if (ifDue) {
+                log.info("The figures were derived by an older version of this service: rebuilding them into "
+                        + "generation {}", target.number());
+            }
             Generation rebuilding = target;
             Thread.ofPlatform().name("projection-rebuild").daemon().start(() -> run(rebuilding));
             return Optional.of(status());
         } catch (RuntimeException failure) {
-            releaseClaim();
+            releaseClaim(null);
             throw failure;
+        }
+    }
+
+    /** Leftovers of earlier generations (and of an abandoned rebuild): every generation's but the live one's. */
+    private void dropLeftovers(Generation active) {
+        for (String collection : mongo.getCollectionNames()) {
+            if (collection.matches("p\\d+\\..*") && !active.owns(collection)) {
+                mongo.dropCollection(collection);
+            }
         }
     }
 
@@ -267,8 +356,9 @@ public class ProjectionRebuild {
     }
 
     /**
-     * Renews this instance's claim once a third of it has run (every time when {@code now}); a claim that ran out or
-     * was taken over stops the rebuild, which is then someone else's.
+     * Renews this instance's claim once a third of it has run (every time when {@code now}), and with it the time
+     * the live consumer feeds the generation being caught up; a claim that ran out or was taken over stops the
+     * rebuild, which is then someone else's.
      */
     private void keepClaim(boolean now) {
         Lease<Document> held = claim;
@@ -278,13 +368,26 @@ public class ProjectionRebuild {
         }
         claim = leases.renew(held).orElseThrow(() -> new IllegalStateException(
                 "The rebuild's claim ran out or was taken over"));
+        Generation feeding = fed;
+        if (feeding != null) {
+            generations.feedUntil(feeding, claim.until());
+        }
     }
 
-    private void releaseClaim() {
+    /** Records what the rebuild is doing on its claim, while it holds it. */
+    private void record(Update update) {
+        if (!leases.write(claim, update)) {
+            throw new IllegalStateException("The rebuild's claim ran out or was taken over");
+        }
+    }
+
+    /** Gives the claim back with the rebuild's {@code outcome} (may be null), if this instance still holds it. */
+    private void releaseClaim(Update outcome) {
         Lease<Document> held = claim;
         claim = null;
+        fed = null;
         if (held != null) {
-            leases.release(held, null);
+            leases.release(held, outcome);
         }
     }
 
@@ -303,12 +406,17 @@ public class ProjectionRebuild {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
             toReplay = partitions.stream().mapToLong(p -> end.get(p) - beginning.get(p)).sum();
+            checkpoint.reached(State.REPLAYING, target);
             replayUpTo(consumer, end, target);
 
             status.set(new Status(State.CATCHING_UP, target.number(), startedAt, null, 0, 0, null, null));
-            // Still this rebuild's: a holder that lost its claim never has the live consumer feed its generation.
+            // Still this rebuild's: a holder that lost its claim never has the live consumer feed its generation,
+            // which it feeds only while the claim is renewed (a holder killed from now on leaves it fed no longer).
             keepClaim(true);
-            generations.startCatchingUp(target);
+            record(new Update().set(STATE, State.CATCHING_UP.name()));
+            generations.startCatchingUp(target, claim.until());
+            fed = target;
+            checkpoint.reached(State.CATCHING_UP, target);
             Map<TopicPartition, Long> now = consumer.endOffsets(partitions);
             toReplay += partitions.stream().mapToLong(p -> now.get(p) - end.get(p)).sum();
             replayUpTo(consumer, now, target);
@@ -316,17 +424,22 @@ public class ProjectionRebuild {
             // Still this rebuild's, for the lease's time at least: a holder that lost it never switches over.
             keepClaim(true);
             generations.switchTo(target);
+            Instant finishedAt = clock.instant();
             // Given back before the status says so: a rebuild asked for on seeing it switched finds it free.
-            releaseClaim();
-            status.set(new Status(State.SWITCHED, target.number(), startedAt, clock.instant(), replayed.get(),
+            releaseClaim(new Update().set(STATE, State.SWITCHED.name()).set(FINISHED_AT, Date.from(finishedAt))
+                    .set(REPLAYED, replayed.get()).set(TO_REPLAY, toReplay));
+            status.set(new Status(State.SWITCHED, target.number(), startedAt, finishedAt, replayed.get(),
                     toReplay, 1.0, null));
             log.info("Rebuilt generation {} from {} events; it is now live", target.number(), replayed.get());
         } catch (RuntimeException failure) {
             log.error("Rebuild of generation {} failed", target.number(), failure);
             generations.abandon(target);
-            releaseClaim();
-            status.set(new Status(State.FAILED, target.number(), startedAt, clock.instant(), replayed.get(),
-                    toReplay, null, failure.getClass().getSimpleName()));
+            Instant finishedAt = clock.instant();
+            String reason = failure.getClass().getSimpleName();
+            releaseClaim(new Update().set(STATE, State.FAILED.name()).set(FINISHED_AT, Date.from(finishedAt))
+                    .set(REPLAYED, replayed.get()).set(TO_REPLAY, toReplay).set(FAILURE, reason));
+            status.set(new Status(State.FAILED, target.number(), startedAt, finishedAt, replayed.get(),
+                    toReplay, null, reason));
         }
     }
 

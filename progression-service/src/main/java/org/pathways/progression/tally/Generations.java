@@ -1,5 +1,7 @@
 package org.pathways.progression.tally;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,7 +19,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Which generation of the projections is live (read by every report, written by the live consumer), and which one a
- * rebuild is filling while it catches up (written by the live consumer too, from then on). Kept in one document
+ * rebuild is filling while it catches up (written by the live consumer too, from then on, for as long as the rebuild's
+ * holder keeps renewing its lease: {@value #CATCHING_UP_UNTIL}, so that a copy whose holder was killed stops being
+ * written once its lease has run out, whoever takes the rebuild over and whenever). Kept in one document
  * ({@value #COLLECTION}) so that every instance agrees; each instance re-reads it every few seconds. The document also
  * says how the live generation's figures were derived ({@value #DERIVED}: the {@link #DERIVATION} of the code that
  * built them), written when a rebuild switches over, or when a generation with no figure yet is taken as derived by
@@ -29,12 +33,15 @@ public class Generations {
     private static final Logger log = LoggerFactory.getLogger(Generations.class);
     static final String COLLECTION = "projection-generations";
     private static final String STATE = "state";
-    static final String SEEN = "seen-events";
+    /** Per generation being rebuilt: the ids of the events applied to it ({@link #firstSight}). */
+    public static final String SEEN = "seen-events";
+    /** Until when the generation being caught up is fed: its rebuild's lease, renewed with it. */
+    static final String CATCHING_UP_UNTIL = "catchingUpUntil";
     static final String DERIVED = "derivation";
     /**
      * How this code derives figures from facts. A change that alters what the buckets hold (a new family, a field
      * moved from one family to another) bumps it: a store whose live generation was derived by a lower number is
-     * rebuilt at start ({@code ProjectionRebuild.rebuildIfDerivedByAnOlderVersion}). A generation with no number
+     * rebuilt at start ({@code ProjectionRebuild.rebuildIfDue}). A generation with no number
      * recorded is 0.
      * <ol>
      *   <li>The referrals' durations as running sums over days ({@code durations}), 2026-12-03 (noted then as
@@ -47,23 +54,41 @@ public class Generations {
 
     private final MongoTemplate mongo;
     private final FactStore facts;
+    private final Clock clock;
     private final AtomicReference<State> state = new AtomicReference<>();
 
-    private record State(Generation active, Generation catchingUp, int derivation) {
+    /** {@code fedUntil} null: none recorded (a rebuild begun by an older version of this code), fed until it ends. */
+    private record State(Generation active, Generation catchingUp, Instant fedUntil, int derivation) {
     }
 
-    Generations(MongoTemplate mongo, FactStore facts) {
+    Generations(MongoTemplate mongo, FactStore facts, Clock clock) {
         this.mongo = mongo;
         this.facts = facts;
+        this.clock = clock;
     }
 
     public Generation active() {
         return current().active();
     }
 
-    /** The generation a rebuild is catching up, which the live consumer feeds as well. */
+    /**
+     * The generation a rebuild is catching up, which the live consumer feeds as well; empty once the rebuild's lease
+     * has run out unrenewed (its holder died or stalled): that copy is abandoned, whoever takes the rebuild over.
+     */
     public Optional<Generation> catchingUp() {
-        return Optional.ofNullable(current().catchingUp());
+        State now = current();
+        if (now.catchingUp() == null || now.fedUntil() != null && !clock.instant().isBefore(now.fedUntil())) {
+            return Optional.empty();
+        }
+        return Optional.of(now.catchingUp());
+    }
+
+    /**
+     * The generation recorded as being caught up, as stored now, whether or not it is still fed: for the rebuild that
+     * takes over from a holder that stopped, to abandon it.
+     */
+    public Optional<Generation> recordedCatchingUp() {
+        return Optional.ofNullable(refresh().catchingUp());
     }
 
     private State current() {
@@ -78,9 +103,10 @@ public class Generations {
 
     private State refresh() {
         Document stored = mongo.findById(STATE, Document.class, COLLECTION);
-        State now = stored == null ? new State(new Generation(0), null, 0)
+        State now = stored == null ? new State(new Generation(0), null, null, 0)
                 : new State(new Generation(((Number) stored.get("active")).longValue()),
                         stored.get("catchingUp") instanceof Number n ? new Generation(n.longValue()) : null,
+                        stored.get(CATCHING_UP_UNTIL) instanceof Date until ? until.toInstant() : null,
                         stored.get(DERIVED) instanceof Number d ? d.intValue() : 0);
         State before = state.getAndSet(now);
         if (before != null) {
@@ -117,10 +143,21 @@ public class Generations {
         refresh();
     }
 
-    /** From now on the live consumer also feeds {@code generation} (de-duplicated: see {@link #firstSight}). */
-    public void startCatchingUp(Generation generation) {
+    /**
+     * From now on the live consumer also feeds {@code generation} (de-duplicated: see {@link #firstSight}), until
+     * {@code until} (the rebuild's lease) unless {@link #feedUntil extended}.
+     */
+    public void startCatchingUp(Generation generation, Instant until) {
         mongo.upsert(Query.query(Criteria.where("_id").is(STATE)), new Update()
-                .setOnInsert("active", active().number()).set("catchingUp", generation.number()), COLLECTION);
+                .setOnInsert("active", active().number()).set("catchingUp", generation.number())
+                .set(CATCHING_UP_UNTIL, Date.from(until)), COLLECTION);
+        refresh();
+    }
+
+    /** Feeds {@code generation}, if it is still the one being caught up, until {@code until} (a renewed lease). */
+    public void feedUntil(Generation generation, Instant until) {
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(STATE).and("catchingUp").is(generation.number())),
+                new Update().set(CATCHING_UP_UNTIL, Date.from(until)), COLLECTION);
         refresh();
     }
 
@@ -131,7 +168,8 @@ public class Generations {
     public void switchTo(Generation generation) {
         Generation previous = active();
         mongo.upsert(Query.query(Criteria.where("_id").is(STATE)), new Update().set("active", generation.number())
-                .unset("catchingUp").set("switchedAt", new Date()).set(DERIVED, DERIVATION), COLLECTION);
+                .unset("catchingUp").unset(CATCHING_UP_UNTIL).set("switchedAt", new Date()).set(DERIVED, DERIVATION),
+                COLLECTION);
         refresh();
         drop(previous);
         log.info("Projections switched to generation {}", generation.number());
@@ -140,7 +178,7 @@ public class Generations {
     /** Stops feeding a generation a rebuild gave up on. */
     public void abandon(Generation generation) {
         mongo.updateFirst(Query.query(Criteria.where("_id").is(STATE).and("catchingUp").is(generation.number())),
-                new Update().unset("catchingUp"), COLLECTION);
+                new Update().unset("catchingUp").unset(CATCHING_UP_UNTIL), COLLECTION);
         refresh();
         drop(generation);
     }

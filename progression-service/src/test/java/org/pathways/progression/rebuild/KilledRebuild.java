@@ -1,0 +1,71 @@
+package org.pathways.progression.rebuild;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.pathways.messaging.cloudevents.CloudEventCodec;
+import org.pathways.messaging.inbox.ErasedLearners;
+import org.pathways.progression.events.ProjectionFeed;
+import org.pathways.progression.tally.Generation;
+import org.pathways.progression.tally.Generations;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.ApplicationContext;
+import org.springframework.core.env.Environment;
+import org.springframework.data.mongodb.core.MongoTemplate;
+
+/**
+ * The rebuild of another instance of the service (same store, broker and clock as the test's), killed (kill -9) when
+ * its rebuild reaches a point: nothing after that point runs on it, no failure is handled and its claim is not given
+ * back, so its lease and the store stay as a killed process leaves them. The JVM of the test lives on.
+ */
+public final class KilledRebuild {
+
+    /** What the kill throws: an error, which nothing in the service catches. */
+    private static final class Killed extends Error {
+        Killed() {
+            super("simulated kill -9 of the rebuilding instance", null, false, false);
+        }
+    }
+
+    private final ProjectionRebuild instance;
+    private final CompletableFuture<Generation> killed = new CompletableFuture<>();
+
+    private KilledRebuild(ApplicationContext context, ProjectionRebuild.State point) {
+        Environment environment = context.getEnvironment();
+        this.instance = new ProjectionRebuild(context.getBean(ProjectionFeed.class),
+                context.getBean(Generations.class), context.getBean(CloudEventCodec.class),
+                context.getBean(ErasedLearners.class), context.getBean(MongoTemplate.class),
+                context.getBean(java.time.Clock.class), context.getBean(KafkaProperties.class), environment,
+                List.of(environment.getRequiredProperty(
+                        "spring.cloud.stream.bindings.partnershipEvents-in-0.destination", String[].class)),
+                false, environment.getProperty("pathways.progression.rebuild.lease", Duration.class,
+                        Duration.ofMinutes(2)),
+                (state, generation) -> {
+                    if (state == point) {
+                        killed.complete(generation);
+                        throw new Killed();
+                    }
+                });
+    }
+
+    /** Another instance whose rebuild is killed as it reaches {@code point}. */
+    public static KilledRebuild at(ProjectionRebuild.State point, ApplicationContext context) {
+        return new KilledRebuild(context, point);
+    }
+
+    /** Asks this instance to rebuild, as {@code POST /api/progression/rebuild} does. */
+    public ProjectionRebuild.Status start() {
+        return instance.start();
+    }
+
+    /** Waits until it was killed; the generation it was rebuilding into. */
+    public Generation awaitKilled(Duration within) {
+        try {
+            return killed.get(within.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("The rebuilding instance did not reach the point it is killed at", e);
+        }
+    }
+}
