@@ -208,6 +208,10 @@ class LearnerRoutingTest extends NotificationServiceTest {
             await().atMost(PATIENCE).until(() -> feedEventIds(marker).contains(afterLater.eventId()));
             assertThat(feedEventIds(recorder)).contains(later.eventId());
             assertThat(feedEventIds(college)).doesNotContain(later.eventId());
+            // What the kind consent let the colleges hear of is taken back; their referrals' events stay.
+            assertThat(feedEventIds(college)).doesNotContain(milestone.eventId()).contains(first.eventId());
+            assertThat(feedEventIds(becameCollege)).doesNotContain(milestone.eventId()).contains(second.eventId());
+            assertThat(feedEventIds(recorder)).as("its own milestone").contains(milestone.eventId());
         }
     }
 
