@@ -146,15 +146,20 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
     }
 
     /**
-     * Removes the entries {@code withheld} picks among those of {@code eventTypes} about {@code subjects}: their
+     * Removes the entries {@code withheld} picks among those of {@code agencyIds}' feeds of {@code eventTypes} about
+     * {@code subjects} (read through the agency's index, not the whole collection): their
      * numbers become gaps, which readers pass over as they pass over a number whose write never happened.
      *
      * @return how many were removed
      */
-    public long remove(java.util.Collection<String> subjects, java.util.Collection<String> eventTypes,
-                       java.util.function.Predicate<FeedEntry> withheld) {
-        List<String> ids = mongo.find(Query.query(Criteria.where("subject").in(subjects).and("eventType")
-                .in(eventTypes)), FeedEntry.class).stream().filter(withheld).map(FeedEntry::id).toList();
+    public long remove(java.util.Collection<String> agencyIds, java.util.Collection<String> subjects,
+                       java.util.Collection<String> eventTypes, java.util.function.Predicate<FeedEntry> withheld) {
+        if (agencyIds.isEmpty()) {
+            return 0;
+        }
+        List<String> ids = mongo.find(Query.query(Criteria.where("agencyId").in(agencyIds).and("subject")
+                        .in(subjects).and("eventType").in(eventTypes)), FeedEntry.class).stream().filter(withheld)
+                .map(FeedEntry::id).toList();
         return ids.isEmpty() ? 0 : mongo.remove(Query.query(Criteria.where("_id").in(ids)), FeedEntry.class)
                 .getDeletedCount();
     }

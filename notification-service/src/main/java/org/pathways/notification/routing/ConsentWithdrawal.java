@@ -81,12 +81,13 @@ class ConsentWithdrawal {
                 .filter(consent -> consent.active()
                         && (consent.expiresAt() == null || consent.expiresAt().isAfter(now))).toList();
         Grounds grounds = new Grounds(agencyId, agencyKind, inForce);
+        List<String> covered = agencyId != null ? List.of(agencyId) : agencyKinds.agenciesOfKind(agencyKind);
         Set<String> types = LearnerEventRouting.LEARNER_EVENT_TYPES;
         feed.withholdHeld(entry -> types.contains(entry.eventType()) && subjects.contains(entry.subject())
                 && grounds.withheld(entry.agencyId(), entry.eventType(), entry.event()));
-        long removed = feed.remove(subjects, types,
+        long removed = feed.remove(covered, subjects, types,
                 entry -> grounds.withheld(entry.agencyId(), entry.eventType(), entry.event()));
-        int withheld = withholdDeliveries(subjects, types, grounds, now);
+        int withheld = withholdDeliveries(covered, subjects, types, grounds, now);
         if (removed > 0 || withheld > 0) {
             log.info("A consent withdrawal took {} feed entries and {} webhook deliveries from the agencies it "
                     + "covered", removed, withheld);
@@ -95,13 +96,19 @@ class ConsentWithdrawal {
 
     /**
      * The deliveries of the learner's events to the agencies the withdrawn consent covered: found by their body's
-     * learner id, as erasure finds them; each changed under its version, so an attempt under way cannot save over it
+     * learner id, as erasure finds them (among the covered agencies' own, through their index); each changed under its
+     * version, so an attempt under way cannot save over it
      * (it was sent before, and is not again).
      */
-    private int withholdDeliveries(Set<String> subjects, Set<String> types, Grounds grounds, Instant now) {
+    private int withholdDeliveries(List<String> covered, Set<String> subjects, Set<String> types, Grounds grounds,
+                                   Instant now) {
+        if (covered.isEmpty()) {
+            return 0;
+        }
         String mentions = subjects.stream().map(id -> Pattern.quote("\"" + id + "\""))
                 .collect(Collectors.joining("|"));
-        Query query = Query.query(Criteria.where("eventType").in(types).and("withheldAt").exists(false)
+        Query query = Query.query(Criteria.where("agencyId").in(covered).and("eventType").in(types)
+                .and("withheldAt").exists(false)
                 .and("body").regex(mentions));
         int changed = 0;
         for (Document delivery : mongo.find(query, Document.class, "deliveries")) {
