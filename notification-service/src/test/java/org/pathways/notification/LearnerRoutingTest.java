@@ -3,6 +3,7 @@ package org.pathways.notification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.pathways.testing.WebhookReceiver;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import tools.jackson.databind.JsonNode;
 
 /** A learner's milestones go only to the agencies the learner consented to share outcomes with; erasure is honoured. */
 class LearnerRoutingTest extends NotificationServiceTest {
@@ -206,6 +208,10 @@ class LearnerRoutingTest extends NotificationServiceTest {
             await().atMost(PATIENCE).until(() -> feedEventIds(marker).contains(afterLater.eventId()));
             assertThat(feedEventIds(recorder)).contains(later.eventId());
             assertThat(feedEventIds(college)).doesNotContain(later.eventId());
+            // What the kind consent let the colleges hear of is taken back; their referrals' events stay.
+            assertThat(feedEventIds(college)).doesNotContain(milestone.eventId()).contains(first.eventId());
+            assertThat(feedEventIds(becameCollege)).doesNotContain(milestone.eventId()).contains(second.eventId());
+            assertThat(feedEventIds(recorder)).as("its own milestone").contains(milestone.eventId());
         }
     }
 
@@ -352,6 +358,64 @@ class LearnerRoutingTest extends NotificationServiceTest {
                 assertThat(copies).hasSize(3).allSatisfy(copy -> assertThat(copy).doesNotContain(learner)
                         .contains("\"learnerId\":\"erased\""));
             });
+        }
+    }
+
+    /**
+     * A withdrawn consent takes back what it let an agency hear of the learner: the milestone leaves the council's
+     * feed, and its parked webhook delivery loses its body and is never sent again; the college, whose own consent to
+     * share outcomes stands, and the recorder keep theirs. The withdrawal's inbox mark proves it was consumed.
+     */
+    @Test
+    void aWithdrawnConsentTakesTheLearnersMilestonesOutOfTheFeedAndParkedDeliveriesOfTheAgencyItCovered()
+            throws Exception {
+        String learner = "lrn-" + UUID.randomUUID();
+        String council = AgencyFeedTest.agency("council");
+        String college = AgencyFeedTest.agency("college");
+        String recorder = AgencyFeedTest.agency("adult-ed");
+        String councilConsent = "cns-" + UUID.randomUUID();
+        String milestoneType = "org.pathways.learner.milestone-recorded.v1";
+        try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            receiver.otherwiseAnswer(500);
+            subscribe(council, receiver.url(), milestoneType);
+            events.publish(consent("org.pathways.learner.consent-granted.v1", learner, councilConsent, council,
+                    "OUTCOME_SHARING"));
+            events.publish(consent("org.pathways.learner.consent-granted.v1", learner, "cns-" + UUID.randomUUID(),
+                    college, "OUTCOME_SHARING"));
+            OutboxEntry milestone = milestone(learner, recorder);
+            events.publish(milestone);
+            await().atMost(PATIENCE).until(() -> feedEventIds(council).contains(milestone.eventId())
+                    && deliveriesOf(council, milestone.eventId()).stream()
+                    .anyMatch(d -> d.get("status").asString().equals("PARKED")));
+            String deliveryId = deliveriesOf(council, milestone.eventId()).getFirst().get("id").asString();
+            int sent = receiver.count();
+
+            OutboxEntry withdrawn = consent("org.pathways.learner.consent-withdrawn.v1", learner, councilConsent,
+                    council, "OUTCOME_SHARING");
+            events.publish(withdrawn);
+            await().atMost(PATIENCE).until(() -> handled(withdrawn.eventId()));
+
+            assertThat(feedEventIds(council)).as("no longer shared with the council").doesNotContain(
+                    milestone.eventId());
+            assertThat(feedEventIds(college)).as("the college's own consent stands").contains(milestone.eventId());
+            assertThat(feedEventIds(recorder)).as("the recorder's own milestone").contains(milestone.eventId());
+            JsonNode delivery = deliveriesOf(council, milestone.eventId()).getFirst();
+            assertThat(delivery.get("status").asString()).isEqualTo("CANCELLED");
+            assertThat(delivery.has("withheldAt")).isTrue();
+            assertThat(copies("deliveries", "body", milestone.eventId())).singleElement()
+                    .satisfies(body -> assertThat(body).doesNotContain(learner, "ENROLLED"));
+            HttpResponse<String> again = call("POST", "/api/deliveries/" + deliveryId + "/redeliver", admin(council),
+                    null);
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+            assertThat(json(again).get("type").asString()).endsWith("delivery-withheld");
+            assertThat(json(call("POST", "/api/deliveries/redeliver-parked", admin(council), null))
+                    .get("redelivered").asInt()).isZero();
+            assertThat(receiver.count()).as("nothing sent after the withdrawal").isEqualTo(sent);
+
+            // The council's feed goes on past the place the milestone left.
+            OutboxEntry referral = ReferralEvents.submitted("ref-" + UUID.randomUUID(), learner, recorder, council);
+            events.publish(referral);
+            await().atMost(PATIENCE).until(() -> feedEventIds(council).contains(referral.eventId()));
         }
     }
 

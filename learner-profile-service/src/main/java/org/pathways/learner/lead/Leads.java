@@ -89,7 +89,9 @@ public class Leads {
         LearnerLead state = current(learner);
         requireLeadAgency(caller, state);
         Instant now = clock.instant();
-        if (!standing.has(learner, offer.toAgencyId(), now)) {
+        // Decided as the team view shows the team to the caller: an agency covered only by a consent to its kind,
+        // not otherwise involved, is refused as one without grounds (the answer would tell the learner's consents).
+        if (!standing.mayName(access, offer.toAgencyId(), true, now)) {
             throw ProblemException.unprocessable("agency-without-standing",
                     "The lead can go only to a worker of an agency that registered the learner or holds their "
                             + "consent in force.");

@@ -82,7 +82,7 @@ public class Plans {
         Instant now = clock.instant();
         PlanText.requireSensibleDueDate(step.dueOn(), today());
         String owner = step.ownerAgencyId() != null ? step.ownerAgencyId() : caller.agencyId();
-        requireTeamMember(learner, owner, now);
+        requireTeamMember(access, owner, now);
         requireReferralOf(learner, step.referralId());
         audit.record(caller, learnerId, AccessAction.CHANGE_PLAN, request, access.grounds());
         return view(access, save(learner.id(), expectedRevision, plan -> List.of(plan.add(step.title(), owner,
@@ -105,7 +105,7 @@ public class Plans {
         Instant now = clock.instant();
         PlanText.requireSensibleDueDate(change.dueOn(), today());
         if (change.ownerAgencyId() != null && !change.ownerAgencyId().equals(step.ownerAgencyId())) {
-            requireTeamMember(learner, change.ownerAgencyId(), now);
+            requireTeamMember(access, change.ownerAgencyId(), now);
         }
         audit.record(caller, learnerId, AccessAction.CHANGE_PLAN, request, access.grounds());
         return view(access, save(learner.id(), expectedRevision, plan -> plan.change(stepId, change.title(),
@@ -237,8 +237,13 @@ public class Plans {
         return access;
     }
 
-    private void requireTeamMember(Learner learner, String agencyId, Instant now) {
-        if (!standing.isTeamMember(learner, agencyId, now)) {
+    /**
+     * The owner must be in the team as the caller sees it ({@link Standing#mayName}): one refusal for an agency with
+     * no grounds and for one the caller cannot see is in the team (covered only by a consent to its kind, or, to an
+     * agency that only reads the learner, any agency but itself and the registering one).
+     */
+    private void requireTeamMember(Access caller, String agencyId, Instant now) {
+        if (!standing.mayName(caller, agencyId, false, now)) {
             throw ProblemException.unprocessable("owner-not-in-team",
                     "A step is owned by an agency in the learner's team: one that registered them, holds their "
                             + "consent in force, or receives an open referral of them.");

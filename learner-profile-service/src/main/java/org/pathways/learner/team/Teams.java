@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -90,7 +89,10 @@ class Teams {
 
         Set<String> candidates = new LinkedHashSet<>();
         candidates.add(learner.registeringAgencyId());
-        learner.consents().stream().map(Consent::agencyId).filter(Objects::nonNull).forEach(candidates::add);
+        // Only consents of their own in force: an agency whose own consent ended, covered now only by a consent to its
+        // kind, is listed only when otherwise involved, as Standing#mayName decides who may be named.
+        learner.consents().stream().filter(consent -> consent.agencyId() != null && consent.isInForceAt(now))
+                .map(Consent::agencyId).forEach(candidates::add);
         open.forEach(referral -> {
             addIfPresent(candidates, referral.referringAgencyId());
             addIfPresent(candidates, referral.receivingAgencyId());

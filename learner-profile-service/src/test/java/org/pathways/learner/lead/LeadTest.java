@@ -14,11 +14,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.pathways.events.agency.AgencyKind;
+import org.pathways.events.agency.AgencyRegistered;
+import org.pathways.events.agency.AgencySector;
 import org.pathways.events.catalogue.EventType;
 import org.pathways.events.Topic;
 import org.pathways.events.referral.ReferralSubmitted;
 import org.pathways.events.referral.Urgency;
 import org.pathways.learner.LearnerProfileServiceTest;
+import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.EventProducer;
 import org.pathways.testing.HttpApi;
@@ -32,15 +36,18 @@ class LeadTest extends LearnerProfileServiceTest {
     @RegisterExtension
     static final RecordedTopic learnerTopic = new RecordedTopic(Topic.LEARNERS.topicName());
     private static EventProducer referralService;
+    private static EventProducer catalogue;
 
     @BeforeAll
     static void connect() {
         referralService = new EventProducer();
+        catalogue = new EventProducer();
     }
 
     @AfterAll
     static void disconnect() {
         referralService.close();
+        catalogue.close();
     }
 
     private static String worker(String subject, String agency) {
@@ -209,6 +216,37 @@ class LeadTest extends LearnerProfileServiceTest {
         assertThat(cloudEvent(ended.getFirst()).path("data").path("reason").asString()).isEqualTo("LEARNER_ERASED");
         assertThat(new String(ended.getFirst().value(), StandardCharsets.UTF_8)).doesNotContain("Amina", "Okafor");
         assertThat(mongo.findById(learnerId, LearnerLead.class).lead()).isEmpty();
+    }
+
+    @Test
+    void anAgencyCoveredOnlyByAConsentToItsKindIsRefusedTheLeadAsOneWithoutGroundsByWhoCannotSeeIt() {
+        String clinic = "agency-clinic-" + UUID.randomUUID().toString().substring(0, 8);
+        awaitHandled(AgencyKinds.HANDLER, catalogue.publish(new AgencyRegistered(clinic, AgencyKind.HEALTH,
+                AgencySector.PUBLIC, true, Instant.now())));
+        String learnerId = registerLearner(COLLEGE);
+        consentTo(learnerId, COLLEGE, COUNCIL, "CONTACT");
+        assertThat(api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyKind", "HEALTH", "purpose", "CONTACT", "method", "WRITTEN")).status()).isEqualTo(201);
+        assertThat(assign(learnerId, worker("council-sam", COUNCIL), "council-sam").status()).isEqualTo(200);
+        String path = "/api/learners/" + learnerId + "/lead/handover";
+
+        HttpApi.Response toKindCovered = send("POST", path, worker("council-sam", COUNCIL),
+                Map.of("toAgencyId", clinic, "toWorkerId", "clinic-lee"));
+        HttpApi.Response toStranger = send("POST", path, worker("council-sam", COUNCIL),
+                Map.of("toAgencyId", "agency-nowhere", "toWorkerId", "clinic-lee"));
+        assertThat(toStranger.isProblem(422, "agency-without-standing")).isTrue();
+        assertThat(toKindCovered.isProblem(422, "agency-without-standing"))
+                .as("the council sees only its own consents: the answer must not tell it the learner consented to "
+                        + "health agencies").isTrue();
+        assertThat(toKindCovered.body().path("detail").asString())
+                .isEqualTo(toStranger.body().path("detail").asString());
+        assertThat(lead(learnerId, COLLEGE).path("pendingHandover").isNull()).isTrue();
+
+        // Once the clinic is in the team as the council sees it (a referral it receives), it may be offered the lead.
+        referTo(learnerId, COLLEGE, clinic);
+        assertThat(send("POST", path, worker("council-sam", COUNCIL),
+                Map.of("toAgencyId", clinic, "toWorkerId", "clinic-lee")).status()).isEqualTo(200);
+        assertThat(lead(learnerId, COUNCIL).path("pendingHandover").path("toAgencyId").asString()).isEqualTo(clinic);
     }
 
     @Test

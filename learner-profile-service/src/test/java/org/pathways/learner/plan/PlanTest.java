@@ -402,6 +402,43 @@ class PlanTest extends LearnerProfileServiceTest {
     }
 
     @Test
+    void aStepGoesOnlyToAnAgencyTheCallerSeesInTheTeamWithOneRefusalForEveryOther() {
+        String clinic = "agency-clinic-" + UUID.randomUUID().toString().substring(0, 8);
+        awaitHandled(AgencyKinds.HANDLER, catalogue.publish(new AgencyRegistered(clinic, AgencyKind.HEALTH,
+                AgencySector.PUBLIC, true, Instant.now())));
+        String learnerId = registerLearner(COLLEGE);
+        consentTo(learnerId, COLLEGE, COUNCIL, "REFERRAL_SHARING");
+        assertThat(api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COLLEGE),
+                Map.of("agencyKind", "HEALTH", "purpose", "CONTACT", "method", "WRITTEN")).status()).isEqualTo(201);
+        referTo(learnerId, COLLEGE, HOUSING, "opp-tenancy-support");
+
+        HttpApi.Response toKindCovered = addStep(learnerId, COUNCIL, step("Health check", clinic));
+        HttpApi.Response toStranger = addStep(learnerId, COUNCIL, step("Health check", "agency-nowhere"));
+        assertThat(toStranger.isProblem(422, "owner-not-in-team")).isTrue();
+        assertThat(toKindCovered.isProblem(422, "owner-not-in-team"))
+                .as("the council must not learn that the learner consented to health agencies").isTrue();
+        assertThat(toKindCovered.body().path("detail").asString())
+                .isEqualTo(toStranger.body().path("detail").asString());
+
+        // The registering agency sees every consent: the clinic is in the team to it. Then it is to everyone with
+        // standing, as the team view shows the clinic with the step it owns.
+        assertThat(addStep(learnerId, COLLEGE, step("Health check", clinic)).status()).isEqualTo(201);
+        assertThat(addStep(learnerId, COUNCIL, step("Follow-up", clinic)).status()).isEqualTo(201);
+
+        // An agency that only reads the learner sees itself and the registering agency, no other member.
+        String housingStep = lastStepId(addStep(learnerId, COLLEGE, step("Tenancy support", HOUSING)));
+        HttpApi.Response toCouncil = changeStep(learnerId, housingStep, HOUSING, Map.of("ownerAgencyId", COUNCIL));
+        HttpApi.Response toNowhere = changeStep(learnerId, housingStep, HOUSING,
+                Map.of("ownerAgencyId", "agency-nowhere"));
+        assertThat(toNowhere.isProblem(422, "owner-not-in-team")).isTrue();
+        assertThat(toCouncil.isProblem(422, "owner-not-in-team"))
+                .as("the housing agency must not learn who else holds the learner's consent").isTrue();
+        assertThat(changeStep(learnerId, housingStep, HOUSING, Map.of("ownerAgencyId", COLLEGE)).status())
+                .isEqualTo(200);
+        assertThat(owners(learnerId)).containsEntry(housingStep, COLLEGE);
+    }
+
+    @Test
     void badInputIsAProblemAndWritesNothing() {
         String learnerId = registerLearner(COLLEGE);
         String stepId = lastStepId(addStep(learnerId, COLLEGE, step("Real step", COLLEGE)));

@@ -58,6 +58,11 @@ public class Delivery {
     private Instant occurredAt;
     private Instant deliveredAt;
     private Instant parkedAt;
+    /**
+     * When the event was withheld from the agency (its grounds to hear of the learner ended): the body is gone and it
+     * is never sent again.
+     */
+    private Instant withheldAt;
     private List<Attempt> attempts = new ArrayList<>();
     /** The W3C trace context of the event that caused it: each attempt is a span of that trace. */
     private String traceparent;
@@ -226,5 +231,6 @@ public class Delivery {
     public Instant createdAt() { return createdAt; }
     public Instant deliveredAt() { return deliveredAt; }
     public Instant parkedAt() { return parkedAt; }
+    public Instant withheldAt() { return withheldAt; }
     public List<Attempt> attempts() { return List.copyOf(attempts); }
 }

@@ -52,11 +52,11 @@ class DeliveryController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record DeliveryView(String id, String eventId, String eventType, String subscriptionId, DeliveryStatus status,
                         Instant createdAt, Instant nextAttemptAt, Instant deliveredAt, Instant parkedAt,
-                        List<Delivery.Attempt> attempts) {
+                        Instant withheldAt, List<Delivery.Attempt> attempts) {
 
         static DeliveryView of(Delivery d) {
             return new DeliveryView(d.id(), d.eventId(), d.eventType(), d.subscriptionId(), d.status(),
-                    d.createdAt(), d.nextAttemptAt(), d.deliveredAt(), d.parkedAt(), d.attempts());
+                    d.createdAt(), d.nextAttemptAt(), d.deliveredAt(), d.parkedAt(), d.withheldAt(), d.attempts());
         }
     }
 
@@ -79,6 +79,10 @@ class DeliveryController {
     DeliveryView redeliver(Caller caller, @PathVariable @ResourceId String id) {
         requireAdmin(caller);
         Delivery delivery = ownDelivery(caller, id);
+        if (delivery.withheldAt() != null) {
+            throw ProblemException.conflict("delivery-withheld", "This event is no longer shared with your agency: "
+                    + "the learner's consent it was sent on ended. It is not sent again.", Map.of());
+        }
         if (delivery.status() == DeliveryStatus.PENDING) {
             throw ProblemException.conflict("delivery-pending", "This delivery is already on its way.",
                     Map.of());
@@ -109,7 +113,8 @@ class DeliveryController {
         requireAdmin(caller);
         int redelivered = 0;
         for (Delivery delivery : deliveries.ofAgency(caller.agencyId(), DeliveryStatus.PARKED, BULK)) {
-            if (subscriptionId != null && !subscriptionId.equals(delivery.subscriptionId())) {
+            if (delivery.withheldAt() != null
+                    || (subscriptionId != null && !subscriptionId.equals(delivery.subscriptionId()))) {
                 continue;
             }
             if (subscriptions.find(delivery.subscriptionId()).filter(Subscription::takesDeliveries).isEmpty()) {

@@ -219,6 +219,38 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
         return pairs;
     }
 
+    /**
+     * Leaves out of this thread's batch the appends not written yet that {@code withheld} picks (seen as entries with
+     * no place yet), as {@link #remove} does for those written: an event routed earlier in the batch must not reach a
+     * feed at the batch's end after what let it there ended later in the same batch.
+     */
+    public void withholdHeld(java.util.function.Predicate<FeedEntry> withheld) {
+        List<Held> held = batch.get();
+        if (held != null) {
+            held.removeIf(append -> withheld.test(new FeedEntry(append.key(), append.agencyId(), 0,
+                    append.event().id(), append.event().type(), append.event().subject(), null, append.body())));
+        }
+    }
+
+    /**
+     * Removes the entries {@code withheld} picks among those of {@code agencyIds}' feeds of {@code eventTypes} about
+     * {@code subjects} (read through the agency's index, not the whole collection): their
+     * numbers become gaps, which readers pass over as they pass over a number whose write never happened.
+     *
+     * @return how many were removed
+     */
+    public long remove(java.util.Collection<String> agencyIds, java.util.Collection<String> subjects,
+                       java.util.Collection<String> eventTypes, java.util.function.Predicate<FeedEntry> withheld) {
+        if (agencyIds.isEmpty()) {
+            return 0;
+        }
+        List<String> ids = mongo.find(Query.query(Criteria.where("agencyId").in(agencyIds).and("subject")
+                        .in(subjects).and("eventType").in(eventTypes)), FeedEntry.class).stream().filter(withheld)
+                .map(FeedEntry::id).toList();
+        return ids.isEmpty() ? 0 : mongo.remove(Query.query(Criteria.where("_id").in(ids)), FeedEntry.class)
+                .getDeletedCount();
+    }
+
     /** Forgets what this thread's batch held back (written or not). */
     public void endBatch() {
         batch.remove();

@@ -38,7 +38,9 @@ import tools.jackson.databind.JsonNode;
  * Learner events: consents are kept as a local read model, and a learner's milestones go to the agencies the learner
  * consented to share outcomes with ({@code OUTCOME_SHARING}, active and unexpired), and to the agency that recorded
  * it; no other agency hears of them. A merged learner's consents and referrals count for the surviving learner
- * ({@link LearnerAliases}). The team's lead and plan events go to the team ({@link TeamRouting}). An erased learner's
+ * ({@link LearnerAliases}). The team's lead and plan events go to the team ({@link TeamRouting}). A withdrawn consent
+ * takes from the agencies it covered the learner's events they no longer have grounds for ({@link ConsentWithdrawal}).
+ * An erased learner's
  * consents are forgotten and the copies of events this service keeps are pseudonymised. Types are matched by name, so this does not depend on which event-contracts version
  * knows them.
  */
@@ -51,6 +53,10 @@ public class LearnerEventRouting {
     static final String MILESTONE_RECORDED = "org.pathways.learner.milestone-recorded.v1";
     static final String ERASED = "org.pathways.learner.erased.v1";
     static final String MERGED = "org.pathways.learner.merged.v1";
+    /** The learner's own events this service routes to agencies: milestones and the team's lead and plan events. */
+    static final Set<String> LEARNER_EVENT_TYPES = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(MILESTONE_RECORDED), TeamRouting.TYPES.stream())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final String OUTCOME_SHARING = "OUTCOME_SHARING";
     private static final String CONSENTS = "learner_consents";
     private static final Logger log = LoggerFactory.getLogger(LearnerEventRouting.class);
@@ -65,11 +71,13 @@ public class LearnerEventRouting {
     private final TeamRouting team;
     private final Clock clock;
     private final AppliedEvents applied;
+    private final ConsentWithdrawal withdrawal;
 
     LearnerEventRouting(MongoTemplate mongo, AgencyFeed feed, WebhookFanOut fanOut, LearnerErasure erasure,
                         AgencyKinds agencyKinds, LearnerAliases aliases, LearnerRecords learners, TeamRouting team,
-                        Clock clock, AppliedEvents applied) {
+                        Clock clock, AppliedEvents applied, ConsentWithdrawal withdrawal) {
         this.applied = applied;
+        this.withdrawal = withdrawal;
         this.mongo = mongo;
         this.learners = learners;
         this.team = team;
@@ -165,6 +173,10 @@ public class LearnerEventRouting {
                 .set("expiresAt", instant(data, "expiresAt"))
                 .set("active", CONSENT_GRANTED.equals(event.type())), true);
         learners.addConsent(learnerId, consentId);
+        if (CONSENT_WITHDRAWN.equals(event.type())) {
+            // After the consent is written: what the agencies it covered keep is judged on the consents left.
+            withdrawal.withhold(learnerId, agencyId, agencyKind);
+        }
     }
 
     /**

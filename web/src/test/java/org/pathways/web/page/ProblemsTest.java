@@ -32,7 +32,7 @@ class ProblemsTest {
             "not-the-named-worker", "agency-without-standing", "referral-not-of-learner", "owner-not-in-team",
             "due-date-out-of-range", "not-step-owner", "step-closed", "plan-full",
             // agency admins and platform administrators
-            "invalid-endpoint", "unknown-event-type", "delivery-pending", "subscription-inactive",
+            "invalid-endpoint", "unknown-event-type", "delivery-pending", "delivery-withheld", "subscription-inactive",
             "subscription-disabled", "secret-rotated-meanwhile", "already-registered", "kind-set-by-platform-admin",
             // anywhere
             "forbidden", "bad-request", "malformed-request");
