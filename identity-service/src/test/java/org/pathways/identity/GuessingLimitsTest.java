@@ -221,6 +221,16 @@ class GuessingLimitsTest {
         TokenClient issuer = new TokenClient(issuer());
         assertThat(issuer.clientCredentials("agency-council-system", "council-system-secret").accessToken())
                 .as("another client is unaffected").isNotBlank();
+        // The agency's own system, from its own address, is not paused by someone else's guesses at its client id.
+        HttpResponse<String> fromItsOwnAddress = HttpClient.newBuilder()
+                .localAddress(java.net.InetAddress.getByName("127.0.0.2")).build()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + issuer().getPort() + "/oauth2/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "client_credentials",
+                                "client_id", "agency-jobcentre-system", "client_secret",
+                                "jobcentre-system-secret")))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(fromItsOwnAddress.statusCode()).as(fromItsOwnAddress.body()).isEqualTo(200);
+        assertThat(fromItsOwnAddress.body()).contains("access_token");
 
         clock.advance(Duration.ofMinutes(15).plusSeconds(1));
         assertThat(issuer.clientCredentials("agency-jobcentre-system", "jobcentre-system-secret").accessToken())

@@ -23,7 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Answers {@code 429} with {@code Retry-After} and problem details, before the secret is checked, to a request
- * authenticating with the secret of a client id that has failed too often (token, introspection and revocation
+ * authenticating with the secret of a client id that has failed too often from the request's address (token, introspection and revocation
  * endpoints alike). The client id is read with Spring Authorization Server's own converters for
  * {@code client_secret_basic} and {@code client_secret_post}, so it is the id the secret check would see.
  */
@@ -40,7 +40,8 @@ final class PausedClients extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        Optional<Duration> refusal = clientId(request).flatMap(clients::refusal);
+        Optional<Duration> refusal = clientId(request)
+                .flatMap(clientId -> clients.refusal(ThrottledClientSecrets.key(clientId, request.getRemoteAddr())));
         if (refusal.isEmpty()) {
             chain.doFilter(request, response);
             return;
