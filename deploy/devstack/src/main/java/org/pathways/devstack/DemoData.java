@@ -103,8 +103,8 @@ final class DemoData {
         }
         boolean subscribed = subscribeUnreachableWebhook();
         List<String> opportunityIds = new ArrayList<>();
-        for (OpportunityPlan plan : DemoPartnership.OPPORTUNITIES) {
-            opportunityIds.add(createAndPublish(plan));
+        for (int n = 0; n < DemoPartnership.OPPORTUNITIES.size(); n++) {
+            opportunityIds.add(createAndPublish(n, DemoPartnership.OPPORTUNITIES.get(n)));
         }
         int routes = 0;
         for (RoutePlan route : DemoPartnership.ROUTES) {
@@ -144,19 +144,23 @@ final class DemoData {
         int notes = 0;
         for (Map.Entry<Integer, List<Map.Entry<DemoPrincipal, String>>> thread : DemoPartnership.NOTES.entrySet()) {
             String referralId = referralIds.get(thread.getKey());
+            int noteNumber = 0;
             for (Map.Entry<DemoPrincipal, String> note : thread.getValue()) {
+                noteNumber++;
                 if (referralId != null && call("add a note to referral " + (thread.getKey() + 1),
                         "/api/referrals/" + referralId + "/notes", note.getKey(), Map.of("text", note.getValue()),
-                        Map.of(), WARM_UP_PATIENCE, false) != null) {
+                        Map.of("Idempotency-Key", "demo-note-" + (thread.getKey() + 1) + "-" + noteNumber),
+                        WARM_UP_PATIENCE, false) != null) {
                     notes++;
                 }
             }
         }
         int milestones = 0;
-        for (MilestonePlan plan : DemoPartnership.MILESTONES) {
+        for (int n = 0; n < DemoPartnership.MILESTONES.size(); n++) {
+            MilestonePlan plan = DemoPartnership.MILESTONES.get(n);
             String learnerId = learnerIds.get(plan.learner());
             Integer opportunity = plan.opportunity();
-            if (learnerId != null && recordMilestone(plan, learnerId,
+            if (learnerId != null && recordMilestone(n + 1, plan, learnerId,
                     opportunity == null ? null : opportunityIds.get(opportunity))) {
                 milestones++;
             }
@@ -192,8 +196,8 @@ final class DemoData {
                     + "/api/progression/funnel   # the partnership's funnel");
         } else {
             say("demo data: " + failures.size() + " step(s) failed; see the FAILED lines above");
-            say("not marking the demo as loaded; the next start with --demo tries again and may duplicate what did"
-                    + " load");
+            say("not marking the demo as loaded; the next start with --demo tries again, finding what did load"
+                    + " and adding the rest");
         }
     }
 
@@ -249,11 +253,11 @@ final class DemoData {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("url", DemoPartnership.UNREACHABLE_WEBHOOK);
         body.put("eventTypes", DemoPartnership.WEBHOOK_EVENT_TYPES);
-        return call("subscribe the college's webhook", "/api/subscriptions", DemoTokens.COLLEGE, body, Map.of(),
-                WARM_UP_PATIENCE, false) != null;
+        return call("subscribe the college's webhook", "/api/subscriptions", DemoTokens.COLLEGE, body,
+                Map.of("Idempotency-Key", "demo-college-webhook"), WARM_UP_PATIENCE, false) != null;
     }
 
-    private String createAndPublish(OpportunityPlan plan) throws InterruptedException {
+    private String createAndPublish(int number, OpportunityPlan plan) throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("title", plan.title());
         body.put("description", plan.description());
@@ -264,11 +268,16 @@ final class DemoData {
         body.put("capacity", plan.capacity());
         body.put("terms", plan.terms());
         body.put("venues", List.of(Map.of("name", "Main site", "locality", plan.venueLocality())));
+        // With a key of its own: a load cut short and started again finds the draft it made (and does not publish
+        // it twice), instead of listing every course twice.
         GatewayApi.Reply created = call("create opportunity '" + plan.title() + "'", "/api/opportunities",
-                plan.owner(), body, Map.of(), WARM_UP_PATIENCE, false);
+                plan.owner(), body, Map.of("Idempotency-Key", "demo-opportunity-" + number), WARM_UP_PATIENCE, false);
         String id = idOf(created, "opportunity '" + plan.title() + "'");
         if (id == null) {
             return null;
+        }
+        if (!"DRAFT".equals(created.field("status"))) {
+            return id;
         }
         GatewayApi.Reply published = call("publish opportunity '" + plan.title() + "'",
                 "/api/opportunities/" + id + "/publish", plan.owner(), null, Map.of(), WARM_UP_PATIENCE, false);
@@ -341,7 +350,11 @@ final class DemoData {
     private boolean takeToOutcome(int number, ReferralPlan plan, String referralId) throws InterruptedException {
         DemoPrincipal referrer = DemoPartnership.LEARNERS.get(plan.learner()).registeredBy();
         DemoPrincipal receiver = DemoPartnership.OPPORTUNITIES.get(plan.opportunity()).owner();
-        for (Step step : plan.outcome().steps) {
+        // A load cut short and started again finds the referral where the last load left it: the steps it took
+        // then are not sent again (they would be refused as not allowed from where the referral is now).
+        GatewayApi.Reply current = get("read " + describe(number, plan), "/api/referrals/" + referralId, referrer);
+        int done = stepsDone(plan.outcome().steps, current == null ? null : current.field("status"));
+        for (Step step : plan.outcome().steps.subList(done, plan.outcome().steps.size())) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("action", step.action());
             if (step.reason() != null) {
@@ -386,6 +399,36 @@ final class DemoData {
         }
     }
 
+    /**
+     * How many of {@code steps} a referral in {@code status} has taken: those up to the last that leads to that
+     * status (none for a new referral, or one whose status none of them leads to).
+     */
+    static int stepsDone(List<Step> steps, String status) {
+        if (status == null) {
+            return 0;
+        }
+        for (int taken = steps.size(); taken > 0; taken--) {
+            if (status.equals(statusAfter(steps.get(taken - 1).action()))) {
+                return taken;
+            }
+        }
+        return 0;
+    }
+
+    private static String statusAfter(String action) {
+        return switch (action) {
+            case "RECEIVE" -> "RECEIVED";
+            case "ACCEPT" -> "ACCEPTED";
+            case "START", "RESUME" -> "IN_PROGRESS";
+            case "HOLD" -> "ON_HOLD";
+            case "COMPLETE" -> "COMPLETED";
+            case "REJECT" -> "REJECTED";
+            case "FAIL" -> "FAILED";
+            case "CANCEL" -> "CANCELLED";
+            default -> throw new IllegalArgumentException("No status after " + action);
+        };
+    }
+
     /** How many times a referral's step is sent when the referral keeps changing under it. */
     static final int STALE_ATTEMPTS = 3;
 
@@ -403,7 +446,7 @@ final class DemoData {
                 EVENT_PROPAGATION_PATIENCE, true) != null;
     }
 
-    private boolean recordMilestone(MilestonePlan plan, String learnerId, String opportunityId)
+    private boolean recordMilestone(int number, MilestonePlan plan, String learnerId, String opportunityId)
             throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("kind", plan.kind());
@@ -425,8 +468,8 @@ final class DemoData {
         }
         LearnerPlan learner = DemoPartnership.LEARNERS.get(plan.learner());
         return call("record milestone " + plan.kind() + " of " + learner.givenName(),
-                "/api/learners/" + learnerId + "/milestones", learner.registeredBy(), body, Map.of(),
-                WARM_UP_PATIENCE, false) != null;
+                "/api/learners/" + learnerId + "/milestones", learner.registeredBy(), body,
+                Map.of("Idempotency-Key", "demo-milestone-" + number), WARM_UP_PATIENCE, false) != null;
     }
 
     /** A GET that waits out the gateway's warm-up (502–504, no answer); any other answer is returned as it is. */
@@ -439,8 +482,12 @@ final class DemoData {
         DemoPrincipal council = DemoPartnership.LEARNERS.get(DemoPartnership.TEAM_LEARNER).registeredBy();
         String name = DemoPartnership.LEARNERS.get(DemoPartnership.TEAM_LEARNER).givenName();
         String lead = "/api/learners/" + learnerId + "/lead";
-        if (send("make " + DemoPartnership.TEAM_LEAD + " the lead worker of " + name, "PUT", lead, council,
-                Map.of("workerId", DemoPartnership.TEAM_LEAD), Map.of()) == null) {
+        // A load cut short and started again finds the lead it assigned, and the steps it added, and adds the rest.
+        GatewayApi.Reply leadNow = get("read the lead worker of " + name, lead, council);
+        boolean assigned = leadNow != null && leadNow.succeeded() && leadNow.body() != null
+                && DemoPartnership.TEAM_LEAD.equals(leadNow.body().path("lead").path("workerId").asString(null));
+        if (!assigned && send("make " + DemoPartnership.TEAM_LEAD + " the lead worker of " + name, "PUT", lead,
+                council, Map.of("workerId", DemoPartnership.TEAM_LEAD), Map.of()) == null) {
             return -1;
         }
         String plan = "/api/learners/" + learnerId + "/plan";
@@ -450,8 +497,14 @@ final class DemoData {
             return 0;
         }
         long version = current.body().path("version").asLong();
+        java.util.Set<String> there = new java.util.HashSet<>();
+        current.body().path("steps").forEach(step -> there.add(step.path("title").asString("")));
         int added = 0;
         for (DemoPartnership.PlanStepPlan step : DemoPartnership.TEAM_PLAN) {
+            if (there.contains(step.title())) {
+                added++;
+                continue;
+            }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("title", step.title());
             body.put("ownerAgencyId", step.ownerAgencyId());
