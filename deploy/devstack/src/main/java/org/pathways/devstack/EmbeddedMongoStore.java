@@ -496,7 +496,9 @@ final class EmbeddedMongoStore implements AutoCloseable {
         /** The pages written and the journal dropped ({@link WriteJournal#checkpoint}); every few seconds. */
         void checkpoint() {
             try {
-                journal.checkpoint(getMvStore()::commit);
+                // The journal changes files while no write is half done (a document written, its index entries
+                // not yet): the pages written next then hold every write of the old file whole.
+                journal.checkpoint(getMvStore()::commit, schema.writeLock());
             } catch (RuntimeException e) {
                 // Logged, and tried again at the next: the journal keeps everything meanwhile.
                 LOG.error("could not write the store's pages and drop its journal", e);
@@ -517,18 +519,24 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 java.util.concurrent.locks.Lock writes = schema.readLock();
                 writes.lock();
                 try {
-                    return answer(channel, databaseName, command, query);
+                    try {
+                        return answer(channel, databaseName, command, query);
+                    } finally {
+                        journal.flush(); // to the OS before the answer goes out
+                    }
                 } finally {
-                    journal.flush(); // to the OS before the answer goes out
-                    writes.unlock();
+                    writes.unlock(); // even when the journal could not be written (a full disk)
                 }
             }
             java.util.concurrent.locks.Lock change = schema.writeLock();
             change.lock();
             try {
-                return answer(channel, databaseName, command, query);
+                try {
+                    return answer(channel, databaseName, command, query);
+                } finally {
+                    journal.checkpoint(getMvStore()::commit, change);
+                }
             } finally {
-                journal.checkpoint(getMvStore()::commit);
                 change.unlock();
             }
         }

@@ -128,12 +128,15 @@ final class WriteJournal implements AutoCloseable {
         if (!pending.isReadable()) {
             return;
         }
+        ByteBuffer bytes = pending.nioBuffer();
         try {
-            ByteBuffer bytes = pending.nioBuffer();
             while (bytes.hasRemaining()) {
                 written += channel.write(bytes);
             }
         } catch (IOException e) {
+            // What did reach the file is not written again: the next flush goes on from there, so an entry cut
+            // by the failure is completed rather than followed by a second copy from its start.
+            pending.skipBytes(bytes.position());
             throw new UncheckedIOException("could not write the store's journal " + file(generation), e);
         }
         pending.clear();
@@ -144,30 +147,43 @@ final class WriteJournal implements AutoCloseable {
 
     /**
      * Has the store write its changed pages ({@code commit}) and drops what the journal held until then. Nothing to
-     * drop when nothing was appended since the last one (the store writes its pages all the same).
+     * drop when nothing was appended since the last one (the store writes its pages all the same). The journal
+     * changes files holding {@code noWriteUnderWay}, so that every write of the closed file is whole in the pages.
      */
-    void checkpoint(Runnable commit) {
-        synchronized (checkpoints) {
-            long closed;
-            synchronized (this) {
-                if (written == 0 && !pending.isReadable()) {
-                    closed = -1;
-                } else {
-                    flushPending();
-                    closed = generation;
-                    try {
-                        channel.close();
-                        channel = create(generation + 1);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("could not start a new journal for the store", e);
+    void checkpoint(Runnable commit, java.util.concurrent.locks.Lock noWriteUnderWay) {
+        // Always the lock first, then the checkpoints' monitor: a command that changes collections holds the lock
+        // when it asks for a checkpoint, and the periodic one must not hold the monitor while waiting for the lock.
+        noWriteUnderWay.lock();
+        boolean locked = true;
+        try {
+            synchronized (checkpoints) {
+                long closed;
+                synchronized (this) {
+                    if (written == 0 && !pending.isReadable()) {
+                        closed = -1;
+                    } else {
+                        flushPending();
+                        closed = generation;
+                        try {
+                            channel.close();
+                            channel = create(generation + 1);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException("could not start a new journal for the store", e);
+                        }
+                        generation++;
+                        written = 0;
                     }
-                    generation++;
-                    written = 0;
+                }
+                noWriteUnderWay.unlock(); // writes go on into the new file while the pages are written
+                locked = false;
+                commit.run();
+                if (closed >= 0) {
+                    deleteBefore(closed + 1);
                 }
             }
-            commit.run();
-            if (closed >= 0) {
-                deleteBefore(closed + 1);
+        } finally {
+            if (locked) {
+                noWriteUnderWay.unlock();
             }
         }
     }

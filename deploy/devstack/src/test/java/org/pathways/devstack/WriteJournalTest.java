@@ -51,7 +51,8 @@ class WriteJournalTest {
         try (WriteJournal journal = WriteJournal.start(store)) {
             journal.put("db", "c", new Document("_id", "before"));
             journal.flush();
-            journal.checkpoint(() -> journal.put("db", "c", new Document("_id", "during")));
+            journal.checkpoint(() -> journal.put("db", "c", new Document("_id", "during")),
+                    new java.util.concurrent.locks.ReentrantLock());
             journal.put("db", "c", new Document("_id", "after"));
             journal.flush();
         }
