@@ -266,6 +266,13 @@ public class ProjectionRebuild {
             int attempts = takingOver && recorded.get(ATTEMPTS) instanceof Number before ? before.intValue() + 1 : 1;
             Generation active = generations.active();
             if (ifDue && !takingOver) {
+                if (State.FAILED.name().equals(recorded.get(STATE)) && recorded.get(ATTEMPTS) instanceof Number tried
+                        && tried.intValue() >= ATTEMPTS_AT_MOST) {
+                    // Given up after its instances kept stopping (or failing): started again when someone asks for
+                    // it, not at every check, which would kill an instance every few minutes for good.
+                    releaseClaim(null);
+                    return Optional.empty();
+                }
                 if (generations.derivation() >= Generations.DERIVATION) {
                     releaseClaim(null);
                     return Optional.empty();
