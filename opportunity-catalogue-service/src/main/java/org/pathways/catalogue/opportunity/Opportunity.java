@@ -71,9 +71,12 @@ public class Opportunity {
     /**
      * Counts the changes people make (details, status, routes; an import's too), never a place taken or released:
      * what a person's edit is guarded by (the API's {@code ETag}), so that referrals taking places meanwhile do not
-     * turn it away. {@code version} still guards every write. Absent from documents stored before it: 0.
+     * turn it away. {@code version} still guards every write. Absent from documents stored before it (null): their
+     * {@code version} stands for it, which is what the API's {@code ETag} said until then, so that an ETag read
+     * before the upgrade is still the current one if nothing changed since, and never equals a later revision; a
+     * first change of any kind then stores it ({@link #keepRevision}).
      */
-    private long revision;
+    private Long revision;
     private String providerAgencyId;
     private String createdBy;
     private String title;
@@ -206,7 +209,7 @@ public class Opportunity {
         }
         apply(details);
         updatedAt = now;
-        revision++;
+        revision = revision() + 1;
         if (status == OpportunityStatus.DRAFT) {
             return Optional.empty();
         }
@@ -220,7 +223,7 @@ public class Opportunity {
         status = OpportunityStatus.PUBLISHED;
         publishedAt = now;
         updatedAt = now;
-        revision++;
+        revision = revision() + 1;
         followPlaces();
         return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken(), publishedAt,
                 leadsTo);
@@ -234,7 +237,7 @@ public class Opportunity {
         status = OpportunityStatus.WITHDRAWN;
         withdrawnAt = now;
         updatedAt = now;
-        revision++;
+        revision = revision() + 1;
         return new OpportunityWithdrawn(id, providerAgencyId, withdrawnAt);
     }
 
@@ -246,7 +249,7 @@ public class Opportunity {
         status = OpportunityStatus.ENDED;
         endedAt = now;
         updatedAt = now;
-        revision++;
+        revision = revision() + 1;
         return updated(now);
     }
 
@@ -260,7 +263,7 @@ public class Opportunity {
         }
         status = OpportunityStatus.TEMPORARILY_CLOSED;
         updatedAt = now;
-        revision++;
+        revision = revision() + 1;
         return new OpportunityWithdrawn(id, providerAgencyId, now);
     }
 
@@ -272,7 +275,7 @@ public class Opportunity {
         requireStatus(OpportunityStatus.TEMPORARILY_CLOSED, "reopen");
         status = OpportunityStatus.PUBLISHED;
         updatedAt = now;
-        revision++;
+        revision = revision() + 1;
         followPlaces();
         return new OpportunityPublished(id, providerAgencyId, kind, level, capacity, placesTaken(), publishedAt,
                 leadsTo);
@@ -285,6 +288,7 @@ public class Opportunity {
      * (the provider accepted), never lost.
      */
     public Change<OpportunityPlacesChanged> takePlace(String referralId, String changeId, Instant now) {
+        keepRevision();
         if (status == OpportunityStatus.DRAFT) {
             throw illegal("take a place on");
         }
@@ -298,6 +302,7 @@ public class Opportunity {
 
     /** Counts a place released (its referral ended) by the change {@code changeId}, once, as {@link #takePlace}. */
     public Change<OpportunityPlacesChanged> releasePlace(String referralId, String changeId, Instant now) {
+        keepRevision();
         if (placeChangesInFlight.contains(changeId)) {
             return Change.none();
         }
@@ -311,6 +316,7 @@ public class Opportunity {
      * longer. Announces nothing; one not remembered changes nothing.
      */
     public Change<OpportunityPlacesChanged> forgetPlaceChange(String changeId) {
+        keepRevision();
         return placeChangesInFlight.remove(changeId) ? Change.silent() : Change.none();
     }
 
@@ -366,7 +372,7 @@ public class Opportunity {
 
     private Change<OpportunityUpdated> routesChanged(Instant now) {
         updatedAt = now;
-        revision++;
+        revision = revision() + 1;
         return status == OpportunityStatus.DRAFT ? Change.silent() : Change.announcing(updated(now));
     }
 
@@ -416,9 +422,16 @@ public class Opportunity {
         return version;
     }
 
+    /** A document stored before revisions: its revision kept at what its version is now, before places move it. */
+    private void keepRevision() {
+        if (revision == null) {
+            revision = revision();
+        }
+    }
+
     /** The people's revision: bumped by their changes, not by places (see the field). */
     public long revision() {
-        return revision;
+        return revision != null ? revision : version == null ? 0 : version;
     }
 
     public String providerAgencyId() {

@@ -147,6 +147,38 @@ class PlacesFromReferralsTest extends OpportunityCatalogueServiceTest {
         assertThat(opportunity(id).path("placesTaken").asInt()).isEqualTo(1);
     }
 
+    /**
+     * An opportunity stored before revisions (no {@code revision}): the ETag a provider's system read then (its
+     * version) is still the current one if nothing changed, places taken since do not move it, and an older one is
+     * stale, never taken for a later revision.
+     */
+    @Test
+    void anOpportunityStoredBeforeRevisionsKeepsTheETagItHadThen() throws Exception {
+        Map<String, Object> details = opportunityDetails();
+        details.put("capacity", 5);
+        String id = published(COLLEGE, details);
+        long before = inbox.processedCount(PlacesFromReferrals.HANDLER);
+        referralEvent("accepted", "ref-old-1-" + id, id);
+        awaitProcessed(before, 1);
+        mongo.updateFirst(org.springframework.data.mongodb.core.query.Query.query(
+                        org.springframework.data.mongodb.core.query.Criteria.where("_id").is(id)),
+                new org.springframework.data.mongodb.core.query.Update().unset("revision").inc("version", 1),
+                "opportunities");
+        long version = opportunity(id).path("version").asLong();
+        assertThat(etag(id)).as("the version stands for the revision it never had").isEqualTo(version);
+
+        referralEvent("accepted", "ref-old-2-" + id, id);
+        awaitProcessed(before, 2);
+        assertThat(opportunity(id).path("placesTaken").asInt()).isEqualTo(2);
+        assertThat(etag(id)).as("a place taken since is no change of a person's").isEqualTo(version);
+        assertThat(put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), details, version - 1)
+                .isProblem(409, "stale-version")).as("an ETag older than the upgrade").isTrue();
+        details.put("capacity", 9);
+        var edited = put("/api/opportunities/" + id, TestTokens.worker(COLLEGE), details, version);
+        assertThat(edited.status()).as(String.valueOf(edited.body())).isEqualTo(200);
+        assertThat(etag(id)).isEqualTo(version + 1);
+    }
+
     @Test
     void aCompletedReferralFreesItsPlaceAndLateOrOutOfOrderEventsTakeNoPlaceAgain() {
         Map<String, Object> details = opportunityDetails();
