@@ -54,9 +54,24 @@ class HostileRequestGatewayTest {
     static void routes(DynamicPropertyRegistry registry) throws Exception {
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backend.createContext("/", HostileRequestGatewayTest::answer);
+        // The web app's sign-in start: it builds the issuer's redirect_uri from these headers (web.yml,
+        // server.forward-headers-strategy: native), so they are what it is told about the browser's request.
+        backend.createContext("/oauth2/", exchange -> {
+            var headers = exchange.getRequestHeaders();
+            byte[] body = tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsBytes(Map.of(
+                    "proto", String.valueOf(headers.getFirst("X-Forwarded-Proto")),
+                    "host", String.valueOf(headers.getFirst("X-Forwarded-Host")),
+                    "port", String.valueOf(headers.getFirst("X-Forwarded-Port")),
+                    "for", String.valueOf(headers.getFirst("X-Forwarded-For"))));
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         backend.start();
         String url = "http://127.0.0.1:" + backend.getAddress().getPort();
-        for (String route : new String[] {"learners", "opportunities", "referrals", "notifications", "progression"}) {
+        for (String route : new String[] {"learners", "opportunities", "referrals", "notifications", "progression",
+                "web"}) {
             registry.add("pathways.gateway.routes." + route, () -> url);
         }
         registry.add("pathways.security.jwt-secret", () -> TestTokens.SECRET);
@@ -205,6 +220,27 @@ class HostileRequestGatewayTest {
         assertThat(other.status()).isEqualTo(200);
         assertThat(new RawHttp(port, InetAddress.getByName("127.0.0.79")).get("/api/referrals/ref-1", null).status())
                 .isEqualTo(401);
+    }
+
+    @Test
+    void theWebAppIsToldTheSchemeHostAndAddressTheIngressSawAndNothingAClientClaims() throws Exception {
+        Map<String, String> https = Map.of("X-Forwarded-For", "203.0.113.7", "X-Forwarded-Proto", "https",
+                "X-Forwarded-Host", "pathways.example.org");
+        RawHttp.Response viaIngress = new RawHttp(port, InetAddress.getByName("127.0.0.80"))
+                .send("GET", "/oauth2/authorization/pathways", null, https, null);
+        assertThat(viaIngress.status()).as(viaIngress.body()).isEqualTo(200);
+        assertThat(viaIngress.json().path("proto").asString()).isEqualTo("https");
+        assertThat(viaIngress.json().path("host").asString()).isEqualTo("pathways.example.org");
+        assertThat(viaIngress.json().path("port").asString()).isEqualTo("443");
+        assertThat(viaIngress.json().path("for").asString()).isEqualTo("203.0.113.7");
+
+        // The same claims from a client that is not the ingress: the web app hears the connection's own.
+        RawHttp.Response direct = new RawHttp(port, InetAddress.getByName("127.0.0.82"))
+                .send("GET", "/oauth2/authorization/pathways", null, https, null);
+        assertThat(direct.status()).as(direct.body()).isEqualTo(200);
+        assertThat(direct.json().path("proto").asString()).isEqualTo("http");
+        assertThat(direct.json().path("host").asString()).doesNotContain("pathways.example.org");
+        assertThat(direct.json().path("for").asString()).isEqualTo("127.0.0.82");
     }
 
     @Test
