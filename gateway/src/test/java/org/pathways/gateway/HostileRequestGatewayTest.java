@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +173,7 @@ class HostileRequestGatewayTest {
     @Test
     void anHsdsFeedUploadMayBeLargerWithItsLengthDeclaredAndIsStreamedToTheCatalogue() throws Exception {
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-        String token = TestTokens.worker("agency-council");
+        String token = TestTokens.token("feed-admin", "agency-platform", Role.PLATFORM_ADMIN);
         java.net.http.HttpRequest.Builder upload = java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://localhost:" + port + "/api/hsds/imports"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/zip");
@@ -192,6 +193,21 @@ class HostileRequestGatewayTest {
         assertThat(unknownLength.statusCode()).as(unknownLength.body()).isEqualTo(411);
         assertThat(unknownLength.body()).contains("urn:pathways:problem:length-required");
         assertThat(bodiesReceived.get()).as("the streamed upload never reached the catalogue").isEqualTo(before);
+    }
+
+    @Test
+    void anHsdsFeedUploadByAnyoneButAPlatformAdministratorIsRefusedBeforeItsBodyIsStreamedOn() throws Exception {
+        int before = bodiesReceived.get();
+        java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/hsds/imports?probe=worker-upload"))
+                        .header("Authorization", "Bearer " + TestTokens.worker("agency-council"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024])).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("urn:pathways:problem:forbidden");
+        assertThat(served).as("never forwarded").noneMatch(target -> target.contains("worker-upload"));
+        assertThat(bodiesReceived.get()).isEqualTo(before);
     }
 
     @Test
