@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +55,24 @@ class HostileRequestGatewayTest {
     static void routes(DynamicPropertyRegistry registry) throws Exception {
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backend.createContext("/", HostileRequestGatewayTest::answer);
+        // The web app's sign-in start: it builds the issuer's redirect_uri from these headers (web.yml,
+        // server.forward-headers-strategy: native), so they are what it is told about the browser's request.
+        backend.createContext("/oauth2/", exchange -> {
+            var headers = exchange.getRequestHeaders();
+            byte[] body = tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsBytes(Map.of(
+                    "proto", String.valueOf(headers.getFirst("X-Forwarded-Proto")),
+                    "host", String.valueOf(headers.getFirst("X-Forwarded-Host")),
+                    "port", String.valueOf(headers.getFirst("X-Forwarded-Port")),
+                    "for", String.valueOf(headers.getFirst("X-Forwarded-For"))));
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         backend.start();
         String url = "http://127.0.0.1:" + backend.getAddress().getPort();
-        for (String route : new String[] {"learners", "opportunities", "referrals", "notifications", "progression"}) {
+        for (String route : new String[] {"learners", "opportunities", "referrals", "notifications", "progression",
+                "web"}) {
             registry.add("pathways.gateway.routes." + route, () -> url);
         }
         registry.add("pathways.security.jwt-secret", () -> TestTokens.SECRET);
@@ -157,7 +173,7 @@ class HostileRequestGatewayTest {
     @Test
     void anHsdsFeedUploadMayBeLargerWithItsLengthDeclaredAndIsStreamedToTheCatalogue() throws Exception {
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-        String token = TestTokens.worker("agency-council");
+        String token = TestTokens.token("feed-admin", "agency-platform", Role.PLATFORM_ADMIN);
         java.net.http.HttpRequest.Builder upload = java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://localhost:" + port + "/api/hsds/imports"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/zip");
@@ -177,6 +193,21 @@ class HostileRequestGatewayTest {
         assertThat(unknownLength.statusCode()).as(unknownLength.body()).isEqualTo(411);
         assertThat(unknownLength.body()).contains("urn:pathways:problem:length-required");
         assertThat(bodiesReceived.get()).as("the streamed upload never reached the catalogue").isEqualTo(before);
+    }
+
+    @Test
+    void anHsdsFeedUploadByAnyoneButAPlatformAdministratorIsRefusedBeforeItsBodyIsStreamedOn() throws Exception {
+        int before = bodiesReceived.get();
+        java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/hsds/imports?probe=worker-upload"))
+                        .header("Authorization", "Bearer " + TestTokens.worker("agency-council"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024])).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("urn:pathways:problem:forbidden");
+        assertThat(served).as("never forwarded").noneMatch(target -> target.contains("worker-upload"));
+        assertThat(bodiesReceived.get()).isEqualTo(before);
     }
 
     @Test
@@ -205,6 +236,27 @@ class HostileRequestGatewayTest {
         assertThat(other.status()).isEqualTo(200);
         assertThat(new RawHttp(port, InetAddress.getByName("127.0.0.79")).get("/api/referrals/ref-1", null).status())
                 .isEqualTo(401);
+    }
+
+    @Test
+    void theWebAppIsToldTheSchemeHostAndAddressTheIngressSawAndNothingAClientClaims() throws Exception {
+        Map<String, String> https = Map.of("X-Forwarded-For", "203.0.113.7", "X-Forwarded-Proto", "https",
+                "X-Forwarded-Host", "pathways.example.org");
+        RawHttp.Response viaIngress = new RawHttp(port, InetAddress.getByName("127.0.0.80"))
+                .send("GET", "/oauth2/authorization/pathways", null, https, null);
+        assertThat(viaIngress.status()).as(viaIngress.body()).isEqualTo(200);
+        assertThat(viaIngress.json().path("proto").asString()).isEqualTo("https");
+        assertThat(viaIngress.json().path("host").asString()).isEqualTo("pathways.example.org");
+        assertThat(viaIngress.json().path("port").asString()).isEqualTo("443");
+        assertThat(viaIngress.json().path("for").asString()).isEqualTo("203.0.113.7");
+
+        // The same claims from a client that is not the ingress: the web app hears the connection's own.
+        RawHttp.Response direct = new RawHttp(port, InetAddress.getByName("127.0.0.82"))
+                .send("GET", "/oauth2/authorization/pathways", null, https, null);
+        assertThat(direct.status()).as(direct.body()).isEqualTo(200);
+        assertThat(direct.json().path("proto").asString()).isEqualTo("http");
+        assertThat(direct.json().path("host").asString()).doesNotContain("pathways.example.org");
+        assertThat(direct.json().path("for").asString()).isEqualTo("127.0.0.82");
     }
 
     @Test

@@ -20,6 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param allowedOrigins    the web app's origins allowed by CORS (none by default)
  * @param largerRequestBodies paths that take larger uploads (an HSDS feed) with their limit; such a body must
  *                          declare its length and is streamed to the service, not held by the gateway
+ * @param webSessionCookie  the web app's session cookie: a request without a token that carries it is limited per
+ *                          session (each browser its own bucket), not per address
  */
 @ConfigurationProperties("pathways.gateway.protection")
 public record ProtectionProperties(@DefaultValue("600") long requestsPerPeriod,
@@ -27,7 +29,8 @@ public record ProtectionProperties(@DefaultValue("600") long requestsPerPeriod,
                                    @DefaultValue("60") long unauthenticatedRequestsPerPeriod,
                                    @DefaultValue("1048576") long maxRequestBytes,
                                    @DefaultValue List<String> allowedOrigins,
-                                   @DefaultValue Map<String, DataSize> largerRequestBodies) {
+                                   @DefaultValue Map<String, DataSize> largerRequestBodies,
+                                   @DefaultValue("PATHWAYS_SESSION") String webSessionCookie) {
 
     /** The larger limits in bytes, by path pattern. */
     public Map<String, Long> largerLimitsInBytes() {

@@ -20,6 +20,7 @@ import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
 
+import org.pathways.gateway.GatewayPaths;
 import org.pathways.gateway.protection.ClientRateLimit;
 import org.pathways.platform.problem.ProblemResponses;
 

@@ -1,6 +1,7 @@
 package org.pathways.gateway.routing;
 
 import org.pathways.gateway.GatewayApplication;
+import org.pathways.gateway.GatewayPaths;
 import org.pathways.platform.security.PlatformSecurityAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;

@@ -2,7 +2,12 @@ package org.pathways.catalogue.hsds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -254,6 +259,47 @@ class HsdsApiTest extends OpportunityCatalogueServiceTest {
         for (String path : List.of("/api/hsds/services/{id}", "/api/hsds/organizations/{id}")) {
             assertThat(paths.path(path).path("get").path("parameters").valueStream()
                     .map(p -> p.path("name").asString())).as(path).containsExactly("id");
+        }
+    }
+
+    @Test
+    void anImportByAnyoneButAPlatformAdministratorIsRefusedBeforeItsBodyIsRead() throws Exception {
+        long declared = 150L * 1024 * 1024;                  // what a worker's token may try to send
+        // the start of a valid feed, far from its end
+        byte[] sent = ("[" + "{\"id\":\"x\"},".repeat(64 * 1024 / 11)).getBytes(StandardCharsets.US_ASCII);
+        for (String type : List.of("application/json", "multipart/form-data; boundary=feed", "application/zip")) {
+            for (String path : List.of("/api/hsds/imports")) {
+                try (Socket socket = new Socket("localhost", port)) {
+                    // Had the service waited for the rest of the body (to parse it before the role check), no
+                    // answer would come while the body is still unsent: the read times out and the test fails.
+                    socket.setSoTimeout(15_000);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + CLIENT
+                            + "\r\nContent-Type: " + type + "\r\nContent-Length: " + declared + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(sent);
+                    out.flush();
+
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                            StandardCharsets.UTF_8));
+                    String status = in.readLine();
+                    Map<String, String> headers = new LinkedHashMap<>();
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        int colon = line.indexOf(':');
+                        headers.put(line.substring(0, colon).toLowerCase(java.util.Locale.ROOT),
+                                line.substring(colon + 1).strip());
+                    }
+                    char[] body = new char[Integer.parseInt(headers.getOrDefault("content-length", "0"))];
+                    int read = 0;
+                    while (read < body.length) {
+                        read += in.read(body, read, body.length - read);
+                    }
+                    String problem = new String(body);
+                    assertThat(status).as(type + " to " + path).startsWith("HTTP/1.1 403");
+                    assertThat(headers.get("content-type")).startsWith("application/problem+json");
+                    assertThat(problem).contains("urn:pathways:problem:forbidden");
+                }
+            }
         }
     }
 }

@@ -48,23 +48,29 @@ import org.pathways.platform.problem.ProblemResponses;
 @AutoConfiguration(beforeName = {
         "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
         "org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration"})
-@EnableConfigurationProperties(SecurityProperties.class)
+@EnableConfigurationProperties({SecurityProperties.class, RoleRequiredPaths.class})
 public class PlatformSecurityAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(SecurityFilterChain.class)
-    SecurityFilterChain pathwaysSecurityFilterChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain pathwaysSecurityFilterChain(HttpSecurity http, RoleRequiredPaths roleRequired)
+            throws Exception {
         BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         BearerTokenAccessDeniedHandler denied = new BearerTokenAccessDeniedHandler();
         http.csrf(csrf -> csrf.disable())
                 .cors(Customizer.withDefaults())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info", "/error")
-                        .permitAll()
-                        // Operational figures are for the platform's operators, not for agencies' staff.
-                        .requestMatchers("/actuator/**").hasAuthority(Role.PLATFORM_ADMIN.authority())
-                        .anyRequest().authenticated())
+                .authorizeHttpRequests(auth -> {
+                    auth.requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info", "/error")
+                            .permitAll()
+                            // Operational figures are for the platform's operators, not for agencies' staff.
+                            .requestMatchers("/actuator/**").hasAuthority(Role.PLATFORM_ADMIN.authority());
+                    // Refused before a controller reads the body (RoleRequiredPaths).
+                    roleRequired.roleRequired().values().forEach(rule -> auth
+                            .requestMatchers(rule.method(), rule.paths().toArray(String[]::new))
+                            .hasAuthority(rule.role().authority()));
+                    auth.anyRequest().authenticated();
+                })
                 .oauth2ResourceServer(rs -> rs
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(rolesFromClaim()))
                         .authenticationEntryPoint((request, response, e) -> {

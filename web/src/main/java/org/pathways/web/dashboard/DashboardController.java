@@ -232,10 +232,14 @@ class DashboardController {
     /** The progression-service's live updates, relayed as they come (see {@link LiveRelay}). */
     @GetMapping(value = "/live", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     ResponseEntity<ResponseBodyEmitter> live() {
-        return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .body(live.relay());
+        // No token the API would take: 401 without a stream (the browser's EventSource stops; the next page signs
+        // the person in again), and the API is not called.
+        return live.relay().map(relay -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                        .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                        .header("X-Accel-Buffering", "no")
+                        .body(relay))
+                .orElseGet(() -> ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                        .header(HttpHeaders.CACHE_CONTROL, "no-store").build());
     }
 
     private void fill(Model model, DashboardFilters filters) {

@@ -8,13 +8,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -30,6 +37,12 @@ import org.pathways.web.config.WebProperties;
  * and hears only of changes the API would tell that person about. The token is taken on the request thread (the
  * session is there); the relay then runs on the async thread until either side closes. The API ends each stream
  * after its lifetime; the browser's EventSource then reconnects here.
+ *
+ * <p>An access token that has expired (the issuer gives the web app no refresh token) is never sent: it is forgotten,
+ * as {@code PathwaysApi} forgets one the API refuses, and the browser is answered 401 without a stream, so the next
+ * page signs the person in again. So is a token the API refuses. Before, the relay kept sending the expired token on
+ * every reconnection for the rest of the 8-hour session, and each refusal counted against the web app's own address
+ * at the gateway's limit for failed authentications.
  */
 @Component
 class LiveRelay {
@@ -37,35 +50,47 @@ class LiveRelay {
     private static final Logger log = LoggerFactory.getLogger(LiveRelay.class);
 
     private final OAuth2AuthorizedClientManager authorizedClients;
+    private final OAuth2AuthorizedClientRepository authorizedClientRepository;
     private final WebProperties properties;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    LiveRelay(OAuth2AuthorizedClientManager authorizedClients, WebProperties properties) {
+    LiveRelay(OAuth2AuthorizedClientManager authorizedClients,
+              OAuth2AuthorizedClientRepository authorizedClientRepository, WebProperties properties) {
         this.authorizedClients = authorizedClients;
+        this.authorizedClientRepository = authorizedClientRepository;
         this.properties = properties;
     }
 
-    ResponseBodyEmitter relay() {
+    /** The relay, or nothing when the person has no token the API would take (then they must sign in again). */
+    Optional<ResponseBodyEmitter> relay() {
         ServletRequestAttributes request = (ServletRequestAttributes) RequestContextHolder.currentRequestAttributes();
+        Authentication person = SecurityContextHolder.getContext().getAuthentication();
         OAuth2AuthorizedClient client = authorizedClients.authorize(OAuth2AuthorizeRequest
                 .withClientRegistrationId(properties.registrationId())
-                .principal(SecurityContextHolder.getContext().getAuthentication())
-                .attribute(jakarta.servlet.http.HttpServletRequest.class.getName(), request.getRequest())
-                .attribute(jakarta.servlet.http.HttpServletResponse.class.getName(), request.getResponse())
+                .principal(person)
+                .attribute(HttpServletRequest.class.getName(), request.getRequest())
+                .attribute(HttpServletResponse.class.getName(), request.getResponse())
                 .build());
         if (client == null) {
             throw new IllegalStateException("no access token for the signed-in person");
+        }
+        Runnable forget = () -> authorizedClientRepository.removeAuthorizedClient(properties.registrationId(), person,
+                request.getRequest(), request.getResponse());
+        Instant expiresAt = client.getAccessToken().getExpiresAt();
+        if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
+            forget.run();
+            return Optional.empty();
         }
         String token = client.getAccessToken().getTokenValue();
         URI live = properties.apiUrl().resolve("/api/progression/live");
         // Not a StreamingResponseBody: Spring hands that a stream that ignores flush(), so nothing would reach the
         // browser until the end; an emitter flushes every piece it sends.
         ResponseBodyEmitter emitter = new ResponseBodyEmitter();
-        Thread.ofVirtual().name("live-relay").start(() -> copy(live, token, emitter));
-        return emitter;
+        Thread.ofVirtual().name("live-relay").start(() -> copy(live, token, emitter, forget));
+        return Optional.of(emitter);
     }
 
-    private void copy(URI live, String token, ResponseBodyEmitter emitter) {
+    private void copy(URI live, String token, ResponseBodyEmitter emitter, Runnable forgetToken) {
         HttpRequest upstream = HttpRequest.newBuilder(live)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "text/event-stream")
@@ -80,6 +105,9 @@ class LiveRelay {
                 emitter.onTimeout(close);
                 if (answer.statusCode() != 200) {
                     log.debug("The live updates answered {}", answer.statusCode());
+                    if (answer.statusCode() == 401) {
+                        forgetToken.run();      // refused: never sent again; the next page signs the person in
+                    }
                     // an SSE comment, then the end: EventSource tries again after the retry delay
                     emitter.send(("retry: 30000\n: unavailable " + answer.statusCode() + "\n\n")
                             .getBytes(StandardCharsets.UTF_8), MediaType.TEXT_EVENT_STREAM);

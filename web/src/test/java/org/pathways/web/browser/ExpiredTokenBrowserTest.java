@@ -82,4 +82,25 @@ class ExpiredTokenBrowserTest extends BrowserTest {
         assertThat(browser.findElements(By.cssSelector("#referral-rows"))).isNotEmpty();
         assertThat(tokenOf("council-worker")).as("a new token").isNotNull().isNotEqualTo(expired);
     }
+
+    @Test
+    void theLiveUpdatesNeverSendAnExpiredTokenToTheApi() {
+        signIn("jobcentre-worker");
+        open("/dashboard");
+        expireTheTokenOf("jobcentre-worker");
+
+        // What the dashboard's EventSource asks for on its next reconnection.
+        Object answer = browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const controller = new AbortController();
+                setTimeout(() => controller.abort(), 8000);
+                fetch('/dashboard/live', {headers: {'Accept': 'text/event-stream'}, signal: controller.signal})
+                  .then(r => done(String(r.status))).catch(e => done('ERROR ' + e));
+                """);
+
+        assertThat(answer).as("no stream on an expired token").isEqualTo("401");
+        assertThat(tokenOf("jobcentre-worker")).as("the expired token is forgotten, never sent again").isNull();
+        open("/dashboard");
+        assertThat(tokenOf("jobcentre-worker")).as("the next page signs the worker in again").isNotNull();
+    }
 }

@@ -1,4 +1,4 @@
-package org.pathways.gateway.routing;
+package org.pathways.gateway;
 
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
