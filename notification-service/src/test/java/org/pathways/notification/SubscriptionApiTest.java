@@ -64,6 +64,11 @@ class SubscriptionApiTest extends NotificationServiceTest {
 
         assertThat(oneMore.statusCode()).isEqualTo(409);
         assertThat(json(oneMore).get("type").asString()).endsWith("too-many-subscriptions");
+        // A FHIR rest-hook Subscription is a subscription like any other.
+        HttpResponse<String> restHook = call("POST", "/api/fhir/r4/Subscription", admin(agency), JSON.writeValueAsString(
+                Map.of("resourceType", "Subscription", "status", "requested", "reason", "Referrals to us",
+                        "criteria", "Task", "channel", Map.of("type", "rest-hook", "endpoint", HOOK))));
+        assertThat(restHook.statusCode()).as(restHook.body()).isEqualTo(409);
         assertThat(json(call("GET", "/api/subscriptions", admin(agency), null))).hasSize(20);
         String first = json(call("GET", "/api/subscriptions", admin(agency), null)).get(0).get("id").asString();
         assertThat(call("DELETE", "/api/subscriptions/" + first, admin(agency), null).statusCode()).isEqualTo(204);

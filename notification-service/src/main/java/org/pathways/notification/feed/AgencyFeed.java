@@ -233,9 +233,9 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
     }
 
     /**
-     * Removes the entries {@code withheld} picks among those of {@code agencyIds}' feeds of {@code eventTypes} about
-     * {@code subjects} (read through the agency's index, not the whole collection): their
-     * numbers become gaps, which readers pass over as they pass over a number whose write never happened.
+     * Empties the entries {@code withheld} picks among those of {@code agencyIds}' feeds of {@code eventTypes} about
+     * {@code subjects} (read through the agency's index, not the whole collection): each becomes a gap at its number,
+     * which readers pass over, and keeps its event's key, so that the event is never appended again.
      *
      * @return how many were removed
      */
@@ -247,8 +247,11 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
         List<String> ids = mongo.find(Query.query(Criteria.where("agencyId").in(agencyIds).and("subject")
                         .in(subjects).and("eventType").in(eventTypes)), FeedEntry.class).stream().filter(withheld)
                 .map(FeedEntry::id).toList();
-        return ids.isEmpty() ? 0 : mongo.remove(Query.query(Criteria.where("_id").in(ids)), FeedEntry.class)
-                .getDeletedCount();
+        // Emptied in place rather than deleted: the entry keeps its number and its (agency, event) key, so it reads
+        // as a gap and the same event routed again later (a replayed batch, a dead letter sent again) finds its
+        // place taken instead of being numbered anew after the withdrawal.
+        return ids.isEmpty() ? 0 : mongo.updateMulti(Query.query(Criteria.where("_id").in(ids)),
+                new Update().unset("event").unset("eventType").unset("subject"), FeedEntry.class).getModifiedCount();
     }
 
     /** Forgets what this thread's batch held back (written or not). */

@@ -85,8 +85,24 @@ public class Subscriptions implements InitializingBean {
     record Registered(Subscription subscription, boolean replayed) {
     }
 
-    /** How many webhook subscriptions an agency may keep at once (two registered at the same moment may pass it by one). */
+    /** How many subscriptions an agency may keep at once (registrations at the same moment may each pass the check). */
     static final int MAX_PER_AGENCY = 20;
+
+    /**
+     * Refuses a new subscription (webhook or FHIR rest-hook) to an agency that has {@link #MAX_PER_AGENCY}: each is
+     * a signed request per event to its endpoint, so without a bound one agency's thousands of subscriptions to one
+     * address would make the platform flood it. Counted among the subscriptions there are (an id listed for one that
+     * was never written, or whose removal stopped half-way, does not count).
+     */
+    private void requireRoomFor(String agencyId) {
+        List<String> listedIds = listed.of(List.of(agencyId)).get(agencyId);
+        if (listedIds.size() >= MAX_PER_AGENCY && mongo.count(Query.query(Criteria.where("_id").in(listedIds)
+                .and("agencyId").is(agencyId)), Subscription.class) >= MAX_PER_AGENCY) {
+            throw new ProblemException(HttpStatus.CONFLICT, "too-many-subscriptions", "An agency has at most "
+                    + MAX_PER_AGENCY + " subscriptions: remove one it no longer uses first (one subscription takes"
+                    + " any number of event types).");
+        }
+    }
 
     /** How long the answer to a registration sent again shows the secret again. */
     private static final Duration SECRET_SHOWN_AGAIN_FOR = Duration.ofHours(24);
@@ -117,14 +133,7 @@ public class Subscriptions implements InitializingBean {
         } catch (EndpointPolicy.RejectedEndpoint e) {
             throw new ProblemException(HttpStatus.BAD_REQUEST, "invalid-endpoint", e.getMessage());
         }
-        if (listed.of(List.of(agencyId)).get(agencyId).size() >= MAX_PER_AGENCY) {
-            // Each subscription is a signed request per event to its endpoint: without a bound, one agency's
-            // thousands of subscriptions to one address would make the platform flood it.
-            throw new ProblemException(HttpStatus.CONFLICT, "too-many-subscriptions", "An agency has at most "
-                    + MAX_PER_AGENCY
-                    + " webhook subscriptions: remove one it no longer uses first (one subscription takes any number"
-                    + " of event types).");
-        }
+        requireRoomFor(agencyId);
         Subscription subscription = Subscription.register(id, agencyId, url, types, clock.instant(), keys);
         listed.list(agencyId, subscription.id());
         try {
@@ -175,6 +184,7 @@ public class Subscriptions implements InitializingBean {
         } catch (EndpointPolicy.RejectedEndpoint e) {
             throw new ProblemException(HttpStatus.BAD_REQUEST, "invalid-endpoint", e.getMessage());
         }
+        requireRoomFor(agencyId);
         RestHook hook = new RestHook(criteria, reason, payload,
                 headers.isEmpty() ? null : keys.seal(String.join("\n", headers)));
         Subscription subscription = Subscription.registerRestHook(agencyId, url,
