@@ -15,6 +15,8 @@ enum ImportIssue {
     STATUS_CHANGE_REFUSED(true, "the catalogue refuses this status change: a withdrawn or ended service is final"),
     INVALID_FIELD(true, "a required field is missing or not valid (named in field)"),
     UNREADABLE(true, "the record cannot be read as a catalogue entry"),
+    NOT_STORED(true, "the store refused this record each time it was tried (e.g. it clashes with one already in the"
+            + " catalogue)"),
     NOT_A_RECORD(true, "not recognisable as an HSDS organization, service, service_at_location, location, taxonomy"
             + " or taxonomy term"),
     // Warnings: the record is imported without the part named.

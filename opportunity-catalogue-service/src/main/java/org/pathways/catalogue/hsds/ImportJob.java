@@ -37,10 +37,19 @@ class ImportJob {
     Instant finishedAt;
     /** When the store last failed under this job (it stopped, to resume at {@code leaseUntil}); null if never. */
     Instant interruptedAt;
+    /** The record the store last failed on, and how many times in a row the job stopped there. */
+    Integer interruptedAtRecord;
+    int interruptions;
     String leaseOwner;
     Instant leaseUntil;
 
     ImportJob() {
+    }
+
+    /** Whether the job stopped at record {@code seq} so often that it is taken for the record's fault now. */
+    boolean gaveUpOn(int seq) {
+        return interruptedAtRecord != null && interruptedAtRecord == seq
+                && interruptions >= ImportJobs.INTERRUPTIONS_AT_ONE_RECORD;
     }
 
     ImportJob(String id, String agencyId, int total, Instant now) {

@@ -65,6 +65,8 @@ class ImportJobs {
     static final int STORE_ATTEMPTS = 4;
     static final Duration FIRST_BACK_OFF = Duration.ofMillis(250);
     static final Duration RESUME_AFTER = Duration.ofMinutes(2);
+    /** How many times in a row a job stops at one record before that record is refused ({@code NOT_STORED}). */
+    static final int INTERRUPTIONS_AT_ONE_RECORD = 3;
 
     private static final Logger log = LoggerFactory.getLogger(ImportJobs.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -207,14 +209,17 @@ class ImportJobs {
                         : importer.service(read, findings, providers);
             });
         } catch (RuntimeException e) {
-            if (isStoreFailure(e)) {
+            // A key still taken after the retries is a clash with what the catalogue holds, not the store away; and a
+            // record the store failed on every time the job came back to it is refused, so the job ends.
+            boolean storeAway = isStoreFailure(e) && !(e instanceof DuplicateKeyException);
+            if (storeAway && !job.gaveUpOn(record.seq())) {
                 throw new StoreUnavailable(record.seq(), e);
             }
             log.warn("HSDS import job {}: record {} not imported ({})", job.id, record.seq(),
                     e.getClass().getSimpleName());
             findings.clear();
             findings.add(ImportFinding.of(record.table() == StagedRecord.Table.ORGANIZATION ? "organizations"
-                    : "services", node, ImportIssue.UNREADABLE));
+                    : "services", node, isStoreFailure(e) ? ImportIssue.NOT_STORED : ImportIssue.UNREADABLE));
             outcome = Outcome.REFUSED;
         }
         if (record.table() == StagedRecord.Table.ORGANIZATION) {
@@ -256,6 +261,9 @@ class ImportJobs {
                 job.total, STORE_ATTEMPTS, e.getCause().getClass().getSimpleName());
         mongo.updateFirst(Query.query(Criteria.where("_id").is(job.id).and("leaseOwner").is(replica)),
                 new Update().set("position", job.position).set("progress", job.progress)
+                        .set("interruptions", Integer.valueOf(e.seq).equals(job.interruptedAtRecord)
+                                ? job.interruptions + 1 : 1)
+                        .set("interruptedAtRecord", e.seq)
                         .set("status", ImportJob.Status.INTERRUPTED).set("interruptedAt", now)
                         .set("leaseUntil", now.plus(RESUME_AFTER)).unset("leaseOwner"),
                 ImportJob.class);

@@ -126,4 +126,32 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
         assertThat(mongo.count(Query.query(Criteria.where("hsdsId").is(feed.organization())), Agency.class))
                 .as("the organization written before the interruption is not written twice").isEqualTo(1);
     }
+
+    /**
+     * A record the store fails on every time (it is not the store being away: the job came back to it three times) is
+     * refused as one the store would not hold, and the job ends, instead of stopping at it every two minutes for good.
+     */
+    @Test
+    void aRecordTheStoreFailsOnEachTimeTheJobComesBackIsRefusedAndTheJobEnds() throws Exception {
+        Feed feed = Feed.fresh();
+        StoreFaults.breakFor(WORKER, "opportunities");
+        HttpApi.Response submitted = api().post("/api/hsds/imports", admin(), feed.json());
+        String location = submitted.location().orElseThrow();
+        String id = location.substring(location.lastIndexOf('/') + 1);
+
+        for (int time = 1; time <= ImportJobs.INTERRUPTIONS_AT_ONE_RECORD; time++) {
+            awaitStatus(location, "INTERRUPTED");
+            assertThat(mongo.findById(id, ImportJob.class).interruptions).isEqualTo(time);
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(id)),
+                    new Update().set("leaseUntil", Instant.now().minusSeconds(1)), ImportJob.class);
+            // On a thread of the jobs' name, whose store writes still fail: the pause is over, the store is not.
+            Thread again = Thread.ofPlatform().name(WORKER).start(jobs::drain);
+            again.join(Duration.ofSeconds(60));
+        }
+
+        JsonNode done = awaitStatus(location, "DONE");
+        assertThat(done.path("refused").asInt()).as(done.toString()).isOne();
+        assertThat(done.toString()).contains("NOT_STORED");
+        assertThat(done.path("report").path("organizations").path("created").asInt()).isEqualTo(1);
+    }
 }
