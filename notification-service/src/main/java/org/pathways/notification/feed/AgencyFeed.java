@@ -418,6 +418,21 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
             }
         }
         if (failed != null) {
+            // The batch fails and is delivered again: the numbers taken for the other agencies would hold their
+            // readers back until their lease ran out, so they become gaps now (nothing was written under them).
+            try {
+                Instant now = clock.instant();
+                List<FeedEntry> gaps = new ArrayList<>();
+                reserved.values().forEach(run -> {
+                    for (long sequence = run.from(); sequence <= run.to(); sequence++) {
+                        gaps.add(FeedEntry.gap(run.agencyId(), sequence, now));
+                    }
+                });
+                UniqueInserts.insertNew(mongo, FeedEntry.class, gaps);
+                release(reserved.values());
+            } catch (RuntimeException alsoFailed) {
+                failed.addSuppressed(alsoFailed); // then their lease runs out, as for a writer that stopped
+            }
             throw failed;
         }
         return reserved;
@@ -449,7 +464,7 @@ public class AgencyFeed implements InitializingBean, DisposableBean {
                 UpdateResult taken = mongo.upsert(Query.query(new Criteria().andOperator(
                         Criteria.where("_id").is(agencyId), at)), take, COUNTERS);
                 if (taken.getMatchedCount() > 0 || taken.getUpsertedId() != null) {
-                    lastTaken.put(agencyId, reservation.to());
+                    lastTaken.merge(agencyId, reservation.to(), Math::max);
                     return reservation;
                 }
             } catch (DuplicateKeyException numberedMeanwhile) {

@@ -1,6 +1,7 @@
 package org.pathways.notification.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -166,6 +167,35 @@ class FeedReadersNeverSkipTest {
         AgencyFeed.Page page = reader.after(agency, 0, 100);
         assertThat(eventIds(page)).containsExactly(twice.id(), after.id());
         assertThat(page.next()).isEqualTo(3);
+    }
+
+    /**
+     * A batch whose numbering fails for one agency (its counter cannot be moved on) fails whole and is delivered
+     * again; the numbers it took for the other agencies must not hold their readers back until the lease runs out.
+     */
+    @Test
+    void aBatchWhoseNumberingFailsForOneAgencyDoesNotHoldTheOthersReadersBack() {
+        String broken = "agency-broken-" + UUID.randomUUID();
+        // A counter no writer can move on: its sequence is not a number, so every compare-and-set misses it.
+        mongo.getCollection("feed_counters").insertOne(new org.bson.Document("_id", broken)
+                .append("sequence", "not a number"));
+        ReceivedEvent mine = event();
+        ReceivedEvent theirs = event();
+        slowInstance.beginBatch();
+        try {
+            slowInstance.append(agency, mine, body(mine));
+            slowInstance.append(broken, theirs, body(theirs));
+            assertThatThrownBy(() -> slowInstance.takeBatch().run()).isInstanceOf(RuntimeException.class);
+        } finally {
+            slowInstance.endBatch();
+        }
+        ReceivedEvent next = event();
+        otherInstance.append(agency, next, body(next));
+
+        // No time passes: the number taken for the failed batch is a gap already, not one to wait out.
+        AgencyFeed.Page page = reader.after(agency, 0, 100);
+        assertThat(eventIds(page)).containsExactly(next.id());
+        assertThat(page.next()).isEqualTo(2);
     }
 
     private static CountDownLatch[] hold(ReceivedEvent event) {
