@@ -191,18 +191,26 @@ class BatchConsumptionTest extends NotificationServiceTest {
             asOneBacklog(LEARNERS, producer, backlog);
             awaitHandled(LEARNER_HANDLER, backlog);
 
-            assertThat(feedEventIds(college)).containsExactly(shared.eventId());
+            // The withdrawal later in the batch took back what the consent had let the college see (the milestone
+            // shared while it stood), and nothing after it reached the college.
+            assertThat(feedEventIds(college)).isEmpty();
             assertThat(feedEventIds(recorder))
                     .containsExactly(shared.eventId(), notShared.eventId(), afterErasure.eventId());
-            await().atMost(PATIENCE).until(() -> receiver.count() == 1);
-            assertThat(webhookIds(receiver)).containsExactly(shared.eventId());
+            await().atMost(PATIENCE).until(() -> deliveries(shared.eventId()).stream()
+                    .noneMatch(delivery -> "PENDING".equals(delivery.getString("status"))));
+            assertThat(webhookIds(receiver)).as("at most an attempt already under way when it was withdrawn")
+                    .isSubsetOf(shared.eventId());
             // Every copy kept here, written before or after the erasure in the same batch, no longer names the learner.
             List<String> copies = new ArrayList<>();
             for (OutboxEntry event : List.of(shared, notShared, afterErasure)) {
                 mongo.find(Query.query(Criteria.where("eventId").is(event.eventId())), Document.class, "feed")
-                        .forEach(entry -> copies.add(entry.getString("event")));
+                        .forEach(entry -> {
+                            if (entry.getString("event") != null) {
+                                copies.add(entry.getString("event"));
+                            }
+                        });
             }
-            assertThat(copies).hasSize(4).allSatisfy(copy -> assertThat(copy).doesNotContain(learner));
+            assertThat(copies).hasSize(3).allSatisfy(copy -> assertThat(copy).doesNotContain(learner));
         }
     }
 
