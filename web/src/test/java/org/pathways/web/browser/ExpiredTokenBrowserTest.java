@@ -94,11 +94,15 @@ class ExpiredTokenBrowserTest extends BrowserTest {
                 const done = arguments[arguments.length - 1];
                 const controller = new AbortController();
                 setTimeout(() => controller.abort(), 8000);
-                fetch('/dashboard/live', {headers: {'Accept': 'text/event-stream'}, signal: controller.signal})
-                  .then(r => done(String(r.status))).catch(e => done('ERROR ' + e));
+                fetch('/dashboard/live', {headers: {'Accept': 'text/event-stream'}, signal: controller.signal,
+                                          redirect: 'manual'})
+                  .then(r => done(r.type === 'opaqueredirect' ? 'sign in' : String(r.status)))
+                  .catch(e => done('ERROR ' + e));
                 """);
 
-        assertThat(answer).as("no stream on an expired token").isEqualTo("401");
+        // 401 when this is the first ask since the token expired; "sign in" (a redirect to the issuer) when the
+        // page's own EventSource reconnected first and the relay had already forgotten the token. Never a stream.
+        assertThat(answer).as("no stream on an expired token").isIn("401", "sign in");
         assertThat(tokenOf("jobcentre-worker")).as("the expired token is forgotten, never sent again").isNull();
         open("/dashboard");
         assertThat(tokenOf("jobcentre-worker")).as("the next page signs the worker in again").isNotNull();
