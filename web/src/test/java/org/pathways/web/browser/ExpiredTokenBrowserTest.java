@@ -105,6 +105,8 @@ class ExpiredTokenBrowserTest extends BrowserTest {
         assertThat(answer).as("no stream on an expired token").isIn("401", "sign in");
         assertThat(tokenOf("jobcentre-worker")).as("the expired token is forgotten, never sent again").isNull();
         open("/dashboard");
+        // Through the issuer and back (its redirects may still be under way when the page starts loading).
+        new WebDriverWait(browser, PATIENCE).until(driver -> tokenOf("jobcentre-worker") != null);
         assertThat(tokenOf("jobcentre-worker")).as("the next page signs the worker in again").isNotNull();
     }
 }
