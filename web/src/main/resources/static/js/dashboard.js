@@ -88,7 +88,12 @@
     source.addEventListener('error', function () {
       if (source.readyState === EventSource.CLOSED) {
         status.textContent = status.getAttribute('data-unavailable');
-        setTimeout(function () { live(status); }, 30000);
+        // Refused (the token expired: the refresh then signs the person in again) or the web app away: in a
+        // while, the figures missed meanwhile are asked for, and the live updates again.
+        setTimeout(function () {
+          refresh(status, false);
+          live(status);
+        }, 30000);
         return;
       }
       clearTimeout(paused);
@@ -103,16 +108,26 @@
       }
       pending = setTimeout(function () {
         pending = null;
-        htmx.ajax('GET', status.getAttribute('data-figures-url'), { target: '#figures', swap: 'outerHTML' })
-          .then(function () {
-            var now = new Date();
-            var time = ('0' + now.getHours()).slice(-2) + ':' + ('0' + now.getMinutes()).slice(-2) + ':'
-              + ('0' + now.getSeconds()).slice(-2);
-            status.textContent = status.getAttribute('data-updated').replace('{0}', time);
-            status.setAttribute('data-refreshed', String(Number(status.getAttribute('data-refreshed') || 0) + 1));
-          });
+        refresh(status, true);
       }, 300);
     });
+  }
+
+  // The figures asked for again and swapped in place. Refused because the person's access token expired, htmx is
+  // told to take the whole page through the issuer's sign-in and back (HX-Redirect). Announced after a change the
+  // live updates told of; not after a reconnection, which may not have been answered at all.
+  function refresh(status, announce) {
+    htmx.ajax('GET', status.getAttribute('data-figures-url'), { target: '#figures', swap: 'outerHTML' })
+      .then(function () {
+        if (!announce) {
+          return;
+        }
+        var now = new Date();
+        var time = ('0' + now.getHours()).slice(-2) + ':' + ('0' + now.getMinutes()).slice(-2) + ':'
+          + ('0' + now.getSeconds()).slice(-2);
+        status.textContent = status.getAttribute('data-updated').replace('{0}', time);
+        status.setAttribute('data-refreshed', String(Number(status.getAttribute('data-refreshed') || 0) + 1));
+      });
   }
 
   document.addEventListener('DOMContentLoaded', function () {

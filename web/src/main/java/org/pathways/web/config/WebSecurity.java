@@ -19,6 +19,8 @@ import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedCli
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
 import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AuthenticationSuccessHandler;
+import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
@@ -59,6 +61,7 @@ public class WebSecurity {
                         .anyRequest().authenticated())
                 .oauth2Login(login -> login
                         .redirectionEndpoint(redirect -> redirect.baseUri(CALLBACK))
+                        .successHandler(cameBack())
                         .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(rolesFromIdToken())))
                 .oauth2Client(client -> { })
                 // The session is gone by the time the issuer sends the browser back, so a short-lived cookie
@@ -80,6 +83,18 @@ public class WebSecurity {
                         .referrerPolicy(referrer -> referrer
                                 .policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
         return http.build();
+    }
+
+    /**
+     * Back from the issuer signed in: to the page asked for (the request cache), as by default, noting a round that a
+     * refused token started ({@link SignInAgain}).
+     */
+    private static AuthenticationSuccessHandler cameBack() {
+        SavedRequestAwareAuthenticationSuccessHandler toThePage = new SavedRequestAwareAuthenticationSuccessHandler();
+        return (request, response, authentication) -> {
+            SignInAgain.cameBack(request.getSession(false));
+            toThePage.onAuthenticationSuccess(request, response, authentication);
+        };
     }
 
     /** The issuer's ID token names the person's platform roles ({@code roles}); they become ROLE_ authorities. */

@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
+import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
@@ -65,14 +66,21 @@ class LiveRelay {
     Optional<ResponseBodyEmitter> relay() {
         ServletRequestAttributes request = (ServletRequestAttributes) RequestContextHolder.currentRequestAttributes();
         Authentication person = SecurityContextHolder.getContext().getAuthentication();
-        OAuth2AuthorizedClient client = authorizedClients.authorize(OAuth2AuthorizeRequest
-                .withClientRegistrationId(properties.registrationId())
-                .principal(person)
-                .attribute(HttpServletRequest.class.getName(), request.getRequest())
-                .attribute(HttpServletResponse.class.getName(), request.getResponse())
-                .build());
+        OAuth2AuthorizedClient client;
+        try {
+            client = authorizedClients.authorize(OAuth2AuthorizeRequest
+                    .withClientRegistrationId(properties.registrationId())
+                    .principal(person)
+                    .attribute(HttpServletRequest.class.getName(), request.getRequest())
+                    .attribute(HttpServletResponse.class.getName(), request.getResponse())
+                    .build());
+        } catch (ClientAuthorizationRequiredException forgotten) {
+            // The token was forgotten: an EventSource cannot follow the issuer's sign-in (another site), so it is
+            // not sent there (a round started and never finished); the page's next load or refresh signs in again.
+            return Optional.empty();
+        }
         if (client == null) {
-            throw new IllegalStateException("no access token for the signed-in person");
+            return Optional.empty();
         }
         Runnable forget = () -> authorizedClientRepository.removeAuthorizedClient(properties.registrationId(), person,
                 request.getRequest(), request.getResponse());

@@ -1,8 +1,6 @@
 package org.pathways.web.page;
 
 import java.net.URI;
-import java.time.Duration;
-import java.time.Instant;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,6 +19,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.servlet.ModelAndView;
 
 import org.pathways.web.api.ApiProblem;
+import org.pathways.web.config.SignInAgain;
 import org.pathways.web.config.WebProperties;
 
 /**
@@ -33,10 +32,6 @@ import org.pathways.web.config.WebProperties;
 class ErrorPages {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorPages.class);
-    /** When this session was last sent to sign in again because the API refused its token. */
-    static final String SIGNED_IN_AGAIN_AT = ErrorPages.class.getName() + ".SIGNED_IN_AGAIN_AT";
-    /** A fresh token refused this soon after signing in again is not an expiry: going round again would loop. */
-    private static final Duration TOO_SOON = Duration.ofMinutes(1);
     /** Set when a form sent with an expired token had to go round the issuer: the page it comes back to says so. */
     static final String SENT_NOT_KEPT = ErrorPages.class.getName() + ".SENT_NOT_KEPT";
     /** Where Spring Security's request cache keeps the page to come back to after signing in. */
@@ -74,15 +69,15 @@ class ErrorPages {
      * signs them straight back in) and comes back to the page. A page asked for (GET) is asked for again; a page's own
      * refresh (htmx) brings back the page it is on; a form sent (POST) brings back the page it was sent from, and that
      * page says that what was sent was not kept ({@link #SENT_NOT_KEPT}), since the issuer's round trip cannot carry
-     * it. Refused again within a minute of signing in again, it is no expiry: the person is told, rather than sent
-     * round the issuer in a loop (a page's refresh is answered with nothing and stops refreshing).
+     * it. Refused again within a minute of coming back signed in ({@link SignInAgain}), it is no expiry: the person is
+     * told, rather than sent round the issuer in a loop (a page's refresh is answered with nothing and stops
+     * refreshing).
      */
     @ExceptionHandler(ClientAuthorizationRequiredException.class)
     ModelAndView signInAgain(Model model, HttpServletRequest request, HttpServletResponse response) {
         boolean refresh = "true".equals(request.getHeader("HX-Request"));
         HttpSession session = request.getSession();
-        if (session.getAttribute(SIGNED_IN_AGAIN_AT) instanceof Instant last
-                && last.isAfter(Instant.now().minus(TOO_SOON))) {
+        if (SignInAgain.tooSoon(session)) {
             log.warn("The API refused an access token given moments ago; not sending the browser round again");
             if (refresh) {
                 response.setStatus(STOP_POLLING);
@@ -92,7 +87,7 @@ class ErrorPages {
             response.setStatus(HttpStatus.UNAUTHORIZED.value());
             return new ModelAndView("error/refused", model.asMap());
         }
-        session.setAttribute(SIGNED_IN_AGAIN_AT, Instant.now());
+        SignInAgain.sent(session);
         if (refresh) {
             comeBackTo(session, pageShown(request.getHeader("HX-Current-URL")));
             response.setHeader("HX-Redirect", signIn);

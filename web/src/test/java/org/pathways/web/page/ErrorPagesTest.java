@@ -11,6 +11,7 @@ import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.ui.ExtendedModelMap;
 import org.springframework.web.servlet.ModelAndView;
 
+import org.pathways.web.config.SignInAgain;
 import org.pathways.web.config.WebProperties;
 
 /**
@@ -56,7 +57,9 @@ class ErrorPagesTest {
         assertThat(new HttpSessionRequestCache().getRequest(request, response).getRedirectUrl())
                 .isEqualTo("/referrals/incoming?mine=true");
 
-        // Refused again at once: nothing swapped in, the refreshing stops (htmx's 286), no second round.
+        // Back signed in, and the new token refused at once: nothing swapped in, the refreshing stops (htmx's 286),
+        // no second round.
+        SignInAgain.cameBack(request.getSession());
         MockHttpServletRequest again = get("/referrals/incoming/rows", null);
         again.setSession(request.getSession());
         again.addHeader("HX-Request", "true");
@@ -96,6 +99,7 @@ class ErrorPagesTest {
     void aTokenRefusedAgainJustAfterSigningInAgainIsSaidRatherThanGoingRoundInALoop() {
         MockHttpServletRequest first = get("/referrals/incoming", null);
         pages.signInAgain(new ExtendedModelMap(), first, new MockHttpServletResponse());
+        SignInAgain.cameBack(first.getSession());       // the issuer's callback: a fresh token
         MockHttpServletRequest again = get("/referrals/incoming", null);
         again.setSession(first.getSession());
         MockHttpServletResponse response = new MockHttpServletResponse();
@@ -104,5 +108,25 @@ class ErrorPagesTest {
 
         assertThat(next.getViewName()).isEqualTo("error/refused");
         assertThat(response.getStatus()).isEqualTo(401);
+    }
+
+    @Test
+    void aRoundStartedButNeverFinishedDoesNotStopTheNextPageSigningIn() {
+        // A page's own request (a refresh, a stream, a tab closed) was sent round the issuer and never came back.
+        MockHttpServletRequest abandoned = get("/referrals/incoming/rows", null);
+        abandoned.addHeader("HX-Request", "true");
+        pages.signInAgain(new ExtendedModelMap(), abandoned, new MockHttpServletResponse());
+        MockHttpServletRequest next = get("/dashboard", null);
+        next.setSession(abandoned.getSession());
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        ModelAndView answer = pages.signInAgain(new ExtendedModelMap(), next, response);
+
+        assertThat(answer.getViewName()).isEqualTo("redirect:/oauth2/authorization/pathways");
+        // a sign-in that came back with no refusal before it (the first of the day) is no round either
+        MockHttpServletRequest later = get("/dashboard", null);
+        SignInAgain.cameBack(later.getSession());
+        assertThat(pages.signInAgain(new ExtendedModelMap(), later, new MockHttpServletResponse()).getViewName())
+                .isEqualTo("redirect:/oauth2/authorization/pathways");
     }
 }
