@@ -154,8 +154,15 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
     private final Directory directory;
     private final IndexWriter writer;
     private final SearcherManager searchers;
-    /** The version of each opportunity this instance indexed since it started (a skip list, not the truth). */
-    private final Map<String, Long> indexedVersions = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The version of each opportunity this instance indexed since it started, and the index generation that wrote it
+     * (a skip list, not the truth).
+     */
+    private final Map<String, Indexed> indexedVersions = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** An opportunity's version as indexed, by the writer's generation {@code generation}. */
+    private record Indexed(long version, long generation) {
+    }
     private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
     private final Object changes = new Object();
     private volatile FacetState facetState;
@@ -401,15 +408,18 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
                     || pendingAgency.test(opportunity.providerAgencyId())) {
                 return delete(id);
             }
-            if (opportunity.version().equals(indexedVersions.get(id))) {
+            Indexed already = indexedVersions.get(id);
+            if (already != null && already.version() == opportunity.version()) {
                 // Already indexed as it is (this instance's own save, then the same change from the topic): an
                 // update would change nothing but the index's term statistics, shifting scores under a reader's
-                // text cursor between two pages.
-                return -1;
+                // text cursor between two pages. Its generation, though: the topic's follower may have indexed it
+                // (from the stored state, newer than its event) without waiting for it to be searchable, and the
+                // save that waits must still wait for that.
+                return already.generation();
             }
             long generation = writer.updateDocument(new Term(ID, id),
                     facetsConfig.build(document(opportunity, stored)));
-            indexedVersions.put(id, opportunity.version());
+            indexedVersions.put(id, new Indexed(opportunity.version(), generation));
             return generation;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -147,6 +147,31 @@ class SearchIndexRebuildTest extends OpportunityCatalogueServiceTest {
         }
     }
 
+    @Test
+    void aSaveWaitsForItsChangeToBeSearchableEvenWhenTheTopicsFollowerIndexedItFirst() throws IOException {
+        String renamed = seed("Woodwork", "Wood.", 53.81);
+        LuceneOpportunitySearch search = start();
+        try {
+            List<String> titles = List.of("Joinery", "Upholstery", "Bricklaying", "Plastering", "Glazing");
+            for (int round = 0; round < titles.size(); round++) {
+                // The change is saved; the follower of the topic, given an earlier event of the same opportunity,
+                // reads the stored state (this change already) and indexes it without waiting, before the save's
+                // own follow does: that follow then finds the version indexed, and must still wait for it.
+                String title = titles.get(round);
+                mongo.getCollection("opportunities").updateOne(new org.bson.Document("_id", renamed),
+                        new org.bson.Document("$set", new org.bson.Document("title", title))
+                                .append("$inc", new org.bson.Document("version", 1L)));
+                search.followSoon(renamed);
+                search.follow(renamed);
+
+                assertThat(ids(search.search(criteria(title)))).as("searchable once the save returns, round %d", round)
+                        .containsExactly(renamed);
+            }
+        } finally {
+            search.destroy();
+        }
+    }
+
     private static List<String> ids(SearchResults results) {
         return results.items().stream().map(h -> h.opportunity().id()).toList();
     }
