@@ -60,9 +60,11 @@ import org.springframework.stereotype.Component;
  * either read at its first number or at a later one, never skipped, and never twice.
  *
  * <p>A number whose event was already in the feed (routed at the same moment elsewhere) is filled with a gap by its
- * writer. A gap in the numbers below the lowest in-flight one can therefore only come from an instance of a version
- * before reservations (a rolling deploy), which does not list what it holds: for those, as before, a reader stops at
- * the gap unless the entry after it has settled ({@link #SETTLE}).
+ * writer, and an entry a consent withdrawal takes back is emptied into a gap at its number ({@link #remove}): gaps
+ * are entries, which readers pass at once. A <em>hole</em> (a number with no entry at all) below the lowest in-flight
+ * one can therefore only come from an instance of a version before reservations (a rolling deploy), which does not
+ * list what it holds: for those, as before, a reader stops at the hole unless the entry after it has settled
+ * ({@link #SETTLE}).
  *
  * <p>Entries older than the retention are purged, oldest first by sequence; the agency's counter document keeps the
  * last purged sequence ({@code purgedThrough}, raised before the entries go), so a cursor before it is refused as
