@@ -419,6 +419,109 @@ class LearnerRoutingTest extends NotificationServiceTest {
         }
     }
 
+    /**
+     * A consent for an agency kind covers an agency only while it is of that kind. An agency the platform
+     * administrator moved from COLLEGE to COUNCIL loses what only the consent for colleges let it hear: its feed
+     * entry of the milestone is emptied, its parked delivery withheld (409 delivery-withheld, never sent), and it hears
+     * nothing new. A college that stays a college keeps everything; an agency with a consent of its own, the one that
+     * recorded the milestone, and the same agency for a learner who also consented for councils keep theirs. The
+     * kind change's inbox mark proves it was consumed; delivered again, or replayed, it takes nothing more.
+     */
+    @Test
+    void anAgencyWhoseKindChangedNoLongerHearsWhatAConsentForItsFormerKindLetItHear() throws Exception {
+        String learner = "lrn-" + UUID.randomUUID();
+        String bothKinds = "lrn-" + UUID.randomUUID();
+        String changed = AgencyFeedTest.agency("college");
+        String stays = AgencyFeedTest.agency("fe-college");
+        String ownConsent = AgencyFeedTest.agency("sixth-form");
+        String recorder = AgencyFeedTest.agency("adult-ed");
+        String referrer = AgencyFeedTest.agency("jobcentre");
+        String marker = AgencyFeedTest.agency("marker");
+        String milestoneType = "org.pathways.learner.milestone-recorded.v1";
+        try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
+            receiver.otherwiseAnswer(500);
+            subscribe(changed, receiver.url(), milestoneType);
+            List<OutboxEntry> setUp = new java.util.ArrayList<>();
+            for (String college : List.of(changed, stays, ownConsent, recorder)) {
+                setUp.add(agencyEvent("org.pathways.agency.registered.v1", college, "COLLEGE", "registeredAt"));
+                setUp.add(ReferralEvents.submitted("ref-" + UUID.randomUUID(), learner, referrer, college));
+            }
+            setUp.add(agencyEvent("org.pathways.agency.registered.v1", referrer, "JOB_CENTRE", "registeredAt"));
+            setUp.add(ReferralEvents.submitted("ref-" + UUID.randomUUID(), bothKinds, referrer, changed));
+            setUp.add(kindConsent("org.pathways.learner.consent-granted.v1", learner, "cns-" + UUID.randomUUID(),
+                    "COLLEGE"));
+            setUp.add(consent("org.pathways.learner.consent-granted.v1", learner, "cns-" + UUID.randomUUID(),
+                    ownConsent, "OUTCOME_SHARING"));
+            setUp.add(kindConsent("org.pathways.learner.consent-granted.v1", bothKinds, "cns-" + UUID.randomUUID(),
+                    "COLLEGE"));
+            setUp.add(kindConsent("org.pathways.learner.consent-granted.v1", bothKinds, "cns-" + UUID.randomUUID(),
+                    "COUNCIL"));
+            for (OutboxEntry event : setUp) {
+                events.publish(event);
+            }
+            // The three topics are consumed independently: wait for the read models the milestones depend on.
+            await().atMost(PATIENCE).until(() -> setUp.stream().allMatch(event -> handled(event.eventId())));
+            OutboxEntry milestone = milestone(learner, recorder);
+            OutboxEntry sharedWithBoth = milestone(bothKinds, referrer);
+            events.publish(milestone);
+            events.publish(sharedWithBoth);
+            await().atMost(PATIENCE).until(() -> feedEventIds(changed).containsAll(List.of(milestone.eventId(),
+                    sharedWithBoth.eventId())) && deliveriesOf(changed, milestone.eventId()).stream()
+                    .anyMatch(d -> d.get("status").asString().equals("PARKED")) && deliveriesOf(changed,
+                    sharedWithBoth.eventId()).stream().anyMatch(d -> d.get("status").asString().equals("PARKED")));
+            for (String agency : List.of(stays, ownConsent, recorder)) {
+                assertThat(feedEventIds(agency)).as(agency).contains(milestone.eventId());
+            }
+            String deliveryId = deliveriesOf(changed, milestone.eventId()).getFirst().get("id").asString();
+            int sent = receiver.count();
+
+            List<OutboxEntry> kindChanges = List.of(
+                    agencyEvent("org.pathways.agency.updated.v1", changed, "COUNCIL", "updatedAt"),
+                    agencyEvent("org.pathways.agency.updated.v1", ownConsent, "COUNCIL", "updatedAt"),
+                    agencyEvent("org.pathways.agency.updated.v1", recorder, "COUNCIL", "updatedAt"));
+            for (OutboxEntry event : kindChanges) {
+                events.publish(event);
+            }
+            await().atMost(PATIENCE).until(() -> kindChanges.stream().allMatch(event -> handled(event.eventId())));
+            assertThat(agencyKinds.kindOf(changed)).contains(AgencyKind.COUNCIL);
+
+            assertThat(feedEventIds(changed)).as("no longer a college").doesNotContain(milestone.eventId())
+                    .as("the learner's consent for councils covers it now").contains(sharedWithBoth.eventId());
+            assertThat(feedEventIds(stays)).as("still a college").contains(milestone.eventId());
+            assertThat(feedEventIds(ownConsent)).as("its own consent").contains(milestone.eventId());
+            assertThat(feedEventIds(recorder)).as("its own milestone").contains(milestone.eventId());
+            JsonNode delivery = deliveriesOf(changed, milestone.eventId()).getFirst();
+            assertThat(delivery.get("status").asString()).isEqualTo("CANCELLED");
+            assertThat(delivery.has("withheldAt")).isTrue();
+            assertThat(deliveriesOf(changed, sharedWithBoth.eventId()).getFirst().get("status").asString())
+                    .isEqualTo("PARKED");
+            HttpResponse<String> again = call("POST", "/api/deliveries/" + deliveryId + "/redeliver",
+                    admin(changed), null);
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+            assertThat(json(again).get("type").asString()).endsWith("delivery-withheld");
+
+            // It hears nothing new of the learner; the college that stayed one does.
+            OutboxEntry later = milestone(learner, referrer);
+            events.publish(later);
+            OutboxEntry afterLater = milestone(learner, marker);
+            events.publish(afterLater);
+            await().atMost(PATIENCE).until(() -> feedEventIds(marker).contains(afterLater.eventId()));
+            assertThat(feedEventIds(stays)).contains(later.eventId());
+            assertThat(feedEventIds(changed)).doesNotContain(later.eventId());
+            assertThat(receiver.count()).as("nothing sent after the kind change").isEqualTo(sent);
+
+            // Delivered again, or replayed under a new id, the kind change takes nothing more.
+            List<String> kept = feedEventIds(changed);
+            OutboxEntry replayed = agencyEvent("org.pathways.agency.updated.v1", changed, "COUNCIL", "updatedAt");
+            events.publish(kindChanges.getFirst());
+            events.publish(replayed);
+            await().atMost(PATIENCE).until(() -> handled(replayed.eventId()));
+            assertThat(feedEventIds(changed)).isEqualTo(kept);
+            assertThat(deliveriesOf(changed, sharedWithBoth.eventId()).getFirst().get("status").asString())
+                    .isEqualTo("PARKED");
+        }
+    }
+
     private static OutboxEntry consent(String type, String learner, String consentId, String agency, String purpose) {
         return ReferralEvents.event(LEARNERS, type, learner, Map.of("learnerId", learner, "consentId", consentId,
                 "agencyId", agency, "purpose", purpose, "grantedAt", Instant.now().toString()));

@@ -21,7 +21,9 @@ import org.springframework.data.mongodb.core.mapping.Document;
 @Document("feed")
 @CompoundIndexes({
         @CompoundIndex(name = "agency_sequence", def = "{'agencyId': 1, 'sequence': 1}", unique = true),
-        @CompoundIndex(name = "agency_event", def = "{'agencyId': 1, 'eventId': 1}", unique = true)
+        @CompoundIndex(name = "agency_event", def = "{'agencyId': 1, 'eventId': 1}", unique = true),
+        // What an agency holds of a learner (a consent withdrawn, the agency's kind changed): AgencyFeed.remove.
+        @CompoundIndex(name = "agency_subject", def = "{'agencyId': 1, 'subject': 1}")
 })
 public record FeedEntry(@Id String id, String agencyId, long sequence, String eventId, String eventType,
                         String subject, @Indexed Instant recordedAt, String event) {

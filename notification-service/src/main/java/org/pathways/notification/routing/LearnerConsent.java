@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import org.pathways.events.agency.AgencyKind;
 import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.index.CompoundIndex;
 import org.springframework.data.mongodb.core.index.Indexed;
 import org.springframework.data.mongodb.core.mapping.Document;
 
@@ -13,6 +14,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * the learner's milestones (an active, unexpired {@code OUTCOME_SHARING} consent). Ids and codes only.
  */
 @Document("learner_consents")
+// "The learners who consented for a kind" (an agency's kind changed): read off the index alone, in learner order.
+@CompoundIndex(name = "kind_learner", def = "{'agencyKind': 1, 'active': 1, 'learnerId': 1}")
 record LearnerConsent(@Id String consentId, @Indexed String learnerId, String agencyId, AgencyKind agencyKind,
                       String purpose, Instant expiresAt, boolean active) {
 }

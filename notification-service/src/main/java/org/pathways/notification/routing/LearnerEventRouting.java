@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.pathways.events.agency.AgencyKind;
+import org.pathways.messaging.agency.AgencyKindChangeListener;
 import org.pathways.messaging.agency.AgencyKinds;
 import org.pathways.messaging.inbox.AppliedEvents;
 import org.pathways.messaging.inbox.BatchScope;
@@ -100,6 +101,21 @@ public class LearnerEventRouting {
                                                             NotificationProperties properties) {
         return inbox.batchConsumerWithRecord(HANDLER, this::route, new RoutedBatch(feed, workerInbox, emails,
                 subscriptions, properties, BatchScope.NONE));
+    }
+
+    /**
+     * An agency whose kind changed is no longer covered by the consents for its former kind: it keeps of those
+     * learners' events only what it has other grounds for ({@link ConsentWithdrawal#kindChanged}). Told on the agency
+     * events' consumer, after the new kind is recorded (so the grounds are judged on it); an agency that had no known
+     * kind was covered by no kind consent.
+     */
+    @Bean
+    AgencyKindChangeListener learnerEventsFollowAgencyKind() {
+        return (agencyId, before, after) -> {
+            if (before != null) {
+                withdrawal.kindChanged(agencyId, before);
+            }
+        };
     }
 
     void route(ReceivedEvent event, byte[] record) {
