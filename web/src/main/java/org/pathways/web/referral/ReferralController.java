@@ -19,6 +19,7 @@ import org.pathways.web.api.ApiObject;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 import org.pathways.web.page.Problems;
+import org.pathways.web.page.RefusedForm;
 
 /**
  * Referrals: making one for a learner (with the consent check explained before it is sent), the receiving agency's
@@ -292,15 +293,18 @@ class ReferralController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            boolean stale = problem.status().value() == 409 && "stale-version".equals(problem.kind());
-            redirect.addFlashAttribute(stale ? "stale" : "refused", problems.text(problem));
             // The form comes back as it was sent, beside the refusal the page opens at.
             Map<String, String> sent = new LinkedHashMap<>();
             sent.put("action", action);
             sent.put("reason", reason);
             sent.put("reasonText", reasonText);
-            redirect.addFlashAttribute("sent", sent);
-            return "redirect:/referrals/" + id + (stale ? "" : "#problem");
+            if (problem.status().value() == 409 && "stale-version".equals(problem.kind())) {
+                // Someone else changed it: the page says so at its top and shows the referral afresh.
+                redirect.addFlashAttribute("stale", problems.text(problem));
+                redirect.addFlashAttribute("sent", sent);
+                return "redirect:/referrals/" + id;
+            }
+            return RefusedForm.backTo("/referrals/" + id, problems.text(problem), sent, redirect);
         }
         return "redirect:/referrals/" + id;
     }
@@ -387,15 +391,13 @@ class ReferralController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            // The note as written comes back in its box; the page opens at the refusal, not below it.
-            redirect.addFlashAttribute("refused", problems.text(problem));
-            // With its key: a note that was written although the answer never came is not written twice.
+            // The note as written comes back in its box, with its key: a note that was written although the answer
+            // never came is not written twice.
             Map<String, String> sent = new LinkedHashMap<>();
             sent.put("form", "note");
             sent.put("text", text);
             sent.put("idempotencyKey", idempotencyKey);
-            redirect.addFlashAttribute("sent", sent);
-            return "redirect:/referrals/" + id + "#problem";
+            return RefusedForm.backTo("/referrals/" + id, problems.text(problem), sent, redirect);
         }
         return "redirect:/referrals/" + id + "#notes";
     }
