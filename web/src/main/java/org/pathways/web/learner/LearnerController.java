@@ -23,6 +23,7 @@ import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 import org.pathways.web.page.Problems;
 import org.pathways.web.page.Names;
+import org.pathways.web.page.RefusedForm;
 import org.pathways.web.referral.LearnersReferrals;
 import org.pathways.web.team.LearnersTeam;
 
@@ -279,11 +280,7 @@ class LearnerController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            redirect.addFlashAttribute("refused", problems.text(problem));
-            if (sent != null) {
-                redirect.addFlashAttribute("sent", sent);
-            }
-            return "redirect:/learners/" + id + "#problem";
+            return RefusedForm.backTo("/learners/" + id, problems.text(problem), sent, redirect);
         }
         return "redirect:/learners/" + id;
     }

@@ -19,6 +19,7 @@ import org.pathways.web.api.ApiObject;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 import org.pathways.web.page.Problems;
+import org.pathways.web.page.RefusedForm;
 
 /**
  * Referrals: making one for a learner (with the consent check explained before it is sent), the receiving agency's
@@ -60,18 +61,55 @@ class ReferralController {
     String referForm(@PathVariable String id, @RequestParam String opportunity, Model model) {
         Map<String, Object> learner = api.get("/api/learners/{id}", id);
         Map<String, Object> offer = api.get("/api/opportunities/{id}", opportunity);
-        Object provider = offer.get("providerAgencyId");
-        Map<String, Object> consent = api.get(uri -> uri.path("/api/learners/{id}/consents/check")
-                .queryParam("agencyId", "{agencyId}").queryParam("purpose", "REFERRAL_SHARING")
-                .build(Map.of("id", id, "agencyId", String.valueOf(provider))));
         model.addAttribute("learner", learner);
         model.addAttribute("opportunity", offer);
+        model.addAttribute("consent", consentCheck(id, offer));
+        model.addAttribute("idempotencyKey", UUID.randomUUID().toString());
+        return referPage(model);
+    }
+
+    /**
+     * The refused form shown again, with what the worker wrote and the key it was sent with. The learner, the
+     * opportunity and the consent check are read again; when the API does not give them (most often because it is
+     * not answering, the very reason the referral was refused), the form is shown all the same, saying that they
+     * could not be shown and to send it again in a moment, never an error page that loses what was written.
+     */
+    private String referFormAgain(String id, String opportunity, Model model) {
+        Map<String, Object> learner = readIfGiven(() -> api.get("/api/learners/{id}", id));
+        Map<String, Object> offer = opportunity == null || opportunity.isBlank() ? null
+                : readIfGiven(() -> api.get("/api/opportunities/{id}", opportunity));
+        Map<String, Object> consent = learner == null || offer == null ? null
+                : readIfGiven(() -> consentCheck(id, offer));
+        // What the form needs to be sent again: where to (the learner's id from the address, the opportunity's from
+        // the form's own hidden field), never a name or a title the browser could have changed.
+        model.addAttribute("learner", learner != null ? learner : ApiObject.of(Map.of("id", id)));
+        model.addAttribute("opportunity", offer != null ? offer
+                : ApiObject.of(Map.of("id", opportunity == null ? "" : opportunity)));
         model.addAttribute("consent", consent);
+        model.addAttribute("detailsNotShown", consent == null);
+        return referPage(model);
+    }
+
+    private String referPage(Model model) {
         model.addAttribute("urgencies", URGENCIES);
-        if (!model.containsAttribute("idempotencyKey")) {
-            model.addAttribute("idempotencyKey", UUID.randomUUID().toString());
-        }
         return "referrals/refer";
+    }
+
+    /** Whether the learner's consent lets the opportunity's provider see the referral ({@code REFERRAL_SHARING}). */
+    private Map<String, Object> consentCheck(String id, Map<String, Object> offer) {
+        Object provider = offer.get("providerAgencyId");
+        return api.get(uri -> uri.path("/api/learners/{id}/consents/check")
+                .queryParam("agencyId", "{agencyId}").queryParam("purpose", "REFERRAL_SHARING")
+                .build(Map.of("id", id, "agencyId", String.valueOf(provider))));
+    }
+
+    /** The API's answer, or null when it refused or did not answer (its 503): the page then does without it. */
+    private static Map<String, Object> readIfGiven(java.util.function.Supplier<Map<String, Object>> read) {
+        try {
+            return read.get();
+        } catch (ApiProblem notGiven) {
+            return null;
+        }
     }
 
     @PostMapping("/learners/{id}/refer")
@@ -98,10 +136,8 @@ class ReferralController {
             // The form shown again keeps its key: a referral that was made although its answer never came (a
             // 5xx after the write) is answered as made when sent again, not refused as a second one.
             String key = form.getFirst("idempotencyKey");
-            if (key != null && !key.isBlank()) {
-                model.addAttribute("idempotencyKey", key);
-            }
-            return referForm(id, opportunity, model);
+            model.addAttribute("idempotencyKey", key != null && !key.isBlank() ? key : UUID.randomUUID().toString());
+            return referFormAgain(id, opportunity, model);
         }
     }
 
@@ -292,15 +328,18 @@ class ReferralController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            boolean stale = problem.status().value() == 409 && "stale-version".equals(problem.kind());
-            redirect.addFlashAttribute(stale ? "stale" : "refused", problems.text(problem));
             // The form comes back as it was sent, beside the refusal the page opens at.
             Map<String, String> sent = new LinkedHashMap<>();
             sent.put("action", action);
             sent.put("reason", reason);
             sent.put("reasonText", reasonText);
-            redirect.addFlashAttribute("sent", sent);
-            return "redirect:/referrals/" + id + (stale ? "" : "#problem");
+            if (problem.status().value() == 409 && "stale-version".equals(problem.kind())) {
+                // Someone else changed it: the page says so at its top and shows the referral afresh.
+                redirect.addFlashAttribute("stale", problems.text(problem));
+                redirect.addFlashAttribute("sent", sent);
+                return "redirect:/referrals/" + id;
+            }
+            return RefusedForm.backTo("/referrals/" + id, problems.text(problem), sent, redirect);
         }
         return "redirect:/referrals/" + id;
     }
@@ -387,15 +426,13 @@ class ReferralController {
         } catch (ApiProblem.NotFound notFound) {
             throw notFound;
         } catch (ApiProblem problem) {
-            // The note as written comes back in its box; the page opens at the refusal, not below it.
-            redirect.addFlashAttribute("refused", problems.text(problem));
-            // With its key: a note that was written although the answer never came is not written twice.
+            // The note as written comes back in its box, with its key: a note that was written although the answer
+            // never came is not written twice.
             Map<String, String> sent = new LinkedHashMap<>();
             sent.put("form", "note");
             sent.put("text", text);
             sent.put("idempotencyKey", idempotencyKey);
-            redirect.addFlashAttribute("sent", sent);
-            return "redirect:/referrals/" + id + "#problem";
+            return RefusedForm.backTo("/referrals/" + id, problems.text(problem), sent, redirect);
         }
         return "redirect:/referrals/" + id + "#notes";
     }

@@ -17,6 +17,7 @@ import org.springframework.web.util.UriUtils;
 import org.pathways.web.api.ApiProblem;
 import org.pathways.web.api.PathwaysApi;
 import org.pathways.web.page.Problems;
+import org.pathways.web.page.RefusedForm;
 
 /**
  * The changes a worker makes to a learner's team and plan from the learner's page: take the lead, step down, offer
@@ -107,7 +108,7 @@ class TeamController {
      */
     private String act(String id, String part, RedirectAttributes redirect, String done,
                        Supplier<Object> action, Map<String, String> sent) {
-        String at = part;
+        String page = "/learners/" + UriUtils.encodePathSegment(id, java.nio.charset.StandardCharsets.UTF_8);
         try {
             action.get();
             redirect.addFlashAttribute("done", done);
@@ -117,18 +118,15 @@ class TeamController {
             redirect.addFlashAttribute("refused", problems.gone());
         } catch (ApiProblem problem) {
             int status = problem.status().value();
-            if (status == 412 || status == 409 && problem.kind() != null && problem.kind().contains("version")) {
-                redirect.addFlashAttribute("stalePlan", true);
-            } else {
-                redirect.addFlashAttribute("refused", problems.text(problem));
-                at = "problem";
+            if (!(status == 412 || status == 409 && problem.kind() != null && problem.kind().contains("version"))) {
+                return RefusedForm.backTo(page, problems.text(problem), sent, redirect);
             }
+            redirect.addFlashAttribute("stalePlan", true);
             if (sent != null) {
                 redirect.addFlashAttribute("sent", sent);
             }
         }
-        return "redirect:/learners/" + UriUtils.encodePathSegment(id, java.nio.charset.StandardCharsets.UTF_8)
-                + "#" + at;
+        return "redirect:" + page + "#" + part;
     }
 
     private static void put(Map<String, Object> body, String name, String value) {
