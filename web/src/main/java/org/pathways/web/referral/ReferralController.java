@@ -103,10 +103,16 @@ class ReferralController {
                 .build(Map.of("id", id, "agencyId", String.valueOf(provider))));
     }
 
-    /** The API's answer, or null when it refused or did not answer (its 503): the page then does without it. */
+    /**
+     * The API's answer, or null when it refused or did not answer (its 503): the page then does without it. Not
+     * found (the learner no longer the agency's to see, the opportunity gone) is the page not found, as on the form's
+     * first showing: sending it again could not make the referral.
+     */
     private static Map<String, Object> readIfGiven(java.util.function.Supplier<Map<String, Object>> read) {
         try {
             return read.get();
+        } catch (ApiProblem.NotFound gone) {
+            throw gone;
         } catch (ApiProblem notGiven) {
             return null;
         }
