@@ -29,12 +29,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * When a learner withdraws a consent, the agencies it covered keep of the learner's own events (milestones, lead and
  * plan events) only what they still have grounds for, as erasure does for every copy kept here ({@link
- * LearnerErasure}), at once when the withdrawal is consumed: a milestone while a consent to share outcomes still
- * covers the agency, a lead or plan event while any consent does; and, whatever their consents, the events of their
- * own part (the milestone they recorded, the step they own or changed, their own lead). The rest leaves the agency's
- * feed (its place becomes a gap readers pass over), and its webhook deliveries of them lose their body and are never
- * sent again ({@code withheldAt}; a pending or parked one is cancelled, redelivery is refused). Referral events stay:
- * they go to a referral's two parties, which the referral-service still tells of the referral's course.
+ * LearnerErasure}), at once when the withdrawal is consumed: a milestone while a consent to share outcomes still covers
+ * the agency, a lead or plan event while any consent does; and, whatever their consents, the events of their own part
+ * (the milestone they recorded, the step they own or changed, their own lead), and the agency that registered the
+ * learner everything (it has standing whatever the consents; {@link LearnerRecords} keeps it). A learner whose
+ * registration this service never saw (registered before it was kept) has no registering agency here, and every agency
+ * the consent covered is judged on its consents alone: withheld rather than kept on a guess. The rest leaves the
+ * agency's feed (its place becomes a gap readers pass over), and its webhook deliveries of them lose their body and are
+ * never sent again ({@code withheldAt}; a pending or parked one is cancelled, redelivery is refused). Referral events
+ * stay: they go to a referral's two parties, which the referral-service still tells of the referral's course.
  */
 @Component
 class ConsentWithdrawal {
@@ -72,15 +75,21 @@ class ConsentWithdrawal {
         subjects.add(learnerId);
         subjects.addAll(own.mergedIds());
         Set<String> consentIds = new LinkedHashSet<>(own.consentIds());
+        Set<String> registering = new LinkedHashSet<>();
+        registering.add(own.registeringAgencyId());
         if (!own.mergedIds().isEmpty()) {
-            learners.of(own.mergedIds()).forEach(merged -> consentIds.addAll(merged.consentIds()));
+            learners.of(own.mergedIds()).forEach(merged -> {
+                consentIds.addAll(merged.consentIds());
+                registering.add(merged.registeringAgencyId());
+            });
         }
+        registering.remove(null);
         Instant now = clock.instant();
         List<LearnerConsent> inForce = consentIds.isEmpty() ? List.of()
                 : mongo.find(Query.query(Criteria.where("_id").in(consentIds)), LearnerConsent.class).stream()
                 .filter(consent -> consent.active()
                         && (consent.expiresAt() == null || consent.expiresAt().isAfter(now))).toList();
-        Grounds grounds = new Grounds(agencyId, agencyKind, inForce);
+        Grounds grounds = new Grounds(agencyId, agencyKind, inForce, registering);
         List<String> covered = agencyId != null ? List.of(agencyId) : agencyKinds.agenciesOfKind(agencyKind);
         Set<String> types = LearnerEventRouting.LEARNER_EVENT_TYPES;
         feed.withholdHeld(entry -> types.contains(entry.eventType()) && subjects.contains(entry.subject())
@@ -146,17 +155,20 @@ class ConsentWithdrawal {
         private final String agencyId;
         private final AgencyKind agencyKind;
         private final List<LearnerConsent> inForce;
+        private final Set<String> registering;
         private final Map<String, Optional<AgencyKind>> kinds = new HashMap<>();
 
-        Grounds(String agencyId, AgencyKind agencyKind, List<LearnerConsent> inForce) {
+        Grounds(String agencyId, AgencyKind agencyKind, List<LearnerConsent> inForce, Set<String> registering) {
             this.agencyId = agencyId;
             this.agencyKind = agencyKind;
             this.inForce = inForce;
+            this.registering = registering;
         }
 
         /** Whether the learner event {@code event} (a CloudEvent) is withheld from {@code agency} now. */
         boolean withheld(String agency, String eventType, String event) {
-            if (agency == null || !(agency.equals(agencyId) || (agencyKind != null && kind(agency) == agencyKind))) {
+            if (agency == null || !(agency.equals(agencyId) || (agencyKind != null && kind(agency) == agencyKind))
+                    || registering.contains(agency)) {
                 return false;
             }
             JsonNode data = JSON.readTree(event).get("data");
