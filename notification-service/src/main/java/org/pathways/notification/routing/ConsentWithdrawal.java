@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,12 +34,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * When a learner withdraws a consent, the agencies it covered keep of the learner's own events (milestones, lead and
  * plan events) only what they still have grounds for, as erasure does for every copy kept here ({@link
- * LearnerErasure}), at once when the withdrawal is consumed: a milestone while a consent to share outcomes still
- * covers the agency, a lead or plan event while any consent does; and, whatever their consents, the events of their
- * own part (the milestone they recorded, the step they own or changed, their own lead). The rest leaves the agency's
- * feed (its place becomes a gap readers pass over), and its webhook deliveries of them lose their body and are never
- * sent again ({@code withheldAt}; a pending or parked one is cancelled, redelivery is refused). Referral events stay:
- * they go to a referral's two parties, which the referral-service still tells of the referral's course.
+ * LearnerErasure}), at once when the withdrawal is consumed: a milestone while a consent to share outcomes still covers
+ * the agency, a lead or plan event while any consent does; and, whatever their consents, the events of their own part
+ * (the milestone they recorded, the step they own or changed, their own lead), and the agency that registered the
+ * learner everything (it has standing whatever the consents; {@link LearnerRecords} keeps it). A learner whose
+ * registration this service never saw (registered before it was kept) has no registering agency here, and every agency
+ * the consent covered is judged on its consents alone: withheld rather than kept on a guess. The rest leaves the
+ * agency's feed (its place becomes a gap readers pass over), and its webhook deliveries of them lose their body and are
+ * never sent again ({@code withheldAt}; a pending or parked one is cancelled, redelivery is refused). Referral events
+ * stay: they go to a referral's two parties, which the referral-service still tells of the referral's course.
  *
  * <p>An agency whose kind changed is, for every learner who consented for its former kind, as if that consent were
  * withdrawn for it alone ({@link #kindChanged}): it keeps what it has other grounds for, a consent for its new kind
@@ -161,6 +165,8 @@ class ConsentWithdrawal {
         }
         Map<String, Set<String>> consentIdsOf = new LinkedHashMap<>();
         Map<String, Set<String>> subjectsOf = new LinkedHashMap<>();
+        // The agencies that registered the learner or a record merged into it: standing whatever the consents.
+        Map<String, Set<String>> registeringOf = new HashMap<>();
         for (String learnerId : learnerIds) {
             subjectsOf.put(learnerId, new LinkedHashSet<>(Set.of(learnerId)));
             consentIdsOf.put(learnerId, new LinkedHashSet<>());
@@ -168,10 +174,15 @@ class ConsentWithdrawal {
         for (LearnerRecords.LearnerRecord own : records) {
             Set<String> subjects = subjectsOf.computeIfAbsent(own.learnerId(), id -> new LinkedHashSet<>(Set.of(id)));
             Set<String> consentIds = consentIdsOf.computeIfAbsent(own.learnerId(), id -> new LinkedHashSet<>());
+            Set<String> registering = registeringOf.computeIfAbsent(own.learnerId(), id -> new HashSet<>());
             subjects.addAll(own.mergedIds());
             consentIds.addAll(own.consentIds());
-            own.mergedIds().stream().map(merged::get).filter(java.util.Objects::nonNull)
-                    .forEach(r -> consentIds.addAll(r.consentIds()));
+            registering.add(own.registeringAgencyId());
+            own.mergedIds().stream().map(merged::get).filter(java.util.Objects::nonNull).forEach(r -> {
+                consentIds.addAll(r.consentIds());
+                registering.add(r.registeringAgencyId());
+            });
+            registering.remove(null);
         }
         Set<String> allConsentIds = consentIdsOf.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
         Instant now = clock.instant();
@@ -186,7 +197,8 @@ class ConsentWithdrawal {
         Map<String, Grounds> bySubject = new LinkedHashMap<>();
         subjectsOf.forEach((learnerId, subjects) -> {
             Grounds grounds = new Grounds(agencyId, agencyKind, consentIdsOf.get(learnerId).stream()
-                    .map(inForce::get).filter(java.util.Objects::nonNull).toList(), kinds);
+                    .map(inForce::get).filter(java.util.Objects::nonNull).toList(), kinds,
+                    registeringOf.getOrDefault(learnerId, Set.of()));
             subjects.forEach(subject -> bySubject.put(subject, grounds));
         });
         return bySubject;
@@ -251,18 +263,21 @@ class ConsentWithdrawal {
         private final AgencyKind agencyKind;
         private final List<LearnerConsent> inForce;
         private final Map<String, Optional<AgencyKind>> kinds;
+        private final Set<String> registering;
 
         Grounds(String agencyId, AgencyKind agencyKind, List<LearnerConsent> inForce,
-                Map<String, Optional<AgencyKind>> kinds) {
+                Map<String, Optional<AgencyKind>> kinds, Set<String> registering) {
             this.agencyId = agencyId;
             this.agencyKind = agencyKind;
             this.inForce = inForce;
             this.kinds = kinds;
+            this.registering = registering;
         }
 
         /** Whether the learner event {@code event} (a CloudEvent) is withheld from {@code agency} now. */
         boolean withheld(String agency, String eventType, String event) {
-            if (agency == null || !(agency.equals(agencyId) || (agencyKind != null && kind(agency) == agencyKind))) {
+            if (agency == null || !(agency.equals(agencyId) || (agencyKind != null && kind(agency) == agencyKind))
+                    || registering.contains(agency)) {
                 return false;
             }
             JsonNode data = JSON.readTree(event).get("data");

@@ -72,9 +72,10 @@ class LearnerAliases {
 
     /**
      * {@code retired} merged into {@code surviving}: the alias is recorded (also for the ids merged into the retired
-     * one before), and the retired id's consents and referral parties move to the survivor, next to its own.
+     * one before), and the retired id's consents and referral parties move to the survivor, next to its own; the
+     * agency that registered both ({@code registeringAgencyId}, null if the event names none) is kept for the survivor.
      */
-    void merge(String retired, String surviving, Instant mergedAt) {
+    void merge(String retired, String surviving, String registeringAgencyId, Instant mergedAt) {
         String survivor = current(surviving);
         if (survivor.equals(retired)) {
             log.warn("A merge of a learner into itself (or into a record merged into it): ignored");
@@ -94,7 +95,7 @@ class LearnerAliases {
         long referrals = kept.referralIds().isEmpty() ? 0 : mongo.updateMulti(
                 Query.query(Criteria.where("_id").in(kept.referralIds())), new Update().set("learnerId", survivor),
                 ReferralParties.class).getModifiedCount();
-        learners.fold(kept, survivor);
+        learners.fold(kept, survivor, registeringAgencyId);
         log.info("Learner merge applied: {} consents and {} referrals moved to the surviving learner", consents,
                 referrals);
     }

@@ -36,19 +36,20 @@ import org.springframework.messaging.Message;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Learner events: consents are kept as a local read model, and a learner's milestones go to the agencies the learner
- * consented to share outcomes with ({@code OUTCOME_SHARING}, active and unexpired), and to the agency that recorded
- * it; no other agency hears of them. A merged learner's consents and referrals count for the surviving learner
- * ({@link LearnerAliases}). The team's lead and plan events go to the team ({@link TeamRouting}). A withdrawn consent
- * takes from the agencies it covered the learner's events they no longer have grounds for ({@link ConsentWithdrawal}).
- * An erased learner's
- * consents are forgotten and the copies of events this service keeps are pseudonymised. Types are matched by name, so this does not depend on which event-contracts version
- * knows them.
+ * Learner events: consents and the registering agency are kept as a local read model, and a learner's milestones go to
+ * the agencies the learner consented to share outcomes with ({@code OUTCOME_SHARING}, active and unexpired), to the
+ * agency that registered the learner and to the agency that recorded it; no other agency hears of them. A merged
+ * learner's consents and referrals count for the surviving learner ({@link LearnerAliases}). The team's lead and plan
+ * events go to the team ({@link TeamRouting}). A withdrawn consent takes from the agencies it covered the learner's
+ * events they no longer have grounds for ({@link ConsentWithdrawal}). An erased learner's consents are forgotten and
+ * the copies of events this service keeps are pseudonymised. Types are matched by name, so this does not depend on
+ * which event-contracts version knows them.
  */
 @Configuration
 public class LearnerEventRouting {
 
     static final String HANDLER = "learner-events";
+    static final String REGISTERED = "org.pathways.learner.registered.v1";
     static final String CONSENT_GRANTED = "org.pathways.learner.consent-granted.v1";
     static final String CONSENT_WITHDRAWN = "org.pathways.learner.consent-withdrawn.v1";
     static final String MILESTONE_RECORDED = "org.pathways.learner.milestone-recorded.v1";
@@ -123,6 +124,18 @@ public class LearnerEventRouting {
             throw new MalformedEventException("An event id outside the published id pattern");
         }
         switch (event.type()) {
+            case REGISTERED -> {
+                JsonNode data = event.data(JsonNode.class);
+                String learnerId = id(data, "learnerId");
+                String registeringAgencyId = id(data, "registeringAgencyId");
+                if (learnerId == null || registeringAgencyId == null) {
+                    log.info("Registration event {} lacks a learner or agency id: ignored", event.id());
+                } else {
+                    // Under the learner that carries the person on: a merge is made by the agency that registered
+                    // both records, so it is the survivor's registering agency too.
+                    learners.registeredBy(aliases.current(learnerId), registeringAgencyId);
+                }
+            }
             case CONSENT_GRANTED, CONSENT_WITHDRAWN -> consent(event);
             case MILESTONE_RECORDED -> milestone(event, record);
             case MERGED -> {
@@ -133,7 +146,8 @@ public class LearnerEventRouting {
                     log.info("Merge event {} lacks a learner id: ignored", event.id());
                 } else {
                     Instant mergedAt = instant(data, "mergedAt");
-                    aliases.merge(retired, surviving, mergedAt != null ? mergedAt : event.time());
+                    aliases.merge(retired, surviving, id(data, "registeringAgencyId"),
+                            mergedAt != null ? mergedAt : event.time());
                 }
             }
             case ERASED -> {
@@ -196,9 +210,10 @@ public class LearnerEventRouting {
     }
 
     /**
-     * The recording agency, every agency with an active, unexpired outcome-sharing consent of its own, and, for a
-     * consent given to an agency kind, every agency of that kind that is party to one of the learner's referrals
-     * (not every agency of the kind in the partnership: only those the learner has dealt with).
+     * The recording agency, the agency that registered the learner (known from its registration or a merge; it has
+     * standing whatever the consents), every agency with an active, unexpired outcome-sharing consent of its own,
+     * and, for a consent given to an agency kind, every agency of that kind that is party to one of the learner's
+     * referrals (not every agency of the kind in the partnership: only those the learner has dealt with).
      */
     private void milestone(ReceivedEvent event, byte[] record) {
         JsonNode data = event.data(JsonNode.class);
@@ -213,10 +228,12 @@ public class LearnerEventRouting {
             LearnerRecords.LearnerRecord own = learners.of(aliases.current(learnerId));
             Set<String> consentIds = new LinkedHashSet<>(own.consentIds());
             Set<String> referralIds = new LinkedHashSet<>(own.referralIds());
+            concerned.add(own.registeringAgencyId());
             if (!own.mergedIds().isEmpty()) {
                 learners.of(own.mergedIds()).forEach(merged -> {
                     consentIds.addAll(merged.consentIds());
                     referralIds.addAll(merged.referralIds());
+                    concerned.add(merged.registeringAgencyId());
                 });
             }
             Set<AgencyKind> kinds = EnumSet.noneOf(AgencyKind.class);

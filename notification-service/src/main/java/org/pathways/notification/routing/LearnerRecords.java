@@ -23,7 +23,10 @@ import org.springframework.stereotype.Component;
 /**
  * One document per learner, keyed by the learner id, listing what this service keeps about the learner elsewhere:
  * the ids of its consents ({@code learner_consents}), of its referrals ({@code referral_parties}) and of the learner
- * records merged into it. Every per-event lookup of a learner's consents and referrals goes through it, by
+ * records merged into it; and the agency that registered the learner (from {@code registered.v1}, or a merge, which
+ * names it too), which has standing for the learner whatever their consents. A learner registered before this was
+ * kept has none: no agency is taken for its registering agency on a guess, so such a learner's events go by their
+ * consents alone, as before. Every per-event lookup of a learner's consents and referrals goes through it, by
  * {@code _id}, and then reads those by {@code _id} too: the embedded store serves only {@code _id} and unique indexes,
  * so a lookup by the consents' or referrals' {@code learnerId} would read the whole collection for every milestone.
  * Maintained by the same handlers that write the consents and referral parties; a learner's lists grow with that one
@@ -38,7 +41,7 @@ class LearnerRecords implements SmartInitializingSingleton {
     /** What is kept under one learner id. */
     @org.springframework.data.mongodb.core.mapping.Document(LearnerRecords.COLLECTION)
     record LearnerRecord(@Id String learnerId, Set<String> consentIds, Set<String> referralIds,
-                         Set<String> mergedIds) {
+                         Set<String> mergedIds, String registeringAgencyId) {
 
         LearnerRecord {
             consentIds = consentIds == null ? Set.of() : Set.copyOf(consentIds);
@@ -47,7 +50,7 @@ class LearnerRecords implements SmartInitializingSingleton {
         }
 
         static LearnerRecord empty(String learnerId) {
-            return new LearnerRecord(learnerId, Set.of(), Set.of(), Set.of());
+            return new LearnerRecord(learnerId, Set.of(), Set.of(), Set.of(), null);
         }
     }
 
@@ -77,6 +80,13 @@ class LearnerRecords implements SmartInitializingSingleton {
         return mongo.find(Query.query(Criteria.where("_id").in(learnerIds)), LearnerRecord.class);
     }
 
+    /** The agency that registered the learner (it never changes; set again, it is the same). */
+    void registeredBy(String learnerId, String agencyId) {
+        if (learnerId != null && agencyId != null) {
+            mongo.upsert(byId(learnerId), new Update().set("registeringAgencyId", agencyId), LearnerRecord.class);
+        }
+    }
+
     void addConsent(String learnerId, String consentId) {
         add(learnerId, "consentIds", List.of(consentId));
     }
@@ -99,9 +109,17 @@ class LearnerRecords implements SmartInitializingSingleton {
         writes.execute();
     }
 
-    /** Moves what is kept under {@code retired} onto {@code survivor}, whose merged ids it joins. */
-    void fold(LearnerRecord retired, String survivor) {
+    /**
+     * Moves what is kept under {@code retired} onto {@code survivor}, whose merged ids it joins; {@code registering}
+     * (the merge's registering agency, which registered both records) becomes the survivor's, or when the merge does
+     * not name one, the retired record's, if known.
+     */
+    void fold(LearnerRecord retired, String survivor, String registering) {
         Update update = new Update();
+        String registeringAgency = registering != null ? registering : retired.registeringAgencyId();
+        if (registeringAgency != null) {
+            update.set("registeringAgencyId", registeringAgency);
+        }
         update.addToSet("consentIds").each(retired.consentIds().toArray());
         update.addToSet("referralIds").each(retired.referralIds().toArray());
         Set<String> merged = new LinkedHashSet<>(retired.mergedIds());
