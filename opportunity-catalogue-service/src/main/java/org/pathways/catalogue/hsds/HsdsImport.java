@@ -26,6 +26,10 @@ import tools.jackson.databind.JsonNode;
  * opportunities (id {@code opp-<service id>}), each saved through the outbox with its events. Idempotent: a record
  * whose mapped details equal what the catalogue holds is left alone (no write, no event), so importing the same feed
  * again, or resuming a job that stopped half-way, changes nothing twice. The mapping is {@link HsdsMapper}'s.
+ *
+ * <p>Each write is announced to a {@link BeforeWrite} with what it does, before it is sent: when the store then fails,
+ * the write may have landed all the same (its acknowledgement lost), and a try again finds nothing left to do; the
+ * caller that tries again counts the record as what that write did ({@link Outcome#afterWriteInDoubt}).
  */
 @Service
 class HsdsImport {
@@ -33,6 +37,14 @@ class HsdsImport {
     /** The synchronous import takes at most this many organizations plus services; larger feeds go to a job. */
     static final int MAX_SYNCHRONOUS_RECORDS = 5_000;
     static final String IMPORTER = "hsds-import";
+
+    /** Told what a record's write does (create or update) just before it is sent to the store. */
+    @FunctionalInterface
+    interface BeforeWrite {
+        BeforeWrite UNWATCHED = outcome -> { };
+
+        void sending(Outcome outcome);
+    }
 
     private final HsdsMapper mapper;
     private final AgencyDirectory agencies;
@@ -61,17 +73,18 @@ class HsdsImport {
         Map<String, Agency> providers = new java.util.HashMap<>();
         for (JsonNode organization : feed.organizations()) {
             List<ImportFinding> findings = new ArrayList<>();
-            progress.organization(organization(organization, findings, providers), findings);
+            progress.organization(organization(organization, findings, providers, BeforeWrite.UNWATCHED), findings);
         }
         for (JsonNode service : feed.services()) {
             List<ImportFinding> findings = new ArrayList<>();
-            progress.service(service(service, findings, providers), findings);
+            progress.service(service(service, findings, providers, BeforeWrite.UNWATCHED), findings);
         }
         return progress.report();
     }
 
     /** Maps and applies one organization; {@code providers} remembers the agency for its services. */
-    Outcome organization(JsonNode organization, List<ImportFinding> findings, Map<String, Agency> providers) {
+    Outcome organization(JsonNode organization, List<ImportFinding> findings, Map<String, Agency> providers,
+                         BeforeWrite writes) {
         Mapped<AgencyEntry> mapped = mapper.agency(organization);
         findings.addAll(mapped.findings());
         if (mapped.refused()) {
@@ -80,6 +93,7 @@ class HsdsImport {
         AgencyEntry entry = mapped.value();
         Optional<Agency> known = agencies.findByHsdsId(entry.hsdsId());
         if (known.isEmpty()) {
+            writes.sending(Outcome.CREATED);
             providers.put(entry.hsdsId(), agencies.importNew(entry.hsdsId(), entry.details()));
             return Outcome.CREATED;
         }
@@ -87,12 +101,14 @@ class HsdsImport {
             providers.put(entry.hsdsId(), known.get());
             return Outcome.UNCHANGED;
         }
+        writes.sending(Outcome.UPDATED);
         providers.put(entry.hsdsId(), agencies.importRevision(known.get(), entry.details()));
         return Outcome.UPDATED;
     }
 
     /** Maps and applies one service of an organization in {@code providers} or the catalogue. */
-    Outcome service(JsonNode service, List<ImportFinding> findings, Map<String, Agency> providers) {
+    Outcome service(JsonNode service, List<ImportFinding> findings, Map<String, Agency> providers,
+                    BeforeWrite writes) {
         Mapped<OpportunityEntry> mapped = mapper.opportunity(service);
         findings.addAll(mapped.findings());
         if (mapped.refused()) {
@@ -116,6 +132,7 @@ class HsdsImport {
             }
             Opportunity created = Opportunity.draft(id, entry.details(), provider.id(), IMPORTER, clock.instant());
             events.add(created.publish(clock.instant()));
+            writes.sending(Outcome.CREATED);
             outbox.save(created, events);
             return Outcome.CREATED;
         }
@@ -150,6 +167,7 @@ class HsdsImport {
         } catch (ProblemException refused) {
             return refuse(findings, service, ImportIssue.STATUS_CHANGE_REFUSED);
         }
+        writes.sending(Outcome.UPDATED);
         outbox.save(opportunity, events);
         return Outcome.UPDATED;
     }

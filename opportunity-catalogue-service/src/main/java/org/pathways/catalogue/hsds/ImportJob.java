@@ -40,6 +40,11 @@ class ImportJob {
     /** The record the store last failed on, and how many times in a row the job stopped there. */
     Integer interruptedAtRecord;
     int interruptions;
+    /**
+     * What the last write the job sent for {@code interruptedAtRecord} was to do, if the store failed on it: it may
+     * have landed (its acknowledgement lost), so the record counts as that if the job then finds nothing to do.
+     */
+    ImportProgress.Outcome writeInDoubt;
     String leaseOwner;
     Instant leaseUntil;
 
@@ -50,6 +55,11 @@ class ImportJob {
     boolean gaveUpOn(int seq) {
         return interruptedAtRecord != null && interruptedAtRecord == seq
                 && interruptions >= ImportJobs.INTERRUPTIONS_AT_ONE_RECORD;
+    }
+
+    /** What a write in doubt (see {@link #writeInDoubt}) sent for record {@code seq} before an interruption did. */
+    ImportProgress.Outcome writeInDoubtAt(int seq) {
+        return interruptedAtRecord != null && interruptedAtRecord == seq ? writeInDoubt : null;
     }
 
     ImportJob(String id, String agencyId, int total, Instant now) {

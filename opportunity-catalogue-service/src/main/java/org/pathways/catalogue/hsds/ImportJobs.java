@@ -18,6 +18,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import jakarta.annotation.PreDestroy;
 import org.pathways.catalogue.agency.Agency;
+import org.pathways.catalogue.hsds.HsdsImport.BeforeWrite;
 import org.pathways.catalogue.hsds.ImportProgress.Outcome;
 import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Caller;
@@ -55,6 +56,10 @@ import tools.jackson.databind.json.JsonMapper;
  * a concurrent write) is tried again ({@link #STORE_ATTEMPTS} times in all, backing off); if the store still fails,
  * the job stops there as {@code INTERRUPTED}, that record neither counted nor refused, and is claimed again after
  * {@link #RESUME_AFTER} from that record. Only what the feed says can refuse a record.
+ *
+ * <p>A write the store applied but did not acknowledge fails like any other, and the next try finds nothing left to
+ * do: the record is counted as what that write did (created, updated), told by {@link HsdsImport.BeforeWrite}, and
+ * kept with the job ({@code writeInDoubt}) when it is interrupted at that record.
  */
 @Service
 class ImportJobs {
@@ -199,21 +204,27 @@ class ImportJobs {
         List<ImportFinding> findings = new ArrayList<>();
         JsonNode node = null;
         Outcome outcome;
+        // What the last write sent for this record was to do, here or before the job was interrupted at it: when the
+        // store fails on a write, the write may have landed all the same (its acknowledgement lost).
+        Outcome[] sent = {job.writeInDoubtAt(record.seq())};
         try {
             JsonNode read = JSON.readTree(record.json());
             node = read;
-            outcome = storeRetry.executeSupplier(() -> {
+            BeforeWrite writes = writing -> sent[0] = Outcome.inDoubt(sent[0], writing);
+            Outcome found = storeRetry.executeSupplier(() -> {
                 findings.clear(); // a try the store failed reports nothing
                 return record.table() == StagedRecord.Table.ORGANIZATION
-                        ? importer.organization(read, findings, providers)
-                        : importer.service(read, findings, providers);
+                        ? importer.organization(read, findings, providers, writes)
+                        : importer.service(read, findings, providers, writes);
             });
+            // A try after a write whose acknowledgement was lost finds that write's work done: count what it did.
+            outcome = found.afterWriteInDoubt(sent[0]);
         } catch (RuntimeException e) {
             // A key still taken after the retries is a clash with what the catalogue holds, not the store away; and a
             // record the store failed on every time the job came back to it is refused, so the job ends.
             boolean storeAway = isStoreFailure(e) && !(e instanceof DuplicateKeyException);
             if (storeAway && !job.gaveUpOn(record.seq())) {
-                throw new StoreUnavailable(record.seq(), e);
+                throw new StoreUnavailable(record.seq(), sent[0], e);
             }
             log.warn("HSDS import job {}: record {} not imported ({})", job.id, record.seq(),
                     e.getClass().getSimpleName());
@@ -243,10 +254,13 @@ class ImportJobs {
     /** The store kept failing on one record: the job stops before it, to be claimed again after a pause. */
     private static final class StoreUnavailable extends RuntimeException {
         final int seq;
+        /** What the last write sent for the record was to do (it may have landed); null if none was sent. */
+        final Outcome writeInDoubt;
 
-        StoreUnavailable(int seq, RuntimeException cause) {
+        StoreUnavailable(int seq, Outcome writeInDoubt, RuntimeException cause) {
             super(cause);
             this.seq = seq;
+            this.writeInDoubt = writeInDoubt;
         }
     }
 
@@ -263,7 +277,7 @@ class ImportJobs {
                 new Update().set("position", job.position).set("progress", job.progress)
                         .set("interruptions", Integer.valueOf(e.seq).equals(job.interruptedAtRecord)
                                 ? job.interruptions + 1 : 1)
-                        .set("interruptedAtRecord", e.seq)
+                        .set("interruptedAtRecord", e.seq).set("writeInDoubt", e.writeInDoubt)
                         .set("status", ImportJob.Status.INTERRUPTED).set("interruptedAt", now)
                         .set("leaseUntil", now.plus(RESUME_AFTER)).unset("leaseOwner"),
                 ImportJob.class);

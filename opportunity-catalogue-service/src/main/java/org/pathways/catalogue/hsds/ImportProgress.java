@@ -13,7 +13,27 @@ class ImportProgress {
     static final int MAX_FINDINGS = 5_000;
 
     /** What became of one organization or service. */
-    enum Outcome { CREATED, UPDATED, UNCHANGED, REFUSED }
+    enum Outcome {
+        CREATED, UPDATED, UNCHANGED, REFUSED;
+
+        /**
+         * What the record's import did, this being what its last try found to do, when an earlier try's write (that
+         * was to do {@code inDoubt}; null if none) failed in the store: such a write may have landed all the same, its
+         * acknowledgement lost, and then the last try finds nothing left to do, or an update to what it created. The
+         * record counts as what that write did: created stays created, updated stays updated.
+         */
+        Outcome afterWriteInDoubt(Outcome inDoubt) {
+            if (inDoubt == null || this == REFUSED || this == CREATED) {
+                return this;
+            }
+            return this == UNCHANGED || inDoubt == CREATED ? inDoubt : this;
+        }
+
+        /** Of two writes in doubt on one record, what the record did if either landed: a creation is the first. */
+        static Outcome inDoubt(Outcome earlier, Outcome later) {
+            return earlier == CREATED ? CREATED : later;
+        }
+    }
 
     /** One table's outcomes. */
     static class Tally {

@@ -14,6 +14,8 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.catalogue.StoreFaults;
 import org.pathways.catalogue.agency.Agency;
@@ -53,6 +55,21 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
 
     /** The example with its organization and service under new ids, so each test imports them afresh. */
     private record Feed(String organization, String service, String json) {
+        /** The same feed as a provider sends it later, its organization and its service renamed. */
+        Feed renamed() {
+            return new Feed(organization, service, json.replace("\"Example Organization Inc.\"", "\"Example Org Ltd\"")
+                    .replace("\"Community Counselling\"", "\"Community Counselling and Advice\""));
+        }
+
+        /**
+         * Text of a report or of the catalogue's export, this feed's ids left out: they, and the ids the export derives
+         * from them, differ from one test feed to another.
+         */
+        String withoutIds(JsonNode node) {
+            return node.toString().replace(organization, "<organization>").replace(service, "<service>")
+                    .replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<derived>");
+        }
+
         static Feed fresh() throws IOException {
             String organization = UUID.randomUUID().toString();
             String service = UUID.randomUUID().toString();
@@ -153,5 +170,84 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
         assertThat(done.path("refused").asInt()).as(done.toString()).isOne();
         assertThat(done.toString()).contains("NOT_STORED");
         assertThat(done.path("report").path("organizations").path("created").asInt()).isEqualTo(1);
+    }
+
+    /**
+     * The store applied a record's first write but its answer was lost (the driver saw its socket time out), so the
+     * record is tried again and finds its own write: the job still counts it as what that write did (created stays
+     * created, updated stays updated), and ends with the breakdown and the catalogue a clean import of the same feed
+     * gives. Before, the retry found nothing left to do and counted the record unchanged.
+     */
+    @ParameterizedTest(name = "the first write to {0} of {1}")
+    @CsvSource({"agencies, a new feed, created", "opportunities, a new feed, created",
+            "agencies, a changed feed, updated", "opportunities, a changed feed, updated"})
+    void aRecordWhoseFirstWriteLandsButReportsAnErrorIsCountedAsInACleanImport(String collection, String feedKind,
+                                                                                String counted) throws IOException {
+        boolean changed = feedKind.equals("a changed feed");
+        Feed clean = Feed.fresh();
+        Feed faulty = Feed.fresh();
+        if (changed) {
+            importAsJob(clean.json());
+            importAsJob(faulty.json());
+            clean = clean.renamed();
+            faulty = faulty.renamed();
+        }
+
+        JsonNode cleanJob = importAsJob(clean.json());
+        StoreFaults.landThenFailNext(WORKER, collection, 1);
+        JsonNode faultyJob = importAsJob(faulty.json());
+
+        assertThat(StoreFaults.injected()).as("the write landed and failed once").isEqualTo(1);
+        String table = collection.equals("agencies") ? "organizations" : "services";
+        assertThat(faultyJob.path("report").path(table).path(counted).asInt())
+                .as(faultyJob.path("report").path(table).toString()).isOne();
+        assertThat(faulty.withoutIds(faultyJob.path("report"))).isEqualTo(clean.withoutIds(cleanJob.path("report")));
+        assertThat(faultyJob.path("imported").asInt()).isEqualTo(cleanJob.path("imported").asInt());
+        assertThat(faulty.withoutIds(catalogue(faulty))).isEqualTo(clean.withoutIds(catalogue(clean)));
+        assertThat(mongo.count(Query.query(Criteria.where("hsdsId").is(faulty.organization())), Agency.class))
+                .as("the organization is not written twice").isEqualTo(1);
+    }
+
+    /**
+     * The store applied the service's write, lost its acknowledgement and then went down: the job is interrupted before
+     * the service, and when it resumes it finds the service already there. It still counts it created, as the write
+     * that landed did. Before, the resumed job counted it unchanged.
+     */
+    @Test
+    void aWriteThatLandedBeforeTheStoreWentDownIsCountedAsWhatItDidWhenTheJobResumes() throws IOException {
+        Feed feed = Feed.fresh();
+        StoreFaults.landThenBreakFor(WORKER, "opportunities");
+        HttpApi.Response submitted = api().post("/api/hsds/imports", admin(), feed.json());
+        String location = submitted.location().orElseThrow();
+        JsonNode interrupted = awaitStatus(location, "INTERRUPTED");
+        assertThat(interrupted.path("read").asInt()).as("only the organization is counted").isEqualTo(1);
+        assertThat(api().get("/api/opportunities/opp-" + feed.service(), TestTokens.worker(COUNCIL))
+                .text("title")).as("the write landed").isEqualTo("Community Counselling");
+
+        StoreFaults.heal();
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        mongo.updateFirst(Query.query(Criteria.where("_id").is(id)),
+                new Update().set("leaseUntil", Instant.now().minusSeconds(1)), ImportJob.class);
+        jobs.drain();
+
+        JsonNode done = awaitStatus(location, "DONE");
+        assertThat(done.path("report").path("services").toString())
+                .isEqualTo("{\"created\":1,\"updated\":0,\"unchanged\":0,\"refused\":0}");
+        assertThat(done.path("report").path("organizations").path("created").asInt()).isEqualTo(1);
+    }
+
+    /** Imports {@code json} as a job and returns the job once done. */
+    private JsonNode importAsJob(String json) {
+        HttpApi.Response submitted = api().post("/api/hsds/imports", admin(), json);
+        assertThat(submitted.status()).isEqualTo(202);
+        return awaitStatus(submitted.location().orElseThrow(), "DONE");
+    }
+
+    /** The feed's organization and service as the catalogue exports them. */
+    private JsonNode catalogue(Feed feed) {
+        tools.jackson.databind.node.ObjectNode both = tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        both.set("organization", api().get("/api/hsds/organizations/" + feed.organization(), admin()).body());
+        both.set("service", api().get("/api/hsds/services/" + feed.service(), admin()).body());
+        return both;
     }
 }
