@@ -2,6 +2,8 @@ package org.pathways.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pathways.e2e.GatewayApi.api;
+import static org.pathways.e2e.GatewayApi.created;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -55,34 +57,23 @@ class NodeAgencySystemEndToEndTest {
 
         try (AgencySystem system = AgencySystem.start(COLLEGE, college)) {
             // The college subscribes its system to referral handoffs, and gives the system the secret.
-            JsonNode subscription = created(call("POST", "/api/subscriptions", college, """
+            JsonNode subscription = created(api().post("/api/subscriptions", college, """
                     {"url":"%s","eventTypes":["%s"]}
                     """.formatted(system.url(), EventType.REFERRAL_SUBMITTED.type())));
             system.configure(subscription.get("secret").asString());
 
-            // The council registers a learner, with consent to share a referral with the college...
-            String learnerId = created(call("POST", "/api/learners", council, """
-                    {"givenName":"Rhiannon","familyName":"Node-%s","dateOfBirth":"1996-11-05",
-                     "localityCode":"CF10","preferredLanguage":"cy"}
-                    """.formatted(RUN))).get("id").asString();
-            created(call("POST", "/api/learners/" + learnerId + "/consents", council, """
-                    {"agencyId":"%s","purpose":"REFERRAL_SHARING","method":"VERBAL"}
-                    """.formatted(COLLEGE)));
-            // ...the college publishes a course, and the council's worker refers the learner to it.
-            String opportunityId = created(call("POST", "/api/opportunities", college, """
-                    {"title":"Level 2 bookkeeping","description":"Twelve weeks, evenings",
-                     "kind":"FORMAL_LEARNING","level":"L2","capacity":12}
-                    """)).get("id").asString();
-            created(call("POST", "/api/opportunities/" + opportunityId + "/publish", college, null));
-            String referralBody = """
-                    {"learnerId":"%s","opportunityId":"%s","need":"Wants to keep the books for a family shop",
-                     "urgency":"SOON"}
-                    """.formatted(learnerId, opportunityId);
-            // (the referral-service learns of the consent and the course from events)
-            HttpResponse<String> submitted = await().atMost(EVENTS).pollInterval(Duration.ofMillis(200))
-                    .until(() -> call("POST", "/api/referrals", council, referralBody),
-                            r -> r.statusCode() != 422 && r.statusCode() != 404);
-            String referralId = created(submitted).get("id").asString();
+            // The council registers a learner, with consent to share a referral with the college, the college
+            // publishes a course, and the council's worker refers the learner to it.
+            String referralId = ReadyReferral.from(COUNCIL, COLLEGE)
+                    .learner("""
+                            {"givenName":"Rhiannon","familyName":"Node-%s","dateOfBirth":"1996-11-05",
+                             "localityCode":"CF10","preferredLanguage":"cy"}
+                            """.formatted(RUN))
+                    .course("""
+                            {"title":"Level 2 bookkeeping","description":"Twelve weeks, evenings",
+                             "kind":"FORMAL_LEARNING","level":"L2","capacity":12}
+                            """)
+                    .refer("Wants to keep the books for a family shop").referralId();
 
             // The college's Node system verified the handoff with the standard library...
             JsonNode verified = system.awaitReport("verified", referralId);
@@ -98,7 +89,7 @@ class NodeAgencySystemEndToEndTest {
                             + "{\"action\":\"ACCEPT\",\"status\":\"ACCEPTED\"}]");
 
             // The council's worker sees the referral accepted, by the college.
-            JsonNode referral = JSON.readTree(call("GET", "/api/referrals/" + referralId, council, null).body());
+            JsonNode referral = created(api().get("/api/referrals/" + referralId, council));
             assertThat(referral.get("status").asString()).isEqualTo("ACCEPTED");
             assertThat(referral.get("history").valueStream()
                     .map(change -> change.get("action").asString() + " by " + change.get("byAgency").asString())
@@ -119,25 +110,6 @@ class NodeAgencySystemEndToEndTest {
         }
     }
 
-    private static HttpResponse<String> call(String method, String path, String token, String body)
-            throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(gateway() + path))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode created(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
-        return JSON.readTree(response.body());
-    }
-
-    private static String gateway() {
-        return "http://localhost:" + RunningPlatform.get().gatewayPort;
-    }
-
     /** The Node agency system, running: what it reported on stdout so far, line by line. */
     private static final class AgencySystem implements AutoCloseable {
 
@@ -155,7 +127,7 @@ class NodeAgencySystemEndToEndTest {
 
         static AgencySystem start(String agencyId, String token) throws IOException {
             ProcessBuilder builder = new ProcessBuilder("node", "agency-system.js").directory(AGENCY_SYSTEM.toFile());
-            builder.environment().putAll(Map.of("PATHWAYS_API", gateway(), "AGENCY_ID", agencyId,
+            builder.environment().putAll(Map.of("PATHWAYS_API", GatewayApi.url(), "AGENCY_ID", agencyId,
                     "AGENCY_TOKEN", token));
             AgencySystem system = new AgencySystem(builder.start());
             await().atMost(Duration.ofSeconds(30)).until(() -> system.reported("listening", null).isPresent()

@@ -2,11 +2,9 @@ package org.pathways.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pathways.e2e.GatewayApi.api;
+import static org.pathways.e2e.GatewayApi.created;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -43,7 +41,6 @@ import tools.jackson.databind.json.JsonMapper;
 class ReferralHandoffEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String COLLEGE = "agency-college";
     private static final String COUNCIL = "agency-council";
     private static final String JOBCENTRE = "agency-jobcentre";
@@ -56,7 +53,6 @@ class ReferralHandoffEndToEndTest {
     private static final String BIRTH_DATE = "1991-03-14";
     private static final String NEED = "Needs ESOL Entry 2 before starting the childcare course";
 
-    private static RunningPlatform platform;
     private static WebhookReceiver receiver;
     private static final Map<Topic, TopicRecorder> topics = new HashMap<>();
 
@@ -66,7 +62,7 @@ class ReferralHandoffEndToEndTest {
         for (Topic topic : Topic.values()) {
             topics.put(topic, new TopicRecorder(topic.topicName()));
         }
-        platform = RunningPlatform.get();
+        RunningPlatform.get();
     }
 
     @AfterAll
@@ -75,58 +71,31 @@ class ReferralHandoffEndToEndTest {
         topics.values().forEach(TopicRecorder::close);
     }
 
-    private HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + platform.gatewayPort + path))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode created(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
-        return JSON.readTree(response.body());
-    }
-
     @Test
     void aReferralReachesTheReceivingAgencysSystemAsOneSignedCloudEvent(
             org.springframework.boot.test.system.CapturedOutput logs) throws Exception {
         String college = TestTokens.worker(COLLEGE);
-        String council = TestTokens.worker(COUNCIL);
 
         // The college's system subscribes to referral handoffs; the job centre subscribes too, and must hear nothing.
-        String secret = created(call("POST", "/api/subscriptions", college, """
+        String secret = created(api().post("/api/subscriptions", college, """
                 {"url":"%s","eventTypes":["org.pathways.referral.submitted.v1"]}
                 """.formatted(receiver.url("/college")))).get("secret").asString();
-        created(call("POST", "/api/subscriptions", TestTokens.worker(JOBCENTRE), """
+        created(api().post("/api/subscriptions", TestTokens.worker(JOBCENTRE), """
                 {"url":"%s","eventTypes":["org.pathways.referral.submitted.v1"]}
                 """.formatted(receiver.url("/jobcentre"))));
 
-        // The council registers the learner and records consent to share a referral with the college.
-        String learnerId = created(call("POST", "/api/learners", council, """
-                {"givenName":"%s","familyName":"%s","dateOfBirth":"%s","email":"%s","phone":"%s",
-                 "localityCode":"LS6","preferredLanguage":"en"}
-                """.formatted(GIVEN_NAME, FAMILY_NAME, BIRTH_DATE, EMAIL, PHONE))).get("id").asString();
-        created(call("POST", "/api/learners/" + learnerId + "/consents", council, """
-                {"agencyId":"%s","purpose":"REFERRAL_SHARING","method":"VERBAL"}
-                """.formatted(COLLEGE)));
-
-        // The college publishes a course.
-        String opportunityId = created(call("POST", "/api/opportunities", college, """
-                {"title":"Entry 2 English for speakers of other languages","description":"Ten weeks, mornings",
-                 "kind":"FORMAL_LEARNING","level":"E2","capacity":16}
-                """)).get("id").asString();
-        created(call("POST", "/api/opportunities/" + opportunityId + "/publish", college, null));
-
-        // The council refers the learner (the referral-service learns consent and course from events).
-        String referralBody = """
-                {"learnerId":"%s","opportunityId":"%s","need":"%s","urgency":"SOON"}
-                """.formatted(learnerId, opportunityId, NEED);
-        HttpResponse<String> submitted = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> call("POST", "/api/referrals", council, referralBody), r -> r.statusCode() != 422 && r.statusCode() != 404);
-        String referralId = created(submitted).get("id").asString();
+        // The council registers the learner and records consent to share a referral with the college, the college
+        // publishes a course, and the council refers the learner to it.
+        String referralId = ReadyReferral.from(COUNCIL, COLLEGE)
+                .learner("""
+                        {"givenName":"%s","familyName":"%s","dateOfBirth":"%s","email":"%s","phone":"%s",
+                         "localityCode":"LS6","preferredLanguage":"en"}
+                        """.formatted(GIVEN_NAME, FAMILY_NAME, BIRTH_DATE, EMAIL, PHONE))
+                .course("""
+                        {"title":"Entry 2 English for speakers of other languages","description":"Ten weeks, mornings",
+                         "kind":"FORMAL_LEARNING","level":"E2","capacity":16}
+                        """)
+                .refer(NEED).referralId();
 
         // The college's system receives exactly one webhook...
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.at("/college").size() >= 1);

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.pathways.testing.HandledEvents;
 import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.StoreFaults;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -19,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The one Spring context of this module's service tests (every subclass shares it): the real service on a random
- * port, with the shared Kafka broker and MongoDB-wire store (and {@link StoreFaults}, which fails the audit
- * entries' and link requests' writes about the learners a test names, and no others).
+ * port, with the shared Kafka broker and MongoDB-wire store (and {@link StoreFaults}, with which a test refuses the
+ * writes of the audit entries or link requests about the learners it names, and no others).
  */
 @org.springframework.context.annotation.Import({StoreFaults.class, org.pathways.testing.StoreCommands.class})
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

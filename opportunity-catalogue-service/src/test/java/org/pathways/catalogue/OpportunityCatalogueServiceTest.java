@@ -9,6 +9,7 @@ import java.util.Map;
 import org.pathways.testing.MongoQueryLog;
 import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
+import org.pathways.testing.StoreFaults;
 import org.pathways.testing.TestTokens;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;

@@ -6,6 +6,7 @@
  * {@code <Service>ServiceTest} extends ({@link org.pathways.testing.RunningServiceTest}), whether an event was handled
  * ({@link org.pathways.testing.HandledEvents}), an agency's webhook endpoint
  * ({@link org.pathways.testing.WebhookReceiver}) and a clock a test moves forward
- * ({@link org.pathways.testing.MutableClock}).
+ * ({@link org.pathways.testing.MutableClock}), and a store that fails the commands a test chooses
+ * ({@link org.pathways.testing.StoreFaults}).
  */
 package org.pathways.testing;

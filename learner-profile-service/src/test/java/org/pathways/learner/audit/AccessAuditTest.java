@@ -7,8 +7,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.pathways.learner.LearnerProfileServiceTest;
-import org.pathways.learner.StoreFaults;
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.StoreFaults;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
@@ -59,8 +59,7 @@ class AccessAuditTest extends LearnerProfileServiceTest {
                 Map.of("agencyId", COUNCIL, "purpose", "OUTCOME_SHARING", "method", "WRITTEN")).text("id");
         api().post("/api/learners/" + id + "/milestones", TestTokens.worker(COLLEGE),
                 Map.of("kind", "FIRST_CONTACT", "occurredOn", java.time.LocalDate.now().toString()));
-        StoreFaults.breakFor(AuditEntry.class, id);
-        try {
+        try (var refused = StoreFaults.refuseWrites(mongo.getCollectionName(AuditEntry.class), "learnerId", id)) {
             Map<String, HttpApi.Response> reads = new java.util.LinkedHashMap<>();
             reads.put("profile", api().get("/api/learners/" + id, TestTokens.worker(COLLEGE)));
             reads.put("profile by the consented agency", api().get("/api/learners/" + id,
@@ -75,8 +74,6 @@ class AccessAuditTest extends LearnerProfileServiceTest {
                 assertThat(response.body().toString()).as(what).doesNotContain("Amina", "Okafor", "amina.okafor",
                         "1994-03-17", consentId);
             });
-        } finally {
-            StoreFaults.heal(AuditEntry.class, id);
         }
         assertThat(trail(id)).isEmpty();
         HttpApi.Response after = api().get("/api/learners/" + id, TestTokens.worker(COLLEGE));

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.pathways.learner.LearnerProfileServiceTest;
-import org.pathways.learner.StoreFaults;
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.StoreFaults;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
@@ -164,12 +164,10 @@ class LinkRequestTest extends LearnerProfileServiceTest {
     @Test
     void aRequestTheStoreFailedToWriteCanBeAskedAgainWithTheSameToken() {
         Warned warned = warnedAtTheCollege("Olamide", "Ferreira-Banks");
-        StoreFaults.breakFor(LinkRequest.class, warned.mine());
-        try {
+        try (var refused = StoreFaults.refuseWrites(
+                mongo.getCollectionName(LinkRequest.class), "requestingLearnerId", warned.mine())) {
             HttpApi.Response failed = ask(COLLEGE, warned.mine(), warned.token());
             assertThat(failed.status()).as(failed.body().toString()).isGreaterThanOrEqualTo(500);
-        } finally {
-            StoreFaults.heal(LinkRequest.class, warned.mine());
         }
         // The token is taken for that record: it serves no other record of the college's meanwhile.
         Map<String, Object> again = uniquePerson("Olamide", "Ferreira-Banks", warned.born());

@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.pathways.learner.LearnerProfileServiceTest;
-import org.pathways.learner.StoreFaults;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.StoreFaults;
 import org.pathways.testing.TestTokens;
 import tools.jackson.databind.JsonNode;
 
@@ -185,13 +185,11 @@ class LearnerSearchTest extends LearnerProfileServiceTest {
     void whenTheAuditCannotBeWrittenNoResultIsAnswered() throws Exception {
         String family = uniqueFamilyName();
         String id = register(own, "Nia", family, uniqueBirthDate());
-        StoreFaults.breakFor(org.pathways.learner.audit.AuditEntry.class, id);
-        try {
+        try (var refused = StoreFaults.refuseWrites(
+                mongo.getCollectionName(org.pathways.learner.audit.AuditEntry.class), "learnerId", id)) {
             HttpApi.Response response = get("/api/learners?q=" + family, TestTokens.worker(own));
             assertThat(response.isProblem(503, "audit-unavailable")).as(String.valueOf(response.body())).isTrue();
             assertThat(response.body().toString()).doesNotContain(family, id);
-        } finally {
-            StoreFaults.heal(org.pathways.learner.audit.AuditEntry.class, id);
         }
         assertThat(ids(found(family, own))).containsExactly(id);
     }

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
-import org.pathways.catalogue.StoreFaults;
 import org.pathways.catalogue.agency.Agency;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
+import org.pathways.testing.StoreFaults;
 import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -93,13 +93,13 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
     @Test
     void aRecordTheStoreFailsForAMomentIsImportedOnTheNextTryNotRefused() throws IOException {
         Feed feed = Feed.fresh();
-        StoreFaults.failNext(WORKER, "opportunities", 2);
+        StoreFaults.Fault fault = StoreFaults.failNext(WORKER, "opportunities", 2);
 
         HttpApi.Response submitted = api().post("/api/hsds/imports", admin(), feed.json());
 
         assertThat(submitted.status()).isEqualTo(202);
         JsonNode done = awaitStatus(submitted.location().orElseThrow(), "DONE");
-        assertThat(StoreFaults.injected()).as("the store failed twice").isEqualTo(2);
+        assertThat(fault.injected()).as("the store failed twice").isEqualTo(2);
         assertThat(done.path("refused").asInt()).as(done.toString()).isZero();
         assertThat(done.path("report").path("refused")).isEmpty();
         assertThat(done.path("report").path("services").path("created").asInt()).isEqualTo(1);
@@ -110,13 +110,13 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
     @Test
     void aStoreThatStaysDownInterruptsTheJobWhichResumesWithoutLosingOrDuplicatingARecord() throws IOException {
         Feed feed = Feed.fresh();
-        StoreFaults.breakFor(WORKER, "opportunities");
+        StoreFaults.Fault fault = StoreFaults.breakFor(WORKER, "opportunities");
 
         HttpApi.Response submitted = api().post("/api/hsds/imports", admin(), feed.json());
         String location = submitted.location().orElseThrow();
         JsonNode interrupted = awaitStatus(location, "INTERRUPTED");
 
-        assertThat(StoreFaults.injected()).as("tried more than once").isGreaterThan(1);
+        assertThat(fault.injected()).as("tried more than once").isGreaterThan(1);
         assertThat(interrupted.path("refused").asInt()).as("the provider's record is not refused").isZero();
         assertThat(interrupted.path("report").path("refused")).isEmpty();
         assertThat(interrupted.path("read").asInt()).as("only the organization, which the store took").isEqualTo(1);
@@ -127,7 +127,7 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
                 .isProblem(404, "not-found")).isTrue();
 
         // The store is back; the pause is over (as if the time had come) and a replica's sweep claims the job.
-        StoreFaults.heal();
+        fault.heal();
         String id = location.substring(location.lastIndexOf('/') + 1);
         mongo.updateFirst(Query.query(Criteria.where("_id").is(id)),
                 new Update().set("leaseUntil", Instant.now().minusSeconds(1)), ImportJob.class);
@@ -194,10 +194,10 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
         }
 
         JsonNode cleanJob = importAsJob(clean.json());
-        StoreFaults.landThenFailNext(WORKER, collection, 1);
+        StoreFaults.Fault fault = StoreFaults.landThenFailNext(WORKER, collection, 1);
         JsonNode faultyJob = importAsJob(faulty.json());
 
-        assertThat(StoreFaults.injected()).as("the write landed and failed once").isEqualTo(1);
+        assertThat(fault.injected()).as("the write landed and failed once").isEqualTo(1);
         String table = collection.equals("agencies") ? "organizations" : "services";
         assertThat(faultyJob.path("report").path(table).path(counted).asInt())
                 .as(faultyJob.path("report").path(table).toString()).isOne();
