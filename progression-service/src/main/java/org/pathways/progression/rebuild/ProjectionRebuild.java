@@ -59,7 +59,8 @@ import org.springframework.stereotype.Component;
  * built. Its progress is {@link #status()}.
  *
  * <p>One rebuild at a time across every instance: a rebuild holds a lease ({@link DocumentLeases}) on one document,
- * {@value #CLAIM} in {@value #CLAIMS}, renewed as it replays and given back when it ends; another instance asked to
+ * {@value #CLAIM} in {@value #CLAIMS}, renewed as it replays (checked before every event it applies, so that no batch
+ * however slow outlives it) and given back when it ends; another instance asked to
  * rebuild meanwhile answers 409, and its start-up check leaves the rebuild to the holder. The claim document also
  * records the rebuild itself (its state, generation, start, attempts and outcome), whoever asked for it and whatever
  * the figures' derivation: a rebuild recorded as replaying or catching up whose holder died (stopped renewing) is
@@ -365,7 +366,8 @@ public class ProjectionRebuild {
     /**
      * Renews this instance's claim once a third of it has run (every time when {@code now}), and with it the time
      * the live consumer feeds the generation being caught up; a claim that ran out or was taken over stops the
-     * rebuild, which is then someone else's.
+     * rebuild, which is then someone else's. Called before each event the replay applies (a clock reading, unless
+     * renewal is due), so that no batch, however slow, outlives the claim: only one event's write can.
      */
     private void keepClaim(boolean now) {
         Lease<Document> held = claim;
@@ -413,6 +415,7 @@ public class ProjectionRebuild {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
             toReplay = partitions.stream().mapToLong(p -> end.get(p) - beginning.get(p)).sum();
+            keepClaim(false);
             checkpoint.reached(State.REPLAYING, target);
             replayUpTo(consumer, end, target);
 
@@ -454,6 +457,10 @@ public class ProjectionRebuild {
                             Generation target) {
         while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                // Before every event, not once a batch: however long a batch takes, the claim (and the time the live
+                // consumer feeds the copy) is renewed a third into it, and a holder whose claim ran out or was taken
+                // over writes not one event more.
+                keepClaim(false);
                 replay(record.value(), target);
                 replayed.incrementAndGet();
             }
@@ -481,6 +488,7 @@ public class ProjectionRebuild {
         } else {
             event = erasedLearners.pseudonymise(event, record).event();
         }
+        checkpoint.applying(target);
         if (generations.firstSight(target, event.id())) {
             feed.apply(event, target);
         }
