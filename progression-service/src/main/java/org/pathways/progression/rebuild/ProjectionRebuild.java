@@ -68,7 +68,8 @@ import org.springframework.stereotype.Component;
  * any instance, which abandons the dead holder's generation and rebuilds again; after {@value #ATTEMPTS_AT_MOST}
  * holders stopped so, it is reported failed instead. The dead holder's generation is no longer fed by the live
  * consumer once its lease has run out ({@link Generations#catchingUp}). A holder that outlives its lease (stalled)
- * stops at its next renewal without switching over.
+ * stops at its next renewal without switching over. A holder whose rebuild's thread dies of an error (out of memory,
+ * say) records at once that it stopped, as a killed one is found, and is taken over at the next check.
  */
 @Component
 public class ProjectionRebuild {
@@ -176,6 +177,9 @@ public class ProjectionRebuild {
             rebuildIfDue();
         } catch (RuntimeException failure) {
             log.warn("Could not check whether a rebuild is due: {}", failure.toString());
+        } catch (Error failure) {
+            // Not thrown on to the scheduler: the next check comes all the same.
+            log.error("Could not check whether a rebuild is due: {}", failure.getClass().getSimpleName());
         }
     }
 
@@ -336,11 +340,16 @@ public class ProjectionRebuild {
             }
             Generation rebuilding = target;
             Thread.ofPlatform().name("projection-rebuild").daemon().start(() -> run(rebuilding));
-            return Optional.of(status());
-        } catch (RuntimeException failure) {
+        } catch (RuntimeException | Error failure) {
+            // Recorded as begun (or not yet): left to the next check, and no longer running here (no thread, say).
+            Status was = status.get();
+            if (running(was.state())) {
+                status.set(new Status(State.IDLE, was.generation(), was.startedAt(), null, 0, 0, null, null));
+            }
             releaseClaim(null);
             throw failure;
         }
+        return Optional.of(status());
     }
 
     /** Leftovers of earlier generations (and of an abandoned rebuild): every generation's but the live one's. */
@@ -400,8 +409,54 @@ public class ProjectionRebuild {
         }
     }
 
+    /**
+     * The rebuild's thread, from top to bottom: whatever it dies of beyond a failure it handles (an {@link Error}:
+     * out of memory, a projection's stack overflow; or a failure to record a failure) is {@link #stopped recorded as a
+     * stop}, never left to end the thread with this instance reporting the rebuild as running for ever.
+     */
     private void run(Generation target) {
         Instant startedAt = status.get().startedAt();
+        try {
+            rebuild(target, startedAt);
+        } catch (Throwable death) {
+            stopped(target, startedAt, death);
+        }
+    }
+
+    /**
+     * The rebuild died on this instance of something it does not handle: recorded as a killed holder leaves it
+     * (replaying or catching up, so that the next check of any instance takes it over, counted as an attempt towards
+     * the give-up), only at once rather than once its lease has run out: its copy is abandoned (no longer fed by the
+     * live consumer) and its claim given back, with the kind of error as {@code failure}. Logged with that kind and
+     * where it was thrown, not its message (which may quote an event's data). If that cannot be written either (the
+     * store is gone, memory still short), the claim runs out as a killed holder's does.
+     */
+    private void stopped(Generation target, Instant startedAt, Throwable death) {
+        String reason = death.getClass().getSimpleName();
+        try {
+            StackTraceElement[] where = death.getStackTrace();
+            log.error("Rebuild of generation {} stopped on {} at {}; the next check takes it over", target.number(),
+                    reason, where.length > 0 ? where[0] : "an unknown point");
+            generations.abandon(target);
+        } catch (Throwable unrecorded) {
+            log.warn("Could not abandon generation {} of the stopped rebuild: {}", target.number(),
+                    unrecorded.getClass().getSimpleName());
+        }
+        try {
+            releaseClaim(new Update().set(FAILURE, reason).set(REPLAYED, replayed.get()).set(TO_REPLAY, toReplay));
+        } catch (Throwable unrecorded) {
+            log.warn("Could not record that the rebuild of generation {} stopped; its claim runs out unrenewed: {}",
+                    target.number(), unrecorded.getClass().getSimpleName());
+        } finally {
+            claim = null;
+            fed = null;
+            // No longer running here: the status is the store's (the stop as recorded), and a check may take it over.
+            status.set(new Status(State.IDLE, target.number(), startedAt, null, replayed.get(), toReplay, null,
+                    reason));
+        }
+    }
+
+    private void rebuild(Generation target, Instant startedAt) {
         log.info("Rebuilding the projections into generation {} from {}", target.number(), topics);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = new ArrayList<>();

@@ -3,6 +3,7 @@ package org.pathways.progression.rebuild;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.pathways.progression.tally.Generation;
 import org.springframework.context.ApplicationContext;
@@ -14,13 +15,6 @@ import org.springframework.context.ApplicationContext;
  */
 public final class KilledRebuild {
 
-    /** What the kill throws: an error, which nothing in the service catches. */
-    private static final class Killed extends Error {
-        Killed() {
-            super("simulated kill -9 of the rebuilding instance", null, false, false);
-        }
-    }
-
     private final ProjectionRebuild instance;
     private final CompletableFuture<Generation> killed = new CompletableFuture<>();
 
@@ -29,7 +23,12 @@ public final class KilledRebuild {
                 (state, generation) -> {
                     if (state == point) {
                         killed.complete(generation);
-                        throw new Killed();
+                        // Frozen for good: nothing after this point runs (the service handles an error thrown here
+                        // as a stop, which a killed process never records), so its claim is neither renewed nor
+                        // given back.
+                        while (true) {
+                            LockSupport.park(this);
+                        }
                     }
                 });
     }

@@ -109,6 +109,40 @@ class RebuildHoldersTest extends ProgressionServiceTest {
         assertThat(funnel()).as("every event copied, as a rebuild from scratch counts them").isEqualTo(live);
     }
 
+    @Test
+    void anInstanceWhoseRebuildDiesOfAnErrorRecordsThatItStoppedAndItsNextCheckTakesTheRebuildOver() {
+        JsonNode live = funnel();
+        AtomicInteger errors = new AtomicInteger();
+        // A projection overflows its stack once, on the first event the rebuild applies.
+        ProjectionRebuild instance = AnotherInstance.of(context, applying(generation -> {
+            if (errors.getAndIncrement() == 0) {
+                throw new StackOverflowError();
+            }
+        }));
+        long first = instance.start().generation();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            ProjectionRebuild.Status stopped = instance.status();
+            assertThat(stopped.state()).as("left to be taken over").isEqualTo(ProjectionRebuild.State.REPLAYING);
+            assertThat(stopped.failure()).isEqualTo("StackOverflowError");
+            assertThat(stopped.progress()).as("running nowhere").isNull();
+        });
+        JsonNode seen = adminStatus();
+        assertThat(seen.get("state").asString()).isEqualTo("REPLAYING");
+        assertThat(seen.get("failure").asString()).isEqualTo("StackOverflowError");
+        assertThat(claim().get("leaseOwner")).as("its claim given back").isNull();
+        assertThat(generations.recordedCatchingUp()).isEmpty();
+
+        // Its own next check takes the rebuild over (a second attempt) and finishes it.
+        instance.rebuildIfDue();
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(instance.status().state()).isEqualTo(ProjectionRebuild.State.SWITCHED));
+        assertThat(generations.active().number()).isGreaterThan(first);
+        assertThat(adminStatus().get("failure").isNull()).isTrue();
+        assertThat(claim().get("attempts")).isEqualTo(2);
+        assertThat(funnel()).isEqualTo(live);
+    }
+
     private static RebuildCheckpoint applying(Consumer<Generation> fault) {
         return new RebuildCheckpoint() {
             @Override
