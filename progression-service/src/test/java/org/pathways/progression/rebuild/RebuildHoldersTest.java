@@ -28,6 +28,9 @@ import org.pathways.testing.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -140,6 +143,55 @@ class RebuildHoldersTest extends ProgressionServiceTest {
         assertThat(generations.active().number()).isGreaterThan(first);
         assertThat(adminStatus().get("failure").isNull()).isTrue();
         assertThat(claim().get("attempts")).isEqualTo(2);
+        assertThat(funnel()).isEqualTo(live);
+    }
+
+    @Test
+    void aRebuildWhoseHoldersStopThreeTimesIsReportedFailedAndTheCheckLeavesItSoUntilAskedAgain() {
+        JsonNode live = funnel();
+        Generation before = generations.active();
+        AtomicInteger stops = new AtomicInteger();
+        // Every attempt dies of the same error at its first event.
+        ProjectionRebuild instance = AnotherInstance.of(context, applying(generation -> {
+            stops.incrementAndGet();
+            throw new StackOverflowError();
+        }));
+        instance.start();
+        for (int attempt = 1; attempt <= ProjectionRebuild.ATTEMPTS_AT_MOST; attempt++) {
+            int stopped = attempt;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(stops.get()).isEqualTo(stopped);
+                assertThat(instance.status().failure()).isEqualTo("StackOverflowError");
+            });
+            assertThat(claim().get("attempts")).isEqualTo(attempt);
+            // The next check takes it over; the one after the third stop gives it up.
+            instance.rebuildIfDue();
+        }
+
+        JsonNode failed = adminStatus();
+        assertThat(failed.get("state").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("failure").asString()).contains("3 times").contains("ask for a rebuild");
+        assertThat(stops.get()).as("no fourth attempt").isEqualTo(ProjectionRebuild.ATTEMPTS_AT_MOST);
+        assertThat(generations.active()).isEqualTo(before);
+        assertThat(funnel()).as("the live figures untouched").isEqualTo(live);
+
+        // Figures of an older version, which a check would otherwise rebuild: every instance's check leaves it.
+        mongo.updateFirst(Query.query(Criteria.where("_id").is("state")), new Update().unset("derivation"),
+                "projection-generations");
+        rebuild.rebuildIfDue();
+        instance.rebuildIfDue();
+        assertThat(rebuild.status().state()).isEqualTo(ProjectionRebuild.State.FAILED);
+        assertThat(adminStatus().get("state").asString()).isEqualTo("FAILED");
+        assertThat(stops.get()).isEqualTo(ProjectionRebuild.ATTEMPTS_AT_MOST);
+        assertThat(generations.active()).isEqualTo(before);
+
+        // A platform admin asks again once the cause is mended: it starts afresh, and rebuilds.
+        HttpApi.Response again = api().post("/api/progression/rebuild", PLATFORM_ADMIN, Map.of());
+        assertThat(again.status()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(adminStatus().get("state").asString()).isEqualTo("SWITCHED"));
+        assertThat(claim().get("attempts")).isEqualTo(1);
+        assertThat(generations.derivation()).isEqualTo(Generations.DERIVATION);
         assertThat(funnel()).isEqualTo(live);
     }
 
