@@ -59,7 +59,8 @@ import org.springframework.stereotype.Component;
  * built. Its progress is {@link #status()}.
  *
  * <p>One rebuild at a time across every instance: a rebuild holds a lease ({@link DocumentLeases}) on one document,
- * {@value #CLAIM} in {@value #CLAIMS}, renewed as it replays and given back when it ends; another instance asked to
+ * {@value #CLAIM} in {@value #CLAIMS}, renewed as it replays (checked before every event it applies, so that no batch
+ * however slow outlives it) and given back when it ends; another instance asked to
  * rebuild meanwhile answers 409, and its start-up check leaves the rebuild to the holder. The claim document also
  * records the rebuild itself (its state, generation, start, attempts and outcome), whoever asked for it and whatever
  * the figures' derivation: a rebuild recorded as replaying or catching up whose holder died (stopped renewing) is
@@ -67,7 +68,8 @@ import org.springframework.stereotype.Component;
  * any instance, which abandons the dead holder's generation and rebuilds again; after {@value #ATTEMPTS_AT_MOST}
  * holders stopped so, it is reported failed instead. The dead holder's generation is no longer fed by the live
  * consumer once its lease has run out ({@link Generations#catchingUp}). A holder that outlives its lease (stalled)
- * stops at its next renewal without switching over.
+ * stops at its next renewal without switching over. A holder whose rebuild's thread dies of an error (out of memory,
+ * say) records at once that it stopped, as a killed one is found, and is taken over at the next check.
  */
 @Component
 public class ProjectionRebuild {
@@ -175,6 +177,9 @@ public class ProjectionRebuild {
             rebuildIfDue();
         } catch (RuntimeException failure) {
             log.warn("Could not check whether a rebuild is due: {}", failure.toString());
+        } catch (Error failure) {
+            // Not thrown on to the scheduler: the next check comes all the same.
+            log.error("Could not check whether a rebuild is due: {}", failure.getClass().getSimpleName());
         }
     }
 
@@ -335,11 +340,16 @@ public class ProjectionRebuild {
             }
             Generation rebuilding = target;
             Thread.ofPlatform().name("projection-rebuild").daemon().start(() -> run(rebuilding));
-            return Optional.of(status());
-        } catch (RuntimeException failure) {
+        } catch (RuntimeException | Error failure) {
+            // Recorded as begun (or not yet): left to the next check, and no longer running here (no thread, say).
+            Status was = status.get();
+            if (running(was.state())) {
+                status.set(new Status(State.IDLE, was.generation(), was.startedAt(), null, 0, 0, null, null));
+            }
             releaseClaim(null);
             throw failure;
         }
+        return Optional.of(status());
     }
 
     /** Leftovers of earlier generations (and of an abandoned rebuild): every generation's but the live one's. */
@@ -365,7 +375,8 @@ public class ProjectionRebuild {
     /**
      * Renews this instance's claim once a third of it has run (every time when {@code now}), and with it the time
      * the live consumer feeds the generation being caught up; a claim that ran out or was taken over stops the
-     * rebuild, which is then someone else's.
+     * rebuild, which is then someone else's. Called before each event the replay applies (a clock reading, unless
+     * renewal is due), so that no batch, however slow, outlives the claim: only one event's write can.
      */
     private void keepClaim(boolean now) {
         Lease<Document> held = claim;
@@ -398,8 +409,54 @@ public class ProjectionRebuild {
         }
     }
 
+    /**
+     * The rebuild's thread, from top to bottom: whatever it dies of beyond a failure it handles (an {@link Error}:
+     * out of memory, a projection's stack overflow; or a failure to record a failure) is {@link #stopped recorded as a
+     * stop}, never left to end the thread with this instance reporting the rebuild as running for ever.
+     */
     private void run(Generation target) {
         Instant startedAt = status.get().startedAt();
+        try {
+            rebuild(target, startedAt);
+        } catch (Throwable death) {
+            stopped(target, startedAt, death);
+        }
+    }
+
+    /**
+     * The rebuild died on this instance of something it does not handle: recorded as a killed holder leaves it
+     * (replaying or catching up, so that the next check of any instance takes it over, counted as an attempt towards
+     * the give-up), only at once rather than once its lease has run out: its copy is abandoned (no longer fed by the
+     * live consumer) and its claim given back, with the kind of error as {@code failure}. Logged with that kind and
+     * where it was thrown, not its message (which may quote an event's data). If that cannot be written either (the
+     * store is gone, memory still short), the claim runs out as a killed holder's does.
+     */
+    private void stopped(Generation target, Instant startedAt, Throwable death) {
+        String reason = death.getClass().getSimpleName();
+        try {
+            StackTraceElement[] where = death.getStackTrace();
+            log.error("Rebuild of generation {} stopped on {} at {}; the next check takes it over", target.number(),
+                    reason, where.length > 0 ? where[0] : "an unknown point");
+            generations.abandon(target);
+        } catch (Throwable unrecorded) {
+            log.warn("Could not abandon generation {} of the stopped rebuild: {}", target.number(),
+                    unrecorded.getClass().getSimpleName());
+        }
+        try {
+            releaseClaim(new Update().set(FAILURE, reason).set(REPLAYED, replayed.get()).set(TO_REPLAY, toReplay));
+        } catch (Throwable unrecorded) {
+            log.warn("Could not record that the rebuild of generation {} stopped; its claim runs out unrenewed: {}",
+                    target.number(), unrecorded.getClass().getSimpleName());
+        } finally {
+            claim = null;
+            fed = null;
+            // No longer running here: the status is the store's (the stop as recorded), and a check may take it over.
+            status.set(new Status(State.IDLE, target.number(), startedAt, null, replayed.get(), toReplay, null,
+                    reason));
+        }
+    }
+
+    private void rebuild(Generation target, Instant startedAt) {
         log.info("Rebuilding the projections into generation {} from {}", target.number(), topics);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -413,6 +470,7 @@ public class ProjectionRebuild {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
             toReplay = partitions.stream().mapToLong(p -> end.get(p) - beginning.get(p)).sum();
+            keepClaim(false);
             checkpoint.reached(State.REPLAYING, target);
             replayUpTo(consumer, end, target);
 
@@ -454,6 +512,10 @@ public class ProjectionRebuild {
                             Generation target) {
         while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                // Before every event, not once a batch: however long a batch takes, the claim (and the time the live
+                // consumer feeds the copy) is renewed a third into it, and a holder whose claim ran out or was taken
+                // over writes not one event more.
+                keepClaim(false);
                 replay(record.value(), target);
                 replayed.incrementAndGet();
             }
@@ -481,6 +543,7 @@ public class ProjectionRebuild {
         } else {
             event = erasedLearners.pseudonymise(event, record).event();
         }
+        checkpoint.applying(target);
         if (generations.firstSight(target, event.id())) {
             feed.apply(event, target);
         }

@@ -4,7 +4,8 @@ import org.pathways.progression.tally.Generation;
 
 /**
  * The points of a rebuild where a test stops its holder as a killed process would stop it (nothing after them runs:
- * no failure handled, no claim given back). Production has none: {@link #NONE}.
+ * no failure handled, no claim given back), and where it makes the store slow or a projection fail. Production has
+ * none: {@link #NONE}.
  */
 @FunctionalInterface
 interface RebuildCheckpoint {
@@ -16,4 +17,8 @@ interface RebuildCheckpoint {
      * the topics, {@code CATCHING_UP} once the live consumer feeds its generation too.
      */
     void reached(ProjectionRebuild.State state, Generation generation);
+
+    /** Called on the rebuild's thread as it is about to apply one replayed event to {@code generation}. */
+    default void applying(Generation generation) {
+    }
 }

@@ -1,19 +1,12 @@
 package org.pathways.progression.rebuild;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
-import org.pathways.messaging.cloudevents.CloudEventCodec;
-import org.pathways.messaging.inbox.ErasedLearners;
-import org.pathways.progression.events.ProjectionFeed;
 import org.pathways.progression.tally.Generation;
-import org.pathways.progression.tally.Generations;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.ApplicationContext;
-import org.springframework.core.env.Environment;
-import org.springframework.data.mongodb.core.MongoTemplate;
 
 /**
  * The rebuild of another instance of the service (same store, broker and clock as the test's), killed (kill -9) when
@@ -22,30 +15,20 @@ import org.springframework.data.mongodb.core.MongoTemplate;
  */
 public final class KilledRebuild {
 
-    /** What the kill throws: an error, which nothing in the service catches. */
-    private static final class Killed extends Error {
-        Killed() {
-            super("simulated kill -9 of the rebuilding instance", null, false, false);
-        }
-    }
-
     private final ProjectionRebuild instance;
     private final CompletableFuture<Generation> killed = new CompletableFuture<>();
 
     private KilledRebuild(ApplicationContext context, ProjectionRebuild.State point) {
-        Environment environment = context.getEnvironment();
-        this.instance = new ProjectionRebuild(context.getBean(ProjectionFeed.class),
-                context.getBean(Generations.class), context.getBean(CloudEventCodec.class),
-                context.getBean(ErasedLearners.class), context.getBean(MongoTemplate.class),
-                context.getBean(java.time.Clock.class), context.getBean(KafkaProperties.class), environment,
-                List.of(environment.getRequiredProperty(
-                        "spring.cloud.stream.bindings.partnershipEvents-in-0.destination", String[].class)),
-                false, environment.getProperty("pathways.progression.rebuild.lease", Duration.class,
-                        Duration.ofMinutes(2)),
+        this.instance = AnotherInstance.of(context,
                 (state, generation) -> {
                     if (state == point) {
                         killed.complete(generation);
-                        throw new Killed();
+                        // Frozen for good: nothing after this point runs (the service handles an error thrown here
+                        // as a stop, which a killed process never records), so its claim is neither renewed nor
+                        // given back.
+                        while (true) {
+                            LockSupport.park(this);
+                        }
                     }
                 });
     }
