@@ -51,9 +51,17 @@ public class MessagingTestApplication {
     /** The agency kind changes {@code AgencyKinds} told of, as "agency: before -> after". */
     public static final List<String> KIND_CHANGES = new CopyOnWriteArrayList<>();
 
+    /** Agencies whose next kind change the listener fails once (as a store timing out half way would). */
+    public static final Set<String> KIND_CHANGE_FAILS_ONCE = ConcurrentHashMap.newKeySet();
+
     @Bean
     AgencyKindChangeListener kindChanges() {
-        return (agencyId, before, after) -> KIND_CHANGES.add(agencyId + ": " + before + " -> " + after);
+        return (agencyId, before, after) -> {
+            if (KIND_CHANGE_FAILS_ONCE.remove(agencyId)) {
+                throw new IllegalStateException("Injected: the kind change's consequences could not all be written");
+            }
+            KIND_CHANGES.add(agencyId + ": " + before + " -> " + after);
+        };
     }
 
     /** What the batch consumer handled, by event id, in order. */

@@ -43,6 +43,8 @@ public class AgencyKinds {
     /** The inbox handler name of the agency events binding. */
     public static final String HANDLER = "agency-kinds";
     private static final Logger log = LoggerFactory.getLogger(AgencyKinds.class);
+    /** The kind the listeners were last told of in full (see {@link #record}). */
+    private static final String TOLD_KIND = "toldKind";
 
     private final MongoTemplate mongo;
     private final String collection;
@@ -122,11 +124,17 @@ public class AgencyKinds {
         record(agencyId, kind, reportedKind, asOf != null ? asOf : event.time());
     }
 
-    /** Records what the event said, unless something newer is known; tells the listeners of a changed kind. */
+    /**
+     * Records what the event said, unless something newer is known; tells the listeners of a changed kind. The kind
+     * the listeners were last told of in full ({@code toldKind}) is kept apart from the kind, and moved on only once
+     * every listener has finished: a handling that stopped half way (a listener threw, the process was killed) is
+     * told again when the event is handled again, although the kind itself was recorded the first time.
+     */
     private void record(String agencyId, AgencyKind kind, String reportedKind, Instant asOf) {
         Query notNewer = Query.query(Criteria.where("_id").is(agencyId)
                 .orOperator(Criteria.where("asOf").exists(false), Criteria.where("asOf").lte(asOf)));
-        Update update = new Update().set("asOf", asOf).set("reportedKind", reportedKind);
+        Update update = new Update().set("asOf", asOf).set("reportedKind", reportedKind)
+                .setOnInsert(TOLD_KIND, told(kind));
         if (kind != null) {
             update.set("kind", kind.name());
         } else {
@@ -144,12 +152,23 @@ public class AgencyKinds {
         if (before == null) {
             return;
         }
-        AgencyKind former = known(before).kind();
+        // Recorded before toldKind was kept: its kind was told when it was recorded.
+        AgencyKind former = before.containsKey(TOLD_KIND) ? kindNamed(before.getString(TOLD_KIND))
+                : known(before).kind();
         if (former != kind) {
             for (AgencyKindChangeListener listener : listeners) {
                 listener.kindChanged(agencyId, former, kind);
             }
+            // Told in full; unless a newer event changed the kind meanwhile (it tells its own change).
+            Query stillThisKind = Query.query(Criteria.where("_id").is(agencyId).and("kind")
+                    .is(kind == null ? null : kind.name()));
+            mongo.updateFirst(stillThisKind, new Update().set(TOLD_KIND, told(kind)), collection);
         }
+    }
+
+    /** What {@link #TOLD_KIND} holds for {@code kind} ("" for a kind unknown). */
+    private static String told(AgencyKind kind) {
+        return kind == null ? "" : kind.name();
     }
 
     /** The kind of this name, or {@code null} for a name this version does not know (or none). */

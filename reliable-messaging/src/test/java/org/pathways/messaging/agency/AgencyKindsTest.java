@@ -138,6 +138,29 @@ class AgencyKindsTest extends MessagingServiceTest {
     }
 
     @Test
+    void aKindChangeWhoseListenerFailedIsToldAgainWhenTheEventIsHandledAgain() {
+        String agency = newAgency();
+        Instant registeredAt = Instant.parse("2026-11-04T09:00:00Z");
+        awaitDone(catalogue.publish(new AgencyRegistered(agency, AgencyKind.COUNCIL, AgencySector.PUBLIC, true,
+                registeredAt)));
+        MessagingTestApplication.KIND_CHANGE_FAILS_ONCE.add(agency);
+
+        // The kind is recorded, then the listener fails: the binder hands the event over again, which finds the
+        // kind already COLLEGE, and must still tell of the change (before, it told nothing: the agency kept what
+        // only a consent for councils let it hear).
+        awaitDone(catalogue.publish(new AgencyUpdated(agency, AgencyKind.COLLEGE, AgencySector.PUBLIC, true,
+                registeredAt.plusSeconds(60))));
+
+        assertThat(MessagingTestApplication.KIND_CHANGE_FAILS_ONCE).as("the listener failed once").doesNotContain(agency);
+        assertThat(MessagingTestApplication.KIND_CHANGES).contains(agency + ": COUNCIL -> COLLEGE");
+        // Told in full once: a later event of the same kind tells nothing more.
+        awaitDone(catalogue.publish(new AgencyUpdated(agency, AgencyKind.COLLEGE, AgencySector.PUBLIC, false,
+                registeredAt.plusSeconds(120))));
+        assertThat(MessagingTestApplication.KIND_CHANGES.stream().filter(c -> c.startsWith(agency + ":")))
+                .containsExactly(agency + ": COUNCIL -> COLLEGE");
+    }
+
+    @Test
     void onlyAnEventThatNamesNoAgencyIsDeadLettered() {
         String subject = newAgency();
         String broken = catalogue.publishRaw(TOPIC, EventType.AGENCY_REGISTERED.type(), subject,
