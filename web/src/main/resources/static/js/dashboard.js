@@ -89,9 +89,13 @@
       if (source.readyState === EventSource.CLOSED) {
         status.textContent = status.getAttribute('data-unavailable');
         // Refused (the token expired: the refresh then signs the person in again) or the web app away: in a
-        // while, the figures missed meanwhile are asked for, and the live updates again.
+        // while, the figures missed meanwhile are asked for, and the live updates again. At most once in ten
+        // minutes: a stream refused again right after that (a token the live updates alone refuse) must not take
+        // the page round the sign-in again and again; it only tries the live updates again.
         setTimeout(function () {
-          refresh(status, false);
+          if (mayRefreshAfterRefusal()) {
+            refresh(status, false);
+          }
           live(status);
         }, 30000);
         return;
@@ -111,6 +115,20 @@
         refresh(status, true);
       }, 300);
     });
+  }
+
+  function mayRefreshAfterRefusal() {
+    var key = 'pathways.dashboard.refreshedAfterRefusal';
+    try {
+      var last = Number(window.sessionStorage.getItem(key) || 0);
+      if (Date.now() - last < 600000) {
+        return false;
+      }
+      window.sessionStorage.setItem(key, String(Date.now()));
+    } catch (storageRefused) {
+      // no session storage (a privacy setting): refresh, as the page's own reload would
+    }
+    return true;
   }
 
   // The figures asked for again and swapped in place. Refused because the person's access token expired, htmx is

@@ -57,6 +57,13 @@ class ExpiredTokenBrowserTest extends BrowserTest {
         assertThat(pageText()).contains("college-worker (agency-college)").doesNotContain("That could not be done");
         assertThat(tokenOf("college-worker")).as("a new token").isNotNull().isNotEqualTo(expired);
         checkPage("signed-in-again");
+
+        // The token given moments ago refused as well: no expiry but a fault, so the page says so rather than
+        // going round the issuer again (the sign-in that came back was noted by the sign-in's success handler).
+        expireTheTokenOf("college-worker");
+        open("/referrals/incoming");
+        assertThat(pageText()).contains("Your sign-in could not be used just now");
+        assertThat(browser.getCurrentUrl()).as("not sent round the issuer").contains("/referrals/incoming");
     }
 
     @Test
