@@ -435,6 +435,7 @@ class LearnerRoutingTest extends NotificationServiceTest {
         String stays = AgencyFeedTest.agency("fe-college");
         String ownConsent = AgencyFeedTest.agency("sixth-form");
         String recorder = AgencyFeedTest.agency("adult-ed");
+        String registrar = AgencyFeedTest.agency("college-registrar");
         String referrer = AgencyFeedTest.agency("jobcentre");
         String marker = AgencyFeedTest.agency("marker");
         String milestoneType = "org.pathways.learner.milestone-recorded.v1";
@@ -442,11 +443,14 @@ class LearnerRoutingTest extends NotificationServiceTest {
             receiver.otherwiseAnswer(500);
             subscribe(changed, receiver.url(), milestoneType);
             List<OutboxEntry> setUp = new java.util.ArrayList<>();
-            for (String college : List.of(changed, stays, ownConsent, recorder)) {
+            for (String college : List.of(changed, stays, ownConsent, recorder, registrar)) {
                 setUp.add(agencyEvent("org.pathways.agency.registered.v1", college, "COLLEGE", "registeredAt"));
                 setUp.add(ReferralEvents.submitted("ref-" + UUID.randomUUID(), learner, referrer, college));
             }
             setUp.add(agencyEvent("org.pathways.agency.registered.v1", referrer, "JOB_CENTRE", "registeredAt"));
+            setUp.add(ReferralEvents.event(LEARNERS, "org.pathways.learner.registered.v1", learner, Map.of(
+                    "learnerId", learner, "registeringAgencyId", registrar, "localityCode", "CF10",
+                    "registeredAt", Instant.now().toString())));
             setUp.add(ReferralEvents.submitted("ref-" + UUID.randomUUID(), bothKinds, referrer, changed));
             setUp.add(kindConsent("org.pathways.learner.consent-granted.v1", learner, "cns-" + UUID.randomUUID(),
                     "COLLEGE"));
@@ -469,7 +473,7 @@ class LearnerRoutingTest extends NotificationServiceTest {
                     sharedWithBoth.eventId())) && deliveriesOf(changed, milestone.eventId()).stream()
                     .anyMatch(d -> d.get("status").asString().equals("PARKED")) && deliveriesOf(changed,
                     sharedWithBoth.eventId()).stream().anyMatch(d -> d.get("status").asString().equals("PARKED")));
-            for (String agency : List.of(stays, ownConsent, recorder)) {
+            for (String agency : List.of(stays, ownConsent, recorder, registrar)) {
                 assertThat(feedEventIds(agency)).as(agency).contains(milestone.eventId());
             }
             String deliveryId = deliveriesOf(changed, milestone.eventId()).getFirst().get("id").asString();
@@ -478,7 +482,8 @@ class LearnerRoutingTest extends NotificationServiceTest {
             List<OutboxEntry> kindChanges = List.of(
                     agencyEvent("org.pathways.agency.updated.v1", changed, "COUNCIL", "updatedAt"),
                     agencyEvent("org.pathways.agency.updated.v1", ownConsent, "COUNCIL", "updatedAt"),
-                    agencyEvent("org.pathways.agency.updated.v1", recorder, "COUNCIL", "updatedAt"));
+                    agencyEvent("org.pathways.agency.updated.v1", recorder, "COUNCIL", "updatedAt"),
+                    agencyEvent("org.pathways.agency.updated.v1", registrar, "COUNCIL", "updatedAt"));
             for (OutboxEntry event : kindChanges) {
                 events.publish(event);
             }
@@ -490,6 +495,7 @@ class LearnerRoutingTest extends NotificationServiceTest {
             assertThat(feedEventIds(stays)).as("still a college").contains(milestone.eventId());
             assertThat(feedEventIds(ownConsent)).as("its own consent").contains(milestone.eventId());
             assertThat(feedEventIds(recorder)).as("its own milestone").contains(milestone.eventId());
+            assertThat(feedEventIds(registrar)).as("it registered the learner").contains(milestone.eventId());
             JsonNode delivery = deliveriesOf(changed, milestone.eventId()).getFirst();
             assertThat(delivery.get("status").asString()).isEqualTo("CANCELLED");
             assertThat(delivery.has("withheldAt")).isTrue();
