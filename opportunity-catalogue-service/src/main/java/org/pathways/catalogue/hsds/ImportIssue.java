@@ -17,6 +17,8 @@ enum ImportIssue {
     UNREADABLE(true, "the record cannot be read as a catalogue entry"),
     NOT_STORED(true, "the store refused this record each time it was tried (e.g. it clashes with one already in the"
             + " catalogue)"),
+    STORE_UNCONFIRMED(true, "the store failed while this record was written and never confirmed the write: it may be"
+            + " in the catalogue or not; import the feed again to be sure (nothing is imported twice)"),
     NOT_A_RECORD(true, "not recognisable as an HSDS organization, service, service_at_location, location, taxonomy"
             + " or taxonomy term"),
     // Warnings: the record is imported without the part named.

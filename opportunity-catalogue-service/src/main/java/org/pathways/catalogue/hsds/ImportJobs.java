@@ -229,8 +229,12 @@ class ImportJobs {
             log.warn("HSDS import job {}: record {} not imported ({})", job.id, record.seq(),
                     e.getClass().getSimpleName());
             findings.clear();
+            // Given up on after a write was sent for it (its acknowledgement lost, then the store away): it may have
+            // landed, which nobody can tell now; the report says so rather than "not stored".
+            ImportIssue issue = !isStoreFailure(e) ? ImportIssue.UNREADABLE
+                    : storeAway && sent[0] != null ? ImportIssue.STORE_UNCONFIRMED : ImportIssue.NOT_STORED;
             findings.add(ImportFinding.of(record.table() == StagedRecord.Table.ORGANIZATION ? "organizations"
-                    : "services", node, isStoreFailure(e) ? ImportIssue.NOT_STORED : ImportIssue.UNREADABLE));
+                    : "services", node, issue));
             outcome = Outcome.REFUSED;
         }
         if (record.table() == StagedRecord.Table.ORGANIZATION) {

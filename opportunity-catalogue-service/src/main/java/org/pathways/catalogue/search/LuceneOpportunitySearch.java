@@ -266,7 +266,8 @@ class LuceneOpportunitySearch implements OpportunitySearch, DisposableBean {
 
     /**
      * Applies the stored state of each of {@code ids}, read with one {@code $in} by {@code _id} (and their providers'
-     * approval with one more), under the lock; returns the newest generation written, or -1 when nothing changed.
+     * approval with one more), under the lock; returns the newest generation to wait for (that of a version indexed
+     * already, if so), or -1 when there is none.
      */
     private long applyStored(java.util.Collection<String> ids) {
         Set<String> wanted = new java.util.LinkedHashSet<>(ids);

@@ -145,6 +145,34 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
     }
 
     /**
+     * A record whose write landed without being acknowledged, after which the store failed on it each time the job
+     * came back: the job ends, and its report says the write was never confirmed (it is in the catalogue), not that
+     * the record was not stored.
+     */
+    @Test
+    void aRecordGivenUpOnAfterAWriteThatWasNeverConfirmedIsReportedAsUnconfirmedNotAsNotStored() throws Exception {
+        Feed feed = Feed.fresh();
+        StoreFaults.landThenBreakFor(WORKER, "opportunities");
+        HttpApi.Response submitted = api().post("/api/hsds/imports", admin(), feed.json());
+        String location = submitted.location().orElseThrow();
+        String id = location.substring(location.lastIndexOf('/') + 1);
+
+        for (int time = 1; time <= ImportJobs.INTERRUPTIONS_AT_ONE_RECORD; time++) {
+            awaitStatus(location, "INTERRUPTED");
+            mongo.updateFirst(Query.query(Criteria.where("_id").is(id)),
+                    new Update().set("leaseUntil", Instant.now().minusSeconds(1)), ImportJob.class);
+            Thread again = Thread.ofPlatform().name(WORKER).start(jobs::drain);
+            again.join(Duration.ofSeconds(60));
+        }
+
+        JsonNode done = awaitStatus(location, "DONE");
+        StoreFaults.heal();
+        assertThat(done.toString()).contains("STORE_UNCONFIRMED").doesNotContain("NOT_STORED");
+        assertThat(api().get("/api/opportunities/opp-" + feed.service(), TestTokens.worker(COUNCIL))
+                .text("title")).as("the write had landed").isEqualTo("Community Counselling");
+    }
+
+    /**
      * A record the store fails on every time (it is not the store being away: the job came back to it three times) is
      * refused as one the store would not hold, and the job ends, instead of stopping at it every two minutes for good.
      */
