@@ -123,6 +123,10 @@ class PlaceHoldingsTest extends OpportunityCatalogueServiceTest {
                     .as(read.toString()).contains(List.copyOf(read.filter().keySet()));
         });
         assertThat(opportunity(id).path("placesTaken").asInt()).isEqualTo(29);
+        // The events of the changes wait in the document's outbox until the relay has published them (on a busy
+        // machine, a while): once it has, nothing of the referrals stays.
+        org.awaitility.Awaitility.await().atMost(EVENT_DEADLINE).until(() -> mongo.findById(id, Document.class,
+                "opportunities").getList("outbox", Object.class, List.of()).isEmpty());
         Document stored = mongo.findById(id, Document.class, "opportunities");
         assertThat(stored.toJson()).as("no referral is kept in the opportunity").doesNotContain("ref-");
         assertThat(mongo.count(Query.query(Criteria.where("opportunityId").is(id)), PlaceHolding.class)).isEqualTo(30);

@@ -146,10 +146,14 @@ class PlacesBatchTest extends OpportunityCatalogueServiceTest {
         // Whatever the number of batches: one save of the opportunity per batch and round (a referral taken and ended
         // in one batch makes two rounds; one more to forget the last changes once the opportunity is quiet), and no
         // read of it but the batch's read-ahead and the search index's at the batch's end.
+        // One more save and read when the quiet-time forgetting (its own thread) saved the opportunity between the
+        // batch's read and its save: the save lost the race on the version and was made again (seen on a loaded
+        // machine: 4 saves in one batch).
         long batches = spent.getOrDefault("find inbox", 0L);
         assertThat(spent.getOrDefault("update opportunities", 0L)).as("%s", spent)
+                .isLessThanOrEqualTo(2 * batches + 2);
+        assertThat(spent.getOrDefault("find opportunities", 0L)).as("%s", spent)
                 .isLessThanOrEqualTo(2 * batches + 1);
-        assertThat(spent.getOrDefault("find opportunities", 0L)).as("%s", spent).isLessThanOrEqualTo(2 * batches);
 
         assertThat(opportunity(id).placesTaken()).isEqualTo(referrals / 2);
         // The search index followed each batch before its events were marked done: a search shows the count now.
