@@ -30,7 +30,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -51,12 +53,15 @@ class HsdsController {
     private final ImportJobs jobs;
     private final HsdsExport exporter;
     private final HsdsProperties properties;
+    private final JsonMapper json;
 
-    HsdsController(HsdsImport importer, ImportJobs jobs, HsdsExport exporter, HsdsProperties properties) {
+    HsdsController(HsdsImport importer, ImportJobs jobs, HsdsExport exporter, HsdsProperties properties,
+                   JsonMapper json) {
         this.importer = importer;
         this.jobs = jobs;
         this.exporter = exporter;
         this.properties = properties;
+        this.json = json;
     }
 
     /** A feed of at most {@value HsdsImport#MAX_SYNCHRONOUS_RECORDS} records, imported before the answer. */
@@ -67,13 +72,23 @@ class HsdsController {
         return importer.importNow(HsdsFeed.fromJson(document, type));
     }
 
-    /** An HSDS JSON document of any size, imported as a job. */
+    /**
+     * An HSDS JSON document of any size, imported as a job: a page's records ({@code contents}) are staged as they
+     * arrive, so its size is not held in memory ({@link HsdsJsonStream}).
+     */
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
+            schema = @Schema(type = "object")))
     @PostMapping(path = "/api/hsds/imports", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ImportJobView> submitDocument(Caller caller, @RequestBody JsonNode document,
+    ResponseEntity<ImportJobView> submitDocument(Caller caller, @RequestBody InputStreamResource document,
                                                  @RequestParam(required = false) @Pattern(regexp = TYPES)
                                                  String type) {
         mayImport(caller);
-        return accepted(jobs.submit(caller, HsdsFeed.fromJson(document, type)));
+        try (InputStream in = document.getInputStream(); JsonParser parser = json.createParser(in)) {
+            return accepted(jobs.submit(caller, parser, type, () -> { }));
+        } catch (IOException e) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
+                    "The request body could not be read.");
+        }
     }
 
     /** The HSDS tabular form as a zip of CSV files, imported as a job. */
