@@ -14,7 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Reads an HSDS JSON document as it arrives: the records of a page ({@code contents}) one at a time, each handed to
  * the feed and then to {@code afterRecord} (which stages what was read), so the memory an import takes does not grow
  * with its document. What is not a page (one record, or tables whose rows are joined by their keys) is read whole,
- * as {@link HsdsFeed#fromJson} reads it; the caller bounds how much of it may be held.
+ * as {@link HsdsFeed#fromJson} reads it; the caller bounds how much of it may be held ({@link ImportAdmission}).
  * The forms, and what each means, are {@link HsdsFeed}'s.
  */
 final class HsdsJsonStream {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -40,7 +41,20 @@ public final class ImportMemoryProbe {
         Path file = Path.of(args[1]);
         long[] most = {0};
         int records;
-        if (args[0].equals("tree")) {
+        if (args[0].equals("tabular")) {
+            long baseline = retained();
+            HsdsTabular tabular = new HsdsTabular();
+            try (var files = Files.list(file)) {
+                for (Path csv : files.sorted().toList()) {
+                    try (var reader = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+                        tabular.read(csv.getFileName().toString(), reader);
+                    }
+                }
+            }
+            HsdsFeed feed = HsdsFeed.fromTables(tabular.tables());
+            most[0] = retained() - baseline;
+            records = feed.size();
+        } else if (args[0].equals("tree")) {
             long baseline = retained();
             HsdsFeed feed = HsdsFeed.fromJson(JSON.readTree(file.toFile()), null);
             most[0] = retained() - baseline;
@@ -66,7 +80,13 @@ public final class ImportMemoryProbe {
                 mongo.remove(Query.query(Criteria.where("jobId").is(job)), StagedRecord.class);
             }
         }
-        System.out.println("records=" + records + " file-bytes=" + Files.size(file) + " retained-bytes=" + most[0]
+        long bytes = 0;
+        try (var files = Files.walk(file)) {
+            for (Path each : files.filter(Files::isRegularFile).toList()) {
+                bytes += Files.size(each);
+            }
+        }
+        System.out.println("records=" + records + " file-bytes=" + bytes + " retained-bytes=" + most[0]
                 + " max-heap=" + Runtime.getRuntime().maxMemory());
     }
 
@@ -74,6 +94,25 @@ public final class ImportMemoryProbe {
     private static long retained() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The standard's CSV example with its rows repeated {@code copies} times, each time with new ids. */
+    static void writeTables(Path dir, int copies) throws IOException {
+        Files.createDirectories(dir);
+        try (var files = Files.list(Path.of("src/test/resources/hsds/openreferral-3.0/csv"))) {
+            for (Path csv : files.filter(f -> f.toString().endsWith(".csv")).toList()) {
+                List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+                try (Writer out = Files.newBufferedWriter(dir.resolve(csv.getFileName()), StandardCharsets.UTF_8)) {
+                    out.write(lines.getFirst() + "\n");
+                    String rows = String.join("\n", lines.subList(1, lines.size()));
+                    for (int copy = 0; copy < copies && !rows.isBlank(); copy++) {
+                        int n = copy;
+                        out.write(UUIDS.matcher(rows).replaceAll(match -> UUID.nameUUIDFromBytes((match.group() + n)
+                                .getBytes(StandardCharsets.UTF_8)).toString()) + "\n");
+                    }
+                }
+            }
+        }
     }
 
     /** A page ({@code contents}) of {@code copies} of the standard's full organization example, each with new ids. */

@@ -51,6 +51,19 @@ class JsonImportMemoryTest {
                 .isLessThan(Files.size(feed) / 4);
     }
 
+    @Test
+    void theHeapTheTabularFormTakesForEachByteOfIt() throws Exception {
+        Path tables = dir.resolve("tables");
+        ImportMemoryProbe.writeTables(tables, 2_000);
+
+        Probe read = probe("-Xmx512m", "tabular", tables.toString());
+
+        System.out.println("HSDS import of the tabular example's rows 2,000 times, read whole: " + read.output);
+        assertThat(read.exit).as(read.output).isZero();
+        assertThat((double) read.retained() / read.bytes()).as("heap per byte, as ImportAdmission estimates it")
+                .isLessThan(ImportAdmission.TABULAR_BYTES);
+    }
+
     private static synchronized Path feed() throws IOException {
         Path feed = dir.resolve("organizations.json");
         if (!Files.exists(feed)) {
@@ -60,6 +73,10 @@ class JsonImportMemoryTest {
     }
 
     private record Probe(int exit, String output) {
+        long bytes() {
+            return Long.parseLong(output.replaceAll("(?s).*file-bytes=(\\d+).*", "$1"));
+        }
+
         long retained() {
             String figure = output.replaceAll("(?s).*retained-bytes=(\\d+).*", "$1");
             return Long.parseLong(figure);

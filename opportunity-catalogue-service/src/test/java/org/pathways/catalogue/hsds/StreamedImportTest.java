@@ -64,7 +64,8 @@ class StreamedImportTest extends OpportunityCatalogueServiceTest {
         StagedFeed staged = new StagedFeed(mongo, job);
         HsdsFeed.Builder feed = new HsdsFeed.Builder(staged);
         List<ImportFinding> findings = new ArrayList<>();
-        try (JsonParser parser = JSON.createParser(new ByteArrayInputStream(document.getBytes(StandardCharsets.UTF_8)))) {
+        byte[] bytes = document.getBytes(StandardCharsets.UTF_8);
+        try (JsonParser parser = JSON.createParser(new ByteArrayInputStream(bytes))) {
             HsdsJsonStream.read(parser, null, feed, () -> {
                 findings.addAll(feed.findings);
                 feed.findings.clear();
