@@ -24,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=" + OpportunityCatalogueServiceApplication.NAME,
-                "pathways.catalogue.search.directory=memory", "pathways.catalogue.search.reconcile-every=PT1H"})
+                "pathways.catalogue.search.directory=memory", "pathways.catalogue.search.reconcile-every=PT1H",
+                // An import may hold 24 MB here (of a heap of any size), so that the guard is tested with small feeds.
+                "pathways.catalogue.hsds.imports.memory=24MB"})
 @Import({MongoQueryLog.class, org.pathways.testing.StoreCommands.class, StoreFaults.class})
 public abstract class OpportunityCatalogueServiceTest extends RunningServiceTest {
 

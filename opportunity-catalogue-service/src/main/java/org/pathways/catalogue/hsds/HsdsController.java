@@ -30,7 +30,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -51,12 +53,17 @@ class HsdsController {
     private final ImportJobs jobs;
     private final HsdsExport exporter;
     private final HsdsProperties properties;
+    private final ImportAdmission admission;
+    private final JsonMapper json;
 
-    HsdsController(HsdsImport importer, ImportJobs jobs, HsdsExport exporter, HsdsProperties properties) {
+    HsdsController(HsdsImport importer, ImportJobs jobs, HsdsExport exporter, HsdsProperties properties,
+                   ImportAdmission admission, JsonMapper json) {
         this.importer = importer;
         this.jobs = jobs;
         this.exporter = exporter;
         this.properties = properties;
+        this.admission = admission;
+        this.json = json;
     }
 
     /** A feed of at most {@value HsdsImport#MAX_SYNCHRONOUS_RECORDS} records, imported before the answer. */
@@ -67,48 +74,68 @@ class HsdsController {
         return importer.importNow(HsdsFeed.fromJson(document, type));
     }
 
-    /** An HSDS JSON document of any size, imported as a job. */
+    /**
+     * An HSDS JSON document of any size, imported as a job: a page's records ({@code contents}) are staged as they
+     * arrive, so its size is not held in memory ({@link HsdsJsonStream}); other forms are read whole, within what
+     * {@link ImportAdmission} admits.
+     */
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
+            schema = @Schema(type = "object")))
     @PostMapping(path = "/api/hsds/imports", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ImportJobView> submitDocument(Caller caller, @RequestBody JsonNode document,
+    ResponseEntity<ImportJobView> submitDocument(Caller caller, @RequestBody InputStreamResource document,
                                                  @RequestParam(required = false) @Pattern(regexp = TYPES)
                                                  String type) {
         mayImport(caller);
-        return accepted(jobs.submit(caller, HsdsFeed.fromJson(document, type)));
+        try (ImportAdmission.Permit permit = admission.admit(0, ImportAdmission.JSON_BYTES);
+             InputStream in = permit.bounded(document.getInputStream());
+             JsonParser parser = json.createParser(in)) {
+            return accepted(jobs.submit(caller, parser, type, permit::released));
+        } catch (IOException e) {
+            throw new ProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
+                    "The request body could not be read.");
+        }
     }
 
     /** The HSDS tabular form as a zip of CSV files, imported as a job. */
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/zip",
             schema = @Schema(type = "string", format = "binary")))
     @PostMapping(path = "/api/hsds/imports", consumes = "application/zip")
-    ResponseEntity<ImportJobView> submitZip(Caller caller, @RequestBody InputStreamResource zip) {
+    ResponseEntity<ImportJobView> submitZip(Caller caller, @RequestBody InputStreamResource zip,
+                                            HttpServletRequest request) {
         mayImport(caller);
         HsdsTabular tabular = new HsdsTabular();
-        try (InputStream in = zip.getInputStream()) {
-            tabular.readZip(in);
-        } catch (IOException e) {
-            throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "The body is not a readable zip.");
+        try (ImportAdmission.Permit permit = admission.admit(request.getContentLengthLong(),
+                ImportAdmission.TABULAR_BYTES)) {
+            try (InputStream in = zip.getInputStream()) {
+                tabular.readZip(in, permit.bytes(), permit::hold);
+            } catch (IOException e) {
+                throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "The body is not a readable zip.");
+            }
+            return accepted(jobs.submit(caller, tabular(tabular)));
         }
-        return accepted(jobs.submit(caller, tabular(tabular)));
     }
 
     /** The HSDS tabular form as CSV files (any part names; each file named after its table), or zips of them. */
     @PostMapping(path = "/api/hsds/imports", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     ResponseEntity<ImportJobView> submitFiles(Caller caller, @RequestPart List<MultipartFile> files) {
         mayImport(caller);
+        long size = files.stream().mapToLong(MultipartFile::getSize).sum();
         HsdsTabular tabular = new HsdsTabular();
-        for (MultipartFile file : files) {
-            String name = file.getOriginalFilename() == null ? "" : file.getOriginalFilename();
-            try (InputStream in = file.getInputStream()) {
-                if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
-                    tabular.readZip(in);
-                } else {
-                    tabular.read(name, new InputStreamReader(in, StandardCharsets.UTF_8));
+        try (ImportAdmission.Permit permit = admission.admit(size, ImportAdmission.TABULAR_BYTES)) {
+            for (MultipartFile file : files) {
+                String name = file.getOriginalFilename() == null ? "" : file.getOriginalFilename();
+                try (InputStream in = file.getInputStream()) {
+                    if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+                        tabular.readZip(in, permit.bytes(), permit::hold);
+                    } else {
+                        tabular.read(name, new InputStreamReader(in, StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "A file could not be read.");
                 }
-            } catch (IOException e) {
-                throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "A file could not be read.");
             }
+            return accepted(jobs.submit(caller, tabular(tabular)));
         }
-        return accepted(jobs.submit(caller, tabular(tabular)));
     }
 
     @GetMapping("/api/hsds/imports/{id}")

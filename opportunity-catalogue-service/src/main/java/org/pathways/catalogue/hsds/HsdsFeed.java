@@ -73,47 +73,17 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
      * taxonomy, taxonomy_term) says what a single record or a page's records are, when their fields leave it open.
      */
     static HsdsFeed fromJson(JsonNode document, String type) {
-        if (!document.isObject()) {
-            throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "An HSDS document is a JSON object.");
-        }
-        Builder feed = new Builder();
-        if (document.path("contents").isArray()) {
-            limit(document.path("contents").size(), "contents");
-            document.path("contents").forEach(record -> feed.record(record, type));
-            return feed.build();
-        }
-        if (document.has("id")) { // a record (whose nested arrays may be named like tables)
-            feed.record(document, type);
-            return feed.build();
-        }
-        Map<String, List<ObjectNode>> tables = new LinkedHashMap<>();
-        for (var field : document.properties()) {
-            String table = tableName(field.getKey());
-            if (table == null) {
-                continue;
-            }
-            if (!field.getValue().isArray()) {
-                throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", table + " must be an array.");
-            }
-            limit(field.getValue().size(), table);
-            List<ObjectNode> rows = tables.computeIfAbsent(table, k -> new ArrayList<>());
-            for (JsonNode row : field.getValue()) {
-                if (row.isObject()) {
-                    rows.add((ObjectNode) row);
-                }
-            }
-        }
-        if (!tables.isEmpty()) {
-            return feed.tables(tables).build();
-        }
-        feed.record(document, type);
-        return feed.build();
+        InMemory records = new InMemory();
+        Builder feed = new Builder(records);
+        feed.document(document, type);
+        return records.build(feed.findings);
     }
 
     /** The feed in the tables of the tabular form (CSV rows as objects of strings). */
     static HsdsFeed fromTables(Map<String, List<ObjectNode>> tables) {
         tables.forEach((table, rows) -> limit(rows.size(), table));
-        return new Builder().tables(tables).build();
+        InMemory records = new InMemory();
+        return records.build(new Builder(records).tables(tables).findings);
     }
 
     private static void limit(int size, String table) {
@@ -131,16 +101,58 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
         return id.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     }
 
-    private static final class Builder {
+    /**
+     * Where a feed's organizations and services go as they are read: the feed in memory ({@link #fromJson}), or a
+     * job's staged records as a document streams in ({@link StagedFeed}). Records of one kind keep the order they
+     * were first read in; a record put under an id already there takes its place.
+     */
+    interface Records {
+        boolean has(StagedRecord.Table kind, String id);
+
+        /** The record of that id, to change in place: the change is kept. */
+        ObjectNode get(StagedRecord.Table kind, String id);
+
+        /** Adds the record under its (UUID) id, or puts it in the place of the one of that id. */
+        void put(StagedRecord.Table kind, String id, ObjectNode record);
+
+        /** A record whose id is not a UUID: it goes through after the identified ones (a service if it has a status),
+         * so the mapper refuses it by name. */
+        void unidentified(ObjectNode record);
+    }
+
+    /** The feed held in memory: for the tabular forms (their tables are joined) and the synchronous import. */
+    private static final class InMemory implements Records {
         final Map<String, ObjectNode> organizations = new LinkedHashMap<>();
         final Map<String, ObjectNode> services = new LinkedHashMap<>();
         final List<ObjectNode> unidentified = new ArrayList<>();
-        final List<ImportFinding> findings = new ArrayList<>();
 
-        HsdsFeed build() {
+        private Map<String, ObjectNode> of(StagedRecord.Table kind) {
+            return kind == StagedRecord.Table.ORGANIZATION ? organizations : services;
+        }
+
+        @Override
+        public boolean has(StagedRecord.Table kind, String id) {
+            return of(kind).containsKey(id);
+        }
+
+        @Override
+        public ObjectNode get(StagedRecord.Table kind, String id) {
+            return of(kind).get(id);
+        }
+
+        @Override
+        public void put(StagedRecord.Table kind, String id, ObjectNode record) {
+            of(kind).put(id, record);
+        }
+
+        @Override
+        public void unidentified(ObjectNode record) {
+            unidentified.add(record);
+        }
+
+        HsdsFeed build(List<ImportFinding> findings) {
             List<ObjectNode> orgs = new ArrayList<>(organizations.values());
             List<ObjectNode> svcs = new ArrayList<>(services.values());
-            // Records whose id is not a UUID go through too, so the mapper refuses them by name.
             for (ObjectNode record : unidentified) {
                 (record.has("status") ? svcs : orgs).add(record);
             }
@@ -148,6 +160,60 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
                 limit(orgs.size() + svcs.size(), "records");
             }
             return new HsdsFeed(orgs, svcs, findings);
+        }
+    }
+
+    /** Reads the records of a document into {@link Records}, nesting what belongs together. */
+    static final class Builder {
+        private static final StagedRecord.Table ORGANIZATION = StagedRecord.Table.ORGANIZATION;
+        private static final StagedRecord.Table SERVICE = StagedRecord.Table.SERVICE;
+
+        final Records records;
+        final List<ImportFinding> findings = new ArrayList<>();
+
+        Builder(Records records) {
+            this.records = records;
+        }
+
+        /**
+         * A whole document (or, when it streams, what is left of it besides its {@code contents}): a page of
+         * records, one record, or tables.
+         */
+        void document(JsonNode document, String type) {
+            if (!document.isObject()) {
+                throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", "An HSDS document is a JSON object.");
+            }
+            if (document.path("contents").isArray()) {
+                limit(document.path("contents").size(), "contents");
+                document.path("contents").forEach(record -> record(record, type));
+                return;
+            }
+            if (document.has("id")) { // a record (whose nested arrays may be named like tables)
+                record(document, type);
+                return;
+            }
+            Map<String, List<ObjectNode>> tables = new LinkedHashMap<>();
+            for (var field : document.properties()) {
+                String table = tableName(field.getKey());
+                if (table == null) {
+                    continue;
+                }
+                if (!field.getValue().isArray()) {
+                    throw new ProblemException(HttpStatus.BAD_REQUEST, "not-hsds", table + " must be an array.");
+                }
+                limit(field.getValue().size(), table);
+                List<ObjectNode> rows = tables.computeIfAbsent(table, k -> new ArrayList<>());
+                for (JsonNode row : field.getValue()) {
+                    if (row.isObject()) {
+                        rows.add((ObjectNode) row);
+                    }
+                }
+            }
+            if (!tables.isEmpty()) {
+                tables(tables);
+                return;
+            }
+            record(document, type);
         }
 
         /** One record of an API answer, and what it nests. */
@@ -197,11 +263,12 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
             JsonNode nested = organization.remove("services");
             String id = organization.path("id").asString("");
             if (!isUuid(organization.path("id"))) {
-                unidentified.add(organization);
-            } else if (organizations.containsKey(id) && organizations.get(id).has(SUMMARY)
-                    && !organization.has(SUMMARY)) {
-                organizations.put(id, organization); // the full record wins over a service's summary of it
-            } else if (organizations.putIfAbsent(id, organization) != null) {
+                records.unidentified(organization);
+            } else if (!records.has(ORGANIZATION, id)) {
+                records.put(ORGANIZATION, id, organization);
+            } else if (!organization.has(SUMMARY) && records.get(ORGANIZATION, id).has(SUMMARY)) {
+                records.put(ORGANIZATION, id, organization); // the full record wins over a service's summary of it
+            } else {
                 findings.add(ImportFinding.of("organizations", organization, ImportIssue.DUPLICATE));
             }
             if (nested != null && nested.isArray()) {
@@ -220,7 +287,7 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
                     service.set("organization_id", organization.path("id"));
                 }
                 String id = organization.path("id").asString("");
-                if (isUuid(organization.path("id")) && !organizations.containsKey(id)) {
+                if (isUuid(organization.path("id")) && !records.has(ORGANIZATION, id)) {
                     ((ObjectNode) organization).put(SUMMARY, true);
                     organization((ObjectNode) organization);
                 }
@@ -229,9 +296,11 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
                 service.put("organization_id", organizationId);
             }
             if (!isUuid(service.path("id"))) {
-                unidentified.add(service);
-            } else if (services.putIfAbsent(service.path("id").asString(), service) != null) {
+                records.unidentified(service);
+            } else if (records.has(SERVICE, service.path("id").asString())) {
                 findings.add(ImportFinding.of("services", service, ImportIssue.DUPLICATE));
+            } else {
+                records.put(SERVICE, service.path("id").asString(), service);
             }
         }
 
@@ -243,8 +312,8 @@ record HsdsFeed(List<ObjectNode> organizations, List<ObjectNode> services, List<
             }
             ObjectNode owner = (ObjectNode) service;
             String id = owner.path("id").asString("");
-            if (services.containsKey(id)) {
-                owner = services.get(id);
+            if (records.has(SERVICE, id)) {
+                owner = records.get(SERVICE, id);
             } else {
                 service(owner, null);
             }

@@ -82,6 +82,14 @@ final class HsdsTabular {
 
     /** Reads the CSV files of a zip (in any folder of it). */
     void readZip(InputStream zip) {
+        readZip(zip, MAX_INFLATED_BYTES, inflatedBytes -> { });
+    }
+
+    /**
+     * Reads the CSV files of a zip, inflating no more than {@code admitted} bytes of them before {@code inflating} is
+     * told the bytes of each file (and may refuse them), before the file is read.
+     */
+    void readZip(InputStream zip, long admitted, java.util.function.LongConsumer inflating) {
         long inflated = 0;
         int entries = 0;
         try (ZipInputStream in = new ZipInputStream(zip, StandardCharsets.UTF_8)) {
@@ -93,8 +101,10 @@ final class HsdsTabular {
                 if (entry.isDirectory()) {
                     continue;
                 }
-                byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_INFLATED_BYTES - inflated + 1));
+                long most = Math.min(MAX_INFLATED_BYTES, admitted) - inflated + 1;
+                byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, most));
                 inflated += content.length;
+                inflating.accept(content.length);
                 if (inflated > MAX_INFLATED_BYTES) {
                     throw new ProblemException(HttpStatus.BAD_REQUEST, "too-large",
                             "At most " + MAX_INFLATED_BYTES / (1024 * 1024) + " MB of CSV in a zip.");

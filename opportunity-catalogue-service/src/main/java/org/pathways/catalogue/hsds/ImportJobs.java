@@ -39,6 +39,7 @@ import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Service;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -124,6 +125,42 @@ class ImportJobs {
         if (!batch.isEmpty()) {
             mongo.insert(batch, StagedRecord.class);
         }
+        return queue(job);
+    }
+
+    /**
+     * Stages the records of an HSDS JSON document as it is read ({@link HsdsJsonStream}, {@link StagedFeed}) and
+     * queues its job, {@code afterRecord} told each time a record is staged. A document refused part-way (not JSON,
+     * too many records, too large to hold) leaves nothing behind: no job, and the records staged so far removed.
+     */
+    ImportJob submit(Caller caller, JsonParser document, String type, Runnable afterRecord) {
+        String id = UUID.randomUUID().toString();
+        StagedFeed staged = new StagedFeed(mongo, id);
+        HsdsFeed.Builder feed = new HsdsFeed.Builder(staged);
+        ImportProgress progress = new ImportProgress();
+        try {
+            HsdsJsonStream.read(document, type, feed, () -> {
+                progress.note(feed.findings);
+                feed.findings.clear();
+                staged.writeIfFull();
+                afterRecord.run();
+            });
+            ImportJob job = new ImportJob(id, caller.agencyId(), staged.finish(), clock.instant());
+            job.progress = progress;
+            return queue(job);
+        } catch (RuntimeException refused) {
+            try {
+                staged.discard();
+            } catch (RuntimeException e) {
+                log.warn("HSDS import {} refused; its staged records not removed ({})", id,
+                        e.getClass().getSimpleName());
+                refused.addSuppressed(e);
+            }
+            throw refused;
+        }
+    }
+
+    private ImportJob queue(ImportJob job) {
         mongo.insert(job);
         log.info("HSDS import job {} queued with {} records", job.id, job.total);
         worker.execute(this::drain);
