@@ -5,6 +5,7 @@ import org.pathways.testing.MutableClock;
 import org.pathways.testing.RunningServiceTest;
 import org.pathways.testing.SharedInfrastructure;
 import org.pathways.testing.StoreCommands;
+import org.pathways.testing.StoreFaults;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -14,7 +15,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The one Spring context of this module's service tests (same properties everywhere, so it is cached): the real
- * shared Kafka broker and Mongo-wire store, the API over real HTTP. Live streams are short and chatty here so that
+ * shared Kafka broker and Mongo-wire store (with {@link StoreFaults}, with which a test fails a thread's commands), the
+ * API over real HTTP. Live streams are short and chatty here so that
  * heartbeats and the end of a stream can be seen within a test's deadline.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -24,7 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "pathways.progression.live.flush=PT0.2S",
         // Tests check how figures were derived when they choose (an older version's store), not on a timer.
         "pathways.progression.rebuild.derivation-check=PT1H"})
-@Import({StoreCommands.class, ProgressionServiceTest.Clocks.class})
+@Import({StoreCommands.class, StoreFaults.class, ProgressionServiceTest.Clocks.class})
 public abstract class ProgressionServiceTest extends RunningServiceTest {
 
     /** The service's clock, which a test moves forward to run a lease out (and sets back when done). */

@@ -69,7 +69,9 @@ import org.springframework.stereotype.Component;
  * holders stopped so, it is reported failed instead. The dead holder's generation is no longer fed by the live
  * consumer once its lease has run out ({@link Generations#catchingUp}). A holder that outlives its lease (stalled)
  * stops at its next renewal without switching over. A holder whose rebuild's thread dies of an error (out of memory,
- * say) records at once that it stopped, as a killed one is found, and is taken over at the next check.
+ * say) records at once that it stopped, as a killed one is found, and is taken over at the next check (out of memory
+ * is then thrown on: the thread dies of it). Once a rebuild has switched over, nothing abandons its generation, the
+ * live one: a failure after that (dropping the generation it replaced, say) leaves the rebuild done.
  */
 @Component
 public class ProjectionRebuild {
@@ -99,6 +101,11 @@ public class ProjectionRebuild {
     private volatile long toReplay;
     private final DocumentLeases leases;
     private final RebuildCheckpoint checkpoint;
+    /**
+     * Whether this instance's rebuild has made its generation the live one: from then on nothing abandons it, and a
+     * failure (in dropping the previous generation, in giving the claim back) leaves the rebuild done.
+     */
+    private volatile boolean switched;
     /** This instance's lease on {@value #CLAIM} while it rebuilds (renewed by the rebuild's thread). */
     private volatile Lease<Document> claim;
     /** The generation the live consumer feeds for this instance's rebuild, for as long as its claim is renewed. */
@@ -175,11 +182,13 @@ public class ProjectionRebuild {
     void checkDue() {
         try {
             rebuildIfDue();
-        } catch (RuntimeException failure) {
-            log.warn("Could not check whether a rebuild is due: {}", failure.toString());
-        } catch (Error failure) {
-            // Not thrown on to the scheduler: the next check comes all the same.
-            log.error("Could not check whether a rebuild is due: {}", failure.getClass().getSimpleName());
+        } catch (RuntimeException | Error failure) {
+            // Logged with its stack, as the scheduler logs what a task throws (the check reads no event); the next
+            // check comes all the same. Out of memory is thrown on, as it always was, to the JVM's own handling.
+            log.error("Could not check whether a rebuild is due", failure);
+            if (failure instanceof OutOfMemoryError) {
+                throw failure;
+            }
         }
     }
 
@@ -198,6 +207,11 @@ public class ProjectionRebuild {
     private static final String FAILURE = "failure";
     /** On {@value #CLAIM}: how many holders have begun the last rebuild (the first and those who took it over). */
     private static final String ATTEMPTS = "attempts";
+    /**
+     * On {@value #CLAIM}: true once the last rebuild is given up ({@value #ATTEMPTS_AT_MOST} holders stopped), which
+     * the check then leaves; a rebuild {@code FAILED} otherwise (on its third attempt too) is not given up.
+     */
+    private static final String GIVEN_UP = "givenUp";
     /** A rebuild whose holders stopped this many times before finishing is reported failed, not taken over again. */
     static final int ATTEMPTS_AT_MOST = 3;
 
@@ -270,9 +284,19 @@ public class ProjectionRebuild {
             boolean takingOver = ifDue && unfinished(recorded);
             int attempts = takingOver && recorded.get(ATTEMPTS) instanceof Number before ? before.intValue() + 1 : 1;
             Generation active = generations.active();
+            if (takingOver && recorded.get(TARGET) instanceof Number built && built.longValue() == active.number()) {
+                // Its holder switched over and stopped before it could record so: the rebuild is done.
+                log.info("The rebuild of generation {} switched over before its instance stopped: recorded as done",
+                        active.number());
+                Instant now = clock.instant();
+                releaseClaim(new Update().set(STATE, State.SWITCHED.name()).set(FINISHED_AT, Date.from(now))
+                        .unset(FAILURE));
+                status.set(new Status(State.SWITCHED, active.number(), instant(recorded.get(STARTED_AT)), now,
+                        0, 0, 1.0, null));
+                return Optional.empty();
+            }
             if (ifDue && !takingOver) {
-                if (State.FAILED.name().equals(recorded.get(STATE)) && recorded.get(ATTEMPTS) instanceof Number tried
-                        && tried.intValue() >= ATTEMPTS_AT_MOST) {
+                if (Boolean.TRUE.equals(recorded.get(GIVEN_UP))) {
                     // Given up after its instances kept stopping (or failing): started again when someone asks for
                     // it, not at every check, which would kill an instance every few minutes for good.
                     releaseClaim(null);
@@ -312,7 +336,7 @@ public class ProjectionRebuild {
                         + " times, so it was not taken over again; ask for a rebuild once the cause is mended.";
                 log.error("Not taking over the rebuild of generation {}: {}", recorded.get(TARGET), reason);
                 Instant now = clock.instant();
-                releaseClaim(new Update().set(STATE, State.FAILED.name()).set(FAILURE, reason)
+                releaseClaim(new Update().set(STATE, State.FAILED.name()).set(FAILURE, reason).set(GIVEN_UP, true)
                         .set(FINISHED_AT, Date.from(now)));
                 status.set(new Status(State.FAILED, recorded.get(TARGET) instanceof Number n ? n.longValue() : null,
                         instant(recorded.get(STARTED_AT)), now, 0, 0, null, reason));
@@ -321,7 +345,7 @@ public class ProjectionRebuild {
             Instant startedAt = clock.instant();
             if (!leases.write(claim, new Update().set(TARGET, target.number()).set(STATE, State.REPLAYING.name())
                     .set(STARTED_AT, Date.from(startedAt)).set(ATTEMPTS, attempts).unset(FINISHED_AT)
-                    .unset(REPLAYED).unset(TO_REPLAY).unset(FAILURE))) {
+                    .unset(REPLAYED).unset(TO_REPLAY).unset(FAILURE).unset(GIVEN_UP))) {
                 throw new IllegalStateException("The rebuild's claim ran out before it began");
             }
             dropLeftovers(active);
@@ -329,6 +353,7 @@ public class ProjectionRebuild {
             replayed.set(0);
             toReplay = 0;
             fed = null;
+            switched = false;
             status.set(new Status(State.REPLAYING, target.number(), startedAt, null, 0, 0, 0.0, null));
             if (takingOver) {
                 log.info("Taking over the rebuild of generation {}, whose instance stopped before it finished "
@@ -420,6 +445,11 @@ public class ProjectionRebuild {
             rebuild(target, startedAt);
         } catch (Throwable death) {
             stopped(target, startedAt, death);
+            if (death instanceof OutOfMemoryError) {
+                // Recorded as far as it could be: the thread dies of it as before (and the JVM exits, where
+                // -XX:+ExitOnOutOfMemoryError says so).
+                throw death;
+            }
         }
     }
 
@@ -429,15 +459,25 @@ public class ProjectionRebuild {
      * the give-up), only at once rather than once its lease has run out: its copy is abandoned (no longer fed by the
      * live consumer) and its claim given back, with the kind of error as {@code failure}. Logged with that kind and
      * where it was thrown, not its message (which may quote an event's data). If that cannot be written either (the
-     * store is gone, memory still short), the claim runs out as a killed holder's does.
+     * store is gone, memory still short), the claim runs out as a killed holder's does. Past the switch over, the
+     * rebuild is done instead ({@link #doneAfterSwitch}): its generation is the live one.
      */
     private void stopped(Generation target, Instant startedAt, Throwable death) {
         String reason = death.getClass().getSimpleName();
+        StackTraceElement[] where = death.getStackTrace();
+        if (switched) {
+            log.error("Rebuild of generation {} stopped on {} at {} after it switched over", target.number(),
+                    reason, where.length > 0 ? where[0] : "an unknown point");
+            doneAfterSwitch(target, startedAt);
+            return;
+        }
         try {
-            StackTraceElement[] where = death.getStackTrace();
             log.error("Rebuild of generation {} stopped on {} at {}; the next check takes it over", target.number(),
                     reason, where.length > 0 ? where[0] : "an unknown point");
-            generations.abandon(target);
+            if (!generations.abandon(target)) {
+                doneAfterSwitch(target, startedAt);
+                return;
+            }
         } catch (Throwable unrecorded) {
             log.warn("Could not abandon generation {} of the stopped rebuild: {}", target.number(),
                     unrecorded.getClass().getSimpleName());
@@ -488,7 +528,9 @@ public class ProjectionRebuild {
 
             // Still this rebuild's, for the lease's time at least: a holder that lost it never switches over.
             keepClaim(true);
-            generations.switchTo(target);
+            Generation previous = generations.switchTo(target);
+            switched = true;
+            generations.drop(previous);
             Instant finishedAt = clock.instant();
             // Given back before the status says so: a rebuild asked for on seeing it switched finds it free.
             releaseClaim(new Update().set(STATE, State.SWITCHED.name()).set(FINISHED_AT, Date.from(finishedAt))
@@ -497,14 +539,45 @@ public class ProjectionRebuild {
                     toReplay, 1.0, null));
             log.info("Rebuilt generation {} from {} events; it is now live", target.number(), replayed.get());
         } catch (RuntimeException failure) {
+            if (switched) {
+                log.error("Rebuild of generation {} failed after it switched over", target.number(), failure);
+                doneAfterSwitch(target, startedAt);
+                return;
+            }
             log.error("Rebuild of generation {} failed", target.number(), failure);
-            generations.abandon(target);
+            if (!generations.abandon(target)) {
+                doneAfterSwitch(target, startedAt);
+                return;
+            }
             Instant finishedAt = clock.instant();
             String reason = failure.getClass().getSimpleName();
             releaseClaim(new Update().set(STATE, State.FAILED.name()).set(FINISHED_AT, Date.from(finishedAt))
                     .set(REPLAYED, replayed.get()).set(TO_REPLAY, toReplay).set(FAILURE, reason));
             status.set(new Status(State.FAILED, target.number(), startedAt, finishedAt, replayed.get(),
                     toReplay, null, reason));
+        }
+    }
+
+    /**
+     * A rebuild that failed after its generation became the live one (dropping the one it replaced, or giving the
+     * claim back, failed): done, since the live generation is complete. Recorded {@code SWITCHED} if the claim is
+     * still held; else the claim runs out still recording it as catching up, and the next check finds its generation
+     * live and records it done ({@link #begin}). Collections of the replaced generation left behind are dropped by the
+     * next rebuild as leftovers.
+     */
+    private void doneAfterSwitch(Generation target, Instant startedAt) {
+        Instant finishedAt = clock.instant();
+        try {
+            releaseClaim(new Update().set(STATE, State.SWITCHED.name()).set(FINISHED_AT, Date.from(finishedAt))
+                    .set(REPLAYED, replayed.get()).set(TO_REPLAY, toReplay));
+        } catch (RuntimeException unrecorded) {
+            log.warn("Could not record that the rebuild of generation {} switched over; the next check does: {}",
+                    target.number(), unrecorded.getClass().getSimpleName());
+        } finally {
+            claim = null;
+            fed = null;
+            status.set(new Status(State.SWITCHED, target.number(), startedAt, finishedAt, replayed.get(), toReplay,
+                    1.0, null));
         }
     }
 

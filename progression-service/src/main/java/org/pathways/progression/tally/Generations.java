@@ -162,25 +162,34 @@ public class Generations {
     }
 
     /**
-     * Makes {@code generation} the live one, derived as this code derives figures ({@link #DERIVATION}), and drops
-     * every collection of the one it replaces.
+     * Makes {@code generation} the live one, derived as this code derives figures ({@link #DERIVATION}); the one it
+     * replaces, which the caller drops ({@link #drop}) once it has noted that the switch is made: from here on a
+     * failure must leave {@code generation} alone.
      */
-    public void switchTo(Generation generation) {
+    public Generation switchTo(Generation generation) {
         Generation previous = active();
         mongo.upsert(Query.query(Criteria.where("_id").is(STATE)), new Update().set("active", generation.number())
                 .unset("catchingUp").unset(CATCHING_UP_UNTIL).set("switchedAt", new Date()).set(DERIVED, DERIVATION),
                 COLLECTION);
         refresh();
-        drop(previous);
         log.info("Projections switched to generation {}", generation.number());
+        return previous;
     }
 
-    /** Stops feeding a generation a rebuild gave up on. */
-    public void abandon(Generation generation) {
+    /**
+     * Stops feeding a generation a rebuild gave up on, and drops it; refused (false, nothing dropped) when it is the
+     * live one as stored now: a rebuild that failed after its switch over had landed (an acknowledgement lost, say)
+     * leaves the live figures as they are.
+     */
+    public boolean abandon(Generation generation) {
         mongo.updateFirst(Query.query(Criteria.where("_id").is(STATE).and("catchingUp").is(generation.number())),
                 new Update().unset("catchingUp").unset(CATCHING_UP_UNTIL), COLLECTION);
-        refresh();
+        if (refresh().active().equals(generation)) {
+            log.warn("Not abandoning generation {}: it is the live one", generation.number());
+            return false;
+        }
         drop(generation);
+        return true;
     }
 
     public void drop(Generation generation) {
