@@ -142,6 +142,21 @@ class StreamedImportTest extends OpportunityCatalogueServiceTest {
     }
 
     @Test
+    void aDocumentNestedPastWhatTheParserAllowsIsRefusedAsMalformedAndNothingOfItIsKept() {
+        String marker = "Nested-" + UUID.randomUUID();
+        String document = "{\"contents\": [{\"id\": \"" + UUID.randomUUID() + "\", \"name\": \"" + marker
+                + "\"}, " + "[".repeat(600) + "]".repeat(600) + "]}";
+        long jobs = mongo.count(new Query(), ImportJob.class);
+
+        HttpApi.Response refused = api().post("/api/hsds/imports", admin(), document);
+
+        assertThat(refused.isProblem(400, "malformed-request")).as(String.valueOf(refused.body())).isTrue();
+        assertThat(mongo.count(Query.query(Criteria.where("json").regex(marker)), StagedRecord.class))
+                .as("nothing staged").isZero();
+        assertThat(mongo.count(new Query(), ImportJob.class)).as("no job").isEqualTo(jobs);
+    }
+
+    @Test
     void aDocumentFoundBrokenHalfWayIsRefusedAndNothingOfItIsKept() {
         String marker = "Broken-" + UUID.randomUUID();
         StringBuilder document = new StringBuilder("{\"contents\": [");
