@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,8 +93,12 @@ class ImportAdmission {
 
     /** What the heap holds that the last collection kept (or all it holds, for a pool that reports no such thing). */
     private static long liveHeap() {
+        return liveHeap(ManagementFactory.getMemoryPoolMXBeans());
+    }
+
+    static long liveHeap(List<MemoryPoolMXBean> pools) {
         long live = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        for (MemoryPoolMXBean pool : pools) {
             if (pool.getType() == MemoryType.HEAP) {
                 MemoryUsage kept = pool.getCollectionUsage();
                 live += kept != null ? kept.getUsed() : pool.getUsage().getUsed();
@@ -153,7 +158,12 @@ class ImportAdmission {
             }
         }
 
-        /** What was held so far is no longer: a record of a page was staged. */
+        /** The bytes of the import held now. */
+        long held() {
+            return held;
+        }
+
+        /** What was held so far is no longer: the records of a page read so far were staged. */
         void released() {
             held = 0;
         }
