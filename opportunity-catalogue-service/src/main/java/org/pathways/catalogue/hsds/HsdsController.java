@@ -128,6 +128,7 @@ class HsdsController {
                     if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
                         tabular.readZip(in, permit.bytes(), permit::hold);
                     } else {
+                        permit.hold(file.getSize()); // held with the zips' inflated files, within one budget
                         tabular.read(name, new InputStreamReader(in, StandardCharsets.UTF_8));
                     }
                 } catch (IOException e) {
