@@ -140,6 +140,7 @@ class ImportJobs {
         StagedFeed staged = new StagedFeed(mongo, id, permit.bytes() / 2);
         HsdsFeed.Builder feed = new HsdsFeed.Builder(staged);
         ImportProgress progress = new ImportProgress();
+        ImportJob job;
         try {
             HsdsJsonStream.read(document, type, feed, () -> {
                 progress.note(feed.findings);
@@ -148,9 +149,8 @@ class ImportJobs {
                     permit.released();
                 }
             });
-            ImportJob job = new ImportJob(id, caller.agencyId(), staged.finish(), clock.instant());
+            job = new ImportJob(id, caller.agencyId(), staged.finish(), clock.instant());
             job.progress = progress;
-            return queue(job);
         } catch (RuntimeException refused) {
             try {
                 staged.discard();
@@ -161,6 +161,9 @@ class ImportJobs {
             }
             throw refused;
         }
+        // Outside the try: a job whose insert failed may have been stored all the same (its acknowledgement lost), and
+        // is then run from its staged records, which are kept; a job never stored leaves them with no job to run.
+        return queue(job);
     }
 
     private ImportJob queue(ImportJob job) {
