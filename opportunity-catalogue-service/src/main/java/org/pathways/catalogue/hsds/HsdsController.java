@@ -89,7 +89,7 @@ class HsdsController {
         try (ImportAdmission.Permit permit = admission.admit(0, ImportAdmission.JSON_BYTES);
              InputStream in = permit.bounded(document.getInputStream());
              JsonParser parser = json.createParser(in)) {
-            return accepted(jobs.submit(caller, parser, type, permit::released));
+            return accepted(jobs.submit(caller, parser, type, permit));
         } catch (IOException e) {
             throw new ProblemException(HttpStatus.BAD_REQUEST, "malformed-request",
                     "The request body could not be read.");
@@ -128,6 +128,7 @@ class HsdsController {
                     if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
                         tabular.readZip(in, permit.bytes(), permit::hold);
                     } else {
+                        permit.hold(file.getSize()); // held with the zips' inflated files, within one budget
                         tabular.read(name, new InputStreamReader(in, StandardCharsets.UTF_8));
                     }
                 } catch (IOException e) {

@@ -2,10 +2,9 @@ package org.pathways.catalogue.hsds;
 
 import org.pathways.platform.problem.ProblemException;
 import org.springframework.http.HttpStatus;
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.exc.JacksonIOException;
-import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -59,7 +58,9 @@ final class HsdsJsonStream {
                 feed.document(rest, type);
                 afterRecord.run();
             }
-        } catch (StreamReadException | JacksonIOException e) {
+        } catch (JacksonException e) {
+            // Not JSON, not readable, or past the parser's limits (StreamConstraintsException: nesting deeper than
+            // 500, a number of more than 1000 digits, a name of more than 50,000 characters): the caller's document.
             throw malformed();
         }
     }

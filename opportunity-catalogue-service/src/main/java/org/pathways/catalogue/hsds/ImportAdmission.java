@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,8 +33,9 @@ import org.springframework.web.ErrorResponseException;
  * bytes per byte, measured in docs/benchmarks.md), and it is refused before it is read, {@code 413}, when that never
  * fits, or {@code 503} with {@code Retry-After} when it only does not fit now. Bytes are counted as they are read
  * ({@link Permit#bounded}, {@link Permit#hold}), so a body whose size was not declared, or a zip that inflates, is
- * stopped with the same {@code 413} once it passes what was admitted. A JSON page ({@code contents}) streams: only
- * each record is held.
+ * stopped once it passes what was admitted: the same {@code 413} past the budget, {@code 503} with
+ * {@code Retry-After} when it only passed what was free when it started. A JSON page ({@code contents}) streams: only
+ * the records read since the last batch was staged are held ({@link StagedFeed}).
  */
 @Component
 @EnableConfigurationProperties(ImportLimits.class)
@@ -90,20 +92,36 @@ class ImportAdmission {
         return new Permit(Math.min(ceiling, free), heapPerByte);
     }
 
-    /** What the heap holds that the last collection kept (or all it holds, for a pool that reports no such thing). */
+    /**
+     * What the heap holds and may not give back soon: eden as the last collection left it (what it holds now is
+     * mostly garbage, gone at the next young collection), every other pool the larger of what it holds now and what
+     * the last collection kept. Under the Serial collector the old generation's collection usage changes only at a
+     * full collection, so what young collections promoted since is only in its usage now.
+     */
     private static long liveHeap() {
+        return liveHeap(ManagementFactory.getMemoryPoolMXBeans());
+    }
+
+    static long liveHeap(List<MemoryPoolMXBean> pools) {
         long live = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        for (MemoryPoolMXBean pool : pools) {
             if (pool.getType() == MemoryType.HEAP) {
                 MemoryUsage kept = pool.getCollectionUsage();
-                live += kept != null ? kept.getUsed() : pool.getUsage().getUsed();
+                long now = pool.getUsage().getUsed();
+                live += kept == null ? now : pool.getName().contains("Eden") ? kept.getUsed()
+                        : Math.max(now, kept.getUsed());
             }
         }
         return live;
     }
 
+    /** What an import may hold of a form taking {@code heapPerByte}: its budget, whatever is free now. */
+    private long budget(double heapPerByte) {
+        return (long) (ceiling / heapPerByte);
+    }
+
     private ErrorResponseException tooLarge(double heapPerByte) {
-        long mb = (long) (ceiling / heapPerByte) / (1024 * 1024);
+        long mb = budget(heapPerByte) / (1024 * 1024);
         String detail = heapPerByte == TABULAR_BYTES
                 ? "This feed is too large for the catalogue to read at once: it can read about " + mb + " MB of CSV"
                 + " in one import. Split the feed into several imports (each organization with its services, "
@@ -145,15 +163,28 @@ class ImportAdmission {
             return (long) (memory / heapPerByte);
         }
 
-        /** Counts {@code n} more bytes of the import as held: a {@code 413} problem once more than {@link #bytes}. */
+        /**
+         * Counts {@code n} more bytes of the import as held: once more than {@link #bytes}, a {@code 413} problem
+         * when that is more than the import's budget, or {@code 503} with {@code Retry-After} when the permit was
+         * cut to what was free when it started (the import may fit when more is).
+         */
         void hold(long n) {
             held += n;
             if (held > bytes()) {
+                if (held <= budget(heapPerByte)) {
+                    throw busy("The catalogue had not enough memory free to read this import. Send it again in a "
+                            + "little while, or split it into smaller feeds.");
+                }
                 throw tooLarge(heapPerByte);
             }
         }
 
-        /** What was held so far is no longer: a record of a page was staged. */
+        /** The bytes of the import held now. */
+        long held() {
+            return held;
+        }
+
+        /** What was held so far is no longer: the records of a page read so far were staged. */
         void released() {
             held = 0;
         }

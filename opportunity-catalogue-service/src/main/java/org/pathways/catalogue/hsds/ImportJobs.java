@@ -130,24 +130,27 @@ class ImportJobs {
 
     /**
      * Stages the records of an HSDS JSON document as it is read ({@link HsdsJsonStream}, {@link StagedFeed}) and
-     * queues its job, {@code afterRecord} told each time a record is staged. A document refused part-way (not JSON,
-     * too many records, too large to hold) leaves nothing behind: no job, and the records staged so far removed.
+     * queues its job. The document is read within {@code permit}: what was read is released when the records read
+     * from it are written, and they are written once they hold half of what the permit admits (or
+     * {@link StagedFeed#BATCH_BYTES}). A document refused part-way (not JSON, too many records, too large to hold)
+     * leaves nothing behind: no job, and the records staged so far removed.
      */
-    ImportJob submit(Caller caller, JsonParser document, String type, Runnable afterRecord) {
+    ImportJob submit(Caller caller, JsonParser document, String type, ImportAdmission.Permit permit) {
         String id = UUID.randomUUID().toString();
-        StagedFeed staged = new StagedFeed(mongo, id);
+        StagedFeed staged = new StagedFeed(mongo, id, permit.bytes() / 2);
         HsdsFeed.Builder feed = new HsdsFeed.Builder(staged);
         ImportProgress progress = new ImportProgress();
+        ImportJob job;
         try {
             HsdsJsonStream.read(document, type, feed, () -> {
                 progress.note(feed.findings);
                 feed.findings.clear();
-                staged.writeIfFull();
-                afterRecord.run();
+                if (staged.writeIfFull(permit.held())) {
+                    permit.released();
+                }
             });
-            ImportJob job = new ImportJob(id, caller.agencyId(), staged.finish(), clock.instant());
+            job = new ImportJob(id, caller.agencyId(), staged.finish(), clock.instant());
             job.progress = progress;
-            return queue(job);
         } catch (RuntimeException refused) {
             try {
                 staged.discard();
@@ -158,6 +161,9 @@ class ImportJobs {
             }
             throw refused;
         }
+        // Outside the try: a job whose insert failed may have been stored all the same (its acknowledgement lost), and
+        // is then run from its staged records, which are kept; a job never stored leaves them with no job to run.
+        return queue(job);
     }
 
     private ImportJob queue(ImportJob job) {

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -75,5 +80,64 @@ class ImportAdmissionTest {
             assertThatThrownBy(() -> in.readNBytes(2_000)).isInstanceOfSatisfying(ErrorResponseException.class,
                     refused -> assertThat(refused.getStatusCode().value()).isEqualTo(413));
         }
+    }
+
+    @Test
+    void aStreamedDocumentPastWhatIsFreeNowButWithinTheBudgetIsToldToComeBackLater() throws Exception {
+        live.set(226 * MB); // 30 MB free, of the 102 MB an import may take
+        try (ImportAdmission.Permit permit = admission.admit(0, ImportAdmission.JSON_BYTES);
+             InputStream in = permit.bounded(new ByteArrayInputStream(new byte[12 * (int) MB]))) {
+            in.readNBytes(9 * (int) MB);
+            assertThatThrownBy(() -> in.readNBytes(2 * (int) MB)).isInstanceOfSatisfying(ErrorResponseException.class,
+                    refused -> {
+                        assertThat(refused.getStatusCode().value()).isEqualTo(503);
+                        assertThat(refused.getBody().getType().toString())
+                                .isEqualTo("urn:pathways:problem:service-busy");
+                        assertThat(refused.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("30");
+                    });
+        }
+    }
+
+    @Test
+    void aStreamedDocumentPastTheBudgetIsA413NamingTheBudget() throws Exception {
+        try (ImportAdmission.Permit permit = admission.admit(0, ImportAdmission.JSON_BYTES);
+             InputStream in = permit.bounded(new ByteArrayInputStream(new byte[40 * (int) MB]))) {
+            in.readNBytes(30 * (int) MB);
+            assertThatThrownBy(() -> in.readNBytes(10 * (int) MB)).isInstanceOfSatisfying(
+                    ErrorResponseException.class, refused -> {
+                        assertThat(refused.getStatusCode().value()).isEqualTo(413);
+                        assertThat(refused.getBody().getDetail()).contains("about 34 MB");
+                    });
+        }
+    }
+
+    /**
+     * Under the Serial collector the old generation's collection usage is what the last full collection kept: what
+     * it has taken since (promoted by young collections) is only in its usage now, and is not free.
+     */
+    @Test
+    void whatTheOldGenerationHoldsSinceItsLastCollectionIsNotCountedAsFree() {
+        List<MemoryPoolMXBean> pools = List.of(
+                pool("Eden Space", 50 * MB, 0),
+                pool("Survivor Space", 5 * MB, 3 * MB),
+                pool("Tenured Gen", 180 * MB, 20 * MB),
+                pool("Metaspace", MemoryType.NON_HEAP, 60 * MB, 0));
+
+        assertThat(ImportAdmission.liveHeap(pools)).isEqualTo(185 * MB);
+    }
+
+    private static MemoryPoolMXBean pool(String name, long used, long kept) {
+        return pool(name, MemoryType.HEAP, used, kept);
+    }
+
+    private static MemoryPoolMXBean pool(String name, MemoryType type, long used, long kept) {
+        return (MemoryPoolMXBean) Proxy.newProxyInstance(MemoryPoolMXBean.class.getClassLoader(),
+                new Class<?>[] {MemoryPoolMXBean.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getName" -> name;
+                    case "getType" -> type;
+                    case "getUsage" -> new MemoryUsage(0, used, used, -1);
+                    case "getCollectionUsage" -> new MemoryUsage(0, kept, kept, -1);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
 import org.pathways.catalogue.agency.Agency;
+import org.pathways.platform.security.Caller;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.StoreFaults;
@@ -27,7 +29,9 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A store that fails under an import job is the catalogue's trouble, not the provider's: the record is tried again,
@@ -43,6 +47,9 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
     ImportJobs jobs;
     @Autowired
     MongoTemplate mongo;
+
+    @Autowired
+    ImportAdmission admission;
 
     @AfterEach
     void heal() {
@@ -78,6 +85,38 @@ class ImportJobStoreFailureTest extends OpportunityCatalogueServiceTest {
                     .replace("ac148810-d857-441c-9679-408f346de14b", service);
             return new Feed(organization, service, json);
         }
+    }
+
+    /**
+     * The job's insert lands but its acknowledgement is lost: the job is in the store, so the records it refers to are
+     * kept, and it imports them, instead of running over records that were removed when the submission failed.
+     */
+    @Test
+    void aJobStoredThoughItsInsertFailedKeepsItsRecordsAndImportsThem() throws Exception {
+        Feed feed = Feed.fresh();
+        String submitter = "hsds-import-submitter-" + UUID.randomUUID();
+        Instant before = Instant.now();
+        StoreFaults.landThenFailNext(submitter, "hsdsImports", 1);
+        RuntimeException[] failed = {null};
+        Thread submitting = Thread.ofPlatform().name(submitter).start(() -> {
+            try (ImportAdmission.Permit permit = admission.admit(0, ImportAdmission.JSON_BYTES);
+                 JsonParser parser = JsonMapper.builder().build().createParser(feed.json())) {
+                jobs.submit(new Caller("platform-admin", "agency-platform", Set.of(Role.PLATFORM_ADMIN)), parser,
+                        null, permit);
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        });
+        submitting.join(Duration.ofSeconds(60));
+        assertThat(failed[0]).as("the submission failed").isNotNull();
+        ImportJob stored = mongo.findOne(Query.query(Criteria.where("createdAt").gte(before)), ImportJob.class);
+        assertThat(stored).as("the job landed").isNotNull();
+
+        JsonNode done = awaitStatus("/api/hsds/imports/" + stored.id, "DONE");
+
+        assertThat(done.path("read").asInt()).as(done.toString()).isEqualTo(2);
+        assertThat(api().get("/api/opportunities/opp-" + feed.service(), TestTokens.worker(COUNCIL)).status())
+                .as("the service was imported").isEqualTo(200);
     }
 
     private JsonNode awaitStatus(String location, String status) {

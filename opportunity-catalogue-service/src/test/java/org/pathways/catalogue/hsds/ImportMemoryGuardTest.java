@@ -93,6 +93,32 @@ class ImportMemoryGuardTest extends OpportunityCatalogueServiceTest {
         assertThat(api().get("/api/hsds", CLIENT).status()).as("another caller").isEqualTo(200);
     }
 
+    /** 3 MB of CSV and a zip inflating to 3 MB: each fits the 4 MB of CSV an import may hold here, not both. */
+    @Test
+    void csvFilesAndAZipThatTogetherHoldMoreThanAnImportMayAreA413() throws IOException {
+        // ids that are not UUIDs: were it read, the job would refuse them by name, writing nothing
+        byte[] row = ("not-a-uuid,Learning Centre," + "A long description. ".repeat(10) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream csv = new ByteArrayOutputStream();
+        csv.write("id,name,description\n".getBytes(StandardCharsets.UTF_8));
+        while (csv.size() < 3_000_000) {
+            csv.write(row);
+        }
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream out = new ZipOutputStream(zip)) {
+            out.putNextEntry(new ZipEntry("services.csv"));
+            out.write(csv.toByteArray());
+            out.closeEntry();
+        }
+        assertThat(zip.size()).as("compressed").isLessThan(500_000);
+
+        HttpApi.Response refused = upload(List.of("organizations.csv", "services.zip"),
+                List.of(csv.toByteArray(), zip.toByteArray()));
+
+        assertThat(refused.isProblem(413, "too-large")).as(String.valueOf(refused.body())).isTrue();
+        assertThat(api().get("/api/hsds", CLIENT).status()).as("another caller").isEqualTo(200);
+    }
+
     @Test
     void aSmallZipThatInflatesPastWhatAnImportMayHoldIsA413() throws IOException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();

@@ -71,7 +71,7 @@ public final class ImportMemoryProbe {
                 HsdsFeed.Builder feed = new HsdsFeed.Builder(staged);
                 int[] read = {0};
                 HsdsJsonStream.read(parser, null, feed, () -> {
-                    staged.writeIfFull();
+                    staged.writeIfFull(0);
                     if (++read[0] % 250 == 0) {
                         most[0] = Math.max(most[0], retained() - start);
                     }

@@ -1,9 +1,12 @@
 package org.pathways.catalogue.hsds;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.pathways.catalogue.OpportunityCatalogueServiceTest;
+import org.pathways.platform.problem.ProblemException;
 import org.pathways.platform.security.Role;
 import org.pathways.testing.HttpApi;
 import org.pathways.testing.TestTokens;
@@ -69,7 +73,7 @@ class StreamedImportTest extends OpportunityCatalogueServiceTest {
             HsdsJsonStream.read(parser, null, feed, () -> {
                 findings.addAll(feed.findings);
                 feed.findings.clear();
-                staged.writeIfFull();
+                staged.writeIfFull(0);
             });
         }
         int total = staged.finish();
@@ -139,6 +143,101 @@ class StreamedImportTest extends OpportunityCatalogueServiceTest {
         assertThat(streamed.findings()).containsExactlyElementsOf(whole.findings());
         assertThat(whole.findings()).extracting(ImportFinding::code).contains("DUPLICATE", "NOT_A_RECORD");
         assertThat(String.join("\n", streamed.records())).contains("Full 0", "Venue 4", "org-not-a-uuid");
+    }
+
+    /**
+     * Records of about 1 MB each: what is held before it is staged is bounded by bytes, not only by the count of
+     * records (a batch of 200 such records would hold 200 MB), so most of the page is staged before its end arrives.
+     */
+    @Test
+    void aPageOfLargeRecordsIsStagedSeveralTimesAsItIsReadNotHeldUntilItsEnd() {
+        String marker = "Large-" + UUID.randomUUID();
+        String description = "A long description. ".repeat(50_000);
+        int records = 40;
+        long[] stagedBeforeTheLast = {-1};
+        InputStream body = new SequenceInputStream(java.util.Collections.enumeration(Stream.iterate(0, i -> i + 1)
+                .limit(records + 2).map(i -> i == 0 ? text("{\"contents\": [")
+                        : i <= records ? lazy(i, records, () -> {
+                            if (i == records) { // the client is about to send the last record
+                                stagedBeforeTheLast[0] = mongo.count(Query.query(Criteria.where("json")
+                                        .regex(marker)), StagedRecord.class);
+                            }
+                            return (i == 1 ? "" : ",") + "{\"id\": \"large-" + i + "\", \"name\": \"" + marker
+                                    + "\", \"description\": \"" + description + "\"}";
+                        })
+                        : text("]}")).toList()));
+
+        HttpApi.Response accepted = api().send(api().request("/api/hsds/imports", admin())
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> body)));
+
+        assertThat(accepted.status()).as(String.valueOf(accepted.body())).isEqualTo(202);
+        assertThat(accepted.body().path("total").asInt()).isEqualTo(records);
+        assertThat(stagedBeforeTheLast[0]).as("records staged while the page was still arriving")
+                .isGreaterThanOrEqualTo(records - 15);
+    }
+
+    private static InputStream text(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A part of a body made only when the client comes to send it. */
+    private static InputStream lazy(int i, int records, java.util.function.Supplier<String> part) {
+        return new InputStream() {
+            private InputStream made;
+
+            private InputStream made() {
+                if (made == null) {
+                    made = text(part.get());
+                }
+                return made;
+            }
+
+            @Override
+            public int read() throws IOException {
+                return made().read();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                return made().read(buffer, offset, length);
+            }
+        };
+    }
+
+    @Test
+    void aRecordTooLargeForOneStoredDocumentIsRefusedAs413AndNothingOfItIsKept() {
+        String job = UUID.randomUUID().toString();
+        StagedFeed staged = new StagedFeed(mongo, job);
+        HsdsFeed.Builder feed = new HsdsFeed.Builder(staged);
+        ObjectNode record = JsonNodeFactory.instance.objectNode().put("id", UUID.randomUUID().toString())
+                .put("name", "Too large").put("description", "A long description. ".repeat(850_000));
+
+        assertThatThrownBy(() -> {
+            feed.record(record, null);
+            staged.finish();
+        }).isInstanceOfSatisfying(ProblemException.class, refused -> {
+            assertThat(refused.status().value()).isEqualTo(413);
+            assertThat(refused.kind()).isEqualTo("too-large");
+            assertThat(refused.getMessage()).contains("15 MB");
+        });
+        staged.discard();
+        assertThat(mongo.count(Query.query(Criteria.where("jobId").is(job)), StagedRecord.class)).isZero();
+    }
+
+    @Test
+    void aDocumentNestedPastWhatTheParserAllowsIsRefusedAsMalformedAndNothingOfItIsKept() {
+        String marker = "Nested-" + UUID.randomUUID();
+        String document = "{\"contents\": [{\"id\": \"" + UUID.randomUUID() + "\", \"name\": \"" + marker
+                + "\"}, " + "[".repeat(600) + "]".repeat(600) + "]}";
+        long jobs = mongo.count(new Query(), ImportJob.class);
+
+        HttpApi.Response refused = api().post("/api/hsds/imports", admin(), document);
+
+        assertThat(refused.isProblem(400, "malformed-request")).as(String.valueOf(refused.body())).isTrue();
+        assertThat(mongo.count(Query.query(Criteria.where("json").regex(marker)), StagedRecord.class))
+                .as("nothing staged").isZero();
+        assertThat(mongo.count(new Query(), ImportJob.class)).as("no job").isEqualTo(jobs);
     }
 
     @Test
