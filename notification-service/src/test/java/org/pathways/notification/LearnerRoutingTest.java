@@ -64,7 +64,7 @@ class LearnerRoutingTest extends NotificationServiceTest {
             await().atMost(PATIENCE).until(() -> handled(referral.eventId()) && handled(kindConsent.eventId())
                     && handled(consent.eventId()) && agencyKinds.kindOf(college).isPresent());
             queries.clear();
-            queries.recordOn(thread -> !MongoQueryLog.WEB_THREADS.test(thread));
+            queries.recordOn(MongoQueryLog.SERVICE_THREADS);
 
             OutboxEntry milestone = milestone(learner, recorder);
             events.publish(milestone);

@@ -102,7 +102,7 @@ class WorkerEmailTest extends NotificationServiceTest {
         putPreferences("ana", college, ana, "en", "REFERRAL_ARRIVED");
         try (ReferralEvents events = new ReferralEvents()) {
             queries.clear();
-            queries.recordOn(thread -> !MongoQueryLog.WEB_THREADS.test(thread));
+            queries.recordOn(MongoQueryLog.SERVICE_THREADS);
             OutboxEntry submitted = ReferralEvents.submitted(council, college);
             events.publish(submitted);
             assertThat(awaitMailTo(ana).getSubject()).isEqualTo(ARRIVED_EN);
@@ -136,7 +136,7 @@ class WorkerEmailTest extends NotificationServiceTest {
         putAgencyContact(college, contact);
         try (ReferralEvents events = new ReferralEvents()) {
             queries.clear();
-            queries.recordOn(thread -> !MongoQueryLog.WEB_THREADS.test(thread));
+            queries.recordOn(MongoQueryLog.SERVICE_THREADS);
             OutboxEntry toSilent = ReferralEvents.submitted("agency-council", silent);
             events.publish(toSilent);
 

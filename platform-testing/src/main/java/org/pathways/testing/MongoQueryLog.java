@@ -25,6 +25,16 @@ public class MongoQueryLog implements CommandListener {
     /** The web server's request threads. */
     public static final Predicate<String> WEB_THREADS = thread -> thread.startsWith("tomcat-handler");
 
+    /**
+     * The test's own threads: JUnit's and Awaitility's, which poll a condition on a thread of their own. A test that
+     * reads the store to wait for an outcome must not count its own reads as the service's.
+     */
+    public static final Predicate<String> TEST_THREADS = thread -> thread.equals("main")
+            || thread.startsWith("awaitility");
+
+    /** The service's own background threads: neither the web server's nor the test's. */
+    public static final Predicate<String> SERVICE_THREADS = WEB_THREADS.or(TEST_THREADS).negate();
+
     /** One read: a find, count, aggregate $match, findAndModify, update or delete filter. */
     public record Read(String thread, String command, String collection, BsonDocument filter, BsonDocument sort) {
     }

@@ -234,7 +234,7 @@ class ConsentWithdrawalTest extends ReferralServiceTest {
         Scenario s = consentedLearnerAndPublishedCourse(20, 0);
         String id = step(worker(COLLEGE), submitted(s), "RECEIVE", null).get("id").asString();
         queries.clear();
-        queries.recordOn(thread -> !MongoQueryLog.WEB_THREADS.test(thread));
+        queries.recordOn(MongoQueryLog.SERVICE_THREADS);
         try {
             events.publish(new ConsentWithdrawn(s.learnerId(), s.consentId(), COLLEGE,
                     ConsentPurpose.REFERRAL_SHARING, Instant.now()));
