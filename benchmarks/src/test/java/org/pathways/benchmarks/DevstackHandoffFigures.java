@@ -71,6 +71,8 @@ class DevstackHandoffFigures {
     private String platformAdmin;
     /** The subscriptions this run made, by id: the token of the agency that made each. */
     private final Map<String, String> subscriptions = new java.util.LinkedHashMap<>();
+    /** The measured endpoint's subscription (the college's system). */
+    private String collegeSubscription;
 
     @Test
     void printFigures() throws Exception {
@@ -84,6 +86,7 @@ class DevstackHandoffFigures {
         try (AgencyEndpoint collegeSystem = AgencyEndpoint.healthy();
              AgencyEndpoint failing = AgencyEndpoint.failingSlowly(Duration.ofSeconds(1))) {
             collegeSystem.verifyWith(subscribe(college, collegeSystem));
+            collegeSubscription = subscriptions.keySet().iterator().next();
             Referrals referrals = Referrals.prepare(GATEWAY, RATE * (2 * SECONDS + WARMUP_SECONDS) + RATE,
                     council.getFirst(), college, "agency-college", System.nanoTime());
             line("Devstack handoff (%s): %d referrals/s through the gateway for %d s per phase", Instant.now(), RATE,
@@ -107,11 +110,13 @@ class DevstackHandoffFigures {
                        AgencyEndpoint collegeSystem) throws Exception {
         Latencies raw = rawKafka(clients);
         double deferredBefore = deferred();
+        double collegeDeferredBefore = collegeDeferred();
         double overdueBefore = overdue();
         Map<String, Long> commandsBefore = StoreCommandCounts.read();
         Handoffs measured = handoffs(clients, council, referrals, collegeSystem, SECONDS);
         Map<String, Long> commandsAfter = StoreCommandCounts.read();
         double deferredInPhase = deferred() - deferredBefore;
+        double collegeDeferredInPhase = collegeDeferred() - collegeDeferredBefore;
         double overdueInPhase = overdue() - overdueBefore;
         Latencies[] handoff = measured.latencies();
         double goal = 3 * raw.ms(0.99) + 20;
@@ -130,8 +135,9 @@ class DevstackHandoffFigures {
         cpuPerReferral(measured);
         line("  store commands over the phase: %s",
                 StoreCommandCounts.perReferral(commandsBefore, commandsAfter, measured.accepted(), 40));
-        line("  webhook deliveries put off (an endpoint's bulkhead full, its circuit open or on trial): %.0f",
-                deferredInPhase);
+        line("  webhook deliveries put off (an endpoint's bulkhead full, its circuit open or on trial): %.0f, of which"
+                + " %.0f to the measured endpoint (the others: the demo's dead endpoint, the failing one)",
+                deferredInPhase, collegeDeferredInPhase);
         line("  referrals found overdue in the phase: %.0f%s", overdueInPhase, overdueInPhase > 0
                 ? " (the demo's same-day target on a devstack's first start: its events are in this phase's figures;"
                 + " a second start runs with the normal target)" : "");
@@ -143,6 +149,11 @@ class DevstackHandoffFigures {
      */
     private double deferred() {
         return counted(NOTIFICATION, DEFERRED);
+    }
+
+    /** The same for the measured endpoint's subscription alone. */
+    private double collegeDeferred() {
+        return counted(NOTIFICATION, DEFERRED + "?tag=subscription:" + collegeSubscription);
     }
 
     /**

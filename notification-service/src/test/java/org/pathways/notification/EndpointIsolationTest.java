@@ -101,6 +101,94 @@ class EndpointIsolationTest extends NotificationServiceTest {
         }
     }
 
+    /**
+     * Issue 14: a burst of events to an endpoint whose bulkhead is full (a consumer's batch) waits in memory for its
+     * slots, held by this instance, and each freed slot starts the next at once: none is given back to the store and
+     * claimed again by id, which cost two or three round trips apiece and put some off more than once.
+     */
+    @Test
+    void aBurstToABusyEndpointWaitsForItsSlotsWithoutBeingPutOff() throws Exception {
+        String busyAgency = "agency-burst-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver busy = new WebhookReceiver().answerAfter(Duration.ofMillis(300));
+             ReferralEvents events = new ReferralEvents()) {
+            String subscription = subscribe(busyAgency, busy.url(), SUBMITTED).get("id").asString();
+            // Two at a time (its bulkhead), and up to four times that waiting: eight fit.
+            List<String> sent = submittedTo(busyAgency, 8, events);
+
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                    .until(() -> busy.processed().size() == sent.size());
+            assertThat(busy.processed()).containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(busy.maxInFlight()).as("the endpoint's bulkhead").isLessThanOrEqualTo(2);
+            assertThat(busy.duplicates()).isZero();
+            assertThat(deferred(subscription)).as("deliveries given back to the store and put off").isZero();
+        }
+    }
+
+    /**
+     * The line of deliveries waiting for a busy endpoint's slots is bounded (four times its bulkhead), so that a slow
+     * endpoint's line is attempted well within the deliveries' leases: the rest are given back and put off as before,
+     * and every event still arrives, once.
+     */
+    @Test
+    void moreThanTheLineHoldsAreGivenBackAndStillArriveOnce() throws Exception {
+        String busyAgency = "agency-queue-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver busy = new WebhookReceiver().answerAfter(Duration.ofMillis(400));
+             ReferralEvents events = new ReferralEvents()) {
+            String subscription = subscribe(busyAgency, busy.url(), SUBMITTED).get("id").asString();
+            List<String> sent = submittedTo(busyAgency, 16, events);
+
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                    .until(() -> busy.processed().size() == sent.size());
+            assertThat(busy.processed()).containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(busy.duplicates()).isZero();
+            assertThat(busy.maxInFlight()).as("the endpoint's bulkhead").isLessThanOrEqualTo(2);
+            assertThat(deferred(subscription)).as("beyond the two under way and the eight waiting: put off")
+                    .isPositive();
+        }
+    }
+
+    /**
+     * A subscription paused while deliveries wait for its endpoint's slots: they go back to the store and are not sent
+     * while it is paused (the attempts already under way finish), and all go once it is resumed.
+     */
+    @Test
+    void deliveriesWaitingForASlotAreNotSentWhileTheirSubscriptionIsPaused() throws Exception {
+        String agency = "agency-pausing-" + UUID.randomUUID().toString().substring(0, 8);
+        try (WebhookReceiver held = new WebhookReceiver().holdAnswers(); ReferralEvents events = new ReferralEvents()) {
+            String subscription = subscribe(agency, held.url(), SUBMITTED).get("id").asString();
+            List<String> sent = submittedTo(agency, 6, events);
+            // Two under way (held open by the endpoint), four waiting for a slot, each with this instance's lease.
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> held.count() == 2
+                    && deliveriesOf(subscription).size() == sent.size()
+                    && deliveriesOf(subscription).stream().allMatch(d -> d.getString("leaseOwner") != null));
+
+            assertThat(call("POST", "/api/subscriptions/" + subscription + "/pause", admin(agency), null)
+                    .statusCode()).isEqualTo(200);
+            // The four waiting are given back (no lease, still pending) as the pause is made.
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> deliveriesOf(subscription)
+                    .stream().filter(d -> d.getString("leaseOwner") == null
+                            && "PENDING".equals(d.getString("status"))).count() == 4);
+            held.releaseAnswers();
+            // The two under way answered and their outcomes recorded: no delivery is held by an attempt any more.
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> held.answered() == 2
+                    && deliveriesOf(subscription).stream().allMatch(d -> d.getString("leaseOwner") == null));
+            assertThat(held.count()).as("only the two under way when it was paused were sent").isEqualTo(2);
+
+            assertThat(call("POST", "/api/subscriptions/" + subscription + "/resume", admin(agency), null)
+                    .statusCode()).isEqualTo(200);
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                    .until(() -> held.processed().size() == sent.size());
+            assertThat(held.processed()).containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(held.duplicates()).isZero();
+        }
+    }
+
+    private List<org.bson.Document> deliveriesOf(String subscription) {
+        return mongo.find(org.springframework.data.mongodb.core.query.Query.query(
+                org.springframework.data.mongodb.core.query.Criteria.where("subscriptionId").is(subscription)),
+                org.bson.Document.class, "deliveries");
+    }
+
     @Test
     void aHealthyAgencyGetsEveryEventWhileAnotherAgencysEndpointHoldsEveryRequestOpen() throws Exception {
         String hungAgency = "agency-hung-" + UUID.randomUUID().toString().substring(0, 8);

@@ -48,6 +48,7 @@ public class EndpointGuards implements EndpointHealth {
      * closed, it was resumed.
      */
     private volatile Consumer<String> whenAvailable = subscriptionId -> { };
+    private volatile Consumer<String> whenForgotten = subscriptionId -> { };
     /** How many subscriptions were resumed so far (see {@link #resumes}). */
     private final java.util.concurrent.atomic.AtomicLong resumes = new java.util.concurrent.atomic.AtomicLong();
 
@@ -93,6 +94,7 @@ public class EndpointGuards implements EndpointHealth {
         private final CircuitBreaker breaker;
         private final Bulkhead bulkhead;
         private boolean recorded;
+        private boolean closed;
 
         private Pass(CircuitBreaker breaker, Bulkhead bulkhead) {
             this.breaker = breaker;
@@ -109,8 +111,16 @@ public class EndpointGuards implements EndpointHealth {
             }
         }
 
+        /**
+         * Gives the endpoint's slot back: as soon as the endpoint has answered, before the outcome is written, so that
+         * the next attempt to it does not wait on this instance's store. Closing again does nothing.
+         */
         @Override
         public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
             if (!recorded) {
                 breaker.releasePermission();
                 if (breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
@@ -217,6 +227,19 @@ public class EndpointGuards implements EndpointHealth {
         this.whenAvailable = action;
     }
 
+    /** Told of each subscription whose guards are forgotten (paused, disabled, removed): it takes no attempts now. */
+    void whenForgotten(Consumer<String> action) {
+        this.whenForgotten = action;
+    }
+
+    /**
+     * Whether the subscription's circuit refuses attempts now (open, forced open, or half-open with its trial under
+     * way), whatever its bulkhead: an attempt refused only for a full bulkhead may wait for a slot.
+     */
+    boolean circuitRefuses(String subscriptionId) {
+        return breakers.find(subscriptionId).map(b -> b.getState() != CircuitBreaker.State.CLOSED).orElse(false);
+    }
+
     @Override
     public void resumed(String subscriptionId) {
         resumes.incrementAndGet();
@@ -246,6 +269,7 @@ public class EndpointGuards implements EndpointHealth {
         breakers.remove(subscriptionId);
         openedAt.remove(subscriptionId);
         bulkheads.remove(subscriptionId);
+        whenForgotten.accept(subscriptionId);
         if (meters != null) {
             for (String name : List.of(WebhookDispatcher.ATTEMPT_TIMER, WebhookDispatcher.DEFERRED_COUNTER)) {
                 meters.find(name).tag("subscription", subscriptionId).meters().forEach(meters::remove);

@@ -102,6 +102,25 @@ class WebhookDispatcher implements DisposableBean {
      */
     private final Set<String> searchOwed = ConcurrentHashMap.newKeySet();
     static final int PUT_OFF_KEPT = 10_000;
+    /**
+     * By subscription: deliveries this instance holds the lease on (opened held, or claimed) that found their
+     * endpoint's bulkhead full, waiting in memory, in order, for one of its slots: the attempt that frees a slot starts
+     * the next one at once, with no store round trip. A burst of events (a consumer's batch) used to give each of
+     * them back to the store and claim it again by id, two or three round trips apiece, and put some off more than
+     * once (1,027 put off for 500 handoffs at 50 a second; docs/benchmarks.md). Bounded per endpoint
+     * ({@link #waitingKept}), so that a slow endpoint's line is attempted well within its leases; beyond it, and for
+     * an endpoint whose circuit refuses, the delivery is given back as before. A delivery whose lease would run out
+     * during its attempt is given back instead of attempted. Held only in memory: lost with the instance, each lease
+     * runs out and a search finds the delivery (at least once).
+     */
+    private final Map<String, java.util.Deque<Waiting>> waitingForSlot = new ConcurrentHashMap<>();
+    private final int waitingKept;
+    /** A waiting delivery is attempted only while its lease has at least this much left: an attempt's longest. */
+    private final Duration attemptAtMost;
+
+    /** A delivery held by this instance and its subscription, waiting for a slot of its endpoint. */
+    private record Waiting(Delivery delivery, Subscription subscription) {
+    }
 
     WebhookDispatcher(DeliveryLog deliveries, Subscriptions subscriptions, WebhookSender sender,
                       RetrySchedule schedule, Clock clock, WebhookProperties properties,
@@ -117,8 +136,13 @@ class WebhookDispatcher implements DisposableBean {
         this.guards = guards;
         this.pollInterval = properties.pollInterval();
         this.due = new DueWatch(clock, properties.fullPollInterval());
+        this.waitingKept = 4 * properties.perEndpointConcurrency();
+        this.attemptAtMost = properties.connectTimeout().plus(properties.readTimeout()).plusSeconds(5);
         // A slot of a full bulkhead freed, a circuit closed, a subscription resumed: its waiting deliveries go now.
         guards.whenAvailable(this::availableAgain);
+        // Paused, disabled or removed: the deliveries waiting for a slot go back to the store (their claim by id reads
+        // the subscription again).
+        guards.whenForgotten(this::giveBackWaiting);
     }
 
     /**
@@ -192,10 +216,15 @@ class WebhookDispatcher implements DisposableBean {
      * that this instance knows of, a search finds any other (another instance's, or one put off before a restart).
      */
     void availableAgain(String subscriptionId) {
+        // A held delivery waiting for a slot goes first: it costs no claim. While some wait, the attempts that free
+        // the slots start them, and no search is needed.
+        boolean lineWaiting = startNextWaiting(subscriptionId);
         Queue<String> waiting = putOff.get(subscriptionId);
         if (waiting == null || waiting.isEmpty()) {
-            searchOwed.remove(subscriptionId);
-            searchSoon();
+            if (!lineWaiting) {
+                searchOwed.remove(subscriptionId);
+                searchSoon();
+            }
             return;
         }
         if (!capacity.tryAcquire()) {
@@ -365,32 +394,158 @@ class WebhookDispatcher implements DisposableBean {
         try {
             workers.execute(() -> {
                 try {
-                    claim.get().ifPresent(claimed -> {
-                        Delivery delivery = claimed.delivery();
-                        Subscription subscription = claimed.subscription();
-                        EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
-                        if (pass == null) {
-                            defer(delivery);
-                            return;
-                        }
-                        try (pass) {
-                            moreWhileRoom(delivery.subscriptionId());
-                            attempt(delivery, subscription, pass);
-                        }
-                    });
+                    claim.get().ifPresent(claimed ->
+                            attemptThenTheWaiting(new Waiting(claimed.delivery(), claimed.subscription())));
                 } catch (RuntimeException e) {
                     log.warn("Could not attempt delivery {} now: {} (the poll will retry)", deliveryId, e.toString());
                     due.dueAt(clock.instant().plus(pollInterval));
                 } finally {
-                    capacity.release();
-                    if (outOfRoom) {
-                        outOfRoom = false;
-                        searchSoon();
-                    }
+                    releaseSlot();
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
             capacity.release();
+        }
+    }
+
+    /**
+     * In a slot of this instance: attempts a delivery this instance holds, or, if its endpoint's bulkhead is full,
+     * lets it wait for a slot ({@link #waitingForSlot}); then, while the endpoint has room, the deliveries waiting for
+     * it, in order, in the same slot.
+     */
+    private void attemptThenTheWaiting(Waiting first) {
+        attemptThenTheWaiting(first, null);
+    }
+
+    /** The same, with the endpoint's pass for the first delivery already taken ({@code firstPass}), if not null. */
+    private void attemptThenTheWaiting(Waiting first, EndpointGuards.Pass firstPass) {
+        String subscriptionId = first.delivery().subscriptionId();
+        Waiting next = first;
+        EndpointGuards.Pass entered = firstPass;
+        while (next != null) {
+            EndpointGuards.Pass pass = entered != null ? entered : guards.tryEnter(subscriptionId);
+            entered = null;
+            if (pass == null) {
+                if (!waitForSlot(next)) {
+                    defer(next.delivery());
+                    return;
+                }
+                // The attempt that freed a slot since may have looked for one waiting before this one was there.
+                if (!guards.takesAttemptsNow(subscriptionId)) {
+                    return;
+                }
+            } else {
+                try (pass) {
+                    moreWhileRoom(subscriptionId);
+                    attempt(next.delivery(), next.subscription(), pass);
+                }
+            }
+            next = nextWaiting(subscriptionId);
+        }
+    }
+
+    /**
+     * Lets a held delivery whose endpoint's bulkhead is full wait in memory for a slot; false (to be given back) if
+     * the endpoint's circuit refuses attempts or its line is full.
+     */
+    private boolean waitForSlot(Waiting waiting) {
+        String subscriptionId = waiting.delivery().subscriptionId();
+        if (guards.circuitRefuses(subscriptionId)) {
+            return false;
+        }
+        java.util.Deque<Waiting> line =
+                waitingForSlot.computeIfAbsent(subscriptionId, id -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+        if (line.size() >= waitingKept) {
+            return false;
+        }
+        line.addLast(waiting);
+        return true;
+    }
+
+    /** The next delivery waiting for a slot of this endpoint; one whose lease is too near its end is given back. */
+    private Waiting nextWaiting(String subscriptionId) {
+        java.util.Deque<Waiting> line = waitingForSlot.get(subscriptionId);
+        if (line == null) {
+            return null;
+        }
+        Waiting next;
+        while ((next = line.pollFirst()) != null) {
+            java.time.Instant leaseUntil = next.delivery().leaseUntil();
+            if (leaseUntil != null && leaseUntil.isAfter(clock.instant().plus(attemptAtMost))) {
+                return next;
+            }
+            defer(next.delivery());
+        }
+        return null;
+    }
+
+    /**
+     * Whether a delivery opened now for this subscription may be opened held and attempted (or wait for a slot) in
+     * this instance: its circuit takes attempts and its endpoint has room, or a place in its line.
+     */
+    boolean takesHeldNow(String subscriptionId) {
+        if (mayGoNow(subscriptionId)) {
+            return true;
+        }
+        java.util.Deque<Waiting> line = waitingForSlot.get(subscriptionId);
+        return !guards.circuitRefuses(subscriptionId) && (line == null || line.size() < waitingKept);
+    }
+
+    /**
+     * Just after an attempt gave its endpoint's slot back (before its outcome is written): the next delivery waiting
+     * for that endpoint starts now, in another slot of this instance if there is one free; otherwise it waits for
+     * this attempt's own slot.
+     *
+     * @return whether any delivery was waiting for the endpoint
+     */
+    private boolean startNextWaiting(String subscriptionId) {
+        java.util.Deque<Waiting> line = waitingForSlot.get(subscriptionId);
+        if (line == null || line.isEmpty()) {
+            return false;
+        }
+        if (!capacity.tryAcquire()) {
+            return true;
+        }
+        Waiting next = nextWaiting(subscriptionId);
+        if (next == null) {
+            releaseSlot();
+            return true;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    attemptThenTheWaiting(next);
+                } catch (RuntimeException e) {
+                    log.warn("Could not attempt delivery {} now: {} (its lease runs out and it is tried again)",
+                            next.delivery().id(), e.toString());
+                    due.dueAt(clock.instant().plus(lease));
+                } finally {
+                    releaseSlot();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            capacity.release();
+        }
+        return true;
+    }
+
+    /** Gives back the deliveries waiting for a slot of a subscription that takes no attempts now. */
+    private void giveBackWaiting(String subscriptionId) {
+        java.util.Deque<Waiting> line = waitingForSlot.remove(subscriptionId);
+        if (line != null) {
+            Waiting next;
+            while ((next = line.pollFirst()) != null) {
+                defer(next.delivery());
+            }
+        }
+    }
+
+    /** Frees a slot of this instance; a search follows if the last one stopped for want of room. */
+    private void releaseSlot() {
+        capacity.release();
+        if (outOfRoom) {
+            outOfRoom = false;
+            searchSoon();
         }
     }
 
@@ -467,26 +622,31 @@ class WebhookDispatcher implements DisposableBean {
                 capacity.release();
                 continue;
             }
+            // Entered here, not on the attempt's thread, so that a search does not claim more of one endpoint's
+            // deliveries than it has room for.
             EndpointGuards.Pass pass = guards.tryEnter(delivery.subscriptionId());
             if (pass == null) {
                 // Full or open since the list was made (or half-open with its trial under way): the rest of its due
-                // deliveries this search found are put off with it (claimDue's passedOver).
+                // deliveries this search found are put off with it (claimDue's passedOver); this one waits for a
+                // slot, or is given back.
                 leaveAlone.add(delivery.subscriptionId());
-                capacity.release();
-                defer(delivery);
-                continue;
             }
-            workers.execute(() -> {
-                try (pass) {
-                    attempt(delivery, subscription.get(), pass);
-                } finally {
-                    capacity.release();
-                    if (outOfRoom) {
-                        outOfRoom = false;
-                        searchSoon();
+            Waiting claimedNow = new Waiting(delivery, subscription.get());
+            try {
+                workers.execute(() -> {
+                    try {
+                        attemptThenTheWaiting(claimedNow, pass);
+                    } finally {
+                        releaseSlot();
                     }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                if (pass != null) {
+                    pass.close();
                 }
-            });
+                capacity.release();
+                return;
+            }
         }
     }
 
@@ -563,6 +723,8 @@ class WebhookDispatcher implements DisposableBean {
         try {
             AttemptOutcome outcome = sender.send(delivery, subscription);
             pass.record(outcome);
+            pass.close();
+            startNextWaiting(delivery.subscriptionId());
             guards.nextTrialIn().ifPresent(wait -> due.dueAt(clock.instant().plus(wait)));
             List<PathwaysEvent> events = delivery.record(outcome, schedule, clock.instant(),
                     ThreadLocalRandom.current());

@@ -79,7 +79,7 @@ public class WebhookFanOut {
         // to the first of the list).
         Set<String> waiting = new HashSet<>();
         to.keySet().forEach(id -> {
-            if (!dispatcher.mayGoNow(id)) {
+            if (!dispatcher.takesHeldNow(id)) {
                 waiting.add(id);
             }
         });
