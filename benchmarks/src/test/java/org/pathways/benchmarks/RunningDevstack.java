@@ -158,6 +158,9 @@ final class RunningDevstack {
     /** The devstack's processes, each with its name. */
     private Map<ProcessHandle, String> processes() {
         String dataDir = data.toString();
+        // The devstack's own JVM (the store) names its data directory on its command line only when given one: its
+        // pid is the first line of the data directory's pids file.
+        long storePid = storePid();
         Map<ProcessHandle, String> named = new HashMap<>();
         ProcessHandle.allProcesses().forEach(process -> {
             String line = process.info().commandLine().orElse("");
@@ -167,7 +170,7 @@ final class RunningDevstack {
             // named first, or its CPU would be counted as the store's.
             if (line.contains(" kafka.Kafka ") && line.contains(dataDir)) {
                 name = "kafka";
-            } else if (line.contains("devstack.jar") && line.contains(dataDir)) {
+            } else if (process.pid() == storePid || line.contains("devstack.jar") && line.contains(dataDir)) {
                 name = "devstack (the store)";
             } else if (line.contains("zipkin-server.jar")) {
                 name = "trace viewer";
@@ -179,6 +182,17 @@ final class RunningDevstack {
             }
         });
         return named;
+    }
+
+    /** The devstack JVM's pid from its pids file ({@code devstack <pid> <started>}), or -1. */
+    private long storePid() {
+        try {
+            return java.nio.file.Files.readAllLines(data.resolve("pids")).stream()
+                    .filter(line -> line.startsWith("devstack "))
+                    .mapToLong(line -> Long.parseLong(line.split(" ")[1])).findFirst().orElse(-1);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The CPU each process used between two {@link #cpuByProcess} readings. */
