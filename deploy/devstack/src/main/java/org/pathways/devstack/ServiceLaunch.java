@@ -36,8 +36,14 @@ import java.util.stream.Stream;
  */
 final class ServiceLaunch {
 
-    /** The same small, quick-starting JVM for every service: eight JVMs must fit on a laptop next to an IDE. */
+    /**
+     * The same small, quick-starting JVM for every service: eight JVMs must fit on a laptop next to an IDE. A service
+     * that runs out of heap exits (the devstack says so, naming its log) rather than going on half-working: a thread
+     * that died of it (a consumer's, a scheduler's) would otherwise leave the service answering its health checks while
+     * its work has stopped.
+     */
     static final List<String> JVM_OPTIONS = java.util.stream.Stream.of(List.of("-Xmx256m"), JavaRuntime.LEAN_JVM,
+            List.of("-XX:+ExitOnOutOfMemoryError"),
             // Lucene (the catalogue's search index) maps its files with the foreign-memory API; JDK 24+ warns
             // about that on every start unless it is allowed.
             List.of("--enable-native-access=ALL-UNNAMED")).flatMap(List::stream).toList();

@@ -40,6 +40,52 @@ class LeanJvmTest {
         assertThat(plain.log()).contains("Pause Full (CodeCache GC Threshold)");
     }
 
+    /**
+     * A service whose worker thread (a consumer's, a scheduler's) runs out of heap exits, so that the devstack reports
+     * it, instead of going on answering its health checks with that work stopped; without the option the same program
+     * carries on.
+     */
+    @Test
+    void aServiceThatRunsOutOfHeapExitsInsteadOfCarryingOnHalfWorking(@TempDir Path dir) throws Exception {
+        Path source = dir.resolve("Starved.java");
+        Files.writeString(source, """
+                public class Starved {
+                    public static void main(String[] args) throws Exception {
+                        Thread worker = new Thread(() -> {
+                            java.util.List<long[]> kept = new java.util.ArrayList<>();
+                            while (true) {
+                                kept.add(new long[1 << 20]);
+                            }
+                        });
+                        worker.start();
+                        worker.join();
+                        System.out.println("carried on after the worker died");
+                    }
+                }
+                """);
+        Starved withServiceOptions = starve(source, ServiceLaunch.JVM_OPTIONS);
+        assertThat(withServiceOptions.exitCode()).as(withServiceOptions.log()).isNotZero();
+        assertThat(withServiceOptions.log()).contains("Terminating due to java.lang.OutOfMemoryError")
+                .doesNotContain("carried on");
+
+        Starved without = starve(source, ServiceLaunch.JVM_OPTIONS.stream()
+                .filter(option -> !option.equals("-XX:+ExitOnOutOfMemoryError")).toList());
+        assertThat(without.log()).contains("carried on after the worker died");
+    }
+
+    private record Starved(int exitCode, String log) {
+    }
+
+    private static Starved starve(Path source, List<String> options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(JavaRuntime.javaExecutable()));
+        command.addAll(options);
+        command.addAll(List.of("-Xmx64m", source.toString()));     // after the service's -Xmx: this one counts
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the program ends").isTrue();
+        return new Starved(process.exitValue(), log);
+    }
+
     private record Run(String log, long codeUsedKb) {
     }
 
