@@ -2,6 +2,10 @@ package org.pathways.notification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pathways.notification.LearnerEvents.consent;
+import static org.pathways.notification.LearnerEvents.learnerEvent;
+import static org.pathways.notification.LearnerEvents.milestone;
+import static org.pathways.notification.LearnerEvents.now;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -182,9 +186,8 @@ class BatchConsumptionTest extends NotificationServiceTest {
             OutboxEntry shared = milestone(learner, recorder);
             OutboxEntry withdrawn = consent("org.pathways.learner.consent-withdrawn.v1", learner, consentId, college);
             OutboxEntry notShared = milestone(learner, recorder);
-            OutboxEntry erased = ReferralEvents.event("pathways.learners", "org.pathways.learner.erased.v1", learner,
-                    Map.of("learnerId", learner, "registeringAgencyId", recorder,
-                            "erasedAt", Instant.now().toString()));
+            OutboxEntry erased = learnerEvent("org.pathways.learner.erased.v1", learner,
+                    Map.of("registeringAgencyId", recorder, "erasedAt", now()));
             OutboxEntry afterErasure = milestone(learner, recorder);
             List<OutboxEntry> backlog = List.of(granted, shared, withdrawn, notShared, erased, afterErasure);
 
@@ -219,19 +222,6 @@ class BatchConsumptionTest extends NotificationServiceTest {
         return ReferralEvents.event(type, referralId, Map.of("referralId", referralId,
                 "referringAgencyId", referring, "receivingAgencyId", receiving, "status", status,
                 "actingAgencyId", receiving, "occurredAt", Instant.now().toString()));
-    }
-
-    private static OutboxEntry consent(String type, String learner, String consentId, String agency) {
-        return ReferralEvents.event("pathways.learners", type, learner, Map.of("learnerId", learner,
-                "consentId", consentId, "agencyId", agency, "purpose", "OUTCOME_SHARING",
-                "grantedAt", Instant.now().toString()));
-    }
-
-    private static OutboxEntry milestone(String learner, String recorder) {
-        return ReferralEvents.event("pathways.learners", MILESTONE, learner,
-                Map.of("learnerId", learner, "milestoneId", "mst-" + UUID.randomUUID(), "milestone", "ENROLLED",
-                        "occurredOn", "2026-11-20", "recordedByAgencyId", recorder,
-                        "recordedAt", Instant.now().toString()));
     }
 
     private static List<String> ids(List<OutboxEntry> events) {

@@ -2,10 +2,15 @@ package org.pathways.notification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pathways.notification.LearnerEvents.agencyEvent;
+import static org.pathways.notification.LearnerEvents.consent;
+import static org.pathways.notification.LearnerEvents.kindConsent;
+import static org.pathways.notification.LearnerEvents.learnerEvent;
+import static org.pathways.notification.LearnerEvents.milestone;
+import static org.pathways.notification.LearnerEvents.now;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +33,6 @@ import tools.jackson.databind.JsonNode;
 class LearnerRoutingTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final String LEARNERS = "pathways.learners";
 
     @Autowired
     AgencyKinds agencyKinds;
@@ -104,10 +108,7 @@ class LearnerRoutingTest extends NotificationServiceTest {
                             "OUTCOME_SHARING"))) {
                 events.publish(event);
             }
-            OutboxEntry milestone = ReferralEvents.event(LEARNERS, "org.pathways.learner.milestone-recorded.v1",
-                    learner, Map.of("learnerId", learner, "milestoneId", "mst-" + UUID.randomUUID(),
-                            "milestone", "ENROLLED", "occurredOn", "2026-11-20", "recordedByAgencyId", recorder,
-                            "recordedAt", Instant.now().toString()));
+            OutboxEntry milestone = milestone(learner, recorder);
 
             events.publish(milestone);
 
@@ -315,25 +316,6 @@ class LearnerRoutingTest extends NotificationServiceTest {
         }
     }
 
-    private static OutboxEntry agencyEvent(String type, String agency, String kind, String timeField) {
-        return ReferralEvents.event("pathways.agencies", type, agency, Map.of("agencyId", agency, "kind", kind,
-                "sector", "PUBLIC", "acceptsDirectReferrals", true, timeField, Instant.now().toString()));
-    }
-
-    private static OutboxEntry kindConsent(String type, String learner, String consentId, String kind) {
-        Map<String, Object> data = new java.util.HashMap<>(Map.of("learnerId", learner, "consentId", consentId,
-                "agencyKind", kind, "purpose", "OUTCOME_SHARING", "grantedAt", Instant.now().toString()));
-        data.put("agencyId", null);
-        return ReferralEvents.event(LEARNERS, type, learner, data);
-    }
-
-    private static OutboxEntry milestone(String learner, String recorder) {
-        return ReferralEvents.event(LEARNERS, "org.pathways.learner.milestone-recorded.v1", learner,
-                Map.of("learnerId", learner, "milestoneId", "mst-" + UUID.randomUUID(), "milestone", "ENROLLED",
-                        "occurredOn", "2026-11-20", "recordedByAgencyId", recorder,
-                        "recordedAt", Instant.now().toString()));
-    }
-
     @Test
     void anErasedLearnersIdIsPseudonymisedInTheCopiesOfEventsKeptHere() throws Exception {
         String college = AgencyFeedTest.agency("college");
@@ -347,9 +329,8 @@ class LearnerRoutingTest extends NotificationServiceTest {
                     && copies("deliveries", "body", submitted.eventId()).stream().allMatch(b -> b.contains(learner))
                     && !copies("deliveries", "body", submitted.eventId()).isEmpty());
 
-            events.publish(ReferralEvents.event(LEARNERS, "org.pathways.learner.erased.v1", learner,
-                    Map.of("learnerId", learner, "registeringAgencyId", "agency-council",
-                            "erasedAt", Instant.now().toString())));
+            events.publish(learnerEvent("org.pathways.learner.erased.v1", learner,
+                    Map.of("registeringAgencyId", "agency-council", "erasedAt", now())));
 
             await().atMost(PATIENCE).untilAsserted(() -> {
                 List<String> copies = new java.util.ArrayList<>(copies("feed", "event", submitted.eventId()));
@@ -448,9 +429,8 @@ class LearnerRoutingTest extends NotificationServiceTest {
                 setUp.add(ReferralEvents.submitted("ref-" + UUID.randomUUID(), learner, referrer, college));
             }
             setUp.add(agencyEvent("org.pathways.agency.registered.v1", referrer, "JOB_CENTRE", "registeredAt"));
-            setUp.add(ReferralEvents.event(LEARNERS, "org.pathways.learner.registered.v1", learner, Map.of(
-                    "learnerId", learner, "registeringAgencyId", registrar, "localityCode", "CF10",
-                    "registeredAt", Instant.now().toString())));
+            setUp.add(learnerEvent("org.pathways.learner.registered.v1", learner, Map.of(
+                    "registeringAgencyId", registrar, "localityCode", "CF10", "registeredAt", now())));
             setUp.add(ReferralEvents.submitted("ref-" + UUID.randomUUID(), bothKinds, referrer, changed));
             setUp.add(kindConsent("org.pathways.learner.consent-granted.v1", learner, "cns-" + UUID.randomUUID(),
                     "COLLEGE"));
@@ -526,11 +506,6 @@ class LearnerRoutingTest extends NotificationServiceTest {
             assertThat(deliveriesOf(changed, sharedWithBoth.eventId()).getFirst().get("status").asString())
                     .isEqualTo("PARKED");
         }
-    }
-
-    private static OutboxEntry consent(String type, String learner, String consentId, String agency, String purpose) {
-        return ReferralEvents.event(LEARNERS, type, learner, Map.of("learnerId", learner, "consentId", consentId,
-                "agencyId", agency, "purpose", purpose, "grantedAt", Instant.now().toString()));
     }
 
     private List<String> copies(String collection, String field, String eventId) {

@@ -2,10 +2,13 @@ package org.pathways.notification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pathways.notification.LearnerEvents.consent;
+import static org.pathways.notification.LearnerEvents.learnerEvent;
+import static org.pathways.notification.LearnerEvents.milestone;
+import static org.pathways.notification.LearnerEvents.now;
+import static org.pathways.notification.LearnerEvents.planStepAdded;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,7 +25,6 @@ import org.pathways.testing.WebhookReceiver;
 class RegisteringAgencyTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final String LEARNERS = "pathways.learners";
     private static final String GRANTED = "org.pathways.learner.consent-granted.v1";
     private static final String WITHDRAWN = "org.pathways.learner.consent-withdrawn.v1";
     private static final String STEP_ADDED = "org.pathways.learner.plan-step-added.v1";
@@ -54,12 +56,12 @@ class RegisteringAgencyTest extends NotificationServiceTest {
             events.publish(consent(GRANTED, learner, collegeConsent, college));
             events.publish(learnerEvent("org.pathways.learner.lead-assigned.v1", learner, Map.of("agencyId", council,
                     "workerId", "wkr-a", "assignedByAgencyId", council, "assignedAt", now())));
-            OutboxEntry councilStep = step(learner, provider);
+            OutboxEntry councilStep = planStepAdded(learner, provider);
             events.publish(councilStep);
             events.publish(learnerEvent("org.pathways.learner.lead-handed-over.v1", learner, Map.of(
                     "fromAgencyId", council, "fromWorkerId", "wkr-a", "toAgencyId", college, "toWorkerId", "wkr-b",
                     "handedOverAt", now())));
-            OutboxEntry collegeStep = step(learner, provider);
+            OutboxEntry collegeStep = planStepAdded(learner, provider);
             events.publish(collegeStep);
             OutboxEntry first = milestone(learner, provider);
             events.publish(first);
@@ -165,33 +167,6 @@ class RegisteringAgencyTest extends NotificationServiceTest {
 
             assertThat(feedEventIds(council)).contains(shared.eventId(), next.eventId());
         }
-    }
-
-    private static OutboxEntry step(String learner, String provider) {
-        return learnerEvent(STEP_ADDED, learner, Map.of("stepId", "stp-" + UUID.randomUUID(),
-                "ownerAgencyId", provider, "status", "PLANNED", "dueOn", "2026-12-20",
-                "addedByAgencyId", provider, "addedAt", now()));
-    }
-
-    private static OutboxEntry milestone(String learner, String recorder) {
-        return learnerEvent(MILESTONE, learner, Map.of("milestoneId", "mst-" + UUID.randomUUID(),
-                "milestone", "ENROLLED", "occurredOn", "2026-11-20", "recordedByAgencyId", recorder,
-                "recordedAt", now()));
-    }
-
-    private static OutboxEntry consent(String type, String learner, String consentId, String agency) {
-        return learnerEvent(type, learner, Map.of("consentId", consentId, "agencyId", agency,
-                "purpose", "OUTCOME_SHARING", "grantedAt", now()));
-    }
-
-    private static OutboxEntry learnerEvent(String type, String learner, Map<String, ?> data) {
-        Map<String, Object> withLearner = new HashMap<>(data);
-        withLearner.put("learnerId", learner);
-        return ReferralEvents.event(LEARNERS, type, learner, withLearner);
-    }
-
-    private static String now() {
-        return Instant.now().toString();
     }
 
     private List<String> feedEventIds(String agency) throws Exception {

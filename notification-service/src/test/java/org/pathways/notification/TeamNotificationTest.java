@@ -2,10 +2,11 @@ package org.pathways.notification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.pathways.notification.LearnerEvents.learnerEvent;
+import static org.pathways.notification.LearnerEvents.now;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +30,6 @@ import tools.jackson.databind.JsonNode;
 class TeamNotificationTest extends NotificationServiceTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final String LEARNERS = "pathways.learners";
     private static final String LEAD_ASSIGNED = "org.pathways.learner.lead-assigned.v1";
     private static final String LEAD_HANDED_OVER = "org.pathways.learner.lead-handed-over.v1";
     private static final String STEP_ADDED = "org.pathways.learner.plan-step-added.v1";
@@ -286,16 +286,6 @@ class TeamNotificationTest extends NotificationServiceTest {
             assertThat(notice.get("link").asString()).doesNotContain(learner);
             assertThat(mongo.count(Query.query(Criteria.where("_id").is(learner)), "learner_leads")).isZero();
         }
-    }
-
-    private static OutboxEntry learnerEvent(String type, String learner, Map<String, ?> data) {
-        Map<String, Object> withLearner = new HashMap<>(data);
-        withLearner.put("learnerId", learner);
-        return ReferralEvents.event(LEARNERS, type, learner, withLearner);
-    }
-
-    private static String now() {
-        return Instant.now().toString();
     }
 
     private JsonNode awaitNotice(String agency, String kind) {
