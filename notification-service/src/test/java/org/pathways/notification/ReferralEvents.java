@@ -52,10 +52,6 @@ final class ReferralEvents implements AutoCloseable {
                 "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", now);
     }
 
-    /**
-     * An event of any type on the referrals topic, with {@code data} as given: plays a referral event type this
-     * service does not know (yet), or a known one.
-     */
     /** The learner-profile-service's news that {@code retired} was merged into {@code survivor}. */
     static OutboxEntry merged(String retired, String survivor) {
         return event("pathways.learners", "org.pathways.learner.merged.v1", retired, Map.of("learnerId", retired,
@@ -63,6 +59,10 @@ final class ReferralEvents implements AutoCloseable {
                 "mergedAt", java.time.Instant.now().toString()));
     }
 
+    /**
+     * An event of any type on the referrals topic, with {@code data} as given: plays a referral event type this
+     * service does not know (yet), or a known one.
+     */
     static OutboxEntry event(String type, String referralId, Map<String, ?> data) {
         return event("pathways.referrals", type, referralId, data);
     }
