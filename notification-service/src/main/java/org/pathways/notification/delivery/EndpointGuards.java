@@ -51,6 +51,8 @@ public class EndpointGuards implements EndpointHealth {
     private volatile Consumer<String> whenForgotten = subscriptionId -> { };
     /** How many subscriptions were resumed so far (see {@link #resumes}). */
     private final java.util.concurrent.atomic.AtomicLong resumes = new java.util.concurrent.atomic.AtomicLong();
+    /** How many times guards were forgotten so far (see {@link #forgets}). */
+    private final java.util.concurrent.atomic.AtomicLong forgets = new java.util.concurrent.atomic.AtomicLong();
 
     EndpointGuards(WebhookProperties properties, ObjectProvider<MeterRegistry> meters) {
         WebhookProperties.Breaker breaker = properties.breaker();
@@ -254,6 +256,14 @@ public class EndpointGuards implements EndpointHealth {
         return resumes.get();
     }
 
+    /**
+     * How many times a subscription's guards were forgotten (it was paused, disabled or removed) so far: a delivery
+     * whose subscription was read before this moved reads it again before its attempt.
+     */
+    long forgets() {
+        return forgets.get();
+    }
+
     @Override
     public String circuit(String subscriptionId) {
         return breakers.find(subscriptionId).map(b -> b.getState().name()).orElse(CircuitBreaker.State.CLOSED.name());
@@ -269,6 +279,7 @@ public class EndpointGuards implements EndpointHealth {
         breakers.remove(subscriptionId);
         openedAt.remove(subscriptionId);
         bulkheads.remove(subscriptionId);
+        forgets.incrementAndGet();
         whenForgotten.accept(subscriptionId);
         if (meters != null) {
             for (String name : List.of(WebhookDispatcher.ATTEMPT_TIMER, WebhookDispatcher.DEFERRED_COUNTER)) {

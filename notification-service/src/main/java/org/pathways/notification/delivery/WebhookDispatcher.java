@@ -118,8 +118,31 @@ class WebhookDispatcher implements DisposableBean {
     /** A waiting delivery is attempted only while its lease has at least this much left: an attempt's longest. */
     private final Duration attemptAtMost;
 
-    /** A delivery held by this instance and its subscription, waiting for a slot of its endpoint. */
-    private record Waiting(Delivery delivery, Subscription subscription) {
+    /**
+     * A delivery held by this instance and its subscription as read when it was claimed or opened; {@code forgets}:
+     * {@link EndpointGuards#forgets()} then. Should any subscription be paused, disabled or removed since (rare), the
+     * subscription is read again before the attempt.
+     */
+    private record Waiting(Delivery delivery, Subscription subscription, long forgets) {
+    }
+
+    private Waiting waiting(Delivery delivery, Subscription subscription) {
+        return new Waiting(delivery, subscription, guards.forgets());
+    }
+
+    /**
+     * The waiting delivery as it may go now: as it was, unless some subscription was paused, disabled or removed since
+     * it was read; then its own is read again, and a delivery of one that takes no attempts now is deferred or
+     * cancelled (null).
+     */
+    private Waiting stillDeliverable(Waiting waiting) {
+        if (guards.forgets() == waiting.forgets()) {
+            return waiting;
+        }
+        long forgets = guards.forgets();
+        long resumes = guards.resumes();
+        return deliverable(waiting.delivery(), subscriptions.find(waiting.delivery().subscriptionId()), resumes)
+                .map(claimed -> new Waiting(claimed.delivery(), claimed.subscription(), forgets)).orElse(null);
     }
 
     WebhookDispatcher(DeliveryLog deliveries, Subscriptions subscriptions, WebhookSender sender,
@@ -224,6 +247,8 @@ class WebhookDispatcher implements DisposableBean {
             if (!lineWaiting) {
                 searchOwed.remove(subscriptionId);
                 searchSoon();
+            } else {
+                searchOwed.add(subscriptionId);     // made once the line has gone (attemptThenTheWaiting)
             }
             return;
         }
@@ -395,7 +420,7 @@ class WebhookDispatcher implements DisposableBean {
             workers.execute(() -> {
                 try {
                     claim.get().ifPresent(claimed ->
-                            attemptThenTheWaiting(new Waiting(claimed.delivery(), claimed.subscription())));
+                            attemptThenTheWaiting(waiting(claimed.delivery(), claimed.subscription())));
                 } catch (RuntimeException e) {
                     log.warn("Could not attempt delivery {} now: {} (the poll will retry)", deliveryId, e.toString());
                     due.dueAt(clock.instant().plus(pollInterval));
@@ -414,24 +439,41 @@ class WebhookDispatcher implements DisposableBean {
      * it, in order, in the same slot.
      */
     private void attemptThenTheWaiting(Waiting first) {
-        attemptThenTheWaiting(first, null);
+        attemptThenTheWaiting(first, null, false);
     }
 
-    /** The same, with the endpoint's pass for the first delivery already taken ({@code firstPass}), if not null. */
-    private void attemptThenTheWaiting(Waiting first, EndpointGuards.Pass firstPass) {
+    /**
+     * The same, with the endpoint's pass for the first delivery already taken ({@code firstPass}), if not null;
+     * {@code firstFromTheLine}: the first delivery was taken from the endpoint's line (if it must wait again, it goes
+     * back to its head).
+     */
+    private void attemptThenTheWaiting(Waiting first, EndpointGuards.Pass firstPass, boolean firstFromTheLine) {
         String subscriptionId = first.delivery().subscriptionId();
         Waiting next = first;
+        boolean fromTheLine = firstFromTheLine;
         EndpointGuards.Pass entered = firstPass;
         while (next != null) {
             EndpointGuards.Pass pass = entered != null ? entered : guards.tryEnter(subscriptionId);
             entered = null;
+            Waiting going = stillDeliverable(next);
+            if (going == null) {
+                if (pass != null) {
+                    pass.close();
+                }
+                next = nextWaiting(subscriptionId);
+                fromTheLine = true;
+                continue;
+            }
+            next = going;
             if (pass == null) {
-                if (!waitForSlot(next)) {
+                if (!waitForSlot(next, fromTheLine)) {
                     defer(next.delivery());
+                    giveBackIfCircuitRefuses(subscriptionId);
                     return;
                 }
                 // The attempt that freed a slot since may have looked for one waiting before this one was there.
                 if (!guards.takesAttemptsNow(subscriptionId)) {
+                    giveBackIfCircuitRefuses(subscriptionId);
                     return;
                 }
             } else {
@@ -441,6 +483,23 @@ class WebhookDispatcher implements DisposableBean {
                 }
             }
             next = nextWaiting(subscriptionId);
+            fromTheLine = true;
+        }
+        // The line has gone: a slot freed while it waited started no search (availableAgain), which may be owed for a
+        // due delivery remembered nowhere here (a retry that fell due while the endpoint was busy).
+        if (searchOwed.contains(subscriptionId) && mayGoNow(subscriptionId) && searchOwed.remove(subscriptionId)) {
+            searchSoon();
+        }
+    }
+
+    /**
+     * The endpoint's circuit opened (or its trial is under way): every delivery waiting for its slots goes back to the
+     * store now, to go when the circuit's trial or its closing announces itself, rather than holding its lease in a
+     * line no attempt will drain.
+     */
+    private void giveBackIfCircuitRefuses(String subscriptionId) {
+        if (guards.circuitRefuses(subscriptionId)) {
+            giveBackWaiting(subscriptionId);
         }
     }
 
@@ -448,18 +507,29 @@ class WebhookDispatcher implements DisposableBean {
      * Lets a held delivery whose endpoint's bulkhead is full wait in memory for a slot; false (to be given back) if
      * the endpoint's circuit refuses attempts or its line is full.
      */
-    private boolean waitForSlot(Waiting waiting) {
+    private boolean waitForSlot(Waiting waiting, boolean fromTheLine) {
         String subscriptionId = waiting.delivery().subscriptionId();
         if (guards.circuitRefuses(subscriptionId)) {
             return false;
         }
-        java.util.Deque<Waiting> line =
-                waitingForSlot.computeIfAbsent(subscriptionId, id -> new java.util.concurrent.ConcurrentLinkedDeque<>());
-        if (line.size() >= waitingKept) {
-            return false;
-        }
-        line.addLast(waiting);
-        return true;
+        boolean[] joined = {false};
+        // In one step with the line's removal (giveBackWaiting): never into a line already given back, nor into a new
+        // one once the subscription's guards were forgotten (paused, disabled, removed; they are forgotten first).
+        waitingForSlot.compute(subscriptionId, (id, line) -> {
+            if (!guards.guards(id)) {
+                return line;
+            }
+            java.util.Deque<Waiting> joining = line != null ? line : new java.util.concurrent.ConcurrentLinkedDeque<>();
+            if (fromTheLine) {
+                joining.addFirst(waiting);      // it had waited already: it keeps its place
+                joined[0] = true;
+            } else if (joining.size() < waitingKept) {
+                joining.addLast(waiting);
+                joined[0] = true;
+            }
+            return joining;
+        });
+        return joined[0];
     }
 
     /** The next delivery waiting for a slot of this endpoint; one whose lease is too near its end is given back. */
@@ -492,9 +562,9 @@ class WebhookDispatcher implements DisposableBean {
     }
 
     /**
-     * Just after an attempt gave its endpoint's slot back (before its outcome is written): the next delivery waiting
-     * for that endpoint starts now, in another slot of this instance if there is one free; otherwise it waits for
-     * this attempt's own slot.
+     * A slot of the endpoint's full bulkhead freed (an attempt gave it back as soon as the endpoint answered, before
+     * its outcome is written): the next delivery waiting for that endpoint starts now, in another slot of this
+     * instance if there is one free; otherwise the attempts under way take it up when they end.
      *
      * @return whether any delivery was waiting for the endpoint
      */
@@ -514,7 +584,7 @@ class WebhookDispatcher implements DisposableBean {
         try {
             workers.execute(() -> {
                 try {
-                    attemptThenTheWaiting(next);
+                    attemptThenTheWaiting(next, null, true);
                 } catch (RuntimeException e) {
                     log.warn("Could not attempt delivery {} now: {} (its lease runs out and it is tried again)",
                             next.delivery().id(), e.toString());
@@ -525,6 +595,7 @@ class WebhookDispatcher implements DisposableBean {
             });
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
             capacity.release();
+            line.addFirst(next);    // stopping: its lease runs out, and a search finds it
         }
         return true;
     }
@@ -535,7 +606,11 @@ class WebhookDispatcher implements DisposableBean {
         if (line != null) {
             Waiting next;
             while ((next = line.pollFirst()) != null) {
-                defer(next.delivery());
+                // Remembered, not claimed again now: what stopped the endpoint (a pause, the circuit) announces when it
+                // may take them (a resumption, the trial), and a gone subscription's are cancelled by the next search.
+                if (givenBack(next.delivery())) {
+                    remember(subscriptionId, next.delivery().id());
+                }
             }
         }
     }
@@ -631,11 +706,11 @@ class WebhookDispatcher implements DisposableBean {
                 // slot, or is given back.
                 leaveAlone.add(delivery.subscriptionId());
             }
-            Waiting claimedNow = new Waiting(delivery, subscription.get());
+            Waiting claimedNow = waiting(delivery, subscription.get());
             try {
                 workers.execute(() -> {
                     try {
-                        attemptThenTheWaiting(claimedNow, pass);
+                        attemptThenTheWaiting(claimedNow, pass, false);
                     } finally {
                         releaseSlot();
                     }
@@ -723,8 +798,20 @@ class WebhookDispatcher implements DisposableBean {
         try {
             AttemptOutcome outcome = sender.send(delivery, subscription);
             pass.record(outcome);
-            pass.close();
-            startNextWaiting(delivery.subscriptionId());
+            if (outcome.gone()) {
+                // Nothing more goes to a gone endpoint: its line goes back now, and its slot only once the
+                // subscription is disabled (below), so that what the slot starts reads it disabled and cancels it.
+                giveBackWaiting(delivery.subscriptionId());
+            } else {
+                try {
+                    // The endpoint's slot, given back as soon as it has answered: a full bulkhead announces the freed
+                    // slot, which starts the next delivery waiting for it while this one's outcome is written.
+                    pass.close();
+                } catch (RuntimeException e) {
+                    log.warn("Could not hand on the slot of subscription {}: {}", delivery.subscriptionId(),
+                            e.toString());
+                }
+            }
             guards.nextTrialIn().ifPresent(wait -> due.dueAt(clock.instant().plus(wait)));
             List<PathwaysEvent> events = delivery.record(outcome, schedule, clock.instant(),
                     ThreadLocalRandom.current());
