@@ -124,10 +124,17 @@ class WebhookDispatcher implements DisposableBean {
      * subscription is read again before the attempt.
      */
     private record Waiting(Delivery delivery, Subscription subscription, long forgets) {
+
+        Waiting(Claimed claimed) {
+            this(claimed.delivery(), claimed.subscription(), claimed.forgetsBeforeRead());
+        }
     }
 
-    private Waiting waiting(Delivery delivery, Subscription subscription) {
-        return new Waiting(delivery, subscription, guards.forgets());
+    /**
+     * What the subscriptions' guards had seen before a subscription was read: how many resumptions ({@link #putOff})
+     * and how many pauses, disablings and removals ({@link Waiting}), so that a change after the read is not missed.
+     */
+    record Seen(long resumes, long forgets) {
     }
 
     /**
@@ -139,10 +146,9 @@ class WebhookDispatcher implements DisposableBean {
         if (guards.forgets() == waiting.forgets()) {
             return waiting;
         }
-        long forgets = guards.forgets();
-        long resumes = guards.resumes();
-        return deliverable(waiting.delivery(), subscriptions.find(waiting.delivery().subscriptionId()), resumes)
-                .map(claimed -> new Waiting(claimed.delivery(), claimed.subscription(), forgets)).orElse(null);
+        Seen seen = seen();
+        return deliverable(waiting.delivery(), subscriptions.find(waiting.delivery().subscriptionId()), seen)
+                .map(Waiting::new).orElse(null);
     }
 
     WebhookDispatcher(DeliveryLog deliveries, Subscriptions subscriptions, WebhookSender sender,
@@ -198,14 +204,14 @@ class WebhookDispatcher implements DisposableBean {
 
     /** Claims a delivery by id and reads its subscription: deliverable if the subscription is active. */
     private Optional<Claimed> claimById(String deliveryId) {
-        long resumes = guards.resumes();
+        Seen seen = seen();
         return deliveries.claim(deliveryId)
-                .flatMap(delivery -> deliverable(delivery, subscriptions.find(delivery.subscriptionId()), resumes));
+                .flatMap(delivery -> deliverable(delivery, subscriptions.find(delivery.subscriptionId()), seen));
     }
 
-    /** How many subscriptions were resumed so far: read before a subscription's status, for {@link #putOff}. */
-    long resumes() {
-        return guards.resumes();
+    /** What the guards have seen so far ({@link Seen}): read before a subscription's status. */
+    Seen seen() {
+        return new Seen(guards.resumes(), guards.forgets());
     }
 
     /**
@@ -213,9 +219,9 @@ class WebhookDispatcher implements DisposableBean {
      * over as it was written, so that the attempt starts after one round trip (the lease's compare-and-set) rather
      * than a read of the delivery and of its subscription first. Otherwise the poll will.
      */
-    void dispatchOpened(Delivery opened, Subscription subscription, long resumesBeforeRead) {
+    void dispatchOpened(Delivery opened, Subscription subscription, Seen seenBeforeRead) {
         dispatchSoon(opened.id(), () -> deliveries.claimOpened(opened)
-                .flatMap(delivery -> deliverable(delivery, Optional.of(subscription), resumesBeforeRead)));
+                .flatMap(delivery -> deliverable(delivery, Optional.of(subscription), seenBeforeRead)));
     }
 
     /** Searches for due deliveries right away, on the dispatcher's search thread (not at the next poll). */
@@ -272,10 +278,16 @@ class WebhookDispatcher implements DisposableBean {
             if (mayGoNow(subscriptionId)) {
                 availableAgain(subscriptionId);
             }
-        } else if (searchOwed.contains(subscriptionId) && mayGoNow(subscriptionId)
+        } else if (searchOwed.contains(subscriptionId) && lineEmpty(subscriptionId) && mayGoNow(subscriptionId)
                 && searchOwed.remove(subscriptionId)) {
-            searchSoon();    // the put-off ones have gone: now those a search passed over
+            searchSoon();    // the put-off ones and the line have gone: now those a search passed over
         }
+    }
+
+    /** Whether no delivery waits in memory for a slot of this endpoint (then its owed search is made, not before). */
+    private boolean lineEmpty(String subscriptionId) {
+        java.util.Deque<Waiting> line = waitingForSlot.get(subscriptionId);
+        return line == null || line.isEmpty();
     }
 
     private Optional<Claimed> claimPutOff(Queue<String> waiting) {
@@ -398,10 +410,10 @@ class WebhookDispatcher implements DisposableBean {
     /**
      * Attempts a delivery the fan-out has just opened held by this instance, in a slot reserved for it: no claim, the
      * lease was written with it. Were the attempt not made (this instance stopping), its lease runs out and a search
-     * finds it. {@code resumesBeforeRead}: {@link #resumes()} read before the subscription was.
+     * finds it. {@code seenBeforeRead}: {@link #seen()} read before the subscription was.
      */
-    void dispatchHeld(Delivery opened, Subscription subscription, long resumesBeforeRead) {
-        attemptInSlot(opened.id(), () -> deliverable(opened, Optional.of(subscription), resumesBeforeRead));
+    void dispatchHeld(Delivery opened, Subscription subscription, Seen seenBeforeRead) {
+        attemptInSlot(opened.id(), () -> deliverable(opened, Optional.of(subscription), seenBeforeRead));
     }
 
     private void dispatchSoon(String deliveryId, Supplier<Optional<Claimed>> claim) {
@@ -420,7 +432,7 @@ class WebhookDispatcher implements DisposableBean {
             workers.execute(() -> {
                 try {
                     claim.get().ifPresent(claimed ->
-                            attemptThenTheWaiting(waiting(claimed.delivery(), claimed.subscription())));
+                            attemptThenTheWaiting(new Waiting(claimed)));
                 } catch (RuntimeException e) {
                     log.warn("Could not attempt delivery {} now: {} (the poll will retry)", deliveryId, e.toString());
                     due.dueAt(clock.instant().plus(pollInterval));
@@ -453,9 +465,19 @@ class WebhookDispatcher implements DisposableBean {
         boolean fromTheLine = firstFromTheLine;
         EndpointGuards.Pass entered = firstPass;
         while (next != null) {
-            EndpointGuards.Pass pass = entered != null ? entered : guards.tryEnter(subscriptionId);
+            // Read again first if its subscription may have been paused or disabled since: before its guards are
+            // entered, which would make them again for a subscription that takes no attempts.
+            EndpointGuards.Pass pass = entered;
             entered = null;
-            Waiting going = stillDeliverable(next);
+            Waiting going;
+            try {
+                going = stillDeliverable(next);
+            } catch (RuntimeException e) {
+                if (pass != null) {
+                    pass.close();
+                }
+                throw e;
+            }
             if (going == null) {
                 if (pass != null) {
                     pass.close();
@@ -465,6 +487,9 @@ class WebhookDispatcher implements DisposableBean {
                 continue;
             }
             next = going;
+            if (pass == null) {
+                pass = guards.tryEnter(subscriptionId);
+            }
             if (pass == null) {
                 if (!waitForSlot(next, fromTheLine)) {
                     defer(next.delivery());
@@ -477,9 +502,9 @@ class WebhookDispatcher implements DisposableBean {
                     return;
                 }
             } else {
-                try (pass) {
+                try (EndpointGuards.Pass held = pass) {
                     moreWhileRoom(subscriptionId);
-                    attempt(next.delivery(), next.subscription(), pass);
+                    attempt(next.delivery(), next.subscription(), held);
                 }
             }
             next = nextWaiting(subscriptionId);
@@ -487,7 +512,8 @@ class WebhookDispatcher implements DisposableBean {
         }
         // The line has gone: a slot freed while it waited started no search (availableAgain), which may be owed for a
         // due delivery remembered nowhere here (a retry that fell due while the endpoint was busy).
-        if (searchOwed.contains(subscriptionId) && mayGoNow(subscriptionId) && searchOwed.remove(subscriptionId)) {
+        if (searchOwed.contains(subscriptionId) && lineEmpty(subscriptionId) && mayGoNow(subscriptionId)
+                && searchOwed.remove(subscriptionId)) {
             searchSoon();
         }
     }
@@ -500,6 +526,9 @@ class WebhookDispatcher implements DisposableBean {
     private void giveBackIfCircuitRefuses(String subscriptionId) {
         if (guards.circuitRefuses(subscriptionId)) {
             giveBackWaiting(subscriptionId);
+            if (mayGoNow(subscriptionId)) {
+                availableAgain(subscriptionId);     // the circuit closed while they were given back: they go now
+            }
         }
     }
 
@@ -684,7 +713,7 @@ class WebhookDispatcher implements DisposableBean {
                 return;
             }
             Delivery delivery = claimed.get();
-            Optional<Subscription> subscription;
+            Optional<Claimed> subscription;
             try {
                 subscription = deliverable(delivery);
             } catch (RuntimeException e) {
@@ -706,7 +735,7 @@ class WebhookDispatcher implements DisposableBean {
                 // slot, or is given back.
                 leaveAlone.add(delivery.subscriptionId());
             }
-            Waiting claimedNow = waiting(delivery, subscription.get());
+            Waiting claimedNow = new Waiting(subscription.get());
             try {
                 workers.execute(() -> {
                     try {
@@ -760,22 +789,22 @@ class WebhookDispatcher implements DisposableBean {
      * to a paused subscription deferred; either way before its guards are looked up, so that a subscription that takes
      * no attempts gets no breaker or bulkhead (they were forgotten when it was paused, disabled or removed).
      */
-    private Optional<Subscription> deliverable(Delivery delivery) {
-        long resumes = guards.resumes();
-        return deliverable(delivery, subscriptions.find(delivery.subscriptionId()), resumes)
-                .map(Claimed::subscription);
+    private Optional<Claimed> deliverable(Delivery delivery) {
+        Seen seen = seen();
+        return deliverable(delivery, subscriptions.find(delivery.subscriptionId()), seen);
     }
 
-    /** A claimed delivery with its subscription. */
-    private record Claimed(Delivery delivery, Subscription subscription) {
+    /** A claimed delivery with its subscription, and {@link EndpointGuards#forgets()} before it was read. */
+    private record Claimed(Delivery delivery, Subscription subscription, long forgetsBeforeRead) {
     }
 
     /**
-     * @param resumesBeforeRead {@link #resumes()} read before the subscription was: a resumption after it, which the
-     *                          status read may have missed, sends a delivery put off as paused at once
+     * @param seenBeforeRead {@link #seen()} read before the subscription was: a resumption after it, which the status
+     *                       read may have missed, sends a delivery put off as paused at once; a pause or disabling
+     *                       after it has the subscription read again before the attempt
      */
     private Optional<Claimed> deliverable(Delivery delivery, Optional<Subscription> subscription,
-                                          long resumesBeforeRead) {
+                                          Seen seenBeforeRead) {
         if (subscription.isEmpty() || subscription.get().status() == SubscriptionStatus.DISABLED) {
             try {
                 delivery.cancel();
@@ -788,24 +817,21 @@ class WebhookDispatcher implements DisposableBean {
             return Optional.empty();
         }
         if (subscription.get().status() == SubscriptionStatus.PAUSED) {
-            deferPaused(delivery, resumesBeforeRead);
+            deferPaused(delivery, seenBeforeRead.resumes());
             return Optional.empty();
         }
-        return subscription.map(active -> new Claimed(delivery, active));
+        return subscription.map(active -> new Claimed(delivery, active, seenBeforeRead.forgets()));
     }
 
     private void attempt(Delivery delivery, Subscription subscription, EndpointGuards.Pass pass) {
         try {
             AttemptOutcome outcome = sender.send(delivery, subscription);
             pass.record(outcome);
-            if (outcome.gone()) {
-                // Nothing more goes to a gone endpoint: its line goes back now, and its slot only once the
-                // subscription is disabled (below), so that what the slot starts reads it disabled and cancels it.
-                giveBackWaiting(delivery.subscriptionId());
-            } else {
+            if (!outcome.gone()) {
                 try {
                     // The endpoint's slot, given back as soon as it has answered: a full bulkhead announces the freed
-                    // slot, which starts the next delivery waiting for it while this one's outcome is written.
+                    // slot, which starts the next delivery waiting for it while this one's outcome is written. (A gone
+                    // endpoint's slot is given back only once its subscription is disabled, below.)
                     pass.close();
                 } catch (RuntimeException e) {
                     log.warn("Could not hand on the slot of subscription {}: {}", delivery.subscriptionId(),
@@ -815,10 +841,6 @@ class WebhookDispatcher implements DisposableBean {
             guards.nextTrialIn().ifPresent(wait -> due.dueAt(clock.instant().plus(wait)));
             List<PathwaysEvent> events = delivery.record(outcome, schedule, clock.instant(),
                     ThreadLocalRandom.current());
-            deliveries.save(delivery, events);
-            if (delivery.status() == DeliveryStatus.PENDING && delivery.nextAttemptAt() != null) {
-                retryAt(delivery);
-            }
             meters.counter("pathways.webhooks.attempts", "outcome", outcomeTag(outcome, delivery)).increment();
             Timer.builder(ATTEMPT_TIMER)
                     .description("Webhook attempts per endpoint: latency, by subscription and answer")
@@ -827,8 +849,15 @@ class WebhookDispatcher implements DisposableBean {
                     .register(meters)
                     .record(Duration.ofMillis(outcome.latencyMs()));
             if (outcome.gone()) {
-                // After its meters: disabling forgets the subscription's guards and meters.
+                // Nothing more goes to a gone endpoint: disabled at once, before its outcome is written, so that what
+                // runs meanwhile (another attempt's freed slot, a delivery waiting for one) reads it disabled and
+                // cancels its delivery; disabling forgets its guards and meters (so after them) and gives its line
+                // back.
                 subscriptions.disable(delivery.subscriptionId());
+            }
+            deliveries.save(delivery, events);
+            if (delivery.status() == DeliveryStatus.PENDING && delivery.nextAttemptAt() != null) {
+                retryAt(delivery);
             }
             // A delivered attempt is per-event detail; anything else is what an operator looks for.
             log.atLevel(outcome.acknowledged() ? Level.DEBUG : Level.INFO).log(

@@ -58,7 +58,7 @@ public class WebhookFanOut {
         Instant now = clock.instant();
         List<Delivery> opening = new ArrayList<>();
         Map<String, Subscription> to = new HashMap<>();
-        long resumes = dispatcher.resumes();    // before the subscriptions' status is read
+        WebhookDispatcher.Seen seen = dispatcher.seen();    // before the subscriptions' status is read
         for (Subscription subscription : subscriptions.activeFor(agencies, event.type())) {
             // A FHIR rest-hook gets the referral as a FHIR resource, and only when it matches its criteria.
             String sent = body;
@@ -100,11 +100,11 @@ public class WebhookFanOut {
                     subscription.id(), subscription.agencyId());
             if (delivery.held()) {
                 used++;
-                dispatcher.dispatchHeld(delivery, subscription, resumes);
+                dispatcher.dispatchHeld(delivery, subscription, seen);
             } else if (waiting.contains(delivery.subscriptionId())) {
                 dispatcher.putOffOpened(delivery);
             } else {
-                dispatcher.dispatchOpened(delivery, subscription, resumes);
+                dispatcher.dispatchOpened(delivery, subscription, seen);
             }
         }
         dispatcher.unreserve(slots - used);    // the slots of deliveries the event already had
