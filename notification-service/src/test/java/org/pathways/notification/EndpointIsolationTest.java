@@ -136,8 +136,7 @@ class EndpointIsolationTest extends NotificationServiceTest {
             String subscription = subscribe(busyAgency, busy.url(), SUBMITTED).get("id").asString();
             List<String> sent = submittedTo(busyAgency, 16, events);
             // Two under way, held open by the endpoint, while all sixteen are opened: the line fills.
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
-                    .until(() -> busy.count() == 2 && deliveriesOf(subscription).size() == sent.size());
+            awaitTwoUnderWayAndAllOpened(busy, subscription, sent.size());
             busy.releaseAnswers();
 
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
@@ -161,9 +160,9 @@ class EndpointIsolationTest extends NotificationServiceTest {
             String subscription = subscribe(agency, held.url(), SUBMITTED).get("id").asString();
             List<String> sent = submittedTo(agency, 6, events);
             // Two under way (held open by the endpoint), four waiting for a slot, each with this instance's lease.
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> held.count() == 2
-                    && deliveriesOf(subscription).size() == sent.size()
-                    && deliveriesOf(subscription).stream().allMatch(d -> d.getString("leaseOwner") != null));
+            awaitTwoUnderWayAndAllOpened(held, subscription, sent.size());
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> deliveriesOf(subscription)
+                    .stream().allMatch(d -> d.getString("leaseOwner") != null));
 
             assertThat(call("POST", "/api/subscriptions/" + subscription + "/pause", admin(agency), null)
                     .statusCode()).isEqualTo(200);
@@ -197,8 +196,7 @@ class EndpointIsolationTest extends NotificationServiceTest {
              ReferralEvents events = new ReferralEvents()) {
             String subscription = subscribe(agency, gone.url(), SUBMITTED).get("id").asString();
             List<String> sent = submittedTo(agency, 6, events);
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> gone.count() == 2
-                    && deliveriesOf(subscription).size() == sent.size());
+            awaitTwoUnderWayAndAllOpened(gone, subscription, sent.size());
 
             gone.releaseAnswers();
             // The two that got 410 and the four that waited: all cancelled, with the subscription disabled.
@@ -208,6 +206,12 @@ class EndpointIsolationTest extends NotificationServiceTest {
                     && deliveriesOf(subscription).stream().allMatch(d -> "CANCELLED".equals(d.getString("status"))));
             assertThat(gone.count()).as("only the two under way when it answered 410").isEqualTo(2);
         }
+    }
+
+    /** Waits until the endpoint holds two requests open (its bulkhead) and all {@code opened} deliveries exist. */
+    private void awaitTwoUnderWayAndAllOpened(WebhookReceiver endpoint, String subscription, int opened) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+                .until(() -> endpoint.count() == 2 && deliveriesOf(subscription).size() == opened);
     }
 
     private List<org.bson.Document> deliveriesOf(String subscription) {
