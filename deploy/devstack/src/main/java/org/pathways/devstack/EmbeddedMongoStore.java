@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
@@ -559,19 +560,24 @@ final class EmbeddedMongoStore implements AutoCloseable {
         }
 
         /**
-         * The documents a killed process's journal names, made as it last left them: first every one of them
-         * removed, then the ones it last wrote added, so that no unique key is held twice on the way (the file may
-         * hold any of them as it was at any moment since the journal began). Through the collections, as a write's
-         * own, so that their indexes follow; before the journal is set, so that none of this is journaled again.
+         * The documents a killed process's journal names, made as it last left them: first every trace of them
+         * removed, then the ones it last wrote added, so that no unique key is held twice on the way. The file may
+         * hold each of them as it was at any moment since the journal began, and not even the same moment in each of
+         * a collection's maps: the MVStore writes one map's pages after another's while writes go on, so a document
+         * can be in its index and not in its collection, or in neither with an older version's key left in an index
+         * ({@link CopyOnReadCollection#forget}). Added through the collections, as a write's own, so that their
+         * indexes follow; before the journal is set, so that none of this is journaled again.
          */
         long replay(Map<WriteJournal.Collection, Map<Object, Document>> journaled) {
             long documents = 0;
             for (Map.Entry<WriteJournal.Collection, Map<Object, Document>> entry : journaled.entrySet()) {
                 CopyOnReadDatabase database = (CopyOnReadDatabase) resolveDatabase(entry.getKey().database());
-                MongoCollection<?> collection = database.collection(entry.getKey().name());
+                MongoCollection<Object> collection = database.collection(entry.getKey().name());
+                Set<Object> positions = new java.util.HashSet<>();
                 for (Object id : entry.getValue().keySet()) {
-                    collection.deleteDocuments(new Document("_id", id), 1);
+                    positions.add(Missing.ofNullable(id)); // as the library keys a document whose _id is null
                 }
+                ((CopyOnReadCollection) collection).forget(positions);
                 for (Document document : entry.getValue().values()) {
                     if (document != null) {
                         collection.addDocument(document);
@@ -649,6 +655,7 @@ final class EmbeddedMongoStore implements AutoCloseable {
      */
     private static final class CopyOnReadCollection extends H2Collection {
 
+        private final MVMap<Object, Document> dataMap;
         private final Runnable scans;
         private final java.util.function.Supplier<WriteJournal> journal;
 
@@ -656,8 +663,25 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry,
                 Runnable scans, java.util.function.Supplier<WriteJournal> journal) {
             super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
+            this.dataMap = dataMap;
             this.scans = scans;
             this.journal = journal;
+        }
+
+        /**
+         * Every trace of the documents at these positions: each document, and every index entry that points at one,
+         * whatever version of it the key was made from. One pass over each unique index (only a start after a kill
+         * does this, for the collections its journal names).
+         */
+        synchronized void forget(Set<Object> positions) {
+            for (Index<Object> index : getIndexes()) {
+                if (index instanceof UniqueIndex unique) {
+                    unique.forget(positions);
+                }
+            }
+            for (Object position : positions) {
+                dataMap.remove(position);
+            }
         }
 
         /*
@@ -759,6 +783,17 @@ final class EmbeddedMongoStore implements AutoCloseable {
             return map.remove(key);
         }
 
+        /** Removes every key that points at one of these positions. */
+        synchronized void forget(Set<Object> positions) {
+            List<KeyValue> keys = new ArrayList<>();
+            for (Map.Entry<KeyValue, Object> entry : map.entrySet()) {
+                if (positions.contains(entry.getValue())) {
+                    keys.add(entry.getKey());
+                }
+            }
+            keys.forEach(map::remove);
+        }
+
         @Override
         protected boolean putKeyPosition(KeyValue key, Object position) {
             return map.putIfAbsent(key, Missing.ofNullable(position)) == null;
@@ -791,12 +826,48 @@ final class EmbeddedMongoStore implements AutoCloseable {
     }
 
     /**
+     * The MVStore's own {@link ObjectDataType}, with two objects it keeps Java-serialized (an {@code ObjectId}, a
+     * {@code Missing}) compared in its own order but without its state. Its comparison of two such objects asks its
+     * last-used type for each of them and fails ("Can not compare") when the two answers differ, and a page written at
+     * the same time (every write of a key sets that type) changes the answer between the two questions: one upsert in
+     * a few thousand failed while the store wrote its pages. The order is the MVStore's own, so a file it wrote reads
+     * the same: a comparable object by its {@code compareTo}, anything else by its serialized bytes.
+     */
+    abstract static class SafelyComparedObjects extends ObjectDataType {
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public int compare(Object a, Object b) {
+            if (a == b || !serialized(a) || !serialized(b)) {
+                return super.compare(a, b);
+            }
+            if (a instanceof Comparable comparable && a.getClass().isAssignableFrom(b.getClass())) {
+                return comparable.compareTo(b);
+            }
+            if (b instanceof Comparable comparable && b.getClass().isAssignableFrom(a.getClass())) {
+                return -comparable.compareTo(a);
+            }
+            return compareNotNull(serialize(a), serialize(b));
+        }
+
+        /** Whether the MVStore has no type of its own for it, and Java-serializes it (its {@code getTypeId}). */
+        static boolean serialized(Object value) {
+            return value != null && !(value instanceof Integer || value instanceof String || value instanceof Long
+                    || value instanceof Double || value instanceof Float || value instanceof Boolean
+                    || value instanceof java.util.UUID || value instanceof Byte || value instanceof Short
+                    || value instanceof Character || value.getClass() == java.util.Date.class
+                    || value.getClass() == java.math.BigInteger.class || value.getClass() == java.math.BigDecimal.class
+                    || value.getClass().isArray());
+        }
+    }
+
+    /**
      * Documents' ids: the keys of a collection's map and the values of its unique indexes (where each key points).
      * The MVStore writes strings and numbers compactly itself but Java-serializes an {@code ObjectId}, and the
      * {@code Missing} a sparse index points at; those two are written here. Compared as the MVStore compares them.
      * One per map, as the MVStore's own.
      */
-    static final class Ids extends ObjectDataType {
+    static final class Ids extends SafelyComparedObjects {
 
         private static final byte OBJECT_ID = (byte) 0xF1;
         private static final byte MISSING = (byte) 0xF2;
@@ -852,7 +923,7 @@ final class EmbeddedMongoStore implements AutoCloseable {
      * classes' names, anything else as the MVStore compares it. One per map, as the MVStore's own: it remembers the
      * last kind of value it wrote.
      */
-    static final class IndexKeys extends ObjectDataType {
+    static final class IndexKeys extends SafelyComparedObjects {
 
         /** Marks a key written here; the MVStore's own tags end at 119. */
         private static final byte KEY = (byte) 0xF0;

@@ -490,6 +490,54 @@ class EmbeddedMongoStoreTest {
     }
 
     @Test
+    void startsAfterAKillWhoseLastPageWriteCaughtACollectionAndItsIndexesAtDifferentMoments() throws Exception {
+        // The MVStore writes one map's pages after another's while writes go on: the file a kill leaves can have a
+        // document in its indexes and not in its collection, or in its collection with an older version's key still
+        // in an index. Every such document is in the journal, which has the last of it.
+        Path file = dir.resolve(EmbeddedMongoStore.FILE);
+        int port = BrokerClients.freePort();
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoCollection<Document> referrals = client.getDatabase("torn").getCollection("referrals");
+            referrals.createIndex(new Document("reference", 1), new IndexOptions().unique(true));
+            referrals.insertOne(new Document("_id", "kept").append("reference", "R-kept"));
+            referrals.insertOne(new Document("_id", "inserted").append("reference", "R-inserted"));
+            referrals.insertOne(new Document("_id", "moved").append("reference", "R-old"));
+        }
+        MVStore pages = MVStore.open(file.toString());
+        pages.openMap("databases.torn.referrals", new org.h2.mvstore.MVMap.Builder<Object, Object>()
+                .keyType(new EmbeddedMongoStore.Ids()).valueType(EmbeddedMongoStore.BsonDocuments.ANY))
+                .remove("inserted"); // its index entries written, not the document
+        pages.openMap("databases.torn.referrals", new org.h2.mvstore.MVMap.Builder<Object, Object>()
+                .keyType(new EmbeddedMongoStore.Ids()).valueType(EmbeddedMongoStore.BsonDocuments.ANY))
+                .put("moved", new de.bwaldvogel.mongo.bson.Document("_id", "moved").append("reference", "R-new"));
+        assertThat(pages.getMapNames()).contains("torn.referrals._index_reference_1", "torn.referrals._index__id_");
+        pages.close();
+        try (WriteJournal journal = WriteJournal.start(file)) {
+            journal.put("torn", "referrals",
+                    new de.bwaldvogel.mongo.bson.Document("_id", "inserted").append("reference", "R-inserted"));
+            journal.put("torn", "referrals",
+                    new de.bwaldvogel.mongo.bson.Document("_id", "moved").append("reference", "R-new"));
+            journal.flush();
+        } // closed, not deleted: as a killed process leaves it
+
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(file, port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoCollection<Document> referrals = client.getDatabase("torn").getCollection("referrals");
+            assertThat(referrals.find().sort(new Document("_id", 1)).map(doc -> doc.getString("_id") + " "
+                    + doc.getString("reference")).into(new ArrayList<>()))
+                    .containsExactly("inserted R-inserted", "kept R-kept", "moved R-new");
+            assertThat(referrals.find(Filters.eq("reference", "R-inserted")).first()).isNotNull();
+            referrals.insertOne(new Document("_id", "later").append("reference", "R-old")); // the old key let go
+            for (Document taken : List.of(new Document("_id", "inserted"), new Document("_id", "other")
+                    .append("reference", "R-new"), new Document("_id", "other").append("reference", "R-kept"))) {
+                assertThatThrownBy(() -> referrals.insertOne(taken)).as("%s", taken)
+                        .isInstanceOf(MongoWriteException.class);
+            }
+        }
+    }
+
+    @Test
     void refusesAFileOfANewerDevstackSayingWhatToDo() throws Exception {
         Path file = dir.resolve(EmbeddedMongoStore.FILE);
         MVStore newer = MVStore.open(file.toString());
