@@ -319,6 +319,7 @@ class EndpointIsolationTest extends NotificationServiceTest {
         String agency = "agency-down-" + UUID.randomUUID().toString().substring(0, 8);
         try (WebhookReceiver receiver = new WebhookReceiver(); ReferralEvents events = new ReferralEvents()) {
             String subscription = downUntilItsCircuitOpens(agency, receiver, 4, events).subscription();
+            int trialsBefore = receiver.count();
             Map<String, Long> before = commands.byCommand(EndpointIsolationTest::dispatcherThread);
             double deferredBefore = deferred(subscription);
             int later = 6;
@@ -327,13 +328,16 @@ class EndpointIsolationTest extends NotificationServiceTest {
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
                     .until(() -> deferred(subscription) - deferredBefore >= later);
             Map<String, Long> after = commands.byCommand(EndpointIsolationTest::dispatcherThread);
+            int trials = receiver.count() - trialsBefore;
             long writes = Stream.of("update deliveries", "findAndModify deliveries")
                     .mapToLong(command -> after.getOrDefault(command, 0L) - before.getOrDefault(command, 0L)).sum();
             System.out.printf("[down] %d events to an endpoint whose circuit is open: %d writes of deliveries by the"
-                    + " dispatcher meanwhile%n", later, writes);
+                    + " dispatcher meanwhile, %d trial attempts%n", later, writes, trials);
             // Before, each was opened held by the dispatcher, refused by the open circuit and given back: a write
-            // each. The circuit's trial (a second after it opened) may fall in the window: one claim, one attempt.
-            assertThat(writes).as("the dispatcher's writes of deliveries while they were put off").isLessThan(later);
+            // each. The circuit's trials (one a second after it opened) may fall in the window, on a slow machine
+            // more than one: each a claim, an attempt and its outcome, at most three writes.
+            assertThat(writes - 3L * trials).as("the dispatcher's writes of deliveries while they were put off, "
+                    + "beside its %d trials", trials).isLessThan(later);
 
             // Back up: they go with the circuit's next trial, as those deferred did.
             receiver.otherwiseAnswer(200);

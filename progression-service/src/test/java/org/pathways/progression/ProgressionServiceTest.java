@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.config.name=" + ProgressionServiceApplication.NAME,
-        "pathways.progression.live.lifetime=PT10S",
+        "pathways.progression.live.lifetime=PT20S",
         "pathways.progression.live.heartbeat=PT0.5S",
         "pathways.progression.live.flush=PT0.2S",
         // Tests check how figures were derived when they choose (an older version's store), not on a timer.

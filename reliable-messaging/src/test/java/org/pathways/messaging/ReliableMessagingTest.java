@@ -162,8 +162,8 @@ class ReliableMessagingTest extends MessagingServiceTest {
         assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8))
                 .as("the relay's producer span (a new trace: nothing was traced when it was written)")
                 .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
-        await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
-        await().atMost(Duration.ofSeconds(10)).until(() -> handledCount(id) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> pendingOutbox(id).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> handledCount(id) == 1);
     }
 
     @Test
@@ -175,9 +175,9 @@ class ReliableMessagingTest extends MessagingServiceTest {
         // The scheduled sweeper of the "restarted" service takes it over after the grace period.
         List<ConsumerRecord<String, byte[]>> records = topic.await(r -> about(r, id), 1, Duration.ofSeconds(20));
         assertThat(records).hasSize(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> pendingOutbox(id).isEmpty());
         assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).hasSize(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> handledCount(id) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> handledCount(id) == 1);
     }
 
     @Test
@@ -192,7 +192,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
         assertThat(records).hasSize(2);
         assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("id").asString()).distinct()).hasSize(1);
         // ...and the idempotent consumer processes it once.
-        await().atMost(Duration.ofSeconds(10)).until(() -> handledCount(id) >= 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> handledCount(id) >= 1);
         assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).hasSize(2);
         assertThat(handledCount(id)).isEqualTo(1);
         assertThat(inbox.processedCount("learner-events")).isPositive();
@@ -319,7 +319,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
                 .get("localityCode").asString()).toList();
         assertThat(published).as("in the order they were written").isEqualTo(
                 java.util.stream.IntStream.range(0, 25).mapToObj(i -> "S" + i).toList());
-        await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> pendingOutbox(id).isEmpty());
         Document stored = mongo.findById(id, Document.class, "tracked-learners");
         assertThat(stored).as("the lease is given back with the last removal").doesNotContainKey("outboxLease")
                 .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
@@ -359,7 +359,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
         try (CountedRelay counted = new CountedRelay(Duration.ofSeconds(15), Clock.systemUTC())) {
             TrackedLearner learner = counted.outbox.save(new TrackedLearner(id, "LS9"), numbered(id, 0));
             topic.await(r -> about(r, id), 1, Duration.ofSeconds(20));
-            await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).until(() -> pendingOutbox(id).isEmpty());
             counted.commands.clear();
 
             learner.note = "changed";
@@ -509,7 +509,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
         assertThat(records.stream().map(r -> JSON.readTree(r.value()).get("data").get("localityCode").asString())
                 .toList()).as("in the order they were written").containsExactly("S0", "S1");
         assertThat(topic.settle(r -> about(r, id), Duration.ofSeconds(2))).as("each once").hasSize(2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> pendingOutbox(id).isEmpty()
+        await().atMost(Duration.ofSeconds(30)).until(() -> pendingOutbox(id).isEmpty()
                 && !mongo.findById(id, Document.class, "tracked-learners").containsKey("outboxLease"));
         assertThat(mongo.findById(id, Document.class, "tracked-learners")).as("the lease given back")
                 .containsEntry("outboxLeaseOwner", OutboxRelay.FREE);
@@ -708,7 +708,7 @@ class ReliableMessagingTest extends MessagingServiceTest {
         assertThat(MessagingTestApplication.ERASURE_FAULTS.get(id).get()).isNegative();
         assertThat(MessagingTestApplication.ERASED).containsOnlyOnce(id);
         // Applied from the parking place, which it has left; never dead-lettered.
-        await().atMost(Duration.ofSeconds(5)).until(() -> mongo.count(new org.springframework.data.mongodb.core
+        await().atMost(Duration.ofSeconds(30)).until(() -> mongo.count(new org.springframework.data.mongodb.core
                 .query.Query(), "parked-erasures") == 0);
         assertThat(deadLetters.settle(r -> id.equals(r.key()), Duration.ofSeconds(1))).isEmpty();
     }

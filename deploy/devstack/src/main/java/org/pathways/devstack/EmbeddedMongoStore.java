@@ -747,12 +747,43 @@ final class EmbeddedMongoStore implements AutoCloseable {
             super.addDocumentIfMissing(document);
         }
 
-        /** A query no unique index serves reads every document of the collection: counted as a "scan". */
+        /**
+         * A query no unique index serves reads every document of the collection: counted as a "scan". Except one
+         * that names an {@code _id} beside other conditions (a guarded write: {@code {_id, sequence}}, {@code $and}
+         * of {@code _id} and a lease), which the library's index does not take (it serves a query of its own keys
+         * only) and MongoDB's {@code _id} index does: the one document it can match is read by its id.
+         */
         @Override
         protected QueryResult matchDocuments(Document query, Document orderBy, int numberToSkip, int limit,
                 int batchSize, Document fieldSelector) {
+            Object id = idNamed(query);
+            if (id != null) {
+                List<Object> positions = dataMap.containsKey(id) ? List.of(id) : List.of();
+                return matchDocuments(query, positions, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            }
             scans.run();
             return super.matchDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+
+        /**
+         * The {@code _id} a query asks for by equality, at its top level or in a top-level {@code $and}; only a
+         * string or an {@code ObjectId}: a number equals numbers of other types (5 and 5L), which the collection's
+         * keys do not.
+         */
+        static Object idNamed(Document query) {
+            Object id = query.get("_id");
+            if (id instanceof String || id instanceof de.bwaldvogel.mongo.bson.ObjectId) {
+                return id;
+            }
+            if (id == null && query.get("$and") instanceof List<?> all) {
+                for (Object part : all) {
+                    if (part instanceof Document condition && (condition.get("_id") instanceof String
+                            || condition.get("_id") instanceof de.bwaldvogel.mongo.bson.ObjectId)) {
+                        return condition.get("_id");
+                    }
+                }
+            }
+            return null;
         }
 
         @Override

@@ -187,6 +187,45 @@ class EmbeddedMongoStoreTest {
     }
 
     @Test
+    void aGuardedWriteByIdReadsItsOneDocumentAndAnswersAsAScanWould() throws Exception {
+        int port = BrokerClients.freePort();
+        try (EmbeddedMongoStore store = EmbeddedMongoStore.start(dir.resolve(EmbeddedMongoStore.FILE), port);
+                MongoClient client = MongoClients.create("mongodb://localhost:" + port)) {
+            MongoCollection<Document> counters = client.getDatabase("feed").getCollection("counters");
+            for (String agency : List.of("a", "b", "c")) {
+                counters.insertOne(new Document("_id", agency).append("sequence", 5L));
+            }
+            org.bson.types.ObjectId objectId = new org.bson.types.ObjectId();
+            counters.insertOne(new Document("_id", objectId).append("sequence", 1L));
+
+            // A compare-and-set as the feed makes it: {$and: [{_id}, {sequence}]}, and {_id, sequence}.
+            assertThat(counters.updateOne(Filters.and(Filters.eq("_id", "a"), Filters.eq("sequence", 5L)),
+                    Updates.set("sequence", 7L)).getMatchedCount()).as("the counter at the number guessed").isOne();
+            assertThat(counters.updateOne(new Document("_id", "a").append("sequence", 5L),
+                    Updates.set("sequence", 9L)).getMatchedCount()).as("moved on meanwhile").isZero();
+            assertThat(counters.updateOne(new Document("_id", objectId).append("sequence", 1L),
+                    Updates.inc("sequence", 1L)).getMatchedCount()).as("by an ObjectId").isOne();
+            assertThat(counters.find(Filters.and(Filters.eq("_id", "b"), Filters.or(Filters.exists("sequence", false),
+                    Filters.eq("sequence", 5L)))).first()).as("an $or beside the id").isNotNull();
+            assertThat(counters.find(new Document("_id", "nobody").append("sequence", 5L)).first()).isNull();
+            // An upsert guarded by a number the counter has left: its insert meets the id, as on MongoDB.
+            assertThatThrownBy(() -> counters.updateOne(new Document("_id", "c").append("sequence", 4L),
+                    Updates.set("sequence", 6L), new UpdateOptions().upsert(true)))
+                    .isInstanceOf(MongoWriteException.class);
+            assertThat(counters.updateOne(new Document("_id", "d").append("sequence", 0L),
+                    Updates.set("sequence", 3L), new UpdateOptions().upsert(true)).getUpsertedId()).isNotNull();
+            assertThat(counters.find().sort(new Document("sequence", 1)).map(doc -> doc.get("_id") + "="
+                    + doc.get("sequence")).into(new ArrayList<>()))
+                    .containsExactly(objectId + "=2", "d=3", "b=5", "c=5", "a=7");
+
+            Document answer = client.getDatabase("admin").runCommand(new Document("pathwaysCommandCounts", 1));
+            assertThat(answer.getList("counts", Document.class)).extracting(c -> c.getString("command") + " "
+                    + c.getString("collection") + " " + c.getLong("count"))
+                    .as("only the unfiltered read of every counter reads them all").contains("scan counters 1");
+        }
+    }
+
+    @Test
     void everyWriteItAnsweredIsThereAsLastWrittenAfterItsProcessIsKilled() throws Exception {
         // The store in a JVM of its own, killed with SIGKILL after writes of every kind from three writers at once,
         // for longer than the store waits between its page writes: the last seconds of them are in no page written.

@@ -72,7 +72,8 @@ class SharedRateLimitTest {
         return GatewayApplication.run("--server.port=0",
                 "--pathways.gateway.rate-limit.redis-uri=" + redis.uri(),
                 "--pathways.gateway.protection.requests-per-period=" + LIMIT,
-                "--pathways.gateway.protection.period=1m",
+                // An hour: one request back every ten minutes, none while a slow machine sends the test's few
+                "--pathways.gateway.protection.period=1h",
                 "--pathways.gateway.routes.referrals=http://127.0.0.1:" + referralBackend.getAddress().getPort(),
                 "--pathways.security.jwt-secret=" + TestTokens.SECRET,
                 "--pathways.security.jwt-issuer=" + TestTokens.ISSUER);
@@ -117,7 +118,7 @@ class SharedRateLimitTest {
                     type -> assertThat(type).startsWith("application/problem+json"));
             assertThat(limited.body()).contains("urn:pathways:problem:rate-limited");
             assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
-                    seconds -> assertThat(Long.parseLong(seconds)).isBetween(1L, 60L));
+                    seconds -> assertThat(Long.parseLong(seconds)).isBetween(1L, 3600L));
         }
         assertThat(served.get() - before).as("requests that reached the service").isEqualTo(LIMIT);
 
@@ -138,6 +139,7 @@ class SharedRateLimitTest {
         long start = System.nanoTime();
         HttpResponse<String> response = get(first, TestTokens.token("during-outage", "agency-council", Role.WORKER));
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        // Not held up for the request's whole time-out (10 s) by a store that is not there.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
     }
 }

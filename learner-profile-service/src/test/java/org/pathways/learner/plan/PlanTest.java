@@ -337,7 +337,7 @@ class PlanTest extends LearnerProfileServiceTest {
         // The council's consent runs out in a few seconds; no request announces that. The housing's stays.
         Map<String, Object> shortConsent = new LinkedHashMap<>(Map.of("agencyId", COUNCIL,
                 "purpose", "REFERRAL_SHARING", "method", "WRITTEN"));
-        shortConsent.put("expiresAt", Instant.now().plusSeconds(5).toString());
+        shortConsent.put("expiresAt", Instant.now().plusSeconds(10).toString()); // time for the steps below
         assertThat(api().post("/api/learners/" + learnerId + "/consents", TestTokens.worker(COLLEGE), shortConsent)
                 .status()).isEqualTo(201);
         consentTo(learnerId, COLLEGE, HOUSING, "REFERRAL_SHARING");
@@ -345,7 +345,8 @@ class PlanTest extends LearnerProfileServiceTest {
         String housings = lastStepId(addStep(learnerId, COLLEGE, step("Tenancy support first visit", HOUSING)));
         String done = lastStepId(addStep(learnerId, COLLEGE, step("Council tax form sent", COUNCIL)));
         assertThat(changeStep(learnerId, done, COUNCIL, Map.of("status", "DONE")).status()).isEqualTo(200);
-        org.awaitility.Awaitility.await().atMost(EVENT_DEADLINE).until(() -> !consentsTo(learnerId, COUNCIL));
+        org.awaitility.Awaitility.await().atMost(EVENT_DEADLINE.plusSeconds(10))
+                .until(() -> !consentsTo(learnerId, COUNCIL));
 
         // With no due date the overdue check never looks at the step: before the standing check, it stayed the
         // council's for ever, and the council heard of every change to it.
