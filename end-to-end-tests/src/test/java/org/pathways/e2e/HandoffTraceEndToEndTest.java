@@ -125,11 +125,15 @@ class HandoffTraceEndToEndTest {
                             && s.path("tags").has("db.operation"));
         });
         // One parent chain: every span but the caller's first has a parent within the trace or the caller's span.
+        // Waited for: a parent ends (and is exported) after its children, in a later batch.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<JsonNode> all = spans.trace(traceId);
+            Set<String> ids = all.stream().map(s -> s.path("id").asString()).collect(Collectors.toSet());
+            ids.add(traceparent.substring(36, 52));
+            assertThat(all).allSatisfy(s -> assertThat(ids).as("parent of %s", s.path("name").asString())
+                    .contains(s.path("parentId").asString()));
+        });
         List<JsonNode> trace = spans.trace(traceId);
-        Set<String> ids = trace.stream().map(s -> s.path("id").asString()).collect(Collectors.toSet());
-        ids.add(traceparent.substring(36, 52));
-        assertThat(trace).allSatisfy(s -> assertThat(ids).as("parent of %s", s.path("name").asString())
-                .contains(s.path("parentId").asString()));
         // Spring Security's own observations are off (pathways-platform.yml): no span per filter of its chain, per
         // authentication or per authorization, in any service.
         assertThat(trace).as("no span of Spring Security's filter chain, authentication or authorization")

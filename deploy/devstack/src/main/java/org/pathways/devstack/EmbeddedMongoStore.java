@@ -680,7 +680,20 @@ final class EmbeddedMongoStore implements AutoCloseable {
                 }
             }
             for (Object position : positions) {
-                dataMap.remove(position);
+                Document removed = dataMap.remove(position);
+                if (removed != null) {
+                    updateDataSize(-bsonSize(removed)); // as the library's own removal counts it
+                }
+            }
+        }
+
+        private static int bsonSize(Document document) {
+            ByteBuf bson = Unpooled.buffer();
+            try {
+                BsonEncoder.encodeDocument(document, bson);
+                return bson.readableBytes();
+            } finally {
+                bson.release();
             }
         }
 
@@ -756,7 +769,7 @@ final class EmbeddedMongoStore implements AutoCloseable {
         @Override
         protected QueryResult matchDocuments(Document query, Document orderBy, int numberToSkip, int limit,
                 int batchSize, Document fieldSelector) {
-            Object id = idNamed(query);
+            Object id = "_id".equals(getIdField()) ? idNamed(query) : null; // a collection keyed by its ids
             if (id != null) {
                 List<Object> positions = dataMap.containsKey(id) ? List.of(id) : List.of();
                 return matchDocuments(query, positions, orderBy, numberToSkip, limit, batchSize, fieldSelector);
@@ -814,11 +827,16 @@ final class EmbeddedMongoStore implements AutoCloseable {
             return map.remove(key);
         }
 
-        /** Removes every key that points at one of these positions. */
+        /**
+         * Removes every key that points at one of these positions. A {@code Missing} (the position of a document whose
+         * {@code _id} is null) is the library's one instance, except as read from a file copied from an older one
+         * (Java-serialized there): taken for the one.
+         */
         synchronized void forget(Set<Object> positions) {
             List<KeyValue> keys = new ArrayList<>();
             for (Map.Entry<KeyValue, Object> entry : map.entrySet()) {
-                if (positions.contains(entry.getValue())) {
+                Object position = entry.getValue() instanceof Missing ? Missing.getInstance() : entry.getValue();
+                if (positions.contains(position)) {
                     keys.add(entry.getKey());
                 }
             }
@@ -862,14 +880,25 @@ final class EmbeddedMongoStore implements AutoCloseable {
      * last-used type for each of them and fails ("Can not compare") when the two answers differ, and a page written at
      * the same time (every write of a key sets that type) changes the answer between the two questions: one upsert in
      * a few thousand failed while the store wrote its pages. The order is the MVStore's own, so a file it wrote reads
-     * the same: a comparable object by its {@code compareTo}, anything else by its serialized bytes.
+     * the same: a comparable object by its {@code compareTo}, anything else by its serialized bytes; two strings,
+     * integers or longs as its types for them compare them (their {@code compareTo}), since it finds those types through
+     * the same state. Left to the MVStore: values of two different kinds (ordered by kind, without that state), and two
+     * of a rarer kind (doubles, dates…). Its writes of a key find their type through that state too; a map's keys of one
+     * kind beside {@code ObjectId}s (which {@link Ids} writes itself), as every collection here has, never change it.
      */
     abstract static class SafelyComparedObjects extends ObjectDataType {
 
         @Override
         @SuppressWarnings({"unchecked", "rawtypes"})
         public int compare(Object a, Object b) {
-            if (a == b || !serialized(a) || !serialized(b)) {
+            if (a == b) {
+                return 0;
+            }
+            if (a.getClass() == b.getClass() && (a instanceof String || a instanceof Integer || a instanceof Long)) {
+                // As the MVStore's own types for them compare them, without asking its last type which one to use.
+                return ((Comparable) a).compareTo(b);
+            }
+            if (!serialized(a) || !serialized(b)) {
                 return super.compare(a, b);
             }
             if (a instanceof Comparable comparable && a.getClass().isAssignableFrom(b.getClass())) {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class StoreKeyOrderTest {
 
-    private static final List<Object> IDS = List.of("ref-1", "ref-2", 7, 7L, 2.5, new ObjectId(), new ObjectId(),
-            Missing.getInstance(), new ObjectId(new byte[12]));
+    private static final List<Object> IDS = List.of("ref-1", "ref-2", "", 7, 8, -1, 7L, 9L, Long.MIN_VALUE, 2.5,
+            new ObjectId(), new ObjectId(), Missing.getInstance(), new ObjectId(new byte[12]));
 
     @Test
     void idsAreOrderedAsTheMvStoreOrdersThem() {
@@ -60,6 +60,8 @@ class StoreKeyOrderTest {
                 try {
                     orders.add(Integer.signum(ids.compare(first, second)));
                     orders.add(Integer.signum(ids.compare(Missing.getInstance(), first)));
+                    orders.add(Integer.signum(ids.compare("ref-1", "ref-2")));
+                    orders.add(Integer.signum(ids.compare(7L, 8L)) * 2); // kept apart from the others' signs
                     keys.compare(keyOfMissing, new KeyValue(List.of(first)));
                     keys.compare(Missing.getInstance(), first);
                 } catch (RuntimeException e) {
@@ -74,6 +76,8 @@ class StoreKeyOrderTest {
         assertThat(failures).as("comparisons that failed while a page was written").isEmpty();
         assertThat(orders).as("the same order every time").containsOnly(
                 Integer.signum(new ObjectDataType().compare(first, second)),
-                Integer.signum(new ObjectDataType().compare(Missing.getInstance(), first)));
+                Integer.signum(new ObjectDataType().compare(Missing.getInstance(), first)),
+                Integer.signum(new ObjectDataType().compare("ref-1", "ref-2")),
+                Integer.signum(new ObjectDataType().compare(7L, 8L)) * 2);
     }
 }
