@@ -894,6 +894,9 @@ final class EmbeddedMongoStore implements AutoCloseable {
             if (a == b) {
                 return 0;
             }
+            if (a == null || b == null) {
+                return super.compare(a, b); // ordered by kind, as before
+            }
             if (a.getClass() == b.getClass() && (a instanceof String || a instanceof Integer || a instanceof Long)) {
                 // As the MVStore's own types for them compare them, without asking its last type which one to use.
                 return ((Comparable) a).compareTo(b);

@@ -23,8 +23,10 @@ class StoreKeyOrderTest {
 
     @Test
     void idsAreOrderedAsTheMvStoreOrdersThem() {
-        for (Object a : IDS) {
-            for (Object b : IDS) {
+        List<Object> ids = new java.util.ArrayList<>(IDS);
+        ids.add(null);
+        for (Object a : ids) {
+            for (Object b : ids) {
                 assertThat(Integer.signum(new EmbeddedMongoStore.Ids().compare(a, b)))
                         .as("%s against %s", a, b)
                         .isEqualTo(Integer.signum(new ObjectDataType().compare(a, b)));
